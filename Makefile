@@ -1,0 +1,58 @@
+# The two commands: `make demo` and `make test`. Everything else here serves them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEMO_DIR ?= demo_data
+DEMO_SEED ?= 7
+DEMO_SCALE ?= 1
+APP_PORT ?= 8501
+
+.PHONY: demo test venv neo4j neo4j-stop demo-data load detect app lint chromium clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+neo4j: venv
+	$(PY) -m graph server start
+
+neo4j-stop: venv
+	$(PY) -m graph server stop
+
+demo-data: venv
+	$(PY) -m loaders demo $(DEMO_DIR) --seed $(DEMO_SEED) --scale $(DEMO_SCALE)
+
+load: neo4j demo-data
+	$(PY) -m loaders csv $(DEMO_DIR) --rejects $(DEMO_DIR)/rejects.csv
+
+detect: load
+	@if [ -f detectors/__main__.py ]; then $(PY) -m detectors run --json $(DEMO_DIR)/findings.json; \
+	else echo "no detectors yet"; fi
+
+app: venv
+	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(APP_PORT) \
+		--server.headless true --browser.gatherUsageStats false
+
+demo: detect
+	@echo "Iron Cage: open http://localhost:$(APP_PORT) (Ctrl-C stops the app; 'make neo4j-stop' stops Neo4j)"
+	$(MAKE) app
+
+# Debian's Chromium for the browser test (browser downloads are impossible here).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "install Debian's chromium package (sudo apt-get install chromium) for the browser test"; fi; \
+	fi
+
+test: venv chromium
+	$(PY) -m pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(DEMO_DIR) .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,112 @@
+"""What detectors read: the market as plain pandas frames (no driver in sight).
+
+:class:`MarketData` is the contract between :mod:`graph.readers` (which projects these
+frames out of Neo4j) and the detectors (pure functions over them). Tests build it by hand
+from tiny fixtures; real runs read it from the graph. Every frame has exactly the columns
+listed in :data:`COLUMNS`, in that order; missing optional values are NaN/None.
+
+Dates are ``datetime64[ns]`` (NaT when unknown); amounts are float; booleans are bool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import pandas as pd
+
+COLUMNS: dict[str, list[str]] = {
+    # one row per tender
+    "tenders": ["tender_id", "department_id", "title", "category", "region", "budget", "currency",
+                "published_at", "deadline_at", "procedure", "winner_firm_id", "award_amount"],
+    # one row per bid; is_winner is True for the bid of the awarded firm
+    "bids": ["bid_id", "tender_id", "firm_id", "amount", "submitted_at", "disqualified", "is_winner"],
+    "firms": ["firm_id", "name", "reg_no"],
+    "officials": ["official_id", "name", "department_id", "role"],
+    "departments": ["department_id", "name"],
+    "inspections": ["inspection_id", "official_id", "firm_id", "date", "kind", "result", "penalty"],
+    "approvals": ["approval_id", "official_id", "firm_id", "kind", "applied_at", "decided_at",
+                  "decision", "statutory_days"],
+    # evaluation committee membership
+    "evaluations": ["tender_id", "official_id"],
+    # shared identifiers of firms: kind in {phone, email, address, ip, document, person};
+    # ip/document come from the firm's bids, person from legal rep/shareholder/director roles
+    # (value = person_id, via = the role)
+    "firm_identifiers": ["firm_id", "kind", "value", "via"],
+    # identifiers of officials and of persons: owner_kind in {official, person}
+    "person_identifiers": ["owner_kind", "owner_id", "kind", "value"],
+    # person → firm roles: role in {legal_rep, shareholder, director}
+    "person_roles": ["person_id", "firm_id", "role", "share"],
+    # declared family ties of officials
+    "relations": ["official_id", "person_id", "relation"],
+}
+
+DATE_COLUMNS = {
+    "tenders": ["published_at", "deadline_at"],
+    "bids": ["submitted_at"],
+    "inspections": ["date"],
+    "approvals": ["applied_at", "decided_at"],
+}
+FLOAT_COLUMNS = {
+    "tenders": ["budget", "award_amount"],
+    "bids": ["amount"],
+    "inspections": ["penalty"],
+    "approvals": ["statutory_days"],
+    "person_roles": ["share"],
+}
+BOOL_COLUMNS = {"bids": ["disqualified", "is_winner"]}
+
+
+def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
+    """Return ``frame`` with exactly the contract's columns and dtypes for frame ``name``."""
+    columns = COLUMNS[name]
+    if frame is None:
+        frame = pd.DataFrame(columns=columns)
+    frame = frame.copy()
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = None
+    frame = frame[columns]
+    for column in DATE_COLUMNS.get(name, []):
+        frame[column] = pd.to_datetime(frame[column], errors="coerce", utc=True).dt.tz_localize(None)
+    for column in FLOAT_COLUMNS.get(name, []):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    for column in BOOL_COLUMNS.get(name, []):
+        frame[column] = frame[column].fillna(False).astype(bool)
+    for column in columns:
+        if column.endswith("_id") and column in frame.columns:
+            frame[column] = frame[column].where(frame[column].isna(), frame[column].astype(str))
+    return frame.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class MarketData:
+    """All frames a detector may read. Build with :meth:`build` to conform every frame."""
+
+    tenders: pd.DataFrame
+    bids: pd.DataFrame
+    firms: pd.DataFrame
+    officials: pd.DataFrame
+    departments: pd.DataFrame
+    inspections: pd.DataFrame
+    approvals: pd.DataFrame
+    evaluations: pd.DataFrame
+    firm_identifiers: pd.DataFrame
+    person_identifiers: pd.DataFrame
+    person_roles: pd.DataFrame
+    relations: pd.DataFrame
+
+    @classmethod
+    def build(cls, **frames: Any) -> MarketData:
+        unknown = set(frames) - set(COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown frames {sorted(unknown)}")
+        return cls(**{f.name: conform(f.name, frames.get(f.name)) for f in fields(cls)})
+
+    def with_winners(self) -> MarketData:
+        """Fill ``bids.is_winner`` from ``tenders.winner_firm_id`` where it is not already set."""
+        winners = self.tenders.set_index("tender_id")["winner_firm_id"].dropna()
+        bids = self.bids.copy()
+        mapped = bids["tender_id"].map(winners)
+        bids["is_winner"] = bids["is_winner"] | (mapped.notna() & (mapped == bids["firm_id"]))
+        return MarketData(**{**{f.name: getattr(self, f.name) for f in fields(self)}, "bids": bids})

@@ -1,0 +1,231 @@
+"""One driver per process, named queries, managed transactions, batched writes.
+
+Reads go through ``execute_read`` and writes through retry-safe ``execute_write``
+transaction functions, always naming the database. Writes of many rows are batched
+``UNWIND $rows AS row MERGE …`` statements; each batch is one transaction, so a failure
+leaves earlier batches committed and the failing batch not written at all (the loaders
+are idempotent, so re-running finishes the job). Driver errors are re-raised as
+:class:`GraphError` with a message that says what failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+import pandas as pd
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Query
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from graph.cypher import query
+from graph.settings import Neo4jSettings, from_environment
+
+DEFAULT_BATCH = 2000
+
+
+class GraphError(RuntimeError):
+    """A database operation failed; the message names the query and the cause."""
+
+
+class GraphUnavailable(GraphError):
+    """The server cannot be reached or refused the credentials."""
+
+
+@dataclass
+class WriteCounters:
+    nodes_created: int = 0
+    nodes_deleted: int = 0
+    relationships_created: int = 0
+    relationships_deleted: int = 0
+    properties_set: int = 0
+    rows: int = 0
+
+    def add(self, counters: Any, rows: int = 0) -> None:
+        self.nodes_created += counters.nodes_created
+        self.nodes_deleted += counters.nodes_deleted
+        self.relationships_created += counters.relationships_created
+        self.relationships_deleted += counters.relationships_deleted
+        self.properties_set += counters.properties_set
+        self.rows += rows
+
+    def merge(self, other: WriteCounters) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _batches(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+@dataclass
+class Database:
+    """The project's handle on Neo4j: settings plus one driver."""
+
+    settings: Neo4jSettings
+    driver: Driver = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.driver = GraphDatabase.driver(
+            self.settings.uri,
+            auth=(self.settings.username, self.settings.password),
+            max_transaction_retry_time=15.0,
+        )
+
+    # -- lifecycle -------------------------------------------------------------
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def verify(self) -> None:
+        """Raise GraphUnavailable with a readable message when the server cannot be used."""
+        try:
+            self.driver.verify_connectivity()
+            self.driver.execute_query("RETURN 1", database_=self.settings.database)
+        except AuthError as error:
+            raise GraphUnavailable(
+                f"Neo4j at {self.settings.describe()} refused the credentials: {error.message}"
+            ) from error
+        except (ServiceUnavailable, SessionExpired, OSError) as error:
+            raise GraphUnavailable(
+                f"Neo4j at {self.settings.describe()} is unreachable ({error}). "
+                "Start the local server with `python -m graph server start` or check NEO4J_URI."
+            ) from error
+
+    # -- reads -----------------------------------------------------------------
+    def read(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run the named query in a read transaction; rows as dicts."""
+        text = query(name)
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(text, params)]
+
+        return self._session_call("read", name, work)
+
+    def read_frame(self, name: str, columns: list[str] | None = None, **params: Any) -> pd.DataFrame:
+        """Run the named query in a read transaction; rows as a DataFrame with ``columns``."""
+        text = query(name)
+
+        def work(tx: ManagedTransaction) -> pd.DataFrame:
+            result = tx.run(text, params)
+            keys = list(result.keys())
+            return pd.DataFrame([record.values() for record in result], columns=keys)
+
+        frame = self._session_call("read", name, work)
+        if columns is not None:
+            missing = [c for c in columns if c not in frame.columns]
+            if missing:
+                raise GraphError(f"query {name!r} did not return columns {missing}")
+            frame = frame[columns]
+        return frame
+
+    # -- writes ----------------------------------------------------------------
+    def write(self, name: str, **params: Any) -> WriteCounters:
+        """Run the named query once in a write transaction."""
+        text = query(name)
+        counters = WriteCounters()
+
+        def work(tx: ManagedTransaction) -> Any:
+            return tx.run(text, params).consume().counters
+
+        counters.add(self._session_call("write", name, work))
+        return counters
+
+    def write_rows(
+        self,
+        name: str,
+        rows: Iterable[Mapping[str, Any]],
+        batch_size: int = DEFAULT_BATCH,
+        **params: Any,
+    ) -> WriteCounters:
+        """``UNWIND $rows AS row …``: the named query once per batch, one transaction each."""
+        text = query(name)
+        counters = WriteCounters()
+        for batch in _batches(rows, batch_size):
+
+            def work(tx: ManagedTransaction, batch: list[Mapping[str, Any]] = batch) -> Any:
+                return tx.run(text, {**params, "rows": batch}).consume().counters
+
+            counters.add(self._session_call("write", name, work), rows=len(batch))
+        return counters
+
+    def write_in_one_transaction(self, steps: list[tuple[str, dict[str, Any]]]) -> WriteCounters:
+        """Run several named queries in one write transaction: all or nothing."""
+        counters = WriteCounters()
+
+        def work(tx: ManagedTransaction) -> list[Any]:
+            return [tx.run(query(name), params).consume().counters for name, params in steps]
+
+        for step_counters in self._session_call("write", "+".join(n for n, _ in steps), work):
+            counters.add(step_counters)
+        return counters
+
+    # -- analyst console ---------------------------------------------------------
+    def run_read_only(
+        self, text: str, params: Mapping[str, Any] | None = None, timeout_s: float = 30.0,
+        row_cap: int = 5000,
+    ) -> tuple[list[str], list[Any], bool]:
+        """Free Cypher in a READ transaction: the database refuses any write.
+
+        Returns ``(keys, records, truncated)``; at most ``row_cap`` records are fetched.
+        """
+        def work(tx: ManagedTransaction) -> tuple[list[str], list[Any], bool]:
+            result = tx.run(text, dict(params or {}))
+            keys = list(result.keys())
+            records = []
+            truncated = False
+            for record in result:
+                if len(records) >= row_cap:
+                    truncated = True
+                    break
+                records.append(record)
+            return keys, records, truncated
+
+        work_with_timeout = _with_timeout(work, timeout_s)
+        try:
+            with self.driver.session(database=self.settings.database, default_access_mode="READ") as session:
+                return session.execute_read(work_with_timeout)
+        except Neo4jError as error:
+            raise GraphError(f"{error.code}: {error.message}") from error
+        except (ServiceUnavailable, SessionExpired) as error:
+            raise GraphUnavailable(f"Neo4j unreachable: {error}") from error
+
+    # -- internals ---------------------------------------------------------------
+    def _session_call(self, mode: str, name: str, work: Any) -> Any:
+        try:
+            with self.driver.session(database=self.settings.database) as session:
+                if mode == "read":
+                    return session.execute_read(work)
+                return session.execute_write(work)
+        except AuthError as error:
+            raise GraphUnavailable(f"Neo4j refused the credentials: {error.message}") from error
+        except (ServiceUnavailable, SessionExpired) as error:
+            raise GraphUnavailable(
+                f"Neo4j at {self.settings.describe()} became unreachable during {name!r}: {error}"
+            ) from error
+        except Neo4jError as error:
+            raise GraphError(f"query {name!r} failed: {error.code}: {error.message}") from error
+
+
+def _with_timeout(work: Any, timeout_s: float) -> Any:
+    from neo4j import unit_of_work
+
+    return unit_of_work(timeout=timeout_s)(work)
+
+
+def connect(settings: Neo4jSettings | None = None) -> Database:
+    """A Database for ``settings`` (default: the environment, else the local server)."""
+    return Database(settings or from_environment())
+
+
+def cypher_query(name: str) -> Query:
+    """The named query as a driver ``Query`` object (for callers that need one)."""
+    return Query(query(name))  # type: ignore[arg-type]

@@ -1,0 +1,163 @@
+"""The graph model, declared once (DESIGN.md §3).
+
+Labels, their key property, their typed properties and the relationships between them
+are data here; constraints and indexes (:mod:`graph.schema`), the loaders' column maps
+and the README's model table are derived from it. A model that contradicts itself fails
+at import (see :func:`_check`).
+
+Every node and relationship also carries ``source`` (which load put it there); it is not
+repeated in each declaration below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+PropType = Literal["str", "float", "int", "bool", "date", "datetime", "json"]
+
+
+@dataclass(frozen=True)
+class Prop:
+    name: str
+    type: PropType = "str"
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class NodeType:
+    label: str
+    key: str
+    props: tuple[Prop, ...] = ()
+    indexed: tuple[str, ...] = ()  # extra range indexes the queries need
+    fulltext: tuple[str, ...] = ()  # properties searched by name in the app
+    doc: str = ""
+
+    def prop(self, name: str) -> Prop:
+        for prop in self.props:
+            if prop.name == name:
+                return prop
+        raise KeyError(f"{self.label} has no property {name!r}")
+
+
+@dataclass(frozen=True)
+class RelType:
+    type: str
+    start: tuple[str, ...]
+    end: tuple[str, ...]
+    props: tuple[Prop, ...] = ()
+    doc: str = ""
+
+
+def _p(*specs: str) -> tuple[Prop, ...]:
+    """``"name"`` or ``"name:type"`` → Prop tuple, to keep the declarations readable."""
+    out = []
+    for spec in specs:
+        name, _, kind = spec.partition(":")
+        out.append(Prop(name, kind or "str"))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+NODES: tuple[NodeType, ...] = (
+    NodeType("Department", "id", _p("id", "name"), fulltext=("name",),
+             doc="A public body, e.g. a housing & construction bureau."),
+    NodeType("Official", "id", _p("id", "name", "department_id", "role"),
+             indexed=("department_id",), fulltext=("name",), doc="A public official."),
+    NodeType("Firm", "id", _p("id", "name", "reg_no"), indexed=("reg_no",), fulltext=("name",),
+             doc="A company that bids, is inspected or applies for approvals."),
+    NodeType("Person", "id", _p("id", "name"), fulltext=("name",),
+             doc="A natural person who is not an official: legal rep, shareholder, relative."),
+    NodeType("Tender", "id",
+             _p("id", "title", "department_id", "category", "region", "budget:float", "currency",
+                "published_at:date", "deadline_at:date", "procedure"),
+             indexed=("category", "published_at"), fulltext=("title",),
+             doc="A procurement procedure."),
+    NodeType("Bid", "id", _p("id", "amount:float", "submitted_at:datetime", "disqualified:bool"),
+             doc="One firm's offer in one tender."),
+    NodeType("Inspection", "id", _p("id", "date:date", "kind", "result", "penalty:float"),
+             indexed=("date",), doc="An inspection; result in {pass, fail, warning}."),
+    NodeType("Approval", "id",
+             _p("id", "kind", "applied_at:date", "decided_at:date", "decision", "statutory_days:int"),
+             indexed=("applied_at",), doc="A licence/permit decision."),
+    NodeType("Phone", "value", _p("value"), doc="Normalised phone number (digits, national form)."),
+    NodeType("Email", "value", _p("value"), doc="Normalised e-mail address (lower case)."),
+    NodeType("Address", "value", _p("value"), fulltext=("value",), doc="Normalised postal address."),
+    NodeType("IP", "value", _p("value"), doc="Submission IP address."),
+    NodeType("Document", "hash", _p("hash"), doc="Hash of a bid document file."),
+    NodeType("DetectorRun", "id",
+             _p("id", "detector", "started_at:datetime", "finished_at:datetime", "params:json",
+                "code_version", "status", "seconds:float"),
+             indexed=("started_at",), doc="One run of the detector job."),
+    NodeType("Ring", "id", _p("id", "score:float", "status", "explanation", "evidence:json"),
+             indexed=("score",), doc="A suspected bid-rigging ring; members are MEMBER_OF it."),
+    NodeType("Alert", "id", _p("id", "kind", "score:float", "status", "explanation", "evidence:json"),
+             indexed=("kind", "score"), doc="Any other finding; CONCERNS its subjects."),
+)
+
+RELATIONSHIPS: tuple[RelType, ...] = (
+    RelType("WORKS_IN", ("Official",), ("Department",)),
+    RelType("ISSUED", ("Department",), ("Tender",)),
+    RelType("SUBMITTED", ("Firm",), ("Bid",)),
+    RelType("FOR", ("Bid",), ("Tender",)),
+    RelType("AWARDED_TO", ("Tender",), ("Firm",), _p("amount:float", "date:date")),
+    RelType("EVALUATED", ("Official",), ("Tender",)),
+    RelType("CONDUCTED", ("Official",), ("Inspection",)),
+    RelType("OF", ("Inspection",), ("Firm",)),
+    RelType("APPLIED", ("Firm",), ("Approval",)),
+    RelType("DECIDED", ("Official",), ("Approval",)),
+    RelType("LEGAL_REP_OF", ("Person",), ("Firm",)),
+    RelType("SHAREHOLDER_OF", ("Person",), ("Firm",), _p("share:float")),
+    RelType("DIRECTOR_OF", ("Person",), ("Firm",)),
+    RelType("RELATED_TO", ("Official",), ("Person",), _p("relation")),
+    RelType("HAS_PHONE", ("Firm", "Person", "Official"), ("Phone",)),
+    RelType("HAS_EMAIL", ("Firm", "Person", "Official"), ("Email",)),
+    RelType("HAS_ADDRESS", ("Firm", "Person", "Official"), ("Address",)),
+    RelType("SENT_FROM", ("Bid",), ("IP",)),
+    RelType("USES_DOCUMENT", ("Bid",), ("Document",)),
+    RelType("MEMBER_OF", ("Firm",), ("Ring",)),
+    RelType("CONCERNS", ("Alert",), ("Official", "Firm", "Tender", "Person", "Department")),
+    RelType("FOUND", ("DetectorRun",), ("Ring", "Alert")),
+)
+
+# Identifier labels: shared values that link entities ("pivots").
+IDENTIFIER_LABELS: dict[str, str] = {
+    "phone": "Phone", "email": "Email", "address": "Address", "ip": "IP", "document": "Document",
+}
+PERSON_ROLE_RELS: dict[str, str] = {
+    "legal_rep": "LEGAL_REP_OF", "shareholder": "SHAREHOLDER_OF", "director": "DIRECTOR_OF",
+}
+
+NODE_BY_LABEL: dict[str, NodeType] = {node.label: node for node in NODES}
+REL_BY_TYPE: dict[str, RelType] = {rel.type: rel for rel in RELATIONSHIPS}
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    labels: list[str] = field(default_factory=lambda: [n.label for n in NODES])
+    relationships: list[str] = field(default_factory=lambda: [r.type for r in RELATIONSHIPS])
+
+
+def _check() -> None:
+    labels = set(NODE_BY_LABEL)
+    if len(labels) != len(NODES) or len(REL_BY_TYPE) != len(RELATIONSHIPS):
+        raise ValueError("duplicate label or relationship type in graph.model")
+    for node in NODES:
+        names = [p.name for p in node.props]
+        if node.key not in names:
+            raise ValueError(f"{node.label}: key {node.key!r} is not a declared property")
+        for extra in node.indexed + node.fulltext:
+            if extra not in names:
+                raise ValueError(f"{node.label}: indexed property {extra!r} is not declared")
+    for rel in RELATIONSHIPS:
+        unknown = (set(rel.start) | set(rel.end)) - labels
+        if unknown:
+            raise ValueError(f"{rel.type}: unknown labels {sorted(unknown)}")
+    for label in (*IDENTIFIER_LABELS.values(),):
+        if label not in labels:
+            raise ValueError(f"identifier label {label} not declared")
+    for rel_type in PERSON_ROLE_RELS.values():
+        if rel_type not in REL_BY_TYPE:
+            raise ValueError(f"person role relationship {rel_type} not declared")
+
+
+_check()

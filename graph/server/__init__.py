@@ -1,0 +1,401 @@
+"""The project's own local Neo4j Community server: fetch, configure, start, stop.
+
+Neo4j 5.26 LTS jars come from Maven Central through ``mvn`` and the ``pom.xml`` beside
+this file, into ``.neo4j/lib`` (ignored by git). Each *instance* (``local`` for people,
+``test`` for the suite; ``IRONCAGE_NEO4J_INSTANCE`` picks one) lives in
+``.neo4j/<instance>/`` with its own ``neo4j.conf``, data, logs, Bolt port and a password
+generated at first start and stored with mode 0600 in ``.neo4j/<instance>/password``.
+The server listens on 127.0.0.1 only, with authentication on and HTTP off.
+
+The launch is the command ``bin/neo4j console`` runs in its child JVM
+(``org.neo4j.server.CommunityEntryPoint``), started in its own process session so it
+outlives the shell that started it.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.settings import REPO_ROOT, instance_name, neo4j_root
+
+POM = Path(__file__).resolve().parent / "pom.xml"
+DEFAULT_BOLT_PORT = 7687
+START_TIMEOUT_S = 180.0
+STOP_TIMEOUT_S = 120.0
+
+# The 5.26 defaults of server.jvm.additional (operations manual, neo4j.conf), minus
+# -XX:+AlwaysPreTouch, which makes every start touch the whole heap.
+JVM_FLAGS = (
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Djdk.tls.ephemeralDHKeySize=2048",
+    "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
+    "-XX:FlightRecorderOptions=stackdepth=256",
+    "-XX:+UnlockDiagnosticVMOptions",
+    "-XX:+DebugNonSafepoints",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+    "-Dlog4j2.disable.jmx=true",
+    "-Dlog4j.layout.jsonTemplate.maxStringLength=32768",
+)
+
+
+class ServerError(RuntimeError):
+    """The local server could not be fetched, configured, started or stopped."""
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child (started by this very process) counts as dead.
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split()[2] != "Z"
+    except OSError:
+        return True
+
+
+@dataclass
+class LocalServer:
+    """One local Neo4j instance under ``.neo4j/<name>/``."""
+
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        self.name = self.name or instance_name()
+        self.root = neo4j_root()
+        self.lib = self.root / "lib"
+        self.home = self.root / self.name
+        self.conf_dir = self.home / "conf"
+        self.data_dir = self.home / "data"
+        self.logs_dir = self.home / "logs"
+        self.run_dir = self.home / "run"
+        self.password_file = self.home / "password"
+        self.port_file = self.home / "bolt_port"
+        self.pid_file = self.run_dir / "ironcage-neo4j.pid"
+        self.console_log = self.logs_dir / "console.log"
+
+    # ----------------------------------------------------------------- settings
+    def password(self) -> str:
+        return self.password_file.read_text(encoding="utf-8").strip()
+
+    def bolt_port(self) -> int:
+        if self.port_file.exists():
+            return int(self.port_file.read_text(encoding="ascii").strip())
+        wanted = os.environ.get("IRONCAGE_NEO4J_BOLT_PORT")
+        if wanted:
+            return int(wanted)
+        return DEFAULT_BOLT_PORT if self.name == "local" else 7688
+
+    def uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.bolt_port()}"
+
+    def env_lines(self) -> list[str]:
+        return [
+            f"export NEO4J_URI={self.uri()}",
+            "export NEO4J_USERNAME=neo4j",
+            f"export NEO4J_PASSWORD={self.password()}",
+            "export NEO4J_DATABASE=neo4j",
+        ]
+
+    # -------------------------------------------------------------------- state
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text(encoding="ascii").strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _pid_alive(pid) else None
+
+    def bolt_answers(self, timeout: float = 5.0) -> bool:
+        """True when ``RETURN 1`` succeeds over Bolt with the stored password."""
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import Neo4jError, ServiceUnavailable
+
+        if not self.password_file.exists():
+            return False
+        try:
+            with GraphDatabase.driver(
+                self.uri(),
+                auth=("neo4j", self.password()),
+                connection_timeout=timeout,
+                max_transaction_retry_time=0,
+            ) as driver:
+                driver.execute_query("RETURN 1", database_="neo4j")
+            return True
+        except (ServiceUnavailable, Neo4jError, OSError, ValueError):
+            return False
+
+    # -------------------------------------------------------------------- setup
+    def ensure_jars(self) -> None:
+        if any(self.lib.glob("neo4j-5.*.jar")):
+            return
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            raise ServerError("Maven (`mvn`) is needed to fetch Neo4j from Maven Central.")
+        print("Fetching Neo4j Community jars from Maven Central (first run only)...", flush=True)
+        started = time.monotonic()
+        result = subprocess.run(
+            [mvn, "-q", "-B", "-f", str(POM), f"-Dneo4j.lib={self.lib}",
+             "dependency:copy-dependencies"],
+            capture_output=True, text=True, check=False,
+        )
+        if result.returncode != 0 or not any(self.lib.glob("neo4j-5.*.jar")):
+            raise ServerError(f"mvn could not fetch Neo4j:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+        print(f"Fetched {len(list(self.lib.glob('*.jar')))} jars in {time.monotonic() - started:.0f} s.")
+
+    def _pick_port(self) -> int:
+        if self.port_file.exists():
+            return self.bolt_port()
+        wanted = os.environ.get("IRONCAGE_NEO4J_BOLT_PORT")
+        port = int(wanted) if wanted else self.bolt_port()
+        if not _port_free(port):
+            if wanted:
+                raise ServerError(f"IRONCAGE_NEO4J_BOLT_PORT={port} is already taken.")
+            port = _free_port()
+        self.port_file.write_text(f"{port}\n", encoding="ascii")
+        return port
+
+    def _write_logging_config(self) -> None:
+        jars = sorted(self.lib.glob("neo4j-logging-*.jar"))
+        if not jars:
+            raise ServerError(f"neo4j-logging jar missing in {self.lib}")
+        with zipfile.ZipFile(jars[0]) as jar:
+            for resource_name, target in (
+                ("default-user-logs.xml", "user-logs.xml"),
+                ("default-server-logs.xml", "server-logs.xml"),
+            ):
+                (self.conf_dir / target).write_bytes(jar.read(resource_name))
+
+    def _write_conf(self, port: int) -> None:
+        heap = os.environ.get("IRONCAGE_NEO4J_HEAP", "1g")
+        pagecache = os.environ.get("IRONCAGE_NEO4J_PAGECACHE", "512m")
+        dirs = {
+            "server.directories.data": self.data_dir,
+            "server.directories.logs": self.logs_dir,
+            "server.directories.run": self.run_dir,
+            "server.directories.plugins": self.home / "plugins",
+            "server.directories.import": self.home / "import",
+            "server.directories.transaction.logs.root": self.data_dir / "transactions",
+            "server.directories.dumps.root": self.data_dir / "dumps",
+            "server.directories.licenses": self.home / "licenses",
+            "server.directories.lib": self.lib,
+        }
+        lines = [
+            "# Written by `python -m graph server start`; edits are overwritten.",
+            "server.default_listen_address=127.0.0.1",
+            "server.default_advertised_address=127.0.0.1",
+            f"server.bolt.listen_address=127.0.0.1:{port}",
+            f"server.bolt.advertised_address=127.0.0.1:{port}",
+            "server.bolt.tls_level=DISABLED",
+            "server.http.enabled=false",
+            "server.https.enabled=false",
+            "dbms.security.auth_enabled=true",
+            "dbms.usage_report.enabled=false",
+            f"server.memory.heap.initial_size={heap}",
+            f"server.memory.heap.max_size={heap}",
+            f"server.memory.pagecache.size={pagecache}",
+        ]
+        lines += [f"{key}={path}" for key, path in dirs.items()]
+        lines += [f"server.jvm.additional={flag}" for flag in JVM_FLAGS]
+        (self.conf_dir / "neo4j.conf").write_text("\n".join(x for x in lines if x) + "\n", encoding="utf-8")
+
+    def _java(self) -> str:
+        java_home = os.environ.get("IRONCAGE_JAVA_HOME")
+        if java_home:
+            return str(Path(java_home) / "bin" / "java")
+        default = Path("/usr/lib/jvm/java-17-openjdk-amd64/bin/java")
+        return str(default) if default.exists() else (shutil.which("java") or "java")
+
+    def _set_initial_password(self) -> None:
+        if (self.data_dir / "databases" / "system").exists():
+            if not self.password_file.exists():
+                raise ServerError(
+                    f"{self.data_dir} exists but {self.password_file} is gone; delete "
+                    f"{self.home} to start afresh (its data is lost)."
+                )
+            return
+        if not self.password_file.exists():
+            fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_urlsafe(24) + "\n")
+        os.chmod(self.password_file, 0o600)
+        env = dict(os.environ, NEO4J_HOME=str(self.home), NEO4J_CONF=str(self.conf_dir))
+        result = subprocess.run(
+            [self._java(), "-cp", f"{self.lib}/*",
+             "org.neo4j.server.startup.Neo4jAdminCommand",
+             "dbms", "set-initial-password", self.password()],
+            capture_output=True, text=True, env=env, check=False,
+        )
+        if result.returncode != 0:
+            raise ServerError(f"set-initial-password failed:\n{result.stdout}{result.stderr}")
+
+    def prepare(self) -> int:
+        self.ensure_jars()
+        for folder in (self.conf_dir, self.data_dir, self.logs_dir, self.run_dir,
+                       self.home / "plugins", self.home / "import", self.home / "licenses"):
+            folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.home, 0o700)
+        port = self._pick_port()
+        self._write_logging_config()
+        self._write_conf(port)
+        self._set_initial_password()
+        return port
+
+    # ------------------------------------------------------------------ control
+    def start(self, timeout: float = START_TIMEOUT_S) -> float:
+        """Start (no-op when running); return seconds until Bolt answered."""
+        started = time.monotonic()
+        if self.pid() is not None and self.bolt_answers():
+            return 0.0
+        if self.pid() is None and self.port_file.exists() and not _port_free(self.bolt_port()):
+            raise ServerError(
+                f"Port {self.bolt_port()} is taken by another program; remove {self.port_file} "
+                "to pick a free port, or set IRONCAGE_NEO4J_BOLT_PORT."
+            )
+        if self.pid() is None:
+            self.prepare()
+            heap = os.environ.get("IRONCAGE_NEO4J_HEAP", "1g")
+            command = [
+                self._java(), "-cp", f"{self.home / 'plugins'}/*:{self.lib}/*",
+                *JVM_FLAGS, "-Dfile.encoding=UTF-8", f"-Xms{heap}", f"-Xmx{heap}",
+                "org.neo4j.server.CommunityEntryPoint",
+                f"--home-dir={self.home}", f"--config-dir={self.conf_dir}", "--console-mode",
+            ]
+            env = dict(os.environ, NEO4J_HOME=str(self.home), NEO4J_CONF=str(self.conf_dir))
+            with open(self.console_log, "ab") as log:
+                process = subprocess.Popen(
+                    command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    env=env, cwd=self.home, start_new_session=True, preexec_fn=_raise_nofile,
+                )
+            self.pid_file.write_text(f"{process.pid}\n", encoding="ascii")
+        deadline = started + timeout
+        while time.monotonic() < deadline:
+            if self.pid() is None:
+                raise ServerError(f"Neo4j exited during start; last log lines:\n{self.log_tail()}")
+            if self.bolt_answers(timeout=2.0):
+                return time.monotonic() - started
+            time.sleep(0.5)
+        raise ServerError(f"Neo4j did not answer on Bolt within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self, timeout: float = STOP_TIMEOUT_S) -> bool:
+        """Stop cleanly with SIGTERM (SIGKILL only after ``timeout``); False if not running."""
+        pid = self.pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _pid_alive(pid):
+            _reap(pid)
+            time.sleep(0.2)
+        if _pid_alive(pid):
+            os.kill(pid, signal.SIGKILL)
+            time.sleep(0.5)
+        _reap(pid)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def log_tail(self, lines: int = 30) -> str:
+        texts = []
+        for log in (self.console_log, self.logs_dir / "neo4j.log", self.logs_dir / "debug.log"):
+            if log.exists():
+                texts.append(f"--- {log}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:]))
+        return "\n".join(texts)
+
+
+def _raise_nofile() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = 40000 if hard == resource.RLIM_INFINITY else min(40000, hard)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m graph server", description=__doc__.splitlines()[0])
+    parser.add_argument("action", choices=["start", "stop", "status", "env"])
+    parser.add_argument("--instance", help="instance name (default: $IRONCAGE_NEO4J_INSTANCE or 'local')")
+    args = parser.parse_args(argv)
+    server = LocalServer(args.instance or "")
+    try:
+        if args.action == "start":
+            running_before = server.pid() is not None and server.bolt_answers()
+            seconds = server.start()
+            if running_before:
+                print(f"Neo4j ({server.name}) already running at {server.uri()} (pid {server.pid()}).")
+            else:
+                print(f"Neo4j ({server.name}) started at {server.uri()} in {seconds:.1f} s "
+                      f"(pid {server.pid()}, data {server.data_dir}).")
+        elif args.action == "stop":
+            if server.stop():
+                print(f"Neo4j ({server.name}) stopped.")
+            else:
+                print(f"Neo4j ({server.name}) was not running.")
+        elif args.action == "status":
+            pid = server.pid()
+            if pid is not None and server.bolt_answers():
+                print(f"running: {server.uri()} pid {pid}, home {server.home}")
+            elif pid is not None:
+                print(f"starting or unresponsive: pid {pid}, {server.uri()}, home {server.home}")
+            else:
+                print(f"stopped (home {server.home})")
+                return 3
+        elif args.action == "env":
+            if not server.password_file.exists():
+                print("# the local Neo4j has never been started: run `python -m graph server start`",
+                      file=sys.stderr)
+                return 1
+            print("\n".join(server.env_lines()))
+    except ServerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+__all__ = ["LocalServer", "ServerError", "main", "REPO_ROOT"]

@@ -1,0 +1,1 @@
+"""Loaders: one module per source format, turning records into the graph; the demo market generator."""

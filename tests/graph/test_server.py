@@ -1,0 +1,55 @@
+"""The local server launcher: settings, password file, idempotent start."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from graph.server import LocalServer
+
+
+@pytest.mark.neo4j
+def test_running_server_answers_and_keeps_password_private(neo4j_settings) -> None:
+    if neo4j_settings.local_instance is None:
+        pytest.skip("NEO4J_URI points at a server this project does not run")
+    server = LocalServer(neo4j_settings.local_instance)
+    mode = stat.S_IMODE(os.stat(server.password_file).st_mode)
+    assert mode == 0o600
+    assert len(server.password()) >= 20
+    conf = (server.conf_dir / "neo4j.conf").read_text()
+    assert "server.default_listen_address=127.0.0.1" in conf
+    assert "dbms.security.auth_enabled=true" in conf
+    assert server.password() not in conf
+    assert server.bolt_answers()
+    # start on a running server is a no-op that returns at once
+    assert server.start() == 0.0
+
+
+def test_env_lines_are_shell_exports(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("IRONCAGE_NEO4J_DIR", str(tmp_path))
+    server = LocalServer("probe")
+    server.home.mkdir(parents=True)
+    server.password_file.write_text("s3cret-generated\n")
+    server.port_file.write_text("7999\n")
+    lines = server.env_lines()
+    assert lines == [
+        "export NEO4J_URI=bolt://127.0.0.1:7999",
+        "export NEO4J_USERNAME=neo4j",
+        "export NEO4J_PASSWORD=s3cret-generated",
+        "export NEO4J_DATABASE=neo4j",
+    ]
+
+
+def test_settings_prefer_environment(monkeypatch) -> None:
+    from graph.settings import from_environment
+
+    monkeypatch.setenv("NEO4J_URI", "neo4j+s://example.databases.neo4j.io")
+    monkeypatch.setenv("NEO4J_USERNAME", "analyst")
+    monkeypatch.setenv("NEO4J_PASSWORD", "pw")
+    monkeypatch.setenv("NEO4J_DATABASE", "procurement")
+    settings = from_environment()
+    assert (settings.uri, settings.username, settings.password, settings.database) == (
+        "neo4j+s://example.databases.neo4j.io", "analyst", "pw", "procurement")
+    assert settings.local_instance is None
