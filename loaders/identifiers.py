@@ -1,0 +1,114 @@
+"""Normalisation of shared identifiers: phones, e-mails, addresses, IPs, document hashes.
+
+Shared identifiers are the pivots that link entities ("these two firms share a phone"),
+so two spellings of one number or one address must become one value, and therefore one
+node. Every function here is pure: text in, normalised text out, or :class:`ValueError`
+with a reason the loaders copy into their rejects file.
+
+Phones end up as digits in national form for China (mobiles as 11 digits starting with 1,
+landlines with their trunk ``0``) and as digits with the country code for every other
+country::
+
+    >>> normalise_phone("+86 138-0000-0000") == normalise_phone("13800000000") == "13800000000"
+    True
+    >>> normalise_phone("+86 (10) 6512.3456")
+    '01065123456'
+    >>> normalise_phone("+44 20 7946 0958")
+    '442079460958'
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+
+__all__ = [
+    "normalise_address",
+    "normalise_document_hash",
+    "normalise_email",
+    "normalise_ip",
+    "normalise_phone",
+]
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()/]+")
+_CHINA = "86"
+_MIN_PHONE_DIGITS = 5
+_MAX_PHONE_DIGITS = 15  # ITU-T E.164
+# Trailing punctuation an address may end with; NFKC has already turned full-width
+# commas, colons and semicolons into their ASCII forms, but not the ideographic ones.
+_ADDRESS_TRAILING = ".,;:!?、。，；：・ "
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+
+
+def normalise_phone(raw: str) -> str:
+    """Digits of a phone number in the form used to match numbers across sources.
+
+    Full-width digits are folded (NFKC) and spaces, dashes, dots, slashes and
+    parentheses dropped. An international prefix (``+`` or ``00``) is removed together
+    with the Chinese country code 86: an 11-digit mobile starting with 1 stays as is, a
+    landline gets the national trunk prefix 0. Other countries keep their country code.
+    A bare ``86`` followed by an 11-digit mobile is treated the same way.
+
+    Raises ValueError when what remains is not a plausible number (letters, too few or
+    too many digits).
+    """
+    text = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
+    international = False
+    if text.startswith("+"):
+        text, international = text[1:], True
+    elif text.startswith("00"):
+        text, international = text[2:], True
+    if not text.isascii() or not text.isdigit():
+        raise ValueError("not a phone number: only digits, spaces, + - . ( ) / are allowed")
+    if international and text.startswith(_CHINA):
+        national = text[len(_CHINA):]
+        text = national if _is_china_mobile(national) else "0" + national.lstrip("0")
+    elif not international and text.startswith(_CHINA) and _is_china_mobile(text[len(_CHINA):]):
+        text = text[len(_CHINA):]
+    if not _MIN_PHONE_DIGITS <= len(text) <= _MAX_PHONE_DIGITS:
+        raise ValueError(f"not a phone number: {len(text)} digits")
+    return text
+
+
+def _is_china_mobile(digits: str) -> bool:
+    return len(digits) == 11 and digits.startswith("1")
+
+
+def normalise_email(raw: str) -> str:
+    """Trimmed, lower-cased e-mail address; ValueError when it is not ``local@domain``."""
+    text = unicodedata.normalize("NFKC", raw).strip().lower()
+    if not _EMAIL.fullmatch(text):
+        raise ValueError("not an e-mail address")
+    return text
+
+
+def normalise_address(raw: str) -> str:
+    """Postal address folded for matching.
+
+    Unicode NFKC (full-width letters, digits, spaces and punctuation become half-width),
+    runs of whitespace collapsed to one space, Latin letters lower-cased, leading and
+    trailing whitespace and trailing punctuation (``.,;:!?`` and their CJK forms)
+    removed. Raises ValueError when nothing is left.
+    """
+    text = unicodedata.normalize("NFKC", raw)
+    text = " ".join(text.split()).lower().rstrip(_ADDRESS_TRAILING).strip()
+    if not text:
+        raise ValueError("empty address")
+    return text
+
+
+def normalise_ip(raw: str) -> str:
+    """Canonical text of an IPv4 or IPv6 address (IPv6 compressed, lower case)."""
+    try:
+        return ipaddress.ip_address(unicodedata.normalize("NFKC", raw).strip()).compressed
+    except ValueError as error:
+        raise ValueError("not an IP address") from error
+
+
+def normalise_document_hash(raw: str) -> str:
+    """Trimmed, lower-cased hash (hex digests compare case-insensitively)."""
+    text = raw.strip().lower()
+    if not text or any(ch.isspace() for ch in text):
+        raise ValueError("a document hash is one word")
+    return text

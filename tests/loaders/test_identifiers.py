@@ -1,0 +1,78 @@
+"""Normalisation of shared identifiers: equal things become equal strings, others do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from loaders.identifiers import (
+    normalise_address,
+    normalise_document_hash,
+    normalise_email,
+    normalise_ip,
+    normalise_phone,
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["13800000000", "+86 138-0000-0000", "0086 138 0000 0000", "86 13800000000", "(+86) 138.0000.0000",
+     "１３８００００００００", "+86-138-0000-0000\t"],
+)
+def test_chinese_mobile_spellings_become_one_value(raw: str) -> None:
+    assert normalise_phone(raw) == "13800000000"
+
+
+def test_chinese_landline_keeps_national_trunk_prefix() -> None:
+    assert normalise_phone("+86 (10) 6512-3456") == "01065123456"
+    assert normalise_phone("010-6512-3456") == "01065123456"
+
+
+def test_other_countries_keep_their_country_code() -> None:
+    assert normalise_phone("+44 20 7946 0958") == "442079460958"
+    assert normalise_phone("0044 20 7946 0958") == "442079460958"
+    assert normalise_phone("+1 (212) 555-0100") == "12125550100"
+
+
+def test_86_prefix_is_only_dropped_for_mobiles() -> None:
+    # 86 followed by 10 digits is not a Chinese mobile: nothing is dropped
+    assert normalise_phone("861065123456") == "861065123456"
+    # a mobile starting with 2 is not a Chinese mobile either
+    assert normalise_phone("8623800000000") == "8623800000000"
+
+
+@pytest.mark.parametrize("raw", ["n/a", "138-0000-0000 ext 12", "123", "+", "1" * 16, "１３８x"])
+def test_non_numbers_are_refused(raw: str) -> None:
+    with pytest.raises(ValueError, match="not a phone number"):
+        normalise_phone(raw)
+
+
+def test_email_is_trimmed_and_lower_cased() -> None:
+    assert normalise_email("  Wang.Li@Example.COM ") == "wang.li@example.com"
+    with pytest.raises(ValueError):
+        normalise_email("wang.li at example.com")
+    with pytest.raises(ValueError):
+        normalise_email("a@b@c")
+
+
+def test_address_folds_width_space_case_and_trailing_punctuation() -> None:
+    a = normalise_address("北京市朝阳区建国路８８号　Ａ座 Room  1201。")
+    b = normalise_address("北京市朝阳区建国路88号 a座 room 1201")
+    assert a == b == "北京市朝阳区建国路88号 a座 room 1201"
+    assert normalise_address(" 12 High St.,  London. ") == "12 high st., london"
+    assert normalise_address("上海市，浦东新区；") == "上海市,浦东新区"
+
+
+def test_different_addresses_stay_different() -> None:
+    assert normalise_address("建国路88号") != normalise_address("建国路89号")
+    with pytest.raises(ValueError):
+        normalise_address(" 。 ")
+
+
+def test_ip_and_document_hash() -> None:
+    assert normalise_ip(" 10.0.0.1 ") == "10.0.0.1"
+    assert normalise_ip("2001:DB8:0:0:0:0:0:1") == "2001:db8::1"
+    with pytest.raises(ValueError):
+        normalise_ip("10.0.0.256")
+    assert normalise_document_hash(" ABCDEF01 ") == "abcdef01"
+    with pytest.raises(ValueError):
+        normalise_document_hash("ab cd")
