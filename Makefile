@@ -37,8 +37,16 @@ app: venv
 	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(APP_PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
-demo: detect
-	@echo "Iron Cage: open http://localhost:$(APP_PORT) (Ctrl-C stops the app; 'make neo4j-stop' stops Neo4j)"
+# The app's login password: generated once, kept outside git with mode 0600.
+.streamlit/secrets.toml:
+	@mkdir -p .streamlit
+	@umask 077; $(PY) -c "import secrets; print('app_password = \"' + secrets.token_urlsafe(12) + '\"')" > $@
+	@echo "Generated an app password in $@"
+
+demo: detect .streamlit/secrets.toml
+	@echo "Iron Cage: open http://localhost:$(APP_PORT) and log in with the password in .streamlit/secrets.toml"
+	@grep app_password .streamlit/secrets.toml
+	@echo "(Ctrl-C stops the app; 'make neo4j-stop' stops Neo4j)"
 	$(MAKE) app
 
 # Debian's Chromium for the browser test (browser downloads are impossible here).
