@@ -1,0 +1,609 @@
+"""Bid-rigging rings: groups of firms that bid together far more than their markets explain.
+
+Method
+------
+1. **Co-bidding graph.** With ``A`` the binary tender × firm incidence matrix (sparse), the
+   co-bid counts are ``C = Aᵀ A``: ``C_ij`` is the number of tenders firms *i* and *j* both
+   bid in, ``C_ii`` firm *i*'s number of tenders (Wachs & Kertész 2019).
+2. **Excess over expectation.** Raw co-bid counts mostly measure activity and market
+   size: large firms in a large category meet everybody, and Louvain on raw counts leaves
+   a small cartel inside a host community of hundreds of firms. Each pair is therefore
+   compared with what the firms' activity predicts within each market *m* (category) under
+   a configuration null in which firm *i* enters tender *t* with probability
+   ``d_im · n_t / S_m`` (``d_im`` its tenders in *m*, ``n_t`` the bidders of *t*,
+   ``S_m = Σ_t n_t``)::
+
+       E_ij = Σ_m d_im d_jm κ_m,     κ_m = Σ_{t∈m} n_t (n_t − 1) / S_m²
+
+   A pair becomes an edge when it met at least ``min_cobids`` times, its lift
+   ``C_ij / E_ij`` is at least ``min_lift`` and the Poisson upper tail
+   ``P(X ≥ C_ij | E_ij)`` is at most ``max_pvalue``. The edge weight is the pair's
+   log-likelihood-ratio term ``C_ij · ln(C_ij / E_ij)`` (excess co-bidding measured in
+   nats), so frequent *and* surprising meetings weigh most.
+3. **Communities.** python-louvain (``community.best_partition``, ``random_state=seed``)
+   partitions the excess graph; communities larger than ``max_ring_size`` are partitioned
+   again inside themselves, and when Louvain cannot split one its weakest edges are
+   pruned until it falls apart (a ring is a small group; a host market is not).
+4. **Ring screens.** For each candidate (size ≥ 2, ≥ ``min_shared_tenders`` tenders
+   where ≥ 2 members bid — the *ring tenders*):
+
+   * cohesion — share of the members' bids placed in ring tenders; exclusivity — share of
+     ring tenders no outsider bid in (Wachs & Kertész 2019);
+   * win rotation — share of ring tenders won by a member, number of distinct member
+     winners, normalised winner entropy ``H / ln k``, and turn-taking: consecutive wins
+     by the same member compared with the ``(w − 1) Σ p_i²`` expected when winners are
+     drawn independently with the observed shares (OECD 2009: "bid rotation");
+   * price screens — the within-category suspicion percentiles of CV, spread and RD of
+     the ring tenders (see :mod:`detectors.screens`); under competition their mean is
+     0.5, cover bids push it towards 1 (Imhof 2018; Huber & Imhof 2019);
+   * bid suppression / complementary presence — share of the member-won tenders in which
+     the winning member met no other member although members are active in that market;
+   * shared identifiers — phones, e-mails, addresses, persons, submission IPs and
+     document hashes held by ≥ 2 members. Each counts with its specificity ``m / n``
+     (``m`` members among its ``n`` holders in the whole market), so a business-centre
+     address shared by dozens of firms adds almost nothing.
+
+   The score (0–100) is the sum of the components' contributions, each a value in
+   [0, 1] times its weight (``Params.weights``); evidence lists value, baseline and
+   contribution of every component.
+5. **Stability.** The partition is repeated with seeds ``seed … seed + n_seeds − 1``;
+   ``evidence["stability"]`` is the ring's mean best Jaccard similarity with the
+   candidates found under the other seeds.
+
+References
+----------
+Wachs, J., & Kertész, J. (2019). A network approach to cartel detection in public
+auction markets. Scientific Reports, 9, 10818. doi:10.1038/s41598-019-47198-1
+Imhof, D. (2018). Empirical methods for detecting bid-rigging cartels. University of
+Fribourg. Huber, M., & Imhof, D. (2019). Int. J. Industrial Organization 65, 277–301.
+Blondel, V. D., Guillaume, J.-L., Lambiotte, R., & Lefebvre, E. (2008). Fast unfolding of
+communities in large networks. J. Stat. Mech. P10008. doi:10.1088/1742-5468/2008/10/P10008
+OECD (2009, rev. 2025). Guidelines for Fighting Bid Rigging in Public Procurement.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import community as community_louvain
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import sparse, stats
+
+from detectors.finding import Finding
+from detectors.market import MarketData
+from detectors.screens import category_baselines, category_percentiles, tender_screens
+
+__all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "ring_screens"]
+
+NAME = "rings"
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "price": 35.0,        # cover-bid price screens vs the category baseline
+    "rotation": 20.0,     # members take turns winning
+    "cohesion": 20.0,     # members meet mostly among themselves, outsiders rarely join
+    "identifiers": 20.0,  # specific phones/addresses/persons/IPs/documents shared
+    "suppression": 5.0,   # the winning member meets no other member (complementary presence)
+}
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of the ring detector (defaults in brackets).
+
+    min_cobids [3]: an edge needs at least this many tenders both firms bid in.
+    min_lift [2.0]: observed / expected co-bids for an edge.
+    max_pvalue [1e-3]: Poisson upper-tail p-value of the observed co-bids for an edge.
+    market_columns [("category",)]: tender columns defining a market for the expectation
+        (add "region" where firms are regional and regions are recorded).
+    max_ring_size [12]: communities above this size are re-partitioned.
+    min_presence [0.1]: members must bid in at least this share of the ring tenders
+        (peripheral firms are peeled off, see :func:`peel_rings`).
+    min_ring_size [2]: smallest group reported.
+    min_shared_tenders [3]: a ring needs this many tenders where ≥ 2 members bid.
+    max_findings [200]: cap on reported rings (highest scores first).
+    min_score [0.0]: rings scoring below are not reported.
+    n_seeds [5]: partitions run for the stability estimate (seed … seed + n_seeds − 1).
+    resolution [1.0]: Louvain resolution.
+    min_category_tenders [20]: smaller categories use the whole market as price baseline.
+    weights: maximum contribution of each score component (sums to 100).
+    """
+
+    min_cobids: int = 3
+    min_lift: float = 2.0
+    max_pvalue: float = 1e-3
+    market_columns: tuple[str, ...] = ("category",)
+    max_ring_size: int = 12
+    min_presence: float = 0.1
+    min_ring_size: int = 2
+    min_shared_tenders: int = 3
+    max_findings: int = 200
+    min_score: float = 0.0
+    n_seeds: int = 5
+    resolution: float = 1.0
+    min_category_tenders: int = 20
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+
+
+# ---------------------------------------------------------------------------------------
+# 1–2. the co-bidding graph with excess weights
+# ---------------------------------------------------------------------------------------
+
+def _market_key(tenders: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    key = pd.Series("", index=tenders.index)
+    for column in columns:
+        if column in tenders.columns:
+            key = key + "|" + tenders[column].fillna("(none)").astype(str)
+    return key
+
+
+def cobid_graph(data: MarketData, params: Params | None = None) -> pd.DataFrame:
+    """Pairs of firms that co-bid significantly more than their activity predicts.
+
+    Returns
+    -------
+    DataFrame
+        One row per retained pair ``firm_a < firm_b``: ``cobids`` (C_ij), ``expected``
+        (E_ij), ``lift``, ``pvalue`` and ``weight = C_ij · ln(C_ij / E_ij)``.
+    """
+    params = params or Params()
+    pairs = data.bids[["tender_id", "firm_id"]].dropna().drop_duplicates()
+    empty = pd.DataFrame({"firm_a": pd.Series(dtype=object), "firm_b": pd.Series(dtype=object),
+                          **{c: pd.Series(dtype=float) for c in
+                             ("cobids", "expected", "lift", "pvalue", "weight")}})
+    if pairs.empty:
+        return empty
+    firms = np.array(sorted(pairs["firm_id"].unique()), dtype=object)
+    tender_ids = np.array(sorted(pairs["tender_id"].unique()), dtype=object)
+    f_idx = np.searchsorted(firms, pairs["firm_id"].to_numpy())
+    t_idx = np.searchsorted(tender_ids, pairs["tender_id"].to_numpy())
+    incidence = sparse.csr_matrix((np.ones(len(pairs)), (t_idx, f_idx)),
+                                  shape=(len(tender_ids), len(firms)))
+    cobids = sparse.triu(incidence.T @ incidence, k=1).tocoo()
+    keep = cobids.data >= params.min_cobids
+    i, j, c = cobids.row[keep], cobids.col[keep], cobids.data[keep]
+    if len(c) == 0:
+        return empty
+
+    # expectation under the configuration null, market by market
+    tenders = data.tenders.drop_duplicates("tender_id").set_index("tender_id")
+    market = _market_key(tenders.reset_index(), params.market_columns)
+    market.index = tenders.index
+    t_market = market.reindex(tender_ids).fillna("|(none)").to_numpy()
+    m_codes, m_names = pd.factorize(t_market)
+    n_t = np.asarray(incidence.sum(axis=1)).ravel()
+    s_m = np.bincount(m_codes, weights=n_t, minlength=len(m_names))
+    kappa = np.bincount(m_codes, weights=n_t * (n_t - 1), minlength=len(m_names)) / np.maximum(s_m, 1) ** 2
+    onehot = sparse.csr_matrix((np.ones(len(tender_ids)), (np.arange(len(tender_ids)), m_codes)),
+                               shape=(len(tender_ids), len(m_names)))
+    degree = (incidence.T @ onehot).tocsr()              # firm × market tender counts
+    scaled = (degree @ sparse.diags(kappa)).tocsr()
+    expected = np.zeros(len(c))
+    chunk = 200_000
+    for start in range(0, len(c), chunk):
+        sl = slice(start, start + chunk)
+        expected[sl] = np.asarray(scaled[i[sl]].multiply(degree[j[sl]]).sum(axis=1)).ravel()
+    expected = np.maximum(expected, 1e-9)
+    lift = c / expected
+    pvalue = stats.poisson.sf(c - 1, expected)
+    keep = (lift >= params.min_lift) & (pvalue <= params.max_pvalue)
+    out = pd.DataFrame({"firm_a": firms[i[keep]], "firm_b": firms[j[keep]], "cobids": c[keep],
+                        "expected": expected[keep], "lift": lift[keep], "pvalue": pvalue[keep]})
+    out["weight"] = out["cobids"] * np.log(out["lift"])
+    return out.sort_values(["firm_a", "firm_b"]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------
+# 3. communities → candidate rings
+# ---------------------------------------------------------------------------------------
+
+def _louvain_groups(graph: nx.Graph, seed: int, resolution: float) -> list[frozenset[str]]:
+    if graph.number_of_edges() == 0:
+        return [frozenset([n]) for n in graph.nodes]
+    partition = community_louvain.best_partition(graph, weight="weight", random_state=seed,
+                                                 resolution=resolution)
+    groups: dict[int, set[str]] = {}
+    for node, label in partition.items():
+        groups.setdefault(label, set()).add(node)
+    return [frozenset(g) for g in groups.values()]
+
+
+def _split_large(graph: nx.Graph, group: frozenset[str], seed: int, params: Params,
+                 depth: int = 0) -> list[frozenset[str]]:
+    """Re-partition ``group`` until every part has at most ``max_ring_size`` firms."""
+    if len(group) <= params.max_ring_size:
+        return [group]
+    if depth > 8:
+        return []
+    sub = graph.subgraph(group).copy()
+    parts = _louvain_groups(sub, seed, params.resolution)
+    if len(parts) <= 1:
+        # Louvain sees one block: drop the weakest quarter of its edges and take the pieces
+        weights = np.array([w for _, _, w in sub.edges(data="weight")])
+        if len(weights) == 0:
+            return []
+        cut = np.quantile(weights, 0.25)
+        weak = [(a, b) for a, b, w in sub.edges(data="weight") if w <= cut]
+        sub.remove_edges_from(weak)
+        parts = [frozenset(p) for p in nx.connected_components(sub)]
+        graph = sub
+    out: list[frozenset[str]] = []
+    for part in parts:
+        out.extend(_split_large(graph, part, seed, params, depth + 1))
+    return out
+
+
+def candidate_rings(edges: pd.DataFrame, seed: int, params: Params | None = None) -> list[frozenset[str]]:
+    """Louvain communities of the excess co-bidding graph, split down to ring size.
+
+    Canonical form: a list of frozensets, sorted by their smallest member.
+    """
+    params = params or Params()
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(edges[["firm_a", "firm_b", "weight"]].itertuples(index=False))
+    rings: list[frozenset[str]] = []
+    for component in sorted(nx.connected_components(graph), key=min):
+        component = frozenset(component)
+        if len(component) <= params.max_ring_size:
+            groups = [component]
+        else:
+            groups = []
+            for group in _louvain_groups(graph.subgraph(component), seed, params.resolution):
+                groups.extend(_split_large(graph, group, seed, params))
+        rings.extend(g for g in groups if len(g) >= params.min_ring_size)
+    return sorted(rings, key=lambda g: (min(g), len(g)))
+
+
+def peel_rings(data: MarketData, rings: list[frozenset[str]], min_presence: float) -> list[frozenset[str]]:
+    """Drop peripheral members: firms present in fewer than ``min_presence`` of the ring
+    tenders (tenders where ≥ 2 members bid), repeated until every member passes.
+
+    Louvain attaches firms that met the core a few times to the core's community; a firm
+    present in 9 of a group's 250 meetings is a bystander, not a member. ``rings`` must be
+    disjoint.
+    """
+    pairs = data.bids[["tender_id", "firm_id"]].dropna().drop_duplicates()
+    current = [r for r in rings]
+    for _ in range(10):
+        label = {firm: k for k, ring in enumerate(current) for firm in ring}
+        member = pairs.assign(ring=pairs["firm_id"].map(label)).dropna(subset=["ring"])
+        counts = member.groupby(["ring", "tender_id"])["firm_id"].transform("size")
+        member = member.loc[counts >= 2]
+        n_ring = member.groupby("ring")["tender_id"].nunique()
+        presence = member.groupby(["ring", "firm_id"]).size()
+        share = presence / n_ring.reindex(presence.index.get_level_values("ring")).to_numpy()
+        keep = set(share.loc[share >= min_presence].index.get_level_values("firm_id"))
+        peeled = [frozenset(f for f in ring if f in keep) for ring in current]
+        if peeled == current:
+            break
+        current = peeled
+    return current
+
+
+def _stability(rings: list[frozenset[str]], others: list[list[frozenset[str]]]) -> list[float | None]:
+    if not others:
+        return [None] * len(rings)
+    scores = np.zeros(len(rings))
+    for groups in others:
+        where: dict[str, frozenset[str]] = {}
+        for g in groups:
+            for firm in g:
+                where[firm] = g
+        for k, ring in enumerate(rings):
+            best = 0.0
+            for g in {where[f] for f in ring if f in where}:
+                best = max(best, len(ring & g) / len(ring | g))
+            scores[k] += best
+    return [float(s / len(others)) for s in scores]
+
+
+# ---------------------------------------------------------------------------------------
+# 4. ring screens
+# ---------------------------------------------------------------------------------------
+
+def _identifier_table(data: MarketData) -> pd.DataFrame:
+    ids = data.firm_identifiers.dropna(subset=["firm_id", "kind", "value"])
+    ids = ids.assign(value=ids["value"].astype(str).str.strip())
+    ids = ids.loc[ids["value"] != ""].drop_duplicates(["firm_id", "kind", "value"])
+    holders = ids.groupby(["kind", "value"])["firm_id"].transform("size")
+    return ids.assign(holders=holders)[["firm_id", "kind", "value", "holders"]]
+
+
+def ring_screens(data: MarketData, rings: list[frozenset[str]],
+                 params: Params | None = None) -> pd.DataFrame:
+    """Screens of each ring (one row per ring, in the order given).
+
+    ``rings`` must be disjoint (one partition). Columns include ``n_tenders`` (ring
+    tenders), ``cohesion``, ``exclusivity``, ``member_win_share``, ``distinct_winners``,
+    ``winner_entropy``, ``turn_taking``, ``price_p`` (mean suspicion percentile),
+    ``solo_win_share``, ``id_strength`` and the lists behind them. ``exclusivity`` is the
+    share of the members' co-bidding ties that are ties among members; ``pair_cobids`` the
+    mean number of tenders per member pair (tie strength); ``intensity`` its percentile
+    among the rings given; ``bid_share`` the share of members' bids placed in ring
+    tenders; ``closed_share`` the share of ring tenders no outsider bid in.
+    """
+    params = params or Params()
+    data = data.with_winners()
+    label = {firm: k for k, ring in enumerate(rings) for firm in ring}
+    bids = data.bids[["tender_id", "firm_id", "is_winner"]].dropna(subset=["tender_id", "firm_id"])
+    bids = bids.drop_duplicates(["tender_id", "firm_id"]).copy()
+    bids["ring"] = bids["firm_id"].map(label)
+    bids["ring"] = bids["ring"].fillna(-1).astype(int)
+    firm_degree = bids.groupby("firm_id").size()
+
+    tenders = data.tenders.drop_duplicates("tender_id").set_index("tender_id")
+    member = bids.loc[bids["ring"] >= 0]
+    per_rt = member.groupby(["ring", "tender_id"]).agg(members=("firm_id", "size"),
+                                                         member_won=("is_winner", "any"))
+    n_bidders = bids.groupby("tender_id").size()
+    per_rt["bidders"] = n_bidders.reindex(per_rt.index.get_level_values("tender_id")).to_numpy()
+    per_rt = per_rt.reset_index()
+    # Wachs & Kertész (2019) exclusivity: share of the members' co-bidding ties (ordered
+    # pairs of bidders meeting in a tender) that are ties to other members
+    per_rt["internal"] = per_rt["members"] * (per_rt["members"] - 1)
+    per_rt["all_ties"] = per_rt["members"] * (per_rt["bidders"] - 1)
+    ties = per_rt.groupby("ring")[["internal", "all_ties"]].sum()
+    ring_t = per_rt.loc[per_rt["members"] >= 2].copy()
+
+    winners = bids.loc[bids["is_winner"], ["tender_id", "firm_id"]].drop_duplicates("tender_id")
+    ring_t["winner"] = ring_t["tender_id"].map(winners.set_index("tender_id")["firm_id"])
+    ring_t["published_at"] = ring_t["tender_id"].map(tenders["published_at"]) \
+        if "published_at" in tenders.columns else pd.NaT
+    ring_t["category"] = ring_t["tender_id"].map(tenders["category"]).fillna("(none)").astype(str)
+
+    screens = tender_screens(data.bids, min_bids=2)
+    pct = category_percentiles(screens, data.tenders, params.min_category_tenders).set_index("tender_id")
+    scr = screens.set_index("tender_id")
+    for column in ("cv", "spread", "diff_pct", "rd", "n_bids"):
+        ring_t[column] = ring_t["tender_id"].map(scr[column])
+    for column in ("p_cv", "p_spread", "p_rd"):
+        ring_t[column] = ring_t["tender_id"].map(pct[column])
+    baselines = category_baselines(screens, data.tenders, params.min_category_tenders)
+
+    ids = _identifier_table(data)
+    ids = ids.assign(ring=ids["firm_id"].map(label)).dropna(subset=["ring"])
+    ids["ring"] = ids["ring"].astype(int)
+    shared = ids.groupby(["ring", "kind", "value"]).agg(
+        members=("firm_id", lambda s: sorted(s)), m=("firm_id", "size"), holders=("holders", "first"))
+    shared = shared.loc[shared["m"] >= 2].reset_index()
+
+    by_ring = dict(tuple(ring_t.groupby("ring")))
+    solo = per_rt.loc[(per_rt["members"] == 1) & per_rt["member_won"]].groupby("ring").size()
+    won_any = per_rt.loc[per_rt["member_won"]].groupby("ring").size()
+    shared_by_ring = dict(tuple(shared.groupby("ring")))
+    rows: list[dict[str, Any]] = []
+    for k, ring in enumerate(rings):
+        size = len(ring)
+        rt = by_ring.get(k)
+        row: dict[str, Any] = {"ring": k, "firms": sorted(ring), "size": size}
+        if rt is None or rt.empty:
+            rows.append({**row, "n_tenders": 0})
+            continue
+        rt = rt.sort_values(["published_at", "tender_id"], na_position="last")
+        n = len(rt)
+        member_bids = int(rt["members"].sum())
+        total_bids = int(firm_degree.reindex(list(ring)).fillna(0).sum())
+        won = rt.loc[rt["winner"].isin(ring), "winner"]
+        wins = won.value_counts()
+        w = int(len(won))
+        shares = (wins / w) if w else wins
+        entropy = float(-(shares * np.log(shares)).sum()) if w else 0.0
+        evenness = entropy / math.log(size) if size > 1 else 0.0
+        if w >= 3:
+            repeats = int((won.to_numpy()[1:] == won.to_numpy()[:-1]).sum())
+            expected_repeats = (w - 1) * float((shares**2).sum())
+            turn_taking = float(np.clip(1.0 - repeats / expected_repeats, 0.0, 1.0)) \
+                if expected_repeats > 0 else 0.0
+        else:
+            repeats, expected_repeats, turn_taking = 0, 0.0, 0.0
+        priced = rt.dropna(subset=["p_cv"])
+        p_cols = priced[["p_cv", "p_spread", "p_rd"]]
+        price_p = float(np.nanmean(p_cols.to_numpy())) if len(priced) else float("nan")
+        n_priced = int(len(priced))
+        main_category = rt["category"].mode().iloc[0]
+        base = _baseline(baselines, main_category)
+        id_rows = shared_by_ring.get(k)
+        identifiers: list[dict[str, Any]] = []
+        id_strength = 0.0
+        if id_rows is not None:
+            for r in id_rows.sort_values(["kind", "value"]).itertuples(index=False):
+                specificity = r.m / r.holders
+                weight = specificity * (r.m - 1) / max(size - 1, 1)
+                id_strength += weight
+                identifiers.append({"kind": r.kind, "value": r.value, "members": list(r.members),
+                                    "holders": int(r.holders), "specificity": round(specificity, 3),
+                                    "weight": round(weight, 3)})
+            identifiers.sort(key=lambda x: -x["weight"])
+        rows.append({
+            **row, "n_tenders": n, "tenders": sorted(rt["tender_id"]),
+            "category": main_category,
+            "bid_share": member_bids / total_bids if total_bids else 0.0,
+            "closed_share": float((rt["bidders"] == rt["members"]).mean()),
+            "exclusivity": float(ties.loc[k, "internal"] / ties.loc[k, "all_ties"])
+            if ties.loc[k, "all_ties"] else 0.0,
+            "pair_cobids": float((rt["members"] * (rt["members"] - 1) / 2).sum() / (size * (size - 1) / 2)),
+            "outsider_wins": int((rt["winner"].notna() & ~rt["winner"].isin(ring)).sum()),
+            "member_wins": w, "member_win_share": w / n,
+            "wins_by_member": {str(f): int(c) for f, c in wins.items()},
+            "distinct_winners": int(len(wins)), "winner_entropy": evenness,
+            "repeats": repeats, "expected_repeats": expected_repeats, "turn_taking": turn_taking,
+            "n_priced": n_priced, "price_p": price_p,
+            "p_cv": float(priced["p_cv"].mean()) if n_priced else float("nan"),
+            "p_rd": float(priced["p_rd"].mean()) if priced["p_rd"].notna().any() else float("nan"),
+            "p_spread": float(priced["p_spread"].mean()) if n_priced else float("nan"),
+            "median_cv": float(priced["cv"].median()) if n_priced else float("nan"),
+            "median_rd": float(priced["rd"].replace(np.inf, np.nan).median()) if n_priced else float("nan"),
+            "median_spread": float(priced["spread"].median()) if n_priced else float("nan"),
+            "diff_pct_q10": float(priced["diff_pct"].quantile(0.1)) if n_priced else float("nan"),
+            "spread_q90": float(priced["spread"].quantile(0.9)) if n_priced else float("nan"),
+            "baseline_cv": base.get("cv"), "baseline_rd": base.get("rd"),
+            "baseline_spread": base.get("spread"),
+            "solo_win_share": float(solo.get(k, 0) / won_any.get(k, 1)) if won_any.get(k, 0) else 0.0,
+            "identifiers": identifiers, "id_strength": min(1.0, id_strength),
+        })
+    table = pd.DataFrame(rows)
+    if len(table) and "pair_cobids" in table.columns:
+        scored = table["n_tenders"] >= params.min_shared_tenders
+        table["intensity"] = table.loc[scored, "pair_cobids"].rank(pct=True, method="max")
+        table["intensity"] = table["intensity"].fillna(0.0)
+    return table
+
+
+def _baseline(baselines: pd.DataFrame, category: str) -> dict[str, float]:
+    out = {}
+    for screen in ("cv", "rd", "spread"):
+        key = (category, screen) if (category, screen) in baselines.index else ("*", screen)
+        out[screen] = float(baselines.loc[key, "median"]) if key in baselines.index else float("nan")
+    return out
+
+
+def _components(row: pd.Series, weights: dict[str, float]) -> dict[str, dict[str, Any]]:
+    """Each component's value in [0, 1], its baseline and its contribution to the score."""
+    # price: mean suspicion percentile vs 0.5 expected under competition; the effect is
+    # scaled to 1 at a mean of 0.85 and shrunk by its z-score (sd of a mean of n uniform
+    # percentiles ≈ 1 / sqrt(12 n)) so that a handful of tenders cannot carry it alone
+    n_priced = int(row.get("n_priced", 0) or 0)
+    price_p = row.get("price_p")
+    if n_priced and price_p == price_p:
+        effect = float(np.clip((price_p - 0.5) / 0.35, 0.0, 1.0))
+        z = (price_p - 0.5) * math.sqrt(12 * n_priced)
+        price = effect * float(np.clip(z / 3.0, 0.0, 1.0))
+    else:
+        price, z = 0.0, 0.0
+    rotation = row["member_win_share"] * row["winner_entropy"] * (0.5 + 0.5 * row["turn_taking"]) \
+        if row["distinct_winners"] >= 2 else 0.0
+    cohesion = 0.5 * row["exclusivity"] + 0.5 * row["intensity"]
+    suppression = row["solo_win_share"] * (1.0 if row["distinct_winners"] >= 2 else 0.0) * \
+        row["member_win_share"]
+    values = {
+        "price": (price, {"mean_suspicion_percentile": price_p, "expected_under_competition": 0.5,
+                          "z": z, "tenders_screened": n_priced}),
+        "rotation": (rotation, {"member_win_share": row["member_win_share"],
+                                "winner_evenness": row["winner_entropy"],
+                                "turn_taking": row["turn_taking"],
+                                "repeat_wins": row["repeats"],
+                                "expected_repeat_wins": row["expected_repeats"]}),
+        "cohesion": (cohesion, {"exclusivity": row["exclusivity"],
+                                "mean_cobids_per_pair": row["pair_cobids"],
+                                "tie_strength_percentile": row["intensity"],
+                                "share_of_member_bids_in_ring_tenders": row["bid_share"],
+                                "share_of_ring_tenders_without_outsiders": row["closed_share"]}),
+        "identifiers": (row["id_strength"], {"identifiers_shared": len(row["identifiers"])}),
+        "suppression": (suppression, {"solo_win_share": row["solo_win_share"]}),
+    }
+    return {name: {"value": round(float(v), 4), "weight": weights.get(name, 0.0),
+                   "contribution": round(float(v) * weights.get(name, 0.0), 2),
+                   "facts": facts}
+            for name, (v, facts) in values.items()}
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}"
+
+
+def _explain(row: pd.Series, comps: dict[str, dict[str, Any]]) -> str:
+    parts = [f"{row['size']} firms bid together in {row['n_tenders']} tenders"]
+    if row["distinct_winners"] >= 2:
+        parts.append(f"{row['distinct_winners']} of them took turns winning {row['member_wins']} "
+                     f"of those tenders")
+    elif row["member_wins"]:
+        parts.append(f"one member won {row['member_wins']} of them")
+    else:
+        parts.append("no member won any of them")
+    if row.get("n_priced"):
+        lo, hi = row["diff_pct_q10"], row["spread_q90"]
+        cv, base = row["median_cv"], row["baseline_cv"]
+        phrase = f"the losing bids sat {_pct(lo)}–{_pct(hi)} % above the lowest bid"
+        if cv == cv and base == base and base:
+            phrase += f" (median CV {cv:.3f} against {base:.3f} in the category)"
+        parts.append(phrase)
+    if row["closed_share"] >= 0.5:
+        parts.append(f"no outsider bid in {_pct(row['closed_share'])} % of them")
+    if row["identifiers"]:
+        top = row["identifiers"][0]
+        extra = len(row["identifiers"]) - 1
+        phrase = f"members share a {top['kind']} held by {top['holders']} firm" + \
+            ("s" if top["holders"] != 1 else "")
+        if extra:
+            phrase += f" and {extra} other identifier" + ("s" if extra > 1 else "")
+        parts.append(phrase)
+    text = ", ".join(parts[:-1]) + (", and " if len(parts) > 1 else "") + parts[-1]
+    return text[0].upper() + text[1:] + "."
+
+
+def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> list[Finding]:
+    """Candidate bid-rigging rings, highest score first (see the module docstring).
+
+    Parameters
+    ----------
+    data : MarketData
+        Reads ``tenders``, ``bids`` and ``firm_identifiers``.
+    params : Params, optional
+    seed : int, default 0
+        Louvain's ``random_state``; the stability check uses ``seed … seed + n_seeds − 1``.
+
+    Returns
+    -------
+    list of Finding
+        Kind ``ring``: ``firms`` = members, ``tenders`` = tenders where ≥ 2 members bid.
+    """
+    params = params or Params()
+    edges = cobid_graph(data, params)
+    if edges.empty:
+        return []
+    def candidates(s: int) -> list[frozenset[str]]:
+        peeled = peel_rings(data, candidate_rings(edges, s, params), params.min_presence)
+        return [r for r in peeled if len(r) >= params.min_ring_size]
+
+    rings = candidates(seed)
+    others = [candidates(s) for s in range(seed + 1, seed + params.n_seeds)]
+    stability = _stability(rings, others)
+    table = ring_screens(data, rings, params)
+    table["stability"] = stability
+    table = table.loc[table["n_tenders"] >= params.min_shared_tenders]
+    edge_lift = edges.set_index(["firm_a", "firm_b"])
+    findings: list[Finding] = []
+    for _, row in table.iterrows():
+        comps = _components(row, params.weights)
+        score = float(np.clip(sum(c["contribution"] for c in comps.values()), 0.0, 100.0))
+        if score < params.min_score:
+            continue
+        members = row["firms"]
+        inner = edge_lift.loc[edge_lift.index.isin(
+            [(a, b) for a in members for b in members if a < b])]
+        evidence = {
+            "members": members, "size": int(row["size"]), "shared_tenders": int(row["n_tenders"]),
+            "category": row["category"],
+            "exclusivity": row["exclusivity"], "mean_cobids_per_pair": row["pair_cobids"],
+            "share_of_member_bids_in_ring_tenders": row["bid_share"],
+            "share_of_ring_tenders_without_outsiders": row["closed_share"],
+            "member_wins": int(row["member_wins"]), "outsider_wins": int(row["outsider_wins"]),
+            "wins_by_member": row["wins_by_member"], "distinct_winners": int(row["distinct_winners"]),
+            "winner_entropy": row["winner_entropy"], "turn_taking": row["turn_taking"],
+            "price": {"tenders_screened": int(row["n_priced"]), "median_cv": row["median_cv"],
+                      "category_median_cv": row["baseline_cv"], "median_rd": row["median_rd"],
+                      "category_median_rd": row["baseline_rd"], "median_spread": row["median_spread"],
+                      "category_median_spread": row["baseline_spread"],
+                      "mean_percentile_cv": row["p_cv"], "mean_percentile_rd": row["p_rd"],
+                      "mean_percentile_spread": row["p_spread"],
+                      "losing_bid_gap_q10": row["diff_pct_q10"], "spread_q90": row["spread_q90"]},
+            "solo_win_share": row["solo_win_share"],
+            "shared_identifiers": row["identifiers"],
+            "cobidding": {"pairs_linked": int(len(inner)),
+                          "median_lift": float(inner["lift"].median()) if len(inner) else None,
+                          "max_pvalue": float(inner["pvalue"].max()) if len(inner) else None},
+            "components": comps,
+            "stability": row["stability"],
+            "seeds": list(range(seed, seed + params.n_seeds)),
+            "thresholds": {"min_cobids": params.min_cobids, "min_lift": params.min_lift,
+                           "max_pvalue": params.max_pvalue, "max_ring_size": params.max_ring_size,
+                           "min_shared_tenders": params.min_shared_tenders},
+        }
+        findings.append(Finding(detector=NAME, kind="ring", score=round(score, 2),
+                                explanation=_explain(row, comps), evidence=evidence,
+                                firms=tuple(members), tenders=tuple(row["tenders"])))
+    findings.sort(key=lambda f: (-f.score, f.firms))
+    return findings[: params.max_findings]
