@@ -1,0 +1,746 @@
+"""The CSV bundle (DESIGN.md §4): check, validate, normalise and load it, streaming.
+
+A bundle is a folder of UTF-8 CSV files with a header row, every file optional. Loading
+goes in three steps:
+
+1. *Pre-flight*, before anything is written: every present file must decode as UTF-8
+   (checked streaming, in 1 MiB blocks) and have its required columns. Any failure stops
+   the whole load with :class:`BundleError` (exit code 2) naming the file and the column.
+2. *Row validation*, file by file in load order (:data:`BUNDLE`), in chunks of
+   ``batch_size`` records: required values present, types (numbers, ISO 8601 dates,
+   booleans), enumerations, no negative amounts, no duplicate key within the file, and
+   referential integrity — a referenced id must be accepted earlier in this bundle or
+   already be in the graph (asked with one parameterised query per chunk, for the ids the
+   bundle does not define). Every bad row becomes one or more :class:`Reject` lines and is
+   not loaded; good rows load.
+3. *Writing* through :class:`graph.writer.GraphWriter`: one ``UNWIND … MERGE`` transaction
+   per chunk, so memory stays at one batch however large the file; only sets of ids (keys
+   for duplicates and references) grow with the data.
+
+Shared identifiers (phone, e-mail, address, IP, document hash) are normalised by
+:mod:`loaders.identifiers` so equal values meet in one node. Values are passed to the
+database as parameters only, so any text loads verbatim.
+
+:func:`read_bundle` runs the same validation without a database and returns the canonical
+frames (for benchmarks and tests); ``python -m loaders csv DIR`` is :func:`main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import csv
+import math
+import re
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol, TextIO, TypeVar
+
+import pandas as pd
+
+from graph.db import DEFAULT_BATCH, WriteCounters
+from graph.model import NODE_BY_LABEL, PERSON_ROLE_RELS, REL_BY_TYPE
+from loaders.identifiers import (
+    normalise_address,
+    normalise_document_hash,
+    normalise_email,
+    normalise_ip,
+    normalise_phone,
+)
+from loaders.rejects import Reject, RejectLog
+
+FieldKind = Literal["id", "text", "float", "int", "bool", "date", "datetime", "enum",
+                    "phone", "email", "address", "ip", "document"]
+
+INSPECTION_RESULTS = ("pass", "fail", "warning")
+PERSON_ROLES = tuple(PERSON_ROLE_RELS)
+TRUE_WORDS = frozenset({"true", "1", "yes"})
+FALSE_WORDS = frozenset({"false", "0", "no"})
+ENCODING_BLOCK = 1 << 20
+PROGRESS_SECONDS = 5.0
+csv.field_size_limit(16 * 1024 * 1024)  # a long text cell is data, not a parse error
+
+
+class BundleError(ValueError):
+    """The input cannot be read at all (exit code 2); nothing has been written."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a bundle file and how its values are checked."""
+
+    name: str
+    kind: FieldKind = "text"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    refers_to: str | None = None  # entity kind the value must name (see graph.writer.ENTITY_LABELS)
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One file of the bundle: its columns, its key and the entity ids it defines."""
+
+    name: str  # also the graph.writer thing its rows are written as
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]
+    defines: str | None = None  # entity kind whose ids this file's key column holds
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [f.name for f in self.fields if f.required]
+
+
+_MODEL_KINDS: dict[str, FieldKind] = {
+    "str": "text", "float": "float", "int": "int", "bool": "bool", "date": "date", "datetime": "datetime",
+}
+
+
+def _node_fields(label: str, *names: str) -> tuple[Field, ...]:
+    """Columns that are properties of ``label``, typed as graph.model declares them."""
+    node = NODE_BY_LABEL[label]
+    return tuple(Field(name, _MODEL_KINDS[node.prop(name).type]) for name in names)
+
+
+def _rel_field(rel_type: str, prop: str, column: str) -> Field:
+    kinds = {p.name: p.type for p in REL_BY_TYPE[rel_type].props}
+    return Field(column, _MODEL_KINDS[kinds[prop]])
+
+
+def _key(column: str, refers_to: str | None = None) -> Field:
+    return Field(column, "id", required=True, refers_to=refers_to)
+
+
+_CONTACT = (Field("phone", "phone"), Field("email", "email"), Field("address", "address"))
+
+# The bundle in load order: every file refers only to files before it.
+BUNDLE: tuple[FileSpec, ...] = (
+    FileSpec("departments", (_key("department_id"), *_node_fields("Department", "name")),
+             key=("department_id",), defines="department"),
+    FileSpec("officials", (_key("official_id"), *_node_fields("Official", "name"),
+                           Field("department_id", "id", refers_to="department"),
+                           *_node_fields("Official", "role"), *_CONTACT),
+             key=("official_id",), defines="official"),
+    FileSpec("firms", (_key("firm_id"), *_node_fields("Firm", "name", "reg_no"), *_CONTACT),
+             key=("firm_id",), defines="firm"),
+    FileSpec("persons", (_key("person_id"), *_node_fields("Person", "name"), *_CONTACT),
+             key=("person_id",), defines="person"),
+    FileSpec("person_roles", (_key("person_id", "person"), _key("firm_id", "firm"),
+                              Field("role", "enum", required=True, choices=PERSON_ROLES),
+                              _rel_field("SHAREHOLDER_OF", "share", "share")),
+             key=("person_id", "firm_id", "role")),
+    FileSpec("relations", (_key("official_id", "official"), _key("person_id", "person"),
+                           *(Field(p.name) for p in REL_BY_TYPE["RELATED_TO"].props)),
+             key=("official_id", "person_id")),
+    FileSpec("tenders", (_key("tender_id"), Field("department_id", "id", refers_to="department"),
+                         *_node_fields("Tender", "title", "category", "region", "budget", "currency",
+                                       "published_at", "deadline_at", "procedure"),
+                         Field("winner_firm_id", "id", refers_to="firm"),
+                         _rel_field("AWARDED_TO", "amount", "award_amount")),
+             key=("tender_id",), defines="tender"),
+    FileSpec("bids", (_key("bid_id"), _key("tender_id", "tender"), _key("firm_id", "firm"),
+                      Field("amount", "float", required=True),
+                      *_node_fields("Bid", "submitted_at"), Field("ip", "ip"),
+                      Field("document_hash", "document"), *_node_fields("Bid", "disqualified")),
+             key=("bid_id",)),
+    FileSpec("evaluations", (_key("tender_id", "tender"), _key("official_id", "official")),
+             key=("tender_id", "official_id")),
+    FileSpec("inspections", (_key("inspection_id"), _key("official_id", "official"), _key("firm_id", "firm"),
+                             Field("date", "date", required=True), *_node_fields("Inspection", "kind"),
+                             Field("result", "enum", choices=INSPECTION_RESULTS),
+                             *_node_fields("Inspection", "penalty")),
+             key=("inspection_id",)),
+    FileSpec("approvals", (_key("approval_id"), _key("official_id", "official"), _key("firm_id", "firm"),
+                           Field("applied_at", "date", required=True),
+                           *_node_fields("Approval", "decided_at", "kind", "decision", "statutory_days")),
+             key=("approval_id",)),
+)
+SPEC_BY_NAME: dict[str, FileSpec] = {spec.name: spec for spec in BUNDLE}
+DEFINED_BY: dict[str, FileSpec] = {spec.defines: spec for spec in BUNDLE if spec.defines}
+
+
+# ---------------------------------------------------------------------------- values
+def parse_number(text: str) -> float:
+    """A finite, non-negative decimal number (amounts, budgets, shares, penalties, days)."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ValueError("not a number") from None
+    if not math.isfinite(value):
+        raise ValueError("not a finite number")
+    if value < 0:
+        raise ValueError("negative amount")
+    return value
+
+
+def parse_int(text: str) -> int:
+    value = parse_number(text)
+    if not value.is_integer():
+        raise ValueError("not a whole number")
+    return int(value)
+
+
+def parse_bool(text: str) -> bool:
+    word = text.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError("not a boolean (true/false, 1/0, yes/no)")
+
+
+_YEAR = re.compile(r"\d{4}")
+_YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def parse_date(text: str) -> date:
+    """ISO 8601 calendar date; reduced precision (``2024``, ``2024-03``) means its first day;
+    a date-time keeps its date."""
+    text = text.strip()
+    try:
+        if _YEAR.fullmatch(text):
+            return date(int(text), 1, 1)
+        if match := _YEAR_MONTH.fullmatch(text):
+            return date(int(match[1]), int(match[2]), 1)
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return datetime.fromisoformat(text).date()
+    except ValueError:
+        raise ValueError("not an ISO 8601 date (YYYY-MM-DD)") from None
+
+
+def parse_datetime(text: str) -> datetime:
+    """ISO 8601 date-time (a bare date means midnight); with an offset, converted to UTC and
+    stored without it, so one property never mixes local and zoned values."""
+    text = text.strip()
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            value = datetime.combine(parse_date(text), datetime.min.time())
+        except ValueError:
+            raise ValueError("not an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS)") from None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "id": str.strip,
+    "float": parse_number,
+    "int": parse_int,
+    "bool": parse_bool,
+    "date": parse_date,
+    "datetime": parse_datetime,
+    "phone": normalise_phone,
+    "email": normalise_email,
+    "address": normalise_address,
+    "ip": normalise_ip,
+    "document": normalise_document_hash,
+}
+
+
+def parse_value(spec: Field, text: str) -> Any:
+    """The canonical value of one cell; None when empty; ValueError(reason) when bad."""
+    if not text.strip():
+        if spec.required:
+            raise ValueError("required value is empty")
+        return None
+    if spec.kind == "text":
+        return text  # verbatim
+    if spec.kind == "enum":
+        word = text.strip().lower()
+        if word not in spec.choices:
+            raise ValueError(f"not one of {', '.join(spec.choices)}")
+        return word
+    return _PARSERS[spec.kind](text)
+
+
+# ------------------------------------------------------------------------ reading files
+def check_utf8(path: Path) -> None:
+    """Decode the whole file in blocks; BundleError naming the line of the first bad byte."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    line = 1
+    with open(path, "rb") as handle:
+        while block := handle.read(ENCODING_BLOCK):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as error:
+                line += block[: max(error.start, 0)].count(b"\n")
+                raise BundleError(
+                    f"{path.name} is not UTF-8 (byte {error.object[error.start:error.start + 1]!r} near "
+                    f"line {line}); save it as UTF-8 and load again"
+                ) from None
+            line += block.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise BundleError(f"{path.name} is not UTF-8 (it ends inside a multi-byte character)") from None
+
+
+@dataclass(frozen=True)
+class Record:
+    """One CSV record: the physical line it starts on (header = line 1) and its cells,
+    or the parser's complaint when the record could not be split."""
+
+    line: int
+    cells: list[str]
+    error: str | None = None
+
+
+def read_header(path: Path) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        try:
+            header = next(csv.reader(handle))
+        except StopIteration:
+            raise BundleError(f"{path.name} is empty: the first line must name the columns") from None
+        except csv.Error as error:
+            raise BundleError(f"{path.name}: cannot read the header line: {error}") from None
+    return [name.strip() for name in header]
+
+
+def iter_records(handle: TextIO) -> Iterator[Record]:
+    """Records after the header of an open CSV file (``newline=''``), blank lines skipped."""
+    reader = csv.reader(handle)
+    next(reader, None)
+    previous = reader.line_num
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield Record(previous + 1, [], f"unreadable CSV record: {error}")
+            previous = reader.line_num
+            continue
+        start, previous = previous + 1, reader.line_num
+        if cells:
+            yield Record(start, cells)
+
+
+T = TypeVar("T")
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass(frozen=True)
+class BundleFile:
+    spec: FileSpec
+    path: Path
+    header: list[str]
+
+
+def preflight_file(path: Path, required: Sequence[str]) -> list[str]:
+    """UTF-8 and header checks of one file; its header, or BundleError listing what is wrong."""
+    check_utf8(path)
+    header = read_header(path)
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise BundleError(f"{path.name}: column(s) {', '.join(duplicated)} appear more than once in the header")
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise BundleError(
+            f"{path.name}: required column(s) {', '.join(missing)} missing "
+            f"(the header has: {', '.join(header) or 'nothing'})"
+        )
+    return header
+
+
+def preflight(directory: Path) -> list[BundleFile]:
+    """Check every bundle file in ``directory`` before anything is written.
+
+    Raises BundleError listing every problem found (missing folder, no bundle files,
+    undecodable files, missing required columns).
+    """
+    if not directory.is_dir():
+        raise BundleError(f"{directory} is not a folder")
+    files: list[BundleFile] = []
+    problems: list[str] = []
+    for spec in BUNDLE:
+        path = directory / spec.filename
+        if not path.exists():
+            continue
+        try:
+            files.append(BundleFile(spec, path, preflight_file(path, spec.required_columns)))
+        except BundleError as error:
+            problems.append(str(error))
+    if problems:
+        raise BundleError("\n".join(problems))
+    if not files:
+        names = ", ".join(spec.filename for spec in BUNDLE)
+        raise BundleError(f"{directory} holds none of the bundle files ({names})")
+    return files
+
+
+# ----------------------------------------------------------------------------- validation
+def parse_row(spec: FileSpec, header: Sequence[str], record: Record) -> tuple[dict[str, Any] | None, list[Reject]]:
+    """Row-local checks of one record: the canonical row, or the rejects explaining why not."""
+    if record.error is not None:
+        return None, [Reject(spec.filename, record.line, "", "", record.error)]
+    if len(record.cells) != len(header):
+        return None, [Reject(spec.filename, record.line, "", ",".join(record.cells)[:200],
+                             f"row has {len(record.cells)} fields but the header has {len(header)}")]
+    cells = dict(zip(header, record.cells, strict=True))
+    row: dict[str, Any] = {}
+    rejects: list[Reject] = []
+    for column in spec.fields:
+        text = cells.get(column.name, "")
+        try:
+            row[column.name] = parse_value(column, text)
+        except ValueError as error:
+            rejects.append(Reject(spec.filename, record.line, column.name, text, str(error)))
+    if spec.name == "tenders" and row.get("award_amount") is not None and row.get("winner_firm_id") is None:
+        rejects.append(Reject(spec.filename, record.line, "award_amount", cells.get("award_amount", ""),
+                              "award_amount given without winner_firm_id"))
+    return (None, rejects) if rejects else (row, [])
+
+
+class IdLookup(Protocol):
+    def existing_ids(self, wanted: Mapping[str, Iterable[str]]) -> dict[str, set[str]]: ...
+
+
+class References:
+    """Which entity ids exist: accepted from this bundle so far, or found in the graph.
+
+    Ids not defined by the bundle are asked of the graph once, in one query per chunk;
+    the answers (found or absent) are remembered. Only ids are kept.
+    """
+
+    def __init__(self, graph: IdLookup | None) -> None:
+        self.graph = graph
+        self.bundle: dict[str, set[str]] = defaultdict(set)
+        self.rejected: dict[str, set[str]] = defaultdict(set)
+        self.in_graph: dict[str, set[str]] = defaultdict(set)
+        self.not_in_graph: dict[str, set[str]] = defaultdict(set)
+        self.graph_queries = 0
+
+    def _known(self, kind: str, value: str) -> bool:
+        return value in self.bundle[kind] or value in self.in_graph[kind]
+
+    def resolve(self, spec: FileSpec, rows: Iterable[dict[str, Any]]) -> None:
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            for column in spec.fields:
+                value = row.get(column.name) if column.refers_to else None
+                if value is not None and not self._known(column.refers_to, value) \
+                        and value not in self.not_in_graph[column.refers_to]:  # type: ignore[index]
+                    wanted[column.refers_to].add(value)  # type: ignore[index]
+        if not wanted or self.graph is None:
+            for kind, values in wanted.items():
+                self.not_in_graph[kind].update(values)
+            return
+        found = self.graph.existing_ids(wanted)
+        self.graph_queries += 1
+        for kind, values in wanted.items():
+            self.in_graph[kind].update(found.get(kind, set()))
+            self.not_in_graph[kind].update(values - found.get(kind, set()))
+
+    def check(self, spec: FileSpec, line: int, row: Mapping[str, Any]) -> list[Reject]:
+        rejects = []
+        for column in spec.fields:
+            value = row.get(column.name)
+            if column.refers_to is None or value is None or self._known(column.refers_to, value):
+                continue
+            defining = DEFINED_BY[column.refers_to].filename
+            if value in self.rejected[column.refers_to]:
+                reason = f"{column.refers_to} {value} was rejected in {defining}"
+            else:
+                reason = f"unknown {column.refers_to}: not in {defining} and not in the graph"
+            rejects.append(Reject(spec.filename, line, column.name, value, reason))
+        return rejects
+
+
+class RowSink(IdLookup, Protocol):
+    def write(self, thing: str, rows: Sequence[Mapping[str, Any]]) -> WriteCounters: ...
+
+
+# -------------------------------------------------------------------------------- loading
+@dataclass
+class FileStats:
+    file: str
+    read: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+    counters: WriteCounters = field(default_factory=WriteCounters)
+
+
+class Progress:
+    """A line on stderr when a file starts and every few seconds while it loads."""
+
+    def __init__(self, stream: TextIO | None = sys.stderr, every_s: float = PROGRESS_SECONDS) -> None:
+        self.stream = stream
+        self.every_s = every_s
+        self._last = 0.0
+
+    def start(self, name: str) -> None:
+        self._last = time.monotonic()
+        self._say(f"loading {name} …")
+
+    def update(self, stats: FileStats, started: float) -> None:
+        now = time.monotonic()
+        if now - self._last >= self.every_s:
+            self._last = now
+            rate = stats.read / max(now - started, 1e-9)
+            self._say(f"  {stats.file}: {stats.read:,} rows read, {stats.loaded:,} loaded, "
+                      f"{stats.rejected:,} rejected ({rate:,.0f} rows/s)")
+
+    def _say(self, text: str) -> None:
+        if self.stream is not None:
+            print(text, file=self.stream, flush=True)
+
+
+def accept_rows(
+    spec: FileSpec, staged: list[tuple[int, dict[str, Any]]], refs: References, seen: set[Any],
+    rejects: list[Reject], stats: FileStats,
+) -> list[dict[str, Any]]:
+    """Referential and duplicate-key checks of row-valid rows, in file order."""
+    refs.resolve(spec, (row for _, row in staged))
+    accepted = []
+    for line, row in staged:
+        problems = refs.check(spec, line, row)
+        key = row[spec.key[0]] if len(spec.key) == 1 else tuple(row[k] for k in spec.key)
+        if not problems and key in seen:
+            problems = [Reject(spec.filename, line, "+".join(spec.key),
+                               "+".join(row[k] for k in spec.key), "duplicate key: an earlier row of this file has it")]
+        if problems:
+            reject_row(spec, row, problems, refs, rejects, stats)
+            continue
+        seen.add(key)
+        accepted.append(row)
+    return accepted
+
+
+def reject_row(spec: FileSpec, row: Mapping[str, Any] | None, problems: list[Reject], refs: References,
+               rejects: list[Reject], stats: FileStats) -> None:
+    """Count a rejected row; remember its key so references to it can say what happened."""
+    rejects.extend(problems)
+    stats.rejected += 1
+    if spec.defines and row is not None and row.get(spec.key[0]) is not None:
+        if row[spec.key[0]] not in refs.bundle[spec.defines]:
+            refs.rejected[spec.defines].add(row[spec.key[0]])
+
+
+def load_file(
+    bundle_file: BundleFile, sink: RowSink, refs: References, rejects: RejectLog,
+    batch_size: int = DEFAULT_BATCH, progress: Progress | None = None,
+) -> FileStats:
+    """Validate and write one bundle file chunk by chunk; its statistics."""
+    spec, started = bundle_file.spec, time.monotonic()
+    stats = FileStats(spec.filename)
+    seen: set[Any] = refs.bundle[spec.defines] if spec.defines else set()
+    if progress:
+        progress.start(spec.filename)
+    with open(bundle_file.path, encoding="utf-8-sig", newline="") as handle:
+        for chunk in chunked(iter_records(handle), batch_size):
+            staged, chunk_rejects = [], []
+            for record in chunk:
+                stats.read += 1
+                row, problems = parse_row(spec, bundle_file.header, record)
+                if row is None:
+                    key_only = _key_only(spec, bundle_file.header, record)
+                    reject_row(spec, key_only, problems, refs, chunk_rejects, stats)
+                else:
+                    staged.append((record.line, row))
+            accepted = accept_rows(spec, staged, refs, seen, chunk_rejects, stats)
+            rejects.extend(sorted(chunk_rejects, key=lambda reject: reject.line))
+            if accepted:
+                stats.counters.merge(sink.write(spec.name, accepted))
+            stats.loaded += len(accepted)
+            if progress:
+                progress.update(stats, started)
+    stats.seconds = time.monotonic() - started
+    return stats
+
+
+def _key_only(spec: FileSpec, header: Sequence[str], record: Record) -> dict[str, Any] | None:
+    """The key of a row-invalid record, so references to it can say it was rejected."""
+    if spec.defines is None or spec.key[0] not in header or len(record.cells) != len(header):
+        return None
+    value = record.cells[list(header).index(spec.key[0])].strip()
+    return {spec.key[0]: value} if value else None
+
+
+@dataclass
+class LoadReport:
+    directory: Path
+    source: str
+    files: list[FileStats]
+    totals: WriteCounters
+    seconds: float
+    rejects: int
+    rejects_path: Path | None
+
+    @property
+    def rejected_rows(self) -> int:
+        return sum(f.rejected for f in self.files)
+
+    def table(self) -> str:
+        lines = [f"{'file':<18}{'read':>10}{'loaded':>10}{'rejected':>10}{'seconds':>9}"]
+        for f in self.files:
+            lines.append(f"{f.file:<18}{f.read:>10,}{f.loaded:>10,}{f.rejected:>10,}{f.seconds:>9.1f}")
+        read = sum(f.read for f in self.files)
+        loaded = sum(f.loaded for f in self.files)
+        lines.append(f"{'total':<18}{read:>10,}{loaded:>10,}{self.rejected_rows:>10,}{self.seconds:>9.1f}")
+        lines.append(
+            f"graph ({self.source}): {self.totals.nodes_created:,} nodes created, "
+            f"{self.totals.relationships_created:,} relationships created, "
+            f"{self.totals.relationships_deleted:,} relationships replaced, "
+            f"{self.totals.properties_set:,} properties set"
+        )
+        if self.rejected_rows:
+            where = f" — details in {self.rejects_path}" if self.rejects_path else ""
+            lines.append(f"rejected: {self.rejected_rows:,} rows ({self.rejects:,} problems){where}")
+        else:
+            lines.append("rejected: none")
+        return "\n".join(lines)
+
+
+def default_source(directory: Path) -> str:
+    return f"csv:{directory.resolve().name}"
+
+
+def load_bundle(
+    directory: Path, db: Any, rejects_path: Path | None = None, batch_size: int = DEFAULT_BATCH,
+    source: str | None = None, progress: Progress | None = None, files: list[BundleFile] | None = None,
+) -> LoadReport:
+    """Load the bundle in ``directory`` into ``db`` (a :class:`graph.db.Database`).
+
+    Raises BundleError (nothing written) when a file is unreadable or lacks a required
+    column, and graph.db.GraphError when the database fails. ``files`` skips the
+    pre-flight when the caller has just run it.
+    """
+    from graph.writer import GraphWriter
+
+    started = time.monotonic()
+    files = files if files is not None else preflight(directory)
+    source = source or default_source(directory)
+    rejects_path = rejects_path or directory / "rejects.csv"
+    writer = GraphWriter(db, source, batch_size=batch_size)
+    writer.prepare()
+    refs = References(writer)
+    stats = []
+    with RejectLog(rejects_path, keep=False) as rejects:
+        for bundle_file in files:
+            stats.append(load_file(bundle_file, writer, refs, rejects, batch_size, progress))
+    return LoadReport(directory, source, stats, writer.totals, time.monotonic() - started,
+                      rejects.count, rejects_path)
+
+
+class _FrameSink:
+    """Collects accepted rows instead of writing them (for :func:`read_bundle`)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+
+    def write(self, thing: str, rows: Sequence[Mapping[str, Any]]) -> WriteCounters:
+        self.rows[thing].extend(rows)
+        return WriteCounters(rows=len(rows))
+
+    def existing_ids(self, wanted: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+        return {}
+
+
+def read_bundle(directory: Path | str) -> tuple[dict[str, pd.DataFrame], list[Reject]]:
+    """Validate the bundle without a database: canonical frames per file (keyed by file
+    name without ``.csv``, every file present, empty when absent) and the rejects.
+
+    References must resolve within the bundle. Holds everything in memory: for tests,
+    benchmarks and small bundles; loading streams instead.
+    """
+    directory = Path(directory)
+    sink = _FrameSink()
+    refs = References(None)
+    rejects = RejectLog(None, keep=True)
+    for bundle_file in preflight(directory):
+        load_file(bundle_file, sink, refs, rejects)
+    frames = {spec.name: pd.DataFrame(sink.rows.get(spec.name, []), columns=spec.columns) for spec in BUNDLE}
+    return frames, rejects.rejects
+
+
+# ----------------------------------------------------------------------------------- CLI
+EXIT_OK, EXIT_DATABASE, EXIT_INPUT = 0, 1, 2
+
+
+def run_load(load: Callable[[Any], Any], out: TextIO = sys.stdout) -> tuple[int, Any]:
+    """Connect, run ``load(db)``, map failures to exit codes with a readable message.
+
+    BundleError → 2; unreachable or failing database → 1 (the message says how to start the
+    local server, and that re-running is safe).
+    """
+    from neo4j.exceptions import DriverError, Neo4jError
+
+    from graph.db import GraphError, GraphUnavailable, connect
+    from graph.settings import SettingsError
+
+    try:
+        with connect() as db:
+            db.verify()
+            return EXIT_OK, load(db)
+    except BundleError as error:
+        print(f"error: {error}\nNothing was written.", file=sys.stderr)
+        return EXIT_INPUT, None
+    except (SettingsError, GraphUnavailable) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_DATABASE, None
+    except (GraphError, Neo4jError, DriverError, OSError) as error:
+        print(f"error: the database failed: {error}\nRows written before the failure stay; re-running "
+              "the same command completes the load (it MERGEs on natural keys).", file=sys.stderr)
+        return EXIT_DATABASE, None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m loaders csv DIR [--rejects FILE] [--batch-size N] [--source NAME]``."""
+    parser = build_parser(argparse.ArgumentParser(prog="python -m loaders csv"))
+    args = parser.parse_args(argv)
+    return run_csv(args)
+
+
+def build_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.description = "Validate a CSV bundle (DESIGN.md §4) and load it into Neo4j."
+    parser.add_argument("directory", type=Path, metavar="DIR", help="folder of the bundle's CSV files")
+    parser.add_argument("--rejects", type=Path, metavar="FILE",
+                        help="where to write rejected rows (default: DIR/rejects.csv)")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, metavar="N",
+                        help=f"rows per transaction (default {DEFAULT_BATCH})")
+    parser.add_argument("--source", metavar="NAME",
+                        help="source label set on everything loaded (default csv:<folder name>)")
+    return parser
+
+
+def run_csv(args: argparse.Namespace) -> int:
+    if args.batch_size < 1:
+        print("error: --batch-size must be at least 1", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        files = preflight(args.directory)  # input errors before touching the database
+    except BundleError as error:
+        print(f"error: {error}\nNothing was written.", file=sys.stderr)
+        return EXIT_INPUT
+    code, report = run_load(lambda db: load_bundle(args.directory, db, args.rejects, args.batch_size,
+                                                   args.source, Progress(), files))
+    if report is not None:
+        print(report.table())
+    return code

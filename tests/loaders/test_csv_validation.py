@@ -1,0 +1,198 @@
+"""CSV bundle validation without a database: tiny hand-made bundles, rejects checked by eye."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from loaders.csv_bundle import (
+    BUNDLE,
+    BundleError,
+    Field,
+    parse_date,
+    parse_datetime,
+    parse_value,
+    preflight,
+    read_bundle,
+)
+from loaders.rejects import Reject
+
+FIRMS = "firm_id,name,reg_no,phone,email,address\nF1,Alpha,R1,+86 138-0000-0000,A@X.com,北京市１号\nF2,Beta,R2,13800000000,,\n"
+TENDERS = (
+    "tender_id,department_id,title,category,region,budget,currency,published_at,deadline_at,procedure,"
+    "winner_firm_id,award_amount\n"
+    "T1,,Road,works,north,100.5,CNY,2024-01-05,2024-02-01,open,F1,95\n"
+)
+OFFICIALS = "official_id,name\nO1,Wang\n"
+
+
+def bundle(tmp_path: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def reasons(rejects: list[Reject]) -> list[tuple[str, int, str, str]]:
+    return [(r.file, r.line, r.field, r.reason) for r in rejects]
+
+
+def test_good_bundle_gives_typed_normalised_frames(tmp_path: Path) -> None:
+    frames, rejects = read_bundle(bundle(tmp_path, {
+        "firms.csv": FIRMS, "tenders.csv": TENDERS,
+        "bids.csv": "bid_id,tender_id,firm_id,amount,submitted_at,ip,document_hash,disqualified\n"
+                    "B1,T1,F1,95,2024-01-20T10:00:00+08:00,10.0.0.1,ABC,yes\n"
+                    "B2,T1,F2,99.5,2024-01-20,,,0\n",
+    }))
+    assert rejects == []
+    firms = frames["firms"]
+    assert list(firms["firm_id"]) == ["F1", "F2"]
+    assert list(firms["phone"]) == ["13800000000", "13800000000"]
+    assert firms.loc[0, "email"] == "a@x.com"
+    assert firms.loc[0, "address"] == "北京市1号"
+    tender = frames["tenders"].iloc[0]
+    assert tender["budget"] == 100.5 and tender["published_at"] == date(2024, 1, 5)
+    assert tender["winner_firm_id"] == "F1" and tender["award_amount"] == 95.0
+    bids = frames["bids"]
+    assert bids.loc[0, "submitted_at"] == datetime(2024, 1, 20, 2, 0)  # +08:00 → UTC
+    assert bids.loc[1, "submitted_at"] == datetime(2024, 1, 20)
+    assert list(bids["disqualified"]) == [True, False]
+    assert bids.loc[0, "document_hash"] == "abc"
+    assert frames["inspections"].empty and list(frames["inspections"].columns)[0] == "inspection_id"
+
+
+def test_each_bad_value_is_rejected_with_line_field_and_reason(tmp_path: Path) -> None:
+    _, rejects = read_bundle(bundle(tmp_path, {
+        "firms.csv": FIRMS, "officials.csv": OFFICIALS, "tenders.csv": TENDERS,
+        "bids.csv": "bid_id,tender_id,firm_id,amount,submitted_at,disqualified\n"
+                    "B1,T1,F1,95,2024-01-20,false\n"        # line 2: good
+                    "B2,T1,F2,-3,,\n"                        # line 3: negative amount
+                    "B3,T1,F2,lots,,\n"                      # line 4: not a number
+                    "B4,T1,F2,10,20/01/2024,maybe\n"         # line 5: two bad fields
+                    "B5,T1,,10,,\n"                          # line 6: required value empty
+                    "B1,T1,F2,10,,\n",                       # line 7: duplicate key
+        "inspections.csv": "inspection_id,official_id,firm_id,date,kind,result,penalty\n"
+                           "I1,O1,F1,2024-03-01,safety,PASS,0\n"   # line 2: good (case folded)
+                           "I2,O1,F1,2024-03-01,safety,passed,\n"  # line 3: not an allowed result
+                           "I3,O1,F1,,safety,fail,\n",             # line 4: date required
+        "person_roles.csv": "person_id,firm_id,role,share\nP1,F1,owner,\n",
+        "persons.csv": "person_id,name\nP1,Zhang\n",
+    }))
+    assert reasons(rejects) == [
+        ("person_roles.csv", 2, "role", "not one of legal_rep, shareholder, director"),
+        ("bids.csv", 3, "amount", "negative amount"),
+        ("bids.csv", 4, "amount", "not a number"),
+        ("bids.csv", 5, "submitted_at", "not an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS)"),
+        ("bids.csv", 5, "disqualified", "not a boolean (true/false, 1/0, yes/no)"),
+        ("bids.csv", 6, "firm_id", "required value is empty"),
+        ("bids.csv", 7, "bid_id", "duplicate key: an earlier row of this file has it"),
+        ("inspections.csv", 3, "result", "not one of pass, fail, warning"),
+        ("inspections.csv", 4, "date", "required value is empty"),
+    ]
+    assert rejects[1].value == "-3"
+
+
+def test_references_must_resolve_within_the_bundle(tmp_path: Path) -> None:
+    frames, rejects = read_bundle(bundle(tmp_path, {
+        "firms.csv": FIRMS, "officials.csv": OFFICIALS, "tenders.csv": TENDERS,
+        "bids.csv": "bid_id,tender_id,firm_id,amount\nB1,T1,F1,1\nB2,T9,F1,1\nB3,T1,F9,1\n",
+        "evaluations.csv": "tender_id,official_id\nT1,O1\nT9,O1\nT1,O9\n",
+        "inspections.csv": "inspection_id,official_id,firm_id,date\nI1,O1,F1,2024-01-01\nI2,O9,F1,2024-01-01\n"
+                           "I3,O1,F9,2024-01-01\n",
+    }))
+    assert list(frames["bids"]["bid_id"]) == ["B1"]
+    assert list(frames["evaluations"]["tender_id"]) == ["T1"]
+    assert list(frames["inspections"]["inspection_id"]) == ["I1"]
+    assert [(r.file, r.line, r.field, r.value) for r in rejects] == [
+        ("bids.csv", 3, "tender_id", "T9"), ("bids.csv", 4, "firm_id", "F9"),
+        ("evaluations.csv", 3, "tender_id", "T9"), ("evaluations.csv", 4, "official_id", "O9"),
+        ("inspections.csv", 3, "official_id", "O9"), ("inspections.csv", 4, "firm_id", "F9"),
+    ]
+    assert rejects[0].reason == "unknown tender: not in tenders.csv and not in the graph"
+
+
+def test_reference_to_a_rejected_row_says_so(tmp_path: Path) -> None:
+    _, rejects = read_bundle(bundle(tmp_path, {
+        "firms.csv": "firm_id,name,phone\nF1,Alpha,not a phone\nF2,Beta,\n",
+        "tenders.csv": "tender_id,winner_firm_id,award_amount\nT1,F1,5\nT2,,7\n",
+    }))
+    assert reasons(rejects) == [
+        ("firms.csv", 2, "phone", "not a phone number: only digits, spaces, + - . ( ) / are allowed"),
+        ("tenders.csv", 2, "winner_firm_id", "firm F1 was rejected in firms.csv"),
+        ("tenders.csv", 3, "award_amount", "award_amount given without winner_firm_id"),
+    ]
+
+
+def test_line_numbers_count_physical_lines_and_blank_lines(tmp_path: Path) -> None:
+    _, rejects = read_bundle(bundle(tmp_path, {
+        "departments.csv": 'department_id,name\nD1,"two\nline name"\n\nD2,ok,extra\n,empty id\n',
+    }))
+    assert reasons(rejects) == [
+        ("departments.csv", 5, "", "row has 3 fields but the header has 2"),
+        ("departments.csv", 6, "department_id", "required value is empty"),
+    ]
+
+
+def test_hostile_strings_stay_verbatim(tmp_path: Path) -> None:
+    hostile = ["'}) DETACH DELETE n //", 'say "hi" \\ back\\slash', "emoji 🦊 and 中文", "  padded  "]
+    rows = "".join(f'F{i},"{name.replace(chr(34), chr(34) * 2)}"\n' for i, name in enumerate(hostile))
+    frames, rejects = read_bundle(bundle(tmp_path, {"firms.csv": "firm_id,name\n" + rows}))
+    assert rejects == []
+    assert list(frames["firms"]["name"]) == hostile
+
+
+def test_missing_required_column_fails_the_whole_bundle(tmp_path: Path) -> None:
+    bundle(tmp_path, {"firms.csv": FIRMS, "bids.csv": "bid_id,tender_id,amount\nB1,T1,1\n"})
+    with pytest.raises(BundleError, match=r"bids\.csv: required column\(s\) firm_id missing"):
+        preflight(tmp_path)
+
+
+def test_non_utf8_file_fails_naming_file_and_line(tmp_path: Path) -> None:
+    bundle(tmp_path, {"firms.csv": FIRMS})
+    (tmp_path / "departments.csv").write_bytes("department_id,name\nD1,ok\nD2,局\n".encode("gb18030"))
+    with pytest.raises(BundleError, match=r"departments\.csv is not UTF-8 .*line 3"):
+        preflight(tmp_path)
+
+
+def test_empty_folder_and_empty_file_are_input_errors(tmp_path: Path) -> None:
+    with pytest.raises(BundleError, match="none of the bundle files"):
+        preflight(tmp_path)
+    (tmp_path / "firms.csv").write_text("", encoding="utf-8")
+    with pytest.raises(BundleError, match="firms.csv is empty"):
+        preflight(tmp_path)
+    with pytest.raises(BundleError, match="is not a folder"):
+        preflight(tmp_path / "nope")
+
+
+def test_bom_and_padded_header_names_are_accepted(tmp_path: Path) -> None:
+    (tmp_path / "firms.csv").write_text("\ufeff firm_id , name\nF1,A\n", encoding="utf-8")
+    frames, rejects = read_bundle(tmp_path)
+    assert rejects == [] and list(frames["firms"]["firm_id"]) == ["F1"]
+
+
+def test_value_parsers() -> None:
+    flag = Field("x", "bool")
+    assert [parse_value(flag, w) for w in ("TRUE", "1", "yes", "False", "0", "no", "")] == \
+        [True, True, True, False, False, False, None]
+    assert parse_date("2024") == date(2024, 1, 1)
+    assert parse_date("2024-03") == date(2024, 3, 1)
+    assert parse_date("20070607") == date(2007, 6, 7)
+    assert parse_date("2024-03-05T23:00:00") == date(2024, 3, 5)
+    with pytest.raises(ValueError):
+        parse_date("05/03/2024")
+    assert parse_datetime("2024-03-05T10:00:00Z") == datetime(2024, 3, 5, 10)
+    assert parse_value(Field("n", "int"), "30.0") == 30
+    with pytest.raises(ValueError, match="whole"):
+        parse_value(Field("n", "int"), "30.5")
+    with pytest.raises(ValueError, match="finite"):
+        parse_value(Field("n", "float"), "nan")
+
+
+def test_every_file_refers_only_to_files_loaded_before_it() -> None:
+    defined: set[str] = set()
+    for spec in BUNDLE:
+        for column in spec.fields:
+            assert column.refers_to is None or column.refers_to in defined, (spec.name, column.name)
+        if spec.defines:
+            defined.add(spec.defines)
