@@ -1,0 +1,208 @@
+"""Loading CSV bundles into the real Neo4j: exact counts, idempotence, updates, rejects, CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from loaders.csv_bundle import load_bundle
+from loaders.rejects import read_rejects
+
+pytestmark = pytest.mark.neo4j
+REPO = Path(__file__).resolve().parents[2]
+
+SMALL = {
+    "departments.csv": "department_id,name\nD1,Housing bureau\nD2,Market supervision\n",
+    "officials.csv": "official_id,name,department_id,role,phone,email,address\n"
+                     "O1,Wang,D1,inspector,+86 138-0000-0001,Wang@Gov.cn,\n"
+                     "O2,Li,D2,approver,,,\n",
+    "firms.csv": "firm_id,name,reg_no,phone,email,address\n"
+                 "F1,Alpha,R1,+86 138-0000-0000,,北京市朝阳区１号\n"
+                 "F2,Beta,R2,13800000000,,北京市朝阳区1号。\n"
+                 "F3,Gamma,R3,,,\n",
+    "persons.csv": "person_id,name,phone\nP1,Zhang,13800000001\nP2,Zhao,\n",
+    "person_roles.csv": "person_id,firm_id,role,share\nP1,F1,legal_rep,\nP1,F2,shareholder,0.6\nP2,F3,director,\n",
+    "relations.csv": "official_id,person_id,relation\nO1,P1,spouse\n",
+    "tenders.csv": "tender_id,department_id,title,category,region,budget,currency,published_at,deadline_at,"
+                   "procedure,winner_firm_id,award_amount\n"
+                   "T1,D1,Road,works,north,100,CNY,2024-01-05,2024-02-01,open,F1,95\n"
+                   "T2,D2,Bridge,works,south,60,CNY,2024-02-05,,open,,\n",
+    "bids.csv": "bid_id,tender_id,firm_id,amount,submitted_at,ip,document_hash,disqualified\n"
+                "B1,T1,F1,95,2024-01-20T10:00:00,10.0.0.1,abc,false\n"
+                "B2,T1,F2,99,2024-01-21T09:30:00,10.0.0.1,ABC,false\n"
+                "B3,T2,F3,50,,,,\n",
+    "evaluations.csv": "tender_id,official_id\nT1,O1\nT2,O2\n",
+    "inspections.csv": "inspection_id,official_id,firm_id,date,kind,result,penalty\n"
+                       "I1,O1,F1,2024-03-01,safety,pass,0\nI2,O1,F2,2024-03-02,safety,fail,500\n",
+    "approvals.csv": "approval_id,official_id,firm_id,applied_at,decided_at,kind,decision,statutory_days\n"
+                     "A1,O2,F3,2024-04-01,2024-04-10,permit,granted,20\n",
+}
+SMALL_NODES = {
+    "Department": 2, "Official": 2, "Firm": 3, "Person": 2, "Tender": 2, "Bid": 3, "Inspection": 2,
+    "Approval": 1, "Phone": 2, "Email": 1, "Address": 1, "IP": 1, "Document": 1,
+}
+SMALL_RELS = {
+    "WORKS_IN": 2, "HAS_PHONE": 4, "HAS_EMAIL": 1, "HAS_ADDRESS": 2, "LEGAL_REP_OF": 1, "SHAREHOLDER_OF": 1,
+    "DIRECTOR_OF": 1, "RELATED_TO": 1, "ISSUED": 2, "AWARDED_TO": 1, "SUBMITTED": 3, "FOR": 3,
+    "SENT_FROM": 2, "USES_DOCUMENT": 2, "EVALUATED": 2, "CONDUCTED": 2, "OF": 2, "APPLIED": 1, "DECIDED": 1,
+}
+
+
+def write_bundle(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def run(db: Any, text: str, **params: Any) -> list[dict[str, Any]]:
+    with db.driver.session(database=db.settings.database) as session:
+        return [record.data() for record in session.run(text, params)]
+
+
+def counts(db: Any) -> tuple[dict[str, int], dict[str, int]]:
+    nodes = run(db, "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS c")
+    rels = run(db, "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS c")
+    return {r["label"]: r["c"] for r in nodes}, {r["type"]: r["c"] for r in rels}
+
+
+def test_small_bundle_gives_exact_counts_and_shared_identifiers(clean_db, tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "small", SMALL)
+    report = load_bundle(folder, clean_db, progress=None)
+    assert report.rejected_rows == 0
+    assert counts(clean_db) == (SMALL_NODES, SMALL_RELS)
+    assert report.totals.nodes_created == sum(SMALL_NODES.values())
+    assert report.totals.relationships_created == sum(SMALL_RELS.values())
+    shared = run(clean_db, "MATCH (a:Firm {id: 'F1'})-[:HAS_PHONE]->(p:Phone)<-[:HAS_PHONE]-(b:Firm {id: 'F2'}) "
+                           "RETURN p.value AS value")
+    assert shared == [{"value": "13800000000"}]
+    same_address = run(clean_db, "MATCH (:Firm {id: 'F1'})-[:HAS_ADDRESS]->(a)<-[:HAS_ADDRESS]-(:Firm {id: 'F2'}) "
+                                 "RETURN a.value AS value")
+    assert same_address == [{"value": "北京市朝阳区1号"}]
+    # the official and a person share a phone: a hidden tie is a path
+    assert run(clean_db, "MATCH (:Official {id: 'O1'})-[:HAS_PHONE]->(:Phone)<-[:HAS_PHONE]-(p:Person) "
+                         "RETURN p.id AS id") == [{"id": "P1"}]
+    award = run(clean_db, "MATCH (:Tender {id: 'T1'})-[a:AWARDED_TO]->(f) RETURN f.id AS firm, a.amount AS amount")
+    assert award == [{"firm": "F1", "amount": 95.0}]
+    share = run(clean_db, "MATCH (:Person {id: 'P1'})-[s:SHAREHOLDER_OF]->(:Firm {id: 'F2'}) RETURN s.share AS s")
+    assert share == [{"s": 0.6}]
+    unsourced = run(clean_db, "MATCH (n) WHERE n.source IS NULL RETURN count(n) AS c")[0]["c"] + run(
+        clean_db, "MATCH ()-[r]->() WHERE r.source IS NULL RETURN count(r) AS c")[0]["c"]
+    assert unsourced == 0
+    assert run(clean_db, "MATCH (n) RETURN collect(DISTINCT n.source) AS s") == [{"s": ["csv:small"]}]
+    typed = run(clean_db, "MATCH (i:Inspection {id: 'I2'}) RETURN i.date.year AS y, i.penalty AS p")
+    assert typed == [{"y": 2024, "p": 500.0}]
+
+
+def test_reloading_the_same_bundle_changes_no_counts(clean_db, tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "small", SMALL)
+    load_bundle(folder, clean_db)
+    first = counts(clean_db)
+    report = load_bundle(folder, clean_db)
+    assert counts(clean_db) == first
+    assert report.totals.nodes_created == 0 and report.totals.relationships_created == 0
+    assert report.totals.relationships_deleted == 0
+
+
+def test_updated_bundle_updates_properties_and_links(clean_db, tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "small", SMALL)
+    load_bundle(folder, clean_db)
+    updated = dict(SMALL)
+    updated["firms.csv"] = SMALL["firms.csv"].replace("F1,Alpha,R1,+86 138-0000-0000", "F1,Alpha Ltd,R1,+86 139-0000-0000")
+    updated["tenders.csv"] = SMALL["tenders.csv"].replace("open,F1,95", "open,F2,97")
+    write_bundle(folder, updated)
+    load_bundle(folder, clean_db)
+    firm = run(clean_db, "MATCH (f:Firm {id: 'F1'})-[:HAS_PHONE]->(p) RETURN f.name AS name, p.value AS phone")
+    assert firm == [{"name": "Alpha Ltd", "phone": "13900000000"}]
+    award = run(clean_db, "MATCH (:Tender {id: 'T1'})-[a:AWARDED_TO]->(f) RETURN f.id AS firm, a.amount AS amount")
+    assert award == [{"firm": "F2", "amount": 97.0}]
+    nodes, rels = counts(clean_db)
+    assert nodes == {**SMALL_NODES, "Phone": 3}  # the old number stays as a node, unlinked from F1
+    assert rels == SMALL_RELS
+
+
+def test_bad_rows_are_rejected_and_leave_the_graph_as_it_was(clean_db, tmp_path: Path) -> None:
+    load_bundle(write_bundle(tmp_path / "small", SMALL), clean_db)
+    before = run(clean_db, "MATCH (f:Firm {id: 'F1'}) RETURN properties(f) AS p")
+    bad = write_bundle(tmp_path / "second", {
+        "firms.csv": "firm_id,name,phone\nF1,Renamed,not-a-phone\nF4,Delta,\n",
+        "tenders.csv": "tender_id,budget\nT3,-1\nT4,10\n",
+        "bids.csv": "bid_id,tender_id,firm_id,amount\nB4,T4,F4,9\nB5,T4,F1,-2\nB6,T3,F4,5\nB7,T1,F9,5\n"
+                    "B8,T1,F4,8\n",
+    })
+    rejects_file = tmp_path / "out" / "rejects.csv"
+    report = load_bundle(bad, clean_db, rejects_path=rejects_file)
+    assert run(clean_db, "MATCH (f:Firm {id: 'F1'}) RETURN properties(f) AS p") == before
+    assert [(f.file, f.read, f.loaded, f.rejected) for f in report.files] == [
+        ("firms.csv", 2, 1, 1), ("tenders.csv", 2, 1, 1), ("bids.csv", 5, 2, 3)]
+    assert [(r.file, r.line, r.field, r.value) for r in read_rejects(rejects_file)] == [
+        ("firms.csv", 2, "phone", "not-a-phone"),
+        ("tenders.csv", 2, "budget", "-1"),
+        ("bids.csv", 3, "amount", "-2"),
+        ("bids.csv", 4, "tender_id", "T3"),
+        ("bids.csv", 5, "firm_id", "F9"),
+    ]
+    # B8 names T1 and B4 names F4/T4: T1 exists only in the graph, F4/T4 only in this bundle
+    loaded = run(clean_db, "MATCH (f:Firm)-[:SUBMITTED]->(b:Bid)-[:FOR]->(t:Tender) WHERE b.source = 'csv:second' "
+                           "RETURN b.id AS bid, f.id AS firm, t.id AS tender ORDER BY bid")
+    assert loaded == [{"bid": "B4", "firm": "F4", "tender": "T4"}, {"bid": "B8", "firm": "F4", "tender": "T1"}]
+    assert not (bad / "rejects.csv").exists()
+
+
+def test_hostile_strings_round_trip_verbatim(clean_db, tmp_path: Path) -> None:
+    hostile = ["'}) DETACH DELETE n //", "\" RETURN 1; MATCH (n) DETACH DELETE n", "back\\slash \\' \\\"",
+               "emoji 🦊🔥", "中文名称有限公司", "$rows {x}", "line\nbreak"]
+    lines = "".join('H{},"{}"\n'.format(i, text.replace('"', '""')) for i, text in enumerate(hostile))
+    load_bundle(write_bundle(tmp_path / "hostile", {"firms.csv": "firm_id,name\n" + lines}), clean_db)
+    names = run(clean_db, "MATCH (f:Firm) RETURN f.id AS id, f.name AS name ORDER BY id")
+    assert names == [{"id": f"H{i}", "name": text} for i, text in enumerate(hostile)]
+
+
+def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "loaders", *map(str, args)], cwd=REPO, capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, timeout=120, check=False)
+
+
+def test_cli_loads_and_prints_the_summary(clean_db, tmp_path: Path) -> None:
+    files = dict(SMALL, **{"bids.csv": SMALL["bids.csv"] + "B9,T1,F1,-1,,,,\n"})
+    folder = write_bundle(tmp_path / "cli", files)
+    result = cli("csv", folder, "--batch-size", "2")
+    assert result.returncode == 0, result.stderr
+    assert "bids.csv" in result.stdout and "rejected: 1 rows" in result.stdout
+    assert str(folder / "rejects.csv") in result.stdout
+    assert "loading bids.csv" in result.stderr
+    assert counts(clean_db) == (SMALL_NODES, SMALL_RELS)
+
+
+def test_cli_missing_column_exits_2_and_writes_nothing(clean_db, tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "bad", dict(SMALL, **{"inspections.csv": "inspection_id,official_id,date\n"}))
+    result = cli("csv", folder)
+    assert result.returncode == 2
+    assert "inspections.csv: required column(s) firm_id missing" in result.stderr
+    assert counts(clean_db) == ({}, {})
+
+
+def test_cli_non_utf8_exits_2_and_writes_nothing(clean_db, tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "latin", SMALL)
+    (folder / "persons.csv").write_bytes("person_id,name\nP1,Müller\n".encode("latin-1"))
+    result = cli("csv", folder)
+    assert result.returncode == 2
+    assert "persons.csv is not UTF-8" in result.stderr
+    assert counts(clean_db) == ({}, {})
+
+
+def test_cli_unreachable_database_exits_1_with_advice(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    folder = write_bundle(tmp_path / "small", SMALL)
+    result = cli("csv", folder, env={"NEO4J_URI": f"bolt://127.0.0.1:{port}"})
+    assert result.returncode == 1
+    assert "unreachable" in result.stderr and "python -m graph server start" in result.stderr
