@@ -1,0 +1,27 @@
+"""Iron Cage — the investigator app: ``streamlit run app.py``.
+
+A thin router: log in (views/auth.py), then ``st.navigation`` over one module per page in
+``views/``. Pages read the graph through :mod:`graph.app_queries` (named queries in
+``cypher/app_*.cypher``) and write only triage events. Neo4j is whatever ``NEO4J_*``
+points to, else the project's local server (:func:`graph.settings.from_environment`).
+"""
+
+import streamlit as st
+
+from views.auth import logout_button, require_login
+
+st.set_page_config(page_title="Iron Cage", page_icon=":material/policy:", layout="wide")
+
+require_login()
+logout_button()
+
+PAGES = [
+    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("views/rings.py", title="Rings", icon=":material/group_work:"),
+    st.Page("views/officials.py", title="Officials", icon=":material/badge:"),
+    st.Page("views/closeness.py", title="Closeness", icon=":material/link:"),
+    st.Page("views/explore.py", title="Explore", icon=":material/travel_explore:"),
+    st.Page("views/console.py", title="Cypher", icon=":material/terminal:"),
+    st.Page("views/cases.py", title="Cases", icon=":material/assignment:"),
+]
+st.navigation(PAGES).run()

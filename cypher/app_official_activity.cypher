@@ -1,0 +1,18 @@
+// Everything one official did with firms, one row per inspection or approval, oldest first: the firm, the kind,
+// the outcome and, for approvals, the days taken against the statutory days.
+// Parameters: $official_id (string), $today (ISO date: pending approvals are counted up to this day).
+MATCH (o:Official {id: $official_id})
+CALL (o) {
+  MATCH (o)-[:CONDUCTED]->(i:Inspection)-[:OF]->(f:Firm)
+  RETURN 'inspection' AS activity, i.id AS activity_id, toString(i.date) AS date, f.id AS firm_id,
+         coalesce(f.name, f.id) AS firm_name, i.kind AS kind, i.result AS outcome, null AS days,
+         null AS statutory_days
+  UNION ALL
+  MATCH (f:Firm)-[:APPLIED]->(a:Approval)<-[:DECIDED]-(o)
+  RETURN 'approval' AS activity, a.id AS activity_id, toString(a.applied_at) AS date, f.id AS firm_id,
+         coalesce(f.name, f.id) AS firm_name, a.kind AS kind, coalesce(a.decision, 'pending') AS outcome,
+         duration.inDays(a.applied_at, coalesce(a.decided_at, date($today))).days AS days,
+         a.statutory_days AS statutory_days
+}
+RETURN activity, activity_id, date, firm_id, firm_name, kind, outcome, days, statutory_days
+ORDER BY date, activity_id

@@ -1,0 +1,40 @@
+// Per-official record for a period: workload (inspections, approvals decided, tender evaluations), approvals
+// past their statutory days (decided late, or still pending past the deadline as of $today), mean approval
+// days, pass rate, and the strongest closeness (pair) and official-profile alert scores.
+// Parameters: $department_id (string or null for all), $date_from, $date_to (ISO dates or null: unbounded),
+//   $today (ISO date: the day pending approvals are measured against).
+MATCH (o:Official)
+WHERE $department_id IS NULL OR o.department_id = $department_id
+OPTIONAL MATCH (o)-[:WORKS_IN]->(d:Department)
+CALL (o) {
+  OPTIONAL MATCH (o)-[:CONDUCTED]->(i:Inspection)
+  WHERE (($date_from IS NULL OR i.date >= date($date_from)) AND ($date_to IS NULL OR i.date <= date($date_to)))
+  RETURN count(i) AS inspections, count(CASE WHEN i.result = 'pass' THEN 1 END) AS passes
+}
+CALL (o) {
+  OPTIONAL MATCH (o)-[:DECIDED]->(a:Approval)
+  WHERE (($date_from IS NULL OR a.applied_at >= date($date_from)) AND ($date_to IS NULL OR a.applied_at <= date($date_to)))
+  WITH a, duration.inDays(a.applied_at, coalesce(a.decided_at, date($today))).days AS days
+  RETURN count(a) AS approvals,
+         count(CASE WHEN a.statutory_days IS NOT NULL AND days > a.statutory_days THEN 1 END) AS overdue,
+         avg(CASE WHEN a.decided_at IS NOT NULL THEN days END) AS mean_approval_days
+}
+CALL (o) {
+  OPTIONAL MATCH (o)-[:EVALUATED]->(t:Tender)
+  WHERE (($date_from IS NULL OR t.published_at >= date($date_from)) AND ($date_to IS NULL OR t.published_at <= date($date_to)))
+  RETURN count(t) AS evaluations
+}
+CALL (o) {
+  OPTIONAL MATCH (p:Alert {kind: 'pair'})-[:CONCERNS]->(o)
+  WHERE coalesce(p.active, true)
+  RETURN max(p.score) AS closeness, count(p) AS pair_alerts
+}
+CALL (o) {
+  OPTIONAL MATCH (x:Alert {kind: 'official'})-[:CONCERNS]->(o)
+  WHERE coalesce(x.active, true)
+  RETURN max(x.score) AS profile_score
+}
+RETURN o.id AS official_id, coalesce(o.name, o.id) AS name, o.role AS role, o.department_id AS department_id,
+       coalesce(d.name, o.department_id) AS department, inspections, passes, approvals, overdue,
+       mean_approval_days, evaluations, closeness, pair_alerts, profile_score
+ORDER BY official_id

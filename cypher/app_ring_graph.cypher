@@ -1,0 +1,29 @@
+// The graph of one ring, one row per edge: members and the tenders where they bid (WON when the member was awarded it,
+// BID_IN otherwise), plus the phones, e-mails, addresses and persons (owners, legal reps, directors) that two or more
+// members share. A member with no such edge comes back once with b_id null.
+// Parameters: $ring_id (string), $tender_cap (int) — at most this many tenders of the ring.
+MATCH (ring:Ring {id: $ring_id})
+MATCH (member:Firm)-[:MEMBER_OF]->(ring)
+WITH ring, collect(member) AS members
+CALL (ring, members) {
+  UNWIND members AS a
+  RETURN a, null AS rel, null AS b
+  UNION
+  MATCH (ring)-[:CONCERNS]->(t:Tender)
+  WITH t ORDER BY t.published_at, t.id LIMIT $tender_cap
+  MATCH (a:Firm)-[:SUBMITTED]->(:Bid)-[:FOR]->(t)
+  WHERE a IN members
+  RETURN a, CASE WHEN EXISTS { (t)-[:AWARDED_TO]->(a) } THEN 'WON' ELSE 'BID_IN' END AS rel, t AS b
+  UNION
+  UNWIND members AS a
+  MATCH (a)-[r:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]->(b)
+  WHERE COUNT { (b)<-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]-(other:Firm) WHERE other IN members } >= 2
+  RETURN a, type(r) AS rel, b
+  UNION
+  UNWIND members AS m
+  MATCH (a:Person)-[r:LEGAL_REP_OF|SHAREHOLDER_OF|DIRECTOR_OF]->(m)
+  WHERE COUNT { (a)-[:LEGAL_REP_OF|SHAREHOLDER_OF|DIRECTOR_OF]->(other:Firm) WHERE other IN members } >= 2
+  RETURN a, type(r) AS rel, m AS b
+}
+RETURN elementId(a) AS a_id, labels(a)[0] AS a_label, properties(a) AS a_props, rel,
+       elementId(b) AS b_id, labels(b)[0] AS b_label, properties(b) AS b_props

@@ -1,0 +1,37 @@
+// Find officials, firms, persons, tenders, departments, phones, e-mails, addresses, IPs and documents by name,
+// title or address text (full-text index entity_search) or by exact key (id, value or hash).
+// Parameters: $text (Lucene query for the full-text index), $key (exact key as typed), $digits (key with
+//   non-digits removed, for phones), $limit (int).
+CALL () {
+  CALL db.index.fulltext.queryNodes('entity_search', $text) YIELD node, score
+  RETURN node, score
+  ORDER BY score DESC
+  LIMIT $limit
+  UNION
+  MATCH (node:Official {id: $key}) RETURN node, 1000.0 AS score
+  UNION
+  MATCH (node:Firm {id: $key}) RETURN node, 1000.0 AS score
+  UNION
+  MATCH (node:Firm {reg_no: $key}) RETURN node, 1000.0 AS score
+  UNION
+  MATCH (node:Person {id: $key}) RETURN node, 1000.0 AS score
+  UNION
+  MATCH (node:Tender {id: $key}) RETURN node, 1000.0 AS score
+  UNION
+  MATCH (node:Department {id: $key}) RETURN node, 1000.0 AS score
+  UNION
+  MATCH (node:Phone) WHERE node.value IN [$key, $digits] RETURN node, 1000.0 AS score
+  UNION
+  MATCH (node:Email {value: toLower($key)}) RETURN node, 1000.0 AS score
+  UNION
+  MATCH (node:Address {value: $key}) RETURN node, 1000.0 AS score
+  UNION
+  MATCH (node:IP {value: $key}) RETURN node, 1000.0 AS score
+  UNION
+  MATCH (node:Document {hash: $key}) RETURN node, 1000.0 AS score
+}
+WITH node, max(score) AS score
+RETURN elementId(node) AS node_id, labels(node)[0] AS label, properties(node) AS props, score,
+       COUNT { (node)--() } AS degree
+ORDER BY score DESC, label
+LIMIT $limit

@@ -1,0 +1,528 @@
+"""What the investigator app reads from (and the triage it writes to) Neo4j.
+
+Every function takes a :class:`graph.db.Database` and runs named queries from
+``cypher/app_*.cypher``; results come back as pandas frames or as :class:`GraphElements`
+(plain nodes and edges, ready for the graph view), with Neo4j temporal values turned into
+ISO strings so that everything here can be cached and serialised. The only writes are
+triage events (:func:`record_triage`): an append-only ``CaseEvent`` history per finding,
+as docs/findings_store.md describes. Free Cypher from the analyst console goes through
+:meth:`graph.db.Database.run_read_only`, so the database itself refuses any write.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from graph.db import Database, GraphError
+from graph.model import NODES
+
+TRIAGE_STATUSES: tuple[str, ...] = ("open", "in_progress", "confirmed", "dismissed")
+CASE_KINDS: tuple[str, ...] = ("ring", "pair", "linked_bidders")
+CAPTION_KEYS: tuple[str, ...] = ("name", "title", "value", "hash", "id")
+DATA_LABELS: tuple[str, ...] = tuple(
+    n.label for n in NODES if n.label not in ("DetectorRun", "Ring", "Alert")
+)
+
+
+# -- plain values ------------------------------------------------------------------
+def plain(value: Any) -> Any:
+    """A JSON- and pickle-friendly copy: Neo4j dates/times → ISO strings, NaN → None."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "iso_format"):  # neo4j.time.Date / DateTime / Time / Duration
+        return value.iso_format()
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value.isoformat()
+    return value
+
+
+def caption_of(label: str | None, props: Mapping[str, Any]) -> str:
+    """The text an investigator recognises a node by: name, title, value, hash or id."""
+    for key in CAPTION_KEYS:
+        if props.get(key) not in (None, ""):
+            return str(props[key])
+    return label or "?"
+
+
+# -- graphs ------------------------------------------------------------------------
+@dataclass
+class GraphNode:
+    id: str
+    label: str
+    caption: str
+    props: dict[str, Any] = field(default_factory=dict)
+    role: str | None = None  # e.g. "member", "winner", "official", "firm" — colours the node
+    score: float | None = None  # 0–100, sizes the node
+
+
+@dataclass
+class GraphEdge:
+    id: str
+    source: str
+    target: str
+    type: str
+    props: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class GraphElements:
+    """Nodes (by id) and edges of a graph to draw; merge pages of it with :meth:`add`."""
+
+    nodes: dict[str, GraphNode] = field(default_factory=dict)
+    edges: dict[str, GraphEdge] = field(default_factory=dict)
+
+    def add_node(self, node_id: str, label: str, props: Mapping[str, Any]) -> GraphNode:
+        if node_id not in self.nodes:
+            clean = plain(dict(props))
+            self.nodes[node_id] = GraphNode(node_id, label, caption_of(label, clean), clean)
+        return self.nodes[node_id]
+
+    def add_edge(self, source: str, rel: str, target: str, props: Mapping[str, Any] | None = None) -> None:
+        edge_id = f"{source}-{rel}-{target}"
+        self.edges.setdefault(edge_id, GraphEdge(edge_id, source, target, rel, plain(dict(props or {}))))
+
+    def add(self, other: GraphElements) -> None:
+        for node_id, node in other.nodes.items():
+            self.nodes.setdefault(node_id, node)
+        for edge_id, edge in other.edges.items():
+            self.edges.setdefault(edge_id, edge)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+
+def graph_from_edge_rows(rows: Iterable[Mapping[str, Any]]) -> GraphElements:
+    """Rows of ``a_id, a_label, a_props, rel, b_id, b_label, b_props`` → a graph (b may be null)."""
+    graph = GraphElements()
+    for row in rows:
+        graph.add_node(row["a_id"], row["a_label"], row["a_props"] or {})
+        if row.get("b_id") is not None:
+            graph.add_node(row["b_id"], row["b_label"], row["b_props"] or {})
+            graph.add_edge(row["a_id"], row["rel"], row["b_id"])
+    return graph
+
+
+# -- database status -----------------------------------------------------------------
+def label_counts(db: Database) -> pd.DataFrame:
+    """Nodes per label of the model's data labels (not findings)."""
+    return db.read_frame("app_label_counts", labels=list(DATA_LABELS))
+
+
+def tender_range(db: Database) -> dict[str, Any]:
+    rows = db.read("app_tender_range")
+    return rows[0] if rows else {"tenders": 0, "first_published": None, "last_published": None}
+
+
+# -- overview -------------------------------------------------------------------------
+def latest_run(db: Database) -> dict[str, Any] | None:
+    rows = db.read("app_latest_run")
+    if not rows:
+        return None
+    run = rows[0]
+    for key in ("params", "detector_seconds"):
+        run[key] = parse_json(run.get(key))
+    return run
+
+
+def findings_counts(db: Database) -> pd.DataFrame:
+    return db.read_frame("app_findings_counts", columns=["kind", "status", "findings"])
+
+
+def top_findings(db: Database, limit: int = 10) -> pd.DataFrame:
+    return db.read_frame("app_top_findings", limit=limit)
+
+
+# -- evidence --------------------------------------------------------------------------
+def parse_json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+_THRESHOLD_KEYS = ("threshold", "thresholds", "limit", "cutoff", "fence", "min", "max")
+_FLAG_KEYS = ("flagged", "flag", "passed", "suspicious", "hit", "triggered")
+
+
+def evidence_facts(evidence: Any) -> pd.DataFrame:
+    """Every fact of a finding's evidence as rows ``fact, value, threshold, flagged``.
+
+    The detectors store their evidence as nested JSON; a dict holding a ``value`` next to a
+    ``threshold`` (or ``flagged``) becomes one row, other leaves one row each, and a key
+    ``<name>_threshold`` (or ``threshold_<name>``) is shown beside ``<name>``.
+    """
+    rows: list[dict[str, Any]] = []
+
+    def walk(prefix: str, node: Any) -> None:
+        if isinstance(node, Mapping):
+            keys = set(node)
+            if "value" in keys and keys & set(_THRESHOLD_KEYS + _FLAG_KEYS):
+                threshold = next((node[k] for k in _THRESHOLD_KEYS if k in node), None)
+                flagged = next((node[k] for k in _FLAG_KEYS if k in node), None)
+                rows.append({"fact": prefix, "value": _cell(node["value"]), "threshold": _cell(threshold),
+                             "flagged": flagged})
+                for key, child in node.items():
+                    if key not in ("value", *_THRESHOLD_KEYS, *_FLAG_KEYS):
+                        walk(f"{prefix}.{key}" if prefix else str(key), child)
+                return
+            for key, child in node.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), child)
+        elif isinstance(node, list) and node and all(isinstance(x, Mapping) for x in node) and len(node) <= 50:
+            for i, child in enumerate(node):
+                walk(f"{prefix}[{i}]", child)
+        else:
+            rows.append({"fact": prefix or "evidence", "value": _cell(node), "threshold": None, "flagged": None})
+
+    walk("", parse_json(evidence) if evidence is not None else {})
+    frame = pd.DataFrame(rows, columns=["fact", "value", "threshold", "flagged"])
+    # pair "x" with "x_threshold" / "threshold_x" written as sibling leaves
+    by_fact = {r: i for i, r in enumerate(frame["fact"])}
+    drop = []
+    for i, fact in enumerate(frame["fact"]):
+        match = re.fullmatch(r"(.*?)(?:_threshold|_min|_max|_cutoff)$", fact) or re.fullmatch(
+            r"(.*?)threshold_(.*)$", fact)
+        if match is None:
+            continue
+        base = match.group(1) + (match.group(2) if match.lastindex == 2 else "")
+        if base in by_fact and frame.at[by_fact[base], "threshold"] is None:
+            frame.at[by_fact[base], "threshold"] = frame.at[i, "value"]
+            drop.append(i)
+    return frame.drop(index=drop).reset_index(drop=True)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)[:300]
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
+def key_screens(evidence: Any, limit: int = 4) -> str:
+    """The flagged facts of the evidence (or its first numeric facts) as one short line."""
+    facts = evidence_facts(evidence)
+    if facts.empty:
+        return ""
+    flagged = facts[facts["flagged"] == True]  # noqa: E712 - column holds True/False/None
+    chosen = flagged if not flagged.empty else facts[facts["value"].map(lambda v: isinstance(v, (int, float))
+                                                                        and not isinstance(v, bool))]
+    return ", ".join(f"{f.rsplit('.', 1)[-1]}={v}" for f, v in zip(chosen["fact"], chosen["value"], strict=False)
+                     if f)[:200] if not chosen.empty else ""
+
+
+# -- rings ------------------------------------------------------------------------------
+def rings(db: Database, include_inactive: bool = False) -> pd.DataFrame:
+    frame = db.read_frame("app_rings", include_inactive=include_inactive)
+    if frame.empty:
+        return frame.assign(members=[], key_screens=[])
+    frame["members"] = frame["member_ids"].map(len)
+    frame["key_screens"] = frame["evidence"].map(key_screens)
+    return frame
+
+
+def ring_graph(db: Database, ring_id: str, tender_cap: int = 60) -> GraphElements:
+    """Members, their tenders (winners marked), and the identifiers/persons members share."""
+    graph = graph_from_edge_rows(db.read("app_ring_graph", ring_id=ring_id, tender_cap=tender_cap))
+    wins: dict[str, int] = {}
+    for edge in graph.edges.values():
+        if edge.type == "WON":
+            wins[edge.source] = wins.get(edge.source, 0) + 1
+    for node in graph.nodes.values():
+        if node.label == "Firm":
+            node.role = "winner" if wins.get(node.id) else "member"
+            node.props["tenders_won_here"] = wins.get(node.id, 0)
+        elif node.label == "Tender":
+            node.role = "tender"
+    return graph
+
+
+def ring_bids(db: Database, ring_id: str) -> pd.DataFrame:
+    """Bids in the ring's tenders with ``pct_above_winner`` = 100·(bid / winning bid − 1).
+
+    The winning bid is the awarded firm's bid, or the lowest valid bid when the award is
+    unknown; cover bids show up as losers sitting a small, steady percentage above it.
+    """
+    frame = db.read_frame("app_ring_bids", ring_id=ring_id)
+    return bid_spreads(frame)
+
+
+def bid_spreads(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return frame.assign(is_winner=[], winning_amount=[], pct_above_winner=[])
+    frame = frame.copy()
+    frame["published_at"] = pd.to_datetime(frame["published_at"], errors="coerce")
+    frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce")
+    frame["is_winner"] = frame["firm_id"] == frame["winner_firm_id"]
+    valid = frame[~frame["disqualified"].astype(bool) & (frame["amount"] > 0)]
+    awarded = valid[valid["is_winner"]].groupby("tender_id")["amount"].min()
+    lowest = valid.groupby("tender_id")["amount"].min()
+    winning = lowest.copy()
+    winning.update(awarded)
+    frame["winning_amount"] = frame["tender_id"].map(winning)
+    no_award = frame["winner_firm_id"].isna()
+    frame.loc[no_award, "is_winner"] = frame.loc[no_award, "amount"] == frame.loc[no_award, "winning_amount"]
+    frame["pct_above_winner"] = 100.0 * (frame["amount"] / frame["winning_amount"] - 1.0)
+    return frame
+
+
+def win_rotation(bids: pd.DataFrame) -> pd.DataFrame:
+    """One row per tender: date and winner, from :func:`ring_bids` output."""
+    if bids.empty:
+        return pd.DataFrame(columns=["tender_id", "published_at", "winner", "is_member"])
+    winners = bids[bids["is_winner"]].drop_duplicates("tender_id")
+    return winners.rename(columns={"firm_name": "winner"})[
+        ["tender_id", "published_at", "winner", "firm_id", "is_member"]].sort_values("published_at")
+
+
+# -- findings and cases ----------------------------------------------------------------------
+def finding(db: Database, finding_id: str) -> dict[str, Any] | None:
+    rows = db.read("app_finding", finding_id=finding_id)
+    return rows[0] if rows else None
+
+
+def cases(db: Database, kinds: Iterable[str] = CASE_KINDS) -> pd.DataFrame:
+    return db.read_frame("app_cases", kinds=list(kinds))
+
+
+def case_events(db: Database, finding_id: str) -> pd.DataFrame:
+    return db.read_frame("app_case_events", columns=["event_id", "at", "user", "action", "status", "assignee",
+                                                     "comment"], finding_id=finding_id)
+
+
+def record_triage(
+    db: Database, finding_id: str, user: str, *, status: str | None = None, assignee: str | None = None,
+    comment: str | None = None,
+) -> int:
+    """Append one CaseEvent per change (status, assignee, comment), all in one transaction.
+
+    Returns how many events were written. Earlier events are never touched.
+    """
+    if not user.strip():
+        raise ValueError("triage needs the user's name for the audit trail")
+    if status is not None and status not in TRIAGE_STATUSES:
+        raise ValueError(f"unknown status {status!r}; use one of {TRIAGE_STATUSES}")
+    base = {"finding_id": finding_id, "user": user, "status": None, "assignee": None, "comment": None}
+    steps: list[tuple[str, dict[str, Any]]] = []
+    if status is not None:
+        steps.append(("app_case_event_add", {**base, "action": "status", "status": status}))
+    if assignee is not None:
+        steps.append(("app_case_event_add", {**base, "action": "assign", "assignee": assignee}))
+    if comment is not None and comment.strip():
+        steps.append(("app_case_event_add", {**base, "action": "comment", "comment": comment.strip()}))
+    if not steps:
+        return 0
+    if finding(db, finding_id) is None:
+        raise GraphError(f"no finding with id {finding_id!r}")
+    db.write_in_one_transaction(steps)
+    return len(steps)
+
+
+# -- officials -----------------------------------------------------------------------------
+def departments(db: Database) -> pd.DataFrame:
+    return db.read_frame("app_departments", columns=["department_id", "name", "officials"])
+
+
+def official_workload(
+    db: Database, department_id: str | None = None, date_from: date | None = None, date_to: date | None = None,
+    today: date | None = None,
+) -> pd.DataFrame:
+    """Per-official record with deviation from department peers.
+
+    ``workload`` = inspections + approvals + evaluations; ``workload_z`` and ``overdue_z`` are
+    z-scores of the official's workload and overdue share against the other officials of the
+    same department (0 when the department has no spread), i.e. 偏离度.
+    """
+    frame = db.read_frame(
+        "app_official_workload", department_id=department_id,
+        date_from=date_from.isoformat() if date_from else None,
+        date_to=date_to.isoformat() if date_to else None,
+        today=(today or date.today()).isoformat(),
+    )
+    if frame.empty:
+        return frame
+    frame["workload"] = frame["inspections"] + frame["approvals"] + frame["evaluations"]
+    frame["pass_rate"] = (frame["passes"] / frame["inspections"]).where(frame["inspections"] > 0)
+    frame["overdue_share"] = (frame["overdue"] / frame["approvals"]).where(frame["approvals"] > 0).fillna(0.0)
+    for column, target in (("workload", "workload_z"), ("overdue_share", "overdue_z"), ("pass_rate", "pass_rate_z")):
+        grouped = frame.groupby("department_id", dropna=False)[column]
+        sd = grouped.transform("std").replace(0.0, float("nan"))
+        frame[target] = ((frame[column] - grouped.transform("mean")) / sd).fillna(0.0).round(2)
+    frame["deviation"] = frame[["workload_z", "overdue_z", "pass_rate_z"]].abs().max(axis=1)
+    return frame
+
+
+def official_activity(db: Database, official_id: str, today: date | None = None) -> pd.DataFrame:
+    frame = db.read_frame("app_official_activity", official_id=official_id,
+                          today=(today or date.today()).isoformat())
+    frame["date"] = pd.to_datetime(frame["date"], errors="coerce")
+    return frame
+
+
+def official_alerts(db: Database, official_id: str | None = None) -> pd.DataFrame:
+    return db.read_frame("app_official_alerts", official_id=official_id)
+
+
+# -- closeness --------------------------------------------------------------------------------
+def pairs(db: Database, include_inactive: bool = False) -> pd.DataFrame:
+    frame = db.read_frame("app_pairs", include_inactive=include_inactive)
+    if not frame.empty:
+        frame["key_facts"] = frame["evidence"].map(key_screens)
+    return frame
+
+
+_GROUP_NAMES = {(True, True): "this official → this firm", (True, False): "this official → other firms",
+                (False, True): "peers → this firm", (False, False): "peers → other firms"}
+
+
+def _grouped(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return frame.assign(group=[])
+    frame = frame.copy()
+    frame.insert(0, "group", [_GROUP_NAMES[(bool(a), bool(b))] for a, b in zip(frame["by_official"],
+                                                                              frame["of_firm"], strict=True)])
+    return frame.drop(columns=["by_official", "of_firm"])
+
+
+def pair_inspection_rates(db: Database, official_id: str, firm_id: str) -> pd.DataFrame:
+    return _grouped(db.read_frame("app_pair_inspection_rates", official_id=official_id, firm_id=firm_id))
+
+
+def pair_approval_times(db: Database, official_id: str, firm_id: str) -> pd.DataFrame:
+    return _grouped(db.read_frame("app_pair_approval_times", official_id=official_id, firm_id=firm_id))
+
+
+def pair_ties(db: Database, official_id: str, firm_id: str, path_cap: int = 10) -> GraphElements:
+    graph = graph_from_edge_rows(db.read("app_pair_ties", official_id=official_id, firm_id=firm_id,
+                                         path_cap=path_cap))
+    for node in graph.nodes.values():
+        if node.props.get("id") in (official_id, firm_id):
+            node.role = "subject"
+    return graph
+
+
+# -- explore -------------------------------------------------------------------------------------
+_LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
+
+
+def fulltext_query(text: str) -> str:
+    """User text → a Lucene query: every word escaped and matched as a prefix, all words required."""
+    words = [_LUCENE_SPECIAL.sub(r"\\\1", w) for w in text.split()]
+    return " AND ".join(f"{w}*" for w in words if w) or '""'
+
+
+def search(db: Database, text: str, limit: int = 25) -> pd.DataFrame:
+    text = text.strip()
+    if not text:
+        return pd.DataFrame(columns=["node_id", "label", "caption", "score", "degree"])
+    frame = db.read_frame("app_search", text=fulltext_query(text), key=text, digits=re.sub(r"\D", "", text),
+                          limit=limit)
+    if frame.empty:
+        return pd.DataFrame(columns=["node_id", "label", "caption", "score", "degree", "props"])
+    frame["props"] = frame["props"].map(plain)
+    frame.insert(2, "caption", [caption_of(lbl, p) for lbl, p in zip(frame["label"], frame["props"], strict=True)])
+    return frame
+
+
+def node(db: Database, node_id: str) -> dict[str, Any] | None:
+    rows = db.read("app_node", node_id=node_id)
+    if not rows:
+        return None
+    row = rows[0]
+    row["props"] = plain(row["props"])
+    row["caption"] = caption_of(row["label"], row["props"])
+    return row
+
+
+def neighbours(db: Database, node_id: str, skip: int = 0, limit: int = 25) -> GraphElements:
+    return graph_from_edge_rows(db.read("app_neighbours", node_id=node_id, skip=skip, limit=limit))
+
+
+# -- analyst console ---------------------------------------------------------------------------
+@dataclass
+class ConsoleResult:
+    columns: list[str]
+    table: pd.DataFrame
+    graph: GraphElements
+    truncated: bool
+    seconds: float = 0.0
+
+
+def console_value(text: str) -> Any:
+    """A parameter typed in the console: JSON when it parses (numbers, lists, null, quoted strings), else text."""
+    stripped = text.strip()
+    if stripped == "":
+        return None
+    try:
+        return json.loads(stripped)
+    except ValueError:
+        return text
+
+
+def run_console(db: Database, text: str, params: Mapping[str, Any] | None = None, timeout_s: float = 30.0,
+                row_cap: int = 5000) -> ConsoleResult:
+    """Run analyst Cypher read-only; table of plain values plus the nodes/relationships it returned."""
+    import time
+
+    from neo4j.graph import Node, Path, Relationship
+
+    started = time.perf_counter()
+    keys, records, truncated = db.run_read_only(text, params, timeout_s=timeout_s, row_cap=row_cap)
+    graph = GraphElements()
+
+    def add_node(n: Node) -> None:
+        graph.add_node(n.element_id, next(iter(n.labels), "Node"), dict(n.items()))
+
+    def add_rel(r: Relationship) -> None:
+        if r.start_node is None or r.end_node is None:
+            return
+        for end in (r.start_node, r.end_node):
+            if end.element_id not in graph.nodes:
+                add_node(end)
+        graph.add_edge(r.start_node.element_id, r.type, r.end_node.element_id, dict(r.items()))
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, Node):
+            add_node(value)
+            return f"({':'.join(sorted(value.labels))} {caption_of(None, dict(value.items()))})"
+        if isinstance(value, Relationship):
+            add_rel(value)
+            return f"[:{value.type}]"
+        if isinstance(value, Path):
+            for n in value.nodes:
+                add_node(n)
+            for r in value.relationships:
+                add_rel(r)
+            return f"path of {len(value)} relationships"
+        if isinstance(value, list):
+            return [cell(v) for v in value]
+        if isinstance(value, dict):
+            return {k: cell(v) for k, v in value.items()}
+        return plain(value)
+
+    rows = [[cell(record[k]) for k in keys] for record in records]
+    table = pd.DataFrame(rows, columns=keys)
+    for column in table.columns:  # lists/dicts as text so the table and CSV show them
+        if table[column].map(lambda v: isinstance(v, (list, dict))).any():
+            table[column] = table[column].map(lambda v: json.dumps(v, ensure_ascii=False, default=str)
+                                              if isinstance(v, (list, dict)) else v)
+    return ConsoleResult(keys, table, graph, truncated, time.perf_counter() - started)
+
+
+def is_write_refusal(error: Exception) -> bool:
+    """True when the database refused a statement because the console's transaction is read-only."""
+    text = str(error)
+    return "AccessMode" in text or "read access mode" in text or "Writing in read" in text

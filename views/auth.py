@@ -1,0 +1,98 @@
+"""Who may use the app, and who they are for the audit trail.
+
+With an ``[auth]`` section in ``.streamlit/secrets.toml`` the app uses Streamlit's built-in
+OpenID Connect login (``st.login``) and the identity provider's name/e-mail. Otherwise it
+asks for a name and the shared password from ``app_password`` in the secrets file or the
+``IRONCAGE_APP_PASSWORD`` environment variable. There is no default password: without
+one the app explains how to set it and stops.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from typing import Any
+
+import streamlit as st
+
+PASSWORD_ENV = "IRONCAGE_APP_PASSWORD"
+PASSWORD_SECRET = "app_password"
+
+
+def _secret(name: str) -> Any:
+    try:
+        return st.secrets.get(name)
+    except Exception:  # no secrets.toml at all, or an unreadable one: treat as unset
+        return None
+
+
+def configured_password() -> str | None:
+    value = _secret(PASSWORD_SECRET) or os.environ.get(PASSWORD_ENV)
+    return str(value) if value else None
+
+
+def _oidc_providers(auth: Any) -> list[str | None]:
+    """``[auth]`` with client_id directly → the default provider; ``[auth.<name>]`` sections → names."""
+    if "client_id" in auth:
+        return [None]
+    return [name for name, section in auth.items() if hasattr(section, "get") and "client_id" in section]
+
+
+def require_login() -> str:
+    """The logged-in user's name; otherwise show the login and ``st.stop()``."""
+    auth = _secret("auth")
+    if auth:
+        return _oidc_login(auth)
+    if st.session_state.get("auth_user"):
+        return str(st.session_state["auth_user"])
+    password = configured_password()
+    st.title("Iron Cage")
+    if password is None:
+        st.error("No app password is set, so nobody can log in.")
+        st.markdown(
+            f"Set one with the environment variable `{PASSWORD_ENV}` "
+            f"(e.g. `export {PASSWORD_ENV}=$(python -c 'import secrets; print(secrets.token_urlsafe(12))')`), "
+            f"or `{PASSWORD_SECRET} = \"…\"` in `.streamlit/secrets.toml`, or configure single sign-on "
+            "in an `[auth]` section there. Then restart the app."
+        )
+        st.stop()
+    with st.form("login", border=True):
+        st.subheader("Log in")
+        name = st.text_input("Your name (recorded with every triage action)", key="login_name")
+        given = st.text_input("Password", type="password", key="login_password")
+        submitted = st.form_submit_button("Log in")
+    if submitted:
+        if not name.strip():
+            st.error("Enter your name: the audit trail records who did what.")
+        elif hmac.compare_digest(given.encode(), password.encode()):
+            st.session_state["auth_user"] = name.strip()
+            st.rerun()
+        else:
+            st.error("Wrong password.")
+    st.stop()
+    return ""  # unreachable: st.stop() ends the run
+
+
+def _oidc_login(auth: Any) -> str:
+    if st.user.get("is_logged_in"):
+        user = str(st.user.get("name") or st.user.get("email") or st.user.get("sub") or "unknown")
+        st.session_state["auth_user"] = user
+        return user
+    st.title("Iron Cage")
+    st.write("Log in with your organisation's account.")
+    for provider in _oidc_providers(auth):
+        label = f"Log in with {provider}" if provider else "Log in"
+        if st.button(label, key=f"login_{provider or 'default'}"):
+            st.login(provider) if provider else st.login()
+    st.stop()
+    return ""
+
+
+def logout_button() -> None:
+    with st.sidebar:
+        st.caption(f"Logged in as **{st.session_state.get('auth_user', '?')}**")
+        if st.button("Log out", key="logout"):
+            st.session_state.pop("auth_user", None)
+            if _secret("auth"):
+                st.logout()
+            st.rerun()

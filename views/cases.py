@@ -1,0 +1,54 @@
+"""Cases page: every ring, official–firm pair and linked-bidders finding is a case with a status,
+an assignee and comments; each change is an append-only CaseEvent (who, when)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from graph import app_queries
+from graph.app_queries import CASE_KINDS, TRIAGE_STATUSES
+from views.common import current_user, load, require_database, score_column
+from views.triage import STATUS_LABELS, triage_panel
+
+db = require_database()
+st.title("Cases")
+
+filters = st.columns(4)
+kinds = filters[0].multiselect("Kinds", CASE_KINDS, default=list(CASE_KINDS), key="cases_kinds")
+statuses = filters[1].multiselect("Status", TRIAGE_STATUSES, default=list(TRIAGE_STATUSES), key="cases_status",
+                                  format_func=STATUS_LABELS.get)
+mine = filters[2].toggle(f"Assigned to me ({current_user()})", key="cases_mine")
+inactive = filters[3].toggle("Include findings no longer produced", key="cases_inactive")
+
+cases = load(app_queries.cases, tuple(kinds))
+if cases.empty:
+    st.info("No cases: no ring, pair or linked-bidders findings are stored yet.")
+    st.stop()
+shown = cases[cases["status"].isin(statuses)]
+if mine:
+    shown = shown[shown["assignee"] == current_user()]
+if not inactive:
+    shown = shown[shown["active"]]
+st.dataframe(
+    shown.assign(subjects=shown["subject_ids"].map(lambda ids: ", ".join(ids[:8]))).drop(columns=["subject_ids"]),
+    hide_index=True, width="stretch", key="cases_table", column_config={"score": score_column()},
+)
+if shown.empty:
+    st.caption("No case matches the filters.")
+    st.stop()
+
+labels = {row.finding_id: f"{row.finding_id} · {row.kind} · score {row.score:.0f} · {row.status}"
+          for row in shown.itertuples()}
+finding_id = st.selectbox("Case", list(labels), key="cases_pick", format_func=labels.get)
+case = app_queries.finding(db, finding_id)
+if case is not None:
+    st.markdown(f"### {finding_id} ({case['kind']})")
+    if case.get("explanation"):
+        st.markdown(f"> {case['explanation']}")
+    subjects = case.get("subjects") or []
+    if subjects:
+        st.caption("Subjects: " + ", ".join(f"{s['label']} {s['name']} ({s['id']})" for s in subjects[:20]))
+    with st.expander("Every fact behind the score"):
+        st.dataframe(app_queries.evidence_facts(case.get("evidence")).astype({"value": str, "threshold": str}),
+                     hide_index=True, width="stretch", key="case_facts")
+    triage_panel(db, finding_id, key="cases")

@@ -1,0 +1,77 @@
+"""Closeness page: ranked official–firm pairs; for a pair, their inspections and approvals against
+the official's others, pass rates and approval times against peers, and any path of ties."""
+
+from __future__ import annotations
+
+import plotly.express as px
+import streamlit as st
+
+from graph import app_queries
+from views.common import load, require_database, score_column
+from views.graph_view import show_graph
+
+require_database()
+st.title("Official–firm closeness")
+
+pairs = load(app_queries.pairs)
+if pairs.empty:
+    st.info("No official–firm pair findings stored. Run the detectors with `python -m detectors run`.")
+    st.stop()
+
+st.dataframe(
+    pairs[["alert_id", "score", "official_name", "official_id", "firm_name", "firm_id", "key_facts", "status"]],
+    hide_index=True, width="stretch", key="pairs_table", column_config={"score": score_column()},
+)
+labels = {row.alert_id: f"{row.official_name} ({row.official_id}) ↔ {row.firm_name} ({row.firm_id}) — "
+                        f"score {row.score:.0f}" for row in pairs.itertuples()}
+alert_id = st.selectbox("Pair", list(labels), key="pair_pick", format_func=labels.get)
+pair = pairs.set_index("alert_id").loc[alert_id]
+official_id, firm_id = pair["official_id"], pair["firm_id"]
+if pair["explanation"]:
+    st.markdown(f"> {pair['explanation']}")
+
+activity = load(app_queries.official_activity, official_id)
+if activity.empty:
+    st.caption("No inspections or approvals by this official.")
+else:
+    activity = activity.assign(
+        counterpart=activity["firm_id"].eq(firm_id).map({True: f"{pair['firm_name']}", False: "other firms"}))
+    st.markdown(f"**{pair['official_name']}'s inspections and approvals over time** — this firm against the others")
+    figure = px.strip(activity.dropna(subset=["date"]), x="date", y="activity", color="counterpart",
+                      hover_data=["firm_id", "kind", "outcome", "days", "statutory_days"],
+                      color_discrete_map={"other firms": "#c7c7c7", f"{pair['firm_name']}": "#d62728"})
+    figure.update_layout(height=260, margin={"t": 10, "b": 10}, legend_title_text="")
+    st.plotly_chart(figure, key=f"pair_timeline_{alert_id}", width="stretch")
+
+left, right = st.columns(2)
+with left:
+    st.markdown("**Inspection pass rates** (department peers = other officials of the same department)")
+    rates = load(app_queries.pair_inspection_rates, official_id, firm_id)
+    if rates.empty:
+        st.caption("No inspections in this department.")
+    else:
+        st.dataframe(rates, hide_index=True, width="stretch", key="pair_rates", column_config={
+            "pass_rate": st.column_config.NumberColumn("pass rate", format="percent"),
+            "mean_penalty": st.column_config.NumberColumn("mean penalty", format="%.0f")})
+with right:
+    st.markdown("**Approval decision times** (days from application to decision)")
+    times = load(app_queries.pair_approval_times, official_id, firm_id)
+    if times.empty:
+        st.caption("No decided approvals in this department.")
+    else:
+        st.dataframe(times, hide_index=True, width="stretch", key="pair_times", column_config={
+            "mean_days": st.column_config.NumberColumn("mean days", format="%.1f"),
+            "median_days": st.column_config.NumberColumn("median days", format="%.1f")})
+
+st.markdown("**Ties between them** — shortest paths (≤ 6 steps) through family, firm roles, shared phones, "
+            "e-mails and addresses")
+ties = load(app_queries.pair_ties, official_id, firm_id)
+if not ties.nodes:
+    st.caption("No path of declared ties or shared identifiers within 6 steps.")
+else:
+    show_graph(ties, key=f"pair_ties_{alert_id}", height=380, layout="breadthfirst")
+
+with st.expander("Every fact behind the score"):
+    st.dataframe(app_queries.evidence_facts(pair["evidence"]).astype({"value": str, "threshold": str}),
+                 hide_index=True, width="stretch", key="pair_facts")
+st.caption(f"Triage this pair on the Cases page (finding {alert_id}).")

@@ -1,0 +1,90 @@
+"""What every page shares: the one cached Database, cached reads, and the database checks.
+
+Pages call :func:`load` with a function of :mod:`graph.app_queries` and its arguments; the
+result is cached per arguments for :data:`CACHE_TTL_S` seconds (``st.cache_data``), and
+the cache is cleared after any triage write so the next read shows it. The driver lives
+once per process (``st.cache_resource``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from graph import app_queries
+from graph.db import Database, GraphError, GraphUnavailable, connect
+from graph.settings import SettingsError
+
+CACHE_TTL_S = 120
+# the server's "unknown label/property" hints (e.g. no CaseEvent yet) are noise in the app's log
+logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+T = TypeVar("T")
+
+START_HINT = "Start the local server with `python -m graph server start` (or `make neo4j`), " \
+             "or point NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD at a running Neo4j 5."
+LOAD_HINT = "Load data with `make demo`, or `python -m loaders csv DIR` for a CSV bundle, " \
+            "then find suspects with `python -m detectors run`."
+
+
+@st.cache_resource(show_spinner=False)
+def database() -> Database:
+    """The process's one Database (one driver, one connection pool)."""
+    return connect()
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _cached(name: str, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    return getattr(app_queries, name)(database(), *args, **dict(kwargs))
+
+
+def load(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``function(db, *args, **kwargs)`` from :mod:`graph.app_queries`, cached for a while."""
+    return _cached(function.__name__, args, tuple(sorted(kwargs.items())))
+
+
+def clear_cache() -> None:
+    _cached.clear()
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def _status() -> tuple[str, str, int]:
+    """("ok" | "unreachable" | "empty", message, data nodes)."""
+    try:
+        db = database()
+        db.verify()
+        counts = app_queries.label_counts(db)
+    except SettingsError as error:
+        return "unreachable", str(error), 0
+    except GraphUnavailable as error:
+        database.clear()  # reconnect next time: the server may come back
+        return "unreachable", str(error), 0
+    except GraphError as error:
+        return "unreachable", f"Neo4j answered with an error: {error}", 0
+    total = int(counts["nodes"].sum()) if not counts.empty else 0
+    return ("ok" if total else "empty"), "", total
+
+
+def require_database(allow_empty: bool = False) -> Database:
+    """The Database, or a plain explanation and ``st.stop()`` when it cannot be used."""
+    state, message, _ = _status()
+    if state == "unreachable":
+        _status.clear()
+        st.error(f"The graph database is unreachable. {message}")
+        st.markdown(START_HINT)
+        st.stop()
+    if state == "empty" and not allow_empty:
+        st.info(f"The graph database is empty. {LOAD_HINT}")
+        st.stop()
+    return database()
+
+
+def current_user() -> str:
+    """The logged-in investigator's name, as it goes into the audit trail."""
+    return str(st.session_state.get("auth_user") or "unknown")
+
+
+def score_column(label: str = "score") -> Any:
+    return st.column_config.ProgressColumn(label, min_value=0, max_value=100, format="%.0f")

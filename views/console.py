@@ -1,0 +1,78 @@
+"""Cypher console for analysts: a saved query from ``cypher/`` with its parameters, or free Cypher.
+
+Everything runs in a READ transaction with a timeout and a row cap
+(:meth:`graph.db.Database.run_read_only`): the database itself refuses CREATE, MERGE, SET,
+DELETE, writing procedures, schema changes and LOAD CSV into the graph, and the console says so.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from graph import app_queries
+from graph.cypher import all_queries
+from graph.db import GraphError
+from views.common import require_database
+from views.graph_view import show_graph
+
+TIMEOUT_S = 30.0
+ROW_CAP = 5000
+
+db = require_database(allow_empty=True)
+st.title("Cypher console")
+st.caption(f"Read-only: queries run in a read transaction, stop after {TIMEOUT_S:.0f} s and return at most "
+           f"{ROW_CAP} rows. Writes are refused by the database.")
+
+mode = st.radio("Query", ["Saved query", "Free Cypher"], horizontal=True, key="console_mode")
+params: dict[str, object] = {}
+if mode == "Saved query":
+    saved = {q.name: q for q in all_queries()}
+    # analysts' own queries first, then the app's and the readers'; loaders' (writing) queries last
+    order = sorted(saved, key=lambda n: (not n.startswith("analyst_"), n.startswith("load_"), n))
+    name = st.selectbox("Saved query", order, key="console_saved",
+                        format_func=lambda n: f"{n} — {saved[n].description[:90]}")
+    chosen = saved[name]
+    st.markdown(chosen.description)
+    for parameter in chosen.parameters:
+        raw = st.text_input(f"${parameter}", key=f"console_param_{name}_{parameter}",
+                            help="JSON (10, true, null, [\"a\",\"b\"], \"text\") or plain text")
+        params[parameter] = app_queries.console_value(raw)
+    text = "\n".join(line for line in chosen.text.splitlines() if not line.lstrip().startswith("//"))
+    st.code(text, language="cypher")
+else:
+    text = st.text_area("Cypher", key="console_text", height=180,
+                        value="MATCH (f:Firm)-[:MEMBER_OF]->(r:Ring)\nRETURN r.id AS ring, collect(f.id) AS members\n"
+                              "LIMIT 25")
+
+if st.button("Run", key="console_run", type="primary"):
+    try:
+        st.session_state["console_result"] = app_queries.run_console(db, text, params, timeout_s=TIMEOUT_S,
+                                                                     row_cap=ROW_CAP)
+        st.session_state["console_error"] = None
+    except GraphError as error:
+        st.session_state["console_result"] = None
+        st.session_state["console_error"] = error
+
+error = st.session_state.get("console_error")
+result = st.session_state.get("console_result")
+if error is not None:
+    if app_queries.is_write_refusal(error):
+        st.error("Refused by the database: this console only reads. CREATE, MERGE, SET, DELETE, REMOVE, "
+                 "writing procedures, schema changes and LOAD CSV that writes are not allowed here. "
+                 f"(Neo4j said: {error})")
+    else:
+        st.error(f"The query failed: {error}")
+elif result is not None:
+    st.caption(f"{len(result.table)} rows in {result.seconds:.2f} s"
+               + (f" — stopped at the row cap of {ROW_CAP}" if result.truncated else ""))
+    tab_table, tab_graph = st.tabs(["Table", f"Graph ({len(result.graph.nodes)} nodes)"])
+    with tab_table:
+        st.dataframe(result.table.astype(str) if not result.table.empty else result.table,
+                     hide_index=True, width="stretch", key="console_table")
+        st.download_button("Download CSV", result.table.to_csv(index=False).encode("utf-8"),
+                           file_name="iron_cage_query.csv", mime="text/csv", key="console_csv")
+    with tab_graph:
+        if result.graph.nodes:
+            show_graph(result.graph, key="console_graph", height=500)
+        else:
+            st.caption("The query returned no nodes or relationships to draw.")

@@ -1,0 +1,150 @@
+"""The one adapter between the app's graphs and the browser (streamlit-cytoscape).
+
+:func:`show_graph` draws a :class:`graph.app_queries.GraphElements`: nodes coloured by
+role (ring member, winner, subject…) or label, sized by score, captioned by name, with
+their properties in the side panel when selected. It never sends more than ``cap`` nodes
+to the browser: the most important nodes are kept (subjects and members first, then by
+score and by how connected they are) and a caption says what was left out. Clicks and
+expand actions come back as a :class:`GraphEvent`, each reported once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+from streamlit_cytoscape import EdgeStyle, Event, NodeStyle, streamlit_cytoscape
+
+from graph.app_queries import GraphElements, GraphNode
+
+NODE_CAP = 150
+
+#: colour per style group: a role when the page gives one, else the node's label
+COLOURS: dict[str, str] = {
+    "winner": "#d62728", "member": "#ff7f0e", "subject": "#9467bd", "tender": "#1f77b4",
+    "Official": "#9467bd", "Department": "#7f7f7f", "Firm": "#ff7f0e", "Person": "#2ca02c",
+    "Tender": "#1f77b4", "Bid": "#aec7e8", "Inspection": "#17becf", "Approval": "#bcbd22",
+    "Phone": "#e377c2", "Email": "#e377c2", "Address": "#8c564b", "IP": "#c49c94", "Document": "#c7c7c7",
+    "Ring": "#d62728", "Alert": "#d62728", "DetectorRun": "#7f7f7f", "CaseEvent": "#7f7f7f",
+}
+ICONS: dict[str, str] = {
+    "Official": "badge", "Department": "account_balance", "Firm": "business", "Person": "person",
+    "Tender": "description", "Phone": "phone", "Email": "email", "Address": "place", "IP": "router",
+    "Document": "folder", "Ring": "group", "Alert": "flag", "winner": "business", "member": "business",
+    "tender": "description", "Bid": "request_quote", "Inspection": "science", "Approval": "assured_workload",
+}
+EDGE_COLOURS: dict[str, str] = {"WON": "#d62728", "AWARDED_TO": "#d62728", "BID_IN": "#9ecae1",
+                                "RELATED_TO": "#2ca02c", "HAS_PHONE": "#e377c2", "HAS_ADDRESS": "#8c564b"}
+_RESERVED = {"id", "label", "source", "target", "parent"}
+
+
+@dataclass(frozen=True)
+class GraphEvent:
+    action: str  # "tap" (a click on a node) or "expand" (double-click / expand button)
+    node_ids: tuple[str, ...]
+
+
+def _group(node: GraphNode) -> str:
+    return node.role or node.label
+
+
+def _priority(node: GraphNode, degree: dict[str, int]) -> tuple[int, float, int]:
+    role_rank = {"subject": 0, "winner": 1, "member": 1}.get(node.role or "", 2)
+    return (role_rank, -(node.score or 0.0), -degree.get(node.id, 0))
+
+
+def cap_graph(graph: GraphElements, cap: int = NODE_CAP) -> tuple[GraphElements, int]:
+    """At most ``cap`` nodes (the most important ones) and the edges among them; how many were dropped."""
+    if len(graph.nodes) <= cap:
+        return graph, 0
+    degree: dict[str, int] = {}
+    for edge in graph.edges.values():
+        degree[edge.source] = degree.get(edge.source, 0) + 1
+        degree[edge.target] = degree.get(edge.target, 0) + 1
+    kept = sorted(graph.nodes.values(), key=lambda n: _priority(n, degree))[:cap]
+    keep_ids = {n.id for n in kept}
+    small = GraphElements(
+        nodes={n.id: n for n in kept},
+        edges={k: e for k, e in graph.edges.items() if e.source in keep_ids and e.target in keep_ids},
+    )
+    return small, len(graph.nodes) - cap
+
+
+def to_elements(graph: GraphElements) -> dict[str, list[dict[str, Any]]]:
+    """Cytoscape elements: node data holds the caption, the style group and the properties."""
+    nodes = []
+    for node in graph.nodes.values():
+        data: dict[str, Any] = {f"{k}_" if k in _RESERVED else k: _short(v) for k, v in node.props.items()}
+        data.update({"id": node.id, "label": _group(node), "name": node.caption[:40], "type": node.label,
+                     "_size": 30.0 if node.score is None else float(node.score)})
+        if "id_" in data:
+            data["node_key"] = data.pop("id_")
+        nodes.append({"data": data})
+    edges = [{"data": {"id": e.id, "source": e.source, "target": e.target, "label": e.type,
+                       **{f"{k}_" if k in _RESERVED else k: _short(v) for k, v in e.props.items()}}}
+             for e in graph.edges.values()]
+    return {"nodes": nodes, "edges": edges}
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > 200:
+        return value[:200] + "…"
+    if isinstance(value, (list, dict)):
+        return str(value)[:200]
+    return value
+
+
+def _styles(graph: GraphElements) -> tuple[list[NodeStyle], list[EdgeStyle]]:
+    size = {"width": "mapData(_size, 0, 100, 22, 60)", "height": "mapData(_size, 0, 100, 22, 60)",
+            "font-size": 10, "text-valign": "bottom", "text-margin-y": 3}
+    groups = sorted({_group(n) for n in graph.nodes.values()})
+    node_styles = [
+        NodeStyle(g, COLOURS.get(g, "#555555"), "name", ICONS.get(g),
+                  custom_styles={**size, **({"border-width": 4, "border-color": "#7f0000"} if g == "winner"
+                                            else {})})
+        for g in groups
+    ]
+    types = sorted({e.type for e in graph.edges.values()})
+    edge_styles = [EdgeStyle(t, EDGE_COLOURS.get(t), "label", directed=True,
+                             custom_styles={"font-size": 8, "width": 3 if t == "WON" else 1.5})
+                   for t in types]
+    return node_styles, edge_styles
+
+
+def show_graph(
+    graph: GraphElements, *, key: str, height: int = 520, cap: int = NODE_CAP, expandable: bool = False,
+    layout: str = "cose",
+) -> GraphEvent | None:
+    """Draw ``graph`` (capped); return a new click/expand event once, else None."""
+    if not graph.nodes:
+        st.caption("Nothing to draw.")
+        return None
+    shown, dropped = cap_graph(graph, cap)
+    node_styles, edge_styles = _styles(shown)
+    events = [Event("tap", "tap", "node")] if expandable else []
+    value = streamlit_cytoscape(
+        to_elements(shown), layout=layout, node_styles=node_styles, edge_styles=edge_styles, height=height,
+        key=key, node_actions=["expand"] if expandable else [], events=events,
+    )
+    counts: dict[str, int] = {}
+    for node in shown.nodes.values():
+        counts[node.label] = counts.get(node.label, 0) + 1
+    summary = ", ".join(f"{n} {label}" for label, n in sorted(counts.items()))
+    st.caption(f"{len(shown.nodes)} nodes ({summary}), {len(shown.edges)} relationships"
+               + (f"; {dropped} more nodes not drawn (cap {cap})" if dropped else ""))
+    return _new_event(key, value)
+
+
+def _new_event(key: str, value: Any) -> GraphEvent | None:
+    """The component keeps returning its last value on every rerun; report each event once."""
+    if not isinstance(value, dict) or "action" not in value:
+        return None
+    seen_key = f"_graph_event_seen_{key}"
+    stamp = value.get("timestamp")
+    if st.session_state.get(seen_key) == stamp:
+        return None
+    st.session_state[seen_key] = stamp
+    data = value.get("data") or {}
+    ids = data.get("node_ids") or ([data["target_id"]] if data.get("target_id") else [])
+    return GraphEvent(str(value["action"]), tuple(str(i) for i in ids))

@@ -1,0 +1,97 @@
+"""Officials page: the per-official record (workload 工作量, overdue approvals 超期量, deviation from
+peers 偏离度, closeness 亲密度), filterable by department and period, with a drill-down."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from graph import app_queries
+from views.common import load, require_database, score_column
+
+require_database()
+st.title("Officials")
+
+departments = load(app_queries.departments)
+tender_range = load(app_queries.tender_range)
+filters = st.columns([2, 2, 2])
+department_names = dict(zip(departments["department_id"], departments["name"], strict=True))
+department_id = filters[0].selectbox(
+    "Department", [None, *department_names], key="officials_department",
+    format_func=lambda d: "All departments" if d is None else f"{department_names[d]} ({d})",
+)
+first = pd.to_datetime(tender_range.get("first_published") or "2000-01-01").date()
+last = pd.to_datetime(tender_range.get("last_published") or date.today().isoformat()).date()
+period = filters[1].date_input("Period", value=(min(first, last), max(first, last)), key="officials_period")
+date_from, date_to = (period if isinstance(period, tuple) and len(period) == 2 else (None, None))
+sort_by = filters[2].selectbox(
+    "Sort by", ["deviation", "overdue", "workload", "closeness", "profile_score", "pass_rate"],
+    key="officials_sort",
+)
+
+record = load(app_queries.official_workload, department_id, date_from, date_to)
+if record.empty:
+    st.info("No officials in this selection.")
+    st.stop()
+record = record.sort_values(sort_by, ascending=False, na_position="last")
+columns = ["official_id", "name", "department", "role", "workload", "inspections", "approvals", "evaluations",
+           "overdue", "mean_approval_days", "pass_rate", "workload_z", "overdue_z", "pass_rate_z", "deviation",
+           "closeness", "profile_score"]
+st.dataframe(
+    record[columns], hide_index=True, width="stretch", key="officials_table",
+    column_config={
+        "closeness": score_column("closeness (best pair score)"),
+        "profile_score": score_column("profile finding score"),
+        "pass_rate": st.column_config.NumberColumn("pass rate", format="percent"),
+        "mean_approval_days": st.column_config.NumberColumn("mean approval days", format="%.1f"),
+        "workload_z": st.column_config.NumberColumn("workload vs peers (z)"),
+        "overdue_z": st.column_config.NumberColumn("overdue vs peers (z)"),
+        "pass_rate_z": st.column_config.NumberColumn("pass rate vs peers (z)"),
+        "deviation": st.column_config.NumberColumn("deviation (max |z|)"),
+    },
+)
+st.caption("Workload = inspections + approvals decided + tender evaluations in the period. Overdue = approvals "
+           "decided (or still pending today) after their statutory days. z = (official − department mean) / "
+           "department standard deviation.")
+
+st.subheader("Drill-down")
+names = dict(zip(record["official_id"], record["name"], strict=True))
+official_id = st.selectbox("Official", list(names), key="officials_pick",
+                           format_func=lambda o: f"{names[o]} ({o})")
+row = record.set_index("official_id").loc[official_id]
+cols = st.columns(5)
+cols[0].metric("Workload", int(row["workload"]), f"z {row['workload_z']:+.1f}", delta_color="off")
+cols[1].metric("Overdue approvals", int(row["overdue"]), f"z {row['overdue_z']:+.1f}", delta_color="inverse")
+cols[2].metric("Pass rate", "—" if pd.isna(row["pass_rate"]) else f"{row['pass_rate']:.0%}")
+cols[3].metric("Closeness", "—" if pd.isna(row["closeness"]) else f"{row['closeness']:.0f}")
+cols[4].metric("Profile score", "—" if pd.isna(row["profile_score"]) else f"{row['profile_score']:.0f}")
+
+alerts = load(app_queries.official_alerts, official_id)
+for alert in alerts.itertuples():
+    st.warning(f"**Official finding {alert.alert_id}** (score {alert.score:.0f}): {alert.explanation}")
+
+activity = load(app_queries.official_activity, official_id)
+if activity.empty:
+    st.caption("No inspections or approvals recorded for this official.")
+else:
+    monthly = (activity.dropna(subset=["date"]).assign(month=lambda f: f["date"].dt.to_period("M").dt.start_time)
+               .groupby(["month", "activity"]).size().rename("count").reset_index())
+    figure = px.bar(monthly, x="month", y="count", color="activity", barmode="stack",
+                    labels={"month": "month", "count": "activities"})
+    figure.update_layout(height=300, margin={"t": 10, "b": 10})
+    st.plotly_chart(figure, key="officials_activity_chart", width="stretch")
+    firms = (activity.groupby(["firm_id", "firm_name"])
+             .agg(activities=("activity_id", "count"),
+                  inspections=("activity", lambda a: int((a == "inspection").sum())),
+                  passes=("outcome", lambda o: int((o == "pass").sum())))
+             .reset_index())
+    late = activity[(activity["activity"] == "approval") & (activity["days"] > activity["statutory_days"])]
+    firms["overdue_approvals"] = firms["firm_id"].map(late.groupby("firm_id").size()).fillna(0).astype(int)
+    firms = firms.sort_values("activities", ascending=False)
+    st.markdown("**Firms this official dealt with most**")
+    st.dataframe(firms.head(30), hide_index=True, width="stretch", key="officials_firms")
+    with st.expander("All activity"):
+        st.dataframe(activity, hide_index=True, width="stretch", key="officials_activity")

@@ -1,0 +1,58 @@
+"""Overview page: the latest detector run, findings by kind and status, top findings, data loaded."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from graph import app_queries
+from views.common import LOAD_HINT, load, require_database, score_column
+
+db = require_database()
+st.title("Overview")
+
+run = load(app_queries.latest_run)
+st.subheader("Latest detector run")
+if run is None:
+    st.info("No detector run yet. Find suspects with `python -m detectors run` (or `make demo`).")
+else:
+    cols = st.columns(4)
+    cols[0].metric("Started", (run.get("started_at") or "?")[:19].replace("T", " "))
+    seconds = run.get("seconds")
+    cols[1].metric("Took", f"{seconds:.1f} s" if isinstance(seconds, (int, float)) else "?")
+    cols[2].metric("Status", run.get("status") or "?")
+    cols[3].metric("Findings", run.get("finding_count") if run.get("finding_count") is not None else "?")
+    detectors = run.get("detectors") or ([run["detector"]] if run.get("detector") else [])
+    st.caption(f"Run {run.get('run_id')} · detectors: {', '.join(detectors) or '?'} · "
+               f"code {run.get('code_version') or '?'}")
+    with st.expander("Parameters and per-detector time"):
+        st.json({"params": run.get("params"), "detector_seconds": run.get("detector_seconds")}, expanded=False)
+
+left, right = st.columns([1, 2])
+with left:
+    st.subheader("Findings by kind and status")
+    counts = load(app_queries.findings_counts)
+    if counts.empty:
+        st.caption("No findings stored.")
+    else:
+        table = counts.pivot_table(index="kind", columns="status", values="findings", fill_value=0, aggfunc="sum")
+        table["total"] = table.sum(axis=1)
+        st.dataframe(table, width="stretch", key="overview_counts")
+with right:
+    st.subheader("Top findings")
+    top = load(app_queries.top_findings, 15)
+    if top.empty:
+        st.caption("No findings stored.")
+    else:
+        st.dataframe(top, hide_index=True, width="stretch", key="overview_top",
+                     column_config={"score": score_column()})
+
+st.subheader("Data loaded")
+labels = load(app_queries.label_counts)
+tenders = load(app_queries.tender_range)
+cols = st.columns(3)
+cols[0].metric("Tenders", tenders.get("tenders", 0))
+cols[1].metric("First published", tenders.get("first_published") or "—")
+cols[2].metric("Last published", tenders.get("last_published") or "—")
+st.dataframe(labels[labels["nodes"] > 0], hide_index=True, key="overview_labels")
+if int(labels["nodes"].sum()) == 0:
+    st.info(LOAD_HINT)

@@ -1,0 +1,63 @@
+"""The triage form and case history shown for a finding (Rings and Cases pages).
+
+A submission appends CaseEvents (status, assignment, comment) with the logged-in user and
+the server's time; nothing earlier is changed. The history table shows every event.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from graph import app_queries
+from graph.app_queries import TRIAGE_STATUSES
+from graph.db import Database, GraphError
+from views.common import clear_cache, current_user, load
+
+STATUS_LABELS = {"open": "open", "in_progress": "in progress", "confirmed": "confirmed", "dismissed": "dismissed"}
+
+
+def triage_panel(db: Database, finding_id: str, key: str) -> None:
+    """Status/assignee/comment form for ``finding_id`` plus its append-only history."""
+    current = app_queries.finding(db, finding_id)
+    if current is None:
+        st.warning(f"Finding {finding_id} no longer exists.")
+        return
+    flash = st.session_state.pop(f"triage_flash_{key}", None)
+    if flash:
+        st.success(flash)
+    status = current.get("status") or "open"
+    assignee = current.get("assignee") or ""
+    st.markdown(f"**Status:** {STATUS_LABELS.get(status, status)} · **Assignee:** {assignee or '—'}")
+    with st.form(f"triage_{key}_{finding_id}", clear_on_submit=True):
+        cols = st.columns([1, 1, 2])
+        new_status = cols[0].selectbox(
+            "Status", TRIAGE_STATUSES, index=TRIAGE_STATUSES.index(status) if status in TRIAGE_STATUSES else 0,
+            format_func=lambda s: STATUS_LABELS[s], key=f"triage_status_{key}",
+        )
+        new_assignee = cols[1].text_input("Assignee", value=assignee, key=f"triage_assignee_{key}")
+        comment = cols[2].text_area("Comment", key=f"triage_comment_{key}", height=68)
+        submitted = st.form_submit_button("Save triage", type="primary")
+    if submitted:
+        try:
+            written = app_queries.record_triage(
+                db, finding_id, current_user(),
+                status=new_status if new_status != status else None,
+                assignee=new_assignee.strip() if new_assignee.strip() != assignee else None,
+                comment=comment or None,
+            )
+        except (GraphError, ValueError) as error:
+            st.error(f"Could not save: {error}")
+        else:
+            clear_cache()
+            if written:
+                st.session_state[f"triage_flash_{key}"] = f"Saved {written} change(s) as {current_user()}."
+                st.rerun()
+            else:
+                st.info("Nothing changed.")
+    history = load(app_queries.case_events, finding_id)
+    st.markdown("**Case history** (append-only)")
+    if history.empty:
+        st.caption("No triage yet.")
+    else:
+        st.dataframe(history.drop(columns=["event_id"]), hide_index=True, width="stretch",
+                     key=f"history_{key}")
