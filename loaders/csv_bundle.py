@@ -89,10 +89,11 @@ class FileSpec:
     fields: tuple[Field, ...]
     key: tuple[str, ...]
     defines: str | None = None  # entity kind whose ids this file's key column holds
+    file: str = ""  # file name, when it is not <name>.csv
 
     @property
     def filename(self) -> str:
-        return f"{self.name}.csv"
+        return self.file or f"{self.name}.csv"
 
     @property
     def columns(self) -> list[str]:
@@ -533,12 +534,12 @@ def accept_rows(
     return accepted
 
 
-def reject_row(spec: FileSpec, row: Mapping[str, Any] | None, problems: list[Reject], refs: References,
+def reject_row(spec: FileSpec, row: Mapping[str, Any] | None, problems: list[Reject], refs: References | None,
                rejects: list[Reject], stats: FileStats) -> None:
     """Count a rejected row; remember its key so references to it can say what happened."""
     rejects.extend(problems)
     stats.rejected += 1
-    if spec.defines and row is not None and row.get(spec.key[0]) is not None:
+    if refs is not None and spec.defines and row is not None and row.get(spec.key[0]) is not None:
         if row[spec.key[0]] not in refs.bundle[spec.defines]:
             refs.rejected[spec.defines].add(row[spec.key[0]])
 
@@ -585,7 +586,7 @@ def _key_only(spec: FileSpec, header: Sequence[str], record: Record) -> dict[str
 
 @dataclass
 class LoadReport:
-    directory: Path
+    input_path: Path
     source: str
     files: list[FileStats]
     totals: WriteCounters
@@ -649,8 +650,8 @@ def load_bundle(
                       rejects.count, rejects_path)
 
 
-class _FrameSink:
-    """Collects accepted rows instead of writing them (for :func:`read_bundle`)."""
+class CollectingSink:
+    """Collects accepted rows in memory instead of writing them (tests, benchmarks, dry runs)."""
 
     def __init__(self) -> None:
         self.rows: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
@@ -671,7 +672,7 @@ def read_bundle(directory: Path | str) -> tuple[dict[str, pd.DataFrame], list[Re
     benchmarks and small bundles; loading streams instead.
     """
     directory = Path(directory)
-    sink = _FrameSink()
+    sink = CollectingSink()
     refs = References(None)
     rejects = RejectLog(None, keep=True)
     for bundle_file in preflight(directory):

@@ -1,0 +1,223 @@
+"""Plain one-row-per-bid tables (research data sets, exports) into the graph.
+
+Many real data sets are a single table: one row per bid, with a tender (auction,
+contract) column, a firm column, the amount, and often a winner flag and a date. This
+loader maps those columns onto the graph model — Tender, Firm, Bid, FOR, SUBMITTED and
+AWARDED_TO — and reuses the CSV bundle's pieces (:mod:`loaders.csv_bundle`): the same
+pre-flight, value parsers, rejects file, streaming in chunks, progress and summary.
+
+Identifiers are made collision-free and deterministic: tender and firm ids are prefixed
+with the source name (``ohio:80_046078``), and the n-th bid of a firm in a tender (in
+file order) is ``<source>:<tender>:<firm>:<n>``, so loading the same file again changes
+nothing. A row is the winning bid when its winner cell is truthy (1/true/yes) or equals
+its firm; the tender is then AWARDED_TO that firm with the bid's amount and the row's
+date. The date column also becomes the tender's ``published_at``.
+
+    python -m loaders bids ohio_milk_data.csv --tender contract_id --firm firm --amount bid \\
+        --winner winning_bid --date year --source ohio
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graph.db import DEFAULT_BATCH
+from loaders.csv_bundle import (
+    EXIT_INPUT,
+    BundleError,
+    Field,
+    FileSpec,
+    FileStats,
+    LoadReport,
+    Progress,
+    RowSink,
+    chunked,
+    iter_records,
+    parse_bool,
+    parse_row,
+    preflight_file,
+    reject_row,
+    run_load,
+)
+from loaders.rejects import RejectLog
+
+
+@dataclass(frozen=True)
+class TableColumns:
+    """Which source column plays which part; optional parts may be None."""
+
+    tender: str
+    firm: str
+    amount: str
+    winner: str | None = None
+    date: str | None = None
+    category: str | None = None
+    firm_name: str | None = None
+
+    def spec(self, file_name: str) -> FileSpec:
+        fields = [Field(self.tender, "id", required=True), Field(self.firm, "id", required=True),
+                  Field(self.amount, "float", required=True)]
+        if self.winner:
+            fields.append(Field(self.winner, "text"))
+        if self.date:
+            fields.append(Field(self.date, "date"))
+        if self.category:
+            fields.append(Field(self.category, "text"))
+        if self.firm_name:
+            fields.append(Field(self.firm_name, "text"))
+        names = [f.name for f in fields]
+        if len(set(names)) != len(names):
+            raise BundleError("each option must name a different column")
+        return FileSpec("bids_table", tuple(fields), key=(), file=file_name)
+
+
+def is_winner(cell: str | None, firm: str) -> bool:
+    """Truthy flag (1/true/yes) or the winning firm's own value in the winner column."""
+    if cell is None:
+        return False
+    try:
+        return parse_bool(cell)
+    except ValueError:
+        return cell.strip() == firm
+
+
+class BidTable:
+    """Turns validated table rows into graph rows, remembering only ids across chunks."""
+
+    def __init__(self, columns: TableColumns, prefix: str) -> None:
+        self.columns = columns
+        self.prefix = prefix
+        self.bids_per_pair: dict[tuple[str, str], int] = defaultdict(int)
+        self.firms_written: set[str] = set()
+        self.tenders_written: set[str] = set()
+
+    def graph_rows(self, rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        c = self.columns
+        out: dict[str, list[dict[str, Any]]] = {"table_firms": [], "table_tenders": [], "bids": [], "awards": []}
+        for row in rows:
+            tender, firm = row[c.tender], row[c.firm]
+            tender_id, firm_id = f"{self.prefix}:{tender}", f"{self.prefix}:{firm}"
+            day = row.get(c.date) if c.date else None
+            if firm_id not in self.firms_written:
+                self.firms_written.add(firm_id)
+                name = row.get(c.firm_name) if c.firm_name else None
+                out["table_firms"].append({"firm_id": firm_id, "name": name or firm})
+            if tender_id not in self.tenders_written:
+                self.tenders_written.add(tender_id)
+                out["table_tenders"].append({"tender_id": tender_id, "published_at": day,
+                                             "category": row.get(c.category) if c.category else None})
+            self.bids_per_pair[tender, firm] += 1
+            out["bids"].append({
+                "bid_id": f"{self.prefix}:{tender}:{firm}:{self.bids_per_pair[tender, firm]}",
+                "tender_id": tender_id, "firm_id": firm_id, "amount": row[c.amount],
+                "submitted_at": None, "ip": None, "document_hash": None, "disqualified": None,
+            })
+            if c.winner and is_winner(row.get(c.winner), firm):
+                out["awards"].append({"tender_id": tender_id, "firm_id": firm_id, "amount": row[c.amount],
+                                      "date": day})
+        return out
+
+
+def stream_table(
+    path: Path, header: list[str], sink: RowSink, columns: TableColumns, prefix: str, rejects: RejectLog,
+    batch_size: int = DEFAULT_BATCH, progress: Progress | None = None,
+) -> FileStats:
+    """Validate the table chunk by chunk and hand the graph rows to ``sink``; its statistics."""
+    started = time.monotonic()
+    spec = columns.spec(path.name)
+    table = BidTable(columns, prefix)
+    stats = FileStats(path.name)
+    if progress:
+        progress.start(path.name)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for chunk in chunked(iter_records(handle), batch_size):
+            accepted, chunk_rejects = [], []
+            for record in chunk:
+                stats.read += 1
+                row, problems = parse_row(spec, header, record)
+                if row is None:
+                    reject_row(spec, None, problems, None, chunk_rejects, stats)
+                else:
+                    accepted.append(row)
+            rejects.extend(chunk_rejects)
+            for thing, thing_rows in table.graph_rows(accepted).items():
+                stats.counters.merge(sink.write(thing, thing_rows))
+            stats.loaded += len(accepted)
+            if progress:
+                progress.update(stats, started)
+    stats.seconds = time.monotonic() - started
+    return stats
+
+
+def load_bids_table(
+    path: Path, db: Any, columns: TableColumns, source: str, rejects_path: Path,
+    batch_size: int = DEFAULT_BATCH, progress: Progress | None = None, header: list[str] | None = None,
+) -> LoadReport:
+    """Validate and load one bid table into ``db``; rows that fail go to ``rejects_path``.
+
+    Raises BundleError before writing anything when the file is not UTF-8 or lacks a
+    named column (``header`` skips that check when the caller has just made it).
+    """
+    from graph.writer import GraphWriter
+
+    started = time.monotonic()
+    header = header if header is not None else preflight_file(path, columns.spec(path.name).required_columns)
+    writer = GraphWriter(db, f"bids:{source}", batch_size=batch_size)
+    writer.prepare()
+    with RejectLog(rejects_path, keep=False) as rejects:
+        stats = stream_table(path, header, writer, columns, source, rejects, batch_size, progress)
+    return LoadReport(path, writer.source, [stats], writer.totals, time.monotonic() - started,
+                      rejects.count, rejects_path)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m loaders bids",
+        description="Load a plain one-row-per-bid CSV table (Tender, Firm, Bid, AWARDED_TO) into Neo4j.",
+    )
+    parser.add_argument("file", type=Path, metavar="FILE", help="UTF-8 CSV with a header row")
+    parser.add_argument("--tender", required=True, metavar="COL", help="column naming the tender/auction")
+    parser.add_argument("--firm", required=True, metavar="COL", help="column naming the bidding firm")
+    parser.add_argument("--amount", required=True, metavar="COL", help="column with the bid amount")
+    parser.add_argument("--winner", metavar="COL", help="winner flag (1/true/yes) or the winning firm")
+    parser.add_argument("--date", metavar="COL", help="ISO 8601 date (or year) of the tender")
+    parser.add_argument("--category", metavar="COL", help="category of the tender")
+    parser.add_argument("--firm-name", metavar="COL", help="display name of the firm (default: the firm value)")
+    parser.add_argument("--source", metavar="NAME",
+                        help="source name, prefixed to tender/firm/bid ids (default: the file name stem)")
+    parser.add_argument("--rejects", type=Path, metavar="FILE",
+                        help="where to write rejected rows (default: ./<source>.rejects.csv)")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, metavar="N")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    source = args.source or args.file.stem
+    columns = TableColumns(args.tender, args.firm, args.amount, args.winner, args.date, args.category,
+                           args.firm_name)
+    rejects_path = args.rejects or Path(f"{source}.rejects.csv")
+    try:
+        if args.batch_size < 1:
+            raise BundleError("--batch-size must be at least 1")
+        if not args.file.is_file():
+            raise BundleError(f"{args.file} is not a file")
+        header = preflight_file(args.file, columns.spec(args.file.name).required_columns)
+    except BundleError as error:
+        print(f"error: {error}\nNothing was written.", file=sys.stderr)
+        return EXIT_INPUT
+    code, report = run_load(lambda db: load_bids_table(args.file, db, columns, source, rejects_path,
+                                                       args.batch_size, Progress(), header))
+    if report is not None:
+        print(report.table())
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Plain bid tables: deterministic ids, winners, rejects; real data sets parse; a tiny load."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from loaders.bids_table import BidTable, TableColumns, is_winner, load_bids_table, stream_table
+from loaders.csv_bundle import CollectingSink, preflight_file
+from loaders.rejects import RejectLog, read_rejects
+
+REPO = Path(__file__).resolve().parents[2]
+COLUMNS = TableColumns(tender="auction", firm="bidder", amount="price", winner="won", date="day")
+TABLE = (
+    "auction,bidder,price,won,day\n"
+    "A1,F1,100,1,2024-01-05\n"
+    "A1,F2,103,0,2024-01-05\n"
+    "A1,F2,104,no,2024-01-05\n"   # a second bid of F2 in A1
+    "A2,F1,-5,0,2024-02-01\n"     # negative amount
+    "A2,F2,50,F2,2024-02-01\n"    # the winner column names the winning firm
+    "A2,F3,,0,2024-02-01\n"       # no amount
+)
+
+
+def stream(path: Path, columns: TableColumns = COLUMNS) -> tuple[CollectingSink, RejectLog]:
+    sink, rejects = CollectingSink(), RejectLog(None)
+    header = preflight_file(path, columns.spec(path.name).required_columns)
+    stream_table(path, header, sink, columns, "src", rejects, batch_size=2)
+    return sink, rejects
+
+
+def test_winner_cells() -> None:
+    assert is_winner("1", "F1") and is_winner("Yes", "F1") and is_winner("F1", "F1")
+    assert not is_winner("0", "F1") and not is_winner("F2", "F1") and not is_winner(None, "F1")
+
+
+def test_ids_are_prefixed_and_deterministic(tmp_path: Path) -> None:
+    path = tmp_path / "auctions.csv"
+    path.write_text(TABLE, encoding="utf-8")
+    sink, rejects = stream(path)
+    assert [b["bid_id"] for b in sink.rows["bids"]] == [
+        "src:A1:F1:1", "src:A1:F2:1", "src:A1:F2:2", "src:A2:F2:1"]
+    assert {b["tender_id"] for b in sink.rows["bids"]} == {"src:A1", "src:A2"}
+    assert [f["firm_id"] for f in sink.rows["table_firms"]] == ["src:F1", "src:F2"]
+    assert [(a["tender_id"], a["firm_id"], a["amount"]) for a in sink.rows["awards"]] == [
+        ("src:A1", "src:F1", 100.0), ("src:A2", "src:F2", 50.0)]
+    assert [(r.line, r.field, r.reason) for r in rejects.rejects] == [
+        (5, "price", "negative amount"), (7, "price", "required value is empty")]
+    again, _ = stream(path)
+    assert again.rows == sink.rows
+
+
+def test_bid_table_remembers_ids_across_chunks() -> None:
+    table = BidTable(TableColumns("t", "f", "a"), "x")
+    first = table.graph_rows([{"t": "T1", "f": "F1", "a": 1.0}])
+    second = table.graph_rows([{"t": "T1", "f": "F1", "a": 2.0}])
+    assert first["table_firms"] and not second["table_firms"]
+    assert second["bids"][0]["bid_id"] == "x:T1:F1:2"
+
+
+def test_ohio_school_milk_parses_completely(shared_real: Path) -> None:
+    path = shared_real / "ohio_school_milk" / "ohio_milk_data.csv"
+    columns = TableColumns(tender="contract_id", firm="firm", amount="bid", winner="winning_bid", date="year")
+    sink, rejects = stream(path, columns)
+    assert rejects.count == 0
+    assert len(sink.rows["bids"]) == 7004  # the data set's README: 7,004 bids
+    assert len(sink.rows["table_tenders"]) == 3754  # 3,754 contracts, each with one winner
+    assert len(sink.rows["awards"]) == 3754
+    assert len(sink.rows["table_firms"]) == 120
+
+
+def test_tsuchiura_rejects_only_bids_without_amount(shared_real: Path) -> None:
+    path = shared_real / "tsuchiura" / "tsuchiura_data.csv"
+    columns = TableColumns(tender="pid", firm="bidder_id", amount="bid", winner="winner", date="date",
+                           firm_name="bidder")
+    sink, rejects = stream(path, columns)
+    assert {r.reason for r in rejects.rejects} == {"required value is empty"}
+    assert rejects.count + len(sink.rows["bids"]) == 6013
+    assert len(sink.rows["table_tenders"]) <= 1565
+
+
+@pytest.mark.neo4j
+def test_table_loads_into_the_graph_idempotently(clean_db, tmp_path: Path) -> None:
+    path = tmp_path / "auctions.csv"
+    path.write_text(TABLE, encoding="utf-8")
+    report = load_bids_table(path, clean_db, COLUMNS, "src", tmp_path / "rejects.csv")
+    assert report.totals.nodes_created == 2 + 2 + 4  # tenders, firms, bids (F3's only bid was rejected)
+    again = load_bids_table(path, clean_db, COLUMNS, "src", tmp_path / "rejects.csv")
+    assert again.totals.nodes_created == 0 and again.totals.relationships_created == 0
+    with clean_db.driver.session(database=clean_db.settings.database) as session:
+        awards = session.run("MATCH (t:Tender)-[a:AWARDED_TO]->(f:Firm) RETURN t.id AS t, f.id AS f, "
+                             "a.amount AS amount, a.date.month AS month ORDER BY t").data()
+        sources = session.run("MATCH (n) RETURN collect(DISTINCT n.source) AS s").single()["s"]
+    assert awards == [{"t": "src:A1", "f": "src:F1", "amount": 100.0, "month": 1},
+                      {"t": "src:A2", "f": "src:F2", "amount": 50.0, "month": 2}]
+    assert sources == ["bids:src"]
+    assert len(read_rejects(tmp_path / "rejects.csv")) == 2
+
+
+@pytest.mark.neo4j
+def test_cli_missing_column_exits_2(clean_db, tmp_path: Path) -> None:
+    path = tmp_path / "auctions.csv"
+    path.write_text(TABLE, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "loaders", "bids", str(path), "--tender", "auction", "--firm", "company",
+         "--amount", "price"], cwd=REPO, capture_output=True, text=True, env=dict(os.environ), check=False)
+    assert result.returncode == 2
+    assert "auctions.csv: required column(s) company missing" in result.stderr
