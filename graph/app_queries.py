@@ -125,6 +125,14 @@ def tender_range(db: Database) -> dict[str, Any]:
     return rows[0] if rows else {"tenders": 0, "first_published": None, "last_published": None}
 
 
+def activity_range(db: Database) -> tuple[date | None, date | None]:
+    """First and last dates of tenders, inspections and approvals (the officials' period bounds)."""
+    rows = db.read("app_activity_range")
+    row = rows[0] if rows else {}
+    first, last = row.get("first"), row.get("last")
+    return (date.fromisoformat(first[:10]) if first else None, date.fromisoformat(last[:10]) if last else None)
+
+
 # -- overview -------------------------------------------------------------------------
 def latest_run(db: Database) -> dict[str, Any] | None:
     rows = db.read("app_latest_run")

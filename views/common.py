@@ -29,7 +29,7 @@ LOAD_HINT = "Load data with `make demo`, or `python -m loaders csv DIR` for a CS
             "then find suspects with `python -m detectors run`."
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, on_release=lambda db: db.close())
 def database() -> Database:
     """The process's one Database (one driver, one connection pool)."""
     return connect()

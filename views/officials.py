@@ -16,16 +16,15 @@ require_database()
 st.title("Officials")
 
 departments = load(app_queries.departments)
-tender_range = load(app_queries.tender_range)
+first, last = load(app_queries.activity_range)
 filters = st.columns([2, 2, 2])
 department_names = dict(zip(departments["department_id"], departments["name"], strict=True))
 department_id = filters[0].selectbox(
     "Department", [None, *department_names], key="officials_department",
     format_func=lambda d: "All departments" if d is None else f"{department_names[d]} ({d})",
 )
-first = pd.to_datetime(tender_range.get("first_published") or "2000-01-01").date()
-last = pd.to_datetime(tender_range.get("last_published") or date.today().isoformat()).date()
-period = filters[1].date_input("Period", value=(min(first, last), max(first, last)), key="officials_period")
+first, last = first or date(2000, 1, 1), last or date.today()
+period = filters[1].date_input("Period", value=(first, last), key="officials_period")
 date_from, date_to = (period if isinstance(period, tuple) and len(period) == 2 else (None, None))
 sort_by = filters[2].selectbox(
     "Sort by", ["deviation", "overdue", "workload", "closeness", "profile_score", "pass_rate"],

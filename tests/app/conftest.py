@@ -1,0 +1,84 @@
+"""Fixtures for the app tests: the fixture market in the real Neo4j, and AppTest sessions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.app.market import write_market
+
+REPO = Path(__file__).resolve().parents[2]
+APP = REPO / "app.py"
+PASSWORD = "test-password"
+USER = "Tess Tester"
+
+
+def clear_app_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture()
+def market_db(clean_db: Any) -> Iterator[Any]:
+    """The clean database holding the fixture market (tests/app/market.py), app caches cleared."""
+    write_market(clean_db)
+    clear_app_caches()
+    yield clean_db
+    clear_app_caches()
+
+
+def app_session(page: str | None = None, user: str | None = USER) -> Any:
+    """An AppTest of app.py, logged in as ``user`` (None: not logged in), switched to ``page`` and run."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.secrets["app_password"] = PASSWORD
+    if user is not None:
+        at.session_state["auth_user"] = user
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def no_exception(at: Any) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def graph_elements(at: Any, key: str) -> dict[str, Any]:
+    """The nodes and edges a streamlit-cytoscape component with ``key`` was sent."""
+    found = [e for e in _walk(at.main) if getattr(e, "key", None) == key]
+    assert found, f"no graph component with key {key!r}"
+    args = json.loads(found[0].proto.json_args)
+    return args["elements"]
+
+
+def _walk(block: Any) -> Iterator[Any]:
+    for child in getattr(block, "children", {}).values():
+        yield child
+        yield from _walk(child)
+
+
+def all_text(at: Any) -> str:
+    """Every markdown, caption, title, info, warning, error and success text of the run, joined."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def table(at: Any, *columns: str) -> Any:
+    """The first dataframe of the run that has all ``columns`` (st.dataframe has no key in AppTest)."""
+    for frame in at.dataframe:
+        value = frame.value
+        names = set(value.columns) | set(getattr(value.index, "names", []) or [])
+        if set(columns) <= names:
+            return value
+    raise AssertionError(f"no table with columns {columns}; tables: {[list(f.value.columns) for f in at.dataframe]}")

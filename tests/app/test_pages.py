@@ -1,0 +1,294 @@
+"""One AppTest per page of the investigator app, against the real Neo4j holding the fixture market.
+
+The fixture (tests/app/market.py): ring RING-1 = F1, F2, F3 rotating wins in T1–T6 with
+cover bids 2 % and 4 % above the winner; pair PAIR-1 = official O1 and firm F5 (O1's
+sister P2 owns shares of F5); O1 decided 2 approvals late; one detector run RUN-1.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from graph import app_queries
+from graph.db import GraphError
+from tests.app.conftest import (
+    PASSWORD,
+    USER,
+    all_text,
+    app_session,
+    clear_app_caches,
+    graph_elements,
+    no_exception,
+    table,
+)
+
+pytestmark = pytest.mark.neo4j
+
+
+# -- access ------------------------------------------------------------------------------
+def test_login_needs_the_password_and_records_the_name(market_db):
+    at = app_session(user=None)
+    no_exception(at)
+    assert "Log in" in all_text(at)
+    assert not at.metric  # nothing of the data before login
+    at.text_input(key="login_name").input("Ivan Investigator")
+    at.text_input(key="login_password").input("wrong")
+    at.button[0].click().run()
+    assert "Wrong password" in all_text(at)
+    assert "auth_user" not in at.session_state
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click().run()
+    no_exception(at)
+    assert at.session_state["auth_user"] == "Ivan Investigator"
+    assert "Overview" in all_text(at)
+
+
+def test_without_a_configured_password_nobody_gets_in(market_db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    monkeypatch.delenv("IRONCAGE_APP_PASSWORD", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.secrets["unrelated"] = "x"  # replaces any secrets.toml: no app_password, no [auth]
+    at.run()
+    no_exception(at)
+    assert "No app password is set" in all_text(at)
+    assert "IRONCAGE_APP_PASSWORD" in all_text(at)
+    assert not at.text_input  # no login form
+
+
+def test_unreachable_database_says_how_to_start_it(monkeypatch):
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:9")  # discard port: nothing listens
+    clear_app_caches()
+    try:
+        at = app_session()
+        no_exception(at)
+        text = all_text(at)
+        assert "unreachable" in text
+        assert "python -m graph server start" in text
+    finally:
+        clear_app_caches()
+
+
+def test_empty_database_says_how_to_load_data(clean_db):
+    clear_app_caches()
+    at = app_session()
+    no_exception(at)
+    text = all_text(at)
+    assert "empty" in text
+    assert "make demo" in text and "python -m loaders csv" in text
+
+
+# -- pages ----------------------------------------------------------------------------------
+def test_overview_shows_latest_run_counts_and_top_findings(market_db):
+    at = app_session()
+    no_exception(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Started"] == "2024-07-01 10:00:00"
+    assert metrics["Took"] == "12.5 s"
+    assert metrics["Tenders"] == "6"
+    assert metrics["First published"] == "2024-01-10"
+    top = table(at, "finding_id", "explanation")
+    assert list(top["finding_id"][:2]) == ["RING-1", "PAIR-1"]
+    counts = table(at, "total")
+    assert counts.loc["ring", "total"] == 2 and counts.loc["pair", "total"] == 1
+    labels = table(at, "label", "nodes").set_index("label")["nodes"]
+    assert labels["Firm"] == 6 and labels["Bid"] == 20
+
+
+def test_rings_page_graph_bids_facts_and_triage(market_db):
+    at = app_session("views/rings.py")
+    no_exception(at)
+    ranked = table(at, "ring_id", "key_screens")
+    assert list(ranked["ring_id"]) == ["RING-1", "RING-2"]
+    assert ranked.iloc[0]["members"] == 3 and ranked.iloc[0]["tenders"] == 6
+    assert at.selectbox(key="ring_pick").value == "RING-1"
+
+    elements = graph_elements(at, "ring_graph_RING-1")
+    by_name = {n["data"]["name"]: n["data"] for n in elements["nodes"]}
+    assert {"Alpha Build", "Beta Build", "Gamma Build", "13800000001", "1 Ring Road", "Pat Owner"} <= set(by_name)
+    assert by_name["Alpha Build"]["label"] == "winner"  # won T1 and T4
+    assert "Delta Outsider" not in by_name  # the outsider is not a member
+    won = [e for e in elements["edges"] if e["data"]["label"] == "WON"]
+    assert len(won) == 6  # one winner per tender
+
+    keys = {getattr(x, "key", None) for x in _walk_all(at)}
+    charts = [k for k in ("ring_bids_chart_RING-1", "ring_rotation_chart_RING-1") if k in keys]
+    assert charts == ["ring_bids_chart_RING-1", "ring_rotation_chart_RING-1"]
+
+    facts = table(at, "fact", "threshold").set_index("fact")
+    assert facts.loc["screens.cv", "value"] == "0.019" and facts.loc["screens.cv", "threshold"] == "0.03"
+
+    # triage: status + comment → two CaseEvents with who and when; the ring mirrors the status
+    at.selectbox(key="triage_status_rings").set_value("in_progress")
+    at.text_area(key="triage_comment_rings").input("Pull the bid documents")
+    _submit(at, "Save triage")
+    no_exception(at)
+    events = app_queries.case_events(market_db, "RING-1")
+    assert list(events["action"]) == ["status", "comment"]
+    assert set(events["user"]) == {USER}
+    assert events["at"].notna().all()
+    assert events.iloc[1]["comment"] == "Pull the bid documents"
+    assert app_queries.finding(market_db, "RING-1")["status"] == "in_progress"
+    assert "Saved 2 change(s)" in all_text(at)
+    assert table(at, "action", "user", "at").shape[0] == 2
+
+
+def test_officials_page_record_and_drill_down(market_db):
+    at = app_session("views/officials.py")
+    no_exception(at)
+    record = table(at, "official_id", "workload_z").set_index("official_id")
+    assert record.loc["O1", "overdue"] == 2 and record.loc["O2", "overdue"] == 0
+    assert record.loc["O1", "inspections"] == 10 and record.loc["O3", "evaluations"] == 6
+    assert record.loc["O1", "closeness"] == 78.0
+    at.selectbox(key="officials_pick").set_value("O1").run()
+    no_exception(at)
+    assert any("OFF-1" in w.value for w in at.warning)
+    firms = table(at, "firm_id", "overdue_approvals").set_index("firm_id")
+    assert firms.loc["F5", "inspections"] == 6 and firms.loc["F6", "overdue_approvals"] == 2
+    # period filter: from February on, O1's January inspection (I6) and approval (A6) drop out
+    from datetime import date
+
+    at.date_input(key="officials_period").set_value((date(2024, 2, 1), date(2024, 12, 31))).run()
+    later = table(at, "official_id", "workload_z").set_index("official_id")
+    assert (later.loc["O1", "inspections"], later.loc["O1", "approvals"]) == (9, 5)
+    # department filter: D2 holds only O3
+    at.selectbox(key="officials_department").set_value("D2").run()
+    assert list(table(at, "official_id", "workload_z")["official_id"]) == ["O3"]
+
+
+def test_closeness_page_rates_times_and_ties(market_db):
+    at = app_session("views/closeness.py")
+    no_exception(at)
+    assert list(table(at, "alert_id", "key_facts")["alert_id"]) == ["PAIR-1"]
+    rates = table(at, "group", "pass_rate").set_index("group")
+    assert rates.loc["this official → this firm", "pass_rate"] == 1.0
+    assert rates.loc["peers → this firm", "pass_rate"] == 0.5
+    times = table(at, "group", "mean_days").set_index("group")
+    assert times.loc["this official → this firm", "mean_days"] == 2.0
+    ties = graph_elements(at, "pair_ties_PAIR-1")
+    assert {n["data"]["name"] for n in ties["nodes"]} == {"Olga Inspector", "Paula Sister", "Epsilon Favoured"}
+    assert {e["data"]["label"] for e in ties["edges"]} == {"RELATED_TO", "SHAREHOLDER_OF"}
+    assert any(getattr(x, "key", None) == "pair_timeline_PAIR-1" for x in _walk_all(at))
+
+
+def test_explore_page_search_and_neighbourhood(market_db):
+    at = app_session("views/explore.py")
+    no_exception(at)
+    at.text_input(key="explore_query").input("alpha").run()
+    results = table(at, "caption", "degree")
+    assert list(results["caption"]) == ["Alpha Build"]
+    at.button(key="explore_start").click().run()
+    no_exception(at)
+    elements = graph_elements(at, "explore_graph_view")
+    names = {n["data"]["name"] for n in elements["nodes"]}
+    # F1's neighbourhood: its phone, its owner, its ring, the bids it submitted
+    assert {"Alpha Build", "13800000001", "Pat Owner", "RING-1"} <= names
+    assert "Alpha Build: 12 relationships, 12 fetched" in all_text(at).replace("**", "").replace(" —", ":")
+    # an exact key finds the phone too
+    at.text_input(key="explore_query").input("13800000001").run()
+    assert list(table(at, "caption", "degree")["label"]) == ["Phone"]
+
+
+def test_neighbours_come_in_pages(market_db):
+    f1 = app_queries.search(market_db, "F1")
+    node_id = f1[f1["caption"] == "Alpha Build"]["node_id"].iloc[0]
+    first = app_queries.neighbours(market_db, node_id, skip=0, limit=5)
+    second = app_queries.neighbours(market_db, node_id, skip=5, limit=5)
+    assert len(first.edges) == 5 and len(second.edges) == 5
+    assert not set(first.edges) & set(second.edges)
+
+
+def test_console_saved_query_with_parameters_and_graph(market_db):
+    at = app_session("views/console.py")
+    no_exception(at)
+    at.selectbox(key="console_saved").set_value("analyst_top_winners_by_category").run()
+    at.text_input(key="console_param_analyst_top_winners_by_category_category").input("roads")
+    at.text_input(key="console_param_analyst_top_winners_by_category_limit").input("2")
+    at.button(key="console_run").click().run()
+    no_exception(at)
+    result = table(at, "firm_id", "wins")
+    assert len(result) == 2 and set(result["firm_id"]) <= {"F1", "F2", "F3"}
+    assert set(result["wins"]) == {"2"}
+    # a query returning paths is drawn as a graph
+    at.selectbox(key="console_saved").set_value("analyst_ring_subgraph").run()
+    at.text_input(key="console_param_analyst_ring_subgraph_ring_id").input("RING-1")
+    at.button(key="console_run").click().run()
+    no_exception(at)
+    names = {n["data"]["name"] for n in graph_elements(at, "console_graph")["nodes"]}
+    assert {"Alpha Build", "Beta Build", "Gamma Build", "Road resurfacing lot 1"} <= names
+
+
+WRITES = {
+    "create": "CREATE (:Intruder {id: 'X'})",
+    "merge": "MERGE (f:Firm {id: 'F1'}) SET f.name = 'hijacked'",
+    "set": "MATCH (r:Ring {id: 'RING-1'}) SET r.status = 'dismissed'",
+    "delete": "MATCH (b:Bid) DETACH DELETE b",
+    "load_csv": "LOAD CSV FROM 'file:///firms.csv' AS row CREATE (:Intruder {id: row[0]})",
+    "write_procedure": "CALL db.createLabel('Intruder')",
+}
+
+
+@pytest.mark.parametrize("statement", list(WRITES.values()), ids=list(WRITES))
+def test_console_refuses_writes_and_the_database_is_unchanged(market_db, statement):
+    before = _fingerprint(market_db)
+    at = app_session("views/console.py")
+    at.radio(key="console_mode").set_value("Free Cypher").run()
+    at.text_area(key="console_text").input(statement)
+    at.button(key="console_run").click().run()
+    no_exception(at)
+    assert any("Refused by the database" in e.value for e in at.error), [e.value for e in at.error]
+    assert _fingerprint(market_db) == before
+    with pytest.raises(GraphError, match="AccessMode"):
+        market_db.run_read_only(statement)
+
+
+def test_cases_page_triage_is_append_only(market_db):
+    at = app_session("views/cases.py")
+    no_exception(at)
+    cases = table(at, "finding_id", "subjects")
+    assert list(cases["finding_id"]) == ["RING-1", "PAIR-1", "LB-1", "RING-2"]  # no official finding: not a case
+    at.selectbox(key="cases_pick").set_value("PAIR-1").run()
+    at.selectbox(key="triage_status_cases").set_value("confirmed")
+    at.text_input(key="triage_assignee_cases").input("Ana")
+    _submit(at, "Save triage")
+    no_exception(at)
+    first = app_queries.case_events(market_db, "PAIR-1")
+    assert list(first["action"]) == ["status", "assign"]
+    at.selectbox(key="triage_status_cases").set_value("dismissed")
+    at.text_area(key="triage_comment_cases").input("Explained by the small district")
+    _submit(at, "Save triage")
+    later = app_queries.case_events(market_db, "PAIR-1")
+    assert list(later["action"]) == ["status", "assign", "status", "comment"]
+    # earlier events are untouched: same ids, times, statuses
+    assert later.iloc[:2].reset_index(drop=True).equals(first.reset_index(drop=True))
+    assert list(later["status"]) == ["confirmed", "confirmed", "dismissed", "dismissed"]
+    pair = app_queries.finding(market_db, "PAIR-1")
+    assert (pair["status"], pair["assignee"]) == ("dismissed", "Ana")
+    cases_now = table(at, "finding_id", "subjects").set_index("finding_id")
+    assert cases_now.loc["PAIR-1", "status"] == "dismissed" and cases_now.loc["PAIR-1", "events"] == 4
+
+
+# -- helpers --------------------------------------------------------------------------------
+def _submit(at, label: str) -> None:
+    [button] = [b for b in at.button if b.label == label]
+    button.click().run()
+
+
+def _walk_all(at):
+    from tests.app.conftest import _walk
+
+    return list(_walk(at.main))
+
+
+def _fingerprint(db) -> tuple:
+    with db.driver.session(database=db.settings.database) as session:
+        record = session.run(
+            "MATCH (n) WITH count(n) AS nodes "
+            "MATCH ()-[r]->() WITH nodes, count(r) AS rels "
+            "MATCH (f:Firm {id: 'F1'}), (r:Ring {id: 'RING-1'}) "
+            "RETURN nodes, rels, f.name AS name, r.status AS status, "
+            "COUNT { MATCH (x:Intruder) RETURN x } AS intruders"
+        ).single()
+    return tuple(record.values())
