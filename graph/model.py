@@ -92,6 +92,15 @@ NODES: tuple[NodeType, ...] = (
              indexed=("score",), doc="A suspected bid-rigging ring; members are MEMBER_OF it."),
     NodeType("Alert", "id", _p("id", "kind", "score:float", "status", "explanation", "evidence:json"),
              indexed=("kind", "score"), doc="Any other finding; CONCERNS its subjects."),
+    # -- appended by the OCDS loader (loaders/ocds.py); ids are namespaced by ocid ------------
+    NodeType("Lot", "id", _p("id", "title", "value:float", "currency", "status"),
+             doc="A lot of an OCDS tender (id = ocid/lot id); bids and awards may name their lots."),
+    NodeType("Award", "id",
+             _p("id", "status", "amount:float", "currency", "date:datetime", "classification_ids:json"),
+             indexed=("status",),
+             doc="An OCDS award (id = ocid/award id); classification_ids = its items' classification ids."),
+    NodeType("Contract", "id", _p("id", "status", "amount:float", "currency", "signed_at:datetime"),
+             doc="An OCDS contract (id = ocid/contract id), signed under an award."),
 )
 
 RELATIONSHIPS: tuple[RelType, ...] = (
@@ -117,6 +126,14 @@ RELATIONSHIPS: tuple[RelType, ...] = (
     RelType("MEMBER_OF", ("Firm",), ("Ring",)),
     RelType("CONCERNS", ("Alert",), ("Official", "Firm", "Tender", "Person", "Department")),
     RelType("FOUND", ("DetectorRun",), ("Ring", "Alert")),
+    # -- appended by the OCDS loader -----------------------------------------------------------
+    RelType("MANAGED", ("Department",), ("Tender",), doc="OCDS tender/procuringEntity."),
+    RelType("HAS_LOT", ("Tender",), ("Lot",)),
+    RelType("FOR_LOT", ("Bid", "Award"), ("Lot",), doc="OCDS relatedLots."),
+    RelType("HAS_AWARD", ("Tender",), ("Award",)),
+    RelType("AWARD_SUPPLIER", ("Award",), ("Firm",), doc="OCDS awards[]/suppliers[] (every one)."),
+    RelType("AWARDS_BID", ("Award",), ("Bid",), doc="OCDS awards[]/relatedBids."),
+    RelType("HAS_CONTRACT", ("Award",), ("Contract",), doc="OCDS contracts[]/awardID."),
 )
 
 # Identifier labels: shared values that link entities ("pivots").
@@ -161,3 +178,30 @@ def _check() -> None:
 
 
 _check()
+
+
+# -- OCDS extension of existing labels (appended by the OCDS loader) ------------------------
+# Properties that OCDS carries beyond the CSV bundle, on labels declared above. They are
+# declared here rather than edited into the entries above so that those stay as they are.
+# Tender: the OCDS tender/status, procurementMethodDetails, numberOfTenderers, the
+# procuring entity's Department id, the full tenderPeriod instants (published_at and
+# deadline_at keep the day only) and the tender items' classification ids.
+# Bid: the OCDS bid status (pending, valid, disqualified, invited, withdrawn), currency and
+# position in bids.details (the publication order, which breaks ties between equal prices).
+EXTENSION_PROPS: dict[str, tuple[Prop, ...]] = {
+    "Tender": _p("status", "procurement_method_details", "number_of_tenderers:int",
+                 "procuring_entity_id", "tender_start:datetime", "tender_end:datetime",
+                 "classification_ids:json"),
+    "Bid": _p("status", "currency", "position:int"),
+}
+
+
+def _check_extensions() -> None:
+    for label, props in EXTENSION_PROPS.items():
+        declared = {p.name for p in NODE_BY_LABEL[label].props}
+        clash = declared & {p.name for p in props}
+        if clash:
+            raise ValueError(f"{label}: extension properties {sorted(clash)} are already declared")
+
+
+_check_extensions()

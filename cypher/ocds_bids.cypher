@@ -1,0 +1,18 @@
+// OCDS loader: upsert bids FOR their tender, SUBMITTED by every tenderer (consortia: all
+// members), FOR_LOT their related lots.
+// $rows: [{id, tender_id, tenderers: [firm id], lots: [lot id], props: {amount, currency,
+// status, disqualified, submitted_at}}]; $source: load name. Returns nothing. A non-empty tenderers
+// list is the whole truth: other SUBMITTED links of the bid are deleted.
+UNWIND $rows AS row
+MATCH (t:Tender {id: row.tender_id})
+MERGE (b:Bid {id: row.id})
+SET b += row.props, b.source = $source
+MERGE (b)-[r:FOR]->(t) ON CREATE SET r.source = $source
+FOREACH (stale IN [(x:Firm)-[s:SUBMITTED]->(b) WHERE size(row.tenderers) > 0 AND NOT x.id IN row.tenderers | s] |
+  DELETE stale)
+FOREACH (firm_id IN row.tenderers |
+  MERGE (f:Firm {id: firm_id}) ON CREATE SET f.source = $source
+  MERGE (f)-[s:SUBMITTED]->(b) ON CREATE SET s.source = $source)
+FOREACH (lot_id IN row.lots |
+  MERGE (l:Lot {id: lot_id}) ON CREATE SET l.source = $source
+  MERGE (b)-[x:FOR_LOT]->(l) ON CREATE SET x.source = $source)

@@ -1,0 +1,194 @@
+"""Cardinal's red flags for Open Contracting data: R003 … R058, one module per flag.
+
+``NAME = "red_flags"``. :func:`detect` runs every enabled flag over the OCDS frame
+(:class:`~detectors.red_flags.frames.OcdsFrames`, read by
+:func:`graph.ocds_readers.read_ocds_frames`) — or, when none is given, over the frame
+implied by the CSV market — and returns one :class:`~detectors.finding.Finding` per
+subject that raised at least one flag: kind ``tender`` (Cardinal's OCID group), ``firm``
+(Tenderer) or ``buyer`` (Buyer and ProcuringEntity). The evidence lists each flag with its
+value (Cardinal's output), the facts behind it and the quartiles and fences used
+(Cardinal's ``Meta``).
+
+Definitions, defaults, fences (inclusive) and exclusions are those of OCDS Cardinal
+(open-contracting/cardinal-rs, ``src/indicators/r0xx.rs``); a flag that needs data the
+source lacks simply raises nothing. Settings come from ONE file, ``settings.ini`` beside
+this module (or ``$IRONCAGE_RED_FLAGS_SETTINGS``), in Cardinal's INI format; unknown
+settings are refused. Beyond Cardinal (section ``[iron_cage]``): prices are compared lot by
+lot when lots exist, award→bid links (relatedBids) identify winning bids including
+consortium bids, and prices are compared in one currency only (the configured one, else the
+most frequent), the bids in others being counted in the meta, never mixed.
+
+Score: each flag raised on a subject counts 40 points, combined as 100·(1 − 0.6ⁿ) for n
+flags (40, 64, 78, 87 …): a red flag is a prompt to look, and several on one subject are a
+stronger one.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from detectors.finding import Finding
+from detectors.market import MarketData
+from detectors.red_flags import r003, r018, r024, r025, r028, r030, r035, r036, r038, r048, r058
+from detectors.red_flags.common import Common, Results
+from detectors.red_flags.frames import OcdsFrames, build_processes, frames_from_market
+from detectors.red_flags.settings_io import parse_bool, parse_methods
+
+__all__ = ["NAME", "FLAGS", "Params", "detect", "evaluate", "load_params", "to_cardinal"]
+
+NAME = "red_flags"
+FLAGS: dict[str, ModuleType] = {m.CODE: m for m in (r003, r018, r024, r025, r028, r030, r035, r036, r038,
+                                                      r048, r058)}
+SETTINGS_FILE = Path(__file__).with_name("settings.ini")
+TOP_LEVEL = "__top__"
+TOP_KEYS = {"currency", "no_price_comparison_procurement_methods", "price_comparison_procurement_methods"}
+FLAG_POINTS = 0.4
+KIND_BY_GROUP = {"OCID": "tender", "Tenderer": "firm", "Buyer": "buyer", "ProcuringEntity": "buyer"}
+
+
+@dataclass(frozen=True)
+class Params:
+    """Which flags run and with what settings (defaults: Cardinal's, every flag enabled).
+
+    ``settings[code]`` is the flag module's own ``Settings``; ``common`` holds Cardinal's
+    top-level keys, ``[exclusions]`` and the ``[iron_cage]`` extensions.
+    """
+
+    enabled: tuple[str, ...] = tuple(FLAGS)
+    common: Common = field(default_factory=Common)
+    settings: dict[str, Any] = field(default_factory=lambda: {code: m.Settings() for code, m in FLAGS.items()})
+
+    def with_settings(self, code: str, **values: Any) -> Params:
+        """A copy with some settings of one flag changed (for tests and callers)."""
+        from dataclasses import replace
+
+        settings = dict(self.settings)
+        settings[code] = replace(settings[code], **values)
+        return replace(self, settings=settings)
+
+
+def parse_settings(text: str) -> Params:
+    """Params from settings text in Cardinal's INI format; ValueError on anything unknown."""
+    parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"),
+                                       comment_prefixes=(";", "#"))
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # method details are case-sensitive
+    parser.read_string(f"[{TOP_LEVEL}]\n{text}")
+    sections = {name: dict(parser[name]) for name in parser.sections()}
+    top = sections.pop(TOP_LEVEL, {})
+    unknown_top = set(top) - TOP_KEYS
+    if unknown_top:
+        raise ValueError(f"unknown settings {sorted(unknown_top)}")
+    exclusions = sections.pop("exclusions", {})
+    if set(exclusions) - {"procurement_method_details"}:
+        raise ValueError(f"[exclusions] unknown settings {sorted(set(exclusions) - {'procurement_method_details'})}")
+    extra = sections.pop("iron_cage", {})
+    if set(extra) - {"per_lot", "use_related_bids"}:
+        raise ValueError(f"[iron_cage] unknown settings {sorted(set(extra) - {'per_lot', 'use_related_bids'})}")
+    common = Common(
+        currency=(top.get("currency") or "").strip() or None,
+        no_price_comparison_procurement_methods=parse_methods(top.get("no_price_comparison_procurement_methods"), ""),
+        price_comparison_procurement_methods=parse_methods(top.get("price_comparison_procurement_methods"), ""),
+        exclude_procurement_method_details=parse_methods(exclusions.get("procurement_method_details"), ""),
+        per_lot=parse_bool(extra.get("per_lot"), True, "iron_cage.per_lot"),
+        use_related_bids=parse_bool(extra.get("use_related_bids"), True, "iron_cage.use_related_bids"),
+    )
+    enabled: list[str] = []
+    settings: dict[str, Any] = {}
+    subsections: dict[str, dict[str, dict[str, str]]] = {}
+    for name in list(sections):
+        code, dot, sub = name.partition(".")
+        if dot:
+            subsections.setdefault(code, {})[sub] = sections.pop(name)
+    unknown = (set(sections) | set(subsections)) - set(FLAGS)
+    if unknown:
+        raise ValueError(f"unknown settings sections {sorted(unknown)}")
+    for code, module in FLAGS.items():
+        if code in sections:
+            enabled.append(code)
+            settings[code] = module.from_sections(sections[code], subsections.get(code, {}))
+        elif code in subsections:
+            raise ValueError(f"[{code}.…] given without [{code}]")
+        else:
+            settings[code] = module.Settings()
+    return Params(enabled=tuple(enabled), common=common, settings=settings)
+
+
+def load_params(path: Path | None = None) -> Params:
+    """Params from the settings file: ``path``, else ``$IRONCAGE_RED_FLAGS_SETTINGS``, else settings.ini."""
+    path = path or Path(os.environ.get("IRONCAGE_RED_FLAGS_SETTINGS") or SETTINGS_FILE)
+    return parse_settings(path.read_text(encoding="utf-8"))
+
+
+def evaluate(frames: OcdsFrames, params: Params | None = None) -> Results:
+    """Cardinal's results (values, meta, details) for the enabled flags."""
+    params = params or load_params()
+    processes = [p for p in build_processes(frames) if _included(p, params.common)]
+    results = Results()
+    context: dict[str, Any] = {}
+    for code in params.enabled:
+        FLAGS[code].evaluate(processes, params.settings[code], params.common, results, context)
+    return results
+
+
+def _included(process: Any, common: Common) -> bool:
+    from detectors.red_flags.common import included
+
+    return included(process, common)
+
+
+def to_cardinal(findings: list[Finding]) -> dict[str, dict[str, dict[str, float]]]:
+    """Findings back in Cardinal's output shape ({group: {id: {code: value}}})."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for finding in findings:
+        for flag in finding.evidence["flags"]:
+            out.setdefault(flag["group"], {}).setdefault(flag["id"], {})[flag["code"]] = flag["value"]
+    return out
+
+
+def _subject(kind: str, key: str) -> dict[str, str]:
+    return {"tender": {"tender_id": key}, "firm": {"firm_id": key}, "buyer": {"department_id": key}}[kind]
+
+
+def _findings(results: Results, params: Params) -> list[Finding]:
+    by_subject: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for group, entries in results.values.items():
+        for key, codes in entries.items():
+            for code, value in codes.items():
+                detail = dict(results.details.get((group, key, code), {}))
+                sentence = detail.pop("sentence", FLAGS[code].TITLE)
+                by_subject.setdefault((KIND_BY_GROUP[group], key), []).append({
+                    "code": code, "title": FLAGS[code].TITLE, "group": group, "id": key, "value": value,
+                    "sentence": sentence, "facts": detail})
+    findings = []
+    for (kind, key), flags in sorted(by_subject.items()):
+        flags.sort(key=lambda f: (f["code"], f["group"]))
+        codes = sorted({f["code"] for f in flags})
+        score = 100.0 * (1.0 - (1.0 - FLAG_POINTS) ** len(flags))
+        noun = {"tender": "Tender", "firm": "Firm", "buyer": "Buyer"}[kind]
+        listed = "; ".join(f"{f['code']} {f['title']}: {f['sentence']}" for f in flags)
+        explanation = f"{noun} {key} raised {len(flags)} Cardinal red flag{'s' if len(flags) > 1 else ''} — {listed}."
+        findings.append(Finding(
+            detector=NAME, kind=kind, score=score, explanation=explanation,  # type: ignore[arg-type]
+            evidence={"flags": flags, "meta": {c: results.meta.get(c, {}) for c in codes},
+                      "currency": params.common.currency},
+            **_subject(kind, key)))
+    return findings
+
+
+def detect(data: MarketData, params: Params | None = None, seed: int = 0,
+           ocds: OcdsFrames | None = None) -> list[Finding]:
+    """Run every enabled red flag; one Finding per flagged tender, firm or buyer.
+
+    ``ocds`` is the OCDS frame (``graph.ocds_readers.read_ocds_frames(db)``); without it
+    the frame is derived from ``data`` (CSV markets: bid status from ``disqualified``,
+    winners as active awards), so flags needing OCDS-only facts raise nothing. ``seed`` is
+    unused (the flags are deterministic) and kept for the detector interface.
+    """
+    frames = ocds if ocds is not None else frames_from_market(data)
+    params = params or load_params()
+    return _findings(evaluate(frames, params), params)

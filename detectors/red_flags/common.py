@@ -1,0 +1,133 @@
+"""What every red flag shares: Cardinal's quantiles, filters and the result accumulator.
+
+Quantiles are statrs' ``Data::quantile`` (the R-8, median-unbiased estimator Cardinal
+uses): ``h = (n + 1/3)·τ + 1/3``, linear interpolation between the order statistics around
+``h``, the minimum below the first and the maximum above the last. The filters are
+Cardinal's (``src/lib.rs``): a cancelled contracting process is skipped by every
+indicator; ``[exclusions] procurement_method_details`` drops processes; submitted bids are
+those whose status is not invited or withdrawn; awards count only when every award is final
+(active, cancelled or unsuccessful).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from detectors.red_flags.frames import AwardRecord, BidRecord, Process
+
+GROUPS = ("OCID", "Buyer", "ProcuringEntity", "Tenderer")
+
+
+def quantile(values: Iterable[float], tau: float) -> float:
+    """statrs ``Data::quantile`` (R-8); NaN for no values."""
+    data = sorted(values)
+    n = len(data)
+    if n == 0 or not 0.0 <= tau <= 1.0:
+        return float("nan")
+    h = (n + 1.0 / 3.0) * tau + 1.0 / 3.0
+    hf = int(h)
+    if hf <= 0 or tau == 0.0:
+        return data[0]
+    if hf >= n or abs(tau - 1.0) < 1e-12:
+        return data[-1]
+    a, b = data[hf - 1], data[hf]
+    return a + (h - hf) * (b - a)
+
+
+def quartiles(values: Iterable[float]) -> tuple[float, float]:
+    data = list(values)
+    return quantile(data, 0.25), quantile(data, 0.75)
+
+
+@dataclass(frozen=True)
+class Common:
+    """Settings every indicator may read (Cardinal's top-level keys and [exclusions])."""
+
+    currency: str | None = None
+    no_price_comparison_procurement_methods: frozenset[str] = frozenset()
+    price_comparison_procurement_methods: frozenset[str] = frozenset()
+    exclude_procurement_method_details: frozenset[str] = frozenset()
+    per_lot: bool = True
+    use_related_bids: bool = True
+
+
+def matches_procurement_method(process: Process, methods: frozenset[str]) -> bool:
+    if not methods:
+        return True
+    return process.procurement_method is not None and process.procurement_method in methods
+
+
+def matches_procurement_method_details(process: Process, include: frozenset[str], exclude: frozenset[str]) -> bool:
+    details = process.procurement_method_details
+    if details is not None:
+        return details in include if include else details not in exclude
+    return not include
+
+
+def price_comparison(process: Process, common: Common) -> bool:
+    """Whether prices are compared in this process (Cardinal's price/no-price method lists)."""
+    return matches_procurement_method_details(process, common.price_comparison_procurement_methods,
+                                              common.no_price_comparison_procurement_methods)
+
+
+def included(process: Process, common: Common) -> bool:
+    """Cardinal's global filter: not cancelled and not excluded by procurement method details."""
+    return process.status != "cancelled" and matches_procurement_method_details(
+        process, frozenset(), common.exclude_procurement_method_details)
+
+
+def submitted_bids(process: Process) -> list[BidRecord]:
+    """Pending, valid and disqualified bids (status set and not invited/withdrawn)."""
+    return [b for b in process.bids if b.status is not None and b.status not in ("invited", "withdrawn")]
+
+
+def complete_awards_if_all_final(process: Process) -> list[AwardRecord] | None:
+    """Active awards when every award with a status is final; None when one is not."""
+    complete = []
+    for award in process.awards:
+        if award.status is None:
+            continue
+        if award.status == "active":
+            complete.append(award)
+        elif award.status not in ("cancelled", "unsuccessful"):
+            return None
+    return complete
+
+
+def main_currency(processes: Iterable[Process], common: Common) -> str | None:
+    """The one currency prices are compared in: the setting, else the most frequent bid currency.
+
+    Cardinal takes the first currency it happens to read; the most frequent one gives the
+    same answer on single-currency data and does not depend on load order.
+    """
+    if common.currency:
+        return common.currency
+    counts = Counter(b.currency for p in processes for b in p.bids
+                     if b.currency is not None and b.amount is not None)
+    if not counts:
+        return None
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+@dataclass
+class Results:
+    """Cardinal's output (group → id → code → value) plus meta and per-result details."""
+
+    values: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    meta: dict[str, dict[str, Any]] = field(default_factory=dict)
+    details: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def set(self, group: str, key: str, code: str, value: float, **detail: Any) -> None:
+        self.values.setdefault(group, {}).setdefault(key, {})[code] = float(value)
+        if detail:
+            self.details.setdefault((group, key, code), {}).update(detail)
+
+    def set_meta(self, code: str, name: str, value: Any) -> None:
+        self.meta.setdefault(code, {})[name] = value
+
+    def cardinal(self) -> dict[str, dict[str, dict[str, float]]]:
+        """The results in Cardinal's JSON shape (no empty groups)."""
+        return {g: self.values[g] for g in GROUPS if self.values.get(g)}

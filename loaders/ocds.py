@@ -1,0 +1,716 @@
+"""OCDS loader: Open Contracting Data Standard releases and records into the graph.
+
+Reads, as a stream (memory does not grow with the file): compiled releases as JSON Lines
+(one release, record or package per line), release packages and record packages (one JSON
+document, read item by item with ijson); any of them plain or gzipped. A record that holds
+only full releases is compiled with ocdsmerge; a record with only linked releases is
+rejected. Each release maps onto the graph model (DESIGN.md §3 plus the OCDS extension
+appended to :mod:`graph.model`):
+
+* ``parties`` → ``Department`` (roles buyer, procuringEntity) and ``Firm`` (tenderer,
+  supplier, and every organisation a bid or an award names), with their contact point's
+  phone and e-mail and their address as shared ``Phone``/``Email``/``Address`` nodes
+  (normalised by :mod:`loaders.identifiers`);
+* ``tender`` → ``Tender`` (id = ocid): title, tenderPeriod start/end → published_at /
+  deadline_at (day) and tender_start / tender_end (instant), value → budget / currency,
+  procurementMethod → procedure, procurementMethodDetails, mainProcurementCategory →
+  category, status, numberOfTenderers, the items' classification ids; ``tender.lots`` →
+  ``Lot``; ``buyer`` → ``ISSUED``, ``tender.procuringEntity`` → ``MANAGED``;
+* ``bids.details`` → ``Bid`` (status, amount, currency, date) ``FOR`` the tender, with
+  ``SUBMITTED`` from *every* tenderer (a consortium bid links all its members) and
+  ``FOR_LOT`` from relatedLots; ``disqualified`` is status = disqualified;
+* ``awards`` → ``Award`` (status, value, date, items' classification ids) with
+  ``AWARD_SUPPLIER`` to every supplier, ``AWARDS_BID`` from relatedBids, ``FOR_LOT``; the
+  tender is ``AWARDED_TO`` the suppliers of its *active* awards (recomputed from the Award
+  nodes on each load, so a later release that cancels an award removes the edge);
+* ``contracts`` → ``Contract`` under its award.
+
+Ids are namespaced by ocid: tender = ocid, bid = ocid/bid id (ocid/bid-<index> when the
+bid has no id), award, lot and contract likewise. An organisation is keyed by its
+identifier (``scheme-id``) when its party entry has one; otherwise by ``ocid/party id``
+(the default, safe when publishers reuse local ids such as "1") or, with
+``--party-ids global``, by the party id as published (for sources whose party ids are
+already global, as Cardinal assumes).
+
+Bad or partial releases go to the rejects file (``loaders.rejects``): the line (JSON
+Lines) or 0 (packages), the JSON path of the bad field (``$.bids.details[3].value.amount``,
+prefixed with ``$.releases[i]`` / ``$.records[i]`` inside packages), the value and the
+reason; the rest of the release is still loaded. Writes are batched ``UNWIND … MERGE``
+named queries (``cypher/ocds_*.cypher``) on natural keys, so reloading changes nothing.
+
+Usage: ``python -m loaders ocds FILE ... [--rejects FILE] [--source NAME] [--party-ids
+ocid|global] [--chunk N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import json
+import math
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import ijson
+import ocdsmerge
+from ocdskit.util import is_linked_release
+
+from graph.db import Database, WriteCounters, connect
+from graph.schema import apply_schema
+from loaders.identifiers import normalise_address, normalise_email, normalise_phone
+from loaders.rejects import Reject, RejectLog
+
+DEPARTMENT_ROLES = {"buyer", "procuringEntity"}
+FIRM_ROLES = {"tenderer", "supplier"}
+PARTY_ID_MODES = ("ocid", "global")
+DEFAULT_CHUNK = 2000  # releases per flush
+DEFAULT_BATCH = 5000  # rows per UNWIND transaction
+
+# Write order matters: nodes before the relationships that MATCH them.
+WRITE_ORDER = ("ocds_departments", "ocds_firms", "ocds_tenders", "ocds_lots", "ocds_bids",
+               "ocds_awards", "ocds_contracts", "ocds_awarded_to")
+
+
+class OcdsFormatError(ValueError):
+    """The file is not OCDS JSON in a form this loader reads."""
+
+
+# -- reading ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Item:
+    """One release to load, or the reason there is none, with where it came from."""
+
+    line: int  # physical line for JSON Lines, 0 inside a package
+    path: str  # JSON path prefix of the release inside its line/document ("$" for a line)
+    release: dict[str, Any] | None
+    error: str = ""
+
+
+_HEAD = 1 << 20
+
+
+def _open_binary(path: Path) -> io.BufferedReader:
+    raw = open(path, "rb", buffering=_HEAD)  # noqa: SIM115 - closed by the caller
+    if raw.peek(2)[:2] == b"\x1f\x8b":
+        return io.BufferedReader(gzip.GzipFile(fileobj=raw), buffer_size=_HEAD)  # type: ignore[arg-type]
+    return raw
+
+
+def _looks_like_json_lines(handle: io.BufferedReader) -> bool:
+    """True when the first non-blank line is a whole JSON value (JSON Lines).
+
+    Only the buffered head of the file is inspected: a pretty-printed package starts with a
+    line that is not a whole value, and a package on one long line does not fit the head;
+    both are then streamed as packages.
+    """
+    head = handle.peek(_HEAD)
+    stripped = head.lstrip()
+    if not stripped:
+        return False
+    first, newline, _rest = stripped.partition(b"\n")
+    if not newline and len(head) >= _HEAD:
+        return False
+    try:
+        json.loads(first)
+    except ValueError:
+        return False
+    return True
+
+
+def _merged_record(record: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """The compiled release of a record, compiling full releases with ocdsmerge."""
+    compiled = record.get("compiledRelease")
+    if isinstance(compiled, dict):
+        return compiled, ""
+    releases = record.get("releases")
+    if not isinstance(releases, list) or not releases:
+        return None, "record has neither compiledRelease nor releases"
+    full = [r for r in releases if isinstance(r, dict) and not is_linked_release(r)]
+    if not full:
+        return None, "record has only linked releases (no data to compile)"
+    try:
+        # Empty merge rules: arrays of objects merge by id, the rest is replaced; no schema
+        # download, so loading works offline.
+        return ocdsmerge.Merger(merge_rules={}).create_compiled_release(full), ""
+    except Exception as error:  # ocdsmerge raises several types for malformed input
+        return None, f"cannot compile record releases: {error}"
+
+
+def _expand(value: Any, line: int, path: str) -> Iterator[Item]:
+    """One JSON value from a line: a release, a record, or a whole package."""
+    if not isinstance(value, dict):
+        yield Item(line, path, None, "not a JSON object")
+        return
+    if isinstance(value.get("records"), list):
+        for i, record in enumerate(value["records"]):
+            yield from _expand_record(record, line, f"{path}.records[{i}]")
+    elif isinstance(value.get("releases"), list) and "ocid" not in value:
+        for i, release in enumerate(value["releases"]):
+            sub = f"{path}.releases[{i}]"
+            yield Item(line, sub, release) if isinstance(release, dict) else Item(line, sub, None, "not a JSON object")
+    elif "compiledRelease" in value or isinstance(value.get("releases"), list):
+        yield from _expand_record(value, line, path)
+    else:
+        yield Item(line, path, value)
+
+
+def _expand_record(record: Any, line: int, path: str) -> Iterator[Item]:
+    if not isinstance(record, dict):
+        yield Item(line, path, None, "record is not a JSON object")
+        return
+    release, error = _merged_record(record)
+    if release is not None and "ocid" not in release and isinstance(record.get("ocid"), str):
+        release = {**release, "ocid": record["ocid"]}
+    yield Item(line, path, release, error)
+
+
+def iter_releases(path: Path) -> Iterator[Item]:
+    """Every release in ``path`` (JSON Lines, release package or record package; gzip or not)."""
+    with _open_binary(path) as handle:
+        if _looks_like_json_lines(handle):
+            for number, raw_line in enumerate(handle, start=1):
+                if not raw_line.strip():
+                    continue
+                try:
+                    value = json.loads(raw_line)
+                except ValueError as error:
+                    yield Item(number, "$", None, f"invalid JSON: {error}")
+                    continue
+                yield from _expand(value, number, "$")
+            return
+        yield from _iter_package(handle)
+
+
+def _iter_package(handle: io.BufferedReader) -> Iterator[Item]:
+    """Stream ``releases[]`` / ``records[]`` of one package document, item by item."""
+    counters = {"releases.item": 0, "records.item": 0}
+    events = ijson.parse(handle, use_float=True)
+    try:
+        for prefix, event, _value in events:
+            if prefix in counters and event == "start_map":
+                index = counters[prefix]
+                counters[prefix] += 1
+                obj = _build(events, prefix)
+                kind = prefix.split(".")[0]
+                if kind == "releases":
+                    yield Item(0, f"$.releases[{index}]", obj)
+                else:
+                    yield from _expand_record(obj, 0, f"$.records[{index}]")
+    except ijson.JSONError as error:
+        yield Item(0, "$", None, f"invalid JSON: {error}")
+    if not any(counters.values()):
+        raise OcdsFormatError("no releases[] or records[] found: not an OCDS package or JSON Lines file")
+
+
+def _build(events: Iterator[tuple[str, str, Any]], prefix: str) -> dict[str, Any]:
+    builder = ijson.ObjectBuilder()
+    builder.event("start_map", None)
+    depth = 1
+    for _prefix, event, value in events:
+        builder.event(event, value)
+        if event in ("start_map", "start_array"):
+            depth += 1
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+            if depth == 0:
+                break
+    return builder.value  # type: ignore[no-any-return]
+
+
+# -- mapping one release ------------------------------------------------------------------
+
+@dataclass
+class ChunkRows:
+    """Rows for each named write query, accumulated over a chunk of releases."""
+
+    departments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    firms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tenders: list[dict[str, Any]] = field(default_factory=list)
+    lots: list[dict[str, Any]] = field(default_factory=list)
+    bids: list[dict[str, Any]] = field(default_factory=list)
+    awards: list[dict[str, Any]] = field(default_factory=list)
+    contracts: list[dict[str, Any]] = field(default_factory=list)
+    releases: int = 0
+
+    def by_query(self) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "ocds_departments": list(self.departments.values()),
+            "ocds_firms": list(self.firms.values()),
+            "ocds_tenders": self.tenders,
+            "ocds_lots": self.lots,
+            "ocds_bids": self.bids,
+            "ocds_awards": self.awards,
+            "ocds_contracts": self.contracts,
+            "ocds_awarded_to": [{"id": t["id"]} for t in self.tenders],
+        }
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return None
+
+
+def parse_instant(value: Any) -> datetime | None:
+    """An ISO 8601 / RFC 3339 date-time as an aware UTC datetime (naive means UTC)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+class _Mapper:
+    """Maps one release onto ChunkRows, reporting each bad field as a reject."""
+
+    def __init__(self, item: Item, file: str, party_ids: str, rows: ChunkRows, rejects: RejectLog):
+        self.item = item
+        self.file = file
+        self.party_ids = party_ids
+        self.rows = rows
+        self.rejects = rejects
+        self.release: dict[str, Any] = item.release or {}
+        self.ocid = ""
+        self.parties: dict[str, dict[str, Any]] = {}
+
+    def reject(self, path: str, value: Any, reason: str) -> None:
+        shown = value if isinstance(value, str) else json.dumps(value, default=str)[:1000]
+        full = self.item.path + path[1:] if path.startswith("$") else path
+        self.rejects.add(Reject(self.file, self.item.line, full, shown, reason))
+
+    # -- helpers
+    def amount(self, value: Any, path: str) -> tuple[float | None, str | None]:
+        if value is None:
+            return None, None
+        if not isinstance(value, dict):
+            self.reject(path, value, "value is not an object")
+            return None, None
+        amount = value.get("amount")
+        currency = _text(value.get("currency"))
+        if amount is None:
+            return None, currency
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not math.isfinite(amount):
+            self.reject(f"{path}.amount", amount, "amount is not a number")
+            return None, currency
+        return float(amount), currency
+
+    def instant(self, value: Any, path: str) -> datetime | None:
+        if value is None:
+            return None
+        moment = parse_instant(value)
+        if moment is None:
+            self.reject(path, value, "not an ISO 8601 date-time")
+        return moment
+
+    def org(self, ref: Any, path: str) -> str | None:
+        """Key of the organisation a reference ({id, name}) points to; None when unusable."""
+        if not isinstance(ref, dict):
+            self.reject(path, ref, "organization reference is not an object")
+            return None
+        ref_id = _text(ref.get("id"))
+        if ref_id is None:
+            self.reject(f"{path}.id", ref.get("id"), "organization reference without id")
+            return None
+        return self.key(ref_id)
+
+    def key(self, party_id: str) -> str:
+        party = self.parties.get(party_id)
+        if party is not None:
+            identifier = party.get("identifier")
+            if isinstance(identifier, dict):
+                scheme, ident = _text(identifier.get("scheme")), _text(identifier.get("id"))
+                if scheme and ident:
+                    return f"{scheme}-{ident}"
+        return party_id if self.party_ids == "global" else f"{self.ocid}/{party_id}"
+
+    def name(self, party_id: str | None, ref: Any) -> str | None:
+        party = self.parties.get(party_id or "")
+        name = _text(party.get("name")) if party else None
+        return name or (_text(ref.get("name")) if isinstance(ref, dict) else None)
+
+    def department(self, ref: Any, path: str) -> str | None:
+        key = self.org(ref, path)
+        if key is not None:
+            row = self.rows.departments.setdefault(key, {"id": key, "name": None})
+            row["name"] = row["name"] or self.name(_text(ref.get("id")), ref)
+        return key
+
+    def firm(self, ref: Any, path: str) -> str | None:
+        key = self.org(ref, path)
+        if key is not None:
+            self._firm_row(key, _text(ref.get("id")), ref)
+        return key
+
+    def _firm_row(self, key: str, party_id: str | None, ref: Any) -> dict[str, Any]:
+        row = self.rows.firms.get(key)
+        if row is None:
+            row = {"id": key, "name": None, "reg_no": None, "phones": [], "emails": [], "addresses": []}
+            self.rows.firms[key] = row
+        row["name"] = row["name"] or self.name(party_id, ref)
+        return row
+
+    # -- the release
+    def run(self) -> bool:
+        ocid = _text(self.release.get("ocid"))
+        if ocid is None:
+            self.reject("$.ocid", self.release.get("ocid"), "release without ocid: not loaded")
+            return False
+        self.ocid = ocid
+        self._parties()
+        tender = self.release.get("tender")
+        if tender is not None and not isinstance(tender, dict):
+            self.reject("$.tender", tender, "tender is not an object")
+            tender = None
+        tender = tender or {}
+        buyer_id = self.department(self.release["buyer"], "$.buyer") if "buyer" in self.release else None
+        pe_id = (self.department(tender["procuringEntity"], "$.tender.procuringEntity")
+                 if "procuringEntity" in tender else None)
+        self._tender(tender, buyer_id, pe_id)
+        lot_ids = self._lots(tender)
+        bid_ids = self._bids(lot_ids)
+        award_ids = self._awards(lot_ids, bid_ids)
+        self._contracts(award_ids)
+        self.rows.releases += 1
+        return True
+
+    def _parties(self) -> None:
+        parties = self.release.get("parties")
+        if parties is None:
+            return
+        if not isinstance(parties, list):
+            self.reject("$.parties", parties, "parties is not an array")
+            return
+        for i, party in enumerate(parties):
+            party_id = _text(party.get("id")) if isinstance(party, dict) else None
+            if party_id is None:
+                self.reject(f"$.parties[{i}].id", party.get("id") if isinstance(party, dict) else party,
+                            "party without id")
+                continue
+            self.parties[party_id] = party
+        for i, (party_id, party) in enumerate(self.parties.items()):
+            roles = {r for r in party.get("roles") or [] if isinstance(r, str)}
+            key = self.key(party_id)
+            if roles & DEPARTMENT_ROLES:
+                row = self.rows.departments.setdefault(key, {"id": key, "name": None})
+                row["name"] = row["name"] or _text(party.get("name"))
+            if roles & FIRM_ROLES:
+                row = self._firm_row(key, party_id, party)
+                identifier = party.get("identifier")
+                if isinstance(identifier, dict):
+                    row["reg_no"] = row["reg_no"] or _text(identifier.get("id"))
+                self._contact(row, party, f"$.parties[{i}]")
+
+    def _contact(self, row: dict[str, Any], party: dict[str, Any], path: str) -> None:
+        contact = party.get("contactPoint")
+        if isinstance(contact, dict):
+            for field_name, target, normalise in (("telephone", "phones", normalise_phone),
+                                                  ("email", "emails", normalise_email)):
+                raw = _text(contact.get(field_name))
+                if raw is None:
+                    continue
+                try:
+                    value = normalise(raw)
+                except ValueError as error:
+                    self.reject(f"{path}.contactPoint.{field_name}", raw, str(error))
+                    continue
+                if value not in row[target]:
+                    row[target].append(value)
+        address = party.get("address")
+        if isinstance(address, dict):
+            parts = [_text(address.get(k)) for k in ("streetAddress", "locality", "region", "postalCode",
+                                                     "countryName")]
+            joined = ", ".join(p for p in parts if p)
+            if joined:
+                try:
+                    value = normalise_address(joined)
+                except ValueError as error:
+                    self.reject(f"{path}.address", address, str(error))
+                else:
+                    if value not in row["addresses"]:
+                        row["addresses"].append(value)
+
+    def _tender(self, tender: dict[str, Any], buyer_id: str | None, pe_id: str | None) -> None:
+        period = tender.get("tenderPeriod") if isinstance(tender.get("tenderPeriod"), dict) else {}
+        start = self.instant(period.get("startDate"), "$.tender.tenderPeriod.startDate")
+        end = self.instant(period.get("endDate"), "$.tender.tenderPeriod.endDate")
+        budget, currency = self.amount(tender.get("value"), "$.tender.value")
+        classifications = self._classifications(tender.get("items"), "$.tender.items")
+        number = tender.get("numberOfTenderers")
+        region = None
+        for item in tender.get("items") or []:
+            address = item.get("deliveryAddress") if isinstance(item, dict) else None
+            if isinstance(address, dict) and _text(address.get("region")):
+                region = _text(address.get("region"))
+                break
+        props = {
+            "title": _text(tender.get("title")),
+            "department_id": buyer_id or pe_id,
+            "category": _text(tender.get("mainProcurementCategory")),
+            "region": region,
+            "budget": budget,
+            "currency": currency,
+            "published_at": start.date() if start else None,
+            "deadline_at": end.date() if end else None,
+            "procedure": _text(tender.get("procurementMethod")),
+            "status": _text(tender.get("status")),
+            "procurement_method_details": _text(tender.get("procurementMethodDetails")),
+            "number_of_tenderers": number if isinstance(number, int) and not isinstance(number, bool) else None,
+            "procuring_entity_id": pe_id,
+            "tender_start": start,
+            "tender_end": end,
+            "classification_ids": json.dumps(classifications) if classifications else None,
+        }
+        self.rows.tenders.append({"id": self.ocid, "props": {k: v for k, v in props.items() if v is not None},
+                                  "buyer_id": buyer_id, "procuring_entity_id": pe_id})
+
+    def _classifications(self, items: Any, path: str) -> list[str]:
+        out: list[str] = []
+        if not isinstance(items, list):
+            return out
+        for item in items:
+            classification = item.get("classification") if isinstance(item, dict) else None
+            code = _text(classification.get("id")) if isinstance(classification, dict) else None
+            if code is not None:
+                out.append(code)
+        return out
+
+    def _lots(self, tender: dict[str, Any]) -> set[str]:
+        lots = tender.get("lots")
+        ids: set[str] = set()
+        if not isinstance(lots, list):
+            return ids
+        for i, lot in enumerate(lots):
+            lot_id = _text(lot.get("id")) if isinstance(lot, dict) else None
+            if lot_id is None:
+                self.reject(f"$.tender.lots[{i}].id", lot, "lot without id")
+                continue
+            value, currency = self.amount(lot.get("value"), f"$.tender.lots[{i}].value")
+            key = f"{self.ocid}/{lot_id}"
+            ids.add(lot_id)
+            props = {"title": _text(lot.get("title")), "value": value, "currency": currency,
+                     "status": _text(lot.get("status"))}
+            self.rows.lots.append({"id": key, "tender_id": self.ocid,
+                                   "props": {k: v for k, v in props.items() if v is not None}})
+        return ids
+
+    def _lot_refs(self, refs: Any, known: set[str], path: str) -> list[str]:
+        out = []
+        for j, ref in enumerate(refs if isinstance(refs, list) else []):
+            lot_id = _text(ref)
+            if lot_id is None or (known and lot_id not in known):
+                self.reject(f"{path}[{j}]", ref, "relatedLots names no lot of this tender")
+                continue
+            out.append(f"{self.ocid}/{lot_id}")
+        return out
+
+    def _bids(self, lot_ids: set[str]) -> dict[str, str]:
+        bids = self.release.get("bids")
+        ids: dict[str, str] = {}  # OCDS bid id → graph id
+        if bids is None:
+            return ids
+        details = bids.get("details") if isinstance(bids, dict) else None
+        if not isinstance(details, list):
+            self.reject("$.bids.details", details, "bids.details is not an array")
+            return ids
+        for i, bid in enumerate(details):
+            path = f"$.bids.details[{i}]"
+            if not isinstance(bid, dict):
+                self.reject(path, bid, "bid is not an object")
+                continue
+            ocds_id = _text(bid.get("id"))
+            key = f"{self.ocid}/{ocds_id}" if ocds_id is not None else f"{self.ocid}/bid-{i}"
+            if ocds_id is not None:
+                if ocds_id in ids:
+                    self.reject(f"{path}.id", ocds_id, "duplicate bid id in this release: bid not loaded")
+                    continue
+                ids[ocds_id] = key
+            amount, currency = self.amount(bid.get("value"), f"{path}.value")
+            tenderers = []
+            for j, ref in enumerate(bid.get("tenderers") or []):
+                firm = self.firm(ref, f"{path}.tenderers[{j}]")
+                if firm is not None and firm not in tenderers:
+                    tenderers.append(firm)
+            status = _text(bid.get("status"))
+            props = {"amount": amount, "currency": currency, "status": status, "position": i,
+                     "disqualified": status == "disqualified" if status is not None else None,
+                     "submitted_at": self.instant(bid.get("date"), f"{path}.date")}
+            self.rows.bids.append({"id": key, "tender_id": self.ocid, "tenderers": tenderers,
+                                   "lots": self._lot_refs(bid.get("relatedLots"), lot_ids, f"{path}.relatedLots"),
+                                   "props": {k: v for k, v in props.items() if v is not None}})
+        return ids
+
+    def _awards(self, lot_ids: set[str], bid_ids: dict[str, str]) -> dict[str, str]:
+        awards = self.release.get("awards")
+        ids: dict[str, str] = {}
+        if awards is None:
+            return ids
+        if not isinstance(awards, list):
+            self.reject("$.awards", awards, "awards is not an array")
+            return ids
+        for i, award in enumerate(awards):
+            path = f"$.awards[{i}]"
+            if not isinstance(award, dict):
+                self.reject(path, award, "award is not an object")
+                continue
+            ocds_id = _text(award.get("id"))
+            key = f"{self.ocid}/{ocds_id}" if ocds_id is not None else f"{self.ocid}/award-{i}"
+            if ocds_id is not None:
+                ids[ocds_id] = key
+            amount, currency = self.amount(award.get("value"), f"{path}.value")
+            suppliers = []
+            for j, ref in enumerate(award.get("suppliers") or []):
+                firm = self.firm(ref, f"{path}.suppliers[{j}]")
+                if firm is not None and firm not in suppliers:
+                    suppliers.append(firm)
+            related = []
+            for j, ref in enumerate(award.get("relatedBids") or []):
+                bid_id = _text(ref)
+                if bid_id is None or (bid_ids and bid_id not in bid_ids):
+                    self.reject(f"{path}.relatedBids[{j}]", ref, "relatedBids names no bid of this release")
+                    continue
+                related.append(bid_ids.get(bid_id, f"{self.ocid}/{bid_id}"))
+            classifications = self._classifications(award.get("items"), f"{path}.items")
+            props = {"status": _text(award.get("status")), "amount": amount, "currency": currency,
+                     "date": self.instant(award.get("date"), f"{path}.date"),
+                     "classification_ids": json.dumps(classifications) if classifications else None}
+            self.rows.awards.append({"id": key, "tender_id": self.ocid, "suppliers": suppliers,
+                                     "bids": related,
+                                     "lots": self._lot_refs(award.get("relatedLots"), lot_ids,
+                                                            f"{path}.relatedLots"),
+                                     "props": {k: v for k, v in props.items() if v is not None}})
+        return ids
+
+    def _contracts(self, award_ids: dict[str, str]) -> None:
+        contracts = self.release.get("contracts")
+        if not isinstance(contracts, list):
+            return
+        for i, contract in enumerate(contracts):
+            path = f"$.contracts[{i}]"
+            if not isinstance(contract, dict):
+                self.reject(path, contract, "contract is not an object")
+                continue
+            ocds_id = _text(contract.get("id"))
+            key = f"{self.ocid}/{ocds_id}" if ocds_id is not None else f"{self.ocid}/contract-{i}"
+            award_id = _text(contract.get("awardID"))
+            amount, currency = self.amount(contract.get("value"), f"{path}.value")
+            props = {"status": _text(contract.get("status")), "amount": amount, "currency": currency,
+                     "signed_at": self.instant(contract.get("dateSigned"), f"{path}.dateSigned")}
+            self.rows.contracts.append({
+                "id": key, "award_id": award_ids.get(award_id or "", f"{self.ocid}/{award_id}"),
+                "props": {k: v for k, v in props.items() if v is not None}})
+
+
+def map_release(item: Item, file: str, rows: ChunkRows, rejects: RejectLog, party_ids: str = "ocid") -> bool:
+    """Add the rows of one release to ``rows``; False (and a reject) when nothing is loadable."""
+    if item.release is None:
+        rejects.add(Reject(file, item.line, item.path, "", item.error or "no release"))
+        return False
+    return _Mapper(item, file, party_ids, rows, rejects).run()
+
+
+# -- loading ------------------------------------------------------------------------------
+
+@dataclass
+class LoadReport:
+    releases_read: int = 0
+    releases_loaded: int = 0
+    rejects: int = 0
+    seconds: float = 0.0
+    counters: WriteCounters = field(default_factory=WriteCounters)
+
+    def summary(self) -> str:
+        rate = self.releases_loaded / self.seconds if self.seconds else 0.0
+        c = self.counters
+        return (f"{self.releases_loaded}/{self.releases_read} releases loaded in {self.seconds:.1f} s "
+                f"({rate:,.0f}/s); {c.nodes_created} nodes and {c.relationships_created} relationships "
+                f"created; {self.rejects} rejects")
+
+
+def _flush(db: Database, rows: ChunkRows, source: str, batch_size: int, counters: WriteCounters) -> None:
+    by_query = rows.by_query()
+    for name in WRITE_ORDER:
+        if by_query[name]:
+            counters.merge(db.write_rows(name, by_query[name], batch_size=batch_size, source=source))
+
+
+def load_ocds(
+    db: Database,
+    paths: list[Path],
+    source: str = "ocds",
+    rejects: RejectLog | None = None,
+    party_ids: str = "ocid",
+    chunk_releases: int = DEFAULT_CHUNK,
+    batch_size: int = DEFAULT_BATCH,
+) -> LoadReport:
+    """Stream every release of ``paths`` into the graph; see the module docstring."""
+    if party_ids not in PARTY_ID_MODES:
+        raise ValueError(f"party_ids must be one of {PARTY_ID_MODES}")
+    log = rejects if rejects is not None else RejectLog(None, keep=False)
+    report = LoadReport()
+    started = time.perf_counter()
+    apply_schema(db)
+    for path in paths:
+        rows = ChunkRows()
+        for item in iter_releases(path):
+            report.releases_read += 1
+            if map_release(item, path.name, rows, log, party_ids):
+                report.releases_loaded += 1
+            if rows.releases >= chunk_releases:
+                _flush(db, rows, source, batch_size, report.counters)
+                rows = ChunkRows()
+        _flush(db, rows, source, batch_size, report.counters)
+    report.rejects = log.count
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m loaders ocds", description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path, help="JSON Lines, release or record packages (.gz ok)")
+    parser.add_argument("--rejects", type=Path, default=Path("ocds_rejects.csv"),
+                        help="CSV of bad fields and releases (default: ./ocds_rejects.csv)")
+    parser.add_argument("--source", default="ocds", help="value of the source property (default: ocds)")
+    parser.add_argument("--party-ids", choices=PARTY_ID_MODES, default="ocid",
+                        help="key of organisations without an identifier: ocid/party id (default) or the "
+                             "party id as published (global)")
+    parser.add_argument("--chunk", type=int, default=DEFAULT_CHUNK, help="releases per write batch")
+    args = parser.parse_args(argv)
+    missing = [str(p) for p in args.files if not p.is_file()]
+    if missing:
+        print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    try:
+        with connect() as db, RejectLog(args.rejects, keep=False) as log:
+            db.verify()
+            report = load_ocds(db, args.files, source=args.source, rejects=log, party_ids=args.party_ids,
+                               chunk_releases=args.chunk)
+    except OcdsFormatError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    if report.rejects:
+        print(f"rejects written to {args.rejects}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,333 @@
+"""Cardinal red flags: parity with Cardinal's own fixtures, and one flagged case and one
+near-miss per flag on tiny hand-made frames.
+
+Parity: each ``../shared/data/real/ocds_cardinal_fixtures/<name>.jsonl`` is loaded through
+the OCDS loader into the real Neo4j, projected back with ``read_ocds_frames`` and run with
+the settings its file name encodes (as Cardinal's build.rs does, plus the
+``no_price_comparison_procurement_methods = NPC`` and ``[exclusions] procurement_method_details
+= EXC`` every Cardinal indicator test uses); the result must equal ``<name>.expected``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import detectors.red_flags as red_flags
+from detectors.market import MarketData
+from detectors.red_flags.common import quantile
+from detectors.red_flags.frames import OcdsFrames
+
+ALL_SECTIONS = "".join(f"[{code}]\n" for code in red_flags.FLAGS)
+
+
+def settings_for(name: str) -> str:
+    """Cardinal's build.rs: ``R003-threshold-10`` → [R003] threshold = 10, etc."""
+    parts = name.replace("+", "|").split("-")
+    code, rest = parts[0], parts[1:]
+    lines = ["no_price_comparison_procurement_methods = NPC", "[exclusions]", "procurement_method_details = EXC",
+             f"[{code}]"]
+    if len(rest) == 2:
+        lines.append(f"{rest[0]} = {rest[1]}")
+    elif len(rest) > 2:
+        lines.append(f"[{code}.{rest[0]}]")
+        lines += [f"{k} = {v}" for k, v in zip(rest[1::2], rest[2::2], strict=True)]
+    return "\n".join(lines) + "\n"
+
+
+def flat(result: dict) -> dict:
+    return {(g, k, c): v for g, entries in result.items() for k, codes in entries.items() for c, v in codes.items()}
+
+
+def fixtures() -> list[Path]:
+    from tests.conftest import SHARED_REAL
+
+    folder = SHARED_REAL / "ocds_cardinal_fixtures"
+    return sorted(folder.glob("*.jsonl")) if folder.exists() else []
+
+
+# -- parity --------------------------------------------------------------------------------
+
+def test_settings_from_fixture_names() -> None:
+    text = settings_for("R003-procurement_method_details-x-5-y-10")
+    params = red_flags.parse_settings(text)
+    assert params.enabled == ("R003",)
+    assert dict(params.settings["R003"].procurement_method_details) == {"x": 5, "y": 10}
+    assert red_flags.parse_settings(settings_for("R003-procurement_methods-open+selective")).settings[
+        "R003"].procurement_methods == {"open", "selective"}
+    assert red_flags.parse_settings(settings_for("R048-minimum_contracting_processes-1")).settings[
+        "R048"].minimum_contracting_processes == 1
+
+
+@pytest.mark.neo4j
+def test_cardinal_fixtures_parity(clean_db, shared_real, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from graph.ocds_readers import read_ocds_frames
+    from loaders.ocds import load_ocds
+
+    paths = sorted((shared_real / "ocds_cardinal_fixtures").glob("*.jsonl"))
+    if not paths:
+        pytest.skip("no Cardinal fixtures in the shared folder")
+    failures = []
+    for path in paths:
+        from tests.conftest import _wipe
+
+        _wipe(clean_db)
+        load_ocds(clean_db, [path], source="cardinal-fixture", party_ids="global")
+        params = red_flags.parse_settings(settings_for(path.stem))
+        results = red_flags.evaluate(read_ocds_frames(clean_db), params)
+        expected = json.loads(path.with_suffix(".expected").read_text())
+        got = flat(results.cardinal())
+        findings = red_flags.detect(MarketData.build(), params, ocds=read_ocds_frames(clean_db))
+        if got != pytest.approx(flat(expected)) or flat(red_flags.to_cardinal(findings)) != pytest.approx(got):
+            failures.append(f"{path.stem}: expected {expected}, got {results.cardinal()}")
+    assert not failures, "\n".join(failures)
+    assert len(paths) >= 15  # R003 (4 settings), R018 … R058
+
+
+# -- settings ------------------------------------------------------------------------------
+
+def test_default_settings_file_enables_every_flag_with_cardinal_defaults() -> None:
+    params = red_flags.load_params()
+    assert params.enabled == tuple(red_flags.FLAGS)
+    assert params.settings["R003"].threshold == 15
+    assert params.settings["R018"].procurement_methods == {"open", "selective"}
+    assert params.settings["R025"].percentile == 75
+    assert params.settings["R038"].minimum_submitted_bids == 2
+    assert params.settings["R048"].minimum_contracting_processes == 20
+
+
+@pytest.mark.parametrize("text", ["[R003]\nthreshhold = 3\n", "[R999]\n", "colour = red\n",
+                                  "[exclusions]\nmethod = x\n", "[R003.unknown]\nx = 1\n[R003]\n",
+                                  "[R003]\nthreshold = soon\n"])
+def test_unknown_or_bad_settings_are_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        red_flags.parse_settings(text)
+
+
+def test_quantile_is_statrs_r8() -> None:
+    data = [-1.0, 5.0, 0.0, -3.0, 10.0, -0.5, 4.0, 0.2, 1.0, 6.0]  # statrs' own test vector
+    assert quantile(data, 0.5) == pytest.approx(0.6)
+    assert quantile(data, 0.2) == pytest.approx(-0.8)
+    assert quantile(data, 0.7) == pytest.approx(137.0 / 30.0)
+    assert quantile(data, 0.01) == -3.0 and quantile(data, 0.99) == 10.0
+
+
+# -- hand-made frames: one flagged case and one near-miss per flag ---------------------------
+
+def ts(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text)
+
+
+def frames(processes: list[dict], bids: list[dict] = (), awards: list[dict] = (), lots: list[dict] = ()
+           ) -> OcdsFrames:
+    return OcdsFrames.build(processes=pd.DataFrame(processes), bids=pd.DataFrame(list(bids)),
+                            awards=pd.DataFrame(list(awards)), lots=pd.DataFrame(list(lots)))
+
+
+def bid(bid_id: str, tender: str, status: str, amount: float | None = None, *firms: str, **more) -> dict:
+    return {"bid_id": bid_id, "tender_id": tender, "status": status, "amount": amount,
+            "currency": "USD" if amount is not None else None, "tenderers": list(firms), **more}
+
+
+def award(award_id: str, tender: str, status: str, *suppliers: str, **more) -> dict:
+    return {"award_id": award_id, "tender_id": tender, "status": status, "suppliers": list(suppliers), **more}
+
+
+def run(code: str, data: OcdsFrames, settings: str = "") -> dict:
+    params = red_flags.parse_settings(f"[{code}]\n{settings}")
+    return flat(red_flags.evaluate(data, params).cardinal())
+
+
+def test_r003_short_period_flagged_and_exact_threshold_not() -> None:
+    data = frames([
+        {"tender_id": "T1", "tender_start": ts("2024-01-01 18:00"), "tender_end": ts("2024-01-16 17:59:59")},
+        {"tender_id": "T2", "tender_start": ts("2024-01-01 18:00"), "tender_end": ts("2024-01-16 18:00")},
+    ])
+    assert run("R003", data) == {("OCID", "T1", "R003"): 1.0}
+
+
+def test_r018_single_tenderer_in_open_procedure_but_not_direct() -> None:
+    data = frames([{"tender_id": "T1", "number_of_tenderers": 1, "procurement_method": "open"},
+                   {"tender_id": "T2", "number_of_tenderers": 1, "procurement_method": "direct"}])
+    assert run("R018", data) == {("OCID", "T1", "R018"): 1.0}
+
+
+BASE_LOSERS = [200.0, 200.0, 210.0, 210.0, 220.0, 220.0, 200.0]  # differences 1.0 … 1.2 (tight)
+
+
+def _base_price_tenders() -> tuple[list[dict], list[dict], list[dict]]:
+    """T1–T7: F1 wins at 100 against F2 at 200–220 (differences between 1.0 and 1.2)."""
+    processes, bids, awards = [], [], []
+    for i, loser in enumerate(BASE_LOSERS, start=1):
+        t = f"T{i}"
+        processes.append({"tender_id": t})
+        bids += [bid(f"{t}/1", t, "valid", 100.0, "F1"), bid(f"{t}/2", t, "valid", loser, "F2")]
+        awards.append(award(f"{t}/a", t, "active", "F1"))
+    return processes, bids, awards
+
+
+def _price_market(close: float) -> OcdsFrames:
+    """The base tenders plus T8, won by F3 at 100 against F4 at ``close``."""
+    processes, bids, awards = _base_price_tenders()
+    processes.append({"tender_id": "T8"})
+    bids += [bid("T8/1", "T8", "valid", 100.0, "F3"), bid("T8/2", "T8", "valid", close, "F4")]
+    awards.append(award("T8/a", "T8", "active", "F3"))
+    return frames(processes, bids, awards)
+
+
+def test_r024_runner_up_just_above_winner_is_flagged() -> None:
+    # differences [0.01, 1, 1, 1, 1.1, 1.1, 1.2, 1.2]: Q1 = 1.0, Q3 = 1.158, lower fence = 0.7625
+    result = run("R024", _price_market(101.0))
+    assert result == {("OCID", "T8", "R024"): pytest.approx(0.01), ("Tenderer", "F3", "R024"): 0.0,
+                      ("Tenderer", "F4", "R024"): 0.0}
+
+
+def test_r024_near_miss_just_above_the_lower_fence() -> None:
+    assert run("R024", _price_market(180.0)) == {}  # difference 0.8 > fence 0.7625
+
+
+def test_r058_winner_far_below_is_flagged_and_ordinary_gap_is_not() -> None:
+    processes, bids, awards = [], [], []
+    for i, loser in enumerate([110.0, 112.0, 108.0, 111.0, 109.0, 110.0, 500.0], start=1):
+        t = f"T{i}"
+        processes.append({"tender_id": t})
+        bids += [bid(f"{t}/1", t, "valid", 100.0, "F1"), bid(f"{t}/2", t, "valid", loser, "F2")]
+        awards.append(award(f"{t}/a", t, "active", "F1"))
+    result = run("R058", frames(processes, bids, awards))
+    assert set(result) == {("OCID", "T7", "R058"), ("Tenderer", "F1", "R058")}
+    assert result[("OCID", "T7", "R058")] == pytest.approx(4.0)
+
+
+def test_r024_compares_lots_separately() -> None:
+    processes, bids, awards = _base_price_tenders()
+    processes.append({"tender_id": "T8"})
+    lots = [{"lot_id": "T8/L1", "tender_id": "T8"}, {"lot_id": "T8/L2", "tender_id": "T8"}]
+    bids += [bid("T8/1", "T8", "valid", 100.0, "F1", lots=["T8/L1"]),
+             bid("T8/2", "T8", "valid", 200.0, "F2", lots=["T8/L1"]),
+             bid("T8/3", "T8", "valid", 100.0, "F3", lots=["T8/L2"]),
+             bid("T8/4", "T8", "valid", 100.5, "F4", lots=["T8/L2"])]
+    awards += [award("T8/a1", "T8", "active", "F1", lots=["T8/L1"]),
+               award("T8/a2", "T8", "active", "F3", lots=["T8/L2"])]
+    data = frames(processes, bids, awards, lots)
+    result = red_flags.evaluate(data, red_flags.parse_settings("[R024]\n"))
+    assert result.cardinal()["OCID"] == {"T8": {"R024": pytest.approx(0.005)}}
+    assert result.details[("OCID", "T8", "R024")]["lot"] == "T8/L2"
+    # Cardinal's whole-process rule sees two active awards and compares nothing in T8
+    cardinal_only = red_flags.parse_settings("[R024]\n[iron_cage]\nper_lot = false\n")
+    assert red_flags.evaluate(data, cardinal_only).cardinal() == {}
+
+
+def test_r024_uses_award_bid_links_for_consortium_winner() -> None:
+    processes, bids, awards = _base_price_tenders()
+    processes.append({"tender_id": "T8"})
+    bids += [bid("T8/1", "T8", "valid", 100.0, "F3", "F5"), bid("T8/2", "T8", "valid", 100.5, "F4")]
+    awards.append(award("T8/a", "T8", "active", "F3", "F5", related_bids=["T8/1"]))
+    data = frames(processes, bids, awards)
+    result = run("R024", data)
+    assert ("OCID", "T8", "R024") in result and ("Tenderer", "F5", "R024") in result
+    no_links = red_flags.parse_settings("[R024]\n[iron_cage]\nuse_related_bids = false\n")
+    assert red_flags.evaluate(data, no_links).cardinal() == {}
+
+
+def test_r025_frequent_loser_flagged_and_winners_not() -> None:
+    # F0 bids in all 8 tenders and never wins; W1–W4 bid in 4 each and win 2 (ratio 0.5).
+    # Ratios [0, .5, .5, .5, .5]: Q1 = 0.333, Q3 = 0.5, lower fence = 0.083; bid-count fence 5.33.
+    processes, bids, awards = [], [], []
+    for i in range(8):
+        t, first, second = f"T{i}", f"W{i % 4 + 1}", f"W{(i + 1) % 4 + 1}"
+        processes.append({"tender_id": t})
+        bids += [bid(f"{t}/0", t, "valid", None, "F0"), bid(f"{t}/1", t, "valid", None, first),
+                 bid(f"{t}/2", t, "valid", None, second)]
+        awards.append(award(f"{t}/a", t, "active", first))
+    assert run("R025", frames(processes, bids, awards)) == {("Tenderer", "F0", "R025"): 0.0}
+
+
+def test_r028_identical_prices_from_different_firms_but_not_same_firm() -> None:
+    data = frames([{"tender_id": "T1"}, {"tender_id": "T2"}],
+                  [bid("T1/1", "T1", "valid", 50.0, "F1"), bid("T1/2", "T1", "valid", 50.0, "F2"),
+                   bid("T2/1", "T2", "valid", 50.0, "F3"), bid("T2/2", "T2", "valid", 50.0, "F3")])
+    assert run("R028", data) == {("OCID", "T1", "R028"): 1.0, ("Tenderer", "F1", "R028"): 1.0,
+                                 ("Tenderer", "F2", "R028"): 1.0}
+
+
+def test_r030_late_winning_bid_flagged_and_on_time_not() -> None:
+    data = frames([{"tender_id": "T1", "tender_end": ts("2024-03-15")}, {"tender_id": "T2", "tender_end": ts("2024-03-15")}],
+                  [bid("T1/1", "T1", "valid", None, "F1", submitted_at=ts("2024-03-15 00:00:01")),
+                   bid("T2/1", "T2", "valid", None, "F1", submitted_at=ts("2024-03-15 00:00:00"))],
+                  [award("T1/a", "T1", "active", "F1"), award("T2/a", "T2", "active", "F1")])
+    assert run("R030", data) == {("OCID", "T1", "R030"): 1.0, ("Tenderer", "F1", "R030"): 1.0}
+
+
+def test_r035_all_others_disqualified_but_not_with_a_second_valid_bid() -> None:
+    data = frames([{"tender_id": "T1"}, {"tender_id": "T2"}],
+                  [bid("T1/1", "T1", "disqualified", None, "F2"), bid("T1/2", "T1", "valid", None, "F1"),
+                   bid("T2/1", "T2", "disqualified", None, "F2"), bid("T2/2", "T2", "valid", None, "F1"),
+                   bid("T2/3", "T2", "valid", None, "F3")],
+                  [award("T1/a", "T1", "active", "F1"), award("T2/a", "T2", "active", "F1")])
+    assert run("R035", data) == {("OCID", "T1", "R035"): 1.0, ("Tenderer", "F1", "R035"): 0.0}
+
+
+def test_r036_lowest_disqualified_flagged_but_not_when_lowest_is_valid() -> None:
+    data = frames([{"tender_id": "T1"}, {"tender_id": "T2"}],
+                  [bid("T1/1", "T1", "disqualified", 90.0, "F2"), bid("T1/2", "T1", "valid", 100.0, "F1"),
+                   bid("T2/1", "T2", "disqualified", 110.0, "F2"), bid("T2/2", "T2", "valid", 100.0, "F1")],
+                  [award("T1/a", "T1", "active", "F1"), award("T2/a", "T2", "active", "F1")])
+    assert run("R036", data) == {("OCID", "T1", "R036"): 1.0}
+
+
+def test_r038_buyer_disqualifying_most_bids_flagged_but_not_below_minimum() -> None:
+    processes = [{"tender_id": f"T{i}", "buyer_id": f"B{i}"} for i in range(5)]
+    bids = [bid(f"T{i}/{j}", f"T{i}", "valid", None, f"F{j}") for i in range(1, 5) for j in range(2)]
+    bids += [bid("T0/0", "T0", "disqualified", None, "F0"), bid("T0/1", "T0", "disqualified", None, "F1"),
+             bid("T0/2", "T0", "valid", None, "F2")]
+    result = run("R038", frames(processes, bids))
+    assert result[("Buyer", "B0", "R038")] == pytest.approx(2 / 3)
+    assert not any(k[0] == "Buyer" and k[1] != "B0" for k in result)
+    high_minimum = run("R038", frames(processes, bids), "minimum_contracting_processes = 4\n")
+    assert not any(k[0] == "Buyer" for k in high_minimum)
+
+
+def test_r048_supplier_of_many_divisions_flagged_and_specialists_not() -> None:
+    processes = [{"tender_id": f"T{i}"} for i in range(6)]
+    awards = [award("T0/a", "T0", "active", "F0", classification_ids=["45000000", "33000000", "72000000"])]
+    awards += [award(f"T{i}/a", f"T{i}", "active", f"F{i}", classification_ids=["45000000"]) for i in range(1, 6)]
+    result = run("R048", frames(processes, [], awards), "minimum_contracting_processes = 1\n")
+    assert result == {("Tenderer", "F0", "R048"): 3.0}
+
+
+def test_cancelled_and_excluded_processes_are_skipped() -> None:
+    data = frames([{"tender_id": "T1", "number_of_tenderers": 1, "procurement_method": "open", "status": "cancelled"},
+                   {"tender_id": "T2", "number_of_tenderers": 1, "procurement_method": "open",
+                    "procurement_method_details": "EXC"}])
+    params = red_flags.parse_settings("[exclusions]\nprocurement_method_details = EXC\n[R018]\n")
+    assert red_flags.evaluate(data, params).cardinal() == {}
+
+
+def test_detect_returns_one_finding_per_subject_with_evidence() -> None:
+    data = frames([{"tender_id": "T1", "number_of_tenderers": 1, "procurement_method": "open",
+                    "tender_start": ts("2024-01-01"), "tender_end": ts("2024-01-05")}])
+    findings = red_flags.detect(MarketData.build(), red_flags.parse_settings(ALL_SECTIONS), ocds=data)
+    assert len(findings) == 1
+    finding = findings[0]
+    assert finding.kind == "tender" and finding.tender_id == "T1" and finding.detector == "red_flags"
+    assert {f["code"] for f in finding.evidence["flags"]} == {"R003", "R018"}
+    assert finding.score == pytest.approx(64.0)
+    assert "R003" in finding.explanation and "4 days" in finding.explanation
+    json.loads(finding.to_json())
+
+
+def test_detect_runs_on_a_csv_market_without_ocds_frames() -> None:
+    market = MarketData.build(
+        tenders=pd.DataFrame([{"tender_id": "T1", "department_id": "D1", "currency": "CNY", "winner_firm_id": "F1",
+                               "published_at": "2024-01-01", "deadline_at": "2024-01-04"}]),
+        bids=pd.DataFrame([{"bid_id": "B1", "tender_id": "T1", "firm_id": "F1", "amount": 100.0},
+                           {"bid_id": "B2", "tender_id": "T1", "firm_id": "F2", "amount": 90.0,
+                            "disqualified": True}]))
+    findings = red_flags.detect(market, red_flags.parse_settings(ALL_SECTIONS))
+    by_kind = {f.kind: f for f in findings}
+    assert {f["code"] for f in by_kind["tender"].evidence["flags"]} == {"R003", "R035", "R036"}
+    assert by_kind["tender"].tender_id == "T1"
+    assert by_kind["buyer"].department_id == "D1"  # R038: 1 of 2 submitted bids disqualified
