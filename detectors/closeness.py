@@ -1,0 +1,697 @@
+"""Official–firm closeness (亲密度): an official who deals with one firm more, and more kindly, than chance.
+
+For every official–firm pair with at least one interaction this module compares what the
+official did with the firm to what the official's own workload and peers predict, one
+component at a time, and adds the components into a score an investigator can follow.
+
+Components (each has a value, a baseline, a significance test and a contribution):
+
+``frequency``
+    Interactions per channel — inspections conducted of the firm, approvals decided for it,
+    evaluations of tenders it bid in — against the expectation under independence *within
+    the official's own market*. For inspections and approvals of kind ``k``,
+
+    .. math:: E_{ij} = \\sum_k W_{ik} \\, s_{jk} / \\sum_{l \\in P_i} s_{lk}, \\qquad
+              s_{jk} = r_{jk}^{(-i)} + \\beta \\, \\bar r_{P_i k}^{(-i)}
+
+    where :math:`W_{ik}` is the official's workload of kind ``k``, :math:`P_i` the pool of
+    firms the official actually serves (every firm it inspected or decided an approval for),
+    :math:`r^{(-i)}_{jk}` the firm's kind-``k`` volume handled by the *other* officials of
+    the department (a leave-one-out size estimate, so the official's own excess does not
+    inflate the firm's size) and :math:`\\beta \\bar r` a prior of one average firm that shrinks
+    firms nobody else serves towards the pool average (with no other official at all the
+    expectation is the uniform share :math:`W_{ik}/|P_i|`). Restricting the expectation to
+    the pool is what keeps an official in a small district, who necessarily sees the same
+    few firms, from looking close. For evaluations the expectation is the firm's bid rate in
+    comparable tenders (same department, category and region) that the official did *not*
+    evaluate, shrunk towards its overall rate there. ``lift = observed / expected``; the
+    Poisson upper tail ``P(X ≥ observed | expected)`` keeps small counts from being over-read.
+``leniency``
+    Pass rate of the official's inspections of the firm against a baseline
+    :math:`p_0 = \\max(p_{peers}, p_{own})`: the rate department peers gave this firm for
+    the same kinds (beta-binomial shrinkage to the peers' rate for the kind, prior strength
+    ``prior_strength``) and the rate the official gave its *other* firms (shrunk the same
+    way). Taking the larger makes the component pair-specific: a generally lenient
+    official is an ``official_profile`` finding, not a closeness one. Binomial upper tail
+    for the passes; effect = share of expected failures that did not happen, on the shrunk
+    failure rate. The same test on "not penalised" (penalty amounts vs peers' mean penalty
+    reported beside it) and on approvals granted.
+``speed``
+    Approval time (decided_at − applied_at) of the firm's approvals against the official's
+    other approvals of the same kind: Mann–Whitney U summed over kinds (normal
+    approximation, one-sided towards faster); effect = rank-biserial correlation.
+``outcomes``
+    The firm's wins in tenders the official evaluated against the wins expected from the
+    number of bidders (:math:`\\sum 1/n_t`), scaled by the firm's strength in tenders the
+    official did not evaluate (wins/expected there, gamma-Poisson shrinkage towards 1).
+    Poisson upper tail.
+``ties``
+    Hidden ties: a relative of the official (``relations``) — or the official itself —
+    who is legal representative, shareholder or director of the firm, and phones, e-mails
+    or addresses shared between the official (or a relative) and the firm or a person
+    holding a role in it. A shared identifier counts ``1 / (number of firms holding it)``
+    of its full weight, so a business-centre address shared by twenty firms is weak.
+
+Scoring: a component's contribution is ``points × effect × gate(p)`` where ``effect`` in
+[0, 1] maps the effect size (full at ``lift_full`` etc.) and ``gate`` rises linearly in
+``-log10 p`` from 0 at ``p_weak`` to 1 at ``p_strong``. Ties contribute their strength
+without a test. The score is the sum, capped at 100. Frequency alone is capped at
+``frequency_points`` (< ``threshold``), so a pair needs at least one behavioural deviation
+or a tie to be reported.
+
+References
+----------
+Guiyang housing & construction bureau, "data iron cage" (数据铁笼) 2015: closeness (亲密度)
+as how often a supervisor deals with the same firm. Agresti, *Categorical Data Analysis*
+(independence expectations, quasi-independence on structural zeros). Efron & Morris 1975
+(empirical-Bayes shrinkage). Mann & Whitney 1947; Kerby 2014 (rank-biserial correlation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from detectors.finding import Finding
+from detectors.market import MarketData
+
+__all__ = ["NAME", "Params", "detect", "pair_frame", "gate", "shrunk_rate"]
+
+NAME = "closeness"
+OID, FID, KIND, DEPT = "official_id", "firm_id", "kind", "department_id"
+PAIR = [OID, FID]
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of the closeness detector (defaults in brackets are the documented ones).
+
+    threshold: report pairs scoring at least this [30]; above ``frequency_points`` so that
+        frequency alone never reports a pair.
+    p_weak, p_strong: a component counts nothing at p ≥ p_weak [0.05] and fully at
+        p ≤ p_strong [0.001] (log-linear in between).
+    prior_strength: pseudo-count shrinking peers' and the official's own baseline rates [10].
+    max_strength: cap on the empirical-Bayes beta-binomial strength of a pair's rate [200].
+    size_prior: β, the pool-average firm added to every firm's leave-one-out size [1.0].
+    lift_floor, lift_full: frequency lift counting nothing / fully [1.5, 6.0].
+    outcome_lift_full: win lift counting fully [3.0].
+    leniency_full: share of expected failures avoided counting fully [0.6].
+    speed_full: rank-biserial correlation counting fully [0.8].
+    min_inspections, min_approvals, min_wins: smallest counts a component is computed on.
+    *_points: the most each component can contribute.
+    passed_results / granted_decisions: values (lower-case) that count as a pass / a grant.
+    """
+
+    threshold: float = 30.0
+    p_weak: float = 0.05
+    p_strong: float = 0.001
+    prior_strength: float = 10.0
+    size_prior: float = 1.0
+    max_strength: float = 200.0
+    lift_floor: float = 1.5
+    lift_full: float = 6.0
+    outcome_lift_full: float = 3.0
+    leniency_full: float = 0.6
+    speed_full: float = 0.8
+    min_inspections: int = 3
+    min_approvals: int = 3
+    min_wins: int = 2
+    frequency_points: float = 20.0
+    leniency_points: float = 35.0
+    penalty_points: float = 5.0
+    grant_points: float = 10.0
+    speed_points: float = 35.0
+    outcome_points: float = 35.0
+    relative_role_points: float = 45.0
+    phone_points: float = 35.0
+    email_points: float = 35.0
+    address_points: float = 25.0
+    passed_results: tuple[str, ...] = ("pass", "passed")
+    granted_decisions: tuple[str, ...] = ("approved", "approve", "granted", "accepted", "yes")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def gate(p: Any, p_weak: float, p_strong: float) -> Any:
+    """Weight of a test result: 0 at ``p ≥ p_weak``, 1 at ``p ≤ p_strong``, log-linear between."""
+    p = np.clip(np.asarray(p, dtype=float), 1e-300, 1.0)
+    lo, hi = -np.log10(p_weak), -np.log10(p_strong)
+    out = np.clip((-np.log10(p) - lo) / (hi - lo), 0.0, 1.0)
+    return np.where(np.isnan(p), 0.0, out)
+
+
+def shrunk_rate(successes: Any, trials: Any, prior_rate: Any, strength: float) -> Any:
+    """Beta-binomial posterior mean ``(x + m·p₀) / (n + m)`` (Efron–Morris shrinkage)."""
+    return (np.asarray(successes, float) + strength * np.asarray(prior_rate, float)) / (
+        np.asarray(trials, float) + strength)
+
+
+def dispersion_strength(x: Any, n: Any, p0: Any, cap: float = 1000.0) -> float:
+    """Empirical-Bayes beta-binomial prior strength ``m`` from the pairs' over-dispersion.
+
+    Method of moments on the intra-class correlation ρ = 1/(m+1):
+    ``ρ̂ = Σ[(x − n·p₀)² − n·p₀(1−p₀)] / Σ[n(n−1)·p₀(1−p₀)]`` over pairs with n ≥ 2;
+    ``m = 1/ρ̂ − 1`` clipped to [2, cap] (no over-dispersion → ``cap``, nearly binomial).
+    Pairs of officials and firms whose rates truly vary (good and bad firms) give a small m,
+    so a firm that simply passes often with its only inspector is not over-read.
+    """
+    x, n, p0 = (np.asarray(a, float) for a in (x, n, p0))
+    use = n >= 2
+    v = p0[use] * (1.0 - p0[use])
+    den = float(np.sum(n[use] * (n[use] - 1.0) * v))
+    if den <= 0:
+        return cap
+    rho = float(np.sum((x[use] - n[use] * p0[use]) ** 2 - n[use] * v)) / den
+    if rho <= 1.0 / (cap + 1.0):
+        return cap
+    return float(np.clip(1.0 / rho - 1.0, 2.0, cap))
+
+
+def betabinom_upper_tail(x: Any, n: Any, a: Any, b: Any) -> np.ndarray:
+    """``P(X ≥ x)`` for X ~ BetaBinomial(n, a, b), vectorised over arrays.
+
+    Sums the pmf over k = x..n (the short side for a rate near 1: one term per miss), so the
+    cost is the total number of misses, not one scipy call per pair.
+    """
+    x = np.asarray(x, float)
+    n = np.asarray(n, float)
+    a = np.broadcast_to(np.asarray(a, float), x.shape)
+    b = np.broadcast_to(np.asarray(b, float), x.shape)
+    out = np.ones(x.shape)
+    todo = np.flatnonzero((x > 0) & (x <= n))
+    out[(x > n)] = 0.0
+    if todo.size:
+        counts = (n[todo] - x[todo] + 1).astype(np.int64)
+        owner = np.repeat(todo, counts)
+        starts = np.repeat(np.cumsum(counts) - counts, counts)
+        k = x[owner] + (np.arange(counts.sum()) - starts)
+        nn, aa, bb = n[owner], a[owner], b[owner]
+        logpmf = (special.gammaln(nn + 1) - special.gammaln(k + 1) - special.gammaln(nn - k + 1)
+                  + special.betaln(k + aa, nn - k + bb) - special.betaln(aa, bb))
+        out[todo] = np.minimum(np.bincount(owner, weights=np.exp(logpmf), minlength=x.size)[todo], 1.0)
+    return out
+
+
+def _ramp(value: Any, floor: float, full: float) -> Any:
+    return np.clip((np.asarray(value, float) - floor) / (full - floor), 0.0, 1.0)
+
+
+def _lower(series: pd.Series) -> pd.Series:
+    return series.astype("string").str.strip().str.lower()
+
+
+def _with_department(events: pd.DataFrame, officials: pd.DataFrame) -> pd.DataFrame:
+    departments = officials.drop_duplicates(OID).set_index(OID)[DEPT]
+    out = events.copy()
+    out[DEPT] = out[OID].map(departments).fillna("").astype(str)
+    out[KIND] = out[KIND].fillna("").astype(str) if KIND in out else ""
+    return out
+
+
+def _empty(*numeric: str, other: tuple[str, ...] = ()) -> pd.DataFrame:
+    """An empty per-pair frame with float columns, so merges keep numeric dtypes."""
+    return pd.DataFrame({**{c: pd.Series(dtype=object) for c in (*PAIR, *other)},
+                         **{c: pd.Series(dtype=float) for c in numeric}})
+
+
+def _clean(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.dropna(subset=[OID, FID]).astype({OID: str, FID: str})
+
+
+# --------------------------------------------------------------------------- frequency
+
+
+def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """Observed and expected interactions per pair for one channel (inspections or approvals)."""
+    if events.empty:
+        return _empty("observed", "expected")
+    n = events.groupby([OID, FID, KIND], observed=True).size().rename("n").reset_index()
+    workload = events.groupby([OID, KIND, DEPT], observed=True).size().rename("W").reset_index()
+    dept_volume = events.groupby([DEPT, FID, KIND], observed=True).size().rename("A").reset_index()
+    grid = pool.merge(workload, on=OID)
+    grid = grid.merge(n, on=[OID, FID, KIND], how="left").merge(dept_volume, on=[DEPT, FID, KIND], how="left")
+    grid[["n", "A"]] = grid[["n", "A"]].fillna(0.0)
+    grid["r"] = grid["A"] - grid["n"]
+    groups = grid.groupby([OID, KIND], observed=True)
+    beta = groups["r"].transform("mean").clip(lower=1.0) * params.size_prior
+    grid["s"] = grid["r"] + beta
+    grid["expected"] = grid["W"] * grid["s"] / grid.groupby([OID, KIND], observed=True)["s"].transform("sum")
+    out = grid.groupby(PAIR, observed=True).agg(observed=("n", "sum"), expected=("expected", "sum"))
+    return out.reset_index()
+
+
+def _frequency_evaluations(data: MarketData, params: Params) -> pd.DataFrame:
+    """Evaluations of tenders the firm bid in, against its bid rate in comparable tenders."""
+    tenders = data.tenders[["tender_id", DEPT, "category", "region"]].copy()
+    tenders["stratum"] = (tenders[DEPT].fillna("").astype(str) + "|" + tenders["category"].fillna("").astype(str)
+                          + "|" + tenders["region"].fillna("").astype(str))
+    strata = tenders.set_index("tender_id")["stratum"]
+    evals = data.evaluations.dropna().drop_duplicates()
+    bids = data.bids[["tender_id", FID]].dropna().drop_duplicates()
+    if evals.empty or bids.empty:
+        return _empty("observed", "expected")
+    evals = evals.assign(stratum=evals["tender_id"].map(strata)).dropna(subset=["stratum"])
+    bids = bids.assign(stratum=bids["tender_id"].map(strata)).dropna(subset=["stratum"])
+    t_s = tenders.groupby("stratum").size().rename("T")
+    e_os = evals.groupby([OID, "stratum"]).size().rename("E").reset_index()
+    b_fs = bids.groupby([FID, "stratum"]).size().rename("B").reset_index()
+    n_ofs = evals.merge(bids, on=["tender_id", "stratum"]).groupby([OID, FID, "stratum"]).size().rename("n")
+    grid = e_os.merge(b_fs, on="stratum").merge(n_ofs.reset_index(), on=[OID, FID, "stratum"], how="left")
+    grid["n"] = grid["n"].fillna(0.0)
+    grid["T"] = grid["stratum"].map(t_s)
+    m = params.prior_strength
+    overall = grid["B"] / grid["T"]
+    rate = (grid["B"] - grid["n"] + m * overall) / (grid["T"] - grid["E"] + m)
+    grid["expected"] = grid["E"] * rate.clip(upper=1.0)
+    out = grid.groupby(PAIR).agg(observed=("n", "sum"), expected=("expected", "sum")).reset_index()
+    return out[out["observed"] > 0]
+
+
+# --------------------------------------------------------------------------- leniency
+
+
+def _rate_excess(events: pd.DataFrame, flag: str, params: Params) -> pd.DataFrame:
+    """Per pair: n, x = Σ flag, baseline rate p₀ = max(peers on this firm, official on others).
+
+    Rates are shrunk to the department peers' rate for the kind (the official excluded);
+    with no peers in the department, to the rate over all departments for the kind.
+    """
+    m = params.prior_strength
+    ev = events[[OID, FID, KIND, DEPT, flag]].copy()
+    ev["x"] = ev[flag].astype(float)
+    pk = ev.groupby([OID, FID, KIND, DEPT], observed=True)["x"].agg(["size", "sum"]).reset_index()
+    pk.columns = [OID, FID, KIND, DEPT, "n", "x"]
+
+    def totals(keys: list[str], suffix: str) -> pd.DataFrame:
+        t = ev.groupby(keys, observed=True)["x"].agg(["size", "sum"]).reset_index()
+        return t.rename(columns={"size": "n" + suffix, "sum": "x" + suffix})
+
+    pk = pk.merge(totals([DEPT, KIND], "_dk"), on=[DEPT, KIND]).merge(totals([OID, KIND], "_ok"), on=[OID, KIND])
+    pk = pk.merge(totals([DEPT, FID, KIND], "_dfk"), on=[DEPT, FID, KIND]).merge(totals([KIND], "_k"), on=[KIND])
+    peers_n = pk["n_dk"] - pk["n_ok"]
+    peers_x = pk["x_dk"] - pk["x_ok"]
+    all_rate = (pk["x_k"] - pk["x_ok"]) / (pk["n_k"] - pk["n_ok"])
+    fallback = all_rate.where(pk["n_k"] > pk["n_ok"], pk["x_k"] / pk["n_k"])
+    dept_rate = (peers_x / peers_n).where(peers_n > 0, fallback)
+    pk["p_peer"] = shrunk_rate(pk["x_dfk"] - pk["x"], pk["n_dfk"] - pk["n"], dept_rate, m)
+    pk["p_own"] = shrunk_rate(pk["x_ok"] - pk["x"], pk["n_ok"] - pk["n"], dept_rate, m)
+    pk["p_dept"] = dept_rate
+    pk["e"] = pk["n"] * np.maximum(pk["p_peer"], pk["p_own"])
+    for name in ("p_peer", "p_own", "p_dept"):
+        pk["w_" + name] = pk["n"] * pk[name]
+    out = pk.groupby(PAIR, observed=True)[["n", "x", "e", "w_p_peer", "w_p_own", "w_p_dept"]].sum()
+    out["p0"] = (out["e"] / out["n"]).clip(0.0, 1.0)
+    for name in ("p_peer", "p_own", "p_dept"):
+        out[name] = out.pop("w_" + name) / out["n"]
+    strength = dispersion_strength(out["x"], out["n"], out["p0"], params.max_strength)
+    out["strength"] = strength
+    p0 = out["p0"].clip(1e-6, 1 - 1e-6)
+    out["pvalue"] = betabinom_upper_tail(out["x"], out["n"], strength * p0, strength * (1 - p0))
+    miss0 = 1.0 - out["p0"]
+    miss_shrunk = shrunk_rate(out["n"] - out["x"], out["n"], miss0, m)
+    out["effect"] = np.where(miss0 > 1e-9, 1.0 - miss_shrunk / miss0.where(miss0 > 1e-9, 1.0), 0.0)
+    return out.drop(columns="e").reset_index()
+
+
+# --------------------------------------------------------------------------- speed
+
+
+def _speed(approvals: pd.DataFrame) -> pd.DataFrame:
+    """Mann–Whitney U of the firm's approval times against the official's other approvals, by kind."""
+    ap = approvals.dropna(subset=["applied_at", "decided_at"]).copy()
+    ap["days"] = (ap["decided_at"] - ap["applied_at"]).dt.total_seconds() / 86400.0
+    ap = ap[ap["days"] >= 0]
+    if ap.empty:
+        return _empty("n_timed", "u_z", "pvalue", "effect")
+    ap["rank"] = ap.groupby([OID, KIND], observed=True)["days"].rank(method="average")
+    ap["N"] = ap.groupby([OID, KIND], observed=True)["days"].transform("size")
+    g = ap.groupby([OID, FID, KIND], observed=True).agg(n=("rank", "size"), R=("rank", "sum"), N=("N", "first"))
+    g["m"] = g["N"] - g["n"]
+    g["U"] = g["R"] - g["n"] * (g["n"] + 1) / 2.0
+    g["nm"] = g["n"] * g["m"]
+    g["mu"] = g["nm"] / 2.0
+    g["var"] = g["nm"] * (g["N"] + 1) / 12.0
+    g = g[g["m"] > 0]
+    out = g.groupby(PAIR, observed=True)[["n", "U", "nm", "mu", "var"]].sum()
+    sd = np.sqrt(out["var"]).where(out["var"] > 0)
+    out["u_z"] = (out["U"] - out["mu"] + 0.5) / sd
+    out["pvalue"] = stats.norm.cdf(out["u_z"])
+    out["effect"] = 1.0 - 2.0 * out["U"] / out["nm"]  # rank-biserial; +1: always the fastest
+    return out.rename(columns={"n": "n_timed"})[["n_timed", "u_z", "pvalue", "effect"]].reset_index()
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def _outcomes(data: MarketData, params: Params) -> pd.DataFrame:
+    """Wins in tenders the official evaluated vs expected from bidder counts and outside strength."""
+    tenders = data.tenders.dropna(subset=["winner_firm_id"])[["tender_id", "winner_firm_id"]]
+    bids = data.bids.dropna(subset=["tender_id", FID])[["tender_id", FID]].drop_duplicates()
+    bids = bids.merge(tenders, on="tender_id")
+    evals = data.evaluations.dropna().drop_duplicates()
+    if bids.empty or evals.empty:
+        return _empty("bids_in", "wins_in", "expected_in", "strength_out", "pvalue", "lift", "win_rate_in")
+    bids["fair"] = 1.0 / bids.groupby("tender_id")[FID].transform("size")
+    bids["win"] = (bids[FID] == bids["winner_firm_id"]).astype(float)
+    firm = bids.groupby(FID)[["win", "fair"]].sum().rename(columns={"win": "W", "fair": "X"})
+    inside = evals.merge(bids, on="tender_id")
+    pair = inside.groupby(PAIR).agg(bids_in=("win", "size"), wins_in=("win", "sum"), fair_in=("fair", "sum"))
+    pair = pair.join(firm, on=FID)
+    m = 2.0  # gamma-Poisson prior: two fair-share wins' worth of evidence that strength is 1
+    pair["strength_out"] = (pair["W"] - pair["wins_in"] + m) / (pair["X"] - pair["fair_in"] + m)
+    pair["expected_in"] = pair["fair_in"] * pair["strength_out"]
+    pair["pvalue"] = stats.poisson.sf(pair["wins_in"] - 1, pair["expected_in"])
+    pair["lift"] = pair["wins_in"] / pair["expected_in"]
+    pair["win_rate_in"] = pair["wins_in"] / pair["bids_in"]
+    return pair.reset_index()
+
+
+# --------------------------------------------------------------------------- ties
+
+
+def _role_phrase(relation: Any, person: str, role: Any, share: Any) -> str:
+    who = "the official" if relation == "self" else f"the official's {relation if isinstance(relation, str) else 'relative'} {person}"
+    if role == "shareholder":
+        if share is not None and not pd.isna(share):
+            pct = float(share) * 100 if float(share) <= 1 else float(share)
+            return f"{who} holds {pct:.0f} % of its shares"
+        return f"{who} is its shareholder"
+    if role == "legal_rep":
+        return f"{who} is its legal representative"
+    return f"{who} is its {role if isinstance(role, str) else 'officer'}"
+
+
+def _ties(data: MarketData, params: Params) -> pd.DataFrame:
+    """Relatives with roles in the firm and identifiers shared with it, strongest per pair."""
+    rows: list[pd.DataFrame] = []
+    relations = data.relations.dropna(subset=[OID, "person_id"]).astype({OID: str, "person_id": str})
+    roles = data.person_roles.dropna(subset=["person_id", FID]).astype({"person_id": str, FID: str})
+    # the official itself registered as a person with a role in the firm
+    selves = pd.DataFrame({OID: data.officials[OID].astype(str), "person_id": data.officials[OID].astype(str),
+                           "relation": "self"})
+    kin = pd.concat([relations[[OID, "person_id", "relation"]], selves], ignore_index=True)
+    held = kin.merge(roles, on="person_id")
+    if not held.empty:
+        rows.append(pd.DataFrame({OID: held[OID], FID: held[FID], "tie": "relative_role",
+                                  "strength": params.relative_role_points,
+                                  "detail": [_role_phrase(r, p, role, share) for r, p, role, share in zip(
+                                      held["relation"], held["person_id"], held["role"], held["share"],
+                                      strict=True)]}))
+    # shared phone / e-mail / address: official or relative ↔ firm or a person with a role in it
+    pid = data.person_identifiers.dropna(subset=["owner_id", "kind", "value"])
+    if not pid.empty:
+        own = pid[pid["owner_kind"] == "official"].rename(columns={"owner_id": OID})[[OID, "kind", "value"]]
+        own = own.assign(holder="the official")
+        rel = pid[pid["owner_kind"] == "person"].rename(columns={"owner_id": "person_id"})
+        rel = rel.merge(relations[[OID, "person_id", "relation"]], on="person_id")
+        rel = rel.assign(holder="the official's " + rel["relation"].fillna("relative").astype(str) + " "
+                         + rel["person_id"])[[OID, "kind", "value", "holder"]]
+        side_o = pd.concat([own, rel], ignore_index=True)
+        fid = data.firm_identifiers.dropna(subset=[FID, "kind", "value"])
+        fid = fid[fid["kind"].isin(["phone", "email", "address"])][[FID, "kind", "value"]].assign(via="it")
+        persons = pid[pid["owner_kind"] == "person"].rename(columns={"owner_id": "person_id"})
+        via_person = persons.merge(roles[["person_id", FID, "role"]], on="person_id")
+        via_person = via_person.assign(via="its " + via_person["role"].astype(str).str.replace("_", " ")
+                                       + " " + via_person["person_id"])[[FID, "kind", "value", "via"]]
+        side_f = pd.concat([fid, via_person], ignore_index=True).drop_duplicates()
+        firms_per_value = side_f.groupby(["kind", "value"])[FID].nunique().rename("firms_sharing")
+        shared = side_o.merge(side_f, on=["kind", "value"]).join(firms_per_value, on=["kind", "value"])
+        if not shared.empty:
+            points = shared["kind"].map({"phone": params.phone_points, "email": params.email_points,
+                                         "address": params.address_points}).fillna(0.0)
+            shared["strength"] = points / shared["firms_sharing"]
+            shared["detail"] = (shared["holder"] + " shares " + shared["kind"] + " " + shared["value"].astype(str)
+                                + " with " + shared["via"] + " (" + shared["firms_sharing"].astype(str)
+                                + " firm(s) use it)")
+            rows.append(shared.assign(tie="shared_" + shared["kind"])[[OID, FID, "tie", "strength", "detail"]])
+    if not rows:
+        return _empty("tie_points", other=("ties",))
+    ties = pd.concat(rows, ignore_index=True).drop_duplicates([OID, FID, "detail"])
+    ties = ties.sort_values([OID, FID, "strength", "detail"], ascending=[True, True, False, True])
+    grouped = ties.groupby(PAIR, sort=False)
+    out = pd.DataFrame({
+        "tie_points": grouped["strength"].max(),
+        "ties": grouped.apply(lambda g: [{"tie": t, "detail": d, "points": round(float(s), 2)}
+                                         for t, d, s in zip(g["tie"], g["detail"], g["strength"], strict=True)],
+                              include_groups=False),
+    })
+    return out.reset_index()
+
+
+# --------------------------------------------------------------------------- the pair frame
+
+
+def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
+    """One row per official–firm pair with any interaction: every component and the score.
+
+    Columns: official_id, firm_id, department_id, inspections/approvals/evaluations (observed
+    and expected, lift, p-value per channel), portfolio_share, the leniency, penalty, grant,
+    speed and outcome statistics, tie_points and ties, each component's points, and score.
+    Sorted by score (descending), then ids.
+    """
+    params = params or Params()
+    officials = data.officials.dropna(subset=[OID]).astype({OID: str})
+    insp = _with_department(_clean(data.inspections), officials)
+    appr = _with_department(_clean(data.approvals), officials)
+    pool = pd.concat([insp[PAIR], appr[PAIR]]).drop_duplicates()
+
+    channels = {
+        "inspections": _frequency_by_kind(insp, pool, params),
+        "approvals": _frequency_by_kind(appr, pool, params),
+        "evaluations": _frequency_evaluations(data, params),
+    }
+    frame = pd.concat([c[PAIR] for c in channels.values()]).drop_duplicates().reset_index(drop=True)
+    frame["department_id"] = frame[OID].map(officials.drop_duplicates(OID).set_index(OID)[DEPT])
+    freq_points = np.zeros(len(frame))
+    best_channel = pd.Series("", index=frame.index, dtype=object)
+    for name, ch in channels.items():
+        ch = ch.astype({"observed": float, "expected": float})
+        ch = ch[ch["observed"] > 0].copy()
+        ch["lift"] = ch["observed"] / ch["expected"]
+        ch["pvalue"] = stats.poisson.sf(ch["observed"] - 1, ch["expected"])
+        ch = ch.rename(columns={c: f"{name}_{c}" for c in ("observed", "expected", "lift", "pvalue")})
+        frame = frame.merge(ch, on=PAIR, how="left")
+        frame[f"{name}_observed"] = frame[f"{name}_observed"].fillna(0.0)
+        lift_effect = np.clip(np.log(frame[f"{name}_lift"].fillna(0.0).clip(lower=1e-9) / params.lift_floor)
+                              / np.log(params.lift_full / params.lift_floor), 0.0, 1.0)
+        pts = params.frequency_points * lift_effect * gate(frame[f"{name}_pvalue"], params.p_weak, params.p_strong)
+        pts = np.where(frame[f"{name}_observed"] >= params.min_inspections, pts, 0.0)
+        best_channel = best_channel.where(pts <= freq_points, name)
+        freq_points = np.maximum(freq_points, pts)
+    frame["frequency_points"] = freq_points
+    frame["frequency_channel"] = best_channel.where(freq_points > 0, None)
+    workload = frame[["inspections_observed", "approvals_observed"]].sum(axis=1)
+    frame["portfolio_share"] = workload / workload.groupby(frame[OID]).transform("sum").replace(0, np.nan)
+
+    # leniency on inspections (pass / not penalised) and approvals (granted)
+    insp = insp.assign(passed=_lower(insp["result"]).isin(params.passed_results).fillna(False),
+                       unpenalised=~(insp["penalty"].fillna(0.0) > 0))
+    peer_penalty = insp.groupby([DEPT, KIND])["penalty"].mean()
+    components = {
+        "pass": (insp.dropna(subset=["result"]), "passed", params.min_inspections, params.leniency_points),
+        "penalty": (insp, "unpenalised", params.min_inspections, params.penalty_points),
+    }
+    decided = appr.dropna(subset=["decision"])
+    decided = decided.assign(granted=_lower(decided["decision"]).isin(params.granted_decisions).fillna(False))
+    if decided["granted"].any():
+        components["grant"] = (decided, "granted", params.min_approvals, params.grant_points)
+    for name, (events, flag, minimum, points) in components.items():
+        if events.empty:
+            frame[f"{name}_points"] = 0.0
+            continue
+        r = _rate_excess(events, flag, params)
+        r = r.rename(columns={c: f"{name}_{c}" for c in r.columns if c not in PAIR})
+        frame = frame.merge(r, on=PAIR, how="left")
+        ok = frame[f"{name}_n"].fillna(0) >= minimum
+        eff = _ramp(frame[f"{name}_effect"].fillna(0.0), 0.0, params.leniency_full)
+        frame[f"{name}_points"] = np.where(
+            ok, points * eff * gate(frame[f"{name}_pvalue"], params.p_weak, params.p_strong), 0.0)
+    # penalty amounts: official's mean penalty on the firm vs peers' mean for the same kinds
+    insp_pen = insp.assign(peer_mean=pd.MultiIndex.from_frame(insp[[DEPT, KIND]]).map(peer_penalty))
+    pen = insp_pen.groupby(PAIR)[["penalty", "peer_mean"]].mean().rename(
+        columns={"penalty": "penalty_mean", "peer_mean": "penalty_peer_mean"})
+    frame = frame.merge(pen.reset_index(), on=PAIR, how="left")
+
+    sp = _speed(appr)
+    frame = frame.merge(sp, on=PAIR, how="left")
+    ok = frame["n_timed"].fillna(0) >= params.min_approvals
+    frame["speed_points"] = np.where(ok, params.speed_points * _ramp(frame["effect"].fillna(0.0), 0.0, params.speed_full)
+                                     * gate(frame["pvalue"], params.p_weak, params.p_strong), 0.0)
+    frame = frame.rename(columns={"effect": "speed_effect", "pvalue": "speed_pvalue", "u_z": "speed_z"})
+
+    oc = _outcomes(data, params)
+    oc = oc.rename(columns={"pvalue": "outcome_pvalue", "lift": "outcome_lift"})
+    frame = frame.merge(oc[[c for c in oc.columns if c not in ("W", "X", "fair_in")]], on=PAIR, how="left")
+    ok = frame["wins_in"].fillna(0) >= params.min_wins
+    out_eff = np.clip(np.log(frame["outcome_lift"].fillna(0.0).clip(lower=1e-9))
+                      / np.log(params.outcome_lift_full), 0.0, 1.0)
+    frame["outcome_points"] = np.where(
+        ok, params.outcome_points * out_eff * gate(frame["outcome_pvalue"], params.p_weak, params.p_strong), 0.0)
+
+    ties = _ties(data, params)
+    frame = frame.merge(ties, on=PAIR, how="left")
+    frame["tie_points"] = frame["tie_points"].fillna(0.0)
+
+    point_cols = ["frequency_points", "pass_points", "penalty_points", "grant_points", "speed_points",
+                  "outcome_points", "tie_points"]
+    for col in point_cols:
+        if col not in frame:
+            frame[col] = 0.0
+    frame["score"] = frame[point_cols].sum(axis=1).clip(upper=100.0)
+    return frame.sort_values(["score", OID, FID], ascending=[False, True, True]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def _num(value: Any, digits: int = 3) -> float | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or pd.isna(value):
+        return None
+    return round(float(value), digits)
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.0f} %"
+
+
+def _approval_days(approvals: pd.DataFrame, official: str, firm: str) -> tuple[float | None, float | None]:
+    """Median approval days for the firm and for the official's other approvals of the same kinds."""
+    ap = approvals[approvals[OID] == official].dropna(subset=["applied_at", "decided_at"])
+    days = (ap["decided_at"] - ap["applied_at"]).dt.total_seconds() / 86400.0
+    mine = ap[FID] == firm
+    kinds = set(ap.loc[mine, KIND])
+    others = days[~mine & ap[KIND].isin(kinds)]
+    return (float(days[mine].median()) if mine.any() else None,
+            float(others.median()) if len(others) else None)
+
+
+def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.DataFrame,
+             params: Params) -> Finding:
+    official, firm = str(row[OID]), str(row[FID])
+    oname = names["officials"].get(official) or official
+    fname = names["firms"].get(firm) or firm
+    counts = {ch: int(row.get(f"{ch}_observed", 0.0) or 0) for ch in ("inspections", "approvals", "evaluations")}
+    components: dict[str, dict[str, Any]] = {}
+    phrases: list[tuple[float, str]] = []  # (points, phrase with the official as subject)
+
+    for ch, obs in counts.items():
+        if obs > 0:
+            components[f"frequency_{ch}"] = {
+                "value": obs, "baseline": _num(row[f"{ch}_expected"], 2),
+                "lift": _num(row[f"{ch}_lift"], 2), "pvalue": _num(row[f"{ch}_pvalue"], 6),
+                "threshold": {"lift_floor": params.lift_floor, "lift_full": params.lift_full,
+                              "p_weak": params.p_weak, "p_strong": params.p_strong},
+                "contribution": _num(row["frequency_points"], 2) if row["frequency_channel"] == ch else 0.0,
+            }
+    if row["frequency_points"] > 0:
+        ch = row["frequency_channel"]
+        verb = {"inspections": "inspected it", "approvals": "decided approvals for it",
+                "evaluations": "sat on the committee of tenders it bid in"}[ch]
+        opening = (f"{verb.replace(' it', f' {fname} ({firm})', 1)} {counts[ch]} times — "
+                   f"{row[ch + '_lift']:.1f}× what the official's workload and market predict "
+                   f"({row[ch + '_expected']:.1f})")
+    else:
+        parts = [f"{n} {ch}" for ch, n in counts.items() if n]
+        opening = f"dealt with {fname} ({firm}) {sum(counts.values())} times ({', '.join(parts)})"
+    if not pd.isna(row.get("pass_n")):
+        components["leniency_pass"] = {
+            "value": _num(row["pass_x"] / row["pass_n"]), "passes": _num(row["pass_x"], 0),
+            "inspections": _num(row["pass_n"], 0), "baseline": _num(row["pass_p0"]),
+            "peer_rate": _num(row["pass_p_peer"]), "own_other_firms_rate": _num(row["pass_p_own"]),
+            "department_rate": _num(row["pass_p_dept"]), "effect": _num(row["pass_effect"]),
+            "eb_strength": _num(row["pass_strength"], 1), "pvalue": _num(row["pass_pvalue"], 6),
+            "threshold": {"leniency_full": params.leniency_full, "min_inspections": params.min_inspections,
+                          "p_weak": params.p_weak, "p_strong": params.p_strong},
+            "contribution": _num(row["pass_points"], 2),
+        }
+        if row["pass_points"] > 0:
+            phrases.append((row["pass_points"],
+                            f"passed it {int(row['pass_x'])} of {int(row['pass_n'])} times while peers passed "
+                            f"it {_pct(row['pass_p_peer'])} and the official's other firms "
+                            f"{_pct(row['pass_p_own'])} of the time"))
+    if not pd.isna(row.get("penalty_n")):
+        components["leniency_penalty"] = {
+            "value": _num(1 - row["penalty_x"] / row["penalty_n"]), "baseline": _num(1 - row["penalty_p0"]),
+            "mean_penalty": _num(row.get("penalty_mean"), 2),
+            "peer_mean_penalty": _num(row.get("penalty_peer_mean"), 2),
+            "pvalue": _num(row["penalty_pvalue"], 6), "contribution": _num(row["penalty_points"], 2),
+        }
+        if row["penalty_points"] > 0:
+            phrases.append((row["penalty_points"],
+                            f"penalised it in {_pct(1 - row['penalty_x'] / row['penalty_n'])} of inspections "
+                            f"against {_pct(1 - row['penalty_p0'])} expected"))
+    if not pd.isna(row.get("grant_n")):
+        components["leniency_grant"] = {
+            "value": _num(row["grant_x"] / row["grant_n"]), "decisions": _num(row["grant_n"], 0),
+            "baseline": _num(row["grant_p0"]), "pvalue": _num(row["grant_pvalue"], 6),
+            "contribution": _num(row["grant_points"], 2),
+        }
+        if row["grant_points"] > 0:
+            phrases.append((row["grant_points"],
+                            f"granted {int(row['grant_x'])} of its {int(row['grant_n'])} applications against "
+                            f"{_pct(row['grant_p0'])} expected"))
+    if not pd.isna(row.get("n_timed")):
+        mine, others = _approval_days(approvals, official, firm)
+        components["speed"] = {
+            "value": _num(mine, 1), "baseline": _num(others, 1), "approvals": _num(row["n_timed"], 0),
+            "rank_biserial": _num(row["speed_effect"]), "z": _num(row["speed_z"], 2),
+            "pvalue": _num(row["speed_pvalue"], 6),
+            "threshold": {"speed_full": params.speed_full, "min_approvals": params.min_approvals},
+            "contribution": _num(row["speed_points"], 2),
+        }
+        if row["speed_points"] > 0 and mine is not None and others is not None:
+            phrases.append((row["speed_points"],
+                            f"decided its {int(row['n_timed'])} approvals in a median {mine:.0f} days "
+                            f"against {others:.0f} for other firms"))
+    if not pd.isna(row.get("wins_in")):
+        components["outcomes"] = {
+            "value": _num(row["wins_in"], 0), "bids": _num(row["bids_in"], 0),
+            "baseline": _num(row["expected_in"], 2), "lift": _num(row["outcome_lift"], 2),
+            "strength_elsewhere": _num(row["strength_out"], 2), "pvalue": _num(row["outcome_pvalue"], 6),
+            "threshold": {"outcome_lift_full": params.outcome_lift_full, "min_wins": params.min_wins},
+            "contribution": _num(row["outcome_points"], 2),
+        }
+        if row["outcome_points"] > 0:
+            phrases.append((row["outcome_points"],
+                            f"saw it win {int(row['wins_in'])} of the {int(row['bids_in'])} tenders the official "
+                            f"evaluated against {row['expected_in']:.1f} expected"))
+    ties = row.get("ties")
+    if isinstance(ties, list) and ties:
+        components["ties"] = {"value": ties, "contribution": _num(row["tie_points"], 2),
+                              "threshold": "an identifier counts 1/(firms using it) of its weight"}
+        if row["tie_points"] > 0:
+            phrases.append((row["tie_points"], ties[0]["detail"]))
+
+    phrases.sort(key=lambda p: -p[0])
+    said = [opening] + [p[1] for p in phrases[:4]]
+    text = ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]
+    explanation = f"{oname} ({official}) {text}."
+    evidence = {
+        "components": components,
+        "department_id": row.get("department_id"),
+        "portfolio_share": _num(row["portfolio_share"]),
+        "score_threshold": params.threshold,
+        "score": _num(row["score"], 2),
+    }
+    return Finding(detector=NAME, kind="pair", score=float(round(row["score"], 4)), explanation=explanation,
+                   evidence=evidence, official_id=official, firm_id=firm)
+
+
+def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> list[Finding]:
+    """Official–firm pairs scoring at least ``params.threshold``, highest first.
+
+    Deterministic; ``seed`` is accepted for the shared interface (nothing here is random).
+    """
+    params = params or Params()
+    frame = pair_frame(data, params)
+    hits = frame[frame["score"] >= params.threshold]
+    names = {"officials": data.officials.dropna(subset=[OID, "name"]).set_index(OID)["name"].astype(str).to_dict(),
+             "firms": data.firms.dropna(subset=[FID, "name"]).set_index(FID)["name"].astype(str).to_dict()}
+    approvals = _clean(data.approvals)
+    approvals = approvals.assign(**{KIND: approvals[KIND].fillna("").astype(str)})
+    return [_finding(row, names, approvals, params) for _, row in hits.iterrows()]

@@ -1,0 +1,340 @@
+"""Official–firm closeness: each component on hand-checkable data, one hit and one near-miss per rule."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from scipy import stats
+
+from detectors import closeness
+from detectors.market import MarketData
+
+DAY = pd.Timestamp("2024-01-01")
+
+
+def _inspection(rows: list, official: str, firm: str, passes: int, fails: int, kind: str = "safety",
+                penalty: float = 1000.0) -> None:
+    for i in range(passes + fails):
+        passed = i < passes
+        rows.append({"inspection_id": f"I{len(rows) + 1}", "official_id": official, "firm_id": firm,
+                     "date": DAY + pd.Timedelta(days=len(rows) % 300), "kind": kind,
+                     "result": "pass" if passed else "fail", "penalty": 0.0 if passed else penalty})
+
+
+def _approvals(rows: list, official: str, firm: str, days: list[int], kind: str = "permit") -> None:
+    for d in days:
+        applied = DAY + pd.Timedelta(days=len(rows) % 300)
+        rows.append({"approval_id": f"A{len(rows) + 1}", "official_id": official, "firm_id": firm, "kind": kind,
+                     "applied_at": applied, "decided_at": applied + pd.Timedelta(days=d), "decision": "approved",
+                     "statutory_days": 30})
+
+
+def _officials(ids: list[str], department: str = "D1") -> list[dict]:
+    return [{"official_id": o, "name": f"Official {o}", "department_id": department, "role": "inspector"}
+            for o in ids]
+
+
+def _market(officials: list[dict], inspections: list | None = None, approvals: list | None = None,
+            **frames: object) -> MarketData:
+    firms = {r["firm_id"] for r in (inspections or []) + (approvals or [])}
+    firms |= {b["firm_id"] for b in frames.get("bids", [])}  # type: ignore[union-attr]
+    return MarketData.build(
+        officials=pd.DataFrame(officials),
+        firms=pd.DataFrame({"firm_id": sorted(firms), "name": [f"Firm {f}" for f in sorted(firms)]}),
+        inspections=pd.DataFrame(inspections or [], columns=["inspection_id", "official_id", "firm_id", "date",
+                                                             "kind", "result", "penalty"]),
+        approvals=pd.DataFrame(approvals or [], columns=["approval_id", "official_id", "firm_id", "kind",
+                                                         "applied_at", "decided_at", "decision",
+                                                         "statutory_days"]),
+        **{k: pd.DataFrame(v) for k, v in frames.items()},
+    ).with_winners()
+
+
+def _row(frame: pd.DataFrame, official: str, firm: str) -> pd.Series:
+    hit = frame[(frame["official_id"] == official) & (frame["firm_id"] == firm)]
+    assert len(hit) == 1, f"no single row for {official}–{firm}"
+    return hit.iloc[0]
+
+
+def _pairs(findings: list) -> set[tuple[str, str]]:
+    return {(f.official_id, f.firm_id) for f in findings}
+
+
+def _peer_market() -> tuple[list[dict], list[dict]]:
+    """D1: O1..O4 inspect F1..F4, everyone passes 7 of 10 (ordinary)."""
+    insp: list[dict] = []
+    for o in ("O1", "O2", "O3", "O4"):
+        for f in ("F1", "F2", "F3", "F4"):
+            _inspection(insp, o, f, passes=7, fails=3)
+    return _officials(["O1", "O2", "O3", "O4"]), insp
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def test_gate_is_zero_at_p_weak_one_at_p_strong_and_log_linear_between() -> None:
+    assert closeness.gate(0.05, 0.05, 0.001) == pytest.approx(0.0)
+    assert closeness.gate(0.001, 0.05, 0.001) == pytest.approx(1.0)
+    middle = 10 ** -((math.log10(20) + 3) / 2)
+    assert closeness.gate(middle, 0.05, 0.001) == pytest.approx(0.5)
+    assert closeness.gate(0.5, 0.05, 0.001) == 0.0
+
+
+def test_shrunk_rate_is_the_beta_binomial_posterior_mean() -> None:
+    assert closeness.shrunk_rate(3, 4, 0.5, 10.0) == pytest.approx(8 / 14)
+
+
+def test_beta_binomial_tail_matches_scipy() -> None:
+    x, n, a, b = [0, 3, 10, 5], [5, 10, 10, 5], [7.0, 2.0, 7.0, 3.0], [3.0, 2.0, 3.0, 30.0]
+    got = closeness.betabinom_upper_tail(x, n, a, b)
+    for i in range(4):
+        assert got[i] == pytest.approx(stats.betabinom.sf(x[i] - 1, n[i], a[i], b[i]))
+
+
+def test_dispersion_strength_is_large_without_overdispersion_and_small_with_it() -> None:
+    # every pair exactly at its expected rate: no extra-binomial variation
+    assert closeness.dispersion_strength([7, 7, 7], [10, 10, 10], [0.7, 0.7, 0.7], cap=200) == 200
+    # pairs at 0 % and 100 %: almost all variation is between pairs
+    m = closeness.dispersion_strength([0, 10, 0, 10], [10, 10, 10, 10], [0.5] * 4, cap=200)
+    assert 2.0 <= m < 5.0
+
+
+# --------------------------------------------------------------------------- frequency
+
+
+def test_frequency_expectation_uses_the_official_pool_and_leave_one_out_firm_sizes() -> None:
+    insp: list[dict] = []
+    _inspection(insp, "O1", "F1", 6, 0)
+    _inspection(insp, "O1", "F2", 2, 0)
+    _inspection(insp, "O1", "F3", 2, 0)
+    for f in ("F1", "F2", "F3"):
+        _inspection(insp, "O2", f, 2, 0)
+    frame = closeness.pair_frame(_market(_officials(["O1", "O2"]), insp))
+    row = _row(frame, "O1", "F1")
+    # others' volume r = 2 for each firm, pool mean 2 → s = 4 each → E = 10 × 4/12
+    assert row["inspections_expected"] == pytest.approx(10 / 3)
+    assert row["inspections_lift"] == pytest.approx(1.8)
+    assert row["inspections_pvalue"] == pytest.approx(stats.poisson.sf(5, 10 / 3))
+    assert row["portfolio_share"] == pytest.approx(0.6)
+
+
+def test_small_district_official_expects_the_same_few_firms() -> None:
+    """One official, three firms nobody else serves: the expectation is the uniform share."""
+    insp: list[dict] = []
+    _inspection(insp, "O1", "F1", 14, 6)
+    _inspection(insp, "O1", "F2", 7, 3)
+    _inspection(insp, "O1", "F3", 7, 3)
+    frame = closeness.pair_frame(_market(_officials(["O1"]), insp))
+    assert _row(frame, "O1", "F1")["inspections_expected"] == pytest.approx(40 / 3)
+
+
+def test_frequent_but_ordinary_small_district_official_is_not_flagged() -> None:
+    insp: list[dict] = []
+    apps: list[dict] = []
+    for firm in ("F1", "F2", "F3"):
+        _inspection(insp, "O1", firm, 21, 9)  # 30 inspections each, ordinary 70 % pass
+        _approvals(apps, "O1", firm, [10, 20, 30, 15, 25])
+    officials, peers = _peer_market()
+    officials = [o for o in officials if o["official_id"] != "O1"]
+    peers = [r for r in peers if r["official_id"] != "O1"]
+    data = _market(officials + _officials(["O1"]), insp + peers, apps)
+    frame = closeness.pair_frame(data)
+    row = _row(frame, "O1", "F1")
+    assert row["inspections_observed"] == 30
+    assert row["score"] < closeness.Params().threshold
+    assert ("O1", "F1") not in _pairs(closeness.detect(data))
+
+
+def test_frequency_alone_can_never_reach_the_threshold() -> None:
+    params = closeness.Params()
+    assert params.frequency_points < params.threshold
+    insp: list[dict] = []
+    _inspection(insp, "O1", "F1", 28, 12)  # 40 of O1's 48 inspections on F1, ordinary pass rate
+    for f in ("F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9"):
+        _inspection(insp, "O1", f, 1, 0)
+        _inspection(insp, "O2", f, 7, 3)
+    _inspection(insp, "O2", "F1", 7, 3)
+    data = _market(_officials(["O1", "O2"]), insp)
+    row = _row(closeness.pair_frame(data), "O1", "F1")
+    assert row["inspections_lift"] > params.lift_full
+    assert row["frequency_points"] == pytest.approx(params.frequency_points)
+    assert ("O1", "F1") not in _pairs(closeness.detect(data))
+
+
+# --------------------------------------------------------------------------- leniency
+
+
+def test_lenient_official_is_flagged_and_explained() -> None:
+    officials, insp = _peer_market()
+    _inspection(insp, "O1", "F5", 20, 0)  # O1 passes F5 every time
+    _inspection(insp, "O2", "F5", 7, 3)
+    _inspection(insp, "O3", "F5", 7, 3)
+    data = _market(officials, insp)
+    frame = closeness.pair_frame(data)
+    row = _row(frame, "O1", "F5")
+    assert row["pass_x"] == 20 and row["pass_n"] == 20
+    # peers passed F5 14 of 20, shrunk to the department's 70 %: 0.7; O1's other firms 28/40 → 0.7
+    assert row["pass_p_peer"] == pytest.approx(0.7)
+    assert row["pass_p_own"] == pytest.approx(0.7)
+    assert row["pass_points"] > 0
+    found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
+    assert ("O1", "F5") in found
+    text = found[("O1", "F5")].explanation
+    assert "passed it 20 of 20 times" in text and "70 %" in text
+    assert found[("O1", "F5")].evidence["components"]["leniency_pass"]["contribution"] > 0
+
+
+def test_a_few_clean_passes_are_not_leniency() -> None:
+    officials, insp = _peer_market()
+    _inspection(insp, "O1", "F5", 4, 0)
+    _inspection(insp, "O2", "F5", 7, 3)
+    data = _market(officials, insp)
+    row = _row(closeness.pair_frame(data), "O1", "F5")
+    assert row["pass_points"] == 0.0
+    assert ("O1", "F5") not in _pairs(closeness.detect(data))
+
+
+def test_an_official_lenient_with_everyone_is_not_close_to_one_firm() -> None:
+    officials, insp = _peer_market()
+    insp = [r for r in insp if r["official_id"] != "O1"]
+    for f in ("F1", "F2", "F3", "F4"):
+        _inspection(insp, "O1", f, 15, 0)
+    row = _row(closeness.pair_frame(_market(officials, insp)), "O1", "F1")
+    assert row["pass_p_own"] > 0.9  # the official's own baseline explains the passes
+    assert row["pass_points"] == 0.0
+
+
+# --------------------------------------------------------------------------- speed
+
+
+def test_fast_approvals_are_flagged_with_the_median_days() -> None:
+    officials = _officials(["O1", "O2"])
+    apps: list[dict] = []
+    _approvals(apps, "O1", "F1", [2, 3, 2, 4, 3, 2])
+    for f in ("F2", "F3", "F4", "F5", "F6"):
+        _approvals(apps, "O1", f, [20, 25, 30, 22, 28, 26])
+        _approvals(apps, "O2", f, [20, 25, 30])
+    _approvals(apps, "O2", "F1", [20, 25, 30])
+    data = _market(officials, approvals=apps)
+    row = _row(closeness.pair_frame(data), "O1", "F1")
+    # every one of F1's 6 approvals is faster than all 30 others: U = 0
+    assert row["speed_effect"] == pytest.approx(1.0)
+    assert row["speed_z"] == pytest.approx((0 - 90 + 0.5) / math.sqrt(6 * 30 * 37 / 12))
+    found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
+    assert ("O1", "F1") in found
+    assert "median 2 days against 26 for other firms" in found[("O1", "F1")].explanation
+
+
+def test_ordinary_approval_times_are_not_speed() -> None:
+    apps: list[dict] = []
+    _approvals(apps, "O1", "F1", [20, 26, 29, 22, 25, 30])
+    for f in ("F2", "F3", "F4", "F5", "F6"):
+        _approvals(apps, "O1", f, [20, 25, 30, 22, 28, 26])
+    row = _row(closeness.pair_frame(_market(_officials(["O1"]), approvals=apps)), "O1", "F1")
+    assert row["speed_points"] == 0.0
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def _tender_market(f1_wins_with_o1: int) -> MarketData:
+    tenders, bids, evals = [], [], []
+    for t in range(1, 17):  # F1 bids in 16 four-bidder tenders; O1 evaluates the first 8
+        tid = f"T{t}"
+        evaluated = t <= 8
+        if evaluated:
+            winner = "F1" if t <= f1_wins_with_o1 else "F2"
+        else:
+            winner = "F1" if t in (9, 13) else "F3"
+        tenders.append({"tender_id": tid, "department_id": "D1", "category": "works", "region": "R1",
+                        "winner_firm_id": winner})
+        for f in ("F1", "F2", "F3", "F4"):
+            bids.append({"bid_id": f"B{tid}{f}", "tender_id": tid, "firm_id": f, "amount": 100.0,
+                         "disqualified": False, "is_winner": False})
+        evals.append({"tender_id": tid, "official_id": "O1" if evaluated else "O2"})
+    return _market(_officials(["O1", "O2"]), tenders=tenders, bids=bids, evaluations=evals)
+
+
+def test_wins_in_tenders_the_official_evaluates_are_flagged() -> None:
+    data = _tender_market(f1_wins_with_o1=8)
+    row = _row(closeness.pair_frame(data), "O1", "F1")
+    # outside: 2 wins against 8 × 1/4 fair wins → strength (2 + 2)/(2 + 2) = 1; inside expected 8/4 = 2
+    assert row["strength_out"] == pytest.approx(1.0)
+    assert row["expected_in"] == pytest.approx(2.0)
+    assert row["outcome_pvalue"] == pytest.approx(stats.poisson.sf(7, 2.0))
+    found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
+    assert ("O1", "F1") in found
+    assert "win 8 of the 8 tenders" in found[("O1", "F1")].explanation
+
+
+def test_ordinary_wins_are_not_outcomes() -> None:
+    row = _row(closeness.pair_frame(_tender_market(f1_wins_with_o1=2)), "O1", "F1")
+    assert row["outcome_points"] == 0.0
+
+
+# --------------------------------------------------------------------------- ties
+
+
+def _tie_market(**frames: list[dict]) -> MarketData:
+    insp: list[dict] = []
+    _inspection(insp, "O1", "F1", 2, 1)
+    _inspection(insp, "O1", "F2", 2, 1)
+    return _market(_officials(["O1"]), insp, **frames)
+
+
+def test_relative_shareholder_is_flagged_and_named() -> None:
+    data = _tie_market(relations=[{"official_id": "O1", "person_id": "P1", "relation": "brother-in-law"}],
+                       person_roles=[{"person_id": "P1", "firm_id": "F1", "role": "shareholder", "share": 0.3}])
+    found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
+    assert set(found) == {("O1", "F1")}
+    assert "brother-in-law P1 holds 30 % of its shares" in found[("O1", "F1")].explanation
+
+
+def test_unrelated_persons_role_is_no_tie() -> None:
+    data = _tie_market(relations=[{"official_id": "O1", "person_id": "P1", "relation": "sister"}],
+                       person_roles=[{"person_id": "P2", "firm_id": "F1", "role": "legal_rep", "share": None}])
+    assert closeness.detect(data) == []
+
+
+def test_unique_shared_phone_is_a_tie_but_a_business_centre_address_is_weak() -> None:
+    firm_ids = [{"firm_id": "F1", "kind": "phone", "value": "+8613800000001", "via": None}]
+    firm_ids += [{"firm_id": f"F{i}", "kind": "address", "value": "1 business centre", "via": None}
+                 for i in range(2, 17)]
+    person_ids = [{"owner_kind": "official", "owner_id": "O1", "kind": "phone", "value": "+8613800000001"},
+                  {"owner_kind": "official", "owner_id": "O1", "kind": "address", "value": "1 business centre"}]
+    data = _tie_market(firm_identifiers=firm_ids, person_identifiers=person_ids)
+    frame = closeness.pair_frame(data)
+    params = closeness.Params()
+    assert _row(frame, "O1", "F1")["tie_points"] == pytest.approx(params.phone_points)
+    assert _row(frame, "O1", "F2")["tie_points"] == pytest.approx(params.address_points / 15)
+    assert _pairs(closeness.detect(data)) == {("O1", "F1")}
+
+
+def test_relative_sharing_a_phone_with_the_firms_legal_rep_is_a_tie() -> None:
+    data = _tie_market(
+        relations=[{"official_id": "O1", "person_id": "P1", "relation": "wife"}],
+        person_roles=[{"person_id": "P9", "firm_id": "F2", "role": "legal_rep", "share": None}],
+        person_identifiers=[{"owner_kind": "person", "owner_id": "P1", "kind": "phone", "value": "555"},
+                            {"owner_kind": "person", "owner_id": "P9", "kind": "phone", "value": "555"}])
+    found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
+    assert set(found) == {("O1", "F2")}
+    assert "wife P1 shares phone 555 with its legal rep P9" in found[("O1", "F2")].explanation
+
+
+# --------------------------------------------------------------------------- contract
+
+
+def test_findings_are_deterministic_sorted_and_serialisable() -> None:
+    officials, insp = _peer_market()
+    _inspection(insp, "O1", "F5", 20, 0)
+    _inspection(insp, "O2", "F5", 7, 3)
+    data = _market(officials, insp, relations=[{"official_id": "O3", "person_id": "P1", "relation": "son"}],
+                   person_roles=[{"person_id": "P1", "firm_id": "F2", "role": "director", "share": None}])
+    first = [f.to_json() for f in closeness.detect(data, seed=1)]
+    second = [f.to_json() for f in closeness.detect(data, seed=2)]
+    assert first == second and len(first) == 2
+    scores = [f.score for f in closeness.detect(data)]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= s <= 100 for s in scores)
