@@ -1,0 +1,239 @@
+"""OCDS loader against the real Neo4j: streaming a gzipped release package and a record
+package, consortium bids, lots, award→bid links, rejects with JSON paths, idempotent
+reloads, and the loaded market running through the ring and linked-bidder detectors."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from loaders.ocds import iter_releases, load_ocds, main
+from loaders.rejects import RejectLog, read_rejects
+
+BUYER = {"id": "B1", "name": "Housing Bureau", "roles": ["buyer"],
+         "identifier": {"scheme": "CN-USCC", "id": "B-0001"}}
+
+
+def firm(party_id: str, phone: str | None = None, identifier: str | None = None) -> dict:
+    party: dict = {"id": party_id, "name": f"Firm {party_id}", "roles": ["tenderer"]}
+    if phone:
+        party["contactPoint"] = {"telephone": phone, "email": f"bids@{party_id.lower()}.example"}
+    if identifier:
+        party["identifier"] = {"scheme": "XI", "id": identifier}
+    return party
+
+
+def release_1() -> dict:
+    """ocds-1: two lots; a consortium bid by F2+F3; F1 wins lot L1 through relatedBids."""
+    return {
+        "ocid": "ocds-1", "id": "1", "date": "2024-01-20T00:00:00Z", "tag": ["award"],
+        "parties": [BUYER, firm("F1", "+44 20 7946 0958", "F1"), firm("F2", "+44 (20) 7946-0958"), firm("F3")],
+        "buyer": {"id": "B1", "name": "Housing Bureau"},
+        "tender": {"id": "t1", "title": "School roof", "status": "complete", "procurementMethod": "open",
+                   "mainProcurementCategory": "works", "value": {"amount": 1000, "currency": "EUR"},
+                   "tenderPeriod": {"startDate": "2024-01-01T09:00:00Z", "endDate": "2024-01-05T09:00:00Z"},
+                   "items": [{"id": "i1", "classification": {"scheme": "CPV", "id": "45261000"}}],
+                   "lots": [{"id": "L1", "title": "Roof", "value": {"amount": 600, "currency": "EUR"}},
+                            {"id": "L2", "title": "Gutters"}]},
+        "bids": {"details": [
+            {"id": "b1", "status": "valid", "date": "2024-01-04T10:00:00Z", "tenderers": [{"id": "F1"}],
+             "value": {"amount": 100, "currency": "EUR"}, "relatedLots": ["L1"]},
+            {"id": "b2", "status": "valid", "tenderers": [{"id": "F2"}, {"id": "F3"}],
+             "value": {"amount": 105, "currency": "EUR"}, "relatedLots": ["L1"]},
+            {"id": "b3", "status": "disqualified", "tenderers": [{"id": "F1"}],
+             "value": {"amount": 50, "currency": "EUR"}, "relatedLots": ["L2"]},
+        ]},
+        "awards": [{"id": "a1", "status": "active", "suppliers": [{"id": "F1"}], "relatedBids": ["b1"],
+                    "relatedLots": ["L1"], "value": {"amount": 100, "currency": "EUR"},
+                    "date": "2024-01-10T00:00:00Z",
+                    "items": [{"id": "i1", "classification": {"id": "45261000"}}]}],
+        "contracts": [{"id": "c1", "awardID": "a1", "status": "active", "dateSigned": "2024-01-15T00:00:00Z"}],
+    }
+
+
+def release_2() -> dict:
+    """ocds-2: a bid amount that is not a number and a start date that is not a date."""
+    return {
+        "ocid": "ocds-2", "id": "1", "date": "2024-02-01T00:00:00Z", "tag": ["tender"],
+        "parties": [BUYER, firm("F1", identifier="F1"), firm("F2", "+44 (20) 7946-0958")],
+        "buyer": {"id": "B1"},
+        "tender": {"id": "t2", "tenderPeriod": {"startDate": "yesterday", "endDate": "2024-02-09T00:00:00Z"}},
+        "bids": {"details": [
+            {"id": "b1", "status": "valid", "tenderers": [{"id": "F1"}], "value": {"amount": 90, "currency": "EUR"}},
+            {"id": "b2", "status": "valid", "tenderers": [{"id": "F2"}], "value": {"amount": "abc", "currency": "EUR"}},
+        ]},
+    }
+
+
+def write_gz_package(path: Path, releases: list) -> Path:
+    package = {"uri": "https://example.org/p.json", "publishedDate": "2024-03-01T00:00:00Z", "version": "1.1",
+               "publisher": {"name": "Test"}, "releases": releases}
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        json.dump(package, handle, indent=2)  # pretty-printed: not JSON Lines
+    return path
+
+
+def write_record_package(path: Path) -> Path:
+    compiled = {"ocid": "ocds-9", "id": "x", "date": "2024-01-01T00:00:00Z", "tag": ["compiled"],
+                "tender": {"id": "t9", "title": "Compiled"},
+                "bids": {"details": [{"id": "b1", "status": "valid", "tenderers": [{"id": "F9"}]}]}}
+    first = {"ocid": "ocds-10", "id": "r1", "date": "2024-01-01T00:00:00Z", "tag": ["tender"],
+             "tender": {"id": "t10", "title": "Merged", "status": "active"},
+             "bids": {"details": [{"id": "b1", "status": "pending", "tenderers": [{"id": "F10"}]}]}}
+    second = {"ocid": "ocds-10", "id": "r2", "date": "2024-02-01T00:00:00Z", "tag": ["award"],
+              "tender": {"id": "t10", "status": "complete"},
+              "bids": {"details": [{"id": "b1", "status": "valid"}]},
+              "awards": [{"id": "a1", "status": "active", "suppliers": [{"id": "F10"}]}]}
+    linked_only = {"ocid": "ocds-11", "releases": [{"url": "https://example.org/r.json", "date": "2024-01-01T00:00:00Z",
+                                                    "tag": ["tender"]}]}
+    package = {"uri": "https://example.org/records.json", "records": [
+        {"ocid": "ocds-9", "compiledRelease": compiled},
+        {"ocid": "ocds-10", "releases": [second, first]},
+        linked_only,
+    ]}
+    path.write_text(json.dumps(package, indent=1), encoding="utf-8")
+    return path
+
+
+def count(db, text: str) -> int:  # type: ignore[no-untyped-def]
+    keys, records, _ = db.run_read_only(text)
+    return int(records[0][0])
+
+
+# -- streaming, without the database ------------------------------------------------------
+
+def test_gzipped_release_package_streams_release_by_release(tmp_path: Path) -> None:
+    path = write_gz_package(tmp_path / "p.json.gz", [release_1(), release_2(), {"id": "no ocid"}])
+    items = list(iter_releases(path))
+    assert [i.path for i in items] == ["$.releases[0]", "$.releases[1]", "$.releases[2]"]
+    assert items[0].release["ocid"] == "ocds-1"
+
+
+def _peak_bytes_streaming(path: Path, releases: int) -> int:
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write('{"uri": "x", "releases": [\n')
+        for i in range(releases):
+            rel = release_1()
+            rel["ocid"] = f"ocds-big-{i}"
+            handle.write(("," if i else "") + json.dumps(rel, indent=1))
+        handle.write("]}")
+    tracemalloc.start()
+    seen = sum(1 for _ in iter_releases(path))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert seen == releases
+    return peak
+
+
+def test_memory_stays_flat_while_streaming_a_large_package(tmp_path: Path) -> None:
+    small = _peak_bytes_streaming(tmp_path / "small.json.gz", 200)
+    large = _peak_bytes_streaming(tmp_path / "large.json.gz", 1600)  # 8× the data (~4 MB of JSON)
+    assert large < 1.25 * small  # the package never sits in memory: peak does not grow with it
+
+
+def test_record_package_uses_compiled_release_or_merges_releases(tmp_path: Path) -> None:
+    items = list(iter_releases(write_record_package(tmp_path / "records.json")))
+    assert items[0].release["tender"]["title"] == "Compiled"
+    merged = items[1].release
+    assert merged["tender"] == {"id": "t10", "title": "Merged", "status": "complete"}
+    assert merged["bids"]["details"][0] == {"id": "b1", "status": "valid", "tenderers": [{"id": "F10"}]}
+    assert items[2].release is None and "linked releases" in items[2].error
+
+
+# -- loading into Neo4j ----------------------------------------------------------------------
+
+@pytest.mark.neo4j
+def test_release_package_maps_onto_the_graph(clean_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write_gz_package(tmp_path / "p.json.gz", [release_1(), release_2(), {"id": "no ocid"}])
+    with RejectLog(tmp_path / "rejects.csv") as log:
+        report = load_ocds(clean_db, [path], rejects=log)
+    assert (report.releases_read, report.releases_loaded) == (3, 2)
+    db = clean_db
+    # identifier → scheme-id key; no identifier → ocid/party id
+    assert count(db, "MATCH (f:Firm {id: 'XI-F1'}) RETURN count(f)") == 1
+    assert count(db, "MATCH (f:Firm {id: 'ocds-1/F3'}) RETURN count(f)") == 1
+    assert count(db, "MATCH (d:Department {id: 'CN-USCC-B-0001'})-[:ISSUED]->(:Tender) RETURN count(*)") == 2
+    # the consortium bid links both members
+    assert count(db, "MATCH (f:Firm)-[:SUBMITTED]->(:Bid {id: 'ocds-1/b2'}) RETURN count(f)") == 2
+    # lots, and bids and awards FOR_LOT them
+    assert count(db, "MATCH (:Tender {id: 'ocds-1'})-[:HAS_LOT]->(l:Lot) RETURN count(l)") == 2
+    assert count(db, "MATCH (:Bid)-[:FOR_LOT]->(:Lot {id: 'ocds-1/L1'}) RETURN count(*)") == 2
+    assert count(db, "MATCH (:Award {id: 'ocds-1/a1'})-[:FOR_LOT]->(:Lot {id: 'ocds-1/L1'}) RETURN count(*)") == 1
+    # award → bid link, AWARDED_TO from the active award, contract under its award
+    assert count(db, "MATCH (:Award {id: 'ocds-1/a1'})-[:AWARDS_BID]->(:Bid {id: 'ocds-1/b1'}) RETURN count(*)") == 1
+    assert count(db, "MATCH (:Tender {id: 'ocds-1'})-[w:AWARDED_TO {amount: 100.0}]->(:Firm {id: 'XI-F1'}) "
+                     "RETURN count(w)") == 1
+    assert count(db, "MATCH (:Award)-[:HAS_CONTRACT]->(c:Contract {id: 'ocds-1/c1'}) RETURN count(c)") == 1
+    # tender facts, bid status; the shared (normalised) phone is one node
+    assert count(db, "MATCH (t:Tender {id: 'ocds-1', procedure: 'open', budget: 1000.0, currency: 'EUR', "
+                     "category: 'works'}) WHERE t.published_at = date('2024-01-01') RETURN count(t)") == 1
+    assert count(db, "MATCH (b:Bid {id: 'ocds-1/b3', status: 'disqualified', disqualified: true}) RETURN count(b)") == 1
+    # XI-F1, ocds-1/F2 and ocds-2/F2 (F2 has no identifier, so it is a firm per ocid by default)
+    assert count(db, "MATCH (f:Firm)-[:HAS_PHONE]->(:Phone {value: '442079460958'}) RETURN count(f)") == 3
+    # the bad amount is dropped, the rest of the bid kept
+    assert count(db, "MATCH (b:Bid {id: 'ocds-2/b2'}) WHERE b.amount IS NULL RETURN count(b)") == 1
+    rejects = {(r.line, r.field): r.reason for r in read_rejects(tmp_path / "rejects.csv")}
+    assert rejects[(0, "$.releases[1].bids.details[1].value.amount")] == "amount is not a number"
+    assert rejects[(0, "$.releases[1].tender.tenderPeriod.startDate")] == "not an ISO 8601 date-time"
+    assert "without ocid" in rejects[(0, "$.releases[2].ocid")]
+
+
+@pytest.mark.neo4j
+def test_reload_is_idempotent(clean_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write_gz_package(tmp_path / "p.json.gz", [release_1(), release_2()])
+    first = load_ocds(clean_db, [path])
+    nodes = count(clean_db, "MATCH (n) RETURN count(n)")
+    rels = count(clean_db, "MATCH ()-[r]->() RETURN count(r)")
+    second = load_ocds(clean_db, [path])
+    assert first.counters.nodes_created > 0
+    assert (second.counters.nodes_created, second.counters.relationships_created) == (0, 0)
+    assert count(clean_db, "MATCH (n) RETURN count(n)") == nodes
+    assert count(clean_db, "MATCH ()-[r]->() RETURN count(r)") == rels
+
+
+@pytest.mark.neo4j
+def test_a_later_release_cancelling_the_award_removes_awarded_to(clean_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = tmp_path / "v1.jsonl"
+    first.write_text(json.dumps(release_1()) + "\n", encoding="utf-8")
+    load_ocds(clean_db, [first])
+    later = release_1()
+    later["awards"][0]["status"] = "cancelled"
+    second = tmp_path / "v2.jsonl"
+    second.write_text(json.dumps(later) + "\n", encoding="utf-8")
+    load_ocds(clean_db, [second])
+    assert count(clean_db, "MATCH (:Tender {id: 'ocds-1'})-[w:AWARDED_TO]->() RETURN count(w)") == 0
+
+
+@pytest.mark.neo4j
+def test_record_package_and_json_lines_through_the_cli(clean_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = write_record_package(tmp_path / "records.json")
+    lines = tmp_path / "releases.jsonl"
+    lines.write_text(json.dumps(release_1()) + "\n{not json\n", encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    assert main([str(records), str(lines), "--rejects", str(rejects), "--source", "test-ocds"]) == 0
+    assert count(clean_db, "MATCH (t:Tender {source: 'test-ocds'}) RETURN count(t)") == 3
+    assert count(clean_db, "MATCH (:Tender {id: 'ocds-10', status: 'complete'})-[:AWARDED_TO]->"
+                           "(:Firm {id: 'ocds-10/F10'}) RETURN count(*)") == 1
+    found = {(r.file, r.line, r.field) for r in read_rejects(rejects)}
+    assert ("releases.jsonl", 2, "$") in found
+    assert ("records.json", 0, "$.records[2]") in found
+
+
+@pytest.mark.neo4j
+def test_loaded_market_runs_through_ring_and_linked_bidder_detectors(clean_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from detectors import linked_bidders, rings
+    from graph.readers import read_market
+
+    path = tmp_path / "market.jsonl"
+    path.write_text(json.dumps(release_1()) + "\n" + json.dumps(release_2()) + "\n", encoding="utf-8")
+    load_ocds(clean_db, [path], party_ids="global")
+    market = read_market(clean_db)
+    assert set(market.bids.loc[market.bids["bid_id"] == "ocds-1/b2", "firm_id"]) == {"F2", "F3"}
+    assert market.tenders.set_index("tender_id").loc["ocds-1", "winner_firm_id"] == "XI-F1"
+    linked = linked_bidders.detect(market)
+    assert any({"XI-F1", "F2"} <= set(f.firms) for f in linked)  # same phone, same tenders
+    assert isinstance(rings.detect(market), list)
