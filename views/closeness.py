@@ -7,7 +7,7 @@ import plotly.express as px
 import streamlit as st
 
 from graph import app_queries
-from views.common import load, require_database, score_column
+from views.common import facts_table, load, require_database, score_column
 from views.graph_view import show_graph
 
 require_database()
@@ -72,6 +72,6 @@ else:
     show_graph(ties, key=f"pair_ties_{alert_id}", height=380, layout="breadthfirst")
 
 with st.expander("Every fact behind the score"):
-    st.dataframe(app_queries.evidence_facts(pair["evidence"]).astype({"value": str, "threshold": str}),
+    st.dataframe(facts_table(app_queries.evidence_facts(pair["evidence"])),
                  hide_index=True, width="stretch", key="pair_facts")
 st.caption(f"Triage this pair on the Cases page (finding {alert_id}).")

@@ -88,3 +88,13 @@ def current_user() -> str:
 
 def score_column(label: str = "score") -> Any:
     return st.column_config.ProgressColumn(label, min_value=0, max_value=100, format="%.0f")
+
+
+def facts_table(facts: Any) -> Any:
+    """Evidence facts for display: value and threshold as text, blanks where there is none."""
+    def text(value: Any) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return ""
+        return str(value)
+
+    return facts.assign(value=facts["value"].map(text), threshold=facts["threshold"].map(text))

@@ -37,6 +37,7 @@ ICONS: dict[str, str] = {
 EDGE_COLOURS: dict[str, str] = {"WON": "#d62728", "AWARDED_TO": "#d62728", "BID_IN": "#9ecae1",
                                 "RELATED_TO": "#2ca02c", "HAS_PHONE": "#e377c2", "HAS_ADDRESS": "#8c564b"}
 _RESERVED = {"id", "label", "source", "target", "parent"}
+_IFRAME_TITLE = "streamlit_cytoscape.component.streamlit_cytoscape"
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,10 @@ def show_graph(
     shown, dropped = cap_graph(graph, cap)
     node_styles, edge_styles = _styles(shown)
     events = [Event("tap", "tap", "node")] if expandable else []
+    # The component asks Streamlit for its frame height once, sometimes before Streamlit listens, and
+    # the iframe then stays 0 px high; pin the height we asked for (one graph per page).
+    st.markdown(f"<style>iframe[title='{_IFRAME_TITLE}'] {{ height: {height + 10}px !important; }}</style>",
+                unsafe_allow_html=True)
     value = streamlit_cytoscape(
         to_elements(shown), layout=layout, node_styles=node_styles, edge_styles=edge_styles, height=height,
         key=key, node_actions=["expand"] if expandable else [], events=events,

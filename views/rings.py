@@ -7,7 +7,7 @@ import plotly.express as px
 import streamlit as st
 
 from graph import app_queries
-from views.common import load, require_database, score_column
+from views.common import facts_table, load, require_database, score_column
 from views.graph_view import show_graph
 from views.triage import triage_panel
 
@@ -46,7 +46,7 @@ with facts_col:
     if facts.empty:
         st.caption("The finding stores no evidence.")
     else:
-        st.dataframe(facts.astype({"value": str, "threshold": str}), hide_index=True, width="stretch",
+        st.dataframe(facts_table(facts), hide_index=True, width="stretch",
                      height=440, key="ring_facts")
 
 bids = load(app_queries.ring_bids, ring_id)
