@@ -96,14 +96,14 @@ class Item:
 _HEAD = 1 << 20
 
 
-def _open_binary(path: Path) -> io.BufferedReader:
-    raw = open(path, "rb", buffering=_HEAD)  # noqa: SIM115 - closed by the caller
+def _open_binary(path: Path) -> io.BufferedReader[Any]:
+    raw = io.BufferedReader(io.FileIO(path, "rb"), buffer_size=_HEAD)  # closed by the caller
     if raw.peek(2)[:2] == b"\x1f\x8b":
         return io.BufferedReader(gzip.GzipFile(fileobj=raw), buffer_size=_HEAD)  # type: ignore[arg-type]
     return raw
 
 
-def _looks_like_json_lines(handle: io.BufferedReader) -> bool:
+def _looks_like_json_lines(handle: io.BufferedReader[Any]) -> bool:
     """True when the first non-blank line is a whole JSON value (JSON Lines).
 
     Only the buffered head of the file is inspected: a pretty-printed package starts with a
@@ -188,7 +188,7 @@ def iter_releases(path: Path) -> Iterator[Item]:
         yield from _iter_package(handle)
 
 
-def _iter_package(handle: io.BufferedReader) -> Iterator[Item]:
+def _iter_package(handle: io.BufferedReader[Any]) -> Iterator[Item]:
     """Stream ``releases[]`` / ``records[]`` of one package document, item by item."""
     counters = {"releases.item": 0, "records.item": 0}
     events = ijson.parse(handle, use_float=True)
@@ -449,7 +449,7 @@ class _Mapper:
                         row["addresses"].append(value)
 
     def _tender(self, tender: dict[str, Any], buyer_id: str | None, pe_id: str | None) -> None:
-        period = tender.get("tenderPeriod") if isinstance(tender.get("tenderPeriod"), dict) else {}
+        period: dict[str, Any] = tender["tenderPeriod"] if isinstance(tender.get("tenderPeriod"), dict) else {}
         start = self.instant(period.get("startDate"), "$.tender.tenderPeriod.startDate")
         end = self.instant(period.get("endDate"), "$.tender.tenderPeriod.endDate")
         budget, currency = self.amount(tender.get("value"), "$.tender.value")

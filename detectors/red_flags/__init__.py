@@ -150,10 +150,6 @@ def to_cardinal(findings: list[Finding]) -> dict[str, dict[str, dict[str, float]
     return out
 
 
-def _subject(kind: str, key: str) -> dict[str, str]:
-    return {"tender": {"tender_id": key}, "firm": {"firm_id": key}, "buyer": {"department_id": key}}[kind]
-
-
 def _findings(results: Results, params: Params) -> list[Finding]:
     by_subject: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for group, entries in results.values.items():
@@ -167,16 +163,17 @@ def _findings(results: Results, params: Params) -> list[Finding]:
     findings = []
     for (kind, key), flags in sorted(by_subject.items()):
         flags.sort(key=lambda f: (f["code"], f["group"]))
-        codes = sorted({f["code"] for f in flags})
+        flag_codes = sorted({f["code"] for f in flags})
         score = 100.0 * (1.0 - (1.0 - FLAG_POINTS) ** len(flags))
         noun = {"tender": "Tender", "firm": "Firm", "buyer": "Buyer"}[kind]
         listed = "; ".join(f"{f['code']} {f['title']}: {f['sentence']}" for f in flags)
         explanation = f"{noun} {key} raised {len(flags)} Cardinal red flag{'s' if len(flags) > 1 else ''} — {listed}."
         findings.append(Finding(
             detector=NAME, kind=kind, score=score, explanation=explanation,  # type: ignore[arg-type]
-            evidence={"flags": flags, "meta": {c: results.meta.get(c, {}) for c in codes},
+            evidence={"flags": flags, "meta": {c: results.meta.get(c, {}) for c in flag_codes},
                       "currency": params.common.currency},
-            **_subject(kind, key)))
+            tender_id=key if kind == "tender" else None, firm_id=key if kind == "firm" else None,
+            department_id=key if kind == "buyer" else None))
     return findings
 
 
