@@ -1,0 +1,148 @@
+"""graph.readers: a tiny hand-made graph read back as every MarketData frame, exactly."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from detectors.market import COLUMNS, MarketData
+from graph.readers import read_market, to_datetimes
+
+# The test graph is written with one parameterised statement (values as parameters); the
+# production code reads it through the named queries in cypher/read_*.cypher.
+TINY_GRAPH = """
+CREATE (d1:Department {id: 'D1', name: 'Roads'}), (d2:Department {id: 'D2', name: 'Schools'})
+CREATE (o1:Official {id: 'O1', name: 'Olga', department_id: 'D1', role: 'inspector'})-[:WORKS_IN]->(d1)
+CREATE (o2:Official {id: 'O2', name: 'Oskar', role: 'clerk'})-[:WORKS_IN]->(d2)
+CREATE (f1:Firm {id: 'F1', name: 'Alpha', reg_no: 'R1'}), (f2:Firm {id: 'F2', name: 'Beta'}),
+       (f3:Firm {id: 'F3', name: 'Gamma', reg_no: 'R3'})
+CREATE (p1:Person {id: 'P1', name: 'Paul'}), (p2:Person {id: 'P2', name: 'Pia'})
+CREATE (ph:Phone {value: '5551'}), (em:Email {value: 'a@x.org'}), (ad:Address {value: '1 main st'}),
+       (ph2:Phone {value: '5559'})
+CREATE (f1)-[:HAS_PHONE]->(ph), (f2)-[:HAS_PHONE]->(ph), (f1)-[:HAS_EMAIL]->(em), (f1)-[:HAS_ADDRESS]->(ad),
+       (o1)-[:HAS_PHONE]->(ph2), (p1)-[:HAS_PHONE]->(ph2), (p2)-[:HAS_ADDRESS]->(ad)
+CREATE (p1)-[:LEGAL_REP_OF]->(f1), (p1)-[:SHAREHOLDER_OF {share: $share}]->(f2), (p2)-[:DIRECTOR_OF]->(f3)
+CREATE (o1)-[:RELATED_TO {relation: 'spouse'}]->(p1)
+CREATE (t1:Tender {id: 'T1', department_id: 'D1', title: 'Bridge', category: 'works', region: 'North',
+                   budget: $budget, currency: 'EUR', published_at: date($published),
+                   deadline_at: date($deadline), procedure: 'open'})
+CREATE (t2:Tender {id: 'T2', title: 'Desks', category: 'goods'})
+CREATE (d1)-[:ISSUED]->(t1), (d2)-[:ISSUED]->(t2)
+CREATE (t1)-[:AWARDED_TO {amount: $award}]->(f1)
+CREATE (f1)-[:SUBMITTED]->(b1:Bid {id: 'B1', amount: 95.0, submitted_at: datetime($at1), disqualified: false})
+       -[:FOR]->(t1)
+CREATE (f2)-[:SUBMITTED]->(b2:Bid {id: 'B2', amount: 99.0, submitted_at: datetime($at2)})-[:FOR]->(t1)
+CREATE (f3)-[:SUBMITTED]->(b3:Bid {id: 'B3', amount: 50.0, submitted_at: localdatetime($at3),
+                                   disqualified: true})-[:FOR]->(t2)
+CREATE (f1)-[:SUBMITTED]->(b4:Bid {id: 'B4', amount: 52.0})-[:FOR]->(t2)
+CREATE (ip:IP {value: '10.0.0.1'}), (doc:Document {hash: 'H1'})
+CREATE (b1)-[:SENT_FROM]->(ip), (b2)-[:SENT_FROM]->(ip), (b4)-[:SENT_FROM]->(ip),
+       (b1)-[:USES_DOCUMENT]->(doc), (b2)-[:USES_DOCUMENT]->(doc)
+CREATE (o1)-[:CONDUCTED]->(:Inspection {id: 'I1', date: date('2024-02-01'), kind: 'fire', result: 'pass',
+                                        penalty: 0.0})-[:OF]->(f2)
+CREATE (o1)-[:CONDUCTED]->(:Inspection {id: 'I2', date: date('2024-03-01'), kind: 'fire', result: 'fail',
+                                        penalty: 1000.0})-[:OF]->(f3)
+CREATE (f1)-[:APPLIED]->(:Approval {id: 'A1', kind: 'permit', applied_at: date('2024-01-02'),
+                                   decision: 'pending', statutory_days: 20})<-[:DECIDED]-(o2)
+CREATE (o1)-[:EVALUATED]->(t1), (o2)-[:EVALUATED]->(t1)
+"""
+
+
+def _write_tiny_graph(db) -> None:  # type: ignore[no-untyped-def]
+    with db.driver.session(database=db.settings.database) as session:
+        session.run(TINY_GRAPH, share=0.6, budget=100.0, published="2024-01-05", deadline="2024-01-20",
+                    award=95.0, at1="2024-01-10T09:00:00Z", at2="2024-01-10T11:30:00+02:00",
+                    at3="2024-01-11T08:00:00").consume()
+
+
+def _expected() -> MarketData:
+    nan = None
+    return MarketData.build(
+        tenders=pd.DataFrame(
+            [["T1", "D1", "Bridge", "works", "North", 100.0, "EUR", "2024-01-05", "2024-01-20", "open", "F1", 95.0],
+             ["T2", "D2", "Desks", "goods", nan, nan, nan, nan, nan, nan, nan, nan]],
+            columns=COLUMNS["tenders"]),
+        bids=pd.DataFrame(
+            [["B1", "T1", "F1", 95.0, "2024-01-10T09:00:00", False, True],
+             ["B2", "T1", "F2", 99.0, "2024-01-10T09:30:00", False, False],  # +02:00 → UTC
+             ["B3", "T2", "F3", 50.0, "2024-01-11T08:00:00", True, False],
+             ["B4", "T2", "F1", 52.0, nan, False, False]],
+            columns=COLUMNS["bids"]),
+        firms=pd.DataFrame([["F1", "Alpha", "R1"], ["F2", "Beta", nan], ["F3", "Gamma", "R3"]],
+                           columns=COLUMNS["firms"]),
+        officials=pd.DataFrame([["O1", "Olga", "D1", "inspector"], ["O2", "Oskar", "D2", "clerk"]],
+                               columns=COLUMNS["officials"]),
+        departments=pd.DataFrame([["D1", "Roads"], ["D2", "Schools"]], columns=COLUMNS["departments"]),
+        inspections=pd.DataFrame(
+            [["I1", "O1", "F2", "2024-02-01", "fire", "pass", 0.0],
+             ["I2", "O1", "F3", "2024-03-01", "fire", "fail", 1000.0]],
+            columns=COLUMNS["inspections"]),
+        approvals=pd.DataFrame([["A1", "O2", "F1", "permit", "2024-01-02", nan, "pending", 20.0]],
+                               columns=COLUMNS["approvals"]),
+        evaluations=pd.DataFrame([["T1", "O1"], ["T1", "O2"]], columns=COLUMNS["evaluations"]),
+        firm_identifiers=pd.DataFrame(
+            [["F1", "address", "1 main st", nan],
+             ["F1", "document", "H1", nan],
+             ["F1", "email", "a@x.org", nan],
+             ["F1", "ip", "10.0.0.1", nan],  # from B1 and B4: one row
+             ["F1", "person", "P1", "legal_rep"],
+             ["F1", "phone", "5551", nan],
+             ["F2", "document", "H1", nan],
+             ["F2", "ip", "10.0.0.1", nan],
+             ["F2", "person", "P1", "shareholder"],
+             ["F2", "phone", "5551", nan],
+             ["F3", "person", "P2", "director"]],
+            columns=COLUMNS["firm_identifiers"]),
+        person_identifiers=pd.DataFrame(
+            [["official", "O1", "phone", "5559"],
+             ["person", "P1", "phone", "5559"],
+             ["person", "P2", "address", "1 main st"]],
+            columns=COLUMNS["person_identifiers"]),
+        person_roles=pd.DataFrame(
+            [["P1", "F1", "legal_rep", nan], ["P1", "F2", "shareholder", 0.6], ["P2", "F3", "director", nan]],
+            columns=COLUMNS["person_roles"]),
+        relations=pd.DataFrame([["O1", "P1", "spouse"]], columns=COLUMNS["relations"]),
+    )
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("page_size", [50_000, 1], ids=["one-page", "page-per-node"])
+def test_read_market_returns_every_frame_exactly(clean_db, page_size: int) -> None:
+    _write_tiny_graph(clean_db)
+    market = read_market(clean_db, page_size=page_size)
+    expected = _expected()
+    for frame in COLUMNS:
+        got = getattr(market, frame)
+        want = getattr(expected, frame)
+        assert list(got.columns) == COLUMNS[frame], frame
+        pd.testing.assert_frame_equal(got, want, check_dtype=True, obj=frame)
+
+
+@pytest.mark.neo4j
+def test_read_market_of_an_empty_graph_has_every_column(clean_db) -> None:
+    market = read_market(clean_db)
+    for frame in COLUMNS:
+        got = getattr(market, frame)
+        assert got.empty and list(got.columns) == COLUMNS[frame], frame
+    assert str(market.bids["submitted_at"].dtype) == "datetime64[ns]"
+
+
+def test_to_datetimes_converts_neo4j_temporals_to_naive_utc() -> None:
+    from neo4j.time import Date, DateTime
+
+    values = pd.Series([Date(2024, 1, 5), DateTime(2024, 1, 10, 11, 30, 0), None, "2024-02-01T00:00:00Z"])
+    got = to_datetimes(values)
+    assert str(got.dtype) == "datetime64[ns]"
+    assert list(got[[0, 1, 3]]) == [pd.Timestamp("2024-01-05"), pd.Timestamp("2024-01-10 11:30"),
+                                    pd.Timestamp("2024-02-01")]
+    assert pd.isna(got[2])
+
+
+def test_to_datetimes_reads_mixed_offsets_and_named_zones() -> None:
+    # a local value after an offset one must not inherit the offset (a pandas pitfall)
+    values = pd.Series(["2024-01-10T11:30:00+02:00", "2024-01-11T08:00:00", "2024-01-12",
+                        "2024-01-10T11:30:00+01:00[Europe/Berlin]", "not a date"])
+    got = to_datetimes(values)
+    assert list(got[:4]) == [pd.Timestamp("2024-01-10 09:30"), pd.Timestamp("2024-01-11 08:00"),
+                             pd.Timestamp("2024-01-12"), pd.Timestamp("2024-01-10 10:30")]
+    assert pd.isna(got[4])
