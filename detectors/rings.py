@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import community as community_louvain
@@ -82,9 +83,9 @@ __all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "ring_s
 NAME = "rings"
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "price": 35.0,        # cover-bid price screens vs the category baseline
+    "price": 40.0,        # cover-bid price screens vs the category baseline
     "rotation": 20.0,     # members take turns winning
-    "cohesion": 20.0,     # members meet mostly among themselves, outsiders rarely join
+    "cohesion": 15.0,     # members meet mostly among themselves, outsiders rarely join
     "identifiers": 20.0,  # specific phones/addresses/persons/IPs/documents shared
     "suppression": 5.0,   # the winning member meets no other member (complementary presence)
 }
@@ -114,7 +115,7 @@ class Params:
 
     min_cobids: int = 3
     min_lift: float = 2.0
-    max_pvalue: float = 1e-3
+    max_pvalue: float = 1e-2
     market_columns: tuple[str, ...] = ("category",)
     max_ring_size: int = 12
     min_presence: float = 0.1
@@ -257,6 +258,20 @@ def candidate_rings(edges: pd.DataFrame, seed: int, params: Params | None = None
     return sorted(rings, key=lambda g: (min(g), len(g)))
 
 
+_PAIRS_CACHE: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
+def _bid_pairs(data: MarketData) -> pd.DataFrame:
+    """Distinct (tender_id, firm_id) pairs of ``data.bids``, memoised for the last frame seen."""
+    cached = _PAIRS_CACHE.get(id(data.bids))
+    if cached is not None and cached[0] is data.bids:
+        return cached[1]
+    pairs = data.bids[["tender_id", "firm_id"]].dropna().drop_duplicates()
+    _PAIRS_CACHE.clear()
+    _PAIRS_CACHE[id(data.bids)] = (data.bids, pairs)
+    return pairs
+
+
 def peel_rings(data: MarketData, rings: list[frozenset[str]], min_presence: float) -> list[frozenset[str]]:
     """Drop peripheral members: firms present in fewer than ``min_presence`` of the ring
     tenders (tenders where ≥ 2 members bid), repeated until every member passes.
@@ -265,17 +280,30 @@ def peel_rings(data: MarketData, rings: list[frozenset[str]], min_presence: floa
     present in 9 of a group's 250 meetings is a bystander, not a member. ``rings`` must be
     disjoint.
     """
-    pairs = data.bids[["tender_id", "firm_id"]].dropna().drop_duplicates()
-    current = [r for r in rings]
+    pairs = _bid_pairs(data)
+    in_rings = {f for ring in rings for f in ring}
+    pairs = pairs.loc[pairs["firm_id"].isin(in_rings)]
+    t_code = pd.factorize(pairs["tender_id"])[0]
+    firm_codes, firm_names = pd.factorize(pairs["firm_id"])
+    code_of = {name: i for i, name in enumerate(firm_names)}
+    current = list(rings)
     for _ in range(10):
-        label = {firm: k for k, ring in enumerate(current) for firm in ring}
-        member = pairs.assign(ring=pairs["firm_id"].map(label)).dropna(subset=["ring"])
-        counts = member.groupby(["ring", "tender_id"])["firm_id"].transform("size")
-        member = member.loc[counts >= 2]
-        n_ring = member.groupby("ring")["tender_id"].nunique()
-        presence = member.groupby(["ring", "firm_id"]).size()
-        share = presence / n_ring.reindex(presence.index.get_level_values("ring")).to_numpy()
-        keep = set(share.loc[share >= min_presence].index.get_level_values("firm_id"))
+        ring_of_firm = np.full(len(firm_names), -1)
+        for k, ring in enumerate(current):
+            for f in ring:
+                if f in code_of:
+                    ring_of_firm[code_of[f]] = k
+        r = ring_of_firm[firm_codes]
+        ok = r >= 0
+        key = r[ok].astype(np.int64) * (t_code.max() + 1) + t_code[ok]
+        uniq, inv, counts = np.unique(key, return_inverse=True, return_counts=True)
+        met = counts[inv] >= 2                                # member rows in ring tenders
+        ring_tenders = np.bincount((uniq // (t_code.max() + 1))[counts >= 2], minlength=len(current))
+        presence = np.bincount(firm_codes[ok][met], minlength=len(firm_names))
+        share = np.zeros(len(firm_names))
+        has = ring_of_firm >= 0
+        share[has] = presence[has] / np.maximum(ring_tenders[ring_of_firm[has]], 1)
+        keep = {firm_names[i] for i in np.flatnonzero(share >= min_presence)}
         peeled = [frozenset(f for f in ring if f in keep) for ring in current]
         if peeled == current:
             break
@@ -305,111 +333,147 @@ def _stability(rings: list[frozenset[str]], others: list[list[frozenset[str]]]) 
 # ---------------------------------------------------------------------------------------
 
 def _identifier_table(data: MarketData) -> pd.DataFrame:
+    """Distinct (firm, kind, value) with the number of firms holding each identifier."""
     ids = data.firm_identifiers.dropna(subset=["firm_id", "kind", "value"])
     ids = ids.assign(value=ids["value"].astype(str).str.strip())
-    ids = ids.loc[ids["value"] != ""].drop_duplicates(["firm_id", "kind", "value"])
-    holders = ids.groupby(["kind", "value"])["firm_id"].transform("size")
+    ids = ids.loc[ids["value"] != ""]
+    key = ids["kind"].astype(str) + "\x1f" + ids["value"]
+    ids = ids.loc[~pd.DataFrame({"f": ids["firm_id"], "k": key}).duplicated()]
+    codes, _ = pd.factorize(key.loc[ids.index])
+    holders = np.bincount(codes)[codes]
     return ids.assign(holders=holders)[["firm_id", "kind", "value", "holders"]]
 
 
 def ring_screens(data: MarketData, rings: list[frozenset[str]],
                  params: Params | None = None) -> pd.DataFrame:
-    """Screens of each ring (one row per ring, in the order given).
+    """Screens of each ring (one row per ring, in the order given), computed vectorised.
 
-    ``rings`` must be disjoint (one partition). Columns include ``n_tenders`` (ring
-    tenders), ``cohesion``, ``exclusivity``, ``member_win_share``, ``distinct_winners``,
-    ``winner_entropy``, ``turn_taking``, ``price_p`` (mean suspicion percentile),
-    ``solo_win_share``, ``id_strength`` and the lists behind them. ``exclusivity`` is the
-    share of the members' co-bidding ties that are ties among members; ``pair_cobids`` the
-    mean number of tenders per member pair (tie strength); ``intensity`` its percentile
-    among the rings given; ``bid_share`` the share of members' bids placed in ring
-    tenders; ``closed_share`` the share of ring tenders no outsider bid in.
+    ``rings`` must be disjoint (one partition). Columns: ``n_tenders`` (ring tenders),
+    ``exclusivity`` (share of the members' co-bidding ties — ordered pairs of bidders
+    meeting in a tender — that are ties among members; Wachs & Kertész 2019),
+    ``pair_cobids`` (mean tenders per member pair: tie strength) and ``intensity`` (its
+    percentile among the rings given with ≥ ``min_shared_tenders`` ring tenders),
+    ``bid_share`` (share of the members' bids placed in ring tenders), ``closed_share``
+    (share of ring tenders no outsider bid in), ``member_win_share``,
+    ``distinct_winners``, ``winner_entropy`` (normalised), ``turn_taking``, ``price_p``
+    (mean suspicion percentile of CV, spread and RD), ``solo_win_share``, ``id_strength``
+    and the lists behind them.
     """
     params = params or Params()
     data = data.with_winners()
     label = {firm: k for k, ring in enumerate(rings) for firm in ring}
     bids = data.bids[["tender_id", "firm_id", "is_winner"]].dropna(subset=["tender_id", "firm_id"])
-    bids = bids.drop_duplicates(["tender_id", "firm_id"]).copy()
-    bids["ring"] = bids["firm_id"].map(label)
-    bids["ring"] = bids["ring"].fillna(-1).astype(int)
+    bids = bids.sort_values("is_winner", ascending=False, kind="mergesort")
+    bids = bids.drop_duplicates(["tender_id", "firm_id"])
+    bids["ring"] = bids["firm_id"].map(label).fillna(-1).astype(int)
     firm_degree = bids.groupby("firm_id").size()
-
     tenders = data.tenders.drop_duplicates("tender_id").set_index("tender_id")
+
     member = bids.loc[bids["ring"] >= 0]
     per_rt = member.groupby(["ring", "tender_id"]).agg(members=("firm_id", "size"),
-                                                         member_won=("is_winner", "any"))
-    n_bidders = bids.groupby("tender_id").size()
-    per_rt["bidders"] = n_bidders.reindex(per_rt.index.get_level_values("tender_id")).to_numpy()
-    per_rt = per_rt.reset_index()
-    # Wachs & Kertész (2019) exclusivity: share of the members' co-bidding ties (ordered
-    # pairs of bidders meeting in a tender) that are ties to other members
+                                                         member_won=("is_winner", "any")).reset_index()
+    per_rt["bidders"] = per_rt["tender_id"].map(bids.groupby("tender_id").size()).to_numpy()
     per_rt["internal"] = per_rt["members"] * (per_rt["members"] - 1)
     per_rt["all_ties"] = per_rt["members"] * (per_rt["bidders"] - 1)
     ties = per_rt.groupby("ring")[["internal", "all_ties"]].sum()
-    ring_t = per_rt.loc[per_rt["members"] >= 2].copy()
+    solo = per_rt.loc[(per_rt["members"] == 1) & per_rt["member_won"]].groupby("ring").size()
+    won_any = per_rt.loc[per_rt["member_won"]].groupby("ring").size()
 
-    winners = bids.loc[bids["is_winner"], ["tender_id", "firm_id"]].drop_duplicates("tender_id")
-    ring_t["winner"] = ring_t["tender_id"].map(winners.set_index("tender_id")["firm_id"])
-    ring_t["published_at"] = ring_t["tender_id"].map(tenders["published_at"]) \
-        if "published_at" in tenders.columns else pd.NaT
-    ring_t["category"] = ring_t["tender_id"].map(tenders["category"]).fillna("(none)").astype(str)
-
+    rt = per_rt.loc[per_rt["members"] >= 2].copy()
+    winners = bids.loc[bids["is_winner"]].drop_duplicates("tender_id").set_index("tender_id")["firm_id"]
+    rt["winner"] = rt["tender_id"].map(winners)
+    rt["winner_is_member"] = rt["winner"].map(label).fillna(-2).astype(int) == rt["ring"]
+    rt["published_at"] = rt["tender_id"].map(tenders["published_at"])
+    rt["category"] = rt["tender_id"].map(tenders["category"]).fillna("(none)").astype(str)
+    rt["pairs"] = rt["members"] * (rt["members"] - 1) / 2
     screens = tender_screens(data.bids, min_bids=2)
     pct = category_percentiles(screens, data.tenders, params.min_category_tenders).set_index("tender_id")
     scr = screens.set_index("tender_id")
-    for column in ("cv", "spread", "diff_pct", "rd", "n_bids"):
-        ring_t[column] = ring_t["tender_id"].map(scr[column])
+    for column in ("cv", "spread", "diff_pct", "rd"):
+        rt[column] = rt["tender_id"].map(scr[column])
     for column in ("p_cv", "p_spread", "p_rd"):
-        ring_t[column] = ring_t["tender_id"].map(pct[column])
+        rt[column] = rt["tender_id"].map(pct[column])
+    rt["rd_finite"] = rt["rd"].replace(np.inf, np.nan)
     baselines = category_baselines(screens, data.tenders, params.min_category_tenders)
 
+    g = rt.groupby("ring")
+    agg = g.agg(n_tenders=("tender_id", "size"), member_bids=("members", "sum"), pairs=("pairs", "sum"),
+                member_wins=("winner_is_member", "sum"),
+                outsider_wins=("winner", "count"), n_priced=("p_cv", "count"),
+                p_cv=("p_cv", "mean"), p_spread=("p_spread", "mean"), p_rd=("p_rd", "mean"),
+                median_cv=("cv", "median"), median_spread=("spread", "median"),
+                median_rd=("rd_finite", "median"))
+    agg["closed"] = (rt["bidders"] == rt["members"]).groupby(rt["ring"]).mean()
+    agg["outsider_wins"] = agg["outsider_wins"] - agg["member_wins"]
+    p_sum = rt[["p_cv", "p_spread", "p_rd"]].sum(axis=1, min_count=1).groupby(rt["ring"]).sum()
+    p_n = rt[["p_cv", "p_spread", "p_rd"]].notna().sum(axis=1).groupby(rt["ring"]).sum()
+    agg["price_p"] = p_sum / p_n.replace(0, np.nan)
+    priced = rt.dropna(subset=["p_cv"])
+    agg["diff_pct_q10"] = priced.groupby("ring")["diff_pct"].quantile(0.1)
+    agg["spread_q90"] = priced.groupby("ring")["spread"].quantile(0.9)
+    modes = rt.groupby(["ring", "category"]).size().rename("n").reset_index()
+    modes = modes.sort_values(["ring", "n", "category"], ascending=[True, False, True])
+    agg["category"] = modes.drop_duplicates("ring").set_index("ring")["category"]
+
+    # win rotation among members, in publication order
+    won = rt.loc[rt["winner_is_member"]].sort_values(["ring", "published_at", "tender_id"],
+                                                      na_position="last", kind="mergesort")
+    wins = won.groupby(["ring", "winner"]).size().rename("wins").reset_index()
+    wins["share"] = wins["wins"] / wins.groupby("ring")["wins"].transform("sum")
+    wins["plogp"] = -wins["share"] * np.log(wins["share"])
+    wins["p2"] = wins["share"] ** 2
+    wsum = wins.groupby("ring").agg(distinct=("winner", "size"), entropy=("plogp", "sum"), q=("p2", "sum"))
+    same = (won["winner"].to_numpy()[1:] == won["winner"].to_numpy()[:-1]) & \
+        (won["ring"].to_numpy()[1:] == won["ring"].to_numpy()[:-1])
+    repeats = pd.Series(same, index=won["ring"].to_numpy()[1:]).groupby(level=0).sum()
+    wins_by_ring = {k: dict(zip(v["winner"], v["wins"], strict=True))
+                    for k, v in wins.sort_values(["ring", "wins", "winner"], ascending=[True, False, True])
+                    .groupby("ring")}
+
     ids = _identifier_table(data)
+    ids = ids.loc[ids["holders"] >= 2]
     ids = ids.assign(ring=ids["firm_id"].map(label)).dropna(subset=["ring"])
     ids["ring"] = ids["ring"].astype(int)
-    shared = ids.groupby(["ring", "kind", "value"]).agg(
-        members=("firm_id", lambda s: sorted(s)), m=("firm_id", "size"), holders=("holders", "first"))
-    shared = shared.loc[shared["m"] >= 2].reset_index()
+    ids["m"] = ids.groupby(["ring", "kind", "value"])["firm_id"].transform("size")
+    ids = ids.loc[ids["m"] >= 2].sort_values(["ring", "kind", "value", "firm_id"])
+    shared_by_ring = {k: v for k, v in ids.groupby("ring")}
+    ordered = rt.sort_values(["ring", "tender_id"])
+    tenders_by_ring = {k: list(v) for k, v in ordered.groupby("ring")["tender_id"]}
 
-    by_ring = dict(tuple(ring_t.groupby("ring")))
-    solo = per_rt.loc[(per_rt["members"] == 1) & per_rt["member_won"]].groupby("ring").size()
-    won_any = per_rt.loc[per_rt["member_won"]].groupby("ring").size()
-    shared_by_ring = dict(tuple(shared.groupby("ring")))
     rows: list[dict[str, Any]] = []
     for k, ring in enumerate(rings):
         size = len(ring)
-        rt = by_ring.get(k)
         row: dict[str, Any] = {"ring": k, "firms": sorted(ring), "size": size}
-        if rt is None or rt.empty:
-            rows.append({**row, "n_tenders": 0})
+        if k not in agg.index or agg.at[k, "n_tenders"] < params.min_shared_tenders:
+            rows.append({**row, "n_tenders": int(agg.at[k, "n_tenders"]) if k in agg.index else 0})
             continue
-        rt = rt.sort_values(["published_at", "tender_id"], na_position="last")
-        n = len(rt)
-        member_bids = int(rt["members"].sum())
-        total_bids = int(firm_degree.reindex(list(ring)).fillna(0).sum())
-        won = rt.loc[rt["winner"].isin(ring), "winner"]
-        wins = won.value_counts()
-        w = int(len(won))
-        shares = (wins / w) if w else wins
-        entropy = float(-(shares * np.log(shares)).sum()) if w else 0.0
-        evenness = entropy / math.log(size) if size > 1 else 0.0
+        a = agg.loc[k]
+        n, w = int(a["n_tenders"]), int(a["member_wins"])
+        total_bids = float(firm_degree.reindex(list(ring)).fillna(0).sum())
+        distinct = int(wsum["distinct"].get(k, 0))
+        evenness = float(wsum["entropy"].get(k, 0.0)) / math.log(size) if size > 1 else 0.0
+        rep = int(repeats.get(k, 0))
+        turn_taking, expected_repeats = 0.0, 0.0
         if w >= 3:
-            repeats = int((won.to_numpy()[1:] == won.to_numpy()[:-1]).sum())
-            expected_repeats = (w - 1) * float((shares**2).sum())
-            turn_taking = float(np.clip(1.0 - repeats / expected_repeats, 0.0, 1.0)) \
-                if expected_repeats > 0 else 0.0
-        else:
-            repeats, expected_repeats, turn_taking = 0, 0.0, 0.0
-        priced = rt.dropna(subset=["p_cv"])
-        p_cols = priced[["p_cv", "p_spread", "p_rd"]]
-        price_p = float(np.nanmean(p_cols.to_numpy())) if len(priced) else float("nan")
-        n_priced = int(len(priced))
-        main_category = rt["category"].mode().iloc[0]
-        base = _baseline(baselines, main_category)
-        id_rows = shared_by_ring.get(k)
+            # runs test: consecutive wins by the same member vs independent draws with the
+            # observed shares; strength = relative shortfall of repeats, counted from
+            # z = 1.5 and in full from z = 4 (a random winner sequence reaches z ≈ 2 by
+            # chance in 1 case of 40; a strict rotation of 20 wins among 4 firms has z ≈ 2.5)
+            q = float(wsum["q"].get(k, 1.0))
+            expected_repeats = (w - 1) * q
+            sd = math.sqrt(max((w - 1) * q * (1 - q), 1e-12))
+            z = (expected_repeats - rep) / sd
+            if expected_repeats > 0:
+                turn_taking = float(np.clip(1.0 - rep / expected_repeats, 0.0, 1.0)
+                                    * np.clip((z - 1.5) / 2.5, 0.0, 1.0))
+        base = _baseline(baselines, a["category"])
         identifiers: list[dict[str, Any]] = []
         id_strength = 0.0
+        id_rows = shared_by_ring.get(k)
         if id_rows is not None:
-            for r in id_rows.sort_values(["kind", "value"]).itertuples(index=False):
+            for (kind, value), r in id_rows.groupby(["kind", "value"], sort=True):
+                r = SimpleNamespace(kind=kind, value=value, m=len(r), holders=int(r["holders"].iloc[0]),
+                                    members=sorted(r["firm_id"]))
                 specificity = r.m / r.holders
                 weight = specificity * (r.m - 1) / max(size - 1, 1)
                 id_strength += weight
@@ -417,28 +481,22 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
                                     "holders": int(r.holders), "specificity": round(specificity, 3),
                                     "weight": round(weight, 3)})
             identifiers.sort(key=lambda x: -x["weight"])
+        all_ties = float(ties.loc[k, "all_ties"]) if k in ties.index else 0.0
         rows.append({
-            **row, "n_tenders": n, "tenders": sorted(rt["tender_id"]),
-            "category": main_category,
-            "bid_share": member_bids / total_bids if total_bids else 0.0,
-            "closed_share": float((rt["bidders"] == rt["members"]).mean()),
-            "exclusivity": float(ties.loc[k, "internal"] / ties.loc[k, "all_ties"])
-            if ties.loc[k, "all_ties"] else 0.0,
-            "pair_cobids": float((rt["members"] * (rt["members"] - 1) / 2).sum() / (size * (size - 1) / 2)),
-            "outsider_wins": int((rt["winner"].notna() & ~rt["winner"].isin(ring)).sum()),
-            "member_wins": w, "member_win_share": w / n,
-            "wins_by_member": {str(f): int(c) for f, c in wins.items()},
-            "distinct_winners": int(len(wins)), "winner_entropy": evenness,
-            "repeats": repeats, "expected_repeats": expected_repeats, "turn_taking": turn_taking,
-            "n_priced": n_priced, "price_p": price_p,
-            "p_cv": float(priced["p_cv"].mean()) if n_priced else float("nan"),
-            "p_rd": float(priced["p_rd"].mean()) if priced["p_rd"].notna().any() else float("nan"),
-            "p_spread": float(priced["p_spread"].mean()) if n_priced else float("nan"),
-            "median_cv": float(priced["cv"].median()) if n_priced else float("nan"),
-            "median_rd": float(priced["rd"].replace(np.inf, np.nan).median()) if n_priced else float("nan"),
-            "median_spread": float(priced["spread"].median()) if n_priced else float("nan"),
-            "diff_pct_q10": float(priced["diff_pct"].quantile(0.1)) if n_priced else float("nan"),
-            "spread_q90": float(priced["spread"].quantile(0.9)) if n_priced else float("nan"),
+            **row, "n_tenders": n, "tenders": tenders_by_ring[k], "category": a["category"],
+            "bid_share": float(a["member_bids"]) / total_bids if total_bids else 0.0,
+            "closed_share": float(a["closed"]),
+            "exclusivity": float(ties.loc[k, "internal"]) / all_ties if all_ties else 0.0,
+            "pair_cobids": float(a["pairs"]) / (size * (size - 1) / 2),
+            "outsider_wins": int(a["outsider_wins"]), "member_wins": w, "member_win_share": w / n,
+            "wins_by_member": {str(f): int(c) for f, c in wins_by_ring.get(k, {}).items()},
+            "distinct_winners": distinct, "winner_entropy": evenness,
+            "repeats": rep, "expected_repeats": expected_repeats, "turn_taking": turn_taking,
+            "n_priced": int(a["n_priced"]), "price_p": float(a["price_p"]),
+            "p_cv": float(a["p_cv"]), "p_rd": float(a["p_rd"]), "p_spread": float(a["p_spread"]),
+            "median_cv": float(a["median_cv"]), "median_rd": float(a["median_rd"]),
+            "median_spread": float(a["median_spread"]),
+            "diff_pct_q10": float(a["diff_pct_q10"]), "spread_q90": float(a["spread_q90"]),
             "baseline_cv": base.get("cv"), "baseline_rd": base.get("rd"),
             "baseline_spread": base.get("spread"),
             "solo_win_share": float(solo.get(k, 0) / won_any.get(k, 1)) if won_any.get(k, 0) else 0.0,
@@ -462,18 +520,21 @@ def _baseline(baselines: pd.DataFrame, category: str) -> dict[str, float]:
 
 def _components(row: pd.Series, weights: dict[str, float]) -> dict[str, dict[str, Any]]:
     """Each component's value in [0, 1], its baseline and its contribution to the score."""
-    # price: mean suspicion percentile vs 0.5 expected under competition; the effect is
-    # scaled to 1 at a mean of 0.85 and shrunk by its z-score (sd of a mean of n uniform
-    # percentiles ≈ 1 / sqrt(12 n)) so that a handful of tenders cannot carry it alone
+    # price: mean suspicion percentile vs 0.5 expected under competition; the effect
+    # counts from 0.55 (a dead zone for ordinary heterogeneity within a category), reaches
+    # 1 at 0.85, and is shrunk by its z-score (sd of a mean of n uniform percentiles
+    # ≈ 1 / sqrt(12 n)) so that a handful of tenders cannot carry it alone
     n_priced = int(row.get("n_priced", 0) or 0)
     price_p = row.get("price_p")
     if n_priced and price_p == price_p:
-        effect = float(np.clip((price_p - 0.5) / 0.35, 0.0, 1.0))
+        effect = float(np.clip((price_p - 0.55) / 0.30, 0.0, 1.0))
         z = (price_p - 0.5) * math.sqrt(12 * n_priced)
-        price = effect * float(np.clip(z / 3.0, 0.0, 1.0))
+        price = effect * float(np.clip((z - 1.5) / 2.5, 0.0, 1.0))
     else:
         price, z = 0.0, 0.0
-    rotation = row["member_win_share"] * row["winner_entropy"] * (0.5 + 0.5 * row["turn_taking"]) \
+    # even shares alone also arise in genuine competition among equals; turn-taking (fewer
+    # repeat wins than chance) is what distinguishes a rotation
+    rotation = row["member_win_share"] * row["winner_entropy"] * (0.25 + 0.75 * row["turn_taking"]) \
         if row["distinct_winners"] >= 2 else 0.0
     cohesion = 0.5 * row["exclusivity"] + 0.5 * row["intensity"]
     suppression = row["solo_win_share"] * (1.0 if row["distinct_winners"] >= 2 else 0.0) * \
@@ -564,7 +625,12 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     table = ring_screens(data, rings, params)
     table["stability"] = stability
     table = table.loc[table["n_tenders"] >= params.min_shared_tenders]
-    edge_lift = edges.set_index(["firm_a", "firm_b"])
+    # the retained edges inside each reported ring, keyed by its first member
+    first = {f: row["firms"][0] for _, row in table.iterrows() for f in row["firms"]}
+    same = edges["firm_a"].map(first)
+    inside = edges.loc[same.notna() & (same == edges["firm_b"].map(first))]
+    inner_edges = dict(tuple(inside.groupby(inside["firm_a"].map(first))))
+    empty_edges = edges.iloc[:0]
     findings: list[Finding] = []
     for _, row in table.iterrows():
         comps = _components(row, params.weights)
@@ -572,8 +638,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
         if score < params.min_score:
             continue
         members = row["firms"]
-        inner = edge_lift.loc[edge_lift.index.isin(
-            [(a, b) for a in members for b in members if a < b])]
+        inner = inner_edges.get(members[0], empty_edges)
         evidence = {
             "members": members, "size": int(row["size"]), "shared_tenders": int(row["n_tenders"]),
             "category": row["category"],

@@ -1,0 +1,233 @@
+"""Linked bidders: "independent" bids from firms that share a phone, an owner or a computer.
+
+Method
+------
+Firms and their identifiers (phone, e-mail, address, person — legal representative,
+shareholder or director —, submission IP, document hash; ``MarketData.firm_identifiers``)
+form a bipartite graph. An identifier held by more than ``max_holders`` firms (a
+business-centre address, a registered-agent phone, a shared accountant's e-mail) says
+little about any one pair and is left out of the linking; it is listed in the evidence as
+"common". The connected components of the remaining firm–identifier graph are groups of
+firms tied by specific identifiers. A group is reported when at least two of its firms bid
+in the same tender: such bids are presented as competing but come from one hand (OECD
+2009 lists "bids prepared by the same person, submitted from the same address or with the
+same typographical errors" among the red flags of bid rigging).
+
+Each linking identifier is weighted by its kind (a shared person or document hash is
+stronger than a shared address; ``Params.kind_weights``) times an inverse-document-
+frequency factor ``ln(N / n) / ln(N / 2)`` (``N`` firms with identifiers, ``n`` holders;
+1 for an identifier held by exactly two firms). The identifier strength of a group is the
+noisy-or ``1 − Π (1 − w_i)`` over its linking identifiers. The score (0–100) adds
+
+* identifier strength × ``weights["identifiers"]``;
+* co-bidding ``1 − exp(−k / 3)`` for ``k`` tenders where ≥ 2 linked firms bid × ``weights["cobids"]``;
+* the share of those tenders a linked firm won × ``weights["wins"]``.
+
+References
+----------
+OECD (2009, rev. 2025). Guidelines for Fighting Bid Rigging in Public Procurement, checklist
+"Suspicious documents and statements". Fazekas, M., & Tóth, B. (2016). From corruption to
+state capture. Political Research Quarterly 69(2), 320–334 (shared-identifier red flags).
+Robertson, S. (2004). Understanding inverse document frequency. J. Documentation 60(5).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from detectors.finding import Finding
+from detectors.market import MarketData
+
+__all__ = ["NAME", "Params", "detect", "identifier_links"]
+
+NAME = "linked_bidders"
+
+DEFAULT_KIND_WEIGHTS: dict[str, float] = {
+    "person": 1.0, "document": 1.0, "phone": 0.9, "email": 0.9, "ip": 0.7, "address": 0.6,
+}
+DEFAULT_WEIGHTS: dict[str, float] = {"identifiers": 45.0, "cobids": 35.0, "wins": 20.0}
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of the linked-bidders detector (defaults in brackets).
+
+    max_holders [5]: identifiers held by more firms are "common" and do not link.
+    min_cobid_tenders [1]: tenders where ≥ 2 linked firms bid, for a finding.
+    max_group_size [30]: larger components (chains of identifiers) are still reported but
+        flagged ``large_group`` in the evidence.
+    kind_weights: strength of each identifier kind (unknown kinds 0.5).
+    weights: maximum contribution of each score component (sums to 100).
+    max_findings [500]: cap, highest scores first.
+    max_listed_tenders [50]: tenders listed one by one in the evidence.
+    """
+
+    max_holders: int = 5
+    min_cobid_tenders: int = 1
+    max_group_size: int = 30
+    kind_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_KIND_WEIGHTS))
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    max_findings: int = 500
+    max_listed_tenders: int = 50
+
+
+def identifier_links(data: MarketData, params: Params | None = None) -> pd.DataFrame:
+    """Firm–identifier links with holder counts, IDF weight and the firm's group.
+
+    Returns
+    -------
+    DataFrame
+        ``firm_id, kind, value, holders, linking, weight, group`` — ``linking`` is False
+        for identifiers held by one firm or by more than ``max_holders``; ``group`` is
+        the connected component over linking identifiers (−1 for firms with none).
+    """
+    params = params or Params()
+    ids = data.firm_identifiers.dropna(subset=["firm_id", "kind", "value"])
+    ids = ids.assign(value=ids["value"].astype(str).str.strip(), kind=ids["kind"].astype(str))
+    ids = ids.loc[ids["value"] != ""]
+    key = ids["kind"] + "\x1f" + ids["value"]
+    keep = ~pd.DataFrame({"f": ids["firm_id"], "k": key}).duplicated()
+    ids, key = ids.loc[keep, ["firm_id", "kind", "value"]].reset_index(drop=True), key.loc[keep]
+    if ids.empty:
+        return ids.assign(holders=pd.Series(dtype=int), linking=pd.Series(dtype=bool),
+                          weight=pd.Series(dtype=float), group=pd.Series(dtype=int))
+    codes, id_names = pd.factorize(key)
+    ids["holders"] = np.bincount(codes)[codes]
+    ids["linking"] = (ids["holders"] >= 2) & (ids["holders"] <= params.max_holders)
+    n_firms = max(ids["firm_id"].nunique(), 3)
+    idf = np.log(n_firms / ids["holders"]) / math.log(n_firms / 2)
+    kind_w = ids["kind"].map(params.kind_weights).fillna(0.5)
+    ids["weight"] = np.clip(idf, 0.0, 1.0) * kind_w
+
+    linking = ids["linking"].to_numpy()
+    firm_codes, firms = pd.factorize(ids["firm_id"])
+    f = firm_codes[linking]
+    g = len(firms) + codes[linking]
+    size = len(firms) + len(id_names)
+    adjacency = sparse.coo_matrix((np.ones(len(f)), (f, g)), shape=(size, size))
+    _, labels = connected_components(adjacency, directed=False)
+    linked = np.zeros(len(firms), dtype=bool)
+    linked[f] = True
+    ids["group"] = np.where(linked[firm_codes], labels[firm_codes], -1)
+    return ids
+
+
+def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> list[Finding]:
+    """Groups of firms tied by specific identifiers that bid in the same tenders.
+
+    ``seed`` is accepted for the common detector interface; the method is deterministic.
+
+    Returns
+    -------
+    list of Finding
+        Kind ``linked_bidders``: ``firms`` = the group, ``tenders`` = tenders where ≥ 2 of
+        them bid; highest score first.
+    """
+    params = params or Params()
+    links = identifier_links(data, params)
+    if links.empty or not links["linking"].any():
+        return []
+    data = data.with_winners()
+    grouped = links.loc[links["group"] >= 0, ["firm_id", "group"]].drop_duplicates("firm_id")
+    group_of = grouped.set_index("firm_id")["group"]
+    bids = data.bids[["tender_id", "firm_id", "is_winner"]].dropna(subset=["tender_id", "firm_id"])
+    bids = bids.assign(group=bids["firm_id"].map(group_of)).dropna(subset=["group"])
+    bids["group"] = bids["group"].astype(int)
+    bids = bids.drop_duplicates(["tender_id", "firm_id"])
+    bids = bids.loc[bids.groupby(["group", "tender_id"])["firm_id"].transform("size") >= 2]
+    if bids.empty:
+        return []
+    cobid = bids.sort_values(["group", "tender_id", "firm_id"]).groupby(
+        ["group", "tender_id"], sort=False)["firm_id"].agg(list).reset_index()
+    winners = data.bids.loc[data.bids["is_winner"], ["tender_id", "firm_id"]].drop_duplicates("tender_id")
+    cobid["winner"] = cobid["tender_id"].map(winners.set_index("tender_id")["firm_id"])
+    all_bidders = data.bids.drop_duplicates(["tender_id", "firm_id"]).groupby("tender_id").size()
+    cobid["bidders"] = cobid["tender_id"].map(all_bidders)
+
+    active = set(cobid["group"])
+    members_of = {g: sorted(v) for g, v in grouped.loc[grouped["group"].isin(active)]
+                  .groupby("group")["firm_id"]}
+    in_active = links["firm_id"].map(group_of).isin(active)
+    held_by_group = dict(tuple(links.loc[in_active].groupby(links.loc[in_active, "firm_id"].map(group_of))))
+    findings: list[Finding] = []
+    for group, rows in cobid.groupby("group", sort=True):
+        if len(rows) < params.min_cobid_tenders:
+            continue
+        members = members_of[group]
+        held = held_by_group[group]
+        linking = _collect(held.loc[held["linking"]], "firms").sort_values(
+            ["weight", "kind", "value"], ascending=[False, True, True])
+        common = _collect(held.loc[~held["linking"] & (held["holders"] > params.max_holders)], "members")
+        common = common.loc[common["members"].map(len) >= 2]
+        strength = 1.0 - float(np.prod(1.0 - linking["weight"].to_numpy()))
+        k = len(rows)
+        member_won = rows["winner"].isin(members)
+        won_share = float(member_won.mean())
+        parts = {
+            "identifiers": (strength, {"identifiers": len(linking)}),
+            "cobids": (1.0 - math.exp(-k / 3.0), {"cobid_tenders": k}),
+            "wins": (won_share, {"won_by_linked_firm": int(member_won.sum())}),
+        }
+        components = {n: {"value": round(v, 4), "weight": params.weights.get(n, 0.0),
+                          "contribution": round(v * params.weights.get(n, 0.0), 2), "facts": f}
+                      for n, (v, f) in parts.items()}
+        score = float(np.clip(sum(c["contribution"] for c in components.values()), 0, 100))
+        rows = rows.sort_values("tender_id")
+        wins_by = rows.loc[member_won, "winner"].value_counts()
+        evidence: dict[str, Any] = {
+            "members": members,
+            "identifiers": [{"kind": r.kind, "value": r.value, "firms": r.firms,
+                             "holders": int(r.holders), "weight": round(float(r.weight), 3)}
+                            for r in linking.itertuples(index=False)],
+            "common_identifiers_ignored": [{"kind": r.kind, "value": r.value, "holders": int(r.holders),
+                                            "members": r.members} for r in common.itertuples(index=False)],
+            "cobid_tenders": k,
+            "tenders": [{"tender_id": r.tender_id, "linked_bidders": r.firm_id, "bidders": int(r.bidders),
+                         "winner": r.winner} for r in rows.head(params.max_listed_tenders).itertuples()],
+            "won_by_linked_firm": int(member_won.sum()),
+            "wins_by_member": {str(f): int(c) for f, c in wins_by.items()},
+            "identifier_strength": strength,
+            "large_group": len(members) > params.max_group_size,
+            "components": components,
+            "thresholds": {"max_holders": params.max_holders,
+                           "min_cobid_tenders": params.min_cobid_tenders},
+        }
+        findings.append(Finding(detector=NAME, kind="linked_bidders", score=round(score, 2),
+                                explanation=_explain(members, linking, k, wins_by),
+                                evidence=evidence, firms=tuple(members),
+                                tenders=tuple(rows["tender_id"])))
+    findings.sort(key=lambda f: (-f.score, f.firms))
+    return findings[: params.max_findings]
+
+
+def _collect(held: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One row per identifier: kind, value, the sorted firms holding it, holders, weight."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in held.sort_values("firm_id").itertuples(index=False):
+        entry = out.setdefault((r.kind, r.value), {"kind": r.kind, "value": r.value, name: [],
+                                                   "holders": r.holders, "weight": r.weight})
+        entry[name].append(r.firm_id)
+    return pd.DataFrame(list(out.values()), columns=["kind", "value", name, "holders", "weight"])
+
+
+def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Series) -> str:
+    who = " and ".join(members) if len(members) <= 3 else f"{len(members)} firms ({', '.join(members[:3])}, …)"
+    top = linking.iloc[0]
+    shared = f"a {top['kind']} held by {int(top['holders'])} firms"
+    if len(linking) > 1:
+        shared += f" and {len(linking) - 1} other specific identifier" + ("s" if len(linking) > 2 else "")
+    text = f"{who} share {shared} yet bid against each other in {k} tender" + ("s" if k != 1 else "")
+    if len(wins_by):
+        leader, count = wins_by.index[0], int(wins_by.iloc[0])
+        total = int(wins_by.sum())
+        text += f"; a linked firm won {total} of them ({leader} {count})"
+    else:
+        text += "; none of them won"
+    return text + "."

@@ -1,0 +1,176 @@
+"""Tender risk: how much a single tender's bids look like cover bidding, against its market.
+
+Method
+------
+For every tender with at least ``min_bids`` valid bids the price screens of
+:mod:`detectors.screens` are ranked within the tender's category (the whole market for
+categories with fewer than ``min_category_tenders`` tenders). Each screen gives a
+*suspicion percentile* in [0, 1] — the share of the category's tenders that look less
+suspicious: a lower coefficient of variation, a tighter spread and a larger relative
+distance between the winner and the cover bids (Imhof, Karagök & Rutz 2018; Huber &
+Imhof 2019). The screen risk is their mean (≈ 0.5 for a typical competitive tender).
+
+A tender where members of a detected ring bid (≥ 2 members) is raised by the ring's
+score ``s`` with a noisy-or::
+
+    score = 100 · (1 − (1 − screen_risk) · (1 − ring_weight · s / 100))
+
+so a tender with ordinary screens but a strong ring present still stands out, and a
+tender with both stands out most. Only tenders scoring at least ``min_score`` become
+findings; :func:`tender_risk_scores` returns every scored tender (for ROC curves).
+
+Rings: ``detect(data, params, seed, rings=None)`` computes them with
+:func:`detectors.rings.detect` (same ``seed``) unless ring findings are passed in —
+the job runner passes the ring detector's findings to avoid running it twice; set
+``Params.use_rings = False`` for screens only.
+
+References
+----------
+Imhof, D., Karagök, Y., & Rutz, S. (2018). Screening for bid rigging — does it work?
+J. Competition Law & Economics 14(2), 235–261. Huber, M., & Imhof, D. (2019). Machine
+learning with screens for detecting bid-rigging cartels. IJIO 65, 277–301.
+OECD (2009, rev. 2025). Guidelines for Fighting Bid Rigging in Public Procurement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from detectors import rings as rings_detector
+from detectors.finding import Finding
+from detectors.market import MarketData
+from detectors.screens import category_baselines, category_percentiles, tender_screens
+
+__all__ = ["NAME", "Params", "detect", "tender_risk_scores"]
+
+NAME = "tender_risk"
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of the tender-risk detector (defaults in brackets).
+
+    min_bids [3]: tenders with fewer valid bids are not scored (RD needs 3).
+    min_category_tenders [20]: smaller categories are ranked against the whole market.
+    ring_weight [0.8]: how far a ring of score 100 raises a tender (noisy-or).
+    use_rings [True]: compute rings when none are passed in.
+    min_score [80.0]: findings are emitted from this score up (a typical competitive
+        tender scores about 50).
+    max_findings [2000]: cap, highest scores first.
+    """
+
+    min_bids: int = 3
+    min_category_tenders: int = 20
+    ring_weight: float = 0.8
+    use_rings: bool = True
+    min_score: float = 80.0
+    max_findings: int = 2000
+
+
+def _ring_by_tender(rings: list[Finding] | None) -> pd.DataFrame:
+    rows = [(t, f.score, ",".join(f.firms)) for f in rings or [] for t in f.tenders]
+    frame = pd.DataFrame(rows, columns=["tender_id", "ring_score", "ring_firms"])
+    if frame.empty:
+        return frame.set_index("tender_id")
+    frame = frame.sort_values(["tender_id", "ring_score"], ascending=[True, False])
+    return frame.drop_duplicates("tender_id").set_index("tender_id")
+
+
+def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
+                       params: Params | None = None) -> pd.DataFrame:
+    """Risk score of every tender with at least ``min_bids`` valid bids.
+
+    Returns
+    -------
+    DataFrame
+        ``tender_id, category, score`` (0–100), ``screen_risk`` (0–1), ``ring_score``
+        (0–100, 0 without a ring), ``ring_firms``, the percentiles ``p_cv, p_spread, p_rd``
+        and the raw screens ``n_bids, cv, spread, diff_pct, rd``; sorted by tender_id.
+    """
+    params = params or Params()
+    screens = tender_screens(data.bids, min_bids=params.min_bids)
+    pct = category_percentiles(screens, data.tenders, params.min_category_tenders)
+    out = pct.merge(screens[["tender_id", "n_bids", "cv", "spread", "diff_pct", "rd"]], on="tender_id")
+    out["screen_risk"] = out[["p_cv", "p_spread", "p_rd"]].mean(axis=1, skipna=True)
+    ring = _ring_by_tender(rings)
+    out["ring_score"] = out["tender_id"].map(ring["ring_score"]).fillna(0.0) if len(ring) else 0.0
+    out["ring_firms"] = out["tender_id"].map(ring["ring_firms"]) if len(ring) else None
+    raised = 1.0 - (1.0 - out["screen_risk"]) * (1.0 - params.ring_weight * out["ring_score"] / 100.0)
+    out["score"] = np.clip(100.0 * raised, 0.0, 100.0)
+    columns = ["tender_id", "category", "score", "screen_risk", "ring_score", "ring_firms",
+               "p_cv", "p_spread", "p_rd", "n_bids", "cv", "spread", "diff_pct", "rd"]
+    return out[columns].sort_values("tender_id").reset_index(drop=True)
+
+
+def detect(data: MarketData, params: Params | None = None, seed: int = 0,
+           rings: list[Finding] | None = None) -> list[Finding]:
+    """Tenders whose bids look rigged (score ≥ ``min_score``), highest first.
+
+    Parameters
+    ----------
+    data : MarketData
+    params : Params, optional
+    seed : int, default 0
+        Passed to the ring detector when rings are computed here.
+    rings : list of Finding, optional
+        Ring findings to use instead of running :func:`detectors.rings.detect`.
+    """
+    params = params or Params()
+    if rings is None and params.use_rings:
+        rings = rings_detector.detect(data, seed=seed)
+    scores = tender_risk_scores(data, rings, params)
+    screens = tender_screens(data.bids, min_bids=params.min_bids)
+    baselines = category_baselines(screens, data.tenders, params.min_category_tenders)
+    flagged = scores.loc[scores["score"] >= params.min_score]
+    flagged = flagged.sort_values(["score", "tender_id"], ascending=[False, True]).head(params.max_findings)
+    findings = []
+    for row in flagged.itertuples(index=False):
+        base = {s: _base(baselines, row.category, s) for s in ("cv", "spread", "rd")}
+        evidence: dict[str, Any] = {
+            "category": row.category, "n_bids": int(row.n_bids),
+            "screens": {"cv": row.cv, "spread": row.spread, "diff_pct": row.diff_pct, "rd": row.rd},
+            "category_median": {s: b["median"] for s, b in base.items()},
+            "baseline_from_whole_market": any(b["fallback"] for b in base.values()),
+            "suspicion_percentiles": {"cv": row.p_cv, "spread": row.p_spread, "rd": row.p_rd},
+            "screen_risk": row.screen_risk,
+            "ring": {"score": row.ring_score, "firms": row.ring_firms.split(",") if isinstance(row.ring_firms, str) else []},
+            "components": {
+                "screens": {"value": round(float(row.screen_risk), 4),
+                            "contribution": round(100.0 * float(row.screen_risk), 2)},
+                "ring": {"value": round(float(row.ring_score) / 100.0, 4), "weight": params.ring_weight,
+                         "contribution": round(float(row.score) - 100.0 * float(row.screen_risk), 2)},
+            },
+            "thresholds": {"min_score": params.min_score, "min_bids": params.min_bids},
+        }
+        findings.append(Finding(detector=NAME, kind="tender", score=round(float(row.score), 2),
+                                explanation=_explain(row, base), evidence=evidence,
+                                tender_id=row.tender_id))
+    return findings
+
+
+def _base(baselines: pd.DataFrame, category: str, screen: str) -> dict[str, Any]:
+    key = (category, screen) if (category, screen) in baselines.index else ("*", screen)
+    if key not in baselines.index:
+        return {"median": None, "fallback": True}
+    return {"median": float(baselines.loc[key, "median"]), "fallback": bool(baselines.loc[key, "fallback"])
+            or key[0] == "*"}
+
+
+def _explain(row: Any, base: dict[str, dict[str, Any]]) -> str:
+    text = f"{int(row.n_bids)} bids"
+    facts = []
+    if row.cv == row.cv and base["cv"]["median"] is not None:
+        facts.append(f"coefficient of variation {row.cv:.3f} (category median {base['cv']['median']:.3f})")
+    if row.rd == row.rd and base["rd"]["median"] is not None:
+        rd = "infinite" if np.isinf(row.rd) else f"{row.rd:.2f}"
+        facts.append(f"relative distance {rd} (median {base['rd']['median']:.2f})")
+    text += " with " + " and ".join(facts) if facts else ""
+    text += f" rank at the {100 * row.screen_risk:.0f}th cover-bid suspicion percentile of the category"
+    if row.ring_score and isinstance(row.ring_firms, str):
+        n = len(row.ring_firms.split(","))
+        text += f", and {n} members of a suspected ring (score {row.ring_score:.0f}) bid in it"
+    return text[0].upper() + text[1:] + "."
