@@ -1,0 +1,6 @@
+// Findings store: mark a run failed (its findings were never written).
+// Returns nothing.
+// Parameters: $id, $finished_at (datetime), $seconds, $error (message), $detector_seconds (JSON string).
+MATCH (r:DetectorRun {id: $id})
+SET r.status = 'failed', r.finished_at = $finished_at, r.seconds = $seconds, r.error = $error,
+    r.detector_seconds = $detector_seconds, r.finding_count = 0
