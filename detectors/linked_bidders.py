@@ -127,8 +127,9 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     Returns
     -------
     list of Finding
-        Kind ``linked_bidders``: ``firms`` = the group, ``tenders`` = tenders where ≥ 2 of
-        them bid; highest score first.
+        Kind ``linked_bidders``: ``firms`` = the firms of one linked group that bid in the
+        same tenders (the whole group is in ``evidence["linked_group"]``), ``tenders`` =
+        tenders where ≥ 2 of them bid; highest score first.
     """
     params = params or Params()
     links = identifier_links(data, params)
@@ -160,8 +161,12 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     for group, rows in cobid.groupby("group", sort=True):
         if len(rows) < params.min_cobid_tenders:
             continue
-        members = members_of[group]
+        # report the firms that actually met; the rest of the component is context
+        members = sorted({f for firms in rows["firm_id"] for f in firms})
+        group_firms = members_of[group]
         held = held_by_group[group]
+        holders_here = held.loc[held["firm_id"].isin(members), ["kind", "value"]].drop_duplicates()
+        held = held.merge(holders_here, on=["kind", "value"])
         linking = _collect(held.loc[held["linking"]], "firms").sort_values(
             ["weight", "kind", "value"], ascending=[False, True, True])
         common = _collect(held.loc[~held["linking"] & (held["holders"] > params.max_holders)], "members")
@@ -183,6 +188,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
         wins_by = rows.loc[member_won, "winner"].value_counts()
         evidence: dict[str, Any] = {
             "members": members,
+            "linked_group": group_firms,
             "identifiers": [{"kind": r.kind, "value": r.value, "firms": r.firms,
                              "holders": int(r.holders), "weight": round(float(r.weight), 3)}
                             for r in linking.itertuples(index=False)],

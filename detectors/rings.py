@@ -529,7 +529,7 @@ def _components(row: pd.Series, weights: dict[str, float]) -> dict[str, dict[str
     if n_priced and price_p == price_p:
         effect = float(np.clip((price_p - 0.55) / 0.30, 0.0, 1.0))
         z = (price_p - 0.5) * math.sqrt(12 * n_priced)
-        price = effect * float(np.clip((z - 1.5) / 2.5, 0.0, 1.0))
+        price = effect * float(np.clip(z / 3.0, 0.0, 1.0))
     else:
         price, z = 0.0, 0.0
     # even shares alone also arise in genuine competition among equals; turn-taking (fewer
@@ -637,7 +637,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
         score = float(np.clip(sum(c["contribution"] for c in comps.values()), 0.0, 100.0))
         if score < params.min_score:
             continue
-        members = row["firms"]
+        members = [str(f) for f in row["firms"]]
         inner = inner_edges.get(members[0], empty_edges)
         evidence = {
             "members": members, "size": int(row["size"]), "shared_tenders": int(row["n_tenders"]),
@@ -669,6 +669,6 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
         }
         findings.append(Finding(detector=NAME, kind="ring", score=round(score, 2),
                                 explanation=_explain(row, comps), evidence=evidence,
-                                firms=tuple(members), tenders=tuple(row["tenders"])))
+                                firms=tuple(str(f) for f in members), tenders=tuple(str(t) for t in row["tenders"])))
     findings.sort(key=lambda f: (-f.score, f.firms))
     return findings[: params.max_findings]

@@ -58,8 +58,9 @@ class Params:
     min_category_tenders [20]: smaller categories are ranked against the whole market.
     ring_weight [0.8]: how far a ring of score 100 raises a tender (noisy-or).
     use_rings [True]: compute rings when none are passed in.
-    min_score [80.0]: findings are emitted from this score up (a typical competitive
-        tender scores about 50).
+    min_score [90.0]: findings are emitted from this score up. A typical competitive
+        tender scores about 50; 90 means the tender is, on average over CV, spread and
+        RD, more cover-bid-like than 90 % of its category (or sits in a strong ring).
     max_findings [2000]: cap, highest scores first.
     """
 
@@ -67,7 +68,7 @@ class Params:
     min_category_tenders: int = 20
     ring_weight: float = 0.8
     use_rings: bool = True
-    min_score: float = 80.0
+    min_score: float = 90.0
     max_findings: int = 2000
 
 

@@ -1,0 +1,77 @@
+"""Linked bidders: firms tied by specific identifiers that bid in the same tenders."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from detectors import linked_bidders
+from detectors.market import MarketData
+
+CENTRE = "1 Business Centre Plaza"
+
+
+def _market() -> MarketData:
+    """F1/F2 share a phone and bid in T1, T2 (F1 wins both); F3/F4 sit in a business
+    centre with six other firms and meet in T3; F5/F6 have one owner (P1) but never bid in
+    the same tender; F7 bids alone."""
+    bids = pd.DataFrame([
+        ("T1", "F1", 100.0, True), ("T1", "F2", 103.0, False), ("T1", "F7", 120.0, False),
+        ("T2", "F2", 210.0, False), ("T2", "F1", 200.0, True),
+        ("T3", "F3", 50.0, True), ("T3", "F4", 55.0, False),
+        ("T4", "F5", 70.0, True), ("T4", "F7", 75.0, False),
+        ("T5", "F6", 80.0, False), ("T5", "F7", 78.0, True),
+    ], columns=["tender_id", "firm_id", "amount", "is_winner"])
+    bids["bid_id"] = [f"B{i}" for i in range(len(bids))]
+    ids = [("F1", "phone", "13800000001"), ("F2", "phone", "13800000001"),
+           ("F5", "person", "P1"), ("F6", "person", "P1"),
+           ("F1", "email", "f1@example.cn"), ("F7", "phone", "13800000007")]
+    ids += [(f, "address", CENTRE) for f in ("F3", "F4", "C1", "C2", "C3", "C4", "C5", "C6")]
+    frame = pd.DataFrame(ids, columns=["firm_id", "kind", "value"]).assign(via="firm")
+    tenders = pd.DataFrame({"tender_id": [f"T{i}" for i in range(1, 6)], "category": "roads"})
+    return MarketData.build(tenders=tenders, bids=bids, firm_identifiers=frame)
+
+
+@pytest.fixture(scope="module")
+def findings() -> list:
+    return linked_bidders.detect(_market())
+
+
+def test_shared_phone_cobidders_are_flagged(findings: list) -> None:
+    assert [f.firms for f in findings] == [("F1", "F2")]
+    found = findings[0]
+    assert found.kind == "linked_bidders" and found.detector == linked_bidders.NAME
+    assert found.tenders == ("T1", "T2")
+    assert found.evidence["won_by_linked_firm"] == 2
+    assert found.evidence["wins_by_member"] == {"F1": 2}
+    ident = found.evidence["identifiers"]
+    assert [(i["kind"], i["holders"]) for i in ident] == [("phone", 2)]
+    assert ident[0]["weight"] == pytest.approx(0.9)  # idf 1 (two holders) × phone 0.9
+    assert found.explanation == ("F1 and F2 share a phone held by 2 firms yet bid against each other "
+                                 "in 2 tenders; a linked firm won 2 of them (F1 2).")
+    # score = 45·0.9 + 35·(1 − e^(−2/3)) + 20·1
+    assert found.score == pytest.approx(45 * 0.9 + 35 * (1 - 2.718281828 ** (-2 / 3)) + 20, abs=0.02)
+
+
+def test_business_centre_address_does_not_link() -> None:
+    links = linked_bidders.identifier_links(_market()).set_index(["firm_id", "kind"])
+    centre = links.loc[("F3", "address")]
+    assert centre["holders"] == 8 and not centre["linking"]
+    assert centre["group"] == -1
+
+
+def test_common_owner_who_never_meets_is_not_flagged(findings: list) -> None:
+    links = linked_bidders.identifier_links(_market()).set_index("firm_id")
+    assert links.loc["F5", "group"] == links.loc["F6", "group"] >= 0   # linked …
+    assert all({"F5", "F6"} - set(f.firms) for f in findings)          # … but never co-bid
+
+
+def test_threshold_lets_a_small_centre_link() -> None:
+    wide = linked_bidders.detect(_market(), linked_bidders.Params(max_holders=10))
+    centre = [f for f in wide if set(f.firms) == {"F3", "F4"}]
+    assert centre and centre[0].score < wide[0].score
+    assert len(centre[0].evidence["linked_group"]) == 8   # the whole centre is context
+
+
+def test_deterministic(findings: list) -> None:
+    assert [f.to_json() for f in linked_bidders.detect(_market(), seed=3)] == [f.to_json() for f in findings]

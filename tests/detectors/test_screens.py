@@ -1,0 +1,94 @@
+"""Price screens on tenders whose values can be checked by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from detectors.screens import category_baselines, category_percentiles, tender_screens
+
+
+def _bids(rows: list[tuple[str, float, bool]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["tender_id", "amount", "disqualified"])
+
+
+@pytest.fixture()
+def screens() -> pd.DataFrame:
+    bids = _bids([
+        # T1: 100, 110, 120, 130 — evenly spaced, competitive-looking
+        ("T1", 130.0, False), ("T1", 100.0, False), ("T1", 120.0, False), ("T1", 110.0, False),
+        # T2: a winner at 100 and two cover bids huddled at 103 / 104
+        ("T2", 104.0, False), ("T2", 100.0, False), ("T2", 103.0, False),
+        # T3: a single bid — no screen
+        ("T3", 100.0, False),
+        # T4: the disqualified 50 is not a bid for the screens
+        ("T4", 50.0, True), ("T4", 100.0, False), ("T4", 120.0, False),
+        # T5: identical cover bids → RD infinite
+        ("T5", 105.0, False), ("T5", 100.0, False), ("T5", 105.0, False),
+    ])
+    return tender_screens(bids).set_index("tender_id")
+
+
+def test_four_bid_tender_by_hand(screens: pd.DataFrame) -> None:
+    t1 = screens.loc["T1"]
+    # mean 115, squared deviations 225 + 25 + 25 + 225 = 500, s = sqrt(500 / 3)
+    assert t1["n_bids"] == 4
+    assert t1["cv"] == pytest.approx(math.sqrt(500 / 3) / 115)
+    assert t1["spread"] == pytest.approx(0.30)          # (130 − 100) / 100
+    assert t1["diff_pct"] == pytest.approx(0.10)        # (110 − 100) / 100
+    assert t1["rd"] == pytest.approx(1.0)               # 10 / sd(110, 120, 130) = 10 / 10
+    assert t1["skew"] == pytest.approx(0.0, abs=1e-12)  # symmetric
+    # m2 = 125, m4 = 25625, g2 = 1.64 − 3 = −1.36, G2 = ((5·g2 + 6)·3) / (2·1) = −1.2
+    assert t1["kurtosis"] == pytest.approx(-1.2)
+
+
+def test_cover_bid_tender_by_hand(screens: pd.DataFrame) -> None:
+    t2 = screens.loc["T2"]
+    # losing bids 103, 104: sd = sqrt(0.5); gap 3 → RD = 3 / sqrt(0.5) = 4.2426
+    assert t2["rd"] == pytest.approx(3 / math.sqrt(0.5))
+    assert t2["spread"] == pytest.approx(0.04)
+    assert t2["diff_pct"] == pytest.approx(0.03)
+    assert t2["cv"] == pytest.approx(np.std([100, 103, 104], ddof=1) / (307 / 3))
+    # the cover-bid tender is tighter and has the larger relative distance than T1
+    assert t2["cv"] < screens.loc["T1", "cv"] and t2["rd"] > screens.loc["T1", "rd"]
+
+
+def test_exclusions_and_edge_cases(screens: pd.DataFrame) -> None:
+    assert "T3" not in screens.index                       # one bid
+    assert screens.loc["T4", "n_bids"] == 2                # disqualified bid dropped
+    assert screens.loc["T4", "b1"] == 100.0
+    assert np.isnan(screens.loc["T4", "rd"])               # RD needs 3 bids
+    assert np.isinf(screens.loc["T5", "rd"])               # identical covers above the winner
+
+
+def test_skew_and_kurtosis_match_scipy_bias_corrected() -> None:
+    rng = np.random.default_rng(7)
+    rows = [(f"T{t}", float(a), False) for t in range(30) for a in rng.lognormal(3, 0.2, 3 + t % 5)]
+    bids = _bids(rows)
+    out = tender_screens(bids).set_index("tender_id")
+    for tender, group in bids.groupby("tender_id"):
+        values = group["amount"].to_numpy()
+        assert out.loc[tender, "skew"] == pytest.approx(stats.skew(values, bias=False))
+        if len(values) >= 4:
+            assert out.loc[tender, "kurtosis"] == pytest.approx(stats.kurtosis(values, bias=False))
+
+
+def test_category_baselines_and_percentiles() -> None:
+    bids = _bids([(f"T{t}", a, False) for t in range(1, 6) for a in (100.0, 100.0 + t, 100.0 + 2 * t)])
+    tenders = pd.DataFrame({"tender_id": [f"T{t}" for t in range(1, 6)], "category": "roads"})
+    screens = tender_screens(bids)
+    base = category_baselines(screens, tenders, min_tenders=3)
+    # spreads are 0.02, 0.04, …, 0.10 → median 0.06
+    assert base.loc[("roads", "spread"), "median"] == pytest.approx(0.06)
+    assert not base.loc[("roads", "spread"), "fallback"]
+    pct = category_percentiles(screens, tenders, min_tenders=3).set_index("tender_id")
+    # the tightest tender (T1) is the most suspicious on CV and spread
+    assert pct.loc["T1", "p_cv"] == pytest.approx(1.0)
+    assert pct.loc["T5", "p_spread"] == pytest.approx(0.2)
+    # too few tenders in the category → compared with the whole market, flagged as fallback
+    small = category_baselines(screens, tenders, min_tenders=10)
+    assert small.loc[("roads", "cv"), "fallback"]

@@ -1,0 +1,63 @@
+"""Tender risk: a cover-bid tender stands out in its category; rings raise their tenders."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from detectors import tender_risk
+from detectors.finding import Finding
+from detectors.market import MarketData
+
+
+def _market() -> MarketData:
+    """30 competitive 'roads' tenders T01..T30 (4 bids, ~8 % dispersion), one cover-bid
+    tender TX (100 then 102, 102.5, 103) and a two-bid tender T2B that cannot be scored."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for t in range(1, 31):
+        cost = float(rng.lognormal(12, 0.4))
+        rows += [(f"T{t:02d}", f"F{k}", cost * float(rng.lognormal(0, 0.08))) for k in range(1, 5)]
+    rows += [("TX", "F5", 100.0), ("TX", "F6", 102.0), ("TX", "F7", 102.5), ("TX", "F8", 103.0)]
+    rows += [("T2B", "F1", 100.0), ("T2B", "F2", 101.0)]
+    bids = pd.DataFrame(rows, columns=["tender_id", "firm_id", "amount"])
+    bids["bid_id"] = [f"B{i}" for i in range(len(bids))]
+    tenders = pd.DataFrame({"tender_id": sorted(bids["tender_id"].unique()), "category": "roads"})
+    return MarketData.build(tenders=tenders, bids=bids)
+
+
+def test_scores_cover_every_tender_with_three_bids() -> None:
+    scores = tender_risk.tender_risk_scores(_market())
+    assert len(scores) == 31 and "T2B" not in set(scores["tender_id"])
+    assert scores["score"].between(0, 100).all()
+    top = scores.sort_values("score", ascending=False).iloc[0]
+    assert top["tender_id"] == "TX"
+    assert top["p_cv"] == pytest.approx(1.0) and top["p_spread"] == pytest.approx(1.0)
+
+
+def test_only_the_cover_bid_tender_becomes_a_finding() -> None:
+    findings = tender_risk.detect(_market(), tender_risk.Params(use_rings=False))
+    assert [f.tender_id for f in findings] == ["TX"]
+    found = findings[0]
+    assert found.kind == "tender" and found.score >= 90
+    assert found.explanation.startswith("4 bids with coefficient of variation 0.013")
+    assert "category median" in found.explanation
+    assert found.evidence["n_bids"] == 4
+
+
+def test_a_ring_raises_its_tenders() -> None:
+    data = _market()
+    ring = Finding(detector="rings", kind="ring", score=90.0, explanation="A ring.",
+                   firms=("F1", "F2"), tenders=("T05",))
+    plain = tender_risk.tender_risk_scores(data).set_index("tender_id")
+    raised = tender_risk.tender_risk_scores(data, [ring]).set_index("tender_id")
+    assert raised.loc["T05", "score"] > plain.loc["T05", "score"]
+    # noisy-or with ring weight 0.8: 1 − (1 − s)(1 − 0.72)
+    expected = 100 * (1 - (1 - plain.loc["T05", "screen_risk"]) * (1 - 0.8 * 0.9))
+    assert raised.loc["T05", "score"] == pytest.approx(expected)
+    assert raised.loc["T06", "score"] == pytest.approx(plain.loc["T06", "score"])
+    findings = tender_risk.detect(data, rings=[ring])
+    assert "T05" in {f.tender_id for f in findings}
+    t05 = next(f for f in findings if f.tender_id == "T05")
+    assert "members of a suspected ring" in t05.explanation
