@@ -1,0 +1,83 @@
+"""``python -m detectors run [--detector CODE ...] [--json FILE] [--seed N]`` and ``python -m detectors list``.
+
+Exit codes: 0 success, 1 the run failed (marked failed in the database, no findings
+written), 2 bad usage or a broken detector module, 3 another run holds the lock, 4 Neo4j is
+unreachable or not configured. Logs go to stderr with timestamps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m detectors",
+                                     description="Run Iron Cage's detectors against the graph.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="read the market from Neo4j, run the detectors, store the findings")
+    run.add_argument("--detector", action="append", metavar="CODE",
+                     help="run only this detector (repeatable; default: all); see `list`")
+    run.add_argument("--json", type=Path, metavar="FILE",
+                     help='also write {"run_id", "findings": [...]} to FILE (atomically)')
+    run.add_argument("--seed", type=int, default=0, help="seed passed to every detector [0]")
+    run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands.add_parser("list", help="the detectors, in the order they run")
+    return parser
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # the server's notifications (unknown property keys on an empty graph, …) are not the user's concern
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from detectors import registry
+
+    if args.command == "list":
+        try:
+            rows = registry.describe()
+        except registry.RegistryError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        width = max(len(code) for code, _, _ in rows)
+        for code, description, present in rows:
+            note = "" if present else "  (module not there yet)"
+            print(f"{code:<{width}}  {description}{note}")
+        return 0
+
+    _configure_logging(args.verbose)
+    log = logging.getLogger("detectors")
+    from detectors import runner
+    from graph.db import GraphUnavailable
+    from graph.settings import SettingsError
+
+    try:
+        runner.run(args.detector, seed=args.seed, json_path=args.json)
+    except runner.LockHeld as error:
+        log.error("%s", error)
+        return runner.EXIT_LOCKED
+    except registry.RegistryError as error:
+        log.error("%s", error)
+        return runner.EXIT_USAGE
+    except (GraphUnavailable, SettingsError) as error:
+        log.error("cannot reach Neo4j: %s\nStart the project's local server with `python -m graph server "
+                  "start` (or `make neo4j`), or point NEO4J_URI/NEO4J_USERNAME/NEO4J_PASSWORD at a Neo4j 5 "
+                  "server.", error)
+        return runner.EXIT_UNAVAILABLE
+    except runner.RunFailed as error:
+        log.error("run failed, marked failed, no findings written: %s", error)
+        return runner.EXIT_FAILED
+    except Exception as error:  # e.g. the JSON file could not be written after the run succeeded
+        log.error("%s: %s", type(error).__name__, error)
+        return runner.EXIT_FAILED
+    return runner.EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

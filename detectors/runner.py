@@ -1,0 +1,303 @@
+"""The detector job: read the market once, run the detectors, write the findings back.
+
+``python -m detectors run`` is safe under cron:
+
+* **one run at a time** — an OS file lock (``filelock``) on ``<state>/detectors.lock``, where
+  ``<state>`` is ``$IRONCAGE_STATE_DIR`` or ``.ironcage/`` in the repository. A second run
+  exits at once (code 3) saying who holds the lock since when; the OS drops the lock when the
+  holder dies, so there is no stale lock to clean up;
+* **all or nothing** — the run is recorded as a ``(:DetectorRun {status: 'running'})``;
+  its findings are written in one write transaction that also flips it to ``succeeded``
+  (:func:`graph.findings_store.store_findings`); on any failure (a detector raising, the
+  database, SIGTERM) the run is marked ``failed`` and none of its findings is visible. A run
+  left ``running`` by a killed process is marked failed by the next run;
+* **clear exit codes** — 0 success, 1 the run failed, 2 bad usage or a broken detector
+  module, 3 another run holds the lock, 4 Neo4j unreachable or not configured;
+* **a log line per detector** with its finding count and duration (stderr, timestamps).
+
+Upstream results are passed by keyword when the detector's ``detect`` accepts it (see
+:mod:`detectors.registry`): ``tender_risk`` gets ``rings=`` the ring findings of this run,
+``official_profile`` gets ``pairs=`` the closeness findings, ``red_flags`` gets ``ocds=``
+the OCDS frame read from the graph.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType, ModuleType
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from detectors import registry
+from detectors.finding import Finding
+from detectors.market import MarketData
+
+log = logging.getLogger("detectors.runner")
+
+REPO = Path(__file__).resolve().parent.parent
+STATE_ENV = "IRONCAGE_STATE_DIR"
+LOCK_NAME = "detectors.lock"
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_UNAVAILABLE = 0, 1, 2, 3, 4
+
+
+class LockHeld(RuntimeError):
+    """Another detector run holds the lock."""
+
+
+class RunFailed(RuntimeError):
+    """The run failed; it is marked failed in the database and no findings were written."""
+
+
+def state_dir() -> Path:
+    """Folder for the lock: ``$IRONCAGE_STATE_DIR`` or ``<repo>/.ironcage``."""
+    return Path(os.environ.get(STATE_ENV) or REPO / ".ironcage")
+
+
+@contextmanager
+def run_lock(directory: Path | None = None) -> Iterator[Path]:
+    """Hold the detector-run lock for the block; LockHeld at once when another process has it.
+
+    The holder writes its pid and start time beside the lock (``detectors.lock.json``) so a
+    refused run can say who holds it.
+    """
+    directory = directory or state_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / LOCK_NAME
+    holder = directory / (LOCK_NAME + ".json")
+    lock = FileLock(path, thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        try:
+            info = json.loads(holder.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            info = {}
+        raise LockHeld(
+            f"another run holds the lock since {info.get('since', 'an unknown time')}, "
+            f"pid {info.get('pid', 'unknown')} on {info.get('host', 'this host')} ({path}); "
+            "this run did nothing"
+        ) from None
+    try:
+        holder.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                      "since": datetime.now(UTC).isoformat(timespec="seconds")}),
+                          encoding="utf-8")
+        yield path
+    finally:
+        holder.unlink(missing_ok=True)
+        lock.release()
+
+
+def code_version() -> str:
+    """The git commit of the code that ran (short hash), or ``unknown``."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                             text=True, timeout=5, check=True)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _params_record(params: object | None) -> Any:
+    if params is not None and dataclasses.is_dataclass(params) and not isinstance(params, type):
+        return dataclasses.asdict(params)
+    return None
+
+
+def _ordered(findings: Sequence[Finding]) -> list[Finding]:
+    """Highest score first, ties by key: the same findings always come in the same order."""
+    return sorted(findings, key=lambda f: (-round(float(f.score), 6), f.key))
+
+
+@dataclass
+class DetectorOutcome:
+    code: str
+    findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def load_detectors(specs: Sequence[registry.DetectorSpec]) -> list[tuple[registry.DetectorSpec, ModuleType]]:
+    """The specs whose module exists, with the module (missing ones are skipped with a warning)."""
+    loaded = [(spec, registry.load(spec)) for spec in specs]
+    return [(spec, module) for spec, module in loaded if module is not None]
+
+
+def run_detectors(
+    data: MarketData,
+    detectors: Sequence[tuple[registry.DetectorSpec, ModuleType]],
+    seed: int = 0,
+    db: Any = None,
+) -> list[DetectorOutcome]:
+    """Run the loaded ``detectors`` in order over ``data``, passing upstream results.
+
+    A detector that raises, or returns something other than Findings, stops the run with
+    RunFailed. ``db`` is only used to read a detector's extra inputs (e.g. the OCDS frame).
+    """
+    outcomes: list[DetectorOutcome] = []
+    results: dict[str, list[Finding]] = {}
+    for spec, module in detectors:
+        accepted = registry.accepted_keywords(module)
+        kwargs: dict[str, Any] = {}
+        for keyword, upstream in spec.upstream.items():
+            if accepted is not None and keyword not in accepted:
+                continue
+            if upstream in results:
+                kwargs[keyword] = results[upstream]
+            else:
+                log.info("detector %s runs without %s= (detector %s did not run)", spec.code, keyword, upstream)
+        started = time.perf_counter()
+        for keyword, reader in spec.inputs.items():
+            if db is not None and (accepted is None or keyword in accepted):
+                value = _read_input(db, spec, keyword, reader)
+                if value is not None:
+                    kwargs[keyword] = value
+        try:
+            found = module.detect(data, params=None, seed=seed, **kwargs)
+            bad = [f for f in found if not isinstance(f, Finding)]
+        except Exception as error:
+            raise RunFailed(f"detector {spec.code} raised {type(error).__name__}: {error}") from error
+        if bad:
+            raise RunFailed(f"detector {spec.code} returned {len(bad)} values that are not Findings")
+        findings = _ordered(found)
+        seconds = time.perf_counter() - started
+        results[spec.code] = findings
+        outcomes.append(DetectorOutcome(spec.code, findings, seconds))
+        log.info("detector %s: %d findings in %.2f s", spec.code, len(findings), seconds)
+    return outcomes
+
+
+def _read_input(db: Any, spec: registry.DetectorSpec, keyword: str, reader: str) -> Any:
+    import importlib
+
+    module_name, _, function = reader.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        log.warning("detector %s runs without %s= (reader %s is not there yet)", spec.code, keyword, reader)
+        return None
+    started = time.perf_counter()
+    value = getattr(module, function)(db)
+    log.info("read %s for %s in %.2f s", keyword, spec.code, time.perf_counter() - started)
+    return value
+
+
+def write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
+    """Write ``payload`` to ``path`` through a temporary file in the same folder and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, ensure_ascii=False, indent=1, sort_keys=True)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived: unwind so the run is marked failed."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated(f"terminated by signal {signum}")
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    findings: list[Finding]
+    outcomes: list[DetectorOutcome]
+    summary: Any
+
+
+def _run_recorded(db: Any, specs: Sequence[registry.DetectorSpec], seed: int) -> tuple[Any, list[Finding], list[DetectorOutcome], Any]:
+    """Record the run, read, detect, store; on any failure mark the run failed and raise RunFailed."""
+    from graph.findings_store import RunInfo, fail_run, new_run_id, start_run, store_findings
+    from graph.readers import read_market
+
+    started_at = datetime.now(UTC)
+    detectors = load_detectors(specs)
+    params = {"seed": seed, "detectors": {spec.code: _params_record(registry.default_params(module))
+                                          for spec, module in detectors}}
+    info = RunInfo(id=new_run_id(started_at), started_at=started_at,
+                   detectors=tuple(spec.code for spec, _ in detectors), params=params,
+                   code_version=code_version(), seed=seed)
+    abandoned = start_run(db, info)
+    if abandoned:
+        log.warning("marked %d run(s) left running by a dead process as failed", abandoned)
+    log.info("run %s started: detectors %s, seed %d", info.id, ", ".join(info.detectors) or "none", seed)
+    outcomes: list[DetectorOutcome] = []
+    try:
+        read_started = time.perf_counter()
+        data = read_market(db)
+        log.info("read market: %d tenders, %d bids, %d firms, %d officials in %.2f s",
+                 len(data.tenders), len(data.bids), len(data.firms), len(data.officials),
+                 time.perf_counter() - read_started)
+        outcomes = run_detectors(data, detectors, seed=seed, db=db)
+        findings = [f for o in outcomes for f in o.findings]
+        seconds = {o.code: round(o.seconds, 3) for o in outcomes}
+        summary = store_findings(db, info, findings, detector_seconds=seconds)
+        log.info("run %s succeeded: %d findings stored (%s)", info.id, len(findings), summary.describe())
+    except BaseException as error:
+        message = str(error) if isinstance(error, RunFailed) else f"{type(error).__name__}: {error}"
+        try:
+            fail_run(db, info, message, datetime.now(UTC), {o.code: round(o.seconds, 3) for o in outcomes})
+        except Exception as mark_error:  # the database may be what failed
+            log.error("could not mark run %s failed (%s); the next run will", info.id, mark_error)
+        if isinstance(error, RunFailed):
+            raise
+        raise RunFailed(message) from error
+    return info, findings, outcomes, summary
+
+
+def run(
+    codes: Sequence[str] | None = None,
+    seed: int = 0,
+    json_path: Path | None = None,
+    db: Any = None,
+) -> RunResult:
+    """One detector run against ``db`` (default: :func:`graph.db.connect`), holding the lock.
+
+    Raises LockHeld, registry.RegistryError, graph.db.GraphUnavailable (nothing recorded) or
+    RunFailed (the run is recorded as failed, no findings written).
+    """
+    from graph.db import connect
+
+    specs = registry.select(list(codes) if codes else None)
+    with run_lock():
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        previous_handler = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
+        own_db = db is None
+        try:
+            db = db or connect()
+            db.verify()
+            info, findings, outcomes, summary = _run_recorded(db, specs, seed)
+        except _Terminated as error:  # before the run was recorded: nothing to mark
+            raise RunFailed(str(error)) from error
+        finally:
+            if in_main_thread:
+                signal.signal(signal.SIGTERM, previous_handler)
+            if own_db and db is not None:
+                db.close()
+    if json_path is not None:
+        write_json_atomically(Path(json_path), {"run_id": info.id, "findings": [f.to_dict() for f in findings]})
+        log.info("wrote %s", json_path)
+    return RunResult(info.id, findings, outcomes, summary)

@@ -1,0 +1,261 @@
+"""detectors.runner / python -m detectors: lock, failure handling, JSON output, seeded determinism.
+
+The detectors here are tiny fake modules written to a temporary folder and registered through
+``IRONCAGE_EXTRA_DETECTORS`` (the runner's plug-in hook), so these tests do not depend on the
+real detectors' results; the failing one is the injected fault.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from detectors import registry, runner
+from detectors.finding import Finding
+from detectors.market import MarketData
+
+REPO = Path(__file__).resolve().parents[2]
+
+FAKE_OK = '''
+"""Fake detector: a seeded random choice of firms as one ring, plus one pair per official."""
+import random
+
+from detectors.finding import Finding
+
+NAME = "fake_ok"
+
+
+def detect(data, params=None, seed=0):
+    firms = sorted(data.firms["firm_id"])
+    chosen = tuple(sorted(random.Random(seed).sample(firms, 3)))
+    score = round(random.Random(seed + 1).uniform(50, 90), 2)
+    findings = [Finding(detector=NAME, kind="ring", score=score, explanation="fake ring",
+                        evidence={"seed": seed, "firms": list(chosen)}, firms=chosen, tenders=("T1",))]
+    for official in sorted(data.officials["official_id"]):
+        findings.append(Finding(detector=NAME, kind="pair", score=40.0, explanation="fake pair",
+                                evidence={"n": 1}, official_id=official, firm_id=chosen[0]))
+    return findings
+'''
+FAKE_FAIL = '''
+NAME = "fake_fail"
+
+
+def detect(data, params=None, seed=0):
+    raise ValueError("fake detector fault")
+'''
+FAKE_SLOW = '''
+import time
+
+NAME = "fake_slow"
+
+
+def detect(data, params=None, seed=0):
+    time.sleep(60)
+    return []
+'''
+EXTRA = "fake_ok=ic_fake_ok,fake_fail=ic_fake_fail,fake_slow=ic_fake_slow"
+
+MARKET = """
+UNWIND $firms AS id CREATE (:Firm {id: id})
+WITH count(*) AS _
+CREATE (:Official {id: 'O1'}), (:Official {id: 'O2'}), (:Tender {id: 'T1'})
+"""
+
+
+@pytest.fixture()
+def fakes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Fake detector modules on the path, registered; a private state folder; env for subprocesses."""
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    for name, text in (("ic_fake_ok", FAKE_OK), ("ic_fake_fail", FAKE_FAIL), ("ic_fake_slow", FAKE_SLOW)):
+        (modules / f"{name}.py").write_text(textwrap.dedent(text), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(modules))
+    monkeypatch.setenv(registry.EXTRA_ENV, EXTRA)
+    monkeypatch.setenv(runner.STATE_ENV, str(tmp_path / "state"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(modules)])}
+    return env
+
+
+def cli(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "detectors", *args], cwd=REPO, env=env, text=True,
+                          capture_output=True, timeout=timeout)
+
+
+def _cypher(db, text: str, **params: Any) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    with db.driver.session(database=db.settings.database) as session:
+        return session.run(text, params).data()
+
+
+@pytest.fixture()
+def market_db(clean_db):  # type: ignore[no-untyped-def]
+    _cypher(clean_db, MARKET, firms=[f"F{i}" for i in range(1, 9)])
+    return clean_db
+
+
+# -- no database needed ---------------------------------------------------------------------
+
+def test_a_second_run_is_refused_at_once_while_the_lock_is_held(fakes: dict[str, str]) -> None:
+    with runner.run_lock():
+        started = time.monotonic()
+        result = cli(fakes, "run", "--detector", "fake_ok")
+        took = time.monotonic() - started
+    assert result.returncode == runner.EXIT_LOCKED
+    assert "another run holds the lock since" in result.stderr
+    assert f"pid {os.getpid()}" in result.stderr
+    assert took < 30  # refused at once, not after waiting for the lock
+
+
+def test_the_lock_is_free_again_after_the_holder_leaves(tmp_path: Path) -> None:
+    with runner.run_lock(tmp_path):
+        with pytest.raises(runner.LockHeld):
+            with runner.run_lock(tmp_path):
+                pass
+    with runner.run_lock(tmp_path):
+        pass
+
+
+def test_unknown_detector_is_a_usage_error(fakes: dict[str, str]) -> None:
+    from detectors.__main__ import main
+
+    assert main(["run", "--detector", "no_such_detector"]) == runner.EXIT_USAGE
+
+
+def test_unreachable_database_exits_4_and_says_how_to_start_it(fakes: dict[str, str]) -> None:
+    env = {**fakes, "NEO4J_URI": "bolt://127.0.0.1:9", "NEO4J_PASSWORD": "x"}
+    result = cli(env, "run", "--detector", "fake_ok")
+    assert result.returncode == runner.EXIT_UNAVAILABLE, result.stderr
+    assert "python -m graph server start" in result.stderr
+
+
+def test_list_names_every_registered_detector(fakes: dict[str, str]) -> None:
+    result = cli(fakes, "list")
+    assert result.returncode == 0
+    codes = [line.split()[0] for line in result.stdout.splitlines()]
+    assert codes[:6] == ["rings", "linked_bidders", "tender_risk", "closeness", "official_profile", "red_flags"]
+    assert codes[6:] == ["fake_ok", "fake_fail", "fake_slow"]
+
+
+def test_upstream_findings_are_passed_only_to_detectors_that_accept_them() -> None:
+    ring = Finding(detector="up", kind="ring", score=50, explanation="r", firms=("F1", "F2"))
+    up = types.ModuleType("up")
+    up.detect = lambda data, params=None, seed=0: [ring]  # type: ignore[attr-defined]
+    seen: dict[str, Any] = {}
+
+    def taker(data, params=None, seed=0, rings=None):  # type: ignore[no-untyped-def]
+        seen["taker"] = rings
+        return []
+
+    def ignorer(data, params=None, seed=0):  # type: ignore[no-untyped-def]
+        seen["ignorer"] = "called"
+        return []
+
+    take, ignore = types.ModuleType("take"), types.ModuleType("ignore")
+    take.detect, ignore.detect = taker, ignorer  # type: ignore[attr-defined]
+    specs = [registry.DetectorSpec("up", "up", ""), registry.DetectorSpec("take", "take", "", {"rings": "up"}),
+             registry.DetectorSpec("ignore", "ignore", "", {"rings": "up"})]
+    outcomes = runner.run_detectors(MarketData.build(), list(zip(specs, [up, take, ignore], strict=True)))
+    assert seen == {"taker": [ring], "ignorer": "called"}
+    assert [(o.code, len(o.findings)) for o in outcomes] == [("up", 1), ("take", 0), ("ignore", 0)]
+
+
+def test_a_missing_detector_module_is_skipped_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    spec = registry.DetectorSpec("later", "detectors.not_written_yet", "")
+    assert runner.load_detectors([spec]) == []
+    assert "not there yet" in caplog.text
+
+
+def test_json_is_written_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "findings.json"
+    runner.write_json_atomically(target, {"run_id": "r1", "findings": []})
+    runner.write_json_atomically(target, {"run_id": "r2", "findings": [{"score": 1}]})
+    assert json.loads(target.read_text()) == {"run_id": "r2", "findings": [{"score": 1}]}
+    assert [p.name for p in target.parent.iterdir()] == ["findings.json"]  # no temporary file left
+
+
+# -- against Neo4j ---------------------------------------------------------------------------
+
+@pytest.mark.neo4j
+def test_json_output_shape_and_what_the_run_stored(market_db, fakes: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "findings.json"
+    result = runner.run(["fake_ok"], seed=3, json_path=out, db=market_db)
+    payload = json.loads(out.read_text())
+    assert set(payload) == {"run_id", "findings"} and payload["run_id"] == result.run_id
+    assert [f["kind"] for f in payload["findings"]] == ["ring", "pair", "pair"]  # highest score first
+    ring = payload["findings"][0]
+    assert set(ring) == {"detector", "kind", "score", "explanation", "evidence", "firms", "tenders"}
+    assert ring["evidence"]["seed"] == 3 and len(ring["firms"]) == 3
+    assert {f["official_id"] for f in payload["findings"][1:]} == {"O1", "O2"}
+    [stored] = _cypher(market_db, """MATCH (r:DetectorRun {id: $id})
+                                     RETURN r.status AS status, r.finding_count AS n, r.detectors AS detectors,
+                                            size([(r)-[:FOUND]->(x) | x]) AS found""", id=result.run_id)
+    assert stored == {"status": "succeeded", "n": 3, "detectors": ["fake_ok"], "found": 3}
+
+
+@pytest.mark.neo4j
+def test_a_seeded_run_is_deterministic(market_db, fakes: dict[str, str], tmp_path: Path) -> None:
+    def findings(seed: int, name: str) -> list[dict[str, Any]]:
+        out = tmp_path / name
+        runner.run(["fake_ok"], seed=seed, json_path=out, db=market_db)
+        return json.loads(out.read_text())["findings"]
+
+    first, again, other = findings(7, "a.json"), findings(7, "b.json"), findings(8, "c.json")
+    assert first == again
+    assert first != other  # the seed reaches the detector
+
+
+@pytest.mark.neo4j
+def test_a_detector_that_raises_fails_the_run_and_writes_no_findings(market_db, fakes: dict[str, str],
+                                                                     tmp_path: Path) -> None:
+    ok = cli(fakes, "run", "--detector", "fake_ok", "--seed", "1")
+    assert ok.returncode == 0, ok.stderr
+    before = _cypher(market_db, "MATCH (n) WHERE n:Ring OR n:Alert RETURN n.id AS id, properties(n) AS p ORDER BY id")
+    out = tmp_path / "findings.json"
+
+    failed = cli(fakes, "run", "--detector", "fake_ok", "--detector", "fake_fail", "--seed", "2", "--json", str(out))
+    assert failed.returncode == runner.EXIT_FAILED
+    assert "detector fake_ok: 3 findings in" in failed.stderr  # the log line per detector
+    assert "detector fake_fail raised ValueError: fake detector fault" in failed.stderr
+    assert "marked failed, no findings written" in failed.stderr
+    assert not out.exists()
+    runs = _cypher(market_db, """MATCH (r:DetectorRun) RETURN r.status AS status, r.error AS error,
+                                 size([(r)-[:FOUND]->(x) | x]) AS found ORDER BY r.started_at""")
+    assert [r["status"] for r in runs] == ["succeeded", "failed"]
+    assert "fake detector fault" in runs[1]["error"] and runs[1]["found"] == 0
+    # the first run's findings are exactly as they were: none refreshed, none deactivated
+    after = _cypher(market_db, "MATCH (n) WHERE n:Ring OR n:Alert RETURN n.id AS id, properties(n) AS p ORDER BY id")
+    assert after == before
+
+
+@pytest.mark.neo4j
+def test_sigterm_marks_the_run_failed(market_db, fakes: dict[str, str]) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "detectors", "run", "--detector", "fake_slow"], cwd=REPO,
+                               env=fakes, text=True, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if _cypher(market_db, "MATCH (r:DetectorRun {status: 'running'}) RETURN r.id AS id"):
+            break
+        time.sleep(0.2)
+    time.sleep(1.0)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == runner.EXIT_FAILED, stderr
+    [state] = _cypher(market_db, "MATCH (r:DetectorRun) RETURN r.status AS status, r.error AS error")
+    assert state["status"] == "failed" and "signal" in state["error"]
+
+
+def test_ordered_findings_sort_by_score_then_key() -> None:
+    a = Finding(detector="d", kind="tender", score=10, explanation="a", tender_id="T2")
+    b = Finding(detector="d", kind="tender", score=10, explanation="b", tender_id="T1")
+    c = Finding(detector="d", kind="tender", score=90, explanation="c", tender_id="T3")
+    ordered = runner._ordered([a, b, c])
+    assert ordered[0] is c and [f.key for f in ordered[1:]] == sorted([a.key, b.key])
