@@ -74,7 +74,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import sparse, special, stats
 
 from detectors.finding import Finding
 from detectors.market import MarketData
@@ -90,10 +90,12 @@ PAIR = [OID, FID]
 class Params:
     """Settings of the closeness detector (defaults in brackets are the documented ones).
 
-    threshold: report pairs scoring at least this [30]; above ``frequency_points`` so that
+    threshold: report pairs scoring at least this [20]; above ``frequency_points`` so that
         frequency alone never reports a pair.
-    p_weak, p_strong: a component counts nothing at p ≥ p_weak [0.05] and fully at
-        p ≤ p_strong [0.001] (log-linear in between).
+    q_weak, q_strong: a component counts nothing at q ≥ q_weak [0.25] and fully at
+        q ≤ q_strong [0.01], log-linear in between; q is the Benjamini–Hochberg adjusted
+        p-value of the component over all pairs it was computed for (tens of thousands of
+        pairs are tested, so a p of 0.001 alone is expected by chance dozens of times).
     prior_strength: pseudo-count shrinking peers' and the official's own baseline rates [10].
     max_strength: cap on the empirical-Bayes beta-binomial strength of a pair's rate [200].
     size_prior: β, the pool-average firm added to every firm's leave-one-out size [1.0].
@@ -102,13 +104,15 @@ class Params:
     leniency_full: share of expected failures avoided counting fully [0.6].
     speed_full: rank-biserial correlation counting fully [0.8].
     min_inspections, min_approvals, min_wins: smallest counts a component is computed on.
+    min_evaluations: committee–bidder meetings a pair needs to enter the evaluation channel [3].
     *_points: the most each component can contribute.
-    passed_results / granted_decisions: values (lower-case) that count as a pass / a grant.
+    passed_results / failed_results / granted_decisions: values (lower-case) that count as a
+        pass / a failure / a grant.
     """
 
-    threshold: float = 30.0
-    p_weak: float = 0.05
-    p_strong: float = 0.001
+    threshold: float = 20.0
+    q_weak: float = 0.25
+    q_strong: float = 0.01
     prior_strength: float = 10.0
     size_prior: float = 1.0
     max_strength: float = 200.0
@@ -120,7 +124,8 @@ class Params:
     min_inspections: int = 3
     min_approvals: int = 3
     min_wins: int = 2
-    frequency_points: float = 20.0
+    min_evaluations: int = 3
+    frequency_points: float = 15.0
     leniency_points: float = 35.0
     penalty_points: float = 5.0
     grant_points: float = 10.0
@@ -131,6 +136,7 @@ class Params:
     email_points: float = 35.0
     address_points: float = 25.0
     passed_results: tuple[str, ...] = ("pass", "passed")
+    failed_results: tuple[str, ...] = ("fail", "failed")
     granted_decisions: tuple[str, ...] = ("approved", "approve", "granted", "accepted", "yes")
 
 
@@ -143,6 +149,18 @@ def gate(p: Any, p_weak: float, p_strong: float) -> Any:
     lo, hi = -np.log10(p_weak), -np.log10(p_strong)
     out = np.clip((-np.log10(p) - lo) / (hi - lo), 0.0, 1.0)
     return np.where(np.isnan(p), 0.0, out)
+
+
+def bh_qvalues(p: Any) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (NaN stays NaN and does not count as a test)."""
+    p = np.asarray(p, float)
+    q = np.full(p.shape, np.nan)
+    idx = np.flatnonzero(~np.isnan(p))
+    if idx.size:
+        order = idx[np.argsort(p[idx], kind="stable")]
+        ranked = p[order] * idx.size / np.arange(1, idx.size + 1)
+        q[order] = np.minimum(np.minimum.accumulate(ranked[::-1])[::-1], 1.0)
+    return q
 
 
 def shrunk_rate(successes: Any, trials: Any, prior_rate: Any, strength: float) -> Any:
@@ -246,40 +264,82 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params)
 
 
 def _frequency_evaluations(data: MarketData, params: Params) -> pd.DataFrame:
-    """Evaluations of tenders the firm bid in, against its bid rate in comparable tenders."""
-    tenders = data.tenders[["tender_id", DEPT, "category", "region"]].copy()
-    tenders["stratum"] = (tenders[DEPT].fillna("").astype(str) + "|" + tenders["category"].fillna("").astype(str)
-                          + "|" + tenders["region"].fillna("").astype(str))
-    strata = tenders.set_index("tender_id")["stratum"]
+    """Evaluations of tenders the firm bid in, against its bid rate in comparable tenders.
+
+    For official i, firm j and stratum s (department, category, region) with ``E_is``
+    tenders evaluated by i, ``T_s`` tenders, ``B_js`` bids by j and ``n_ijs`` of them in i's
+    tenders: ``expected_ij = Σ_s E_is · (B_js − n_ijs + m·B_js/T_s) / (T_s − E_is + m)``, the
+    firm's bid rate in the stratum's tenders i did *not* evaluate, shrunk towards its rate in
+    the whole stratum. The sum over all strata is a sparse row-by-column product, computed
+    only for pairs that met in at least ``min_evaluations`` tenders (fewer cannot be
+    significant, and there are millions of one-off committee–bidder meetings).
+    """
+    strata = _strata(data.tenders)
     evals = data.evaluations.dropna().drop_duplicates()
     bids = data.bids[["tender_id", FID]].dropna().drop_duplicates()
     if evals.empty or bids.empty:
         return _empty("observed", "expected")
     evals = evals.assign(stratum=evals["tender_id"].map(strata)).dropna(subset=["stratum"])
     bids = bids.assign(stratum=bids["tender_id"].map(strata)).dropna(subset=["stratum"])
-    t_s = tenders.groupby("stratum").size().rename("T")
-    e_os = evals.groupby([OID, "stratum"]).size().rename("E").reset_index()
-    b_fs = bids.groupby([FID, "stratum"]).size().rename("B").reset_index()
-    n_ofs = evals.merge(bids, on=["tender_id", "stratum"]).groupby([OID, FID, "stratum"]).size().rename("n")
-    grid = e_os.merge(b_fs, on="stratum").merge(n_ofs.reset_index(), on=[OID, FID, "stratum"], how="left")
-    grid["n"] = grid["n"].fillna(0.0)
-    grid["T"] = grid["stratum"].map(t_s)
+    cells = evals.merge(bids, on=["tender_id", "stratum"]).groupby([OID, FID, "stratum"]).size().rename("n")
+    cells = cells.reset_index()
+    observed = cells.groupby(PAIR)["n"].sum()
+    observed = observed[observed >= params.min_evaluations]
+    if observed.empty:
+        return _empty("observed", "expected")
     m = params.prior_strength
-    overall = grid["B"] / grid["T"]
-    rate = (grid["B"] - grid["n"] + m * overall) / (grid["T"] - grid["E"] + m)
-    grid["expected"] = grid["E"] * rate.clip(upper=1.0)
-    out = grid.groupby(PAIR).agg(observed=("n", "sum"), expected=("expected", "sum")).reset_index()
-    return out[out["observed"] > 0]
+    s_codes, s_names = pd.factorize(pd.concat([evals["stratum"], bids["stratum"]]), sort=True)
+    s_index = pd.Index(s_names)
+    o_index = pd.Index(sorted(evals[OID].unique()))
+    f_index = pd.Index(sorted(bids[FID].unique()))
+    t_s = strata.value_counts().reindex(s_index).to_numpy(float)
+    e_os = evals.groupby([OID, "stratum"]).size()
+    b_fs = bids.groupby([FID, "stratum"]).size()
+    e_o, e_s = o_index.get_indexer(e_os.index.get_level_values(0)), s_index.get_indexer(e_os.index.get_level_values(1))
+    b_f, b_s = f_index.get_indexer(b_fs.index.get_level_values(0)), s_index.get_indexer(b_fs.index.get_level_values(1))
+    e_val = e_os.to_numpy(float)
+    c = sparse.csr_matrix((e_val / (t_s[e_s] - e_val + m), (e_o, e_s)), shape=(len(o_index), len(s_index)))
+    b = sparse.csr_matrix((b_fs.to_numpy(float) * (1.0 + m / t_s[b_s]), (b_f, b_s)),
+                          shape=(len(f_index), len(s_index)))
+    pair_o = o_index.get_indexer(observed.index.get_level_values(0))
+    pair_f = f_index.get_indexer(observed.index.get_level_values(1))
+    first = np.asarray(c[pair_o].multiply(b[pair_f]).sum(axis=1)).ravel()
+    # minus Σ_s c_is · n_ijs over the strata where they met
+    cells = cells.join(observed.rename("keep"), on=PAIR, how="inner")
+    cell_c = np.asarray(c[o_index.get_indexer(cells[OID]), s_index.get_indexer(cells["stratum"])]).ravel()
+    second = (cells["n"] * cell_c).groupby([cells[OID], cells[FID]]).sum().reindex(observed.index).to_numpy()
+    out = pd.DataFrame({"observed": observed.astype(float), "expected": np.maximum(first - second, 1e-9)})
+    return out.reset_index()
 
 
 # --------------------------------------------------------------------------- leniency
 
 
-def _rate_excess(events: pd.DataFrame, flag: str, params: Params) -> pd.DataFrame:
-    """Per pair: n, x = Σ flag, baseline rate p₀ = max(peers on this firm, official on others).
+def _logit(p: Any) -> Any:
+    p = np.clip(np.asarray(p, float), 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
 
-    Rates are shrunk to the department peers' rate for the kind (the official excluded);
-    with no peers in the department, to the rate over all departments for the kind.
+
+def _expit(z: Any) -> Any:
+    return 1.0 / (1.0 + np.exp(-np.asarray(z, float)))
+
+
+def _rate_excess(events: pd.DataFrame, flag: str, params: Params) -> pd.DataFrame:
+    """Per pair: n, x = Σ flag, and the rate p₀ expected from the firm and the official separately.
+
+    Two-way baseline on the logit scale, one step of backfitting, both sides leave-one-out:
+
+    * firm side ``q_jk``: the firm's rate with the department's *other* officials for kind k,
+      shrunk towards those peers' rate for the kind with an empirical-Bayes strength (so a
+      poor-compliance firm keeps its poor record when peers saw it often enough);
+    * official side ``δ_i``: how the official's rate on its *other* firms compares with what
+      peers gave those same firms, ``logit(observed) − logit(expected)``, both shrunk with
+      ``prior_strength`` (a strict or lax official is not close to every firm);
+    * ``p₀ = expit(logit(q_jk) + δ_i)``.
+
+    With no peers in the department the firm side falls back to the kind's rate over all
+    departments. The pair's excess is tested with a beta-binomial upper tail whose strength
+    is estimated from the residual over-dispersion of all pairs (:func:`dispersion_strength`).
     """
     m = params.prior_strength
     ev = events[[OID, FID, KIND, DEPT, flag]].copy()
@@ -298,16 +358,28 @@ def _rate_excess(events: pd.DataFrame, flag: str, params: Params) -> pd.DataFram
     all_rate = (pk["x_k"] - pk["x_ok"]) / (pk["n_k"] - pk["n_ok"])
     fallback = all_rate.where(pk["n_k"] > pk["n_ok"], pk["x_k"] / pk["n_k"])
     dept_rate = (peers_x / peers_n).where(peers_n > 0, fallback)
-    pk["p_peer"] = shrunk_rate(pk["x_dfk"] - pk["x"], pk["n_dfk"] - pk["n"], dept_rate, m)
-    pk["p_own"] = shrunk_rate(pk["x_ok"] - pk["x"], pk["n_ok"] - pk["n"], dept_rate, m)
-    pk["p_dept"] = dept_rate
-    pk["e"] = pk["n"] * np.maximum(pk["p_peer"], pk["p_own"])
-    for name in ("p_peer", "p_own", "p_dept"):
-        pk["w_" + name] = pk["n"] * pk[name]
-    out = pk.groupby(PAIR, observed=True)[["n", "x", "e", "w_p_peer", "w_p_own", "w_p_dept"]].sum()
+    firm_n, firm_x = pk["n_dfk"] - pk["n"], pk["x_dfk"] - pk["x"]
+    firm_strength = dispersion_strength(firm_x, firm_n, dept_rate, params.max_strength)
+    pk["q"] = shrunk_rate(firm_x, firm_n, dept_rate, firm_strength)
+    pk["e_q"] = pk["n"] * pk["q"]
+    pk["w_dept"] = pk["n"] * dept_rate
+    # official side, leaving the firm out
+    cell = pk.groupby(PAIR, observed=True)[["n", "x", "e_q", "w_dept"]].transform("sum")
+    whole = pk.groupby(OID, observed=True)[["n", "x", "e_q"]].transform("sum")
+    other_n = whole["n"] - cell["n"]
+    other_x = whole["x"] - cell["x"]
+    other_e = whole["e_q"] - cell["e_q"]
+    centre = (other_e / other_n).where(other_n > 0, 0.5)
+    delta = _logit(shrunk_rate(other_x, other_n, centre, m)) - _logit(shrunk_rate(other_e, other_n, centre, m))
+    pk["delta"] = np.where(other_n > 0, delta, 0.0)
+    pk["own"] = (other_x / other_n).where(other_n > 0)
+    pk["e"] = pk["n"] * _expit(_logit(pk["q"]) + pk["delta"])
+    out = pk.groupby(PAIR, observed=True).agg(n=("n", "sum"), x=("x", "sum"), e=("e", "sum"), e_q=("e_q", "sum"),
+                                              w_dept=("w_dept", "sum"), delta=("delta", "first"),
+                                              p_own=("own", "first"))
     out["p0"] = (out["e"] / out["n"]).clip(0.0, 1.0)
-    for name in ("p_peer", "p_own", "p_dept"):
-        out[name] = out.pop("w_" + name) / out["n"]
+    out["p_peer"] = out.pop("e_q") / out["n"]
+    out["p_dept"] = out.pop("w_dept") / out["n"]
     strength = dispersion_strength(out["x"], out["n"], out["p0"], params.max_strength)
     out["strength"] = strength
     p0 = out["p0"].clip(1e-6, 1 - 1e-6)
@@ -348,23 +420,44 @@ def _speed(approvals: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- outcomes
 
 
+def _strata(tenders: pd.DataFrame) -> pd.Series:
+    """Comparable tenders: same department, category and region (tender_id → stratum key)."""
+    key = (tenders[DEPT].fillna("").astype(str) + "|" + tenders["category"].fillna("").astype(str)
+           + "|" + tenders["region"].fillna("").astype(str))
+    return pd.Series(key.to_numpy(), index=tenders["tender_id"])
+
+
 def _outcomes(data: MarketData, params: Params) -> pd.DataFrame:
-    """Wins in tenders the official evaluated vs expected from bidder counts and outside strength."""
+    """Wins in tenders the official evaluated vs expected from bidder counts and the firm's strength.
+
+    A bid's fair chance is ``1/n_t`` (n_t bidders). The firm's strength is its wins over its
+    fair-share wins in comparable tenders (same stratum) the official did *not* evaluate,
+    shrunk towards its strength in all tenders the official did not evaluate, itself shrunk
+    towards 1 (gamma-Poisson, ``m = 2`` fair-share wins of evidence each). Expected wins with
+    the official = Σ over strata of fair-share wins there × strength there.
+    """
     tenders = data.tenders.dropna(subset=["winner_firm_id"])[["tender_id", "winner_firm_id"]]
     bids = data.bids.dropna(subset=["tender_id", FID])[["tender_id", FID]].drop_duplicates()
     bids = bids.merge(tenders, on="tender_id")
     evals = data.evaluations.dropna().drop_duplicates()
     if bids.empty or evals.empty:
         return _empty("bids_in", "wins_in", "expected_in", "strength_out", "pvalue", "lift", "win_rate_in")
+    bids["stratum"] = bids["tender_id"].map(_strata(data.tenders)).fillna("")
     bids["fair"] = 1.0 / bids.groupby("tender_id")[FID].transform("size")
     bids["win"] = (bids[FID] == bids["winner_firm_id"]).astype(float)
     firm = bids.groupby(FID)[["win", "fair"]].sum().rename(columns={"win": "W", "fair": "X"})
+    firm_s = bids.groupby([FID, "stratum"])[["win", "fair"]].sum().rename(columns={"win": "Ws", "fair": "Xs"})
     inside = evals.merge(bids, on="tender_id")
-    pair = inside.groupby(PAIR).agg(bids_in=("win", "size"), wins_in=("win", "sum"), fair_in=("fair", "sum"))
+    cell = inside.groupby([OID, FID, "stratum"]).agg(n=("win", "size"), w=("win", "sum"), x=("fair", "sum"))
+    cell = cell.reset_index().join(firm_s, on=[FID, "stratum"])
+    pair = cell.groupby(PAIR).agg(bids_in=("n", "sum"), wins_in=("w", "sum"), fair_in=("x", "sum"))
     pair = pair.join(firm, on=FID)
-    m = 2.0  # gamma-Poisson prior: two fair-share wins' worth of evidence that strength is 1
+    m = 2.0
     pair["strength_out"] = (pair["W"] - pair["wins_in"] + m) / (pair["X"] - pair["fair_in"] + m)
-    pair["expected_in"] = pair["fair_in"] * pair["strength_out"]
+    cell = cell.join(pair["strength_out"], on=PAIR)
+    cell["strength"] = (cell["Ws"] - cell["w"] + m * cell["strength_out"]) / (cell["Xs"] - cell["x"] + m)
+    cell["expected"] = cell["x"] * cell["strength"]
+    pair["expected_in"] = cell.groupby(PAIR)["expected"].sum()
     pair["pvalue"] = stats.poisson.sf(pair["wins_in"] - 1, pair["expected_in"])
     pair["lift"] = pair["wins_in"] / pair["expected_in"]
     pair["win_rate_in"] = pair["wins_in"] / pair["bids_in"]
@@ -446,6 +539,15 @@ def _ties(data: MarketData, params: Params) -> pd.DataFrame:
 # --------------------------------------------------------------------------- the pair frame
 
 
+def _points(frame: pd.DataFrame, pcol: str, tested: pd.Series, effect: Any, points: float, params: Params,
+            qcol: str) -> np.ndarray:
+    """``points × effect × gate(q)``; q is Benjamini–Hochberg over the pairs ``tested`` (stored in ``qcol``)."""
+    p = frame[pcol].where(tested.astype(bool)) if pcol in frame else pd.Series(np.nan, index=frame.index)
+    frame[qcol] = bh_qvalues(p)
+    weight = gate(frame[qcol], params.q_weak, params.q_strong)
+    return np.where(tested.astype(bool), points * np.asarray(effect, float) * weight, 0.0)
+
+
 def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     """One row per official–firm pair with any interaction: every component and the score.
 
@@ -458,11 +560,9 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     officials = data.officials.dropna(subset=[OID]).astype({OID: str})
     insp = _with_department(_clean(data.inspections), officials)
     appr = _with_department(_clean(data.approvals), officials)
-    pool = pd.concat([insp[PAIR], appr[PAIR]]).drop_duplicates()
-
     channels = {
-        "inspections": _frequency_by_kind(insp, pool, params),
-        "approvals": _frequency_by_kind(appr, pool, params),
+        "inspections": _frequency_by_kind(insp, insp[PAIR].drop_duplicates(), params),
+        "approvals": _frequency_by_kind(appr, appr[PAIR].drop_duplicates(), params),
         "evaluations": _frequency_evaluations(data, params),
     }
     frame = pd.concat([c[PAIR] for c in channels.values()]).drop_duplicates().reset_index(drop=True)
@@ -479,8 +579,8 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
         frame[f"{name}_observed"] = frame[f"{name}_observed"].fillna(0.0)
         lift_effect = np.clip(np.log(frame[f"{name}_lift"].fillna(0.0).clip(lower=1e-9) / params.lift_floor)
                               / np.log(params.lift_full / params.lift_floor), 0.0, 1.0)
-        pts = params.frequency_points * lift_effect * gate(frame[f"{name}_pvalue"], params.p_weak, params.p_strong)
-        pts = np.where(frame[f"{name}_observed"] >= params.min_inspections, pts, 0.0)
+        pts = _points(frame, f"{name}_pvalue", frame[f"{name}_observed"] >= params.min_inspections,
+                      lift_effect, params.frequency_points, params, f"{name}_qvalue")
         best_channel = best_channel.where(pts <= freq_points, name)
         freq_points = np.maximum(freq_points, pts)
     frame["frequency_points"] = freq_points
@@ -488,50 +588,56 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     workload = frame[["inspections_observed", "approvals_observed"]].sum(axis=1)
     frame["portfolio_share"] = workload / workload.groupby(frame[OID]).transform("sum").replace(0, np.nan)
 
-    # leniency on inspections (pass / not penalised) and approvals (granted)
-    insp = insp.assign(passed=_lower(insp["result"]).isin(params.passed_results).fillna(False),
+    # leniency on inspections (passed / not failed / not penalised) and approvals (granted)
+    results = _lower(insp["result"])
+    insp = insp.assign(passed=results.isin(params.passed_results).fillna(False),
+                       unfailed=~results.isin(params.failed_results).fillna(False),
                        unpenalised=~(insp["penalty"].fillna(0.0) > 0))
     peer_penalty = insp.groupby([DEPT, KIND])["penalty"].mean()
-    components = {
-        "pass": (insp.dropna(subset=["result"]), "passed", params.min_inspections, params.leniency_points),
-        "penalty": (insp, "unpenalised", params.min_inspections, params.penalty_points),
-    }
+    rated = insp.dropna(subset=["result"])
     decided = appr.dropna(subset=["decision"])
     decided = decided.assign(granted=_lower(decided["decision"]).isin(params.granted_decisions).fillna(False))
-    if decided["granted"].any():
-        components["grant"] = (decided, "granted", params.min_approvals, params.grant_points)
-    for name, (events, flag, minimum, points) in components.items():
-        if events.empty:
+    # name → (events, flag, smallest n, points, Bonferroni factor)
+    components: dict[str, tuple[pd.DataFrame, str, int, float, int]] = {
+        "pass": (rated, "passed", params.min_inspections, params.leniency_points, 2),
+        "nofail": (rated, "unfailed", params.min_inspections, params.leniency_points, 2),
+        "penalty": (insp, "unpenalised", params.min_inspections, params.penalty_points, 1),
+        "grant": (decided, "granted", params.min_approvals, params.grant_points, 1),
+    }
+    for name, (events, flag, minimum, points, tests) in components.items():
+        if events.empty or not events[flag].any():
             frame[f"{name}_points"] = 0.0
             continue
         r = _rate_excess(events, flag, params)
+        r["pvalue"] = np.minimum(r["pvalue"] * tests, 1.0)
         r = r.rename(columns={c: f"{name}_{c}" for c in r.columns if c not in PAIR})
         frame = frame.merge(r, on=PAIR, how="left")
-        ok = frame[f"{name}_n"].fillna(0) >= minimum
         eff = _ramp(frame[f"{name}_effect"].fillna(0.0), 0.0, params.leniency_full)
-        frame[f"{name}_points"] = np.where(
-            ok, points * eff * gate(frame[f"{name}_pvalue"], params.p_weak, params.p_strong), 0.0)
+        frame[f"{name}_points"] = _points(frame, f"{name}_pvalue", frame[f"{name}_n"].fillna(0) >= minimum,
+                                          eff, points, params, f"{name}_qvalue")
+    # pass and no-fail are two readings of one question: the stronger counts
+    if "nofail_points" in frame and "pass_points" in frame:
+        frame["leniency_outcome"] = np.where(frame["nofail_points"] > frame["pass_points"], "nofail", "pass")
+        frame["pass_points"] = np.maximum(frame.pop("nofail_points"), frame["pass_points"])
     # penalty amounts: official's mean penalty on the firm vs peers' mean for the same kinds
     insp_pen = insp.assign(peer_mean=pd.MultiIndex.from_frame(insp[[DEPT, KIND]]).map(peer_penalty))
     pen = insp_pen.groupby(PAIR)[["penalty", "peer_mean"]].mean().rename(
         columns={"penalty": "penalty_mean", "peer_mean": "penalty_peer_mean"})
     frame = frame.merge(pen.reset_index(), on=PAIR, how="left")
 
-    sp = _speed(appr)
+    sp = _speed(appr).rename(columns={"effect": "speed_effect", "pvalue": "speed_pvalue", "u_z": "speed_z"})
     frame = frame.merge(sp, on=PAIR, how="left")
-    ok = frame["n_timed"].fillna(0) >= params.min_approvals
-    frame["speed_points"] = np.where(ok, params.speed_points * _ramp(frame["effect"].fillna(0.0), 0.0, params.speed_full)
-                                     * gate(frame["pvalue"], params.p_weak, params.p_strong), 0.0)
-    frame = frame.rename(columns={"effect": "speed_effect", "pvalue": "speed_pvalue", "u_z": "speed_z"})
+    frame["speed_points"] = _points(frame, "speed_pvalue", frame["n_timed"].fillna(0) >= params.min_approvals,
+                                    _ramp(frame["speed_effect"].fillna(0.0), 0.0, params.speed_full),
+                                    params.speed_points, params, "speed_qvalue")
 
     oc = _outcomes(data, params)
     oc = oc.rename(columns={"pvalue": "outcome_pvalue", "lift": "outcome_lift"})
     frame = frame.merge(oc[[c for c in oc.columns if c not in ("W", "X", "fair_in")]], on=PAIR, how="left")
-    ok = frame["wins_in"].fillna(0) >= params.min_wins
     out_eff = np.clip(np.log(frame["outcome_lift"].fillna(0.0).clip(lower=1e-9))
                       / np.log(params.outcome_lift_full), 0.0, 1.0)
-    frame["outcome_points"] = np.where(
-        ok, params.outcome_points * out_eff * gate(frame["outcome_pvalue"], params.p_weak, params.p_strong), 0.0)
+    frame["outcome_points"] = _points(frame, "outcome_pvalue", frame["wins_in"].fillna(0) >= params.min_wins,
+                                      out_eff, params.outcome_points, params, "outcome_qvalue")
 
     ties = _ties(data, params)
     frame = frame.merge(ties, on=PAIR, how="left")
@@ -585,7 +691,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
                 "value": obs, "baseline": _num(row[f"{ch}_expected"], 2),
                 "lift": _num(row[f"{ch}_lift"], 2), "pvalue": _num(row[f"{ch}_pvalue"], 6),
                 "threshold": {"lift_floor": params.lift_floor, "lift_full": params.lift_full,
-                              "p_weak": params.p_weak, "p_strong": params.p_strong},
+                              "q_weak": params.q_weak, "q_strong": params.q_strong},
                 "contribution": _num(row["frequency_points"], 2) if row["frequency_channel"] == ch else 0.0,
             }
     if row["frequency_points"] > 0:
@@ -606,7 +712,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
             "department_rate": _num(row["pass_p_dept"]), "effect": _num(row["pass_effect"]),
             "eb_strength": _num(row["pass_strength"], 1), "pvalue": _num(row["pass_pvalue"], 6),
             "threshold": {"leniency_full": params.leniency_full, "min_inspections": params.min_inspections,
-                          "p_weak": params.p_weak, "p_strong": params.p_strong},
+                          "q_weak": params.q_weak, "q_strong": params.q_strong},
             "contribution": _num(row["pass_points"], 2),
         }
         if row["pass_points"] > 0:

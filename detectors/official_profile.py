@@ -1,0 +1,359 @@
+"""The official's iron-cage record (数据铁笼): workload, overdue cases, deviation from peers, closeness.
+
+Per official and calendar month (:func:`official_profile_frame`):
+
+workload (工作量)
+    ``inspections`` conducted (month of ``date``), ``approvals`` decided (month of
+    ``decided_at``) and ``evaluations`` sat on (month of the tender's ``deadline_at``, else
+    ``published_at``); ``workload`` is their sum.
+overdue (超期量)
+    An approval is overdue when it took longer than ``statutory_days``:
+    ``days_over = (decided date − applied date) − statutory_days`` in calendar days, > 0. An
+    approval still undecided at the data's last date (``as_of``) is measured to ``as_of`` and,
+    when past its deadline, counts as overdue in the month of ``as_of`` ("open_overdue").
+    Decided cases count in the month of the decision. ``overdue_share = overdue /
+    (approvals + open overdue)``.
+behaviour
+    ``pass_rate`` (share of inspections with result ``pass``), ``penalty_mean`` (mean
+    penalty per inspection), ``approval_days`` (median decided_at − applied_at, days).
+deviation (偏离度)
+    Robust z-score of each behaviour metric against the officials of the same department
+    in the same month: ``z = (x − median) / (1.4826 · MAD)`` (Iglewicz & Hoaglin's modified
+    z-score); when the MAD is 0 the scale is ``1.2533 · mean absolute deviation``; when that
+    is 0 too, every value equals the median and z = 0. A z needs the official's volume to be
+    at least ``min_volume_month`` and at least ``min_peers`` officials with that volume in
+    the group; otherwise it is NaN.
+closeness (亲密度)
+    ``closeness_max`` and ``closeness_firm_id``: the official's strongest reported pair from
+    :mod:`detectors.closeness` over the whole period (repeated on every month). Pass the
+    closeness findings as ``pairs`` when you already have them (the runner does); with
+    ``pairs=None`` they are computed here with :func:`detectors.closeness.detect`; with
+    ``pairs=[]`` the columns stay empty.
+
+:func:`detect` emits one ``official`` finding per official whose whole-period record deviates
+strongly from the department's peers: ``|z| ≥ z_threshold`` on pass rate or mean penalty
+(either direction: too lenient or too harsh), or ``z ≥ z_threshold`` on approval time or
+overdue share (only the slow side is a red flag), each with enough volume; or many overdue
+cases (``overdue ≥ overdue_min_count`` and ``overdue_share ≥ overdue_min_share``). When a
+department has fewer than ``min_peers`` officials with enough volume, its officials are
+compared with all officials in the market. Score ``= 100 · (1 − exp(−S / 6))`` where S sums
+the flagged ``|z|`` (each capped at 10) and, for many overdue cases, ``10 · overdue_share``.
+
+References
+----------
+Iglewicz, B. & Hoaglin, D. (1993), *How to Detect and Handle Outliers* (modified z-score,
+3.5 cut-off). Guiyang "data iron cage" (2015): workload, closeness, deviation, overdue.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from detectors import closeness
+from detectors.finding import Finding
+from detectors.market import MarketData
+
+__all__ = ["NAME", "Params", "detect", "official_profile_frame", "official_totals", "robust_z",
+           "approval_overdue", "as_of_date"]
+
+NAME = "official_profile"
+OID, DEPT = "official_id", "department_id"
+MAD_SCALE = 1.4826  # 1 / Φ⁻¹(3/4): MAD → σ for normal data
+MEANAD_SCALE = 1.2533  # √(π/2): mean absolute deviation → σ for normal data
+
+# metric → (volume column it needs, which deviations are red flags: "both" or "high")
+METRICS: dict[str, tuple[str, str]] = {
+    "pass_rate": ("inspections", "both"),
+    "penalty_mean": ("inspections", "both"),
+    "approval_days": ("approvals", "high"),
+    "overdue_share": ("approval_cases", "high"),
+}
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of the official profile.
+
+    z_threshold: |robust z| that makes a deviation a finding [3.5, Iglewicz & Hoaglin].
+    min_inspections / min_approvals: whole-period volume an official needs for its rate
+        metrics to be compared [20 / 10].
+    min_volume_month: monthly volume for a monthly z in the frame [5].
+    min_peers: officials (with enough volume) a group needs for a z [4].
+    overdue_min_count / overdue_min_share: "many overdue cases" [10 / 0.5].
+    as_of: the date open approvals are measured to [None: the data's last date].
+    passed_results: results that count as a pass.
+    """
+
+    z_threshold: float = 3.5
+    min_inspections: int = 20
+    min_approvals: int = 10
+    min_volume_month: int = 5
+    min_peers: int = 4
+    overdue_min_count: int = 10
+    overdue_min_share: float = 0.5
+    as_of: str | None = None
+    passed_results: tuple[str, ...] = ("pass", "passed")
+
+
+# --------------------------------------------------------------------------- building blocks
+
+
+def robust_z(values: pd.Series, groups: pd.Series | None = None, eligible: pd.Series | None = None,
+             min_peers: int = 4) -> pd.Series:
+    """Robust z-score of ``values`` within ``groups``: ``(x − median) / (1.4826 · MAD)``.
+
+    Median and MAD are taken over the ``eligible`` rows of each group (all non-NaN rows by
+    default); z is returned for eligible rows only. MAD = 0 falls back to 1.2533 × the mean
+    absolute deviation; if that is 0 as well, z = 0 at the median (and ±inf elsewhere is
+    impossible because every eligible value is the median). Groups with fewer than
+    ``min_peers`` eligible rows get NaN.
+    """
+    with warnings.catch_warnings():  # groups without eligible values give NaN, as meant
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _robust_z(values, groups, eligible, min_peers)
+
+
+def _robust_z(values: pd.Series, groups: pd.Series | None, eligible: pd.Series | None,
+              min_peers: int) -> pd.Series:
+    values = values.astype(float)
+    ok = values.notna() if eligible is None else (eligible.astype(bool) & values.notna())
+    keys = groups if groups is not None else pd.Series(0, index=values.index)
+    v = values.where(ok)
+    med = v.groupby(keys).transform("median")
+    dev = (v - med).abs()
+    mad = dev.groupby(keys).transform("median") * MAD_SCALE
+    mean_ad = dev.groupby(keys).transform("mean") * MEANAD_SCALE
+    count = v.groupby(keys).transform("count")
+    scale = mad.where(mad > 0, mean_ad)
+    z = (v - med) / scale.where(scale > 0)
+    z = z.where(scale > 0, 0.0).where(ok)
+    return z.where(count >= min_peers)
+
+
+def as_of_date(data: MarketData) -> pd.Timestamp | None:
+    """The data's last date: the latest inspection, application, decision, publication or bid."""
+    candidates = [data.inspections["date"], data.approvals["applied_at"], data.approvals["decided_at"],
+                  data.tenders["published_at"], data.bids["submitted_at"]]
+    latest = [c.max() for c in candidates if c.notna().any()]
+    return max(latest) if latest else None
+
+
+def approval_overdue(approvals: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
+    """Per approval: ``days`` taken (to ``as_of`` while open), ``days_over`` the statutory limit, flags.
+
+    Calendar days between dates (times of day ignored). ``overdue`` is True when
+    ``days_over > 0``; ``open`` marks approvals without a decision date.
+    """
+    ap = approvals.copy()
+    applied = ap["applied_at"].dt.normalize()
+    ap["open"] = ap["decided_at"].isna()
+    end = ap["decided_at"].dt.normalize()
+    if as_of is not None:
+        end = end.fillna(pd.Timestamp(as_of).normalize())
+    ap["days"] = (end - applied).dt.days.astype(float)
+    ap["days_over"] = ap["days"] - ap["statutory_days"]
+    ap["overdue"] = (ap["days_over"] > 0).fillna(False)
+    ap["days_over"] = ap["days_over"].where(ap["overdue"], 0.0)
+    return ap
+
+
+def _month(series: pd.Series) -> pd.Series:
+    return series.dt.to_period("M").dt.to_timestamp()
+
+
+def _closeness_best(data: MarketData, pairs: Sequence[Finding] | None) -> pd.DataFrame:
+    if pairs is None:
+        pairs = closeness.detect(data)
+    rows = [(p.official_id, p.firm_id, float(p.score)) for p in pairs if p.kind == "pair" and p.official_id]
+    if not rows:
+        return pd.DataFrame(columns=[OID, "closeness_firm_id", "closeness_max"])
+    frame = pd.DataFrame(rows, columns=[OID, "closeness_firm_id", "closeness_max"])
+    frame = frame.sort_values(["closeness_max", OID, "closeness_firm_id"], ascending=[False, True, True])
+    return frame.drop_duplicates(OID)
+
+
+def _events(data: MarketData, params: Params, as_of: pd.Timestamp | None) -> dict[str, pd.DataFrame]:
+    insp = data.inspections.dropna(subset=[OID, "date"]).copy()
+    insp["month"] = _month(insp["date"])
+    insp["passed"] = insp["result"].astype("string").str.strip().str.lower().isin(params.passed_results)
+    insp["passed"] = insp["passed"].fillna(False).where(insp["result"].notna())
+    ap = approval_overdue(data.approvals.dropna(subset=[OID, "applied_at"]), as_of)
+    ap["month"] = _month(ap["decided_at"].fillna(pd.Timestamp(as_of) if as_of is not None else pd.NaT))
+    ap = ap.dropna(subset=["month"])
+    ap["decided"] = ~ap["open"]
+    ap["counted"] = ap["decided"] | ap["overdue"]  # open cases count once overdue
+    ap["decided_days"] = ap["days"].where(ap["decided"])
+    ap["open_over"] = ap["open"] & ap["overdue"]
+    tenders = data.tenders.set_index("tender_id")
+    when = tenders["deadline_at"].fillna(tenders["published_at"])
+    ev = data.evaluations.dropna().drop_duplicates().copy()
+    ev["month"] = _month(ev["tender_id"].map(when))
+    return {"inspections": insp, "approvals": ap, "evaluations": ev.dropna(subset=["month"])}
+
+
+def _aggregate(ev: dict[str, pd.DataFrame], keys: list[str]) -> pd.DataFrame:
+    with warnings.catch_warnings():  # medians of all-NaN groups (no decided approvals) are NaN, as meant
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _aggregate_counts(ev, keys)
+
+
+def _aggregate_counts(ev: dict[str, pd.DataFrame], keys: list[str]) -> pd.DataFrame:
+    insp, ap, evals = ev["inspections"], ev["approvals"], ev["evaluations"]
+    a = insp.groupby(keys).agg(inspections=("passed", "size"), passes=("passed", "sum"),
+                               results=("passed", "count"), penalties_total=("penalty", "sum"))
+    b = ap.groupby(keys).agg(approvals=("decided", "sum"), approval_cases=("counted", "sum"),
+                             overdue=("overdue", "sum"), open_overdue=("open_over", "sum"),
+                             overdue_days=("days_over", "sum"), approval_days=("decided_days", "median"))
+    c = evals.groupby(keys).size().rename("evaluations")
+    out = a.join(b, how="outer").join(c, how="outer")
+    counts = ["inspections", "passes", "results", "approvals", "approval_cases", "overdue", "open_overdue",
+              "evaluations"]
+    out[counts] = out[counts].fillna(0).astype(int)
+    out[["penalties_total", "overdue_days"]] = out[["penalties_total", "overdue_days"]].fillna(0.0)
+    out["workload"] = out["inspections"] + out["approvals"] + out["evaluations"]
+    out["pass_rate"] = out["passes"] / out["results"].where(out["results"] > 0)
+    out["penalty_mean"] = out["penalties_total"] / out["inspections"].where(out["inspections"] > 0)
+    out["overdue_share"] = out["overdue"] / out["approval_cases"].where(out["approval_cases"] > 0)
+    return out.reset_index()
+
+
+# --------------------------------------------------------------------------- the frame
+
+
+def official_profile_frame(data: MarketData, pairs: Sequence[Finding] | None = None,
+                           params: Params | None = None) -> pd.DataFrame:
+    """One row per official × month: workload, overdue, behaviour, robust z vs peers, closeness.
+
+    Columns: official_id, name, department_id, month (first day, Timestamp), inspections,
+    approvals, evaluations, workload, passes, pass_rate, penalties_total, penalty_mean,
+    approval_days, approval_cases, overdue, open_overdue, overdue_days, overdue_share,
+    z_pass_rate, z_penalty_mean, z_approval_days, z_overdue_share, closeness_max,
+    closeness_firm_id. Sorted by official, month.
+    """
+    params = params or Params()
+    as_of = pd.Timestamp(params.as_of) if params.as_of else as_of_date(data)
+    frame = _aggregate(_events(data, params, as_of), [OID, "month"])
+    officials = data.officials.drop_duplicates(OID).set_index(OID)
+    frame.insert(1, "name", frame[OID].map(officials["name"]))
+    frame.insert(2, DEPT, frame[OID].map(officials[DEPT]).fillna(""))
+    group = frame[DEPT].astype(str) + "|" + frame["month"].astype(str)
+    for metric, (volume, _side) in METRICS.items():
+        frame["z_" + metric] = robust_z(frame[metric], group, frame[volume] >= params.min_volume_month,
+                                        params.min_peers)
+    best = _closeness_best(data, pairs)
+    frame = frame.merge(best, on=OID, how="left")
+    return frame.sort_values([OID, "month"]).reset_index(drop=True)
+
+
+def official_totals(data: MarketData, params: Params | None = None) -> pd.DataFrame:
+    """One row per official over the whole period, with robust z against department peers.
+
+    Peers are the department's officials with enough volume (``min_inspections`` for the
+    inspection metrics, ``min_approvals`` for the approval metrics); departments with fewer
+    than ``min_peers`` such officials are compared with the whole market (``z_scope``).
+    """
+    params = params or Params()
+    as_of = pd.Timestamp(params.as_of) if params.as_of else as_of_date(data)
+    totals = _aggregate(_events(data, params, as_of), [OID])
+    officials = data.officials.drop_duplicates(OID).set_index(OID)
+    totals.insert(1, "name", totals[OID].map(officials["name"]))
+    totals.insert(2, DEPT, totals[OID].map(officials[DEPT]).fillna(""))
+    with warnings.catch_warnings():  # peer medians of groups without eligible officials are NaN, as meant
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for metric, (volume, _side) in METRICS.items():
+            minimum = params.min_inspections if volume == "inspections" else params.min_approvals
+            eligible = (totals[volume] >= minimum) & totals[metric].notna()
+            by_dept = robust_z(totals[metric], totals[DEPT], eligible, params.min_peers)
+            market = robust_z(totals[metric], None, eligible, params.min_peers)
+            totals["z_" + metric] = by_dept.fillna(market)
+            totals["scope_" + metric] = np.where(by_dept.notna(), "department",
+                                                 np.where(market.notna(), "market", None))
+            totals["peer_median_" + metric] = totals[metric].where(eligible).groupby(totals[DEPT]).transform("median")
+            market_median = totals[metric].where(eligible).median()
+            totals["peer_median_" + metric] = totals["peer_median_" + metric].where(by_dept.notna(), market_median)
+    return totals
+
+
+# --------------------------------------------------------------------------- findings
+
+_LABELS = {
+    "pass_rate": ("pass rate", lambda v: f"{100 * v:.0f} %"),
+    "penalty_mean": ("mean penalty per inspection", lambda v: f"{v:,.0f}"),
+    "approval_days": ("median approval time", lambda v: f"{v:.0f} days"),
+    "overdue_share": ("overdue share of approvals", lambda v: f"{100 * v:.0f} %"),
+}
+
+
+def _num(value: Any, digits: int = 3) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value), digits)
+
+
+def detect(data: MarketData, params: Params | None = None, seed: int = 0,
+           pairs: Sequence[Finding] | None = None) -> list[Finding]:
+    """Officials whose whole-period record deviates strongly from their peers, highest score first.
+
+    ``pairs``: the closeness findings, if already computed (else computed here). ``seed`` is
+    accepted for the shared interface; nothing here is random.
+    """
+    params = params or Params()
+    totals = official_totals(data, params)
+    best = _closeness_best(data, pairs).set_index(OID)
+    findings: list[Finding] = []
+    for _, row in totals.iterrows():
+        flagged: dict[str, dict[str, Any]] = {}
+        strength = 0.0
+        for metric, (volume, side) in METRICS.items():
+            z = row["z_" + metric]
+            if pd.isna(z):
+                continue
+            hit = abs(z) >= params.z_threshold if side == "both" else z >= params.z_threshold
+            if hit:
+                strength += min(abs(float(z)), 10.0)
+                flagged[metric] = {"value": _num(row[metric], 4), "baseline": _num(row["peer_median_" + metric], 4),
+                                   "z": _num(z, 2), "volume": int(row[volume]), "peers": row["scope_" + metric],
+                                   "threshold": params.z_threshold}
+        many_overdue = (row["overdue"] >= params.overdue_min_count
+                        and (row["overdue_share"] or 0) >= params.overdue_min_share)
+        if many_overdue:
+            strength += 10.0 * float(row["overdue_share"])
+        if not flagged and not many_overdue:
+            continue
+        score = 100.0 * (1.0 - np.exp(-strength / 6.0))
+        name = row["name"] if isinstance(row["name"], str) and row["name"] else row[OID]
+        facts = []
+        for metric, f in sorted(flagged.items(), key=lambda kv: -abs(kv[1]["z"])):
+            label, fmt = _LABELS[metric]
+            direction = "above" if f["z"] > 0 else "below"
+            facts.append(f"{label} {fmt(f['value'])} against a peer median of {fmt(f['baseline'])} "
+                         f"({abs(f['z']):.1f} robust SD {direction})")
+        if row["overdue"] > 0 and (many_overdue or "overdue_share" in flagged):
+            facts.append(f"{int(row['overdue'])} approvals past the statutory deadline by "
+                         f"{row['overdue_days']:.0f} days in total ({int(row['open_overdue'])} still open)")
+        close = best.loc[row[OID]] if row[OID] in best.index else None
+        if close is not None:
+            facts.append(f"strongest closeness {close['closeness_max']:.0f}/100 with firm {close['closeness_firm_id']}")
+        explanation = f"Official {name} ({row[OID]}): " + "; ".join(facts) + "."
+        evidence = {
+            "department_id": row[DEPT],
+            "deviations": flagged,
+            "workload": {"inspections": int(row["inspections"]), "approvals": int(row["approvals"]),
+                         "evaluations": int(row["evaluations"])},
+            "overdue": {"count": int(row["overdue"]), "open": int(row["open_overdue"]),
+                        "days_over_total": _num(row["overdue_days"], 1), "share": _num(row["overdue_share"], 4),
+                        "many_overdue": bool(many_overdue),
+                        "threshold": {"count": params.overdue_min_count, "share": params.overdue_min_share}},
+            "closeness": None if close is None else {"firm_id": close["closeness_firm_id"],
+                                                     "score": _num(close["closeness_max"], 2)},
+            "score_formula": "100·(1−exp(−S/6)), S = Σ min(|z|,10) over flagged metrics + 10·overdue_share if many",
+        }
+        findings.append(Finding(detector=NAME, kind="official", score=float(round(score, 4)),
+                                explanation=explanation, evidence=evidence, official_id=str(row[OID]),
+                                department_id=None))
+    findings.sort(key=lambda f: (-f.score, f.official_id or ""))
+    return findings

@@ -1,0 +1,200 @@
+"""Official profile (iron-cage record): workload, overdue days, robust z vs peers, findings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from detectors import official_profile as op
+from detectors.finding import Finding
+from detectors.market import MarketData
+
+
+def _officials(ids: list[str], department: str = "D1") -> list[dict]:
+    return [{"official_id": o, "name": f"Official {o}", "department_id": department, "role": "inspector"}
+            for o in ids]
+
+
+def _inspections(rows: list, official: str, passes: int, fails: int, month: str = "2024-01",
+                 penalty: float = 1000.0) -> None:
+    for i in range(passes + fails):
+        passed = i < passes
+        rows.append({"inspection_id": f"I{len(rows) + 1}", "official_id": official, "firm_id": f"F{i % 5 + 1}",
+                     "date": pd.Timestamp(f"{month}-01") + pd.Timedelta(days=i % 28), "kind": "safety",
+                     "result": "pass" if passed else "fail", "penalty": 0.0 if passed else penalty})
+
+
+def _approval(rows: list, official: str, applied: str, decided: str | None, statutory: float) -> None:
+    rows.append({"approval_id": f"A{len(rows) + 1}", "official_id": official, "firm_id": "F1", "kind": "permit",
+                 "applied_at": applied, "decided_at": decided, "decision": "approved" if decided else None,
+                 "statutory_days": statutory})
+
+
+def _market(officials: list[dict], inspections: list | None = None, approvals: list | None = None,
+            **frames: object) -> MarketData:
+    return MarketData.build(
+        officials=pd.DataFrame(officials),
+        inspections=pd.DataFrame(inspections or [], columns=["inspection_id", "official_id", "firm_id", "date",
+                                                             "kind", "result", "penalty"]),
+        approvals=pd.DataFrame(approvals or [], columns=["approval_id", "official_id", "firm_id", "kind",
+                                                         "applied_at", "decided_at", "decision",
+                                                         "statutory_days"]),
+        **{k: pd.DataFrame(v) for k, v in frames.items()},
+    )
+
+
+# --------------------------------------------------------------------------- robust z
+
+
+def test_robust_z_uses_the_median_and_the_scaled_mad() -> None:
+    z = op.robust_z(pd.Series([1.0, 2.0, 3.0, 4.0, 100.0]))
+    # median 3, MAD = median(2, 1, 0, 1, 97) = 1
+    assert z.iloc[4] == pytest.approx(97 / 1.4826)
+    assert z.iloc[0] == pytest.approx(-2 / 1.4826)
+
+
+def test_robust_z_falls_back_to_the_mean_absolute_deviation_when_mad_is_zero() -> None:
+    z = op.robust_z(pd.Series([5.0, 5.0, 5.0, 5.0, 9.0]))
+    # MAD = 0; mean absolute deviation = 4/5 → scale 1.2533 × 0.8
+    assert z.iloc[4] == pytest.approx(4 / (1.2533 * 0.8))
+    assert z.iloc[0] == 0.0
+    assert (op.robust_z(pd.Series([2.0] * 5)) == 0.0).all()
+
+
+def test_robust_z_is_within_groups_and_needs_enough_peers() -> None:
+    values = pd.Series([1.0, 2.0, 3.0, 4.0, 10.0, 1.0, 50.0])
+    groups = pd.Series(["a", "a", "a", "a", "a", "b", "b"])
+    z = op.robust_z(values, groups, min_peers=4)
+    assert z.iloc[4] == pytest.approx((10 - 3) / 1.4826)
+    assert z.iloc[5:].isna().all()  # group b has 2 officials only
+
+
+# --------------------------------------------------------------------------- overdue
+
+
+def test_overdue_days_are_exact_and_open_cases_run_to_the_data_end() -> None:
+    rows: list[dict] = []
+    _approval(rows, "O1", "2024-01-01", "2024-01-15", 10)  # 14 days, 4 over
+    _approval(rows, "O1", "2024-01-01", "2024-01-05", 10)  # 4 days, in time
+    _approval(rows, "O1", "2024-01-01", "2024-01-11", 10)  # 10 days: exactly on the deadline
+    _approval(rows, "O1", "2024-02-01", None, 20)  # open; as of 2024-03-01: 29 days, 9 over
+    _approval(rows, "O1", "2024-02-20", None, 20)  # open; 10 days, not yet overdue
+    insp: list[dict] = []
+    _inspections(insp, "O1", 1, 0, month="2024-03")  # the data's last date: 2024-03-01
+    data = _market(_officials(["O1"]), insp, rows)
+    assert op.as_of_date(data) == pd.Timestamp("2024-03-01")
+    ap = op.approval_overdue(data.approvals, op.as_of_date(data))
+    assert ap["days_over"].tolist() == [4.0, 0.0, 0.0, 9.0, 0.0]
+    assert ap["overdue"].tolist() == [True, False, False, True, False]
+
+    frame = op.official_profile_frame(data, pairs=[]).set_index("month")
+    jan, mar = frame.loc[pd.Timestamp("2024-01-01")], frame.loc[pd.Timestamp("2024-03-01")]
+    assert (jan["approvals"], jan["overdue"], jan["overdue_days"]) == (3, 1, 4.0)
+    assert jan["overdue_share"] == pytest.approx(1 / 3)
+    assert jan["approval_days"] == 10.0  # median of 14, 4, 10
+    assert (mar["overdue"], mar["open_overdue"], mar["overdue_days"]) == (1, 1, 9.0)
+    assert mar["approvals"] == 0 and mar["inspections"] == 1
+
+
+# --------------------------------------------------------------------------- the frame
+
+
+def test_profile_frame_has_one_row_per_official_and_month_with_workload() -> None:
+    insp: list[dict] = []
+    _inspections(insp, "O1", 3, 1, month="2024-01")
+    _inspections(insp, "O1", 2, 0, month="2024-02")
+    _inspections(insp, "O2", 1, 1, month="2024-01")
+    tenders = [{"tender_id": "T1", "deadline_at": "2024-02-10"}]
+    data = _market(_officials(["O1", "O2"]), insp, tenders=tenders,
+                   evaluations=[{"tender_id": "T1", "official_id": "O1"}])
+    frame = op.official_profile_frame(data, pairs=[])
+    assert list(zip(frame["official_id"], frame["month"].dt.strftime("%Y-%m"), strict=True)) == [
+        ("O1", "2024-01"), ("O1", "2024-02"), ("O2", "2024-01")]
+    o1_jan, o1_feb = frame.iloc[0], frame.iloc[1]
+    assert (o1_jan["inspections"], o1_jan["passes"], o1_jan["workload"]) == (4, 3, 4)
+    assert o1_jan["pass_rate"] == pytest.approx(0.75)
+    assert o1_jan["penalty_mean"] == pytest.approx(250.0)
+    assert (o1_feb["evaluations"], o1_feb["workload"]) == (1, 3)
+    assert {"z_pass_rate", "z_penalty_mean", "z_approval_days", "z_overdue_share", "closeness_max"} <= set(frame)
+
+
+def test_profile_frame_monthly_z_compares_department_peers() -> None:
+    insp: list[dict] = []
+    for official, passes in (("O1", 6), ("O2", 7), ("O3", 7), ("O4", 8), ("O5", 10)):
+        _inspections(insp, official, passes, 10 - passes)
+    frame = op.official_profile_frame(_market(_officials(["O1", "O2", "O3", "O4", "O5"]), insp), pairs=[])
+    z = frame.set_index("official_id")["z_pass_rate"]
+    # pass rates .6 .7 .7 .8 1.0: median .7, MAD .1
+    assert z["O5"] == pytest.approx(0.3 / (1.4826 * 0.1))
+    assert z["O2"] == 0.0
+
+
+def test_closeness_columns_come_from_the_pairs_given() -> None:
+    insp: list[dict] = []
+    _inspections(insp, "O1", 1, 0)
+    pairs = [Finding(detector="closeness", kind="pair", score=40.0, explanation="x", official_id="O1", firm_id="F2"),
+             Finding(detector="closeness", kind="pair", score=77.0, explanation="y", official_id="O1", firm_id="F9")]
+    row = op.official_profile_frame(_market(_officials(["O1"]), insp), pairs=pairs).iloc[0]
+    assert (row["closeness_max"], row["closeness_firm_id"]) == (77.0, "F9")
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def _department_with_lenient_official() -> MarketData:
+    insp: list[dict] = []
+    for official, passes in (("O1", 18), ("O2", 19), ("O3", 20), ("O4", 21), ("O5", 30)):
+        _inspections(insp, official, passes, 30 - passes)
+    return _market(_officials(["O1", "O2", "O3", "O4", "O5"]), insp)
+
+
+def test_an_official_far_above_peers_pass_rate_is_a_finding() -> None:
+    findings = op.detect(_department_with_lenient_official(), pairs=[])
+    assert [f.official_id for f in findings] == ["O5"]
+    f = findings[0]
+    assert f.kind == "official"
+    assert f.evidence["deviations"]["pass_rate"]["z"] >= 3.5
+    assert "pass rate 100 % against a peer median of 67 %" in f.explanation
+
+
+def test_ordinary_spread_between_peers_is_not_a_finding() -> None:
+    insp: list[dict] = []
+    for official, passes in (("O1", 18), ("O2", 19), ("O3", 20), ("O4", 21), ("O5", 23)):
+        _inspections(insp, official, passes, 30 - passes)
+    assert op.detect(_market(_officials(["O1", "O2", "O3", "O4", "O5"]), insp), pairs=[]) == []
+
+
+def test_low_volume_is_not_compared() -> None:
+    insp: list[dict] = []
+    for official, passes in (("O1", 18), ("O2", 19), ("O3", 20), ("O4", 21)):
+        _inspections(insp, official, passes, 30 - passes)
+    _inspections(insp, "O5", 5, 0)  # 100 % but on 5 inspections (< min_inspections)
+    assert op.detect(_market(_officials(["O1", "O2", "O3", "O4", "O5"]), insp), pairs=[]) == []
+
+
+def test_many_overdue_cases_are_a_finding_and_a_few_are_not() -> None:
+    rows: list[dict] = []
+    for i in range(12):  # O1: 12 of 15 decided after 40 days with a 20-day limit
+        _approval(rows, "O1", f"2024-01-{i + 1:02d}", f"2024-02-{i + 10:02d}", 20)
+    for i in range(3):
+        _approval(rows, "O1", f"2024-03-{i + 1:02d}", f"2024-03-{i + 5:02d}", 20)
+    for i in range(3):  # O2: 3 of 15 overdue
+        _approval(rows, "O2", f"2024-01-{i + 1:02d}", f"2024-02-{i + 10:02d}", 20)
+    for i in range(12):
+        _approval(rows, "O2", f"2024-03-{i + 1:02d}", f"2024-03-{i + 5:02d}", 20)
+    findings = op.detect(_market(_officials(["O1", "O2"]), approvals=rows), pairs=[])
+    assert [f.official_id for f in findings] == ["O1"]
+    overdue = findings[0].evidence["overdue"]
+    assert overdue["count"] == 12 and overdue["days_over_total"] == 12 * 20
+    assert "12 approvals past the statutory deadline by 240 days in total" in findings[0].explanation
+
+
+def test_detect_reports_strongest_closeness_and_is_deterministic() -> None:
+    data = _department_with_lenient_official()
+    pair = Finding(detector="closeness", kind="pair", score=66.0, explanation="z", official_id="O5", firm_id="F3")
+    first = op.detect(data, pairs=[pair], seed=1)
+    assert [f.to_json() for f in first] == [f.to_json() for f in op.detect(data, pairs=[pair], seed=2)]
+    assert first[0].evidence["closeness"] == {"firm_id": "F3", "score": 66.0}
+    assert "strongest closeness 66/100 with firm F3" in first[0].explanation
+    # without pairs the closeness detector runs itself (nothing close in this market)
+    assert op.detect(data)[0].evidence["closeness"] is None
