@@ -685,31 +685,45 @@ def read_bundle(directory: Path | str) -> tuple[dict[str, pd.DataFrame], list[Re
 EXIT_OK, EXIT_DATABASE, EXIT_INPUT = 0, 1, 2
 
 
-def run_load(load: Callable[[Any], Any], out: TextIO = sys.stdout) -> tuple[int, Any]:
+RERUN_ADVICE = ("Rows written before the failure stay; once the database is back, re-running the same "
+                "command completes the load (it MERGEs on natural keys).")
+
+
+def run_load(load: Callable[[Any], Any]) -> tuple[int, Any]:
     """Connect, run ``load(db)``, map failures to exit codes with a readable message.
 
-    BundleError → 2; unreachable or failing database → 1 (the message says how to start the
-    local server, and that re-running is safe).
+    BundleError or an unreadable/unwritable file → 2; unreachable or failing database → 1,
+    saying how to start the local server and, when the load had begun, that re-running
+    is safe.
     """
     from neo4j.exceptions import DriverError, Neo4jError
 
     from graph.db import GraphError, GraphUnavailable, connect
     from graph.settings import SettingsError
 
+    loading = False
     try:
         with connect() as db:
             db.verify()
+            loading = True
             return EXIT_OK, load(db)
     except BundleError as error:
         print(f"error: {error}\nNothing was written.", file=sys.stderr)
         return EXIT_INPUT, None
-    except (SettingsError, GraphUnavailable) as error:
+    except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_DATABASE, None
-    except (GraphError, Neo4jError, DriverError, OSError) as error:
-        print(f"error: the database failed: {error}\nRows written before the failure stay; re-running "
-              "the same command completes the load (it MERGEs on natural keys).", file=sys.stderr)
+    except (GraphError, Neo4jError, DriverError) as error:
+        text = str(error) if isinstance(error, GraphError) else f"the database failed: {error}"
+        print(f"error: {text}", file=sys.stderr)
+        if loading and isinstance(error, GraphUnavailable):
+            print("For the project's local server: `python -m graph server start`.", file=sys.stderr)
+        if loading:
+            print(RERUN_ADVICE, file=sys.stderr)
         return EXIT_DATABASE, None
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INPUT, None
 
 
 def main(argv: list[str] | None = None) -> int:
