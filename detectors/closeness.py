@@ -263,7 +263,59 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params)
     return out.reset_index()
 
 
-def _frequency_evaluations(data: MarketData, params: Params) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Meetings:
+    """Committees meeting bidders, as integer codes (string keys are too slow at 10⁶ rows).
+
+    ``bids``: one row per (tender, firm) with columns t, f, s (stratum), fair (1/n_t), win
+    (NaN when the tender has no known winner). ``evals``: (t, o, s). ``cells``: one row per
+    (official, firm, stratum) where they met, with n meetings, d of them with a known
+    winner, w wins and x fair-share wins. Code → id in ``officials``, ``firms``, ``strata``.
+    """
+
+    bids: pd.DataFrame
+    evals: pd.DataFrame
+    cells: pd.DataFrame
+    officials: pd.Index
+    firms: pd.Index
+    strata: pd.Index
+    tenders_per_stratum: np.ndarray
+
+
+def _meetings(data: MarketData) -> _Meetings | None:
+    evals = data.evaluations.dropna().drop_duplicates()
+    bids = data.bids[["tender_id", FID]].dropna().drop_duplicates()
+    if evals.empty or bids.empty:
+        return None
+    strata = _strata(data.tenders)
+    t_codes, t_index = pd.factorize(pd.concat([strata.index.to_series(), bids["tender_id"], evals["tender_id"]]))
+    s_of_t = np.full(len(t_index), -1)
+    s_codes, s_index = pd.factorize(strata.to_numpy())
+    s_of_t[: len(strata)] = s_codes
+    f_codes, f_index = pd.factorize(bids[FID])
+    o_codes, o_index = pd.factorize(evals[OID])
+    bt = t_codes[len(strata): len(strata) + len(bids)]
+    et = t_codes[len(strata) + len(bids):]
+    winners = data.tenders.dropna(subset=["winner_firm_id"])
+    winner_of_t = np.full(len(t_index), -2)
+    winner_of_t[t_index.get_indexer(winners["tender_id"])] = f_index.get_indexer(winners["winner_firm_id"])
+    n_t = np.bincount(bt, minlength=len(t_index))
+    b = pd.DataFrame({"t": bt, "f": f_codes, "s": s_of_t[bt], "fair": 1.0 / n_t[bt]})
+    b["win"] = np.where(winner_of_t[bt] == -2, np.nan, (winner_of_t[bt] == f_codes).astype(float))
+    e = pd.DataFrame({"t": et, "o": o_codes, "s": s_of_t[et]})
+    b, e = b[b["s"] >= 0], e[e["s"] >= 0]
+    inside = e[["t", "o"]].merge(b, on="t")
+    decided = inside["win"].notna()
+    inside = inside.assign(w=inside["win"].fillna(0.0), x=inside["fair"].where(decided, 0.0),
+                           d=decided.astype(float))
+    cells = inside.groupby(["o", "f", "s"], sort=False).agg(n=("t", "size"), d=("d", "sum"), w=("w", "sum"),
+                                                            x=("x", "sum"))
+    tenders_per_stratum = np.bincount(s_codes, minlength=len(s_index)).astype(float)
+    return _Meetings(b, e, cells.reset_index(), pd.Index(o_index), pd.Index(f_index), pd.Index(s_index),
+                     tenders_per_stratum)
+
+
+def _frequency_evaluations(meet: _Meetings | None, params: Params) -> pd.DataFrame:
     """Evaluations of tenders the firm bid in, against its bid rate in comparable tenders.
 
     For official i, firm j and stratum s (department, category, region) with ``E_is``
@@ -274,42 +326,32 @@ def _frequency_evaluations(data: MarketData, params: Params) -> pd.DataFrame:
     only for pairs that met in at least ``min_evaluations`` tenders (fewer cannot be
     significant, and there are millions of one-off committee–bidder meetings).
     """
-    strata = _strata(data.tenders)
-    evals = data.evaluations.dropna().drop_duplicates()
-    bids = data.bids[["tender_id", FID]].dropna().drop_duplicates()
-    if evals.empty or bids.empty:
+    if meet is None:
         return _empty("observed", "expected")
-    evals = evals.assign(stratum=evals["tender_id"].map(strata)).dropna(subset=["stratum"])
-    bids = bids.assign(stratum=bids["tender_id"].map(strata)).dropna(subset=["stratum"])
-    cells = evals.merge(bids, on=["tender_id", "stratum"]).groupby([OID, FID, "stratum"]).size().rename("n")
-    cells = cells.reset_index()
-    observed = cells.groupby(PAIR)["n"].sum()
+    cells = meet.cells
+    observed = cells.groupby(["o", "f"], sort=False)["n"].sum()
     observed = observed[observed >= params.min_evaluations]
     if observed.empty:
         return _empty("observed", "expected")
     m = params.prior_strength
-    s_codes, s_names = pd.factorize(pd.concat([evals["stratum"], bids["stratum"]]), sort=True)
-    s_index = pd.Index(s_names)
-    o_index = pd.Index(sorted(evals[OID].unique()))
-    f_index = pd.Index(sorted(bids[FID].unique()))
-    t_s = strata.value_counts().reindex(s_index).to_numpy(float)
-    e_os = evals.groupby([OID, "stratum"]).size()
-    b_fs = bids.groupby([FID, "stratum"]).size()
-    e_o, e_s = o_index.get_indexer(e_os.index.get_level_values(0)), s_index.get_indexer(e_os.index.get_level_values(1))
-    b_f, b_s = f_index.get_indexer(b_fs.index.get_level_values(0)), s_index.get_indexer(b_fs.index.get_level_values(1))
+    t_s = meet.tenders_per_stratum
+    shape_o, shape_f, shape_s = len(meet.officials), len(meet.firms), len(meet.strata)
+    e_os = meet.evals.groupby(["o", "s"]).size()
+    b_fs = meet.bids.groupby(["f", "s"]).size()
+    e_o, e_s = e_os.index.get_level_values(0), e_os.index.get_level_values(1)
+    b_f, b_s = b_fs.index.get_level_values(0), b_fs.index.get_level_values(1)
     e_val = e_os.to_numpy(float)
-    c = sparse.csr_matrix((e_val / (t_s[e_s] - e_val + m), (e_o, e_s)), shape=(len(o_index), len(s_index)))
-    b = sparse.csr_matrix((b_fs.to_numpy(float) * (1.0 + m / t_s[b_s]), (b_f, b_s)),
-                          shape=(len(f_index), len(s_index)))
-    pair_o = o_index.get_indexer(observed.index.get_level_values(0))
-    pair_f = f_index.get_indexer(observed.index.get_level_values(1))
+    c = sparse.csr_matrix((e_val / (t_s[e_s] - e_val + m), (e_o, e_s)), shape=(shape_o, shape_s))
+    b = sparse.csr_matrix((b_fs.to_numpy(float) * (1.0 + m / t_s[b_s]), (b_f, b_s)), shape=(shape_f, shape_s))
+    pair_o = observed.index.get_level_values(0).to_numpy()
+    pair_f = observed.index.get_level_values(1).to_numpy()
     first = np.asarray(c[pair_o].multiply(b[pair_f]).sum(axis=1)).ravel()
     # minus Σ_s c_is · n_ijs over the strata where they met
-    cells = cells.join(observed.rename("keep"), on=PAIR, how="inner")
-    cell_c = np.asarray(c[o_index.get_indexer(cells[OID]), s_index.get_indexer(cells["stratum"])]).ravel()
-    second = (cells["n"] * cell_c).groupby([cells[OID], cells[FID]]).sum().reindex(observed.index).to_numpy()
-    out = pd.DataFrame({"observed": observed.astype(float), "expected": np.maximum(first - second, 1e-9)})
-    return out.reset_index()
+    cell_c = np.asarray(c[cells["o"].to_numpy(), cells["s"].to_numpy()]).ravel()
+    second = (cells["n"] * cell_c).groupby([cells["o"], cells["f"]], sort=False).sum().reindex(observed.index)
+    return pd.DataFrame({OID: meet.officials[pair_o], FID: meet.firms[pair_f],
+                         "observed": observed.to_numpy(float),
+                         "expected": np.maximum(first - second.to_numpy(), 1e-9)})
 
 
 # --------------------------------------------------------------------------- leniency
@@ -427,41 +469,40 @@ def _strata(tenders: pd.DataFrame) -> pd.Series:
     return pd.Series(key.to_numpy(), index=tenders["tender_id"])
 
 
-def _outcomes(data: MarketData, params: Params) -> pd.DataFrame:
+def _outcomes(meet: _Meetings | None, params: Params) -> pd.DataFrame:
     """Wins in tenders the official evaluated vs expected from bidder counts and the firm's strength.
 
     A bid's fair chance is ``1/n_t`` (n_t bidders). The firm's strength is its wins over its
     fair-share wins in comparable tenders (same stratum) the official did *not* evaluate,
     shrunk towards its strength in all tenders the official did not evaluate, itself shrunk
     towards 1 (gamma-Poisson, ``m = 2`` fair-share wins of evidence each). Expected wins with
-    the official = Σ over strata of fair-share wins there × strength there.
+    the official = Σ over strata of fair-share wins there × strength there. Only tenders with
+    a known winner count; only pairs that met in ``min_evaluations`` tenders are scored.
     """
-    tenders = data.tenders.dropna(subset=["winner_firm_id"])[["tender_id", "winner_firm_id"]]
-    bids = data.bids.dropna(subset=["tender_id", FID])[["tender_id", FID]].drop_duplicates()
-    bids = bids.merge(tenders, on="tender_id")
-    evals = data.evaluations.dropna().drop_duplicates()
-    if bids.empty or evals.empty:
+    if meet is None:
         return _empty("bids_in", "wins_in", "expected_in", "strength_out", "pvalue", "lift", "win_rate_in")
-    bids["stratum"] = bids["tender_id"].map(_strata(data.tenders)).fillna("")
-    bids["fair"] = 1.0 / bids.groupby("tender_id")[FID].transform("size")
-    bids["win"] = (bids[FID] == bids["winner_firm_id"]).astype(float)
-    firm = bids.groupby(FID)[["win", "fair"]].sum().rename(columns={"win": "W", "fair": "X"})
-    firm_s = bids.groupby([FID, "stratum"])[["win", "fair"]].sum().rename(columns={"win": "Ws", "fair": "Xs"})
-    inside = evals.merge(bids, on="tender_id")
-    cell = inside.groupby([OID, FID, "stratum"]).agg(n=("win", "size"), w=("win", "sum"), x=("fair", "sum"))
-    cell = cell.reset_index().join(firm_s, on=[FID, "stratum"])
-    pair = cell.groupby(PAIR).agg(bids_in=("n", "sum"), wins_in=("w", "sum"), fair_in=("x", "sum"))
-    pair = pair.join(firm, on=FID)
+    decided = meet.bids.dropna(subset=["win"])
+    firm = decided.groupby("f")[["win", "fair"]].sum().rename(columns={"win": "W", "fair": "X"})
+    firm_s = decided.groupby(["f", "s"])[["win", "fair"]].sum().rename(columns={"win": "Ws", "fair": "Xs"})
+    cells = meet.cells
+    met = cells.groupby(["o", "f"], sort=False)["n"].transform("sum")
+    cells = cells[(met >= params.min_evaluations) & (cells["x"] > 0)].join(firm_s, on=["f", "s"])
+    pair = cells.groupby(["o", "f"], sort=False).agg(bids_in=("d", "sum"), wins_in=("w", "sum"),
+                                                     fair_in=("x", "sum"))
+    pair = pair.join(firm, on="f")
     m = 2.0
     pair["strength_out"] = (pair["W"] - pair["wins_in"] + m) / (pair["X"] - pair["fair_in"] + m)
-    cell = cell.join(pair["strength_out"], on=PAIR)
-    cell["strength"] = (cell["Ws"] - cell["w"] + m * cell["strength_out"]) / (cell["Xs"] - cell["x"] + m)
-    cell["expected"] = cell["x"] * cell["strength"]
-    pair["expected_in"] = cell.groupby(PAIR)["expected"].sum()
+    cells = cells.join(pair["strength_out"], on=["o", "f"])
+    cells["expected"] = cells["x"] * (cells["Ws"] - cells["w"] + m * cells["strength_out"]) / (
+        cells["Xs"] - cells["x"] + m)
+    pair["expected_in"] = cells.groupby(["o", "f"], sort=False)["expected"].sum()
     pair["pvalue"] = stats.poisson.sf(pair["wins_in"] - 1, pair["expected_in"])
     pair["lift"] = pair["wins_in"] / pair["expected_in"]
     pair["win_rate_in"] = pair["wins_in"] / pair["bids_in"]
-    return pair.reset_index()
+    pair = pair.reset_index()
+    pair.insert(0, OID, meet.officials[pair.pop("o").to_numpy()])
+    pair.insert(1, FID, meet.firms[pair.pop("f").to_numpy()])
+    return pair
 
 
 # --------------------------------------------------------------------------- ties
@@ -560,10 +601,11 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     officials = data.officials.dropna(subset=[OID]).astype({OID: str})
     insp = _with_department(_clean(data.inspections), officials)
     appr = _with_department(_clean(data.approvals), officials)
+    meet = _meetings(data)
     channels = {
         "inspections": _frequency_by_kind(insp, insp[PAIR].drop_duplicates(), params),
         "approvals": _frequency_by_kind(appr, appr[PAIR].drop_duplicates(), params),
-        "evaluations": _frequency_evaluations(data, params),
+        "evaluations": _frequency_evaluations(meet, params),
     }
     frame = pd.concat([c[PAIR] for c in channels.values()]).drop_duplicates().reset_index(drop=True)
     frame["department_id"] = frame[OID].map(officials.drop_duplicates(OID).set_index(OID)[DEPT])
@@ -631,7 +673,7 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
                                     _ramp(frame["speed_effect"].fillna(0.0), 0.0, params.speed_full),
                                     params.speed_points, params, "speed_qvalue")
 
-    oc = _outcomes(data, params)
+    oc = _outcomes(meet, params)
     oc = oc.rename(columns={"pvalue": "outcome_pvalue", "lift": "outcome_lift"})
     frame = frame.merge(oc[[c for c in oc.columns if c not in ("W", "X", "fair_in")]], on=PAIR, how="left")
     out_eff = np.clip(np.log(frame["outcome_lift"].fillna(0.0).clip(lower=1e-9))
