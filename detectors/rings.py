@@ -82,6 +82,9 @@ __all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "ring_s
 
 NAME = "rings"
 
+#: share of a category's tenders counted as cover-bid-like (its top fifth on the screens)
+FLAG_SHARE = 0.2
+
 DEFAULT_WEIGHTS: dict[str, float] = {
     "price": 40.0,        # cover-bid price screens vs the category baseline
     "rotation": 20.0,     # members take turns winning
@@ -393,6 +396,13 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
         rt[column] = rt["tender_id"].map(scr[column])
     for column in ("p_cv", "p_spread", "p_rd"):
         rt[column] = rt["tender_id"].map(pct[column])
+    # a tender is "cover-bid-like" when its mean suspicion percentile is in the top
+    # fifth of its category (re-ranked so the share is 20 % under competition)
+    pct["risk"] = pct[["p_cv", "p_spread", "p_rd"]].mean(axis=1)
+    counts = pct.groupby("category")["risk"].transform("count")
+    pct["risk_rank"] = np.where(counts >= params.min_category_tenders,
+                                pct.groupby("category")["risk"].rank(pct=True), pct["risk"].rank(pct=True))
+    rt["flagged"] = rt["tender_id"].map(pct["risk_rank"] > 1 - FLAG_SHARE)
     rt["rd_finite"] = rt["rd"].replace(np.inf, np.nan)
     baselines = category_baselines(screens, data.tenders, params.min_category_tenders)
 
@@ -400,6 +410,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     agg = g.agg(n_tenders=("tender_id", "size"), member_bids=("members", "sum"), pairs=("pairs", "sum"),
                 member_wins=("winner_is_member", "sum"),
                 outsider_wins=("winner", "count"), n_priced=("p_cv", "count"),
+                n_flagged=("flagged", lambda x: int(x.fillna(False).astype(bool).sum())),
                 p_cv=("p_cv", "mean"), p_spread=("p_spread", "mean"), p_rd=("p_rd", "mean"),
                 median_cv=("cv", "median"), median_spread=("spread", "median"),
                 median_rd=("rd_finite", "median"))
@@ -493,6 +504,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "distinct_winners": distinct, "winner_entropy": evenness,
             "repeats": rep, "expected_repeats": expected_repeats, "turn_taking": turn_taking,
             "n_priced": int(a["n_priced"]), "price_p": float(a["price_p"]),
+            "n_flagged": int(a["n_flagged"]),
             "p_cv": float(a["p_cv"]), "p_rd": float(a["p_rd"]), "p_spread": float(a["p_spread"]),
             "median_cv": float(a["median_cv"]), "median_rd": float(a["median_rd"]),
             "median_spread": float(a["median_spread"]),
@@ -518,20 +530,26 @@ def _baseline(baselines: pd.DataFrame, category: str) -> dict[str, float]:
     return out
 
 
-def _components(row: pd.Series, weights: dict[str, float]) -> dict[str, dict[str, Any]]:
+def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1) -> dict[str, dict[str, Any]]:
     """Each component's value in [0, 1], its baseline and its contribution to the score."""
-    # price: mean suspicion percentile vs 0.5 expected under competition; the effect
-    # counts from 0.55 (a dead zone for ordinary heterogeneity within a category), reaches
-    # 1 at 0.85, and is shrunk by its z-score (sd of a mean of n uniform percentiles
-    # ≈ 1 / sqrt(12 n)) so that a handful of tenders cannot carry it alone
+    # price: share of the screened ring tenders that are cover-bid-like (top fifth of their
+    # category on the mean suspicion percentile of CV, spread and RD) against the 20 %
+    # expected under competition. A ring rigs only some of the tenders where members
+    # meet, so a share test is not diluted the way a mean would be. The effect is full at
+    # a 70 % share; it is weighed by the binomial tail p-value corrected for the number
+    # m of candidate rings screened (−log10 p − log10 m: 0 → half weight, ≥ 1 → full),
+    # so that a pair that met four times cannot carry it by luck.
     n_priced = int(row.get("n_priced", 0) or 0)
-    price_p = row.get("price_p")
-    if n_priced and price_p == price_p:
-        effect = float(np.clip((price_p - 0.55) / 0.30, 0.0, 1.0))
-        z = (price_p - 0.5) * math.sqrt(12 * n_priced)
-        price = effect * float(np.clip(z / 3.0, 0.0, 1.0))
+    n_flagged = int(row.get("n_flagged", 0) or 0)
+    if n_priced:
+        share = n_flagged / n_priced
+        effect = float(np.clip((share - FLAG_SHARE) / 0.5, 0.0, 1.0))
+        pvalue = float(stats.binom.sf(n_flagged - 1, n_priced, FLAG_SHARE))
+        surprise = -math.log10(max(pvalue, 1e-300)) - math.log10(max(n_candidates, 1))
+        price = effect * float(np.clip(0.5 + surprise / 2.0, 0.0, 1.0))
     else:
-        price, z = 0.0, 0.0
+        share, pvalue, price = float("nan"), 1.0, 0.0
+    price_p = row.get("price_p")
     # even shares alone also arise in genuine competition among equals; turn-taking (fewer
     # repeat wins than chance) is what distinguishes a rotation
     rotation = row["member_win_share"] * row["winner_entropy"] * (0.25 + 0.75 * row["turn_taking"]) \
@@ -540,8 +558,10 @@ def _components(row: pd.Series, weights: dict[str, float]) -> dict[str, dict[str
     suppression = row["solo_win_share"] * (1.0 if row["distinct_winners"] >= 2 else 0.0) * \
         row["member_win_share"]
     values = {
-        "price": (price, {"mean_suspicion_percentile": price_p, "expected_under_competition": 0.5,
-                          "z": z, "tenders_screened": n_priced}),
+        "price": (price, {"tenders_screened": n_priced, "cover_bid_like": n_flagged,
+                          "share": share, "expected_share": FLAG_SHARE, "binomial_pvalue": pvalue,
+                          "candidates_screened": n_candidates,
+                          "mean_suspicion_percentile": price_p}),
         "rotation": (rotation, {"member_win_share": row["member_win_share"],
                                 "winner_evenness": row["winner_entropy"],
                                 "turn_taking": row["turn_taking"],
@@ -633,7 +653,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     empty_edges = edges.iloc[:0]
     findings: list[Finding] = []
     for _, row in table.iterrows():
-        comps = _components(row, params.weights)
+        comps = _components(row, params.weights, len(table))
         score = float(np.clip(sum(c["contribution"] for c in comps.values()), 0.0, 100.0))
         if score < params.min_score:
             continue
