@@ -23,29 +23,38 @@ Method
 3. **Communities.** python-louvain (``community.best_partition``, ``random_state=seed``)
    partitions the excess graph; communities larger than ``max_ring_size`` are partitioned
    again inside themselves, and when Louvain cannot split one its weakest edges are
-   pruned until it falls apart (a ring is a small group; a host market is not).
+   pruned until it falls apart (a ring is a small group; a host market is not). Members
+   present in fewer than ``min_presence`` of the group's ring tenders are peeled off
+   (:func:`peel_rings`): Louvain attaches bystanders that met the core a few times.
 4. **Ring screens.** For each candidate (size ≥ 2, ≥ ``min_shared_tenders`` tenders
-   where ≥ 2 members bid — the *ring tenders*):
+   where ≥ 2 members bid — the *ring tenders*), weights in brackets:
 
-   * cohesion — share of the members' bids placed in ring tenders; exclusivity — share of
-     ring tenders no outsider bid in (Wachs & Kertész 2019);
-   * win rotation — share of ring tenders won by a member, number of distinct member
-     winners, normalised winner entropy ``H / ln k``, and turn-taking: consecutive wins
-     by the same member compared with the ``(w − 1) Σ p_i²`` expected when winners are
-     drawn independently with the observed shares (OECD 2009: "bid rotation");
-   * price screens — the within-category suspicion percentiles of CV, spread and RD of
-     the ring tenders (see :mod:`detectors.screens`); under competition their mean is
-     0.5, cover bids push it towards 1 (Imhof 2018; Huber & Imhof 2019);
-   * bid suppression / complementary presence — share of the member-won tenders in which
-     the winning member met no other member although members are active in that market;
-   * shared identifiers — phones, e-mails, addresses, persons, submission IPs and
-     document hashes held by ≥ 2 members. Each counts with its specificity ``m / n``
-     (``m`` members among its ``n`` holders in the whole market), so a business-centre
-     address shared by dozens of firms adds almost nothing.
+   * cohesion [15] — Wachs & Kertész (2019): *exclusivity*, the share of the members'
+     co-bidding ties (ordered pairs of bidders meeting in a tender) that are ties among
+     members, and *tie strength*, the mean number of ring tenders per member pair as a
+     percentile among the candidates; value = their mean;
+   * win rotation [20] — member win share × normalised winner entropy ``H / ln k`` ×
+     (0.25 + 0.75 · turn-taking). Turn-taking is a runs test: consecutive wins by the same
+     member against the ``(w − 1) Σ p_i²`` expected when winners are drawn independently
+     with the observed shares (OECD 2009, "bid rotation"); even shares alone also arise
+     among honest equals, so they earn only a quarter;
+   * price screens [40] — a ring tender is *cover-bid-like* when the mean of its CV,
+     spread and RD suspicion percentiles (:mod:`detectors.screens`) is in the top fifth
+     of its category. Under competition 20 % of ring tenders are; the value is the excess
+     share (full at 70 %) weighed by the binomial tail p-value, Bonferroni-style over the
+     number of candidates (Imhof 2018; Huber & Imhof 2019). A share test is not diluted
+     by the honest meetings of a ring the way a mean would be;
+   * shared identifiers [20] — phones, e-mails, addresses, persons, submission IPs and
+     document hashes held by ≥ 2 members. Each counts ``m / n · (m − 1) / (k − 1)`` (``m``
+     members among its ``n`` holders in the whole market, ``k`` members), summed and
+     capped at 1, so a business-centre address shared by dozens of firms adds almost
+     nothing while a phone held by exactly the ring counts fully;
+   * bid suppression / complementary presence [5] — share of the member-won tenders in
+     which the winning member met no other member (the others stayed away).
 
    The score (0–100) is the sum of the components' contributions, each a value in
-   [0, 1] times its weight (``Params.weights``); evidence lists value, baseline and
-   contribution of every component.
+   [0, 1] times its weight (``Params.weights``); ``evidence["components"]`` lists value,
+   facts, baselines and contribution of each.
 5. **Stability.** The partition is repeated with seeds ``seed … seed + n_seeds − 1``;
    ``evidence["stability"]`` is the ring's mean best Jaccard similarity with the
    candidates found under the other seeds.
