@@ -33,8 +33,8 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,11 +142,14 @@ def run_detectors(
     detectors: Sequence[tuple[registry.DetectorSpec, ModuleType]],
     seed: int = 0,
     db: Any = None,
+    around: Callable[[str], AbstractContextManager[Any]] | None = None,
 ) -> list[DetectorOutcome]:
     """Run the loaded ``detectors`` in order over ``data``, passing upstream results.
 
     A detector that raises, or returns something other than Findings, stops the run with
     RunFailed. ``db`` is only used to read a detector's extra inputs (e.g. the OCDS frame).
+    ``around(code)`` is a context manager entered around each detector (benchmarks measure
+    memory with it).
     """
     outcomes: list[DetectorOutcome] = []
     results: dict[str, list[Finding]] = {}
@@ -160,21 +163,22 @@ def run_detectors(
                 kwargs[keyword] = results[upstream]
             else:
                 log.info("detector %s runs without %s= (detector %s did not run)", spec.code, keyword, upstream)
-        started = time.perf_counter()
-        for keyword, reader in spec.inputs.items():
-            if db is not None and (accepted is None or keyword in accepted):
-                value = _read_input(db, spec, keyword, reader)
-                if value is not None:
-                    kwargs[keyword] = value
-        try:
-            found = module.detect(data, params=None, seed=seed, **kwargs)
-            bad = [f for f in found if not isinstance(f, Finding)]
-        except Exception as error:
-            raise RunFailed(f"detector {spec.code} raised {type(error).__name__}: {error}") from error
+        with around(spec.code) if around is not None else nullcontext():
+            started = time.perf_counter()
+            for keyword, reader in spec.inputs.items():
+                if db is not None and (accepted is None or keyword in accepted):
+                    value = _read_input(db, spec, keyword, reader)
+                    if value is not None:
+                        kwargs[keyword] = value
+            try:
+                found = module.detect(data, params=None, seed=seed, **kwargs)
+                bad = [f for f in found if not isinstance(f, Finding)]
+            except Exception as error:
+                raise RunFailed(f"detector {spec.code} raised {type(error).__name__}: {error}") from error
+            seconds = time.perf_counter() - started
         if bad:
             raise RunFailed(f"detector {spec.code} returned {len(bad)} values that are not Findings")
         findings = _ordered(found)
-        seconds = time.perf_counter() - started
         results[spec.code] = findings
         outcomes.append(DetectorOutcome(spec.code, findings, seconds))
         log.info("detector %s: %d findings in %.2f s", spec.code, len(findings), seconds)
