@@ -49,8 +49,9 @@ def test_shared_phone_cobidders_are_flagged(findings: list) -> None:
     assert ident[0]["weight"] == pytest.approx(0.9)  # idf 1 (two holders) × phone 0.9
     assert found.explanation == ("F1 and F2 share a phone held by 2 firms yet bid against each other "
                                  "in 2 tenders; a linked firm won 2 of them (F1 2).")
-    # score = 45·0.9 + 35·(1 − e^(−2/3)) + 20·1
-    assert found.score == pytest.approx(45 * 0.9 + 35 * (1 - 2.718281828 ** (-2 / 3)) + 20, abs=0.02)
+    # score = 45·0.9 + 35·(1 − e^(−2/3)) + 20·1·(1 − e^(−2/3))
+    volume = 1 - 2.718281828 ** (-2 / 3)
+    assert found.score == pytest.approx(45 * 0.9 + 35 * volume + 20 * volume, abs=0.02)
 
 
 def test_business_centre_address_does_not_link() -> None:
