@@ -15,7 +15,8 @@ Components (each has a value, a baseline, a significance test and a contribution
               s_{jk} = r_{jk}^{(-i)} + \\beta \\, \\bar r_{P_i k}^{(-i)}
 
     where :math:`W_{ik}` is the official's workload of kind ``k``, :math:`P_i` the pool of
-    firms the official actually serves (every firm it inspected or decided an approval for),
+    firms the official actually serves in that channel (every firm it inspected, resp.
+    decided an approval for),
     :math:`r^{(-i)}_{jk}` the firm's kind-``k`` volume handled by the *other* officials of
     the department (a leave-one-out size estimate, so the official's own excess does not
     inflate the firm's size) and :math:`\\beta \\bar r` a prior of one average firm that shrinks
@@ -24,18 +25,26 @@ Components (each has a value, a baseline, a significance test and a contribution
     the pool is what keeps an official in a small district, who necessarily sees the same
     few firms, from looking close. For evaluations the expectation is the firm's bid rate in
     comparable tenders (same department, category and region) that the official did *not*
-    evaluate, shrunk towards its overall rate there. ``lift = observed / expected``; the
-    Poisson upper tail ``P(X ≥ observed | expected)`` keeps small counts from being over-read.
+    evaluate, shrunk towards its overall rate there (pairs that met in fewer than
+    ``min_evaluations`` tenders are left out). ``lift = observed / expected``; the Poisson
+    upper tail ``P(X ≥ observed | expected)`` keeps small counts from being over-read.
+    ``portfolio_share`` (the firm's share of the official's inspections and approvals) is
+    reported, not scored: in a small market a large share is normal.
 ``leniency``
-    Pass rate of the official's inspections of the firm against a baseline
-    :math:`p_0 = \\max(p_{peers}, p_{own})`: the rate department peers gave this firm for
-    the same kinds (beta-binomial shrinkage to the peers' rate for the kind, prior strength
-    ``prior_strength``) and the rate the official gave its *other* firms (shrunk the same
-    way). Taking the larger makes the component pair-specific: a generally lenient
-    official is an ``official_profile`` finding, not a closeness one. Binomial upper tail
-    for the passes; effect = share of expected failures that did not happen, on the shrunk
-    failure rate. The same test on "not penalised" (penalty amounts vs peers' mean penalty
-    reported beside it) and on approvals granted.
+    Passes (and, read the other way, inspections not failed) of the official's inspections
+    of the firm against a two-way baseline :math:`p_0 = \\mathrm{expit}(\\mathrm{logit}\\,q_{jk}
+    + \\delta_i)`: :math:`q_{jk}` is the rate the department's *other* officials gave this
+    firm for kind ``k``, shrunk towards their rate for the kind with an empirical-Bayes
+    beta-binomial strength (method of moments), and :math:`\\delta_i` is how much kinder or
+    stricter the official is with its *other* firms than peers were with those same firms
+    (logit difference, shrunk with ``prior_strength``). So a poor-compliance firm keeps its
+    poor record, and a generally lenient official (an ``official_profile`` finding) is not
+    close to every firm. Test: beta-binomial upper tail with the strength estimated from the
+    residual over-dispersion of all pairs (so natural firm-to-firm variation is not
+    over-read); pass and no-fail are Bonferroni-combined (×2) and the stronger counts.
+    Effect = share of the expected failures that did not happen, on the shrunk failure
+    rate. The same test on "not penalised" (mean penalty vs peers' mean penalty reported
+    beside it) and on approvals granted.
 ``speed``
     Approval time (decided_at − applied_at) of the firm's approvals against the official's
     other approvals of the same kind: Mann–Whitney U summed over kinds (normal
@@ -52,12 +61,15 @@ Components (each has a value, a baseline, a significance test and a contribution
     holding a role in it. A shared identifier counts ``1 / (number of firms holding it)``
     of its full weight, so a business-centre address shared by twenty firms is weak.
 
-Scoring: a component's contribution is ``points × effect × gate(p)`` where ``effect`` in
-[0, 1] maps the effect size (full at ``lift_full`` etc.) and ``gate`` rises linearly in
-``-log10 p`` from 0 at ``p_weak`` to 1 at ``p_strong``. Ties contribute their strength
-without a test. The score is the sum, capped at 100. Frequency alone is capped at
-``frequency_points`` (< ``threshold``), so a pair needs at least one behavioural deviation
-or a tie to be reported.
+Scoring: a component's contribution is ``points × effect × gate(q)`` where ``effect`` in
+[0, 1] maps the effect size (full at ``lift_full``, ``leniency_full`` …), ``q`` is the
+Benjamini–Hochberg adjusted p-value of the component over every pair it was computed for
+(tens of thousands of pairs are tested; a p of 0.001 alone happens by chance), and
+``gate`` rises linearly in ``-log10 q`` from 0 at ``q_weak`` to 1 at ``q_strong``. Ties
+contribute their strength without a test. The score is the sum, capped at 100. Frequency
+is capped at ``frequency_points`` (< ``threshold``), so a pair needs at least one
+behavioural deviation or a tie to be reported: seeing the same firms often is what
+officials in small markets do.
 
 References
 ----------
@@ -65,6 +77,7 @@ Guiyang housing & construction bureau, "data iron cage" (数据铁笼) 2015: clo
 as how often a supervisor deals with the same firm. Agresti, *Categorical Data Analysis*
 (independence expectations, quasi-independence on structural zeros). Efron & Morris 1975
 (empirical-Bayes shrinkage). Mann & Whitney 1947; Kerby 2014 (rank-biserial correlation).
+Benjamini & Hochberg 1995 (false discovery rate).
 """
 
 from __future__ import annotations
@@ -508,8 +521,13 @@ def _outcomes(meet: _Meetings | None, params: Params) -> pd.DataFrame:
 # --------------------------------------------------------------------------- ties
 
 
+def _relation(relation: pd.Series) -> pd.Series:
+    return relation.fillna("relative").astype(str).str.replace("_", " ")
+
+
 def _role_phrase(relation: Any, person: str, role: Any, share: Any) -> str:
-    who = "the official" if relation == "self" else f"the official's {relation if isinstance(relation, str) else 'relative'} {person}"
+    kin = relation.replace("_", " ") if isinstance(relation, str) and relation else "relative"
+    who = "the official" if relation == "self" else f"the official's {kin} {person}"
     if role == "shareholder":
         if share is not None and not pd.isna(share):
             pct = float(share) * 100 if float(share) <= 1 else float(share)
@@ -540,28 +558,32 @@ def _ties(data: MarketData, params: Params) -> pd.DataFrame:
     pid = data.person_identifiers.dropna(subset=["owner_id", "kind", "value"])
     if not pid.empty:
         own = pid[pid["owner_kind"] == "official"].rename(columns={"owner_id": OID})[[OID, "kind", "value"]]
-        own = own.assign(holder="the official")
+        own = own.assign(holder="the official", src=own[OID])
         rel = pid[pid["owner_kind"] == "person"].rename(columns={"owner_id": "person_id"})
         rel = rel.merge(relations[[OID, "person_id", "relation"]], on="person_id")
-        rel = rel.assign(holder="the official's " + rel["relation"].fillna("relative").astype(str) + " "
-                         + rel["person_id"])[[OID, "kind", "value", "holder"]]
+        rel = rel.assign(holder="the official's " + _relation(rel["relation"]) + " " + rel["person_id"],
+                         src=rel["person_id"])[[OID, "kind", "value", "holder", "src"]]
         side_o = pd.concat([own, rel], ignore_index=True)
         fid = data.firm_identifiers.dropna(subset=[FID, "kind", "value"])
-        fid = fid[fid["kind"].isin(["phone", "email", "address"])][[FID, "kind", "value"]].assign(via="it")
+        fid = fid[fid["kind"].isin(["phone", "email", "address"])][[FID, "kind", "value"]].assign(via="it", dst="")
         persons = pid[pid["owner_kind"] == "person"].rename(columns={"owner_id": "person_id"})
         via_person = persons.merge(roles[["person_id", FID, "role"]], on="person_id")
         via_person = via_person.assign(via="its " + via_person["role"].astype(str).str.replace("_", " ")
-                                       + " " + via_person["person_id"])[[FID, "kind", "value", "via"]]
+                                       + " " + via_person["person_id"],
+                                       dst=via_person["person_id"])[[FID, "kind", "value", "via", "dst"]]
         side_f = pd.concat([fid, via_person], ignore_index=True).drop_duplicates()
         firms_per_value = side_f.groupby(["kind", "value"])[FID].nunique().rename("firms_sharing")
         shared = side_o.merge(side_f, on=["kind", "value"]).join(firms_per_value, on=["kind", "value"])
+        shared = shared[shared["src"] != shared["dst"]]  # a relative holding the role is a role tie already
         if not shared.empty:
             points = shared["kind"].map({"phone": params.phone_points, "email": params.email_points,
                                          "address": params.address_points}).fillna(0.0)
             shared["strength"] = points / shared["firms_sharing"]
             shared["detail"] = (shared["holder"] + " shares " + shared["kind"] + " " + shared["value"].astype(str)
-                                + " with " + shared["via"] + " (" + shared["firms_sharing"].astype(str)
-                                + " firm(s) use it)")
+                                + " with " + shared["via"]
+                                + np.where(shared["firms_sharing"] > 1,
+                                           " (" + shared["firms_sharing"].astype(str) + " firms use it)",
+                                           " (no other firm uses it)"))
             rows.append(shared.assign(tie="shared_" + shared["kind"])[[OID, FID, "tie", "strength", "detail"]])
     if not rows:
         return _empty("tie_points", other=("ties",))
@@ -732,6 +754,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
             components[f"frequency_{ch}"] = {
                 "value": obs, "baseline": _num(row[f"{ch}_expected"], 2),
                 "lift": _num(row[f"{ch}_lift"], 2), "pvalue": _num(row[f"{ch}_pvalue"], 6),
+                "qvalue": _num(row.get(f"{ch}_qvalue"), 6),
                 "threshold": {"lift_floor": params.lift_floor, "lift_full": params.lift_full,
                               "q_weak": params.q_weak, "q_strong": params.q_strong},
                 "contribution": _num(row["frequency_points"], 2) if row["frequency_channel"] == ch else 0.0,
@@ -746,28 +769,39 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
     else:
         parts = [f"{n} {ch}" for ch, n in counts.items() if n]
         opening = f"dealt with {fname} ({firm}) {sum(counts.values())} times ({', '.join(parts)})"
-    if not pd.isna(row.get("pass_n")):
-        components["leniency_pass"] = {
-            "value": _num(row["pass_x"] / row["pass_n"]), "passes": _num(row["pass_x"], 0),
-            "inspections": _num(row["pass_n"], 0), "baseline": _num(row["pass_p0"]),
-            "peer_rate": _num(row["pass_p_peer"]), "own_other_firms_rate": _num(row["pass_p_own"]),
-            "department_rate": _num(row["pass_p_dept"]), "effect": _num(row["pass_effect"]),
-            "eb_strength": _num(row["pass_strength"], 1), "pvalue": _num(row["pass_pvalue"], 6),
+    for reading in ("pass", "nofail"):
+        if pd.isna(row.get(f"{reading}_n")):
+            continue
+        chosen = row.get("leniency_outcome", "pass") == reading
+        components[f"leniency_{reading}"] = {
+            "value": _num(row[f"{reading}_x"] / row[f"{reading}_n"]), "count": _num(row[f"{reading}_x"], 0),
+            "inspections": _num(row[f"{reading}_n"], 0), "baseline": _num(row[f"{reading}_p0"]),
+            "peer_rate_for_firm": _num(row[f"{reading}_p_peer"]),
+            "official_rate_other_firms": _num(row[f"{reading}_p_own"]),
+            "official_logit_shift": _num(row[f"{reading}_delta"]),
+            "department_rate": _num(row[f"{reading}_p_dept"]), "effect": _num(row[f"{reading}_effect"]),
+            "eb_strength": _num(row[f"{reading}_strength"], 1), "pvalue": _num(row[f"{reading}_pvalue"], 6),
+            "qvalue": _num(row.get(f"{reading}_qvalue"), 6),
             "threshold": {"leniency_full": params.leniency_full, "min_inspections": params.min_inspections,
                           "q_weak": params.q_weak, "q_strong": params.q_strong},
-            "contribution": _num(row["pass_points"], 2),
+            "contribution": _num(row["pass_points"], 2) if chosen else 0.0,
         }
-        if row["pass_points"] > 0:
-            phrases.append((row["pass_points"],
-                            f"passed it {int(row['pass_x'])} of {int(row['pass_n'])} times while peers passed "
-                            f"it {_pct(row['pass_p_peer'])} and the official's other firms "
-                            f"{_pct(row['pass_p_own'])} of the time"))
+        if chosen and row["pass_points"] > 0:
+            n, x = int(row[f"{reading}_n"]), int(row[f"{reading}_x"])
+            if reading == "pass":
+                text = (f"passed it {x} of {n} times while peers passed it {_pct(row['pass_p_peer'])} of the time "
+                        f"({_pct(row['pass_p0'])} expected from this official)")
+            else:
+                text = (f"failed it {n - x} times in {n} inspections while peers failed it "
+                        f"{_pct(1 - row['nofail_p_peer'])} of the time")
+            phrases.append((row["pass_points"], text))
     if not pd.isna(row.get("penalty_n")):
         components["leniency_penalty"] = {
             "value": _num(1 - row["penalty_x"] / row["penalty_n"]), "baseline": _num(1 - row["penalty_p0"]),
             "mean_penalty": _num(row.get("penalty_mean"), 2),
             "peer_mean_penalty": _num(row.get("penalty_peer_mean"), 2),
-            "pvalue": _num(row["penalty_pvalue"], 6), "contribution": _num(row["penalty_points"], 2),
+            "pvalue": _num(row["penalty_pvalue"], 6), "qvalue": _num(row.get("penalty_qvalue"), 6),
+            "contribution": _num(row["penalty_points"], 2),
         }
         if row["penalty_points"] > 0:
             phrases.append((row["penalty_points"],
@@ -777,6 +811,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         components["leniency_grant"] = {
             "value": _num(row["grant_x"] / row["grant_n"]), "decisions": _num(row["grant_n"], 0),
             "baseline": _num(row["grant_p0"]), "pvalue": _num(row["grant_pvalue"], 6),
+            "qvalue": _num(row.get("grant_qvalue"), 6),
             "contribution": _num(row["grant_points"], 2),
         }
         if row["grant_points"] > 0:
@@ -788,7 +823,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         components["speed"] = {
             "value": _num(mine, 1), "baseline": _num(others, 1), "approvals": _num(row["n_timed"], 0),
             "rank_biserial": _num(row["speed_effect"]), "z": _num(row["speed_z"], 2),
-            "pvalue": _num(row["speed_pvalue"], 6),
+            "pvalue": _num(row["speed_pvalue"], 6), "qvalue": _num(row.get("speed_qvalue"), 6),
             "threshold": {"speed_full": params.speed_full, "min_approvals": params.min_approvals},
             "contribution": _num(row["speed_points"], 2),
         }
@@ -801,6 +836,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
             "value": _num(row["wins_in"], 0), "bids": _num(row["bids_in"], 0),
             "baseline": _num(row["expected_in"], 2), "lift": _num(row["outcome_lift"], 2),
             "strength_elsewhere": _num(row["strength_out"], 2), "pvalue": _num(row["outcome_pvalue"], 6),
+            "qvalue": _num(row.get("outcome_qvalue"), 6),
             "threshold": {"outcome_lift_full": params.outcome_lift_full, "min_wins": params.min_wins},
             "contribution": _num(row["outcome_points"], 2),
         }
