@@ -214,7 +214,7 @@ def _aggregate_counts(ev: dict[str, pd.DataFrame], keys: list[str]) -> pd.DataFr
     out = a.join(b, how="outer").join(c, how="outer")
     counts = ["inspections", "passes", "results", "approvals", "approval_cases", "overdue", "open_overdue",
               "evaluations"]
-    out[counts] = out[counts].fillna(0).astype(int)
+    out[counts] = out[counts].astype(float).fillna(0).astype(int)
     out[["penalties_total", "overdue_days"]] = out[["penalties_total", "overdue_days"]].fillna(0.0)
     out["workload"] = out["inspections"] + out["approvals"] + out["evaluations"]
     out["pass_rate"] = out["passes"] / out["results"].where(out["results"] > 0)

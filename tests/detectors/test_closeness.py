@@ -338,3 +338,14 @@ def test_findings_are_deterministic_sorted_and_serialisable() -> None:
     scores = [f.score for f in closeness.detect(data)]
     assert scores == sorted(scores, reverse=True)
     assert all(0 <= s <= 100 for s in scores)
+
+
+def test_an_empty_or_sparse_market_gives_no_findings() -> None:
+    assert closeness.detect(MarketData.build()) == []
+    sparse = MarketData.build(
+        officials=pd.DataFrame({"official_id": ["O1", "O2"]}),
+        inspections=pd.DataFrame({"inspection_id": ["I1", "I2", "I3"], "official_id": ["O1", "O1", "O2"],
+                                  "firm_id": ["F1", "F1", "F2"], "date": ["2024-01-01"] * 3}))
+    frame = closeness.pair_frame(sparse)
+    assert sorted(zip(frame["official_id"], frame["firm_id"], strict=True)) == [("O1", "F1"), ("O2", "F2")]
+    assert (frame["score"] == 0).all()

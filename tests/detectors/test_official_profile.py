@@ -198,3 +198,9 @@ def test_detect_reports_strongest_closeness_and_is_deterministic() -> None:
     assert "strongest closeness 66/100 with firm F3" in first[0].explanation
     # without pairs the closeness detector runs itself (nothing close in this market)
     assert op.detect(data)[0].evidence["closeness"] is None
+
+
+def test_an_empty_market_gives_an_empty_profile() -> None:
+    empty = MarketData.build()
+    assert op.detect(empty, pairs=[]) == []
+    assert op.official_profile_frame(empty, pairs=[]).empty
