@@ -1,0 +1,190 @@
+"""Loader speed and memory: generate the demo market, load it into an empty database.
+
+For each scale: ``python -m loaders demo OUT --scale S`` writes the CSV bundle, the
+database is emptied, and the bundle is loaded in this process exactly as
+``python -m loaders csv`` does. Printed per file and in total: rows, seconds, rows per
+second and the peak resident memory (RSS) of this process while that file loaded
+(sampled every 20 ms from /proc; ``resource.getrusage`` for the overall peak), plus the
+CPU seconds spent by this process and — for the project's local server — by Neo4j, which
+tell the two sides apart on a busy machine.
+
+By default it uses its own local Neo4j instance ``bench`` (started if needed, emptied
+before each scale). With ``NEO4J_URI`` set it loads into that server, which must be
+empty unless ``--wipe`` says it may be emptied.
+
+    python benchmarks/load.py --scales 1 10 [--seed 7] [--json results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from graph.db import Database  # noqa: E402
+from graph.settings import Neo4jSettings, from_environment  # noqa: E402
+from loaders.csv_bundle import Progress, load_bundle  # noqa: E402
+
+BENCH_INSTANCE = "bench"
+
+
+def rss_bytes() -> int:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class MemoryProgress(Progress):
+    """Progress that also records the peak RSS while each file loads."""
+
+    def __init__(self) -> None:
+        super().__init__(stream=sys.stderr, every_s=10.0)
+        self.peaks: dict[str, int] = {}
+        self._current: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            if self._current is not None:
+                self.peaks[self._current] = max(self.peaks.get(self._current, 0), rss_bytes())
+            time.sleep(0.02)
+
+    def start(self, name: str) -> None:
+        self._current = name
+        self.peaks[name] = rss_bytes()
+        super().start(name)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@dataclass
+class FileResult:
+    file: str
+    rows: int
+    seconds: float
+    rows_per_s: float
+    peak_rss_mb: float
+
+
+def server_cpu_seconds(settings: Neo4jSettings) -> float | None:
+    if settings.local_instance is None:
+        return None
+    from graph.server import LocalServer
+
+    pid = LocalServer(settings.local_instance).pid()
+    if pid is None:
+        return None
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def empty_database(db: Database, allow_wipe: bool) -> None:
+    with db.driver.session(database=db.settings.database) as session:
+        existing = session.run("MATCH (n) RETURN count(n) AS c").single()["c"]
+        if existing and not allow_wipe:
+            raise SystemExit(f"{db.settings.describe()} holds {existing} nodes; pass --wipe to empty it")
+        while session.run("MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS c").single()["c"]:
+            pass
+
+
+def connect_bench() -> tuple[Database, bool]:
+    """The benchmark's database and whether it is the dedicated instance (safe to wipe)."""
+    if os.environ.get("NEO4J_URI"):
+        return Database(from_environment()), False
+    from graph.server import LocalServer
+
+    server = LocalServer(BENCH_INSTANCE)
+    server.start()
+    settings = Neo4jSettings(uri=server.uri(), username="neo4j", password=server.password(),
+                             local_instance=server.name)
+    return Database(settings), True
+
+
+def bench_scale(db: Database, scale: float, seed: int, workdir: Path, allow_wipe: bool) -> dict[str, object]:
+    bundle = workdir / f"demo_scale_{scale:g}"
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "loaders", "demo", str(bundle), "--scale", f"{scale:g}",
+                    "--seed", str(seed)], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    generated = time.monotonic() - started
+    empty_database(db, allow_wipe)
+    progress = MemoryProgress()
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    server_before = server_cpu_seconds(db.settings)
+    try:
+        report = load_bundle(bundle, db, rejects_path=workdir / f"rejects_scale_{scale:g}.csv", progress=progress)
+    finally:
+        progress.close()
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    server_after = server_cpu_seconds(db.settings)
+    files = [FileResult(f.file, f.read, round(f.seconds, 2), round(f.read / max(f.seconds, 1e-9)),
+                        round(progress.peaks.get(f.file, 0) / 2**20, 1)) for f in report.files]
+    rows = sum(f.read for f in report.files)
+    return {
+        "scale": scale, "seed": seed, "generate_seconds": round(generated, 1), "files": [asdict(f) for f in files],
+        "rows": rows, "seconds": round(report.seconds, 1), "rows_per_s": round(rows / report.seconds),
+        "rejected_rows": report.rejected_rows,
+        "nodes_created": report.totals.nodes_created,
+        "relationships_created": report.totals.relationships_created,
+        "peak_rss_mb": round(cpu_after.ru_maxrss / 1024, 1),
+        "loader_cpu_seconds": round(cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime
+                                    - cpu_before.ru_stime, 1),
+        "server_cpu_seconds": None if server_before is None or server_after is None
+        else round(server_after - server_before, 1),
+        "load_average": round(os.getloadavg()[0], 1),
+    }
+
+
+def print_result(result: dict[str, object]) -> None:
+    print(f"\nscale {result['scale']:g} (seed {result['seed']}): bundle generated in {result['generate_seconds']} s")
+    print(f"{'file':<18}{'rows':>10}{'seconds':>9}{'rows/s':>9}{'peak RSS MB':>13}")
+    for f in result["files"]:  # type: ignore[attr-defined]
+        print(f"{f['file']:<18}{f['rows']:>10,}{f['seconds']:>9.1f}{f['rows_per_s']:>9,}{f['peak_rss_mb']:>13.1f}")
+    print(f"{'total':<18}{result['rows']:>10,}{result['seconds']:>9.1f}{result['rows_per_s']:>9,}"
+          f"{result['peak_rss_mb']:>13.1f}")
+    print(f"graph: {result['nodes_created']:,} nodes, {result['relationships_created']:,} relationships created; "
+          f"{result['rejected_rows']} rows rejected")
+    print(f"CPU: loader {result['loader_cpu_seconds']} s, Neo4j server {result['server_cpu_seconds']} s; "
+          f"1-minute load average at the end {result['load_average']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--wipe", action="store_true", help="allow emptying a non-empty NEO4J_URI database")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON")
+    parser.add_argument("--keep", type=Path, help="write the bundles here instead of a temporary folder")
+    args = parser.parse_args(argv)
+    db, dedicated = connect_bench()
+    results = []
+    with db, tempfile.TemporaryDirectory() as tmp:
+        workdir = args.keep or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for scale in args.scales:
+            result = bench_scale(db, scale, args.seed, workdir, allow_wipe=dedicated or args.wipe)
+            print_result(result)
+            results.append(result)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
