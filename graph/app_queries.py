@@ -116,8 +116,8 @@ def graph_from_edge_rows(rows: Iterable[Mapping[str, Any]]) -> GraphElements:
 
 # -- database status -----------------------------------------------------------------
 def label_counts(db: Database) -> pd.DataFrame:
-    """Nodes per label of the model's data labels (not findings)."""
-    return db.read_frame("app_label_counts", labels=list(DATA_LABELS))
+    """Nodes per data label of the model (not findings), from the count store."""
+    return db.read_frame("app_label_counts", columns=["label", "nodes"])
 
 
 def tender_range(db: Database) -> dict[str, Any]:
@@ -162,54 +162,50 @@ def parse_json(value: Any) -> Any:
     return value
 
 
-_THRESHOLD_KEYS = ("threshold", "thresholds", "limit", "cutoff", "fence", "min", "max")
-_FLAG_KEYS = ("flagged", "flag", "passed", "suspicious", "hit", "triggered")
+_THRESHOLD_KEYS = ("threshold", "thresholds", "cutoff", "fence", "limit")
+_FLAG_KEYS = ("flagged", "flag", "suspicious", "triggered", "hit")
+_BASELINE_KEYS = ("baseline", "expected", "peer_rate", "category_median", "median")
+_CONTRIBUTION_KEYS = ("contribution", "points")
+FACT_COLUMNS = ["fact", "value", "baseline", "threshold", "contribution", "flagged"]
 
 
 def evidence_facts(evidence: Any) -> pd.DataFrame:
-    """Every fact of a finding's evidence as rows ``fact, value, threshold, flagged``.
+    """Every fact of a finding's evidence as rows ``fact, value, baseline, threshold, contribution, flagged``.
 
-    The detectors store their evidence as nested JSON; a dict holding a ``value`` next to a
-    ``threshold`` (or ``flagged``) becomes one row, other leaves one row each, and a key
-    ``<name>_threshold`` (or ``threshold_<name>``) is shown beside ``<name>``.
+    The detectors store their evidence as nested JSON. A dict holding a ``value`` beside a
+    threshold, baseline, contribution or flag becomes one row (its other keys become rows of
+    their own, prefixed); every other leaf is one row. Top-level ``thresholds`` stay rows
+    named ``thresholds.<name>`` so each threshold used is shown next to the facts.
     """
     rows: list[dict[str, Any]] = []
+
+    def pick(node: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
+        return next((_cell(node[k]) for k in keys if k in node), None)
 
     def walk(prefix: str, node: Any) -> None:
         if isinstance(node, Mapping):
             keys = set(node)
-            if "value" in keys and keys & set(_THRESHOLD_KEYS + _FLAG_KEYS):
-                threshold = next((node[k] for k in _THRESHOLD_KEYS if k in node), None)
-                flagged = next((node[k] for k in _FLAG_KEYS if k in node), None)
-                rows.append({"fact": prefix, "value": _cell(node["value"]), "threshold": _cell(threshold),
-                             "flagged": flagged})
+            special = set(_THRESHOLD_KEYS + _FLAG_KEYS + _BASELINE_KEYS + _CONTRIBUTION_KEYS)
+            if "value" in keys and keys & special:
+                rows.append({"fact": prefix, "value": _cell(node["value"]),
+                             "baseline": pick(node, _BASELINE_KEYS), "threshold": pick(node, _THRESHOLD_KEYS),
+                             "contribution": pick(node, _CONTRIBUTION_KEYS), "flagged": pick(node, _FLAG_KEYS)})
                 for key, child in node.items():
-                    if key not in ("value", *_THRESHOLD_KEYS, *_FLAG_KEYS):
+                    if key != "value" and key not in special:
                         walk(f"{prefix}.{key}" if prefix else str(key), child)
                 return
             for key, child in node.items():
                 walk(f"{prefix}.{key}" if prefix else str(key), child)
-        elif isinstance(node, list) and node and all(isinstance(x, Mapping) for x in node) and len(node) <= 50:
-            for i, child in enumerate(node):
+        elif isinstance(node, list) and node and all(isinstance(x, Mapping) for x in node):
+            for i, child in enumerate(node[:30]):
                 walk(f"{prefix}[{i}]", child)
+            if len(node) > 30:
+                rows.append({"fact": f"{prefix}[…]", "value": f"{len(node) - 30} more"})
         else:
-            rows.append({"fact": prefix or "evidence", "value": _cell(node), "threshold": None, "flagged": None})
+            rows.append({"fact": prefix or "evidence", "value": _cell(node)})
 
     walk("", parse_json(evidence) if evidence is not None else {})
-    frame = pd.DataFrame(rows, columns=["fact", "value", "threshold", "flagged"])
-    # pair "x" with "x_threshold" / "threshold_x" written as sibling leaves
-    by_fact = {r: i for i, r in enumerate(frame["fact"])}
-    drop = []
-    for i, fact in enumerate(frame["fact"]):
-        match = re.fullmatch(r"(.*?)(?:_threshold|_min|_max|_cutoff)$", fact) or re.fullmatch(
-            r"(.*?)threshold_(.*)$", fact)
-        if match is None:
-            continue
-        base = match.group(1) + (match.group(2) if match.lastindex == 2 else "")
-        if base in by_fact and frame.at[by_fact[base], "threshold"] is None:
-            frame.at[by_fact[base], "threshold"] = frame.at[i, "value"]
-            drop.append(i)
-    return frame.drop(index=drop).reset_index(drop=True)
+    return pd.DataFrame(rows, columns=FACT_COLUMNS)
 
 
 def _cell(value: Any) -> Any:
@@ -221,15 +217,27 @@ def _cell(value: Any) -> Any:
 
 
 def key_screens(evidence: Any, limit: int = 4) -> str:
-    """The flagged facts of the evidence (or its first numeric facts) as one short line."""
-    facts = evidence_facts(evidence)
-    if facts.empty:
+    """What drives a score, in one short line: the largest component contributions when the
+    evidence has ``components``, else the flagged facts, else the first numeric facts."""
+    data = parse_json(evidence)
+    if not isinstance(data, Mapping):
         return ""
-    flagged = facts[facts["flagged"] == True]  # noqa: E712 - column holds True/False/None
-    chosen = flagged if not flagged.empty else facts[facts["value"].map(lambda v: isinstance(v, (int, float))
-                                                                        and not isinstance(v, bool))]
-    return ", ".join(f"{f.rsplit('.', 1)[-1]}={v}" for f, v in zip(chosen["fact"], chosen["value"], strict=False)
-                     if f)[:200] if not chosen.empty else ""
+    components = data.get("components")
+    if isinstance(components, Mapping):
+        parts = [(name, c.get("contribution")) for name, c in components.items()
+                 if isinstance(c, Mapping) and isinstance(c.get("contribution"), (int, float))]
+        parts.sort(key=lambda p: -p[1])
+        if parts:
+            return ", ".join(f"{name} {value:.0f}" for name, value in parts[:limit] if value > 0)
+    flagged, numeric = [], []
+    nested = [(k, v) for k, v in data.items() if isinstance(v, Mapping) and "value" not in v]
+    for key, value in [*data.items(), *(item for _, group in nested for item in group.items())]:
+        if isinstance(value, Mapping) and "value" in value:
+            if any(value.get(k) is True for k in _FLAG_KEYS):
+                flagged.append(f"{key}={_cell(value['value'])}")
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and key in data:
+            numeric.append(f"{key}={_cell(value)}")
+    return ", ".join((flagged or numeric)[:limit])
 
 
 # -- rings ------------------------------------------------------------------------------
@@ -423,13 +431,20 @@ def pair_ties(db: Database, official_id: str, firm_id: str, path_cap: int = 10) 
 
 
 # -- explore -------------------------------------------------------------------------------------
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
 
 
 def fulltext_query(text: str) -> str:
-    """User text → a Lucene query: every word escaped and matched as a prefix, all words required."""
-    words = [_LUCENE_SPECIAL.sub(r"\\\1", w) for w in text.split()]
-    return " AND ".join(f"{w}*" for w in words if w) or '""'
+    """User text → a Lucene query, all words required: a Latin word matches as a prefix (``alpha*``);
+    a word with CJK characters as a phrase (the standard analyzer indexes each ideograph alone)."""
+    terms = []
+    for word in text.split():
+        if _CJK.search(word):
+            terms.append('"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        elif escaped := _LUCENE_SPECIAL.sub(r"\\\1", word):
+            terms.append(f"{escaped}*")
+    return " AND ".join(terms) or '""'
 
 
 def search(db: Database, text: str, limit: int = 25) -> pd.DataFrame:

@@ -3,10 +3,10 @@ the official's others, pass rates and approval times against peers, and any path
 
 from __future__ import annotations
 
-import plotly.express as px
 import streamlit as st
 
 from graph import app_queries
+from views.charts import pair_timeline_figure
 from views.common import facts_table, load, require_database, score_column
 from views.graph_view import show_graph
 
@@ -34,14 +34,10 @@ activity = load(app_queries.official_activity, official_id)
 if activity.empty:
     st.caption("No inspections or approvals by this official.")
 else:
-    activity = activity.assign(
-        counterpart=activity["firm_id"].eq(firm_id).map({True: f"{pair['firm_name']}", False: "other firms"}))
-    st.markdown(f"**{pair['official_name']}'s inspections and approvals over time** — this firm against the others")
-    figure = px.strip(activity.dropna(subset=["date"]), x="date", y="activity", color="counterpart",
-                      hover_data=["firm_id", "kind", "outcome", "days", "statutory_days"],
-                      color_discrete_map={"other firms": "#c7c7c7", f"{pair['firm_name']}": "#d62728"})
-    figure.update_layout(height=260, margin={"t": 10, "b": 10}, legend_title_text="")
-    st.plotly_chart(figure, key=f"pair_timeline_{alert_id}", width="stretch")
+    st.markdown(f"**{pair['official_name']}'s inspections and approvals over time** — this firm (red) against "
+                "the others")
+    st.plotly_chart(pair_timeline_figure(activity, firm_id, pair["firm_name"]), key=f"pair_timeline_{alert_id}",
+                    width="stretch")
 
 left, right = st.columns(2)
 with left:

@@ -97,4 +97,4 @@ def facts_table(facts: Any) -> Any:
             return ""
         return str(value)
 
-    return facts.assign(value=facts["value"].map(text), threshold=facts["threshold"].map(text))
+    return facts.assign(**{c: facts[c].map(text) for c in ("value", "baseline", "threshold", "contribution")})

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from graph import app_queries
+from views.charts import monthly_activity_figure
 from views.common import load, require_database, score_column
 
 require_database()
@@ -76,12 +76,7 @@ activity = load(app_queries.official_activity, official_id)
 if activity.empty:
     st.caption("No inspections or approvals recorded for this official.")
 else:
-    monthly = (activity.dropna(subset=["date"]).assign(month=lambda f: f["date"].dt.to_period("M").dt.start_time)
-               .groupby(["month", "activity"]).size().rename("count").reset_index())
-    figure = px.bar(monthly, x="month", y="count", color="activity", barmode="stack",
-                    labels={"month": "month", "count": "activities"})
-    figure.update_layout(height=300, margin={"t": 10, "b": 10})
-    st.plotly_chart(figure, key="officials_activity_chart", width="stretch")
+    st.plotly_chart(monthly_activity_figure(activity), key="officials_activity_chart", width="stretch")
     firms = (activity.groupby(["firm_id", "firm_name"])
              .agg(activities=("activity_id", "count"),
                   inspections=("activity", lambda a: int((a == "inspection").sum())),

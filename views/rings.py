@@ -3,10 +3,10 @@ that show cover bidding, the win rotation, every fact behind the score, and tria
 
 from __future__ import annotations
 
-import plotly.express as px
 import streamlit as st
 
 from graph import app_queries
+from views.charts import bid_spread_figure, win_rotation_figure
 from views.common import facts_table, load, require_database, score_column
 from views.graph_view import show_graph
 from views.triage import triage_panel
@@ -55,28 +55,11 @@ if bids.empty:
 else:
     st.markdown("**Bids in the ring's tenders: % above the winning bid** — cover bids sit in a narrow band "
                 "just above the winner")
-    plotted = bids.dropna(subset=["pct_above_winner"]).copy()
-    plotted["bidder"] = plotted["firm_name"].where(plotted["is_member"], "outsiders")
-    plotted["outcome"] = plotted["is_winner"].map({True: "winner", False: "losing bid"})
-    figure = px.scatter(
-        plotted, x="published_at", y="pct_above_winner", color="bidder", symbol="outcome",
-        symbol_map={"winner": "star", "losing bid": "circle"},
-        hover_data=["tender_id", "firm_id", "amount", "winning_amount"],
-        labels={"published_at": "tender published", "pct_above_winner": "% above winning bid"},
-    )
-    figure.update_traces(marker={"size": 10})
-    figure.update_layout(height=380, margin={"t": 10, "b": 10}, legend_title_text="")
-    st.plotly_chart(figure, key=f"ring_bids_chart_{ring_id}", width="stretch")
-
+    st.plotly_chart(bid_spread_figure(bids), key=f"ring_bids_chart_{ring_id}", width="stretch")
     rotation = app_queries.win_rotation(bids)
     if not rotation.empty:
         st.markdown("**Who won, over time** — rotation shows as winners taking turns")
-        rotation_figure = px.scatter(rotation, x="published_at", y="winner", color="winner",
-                                     hover_data=["tender_id"], labels={"published_at": "tender published"})
-        rotation_figure.update_traces(marker={"size": 12, "symbol": "square"})
-        rotation_figure.update_layout(height=80 + 40 * rotation["winner"].nunique(), showlegend=False,
-                                      margin={"t": 10, "b": 10})
-        st.plotly_chart(rotation_figure, key=f"ring_rotation_chart_{ring_id}", width="stretch")
+        st.plotly_chart(win_rotation_figure(rotation), key=f"ring_rotation_chart_{ring_id}", width="stretch")
 
 st.markdown("#### Triage")
 triage_panel(db, ring_id, key="rings")

@@ -75,11 +75,13 @@ def app_url(market_db, tmp_path: Path) -> Iterator[str]:
 def test_rings_page_in_a_real_browser(app_url: str, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    # generous: the first page of a fresh server imports plotly and plans every query, and CI has 2 cores
+    expect.set_options(timeout=90_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 2200})
+        page.set_default_timeout(90_000)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 2200})
-            page.set_default_timeout(30_000)
             page.goto(app_url)
             page.get_by_label("Your name (recorded with every triage action)").fill("Browser Tester")
             page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -119,5 +121,9 @@ def test_rings_page_in_a_real_browser(app_url: str, tmp_path: Path) -> None:
                 target.mkdir(parents=True, exist_ok=True)
                 shutil.copy(shot, target / shot.name)
             assert shot.stat().st_size > 20_000
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+            print(f"failure screenshot: {tmp_path / 'failure.png'}")
+            raise
         finally:
             browser.close()

@@ -1,0 +1,85 @@
+"""Pure parts of graph/app_queries.py and the graph view adapter: no database needed."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from graph import app_queries
+from graph.app_queries import GraphElements
+from graph.cypher import named
+from graph.model import NODES
+from views.graph_view import cap_graph, to_elements
+
+
+def test_label_counts_query_covers_every_data_label_of_the_model():
+    counted = set(re.findall(r"MATCH \(n:(\w+)\)", named("app_label_counts").text))
+    data_labels = {n.label for n in NODES} - {"DetectorRun", "Ring", "Alert", "CaseEvent"}
+    assert counted == data_labels
+
+
+def test_fulltext_query_prefixes_latin_words_and_quotes_cjk_words():
+    assert app_queries.fulltext_query("alpha build") == "alpha* AND build*"
+    assert app_queries.fulltext_query("兰州 建筑") == '"兰州" AND "建筑"'
+    # Lucene operators typed by a user are escaped, not obeyed
+    assert app_queries.fulltext_query("a+b (x)") == r"a\+b* AND \(x\)*"
+    assert app_queries.fulltext_query("   ") == '""'
+
+
+def test_evidence_facts_pair_values_with_thresholds_baselines_and_contributions():
+    evidence = json.dumps({
+        "shared_tenders": 6,
+        "components": {"price": {"value": 0.2, "weight": 40.0, "contribution": 8.19, "facts": {"z": 3.3}}},
+        "deviations": {"overdue_share": {"value": 0.81, "baseline": 0.08, "threshold": 3.5}},
+        "thresholds": {"min_cobids": 3},
+    })
+    facts = app_queries.evidence_facts(evidence).set_index("fact")
+    assert facts.loc["shared_tenders", "value"] == 6
+    assert facts.loc["components.price", ["value", "contribution"]].tolist() == [0.2, 8.19]
+    assert facts.loc["components.price.weight", "value"] == 40.0
+    assert facts.loc["components.price.facts.z", "value"] == 3.3
+    assert facts.loc["deviations.overdue_share", ["value", "baseline", "threshold"]].tolist() == [0.81, 0.08, 3.5]
+    assert facts.loc["thresholds.min_cobids", "value"] == 3
+    assert app_queries.evidence_facts(None).empty
+
+
+def test_key_screens_name_the_biggest_contributions_else_flagged_facts():
+    by_component = {"components": {"price": {"contribution": 8.2}, "identifiers": {"contribution": 20.0},
+                                   "suppression": {"contribution": 0.0}}}
+    assert app_queries.key_screens(json.dumps(by_component)) == "identifiers 20, price 8"
+    flagged = {"cv": {"value": 0.019, "flagged": True}, "rd": {"value": 0.4, "flagged": False}, "n": 6}
+    assert app_queries.key_screens(flagged) == "cv=0.019"
+    assert app_queries.key_screens({"n": 6, "screens": flagged}) == "cv=0.019"  # one level down too
+    assert app_queries.key_screens({"n": 6, "note": "x"}) == "n=6"
+
+
+def test_bid_spreads_measure_bids_against_the_awarded_bid_or_the_lowest():
+    bids = pd.DataFrame({
+        "tender_id": ["T1", "T1", "T1", "T2", "T2"], "published_at": ["2024-01-10"] * 3 + ["2024-02-10"] * 2,
+        "firm_id": ["F1", "F2", "F3", "F1", "F2"], "firm_name": ["A", "B", "C", "A", "B"],
+        "amount": [100.0, 102.0, 90.0, 200.0, 210.0], "disqualified": [False, False, True, False, False],
+        "winner_firm_id": ["F1", "F1", "F1", None, None], "is_member": [True] * 5,
+    })
+    out = app_queries.bid_spreads(bids).set_index(["tender_id", "firm_id"])
+    # T1: F1 was awarded; F3's lower bid was disqualified, so it does not set the winning amount
+    assert out.loc[("T1", "F2"), "pct_above_winner"] == pytest.approx(2.0)
+    assert out.loc[("T1", "F1"), "is_winner"]
+    # T2: no award recorded → the lowest valid bid is the winning one
+    assert out.loc[("T2", "F1"), "is_winner"] and out.loc[("T2", "F2"), "pct_above_winner"] == pytest.approx(5.0)
+
+
+def test_graph_view_caps_nodes_keeping_subjects_and_keeps_node_ids_intact():
+    graph = GraphElements()
+    graph.add_node("hub", "Firm", {"id": "F1", "name": "Hub"}).role = "subject"
+    for i in range(200):
+        graph.add_node(f"n{i}", "Bid", {"id": f"B{i}"})
+        graph.add_edge("hub", "SUBMITTED", f"n{i}")
+    small, dropped = cap_graph(graph, cap=150)
+    assert len(small.nodes) == 150 and dropped == 51 and "hub" in small.nodes
+    assert all(e.source in small.nodes and e.target in small.nodes for e in small.edges.values())
+    elements = to_elements(small)
+    hub = next(n["data"] for n in elements["nodes"] if n["data"]["id"] == "hub")
+    assert hub["node_key"] == "F1" and hub["label"] == "subject" and hub["name"] == "Hub"

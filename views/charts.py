@@ -1,0 +1,96 @@
+"""The app's plotly charts, built with graph_objects (plotly.express costs ~0.5 s a figure).
+
+Each function takes a frame from :mod:`graph.app_queries` and returns a figure; they are
+cached per input frame so a rerun does not rebuild them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from views.common import CACHE_TTL_S
+
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+           "#bcbd22", "#7f7f7f"]
+OUTSIDERS = "#c7c7c7"
+
+
+def _layout(figure: go.Figure, height: int, **axes: str) -> go.Figure:
+    figure.update_layout(height=height, margin={"t": 10, "b": 10, "l": 10, "r": 10}, legend_title_text="",
+                         xaxis_title=axes.get("x", ""), yaxis_title=axes.get("y", ""))
+    return figure
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def bid_spread_figure(bids: pd.DataFrame) -> go.Figure:
+    """Every bid of a ring's tenders as % above the winning bid, over time: members coloured, winners as stars.
+
+    Cover bidding shows as losing member bids in a narrow band a few percent above the winner.
+    """
+    plotted = bids.dropna(subset=["pct_above_winner"])
+    figure = go.Figure()
+    members = sorted(plotted.loc[plotted["is_member"], "firm_name"].unique())
+    groups = [(name, plotted[plotted["is_member"] & (plotted["firm_name"] == name)], PALETTE[i % len(PALETTE)])
+              for i, name in enumerate(members)]
+    groups.append(("outsiders", plotted[~plotted["is_member"]], OUTSIDERS))
+    for name, frame, colour in groups:
+        if frame.empty:
+            continue
+        figure.add_trace(go.Scatter(
+            x=frame["published_at"], y=frame["pct_above_winner"], mode="markers", name=name,
+            marker={"color": colour, "size": 10, "symbol": ["star" if w else "circle" for w in frame["is_winner"]],
+                    "line": {"width": 0.5, "color": "#333"}},
+            customdata=frame[["tender_id", "firm_id", "amount", "winning_amount"]].to_numpy(),
+            hovertemplate="%{customdata[0]} · %{customdata[1]}<br>bid %{customdata[2]:,.0f}"
+                          " (winner %{customdata[3]:,.0f})<br>%{y:.1f} % above the winning bid<extra></extra>",
+        ))
+    return _layout(figure, 380, x="tender published", y="% above the winning bid (★ winner)")
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def win_rotation_figure(rotation: pd.DataFrame) -> go.Figure:
+    """Who won each of a ring's tenders, over time: turn-taking shows as a zig-zag between members."""
+    winners = sorted(rotation["winner"].unique())
+    colours = {w: PALETTE[i % len(PALETTE)] for i, w in enumerate(winners)}
+    figure = go.Figure(go.Scatter(
+        x=rotation["published_at"], y=rotation["winner"], mode="markers+lines",
+        line={"color": "#dddddd", "width": 1},
+        marker={"size": 12, "symbol": "square",
+                "color": [colours[w] if m else OUTSIDERS for w, m in zip(rotation["winner"], rotation["is_member"],
+                                                                          strict=True)]},
+        text=rotation["tender_id"], hovertemplate="%{text}: %{y}<extra></extra>",
+    ))
+    figure.update_layout(showlegend=False)
+    return _layout(figure, 80 + 40 * max(1, len(winners)), x="tender published")
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def monthly_activity_figure(activity: pd.DataFrame) -> go.Figure:
+    """An official's inspections and approvals per month, stacked."""
+    dated = activity.dropna(subset=["date"])
+    monthly = (dated.assign(month=dated["date"].dt.to_period("M").dt.start_time)
+               .groupby(["month", "activity"]).size().rename("count").reset_index())
+    figure = go.Figure([go.Bar(x=frame["month"], y=frame["count"], name=kind)
+                        for kind, frame in monthly.groupby("activity")])
+    figure.update_layout(barmode="stack")
+    return _layout(figure, 300, x="month", y="activities")
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def pair_timeline_figure(activity: pd.DataFrame, firm_id: str, firm_name: str) -> go.Figure:
+    """An official's inspections and approvals over time, the pair's firm in red against the others in grey."""
+    dated = activity.dropna(subset=["date"])
+    figure = go.Figure()
+    for is_pair, label, colour, size in ((False, "other firms", OUTSIDERS, 7), (True, firm_name, "#d62728", 11)):
+        frame = dated[(dated["firm_id"] == firm_id) == is_pair]
+        if frame.empty:
+            continue
+        figure.add_trace(go.Scatter(
+            x=frame["date"], y=frame["activity"], mode="markers", name=label,
+            marker={"color": colour, "size": size, "opacity": 0.85},
+            customdata=frame[["firm_id", "kind", "outcome"]].fillna("").to_numpy(),
+            hovertemplate="%{x|%Y-%m-%d} %{y}: %{customdata[0]} %{customdata[1]} → %{customdata[2]}<extra></extra>",
+        ))
+    return _layout(figure, 260, x="date")
