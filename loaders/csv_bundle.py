@@ -59,8 +59,11 @@ FieldKind = Literal["id", "text", "float", "int", "bool", "date", "datetime", "e
 
 INSPECTION_RESULTS = ("pass", "fail", "warning")
 PERSON_ROLES = tuple(PERSON_ROLE_RELS)
-TRUE_WORDS = frozenset({"true", "1", "yes"})
-FALSE_WORDS = frozenset({"false", "0", "no"})
+TRUE_WORDS = frozenset({"true", "1", "yes", "是"})
+FALSE_WORDS = frozenset({"false", "0", "no", "否"})
+# Placeholders people type for "no value"; read as empty in typed and identifier columns
+# (free text and ids stay verbatim).
+MISSING_MARKERS = frozenset({"-", "--", "—", "/", "n/a", "na", "null", "none", "nan", "无", "暂无"})
 ENCODING_BLOCK = 1 << 20
 PROGRESS_SECONDS = 5.0
 csv.field_size_limit(16 * 1024 * 1024)  # a long text cell is data, not a parse error
@@ -173,10 +176,24 @@ DEFINED_BY: dict[str, FileSpec] = {spec.defines: spec for spec in BUNDLE if spec
 
 
 # ---------------------------------------------------------------------------- values
+_GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+_CURRENCY_MARKS = ("¥", "￥", "元", "CNY", "RMB")
+
+
 def parse_number(text: str) -> float:
-    """A finite, non-negative decimal number (amounts, budgets, shares, penalties, days)."""
+    """A finite, non-negative decimal number (amounts, budgets, shares, penalties, days).
+
+    Thousands separators in their one unambiguous form (``1,098,000.00``) and a yuan
+    marker (``¥``, ``元``, ``CNY``, ``RMB``) are accepted; anything else that ``float``
+    refuses is not a number.
+    """
+    text = text.strip()
+    for mark in _CURRENCY_MARKS:
+        text = text.removeprefix(mark).removesuffix(mark).strip()
+    if _GROUPED.fullmatch(text):
+        text = text.replace(",", "")
     try:
-        value = float(text.strip())
+        value = float(text)
     except ValueError:
         raise ValueError("not a number") from None
     if not math.isfinite(value):
@@ -199,7 +216,7 @@ def parse_bool(text: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError("not a boolean (true/false, 1/0, yes/no)")
+    raise ValueError("not a boolean (true/false, 1/0, yes/no, 是/否)")
 
 
 _YEAR = re.compile(r"\d{4}")
@@ -256,7 +273,9 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
 
 def parse_value(spec: Field, text: str) -> Any:
     """The canonical value of one cell; None when empty; ValueError(reason) when bad."""
-    if not text.strip():
+    missing = not text.strip() or (
+        spec.kind not in ("text", "id") and text.strip().lower() in MISSING_MARKERS)
+    if missing:
         if spec.required:
             raise ValueError("required value is empty")
         return None

@@ -84,7 +84,7 @@ def test_each_bad_value_is_rejected_with_line_field_and_reason(tmp_path: Path) -
         ("bids.csv", 3, "amount", "negative amount"),
         ("bids.csv", 4, "amount", "not a number"),
         ("bids.csv", 5, "submitted_at", "not an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS)"),
-        ("bids.csv", 5, "disqualified", "not a boolean (true/false, 1/0, yes/no)"),
+        ("bids.csv", 5, "disqualified", "not a boolean (true/false, 1/0, yes/no, 是/否)"),
         ("bids.csv", 6, "firm_id", "required value is empty"),
         ("bids.csv", 7, "bid_id", "duplicate key: an earlier row of this file has it"),
         ("inspections.csv", 3, "result", "not one of pass, fail, warning"),
@@ -171,10 +171,31 @@ def test_bom_and_padded_header_names_are_accepted(tmp_path: Path) -> None:
     assert rejects == [] and list(frames["firms"]["firm_id"]) == ["F1"]
 
 
+def test_placeholders_read_as_empty_in_typed_columns_only(tmp_path: Path) -> None:
+    frames, rejects = read_bundle(bundle(tmp_path, {
+        "firms.csv": "firm_id,name,phone,email\nF1,-,-,N/A\nF2,Beta,无,\n",
+        "tenders.csv": "tender_id,budget,published_at,winner_firm_id\nT1,-,null,\n",
+    }))
+    assert rejects == []
+    assert list(frames["firms"]["name"]) == ["-", "Beta"]  # free text stays verbatim
+    assert frames["firms"]["phone"].isna().all() and frames["firms"]["email"].isna().all()
+    assert frames["tenders"]["budget"].isna().all() and frames["tenders"]["published_at"].isna().all()
+
+
+def test_amounts_with_grouping_or_yuan_marker() -> None:
+    amount = Field("amount", "float")
+    assert parse_value(amount, "1,098,000.00") == 1098000.0
+    assert parse_value(amount, "556796.41元") == 556796.41
+    assert parse_value(amount, "¥ 1,200") == 1200.0
+    for text in ("1,00", "12,3456", "1.098.000", "USD 5"):
+        with pytest.raises(ValueError, match="not a number"):
+            parse_value(amount, text)
+
+
 def test_value_parsers() -> None:
     flag = Field("x", "bool")
-    assert [parse_value(flag, w) for w in ("TRUE", "1", "yes", "False", "0", "no", "")] == \
-        [True, True, True, False, False, False, None]
+    assert [parse_value(flag, w) for w in ("TRUE", "1", "yes", "是", "False", "0", "no", "否", "", "-")] == \
+        [True, True, True, True, False, False, False, False, None, None]
     assert parse_date("2024") == date(2024, 1, 1)
     assert parse_date("2024-03") == date(2024, 3, 1)
     assert parse_date("20070607") == date(2007, 6, 7)
@@ -186,7 +207,7 @@ def test_value_parsers() -> None:
     with pytest.raises(ValueError, match="whole"):
         parse_value(Field("n", "int"), "30.5")
     with pytest.raises(ValueError, match="finite"):
-        parse_value(Field("n", "float"), "nan")
+        parse_value(Field("n", "float"), "inf")
 
 
 def test_every_file_refers_only_to_files_loaded_before_it() -> None:
