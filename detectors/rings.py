@@ -344,15 +344,22 @@ def _stability(rings: list[frozenset[str]], others: list[list[frozenset[str]]]) 
 # 4. ring screens
 # ---------------------------------------------------------------------------------------
 
-def _identifier_table(data: MarketData) -> pd.DataFrame:
-    """Distinct (firm, kind, value) with the number of firms holding each identifier."""
+def _identifier_table(data: MarketData, firms: set[str] | None = None) -> pd.DataFrame:
+    """Distinct (firm, kind, value) with the number of firms holding each identifier.
+
+    With ``firms`` only identifiers held by at least one of them are returned (their
+    holder counts still cover the whole market).
+    """
     ids = data.firm_identifiers.dropna(subset=["firm_id", "kind", "value"])
+    if firms is not None:
+        values = ids.loc[ids["firm_id"].isin(firms), "value"]
+        ids = ids.loc[ids["value"].isin(set(values))]
     ids = ids.assign(value=ids["value"].astype(str).str.strip())
     ids = ids.loc[ids["value"] != ""]
     key = ids["kind"].astype(str) + "\x1f" + ids["value"]
     ids = ids.loc[~pd.DataFrame({"f": ids["firm_id"], "k": key}).duplicated()]
     codes, _ = pd.factorize(key.loc[ids.index])
-    holders = np.bincount(codes)[codes]
+    holders = np.bincount(codes)[codes] if len(codes) else np.zeros(0, dtype=int)
     return ids.assign(holders=holders)[["firm_id", "kind", "value", "holders"]]
 
 
@@ -378,7 +385,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     bids = bids.sort_values("is_winner", ascending=False, kind="mergesort")
     bids = bids.drop_duplicates(["tender_id", "firm_id"])
     bids["ring"] = bids["firm_id"].map(label).fillna(-1).astype(int)
-    firm_degree = bids.groupby("firm_id").size()
+    degree_of = bids.loc[bids["ring"] >= 0].groupby("firm_id").size().to_dict()
     tenders = data.tenders.drop_duplicates("tender_id").set_index("tender_id")
 
     member = bids.loc[bids["ring"] >= 0]
@@ -411,15 +418,15 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     counts = pct.groupby("category")["risk"].transform("count")
     pct["risk_rank"] = np.where(counts >= params.min_category_tenders,
                                 pct.groupby("category")["risk"].rank(pct=True), pct["risk"].rank(pct=True))
-    rt["flagged"] = rt["tender_id"].map(pct["risk_rank"] > 1 - FLAG_SHARE)
+    rt["flagged"] = rt["tender_id"].map(pct["risk_rank"] > 1 - FLAG_SHARE).fillna(False).astype(int)
     rt["rd_finite"] = rt["rd"].replace(np.inf, np.nan)
-    baselines = category_baselines(screens, data.tenders, params.min_category_tenders)
+    baselines = category_baselines(screens, data.tenders, params.min_category_tenders)["median"].to_dict()
 
     g = rt.groupby("ring")
     agg = g.agg(n_tenders=("tender_id", "size"), member_bids=("members", "sum"), pairs=("pairs", "sum"),
                 member_wins=("winner_is_member", "sum"),
                 outsider_wins=("winner", "count"), n_priced=("p_cv", "count"),
-                n_flagged=("flagged", lambda x: int(x.fillna(False).astype(bool).sum())),
+                n_flagged=("flagged", "sum"),
                 p_cv=("p_cv", "mean"), p_spread=("p_spread", "mean"), p_rd=("p_rd", "mean"),
                 median_cv=("cv", "median"), median_spread=("spread", "median"),
                 median_rd=("rd_finite", "median"))
@@ -450,7 +457,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
                     for k, v in wins.sort_values(["ring", "wins", "winner"], ascending=[True, False, True])
                     .groupby("ring")}
 
-    ids = _identifier_table(data)
+    ids = _identifier_table(data, set(label))
     ids = ids.loc[ids["holders"] >= 2]
     ids = ids.assign(ring=ids["firm_id"].map(label)).dropna(subset=["ring"])
     ids["ring"] = ids["ring"].astype(int)
@@ -469,7 +476,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             continue
         a = agg.loc[k]
         n, w = int(a["n_tenders"]), int(a["member_wins"])
-        total_bids = float(firm_degree.reindex(list(ring)).fillna(0).sum())
+        total_bids = float(sum(degree_of.get(f, 0) for f in ring))
         distinct = int(wsum["distinct"].get(k, 0))
         evenness = float(wsum["entropy"].get(k, 0.0)) / math.log(size) if size > 1 else 0.0
         rep = int(repeats.get(k, 0))
@@ -531,12 +538,10 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     return table
 
 
-def _baseline(baselines: pd.DataFrame, category: str) -> dict[str, float]:
-    out = {}
-    for screen in ("cv", "rd", "spread"):
-        key = (category, screen) if (category, screen) in baselines.index else ("*", screen)
-        out[screen] = float(baselines.loc[key, "median"]) if key in baselines.index else float("nan")
-    return out
+def _baseline(baselines: dict[tuple[str, str], float], category: str) -> dict[str, float]:
+    """Category medians of CV, RD and spread (the whole market's where the category has none)."""
+    return {screen: float(baselines.get((category, screen), baselines.get(("*", screen), float("nan"))))
+            for screen in ("cv", "rd", "spread")}
 
 
 def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1) -> dict[str, dict[str, Any]]:
