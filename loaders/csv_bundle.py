@@ -221,12 +221,21 @@ def parse_bool(text: str) -> bool:
 
 _YEAR = re.compile(r"\d{4}")
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_YEAR_FIRST_SLASHED = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})([T ].*)?")
+
+
+def _unslash(text: str) -> str:
+    """``2020/5/7 14:41`` → ``2020-05-07 14:41``: year-first slashes are unambiguous."""
+    match = _YEAR_FIRST_SLASHED.fullmatch(text)
+    if not match:
+        return text
+    return f"{match[1]}-{int(match[2]):02d}-{int(match[3]):02d}{match[4] or ''}"
 
 
 def parse_date(text: str) -> date:
     """ISO 8601 calendar date; reduced precision (``2024``, ``2024-03``) means its first day;
-    a date-time keeps its date."""
-    text = text.strip()
+    a date-time keeps its date; year-first slashes (``2020/05/07``) are read as dashes."""
+    text = _unslash(text.strip())
     try:
         if _YEAR.fullmatch(text):
             return date(int(text), 1, 1)
@@ -243,7 +252,7 @@ def parse_date(text: str) -> date:
 def parse_datetime(text: str) -> datetime:
     """ISO 8601 date-time (a bare date means midnight); with an offset, converted to UTC and
     stored without it, so one property never mixes local and zoned values."""
-    text = text.strip()
+    text = _unslash(text.strip())
     try:
         value = datetime.fromisoformat(text)
     except ValueError:

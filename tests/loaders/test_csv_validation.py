@@ -69,7 +69,7 @@ def test_each_bad_value_is_rejected_with_line_field_and_reason(tmp_path: Path) -
                     "B1,T1,F1,95,2024-01-20,false\n"        # line 2: good
                     "B2,T1,F2,-3,,\n"                        # line 3: negative amount
                     "B3,T1,F2,lots,,\n"                      # line 4: not a number
-                    "B4,T1,F2,10,20/01/2024,maybe\n"         # line 5: two bad fields
+                    "B4,T1,F2,10,01/20/2024,maybe\n"         # line 5: two bad fields
                     "B5,T1,,10,,\n"                          # line 6: required value empty
                     "B1,T1,F2,10,,\n",                       # line 7: duplicate key
         "inspections.csv": "inspection_id,official_id,firm_id,date,kind,result,penalty\n"
@@ -200,8 +200,11 @@ def test_value_parsers() -> None:
     assert parse_date("2024-03") == date(2024, 3, 1)
     assert parse_date("20070607") == date(2007, 6, 7)
     assert parse_date("2024-03-05T23:00:00") == date(2024, 3, 5)
-    with pytest.raises(ValueError):
-        parse_date("05/03/2024")
+    assert parse_date("2020/5/7") == date(2020, 5, 7)
+    assert parse_datetime("2020/05/07 14:41:38") == datetime(2020, 5, 7, 14, 41, 38)
+    for ambiguous in ("05/03/2024", "5/3/24"):
+        with pytest.raises(ValueError):
+            parse_date(ambiguous)
     assert parse_datetime("2024-03-05T10:00:00Z") == datetime(2024, 3, 5, 10)
     assert parse_value(Field("n", "int"), "30.0") == 30
     with pytest.raises(ValueError, match="whole"):
