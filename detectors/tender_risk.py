@@ -128,8 +128,12 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     baselines = category_baselines(screens, data.tenders, params.min_category_tenders)
     flagged = scores.loc[scores["score"] >= params.min_score]
     flagged = flagged.sort_values(["score", "tender_id"], ascending=[False, True]).head(params.max_findings)
+    in_flagged = data.bids.loc[data.bids["tender_id"].isin(set(flagged["tender_id"])), ["tender_id", "firm_id"]]
+    bidders_of = {t: set(g) for t, g in in_flagged.groupby("tender_id")["firm_id"]}
     findings = []
     for row in flagged.itertuples(index=False):
+        ring_members = sorted(set(row.ring_firms.split(",")) & bidders_of.get(row.tender_id, set())) \
+            if isinstance(row.ring_firms, str) else []
         base = {s: _base(baselines, row.category, s) for s in ("cv", "spread", "rd")}
         evidence: dict[str, Any] = {
             "category": row.category, "n_bids": int(row.n_bids),
@@ -138,7 +142,9 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
             "baseline_from_whole_market": any(b["fallback"] for b in base.values()),
             "suspicion_percentiles": {"cv": row.p_cv, "spread": row.p_spread, "rd": row.p_rd},
             "screen_risk": row.screen_risk,
-            "ring": {"score": row.ring_score, "firms": row.ring_firms.split(",") if isinstance(row.ring_firms, str) else []},
+            "ring": {"score": row.ring_score,
+                     "firms": row.ring_firms.split(",") if isinstance(row.ring_firms, str) else [],
+                     "members_bidding": ring_members},
             "components": {
                 "screens": {"value": round(float(row.screen_risk), 4),
                             "contribution": round(100.0 * float(row.screen_risk), 2)},
@@ -148,7 +154,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
             "thresholds": {"min_score": params.min_score, "min_bids": params.min_bids},
         }
         findings.append(Finding(detector=NAME, kind="tender", score=round(float(row.score), 2),
-                                explanation=_explain(row, base), evidence=evidence,
+                                explanation=_explain(row, base, len(ring_members)), evidence=evidence,
                                 tender_id=row.tender_id))
     return findings
 
@@ -161,7 +167,7 @@ def _base(baselines: pd.DataFrame, category: str, screen: str) -> dict[str, Any]
             or key[0] == "*"}
 
 
-def _explain(row: Any, base: dict[str, dict[str, Any]]) -> str:
+def _explain(row: Any, base: dict[str, dict[str, Any]], n_members: int) -> str:
     text = f"{int(row.n_bids)} bids"
     facts = []
     if row.cv == row.cv and base["cv"]["median"] is not None:
@@ -171,7 +177,6 @@ def _explain(row: Any, base: dict[str, dict[str, Any]]) -> str:
         facts.append(f"relative distance {rd} (median {base['rd']['median']:.2f})")
     text += " with " + " and ".join(facts) if facts else ""
     text += f" rank at the {100 * row.screen_risk:.0f}th cover-bid suspicion percentile of the category"
-    if row.ring_score and isinstance(row.ring_firms, str):
-        n = len(row.ring_firms.split(","))
-        text += f", and {n} members of a suspected ring (score {row.ring_score:.0f}) bid in it"
+    if row.ring_score and n_members:
+        text += f", and {n_members} members of a suspected ring (score {row.ring_score:.0f}) bid in it"
     return text[0].upper() + text[1:] + "."
