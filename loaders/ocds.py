@@ -263,6 +263,15 @@ def _text(value: Any) -> str | None:
     return None
 
 
+def _array(value: Any) -> list[Any]:
+    """An OCDS array; a lone object counts as a one-item array (as Cardinal's prepare does)."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return [value]
+    return []
+
+
 def parse_instant(value: Any) -> datetime | None:
     """An ISO 8601 / RFC 3339 date-time as an aware UTC datetime (naive means UTC)."""
     if not isinstance(value, str) or not value.strip():
@@ -407,7 +416,8 @@ class _Mapper:
                 continue
             self.parties[party_id] = party
         for i, (party_id, party) in enumerate(self.parties.items()):
-            roles = {r for r in party.get("roles") or [] if isinstance(r, str)}
+            raw_roles = party.get("roles")
+            roles = {r for r in ([raw_roles] if isinstance(raw_roles, str) else _array(raw_roles)) if isinstance(r, str)}
             key = self.key(party_id)
             if roles & DEPARTMENT_ROLES:
                 row = self.rows.departments.setdefault(key, {"id": key, "name": None})
@@ -456,7 +466,7 @@ class _Mapper:
         classifications = self._classifications(tender.get("items"), "$.tender.items")
         number = tender.get("numberOfTenderers")
         region = None
-        for item in tender.get("items") or []:
+        for item in _array(tender.get("items")):
             address = item.get("deliveryAddress") if isinstance(item, dict) else None
             if isinstance(address, dict) and _text(address.get("region")):
                 region = _text(address.get("region"))
@@ -545,7 +555,7 @@ class _Mapper:
                 ids[ocds_id] = key
             amount, currency = self.amount(bid.get("value"), f"{path}.value")
             tenderers = []
-            for j, ref in enumerate(bid.get("tenderers") or []):
+            for j, ref in enumerate(_array(bid.get("tenderers"))):
                 firm = self.firm(ref, f"{path}.tenderers[{j}]")
                 if firm is not None and firm not in tenderers:
                     tenderers.append(firm)
@@ -577,12 +587,12 @@ class _Mapper:
                 ids[ocds_id] = key
             amount, currency = self.amount(award.get("value"), f"{path}.value")
             suppliers = []
-            for j, ref in enumerate(award.get("suppliers") or []):
+            for j, ref in enumerate(_array(award.get("suppliers"))):
                 firm = self.firm(ref, f"{path}.suppliers[{j}]")
                 if firm is not None and firm not in suppliers:
                     suppliers.append(firm)
             related = []
-            for j, ref in enumerate(award.get("relatedBids") or []):
+            for j, ref in enumerate(award.get("relatedBids") if isinstance(award.get("relatedBids"), list) else []):
                 bid_id = _text(ref)
                 if bid_id is None or (bid_ids and bid_id not in bid_ids):
                     self.reject(f"{path}.relatedBids[{j}]", ref, "relatedBids names no bid of this release")
