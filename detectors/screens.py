@@ -200,10 +200,10 @@ def category_percentiles(screens: pd.DataFrame, tenders: pd.DataFrame, min_tende
                          columns: tuple[str, ...] = ("cv", "spread", "rd")) -> pd.DataFrame:
     """Within-category *suspicion* percentile of each screen, in [0, 1].
 
-    For a screen where low values are suspicious (CV, spread) the percentile is the share
-    of the category's tenders with a value at least as high (so the lowest CV in its
-    category gets ≈ 1); for RD (high suspicious) the share with a value at most as high.
-    Ties get the average rank. Categories with fewer than ``min_tenders`` tenders with a
+    For a screen where low values are suspicious (CV, spread) tenders are ranked from the
+    highest value up (so the lowest CV in its category gets ≈ 1); for RD (high
+    suspicious) from the lowest up. The percentile is the mid-rank ``(rank − ½) / n``
+    (ties get the average rank), which averages 0.5 in any market. Categories with fewer than ``min_tenders`` tenders with a
     defined screen are ranked against the whole market. Undefined screens stay NaN.
 
     Returns
@@ -217,9 +217,11 @@ def category_percentiles(screens: pd.DataFrame, tenders: pd.DataFrame, min_tende
         direction = SUSPICIOUS_DIRECTION.get(screen, -1)
         values = frame[screen] * direction  # high = suspicious
         defined = values.notna()
-        per_cat = values.groupby(frame["category"]).rank(pct=True, method="average")
-        overall = values.rank(pct=True, method="average")
+        # mid-rank percentiles (rank − ½) / n: 0.5 on average under any distribution, and
+        # a market of one tender says 0.5, not 1
         counts = defined.groupby(frame["category"]).transform("sum")
+        per_cat = (values.groupby(frame["category"]).rank(method="average") - 0.5) / counts
+        overall = (values.rank(method="average") - 0.5) / defined.sum()
         out[f"p_{screen}"] = np.where(counts >= min_tenders, per_cat, overall)
         out.loc[~defined, f"p_{screen}"] = np.nan
     return out

@@ -86,9 +86,10 @@ def test_category_baselines_and_percentiles() -> None:
     assert base.loc[("roads", "spread"), "median"] == pytest.approx(0.06)
     assert not base.loc[("roads", "spread"), "fallback"]
     pct = category_percentiles(screens, tenders, min_tenders=3).set_index("tender_id")
-    # the tightest tender (T1) is the most suspicious on CV and spread
-    assert pct.loc["T1", "p_cv"] == pytest.approx(1.0)
-    assert pct.loc["T5", "p_spread"] == pytest.approx(0.2)
+    # the tightest tender (T1) is the most suspicious on CV and spread: mid-rank (5 − ½) / 5
+    assert pct.loc["T1", "p_cv"] == pytest.approx(0.9)
+    assert pct.loc["T5", "p_spread"] == pytest.approx(0.1)
+    assert pct["p_cv"].mean() == pytest.approx(0.5)
     # too few tenders in the category → compared with the whole market, flagged as fallback
     small = category_baselines(screens, tenders, min_tenders=10)
     assert small.loc[("roads", "cv"), "fallback"]

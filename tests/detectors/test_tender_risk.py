@@ -33,7 +33,7 @@ def test_scores_cover_every_tender_with_three_bids() -> None:
     assert scores["score"].between(0, 100).all()
     top = scores.sort_values("score", ascending=False).iloc[0]
     assert top["tender_id"] == "TX"
-    assert top["p_cv"] == pytest.approx(1.0) and top["p_spread"] == pytest.approx(1.0)
+    assert top["p_cv"] == pytest.approx(30.5 / 31) and top["p_spread"] == pytest.approx(30.5 / 31)
 
 
 def test_only_the_cover_bid_tender_becomes_a_finding() -> None:
