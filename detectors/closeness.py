@@ -116,9 +116,13 @@ class Params:
     outcome_lift_full: win lift counting fully [3.0].
     leniency_full: share of expected failures avoided counting fully [0.6].
     speed_full: rank-biserial correlation counting fully [0.8].
-    min_inspections, min_approvals, min_wins: smallest counts a component is computed on.
-    min_evaluations: committee–bidder meetings a pair needs to enter the evaluation channel [3].
-    *_points: the most each component can contribute.
+    min_inspections, min_approvals, min_wins: smallest counts a component is computed on
+        [3, 3, 2]; a frequency channel needs ``min_inspections`` interactions.
+    min_evaluations: committee–bidder meetings a pair needs to enter the evaluation channel
+        [3], unless the pair has a hidden tie.
+    *_points: the most each component can contribute [frequency 15, leniency 35, penalty 5,
+        grant 10, speed 35, outcomes 35, relative role 45, shared phone 35, e-mail 35,
+        address 25].
     passed_results / failed_results / granted_decisions: values (lower-case) that count as a
         pass / a failure / a grant.
     """
@@ -328,7 +332,8 @@ def _meetings(data: MarketData) -> _Meetings | None:
                      tenders_per_stratum)
 
 
-def _frequency_evaluations(meet: _Meetings | None, params: Params) -> pd.DataFrame:
+def _frequency_evaluations(meet: _Meetings | None, params: Params,
+                           keep: pd.DataFrame | None = None) -> pd.DataFrame:
     """Evaluations of tenders the firm bid in, against its bid rate in comparable tenders.
 
     For official i, firm j and stratum s (department, category, region) with ``E_is``
@@ -337,13 +342,19 @@ def _frequency_evaluations(meet: _Meetings | None, params: Params) -> pd.DataFra
     firm's bid rate in the stratum's tenders i did *not* evaluate, shrunk towards its rate in
     the whole stratum. The sum over all strata is a sparse row-by-column product, computed
     only for pairs that met in at least ``min_evaluations`` tenders (fewer cannot be
-    significant, and there are millions of one-off committee–bidder meetings).
+    significant, and there are millions of one-off committee–bidder meetings) or listed in
+    ``keep`` (pairs with a hidden tie: one meeting with a relative's firm matters).
     """
     if meet is None:
         return _empty("observed", "expected")
     cells = meet.cells
     observed = cells.groupby(["o", "f"], sort=False)["n"].sum()
-    observed = observed[observed >= params.min_evaluations]
+    wanted = observed >= params.min_evaluations
+    if keep is not None and not keep.empty:
+        keep_o = meet.officials.get_indexer(keep[OID])
+        keep_f = meet.firms.get_indexer(keep[FID])
+        wanted |= observed.index.isin(pd.MultiIndex.from_arrays([keep_o, keep_f]))
+    observed = observed[wanted]
     if observed.empty:
         return _empty("observed", "expected")
     m = params.prior_strength
@@ -625,10 +636,11 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     insp = _with_department(_clean(data.inspections), officials)
     appr = _with_department(_clean(data.approvals), officials)
     meet = _meetings(data)
+    ties = _ties(data, params)
     channels = {
         "inspections": _frequency_by_kind(insp, insp[PAIR].drop_duplicates(), params),
         "approvals": _frequency_by_kind(appr, appr[PAIR].drop_duplicates(), params),
-        "evaluations": _frequency_evaluations(meet, params),
+        "evaluations": _frequency_evaluations(meet, params, keep=ties[PAIR]),
     }
     frame = pd.concat([c[PAIR] for c in channels.values()]).drop_duplicates().reset_index(drop=True)
     frame["department_id"] = frame[OID].map(officials.drop_duplicates(OID).set_index(OID)[DEPT])
@@ -704,7 +716,6 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     frame["outcome_points"] = _points(frame, "outcome_pvalue", frame["wins_in"].fillna(0) >= params.min_wins,
                                       out_eff, params.outcome_points, params, "outcome_qvalue")
 
-    ties = _ties(data, params)
     frame = frame.merge(ties, on=PAIR, how="left")
     frame["tie_points"] = frame["tie_points"].fillna(0.0)
 

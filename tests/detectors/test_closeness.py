@@ -349,3 +349,19 @@ def test_an_empty_or_sparse_market_gives_no_findings() -> None:
     frame = closeness.pair_frame(sparse)
     assert sorted(zip(frame["official_id"], frame["firm_id"], strict=True)) == [("O1", "F1"), ("O2", "F2")]
     assert (frame["score"] == 0).all()
+
+
+def test_one_committee_meeting_with_a_relatives_firm_is_kept() -> None:
+    tenders = [{"tender_id": "T1", "department_id": "D1", "category": "works", "region": "R1",
+                "winner_firm_id": "F1"}]
+    bids = [{"bid_id": f"B{f}", "tender_id": "T1", "firm_id": f, "amount": 100.0, "disqualified": False,
+             "is_winner": False} for f in ("F1", "F2")]
+    data = _market(_officials(["O1"]), tenders=tenders, bids=bids,
+                   evaluations=[{"tender_id": "T1", "official_id": "O1"}],
+                   relations=[{"official_id": "O1", "person_id": "P1", "relation": "husband"}],
+                   person_roles=[{"person_id": "P1", "firm_id": "F1", "role": "legal_rep", "share": None}])
+    frame = closeness.pair_frame(data)
+    # one meeting is below min_evaluations, so F2 is not scored; F1 is kept for its tie
+    assert list(zip(frame["official_id"], frame["firm_id"], strict=True)) == [("O1", "F1")]
+    (finding,) = closeness.detect(data)
+    assert "the official's husband P1 is its legal representative" in finding.explanation
