@@ -35,8 +35,8 @@ def _rel(a_label: str, a_key: str, rel: str, b_label: str, b_key: str, **props: 
             "props": {**props, "source": "test"}}
 
 
-def market() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(node rows, relationship rows) of the fixture market and its findings."""
+def market(with_findings: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(node rows, relationship rows) of the fixture market and (unless told not to) its findings."""
     nodes = [
         _node("Department", id="D1", name="Housing Bureau"),
         _node("Department", id="D2", name="Roads Bureau"),
@@ -104,6 +104,8 @@ def market() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         rels += [_rel("Firm", firm, "APPLIED", "Approval", approval),
                  _rel("Official", official, "DECIDED", "Approval", approval)]
 
+    if not with_findings:
+        return nodes, rels
     started = datetime(2024, 7, 1, 10, 0, tzinfo=UTC)
     nodes.append(_node("DetectorRun", id="RUN-1", started_at=started,
                        finished_at=datetime(2024, 7, 1, 10, 0, 12, tzinfo=UTC), seconds=12.5,
@@ -156,9 +158,9 @@ def market() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return nodes, rels
 
 
-def write_market(db: Any) -> None:
+def write_market(db: Any, with_findings: bool = True) -> None:
     """Write the fixture market into ``db`` (assumed empty)."""
-    nodes, rels = market()
+    nodes, rels = market(with_findings)
     with db.driver.session(database=db.settings.database) as session:
         session.run((HERE / "fixture_nodes.cypher").read_text(), rows=nodes).consume()
         session.run((HERE / "fixture_rels.cypher").read_text(), rows=rels).consume()
