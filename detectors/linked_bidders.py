@@ -47,6 +47,7 @@ from scipy.sparse.csgraph import connected_components
 
 from detectors.finding import Finding
 from detectors.market import MarketData
+from detectors.rings import KIND_PHRASE
 
 __all__ = ["NAME", "Params", "detect", "identifier_links"]
 
@@ -243,7 +244,7 @@ def _collect(held: pd.DataFrame, name: str) -> pd.DataFrame:
 def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Series) -> str:
     who = " and ".join(members) if len(members) <= 3 else f"{len(members)} firms ({', '.join(members[:3])}, …)"
     top = linking.iloc[0]
-    shared = f"a {top['kind']} held by {int(top['holders'])} firms"
+    shared = f"{KIND_PHRASE.get(top['kind'], 'a ' + str(top['kind']))} held by {int(top['holders'])} firms"
     if len(linking) > 1:
         shared += f" and {len(linking) - 1} other specific identifier" + ("s" if len(linking) > 2 else "")
     text = f"{who} share {shared} yet bid against each other in {k} tender" + ("s" if k != 1 else "")

@@ -91,6 +91,12 @@ __all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "ring_s
 
 NAME = "rings"
 
+#: how each identifier kind reads in a sentence
+KIND_PHRASE: dict[str, str] = {
+    "phone": "a phone number", "email": "an e-mail address", "address": "an address",
+    "ip": "an IP address", "document": "a document hash", "person": "a person (owner or officer)",
+}
+
 #: share of a category's tenders counted as cover-bid-like (its top fifth on the screens)
 FLAG_SHARE = 0.2
 
@@ -442,6 +448,21 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     modes = modes.sort_values(["ring", "n", "category"], ascending=[True, False, True])
     agg["category"] = modes.drop_duplicates("ring").set_index("ring")["category"]
 
+    # cover margins: the other members' bids relative to the winning member's bid
+    valid = data.bids.loc[data.bids["amount"] > 0, ["tender_id", "firm_id", "amount"]]
+    if "disqualified" in data.bids.columns:
+        valid = valid.loc[~data.bids.loc[valid.index, "disqualified"].astype(bool)]
+    member_won = rt.loc[rt["winner_is_member"], ["ring", "tender_id", "winner"]]
+    covers = member_won.merge(valid, on="tender_id")
+    covers = covers.loc[covers["firm_id"].map(label).fillna(-2).astype(int) == covers["ring"]]
+    win_amount = covers.loc[covers["firm_id"] == covers["winner"]].drop_duplicates(["ring", "tender_id"])
+    covers = covers.loc[covers["firm_id"] != covers["winner"]].merge(
+        win_amount[["ring", "tender_id", "amount"]].rename(columns={"amount": "win"}), on=["ring", "tender_id"])
+    covers["margin"] = covers["amount"] / covers["win"] - 1.0
+    margins = covers.groupby("ring")["margin"]
+    agg["cover_q10"], agg["cover_q90"] = margins.quantile(0.1), margins.quantile(0.9)
+    agg["cover_n"] = covers.groupby("ring")["tender_id"].nunique()
+
     # win rotation among members, in publication order
     won = rt.loc[rt["winner_is_member"]].sort_values(["ring", "published_at", "tender_id"],
                                                       na_position="last", kind="mergesort")
@@ -525,6 +546,8 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "median_cv": float(a["median_cv"]), "median_rd": float(a["median_rd"]),
             "median_spread": float(a["median_spread"]),
             "diff_pct_q10": float(a["diff_pct_q10"]), "spread_q90": float(a["spread_q90"]),
+            "cover_q10": float(a["cover_q10"]), "cover_q90": float(a["cover_q90"]),
+            "cover_tenders": int(a["cover_n"]) if a["cover_n"] == a["cover_n"] else 0,
             "baseline_cv": base.get("cv"), "baseline_rd": base.get("rd"),
             "baseline_spread": base.get("spread"),
             "solo_win_share": float(solo.get(k, 0) / won_any.get(k, 1)) if won_any.get(k, 0) else 0.0,
@@ -608,20 +631,23 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]]) -> str:
         parts.append(f"one member won {row['member_wins']} of them")
     else:
         parts.append("no member won any of them")
+    if row.get("cover_tenders"):
+        parts.append(f"the other members' bids sat {_pct(row['cover_q10'])}–{_pct(row['cover_q90'])} % "
+                     f"above the winning member's (10th–90th percentile)")
     if row.get("n_priced"):
-        lo, hi = row["diff_pct_q10"], row["spread_q90"]
         cv, base = row["median_cv"], row["baseline_cv"]
-        phrase = f"the losing bids sat {_pct(lo)}–{_pct(hi)} % above the lowest bid"
+        phrase = (f"{row['n_flagged']} of {row['n_priced']} priced tenders were among the tightest fifth "
+                  f"of their category ({FLAG_SHARE * row['n_priced']:.0f} expected)")
         if cv == cv and base == base and base:
-            phrase += f" (median CV {cv:.3f} against {base:.3f} in the category)"
+            phrase += f", median CV {cv:.3f} against {base:.3f}"
         parts.append(phrase)
     if row["closed_share"] >= 0.5:
         parts.append(f"no outsider bid in {_pct(row['closed_share'])} % of them")
     if row["identifiers"]:
         top = row["identifiers"][0]
         extra = len(row["identifiers"]) - 1
-        phrase = f"members share a {top['kind']} held by {top['holders']} firm" + \
-            ("s" if top["holders"] != 1 else "")
+        kind = KIND_PHRASE.get(top["kind"], f"a {top['kind']}")
+        phrase = f"members share {kind} held by {top['holders']} firm" + ("s" if top["holders"] != 1 else "")
         if extra:
             phrase += f" and {extra} other identifier" + ("s" if extra > 1 else "")
         parts.append(phrase)
@@ -688,7 +714,9 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
                       "category_median_spread": row["baseline_spread"],
                       "mean_percentile_cv": row["p_cv"], "mean_percentile_rd": row["p_rd"],
                       "mean_percentile_spread": row["p_spread"],
-                      "losing_bid_gap_q10": row["diff_pct_q10"], "spread_q90": row["spread_q90"]},
+                      "losing_bid_gap_q10": row["diff_pct_q10"], "spread_q90": row["spread_q90"],
+                      "member_cover_margin_q10": row["cover_q10"], "member_cover_margin_q90": row["cover_q90"],
+                      "tenders_won_by_a_member_with_member_covers": row["cover_tenders"]},
             "solo_win_share": row["solo_win_share"],
             "shared_identifiers": row["identifiers"],
             "cobidding": {"pairs_linked": int(len(inner)),

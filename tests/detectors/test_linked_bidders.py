@@ -47,7 +47,7 @@ def test_shared_phone_cobidders_are_flagged(findings: list) -> None:
     ident = found.evidence["identifiers"]
     assert [(i["kind"], i["holders"]) for i in ident] == [("phone", 2)]
     assert ident[0]["weight"] == pytest.approx(0.9)  # idf 1 (two holders) × phone 0.9
-    assert found.explanation == ("F1 and F2 share a phone held by 2 firms yet bid against each other "
+    assert found.explanation == ("F1 and F2 share a phone number held by 2 firms yet bid against each other "
                                  "in 2 tenders; a linked firm won 2 of them (F1 2).")
     # score = 45·0.9 + 35·(1 − e^(−2/3)) + 20·1·(1 − e^(−2/3))
     volume = 1 - 2.718281828 ** (-2 / 3)

@@ -96,8 +96,11 @@ def test_explanation_names_the_facts(findings: list) -> None:
     text = top.explanation
     assert text.startswith("3 firms bid together in ")
     assert f"{top.evidence['shared_tenders']} tenders" in text
-    assert "took turns winning" in text and "% above the lowest bid" in text
-    assert "phone" in text
+    assert "took turns winning" in text and "% above the winning member's" in text
+    assert "priced tenders were among the tightest fifth of their category" in text
+    assert "share a phone number held by 2 firms" in text
+    price = top.evidence["components"]["price"]["facts"]
+    assert f"{price['cover_bid_like']} of {price['tenders_screened']} priced tenders" in text
 
 
 def test_honest_niche_market_scores_low(findings: list) -> None:
