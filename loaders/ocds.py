@@ -52,6 +52,7 @@ import math
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -592,7 +593,8 @@ class _Mapper:
                 if firm is not None and firm not in suppliers:
                     suppliers.append(firm)
             related = []
-            for j, ref in enumerate(award.get("relatedBids") if isinstance(award.get("relatedBids"), list) else []):
+            related_refs = award.get("relatedBids")
+            for j, ref in enumerate(related_refs if isinstance(related_refs, list) else []):
                 bid_id = _text(ref)
                 if bid_id is None or (bid_ids and bid_id not in bid_ids):
                     self.reject(f"{path}.relatedBids[{j}]", ref, "relatedBids names no bid of this release")
@@ -671,23 +673,38 @@ def load_ocds(
     chunk_releases: int = DEFAULT_CHUNK,
     batch_size: int = DEFAULT_BATCH,
 ) -> LoadReport:
-    """Stream every release of ``paths`` into the graph; see the module docstring."""
+    """Stream every release of ``paths`` into the graph; see the module docstring.
+
+    Parsing and writing overlap: while one chunk of ``chunk_releases`` releases is written
+    (in a worker thread, batches of ``batch_size`` rows), the next is parsed; at most two
+    chunks are in memory, whatever the size of the files.
+    """
     if party_ids not in PARTY_ID_MODES:
         raise ValueError(f"party_ids must be one of {PARTY_ID_MODES}")
     log = rejects if rejects is not None else RejectLog(None, keep=False)
     report = LoadReport()
     started = time.perf_counter()
     apply_schema(db)
-    for path in paths:
-        rows = ChunkRows()
-        for item in iter_releases(path):
-            report.releases_read += 1
-            if map_release(item, path.name, rows, log, party_ids):
-                report.releases_loaded += 1
-            if rows.releases >= chunk_releases:
-                _flush(db, rows, source, batch_size, report.counters)
-                rows = ChunkRows()
-        _flush(db, rows, source, batch_size, report.counters)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocds-writer") as writer:
+        pending: Future[None] | None = None
+
+        def submit(rows: ChunkRows) -> Future[None]:
+            if pending is not None:
+                pending.result()  # one chunk written at a time, in load order
+            return writer.submit(_flush, db, rows, source, batch_size, report.counters)
+
+        for path in paths:
+            rows = ChunkRows()
+            for item in iter_releases(path):
+                report.releases_read += 1
+                if map_release(item, path.name, rows, log, party_ids):
+                    report.releases_loaded += 1
+                if rows.releases >= chunk_releases:
+                    pending = submit(rows)
+                    rows = ChunkRows()
+            pending = submit(rows)
+        if pending is not None:
+            pending.result()
     report.rejects = log.count
     report.seconds = time.perf_counter() - started
     return report
