@@ -3,6 +3,9 @@
 //   (tender and firm must exist; ip and document_hash normalised or null); $source: the load's label.
 // Returns nothing. MERGE on Bid.id; SET the row's properties; a bid moved to another tender or firm
 // loses its old link, and identifier links this source made that the row no longer has are deleted.
+// replan=skip: the plan (seeks on unique keys) cannot improve as counts grow during a load, and
+// replanning each time they do cost about a third of the server's CPU in a demo-market load.
+CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (t:Tender {id: row.tender_id})
 MATCH (f:Firm {id: row.firm_id})

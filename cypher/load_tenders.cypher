@@ -3,6 +3,9 @@
 //   procedure, winner_firm_id, award_amount}] (dates as dates, numbers as floats, nulls allowed);
 // $source: the load's label. Returns nothing. MERGE on Tender.id; SET the row's properties. The row is
 // the whole truth about its tender's department and winner: other ISSUED/AWARDED_TO links are deleted.
+// replan=skip: the plan (seeks on unique keys) cannot improve as counts grow during a load, and
+// replanning each time they do cost about a third of the server's CPU in a demo-market load.
+CYPHER replan=skip
 UNWIND $rows AS row
 MERGE (t:Tender {id: row.tender_id})
 SET t.title = row.title, t.department_id = row.department_id, t.category = row.category,
