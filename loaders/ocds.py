@@ -672,19 +672,22 @@ def load_ocds(
     party_ids: str = "ocid",
     chunk_releases: int = DEFAULT_CHUNK,
     batch_size: int = DEFAULT_BATCH,
+    schema: bool = True,
 ) -> LoadReport:
     """Stream every release of ``paths`` into the graph; see the module docstring.
 
     Parsing and writing overlap: while one chunk of ``chunk_releases`` releases is written
     (in a worker thread, batches of ``batch_size`` rows), the next is parsed; at most two
-    chunks are in memory, whatever the size of the files.
+    chunks are in memory, whatever the size of the files. ``schema=False`` skips creating
+    the constraints and indexes (for callers that already did).
     """
     if party_ids not in PARTY_ID_MODES:
         raise ValueError(f"party_ids must be one of {PARTY_ID_MODES}")
     log = rejects if rejects is not None else RejectLog(None, keep=False)
     report = LoadReport()
     started = time.perf_counter()
-    apply_schema(db)
+    if schema:
+        apply_schema(db)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocds-writer") as writer:
         pending: Future[None] | None = None
 
