@@ -45,7 +45,7 @@ from loaders.csv_bundle import (
     reject_row,
     run_load,
 )
-from loaders.rejects import RejectLog
+from loaders.rejects import Reject, RejectLog
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,8 @@ def stream_table(
         progress.start(path.name)
     with open(path, encoding="utf-8-sig", newline="") as handle:
         for chunk in chunked(iter_records(handle), batch_size):
-            accepted, chunk_rejects = [], []
+            accepted: list[dict[str, Any]] = []
+            chunk_rejects: list[Reject] = []
             for record in chunk:
                 stats.read += 1
                 row, problems = parse_row(spec, header, record)

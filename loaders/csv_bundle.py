@@ -472,10 +472,10 @@ class References:
         wanted: dict[str, set[str]] = defaultdict(set)
         for row in rows:
             for column in spec.fields:
-                value = row.get(column.name) if column.refers_to else None
-                if value is not None and not self._known(column.refers_to, value) \
-                        and value not in self.not_in_graph[column.refers_to]:  # type: ignore[index]
-                    wanted[column.refers_to].add(value)  # type: ignore[index]
+                kind, value = column.refers_to, row.get(column.name)
+                if kind is None or value is None or self._known(kind, value) or value in self.not_in_graph[kind]:
+                    continue
+                wanted[kind].add(value)
         if not wanted or self.graph is None:
             for kind, values in wanted.items():
                 self.not_in_graph[kind].update(values)
@@ -584,7 +584,8 @@ def load_file(
         progress.start(spec.filename)
     with open(bundle_file.path, encoding="utf-8-sig", newline="") as handle:
         for chunk in chunked(iter_records(handle), batch_size):
-            staged, chunk_rejects = [], []
+            staged: list[tuple[int, dict[str, Any]]] = []
+            chunk_rejects: list[Reject] = []
             for record in chunk:
                 stats.read += 1
                 row, problems = parse_row(spec, bundle_file.header, record)
