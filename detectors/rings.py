@@ -462,6 +462,25 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     margins = covers.groupby("ring")["margin"]
     agg["cover_q10"], agg["cover_q90"] = margins.quantile(0.1), margins.quantile(0.9)
     agg["cover_n"] = covers.groupby("ring")["tender_id"].nunique()
+    # the same margin for every losing bid of the market, ranked within its category
+    # (mid-rank, low = close to the winner); a member-won ring tender is "tight" when the
+    # median percentile of its member covers is in the lowest fifth
+    winner_bid = valid.merge(winners.rename("winner").reset_index(), on="tender_id")
+    win_amount_all = winner_bid.loc[winner_bid["firm_id"] == winner_bid["winner"]].drop_duplicates(
+        "tender_id").set_index("tender_id")["amount"]
+    losers = winner_bid.loc[winner_bid["firm_id"] != winner_bid["winner"]].copy()
+    losers["win"] = losers["tender_id"].map(win_amount_all)
+    losers = losers.dropna(subset=["win"])
+    losers["margin"] = losers["amount"] / losers["win"] - 1.0
+    losers["category"] = losers["tender_id"].map(tenders["category"]).fillna("(none)").astype(str)
+    n_cat = losers.groupby("category")["margin"].transform("size")
+    by_cat = (losers.groupby("category")["margin"].rank(method="average") - 0.5) / n_cat
+    overall = (losers["margin"].rank(method="average") - 0.5) / max(len(losers), 1)
+    losers["p_margin"] = np.where(n_cat >= 5 * params.min_category_tenders, by_cat, overall)
+    covers = covers.merge(losers[["tender_id", "firm_id", "p_margin"]], on=["tender_id", "firm_id"], how="left")
+    tight = covers.groupby(["ring", "tender_id"])["p_margin"].median().rename("p").reset_index()
+    tight["tight"] = (tight["p"] < FLAG_SHARE).astype(int)
+    agg["cover_tight"] = tight.groupby("ring")["tight"].sum()
 
     # win rotation among members, in publication order
     won = rt.loc[rt["winner_is_member"]].sort_values(["ring", "published_at", "tender_id"],
@@ -548,6 +567,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "diff_pct_q10": float(a["diff_pct_q10"]), "spread_q90": float(a["spread_q90"]),
             "cover_q10": float(a["cover_q10"]), "cover_q90": float(a["cover_q90"]),
             "cover_tenders": int(a["cover_n"]) if a["cover_n"] == a["cover_n"] else 0,
+            "cover_tight": int(a["cover_tight"]) if a["cover_tight"] == a["cover_tight"] else 0,
             "baseline_cv": base.get("cv"), "baseline_rd": base.get("rd"),
             "baseline_spread": base.get("spread"),
             "solo_win_share": float(solo.get(k, 0) / won_any.get(k, 1)) if won_any.get(k, 0) else 0.0,
@@ -576,16 +596,28 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
     # a 70 % share; it is weighed by the binomial tail p-value corrected for the number
     # m of candidate rings screened (−log10 p − log10 m: 0 → half weight, ≥ 1 → full),
     # so that a pair that met four times cannot carry it by luck.
+    #
+    # The same test is run on the member-won ring tenders for the cover margins: the
+    # other members' bids over the winning member's, ranked among all losing margins of
+    # the category (a tender counts when its members' median margin is in the lowest
+    # fifth). This looks at the members' own bids only, so outsiders' honest bids in a
+    # ring tender cannot hide the cover pattern. The price value is the larger of the two.
+    def share_test(hits: int, n: int) -> tuple[float, float, float]:
+        if not n:
+            return float("nan"), 1.0, 0.0
+        share = hits / n
+        effect = float(np.clip((share - FLAG_SHARE) / 0.5, 0.0, 1.0))
+        pvalue = float(stats.binom.sf(hits - 1, n, FLAG_SHARE))
+        surprise = -math.log10(max(pvalue, 1e-300)) - math.log10(max(n_candidates, 1))
+        return share, pvalue, effect * float(np.clip(0.5 + surprise / 2.0, 0.0, 1.0))
+
     n_priced = int(row.get("n_priced", 0) or 0)
     n_flagged = int(row.get("n_flagged", 0) or 0)
-    if n_priced:
-        share = n_flagged / n_priced
-        effect = float(np.clip((share - FLAG_SHARE) / 0.5, 0.0, 1.0))
-        pvalue = float(stats.binom.sf(n_flagged - 1, n_priced, FLAG_SHARE))
-        surprise = -math.log10(max(pvalue, 1e-300)) - math.log10(max(n_candidates, 1))
-        price = effect * float(np.clip(0.5 + surprise / 2.0, 0.0, 1.0))
-    else:
-        share, pvalue, price = float("nan"), 1.0, 0.0
+    share, pvalue, screens_value = share_test(n_flagged, n_priced)
+    n_cover = int(row.get("cover_tenders", 0) or 0)
+    n_tight = int(row.get("cover_tight", 0) or 0)
+    cover_share, cover_pvalue, cover_value = share_test(n_tight, n_cover)
+    price = max(screens_value, cover_value)
     price_p = row.get("price_p")
     # even shares alone also arise in genuine competition among equals; turn-taking (fewer
     # repeat wins than chance) is what distinguishes a rotation
@@ -597,7 +629,10 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
     values = {
         "price": (price, {"tenders_screened": n_priced, "cover_bid_like": n_flagged,
                           "share": share, "expected_share": FLAG_SHARE, "binomial_pvalue": pvalue,
-                          "candidates_screened": n_candidates,
+                          "candidates_screened": n_candidates, "screens_value": screens_value,
+                          "member_won_tenders_with_member_covers": n_cover,
+                          "tight_member_covers": n_tight, "tight_share": cover_share,
+                          "tight_binomial_pvalue": cover_pvalue, "cover_value": cover_value,
                           "mean_suspicion_percentile": price_p}),
         "rotation": (rotation, {"member_win_share": row["member_win_share"],
                                 "winner_evenness": row["winner_entropy"],

@@ -87,6 +87,10 @@ def test_planted_ring_is_the_top_finding(findings: list) -> None:
     comps = top.evidence["components"]
     assert comps["price"]["contribution"] > 0 and comps["identifiers"]["contribution"] > 0
     assert top.evidence["distinct_winners"] == 3
+    facts = comps["price"]["facts"]
+    # every ring tender is member-won with member covers 1.5–4.5 % above: tight in most
+    assert facts["member_won_tenders_with_member_covers"] == 18
+    assert facts["tight_member_covers"] >= 9
     assert top.evidence["shared_identifiers"][0]["kind"] == "phone"
     assert 0.0 <= top.evidence["stability"] <= 1.0
 
