@@ -43,7 +43,11 @@ Method
      of its category. Under competition 20 % of ring tenders are; the value is the excess
      share (full at 70 %) weighed by the binomial tail p-value, Bonferroni-style over the
      number of candidates (Imhof 2018; Huber & Imhof 2019). A share test is not diluted
-     by the honest meetings of a ring the way a mean would be;
+     by the honest meetings of a ring the way a mean would be. The same test runs on the
+     members' own cover margins (the other members' bids over the winning member's,
+     ranked among all losing margins of the category; a member-won tender counts when
+     its members' median margin is in the lowest fifth), which outsiders' honest bids
+     cannot mask; the price value is the larger of the two;
    * shared identifiers [20] — phones, e-mails, addresses, persons, submission IPs and
      document hashes held by ≥ 2 members. Each counts ``m / n · (m − 1) / (k − 1)`` (``m``
      members among its ``n`` holders in the whole market, ``k`` members), summed and
