@@ -1,5 +1,5 @@
-// Everything one official did with firms, one row per inspection or approval, oldest first: the firm, the kind,
-// the outcome and, for approvals, the days taken against the statutory days.
+// Everything one official did with firms, oldest first: one row per inspection, per approval (days taken against
+// the statutory days) and per firm that bid in a tender the official evaluated (outcome won/lost).
 // Parameters: $official_id (string), $today (ISO date: pending approvals are counted up to this day).
 MATCH (o:Official {id: $official_id})
 CALL (o) {
@@ -13,6 +13,12 @@ CALL (o) {
          coalesce(f.name, f.id) AS firm_name, a.kind AS kind, coalesce(a.decision, 'pending') AS outcome,
          duration.inDays(a.applied_at, coalesce(a.decided_at, date($today))).days AS days,
          a.statutory_days AS statutory_days
+  UNION ALL
+  MATCH (o)-[:EVALUATED]->(t:Tender)<-[:FOR]-(:Bid)<-[:SUBMITTED]-(f:Firm)
+  RETURN 'evaluation' AS activity, t.id AS activity_id, toString(t.published_at) AS date, f.id AS firm_id,
+         coalesce(f.name, f.id) AS firm_name, t.category AS kind,
+         CASE WHEN EXISTS { (t)-[:AWARDED_TO]->(f) } THEN 'won' ELSE 'lost' END AS outcome, null AS days,
+         null AS statutory_days
 }
 RETURN activity, activity_id, date, firm_id, firm_name, kind, outcome, days, statutory_days
-ORDER BY date, activity_id
+ORDER BY date, activity_id, firm_id

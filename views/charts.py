@@ -72,15 +72,17 @@ def monthly_activity_figure(activity: pd.DataFrame) -> go.Figure:
     dated = activity.dropna(subset=["date"])
     monthly = (dated.assign(month=dated["date"].dt.to_period("M").dt.start_time)
                .groupby(["month", "activity"]).size().rename("count").reset_index())
-    figure = go.Figure([go.Bar(x=frame["month"], y=frame["count"], name=kind)
+    figure = go.Figure([go.Bar(x=frame["month"], y=frame["count"], name=kind, xperiod="M1",
+                               xperiodalignment="middle")
                         for kind, frame in monthly.groupby("activity")])
     figure.update_layout(barmode="stack")
+    figure.update_xaxes(type="date", tickformat="%b %Y", dtick="M3" if len(monthly["month"].unique()) > 6 else "M1")
     return _layout(figure, 300, x="month", y="activities")
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def pair_timeline_figure(activity: pd.DataFrame, firm_id: str, firm_name: str) -> go.Figure:
-    """An official's inspections and approvals over time, the pair's firm in red against the others in grey."""
+    """An official's inspections, approvals and evaluated bids over time, the pair's firm in red, others in grey."""
     dated = activity.dropna(subset=["date"])
     figure = go.Figure()
     for is_pair, label, colour, size in ((False, "other firms", OUTSIDERS, 7), (True, firm_name, "#d62728", 11)):

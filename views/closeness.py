@@ -34,8 +34,8 @@ activity = load(app_queries.official_activity, official_id)
 if activity.empty:
     st.caption("No inspections or approvals by this official.")
 else:
-    st.markdown(f"**{pair['official_name']}'s inspections and approvals over time** — this firm (red) against "
-                "the others")
+    st.markdown(f"**{pair['official_name']}'s inspections, approvals and evaluated bids over time** — this firm "
+                "(red) against the others")
     st.plotly_chart(pair_timeline_figure(activity, firm_id, pair["firm_name"]), key=f"pair_timeline_{alert_id}",
                     width="stretch")
 

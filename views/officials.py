@@ -78,9 +78,11 @@ if activity.empty:
 else:
     st.plotly_chart(monthly_activity_figure(activity), key="officials_activity_chart", width="stretch")
     firms = (activity.groupby(["firm_id", "firm_name"])
-             .agg(activities=("activity_id", "count"),
+             .agg(activities=("activity", "count"),
                   inspections=("activity", lambda a: int((a == "inspection").sum())),
-                  passes=("outcome", lambda o: int((o == "pass").sum())))
+                  passes=("outcome", lambda o: int((o == "pass").sum())),
+                  evaluated_bids=("activity", lambda a: int((a == "evaluation").sum())),
+                  wins_evaluated=("outcome", lambda o: int((o == "won").sum())))
              .reset_index())
     late = activity[(activity["activity"] == "approval") & (activity["days"] > activity["statutory_days"])]
     firms["overdue_approvals"] = firms["firm_id"].map(late.groupby("firm_id").size()).fillna(0).astype(int)

@@ -36,18 +36,8 @@ st.markdown(f"### {ring_id} · score {ring['score']:.0f}")
 if ring["explanation"]:
     st.markdown(f"> {ring['explanation']}")
 
-graph_col, facts_col = st.columns([3, 2])
-with graph_col:
-    st.markdown("**Members, their tenders and what they share** (red border: won a tender here)")
-    show_graph(load(app_queries.ring_graph, ring_id), key=f"ring_graph_{ring_id}", height=480)
-with facts_col:
-    st.markdown("**Every fact behind the score**")
-    facts = app_queries.evidence_facts(ring["evidence"])
-    if facts.empty:
-        st.caption("The finding stores no evidence.")
-    else:
-        st.dataframe(facts_table(facts), hide_index=True, width="stretch",
-                     height=440, key="ring_facts")
+st.markdown("**Members, their tenders and what they share** (red border: won a tender here; red edge: WON)")
+show_graph(load(app_queries.ring_graph, ring_id), key=f"ring_graph_{ring_id}", height=520)
 
 bids = load(app_queries.ring_bids, ring_id)
 if bids.empty:
@@ -60,6 +50,13 @@ else:
     if not rotation.empty:
         st.markdown("**Who won, over time** — rotation shows as winners taking turns")
         st.plotly_chart(win_rotation_figure(rotation), key=f"ring_rotation_chart_{ring_id}", width="stretch")
+
+st.markdown("**Every fact behind the score** (with the thresholds the detector used)")
+facts = app_queries.evidence_facts(ring["evidence"])
+if facts.empty:
+    st.caption("The finding stores no evidence.")
+else:
+    st.dataframe(facts_table(facts), hide_index=True, width="stretch", height=360, key="ring_facts")
 
 st.markdown("#### Triage")
 triage_panel(db, ring_id, key="rings")

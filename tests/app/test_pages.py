@@ -147,6 +147,11 @@ def test_officials_page_record_and_drill_down(market_db):
     assert any("OFF-1" in w.value for w in at.warning)
     firms = table(at, "firm_id", "overdue_approvals").set_index("firm_id")
     assert firms.loc["F5", "inspections"] == 6 and firms.loc["F6", "overdue_approvals"] == 2
+    # an evaluator's record: the bids in the tenders O3 evaluated, and who won them
+    at.selectbox(key="officials_pick").set_value("O3").run()
+    evaluated = table(at, "firm_id", "overdue_approvals").set_index("firm_id")
+    assert evaluated.loc["F1", ["evaluated_bids", "wins_evaluated"]].tolist() == [6, 2]
+    assert evaluated.loc["F4", ["evaluated_bids", "wins_evaluated"]].tolist() == [2, 0]
     # period filter: from February on, O1's January inspection (I6) and approval (A6) drop out
     from datetime import date
 
