@@ -10,7 +10,9 @@ appended to :mod:`graph.model`):
 * ``parties`` → ``Department`` (roles buyer, procuringEntity) and ``Firm`` (tenderer,
   supplier, and every organisation a bid or an award names), with their contact point's
   phone and e-mail and their address as shared ``Phone``/``Email``/``Address`` nodes
-  (normalised by :mod:`loaders.identifiers`);
+  (normalised by :mod:`loaders.identifiers`); the beneficial owners extension
+  (``parties[].beneficialOwners``) → ``Person`` ``SHAREHOLDER_OF`` the firm, with their own
+  phone, e-mail and address;
 * ``tender`` → ``Tender`` (id = ocid): title, tenderPeriod start/end → published_at /
   deadline_at (day) and tender_start / tender_end (instant), value → budget / currency,
   procurementMethod → procedure, procurementMethodDetails, mainProcurementCategory →
@@ -74,7 +76,7 @@ DEFAULT_CHUNK = 2000  # releases per flush
 DEFAULT_BATCH = 5000  # rows per UNWIND transaction
 
 # Write order matters: nodes before the relationships that MATCH them.
-WRITE_ORDER = ("ocds_departments", "ocds_firms", "ocds_tenders", "ocds_lots", "ocds_bids",
+WRITE_ORDER = ("ocds_departments", "ocds_firms", "ocds_persons", "ocds_tenders", "ocds_lots", "ocds_bids",
                "ocds_awards", "ocds_contracts", "ocds_awarded_to")
 
 
@@ -233,6 +235,7 @@ class ChunkRows:
 
     departments: dict[str, dict[str, Any]] = field(default_factory=dict)
     firms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    persons: list[dict[str, Any]] = field(default_factory=list)
     tenders: list[dict[str, Any]] = field(default_factory=list)
     lots: list[dict[str, Any]] = field(default_factory=list)
     bids: list[dict[str, Any]] = field(default_factory=list)
@@ -244,6 +247,7 @@ class ChunkRows:
         return {
             "ocds_departments": list(self.departments.values()),
             "ocds_firms": list(self.firms.values()),
+            "ocds_persons": self.persons,
             "ocds_tenders": self.tenders,
             "ocds_lots": self.lots,
             "ocds_bids": self.bids,
@@ -428,10 +432,13 @@ class _Mapper:
                 identifier = party.get("identifier")
                 if isinstance(identifier, dict):
                     row["reg_no"] = row["reg_no"] or _text(identifier.get("id"))
-                self._contact(row, party, f"$.parties[{i}]")
+                self._contact(row, party.get("contactPoint"), party.get("address"),
+                              f"$.parties[{i}].contactPoint", f"$.parties[{i}].address")
+                self._owners(key, party, f"$.parties[{i}]")
 
-    def _contact(self, row: dict[str, Any], party: dict[str, Any], path: str) -> None:
-        contact = party.get("contactPoint")
+    def _contact(self, row: dict[str, Any], contact: Any, address: Any, contact_path: str,
+                 address_path: str) -> None:
+        """Normalised telephone and email of ``contact`` and the joined ``address`` onto ``row``."""
         if isinstance(contact, dict):
             for field_name, target, normalise in (("telephone", "phones", normalise_phone),
                                                   ("email", "emails", normalise_email)):
@@ -441,11 +448,10 @@ class _Mapper:
                 try:
                     value = normalise(raw)
                 except ValueError as error:
-                    self.reject(f"{path}.contactPoint.{field_name}", raw, str(error))
+                    self.reject(f"{contact_path}.{field_name}", raw, str(error))
                     continue
                 if value not in row[target]:
                     row[target].append(value)
-        address = party.get("address")
         if isinstance(address, dict):
             parts = [_text(address.get(k)) for k in ("streetAddress", "locality", "region", "postalCode",
                                                      "countryName")]
@@ -454,10 +460,37 @@ class _Mapper:
                 try:
                     value = normalise_address(joined)
                 except ValueError as error:
-                    self.reject(f"{path}.address", address, str(error))
+                    self.reject(address_path, address, str(error))
                 else:
                     if value not in row["addresses"]:
                         row["addresses"].append(value)
+
+    def _owners(self, firm_key: str, party: dict[str, Any], path: str) -> None:
+        """Beneficial owners extension: parties[].beneficialOwners[] → Person SHAREHOLDER_OF the firm.
+
+        An owner with an identifier is keyed ``scheme-id`` (one person across firms); one
+        without is keyed under the firm, and can still link firms through its phone, e-mail
+        or address.
+        """
+        for j, owner in enumerate(_array(party.get("beneficialOwners"))):
+            if not isinstance(owner, dict):
+                continue
+            identifier = owner.get("identifier")
+            scheme = _text(identifier.get("scheme")) if isinstance(identifier, dict) else None
+            ident = _text(identifier.get("id")) if isinstance(identifier, dict) else None
+            local = _text(owner.get("id")) or _text(owner.get("name"))
+            if scheme and ident:
+                key = f"{scheme}-{ident}"
+            elif local:
+                key = f"{firm_key}/{local}"
+            else:
+                self.reject(f"{path}.beneficialOwners[{j}]", owner, "beneficial owner without id, name or identifier")
+                continue
+            row: dict[str, Any] = {"id": key, "name": _text(owner.get("name")), "firm_id": firm_key, "phones": [], "emails": [],
+                   "addresses": []}
+            owner_path = f"{path}.beneficialOwners[{j}]"
+            self._contact(row, owner, owner.get("address"), owner_path, f"{owner_path}.address")
+            self.rows.persons.append(row)
 
     def _tender(self, tender: dict[str, Any], buyer_id: str | None, pe_id: str | None) -> None:
         period: dict[str, Any] = tender["tenderPeriod"] if isinstance(tender.get("tenderPeriod"), dict) else {}

@@ -27,11 +27,19 @@ def firm(party_id: str, phone: str | None = None, identifier: str | None = None)
     return party
 
 
+OWNER = {"id": "o1", "name": "A. Owner", "identifier": {"scheme": "XI-PASSPORT", "id": "P1"},
+         "telephone": "+44 20 7000 0001"}
+
+
 def release_1() -> dict:
-    """ocds-1: two lots; a consortium bid by F2+F3; F1 wins lot L1 through relatedBids."""
+    """ocds-1: two lots; a consortium bid by F2+F3; F1 wins lot L1 through relatedBids;
+    F1 and F3 have the same beneficial owner."""
+    f1, f3 = firm("F1", "+44 20 7946 0958", "F1"), firm("F3")
+    f1["beneficialOwners"] = [OWNER]
+    f3["beneficialOwners"] = [OWNER, {"name": "Local Owner"}]
     return {
         "ocid": "ocds-1", "id": "1", "date": "2024-01-20T00:00:00Z", "tag": ["award"],
-        "parties": [BUYER, firm("F1", "+44 20 7946 0958", "F1"), firm("F2", "+44 (20) 7946-0958"), firm("F3")],
+        "parties": [BUYER, f1, firm("F2", "+44 (20) 7946-0958"), f3],
         "buyer": {"id": "B1", "name": "Housing Bureau"},
         "tender": {"id": "t1", "title": "School roof", "status": "complete", "procurementMethod": "open",
                    "mainProcurementCategory": "works", "value": {"amount": 1000, "currency": "EUR"},
@@ -174,6 +182,11 @@ def test_release_package_maps_onto_the_graph(clean_db, tmp_path: Path) -> None: 
     assert count(db, "MATCH (b:Bid {id: 'ocds-1/b3', status: 'disqualified', disqualified: true}) RETURN count(b)") == 1
     # XI-F1, ocds-1/F2 and ocds-2/F2 (F2 has no identifier, so it is a firm per ocid by default)
     assert count(db, "MATCH (f:Firm)-[:HAS_PHONE]->(:Phone {value: '442079460958'}) RETURN count(f)") == 3
+    # beneficial owners: one person (by identifier) owning two firms; one without identifier per firm
+    assert count(db, "MATCH (:Person {id: 'XI-PASSPORT-P1'})-[:SHAREHOLDER_OF]->(f:Firm) RETURN count(f)") == 2
+    assert count(db, "MATCH (:Person {id: 'ocds-1/F3/Local Owner'})-[:SHAREHOLDER_OF]->(:Firm {id: 'ocds-1/F3'}) "
+                     "RETURN count(*)") == 1
+    assert count(db, "MATCH (:Person)-[:HAS_PHONE]->(:Phone {value: '442070000001'}) RETURN count(*)") == 1
     # the bad amount is dropped, the rest of the bid kept
     assert count(db, "MATCH (b:Bid {id: 'ocds-2/b2'}) WHERE b.amount IS NULL RETURN count(b)") == 1
     rejects = {(r.line, r.field): r.reason for r in read_rejects(tmp_path / "rejects.csv")}
