@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -48,11 +49,13 @@ def rss_bytes() -> int:
 
 
 class MemoryProgress(Progress):
-    """Progress that also records the peak RSS while each file loads."""
+    """Progress that also records the peak RSS and the server's CPU while each file loads."""
 
-    def __init__(self) -> None:
+    def __init__(self, server_cpu: Callable[[], float | None]) -> None:
         super().__init__(stream=sys.stderr, every_s=10.0)
+        self.server_cpu = server_cpu
         self.peaks: dict[str, int] = {}
+        self.server_cpu_at_start: dict[str, float | None] = {}
         self._current: str | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -66,6 +69,7 @@ class MemoryProgress(Progress):
 
     def start(self, name: str) -> None:
         self._current = name
+        self.server_cpu_at_start[name] = self.server_cpu()
         self.peaks[name] = rss_bytes()
         super().start(name)
 
@@ -81,6 +85,7 @@ class FileResult:
     seconds: float
     rows_per_s: float
     peak_rss_mb: float
+    server_cpu_s: float | None
 
 
 def server_cpu_seconds(settings: Neo4jSettings) -> float | None:
@@ -124,7 +129,7 @@ def bench_scale(db: Database, scale: float, seed: int, workdir: Path, allow_wipe
                     "--seed", str(seed)], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     generated = time.monotonic() - started
     empty_database(db, allow_wipe)
-    progress = MemoryProgress()
+    progress = MemoryProgress(lambda: server_cpu_seconds(db.settings))
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     server_before = server_cpu_seconds(db.settings)
     try:
@@ -133,8 +138,11 @@ def bench_scale(db: Database, scale: float, seed: int, workdir: Path, allow_wipe
         progress.close()
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
     server_after = server_cpu_seconds(db.settings)
+    starts = [progress.server_cpu_at_start.get(f.file) for f in report.files] + [server_after]
     files = [FileResult(f.file, f.read, round(f.seconds, 2), round(f.read / max(f.seconds, 1e-9)),
-                        round(progress.peaks.get(f.file, 0) / 2**20, 1)) for f in report.files]
+                        round(progress.peaks.get(f.file, 0) / 2**20, 1),
+                        None if begin is None or end is None else round(end - begin, 1))
+             for f, begin, end in zip(report.files, starts, starts[1:], strict=False)]
     rows = sum(f.read for f in report.files)
     return {
         "scale": scale, "seed": seed, "generate_seconds": round(generated, 1), "files": [asdict(f) for f in files],
@@ -153,9 +161,11 @@ def bench_scale(db: Database, scale: float, seed: int, workdir: Path, allow_wipe
 
 def print_result(result: dict[str, object]) -> None:
     print(f"\nscale {result['scale']:g} (seed {result['seed']}): bundle generated in {result['generate_seconds']} s")
-    print(f"{'file':<18}{'rows':>10}{'seconds':>9}{'rows/s':>9}{'peak RSS MB':>13}")
+    print(f"{'file':<18}{'rows':>10}{'seconds':>9}{'rows/s':>9}{'peak RSS MB':>13}{'server CPU s':>14}")
     for f in result["files"]:  # type: ignore[attr-defined]
-        print(f"{f['file']:<18}{f['rows']:>10,}{f['seconds']:>9.1f}{f['rows_per_s']:>9,}{f['peak_rss_mb']:>13.1f}")
+        cpu = "" if f["server_cpu_s"] is None else f"{f['server_cpu_s']:.1f}"
+        print(f"{f['file']:<18}{f['rows']:>10,}{f['seconds']:>9.1f}{f['rows_per_s']:>9,}{f['peak_rss_mb']:>13.1f}"
+              f"{cpu:>14}")
     print(f"{'total':<18}{result['rows']:>10,}{result['seconds']:>9.1f}{result['rows_per_s']:>9,}"
           f"{result['peak_rss_mb']:>13.1f}")
     print(f"graph: {result['nodes_created']:,} nodes, {result['relationships_created']:,} relationships created; "
