@@ -240,3 +240,24 @@ def test_a_query_failing_at_the_end_of_the_write_leaves_the_database_as_before(m
     with pytest.raises(GraphError, match="store_findings failed"):
         store_findings(market_db, info, [ring("F1", "F2", "F3", "F5"), pair("O1", "F1", 90.0), pair("O2", "F3")])
     assert snapshot(market_db) == before
+
+
+@pytest.mark.neo4j
+def test_every_alert_kind_concerns_its_subject_nodes(market_db) -> None:
+    findings = [
+        Finding(detector="linked_bidders", kind="linked_bidders", score=70, explanation="share a phone",
+                firms=("F2", "F1"), tenders=("T1",)),
+        Finding(detector="tender_risk", kind="tender", score=90, explanation="bids 1 % apart", tender_id="T3"),
+        Finding(detector="red_flags", kind="buyer", score=40, explanation="R024", department_id="D1"),
+        Finding(detector="red_flags", kind="firm", score=40, explanation="R038", firm_id="F6"),
+        official("O1"),
+    ]
+    stored = run(market_db, 1, findings)
+    concerns = {r["id"]: r for r in _cypher(market_db, """
+        MATCH (a:Alert)-[:CONCERNS]->(s)
+        RETURN a.id AS id, a.kind AS kind, collect(labels(s)[0] + ':' + s.id) AS subjects, a.subject_ids AS ids""")}
+    assert sorted(concerns) == sorted(stored.ids) == sorted(f.key for f in findings)
+    got = {r["kind"]: sorted(r["subjects"]) for r in concerns.values()}
+    assert got == {"linked_bidders": ["Firm:F1", "Firm:F2"], "tender": ["Tender:T3"], "buyer": ["Department:D1"],
+                   "firm": ["Firm:F6"], "official": ["Official:O1"]}
+    assert concerns[findings[0].key]["ids"] == ["F1", "F2"]
