@@ -614,6 +614,25 @@ def _ties(data: MarketData, params: Params) -> pd.DataFrame:
 # --------------------------------------------------------------------------- the pair frame
 
 
+def _attach(frame: pd.DataFrame, part: pd.DataFrame, pairs: pd.MultiIndex) -> pd.DataFrame:
+    """Left-join ``part`` (one row per pair) onto ``frame`` by position; ``pairs`` indexes frame's rows.
+
+    Same result as ``frame.merge(part, on=PAIR, how="left")``, without re-hashing and copying
+    the growing frame at every step.
+    """
+    position = pairs.get_indexer(pd.MultiIndex.from_frame(part[PAIR]))
+    found = position >= 0
+    rows = position[found]
+    for column in part.columns:
+        if column in PAIR:
+            continue
+        values = part[column].to_numpy()[found]
+        out = np.full(len(frame), np.nan) if values.dtype.kind in "fiub" else np.full(len(frame), None, object)
+        out[rows] = values
+        frame[column] = out
+    return frame
+
+
 def _points(frame: pd.DataFrame, pcol: str, tested: pd.Series, effect: Any, points: float, params: Params,
             qcol: str) -> np.ndarray:
     """``points × effect × gate(q)``; q is Benjamini–Hochberg over the pairs ``tested`` (stored in ``qcol``)."""
@@ -644,6 +663,7 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     }
     frame = pd.concat([c[PAIR] for c in channels.values()]).drop_duplicates().reset_index(drop=True)
     frame["department_id"] = frame[OID].map(officials.drop_duplicates(OID).set_index(OID)[DEPT])
+    pairs = pd.MultiIndex.from_frame(frame[PAIR])
     freq_points = np.zeros(len(frame))
     best_channel = pd.Series("", index=frame.index, dtype=object)
     for name, ch in channels.items():
@@ -652,7 +672,7 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
         ch["lift"] = ch["observed"] / ch["expected"]
         ch["pvalue"] = stats.poisson.sf(ch["observed"] - 1, ch["expected"])
         ch = ch.rename(columns={c: f"{name}_{c}" for c in ("observed", "expected", "lift", "pvalue")})
-        frame = frame.merge(ch, on=PAIR, how="left")
+        frame = _attach(frame, ch, pairs)
         frame[f"{name}_observed"] = frame[f"{name}_observed"].fillna(0.0)
         lift_effect = np.clip(np.log(frame[f"{name}_lift"].fillna(0.0).clip(lower=1e-9) / params.lift_floor)
                               / np.log(params.lift_full / params.lift_floor), 0.0, 1.0)
@@ -688,7 +708,7 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
         r = _rate_excess(events, flag, params)
         r["pvalue"] = np.minimum(r["pvalue"] * tests, 1.0)
         r = r.rename(columns={c: f"{name}_{c}" for c in r.columns if c not in PAIR})
-        frame = frame.merge(r, on=PAIR, how="left")
+        frame = _attach(frame, r, pairs)
         eff = _ramp(frame[f"{name}_effect"].fillna(0.0), 0.0, params.leniency_full)
         frame[f"{name}_points"] = _points(frame, f"{name}_pvalue", frame[f"{name}_n"].fillna(0) >= minimum,
                                           eff, points, params, f"{name}_qvalue")
@@ -700,23 +720,23 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     insp_pen = insp.assign(peer_mean=pd.MultiIndex.from_frame(insp[[DEPT, KIND]]).map(peer_penalty))
     pen = insp_pen.groupby(PAIR)[["penalty", "peer_mean"]].mean().rename(
         columns={"penalty": "penalty_mean", "peer_mean": "penalty_peer_mean"})
-    frame = frame.merge(pen.reset_index(), on=PAIR, how="left")
+    frame = _attach(frame, pen.reset_index(), pairs)
 
     sp = _speed(appr).rename(columns={"effect": "speed_effect", "pvalue": "speed_pvalue", "u_z": "speed_z"})
-    frame = frame.merge(sp, on=PAIR, how="left")
+    frame = _attach(frame, sp, pairs)
     frame["speed_points"] = _points(frame, "speed_pvalue", frame["n_timed"].fillna(0) >= params.min_approvals,
                                     _ramp(frame["speed_effect"].fillna(0.0), 0.0, params.speed_full),
                                     params.speed_points, params, "speed_qvalue")
 
     oc = _outcomes(meet, params)
     oc = oc.rename(columns={"pvalue": "outcome_pvalue", "lift": "outcome_lift"})
-    frame = frame.merge(oc[[c for c in oc.columns if c not in ("W", "X", "fair_in")]], on=PAIR, how="left")
+    frame = _attach(frame, oc[[c for c in oc.columns if c not in ("W", "X", "fair_in")]], pairs)
     out_eff = np.clip(np.log(frame["outcome_lift"].fillna(0.0).clip(lower=1e-9))
                       / np.log(params.outcome_lift_full), 0.0, 1.0)
     frame["outcome_points"] = _points(frame, "outcome_pvalue", frame["wins_in"].fillna(0) >= params.min_wins,
                                       out_eff, params.outcome_points, params, "outcome_qvalue")
 
-    frame = frame.merge(ties, on=PAIR, how="left")
+    frame = _attach(frame, ties, pairs)
     frame["tie_points"] = frame["tie_points"].fillna(0.0)
 
     point_cols = ["frequency_points", "pass_points", "penalty_points", "grant_points", "speed_points",
