@@ -35,7 +35,7 @@ from typing import Any
 from detectors.finding import Finding
 from detectors.market import MarketData
 from detectors.red_flags import r003, r018, r024, r025, r028, r030, r035, r036, r038, r048, r058
-from detectors.red_flags.common import Common, Results
+from detectors.red_flags.common import Common, Results, main_currency
 from detectors.red_flags.frames import OcdsFrames, build_processes, frames_from_market
 from detectors.red_flags.settings_io import parse_bool, parse_methods
 
@@ -53,15 +53,17 @@ KIND_BY_GROUP = {"OCID": "tender", "Tenderer": "firm", "Buyer": "buyer", "Procur
 
 @dataclass(frozen=True)
 class Params:
-    """Which flags run and with what settings (defaults: Cardinal's, every flag enabled).
+    """Which flags run and with what settings.
 
-    ``settings[code]`` is the flag module's own ``Settings``; ``common`` holds Cardinal's
-    top-level keys, ``[exclusions]`` and the ``[iron_cage]`` extensions.
+    ``Params()`` is what the settings file says (:func:`load_params`; with the file as
+    shipped: every flag, Cardinal's defaults), so the parameters a job records are the ones
+    it ran with. ``settings[code]`` is the flag module's own ``Settings``; ``common`` holds
+    Cardinal's top-level keys, ``[exclusions]`` and the ``[iron_cage]`` extensions.
     """
 
-    enabled: tuple[str, ...] = tuple(FLAGS)
-    common: Common = field(default_factory=Common)
-    settings: dict[str, Any] = field(default_factory=lambda: {code: m.Settings() for code, m in FLAGS.items()})
+    enabled: tuple[str, ...] = field(default_factory=lambda: load_params().enabled)
+    common: Common = field(default_factory=lambda: load_params().common)
+    settings: dict[str, Any] = field(default_factory=lambda: load_params().settings)
 
     def with_settings(self, code: str, **values: Any) -> Params:
         """A copy with some settings of one flag changed (for tests and callers)."""
@@ -126,9 +128,9 @@ def load_params(path: Path | None = None) -> Params:
 
 def evaluate(frames: OcdsFrames, params: Params | None = None) -> Results:
     """Cardinal's results (values, meta, details) for the enabled flags."""
-    params = params or load_params()
+    params = params or Params()
     processes = [p for p in build_processes(frames) if _included(p, params.common)]
-    results = Results()
+    results = Results(currency=main_currency(processes, params.common))
     context: dict[str, Any] = {}
     for code in params.enabled:
         FLAGS[code].evaluate(processes, params.settings[code], params.common, results, context)
@@ -171,7 +173,7 @@ def _findings(results: Results, params: Params) -> list[Finding]:
         findings.append(Finding(
             detector=NAME, kind=kind, score=score, explanation=explanation,  # type: ignore[arg-type]
             evidence={"flags": flags, "meta": {c: results.meta.get(c, {}) for c in flag_codes},
-                      "currency": params.common.currency},
+                      "price_currency": results.currency},
             tender_id=key if kind == "tender" else None, firm_id=key if kind == "firm" else None,
             department_id=key if kind == "buyer" else None))
     return findings
@@ -187,5 +189,5 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     unused (the flags are deterministic) and kept for the detector interface.
     """
     frames = ocds if ocds is not None else frames_from_market(data)
-    params = params or load_params()
+    params = params or Params()
     return _findings(evaluate(frames, params), params)

@@ -47,20 +47,20 @@ class Common:
     """Settings every indicator may read (Cardinal's top-level keys and [exclusions])."""
 
     currency: str | None = None
-    no_price_comparison_procurement_methods: frozenset[str] = frozenset()
-    price_comparison_procurement_methods: frozenset[str] = frozenset()
-    exclude_procurement_method_details: frozenset[str] = frozenset()
+    no_price_comparison_procurement_methods: tuple[str, ...] = ()
+    price_comparison_procurement_methods: tuple[str, ...] = ()
+    exclude_procurement_method_details: tuple[str, ...] = ()
     per_lot: bool = True
     use_related_bids: bool = True
 
 
-def matches_procurement_method(process: Process, methods: frozenset[str]) -> bool:
+def matches_procurement_method(process: Process, methods: tuple[str, ...]) -> bool:
     if not methods:
         return True
     return process.procurement_method is not None and process.procurement_method in methods
 
 
-def matches_procurement_method_details(process: Process, include: frozenset[str], exclude: frozenset[str]) -> bool:
+def matches_procurement_method_details(process: Process, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
     details = process.procurement_method_details
     if details is not None:
         return details in include if include else details not in exclude
@@ -76,7 +76,7 @@ def price_comparison(process: Process, common: Common) -> bool:
 def included(process: Process, common: Common) -> bool:
     """Cardinal's global filter: not cancelled and not excluded by procurement method details."""
     return process.status != "cancelled" and matches_procurement_method_details(
-        process, frozenset(), common.exclude_procurement_method_details)
+        process, (), common.exclude_procurement_method_details)
 
 
 def submitted_bids(process: Process) -> list[BidRecord]:
@@ -119,6 +119,7 @@ class Results:
     values: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     meta: dict[str, dict[str, Any]] = field(default_factory=dict)
     details: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    currency: str | None = None  # the one currency prices were compared in
 
     def set(self, group: str, key: str, code: str, value: float, **detail: Any) -> None:
         self.values.setdefault(group, {}).setdefault(key, {})[code] = float(value)

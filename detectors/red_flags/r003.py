@@ -31,7 +31,7 @@ DAY_NS = 86_400 * 10**9
 @dataclass(frozen=True)
 class Settings:
     threshold: int = 15
-    procurement_methods: frozenset[str] = frozenset()
+    procurement_methods: tuple[str, ...] = ()
     procurement_method_details: tuple[tuple[str, int], ...] = ()
 
 

@@ -25,7 +25,7 @@ TITLE = "single bid received"
 
 @dataclass(frozen=True)
 class Settings:
-    procurement_methods: frozenset[str] = frozenset({"open", "selective"})
+    procurement_methods: tuple[str, ...] = ("open", "selective")
 
 
 def from_sections(section: dict[str, str], subsections: dict[str, dict[str, str]]) -> Settings:

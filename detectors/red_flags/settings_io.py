@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 
-def parse_methods(value: str | None, default: str) -> frozenset[str]:
-    """A pipe-separated list (``open|selective``); empty items dropped like Rust's split_terminator."""
+def parse_methods(value: str | None, default: str) -> tuple[str, ...]:
+    """A pipe-separated list (``open|selective``) as a sorted tuple; empty items dropped like
+    Rust's split_terminator."""
     text = default if value is None else value
-    return frozenset(part for part in text.split("|") if part)
+    return tuple(sorted({part for part in text.split("|") if part}))
 
 
 def parse_int(value: str | None, default: int, name: str, minimum: int | None = None) -> int:

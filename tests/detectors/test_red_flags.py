@@ -57,7 +57,7 @@ def test_settings_from_fixture_names() -> None:
     assert params.enabled == ("R003",)
     assert dict(params.settings["R003"].procurement_method_details) == {"x": 5, "y": 10}
     assert red_flags.parse_settings(settings_for("R003-procurement_methods-open+selective")).settings[
-        "R003"].procurement_methods == {"open", "selective"}
+        "R003"].procurement_methods == ("open", "selective")
     assert red_flags.parse_settings(settings_for("R048-minimum_contracting_processes-1")).settings[
         "R048"].minimum_contracting_processes == 1
 
@@ -93,7 +93,7 @@ def test_default_settings_file_enables_every_flag_with_cardinal_defaults() -> No
     params = red_flags.load_params()
     assert params.enabled == tuple(red_flags.FLAGS)
     assert params.settings["R003"].threshold == 15
-    assert params.settings["R018"].procurement_methods == {"open", "selective"}
+    assert params.settings["R018"].procurement_methods == ("open", "selective")
     assert params.settings["R025"].percentile == 75
     assert params.settings["R038"].minimum_submitted_bids == 2
     assert params.settings["R048"].minimum_contracting_processes == 20
