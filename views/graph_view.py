@@ -47,6 +47,9 @@ class GraphEvent:
 
 
 def _group(node: GraphNode) -> str:
+    """Style group: the role when the page gives one (subjects keep their label for the icon), else the label."""
+    if node.role == "subject":
+        return f"subject {node.label}"
     return node.role or node.label
 
 
@@ -101,7 +104,7 @@ def _styles(graph: GraphElements) -> tuple[list[NodeStyle], list[EdgeStyle]]:
             "font-size": 10, "text-valign": "bottom", "text-margin-y": 3}
     groups = sorted({_group(n) for n in graph.nodes.values()})
     node_styles = [
-        NodeStyle(g, COLOURS.get(g, "#555555"), "name", ICONS.get(g),
+        NodeStyle(g, COLOURS.get(g.split(" ")[0], "#555555"), "name", ICONS.get(g.split(" ")[-1]),
                   custom_styles={**size, **({"border-width": 4, "border-color": "#7f0000"} if g == "winner"
                                             else {})})
         for g in groups

@@ -82,4 +82,4 @@ def test_graph_view_caps_nodes_keeping_subjects_and_keeps_node_ids_intact():
     assert all(e.source in small.nodes and e.target in small.nodes for e in small.edges.values())
     elements = to_elements(small)
     hub = next(n["data"] for n in elements["nodes"] if n["data"]["id"] == "hub")
-    assert hub["node_key"] == "F1" and hub["label"] == "subject" and hub["name"] == "Hub"
+    assert hub["node_key"] == "F1" and hub["label"] == "subject Firm" and hub["name"] == "Hub"
