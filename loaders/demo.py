@@ -18,7 +18,8 @@ inspectors, approvers, evaluators), each with a home district, a workload factor
 strictness factor (inspections) and a speed factor (approvals). Every role does some of the
 other kinds of work (directors do a fair share of each).
 
-*Firms and persons.* ~1,500 firms at scale 1 (linear in scale), each with a primary procurement
+*Firms and persons.* ~1,500 firms at scale 1 (linear in scale, at least 140, each category at
+least 7), each with a primary procurement
 category (sometimes a related secondary one), home district, activity (lognormal), cost
 efficiency (±3.5 %), compliance propensity and a habit of rounding its bids. Names are
 Chinese-style ("贵阳宏远建筑工程有限公司"), ~8 % registered in English; ``reg_no`` is an
@@ -65,7 +66,7 @@ patterns: ``rotation`` (a shuffled turn order with occasional deviations; otherw
 member wins most), ``cover_bids`` (losing members bid a randomly drawn 0.5–6 % above the
 winner: tight, low dispersion; otherwise their losing bids are loose), ``bid_suppression``
 (only the winner and 1–3 covers bid; the others stay out). Outsiders in ring tenders are fewer
-(each honest bidder stays with probability 0.15–0.5) and weaker (a 6–15 % cost premium), so there
+(each honest bidder stays with probability 0.15–0.5, at most two) and weaker (a 6–15 % cost premium), so there
 is a gap, but they still win some; in 8 % of ring tenders the second-lowest bid wins on technical
 score, as anywhere else. Shared identifiers vary per ring and cover only 2–3 members: ``phone`` (the same number
 written differently), ``email``, ``address``, ``owner`` (a common shareholder/legal rep),
@@ -74,16 +75,17 @@ tenders), ``document`` (covers reuse the winner's file hash in 30–80 % of ring
 about a third of the rings share nothing at all (price patterns only).
 
 *Corrupt official–firm pairs* (6–10 at scale 1). Each pair gets 2–3 mechanisms:
-``frequent_inspections`` (7–14 extra inspections of the firm), ``leniency`` (a poor-compliance
+``frequent_inspections`` (7–14 extra inspections of the firm, at least 2–3 times the
+official's average per firm and above its busiest other firm), ``leniency`` (a poor-compliance
 firm that peers fail ~35 % of the time passes this official's inspections ~90 %, penalties cut),
-``fast_approvals`` (4–9 approvals decided in 5–25 % of the statutory time, all approved),
+``fast_approvals`` (4–9 approvals decided in 4–20 % of the statutory time, all approved),
 ``relative_shareholder`` (a declared relative of the official holds 10–45 % of the firm),
 ``shared_contact`` (the firm's registered phone is a declared relative's mobile) and
-``committee_wins`` (the official sits on 6–14 committees of tenders the firm bids in, and the
-firm wins ~80 % of them at a price near the lowest). The official's role fits the mechanisms.
+``committee_wins`` (the official sits on 6–14 committees of tenders the firm bids in, at least
+every one they sat on anyway, and the firm wins ~80 % of them at a price near the lowest). The official's role fits the mechanisms.
 
 *Decoys* (must not be flagged): niche markets (a rare category in one district where the same
-3–5 specialist firms meet in every tender but compete honestly: independent dispersion, lowest
+4–5 specialist firms meet in every tender but compete honestly: independent dispersion, lowest
 price wins, no shared identifiers), the small county where the few local officials see the same
 few firms over and over with ordinary outcomes, a business-centre address where ~35 unrelated
 firms at scale 1 are registered (some bid against each other normally), and the holding groups.
@@ -303,7 +305,7 @@ def _sample_distinct(rng: np.random.Generator, weights: np.ndarray, rows: int, k
 
     Successive draws with replacement, skipping repeats, follow exactly the law of successive
     sampling without replacement; we draw ``3k + 8`` per row by inverse CDF and keep the first
-    distinct ones. Rows that found fewer than ``k`` distinct indices are padded with -1.
+    distinct ones. The rare rows that found fewer than ``k`` finish with ``Generator.choice``.
     """
     k = min(k, len(weights))
     draws = 3 * k + 8
@@ -318,6 +320,12 @@ def _sample_distinct(rng: np.random.Generator, weights: np.ndarray, rows: int, k
     first = np.argsort(repeat, axis=1, kind="stable")[:, :k]
     out = np.take_along_axis(picks, first, axis=1)
     out[np.take_along_axis(repeat, first, axis=1)] = -1
+    # rare rows where one heavy weight hogged the draws: finish them without replacement
+    for row in np.flatnonzero((out < 0).any(axis=1)):
+        taken = out[row][out[row] >= 0]
+        rest = np.setdiff1d(np.arange(len(weights)), taken)
+        extra = rng.choice(rest, size=k - len(taken), replace=False, p=weights[rest] / weights[rest].sum())
+        out[row] = np.concatenate([taken, extra])
     return out
 
 
@@ -449,16 +457,26 @@ class _Market:
     def firms(self) -> None:
         rng = self.rng
         cats = list(CATEGORIES)
-        n = max(60, round(1500 * self.scale))
+        n = max(140, round(1500 * self.scale))
         share = np.array([CATEGORIES[c].firm_share for c in cats])
         primary = rng.choice(len(cats), size=n, p=share / share.sum())
+        # every category keeps enough firms for competitive tenders, even in a tiny market
+        for c in range(len(cats)):
+            for _ in range(max(0, 7 - int((primary == c).sum()))):
+                counts = np.bincount(primary, minlength=len(cats))
+                donor = np.flatnonzero(primary == counts.argmax())
+                primary[donor[int(rng.integers(len(donor)))]] = c
         secondary = np.full(n, -1)
         has2 = rng.random(n) < 0.3
         for i in np.flatnonzero(has2):
             related = CATEGORIES[cats[primary[i]]].related
             secondary[i] = cats.index(related[int(rng.integers(len(related)))])
         district = rng.choice(len(self.districts), size=n, p=self.firm_district_w)
-        # niche specialists (decoy markets): 3-5 firms per niche category, all in one district
+        # the small county keeps a handful of local firms at any scale
+        short = max(6, round(0.006 * n)) - int((district == self.small).sum())
+        if short > 0:
+            district[rng.choice(np.flatnonzero(district != self.small), size=short, replace=False)] = self.small
+        # niche specialists (decoy markets): 4-5 firms per niche category, all in one district
         n_niche = max(1, min(3, round(rng.uniform(2, 3.6) * min(1.0, self.scale ** 0.5))))
         niche_cats = sorted(rng.choice(len(NICHE_CATEGORIES), size=n_niche, replace=False))
         self.niche: list[dict] = []
@@ -466,7 +484,7 @@ class _Market:
         all_cats = cats + list(NICHE_CATEGORIES)
         for j in niche_cats:
             name = list(NICHE_CATEGORIES)[j]
-            size = int(rng.integers(3, 6))
+            size = int(rng.integers(4, 6))
             d = int(rng.choice(len(self.districts), p=self.tender_district_w))
             if d == self.small:
                 d = 0
@@ -730,7 +748,7 @@ class _Market:
         # niche decoy tenders: 15-35 per niche market at scale 1, all in the niche district
         extra_dept, extra_cat, extra_region = [], [], []
         for m in self.niche:
-            count = max(6, round(rng.uniform(15, 35) * self.scale))
+            count = max(15, round(rng.uniform(15, 35) * self.scale))
             extra_dept += [DEPT_INDEX[NICHE_DEPARTMENTS[m["category"]]]] * count
             extra_cat += [self.cats.index(m["category"])] * count
             extra_region += [m["district"]] * count
@@ -755,6 +773,8 @@ class _Market:
         self.n_tenders = n
         self.t_cost = self.t_budget * np.exp(rng.normal(-0.14, 0.04, n))
         self.t_sigma = rng.uniform(0.04, 0.13, n)
+        # niche specialists compete hard on price: their tenders are never unusually tight
+        self.t_sigma[self.t_niche] = rng.uniform(0.07, 0.13, int(self.t_niche.sum()))
         self.t_claimed = np.zeros(n, dtype=bool)  # planted (ring / pair) tenders
         self.t_ring = np.full(n, -1)
 
@@ -827,7 +847,14 @@ class _Market:
     def rings(self) -> None:
         rng = self.rng
         n_rings = max(2, round(rng.uniform(6, 10) * self.scale)) if self.scale >= 0.25 else 2
+        # shuffled, but the first two are a price-only cover-bid ring and an identifier-sharing
+        # ring, so even a small market has both kinds
         archetypes = [RING_ARCHETYPES[i] for i in rng.permutation(len(RING_ARCHETYPES))]
+        first = next(a for a in archetypes if "cover_bids" in a[0] and not a[1])
+        archetypes.remove(first)
+        second = next(a for a in archetypes if a[1])
+        archetypes.remove(second)
+        archetypes = [first, second, *archetypes]
         by_tender = np.argsort(self.b_t, kind="stable")
         starts = np.searchsorted(self.b_t[by_tender], np.arange(self.n_tenders + 1))
 
@@ -868,7 +895,7 @@ class _Market:
             cover_lo, cover_hi = rng.uniform(0.005, 0.015), rng.uniform(0.03, 0.06)
             keep_outsider = rng.uniform(0.15, 0.5)
             outsider_premium = rng.uniform(0.06, 0.15)
-            winner_shift = rng.uniform(-0.05, 0.0)
+            winner_shift = rng.uniform(-0.08, -0.02)
             turn = [members[i] for i in rng.permutation(len(members))]
             leader = turn[0]
             wins = dict.fromkeys(members, 0)
@@ -890,7 +917,7 @@ class _Market:
                 else:
                     covers = [f for f in others if rng.random() < 0.85] or [others[0]]
                 outsiders = [f for f in bidders_of(t) if f not in member_set]
-                kept = [f for f in outsiders if rng.random() < keep_outsider]
+                kept = [f for f in outsiders if rng.random() < keep_outsider][:2]
                 while 1 + len(covers) + len(kept) < 3 and len(kept) < len(outsiders):
                     kept.append(next(f for f in outsiders if f not in kept))
                 while 1 + len(covers) + len(kept) < 3 and len(covers) < len(others):
@@ -962,16 +989,17 @@ class _Market:
     def _ring_market(self, ringable: list[str]) -> tuple[int, int | None, tuple, list[int]] | None:
         """Pick a market (category, district or city-wide), an active window and the members."""
         rng = self.rng
-        for _attempt in range(120):
+        for attempt in range(160):
+            relaxed = attempt >= 100  # a tiny market: city-wide, over the whole period
             c = self.cats.index(ringable[int(rng.integers(len(ringable)))])
-            citywide = rng.random() < 0.3
+            citywide = relaxed or rng.random() < 0.3
             region = None if citywide else int(rng.choice(len(self.districts), p=self.tender_district_w))
             if region == self.small:
                 continue
             mask = (self.t_cat == c) & ~self.t_claimed & ~self.t_niche
             if region is not None:
                 mask &= self.t_region == region
-            span = int(rng.uniform(1.5, 4.0) * 365)
+            span = self.days if relaxed else int(rng.uniform(1.5, 4.0) * 365)
             begin = int(rng.integers(0, max(1, self.days - span)))
             window = (begin, begin + span)
             pub = self.t_pub[mask]
@@ -983,7 +1011,9 @@ class _Market:
             if region is not None:
                 eligible &= self.f_district == region
             pool = np.flatnonzero(eligible)
-            if len(pool) < size + 3:
+            if relaxed:
+                size = min(size, len(pool) - 3)
+            if size < 3 or len(pool) < size + 3:
                 continue
             w = self.f_activity[pool]
             picked = _sample_distinct(rng, w, 1, size)[0]
@@ -1180,6 +1210,9 @@ class _Market:
         rng = self.rng
         n_pairs = max(2, round(rng.uniform(6, 10) * self.scale)) if self.scale >= 0.25 else 2
         archetypes = [PAIR_ARCHETYPES[i] for i in rng.permutation(len(PAIR_ARCHETYPES))]
+        # the first pair always hides a relative among the shareholders (small markets too)
+        first = next(a for a in archetypes if "relative_shareholder" in a)
+        archetypes = [first, *(a for a in archetypes if a is not first)]
         used_officials: set[int] = set()
         for k in range(n_pairs):
             mechanisms = list(archetypes[k % len(archetypes)])
@@ -1202,7 +1235,8 @@ class _Market:
         needs_tenders = "committee_wins" in mechanisms
         needs_insp = any(m in mechanisms for m in ("frequent_inspections", "leniency"))
         needs_appr = "fast_approvals" in mechanisms
-        for _attempt in range(60):
+        for attempt in range(90):
+            anywhere = attempt >= 60  # a tiny market: the firm may be based in another district
             d = int(rng.integers(len(DEPARTMENTS)))
             spec = DEPARTMENTS[d]
             if d == EXPERT_POOL or (needs_insp and not spec.inspections) or (needs_appr and not spec.approvals):
@@ -1213,11 +1247,13 @@ class _Market:
                 continue
             o = int(staff[int(rng.integers(len(staff)))])
             cats_ok = [self.cats.index(c) for c in spec.domain]
-            if needs_tenders:
-                cats_ok = [c for c in cats_ok if c in self.t_cat[self.t_dept == d]]
+            if needs_tenders:  # enough open tenders of the department in the firm's category
+                open_cats = self.t_cat[(self.t_dept == d) & ~self.t_claimed]
+                cats_ok = [c for c in cats_ok if int((open_cats == c).sum()) >= 8]
             firms = np.flatnonzero(np.isin(self.f_primary, cats_ok) & ~self.f_reserved
-                                   & (self.f_district == self.o_district[o]))
-            if len(firms) < 3:
+                                   & ((self.f_district == self.o_district[o]) | anywhere)
+                                   & (self.f_district != self.small))
+            if len(firms) < (1 if anywhere else 3):
                 continue
             w = self.f_activity[firms]
             return o, int(firms[max(0, int(_sample_distinct(rng, w, 1, 1)[0, 0]))])
@@ -1243,7 +1279,10 @@ class _Market:
 
     def _plant_frequent_inspections(self, o: int, f: int, d: int) -> None:
         rng = self.rng
-        count = int(rng.integers(7, 15))
+        # 7-14 extra visits, and at least twice what this official gives an ordinary firm
+        counts = np.unique(self.i_f[(self.i_o == o) & (self.i_f != f)], return_counts=True)[1]
+        mean, top = (counts.mean(), counts.max()) if len(counts) else (0.0, 0)
+        count = max(int(rng.integers(7, 15)), round(mean * rng.uniform(2.0, 3.0)), round(top * rng.uniform(1.2, 1.6)))
         kinds = np.array(list(DEPARTMENTS[d].inspections), dtype=object)[
             rng.integers(0, len(DEPARTMENTS[d].inspections), count)]
         result, penalty = self._inspection_outcomes(kinds, np.full(count, self.f_compliance[f]),
@@ -1254,30 +1293,32 @@ class _Market:
     def _plant_leniency(self, o: int, f: int, d: int) -> None:
         rng = self.rng
         self.f_compliance[f] = max(self.f_compliance[f], 0) + 1.5
+        # everybody else sees the firm as it is: redraw their outcomes with its poor compliance
+        others = np.flatnonzero((self.i_f == f) & (self.i_o != o))
+        if len(others):
+            self.i_result[others], self.i_penalty[others] = self._inspection_outcomes(
+                self.i_kind[others], self.f_compliance[self.i_f[others]], self.o_strict[self.i_o[others]])
+        # the official's own inspections of the firm pass (a few warnings), with no penalty
         lenient = (self.i_o == o) & (self.i_f == f)
-        peers = (self.i_f == f) & (self.o_dept[self.i_o] == d) & (self.i_o != o)
-        # the official's own inspections of the firm pass; peers see the firm as it is
         n_own = int(lenient.sum())
         if n_own:
-            self.i_result[lenient] = np.array(["pass", "warning"], dtype=object)[
-                (rng.random(n_own) < 0.1).astype(int)]
+            self.i_result[lenient] = np.array(["pass", "warning"], dtype=object)[(rng.random(n_own) < 0.1).astype(int)]
             self.i_penalty[lenient] = 0.0
-        self._add_inspections(o, f, max(0, int(rng.integers(3, 6)) - n_own), (0.9, 0.08, 0.02), 0.2, True)
-        others = np.flatnonzero((self.o_dept == d) & (self.o_role == "inspector") & (np.arange(self.n_officials) != o))
-        if not len(others):
+        self._add_inspections(o, f, max(0, int(rng.integers(3, 6)) - n_own), (0.9, 0.1, 0.0), 0.0, True)
+        # and department peers inspect it often enough to show the contrast
+        peers = np.flatnonzero((self.o_dept == d) & (self.o_role != "evaluator") & (np.arange(self.n_officials) != o))
+        if not len(peers):
             return
-        near = others[self.o_district[others] == self.o_district[o]]
-        others = near if len(near) else others
-        for _ in range(max(0, int(rng.integers(4, 9)) - int(peers.sum()))):
-            peer = int(others[int(rng.integers(len(others)))])
-            self._add_inspections(peer, f, 1, (0.4, 0.25, 0.35), 1.0, planted=True)
-        peers = (self.i_f == f) & (self.o_dept[self.i_o] == d) & (self.i_o != o) & ~self.i_planted
-        n_peer = int(peers.sum())
-        if n_peer:
-            result = np.array(["pass", "warning", "fail"], dtype=object)[rng.choice(3, size=n_peer, p=(0.4, 0.25, 0.35))]
-            self.i_result[peers] = result
-            base = np.array([INSPECTION_RATES[k][3] for k in self.i_kind[peers]])
-            self.i_penalty[peers] = np.where(result == "fail", np.round(base * np.exp(0.7 * rng.normal(size=n_peer)) / 500) * 500, 0.0)
+        near = peers[self.o_district[peers] == self.o_district[o]]
+        peers = near if len(near) else peers
+        seen = int(((self.i_f == f) & (self.o_dept[self.i_o] == d) & (self.i_o != o)).sum())
+        for _ in range(max(0, int(rng.integers(4, 9)) - seen)):
+            self._add_inspections(int(peers[int(rng.integers(len(peers)))]), f, 1, (0.4, 0.25, 0.35), 1.0, True)
+        by_peers = np.flatnonzero((self.i_f == f) & (self.o_dept[self.i_o] == d) & (self.i_o != o))
+        if not (self.i_result[by_peers] == "fail").any():
+            row = by_peers[int(rng.integers(len(by_peers)))]
+            self.i_result[row] = "fail"
+            self.i_penalty[row] = round(INSPECTION_RATES[self.i_kind[row]][3] / 500) * 500
 
     def _plant_fast_approvals(self, o: int, f: int, d: int) -> None:
         rng = self.rng
@@ -1290,12 +1331,12 @@ class _Market:
         self.a_kind = np.concatenate([self.a_kind, np.array(kinds, dtype=object)[pick]])
         self.a_stat = np.concatenate([self.a_stat, stat])
         self.a_applied = np.concatenate([self.a_applied, _weekday(rng.integers(0, self.days - 60, count), self.start)])
-        self.a_took = np.concatenate([self.a_took, np.maximum(1, np.round(stat * rng.uniform(0.05, 0.25, count)))
+        self.a_took = np.concatenate([self.a_took, np.maximum(1, np.round(stat * rng.uniform(0.04, 0.2, count)))
                                       .astype(np.int64)])
         self.a_decision = np.concatenate([self.a_decision, np.full(count, "approve", dtype=object)])
         self.a_planted = np.concatenate([self.a_planted, np.ones(count, dtype=bool)])
         own = (self.a_o == o) & (self.a_f == f) & ~self.a_planted
-        self.a_took[own] = np.maximum(1, np.round(self.a_stat[own] * rng.uniform(0.05, 0.25, int(own.sum()))))
+        self.a_took[own] = np.maximum(1, np.round(self.a_stat[own] * rng.uniform(0.04, 0.2, int(own.sum()))))
         self.a_decision[own] = "approve"
 
     def _relative(self, o: int, same_surname: bool | None = None) -> int:
@@ -1332,10 +1373,16 @@ class _Market:
         cand = np.flatnonzero((self.t_dept == d) & np.isin(self.t_cat, sorted(cats)) & ~self.t_claimed)
         if not len(cand):
             return
-        w = np.where(self.t_region[cand] == self.f_district[f], 4.0, 1.0)
-        count = min(len(cand), int(rng.integers(6, 15)))
-        picked = _sample_distinct(rng, w, 1, count)[0]
-        chosen = np.sort(cand[picked[picked >= 0]])
+        # the official steers every tender of the firm they already sit on, and gets on more
+        sits = np.intersect1d(self.e_t[self.e_o == o], self.b_t[self.b_f == f])
+        sits = sits[~self.t_claimed[sits] & (self.t_dept[sits] == d)]
+        cand = np.setdiff1d(cand, sits)
+        count = min(len(cand), max(0, int(rng.integers(6, 15)) - len(sits)))
+        chosen = sits
+        if count:
+            w = np.where(self.t_region[cand] == self.f_district[f], 4.0, 1.0)
+            picked = _sample_distinct(rng, w, 1, count)[0]
+            chosen = np.sort(np.concatenate([sits, cand[picked[picked >= 0]]]))
         for t in chosen:
             self.t_claimed[t] = True
             rows = self._bid_rows(int(t))
