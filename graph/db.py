@@ -73,6 +73,9 @@ class Database:
             self.settings.uri,
             auth=(self.settings.username, self.settings.password),
             max_transaction_retry_time=15.0,
+            # Schema-less notifications (e.g. "unknown relationship type" on an empty graph)
+            # are noise for batch jobs and the app; errors still raise.
+            notifications_min_severity="OFF",
         )
 
     # -- lifecycle -------------------------------------------------------------
