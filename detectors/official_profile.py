@@ -272,8 +272,10 @@ def official_totals(data: MarketData, params: Params | None = None) -> pd.DataFr
             by_dept = robust_z(totals[metric], totals[DEPT], eligible, params.min_peers)
             market = robust_z(totals[metric], None, eligible, params.min_peers)
             totals["z_" + metric] = by_dept.fillna(market)
-            totals["scope_" + metric] = np.where(by_dept.notna(), "department",
-                                                 np.where(market.notna(), "market", None))
+            scope = pd.Series(None, index=totals.index, dtype=object)
+            scope[market.notna()] = "market"
+            scope[by_dept.notna()] = "department"
+            totals["scope_" + metric] = scope
             totals["peer_median_" + metric] = totals[metric].where(eligible).groupby(totals[DEPT]).transform("median")
             market_median = totals[metric].where(eligible).median()
             totals["peer_median_" + metric] = totals["peer_median_" + metric].where(by_dept.notna(), market_median)
