@@ -234,6 +234,21 @@ def _louvain_groups(graph: nx.Graph, seed: int, resolution: float) -> list[froze
     return [frozenset(g) for g in groups.values()]
 
 
+def _induced(graph: nx.Graph, nodes: frozenset[str]) -> nx.Graph:
+    """The subgraph on ``nodes`` with nodes and edges in sorted order.
+
+    networkx subgraph views may iterate a node *set*, whose order changes with Python's
+    string hashing between processes; Louvain's result depends on node order, so the
+    subgraph is rebuilt in a fixed order to keep results identical run to run.
+    """
+    sub = nx.Graph()
+    ordered = sorted(nodes)
+    sub.add_nodes_from(ordered)
+    sub.add_weighted_edges_from(sorted((a, b, w) for a in ordered for b, w in
+                                       ((b, d["weight"]) for b, d in graph[a].items()) if b in nodes and a < b))
+    return sub
+
+
 def _split_large(graph: nx.Graph, group: frozenset[str], seed: int, params: Params,
                  depth: int = 0) -> list[frozenset[str]]:
     """Re-partition ``group`` until every part has at most ``max_ring_size`` firms."""
@@ -241,7 +256,7 @@ def _split_large(graph: nx.Graph, group: frozenset[str], seed: int, params: Para
         return [group]
     if depth > 8:
         return []
-    sub = graph.subgraph(group).copy()
+    sub = _induced(graph, group)
     parts = _louvain_groups(sub, seed, params.resolution)
     if len(parts) <= 1:
         # Louvain sees one block: drop the weakest quarter of its edges and take the pieces
@@ -274,7 +289,7 @@ def candidate_rings(edges: pd.DataFrame, seed: int, params: Params | None = None
             groups = [component]
         else:
             groups = []
-            for group in _louvain_groups(graph.subgraph(component), seed, params.resolution):
+            for group in _louvain_groups(_induced(graph, component), seed, params.resolution):
                 groups.extend(_split_large(graph, group, seed, params))
         rings.extend(g for g in groups if len(g) >= params.min_ring_size)
     return sorted(rings, key=lambda g: (min(g), len(g)))
