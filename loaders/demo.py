@@ -375,6 +375,20 @@ def _format_phone(number: str, area: str, style: int) -> str:
     return _format_mobile(number, style)
 
 
+def _unique(values: list[str]) -> list[str]:
+    """Make accidental duplicates unique by a numeric suffix on the local part (e-mails)."""
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        candidate, k = value, 1
+        while candidate in seen:
+            local, _, domain = value.partition("@")
+            candidate, k = f"{local}{k}@{domain}", k + 1
+        seen.add(candidate)
+        out.append(candidate)
+    return out
+
+
 def _vary_address(address: str, style: int) -> str:
     """The same address as people type it: spaces, full-width digits, a trailing space."""
     if style % 4 == 1:
@@ -419,6 +433,7 @@ class _Market:
         self.contact_overrides: dict[int, int] = {}  # person -> firm whose phone is that person's mobile
         self.relatives: list[tuple[int, int, str]] = []  # (official, person, relation)
         self._by_tender: np.ndarray | None = None
+        self.ring_markets: set[tuple[int, int | None]] = set()  # one ring per market
 
     # ---- geography -------------------------------------------------------------------------
 
@@ -979,9 +994,18 @@ class _Market:
         self.b_t = np.concatenate([self.b_t[keep], np.array(t, dtype=np.int64)])
         self.b_f = np.concatenate([self.b_f[keep], np.array(f, dtype=np.int64)])
         self.b_amount = np.concatenate([self.b_amount[keep], np.array(amount, dtype=float)])
-        self.b_disq = np.concatenate([self.b_disq[keep], rng.random(m) < 0.005])
-        self.b_ip_firm = np.concatenate([self.b_ip_firm[keep], np.array(ip, dtype=np.int64)])
-        self.b_dyn = np.concatenate([self.b_dyn[keep], np.full(m, -1)])
+        # planted rows look like honest ones: the same random disqualifications (never the
+        # designated winner) and the same share of dynamic IPs (unless the organiser submits)
+        ip_firm = np.array(ip, dtype=np.int64)
+        own_ip = ip_firm == np.array(f, dtype=np.int64)
+        tenders = np.array(t, dtype=np.int64)
+        leads = np.ones(m, dtype=bool)  # each ring tender's first row is its designated winner
+        leads[1:] = tenders[1:] != tenders[:-1]
+        disq = (rng.random(m) < 0.015) & ~leads
+        dyn = np.where(own_ip & (rng.random(m) < 0.12), rng.integers(0, len(self.dynamic_ips), m), -1)
+        self.b_disq = np.concatenate([self.b_disq[keep], disq])
+        self.b_ip_firm = np.concatenate([self.b_ip_firm[keep], ip_firm])
+        self.b_dyn = np.concatenate([self.b_dyn[keep], dyn])
         self.b_doc = np.concatenate([self.b_doc[keep], docs])
         self.b_before = np.concatenate([self.b_before[keep], np.maximum(befores, 3)])
         self.b_planted = np.concatenate([self.b_planted[keep], np.ones(m, dtype=bool)])
@@ -989,12 +1013,16 @@ class _Market:
     def _ring_market(self, ringable: list[str]) -> tuple[int, int | None, tuple, list[int]] | None:
         """Pick a market (category, district or city-wide), an active window and the members."""
         rng = self.rng
+        # rings form where there is business: categories weighted by their number of tenders
+        ringable_idx = [self.cats.index(c) for c in ringable]
+        volume = np.array([(self.t_cat == c).sum() for c in ringable_idx], dtype=float) + 1.0
+        volume /= volume.sum()
         for attempt in range(160):
             relaxed = attempt >= 100  # a tiny market: city-wide, over the whole period
-            c = self.cats.index(ringable[int(rng.integers(len(ringable)))])
+            c = ringable_idx[int(rng.choice(len(ringable_idx), p=volume))]
             citywide = relaxed or rng.random() < 0.3
             region = None if citywide else int(rng.choice(len(self.districts), p=self.tender_district_w))
-            if region == self.small:
+            if region == self.small or (not relaxed and (c, region) in self.ring_markets):
                 continue
             mask = (self.t_cat == c) & ~self.t_claimed & ~self.t_niche
             if region is not None:
@@ -1004,7 +1032,7 @@ class _Market:
             window = (begin, begin + span)
             pub = self.t_pub[mask]
             count = int(((pub >= window[0]) & (pub <= window[1])).sum())
-            if count < max(8, 16 * min(1.0, self.scale)):
+            if count < max(8, 14 * min(1.0, self.scale)):
                 continue
             size = int(rng.integers(3, 8))
             eligible = (self.f_primary == c) & ~self.f_reserved & (self.f_district != self.small)
@@ -1020,6 +1048,7 @@ class _Market:
             members = [int(pool[x]) for x in picked if x >= 0]
             if len(members) < 3:
                 continue
+            self.ring_markets.add((c, region))
             return c, region, window, members
         return None
 
@@ -1482,7 +1511,7 @@ class _Market:
             "official_id": self.o_ids, "name": self.o_name,
             "department_id": np.array(dept_ids, dtype=object)[self.o_dept], "role": self.o_role,
             "phone": [_format_mobile(m, s) for m, s in zip(o_mobile, o_style, strict=True)],
-            "email": [f"{p}{n:02d}@{city.pinyin}.gov.cn" for p, n in zip(self.o_pinyin, o_num, strict=True)],
+            "email": _unique([f"{p}{n:02d}@{city.pinyin}.gov.cn" for p, n in zip(self.o_pinyin, o_num, strict=True)]),
             "address": self._home_addresses(self.n_officials, self.o_district),
         })
         # persons
@@ -1518,8 +1547,8 @@ class _Market:
         persons = pd.DataFrame({
             "person_id": self.p_ids, "name": p_names,
             "phone": np.where(has_phone, [_format_mobile(m, s) for m, s in zip(p_mobile, p_style, strict=True)], None),
-            "email": np.where(has_email, [f"{py}{k}@{vocab.EMAIL_DOMAINS[k % 6]}"
-                                          for py, k in zip(p_pinyin, p_num, strict=True)], None),
+            "email": np.where(has_email, _unique([f"{py}{k}@{vocab.EMAIL_DOMAINS[k % 6]}"
+                                                  for py, k in zip(p_pinyin, p_num, strict=True)]), None),
             "address": np.where(has_addr, p_address, None),
         })
         # planted phone sharing: firm's contact phone is a relative's mobile; ring phones

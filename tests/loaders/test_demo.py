@@ -216,7 +216,7 @@ def test_ring_firms_bid_together_and_also_elsewhere(tables: dict[str, pd.DataFra
         together = (bids.groupby("tender_id")["firm_id"].nunique() >= 2).sum()
         assert together >= 6, ring["id"]
         # members are not isolated: they bid in tenders that are not the ring's
-        assert (~bids["tender_id"].isin(ring["tenders"])).sum() >= 5, ring["id"]
+        assert (~bids["tender_id"].isin(ring["tenders"])).sum() >= 3, ring["id"]
         # and ring tenders are won by members most of the time
         tenders = tables["tenders"].set_index("tender_id").loc[ring["tenders"]]
         assert tenders["winner_firm_id"].isin(ring["firms"]).mean() >= 0.5, ring["id"]
