@@ -172,3 +172,25 @@ def test_ohio_school_milk_cartel_in_top_three(shared_real: Path) -> None:
     top = rings.detect(data, seed=0)[:3]
     best = max(len(set(f.firms) & cartel) / len(set(f.firms) | cartel) for f in top)
     assert best >= 0.5
+
+
+def test_same_findings_across_processes() -> None:
+    # string hashing differs between processes; the partition must not depend on it.
+    # Loose edges and a ring size of 2 force Louvain to re-partition inside components,
+    # where a networkx subgraph view would iterate a hash-ordered node set.
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    script = ("import hashlib, sys; sys.path.insert(0, 'tests/detectors'); from test_rings import _market; "
+              "from detectors import rings; "
+              "p = rings.Params(max_ring_size=2, min_lift=1.0, max_pvalue=0.5); "
+              "print(hashlib.sha1(''.join(f.to_json() for f in rings.detect(_market(), p, seed=2)).encode()).hexdigest())")
+    digests = set()
+    for hash_seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONWARNINGS": "ignore"}
+        out = subprocess.run([sys.executable, "-c", script], cwd=repo, env=env, capture_output=True,
+                             text=True, check=True)
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1
