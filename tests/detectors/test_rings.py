@@ -174,6 +174,7 @@ def test_ohio_school_milk_cartel_in_top_three(shared_real: Path) -> None:
     assert best >= 0.5
 
 
+@pytest.mark.slow
 def test_same_findings_across_processes() -> None:
     # string hashing differs between processes; the partition must not depend on it.
     # Loose edges and a ring size of 2 force Louvain to re-partition inside components,
