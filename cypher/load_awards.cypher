@@ -1,9 +1,6 @@
 // Awards from a plain bid table (loaders.bids_table): (:Tender)-[:AWARDED_TO {amount, date}]->(:Firm).
 // $rows: [{tender_id, firm_id, amount, date}] (tender and firm must exist); $source: label.
 // Returns nothing. MERGE on the pair; SET amount and date. A tender may have several winners (lots).
-// replan=skip: the plan (seeks on unique keys) cannot improve as counts grow during a load, and
-// replanning each time they do cost about a third of the server's CPU in a demo-market load.
-CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (t:Tender {id: row.tender_id})
 MATCH (f:Firm {id: row.firm_id})

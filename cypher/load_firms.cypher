@@ -2,24 +2,21 @@
 // $rows: [{firm_id, name, reg_no, phone, email, address}], identifiers normalised or null;
 // $source: the load's label. Returns nothing. MERGE on Firm.id; SET the row's properties.
 // Identifier links this source made earlier that the row no longer has are deleted (updates).
-// replan=skip: the plan (seeks on unique keys) cannot improve as counts grow during a load, and
-// replanning each time they do cost about a third of the server's CPU in a demo-market load.
-CYPHER replan=skip
 UNWIND $rows AS row
 MERGE (o:Firm {id: row.firm_id})
 SET o.name = row.name, o.reg_no = row.reg_no, o.source = $source
 WITH o, row
-FOREACH (stale IN [(o)-[r:HAS_PHONE]->(x:Phone) WHERE r.source = $source AND x.value <> coalesce(row.phone, '') | r] |
+FOREACH (stale IN [(o)-[r:HAS_PHONE]->(x) WHERE r.source = $source AND x.value <> coalesce(row.phone, '') | r] |
   DELETE stale)
 FOREACH (value IN CASE WHEN row.phone IS NULL THEN [] ELSE [row.phone] END |
   MERGE (x:Phone {value: value}) ON CREATE SET x.source = $source
   MERGE (o)-[r:HAS_PHONE]->(x) SET r.source = $source)
-FOREACH (stale IN [(o)-[r:HAS_EMAIL]->(x:Email) WHERE r.source = $source AND x.value <> coalesce(row.email, '') | r] |
+FOREACH (stale IN [(o)-[r:HAS_EMAIL]->(x) WHERE r.source = $source AND x.value <> coalesce(row.email, '') | r] |
   DELETE stale)
 FOREACH (value IN CASE WHEN row.email IS NULL THEN [] ELSE [row.email] END |
   MERGE (x:Email {value: value}) ON CREATE SET x.source = $source
   MERGE (o)-[r:HAS_EMAIL]->(x) SET r.source = $source)
-FOREACH (stale IN [(o)-[r:HAS_ADDRESS]->(x:Address) WHERE r.source = $source AND x.value <> coalesce(row.address, '') | r] |
+FOREACH (stale IN [(o)-[r:HAS_ADDRESS]->(x) WHERE r.source = $source AND x.value <> coalesce(row.address, '') | r] |
   DELETE stale)
 FOREACH (value IN CASE WHEN row.address IS NULL THEN [] ELSE [row.address] END |
   MERGE (x:Address {value: value}) ON CREATE SET x.source = $source

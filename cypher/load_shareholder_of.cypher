@@ -1,9 +1,6 @@
 // Person roles (person_roles.csv, role shareholder): (:Person)-[:SHAREHOLDER_OF {share}]->(:Firm).
 // $rows: [{person_id, firm_id, role, share}] (person and firm must exist; share a float or null);
 // $source: label. Returns nothing. MERGE on the pair; SET share.
-// replan=skip: the plan (seeks on unique keys) cannot improve as counts grow during a load, and
-// replanning each time they do cost about a third of the server's CPU in a demo-market load.
-CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (p:Person {id: row.person_id})
 MATCH (f:Firm {id: row.firm_id})

@@ -1,9 +1,6 @@
 // Upsert tenders named in a plain bid table (loaders.bids_table): id, category, date and source.
 // $rows: [{tender_id, category, published_at}] (published_at a date or null); $source: label.
 // Returns nothing. MERGE on Tender.id; other properties and the awards are left alone.
-// replan=skip: the plan (seeks on unique keys) cannot improve as counts grow during a load, and
-// replanning each time they do cost about a third of the server's CPU in a demo-market load.
-CYPHER replan=skip
 UNWIND $rows AS row
 MERGE (t:Tender {id: row.tender_id})
 SET t.category = row.category, t.published_at = row.published_at, t.source = $source

@@ -3,9 +3,6 @@
 //   procedure, winner_firm_id, award_amount}] (dates as dates, numbers as floats, nulls allowed);
 // $source: the load's label. Returns nothing. MERGE on Tender.id; SET the row's properties. The row is
 // the whole truth about its tender's department and winner: other ISSUED/AWARDED_TO links are deleted.
-// replan=skip: the plan (seeks on unique keys) cannot improve as counts grow during a load, and
-// replanning each time they do cost about a third of the server's CPU in a demo-market load.
-CYPHER replan=skip
 UNWIND $rows AS row
 MERGE (t:Tender {id: row.tender_id})
 SET t.title = row.title, t.department_id = row.department_id, t.category = row.category,
@@ -15,9 +12,9 @@ SET t.title = row.title, t.department_id = row.department_id, t.category = row.c
 WITH t, row
 OPTIONAL MATCH (d:Department {id: row.department_id})
 OPTIONAL MATCH (w:Firm {id: row.winner_firm_id})
-FOREACH (stale IN [(x:Department)-[r:ISSUED]->(t) WHERE d IS NULL OR x <> d | r] | DELETE stale)
+FOREACH (stale IN [(x)-[r:ISSUED]->(t) WHERE d IS NULL OR x <> d | r] | DELETE stale)
 FOREACH (_ IN CASE WHEN d IS NULL THEN [] ELSE [1] END |
   MERGE (d)-[r:ISSUED]->(t) SET r.source = $source)
-FOREACH (stale IN [(t)-[r:AWARDED_TO]->(x:Firm) WHERE w IS NULL OR x <> w | r] | DELETE stale)
+FOREACH (stale IN [(t)-[r:AWARDED_TO]->(x) WHERE w IS NULL OR x <> w | r] | DELETE stale)
 FOREACH (_ IN CASE WHEN w IS NULL THEN [] ELSE [1] END |
   MERGE (t)-[r:AWARDED_TO]->(w) SET r.amount = row.award_amount, r.source = $source)

@@ -206,3 +206,31 @@ def test_cli_unreachable_database_exits_1_with_advice(tmp_path: Path) -> None:
     result = cli("csv", folder, env={"NEO4J_URI": f"bolt://127.0.0.1:{port}"})
     assert result.returncode == 1
     assert "unreachable" in result.stderr and "python -m graph server start" in result.stderr
+
+
+def test_load_plans_made_on_an_empty_database_never_scan(clean_db) -> None:
+    """Plans are made when the database is empty and reused as it fills: a plan that starts
+    from a label scan (cheap at 0 nodes) turns quadratic later, so none may contain one."""
+    from graph.cypher import all_queries
+
+    run(clean_db, "CALL db.clearQueryCaches()")
+    names = [q.name for q in all_queries() if q.name.startswith("load_")]
+    assert len(names) >= 15
+    for name in names:
+        with clean_db.driver.session(database=clean_db.settings.database) as session:
+            plan = session.run("EXPLAIN " + named_text(name), rows=[], source="x",
+                               **{f"{k}_ids": [] for k in ("department", "official", "firm", "person", "tender")}
+                               ).consume().plan
+        operators = []
+        stack = [plan]
+        while stack:
+            node = stack.pop()
+            operators.append(node["operatorType"].split("@")[0])
+            stack.extend(node.get("children", []))
+        assert not [op for op in operators if "Scan" in op], (name, operators)
+
+
+def named_text(name: str) -> str:
+    from graph.cypher import query
+
+    return query(name)
