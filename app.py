@@ -9,8 +9,10 @@ points to, else the project's local server (:func:`graph.settings.from_environme
 import streamlit as st
 
 from views.auth import logout_button, require_login
+from views.common import start_warm_up
 
 st.set_page_config(page_title="Iron Cage", page_icon=":material/policy:", layout="wide")
+start_warm_up()
 
 require_login()
 logout_button()

@@ -9,7 +9,9 @@ once per process (``st.cache_resource``).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -47,6 +49,29 @@ def load(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def clear_cache() -> None:
     _cached.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def start_warm_up() -> threading.Thread:
+    """Once per process, in the background (e.g. while the user logs in): import the charting library
+    and run the pages' main queries once, so Neo4j has planned them before the first page asks."""
+
+    def warm() -> None:
+        try:
+            import plotly.graph_objects  # noqa: F401  (≈1 s on first import)
+
+            today = date.today()
+            with connect() as db:  # its own driver: query plans are cached by the server, not the driver
+                for call in (app_queries.label_counts, app_queries.latest_run, app_queries.findings_counts,
+                             app_queries.rings, app_queries.pairs, app_queries.cases, app_queries.departments,
+                             app_queries.activity_range, lambda d: app_queries.official_workload(d, today=today)):
+                    call(db)
+        except Exception:  # a cold cache is all that is lost; the pages report real errors themselves
+            logging.getLogger(__name__).debug("warm-up failed", exc_info=True)
+
+    thread = threading.Thread(target=warm, name="ironcage-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 @st.cache_data(ttl=15, show_spinner=False)
