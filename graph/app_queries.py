@@ -86,7 +86,9 @@ class GraphElements:
     def add_node(self, node_id: str, label: str, props: Mapping[str, Any]) -> GraphNode:
         if node_id not in self.nodes:
             clean = plain(dict(props))
-            self.nodes[node_id] = GraphNode(node_id, label, caption_of(label, clean), clean)
+            score = clean.get("score") if label in ("Ring", "Alert") else None
+            self.nodes[node_id] = GraphNode(node_id, label, caption_of(label, clean), clean,
+                                            score=float(score) if isinstance(score, (int, float)) else None)
         return self.nodes[node_id]
 
     def add_edge(self, source: str, rel: str, target: str, props: Mapping[str, Any] | None = None) -> None:

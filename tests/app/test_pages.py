@@ -58,6 +58,33 @@ def test_without_a_configured_password_nobody_gets_in(market_db, monkeypatch):
     assert not at.text_input  # no login form
 
 
+SSO = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "iron-cage",
+       "client_secret": "s", "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+
+
+def test_single_sign_on_identity_goes_into_the_audit_trail(market_db):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.secrets["auth"] = SSO
+    at.user = {"is_logged_in": False}
+    at.run()
+    no_exception(at)
+    assert [b.label for b in at.button] == ["Log in"] and not at.text_input  # SSO button, no password form
+    at.user = {"is_logged_in": True, "name": "Sana SSO", "email": "sana@example.org"}
+    at.switch_page("views/cases.py").run()
+    no_exception(at)
+    assert at.session_state["auth_user"] == "Sana SSO"
+    at.selectbox(key="cases_pick").set_value("LB-1").run()
+    at.text_area(key="triage_comment_cases").input("Checked the phone records")
+    [save] = [b for b in at.button if b.label == "Save triage"]
+    save.click().run()
+    events = app_queries.case_events(market_db, "LB-1")
+    assert list(events["user"]) == ["Sana SSO"] and list(events["action"]) == ["comment"]
+
+
 def test_unreachable_database_says_how_to_start_it(monkeypatch):
     monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:9")  # discard port: nothing listens
     clear_app_caches()
