@@ -3,7 +3,8 @@
 ``python -m loaders demo OUT_DIR [--seed N] [--scale F] [--dirty]`` writes the CSV bundle of
 DESIGN.md §4 (all 11 files) plus ``ground_truth.json`` (what was planted, and the decoys an
 honest detector must leave alone). Same seed and scale → byte-identical files; every random
-step draws from one ``numpy.random.Generator(seed)``.
+step draws from one ``numpy.random.Generator(seed)``. Scale 1 ≈ 1,500 firms and 4,000 tenders
+(~2 s); scale 10 takes ~10 s of CPU.
 
 The model
 ---------
@@ -16,79 +17,93 @@ natural resources) plus the public-resource trading centre whose officials form 
 pool of evaluation committees. Each bureau has 15–40 officials at scale 1 (directors,
 inspectors, approvers, evaluators), each with a home district, a workload factor, a
 strictness factor (inspections) and a speed factor (approvals). Every role does some of the
-other kinds of work (directors do a fair share of each).
+other kinds of work (directors a fair share of each).
 
-*Firms and persons.* ~1,500 firms at scale 1 (linear in scale, at least 140, each category at
-least 7), each with a primary procurement
-category (sometimes a related secondary one), home district, activity (lognormal), cost
-efficiency (±3.5 %), compliance propensity and a habit of rounding its bids. Names are
-Chinese-style ("贵阳宏远建筑工程有限公司"), ~8 % registered in English; ``reg_no`` is an
-18-character unified social credit code with a valid GB 32100 check character. Phones, e-mails
-and addresses come in varied surface forms (``+86 138 0000 0000``, ``0851-8555 1234``,
-``(0851)85551234``, full-width digits, extra spaces, mixed case) so normalisation matters. Every
-firm has a legal representative and 1–3 shareholders (Dirichlet shares), sometimes a director.
-About 4 % of firms belong to *holding groups* (2–4 firms with one controlling owner, often a
-shared address or phone) that never bid in the same tender. ~30 % of officials declare relatives
-(persons); a few of those relatives hold shares in firms the official never deals with.
+*Firms and persons.* ~1,500 firms at scale 1 (linear in scale; at least 140, and at least 7
+per category), each with a primary procurement category (sometimes a related secondary one),
+home district, activity (lognormal), cost efficiency (±3.5 %), compliance propensity and a
+habit of rounding its bids. Names are Chinese-style ("贵阳宏远建筑工程有限公司"), ~8 % registered
+in English; ``reg_no`` is an 18-character unified social credit code with a valid GB 32100
+check character. Phones, e-mails and addresses come in varied surface forms
+(``+86 138 0000 0000``, ``0851-8555 1234``, ``(0851)85551234``, full-width digits, spaces
+inside and after an address, mixed-case e-mails) so normalisation matters. Every firm has a
+legal representative and 1–3 shareholders (Dirichlet shares summing to 1), sometimes a
+director. About 4 % of firms belong to *holding groups* (2–4 firms with one controlling owner,
+often a shared address or phone) that never bid in the same tender. ~30 % of officials declare
+1–2 relatives (spouses share their home address); a few relatives hold shares in firms the
+official never deals with.
 
 *Tenders and bids.* ~4,000 tenders at scale 1: department → category → district, budget
 lognormal by category (rounded to 1,000 CNY), procedure open (72 %) / invitational /
 competitive negotiation, deadline 5–35 days after publication. The engineer's estimate is
 ``C = budget·exp(N(−0.14, 0.04))``. Bidders (3–12, procedure dependent) are a weighted sample
-without replacement (successive draws, repeats skipped) of the firms in the category, weighted by activity and by
-locality (non-local firms bid less, category dependent). An honest bid is
-``C·efficiency·exp(σ_t·z)`` with ``σ_t ~ U(0.04, 0.13)`` per tender (CV ≈ 5–15 %), rounded by the
-firm's habit; draws above the budget (the published ceiling price) are mirrored below it, except
-15 % of them which stay above and are disqualified; ~1.5 % more are disqualified at random.
-The lowest valid bid wins 82 % of the time, otherwise the second or third (technical score).
-Submission times cluster in the last days before the deadline; each firm submits from its own
-static IP, ~12 % of bids from a shared pool of dynamic (mobile/CGNAT) addresses, so unrelated
-firms sometimes share an IP by chance. Every bid document has its own hash. Evaluation
-committees have 3–5 members: department officials (evaluators and directors first) and the
-expert pool.
+without replacement of the firms in the category, weighted by activity and by locality
+(non-local firms bid less, category dependent). An honest bid is ``C·efficiency·exp(σ_t·z)``
+with ``σ_t ~ U(0.04, 0.13)`` per tender (CV ≈ 5–15 %), rounded by the firm's habit; draws above
+the budget (the published ceiling price) are mirrored below it, except 15 % of them which stay
+above and are disqualified; ~1.5 % more are disqualified at random. The lowest valid bid wins
+82 % of the time, otherwise the second or third (technical score). Submission times cluster in
+the last days before the 09:30 deadline; each firm submits from its own static IP, ~12 % of
+bids from a shared pool of dynamic (mobile/CGNAT) addresses, so unrelated firms sometimes
+share an IP by chance. Every bid document has its own hash. Evaluation committees have 3–5
+members: department officials (evaluators and directors first) and the expert pool.
 
 *Inspections and approvals.* Officials inspect firms of their department's domain in their own
-home district (Poisson workload by role); kind-specific base rates (e.g. safety 70/18/12 %
-pass/warning/fail, licence 88/7/5 %) shifted by the firm's compliance and the official's
-strictness; fails carry lognormal penalties (some none). Approvals: kind-specific statutory days
-(15/20/30/45), decision time ``statutory·exp(N(ln 0.5, 0.45))·speed`` so ~6 % are overdue, a few
-*systematically slow* officials (speed 1.7–2.4) are overdue far more often; ~9 % rejections;
-applications still open at the end of the period have no decision.
+home district (Poisson workload by role; the small county's officials work at a third of the
+rate); kind-specific base rates (e.g. safety 70/18/12 % pass/warning/fail, licence 88/7/5 %)
+shifted by the firm's compliance and the official's strictness; fails carry lognormal
+penalties (a fifth none). Approvals: kind-specific statutory (calendar) days 15/20/30/45,
+decision time ``statutory·exp(N(ln 0.5, 0.45))·speed``, so ~6 % are overdue; a few
+*systematically slow* approvers (speed 1.7–2.4) are overdue far more often; ~9 % rejections;
+applications still open at the end of the period have no decision yet.
 
-Planted collusion (``ground_truth.json``)
----------------------------------------
-*Bid-rigging rings* (6–10 at scale 1, 3–7 members each). A ring lives in one category, in one
-district or city-wide, during an active window of 1.5–4 years. Its members are ordinary firms
-of that market (random ids, ordinary activity) who keep bidding honestly elsewhere. In a random
-40–90 % share of the market's tenders in a stretch of the window (12–45 rigged tenders at scale 1, plus every one where two
-members happen to meet) the ring decides a designated winner and fixes prices. Each ring gets a random mix of
-patterns: ``rotation`` (a shuffled turn order with occasional deviations; otherwise a dominant
-member wins most), ``cover_bids`` (losing members bid a randomly drawn 0.5–6 % above the
-winner: tight, low dispersion; otherwise their losing bids are loose), ``bid_suppression``
-(only the winner and 1–3 covers bid; the others stay out). Outsiders in ring tenders are fewer
-(each honest bidder stays with probability 0.15–0.5, at most two) and weaker (a 6–15 % cost premium), so there
-is a gap, but they still win some; in 8 % of ring tenders the second-lowest bid wins on technical
-score, as anywhere else. Shared identifiers vary per ring and cover only 2–3 members: ``phone`` (the same number
-written differently), ``email``, ``address``, ``owner`` (a common shareholder/legal rep),
-``ip`` (the organiser submits members' bids from one IP within minutes, in 40–90 % of ring
-tenders), ``document`` (covers reuse the winner's file hash in 30–80 % of ring tenders);
-about a third of the rings share nothing at all (price patterns only).
+Planted collusion
+-----------------
+*Bid-rigging rings* (6–10 at scale 1, 2 below scale 0.25; 3–7 members each). A ring lives in
+one category, in one district or city-wide (one ring per market; busy categories are more
+likely), during an active window of 1.5–4 years. Its members are ordinary firms of that market
+(random ids, ordinary activity) who keep bidding honestly elsewhere and outside the window. In
+a random 40–90 % share of the market's tenders in a stretch of the window (12–45 rigged tenders
+at scale 1, plus every one where two members meet anyway) the ring picks a designated winner
+and fixes prices. Each ring gets a mix of patterns: ``rotation`` (a shuffled turn order with
+15 % deviations to whoever has won least; without it a dominant member wins 60–80 %),
+``cover_bids`` (losing members bid a per-bid random 0.5–6 % above the winner: tight, low
+dispersion; without it their losing bids are loose, |N(0, σ_t)| above), ``bid_suppression``
+(only the winner and 1–3 covers bid; the rest stay out). The winner bids 2–8 % under the
+estimate; outsiders in ring tenders are fewer (each honest bidder stays with probability
+0.15–0.5, at most two) and weaker (a 6–15 % cost premium), so there is a gap, yet they still
+win some; in 8 % of ring tenders the second-lowest bid wins on technical score. Shared
+identifiers vary per ring and involve only 2–3 members: ``phone`` (one number written
+differently), ``email``, ``address``, ``owner`` (one member's legal rep is shareholder or
+director of another), ``ip`` (the organiser submits members' bids from its IP within minutes,
+in 40–90 % of ring tenders), ``document`` (covers reuse the winner's file hash in 30–80 % of
+ring tenders); about a third of the rings share nothing at all (price patterns only), and the
+first two rings drawn are always one of each kind.
 
-*Corrupt official–firm pairs* (6–10 at scale 1). Each pair gets 2–3 mechanisms:
-``frequent_inspections`` (7–14 extra inspections of the firm, at least 2–3 times the
-official's average per firm and above its busiest other firm), ``leniency`` (a poor-compliance
-firm that peers fail ~35 % of the time passes this official's inspections ~90 %, penalties cut),
-``fast_approvals`` (4–9 approvals decided in 4–20 % of the statutory time, all approved),
-``relative_shareholder`` (a declared relative of the official holds 10–45 % of the firm),
-``shared_contact`` (the firm's registered phone is a declared relative's mobile) and
-``committee_wins`` (the official sits on 6–14 committees of tenders the firm bids in, at least
-every one they sat on anyway, and the firm wins ~80 % of them at a price near the lowest). The official's role fits the mechanisms.
+*Corrupt official–firm pairs* (6–10 at scale 1, 2 below scale 0.25). Each pair gets 2–3
+mechanisms, and the official's role fits them (inspector, approver, evaluator, or a director
+when they span kinds of work): ``frequent_inspections`` (7–14 extra inspections of the firm, at
+least 2–3 times the official's average per firm and above its busiest other firm),
+``leniency`` (the firm's compliance is poor and department peers fail it, but this official
+passes it ~90 % with no penalty), ``fast_approvals`` (4–9 approvals decided in 4–20 % of the
+statutory time, all approved), ``relative_shareholder`` (a declared relative of the official
+holds 10–45 % of the firm, sometimes also as director), ``shared_contact`` (the firm's
+registered phone is a declared relative's mobile) and ``committee_wins`` (the official sits on
+6–14 committees of tenders the firm bids in, including every one they sat on anyway, and the
+firm wins ~80 % of them at a price within a few per cent of the lowest). The first pair always
+includes ``relative_shareholder``.
 
 *Decoys* (must not be flagged): niche markets (a rare category in one district where the same
-4–5 specialist firms meet in every tender but compete honestly: independent dispersion, lowest
-price wins, no shared identifiers), the small county where the few local officials see the same
-few firms over and over with ordinary outcomes, a business-centre address where ~35 unrelated
-firms at scale 1 are registered (some bid against each other normally), and the holding groups.
+4–5 specialist firms meet in every tender but compete honestly: independent dispersion with
+``σ_t ≥ 0.07``, the lowest price wins, no shared identifiers), the small county where the few
+local officials see the same few firms over and over with ordinary outcomes, a business-centre
+address where ~35 unrelated firms at scale 1 are registered (some bid against each other
+normally), and the holding groups.
+
+``ground_truth.json`` follows the shared contract (``seed``, ``scale``, ``rings``, ``pairs``,
+``decoys``) and adds, per ring, ``sharing_firms`` (the members carrying the shared
+identifiers), ``tenders`` (the rigged tender ids) and ``active`` (the dates bounding the
+stretch of the market it rigged); at the top, ``city``, ``period`` and ``slow_officials``.
 
 ``--dirty`` adds loader-level blemishes to firms.csv and bids.csv (see :func:`_blemish`); off by
 default because the demo must load cleanly.
