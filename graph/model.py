@@ -92,6 +92,10 @@ NODES: tuple[NodeType, ...] = (
              indexed=("score",), doc="A suspected bid-rigging ring; members are MEMBER_OF it."),
     NodeType("Alert", "id", _p("id", "kind", "score:float", "status", "explanation", "evidence:json"),
              indexed=("kind", "score"), doc="Any other finding; CONCERNS its subjects."),
+    NodeType("CaseEvent", "id",
+             _p("id", "at:datetime", "user", "action", "status", "assignee", "comment"),
+             indexed=("at",),
+             doc="One triage step on a Ring/Alert (append-only audit trail): who, when, what."),
     # -- appended by the OCDS loader (loaders/ocds.py); ids are namespaced by ocid ------------
     NodeType("Lot", "id", _p("id", "title", "value:float", "currency", "status"),
              doc="A lot of an OCDS tender (id = ocid/lot id); bids and awards may name their lots."),
@@ -126,6 +130,7 @@ RELATIONSHIPS: tuple[RelType, ...] = (
     RelType("MEMBER_OF", ("Firm",), ("Ring",)),
     RelType("CONCERNS", ("Alert",), ("Official", "Firm", "Tender", "Person", "Department")),
     RelType("FOUND", ("DetectorRun",), ("Ring", "Alert")),
+    RelType("ON", ("CaseEvent",), ("Ring", "Alert")),
     # -- appended by the OCDS loader -----------------------------------------------------------
     RelType("MANAGED", ("Department",), ("Tender",), doc="OCDS tender/procuringEntity."),
     RelType("HAS_LOT", ("Tender",), ("Lot",)),
