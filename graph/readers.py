@@ -63,7 +63,7 @@ QUERY_COLUMNS: dict[str, list[str]] = {
 # the columns each frame is sorted by after reading, for a stable row order
 SORT_KEYS: dict[str, list[str]] = {
     "tenders": ["tender_id"],
-    "bids": ["tender_id", "bid_id"],
+    "bids": ["bid_id"],
     "firms": ["firm_id"],
     "officials": ["official_id"],
     "departments": ["department_id"],
@@ -75,10 +75,6 @@ SORT_KEYS: dict[str, list[str]] = {
     "person_roles": ["person_id", "firm_id", "role"],
     "relations": ["official_id", "person_id"],
 }
-
-_ZONE_SUFFIX = r"\[[^\]]*\]$"  # Neo4j appends a named zone: 2024-01-10T11:30:00+01:00[Europe/Berlin]
-_HAS_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
-
 
 def _iso(value: Any) -> Any:
     """A temporal object (neo4j.time or datetime) → ISO string; strings and None pass through."""
@@ -95,6 +91,23 @@ def _iso(value: Any) -> Any:
     return None
 
 
+def _with_offset(value: Any) -> Any:
+    """One ISO value as a string that states its UTC offset (``Z`` when it had none)."""
+    if not isinstance(value, str):
+        value = _iso(value)
+        if value is None:
+            return None
+    if value.endswith("]"):  # a named zone after the offset: 2024-01-10T11:30:00+01:00[Europe/Berlin]
+        value = value[:value.find("[")]
+    cut = value.find("T")
+    if cut < 0:  # a date
+        return value + "T00:00:00Z"
+    clock = value[cut:]
+    if clock.endswith("Z") or "+" in clock or "-" in clock:
+        return value
+    return value + "Z"
+
+
 def to_datetimes(values: pd.Series) -> pd.Series:
     """ISO strings (or Neo4j temporal values) → naive UTC ``datetime64[ns]``.
 
@@ -103,15 +116,9 @@ def to_datetimes(values: pd.Series) -> pd.Series:
     Values without an offset get ``Z`` before parsing because pandas would otherwise apply
     the offset of a neighbouring value to them.
     """
-    if values.empty:
-        return pd.Series([], index=values.index, dtype="datetime64[ns]")
-    text = values.map(_iso, na_action="ignore").astype("string")
-    text = text.str.replace(_ZONE_SUFFIX, "", regex=True)
-    is_date = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False)
-    text = text.mask(is_date, text + "T00:00:00")
-    naive = ~text.str.contains(_HAS_OFFSET, regex=True).fillna(True)
-    text = text.mask(naive, text + "Z")
-    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+    text = [_with_offset(v) for v in values]
+    parsed = pd.to_datetime(pd.Series(text, index=values.index, dtype=object), errors="coerce", utc=True,
+                            format="ISO8601")
     return parsed.dt.tz_localize(None).astype("datetime64[ns]")
 
 
@@ -139,14 +146,16 @@ def read_frame(db: Any, frame: str, page_size: int = PAGE_SIZE) -> pd.DataFrame:
         result = non_empty[0] if non_empty else parts[0]
     if frame == "bids":
         awards = read_rows(db, "read_awards", QUERY_COLUMNS["read_awards"], page_size)
-        won = pd.MultiIndex.from_frame(awards[["tender_id", "firm_id"]])
-        result["is_winner"] = pd.MultiIndex.from_frame(result[["tender_id", "firm_id"]]).isin(won)
+        won = set(zip(awards["tender_id"], awards["firm_id"], strict=True))
+        result["is_winner"] = [pair in won for pair in zip(result["tender_id"], result["firm_id"], strict=True)]
     for column in DATE_COLUMNS.get(frame, []):
         result[column] = to_datetimes(result[column])
     for column in BOOL_COLUMNS.get(frame, []):  # a missing flag (null) reads as False
-        result[column] = result[column].map(lambda v: bool(v) if v is not None else False).astype(bool)
-    if not result.empty:
-        result = result.sort_values(SORT_KEYS[frame], kind="stable", na_position="last")
+        result[column] = result[column].eq(True).astype(bool)
+    keys = SORT_KEYS[frame]
+    already_sorted = len(keys) == 1 and result[keys[0]].is_monotonic_increasing  # pages come in key order
+    if not result.empty and not already_sorted:
+        result = result.sort_values(keys, kind="stable", na_position="last")
     return result.reset_index(drop=True)
 
 
