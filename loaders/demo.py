@@ -42,10 +42,10 @@ without replacement of the firms in the category, weighted by activity and by lo
 with ``σ_t ~ U(0.04, 0.13)`` per tender (CV ≈ 5–15 %), rounded by the firm's habit; draws above
 the budget (the published ceiling price) are mirrored below it, except 15 % of them which stay
 above and are disqualified; ~1.5 % more are disqualified at random. The lowest valid bid wins
-82 % of the time, otherwise the second or third (technical score). Submission times cluster in
-the last days before the 09:30 deadline; each firm submits from its own static IP, ~12 % of
-bids from a shared pool of dynamic (mobile/CGNAT) addresses, so unrelated firms sometimes
-share an IP by chance. Every bid document has its own hash. Evaluation committees have 3–5
+82 % of the time, otherwise the second or third (technical score). Bids are uploaded on the
+deadline morning (45 %) or 1–4 days earlier in office hours or the evening; each firm submits
+from its own static IP, ~12 % of bids from a shared pool of dynamic (mobile/CGNAT) addresses,
+so unrelated firms sometimes share an IP by chance. Every bid document has its own hash. Evaluation committees have 3–5
 members: department officials (evaluators and directors first) and the expert pool.
 
 *Inspections and approvals.* Officials inspect firms of their department's domain in their own
@@ -67,7 +67,7 @@ a random 40–90 % share of the market's tenders in a stretch of the window (12�
 at scale 1, plus every one where two members meet anyway) the ring picks a designated winner
 and fixes prices. Each ring gets a mix of patterns: ``rotation`` (a shuffled turn order with
 15 % deviations to whoever has won least; without it a dominant member wins 60–80 %),
-``cover_bids`` (losing members bid a per-bid random 0.5–6 % above the winner: tight, low
+``cover_bids`` (losing members bid a per-bid random 0.5–5 % above the winner: tight, low
 dispersion; without it their losing bids are loose, |N(0, σ_t)| above), ``bid_suppression``
 (only the winner and 1–3 covers bid; the rest stay out). The winner bids 2–8 % under the
 estimate; outsiders in ring tenders are fewer (each honest bidder stays with probability
@@ -342,6 +342,15 @@ def _sample_distinct(rng: np.random.Generator, weights: np.ndarray, rows: int, k
         extra = rng.choice(rest, size=k - len(taken), replace=False, p=weights[rest] / weights[rest].sum())
         out[row] = np.concatenate([taken, extra])
     return out
+
+
+def _minutes_before_deadline(rng: np.random.Generator, m: int) -> np.ndarray:
+    """When bids are uploaded, in minutes before a 09:30 deadline: 45 % on the deadline
+    morning (07:30–09:29), the rest 1–4 days earlier, in office hours or the evening."""
+    days = np.minimum(rng.geometric(0.45, m) - 1, 4)
+    office = rng.random(m) < 0.75
+    clock = np.where(office, rng.integers(8 * 60 + 30, 18 * 60, m), rng.integers(18 * 60, 23 * 60 + 30, m))
+    return np.where(days == 0, rng.integers(1, 121, m), days * 1440 + 570 - clock).astype(np.int64)
 
 
 def _random_ids(rng: np.random.Generator, prefix: str, n: int, digits: int) -> np.ndarray:
@@ -867,9 +876,7 @@ class _Market:
         dynamic &= ~niche_firm
         self.b_dyn = np.where(dynamic, rng.integers(0, len(self.dynamic_ips), m), -1)
         self.b_doc = np.arange(m)
-        # minutes before the deadline (09:30): mostly the last three days, during working hours
-        hours = np.minimum(rng.exponential(28, m) + rng.uniform(0.2, 3, m), 24.0 * 4)
-        self.b_before = (hours * 60).astype(np.int64)
+        self.b_before = _minutes_before_deadline(rng, m)
         self.b_planted = np.zeros(m, dtype=bool)
 
     # ---- planted rings ---------------------------------------------------------------------
@@ -922,7 +929,7 @@ class _Market:
                 if sum(f in member_set for f in bidders_of(int(t))) >= 2:
                     target.add(int(t))
             ring_tenders = sorted(target)
-            cover_lo, cover_hi = rng.uniform(0.005, 0.015), rng.uniform(0.03, 0.06)
+            cover_lo, cover_hi = rng.uniform(0.005, 0.015), rng.uniform(0.025, 0.05)
             keep_outsider = rng.uniform(0.15, 0.5)
             outsider_premium = rng.uniform(0.06, 0.15)
             winner_shift = rng.uniform(-0.08, -0.02)
@@ -964,7 +971,7 @@ class _Market:
                 amounts = [win_amount, *cover_amounts, *out_amounts]
                 use_ip = "ip" in shared and rng.random() < p_ip
                 use_doc = "document" in shared and rng.random() < p_doc
-                base_before = int(rng.exponential(28 * 60)) + 15
+                base_before = int(_minutes_before_deadline(rng, 1)[0]) + 45
                 doc_id = -(len(new_doc) + 1)  # negative: a document id not used by honest bids
                 for j, (f, a) in enumerate(zip(firms, amounts, strict=True)):
                     is_member = j <= len(covers)
@@ -1004,7 +1011,7 @@ class _Market:
             for value in np.unique(docs[shared]):
                 idx = np.flatnonzero(docs == value)
                 docs[idx] = first_doc + idx[0]
-        default_before = (np.minimum(rng.exponential(28, m) + rng.uniform(0.2, 3, m), 96.0) * 60).astype(np.int64)
+        default_before = _minutes_before_deadline(rng, m)
         befores = np.array([default_before[i] if b is None else b for i, b in enumerate(before)], dtype=np.int64)
         self.b_t = np.concatenate([self.b_t[keep], np.array(t, dtype=np.int64)])
         self.b_f = np.concatenate([self.b_f[keep], np.array(f, dtype=np.int64)])
@@ -1054,8 +1061,8 @@ class _Market:
             if region is not None:
                 eligible &= self.f_district == region
             pool = np.flatnonzero(eligible)
-            if relaxed:
-                size = min(size, len(pool) - 3)
+            if relaxed or len(pool) < 3 * size:  # a ring stays a minority of its market
+                size = min(size, len(pool) // 3)
             if size < 3 or len(pool) < size + 3:
                 continue
             w = self.f_activity[pool]
@@ -1286,7 +1293,7 @@ class _Market:
             if d == EXPERT_POOL or (needs_insp and not spec.inspections) or (needs_appr and not spec.approvals):
                 continue
             staff = np.flatnonzero((self.o_dept == d) & (self.o_role == role) & (self.o_district != self.small))
-            staff = np.array([o for o in staff if int(o) not in used])
+            staff = np.array([o for o in staff if int(o) not in used and int(o) not in self.slow])
             if not len(staff):
                 continue
             o = int(staff[int(rng.integers(len(staff)))])
