@@ -208,7 +208,8 @@ def start_run(db: Any, run: RunInfo) -> int:
         tx.run(query("findings_run_start"), id=run.id, started_at=run.started_at,
                detectors=list(run.detectors), detector=",".join(run.detectors), params=params,
                code_version=run.code_version, seed=run.seed).consume()
-        return int(tx.run(query("findings_run_abandon"), id=run.id, at=run.started_at).single()["abandoned"])
+        record = tx.run(query("findings_run_abandon"), id=run.id, at=run.started_at).single(strict=True)
+        return int(record["abandoned"])
 
     return _in_one_write_transaction(db, "start_run", work)
 
@@ -281,9 +282,9 @@ def store_findings(
             tx.run(query("findings_upsert_alerts"), rows=chunk, run_id=run.id, at=run.started_at).consume()
         summary.alerts = len(alert_rows)
         # 3. what the run's detectors did not find again
-        summary.deactivated = tx.run(query("findings_deactivate"), run_id=run.id,
-                                     detectors=sorted(set(run.detectors) | {f.detector for _, f in unique})
-                                     ).single()["deactivated"]
+        record = tx.run(query("findings_deactivate"), run_id=run.id,
+                        detectors=sorted(set(run.detectors) | {f.detector for _, f in unique})).single(strict=True)
+        summary.deactivated = int(record["deactivated"])
         # 4. the run is visible as succeeded only when all of the above is committed with it
         tx.run(query("findings_run_succeed"), id=run.id, finished_at=finished_at,
                seconds=(finished_at - run.started_at).total_seconds(), finding_count=len(unique),
