@@ -10,6 +10,7 @@ are idempotent, so re-running finishes the job). Driver errors are re-raised as
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
@@ -72,7 +73,8 @@ class Database:
         self.driver = GraphDatabase.driver(
             self.settings.uri,
             auth=(self.settings.username, self.settings.password),
-            max_transaction_retry_time=15.0,
+            # how long managed transactions retry transient faults before giving up
+            max_transaction_retry_time=float(os.environ.get("IRONCAGE_NEO4J_RETRY_S", "15")),
             # Schema-less notifications (e.g. "unknown relationship type" on an empty graph)
             # are noise for batch jobs and the app; errors still raise.
             notifications_min_severity="OFF",
@@ -183,7 +185,7 @@ class Database:
         def work(tx: ManagedTransaction) -> tuple[list[str], list[Any], bool]:
             result = tx.run(text, dict(params or {}))
             keys = list(result.keys())
-            records = []
+            records: list[Any] = []
             truncated = False
             for record in result:
                 if len(records) >= row_cap:
@@ -215,6 +217,11 @@ class Database:
                 f"Neo4j at {self.settings.describe()} became unreachable during {name!r}: {error}"
             ) from error
         except Neo4jError as error:
+            if error.code and error.code.endswith("DatabaseUnavailable"):  # server shutting down
+                raise GraphUnavailable(
+                    f"Neo4j at {self.settings.describe()} became unreachable during {name!r}: "
+                    f"{error.message}"
+                ) from error
             raise GraphError(f"query {name!r} failed: {error.code}: {error.message}") from error
 
 

@@ -77,7 +77,8 @@ def test_load_stopped_by_the_server_completes_on_rerun(own_server, tmp_path: Pat
     expected = write_market(tmp_path / "market")
     wipe(server)
     env = {**os.environ, "NEO4J_URI": server.uri(), "NEO4J_USERNAME": "neo4j",
-           "NEO4J_PASSWORD": server.password(), "NEO4J_DATABASE": "neo4j"}
+           "NEO4J_PASSWORD": server.password(), "NEO4J_DATABASE": "neo4j",
+           "IRONCAGE_NEO4J_RETRY_S": "2"}
     command = [sys.executable, "-m", "loaders", "csv", str(tmp_path / "market"), "--batch-size", "25"]
 
     first = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
