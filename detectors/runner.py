@@ -220,7 +220,13 @@ class _Terminated(BaseException):
     """SIGTERM arrived: unwind so the run is marked failed."""
 
 
+_signals_received: list[int] = []
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    # Recorded first: the exception may surface transformed (e.g. as a BufferError when it
+    # lands inside a C extension), and the run's error must still say it was a signal.
+    _signals_received.append(signum)
     raise _Terminated(f"terminated by signal {signum}")
 
 
@@ -262,6 +268,8 @@ def _run_recorded(db: Any, specs: Sequence[registry.DetectorSpec], seed: int) ->
         log.info("run %s succeeded: %d findings stored (%s)", info.id, len(findings), summary.describe())
     except BaseException as error:
         message = str(error) if isinstance(error, RunFailed) else f"{type(error).__name__}: {error}"
+        if _signals_received and not isinstance(error, _Terminated):
+            message = f"terminated by signal {_signals_received[-1]} ({message})"
         try:
             fail_run(db, info, message, datetime.now(UTC), {o.code: round(o.seconds, 3) for o in outcomes})
         except Exception as mark_error:  # the database may be what failed
