@@ -83,16 +83,24 @@ def normalise_email(raw: str) -> str:
     return text
 
 
+# a space with a CJK ideograph (or CJK punctuation) on either side
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) | (?=[{_CJK}])")
+
+
 def normalise_address(raw: str) -> str:
     """Postal address folded for matching.
 
     Unicode NFKC (full-width letters, digits, spaces and punctuation become half-width),
     runs of whitespace collapsed to one space, Latin letters lower-cased, leading and
     trailing whitespace and trailing punctuation (``.,;:!?`` and their CJK forms)
-    removed. Raises ValueError when nothing is left.
+    removed. Whitespace next to a CJK character is dropped, since Chinese addresses are
+    written without spaces (``云岩区 沙冲路 197号`` = ``云岩区沙冲路197号``), while
+    spaces between Latin words and numbers stay. Raises ValueError when nothing is left.
     """
     text = unicodedata.normalize("NFKC", raw)
-    text = " ".join(text.split()).lower().rstrip(_ADDRESS_TRAILING).strip()
+    text = " ".join(text.split()).lower()
+    text = _CJK_SPACE.sub("", text).rstrip(_ADDRESS_TRAILING).strip()
     if not text:
         raise ValueError("empty address")
     return text

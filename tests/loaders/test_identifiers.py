@@ -57,7 +57,7 @@ def test_email_is_trimmed_and_lower_cased() -> None:
 def test_address_folds_width_space_case_and_trailing_punctuation() -> None:
     a = normalise_address("北京市朝阳区建国路８８号　Ａ座 Room  1201。")
     b = normalise_address("北京市朝阳区建国路88号 a座 room 1201")
-    assert a == b == "北京市朝阳区建国路88号 a座 room 1201"
+    assert a == b == "北京市朝阳区建国路88号a座room 1201"
     assert normalise_address(" 12 High St.,  London. ") == "12 high st., london"
     assert normalise_address("上海市，浦东新区；") == "上海市,浦东新区"
 
@@ -76,3 +76,10 @@ def test_ip_and_document_hash() -> None:
     assert normalise_document_hash(" ABCDEF01 ") == "abcdef01"
     with pytest.raises(ValueError):
         normalise_document_hash("ab cd")
+
+
+def test_address_spaces_between_chinese_words_do_not_split_an_address() -> None:
+    from loaders.identifiers import normalise_address
+
+    assert normalise_address("贵阳市云岩区 沙冲路197号 宏远大厦") == normalise_address("贵阳市云岩区沙冲路197号宏远大厦")
+    assert normalise_address("12 Main  Street") == "12 main street"  # Latin words keep their spaces
