@@ -60,15 +60,6 @@ BOOL_COLUMNS = {"bids": ["disqualified", "is_winner"]}
 _TRUE = {"true", "1", "yes", "y", "t", "是"}
 
 
-def _as_bool(value: Any) -> bool:
-    """True/False from bools, numbers and strings ("false" is False, not a non-empty string)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return False
-    if isinstance(value, str):
-        return value.strip().lower() in _TRUE
-    return bool(value)
-
-
 def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
     """Return ``frame`` with exactly the contract's columns and dtypes for frame ``name``."""
     columns = COLUMNS[name]
@@ -84,7 +75,13 @@ def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
     for column in FLOAT_COLUMNS.get(name, []):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     for column in BOOL_COLUMNS.get(name, []):
-        frame[column] = frame[column].map(_as_bool).astype(bool)
+        values = frame[column]
+        if values.dtype != bool:
+            # strings are read by their words ("false" is False); everything else by truth
+            text = values.astype("string").str.strip().str.lower()
+            is_text = values.map(lambda v: isinstance(v, str))
+            values = values.where(~is_text & values.notna(), False).astype(bool) | (is_text & text.isin(_TRUE))
+        frame[column] = values.astype(bool)
     for column in columns:
         if column.endswith("_id") and column in frame.columns:
             frame[column] = frame[column].where(frame[column].isna(), frame[column].astype(str))

@@ -128,7 +128,7 @@ RELATIONSHIPS: tuple[RelType, ...] = (
     RelType("SENT_FROM", ("Bid",), ("IP",)),
     RelType("USES_DOCUMENT", ("Bid",), ("Document",)),
     RelType("MEMBER_OF", ("Firm",), ("Ring",)),
-    RelType("CONCERNS", ("Alert",), ("Official", "Firm", "Tender", "Person", "Department")),
+    RelType("CONCERNS", ("Alert", "Ring"), ("Official", "Firm", "Tender", "Person", "Department")),
     RelType("FOUND", ("DetectorRun",), ("Ring", "Alert")),
     RelType("ON", ("CaseEvent",), ("Ring", "Alert")),
     # -- appended by the OCDS loader -----------------------------------------------------------
