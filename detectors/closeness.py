@@ -68,8 +68,18 @@ Benjamini–Hochberg adjusted p-value of the component over every pair it was co
 ``gate`` rises linearly in ``-log10 q`` from 0 at ``q_weak`` to 1 at ``q_strong``. Ties
 contribute their strength without a test. The score is the sum, capped at 100. Frequency
 is capped at ``frequency_points`` (< ``threshold``), so a pair needs at least one
-behavioural deviation or a tie to be reported: seeing the same firms often is what
+behavioural deviation or a tie to be a *strong* lead: seeing the same firms often is what
 officials in small markets do.
+
+Reporting is a ranked list, deeper than the strong threshold: every pair scoring at least
+``report_floor`` is reported, highest first, and its evidence says ``tier`` = ``"strong"``
+(score ≥ ``threshold``) or ``"weak"``. A weak lead is FDR-significant evidence that alone
+does not make a case — e.g. an official who sees one firm far more often than its own
+workload and the department's other officials predict, or a committee member whose firm
+wins somewhat more than expected. The floor only lowers where the list stops, not what a
+component needs to count (each is still gated on its BH q-value), so an official in a
+small district, whose pool-restricted expectation already equals what it does, scores
+zero and is never listed.
 
 References
 ----------
@@ -103,8 +113,12 @@ PAIR = [OID, FID]
 class Params:
     """Settings of the closeness detector (defaults in brackets are the documented ones).
 
-    threshold: report pairs scoring at least this [20]; above ``frequency_points`` so that
-        frequency alone never reports a pair.
+    threshold: a pair scoring at least this is a strong lead [20]; above ``frequency_points`` so
+        that frequency alone never makes a strong lead.
+    report_floor: pairs scoring at least this are reported (ranked, tier "weak" below
+        ``threshold``) [5]: a third of the frequency cap, i.e. a strongly significant excess
+        of interactions with a clear lift, or a behavioural component at about a sixth of its
+        full weight.
     q_weak, q_strong: a component counts nothing at q ≥ q_weak [0.25] and fully at
         q ≤ q_strong [0.01], log-linear in between; q is the Benjamini–Hochberg adjusted
         p-value of the component over all pairs it was computed for (tens of thousands of
@@ -128,6 +142,7 @@ class Params:
     """
 
     threshold: float = 20.0
+    report_floor: float = 5.0
     q_weak: float = 0.25
     q_strong: float = 0.01
     prior_strength: float = 10.0
@@ -892,6 +907,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         "department_id": row.get("department_id"),
         "portfolio_share": _num(row["portfolio_share"]),
         "score_threshold": params.threshold,
+        "report_floor": params.report_floor,
+        "tier": "strong" if row["score"] >= params.threshold else "weak",
         "score": _num(row["score"], 2),
     }
     return Finding(detector=NAME, kind="pair", score=float(round(row["score"], 4)), explanation=explanation,
@@ -899,13 +916,16 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
 
 
 def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> list[Finding]:
-    """Official–firm pairs scoring at least ``params.threshold``, highest first.
+    """Official–firm pairs scoring at least ``params.report_floor``, highest first.
+
+    Each finding's evidence carries ``tier``: ``"strong"`` at ``params.threshold`` or above,
+    ``"weak"`` below it.
 
     Deterministic; ``seed`` is accepted for the shared interface (nothing here is random).
     """
     params = params or Params()
     frame = pair_frame(data, params)
-    hits = frame[frame["score"] >= params.threshold]
+    hits = frame[(frame["score"] > 0) & (frame["score"] >= params.report_floor)]
     names = {"officials": data.officials.dropna(subset=[OID, "name"]).set_index(OID)["name"].astype(str).to_dict(),
              "firms": data.firms.dropna(subset=[FID, "name"]).set_index(FID)["name"].astype(str).to_dict()}
     approvals = _clean(data.approvals)

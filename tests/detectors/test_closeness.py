@@ -143,11 +143,12 @@ def test_frequent_but_ordinary_small_district_official_is_not_flagged() -> None:
     frame = closeness.pair_frame(data)
     row = _row(frame, "O1", "F1")
     assert row["inspections_observed"] == 30
-    assert row["score"] < closeness.Params().threshold
+    assert row["score"] < closeness.Params().report_floor  # not even a weak lead
     assert ("O1", "F1") not in _pairs(closeness.detect(data))
 
 
-def test_frequency_alone_can_never_reach_the_threshold() -> None:
+def test_frequency_alone_is_at_most_a_weak_lead() -> None:
+    """Strong excess frequency with peers is listed (ranked) but never reaches the strong threshold."""
     params = closeness.Params()
     assert params.frequency_points < params.threshold
     insp: list[dict] = []
@@ -160,7 +161,22 @@ def test_frequency_alone_can_never_reach_the_threshold() -> None:
     row = _row(closeness.pair_frame(data), "O1", "F1")
     assert row["inspections_lift"] > params.lift_full
     assert row["frequency_points"] == pytest.approx(params.frequency_points)
-    assert ("O1", "F1") not in _pairs(closeness.detect(data))
+    assert row["score"] < params.threshold
+    found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
+    assert found[("O1", "F1")].evidence["tier"] == "weak"
+    assert found[("O1", "F1")].score < params.threshold
+
+
+def test_the_report_floor_lists_weak_leads_only_above_it() -> None:
+    insp: list[dict] = []
+    _inspection(insp, "O1", "F1", 28, 12)
+    for f in ("F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9"):
+        _inspection(insp, "O1", f, 1, 0)
+        _inspection(insp, "O2", f, 7, 3)
+    _inspection(insp, "O2", "F1", 7, 3)
+    data = _market(_officials(["O1", "O2"]), insp)
+    strict = closeness.Params(report_floor=closeness.Params().threshold)
+    assert ("O1", "F1") not in _pairs(closeness.detect(data, strict))
 
 
 # --------------------------------------------------------------------------- leniency
