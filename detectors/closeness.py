@@ -66,9 +66,20 @@ Scoring: a component's contribution is ``points × effect × gate(q)`` where ``e
 Benjamini–Hochberg adjusted p-value of the component over every pair it was computed for
 (tens of thousands of pairs are tested; a p of 0.001 alone happens by chance), and
 ``gate`` rises linearly in ``-log10 q`` from 0 at ``q_weak`` to 1 at ``q_strong``. Ties
-contribute their strength without a test. The score is the sum, capped at 100. Frequency
-is capped at ``frequency_points`` (< ``threshold``), so a pair needs at least one
-behavioural deviation or a tie to be a *strong* lead: seeing the same firms often is what
+contribute their strength without a test.
+
+``corroboration``
+    Several weak deviations together: a partial-conjunction test (Benjamini & Heller 2008)
+    that at least two independent channels (inspection, approval and evaluation frequency,
+    leniency, grants, speed, outcomes) deviate — Fisher's method on each pair's channel
+    p-values without the smallest one, so one strong channel alone cannot carry it. Gated on
+    its BH q like the others, worth up to ``corroboration_points``; it does not add to the
+    components it rests on: the score is ``max(component sum, corroboration) + ties``,
+    capped at 100.
+
+Frequency is capped at ``frequency_points`` (< ``threshold``), so one channel of frequency
+alone never makes a *strong* lead — a pair needs a behavioural deviation, a tie, or
+corroboration by a second independent channel: seeing the same firms often is what
 officials in small markets do.
 
 Reporting is a ranked list, deeper than the strong threshold: every pair scoring at least
@@ -87,7 +98,8 @@ Guiyang housing & construction bureau, "data iron cage" (数据铁笼) 2015: clo
 as how often a supervisor deals with the same firm. Agresti, *Categorical Data Analysis*
 (independence expectations, quasi-independence on structural zeros). Efron & Morris 1975
 (empirical-Bayes shrinkage). Mann & Whitney 1947; Kerby 2014 (rank-biserial correlation).
-Benjamini & Hochberg 1995 (false discovery rate).
+Benjamini & Hochberg 1995 (false discovery rate). Benjamini & Heller 2008, "Screening for
+partial conjunction hypotheses" (Biometrics 64). Fisher 1932 (combining p-values).
 """
 
 from __future__ import annotations
@@ -134,6 +146,7 @@ class Params:
         [3, 3, 2]; a frequency channel needs ``min_inspections`` interactions.
     min_evaluations: committee–bidder meetings a pair needs to enter the evaluation channel
         [3], unless the pair has a hidden tie.
+    corroboration_points: the most the corroboration test (≥ 2 channels deviating) gives [25].
     *_points: the most each component can contribute [frequency 15, leniency 35, penalty 5,
         grant 10, speed 35, outcomes 35, relative role 45, shared phone 35, e-mail 35,
         address 25].
@@ -143,6 +156,7 @@ class Params:
 
     threshold: float = 20.0
     report_floor: float = 5.0
+    corroboration_points: float = 25.0
     q_weak: float = 0.25
     q_strong: float = 0.01
     prior_strength: float = 10.0
@@ -657,6 +671,38 @@ def _points(frame: pd.DataFrame, pcol: str, tested: pd.Series, effect: Any, poin
     return np.where(tested.astype(bool), points * np.asarray(effect, float) * weight, 0.0)
 
 
+CHANNELS = {"inspections": "inspections_pvalue", "approvals": "approvals_pvalue",
+            "evaluations": "evaluations_pvalue", "leniency": ("pass_pvalue", "nofail_pvalue"),
+            "grant": "grant_pvalue", "speed": "speed_pvalue", "outcomes": "outcome_pvalue"}
+
+
+def _corroboration(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Partial-conjunction p-value that at least two independent channels deviate, per pair.
+
+    One p-value per channel (:data:`CHANNELS`; leniency is the smaller of its two
+    Bonferroni-adjusted readings). With n ≥ 2 channels, the smallest p is dropped and the
+    other n − 1 are combined with Fisher's method, ``P(χ²_{2(n−1)} ≥ −2 Σ log p_(2..n))``
+    (Benjamini & Heller 2008): one very strong channel alone cannot make it small. Also the
+    channels it rests on (those with p < 0.05). NaN with fewer than two channels.
+    """
+    cols = []
+    for name, spec in CHANNELS.items():
+        names = (spec,) if isinstance(spec, str) else spec
+        present = [frame[c] for c in names if c in frame]
+        col = pd.concat(present, axis=1).min(axis=1) if present else pd.Series(np.nan, index=frame.index)
+        cols.append(col.rename(name))
+    p = pd.concat(cols, axis=1).astype(float).clip(lower=1e-300)
+    n = p.notna().sum(axis=1).to_numpy()
+    logp = np.log(p.to_numpy())
+    smallest = np.nanmin(np.where(np.isnan(logp), np.inf, logp), axis=1)
+    stat = -2.0 * (np.nansum(logp, axis=1) - np.where(n > 0, smallest, 0.0))
+    pc = np.where(n >= 2, stats.chi2.sf(stat, 2 * np.maximum(n - 1, 1)), np.nan)
+    names = p.columns.to_numpy()
+    strong = p.to_numpy() < 0.05
+    channels = [", ".join(names[row]) for row in strong]
+    return pd.Series(pc, index=frame.index), pd.Series(channels, index=frame.index)
+
+
 def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     """One row per official–firm pair with any interaction: every component and the score.
 
@@ -759,7 +805,11 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     for col in point_cols:
         if col not in frame:
             frame[col] = 0.0
-    frame["score"] = frame[point_cols].sum(axis=1).clip(upper=100.0)
+    frame["corroboration_pvalue"], frame["corroboration_channels"] = _corroboration(frame)
+    frame["corroboration_points"] = _points(frame, "corroboration_pvalue", frame["corroboration_pvalue"].notna(),
+                                            1.0, params.corroboration_points, params, "corroboration_qvalue")
+    tested = frame[[c for c in point_cols if c != "tie_points"]].sum(axis=1)
+    frame["score"] = (np.maximum(tested, frame["corroboration_points"]) + frame["tie_points"]).clip(upper=100.0)
     return frame.sort_values(["score", OID, FID], ascending=[False, True, True]).reset_index(drop=True)
 
 
@@ -891,6 +941,20 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
             phrases.append((row["outcome_points"],
                             f"saw it win {int(row['wins_in'])} of the {int(row['bids_in'])} tenders the official "
                             f"evaluated against {row['expected_in']:.1f} expected"))
+    if not pd.isna(row.get("corroboration_pvalue")):
+        components["corroboration"] = {
+            "value": row["corroboration_channels"] or None, "pvalue": _num(row["corroboration_pvalue"], 8),
+            "qvalue": _num(row.get("corroboration_qvalue"), 8),
+            "threshold": {"q_weak": params.q_weak, "q_strong": params.q_strong,
+                          "rule": "score = max(component sum, corroboration) + ties"},
+            "contribution": _num(row["corroboration_points"], 2),
+        }
+        tested = sum(float(row[c]) for c in ("frequency_points", "pass_points", "penalty_points", "grant_points",
+                                             "speed_points", "outcome_points"))
+        if row["corroboration_points"] > tested and row["corroboration_channels"]:
+            phrases.append((row["corroboration_points"],
+                            f"deviated in several independent channels at once ({row['corroboration_channels']}; "
+                            f"p = {row['corroboration_pvalue']:.1e} that at least two of them do)"))
     ties = row.get("ties")
     if isinstance(ties, list) and ties:
         components["ties"] = {"value": ties, "contribution": _num(row["tie_points"], 2),

@@ -179,6 +179,21 @@ def test_the_report_floor_lists_weak_leads_only_above_it() -> None:
     assert ("O1", "F1") not in _pairs(closeness.detect(data, strict))
 
 
+def test_corroboration_needs_two_deviating_channels_not_one_strong_one() -> None:
+    frame = pd.DataFrame({"inspections_pvalue": [0.01, 1e-12, 1e-12, math.nan],
+                          "outcome_pvalue": [0.02, 0.9, math.nan, 0.001],
+                          "pass_pvalue": [math.nan, math.nan, math.nan, 0.5],
+                          "nofail_pvalue": [math.nan, math.nan, math.nan, 0.04]})
+    p, channels = closeness._corroboration(frame)
+    # the smallest p is dropped: what is left is the second channel alone (χ² with 2 df = p)
+    assert p[0] == pytest.approx(0.02)
+    assert p[1] == pytest.approx(0.9)  # one overwhelming channel is not corroborated
+    assert math.isnan(p[2])  # a single channel: no test
+    # leniency is the smaller of its two readings: drop 0.001, Fisher of 0.04 alone
+    assert p[3] == pytest.approx(0.04)
+    assert channels[0] == "inspections, outcomes" and channels[1] == "inspections"
+
+
 # --------------------------------------------------------------------------- leniency
 
 
