@@ -150,8 +150,8 @@ def findings_counts(db: Database) -> pd.DataFrame:
     return db.read_frame("app_findings_counts", columns=["kind", "status", "findings"])
 
 
-def top_findings(db: Database, limit: int = 10) -> pd.DataFrame:
-    return db.read_frame("app_top_findings", limit=limit)
+def top_findings(db: Database, limit: int = 10, per_detector: int = 3) -> pd.DataFrame:
+    return db.read_frame("app_top_findings", limit=limit, per_detector=per_detector)
 
 
 # -- evidence --------------------------------------------------------------------------

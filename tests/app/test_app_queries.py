@@ -1,4 +1,4 @@
-"""Pure parts of graph/app_queries.py and the graph view adapter: no database needed."""
+"""graph/app_queries.py and the graph view adapter: pure parts, and one query against the real Neo4j."""
 
 from __future__ import annotations
 
@@ -85,3 +85,13 @@ def test_graph_view_caps_nodes_keeping_subjects_and_keeps_node_ids_intact():
     elements = to_elements(small)
     hub = next(n["data"] for n in elements["nodes"] if n["data"]["id"] == "hub")
     assert hub["node_key"] == "F1" and hub["label"] == "subject Firm" and hub["name"] == "Hub"
+
+
+@pytest.mark.neo4j
+def test_top_findings_keep_a_flooding_detector_to_its_best_few(clean_db):
+    with clean_db.driver.session(database=clean_db.settings.database) as session:
+        session.run("UNWIND range(1, 6) AS i CREATE (:Alert {id: 'T' + i, kind: 'tender', detector: 'flood', "
+                    "score: 90.0 + i, active: true, explanation: 'x'})").consume()
+        session.run("CREATE (:Ring {id: 'R1', detector: 'rings', score: 40.0, active: true, explanation: 'y'})").consume()
+    top = app_queries.top_findings(clean_db, limit=10, per_detector=2)
+    assert list(top["finding_id"]) == ["T6", "T5", "R1"]
