@@ -49,11 +49,12 @@ demo: detect .streamlit/secrets.toml
 	@echo "(Ctrl-C stops the app; 'make neo4j-stop' stops Neo4j)"
 	$(MAKE) app
 
-# Debian's Chromium for the browser test (browser downloads are impossible here).
+# Debian's Chromium for the browser test (browser downloads are impossible here), with a
+# CJK font so screenshots show the Chinese names.
 chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-		else echo "install Debian's chromium package (sudo apt-get install chromium) for the browser test"; fi; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null || echo "could not install chromium: the browser test will skip"; \
+		else echo "install Debian's chromium package (sudo apt-get install chromium fonts-wqy-zenhei) for the browser test"; fi; \
 	fi
 
 test: venv chromium
