@@ -26,6 +26,15 @@ Method
    pruned until it falls apart (a ring is a small group; a host market is not). Members
    present in fewer than ``min_presence`` of the group's ring tenders are peeled off
    (:func:`peel_rings`): Louvain attaches bystanders that met the core a few times.
+   **Identifier anchors** (:func:`identifier_rings`). Pairwise tests miss rings whose
+   pairs meet too rarely (bid suppression: members stay away) or that make up most of a
+   small category (the ring inflates its own expectation). Firms sharing a specific
+   identifier (held by ≤ ``max_anchor_holders`` firms) and meeting in ≥ ``min_cobids``
+   tenders are joined, grown by outside firms with excess edges to at least half the
+   group, peeled, and kept when the group's co-bids, summed over its pairs, exceed the
+   summed expectation (Poisson tail ≤ ``max_anchor_pvalue``, :func:`group_excess`).
+   They are screened like the communities; a candidate with Jaccard ≥ 0.5 to a
+   higher-scoring one is dropped. ``evidence["found_by"]`` names the source.
 4. **Ring screens.** For each candidate (size ≥ 2, ≥ ``min_shared_tenders`` tenders
    where ≥ 2 members bid — the *ring tenders*), weights in brackets:
 
@@ -91,7 +100,8 @@ from detectors.finding import Finding
 from detectors.market import MarketData
 from detectors.screens import category_baselines, category_percentiles, tender_screens
 
-__all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "ring_screens"]
+__all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "identifier_rings", "group_excess",
+           "ring_screens"]
 
 NAME = "rings"
 
@@ -132,6 +142,13 @@ class Params:
     n_seeds [5]: partitions run for the stability estimate (seed … seed + n_seeds − 1).
     resolution [1.0]: Louvain resolution.
     min_category_tenders [20]: smaller categories use the whole market as price baseline.
+    max_anchor_holders [5]: identifiers held by at most this many firms anchor candidate
+        rings (:func:`identifier_rings`); one held by more is a business centre, a shared
+        gateway or a template rather than a tie.
+    max_anchor_pvalue [0.05]: an identifier-anchored group is kept when its members'
+        co-bids, summed over the pairs, exceed the null at this level
+        (:func:`group_excess`); the shared identifier is the prior evidence, so the
+        co-bidding only has to confirm it at the conventional level.
     weights: maximum contribution of each score component (sums to 100).
     """
 
@@ -148,6 +165,8 @@ class Params:
     n_seeds: int = 5
     resolution: float = 1.0
     min_category_tenders: int = 20
+    max_anchor_holders: int = 5
+    max_anchor_pvalue: float = 0.05
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
 
@@ -173,25 +192,51 @@ def cobid_graph(data: MarketData, params: Params | None = None) -> pd.DataFrame:
         (E_ij), ``lift``, ``pvalue`` and ``weight = C_ij · ln(C_ij / E_ij)``.
     """
     params = params or Params()
-    pairs = data.bids[["tender_id", "firm_id"]].dropna().drop_duplicates()
+    pairs = _bid_pairs(data)
     empty = pd.DataFrame({"firm_a": pd.Series(dtype=object), "firm_b": pd.Series(dtype=object),
                           **{c: pd.Series(dtype=float) for c in
                              ("cobids", "expected", "lift", "pvalue", "weight")}})
     if pairs.empty:
         return empty
-    firms = np.array(sorted(pairs["firm_id"].unique()), dtype=object)
-    tender_ids = np.array(sorted(pairs["tender_id"].unique()), dtype=object)
-    f_idx = np.searchsorted(firms, pairs["firm_id"].to_numpy())
-    t_idx = np.searchsorted(tender_ids, pairs["tender_id"].to_numpy())
-    incidence = sparse.csr_matrix((np.ones(len(pairs)), (t_idx, f_idx)),
-                                  shape=(len(tender_ids), len(firms)))
+    firms, tender_ids, incidence = _incidence(data)
     cobids = sparse.triu(incidence.T @ incidence, k=1).tocoo()
     keep = cobids.data >= params.min_cobids
     i, j, c = cobids.row[keep], cobids.col[keep], cobids.data[keep]
     if len(c) == 0:
         return empty
 
-    # expectation under the configuration null, market by market
+    expected = _expected_cobids(data, params, incidence, tender_ids, i, j)
+    lift = c / expected
+    pvalue = stats.poisson.sf(c - 1, expected)
+    keep = (lift >= params.min_lift) & (pvalue <= params.max_pvalue)
+    out = pd.DataFrame({"firm_a": firms[i[keep]], "firm_b": firms[j[keep]], "cobids": c[keep],
+                        "expected": expected[keep], "lift": lift[keep], "pvalue": pvalue[keep]})
+    out["weight"] = out["cobids"] * np.log(out["lift"])
+    return out.sort_values(["firm_a", "firm_b"]).reset_index(drop=True)
+
+
+def _incidence(data: MarketData) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
+    """Sorted firm ids, sorted tender ids and the binary tender × firm incidence matrix."""
+    pairs = _bid_pairs(data)
+    firms = np.array(sorted(pairs["firm_id"].unique()), dtype=object)
+    tender_ids = np.array(sorted(pairs["tender_id"].unique()), dtype=object)
+    f_idx = np.searchsorted(firms, pairs["firm_id"].to_numpy())
+    t_idx = np.searchsorted(tender_ids, pairs["tender_id"].to_numpy())
+    incidence = sparse.csr_matrix((np.ones(len(pairs)), (t_idx, f_idx)),
+                                  shape=(len(tender_ids), len(firms)))
+    return firms, tender_ids, incidence
+
+
+def _expected_cobids(data: MarketData, params: Params, incidence: sparse.csr_matrix,
+                     tender_ids: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """E_ij of the configuration null for firm column pairs ``(i, j)``."""
+    degree, scaled = _null(data, params, incidence, tender_ids)
+    return _pair_expectation(degree, scaled, i, j)
+
+
+def _null(data: MarketData, params: Params, incidence: sparse.csr_matrix,
+          tender_ids: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """Firm × market tender counts ``d_im`` and ``d_im κ_m`` of the configuration null."""
     tenders = data.tenders.drop_duplicates("tender_id").set_index("tender_id")
     market = _market_key(tenders.reset_index(), params.market_columns)
     market.index = tenders.index
@@ -204,19 +249,17 @@ def cobid_graph(data: MarketData, params: Params | None = None) -> pd.DataFrame:
                                shape=(len(tender_ids), len(m_names)))
     degree = (incidence.T @ onehot).tocsr()              # firm × market tender counts
     scaled = (degree @ sparse.diags(kappa)).tocsr()
-    expected = np.zeros(len(c))
+    return degree, scaled
+
+
+def _pair_expectation(degree: sparse.csr_matrix, scaled: sparse.csr_matrix,
+                      i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    expected = np.zeros(len(i))
     chunk = 200_000
-    for start in range(0, len(c), chunk):
+    for start in range(0, len(i), chunk):
         sl = slice(start, start + chunk)
         expected[sl] = np.asarray(scaled[i[sl]].multiply(degree[j[sl]]).sum(axis=1)).ravel()
-    expected = np.maximum(expected, 1e-9)
-    lift = c / expected
-    pvalue = stats.poisson.sf(c - 1, expected)
-    keep = (lift >= params.min_lift) & (pvalue <= params.max_pvalue)
-    out = pd.DataFrame({"firm_a": firms[i[keep]], "firm_b": firms[j[keep]], "cobids": c[keep],
-                        "expected": expected[keep], "lift": lift[keep], "pvalue": pvalue[keep]})
-    out["weight"] = out["cobids"] * np.log(out["lift"])
-    return out.sort_values(["firm_a", "firm_b"]).reset_index(drop=True)
+    return np.maximum(expected, 1e-9)
 
 
 # ---------------------------------------------------------------------------------------
@@ -346,6 +389,86 @@ def peel_rings(data: MarketData, rings: list[frozenset[str]], min_presence: floa
             break
         current = peeled
     return current
+
+
+def identifier_rings(data: MarketData, edges: pd.DataFrame, params: Params | None = None,
+                     exclude: list[frozenset[str]] | None = None) -> list[frozenset[str]]:
+    """Candidate rings anchored on specific shared identifiers, grown along excess edges.
+
+    Firms holding the same phone, e-mail, address, person, IP or document hash — an
+    identifier held by at most ``max_anchor_holders`` firms in the whole market — and bidding
+    together in at least ``min_cobids`` tenders are joined; each connected group is then
+    grown by the outside firms with an excess co-bidding edge (``edges``) to at least half
+    of its members (and at least two), and peeled like the Louvain candidates. A shared
+    identifier plus co-bidding is a red flag on its own (OECD 2009), and it finds rings
+    whose pairs meet too rarely, or in too small a category, for the pairwise excess test.
+    Groups equal to one of ``exclude`` are dropped; the result is disjoint.
+    """
+    params = params or Params()
+    ids = _identifier_table(data)
+    ids = ids.loc[(ids["holders"] >= 2) & (ids["holders"] <= params.max_anchor_holders)]
+    if ids.empty:
+        return []
+    pairs = _bid_pairs(data)
+    holders = set(ids["firm_id"])
+    tenders_of = pairs.loc[pairs["firm_id"].isin(holders)].groupby("firm_id")["tender_id"].agg(frozenset).to_dict()
+    same = ids.merge(ids, on=["kind", "value"])
+    same = same.loc[same["firm_id_x"] < same["firm_id_y"], ["firm_id_x", "firm_id_y"]].drop_duplicates()
+    graph = nx.Graph()
+    for a, b in sorted(same.itertuples(index=False)):
+        if len(tenders_of.get(a, frozenset()) & tenders_of.get(b, frozenset())) >= params.min_cobids:
+            graph.add_edge(a, b)
+    neighbours: dict[str, set[str]] = {}
+    for a, b in edges[["firm_a", "firm_b"]].itertuples(index=False):
+        neighbours.setdefault(a, set()).add(b)
+        neighbours.setdefault(b, set()).add(a)
+    taken: set[str] = set()
+    groups: list[frozenset[str]] = []
+    for component in sorted((frozenset(c) for c in nx.connected_components(graph)), key=min):
+        if len(component) > params.max_ring_size or component & taken:
+            continue
+        links: dict[str, int] = {}
+        for firm in sorted(component):
+            for other in neighbours.get(firm, ()):
+                if other not in component and other not in taken:
+                    links[other] = links.get(other, 0) + 1
+        need = max(2, math.ceil(len(component) / 2))
+        grown = component | {f for f, n in links.items() if n >= need}
+        if len(grown) > params.max_ring_size:
+            grown = component
+        taken |= grown
+        groups.append(grown)
+    peeled = peel_rings(data, groups, params.min_presence)
+    known = set(exclude or [])
+    peeled = [g for g in peeled if len(g) >= params.min_ring_size and g not in known]
+    pvalues = group_excess(data, peeled, params)["pvalue"].to_numpy()
+    return [g for g, p in zip(peeled, pvalues, strict=True) if p <= params.max_anchor_pvalue]
+
+
+def group_excess(data: MarketData, groups: list[frozenset[str]], params: Params | None = None) -> pd.DataFrame:
+    """Co-bidding of each group as a whole against the configuration null of :func:`cobid_graph`.
+
+    ``cobids`` = Σ C_ij and ``expected`` = Σ E_ij over the member pairs, ``pvalue`` the
+    Poisson upper tail ``P(X ≥ Σ C | Σ E)``: a group of rarely-meeting pairs can be
+    significant together where no single pair is.
+    """
+    params = params or Params()
+    firms, tender_ids, incidence = _incidence(data)
+    degree, scaled = _null(data, params, incidence, tender_ids)
+    code = {f: k for k, f in enumerate(firms)}
+    cols = incidence.tocsc()
+    rows = []
+    for group in groups:
+        members = sorted(code[f] for f in group if f in code)
+        i = np.array([a for x, a in enumerate(members) for _ in members[x + 1:]], dtype=np.int64)
+        j = np.array([b for x, _ in enumerate(members) for b in members[x + 1:]], dtype=np.int64)
+        sub = cols[:, members]
+        together = (sub.T @ sub).toarray()
+        observed = float(together[np.triu_indices(len(members), k=1)].sum())
+        expected = float(_pair_expectation(degree, scaled, i, j).sum()) if len(i) else 0.0
+        pvalue = float(stats.poisson.sf(observed - 1, expected)) if expected > 0 else 1.0
+        rows.append({"cobids": observed, "expected": expected, "pvalue": pvalue})
+    return pd.DataFrame(rows, columns=["cobids", "expected", "pvalue"])
 
 
 def _stability(rings: list[frozenset[str]], others: list[list[frozenset[str]]]) -> list[float | None]:
@@ -735,16 +858,35 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
 
     rings = candidates(seed)
     others = [candidates(s) for s in range(seed + 1, seed + params.n_seeds)]
-    stability = _stability(rings, others)
-    table = ring_screens(data, rings, params)
-    table["stability"] = stability
-    table = table.loc[table["n_tenders"] >= params.min_shared_tenders]
-    # the retained edges inside each reported ring, keyed by its first member
-    first = {f: row["firms"][0] for _, row in table.iterrows() for f in row["firms"]}
-    same = edges["firm_a"].map(first)
-    inside = edges.loc[same.notna() & (same == edges["firm_b"].map(first))]
-    inner_edges = dict(tuple(inside.groupby(inside["firm_a"].map(first))))
-    empty_edges = edges.iloc[:0]
+    anchored = identifier_rings(data, edges, params, exclude=rings)
+    tables = []
+    for source, groups, stability in (
+            ("cobidding communities", rings, _stability(rings, others)),
+            ("shared identifiers and co-bidding", anchored, _stability(anchored, [rings, *others]))):
+        if not groups:
+            continue
+        part = ring_screens(data, groups, params)
+        part["stability"] = stability
+        part["found_by"] = source
+        tables.append(part.loc[part["n_tenders"] >= params.min_shared_tenders])
+    if not tables:
+        return []
+    findings = _findings(data, pd.concat(tables, ignore_index=True), edges, params, seed)
+    # an anchored candidate that mostly repeats a higher-scoring ring adds nothing
+    findings.sort(key=lambda f: (-f.score, f.firms))
+    kept: list[Finding] = []
+    for finding in findings:
+        members = set(finding.firms)
+        if all(len(members & set(k.firms)) / len(members | set(k.firms)) < 0.5 for k in kept):
+            kept.append(finding)
+    return kept[: params.max_findings]
+
+
+def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params: Params,
+              seed: int) -> list[Finding]:
+    """One Finding per screened candidate (rows of :func:`ring_screens` plus stability)."""
+    # edges are sorted by firm_a: the rows of a member are one slice
+    starts = edges["firm_a"].to_numpy()
     findings: list[Finding] = []
     for _, row in table.iterrows():
         comps = _components(row, params.weights, len(table))
@@ -752,7 +894,11 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
         if score < params.min_score:
             continue
         members = [str(f) for f in row["firms"]]
-        inner = inner_edges.get(members[0], empty_edges)
+        inside = set(members)
+        rows = [k for f in sorted(inside) for k in range(np.searchsorted(starts, f, "left"),
+                                                         np.searchsorted(starts, f, "right"))]
+        inner = edges.iloc[rows]
+        inner = inner.loc[inner["firm_b"].isin(inside)]
         evidence = {
             "members": members, "size": int(row["size"]), "shared_tenders": int(row["n_tenders"]),
             "category": row["category"],
@@ -778,6 +924,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
                           "max_pvalue": float(inner["pvalue"].max()) if len(inner) else None},
             "components": comps,
             "stability": row["stability"],
+            "found_by": row["found_by"],
             "seeds": list(range(seed, seed + params.n_seeds)),
             "thresholds": {"min_cobids": params.min_cobids, "min_lift": params.min_lift,
                            "max_pvalue": params.max_pvalue, "max_ring_size": params.max_ring_size,
@@ -786,5 +933,4 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
         findings.append(Finding(detector=NAME, kind="ring", score=round(score, 2),
                                 explanation=_explain(row, comps), evidence=evidence,
                                 firms=tuple(str(f) for f in members), tenders=tuple(str(t) for t in row["tenders"])))
-    findings.sort(key=lambda f: (-f.score, f.firms))
-    return findings[: params.max_findings]
+    return findings

@@ -195,3 +195,44 @@ def test_same_findings_across_processes() -> None:
                              text=True, check=True)
         digests.add(out.stdout.strip())
     assert len(digests) == 1
+
+
+def _anchor_market() -> MarketData:
+    """60 'cleaning' tenders T01..T60 among background firms B01..B12 (4 bidders each).
+
+    F1, F2, F3 share a phone and meet in T01..T06 (all three bid); F7 and F8 share
+    another phone but are just busy: each bids in every other tender, so they meet in
+    the 15 tenders their activity predicts, no more.
+    """
+    rng = np.random.default_rng(5)
+    background = [f"B{i:02d}" for i in range(1, 13)]
+    rows: list[tuple[str, str]] = []
+    for t in range(60):
+        tid = f"T{t + 1:02d}"
+        firms = [str(f) for f in rng.choice(background, 4, replace=False)]
+        if t < 6:
+            firms += ["F1", "F2", "F3"]
+        if t % 2 == 0:
+            firms.append("F7")
+        if t % 4 in (0, 1):
+            firms.append("F8")
+        rows += [(tid, f) for f in firms]
+    bids = pd.DataFrame(rows, columns=["tender_id", "firm_id"])
+    bids["bid_id"] = [f"BID{i}" for i in range(len(bids))]
+    bids["amount"] = 100.0 + np.arange(len(bids))
+    tenders = pd.DataFrame({"tender_id": [f"T{t + 1:02d}" for t in range(60)], "category": "cleaning"})
+    identifiers = pd.DataFrame(
+        [("F1", "phone", "+1 555 0001"), ("F2", "phone", "+1 555 0001"), ("F3", "phone", "+1 555 0001"),
+         ("F7", "phone", "+1 555 0007"), ("F8", "phone", "+1 555 0007")], columns=["firm_id", "kind", "value"])
+    return MarketData.build(tenders=tenders, bids=bids, firm_identifiers=identifiers)
+
+
+def test_identifier_anchor_keeps_cobidding_sharers_and_drops_busy_ones() -> None:
+    data = _anchor_market()
+    params = rings.Params()
+    excess = rings.group_excess(data, [frozenset({"F1", "F2", "F3"}), frozenset({"F7", "F8"})], params)
+    assert excess["cobids"].tolist() == [18.0, 15.0]     # 3 pairs × 6 tenders; F7–F8 in T01, T05, …
+    assert excess["pvalue"].iloc[0] <= params.max_anchor_pvalue < excess["pvalue"].iloc[1]
+    anchored = rings.identifier_rings(data, rings.cobid_graph(data, params), params)
+    assert frozenset({"F1", "F2", "F3"}) in anchored
+    assert all(not ({"F7", "F8"} & group) for group in anchored)
