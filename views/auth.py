@@ -27,7 +27,8 @@ def _secret(name: str) -> Any:
 
 
 def configured_password() -> str | None:
-    value = _secret(PASSWORD_SECRET) or os.environ.get(PASSWORD_ENV)
+    """The environment variable wins over the secrets file: it is the more specific setting."""
+    value = os.environ.get(PASSWORD_ENV) or _secret(PASSWORD_SECRET)
     return str(value) if value else None
 
 

@@ -3,7 +3,8 @@
 Logs in, opens the Rings page, selects the top ring, and checks that the ring's graph (the
 streamlit-cytoscape iframe, with its nodes laid out) and the bid chart (plotly) rendered;
 saves a screenshot under the test's tmp_path (path printed; copied to $IRONCAGE_TEST_OUTPUT
-when set). Needs Debian's /usr/bin/chromium (`make chromium`); skipped without it.
+when set). Then marks the ring confirmed with a comment (checking the CaseEvents stored) and
+walks the graph on Explore: clicking a node adds its neighbours. Needs Debian's /usr/bin/chromium (`make chromium`); skipped without it.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def app_url(market_db, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (make chromium)")
-def test_rings_page_in_a_real_browser(app_url: str, tmp_path: Path) -> None:
+def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     # generous: the first page of a fresh server imports plotly and plans every query, and CI has 2 cores
@@ -121,6 +122,59 @@ def test_rings_page_in_a_real_browser(app_url: str, tmp_path: Path) -> None:
                 target.mkdir(parents=True, exist_ok=True)
                 shutil.copy(shot, target / shot.name)
             assert shot.stat().st_size > 20_000
+
+            # triage in the browser: confirm the ring with a comment; the audit entry is stored
+            page.get_by_label("Status").click()
+            page.keyboard.type("confirmed")
+            page.keyboard.press("Enter")
+            page.get_by_label("Comment").fill("Cover bids 2–4 % above the winner in all six tenders")
+            page.get_by_role("button", name="Save triage").click()
+            expect(page.get_by_text("Saved 2 change(s) as Browser Tester")).to_be_visible()
+            with market_db.driver.session(database=market_db.settings.database) as session:
+                events = session.run(
+                    "MATCH (e:CaseEvent)-[:ON]->(:Ring {id: 'RING-1'}) "
+                    "RETURN e.user AS user, e.action AS action, e.status AS status, e.comment AS comment"
+                ).data()
+                ring_status = session.run("MATCH (r:Ring {id: 'RING-1'}) RETURN r.status AS s").single()["s"]
+            assert ring_status == "confirmed"
+            assert {(e["user"], e["action"]) for e in events} == {("Browser Tester", "status"),
+                                                                  ("Browser Tester", "comment")}
+            assert any(e["comment"] == "Cover bids 2–4 % above the winner in all six tenders" for e in events)
+
+            # explore: find a member, open its neighbourhood, click the member node to expand it
+            page.get_by_role("link", name="Explore").click()
+            page.get_by_label("Search by name, title, address, id, registration number, phone or e-mail").fill(
+                "Alpha Build")
+            page.keyboard.press("Enter")
+            page.get_by_role("button", name="Show its neighbourhood").click()
+            explore = page.frame_locator("iframe[title='streamlit_cytoscape.component.streamlit_cytoscape']").first
+            expect(explore.locator("#cy canvas").first).to_be_visible()
+            cy_frame = [f for f in page.frames if "streamlit_cytoscape" in (f.url or "")][-1]
+
+            def node_count() -> int:
+                return int(cy_frame.evaluate("() => { const c = document.getElementById('cy');"
+                                             " return c && c._cyreg && c._cyreg.cy ? c._cyreg.cy.nodes().length : 0; }"))
+
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and node_count() == 0:
+                time.sleep(0.3)
+            before = node_count()
+            assert before > 1
+            time.sleep(1.5)  # layout settles
+            # click on the phone node shared by F1 and F2: expanding it brings in F2
+            point = cy_frame.evaluate(
+                "() => { const cy = document.getElementById('cy')._cyreg.cy;"
+                " const hit = cy.nodes().filter(n => JSON.stringify(n.data()).includes('13800000001'));"
+                " const n = hit.length ? hit.first() : cy.nodes().filter(n => n.degree() === 1).first();"
+                " const p = n.renderedPosition(); return {x: p.x, y: p.y}; }")
+            box = page.locator("iframe[title='streamlit_cytoscape.component.streamlit_cytoscape']").first.bounding_box()
+            assert box is not None
+            page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and node_count() <= before:
+                time.sleep(0.5)
+            assert node_count() > before, "clicking a node did not expand its neighbours"
+            page.screenshot(path=str(tmp_path / "explore_expanded.png"), full_page=True)
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
             print(f"failure screenshot: {tmp_path / 'failure.png'}")
