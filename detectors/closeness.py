@@ -127,6 +127,9 @@ class Params:
 
     threshold: a pair scoring at least this is a strong lead [20]; above ``frequency_points`` so
         that frequency alone never makes a strong lead.
+    max_weak_leads: at most this many weak leads (the highest scoring) are reported [300];
+        strong leads are all reported. A large market can have thousands of modest excesses,
+        and an investigator's list should not drown the strong leads.
     report_floor: pairs scoring at least this are reported (ranked, tier "weak" below
         ``threshold``) [5]: a third of the frequency cap, i.e. a strongly significant excess
         of interactions with a clear lift, or a behavioural component at about a sixth of its
@@ -156,6 +159,7 @@ class Params:
 
     threshold: float = 20.0
     report_floor: float = 5.0
+    max_weak_leads: int = 300
     corroboration_points: float = 25.0
     q_weak: float = 0.25
     q_strong: float = 0.01
@@ -990,6 +994,10 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     params = params or Params()
     frame = pair_frame(data, params)
     hits = frame[(frame["score"] > 0) & (frame["score"] >= params.report_floor)]
+    weak = hits[hits["score"] < params.threshold]
+    if len(weak) > params.max_weak_leads:
+        keep = weak.sort_values(["score", OID, FID], ascending=[False, True, True]).head(params.max_weak_leads)
+        hits = hits[(hits["score"] >= params.threshold) | hits.index.isin(keep.index)]
     names = {"officials": data.officials.dropna(subset=[OID, "name"]).set_index(OID)["name"].astype(str).to_dict(),
              "firms": data.firms.dropna(subset=[FID, "name"]).set_index(FID)["name"].astype(str).to_dict()}
     approvals = _clean(data.approvals)

@@ -396,3 +396,19 @@ def test_one_committee_meeting_with_a_relatives_firm_is_kept() -> None:
     assert list(zip(frame["official_id"], frame["firm_id"], strict=True)) == [("O1", "F1")]
     (finding,) = closeness.detect(data)
     assert "the official's husband P1 is its legal representative" in finding.explanation
+
+
+def test_weak_leads_are_capped_but_strong_leads_are_not() -> None:
+    insp: list[dict] = []
+    _inspection(insp, "O1", "F1", 28, 12)  # a weak lead: frequency alone
+    for f in ("F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9"):
+        _inspection(insp, "O1", f, 1, 0)
+        _inspection(insp, "O2", f, 7, 3)
+    _inspection(insp, "O2", "F1", 7, 3)
+    data = _market(_officials(["O1", "O2"]), insp)
+    uncapped = closeness.detect(data)
+    assert [(f.official_id, f.firm_id) for f in uncapped if f.evidence["tier"] == "weak"] == [("O1", "F1")]
+    capped = closeness.detect(data, closeness.Params(max_weak_leads=0))
+    assert [f for f in capped if f.evidence["tier"] == "weak"] == []
+    strong_params = closeness.Params(max_weak_leads=0, threshold=1.0)  # the same pair as a strong lead
+    assert [(f.official_id, f.firm_id) for f in closeness.detect(data, strong_params)] == [("O1", "F1")]
