@@ -566,7 +566,8 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     counts = pct.groupby("category")["risk"].transform("count")
     pct["risk_rank"] = np.where(counts >= params.min_category_tenders,
                                 pct.groupby("category")["risk"].rank(pct=True), pct["risk"].rank(pct=True))
-    rt["flagged"] = rt["tender_id"].map(pct["risk_rank"] > 1 - FLAG_SHARE).fillna(False).astype(int)
+    flagged_tenders = pct.index[pct["risk_rank"] > 1 - FLAG_SHARE]
+    rt["flagged"] = rt["tender_id"].isin(flagged_tenders).astype(int)
     rt["rd_finite"] = rt["rd"].replace(np.inf, np.nan)
     baselines = category_baselines(screens, data.tenders, params.min_category_tenders)["median"].to_dict()
 
