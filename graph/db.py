@@ -173,6 +173,13 @@ class Database:
             counters.add(step_counters)
         return counters
 
+    def write_transaction(self, name: str, work: Any) -> Any:
+        """Run ``work(tx)`` as one retry-safe write transaction function (all or nothing).
+
+        For writers whose transaction holds logic between queries; ``name`` appears in errors.
+        """
+        return self._session_call("write", name, work)
+
     # -- analyst console ---------------------------------------------------------
     def run_read_only(
         self, text: str, params: Mapping[str, Any] | None = None, timeout_s: float = 30.0,
@@ -222,7 +229,7 @@ class Database:
                     f"Neo4j at {self.settings.describe()} became unreachable during {name!r}: "
                     f"{error.message}"
                 ) from error
-            raise GraphError(f"query {name!r} failed: {error.code}: {error.message}") from error
+            raise GraphError(f"{name} failed: {error.code}: {error.message}") from error
 
 
 def _with_timeout(work: Any, timeout_s: float) -> Any:

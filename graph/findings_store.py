@@ -31,17 +31,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from neo4j import ManagedTransaction
-from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from detectors.finding import Finding
 from graph.cypher import query
-from graph.db import GraphError, GraphUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -181,21 +179,6 @@ def _dedupe(findings: Sequence[Finding]) -> list[tuple[int, Finding]]:
     return sorted(best.values(), key=lambda pair: pair[0])
 
 
-def _in_one_write_transaction(db: Any, name: str, work: Callable[[ManagedTransaction], Any]) -> Any:
-    """Run ``work`` as one retry-safe write transaction function; driver errors → GraphError."""
-    try:
-        with db.driver.session(database=db.settings.database) as session:
-            return session.execute_write(work)
-    except AuthError as error:
-        raise GraphUnavailable(f"Neo4j refused the credentials: {error.message}") from error
-    except (ServiceUnavailable, SessionExpired) as error:
-        raise GraphUnavailable(
-            f"Neo4j at {db.settings.describe()} became unreachable during {name!r}: {error}"
-        ) from error
-    except Neo4jError as error:
-        raise GraphError(f"{name} failed: {error.code}: {error.message}") from error
-
-
 def start_run(db: Any, run: RunInfo) -> int:
     """Create the run's node (status ``running``); mark runs left ``running`` by a dead process failed.
 
@@ -211,7 +194,7 @@ def start_run(db: Any, run: RunInfo) -> int:
         record = tx.run(query("findings_run_abandon"), id=run.id, at=run.started_at).single(strict=True)
         return int(record["abandoned"])
 
-    return _in_one_write_transaction(db, "start_run", work)
+    return db.write_transaction("start_run", work)
 
 
 def fail_run(db: Any, run: RunInfo, error: str, finished_at: datetime,
@@ -293,4 +276,4 @@ def store_findings(
         summary.ids = [by_key[f.key] for f in findings]
         return summary
 
-    return _in_one_write_transaction(db, "store_findings", work)
+    return db.write_transaction("store_findings", work)
