@@ -32,19 +32,20 @@ Components (each has a value, a baseline, a significance test and a contribution
     reported, not scored: in a small market a large share is normal.
 ``leniency``
     Passes (and, read the other way, inspections not failed) of the official's inspections
-    of the firm against a two-way baseline :math:`p_0 = \\mathrm{expit}(\\mathrm{logit}\\,q_{jk}
-    + \\delta_i)`: :math:`q_{jk}` is the rate the department's *other* officials gave this
-    firm for kind ``k``, shrunk towards their rate for the kind with an empirical-Bayes
-    beta-binomial strength (method of moments), and :math:`\\delta_i` is how much kinder or
-    stricter the official is with its *other* firms than peers were with those same firms
-    (logit difference, shrunk with ``prior_strength``). So a poor-compliance firm keeps its
-    poor record, and a generally lenient official (an ``official_profile`` finding) is not
-    close to every firm. Test: beta-binomial upper tail with the strength estimated from the
-    residual over-dispersion of all pairs (so natural firm-to-firm variation is not
-    over-read); pass and no-fail are Bonferroni-combined (×2) and the stronger counts.
-    Effect = share of the expected failures that did not happen, on the shrunk failure
-    rate. The same test on "not penalised" (mean penalty vs peers' mean penalty reported
-    beside it) and on approvals granted.
+    of the firm against the firm's record with *every other official*, by indirect
+    standardisation: each inspection's chance of a bad outcome is its kind's market rate
+    times its inspector's strictness (the inspector's bad outcomes with its other firms over
+    their expectation, shrunk with ``prior_strength``), and the official's bad outcomes with
+    the firm are compared with the other officials' on it by the exact conditional test of
+    two Poisson counts, ``b | b + b' ~ Binomial(b + b', E/(E + E'))`` (Przyborowski &
+    Wilenski 1940). Conditioning on the total removes the firm's unknown compliance, so a
+    poor-compliance firm keeps its poor record, and the official's own strictness is in
+    ``E``, so a generally lenient official (an ``official_profile`` finding) is not close to
+    every firm. Pass and no-fail are Bonferroni-combined (×2) and the stronger counts; the
+    q-value is Tarone–BH (a pair whose firm was failed twice in all can never reach a small
+    p, so it does not count among the tests; Tarone 1990, Gilbert 2005). Effect = share of
+    the expected failures that did not happen. The same test on "not penalised" (mean
+    penalty vs peers' mean penalty reported beside it) and on approvals granted.
 ``speed``
     Approval time (decided_at − applied_at) of the firm's approvals against the official's
     other approvals of the same kind: Mann–Whitney U summed over kinds (normal
@@ -64,16 +65,20 @@ Components (each has a value, a baseline, a significance test and a contribution
 Scoring: a component's contribution is ``points × effect × gate(q)`` where ``effect`` in
 [0, 1] maps the effect size (full at ``lift_full``, ``leniency_full`` …), ``q`` is the
 Benjamini–Hochberg adjusted p-value of the component over every pair it was computed for
-(tens of thousands of pairs are tested; a p of 0.001 alone happens by chance), and
+(tens of thousands of pairs are tested; a p of 0.001 alone happens by chance; Tarone–BH for
+the discrete leniency and grant tests, AdaFilter-BH for corroboration), and
 ``gate`` rises linearly in ``-log10 q`` from 0 at ``q_weak`` to 1 at ``q_strong``. Ties
 contribute their strength without a test.
 
 ``corroboration``
     Several weak deviations together: a partial-conjunction test (Benjamini & Heller 2008)
     that at least two independent channels (inspection, approval and evaluation frequency,
-    leniency, grants, speed, outcomes) deviate — Fisher's method on each pair's channel
-    p-values without the smallest one, so one strong channel alone cannot carry it. Gated on
-    its BH q like the others, worth up to ``corroboration_points``; it does not add to the
+    leniency, grants, speed, outcomes) deviate — ``(n − 1)·p_(2)`` over a pair's n channel
+    p-values, so one strong channel alone cannot carry it. Its q-value is AdaFilter-BH
+    (Wang, Gui, Su, Sabatti & Owen 2022): the false discoveries at a threshold are counted
+    among the pairs whose *best* channel could pass it, not among all pairs, which keeps
+    the power that plain BH over ~10⁴ mostly-null pairs throws away. Gated on that q, worth
+    up to ``corroboration_points``; it does not add to the
     components it rests on: the score is ``max(component sum, corroboration) + ties``,
     capped at 100.
 
@@ -96,10 +101,15 @@ References
 ----------
 Guiyang housing & construction bureau, "data iron cage" (数据铁笼) 2015: closeness (亲密度)
 as how often a supervisor deals with the same firm. Agresti, *Categorical Data Analysis*
-(independence expectations, quasi-independence on structural zeros). Efron & Morris 1975
+(independence expectations, quasi-independence on structural zeros). Przyborowski & Wilenski
+1940, "Homogeneity of results in testing samples from Poisson series" (Biometrika 31); Tarone
+1990, "A modified Bonferroni method for discrete data" (Biometrics 46); Gilbert 2005, "A
+modified false discovery rate multiple-comparisons procedure for discrete data" (JRSS C 54);
+Wang, Gui, Su, Sabatti & Owen 2022, "Detecting multiple replicating signals using adaptive
+filtering procedures" (Annals of Statistics 50). Efron & Morris 1975
 (empirical-Bayes shrinkage). Mann & Whitney 1947; Kerby 2014 (rank-biserial correlation).
 Benjamini & Hochberg 1995 (false discovery rate). Benjamini & Heller 2008, "Screening for
-partial conjunction hypotheses" (Biometrics 64). Fisher 1932 (combining p-values).
+partial conjunction hypotheses" (Biometrics 64).
 """
 
 from __future__ import annotations
@@ -109,7 +119,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, special, stats
+from scipy import sparse, stats
 
 from detectors.finding import Finding
 from detectors.market import MarketData
@@ -139,7 +149,6 @@ class Params:
         p-value of the component over all pairs it was computed for (tens of thousands of
         pairs are tested, so a p of 0.001 alone is expected by chance dozens of times).
     prior_strength: pseudo-count shrinking peers' and the official's own baseline rates [10].
-    max_strength: cap on the empirical-Bayes beta-binomial strength of a pair's rate [200].
     size_prior: β, the pool-average firm added to every firm's leave-one-out size [1.0].
     lift_floor, lift_full: frequency lift counting nothing / fully [1.5, 6.0].
     outcome_lift_full: win lift counting fully [3.0].
@@ -165,7 +174,6 @@ class Params:
     q_strong: float = 0.01
     prior_strength: float = 10.0
     size_prior: float = 1.0
-    max_strength: float = 200.0
     lift_floor: float = 1.5
     lift_full: float = 6.0
     outcome_lift_full: float = 3.0
@@ -213,56 +221,36 @@ def bh_qvalues(p: Any) -> np.ndarray:
     return q
 
 
+def tarone_bh_qvalues(p: Any, pmin: Any, alpha: float) -> np.ndarray:
+    """Benjamini–Hochberg q-values over the tests that can reach significance (Tarone's filter).
+
+    A discrete test with few events cannot give a small p-value at all (an official who
+    inspected a firm 4 times, which others failed twice, reaches at best p ≈ 0.2), yet plain
+    BH counts it among the tests. Tarone (1990) drops them: ``K`` is the smallest integer
+    with ``#{i : pmin_i ≤ α/K} ≤ K``; BH is applied to those ``#{pmin_i ≤ α/K}`` tests, and
+    every other test gets q = 1. Gilbert (2005) shows this controls the FDR at α. NaN p
+    stays NaN (not a test).
+    """
+    p = np.asarray(p, float)
+    pmin = np.asarray(pmin, float)
+    q = np.where(np.isnan(p), np.nan, 1.0)
+    valid = ~np.isnan(p) & ~np.isnan(pmin)
+    if not valid.any():
+        return q
+    attainable = np.sort(pmin[valid])
+    k = np.arange(1, attainable.size + 1)
+    counts = np.searchsorted(attainable, alpha / k, side="right")
+    kstar = int(k[np.argmax(counts <= k)]) if (counts <= k).any() else attainable.size
+    keep = valid & (pmin <= alpha / kstar)
+    if keep.any():
+        q[keep] = bh_qvalues(p[keep])
+    return q
+
+
 def shrunk_rate(successes: Any, trials: Any, prior_rate: Any, strength: float) -> Any:
     """Beta-binomial posterior mean ``(x + m·p₀) / (n + m)`` (Efron–Morris shrinkage)."""
     return (np.asarray(successes, float) + strength * np.asarray(prior_rate, float)) / (
         np.asarray(trials, float) + strength)
-
-
-def dispersion_strength(x: Any, n: Any, p0: Any, cap: float = 1000.0) -> float:
-    """Empirical-Bayes beta-binomial prior strength ``m`` from the pairs' over-dispersion.
-
-    Method of moments on the intra-class correlation ρ = 1/(m+1):
-    ``ρ̂ = Σ[(x − n·p₀)² − n·p₀(1−p₀)] / Σ[n(n−1)·p₀(1−p₀)]`` over pairs with n ≥ 2;
-    ``m = 1/ρ̂ − 1`` clipped to [2, cap] (no over-dispersion → ``cap``, nearly binomial).
-    Pairs of officials and firms whose rates truly vary (good and bad firms) give a small m,
-    so a firm that simply passes often with its only inspector is not over-read.
-    """
-    x, n, p0 = (np.asarray(a, float) for a in (x, n, p0))
-    use = n >= 2
-    v = p0[use] * (1.0 - p0[use])
-    den = float(np.sum(n[use] * (n[use] - 1.0) * v))
-    if den <= 0:
-        return cap
-    rho = float(np.sum((x[use] - n[use] * p0[use]) ** 2 - n[use] * v)) / den
-    if rho <= 1.0 / (cap + 1.0):
-        return cap
-    return float(np.clip(1.0 / rho - 1.0, 2.0, cap))
-
-
-def betabinom_upper_tail(x: Any, n: Any, a: Any, b: Any) -> np.ndarray:
-    """``P(X ≥ x)`` for X ~ BetaBinomial(n, a, b), vectorised over arrays.
-
-    Sums the pmf over k = x..n (the short side for a rate near 1: one term per miss), so the
-    cost is the total number of misses, not one scipy call per pair.
-    """
-    x = np.asarray(x, float)
-    n = np.asarray(n, float)
-    a = np.broadcast_to(np.asarray(a, float), x.shape)
-    b = np.broadcast_to(np.asarray(b, float), x.shape)
-    out = np.ones(x.shape)
-    todo = np.flatnonzero((x > 0) & (x <= n))
-    out[(x > n)] = 0.0
-    if todo.size:
-        counts = (n[todo] - x[todo] + 1).astype(np.int64)
-        owner = np.repeat(todo, counts)
-        starts = np.repeat(np.cumsum(counts) - counts, counts)
-        k = x[owner] + (np.arange(counts.sum()) - starts)
-        nn, aa, bb = n[owner], a[owner], b[owner]
-        logpmf = (special.gammaln(nn + 1) - special.gammaln(k + 1) - special.gammaln(nn - k + 1)
-                  + special.betaln(k + aa, nn - k + bb) - special.betaln(aa, bb))
-        out[todo] = np.minimum(np.bincount(owner, weights=np.exp(logpmf), minlength=x.size)[todo], 1.0)
-    return out
 
 
 def _ramp(value: Any, floor: float, full: float) -> Any:
@@ -414,77 +402,71 @@ def _frequency_evaluations(meet: _Meetings | None, params: Params,
 # --------------------------------------------------------------------------- leniency
 
 
-def _logit(p: Any) -> Any:
-    p = np.clip(np.asarray(p, float), 1e-4, 1 - 1e-4)
-    return np.log(p / (1 - p))
-
-
-def _expit(z: Any) -> Any:
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, float)))
-
-
 def _rate_excess(events: pd.DataFrame, flag: str, params: Params) -> pd.DataFrame:
-    """Per pair: n, x = Σ flag, and the rate p₀ expected from the firm and the official separately.
+    """Per pair: n, x = Σ flag, and a conditional test of the official's "bad" events (not ``flag``).
 
-    Two-way baseline on the logit scale, one step of backfitting, both sides leave-one-out:
+    Indirect standardisation (the standardised ratio of epidemiology), then the exact
+    conditional test for two Poisson counts:
 
-    * firm side ``q_jk``: the firm's rate with the department's *other* officials for kind k,
-      shrunk towards those peers' rate for the kind with an empirical-Bayes strength (so a
-      poor-compliance firm keeps its poor record when peers saw it often enough);
-    * official side ``δ_i``: how the official's rate on its *other* firms compares with what
-      peers gave those same firms, ``logit(observed) − logit(expected)``, both shrunk with
-      ``prior_strength`` (a strict or lax official is not close to every firm);
-    * ``p₀ = expit(logit(q_jk) + δ_i)``.
+    * every event gets an expected probability of being bad, ``e = r_k · s_i``: ``r_k`` the
+      bad rate of its kind over the whole market, ``s_i`` the strictness of its official —
+      bad events on the official's *other* firms over their expectation, shrunk with
+      ``prior_strength`` pseudo-events at the market rate (leave-this-firm-out, so leniency
+      towards one firm does not hide in the official's own baseline);
+    * the official's bad events with the firm, ``b ~ Poisson(θ·E)``, against the firm's bad
+      events with *every other official* (any department, any kind), ``b' ~ Poisson(θ'·E')``,
+      where ``E``, ``E'`` sum ``e`` over those events. Under H0 (θ = θ', the official treats
+      the firm as everyone else does) ``b | b + b' ~ Binomial(b + b', E/(E + E'))``
+      (Przyborowski & Wilenski 1940), so ``p = P(X ≤ b)``. Conditioning on the total removes
+      the firm's unknown compliance: a poor-compliance firm keeps its poor record, however
+      many firms are alike, and a generally lenient official is not close to every firm.
+      ``pmin = P(X = 0)`` is the smallest p the pair could reach (for Tarone's filter).
 
-    With no peers in the department the firm side falls back to the kind's rate over all
-    departments. The pair's excess is tested with a beta-binomial upper tail whose strength
-    is estimated from the residual over-dispersion of all pairs (:func:`dispersion_strength`).
+    Reported: ``p_peer`` the firm's rate with the other officials, ``p_own`` the official's
+    rate with its other firms, ``p_kind`` the market rate for the kinds of the pair's events,
+    ``firm_ratio`` the firm's standardised ratio with others and ``official_ratio`` = ``s_i``,
+    ``expected_bad = E · firm_ratio`` (the official's usual strictness with this firm's
+    record), ``p0 = 1 − expected_bad / n``, and ``effect`` = share of the expected bad events
+    that did not happen (own rate shrunk with ``prior_strength`` towards ``1 − p0``). Pairs
+    whose firm nobody else dealt with, or that nobody ever found bad, are not tested.
     """
     m = params.prior_strength
-    ev = events[[OID, FID, KIND, DEPT, flag]].copy()
-    # integer codes: string keys are slow at 10⁵ rows, and every total is a transform of the cells
-    codes = {col: pd.factorize(ev[col]) for col in (OID, FID, KIND, DEPT)}
-    pk = pd.DataFrame({col: codes[col][0] for col in codes}).assign(x=ev[flag].astype(float).to_numpy())
-    pk = pk.groupby([OID, FID, KIND, DEPT], sort=False)["x"].agg(["size", "sum"]).reset_index()
-    pk.columns = [OID, FID, KIND, DEPT, "n", "x"]
-    for keys, suffix in (([DEPT, KIND], "_dk"), ([OID, KIND], "_ok"), ([DEPT, FID, KIND], "_dfk"), ([KIND], "_k")):
-        sums = pk.groupby(keys, sort=False)[["n", "x"]].transform("sum")
-        pk["n" + suffix], pk["x" + suffix] = sums["n"], sums["x"]
-    peers_n = pk["n_dk"] - pk["n_ok"]
-    peers_x = pk["x_dk"] - pk["x_ok"]
-    all_rate = (pk["x_k"] - pk["x_ok"]) / (pk["n_k"] - pk["n_ok"])
-    fallback = all_rate.where(pk["n_k"] > pk["n_ok"], pk["x_k"] / pk["n_k"])
-    dept_rate = (peers_x / peers_n).where(peers_n > 0, fallback)
-    firm_n, firm_x = pk["n_dfk"] - pk["n"], pk["x_dfk"] - pk["x"]
-    firm_strength = dispersion_strength(firm_x, firm_n, dept_rate, params.max_strength)
-    pk["q"] = shrunk_rate(firm_x, firm_n, dept_rate, firm_strength)
-    pk["e_q"] = pk["n"] * pk["q"]
-    pk["w_dept"] = pk["n"] * dept_rate
-    # official side, leaving the firm out
-    cell = pk.groupby(PAIR, sort=False)[["n", "x", "e_q", "w_dept"]].transform("sum")
-    whole = pk.groupby(OID, sort=False)[["n", "x", "e_q"]].transform("sum")
-    other_n = whole["n"] - cell["n"]
-    other_x = whole["x"] - cell["x"]
-    other_e = whole["e_q"] - cell["e_q"]
-    centre = (other_e / other_n).where(other_n > 0, 0.5)
-    delta = _logit(shrunk_rate(other_x, other_n, centre, m)) - _logit(shrunk_rate(other_e, other_n, centre, m))
-    pk["delta"] = np.where(other_n > 0, delta, 0.0)
-    pk["own"] = (other_x / other_n).where(other_n > 0)
-    pk["e"] = pk["n"] * _expit(_logit(pk["q"]) + pk["delta"])
-    out = pk.groupby(PAIR, sort=False).agg(n=("n", "sum"), x=("x", "sum"), e=("e", "sum"), e_q=("e_q", "sum"),
-                                              w_dept=("w_dept", "sum"), delta=("delta", "first"),
-                                              p_own=("own", "first"))
-    out["p0"] = (out["e"] / out["n"]).clip(0.0, 1.0)
-    out["p_peer"] = out.pop("e_q") / out["n"]
-    out["p_dept"] = out.pop("w_dept") / out["n"]
-    strength = dispersion_strength(out["x"], out["n"], out["p0"], params.max_strength)
-    out["strength"] = strength
-    p0 = out["p0"].clip(1e-6, 1 - 1e-6)
-    out["pvalue"] = betabinom_upper_tail(out["x"], out["n"], strength * p0, strength * (1 - p0))
-    miss0 = 1.0 - out["p0"]
-    miss_shrunk = shrunk_rate(out["n"] - out["x"], out["n"], miss0, m)
+    ev = events[[OID, FID, KIND]].copy()
+    codes = {col: pd.factorize(ev[col]) for col in (OID, FID, KIND)}
+    good = events[flag].astype(float).to_numpy()
+    pk = pd.DataFrame({col: codes[col][0] for col in codes}).assign(good=good, bad=1.0 - good)
+    overall = float(pk["bad"].mean()) if len(pk) else 0.0
+    pk["r"] = pk.groupby(KIND, sort=False)["bad"].transform("mean")
+    cell = pk.groupby([OID, FID], sort=False)[["bad", "r"]].transform("sum")
+    whole = pk.groupby(OID, sort=False)[["bad", "r"]].transform("sum")
+    pk["s"] = (whole["bad"] - cell["bad"] + m * overall) / (whole["r"] - cell["r"] + m * overall)
+    pk["e"] = pk["r"] * pk["s"]
+    pair = pk.groupby([OID, FID], sort=False).agg(n=("good", "size"), x=("good", "sum"), bad=("bad", "sum"),
+                                                   E=("e", "sum"), R=("r", "sum"), s=("s", "first"))
+    firm = pair.groupby(level=FID, sort=False)[["n", "bad", "E"]].transform("sum")
+    on, ob, oE = firm["n"] - pair["n"], firm["bad"] - pair["bad"], firm["E"] - pair["E"]
+    by_official = pair.groupby(level=OID, sort=False)[["n", "x"]].transform("sum")
+    out = pair[["n", "x"]].copy()
+    out["others_n"], out["others_bad"] = on, ob
+    out["p_peer"] = (1.0 - ob / on).where(on > 0)
+    other_n = by_official["n"] - pair["n"]
+    out["p_own"] = ((by_official["x"] - pair["x"]) / other_n).where(other_n > 0)
+    out["p_kind"] = 1.0 - pair["R"] / pair["n"]
+    out["official_ratio"] = pair["s"]
+    prior = m * overall
+    out["firm_ratio"] = (ob + prior) / (oE + prior) if prior > 0 else (ob / oE).where(oE > 0, 1.0)
+    expected_bad = (pair["E"] * out["firm_ratio"]).clip(upper=pair["n"])
+    out["expected_bad"] = expected_bad
+    out["p0"] = 1.0 - expected_bad / pair["n"]
+    total = pair["bad"] + ob
+    share = (pair["E"] / (pair["E"] + oE)).where((pair["E"] + oE) > 0, 0.0)
+    testable = (on > 0) & (total > 0)
+    out["pvalue"] = np.where(testable, stats.binom.cdf(pair["bad"], total, share), np.nan)
+    out["pmin"] = np.where(testable, stats.binom.pmf(0, total, share), np.nan)
+    miss0 = expected_bad / pair["n"]
+    miss_shrunk = shrunk_rate(pair["bad"], pair["n"], miss0, m)
     out["effect"] = np.where(miss0 > 1e-9, 1.0 - miss_shrunk / miss0.where(miss0 > 1e-9, 1.0), 0.0)
-    out = out.drop(columns="e").reset_index()
+    out = out.reset_index()
     out[OID] = codes[OID][1][out[OID].to_numpy()]
     out[FID] = codes[FID][1][out[FID].to_numpy()]
     return out
@@ -667,10 +649,17 @@ def _attach(frame: pd.DataFrame, part: pd.DataFrame, pairs: pd.MultiIndex) -> pd
 
 
 def _points(frame: pd.DataFrame, pcol: str, tested: pd.Series, effect: Any, points: float, params: Params,
-            qcol: str) -> np.ndarray:
-    """``points × effect × gate(q)``; q is Benjamini–Hochberg over the pairs ``tested`` (stored in ``qcol``)."""
+            qcol: str, pmin_col: str | None = None) -> np.ndarray:
+    """``points × effect × gate(q)``; q is Benjamini–Hochberg over the pairs ``tested`` (stored in ``qcol``).
+
+    With ``pmin_col`` (a discrete test's smallest attainable p per pair) q is Tarone–BH at
+    level ``q_weak`` (:func:`tarone_bh_qvalues`).
+    """
     p = frame[pcol].where(tested.astype(bool)) if pcol in frame else pd.Series(np.nan, index=frame.index)
-    frame[qcol] = bh_qvalues(p)
+    if pmin_col is not None and pmin_col in frame:
+        frame[qcol] = tarone_bh_qvalues(p, frame[pmin_col].where(tested.astype(bool)), params.q_weak)
+    else:
+        frame[qcol] = bh_qvalues(p)
     weight = gate(frame[qcol], params.q_weak, params.q_strong)
     return np.where(tested.astype(bool), points * np.asarray(effect, float) * weight, 0.0)
 
@@ -680,14 +669,15 @@ CHANNELS = {"inspections": "inspections_pvalue", "approvals": "approvals_pvalue"
             "grant": "grant_pvalue", "speed": "speed_pvalue", "outcomes": "outcome_pvalue"}
 
 
-def _corroboration(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def _corroboration(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Partial-conjunction p-value that at least two independent channels deviate, per pair.
 
     One p-value per channel (:data:`CHANNELS`; leniency is the smaller of its two
-    Bonferroni-adjusted readings). With n ≥ 2 channels, the smallest p is dropped and the
-    other n − 1 are combined with Fisher's method, ``P(χ²_{2(n−1)} ≥ −2 Σ log p_(2..n))``
-    (Benjamini & Heller 2008): one very strong channel alone cannot make it small. Also the
-    channels it rests on (those with p < 0.05). NaN with fewer than two channels.
+    Bonferroni-adjusted readings). With n ≥ 2 channels and ordered p-values
+    ``p_(1) ≤ p_(2) ≤ …`` the partial-conjunction p-value is ``min(1, (n − 1)·p_(2))``
+    (Benjamini & Heller 2008, Bonferroni form): one very strong channel alone cannot make it
+    small. Also AdaFilter's selection statistic ``(n − 1)·p_(1)`` (Wang et al. 2022) and the
+    channels the p-value rests on (those with p < 0.05). NaN with fewer than two channels.
     """
     cols = []
     for name, spec in CHANNELS.items():
@@ -695,16 +685,42 @@ def _corroboration(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         present = [frame[c] for c in names if c in frame]
         col = pd.concat(present, axis=1).min(axis=1) if present else pd.Series(np.nan, index=frame.index)
         cols.append(col.rename(name))
-    p = pd.concat(cols, axis=1).astype(float).clip(lower=1e-300)
+    p = pd.concat(cols, axis=1).astype(float)
     n = p.notna().sum(axis=1).to_numpy()
-    logp = np.log(p.to_numpy())
-    smallest = np.nanmin(np.where(np.isnan(logp), np.inf, logp), axis=1)
-    stat = -2.0 * (np.nansum(logp, axis=1) - np.where(n > 0, smallest, 0.0))
-    pc = np.where(n >= 2, stats.chi2.sf(stat, 2 * np.maximum(n - 1, 1)), np.nan)
+    ordered = np.sort(np.where(np.isnan(p.to_numpy()), np.inf, p.to_numpy()), axis=1)
+    factor = np.maximum(n - 1, 1)
+    pc = np.where(n >= 2, np.minimum(factor * ordered[:, min(1, ordered.shape[1] - 1)], 1.0), np.nan)
+    selection = np.where(n >= 2, np.minimum(factor * ordered[:, 0], 1.0), np.nan)
     names = p.columns.to_numpy()
     strong = p.to_numpy() < 0.05
     channels = [", ".join(names[row]) for row in strong]
-    return pd.Series(pc, index=frame.index), pd.Series(channels, index=frame.index)
+    return (pd.Series(pc, index=frame.index), pd.Series(selection, index=frame.index),
+            pd.Series(channels, index=frame.index))
+
+
+def adafilter_qvalues(p: Any, selection: Any) -> np.ndarray:
+    """AdaFilter-BH q-values for partial-conjunction p-values (Wang, Gui, Su, Sabatti & Owen 2022).
+
+    Plain BH over every pair counts thousands of pairs whose *best* channel is unremarkable;
+    they could never show two deviations. AdaFilter estimates the false discoveries at a
+    threshold γ with only the pairs whose selection statistic (``(n − 1)·p_(1)``) is ≤ γ:
+    ``FDR(γ) = γ · #{selection ≤ γ} / #{p ≤ γ}``, and ``q_i = min_{γ ≥ p_i} FDR(γ)``. It
+    controls the FDR of the partial-conjunction hypotheses (Annals of Statistics 50(4)).
+    """
+    p = np.asarray(p, float)
+    selection = np.asarray(selection, float)
+    q = np.full(p.shape, np.nan)
+    valid = np.flatnonzero(~np.isnan(p))
+    if not valid.size:
+        return q
+    order = valid[np.argsort(p[valid], kind="stable")]
+    gammas = p[order]
+    sel = np.sort(selection[~np.isnan(selection)])
+    n_sel = np.searchsorted(sel, gammas, side="right")
+    n_p = np.searchsorted(gammas, gammas, side="right")
+    fdr = gammas * np.maximum(n_sel, n_p) / np.maximum(n_p, 1)
+    q[order] = np.minimum(np.minimum.accumulate(fdr[::-1])[::-1], 1.0)
+    return q
 
 
 def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
@@ -772,11 +788,13 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
             continue
         r = _rate_excess(events, flag, params)
         r["pvalue"] = np.minimum(r["pvalue"] * tests, 1.0)
+        r["pmin"] = np.minimum(r["pmin"] * tests, 1.0)
         r = r.rename(columns={c: f"{name}_{c}" for c in r.columns if c not in PAIR})
         frame = _attach(frame, r, pairs)
         eff = _ramp(frame[f"{name}_effect"].fillna(0.0), 0.0, params.leniency_full)
         frame[f"{name}_points"] = _points(frame, f"{name}_pvalue", frame[f"{name}_n"].fillna(0) >= minimum,
-                                          eff, points, params, f"{name}_qvalue")
+                                          eff, points, params, f"{name}_qvalue", f"{name}_pmin")
+    frame = frame.copy()  # de-fragment: each component attached a dozen columns
     # pass and no-fail are two readings of one question: the stronger counts
     if "nofail_points" in frame and "pass_points" in frame:
         frame["leniency_outcome"] = np.where(frame["nofail_points"] > frame["pass_points"], "nofail", "pass")
@@ -804,14 +822,17 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     frame = _attach(frame, ties, pairs)
     frame["tie_points"] = frame["tie_points"].fillna(0.0)
 
+    frame = frame.copy()
     point_cols = ["frequency_points", "pass_points", "penalty_points", "grant_points", "speed_points",
                   "outcome_points", "tie_points"]
     for col in point_cols:
         if col not in frame:
             frame[col] = 0.0
-    frame["corroboration_pvalue"], frame["corroboration_channels"] = _corroboration(frame)
-    frame["corroboration_points"] = _points(frame, "corroboration_pvalue", frame["corroboration_pvalue"].notna(),
-                                            1.0, params.corroboration_points, params, "corroboration_qvalue")
+    (frame["corroboration_pvalue"], frame["corroboration_selection"],
+     frame["corroboration_channels"]) = _corroboration(frame)
+    frame["corroboration_qvalue"] = adafilter_qvalues(frame["corroboration_pvalue"], frame["corroboration_selection"])
+    frame["corroboration_points"] = params.corroboration_points * gate(frame["corroboration_qvalue"],
+                                                                       params.q_weak, params.q_strong)
     tested = frame[[c for c in point_cols if c != "tie_points"]].sum(axis=1)
     frame["score"] = (np.maximum(tested, frame["corroboration_points"]) + frame["tie_points"]).clip(upper=100.0)
     return frame.sort_values(["score", OID, FID], ascending=[False, True, True]).reset_index(drop=True)
@@ -877,11 +898,14 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         components[f"leniency_{reading}"] = {
             "value": _num(row[f"{reading}_x"] / row[f"{reading}_n"]), "count": _num(row[f"{reading}_x"], 0),
             "inspections": _num(row[f"{reading}_n"], 0), "baseline": _num(row[f"{reading}_p0"]),
-            "peer_rate_for_firm": _num(row[f"{reading}_p_peer"]),
+            "expected_failures" if reading == "nofail" else "expected_non_passes": _num(row[f"{reading}_expected_bad"], 2),
+            "other_officials_inspections": _num(row[f"{reading}_others_n"], 0),
+            "other_officials_rate_for_firm": _num(row[f"{reading}_p_peer"]),
+            "firm_standardised_ratio": _num(row[f"{reading}_firm_ratio"]),
             "official_rate_other_firms": _num(row[f"{reading}_p_own"]),
-            "official_logit_shift": _num(row[f"{reading}_delta"]),
-            "department_rate": _num(row[f"{reading}_p_dept"]), "effect": _num(row[f"{reading}_effect"]),
-            "eb_strength": _num(row[f"{reading}_strength"], 1), "pvalue": _num(row[f"{reading}_pvalue"], 6),
+            "official_standardised_ratio": _num(row[f"{reading}_official_ratio"]),
+            "market_rate_for_kinds": _num(row[f"{reading}_p_kind"]), "effect": _num(row[f"{reading}_effect"]),
+            "pvalue": _num(row[f"{reading}_pvalue"], 6), "min_attainable_pvalue": _num(row[f"{reading}_pmin"], 6),
             "qvalue": _num(row.get(f"{reading}_qvalue"), 6),
             "threshold": {"leniency_full": params.leniency_full, "min_inspections": params.min_inspections,
                           "q_weak": params.q_weak, "q_strong": params.q_strong},
@@ -889,12 +913,14 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         }
         if chosen and row["pass_points"] > 0:
             n, x = int(row[f"{reading}_n"]), int(row[f"{reading}_x"])
+            others = int(row[f"{reading}_others_n"])
             if reading == "pass":
-                text = (f"passed it {x} of {n} times while peers passed it {_pct(row['pass_p_peer'])} of the time "
-                        f"({_pct(row['pass_p0'])} expected from this official)")
+                text = (f"passed it {x} of {n} times while other officials passed it {_pct(row['pass_p_peer'])} "
+                        f"of {others} times ({_pct(row['pass_p0'])} expected from this official)")
             else:
-                text = (f"failed it {n - x} times in {n} inspections while peers failed it "
-                        f"{_pct(1 - row['nofail_p_peer'])} of the time")
+                text = (f"failed it {n - x} times in {n} inspections while other officials failed it "
+                        f"{_pct(1 - row['nofail_p_peer'])} of {others} times "
+                        f"({row['nofail_expected_bad']:.1f} failures expected from this official)")
             phrases.append((row["pass_points"], text))
     if not pd.isna(row.get("penalty_n")):
         components["leniency_penalty"] = {

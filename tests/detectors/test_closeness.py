@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
@@ -84,21 +85,6 @@ def test_gate_is_zero_at_p_weak_one_at_p_strong_and_log_linear_between() -> None
 
 def test_shrunk_rate_is_the_beta_binomial_posterior_mean() -> None:
     assert closeness.shrunk_rate(3, 4, 0.5, 10.0) == pytest.approx(8 / 14)
-
-
-def test_beta_binomial_tail_matches_scipy() -> None:
-    x, n, a, b = [0, 3, 10, 5], [5, 10, 10, 5], [7.0, 2.0, 7.0, 3.0], [3.0, 2.0, 3.0, 30.0]
-    got = closeness.betabinom_upper_tail(x, n, a, b)
-    for i in range(4):
-        assert got[i] == pytest.approx(stats.betabinom.sf(x[i] - 1, n[i], a[i], b[i]))
-
-
-def test_dispersion_strength_is_large_without_overdispersion_and_small_with_it() -> None:
-    # every pair exactly at its expected rate: no extra-binomial variation
-    assert closeness.dispersion_strength([7, 7, 7], [10, 10, 10], [0.7, 0.7, 0.7], cap=200) == 200
-    # pairs at 0 % and 100 %: almost all variation is between pairs
-    m = closeness.dispersion_strength([0, 10, 0, 10], [10, 10, 10, 10], [0.5] * 4, cap=200)
-    assert 2.0 <= m < 5.0
 
 
 # --------------------------------------------------------------------------- frequency
@@ -184,14 +170,40 @@ def test_corroboration_needs_two_deviating_channels_not_one_strong_one() -> None
                           "outcome_pvalue": [0.02, 0.9, math.nan, 0.001],
                           "pass_pvalue": [math.nan, math.nan, math.nan, 0.5],
                           "nofail_pvalue": [math.nan, math.nan, math.nan, 0.04]})
-    p, channels = closeness._corroboration(frame)
-    # the smallest p is dropped: what is left is the second channel alone (χ² with 2 df = p)
-    assert p[0] == pytest.approx(0.02)
+    p, selection, channels = closeness._corroboration(frame)
+    # (n − 1)·p_(2): with two channels, the larger p
+    assert p[0] == pytest.approx(0.02) and selection[0] == pytest.approx(0.01)
     assert p[1] == pytest.approx(0.9)  # one overwhelming channel is not corroborated
     assert math.isnan(p[2])  # a single channel: no test
-    # leniency is the smaller of its two readings: drop 0.001, Fisher of 0.04 alone
-    assert p[3] == pytest.approx(0.04)
+    # leniency is the smaller of its two readings (0.04), outcomes 0.001: the larger counts
+    assert p[3] == pytest.approx(0.04) and selection[3] == pytest.approx(0.001)
     assert channels[0] == "inspections, outcomes" and channels[1] == "inspections"
+
+
+def test_adafilter_counts_false_discoveries_among_pairs_that_could_pass() -> None:
+    # pair 0: both channels at 0.001; pairs 1-3: one strong channel, the other null; 96 null pairs
+    p = np.array([0.001, 0.5, 0.6, 0.7] + [0.9] * 96)
+    selection = np.array([0.001, 1e-6, 1e-6, 1e-6] + [0.8] * 96)
+    q = closeness.adafilter_qvalues(p, selection)
+    # at γ = 0.001: 4 pairs have selection ≤ γ, 1 has p ≤ γ → 0.001·4/1
+    assert q[0] == pytest.approx(0.004)
+    # plain BH over the 100 pairs would give 0.1
+    assert closeness.bh_qvalues(p)[0] == pytest.approx(0.1)
+    # pair 1 (p = 0.5): min over γ ≥ 0.5 of γ·#sel/#p = 0.5·4/2, 0.6·4/3, 0.7·4/4, 0.9·100/100
+    assert q[1] == pytest.approx(0.7)
+
+
+def test_tarone_drops_tests_that_cannot_reach_significance() -> None:
+    # one test could reach 1e-4, nine others never below 0.3: K = 1, only the first is tested
+    p = np.array([0.002] + [0.5] * 9)
+    pmin = np.array([1e-4] + [0.3] * 9)
+    q = closeness.tarone_bh_qvalues(p, pmin, alpha=0.25)
+    assert q[0] == pytest.approx(0.002)  # BH over one test
+    assert (q[1:] == 1.0).all()
+    assert closeness.bh_qvalues(p)[0] == pytest.approx(0.02)  # plain BH counts all ten
+    # when every test can reach α/K, Tarone is plain BH
+    assert closeness.tarone_bh_qvalues(p, np.zeros(10), 0.25) == pytest.approx(closeness.bh_qvalues(p))
+    assert np.isnan(closeness.tarone_bh_qvalues([np.nan], [0.1], 0.25)[0])
 
 
 # --------------------------------------------------------------------------- leniency
@@ -206,9 +218,14 @@ def test_lenient_official_is_flagged_and_explained() -> None:
     frame = closeness.pair_frame(data)
     row = _row(frame, "O1", "F5")
     assert row["pass_x"] == 20 and row["pass_n"] == 20
-    # peers passed F5 14 of 20, shrunk to the department's 70 %: 0.7; O1's other firms 28/40 → 0.7
+    # other officials passed F5 14 of 20; O1 passed its other firms 28 of 40
     assert row["pass_p_peer"] == pytest.approx(0.7)
     assert row["pass_p_own"] == pytest.approx(0.7)
+    # one kind, rate 54/220; every official fails 12 of its 40 other inspections: the same
+    # strictness, so E/(E + E') = 20/40 and p = P(Binomial(6, 0.5) = 0) = 1/64, ×2 readings
+    assert row["pass_others_n"] == 20 and row["pass_others_bad"] == 6
+    assert row["pass_pvalue"] == pytest.approx(2 / 64)
+    assert row["pass_pmin"] == pytest.approx(2 / 64)
     assert row["pass_points"] > 0
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
     assert ("O1", "F5") in found
