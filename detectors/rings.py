@@ -42,12 +42,12 @@ Method
      co-bidding ties (ordered pairs of bidders meeting in a tender) that are ties among
      members, and *tie strength*, the mean number of ring tenders per member pair as a
      percentile among the candidates; value = their mean;
-   * win rotation [20] — member win share × normalised winner entropy ``H / ln k`` ×
+   * win rotation [15] — member win share × normalised winner entropy ``H / ln k`` ×
      (0.25 + 0.75 · turn-taking). Turn-taking is a runs test: consecutive wins by the same
      member against the ``(w − 1) Σ p_i²`` expected when winners are drawn independently
      with the observed shares (OECD 2009, "bid rotation"); even shares alone also arise
      among honest equals, so they earn only a quarter;
-   * price screens [40] — a ring tender is *cover-bid-like* when the mean of its CV,
+   * price screens [35] — a ring tender is *cover-bid-like* when the mean of its CV,
      spread and RD suspicion percentiles (:mod:`detectors.screens`) is in the top fifth
      of its category. Under competition 20 % of ring tenders are; the value is the excess
      share (full at 70 %) weighed by the binomial tail p-value, Bonferroni-style over the
@@ -57,7 +57,22 @@ Method
      ranked among all losing margins of the category; a member-won tender counts when
      its members' median margin is in the lowest fifth), which outsiders' honest bids
      cannot mask; the price value is the larger of the two;
-   * shared identifiers [20] — phones, e-mails, addresses, persons, submission IPs and
+   * excess co-bidding [15] (:func:`excess_outliers`) — how far the group's co-bidding in
+     excess of the configuration null stands out among the market's candidates. With
+     ``C = Σ C_ij`` and ``E = Σ E_ij`` over the member pairs, the Poisson log-likelihood
+     ratio ``G = C ln(C/E) − (C − E)`` measures the excess in nats; ``x = ln G`` is
+     compared with the candidates' median by a robust z, ``z = (x − med) / max(1.4826 ·
+     MAD, ln 2)``, and the value is ``clip(z / 2, 0, 1)``. A cartel is the market's
+     outlier in cohesion (Wachs & Kertész 2019 recover the Ohio school-milk cartel so);
+     an honest niche market is discounted by the per-market null, and a market where all
+     groups co-bid alike (regional markets) gives each of them about 0. Relative ranks
+     (the tie-strength percentile of the cohesion) cannot tell an outlier from the
+     runner-up; the robust z keeps the distance (modified z-scores of Iglewicz & Hoaglin
+     1993; 2 robust standard deviations ≈ the 98th percentile of a normal bulk). Its 15
+     points came from price, rotation and identifiers (5 each), so no single channel
+     carries a ring and a real cartel without price or identifier evidence (Ohio milk:
+     no tight covers, no shared identifiers) can still stand out by its co-bidding;
+   * shared identifiers [15] — phones, e-mails, addresses, persons, submission IPs and
      document hashes held by ≥ 2 members. Each counts ``m / n · (m − 1) / (k − 1)`` (``m``
      members among its ``n`` holders in the whole market, ``k`` members), summed and
      capped at 1, so a business-centre address shared by dozens of firms adds almost
@@ -81,6 +96,7 @@ Fribourg. Huber, M., & Imhof, D. (2019). Int. J. Industrial Organization 65, 277
 Blondel, V. D., Guillaume, J.-L., Lambiotte, R., & Lefebvre, E. (2008). Fast unfolding of
 communities in large networks. J. Stat. Mech. P10008. doi:10.1088/1742-5468/2008/10/P10008
 OECD (2009, rev. 2025). Guidelines for Fighting Bid Rigging in Public Procurement.
+Iglewicz, B., & Hoaglin, D. C. (1993). How to Detect and Handle Outliers. ASQC Quality Press.
 """
 
 from __future__ import annotations
@@ -101,7 +117,7 @@ from detectors.market import MarketData
 from detectors.screens import category_baselines, category_percentiles, tender_screens
 
 __all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "identifier_rings", "group_excess",
-           "ring_screens"]
+           "excess_outliers", "ring_screens"]
 
 NAME = "rings"
 
@@ -115,12 +131,22 @@ KIND_PHRASE: dict[str, str] = {
 FLAG_SHARE = 0.2
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "price": 40.0,        # cover-bid price screens vs the category baseline
-    "rotation": 20.0,     # members take turns winning
+    "price": 35.0,        # cover-bid price screens vs the category baseline
+    "rotation": 15.0,     # members take turns winning
     "cohesion": 15.0,     # members meet mostly among themselves, outsiders rarely join
-    "identifiers": 20.0,  # specific phones/addresses/persons/IPs/documents shared
+    "excess": 15.0,       # the group co-bids far more than its market's other candidate groups
+    "identifiers": 15.0,  # specific phones/addresses/persons/IPs/documents shared
     "suppression": 5.0,   # the winning member meets no other member (complementary presence)
 }
+
+#: the excess co-bidding of a group counts in full two robust standard deviations above
+#: the market's typical candidate (≈ the 98th percentile of a normal bulk: an outlier)
+EXCESS_FULL_Z = 2.0
+#: smallest robust spread of ln(G) used, so that candidates that happen to be alike do not
+#: turn a small difference into a large z: a group needs at least e^(2 · ln 2) = 4 × the
+#: typical candidate's excess log-likelihood ratio to count in full
+EXCESS_MIN_SCALE = math.log(2.0)
+
 
 
 @dataclass(frozen=True)
@@ -471,6 +497,48 @@ def group_excess(data: MarketData, groups: list[frozenset[str]], params: Params 
     return pd.DataFrame(rows, columns=["cobids", "expected", "pvalue"])
 
 
+def excess_outliers(cobids: np.ndarray, expected: np.ndarray) -> pd.DataFrame:
+    """How far each candidate's excess co-bidding stands out among the market's candidates.
+
+    Indicator: a cartel is the group of its market that co-bids most in excess of what its
+    members' activity predicts (Wachs & Kertész 2019 find the Ohio milk and other cartels as
+    outliers of cohesion among the market's groups). For a group with co-bids ``C = Σ C_ij``
+    and expectation ``E = Σ E_ij`` over its member pairs (:func:`group_excess`), the
+    Poisson log-likelihood ratio of its own rate against the null is::
+
+        G = C · ln(C / E) − (C − E)     (0 when C ≤ E)
+
+    — the excess in nats, large when the group meets both often and surprisingly.
+    Across the candidates, with ``x = ln G``, ``med`` the median of ``x`` and
+    ``s = max(1.4826 · MAD(x), ln 2)`` its robust spread::
+
+        z = (x − med) / s,     value = clip(z / 2, 0, 1)
+
+    so the typical candidate scores 0 and one two robust standard deviations above it
+    (and at least 4 × its G) scores 1. Being relative to the market's own candidates,
+    the value does not grow with the size of the data set, and every group of a market
+    whose groups all co-bid alike (regional or niche markets) scores about 0.
+
+    Returns
+    -------
+    DataFrame
+        ``cobids, expected, llr (G), z, value`` per candidate, in the order given.
+    """
+    c = np.asarray(cobids, dtype=float)
+    e = np.maximum(np.asarray(expected, dtype=float), 1e-9)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        llr = np.where(c > e, c * np.log(np.where(c > 0, c, 1.0) / e) - (c - e), 0.0)
+    x = np.log(np.maximum(llr, 1e-9))
+    if len(x):
+        med = float(np.median(x))
+        scale = max(1.4826 * float(np.median(np.abs(x - med))), EXCESS_MIN_SCALE)
+        z = (x - med) / scale
+    else:
+        z = np.zeros(0)
+    value = np.where(llr > 0, np.clip(z / EXCESS_FULL_Z, 0.0, 1.0), 0.0)
+    return pd.DataFrame({"cobids": c, "expected": e, "llr": llr, "z": z, "value": value})
+
+
 def _stability(rings: list[frozenset[str]], others: list[list[frozenset[str]]]) -> list[float | None]:
     if not others:
         return [None] * len(rings)
@@ -769,6 +837,7 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
     cohesion = 0.5 * row["exclusivity"] + 0.5 * row["intensity"]
     suppression = row["solo_win_share"] * (1.0 if row["distinct_winners"] >= 2 else 0.0) * \
         row["member_win_share"]
+    excess = float(row.get("excess_value", 0.0) or 0.0)
     values = {
         "price": (price, {"tenders_screened": n_priced, "cover_bid_like": n_flagged,
                           "share": share, "expected_share": FLAG_SHARE, "binomial_pvalue": pvalue,
@@ -787,6 +856,11 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
                                 "tie_strength_percentile": row["intensity"],
                                 "share_of_member_bids_in_ring_tenders": row["bid_share"],
                                 "share_of_ring_tenders_without_outsiders": row["closed_share"]}),
+        "excess": (excess, {"group_cobids": row.get("excess_cobids"),
+                            "group_expected_cobids": row.get("excess_expected"),
+                            "log_likelihood_ratio": row.get("excess_llr"),
+                            "robust_z_among_candidates": row.get("excess_z"),
+                            "full_at_z": EXCESS_FULL_Z}),
         "identifiers": (row["id_strength"], {"identifiers_shared": len(row["identifiers"])}),
         "suppression": (suppression, {"solo_win_share": row["solo_win_share"]}),
     }
@@ -872,7 +946,12 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
         tables.append(part.loc[part["n_tenders"] >= params.min_shared_tenders])
     if not tables:
         return []
-    findings = _findings(data, pd.concat(tables, ignore_index=True), edges, params, seed)
+    table = pd.concat(tables, ignore_index=True)
+    group = group_excess(data, [frozenset(f) for f in table["firms"]], params)
+    excess = excess_outliers(group["cobids"].to_numpy(), group["expected"].to_numpy())
+    for column in ("cobids", "expected", "llr", "z", "value"):
+        table[f"excess_{column}"] = excess[column].to_numpy()
+    findings = _findings(data, table, edges, params, seed)
     # an anchored candidate that mostly repeats a higher-scoring ring adds nothing
     findings.sort(key=lambda f: (-f.score, f.firms))
     kept: list[Finding] = []
