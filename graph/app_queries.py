@@ -403,7 +403,7 @@ def pairs(db: Database, include_inactive: bool = False) -> pd.DataFrame:
 
 
 _GROUP_NAMES = {(True, True): "this official → this firm", (True, False): "this official → other firms",
-                (False, True): "peers → this firm", (False, False): "peers → other firms"}
+                (False, True): "other officials → this firm", (False, False): "department peers → other firms"}
 
 
 def _grouped(frame: pd.DataFrame) -> pd.DataFrame:

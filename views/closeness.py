@@ -41,13 +41,15 @@ else:
 
 left, right = st.columns(2)
 with left:
-    st.markdown("**Inspection pass rates** (department peers = other officials of the same department)")
+    st.markdown("**Inspection outcomes** (other officials = everyone else who inspected this firm, any "
+                "department; department peers = the official's colleagues)")
     rates = load(app_queries.pair_inspection_rates, official_id, firm_id)
     if rates.empty:
         st.caption("No inspections in this department.")
     else:
         st.dataframe(rates, hide_index=True, width="stretch", key="pair_rates", column_config={
             "pass_rate": st.column_config.NumberColumn("pass rate", format="percent"),
+            "fail_rate": st.column_config.NumberColumn("fail rate", format="percent"),
             "mean_penalty": st.column_config.NumberColumn("mean penalty", format="%.0f")})
 with right:
     st.markdown("**Approval decision times** (days from application to decision)")

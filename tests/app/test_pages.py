@@ -196,7 +196,7 @@ def test_closeness_page_rates_times_and_ties(market_db):
     assert list(table(at, "alert_id", "key_facts")["alert_id"]) == ["PAIR-1"]
     rates = table(at, "group", "pass_rate").set_index("group")
     assert rates.loc["this official → this firm", "pass_rate"] == 1.0
-    assert rates.loc["peers → this firm", "pass_rate"] == 0.5
+    assert rates.loc["other officials → this firm", "pass_rate"] == 0.5
     times = table(at, "group", "mean_days").set_index("group")
     assert times.loc["this official → this firm", "mean_days"] == 2.0
     ties = graph_elements(at, "pair_ties_PAIR-1")
