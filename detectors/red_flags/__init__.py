@@ -21,11 +21,26 @@ most frequent), the bids in others being counted in the meta, never mixed.
 Score: each flag raised on a subject counts 40 points, combined as 100·(1 − 0.6ⁿ) for n
 flags (40, 64, 78, 87 …): a red flag is a prompt to look, and several on one subject are a
 stronger one.
+
+Which subjects become findings (``[iron_cage] minimum_flags``, ``report_alone``): Cardinal
+reports every result, and :func:`evaluate` still does; a *finding* is made for a subject that
+raised at least ``minimum_flags`` distinct flags (default 2), or any flag listed in
+``report_alone`` (default R028 identical prices, R030 late winning bid). Why: most flags
+mark the tail of a distribution by construction (Tukey fences on price gaps, loss ratios,
+disqualification rates, supplier variety) or a routine event (a short period, a single
+bid, a disqualified lowest bid), so in a market of 40,000 tenders thousands of subjects
+raise one of them with nothing wrong; two different indicators agreeing on one subject is
+the corroboration composite risk indices rest on (Fazekas et al.'s CRI counts flags per
+contract), whereas identical prices from different firms and a winning bid received after
+the deadline are irregular acts in themselves. Each finding's evidence keeps every flag's
+value, facts and meta, and the settings that selected it; ``minimum_flags = 1`` and an
+empty ``report_alone`` give Cardinal's one-result-is-enough behaviour.
 """
 
 from __future__ import annotations
 
 import configparser
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +52,9 @@ from detectors.market import MarketData
 from detectors.red_flags import r003, r018, r024, r025, r028, r030, r035, r036, r038, r048, r058
 from detectors.red_flags.common import Common, Results, main_currency
 from detectors.red_flags.frames import OcdsFrames, build_processes, frames_from_market
-from detectors.red_flags.settings_io import parse_bool, parse_methods
+from detectors.red_flags.settings_io import parse_bool, parse_int, parse_methods
+
+log = logging.getLogger(__name__)
 
 __all__ = ["NAME", "FLAGS", "Params", "detect", "evaluate", "load_params", "to_cardinal"]
 
@@ -89,8 +106,12 @@ def parse_settings(text: str) -> Params:
     if set(exclusions) - {"procurement_method_details"}:
         raise ValueError(f"[exclusions] unknown settings {sorted(set(exclusions) - {'procurement_method_details'})}")
     extra = sections.pop("iron_cage", {})
-    if set(extra) - {"per_lot", "use_related_bids"}:
-        raise ValueError(f"[iron_cage] unknown settings {sorted(set(extra) - {'per_lot', 'use_related_bids'})}")
+    extra_keys = {"per_lot", "use_related_bids", "minimum_flags", "report_alone"}
+    if set(extra) - extra_keys:
+        raise ValueError(f"[iron_cage] unknown settings {sorted(set(extra) - extra_keys)}")
+    report_alone = parse_methods(extra.get("report_alone"), "R028|R030")
+    if set(report_alone) - set(FLAGS):
+        raise ValueError(f"[iron_cage] report_alone names unknown flags {sorted(set(report_alone) - set(FLAGS))}")
     common = Common(
         currency=(top.get("currency") or "").strip() or None,
         no_price_comparison_procurement_methods=parse_methods(top.get("no_price_comparison_procurement_methods"), ""),
@@ -98,6 +119,8 @@ def parse_settings(text: str) -> Params:
         exclude_procurement_method_details=parse_methods(exclusions.get("procurement_method_details"), ""),
         per_lot=parse_bool(extra.get("per_lot"), True, "iron_cage.per_lot"),
         use_related_bids=parse_bool(extra.get("use_related_bids"), True, "iron_cage.use_related_bids"),
+        minimum_flags=parse_int(extra.get("minimum_flags"), 2, "iron_cage.minimum_flags", minimum=1),
+        report_alone=report_alone,
     )
     enabled: list[str] = []
     settings: dict[str, Any] = {}
@@ -163,9 +186,15 @@ def _findings(results: Results, params: Params) -> list[Finding]:
                     "code": code, "title": FLAGS[code].TITLE, "group": group, "id": key, "value": value,
                     "sentence": sentence, "facts": detail})
     findings = []
+    common = params.common
+    held_back = 0
+    reporting = {"minimum_flags": common.minimum_flags, "report_alone": list(common.report_alone)}
     for (kind, key), flags in sorted(by_subject.items()):
-        flags.sort(key=lambda f: (f["code"], f["group"]))
         flag_codes = sorted({f["code"] for f in flags})
+        if len(flag_codes) < common.minimum_flags and not set(flag_codes) & set(common.report_alone):
+            held_back += 1
+            continue
+        flags.sort(key=lambda f: (f["code"], f["group"]))
         score = 100.0 * (1.0 - (1.0 - FLAG_POINTS) ** len(flags))
         noun = {"tender": "Tender", "firm": "Firm", "buyer": "Buyer"}[kind]
         listed = "; ".join(f"{f['code']} {f['title']}: {f['sentence']}" for f in flags)
@@ -173,9 +202,12 @@ def _findings(results: Results, params: Params) -> list[Finding]:
         findings.append(Finding(
             detector=NAME, kind=kind, score=score, explanation=explanation,  # type: ignore[arg-type]
             evidence={"flags": flags, "meta": {c: results.meta.get(c, {}) for c in flag_codes},
-                      "price_currency": results.currency},
+                      "price_currency": results.currency, "reporting": reporting},
             tender_id=key if kind == "tender" else None, firm_id=key if kind == "firm" else None,
             department_id=key if kind == "buyer" else None))
+    if held_back:
+        log.info("red flags: %d subjects raised fewer than %d distinct flags (none of %s) and are not reported",
+                 held_back, common.minimum_flags, "|".join(common.report_alone) or "-")
     return findings
 
 

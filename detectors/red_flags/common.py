@@ -52,6 +52,8 @@ class Common:
     exclude_procurement_method_details: tuple[str, ...] = ()
     per_lot: bool = True
     use_related_bids: bool = True
+    minimum_flags: int = 2  # distinct flags a subject needs to be reported (findings only, not Cardinal's results)
+    report_alone: tuple[str, ...] = ("R028", "R030")  # flags reported even when a subject raised no other
 
 
 def matches_procurement_method(process: Process, methods: tuple[str, ...]) -> bool:

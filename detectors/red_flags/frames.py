@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -42,6 +42,8 @@ INT_COLUMNS = {"processes": ["number_of_tenderers"], "bids": ["position"]}
 
 
 def _as_list(value: Any) -> tuple[str, ...]:
+    if type(value) in (tuple, list) and all(type(v) is str for v in value):  # the usual case, fast
+        return tuple(value)
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ()
     if isinstance(value, str):
@@ -63,8 +65,25 @@ def _int(value: Any) -> int | None:
     return int(number) if number == number and number.is_integer() else None
 
 
+DAY_END = pd.Timedelta(days=1) - pd.Timedelta(1, "ns")  # midnight → the last instant of that day
+
+
 def _instants(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, errors="coerce", utc=True, format="ISO8601").dt.tz_localize(None)
+
+
+def _deadlines(series: pd.Series) -> pd.Series:
+    """Tender end instants; a deadline given to the day (``2024-01-22``) ends at the end of that day.
+
+    A bid submitted at 09:00 on the deadline day is on time: comparing second-precision
+    submissions with a day-precision deadline read as midnight would make every bid of the
+    last day "late" (R030). Deadlines with a time of day are kept as they are.
+    """
+    parsed = _instants(series)
+    if series.empty or pd.api.types.infer_dtype(series, skipna=True) != "string":
+        return parsed
+    dated = series.astype("string[pyarrow]").str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+    return parsed.where(~dated.to_numpy(), parsed + DAY_END)
 
 
 def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
@@ -76,7 +95,7 @@ def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
             frame[column] = None
     frame = frame[columns]
     for column in INSTANT_COLUMNS.get(name, []):
-        frame[column] = _instants(frame[column])
+        frame[column] = _deadlines(frame[column]) if column == "tender_end" else _instants(frame[column])
     for column in FLOAT_COLUMNS.get(name, []):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     for column in LIST_COLUMNS.get(name, []):
@@ -102,18 +121,20 @@ class OcdsFrames:
 
 
 def frames_from_market(data: MarketData) -> OcdsFrames:
-    """The OCDS frame implied by a CSV market: valid/disqualified bids, winners as active awards."""
+    """The OCDS frame implied by a CSV market: valid/disqualified bids, winners as active awards.
+
+    The market's dates are day-precision instants at midnight, so a deadline at exactly
+    midnight is read as given to the day and ends at the end of that day (see :func:`_deadlines`).
+    """
     tenders = data.tenders
+    deadline = pd.to_datetime(tenders["deadline_at"])
     processes = pd.DataFrame({
         "tender_id": tenders["tender_id"], "procurement_method": tenders["procedure"],
         "buyer_id": tenders["department_id"], "tender_start": tenders["published_at"],
-        "tender_end": tenders["deadline_at"],
+        "tender_end": deadline.where(deadline != deadline.dt.normalize(), deadline + DAY_END),
     })
     currency = tenders.set_index("tender_id")["currency"].to_dict()
-    grouped = data.bids.groupby("bid_id", sort=False).agg(
-        tender_id=("tender_id", "first"), amount=("amount", "first"), submitted_at=("submitted_at", "first"),
-        disqualified=("disqualified", "max"), tenderers=("firm_id", lambda s: tuple(s.dropna())),
-    ).reset_index()
+    grouped = _bids_by_id(data.bids)
     bids = pd.DataFrame({
         "bid_id": grouped["bid_id"], "tender_id": grouped["tender_id"],
         "status": ["disqualified" if d else "valid" for d in grouped["disqualified"]],
@@ -129,10 +150,26 @@ def frames_from_market(data: MarketData) -> OcdsFrames:
     return OcdsFrames.build(processes=processes, bids=bids, awards=awards)
 
 
+def _bids_by_id(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per bid id (first appearance order): first tender/amount/time, any disqualified,
+    tenderers = every firm of the bid (a consortium bid is one row per member in the market)."""
+    repeated = rows["bid_id"].duplicated(keep=False)
+    single = rows.loc[~repeated, ["bid_id", "tender_id", "amount", "submitted_at", "disqualified"]].copy()
+    single["tenderers"] = [() if pd.isna(f) else (f,) for f in rows.loc[~repeated, "firm_id"]]
+    if not repeated.any():
+        return single.reset_index(drop=True)
+    multi = rows[repeated].groupby("bid_id", sort=False).agg(
+        tender_id=("tender_id", "first"), amount=("amount", "first"), submitted_at=("submitted_at", "first"),
+        disqualified=("disqualified", "max"), tenderers=("firm_id", lambda s: tuple(s.dropna())),
+    ).reset_index()
+    first_seen = pd.concat([single.assign(_at=single.index),  # back in first-appearance order
+                            multi.assign(_at=rows[repeated].drop_duplicates("bid_id").index)])
+    return first_seen.sort_values("_at", kind="stable").drop(columns="_at").reset_index(drop=True)
+
+
 # -- per-process records ----------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class BidRecord:
+class BidRecord(NamedTuple):
     bid_id: str
     status: str | None
     amount: float | None
@@ -143,8 +180,7 @@ class BidRecord:
     position: int | None = None
 
 
-@dataclass(frozen=True)
-class AwardRecord:
+class AwardRecord(NamedTuple):
     award_id: str
     status: str | None
     amount: float | None
@@ -194,33 +230,83 @@ def _bid_order(bid: BidRecord) -> tuple[Any, ...]:
     return (position, natural_key(bid.bid_id))
 
 
+def _objects(series: pd.Series) -> list[Any]:
+    """The values as Python objects, missing ones (None, NaN, NaT) as None (timestamps stay Timestamps)."""
+    return series.astype(object).where(series.notna(), None).tolist()
+
+
+def _natural_order(ids: list[str], first: list[int] | None = None) -> list[int]:
+    """Row positions sorted by (``first``, :func:`natural_key` of the id), stable.
+
+    Ids of the usual shape ``<letters><digits>`` (``B0000042``, ``ocds-x/bid-10`` is not) are
+    ordered by their prefix and number with one vectorised sort; anything else takes
+    :func:`natural_key` id by id — the same order either way.
+    """
+    n = len(ids)
+    if n == 0:
+        return []
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    primary = np.zeros(n, dtype=np.int64) if first is None else np.asarray(first, dtype=np.int64)
+    parts = pc.extract_regex(pa.array(ids, type=pa.string()), r"^(?P<prefix>\D*)(?P<number>\d{1,18})$")
+    if parts.null_count == 0:
+        prefix_codes, _ = pd.factorize(np.asarray(parts.field("prefix").to_pylist(), dtype=object), sort=True)
+        numbers = np.asarray(pc.cast(parts.field("number"), pa.int64()).to_numpy(), dtype=np.int64)
+        return np.lexsort((numbers, prefix_codes, primary)).tolist()  # type: ignore[no-any-return]
+    keys = [natural_key(i) for i in ids]
+    return sorted(range(n), key=lambda i: (primary[i], keys[i]))
+
+
+def _sorted_tuple(values: Any) -> tuple[str, ...]:
+    return tuple(values) if len(values) < 2 else tuple(sorted(values))
+
+
 def build_processes(frames: OcdsFrames) -> list[Process]:
-    """One :class:`Process` per row of ``frames.processes``, sorted by ocid (deterministic)."""
+    """One :class:`Process` per row of ``frames.processes``, sorted by ocid (deterministic).
+
+    Bids of a process come in publication order (``position``, then the natural order of
+    their ids), awards in the natural order of their ids. Columns are turned into Python
+    lists once and the orders computed with one sort over all rows, so the cost is a few
+    Python operations per bid.
+    """
+    b = frames.bids
     bids: dict[str, list[BidRecord]] = {}
-    for row in frames.bids.itertuples(index=False):
-        bids.setdefault(str(row.tender_id), []).append(BidRecord(
-            str(row.bid_id), _value(row.status), _value(row.amount), _value(row.currency),
-            _value(row.submitted_at), tuple(sorted(row.tenderers)), tuple(sorted(row.lots)),
-            _value(row.position)))
+    if not b.empty:
+        bid_ids = [str(v) for v in b["bid_id"]]
+        positions = [1 << 30 if v is None else int(v) for v in _objects(b["position"])]
+        columns = (_objects(b["tender_id"]), bid_ids, _objects(b["status"]), _objects(b["amount"]),
+                   _objects(b["currency"]), _objects(b["submitted_at"]), b["tenderers"].tolist(), b["lots"].tolist(),
+                   _objects(b["position"]))
+        order = _natural_order(bid_ids, positions)
+        for tender, *fields_ in zip(*([c[i] for i in order] for c in columns), strict=True):
+            bid_id, status, amount, currency, submitted, tenderers, lots, position = fields_
+            bids.setdefault(str(tender), []).append(BidRecord(
+                bid_id, status, amount, currency, submitted, _sorted_tuple(tenderers), _sorted_tuple(lots), position))
+    a = frames.awards
     awards: dict[str, list[AwardRecord]] = {}
-    for row in frames.awards.itertuples(index=False):
-        awards.setdefault(str(row.tender_id), []).append(AwardRecord(
-            str(row.award_id), _value(row.status), _value(row.amount), _value(row.currency),
-            tuple(sorted(row.suppliers)), tuple(row.classification_ids), tuple(sorted(row.related_bids)),
-            tuple(sorted(row.lots))))
+    if not a.empty:
+        award_ids = [str(v) for v in a["award_id"]]
+        columns = (_objects(a["tender_id"]), award_ids, _objects(a["status"]), _objects(a["amount"]),
+                   _objects(a["currency"]), a["suppliers"].tolist(), a["classification_ids"].tolist(),
+                   a["related_bids"].tolist(), a["lots"].tolist())
+        order = _natural_order(award_ids)
+        for tender, *fields_ in zip(*([c[i] for i in order] for c in columns), strict=True):
+            award_id, status, amount, currency, suppliers, classes, related, lots_ = fields_
+            awards.setdefault(str(tender), []).append(AwardRecord(
+                award_id, status, amount, currency, _sorted_tuple(suppliers), tuple(classes),
+                _sorted_tuple(related), _sorted_tuple(lots_)))
     lots: dict[str, list[str]] = {}
     for row in frames.lots.itertuples(index=False):
         lots.setdefault(str(row.tender_id), []).append(str(row.lot_id))
+    pr = frames.processes
+    names = ["tender_id", "status", "procurement_method", "procurement_method_details", "number_of_tenderers",
+             "buyer_id", "procuring_entity_id", "tender_start", "tender_end"]
     out = []
-    for row in frames.processes.itertuples(index=False):
-        ocid = str(row.tender_id)
-        out.append(Process(
-            ocid=ocid, status=_value(row.status), procurement_method=_value(row.procurement_method),
-            procurement_method_details=_value(row.procurement_method_details),
-            number_of_tenderers=_value(row.number_of_tenderers), buyer_id=_value(row.buyer_id),
-            procuring_entity_id=_value(row.procuring_entity_id), tender_start=_value(row.tender_start),
-            tender_end=_value(row.tender_end),
-            bids=tuple(sorted(bids.get(ocid, []), key=_bid_order)),
-            awards=tuple(sorted(awards.get(ocid, []), key=lambda a: natural_key(a.award_id))),
-            lots=tuple(sorted(lots.get(ocid, [])))))
+    for values in zip(*(_objects(pr[c]) for c in names), strict=True):
+        record = dict(zip(names, values, strict=True))
+        ocid = str(record.pop("tender_id"))
+        out.append(Process(ocid=ocid, **record, bids=tuple(bids.get(ocid, ())), awards=tuple(awards.get(ocid, ())),
+                           lots=tuple(sorted(lots.get(ocid, [])))))
     return sorted(out, key=lambda p: p.ocid)

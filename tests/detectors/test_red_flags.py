@@ -28,8 +28,9 @@ def settings_for(name: str) -> str:
     """Cardinal's build.rs: ``R003-threshold-10`` → [R003] threshold = 10, etc."""
     parts = name.replace("+", "|").split("-")
     code, rest = parts[0], parts[1:]
+    # Cardinal reports every result: one flag is enough for a finding (our default asks for two)
     lines = ["no_price_comparison_procurement_methods = NPC", "[exclusions]", "procurement_method_details = EXC",
-             f"[{code}]"]
+             "[iron_cage]", "minimum_flags = 1", f"[{code}]"]
     if len(rest) == 2:
         lines.append(f"{rest[0]} = {rest[1]}")
     elif len(rest) > 2:
@@ -326,8 +327,51 @@ def test_detect_runs_on_a_csv_market_without_ocds_frames() -> None:
         bids=pd.DataFrame([{"bid_id": "B1", "tender_id": "T1", "firm_id": "F1", "amount": 100.0},
                            {"bid_id": "B2", "tender_id": "T1", "firm_id": "F2", "amount": 90.0,
                             "disqualified": True}]))
-    findings = red_flags.detect(market, red_flags.parse_settings(ALL_SECTIONS))
+    findings = red_flags.detect(market, red_flags.parse_settings(ALL_SECTIONS + "[iron_cage]\nminimum_flags = 1\n"))
     by_kind = {f.kind: f for f in findings}
     assert {f["code"] for f in by_kind["tender"].evidence["flags"]} == {"R003", "R035", "R036"}
     assert by_kind["tender"].tender_id == "T1"
     assert by_kind["buyer"].department_id == "D1"  # R038: 1 of 2 submitted bids disqualified
+
+
+def test_findings_need_two_flags_unless_one_is_reported_alone() -> None:
+    data = frames([{"tender_id": "T1", "number_of_tenderers": 1, "procurement_method": "open"},  # R018 only
+                   {"tender_id": "T2", "number_of_tenderers": 1, "procurement_method": "open",  # R018 + R003
+                    "tender_start": ts("2024-01-01"), "tender_end": ts("2024-01-05")},
+                   {"tender_id": "T3", "tender_end": ts("2024-03-15")}],  # R030 only: reported alone
+                  [bid("T3/1", "T3", "valid", None, "F9", submitted_at=ts("2024-03-16 10:00"))],
+                  [award("T3/a", "T3", "active", "F9")])
+    params = red_flags.parse_settings(ALL_SECTIONS)
+    assert (params.common.minimum_flags, params.common.report_alone) == (2, ("R028", "R030"))
+    found = {(f.kind, f.tender_id or f.firm_id) for f in red_flags.detect(MarketData.build(), params, ocds=data)}
+    assert found == {("tender", "T2"), ("tender", "T3"), ("firm", "F9")}
+    # Cardinal's results are complete whatever is reported
+    assert ("OCID", "T1", "R018") in flat(red_flags.evaluate(data, params).cardinal())
+    everything = red_flags.parse_settings(ALL_SECTIONS + "[iron_cage]\nminimum_flags = 1\n")
+    assert ("tender", "T1") in {(f.kind, f.tender_id) for f in red_flags.detect(MarketData.build(), everything,
+                                                                                  ocds=data)}
+    nothing_alone = red_flags.parse_settings(ALL_SECTIONS + "[iron_cage]\nreport_alone =\n")
+    assert {f.tender_id for f in red_flags.detect(MarketData.build(), nothing_alone, ocds=data)
+            if f.kind == "tender"} == {"T2"}  # T3's lone R030 is held back
+    with pytest.raises(ValueError):
+        red_flags.parse_settings("[iron_cage]\nreport_alone = R999\n")
+    with pytest.raises(ValueError):
+        red_flags.parse_settings("[iron_cage]\nminimum_flags = 0\n")
+
+
+def test_r030_deadline_given_to_the_day_ends_at_the_end_of_that_day() -> None:
+    # OCDS frame with date-only deadlines (as projected from a CSV load): a bid on the deadline
+    # day is on time, one the next morning is late
+    data = frames([{"tender_id": "T1", "tender_end": "2024-03-15"}, {"tender_id": "T2", "tender_end": "2024-03-15"}],
+                  [bid("T1/1", "T1", "valid", None, "F1", submitted_at="2024-03-16T00:00:01"),
+                   bid("T2/1", "T2", "valid", None, "F2", submitted_at="2024-03-15T17:59:00")],
+                  [award("T1/a", "T1", "active", "F1"), award("T2/a", "T2", "active", "F2")])
+    assert run("R030", data) == {("OCID", "T1", "R030"): 1.0, ("Tenderer", "F1", "R030"): 1.0}
+    # the CSV market: dates are midnight instants, read the same way
+    market = MarketData.build(
+        tenders=pd.DataFrame([{"tender_id": t, "department_id": "D1", "currency": "CNY", "winner_firm_id": f,
+                               "deadline_at": "2024-03-15"} for t, f in (("T1", "F1"), ("T2", "F2"))]),
+        bids=pd.DataFrame([{"bid_id": "B1", "tender_id": "T1", "firm_id": "F1", "submitted_at": "2024-03-16T08:00:00"},
+                           {"bid_id": "B2", "tender_id": "T2", "firm_id": "F2", "submitted_at": "2024-03-15T08:00:00"}]))
+    results = red_flags.evaluate(red_flags.frames_from_market(market), red_flags.parse_settings("[R030]\n"))
+    assert flat(results.cardinal()) == {("OCID", "T1", "R030"): 1.0, ("Tenderer", "F1", "R030"): 1.0}
