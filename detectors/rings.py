@@ -479,22 +479,28 @@ def group_excess(data: MarketData, groups: list[frozenset[str]], params: Params 
     significant together where no single pair is.
     """
     params = params or Params()
+    empty = pd.DataFrame({c: pd.Series(dtype=float) for c in ("cobids", "expected", "pvalue")})
+    if not groups:
+        return empty
     firms, tender_ids, incidence = _incidence(data)
     degree, scaled = _null(data, params, incidence, tender_ids)
     code = {f: k for k, f in enumerate(firms)}
-    cols = incidence.tocsc()
-    rows = []
-    for group in groups:
-        members = sorted(code[f] for f in group if f in code)
-        i = np.array([a for x, a in enumerate(members) for _ in members[x + 1:]], dtype=np.int64)
-        j = np.array([b for x, _ in enumerate(members) for b in members[x + 1:]], dtype=np.int64)
-        sub = cols[:, members]
-        together = (sub.T @ sub).toarray()
-        observed = float(together[np.triu_indices(len(members), k=1)].sum())
-        expected = float(_pair_expectation(degree, scaled, i, j).sum()) if len(i) else 0.0
-        pvalue = float(stats.poisson.sf(observed - 1, expected)) if expected > 0 else 1.0
-        rows.append({"cobids": observed, "expected": expected, "pvalue": pvalue})
-    return pd.DataFrame(rows, columns=["cobids", "expected", "pvalue"])
+    # all groups at once (they may overlap): G is the firm × group membership matrix.
+    # Observed: Σ_{i<j∈g} C_ij = Σ_t m_gt (m_gt − 1) / 2 with m_gt = (A G)_tg members in t.
+    # Expected: Σ_{i<j∈g} Σ_m d_im d_jm κ_m = Σ_m κ_m ((Σ_i d_im)² − Σ_i d_im²) / 2.
+    rows = [code[f] for group in groups for f in group if f in code]
+    cols = [k for k, group in enumerate(groups) for f in group if f in code]
+    member = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(firms), len(groups)))
+    present = (incidence @ member).tocoo()
+    observed = np.bincount(present.col, weights=present.data * (present.data - 1) / 2, minlength=len(groups))
+    first = member.T @ degree
+    expected = np.asarray((first.multiply(member.T @ scaled)).sum(axis=1)).ravel()
+    expected = (expected - np.asarray((member.T @ degree.multiply(scaled)).sum(axis=1)).ravel()) / 2
+    sizes = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(groups))
+    n_pairs = sizes * (sizes - 1) / 2
+    expected = np.where(n_pairs > 0, np.maximum(expected, n_pairs * 1e-9), 0.0)   # as the pairwise floor
+    pvalue = np.where(expected > 0, stats.poisson.sf(observed - 1, np.where(expected > 0, expected, 1.0)), 1.0)
+    return pd.DataFrame({"cobids": observed, "expected": expected, "pvalue": pvalue})
 
 
 def excess_outliers(cobids: np.ndarray, expected: np.ndarray) -> pd.DataFrame:

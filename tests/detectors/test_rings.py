@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -279,3 +280,20 @@ def test_excess_component_in_the_evidence(findings: list) -> None:
     # pairs of background firms that met a few times co-bid far less in excess
     weak = [f for f in findings if len(f.firms) == 2]
     assert all(f.evidence["components"]["excess"]["value"] < excess["value"] for f in weak)
+
+
+def test_group_excess_by_hand_with_overlapping_groups() -> None:
+    # the market of test_cobid_graph_expectation_by_hand: κ = 10/49, d = F1 2, F2 2, F3 2, F4 1.
+    # {F1,F2,F3}: C = 2 + 1 + 1 = 4, E = κ (2·2 + 2·2 + 2·2) = 120/49; {F3,F4} (overlapping):
+    # C = 1, E = κ · 2 · 1 = 20/49; a group with one bidder has no pairs: C = E = 0, p = 1
+    bids = pd.DataFrame({"tender_id": ["T1", "T1", "T2", "T2", "T2", "T3", "T3"],
+                         "firm_id": ["F1", "F2", "F1", "F2", "F3", "F3", "F4"], "amount": 1.0})
+    tenders = pd.DataFrame({"tender_id": ["T1", "T2", "T3"], "category": "roads"})
+    data = MarketData.build(tenders=tenders, bids=bids)
+    out = rings.group_excess(data, [frozenset({"F1", "F2", "F3"}), frozenset({"F3", "F4"}),
+                                    frozenset({"F4", "F9"})])
+    assert out["cobids"].tolist() == [4.0, 1.0, 0.0]
+    assert out["expected"].tolist() == pytest.approx([120 / 49, 20 / 49, 0.0])
+    assert out["pvalue"].iloc[0] == pytest.approx(1 - sum(np.exp(-120 / 49) * (120 / 49) ** k / math.factorial(k)
+                                                          for k in range(4)))
+    assert out["pvalue"].iloc[2] == 1.0
