@@ -218,3 +218,35 @@ def _timed_rows(db: Any, name: str, page_size: int) -> pd.DataFrame:
     result = read_rows(db, name, QUERY_COLUMNS.get(name, COLUMNS[frame]), page_size)
     log.debug("read %s: %d rows in %.2f s", name, len(result), time.perf_counter() - started)
     return result
+
+
+# -- the OCDS frame of the red flags ------------------------------------------------------------
+
+# OCDS frame → the paged named queries whose rows make it up (concatenated in this order)
+OCDS_QUERIES: dict[str, tuple[str, ...]] = {
+    "processes": ("read_ocds_processes",),
+    "bids": ("read_ocds_bids",),
+    "awards": ("read_ocds_awards", "read_ocds_awarded_to"),
+    "lots": ("read_ocds_lots",),
+}
+
+
+def read_ocds(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None) -> Any:
+    """The red flags' OCDS frame (:class:`detectors.red_flags.frames.OcdsFrames`), read like the market.
+
+    Same frames as :func:`graph.ocds_readers.read_ocds_frames` (whose queries stream one
+    record per bid, which costs the client several times the server's work), through the
+    keyset-paged ``cypher/read_ocds_*.cypher`` queries run concurrently.
+    """
+    from detectors.red_flags.frames import COLUMNS as OCDS_COLUMNS
+    from detectors.red_flags.frames import OcdsFrames
+
+    with ThreadPoolExecutor(max_workers=workers or READ_WORKERS, thread_name_prefix="read_ocds") as pool:
+        futures = {name: pool.submit(read_rows, db, name, OCDS_COLUMNS[frame], page_size)
+                   for frame, queries in OCDS_QUERIES.items() for name in queries}
+        rows = {name: future.result() for name, future in futures.items()}
+    frames = {}
+    for frame, queries in OCDS_QUERIES.items():
+        parts = [rows[n].dropna(axis=1, how="all") for n in queries if not rows[n].empty]
+        frames[frame] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else None)
+    return OcdsFrames.build(**frames)

@@ -69,6 +69,16 @@ DAY_END = pd.Timedelta(days=1) - pd.Timedelta(1, "ns")  # midnight → the last 
 
 
 def _instants(series: pd.Series) -> pd.Series:
+    """ISO text (or timestamps) → naive UTC; text without an offset is UTC.
+
+    Local values get ``Z`` first: pandas would otherwise apply the offset of a neighbouring
+    value to them, so the result would depend on row order.
+    """
+    if not series.empty and pd.api.types.infer_dtype(series, skipna=True) == "string":
+        text = series.astype("string[pyarrow]").str.replace(r"\[[^\]]*\]$", "", regex=True)
+        local = ~text.str.contains(r"T.*(?:Z|[+-]\d\d(?::?\d\d)?)$", regex=True).fillna(True)
+        dated = ~text.str.contains("T", regex=False).fillna(True)
+        series = text.where(~(local & ~dated), text + "Z").astype(object)
     return pd.to_datetime(series, errors="coerce", utc=True, format="ISO8601").dt.tz_localize(None)
 
 

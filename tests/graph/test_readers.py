@@ -146,3 +146,24 @@ def test_to_datetimes_reads_mixed_offsets_and_named_zones() -> None:
     assert list(got[:4]) == [pd.Timestamp("2024-01-10 09:30"), pd.Timestamp("2024-01-11 08:00"),
                              pd.Timestamp("2024-01-12"), pd.Timestamp("2024-01-10 10:30")]
     assert pd.isna(got[4])
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("page_size", [50_000, 2], ids=["one-page", "two-per-page"])
+def test_read_ocds_gives_the_processes_of_read_ocds_frames(clean_db, shared_real, page_size: int) -> None:
+    """The paged OCDS reader sees what the streaming one sees: OCDS awards (suppliers, related
+    bids, classifications), consortium bids and the CSV tiny graph's AWARDED_TO awards together."""
+    from detectors.red_flags.frames import build_processes
+    from graph.ocds_readers import read_ocds_frames
+    from graph.readers import read_ocds
+    from loaders.ocds import load_ocds
+
+    paths = sorted((shared_real / "ocds_cardinal_fixtures").glob("*.jsonl"))
+    if not paths:
+        pytest.skip("no Cardinal fixtures in the shared folder")
+    load_ocds(clean_db, paths, source="cardinal-fixture", party_ids="global", schema=False)
+    _write_tiny_graph(clean_db)
+    expected = build_processes(read_ocds_frames(clean_db))
+    got = build_processes(read_ocds(clean_db, page_size=page_size))
+    assert len(got) > 20 and any(p.awards for p in got) and any(len(b.tenderers) > 0 for p in got for b in p.bids)
+    assert got == expected
