@@ -37,8 +37,8 @@ Components (each has a value, a baseline, a significance test and a contribution
     times its inspector's strictness (the inspector's bad outcomes with its other firms over
     their expectation, shrunk with ``prior_strength``), and the official's bad outcomes with
     the firm are compared with the other officials' on it by the exact conditional test of
-    two Poisson counts, ``b | b + b' ~ Binomial(b + b', E/(E + E'))`` (Przyborowski &
-    Wilenski 1940). Conditioning on the total removes the firm's unknown compliance, so a
+    the 2×2 table (Fisher's noncentral hypergeometric, null odds ratio from those
+    expectations; Breslow & Day 1980). Conditioning on the total removes the firm's unknown compliance, so a
     poor-compliance firm keeps its poor record, and the official's own strictness is in
     ``E``, so a generally lenient official (an ``official_profile`` finding) is not close to
     every firm. Pass and no-fail are Bonferroni-combined (×2) and the stronger counts; the
@@ -101,8 +101,9 @@ References
 ----------
 Guiyang housing & construction bureau, "data iron cage" (数据铁笼) 2015: closeness (亲密度)
 as how often a supervisor deals with the same firm. Agresti, *Categorical Data Analysis*
-(independence expectations, quasi-independence on structural zeros). Przyborowski & Wilenski
-1940, "Homogeneity of results in testing samples from Poisson series" (Biometrika 31); Tarone
+(independence expectations, quasi-independence on structural zeros). Breslow & Day 1980,
+*Statistical Methods in Cancer Research I* (indirect standardisation; conditional tests of
+2×2 tables with a null odds ratio); Tarone
 1990, "A modified Bonferroni method for discrete data" (Biometrics 46); Gilbert 2005, "A
 modified false discovery rate multiple-comparisons procedure for discrete data" (JRSS C 54);
 Wang, Gui, Su, Sabatti & Owen 2022, "Detecting multiple replicating signals using adaptive
@@ -402,25 +403,34 @@ def _frequency_evaluations(meet: _Meetings | None, params: Params,
 # --------------------------------------------------------------------------- leniency
 
 
+def _odds(p: Any) -> Any:
+    p = np.clip(np.asarray(p, float), 1e-6, 1 - 1e-6)
+    return p / (1 - p)
+
+
 def _rate_excess(events: pd.DataFrame, flag: str, params: Params) -> pd.DataFrame:
     """Per pair: n, x = Σ flag, and a conditional test of the official's "bad" events (not ``flag``).
 
     Indirect standardisation (the standardised ratio of epidemiology), then the exact
-    conditional test for two Poisson counts:
+    conditional test of the 2×2 table:
 
     * every event gets an expected probability of being bad, ``e = r_k · s_i``: ``r_k`` the
       bad rate of its kind over the whole market, ``s_i`` the strictness of its official —
       bad events on the official's *other* firms over their expectation, shrunk with
       ``prior_strength`` pseudo-events at the market rate (leave-this-firm-out, so leniency
       towards one firm does not hide in the official's own baseline);
-    * the official's bad events with the firm, ``b ~ Poisson(θ·E)``, against the firm's bad
-      events with *every other official* (any department, any kind), ``b' ~ Poisson(θ'·E')``,
-      where ``E``, ``E'`` sum ``e`` over those events. Under H0 (θ = θ', the official treats
-      the firm as everyone else does) ``b | b + b' ~ Binomial(b + b', E/(E + E'))``
-      (Przyborowski & Wilenski 1940), so ``p = P(X ≤ b)``. Conditioning on the total removes
-      the firm's unknown compliance: a poor-compliance firm keeps its poor record, however
-      many firms are alike, and a generally lenient official is not close to every firm.
-      ``pmin = P(X = 0)`` is the smallest p the pair could reach (for Tarone's filter).
+    * the official's ``n`` inspections of the firm with ``b`` bad outcomes against the
+      firm's ``n'`` inspections by *every other official* (any department, any kind) with
+      ``b'``: a 2×2 table. Under H0 (the official treats the firm as everyone else does,
+      up to the kinds and strictness in ``e``) the odds ratio of bad outcomes is
+      ``ω = odds(E/n) / odds(E'/n')`` with ``E``, ``E'`` the sums of ``e``, and given the
+      total ``b + b'`` the official's share follows Fisher's noncentral hypergeometric
+      distribution (the exact conditional test of a 2×2 table, Fisher 1935; Breslow & Day
+      1980), so ``p = P(X ≤ b)``. Conditioning on the total removes the firm's unknown
+      compliance: a poor-compliance firm keeps its poor record, however many firms are
+      alike, and a generally lenient official is not close to every firm. ``pmin`` is the
+      probability of the most lenient table possible, the smallest p the pair could reach
+      (for Tarone's filter).
 
     Reported: ``p_peer`` the firm's rate with the other officials, ``p_own`` the official's
     rate with its other firms, ``p_kind`` the market rate for the kinds of the pair's events,
@@ -459,10 +469,16 @@ def _rate_excess(events: pd.DataFrame, flag: str, params: Params) -> pd.DataFram
     out["expected_bad"] = expected_bad
     out["p0"] = 1.0 - expected_bad / pair["n"]
     total = pair["bad"] + ob
-    share = (pair["E"] / (pair["E"] + oE)).where((pair["E"] + oE) > 0, 0.0)
-    testable = (on > 0) & (total > 0)
-    out["pvalue"] = np.where(testable, stats.binom.cdf(pair["bad"], total, share), np.nan)
-    out["pmin"] = np.where(testable, stats.binom.pmf(0, total, share), np.nan)
+    testable = ((on > 0) & (total > 0)).to_numpy()
+    odds = _odds(pair["E"] / pair["n"]) / _odds(oE / on.where(on > 0, 1.0))
+    args = (pair["n"] + on, pair["n"], total, odds)
+    args = tuple(np.asarray(a, float)[testable] for a in args)
+    out["pvalue"] = np.nan
+    out["pmin"] = np.nan
+    if testable.any():
+        out.loc[testable, "pvalue"] = stats.nchypergeom_fisher.cdf(pair["bad"].to_numpy()[testable], *args)
+        lowest = np.maximum(0.0, args[2] - (args[0] - args[1]))  # others cannot hold more than they had
+        out.loc[testable, "pmin"] = stats.nchypergeom_fisher.pmf(lowest, *args)
     miss0 = expected_bad / pair["n"]
     miss_shrunk = shrunk_rate(pair["bad"], pair["n"], miss0, m)
     out["effect"] = np.where(miss0 > 1e-9, 1.0 - miss_shrunk / miss0.where(miss0 > 1e-9, 1.0), 0.0)

@@ -212,25 +212,27 @@ def test_tarone_drops_tests_that_cannot_reach_significance() -> None:
 def test_lenient_official_is_flagged_and_explained() -> None:
     officials, insp = _peer_market()
     _inspection(insp, "O1", "F5", 20, 0)  # O1 passes F5 every time
-    _inspection(insp, "O2", "F5", 7, 3)
-    _inspection(insp, "O3", "F5", 7, 3)
+    for peer in ("O2", "O3", "O4"):
+        _inspection(insp, peer, "F5", 6, 4)
     data = _market(officials, insp)
     frame = closeness.pair_frame(data)
     row = _row(frame, "O1", "F5")
     assert row["pass_x"] == 20 and row["pass_n"] == 20
-    # other officials passed F5 14 of 20; O1 passed its other firms 28 of 40
-    assert row["pass_p_peer"] == pytest.approx(0.7)
+    # other officials passed F5 18 of 30; O1 passed its other firms 28 of 40
+    assert row["pass_p_peer"] == pytest.approx(0.6)
     assert row["pass_p_own"] == pytest.approx(0.7)
-    # one kind, rate 54/220; every official fails 12 of its 40 other inspections: the same
-    # strictness, so E/(E + E') = 20/40 and p = P(Binomial(6, 0.5) = 0) = 1/64, ×2 readings
-    assert row["pass_others_n"] == 20 and row["pass_others_bad"] == 6
-    assert row["pass_pvalue"] == pytest.approx(2 / 64)
-    assert row["pass_pmin"] == pytest.approx(2 / 64)
+    # one kind; every official fails 12 of its 40 other inspections: the same strictness, so
+    # the null odds ratio is 1 and p is Fisher's exact test — all 12 failures among the
+    # other officials' 30 of 50 inspections, C(30,12)/C(50,12) — ×2 readings
+    assert row["pass_others_n"] == 30 and row["pass_others_bad"] == 12
+    assert row["pass_pvalue"] == pytest.approx(2 * math.comb(30, 12) / math.comb(50, 12))
+    assert row["pass_pmin"] == pytest.approx(row["pass_pvalue"])
+    assert row["pass_qvalue"] < 0.05
     assert row["pass_points"] > 0
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
     assert ("O1", "F5") in found
     text = found[("O1", "F5")].explanation
-    assert "passed it 20 of 20 times" in text and "70 %" in text
+    assert "passed it 20 of 20 times" in text and "60 % of 30 times" in text
     assert found[("O1", "F5")].evidence["components"]["leniency_pass"]["contribution"] > 0
 
 
