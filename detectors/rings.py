@@ -389,6 +389,8 @@ def peel_rings(data: MarketData, rings: list[frozenset[str]], min_presence: floa
     pairs = _bid_pairs(data)
     in_rings = {f for ring in rings for f in ring}
     pairs = pairs.loc[pairs["firm_id"].isin(in_rings)]
+    if pairs.empty:  # no ring, or no member ever bid: nothing to peel
+        return list(rings)
     t_code = pd.factorize(pairs["tender_id"])[0]
     firm_codes, firm_names = pd.factorize(pairs["firm_id"])
     code_of = {name: i for i, name in enumerate(firm_names)}

@@ -297,3 +297,14 @@ def test_group_excess_by_hand_with_overlapping_groups() -> None:
     assert out["pvalue"].iloc[0] == pytest.approx(1 - sum(np.exp(-120 / 49) * (120 / 49) ** k / math.factorial(k)
                                                           for k in range(4)))
     assert out["pvalue"].iloc[2] == 1.0
+
+
+def test_identifier_shared_by_firms_that_never_meet_is_no_anchor(market: MarketData) -> None:
+    # B01 shares a phone with a firm that never bid: no anchored group, and no failure
+    ids = pd.DataFrame([("B01", "phone", "+1 555 0100"), ("Z99", "phone", "+1 555 0100")],
+                       columns=["firm_id", "kind", "value"]).assign(via="firm")
+    data = MarketData.build(tenders=market.tenders, bids=market.bids, firm_identifiers=ids)
+    assert rings.identifier_rings(data, rings.cobid_graph(data)) == []
+    found = rings.detect(data, seed=0)
+    assert set(found[0].firms) == set(RING)
+    assert all(f.evidence["found_by"] == "cobidding communities" for f in found)
