@@ -903,6 +903,10 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]]) -> str:
         parts.append(phrase)
     if row["closed_share"] >= 0.5:
         parts.append(f"no outsider bid in {_pct(row['closed_share'])} % of them")
+    if comps.get("excess", {}).get("value", 0.0) > 0:
+        facts = comps["excess"]["facts"]
+        parts.append(f"their pairs met {facts['group_cobids']:.0f} times where their activity predicts "
+                     f"{facts['group_expected_cobids']:.1f}, more than most other groups of the market")
     if row["identifiers"]:
         top = row["identifiers"][0]
         extra = len(row["identifiers"]) - 1

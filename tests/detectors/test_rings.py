@@ -308,3 +308,13 @@ def test_identifier_shared_by_firms_that_never_meet_is_no_anchor(market: MarketD
     found = rings.detect(data, seed=0)
     assert set(found[0].firms) == set(RING)
     assert all(f.evidence["found_by"] == "cobidding communities" for f in found)
+
+
+def test_explanation_names_the_excess_cobidding(findings: list) -> None:
+    top = findings[0]
+    facts = top.evidence["components"]["excess"]["facts"]
+    assert top.evidence["components"]["excess"]["value"] > 0
+    assert (f"their pairs met {facts['group_cobids']:.0f} times where their activity predicts "
+            f"{facts['group_expected_cobids']:.1f}") in top.explanation
+    quiet = [f for f in findings if f.evidence["components"]["excess"]["value"] == 0]
+    assert quiet and all("their activity predicts" not in f.explanation for f in quiet)
