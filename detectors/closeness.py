@@ -27,7 +27,10 @@ Components (each has a value, a baseline, a significance test and a contribution
     comparable tenders (same department, category and region) that the official did *not*
     evaluate, shrunk towards its overall rate there (pairs that met in fewer than
     ``min_evaluations`` tenders are left out). ``lift = observed / expected``; the Poisson
-    upper tail ``P(X ≥ observed | expected)`` keeps small counts from being over-read.
+    upper tail keeps small counts from being over-read. Only pairs with at least
+    ``min_inspections`` interactions are scored, so the tail is conditioned on that
+    selection, ``P(X ≥ observed | X ≥ min_inspections)`` — otherwise the Benjamini–Hochberg
+    correction would count only the tests that already came out high.
     ``portfolio_share`` (the firm's share of the official's inspections and approvals) is
     reported, not scored: in a small market a large share is normal.
 ``leniency``
@@ -54,7 +57,7 @@ Components (each has a value, a baseline, a significance test and a contribution
     The firm's wins in tenders the official evaluated against the wins expected from the
     number of bidders (:math:`\\sum 1/n_t`), scaled by the firm's strength in tenders the
     official did not evaluate (wins/expected there, gamma-Poisson shrinkage towards 1).
-    Poisson upper tail.
+    Poisson upper tail given at least ``min_wins`` wins (the pairs scored).
 ``ties``
     Hidden ties: a relative of the official (``relations``) — or the official itself —
     who is legal representative, shareholder or director of the firm, and phones, e-mails
@@ -110,7 +113,8 @@ Wang, Gui, Su, Sabatti & Owen 2022, "Detecting multiple replicating signals usin
 filtering procedures" (Annals of Statistics 50). Efron & Morris 1975
 (empirical-Bayes shrinkage). Mann & Whitney 1947; Kerby 2014 (rank-biserial correlation).
 Benjamini & Hochberg 1995 (false discovery rate). Benjamini & Heller 2008, "Screening for
-partial conjunction hypotheses" (Biometrics 64).
+partial conjunction hypotheses" (Biometrics 64). Fithian, Sun & Taylor 2014, "Optimal
+inference after model selection" (arXiv:1410.2597; tests conditioned on the selection).
 """
 
 from __future__ import annotations
@@ -246,6 +250,25 @@ def tarone_bh_qvalues(p: Any, pmin: Any, alpha: float) -> np.ndarray:
     if keep.any():
         q[keep] = bh_qvalues(p[keep])
     return q
+
+
+def poisson_tail_after_selection(observed: Any, expected: Any, floor: int) -> np.ndarray:
+    """``P(X ≥ x | X ≥ floor)`` for X ~ Poisson(expected): the upper tail valid after selection.
+
+    Only pairs with at least ``floor`` interactions (wins) are scored; BH over those pairs
+    with the plain tail ``P(X ≥ x)`` would count tests chosen because they came out high (a
+    pair expected to meet 0.5 times that met 3 times has p ≤ P(X ≥ 3) = 0.014 by the mere
+    fact of being selected). Conditioning on the selection event makes the p-values of the
+    selected pairs uniform under the null again (selective inference; Fithian, Sun & Taylor
+    2014). Below ``floor`` the plain tail (such pairs are not scored).
+    """
+    x = np.asarray(observed, float)
+    mu = np.asarray(expected, float)
+    tail = stats.poisson.sf(x - 1, mu)
+    selected = stats.poisson.sf(floor - 1, mu)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        conditional = np.minimum(tail / selected, 1.0)
+    return np.where(x >= floor, conditional, tail)
 
 
 def shrunk_rate(successes: Any, trials: Any, prior_rate: Any, strength: float) -> Any:
@@ -552,7 +575,7 @@ def _outcomes(meet: _Meetings | None, params: Params) -> pd.DataFrame:
     cells["expected"] = cells["x"] * (cells["Ws"] - cells["w"] + m * cells["strength_out"]) / (
         cells["Xs"] - cells["x"] + m)
     pair["expected_in"] = cells.groupby(["o", "f"], sort=False)["expected"].sum()
-    pair["pvalue"] = stats.poisson.sf(pair["wins_in"] - 1, pair["expected_in"])
+    pair["pvalue"] = poisson_tail_after_selection(pair["wins_in"], pair["expected_in"], params.min_wins)
     pair["lift"] = pair["wins_in"] / pair["expected_in"]
     pair["win_rate_in"] = pair["wins_in"] / pair["bids_in"]
     pair = pair.reset_index()
@@ -767,7 +790,7 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
         ch = ch.astype({"observed": float, "expected": float})
         ch = ch[ch["observed"] > 0].copy()
         ch["lift"] = ch["observed"] / ch["expected"]
-        ch["pvalue"] = stats.poisson.sf(ch["observed"] - 1, ch["expected"])
+        ch["pvalue"] = poisson_tail_after_selection(ch["observed"], ch["expected"], params.min_inspections)
         ch = ch.rename(columns={c: f"{name}_{c}" for c in ("observed", "expected", "lift", "pvalue")})
         frame = _attach(frame, ch, pairs)
         frame[f"{name}_observed"] = frame[f"{name}_observed"].fillna(0.0)

@@ -102,7 +102,8 @@ def test_frequency_expectation_uses_the_official_pool_and_leave_one_out_firm_siz
     # others' volume r = 2 for each firm, pool mean 2 → s = 4 each → E = 10 × 4/12
     assert row["inspections_expected"] == pytest.approx(10 / 3)
     assert row["inspections_lift"] == pytest.approx(1.8)
-    assert row["inspections_pvalue"] == pytest.approx(stats.poisson.sf(5, 10 / 3))
+    # P(X ≥ 6 | X ≥ 3): only pairs with ≥ 3 inspections are scored, so the tail is conditioned on that
+    assert row["inspections_pvalue"] == pytest.approx(stats.poisson.sf(5, 10 / 3) / stats.poisson.sf(2, 10 / 3))
     assert row["portfolio_share"] == pytest.approx(0.6)
 
 
@@ -191,6 +192,30 @@ def test_adafilter_counts_false_discoveries_among_pairs_that_could_pass() -> Non
     assert closeness.bh_qvalues(p)[0] == pytest.approx(0.1)
     # pair 1 (p = 0.5): min over γ ≥ 0.5 of γ·#sel/#p = 0.5·4/2, 0.6·4/3, 0.7·4/4, 0.9·100/100
     assert q[1] == pytest.approx(0.7)
+
+
+def test_count_tails_are_conditioned_on_the_selection_of_pairs() -> None:
+    # expected 0.5, seen 3: being selected (≥ 3) is all there is, no evidence left
+    assert closeness.poisson_tail_after_selection([3], [0.5], 3)[0] == pytest.approx(1.0)
+    # expected 2, seen 7: P(X ≥ 7) / P(X ≥ 3)
+    got = closeness.poisson_tail_after_selection([7], [2.0], 3)[0]
+    assert got == pytest.approx(stats.poisson.sf(6, 2.0) / stats.poisson.sf(2, 2.0))
+    assert got > stats.poisson.sf(6, 2.0)
+    # below the floor the plain tail (such pairs are not scored)
+    assert closeness.poisson_tail_after_selection([1], [2.0], 3)[0] == pytest.approx(stats.poisson.sf(0, 2.0))
+
+
+def test_a_rare_pair_meeting_three_times_is_not_an_excess() -> None:
+    # O1 inspects 40 firms twice each and F1 three times; O2 never saw F1: a pool-average share
+    insp: list[dict] = []
+    for i in range(2, 42):
+        _inspection(insp, "O1", f"F{i}", 2, 0)
+        _inspection(insp, "O2", f"F{i}", 2, 0)
+    _inspection(insp, "O1", "F1", 3, 0)
+    row = _row(closeness.pair_frame(_market(_officials(["O1", "O2"]), insp)), "O1", "F1")
+    assert row["inspections_observed"] == 3
+    assert row["inspections_pvalue"] > 0.5
+    assert row["frequency_points"] == 0.0
 
 
 def test_tarone_drops_tests_that_cannot_reach_significance() -> None:
@@ -313,7 +338,7 @@ def test_wins_in_tenders_the_official_evaluates_are_flagged() -> None:
     # outside: 2 wins against 8 × 1/4 fair wins → strength (2 + 2)/(2 + 2) = 1; inside expected 8/4 = 2
     assert row["strength_out"] == pytest.approx(1.0)
     assert row["expected_in"] == pytest.approx(2.0)
-    assert row["outcome_pvalue"] == pytest.approx(stats.poisson.sf(7, 2.0))
+    assert row["outcome_pvalue"] == pytest.approx(stats.poisson.sf(7, 2.0) / stats.poisson.sf(1, 2.0))  # given ≥ 2 wins
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
     assert ("O1", "F1") in found
     assert "win 8 of the 8 tenders" in found[("O1", "F1")].explanation
