@@ -790,7 +790,8 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
         ch = ch.astype({"observed": float, "expected": float})
         ch = ch[ch["observed"] > 0].copy()
         ch["lift"] = ch["observed"] / ch["expected"]
-        ch["pvalue"] = poisson_tail_after_selection(ch["observed"], ch["expected"], params.min_inspections)
+        floor = max(params.min_inspections, params.min_evaluations) if name == "evaluations" else params.min_inspections
+        ch["pvalue"] = poisson_tail_after_selection(ch["observed"], ch["expected"], floor)
         ch = ch.rename(columns={c: f"{name}_{c}" for c in ("observed", "expected", "lift", "pvalue")})
         frame = _attach(frame, ch, pairs)
         frame[f"{name}_observed"] = frame[f"{name}_observed"].fillna(0.0)
