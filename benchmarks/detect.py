@@ -1,10 +1,16 @@
-"""Seconds and peak memory of reading the market and of each detector, at demo scales 1 and 10.
+"""Seconds and peak memory of a detector run — read, each detector, store, total — at demo scales 1 and 10.
 
 For each scale: ``python -m loaders demo`` writes the synthetic market, the target database
-is emptied, ``python -m loaders csv`` loads it, then :func:`graph.readers.read_market` and
-every registered detector run twice — once timed, once under ``tracemalloc`` for the peak
-of memory allocated during that step (Python objects and numpy/pandas buffers; the second
-pass is slower, so its time is not reported).
+is emptied, ``python -m loaders csv`` loads it, then the steps of ``python -m detectors run``
+are timed one by one, as the runner does them: the read (:func:`graph.readers.read_market`
+with the detectors' extra inputs such as the OCDS frame read alongside), every registered
+detector, and the store (:func:`graph.findings_store.store_findings`, one transaction).
+Each step prints wall seconds, the CPU seconds of this process and, when the target is a
+local instance started by ``python -m graph server``, the CPU seconds of the Neo4j server —
+on a machine shared with other work, CPU seconds are the figure that does not depend on the
+load. ``--memory`` adds a second pass under ``tracemalloc`` for the peak of memory allocated
+during each step (slower; its time is not reported). The peak RSS of the process is printed
+at the end.
 
 The target is the usual Neo4j (``NEO4J_URI``, else the local instance named by
 ``IRONCAGE_NEO4J_INSTANCE``). **It is emptied**: use a scratch instance, e.g.::
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import resource
 import subprocess
 import sys
@@ -25,7 +32,9 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +43,9 @@ sys.path.insert(0, str(REPO))
 
 from detectors import registry, runner  # noqa: E402
 from graph.db import Database, connect  # noqa: E402
+from graph.findings_store import RunInfo, new_run_id, start_run, store_findings  # noqa: E402
 from graph.readers import read_market  # noqa: E402
+from graph.settings import instance_name, neo4j_root  # noqa: E402
 
 
 def wipe(db: Database) -> None:
@@ -72,24 +83,67 @@ def peak_memory(into: dict[str, float], name: str) -> Iterator[None]:
         into[name] = peak / 1e6
 
 
+def server_cpu() -> float | None:
+    """CPU seconds used so far by the local Neo4j instance, when the target is one (else None)."""
+    if os.environ.get("NEO4J_URI") and "127.0.0.1" not in os.environ["NEO4J_URI"] \
+            and "localhost" not in os.environ["NEO4J_URI"]:
+        return None
+    try:
+        pid = int((neo4j_root() / instance_name() / "run" / "neo4j.pid").read_text().strip())
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@contextmanager
+def timed(into: dict[str, dict[str, float]], name: str) -> Iterator[None]:
+    """Record wall seconds, this process's CPU seconds and the server's CPU seconds of the block."""
+    server, cpu, wall = server_cpu(), time.process_time(), time.perf_counter()
+    try:
+        yield
+    finally:
+        after = server_cpu()
+        into[name] = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
+                      "server": after - server if after is not None and server is not None else float("nan")}
+
+
+def read_all(db: Database, detectors: list[Any]) -> tuple[Any, dict[Any, Any]]:
+    """The market and the detectors' extra inputs, read concurrently as the runner does."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        inputs = runner.start_inputs(pool, db, detectors)
+        data = read_market(db)
+        for future in inputs.values():
+            future.result()
+    return data, inputs
+
+
 def measure(db: Database, seed: int, memory: bool) -> dict[str, Any]:
-    """Seconds and (optionally) peak MB of read_market and of each detector."""
+    """Seconds (wall, CPU, server CPU) and optionally peak MB of the read, each detector and the store."""
     detectors = runner.load_detectors(registry.select())
-    seconds: dict[str, float] = {}
+    steps: dict[str, dict[str, float]] = {}
     started = time.perf_counter()
-    data = read_market(db)
-    seconds["read"] = time.perf_counter() - started
-    outcomes = runner.run_detectors(data, detectors, seed=seed, db=db)
-    seconds.update({o.code: o.seconds for o in outcomes})
+    with timed(steps, "read"):
+        data, inputs = read_all(db, detectors)
+    outcomes = runner.run_detectors(data, detectors, seed=seed, db=db, inputs=inputs,
+                                    around=lambda code: timed(steps, code))
+    findings = [f for o in outcomes for f in o.findings]
+    info = RunInfo(id=new_run_id(datetime.now(UTC)), started_at=datetime.now(UTC),
+                   detectors=tuple(spec.code for spec, _ in detectors), params={"benchmark": True}, seed=seed)
+    start_run(db, info)
+    with timed(steps, "store"):
+        store_findings(db, info, findings)
+    total = time.perf_counter() - started
     counts = {o.code: len(o.findings) for o in outcomes}
+    counts["store"] = len(findings)
     peaks: dict[str, float] = {}
     if memory:
-        del data
+        del data, inputs
         with peak_memory(peaks, "read"):
-            data = read_market(db)
-        runner.run_detectors(data, detectors, seed=seed, db=db,
+            data, inputs = read_all(db, detectors)
+        runner.run_detectors(data, detectors, seed=seed, db=db, inputs=inputs,
                              around=lambda code: peak_memory(peaks, code))
-    return {"bids": len(data.bids), "tenders": len(data.tenders), "seconds": seconds, "peaks": peaks,
+    return {"bids": len(data.bids), "tenders": len(data.tenders), "steps": steps, "total": total, "peaks": peaks,
             "counts": counts}
 
 
@@ -97,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0])
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc pass")
+    parser.add_argument("--memory", action="store_true", help="add a tracemalloc pass (peak MB per step)")
     parser.add_argument("--keep", action="store_true", help="measure what is loaded already (no generate/load)")
     parser.add_argument("--wipe", action="store_true", help="confirm that the target database may be emptied")
     args = parser.parse_args(argv)
@@ -119,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
                     generate(bundle, args.seed, scale)
                     wipe(db)
                     load_s = load(bundle)
-            result = measure(db, args.seed, memory=not args.no_memory)
+            result = measure(db, args.seed, memory=args.memory)
             result.update(scale=scale, load=load_s)
             results.append(result)
             _print(result)
@@ -130,11 +184,13 @@ def main(argv: list[str] | None = None) -> int:
 def _print(result: dict[str, Any]) -> None:
     print(f"\nscale {result['scale']:g}: {result['tenders']:,} tenders, {result['bids']:,} bids; "
           f"load (python -m loaders csv) {result['load']:.1f} s")
-    print(f"  {'step':<18}{'seconds':>9}{'peak MB':>9}{'findings':>10}")
-    for step, seconds in result["seconds"].items():
+    print(f"  {'step':<18}{'seconds':>9}{'CPU s':>8}{'server s':>10}{'peak MB':>9}{'findings':>10}")
+    for step, t in result["steps"].items():
         peak = result["peaks"].get(step)
         count = result["counts"].get(step, "")
-        print(f"  {step:<18}{seconds:>9.2f}{(f'{peak:.0f}' if peak is not None else '-'):>9}{count!s:>10}")
+        print(f"  {step:<18}{t['wall']:>9.2f}{t['cpu']:>8.2f}{t['server']:>10.2f}"
+              f"{(f'{peak:.0f}' if peak is not None else '-'):>9}{count!s:>10}")
+    print(f"  {'total':<18}{result['total']:>9.2f}")
     sys.stdout.flush()
 
 

@@ -20,7 +20,8 @@ Upstream results are passed by keyword when the detector's ``detect`` accepts it
 ``official_profile`` gets ``pairs=`` the closeness findings, ``red_flags`` gets ``ocds=``
 the OCDS frame read from the graph. Such extra inputs are read in a background thread while
 the market is read (:func:`start_inputs`): both reads spend much of their time waiting for
-the server, so overlapping them saves most of the shorter one.
+the server, so overlapping them saves most of the shorter one. The detectors start when both
+reads are in, so a read never competes with a detector for the interpreter.
 """
 
 from __future__ import annotations
@@ -284,6 +285,10 @@ def _run_recorded(db: Any, specs: Sequence[registry.DetectorSpec], seed: int) ->
         log.info("read market: %d tenders, %d bids, %d firms, %d officials in %.2f s",
                  len(data.tenders), len(data.bids), len(data.firms), len(data.officials),
                  time.perf_counter() - read_started)
+        for future in inputs.values():  # detectors start when every read is in (no GIL contention with them)
+            future.result()
+        if inputs:
+            log.info("read market and detector inputs in %.2f s", time.perf_counter() - read_started)
         outcomes = run_detectors(data, detectors, seed=seed, db=db, inputs=inputs)
         findings = [f for o in outcomes for f in o.findings]
         seconds = {o.code: round(o.seconds, 3) for o in outcomes}
