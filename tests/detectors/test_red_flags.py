@@ -66,6 +66,7 @@ def test_settings_from_fixture_names() -> None:
 @pytest.mark.neo4j
 def test_cardinal_fixtures_parity(clean_db, shared_real, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from graph.ocds_readers import read_ocds_frames
+    from graph.readers import read_ocds
     from loaders.ocds import load_ocds
 
     paths = sorted((shared_real / "ocds_cardinal_fixtures").glob("*.jsonl"))
@@ -82,7 +83,9 @@ def test_cardinal_fixtures_parity(clean_db, shared_real, tmp_path) -> None:  # t
         expected = json.loads(path.with_suffix(".expected").read_text())
         got = flat(results.cardinal())
         findings = red_flags.detect(MarketData.build(), params, ocds=read_ocds_frames(clean_db))
-        if got != pytest.approx(flat(expected)) or flat(red_flags.to_cardinal(findings)) != pytest.approx(got):
+        paged = flat(red_flags.evaluate(read_ocds(clean_db, page_size=2), params).cardinal())  # the paged reader
+        if (got != pytest.approx(flat(expected)) or flat(red_flags.to_cardinal(findings)) != pytest.approx(got)
+                or paged != pytest.approx(got)):
             failures.append(f"{path.stem}: expected {expected}, got {results.cardinal()}")
     assert not failures, "\n".join(failures)
     assert len(paths) >= 15  # R003 (4 settings), R018 … R058
