@@ -51,7 +51,7 @@ from detectors.finding import Finding
 from detectors.market import MarketData
 from detectors.red_flags import r003, r018, r024, r025, r028, r030, r035, r036, r038, r048, r058
 from detectors.red_flags.common import Common, Results, main_currency
-from detectors.red_flags.frames import OcdsFrames, build_processes, frames_from_market
+from detectors.red_flags.frames import OcdsFrames, build_processes, frames_from_market, gc_paused
 from detectors.red_flags.settings_io import parse_bool, parse_int, parse_methods
 
 log = logging.getLogger(__name__)
@@ -155,8 +155,9 @@ def evaluate(frames: OcdsFrames, params: Params | None = None) -> Results:
     processes = [p for p in build_processes(frames) if _included(p, params.common)]
     results = Results(currency=main_currency(processes, params.common))
     context: dict[str, Any] = {}
-    for code in params.enabled:
-        FLAGS[code].evaluate(processes, params.settings[code], params.common, results, context)
+    with gc_paused():  # the flags fill plain dicts and lists: nothing for the cycle collector to find
+        for code in params.enabled:
+            FLAGS[code].evaluate(processes, params.settings[code], params.common, results, context)
     return results
 
 

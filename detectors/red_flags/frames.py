@@ -16,6 +16,8 @@ from __future__ import annotations
 import gc
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
@@ -284,10 +286,17 @@ def build_processes(frames: OcdsFrames) -> list[Process]:
     records hold no reference cycles, and its passes over a million new tuples cost as much
     as building them.
     """
+    with gc_paused():
+        return _build_processes(frames)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a block that only builds acyclic records."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build_processes(frames)
+        yield
     finally:
         if enabled:
             gc.enable()
