@@ -313,20 +313,20 @@ def _build_processes(frames: OcdsFrames) -> list[Process]:
                    [_sorted_tuple(t) for t in b["lots"]], _objects(b["position"]))
         order = _natural_order(bid_ids, positions)
         tenders = [str(v) for v in b["tender_id"]]
-        records = map(BidRecord._make, zip(*([c[i] for i in order] for c in columns), strict=True))
-        for tender, record in zip((tenders[i] for i in order), records, strict=True):
-            bids.setdefault(tender, []).append(record)
+        bid_records = map(BidRecord._make, zip(*([c[i] for i in order] for c in columns), strict=True))
+        for tender, bid in zip((tenders[i] for i in order), bid_records, strict=True):
+            bids.setdefault(tender, []).append(bid)
     a = frames.awards
     awards: dict[str, list[AwardRecord]] = {}
     if not a.empty:
         award_ids = [str(v) for v in a["award_id"]]
-        columns = (award_ids, _objects(a["status"]), _objects(a["amount"]), _objects(a["currency"]),
-                   [_sorted_tuple(t) for t in a["suppliers"]], [tuple(t) for t in a["classification_ids"]],
-                   [_sorted_tuple(t) for t in a["related_bids"]], [_sorted_tuple(t) for t in a["lots"]])
+        award_columns = (award_ids, _objects(a["status"]), _objects(a["amount"]), _objects(a["currency"]),
+                         [_sorted_tuple(t) for t in a["suppliers"]], [tuple(t) for t in a["classification_ids"]],
+                         [_sorted_tuple(t) for t in a["related_bids"]], [_sorted_tuple(t) for t in a["lots"]])
         order = _natural_order(award_ids)
-        tenders = [str(v) for v in a["tender_id"]]
-        records = map(AwardRecord._make, zip(*([c[i] for i in order] for c in columns), strict=True))
-        for tender, award in zip((tenders[i] for i in order), records, strict=True):
+        award_tenders = [str(v) for v in a["tender_id"]]
+        award_records = map(AwardRecord._make, zip(*([c[i] for i in order] for c in award_columns), strict=True))
+        for tender, award in zip((award_tenders[i] for i in order), award_records, strict=True):
             awards.setdefault(tender, []).append(award)
     lots: dict[str, list[str]] = {}
     for row in frames.lots.itertuples(index=False):
@@ -336,8 +336,8 @@ def _build_processes(frames: OcdsFrames) -> list[Process]:
              "buyer_id", "procuring_entity_id", "tender_start", "tender_end"]
     out = []
     for values in zip(*(_objects(pr[c]) for c in names), strict=True):
-        record = dict(zip(names, values, strict=True))
-        ocid = str(record.pop("tender_id"))
-        out.append(Process(ocid=ocid, **record, bids=tuple(bids.get(ocid, ())), awards=tuple(awards.get(ocid, ())),
+        facts = dict(zip(names, values, strict=True))
+        ocid = str(facts.pop("tender_id"))
+        out.append(Process(ocid=ocid, **facts, bids=tuple(bids.get(ocid, ())), awards=tuple(awards.get(ocid, ())),
                            lots=tuple(sorted(lots.get(ocid, [])))))
     return sorted(out, key=lambda p: p.ocid)
