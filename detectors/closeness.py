@@ -124,7 +124,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse, special, stats
 
 from detectors.finding import Finding
 from detectors.market import MarketData
@@ -269,6 +269,36 @@ def poisson_tail_after_selection(observed: Any, expected: Any, floor: int) -> np
     with np.errstate(divide="ignore", invalid="ignore"):
         conditional = np.minimum(tail / selected, 1.0)
     return np.where(x >= floor, conditional, tail)
+
+
+def fnch_lower_tail(x: Any, n1: Any, n2: Any, total: Any, odds: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``P(X ≤ x)`` and ``P(X = lowest)`` for Fisher's noncentral hypergeometric, vectorised.
+
+    X counts the type-1 items among ``total`` drawn from ``n1`` type-1 and ``n2`` type-2
+    items with odds ratio ``odds``: ``P(X = k) ∝ C(n1, k) · C(n2, total − k) · odds^k`` on
+    ``max(0, total − n2) ≤ k ≤ min(n1, total)`` (same as ``scipy.stats.nchypergeom_fisher``).
+    The support of every test is laid out in one flat array (its length is the sum of the
+    supports, a few per pair), so the cost does not grow with one scipy call per pair.
+    """
+    x, n1, n2, total, odds = (np.asarray(a, float) for a in (x, n1, n2, total, odds))
+    lo = np.maximum(0.0, total - n2)
+    hi = np.minimum(n1, total)
+    size = (hi - lo + 1).astype(np.int64)
+    owner = np.repeat(np.arange(x.size), size)
+    k = lo[owner] + (np.arange(size.sum()) - np.repeat(np.cumsum(size) - size, size))
+    a, b, t = n1[owner], n2[owner], total[owner]
+    log_w = (special.gammaln(a + 1) - special.gammaln(k + 1) - special.gammaln(a - k + 1)
+             + special.gammaln(b + 1) - special.gammaln(t - k + 1) - special.gammaln(b - t + k + 1)
+             + k * np.log(np.maximum(odds[owner], 1e-300)))
+    log_w -= np.repeat(np.maximum.reduceat(log_w, np.cumsum(size) - size), size) if log_w.size else 0.0
+    w = np.exp(log_w)
+    norm = np.bincount(owner, weights=w, minlength=x.size)
+    below = np.bincount(owner, weights=np.where(k <= x[owner], w, 0.0), minlength=x.size)
+    first = np.cumsum(size) - size
+    lowest = np.zeros(x.size)
+    lowest[size > 0] = w[first[size > 0]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.minimum(below / norm, 1.0), lowest / norm
 
 
 def shrunk_rate(successes: Any, trials: Any, prior_rate: Any, strength: float) -> Any:
@@ -499,9 +529,10 @@ def _rate_excess(events: pd.DataFrame, flag: str, params: Params) -> pd.DataFram
     out["pvalue"] = np.nan
     out["pmin"] = np.nan
     if testable.any():
-        out.loc[testable, "pvalue"] = stats.nchypergeom_fisher.cdf(pair["bad"].to_numpy()[testable], *args)
-        lowest = np.maximum(0.0, args[2] - (args[0] - args[1]))  # others cannot hold more than they had
-        out.loc[testable, "pmin"] = stats.nchypergeom_fisher.pmf(lowest, *args)
+        total_n, own_n, bad_total, ratio = args
+        cdf, lowest = fnch_lower_tail(pair["bad"].to_numpy()[testable], own_n, total_n - own_n, bad_total, ratio)
+        out.loc[testable, "pvalue"] = cdf
+        out.loc[testable, "pmin"] = lowest
     miss0 = expected_bad / pair["n"]
     miss_shrunk = shrunk_rate(pair["bad"], pair["n"], miss0, m)
     out["effect"] = np.where(miss0 > 1e-9, 1.0 - miss_shrunk / miss0.where(miss0 > 1e-9, 1.0), 0.0)

@@ -456,3 +456,13 @@ def test_weak_leads_are_capped_but_strong_leads_are_not() -> None:
     assert [f for f in capped if f.evidence["tier"] == "weak"] == []
     strong_params = closeness.Params(max_weak_leads=0, threshold=1.0)  # the same pair as a strong lead
     assert [(f.official_id, f.firm_id) for f in closeness.detect(data, strong_params)] == [("O1", "F1")]
+
+
+def test_noncentral_hypergeometric_tail_matches_scipy() -> None:
+    x, n1, n2, total = [0, 2, 3, 1], [18, 10, 5, 4], [13, 30, 5, 2], [7, 12, 6, 5]
+    odds = [0.5, 1.0, 2.5, 0.8]
+    cdf, lowest = closeness.fnch_lower_tail(x, n1, n2, total, odds)
+    for i in range(4):
+        assert cdf[i] == pytest.approx(stats.nchypergeom_fisher.cdf(x[i], n1[i] + n2[i], n1[i], total[i], odds[i]))
+        low = max(0, total[i] - n2[i])
+        assert lowest[i] == pytest.approx(stats.nchypergeom_fisher.pmf(low, n1[i] + n2[i], n1[i], total[i], odds[i]))
