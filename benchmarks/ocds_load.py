@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--releases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--chunk", type=int, default=2000, help="releases per write batch")
-    parser.add_argument("--flags", action="store_true", help="also time read_ocds_frames + red flags")
+    parser.add_argument("--flags", action="store_true", help="also time read_ocds + red flags")
     parser.add_argument("--cleanup", action="store_true", help="delete what the run wrote afterwards")
     args = parser.parse_args(argv)
 
@@ -141,10 +141,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.flags:
                 import detectors.red_flags as red_flags
                 from detectors.market import MarketData
-                from graph.ocds_readers import read_ocds_frames
+                from graph.readers import read_ocds
 
                 started = time.perf_counter()
-                frames = read_ocds_frames(db)
+                frames = read_ocds(db)
                 read_s = time.perf_counter() - started
                 started = time.perf_counter()
                 findings = red_flags.detect(MarketData.build(), ocds=frames)

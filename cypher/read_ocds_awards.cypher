@@ -1,5 +1,5 @@
-// Red-flag projection, one page of OCDS awards (keyset paging on Award.id; with read_ocds_awarded_to
-// the paged twin of ocds_read_awards): each Award of a Tender with all its suppliers, its items'
+// Red-flag projection, one page of OCDS awards (keyset paging on Award.id; read_ocds_awarded_to gives
+// the CSV loads' awards): each Award of a Tender with all its suppliers, its items'
 // classification ids (JSON text), relatedBids and lots.
 // Returns one row: rows = [[award_id, tender_id, status, amount, currency, suppliers, classification_ids,
 // related_bids, lots], …] and next_after.

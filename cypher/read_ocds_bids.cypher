@@ -1,4 +1,4 @@
-// Red-flag projection, one page of bids (keyset paging on Bid.id; the paged twin of ocds_read_bids):
+// Red-flag projection, one page of bids (keyset paging on Bid.id):
 // every bid FOR a Tender with ALL its tenderers (a consortium bid lists every member).
 // Returns one row: rows = [[bid_id, tender_id, status, amount, currency, submitted_at, tenderers, lots,
 // position], …] and next_after. status: the OCDS status, else 'disqualified'/'valid' from the CSV flag;

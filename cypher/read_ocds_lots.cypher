@@ -1,4 +1,4 @@
-// Red-flag projection, one page of lots (keyset paging on Lot.id; the paged twin of ocds_read_lots).
+// Red-flag projection, one page of lots (keyset paging on Lot.id).
 // Returns one row: rows = [[lot_id, tender_id, title, value, currency], …] and next_after.
 // Parameters: $after ('' for the first page), $limit (lots per page).
 MATCH (l:Lot) WHERE l.id > $after

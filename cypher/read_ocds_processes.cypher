@@ -1,5 +1,5 @@
-// Red-flag projection, one page of contracting processes (keyset paging on Tender.id; the paged
-// twin of ocds_read_processes, same columns and meaning).
+// Red-flag projection, one page of contracting processes (keyset paging on Tender.id): the facts
+// Cardinal's indicators read.
 // Returns one row: rows = [[tender_id, status, procurement_method, procurement_method_details,
 // number_of_tenderers, buyer_id, procuring_entity_id, tender_start, tender_end], …] and next_after.
 // buyer_id is the ISSUING Department, else the property; instants are ISO text (the day of

@@ -59,7 +59,7 @@ DETECTORS: tuple[DetectorSpec, ...] = (
                  "strongest closeness", upstream={"pairs": "closeness"}),
     DetectorSpec("red_flags", "detectors.red_flags",
                  "OCDS Cardinal red flags R003–R058 per tender, tenderer and buyer",
-                 inputs={"ocds": "graph.ocds_readers:read_ocds_frames"}),
+                 inputs={"ocds": "graph.readers:read_ocds"}),
 )
 
 

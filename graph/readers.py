@@ -234,9 +234,10 @@ OCDS_QUERIES: dict[str, tuple[str, ...]] = {
 def read_ocds(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None) -> Any:
     """The red flags' OCDS frame (:class:`detectors.red_flags.frames.OcdsFrames`), read like the market.
 
-    Same frames as :func:`graph.ocds_readers.read_ocds_frames` (whose queries stream one
-    record per bid, which costs the client several times the server's work), through the
-    keyset-paged ``cypher/read_ocds_*.cypher`` queries run concurrently.
+    Keyset-paged ``cypher/read_ocds_*.cypher`` queries run concurrently (streaming one
+    record per bid cost the client several times the server's work). Tenders loaded from
+    the CSV bundle are projected too (bid status from ``disqualified``, AWARDED_TO as active
+    awards), so the flags run on any market.
     """
     from detectors.red_flags.frames import COLUMNS as OCDS_COLUMNS
     from detectors.red_flags.frames import OcdsFrames

@@ -2,7 +2,7 @@
 
 ``NAME = "red_flags"``. :func:`detect` runs every enabled flag over the OCDS frame
 (:class:`~detectors.red_flags.frames.OcdsFrames`, read by
-:func:`graph.ocds_readers.read_ocds_frames`) — or, when none is given, over the frame
+:func:`graph.readers.read_ocds`) — or, when none is given, over the frame
 implied by the CSV market — and returns one :class:`~detectors.finding.Finding` per
 subject that raised at least one flag: kind ``tender`` (Cardinal's OCID group), ``firm``
 (Tenderer) or ``buyer`` (Buyer and ProcuringEntity). The evidence lists each flag with its
@@ -216,7 +216,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
            ocds: OcdsFrames | None = None) -> list[Finding]:
     """Run every enabled red flag; one Finding per flagged tender, firm or buyer.
 
-    ``ocds`` is the OCDS frame (``graph.ocds_readers.read_ocds_frames(db)``); without it
+    ``ocds`` is the OCDS frame (``graph.readers.read_ocds(db)``); without it
     the frame is derived from ``data`` (CSV markets: bid status from ``disqualified``,
     winners as active awards), so flags needing OCDS-only facts raise nothing. ``seed`` is
     unused (the flags are deterministic) and kept for the detector interface.

@@ -3,7 +3,7 @@
 Cardinal's indicators need facts the CSV market lacks: bid status (pending, valid,
 disqualified, invited, withdrawn), tender status and period instants, procurement method
 details, award status and items, lots, consortium bids and award→bid links. They are
-projected out of Neo4j by :func:`graph.ocds_readers.read_ocds_frames` into
+projected out of Neo4j by :func:`graph.readers.read_ocds` into
 :class:`OcdsFrames` (four plain pandas frames, list columns for tenderers, suppliers, lots
 and classification ids), or derived from a :class:`~detectors.market.MarketData` by
 :func:`frames_from_market` when no OCDS data was loaded (every bid is then valid or

@@ -2,7 +2,7 @@
 near-miss per flag on tiny hand-made frames.
 
 Parity: each ``../shared/data/real/ocds_cardinal_fixtures/<name>.jsonl`` is loaded through
-the OCDS loader into the real Neo4j, projected back with ``read_ocds_frames`` and run with
+the OCDS loader into the real Neo4j, projected back with ``graph.readers.read_ocds`` and run with
 the settings its file name encodes (as Cardinal's build.rs does, plus the
 ``no_price_comparison_procurement_methods = NPC`` and ``[exclusions] procurement_method_details
 = EXC`` every Cardinal indicator test uses); the result must equal ``<name>.expected``.
@@ -65,7 +65,6 @@ def test_settings_from_fixture_names() -> None:
 
 @pytest.mark.neo4j
 def test_cardinal_fixtures_parity(clean_db, shared_real, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from graph.ocds_readers import read_ocds_frames
     from graph.readers import read_ocds
     from loaders.ocds import load_ocds
 
@@ -79,10 +78,10 @@ def test_cardinal_fixtures_parity(clean_db, shared_real, tmp_path) -> None:  # t
         _wipe(clean_db)
         load_ocds(clean_db, [path], source="cardinal-fixture", party_ids="global", schema=False)
         params = red_flags.parse_settings(settings_for(path.stem))
-        results = red_flags.evaluate(read_ocds_frames(clean_db), params)
+        results = red_flags.evaluate(read_ocds(clean_db), params)
         expected = json.loads(path.with_suffix(".expected").read_text())
         got = flat(results.cardinal())
-        findings = red_flags.detect(MarketData.build(), params, ocds=read_ocds_frames(clean_db))
+        findings = red_flags.detect(MarketData.build(), params, ocds=read_ocds(clean_db))
         paged = flat(red_flags.evaluate(read_ocds(clean_db, page_size=2), params).cardinal())  # the paged reader
         if (got != pytest.approx(flat(expected)) or flat(red_flags.to_cardinal(findings)) != pytest.approx(got)
                 or paged != pytest.approx(got)):
