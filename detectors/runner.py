@@ -2,8 +2,9 @@
 
 ``python -m detectors run`` is safe under cron:
 
-* **one run at a time** — an OS file lock (``filelock``) on ``<state>/detectors.lock``, where
-  ``<state>`` is ``$IRONCAGE_STATE_DIR`` or ``.ironcage/`` in the repository. A second run
+* **one run at a time per database** — an OS file lock (``filelock``) on
+  ``<state>/detectors-<hash of URI and database>.lock``, where ``<state>`` is
+  ``$IRONCAGE_STATE_DIR`` or ``.ironcage/`` in the repository. A second run
   exits at once (code 3) saying who holds the lock since when; the OS drops the lock when the
   holder dies, so there is no stale lock to clean up;
 * **all or nothing** — the run is recorded as a ``(:DetectorRun {status: 'running'})``;
@@ -27,6 +28,7 @@ reads are in, so a read never competes with a detector for the interpreter.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 import os
@@ -73,17 +75,34 @@ def state_dir() -> Path:
     return Path(os.environ.get(STATE_ENV) or REPO / ".ironcage")
 
 
-@contextmanager
-def run_lock(directory: Path | None = None) -> Iterator[Path]:
-    """Hold the detector-run lock for the block; LockHeld at once when another process has it.
+def lock_name(db: Any = None) -> str:
+    """The lock file of the target database: ``detectors-<hash of URI and database>.lock``.
 
-    The holder writes its pid and start time beside the lock (``detectors.lock.json``) so a
-    refused run can say who holds it.
+    Runs against the same database exclude each other; runs against different databases
+    (a second instance, the test server) do not wait for each other. Without usable
+    connection settings the plain ``detectors.lock`` (the connection then reports why).
+    """
+    from graph.settings import SettingsError, from_environment
+
+    try:
+        settings = db.settings if db is not None else from_environment()
+    except SettingsError:
+        return LOCK_NAME
+    key = f"{settings.uri}|{settings.database}".encode()
+    return f"detectors-{hashlib.sha256(key).hexdigest()[:12]}.lock"
+
+
+@contextmanager
+def run_lock(directory: Path | None = None, name: str = LOCK_NAME) -> Iterator[Path]:
+    """Hold the detector-run lock ``name`` for the block; LockHeld at once when another process has it.
+
+    The holder writes its pid and start time beside the lock (``<name>.json``) so a refused
+    run can say who holds it.
     """
     directory = directory or state_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / LOCK_NAME
-    holder = directory / (LOCK_NAME + ".json")
+    path = directory / name
+    holder = directory / (name + ".json")
     lock = FileLock(path, thread_local=False)
     try:
         lock.acquire(timeout=0)
@@ -326,7 +345,7 @@ def run(
     from graph.db import connect
 
     specs = registry.select(list(codes) if codes else None)
-    with run_lock():
+    with run_lock(name=lock_name(db)):
         in_main_thread = threading.current_thread() is threading.main_thread()
         previous_handler = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
         own_db = db is None

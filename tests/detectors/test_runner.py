@@ -105,7 +105,7 @@ def market_db(clean_db):  # type: ignore[no-untyped-def]
 # -- no database needed ---------------------------------------------------------------------
 
 def test_a_second_run_is_refused_at_once_while_the_lock_is_held(fakes: dict[str, str]) -> None:
-    with runner.run_lock():
+    with runner.run_lock(name=runner.lock_name()):
         started = time.monotonic()
         result = cli(fakes, "run", "--detector", "fake_ok")
         took = time.monotonic() - started
@@ -122,6 +122,19 @@ def test_the_lock_is_free_again_after_the_holder_leaves(tmp_path: Path) -> None:
                 pass
     with runner.run_lock(tmp_path):
         pass
+
+
+def test_runs_against_different_databases_have_different_locks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:7687")
+    monkeypatch.setenv("NEO4J_PASSWORD", "x")
+    first = runner.lock_name()
+    monkeypatch.setenv("NEO4J_DATABASE", "other")
+    assert runner.lock_name() != first
+    monkeypatch.delenv("NEO4J_DATABASE")
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:7690")
+    assert runner.lock_name() != first
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:7687")
+    assert runner.lock_name() == first and first.startswith("detectors-") and first.endswith(".lock")
 
 
 def test_unknown_detector_is_a_usage_error(fakes: dict[str, str]) -> None:
