@@ -2,7 +2,7 @@
 
 A detector run is one ``(:DetectorRun)`` node, created with status ``running`` by
 :func:`start_run`. :func:`store_findings` then writes **all** of the run's findings in ONE
-write transaction — a transaction function that reads the previous active rings, matches
+write transaction — a transaction function that reads the previous rings, matches
 identities, upserts rings and alerts, links them, deactivates what was not found again and
 finally flips the run to ``succeeded``. If anything fails inside it (the server, a query, a
 finding whose evidence cannot be serialised), the transaction rolls back and the database is
@@ -12,7 +12,8 @@ finding of a failed run is ever visible.
 Identity across runs:
 
 * **rings** (kind ``ring``) are matched to the active rings of the same detector by member
-  Jaccard ≥ 0.5, best match first (ties: higher new score, then ids), one-to-one; a matched
+  Jaccard ≥ 0.5, best match first (ties: higher new score, then ids), one-to-one, and the
+  rings left over to the inactive ones (a ring unseen for a run comes back as itself); a matched
   ring keeps its ``id``, ``status``, ``assignee`` and ``first_seen_*``; its members,
   tenders, score, evidence, explanation and ``key`` are refreshed. An unmatched ring gets a
   new id ``ring-<hash of run id and members>``.
@@ -110,9 +111,14 @@ def match_rings(
         (ties: higher new score, then earlier position, then smaller id); each ring on either
         side is used at most once.
     """
+    holding: dict[str, list[int]] = {}  # firm → previous rings it belongs to (only overlapping pairs are compared)
+    for index, (_, old_members) in enumerate(previous):
+        for firm in old_members:
+            holding.setdefault(firm, []).append(index)
     candidates = []
     for position, (members, score) in enumerate(new):
-        for ring_id, old_members in previous:
+        for index in sorted({i for firm in members for i in holding.get(firm, ())}):
+            ring_id, old_members = previous[index]
             similarity = jaccard(members, old_members)
             if similarity >= threshold:
                 candidates.append((-similarity, -score, position, ring_id))
@@ -124,6 +130,26 @@ def match_rings(
             continue
         matched[position] = ring_id
         taken.add(ring_id)
+    return matched
+
+
+def match_rings_in_order(
+    new: Sequence[tuple[frozenset[str], float]],
+    tiers: Sequence[Sequence[tuple[str, frozenset[str]]]],
+    threshold: float = RING_JACCARD,
+) -> dict[int, str]:
+    """:func:`match_rings` against each tier of previous rings in turn (active, then inactive).
+
+    A ring matched in an earlier tier is not offered to later ones, so a ring still active
+    keeps its continuation, and a ring that went unseen for a run (a data gap, a member who
+    paused bidding) is recognised when it comes back — with its id, status and case history —
+    instead of starting over under a new id.
+    """
+    matched: dict[int, str] = {}
+    for previous in tiers:
+        left = [position for position in range(len(new)) if position not in matched]
+        found = match_rings([new[position] for position in left], previous, threshold)
+        matched.update({left[index]: ring_id for index, ring_id in found.items()})
     return matched
 
 
@@ -241,13 +267,16 @@ def store_findings(
     def work(tx: ManagedTransaction) -> StoreSummary:
         summary = StoreSummary(run_id=run.id)
         stored: dict[int, str] = {}
-        # 1. rings: match to the previous active rings of the same detector
-        previous = tx.run(query("findings_active_rings"), detectors=ring_detectors).data()
+        # 1. rings: match to the previous rings of the same detector, active ones first
+        previous = tx.run(query("findings_previous_rings"), detectors=ring_detectors).data()
         ring_rows = []
         for detector in sorted({f.detector for _, f in rings}):
             mine = [(position, f) for position, f in rings if f.detector == detector]
-            old = [(r["id"], frozenset(r["member_ids"] or [])) for r in previous if r["detector"] == detector]
-            matched = match_rings([(frozenset(f.firms), float(f.score)) for _, f in mine], old)
+            old = [r for r in previous if r["detector"] == detector]
+            matched = match_rings_in_order(
+                [(frozenset(f.firms), float(f.score)) for _, f in mine],
+                [[(r["id"], frozenset(r["member_ids"] or [])) for r in old if r["active"]],
+                 [(r["id"], frozenset(r["member_ids"] or [])) for r in old if not r["active"]]])
             for index, (position, finding) in enumerate(mine):
                 ring_id = matched.get(index) or _ring_id(run.id, finding.key)
                 stored[position] = ring_id

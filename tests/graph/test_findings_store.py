@@ -144,6 +144,28 @@ def test_a_ring_that_changes_too_much_is_a_new_ring_and_the_old_one_goes_inactiv
 
 
 @pytest.mark.neo4j
+def test_a_ring_unseen_for_a_run_comes_back_with_its_id_status_and_cases(market_db) -> None:
+    ring_id = run(market_db, 1, [ring("F1", "F2", "F3")]).ids[0]
+    _cypher(market_db, TRIAGE, id=ring_id, status="confirmed", assignee="ana", event="E1")
+    run(market_db, 2, [ring("F5", "F6", "F7")])  # the ring is not found: inactive
+    assert {s["id"]: s["active"] for s in ring_state(market_db)}[ring_id] is False
+    back = run(market_db, 3, [ring("F1", "F2", "F3", "F4"), ring("F5", "F6", "F7")])
+    assert back.ids[0] == ring_id and back.rings_matched == 2 and back.rings_new == 0
+    state = {s["id"]: s for s in ring_state(market_db)}[ring_id]
+    assert state["active"] is True and state["status"] == "confirmed" and state["first"] == "run-1"
+    assert _cypher(market_db, "MATCH (e:CaseEvent)-[:ON]->(g:Ring {id: $id}) RETURN e.id AS id", id=ring_id) == [
+        {"id": "E1"}]
+
+
+def test_an_active_ring_is_matched_before_an_inactive_one() -> None:
+    new = [(frozenset({"F1", "F2", "F3"}), 50.0)]
+    inactive = [("old", frozenset({"F1", "F2", "F3"}))]
+    active = [("current", frozenset({"F1", "F2", "F3", "F4"}))]  # a worse Jaccard, but still active
+    assert store.match_rings_in_order(new, [active, inactive]) == {0: "current"}
+    assert store.match_rings_in_order(new, [[], inactive]) == {0: "old"}
+
+
+@pytest.mark.neo4j
 def test_alert_triage_survives_a_rerun_and_a_finding_not_found_again_goes_inactive(market_db) -> None:
     first = run(market_db, 1, [pair("O1", "F1"), official("O2")], detectors=("closeness", "official_profile"))
     pair_id, official_id = first.ids
