@@ -51,8 +51,9 @@ Components (each has a value, a baseline, a significance test and a contribution
     penalty vs peers' mean penalty reported beside it) and on approvals granted.
 ``speed``
     Approval time (decided_at − applied_at) of the firm's approvals against the official's
-    other approvals of the same kind: Mann–Whitney U summed over kinds (normal
-    approximation, one-sided towards faster); effect = rank-biserial correlation.
+    other approvals of the same kind: Mann–Whitney U summed over kinds (van Elteren), exact
+    for the small samples one official's approvals for one firm give, else the normal
+    approximation, one-sided towards faster; effect = rank-biserial correlation.
 ``outcomes``
     The firm's wins in tenders the official evaluated against the wins expected from the
     number of bidders (:math:`\\sum 1/n_t`), scaled by the firm's strength in tenders the
@@ -111,7 +112,8 @@ as how often a supervisor deals with the same firm. Agresti, *Categorical Data A
 modified false discovery rate multiple-comparisons procedure for discrete data" (JRSS C 54);
 Wang, Gui, Su, Sabatti & Owen 2022, "Detecting multiple replicating signals using adaptive
 filtering procedures" (Annals of Statistics 50). Efron & Morris 1975
-(empirical-Bayes shrinkage). Mann & Whitney 1947; Kerby 2014 (rank-biserial correlation).
+(empirical-Bayes shrinkage). Mann & Whitney 1947; van Elteren 1960 (stratified sums of U);
+Kerby 2014 (rank-biserial correlation).
 Benjamini & Hochberg 1995 (false discovery rate). Benjamini & Heller 2008, "Screening for
 partial conjunction hypotheses" (Biometrics 64). Fithian, Sun & Taylor 2014, "Optimal
 inference after model selection" (arXiv:1410.2597; tests conditioned on the selection).
@@ -119,6 +121,9 @@ inference after model selection" (arXiv:1410.2597; tests conditioned on the sele
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -545,8 +550,49 @@ def _rate_excess(events: pd.DataFrame, flag: str, params: Params) -> pd.DataFram
 # --------------------------------------------------------------------------- speed
 
 
-def _speed(approvals: pd.DataFrame) -> pd.DataFrame:
-    """Mann–Whitney U of the firm's approval times against the official's other approvals, by kind."""
+@functools.lru_cache(maxsize=4096)
+def _mann_whitney_pmf(n: int, m: int) -> np.ndarray:
+    """Null distribution of U (no ties) for samples of n and m: the Gaussian binomial [n+m, n]_q.
+
+    ``[n+m, n]_q = Π_{i=1..n} (1 − q^{m+i}) / (1 − q^i)``; its coefficient of q^u counts the
+    orderings with U = u (Mann & Whitney 1947). Built factor by factor, so every partial
+    product is itself a polynomial; normalised to probabilities.
+    """
+    coef = np.zeros(n * m + 1)
+    coef[0] = 1.0
+    for i in range(1, n + 1):
+        shift = m + i
+        if shift <= n * m:
+            coef[shift:] = coef[shift:] - coef[:-shift].copy()
+        for r in range(i):  # divide by (1 − q^i): running sums along each residue class
+            coef[r::i] = np.cumsum(coef[r::i])
+    return coef / coef.sum()
+
+
+def mann_whitney_lower_tail(strata: Sequence[tuple[int, int]], u: float) -> float:
+    """Exact ``P(ΣU ≤ u)`` of the stratified Mann–Whitney statistic (van Elteren's sum of U), no ties.
+
+    ``strata`` are the (firm's approvals, official's other approvals) of each kind; the
+    strata's null distributions are convolved. With ties (mid-ranks) ``u`` is rounded half
+    up, which can only make the p-value larger.
+    """
+    pmf = np.ones(1)
+    for n, m in strata:
+        pmf = np.convolve(pmf, _mann_whitney_pmf(int(n), int(m)))
+    cdf = np.cumsum(pmf)
+    index = int(math.floor(u + 0.5))
+    return float(min(1.0, cdf[min(max(index, 0), len(cdf) - 1)])) if index >= 0 else 0.0
+
+
+def _speed(approvals: pd.DataFrame, exact_limit: int = 4000) -> pd.DataFrame:
+    """Mann–Whitney U of the firm's approval times against the official's other approvals, by kind.
+
+    One-sided towards faster, summed over kinds (van Elteren 1960). The p-value is exact
+    (:func:`mann_whitney_lower_tail`) when the pair has at most ``exact_limit`` firm–other
+    comparisons in all, else the normal approximation with a continuity correction: with
+    the few approvals an official decides for one firm, the normal tail overstates p several
+    times (4 approvals all faster than 10 others: 0.008 against the exact 0.001).
+    """
     ap = approvals.dropna(subset=["applied_at", "decided_at"]).copy()
     ap["days"] = (ap["decided_at"] - ap["applied_at"]).dt.total_seconds() / 86400.0
     ap = ap[ap["days"] >= 0]
@@ -565,6 +611,12 @@ def _speed(approvals: pd.DataFrame) -> pd.DataFrame:
     sd = np.sqrt(out["var"]).where(out["var"] > 0)
     out["u_z"] = (out["U"] - out["mu"] + 0.5) / sd
     out["pvalue"] = stats.norm.cdf(out["u_z"])
+    small = out.index[(out["nm"] <= exact_limit).to_numpy()]
+    if len(small):
+        sizes = g.loc[g.index.droplevel(KIND).isin(small), ["n", "m"]].astype(int)
+        strata = sizes.groupby(level=[0, 1], observed=True).apply(lambda f: list(zip(f["n"], f["m"], strict=True)))
+        out.loc[strata.index, "pvalue"] = [mann_whitney_lower_tail(st, u)
+                                           for st, u in zip(strata, out.loc[strata.index, "U"], strict=True)]
     out["effect"] = 1.0 - 2.0 * out["U"] / out["nm"]  # rank-biserial; +1: always the fastest
     return out.rename(columns={"n": "n_timed"})[["n_timed", "u_z", "pvalue", "effect"]].reset_index()
 
@@ -984,13 +1036,13 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         }
         if chosen and row["pass_points"] > 0:
             n, x = int(row[f"{reading}_n"]), int(row[f"{reading}_x"])
-            others = int(row[f"{reading}_others_n"])
+            n_others = int(row[f"{reading}_others_n"])
             if reading == "pass":
                 text = (f"passed it {x} of {n} times while other officials passed it {_pct(row['pass_p_peer'])} "
-                        f"of {others} times ({_pct(row['pass_p0'])} expected from this official)")
+                        f"of {n_others} times ({_pct(row['pass_p0'])} expected from this official)")
             else:
                 text = (f"failed it {n - x} times in {n} inspections while other officials failed it "
-                        f"{_pct(1 - row['nofail_p_peer'])} of {others} times "
+                        f"{_pct(1 - row['nofail_p_peer'])} of {n_others} times "
                         f"({row['nofail_expected_bad']:.1f} failures expected from this official)")
             phrases.append((row["pass_points"], text))
     if not pd.isna(row.get("penalty_n")):

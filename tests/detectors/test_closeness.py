@@ -297,6 +297,7 @@ def test_fast_approvals_are_flagged_with_the_median_days() -> None:
     # every one of F1's 6 approvals is faster than all 30 others: U = 0
     assert row["speed_effect"] == pytest.approx(1.0)
     assert row["speed_z"] == pytest.approx((0 - 90 + 0.5) / math.sqrt(6 * 30 * 37 / 12))
+    assert row["speed_pvalue"] == pytest.approx(1 / math.comb(36, 6))  # exact: 180 comparisons
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
     assert ("O1", "F1") in found
     assert "median 2 days against 26 for other firms" in found[("O1", "F1")].explanation
@@ -466,3 +467,16 @@ def test_noncentral_hypergeometric_tail_matches_scipy() -> None:
         assert cdf[i] == pytest.approx(stats.nchypergeom_fisher.cdf(x[i], n1[i] + n2[i], n1[i], total[i], odds[i]))
         low = max(0, total[i] - n2[i])
         assert lowest[i] == pytest.approx(stats.nchypergeom_fisher.pmf(low, n1[i] + n2[i], n1[i], total[i], odds[i]))
+
+
+def test_exact_stratified_mann_whitney_tail() -> None:
+    # one kind: 4 approvals, all faster than the official's 10 others → 1 / C(14, 4)
+    assert closeness.mann_whitney_lower_tail([(4, 10)], 0.0) == pytest.approx(1 / math.comb(14, 4))
+    x, y = [3.0, 7.0, 9.0, 12.0], [1.0, 2.0, 4.0, 5.0, 6.0, 8.0, 10.0, 11.0, 13.0, 14.0]
+    exact = stats.mannwhitneyu(x, y, alternative="less", method="exact")
+    assert closeness.mann_whitney_lower_tail([(4, 10)], exact.statistic) == pytest.approx(exact.pvalue)
+    # two kinds, each with the firm's approvals the fastest: the product of the two tails
+    two = closeness.mann_whitney_lower_tail([(2, 3), (3, 2)], 0.0)
+    assert two == pytest.approx(1 / math.comb(5, 2) / math.comb(5, 3))
+    # a tie rounded half up can only make p larger
+    assert closeness.mann_whitney_lower_tail([(4, 10)], 0.5) > closeness.mann_whitney_lower_tail([(4, 10)], 0.0)
