@@ -499,8 +499,7 @@ def _rate_excess(events: pd.DataFrame, flag: str, params: Params) -> pd.DataFram
     whose firm nobody else dealt with, or that nobody ever found bad, are not tested.
     """
     m = params.prior_strength
-    ev = events[[OID, FID, KIND]].copy()
-    codes = {col: pd.factorize(ev[col]) for col in (OID, FID, KIND)}
+    codes = {col: pd.factorize(events[col]) for col in (OID, FID, KIND)}
     good = events[flag].astype(float).to_numpy()
     pk = pd.DataFrame({col: codes[col][0] for col in codes}).assign(good=good, bad=1.0 - good)
     overall = float(pk["bad"].mean()) if len(pk) else 0.0
@@ -529,13 +528,11 @@ def _rate_excess(events: pd.DataFrame, flag: str, params: Params) -> pd.DataFram
     total = pair["bad"] + ob
     testable = ((on > 0) & (total > 0)).to_numpy()
     odds = _odds(pair["E"] / pair["n"]) / _odds(oE / on.where(on > 0, 1.0))
-    args = (pair["n"] + on, pair["n"], total, odds)
-    args = tuple(np.asarray(a, float)[testable] for a in args)
     out["pvalue"] = np.nan
     out["pmin"] = np.nan
     if testable.any():
-        total_n, own_n, bad_total, ratio = args
-        cdf, lowest = fnch_lower_tail(pair["bad"].to_numpy()[testable], own_n, total_n - own_n, bad_total, ratio)
+        cdf, lowest = fnch_lower_tail(*(np.asarray(a, float)[testable]
+                                        for a in (pair["bad"], pair["n"], on, total, odds)))
         out.loc[testable, "pvalue"] = cdf
         out.loc[testable, "pmin"] = lowest
     miss0 = expected_bad / pair["n"]
@@ -619,15 +616,14 @@ def _speed(approvals: pd.DataFrame, exact_limit: int = 4000) -> pd.DataFrame:
     # exact where it matters: small samples whose approximate tail is not already large
     small = out.index[((out["nm"] <= exact_limit) & (out["pvalue"] < EXACT_BELOW)).to_numpy()]
     if len(small):
-        rows = g[g.index.droplevel(KIND).isin(small)].reset_index().sort_values(PAIR, kind="stable")
-        keys = list(zip(rows[OID], rows[FID], strict=True))
-        sizes = list(zip(rows["n"].astype(int), rows["m"].astype(int), strict=True))
-        strata: dict[tuple[str, str], list[tuple[int, int]]] = {}
-        for key, size in zip(keys, sizes, strict=True):
-            strata.setdefault(key, []).append(size)
-        u_of = out.loc[list(strata), "U"].to_numpy()
-        out.loc[list(strata), "pvalue"] = [mann_whitney_lower_tail(tuple(st), float(u))
-                                           for st, u in zip(strata.values(), u_of, strict=True)]
+        rows = g[g.index.droplevel(KIND).isin(small)].reset_index()
+        strata: dict[tuple[str, str], list[tuple[int, int]]] = {}  # pair → (n, m) of each kind
+        for official, firm, n, m in zip(rows[OID], rows[FID], rows["n"].astype(int), rows["m"].astype(int),
+                                        strict=True):
+            strata.setdefault((official, firm), []).append((n, m))
+        pairs = list(strata)
+        out.loc[pairs, "pvalue"] = [mann_whitney_lower_tail(sizes, float(u))
+                                    for sizes, u in zip(strata.values(), out.loc[pairs, "U"], strict=True)]
     out["effect"] = 1.0 - 2.0 * out["U"] / out["nm"]  # rank-biserial; +1: always the fastest
     return out.rename(columns={"n": "n_timed"})[["n_timed", "u_z", "pvalue", "effect"]].reset_index()
 
@@ -822,7 +818,7 @@ def _corroboration(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series
     n = p.notna().sum(axis=1).to_numpy()
     ordered = np.sort(np.where(np.isnan(p.to_numpy()), np.inf, p.to_numpy()), axis=1)
     factor = np.maximum(n - 1, 1)
-    pc = np.where(n >= 2, np.minimum(factor * ordered[:, min(1, ordered.shape[1] - 1)], 1.0), np.nan)
+    pc = np.where(n >= 2, np.minimum(factor * ordered[:, 1], 1.0), np.nan)
     selection = np.where(n >= 2, np.minimum(factor * ordered[:, 0], 1.0), np.nan)
     names = p.columns.to_numpy()
     strong = p.to_numpy() < 0.05
