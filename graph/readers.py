@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from detectors.market import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, MarketData
+from detectors.market import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, MarketData, naive_utc
 
 log = logging.getLogger(__name__)
 
@@ -99,30 +99,12 @@ def _iso(value: Any) -> Any:
     return None
 
 
-ZONE_SUFFIX = r"\[[^\]]*\]$"  # a named zone after the offset: …+01:00[Europe/Berlin]
-HAS_OFFSET = r"T.*(?:Z|[+-]\d\d(?::?\d\d)?)$"  # an offset in the clock part (a date's "-05" is not one)
-
-
 def to_datetimes(values: pd.Series) -> pd.Series:
-    """ISO strings (or Neo4j temporal values) → naive UTC ``datetime64[ns]``.
-
-    ``2024-01-05`` → midnight; ``…T11:30:00+02:00`` → 09:30 (converted to UTC, zone dropped);
-    ``…T08:00:00`` without an offset is taken as UTC; anything unparseable becomes NaT.
-    Values without an offset get ``Z`` before parsing because pandas would otherwise apply
-    the offset of a neighbouring value to them. The string work is vectorised (Arrow string
-    kernels), so a column of 300k instants converts in a fraction of a second.
-    """
-    if values.empty:
-        return pd.Series(pd.to_datetime(values, errors="coerce"), index=values.index).astype("datetime64[ns]")
-    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+    """ISO strings or Neo4j temporal values → naive UTC ``datetime64[ns]`` (:func:`detectors.market.naive_utc`)."""
+    if not values.empty and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
         values = pd.Series([v if v is None or isinstance(v, str) else _iso(v) for v in values],
                            index=values.index, dtype=object)
-    text = values.astype("string[pyarrow]").str.replace(ZONE_SUFFIX, "", regex=True)
-    dated = ~text.str.contains("T", regex=False).fillna(True)
-    local = ~text.str.contains(HAS_OFFSET, regex=True).fillna(True) & ~dated
-    text = text.where(~dated, text + "T00:00:00Z").where(~local, text + "Z")
-    parsed = pd.to_datetime(text.astype(object), errors="coerce", utc=True, format="ISO8601")
-    return pd.Series(parsed, index=values.index).dt.tz_localize(None).astype("datetime64[ns]")
+    return naive_utc(values)
 
 
 def read_rows(db: Any, name: str, columns: list[str], page_size: int = PAGE_SIZE) -> pd.DataFrame:

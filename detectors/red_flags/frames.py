@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from detectors.market import MarketData
+from detectors.market import MarketData, naive_utc
 
 COLUMNS: dict[str, list[str]] = {
     # one row per contracting process (Tender); instants are naive UTC
@@ -71,20 +71,6 @@ def _int(value: Any) -> int | None:
 DAY_END = pd.Timedelta(days=1) - pd.Timedelta(1, "ns")  # midnight → the last instant of that day
 
 
-def _instants(series: pd.Series) -> pd.Series:
-    """ISO text (or timestamps) → naive UTC; text without an offset is UTC.
-
-    Local values get ``Z`` first: pandas would otherwise apply the offset of a neighbouring
-    value to them, so the result would depend on row order.
-    """
-    if not series.empty and pd.api.types.infer_dtype(series, skipna=True) == "string":
-        text = series.astype("string[pyarrow]").str.replace(r"\[[^\]]*\]$", "", regex=True)
-        local = ~text.str.contains(r"T.*(?:Z|[+-]\d\d(?::?\d\d)?)$", regex=True).fillna(True)
-        dated = ~text.str.contains("T", regex=False).fillna(True)
-        series = text.where(~(local & ~dated), text + "Z").astype(object)
-    return pd.to_datetime(series, errors="coerce", utc=True, format="ISO8601").dt.tz_localize(None)
-
-
 def _deadlines(series: pd.Series) -> pd.Series:
     """Tender end instants; a deadline given to the day (``2024-01-22``) ends at the end of that day.
 
@@ -92,7 +78,7 @@ def _deadlines(series: pd.Series) -> pd.Series:
     submissions with a day-precision deadline read as midnight would make every bid of the
     last day "late" (R030). Deadlines with a time of day are kept as they are.
     """
-    parsed = _instants(series)
+    parsed = naive_utc(series)
     if series.empty or pd.api.types.infer_dtype(series, skipna=True) != "string":
         return parsed
     dated = series.astype("string[pyarrow]").str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
@@ -108,7 +94,7 @@ def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
             frame[column] = None
     frame = frame[columns]
     for column in INSTANT_COLUMNS.get(name, []):
-        frame[column] = _deadlines(frame[column]) if column == "tender_end" else _instants(frame[column])
+        frame[column] = _deadlines(frame[column]) if column == "tender_end" else naive_utc(frame[column])
     for column in FLOAT_COLUMNS.get(name, []):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     for column in LIST_COLUMNS.get(name, []):
