@@ -156,14 +156,6 @@ def assemble(frame: str, parts: list[pd.DataFrame], awards: pd.DataFrame | None 
     return _sorted(result, SORT_KEYS[frame]).reset_index(drop=True)
 
 
-def read_frame(db: Any, frame: str, page_size: int = PAGE_SIZE) -> pd.DataFrame:
-    """One market frame: its queries' rows, temporal columns converted, sorted by key."""
-    parts = [read_rows(db, name, QUERY_COLUMNS.get(name, COLUMNS[frame]), page_size)
-             for name in FRAME_QUERIES[frame]]
-    awards = read_rows(db, "read_awards", QUERY_COLUMNS["read_awards"], page_size) if frame == "bids" else None
-    return assemble(frame, parts, awards)
-
-
 def read_market(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None) -> MarketData:
     """Every frame of :class:`~detectors.market.MarketData`, read from the graph.
 
@@ -181,12 +173,11 @@ def read_market(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None)
     MarketData
         Frames with exactly the contract's columns and dtypes (see :mod:`detectors.market`).
     """
-    names = sorted({n for queries in FRAME_QUERIES.values() for n in queries} | {"read_awards"},
-                   key=lambda n: -QUERY_WEIGHT.get(n, 0))  # the biggest first: they finish last
+    columns = {name: QUERY_COLUMNS.get(name, COLUMNS[frame]) for frame, names in FRAME_QUERIES.items()
+               for name in names} | {"read_awards": QUERY_COLUMNS["read_awards"]}
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=workers or READ_WORKERS, thread_name_prefix="read_market") as pool:
-        futures = {name: pool.submit(_timed_rows, db, name, page_size) for name in names}
-        rows = {name: future.result() for name, future in futures.items()}
+    rows = read_concurrently(db, dict(sorted(columns.items(), key=lambda item: -QUERY_WEIGHT.get(item[0], 0))),
+                             page_size, workers)  # the biggest first: they finish last
     frames = {frame: assemble(frame, [rows[n] for n in FRAME_QUERIES[frame]],
                               rows["read_awards"] if frame == "bids" else None)
               for frame in COLUMNS}
@@ -194,12 +185,18 @@ def read_market(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None)
     return MarketData.build(**frames)
 
 
-def _timed_rows(db: Any, name: str, page_size: int) -> pd.DataFrame:
-    started = time.perf_counter()
-    frame = next((f for f, queries in FRAME_QUERIES.items() if name in queries), "bids")
-    result = read_rows(db, name, QUERY_COLUMNS.get(name, COLUMNS[frame]), page_size)
-    log.debug("read %s: %d rows in %.2f s", name, len(result), time.perf_counter() - started)
-    return result
+def read_concurrently(db: Any, queries: dict[str, list[str]], page_size: int = PAGE_SIZE,
+                      workers: int | None = None) -> dict[str, pd.DataFrame]:
+    """All rows of each paged named query (name → its columns), ``workers`` queries in flight at once."""
+    def timed(name: str) -> pd.DataFrame:
+        started = time.perf_counter()
+        result = read_rows(db, name, queries[name], page_size)
+        log.debug("read %s: %d rows in %.2f s", name, len(result), time.perf_counter() - started)
+        return result
+
+    with ThreadPoolExecutor(max_workers=workers or READ_WORKERS, thread_name_prefix="read") as pool:
+        futures = {name: pool.submit(timed, name) for name in queries}
+        return {name: future.result() for name, future in futures.items()}
 
 
 # -- the OCDS frame of the red flags ------------------------------------------------------------
@@ -224,10 +221,8 @@ def read_ocds(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None) -
     from detectors.red_flags.frames import COLUMNS as OCDS_COLUMNS
     from detectors.red_flags.frames import OcdsFrames
 
-    with ThreadPoolExecutor(max_workers=workers or READ_WORKERS, thread_name_prefix="read_ocds") as pool:
-        futures = {name: pool.submit(read_rows, db, name, OCDS_COLUMNS[frame], page_size)
-                   for frame, queries in OCDS_QUERIES.items() for name in queries}
-        rows = {name: future.result() for name, future in futures.items()}
+    rows = read_concurrently(db, {name: OCDS_COLUMNS[frame] for frame, queries in OCDS_QUERIES.items()
+                                  for name in queries}, page_size, workers)
     frames = {}
     for frame, queries in OCDS_QUERIES.items():
         parts = [rows[n].dropna(axis=1, how="all") for n in queries if not rows[n].empty]
