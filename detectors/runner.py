@@ -193,12 +193,12 @@ def run_detectors(
             for keyword, reader in spec.inputs.items():
                 if inputs is not None and (spec.code, keyword) in inputs:
                     value = inputs[(spec.code, keyword)].result()
-                    if value is not None:
-                        kwargs[keyword] = value
                 elif db is not None and (accepted is None or keyword in accepted):
                     value = _read_input(db, spec, keyword, reader)
-                    if value is not None:
-                        kwargs[keyword] = value
+                else:
+                    continue
+                if value is not None:
+                    kwargs[keyword] = value
             try:
                 found = module.detect(data, params=None, seed=seed, **kwargs)
                 bad = [f for f in found if not isinstance(f, Finding)]
