@@ -208,25 +208,9 @@ class Process:
     lots: tuple[str, ...] = ()
 
 
-def _value(value: Any) -> Any:
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        return value
-    return value
-
-
 def natural_key(text: str) -> tuple[Any, ...]:
     """Sort key that puts ``x/bid-2`` before ``x/bid-10`` (the order bids were published in)."""
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
-
-
-def _bid_order(bid: BidRecord) -> tuple[Any, ...]:
-    position = bid.position if bid.position is not None else 1 << 30
-    return (position, natural_key(bid.bid_id))
 
 
 def _objects(series: pd.Series) -> list[Any]:
@@ -288,20 +272,28 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _by_tender(make: Any, tender_ids: pd.Series, columns: tuple[list[Any], ...], order: list[int]
+               ) -> dict[str, list[Any]]:
+    """Records built by ``make`` from the rows of ``columns`` in ``order``, grouped by tender id."""
+    tenders = [str(v) for v in tender_ids]
+    out: dict[str, list[Any]] = {}
+    records = map(make, zip(*([c[i] for i in order] for c in columns), strict=True))
+    for tender, record in zip((tenders[i] for i in order), records, strict=True):
+        out.setdefault(tender, []).append(record)
+    return out
+
+
 def _build_processes(frames: OcdsFrames) -> list[Process]:
     b = frames.bids
     bids: dict[str, list[BidRecord]] = {}
     if not b.empty:
         bid_ids = [str(v) for v in b["bid_id"]]
-        positions = [1 << 30 if v is None else int(v) for v in _objects(b["position"])]
+        position = _objects(b["position"])
+        positions = [1 << 30 if v is None else int(v) for v in position]  # unknown: after the known ones
         columns = (bid_ids, _objects(b["status"]), _objects(b["amount"]), _objects(b["currency"]),
                    _objects(b["submitted_at"]), [_sorted_tuple(t) for t in b["tenderers"]],
-                   [_sorted_tuple(t) for t in b["lots"]], _objects(b["position"]))
-        order = _natural_order(bid_ids, positions)
-        tenders = [str(v) for v in b["tender_id"]]
-        bid_records = map(BidRecord._make, zip(*([c[i] for i in order] for c in columns), strict=True))
-        for tender, bid in zip((tenders[i] for i in order), bid_records, strict=True):
-            bids.setdefault(tender, []).append(bid)
+                   [_sorted_tuple(t) for t in b["lots"]], position)
+        bids = _by_tender(BidRecord._make, b["tender_id"], columns, _natural_order(bid_ids, positions))
     a = frames.awards
     awards: dict[str, list[AwardRecord]] = {}
     if not a.empty:
@@ -309,17 +301,12 @@ def _build_processes(frames: OcdsFrames) -> list[Process]:
         award_columns = (award_ids, _objects(a["status"]), _objects(a["amount"]), _objects(a["currency"]),
                          [_sorted_tuple(t) for t in a["suppliers"]], [tuple(t) for t in a["classification_ids"]],
                          [_sorted_tuple(t) for t in a["related_bids"]], [_sorted_tuple(t) for t in a["lots"]])
-        order = _natural_order(award_ids)
-        award_tenders = [str(v) for v in a["tender_id"]]
-        award_records = map(AwardRecord._make, zip(*([c[i] for i in order] for c in award_columns), strict=True))
-        for tender, award in zip((award_tenders[i] for i in order), award_records, strict=True):
-            awards.setdefault(tender, []).append(award)
+        awards = _by_tender(AwardRecord._make, a["tender_id"], award_columns, _natural_order(award_ids))
     lots: dict[str, list[str]] = {}
     for row in frames.lots.itertuples(index=False):
         lots.setdefault(str(row.tender_id), []).append(str(row.lot_id))
     pr = frames.processes
-    names = ["tender_id", "status", "procurement_method", "procurement_method_details", "number_of_tenderers",
-             "buyer_id", "procuring_entity_id", "tender_start", "tender_end"]
+    names = COLUMNS["processes"]
     out = []
     for values in zip(*(_objects(pr[c]) for c in names), strict=True):
         facts = dict(zip(names, values, strict=True))
