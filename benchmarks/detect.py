@@ -44,8 +44,7 @@ sys.path.insert(0, str(REPO))
 from detectors import registry, runner  # noqa: E402
 from graph.db import Database, connect  # noqa: E402
 from graph.findings_store import RunInfo, new_run_id, start_run, store_findings  # noqa: E402
-from graph.readers import read_market  # noqa: E402
-from graph.settings import instance_name, neo4j_root  # noqa: E402
+from graph.server import LocalServer  # noqa: E402
 
 
 def wipe(db: Database) -> None:
@@ -88,8 +87,10 @@ def server_cpu() -> float | None:
     if os.environ.get("NEO4J_URI") and "127.0.0.1" not in os.environ["NEO4J_URI"] \
             and "localhost" not in os.environ["NEO4J_URI"]:
         return None
+    pid = LocalServer().pid()
+    if pid is None:
+        return None
     try:
-        pid = int((neo4j_root() / instance_name() / "run" / "neo4j.pid").read_text().strip())
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
@@ -111,11 +112,7 @@ def timed(into: dict[str, dict[str, float]], name: str) -> Iterator[None]:
 def read_all(db: Database, detectors: list[Any]) -> tuple[Any, dict[Any, Any]]:
     """The market and the detectors' extra inputs, read concurrently as the runner does."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        inputs = runner.start_inputs(pool, db, detectors)
-        data = read_market(db)
-        for future in inputs.values():
-            future.result()
-    return data, inputs
+        return runner.read_all(pool, db, detectors)
 
 
 def measure(db: Database, seed: int, memory: bool) -> dict[str, Any]:

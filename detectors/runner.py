@@ -229,6 +229,27 @@ def _read_input(db: Any, spec: registry.DetectorSpec, keyword: str, reader: str)
     return value
 
 
+def read_all(pool: ThreadPoolExecutor, db: Any, detectors: Sequence[tuple[registry.DetectorSpec, ModuleType]]
+             ) -> tuple[MarketData, dict[tuple[str, str], Future[Any]]]:
+    """The market and the detectors' extra inputs (e.g. the OCDS frame), read concurrently.
+
+    The inputs are read in ``pool`` while the market is read here; this returns when every
+    read is in, so the detectors that follow do not compete with a read for the interpreter.
+    """
+    from graph.readers import read_market
+
+    inputs = start_inputs(pool, db, detectors)
+    started = time.perf_counter()
+    data = read_market(db)
+    log.info("read market: %d tenders, %d bids, %d firms, %d officials in %.2f s",
+             len(data.tenders), len(data.bids), len(data.firms), len(data.officials), time.perf_counter() - started)
+    for future in inputs.values():
+        future.result()
+    if inputs:
+        log.info("read market and detector inputs in %.2f s", time.perf_counter() - started)
+    return data, inputs
+
+
 def start_inputs(pool: ThreadPoolExecutor, db: Any, detectors: Sequence[tuple[registry.DetectorSpec, ModuleType]]
                  ) -> dict[tuple[str, str], Future[Any]]:
     """Start reading every extra input the ``detectors`` take, in ``pool``; futures by (code, keyword)."""
@@ -282,7 +303,6 @@ class RunResult:
 def _run_recorded(db: Any, specs: Sequence[registry.DetectorSpec], seed: int) -> tuple[Any, list[Finding], list[DetectorOutcome], Any]:
     """Record the run, read, detect, store; on any failure mark the run failed and raise RunFailed."""
     from graph.findings_store import RunInfo, fail_run, new_run_id, start_run, store_findings
-    from graph.readers import read_market
 
     started_at = datetime.now(UTC)
     detectors = load_detectors(specs)
@@ -298,16 +318,7 @@ def _run_recorded(db: Any, specs: Sequence[registry.DetectorSpec], seed: int) ->
     outcomes: list[DetectorOutcome] = []
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="detector-inputs")
     try:
-        inputs = start_inputs(pool, db, detectors)  # e.g. the OCDS frame, read while the market is
-        read_started = time.perf_counter()
-        data = read_market(db)
-        log.info("read market: %d tenders, %d bids, %d firms, %d officials in %.2f s",
-                 len(data.tenders), len(data.bids), len(data.firms), len(data.officials),
-                 time.perf_counter() - read_started)
-        for future in inputs.values():  # detectors start when every read is in (no GIL contention with them)
-            future.result()
-        if inputs:
-            log.info("read market and detector inputs in %.2f s", time.perf_counter() - read_started)
+        data, inputs = read_all(pool, db, detectors)
         outcomes = run_detectors(data, detectors, seed=seed, db=db, inputs=inputs)
         findings = [f for o in outcomes for f in o.findings]
         seconds = {o.code: round(o.seconds, 3) for o in outcomes}
