@@ -92,7 +92,7 @@ def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
             frame[column] = None
     frame = frame[columns]
     for column in DATE_COLUMNS.get(name, []):
-        frame[column] = pd.to_datetime(frame[column], errors="coerce", utc=True).dt.tz_localize(None)
+        frame[column] = naive_utc(frame[column])
     for column in FLOAT_COLUMNS.get(name, []):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     for column in BOOL_COLUMNS.get(name, []):

@@ -22,3 +22,17 @@ def test_build_conforms_columns_types_and_booleans() -> None:
     assert data.firms.empty and list(data.firms.columns) == COLUMNS["firms"]
     winners = data.with_winners().bids.set_index("bid_id")["is_winner"]
     assert winners.to_dict() == {"B1": False, "B2": True, "B3": False, "B4": False}
+
+
+def test_build_reads_instants_by_their_own_offset_whatever_the_row_order() -> None:
+    """Dates, offsets and offset-less clock times each convert on their own (see naive_utc)."""
+    values = ["2024-01-03T10:00:00+08:00", "2024-01-02", "2024-01-03T10:00:00", "bad", None,
+              "2024-01-03T10:00:00+01:00[Europe/Paris]"]
+    expected = [pd.Timestamp("2024-01-03 02:00"), pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-03 10:00"),
+                pd.NaT, pd.NaT, pd.Timestamp("2024-01-03 09:00")]
+    for order in (slice(None), slice(None, None, -1)):
+        bids = pd.DataFrame({"bid_id": [f"B{i}" for i in range(6)][order], "submitted_at": values[order]})
+        got = MarketData.build(bids=bids).bids.set_index("bid_id")["submitted_at"]
+        assert str(got.dtype) == "datetime64[ns]"
+        for i, want in enumerate(expected):
+            assert (pd.isna(got[f"B{i}"]) and pd.isna(want)) or got[f"B{i}"] == want, (order, i, got[f"B{i}"])
