@@ -226,8 +226,11 @@ def key_screens(evidence: Any, limit: int = 4) -> str:
         return ""
     components = data.get("components")
     if isinstance(components, Mapping):
-        parts = [(name, c.get("contribution")) for name, c in components.items()
-                 if isinstance(c, Mapping) and isinstance(c.get("contribution"), (int, float))]
+        parts: list[tuple[Any, float]] = []
+        for name, c in components.items():
+            contribution = c.get("contribution") if isinstance(c, Mapping) else None
+            if isinstance(contribution, (int, float)):
+                parts.append((name, contribution))
         parts.sort(key=lambda p: -p[1])
         if parts:
             return ", ".join(f"{name} {value:.0f}" for name, value in parts[:limit] if value > 0)

@@ -119,6 +119,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from loaders import demo_names as vocab
 
@@ -399,6 +400,11 @@ def _format_phone(number: str, area: str, style: int) -> str:
     return _format_mobile(number, style)
 
 
+def _or_none(keep: np.ndarray, values: ArrayLike) -> np.ndarray:
+    """``values`` where ``keep`` holds, None elsewhere: an object array, written as an empty CSV cell."""
+    return np.where(keep, np.asarray(values, dtype=object), np.asarray(None, dtype=object))
+
+
 def _unique(values: list[str]) -> list[str]:
     """Make accidental duplicates unique by a numeric suffix on the local part (e-mails)."""
     seen: set[str] = set()
@@ -519,7 +525,8 @@ class _Market:
         n_niche = max(1, min(3, round(rng.uniform(2, 3.6) * min(1.0, self.scale ** 0.5))))
         niche_cats = sorted(rng.choice(len(NICHE_CATEGORIES), size=n_niche, replace=False))
         self.niche: list[dict] = []
-        niche_primary, niche_district = [], []
+        niche_primary: list[int] = []
+        niche_district: list[int] = []
         all_cats = cats + list(NICHE_CATEGORIES)
         for j in niche_cats:
             name = list(NICHE_CATEGORIES)[j]
@@ -897,7 +904,12 @@ class _Market:
 
         def bidders_of(t: int) -> list[int]:
             return [int(f) for f in self.b_f[by_tender[starts[t]:starts[t + 1]]]]
-        new_t, new_f, new_amount, new_ip, new_doc, new_before = [], [], [], [], [], []
+        new_t: list[int] = []
+        new_f: list[int] = []
+        new_amount: list[float] = []
+        new_ip: list[int] = []
+        new_doc: list[int | None] = []  # None: the bid's own document
+        new_before: list[int | None] = []  # None: an honest submission time
         ringable = [c for c in CATEGORIES if c not in ("office_supplies",)]
         for r in range(n_rings):
             patterns, shared = archetypes[r % len(archetypes)]
@@ -918,16 +930,16 @@ class _Market:
             share = rng.uniform(0.4, 0.9)
             wanted = max(6, round(rng.uniform(12, 45) * min(1.0, self.scale)))
             stretch = min(len(cand), int(np.ceil(wanted / share)))
-            first = int(rng.integers(0, len(cand) - stretch + 1))
-            cand = cand[first:first + stretch]
+            offset = int(rng.integers(0, len(cand) - stretch + 1))
+            cand = cand[offset:offset + stretch]
             window = (int(self.t_pub[cand[0]]), int(self.t_pub[cand[-1]]))
             share = max(share, min(0.95, 10 / len(cand)))
             n_target = min(len(cand), max(3, round(share * len(cand))))
             target = set(int(t) for t in rng.choice(cand, size=n_target, replace=False))
             member_set = set(members)
-            for t in cand:  # every tender where two members meet anyway is rigged too
-                if sum(f in member_set for f in bidders_of(int(t))) >= 2:
-                    target.add(int(t))
+            for t in map(int, cand):  # every tender where two members meet anyway is rigged too
+                if sum(f in member_set for f in bidders_of(t)) >= 2:
+                    target.add(t)
             ring_tenders = sorted(target)
             cover_lo, cover_hi = rng.uniform(0.005, 0.015), rng.uniform(0.025, 0.05)
             keep_outsider = rng.uniform(0.15, 0.5)
@@ -1568,10 +1580,10 @@ class _Market:
         self.p_ids = _random_ids(rng, "P", n_p, 6)
         persons = pd.DataFrame({
             "person_id": self.p_ids, "name": p_names,
-            "phone": np.where(has_phone, [_format_mobile(m, s) for m, s in zip(p_mobile, p_style, strict=True)], None),
-            "email": np.where(has_email, _unique([f"{py}{k}@{vocab.EMAIL_DOMAINS[k % 6]}"
-                                                  for py, k in zip(p_pinyin, p_num, strict=True)]), None),
-            "address": np.where(has_addr, p_address, None),
+            "phone": _or_none(has_phone, [_format_mobile(m, s) for m, s in zip(p_mobile, p_style, strict=True)]),
+            "email": _or_none(has_email, _unique([f"{py}{k}@{vocab.EMAIL_DOMAINS[k % 6]}"
+                                                  for py, k in zip(p_pinyin, p_num, strict=True)])),
+            "address": _or_none(has_addr, p_address),
         })
         # planted phone sharing: firm's contact phone is a relative's mobile; ring phones
         for p, f in contact.items():
@@ -1594,7 +1606,8 @@ class _Market:
                                   "person_id": [self.p_ids[p] for _, p, _ in self.relatives],
                                   "relation": [r for _, _, r in self.relatives]})
         # tenders
-        t_ids, seq = [], {}
+        t_ids: list[str] = []
+        seq: dict[str, int] = {}  # tenders numbered per publication year
         years = np.datetime_as_string(self.start + self.t_pub.astype("timedelta64[D]"), unit="Y")
         for y in years:
             seq[y] = seq.get(y, 0) + 1
@@ -1619,8 +1632,8 @@ class _Market:
             "budget": [f"{b:.2f}" for b in self.t_budget], "currency": "CNY",
             "published_at": fmt_date(self.t_pub), "deadline_at": fmt_date(self.t_deadline),
             "procedure": np.array(PROCEDURES, dtype=object)[self.t_proc],
-            "winner_firm_id": np.where(has_win, self.f_ids[self.b_f[np.maximum(win, 0)]], None),
-            "award_amount": np.where(has_win, [f"{a:.2f}" for a in self.b_amount[np.maximum(win, 0)]], None),
+            "winner_firm_id": _or_none(has_win, self.f_ids[self.b_f[np.maximum(win, 0)]]),
+            "award_amount": _or_none(has_win, [f"{a:.2f}" for a in self.b_amount[np.maximum(win, 0)]]),
         })
         # bids: ordered by tender then submission time; ids follow that order
         deadline_min = (self.t_deadline[self.b_t].astype(np.int64) * 24 * 60) + 9 * 60 + 30
@@ -1656,9 +1669,9 @@ class _Market:
             "approval_id": [f"APP{i + 1:06d}" for i in range(len(a_order))],
             "official_id": self.o_ids[self.a_o[a_order]], "firm_id": self.f_ids[self.a_f[a_order]],
             "applied_at": fmt_date(self.a_applied[a_order]),
-            "decided_at": np.where(pending[a_order], None, fmt_date(decided[a_order])),
+            "decided_at": _or_none(~pending[a_order], fmt_date(decided[a_order])),
             "kind": self.a_kind[a_order],
-            "decision": np.where(pending[a_order], None, self.a_decision[a_order]),
+            "decision": _or_none(~pending[a_order], self.a_decision[a_order]),
             "statutory_days": self.a_stat[a_order],
         })
         out = {"departments": departments, "officials": officials.sort_values("official_id"),
