@@ -493,8 +493,10 @@ def _rate_excess(events: pd.DataFrame, flag: str, params: Params) -> pd.DataFram
     Reported: ``p_peer`` the firm's rate with the other officials, ``p_own`` the official's
     rate with its other firms, ``p_kind`` the market rate for the kinds of the pair's events,
     ``firm_ratio`` the firm's standardised ratio with others and ``official_ratio`` = ``s_i``,
-    ``expected_bad = E · firm_ratio`` (the official's usual strictness with this firm's
-    record), ``p0 = 1 − expected_bad / n``, and ``effect`` = share of the expected bad events
+    ``expected_bad = n · o/(1 + o)`` with ``o = ω · odds(b'')``, ``b''`` the firm's bad rate
+    with the others shrunk with ``prior_strength`` towards ``E'/n'`` (the official's usual
+    strictness applied to this firm's record, on the odds scale of the test, so it never
+    exceeds ``n``), ``p0 = 1 − expected_bad / n``, and ``effect`` = share of the expected bad events
     that did not happen (own rate shrunk with ``prior_strength`` towards ``1 − p0``). Pairs
     whose firm nobody else dealt with, or that nobody ever found bad, are not tested.
     """
@@ -522,7 +524,12 @@ def _rate_excess(events: pd.DataFrame, flag: str, params: Params) -> pd.DataFram
     out["official_ratio"] = pair["s"]
     prior = m * overall
     out["firm_ratio"] = (ob + prior) / (oE + prior) if prior > 0 else (ob / oE).where(oE > 0, 1.0)
-    expected_bad = (pair["E"] * out["firm_ratio"]).clip(upper=pair["n"])
+    # the official's expected bad rate under H0, on the odds scale of the test: the firm's
+    # rate with the others (shrunk towards their expectation) times the null odds ratio
+    others_rate = (oE / on.where(on > 0, 1.0)).clip(1e-6, 1 - 1e-6)
+    null_odds = _odds(pair["E"] / pair["n"]) / _odds(others_rate) * _odds(shrunk_rate(ob, on, others_rate, m))
+    expected_bad = (pair["n"] * null_odds / (1.0 + null_odds)).where(
+        on > 0, (pair["E"] * out["firm_ratio"]).clip(upper=pair["n"]))
     out["expected_bad"] = expected_bad
     out["p0"] = 1.0 - expected_bad / pair["n"]
     total = pair["bad"] + ob

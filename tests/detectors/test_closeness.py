@@ -252,6 +252,12 @@ def test_lenient_official_is_flagged_and_explained() -> None:
     assert row["pass_others_n"] == 30 and row["pass_others_bad"] == 12
     assert row["pass_pvalue"] == pytest.approx(2 * math.comb(30, 12) / math.comb(50, 12))
     assert row["pass_pmin"] == pytest.approx(row["pass_pvalue"])
+    # expected failures from O1 under H0: the firm's rate with the others (12 of 30), shrunk
+    # with 10 pseudo-events towards their expected rate e = r·s — market rate r = 60/210,
+    # strictness s = (12 + 10r) / (40r + 10r), the same for everyone — times odds ratio 1
+    r = 60 / 210
+    e = r * (12 + 10 * r) / (40 * r + 10 * r)
+    assert row["pass_expected_bad"] == pytest.approx(20 * (12 + 10 * e) / (30 + 10))
     assert row["pass_qvalue"] < 0.05
     assert row["pass_points"] > 0
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
@@ -259,6 +265,22 @@ def test_lenient_official_is_flagged_and_explained() -> None:
     text = found[("O1", "F5")].explanation
     assert "passed it 20 of 20 times" in text and "60 % of 30 times" in text
     assert found[("O1", "F5")].evidence["components"]["leniency_pass"]["contribution"] > 0
+
+
+def test_expected_failures_of_a_strict_official_stay_below_its_inspections() -> None:
+    """Standardisation works on the odds scale: a strict official on a poor firm is expected to
+    fail it often, never more often than it inspected it (rates multiplied would exceed 1)."""
+    insp: list[dict] = []
+    for f in ("F1", "F2", "F3", "F4"):
+        _inspection(insp, "O1", f, 2, 8)  # O1 fails 80 % of its firms
+        for peer in ("O2", "O3", "O4"):
+            _inspection(insp, peer, f, 8, 2)  # the others fail 20 %
+    _inspection(insp, "O1", "F5", 10, 10)
+    for peer in ("O2", "O3", "O4"):
+        _inspection(insp, peer, "F5", 1, 4)  # a poor firm: the others fail it 80 %
+    row = _row(closeness.pair_frame(_market(_officials(["O1", "O2", "O3", "O4"]), insp)), "O1", "F5")
+    assert 0.8 * 20 < row["pass_expected_bad"] < 20
+    assert 0.0 < row["pass_p0"] < 0.2
 
 
 def test_a_few_clean_passes_are_not_leniency() -> None:
