@@ -197,6 +197,31 @@ class Params:
 
 
 # ---------------------------------------------------------------------------------------
+# market-level tables, computed once per market
+# ---------------------------------------------------------------------------------------
+
+_MEMO: dict[str, tuple[tuple[Any, ...], Any, Any]] = {}
+
+
+def _memo(name: str, frames: tuple[Any, ...], key: Any, compute: Any) -> Any:
+    """``compute()`` memoised for the last ``frames`` (by identity) and ``key`` (by equality).
+
+    One detector run asks for the same market-level table (bid pairs, incidence matrix,
+    configuration null, identifier table) several times — for the Louvain candidates, the
+    identifier anchors, the group excess and the screens — over the same frames. Frames are
+    taken as unchanged while they are the same objects (MarketData is not modified in
+    place); the callers only read the results.
+    """
+    cached = _MEMO.get(name)
+    if cached is not None and len(cached[0]) == len(frames) and \
+            all(a is b for a, b in zip(cached[0], frames, strict=True)) and cached[1] == key:
+        return cached[2]
+    value = compute()
+    _MEMO[name] = (frames, key, value)
+    return value
+
+
+# ---------------------------------------------------------------------------------------
 # 1–2. the co-bidding graph with excess weights
 # ---------------------------------------------------------------------------------------
 
@@ -242,12 +267,15 @@ def cobid_graph(data: MarketData, params: Params | None = None) -> pd.DataFrame:
 
 
 def _incidence(data: MarketData) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
-    """Sorted firm ids, sorted tender ids and the binary tender × firm incidence matrix."""
-    pairs = _bid_pairs(data)
+    """Sorted firm ids, sorted tender ids and the binary tender × firm incidence matrix (memoised)."""
+    return _memo("incidence", (data.bids,), (), lambda: _incidence_of(_bid_pairs(data)))
+
+
+def _incidence_of(pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
     firms = np.array(sorted(pairs["firm_id"].unique()), dtype=object)
     tender_ids = np.array(sorted(pairs["tender_id"].unique()), dtype=object)
-    f_idx = np.searchsorted(firms, pairs["firm_id"].to_numpy())
-    t_idx = np.searchsorted(tender_ids, pairs["tender_id"].to_numpy())
+    f_idx = pd.Index(firms).get_indexer(pairs["firm_id"])      # positions in the sorted ids
+    t_idx = pd.Index(tender_ids).get_indexer(pairs["tender_id"])
     incidence = sparse.csr_matrix((np.ones(len(pairs)), (t_idx, f_idx)),
                                   shape=(len(tender_ids), len(firms)))
     return firms, tender_ids, incidence
@@ -262,7 +290,13 @@ def _expected_cobids(data: MarketData, params: Params, incidence: sparse.csr_mat
 
 def _null(data: MarketData, params: Params, incidence: sparse.csr_matrix,
           tender_ids: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    """Firm × market tender counts ``d_im`` and ``d_im κ_m`` of the configuration null."""
+    """Firm × market tender counts ``d_im`` and ``d_im κ_m`` of the configuration null (memoised)."""
+    return _memo("null", (data.tenders, incidence, tender_ids), params.market_columns,
+                 lambda: _null_of(data, params, incidence, tender_ids))
+
+
+def _null_of(data: MarketData, params: Params, incidence: sparse.csr_matrix,
+             tender_ids: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
     tenders = data.tenders.drop_duplicates("tender_id").set_index("tender_id")
     market = _market_key(tenders.reset_index(), params.market_columns)
     market.index = tenders.index
@@ -364,18 +398,10 @@ def candidate_rings(edges: pd.DataFrame, seed: int, params: Params | None = None
     return sorted(rings, key=lambda g: (min(g), len(g)))
 
 
-_PAIRS_CACHE: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
-
-
 def _bid_pairs(data: MarketData) -> pd.DataFrame:
     """Distinct (tender_id, firm_id) pairs of ``data.bids``, memoised for the last frame seen."""
-    cached = _PAIRS_CACHE.get(id(data.bids))
-    if cached is not None and cached[0] is data.bids:
-        return cached[1]
-    pairs = data.bids[["tender_id", "firm_id"]].dropna().drop_duplicates()
-    _PAIRS_CACHE.clear()
-    _PAIRS_CACHE[id(data.bids)] = (data.bids, pairs)
-    return pairs
+    return _memo("pairs", (data.bids,), (),
+                 lambda: data.bids[["tender_id", "firm_id"]].dropna().drop_duplicates())
 
 
 def peel_rings(data: MarketData, rings: list[frozenset[str]], min_presence: float) -> list[frozenset[str]]:
@@ -433,7 +459,7 @@ def identifier_rings(data: MarketData, edges: pd.DataFrame, params: Params | Non
     Groups equal to one of ``exclude`` are dropped; the result is disjoint.
     """
     params = params or Params()
-    ids = _identifier_table(data)
+    ids, _ = _market_identifiers(data)
     ids = ids.loc[(ids["holders"] >= 2) & (ids["holders"] <= params.max_anchor_holders)]
     if ids.empty:
         return []
@@ -568,23 +594,107 @@ def _stability(rings: list[frozenset[str]], others: list[list[frozenset[str]]]) 
 # 4. ring screens
 # ---------------------------------------------------------------------------------------
 
+def _market_identifiers(data: MarketData) -> tuple[pd.DataFrame, bool]:
+    """:func:`_identifier_table` of the whole market (memoised), and whether any value is not
+    already its stripped text (surrounding blanks, a number): then a per-firm selection,
+    made on the raw values, may count fewer holders than the whole market's table."""
+    return _memo("identifiers", (data.firm_identifiers,), (), lambda: _identifier_rows(data))
+
+
+def _member_identifiers(data: MarketData, firms: set[str]) -> pd.DataFrame:
+    """The identifiers of ``firms`` with their market-wide holder counts.
+
+    The rows of ``firms`` in the whole market's table, which are the rows
+    ``_identifier_table(data, firms)`` gives them when every value is already its stripped
+    text; otherwise that selection itself.
+    """
+    table, padded = _market_identifiers(data)
+    if padded:
+        table = _identifier_table(data, firms)
+    return table.loc[table["firm_id"].isin(firms)]
+
+
 def _identifier_table(data: MarketData, firms: set[str] | None = None) -> pd.DataFrame:
     """Distinct (firm, kind, value) with the number of firms holding each identifier.
 
     With ``firms`` only identifiers held by at least one of them are returned (their
     holder counts still cover the whole market).
     """
+    return _identifier_rows(data, firms)[0]
+
+
+def _identifier_rows(data: MarketData, firms: set[str] | None = None) -> tuple[pd.DataFrame, bool]:
+    """:func:`_identifier_table`, and whether any value read differs from its stripped text."""
     ids = data.firm_identifiers.dropna(subset=["firm_id", "kind", "value"])
     if firms is not None:
         values = ids.loc[ids["firm_id"].isin(firms), "value"]
         ids = ids.loc[ids["value"].isin(set(values))]
-    ids = ids.assign(value=ids["value"].astype(str).str.strip())
+    stripped = ids["value"].astype(str).str.strip()
+    padded = bool((stripped != ids["value"]).any())
+    ids = ids.assign(value=stripped)
     ids = ids.loc[ids["value"] != ""]
     key = ids["kind"].astype(str) + "\x1f" + ids["value"]
     ids = ids.loc[~pd.DataFrame({"f": ids["firm_id"], "k": key}).duplicated()]
     codes, _ = pd.factorize(key.loc[ids.index])
     holders = np.bincount(codes)[codes] if len(codes) else np.zeros(0, dtype=int)
-    return ids.assign(holders=holders)[["firm_id", "kind", "value", "holders"]]
+    return ids.assign(holders=holders)[["firm_id", "kind", "value", "holders"]], padded
+
+
+def _screen_tables(data: MarketData, min_category_tenders: int) -> SimpleNamespace:
+    """The market-level tables of :func:`ring_screens`, the same for every candidate set (memoised).
+
+    ``bids`` — distinct (tender, firm) bids, a winning bid kept over a losing duplicate;
+    ``bidders`` per tender; ``tenders`` by id; ``winners`` (one firm per tender);
+    ``screens`` (:func:`detectors.screens.tender_screens`, by tender) and ``percentiles``
+    (:func:`detectors.screens.category_percentiles`); ``flagged_tenders`` — the
+    cover-bid-like tenders, whose mean suspicion percentile is in the top fifth of their
+    category (re-ranked so the share is 20 % under competition); ``baselines`` — category
+    medians of the screens; ``valid`` bids (positive amount, not disqualified);
+    ``loser_margins`` — each losing bid's margin over the winning bid, as a mid-rank
+    percentile within its category (low = close to the winner; the whole market's
+    percentile where the category has fewer than 5 × ``min_category_tenders`` losing bids).
+    """
+    return _memo("screen_tables", (data.bids, data.tenders), min_category_tenders,
+                 lambda: _screen_tables_of(data, min_category_tenders))
+
+
+def _screen_tables_of(data: MarketData, min_category_tenders: int) -> SimpleNamespace:
+    raw = data.bids
+    data = data.with_winners()
+    bids = data.bids[["tender_id", "firm_id", "is_winner"]].dropna(subset=["tender_id", "firm_id"])
+    bids = bids.sort_values("is_winner", ascending=False, kind="mergesort")
+    bids = bids.drop_duplicates(["tender_id", "firm_id"])
+    tenders = data.tenders.drop_duplicates("tender_id").set_index("tender_id")
+    winners = bids.loc[bids["is_winner"]].drop_duplicates("tender_id").set_index("tender_id")["firm_id"]
+
+    screens = tender_screens(raw, min_bids=2)
+    pct = category_percentiles(screens, data.tenders, min_category_tenders).set_index("tender_id")
+    pct["risk"] = pct[["p_cv", "p_spread", "p_rd"]].mean(axis=1)
+    counts = pct.groupby("category")["risk"].transform("count")
+    pct["risk_rank"] = np.where(counts >= min_category_tenders,
+                                pct.groupby("category")["risk"].rank(pct=True), pct["risk"].rank(pct=True))
+    flagged_tenders = pct.index[pct["risk_rank"] > 1 - FLAG_SHARE]
+    baselines = category_baselines(screens, data.tenders, min_category_tenders)["median"].to_dict()
+
+    valid = data.bids.loc[data.bids["amount"] > 0, ["tender_id", "firm_id", "amount"]]
+    if "disqualified" in data.bids.columns:
+        valid = valid.loc[~data.bids.loc[valid.index, "disqualified"].astype(bool)]
+    winner_bid = valid.merge(winners.rename("winner").reset_index(), on="tender_id")
+    win_amount_all = winner_bid.loc[winner_bid["firm_id"] == winner_bid["winner"]].drop_duplicates(
+        "tender_id").set_index("tender_id")["amount"]
+    losers = winner_bid.loc[winner_bid["firm_id"] != winner_bid["winner"]].copy()
+    losers["win"] = losers["tender_id"].map(win_amount_all)
+    losers = losers.dropna(subset=["win"])
+    losers["margin"] = losers["amount"] / losers["win"] - 1.0
+    losers["category"] = losers["tender_id"].map(tenders["category"]).fillna("(none)").astype(str)
+    n_cat = losers.groupby("category")["margin"].transform("size")
+    by_cat = (losers.groupby("category")["margin"].rank(method="average") - 0.5) / n_cat
+    overall = (losers["margin"].rank(method="average") - 0.5) / max(len(losers), 1)
+    losers["p_margin"] = np.where(n_cat >= 5 * min_category_tenders, by_cat, overall)
+    return SimpleNamespace(bids=bids, bidders=bids.groupby("tender_id").size(), tenders=tenders,
+                           winners=winners, screens=screens.set_index("tender_id"), percentiles=pct,
+                           flagged_tenders=flagged_tenders, baselines=baselines, valid=valid,
+                           loser_margins=losers[["tender_id", "firm_id", "p_margin"]])
 
 
 def ring_screens(data: MarketData, rings: list[frozenset[str]],
@@ -603,19 +713,16 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     and the lists behind them.
     """
     params = params or Params()
-    data = data.with_winners()
+    market = _screen_tables(data, params.min_category_tenders)
     label = {firm: k for k, ring in enumerate(rings) for firm in ring}
-    bids = data.bids[["tender_id", "firm_id", "is_winner"]].dropna(subset=["tender_id", "firm_id"])
-    bids = bids.sort_values("is_winner", ascending=False, kind="mergesort")
-    bids = bids.drop_duplicates(["tender_id", "firm_id"])
-    bids["ring"] = bids["firm_id"].map(label).fillna(-1).astype(int)
+    bids = market.bids.assign(ring=market.bids["firm_id"].map(label).fillna(-1).astype(int))
     degree_of = bids.loc[bids["ring"] >= 0].groupby("firm_id").size().to_dict()
-    tenders = data.tenders.drop_duplicates("tender_id").set_index("tender_id")
+    tenders = market.tenders
 
     member = bids.loc[bids["ring"] >= 0]
     per_rt = member.groupby(["ring", "tender_id"]).agg(members=("firm_id", "size"),
                                                          member_won=("is_winner", "any")).reset_index()
-    per_rt["bidders"] = per_rt["tender_id"].map(bids.groupby("tender_id").size()).to_numpy()
+    per_rt["bidders"] = per_rt["tender_id"].map(market.bidders).to_numpy()
     per_rt["internal"] = per_rt["members"] * (per_rt["members"] - 1)
     per_rt["all_ties"] = per_rt["members"] * (per_rt["bidders"] - 1)
     ties = per_rt.groupby("ring")[["internal", "all_ties"]].sum()
@@ -623,29 +730,19 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     won_any = per_rt.loc[per_rt["member_won"]].groupby("ring").size()
 
     rt = per_rt.loc[per_rt["members"] >= 2].copy()
-    winners = bids.loc[bids["is_winner"]].drop_duplicates("tender_id").set_index("tender_id")["firm_id"]
+    winners = market.winners
     rt["winner"] = rt["tender_id"].map(winners)
     rt["winner_is_member"] = rt["winner"].map(label).fillna(-2).astype(int) == rt["ring"]
     rt["published_at"] = rt["tender_id"].map(tenders["published_at"])
     rt["category"] = rt["tender_id"].map(tenders["category"]).fillna("(none)").astype(str)
     rt["pairs"] = rt["members"] * (rt["members"] - 1) / 2
-    screens = tender_screens(data.bids, min_bids=2)
-    pct = category_percentiles(screens, data.tenders, params.min_category_tenders).set_index("tender_id")
-    scr = screens.set_index("tender_id")
     for column in ("cv", "spread", "diff_pct", "rd"):
-        rt[column] = rt["tender_id"].map(scr[column])
+        rt[column] = rt["tender_id"].map(market.screens[column])
     for column in ("p_cv", "p_spread", "p_rd"):
-        rt[column] = rt["tender_id"].map(pct[column])
-    # a tender is "cover-bid-like" when its mean suspicion percentile is in the top
-    # fifth of its category (re-ranked so the share is 20 % under competition)
-    pct["risk"] = pct[["p_cv", "p_spread", "p_rd"]].mean(axis=1)
-    counts = pct.groupby("category")["risk"].transform("count")
-    pct["risk_rank"] = np.where(counts >= params.min_category_tenders,
-                                pct.groupby("category")["risk"].rank(pct=True), pct["risk"].rank(pct=True))
-    flagged_tenders = pct.index[pct["risk_rank"] > 1 - FLAG_SHARE]
-    rt["flagged"] = rt["tender_id"].isin(flagged_tenders).astype(int)
+        rt[column] = rt["tender_id"].map(market.percentiles[column])
+    rt["flagged"] = rt["tender_id"].isin(market.flagged_tenders).astype(int)
     rt["rd_finite"] = rt["rd"].replace(np.inf, np.nan)
-    baselines = category_baselines(screens, data.tenders, params.min_category_tenders)["median"].to_dict()
+    baselines = market.baselines
 
     g = rt.groupby("ring")
     agg = g.agg(n_tenders=("tender_id", "size"), member_bids=("members", "sum"), pairs=("pairs", "sum"),
@@ -668,11 +765,8 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     agg["category"] = modes.drop_duplicates("ring").set_index("ring")["category"]
 
     # cover margins: the other members' bids relative to the winning member's bid
-    valid = data.bids.loc[data.bids["amount"] > 0, ["tender_id", "firm_id", "amount"]]
-    if "disqualified" in data.bids.columns:
-        valid = valid.loc[~data.bids.loc[valid.index, "disqualified"].astype(bool)]
     member_won = rt.loc[rt["winner_is_member"], ["ring", "tender_id", "winner"]]
-    covers = member_won.merge(valid, on="tender_id")
+    covers = member_won.merge(market.valid, on="tender_id")
     covers = covers.loc[covers["firm_id"].map(label).fillna(-2).astype(int) == covers["ring"]]
     win_amount = covers.loc[covers["firm_id"] == covers["winner"]].drop_duplicates(["ring", "tender_id"])
     covers = covers.loc[covers["firm_id"] != covers["winner"]].merge(
@@ -681,22 +775,9 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     margins = covers.groupby("ring")["margin"]
     agg["cover_q10"], agg["cover_q90"] = margins.quantile(0.1), margins.quantile(0.9)
     agg["cover_n"] = covers.groupby("ring")["tender_id"].nunique()
-    # the same margin for every losing bid of the market, ranked within its category
-    # (mid-rank, low = close to the winner); a member-won ring tender is "tight" when the
-    # median percentile of its member covers is in the lowest fifth
-    winner_bid = valid.merge(winners.rename("winner").reset_index(), on="tender_id")
-    win_amount_all = winner_bid.loc[winner_bid["firm_id"] == winner_bid["winner"]].drop_duplicates(
-        "tender_id").set_index("tender_id")["amount"]
-    losers = winner_bid.loc[winner_bid["firm_id"] != winner_bid["winner"]].copy()
-    losers["win"] = losers["tender_id"].map(win_amount_all)
-    losers = losers.dropna(subset=["win"])
-    losers["margin"] = losers["amount"] / losers["win"] - 1.0
-    losers["category"] = losers["tender_id"].map(tenders["category"]).fillna("(none)").astype(str)
-    n_cat = losers.groupby("category")["margin"].transform("size")
-    by_cat = (losers.groupby("category")["margin"].rank(method="average") - 0.5) / n_cat
-    overall = (losers["margin"].rank(method="average") - 0.5) / max(len(losers), 1)
-    losers["p_margin"] = np.where(n_cat >= 5 * params.min_category_tenders, by_cat, overall)
-    covers = covers.merge(losers[["tender_id", "firm_id", "p_margin"]], on=["tender_id", "firm_id"], how="left")
+    # a member-won ring tender is "tight" when the median percentile of its member covers
+    # among the market's losing margins (:func:`_screen_tables`) is in the lowest fifth
+    covers = covers.merge(market.loser_margins, on=["tender_id", "firm_id"], how="left")
     tight = covers.groupby(["ring", "tender_id"])["p_margin"].median().rename("p").reset_index()
     tight["tight"] = (tight["p"] < FLAG_SHARE).astype(int)
     agg["cover_tight"] = tight.groupby("ring")["tight"].sum()
@@ -716,7 +797,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
                     for k, v in wins.sort_values(["ring", "wins", "winner"], ascending=[True, False, True])
                     .groupby("ring")}
 
-    ids = _identifier_table(data, set(label))
+    ids = _member_identifiers(data, set(label))
     ids = ids.loc[ids["holders"] >= 2]
     ids = ids.assign(ring=ids["firm_id"].map(label)).dropna(subset=["ring"])
     ids["ring"] = ids["ring"].astype(int)
@@ -967,18 +1048,26 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     # an anchored candidate that mostly repeats a higher-scoring ring adds nothing
     findings.sort(key=lambda f: (-f.score, f.firms))
     kept: list[Finding] = []
+    kept_members: list[frozenset[str]] = []
+    kept_with: dict[str, list[int]] = {}  # firm → the kept findings it is a member of
     for finding in findings:
-        members = set(finding.firms)
-        if all(len(members & set(k.firms)) / len(members | set(k.firms)) < 0.5 for k in kept):
+        members = frozenset(finding.firms)
+        # only a kept ring sharing a member can have a Jaccard similarity ≥ 0.5
+        near = {k for f in members for k in kept_with.get(f, ())}
+        if all(len(members & kept_members[k]) / len(members | kept_members[k]) < 0.5 for k in near):
+            for f in members:
+                kept_with.setdefault(f, []).append(len(kept))
             kept.append(finding)
+            kept_members.append(members)
     return kept[: params.max_findings]
 
 
 def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params: Params,
               seed: int) -> list[Finding]:
     """One Finding per screened candidate (rows of :func:`ring_screens` plus stability)."""
-    # edges are sorted by firm_a: the rows of a member are one slice
-    starts = edges["firm_a"].to_numpy()
+    # the edges of each firm as firm_a, then the edges inside a ring from its members' rows
+    rows_of = edges.groupby("firm_a", sort=False).indices
+    firm_b, lift, pvalue = (edges[c].to_numpy() for c in ("firm_b", "lift", "pvalue"))
     findings: list[Finding] = []
     for _, row in table.iterrows():
         comps = _components(row, params.weights, len(table))
@@ -987,10 +1076,9 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
             continue
         members = [str(f) for f in row["firms"]]
         inside = set(members)
-        rows = [k for f in sorted(inside) for k in range(np.searchsorted(starts, f, "left"),
-                                                         np.searchsorted(starts, f, "right"))]
-        inner = edges.iloc[rows]
-        inner = inner.loc[inner["firm_b"].isin(inside)]
+        rows = np.concatenate([rows_of[f] for f in sorted(inside) if f in rows_of] or [np.zeros(0, dtype=np.intp)])
+        rows = rows[[b in inside for b in firm_b[rows]]] if len(rows) else rows
+        inner_lift, inner_pvalue = lift[rows], pvalue[rows]
         evidence = {
             "members": members, "size": int(row["size"]), "shared_tenders": int(row["n_tenders"]),
             "category": row["category"],
@@ -1011,9 +1099,9 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
                       "tenders_won_by_a_member_with_member_covers": row["cover_tenders"]},
             "solo_win_share": row["solo_win_share"],
             "shared_identifiers": row["identifiers"],
-            "cobidding": {"pairs_linked": int(len(inner)),
-                          "median_lift": float(inner["lift"].median()) if len(inner) else None,
-                          "max_pvalue": float(inner["pvalue"].max()) if len(inner) else None},
+            "cobidding": {"pairs_linked": int(len(rows)),
+                          "median_lift": float(np.median(inner_lift)) if len(rows) else None,
+                          "max_pvalue": float(np.max(inner_pvalue)) if len(rows) else None},
             "components": comps,
             "stability": row["stability"],
             "found_by": row["found_by"],

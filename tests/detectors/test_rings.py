@@ -318,3 +318,21 @@ def test_explanation_names_the_excess_cobidding(findings: list) -> None:
             f"{facts['group_expected_cobids']:.1f}") in top.explanation
     quiet = [f for f in findings if f.evidence["components"]["excess"]["value"] == 0]
     assert quiet and all("their activity predicts" not in f.explanation for f in quiet)
+
+
+@pytest.mark.parametrize("padded", [False, True])
+def test_member_identifiers_count_holders_as_the_member_selection(padded: bool) -> None:
+    # The screens take the members' rows from the whole market's identifier table; a value
+    # with surrounding blanks matches only itself in the member selection (on raw values),
+    # so there the selection is made as before and counts one holder fewer.
+    phone = " +86 1" if padded else "+86 1"
+    ids = pd.DataFrame([("F1", "phone", "+86 1"), ("F2", "phone", "+86 1"), ("B1", "phone", phone),
+                        ("F1", "address", "1 Plaza"), ("B2", "address", "1 Plaza"), ("B3", "email", "x@y")],
+                       columns=["firm_id", "kind", "value"]).assign(via="firm")
+    data = MarketData.build(firm_identifiers=ids)
+    members = {"F1", "F2"}
+    got = rings._member_identifiers(data, members).sort_values(["firm_id", "kind"]).reset_index(drop=True)
+    selection = rings._identifier_table(data, members)
+    want = selection.loc[selection["firm_id"].isin(members)].sort_values(["firm_id", "kind"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want)
+    assert got.loc[got["kind"] == "phone", "holders"].tolist() == ([2, 2] if padded else [3, 3])
