@@ -82,8 +82,11 @@ def _ring_by_tender(rings: list[Finding] | None) -> pd.DataFrame:
 
 
 def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
-                       params: Params | None = None) -> pd.DataFrame:
+                       params: Params | None = None, screens: pd.DataFrame | None = None) -> pd.DataFrame:
     """Risk score of every tender with at least ``min_bids`` valid bids.
+
+    ``screens`` is ``tender_screens(data.bids, min_bids=params.min_bids)`` when the caller
+    has it already (computed here otherwise).
 
     Returns
     -------
@@ -93,7 +96,8 @@ def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
         and the raw screens ``n_bids, cv, spread, diff_pct, rd``; sorted by tender_id.
     """
     params = params or Params()
-    screens = tender_screens(data.bids, min_bids=params.min_bids)
+    if screens is None:
+        screens = tender_screens(data.bids, min_bids=params.min_bids)
     pct = category_percentiles(screens, data.tenders, params.min_category_tenders)
     out = pct.merge(screens[["tender_id", "n_bids", "cv", "spread", "diff_pct", "rd"]], on="tender_id")
     out["screen_risk"] = out[["p_cv", "p_spread", "p_rd"]].mean(axis=1, skipna=True)
@@ -123,9 +127,9 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     params = params or Params()
     if rings is None and params.use_rings:
         rings = rings_detector.detect(data, seed=seed)
-    scores = tender_risk_scores(data, rings, params)
     screens = tender_screens(data.bids, min_bids=params.min_bids)
-    baselines = category_baselines(screens, data.tenders, params.min_category_tenders)
+    scores = tender_risk_scores(data, rings, params, screens)
+    baselines = _baseline_table(category_baselines(screens, data.tenders, params.min_category_tenders))
     flagged = scores.loc[scores["score"] >= params.min_score]
     flagged = flagged.sort_values(["score", "tender_id"], ascending=[False, True]).head(params.max_findings)
     in_flagged = data.bids.loc[data.bids["tender_id"].isin(set(flagged["tender_id"])), ["tender_id", "firm_id"]]
@@ -159,12 +163,18 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     return findings
 
 
-def _base(baselines: pd.DataFrame, category: str, screen: str) -> dict[str, Any]:
-    key = (category, screen) if (category, screen) in baselines.index else ("*", screen)
-    if key not in baselines.index:
+def _baseline_table(baselines: pd.DataFrame) -> dict[tuple[str, str], tuple[float, bool]]:
+    """(category, screen) → (median, fallback) of :func:`detectors.screens.category_baselines`."""
+    return {key: (float(median), bool(fallback))
+            for key, median, fallback in zip(baselines.index, baselines["median"], baselines["fallback"], strict=True)}
+
+
+def _base(baselines: dict[tuple[str, str], tuple[float, bool]], category: str, screen: str) -> dict[str, Any]:
+    key = (category, screen) if (category, screen) in baselines else ("*", screen)
+    if key not in baselines:
         return {"median": None, "fallback": True}
-    return {"median": float(baselines.loc[key, "median"]), "fallback": bool(baselines.loc[key, "fallback"])
-            or key[0] == "*"}
+    median, fallback = baselines[key]
+    return {"median": median, "fallback": fallback or key[0] == "*"}
 
 
 def _explain(row: Any, base: dict[str, dict[str, Any]], n_members: int) -> str:
