@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from detectors.market import COLUMNS, MarketData
-from graph.readers import read_market, to_datetimes
+from graph.readers import FRAME_QUERIES, OCDS_QUERIES, read_market, to_datetimes, warm_up
 
 # The test graph is written with one parameterised statement (values as parameters); the
 # production code reads it through the named queries in cypher/read_*.cypher.
@@ -125,6 +125,24 @@ def test_read_market_of_an_empty_graph_has_every_column(clean_db) -> None:
         got = getattr(market, frame)
         assert got.empty and list(got.columns) == COLUMNS[frame], frame
     assert str(market.bids["submitted_at"].dtype) == "datetime64[ns]"
+
+
+@pytest.mark.neo4j
+def test_warm_up_runs_the_first_page_of_every_read_query(clean_db) -> None:
+    _write_tiny_graph(clean_db)
+    ran: list[tuple[str, str, int]] = []
+
+    class Recording:  # the real database, noting each query run and its page
+        def read_frame(self, name: str, **params):  # type: ignore[no-untyped-def]
+            page = clean_db.read_frame(name, **params)
+            ran.append((name, params["after"], params["limit"]))
+            assert not page.empty, name  # one row: the page's rows and next_after
+            return page
+
+    assert warm_up(Recording(), anchors=2) == len(ran)
+    every = {n for queries in [*FRAME_QUERIES.values(), *OCDS_QUERIES.values()] for n in queries} | {"read_awards"}
+    assert sorted(name for name, _, _ in ran) == sorted(every)
+    assert {(after, limit) for _, after, limit in ran} == {("", 2)}
 
 
 def test_to_datetimes_converts_neo4j_temporals_to_naive_utc() -> None:
