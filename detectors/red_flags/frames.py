@@ -58,6 +58,27 @@ def _as_list(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value if v is not None)
 
 
+def _as_lists(values: pd.Series) -> list[tuple[str, ...]]:
+    """:func:`_as_list` of every value. The reader's column (a list of strings in every row)
+    is checked and converted in two passes instead of one call per value."""
+    items = values.tolist()
+    if all(type(v) is list for v in items) and all(type(x) is str for v in items for x in v):
+        return [tuple(v) for v in items]
+    return [_as_list(v) for v in items]
+
+
+#: integers a float holds exactly: :func:`_int` returns these unchanged
+_EXACT_INT = 2**53
+
+
+def _ints(values: pd.Series) -> list[int | None]:
+    """:func:`_int` of every value; a column of Python ints and None (the reader's) as it is."""
+    items = values.tolist()
+    if all(v is None or (type(v) is int and -_EXACT_INT <= v <= _EXACT_INT) for v in items):
+        return items
+    return [_int(v) for v in items]
+
+
 def _int(value: Any) -> int | None:
     if value is None or isinstance(value, bool):
         return None
@@ -98,9 +119,9 @@ def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
     for column in FLOAT_COLUMNS.get(name, []):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     for column in LIST_COLUMNS.get(name, []):
-        frame[column] = [_as_list(v) for v in frame[column]]
+        frame[column] = _as_lists(frame[column])
     for column in INT_COLUMNS.get(name, []):
-        frame[column] = pd.Series([_int(v) for v in frame[column]], index=frame.index, dtype=object)
+        frame[column] = pd.Series(_ints(frame[column]), index=frame.index, dtype=object)
     return frame.reset_index(drop=True)
 
 
