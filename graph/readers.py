@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -176,18 +177,31 @@ def read_market(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None)
     columns = {name: QUERY_COLUMNS.get(name, COLUMNS[frame]) for frame, names in FRAME_QUERIES.items()
                for name in names} | {"read_awards": QUERY_COLUMNS["read_awards"]}
     started = time.perf_counter()
-    rows = read_concurrently(db, dict(sorted(columns.items(), key=lambda item: -QUERY_WEIGHT.get(item[0], 0))),
-                             page_size, workers)  # the biggest first: they finish last
-    frames = {frame: assemble(frame, [rows[n] for n in FRAME_QUERIES[frame]],
-                              rows["read_awards"] if frame == "bids" else None)
-              for frame in COLUMNS}
+    # each frame is assembled as soon as its queries are in, while the server still works
+    # on the others (the longest query runs alone at the end otherwise)
+    needs = {frame: set(FRAME_QUERIES[frame]) | ({"read_awards"} if frame == "bids" else set()) for frame in COLUMNS}
+    rows: dict[str, pd.DataFrame] = {}
+    frames: dict[str, pd.DataFrame] = {}
+    for name, result in _completed(db, dict(sorted(columns.items(), key=lambda item: -QUERY_WEIGHT.get(item[0], 0))),
+                                   page_size, workers):  # the biggest first: they finish last
+        rows[name] = result
+        for frame in [f for f in COLUMNS if f not in frames and needs[f] <= rows.keys()]:
+            frames[frame] = assemble(frame, [rows[n] for n in FRAME_QUERIES[frame]],
+                                     rows["read_awards"] if frame == "bids" else None)
     log.debug("read market in %.2f s", time.perf_counter() - started)
-    return MarketData.build(**frames)
+    return MarketData.build(**{frame: frames[frame] for frame in COLUMNS})
 
 
 def read_concurrently(db: Any, queries: dict[str, list[str]], page_size: int = PAGE_SIZE,
                       workers: int | None = None) -> dict[str, pd.DataFrame]:
     """All rows of each paged named query (name → its columns), ``workers`` queries in flight at once."""
+    rows = dict(_completed(db, queries, page_size, workers))
+    return {name: rows[name] for name in queries}
+
+
+def _completed(db: Any, queries: dict[str, list[str]], page_size: int = PAGE_SIZE,
+               workers: int | None = None) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(name, all rows) of each paged named query as it completes, ``workers`` queries in flight at once."""
     def timed(name: str) -> pd.DataFrame:
         started = time.perf_counter()
         result = read_rows(db, name, queries[name], page_size)
@@ -195,8 +209,9 @@ def read_concurrently(db: Any, queries: dict[str, list[str]], page_size: int = P
         return result
 
     with ThreadPoolExecutor(max_workers=workers or READ_WORKERS, thread_name_prefix="read") as pool:
-        futures = {name: pool.submit(timed, name) for name in queries}
-        return {name: future.result() for name, future in futures.items()}
+        futures = {pool.submit(timed, name): name for name in queries}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
 
 
 # -- the OCDS frame of the red flags ------------------------------------------------------------
