@@ -15,6 +15,8 @@ from typing import Any
 
 import streamlit as st
 
+from views.common import md
+
 PASSWORD_ENV = "IRONCAGE_APP_PASSWORD"
 PASSWORD_SECRET = "app_password"
 
@@ -91,7 +93,7 @@ def _oidc_login(auth: Any) -> str:
 
 def logout_button() -> None:
     with st.sidebar:
-        st.caption(f"Logged in as **{st.session_state.get('auth_user', '?')}**")
+        st.caption(f"Logged in as **{md(st.session_state.get('auth_user', '?'))}**")
         if st.button("Log out", key="logout"):
             st.session_state.pop("auth_user", None)
             if _secret("auth"):

@@ -7,7 +7,7 @@ import streamlit as st
 
 from graph import app_queries
 from graph.app_queries import CASE_KINDS, TRIAGE_STATUSES
-from views.common import current_user, facts_table, load, require_database, score_column
+from views.common import current_user, facts_table, load, md, require_database, score_column
 from views.triage import STATUS_LABELS, triage_panel
 
 db = require_database()
@@ -42,12 +42,12 @@ labels = {row.finding_id: f"{row.finding_id} · {row.kind} · score {row.score:.
 finding_id = st.selectbox("Case", list(labels), key="cases_pick", format_func=labels.get)
 case = app_queries.finding(db, finding_id)
 if case is not None:
-    st.markdown(f"### {finding_id} ({case['kind']})")
+    st.markdown(f"### {md(finding_id)} ({md(case['kind'])})")
     if case.get("explanation"):
-        st.markdown(f"> {case['explanation']}")
+        st.markdown(f"> {md(case['explanation'])}")
     subjects = case.get("subjects") or []
     if subjects:
-        st.caption("Subjects: " + ", ".join(f"{s['label']} {s['name']} ({s['id']})" for s in subjects[:20]))
+        st.caption("Subjects: " + ", ".join(md(f"{s['label']} {s['name']} ({s['id']})") for s in subjects[:20]))
     with st.expander("Every fact behind the score"):
         st.dataframe(facts_table(app_queries.evidence_facts(case.get("evidence"))),
                      hide_index=True, width="stretch", key="case_facts")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from graph import app_queries
 from views.charts import pair_timeline_figure
-from views.common import facts_table, load, require_database, score_column
+from views.common import facts_table, load, md, require_database, score_column
 from views.graph_view import show_graph
 
 require_database()
@@ -28,13 +28,13 @@ alert_id = st.selectbox("Pair", list(labels), key="pair_pick", format_func=label
 pair = pairs.set_index("alert_id").loc[alert_id]
 official_id, firm_id = pair["official_id"], pair["firm_id"]
 if pair["explanation"]:
-    st.markdown(f"> {pair['explanation']}")
+    st.markdown(f"> {md(pair['explanation'])}")
 
 activity = load(app_queries.official_activity, official_id)
 if activity.empty:
     st.caption("No inspections or approvals by this official.")
 else:
-    st.markdown(f"**{pair['official_name']}'s inspections, approvals and evaluated bids over time** — this firm "
+    st.markdown(f"**{md(pair['official_name'])}'s inspections, approvals and evaluated bids over time** — this firm "
                 "(red) against the others")
     st.plotly_chart(pair_timeline_figure(activity, firm_id, pair["firm_name"]), key=f"pair_timeline_{alert_id}",
                     width="stretch")
@@ -72,4 +72,4 @@ else:
 with st.expander("Every fact behind the score"):
     st.dataframe(facts_table(app_queries.evidence_facts(pair["evidence"])),
                  hide_index=True, width="stretch", key="pair_facts")
-st.caption(f"Triage this pair on the Cases page (finding {alert_id}).")
+st.caption(f"Triage this pair on the Cases page (finding {md(alert_id)}).")

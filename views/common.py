@@ -9,6 +9,7 @@ once per process (``st.cache_resource``).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -29,6 +30,29 @@ START_HINT = "Start the local server with `python -m graph server start` (or `ma
              "or point NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD at a running Neo4j 5."
 LOAD_HINT = "Load data with `make demo`, or `python -m loaders csv DIR` for a CSV bundle, " \
             "then find suspects with `python -m detectors run`."
+
+
+# Markdown syntax characters, including Streamlit's extensions: ``$`` (LaTeX), ``:`` (colour and
+# icon directives), ``~`` (strikethrough), ``|`` (tables), ``<``/``&`` (HTML)
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#!|<>~$:&])")
+# ``-``, ``+`` and ``1.`` / ``1)`` only make a list (and ``---`` a rule) at the start of a line
+_LIST_MARKER = re.compile(r"^([-+]|\d+[.)])")
+# GitHub-style literal autolinks (``http://…``, ``www.…``, ``name@host``) are found in the text
+# after escapes are resolved, so they are broken with an invisible word joiner instead
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
+
+
+def md(value: Any) -> str:
+    """``value`` as literal text for ``st.markdown`` and friends: names, ids and explanations come
+    from loaded records, so a firm called ``[verify](http://…)`` or ``![x](http://…)`` must show
+    as those characters, not as a link or an image fetched by the investigator's browser.
+    Every syntax character is backslash-escaped (CommonMark escapes), literal URLs and e-mail
+    addresses get an invisible word joiner so they are not turned into links, and line
+    breaks become spaces (a newline would end a quote and start a heading or a list)."""
+    text = _AUTOLINK.sub(WORD_JOINER, " ".join(str(value).split()))
+    text = _MARKDOWN_SYNTAX.sub(r"\\\1", text)
+    return _LIST_MARKER.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda db: db.close())

@@ -8,7 +8,7 @@ import streamlit as st
 
 from graph import app_queries
 from graph.app_queries import GraphElements
-from views.common import load, require_database
+from views.common import load, md, require_database
 from views.graph_view import NODE_CAP, show_graph
 
 PAGE = 25
@@ -71,7 +71,7 @@ if graph.nodes:
         degree = details["degree"] if details else 0
         shown = state["explore_next"].get(focus, 0)
         cols = st.columns([3, 1, 1])
-        cols[0].markdown(f"**{node.label}: {node.caption}** — {degree} relationships, "
+        cols[0].markdown(f"**{md(node.label)}: {md(node.caption)}** — {degree} relationships, "
                          f"{min(shown, degree)} fetched")
         if shown < degree and cols[1].button("Show more", key="explore_more"):
             expand(focus)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from graph import app_queries
 from views.charts import monthly_activity_figure
-from views.common import load, require_database, score_column
+from views.common import load, md, require_database, score_column
 
 require_database()
 st.title("Officials")
@@ -70,7 +70,7 @@ cols[4].metric("Profile score", "—" if pd.isna(row["profile_score"]) else f"{r
 
 alerts = load(app_queries.official_alerts, official_id)
 for alert in alerts.itertuples():
-    st.warning(f"**Official finding {alert.alert_id}** (score {alert.score:.0f}): {alert.explanation}")
+    st.warning(f"**Official finding {md(alert.alert_id)}** (score {alert.score:.0f}): {md(alert.explanation)}")
 
 activity = load(app_queries.official_activity, official_id)
 if activity.empty:

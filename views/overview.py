@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from graph import app_queries
-from views.common import LOAD_HINT, load, require_database, score_column
+from views.common import LOAD_HINT, load, md, require_database, score_column
 
 db = require_database()
 st.title("Overview")
@@ -22,8 +22,8 @@ else:
     cols[2].metric("Status", run.get("status") or "?")
     cols[3].metric("Findings", run.get("finding_count") if run.get("finding_count") is not None else "?")
     detectors = run.get("detectors") or ([run["detector"]] if run.get("detector") else [])
-    st.caption(f"Run {run.get('run_id')} · detectors: {', '.join(detectors) or '?'} · "
-               f"code {run.get('code_version') or '?'}")
+    st.caption(f"Run {md(run.get('run_id'))} · detectors: {md(', '.join(detectors) or '?')} · "
+               f"code {md(run.get('code_version') or '?')}")
     with st.expander("Parameters and per-detector time"):
         st.json({"params": run.get("params"), "detector_seconds": run.get("detector_seconds")}, expanded=False)
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from graph import app_queries
 from views.charts import bid_spread_figure, win_rotation_figure
-from views.common import facts_table, load, require_database, score_column
+from views.common import facts_table, load, md, require_database, score_column
 from views.graph_view import show_graph
 from views.triage import triage_panel
 
@@ -32,9 +32,9 @@ ring_id = st.selectbox(
     format_func=lambda rid: f"{rid} — score {rings.set_index('ring_id').at[rid, 'score']:.0f}",
 )
 ring = rings.set_index("ring_id").loc[ring_id]
-st.markdown(f"### {ring_id} · score {ring['score']:.0f}")
+st.markdown(f"### {md(ring_id)} · score {ring['score']:.0f}")
 if ring["explanation"]:
-    st.markdown(f"> {ring['explanation']}")
+    st.markdown(f"> {md(ring['explanation'])}")
 
 st.markdown("**Members, their tenders and what they share** (red border: won a tender here; red edge: WON)")
 show_graph(load(app_queries.ring_graph, ring_id), key=f"ring_graph_{ring_id}", height=520)

@@ -11,7 +11,7 @@ import streamlit as st
 from graph import app_queries
 from graph.app_queries import TRIAGE_STATUSES
 from graph.db import Database, GraphError
-from views.common import clear_cache, current_user, load
+from views.common import clear_cache, current_user, load, md
 
 STATUS_LABELS = {"open": "open", "in_progress": "in progress", "confirmed": "confirmed", "dismissed": "dismissed"}
 
@@ -20,14 +20,14 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
     """Status/assignee/comment form for ``finding_id`` plus its append-only history."""
     current = app_queries.finding(db, finding_id)
     if current is None:
-        st.warning(f"Finding {finding_id} no longer exists.")
+        st.warning(f"Finding {md(finding_id)} no longer exists.")
         return
     flash = st.session_state.pop(f"triage_flash_{key}", None)
     if flash:
         st.success(flash)
     status = current.get("status") or "open"
     assignee = current.get("assignee") or ""
-    st.markdown(f"**Status:** {STATUS_LABELS.get(status, status)} · **Assignee:** {assignee or '—'}")
+    st.markdown(f"**Status:** {md(STATUS_LABELS.get(status, status))} · **Assignee:** {md(assignee or '—')}")
     with st.form(f"triage_{key}_{finding_id}", clear_on_submit=True):
         cols = st.columns([1, 1, 2])
         new_status = cols[0].selectbox(
@@ -50,7 +50,7 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
         else:
             clear_cache()
             if written:
-                st.session_state[f"triage_flash_{key}"] = f"Saved {written} change(s) as {current_user()}."
+                st.session_state[f"triage_flash_{key}"] = f"Saved {written} change(s) as {md(current_user())}."
                 st.rerun()
             else:
                 st.info("Nothing changed.")

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.app.conftest import PASSWORD, REPO
+from views.common import WORD_JOINER
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -175,6 +176,48 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path) -
                 time.sleep(0.5)
             assert node_count() > before, "clicking a node did not expand its neighbours"
             page.screenshot(path=str(tmp_path / "explore_expanded.png"), full_page=True)
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+            print(f"failure screenshot: {tmp_path / 'failure.png'}")
+            raise
+        finally:
+            browser.close()
+
+
+HOSTILE = ("- Delta [verify here](https://evil.example/x) ![pixel](http://127.0.0.1:9/p.png) **loud** $x^2$ "
+           ":red[red] <b>bold</b> www.evil.example ~~gone~~\n# Heading")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (make chromium)")
+def test_names_from_the_records_render_as_plain_text(app_url: str, market_db, tmp_path: Path) -> None:
+    """A firm name or explanation holding Markdown shows as its characters: no link, no image
+    fetched by the investigator's browser, no formatting, no LaTeX, no heading."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (r:Ring {id: 'RING-2'}) SET r.explanation = $text", text=HOSTILE).consume()
+    requested: list[str] = []
+    expect.set_options(timeout=90_000)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1600})
+        page.on("request", lambda request: requested.append(request.url))
+        page.set_default_timeout(90_000)
+        try:
+            page.goto(app_url)
+            page.get_by_label("Your name (recorded with every triage action)").fill("Browser Tester")
+            page.get_by_label("Password", exact=True).fill(PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            page.get_by_role("link", name="Rings").click()
+            page.get_by_label("Ring", exact=True).click()
+            page.get_by_role("option", name="RING-2").first.click()
+            quote = page.locator("blockquote").filter(has_text="verify here")
+            expect(quote).to_be_visible()
+            shown = " ".join(quote.inner_text().replace(WORD_JOINER, "").split())
+            assert shown == " ".join(HOSTILE.split())
+            for tag in ("a", "img", "strong", "del", "b", "h1", "ul", ".katex"):
+                assert quote.locator(tag).count() == 0, f"{tag} rendered from record text"
+            assert not [u for u in requested if "evil.example" in u or "127.0.0.1:9/" in u]
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
             print(f"failure screenshot: {tmp_path / 'failure.png'}")
