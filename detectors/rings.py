@@ -887,8 +887,28 @@ def _baseline(baselines: dict[tuple[str, str], float], category: str) -> dict[st
             for screen in ("cv", "rd", "spread")}
 
 
-def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1) -> dict[str, dict[str, Any]]:
-    """Each component's value in [0, 1], its baseline and its contribution to the score."""
+def _share_counts(row: pd.Series) -> list[tuple[int, int]]:
+    """(hits, n) of the two share tests of :func:`_components`: flagged of priced, tight of cover tenders."""
+    return [(int(row.get("n_flagged", 0) or 0), int(row.get("n_priced", 0) or 0)),
+            (int(row.get("cover_tight", 0) or 0), int(row.get("cover_tenders", 0) or 0))]
+
+
+def _binomial_tails(counts: list[tuple[int, int]]) -> dict[tuple[int, int], float]:
+    """``P(X ≥ hits)`` for X ~ Binomial(n, FLAG_SHARE) of each (hits, n), in one vectorised call."""
+    keys = sorted({(k, n) for k, n in counts if n})
+    if not keys:
+        return {}
+    hits, n = (np.array(v, dtype=np.int64) for v in zip(*keys, strict=True))
+    return dict(zip(keys, (float(p) for p in stats.binom.sf(hits - 1, n, FLAG_SHARE)), strict=True))
+
+
+def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1,
+                tails: dict[tuple[int, int], float] | None = None) -> dict[str, dict[str, Any]]:
+    """Each component's value in [0, 1], its baseline and its contribution to the score.
+
+    ``tails`` holds binomial tails already computed (:func:`_binomial_tails`); others are
+    computed here.
+    """
     # price: share of the screened ring tenders that are cover-bid-like (top fifth of their
     # category on the mean suspicion percentile of CV, spread and RD) against the 20 %
     # expected under competition. A ring rigs only some of the tenders where members
@@ -907,15 +927,12 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
             return float("nan"), 1.0, 0.0
         share = hits / n
         effect = float(np.clip((share - FLAG_SHARE) / 0.5, 0.0, 1.0))
-        pvalue = float(stats.binom.sf(hits - 1, n, FLAG_SHARE))
+        pvalue = tails[(hits, n)] if tails and (hits, n) in tails else float(stats.binom.sf(hits - 1, n, FLAG_SHARE))
         surprise = -math.log10(max(pvalue, 1e-300)) - math.log10(max(n_candidates, 1))
         return share, pvalue, effect * float(np.clip(0.5 + surprise / 2.0, 0.0, 1.0))
 
-    n_priced = int(row.get("n_priced", 0) or 0)
-    n_flagged = int(row.get("n_flagged", 0) or 0)
+    (n_flagged, n_priced), (n_tight, n_cover) = _share_counts(row)
     share, pvalue, screens_value = share_test(n_flagged, n_priced)
-    n_cover = int(row.get("cover_tenders", 0) or 0)
-    n_tight = int(row.get("cover_tight", 0) or 0)
     cover_share, cover_pvalue, cover_value = share_test(n_tight, n_cover)
     price = max(screens_value, cover_value)
     price_p = row.get("price_p")
@@ -1069,8 +1086,9 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
     rows_of = edges.groupby("firm_a", sort=False).indices
     firm_b, lift, pvalue = (edges[c].to_numpy() for c in ("firm_b", "lift", "pvalue"))
     findings: list[Finding] = []
+    tails = _binomial_tails([c for _, row in table.iterrows() for c in _share_counts(row)])
     for _, row in table.iterrows():
-        comps = _components(row, params.weights, len(table))
+        comps = _components(row, params.weights, len(table), tails)
         score = float(np.clip(sum(c["contribution"] for c in comps.values()), 0.0, 100.0))
         if score < params.min_score:
             continue
