@@ -6,6 +6,9 @@ cached per input frame so a rerun does not rebuild them.
 
 from __future__ import annotations
 
+import html
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -15,6 +18,14 @@ from views.common import CACHE_TTL_S
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
            "#bcbd22", "#7f7f7f"]
 OUTSIDERS = "#c7c7c7"
+
+
+def plain(values: Any) -> Any:
+    """Record text (names, ids) for plotly, which reads ``<a href>``, ``<b>`` and ``<br>`` in
+    legends, tick labels and hover text: ``<``, ``>`` and ``&`` become entities, shown as typed."""
+    if isinstance(values, pd.Series):
+        return values.map(lambda v: v if pd.isna(v) else html.escape(str(v), quote=False))
+    return html.escape(str(values), quote=False)
 
 
 def _layout(figure: go.Figure, height: int, **axes: str) -> go.Figure:
@@ -30,6 +41,7 @@ def bid_spread_figure(bids: pd.DataFrame) -> go.Figure:
     Cover bidding shows as losing member bids in a narrow band a few percent above the winner.
     """
     plotted = bids.dropna(subset=["pct_above_winner"])
+    plotted = plotted.assign(**{c: plain(plotted[c]) for c in ("firm_name", "tender_id", "firm_id")})
     figure = go.Figure()
     members = sorted(plotted.loc[plotted["is_member"], "firm_name"].unique())
     groups = [(name, plotted[plotted["is_member"] & (plotted["firm_name"] == name)], PALETTE[i % len(PALETTE)])
@@ -52,6 +64,7 @@ def bid_spread_figure(bids: pd.DataFrame) -> go.Figure:
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def win_rotation_figure(rotation: pd.DataFrame) -> go.Figure:
     """Who won each of a ring's tenders, over time: turn-taking shows as a zig-zag between members."""
+    rotation = rotation.assign(winner=plain(rotation["winner"]), tender_id=plain(rotation["tender_id"]))
     winners = sorted(rotation["winner"].unique())
     colours = {w: PALETTE[i % len(PALETTE)] for i, w in enumerate(winners)}
     figure = go.Figure(go.Scatter(
@@ -84,9 +97,11 @@ def monthly_activity_figure(activity: pd.DataFrame) -> go.Figure:
 def pair_timeline_figure(activity: pd.DataFrame, firm_id: str, firm_name: str) -> go.Figure:
     """An official's inspections, approvals and evaluated bids over time, the pair's firm in red, others in grey."""
     dated = activity.dropna(subset=["date"])
+    pair = dated["firm_id"] == firm_id
+    dated = dated.assign(**{c: plain(dated[c]) for c in ("firm_id", "kind", "outcome")})
     figure = go.Figure()
-    for is_pair, label, colour, size in ((False, "other firms", OUTSIDERS, 7), (True, firm_name, "#d62728", 11)):
-        frame = dated[(dated["firm_id"] == firm_id) == is_pair]
+    for is_pair, label, colour, size in ((False, "other firms", OUTSIDERS, 7), (True, plain(firm_name), "#d62728", 11)):
+        frame = dated[pair == is_pair]
         if frame.empty:
             continue
         figure.add_trace(go.Scatter(
