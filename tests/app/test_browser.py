@@ -17,7 +17,9 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,15 +75,18 @@ def app_url(market_db, tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (make chromium)")
-def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path) -> None:
+@contextmanager
+def _logged_in_page(app_url: str, tmp_path: Path, height: int, requested: list[str] | None = None) -> Iterator[Any]:
+    """A headless Chromium page logged in to the app; a screenshot is saved when the test fails."""
     from playwright.sync_api import expect, sync_playwright
 
     # generous: the first page of a fresh server imports plotly and plans every query, and CI has 2 cores
     expect.set_options(timeout=90_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 2200})
+        page = browser.new_page(viewport={"width": 1500, "height": height})
+        if requested is not None:
+            page.on("request", lambda request: requested.append(request.url))
         page.set_default_timeout(90_000)
         try:
             page.goto(app_url)
@@ -89,99 +94,106 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path) -
             page.get_by_label("Password", exact=True).fill(PASSWORD)
             page.get_by_role("button", name="Log in").click()
             expect(page.get_by_role("heading", name="Overview")).to_be_visible()
-
-            page.get_by_role("link", name="Rings").click()
-            expect(page.get_by_role("heading", name="Bid-rigging rings")).to_be_visible()
-            # select the top ring explicitly (it is also the default)
-            page.get_by_label("Ring", exact=True).click()
-            page.get_by_role("option").first.click()
-            expect(page.get_by_role("heading", name="RING-1 · score 87")).to_be_visible()
-
-            # the ring graph: the cytoscape component's iframe holds the drawn nodes
-            graph_frame = page.frame_locator("iframe[title='streamlit_cytoscape.component.streamlit_cytoscape']").first
-            expect(graph_frame.locator("#cy canvas").first).to_be_visible()
-            frame = next(f for f in page.frames if "streamlit_cytoscape" in (f.url or ""))
-            deadline = time.monotonic() + 20
-            drawn = 0
-            while time.monotonic() < deadline and drawn == 0:
-                drawn = frame.evaluate("() => { const c = document.getElementById('cy');"
-                                       " return c && c._cyreg && c._cyreg.cy ? c._cyreg.cy.nodes().length : 0; }")
-                time.sleep(0.3)
-            assert drawn == 12  # 3 members + 6 tenders + shared phone, address and owner
-
-            # the bid chart and the rotation chart (plotly)
-            expect(page.locator(".js-plotly-plot").first).to_be_visible()
-            assert page.locator(".js-plotly-plot").count() >= 2
-            assert page.locator(".js-plotly-plot .scatterlayer .point").count() >= 20  # 20 bids
-
-            time.sleep(1.5)  # let the graph layout animation settle before the screenshot
-            shot = tmp_path / "rings_page.png"
-            page.screenshot(path=str(shot), full_page=True)
-            print(f"screenshot: {shot}")
-            if os.environ.get("IRONCAGE_TEST_OUTPUT"):
-                target = Path(os.environ["IRONCAGE_TEST_OUTPUT"])
-                target.mkdir(parents=True, exist_ok=True)
-                shutil.copy(shot, target / shot.name)
-            assert shot.stat().st_size > 20_000
-
-            # triage in the browser: confirm the ring with a comment; the audit entry is stored
-            page.get_by_label("Status").click()
-            page.keyboard.type("confirmed")
-            page.keyboard.press("Enter")
-            page.get_by_label("Comment").fill("Cover bids 2–4 % above the winner in all six tenders")
-            page.get_by_role("button", name="Save triage").click()
-            expect(page.get_by_text("Saved 2 change(s) as Browser Tester")).to_be_visible()
-            with market_db.driver.session(database=market_db.settings.database) as session:
-                events = session.run(
-                    "MATCH (e:CaseEvent)-[:ON]->(:Ring {id: 'RING-1'}) "
-                    "RETURN e.user AS user, e.action AS action, e.status AS status, e.comment AS comment"
-                ).data()
-                ring_status = session.run("MATCH (r:Ring {id: 'RING-1'}) RETURN r.status AS s").single()["s"]
-            assert ring_status == "confirmed"
-            assert {(e["user"], e["action"]) for e in events} == {("Browser Tester", "status"),
-                                                                  ("Browser Tester", "comment")}
-            assert any(e["comment"] == "Cover bids 2–4 % above the winner in all six tenders" for e in events)
-
-            # explore: find a member, open its neighbourhood, click the member node to expand it
-            page.get_by_role("link", name="Explore").click()
-            page.get_by_label("Search by name, title, address, id, registration number, phone or e-mail").fill(
-                "Alpha Build")
-            page.keyboard.press("Enter")
-            page.get_by_role("button", name="Show its neighbourhood").click()
-            explore = page.frame_locator("iframe[title='streamlit_cytoscape.component.streamlit_cytoscape']").first
-            expect(explore.locator("#cy canvas").first).to_be_visible()
-            cy_frame = [f for f in page.frames if "streamlit_cytoscape" in (f.url or "")][-1]
-
-            def node_count() -> int:
-                return int(cy_frame.evaluate("() => { const c = document.getElementById('cy');"
-                                             " return c && c._cyreg && c._cyreg.cy ? c._cyreg.cy.nodes().length : 0; }"))
-
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and node_count() == 0:
-                time.sleep(0.3)
-            before = node_count()
-            assert before > 1
-            time.sleep(1.5)  # layout settles
-            # click on the phone node shared by F1 and F2: expanding it brings in F2
-            point = cy_frame.evaluate(
-                "() => { const cy = document.getElementById('cy')._cyreg.cy;"
-                " const hit = cy.nodes().filter(n => JSON.stringify(n.data()).includes('13800000001'));"
-                " const n = hit.length ? hit.first() : cy.nodes().filter(n => n.degree() === 1).first();"
-                " const p = n.renderedPosition(); return {x: p.x, y: p.y}; }")
-            box = page.locator("iframe[title='streamlit_cytoscape.component.streamlit_cytoscape']").first.bounding_box()
-            assert box is not None
-            page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and node_count() <= before:
-                time.sleep(0.5)
-            assert node_count() > before, "clicking a node did not expand its neighbours"
-            page.screenshot(path=str(tmp_path / "explore_expanded.png"), full_page=True)
+            yield page
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
             print(f"failure screenshot: {tmp_path / 'failure.png'}")
             raise
         finally:
             browser.close()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (make chromium)")
+def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    with _logged_in_page(app_url, tmp_path, height=2200) as page:
+        page.get_by_role("link", name="Rings").click()
+        expect(page.get_by_role("heading", name="Bid-rigging rings")).to_be_visible()
+        # select the top ring explicitly (it is also the default)
+        page.get_by_label("Ring", exact=True).click()
+        page.get_by_role("option").first.click()
+        expect(page.get_by_role("heading", name="RING-1 · score 87")).to_be_visible()
+
+        # the ring graph: the cytoscape component's iframe holds the drawn nodes
+        graph_frame = page.frame_locator("iframe[title='streamlit_cytoscape.component.streamlit_cytoscape']").first
+        expect(graph_frame.locator("#cy canvas").first).to_be_visible()
+        frame = next(f for f in page.frames if "streamlit_cytoscape" in (f.url or ""))
+        deadline = time.monotonic() + 20
+        drawn = 0
+        while time.monotonic() < deadline and drawn == 0:
+            drawn = frame.evaluate("() => { const c = document.getElementById('cy');"
+                                   " return c && c._cyreg && c._cyreg.cy ? c._cyreg.cy.nodes().length : 0; }")
+            time.sleep(0.3)
+        assert drawn == 12  # 3 members + 6 tenders + shared phone, address and owner
+
+        # the bid chart and the rotation chart (plotly)
+        expect(page.locator(".js-plotly-plot").first).to_be_visible()
+        assert page.locator(".js-plotly-plot").count() >= 2
+        assert page.locator(".js-plotly-plot .scatterlayer .point").count() >= 20  # 20 bids
+
+        time.sleep(1.5)  # let the graph layout animation settle before the screenshot
+        shot = tmp_path / "rings_page.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"screenshot: {shot}")
+        if os.environ.get("IRONCAGE_TEST_OUTPUT"):
+            target = Path(os.environ["IRONCAGE_TEST_OUTPUT"])
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy(shot, target / shot.name)
+        assert shot.stat().st_size > 20_000
+
+        # triage in the browser: confirm the ring with a comment; the audit entry is stored
+        page.get_by_label("Status").click()
+        page.keyboard.type("confirmed")
+        page.keyboard.press("Enter")
+        page.get_by_label("Comment").fill("Cover bids 2–4 % above the winner in all six tenders")
+        page.get_by_role("button", name="Save triage").click()
+        expect(page.get_by_text("Saved 2 change(s) as Browser Tester")).to_be_visible()
+        with market_db.driver.session(database=market_db.settings.database) as session:
+            events = session.run(
+                "MATCH (e:CaseEvent)-[:ON]->(:Ring {id: 'RING-1'}) "
+                "RETURN e.user AS user, e.action AS action, e.status AS status, e.comment AS comment"
+            ).data()
+            ring_status = session.run("MATCH (r:Ring {id: 'RING-1'}) RETURN r.status AS s").single()["s"]
+        assert ring_status == "confirmed"
+        assert {(e["user"], e["action"]) for e in events} == {("Browser Tester", "status"),
+                                                              ("Browser Tester", "comment")}
+        assert any(e["comment"] == "Cover bids 2–4 % above the winner in all six tenders" for e in events)
+
+        # explore: find a member, open its neighbourhood, click the member node to expand it
+        page.get_by_role("link", name="Explore").click()
+        page.get_by_label("Search by name, title, address, id, registration number, phone or e-mail").fill(
+            "Alpha Build")
+        page.keyboard.press("Enter")
+        page.get_by_role("button", name="Show its neighbourhood").click()
+        explore = page.frame_locator("iframe[title='streamlit_cytoscape.component.streamlit_cytoscape']").first
+        expect(explore.locator("#cy canvas").first).to_be_visible()
+        cy_frame = [f for f in page.frames if "streamlit_cytoscape" in (f.url or "")][-1]
+
+        def node_count() -> int:
+            return int(cy_frame.evaluate("() => { const c = document.getElementById('cy');"
+                                         " return c && c._cyreg && c._cyreg.cy ? c._cyreg.cy.nodes().length : 0; }"))
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and node_count() == 0:
+            time.sleep(0.3)
+        before = node_count()
+        assert before > 1
+        time.sleep(1.5)  # layout settles
+        # click on the phone node shared by F1 and F2: expanding it brings in F2
+        point = cy_frame.evaluate(
+            "() => { const cy = document.getElementById('cy')._cyreg.cy;"
+            " const hit = cy.nodes().filter(n => JSON.stringify(n.data()).includes('13800000001'));"
+            " const n = hit.length ? hit.first() : cy.nodes().filter(n => n.degree() === 1).first();"
+            " const p = n.renderedPosition(); return {x: p.x, y: p.y}; }")
+        box = page.locator("iframe[title='streamlit_cytoscape.component.streamlit_cytoscape']").first.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and node_count() <= before:
+            time.sleep(0.5)
+        assert node_count() > before, "clicking a node did not expand its neighbours"
+        page.screenshot(path=str(tmp_path / "explore_expanded.png"), full_page=True)
 
 
 HOSTILE = ("- Delta [verify here](https://evil.example/x) ![pixel](http://127.0.0.1:9/p.png) **loud** $x^2$ "
@@ -192,35 +204,19 @@ HOSTILE = ("- Delta [verify here](https://evil.example/x) ![pixel](http://127.0.
 def test_names_from_the_records_render_as_plain_text(app_url: str, market_db, tmp_path: Path) -> None:
     """A firm name or explanation holding Markdown shows as its characters: no link, no image
     fetched by the investigator's browser, no formatting, no LaTeX, no heading."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("MATCH (r:Ring {id: 'RING-2'}) SET r.explanation = $text", text=HOSTILE).consume()
     requested: list[str] = []
-    expect.set_options(timeout=90_000)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1500, "height": 1600})
-        page.on("request", lambda request: requested.append(request.url))
-        page.set_default_timeout(90_000)
-        try:
-            page.goto(app_url)
-            page.get_by_label("Your name (recorded with every triage action)").fill("Browser Tester")
-            page.get_by_label("Password", exact=True).fill(PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            page.get_by_role("link", name="Rings").click()
-            page.get_by_label("Ring", exact=True).click()
-            page.get_by_role("option", name="RING-2").first.click()
-            quote = page.locator("blockquote").filter(has_text="verify here")
-            expect(quote).to_be_visible()
-            shown = " ".join(quote.inner_text().replace(WORD_JOINER, "").split())
-            assert shown == " ".join(HOSTILE.split())
-            for tag in ("a", "img", "strong", "del", "b", "h1", "ul", ".katex"):
-                assert quote.locator(tag).count() == 0, f"{tag} rendered from record text"
-            assert not [u for u in requested if "evil.example" in u or "127.0.0.1:9/" in u]
-        except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
-            print(f"failure screenshot: {tmp_path / 'failure.png'}")
-            raise
-        finally:
-            browser.close()
+    with _logged_in_page(app_url, tmp_path, height=1600, requested=requested) as page:
+        page.get_by_role("link", name="Rings").click()
+        page.get_by_label("Ring", exact=True).click()
+        page.get_by_role("option", name="RING-2").first.click()
+        quote = page.locator("blockquote").filter(has_text="verify here")
+        expect(quote).to_be_visible()
+        shown = " ".join(quote.inner_text().replace(WORD_JOINER, "").split())
+        assert shown == " ".join(HOSTILE.split())
+        for tag in ("a", "img", "strong", "del", "b", "h1", "ul", ".katex"):
+            assert quote.locator(tag).count() == 0, f"{tag} rendered from record text"
+        assert not [u for u in requested if "evil.example" in u or "127.0.0.1:9/" in u]
