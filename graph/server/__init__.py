@@ -265,7 +265,7 @@ class LocalServer:
         result = subprocess.run(
             [self._java(), "-cp", f"{self.lib}/*",
              "org.neo4j.server.startup.Neo4jAdminCommand",
-             "dbms", "set-initial-password", self.password()],
+             "dbms", "set-initial-password", "--", self.password()],
             capture_output=True, text=True, env=env, check=False,
         )
         if result.returncode != 0:

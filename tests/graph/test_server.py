@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import uuid
 
 import pytest
 
@@ -25,6 +27,22 @@ def test_running_server_answers_and_keeps_password_private(neo4j_settings) -> No
     assert server.bolt_answers()
     # start on a running server is a no-op that returns at once
     assert server.start() == 0.0
+
+
+@pytest.mark.neo4j
+def test_a_generated_password_may_start_with_a_dash() -> None:
+    """token_urlsafe starts with "-" one time in 64; neo4j-admin must not read it as an option."""
+    server = LocalServer(f"dash-{uuid.uuid4().hex[:8]}")
+    if not server.lib.exists():
+        pytest.skip("the Neo4j jars are not installed (python -m graph server start fetches them)")
+    server.home.mkdir(parents=True)
+    try:
+        server.password_file.write_text("-Kq3_dash-first-password-0123456789\n")
+        server.prepare()  # runs neo4j-admin dbms set-initial-password
+        assert (server.data_dir / "dbms" / "auth.ini").exists()
+        assert server.password() == "-Kq3_dash-first-password-0123456789"
+    finally:
+        shutil.rmtree(server.home, ignore_errors=True)
 
 
 def test_env_lines_are_shell_exports(tmp_path, monkeypatch) -> None:
