@@ -197,10 +197,11 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
             "wins": (won_share * volume, {"won_by_linked_firm": int(member_won.sum()),
                                           "won_share": won_share}),
         }
+        contributions = {n: round(v * params.weights.get(n, 0.0), 2) for n, (v, _) in parts.items()}
         components = {n: {"value": round(v, 4), "weight": params.weights.get(n, 0.0),
-                          "contribution": round(v * params.weights.get(n, 0.0), 2), "facts": f}
+                          "contribution": contributions[n], "facts": f}
                       for n, (v, f) in parts.items()}
-        score = float(np.clip(sum(c["contribution"] for c in components.values()), 0, 100))
+        score = float(np.clip(sum(contributions.values()), 0, 100))
         rows = rows.sort_values("tender_id")
         wins_by = rows.loc[member_won, "winner"].value_counts()
         evidence: dict[str, Any] = {
