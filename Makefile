@@ -62,6 +62,7 @@ test: venv chromium
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(DEMO_DIR) .pytest_cache .ruff_cache .mypy_cache
