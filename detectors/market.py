@@ -13,7 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 COLUMNS: dict[str, list[str]] = {
     # one row per tender
@@ -63,6 +66,10 @@ ZONE_SUFFIX = r"\[[^\]]*\]$"  # a named zone after the offset: …+01:00[Europe/
 HAS_OFFSET = r"T.*(?:Z|[+-]\d\d(?::?\d\d)?)$"  # an offset in the clock part (a date's "-05" is not one)
 
 
+# the layout nearly every instant has: seconds, then Z or a numeric offset (parsed by Arrow)
+PLAIN_INSTANT = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d(?::?\d\d)?)$"
+
+
 def naive_utc(values: pd.Series) -> pd.Series:
     """ISO text (or timestamps) → naive UTC ``datetime64[ns]``; unparseable → NaT.
 
@@ -70,15 +77,44 @@ def naive_utc(values: pd.Series) -> pd.Series:
     ``…T08:00:00`` without an offset is taken as UTC. Values without an offset get ``Z``
     before parsing because pandas would otherwise apply the offset of a neighbouring value
     to them, so the result would depend on row order. The string work is vectorised (Arrow
-    string kernels): a column of 300k instants converts in a fraction of a second.
+    string kernels), and values of the plain layout ``YYYY-MM-DDTHH:MM:SS`` + ``Z`` or
+    ``±HH[:MM]`` are parsed by Arrow's ``strptime`` (a day that does not exist, such as
+    February 30, is NaT as pandas has it); the rest (fractions of a second, other ISO forms)
+    go through pandas' ISO 8601 parser. A column of 300k instants converts in about 0.1 s.
     """
-    if not values.empty and pd.api.types.infer_dtype(values, skipna=True) == "string":
-        text = values.astype("string[pyarrow]").str.replace(ZONE_SUFFIX, "", regex=True)
-        dated = ~text.str.contains("T", regex=False).fillna(True)
-        local = ~text.str.contains(HAS_OFFSET, regex=True).fillna(True) & ~dated
-        values = text.where(~dated, text + "T00:00:00Z").where(~local, text + "Z").astype(object)
-    parsed = pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")
-    return pd.Series(parsed, index=values.index).dt.tz_localize(None).astype("datetime64[ns]")
+    if values.empty or pd.api.types.infer_dtype(values, skipna=True) != "string":
+        parsed = pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")
+        return pd.Series(parsed, index=values.index).dt.tz_localize(None).astype("datetime64[ns]")
+    text = values.astype("string[pyarrow]").str.replace(ZONE_SUFFIX, "", regex=True)
+    dated = ~text.str.contains("T", regex=False).fillna(True)
+    local = ~text.str.contains(HAS_OFFSET, regex=True).fillna(True) & ~dated
+    text = text.where(~dated, text + "T00:00:00Z").where(~local, text + "Z")
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    plain = text.str.match(PLAIN_INSTANT).fillna(False).to_numpy(bool)
+    if plain.any():
+        out.iloc[np.flatnonzero(plain)] = _plain_instants(text[plain])
+    rest = ~plain & text.notna().to_numpy(bool)
+    if rest.any():
+        parsed = pd.to_datetime(text[rest].astype(object), errors="coerce", utc=True, format="ISO8601")
+        out.iloc[np.flatnonzero(rest)] = pd.Series(parsed).dt.tz_localize(None).astype("datetime64[ns]").to_numpy()
+    return out
+
+
+def _plain_instants(text: pd.Series) -> np.ndarray:
+    """``YYYY-MM-DDTHH:MM:SS`` + ``Z`` / ``±HH[:MM]`` → naive UTC ``datetime64[ns]`` values."""
+    clock = pa.array(text.str.slice(0, 19))
+    parsed = pc.strptime(clock, format="%Y-%m-%dT%H:%M:%S", unit="ns", error_is_null=True)
+    # strptime rolls February 30 over into March; such a day is not a date
+    day = pc.cast(pc.utf8_slice_codeunits(clock, 8, 10), pa.int64())
+    parsed = pc.if_else(pc.equal(pc.day(parsed), day), parsed, pa.scalar(None, parsed.type))
+    local = parsed.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+    zone = pc.replace_substring(pc.utf8_slice_codeunits(pa.array(text), 19), ":", "")  # Z, +0800, -05, …
+    sign = np.where(pc.starts_with(zone, "-").to_numpy(zero_copy_only=False), -1, 1)
+    digits = pc.utf8_rpad(pc.utf8_slice_codeunits(zone, 1), 4, "0")  # "" (Z) → 0000, "08" → 0800
+    hours = pc.cast(pc.utf8_slice_codeunits(digits, 0, 2), pa.int64()).to_numpy()
+    minutes = pc.cast(pc.utf8_slice_codeunits(digits, 2, 4), pa.int64()).to_numpy()
+    utc = local - (sign * (hours * 60 + minutes)).astype("timedelta64[m]")
+    return np.where((hours < 24) & (minutes < 60), utc, np.datetime64("NaT", "ns"))
 
 
 def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:

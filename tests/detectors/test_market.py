@@ -36,3 +36,40 @@ def test_build_reads_instants_by_their_own_offset_whatever_the_row_order() -> No
         assert str(got.dtype) == "datetime64[ns]"
         for i, want in enumerate(expected):
             assert (pd.isna(got[f"B{i}"]) and pd.isna(want)) or got[f"B{i}"] == want, (order, i, got[f"B{i}"])
+
+
+def test_naive_utc_agrees_with_pandas_value_by_value() -> None:
+    """The Arrow fast path and the pandas path give what pandas' ISO 8601 parser gives for each
+    value on its own (offset-less values read as UTC, dates as midnight)."""
+    import numpy as np
+
+    from detectors.market import naive_utc
+
+    rng = np.random.default_rng(5)
+    shapes = ["{d}T{t}Z", "{d}T{t}+08:00", "{d}T{t}-05:30", "{d}T{t}+0100", "{d}T{t}+03", "{d}T{t}",
+              "{d}", "{d}T{t}.250Z", "{d}T{t}.5+02:00", "{d}T{h}:{m}Z", "{d}T{t}+01:00[Europe/Paris]",
+              "{d}T{t}+25:00", "{d}T24:00:00Z", "{d} {t}", "not a date"]
+    values = []
+    for _ in range(3000):
+        year, month, day = int(rng.integers(1990, 2031)), int(rng.integers(1, 13)), int(rng.integers(1, 32))
+        h, m, sec = int(rng.integers(0, 24)), int(rng.integers(0, 60)), int(rng.integers(0, 60))
+        values.append(shapes[int(rng.integers(len(shapes)))].format(
+            d=f"{year:04d}-{month:02d}-{day:02d}", t=f"{h:02d}:{m:02d}:{sec:02d}", h=f"{h:02d}", m=f"{m:02d}"))
+    values += [None, "2024-02-30T10:00:00Z", "2024-02-29T10:00:00+08:00", "2023-02-29T10:00:00Z"]
+
+    def one(value: str | None) -> pd.Timestamp:
+        if value is None:
+            return pd.NaT
+        text = value.split("[")[0]
+        if "T" not in text:
+            text += "T00:00:00Z"
+        elif not any(z in text.split("T", 1)[1] for z in ("Z", "+", "-")):
+            text += "Z"
+        parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+        return pd.NaT if pd.isna(parsed) else parsed.tz_localize(None)
+
+    got = naive_utc(pd.Series(values, dtype=object))
+    assert str(got.dtype) == "datetime64[ns]"
+    for value, have in zip(values, got, strict=True):
+        want = one(value)
+        assert (pd.isna(have) and pd.isna(want)) or have == want, (value, have, want)
