@@ -11,17 +11,22 @@ Components (each has a value, a baseline, a significance test and a contribution
     evaluations of tenders it bid in — against the expectation under independence *within
     the official's own market*. For inspections and approvals of kind ``k``,
 
-    .. math:: E_{ij} = \\sum_k W_{ik} \\, s_{jk} / \\sum_{l \\in P_i} s_{lk}, \\qquad
-              s_{jk} = r_{jk}^{(-i)} + \\beta \\, \\bar r_{P_i k}^{(-i)}
+    .. math:: E_{ij} = \\sum_k W_{ik} \\, s_{jk} / \\sum_{l \\in P_i} s_{lk}
 
     where :math:`W_{ik}` is the official's workload of kind ``k``, :math:`P_i` the pool of
     firms the official actually serves in that channel (every firm it inspected, resp.
-    decided an approval for),
-    :math:`r^{(-i)}_{jk}` the firm's kind-``k`` volume handled by the *other* officials of
-    the department (a leave-one-out size estimate, so the official's own excess does not
-    inflate the firm's size) and :math:`\\beta \\bar r` a prior of one average firm that shrinks
-    firms nobody else serves towards the pool average (with no other official at all the
-    expectation is the uniform share :math:`W_{ik}/|P_i|`). Restricting the expectation to
+    decided an approval for), and :math:`s_{jk}` the firm's size as the department's *other*
+    officials see it (leave-one-out, so the official's own excess does not inflate it), read
+    in one of two ways. *Counts*, :math:`s = r^{(-i)}_{jk} + \\beta \\bar r`, the others'
+    kind-``k`` interactions with the firm plus a prior of one pool-average firm — right when
+    work is routed to anyone. *Exposure*, :math:`s = (r^{(-i)}_{jk} + \\beta) / (e_{jk} + \\beta)`,
+    :math:`e_{jk}` the summed interactions per firm of the other officials who dealt with it —
+    right when officials have territories, where a colleague's one visit to a firm it sees
+    once is an average firm, not a large one (quasi-independence with unserved cells as
+    structural zeros). Both expectations are leave-one-out predictions of the officials'
+    own counts; per department and kind the one with the higher Poisson log-likelihood is
+    used and named in the evidence (``baseline_from``). With no other official at all the
+    expectation is the uniform share :math:`W_{ik}/|P_i|`. Restricting the expectation to
     the pool is what keeps an official in a small district, who necessarily sees the same
     few firms, from looking close. For evaluations the expectation is the firm's bid rate in
     comparable tenders (same department, category and region) that the official did *not*
@@ -159,7 +164,8 @@ class Params:
         p-value of the component over all pairs it was computed for (tens of thousands of
         pairs are tested, so a p of 0.001 alone is expected by chance dozens of times).
     prior_strength: pseudo-count shrinking peers' and the official's own baseline rates [10].
-    size_prior: β, the pool-average firm added to every firm's leave-one-out size [1.0].
+    size_prior: β, the pseudo-firm added to every firm's leave-one-out size (of the pool's
+        average size in the counts reading, of an average firm in the exposure reading) [1.0].
     lift_floor, lift_full: frequency lift counting nothing / fully [1.5, 6.0].
     outcome_lift_full: win lift counting fully [3.0].
     leniency_full: share of expected failures avoided counting fully [0.6].
@@ -342,22 +348,59 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """Observed and expected interactions per pair for one channel (inspections or approvals)."""
+    """Observed and expected interactions per pair for one channel (inspections or approvals).
+
+    Two readings of a firm's size ``s_jk`` from the other officials' work with it (both
+    leave-one-out, both with ``β = size_prior`` pseudo-firms):
+
+    * *counts* — ``r_jk + β·max(1, r̄)``: the others' interactions with the firm, as if every
+      official of the department could have served every firm (random routing of work);
+    * *exposure* — ``(r_jk + β) / (e_jk + β)``, ``e_jk = Σ_l c_lk`` over the other officials
+      ``l`` who served the firm, ``c_lk`` their interactions per firm served: each official's
+      count measured against its own intensity (quasi-independence with the cells nobody
+      served as structural zeros; Agresti §10.2), so one visit by a colleague who sees each
+      of its firms once is an average firm, not a large one (territorial work).
+
+    Which fits is an empirical question per department and kind of work: each reading's
+    expectations are leave-one-out predictions of the officials' own counts, and the one
+    with the higher Poisson log-likelihood ``Σ n ln E − E`` over the department's cells is
+    used (``frequency_model`` in the output).
+    """
     if events.empty:
-        return _empty("observed", "expected")
+        return _empty("observed", "expected", other=("frequency_model",))
     n = events.groupby([OID, FID, KIND], observed=True).size().rename("n").reset_index()
-    workload = events.groupby([OID, KIND, DEPT], observed=True).size().rename("W").reset_index()
-    dept_volume = events.groupby([DEPT, FID, KIND], observed=True).size().rename("A").reset_index()
-    grid = pool.merge(workload, on=OID)
-    grid = grid.merge(n, on=[OID, FID, KIND], how="left").merge(dept_volume, on=[DEPT, FID, KIND], how="left")
-    grid[["n", "A"]] = grid[["n", "A"]].fillna(0.0)
+    load = n.groupby([OID, KIND], observed=True).agg(W=("n", "sum"), P=("n", "size")).reset_index()
+    load["c"] = load["W"] / load["P"]
+    load = load.merge(events[[OID, DEPT]].drop_duplicates(OID), on=OID)
+    served = n.merge(load[[OID, KIND, DEPT, "c"]], on=[OID, KIND])
+    volume = served.groupby([DEPT, FID, KIND], observed=True).agg(A=("n", "sum"), C=("c", "sum")).reset_index()
+    grid = pool.merge(load[[OID, KIND, DEPT, "W", "c"]], on=OID)
+    grid = grid.merge(n, on=[OID, FID, KIND], how="left").merge(volume, on=[DEPT, FID, KIND], how="left")
+    grid[["n", "A", "C"]] = grid[["n", "A", "C"]].fillna(0.0)
     grid["r"] = grid["A"] - grid["n"]
-    groups = grid.groupby([OID, KIND], observed=True)
-    beta = groups["r"].transform("mean").clip(lower=1.0) * params.size_prior
-    grid["s"] = grid["r"] + beta
-    grid["expected"] = grid["W"] * grid["s"] / grid.groupby([OID, KIND], observed=True)["s"].transform("sum")
-    out = grid.groupby(PAIR, observed=True).agg(observed=("n", "sum"), expected=("expected", "sum"))
+    per_official = [grid[OID], grid[KIND]]
+    beta = grid.groupby(per_official, observed=True)["r"].transform("mean").clip(lower=1.0) * params.size_prior
+    exposure = (grid["C"] - grid["c"] * (grid["n"] > 0)).clip(lower=0.0)
+    sizes = {"counts": grid["r"] + beta,
+             "exposure": (grid["r"] + params.size_prior) / (exposure + params.size_prior)}
+    expected = {}
+    for model, size in sizes.items():
+        expected[model] = grid["W"] * size / size.groupby(per_official, observed=True).transform("sum")
+        grid[model] = grid["n"] * np.log(np.maximum(expected[model], 1e-300)) - expected[model]
+    fit = grid.groupby([DEPT, KIND], observed=True)[list(sizes)].transform("sum")
+    territorial = (fit["exposure"] > fit["counts"]).to_numpy()
+    grid["expected"] = np.where(territorial, expected["exposure"], expected["counts"])
+    grid["frequency_model"] = np.where(territorial, "exposure", "counts")
+    out = grid.groupby(PAIR, observed=True).agg(observed=("n", "sum"), expected=("expected", "sum"),
+                                               frequency_model=("frequency_model", "first"))
     return out.reset_index()
+
+
+FIRM_SIZE_READINGS = {
+    "counts": "the firm's interactions with the department's other officials (work routed to anyone)",
+    "exposure": "the firm's interactions with each other official who dealt with it, against that "
+                "official's usual interactions per firm (territorial work)",
+}
 
 
 @dataclass(frozen=True)
@@ -889,7 +932,8 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
         ch["lift"] = ch["observed"] / ch["expected"]
         floor = max(params.min_inspections, params.min_evaluations) if name == "evaluations" else params.min_inspections
         ch["pvalue"] = poisson_tail_after_selection(ch["observed"], ch["expected"], floor)
-        ch = ch.rename(columns={c: f"{name}_{c}" for c in ("observed", "expected", "lift", "pvalue")})
+        ch = ch.rename(columns={c: f"{name}_{c}" for c in ("observed", "expected", "lift", "pvalue",
+                                                             "frequency_model")})
         frame = _attach(frame, ch, pairs)
         frame[f"{name}_observed"] = frame[f"{name}_observed"].fillna(0.0)
         lift_effect = np.clip(np.log(frame[f"{name}_lift"].fillna(0.0).clip(lower=1e-9) / params.lift_floor)
@@ -1014,6 +1058,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
                 "value": obs, "baseline": _num(row[f"{ch}_expected"], 2),
                 "lift": _num(row[f"{ch}_lift"], 2), "pvalue": _num(row[f"{ch}_pvalue"], 6),
                 "qvalue": _num(row.get(f"{ch}_qvalue"), 6),
+                **({"baseline_from": FIRM_SIZE_READINGS[row[f"{ch}_frequency_model"]]}
+                   if isinstance(row.get(f"{ch}_frequency_model"), str) else {}),
                 "threshold": {"lift_floor": params.lift_floor, "lift_full": params.lift_full,
                               "q_weak": params.q_weak, "q_strong": params.q_strong},
                 "contribution": _num(row["frequency_points"], 2) if row["frequency_channel"] == ch else 0.0,

@@ -107,6 +107,44 @@ def test_frequency_expectation_uses_the_official_pool_and_leave_one_out_firm_siz
     assert row["portfolio_share"] == pytest.approx(0.6)
 
 
+def test_territorial_work_measures_a_firm_by_each_colleague_s_own_intensity() -> None:
+    """O1 alone inspects F1–F6 (F1 15 times, the others 3); six colleagues each inspect two
+    firms of their own 3 times and F1 once. Counted raw, F1's six outside visits make it 7×
+    an average firm; against each colleague's 7/3 visits per firm it is a small one."""
+    insp: list[dict] = []
+    _inspection(insp, "O1", "F1", 15, 0)
+    for f in ("F2", "F3", "F4", "F5", "F6"):
+        _inspection(insp, "O1", f, 3, 0)
+    colleagues = [f"O{k}" for k in range(2, 8)]
+    for o in colleagues:
+        for f in (f"H{o}a", f"H{o}b"):
+            _inspection(insp, o, f, 3, 0)
+        _inspection(insp, o, "F1", 1, 0)
+    data = _market(_officials(["O1", *colleagues]), insp)
+    row = _row(closeness.pair_frame(data), "O1", "F1")
+    assert row["inspections_frequency_model"] == "exposure"
+    # F1: others' visits r = 6 over their intensity e = 6 × 7/3, with one pseudo-firm: s = 7/15;
+    # F2–F6 nobody else visits: s = 1; O1's 30 inspections are shared out in proportion
+    assert row["inspections_expected"] == pytest.approx(30 * (7 / 15) / (7 / 15 + 5))
+    assert row["frequency_points"] > 0
+    assert ("O1", "F1") in _pairs(closeness.detect(data))
+
+
+def test_randomly_routed_work_keeps_firm_sizes_in_counts() -> None:
+    """Inspections of 60 firms of very different sizes, each given to one of 8 officials at
+    random: the raw-count reading fits, and no official looks close to a large firm."""
+    rng = np.random.default_rng(11)
+    officials = [f"O{k}" for k in range(1, 9)]
+    insp: list[dict] = []
+    for f in range(60):
+        for _ in range(int(rng.poisson(np.exp(rng.normal(1.2, 1.0)))) + 1):
+            _inspection(insp, officials[int(rng.integers(8))], f"F{f}", 1, 0)
+    data = _market(_officials(officials), insp)
+    frame = closeness.pair_frame(data)
+    assert set(frame["inspections_frequency_model"].dropna()) == {"counts"}
+    assert not closeness.detect(data)
+
+
 def test_small_district_official_expects_the_same_few_firms() -> None:
     """One official, three firms nobody else serves: the expectation is the uniform share."""
     insp: list[dict] = []
