@@ -567,17 +567,18 @@ def _rate_excess(events: pd.DataFrame, flag: str, params: Params) -> pd.DataFram
     out["official_ratio"] = pair["s"]
     prior = m * overall
     out["firm_ratio"] = (ob + prior) / (oE + prior) if prior > 0 else (ob / oE).where(oE > 0, 1.0)
-    # the official's expected bad rate under H0, on the odds scale of the test: the firm's
-    # rate with the others (shrunk towards their expectation) times the null odds ratio
+    # H0: the official's odds of a bad outcome with the firm are ω times the others' (ω from
+    # the kinds and inspectors' strictness in E); its expected bad rate is then the firm's
+    # rate with the others (shrunk towards their expectation) with odds times ω
     others_rate = (oE / on.where(on > 0, 1.0)).clip(1e-6, 1 - 1e-6)
-    null_odds = _odds(pair["E"] / pair["n"]) / _odds(others_rate) * _odds(shrunk_rate(ob, on, others_rate, m))
+    odds = _odds(pair["E"] / pair["n"]) / _odds(others_rate)
+    null_odds = odds * _odds(shrunk_rate(ob, on, others_rate, m))
     expected_bad = (pair["n"] * null_odds / (1.0 + null_odds)).where(
         on > 0, (pair["E"] * out["firm_ratio"]).clip(upper=pair["n"]))
     out["expected_bad"] = expected_bad
     out["p0"] = 1.0 - expected_bad / pair["n"]
     total = pair["bad"] + ob
     testable = ((on > 0) & (total > 0)).to_numpy()
-    odds = _odds(pair["E"] / pair["n"]) / _odds(oE / on.where(on > 0, 1.0))
     out["pvalue"] = np.nan
     out["pmin"] = np.nan
     if testable.any():
@@ -907,7 +908,8 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
 
     Columns: official_id, firm_id, department_id, inspections/approvals/evaluations (observed
     and expected, lift, p-value per channel), portfolio_share, the leniency, penalty, grant,
-    speed and outcome statistics, tie_points and ties, each component's points, and score.
+    speed and outcome statistics, tie_points and ties, each component's points, their sum
+    without ties (tested_points), corroboration_points, and score.
     Sorted by score (descending), then ids.
     """
     params = params or Params()
@@ -1014,8 +1016,9 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     frame["corroboration_qvalue"] = adafilter_qvalues(frame["corroboration_pvalue"], frame["corroboration_selection"])
     frame["corroboration_points"] = params.corroboration_points * gate(frame["corroboration_qvalue"],
                                                                        params.q_weak, params.q_strong)
-    tested = frame[[c for c in point_cols if c != "tie_points"]].sum(axis=1)
-    frame["score"] = (np.maximum(tested, frame["corroboration_points"]) + frame["tie_points"]).clip(upper=100.0)
+    frame["tested_points"] = frame[[c for c in point_cols if c != "tie_points"]].sum(axis=1)
+    frame["score"] = (np.maximum(frame["tested_points"], frame["corroboration_points"])
+                      + frame["tie_points"]).clip(upper=100.0)
     return frame.sort_values(["score", OID, FID], ascending=[False, True, True]).reset_index(drop=True)
 
 
@@ -1162,9 +1165,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
                           "rule": "score = max(component sum, corroboration) + ties"},
             "contribution": _num(row["corroboration_points"], 2),
         }
-        tested = sum(float(row[c]) for c in ("frequency_points", "pass_points", "penalty_points", "grant_points",
-                                             "speed_points", "outcome_points"))
-        if row["corroboration_points"] > tested and row["corroboration_channels"]:
+        if row["corroboration_points"] > row["tested_points"] and row["corroboration_channels"]:
             phrases.append((row["corroboration_points"],
                             f"deviated in several independent channels at once ({row['corroboration_channels']}; "
                             f"p = {row['corroboration_pvalue']:.1e} that at least two of them do)"))
