@@ -117,9 +117,7 @@ def connect_bench() -> tuple[Database, bool]:
 
     server = LocalServer(BENCH_INSTANCE)
     server.start()
-    settings = Neo4jSettings(uri=server.uri(), username="neo4j", password=server.password(),
-                             local_instance=server.name)
-    return Database(settings), True
+    return Database(server.settings()), True
 
 
 def bench_scale(db: Database, scale: float, seed: int, workdir: Path, allow_wipe: bool) -> dict[str, object]:

@@ -33,6 +33,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from detectors.market import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, MarketData, naive_utc
 
@@ -67,6 +69,12 @@ FRAME_QUERIES: dict[str, tuple[str, ...]] = {
 QUERY_COLUMNS: dict[str, list[str]] = {
     "read_bids": [c for c in COLUMNS["bids"] if c != "is_winner"],
     "read_awards": ["tender_id", "firm_id"],
+}
+
+# every query of the market → its columns (read_awards marks the bids' winners)
+MARKET_QUERIES: dict[str, list[str]] = {
+    **{name: QUERY_COLUMNS.get(name, COLUMNS[frame]) for frame, names in FRAME_QUERIES.items() for name in names},
+    "read_awards": QUERY_COLUMNS["read_awards"],
 }
 
 # the columns each frame is sorted by after reading, for a stable row order
@@ -127,9 +135,6 @@ def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         return frame
     if len(keys) == 1 and frame[keys[0]].is_monotonic_increasing:  # pages come in key order
         return frame
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     try:
         table = pa.table({k: pa.array(frame[k].tolist(), from_pandas=True) for k in keys})
         order = pc.sort_indices(table, sort_keys=[(k, "ascending", "at_end") for k in keys])
@@ -174,15 +179,13 @@ def read_market(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None)
     MarketData
         Frames with exactly the contract's columns and dtypes (see :mod:`detectors.market`).
     """
-    columns = {name: QUERY_COLUMNS.get(name, COLUMNS[frame]) for frame, names in FRAME_QUERIES.items()
-               for name in names} | {"read_awards": QUERY_COLUMNS["read_awards"]}
     started = time.perf_counter()
     # each frame is assembled as soon as its queries are in, while the server still works
     # on the others (the longest query runs alone at the end otherwise)
     needs = {frame: set(FRAME_QUERIES[frame]) | ({"read_awards"} if frame == "bids" else set()) for frame in COLUMNS}
     rows: dict[str, pd.DataFrame] = {}
     frames: dict[str, pd.DataFrame] = {}
-    for name, result in _completed(db, dict(sorted(columns.items(), key=lambda item: -QUERY_WEIGHT.get(item[0], 0))),
+    for name, result in _completed(db, dict(sorted(MARKET_QUERIES.items(), key=lambda item: -QUERY_WEIGHT.get(item[0], 0))),
                                    page_size, workers):  # the biggest first: they finish last
         rows[name] = result
         for frame in [f for f in COLUMNS if f not in frames and needs[f] <= rows.keys()]:
@@ -263,8 +266,7 @@ def warm_up(db: Any, anchors: int = WARMUP_ANCHORS) -> int:
     detector run does not pay for the JIT compilation of the read path. Returns the number
     of queries run.
     """
-    names = [*dict.fromkeys([n for queries in FRAME_QUERIES.values() for n in queries] + ["read_awards"]
-                            + [n for queries in OCDS_QUERIES.values() for n in queries])]
+    names = [*MARKET_QUERIES, *(n for queries in OCDS_QUERIES.values() for n in queries)]
     for name in names:
         db.read_frame(name, columns=["rows", "next_after"], after="", limit=anchors)
     return len(names)

@@ -63,10 +63,4 @@ def from_environment() -> Neo4jSettings:
             "Run `python -m graph server start` (or `make neo4j`), or set NEO4J_URI, "
             "NEO4J_USERNAME and NEO4J_PASSWORD for an existing Neo4j 5 server."
         )
-    return Neo4jSettings(
-        uri=f"bolt://127.0.0.1:{server.bolt_port()}",
-        username="neo4j",
-        password=server.password(),
-        database=database,
-        local_instance=server.name,
-    )
+    return server.settings(database)

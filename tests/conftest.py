@@ -31,7 +31,7 @@ def _wipe(db) -> None:  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def neo4j_settings() -> Iterator[object]:
     from graph.server import LocalServer, ServerError
-    from graph.settings import Neo4jSettings, from_environment
+    from graph.settings import from_environment
 
     started_here = None
     if os.environ.get("NEO4J_URI"):
@@ -46,8 +46,7 @@ def neo4j_settings() -> Iterator[object]:
         if not was_running:
             started_here = server
             print(f"\n[tests] started Neo4j instance '{server.name}' in {seconds:.1f} s")
-        settings = Neo4jSettings(uri=server.uri(), username="neo4j", password=server.password(),
-                                 database="neo4j", local_instance=server.name)
+        settings = server.settings()
         # subprocesses (CLI tests) use the same server through the conventional variables
         os.environ.update(NEO4J_URI=settings.uri, NEO4J_USERNAME=settings.username,
                           NEO4J_PASSWORD=settings.password, NEO4J_DATABASE=settings.database)

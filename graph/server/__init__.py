@@ -31,7 +31,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.settings import REPO_ROOT, instance_name, neo4j_root
+from graph.settings import REPO_ROOT, Neo4jSettings, instance_name, neo4j_root
 
 POM = Path(__file__).resolve().parent / "pom.xml"
 DEFAULT_BOLT_PORT = 7687
@@ -131,6 +131,11 @@ class LocalServer:
 
     def uri(self) -> str:
         return f"bolt://127.0.0.1:{self.bolt_port()}"
+
+    def settings(self, database: str = "neo4j") -> Neo4jSettings:
+        """Connection settings of this instance (its port and generated password)."""
+        return Neo4jSettings(uri=self.uri(), username="neo4j", password=self.password(), database=database,
+                             local_instance=self.name)
 
     def env_lines(self) -> list[str]:
         return [
@@ -347,10 +352,7 @@ class LocalServer:
         """
         from graph.db import connect
         from graph.readers import warm_up
-        from graph.settings import Neo4jSettings
-
-        settings = Neo4jSettings(uri=self.uri(), username="neo4j", password=self.password(),
-                                 database=os.environ.get("NEO4J_DATABASE") or "neo4j", local_instance=self.name)
+        settings = self.settings(os.environ.get("NEO4J_DATABASE") or "neo4j")
         started = time.monotonic()
         try:
             with connect(settings) as db:
