@@ -21,7 +21,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from detectors.market import MarketData, naive_utc
 
@@ -249,10 +252,6 @@ def _natural_order(ids: list[str], first: list[int] | None = None) -> list[int]:
     n = len(ids)
     if n == 0:
         return []
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     primary = np.zeros(n, dtype=np.int64) if first is None else np.asarray(first, dtype=np.int64)
     parts = pc.extract_regex(pa.array(ids, type=pa.string()), r"^(?P<prefix>\D*)(?P<number>\d{1,18})$")
     if parts.null_count == 0:
