@@ -87,14 +87,7 @@ def server_cpu() -> float | None:
     if os.environ.get("NEO4J_URI") and "127.0.0.1" not in os.environ["NEO4J_URI"] \
             and "localhost" not in os.environ["NEO4J_URI"]:
         return None
-    pid = LocalServer().pid()
-    if pid is None:
-        return None
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
+    return LocalServer().cpu_seconds()
 
 
 @contextmanager

@@ -93,11 +93,7 @@ def server_cpu_seconds(settings: Neo4jSettings) -> float | None:
         return None
     from graph.server import LocalServer
 
-    pid = LocalServer(settings.local_instance).pid()
-    if pid is None:
-        return None
-    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return LocalServer(settings.local_instance).cpu_seconds()
 
 
 def empty_database(db: Database, allow_wipe: bool) -> None:

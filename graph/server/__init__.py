@@ -153,6 +153,18 @@ class LocalServer:
             return None
         return pid if _pid_alive(pid) else None
 
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds (user + system) the running server has used so far; None when it is not
+        running or ``/proc`` cannot tell (benchmarks report the server's share of the work)."""
+        pid = self.pid()
+        if pid is None:
+            return None
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return None
+
     def bolt_answers(self, timeout: float = 5.0) -> bool:
         """True when ``RETURN 1`` succeeds over Bolt with the stored password."""
         from neo4j import GraphDatabase
