@@ -364,7 +364,7 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params)
     Which fits is an empirical question per department and kind of work: each reading's
     expectations are leave-one-out predictions of the officials' own counts, and the one
     with the higher Poisson log-likelihood ``Σ n ln E − E`` over the department's cells is
-    used (``frequency_model`` in the output).
+    used (``frequency_model`` in the output; ``mixed`` for a pair whose kinds of work use both).
     """
     if events.empty:
         return _empty("observed", "expected", other=("frequency_model",))
@@ -392,7 +392,9 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params)
     grid["expected"] = np.where(territorial, expected["exposure"], expected["counts"])
     grid["frequency_model"] = np.where(territorial, "exposure", "counts")
     out = grid.groupby(PAIR, observed=True).agg(observed=("n", "sum"), expected=("expected", "sum"),
-                                               frequency_model=("frequency_model", "first"))
+                                               frequency_model=("frequency_model", "first"),
+                                               readings=("frequency_model", "nunique"))
+    out["frequency_model"] = out["frequency_model"].where(out.pop("readings") == 1, "mixed")
     return out.reset_index()
 
 
@@ -400,6 +402,8 @@ FIRM_SIZE_READINGS = {
     "counts": "the firm's interactions with the department's other officials (work routed to anyone)",
     "exposure": "the firm's interactions with each other official who dealt with it, against that "
                 "official's usual interactions per firm (territorial work)",
+    "mixed": "raw counts for some kinds of the pair's work, each colleague's usual interactions per "
+             "firm for others (whichever fits each kind in the department)",
 }
 
 

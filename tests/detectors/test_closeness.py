@@ -145,6 +145,32 @@ def test_randomly_routed_work_keeps_firm_sizes_in_counts() -> None:
     assert not closeness.detect(data)
 
 
+def test_a_pair_whose_kinds_of_work_use_both_readings_says_mixed() -> None:
+    """The territorial safety inspections above, plus fire inspections of the same firms given
+    to the officials at random: each kind takes its own reading, and the pair's evidence
+    must not name one of them for both."""
+    rng = np.random.default_rng(12)
+    officials = ["O1", *[f"O{k}" for k in range(2, 8)]]
+    insp: list[dict] = []
+    _inspection(insp, "O1", "F1", 15, 0)
+    for f in ("F2", "F3", "F4", "F5", "F6"):
+        _inspection(insp, "O1", f, 3, 0)
+    for o in officials[1:]:
+        for f in (f"H{o}a", f"H{o}b"):
+            _inspection(insp, o, f, 3, 0)
+        _inspection(insp, o, "F1", 1, 0)
+    firms = ["F1", "F2", "F3", "F4", "F5", "F6", *[f"H{o}{x}" for o in officials[1:] for x in "ab"]]
+    for f in firms:
+        for _ in range(int(rng.poisson(np.exp(rng.normal(1.2, 1.0)))) + 1):
+            _inspection(insp, officials[int(rng.integers(len(officials)))], f, 1, 0, kind="fire")
+    data = _market(_officials(officials), insp)
+    row = _row(closeness.pair_frame(data), "O1", "F1")
+    assert row["inspections_frequency_model"] == "mixed"
+    found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
+    evidence = found[("O1", "F1")].evidence["components"]["frequency_inspections"]
+    assert evidence["baseline_from"] == closeness.FIRM_SIZE_READINGS["mixed"]
+
+
 def test_small_district_official_expects_the_same_few_firms() -> None:
     """One official, three firms nobody else serves: the expectation is the uniform share."""
     insp: list[dict] = []
