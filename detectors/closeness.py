@@ -1035,6 +1035,12 @@ def _num(value: Any, digits: int = 3) -> float | None:
     return round(float(value), digits)
 
 
+def _times(count: Any) -> str:
+    """``1 time``, ``3 times`` (counts come as floats from the frame)."""
+    count = int(count)
+    return f"{count} time" if count == 1 else f"{count} times"
+
+
 def _pct(value: float) -> str:
     return f"{100 * value:.0f} %"
 
@@ -1075,12 +1081,12 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         ch = row["frequency_channel"]
         verb = {"inspections": "inspected it", "approvals": "decided approvals for it",
                 "evaluations": "sat on the committee of tenders it bid in"}[ch]
-        opening = (f"{verb.replace(' it', f' {fname} ({firm})', 1)} {counts[ch]} times — "
+        opening = (f"{verb.replace(' it', f' {fname} ({firm})', 1)} {_times(counts[ch])} — "
                    f"{row[ch + '_lift']:.1f}× what the official's workload and market predict "
                    f"({row[ch + '_expected']:.1f})")
     else:
-        parts = [f"{n} {ch}" for ch, n in counts.items() if n]
-        opening = f"dealt with {fname} ({firm}) {sum(counts.values())} times ({', '.join(parts)})"
+        parts = [f"{n} {ch if n != 1 else ch[:-1]}" for ch, n in counts.items() if n]
+        opening = f"dealt with {fname} ({firm}) {_times(sum(counts.values()))} ({', '.join(parts)})"
     for reading in ("pass", "nofail"):
         if pd.isna(row.get(f"{reading}_n")):
             continue
@@ -1108,7 +1114,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
                 text = (f"passed it {x} of {n} times while other officials passed it {_pct(row['pass_p_peer'])} "
                         f"of {n_others} times ({_pct(row['pass_p0'])} expected from this official)")
             else:
-                text = (f"failed it {n - x} times in {n} inspections while other officials failed it "
+                text = (f"failed it {_times(n - x)} in {n} inspections while other officials failed it "
                         f"{_pct(1 - row['nofail_p_peer'])} of {n_others} times "
                         f"({row['nofail_expected_bad']:.1f} failures expected from this official)")
             phrases.append((row["pass_points"], text))

@@ -335,7 +335,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
             facts.append(f"{label} {fmt(f['value'])} against a peer median of {fmt(f['baseline'])} "
                          f"({abs(f['z']):.1f} robust SD {direction})")
         if row["overdue"] > 0 and (many_overdue or "overdue_share" in flagged):
-            facts.append(f"{int(row['overdue'])} approvals past the statutory deadline by "
+            overdue = int(row["overdue"])
+            facts.append(f"{overdue} approval{'' if overdue == 1 else 's'} past the statutory deadline by "
                          f"{row['overdue_days']:.0f} days in total ({int(row['open_overdue'])} still open)")
         close = best.loc[row[OID]] if row[OID] in best.index else None
         if close is not None:
