@@ -1056,8 +1056,51 @@ def _approval_days(approvals: pd.DataFrame, official: str, firm: str) -> tuple[f
             float(others.median()) if len(others) else None)
 
 
+def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """(official, firm, channel) → (first, last) ISO date of the pair's interactions there.
+
+    Inspections by their date, approvals by the application date (the decision date when that
+    is missing), evaluations by the publication date of the tender (its deadline when that is
+    missing). Only for ``pairs`` (the reported ones); channels without dated events are absent.
+    """
+    wanted = pd.MultiIndex.from_frame(pairs[PAIR].astype(str))
+    officials, firms = set(wanted.get_level_values(0)), set(wanted.get_level_values(1))
+
+    def among_pairs(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame[OID].isin(officials) & frame[FID].isin(firms)]
+
+    tenders = data.tenders.set_index("tender_id")
+    tender_day = tenders["published_at"].fillna(tenders["deadline_at"])
+    evaluations = data.evaluations[data.evaluations[OID].isin(officials)].dropna().drop_duplicates()
+    bids = data.bids.loc[data.bids[FID].isin(firms), ["tender_id", FID]].dropna().drop_duplicates()
+    evaluated = evaluations.astype({"tender_id": str}).merge(bids.astype({"tender_id": str}), on="tender_id")
+    inspections, approvals = among_pairs(data.inspections), among_pairs(data.approvals)
+    dated = {
+        "inspections": (inspections, inspections["date"]),
+        "approvals": (approvals, approvals["applied_at"].fillna(approvals["decided_at"])),
+        "evaluations": (evaluated, evaluated["tender_id"].map(tender_day)),
+    }
+    out: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for channel, (events, day) in dated.items():
+        events = _clean(events.assign(day=day)).dropna(subset=["day"])
+        events = events[pd.MultiIndex.from_frame(events[PAIR]).isin(wanted)]
+        if events.empty:
+            continue
+        span = events.groupby(PAIR)["day"].agg(["min", "max"])
+        for (official, firm), first, last in zip(span.index, span["min"], span["max"], strict=True):
+            out[(official, firm, channel)] = (first.date().isoformat(), last.date().isoformat())
+    return out
+
+
+def _between(period: tuple[str, str] | None) -> str:
+    if period is None:
+        return ""
+    first, last = period
+    return f" on {first}" if first == last else f" between {first} and {last}"
+
+
 def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.DataFrame,
-             params: Params) -> Finding:
+             params: Params, periods: dict[tuple[str, str, str], tuple[str, str]] | None = None) -> Finding:
     official, firm = str(row[OID]), str(row[FID])
     oname = names["officials"].get(official) or official
     fname = names["firms"].get(firm) or firm
@@ -1065,10 +1108,12 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
     components: dict[str, dict[str, Any]] = {}
     phrases: list[tuple[float, str]] = []  # (points, phrase with the official as subject)
 
+    periods = periods or {}
     for ch, obs in counts.items():
         if obs > 0:
+            first, last = periods.get((official, firm, ch), (None, None))
             components[f"frequency_{ch}"] = {
-                "value": obs, "baseline": _num(row[f"{ch}_expected"], 2),
+                "value": obs, "first": first, "last": last, "baseline": _num(row[f"{ch}_expected"], 2),
                 "lift": _num(row[f"{ch}_lift"], 2), "pvalue": _num(row[f"{ch}_pvalue"], 6),
                 "qvalue": _num(row.get(f"{ch}_qvalue"), 6),
                 **({"baseline_from": FIRM_SIZE_READINGS[row[f"{ch}_frequency_model"]]}
@@ -1081,12 +1126,16 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         ch = row["frequency_channel"]
         verb = {"inspections": "inspected it", "approvals": "decided approvals for it",
                 "evaluations": "sat on the committee of tenders it bid in"}[ch]
-        opening = (f"{verb.replace(' it', f' {fname} ({firm})', 1)} {_times(counts[ch])} — "
+        opening = (f"{verb.replace(' it', f' {fname} ({firm})', 1)} {_times(counts[ch])}"
+                   f"{_between(periods.get((official, firm, ch)))} — "
                    f"{row[ch + '_lift']:.1f}× what the official's workload and market predict "
                    f"({row[ch + '_expected']:.1f})")
     else:
         parts = [f"{n} {ch if n != 1 else ch[:-1]}" for ch, n in counts.items() if n]
-        opening = f"dealt with {fname} ({firm}) {_times(sum(counts.values()))} ({', '.join(parts)})"
+        spans = [periods[(official, firm, ch)] for ch, n in counts.items() if n and (official, firm, ch) in periods]
+        period = (min(a for a, _ in spans), max(b for _, b in spans)) if spans else None
+        opening = (f"dealt with {fname} ({firm}) {_times(sum(counts.values()))} ({', '.join(parts)})"
+                   f"{_between(period)}")
     for reading in ("pass", "nofail"):
         if pd.isna(row.get(f"{reading}_n")):
             continue
@@ -1222,4 +1271,5 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
              "firms": data.firms.dropna(subset=[FID, "name"]).set_index(FID)["name"].astype(str).to_dict()}
     approvals = _clean(data.approvals)
     approvals = approvals.assign(**{KIND: approvals[KIND].fillna("").astype(str)})
-    return [_finding(row, names, approvals, params) for _, row in hits.iterrows()]
+    periods = _periods(data, hits)
+    return [_finding(row, names, approvals, params, periods) for _, row in hits.iterrows()]

@@ -218,6 +218,22 @@ def test_frequency_alone_is_at_most_a_weak_lead() -> None:
     assert found[("O1", "F1")].score < params.threshold
 
 
+def test_a_finding_says_when_the_interactions_happened() -> None:
+    """First and last date per channel in the evidence, and the span in the sentence."""
+    insp: list[dict] = []
+    _inspection(insp, "O1", "F1", 28, 12)  # rows 0–39: 2024-01-01 … 2024-02-09
+    for f in ("F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9"):
+        _inspection(insp, "O1", f, 1, 0)
+        _inspection(insp, "O2", f, 7, 3)
+    _inspection(insp, "O2", "F1", 7, 3)
+    insp[0]["date"] = None  # an undated inspection counts but sets no date
+    finding = {(f.official_id, f.firm_id): f for f in closeness.detect(_market(_officials(["O1", "O2"]), insp))}[
+        ("O1", "F1")]
+    frequency = finding.evidence["components"]["frequency_inspections"]
+    assert (frequency["value"], frequency["first"], frequency["last"]) == (40, "2024-01-02", "2024-02-09")
+    assert "inspected Firm F1 (F1) 40 times between 2024-01-02 and 2024-02-09 —" in finding.explanation
+
+
 def test_the_report_floor_lists_weak_leads_only_above_it() -> None:
     insp: list[dict] = []
     _inspection(insp, "O1", "F1", 28, 12)
@@ -387,6 +403,9 @@ def test_fast_approvals_are_flagged_with_the_median_days() -> None:
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
     assert ("O1", "F1") in found
     assert "median 2 days against 26 for other firms" in found[("O1", "F1")].explanation
+    # the period of approvals is the span of their application dates (rows 0–5)
+    frequency = found[("O1", "F1")].evidence["components"]["frequency_approvals"]
+    assert (frequency["first"], frequency["last"]) == ("2024-01-01", "2024-01-06")
 
 
 def test_ordinary_approval_times_are_not_speed() -> None:
