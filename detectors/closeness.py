@@ -136,7 +136,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, special, stats
 
-from detectors.finding import Finding
+from detectors.finding import Finding, between
 from detectors.market import MarketData
 
 __all__ = ["NAME", "Params", "detect", "pair_frame", "gate", "shrunk_rate"]
@@ -1069,8 +1069,7 @@ def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str]
     def among_pairs(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame[OID].isin(officials) & frame[FID].isin(firms)]
 
-    tenders = data.tenders.set_index("tender_id")
-    tender_day = tenders["published_at"].fillna(tenders["deadline_at"])
+    tender_day = data.tender_days()
     evaluations = data.evaluations[data.evaluations[OID].isin(officials)].dropna().drop_duplicates()
     bids = data.bids.loc[data.bids[FID].isin(firms), ["tender_id", FID]].dropna().drop_duplicates()
     evaluated = evaluations.astype({"tender_id": str}).merge(bids.astype({"tender_id": str}), on="tender_id")
@@ -1090,13 +1089,6 @@ def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str]
         for (official, firm), first, last in zip(span.index, span["min"], span["max"], strict=True):
             out[(official, firm, channel)] = (first.date().isoformat(), last.date().isoformat())
     return out
-
-
-def _between(period: tuple[str, str] | None) -> str:
-    if period is None:
-        return ""
-    first, last = period
-    return f" on {first}" if first == last else f" between {first} and {last}"
 
 
 def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.DataFrame,
@@ -1127,7 +1119,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         verb = {"inspections": "inspected it", "approvals": "decided approvals for it",
                 "evaluations": "sat on the committee of tenders it bid in"}[ch]
         opening = (f"{verb.replace(' it', f' {fname} ({firm})', 1)} {_times(counts[ch])}"
-                   f"{_between(periods.get((official, firm, ch)))} — "
+                   f"{between(periods.get((official, firm, ch)))} — "
                    f"{row[ch + '_lift']:.1f}× what the official's workload and market predict "
                    f"({row[ch + '_expected']:.1f})")
     else:
@@ -1135,7 +1127,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         spans = [periods[(official, firm, ch)] for ch, n in counts.items() if n and (official, firm, ch) in periods]
         period = (min(a for a, _ in spans), max(b for _, b in spans)) if spans else None
         opening = (f"dealt with {fname} ({firm}) {_times(sum(counts.values()))} ({', '.join(parts)})"
-                   f"{_between(period)}")
+                   f"{between(period)}")
     for reading in ("pass", "nofail"):
         if pd.isna(row.get(f"{reading}_n")):
             continue

@@ -36,6 +36,22 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def period(days: Any) -> tuple[str, str] | None:
+    """(first, last) ISO date of ``days`` (timestamps; missing ones ignored), None without any."""
+    dated = [d for d in days if d is not None and d == d]
+    if not dated:
+        return None
+    return min(dated).date().isoformat(), max(dated).date().isoformat()
+
+
+def between(span: tuple[str, str] | None) -> str:
+    """`` between 2021-03-02 and 2022-11-20`` (`` on …`` for one day; empty without a period) for a sentence."""
+    if span is None:
+        return ""
+    first, last = span
+    return f" on {first}" if first == last else f" between {first} and {last}"
+
+
 @dataclass(frozen=True)
 class Finding:
     """One suspicious subject, with the facts that make it so.

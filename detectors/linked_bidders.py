@@ -45,7 +45,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from detectors.finding import Finding
+from detectors.finding import Finding, between, period
 from detectors.market import MarketData
 from detectors.rings import KIND_PHRASE
 
@@ -162,6 +162,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     in_active = links["firm_id"].map(group_of).isin(active)
     held_by_group = dict(tuple(links.loc[in_active].groupby(links.loc[in_active, "firm_id"].map(group_of))))
     findings: list[Finding] = []
+    tender_day = data.tender_days()
     for group, rows in cobid.groupby("group", sort=True):
         held = held_by_group[group]
         # a tender counts only when two of its bidders share a linking identifier
@@ -204,6 +205,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
         score = float(np.clip(sum(contributions.values()), 0, 100))
         rows = rows.sort_values("tender_id")
         wins_by = rows.loc[member_won, "winner"].value_counts()
+        span = period(tender_day.reindex(rows["tender_id"].astype(str)))
         evidence: dict[str, Any] = {
             "members": members,
             "linked_group": group_firms,
@@ -213,6 +215,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
             "common_identifiers_ignored": [{"kind": r.kind, "value": r.value, "holders": int(r.holders),
                                             "members": r.members} for r in common.itertuples(index=False)],
             "cobid_tenders": k,
+            "first_tender": span[0] if span else None, "last_tender": span[1] if span else None,
             "tenders": [{"tender_id": r.tender_id, "linked_bidders": [f for f in r.firm_id if f in members],
                          "bidders": int(r.bidders),
                          "winner": r.winner} for r in rows.head(params.max_listed_tenders).itertuples()],
@@ -225,7 +228,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
                            "min_cobid_tenders": params.min_cobid_tenders},
         }
         findings.append(Finding(detector=NAME, kind="linked_bidders", score=round(score, 2),
-                                explanation=_explain(members, linking, k, wins_by),
+                                explanation=_explain(members, linking, k, wins_by, span),
                                 evidence=evidence, firms=tuple(members),
                                 tenders=tuple(rows["tender_id"])))
     findings.sort(key=lambda f: (-f.score, f.firms))
@@ -242,13 +245,14 @@ def _collect(held: pd.DataFrame, name: str) -> pd.DataFrame:
     return pd.DataFrame(list(out.values()), columns=["kind", "value", name, "holders", "weight"])
 
 
-def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Series) -> str:
+def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Series,
+             span: tuple[str, str] | None = None) -> str:
     who = " and ".join(members) if len(members) <= 3 else f"{len(members)} firms ({', '.join(members[:3])}, …)"
     top = linking.iloc[0]
     shared = f"{KIND_PHRASE.get(top['kind'], 'a ' + str(top['kind']))} held by {int(top['holders'])} firms"
     if len(linking) > 1:
         shared += f" and {len(linking) - 1} other specific identifier" + ("s" if len(linking) > 2 else "")
-    text = f"{who} share {shared} yet bid against each other in {k} tender" + ("s" if k != 1 else "")
+    text = f"{who} share {shared} yet bid against each other in {k} tender" + ("s" if k != 1 else "") + between(span)
     if len(wins_by):
         leader, count = wins_by.index[0], int(wins_by.iloc[0])
         total = int(wins_by.sum())

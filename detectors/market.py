@@ -169,6 +169,11 @@ class MarketData:
             raise ValueError(f"unknown frames {sorted(unknown)}")
         return cls(**{f.name: conform(f.name, frames.get(f.name)) for f in fields(cls)})
 
+    def tender_days(self) -> pd.Series:
+        """tender_id → the tender's date: published, else the deadline; undated tenders absent."""
+        tenders = self.tenders.drop_duplicates("tender_id").set_index("tender_id")
+        return tenders["published_at"].fillna(tenders["deadline_at"]).dropna()
+
     def with_winners(self) -> MarketData:
         """Fill ``bids.is_winner`` from ``tenders.winner_firm_id`` where it is not already set."""
         winners = self.tenders.set_index("tender_id")["winner_firm_id"].dropna()

@@ -112,7 +112,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from detectors.finding import Finding
+from detectors.finding import Finding, between, period
 from detectors.market import MarketData
 from detectors.screens import category_baselines, category_percentiles, tender_screens
 
@@ -980,8 +980,9 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
-def _explain(row: pd.Series, comps: dict[str, dict[str, Any]]) -> str:
-    parts = [f"{row['size']} firms bid together in {row['n_tenders']} tenders"]
+def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], span: tuple[str, str] | None = None) -> str:
+    """One sentence of the ring's facts; ``span`` = first and last date of its tenders."""
+    parts = [f"{row['size']} firms bid together in {row['n_tenders']} tenders{between(span)}"]
     if row["distinct_winners"] >= 2:
         parts.append(f"{row['distinct_winners']} of them took turns winning {row['member_wins']} "
                      f"of those tenders")
@@ -1087,6 +1088,7 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
     firm_b, lift, pvalue = (edges[c].to_numpy() for c in ("firm_b", "lift", "pvalue"))
     findings: list[Finding] = []
     tails = _binomial_tails([c for _, row in table.iterrows() for c in _share_counts(row)])
+    tender_day = data.tender_days()
     for _, row in table.iterrows():
         comps = _components(row, params.weights, len(table), tails)
         score = float(np.clip(sum(c["contribution"] for c in comps.values()), 0.0, 100.0))
@@ -1097,8 +1099,10 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
         rows = np.concatenate([rows_of[f] for f in sorted(inside) if f in rows_of] or [np.zeros(0, dtype=np.intp)])
         rows = rows[[b in inside for b in firm_b[rows]]] if len(rows) else rows
         inner_lift, inner_pvalue = lift[rows], pvalue[rows]
+        span = period(tender_day.reindex([str(t) for t in row["tenders"]]))
         evidence = {
             "members": members, "size": int(row["size"]), "shared_tenders": int(row["n_tenders"]),
+            "first_tender": span[0] if span else None, "last_tender": span[1] if span else None,
             "category": row["category"],
             "exclusivity": row["exclusivity"], "mean_cobids_per_pair": row["pair_cobids"],
             "share_of_member_bids_in_ring_tenders": row["bid_share"],
@@ -1129,6 +1133,6 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
                            "min_shared_tenders": params.min_shared_tenders},
         }
         findings.append(Finding(detector=NAME, kind="ring", score=round(score, 2),
-                                explanation=_explain(row, comps), evidence=evidence,
+                                explanation=_explain(row, comps, span), evidence=evidence,
                                 firms=tuple(str(f) for f in members), tenders=tuple(str(t) for t in row["tenders"])))
     return findings

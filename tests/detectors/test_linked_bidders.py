@@ -54,6 +54,17 @@ def test_shared_phone_cobidders_are_flagged(findings: list) -> None:
     assert found.score == pytest.approx(45 * 0.9 + 35 * volume + 20 * volume, abs=0.02)
 
 
+def test_the_period_of_the_shared_tenders_is_stated_when_tenders_are_dated() -> None:
+    undated = _market()
+    tenders = undated.tenders.assign(published_at=pd.to_datetime(
+        ["2023-03-01", "2023-09-15", "2023-01-01", "2023-01-01", "2023-01-01"]))
+    data = MarketData.build(**{**vars(undated), "tenders": tenders})
+    found = linked_bidders.detect(data)[0]
+    assert (found.evidence["first_tender"], found.evidence["last_tender"]) == ("2023-03-01", "2023-09-15")
+    assert "bid against each other in 2 tenders between 2023-03-01 and 2023-09-15;" in found.explanation
+    assert linked_bidders.detect(undated)[0].evidence["first_tender"] is None
+
+
 def test_business_centre_address_does_not_link() -> None:
     links = linked_bidders.identifier_links(_market()).set_index(["firm_id", "kind"])
     centre = links.loc[("F3", "address")]
