@@ -179,7 +179,9 @@ class Params:
         grant 10, speed 35, outcomes 35, relative role 45, shared phone 35, e-mail 35,
         address 25].
     passed_results / failed_results / granted_decisions: values (lower-case) that count as a
-        pass / a failure / a grant.
+        pass / a failure / a grant; decisions are free text, so the usual Chinese wordings of a
+        grant (批准, 准予(许可), 予以许可, 同意, 通过, 许可) count too, and anything else (不予许可,
+        驳回, rejected …) is a refusal.
     """
 
     threshold: float = 20.0
@@ -211,7 +213,8 @@ class Params:
     address_points: float = 25.0
     passed_results: tuple[str, ...] = ("pass", "passed")
     failed_results: tuple[str, ...] = ("fail", "failed")
-    granted_decisions: tuple[str, ...] = ("approved", "approve", "granted", "accepted", "yes")
+    granted_decisions: tuple[str, ...] = ("approved", "approve", "granted", "accepted", "yes",
+                                          "批准", "准予", "准予许可", "予以许可", "同意", "通过", "许可")
 
 
 # --------------------------------------------------------------------------- helpers

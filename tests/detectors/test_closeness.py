@@ -408,6 +408,20 @@ def test_fast_approvals_are_flagged_with_the_median_days() -> None:
     assert (frequency["first"], frequency["last"]) == ("2024-01-01", "2024-01-06")
 
 
+def test_chinese_decision_wordings_count_as_grants_and_refusals() -> None:
+    """Decisions are free text: 准予许可 is a grant, 不予许可 (not granted) a refusal."""
+    apps: list[dict] = []
+    _approvals(apps, "O1", "F1", [10] * 8)
+    for peer in ("O2", "O3"):
+        _approvals(apps, peer, "F1", [10] * 4)
+    for row in apps:
+        row["decision"] = "准予许可" if row["official_id"] == "O1" else "不予许可"
+    apps[-1]["decision"] = "批准"
+    row = _row(closeness.pair_frame(_market(_officials(["O1", "O2", "O3"]), approvals=apps)), "O1", "F1")
+    assert (row["grant_n"], row["grant_x"]) == (8, 8)
+    assert (row["grant_others_n"], row["grant_others_bad"]) == (8, 7)
+
+
 def test_ordinary_approval_times_are_not_speed() -> None:
     apps: list[dict] = []
     _approvals(apps, "O1", "F1", [20, 26, 29, 22, 25, 30])
