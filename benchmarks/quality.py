@@ -14,6 +14,9 @@
 
 * Ohio school milk: the rank (by score) and Jaccard of the reported ring closest to the three
   convicted cartel firms (``is_cartel_firm == 1``);
+* Ohio and Tsuchiura: firm-level ROC-AUC of each firm's best ring score against the firm
+  labels (Ohio ``is_cartel_firm``, Tsuchiura ``is_cartel``), and how many members of the top 5
+  and top 10 rings carry the label, next to the base rate;
 * Ohio and Tsuchiura: tender-level ROC-AUC of the tender-risk score against the tender labels
   (Ohio: a cartel firm bid; Tsuchiura: ``auction_cartelized``), next to the AUC of the plain
   coefficient of variation of the bids (low CV = suspicious).
@@ -148,6 +151,23 @@ def tender_auc(db: Database, findings: list[Finding], labels: pd.Series) -> str:
             f"({len(scored)} tenders with ≥ 2 bids, {int(y.sum())} labelled)")
 
 
+def firm_ring_quality(findings: list[Finding], labels: pd.Series) -> str:
+    """Rings against firm labels (firm_id → bool): ROC-AUC of each firm's best ring score, and
+    how many members of the top 5 and top 10 rings are labelled, next to the base rate."""
+    rings = [f for f in findings if f.kind == "ring"]
+    best = pd.Series(0.0, index=labels.index)
+    for ring in rings:
+        members = [f for f in ring.firms if f in best.index]
+        best[members] = np.maximum(best[members], ring.score)
+    parts = [f"firm ROC-AUC of the best ring score {roc_auc(labels.to_numpy(bool), best.to_numpy()):.3f}"]
+    for k in (5, 10):
+        top = {f for ring in rings[:k] for f in ring.firms}
+        parts.append(f"top {k} rings: {sum(bool(labels.get(f, False)) for f in top)} of {len(top)} "
+                     "members labelled")
+    parts.append(f"base rate {int(labels.sum())} of {len(labels)} firms")
+    return ", ".join(parts)
+
+
 def ohio(db: Database, seed: int) -> None:
     path = REAL / "ohio_school_milk" / "ohio_milk_data.csv"
     table = pd.read_csv(path)
@@ -166,6 +186,9 @@ def ohio(db: Database, seed: int) -> None:
         ring = rings[best]
         print(f"Ohio milk: best ring vs the cartel {sorted(cartel)}: rank {best + 1} of {len(rings)}, "
               f"Jaccard {jaccard(set(ring.firms), cartel):.2f}, score {ring.score:.1f}, members {sorted(ring.firms)}")
+    firms = table.groupby("firm")["is_cartel_firm"].max() == 1
+    firms.index = "ohio:" + firms.index.astype(str)
+    print("Ohio milk rings (label: is_cartel_firm): " + firm_ring_quality(findings, firms), flush=True)
     labels = (table.groupby("contract_id")["is_cartel_firm"].max() == 1)
     labels.index = "ohio:" + labels.index.astype(str)
     print("Ohio milk (label: a cartel firm bid): " + tender_auc(db, findings, labels), flush=True)
@@ -180,6 +203,9 @@ def tsuchiura(db: Database, seed: int) -> None:
                 "--winner", "winner", "--date", "year", "--source", "tsuchiura",
                 "--rejects", str(Path(tmp) / "rejects.csv"))
     findings = detect(db, ["rings", "tender_risk"], seed)
+    firms = table.groupby("bidder_id")["is_cartel"].max().fillna(0) == 1
+    firms.index = "tsuchiura:" + firms.index.astype(str)
+    print("Tsuchiura rings (label: is_cartel, a weak label): " + firm_ring_quality(findings, firms), flush=True)
     labels = table.groupby("pid")["auction_cartelized"].max().fillna(0) == 1
     labels.index = "tsuchiura:" + labels.index.astype(str)
     print("Tsuchiura (label: auction_cartelized): " + tender_auc(db, findings, labels), flush=True)
