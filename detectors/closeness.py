@@ -136,7 +136,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, special, stats
 
-from detectors.finding import Finding, between
+from detectors.finding import Finding, between, span
 from detectors.market import MarketData
 
 __all__ = ["NAME", "Params", "detect", "pair_frame", "gate", "shrunk_rate"]
@@ -1060,7 +1060,9 @@ def _approval_days(approvals: pd.DataFrame, official: str, firm: str) -> tuple[f
 
 
 def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str], tuple[str, str]]:
-    """(official, firm, channel) → (first, last) ISO date of the pair's interactions there.
+    """(official, firm, channel) → (first, last) date of the pair's interactions there.
+
+    ISO dates, or years when every date is a 1 January (:func:`detectors.finding.period`).
 
     Inspections by their date, approvals by the application date (the decision date when that
     is missing), evaluations by the publication date of the tender (its deadline when that is
@@ -1088,9 +1090,12 @@ def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str]
         events = events[pd.MultiIndex.from_frame(events[PAIR]).isin(wanted)]
         if events.empty:
             continue
-        span = events.groupby(PAIR)["day"].agg(["min", "max"])
-        for (official, firm), first, last in zip(span.index, span["min"], span["max"], strict=True):
-            out[(official, firm, channel)] = (first.date().isoformat(), last.date().isoformat())
+        new_year = (events["day"].dt.month == 1) & (events["day"].dt.day == 1)
+        spans = events.assign(new_year=new_year).groupby(PAIR).agg(
+            first=("day", "min"), last=("day", "max"), years_only=("new_year", "all"))
+        for key, first, last, years_only in zip(spans.index, spans["first"], spans["last"], spans["years_only"],
+                                                strict=True):
+            out[(*key, channel)] = span(first, last, bool(years_only))
     return out
 
 

@@ -37,11 +37,23 @@ def _jsonable(value: Any) -> Any:
 
 
 def period(days: Any) -> tuple[str, str] | None:
-    """(first, last) ISO date of ``days`` (timestamps; missing ones ignored), None without any."""
+    """(first, last) ISO date of ``days`` (timestamps; missing ones ignored), None without any.
+
+    When every date is a 1 January the data most likely carried years only (a bid table's
+    ``--date year``), and the period is given in years ("1985", "1990") rather than as days
+    nobody recorded.
+    """
     dated = [d for d in days if d is not None and d == d]
     if not dated:
         return None
-    return min(dated).date().isoformat(), max(dated).date().isoformat()
+    return span(min(dated), max(dated), all(d.month == 1 and d.day == 1 for d in dated))
+
+
+def span(first: Any, last: Any, years_only: bool) -> tuple[str, str]:
+    """The (first, last) pair of :func:`period` for two timestamps: ISO dates, or years."""
+    if years_only:
+        return str(first.year), str(last.year)
+    return first.date().isoformat(), last.date().isoformat()
 
 
 def between(span: tuple[str, str] | None) -> str:
