@@ -1066,7 +1066,8 @@ def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str]
 
     Inspections by their date, approvals by the application date (the decision date when that
     is missing), evaluations by the publication date of the tender (its deadline when that is
-    missing). Only for ``pairs`` (the reported ones); channels without dated events are absent.
+    missing); channel ``all`` spans the three. Only for ``pairs`` (the reported ones); channels
+    without dated events are absent.
     """
     wanted = pd.MultiIndex.from_frame(pairs[PAIR].astype(str))
     officials, firms = set(wanted.get_level_values(0)), set(wanted.get_level_values(1))
@@ -1085,8 +1086,9 @@ def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str]
         "evaluations": (evaluated, evaluated["tender_id"].map(tender_day)),
     }
     out: dict[tuple[str, str, str], tuple[str, str]] = {}
-    for channel, (events, day) in dated.items():
-        events = _clean(events.assign(day=day)).dropna(subset=["day"])
+    frames = {channel: _clean(events.assign(day=day)).dropna(subset=["day"]) for channel, (events, day) in dated.items()}
+    frames["all"] = pd.concat([f[[*PAIR, "day"]] for f in frames.values()], ignore_index=True)
+    for channel, events in frames.items():
         events = events[pd.MultiIndex.from_frame(events[PAIR]).isin(wanted)]
         if events.empty:
             continue
@@ -1132,10 +1134,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
                    f"({row[ch + '_expected']:.1f})")
     else:
         parts = [f"{n} {ch if n != 1 else ch[:-1]}" for ch, n in counts.items() if n]
-        spans = [periods[(official, firm, ch)] for ch, n in counts.items() if n and (official, firm, ch) in periods]
-        period = (min(a for a, _ in spans), max(b for _, b in spans)) if spans else None
         opening = (f"dealt with {fname} ({firm}) {_times(sum(counts.values()))} ({', '.join(parts)})"
-                   f"{between(period)}")
+                   f"{between(periods.get((official, firm, 'all')))}")
     for reading in ("pass", "nofail"):
         if pd.isna(row.get(f"{reading}_n")):
             continue
