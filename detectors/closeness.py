@@ -128,6 +128,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -136,10 +137,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, special, stats
 
-from detectors.finding import Finding, between, span
+from detectors.finding import Finding, between, span, yearly
 from detectors.market import MarketData
 
-__all__ = ["NAME", "Params", "detect", "pair_frame", "gate", "shrunk_rate"]
+__all__ = ["NAME", "Params", "detect", "pair_frame", "gate", "shrunk_rate", "granted"]
 
 NAME = "closeness"
 OID, FID, KIND, DEPT = "official_id", "firm_id", "kind", "department_id"
@@ -179,9 +180,11 @@ class Params:
         grant 10, speed 35, outcomes 35, relative role 45, shared phone 35, e-mail 35,
         address 25].
     passed_results / failed_results / granted_decisions: values (lower-case) that count as a
-        pass / a failure / a grant; decisions are free text, so the usual Chinese wordings of a
-        grant (批准, 准予(许可), 予以许可, 同意, 通过, 许可) count too, and anything else (不予许可,
-        驳回, rejected …) is a refusal.
+        pass / a failure / a grant.
+    grant_markers / refusal_markers: decisions are free text, and Chinese ones are phrases
+        (准予行政许可, 予以批准, 不予行政许可 …): a decision containing a grant marker counts as a
+        grant unless it contains a refusal marker (不予, 驳回 …, checked first); anything else
+        is a refusal.
     """
 
     threshold: float = 20.0
@@ -213,8 +216,10 @@ class Params:
     address_points: float = 25.0
     passed_results: tuple[str, ...] = ("pass", "passed")
     failed_results: tuple[str, ...] = ("fail", "failed")
-    granted_decisions: tuple[str, ...] = ("approved", "approve", "granted", "accepted", "yes",
-                                          "批准", "准予", "准予许可", "予以许可", "同意", "通过", "许可")
+    granted_decisions: tuple[str, ...] = ("approved", "approve", "granted", "accepted", "yes")
+    grant_markers: tuple[str, ...] = ("准予", "批准", "核准", "同意", "通过", "许可")
+    refusal_markers: tuple[str, ...] = ("不予", "不准", "不批准", "不同意", "不通过", "未通过", "驳回", "拒绝",
+                                        "撤回", "终止")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -327,6 +332,19 @@ def _ramp(value: Any, floor: float, full: float) -> Any:
 
 def _lower(series: pd.Series) -> pd.Series:
     return series.astype("string").str.strip().str.lower()
+
+
+def granted(decisions: pd.Series, params: Params) -> pd.Series:
+    """Which decisions grant: a ``granted_decisions`` value, or a grant marker without a refusal marker."""
+    text = _lower(decisions).fillna("")
+    marked = _contains_any(text, params.grant_markers) & ~_contains_any(text, params.refusal_markers)
+    return (text.isin(params.granted_decisions) | marked).astype(bool)
+
+
+def _contains_any(text: pd.Series, markers: tuple[str, ...]) -> pd.Series:
+    if not markers:
+        return pd.Series(False, index=text.index)
+    return text.str.contains("|".join(map(re.escape, markers)), regex=True).astype(bool)
 
 
 def _with_department(events: pd.DataFrame, officials: pd.DataFrame) -> pd.DataFrame:
@@ -964,7 +982,7 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     peer_penalty = insp.groupby([DEPT, KIND])["penalty"].mean()
     rated = insp.dropna(subset=["result"])
     decided = appr.dropna(subset=["decision"])
-    decided = decided.assign(granted=_lower(decided["decision"]).isin(params.granted_decisions).fillna(False))
+    decided = decided.assign(granted=granted(decided["decision"], params))
     # name → (events, flag, smallest n, points, Bonferroni factor)
     components: dict[str, tuple[pd.DataFrame, str, int, float, int]] = {
         "pass": (rated, "passed", params.min_inspections, params.leniency_points, 2),
@@ -1059,15 +1077,19 @@ def _approval_days(approvals: pd.DataFrame, official: str, firm: str) -> tuple[f
             float(others.median()) if len(others) else None)
 
 
-def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str], tuple[str, str]]:
-    """(official, firm, channel) → (first, last) date of the pair's interactions there.
+Period = tuple[tuple[str, str], int]  # ((first, last), number of dated events)
 
-    ISO dates, or years when every date is a 1 January (:func:`detectors.finding.period`).
+
+def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str], Period]:
+    """(official, firm, channel) → ((first, last), dated events) of the pair's interactions there.
 
     Inspections by their date, approvals by the application date (the decision date when that
     is missing), evaluations by the publication date of the tender (its deadline when that is
-    missing); channel ``all`` spans the three. Only for ``pairs`` (the reported ones); channels
-    without dated events are absent.
+    missing); channel ``all`` spans the three. Only the reported ``pairs`` and only the
+    channels their sentence counts (``{channel}_observed > 0``: committee meetings count from
+    ``min_evaluations`` on or with a tie), so the period is that of the counted events.
+    Dates are UTC days, or years when the whole column carries years only
+    (:func:`detectors.finding.yearly`). Channels without dated events are absent.
     """
     wanted = pd.MultiIndex.from_frame(pairs[PAIR].astype(str))
     officials, firms = set(wanted.get_level_values(0)), set(wanted.get_level_values(1))
@@ -1076,33 +1098,42 @@ def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str]
         return frame[frame[OID].isin(officials) & frame[FID].isin(firms)]
 
     tender_day = data.tender_days()
+    applied = data.approvals["applied_at"].fillna(data.approvals["decided_at"])
+    by_year = {"inspections": yearly(data.inspections["date"]), "approvals": yearly(applied),
+               "evaluations": yearly(tender_day)}
     evaluations = data.evaluations[data.evaluations[OID].isin(officials)].dropna().drop_duplicates()
     bids = data.bids.loc[data.bids[FID].isin(firms), ["tender_id", FID]].dropna().drop_duplicates()
     evaluated = evaluations.astype({"tender_id": str}).merge(bids.astype({"tender_id": str}), on="tender_id")
     inspections, approvals = among_pairs(data.inspections), among_pairs(data.approvals)
-    dated = {
-        "inspections": (inspections, inspections["date"]),
-        "approvals": (approvals, approvals["applied_at"].fillna(approvals["decided_at"])),
-        "evaluations": (evaluated, evaluated["tender_id"].map(tender_day)),
+    sources = {
+        "inspections": inspections.assign(day=inspections["date"]),
+        "approvals": approvals.assign(day=approvals["applied_at"].fillna(approvals["decided_at"])),
+        "evaluations": evaluated.assign(day=evaluated["tender_id"].map(tender_day)),
     }
-    out: dict[tuple[str, str, str], tuple[str, str]] = {}
-    frames = {channel: _clean(events.assign(day=day)).dropna(subset=["day"]) for channel, (events, day) in dated.items()}
-    frames["all"] = pd.concat([f[[*PAIR, "day"]] for f in frames.values()], ignore_index=True)
+    frames = {}
+    for channel, events in sources.items():
+        counted = pairs.loc[pairs[f"{channel}_observed"].fillna(0) > 0, PAIR].astype(str)
+        events = _clean(events)
+        frames[channel] = events.loc[pd.MultiIndex.from_frame(events[PAIR]).isin(pd.MultiIndex.from_frame(counted)),
+                                     [*PAIR, "day"]]
+    frames["all"] = pd.concat(list(frames.values()), ignore_index=True)
+    by_year["all"] = all(by_year[channel] for channel in sources if frames[channel]["day"].notna().any())
+    out: dict[tuple[str, str, str], Period] = {}
     for channel, events in frames.items():
-        events = events[pd.MultiIndex.from_frame(events[PAIR]).isin(wanted)]
-        if events.empty:
-            continue
-        new_year = (events["day"].dt.month == 1) & (events["day"].dt.day == 1)
-        spans = events.assign(new_year=new_year).groupby(PAIR).agg(
-            first=("day", "min"), last=("day", "max"), years_only=("new_year", "all"))
-        for key, first, last, years_only in zip(spans.index, spans["first"], spans["last"], spans["years_only"],
-                                                strict=True):
-            out[(*key, channel)] = span(first, last, bool(years_only))
+        spans = events.groupby(PAIR)["day"].agg(["min", "max", "count"])
+        for key, first, last, dated in zip(spans.index, spans["min"], spans["max"], spans["count"], strict=True):
+            if dated:
+                out[(*key, channel)] = (span(first, last, by_year[channel]), int(dated))
     return out
 
 
+def _between(periods: dict[tuple[str, str, str], Period], key: tuple[str, str, str], total: int) -> str:
+    when, dated = periods.get(key, (None, 0))
+    return between(when, dated, total)
+
+
 def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.DataFrame,
-             params: Params, periods: dict[tuple[str, str, str], tuple[str, str]] | None = None) -> Finding:
+             params: Params, periods: dict[tuple[str, str, str], Period] | None = None) -> Finding:
     official, firm = str(row[OID]), str(row[FID])
     oname = names["officials"].get(official) or official
     fname = names["firms"].get(firm) or firm
@@ -1113,9 +1144,9 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
     periods = periods or {}
     for ch, obs in counts.items():
         if obs > 0:
-            first, last = periods.get((official, firm, ch), (None, None))
+            (first, last), dated = periods.get((official, firm, ch), ((None, None), 0))
             components[f"frequency_{ch}"] = {
-                "value": obs, "first": first, "last": last, "baseline": _num(row[f"{ch}_expected"], 2),
+                "value": obs, "first": first, "last": last, "dated": dated, "baseline": _num(row[f"{ch}_expected"], 2),
                 "lift": _num(row[f"{ch}_lift"], 2), "pvalue": _num(row[f"{ch}_pvalue"], 6),
                 "qvalue": _num(row.get(f"{ch}_qvalue"), 6),
                 **({"baseline_from": FIRM_SIZE_READINGS[row[f"{ch}_frequency_model"]]}
@@ -1129,13 +1160,13 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         verb = {"inspections": "inspected it", "approvals": "decided approvals for it",
                 "evaluations": "sat on the committee of tenders it bid in"}[ch]
         opening = (f"{verb.replace(' it', f' {fname} ({firm})', 1)} {_times(counts[ch])}"
-                   f"{between(periods.get((official, firm, ch)))} — "
+                   f"{_between(periods, (official, firm, ch), counts[ch])} — "
                    f"{row[ch + '_lift']:.1f}× what the official's workload and market predict "
                    f"({row[ch + '_expected']:.1f})")
     else:
         parts = [f"{n} {ch if n != 1 else ch[:-1]}" for ch, n in counts.items() if n]
         opening = (f"dealt with {fname} ({firm}) {_times(sum(counts.values()))} ({', '.join(parts)})"
-                   f"{between(periods.get((official, firm, 'all')))}")
+                   f"{_between(periods, (official, firm, 'all'), sum(counts.values()))}")
     for reading in ("pass", "nofail"):
         if pd.isna(row.get(f"{reading}_n")):
             continue

@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import pandas as pd
+
 Kind = Literal["ring", "linked_bidders", "pair", "official", "tender", "firm", "buyer"]
 KINDS: tuple[str, ...] = ("ring", "linked_bidders", "pair", "official", "tender", "firm", "buyer")
 
@@ -36,32 +38,47 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def period(days: Any) -> tuple[str, str] | None:
-    """(first, last) ISO date of ``days`` (timestamps; missing ones ignored), None without any.
+def yearly(days: Any) -> bool:
+    """Whether a date column carries years only: ≥ 2 distinct dates, every one 1 January at midnight.
 
-    When every date is a 1 January the data most likely carried years only (a bid table's
-    ``--date year``), and the period is given in years ("1985", "1990") rather than as days
-    nobody recorded.
+    A bid table dated by year (``python -m loaders bids --date year``) loads as 1 January;
+    decided once per column over the whole market, so a few events that happen to fall on
+    New Year's Day in day-dated data are still days.
     """
-    dated = [d for d in days if d is not None and d == d]
-    if not dated:
-        return None
-    return span(min(dated), max(dated), all(d.month == 1 and d.day == 1 for d in dated))
+    dated = pd.Series(days).dropna()
+    if dated.nunique() < 2:
+        return False
+    dated = pd.to_datetime(dated)
+    return bool(((dated.dt.month == 1) & (dated.dt.day == 1) & (dated == dated.dt.normalize())).all())
 
 
-def span(first: Any, last: Any, years_only: bool) -> tuple[str, str]:
-    """The (first, last) pair of :func:`period` for two timestamps: ISO dates, or years."""
+def span(first: Any, last: Any, years_only: bool = False) -> tuple[str, str]:
+    """(first, last) for two timestamps: ISO dates (UTC, as the market holds them), or years."""
     if years_only:
         return str(first.year), str(last.year)
     return first.date().isoformat(), last.date().isoformat()
 
 
-def between(span: tuple[str, str] | None) -> str:
-    """`` between 2021-03-02 and 2022-11-20`` (`` on …`` for one day; empty without a period) for a sentence."""
-    if span is None:
+def period(days: Any, years_only: bool = False) -> tuple[str, str] | None:
+    """(first, last) of ``days`` (timestamps; missing ones ignored) by :func:`span`; None without any."""
+    dated = pd.Series(days).dropna()
+    return span(dated.min(), dated.max(), years_only) if len(dated) else None
+
+
+def between(when: tuple[str, str] | None, dated: int | None = None, total: int | None = None) -> str:
+    """The period for a sentence: `` between 2021-03-02 and 2022-11-20``, `` on 2021-03-02``, `` in 1985``.
+
+    With ``dated`` < ``total`` (only some of the events have a date) it says so: ``(2 of 3 dated)``.
+    Empty without a period.
+    """
+    if when is None:
         return ""
-    first, last = span
-    return f" on {first}" if first == last else f" between {first} and {last}"
+    first, last = when
+    text = (f" between {first} and {last}" if first != last
+            else f" in {first}" if len(first) == 4 else f" on {first}")
+    if dated is not None and total is not None and dated < total:
+        text += f" ({dated} of {total} dated)"
+    return text
 
 
 @dataclass(frozen=True)

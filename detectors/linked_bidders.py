@@ -45,7 +45,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from detectors.finding import Finding, between, period
+from detectors.finding import Finding, between, period, yearly
 from detectors.market import MarketData
 from detectors.rings import KIND_PHRASE
 
@@ -163,6 +163,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     held_by_group = dict(tuple(links.loc[in_active].groupby(links.loc[in_active, "firm_id"].map(group_of))))
     findings: list[Finding] = []
     tender_day = data.tender_days()
+    by_year = yearly(tender_day)
     for group, rows in cobid.groupby("group", sort=True):
         held = held_by_group[group]
         # a tender counts only when two of its bidders share a linking identifier
@@ -205,7 +206,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
         score = float(np.clip(sum(contributions.values()), 0, 100))
         rows = rows.sort_values("tender_id")
         wins_by = rows.loc[member_won, "winner"].value_counts()
-        span = period(tender_day.reindex(rows["tender_id"].astype(str)))
+        days = tender_day.reindex(rows["tender_id"].astype(str))
+        when, n_dated = period(days, by_year), int(days.notna().sum())
         evidence: dict[str, Any] = {
             "members": members,
             "linked_group": group_firms,
@@ -215,7 +217,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
             "common_identifiers_ignored": [{"kind": r.kind, "value": r.value, "holders": int(r.holders),
                                             "members": r.members} for r in common.itertuples(index=False)],
             "cobid_tenders": k,
-            "first_tender": span[0] if span else None, "last_tender": span[1] if span else None,
+            "first_tender": when[0] if when else None, "last_tender": when[1] if when else None,
+            "dated_tenders": n_dated,
             "tenders": [{"tender_id": r.tender_id, "linked_bidders": [f for f in r.firm_id if f in members],
                          "bidders": int(r.bidders),
                          "winner": r.winner} for r in rows.head(params.max_listed_tenders).itertuples()],
@@ -228,7 +231,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
                            "min_cobid_tenders": params.min_cobid_tenders},
         }
         findings.append(Finding(detector=NAME, kind="linked_bidders", score=round(score, 2),
-                                explanation=_explain(members, linking, k, wins_by, span),
+                                explanation=_explain(members, linking, k, wins_by, when, n_dated),
                                 evidence=evidence, firms=tuple(members),
                                 tenders=tuple(rows["tender_id"])))
     findings.sort(key=lambda f: (-f.score, f.firms))
@@ -246,17 +249,18 @@ def _collect(held: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Series,
-             span: tuple[str, str] | None = None) -> str:
+             when: tuple[str, str] | None = None, n_dated: int | None = None) -> str:
     who = " and ".join(members) if len(members) <= 3 else f"{len(members)} firms ({', '.join(members[:3])}, …)"
     top = linking.iloc[0]
     shared = f"{KIND_PHRASE.get(top['kind'], 'a ' + str(top['kind']))} held by {int(top['holders'])} firms"
     if len(linking) > 1:
         shared += f" and {len(linking) - 1} other specific identifier" + ("s" if len(linking) > 2 else "")
-    text = f"{who} share {shared} yet bid against each other in {k} tender" + ("s" if k != 1 else "") + between(span)
+    text = (f"{who} share {shared} yet bid against each other in {k} tender" + ("s" if k != 1 else "")
+            + between(when, n_dated, k))
     if len(wins_by):
         leader, count = wins_by.index[0], int(wins_by.iloc[0])
         total = int(wins_by.sum())
-        text += f"; a linked firm won {total} of them ({leader} {count})"
+        text += f"; a linked firm won it ({leader})" if k == 1 else f"; a linked firm won {total} of them ({leader} {count})"
     else:
         text += "; none of them won"
     return text + "."

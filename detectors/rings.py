@@ -112,7 +112,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from detectors.finding import Finding, between, period
+from detectors.finding import Finding, between, period, yearly
 from detectors.market import MarketData
 from detectors.screens import category_baselines, category_percentiles, tender_screens
 
@@ -980,9 +980,11 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
-def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], span: tuple[str, str] | None = None) -> str:
-    """One sentence of the ring's facts; ``span`` = first and last date of its tenders."""
-    parts = [f"{row['size']} firms bid together in {row['n_tenders']} tenders{between(span)}"]
+def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], when: tuple[str, str] | None = None,
+             n_dated: int | None = None) -> str:
+    """One sentence of the ring's facts; ``when`` = first and last date of its (``n_dated``) dated tenders."""
+    parts = [f"{row['size']} firms bid together in {row['n_tenders']} tenders"
+             f"{between(when, n_dated, int(row['n_tenders']))}"]
     if row["distinct_winners"] >= 2:
         parts.append(f"{row['distinct_winners']} of them took turns winning {row['member_wins']} "
                      f"of those tenders")
@@ -995,7 +997,8 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], span: tuple[str, 
                      f"above the winning member's (10th–90th percentile)")
     if row.get("n_priced"):
         cv, base = row["median_cv"], row["baseline_cv"]
-        phrase = (f"{row['n_flagged']} of {row['n_priced']} priced tenders were among the tightest fifth "
+        verb = "was" if row["n_flagged"] == 1 else "were"
+        phrase = (f"{row['n_flagged']} of {row['n_priced']} priced tenders {verb} among the tightest fifth "
                   f"of their category ({FLAG_SHARE * row['n_priced']:.0f} expected)")
         if cv == cv and base == base and base:
             phrase += f", median CV {cv:.3f} against {base:.3f}"
@@ -1089,6 +1092,7 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
     findings: list[Finding] = []
     tails = _binomial_tails([c for _, row in table.iterrows() for c in _share_counts(row)])
     tender_day = data.tender_days()
+    by_year = yearly(tender_day)
     for _, row in table.iterrows():
         comps = _components(row, params.weights, len(table), tails)
         score = float(np.clip(sum(c["contribution"] for c in comps.values()), 0.0, 100.0))
@@ -1099,10 +1103,12 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
         rows = np.concatenate([rows_of[f] for f in sorted(inside) if f in rows_of] or [np.zeros(0, dtype=np.intp)])
         rows = rows[[b in inside for b in firm_b[rows]]] if len(rows) else rows
         inner_lift, inner_pvalue = lift[rows], pvalue[rows]
-        span = period(tender_day.reindex([str(t) for t in row["tenders"]]))
+        days = tender_day.reindex([str(t) for t in row["tenders"]])
+        when, n_dated = period(days, by_year), int(days.notna().sum())
         evidence = {
             "members": members, "size": int(row["size"]), "shared_tenders": int(row["n_tenders"]),
-            "first_tender": span[0] if span else None, "last_tender": span[1] if span else None,
+            "first_tender": when[0] if when else None, "last_tender": when[1] if when else None,
+            "dated_tenders": n_dated,
             "category": row["category"],
             "exclusivity": row["exclusivity"], "mean_cobids_per_pair": row["pair_cobids"],
             "share_of_member_bids_in_ring_tenders": row["bid_share"],
@@ -1133,6 +1139,6 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
                            "min_shared_tenders": params.min_shared_tenders},
         }
         findings.append(Finding(detector=NAME, kind="ring", score=round(score, 2),
-                                explanation=_explain(row, comps, span), evidence=evidence,
+                                explanation=_explain(row, comps, when, n_dated), evidence=evidence,
                                 firms=tuple(str(f) for f in members), tenders=tuple(str(t) for t in row["tenders"])))
     return findings

@@ -226,12 +226,13 @@ def test_a_finding_says_when_the_interactions_happened() -> None:
         _inspection(insp, "O1", f, 1, 0)
         _inspection(insp, "O2", f, 7, 3)
     _inspection(insp, "O2", "F1", 7, 3)
-    insp[0]["date"] = None  # an undated inspection counts but sets no date
+    insp[0]["date"] = None  # an undated inspection counts but sets no date, and the sentence says so
     finding = {(f.official_id, f.firm_id): f for f in closeness.detect(_market(_officials(["O1", "O2"]), insp))}[
         ("O1", "F1")]
     frequency = finding.evidence["components"]["frequency_inspections"]
-    assert (frequency["value"], frequency["first"], frequency["last"]) == (40, "2024-01-02", "2024-02-09")
-    assert "inspected Firm F1 (F1) 40 times between 2024-01-02 and 2024-02-09 —" in finding.explanation
+    assert (frequency["value"], frequency["first"], frequency["last"], frequency["dated"]) == (
+        40, "2024-01-02", "2024-02-09", 39)
+    assert "inspected Firm F1 (F1) 40 times between 2024-01-02 and 2024-02-09 (39 of 40 dated) —" in finding.explanation
 
 
 def test_the_report_floor_lists_weak_leads_only_above_it() -> None:
@@ -408,14 +409,38 @@ def test_fast_approvals_are_flagged_with_the_median_days() -> None:
     assert (frequency["first"], frequency["last"]) == ("2024-01-01", "2024-01-06")
 
 
+def test_the_period_covers_only_the_interactions_the_sentence_counts() -> None:
+    """Two committee meetings are below ``min_evaluations``: not counted, so not dated either."""
+    officials = _officials(["O1", "O2"])
+    apps: list[dict] = []
+    _approvals(apps, "O1", "F1", [2, 3, 2, 4, 3, 2])  # applied 2024-01-01 … 2024-01-06
+    for f in ("F2", "F3", "F4", "F5", "F6"):
+        _approvals(apps, "O1", f, [20, 25, 30, 22, 28, 26])
+        _approvals(apps, "O2", f, [20, 25, 30])
+    _approvals(apps, "O2", "F1", [20, 25, 30])
+    tenders = [{"tender_id": t, "category": "roads", "published_at": pd.Timestamp(day)}
+               for t, day in (("T1", "2010-05-01"), ("T2", "2011-03-01"))]
+    bids = [{"bid_id": f"B{i}", "tender_id": t, "firm_id": f, "amount": 100.0 + i}
+            for i, (t, f) in enumerate((("T1", "F1"), ("T1", "F2"), ("T2", "F1"), ("T2", "F3")))]
+    evaluations = [{"tender_id": t, "official_id": "O1"} for t in ("T1", "T2")]
+    data = _market(officials, approvals=apps, tenders=tenders, bids=bids, evaluations=evaluations)
+    finding = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}[("O1", "F1")]
+    assert "frequency_evaluations" not in finding.evidence["components"]
+    assert "2010" not in finding.explanation and "2011" not in finding.explanation
+    assert "between 2024-01-01 and 2024-01-06" in finding.explanation
+
+
 def test_chinese_decision_wordings_count_as_grants_and_refusals() -> None:
-    """Decisions are free text: 准予许可 is a grant, 不予许可 (not granted) a refusal."""
+    """Decisions are free text: 准予行政许可 is a grant, 不予行政许可 (not granted) a refusal."""
+    decisions = pd.Series(["准予行政许可", "予以批准", "同意", "Approved", "不予行政许可", "驳回申请", "不同意",
+                           "未通过", "rejected", None, "补正材料"])
+    assert closeness.granted(decisions, closeness.Params()).tolist() == [True] * 4 + [False] * 7
     apps: list[dict] = []
     _approvals(apps, "O1", "F1", [10] * 8)
     for peer in ("O2", "O3"):
         _approvals(apps, peer, "F1", [10] * 4)
     for row in apps:
-        row["decision"] = "准予许可" if row["official_id"] == "O1" else "不予许可"
+        row["decision"] = "准予行政许可" if row["official_id"] == "O1" else "不予行政许可"
     apps[-1]["decision"] = "批准"
     row = _row(closeness.pair_frame(_market(_officials(["O1", "O2", "O3"]), approvals=apps)), "O1", "F1")
     assert (row["grant_n"], row["grant_x"]) == (8, 8)

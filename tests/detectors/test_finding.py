@@ -4,20 +4,38 @@ from __future__ import annotations
 
 import pandas as pd
 
-from detectors.finding import between, period
+from detectors.finding import between, period, yearly
+
+
+def _days(*values: str | None) -> pd.Series:
+    return pd.Series(pd.to_datetime(list(values), format="ISO8601"))
 
 
 def test_period_is_the_first_and_last_date_ignoring_missing_ones() -> None:
-    days = pd.Series(pd.to_datetime(["2023-09-15 00:00", None, "2023-03-01 14:30", "2023-05-05 00:00"]))
+    days = _days("2023-09-15", None, "2023-03-01T14:30:00", "2023-05-05")
     assert period(days) == ("2023-03-01", "2023-09-15")
     assert between(period(days)) == " between 2023-03-01 and 2023-09-15"
-    assert between(period(pd.Series(pd.to_datetime(["2023-03-01"])))) == " on 2023-03-01"
-    assert period(pd.Series([], dtype="datetime64[ns]")) is None and between(None) == ""
+    assert between(period(_days("2023-03-01"))) == " on 2023-03-01"
+    assert period(_days()) is None and between(None) == ""
 
 
-def test_dates_that_are_all_new_year_read_as_years() -> None:
-    """A bid table dated by year loads as 1 January: the period says 1985–1990, not days."""
-    years = pd.Series(pd.to_datetime(["1990-01-01", "1985-01-01", "1987-01-01"]))
-    assert period(years) == ("1985", "1990")
-    assert between(period(years)) == " between 1985 and 1990"
-    assert period(pd.concat([years, pd.Series(pd.to_datetime(["1988-06-30"]))])) == ("1985-01-01", "1990-01-01")
+def test_a_partly_dated_period_says_how_many_events_it_rests_on() -> None:
+    assert between(("2021-05-05", "2021-05-05"), dated=1, total=3) == " on 2021-05-05 (1 of 3 dated)"
+    assert between(("2021-05-05", "2021-06-01"), dated=3, total=3) == " between 2021-05-05 and 2021-06-01"
+
+
+def test_a_column_of_new_year_midnights_carries_years() -> None:
+    """A bid table dated by year loads as 1 January: such a column's periods are years."""
+    years = _days("1990-01-01", "1985-01-01", "1987-01-01", None)
+    assert yearly(years)
+    assert period(years, yearly(years)) == ("1985", "1990")
+    assert between(period(years, True)) == " between 1985 and 1990"
+    assert between(period(_days("1987-01-01"), True)) == " in 1987"
+
+
+def test_new_year_days_in_day_dated_data_stay_days() -> None:
+    """Decided per column: one event on 1 January, or 1 January with a time, is a day."""
+    assert not yearly(_days("2020-01-01"))  # a single date says nothing
+    assert not yearly(_days("2020-01-01", "2020-03-04"))
+    assert not yearly(_days("2023-01-01T15:30:00", "2024-01-01T09:00:00"))
+    assert period(_days("2020-01-01"), yearly(_days("2020-01-01", "2020-03-04"))) == ("2020-01-01", "2020-01-01")

@@ -102,6 +102,7 @@ def test_explanation_names_the_facts(findings: list) -> None:
     assert text.startswith("3 firms bid together in ")
     # the ring's tenders T-R01..T-R18 are published weekly from 2023-01-01: the period is theirs
     assert (top.evidence["first_tender"], top.evidence["last_tender"]) == ("2023-01-01", "2023-04-30")
+    assert top.evidence["dated_tenders"] == top.evidence["shared_tenders"]
     assert f"{top.evidence['shared_tenders']} tenders between 2023-01-01 and 2023-04-30" in text
     assert "took turns winning" in text and "% above the winning member's" in text
     assert "priced tenders were among the tightest fifth of their category" in text

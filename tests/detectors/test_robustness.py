@@ -51,6 +51,15 @@ def messy_market(seed: int) -> MarketData:
         for firm in rng.choice(firms, count, replace=bool(rng.random() < 0.2)):
             amount = _pick(rng, [100.0, 100.0, np.nan, 0.0, -5.0, float(rng.uniform(50, 150)), 1e15], 1)[0]
             rows.append((f"B{len(rows)}", tender, firm, amount, bool(rng.random() < 0.3), bool(rng.random() < 0.05)))
+    if seed % 2 == 0:  # something for every detector to find: a rotating ring with tight cover bids
+        ring = firms[:3] if len(firms) >= 3 else []
+        for t in range(12 if ring else 0):
+            tender_ids.append(f"T-ring{t}")
+            tenders.loc[len(tenders)] = {"tender_id": f"T-ring{t}", "category": "roads",
+                                         "published_at": f"2021-{t % 12 + 1:02d}-10"}
+            for k, firm in enumerate(ring):
+                rows.append((f"B{len(rows)}", f"T-ring{t}", firm, 1000.0 * (1 + 0.02 * ((k - t) % 3)),
+                             (k - t) % 3 == 0, False))
     bids = pd.DataFrame(rows, columns=["bid_id", "tender_id", "firm_id", "amount", "is_winner", "disqualified"])
     if len(bids) and rng.random() < 0.5:
         bids = pd.concat([bids, bids.sample(min(3, len(bids)), random_state=seed)])  # duplicated rows
@@ -65,6 +74,14 @@ def messy_market(seed: int) -> MarketData:
         "result": _pick(rng, ["pass", "fail", "warning", None, "PASS"], n_insp),
         "penalty": _pick(rng, [0.0, np.nan, 500.0], n_insp),
     })
+    if seed % 2 == 0:  # and five inspectors of one department, one of whom fails every firm
+        for o in range(5):
+            for i in range(25):
+                inspections.loc[len(inspections)] = {
+                    "inspection_id": f"IX{o}-{i}", "official_id": f"OX{o}", "firm_id": firms[i % len(firms)],
+                    "date": f"2022-{i % 12 + 1:02d}-03", "kind": "safety",
+                    "result": "fail" if o == 0 or i % 4 == 0 else "pass", "penalty": 0.0}
+        officials = officials + [f"OX{o}" for o in range(5)]
     n_appr = int(rng.integers(0, 200)) if officials else 0
     approvals = pd.DataFrame({
         "approval_id": [f"A{i}" for i in range(n_appr)],
@@ -132,6 +149,8 @@ def test_detectors_finish_on_messy_markets_with_valid_findings(seed: int) -> Non
             for key, known in (("firm_id", known_firms), ("tender_id", known_tenders),
                                ("official_id", known_officials)):
                 assert record.get(key) is None or record[key] in known, (code, key, record[key])
+            first, last = record["evidence"].get("first_tender"), record["evidence"].get("last_tender")
+            assert (first is None) == (last is None) and (first is None or first <= last), (code, first, last)
 
 
 def test_messy_markets_produce_findings_to_check() -> None:
@@ -140,7 +159,7 @@ def test_messy_markets_produce_findings_to_check() -> None:
     for seed in range(10):
         for code, findings in findings_for(seed).items():
             counts[code] += len(findings)
-    assert counts["closeness"] > 0 and counts["tender_risk"] > 0 and counts["linked_bidders"] > 0, counts
+    assert all(counts[code] > 0 for code in CODES), counts
 
 
 def test_same_messy_market_gives_same_findings() -> None:
