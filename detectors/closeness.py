@@ -1098,16 +1098,16 @@ def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str]
         return frame[frame[OID].isin(officials) & frame[FID].isin(firms)]
 
     tender_day = data.tender_days()
-    applied = data.approvals["applied_at"].fillna(data.approvals["decided_at"])
-    by_year = {"inspections": yearly(data.inspections["date"]), "approvals": yearly(applied),
-               "evaluations": yearly(tender_day)}
+    days = {"inspections": data.inspections["date"],
+            "approvals": data.approvals["applied_at"].fillna(data.approvals["decided_at"]),
+            "evaluations": tender_day}
+    by_year = {channel: yearly(day) for channel, day in days.items()}
     evaluations = data.evaluations[data.evaluations[OID].isin(officials)].dropna().drop_duplicates()
     bids = data.bids.loc[data.bids[FID].isin(firms), ["tender_id", FID]].dropna().drop_duplicates()
     evaluated = evaluations.astype({"tender_id": str}).merge(bids.astype({"tender_id": str}), on="tender_id")
-    inspections, approvals = among_pairs(data.inspections), among_pairs(data.approvals)
-    sources = {
-        "inspections": inspections.assign(day=inspections["date"]),
-        "approvals": approvals.assign(day=approvals["applied_at"].fillna(approvals["decided_at"])),
+    sources = {  # each event with its day (aligned on the frames' index)
+        "inspections": among_pairs(data.inspections).assign(day=days["inspections"]),
+        "approvals": among_pairs(data.approvals).assign(day=days["approvals"]),
         "evaluations": evaluated.assign(day=evaluated["tender_id"].map(tender_day)),
     }
     frames = {}
@@ -1133,7 +1133,7 @@ def _between(periods: dict[tuple[str, str, str], Period], key: tuple[str, str, s
 
 
 def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.DataFrame,
-             params: Params, periods: dict[tuple[str, str, str], Period] | None = None) -> Finding:
+             params: Params, periods: dict[tuple[str, str, str], Period]) -> Finding:
     official, firm = str(row[OID]), str(row[FID])
     oname = names["officials"].get(official) or official
     fname = names["firms"].get(firm) or firm
@@ -1141,7 +1141,6 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
     components: dict[str, dict[str, Any]] = {}
     phrases: list[tuple[float, str]] = []  # (points, phrase with the official as subject)
 
-    periods = periods or {}
     for ch, obs in counts.items():
         if obs > 0:
             (first, last), dated = periods.get((official, firm, ch), ((None, None), 0))

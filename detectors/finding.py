@@ -65,6 +65,21 @@ def period(days: Any, years_only: bool = False) -> tuple[str, str] | None:
     return span(dated.min(), dated.max(), years_only) if len(dated) else None
 
 
+def tender_period(tender_day: pd.Series, tender_ids: Any, years_only: bool) -> dict[str, Any]:
+    """Evidence of a group of tenders' period: ``first_tender``, ``last_tender`` (None when none is
+    dated) and ``dated_tenders``; ``tender_day`` is :meth:`MarketData.tender_days`."""
+    days = tender_day.reindex([str(t) for t in tender_ids])
+    when = period(days, years_only)
+    return {"first_tender": when[0] if when else None, "last_tender": when[1] if when else None,
+            "dated_tenders": int(days.notna().sum())}
+
+
+def between_tenders(dates: dict[str, Any], total: int) -> str:
+    """:func:`between` for the evidence of :func:`tender_period` (``total`` tenders in all)."""
+    first, last = dates["first_tender"], dates["last_tender"]
+    return between(None if first is None else (first, last), dates["dated_tenders"], total)
+
+
 def between(when: tuple[str, str] | None, dated: int | None = None, total: int | None = None) -> str:
     """The period for a sentence: `` between 2021-03-02 and 2022-11-20``, `` on 2021-03-02``, `` in 1985``.
 

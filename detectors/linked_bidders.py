@@ -45,7 +45,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from detectors.finding import Finding, between, period, yearly
+from detectors.finding import Finding, between_tenders, tender_period, yearly
 from detectors.market import MarketData
 from detectors.rings import KIND_PHRASE
 
@@ -206,8 +206,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
         score = float(np.clip(sum(contributions.values()), 0, 100))
         rows = rows.sort_values("tender_id")
         wins_by = rows.loc[member_won, "winner"].value_counts()
-        days = tender_day.reindex(rows["tender_id"].astype(str))
-        when, n_dated = period(days, by_year), int(days.notna().sum())
+        dates = tender_period(tender_day, rows["tender_id"], by_year)
         evidence: dict[str, Any] = {
             "members": members,
             "linked_group": group_firms,
@@ -217,8 +216,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
             "common_identifiers_ignored": [{"kind": r.kind, "value": r.value, "holders": int(r.holders),
                                             "members": r.members} for r in common.itertuples(index=False)],
             "cobid_tenders": k,
-            "first_tender": when[0] if when else None, "last_tender": when[1] if when else None,
-            "dated_tenders": n_dated,
+            **dates,
             "tenders": [{"tender_id": r.tender_id, "linked_bidders": [f for f in r.firm_id if f in members],
                          "bidders": int(r.bidders),
                          "winner": r.winner} for r in rows.head(params.max_listed_tenders).itertuples()],
@@ -231,7 +229,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
                            "min_cobid_tenders": params.min_cobid_tenders},
         }
         findings.append(Finding(detector=NAME, kind="linked_bidders", score=round(score, 2),
-                                explanation=_explain(members, linking, k, wins_by, when, n_dated),
+                                explanation=_explain(members, linking, k, wins_by, dates),
                                 evidence=evidence, firms=tuple(members),
                                 tenders=tuple(rows["tender_id"])))
     findings.sort(key=lambda f: (-f.score, f.firms))
@@ -249,14 +247,14 @@ def _collect(held: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Series,
-             when: tuple[str, str] | None = None, n_dated: int | None = None) -> str:
+             dates: dict[str, Any]) -> str:
     who = " and ".join(members) if len(members) <= 3 else f"{len(members)} firms ({', '.join(members[:3])}, …)"
     top = linking.iloc[0]
     shared = f"{KIND_PHRASE.get(top['kind'], 'a ' + str(top['kind']))} held by {int(top['holders'])} firms"
     if len(linking) > 1:
         shared += f" and {len(linking) - 1} other specific identifier" + ("s" if len(linking) > 2 else "")
     text = (f"{who} share {shared} yet bid against each other in {k} tender" + ("s" if k != 1 else "")
-            + between(when, n_dated, k))
+            + between_tenders(dates, k))
     if len(wins_by):
         leader, count = wins_by.index[0], int(wins_by.iloc[0])
         total = int(wins_by.sum())

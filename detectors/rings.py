@@ -112,7 +112,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from detectors.finding import Finding, between, period, yearly
+from detectors.finding import Finding, between_tenders, tender_period, yearly
 from detectors.market import MarketData
 from detectors.screens import category_baselines, category_percentiles, tender_screens
 
@@ -980,11 +980,10 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
-def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], when: tuple[str, str] | None = None,
-             n_dated: int | None = None) -> str:
-    """One sentence of the ring's facts; ``when`` = first and last date of its (``n_dated``) dated tenders."""
+def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, Any]) -> str:
+    """One sentence of the ring's facts; ``dates`` = the period of its tenders (:func:`tender_period`)."""
     parts = [f"{row['size']} firms bid together in {row['n_tenders']} tenders"
-             f"{between(when, n_dated, int(row['n_tenders']))}"]
+             f"{between_tenders(dates, int(row['n_tenders']))}"]
     if row["distinct_winners"] >= 2:
         parts.append(f"{row['distinct_winners']} of them took turns winning {row['member_wins']} "
                      f"of those tenders")
@@ -1103,12 +1102,10 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
         rows = np.concatenate([rows_of[f] for f in sorted(inside) if f in rows_of] or [np.zeros(0, dtype=np.intp)])
         rows = rows[[b in inside for b in firm_b[rows]]] if len(rows) else rows
         inner_lift, inner_pvalue = lift[rows], pvalue[rows]
-        days = tender_day.reindex([str(t) for t in row["tenders"]])
-        when, n_dated = period(days, by_year), int(days.notna().sum())
+        dates = tender_period(tender_day, row["tenders"], by_year)
         evidence = {
             "members": members, "size": int(row["size"]), "shared_tenders": int(row["n_tenders"]),
-            "first_tender": when[0] if when else None, "last_tender": when[1] if when else None,
-            "dated_tenders": n_dated,
+            **dates,
             "category": row["category"],
             "exclusivity": row["exclusivity"], "mean_cobids_per_pair": row["pair_cobids"],
             "share_of_member_bids_in_ring_tenders": row["bid_share"],
@@ -1139,6 +1136,6 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
                            "min_shared_tenders": params.min_shared_tenders},
         }
         findings.append(Finding(detector=NAME, kind="ring", score=round(score, 2),
-                                explanation=_explain(row, comps, when, n_dated), evidence=evidence,
+                                explanation=_explain(row, comps, dates), evidence=evidence,
                                 firms=tuple(str(f) for f in members), tenders=tuple(str(t) for t in row["tenders"])))
     return findings
