@@ -142,6 +142,72 @@ def test_cobid_graph_expectation_by_hand() -> None:
     assert pair["weight"] == pytest.approx(2 * np.log(2 / (40 / 49)))
 
 
+def _allocation_market(collude: bool = True) -> MarketData:
+    """A 'paving' category of six regions: A1..A4 bid in four of them, two are local only.
+
+    With ``collude`` the four split their regions: in its own region (30 tenders each) a
+    member bids and wins; each other member covers there with probability ½, 3–10 % above,
+    and one or two local firms bid 1–15 % above; in the last two regions 3–5 of 8 local
+    firms bid. The members hold about two thirds of the category's bids, so they make up
+    most of its co-bidding. Without, the four are busy honest firms: each bids in any
+    tender of the category with probability 0.4 at its own price, beside the local firms.
+    """
+    rng = np.random.default_rng(5)
+    members = ["A1", "A2", "A3", "A4"]
+    bids: list[tuple[str, str, float]] = []
+    tenders: list[dict[str, object]] = []
+    day = pd.Timestamp("2022-01-01")
+    for region in range(6):
+        local = [f"L{region}{i}" for i in range(8)]
+        for t in range(30):
+            tid = f"T{region}-{t:02d}"
+            tenders.append({"tender_id": tid, "category": "paving", "region": f"R{region}",
+                            "published_at": day + pd.Timedelta(days=int(rng.integers(0, 365)))})
+            price = float(rng.lognormal(13, 0.4))
+            if not collude:
+                bidders = [m for m in members if rng.random() < 0.4]
+                bidders += [str(f) for f in rng.choice(local, int(rng.integers(1, 4)), replace=False)]
+                bids.extend((tid, f, price * float(rng.lognormal(0.05, 0.06))) for f in bidders)
+            elif region < 4:
+                bids.append((tid, members[region], price))
+                bids.extend((tid, other, price * (1 + float(rng.uniform(0.03, 0.1))))
+                            for other in members if other != members[region] and rng.random() < 0.5)
+                bids.extend((tid, str(f), price * float(rng.uniform(1.01, 1.15)))
+                            for f in rng.choice(local, int(rng.integers(1, 3)), replace=False))
+            else:
+                bids.extend((tid, str(f), price * float(rng.lognormal(0.05, 0.06)))
+                            for f in rng.choice(local, int(rng.integers(3, 6)), replace=False))
+    frame = pd.DataFrame(bids, columns=["tender_id", "firm_id", "amount"])
+    frame["bid_id"] = [f"BID{i}" for i in range(len(frame))]
+    frame["is_winner"] = frame.groupby("tender_id")["amount"].rank(method="first") == 1
+    return MarketData.build(tenders=pd.DataFrame(tenders), bids=frame)
+
+
+def _member_edges(data: MarketData, params: rings.Params) -> pd.DataFrame:
+    edges = rings.cobid_graph(data, params)
+    return edges[edges["firm_a"].str.startswith("A") & edges["firm_b"].str.startswith("A")]
+
+
+def test_ring_that_dominates_its_market_is_found() -> None:
+    # the members' own bids inflate their expectation: every member pair is significant but
+    # meets less than twice its expectation, so a lift floor of 2 would leave no ring
+    data = _allocation_market()
+    inside = _member_edges(data, rings.Params())
+    assert len(inside) == 6
+    assert (inside["lift"] < 2.0).all() and (inside["pvalue"] < 0.01).all()
+    assert set(rings.detect(data)[0].firms) == {"A1", "A2", "A3", "A4"}
+
+
+def test_busy_honest_firms_that_meet_often_are_no_ring() -> None:
+    # near miss: the same four firms meet in dozens of tenders, but as often as their
+    # activity predicts (lift about 1), so they are no edge and no ring
+    data = _allocation_market(collude=False)
+    everything = _member_edges(data, rings.Params(min_cobids=1, min_lift=0.0, max_pvalue=1.0))
+    assert (everything["cobids"] >= 10).all() and (everything["lift"] < rings.Params().min_lift).all()
+    assert _member_edges(data, rings.Params()).empty
+    assert not any(len(set(f.firms) & {"A1", "A2", "A3", "A4"}) >= 2 for f in rings.detect(data))
+
+
 def test_peel_drops_a_bystander() -> None:
     # F1–F3 meet in 20 tenders; F9 joined them once
     rows = [(f"T{t}", f) for t in range(20) for f in ("F1", "F2", "F3")] + [("T0", "F9")]
