@@ -43,9 +43,13 @@ Method
      members, and *tie strength*, the mean number of ring tenders per member pair as a
      percentile among the candidates; value = their mean;
    * win rotation [15] — member win share × normalised winner entropy ``H / ln k`` ×
-     (0.25 + 0.75 · turn-taking). Turn-taking is a runs test: consecutive wins by the same
+     (0.25 + 0.75 · division), division = max(turn-taking, segmentation): the two ways a
+     cartel divides the wins. Turn-taking is a runs test: consecutive wins by the same
      member against the ``(w − 1) Σ p_i²`` expected when winners are drawn independently
-     with the observed shares (OECD 2009, "bid rotation"); even shares alone also arise
+     with the observed shares (OECD 2009, "bid rotation"). Segmentation
+     (:func:`segmentation`) is how far the tender's region names the winning member,
+     beyond chance (adjusted mutual information; OECD 2009, "market allocation"). Each
+     counts from z = 1.5 of its test and in full from z = 4; even shares alone also arise
      among honest equals, so they earn only a quarter;
    * price screens [35] — a ring tender is *cover-bid-like* when the mean of its CV,
      spread and RD suspicion percentiles (:mod:`detectors.screens`) is in the top fifth
@@ -102,6 +106,7 @@ Iglewicz, B., & Hoaglin, D. C. (1993). How to Detect and Handle Outliers. ASQC Q
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -146,6 +151,8 @@ EXCESS_FULL_Z = 2.0
 #: turn a small difference into a large z: a group needs at least e^(2 · ln 2) = 4 × the
 #: typical candidate's excess log-likelihood ratio to count in full
 EXCESS_MIN_SCALE = math.log(2.0)
+# segmentation counts from z = 1.5 of its G-test: above this p-value it is 0 and not adjusted
+SEGMENT_GATE = float(stats.norm.sf(1.5))
 
 
 
@@ -703,6 +710,61 @@ def _screen_tables_of(data: MarketData, min_category_tenders: int) -> SimpleName
                            loser_margins=losers[["tender_id", "firm_id", "p_margin"]])
 
 
+def segmentation(winners: Sequence[Any], segments: Sequence[Any],
+                 max_pvalue: float = 1.0) -> tuple[float, float, float]:
+    """How far the tender's segment (its region) names the winning member, beyond chance.
+
+    Indicator: market allocation (OECD 2009) — the members split the market's regions (or
+    buyers), each wins where it is assigned and covers or stays away elsewhere, so the
+    winning member is predictable from the region. Over the member-won ring tenders, with
+    ``W`` the winning member and ``S`` the region, the mutual information ``I(W; S)`` is
+    corrected for chance as in the adjusted mutual information (Vinh, Epps & Bailey 2010,
+    JMLR 11, eq. 24) and normalised by the winners' entropy::
+
+        value = (I − E[I]) / (H(W) − E[I])    clipped to [0, 1]
+
+    ``E[I]`` is the expected mutual information when the same winners are dealt to the
+    same tenders at random (hypergeometric cell counts). 1: each region has its own
+    winner; 0: the region says nothing beyond what chance gives with so few tenders. The
+    G-test of independence (``G = 2 N I``, χ² with ``(r − 1)(c − 1)`` degrees of freedom)
+    gives the p-value; above ``max_pvalue`` the adjustment is skipped and value is NaN.
+    Fewer than two regions or two winners: ``(0, 1, home_share)``.
+
+    Returns
+    -------
+    tuple
+        ``(value, pvalue, home_share)`` — home_share is the share of the tenders won by
+        their region's most frequent winner (the fact an investigator can count).
+    """
+    w_codes, w_names = pd.factorize(pd.Series(list(winners), dtype=object))
+    s_codes, s_names = pd.factorize(pd.Series(list(segments), dtype=object))
+    n = len(w_codes)
+    if n == 0:
+        return 0.0, 1.0, 0.0
+    table = np.bincount(w_codes * len(s_names) + s_codes, minlength=len(w_names) * len(s_names)).reshape(
+        len(w_names), len(s_names)).astype(float)
+    home_share = float(table.max(axis=0).sum() / n)
+    if table.shape[0] < 2 or table.shape[1] < 2:
+        return 0.0, 1.0, home_share
+    a, b = table.sum(axis=1), table.sum(axis=0)
+    nz = table > 0
+    mi = float((table[nz] / n * np.log(n * table[nz] / np.outer(a, b)[nz])).sum())
+    pvalue = float(stats.chi2.sf(2 * n * mi, (table.shape[0] - 1) * (table.shape[1] - 1)))
+    if pvalue > max_pvalue:
+        return float("nan"), pvalue, home_share
+    h_w = float(-(a / n * np.log(a / n)).sum())
+    # E[I]: every cell (a_i, b_j) and every count k it can hold, hypergeometric weights
+    ai, bj = np.meshgrid(a, b, indexing="ij")
+    ai, bj = ai.ravel(), bj.ravel()
+    lo, hi = np.maximum(1, ai + bj - n), np.minimum(ai, bj)
+    reps = np.maximum(hi - lo + 1, 0).astype(int)
+    cell = np.repeat(np.arange(len(ai)), reps)
+    k = lo[cell] + np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+    emi = float((stats.hypergeom.pmf(k, n, ai[cell], bj[cell]) * k / n * np.log(n * k / (ai[cell] * bj[cell]))).sum())
+    value = float(np.clip((mi - emi) / (h_w - emi), 0.0, 1.0)) if h_w - emi > 1e-12 else 0.0
+    return value, pvalue, home_share
+
+
 def ring_screens(data: MarketData, rings: list[frozenset[str]],
                  params: Params | None = None) -> pd.DataFrame:
     """Screens of each ring (one row per ring, in the order given), computed vectorised.
@@ -799,6 +861,9 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     same = (won["winner"].to_numpy()[1:] == won["winner"].to_numpy()[:-1]) & \
         (won["ring"].to_numpy()[1:] == won["ring"].to_numpy()[:-1])
     repeats = pd.Series(same, index=won["ring"].to_numpy()[1:]).groupby(level=0).sum()
+    regions = won.assign(segment=won["tender_id"].map(tenders["region"])).dropna(subset=["segment"])
+    segmented = {k: segmentation(v["winner"].to_numpy(), v["segment"].to_numpy(), SEGMENT_GATE)
+                 + (v["segment"].nunique(),) for k, v in regions.groupby("ring")}
     wins_by_ring = {k: dict(zip(v["winner"], v["wins"], strict=True))
                     for k, v in wins.sort_values(["ring", "wins", "winner"], ascending=[True, False, True])
                     .groupby("ring")}
@@ -839,6 +904,10 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             if expected_repeats > 0:
                 turn_taking = float(np.clip(1.0 - rep / expected_repeats, 0.0, 1.0)
                                     * np.clip((z - 1.5) / 2.5, 0.0, 1.0))
+        seg_value, seg_pvalue, home_share, n_regions = segmented.get(k, (0.0, 1.0, 0.0, 0))
+        # like turn-taking: counted from z = 1.5 and in full from z = 4 (G-test, one-sided z)
+        seg_z = float(stats.norm.isf(max(seg_pvalue, 1e-300)))
+        seg_strength = 0.0 if seg_value != seg_value else seg_value * float(np.clip((seg_z - 1.5) / 2.5, 0.0, 1.0))
         base = _baseline(baselines, a["category"])
         identifiers: list[dict[str, Any]] = []
         id_strength = 0.0
@@ -865,6 +934,9 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "wins_by_member": {str(f): int(c) for f, c in wins_by_ring.get(k, {}).items()},
             "distinct_winners": distinct, "winner_entropy": evenness,
             "repeats": rep, "expected_repeats": expected_repeats, "turn_taking": turn_taking,
+            "segmentation": seg_strength, "segmentation_ami": None if seg_value != seg_value else seg_value,
+            "segmentation_pvalue": seg_pvalue,
+            "home_share": home_share, "regions_won": n_regions,
             "n_priced": int(a["n_priced"]), "price_p": float(a["price_p"]),
             "n_flagged": int(a["n_flagged"]),
             "p_cv": float(a["p_cv"]), "p_rd": float(a["p_rd"]), "p_spread": float(a["p_spread"]),
@@ -942,9 +1014,11 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
     cover_share, cover_pvalue, cover_value = share_test(n_tight, n_cover)
     price = max(screens_value, cover_value)
     price_p = row.get("price_p")
-    # even shares alone also arise in genuine competition among equals; turn-taking (fewer
-    # repeat wins than chance) is what distinguishes a rotation
-    rotation = row["member_win_share"] * row["winner_entropy"] * (0.25 + 0.75 * row["turn_taking"]) \
+    # even shares alone also arise in genuine competition among equals; dividing the wins is
+    # what distinguishes a cartel: in time (turn-taking, fewer repeat wins than chance) or by
+    # region (segmentation, the region names the winning member: market allocation)
+    division = max(row["turn_taking"], row.get("segmentation", 0.0) or 0.0)
+    rotation = row["member_win_share"] * row["winner_entropy"] * (0.25 + 0.75 * division) \
         if row["distinct_winners"] >= 2 else 0.0
     cohesion = 0.5 * row["exclusivity"] + 0.5 * row["intensity"]
     suppression = row["solo_win_share"] * (1.0 if row["distinct_winners"] >= 2 else 0.0) * \
@@ -962,7 +1036,12 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
                                 "winner_evenness": row["winner_entropy"],
                                 "turn_taking": row["turn_taking"],
                                 "repeat_wins": row["repeats"],
-                                "expected_repeat_wins": row["expected_repeats"]}),
+                                "expected_repeat_wins": row["expected_repeats"],
+                                "segmentation": row.get("segmentation", 0.0),
+                                "segmentation_adjusted_mi": row.get("segmentation_ami", 0.0),
+                                "segmentation_pvalue": row.get("segmentation_pvalue", 1.0),
+                                "regions_won": row.get("regions_won", 0),
+                                "wins_by_the_regions_usual_winner": row.get("home_share", 0.0)}),
         "cohesion": (cohesion, {"exclusivity": row["exclusivity"],
                                 "mean_cobids_per_pair": row["pair_cobids"],
                                 "tie_strength_percentile": row["intensity"],
@@ -990,7 +1069,11 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
     """One sentence of the ring's facts; ``dates`` = the period of its tenders (:func:`tender_period`)."""
     parts = [f"{row['size']} firms bid together in {row['n_tenders']} tenders"
              f"{between_tenders(dates, int(row['n_tenders']))}"]
-    if row["distinct_winners"] >= 2:
+    if row["distinct_winners"] >= 2 and (row.get("segmentation", 0.0) or 0.0) > row["turn_taking"]:
+        parts.append(f"{row['distinct_winners']} of them won {row['member_wins']} of those tenders, each "
+                     f"mostly in its own region (the region's usual winner won {_pct(row['home_share'])} % "
+                     f"of them, across {row['regions_won']} regions)")
+    elif row["distinct_winners"] >= 2:
         parts.append(f"{row['distinct_winners']} of them took turns winning {row['member_wins']} "
                      f"of those tenders")
     elif row["member_wins"]:
@@ -1119,6 +1202,7 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
             "member_wins": int(row["member_wins"]), "outsider_wins": int(row["outsider_wins"]),
             "wins_by_member": row["wins_by_member"], "distinct_winners": int(row["distinct_winners"]),
             "winner_entropy": row["winner_entropy"], "turn_taking": row["turn_taking"],
+            "segmentation": row["segmentation"],
             "price": {"tenders_screened": int(row["n_priced"]), "median_cv": row["median_cv"],
                       "category_median_cv": row["baseline_cv"], "median_rd": row["median_rd"],
                       "category_median_rd": row["baseline_rd"], "median_spread": row["median_spread"],

@@ -195,7 +195,43 @@ def test_ring_that_dominates_its_market_is_found() -> None:
     inside = _member_edges(data, rings.Params())
     assert len(inside) == 6
     assert (inside["lift"] < 2.0).all() and (inside["pvalue"] < 0.01).all()
-    assert set(rings.detect(data)[0].firms) == {"A1", "A2", "A3", "A4"}
+    top = rings.detect(data)[0]
+    assert set(top.firms) == {"A1", "A2", "A3", "A4"}
+    # and what makes it a cartel is the division of the wins: each region has its own winner
+    facts = top.evidence["components"]["rotation"]["facts"]
+    assert facts["segmentation"] > 0.9 and facts["regions_won"] == 4
+    assert facts["wins_by_the_regions_usual_winner"] == 1.0
+    assert "each mostly in its own region" in top.explanation
+
+
+def test_segmentation_matches_its_definition_by_permutation() -> None:
+    # (I − E[I]) / (H(W) − E[I]) with E[I] the mean mutual information over random deals of
+    # the same winners to the same tenders; the closed form must agree with the simulation
+    winners, regions = list("AAABBBCCCCAB"), list("xxxyyyzzzzyx")
+
+    def mutual_information(w: list[str], s: list[str]) -> float:
+        table = pd.crosstab(pd.Series(w), pd.Series(s)).to_numpy().astype(float)
+        n, a, b = table.sum(), table.sum(axis=1), table.sum(axis=0)
+        nz = table > 0
+        return float((table[nz] / n * np.log(n * table[nz] / np.outer(a, b)[nz])).sum())
+
+    rng = np.random.default_rng(3)
+    expected = np.mean([mutual_information(list(rng.permutation(winners)), regions) for _ in range(4000)])
+    entropy = math.log(3)   # A, B and C win 4 tenders each
+    value, pvalue, home = rings.segmentation(winners, regions)
+    assert value == pytest.approx((mutual_information(winners, regions) - expected) / (entropy - expected), abs=0.01)
+    assert home == pytest.approx(10 / 12)   # x: A 3 of 4, y: B 3 of 4, z: C 4 of 4
+    assert pvalue < 0.01
+    # one winner per region: the region names the winner fully
+    assert rings.segmentation(list("AAABBBCCC"), list("xxxyyyzzz"))[0] == pytest.approx(1.0)
+
+
+def test_segmentation_near_miss_winners_independent_of_region() -> None:
+    # every winner wins equally in every region: nothing beyond chance, and no test passes
+    value, pvalue, home = rings.segmentation(list("ABCABCABCABC"), list("xxxyyyzzzwww"))
+    assert value == 0.0 and pvalue == pytest.approx(1.0)
+    # a rotation inside one region has no segmentation to speak of
+    assert rings.segmentation(list("ABCABC"), ["r"] * 6)[:2] == (0.0, 1.0)
 
 
 def test_busy_honest_firms_that_meet_often_are_no_ring() -> None:
