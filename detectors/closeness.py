@@ -935,7 +935,8 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     and expected, lift, p-value per channel), portfolio_share, the leniency, penalty, grant,
     speed and outcome statistics, tie_points and ties, each component's points, their sum
     without ties (tested_points), corroboration_points, and score.
-    Sorted by score (descending), then ids.
+    Sorted by score (descending), then by the corroboration p-value (among equal scores, the
+    pair deviating in more channels first), then ids.
     """
     params = params or Params()
     officials = data.officials.dropna(subset=[OID]).astype({OID: str})
@@ -1044,7 +1045,11 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     frame["tested_points"] = frame[[c for c in point_cols if c != "tie_points"]].sum(axis=1)
     frame["score"] = (np.maximum(frame["tested_points"], frame["corroboration_points"])
                       + frame["tie_points"]).clip(upper=100.0)
-    return frame.sort_values(["score", OID, FID], ascending=[False, True, True]).reset_index(drop=True)
+    # equal scores are common (frequency alone stops at its cap): the pair whose deviation
+    # more channels corroborate comes first, then ids
+    order = frame.assign(_corroboration=frame["corroboration_pvalue"].fillna(1.0)).sort_values(
+        ["score", "_corroboration", OID, FID], ascending=[False, True, True, True], kind="mergesort")
+    return frame.loc[order.index].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- findings
@@ -1295,7 +1300,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     hits = frame[(frame["score"] > 0) & (frame["score"] >= params.report_floor)]
     weak = hits[hits["score"] < params.threshold]
     if len(weak) > params.max_weak_leads:
-        keep = weak.sort_values(["score", OID, FID], ascending=[False, True, True]).head(params.max_weak_leads)
+        keep = weak.head(params.max_weak_leads)  # pair_frame's order: score, corroboration, ids
         hits = hits[(hits["score"] >= params.threshold) | hits.index.isin(keep.index)]
     names = {"officials": data.officials.dropna(subset=[OID, "name"]).set_index(OID)["name"].astype(str).to_dict(),
              "firms": data.firms.dropna(subset=[FID, "name"]).set_index(FID)["name"].astype(str).to_dict()}

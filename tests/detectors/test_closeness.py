@@ -218,6 +218,32 @@ def test_frequency_alone_is_at_most_a_weak_lead() -> None:
     assert found[("O1", "F1")].score < params.threshold
 
 
+def test_equal_scores_rank_the_pair_more_channels_corroborate_first() -> None:
+    """Two officials each give one firm 40 of 48 inspections (frequency at its cap, 15); O3's
+    permits for its firm are also a little faster than its others (p ≈ 0.05, not enough to
+    count). The scores tie, and O3–F10 ranks first although O1 sorts before O3."""
+    insp: list[dict] = []
+    appr: list[dict] = []
+    _inspection(insp, "O1", "F1", 28, 12)
+    _inspection(insp, "O3", "F10", 28, 12)
+    for f in ("F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9"):
+        _inspection(insp, "O1", f, 1, 0)
+        _inspection(insp, "O3", f, 1, 0)
+        _inspection(insp, "O2", f, 7, 3)
+    _inspection(insp, "O2", "F1", 7, 3)
+    _inspection(insp, "O2", "F10", 7, 3)
+    _approvals(appr, "O3", "F10", [19, 20, 21])
+    for f in ("F2", "F3", "F4", "F5", "F6"):
+        _approvals(appr, "O3", f, [20, 22, 25])
+    data = _market(_officials(["O1", "O2", "O3"]), insp, appr)
+    frame = closeness.pair_frame(data)
+    first, second = frame.iloc[0], frame.iloc[1]
+    assert (first["official_id"], second["official_id"]) == ("O3", "O1")
+    assert first["score"] == pytest.approx(second["score"]) == pytest.approx(closeness.Params().frequency_points)
+    assert first["corroboration_pvalue"] < 0.5 and first["corroboration_points"] == 0.0
+    assert [(f.official_id, f.firm_id) for f in closeness.detect(data)][:2] == [("O3", "F10"), ("O1", "F1")]
+
+
 def test_a_finding_says_when_the_interactions_happened() -> None:
     """First and last date per channel in the evidence, and the span in the sentence."""
     insp: list[dict] = []
