@@ -23,7 +23,10 @@ Method
 3. **Communities.** python-louvain (``community.best_partition``, ``random_state=seed``)
    partitions the excess graph; communities larger than ``max_ring_size`` are partitioned
    again inside themselves, and when Louvain cannot split one its weakest edges are
-   pruned until it falls apart (a ring is a small group; a host market is not). Members
+   pruned until it falls apart (a ring is a small group; a host market is not). A
+   connected part of at most ``max_ring_size`` firms is one group, except that firms two
+   or more steps from its 2-core are split off (:func:`_core_and_rest`): a cartel's core
+   with a chain of bystanders' pairs hanging off it is the core and its neighbours. Members
    present in fewer than ``min_presence`` of the group's ring tenders are peeled off
    (:func:`peel_rings`): Louvain attaches bystanders that met the core a few times.
    **Identifier anchors** (:func:`identifier_rings`). Pairwise tests miss rings whose
@@ -101,6 +104,9 @@ Blondel, V. D., Guillaume, J.-L., Lambiotte, R., & Lefebvre, E. (2008). Fast unf
 communities in large networks. J. Stat. Mech. P10008. doi:10.1088/1742-5468/2008/10/P10008
 OECD (2009, rev. 2025). Guidelines for Fighting Bid Rigging in Public Procurement.
 Iglewicz, B., & Hoaglin, D. C. (1993). How to Detect and Handle Outliers. ASQC Quality Press.
+Seidman, S. B. (1983). Network structure and minimum degree. Social Networks, 5(3), 269–287.
+Vinh, N. X., Epps, J., & Bailey, J. (2010). Information theoretic measures for clusterings
+comparison. Journal of Machine Learning Research, 11, 2837–2854.
 """
 
 from __future__ import annotations
@@ -402,13 +408,34 @@ def candidate_rings(edges: pd.DataFrame, seed: int, params: Params | None = None
     for component in sorted(nx.connected_components(graph), key=min):
         component = frozenset(component)
         if len(component) <= params.max_ring_size:
-            groups = [component]
+            groups = _core_and_rest(graph, component)
         else:
             groups = []
             for group in _louvain_groups(_induced(graph, component), seed, params.resolution):
                 groups.extend(_split_large(graph, group, seed, params))
         rings.extend(g for g in groups if len(g) >= params.min_ring_size)
     return sorted(rings, key=lambda g: (min(g), len(g)))
+
+
+def _core_and_rest(graph: nx.Graph, component: frozenset[str]) -> list[frozenset[str]]:
+    """A small component as one group, unless it is a dense core with chains attached.
+
+    The core is the component's 2-core (the firms with excess edges to at least two others
+    of it, after peeling the rest; Seidman 1983). A ring member meets a core member in
+    excess, so the group is the core and its direct neighbours; firms two or more steps
+    away from the core — a pair of other firms met through a bystander — form their own
+    groups (their connected parts). Without a core of three, the component stays whole: a
+    ring whose members meet in subsets (bid suppression) can be a path or a star.
+    """
+    sub = graph.subgraph(component)
+    core = set(nx.k_core(sub, 2))
+    if len(core) < 3:
+        return [component]
+    group = core | {n for c in core for n in sub.neighbors(c)}
+    if len(group) == len(component):
+        return [component]
+    rest = sub.subgraph(component - group)
+    return [frozenset(group), *(frozenset(c) for c in sorted(nx.connected_components(rest), key=min))]
 
 
 def _bid_pairs(data: MarketData) -> pd.DataFrame:
@@ -934,7 +961,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "wins_by_member": {str(f): int(c) for f, c in wins_by_ring.get(k, {}).items()},
             "distinct_winners": distinct, "winner_entropy": evenness,
             "repeats": rep, "expected_repeats": expected_repeats, "turn_taking": turn_taking,
-            "segmentation": seg_strength, "segmentation_ami": None if seg_value != seg_value else seg_value,
+            "segmentation": seg_strength, "segmentation_ami": seg_value,
             "segmentation_pvalue": seg_pvalue,
             "home_share": home_share, "regions_won": n_regions,
             "n_priced": int(a["n_priced"]), "price_p": float(a["price_p"]),

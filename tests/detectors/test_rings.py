@@ -244,6 +244,27 @@ def test_busy_honest_firms_that_meet_often_are_no_ring() -> None:
     assert not any(len(set(f.firms) & {"A1", "A2", "A3", "A4"}) >= 2 for f in rings.detect(data))
 
 
+def _edges(pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame([(a, b, 10.0) for a, b in pairs], columns=["firm_a", "firm_b", "weight"])
+
+
+def test_a_core_keeps_its_neighbours_and_sheds_a_chain_of_bystanders() -> None:
+    # C1..C4 all meet in excess; N1 meets C1; X1 meets N1, and X2, X3 meet X1 (a chain)
+    core = [("C1", "C2"), ("C1", "C3"), ("C1", "C4"), ("C2", "C3"), ("C2", "C4"), ("C3", "C4")]
+    edges = _edges(core + [("C1", "N1"), ("N1", "X1"), ("X1", "X2"), ("X1", "X3")])
+    groups = rings.candidate_rings(edges, seed=0)
+    assert sorted(groups, key=min) == [frozenset({"C1", "C2", "C3", "C4", "N1"}), frozenset({"X1", "X2", "X3"})]
+
+
+def test_a_ring_meeting_in_subsets_stays_one_group() -> None:
+    # near miss: a triangle with members hanging directly off it (bid suppression: members
+    # meet in subsets), and a path with no core at all, are kept whole
+    star = _edges([("A", "B"), ("A", "C"), ("B", "C"), ("A", "D"), ("B", "E")])
+    assert rings.candidate_rings(star, seed=0) == [frozenset("ABCDE")]
+    path = _edges([("P", "Q"), ("Q", "R"), ("R", "S")])
+    assert rings.candidate_rings(path, seed=0) == [frozenset("PQRS")]
+
+
 def test_peel_drops_a_bystander() -> None:
     # F1–F3 meet in 20 tenders; F9 joined them once
     rows = [(f"T{t}", f) for t in range(20) for f in ("F1", "F2", "F3")] + [("T0", "F9")]
