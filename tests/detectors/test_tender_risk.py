@@ -62,3 +62,19 @@ def test_a_ring_raises_its_tenders() -> None:
     t05 = next(f for f in findings if f.tender_id == "T05")
     assert "2 members of a suspected ring (score 90)" in t05.explanation
     assert t05.evidence["ring"]["members_bidding"] == ["F1", "F2"]
+
+
+def test_a_ring_within_the_null_floor_raises_nothing() -> None:
+    # near miss: a ring scoring below min_ring_score is what shuffled markets produce by chance
+    data = _market()
+    params = tender_risk.Params()
+    weak = Finding(detector="rings", kind="ring", score=params.min_ring_score - 1, explanation="A ring.",
+                   firms=("F1", "F2"), tenders=("T05",))
+    plain = tender_risk.tender_risk_scores(data).set_index("tender_id")
+    scored = tender_risk.tender_risk_scores(data, [weak]).set_index("tender_id")
+    assert scored.loc["T05", "score"] == pytest.approx(plain.loc["T05", "score"])
+    assert scored.loc["T05", "ring_score"] == 0.0
+    at_floor = Finding(detector="rings", kind="ring", score=params.min_ring_score, explanation="A ring.",
+                       firms=("F1", "F2"), tenders=("T05",))
+    assert tender_risk.tender_risk_scores(data, [at_floor]).set_index("tender_id").loc["T05", "score"] > \
+        plain.loc["T05", "score"]
