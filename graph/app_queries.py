@@ -309,6 +309,23 @@ def win_rotation(bids: pd.DataFrame) -> pd.DataFrame:
         ["tender_id", "published_at", "winner", "firm_id", "is_member"]].sort_values("published_at")
 
 
+def wins_by_region(bids: pd.DataFrame) -> pd.DataFrame:
+    """Tenders won by each ring member in each region (members × regions), from :func:`ring_bids`.
+
+    Market allocation shows as one member per region; empty unless members won in at least
+    two regions.
+    """
+    if bids.empty or "region" not in bids:
+        return pd.DataFrame()
+    won = bids[bids["is_winner"] & bids["is_member"].astype(bool)].drop_duplicates("tender_id")
+    won = won.assign(region=won["region"].fillna("(no region)"))
+    if won["region"].nunique() < 2:
+        return pd.DataFrame()
+    table = pd.crosstab(won["firm_name"], won["region"])
+    table.index.name, table.columns.name = "member", None
+    return table
+
+
 # -- findings and cases ----------------------------------------------------------------------
 def finding(db: Database, finding_id: str) -> dict[str, Any] | None:
     rows = db.read("app_finding", finding_id=finding_id)

@@ -50,6 +50,10 @@ else:
     if not rotation.empty:
         st.markdown("**Who won, over time** — rotation shows as winners taking turns")
         st.plotly_chart(win_rotation_figure(rotation), key=f"ring_rotation_chart_{ring_id}", width="stretch")
+    where = app_queries.wins_by_region(bids)
+    if not where.empty:
+        st.markdown("**Who won where** — market allocation shows as one member winning in each region")
+        st.dataframe(where, key=f"ring_wins_by_region_{ring_id}", width="stretch")
 
 st.markdown("**Every fact behind the score** (with the thresholds the detector used)")
 facts = app_queries.evidence_facts(ring["evidence"])

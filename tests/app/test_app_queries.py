@@ -73,6 +73,19 @@ def test_bid_spreads_measure_bids_against_the_awarded_bid_or_the_lowest():
     assert out.loc[("T2", "F1"), "is_winner"] and out.loc[("T2", "F2"), "pct_above_winner"] == pytest.approx(5.0)
 
 
+def test_wins_by_region_counts_each_members_wins_per_region():
+    bids = pd.DataFrame({
+        "tender_id": ["T1", "T1", "T2", "T2", "T3", "T4"], "region": ["north", "north", "south", "south", "north", None],
+        "firm_name": ["A", "B", "A", "B", "C", "B"], "is_winner": [True, False, False, True, True, True],
+        "is_member": [True, True, True, True, False, True],
+    })
+    table = app_queries.wins_by_region(bids)
+    # C is an outsider; T4 has no region
+    assert table.to_dict() == {"(no region)": {"A": 0, "B": 1}, "north": {"A": 1, "B": 0}, "south": {"A": 0, "B": 1}}
+    # near miss: all wins in one region say nothing about allocation
+    assert app_queries.wins_by_region(bids[bids["region"] == "north"]).empty
+
+
 def test_graph_view_caps_nodes_keeping_subjects_and_keeps_node_ids_intact():
     graph = GraphElements()
     graph.add_node("hub", "Firm", {"id": "F1", "name": "Hub"}).role = "subject"
