@@ -214,8 +214,8 @@ class Params:
     phone_points: float = 35.0
     email_points: float = 35.0
     address_points: float = 25.0
-    passed_results: tuple[str, ...] = ("pass", "passed")
-    failed_results: tuple[str, ...] = ("fail", "failed")
+    passed_results: tuple[str, ...] = ("pass", "passed", "合格", "通过")
+    failed_results: tuple[str, ...] = ("fail", "failed", "不合格", "不通过", "未通过")
     granted_decisions: tuple[str, ...] = ("approved", "approve", "granted", "accepted", "yes")
     grant_markers: tuple[str, ...] = ("准予", "批准", "核准", "同意", "通过", "许可")
     refusal_markers: tuple[str, ...] = ("不予", "不准", "不批准", "不同意", "不通过", "未通过", "驳回", "拒绝",

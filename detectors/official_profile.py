@@ -15,14 +15,21 @@ overdue (超期量)
     (approvals + open overdue)``.
 behaviour
     ``pass_rate`` (share of inspections with result ``pass``), ``penalty_mean`` (mean
-    penalty per inspection), ``approval_days`` (median decided_at − applied_at, days).
+    penalty per inspection), ``approval_days`` (median decided_at − applied_at, days), and
+    ``fail_ratio``: the official's failures over the failures its own firms' records with
+    the *other* officials predict (``(O + ½) / (E + ½)``, :func:`_expected_failures`;
+    indirect standardisation). Inspectors rarely see the same firms — one has the poor
+    firms of a district or a case list, another the good ones — so raw pass rates compare
+    portfolios as much as officials; the ratio compares each with its own firms.
 deviation (偏离度)
     Robust z-score of each behaviour metric against the officials of the same department
     in the same month: ``z = (x − median) / (1.4826 · MAD)`` (Iglewicz & Hoaglin's modified
     z-score); when the MAD is 0 the scale is ``1.2533 · mean absolute deviation``; when that
     is 0 too, every value equals the median and z = 0. A z needs the official's volume to be
     at least ``min_volume_month`` and at least ``min_peers`` officials with that volume in
-    the group; otherwise it is NaN.
+    the group; otherwise it is NaN. The failure ratio's z is a funnel-plot z instead
+    (:func:`funnel_z`): a count compared with its expectation, exact for small counts and
+    allowing for the peers' real spread, so two expected failures cannot make an outlier.
 closeness (亲密度)
     ``closeness_max`` and ``closeness_firm_id``: the official's strongest reported pair from
     :mod:`detectors.closeness` over the whole period (repeated on every month). Pass the
@@ -31,8 +38,9 @@ closeness (亲密度)
     ``pairs=[]`` the columns stay empty.
 
 :func:`detect` emits one ``official`` finding per official whose whole-period record deviates
-strongly from the department's peers: ``|z| ≥ z_threshold`` on pass rate or mean penalty
-(either direction: too lenient or too harsh), or ``z ≥ z_threshold`` on approval time or
+strongly from the department's peers: ``|z| ≥ z_threshold`` on the failure ratio (the pass
+rate only where no failure ratio can be computed) or mean penalty (either direction: too
+lenient or too harsh), or ``z ≥ z_threshold`` on approval time or
 overdue share (only the slow side is a red flag), each with enough volume; or many overdue
 cases (``overdue ≥ overdue_min_count`` and ``overdue_share ≥ overdue_min_share``). When a
 department has fewer than ``min_peers`` officials with enough volume, its officials are
@@ -43,6 +51,9 @@ References
 ----------
 Iglewicz, B. & Hoaglin, D. (1993), *How to Detect and Handle Outliers* (modified z-score,
 3.5 cut-off). Guiyang "data iron cage" (2015): workload, closeness, deviation, overdue.
+Breslow, N. E. & Day, N. E. (1987), *Statistical Methods in Cancer Research II* (indirect
+standardisation). Spiegelhalter, D. J. (2005), "Funnel plots for comparing institutional
+performance", Statistics in Medicine 24(8), 1185–1202.
 """
 
 from __future__ import annotations
@@ -54,6 +65,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from detectors import closeness
 from detectors.finding import Finding
@@ -67,13 +79,19 @@ OID, DEPT = "official_id", "department_id"
 MAD_SCALE = 1.4826  # 1 / Φ⁻¹(3/4): MAD → σ for normal data
 MEANAD_SCALE = 1.2533  # √(π/2): mean absolute deviation → σ for normal data
 
-# metric → (volume column it needs, which deviations are red flags: "both" or "high")
+# metric → (volume column it needs, which deviations are red flags: "both" or "high").
+# fail_ratio is the case-mix-adjusted reading of pass_rate: failures over the failures the
+# official's own firms' records with other officials predict (:func:`_expected_failures`).
 METRICS: dict[str, tuple[str, str]] = {
     "pass_rate": ("inspections", "both"),
+    "fail_ratio": ("inspections", "both"),
     "penalty_mean": ("inspections", "both"),
     "approval_days": ("approvals", "high"),
     "overdue_share": ("approval_cases", "high"),
 }
+# a metric read only when the other is not available: the raw pass rate compares officials
+# who see different firms, the failure ratio compares each with its own firms' records
+FALLBACK = {"pass_rate": "fail_ratio"}
 
 
 @dataclass(frozen=True)
@@ -87,7 +105,9 @@ class Params:
     min_peers: officials (with enough volume) a group needs for a z [4].
     overdue_min_count / overdue_min_share: "many overdue cases" [10 / 0.5].
     as_of: the date open approvals are measured to [None: the data's last date].
-    passed_results: results that count as a pass.
+    passed_results / failed_results: results that count as a pass / a failure.
+    firm_prior: pseudo-inspections at the kind's failure rate that shrink a firm's failure
+        rate with the other officials, for the expected failures of ``fail_ratio`` [5].
     """
 
     z_threshold: float = 3.5
@@ -98,7 +118,9 @@ class Params:
     overdue_min_count: int = 10
     overdue_min_share: float = 0.5
     as_of: str | None = None
-    passed_results: tuple[str, ...] = ("pass", "passed")
+    passed_results: tuple[str, ...] = ("pass", "passed", "合格", "通过")
+    failed_results: tuple[str, ...] = ("fail", "failed", "不合格", "不通过", "未通过")
+    firm_prior: float = 5.0
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -183,6 +205,7 @@ def _events(data: MarketData, params: Params, as_of: pd.Timestamp | None) -> dic
     insp["month"] = _month(insp["date"])
     insp["passed"] = insp["result"].astype("string").str.strip().str.lower().isin(params.passed_results)
     insp["passed"] = insp["passed"].fillna(False).where(insp["result"].notna())
+    insp = _expected_failures(insp, params)
     ap = approval_overdue(data.approvals.dropna(subset=[OID, "applied_at"]), as_of)
     ap["month"] = _month(ap["decided_at"].fillna(pd.Timestamp(as_of) if as_of is not None else pd.NaT))
     ap = ap.dropna(subset=["month"])
@@ -197,6 +220,91 @@ def _events(data: MarketData, params: Params, as_of: pd.Timestamp | None) -> dic
     return {"inspections": insp, "approvals": ap, "evaluations": ev.dropna(subset=["month"])}
 
 
+def funnel_z(observed: pd.Series, expected: pd.Series, groups: pd.Series | None = None,
+             eligible: pd.Series | None = None, min_peers: int = 4) -> pd.Series:
+    """z of an observed count against its expectation, allowing for volume and for real spread.
+
+    A robust z of ratios treats an official with 2 expected failures like one with 30:
+    chance alone moves the small one's ratio far. As in a funnel plot with random-effects
+    overdispersion (Spiegelhalter 2005), the official's count is compared with its peers'
+    typical ratio ``θ`` (the median of ``(O + ½)/(E + ½)`` over the eligible peers of the
+    group) under a Poisson–lognormal model::
+
+        O ~ Poisson(θ · E · e^u),    u ~ N(0, τ²)
+
+    ``τ²`` is what the peers differ by beyond chance: ``max(0, s² − median(1/(E + ½)))``
+    with ``s = 1.4826 · MAD`` of their log ratios. The tails ``P(X ≤ O)`` and ``P(X ≥ O)``
+    are exact in the Poisson part (integrated over ``u`` by 32-point Gauss–Hermite
+    quadrature), so a handful of expected events cannot give an extreme z; the smaller tail
+    is turned into a normal z, negative for too few events. NaN outside eligible rows and
+    in groups with fewer than ``min_peers`` of them.
+
+    Spiegelhalter, D. J. (2005). Funnel plots for comparing institutional performance.
+    Statistics in Medicine 24(8), 1185–1202.
+    """
+    o = observed.astype(float)
+    e = expected.astype(float)
+    ok = o.notna() & e.notna() & (e > 0)
+    if eligible is not None:
+        ok &= eligible.astype(bool)
+    keys = groups if groups is not None else pd.Series(0, index=o.index)
+    with warnings.catch_warnings():  # groups without eligible values give NaN, as meant
+        warnings.simplefilter("ignore", RuntimeWarning)
+        x = np.log((o + 0.5) / (e + 0.5)).where(ok)
+        med = x.groupby(keys).transform("median")
+        spread = (x - med).abs().groupby(keys).transform("median") * MAD_SCALE
+        within = (1.0 / (e + 0.5)).where(ok).groupby(keys).transform("median")
+        tau = np.sqrt((spread ** 2 - within).clip(lower=0.0))
+        count = x.groupby(keys).transform("count")
+    rows = (ok & (count >= min_peers)).to_numpy()
+    z = np.full(len(o), np.nan)
+    if rows.any():
+        nodes, weights = np.polynomial.hermite_e.hermegauss(32)
+        weights = weights / weights.sum()
+        mu = (np.exp(med.to_numpy()[rows]) * e.to_numpy()[rows])[:, None] * np.exp(tau.to_numpy()[rows][:, None] * nodes)
+        k = o.to_numpy()[rows][:, None]
+        low = (stats.poisson.cdf(k, mu) * weights).sum(axis=1)
+        high = (stats.poisson.sf(k - 1, mu) * weights).sum(axis=1)
+        z[rows] = np.where(low < high, np.minimum(stats.norm.ppf(low), 0.0), np.maximum(stats.norm.isf(high), 0.0))
+    return pd.Series(z, index=o.index)
+
+
+def _z(frame: pd.DataFrame, metric: str, groups: pd.Series | None, eligible: pd.Series,
+       min_peers: int) -> pd.Series:
+    """The metric's z against its peers: funnel z for the failure ratio, robust z otherwise."""
+    if metric == "fail_ratio":
+        return funnel_z(frame["fails"], frame["expected_fails"], groups, eligible, min_peers)
+    return robust_z(frame[metric], groups, eligible, min_peers)
+
+
+def _expected_failures(insp: pd.DataFrame, params: Params) -> pd.DataFrame:
+    """Each rated inspection's chance of a failure given its firm's record with the other officials.
+
+    ``p = (F_f − F_fo + m·r_k) / (N_f − N_fo + m)``: the firm's failures and rated
+    inspections by every other official, shrunk towards the kind's failure rate ``r_k``
+    with ``m = firm_prior`` pseudo-inspections (leave-one-official-out, so an official's
+    own verdicts do not set its expectation). Summed per official this is indirect
+    standardisation (Breslow & Day 1987): an inspector assigned poor firms is expected to
+    fail more of them, so its failures are compared with what its own firms predict, not
+    with peers who see other firms.
+    """
+    rated = insp["result"].notna()
+    failed = insp["result"].astype("string").str.strip().str.lower().isin(params.failed_results)
+    insp = insp.assign(failed=(failed.fillna(False) & rated).astype(float))
+    kind = insp["kind"].fillna("").astype(str)
+    rate = insp.loc[rated, "failed"].groupby(kind[rated]).mean()
+    firm = insp["firm_id"].fillna("").astype(str)
+    by_firm = insp.loc[rated].groupby(firm[rated])["failed"].agg(["sum", "count"])
+    by_pair = insp.loc[rated].groupby([insp.loc[rated, OID], firm[rated]])["failed"].agg(["sum", "count"])
+    pair = pd.MultiIndex.from_arrays([insp[OID], firm])
+    others_f = firm.map(by_firm["sum"]).fillna(0.0).to_numpy() - by_pair["sum"].reindex(pair).fillna(0.0).to_numpy()
+    others_n = firm.map(by_firm["count"]).fillna(0.0).to_numpy() - by_pair["count"].reindex(pair).fillna(0.0).to_numpy()
+    m = params.firm_prior
+    prior = kind.map(rate).fillna(0.0).to_numpy()
+    expected = (others_f + m * prior) / (others_n + m)
+    return insp.assign(expected_fail=np.where(rated, expected, 0.0))
+
+
 def _aggregate(ev: dict[str, pd.DataFrame], keys: list[str]) -> pd.DataFrame:
     with warnings.catch_warnings():  # medians of all-NaN groups (no decided approvals) are NaN, as meant
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -206,7 +314,8 @@ def _aggregate(ev: dict[str, pd.DataFrame], keys: list[str]) -> pd.DataFrame:
 def _aggregate_counts(ev: dict[str, pd.DataFrame], keys: list[str]) -> pd.DataFrame:
     insp, ap, evals = ev["inspections"], ev["approvals"], ev["evaluations"]
     a = insp.groupby(keys).agg(inspections=("passed", "size"), passes=("passed", "sum"),
-                               results=("passed", "count"), penalties_total=("penalty", "sum"))
+                               results=("passed", "count"), penalties_total=("penalty", "sum"),
+                               fails=("failed", "sum"), expected_fails=("expected_fail", "sum"))
     b = ap.groupby(keys).agg(approvals=("decided", "sum"), approval_cases=("counted", "sum"),
                              overdue=("overdue", "sum"), open_overdue=("open_over", "sum"),
                              overdue_days=("days_over", "sum"), approval_days=("decided_days", "median"))
@@ -215,9 +324,11 @@ def _aggregate_counts(ev: dict[str, pd.DataFrame], keys: list[str]) -> pd.DataFr
     counts = ["inspections", "passes", "results", "approvals", "approval_cases", "overdue", "open_overdue",
               "evaluations"]
     out[counts] = out[counts].astype(float).fillna(0).astype(int)
-    out[["penalties_total", "overdue_days"]] = out[["penalties_total", "overdue_days"]].fillna(0.0)
+    out[["penalties_total", "overdue_days", "fails", "expected_fails"]] = \
+        out[["penalties_total", "overdue_days", "fails", "expected_fails"]].fillna(0.0)
     out["workload"] = out["inspections"] + out["approvals"] + out["evaluations"]
     out["pass_rate"] = out["passes"] / out["results"].where(out["results"] > 0)
+    out["fail_ratio"] = ((out["fails"] + 0.5) / (out["expected_fails"] + 0.5)).where(out["results"] > 0)
     out["penalty_mean"] = out["penalties_total"] / out["inspections"].where(out["inspections"] > 0)
     out["overdue_share"] = out["overdue"] / out["approval_cases"].where(out["approval_cases"] > 0)
     return out.reset_index()
@@ -244,8 +355,8 @@ def official_profile_frame(data: MarketData, pairs: Sequence[Finding] | None = N
     frame.insert(2, DEPT, frame[OID].map(officials[DEPT]).fillna(""))
     group = frame[DEPT].astype(str) + "|" + frame["month"].astype(str)
     for metric, (volume, _side) in METRICS.items():
-        frame["z_" + metric] = robust_z(frame[metric], group, frame[volume] >= params.min_volume_month,
-                                        params.min_peers)
+        frame["z_" + metric] = _z(frame, metric, group, frame[volume] >= params.min_volume_month,
+                                  params.min_peers)
     best = _closeness_best(data, pairs)
     frame = frame.merge(best, on=OID, how="left")
     return frame.sort_values([OID, "month"]).reset_index(drop=True)
@@ -269,8 +380,8 @@ def official_totals(data: MarketData, params: Params | None = None) -> pd.DataFr
         for metric, (volume, _side) in METRICS.items():
             minimum = params.min_inspections if volume == "inspections" else params.min_approvals
             eligible = (totals[volume] >= minimum) & totals[metric].notna()
-            by_dept = robust_z(totals[metric], totals[DEPT], eligible, params.min_peers)
-            market = robust_z(totals[metric], None, eligible, params.min_peers)
+            by_dept = _z(totals, metric, totals[DEPT], eligible, params.min_peers)
+            market = _z(totals, metric, None, eligible, params.min_peers)
             totals["z_" + metric] = by_dept.fillna(market)
             scope = pd.Series(None, index=totals.index, dtype=object)
             scope[market.notna()] = "market"
@@ -286,6 +397,7 @@ def official_totals(data: MarketData, params: Params | None = None) -> pd.DataFr
 
 _LABELS = {
     "pass_rate": ("pass rate", lambda v: f"{100 * v:.0f} %"),
+    "fail_ratio": ("failures over those its firms' records predict", lambda v: f"{v:.2f}"),
     "penalty_mean": ("mean penalty per inspection", lambda v: f"{v:,.0f}"),
     "approval_days": ("median approval time", lambda v: f"{v:.0f} days"),
     "overdue_share": ("overdue share of approvals", lambda v: f"{100 * v:.0f} %"),
@@ -309,17 +421,20 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     findings: list[Finding] = []
     for _, row in totals.iterrows():
         flagged: dict[str, dict[str, Any]] = {}
-        strength = 0.0
+        strengths: dict[str, float] = {}
         for metric, (volume, side) in METRICS.items():
             z = row["z_" + metric]
-            if pd.isna(z):
+            if pd.isna(z) or (metric in FALLBACK and pd.notna(row["z_" + FALLBACK[metric]])):
                 continue
             hit = abs(z) >= params.z_threshold if side == "both" else z >= params.z_threshold
             if hit:
-                strength += min(abs(float(z)), 10.0)
+                strengths[metric] = min(abs(float(z)), 10.0)
                 flagged[metric] = {"value": _num(row[metric], 4), "baseline": _num(row["peer_median_" + metric], 4),
                                    "z": _num(z, 2), "volume": int(row[volume]), "peers": row["scope_" + metric],
                                    "threshold": params.z_threshold}
+        if "fail_ratio" in flagged:
+            flagged["fail_ratio"].update(failures=int(row["fails"]), expected_failures=_num(row["expected_fails"], 2))
+        strength = sum(strengths.values())
         many_overdue = (row["overdue"] >= params.overdue_min_count
                         and (row["overdue_share"] or 0) >= params.overdue_min_share)
         if many_overdue:
@@ -332,6 +447,12 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         for metric, f in sorted(flagged.items(), key=lambda kv: -abs(kv[1]["z"])):
             label, fmt = _LABELS[metric]
             direction = "above" if f["z"] > 0 else "below"
+            if metric == "fail_ratio":
+                facts.append(f"failed {f['failures']} inspection{'' if f['failures'] == 1 else 's'} where its "
+                             f"firms' records with other officials predict {f['expected_failures']:.1f} (ratio "
+                             f"{fmt(f['value'])} against a peer median of {fmt(f['baseline'])}; z = {f['z']:.1f} "
+                             f"allowing for chance and the spread between peers)")
+                continue
             facts.append(f"{label} {fmt(f['value'])} against a peer median of {fmt(f['baseline'])} "
                          f"({abs(f['z']):.1f} robust SD {direction})")
         if row["overdue"] > 0 and (many_overdue or "overdue_share" in flagged):
@@ -353,7 +474,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
                         "threshold": {"count": params.overdue_min_count, "share": params.overdue_min_share}},
             "closeness": None if close is None else {"firm_id": close["closeness_firm_id"],
                                                      "score": _num(close["closeness_max"], 2)},
-            "score_formula": "100·(1−exp(−S/6)), S = Σ min(|z|,10) over flagged metrics + 10·overdue_share if many",
+            "score_formula": "100·(1−exp(−S/6)), S = Σ min(|z|,10) over flagged metrics (the pass rate only "
+                             "where the failure ratio cannot be computed) + 10·overdue_share if many",
         }
         findings.append(Finding(detector=NAME, kind="official", score=float(round(score, 4)),
                                 explanation=explanation, evidence=evidence, official_id=str(row[OID]),

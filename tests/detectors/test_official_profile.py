@@ -148,13 +148,61 @@ def _department_with_lenient_official() -> MarketData:
     return _market(_officials(["O1", "O2", "O3", "O4", "O5"]), insp)
 
 
-def test_an_official_far_above_peers_pass_rate_is_a_finding() -> None:
-    findings = op.detect(_department_with_lenient_official(), pairs=[])
+def test_an_official_who_fails_far_fewer_than_its_firms_predict_is_a_finding() -> None:
+    data = _department_with_lenient_official()
+    findings = op.detect(data, pairs=[])
     assert [f.official_id for f in findings] == ["O5"]
     f = findings[0]
     assert f.kind == "official"
-    assert f.evidence["deviations"]["pass_rate"]["z"] >= 3.5
-    assert "pass rate 100 % against a peer median of 67 %" in f.explanation
+    # expected failures: each of O5's inspections at its firm's failure rate with the other
+    # officials, shrunk towards the kind's rate with 5 pseudo-inspections
+    insp = data.inspections
+    failed = insp["result"] == "fail"
+    rate = failed.mean()
+    expected = 0.0
+    for firm in insp.loc[insp["official_id"] == "O5", "firm_id"]:
+        others = (insp["firm_id"] == firm) & (insp["official_id"] != "O5")
+        expected += (failed[others].sum() + 5 * rate) / (others.sum() + 5)
+    deviation = f.evidence["deviations"]["fail_ratio"]
+    assert deviation["failures"] == 0 and deviation["expected_failures"] == pytest.approx(expected, abs=0.01)
+    assert deviation["z"] <= -3.5 and "pass_rate" not in f.evidence["deviations"]
+    assert f"failed 0 inspections where its firms' records with other officials predict {expected:.1f}" \
+        in f.explanation
+
+
+def test_an_inspector_assigned_poor_firms_is_not_harsh() -> None:
+    """Near miss: O1 inspects only the poor firms and fails half, its peers mostly good firms
+    and fail few; its pass rate is far below theirs, but its failures are what its firms'
+    records with the others predict."""
+    insp: list[dict] = []
+
+    def visit(official: str, firm: str, fail: bool) -> None:
+        insp.append({"inspection_id": f"I{len(insp) + 1}", "official_id": official, "firm_id": firm,
+                     "date": pd.Timestamp("2024-01-01") + pd.Timedelta(days=len(insp) % 28), "kind": "safety",
+                     "result": "fail" if fail else "pass", "penalty": 0.0})
+
+    for i in range(30):
+        visit("O1", f"P{i % 3}", i % 2 == 0)            # 15 of 30 failed
+    for official in ("O2", "O3", "O4", "O5"):
+        for i in range(24):
+            visit(official, f"G{i % 3}", i % 12 == 0)   # 2 of 24 failed
+        for i in range(6):
+            visit(official, f"P{i % 3}", i % 2 == 0)    # 3 of 6 failed
+    totals = op.official_totals(_market(_officials(["O1", "O2", "O3", "O4", "O5"]), insp)).set_index("official_id")
+    assert totals.loc["O1", "z_pass_rate"] <= -3.5          # the raw rate would call it harsh
+    assert abs(totals.loc["O1", "z_fail_ratio"]) < 2.0
+    assert op.detect(_market(_officials(["O1", "O2", "O3", "O4", "O5"]), insp), pairs=[]) == []
+
+
+def test_funnel_z_allows_for_chance_in_small_counts() -> None:
+    # peers fail about as predicted (20 expected); none failed where 2 were expected is
+    # chance, none where 20 were expected is not
+    observed = pd.Series([19, 21, 20, 18, 22, 0, 0], dtype=float)
+    expected = pd.Series([20, 20, 20, 20, 20, 2, 20], dtype=float)
+    z = op.funnel_z(observed, expected)
+    assert abs(z[5]) < 2.0
+    assert z[6] < -3.5
+    assert z[:5].abs().max() < 1.0
 
 
 def test_ordinary_spread_between_peers_is_not_a_finding() -> None:
@@ -204,3 +252,12 @@ def test_an_empty_market_gives_an_empty_profile() -> None:
     empty = MarketData.build()
     assert op.detect(empty, pairs=[]) == []
     assert op.official_profile_frame(empty, pairs=[]).empty
+
+
+def test_chinese_results_count_as_passes_and_failures() -> None:
+    insp: list[dict] = []
+    _inspections(insp, "O1", 3, 2)
+    for row in insp:
+        row["result"] = "合格" if row["result"] == "pass" else "不合格"
+    totals = op.official_totals(_market(_officials(["O1"]), insp)).set_index("official_id")
+    assert totals.loc["O1", "passes"] == 3 and totals.loc["O1", "fails"] == 2
