@@ -24,7 +24,9 @@ Decoys (must not lead the list): the assigned inspector of a large firm (the mos
 any pair, ordinary outcomes), and a lenient official (passes everyone) with its busiest firm.
 
 Printed per seed: planted pairs among the top planted + 7 closeness pairs (as in
-``quality.py``), decoys there, pairs reported and each missed pair's rank and score. The
+``quality.py``), decoys there, pairs reported and each missed pair's rank and score; and
+whether the official profile flags the official lenient with everyone (its failure-ratio z
+against its own firms' records, next to the raw pass rate's z). The
 detector runs on the frames in memory (no Neo4j)::
 
     python benchmarks/foreign_officials.py --seeds 1 2 3 4 5 6
@@ -43,7 +45,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from detectors import closeness  # noqa: E402
+from detectors import closeness, official_profile  # noqa: E402
 from detectors.market import MarketData  # noqa: E402
 
 START = pd.Timestamp("2021-01-01")
@@ -273,8 +275,16 @@ def score(admin: Administration) -> tuple[int, int, str]:
         return f"rank {rank[pair][0]}, score {rank[pair][1]:.1f}" if pair in rank else "not reported"
 
     missed = [f"{'+'.join(mech)} ({where(p)})" for p, mech in admin.planted.items() if p not in top]
+    profiles = official_profile.detect(admin.data, pairs=[])
+    totals = official_profile.official_totals(admin.data).set_index("official_id")
+    lenient = [o for (o, _), why in admin.decoys.items() if "lenient" in why]
+    profile = "; ".join(f"official profile: {o} (lenient with everyone) failure-ratio z "
+                        f"{totals.at[o, 'z_fail_ratio']:.1f}, pass-rate z {totals.at[o, 'z_pass_rate']:.1f}, "
+                        f"{'flagged' if o in {f.official_id for f in profiles} else 'not flagged'} "
+                        f"({len(profiles)} officials flagged)" for o in lenient)
     line = (f"{found}/{len(admin.planted)} planted pairs in the top {m}, decoys there {decoys}, "
-            f"{len(pairs)} pairs reported, {seconds:.1f} s" + (f"; missed: {', '.join(missed)}" if missed else ""))
+            f"{len(pairs)} pairs reported, {seconds:.1f} s" + (f"; missed: {', '.join(missed)}" if missed else "")
+            + (f"; {profile}" if profile else ""))
     return found, len(admin.planted), line
 
 
