@@ -197,14 +197,22 @@ def _with_category(screens: pd.DataFrame, tenders: pd.DataFrame) -> pd.DataFrame
 
 
 def category_percentiles(screens: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20,
-                         columns: tuple[str, ...] = ("cv", "spread", "rd")) -> pd.DataFrame:
+                         columns: tuple[str, ...] = ("cv", "spread", "rd"),
+                         reference: set[str] | None = None) -> pd.DataFrame:
     """Within-category *suspicion* percentile of each screen, in [0, 1].
 
     For a screen where low values are suspicious (CV, spread) tenders are ranked from the
     highest value up (so the lowest CV in its category gets ≈ 1); for RD (high
     suspicious) from the lowest up. The percentile is the mid-rank ``(rank − ½) / n``
-    (ties get the average rank), which averages 0.5 in any market. Categories with fewer than ``min_tenders`` tenders with a
-    defined screen are ranked against the whole market. Undefined screens stay NaN.
+    (ties get the average rank), which averages 0.5 in any market. Categories with fewer
+    than ``min_tenders`` tenders with a defined screen are ranked against the whole market.
+    Undefined screens stay NaN.
+
+    ``reference``: tender ids the ranking is made against (default: every tender). A tender
+    is then placed among the reference tenders of its category — ``(below + ½ · equal) / n``
+    of them, the same mid-rank when the reference is everything — and ``min_tenders``
+    counts reference tenders. Tender risk leaves suspected rings' tenders out, so that a
+    cartel holding much of its category does not set its own baseline.
 
     Returns
     -------
@@ -213,15 +221,36 @@ def category_percentiles(screens: pd.DataFrame, tenders: pd.DataFrame, min_tende
     """
     frame = _with_category(screens, tenders)
     out = frame[["tender_id", "category"]].copy()
+    in_reference = None if reference is None else frame["tender_id"].isin(reference).to_numpy()
     for screen in columns:
         direction = SUSPICIOUS_DIRECTION.get(screen, -1)
         values = frame[screen] * direction  # high = suspicious
         defined = values.notna()
-        # mid-rank percentiles (rank − ½) / n: 0.5 on average under any distribution, and
-        # a market of one tender says 0.5, not 1
-        counts = defined.groupby(frame["category"]).transform("sum")
-        per_cat = (values.groupby(frame["category"]).rank(method="average") - 0.5) / counts
-        overall = (values.rank(method="average") - 0.5) / defined.sum()
-        out[f"p_{screen}"] = np.where(counts >= min_tenders, per_cat, overall)
+        if in_reference is None:
+            # mid-rank percentiles (rank − ½) / n: 0.5 on average under any distribution, and
+            # a market of one tender says 0.5, not 1
+            counts = defined.groupby(frame["category"]).transform("sum")
+            per_cat = (values.groupby(frame["category"]).rank(method="average") - 0.5) / counts
+            overall = (values.rank(method="average") - 0.5) / defined.sum()
+            out[f"p_{screen}"] = np.where(counts >= min_tenders, per_cat, overall)
+        else:
+            out[f"p_{screen}"] = _placed_among(values.to_numpy(float), frame["category"], in_reference, min_tenders)
         out.loc[~defined, f"p_{screen}"] = np.nan
+    return out
+
+
+def _placed_among(values: np.ndarray, category: pd.Series, in_reference: np.ndarray, min_tenders: int) -> np.ndarray:
+    """Mid-rank of each value among the defined reference values of its category (or the market's)."""
+    usable = in_reference & ~np.isnan(values)
+    market = np.sort(values[usable])
+    out = np.full(len(values), np.nan)
+    for _, rows in category.groupby(category, sort=False).indices.items():
+        ref = np.sort(values[rows][usable[rows]])
+        if len(ref) < min_tenders:
+            ref = market
+        if not len(ref):
+            continue
+        below = np.searchsorted(ref, values[rows], side="left")
+        equal = np.searchsorted(ref, values[rows], side="right") - below
+        out[rows] = (below + 0.5 * equal) / len(ref)
     return out

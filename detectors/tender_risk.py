@@ -4,7 +4,9 @@ Method
 ------
 For every tender with at least ``min_bids`` valid bids the price screens of
 :mod:`detectors.screens` are ranked within the tender's category (the whole market for
-categories with fewer than ``min_category_tenders`` tenders). Each screen gives a
+categories with fewer than ``min_category_tenders`` tenders), against the category's
+tenders where no detected ring bid (a cartel holding much of its category would otherwise
+be its own baseline). Each screen gives a
 *suspicion percentile* in [0, 1] — the share of the category's tenders that look less
 suspicious: a lower coefficient of variation, a tighter spread and a larger relative
 distance between the winner and the cover bids (Imhof, Karagök & Rutz 2018; Huber &
@@ -63,6 +65,10 @@ class Params:
     min_ring_score [20.0]: rings scoring below this raise no tender (the null-market floor
         of the ring detector). Measured (tender ROC-AUC, all rings → rings ≥ 20): Ohio milk
         0.518 → 0.563, Tsuchiura 0.597 → 0.610, foreign markets seeds 1–3 +0.006–0.008.
+    baseline_without_rings [True]: rank each tender's screens against the tenders of its
+        category where no such ring bid, so a cartel holding much of a category does not
+        set its own baseline (foreign markets seeds 1–3: 0.903/0.883/0.895 →
+        0.929/0.924/0.921; Ohio 0.563 → 0.564; Tsuchiura unchanged at 0.610).
     use_rings [True]: compute rings when none are passed in.
     min_score [90.0]: findings are emitted from this score up. A typical competitive
         tender scores about 50; 90 means the tender is, on average over CV, spread and
@@ -74,6 +80,7 @@ class Params:
     min_category_tenders: int = 20
     ring_weight: float = 0.8
     min_ring_score: float = 20.0
+    baseline_without_rings: bool = True
     use_rings: bool = True
     min_score: float = 90.0
     max_findings: int = 2000
@@ -105,10 +112,11 @@ def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
     params = params or Params()
     if screens is None:
         screens = tender_screens(data.bids, min_bids=params.min_bids)
-    pct = category_percentiles(screens, data.tenders, params.min_category_tenders)
+    ring = _ring_by_tender(rings, params.min_ring_score)
+    reference = set(screens["tender_id"]) - set(ring.index) if params.baseline_without_rings and len(ring) else None
+    pct = category_percentiles(screens, data.tenders, params.min_category_tenders, reference=reference)
     out = pct.merge(screens[["tender_id", "n_bids", "cv", "spread", "diff_pct", "rd"]], on="tender_id")
     out["screen_risk"] = out[["p_cv", "p_spread", "p_rd"]].mean(axis=1, skipna=True)
-    ring = _ring_by_tender(rings, params.min_ring_score)
     out["ring_score"] = out["tender_id"].map(ring["ring_score"]).fillna(0.0) if len(ring) else 0.0
     out["ring_firms"] = out["tender_id"].map(ring["ring_firms"]) if len(ring) else None
     raised = 1.0 - (1.0 - out["screen_risk"]) * (1.0 - params.ring_weight * out["ring_score"] / 100.0)

@@ -93,3 +93,21 @@ def test_category_baselines_and_percentiles() -> None:
     # too few tenders in the category → compared with the whole market, flagged as fallback
     small = category_baselines(screens, tenders, min_tenders=10)
     assert small.loc[("roads", "cv"), "fallback"]
+
+
+def test_percentiles_against_a_reference_leave_suspects_out_of_the_baseline() -> None:
+    # T1..T5 as above (spreads 0.02 … 0.10) and three ring tenders R1..R3 as tight as T1
+    rows = [(f"T{t}", a, False) for t in range(1, 6) for a in (100.0, 100.0 + t, 100.0 + 2 * t)]
+    rows += [(f"R{t}", a, False) for t in range(1, 4) for a in (100.0, 101.0, 102.0)]
+    bids = _bids(rows)
+    tenders = pd.DataFrame({"tender_id": [f"T{t}" for t in range(1, 6)] + ["R1", "R2", "R3"], "category": "roads"})
+    screens = tender_screens(bids)
+    everyone = category_percentiles(screens, tenders, min_tenders=3).set_index("tender_id")
+    # the reference of every tender is the plain mid-rank
+    same = category_percentiles(screens, tenders, min_tenders=3, reference=set(tenders["tender_id"]))
+    assert np.allclose(same.set_index("tender_id")["p_spread"], everyone["p_spread"])
+    # among all eight, R1 ties with T1 and R2, R3: mid-rank (4 + ½·4) / 8 = 0.75 of tenders are looser
+    assert everyone.loc["R1", "p_spread"] == pytest.approx(0.75)
+    # against the five competitive tenders only: 4 looser, 1 equal → (4 + ½) / 5 = 0.9
+    clean = category_percentiles(screens, tenders, min_tenders=3, reference={f"T{t}" for t in range(1, 6)})
+    assert clean.set_index("tender_id").loc["R1", "p_spread"] == pytest.approx(0.9)

@@ -53,10 +53,12 @@ def test_a_ring_raises_its_tenders() -> None:
     plain = tender_risk.tender_risk_scores(data).set_index("tender_id")
     raised = tender_risk.tender_risk_scores(data, [ring]).set_index("tender_id")
     assert raised.loc["T05", "score"] > plain.loc["T05", "score"]
-    # noisy-or with ring weight 0.8: 1 − (1 − s)(1 − 0.72)
-    expected = 100 * (1 - (1 - plain.loc["T05", "screen_risk"]) * (1 - 0.8 * 0.9))
+    # noisy-or with ring weight 0.8: 1 − (1 − s)(1 − 0.72); the screens of T05 are ranked
+    # against the category's tenders without the ring, so s is raised's own screen risk
+    expected = 100 * (1 - (1 - raised.loc["T05", "screen_risk"]) * (1 - 0.8 * 0.9))
     assert raised.loc["T05", "score"] == pytest.approx(expected)
-    assert raised.loc["T06", "score"] == pytest.approx(plain.loc["T06", "score"])
+    assert raised.loc["T06", "score"] == pytest.approx(100 * raised.loc["T06", "screen_risk"])
+    assert raised.loc["T06", "ring_score"] == 0.0
     findings = tender_risk.detect(data, rings=[ring])
     assert "T05" in {f.tender_id for f in findings}
     t05 = next(f for f in findings if f.tender_id == "T05")
@@ -78,3 +80,20 @@ def test_a_ring_within_the_null_floor_raises_nothing() -> None:
                        firms=("F1", "F2"), tenders=("T05",))
     assert tender_risk.tender_risk_scores(data, [at_floor]).set_index("tender_id").loc["T05", "score"] > \
         plain.loc["T05", "score"]
+
+
+def test_a_rings_tenders_are_ranked_against_the_category_without_them() -> None:
+    # a strong ring bid in T01..T12: its tenders leave the baseline, so each tender's CV
+    # percentile is its place among the 19 other tenders (T13..T30 and TX), not among all 31
+    data = _market()
+    ring_tenders = tuple(f"T{t:02d}" for t in range(1, 13))
+    ring = Finding(detector="rings", kind="ring", score=60.0, explanation="A ring.", firms=("F1", "F2"),
+                   tenders=ring_tenders)
+    scored = tender_risk.tender_risk_scores(data, [ring]).set_index("tender_id")
+    baseline = scored.loc[~scored.index.isin(ring_tenders), "cv"]
+    for tender in ("T05", "T20"):
+        cv = scored.loc[tender, "cv"]
+        place = ((baseline > cv).sum() + 0.5 * (baseline == cv).sum()) / len(baseline)
+        assert scored.loc[tender, "p_cv"] == pytest.approx(place)
+    everyone = tender_risk.tender_risk_scores(data, [ring], tender_risk.Params(baseline_without_rings=False))
+    assert not np.allclose(everyone.set_index("tender_id")["p_cv"], scored["p_cv"])
