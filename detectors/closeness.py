@@ -138,7 +138,7 @@ import pandas as pd
 from scipy import sparse, special, stats
 
 from detectors.finding import Finding, between, span, yearly
-from detectors.market import MarketData
+from detectors.market import FAILED_RESULTS, PASSED_RESULTS, MarketData, plain_text
 
 __all__ = ["NAME", "Params", "detect", "pair_frame", "gate", "shrunk_rate", "granted"]
 
@@ -214,8 +214,8 @@ class Params:
     phone_points: float = 35.0
     email_points: float = 35.0
     address_points: float = 25.0
-    passed_results: tuple[str, ...] = ("pass", "passed", "合格", "通过")
-    failed_results: tuple[str, ...] = ("fail", "failed", "不合格", "不通过", "未通过")
+    passed_results: tuple[str, ...] = PASSED_RESULTS
+    failed_results: tuple[str, ...] = FAILED_RESULTS
     granted_decisions: tuple[str, ...] = ("approved", "approve", "granted", "accepted", "yes")
     grant_markers: tuple[str, ...] = ("准予", "批准", "核准", "同意", "通过", "许可")
     refusal_markers: tuple[str, ...] = ("不予", "不准", "不批准", "不同意", "不通过", "未通过", "驳回", "拒绝",
@@ -330,13 +330,9 @@ def _ramp(value: Any, floor: float, full: float) -> Any:
     return np.clip((np.asarray(value, float) - floor) / (full - floor), 0.0, 1.0)
 
 
-def _lower(series: pd.Series) -> pd.Series:
-    return series.astype("string").str.strip().str.lower()
-
-
 def granted(decisions: pd.Series, params: Params) -> pd.Series:
     """Which decisions grant: a ``granted_decisions`` value, or a grant marker without a refusal marker."""
-    text = _lower(decisions).fillna("")
+    text = plain_text(decisions).fillna("")
     marked = _contains_any(text, params.grant_markers) & ~_contains_any(text, params.refusal_markers)
     return (text.isin(params.granted_decisions) | marked).astype(bool)
 
@@ -976,7 +972,7 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     frame["portfolio_share"] = workload / workload.groupby(frame[OID]).transform("sum").replace(0, np.nan)
 
     # leniency on inspections (passed / not failed / not penalised) and approvals (granted)
-    results = _lower(insp["result"])
+    results = plain_text(insp["result"])
     insp = insp.assign(passed=results.isin(params.passed_results).fillna(False),
                        unfailed=~results.isin(params.failed_results).fillna(False),
                        unpenalised=~(insp["penalty"].fillna(0.0) > 0))

@@ -61,6 +61,14 @@ BOOL_COLUMNS = {"bids": ["disqualified", "is_winner"]}
 
 
 _TRUE = {"true", "1", "yes", "y", "t", "是"}
+# inspection results (compared lower-case, stripped) that count as a pass / a failure
+PASSED_RESULTS: tuple[str, ...] = ("pass", "passed", "合格", "通过")
+FAILED_RESULTS: tuple[str, ...] = ("fail", "failed", "不合格", "不通过", "未通过")
+
+
+def plain_text(values: pd.Series) -> pd.Series:
+    """Free text compared as a value: stripped, lower-case, missing stays missing."""
+    return values.astype("string").str.strip().str.lower()
 
 ZONE_SUFFIX = r"\[[^\]]*\]$"  # a named zone after the offset: …+01:00[Europe/Berlin]
 HAS_OFFSET = r"T.*(?:Z|[+-]\d\d(?::?\d\d)?)$"  # an offset in the clock part (a date's "-05" is not one)

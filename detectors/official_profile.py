@@ -69,7 +69,7 @@ from scipy import stats
 
 from detectors import closeness
 from detectors.finding import Finding
-from detectors.market import MarketData
+from detectors.market import FAILED_RESULTS, PASSED_RESULTS, MarketData, plain_text
 
 __all__ = ["NAME", "Params", "detect", "official_profile_frame", "official_totals", "robust_z",
            "approval_overdue", "as_of_date"]
@@ -118,8 +118,8 @@ class Params:
     overdue_min_count: int = 10
     overdue_min_share: float = 0.5
     as_of: str | None = None
-    passed_results: tuple[str, ...] = ("pass", "passed", "合格", "通过")
-    failed_results: tuple[str, ...] = ("fail", "failed", "不合格", "不通过", "未通过")
+    passed_results: tuple[str, ...] = PASSED_RESULTS
+    failed_results: tuple[str, ...] = FAILED_RESULTS
     firm_prior: float = 5.0
 
 
@@ -201,9 +201,10 @@ def _closeness_best(data: MarketData, pairs: Sequence[Finding] | None) -> pd.Dat
 
 
 def _events(data: MarketData, params: Params, as_of: pd.Timestamp | None) -> dict[str, pd.DataFrame]:
-    insp = data.inspections.dropna(subset=[OID, "date"]).copy()
+    insp = data.inspections.dropna(subset=[OID, "date"])
+    insp = insp[insp["inspection_id"].isna() | ~insp["inspection_id"].duplicated()].copy()  # a row read twice
     insp["month"] = _month(insp["date"])
-    insp["passed"] = insp["result"].astype("string").str.strip().str.lower().isin(params.passed_results)
+    insp["passed"] = plain_text(insp["result"]).isin(params.passed_results)
     insp["passed"] = insp["passed"].fillna(False).where(insp["result"].notna())
     insp = _expected_failures(insp, params)
     ap = approval_overdue(data.approvals.dropna(subset=[OID, "applied_at"]), as_of)
@@ -236,8 +237,9 @@ def funnel_z(observed: pd.Series, expected: pd.Series, groups: pd.Series | None 
     with ``s = 1.4826 · MAD`` of their log ratios. The tails ``P(X ≤ O)`` and ``P(X ≥ O)``
     are exact in the Poisson part (integrated over ``u`` by 32-point Gauss–Hermite
     quadrature), so a handful of expected events cannot give an extreme z; the smaller tail
-    is turned into a normal z, negative for too few events. NaN outside eligible rows and
-    in groups with fewer than ``min_peers`` of them.
+    is turned into a normal z, negative for too few events (a tail below 1e-300 counts as
+    1e-300, so |z| stops at about 37). NaN outside eligible rows and in groups with fewer
+    than ``min_peers`` of them.
 
     Spiegelhalter, D. J. (2005). Funnel plots for comparing institutional performance.
     Statistics in Medicine 24(8), 1185–1202.
@@ -263,8 +265,9 @@ def funnel_z(observed: pd.Series, expected: pd.Series, groups: pd.Series | None 
         weights = weights / weights.sum()
         mu = (np.exp(med.to_numpy()[rows]) * e.to_numpy()[rows])[:, None] * np.exp(tau.to_numpy()[rows][:, None] * nodes)
         k = o.to_numpy()[rows][:, None]
-        low = (stats.poisson.cdf(k, mu) * weights).sum(axis=1)
-        high = (stats.poisson.sf(k - 1, mu) * weights).sum(axis=1)
+        # tails below 1e-300 underflow; they are held there, so |z| stops at about 37
+        low = np.clip((stats.poisson.cdf(k, mu) * weights).sum(axis=1), 1e-300, 1.0)
+        high = np.clip((stats.poisson.sf(k - 1, mu) * weights).sum(axis=1), 1e-300, 1.0)
         z[rows] = np.where(low < high, np.minimum(stats.norm.ppf(low), 0.0), np.maximum(stats.norm.isf(high), 0.0))
     return pd.Series(z, index=o.index)
 
@@ -280,28 +283,40 @@ def _z(frame: pd.DataFrame, metric: str, groups: pd.Series | None, eligible: pd.
 def _expected_failures(insp: pd.DataFrame, params: Params) -> pd.DataFrame:
     """Each rated inspection's chance of a failure given its firm's record with the other officials.
 
-    ``p = (F_f − F_fo + m·r_k) / (N_f − N_fo + m)``: the firm's failures and rated
-    inspections by every other official, shrunk towards the kind's failure rate ``r_k``
-    with ``m = firm_prior`` pseudo-inspections (leave-one-official-out, so an official's
-    own verdicts do not set its expectation). Summed per official this is indirect
-    standardisation (Breslow & Day 1987): an inspector assigned poor firms is expected to
-    fail more of them, so its failures are compared with what its own firms predict, not
-    with peers who see other firms.
+    ``p = (F_f − F_fo + m·r) / (N_f − N_fo + m)``: the firm's failures and rated inspections
+    by every other official, shrunk towards ``r``, the kind's failure rate among the other
+    officials' inspections ``(F_k − F_ko) / (N_k − N_ko)``, with ``m = firm_prior``
+    pseudo-inspections. Everything is leave-one-official-out, so an official's own verdicts
+    do not set its expectation, even where it is a firm's only inspector or does most of a
+    kind's work. An inspection without a firm id has no firm record: p is the kind's rate.
+    Summed per official this is indirect standardisation (Breslow & Day 1987): an inspector
+    assigned poor firms is expected to fail more of them, so its failures are compared with
+    what its own firms predict, not with peers who see other firms.
     """
     rated = insp["result"].notna()
-    failed = insp["result"].astype("string").str.strip().str.lower().isin(params.failed_results)
+    failed = plain_text(insp["result"]).isin(params.failed_results)
     insp = insp.assign(failed=(failed.fillna(False) & rated).astype(float))
+    official = insp[OID].astype(str)
     kind = insp["kind"].fillna("").astype(str)
-    rate = insp.loc[rated, "failed"].groupby(kind[rated]).mean()
-    firm = insp["firm_id"].fillna("").astype(str)
-    by_firm = insp.loc[rated].groupby(firm[rated])["failed"].agg(["sum", "count"])
-    by_pair = insp.loc[rated].groupby([insp.loc[rated, OID], firm[rated]])["failed"].agg(["sum", "count"])
-    pair = pd.MultiIndex.from_arrays([insp[OID], firm])
-    others_f = firm.map(by_firm["sum"]).fillna(0.0).to_numpy() - by_pair["sum"].reindex(pair).fillna(0.0).to_numpy()
-    others_n = firm.map(by_firm["count"]).fillna(0.0).to_numpy() - by_pair["count"].reindex(pair).fillna(0.0).to_numpy()
+    firm = insp["firm_id"]
+
+    def others(keys: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+        """Failures and rated inspections of each row's group (keys), minus the row's official's."""
+        groups = insp.loc[rated].groupby([k[rated] for k in keys])["failed"].agg(["sum", "count"])
+        own = insp.loc[rated].groupby([k[rated] for k in keys] + [official[rated]])["failed"].agg(["sum", "count"])
+        at = pd.MultiIndex.from_arrays(keys) if len(keys) > 1 else pd.Index(keys[0])
+        mine = pd.MultiIndex.from_arrays([*keys, official])
+        total = groups.reindex(at).fillna(0.0).to_numpy()
+        less = own.reindex(mine).fillna(0.0).to_numpy()
+        return total[:, 0] - less[:, 0], total[:, 1] - less[:, 1]
+
+    kind_f, kind_n = others([kind])
+    firm_f, firm_n = others([firm.fillna("").astype(str)])
+    no_firm = firm.isna().to_numpy()
+    firm_f, firm_n = np.where(no_firm, 0.0, firm_f), np.where(no_firm, 0.0, firm_n)
     m = params.firm_prior
-    prior = kind.map(rate).fillna(0.0).to_numpy()
-    expected = (others_f + m * prior) / (others_n + m)
+    rate = np.divide(kind_f, kind_n, out=np.zeros(len(insp)), where=kind_n > 0)
+    expected = (firm_f + m * rate) / (firm_n + m)
     return insp.assign(expected_fail=np.where(rated, expected, 0.0))
 
 
@@ -397,7 +412,6 @@ def official_totals(data: MarketData, params: Params | None = None) -> pd.DataFr
 
 _LABELS = {
     "pass_rate": ("pass rate", lambda v: f"{100 * v:.0f} %"),
-    "fail_ratio": ("failures over those its firms' records predict", lambda v: f"{v:.2f}"),
     "penalty_mean": ("mean penalty per inspection", lambda v: f"{v:,.0f}"),
     "approval_days": ("median approval time", lambda v: f"{v:.0f} days"),
     "overdue_share": ("overdue share of approvals", lambda v: f"{100 * v:.0f} %"),
@@ -445,14 +459,14 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         name = row["name"] if isinstance(row["name"], str) and row["name"] else row[OID]
         facts = []
         for metric, f in sorted(flagged.items(), key=lambda kv: -abs(kv[1]["z"])):
+            if metric == "fail_ratio":
+                facts.append(f"failed {f['failures']} inspection{'' if f['failures'] == 1 else 's'}, "
+                             f"{'more' if f['z'] > 0 else 'fewer'} than the {f['expected_failures']:.1f} its firms' "
+                             f"records with other officials predict (z = {f['z']:.1f}, allowing for chance and "
+                             f"the spread between peers)")
+                continue
             label, fmt = _LABELS[metric]
             direction = "above" if f["z"] > 0 else "below"
-            if metric == "fail_ratio":
-                facts.append(f"failed {f['failures']} inspection{'' if f['failures'] == 1 else 's'} where its "
-                             f"firms' records with other officials predict {f['expected_failures']:.1f} (ratio "
-                             f"{fmt(f['value'])} against a peer median of {fmt(f['baseline'])}; z = {f['z']:.1f} "
-                             f"allowing for chance and the spread between peers)")
-                continue
             facts.append(f"{label} {fmt(f['value'])} against a peer median of {fmt(f['baseline'])} "
                          f"({abs(f['z']):.1f} robust SD {direction})")
         if row["overdue"] > 0 and (many_overdue or "overdue_share" in flagged):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -155,10 +156,10 @@ def test_an_official_who_fails_far_fewer_than_its_firms_predict_is_a_finding() -
     f = findings[0]
     assert f.kind == "official"
     # expected failures: each of O5's inspections at its firm's failure rate with the other
-    # officials, shrunk towards the kind's rate with 5 pseudo-inspections
+    # officials, shrunk towards the kind's rate among the other officials (5 pseudo-inspections)
     insp = data.inspections
     failed = insp["result"] == "fail"
-    rate = failed.mean()
+    rate = failed[insp["official_id"] != "O5"].mean()
     expected = 0.0
     for firm in insp.loc[insp["official_id"] == "O5", "firm_id"]:
         others = (insp["firm_id"] == firm) & (insp["official_id"] != "O5")
@@ -166,8 +167,8 @@ def test_an_official_who_fails_far_fewer_than_its_firms_predict_is_a_finding() -
     deviation = f.evidence["deviations"]["fail_ratio"]
     assert deviation["failures"] == 0 and deviation["expected_failures"] == pytest.approx(expected, abs=0.01)
     assert deviation["z"] <= -3.5 and "pass_rate" not in f.evidence["deviations"]
-    assert f"failed 0 inspections where its firms' records with other officials predict {expected:.1f}" \
-        in f.explanation
+    assert f"failed 0 inspections, fewer than the {expected:.1f} its firms' records with other officials " \
+        "predict" in f.explanation
 
 
 def test_an_inspector_assigned_poor_firms_is_not_harsh() -> None:
@@ -261,3 +262,28 @@ def test_chinese_results_count_as_passes_and_failures() -> None:
         row["result"] = "合格" if row["result"] == "pass" else "不合格"
     totals = op.official_totals(_market(_officials(["O1"]), insp)).set_index("official_id")
     assert totals.loc["O1", "passes"] == 3 and totals.loc["O1", "fails"] == 2
+
+
+def test_inspections_without_a_firm_are_judged_by_the_kind_not_pooled_as_one_firm() -> None:
+    # O1's 30 inspections have no firm id and it fails 3; others fail half of theirs at named
+    # firms. Pooled as one "firm", O1's would be compared with the others' firm-less cases
+    # (none here) or with each other; by the kind's rate among the others (0.5) it is expected
+    # to fail 15 — and O2..O5 with named firms are compared with those firms' records
+    insp: list[dict] = []
+    _inspections(insp, "O1", 27, 3)
+    for row in insp:
+        row["firm_id"] = None
+    for official in ("O2", "O3", "O4", "O5"):
+        _inspections(insp, official, 15, 15)
+    totals = op.official_totals(_market(_officials(["O1", "O2", "O3", "O4", "O5"]), insp)).set_index("official_id")
+    assert totals.loc["O1", "expected_fails"] == pytest.approx(15.0)
+    assert totals.loc["O1", "fails"] == 3
+
+
+def test_funnel_z_stays_finite_for_huge_counts() -> None:
+    # the Poisson tails underflow in linear space; the z must stay a number an investigator can read
+    observed = pd.Series([1000, 990, 1010, 1005, 995, 0, 3000], dtype=float)
+    expected = pd.Series([1000.0] * 7)
+    z = op.funnel_z(observed, expected)
+    assert np.isfinite(z).all()
+    assert z[5] < -30 and z[6] > 30
