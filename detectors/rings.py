@@ -157,7 +157,8 @@ EXCESS_FULL_Z = 2.0
 #: turn a small difference into a large z: a group needs at least e^(2 · ln 2) = 4 × the
 #: typical candidate's excess log-likelihood ratio to count in full
 EXCESS_MIN_SCALE = math.log(2.0)
-# segmentation counts from z = 1.5 of its G-test: above this p-value it is 0 and not adjusted
+# segmentation counts from z = 1.5 of its G-test: above this p-value it counts 0, and the
+# chance adjustment is skipped (the value is NaN)
 SEGMENT_GATE = float(stats.norm.sf(1.5))
 
 
@@ -424,12 +425,14 @@ def _core_and_rest(graph: nx.Graph, component: frozenset[str]) -> list[frozenset
     of it, after peeling the rest; Seidman 1983). A ring member meets a core member in
     excess, so the group is the core and its direct neighbours; firms two or more steps
     away from the core — a pair of other firms met through a bystander — form their own
-    groups (their connected parts). Without a core of three, the component stays whole: a
-    ring whose members meet in subsets (bid suppression) can be a path or a star.
+    groups (their connected parts). Without a core (a tree: a path or a star), the component
+    stays whole: a ring whose members meet in subsets (bid suppression) can be one. Two
+    cores joined by a chain of firms stay one group (the chain is inside the 2-core), and a
+    true member two steps from the core is split off.
     """
     sub = graph.subgraph(component)
-    core = set(nx.k_core(sub, 2))
-    if len(core) < 3:
+    core = set(nx.k_core(sub, 2))  # empty, or at least a triangle's three firms
+    if not core:
         return [component]
     group = core | {n for c in core for n in sub.neighbors(c)}
     if len(group) == len(component):
@@ -745,17 +748,27 @@ def segmentation(winners: Sequence[Any], segments: Sequence[Any],
     buyers), each wins where it is assigned and covers or stays away elsewhere, so the
     winning member is predictable from the region. Over the member-won ring tenders, with
     ``W`` the winning member and ``S`` the region, the mutual information ``I(W; S)`` is
-    corrected for chance as in the adjusted mutual information (Vinh, Epps & Bailey 2010,
-    JMLR 11, eq. 24) and normalised by the winners' entropy::
+    corrected for chance with the expected mutual information of the adjusted mutual
+    information (Vinh, Epps & Bailey 2010, JMLR 11, eq. 24a) and normalised by the
+    winners' entropy — the share of the uncertainty about the winner that the region
+    removes (Theil's uncertainty coefficient), rather than one of AMI's symmetric means::
 
         value = (I − E[I]) / (H(W) − E[I])    clipped to [0, 1]
 
     ``E[I]`` is the expected mutual information when the same winners are dealt to the
     same tenders at random (hypergeometric cell counts). 1: each region has its own
     winner; 0: the region says nothing beyond what chance gives with so few tenders. The
-    G-test of independence (``G = 2 N I``, χ² with ``(r − 1)(c − 1)`` degrees of freedom)
-    gives the p-value; above ``max_pvalue`` the adjustment is skipped and value is NaN.
-    Fewer than two regions or two winners: ``(0, 1, home_share)``.
+    p-value is the G-test of independence (``G = 2 N I``, χ² with ``(r − 1)(c − 1)``
+    degrees of freedom) with Williams' (1976) correction ``G / q``, ``q = 1 + (N Σ 1/a_i −
+    1)(N Σ 1/b_j − 1) / (6 N (r − 1)(c − 1))`` for the small, sparse tables a ring gives
+    (still asymptotic); above ``max_pvalue`` the adjustment is skipped and value is NaN.
+    Pairs with a missing winner or segment are left out. Fewer than two regions or two
+    winners: ``(0, 1, home_share)``.
+
+    Honest firms that each win mostly in their home region also make the region name the
+    winner; what makes it a cartel screen is that it is read only on candidate rings —
+    firms that co-bid in excess, i.e. that keep bidding, and losing, in each other's
+    regions.
 
     Returns
     -------
@@ -763,8 +776,9 @@ def segmentation(winners: Sequence[Any], segments: Sequence[Any],
         ``(value, pvalue, home_share)`` — home_share is the share of the tenders won by
         their region's most frequent winner (the fact an investigator can count).
     """
-    w_codes, w_names = pd.factorize(pd.Series(list(winners), dtype=object))
-    s_codes, s_names = pd.factorize(pd.Series(list(segments), dtype=object))
+    pairs = pd.DataFrame({"w": list(winners), "s": list(segments)}, dtype=object).dropna()
+    w_codes, w_names = pd.factorize(pairs["w"])
+    s_codes, s_names = pd.factorize(pairs["s"])
     n = len(w_codes)
     if n == 0:
         return 0.0, 1.0, 0.0
@@ -776,7 +790,9 @@ def segmentation(winners: Sequence[Any], segments: Sequence[Any],
     a, b = table.sum(axis=1), table.sum(axis=0)
     nz = table > 0
     mi = float((table[nz] / n * np.log(n * table[nz] / np.outer(a, b)[nz])).sum())
-    pvalue = float(stats.chi2.sf(2 * n * mi, (table.shape[0] - 1) * (table.shape[1] - 1)))
+    dof = (table.shape[0] - 1) * (table.shape[1] - 1)
+    williams = 1.0 + (n * (1.0 / a).sum() - 1.0) * (n * (1.0 / b).sum() - 1.0) / (6.0 * n * dof)
+    pvalue = float(stats.chi2.sf(2 * n * mi / williams, dof))
     if pvalue > max_pvalue:
         return float("nan"), pvalue, home_share
     h_w = float(-(a / n * np.log(a / n)).sum())
@@ -890,7 +906,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     repeats = pd.Series(same, index=won["ring"].to_numpy()[1:]).groupby(level=0).sum()
     regions = won.assign(segment=won["tender_id"].map(tenders["region"])).dropna(subset=["segment"])
     segmented = {k: segmentation(v["winner"].to_numpy(), v["segment"].to_numpy(), SEGMENT_GATE)
-                 + (v["segment"].nunique(),) for k, v in regions.groupby("ring")}
+                 + (v["segment"].nunique(), len(v)) for k, v in regions.groupby("ring")}
     wins_by_ring = {k: dict(zip(v["winner"], v["wins"], strict=True))
                     for k, v in wins.sort_values(["ring", "wins", "winner"], ascending=[True, False, True])
                     .groupby("ring")}
@@ -931,7 +947,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             if expected_repeats > 0:
                 turn_taking = float(np.clip(1.0 - rep / expected_repeats, 0.0, 1.0)
                                     * np.clip((z - 1.5) / 2.5, 0.0, 1.0))
-        seg_value, seg_pvalue, home_share, n_regions = segmented.get(k, (0.0, 1.0, 0.0, 0))
+        seg_value, seg_pvalue, home_share, n_regions, n_regioned = segmented.get(k, (0.0, 1.0, 0.0, 0, 0))
         # like turn-taking: counted from z = 1.5 and in full from z = 4 (G-test, one-sided z)
         seg_z = float(stats.norm.isf(max(seg_pvalue, 1e-300)))
         seg_strength = 0.0 if seg_value != seg_value else seg_value * float(np.clip((seg_z - 1.5) / 2.5, 0.0, 1.0))
@@ -963,7 +979,8 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "repeats": rep, "expected_repeats": expected_repeats, "turn_taking": turn_taking,
             "segmentation": seg_strength, "segmentation_ami": seg_value,
             "segmentation_pvalue": seg_pvalue,
-            "home_share": home_share, "regions_won": n_regions,
+            "home_share": home_share, "regions_won": n_regions, "regioned_wins": n_regioned,
+            "home_wins": int(round(home_share * n_regioned)),
             "n_priced": int(a["n_priced"]), "price_p": float(a["price_p"]),
             "n_flagged": int(a["n_flagged"]),
             "p_cv": float(a["p_cv"]), "p_rd": float(a["p_rd"]), "p_spread": float(a["p_spread"]),
@@ -1096,10 +1113,11 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
     """One sentence of the ring's facts; ``dates`` = the period of its tenders (:func:`tender_period`)."""
     parts = [f"{row['size']} firms bid together in {row['n_tenders']} tenders"
              f"{between_tenders(dates, int(row['n_tenders']))}"]
-    if row["distinct_winners"] >= 2 and (row.get("segmentation", 0.0) or 0.0) > row["turn_taking"]:
-        parts.append(f"{row['distinct_winners']} of them won {row['member_wins']} of those tenders, each "
-                     f"mostly in its own region (the region's usual winner won {_pct(row['home_share'])} % "
-                     f"of them, across {row['regions_won']} regions)")
+    if row["distinct_winners"] >= 2 and (row.get("segmentation", 0.0) or 0.0) > row["turn_taking"] \
+            and row["segmentation"] >= 0.5 and row["home_share"] >= 0.5:
+        parts.append(f"{row['distinct_winners']} of them won {row['member_wins']} of those tenders, split by "
+                     f"region (in {row['home_wins']} of the {row['regioned_wins']} with a region, that region's "
+                     f"usual winner won, across {row['regions_won']} regions)")
     elif row["distinct_winners"] >= 2:
         parts.append(f"{row['distinct_winners']} of them took turns winning {row['member_wins']} "
                      f"of those tenders")

@@ -201,7 +201,8 @@ def test_ring_that_dominates_its_market_is_found() -> None:
     facts = top.evidence["components"]["rotation"]["facts"]
     assert facts["segmentation"] > 0.9 and facts["regions_won"] == 4
     assert facts["wins_by_the_regions_usual_winner"] == 1.0
-    assert "each mostly in its own region" in top.explanation
+    assert "split by region (in 111 of the 111 with a region, that region's usual winner won, across 4 " \
+        "regions)" in top.explanation
 
 
 def test_segmentation_matches_its_definition_by_permutation() -> None:
@@ -232,6 +233,8 @@ def test_segmentation_near_miss_winners_independent_of_region() -> None:
     assert value == 0.0 and pvalue == pytest.approx(1.0)
     # a rotation inside one region has no segmentation to speak of
     assert rings.segmentation(list("ABCABC"), ["r"] * 6)[:2] == (0.0, 1.0)
+    # tenders without a region (or winner) are left out, not an error
+    assert rings.segmentation(["A", "B", None, "A"], ["x", None, "y", "x"])[:2] == (0.0, 1.0)
 
 
 def test_busy_honest_firms_that_meet_often_are_no_ring() -> None:
