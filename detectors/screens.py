@@ -211,8 +211,9 @@ def category_percentiles(screens: pd.DataFrame, tenders: pd.DataFrame, min_tende
     ``reference``: tender ids the ranking is made against (default: every tender). A tender
     is then placed among the reference tenders of its category — ``(below + ½ · equal) / n``
     of them, the same mid-rank when the reference is everything — and ``min_tenders``
-    counts reference tenders. Tender risk leaves suspected rings' tenders out, so that a
-    cartel holding much of its category does not set its own baseline.
+    counts reference tenders (with fewer than that in the whole market, every tender is the
+    reference). Tender risk leaves suspected rings' tenders out, so that a cartel holding
+    much of its category does not set its own baseline.
 
     Returns
     -------
@@ -240,9 +241,10 @@ def category_percentiles(screens: pd.DataFrame, tenders: pd.DataFrame, min_tende
 
 
 def _placed_among(values: np.ndarray, category: pd.Series, in_reference: np.ndarray, min_tenders: int) -> np.ndarray:
-    """Mid-rank of each value among the defined reference values of its category (or the market's)."""
+    """Mid-rank of each value among the defined reference values of its category (or the market's,
+    or — with fewer than ``min_tenders`` reference values in the whole market — every value's)."""
     usable = in_reference & ~np.isnan(values)
-    market = np.sort(values[usable])
+    market = np.sort(values[usable] if usable.sum() >= min_tenders else values[~np.isnan(values)])
     out = np.full(len(values), np.nan)
     for _, rows in category.groupby(category, sort=False).indices.items():
         ref = np.sort(values[rows][usable[rows]])

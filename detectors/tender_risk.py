@@ -15,7 +15,7 @@ Imhof 2019). The screen risk is their mean (≈ 0.5 for a typical competitive te
 A tender where members of a detected ring bid (≥ 2 members) is raised by the ring's
 score ``s`` with a noisy-or, when the ring scores at least ``min_ring_score`` (below it a
 ring is what chance alone produces: on null markets, where every planted structure is
-shuffled away, 646 of the 663 rings reported on seeds 1–6 score below 20 —
+shuffled away, 647 of the 664 rings reported on seeds 1–6 score below 20 —
 ``benchmarks/null_markets.py``)::
 
     score = 100 · (1 − (1 − screen_risk) · (1 − ring_weight · s / 100))
@@ -95,6 +95,18 @@ def _ring_by_tender(rings: list[Finding] | None, min_score: float) -> pd.DataFra
     return frame.drop_duplicates("tender_id").set_index("tender_id")
 
 
+def _reference(screens: pd.DataFrame, ring: pd.DataFrame, params: Params) -> set[str] | None:
+    """The tenders the screens are ranked against: those where no ring above the floor bid.
+
+    None (every tender) when ``baseline_without_rings`` is off, no ring counts, or fewer than
+    ``min_category_tenders`` tenders would be left in the whole market.
+    """
+    if not params.baseline_without_rings or ring.empty:
+        return None
+    reference = set(screens["tender_id"]) - set(ring.index)
+    return reference if len(reference) >= params.min_category_tenders else None
+
+
 def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
                        params: Params | None = None, screens: pd.DataFrame | None = None) -> pd.DataFrame:
     """Risk score of every tender with at least ``min_bids`` valid bids.
@@ -113,7 +125,7 @@ def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
     if screens is None:
         screens = tender_screens(data.bids, min_bids=params.min_bids)
     ring = _ring_by_tender(rings, params.min_ring_score)
-    reference = set(screens["tender_id"]) - set(ring.index) if params.baseline_without_rings and len(ring) else None
+    reference = _reference(screens, ring, params)
     pct = category_percentiles(screens, data.tenders, params.min_category_tenders, reference=reference)
     out = pct.merge(screens[["tender_id", "n_bids", "cv", "spread", "diff_pct", "rd"]], on="tender_id")
     out["screen_risk"] = out[["p_cv", "p_spread", "p_rd"]].mean(axis=1, skipna=True)
@@ -144,7 +156,10 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         rings = rings_detector.detect(data, seed=seed)
     screens = tender_screens(data.bids, min_bids=params.min_bids)
     scores = tender_risk_scores(data, rings, params, screens)
-    baselines = _baseline_table(category_baselines(screens, data.tenders, params.min_category_tenders))
+    # the medians quoted beside a tender come from the tenders it was ranked against
+    reference = _reference(screens, _ring_by_tender(rings, params.min_ring_score), params)
+    compared = screens if reference is None else screens.loc[screens["tender_id"].isin(reference)]
+    baselines = _baseline_table(category_baselines(compared, data.tenders, params.min_category_tenders))
     flagged = scores.loc[scores["score"] >= params.min_score]
     flagged = flagged.sort_values(["score", "tender_id"], ascending=[False, True]).head(params.max_findings)
     in_flagged = data.bids.loc[data.bids["tender_id"].isin(set(flagged["tender_id"])), ["tender_id", "firm_id"]]

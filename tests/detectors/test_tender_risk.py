@@ -83,10 +83,10 @@ def test_a_ring_within_the_null_floor_raises_nothing() -> None:
 
 
 def test_a_rings_tenders_are_ranked_against_the_category_without_them() -> None:
-    # a strong ring bid in T01..T12: its tenders leave the baseline, so each tender's CV
-    # percentile is its place among the 19 other tenders (T13..T30 and TX), not among all 31
+    # a strong ring bid in T01..T10: its tenders leave the baseline, so each tender's CV
+    # percentile is its place among the 21 other tenders (T11..T30 and TX), not among all 31
     data = _market()
-    ring_tenders = tuple(f"T{t:02d}" for t in range(1, 13))
+    ring_tenders = tuple(f"T{t:02d}" for t in range(1, 11))
     ring = Finding(detector="rings", kind="ring", score=60.0, explanation="A ring.", firms=("F1", "F2"),
                    tenders=ring_tenders)
     scored = tender_risk.tender_risk_scores(data, [ring]).set_index("tender_id")
@@ -97,3 +97,18 @@ def test_a_rings_tenders_are_ranked_against_the_category_without_them() -> None:
         assert scored.loc[tender, "p_cv"] == pytest.approx(place)
     everyone = tender_risk.tender_risk_scores(data, [ring], tender_risk.Params(baseline_without_rings=False))
     assert not np.allclose(everyone.set_index("tender_id")["p_cv"], scored["p_cv"])
+
+
+def test_a_ring_holding_every_tender_leaves_them_ranked_against_each_other() -> None:
+    # near miss of the ring-free baseline: with no tender left outside the ring, every tender
+    # is ranked against all of them (as without rings) and raised by the ring
+    data = _market()
+    every = tuple(sorted(set(data.bids["tender_id"]) - {"T2B"}))
+    ring = Finding(detector="rings", kind="ring", score=60.0, explanation="A ring.", firms=("F1", "F2"),
+                   tenders=every)
+    plain = tender_risk.tender_risk_scores(data).set_index("tender_id")
+    scored = tender_risk.tender_risk_scores(data, [ring]).set_index("tender_id")
+    assert scored["score"].notna().all() and len(scored) == 31
+    assert np.allclose(scored["screen_risk"], plain["screen_risk"])
+    assert (scored["score"] > plain["score"]).all()
+    assert tender_risk.detect(data, rings=[ring])
