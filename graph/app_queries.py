@@ -318,9 +318,9 @@ def wins_by_region(bids: pd.DataFrame) -> pd.DataFrame:
     if bids.empty or "region" not in bids:
         return pd.DataFrame()
     won = bids[bids["is_winner"] & bids["is_member"].astype(bool)].drop_duplicates("tender_id")
-    won = won.assign(region=won["region"].fillna("(no region)"))
-    if won["region"].nunique() < 2:
+    if won["region"].nunique() < 2:  # real regions: missing ones do not make a second
         return pd.DataFrame()
+    won = won.assign(region=won["region"].fillna("(no region)"))
     table = pd.crosstab(won["firm_name"], won["region"])
     table.index.name, table.columns.name = "member", None
     return table

@@ -48,13 +48,15 @@ st.dataframe(
         "mean_approval_days": st.column_config.NumberColumn("mean approval days", format="%.1f"),
         "workload_z": st.column_config.NumberColumn("workload vs peers (z)"),
         "overdue_z": st.column_config.NumberColumn("overdue vs peers (z)"),
-        "pass_rate_z": st.column_config.NumberColumn("pass rate vs peers (z)"),
+        "pass_rate_z": st.column_config.NumberColumn("raw pass rate vs peers (z)"),
         "deviation": st.column_config.NumberColumn("deviation (max |z|)"),
     },
 )
 st.caption("Workload = inspections + approvals decided + tender evaluations in the period. Overdue = approvals "
            "decided (or still pending today) after their statutory days. z = (official − department mean) / "
-           "department standard deviation.")
+           "department standard deviation. The pass rate is raw: an official who inspects poorer firms fails more "
+           "of them. The profile finding judges each official's failures against what its own firms' records "
+           "with the other officials predict.")
 
 st.subheader("Drill-down")
 names = dict(zip(record["official_id"], record["name"], strict=True))

@@ -82,8 +82,10 @@ def test_wins_by_region_counts_each_members_wins_per_region():
     table = app_queries.wins_by_region(bids)
     # C is an outsider; T4 has no region
     assert table.to_dict() == {"(no region)": {"A": 0, "B": 1}, "north": {"A": 1, "B": 0}, "south": {"A": 0, "B": 1}}
-    # near miss: all wins in one region say nothing about allocation
+    # near miss: all wins in one region say nothing about allocation, with or without
+    # tenders of unknown region beside them
     assert app_queries.wins_by_region(bids[bids["region"] == "north"]).empty
+    assert app_queries.wins_by_region(bids[bids["region"] != "south"]).empty
 
 
 def test_graph_view_caps_nodes_keeping_subjects_and_keeps_node_ids_intact():
