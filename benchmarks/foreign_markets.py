@@ -24,7 +24,9 @@ nearly every tender of their category but price independently.
 
 Printed per seed and cartel form: found (a ring among the top k = planted + 4 with member
 Jaccard ≥ 0.5, as in ``quality.py``), the best Jaccard, its rank and score; precision in
-the top n = planted, and whether the decoy is among them. The detector runs on the frames
+the top n = planted, and whether the decoy is among them; the tender-level ROC-AUC of
+tender risk against the rigged tenders, next to the plain CV's; and how many linked-bidder
+findings there are and how many lie inside the phantom cartel (the only shared identifiers). The detectors run on the frames
 in memory (no Neo4j: this measures the method, ``quality.py`` the pipeline)::
 
     python benchmarks/foreign_markets.py --seeds 1 2 3 4 5 6
@@ -41,10 +43,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from detectors import rings  # noqa: E402
+from quality import jaccard, roc_auc  # noqa: E402
+
+from detectors import linked_bidders, rings  # noqa: E402
 from detectors.market import MarketData  # noqa: E402
+from detectors.tender_risk import tender_risk_scores  # noqa: E402
 
 START = np.datetime64("2020-01-01")
 DAYS = 4 * 365
@@ -58,6 +64,7 @@ class Market:
     data: MarketData
     rings: dict[str, list[str]] = field(default_factory=dict)
     decoys: dict[str, list[str]] = field(default_factory=dict)
+    rigged: set[str] = field(default_factory=set)  # tender ids where a cartel rigged the bids
 
 
 class _Draw:
@@ -80,6 +87,7 @@ class _Draw:
         self.sigma = rng.uniform(0.03, 0.12, n_tenders)
         self.reserved = np.zeros(n_firms, bool)
         self.taken = np.zeros(n_tenders, bool)
+        self.rigged = np.zeros(n_tenders, bool)
         self.bids: list[tuple[int, int, float]] = []
         self.identifiers: list[tuple[str, str, str, str]] = []
 
@@ -121,6 +129,7 @@ class _Draw:
             honest = self.budget[t] * np.exp(self.cost[f] + 0.05 + rng.normal(0, self.sigma[t]))
             self.bids.append((t, int(f), float(max(low * (1 + rng.uniform(0.01, 0.15)), honest))))
         self.taken[t] = True
+        self.rigged[t] = True
 
 
 def generate(seed: int, n_firms: int = 900, n_tenders: int = 3000, regions: int = 6,
@@ -205,6 +214,7 @@ def generate(seed: int, n_firms: int = 900, n_tenders: int = 3000, regions: int 
     for t in np.flatnonzero(~d.taken):
         d.honest(t, d.outsiders(t, np.array([], dtype=np.int64), 2 + int(rng.poisson(3))))
     market.data = _frames(d, seed)
+    market.rigged = {f"T{seed}-{t:05d}" for t in np.flatnonzero(d.rigged)}
     return market
 
 
@@ -225,10 +235,6 @@ def _frames(d: _Draw, seed: int) -> MarketData:
         tenders=tenders, bids=bids[["bid_id", "tender_id", "firm_id", "amount", "is_winner"]].assign(disqualified=False),
         firms=pd.DataFrame({"firm_id": d.firm_ids, "name": d.firm_ids}),
         firm_identifiers=pd.DataFrame(d.identifiers, columns=["firm_id", "kind", "value", "via"]))
-
-
-def jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a | b else 0.0
 
 
 def score(market: Market, seed: int) -> tuple[dict[str, bool], str]:
@@ -255,8 +261,16 @@ def score(market: Market, seed: int) -> tuple[dict[str, bool], str]:
     precision = sum(any(jaccard(r, set(p)) >= JACCARD for p in market.rings.values()) for r in top) / n
     decoys = sum(any(jaccard(r, set(p)) >= JACCARD for p in market.decoys.values()) for r in top)
     parts += [f"decoy {name} ({closest(members)})" for name, members in market.decoys.items()]
+    risk = tender_risk_scores(market.data, rings=findings)
+    y = risk["tender_id"].isin(market.rigged).to_numpy()
+    has_cv = risk["cv"].notna().to_numpy()
+    auc = (f"tender ROC-AUC {roc_auc(y, risk['score'].to_numpy()):.3f} "
+           f"(plain CV {roc_auc(y[has_cv], -risk['cv'].to_numpy()[has_cv]):.3f})")
+    linked = linked_bidders.detect(market.data)
+    phantom = set(market.rings.get("phantom", []))
+    links = f"linked bidders {len(linked)} reported, {sum(set(f.firms) <= phantom for f in linked)} inside the phantom cartel"
     line = (f"seed {seed}: {len(found_rings)} rings in {seconds:.1f} s, precision@{n} {precision:.2f}, "
-            f"decoys@{n} {decoys} | " + "; ".join(parts))
+            f"decoys@{n} {decoys}, {auc}, {links} | " + "; ".join(parts))
     return hits, line
 
 
