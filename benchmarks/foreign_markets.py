@@ -14,7 +14,11 @@ Conley & Decarolis 2016; Imhof 2019) and plants one cartel of each classic form:
 * ``window`` — 5 firms collude for 15 months of the 4 years and compete otherwise;
 * ``big`` — 9 firms city-wide in the busiest category, 4–7 of them in 35 % of its tenders;
 * ``dominant`` — 4 firms where one wins 60 % and the others are paid to lose;
-* ``partial`` — 6 firms that collude in half of the tenders they meet in.
+* ``partial`` — 6 firms that collude in half of the tenders they meet in;
+* ``suppression`` — 4 firms of one category and region take turns: in each tender one
+  member bids (and wins, above the competitive price) and the others stay away, so the
+  members never meet (OECD 2009, "bid suppression"; no identifiers shared either). The
+  ring detector works on co-bidding and cannot see it: it is here to show the blind spot.
 
 Honest bids are ``budget · exp(cost_f + 0.05 + ε)``, ``ε ~ N(0, σ_t)``, ``σ_t ~ U(0.03,
 0.12)``, the lowest wins; bidders are drawn by activity (lognormal), mostly from the
@@ -139,7 +143,7 @@ def generate(seed: int, n_firms: int = 900, n_tenders: int = 3000, regions: int 
     rng = d.rng
     market = Market(MarketData.build())
     order = np.argsort(-np.bincount(d.t_cat, minlength=categories))
-    busy, mid = int(order[0]), [int(c) for c in order[1:8]]
+    busy, mid = int(order[0]), [int(c) for c in order[1:9]]
 
     def region() -> int:
         return int(rng.integers(regions))
@@ -210,6 +214,12 @@ def generate(seed: int, n_firms: int = 900, n_tenders: int = 3000, regions: int 
         d.honest(t, np.concatenate([m[rng.random(5) < 0.85], d.outsiders(t, m, extra(2))]))
         d.taken[t] = True
     market.decoys["niche"] = list(d.firm_ids[m])
+
+    r = region()
+    m = d.members(mid[7], r, 4)
+    for i, t in enumerate(d.tenders_of(mid[7], r)):  # one member bids, the others stay away
+        d.rig(t, m[i % 4: i % 4 + 1], m[i % 4], (0.0, 0.0), int(rng.integers(1, 3)))
+    market.rings["suppression"] = list(d.firm_ids[m])
 
     for t in np.flatnonzero(~d.taken):
         d.honest(t, d.outsiders(t, np.array([], dtype=np.int64), 2 + int(rng.poisson(3))))
