@@ -300,18 +300,16 @@ def _expected_failures(insp: pd.DataFrame, params: Params) -> pd.DataFrame:
     kind = insp["kind"].fillna("").astype(str)
     firm = insp["firm_id"]
 
-    def others(keys: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
-        """Failures and rated inspections of each row's group (keys), minus the row's official's."""
-        groups = insp.loc[rated].groupby([k[rated] for k in keys])["failed"].agg(["sum", "count"])
-        own = insp.loc[rated].groupby([k[rated] for k in keys] + [official[rated]])["failed"].agg(["sum", "count"])
-        at = pd.MultiIndex.from_arrays(keys) if len(keys) > 1 else pd.Index(keys[0])
-        mine = pd.MultiIndex.from_arrays([*keys, official])
-        total = groups.reindex(at).fillna(0.0).to_numpy()
-        less = own.reindex(mine).fillna(0.0).to_numpy()
+    def others(key: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """Failures and rated inspections of each row's group (key), minus the row's official's."""
+        groups = insp.loc[rated].groupby(key[rated])["failed"].agg(["sum", "count"])
+        own = insp.loc[rated].groupby([key[rated], official[rated]])["failed"].agg(["sum", "count"])
+        total = groups.reindex(pd.Index(key)).fillna(0.0).to_numpy()
+        less = own.reindex(pd.MultiIndex.from_arrays([key, official])).fillna(0.0).to_numpy()
         return total[:, 0] - less[:, 0], total[:, 1] - less[:, 1]
 
-    kind_f, kind_n = others([kind])
-    firm_f, firm_n = others([firm.fillna("").astype(str)])
+    kind_f, kind_n = others(kind)
+    firm_f, firm_n = others(firm.fillna("").astype(str))
     no_firm = firm.isna().to_numpy()
     firm_f, firm_n = np.where(no_firm, 0.0, firm_f), np.where(no_firm, 0.0, firm_n)
     m = params.firm_prior
@@ -435,20 +433,19 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     findings: list[Finding] = []
     for _, row in totals.iterrows():
         flagged: dict[str, dict[str, Any]] = {}
-        strengths: dict[str, float] = {}
+        strength = 0.0
         for metric, (volume, side) in METRICS.items():
             z = row["z_" + metric]
             if pd.isna(z) or (metric in FALLBACK and pd.notna(row["z_" + FALLBACK[metric]])):
                 continue
             hit = abs(z) >= params.z_threshold if side == "both" else z >= params.z_threshold
             if hit:
-                strengths[metric] = min(abs(float(z)), 10.0)
+                strength += min(abs(float(z)), 10.0)
                 flagged[metric] = {"value": _num(row[metric], 4), "baseline": _num(row["peer_median_" + metric], 4),
                                    "z": _num(z, 2), "volume": int(row[volume]), "peers": row["scope_" + metric],
                                    "threshold": params.z_threshold}
         if "fail_ratio" in flagged:
             flagged["fail_ratio"].update(failures=int(row["fails"]), expected_failures=_num(row["expected_fails"], 2))
-        strength = sum(strengths.values())
         many_overdue = (row["overdue"] >= params.overdue_min_count
                         and (row["overdue_share"] or 0) >= params.overdue_min_share)
         if many_overdue:
