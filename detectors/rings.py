@@ -107,6 +107,8 @@ Iglewicz, B., & Hoaglin, D. C. (1993). How to Detect and Handle Outliers. ASQC Q
 Seidman, S. B. (1983). Network structure and minimum degree. Social Networks, 5(3), 269–287.
 Vinh, N. X., Epps, J., & Bailey, J. (2010). Information theoretic measures for clusterings
 comparison. Journal of Machine Learning Research, 11, 2837–2854.
+Williams, D. A. (1976). Improved likelihood ratio tests for complete contingency tables.
+Biometrika, 63(1), 33–37.
 """
 
 from __future__ import annotations
@@ -744,9 +746,10 @@ def segmentation(winners: Sequence[Any], segments: Sequence[Any],
                  max_pvalue: float = 1.0) -> tuple[float, float, float]:
     """How far the tender's segment (its region) names the winning member, beyond chance.
 
-    Indicator: market allocation (OECD 2009) — the members split the market's regions (or
-    buyers), each wins where it is assigned and covers or stays away elsewhere, so the
-    winning member is predictable from the region. Over the member-won ring tenders, with
+    Indicator: market allocation (OECD 2009) — the members split the market's regions
+    (here the tender's ``region``; buyers are the other common split), each wins where it
+    is assigned and covers or stays away elsewhere, so the winning member is predictable
+    from the region. Over the member-won ring tenders, with
     ``W`` the winning member and ``S`` the region, the mutual information ``I(W; S)`` is
     corrected for chance with the expected mutual information of the adjusted mutual
     information (Vinh, Epps & Bailey 2010, JMLR 11, eq. 24a) and normalised by the
