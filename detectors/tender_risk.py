@@ -13,10 +13,9 @@ distance between the winner and the cover bids (Imhof, Karagök & Rutz 2018; Hub
 Imhof 2019). The screen risk is their mean (≈ 0.5 for a typical competitive tender).
 
 A tender where members of a detected ring bid (≥ 2 members) is raised by the ring's
-score ``s`` with a noisy-or, when the ring scores at least ``min_ring_score`` (below it a
-ring is what chance alone produces: on null markets, where every planted structure is
-shuffled away, 647 of the 664 rings reported on seeds 1–6 score below 20 —
-``benchmarks/null_markets.py``)::
+score ``s`` with a noisy-or, when the ring scores at least ``min_ring_score`` — the ring
+detector's strong tier (``rings.Params.strong_score``); a weaker ring is what chance alone
+produces on null markets::
 
     score = 100 · (1 − (1 − screen_risk) · (1 − ring_weight · s / 100))
 
@@ -62,8 +61,8 @@ class Params:
     min_bids [3]: tenders with fewer valid bids are not scored (RD needs 3).
     min_category_tenders [20]: smaller categories are ranked against the whole market.
     ring_weight [0.8]: how far a ring of score 100 raises a tender (noisy-or).
-    min_ring_score [20.0]: rings scoring below this raise no tender (the null-market floor
-        of the ring detector). Measured (tender ROC-AUC, all rings → rings ≥ 20): Ohio milk
+    min_ring_score [20.0, the ring detector's ``strong_score``]: rings scoring below this
+        raise no tender (the null-market floor of the ring detector: its weak tier). Measured (tender ROC-AUC, all rings → rings ≥ 20): Ohio milk
         0.518 → 0.563, Tsuchiura 0.597 → 0.610, foreign markets seeds 1–3 +0.006–0.008.
     baseline_without_rings [True]: rank each tender's screens against the tenders of its
         category where no such ring bid, so a cartel holding much of a category does not
@@ -79,7 +78,7 @@ class Params:
     min_bids: int = 3
     min_category_tenders: int = 20
     ring_weight: float = 0.8
-    min_ring_score: float = 20.0
+    min_ring_score: float = rings_detector.Params.strong_score
     baseline_without_rings: bool = True
     use_rings: bool = True
     min_score: float = 90.0

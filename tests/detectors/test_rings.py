@@ -111,6 +111,14 @@ def test_explanation_names_the_facts(findings: list) -> None:
     assert f"{price['cover_bid_like']} of {price['tenders_screened']} priced tenders" in text
 
 
+def test_rings_below_the_null_floor_are_a_weak_tier(findings: list) -> None:
+    strong = rings.Params().strong_score
+    assert {f.evidence["tier"] for f in findings if f.score >= strong} <= {"strong"}
+    assert {f.evidence["tier"] for f in findings if f.score < strong} <= {"weak"}
+    assert any(f.evidence["tier"] == "strong" for f in findings) and any(
+        f.evidence["tier"] == "weak" for f in findings)
+
+
 def test_honest_niche_market_scores_low(findings: list) -> None:
     niche, jac = _best(findings, NICHE)
     ring = findings[0]
