@@ -249,10 +249,18 @@ def key_screens(evidence: Any, limit: int = 4) -> str:
 def rings(db: Database, include_inactive: bool = False) -> pd.DataFrame:
     frame = db.read_frame("app_rings", include_inactive=include_inactive)
     if frame.empty:
-        return frame.assign(members=[], key_screens=[])
+        return frame.assign(members=[], key_screens=[], tier=[])
     frame["members"] = frame["member_ids"].map(len)
     frame["key_screens"] = frame["evidence"].map(key_screens)
+    frame["tier"] = frame["evidence"].map(tier)
     return frame
+
+
+def tier(evidence: Any) -> str | None:
+    """The finding's tier from its evidence ("strong" / "weak"), None when it has none."""
+    data = parse_json(evidence)
+    value = data.get("tier") if isinstance(data, Mapping) else None
+    return value if isinstance(value, str) else None
 
 
 def ring_graph(db: Database, ring_id: str, tender_cap: int = 60) -> GraphElements:

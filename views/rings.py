@@ -20,11 +20,13 @@ if rings.empty:
     st.info("No rings stored. Run the detectors with `python -m detectors run`.")
     st.stop()
 
-table = rings[["ring_id", "score", "members", "tenders", "key_screens", "status", "assignee"]].copy()
+table = rings[["ring_id", "score", "tier", "members", "tenders", "key_screens", "status", "assignee"]].copy()
 table.insert(2, "member_names", rings["member_names"].map(lambda names: ", ".join(sorted(names))[:120]))
 st.dataframe(table, hide_index=True, width="stretch", key="rings_table",
              column_config={"score": score_column(), "member_names": "members (names)",
                             "members": st.column_config.NumberColumn("n members")})
+st.caption("Tier: a weak ring scores below 20, what shuffled markets without any cartel still produce; "
+           "strong rings stand above that floor.")
 
 ring_ids = rings["ring_id"].tolist()
 ring_id = st.selectbox(

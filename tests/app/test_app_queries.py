@@ -73,6 +73,12 @@ def test_bid_spreads_measure_bids_against_the_awarded_bid_or_the_lowest():
     assert out.loc[("T2", "F1"), "is_winner"] and out.loc[("T2", "F2"), "pct_above_winner"] == pytest.approx(5.0)
 
 
+def test_tier_is_read_from_the_evidence_as_stored():
+    assert app_queries.tier({"tier": "weak", "score": 3}) == "weak"
+    assert app_queries.tier('{"tier": "strong"}') == "strong"   # JSON text, as stored in Neo4j
+    assert app_queries.tier({"score": 3}) is None and app_queries.tier(None) is None
+
+
 def test_wins_by_region_counts_each_members_wins_per_region():
     bids = pd.DataFrame({
         "tender_id": ["T1", "T1", "T2", "T2", "T3", "T4"], "region": ["north", "north", "south", "south", "north", None],
