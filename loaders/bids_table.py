@@ -59,6 +59,7 @@ class TableColumns:
     date: str | None = None
     category: str | None = None
     firm_name: str | None = None
+    region: str | None = None
 
     def spec(self, file_name: str) -> FileSpec:
         fields = [Field(self.tender, "id", required=True), Field(self.firm, "id", required=True),
@@ -71,6 +72,8 @@ class TableColumns:
             fields.append(Field(self.category, "text"))
         if self.firm_name:
             fields.append(Field(self.firm_name, "text"))
+        if self.region:
+            fields.append(Field(self.region, "text"))
         names = [f.name for f in fields]
         if len(set(names)) != len(names):
             raise BundleError("each option must name a different column")
@@ -111,7 +114,8 @@ class BidTable:
             if tender_id not in self.tenders_written:
                 self.tenders_written.add(tender_id)
                 out["table_tenders"].append({"tender_id": tender_id, "published_at": day,
-                                             "category": row.get(c.category) if c.category else None})
+                                             "category": row.get(c.category) if c.category else None,
+                                             "region": row.get(c.region) if c.region else None})
             self.bids_per_pair[tender, firm] += 1
             out["bids"].append({
                 "bid_id": f"{self.prefix}:{tender}:{firm}:{self.bids_per_pair[tender, firm]}",
@@ -190,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--date", metavar="COL", help="ISO 8601 date (or year) of the tender")
     parser.add_argument("--category", metavar="COL", help="category of the tender")
     parser.add_argument("--firm-name", metavar="COL", help="display name of the firm (default: the firm value)")
+    parser.add_argument("--region", metavar="COL",
+                        help="region of the tender (district, municipality, state): rings read market "
+                             "allocation by region from it")
     parser.add_argument("--source", metavar="NAME",
                         help="source name, prefixed to tender/firm/bid ids (default: the file name stem)")
     parser.add_argument("--rejects", type=Path, metavar="FILE",
@@ -202,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     source = args.source or args.file.stem
     columns = TableColumns(args.tender, args.firm, args.amount, args.winner, args.date, args.category,
-                           args.firm_name)
+                           args.firm_name, args.region)
     rejects_path = args.rejects or Path(f"{source}.rejects.csv")
     try:
         if args.batch_size < 1:

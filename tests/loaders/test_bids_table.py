@@ -54,6 +54,18 @@ def test_ids_are_prefixed_and_deterministic(tmp_path: Path) -> None:
     assert again.rows == sink.rows
 
 
+def test_a_region_column_reaches_the_tenders(tmp_path: Path) -> None:
+    path = tmp_path / "auctions.csv"
+    path.write_text("auction,bidder,price,area\nA1,F1,100,north\nA1,F2,103,north\nA2,F1,90,\n", encoding="utf-8")
+    columns = TableColumns(tender="auction", firm="bidder", amount="price", region="area")
+    sink, rejects = stream(path, columns)
+    assert [(t["tender_id"], t["region"]) for t in sink.rows["table_tenders"]] == [("src:A1", "north"), ("src:A2", None)]
+    assert not rejects.rejects
+    # without the option the tenders carry no region
+    plain, _ = stream(path, TableColumns(tender="auction", firm="bidder", amount="price"))
+    assert {t["region"] for t in plain.rows["table_tenders"]} == {None}
+
+
 def test_bid_table_remembers_ids_across_chunks() -> None:
     table = BidTable(TableColumns("t", "f", "a"), "x")
     first = table.graph_rows([{"t": "T1", "f": "F1", "a": 1.0}])
@@ -110,3 +122,14 @@ def test_cli_missing_column_exits_2(clean_db, tmp_path: Path) -> None:
          "--amount", "price"], cwd=REPO, capture_output=True, text=True, env=dict(os.environ), check=False)
     assert result.returncode == 2
     assert "auctions.csv: required column(s) company missing" in result.stderr
+
+
+@pytest.mark.neo4j
+def test_a_tables_regions_are_stored_on_the_tenders(clean_db, tmp_path: Path) -> None:
+    path = tmp_path / "auctions.csv"
+    path.write_text("auction,bidder,price,area\nA1,F1,100,north\nA1,F2,103,north\nA2,F1,90,south\n", encoding="utf-8")
+    columns = TableColumns(tender="auction", firm="bidder", amount="price", region="area")
+    load_bids_table(path, clean_db, columns, "src", tmp_path / "rejects.csv")
+    with clean_db.driver.session(database=clean_db.settings.database) as session:
+        regions = session.run("MATCH (t:Tender) RETURN t.id AS t, t.region AS region ORDER BY t").data()
+    assert regions == [{"t": "src:A1", "region": "north"}, {"t": "src:A2", "region": "south"}]
