@@ -137,7 +137,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, special, stats
 
-from detectors.finding import Finding, between, span, yearly
+from detectors.finding import Finding, between, counted, span, yearly
 from detectors.market import FAILED_RESULTS, PASSED_RESULTS, MarketData, plain_text
 
 __all__ = ["NAME", "Params", "detect", "pair_frame", "gate", "shrunk_rate", "granted"]
@@ -1057,12 +1057,6 @@ def _num(value: Any, digits: int = 3) -> float | None:
     return round(float(value), digits)
 
 
-def _times(count: Any) -> str:
-    """``1 time``, ``3 times`` (counts come as floats from the frame)."""
-    count = int(count)
-    return f"{count} time" if count == 1 else f"{count} times"
-
-
 def _pct(value: float) -> str:
     return f"{100 * value:.0f} %"
 
@@ -1159,13 +1153,13 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         ch = row["frequency_channel"]
         verb = {"inspections": "inspected it", "approvals": "decided approvals for it",
                 "evaluations": "sat on the committee of tenders it bid in"}[ch]
-        opening = (f"{verb.replace(' it', f' {fname} ({firm})', 1)} {_times(counts[ch])}"
+        opening = (f"{verb.replace(' it', f' {fname} ({firm})', 1)} {counted(counts[ch], 'time')}"
                    f"{_between(periods, (official, firm, ch), counts[ch])} — "
                    f"{row[ch + '_lift']:.1f}× what the official's workload and market predict "
                    f"({row[ch + '_expected']:.1f})")
     else:
-        parts = [f"{n} {ch if n != 1 else ch[:-1]}" for ch, n in counts.items() if n]
-        opening = (f"dealt with {fname} ({firm}) {_times(sum(counts.values()))} ({', '.join(parts)})"
+        parts = [counted(n, ch[:-1]) for ch, n in counts.items() if n]
+        opening = (f"dealt with {fname} ({firm}) {counted(sum(counts.values()), 'time')} ({', '.join(parts)})"
                    f"{_between(periods, (official, firm, 'all'), sum(counts.values()))}")
     for reading in ("pass", "nofail"):
         if pd.isna(row.get(f"{reading}_n")):
@@ -1194,7 +1188,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
                 text = (f"passed it {x} of {n} times while other officials passed it {_pct(row['pass_p_peer'])} "
                         f"of {n_others} times ({_pct(row['pass_p0'])} expected from this official)")
             else:
-                text = (f"failed it {_times(n - x)} in {n} inspections while other officials failed it "
+                text = (f"failed it {counted(n - x, 'time')} in {n} inspections while other officials failed it "
                         f"{_pct(1 - row['nofail_p_peer'])} of {n_others} times "
                         f"({row['nofail_expected_bad']:.1f} failures expected from this official)")
             phrases.append((row["pass_points"], text))

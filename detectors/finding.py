@@ -80,6 +80,12 @@ def between_tenders(dates: dict[str, Any], total: int) -> str:
     return between(None if first is None else (first, last), dates["dated_tenders"], total)
 
 
+def counted(count: Any, noun: str) -> str:
+    """``1 tender``, ``3 tenders``: a count and a regular noun for a sentence (counts may come as floats)."""
+    count = int(count)
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def between(when: tuple[str, str] | None, dated: int | None = None, total: int | None = None) -> str:
     """The period for a sentence: `` between 2021-03-02 and 2022-11-20``, `` on 2021-03-02``, `` in 1985``.
 

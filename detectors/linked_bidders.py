@@ -45,7 +45,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from detectors.finding import Finding, between_tenders, tender_period, yearly
+from detectors.finding import Finding, between_tenders, counted, tender_period, yearly
 from detectors.market import MarketData
 from detectors.rings import KIND_PHRASE
 
@@ -253,8 +253,7 @@ def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Seri
     shared = f"{KIND_PHRASE.get(top['kind'], 'a ' + str(top['kind']))} held by {int(top['holders'])} firms"
     if len(linking) > 1:
         shared += f" and {len(linking) - 1} other specific identifier" + ("s" if len(linking) > 2 else "")
-    text = (f"{who} share {shared} yet bid against each other in {k} tender" + ("s" if k != 1 else "")
-            + between_tenders(dates, k))
+    text = f"{who} share {shared} yet bid against each other in {counted(k, 'tender')}{between_tenders(dates, k)}"
     if len(wins_by):
         leader, count = wins_by.index[0], int(wins_by.iloc[0])
         total = int(wins_by.sum())

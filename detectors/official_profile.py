@@ -68,7 +68,7 @@ import pandas as pd
 from scipy import stats
 
 from detectors import closeness
-from detectors.finding import Finding
+from detectors.finding import Finding, counted
 from detectors.market import FAILED_RESULTS, PASSED_RESULTS, MarketData, plain_text
 
 __all__ = ["NAME", "Params", "detect", "official_profile_frame", "official_totals", "robust_z",
@@ -457,7 +457,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         facts = []
         for metric, f in sorted(flagged.items(), key=lambda kv: -abs(kv[1]["z"])):
             if metric == "fail_ratio":
-                facts.append(f"failed {f['failures']} inspection{'' if f['failures'] == 1 else 's'}, "
+                facts.append(f"failed {counted(f['failures'], 'inspection')}, "
                              f"{'more' if f['z'] > 0 else 'fewer'} than the {f['expected_failures']:.1f} its firms' "
                              f"records with other officials predict (z = {f['z']:.1f}, allowing for chance and "
                              f"the spread between peers)")
@@ -467,8 +467,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
             facts.append(f"{label} {fmt(f['value'])} against a peer median of {fmt(f['baseline'])} "
                          f"({abs(f['z']):.1f} robust SD {direction})")
         if row["overdue"] > 0 and (many_overdue or "overdue_share" in flagged):
-            overdue = int(row["overdue"])
-            facts.append(f"{overdue} approval{'' if overdue == 1 else 's'} past the statutory deadline by "
+            facts.append(f"{counted(row['overdue'], 'approval')} past the statutory deadline by "
                          f"{row['overdue_days']:.0f} days in total ({int(row['open_overdue'])} still open)")
         close = best.loc[row[OID]] if row[OID] in best.index else None
         if close is not None:

@@ -47,7 +47,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from detectors.finding import Finding
+from detectors.finding import Finding, counted
 from detectors.market import MarketData
 from detectors.red_flags import r003, r018, r024, r025, r028, r030, r035, r036, r038, r048, r058
 from detectors.red_flags.common import Common, Results, main_currency
@@ -199,7 +199,7 @@ def _findings(results: Results, params: Params) -> list[Finding]:
         score = 100.0 * (1.0 - (1.0 - FLAG_POINTS) ** len(flags))
         noun = {"tender": "Tender", "firm": "Firm", "buyer": "Buyer"}[kind]
         listed = "; ".join(f"{f['code']} {f['title']}: {f['sentence']}" for f in flags)
-        explanation = f"{noun} {key} raised {len(flags)} Cardinal red flag{'s' if len(flags) > 1 else ''} — {listed}."
+        explanation = f"{noun} {key} raised {counted(len(flags), 'Cardinal red flag')} — {listed}."
         findings.append(Finding(
             detector=NAME, kind=kind, score=score, explanation=explanation,  # type: ignore[arg-type]
             evidence={"flags": flags, "meta": {c: results.meta.get(c, {}) for c in flag_codes},
