@@ -125,7 +125,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from detectors.finding import Finding, between_tenders, tender_period, yearly
+from detectors.finding import Finding, between_tenders, counted, tender_period, yearly
 from detectors.market import MarketData
 from detectors.screens import category_baselines, category_percentiles, tender_screens
 
@@ -159,9 +159,12 @@ EXCESS_FULL_Z = 2.0
 #: turn a small difference into a large z: a group needs at least e^(2 · ln 2) = 4 × the
 #: typical candidate's excess log-likelihood ratio to count in full
 EXCESS_MIN_SCALE = math.log(2.0)
-# segmentation counts from z = 1.5 of its G-test: above this p-value it counts 0, and the
-# chance adjustment is skipped (the value is NaN)
-SEGMENT_GATE = float(stats.norm.sf(1.5))
+# turn-taking and segmentation count from z = 1.5 of their tests and in full from z = 4 (a
+# random winner sequence reaches z ≈ 2 by chance in 1 case of 40; a strict rotation of 20
+# wins among 4 firms has z ≈ 2.5)
+DIVISION_Z = (1.5, 4.0)
+# above this p-value segmentation counts 0, and its chance adjustment is skipped (NaN)
+SEGMENT_GATE = float(stats.norm.sf(DIVISION_Z[0]))
 
 
 
@@ -946,20 +949,17 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
         turn_taking, expected_repeats = 0.0, 0.0
         if w >= 3:
             # runs test: consecutive wins by the same member vs independent draws with the
-            # observed shares; strength = relative shortfall of repeats, counted from
-            # z = 1.5 and in full from z = 4 (a random winner sequence reaches z ≈ 2 by
-            # chance in 1 case of 40; a strict rotation of 20 wins among 4 firms has z ≈ 2.5)
+            # observed shares; strength = relative shortfall of repeats, weighed by _counted(z)
             q = float(wsum["q"].get(k, 1.0))
             expected_repeats = (w - 1) * q
             sd = math.sqrt(max((w - 1) * q * (1 - q), 1e-12))
             z = (expected_repeats - rep) / sd
             if expected_repeats > 0:
-                turn_taking = float(np.clip(1.0 - rep / expected_repeats, 0.0, 1.0)
-                                    * np.clip((z - 1.5) / 2.5, 0.0, 1.0))
+                turn_taking = float(np.clip(1.0 - rep / expected_repeats, 0.0, 1.0)) * _counted(z)
         seg_value, seg_pvalue, home_share, n_regions, n_regioned = segmented.get(k, (0.0, 1.0, 0.0, 0, 0))
-        # like turn-taking: counted from z = 1.5 and in full from z = 4 (G-test, one-sided z)
-        seg_z = float(stats.norm.isf(max(seg_pvalue, 1e-300)))
-        seg_strength = 0.0 if seg_value != seg_value else seg_value * float(np.clip((seg_z - 1.5) / 2.5, 0.0, 1.0))
+        # like turn-taking, weighed by the G-test's one-sided z
+        seg_strength = 0.0 if seg_value != seg_value else \
+            seg_value * _counted(float(stats.norm.isf(max(seg_pvalue, 1e-300))))
         base = _baseline(baselines, a["category"])
         identifiers: list[dict[str, Any]] = []
         id_strength = 0.0
@@ -1018,6 +1018,12 @@ def _baseline(baselines: dict[tuple[str, str], float], category: str) -> dict[st
             for screen in ("cv", "rd", "spread")}
 
 
+def _counted(z: float) -> float:
+    """How much a division-of-wins test counts at z: 0 up to ``DIVISION_Z[0]``, 1 from ``DIVISION_Z[1]``."""
+    low, full = DIVISION_Z
+    return float(np.clip((z - low) / (full - low), 0.0, 1.0))
+
+
 def _share_counts(row: pd.Series) -> list[tuple[int, int]]:
     """(hits, n) of the two share tests of :func:`_components`: flagged of priced, tight of cover tenders."""
     return [(int(row.get("n_flagged", 0) or 0), int(row.get("n_priced", 0) or 0)),
@@ -1070,7 +1076,7 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
     # even shares alone also arise in genuine competition among equals; dividing the wins is
     # what distinguishes a cartel: in time (turn-taking, fewer repeat wins than chance) or by
     # region (segmentation, the region names the winning member: market allocation)
-    division = max(row["turn_taking"], row.get("segmentation", 0.0) or 0.0)
+    division = max(row["turn_taking"], row["segmentation"])
     rotation = row["member_win_share"] * row["winner_entropy"] * (0.25 + 0.75 * division) \
         if row["distinct_winners"] >= 2 else 0.0
     cohesion = 0.5 * row["exclusivity"] + 0.5 * row["intensity"]
@@ -1090,11 +1096,11 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
                                 "turn_taking": row["turn_taking"],
                                 "repeat_wins": row["repeats"],
                                 "expected_repeat_wins": row["expected_repeats"],
-                                "segmentation": row.get("segmentation", 0.0),
-                                "segmentation_adjusted_mi": row.get("segmentation_ami", 0.0),
-                                "segmentation_pvalue": row.get("segmentation_pvalue", 1.0),
-                                "regions_won": row.get("regions_won", 0),
-                                "wins_by_the_regions_usual_winner": row.get("home_share", 0.0)}),
+                                "segmentation": row["segmentation"],
+                                "segmentation_adjusted_mi": row["segmentation_ami"],
+                                "segmentation_pvalue": row["segmentation_pvalue"],
+                                "regions_won": row["regions_won"],
+                                "wins_by_the_regions_usual_winner": row["home_share"]}),
         "cohesion": (cohesion, {"exclusivity": row["exclusivity"],
                                 "mean_cobids_per_pair": row["pair_cobids"],
                                 "tie_strength_percentile": row["intensity"],
@@ -1122,7 +1128,7 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
     """One sentence of the ring's facts; ``dates`` = the period of its tenders (:func:`tender_period`)."""
     parts = [f"{row['size']} firms bid together in {row['n_tenders']} tenders"
              f"{between_tenders(dates, int(row['n_tenders']))}"]
-    if row["distinct_winners"] >= 2 and (row.get("segmentation", 0.0) or 0.0) > row["turn_taking"] \
+    if row["distinct_winners"] >= 2 and row["segmentation"] > row["turn_taking"] \
             and row["segmentation"] >= 0.5 and row["home_share"] >= 0.5:
         parts.append(f"{row['distinct_winners']} of them won {row['member_wins']} of those tenders, split by "
                      f"region (in {row['home_wins']} of the {row['regioned_wins']} with a region, that region's "
@@ -1155,9 +1161,9 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
         top = row["identifiers"][0]
         extra = len(row["identifiers"]) - 1
         kind = KIND_PHRASE.get(top["kind"], f"a {top['kind']}")
-        phrase = f"members share {kind} held by {top['holders']} firm" + ("s" if top["holders"] != 1 else "")
+        phrase = f"members share {kind} held by {counted(top['holders'], 'firm')}"
         if extra:
-            phrase += f" and {extra} other identifier" + ("s" if extra > 1 else "")
+            phrase += f" and {counted(extra, 'other identifier')}"
         parts.append(phrase)
     text = ", ".join(parts[:-1]) + (", and " if len(parts) > 1 else "") + parts[-1]
     return text[0].upper() + text[1:] + "."
