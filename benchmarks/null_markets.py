@@ -14,7 +14,7 @@ structure is destroyed while the market's shape is kept:
   dropped there).
 
 Everything the detectors report on such a market is a false lead, so the figures printed —
-closeness leads (weak, strong, best score) and rings (reported, scoring ≥ 20, best score) —
+closeness leads (weak, strong, best score) and rings (reported, strong tier ≥ 20, best score) —
 are the noise floor an investigator sees on a market without collusion. Compare them with
 the planted markets in ``quality.py``.
 
@@ -44,8 +44,6 @@ from detectors import closeness, rings  # noqa: E402
 from detectors.market import MarketData  # noqa: E402
 from graph.db import connect  # noqa: E402
 from graph.readers import read_market  # noqa: E402
-
-STRONG_RING = 20.0
 
 
 def _permute_within(frame: pd.DataFrame, keys: pd.Series | list[pd.Series], columns: list[str],
@@ -99,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     params = closeness.Params()
+    strong_ring = rings.Params().strong_score
     with connect() as db:
         db.verify()
         for seed in args.seeds:
@@ -112,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             found = rings.detect(data, seed=seed)
             print(f"seed {seed} null market: closeness {len(pairs)} leads ({strong} strong, "
                   f"{len(pairs) - strong} weak, best {max((f.score for f in pairs), default=0.0):.1f}); "
-                  f"rings {len(found)} reported, {sum(f.score >= STRONG_RING for f in found)} scoring "
-                  f"≥ {STRONG_RING:.0f}, best {max((f.score for f in found), default=0.0):.1f}", flush=True)
+                  f"rings {len(found)} reported, {sum(f.score >= strong_ring for f in found)} scoring "
+                  f"≥ {strong_ring:.0f}, best {max((f.score for f in found), default=0.0):.1f}", flush=True)
     return 0
 
 
