@@ -222,27 +222,21 @@ def category_percentiles(screens: pd.DataFrame, tenders: pd.DataFrame, min_tende
     """
     frame = _with_category(screens, tenders)
     out = frame[["tender_id", "category"]].copy()
-    in_reference = None if reference is None else frame["tender_id"].isin(reference).to_numpy()
+    in_reference = np.ones(len(frame), bool) if reference is None else frame["tender_id"].isin(reference).to_numpy()
     for screen in columns:
         direction = SUSPICIOUS_DIRECTION.get(screen, -1)
         values = frame[screen] * direction  # high = suspicious
-        defined = values.notna()
-        if in_reference is None:
-            # mid-rank percentiles (rank − ½) / n: 0.5 on average under any distribution, and
-            # a market of one tender says 0.5, not 1
-            counts = defined.groupby(frame["category"]).transform("sum")
-            per_cat = (values.groupby(frame["category"]).rank(method="average") - 0.5) / counts
-            overall = (values.rank(method="average") - 0.5) / defined.sum()
-            out[f"p_{screen}"] = np.where(counts >= min_tenders, per_cat, overall)
-        else:
-            out[f"p_{screen}"] = _placed_among(values.to_numpy(float), frame["category"], in_reference, min_tenders)
-        out.loc[~defined, f"p_{screen}"] = np.nan
+        out[f"p_{screen}"] = _placed_among(values.to_numpy(float), frame["category"], in_reference, min_tenders)
     return out
 
 
 def _placed_among(values: np.ndarray, category: pd.Series, in_reference: np.ndarray, min_tenders: int) -> np.ndarray:
     """Mid-rank of each value among the defined reference values of its category (or the market's,
-    or — with fewer than ``min_tenders`` reference values in the whole market — every value's)."""
+    or — with fewer than ``min_tenders`` reference values in the whole market — every value's).
+
+    ``(below + ½ · equal) / n``: with every value as the reference this is the mid-rank
+    percentile ``(rank − ½) / n``, 0.5 on average under any distribution (a market of one
+    tender says 0.5, not 1). Undefined values stay NaN."""
     usable = in_reference & ~np.isnan(values)
     market = np.sort(values[usable] if usable.sum() >= min_tenders else values[~np.isnan(values)])
     out = np.full(len(values), np.nan)
@@ -255,4 +249,5 @@ def _placed_among(values: np.ndarray, category: pd.Series, in_reference: np.ndar
         below = np.searchsorted(ref, values[rows], side="left")
         equal = np.searchsorted(ref, values[rows], side="right") - below
         out[rows] = (below + 0.5 * equal) / len(ref)
+    out[np.isnan(values)] = np.nan
     return out
