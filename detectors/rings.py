@@ -1284,7 +1284,7 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
             "seeds": list(range(seed, seed + params.n_seeds)),
             "thresholds": {"min_cobids": params.min_cobids, "min_lift": params.min_lift,
                            "max_pvalue": params.max_pvalue, "max_ring_size": params.max_ring_size,
-                           "min_shared_tenders": params.min_shared_tenders},
+                           "min_shared_tenders": params.min_shared_tenders, "strong_score": params.strong_score},
         }
         findings.append(Finding(detector=NAME, kind="ring", score=round(score, 2),
                                 explanation=_explain(row, comps, dates), evidence=evidence,

@@ -425,8 +425,10 @@ def official_alerts(db: Database, official_id: str | None = None) -> pd.DataFram
 # -- closeness --------------------------------------------------------------------------------
 def pairs(db: Database, include_inactive: bool = False) -> pd.DataFrame:
     frame = db.read_frame("app_pairs", include_inactive=include_inactive)
-    if not frame.empty:
-        frame["key_facts"] = frame["evidence"].map(key_screens)
+    if frame.empty:
+        return frame.assign(key_facts=[], tier=[])
+    frame["key_facts"] = frame["evidence"].map(key_screens)
+    frame["tier"] = frame["evidence"].map(tier)
     return frame
 
 

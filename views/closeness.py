@@ -7,7 +7,7 @@ import streamlit as st
 
 from graph import app_queries
 from views.charts import pair_timeline_figure
-from views.common import facts_table, load, md, require_database, score_column
+from views.common import facts_table, load, md, require_database, score_column, without_weak
 from views.graph_view import show_graph
 
 require_database()
@@ -17,9 +17,12 @@ pairs = load(app_queries.pairs)
 if pairs.empty:
     st.info("No official–firm pair findings stored. Run the detectors with `python -m detectors run`.")
     st.stop()
+pairs = without_weak(pairs, "pairs", key="pairs_weak",
+                     weak_means="a modest excess in one channel, such as frequent routine work, too little alone")
 
 st.dataframe(
-    pairs[["alert_id", "score", "official_name", "official_id", "firm_name", "firm_id", "key_facts", "status"]],
+    pairs[["alert_id", "score", "tier", "official_name", "official_id", "firm_name", "firm_id", "key_facts",
+           "status"]],
     hide_index=True, width="stretch", key="pairs_table", column_config={"score": score_column()},
 )
 labels = {row.alert_id: f"{row.official_name} ({row.official_id}) ↔ {row.firm_name} ({row.firm_id}) — "

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
+import pandas as pd
 import streamlit as st
 
 from graph import app_queries
@@ -137,6 +138,28 @@ def current_user() -> str:
 
 def score_column(label: str = "score") -> Any:
     return st.column_config.ProgressColumn(label, min_value=0, max_value=100, format="%.0f")
+
+
+def without_weak(frame: pd.DataFrame, noun: str, key: str, weak_means: str) -> pd.DataFrame:
+    """``frame`` without its weak-tier rows (evidence ``tier`` "weak") unless the investigator
+    switches them on: the strong leads come first, and the weak ones are one toggle away.
+
+    ``noun`` names the rows in the plural ("rings"); ``weak_means`` says in a few words what
+    the weak tier is. Rows without a tier (older runs) are always listed. When only weak rows
+    exist and they are hidden, the page says so and stops.
+    """
+    weak = frame["tier"].eq("weak") if "tier" in frame else pd.Series(False, index=frame.index)
+    if not weak.any():
+        return frame
+    if st.toggle(f"Include weak {noun}", key=key):
+        return frame
+    if weak.all():
+        st.info(f"No strong {noun}: all {int(weak.sum())} are weak ({weak_means}). Switch on "
+                f"“Include weak {noun}” to see them.")
+        st.stop()
+    st.caption(f"Showing the {int((~weak).sum())} strong {noun}; {int(weak.sum())} weak ones ({weak_means}) "
+               "are hidden.")
+    return frame.loc[~weak]
 
 
 def facts_table(facts: Any) -> Any:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from graph import app_queries
 from views.charts import bid_spread_figure, win_rotation_figure
-from views.common import facts_table, load, md, require_database, score_column
+from views.common import facts_table, load, md, require_database, score_column, without_weak
 from views.graph_view import show_graph
 from views.triage import triage_panel
 
@@ -19,14 +19,16 @@ rings = load(app_queries.rings, include_inactive=show_inactive)
 if rings.empty:
     st.info("No rings stored. Run the detectors with `python -m detectors run`.")
     st.stop()
+rings = without_weak(rings, "rings", key="rings_weak",
+                     weak_means="scoring no higher than shuffled markets without any cartel")
 
 table = rings[["ring_id", "score", "tier", "members", "tenders", "key_screens", "status", "assignee"]].copy()
 table.insert(2, "member_names", rings["member_names"].map(lambda names: ", ".join(sorted(names))[:120]))
 st.dataframe(table, hide_index=True, width="stretch", key="rings_table",
              column_config={"score": score_column(), "member_names": "members (names)",
                             "members": st.column_config.NumberColumn("n members")})
-st.caption("Tier: a weak ring scores below 20, what shuffled markets without any cartel still produce; "
-           "strong rings stand above that floor.")
+st.caption("Tier: a weak ring scores no higher than shuffled markets without any cartel; a strong ring "
+           "stands above that floor.")
 
 ring_ids = rings["ring_id"].tolist()
 ring_id = st.selectbox(

@@ -162,6 +162,40 @@ def test_rings_page_graph_bids_facts_and_triage(market_db):
     assert table(at, "action", "user", "at").shape[0] == 2
 
 
+def _set_tier(db, finding_id: str, tier: str) -> None:
+    """Give a fixture finding the tier its detector would write in the evidence."""
+    import json
+
+    evidence = json.loads(app_queries.finding(db, finding_id)["evidence"])
+    with db.driver.session(database=db.settings.database) as session:
+        session.run("MATCH (n {id: $id}) WHERE n:Ring OR n:Alert SET n.evidence = $evidence",
+                    id=finding_id, evidence=json.dumps({**evidence, "tier": tier})).consume()
+    clear_app_caches()
+
+
+def test_weak_rings_and_pairs_are_listed_only_when_asked_for(market_db):
+    _set_tier(market_db, "RING-1", "strong")
+    _set_tier(market_db, "RING-2", "weak")
+    at = app_session("views/rings.py")
+    no_exception(at)
+    assert list(table(at, "ring_id", "key_screens")["ring_id"]) == ["RING-1"]
+    assert "Showing the 1 strong rings; 1 weak ones" in all_text(at)
+    at.toggle(key="rings_weak").set_value(True).run()
+    no_exception(at)
+    shown = table(at, "ring_id", "key_screens").set_index("ring_id")
+    assert list(shown.index) == ["RING-1", "RING-2"] and list(shown["tier"]) == ["strong", "weak"]
+
+    # only weak pairs: the page says so and lists nothing until asked
+    _set_tier(market_db, "PAIR-1", "weak")
+    at = app_session("views/closeness.py")
+    no_exception(at)
+    assert "No strong pairs: all 1 are weak" in all_text(at)
+    assert not any("alert_id" in f.value.columns for f in at.dataframe)
+    at.toggle(key="pairs_weak").set_value(True).run()
+    no_exception(at)
+    assert list(table(at, "alert_id", "key_facts")["tier"]) == ["weak"]
+
+
 def test_officials_page_record_and_drill_down(market_db):
     at = app_session("views/officials.py")
     no_exception(at)
