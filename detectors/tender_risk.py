@@ -123,6 +123,12 @@ def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
     params = params or Params()
     if screens is None:
         screens = tender_screens(data.bids, min_bids=params.min_bids)
+    return _scored(data, rings, params, screens)[0]
+
+
+def _scored(data: MarketData, rings: list[Finding] | None, params: Params,
+            screens: pd.DataFrame) -> tuple[pd.DataFrame, set[str] | None]:
+    """:func:`tender_risk_scores` and the reference tenders it ranked against (:func:`_reference`)."""
     ring = _ring_by_tender(rings, params.min_ring_score)
     reference = _reference(screens, ring, params)
     pct = category_percentiles(screens, data.tenders, params.min_category_tenders, reference=reference)
@@ -134,7 +140,7 @@ def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
     out["score"] = np.clip(100.0 * raised, 0.0, 100.0)
     columns = ["tender_id", "category", "score", "screen_risk", "ring_score", "ring_firms",
                "p_cv", "p_spread", "p_rd", "n_bids", "cv", "spread", "diff_pct", "rd"]
-    return out[columns].sort_values("tender_id").reset_index(drop=True)
+    return out[columns].sort_values("tender_id").reset_index(drop=True), reference
 
 
 def detect(data: MarketData, params: Params | None = None, seed: int = 0,
@@ -154,9 +160,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     if rings is None and params.use_rings:
         rings = rings_detector.detect(data, seed=seed)
     screens = tender_screens(data.bids, min_bids=params.min_bids)
-    scores = tender_risk_scores(data, rings, params, screens)
+    scores, reference = _scored(data, rings, params, screens)
     # the medians quoted beside a tender come from the tenders it was ranked against
-    reference = _reference(screens, _ring_by_tender(rings, params.min_ring_score), params)
     compared = screens if reference is None else screens.loc[screens["tender_id"].isin(reference)]
     baselines = _baseline_table(category_baselines(compared, data.tenders, params.min_category_tenders))
     flagged = scores.loc[scores["score"] >= params.min_score]
