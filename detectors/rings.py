@@ -155,6 +155,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 #: the excess co-bidding of a group counts in full two robust standard deviations above
 #: the market's typical candidate (≈ the 98th percentile of a normal bulk: an outlier)
 EXCESS_FULL_Z = 2.0
+#: the category of a ring whose tenders have none (a plain bid table without --category)
+NO_CATEGORY = "(none)"
 #: smallest robust spread of ln(G) used, so that candidates that happen to be alike do not
 #: turn a small difference into a large z: a group needs at least e^(2 · ln 2) = 4 × the
 #: typical candidate's excess log-likelihood ratio to count in full
@@ -857,7 +859,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     rt["winner"] = rt["tender_id"].map(winners)
     rt["winner_is_member"] = rt["winner"].map(label).fillna(-2).astype(int) == rt["ring"]
     rt["published_at"] = rt["tender_id"].map(tenders["published_at"])
-    rt["category"] = rt["tender_id"].map(tenders["category"]).fillna("(none)").astype(str)
+    rt["category"] = rt["tender_id"].map(tenders["category"]).fillna(NO_CATEGORY).astype(str)
     rt["pairs"] = rt["members"] * (rt["members"] - 1) / 2
     for column in ("cv", "spread", "diff_pct", "rd"):
         rt[column] = rt["tender_id"].map(market.screens[column])
@@ -1124,6 +1126,29 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
+def _top_winners(wins: dict[str, int], shown: int = 3) -> str:
+    """"F1 12, F2 9, F3 4 and 1 more": the members who won most, with their wins."""
+    ranked = sorted(wins.items(), key=lambda kv: (-kv[1], kv[0]))
+    text = ", ".join(f"{firm} {n}" for firm, n in ranked[:shown])
+    return text + (f" and {len(ranked) - shown} more" if len(ranked) > shown else "")
+
+
+def _margins(q10: float, q90: float) -> str:
+    """Where the cover bids sat against the winner's, e.g. "sat 1.1–2.9 % above the winning member's
+    (10th–90th percentile)"; one value when the two percentiles agree, and "below" where covers
+    undercut the winner."""
+    low, high = round(100 * q10, 1) + 0.0, round(100 * q90, 1) + 0.0  # + 0.0: no "-0.0"
+    if low == high:
+        return f"sat {abs(low):.1f} % {'below' if low < 0 else 'above'} the winning member's"
+    if low < 0 <= high:
+        where = f"between {-low:.1f} % below and {high:.1f} % above"
+    elif high < 0:
+        where = f"{-high:.1f}–{-low:.1f} % below"
+    else:
+        where = f"{low:.1f}–{high:.1f} % above"
+    return f"sat {where} the winning member's (10th–90th percentile)"
+
+
 def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, Any]) -> str:
     """One sentence of the ring's facts; ``dates`` = the period of its tenders (:func:`tender_period`)."""
     parts = [f"{row['size']} firms bid together in {row['n_tenders']} tenders"
@@ -1133,21 +1158,25 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
         parts.append(f"{row['distinct_winners']} of them won {row['member_wins']} of those tenders, split by "
                      f"region (in {row['home_wins']} of the {row['regioned_wins']} with a region, that region's "
                      f"usual winner won, across {row['regions_won']} regions)")
+    elif row["distinct_winners"] >= 2 and row["turn_taking"] > 0:
+        parts.append(f"{row['distinct_winners']} of them took turns winning {row['member_wins']} of those "
+                     f"tenders (the same member won twice in a row {counted(row['repeats'], 'time')}, "
+                     f"{row['expected_repeats']:.1f} expected by chance)")
     elif row["distinct_winners"] >= 2:
-        parts.append(f"{row['distinct_winners']} of them took turns winning {row['member_wins']} "
-                     f"of those tenders")
+        parts.append(f"{row['distinct_winners']} of them won {row['member_wins']} of those tenders "
+                     f"({_top_winners(row['wins_by_member'])})")
     elif row["member_wins"]:
         parts.append(f"one member won {row['member_wins']} of them")
     else:
         parts.append("no member won any of them")
     if row.get("cover_tenders"):
-        parts.append(f"the other members' bids sat {_pct(row['cover_q10'])}–{_pct(row['cover_q90'])} % "
-                     f"above the winning member's (10th–90th percentile)")
+        parts.append(f"the other members' bids {_margins(row['cover_q10'], row['cover_q90'])}")
     if row.get("n_priced"):
         cv, base = row["median_cv"], row["baseline_cv"]
         verb = "was" if row["n_flagged"] == 1 else "were"
+        market = "the market" if row["category"] == NO_CATEGORY else "their category"
         phrase = (f"{row['n_flagged']} of {row['n_priced']} priced tenders {verb} among the tightest fifth "
-                  f"of their category ({FLAG_SHARE * row['n_priced']:.0f} expected)")
+                  f"of {market} ({FLAG_SHARE * row['n_priced']:.0f} expected)")
         if cv == cv and base == base and base:
             phrase += f", median CV {cv:.3f} against {base:.3f}"
         parts.append(phrase)
@@ -1155,8 +1184,11 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
         parts.append(f"no outsider bid in {_pct(row['closed_share'])} % of them")
     if comps.get("excess", {}).get("value", 0.0) > 0:
         facts = comps["excess"]["facts"]
+        z = facts["robust_z_among_candidates"]
+        than = ", far more than the market's other candidate groups" if z >= EXCESS_FULL_Z else \
+            ", more than most other groups of the market" if z >= 1 else ""
         parts.append(f"their pairs met {facts['group_cobids']:.0f} times where their activity predicts "
-                     f"{facts['group_expected_cobids']:.1f}, more than most other groups of the market")
+                     f"{facts['group_expected_cobids']:.1f}{than}")
     if row["identifiers"]:
         top = row["identifiers"][0]
         extra = len(row["identifiers"]) - 1

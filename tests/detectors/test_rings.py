@@ -473,3 +473,47 @@ def test_member_identifiers_count_holders_as_the_member_selection(padded: bool) 
     want = selection.loc[selection["firm_id"].isin(members)].sort_values(["firm_id", "kind"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, want)
     assert got.loc[got["kind"] == "phone", "holders"].tolist() == ([2, 2] if padded else [3, 3])
+
+
+UNDATED = {"first_tender": None, "last_tender": None, "dated_tenders": 0}
+
+
+def _sentence_row(**changes: object) -> pd.Series:
+    """A scored ring row with just the fields the sentence reads (four members, 20 wins)."""
+    row = {"size": 4, "n_tenders": 24, "distinct_winners": 3, "member_wins": 20, "segmentation": 0.0,
+           "turn_taking": 0.0, "home_share": 0.0, "repeats": 6, "expected_repeats": 6.4,
+           "wins_by_member": {"F1": 12, "F2": 5, "F3": 3}, "cover_tenders": 0, "cover_q10": 0.0, "cover_q90": 0.0,
+           "n_priced": 0, "closed_share": 0.0, "identifiers": [], "category": "works"}
+    return pd.Series({**row, **changes})
+
+
+def test_sentence_says_took_turns_only_when_the_runs_test_counts() -> None:
+    """Wins shared without fewer repeats than chance are told as who won how many, not as turns."""
+    shared = rings._explain(_sentence_row(), {}, UNDATED)
+    assert "3 of them won 20 of those tenders (F1 12, F2 5, F3 3)" in shared
+    assert "turns" not in shared
+    turns = rings._explain(_sentence_row(turn_taking=0.6, repeats=1), {}, UNDATED)
+    assert "3 of them took turns winning 20 of those tenders (the same member won twice in a row 1 time, " \
+           "6.4 expected by chance)" in turns
+
+
+def test_sentence_cover_margins_read_as_the_bids_were() -> None:
+    def cover(q10: float, q90: float) -> str:
+        return rings._explain(_sentence_row(cover_tenders=5, cover_q10=q10, cover_q90=q90), {}, UNDATED)
+
+    assert "bids sat 1.5–4.5 % above the winning member's (10th–90th percentile)" in cover(0.015, 0.045)
+    assert "bids sat between 0.9 % below and 2.3 % above the winning member's" in cover(-0.009, 0.023)
+    one = cover(0.176, 0.176)
+    assert "bids sat 17.6 % above the winning member's" in one and "percentile" not in one
+
+
+def test_sentence_compares_the_excess_with_other_groups_only_when_it_stands_out() -> None:
+    def excess(z: float) -> str:
+        comps = {"excess": {"value": 0.5, "facts": {"group_cobids": 60, "group_expected_cobids": 12.0,
+                                                    "robust_z_among_candidates": z}}}
+        return rings._explain(_sentence_row(), comps, UNDATED)
+
+    assert excess(0.1).endswith("their pairs met 60 times where their activity predicts 12.0.")
+    assert "other groups" not in excess(0.1)
+    assert "more than most other groups of the market" in excess(1.2)
+    assert "far more than the market's other candidate groups" in excess(2.5)
