@@ -176,13 +176,21 @@ def to_cardinal(findings: list[Finding]) -> dict[str, dict[str, dict[str, float]
     return out
 
 
+def _in_tenders(tenders: list[str], shown: int = 3) -> str:
+    """`` (in OC-1, OC-2 and 3 more)``: where a tenderer's flag was raised."""
+    if not tenders:
+        return ""
+    listed = ", ".join(tenders[:shown])
+    return f" (in {listed}{f' and {len(tenders) - shown} more' if len(tenders) > shown else ''})"
+
+
 def _findings(results: Results, params: Params) -> list[Finding]:
     by_subject: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for group, entries in results.values.items():
         for key, codes in entries.items():
             for code, value in codes.items():
                 detail = dict(results.details.get((group, key, code), {}))
-                sentence = detail.pop("sentence", FLAGS[code].TITLE)
+                sentence = detail.pop("sentence", FLAGS[code].TITLE) + _in_tenders(detail.get("tenders", []))
                 by_subject.setdefault((KIND_BY_GROUP[group], key), []).append({
                     "code": code, "title": FLAGS[code].TITLE, "group": group, "id": key, "value": value,
                     "sentence": sentence, "facts": detail})

@@ -123,10 +123,15 @@ class Results:
     details: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
     currency: str | None = None  # the one currency prices were compared in
 
-    def set(self, group: str, key: str, code: str, value: float, **detail: Any) -> None:
+    def set(self, group: str, key: str, code: str, value: float, tender: str | None = None, **detail: Any) -> None:
+        """Record a result; ``tender`` (a process's ocid) is added to the result's ``tenders``, so a
+        tenderer flagged in several processes says in which."""
         self.values.setdefault(group, {}).setdefault(key, {})[code] = float(value)
-        if detail:
-            self.details.setdefault((group, key, code), {}).update(detail)
+        if detail or tender is not None:
+            stored = self.details.setdefault((group, key, code), {})
+            stored.update(detail)
+            if tender is not None and tender not in stored.setdefault("tenders", []):
+                stored["tenders"].append(tender)
 
     def set_meta(self, code: str, name: str, value: Any) -> None:
         self.meta.setdefault(code, {})[name] = value

@@ -65,5 +65,6 @@ def evaluate(processes: list[Process], settings: Settings, common: Common, resul
                             sentence=(f"the lowest losing bid{where} only {100 * r.ratio:.1f} % above the winning "
                                       f"bid (lower fence {100 * lower_fence:.1f} %)"))
             for firm in (*r.winner, *r.loser):
-                results.set("Tenderer", firm, CODE, 0.0, sentence="winner or runner-up where the runner-up bid "
-                                                                  "sat unusually close to the winning bid")
+                results.set("Tenderer", firm, CODE, 0.0, tender=r.ocid,
+                            sentence="winner or runner-up where the runner-up bid sat unusually close to the "
+                                     "winning bid")

@@ -50,6 +50,6 @@ def evaluate(processes: list[Process], settings: Settings, common: Common, resul
                 results.set("OCID", process.ocid, CODE, 1.0, amount=bid.amount, currency=bid.currency,
                             sentence=f"identical bids of {bid.amount:,.2f} {bid.currency} from different tenderers")
                 for firm in ids | other:
-                    results.set("Tenderer", firm, CODE, 1.0,
+                    results.set("Tenderer", firm, CODE, 1.0, tender=process.ocid,
                                 sentence="bid exactly the same price as another tenderer")
             prices[price] = ids

@@ -50,4 +50,5 @@ def evaluate(processes: list[Process], settings: Settings, common: Common, resul
                                 submitted_at=bid.submitted_at, deadline=process.tender_end,
                                 sentence=f"a bid received after the deadline ({bid.submitted_at:%Y-%m-%d %H:%M}) "
                                          f"won the award")
-                    results.set("Tenderer", firm, CODE, 1.0, sentence="won with a bid received after the deadline")
+                    results.set("Tenderer", firm, CODE, 1.0, tender=process.ocid,
+                                sentence="won with a bid received after the deadline")

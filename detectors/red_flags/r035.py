@@ -53,4 +53,5 @@ def evaluate(processes: list[Process], settings: Settings, common: Common, resul
             results.set("OCID", process.ocid, CODE, float(len(others)), winner=winner,
                         disqualified=sorted(others),
                         sentence=f"every bid except the winner's was disqualified ({len(others)} tenderers)")
-            results.set("Tenderer", winner, CODE, 0.0, sentence="won after every other bidder was disqualified")
+            results.set("Tenderer", winner, CODE, 0.0, tender=process.ocid,
+                        sentence="won after every other bidder was disqualified")

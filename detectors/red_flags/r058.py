@@ -59,7 +59,8 @@ def evaluate(processes: list[Process], settings: Settings, common: Common, resul
                 results.set("OCID", r.ocid, CODE, r.ratio, lot=r.lot, winner=list(r.winner), loser=list(r.loser),
                             winning_amount=r.winning_amount, losing_amount=r.losing_amount, currency=r.currency,
                             upper_fence=upper_fence,
-                            sentence=(f"a winning bid{where} {100 * r.ratio:.0f} % below the next bid "
-                                      f"(upper fence {100 * upper_fence:.0f} %)"))
+                            sentence=(f"the next bid{where} {100 * r.ratio:.0f} % above the winning bid "
+                                      f"({r.losing_amount:,.2f} against {r.winning_amount:,.2f} {r.currency}; "
+                                      f"upper fence {100 * upper_fence:.0f} %)"))
             for firm in r.winner:
-                results.set("Tenderer", firm, CODE, 0.0, sentence="won with a bid far below every other")
+                results.set("Tenderer", firm, CODE, 0.0, tender=r.ocid, sentence="won with a bid far below every other")

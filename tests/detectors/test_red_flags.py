@@ -377,3 +377,25 @@ def test_r030_deadline_given_to_the_day_ends_at_the_end_of_that_day() -> None:
                            {"bid_id": "B2", "tender_id": "T2", "firm_id": "F2", "submitted_at": "2024-03-15T08:00:00"}]))
     results = red_flags.evaluate(red_flags.frames_from_market(market), red_flags.parse_settings("[R030]\n"))
     assert flat(results.cardinal()) == {("OCID", "T1", "R030"): 1.0, ("Tenderer", "F1", "R030"): 1.0}
+
+
+def test_sentences_say_which_tenders_and_which_way_the_gap_runs() -> None:
+    """A tenderer's flag names the processes it came from; R058 says the next bid sat above the winner's."""
+    processes, bids, awards = [], [], []
+    for i, loser in enumerate([110.0, 112.0, 108.0, 111.0, 109.0, 110.0, 500.0], start=1):
+        t = f"T{i}"
+        processes.append({"tender_id": t})
+        bids += [bid(f"{t}/1", t, "valid", 100.0, "F1"), bid(f"{t}/2", t, "valid", loser, "F2")]
+        awards.append(award(f"{t}/a", t, "active", "F1"))
+    bids += [bid("T8/1", "T8", "valid", 70.0, "F1"), bid("T8/2", "T8", "valid", 70.0, "F3")]  # R028 in T8
+    processes.append({"tender_id": "T8"})
+    params = red_flags.parse_settings("[R058]\n[R028]\n[iron_cage]\nminimum_flags = 1\n")
+    found = {(f.kind, f.tender_id or f.firm_id): f for f in red_flags.detect(MarketData.build(), params,
+                                                                          ocds=frames(processes, bids, awards))}
+    assert "R058 heavily discounted bid: the next bid 400 % above the winning bid (500.00 against 100.00 USD" \
+           in found[("tender", "T7")].explanation
+    firm = found[("firm", "F1")]
+    assert "won with a bid far below every other (in T7)" in firm.explanation
+    assert "bid exactly the same price as another tenderer (in T8)" in firm.explanation
+    flags = {f["code"]: f["facts"] for f in firm.evidence["flags"]}
+    assert flags["R058"]["tenders"] == ["T7"] and flags["R028"]["tenders"] == ["T8"]
