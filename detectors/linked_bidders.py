@@ -248,12 +248,20 @@ def _collect(held: pd.DataFrame, name: str) -> pd.DataFrame:
 
 def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Series,
              dates: dict[str, Any]) -> str:
-    who = " and ".join(members) if len(members) <= 3 else f"{len(members)} firms ({', '.join(members[:3])}, …)"
+    who = f"{', '.join(members[:-1])} and {members[-1]}" if len(members) <= 3 else \
+        f"{len(members)} firms ({', '.join(members[:3])}, …)"
     top = linking.iloc[0]
-    shared = f"{KIND_PHRASE.get(top['kind'], 'a ' + str(top['kind']))} held by {int(top['holders'])} firms"
-    if len(linking) > 1:
-        shared += f" and {len(linking) - 1} other specific identifier" + ("s" if len(linking) > 2 else "")
-    text = f"{who} share {shared} yet bid against each other in {counted(k, 'tender')}{between_tenders(dates, k)}"
+    kind = KIND_PHRASE.get(top["kind"], "a " + str(top["kind"]))
+    holders, here = int(top["holders"]), len(set(top["firms"]) & set(members))
+    if here == len(members):  # every named firm holds it
+        tie = f"share {kind} held by {counted(holders, 'firm')}"
+        if len(linking) > 1:
+            tie += f" and {counted(len(linking) - 1, 'other specific identifier')}"
+    else:  # a chain: say who holds the strongest link, and that outsiders hold it too
+        outside = f" and {counted(holders - here, 'other firm')}" if holders > here else ""
+        tie = (f"are tied through {counted(len(linking), 'specific identifier')}, the strongest {kind} held by "
+               f"{here} of them{outside},")
+    text = f"{who} {tie} yet bid against each other in {counted(k, 'tender')}{between_tenders(dates, k)}"
     if len(wins_by):
         leader, count = wins_by.index[0], int(wins_by.iloc[0])
         total = int(wins_by.sum())

@@ -87,3 +87,24 @@ def test_threshold_lets_a_small_centre_link() -> None:
 
 def test_deterministic(findings: list) -> None:
     assert [f.to_json() for f in linked_bidders.detect(_market(), seed=3)] == [f.to_json() for f in findings]
+
+
+def test_a_chain_of_identifiers_is_not_told_as_one_shared_by_all() -> None:
+    """F1, F2 and F9 used one document hash and F2, F3, F8 share an address; F1, F2, F3 bid
+    together (F8 and F9 never meet them): the sentence says who holds the strongest link,
+    not that the three share it."""
+    bids = pd.DataFrame([(t, f, 100.0 + i, i == 0) for t in ("T1", "T2") for i, f in enumerate(("F1", "F2", "F3"))]
+                        + [("T3", "F9", 50.0, True), ("T3", "F8", 60.0, False)],
+                        columns=["tender_id", "firm_id", "amount", "is_winner"])
+    bids["bid_id"] = [f"B{i}" for i in range(len(bids))]
+    ids = [("F1", "document", "h1"), ("F2", "document", "h1"), ("F9", "document", "h1"),
+           ("F2", "address", "A"), ("F3", "address", "A"), ("F8", "address", "A")]
+    ids += [(f"C{i}", "phone", f"1390000{i:04d}") for i in range(100)]  # a market of firms with own phones
+    data = MarketData.build(tenders=pd.DataFrame({"tender_id": ["T1", "T2", "T3"]}), bids=bids,
+                            firm_identifiers=pd.DataFrame(ids, columns=["firm_id", "kind", "value"]).assign(via="firm"))
+    (found,) = linked_bidders.detect(data)
+    assert found.firms == ("F1", "F2", "F3")
+    assert [i["kind"] for i in found.evidence["identifiers"]] == ["document", "address"]
+    assert found.explanation.startswith(
+        "F1, F2 and F3 are tied through 2 specific identifiers, the strongest a document hash held by 2 of them "
+        "and 1 other firm, yet bid against each other in 2 tenders")
