@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from detectors import rings as rings_detector
-from detectors.finding import Finding
+from detectors.finding import Finding, counted
 from detectors.market import MarketData
 from detectors.screens import category_baselines, category_percentiles, tender_screens
 
@@ -178,6 +178,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
             "screens": {"cv": row.cv, "spread": row.spread, "diff_pct": row.diff_pct, "rd": row.rd},
             "category_median": {s: b["median"] for s, b in base.items()},
             "baseline_from_whole_market": any(b["fallback"] for b in base.values()),
+            "baseline_without_ring_tenders": reference is not None,
             "suspicion_percentiles": {"cv": row.p_cv, "spread": row.p_spread, "rd": row.p_rd},
             "screen_risk": row.screen_risk,
             "ring": {"score": row.ring_score,
@@ -192,7 +193,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
             "thresholds": {"min_score": params.min_score, "min_bids": params.min_bids},
         }
         findings.append(Finding(detector=NAME, kind="tender", score=round(float(row.score), 2),
-                                explanation=_explain(row, base, len(ring_members)), evidence=evidence,
+                                explanation=_explain(row, base, len(ring_members), reference is not None),
+                                evidence=evidence,
                                 tender_id=row.tender_id))
     return findings
 
@@ -211,16 +213,24 @@ def _base(baselines: dict[tuple[str, str], tuple[float, bool]], category: str, s
     return {"median": median, "fallback": fallback or key[0] == "*"}
 
 
-def _explain(row: Any, base: dict[str, dict[str, Any]], n_members: int) -> str:
-    text = f"{int(row.n_bids)} bids"
+def _explain(row: Any, base: dict[str, dict[str, Any]], n_members: int, without_rings: bool) -> str:
+    """The tender's sentence: its valid bids' CV and RD against the medians it was ranked against
+    (its category's, or the market's for a small category; tenders of suspected rings left out
+    when ``without_rings``), the mean of its three suspicion percentiles, and the ring."""
+    text = f"{counted(int(row.n_bids), 'valid bid')}"
     facts = []
     if row.cv == row.cv and base["cv"]["median"] is not None:
-        facts.append(f"coefficient of variation {row.cv:.3f} (category median {base['cv']['median']:.3f})")
+        where = "market" if base["cv"]["fallback"] else "category"
+        facts.append(f"coefficient of variation {row.cv:.3f} ({where} median {base['cv']['median']:.3f})")
     if row.rd == row.rd and base["rd"]["median"] is not None:
         rd = "infinite" if np.isinf(row.rd) else f"{row.rd:.2f}"
         facts.append(f"relative distance {rd} (median {base['rd']['median']:.2f})")
     text += " with " + " and ".join(facts) if facts else ""
-    text += f" rank at the {100 * row.screen_risk:.0f}th cover-bid suspicion percentile of the category"
+    compared = "the category's tenders" if not base["cv"]["fallback"] else "the market's tenders"
+    if without_rings:
+        compared += " where no suspected ring bid"
+    text += (f" sit, on average over CV, spread and relative distance, at the {100 * row.screen_risk:.0f}th "
+             f"cover-bid suspicion percentile of {compared}")
     if row.ring_score and n_members:
         text += f", and {n_members} members of a suspected ring (score {row.ring_score:.0f}) bid in it"
     return text[0].upper() + text[1:] + "."

@@ -41,8 +41,12 @@ def test_only_the_cover_bid_tender_becomes_a_finding() -> None:
     assert [f.tender_id for f in findings] == ["TX"]
     found = findings[0]
     assert found.kind == "tender" and found.score >= 90
-    assert found.explanation.startswith("4 bids with coefficient of variation 0.013")
-    assert "category median" in found.explanation
+    assert found.explanation.startswith("4 valid bids with coefficient of variation 0.013 (category median ")
+    # the percentile quoted is the mean of the three screens'
+    mean = 100 * found.evidence["screen_risk"]
+    assert f"on average over CV, spread and relative distance, at the {mean:.0f}th" in found.explanation
+    assert found.explanation.endswith("percentile of the category's tenders.")
+    assert found.evidence["baseline_without_ring_tenders"] is False
     assert found.evidence["n_bids"] == 4
 
 
@@ -63,6 +67,8 @@ def test_a_ring_raises_its_tenders() -> None:
     assert "T05" in {f.tender_id for f in findings}
     t05 = next(f for f in findings if f.tender_id == "T05")
     assert "2 members of a suspected ring (score 90)" in t05.explanation
+    assert "percentile of the category's tenders where no suspected ring bid" in t05.explanation
+    assert t05.evidence["baseline_without_ring_tenders"] is True
     assert t05.evidence["ring"]["members_bidding"] == ["F1", "F2"]
 
 
