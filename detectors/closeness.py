@@ -1078,8 +1078,8 @@ Period = tuple[tuple[str, str], int]  # ((first, last), number of dated events)
 def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str], Period]:
     """(official, firm, channel) → ((first, last), dated events) of the pair's interactions there.
 
-    Inspections by their date, approvals by the application date (the decision date when that
-    is missing), evaluations by the publication date of the tender (its deadline when that is
+    Inspections by their date, approvals by the decision date (the sentence says the official
+    decided them; the application date for one still open), evaluations by the publication date of the tender (its deadline when that is
     missing); channel ``all`` spans the three. Only the reported ``pairs`` and only the
     channels their sentence counts (``{channel}_observed > 0``: committee meetings count from
     ``min_evaluations`` on or with a tie), so the period is that of the counted events.
@@ -1094,7 +1094,7 @@ def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str]
 
     tender_day = data.tender_days()
     days = {"inspections": data.inspections["date"],
-            "approvals": data.approvals["applied_at"].fillna(data.approvals["decided_at"]),
+            "approvals": data.approvals["decided_at"].fillna(data.approvals["applied_at"]),
             "evaluations": tender_day}
     by_year = {channel: yearly(day) for channel, day in days.items()}
     evaluations = data.evaluations[data.evaluations[OID].isin(officials)].dropna().drop_duplicates()

@@ -430,16 +430,17 @@ def test_fast_approvals_are_flagged_with_the_median_days() -> None:
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
     assert ("O1", "F1") in found
     assert "median 2 days against 26 for other firms" in found[("O1", "F1")].explanation
-    # the period of approvals is the span of their application dates (rows 0–5)
+    # the period of approvals is the span of their decision dates: applied 2024-01-01 … 01-06
+    # (rows 0–5) and decided 2–4 days later, the last on 01-08
     frequency = found[("O1", "F1")].evidence["components"]["frequency_approvals"]
-    assert (frequency["first"], frequency["last"]) == ("2024-01-01", "2024-01-06")
+    assert (frequency["first"], frequency["last"]) == ("2024-01-03", "2024-01-08")
 
 
 def test_the_period_covers_only_the_interactions_the_sentence_counts() -> None:
     """Two committee meetings are below ``min_evaluations``: not counted, so not dated either."""
     officials = _officials(["O1", "O2"])
     apps: list[dict] = []
-    _approvals(apps, "O1", "F1", [2, 3, 2, 4, 3, 2])  # applied 2024-01-01 … 2024-01-06
+    _approvals(apps, "O1", "F1", [2, 3, 2, 4, 3, 2])  # applied 2024-01-01 … 01-06, decided 01-03 … 01-08
     for f in ("F2", "F3", "F4", "F5", "F6"):
         _approvals(apps, "O1", f, [20, 25, 30, 22, 28, 26])
         _approvals(apps, "O2", f, [20, 25, 30])
@@ -453,7 +454,7 @@ def test_the_period_covers_only_the_interactions_the_sentence_counts() -> None:
     finding = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}[("O1", "F1")]
     assert "frequency_evaluations" not in finding.evidence["components"]
     assert "2010" not in finding.explanation and "2011" not in finding.explanation
-    assert "between 2024-01-01 and 2024-01-06" in finding.explanation
+    assert "between 2024-01-03 and 2024-01-08" in finding.explanation
 
 
 def test_chinese_decision_wordings_count_as_grants_and_refusals() -> None:
