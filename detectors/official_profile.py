@@ -68,7 +68,7 @@ import pandas as pd
 from scipy import stats
 
 from detectors import closeness
-from detectors.finding import Finding, counted
+from detectors.finding import Finding, between, counted, span, yearly
 from detectors.market import FAILED_RESULTS, PASSED_RESULTS, MarketData, plain_text
 
 __all__ = ["NAME", "Params", "detect", "official_profile_frame", "official_totals", "robust_z",
@@ -217,7 +217,8 @@ def _events(data: MarketData, params: Params, as_of: pd.Timestamp | None) -> dic
     tenders = data.tenders.set_index("tender_id")
     when = tenders["deadline_at"].fillna(tenders["published_at"])
     ev = data.evaluations.dropna().drop_duplicates().copy()
-    ev["month"] = _month(ev["tender_id"].map(when))
+    ev["day"] = ev["tender_id"].map(when)
+    ev["month"] = _month(ev["day"])
     return {"inspections": insp, "approvals": ap, "evaluations": ev.dropna(subset=["month"])}
 
 
@@ -381,10 +382,19 @@ def official_totals(data: MarketData, params: Params | None = None) -> pd.DataFr
     Peers are the department's officials with enough volume (``min_inspections`` for the
     inspection metrics, ``min_approvals`` for the approval metrics); departments with fewer
     than ``min_peers`` such officials are compared with the whole market (``z_scope``).
+    ``first_event`` / ``last_event``: the official's first and last inspection, decision or
+    evaluated tender (the period its record covers).
     """
     params = params or Params()
     as_of = pd.Timestamp(params.as_of) if params.as_of else as_of_date(data)
-    totals = _aggregate(_events(data, params, as_of), [OID])
+    events = _events(data, params, as_of)
+    totals = _aggregate(events, [OID])
+    days = pd.concat([events["inspections"][[OID, "date"]].rename(columns={"date": "day"}),
+                      events["approvals"][[OID, "decided_at"]].rename(columns={"decided_at": "day"}),
+                      events["evaluations"][[OID, "day"]]]).dropna()
+    first_last = days.groupby(OID)["day"].agg(["min", "max"])
+    totals["first_event"] = totals[OID].map(first_last["min"])
+    totals["last_event"] = totals[OID].map(first_last["max"])
     officials = data.officials.drop_duplicates(OID).set_index(OID)
     totals.insert(1, "name", totals[OID].map(officials["name"]))
     totals.insert(2, DEPT, totals[OID].map(officials[DEPT]).fillna(""))
@@ -411,7 +421,7 @@ def official_totals(data: MarketData, params: Params | None = None) -> pd.DataFr
 _LABELS = {
     "pass_rate": ("pass rate", lambda v: f"{100 * v:.0f} %"),
     "penalty_mean": ("mean penalty per inspection", lambda v: f"{v:,.0f}"),
-    "approval_days": ("median approval time", lambda v: f"{v:.0f} days"),
+    "approval_days": ("median approval time", lambda v: f"{round(v, 1):g} days"),
     "overdue_share": ("overdue share of approvals", lambda v: f"{100 * v:.0f} %"),
 }
 
@@ -429,6 +439,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     """
     params = params or Params()
     totals = official_totals(data, params)
+    by_year = yearly(pd.concat([totals["first_event"], totals["last_event"]]))
     best = _closeness_best(data, pairs).set_index(OID)
     findings: list[Finding] = []
     for _, row in totals.iterrows():
@@ -472,9 +483,11 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         close = best.loc[row[OID]] if row[OID] in best.index else None
         if close is not None:
             facts.append(f"strongest closeness {close['closeness_max']:.0f}/100 with firm {close['closeness_firm_id']}")
-        explanation = f"Official {name} ({row[OID]}): " + "; ".join(facts) + "."
+        when = None if pd.isna(row["first_event"]) else span(row["first_event"], row["last_event"], by_year)
+        explanation = f"Official {name} ({row[OID]}){between(when)}: " + "; ".join(facts) + "."
         evidence = {
             "department_id": row[DEPT],
+            "first_event": when[0] if when else None, "last_event": when[1] if when else None,
             "deviations": flagged,
             "workload": {"inspections": int(row["inspections"]), "approvals": int(row["approvals"]),
                          "evaluations": int(row["evaluations"])},

@@ -236,6 +236,9 @@ def test_many_overdue_cases_are_a_finding_and_a_few_are_not() -> None:
     overdue = findings[0].evidence["overdue"]
     assert overdue["count"] == 12 and overdue["days_over_total"] == 12 * 20
     assert "12 approvals past the statutory deadline by 240 days in total" in findings[0].explanation
+    # the record's period: O1's first and last decision
+    assert (findings[0].evidence["first_event"], findings[0].evidence["last_event"]) == ("2024-02-10", "2024-03-07")
+    assert " (O1) between 2024-02-10 and 2024-03-07: " in findings[0].explanation
 
 
 def test_detect_reports_strongest_closeness_and_is_deterministic() -> None:
@@ -287,3 +290,9 @@ def test_funnel_z_stays_finite_for_huge_counts() -> None:
     z = op.funnel_z(observed, expected)
     assert np.isfinite(z).all()
     assert z[5] < -30 and z[6] > 30
+
+
+def test_approval_times_are_quoted_to_the_half_day() -> None:
+    """A peer median of 10.5 days is not rounded to 10 in the sentence."""
+    fmt = op._LABELS["approval_days"][1]
+    assert (fmt(10.5), fmt(24.0), fmt(8.25)) == ("10.5 days", "24 days", "8.2 days")
