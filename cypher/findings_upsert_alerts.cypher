@@ -1,6 +1,7 @@
 // Findings store: create or refresh alerts (every finding that is not a ring), keyed by Finding.key.
 // An alert found again keeps status, assignee, first_seen_*; score, evidence and explanation are replaced.
-// Each alert CONCERNS its subjects (Firm, Official, Tender, Department).
+// Each alert CONCERNS its subjects (Firm, Official, Tender, Department) and the tenders its facts come from
+// (tender_ids, e.g. where linked bidders met); tenders no longer among them are unlinked.
 // Returns nothing.
 // Parameters: $rows = [{id, key, detector, kind, score, explanation, evidence (JSON string), subject_ids,
 // tender_ids, subjects: [{label, id}]}], $run_id, $at (datetime of the run).
@@ -23,6 +24,16 @@ CALL (a, row) {
     MATCH (n:Department {id: subject.id}) WHERE subject.label = 'Department' RETURN n
   }
   MERGE (a)-[:CONCERNS]->(n)
+}
+CALL (a, row) {
+  MATCH (a)-[c:CONCERNS]->(old:Tender)
+  WHERE NOT old.id IN row.tender_ids AND NOT old.id IN row.subject_ids
+  DELETE c
+}
+CALL (a, row) {
+  UNWIND row.tender_ids AS tender_id
+  MATCH (t:Tender {id: tender_id})
+  MERGE (a)-[:CONCERNS]->(t)
 }
 WITH a
 MATCH (run:DetectorRun {id: $run_id})

@@ -280,6 +280,15 @@ def test_every_alert_kind_concerns_its_subject_nodes(market_db) -> None:
         RETURN a.id AS id, a.kind AS kind, collect(labels(s)[0] + ':' + s.id) AS subjects, a.subject_ids AS ids""")}
     assert sorted(concerns) == sorted(stored.ids) == sorted(f.key for f in findings)
     got = {r["kind"]: sorted(r["subjects"]) for r in concerns.values()}
-    assert got == {"linked_bidders": ["Firm:F1", "Firm:F2"], "tender": ["Tender:T3"], "buyer": ["Department:D1"],
-                   "firm": ["Firm:F6"], "official": ["Official:O1"]}
+    # linked bidders also concern the tenders where they met (as rings do), not as subjects
+    assert got == {"linked_bidders": ["Firm:F1", "Firm:F2", "Tender:T1"], "tender": ["Tender:T3"],
+                   "buyer": ["Department:D1"], "firm": ["Firm:F6"], "official": ["Official:O1"]}
     assert concerns[findings[0].key]["ids"] == ["F1", "F2"]
+
+    # found again with other tenders: the links follow; the tender alert keeps its subject T3
+    findings[0] = Finding(detector="linked_bidders", kind="linked_bidders", score=72, explanation="share a phone",
+                          firms=("F2", "F1"), tenders=("T2", "T3"))
+    run(market_db, 2, findings)
+    tenders = {r["kind"]: sorted(r["tenders"]) for r in _cypher(market_db, """
+        MATCH (a:Alert) RETURN a.kind AS kind, [(a)-[:CONCERNS]->(t:Tender) | t.id] AS tenders""")}
+    assert tenders["linked_bidders"] == ["T2", "T3"] and tenders["tender"] == ["T3"]
