@@ -1178,7 +1178,7 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
         phrase = (f"{row['n_flagged']} of {row['n_priced']} priced tenders {verb} among the tightest fifth "
                   f"of {market} ({FLAG_SHARE * row['n_priced']:.0f} expected)")
         if cv == cv and base == base and base:
-            phrase += f", median CV {cv:.3f} against {base:.3f}"
+            phrase += f", median CV {cv:.3f} against {base:.3f} in {market}"
         parts.append(phrase)
     if row["closed_share"] >= 0.5:
         parts.append(f"no outsider bid in {_pct(row['closed_share'])} % of them")
