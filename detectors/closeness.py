@@ -1127,6 +1127,34 @@ def _between(periods: dict[tuple[str, str, str], Period], key: tuple[str, str, s
     return between(when, dated, total)
 
 
+def _channel_fact(row: pd.Series, channel: str, approvals: pd.DataFrame) -> str:
+    """The number behind one channel of :data:`CHANNELS`, for the corroboration phrase ("" when the
+    sentence says it in its own phrase, or there is none)."""
+    own = {"leniency": "pass_points", "grant": "grant_points", "speed": "speed_points", "outcomes": "outcome_points"}
+    if row.get(own.get(channel, ""), 0) > 0 or (row["frequency_points"] > 0 and row["frequency_channel"] == channel):
+        return ""
+    if channel in ("inspections", "approvals", "evaluations"):
+        n, expected = row[f"{channel}_observed"], row[f"{channel}_expected"]
+        what = counted(n, channel[:-1]) if channel != "evaluations" else \
+            f"sat on {counted(n, 'committee')} of tenders it bid in"
+        return f"{what}, {expected:.1f} expected"
+    if channel == "leniency":
+        reading = row.get("leniency_outcome", "pass")
+        n, x, expected_bad = int(row[f"{reading}_n"]), int(row[f"{reading}_x"]), row[f"{reading}_expected_bad"]
+        if reading == "pass":
+            return f"passed {x} of {n} inspections, {n - expected_bad:.1f} expected"
+        return f"failed {n - x} of {n} inspections, {expected_bad:.1f} expected"
+    if channel == "grant":
+        return f"granted {int(row['grant_x'])} of {int(row['grant_n'])}, {_pct(row['grant_p0'])} expected"
+    if channel == "speed":
+        mine, others = _approval_days(approvals, str(row[OID]), str(row[FID]))
+        return "" if mine is None or others is None else f"median {mine:.0f} days against {others:.0f}"
+    if channel == "outcomes":
+        return (f"won {int(row['wins_in'])} of the {int(row['bids_in'])} tenders the official evaluated, "
+                f"{row['expected_in']:.1f} expected")
+    return ""
+
+
 def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.DataFrame,
              params: Params, periods: dict[tuple[str, str, str], Period]) -> Finding:
     official, firm = str(row[OID]), str(row[FID])
@@ -1250,8 +1278,10 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
             "contribution": _num(row["corroboration_points"], 2),
         }
         if row["corroboration_points"] > row["tested_points"] and row["corroboration_channels"]:
+            facts = "; ".join(f"{ch}: {fact}" if fact else ch for ch in row["corroboration_channels"].split(", ")
+                              for fact in [_channel_fact(row, ch, approvals)])
             phrases.append((row["corroboration_points"],
-                            f"deviated in several independent channels at once ({row['corroboration_channels']}; "
+                            f"deviated in several independent channels at once ({facts}; "
                             f"p = {row['corroboration_pvalue']:.1e} that at least two of them do)"))
     ties = row.get("ties")
     if isinstance(ties, list) and ties:
