@@ -193,7 +193,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
             "thresholds": {"min_score": params.min_score, "min_bids": params.min_bids},
         }
         findings.append(Finding(detector=NAME, kind="tender", score=round(float(row.score), 2),
-                                explanation=_explain(row, base, len(ring_members), reference is not None),
+                                explanation=_explain(row, base, ring_members, reference is not None),
                                 evidence=evidence,
                                 tender_id=row.tender_id))
     return findings
@@ -213,10 +213,11 @@ def _base(baselines: dict[tuple[str, str], tuple[float, bool]], category: str, s
     return {"median": median, "fallback": fallback or key[0] == "*"}
 
 
-def _explain(row: Any, base: dict[str, dict[str, Any]], n_members: int, without_rings: bool) -> str:
+def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], without_rings: bool) -> str:
     """The tender's sentence: its valid bids' CV and RD against the medians it was ranked against
     (its category's, or the market's for a small category; tenders of suspected rings left out
-    when ``without_rings``), the mean of its three suspicion percentiles, and the ring."""
+    when ``without_rings``), the mean of its three suspicion percentiles, and the ring's ``members``
+    who bid in it (each leads to the ring through MEMBER_OF)."""
     text = f"{counted(int(row.n_bids), 'valid bid')}"
     facts = []
     if row.cv == row.cv and base["cv"]["median"] is not None:
@@ -231,6 +232,7 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], n_members: int, without_
         compared += " where no suspected ring bid"
     text += (f" sit, on average over CV, spread and relative distance, at the {100 * row.screen_risk:.0f}th "
              f"cover-bid suspicion percentile of {compared}")
-    if row.ring_score and n_members:
-        text += f", and {n_members} members of a suspected ring (score {row.ring_score:.0f}) bid in it"
+    if row.ring_score and members:
+        shown = ", ".join(members[:5]) + (f" and {len(members) - 5} more" if len(members) > 5 else "")
+        text += f", and {len(members)} members of a suspected ring (score {row.ring_score:.0f}) bid in it: {shown}"
     return text[0].upper() + text[1:] + "."

@@ -66,7 +66,7 @@ def test_a_ring_raises_its_tenders() -> None:
     findings = tender_risk.detect(data, rings=[ring])
     assert "T05" in {f.tender_id for f in findings}
     t05 = next(f for f in findings if f.tender_id == "T05")
-    assert "2 members of a suspected ring (score 90)" in t05.explanation
+    assert "2 members of a suspected ring (score 90) bid in it: F1, F2." in t05.explanation
     assert "percentile of the category's tenders where no suspected ring bid" in t05.explanation
     assert t05.evidence["baseline_without_ring_tenders"] is True
     assert t05.evidence["ring"]["members_bidding"] == ["F1", "F2"]
