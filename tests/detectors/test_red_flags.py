@@ -192,13 +192,19 @@ def test_r024_near_miss_just_above_the_lower_fence() -> None:
     assert run("R024", _price_market(180.0)) == {}  # difference 0.8 > fence 0.7625
 
 
-def test_r058_winner_far_below_is_flagged_and_ordinary_gap_is_not() -> None:
+def _discounts() -> tuple[list[dict], list[dict], list[dict]]:
+    """T1–T7: F1 wins at 100 against F2; F2's bid is 8–12 % higher in T1–T6 and 400 % in T7."""
     processes, bids, awards = [], [], []
     for i, loser in enumerate([110.0, 112.0, 108.0, 111.0, 109.0, 110.0, 500.0], start=1):
         t = f"T{i}"
         processes.append({"tender_id": t})
         bids += [bid(f"{t}/1", t, "valid", 100.0, "F1"), bid(f"{t}/2", t, "valid", loser, "F2")]
         awards.append(award(f"{t}/a", t, "active", "F1"))
+    return processes, bids, awards
+
+
+def test_r058_winner_far_below_is_flagged_and_ordinary_gap_is_not() -> None:
+    processes, bids, awards = _discounts()
     result = run("R058", frames(processes, bids, awards))
     assert set(result) == {("OCID", "T7", "R058"), ("Tenderer", "F1", "R058")}
     assert result[("OCID", "T7", "R058")] == pytest.approx(4.0)
@@ -381,12 +387,7 @@ def test_r030_deadline_given_to_the_day_ends_at_the_end_of_that_day() -> None:
 
 def test_sentences_say_which_tenders_and_which_way_the_gap_runs() -> None:
     """A tenderer's flag names the processes it came from; R058 says the next bid sat above the winner's."""
-    processes, bids, awards = [], [], []
-    for i, loser in enumerate([110.0, 112.0, 108.0, 111.0, 109.0, 110.0, 500.0], start=1):
-        t = f"T{i}"
-        processes.append({"tender_id": t})
-        bids += [bid(f"{t}/1", t, "valid", 100.0, "F1"), bid(f"{t}/2", t, "valid", loser, "F2")]
-        awards.append(award(f"{t}/a", t, "active", "F1"))
+    processes, bids, awards = _discounts()
     bids += [bid("T8/1", "T8", "valid", 70.0, "F1"), bid("T8/2", "T8", "valid", 70.0, "F3")]  # R028 in T8
     processes.append({"tender_id": "T8"})
     params = red_flags.parse_settings("[R058]\n[R028]\n[iron_cage]\nminimum_flags = 1\n")
