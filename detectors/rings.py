@@ -1175,8 +1175,9 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
         cv, base = row["median_cv"], row["baseline_cv"]
         verb = "was" if row["n_flagged"] == 1 else "were"
         market = "the market" if row["category"] == NO_CATEGORY else "their category"
-        phrase = (f"{row['n_flagged']} of {row['n_priced']} priced tenders {verb} among the tightest fifth "
-                  f"of {market} ({FLAG_SHARE * row['n_priced']:.0f} expected)")
+        # the fifth whose mean suspicion percentile (low CV and spread, high RD) is highest
+        phrase = (f"{row['n_flagged']} of {row['n_priced']} priced tenders {verb} among the most "
+                  f"cover-bid-like fifth of {market} ({FLAG_SHARE * row['n_priced']:.0f} expected)")
         if cv == cv and base == base and base:
             phrase += f", median CV {cv:.3f} against {base:.3f} in {market}"
         parts.append(phrase)

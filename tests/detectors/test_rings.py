@@ -106,7 +106,7 @@ def test_explanation_names_the_facts(findings: list) -> None:
     assert top.evidence["dated_tenders"] == top.evidence["shared_tenders"]
     assert f"{top.evidence['shared_tenders']} tenders between 2023-01-01 and 2023-04-30" in text
     assert "took turns winning" in text and "% above the winning member's" in text
-    assert "priced tenders were among the tightest fifth of their category" in text
+    assert "priced tenders were among the most cover-bid-like fifth of their category" in text
     assert re.search(r"median CV \d\.\d{3} against \d\.\d{3} in their category", text)
     assert "share a phone number held by 2 firms" in text
     price = top.evidence["components"]["price"]["facts"]
