@@ -1079,8 +1079,8 @@ def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str]
     """(official, firm, channel) → ((first, last), dated events) of the pair's interactions there.
 
     Inspections by their date, approvals by the decision date (the sentence says the official
-    decided them; the application date for one still open), evaluations by the publication date of the tender (its deadline when that is
-    missing); channel ``all`` spans the three. Only the reported ``pairs`` and only the
+    decided them; the application date for one still open), evaluations by the publication
+    date of the tender (its deadline when that is missing); channel ``all`` spans the three. Only the reported ``pairs`` and only the
     channels their sentence counts (``{channel}_observed > 0``: committee meetings count from
     ``min_evaluations`` on or with a tie), so the period is that of the counted events.
     Dates are UTC days, or years when the whole column carries years only
