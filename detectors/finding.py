@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -78,6 +79,12 @@ def between_tenders(dates: dict[str, Any], total: int) -> str:
     """:func:`between` for the evidence of :func:`tender_period` (``total`` tenders in all)."""
     first, last = dates["first_tender"], dates["last_tender"]
     return between(None if first is None else (first, last), dates["dated_tenders"], total)
+
+
+def listed(items: Sequence[str], shown: int = 3) -> str:
+    """``a, b, c and 2 more``: the first ``shown`` items of a list for a sentence, and how many are left."""
+    text = ", ".join(items[:shown])
+    return text + (f" and {len(items) - shown} more" if len(items) > shown else "")
 
 
 def counted(count: Any, noun: str) -> str:

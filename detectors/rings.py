@@ -125,7 +125,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from detectors.finding import Finding, between_tenders, counted, tender_period, yearly
+from detectors.finding import Finding, between_tenders, counted, listed, tender_period, yearly
 from detectors.market import MarketData
 from detectors.screens import category_baselines, category_percentiles, tender_screens
 
@@ -1126,11 +1126,9 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
-def _top_winners(wins: dict[str, int], shown: int = 3) -> str:
+def _top_winners(wins: dict[str, int]) -> str:
     """"F1 12, F2 9, F3 4 and 1 more": the members who won most, with their wins."""
-    ranked = sorted(wins.items(), key=lambda kv: (-kv[1], kv[0]))
-    text = ", ".join(f"{firm} {n}" for firm, n in ranked[:shown])
-    return text + (f" and {len(ranked) - shown} more" if len(ranked) > shown else "")
+    return listed([f"{firm} {n}" for firm, n in sorted(wins.items(), key=lambda kv: (-kv[1], kv[0]))])
 
 
 def _margins(q10: float, q90: float) -> str:

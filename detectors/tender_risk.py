@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from detectors import rings as rings_detector
-from detectors.finding import Finding, counted
+from detectors.finding import Finding, counted, listed
 from detectors.market import MarketData
 from detectors.screens import category_baselines, category_percentiles, tender_screens
 
@@ -233,6 +233,6 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
     text += (f" sit, on average over CV, spread and relative distance, at the {100 * row.screen_risk:.0f}th "
              f"cover-bid suspicion percentile of {compared}")
     if row.ring_score and members:
-        shown = ", ".join(members[:5]) + (f" and {len(members) - 5} more" if len(members) > 5 else "")
-        text += f", and {len(members)} members of a suspected ring (score {row.ring_score:.0f}) bid in it: {shown}"
+        text += (f", and {len(members)} members of a suspected ring (score {row.ring_score:.0f}) bid in it: "
+                 f"{listed(members, 5)}")
     return text[0].upper() + text[1:] + "."

@@ -47,7 +47,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from detectors.finding import Finding, counted
+from detectors.finding import Finding, counted, listed
 from detectors.market import MarketData
 from detectors.red_flags import r003, r018, r024, r025, r028, r030, r035, r036, r038, r048, r058
 from detectors.red_flags.common import Common, Results, main_currency
@@ -176,12 +176,9 @@ def to_cardinal(findings: list[Finding]) -> dict[str, dict[str, dict[str, float]
     return out
 
 
-def _in_tenders(tenders: list[str], shown: int = 3) -> str:
-    """`` (in OC-1, OC-2 and 3 more)``: where a tenderer's flag was raised."""
-    if not tenders:
-        return ""
-    listed = ", ".join(tenders[:shown])
-    return f" (in {listed}{f' and {len(tenders) - shown} more' if len(tenders) > shown else ''})"
+def _in_tenders(tenders: list[str]) -> str:
+    """`` (in OC-1, OC-2, OC-3 and 3 more)``: where a tenderer's flag was raised."""
+    return f" (in {listed(tenders)})" if tenders else ""
 
 
 def _findings(results: Results, params: Params) -> list[Finding]:

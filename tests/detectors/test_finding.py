@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from detectors.finding import between, period, yearly
+from detectors.finding import between, listed, period, yearly
 
 
 def _days(*values: str | None) -> pd.Series:
@@ -39,3 +39,9 @@ def test_new_year_days_in_day_dated_data_stay_days() -> None:
     assert not yearly(_days("2020-01-01", "2020-03-04"))
     assert not yearly(_days("2023-01-01T15:30:00", "2024-01-01T09:00:00"))
     assert period(_days("2020-01-01"), yearly(_days("2020-01-01", "2020-03-04"))) == ("2020-01-01", "2020-01-01")
+
+
+def test_listed_names_the_first_items_and_counts_the_rest() -> None:
+    assert listed(["T1", "T2"]) == "T1, T2"
+    assert listed(["T1", "T2", "T3", "T4", "T5"]) == "T1, T2, T3 and 2 more"
+    assert listed(["F1", "F2", "F3", "F4", "F5", "F6"], 5) == "F1, F2, F3, F4, F5 and 1 more"
