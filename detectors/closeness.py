@@ -1072,6 +1072,11 @@ def _approval_days(approvals: pd.DataFrame, official: str, firm: str) -> tuple[f
             float(others.median()) if len(others) else None)
 
 
+def _days(value: float) -> str:
+    """Days for a sentence, to the half day it may be: ``2``, ``11.5``."""
+    return f"{round(value, 1):g}"
+
+
 Period = tuple[tuple[str, str], int]  # ((first, last), number of dated events)
 
 
@@ -1148,7 +1153,7 @@ def _channel_fact(row: pd.Series, channel: str, approvals: pd.DataFrame) -> str:
         return f"granted {int(row['grant_x'])} of {int(row['grant_n'])}, {_pct(row['grant_p0'])} expected"
     if channel == "speed":
         mine, others = _approval_days(approvals, str(row[OID]), str(row[FID]))
-        return "" if mine is None or others is None else f"median {mine:.0f} days against {others:.0f}"
+        return "" if mine is None or others is None else f"median {_days(mine)} days against {_days(others)}"
     if channel == "outcomes":
         return (f"won {int(row['wins_in'])} of the {int(row['bids_in'])} tenders the official evaluated, "
                 f"{row['expected_in']:.1f} expected")
@@ -1254,8 +1259,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         }
         if row["speed_points"] > 0 and mine is not None and others is not None:
             phrases.append((row["speed_points"],
-                            f"decided its {int(row['n_timed'])} approvals in a median {mine:.0f} days "
-                            f"against {others:.0f} for other firms"))
+                            f"decided its {int(row['n_timed'])} approvals in a median {_days(mine)} days "
+                            f"against {_days(others)} for other firms' approvals of the same kinds"))
     if not pd.isna(row.get("wins_in")):
         components["outcomes"] = {
             "value": _num(row["wins_in"], 0), "bids": _num(row["bids_in"], 0),

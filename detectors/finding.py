@@ -87,6 +87,12 @@ def listed(items: Sequence[str], shown: int = 3) -> str:
     return text + (f" and {len(items) - shown} more" if len(items) > shown else "")
 
 
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``11th``, ``92nd``, ``100th``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def counted(count: Any, noun: str) -> str:
     """``1 tender``, ``3 tenders``: a count and a regular noun for a sentence (counts may come as floats)."""
     count = int(count)

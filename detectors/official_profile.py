@@ -479,7 +479,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
                          f"({abs(f['z']):.1f} robust SD {direction})")
         if row["overdue"] > 0 and (many_overdue or "overdue_share" in flagged):
             facts.append(f"{counted(row['overdue'], 'approval')} past the statutory deadline by "
-                         f"{row['overdue_days']:.0f} days in total ({int(row['open_overdue'])} still open)")
+                         f"{row['overdue_days']:.0f} days in total "
+                         f"({'none' if not row['open_overdue'] else int(row['open_overdue'])} of them still open)")
         close = best.loc[row[OID]] if row[OID] in best.index else None
         if close is not None:
             facts.append(f"strongest closeness {close['closeness_max']:.0f}/100 with firm {close['closeness_firm_id']}")

@@ -1126,9 +1126,13 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
-def _top_winners(wins: dict[str, int]) -> str:
-    """"F1 12, F2 9, F3 4 and 1 more": the members who won most, with their wins."""
-    return listed([f"{firm} {n}" for firm, n in sorted(wins.items(), key=lambda kv: (-kv[1], kv[0]))])
+def _top_winners(wins: dict[str, int], shown: int = 3) -> str:
+    """"F1 12, F2 9, F3 4 and 1 more": the members who won most, with their wins; a member with
+    as many wins as the last one named is named too (a tie is not hidden in "and … more")."""
+    ranked = sorted(wins.items(), key=lambda kv: (-kv[1], kv[0]))
+    if len(ranked) > shown:
+        shown = sum(n >= ranked[shown - 1][1] for _, n in ranked)
+    return listed([f"{firm} {n}" for firm, n in ranked], shown)
 
 
 def _margins(q10: float, q90: float) -> str:
@@ -1192,7 +1196,13 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
         top = row["identifiers"][0]
         extra = len(row["identifiers"]) - 1
         kind = KIND_PHRASE.get(top["kind"], f"a {top['kind']}")
-        phrase = f"members share {kind} held by {counted(top['holders'], 'firm')}"
+        holding = len(top["members"])
+        if holding == row["size"]:
+            phrase = f"members share {kind} held by {counted(top['holders'], 'firm')}"
+        else:  # say how many members hold it, and whether other firms do
+            others = top["holders"] - holding
+            phrase = f"{holding} of them share {kind}" + (
+                f" (also held by {counted(others, 'other firm')})" if others else " no other firm holds")
         if extra:
             phrase += f" and {counted(extra, 'other identifier')}"
         parts.append(phrase)

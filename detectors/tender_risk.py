@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from detectors import rings as rings_detector
-from detectors.finding import Finding, counted, listed
+from detectors.finding import Finding, counted, listed, ordinal
 from detectors.market import MarketData
 from detectors.screens import category_baselines, category_percentiles, tender_screens
 
@@ -225,13 +225,14 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
         facts.append(f"coefficient of variation {row.cv:.3f} ({where} median {base['cv']['median']:.3f})")
     if row.rd == row.rd and base["rd"]["median"] is not None:
         rd = "infinite" if np.isinf(row.rd) else f"{row.rd:.2f}"
-        facts.append(f"relative distance {rd} (median {base['rd']['median']:.2f})")
+        where = "market" if base["rd"]["fallback"] else "category"
+        facts.append(f"relative distance {rd} ({where} median {base['rd']['median']:.2f})")
     text += " with " + " and ".join(facts) if facts else ""
     compared = "the category's tenders" if not base["cv"]["fallback"] else "the market's tenders"
     if without_rings:
         compared += " where no suspected ring bid"
-    text += (f" sit, on average over CV, spread and relative distance, at the {100 * row.screen_risk:.0f}th "
-             f"cover-bid suspicion percentile of {compared}")
+    text += (f" sit, on average over CV, spread and relative distance, at the "
+             f"{ordinal(round(100 * row.screen_risk))} cover-bid suspicion percentile of {compared}")
     if row.ring_score and members:
         text += (f", and {len(members)} members of a suspected ring (score {row.ring_score:.0f}) bid in it: "
                  f"{listed(members, 5)}")

@@ -429,7 +429,7 @@ def test_fast_approvals_are_flagged_with_the_median_days() -> None:
     assert row["speed_pvalue"] == pytest.approx(1 / math.comb(36, 6))  # exact: 180 comparisons
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
     assert ("O1", "F1") in found
-    assert "median 2 days against 26 for other firms" in found[("O1", "F1")].explanation
+    assert "median 2.5 days against 25.5 for other firms' approvals of the same kinds" in found[("O1", "F1")].explanation
     # the period of approvals is the span of their decision dates: applied 2024-01-01 … 01-06
     # (rows 0–5) and decided 2–4 days later, the last on 01-08
     frequency = found[("O1", "F1")].evidence["components"]["frequency_approvals"]

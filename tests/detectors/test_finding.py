@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from detectors.finding import between, listed, period, yearly
+from detectors.finding import between, listed, ordinal, period, yearly
 
 
 def _days(*values: str | None) -> pd.Series:
@@ -45,3 +45,9 @@ def test_listed_names_the_first_items_and_counts_the_rest() -> None:
     assert listed(["T1", "T2"]) == "T1, T2"
     assert listed(["T1", "T2", "T3", "T4", "T5"]) == "T1, T2, T3 and 2 more"
     assert listed(["F1", "F2", "F3", "F4", "F5", "F6"], 5) == "F1, F2, F3, F4, F5 and 1 more"
+
+
+def test_ordinal_suffixes() -> None:
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 91, 92, 93, 100, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "91st", "92nd", "93rd", "100th",
+        "111th"]

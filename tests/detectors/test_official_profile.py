@@ -235,7 +235,8 @@ def test_many_overdue_cases_are_a_finding_and_a_few_are_not() -> None:
     assert [f.official_id for f in findings] == ["O1"]
     overdue = findings[0].evidence["overdue"]
     assert overdue["count"] == 12 and overdue["days_over_total"] == 12 * 20
-    assert "12 approvals past the statutory deadline by 240 days in total" in findings[0].explanation
+    assert "12 approvals past the statutory deadline by 240 days in total (none of them still open)" \
+        in findings[0].explanation
     # the record's period: O1's first and last decision
     assert (findings[0].evidence["first_event"], findings[0].evidence["last_event"]) == ("2024-02-10", "2024-03-07")
     assert " (O1) between 2024-02-10 and 2024-03-07: " in findings[0].explanation

@@ -108,7 +108,7 @@ def test_explanation_names_the_facts(findings: list) -> None:
     assert "took turns winning" in text and "% above the winning member's" in text
     assert "priced tenders were among the most cover-bid-like fifth of their category" in text
     assert re.search(r"median CV \d\.\d{3} against \d\.\d{3} in their category", text)
-    assert "share a phone number held by 2 firms" in text
+    assert text.endswith("and 2 of them share a phone number no other firm holds.")
     price = top.evidence["components"]["price"]["facts"]
     assert f"{price['cover_bid_like']} of {price['tenders_screened']} priced tenders" in text
 
@@ -519,3 +519,19 @@ def test_sentence_compares_the_excess_with_other_groups_only_when_it_stands_out(
     assert "other groups" not in excess(0.1)
     assert "more than most other groups of the market" in excess(1.2)
     assert "far more than the market's other candidate groups" in excess(2.5)
+
+
+def test_sentence_says_how_many_members_hold_the_identifier() -> None:
+    def shared(members: list[str], holders: int) -> str:
+        ident = [{"kind": "address", "value": "1 Road", "members": members, "holders": holders}]
+        return rings._explain(_sentence_row(identifiers=ident), {}, UNDATED)
+
+    assert shared(["F1", "F2", "F3", "F4"], 4).endswith("members share an address held by 4 firms.")
+    assert shared(["F1", "F2"], 2).endswith("2 of them share an address no other firm holds.")
+    assert shared(["F1", "F2"], 10).endswith("2 of them share an address (also held by 8 other firms).")
+
+
+def test_the_winners_named_do_not_hide_a_tie() -> None:
+    wins = {"F5": 2, "F1": 8, "F2": 8, "F3": 8, "F4": 8}
+    assert rings._top_winners(wins) == "F1 8, F2 8, F3 8, F4 8 and 1 more"
+    assert rings._top_winners({"F1": 9, "F2": 5, "F3": 4, "F4": 1}) == "F1 9, F2 5, F3 4 and 1 more"

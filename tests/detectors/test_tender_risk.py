@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from detectors import tender_risk
-from detectors.finding import Finding
+from detectors.finding import Finding, ordinal
 from detectors.market import MarketData
 
 
@@ -43,8 +43,9 @@ def test_only_the_cover_bid_tender_becomes_a_finding() -> None:
     assert found.kind == "tender" and found.score >= 90
     assert found.explanation.startswith("4 valid bids with coefficient of variation 0.013 (category median ")
     # the percentile quoted is the mean of the three screens'
-    mean = 100 * found.evidence["screen_risk"]
-    assert f"on average over CV, spread and relative distance, at the {mean:.0f}th" in found.explanation
+    mean = round(100 * found.evidence["screen_risk"])
+    assert f"on average over CV, spread and relative distance, at the {ordinal(mean)} cover-bid" in found.explanation
+    assert "relative distance 4.00 (category median " in found.explanation
     assert found.explanation.endswith("percentile of the category's tenders.")
     assert found.evidence["baseline_without_ring_tenders"] is False
     assert found.evidence["n_bids"] == 4
