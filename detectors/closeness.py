@@ -1084,8 +1084,9 @@ def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str]
     """(official, firm, channel) → ((first, last), dated events) of the pair's interactions there.
 
     Inspections by their date, approvals by the decision date (the sentence says the official
-    decided them; the application date for one still open), evaluations by the publication
-    date of the tender (its deadline when that is missing); channel ``all`` spans the three. Only the reported ``pairs`` and only the
+    decided them; the application date for one still open), evaluations by the tender's
+    deadline, when its committee sat (:meth:`MarketData.evaluation_days`); channel ``all``
+    spans the three. Only the reported ``pairs`` and only the
     channels their sentence counts (``{channel}_observed > 0``: committee meetings count from
     ``min_evaluations`` on or with a tie), so the period is that of the counted events.
     Dates are UTC days, or years when the whole column carries years only
@@ -1097,7 +1098,7 @@ def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str]
     def among_pairs(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame[OID].isin(officials) & frame[FID].isin(firms)]
 
-    tender_day = data.tender_days()
+    tender_day = data.evaluation_days()
     days = {"inspections": data.inspections["date"],
             "approvals": data.approvals["decided_at"].fillna(data.approvals["applied_at"]),
             "evaluations": tender_day}

@@ -182,6 +182,12 @@ class MarketData:
         tenders = self.tenders.drop_duplicates("tender_id").set_index("tender_id")
         return tenders["published_at"].fillna(tenders["deadline_at"]).dropna()
 
+    def evaluation_days(self) -> pd.Series:
+        """tender_id → when its committee sat: the deadline (bids are opened then), else the
+        publication date; undated tenders absent."""
+        tenders = self.tenders.drop_duplicates("tender_id").set_index("tender_id")
+        return tenders["deadline_at"].fillna(tenders["published_at"]).dropna()
+
     def with_winners(self) -> MarketData:
         """Fill ``bids.is_winner`` from ``tenders.winner_firm_id`` where it is not already set."""
         winners = self.tenders.set_index("tender_id")["winner_firm_id"].dropna()

@@ -214,10 +214,8 @@ def _events(data: MarketData, params: Params, as_of: pd.Timestamp | None) -> dic
     ap["counted"] = ap["decided"] | ap["overdue"]  # open cases count once overdue
     ap["decided_days"] = ap["days"].where(ap["decided"])
     ap["open_over"] = ap["open"] & ap["overdue"]
-    tenders = data.tenders.set_index("tender_id")
-    when = tenders["deadline_at"].fillna(tenders["published_at"])
     ev = data.evaluations.dropna().drop_duplicates().copy()
-    ev["day"] = ev["tender_id"].map(when)
+    ev["day"] = ev["tender_id"].map(data.evaluation_days())
     ev["month"] = _month(ev["day"])
     return {"inspections": insp, "approvals": ap, "evaluations": ev.dropna(subset=["month"])}
 

@@ -73,3 +73,14 @@ def test_naive_utc_agrees_with_pandas_value_by_value() -> None:
     for value, have in zip(values, got, strict=True):
         want = one(value)
         assert (pd.isna(have) and pd.isna(want)) or have == want, (value, have, want)
+
+
+def test_a_tender_is_dated_by_publication_and_its_committee_by_the_deadline() -> None:
+    tenders = pd.DataFrame({"tender_id": ["T1", "T2", "T3", "T4"],
+                            "published_at": ["2024-01-02", None, "2024-03-01", None],
+                            "deadline_at": ["2024-01-20", "2024-02-15", None, None]})
+    data = MarketData.build(tenders=tenders)
+    days = {t: d.date().isoformat() for t, d in data.tender_days().items()}
+    committee = {t: d.date().isoformat() for t, d in data.evaluation_days().items()}
+    assert days == {"T1": "2024-01-02", "T2": "2024-02-15", "T3": "2024-03-01"}
+    assert committee == {"T1": "2024-01-20", "T2": "2024-02-15", "T3": "2024-03-01"}
