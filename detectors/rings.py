@@ -127,7 +127,7 @@ from scipy import sparse, stats
 
 from detectors.finding import Finding, between_tenders, counted, listed, tender_period, yearly
 from detectors.market import MarketData
-from detectors.screens import category_baselines, category_percentiles, tender_screens
+from detectors.screens import NO_CATEGORY, category_baselines, category_percentiles, tender_screens
 
 __all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "identifier_rings", "group_excess",
            "excess_outliers", "ring_screens"]
@@ -155,8 +155,6 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 #: the excess co-bidding of a group counts in full two robust standard deviations above
 #: the market's typical candidate (≈ the 98th percentile of a normal bulk: an outlier)
 EXCESS_FULL_Z = 2.0
-#: the category of a ring whose tenders have none (a plain bid table without --category)
-NO_CATEGORY = "(none)"
 #: smallest robust spread of ln(G) used, so that candidates that happen to be alike do not
 #: turn a small difference into a large z: a group needs at least e^(2 · ln 2) = 4 × the
 #: typical candidate's excess log-likelihood ratio to count in full
@@ -742,7 +740,7 @@ def _screen_tables_of(data: MarketData, min_category_tenders: int) -> SimpleName
     losers["win"] = losers["tender_id"].map(win_amount_all)
     losers = losers.dropna(subset=["win"])
     losers["margin"] = losers["amount"] / losers["win"] - 1.0
-    losers["category"] = losers["tender_id"].map(tenders["category"]).fillna("(none)").astype(str)
+    losers["category"] = losers["tender_id"].map(tenders["category"]).fillna(NO_CATEGORY).astype(str)
     n_cat = losers.groupby("category")["margin"].transform("size")
     by_cat = (losers.groupby("category")["margin"].rank(method="average") - 0.5) / n_cat
     overall = (losers["margin"].rank(method="average") - 0.5) / max(len(losers), 1)

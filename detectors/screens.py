@@ -48,12 +48,16 @@ import pandas as pd
 
 __all__ = [
     "SCREENS",
+    "NO_CATEGORY",
     "SUSPICIOUS_DIRECTION",
     "valid_bids",
     "tender_screens",
     "category_baselines",
     "category_percentiles",
 ]
+
+#: the category of a tender that has none (e.g. a plain bid table loaded without --category)
+NO_CATEGORY = "(none)"
 
 #: screen columns produced by :func:`tender_screens`
 SCREENS: tuple[str, ...] = ("cv", "spread", "diff_pct", "rd", "skew", "kurtosis")
@@ -192,7 +196,7 @@ def category_baselines(screens: pd.DataFrame, tenders: pd.DataFrame, min_tenders
 def _with_category(screens: pd.DataFrame, tenders: pd.DataFrame) -> pd.DataFrame:
     category = tenders.drop_duplicates("tender_id").set_index("tender_id")["category"]
     out = screens.copy()
-    out["category"] = out["tender_id"].map(category).fillna("(none)").astype(str)
+    out["category"] = out["tender_id"].map(category).fillna(NO_CATEGORY).astype(str)
     return out
 
 
