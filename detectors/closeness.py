@@ -1133,9 +1133,9 @@ def _between(periods: dict[tuple[str, str, str], Period], key: tuple[str, str, s
     return between(when, dated, total)
 
 
-def _channel_fact(row: pd.Series, channel: str, approvals: pd.DataFrame) -> str:
+def _channel_fact(row: pd.Series, channel: str, speed_days: tuple[float | None, float | None]) -> str:
     """The number behind one channel of :data:`CHANNELS`, for the corroboration phrase ("" when the
-    sentence says it in its own phrase, or there is none)."""
+    sentence says it in its own phrase, or there is none); ``speed_days`` is :func:`_approval_days`."""
     own = {"leniency": "pass_points", "grant": "grant_points", "speed": "speed_points", "outcomes": "outcome_points"}
     if row.get(own.get(channel, ""), 0) > 0 or (row["frequency_points"] > 0 and row["frequency_channel"] == channel):
         return ""
@@ -1153,7 +1153,7 @@ def _channel_fact(row: pd.Series, channel: str, approvals: pd.DataFrame) -> str:
     if channel == "grant":
         return f"granted {int(row['grant_x'])} of {int(row['grant_n'])}, {_pct(row['grant_p0'])} expected"
     if channel == "speed":
-        mine, others = _approval_days(approvals, str(row[OID]), str(row[FID]))
+        mine, others = speed_days
         return "" if mine is None or others is None else f"median {_days(mine)} days against {_days(others)}"
     if channel == "outcomes":
         return (f"won {int(row['wins_in'])} of the {int(row['bids_in'])} tenders the official evaluated, "
@@ -1249,8 +1249,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
             phrases.append((row["grant_points"],
                             f"granted {int(row['grant_x'])} of its {int(row['grant_n'])} applications against "
                             f"{_pct(row['grant_p0'])} expected"))
+    mine, others = (None, None) if pd.isna(row.get("n_timed")) else _approval_days(approvals, official, firm)
     if not pd.isna(row.get("n_timed")):
-        mine, others = _approval_days(approvals, official, firm)
         components["speed"] = {
             "value": _num(mine, 1), "baseline": _num(others, 1), "approvals": _num(row["n_timed"], 0),
             "rank_biserial": _num(row["speed_effect"]), "z": _num(row["speed_z"], 2),
@@ -1285,7 +1285,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         }
         if row["corroboration_points"] > row["tested_points"] and row["corroboration_channels"]:
             facts = "; ".join(f"{ch}: {fact}" if fact else ch for ch in row["corroboration_channels"].split(", ")
-                              for fact in [_channel_fact(row, ch, approvals)])
+                              for fact in [_channel_fact(row, ch, (mine, others))])
             phrases.append((row["corroboration_points"],
                             f"deviated in several independent channels at once ({facts}; "
                             f"p = {row['corroboration_pvalue']:.1e} that at least two of them do)"))

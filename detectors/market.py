@@ -179,14 +179,16 @@ class MarketData:
 
     def tender_days(self) -> pd.Series:
         """tender_id → the tender's date: published, else the deadline; undated tenders absent."""
-        tenders = self.tenders.drop_duplicates("tender_id").set_index("tender_id")
-        return tenders["published_at"].fillna(tenders["deadline_at"]).dropna()
+        return self._tender_dates("published_at", "deadline_at")
 
     def evaluation_days(self) -> pd.Series:
         """tender_id → when its committee sat: the deadline (bids are opened then), else the
         publication date; undated tenders absent."""
+        return self._tender_dates("deadline_at", "published_at")
+
+    def _tender_dates(self, first: str, fallback: str) -> pd.Series:
         tenders = self.tenders.drop_duplicates("tender_id").set_index("tender_id")
-        return tenders["deadline_at"].fillna(tenders["published_at"]).dropna()
+        return tenders[first].fillna(tenders[fallback]).dropna()
 
     def with_winners(self) -> MarketData:
         """Fill ``bids.is_winner`` from ``tenders.winner_firm_id`` where it is not already set."""

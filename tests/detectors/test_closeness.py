@@ -662,11 +662,11 @@ def test_corroborating_channels_are_named_with_their_numbers() -> None:
                      "evaluations_observed": 10.0, "evaluations_expected": 2.3, "outcome_points": 0.0,
                      "wins_in": 9.0, "bids_in": 10.0, "expected_in": 2.5, "pass_points": 0.0,
                      "leniency_outcome": "nofail", "nofail_n": 8.0, "nofail_x": 8.0, "nofail_expected_bad": 3.2})
-    approvals = pd.DataFrame(columns=["official_id", "firm_id", "applied_at", "decided_at"])
-    assert closeness._channel_fact(row, "evaluations", approvals) == \
+    speed_days = (None, None)  # no approval times
+    assert closeness._channel_fact(row, "evaluations", speed_days) == \
         "sat on 10 committees of tenders it bid in, 2.3 expected"
-    assert closeness._channel_fact(row, "outcomes", approvals) == \
+    assert closeness._channel_fact(row, "outcomes", speed_days) == \
         "won 9 of the 10 tenders the official evaluated, 2.5 expected"
-    assert closeness._channel_fact(row, "leniency", approvals) == "failed 0 of 8 inspections, 3.2 expected"
+    assert closeness._channel_fact(row, "leniency", speed_days) == "failed 0 of 8 inspections, 3.2 expected"
     # a channel with its own phrase in the sentence is only named
-    assert closeness._channel_fact(pd.Series({**row, "outcome_points": 35.0}), "outcomes", approvals) == ""
+    assert closeness._channel_fact(pd.Series({**row, "outcome_points": 35.0}), "outcomes", speed_days) == ""
