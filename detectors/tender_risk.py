@@ -62,8 +62,9 @@ class Params:
     min_category_tenders [20]: smaller categories are ranked against the whole market.
     ring_weight [0.8]: how far a ring of score 100 raises a tender (noisy-or).
     min_ring_score [20.0, the ring detector's ``strong_score``]: rings scoring below this
-        raise no tender (the null-market floor of the ring detector: its weak tier). Measured (tender ROC-AUC, all rings → rings ≥ 20): Ohio milk
-        0.518 → 0.563, Tsuchiura 0.597 → 0.610, foreign markets seeds 1–3 +0.006–0.008.
+        raise no tender (the null-market floor of the ring detector: its weak tier).
+        Measured (tender ROC-AUC, all rings → rings ≥ 20): Ohio milk 0.518 → 0.563,
+        Tsuchiura 0.597 → 0.610, foreign markets seeds 1–3 +0.006–0.008.
     baseline_without_rings [True]: rank each tender's screens against the tenders of its
         category where no such ring bid, so a cartel holding much of a category does not
         set its own baseline (foreign markets seeds 1–3: 0.903/0.883/0.895 →
