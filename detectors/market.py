@@ -22,8 +22,10 @@ COLUMNS: dict[str, list[str]] = {
     # one row per tender
     "tenders": ["tender_id", "department_id", "title", "category", "region", "budget", "currency",
                 "published_at", "deadline_at", "procedure", "winner_firm_id", "award_amount"],
-    # one row per bid; is_winner is True for the bid of the awarded firm
-    "bids": ["bid_id", "tender_id", "firm_id", "amount", "submitted_at", "disqualified", "is_winner"],
+    # one row per bid; is_winner is True for the bid of the awarded firm; ip / document_hash:
+    # the address the bid was sent from and its document file's hash (the lowest if several)
+    "bids": ["bid_id", "tender_id", "firm_id", "amount", "submitted_at", "disqualified", "is_winner",
+             "ip", "document_hash"],
     "firms": ["firm_id", "name", "reg_no"],
     "officials": ["official_id", "name", "department_id", "role"],
     "departments": ["department_id", "name"],
@@ -69,6 +71,16 @@ FAILED_RESULTS: tuple[str, ...] = ("fail", "failed", "不合格", "不通过", "
 def plain_text(values: pd.Series) -> pd.Series:
     """Free text compared as a value: stripped, lower-case, missing stays missing."""
     return values.astype("string").str.strip().str.lower()
+
+def stripped(values: pd.Series) -> pd.Series:
+    """``values.astype(str).str.strip()``, an order of magnitude faster when every value is a
+    string (one list comprehension instead of pandas' per-element machinery; a market has
+    hundreds of thousands of bid IPs and document hashes)."""
+    try:
+        return pd.Series([v.strip() for v in values.to_numpy(dtype=object)], index=values.index, dtype=object)
+    except AttributeError:  # a number or a missing value among them
+        return values.astype(str).str.strip()
+
 
 ZONE_SUFFIX = r"\[[^\]]*\]$"  # a named zone after the offset: …+01:00[Europe/Berlin]
 HAS_OFFSET = r"T.*(?:Z|[+-]\d\d(?::?\d\d)?)$"  # an offset in the clock part (a date's "-05" is not one)

@@ -18,7 +18,8 @@ Pages are separate read transactions: run the detectors when no load is writing,
 that a page may see a later state than the one before it.
 
 ``firm_identifiers`` is the union of a firm's own phones/e-mails/addresses, the IPs and
-document hashes of its bids, and the persons holding a role in it; ``person_identifiers``
+document hashes of its bids (read once, from the IP and Document side, and joined to the
+bids in pandas: ``bids.ip`` and ``bids.document_hash``), and the persons holding a role in it; ``person_identifiers``
 is the union of officials' and persons' contact details. Every frame is sorted by its
 natural key so a detector sees the same row order whatever order the server returns.
 """
@@ -32,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -46,7 +48,7 @@ PAGE_SIZE = 50_000  # anchor nodes per page
 # other; a third keeps both busy when one query is short. More only queue on a small machine.
 READ_WORKERS = 3
 # rough relative cost of each query (rows × expansions at demo scale), to start the longest first
-QUERY_WEIGHT = {"read_firm_bid_identifiers": 10, "read_bids": 9, "read_inspections": 4, "read_approvals": 3,
+QUERY_WEIGHT = {"read_bids": 9, "read_bid_documents": 8, "read_bid_ips": 7, "read_inspections": 4, "read_approvals": 3,
                 "read_evaluations": 3, "read_tenders": 3}
 
 # frame → the named queries whose rows make it up (concatenated in this order)
@@ -59,7 +61,7 @@ FRAME_QUERIES: dict[str, tuple[str, ...]] = {
     "inspections": ("read_inspections",),
     "approvals": ("read_approvals",),
     "evaluations": ("read_evaluations",),
-    "firm_identifiers": ("read_firm_contacts", "read_firm_bid_identifiers", "read_firm_persons"),
+    "firm_identifiers": ("read_firm_contacts", "read_firm_persons"),  # + the bids' IPs and documents
     "person_identifiers": ("read_official_identifiers", "read_person_identifiers"),
     "person_roles": ("read_person_roles",),
     "relations": ("read_relations",),
@@ -67,15 +69,24 @@ FRAME_QUERIES: dict[str, tuple[str, ...]] = {
 
 # the columns each query's rows hold, when they differ from the frame's contract columns
 QUERY_COLUMNS: dict[str, list[str]] = {
-    "read_bids": [c for c in COLUMNS["bids"] if c != "is_winner"],
+    "read_bids": ["bid_id", "tender_id", "firm_id", "amount", "submitted_at", "disqualified"],
     "read_awards": ["tender_id", "firm_id"],
+}
+
+# the queries of the bids' identifiers → (the bids frame's column, the identifier kind)
+BID_IDENTIFIER_QUERIES: dict[str, tuple[str, str]] = {
+    "read_bid_ips": ("ip", "ip"), "read_bid_documents": ("document_hash", "document"),
 }
 
 # every query of the market → its columns (read_awards marks the bids' winners)
 MARKET_QUERIES: dict[str, list[str]] = {
     **{name: QUERY_COLUMNS.get(name, COLUMNS[frame]) for frame, names in FRAME_QUERIES.items() for name in names},
     "read_awards": QUERY_COLUMNS["read_awards"],
+    **{name: ["bid_id", column] for name, (column, _) in BID_IDENTIFIER_QUERIES.items()},
 }
+# the extra queries a frame is assembled from
+EXTRA_QUERIES: dict[str, set[str]] = {"bids": {"read_awards", *BID_IDENTIFIER_QUERIES},
+                                      "firm_identifiers": {"read_bids", *BID_IDENTIFIER_QUERIES}}
 
 # the columns each frame is sorted by after reading, for a stable row order
 SORT_KEYS: dict[str, list[str]] = {
@@ -143,8 +154,44 @@ def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return frame.take(order.to_numpy())
 
 
-def assemble(frame: str, parts: list[pd.DataFrame], awards: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One market frame from its queries' rows: concatenated, winners marked, types converted, sorted."""
+def bid_identifiers(bids: pd.DataFrame, carried: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The ``firm_identifiers`` rows of the bids' IPs and documents: one per distinct (firm, kind,
+    value), ``via`` empty. ``bids`` has ``bid_id, firm_id``; ``carried`` maps each query of
+    :data:`BID_IDENTIFIER_QUERIES` to its (bid_id, value) rows."""
+    bid_index = pd.Index(bids["bid_id"])
+    firm_codes, firms = pd.factorize(bids["firm_id"])
+    parts = [pd.DataFrame(columns=COLUMNS["firm_identifiers"])]
+    for name, (column, kind) in BID_IDENTIFIER_QUERIES.items():
+        rows = carried[name].dropna()
+        at = bid_index.get_indexer(rows["bid_id"])
+        firm = np.where(at >= 0, firm_codes[at], -1)
+        value_codes, values = pd.factorize(rows[column])
+        pairs = np.unique((firm.astype(np.int64) + 1) * (len(values) + 1) + value_codes)  # distinct (firm, value)
+        firm_of, value_of = pairs // (len(values) + 1) - 1, pairs % (len(values) + 1)
+        keep = (firm_of >= 0) & (firm_codes.size > 0)
+        parts.append(pd.DataFrame({"firm_id": firms.take(firm_of[keep]), "kind": kind,
+                                   "value": values.take(value_of[keep]), "via": None}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _with_bid_identifiers(bids: pd.DataFrame, carried: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """``bids`` with ``ip`` and ``document_hash``: each bid's value, the lowest where it has several."""
+    for name, (column, _) in BID_IDENTIFIER_QUERIES.items():
+        rows = carried.get(name, pd.DataFrame(columns=["bid_id", column])).dropna()
+        several = rows["bid_id"].duplicated(keep=False).to_numpy()
+        if several.any():  # rare: a bid loaded from two sources with different values
+            lowest = rows.loc[several].groupby("bid_id")[column].min()
+            rows = pd.concat([rows.loc[~several], lowest.reset_index()], ignore_index=True)
+        at = pd.Index(rows["bid_id"]).get_indexer(bids["bid_id"])
+        values = rows[column].to_numpy(dtype=object)
+        bids[column] = np.where(at >= 0, values[at], None) if len(values) else None
+    return bids
+
+
+def assemble(frame: str, parts: list[pd.DataFrame], awards: pd.DataFrame | None = None,
+             carried: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """One market frame from its queries' rows: concatenated, winners marked, the bids' IPs and
+    documents joined (``carried``: :data:`BID_IDENTIFIER_QUERIES` rows), types converted, sorted."""
     non_empty = [p for p in parts if not p.empty]
     if len(non_empty) > 1:
         result = pd.concat(non_empty, ignore_index=True)
@@ -155,6 +202,7 @@ def assemble(frame: str, parts: list[pd.DataFrame], awards: pd.DataFrame | None 
         won = pd.MultiIndex.from_frame(awards[["tender_id", "firm_id"]].astype(object))
         result["is_winner"] = pd.MultiIndex.from_frame(result[["tender_id", "firm_id"]].astype(object)).isin(won) \
             if not result.empty else pd.Series(dtype=bool)
+        result = _with_bid_identifiers(result, carried or {})
     for column in DATE_COLUMNS.get(frame, []):
         result[column] = to_datetimes(result[column])
     for column in BOOL_COLUMNS.get(frame, []):  # a missing flag (null) reads as False
@@ -182,15 +230,18 @@ def read_market(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None)
     started = time.perf_counter()
     # each frame is assembled as soon as its queries are in, while the server still works
     # on the others (the longest query runs alone at the end otherwise)
-    needs = {frame: set(FRAME_QUERIES[frame]) | ({"read_awards"} if frame == "bids" else set()) for frame in COLUMNS}
+    needs = {frame: set(FRAME_QUERIES[frame]) | EXTRA_QUERIES.get(frame, set()) for frame in COLUMNS}
     rows: dict[str, pd.DataFrame] = {}
     frames: dict[str, pd.DataFrame] = {}
     for name, result in _completed(db, dict(sorted(MARKET_QUERIES.items(), key=lambda item: -QUERY_WEIGHT.get(item[0], 0))),
                                    page_size, workers):  # the biggest first: they finish last
         rows[name] = result
         for frame in [f for f in COLUMNS if f not in frames and needs[f] <= rows.keys()]:
-            frames[frame] = assemble(frame, [rows[n] for n in FRAME_QUERIES[frame]],
-                                     rows["read_awards"] if frame == "bids" else None)
+            parts = [rows[n] for n in FRAME_QUERIES[frame]]
+            carried = {n: rows[n] for n in BID_IDENTIFIER_QUERIES if n in rows}
+            if frame == "firm_identifiers":
+                parts.append(bid_identifiers(rows["read_bids"], carried))
+            frames[frame] = assemble(frame, parts, rows["read_awards"] if frame == "bids" else None, carried)
     log.debug("read market in %.2f s", time.perf_counter() - started)
     return MarketData.build(**{frame: frames[frame] for frame in COLUMNS})
 

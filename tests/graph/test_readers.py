@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from detectors.market import COLUMNS, MarketData
-from graph.readers import FRAME_QUERIES, OCDS_QUERIES, read_market, to_datetimes, warm_up
+from graph.readers import BID_IDENTIFIER_QUERIES, FRAME_QUERIES, OCDS_QUERIES, read_market, to_datetimes, warm_up
 
 # The test graph is written with one parameterised statement (values as parameters); the
 # production code reads it through the named queries in cypher/read_*.cypher.
@@ -35,8 +35,8 @@ CREATE (f2)-[:SUBMITTED]->(b2:Bid {id: 'B2', amount: 99.0, submitted_at: datetim
 CREATE (f3)-[:SUBMITTED]->(b3:Bid {id: 'B3', amount: 50.0, submitted_at: localdatetime($at3),
                                    disqualified: true})-[:FOR]->(t2)
 CREATE (f1)-[:SUBMITTED]->(b4:Bid {id: 'B4', amount: 52.0})-[:FOR]->(t2)
-CREATE (ip:IP {value: '10.0.0.1'}), (doc:Document {hash: 'H1'})
-CREATE (b1)-[:SENT_FROM]->(ip), (b2)-[:SENT_FROM]->(ip), (b4)-[:SENT_FROM]->(ip),
+CREATE (ip:IP {value: '10.0.0.1'}), (ip2:IP {value: '10.0.0.2'}), (doc:Document {hash: 'H1'})
+CREATE (b1)-[:SENT_FROM]->(ip), (b2)-[:SENT_FROM]->(ip), (b4)-[:SENT_FROM]->(ip2), (b4)-[:SENT_FROM]->(ip),
        (b1)-[:USES_DOCUMENT]->(doc), (b2)-[:USES_DOCUMENT]->(doc)
 CREATE (o1)-[:CONDUCTED]->(:Inspection {id: 'I1', date: date('2024-02-01'), kind: 'fire', result: 'pass',
                                         penalty: 0.0})-[:OF]->(f2)
@@ -63,10 +63,10 @@ def _expected() -> MarketData:
              ["T2", "D2", "Desks", "goods", nan, nan, nan, nan, nan, nan, nan, nan]],
             columns=COLUMNS["tenders"]),
         bids=pd.DataFrame(
-            [["B1", "T1", "F1", 95.0, "2024-01-10T09:00:00", False, True],
-             ["B2", "T1", "F2", 99.0, "2024-01-10T09:30:00", False, False],  # +02:00 → UTC
-             ["B3", "T2", "F3", 50.0, "2024-01-11T08:00:00", True, False],
-             ["B4", "T2", "F1", 52.0, nan, False, False]],
+            [["B1", "T1", "F1", 95.0, "2024-01-10T09:00:00", False, True, "10.0.0.1", "H1"],
+             ["B2", "T1", "F2", 99.0, "2024-01-10T09:30:00", False, False, "10.0.0.1", "H1"],  # +02:00 → UTC
+             ["B3", "T2", "F3", 50.0, "2024-01-11T08:00:00", True, False, nan, nan],
+             ["B4", "T2", "F1", 52.0, nan, False, False, "10.0.0.1", nan]],  # sent from two IPs: the lowest
             columns=COLUMNS["bids"]),
         firms=pd.DataFrame([["F1", "Alpha", "R1"], ["F2", "Beta", nan], ["F3", "Gamma", "R3"]],
                            columns=COLUMNS["firms"]),
@@ -85,6 +85,7 @@ def _expected() -> MarketData:
              ["F1", "document", "H1", nan],
              ["F1", "email", "a@x.org", nan],
              ["F1", "ip", "10.0.0.1", nan],  # from B1 and B4: one row
+             ["F1", "ip", "10.0.0.2", nan],  # B4's second IP
              ["F1", "person", "P1", "legal_rep"],
              ["F1", "phone", "5551", nan],
              ["F2", "document", "H1", nan],
@@ -140,7 +141,8 @@ def test_warm_up_runs_the_first_page_of_every_read_query(clean_db) -> None:
             return page
 
     assert warm_up(Recording(), anchors=2) == len(ran)
-    every = {n for queries in [*FRAME_QUERIES.values(), *OCDS_QUERIES.values()] for n in queries} | {"read_awards"}
+    every = {n for queries in [*FRAME_QUERIES.values(), *OCDS_QUERIES.values()] for n in queries} \
+        | {"read_awards", *BID_IDENTIFIER_QUERIES}
     assert sorted(name for name, _, _ in ran) == sorted(every)
     assert {(after, limit) for _, after, limit in ran} == {("", 2)}
 
