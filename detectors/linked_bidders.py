@@ -13,6 +13,13 @@ in the same tender: such bids are presented as competing but come from one hand 
 2009 lists "bids prepared by the same person, submitted from the same address or with the
 same typographical errors" among the red flags of bid rigging).
 
+The cap does not apply to an IP address or document file that bids of different firms carried
+*in the same tender* more often than its use predicts (:mod:`detectors.bid_traces`,
+Benjamini–Hochberg q ≤ ``trace_alpha``): the organiser of a seven-firm cartel who submits
+its members' bids from its own line is tied to all of them, while a carrier's pool address
+that met itself once by chance is not. Such a trace links the firms whose bids carried it
+in those tenders, with the full weight of its kind.
+
 Each linking identifier is weighted by its kind (a shared person or document hash is
 stronger than a shared address; ``Params.kind_weights``) times an inverse-document-
 frequency factor ``ln(N / n) / ln(N / 2)`` (``N`` firms with identifiers, ``n`` holders)
@@ -45,8 +52,9 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from detectors.bid_traces import same_tender_traces
 from detectors.finding import Finding, between_tenders, counted, tender_period, yearly
-from detectors.market import MarketData
+from detectors.market import MarketData, stripped
 from detectors.rings import KIND_PHRASE
 
 __all__ = ["NAME", "Params", "detect", "identifier_links"]
@@ -63,7 +71,10 @@ DEFAULT_WEIGHTS: dict[str, float] = {"identifiers": 45.0, "cobids": 35.0, "wins"
 class Params:
     """Settings of the linked-bidders detector (defaults in brackets).
 
-    max_holders [5]: identifiers held by more firms are "common" and do not link.
+    max_holders [5]: identifiers held by more firms are "common" and do not link, unless
+        they are a same-tender trace.
+    trace_alpha [0.05]: an IP or document carried by bids of different firms in one tender
+        more often than chance (BH q-value at most this) links those firms.
     min_cobid_tenders [1]: tenders where ≥ 2 linked firms bid, for a finding.
     max_group_size [30]: larger components (chains of identifiers) are still reported but
         flagged ``large_group`` in the evidence.
@@ -74,6 +85,7 @@ class Params:
     """
 
     max_holders: int = 5
+    trace_alpha: float = 0.05
     min_cobid_tenders: int = 1
     max_group_size: int = 30
     kind_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_KIND_WEIGHTS))
@@ -82,33 +94,56 @@ class Params:
     max_listed_tenders: int = 50
 
 
-def identifier_links(data: MarketData, params: Params | None = None) -> pd.DataFrame:
+def significant_traces(data: MarketData, params: Params | None = None) -> pd.DataFrame:
+    """The same-tender traces (:func:`detectors.bid_traces.same_tender_traces`) that link firms."""
+    params = params or Params()
+    traces = same_tender_traces(data.bids)
+    return traces.loc[(traces["co_tenders"] > 0) & (traces["qvalue"] <= params.trace_alpha)].reset_index(drop=True)
+
+
+def identifier_links(data: MarketData, params: Params | None = None,
+                     traces: pd.DataFrame | None = None) -> pd.DataFrame:
     """Firm–identifier links with holder counts, IDF weight and the firm's group.
+
+    ``traces`` are :func:`significant_traces` (computed when not given); their firms hold
+    them even where ``firm_identifiers`` does not list the bids' IPs and documents.
 
     Returns
     -------
     DataFrame
-        ``firm_id, kind, value, holders, linking, weight, group`` — ``linking`` is False
-        for identifiers held by one firm or by more than ``max_holders``; ``group`` is
+        ``firm_id, kind, value, holders, traced, linking, weight, group`` — ``traced``
+        marks a firm whose bids carried a significant same-tender trace; ``linking`` is
+        True for those and for identifiers held by 2 to ``max_holders`` firms; ``group`` is
         the connected component over linking identifiers (−1 for firms with none).
     """
     params = params or Params()
-    ids = data.firm_identifiers.dropna(subset=["firm_id", "kind", "value"])
-    ids = ids.assign(value=ids["value"].astype(str).str.strip(), kind=ids["kind"].astype(str))
+    traces = significant_traces(data, params) if traces is None else traces
+    traced_rows = [(f, r.kind, r.value) for r in traces.itertuples(index=False) for f in r.tied_firms]
+    ids = pd.concat([data.firm_identifiers[["firm_id", "kind", "value"]],
+                     pd.DataFrame(traced_rows, columns=["firm_id", "kind", "value"])], ignore_index=True)
+    ids = ids.dropna(subset=["firm_id", "kind", "value"])
+    ids = ids.assign(value=stripped(ids["value"]), kind=ids["kind"].astype(str))
     ids = ids.loc[ids["value"] != ""]
     key = ids["kind"] + "\x1f" + ids["value"]
     keep = ~pd.DataFrame({"f": ids["firm_id"], "k": key}).duplicated()
     ids, key = ids.loc[keep, ["firm_id", "kind", "value"]].reset_index(drop=True), key.loc[keep]
     if ids.empty:
-        return ids.assign(holders=pd.Series(dtype=int), linking=pd.Series(dtype=bool),
-                          weight=pd.Series(dtype=float), group=pd.Series(dtype=int))
+        return ids.assign(holders=pd.Series(dtype=int), traced=pd.Series(dtype=bool),
+                          linking=pd.Series(dtype=bool), weight=pd.Series(dtype=float),
+                          group=pd.Series(dtype=int))
     codes, id_names = pd.factorize(key)
     ids["holders"] = np.bincount(codes)[codes]
-    ids["linking"] = (ids["holders"] >= 2) & (ids["holders"] <= params.max_holders)
+    tied = {(f, k, v) for f, k, v in traced_rows}
+    maybe = np.flatnonzero(key.isin({f"{k}\x1f{v}" for _, k, v in traced_rows}).to_numpy())  # a traced value
+    ids["traced"] = False
+    ids.loc[maybe, "traced"] = [(f, k, v) in tied for f, k, v in
+                                ids[["firm_id", "kind", "value"]].iloc[maybe].itertuples(index=False)]
+    ids["linking"] = ((ids["holders"] >= 2) & (ids["holders"] <= params.max_holders)) | ids["traced"]
     n_firms = max(ids["firm_id"].nunique(), 3)
     idf = np.log(n_firms / ids["holders"]) / math.log(n_firms / 2)
     kind_w = ids["kind"].map(params.kind_weights).fillna(0.5)
-    ids["weight"] = np.clip(idf, 0.0, 1.0) * kind_w * 2.0 / ids["holders"].clip(lower=2)
+    ids["weight"] = np.where(ids["traced"], kind_w,
+                             np.clip(idf, 0.0, 1.0) * kind_w * 2.0 / ids["holders"].clip(lower=2))
 
     linking = ids["linking"].to_numpy()
     firm_codes, firms = pd.factorize(ids["firm_id"])
@@ -136,7 +171,9 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
         tenders where ≥ 2 of them bid; highest score first.
     """
     params = params or Params()
-    links = identifier_links(data, params)
+    traces = significant_traces(data, params)
+    links = identifier_links(data, params, traces)
+    trace_of = {(r.kind, r.value): r for r in traces.itertuples(index=False)}
     if links.empty or not links["linking"].any():
         return []
     data = data.with_winners()
@@ -211,7 +248,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
             "members": members,
             "linked_group": group_firms,
             "identifiers": [{"kind": r.kind, "value": r.value, "firms": r.firms,
-                             "holders": int(r.holders), "weight": round(float(r.weight), 3)}
+                             "holders": int(r.holders), "weight": round(float(r.weight), 3),
+                             **_same_tender(trace_of.get((r.kind, r.value)))}
                             for r in linking.itertuples(index=False)],
             "common_identifiers_ignored": [{"kind": r.kind, "value": r.value, "holders": int(r.holders),
                                             "members": r.members} for r in common.itertuples(index=False)],
@@ -225,11 +263,12 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
             "identifier_strength": strength,
             "large_group": len(members) > params.max_group_size,
             "components": components,
-            "thresholds": {"max_holders": params.max_holders,
+            "thresholds": {"max_holders": params.max_holders, "trace_alpha": params.trace_alpha,
                            "min_cobid_tenders": params.min_cobid_tenders},
         }
+        traced = [trace_of[key] for key in zip(linking["kind"], linking["value"], strict=True) if key in trace_of]
         findings.append(Finding(detector=NAME, kind="linked_bidders", score=round(score, 2),
-                                explanation=_explain(members, linking, k, wins_by, dates),
+                                explanation=_explain(members, linking, k, wins_by, dates, traced),
                                 evidence=evidence, firms=tuple(members),
                                 tenders=tuple(rows["tender_id"])))
     findings.sort(key=lambda f: (-f.score, f.firms))
@@ -243,13 +282,56 @@ def _collect(held: pd.DataFrame, name: str) -> pd.DataFrame:
         entry = out.setdefault((r.kind, r.value), {"kind": r.kind, "value": r.value, name: [],
                                                    "holders": r.holders, "weight": r.weight})
         entry[name].append(r.firm_id)
+        entry["weight"] = max(entry["weight"], r.weight)  # a traced firm's link is the strongest
     return pd.DataFrame(list(out.values()), columns=["kind", "value", name, "holders", "weight"])
 
 
+def _same_tender(trace: Any) -> dict[str, Any]:
+    """The evidence of a same-tender trace for an identifier's entry (nothing when it is not one)."""
+    if trace is None:
+        return {}
+    return {"same_tender": {"tenders": int(trace.co_tenders), "expected": round(float(trace.expected), 4),
+                            "pvalue": float(trace.pvalue), "qvalue": float(trace.qvalue),
+                            "bids_carrying_it": int(trace.uses), "firms": list(trace.tied_firms),
+                            "tender_ids": list(trace.tenders)}}
+
+
+TRACE_PHRASE: dict[str, tuple[str, str]] = {  # kind → (what the bids did, the thing in plural)
+    "ip": ("were sent from one IP address", "addresses"), "document": ("carried one document file", "files"),
+}
+
+
+def _trace_phrase(traces: list[Any], members: list[str], k: int) -> str:
+    """``, and in 14 of them bids of two or more of them were sent from one IP address (1.2.3.4;
+    chance alone, from how often it is used, would give 0.68 such tenders)``, one clause per kind."""
+    whose = "their bids" if len(members) == 2 else "bids of two or more of them"
+    clauses = []
+    for kind in sorted({t.kind for t in traces}):
+        of_kind = [t for t in traces if t.kind == kind]
+        met = len(set().union(*(t.tenders for t in of_kind)))
+        where = "in it" if k == 1 else ("in every one" if met >= k else f"in {met} of them")
+        did, plural = TRACE_PHRASE.get(kind, (f"carried one {kind}", f"{kind} values"))
+        if len(of_kind) == 1:
+            value = of_kind[0].value if kind != "document" else f"hash {str(of_kind[0].value)[:12]}…"
+        else:
+            value = f"{len(of_kind)} such {plural}"
+        expected = sum(float(t.expected) for t in of_kind)
+        chance = "fewer than 0.01" if expected < 0.01 else f"{expected:.2f}"
+        clauses.append(f"{where} {whose} {did} ({value}; chance alone, from how often "
+                       f"{'it is' if len(of_kind) == 1 else 'each is'} used, would give {chance} such tenders)")
+    return ", and " + "; ".join(clauses)
+
+
 def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Series,
-             dates: dict[str, Any]) -> str:
+             dates: dict[str, Any], traces: list[Any] | None = None) -> str:
     who = f"{', '.join(members[:-1])} and {members[-1]}" if len(members) <= 3 else \
         f"{len(members)} firms ({', '.join(members[:3])}, …)"
+    if traces:  # bids from one hand in the same tenders: the strongest fact, said first
+        text = f"{who} bid against each other in {counted(k, 'tender')}{between_tenders(dates, k)}" \
+            + _trace_phrase(traces, members, k)
+        if len(linking) > len(traces):
+            text += f"; they also share {counted(len(linking) - len(traces), 'other specific identifier')}"
+        return _won(text, k, wins_by)
     top = linking.iloc[0]
     kind = KIND_PHRASE.get(top["kind"], "a " + str(top["kind"]))
     holders, here = int(top["holders"]), len(set(top["firms"]) & set(members))
@@ -262,6 +344,11 @@ def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Seri
         tie = (f"are tied through {counted(len(linking), 'specific identifier')}, the strongest {kind} held by "
                f"{here} of them{outside},")
     text = f"{who} {tie} yet bid against each other in {counted(k, 'tender')}{between_tenders(dates, k)}"
+    return _won(text, k, wins_by)
+
+
+def _won(text: str, k: int, wins_by: pd.Series) -> str:
+    """The sentence ``text`` closed with who of the linked firms won the ``k`` tenders."""
     if len(wins_by):
         leader, count = wins_by.index[0], int(wins_by.iloc[0])
         total = int(wins_by.sum())

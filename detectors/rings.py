@@ -126,7 +126,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from detectors.finding import Finding, between_tenders, counted, listed, tender_period, yearly
-from detectors.market import MarketData
+from detectors.market import MarketData, stripped
 from detectors.screens import NO_CATEGORY, category_baselines, category_percentiles, tender_screens
 
 __all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "identifier_rings", "group_excess",
@@ -683,9 +683,9 @@ def _identifier_rows(data: MarketData, firms: set[str] | None = None) -> tuple[p
     if firms is not None:
         values = ids.loc[ids["firm_id"].isin(firms), "value"]
         ids = ids.loc[ids["value"].isin(set(values))]
-    stripped = ids["value"].astype(str).str.strip()
-    padded = bool((stripped != ids["value"]).any())
-    ids = ids.assign(value=stripped)
+    text = stripped(ids["value"])
+    padded = bool((text != ids["value"]).any())
+    ids = ids.assign(value=text)
     ids = ids.loc[ids["value"] != ""]
     key = ids["kind"].astype(str) + "\x1f" + ids["value"]
     ids = ids.loc[~pd.DataFrame({"f": ids["firm_id"], "k": key}).duplicated()]
