@@ -166,7 +166,7 @@ def bid_identifiers(bids: pd.DataFrame, carried: dict[str, pd.DataFrame]) -> pd.
         at = bid_index.get_indexer(rows["bid_id"])
         firm = np.where(at >= 0, firm_codes[at], -1)
         value_codes, values = pd.factorize(rows[column])
-        pairs = np.unique((firm.astype(np.int64) + 1) * (len(values) + 1) + value_codes)  # distinct (firm, value)
+        pairs = pd.unique((firm.astype(np.int64) + 1) * (len(values) + 1) + value_codes)  # distinct (firm, value)
         firm_of, value_of = pairs // (len(values) + 1) - 1, pairs % (len(values) + 1)
         keep = (firm_of >= 0) & (firm_codes.size > 0)
         parts.append(pd.DataFrame({"firm_id": firms.take(firm_of[keep]), "kind": kind,
