@@ -189,3 +189,15 @@ def test_read_ocds_sees_ocds_awards_consortia_and_csv_awards(clean_db, shared_re
     t1 = next(p for p in got if p.ocid == "T1")
     assert sorted(t for b in t1.bids for t in b.tenderers) == ["F1", "F2"]
     assert [(a.suppliers, a.amount) for a in t1.awards] == [(("F1",), 95.0)]
+
+
+@pytest.mark.neo4j
+def test_analyst_query_lists_competing_bids_from_one_ip_or_file(clean_db) -> None:
+    """B1 (F1) and B2 (F2) in T1 came from one IP and one file; F1's B4 in T2 shares the IP
+    with nobody there, so T2 is not listed."""
+    _write_tiny_graph(clean_db)
+    rows = clean_db.read_frame("analyst_same_tender_bid_traces", limit=10)
+    assert rows.to_dict("records") == [
+        {"tender_id": "T1", "kind": "document", "value": "H1", "firms": ["F1", "F2"], "bids_carrying_it": 2},
+        {"tender_id": "T1", "kind": "ip", "value": "10.0.0.1", "firms": ["F1", "F2"], "bids_carrying_it": 3},
+    ]
