@@ -39,13 +39,21 @@ Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate. JRSS
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from detectors.market import stripped
+from detectors.memo import memo
 
-__all__ = ["KIND_COLUMNS", "TRACE_COLUMNS", "at_least_two", "same_tender_traces"]
+__all__ = ["ALPHA", "KIND_COLUMNS", "TOLD", "TRACE_COLUMNS", "at_least_two", "clauses", "evidence",
+           "same_tender_traces", "significant"]
+
+#: the false-discovery rate at which a same-tender trace counts as one hand
+ALPHA = 0.05
 
 #: identifier kind → the bids frame's column holding it
 KIND_COLUMNS: dict[str, str] = {"ip": "ip", "document": "document_hash"}
@@ -79,8 +87,53 @@ def at_least_two(total: int, carried_by: np.ndarray, sizes: np.ndarray) -> np.nd
     return np.clip(out, 0.0, 1.0)
 
 
+def significant(traces: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
+    """The traces that met themselves in some tender with a q-value of at most ``alpha``."""
+    return traces.loc[(traces["co_tenders"] > 0) & (traces["qvalue"] <= alpha)].reset_index(drop=True)
+
+
+def evidence(trace: Any) -> dict[str, Any]:
+    """``{"same_tender": {...}}`` — the facts of a trace (a row of :func:`same_tender_traces`)
+    for an identifier's evidence entry; ``{}`` for ``None`` (the identifier is not one)."""
+    if trace is None:
+        return {}
+    return {"same_tender": {"tenders": int(trace.co_tenders), "expected": round(float(trace.expected), 4),
+                            "pvalue": float(trace.pvalue), "qvalue": float(trace.qvalue),
+                            "bids_carrying_it": int(trace.uses), "firms": list(trace.tied_firms),
+                            "tender_ids": list(trace.tenders)}}
+
+
+#: kind → (what the bids did, the thing in the plural), for sentences
+TOLD: dict[str, tuple[str, str]] = {
+    "ip": ("were sent from one IP address", "addresses"), "document": ("carried one document file", "files"),
+}
+
+
+def clauses(identifiers: list[dict[str, Any]], whose: str, where: Callable[[int], str]) -> list[str]:
+    """One clause per kind for the identifiers with ``same_tender`` evidence (:func:`evidence`):
+    ``in 14 of them bids of two or more of them were sent from one IP address (1.2.3.4; chance
+    alone, from how often it is used, would give 0.68 such tenders)``. ``where`` turns the
+    number of tenders (of all that kind's values together) into the opening words."""
+    out = []
+    traced = [i for i in identifiers if "same_tender" in i]
+    for kind in sorted({i["kind"] for i in traced}):
+        of_kind = [i for i in traced if i["kind"] == kind]
+        met = len(set().union(*(i["same_tender"]["tender_ids"] for i in of_kind)))
+        did, plural = TOLD.get(kind, (f"carried one {kind}", f"{kind} values"))
+        if len(of_kind) == 1:
+            value = of_kind[0]["value"] if kind != "document" else f"hash {str(of_kind[0]['value'])[:12]}…"
+        else:
+            value = f"{len(of_kind)} such {plural}"
+        expected = sum(float(i["same_tender"]["expected"]) for i in of_kind)
+        told = "fewer than 0.01" if expected < 0.01 else f"{expected:.2f}"
+        out.append(f"{where(met)} {whose} {did} ({value}; chance alone, from how often "
+                   f"{'it is' if len(of_kind) == 1 else 'each is'} used, would give {told} such tenders)")
+    return out
+
+
 def same_tender_traces(bids: pd.DataFrame) -> pd.DataFrame:
-    """Every IP or document value carried by ≥ 2 bids, with its same-tender test.
+    """Every IP or document value carried by ≥ 2 bids, with its same-tender test (memoised
+    for the last ``bids`` frame: the rings and linked-bidders detectors both read it).
 
     Parameters
     ----------
@@ -98,6 +151,10 @@ def same_tender_traces(bids: pd.DataFrame) -> pd.DataFrame:
         carried it in those tenders) and ``tenders`` (those tenders), both sorted tuples;
         sorted by q-value, then kind and value.
     """
+    return memo("same_tender_traces", (bids,), (), lambda: _traces(bids))
+
+
+def _traces(bids: pd.DataFrame) -> pd.DataFrame:
     out = [frame for kind, column in KIND_COLUMNS.items() if column in bids.columns
            for frame in [_traces_of_kind(kind, bids[["tender_id", "firm_id", column]].dropna())] if len(frame)]
     if not out:

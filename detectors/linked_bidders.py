@@ -52,7 +52,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from detectors.bid_traces import same_tender_traces
+from detectors import bid_traces
+from detectors.bid_traces import ALPHA, same_tender_traces, significant
 from detectors.finding import Finding, between_tenders, counted, tender_period, yearly
 from detectors.market import MarketData, stripped
 from detectors.rings import KIND_PHRASE
@@ -85,7 +86,7 @@ class Params:
     """
 
     max_holders: int = 5
-    trace_alpha: float = 0.05
+    trace_alpha: float = ALPHA
     min_cobid_tenders: int = 1
     max_group_size: int = 30
     kind_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_KIND_WEIGHTS))
@@ -97,8 +98,7 @@ class Params:
 def significant_traces(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     """The same-tender traces (:func:`detectors.bid_traces.same_tender_traces`) that link firms."""
     params = params or Params()
-    traces = same_tender_traces(data.bids)
-    return traces.loc[(traces["co_tenders"] > 0) & (traces["qvalue"] <= params.trace_alpha)].reset_index(drop=True)
+    return significant(same_tender_traces(data.bids), params.trace_alpha)
 
 
 def identifier_links(data: MarketData, params: Params | None = None,
@@ -249,7 +249,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
             "linked_group": group_firms,
             "identifiers": [{"kind": r.kind, "value": r.value, "firms": r.firms,
                              "holders": int(r.holders), "weight": round(float(r.weight), 3),
-                             **_same_tender(trace_of.get((r.kind, r.value)))}
+                             **bid_traces.evidence(trace_of.get((r.kind, r.value)))}
                             for r in linking.itertuples(index=False)],
             "common_identifiers_ignored": [{"kind": r.kind, "value": r.value, "holders": int(r.holders),
                                             "members": r.members} for r in common.itertuples(index=False)],
@@ -266,9 +266,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
             "thresholds": {"max_holders": params.max_holders, "trace_alpha": params.trace_alpha,
                            "min_cobid_tenders": params.min_cobid_tenders},
         }
-        traced = [trace_of[key] for key in zip(linking["kind"], linking["value"], strict=True) if key in trace_of]
         findings.append(Finding(detector=NAME, kind="linked_bidders", score=round(score, 2),
-                                explanation=_explain(members, linking, k, wins_by, dates, traced),
+                                explanation=_explain(members, linking, k, wins_by, dates, evidence["identifiers"]),
                                 evidence=evidence, firms=tuple(members),
                                 tenders=tuple(rows["tender_id"])))
     findings.sort(key=lambda f: (-f.score, f.firms))
@@ -286,51 +285,24 @@ def _collect(held: pd.DataFrame, name: str) -> pd.DataFrame:
     return pd.DataFrame(list(out.values()), columns=["kind", "value", name, "holders", "weight"])
 
 
-def _same_tender(trace: Any) -> dict[str, Any]:
-    """The evidence of a same-tender trace for an identifier's entry (nothing when it is not one)."""
-    if trace is None:
-        return {}
-    return {"same_tender": {"tenders": int(trace.co_tenders), "expected": round(float(trace.expected), 4),
-                            "pvalue": float(trace.pvalue), "qvalue": float(trace.qvalue),
-                            "bids_carrying_it": int(trace.uses), "firms": list(trace.tied_firms),
-                            "tender_ids": list(trace.tenders)}}
-
-
-TRACE_PHRASE: dict[str, tuple[str, str]] = {  # kind → (what the bids did, the thing in plural)
-    "ip": ("were sent from one IP address", "addresses"), "document": ("carried one document file", "files"),
-}
-
-
-def _trace_phrase(traces: list[Any], members: list[str], k: int) -> str:
-    """``, and in 14 of them bids of two or more of them were sent from one IP address (1.2.3.4;
-    chance alone, from how often it is used, would give 0.68 such tenders)``, one clause per kind."""
+def _trace_phrase(identifiers: list[dict[str, Any]], members: list[str], k: int) -> str:
+    """``, and in 14 of them bids of two or more of them were sent from one IP address (…)``."""
     whose = "their bids" if len(members) == 2 else "bids of two or more of them"
-    clauses = []
-    for kind in sorted({t.kind for t in traces}):
-        of_kind = [t for t in traces if t.kind == kind]
-        met = len(set().union(*(t.tenders for t in of_kind)))
-        where = "in it" if k == 1 else ("in every one" if met >= k else f"in {met} of them")
-        did, plural = TRACE_PHRASE.get(kind, (f"carried one {kind}", f"{kind} values"))
-        if len(of_kind) == 1:
-            value = of_kind[0].value if kind != "document" else f"hash {str(of_kind[0].value)[:12]}…"
-        else:
-            value = f"{len(of_kind)} such {plural}"
-        expected = sum(float(t.expected) for t in of_kind)
-        chance = "fewer than 0.01" if expected < 0.01 else f"{expected:.2f}"
-        clauses.append(f"{where} {whose} {did} ({value}; chance alone, from how often "
-                       f"{'it is' if len(of_kind) == 1 else 'each is'} used, would give {chance} such tenders)")
-    return ", and " + "; ".join(clauses)
+    told = bid_traces.clauses(identifiers, whose, lambda met: "in it" if k == 1 else
+                              "in every one" if met >= k else f"in {met} of them")
+    return ", and " + "; ".join(told)
 
 
 def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Series,
-             dates: dict[str, Any], traces: list[Any] | None = None) -> str:
+             dates: dict[str, Any], identifiers: list[dict[str, Any]]) -> str:
     who = f"{', '.join(members[:-1])} and {members[-1]}" if len(members) <= 3 else \
         f"{len(members)} firms ({', '.join(members[:3])}, …)"
-    if traces:  # bids from one hand in the same tenders: the strongest fact, said first
+    traced = sum("same_tender" in i for i in identifiers)
+    if traced:  # bids from one hand in the same tenders: the strongest fact, said first
         text = f"{who} bid against each other in {counted(k, 'tender')}{between_tenders(dates, k)}" \
-            + _trace_phrase(traces, members, k)
-        if len(linking) > len(traces):
-            text += f"; they also share {counted(len(linking) - len(traces), 'other specific identifier')}"
+            + _trace_phrase(identifiers, members, k)
+        if len(identifiers) > traced:
+            text += f"; they also share {counted(len(identifiers) - traced, 'other specific identifier')}"
         return _won(text, k, wins_by)
     top = linking.iloc[0]
     kind = KIND_PHRASE.get(top["kind"], "a " + str(top["kind"]))

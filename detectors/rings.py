@@ -125,8 +125,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from detectors import bid_traces
 from detectors.finding import Finding, between_tenders, counted, listed, tender_period, yearly
 from detectors.market import MarketData, stripped
+from detectors.memo import memo
 from detectors.screens import NO_CATEGORY, category_baselines, category_percentiles, tender_screens
 
 __all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "identifier_rings", "group_excess",
@@ -228,31 +230,6 @@ class Params:
 
 
 # ---------------------------------------------------------------------------------------
-# market-level tables, computed once per market
-# ---------------------------------------------------------------------------------------
-
-_MEMO: dict[str, tuple[tuple[Any, ...], Any, Any]] = {}
-
-
-def _memo(name: str, frames: tuple[Any, ...], key: Any, compute: Any) -> Any:
-    """``compute()`` memoised for the last ``frames`` (by identity) and ``key`` (by equality).
-
-    One detector run asks for the same market-level table (bid pairs, incidence matrix,
-    configuration null, identifier table) several times — for the Louvain candidates, the
-    identifier anchors, the group excess and the screens — over the same frames. Frames are
-    taken as unchanged while they are the same objects (MarketData is not modified in
-    place); the callers only read the results.
-    """
-    cached = _MEMO.get(name)
-    if cached is not None and len(cached[0]) == len(frames) and \
-            all(a is b for a, b in zip(cached[0], frames, strict=True)) and cached[1] == key:
-        return cached[2]
-    value = compute()
-    _MEMO[name] = (frames, key, value)
-    return value
-
-
-# ---------------------------------------------------------------------------------------
 # 1–2. the co-bidding graph with excess weights
 # ---------------------------------------------------------------------------------------
 
@@ -299,7 +276,7 @@ def cobid_graph(data: MarketData, params: Params | None = None) -> pd.DataFrame:
 
 def _incidence(data: MarketData) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
     """Sorted firm ids, sorted tender ids and the binary tender × firm incidence matrix (memoised)."""
-    return _memo("incidence", (data.bids,), (), lambda: _incidence_of(_bid_pairs(data)))
+    return memo("incidence", (data.bids,), (), lambda: _incidence_of(_bid_pairs(data)))
 
 
 def _incidence_of(pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
@@ -322,7 +299,7 @@ def _expected_cobids(data: MarketData, params: Params, incidence: sparse.csr_mat
 def _null(data: MarketData, params: Params, incidence: sparse.csr_matrix,
           tender_ids: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
     """Firm × market tender counts ``d_im`` and ``d_im κ_m`` of the configuration null (memoised)."""
-    return _memo("null", (data.tenders, incidence, tender_ids), params.market_columns,
+    return memo("null", (data.tenders, incidence, tender_ids), params.market_columns,
                  lambda: _null_of(data, params, incidence, tender_ids))
 
 
@@ -454,7 +431,7 @@ def _core_and_rest(graph: nx.Graph, component: frozenset[str]) -> list[frozenset
 
 def _bid_pairs(data: MarketData) -> pd.DataFrame:
     """Distinct (tender_id, firm_id) pairs of ``data.bids``, memoised for the last frame seen."""
-    return _memo("pairs", (data.bids,), (),
+    return memo("pairs", (data.bids,), (),
                  lambda: data.bids[["tender_id", "firm_id"]].dropna().drop_duplicates())
 
 
@@ -652,7 +629,7 @@ def _market_identifiers(data: MarketData) -> tuple[pd.DataFrame, bool]:
     """:func:`_identifier_table` of the whole market (memoised), and whether any value is not
     already its stripped text (surrounding blanks, a number): then a per-firm selection,
     made on the raw values, may count fewer holders than the whole market's table."""
-    return _memo("identifiers", (data.firm_identifiers,), (), lambda: _identifier_rows(data))
+    return memo("identifiers", (data.firm_identifiers,), (), lambda: _identifier_rows(data))
 
 
 def _member_identifiers(data: MarketData, firms: set[str]) -> pd.DataFrame:
@@ -708,7 +685,7 @@ def _screen_tables(data: MarketData, min_category_tenders: int) -> SimpleNamespa
     percentile within its category (low = close to the winner; the whole market's
     percentile where the category has fewer than 5 × ``min_category_tenders`` losing bids).
     """
-    return _memo("screen_tables", (data.bids, data.tenders), min_category_tenders,
+    return memo("screen_tables", (data.bids, data.tenders), min_category_tenders,
                  lambda: _screen_tables_of(data, min_category_tenders))
 
 
@@ -925,6 +902,9 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
 
     ids = _member_identifiers(data, set(label))
     ids = ids.loc[ids["holders"] >= 2]
+    # an IP or document the members share that competing bids carried in one tender beyond chance
+    traced = {(t.kind, t.value): t for t in bid_traces.significant(bid_traces.same_tender_traces(data.bids))
+              .itertuples(index=False)}
     ids = ids.assign(ring=ids["firm_id"].map(label)).dropna(subset=["ring"])
     ids["ring"] = ids["ring"].astype(int)
     ids["m"] = ids.groupby(["ring", "kind", "value"])["firm_id"].transform("size")
@@ -973,7 +953,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
                 id_strength += weight
                 identifiers.append({"kind": r.kind, "value": r.value, "members": list(r.members),
                                     "holders": int(r.holders), "specificity": round(specificity, 3),
-                                    "weight": round(weight, 3)})
+                                    "weight": round(weight, 3), **bid_traces.evidence(traced.get((kind, value)))})
             identifiers.sort(key=lambda x: -x["weight"])
         all_ties = float(ties.loc[k, "all_ties"]) if k in ties.index else 0.0
         rows.append({
@@ -1204,6 +1184,8 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
         if extra:
             phrase += f" and {counted(extra, 'other identifier')}"
         parts.append(phrase)
+        parts += bid_traces.clauses(row["identifiers"], "bids of two or more firms",
+                                    lambda met: f"in {counted(met, 'tender')}")
     text = ", ".join(parts[:-1]) + (", and " if len(parts) > 1 else "") + parts[-1]
     return text[0].upper() + text[1:] + "."
 

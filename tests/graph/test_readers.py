@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 
 from detectors.market import COLUMNS, MarketData
-from graph.readers import BID_IDENTIFIER_QUERIES, FRAME_QUERIES, OCDS_QUERIES, read_market, to_datetimes, warm_up
+from graph.readers import (
+    BID_IDENTIFIER_QUERIES,
+    FRAME_QUERIES,
+    OCDS_QUERIES,
+    read_market,
+    to_datetimes,
+    warm_up,
+)
 
 # The test graph is written with one parameterised statement (values as parameters); the
 # production code reads it through the named queries in cypher/read_*.cypher.
