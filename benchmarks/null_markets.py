@@ -11,10 +11,14 @@ structure is destroyed while the market's shape is kept:
   test, so it would be a true finding in any market);
 * rings — the bidding firms are permuted among the bids of each category (amounts, tender
   sizes and each firm's activity per category stay; a firm drawn twice into one tender is
-  dropped there).
+  dropped there);
+* same-tender traces — each bid's IP and document hash move with its firm (a firm keeps its
+  habits, an organiser's address goes with the members into unrelated tenders), so a value
+  meets itself in one tender only by chance.
 
 Everything the detectors report on such a market is a false lead, so the figures printed —
-closeness leads (weak, strong, best score) and rings (reported, strong tier ≥ 20, best score) —
+closeness leads (weak, strong, best score), rings (reported, strong tier ≥ 20, best score) and
+same-tender traces (significant of tested, and linked-bidder findings resting on one) —
 are the noise floor an investigator sees on a market without collusion. Compare them with
 the planted markets in ``quality.py``.
 
@@ -40,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from quality import loaders, wipe  # noqa: E402
 
-from detectors import closeness, rings  # noqa: E402
+from detectors import bid_traces, closeness, linked_bidders, rings  # noqa: E402
 from detectors.market import MarketData  # noqa: E402
 from graph.db import connect  # noqa: E402
 from graph.readers import read_market  # noqa: E402
@@ -75,7 +79,7 @@ def null_market(data: MarketData, seed: int) -> MarketData:
                                   ["official_id"], rng).drop_duplicates()
     bids = data.bids.reset_index(drop=True)
     category = bids["tender_id"].map(data.tenders.drop_duplicates("tender_id").set_index("tender_id")["category"])
-    bids = _permute_within(bids, category.fillna(""), ["firm_id"], rng)
+    bids = _permute_within(bids, category.fillna(""), ["firm_id", "ip", "document_hash"], rng)
     bids = bids.drop_duplicates(["tender_id", "firm_id"])
     winners = bids.loc[bids["is_winner"], ["tender_id", "firm_id"]].drop_duplicates("tender_id")
     tenders = data.tenders.drop(columns="winner_firm_id").merge(
@@ -109,10 +113,15 @@ def main(argv: list[str] | None = None) -> int:
             pairs = closeness.detect(data, params)
             strong = sum(f.score >= params.threshold for f in pairs)
             found = rings.detect(data, seed=seed)
+            traces = bid_traces.same_tender_traces(data.bids, data.tenders)
+            linked = linked_bidders.detect(data)
+            on_trace = sum(any("same_tender" in i for i in f.evidence["identifiers"]) for f in linked)
             print(f"seed {seed} null market: closeness {len(pairs)} leads ({strong} strong, "
                   f"{len(pairs) - strong} weak, best {max((f.score for f in pairs), default=0.0):.1f}); "
                   f"rings {len(found)} reported, {sum(f.score >= strong_ring for f in found)} scoring "
-                  f"≥ {strong_ring:.0f}, best {max((f.score for f in found), default=0.0):.1f}", flush=True)
+                  f"≥ {strong_ring:.0f}, best {max((f.score for f in found), default=0.0):.1f}; same-tender traces "
+                  f"{len(bid_traces.significant(traces))} significant of {len(traces)} tested, "
+                  f"{on_trace} of {len(linked)} linked-bidder findings rest on one", flush=True)
     return 0
 
 

@@ -98,7 +98,7 @@ class Params:
 def significant_traces(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     """The same-tender traces (:func:`detectors.bid_traces.same_tender_traces`) that link firms."""
     params = params or Params()
-    return significant(same_tender_traces(data.bids), params.trace_alpha)
+    return significant(same_tender_traces(data.bids, data.tenders), params.trace_alpha)
 
 
 def identifier_links(data: MarketData, params: Params | None = None,

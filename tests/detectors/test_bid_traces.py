@@ -74,3 +74,24 @@ def test_no_identifier_columns_means_no_traces() -> None:
     bids = pd.DataFrame({"tender_id": ["T1", "T1"], "firm_id": ["A", "B"]})
     assert bid_traces.same_tender_traces(bids).empty
     assert list(bid_traces.same_tender_traces(bids).columns) == bid_traces.TRACE_COLUMNS
+
+
+def test_chance_is_reckoned_within_the_category() -> None:
+    """Six of a small trade's twelve firms share their building's line X and bid at random in
+    the trade's 60 tenders: X meets itself in 44 of them, what the trade's own bids predict
+    (43.5), though far more than the whole market would (8.4)."""
+    rng = np.random.default_rng(3)
+    rows, tenders = [], []
+    for t in range(60):
+        rows += [(f"A{t}", f"A{f}", "X" if f < 6 else f"10.1.{f}.1") for f in rng.choice(12, 4, replace=False)]
+        tenders.append((f"A{t}", "trade"))
+    for t in range(600):
+        rows += [(f"B{t}", f"B{f}", f"10.2.{f}.1") for f in rng.choice(200, 4, replace=False)]
+        tenders.append((f"B{t}", "other"))
+    bids = _bids(rows)
+    market_wide = bid_traces.same_tender_traces(bids).set_index("value").loc["X"]
+    by_category = bid_traces.same_tender_traces(
+        bids, pd.DataFrame(tenders, columns=["tender_id", "category"])).set_index("value").loc["X"]
+    assert market_wide["co_tenders"] == by_category["co_tenders"] == 44
+    assert market_wide["expected"] == pytest.approx(8.4, abs=0.05) and market_wide["qvalue"] < 1e-10
+    assert by_category["expected"] == pytest.approx(43.5, abs=0.1) and by_category["qvalue"] > 0.05
