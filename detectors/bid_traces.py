@@ -24,8 +24,9 @@ the expected number of such tenders is ``E_x = Σ_t P(K_t ≥ 2)``. Chance is re
 each category (``B``, ``u_x`` and the ``n_t`` of that category's tenders, summed over
 categories): firms of one trade that share a line meet in that trade's tenders, and on demo
 markets whose bids were shuffled within categories (``benchmarks/null_markets.py``) the
-market-wide null flagged such a line on 3 of 6 seeds, the per-category null on none. The observed count ``c_x``
-is the number of tenders where bids of ≥ 2 different firms carry ``x``, and
+market-wide null flagged such a line on 3 of 6 seeds, the per-category null on none.
+The observed count ``c_x`` is the number of tenders where bids of ≥ 2 different firms carry
+``x``, and
 ``p_x = P(C ≥ c_x)`` for ``C ~ Poisson(E_x)`` — conservative for a sum of independent
 Bernoulli trials (Hoeffding 1956). A firm's own address, used by all its bids but never
 twice in one tender, only inflates ``E_x``, which makes the test stricter. The q-values are
