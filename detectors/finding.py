@@ -69,10 +69,12 @@ def period(days: Any, years_only: bool = False) -> tuple[str, str] | None:
 def tender_period(tender_day: pd.Series, tender_ids: Any, years_only: bool) -> dict[str, Any]:
     """Evidence of a group of tenders' period: ``first_tender``, ``last_tender`` (None when none is
     dated) and ``dated_tenders``; ``tender_day`` is :meth:`MarketData.tender_days`."""
-    days = tender_day.reindex([str(t) for t in tender_ids])
-    when = period(days, years_only)
+    at = tender_day.index.get_indexer([str(t) for t in tender_ids])  # a positional lookup: rings ask ~700 times
+    days = tender_day.to_numpy()[at[at >= 0]]
+    days = days[~pd.isna(days)]
+    when = span(pd.Timestamp(days.min()), pd.Timestamp(days.max()), years_only) if len(days) else None
     return {"first_tender": when[0] if when else None, "last_tender": when[1] if when else None,
-            "dated_tenders": int(days.notna().sum())}
+            "dated_tenders": len(days)}
 
 
 def between_tenders(dates: dict[str, Any], total: int) -> str:
