@@ -35,7 +35,8 @@ COLUMNS: dict[str, list[str]] = {
     # evaluation committee membership
     "evaluations": ["tender_id", "official_id"],
     # shared identifiers of firms: kind in {phone, email, address, ip, document, person};
-    # ip/document come from the firm's bids, person from legal rep/shareholder/director roles
+    # ip/document: the values its bids share with another firm's bids (graph.readers; bids has
+    # every bid's own), person: from legal rep/shareholder/director roles
     # (value = person_id, via = the role)
     "firm_identifiers": ["firm_id", "kind", "value", "via"],
     # identifiers of officials and of persons: owner_kind in {official, person}

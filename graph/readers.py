@@ -18,8 +18,9 @@ Pages are separate read transactions: run the detectors when no load is writing,
 that a page may see a later state than the one before it.
 
 ``firm_identifiers`` is the union of a firm's own phones/e-mails/addresses, the IPs and
-document hashes of its bids (read once, from the IP and Document side, and joined to the
-bids in pandas: ``bids.ip`` and ``bids.document_hash``), and the persons holding a role in it; ``person_identifiers``
+document hashes its bids share with another firm's bids (read once, from the IP and Document
+side, and joined to the bids in pandas: ``bids.ip`` and ``bids.document_hash``), and the
+persons holding a role in it; ``person_identifiers``
 is the union of officials' and persons' contact details. Every frame is sorted by its
 natural key so a detector sees the same row order whatever order the server returns.
 """
@@ -155,22 +156,30 @@ def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def bid_identifiers(bids: pd.DataFrame, carried: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The ``firm_identifiers`` rows of the bids' IPs and documents: one per distinct (firm, kind,
-    value), ``via`` empty. ``bids`` has ``bid_id, firm_id``; ``carried`` maps each query of
-    :data:`BID_IDENTIFIER_QUERIES` to its (bid_id, value) rows."""
+    """The ``firm_identifiers`` rows of the bids' IPs and documents that link firms: one per
+    distinct (firm, kind, value) for values carried by bids of ≥ 2 firms, ``via`` empty.
+
+    A value only one firm's bids carry (its own line; a document hash, unique to its bid as a
+    rule) ties it to nobody, and leaving it out keeps 235 000 single-bid hashes at demo scale 10
+    out of every detector's identifier tables (the bids frame still has them). ``bids`` has
+    ``bid_id, firm_id``; ``carried`` maps each query of :data:`BID_IDENTIFIER_QUERIES` to its
+    (bid_id, value) rows.
+    """
     bid_index = pd.Index(bids["bid_id"])
     firm_codes, firms = pd.factorize(bids["firm_id"])
+    firm_codes = np.append(firm_codes, -1)  # position −1 (a bid not in ``bids``): no firm
     parts = [pd.DataFrame(columns=COLUMNS["firm_identifiers"])]
     for name, (column, kind) in BID_IDENTIFIER_QUERIES.items():
         rows = carried[name].dropna()
-        at = bid_index.get_indexer(rows["bid_id"])
-        firm = np.where(at >= 0, firm_codes[at], -1)
+        firm = firm_codes[bid_index.get_indexer(rows["bid_id"])]
         value_codes, values = pd.factorize(rows[column])
-        pairs = pd.unique((firm.astype(np.int64) + 1) * (len(values) + 1) + value_codes)  # distinct (firm, value)
-        firm_of, value_of = pairs // (len(values) + 1) - 1, pairs % (len(values) + 1)
-        keep = (firm_of >= 0) & (firm_codes.size > 0)
-        parts.append(pd.DataFrame({"firm_id": firms.take(firm_of[keep]), "kind": kind,
-                                   "value": values.take(value_of[keep]), "via": None}))
+        width = len(values) + 1
+        pairs = pd.unique((firm.astype(np.int64) + 1) * width + value_codes)  # distinct (firm, value)
+        firm_of, value_of = pairs // width - 1, pairs % width
+        firm_of, value_of = firm_of[firm_of >= 0], value_of[firm_of >= 0]
+        shared = np.bincount(value_of, minlength=len(values))[value_of] >= 2
+        parts.append(pd.DataFrame({"firm_id": firms.take(firm_of[shared]), "kind": kind,
+                                   "value": values.take(value_of[shared]), "via": None}))
     return pd.concat(parts, ignore_index=True)
 
 
