@@ -61,6 +61,14 @@ def messy_market(seed: int) -> MarketData:
                 rows.append((f"B{len(rows)}", f"T-ring{t}", firm, 1000.0 * (1 + 0.02 * ((k - t) % 3)),
                              (k - t) % 3 == 0, False))
     bids = pd.DataFrame(rows, columns=["bid_id", "tender_id", "firm_id", "amount", "is_winner", "disqualified"])
+    # submission IPs and document hashes: a shared line, blanks, a number, hostile text; the
+    # ring's bids (seed even) come from one line, the same-tender trace the detectors test
+    bids["ip"] = _pick(rng, ["10.0.0.1", "10.0.0.2", "", None, HOSTILE, 7], len(bids))
+    bids.loc[bids["tender_id"].str.startswith("T-ring"), "ip"] = "10.9.9.9"
+    for tender in bids.loc[~bids["tender_id"].str.startswith("T-ring"), "tender_id"].drop_duplicates()[:6]:
+        bids.loc[bids.index[bids["tender_id"] == tender][:2], "ip"] = HOSTILE + " 10.7.7.7"  # one hand, 6 times
+    bids["document_hash"] = [f"h{i}" if rng.random() < 0.9 else _pick(rng, ["H", None, " "], 1)[0]
+                             for i in range(len(bids))]
     if len(bids) and rng.random() < 0.5:
         bids = pd.concat([bids, bids.sample(min(3, len(bids)), random_state=seed)])  # duplicated rows
     winners = bids[bids["is_winner"]].drop_duplicates("tender_id").set_index("tender_id")["firm_id"]
