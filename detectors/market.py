@@ -73,6 +73,7 @@ def plain_text(values: pd.Series) -> pd.Series:
     """Free text compared as a value: stripped, lower-case, missing stays missing."""
     return values.astype("string").str.strip().str.lower()
 
+
 def stripped(values: pd.Series) -> pd.Series:
     """``values.astype(str).str.strip()``, an order of magnitude faster when every value is a
     string (one list comprehension instead of pandas' per-element machinery; a market has

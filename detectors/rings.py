@@ -300,7 +300,7 @@ def _null(data: MarketData, params: Params, incidence: sparse.csr_matrix,
           tender_ids: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
     """Firm × market tender counts ``d_im`` and ``d_im κ_m`` of the configuration null (memoised)."""
     return memo("null", (data.tenders, incidence, tender_ids), params.market_columns,
-                 lambda: _null_of(data, params, incidence, tender_ids))
+                lambda: _null_of(data, params, incidence, tender_ids))
 
 
 def _null_of(data: MarketData, params: Params, incidence: sparse.csr_matrix,
@@ -432,7 +432,7 @@ def _core_and_rest(graph: nx.Graph, component: frozenset[str]) -> list[frozenset
 def _bid_pairs(data: MarketData) -> pd.DataFrame:
     """Distinct (tender_id, firm_id) pairs of ``data.bids``, memoised for the last frame seen."""
     return memo("pairs", (data.bids,), (),
-                 lambda: data.bids[["tender_id", "firm_id"]].dropna().drop_duplicates())
+                lambda: data.bids[["tender_id", "firm_id"]].dropna().drop_duplicates())
 
 
 def peel_rings(data: MarketData, rings: list[frozenset[str]], min_presence: float) -> list[frozenset[str]]:
@@ -686,7 +686,7 @@ def _screen_tables(data: MarketData, min_category_tenders: int) -> SimpleNamespa
     percentile where the category has fewer than 5 × ``min_category_tenders`` losing bids).
     """
     return memo("screen_tables", (data.bids, data.tenders), min_category_tenders,
-                 lambda: _screen_tables_of(data, min_category_tenders))
+                lambda: _screen_tables_of(data, min_category_tenders))
 
 
 def _screen_tables_of(data: MarketData, min_category_tenders: int) -> SimpleNamespace:
