@@ -20,7 +20,11 @@ produces on null markets::
     score = 100 · (1 − (1 − screen_risk) · (1 − ring_weight · s / 100))
 
 so a tender with ordinary screens but a strong ring present still stands out, and a
-tender with both stands out most. Only tenders scoring at least ``min_score`` become
+tender with both stands out most. A tender where bids of two or more firms carried one IP
+address or document file that met itself in its tenders beyond chance (a significant
+same-tender trace, :mod:`detectors.bid_traces`) is raised once more, by ``trace_weight``
+with the same noisy-or: one hand behind competing bids is the plainest sign there is
+(OECD 2009; the PRC Bidding Law regulation, art. 40, deems such bids collusive). Only tenders scoring at least ``min_score`` become
 findings; :func:`tender_risk_scores` returns every scored tender (for ROC curves).
 
 Rings: ``detect(data, params, seed, rings=None)`` computes them with
@@ -44,9 +48,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detectors import bid_traces
 from detectors import rings as rings_detector
 from detectors.finding import Finding, counted, listed, ordinal
-from detectors.market import MarketData
+from detectors.market import MarketData, stripped
 from detectors.screens import category_baselines, category_percentiles, tender_screens
 
 __all__ = ["NAME", "Params", "detect", "tender_risk_scores"]
@@ -69,6 +74,8 @@ class Params:
         category where no such ring bid, so a cartel holding much of a category does not
         set its own baseline (foreign markets seeds 1–3: 0.903/0.883/0.895 →
         0.929/0.924/0.921; Ohio 0.563 → 0.564; Tsuchiura unchanged at 0.610).
+    trace_weight [0.8]: how far a significant same-tender trace in the tender raises it
+        (noisy-or, like a ring of score 100).
     use_rings [True]: compute rings when none are passed in.
     min_score [90.0]: findings are emitted from this score up. A typical competitive
         tender scores about 50; 90 means the tender is, on average over CV, spread and
@@ -81,6 +88,7 @@ class Params:
     ring_weight: float = 0.8
     min_ring_score: float = rings_detector.Params.strong_score
     baseline_without_rings: bool = True
+    trace_weight: float = 0.8
     use_rings: bool = True
     min_score: float = 90.0
     max_findings: int = 2000
@@ -93,6 +101,16 @@ def _ring_by_tender(rings: list[Finding] | None, min_score: float) -> pd.DataFra
         return frame.set_index("tender_id")
     frame = frame.sort_values(["tender_id", "ring_score"], ascending=[True, False])
     return frame.drop_duplicates("tender_id").set_index("tender_id")
+
+
+def _traces_by_tender(data: MarketData) -> dict[str, list[Any]]:
+    """tender_id → the significant same-tender traces (rows of :mod:`detectors.bid_traces`) met there."""
+    traces = bid_traces.significant(bid_traces.same_tender_traces(data.bids, data.tenders))
+    out: dict[str, list[Any]] = {}
+    for trace in traces.itertuples(index=False):
+        for tender in trace.tenders:
+            out.setdefault(tender, []).append(trace)
+    return out
 
 
 def _reference(screens: pd.DataFrame, ring: pd.DataFrame, params: Params) -> set[str] | None:
@@ -118,7 +136,8 @@ def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
     -------
     DataFrame
         ``tender_id, category, score`` (0–100), ``screen_risk`` (0–1), ``ring_score``
-        (0–100, 0 without a ring), ``ring_firms``, the percentiles ``p_cv, p_spread, p_rd``
+        (0–100, 0 without a ring), ``ring_firms``, ``ring_raised`` (the score before a trace),
+        ``traced`` (a significant same-tender trace was met there), the percentiles ``p_cv, p_spread, p_rd``
         and the raw screens ``n_bids, cv, spread, diff_pct, rd``; sorted by tender_id.
     """
     params = params or Params()
@@ -137,9 +156,12 @@ def _scored(data: MarketData, rings: list[Finding] | None, params: Params,
     out["screen_risk"] = out[["p_cv", "p_spread", "p_rd"]].mean(axis=1, skipna=True)
     out["ring_score"] = out["tender_id"].map(ring["ring_score"]).fillna(0.0) if len(ring) else 0.0
     out["ring_firms"] = out["tender_id"].map(ring["ring_firms"]) if len(ring) else None
-    raised = 1.0 - (1.0 - out["screen_risk"]) * (1.0 - params.ring_weight * out["ring_score"] / 100.0)
+    with_ring = 1.0 - (1.0 - out["screen_risk"]) * (1.0 - params.ring_weight * out["ring_score"] / 100.0)
+    out["traced"] = out["tender_id"].isin(set(_traces_by_tender(data)))
+    raised = 1.0 - (1.0 - with_ring) * (1.0 - params.trace_weight * out["traced"])
+    out["ring_raised"] = np.clip(100.0 * with_ring, 0.0, 100.0)
     out["score"] = np.clip(100.0 * raised, 0.0, 100.0)
-    columns = ["tender_id", "category", "score", "screen_risk", "ring_score", "ring_firms",
+    columns = ["tender_id", "category", "score", "screen_risk", "ring_score", "ring_firms", "ring_raised", "traced",
                "p_cv", "p_spread", "p_rd", "n_bids", "cv", "spread", "diff_pct", "rd"]
     return out[columns].sort_values("tender_id").reset_index(drop=True), reference
 
@@ -167,13 +189,15 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     baselines = _baseline_table(category_baselines(compared, data.tenders, params.min_category_tenders))
     flagged = scores.loc[scores["score"] >= params.min_score]
     flagged = flagged.sort_values(["score", "tender_id"], ascending=[False, True]).head(params.max_findings)
-    in_flagged = data.bids.loc[data.bids["tender_id"].isin(set(flagged["tender_id"])), ["tender_id", "firm_id"]]
+    in_flagged = data.bids.loc[data.bids["tender_id"].isin(set(flagged["tender_id"]))]
     bidders_of = {t: set(g) for t, g in in_flagged.groupby("tender_id")["firm_id"]}
+    traces_at = _traces_by_tender(data) if flagged["traced"].any() else {}
     findings = []
     for row in flagged.itertuples(index=False):
         ring_members = sorted(set(row.ring_firms.split(",")) & bidders_of.get(row.tender_id, set())) \
             if isinstance(row.ring_firms, str) else []
         base = {s: _base(baselines, row.category, s) for s in ("cv", "spread", "rd")}
+        traces = [_trace_here(in_flagged, row.tender_id, t) for t in traces_at.get(row.tender_id, [])]
         evidence: dict[str, Any] = {
             "category": row.category, "n_bids": int(row.n_bids),
             "screens": {"cv": row.cv, "spread": row.spread, "diff_pct": row.diff_pct, "rd": row.rd},
@@ -185,19 +209,33 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
             "ring": {"score": row.ring_score,
                      "firms": row.ring_firms.split(",") if isinstance(row.ring_firms, str) else [],
                      "members_bidding": ring_members},
+            "same_tender": traces,
             "components": {
                 "screens": {"value": round(float(row.screen_risk), 4),
                             "contribution": round(100.0 * float(row.screen_risk), 2)},
                 "ring": {"value": round(float(row.ring_score) / 100.0, 4), "weight": params.ring_weight,
-                         "contribution": round(float(row.score) - 100.0 * float(row.screen_risk), 2)},
+                         "contribution": round(float(row.ring_raised) - 100.0 * float(row.screen_risk), 2)},
+                "same_tender_trace": {"value": float(bool(row.traced)), "weight": params.trace_weight,
+                                      "contribution": round(float(row.score) - float(row.ring_raised), 2)},
             },
-            "thresholds": {"min_score": params.min_score, "min_bids": params.min_bids},
+            "thresholds": {"min_score": params.min_score, "min_bids": params.min_bids,
+                           "trace_alpha": bid_traces.ALPHA},
         }
         findings.append(Finding(detector=NAME, kind="tender", score=round(float(row.score), 2),
-                                explanation=_explain(row, base, ring_members, reference is not None),
+                                explanation=_explain(row, base, ring_members, reference is not None, traces),
                                 evidence=evidence,
                                 tender_id=row.tender_id))
     return findings
+
+
+def _trace_here(bids: pd.DataFrame, tender_id: str, trace: Any) -> dict[str, Any]:
+    """A trace met in ``tender_id``: the value, the firms whose bids carried it there, and its
+    market facts (tenders where it met itself, the number chance gives, q-value)."""
+    column = bid_traces.KIND_COLUMNS[trace.kind]
+    here = bids.loc[bids["tender_id"] == tender_id].dropna(subset=[column])
+    firms = sorted(set(here.loc[stripped(here[column]) == trace.value, "firm_id"]))
+    return {"kind": trace.kind, "value": trace.value, "firms": firms, "tenders": int(trace.co_tenders),
+            "expected": round(float(trace.expected), 4), "qvalue": float(trace.qvalue)}
 
 
 def _baseline_table(baselines: pd.DataFrame) -> dict[tuple[str, str], tuple[float, bool]]:
@@ -214,7 +252,8 @@ def _base(baselines: dict[tuple[str, str], tuple[float, bool]], category: str, s
     return {"median": median, "fallback": fallback or key[0] == "*"}
 
 
-def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], without_rings: bool) -> str:
+def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], without_rings: bool,
+             traces: list[dict[str, Any]]) -> str:
     """The tender's sentence: its valid bids' CV and RD against the medians it was ranked against
     (its category's, or the market's for a small category; tenders of suspected rings left out
     when ``without_rings``), the mean of its three suspicion percentiles, and the ring's ``members``
@@ -237,4 +276,14 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
     if row.ring_score and members:
         text += (f", and {len(members)} members of a suspected ring (score {row.ring_score:.0f}) bid in it: "
                  f"{listed(members, 5)}")
+    for trace in traces:  # one hand behind competing bids
+        firms = trace["firms"]
+        if not firms:
+            continue
+        who = firms[0] if len(firms) == 1 else f"{', '.join(firms[:-1])} and {firms[-1]}"
+        did, _ = bid_traces.TOLD.get(trace["kind"], (f"carried one {trace['kind']}", ""))
+        value = trace["value"] if trace["kind"] != "document" else f"hash {str(trace['value'])[:12]}…"
+        chance = "fewer than 0.01" if trace["expected"] < 0.01 else f"{trace['expected']:.2f}"
+        text += (f"; the bids of {who} {did} ({value}), which bids of two or more firms shared in "
+                 f"{counted(trace['tenders'], 'tender')} where chance alone would give {chance}")
     return text[0].upper() + text[1:] + "."

@@ -119,3 +119,43 @@ def test_a_ring_holding_every_tender_leaves_them_ranked_against_each_other() -> 
     assert np.allclose(scored["screen_risk"], plain["screen_risk"])
     assert (scored["score"] > plain["score"]).all()
     assert tender_risk.detect(data, rings=[ring])
+
+
+def _traced_market() -> MarketData:
+    """300 honest tenders of 4 bids from 60 firms, each bid from its firm's own address; in
+    T001–T005 two more firms, A and B, bid from one address (9.9.9.9: one hand); a carrier's
+    pool address is on 20 bids of 20 firms and met itself once, in T100, by chance."""
+    rng = np.random.default_rng(8)
+    rows = []
+    for t in range(1, 301):
+        cost = float(rng.lognormal(12, 0.4))
+        rows += [(f"T{t:03d}", f"F{k}", cost * float(rng.lognormal(0, 0.08)), f"10.0.{k}.1")
+                 for k in rng.choice(60, 4, replace=False)]
+        if t <= 5:
+            rows += [(f"T{t:03d}", firm, cost * float(rng.lognormal(0, 0.08)), "9.9.9.9") for firm in ("A", "B")]
+    bids = pd.DataFrame(rows, columns=["tender_id", "firm_id", "amount", "ip"])
+    pool = bids.index[bids["tender_id"].isin([f"T{t:03d}" for t in range(100, 119)])][::4]
+    bids.loc[pool, "ip"] = "7.7.7.7"
+    bids.loc[bids.index[bids["tender_id"] == "T100"][1], "ip"] = "7.7.7.7"
+    bids["bid_id"] = [f"B{i}" for i in range(len(bids))]
+    tenders = pd.DataFrame({"tender_id": sorted(bids["tender_id"].unique()), "category": "roads"})
+    return MarketData.build(tenders=tenders, bids=bids)
+
+
+def test_one_hand_behind_competing_bids_raises_the_tender_and_a_chance_coincidence_does_not() -> None:
+    data = _traced_market()
+    scores = tender_risk.tender_risk_scores(data, params=tender_risk.Params(use_rings=False)).set_index("tender_id")
+    assert set(scores.index[scores["traced"]]) == {f"T{t:03d}" for t in range(1, 6)}
+    t1 = scores.loc["T001"]
+    assert t1["score"] == pytest.approx(100 * (1 - (1 - t1["screen_risk"]) * (1 - 0.8)))
+    assert not scores.loc["T100", "traced"]  # the pool address met itself once: chance
+    assert scores.loc["T100", "score"] == pytest.approx(100 * scores.loc["T100", "screen_risk"])
+    found = {f.tender_id: f for f in tender_risk.detect(data, tender_risk.Params(use_rings=False, min_score=0))}
+    (trace,) = found["T001"].evidence["same_tender"]
+    assert (trace["kind"], trace["value"], trace["firms"], trace["tenders"]) == ("ip", "9.9.9.9", ["A", "B"], 5)
+    assert trace["qvalue"] <= 0.05
+    assert found["T001"].evidence["components"]["same_tender_trace"]["contribution"] == pytest.approx(
+        found["T001"].score - 100 * t1["screen_risk"], abs=0.02)
+    assert "; the bids of A and B were sent from one IP address (9.9.9.9), which bids of two or more firms " \
+           "shared in 5 tenders where chance alone would give " in found["T001"].explanation
+    assert found["T100"].evidence["same_tender"] == [] and "IP" not in found["T100"].explanation
