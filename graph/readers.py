@@ -165,18 +165,15 @@ def bid_identifiers(bids: pd.DataFrame, carried: dict[str, pd.DataFrame]) -> pd.
     ``bid_id, firm_id``; ``carried`` maps each query of :data:`BID_IDENTIFIER_QUERIES` to its
     (bid_id, value) rows.
     """
-    bid_index = pd.Index(bids["bid_id"])
-    firm_codes, firms = pd.factorize(bids["firm_id"])
-    firm_codes = np.append(firm_codes, -1)  # position −1 (a bid not in ``bids``): no firm
+    firm_of_bid = bids[["bid_id", "firm_id"]].dropna().drop_duplicates()  # a consortium's bid: one row per firm
     parts = [pd.DataFrame(columns=COLUMNS["firm_identifiers"])]
     for name, (column, kind) in BID_IDENTIFIER_QUERIES.items():
-        rows = carried[name].dropna()
-        firm = firm_codes[bid_index.get_indexer(rows["bid_id"])]
+        rows = carried[name].dropna().merge(firm_of_bid, on="bid_id")
+        firm, firms = pd.factorize(rows["firm_id"])
         value_codes, values = pd.factorize(rows[column])
         width = len(values) + 1
-        pairs = pd.unique((firm.astype(np.int64) + 1) * width + value_codes)  # distinct (firm, value)
-        firm_of, value_of = pairs // width - 1, pairs % width
-        firm_of, value_of = firm_of[firm_of >= 0], value_of[firm_of >= 0]
+        pairs = pd.unique(firm.astype(np.int64) * width + value_codes)  # distinct (firm, value)
+        firm_of, value_of = pairs // width, pairs % width
         shared = np.bincount(value_of, minlength=len(values))[value_of] >= 2
         parts.append(pd.DataFrame({"firm_id": firms.take(firm_of[shared]), "kind": kind,
                                    "value": values.take(value_of[shared]), "via": None}))

@@ -10,6 +10,7 @@ from graph.readers import (
     BID_IDENTIFIER_QUERIES,
     FRAME_QUERIES,
     OCDS_QUERIES,
+    bid_identifiers,
     read_market,
     to_datetimes,
     warm_up,
@@ -207,3 +208,13 @@ def test_analyst_query_lists_competing_bids_from_one_ip_or_file(clean_db) -> Non
         {"tender_id": "T1", "kind": "document", "value": "H1", "firms": ["F1", "F2"], "bids_carrying_it": 2},
         {"tender_id": "T1", "kind": "ip", "value": "10.0.0.1", "firms": ["F1", "F2"], "bids_carrying_it": 3},
     ]
+
+
+def test_bid_identifiers_keep_shared_values_and_every_firm_of_a_consortium_bid() -> None:
+    """B1 is a consortium's bid (F1 and F2) sent from X, which F3's B2 also used; F3's B3
+    came from Y, which no other firm used, so Y links nobody and is left out."""
+    bids = pd.DataFrame({"bid_id": ["B1", "B1", "B2", "B3"], "firm_id": ["F1", "F2", "F3", "F3"]})
+    carried = {"read_bid_ips": pd.DataFrame({"bid_id": ["B1", "B2", "B3"], "ip": ["X", "X", "Y"]}),
+               "read_bid_documents": pd.DataFrame(columns=["bid_id", "document_hash"])}
+    got = bid_identifiers(bids, carried).sort_values("firm_id")
+    assert got[["firm_id", "kind", "value"]].values.tolist() == [["F1", "ip", "X"], ["F2", "ip", "X"], ["F3", "ip", "X"]]
