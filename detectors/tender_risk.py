@@ -24,8 +24,9 @@ tender with both stands out most. A tender where bids of two or more firms carri
 address or document file that met itself in its tenders beyond chance (a significant
 same-tender trace, :mod:`detectors.bid_traces`) is raised once more, by ``trace_weight``
 with the same noisy-or: one hand behind competing bids is the plainest sign there is
-(OECD 2009; the PRC Bidding Law regulation, art. 40, deems such bids collusive). Only tenders scoring at least ``min_score`` become
-findings; :func:`tender_risk_scores` returns every scored tender (for ROC curves).
+(OECD 2009; the PRC Bidding Law regulation, art. 40, deems such bids collusive). Only
+tenders scoring at least ``min_score`` become findings; :func:`tender_risk_scores` returns
+every scored tender (for ROC curves).
 
 Rings: ``detect(data, params, seed, rings=None)`` computes them with
 :func:`detectors.rings.detect` (same ``seed``) unless ring findings are passed in —
@@ -137,8 +138,9 @@ def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
     DataFrame
         ``tender_id, category, score`` (0–100), ``screen_risk`` (0–1), ``ring_score``
         (0–100, 0 without a ring), ``ring_firms``, ``ring_raised`` (the score before a trace),
-        ``traced`` (a significant same-tender trace was met there), the percentiles ``p_cv, p_spread, p_rd``
-        and the raw screens ``n_bids, cv, spread, diff_pct, rd``; sorted by tender_id.
+        ``traced`` (a significant same-tender trace was met there), the percentiles ``p_cv,
+        p_spread, p_rd`` and the raw screens ``n_bids, cv, spread, diff_pct, rd``; sorted by
+        tender_id.
     """
     params = params or Params()
     if screens is None:
@@ -161,8 +163,8 @@ def _scored(data: MarketData, rings: list[Finding] | None, params: Params,
     raised = 1.0 - (1.0 - with_ring) * (1.0 - params.trace_weight * out["traced"])
     out["ring_raised"] = np.clip(100.0 * with_ring, 0.0, 100.0)
     out["score"] = np.clip(100.0 * raised, 0.0, 100.0)
-    columns = ["tender_id", "category", "score", "screen_risk", "ring_score", "ring_firms", "ring_raised", "traced",
-               "p_cv", "p_spread", "p_rd", "n_bids", "cv", "spread", "diff_pct", "rd"]
+    columns = ["tender_id", "category", "score", "screen_risk", "ring_score", "ring_firms", "ring_raised",
+               "traced", "p_cv", "p_spread", "p_rd", "n_bids", "cv", "spread", "diff_pct", "rd"]
     return out[columns].sort_values("tender_id").reset_index(drop=True), reference
 
 

@@ -20,9 +20,9 @@ that a page may see a later state than the one before it.
 ``firm_identifiers`` is the union of a firm's own phones/e-mails/addresses, the IPs and
 document hashes its bids share with another firm's bids (read once, from the IP and Document
 side, and joined to the bids in pandas: ``bids.ip`` and ``bids.document_hash``), and the
-persons holding a role in it; ``person_identifiers``
-is the union of officials' and persons' contact details. Every frame is sorted by its
-natural key so a detector sees the same row order whatever order the server returns.
+persons holding a role in it; ``person_identifiers`` is the union of officials' and persons'
+contact details. Every frame is sorted by its natural key so a detector sees the same row
+order whatever order the server returns.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ PAGE_SIZE = 50_000  # anchor nodes per page
 # other; a third keeps both busy when one query is short. More only queue on a small machine.
 READ_WORKERS = 3
 # rough relative cost of each query (rows × expansions at demo scale), to start the longest first
-QUERY_WEIGHT = {"read_bids": 9, "read_bid_documents": 8, "read_bid_ips": 7, "read_inspections": 4, "read_approvals": 3,
-                "read_evaluations": 3, "read_tenders": 3}
+QUERY_WEIGHT = {"read_bids": 9, "read_bid_documents": 8, "read_bid_ips": 7, "read_inspections": 4,
+                "read_approvals": 3, "read_evaluations": 3, "read_tenders": 3}
 
 # frame → the named queries whose rows make it up (concatenated in this order)
 FRAME_QUERIES: dict[str, tuple[str, ...]] = {
