@@ -71,10 +71,9 @@ def tender_period(tender_day: pd.Series, tender_ids: Any, years_only: bool) -> d
     dated) and ``dated_tenders``; ``tender_day`` is :meth:`MarketData.tender_days`."""
     at = tender_day.index.get_indexer([str(t) for t in tender_ids])  # a positional lookup: rings ask ~700 times
     days = tender_day.to_numpy()[at[at >= 0]]
-    days = days[~pd.isna(days)]
-    when = span(pd.Timestamp(days.min()), pd.Timestamp(days.max()), years_only) if len(days) else None
+    when = period(days, years_only)
     return {"first_tender": when[0] if when else None, "last_tender": when[1] if when else None,
-            "dated_tenders": len(days)}
+            "dated_tenders": int(pd.notna(days).sum())}
 
 
 def between_tenders(dates: dict[str, Any], total: int) -> str:
