@@ -64,7 +64,7 @@ ALPHA = 0.05
 KIND_COLUMNS: dict[str, str] = {"ip": "ip", "document": "document_hash"}
 
 TRACE_COLUMNS = ["kind", "value", "uses", "firms", "co_tenders", "expected", "pvalue", "qvalue",
-                 "tied_firms", "tenders"]
+                 "tied_firms", "tenders", "carriers"]
 
 
 def at_least_two(total: int, carried_by: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -158,7 +158,8 @@ def same_tender_traces(bids: pd.DataFrame, tenders: pd.DataFrame | None = None) 
         :data:`TRACE_COLUMNS`, one row per tested value: ``uses`` (bids carrying it),
         ``firms`` (distinct firms), ``co_tenders`` (tenders where bids of ≥ 2 firms carry it),
         ``expected`` (``E_x``), ``pvalue``, ``qvalue``, ``tied_firms`` (the firms whose bids
-        carried it in those tenders) and ``tenders`` (those tenders), both sorted tuples;
+        carried it in those tenders) and ``tenders`` (those tenders), both sorted tuples, and
+        ``carriers`` (each of those tenders → the sorted firms whose bids carried it there);
         sorted by q-value, then kind and value.
     """
     def compute() -> pd.DataFrame:
@@ -227,9 +228,11 @@ def _traces_of_kind(kind: str, rows: pd.DataFrame, segments: pd.Series | None) -
     tied = pd.DataFrame({"v": value_of[met], "tender": tenders[tender_of[met]], "firm": firms[firm_of[met]]})
     tied_firms = tied.groupby("v")["firm"].agg(lambda f: tuple(sorted(set(f)))).to_dict()
     tied_tenders = tied.groupby("v")["tender"].agg(lambda t: tuple(sorted(set(t)))).to_dict()
+    carriers = {v: {t: tuple(sorted(g["firm"])) for t, g in rows.groupby("tender")} for v, rows in tied.groupby("v")}
     frame = pd.DataFrame({"kind": kind, "value": values[tested], "uses": uses[tested], "firms": holders[tested],
                           "co_tenders": co[tested], "expected": expected[tested]})
     frame["pvalue"] = stats.poisson.sf(frame["co_tenders"] - 1, frame["expected"])
     frame["tied_firms"] = [tied_firms.get(v, ()) for v in tested]
     frame["tenders"] = [tied_tenders.get(v, ()) for v in tested]
+    frame["carriers"] = [carriers.get(v, {}) for v in tested]
     return frame

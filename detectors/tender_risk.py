@@ -52,7 +52,7 @@ import pandas as pd
 from detectors import bid_traces
 from detectors import rings as rings_detector
 from detectors.finding import Finding, counted, listed, ordinal
-from detectors.market import MarketData, stripped
+from detectors.market import MarketData
 from detectors.screens import category_baselines, category_percentiles, tender_screens
 
 __all__ = ["NAME", "Params", "detect", "tender_risk_scores"]
@@ -191,7 +191,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     baselines = _baseline_table(category_baselines(compared, data.tenders, params.min_category_tenders))
     flagged = scores.loc[scores["score"] >= params.min_score]
     flagged = flagged.sort_values(["score", "tender_id"], ascending=[False, True]).head(params.max_findings)
-    in_flagged = data.bids.loc[data.bids["tender_id"].isin(set(flagged["tender_id"]))]
+    in_flagged = data.bids.loc[data.bids["tender_id"].isin(set(flagged["tender_id"])), ["tender_id", "firm_id"]]
     bidders_of = {t: set(g) for t, g in in_flagged.groupby("tender_id")["firm_id"]}
     traces_at = _traces_by_tender(data) if flagged["traced"].any() else {}
     findings = []
@@ -199,7 +199,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         ring_members = sorted(set(row.ring_firms.split(",")) & bidders_of.get(row.tender_id, set())) \
             if isinstance(row.ring_firms, str) else []
         base = {s: _base(baselines, row.category, s) for s in ("cv", "spread", "rd")}
-        traces = [_trace_here(in_flagged, row.tender_id, t) for t in traces_at.get(row.tender_id, [])]
+        traces = [_trace_here(t, row.tender_id) for t in traces_at.get(row.tender_id, [])]
         evidence: dict[str, Any] = {
             "category": row.category, "n_bids": int(row.n_bids),
             "screens": {"cv": row.cv, "spread": row.spread, "diff_pct": row.diff_pct, "rd": row.rd},
@@ -230,14 +230,12 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     return findings
 
 
-def _trace_here(bids: pd.DataFrame, tender_id: str, trace: Any) -> dict[str, Any]:
+def _trace_here(trace: Any, tender_id: str) -> dict[str, Any]:
     """A trace met in ``tender_id``: the value, the firms whose bids carried it there, and its
     market facts (tenders where it met itself, the number chance gives, q-value)."""
-    column = bid_traces.KIND_COLUMNS[trace.kind]
-    here = bids.loc[bids["tender_id"] == tender_id].dropna(subset=[column])
-    firms = sorted(set(here.loc[stripped(here[column]) == trace.value, "firm_id"]))
-    return {"kind": trace.kind, "value": trace.value, "firms": firms, "tenders": int(trace.co_tenders),
-            "expected": round(float(trace.expected), 4), "qvalue": float(trace.qvalue)}
+    return {"kind": trace.kind, "value": trace.value, "firms": list(trace.carriers[tender_id]),
+            "tenders": int(trace.co_tenders), "expected": round(float(trace.expected), 4),
+            "qvalue": float(trace.qvalue)}
 
 
 def _baseline_table(baselines: pd.DataFrame) -> dict[tuple[str, str], tuple[float, bool]]:
