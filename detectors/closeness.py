@@ -137,7 +137,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, special, stats
 
-from detectors.finding import Finding, between, counted, span, yearly
+from detectors.finding import Finding, between, counted, joined, span, yearly
 from detectors.market import FAILED_RESULTS, PASSED_RESULTS, MarketData, plain_text
 
 __all__ = ["NAME", "Params", "detect", "pair_frame", "gate", "shrunk_rate", "granted"]
@@ -1298,7 +1298,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
 
     phrases.sort(key=lambda p: -p[0])
     said = [opening] + [p[1] for p in phrases[:4]]
-    text = ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]
+    text = joined(said)
     explanation = f"{oname} ({official}) {text}."
     evidence = {
         "components": components,

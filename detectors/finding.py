@@ -88,6 +88,11 @@ def listed(items: Sequence[str], shown: int = 3) -> str:
     return text + (f" and {len(items) - shown} more" if len(items) > shown else "")
 
 
+def joined(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``: every item of a list for a sentence."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def ordinal(n: int) -> str:
     """``1st``, ``2nd``, ``3rd``, ``11th``, ``92nd``, ``100th``."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

@@ -54,7 +54,7 @@ from scipy.sparse.csgraph import connected_components
 
 from detectors import bid_traces
 from detectors.bid_traces import ALPHA, same_tender_traces, significant
-from detectors.finding import Finding, between_tenders, counted, tender_period, yearly
+from detectors.finding import Finding, between_tenders, counted, joined, tender_period, yearly
 from detectors.market import MarketData, stripped
 from detectors.rings import KIND_PHRASE
 
@@ -295,7 +295,7 @@ def _trace_phrase(identifiers: list[dict[str, Any]], members: list[str], k: int)
 
 def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Series,
              dates: dict[str, Any], identifiers: list[dict[str, Any]]) -> str:
-    who = f"{', '.join(members[:-1])} and {members[-1]}" if len(members) <= 3 else \
+    who = joined(members) if len(members) <= 3 else \
         f"{len(members)} firms ({', '.join(members[:3])}, …)"
     traced = sum("same_tender" in i for i in identifiers)
     if traced:  # bids from one hand in the same tenders: the strongest fact, said first

@@ -51,7 +51,7 @@ import pandas as pd
 
 from detectors import bid_traces
 from detectors import rings as rings_detector
-from detectors.finding import Finding, counted, listed, ordinal
+from detectors.finding import Finding, counted, joined, listed, ordinal
 from detectors.market import MarketData
 from detectors.screens import category_baselines, category_percentiles, tender_screens
 
@@ -280,10 +280,9 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
         firms = trace["firms"]
         if not firms:
             continue
-        who = firms[0] if len(firms) == 1 else f"{', '.join(firms[:-1])} and {firms[-1]}"
         did, _ = bid_traces.TOLD.get(trace["kind"], (f"carried one {trace['kind']}", ""))
         value = trace["value"] if trace["kind"] != "document" else f"hash {str(trace['value'])[:12]}…"
         chance = "fewer than 0.01" if trace["expected"] < 0.01 else f"{trace['expected']:.2f}"
-        text += (f"; the bids of {who} {did} ({value}), which bids of two or more firms shared in "
+        text += (f"; the bids of {joined(firms)} {did} ({value}), which bids of two or more firms shared in "
                  f"{counted(trace['tenders'], 'tender')} where chance alone would give {chance}")
     return text[0].upper() + text[1:] + "."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from detectors.finding import between, listed, ordinal, period, yearly
+from detectors.finding import between, joined, listed, ordinal, period, yearly
 
 
 def _days(*values: str | None) -> pd.Series:
@@ -45,6 +45,12 @@ def test_listed_names_the_first_items_and_counts_the_rest() -> None:
     assert listed(["T1", "T2"]) == "T1, T2"
     assert listed(["T1", "T2", "T3", "T4", "T5"]) == "T1, T2, T3 and 2 more"
     assert listed(["F1", "F2", "F3", "F4", "F5", "F6"], 5) == "F1, F2, F3, F4, F5 and 1 more"
+
+
+def test_joined_names_every_item() -> None:
+    assert joined(["F1"]) == "F1"
+    assert joined(["F1", "F2"]) == "F1 and F2"
+    assert joined(["F1", "F2", "F3", "F4"]) == "F1, F2, F3 and F4"
 
 
 def test_ordinal_suffixes() -> None:
