@@ -929,17 +929,17 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
         turn_taking, expected_repeats = 0.0, 0.0
         if w >= 3:
             # runs test: consecutive wins by the same member vs independent draws with the
-            # observed shares; strength = relative shortfall of repeats, weighed by _counted(z)
+            # observed shares; strength = relative shortfall of repeats, weighed by _division_weight(z)
             q = float(wsum["q"].get(k, 1.0))
             expected_repeats = (w - 1) * q
             sd = math.sqrt(max((w - 1) * q * (1 - q), 1e-12))
             z = (expected_repeats - rep) / sd
             if expected_repeats > 0:
-                turn_taking = float(np.clip(1.0 - rep / expected_repeats, 0.0, 1.0)) * _counted(z)
+                turn_taking = float(np.clip(1.0 - rep / expected_repeats, 0.0, 1.0)) * _division_weight(z)
         seg_value, seg_pvalue, home_share, n_regions, n_regioned = segmented.get(k, (0.0, 1.0, 0.0, 0, 0))
         # like turn-taking, weighed by the G-test's one-sided z
         seg_strength = 0.0 if seg_value != seg_value else \
-            seg_value * _counted(float(stats.norm.isf(max(seg_pvalue, 1e-300))))
+            seg_value * _division_weight(float(stats.norm.isf(max(seg_pvalue, 1e-300))))
         base = _baseline(baselines, a["category"])
         identifiers: list[dict[str, Any]] = []
         id_strength = 0.0
@@ -998,7 +998,7 @@ def _baseline(baselines: dict[tuple[str, str], float], category: str) -> dict[st
             for screen in ("cv", "rd", "spread")}
 
 
-def _counted(z: float) -> float:
+def _division_weight(z: float) -> float:
     """How much a division-of-wins test counts at z: 0 up to ``DIVISION_Z[0]``, 1 from ``DIVISION_Z[1]``."""
     low, full = DIVISION_Z
     return float(np.clip((z - low) / (full - low), 0.0, 1.0))
