@@ -2,15 +2,17 @@
 
 For each scale: ``python -m loaders demo`` writes the synthetic market, the target database
 is emptied, ``python -m loaders csv`` loads it, then the steps of ``python -m detectors run``
-are timed one by one, as the runner does them: the read (:func:`graph.readers.read_market`
-with the detectors' extra inputs such as the OCDS frame read alongside), every registered
-detector, and the store (:func:`graph.findings_store.store_findings`, one transaction).
-Each step prints wall seconds, the CPU seconds of this process and, when the target is a
-local instance started by ``python -m graph server``, the CPU seconds of the Neo4j server —
-on a machine shared with other work, CPU seconds are the figure that does not depend on the
-load. ``--memory`` adds a second pass under ``tracemalloc`` for the peak of memory allocated
-during each step (slower; its time is not reported). The peak RSS of the process is printed
-at the end.
+are timed one by one in this process: the read (:func:`graph.readers.read_market` with the
+detectors' extra inputs such as the OCDS frame read alongside, as the runner reads them),
+every registered detector, and the store (:func:`graph.findings_store.store_findings`, one
+transaction). Each step prints wall seconds, the CPU seconds of this process and, when the
+target is a local instance started by ``python -m graph server``, the CPU seconds of the
+Neo4j server — on a machine shared with other work, CPU seconds are the figure that does not
+depend on the load. The detectors are then run once more as the runner runs them, in the
+worker processes of :func:`detectors.runner.plan_lanes` (one per CPU): ``total, as run`` is
+the read, that step and the store. ``--memory`` adds a pass under ``tracemalloc`` for the
+peak of memory allocated during each step (slower; its time is not reported). The peak RSS
+of this process and of the largest worker process are printed at the end.
 
 The target is the usual Neo4j (``NEO4J_URI``, else the local instance named by
 ``IRONCAGE_NEO4J_INSTANCE``). **It is emptied**: use a scratch instance, e.g.::
@@ -124,6 +126,11 @@ def measure(db: Database, seed: int, memory: bool) -> dict[str, Any]:
     with timed(steps, "store"):
         store_findings(db, info, findings)
     total = time.perf_counter() - started
+    lanes = runner.plan_lanes(detectors, runner.default_jobs())
+    with timed(steps, f"detectors, {len(lanes)} proc"):  # as the runner runs them: lanes at once
+        runner.run_in_lanes(data, detectors, seed=seed, db=db, inputs=inputs, jobs=len(lanes))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    in_lanes = total - sum(steps[o.code]["wall"] for o in outcomes) + steps[f"detectors, {len(lanes)} proc"]["wall"]
     counts = {o.code: len(o.findings) for o in outcomes}
     counts["store"] = len(findings)
     peaks: dict[str, float] = {}
@@ -134,7 +141,8 @@ def measure(db: Database, seed: int, memory: bool) -> dict[str, Any]:
         runner.run_detectors(data, detectors, seed=seed, db=db, inputs=inputs,
                              around=lambda code: peak_memory(peaks, code))
     return {"bids": len(data.bids), "tenders": len(data.tenders), "steps": steps, "total": total, "peaks": peaks,
-            "counts": counts}
+            "counts": counts, "in_lanes": in_lanes, "lanes": [[spec.code for spec, _ in lane] for lane in lanes],
+            "worker_rss": children}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,7 +188,10 @@ def _print(result: dict[str, Any]) -> None:
         count = result["counts"].get(step, "")
         print(f"  {step:<18}{t['wall']:>9.2f}{t['cpu']:>8.2f}{t['server']:>10.2f}"
               f"{(f'{peak:.0f}' if peak is not None else '-'):>9}{count!s:>10}")
-    print(f"  {'total':<18}{result['total']:>9.2f}")
+    print(f"  {'total':<18}{result['total']:>9.2f}  (read, the detectors one after another, store)")
+    lanes = " | ".join(", ".join(lane) for lane in result["lanes"])
+    print(f"  {'total, as run':<18}{result['in_lanes']:>9.2f}  (read, the detectors in {len(result['lanes'])} "
+          f"processes: {lanes}; store); largest worker process so far {result['worker_rss']:.0f} MB RSS")
     sys.stdout.flush()
 
 

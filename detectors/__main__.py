@@ -1,4 +1,4 @@
-"""``python -m detectors run [--detector CODE ...] [--json FILE] [--seed N]`` and ``python -m detectors list``.
+"""``python -m detectors run [--detector CODE ...] [--json FILE] [--seed N] [--jobs N]`` and ``python -m detectors list``.
 
 Exit codes: 0 success, 1 the run failed (marked failed in the database, no findings
 written), 2 bad usage or a broken detector module, 3 another run holds the lock, 4 Neo4j is
@@ -23,9 +23,22 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", type=Path, metavar="FILE",
                      help='also write {"run_id", "findings": [...]} to FILE (atomically)')
     run.add_argument("--seed", type=int, default=0, help="seed passed to every detector [0]")
+    run.add_argument("--jobs", type=_positive, metavar="N",
+                     help="run the detectors in up to N processes at once [the number of CPUs]; "
+                          "1 runs them one after another in one process")
     run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands.add_parser("list", help="the detectors, in the order they run")
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -58,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     from graph.settings import SettingsError
 
     try:
-        runner.run(args.detector, seed=args.seed, json_path=args.json)
+        runner.run(args.detector, seed=args.seed, json_path=args.json, jobs=args.jobs)
     except runner.LockHeld as error:
         log.error("%s", error)
         return runner.EXIT_LOCKED

@@ -5,7 +5,9 @@ Each entry names a module implementing the detector interface (``NAME``, a froze
 description, the upstream results it may take (keyword → code of the detector whose
 findings are passed, e.g. ``tender_risk`` gets ``rings=<ring findings>``) and extra inputs
 read from the graph (keyword → ``"module:function"`` taking the database, e.g. the OCDS
-frame for ``red_flags``). Upstream detectors come earlier in :data:`DETECTORS`.
+frame for ``red_flags``). Upstream detectors come earlier in :data:`DETECTORS`. ``cost`` is a
+rough relative running time (seconds at demo scale 10 on a 2-core machine), used only to
+share the detectors out between worker processes (:func:`detectors.runner.plan_lanes`).
 
 Modules are imported lazily: a detector whose module does not exist (yet) is skipped with a
 logged warning, so the runner works while detectors land one by one. A module that exists
@@ -39,27 +41,28 @@ class DetectorSpec:
     description: str
     upstream: dict[str, str] = field(default_factory=dict)  # detect keyword → upstream detector code
     inputs: dict[str, str] = field(default_factory=dict)  # detect keyword → "module:function(db)"
+    cost: float = 1.0  # rough seconds at demo scale 10, to balance worker processes
 
 
 DETECTORS: tuple[DetectorSpec, ...] = (
     DetectorSpec("rings", "detectors.rings",
                  "bid-rigging rings: Louvain communities of the co-bidding graph scored on cohesion, "
-                 "rotation, cover-bid price screens and shared identifiers"),
+                 "rotation, cover-bid price screens and shared identifiers", cost=8.5),
     DetectorSpec("linked_bidders", "detectors.linked_bidders",
                  "firms tied by shared identifiers (phone, address, owner, IP, document) that bid "
-                 "against each other"),
+                 "against each other", cost=2.1),
     DetectorSpec("tender_risk", "detectors.tender_risk",
                  "tenders whose bids look rigged: price screens against the category baseline, raised "
-                 "when a suspected ring bid", upstream={"rings": "rings"}),
+                 "when a suspected ring bid", upstream={"rings": "rings"}, cost=1.1),
     DetectorSpec("closeness", "detectors.closeness",
                  "official–firm pairs: inspections, approvals and evaluations beyond expectation, "
-                 "leniency, speed, outcomes and hidden ties"),
+                 "leniency, speed, outcomes and hidden ties", cost=8.1),
     DetectorSpec("official_profile", "detectors.official_profile",
                  "officials' workload, overdue approvals, deviation from department peers and "
-                 "strongest closeness", upstream={"pairs": "closeness"}),
+                 "strongest closeness", upstream={"pairs": "closeness"}, cost=1.1),
     DetectorSpec("red_flags", "detectors.red_flags",
                  "OCDS Cardinal red flags R003–R058 per tender, tenderer and buyer",
-                 inputs={"ocds": "graph.readers:read_ocds"}),
+                 inputs={"ocds": "graph.readers:read_ocds"}, cost=4.3),
 )
 
 

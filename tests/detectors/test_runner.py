@@ -181,6 +181,74 @@ def test_upstream_findings_are_passed_only_to_detectors_that_accept_them() -> No
     assert [(o.code, len(o.findings)) for o in outcomes] == [("up", 1), ("take", 0), ("ignore", 0)]
 
 
+def _module(name: str, detect: Any) -> types.ModuleType:
+    module = types.ModuleType(name)
+    module.detect = detect  # type: ignore[attr-defined]
+    return module
+
+
+def _spec(code: str, cost: float = 1.0, upstream: dict[str, str] | None = None) -> registry.DetectorSpec:
+    return registry.DetectorSpec(code, code, "", upstream or {}, cost=cost)
+
+
+def test_plan_lanes_keeps_upstream_chains_together_and_balances_the_cost() -> None:
+    idle = _module("idle", lambda data, params=None, seed=0: [])
+    specs = [_spec("rings", 8), _spec("linked", 2), _spec("risk", 1, {"rings": "rings"}), _spec("close", 8),
+             _spec("profile", 1, {"pairs": "close"}), _spec("flags", 4), _spec("after_risk", 1, {"x": "risk"})]
+    loaded = [(spec, idle) for spec in specs]
+
+    def codes(jobs: int) -> list[list[str]]:
+        return [[spec.code for spec, _ in lane] for lane in runner.plan_lanes(loaded, jobs)]
+
+    assert codes(1) == [[s.code for s in specs]]  # one lane: registry order
+    # chains rings → risk → after_risk (10) and close → profile (9) stay whole; flags and linked fill up
+    assert codes(2) == [["rings", "linked", "risk", "after_risk"], ["close", "profile", "flags"]]
+    assert codes(3) == [["rings", "risk", "after_risk"], ["close", "profile"], ["linked", "flags"]]
+    assert len(codes(16)) == 4  # no empty lanes
+    assert runner.default_jobs() >= 1
+
+
+def test_lanes_run_in_other_processes_and_give_what_one_process_gives() -> None:
+    def where(data, params=None, seed=0):  # type: ignore[no-untyped-def]
+        return [Finding(detector="where", kind="official", score=1, explanation="pid",
+                        evidence={"pid": os.getpid()}, official_id="O1")]
+
+    def rings(data, params=None, seed=0):  # type: ignore[no-untyped-def]
+        return [Finding(detector="rings", kind="ring", score=10 + seed, explanation="r", firms=("F1", "F2"))]
+
+    def taker(data, params=None, seed=0, rings=None):  # type: ignore[no-untyped-def]
+        return [Finding(detector="taker", kind="tender", score=len(rings or []), explanation="t",
+                        evidence={"pid": os.getpid()}, tender_id="T1")]
+
+    loaded = [(_spec("rings", 5), _module("rings", rings)), (_spec("taker", 1, {"rings": "rings"}), _module("taker", taker)),
+              (_spec("where", 1), _module("where", where))]
+    alone = runner.run_in_lanes(MarketData.build(), loaded, seed=3, jobs=1)
+    split = runner.run_in_lanes(MarketData.build(), loaded, seed=3, jobs=2)
+    assert [o.code for o in split] == ["rings", "taker", "where"]  # registry order whatever finished first
+    assert [o.findings for o in split[:2]] == [o.findings for o in alone[:2]]
+    assert split[1].findings[0].score == 1  # the upstream rings reached taker in its lane
+    assert alone[2].findings[0].evidence["pid"] == os.getpid()
+    assert split[2].findings[0].evidence["pid"] != os.getpid()  # where ran in a forked process
+    assert split[1].findings[0].evidence["pid"] == os.getpid()
+
+
+def test_a_lane_that_raises_or_dies_fails_the_run() -> None:
+    def heavy(data, params=None, seed=0):  # type: ignore[no-untyped-def]
+        return []
+
+    def raises(data, params=None, seed=0):  # type: ignore[no-untyped-def]
+        raise ValueError("fault in a worker")
+
+    def dies(data, params=None, seed=0):  # type: ignore[no-untyped-def]
+        os._exit(9)  # what the kernel's OOM killer or a crashing extension does to a process
+
+    first = (_spec("heavy", 5), _module("heavy", heavy))  # the costlier lane runs here, the other is forked
+    with pytest.raises(runner.RunFailed, match="detector raises raised ValueError: fault in a worker"):
+        runner.run_in_lanes(MarketData.build(), [first, (_spec("raises"), _module("raises", raises))], jobs=2)
+    with pytest.raises(runner.RunFailed, match=r"the worker process running dies died \(exit code 9\)"):
+        runner.run_in_lanes(MarketData.build(), [first, (_spec("dies"), _module("dies", dies))], jobs=2)
+
+
 def test_a_missing_detector_module_is_skipped_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     spec = registry.DetectorSpec("later", "detectors.not_written_yet", "")
     assert runner.load_detectors([spec]) == []
@@ -264,6 +332,31 @@ def test_sigterm_marks_the_run_failed(market_db, fakes: dict[str, str]) -> None:
     assert process.returncode == runner.EXIT_FAILED, stderr
     [state] = _cypher(market_db, "MATCH (r:DetectorRun) RETURN r.status AS status, r.error AS error")
     assert state["status"] == "failed" and "signal" in state["error"]
+
+
+@pytest.mark.neo4j
+def test_sigterm_while_a_worker_process_runs_kills_it_and_marks_the_run_failed(market_db, fakes: dict[str, str]
+                                                                              ) -> None:
+    started = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "detectors", "run", "--detector", "fake_ok", "--detector",
+                                "fake_slow", "--jobs", "2"], cwd=REPO, env=fakes, text=True, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if _cypher(market_db, "MATCH (r:DetectorRun {status: 'running'}) RETURN r.id AS id"):
+            break
+        time.sleep(0.2)
+    time.sleep(2.0)  # fake_ok is done; the worker sleeps in fake_slow
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == runner.EXIT_FAILED, stderr
+    assert time.monotonic() - started < 45  # the worker was killed, not waited for (it sleeps 60 s)
+    [state] = _cypher(market_db, "MATCH (r:DetectorRun) RETURN r.status AS status, r.error AS error")
+    assert state["status"] == "failed" and "signal" in state["error"]
+
+
+def test_jobs_must_be_a_positive_number(fakes: dict[str, str]) -> None:
+    result = cli(fakes, "run", "--jobs", "0")
+    assert result.returncode == 2 and "expected at least 1" in result.stderr
 
 
 def test_ordered_findings_sort_by_score_then_key() -> None:
