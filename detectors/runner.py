@@ -367,16 +367,19 @@ def read_all(pool: ThreadPoolExecutor, db: Any, detectors: Sequence[tuple[regist
 
     The inputs are read in ``pool`` while the market is read here; this returns when every
     read is in, so the detectors that follow do not compete with a read for the interpreter.
+    A query both need (the bids, for the market and the OCDS frame) is read once
+    (:func:`graph.readers.shared_reads`).
     """
-    from graph.readers import read_market
+    from graph.readers import read_market, shared_reads
 
-    inputs = start_inputs(pool, db, detectors)
-    started = time.perf_counter()
-    data = read_market(db)
-    log.info("read market: %d tenders, %d bids, %d firms, %d officials in %.2f s",
-             len(data.tenders), len(data.bids), len(data.firms), len(data.officials), time.perf_counter() - started)
-    for future in inputs.values():
-        future.result()
+    with shared_reads():  # the market and the OCDS frame are built from one read of the bids
+        inputs = start_inputs(pool, db, detectors)
+        started = time.perf_counter()
+        data = read_market(db)
+        log.info("read market: %d tenders, %d bids, %d firms, %d officials in %.2f s", len(data.tenders),
+                 len(data.bids), len(data.firms), len(data.officials), time.perf_counter() - started)
+        for future in inputs.values():
+            future.result()
     if inputs:
         log.info("read market and detector inputs in %.2f s", time.perf_counter() - started)
     return data, inputs
@@ -452,6 +455,7 @@ def _run_recorded(db: Any, specs: Sequence[registry.DetectorSpec], seed: int,
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="detector-inputs")
     try:
         data, inputs = read_all(pool, db, detectors)
+        pool.shutdown(wait=True)  # every read is in; no idle thread is left when the workers fork
         outcomes = run_in_lanes(data, detectors, seed=seed, db=db, inputs=inputs, jobs=jobs)
         findings = [f for o in outcomes for f in o.findings]
         seconds = {o.code: round(o.seconds, 3) for o in outcomes}

@@ -28,9 +28,11 @@ order whatever order the server returns.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -70,7 +72,9 @@ FRAME_QUERIES: dict[str, tuple[str, ...]] = {
 
 # the columns each query's rows hold, when they differ from the frame's contract columns
 QUERY_COLUMNS: dict[str, list[str]] = {
-    "read_bids": ["bid_id", "tender_id", "firm_id", "amount", "submitted_at", "disqualified"],
+    # one row per bid, for the market (one row per tenderer) and the red flags' OCDS frame alike
+    "read_bids": ["bid_id", "tender_id", "tenderers", "amount", "submitted_at", "disqualified", "status",
+                  "currency", "lots", "position"],
     "read_awards": ["tender_id", "firm_id"],
 }
 
@@ -128,8 +132,53 @@ def to_datetimes(values: pd.Series) -> pd.Series:
     return naive_utc(values)
 
 
+_shared: dict[tuple[int, str, int], Future[pd.DataFrame]] | None = None
+_shared_lock = threading.Lock()
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """Within the block, a paged query asked for twice (on one database) is read once.
+
+    The job runner reads the market and the red flags' OCDS frame at the same time, and both
+    are built from ``read_bids``: inside this block the second asker waits for the first
+    one's rows instead of reading every bid again. Outside it, every read goes to the server.
+    """
+    global _shared
+    with _shared_lock:
+        _shared = {}
+    try:
+        yield
+    finally:
+        with _shared_lock:
+            _shared = None
+
+
 def read_rows(db: Any, name: str, columns: list[str], page_size: int = PAGE_SIZE) -> pd.DataFrame:
-    """All pages of the paged named query ``name`` as one frame with ``columns``."""
+    """All pages of the paged named query ``name`` as one frame with ``columns`` (a copy of the
+    rows already read for another frame inside :func:`shared_reads`)."""
+    with _shared_lock:
+        shared, owner = _shared, False
+        if shared is not None:
+            key = (id(db), name, page_size)
+            if key not in shared:
+                shared[key], owner = Future(), True
+            future = shared[key]
+    if shared is None:
+        return _read_rows(db, name, columns, page_size)
+    if owner:
+        try:
+            future.set_result(_read_rows(db, name, columns, page_size))
+        except BaseException as error:
+            future.set_exception(error)
+            raise
+    frame = future.result()
+    if list(frame.columns) != columns:
+        raise ValueError(f"{name} was read with columns {list(frame.columns)}, not {columns}")
+    return frame.copy()
+
+
+def _read_rows(db: Any, name: str, columns: list[str], page_size: int) -> pd.DataFrame:
     rows: list[list[Any]] = []
     after = ""
     while after is not None:
@@ -216,6 +265,13 @@ def assemble(frame: str, parts: list[pd.DataFrame], awards: pd.DataFrame | None 
     return _sorted(result, SORT_KEYS[frame]).reset_index(drop=True)
 
 
+def market_bids(rows: pd.DataFrame) -> pd.DataFrame:
+    """``read_bids`` rows (one per bid) → the market's: one per tenderer, bids of no firm left out."""
+    per_firm = rows[["bid_id", "tender_id", "tenderers", "amount", "submitted_at", "disqualified"]]
+    per_firm = per_firm.explode("tenderers", ignore_index=True).rename(columns={"tenderers": "firm_id"})
+    return per_firm.dropna(subset=["firm_id"]).reset_index(drop=True)
+
+
 def read_market(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None) -> MarketData:
     """Every frame of :class:`~detectors.market.MarketData`, read from the graph.
 
@@ -241,7 +297,7 @@ def read_market(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None)
     frames: dict[str, pd.DataFrame] = {}
     for name, result in _completed(db, dict(sorted(MARKET_QUERIES.items(), key=lambda item: -QUERY_WEIGHT.get(item[0], 0))),
                                    page_size, workers):  # the biggest first: they finish last
-        rows[name] = result
+        rows[name] = market_bids(result) if name == "read_bids" else result
         for frame in [f for f in COLUMNS if f not in frames and needs[f] <= rows.keys()]:
             parts = [rows[n] for n in FRAME_QUERIES[frame]]
             carried = {n: rows[n] for n in BID_IDENTIFIER_QUERIES if n in rows}
@@ -279,7 +335,7 @@ def _completed(db: Any, queries: dict[str, list[str]], page_size: int = PAGE_SIZ
 # OCDS frame → the paged named queries whose rows make it up (concatenated in this order)
 OCDS_QUERIES: dict[str, tuple[str, ...]] = {
     "processes": ("read_ocds_processes",),
-    "bids": ("read_ocds_bids",),
+    "bids": ("read_bids",),  # the market's bid rows (read once for both inside shared_reads)
     "awards": ("read_ocds_awards", "read_ocds_awarded_to"),
     "lots": ("read_ocds_lots",),
 }
@@ -288,16 +344,19 @@ OCDS_QUERIES: dict[str, tuple[str, ...]] = {
 def read_ocds(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None) -> Any:
     """The red flags' OCDS frame (:class:`detectors.red_flags.frames.OcdsFrames`), read like the market.
 
-    Keyset-paged ``cypher/read_ocds_*.cypher`` queries run concurrently (streaming one
-    record per bid cost the client several times the server's work). Tenders loaded from
+    Keyset-paged ``cypher/read_ocds_*.cypher`` queries and the market's ``read_bids`` (one
+    row per bid with its OCDS status, currency, lots and position) run concurrently
+    (streaming one record per bid cost the client several times the server's work); inside
+    :func:`shared_reads` the bids already read for the market are reused. Tenders loaded from
     the CSV bundle are projected too (bid status from ``disqualified``, AWARDED_TO as active
     awards), so the flags run on any market.
     """
     from detectors.red_flags.frames import COLUMNS as OCDS_COLUMNS
     from detectors.red_flags.frames import OcdsFrames
 
-    rows = read_concurrently(db, {name: OCDS_COLUMNS[frame] for frame, queries in OCDS_QUERIES.items()
-                                  for name in queries}, page_size, workers)
+    rows = read_concurrently(db, {name: QUERY_COLUMNS.get(name, OCDS_COLUMNS[frame])
+                                  for frame, queries in OCDS_QUERIES.items() for name in queries}, page_size, workers)
+    rows["read_bids"] = rows["read_bids"][OCDS_COLUMNS["bids"]]
     frames = {}
     for frame, queries in OCDS_QUERIES.items():
         parts = [rows[n].dropna(axis=1, how="all") for n in queries if not rows[n].empty]
@@ -323,7 +382,7 @@ def warm_up(db: Any, anchors: int = WARMUP_ANCHORS) -> int:
     detector run does not pay for the JIT compilation of the read path. Returns the number
     of queries run.
     """
-    names = [*MARKET_QUERIES, *(n for queries in OCDS_QUERIES.values() for n in queries)]
+    names = list(dict.fromkeys([*MARKET_QUERIES, *(n for queries in OCDS_QUERIES.values() for n in queries)]))
     for name in names:
         db.read_frame(name, columns=["rows", "next_after"], after="", limit=anchors)
     return len(names)

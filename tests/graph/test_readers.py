@@ -154,6 +154,44 @@ def test_warm_up_runs_the_first_page_of_every_read_query(clean_db) -> None:
     assert {(after, limit) for _, after, limit in ran} == {("", 2)}
 
 
+@pytest.mark.neo4j
+def test_shared_reads_read_the_bids_once_for_the_market_and_the_ocds_frame(clean_db) -> None:
+    """Inside shared_reads the market and the OCDS frame, read at the same time as the runner
+    reads them, share one read of read_bids; a consortium's bid (B5: F2 and F3) is one OCDS bid
+    with two tenderers and one market row per firm."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from graph.readers import read_ocds, shared_reads
+
+    _write_tiny_graph(clean_db)
+    with clean_db.driver.session(database=clean_db.settings.database) as session:
+        session.run("MATCH (t:Tender {id: 'T1'}), (f2:Firm {id: 'F2'}), (f3:Firm {id: 'F3'}) "
+                    "CREATE (f2)-[:SUBMITTED]->(b:Bid {id: 'B5', amount: 97.0})-[:FOR]->(t), "
+                    "(f3)-[:SUBMITTED]->(b)").consume()
+    ran: list[str] = []
+
+    class Recording:  # the real database, noting each read (its first page)
+        def read_frame(self, name: str, **params):  # type: ignore[no-untyped-def]
+            if params["after"] == "":
+                ran.append(name)
+            return clean_db.read_frame(name, **params)
+
+    alone_market, alone_ocds = read_market(clean_db), read_ocds(clean_db)
+    db = Recording()
+    with shared_reads(), ThreadPoolExecutor(max_workers=1) as pool:
+        ocds = pool.submit(read_ocds, db)
+        market = read_market(db)
+        ocds_frames = ocds.result()
+    assert ran.count("read_bids") == 1  # read once for both
+    pd.testing.assert_frame_equal(market.bids, alone_market.bids)
+    pd.testing.assert_frame_equal(ocds_frames.bids, alone_ocds.bids)
+    assert market.bids.loc[market.bids["bid_id"] == "B5", "firm_id"].tolist() == ["F2", "F3"]
+    [b5] = ocds_frames.bids.loc[ocds_frames.bids["bid_id"] == "B5", "tenderers"].tolist()
+    assert sorted(b5) == ["F2", "F3"]
+    read_market(db)  # outside the block every read goes to the server again
+    assert ran.count("read_bids") == 2
+
+
 def test_to_datetimes_converts_neo4j_temporals_to_naive_utc() -> None:
     from neo4j.time import Date, DateTime
 
