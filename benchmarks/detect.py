@@ -12,7 +12,8 @@ depend on the load. The detectors are then run once more as the runner runs them
 worker processes of :func:`detectors.runner.plan_lanes` (one per CPU): ``total, as run`` is
 the read, that step and the store. ``--memory`` adds a pass under ``tracemalloc`` for the
 peak of memory allocated during each step (slower; its time is not reported). The peak RSS
-of this process and of the largest worker process are printed at the end.
+of this process is printed at the end, and beside ``total, as run`` the peak proportional
+set size of this process and its workers together (sampled every 0.2 s).
 
 The target is the usual Neo4j (``NEO4J_URI``, else the local instance named by
 ``IRONCAGE_NEO4J_INSTANCE``). **It is emptied**: use a scratch instance, e.g.::
@@ -31,6 +32,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -84,6 +86,40 @@ def peak_memory(into: dict[str, float], name: str) -> Iterator[None]:
         into[name] = peak / 1e6
 
 
+def _pss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            return next(int(line.split()[1]) for line in rollup if line.startswith("Pss:")) / 1024
+    except (OSError, StopIteration):
+        return 0.0
+
+
+@contextmanager
+def sampled_pss(into: list[float], every: float = 0.2) -> Iterator[None]:
+    """Sample the proportional set size (MB) of this process plus its children (the forked
+    workers) every ``every`` seconds during the block; PSS counts a page shared by n processes
+    as 1/n in each, so the sum is what they take together. Linux only (empty elsewhere)."""
+    me = os.getpid()
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(every):
+            try:
+                with open(f"/proc/{me}/task/{me}/children", encoding="ascii") as handle:
+                    children = [int(pid) for pid in handle.read().split()]
+            except OSError:
+                return
+            into.append(sum(_pss_mb(pid) for pid in [me, *children]))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield
+    finally:
+        done.set()
+        sampler.join()
+
+
 def server_cpu() -> float | None:
     """CPU seconds used so far by the local Neo4j instance, when the target is one (else None)."""
     if os.environ.get("NEO4J_URI") and "127.0.0.1" not in os.environ["NEO4J_URI"] \
@@ -127,9 +163,9 @@ def measure(db: Database, seed: int, memory: bool) -> dict[str, Any]:
         store_findings(db, info, findings)
     total = time.perf_counter() - started
     lanes = runner.plan_lanes(detectors, runner.default_jobs())
-    with timed(steps, f"detectors, {len(lanes)} proc"):  # as the runner runs them: lanes at once
+    pss: list[float] = []
+    with timed(steps, f"detectors, {len(lanes)} proc"), sampled_pss(pss):  # as the runner runs them
         runner.run_in_lanes(data, detectors, seed=seed, db=db, inputs=inputs, jobs=len(lanes))
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     in_lanes = total - sum(steps[o.code]["wall"] for o in outcomes) + steps[f"detectors, {len(lanes)} proc"]["wall"]
     counts = {o.code: len(o.findings) for o in outcomes}
     counts["store"] = len(findings)
@@ -142,7 +178,7 @@ def measure(db: Database, seed: int, memory: bool) -> dict[str, Any]:
                              around=lambda code: peak_memory(peaks, code))
     return {"bids": len(data.bids), "tenders": len(data.tenders), "steps": steps, "total": total, "peaks": peaks,
             "counts": counts, "in_lanes": in_lanes, "lanes": [[spec.code for spec, _ in lane] for lane in lanes],
-            "worker_rss": children}
+            "lanes_pss": max(pss, default=float("nan"))}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,7 +227,7 @@ def _print(result: dict[str, Any]) -> None:
     print(f"  {'total':<18}{result['total']:>9.2f}  (read, the detectors one after another, store)")
     lanes = " | ".join(", ".join(lane) for lane in result["lanes"])
     print(f"  {'total, as run':<18}{result['in_lanes']:>9.2f}  (read, the detectors in {len(result['lanes'])} "
-          f"processes: {lanes}; store); largest worker process so far {result['worker_rss']:.0f} MB RSS")
+          f"processes: {lanes}; store); all processes together peaked at {result['lanes_pss']:.0f} MB PSS")
     sys.stdout.flush()
 
 
