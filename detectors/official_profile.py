@@ -72,7 +72,7 @@ from detectors.finding import Finding, between, counted, span, yearly
 from detectors.market import FAILED_RESULTS, PASSED_RESULTS, MarketData, plain_text
 
 __all__ = ["NAME", "Params", "detect", "official_profile_frame", "official_totals", "robust_z",
-           "approval_overdue", "as_of_date"]
+           "funnel_z", "period_deviation", "approval_overdue", "as_of_date"]
 
 NAME = "official_profile"
 OID, DEPT = "official_id", "department_id"
@@ -269,6 +269,38 @@ def funnel_z(observed: pd.Series, expected: pd.Series, groups: pd.Series | None 
         high = np.clip((stats.poisson.sf(k - 1, mu) * weights).sum(axis=1), 1e-300, 1.0)
         z[rows] = np.where(low < high, np.minimum(stats.norm.ppf(low), 0.0), np.maximum(stats.norm.isf(high), 0.0))
     return pd.Series(z, index=o.index)
+
+
+def period_deviation(record: pd.DataFrame, min_peers: int = 4) -> pd.DataFrame:
+    """Deviation from department peers (偏离度) of a per-official record over a period.
+
+    ``record`` has one row per official with ``department_id``, ``workload``, ``approvals``,
+    ``overdue``, ``inspections`` and ``passes`` (the app's Officials table). Returns
+    ``workload_z``, ``overdue_z``, ``pass_rate_z`` and ``deviation`` (the largest ``|z|``):
+
+    * ``workload_z`` — robust z of the workload (:func:`robust_z`, median and MAD of the
+      department's officials);
+    * ``overdue_z`` — funnel z (:func:`funnel_z`) of the overdue approvals against
+      ``approvals × the department's overdue rate``, for officials who decided any;
+    * ``pass_rate_z`` — funnel z of the inspections not passed against ``inspections × the
+      department's not-passed rate``, sign turned so that more passes is positive.
+
+    The funnel z is exact for small counts: two overdue approvals out of two is an outlier
+    by share, not by evidence, where a mean/sd z of the shares called it one (Spiegelhalter
+    2005). NaN where a department has fewer than ``min_peers`` officials with the volume.
+    """
+    groups = record[DEPT].fillna("")
+    out = pd.DataFrame(index=record.index)
+    out["workload_z"] = robust_z(record["workload"], groups, min_peers=min_peers)
+    for column, count, volume, sign in (("overdue_z", record["overdue"], record["approvals"], 1.0),
+                                        ("pass_rate_z", record["inspections"] - record["passes"],
+                                         record["inspections"], -1.0)):
+        volume = volume.astype(float)
+        rate = count.groupby(groups).transform("sum") / volume.groupby(groups).transform("sum")
+        out[column] = sign * funnel_z(count, volume * rate, groups, volume > 0, min_peers)
+    out = out.round(2) + 0.0  # no "-0.00"
+    out["deviation"] = out[["workload_z", "overdue_z", "pass_rate_z"]].abs().max(axis=1)
+    return out
 
 
 def _z(frame: pd.DataFrame, metric: str, groups: pd.Series | None, eligible: pd.Series,

@@ -386,12 +386,15 @@ def official_workload(
     db: Database, department_id: str | None = None, date_from: date | None = None, date_to: date | None = None,
     today: date | None = None,
 ) -> pd.DataFrame:
-    """Per-official record with deviation from department peers.
+    """Per-official record with deviation from department peers (偏离度).
 
-    ``workload`` = inspections + approvals + evaluations; ``workload_z`` and ``overdue_z`` are
-    z-scores of the official's workload and overdue share against the other officials of the
-    same department (0 when the department has no spread), i.e. 偏离度.
+    ``workload`` = inspections + approvals + evaluations; ``workload_z``, ``overdue_z``,
+    ``pass_rate_z`` and ``deviation`` as :func:`detectors.official_profile.period_deviation`
+    computes them (robust z of the workload, funnel z of overdue approvals and of inspections
+    not passed against the department's rates).
     """
+    from detectors.official_profile import period_deviation
+
     frame = db.read_frame(
         "app_official_workload", department_id=department_id,
         date_from=date_from.isoformat() if date_from else None,
@@ -402,13 +405,7 @@ def official_workload(
         return frame
     frame["workload"] = frame["inspections"] + frame["approvals"] + frame["evaluations"]
     frame["pass_rate"] = (frame["passes"] / frame["inspections"]).where(frame["inspections"] > 0)
-    frame["overdue_share"] = (frame["overdue"] / frame["approvals"]).where(frame["approvals"] > 0).fillna(0.0)
-    for column, target in (("workload", "workload_z"), ("overdue_share", "overdue_z"), ("pass_rate", "pass_rate_z")):
-        grouped = frame.groupby("department_id", dropna=False)[column]
-        sd = grouped.transform("std").replace(0.0, float("nan"))
-        frame[target] = ((frame[column] - grouped.transform("mean")) / sd).fillna(0.0).round(2)
-    frame["deviation"] = frame[["workload_z", "overdue_z", "pass_rate_z"]].abs().max(axis=1)
-    return frame
+    return frame.join(period_deviation(frame))
 
 
 def official_activity(db: Database, official_id: str, today: date | None = None) -> pd.DataFrame:

@@ -53,10 +53,17 @@ st.dataframe(
     },
 )
 st.caption("Workload = inspections + approvals decided + tender evaluations in the period. Overdue = approvals "
-           "decided (or still pending today) after their statutory days. z = (official − department mean) / "
-           "department standard deviation. The pass rate is raw: an official who inspects poorer firms fails more "
-           "of them. The profile finding judges each official's failures against what its own firms' records "
-           "with the other officials predict.")
+           "decided (or still pending today) after their statutory days. Workload z: (official − department "
+           "median) / (1.4826 × median absolute deviation). Overdue and pass-rate z: the official's overdue "
+           "approvals (inspections not passed) against its volume × the department's rate, as in a funnel plot — "
+           "exact for small counts, so two overdue approvals out of two are not an outlier; empty where the "
+           "department has fewer than 4 officials with that work. The pass rate is raw: an official who inspects "
+           "poorer firms fails more of them. The profile finding judges each official's failures against what "
+           "its own firms' records with the other officials predict.")
+
+def _z(value: float) -> str | None:
+    return None if pd.isna(value) else f"z {value:+.1f}"
+
 
 st.subheader("Drill-down")
 names = dict(zip(record["official_id"], record["name"], strict=True))
@@ -64,8 +71,8 @@ official_id = st.selectbox("Official", list(names), key="officials_pick",
                            format_func=lambda o: f"{names[o]} ({o})")
 row = record.set_index("official_id").loc[official_id]
 cols = st.columns(5)
-cols[0].metric("Workload", int(row["workload"]), f"z {row['workload_z']:+.1f}", delta_color="off")
-cols[1].metric("Overdue approvals", int(row["overdue"]), f"z {row['overdue_z']:+.1f}", delta_color="inverse")
+cols[0].metric("Workload", int(row["workload"]), _z(row["workload_z"]), delta_color="off")
+cols[1].metric("Overdue approvals", int(row["overdue"]), _z(row["overdue_z"]), delta_color="inverse")
 cols[2].metric("Pass rate", "—" if pd.isna(row["pass_rate"]) else f"{row['pass_rate']:.0%}")
 cols[3].metric("Closeness", "—" if pd.isna(row["closeness"]) else f"{row['closeness']:.0f}")
 cols[4].metric("Profile score", "—" if pd.isna(row["profile_score"]) else f"{row['profile_score']:.0f}")

@@ -206,6 +206,26 @@ def test_funnel_z_allows_for_chance_in_small_counts() -> None:
     assert z[:5].abs().max() < 1.0
 
 
+def test_period_deviation_of_the_officials_table_weighs_counts_by_their_volume() -> None:
+    """The app's Officials table: 2 overdue approvals out of 2 are a high share but little
+    evidence, 30 out of 40 against peers at 1 in 20 are strong; workload by median and MAD;
+    a department of two officials is not compared."""
+    record = pd.DataFrame({
+        "department_id": ["D"] * 6 + ["E"] * 2,
+        "workload": [10, 12, 14, 16, 18, 100, 5, 6],
+        "approvals": [20, 20, 20, 20, 2, 40, 3, 3], "overdue": [1, 1, 1, 1, 2, 30, 3, 0],
+        "inspections": [10, 10, 10, 10, 0, 10, 2, 2], "passes": [8, 8, 8, 8, 0, 10, 1, 2],
+    })
+    z = op.period_deviation(record)
+    # median 15, MAD 3 → scale 1.4826 · 3: (100 − 15) / 4.4478 = 19.11
+    assert z.loc[5, "workload_z"] == pytest.approx(19.11, abs=0.01) and z.loc[0, "workload_z"] == -1.12
+    assert 0 < z.loc[4, "overdue_z"] < 3.5 < z.loc[5, "overdue_z"]
+    assert z.loc[0, "overdue_z"] == 0.0 and np.isnan(z.loc[4, "pass_rate_z"])  # no inspections: no z
+    assert z.loc[5, "pass_rate_z"] > 0  # passes more than the peers' 8 of 10
+    assert z.loc[[6, 7]].drop(columns="deviation").isna().all().all()
+    assert z.loc[5, "deviation"] == z.loc[5, "workload_z"] and z.loc[4, "deviation"] == z.loc[4, "overdue_z"]
+
+
 def test_ordinary_spread_between_peers_is_not_a_finding() -> None:
     insp: list[dict] = []
     for official, passes in (("O1", 18), ("O2", 19), ("O3", 20), ("O4", 21), ("O5", 23)):
