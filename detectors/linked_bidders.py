@@ -324,7 +324,12 @@ def _won(text: str, k: int, wins_by: pd.Series) -> str:
     if len(wins_by):
         leader, count = wins_by.index[0], int(wins_by.iloc[0])
         total = int(wins_by.sum())
-        text += f"; a linked firm won it ({leader})" if k == 1 else f"; a linked firm won {total} of them ({leader} {count})"
+        if k == 1:
+            text += f"; a linked firm won it ({leader})"
+        elif len(wins_by) == 1:
+            text += f"; {leader} won {total} of them"
+        else:
+            text += f"; linked firms won {total} of them, {leader} the most ({count})"
     else:
         text += "; none of them won"
     return text + "."

@@ -49,7 +49,7 @@ def test_shared_phone_cobidders_are_flagged(findings: list) -> None:
     assert [(i["kind"], i["holders"]) for i in ident] == [("phone", 2)]
     assert ident[0]["weight"] == pytest.approx(0.9)  # idf 1 (two holders) × phone 0.9
     assert found.explanation == ("F1 and F2 share a phone number held by 2 firms yet bid against each other "
-                                 "in 2 tenders; a linked firm won 2 of them (F1 2).")
+                                 "in 2 tenders; F1 won 2 of them.")
     # score = 45·0.9 + 35·(1 − e^(−2/3)) + 20·1·(1 − e^(−2/3))
     volume = 1 - 2.718281828 ** (-2 / 3)
     assert found.score == pytest.approx(45 * 0.9 + 35 * volume + 20 * volume, abs=0.02)
@@ -150,3 +150,12 @@ def test_an_address_that_carried_bids_of_seven_firms_in_the_same_tenders_links_t
     assert not links.loc[("O", "ip"), "linking"].any()
     pool = linked_bidders.identifier_links(_organised_market()).set_index("value").loc["7.7.7.7"]
     assert not pool["linking"].any() and not pool["traced"].any()
+
+
+def test_the_sentence_says_who_of_the_linked_firms_won() -> None:
+    won = linked_bidders._won
+    assert won("A and B met", 5, pd.Series({"F2": 3, "F1": 1})) == \
+        "A and B met; linked firms won 4 of them, F2 the most (3)."
+    assert won("A and B met", 5, pd.Series({"F2": 3})) == "A and B met; F2 won 3 of them."
+    assert won("A and B met", 1, pd.Series({"F2": 1})) == "A and B met; a linked firm won it (F2)."
+    assert won("A and B met", 5, pd.Series(dtype=int)) == "A and B met; none of them won."
