@@ -163,10 +163,13 @@ def without_weak(frame: pd.DataFrame, noun: str, key: str, weak_means: str) -> p
 
 
 def facts_table(facts: Any) -> Any:
-    """Evidence facts for display: value and threshold as text, blanks where there is none."""
+    """Evidence facts for display: every cell as text, blanks where there is none, "yes"/"no" for flags."""
     def text(value: Any) -> str:
         if value is None or (isinstance(value, float) and value != value):
             return ""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
         return str(value)
 
-    return facts.assign(**{c: facts[c].map(text) for c in ("value", "baseline", "threshold", "contribution")})
+    return facts.assign(**{c: facts[c].map(text)
+                           for c in ("value", "baseline", "threshold", "contribution", "flagged")})

@@ -48,6 +48,17 @@ def test_evidence_facts_pair_values_with_thresholds_baselines_and_contributions(
     assert app_queries.evidence_facts(None).empty
 
 
+def test_facts_table_shows_text_blanks_and_yes_no_flags():
+    from views.common import facts_table
+
+    evidence = {"cv": {"value": 0.019, "flagged": True}, "rd": {"value": 0.4, "flagged": False},
+                "large_group": False, "n": 6}
+    shown = facts_table(app_queries.evidence_facts(evidence)).set_index("fact")
+    assert shown.loc["cv", ["value", "flagged"]].tolist() == ["0.019", "yes"]
+    assert shown.loc["rd", "flagged"] == "no" and shown.loc["large_group", "value"] == "no"
+    assert shown.loc["n", ["value", "baseline", "flagged"]].tolist() == ["6", "", ""]  # not "None"
+
+
 def test_key_screens_name_the_biggest_contributions_else_flagged_facts():
     by_component = {"components": {"price": {"contribution": 8.2}, "identifiers": {"contribution": 20.0},
                                    "suppression": {"contribution": 0.0}}}
