@@ -292,6 +292,8 @@ def run_in_lanes(
     if len(lanes) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return run_detectors(data, detectors, seed=seed, db=db, inputs=inputs)
     context = multiprocessing.get_context("fork")
+    started = time.perf_counter()
+    log.info("detectors in %d processes: %s", len(lanes), " | ".join(_codes(lane) for lane in lanes))
     workers: list[tuple[list[Loaded], Any, Connection]] = []
     try:
         for lane in lanes[1:]:
@@ -310,6 +312,7 @@ def run_in_lanes(
                 process.kill()
             process.join()
             receiving.close()
+    log.info("detectors done in %.2f s", time.perf_counter() - started)
     order = {spec.code: i for i, (spec, _) in enumerate(detectors)}
     return sorted(outcomes, key=lambda outcome: order[outcome.code])
 

@@ -208,7 +208,7 @@ def test_plan_lanes_keeps_upstream_chains_together_and_balances_the_cost() -> No
     assert runner.default_jobs() >= 1
 
 
-def test_lanes_run_in_other_processes_and_give_what_one_process_gives() -> None:
+def test_lanes_run_in_other_processes_and_give_what_one_process_gives(caplog: pytest.LogCaptureFixture) -> None:
     def where(data, params=None, seed=0):  # type: ignore[no-untyped-def]
         return [Finding(detector="where", kind="official", score=1, explanation="pid",
                         evidence={"pid": os.getpid()}, official_id="O1")]
@@ -220,6 +220,7 @@ def test_lanes_run_in_other_processes_and_give_what_one_process_gives() -> None:
         return [Finding(detector="taker", kind="tender", score=len(rings or []), explanation="t",
                         evidence={"pid": os.getpid()}, tender_id="T1")]
 
+    caplog.set_level("INFO", logger="detectors.runner")
     loaded = [(_spec("rings", 5), _module("rings", rings)), (_spec("taker", 1, {"rings": "rings"}), _module("taker", taker)),
               (_spec("where", 1), _module("where", where))]
     alone = runner.run_in_lanes(MarketData.build(), loaded, seed=3, jobs=1)
@@ -230,6 +231,7 @@ def test_lanes_run_in_other_processes_and_give_what_one_process_gives() -> None:
     assert alone[2].findings[0].evidence["pid"] == os.getpid()
     assert split[2].findings[0].evidence["pid"] != os.getpid()  # where ran in a forked process
     assert split[1].findings[0].evidence["pid"] == os.getpid()
+    assert "detectors in 2 processes: rings, taker | where" in caplog.text
 
 
 def test_a_lane_that_raises_or_dies_fails_the_run() -> None:
