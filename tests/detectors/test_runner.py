@@ -234,6 +234,24 @@ def test_lanes_run_in_other_processes_and_give_what_one_process_gives(caplog: py
     assert "detectors in 2 processes: rings, taker | where" in caplog.text
 
 
+@pytest.mark.parametrize("seed", [0, 2, 4])
+def test_the_real_detectors_find_the_same_in_any_number_of_processes(seed: int) -> None:
+    """No detector may depend on another having run before it in the same process (the
+    market-level tables they share are memoised per process): each one cold in its own
+    process finds exactly what they find one after another."""
+    from tests.detectors.test_robustness import messy_market
+
+    data = messy_market(seed)
+    detectors = runner.load_detectors(registry.select(
+        ["rings", "linked_bidders", "tender_risk", "closeness", "official_profile", "red_flags"]))
+    assert len(runner.plan_lanes(detectors, 8)) == 4  # rings → tender_risk, closeness → profile, 2 alone
+    apart = runner.run_in_lanes(data, detectors, seed=seed, jobs=8)  # first: no table memoised yet
+    together = runner.run_in_lanes(data, detectors, seed=seed, jobs=1)
+    assert [o.code for o in apart] == [o.code for o in together]
+    assert [[f.to_dict() for f in o.findings] for o in apart] == [[f.to_dict() for f in o.findings] for o in together]
+    assert sum(len(o.findings) for o in together) > 0
+
+
 def test_a_lane_that_raises_or_dies_fails_the_run() -> None:
     def heavy(data, params=None, seed=0):  # type: ignore[no-untyped-def]
         return []
