@@ -13,12 +13,13 @@ from views.triage import STATUS_LABELS, triage_panel
 db = require_database()
 st.title("Cases")
 
-filters = st.columns(4)
+filters = st.columns(5)
 kinds = filters[0].multiselect("Kinds", CASE_KINDS, default=list(CASE_KINDS), key="cases_kinds")
 statuses = filters[1].multiselect("Status", TRIAGE_STATUSES, default=list(TRIAGE_STATUSES), key="cases_status",
                                   format_func=STATUS_LABELS.get)
 mine = filters[2].toggle(f"Assigned to me ({current_user()})", key="cases_mine")
-inactive = filters[3].toggle("Include findings no longer produced", key="cases_inactive")
+new_only = filters[3].toggle("Only new: first found by the latest run", key="cases_new")
+inactive = filters[4].toggle("Include findings no longer produced", key="cases_inactive")
 
 cases = load(app_queries.cases, tuple(kinds))
 if cases.empty:
@@ -27,6 +28,8 @@ if cases.empty:
 shown = cases[cases["status"].isin(statuses)]
 if mine:
     shown = shown[shown["assignee"] == current_user()]
+if new_only:
+    shown = shown[shown["new"]]
 if not inactive:
     shown = shown[shown["active"]]
 st.dataframe(

@@ -336,6 +336,23 @@ def test_cases_page_triage_is_append_only(market_db):
     assert cases_now.loc["PAIR-1", "status"] == "dismissed" and cases_now.loc["PAIR-1", "events"] == 4
 
 
+def test_cases_page_shows_when_each_case_was_first_found_and_filters_the_new_ones(market_db):
+    """A later run first found RING-2: it alone is new; a failed run after it changes nothing."""
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("""CREATE (:DetectorRun {id: 'RUN-2', status: 'succeeded', started_at: datetime('2024-08-01T10:00:00Z')}),
+                              (:DetectorRun {id: 'RUN-3', status: 'failed', started_at: datetime('2024-09-01T10:00:00Z')})
+                       WITH 1 AS one
+                       MATCH (r:Ring {id: 'RING-2'})
+                       SET r.first_seen_run = 'RUN-2', r.first_seen_at = datetime('2024-08-01T10:00:00Z')""").consume()
+    at = app_session("views/cases.py")
+    no_exception(at)
+    cases = table(at, "finding_id", "subjects").set_index("finding_id")
+    assert cases.loc["RING-1", "first_seen"] == "2024-07-01" and cases.loc["RING-2", "first_seen"] == "2024-08-01"
+    at.toggle(key="cases_new").set_value(True).run()
+    no_exception(at)
+    assert list(table(at, "finding_id", "subjects")["finding_id"]) == ["RING-2"]
+
+
 # -- helpers --------------------------------------------------------------------------------
 def _submit(at, label: str) -> None:
     [button] = [b for b in at.button if b.label == label]
