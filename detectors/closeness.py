@@ -753,6 +753,12 @@ def _relation(relation: pd.Series) -> pd.Series:
     return relation.fillna("relative").astype(str).str.replace("_", " ")
 
 
+def _named(person: pd.Series, name: pd.Series) -> pd.Series:
+    """``王芳 (P1)`` where the person has a name, else the id."""
+    has_name = name.notna() & (name.astype(str).str.strip() != "")
+    return (name.astype(str).str.strip() + " (" + person.astype(str) + ")").where(has_name, person.astype(str))
+
+
 def _role_phrase(relation: Any, person: str, role: Any, share: Any) -> str:
     kin = relation.replace("_", " ") if isinstance(relation, str) and relation else "relative"
     who = "the official" if relation == "self" else f"the official's {kin} {person}"
@@ -770,17 +776,19 @@ def _ties(data: MarketData, params: Params) -> pd.DataFrame:
     """Relatives with roles in the firm and identifiers shared with it, strongest per pair."""
     rows: list[pd.DataFrame] = []
     relations = data.relations.dropna(subset=[OID, "person_id"]).astype({OID: str, "person_id": str})
+    relations = relations.assign(person=_named(relations["person_id"], relations["person_name"]))
     roles = data.person_roles.dropna(subset=["person_id", FID]).astype({"person_id": str, FID: str})
+    roles = roles.assign(person=_named(roles["person_id"], roles["person_name"]))
     # the official itself registered as a person with a role in the firm
     selves = pd.DataFrame({OID: data.officials[OID].astype(str), "person_id": data.officials[OID].astype(str),
                            "relation": "self"})
-    kin = pd.concat([relations[[OID, "person_id", "relation"]], selves], ignore_index=True)
-    held = kin.merge(roles, on="person_id")
+    kin = pd.concat([relations[[OID, "person_id", "relation", "person"]], selves], ignore_index=True)
+    held = kin.merge(roles.drop(columns="person"), on="person_id")
     if not held.empty:
         rows.append(pd.DataFrame({OID: held[OID], FID: held[FID], "tie": "relative_role",
                                   "strength": params.relative_role_points,
                                   "detail": [_role_phrase(r, p, role, share) for r, p, role, share in zip(
-                                      held["relation"], held["person_id"], held["role"], held["share"],
+                                      held["relation"], held["person"], held["role"], held["share"],
                                       strict=True)]}))
     # shared phone / e-mail / address: official or relative ↔ firm or a person with a role in it
     pid = data.person_identifiers.dropna(subset=["owner_id", "kind", "value"])
@@ -788,16 +796,16 @@ def _ties(data: MarketData, params: Params) -> pd.DataFrame:
         own = pid[pid["owner_kind"] == "official"].rename(columns={"owner_id": OID})[[OID, "kind", "value"]]
         own = own.assign(holder="the official", src=own[OID])
         rel = pid[pid["owner_kind"] == "person"].rename(columns={"owner_id": "person_id"})
-        rel = rel.merge(relations[[OID, "person_id", "relation"]], on="person_id")
-        rel = rel.assign(holder="the official's " + _relation(rel["relation"]) + " " + rel["person_id"],
+        rel = rel.merge(relations[[OID, "person_id", "relation", "person"]], on="person_id")
+        rel = rel.assign(holder="the official's " + _relation(rel["relation"]) + " " + rel["person"],
                          src=rel["person_id"])[[OID, "kind", "value", "holder", "src"]]
         side_o = pd.concat([own, rel], ignore_index=True)
         fid = data.firm_identifiers.dropna(subset=[FID, "kind", "value"])
         fid = fid[fid["kind"].isin(["phone", "email", "address"])][[FID, "kind", "value"]].assign(via="it", dst="")
         persons = pid[pid["owner_kind"] == "person"].rename(columns={"owner_id": "person_id"})
-        via_person = persons.merge(roles[["person_id", FID, "role"]], on="person_id")
+        via_person = persons.merge(roles[["person_id", FID, "role", "person"]], on="person_id")
         via_person = via_person.assign(via="its " + via_person["role"].astype(str).str.replace("_", " ")
-                                       + " " + via_person["person_id"],
+                                       + " " + via_person["person"],
                                        dst=via_person["person_id"])[[FID, "kind", "value", "via", "dst"]]
         side_f = pd.concat([fid, via_person], ignore_index=True).drop_duplicates()
         firms_per_value = side_f.groupby(["kind", "value"])[FID].nunique().rename("firms_sharing")

@@ -41,10 +41,10 @@ COLUMNS: dict[str, list[str]] = {
     "firm_identifiers": ["firm_id", "kind", "value", "via"],
     # identifiers of officials and of persons: owner_kind in {official, person}
     "person_identifiers": ["owner_kind", "owner_id", "kind", "value"],
-    # person → firm roles: role in {legal_rep, shareholder, director}
-    "person_roles": ["person_id", "firm_id", "role", "share"],
-    # declared family ties of officials
-    "relations": ["official_id", "person_id", "relation"],
+    # person → firm roles: role in {legal_rep, shareholder, director}; person_name for sentences
+    "person_roles": ["person_id", "firm_id", "role", "share", "person_name"],
+    # declared family ties of officials; person_name: the relative's name, for sentences
+    "relations": ["official_id", "person_id", "relation", "person_name"],
 }
 
 DATE_COLUMNS = {

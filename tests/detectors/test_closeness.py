@@ -573,6 +573,19 @@ def test_relative_sharing_a_phone_with_the_firms_legal_rep_is_a_tie() -> None:
     assert "wife P1 shares phone 555 with its legal rep P9" in found[("O1", "F2")].explanation
 
 
+def test_relatives_and_role_holders_are_named_where_the_records_name_them() -> None:
+    data = _tie_market(
+        relations=[{"official_id": "O1", "person_id": "P1", "relation": "wife", "person_name": "王芳"},
+                   {"official_id": "O1", "person_id": "P2", "relation": "brother", "person_name": " "}],
+        person_roles=[{"person_id": "P9", "firm_id": "F2", "role": "legal_rep", "share": None, "person_name": "李强"},
+                      {"person_id": "P2", "firm_id": "F1", "role": "shareholder", "share": 0.2, "person_name": " "}],
+        person_identifiers=[{"owner_kind": "person", "owner_id": "P1", "kind": "phone", "value": "555"},
+                            {"owner_kind": "person", "owner_id": "P9", "kind": "phone", "value": "555"}])
+    found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
+    assert "wife 王芳 (P1) shares phone 555 with its legal rep 李强 (P9)" in found[("O1", "F2")].explanation
+    assert "brother P2 holds 20 % of its shares" in found[("O1", "F1")].explanation  # a blank name: the id
+
+
 # --------------------------------------------------------------------------- contract
 
 

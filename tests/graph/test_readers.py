@@ -107,9 +107,10 @@ def _expected() -> MarketData:
              ["person", "P2", "address", "1 main st"]],
             columns=COLUMNS["person_identifiers"]),
         person_roles=pd.DataFrame(
-            [["P1", "F1", "legal_rep", nan], ["P1", "F2", "shareholder", 0.6], ["P2", "F3", "director", nan]],
+            [["P1", "F1", "legal_rep", nan, "Paul"], ["P1", "F2", "shareholder", 0.6, "Paul"],
+             ["P2", "F3", "director", nan, "Pia"]],
             columns=COLUMNS["person_roles"]),
-        relations=pd.DataFrame([["O1", "P1", "spouse"]], columns=COLUMNS["relations"]),
+        relations=pd.DataFrame([["O1", "P1", "spouse", "Paul"]], columns=COLUMNS["relations"]),
     )
 
 
