@@ -12,6 +12,12 @@ from graph import app_queries
 from views.charts import monthly_activity_figure
 from views.common import load, md, require_database, score_column
 
+
+def _z(value: float) -> str | None:
+    """A metric's delta text: the z, or nothing where there is none."""
+    return None if pd.isna(value) else f"z {value:+.1f}"
+
+
 require_database()
 st.title("Officials")
 
@@ -60,9 +66,6 @@ st.caption("Workload = inspections + approvals decided + tender evaluations in t
            "department has fewer than 4 officials with that work. The pass rate is raw: an official who inspects "
            "poorer firms fails more of them. The profile finding judges each official's failures against what "
            "its own firms' records with the other officials predict.")
-
-def _z(value: float) -> str | None:
-    return None if pd.isna(value) else f"z {value:+.1f}"
 
 
 st.subheader("Drill-down")
