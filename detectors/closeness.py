@@ -1193,10 +1193,14 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
             }
     if row["frequency_points"] > 0:
         ch = row["frequency_channel"]
-        verb = {"inspections": "inspected it", "approvals": "decided approvals for it",
-                "evaluations": "sat on the committee of tenders it bid in"}[ch]
-        opening = (f"{verb.replace(' it', f' {fname} ({firm})', 1)} {counted(counts[ch], 'time')}"
-                   f"{_between(periods, (official, firm, ch), counts[ch])} — "
+        when = _between(periods, (official, firm, ch), counts[ch])
+        if ch == "evaluations":  # "… 10 tenders F bid in, between …": not "bid in between"
+            done = f"sat on the committees of {counted(counts[ch], 'tender')} {fname} ({firm}) bid in"
+            when = "," + when if when else when
+        else:
+            verb = {"inspections": "inspected", "approvals": "decided approvals for"}[ch]
+            done = f"{verb} {fname} ({firm}) {counted(counts[ch], 'time')}"
+        opening = (f"{done}{when} — "
                    f"{row[ch + '_lift']:.1f}× what the official's workload and market predict "
                    f"({row[ch + '_expected']:.1f})")
     else:

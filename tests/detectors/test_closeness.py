@@ -516,6 +516,31 @@ def test_wins_in_tenders_the_official_evaluates_are_flagged() -> None:
     assert "win 8 of the 8 tenders" in found[("O1", "F1")].explanation
 
 
+def test_committee_excess_reads_as_tenders_sat_on() -> None:
+    """O1 sits on the committees of all 12 tenders F1 bids in during the first months, where
+    its 6 officials' committees would give F1 about 2: a frequency lead in the evaluation
+    channel, and the sentence counts tenders, not 'times'."""
+    rng = np.random.default_rng(1)
+    tenders, bids, evals = [], [], []
+    others = [f"F{i}" for i in range(2, 21)]
+    for t in range(1, 121):
+        tid = f"T{t}"
+        tenders.append({"tender_id": tid, "department_id": "D1", "category": "works", "region": "R1",
+                        "published_at": f"2024-{t % 12 + 1:02d}-05"})
+        chosen = [str(f) for f in rng.choice(others, 3, replace=False)]
+        chosen.append("F1" if t <= 12 or 60 < t <= 66 else str(rng.choice(others)))
+        for firm in dict.fromkeys(chosen):
+            bids.append({"bid_id": f"B{tid}{firm}", "tender_id": tid, "firm_id": firm, "amount": 100.0,
+                         "disqualified": False, "is_winner": False})
+        evals.append({"tender_id": tid, "official_id": "O1" if t <= 12 else f"O{int(rng.integers(1, 7))}"})
+    data = _market(_officials([f"O{i}" for i in range(1, 7)]), tenders=tenders, bids=bids, evaluations=evals)
+    row = _row(closeness.pair_frame(data), "O1", "F1")
+    assert row["frequency_channel"] == "evaluations" and row["evaluations_observed"] == 12
+    [found] = [f for f in closeness.detect(data) if (f.official_id, f.firm_id) == ("O1", "F1")]
+    assert found.explanation.startswith("Official O1 (O1) sat on the committees of 12 tenders Firm F1 (F1) bid in, "
+                                        "between 2024-01-05 and 2024-12-05 — ")
+
+
 def test_ordinary_wins_are_not_outcomes() -> None:
     row = _row(closeness.pair_frame(_tender_market(f1_wins_with_o1=2)), "O1", "F1")
     assert row["outcome_points"] == 0.0
