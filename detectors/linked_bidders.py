@@ -173,6 +173,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     params = params or Params()
     traces = significant_traces(data, params)
     links = identifier_links(data, params, traces)
+    names = firm_labels(data.firms)
     trace_of = {(r.kind, r.value): r for r in traces.itertuples(index=False)}
     if links.empty or not links["linking"].any():
         return []
@@ -267,7 +268,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
                            "min_cobid_tenders": params.min_cobid_tenders},
         }
         findings.append(Finding(detector=NAME, kind="linked_bidders", score=round(score, 2),
-                                explanation=_explain(members, linking, k, wins_by, dates, evidence["identifiers"]),
+                                explanation=_explain(members, linking, k, wins_by, dates, evidence["identifiers"],
+                                                     names),
                                 evidence=evidence, firms=tuple(members),
                                 tenders=tuple(rows["tender_id"])))
     findings.sort(key=lambda f: (-f.score, f.firms))
@@ -293,9 +295,17 @@ def _trace_phrase(identifiers: list[dict[str, Any]], members: list[str], k: int)
     return ", and " + "; ".join(told)
 
 
+def firm_labels(firms: pd.DataFrame) -> dict[str, str]:
+    """firm_id → ``Name (id)`` for the firms whose records give a name."""
+    named = firms.dropna(subset=["firm_id", "name"]).drop_duplicates("firm_id")
+    named = named[named["name"].astype(str).str.strip() != ""]
+    return {str(f): f"{str(n).strip()} ({f})" for f, n in zip(named["firm_id"], named["name"], strict=True)}
+
+
 def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Series,
-             dates: dict[str, Any], identifiers: list[dict[str, Any]]) -> str:
-    who = joined(members) if len(members) <= 3 else \
+             dates: dict[str, Any], identifiers: list[dict[str, Any]], names: dict[str, str] | None = None) -> str:
+    names = names or {}
+    who = joined([names.get(m, m) for m in members]) if len(members) <= 3 else \
         f"{len(members)} firms ({', '.join(members[:3])}, …)"
     traced = sum("same_tender" in i for i in identifiers)
     if traced:  # bids from one hand in the same tenders: the strongest fact, said first
@@ -303,7 +313,7 @@ def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Seri
             + _trace_phrase(identifiers, members, k)
         if len(identifiers) > traced:
             text += f"; they also share {counted(len(identifiers) - traced, 'other specific identifier')}"
-        return _won(text, k, wins_by)
+        return _won(text, k, wins_by, names)
     top = linking.iloc[0]
     kind = KIND_PHRASE.get(top["kind"], "a " + str(top["kind"]))
     holders, here = int(top["holders"]), len(set(top["firms"]) & set(members))
@@ -316,13 +326,13 @@ def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Seri
         tie = (f"are tied through {counted(len(linking), 'specific identifier')}, the strongest {kind} held by "
                f"{here} of them{outside},")
     text = f"{who} {tie} yet bid against each other in {counted(k, 'tender')}{between_tenders(dates, k)}"
-    return _won(text, k, wins_by)
+    return _won(text, k, wins_by, names)
 
 
-def _won(text: str, k: int, wins_by: pd.Series) -> str:
+def _won(text: str, k: int, wins_by: pd.Series, names: dict[str, str] | None = None) -> str:
     """The sentence ``text`` closed with who of the linked firms won the ``k`` tenders."""
     if len(wins_by):
-        leader, count = wins_by.index[0], int(wins_by.iloc[0])
+        leader, count = (names or {}).get(wins_by.index[0], wins_by.index[0]), int(wins_by.iloc[0])
         total = int(wins_by.sum())
         if k == 1:
             text += f"; a linked firm won it ({leader})"

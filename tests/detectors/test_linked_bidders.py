@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from detectors import linked_bidders
-from detectors.market import MarketData
+from detectors.market import COLUMNS, MarketData
 
 CENTRE = "1 Business Centre Plaza"
 
@@ -159,3 +159,12 @@ def test_the_sentence_says_who_of_the_linked_firms_won() -> None:
     assert won("A and B met", 5, pd.Series({"F2": 3})) == "A and B met; F2 won 3 of them."
     assert won("A and B met", 1, pd.Series({"F2": 1})) == "A and B met; a linked firm won it (F2)."
     assert won("A and B met", 5, pd.Series(dtype=int)) == "A and B met; none of them won."
+
+
+def test_two_or_three_firms_are_named_where_the_records_name_them() -> None:
+    market = _market()
+    named = MarketData.build(**{**{f: getattr(market, f) for f in COLUMNS},
+                                "firms": pd.DataFrame({"firm_id": ["F1", "F2"], "name": ["Alpha Build", " "]})})
+    [found] = linked_bidders.detect(named)
+    assert found.explanation == ("Alpha Build (F1) and F2 share a phone number held by 2 firms yet bid against "
+                                 "each other in 2 tenders; Alpha Build (F1) won 2 of them.")
