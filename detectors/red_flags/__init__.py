@@ -181,7 +181,7 @@ def _in_tenders(tenders: list[str]) -> str:
     return f" (in {listed(tenders)})" if tenders else ""
 
 
-def _findings(results: Results, params: Params) -> list[Finding]:
+def _findings(results: Results, params: Params, labels: dict[tuple[str, str], str] | None = None) -> list[Finding]:
     by_subject: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for group, entries in results.values.items():
         for key, codes in entries.items():
@@ -204,7 +204,8 @@ def _findings(results: Results, params: Params) -> list[Finding]:
         score = 100.0 * (1.0 - (1.0 - FLAG_POINTS) ** len(flags))
         noun = {"tender": "Tender", "firm": "Firm", "buyer": "Buyer"}[kind]
         listed = "; ".join(f"{f['code']} {f['title']}: {f['sentence']}" for f in flags)
-        explanation = f"{noun} {key} raised {counted(len(flags), 'Cardinal red flag')} — {listed}."
+        who = (labels or {}).get((kind, key), key)
+        explanation = f"{noun} {who} raised {counted(len(flags), 'Cardinal red flag')} — {listed}."
         findings.append(Finding(
             detector=NAME, kind=kind, score=score, explanation=explanation,  # type: ignore[arg-type]
             evidence={"flags": flags, "meta": {c: results.meta.get(c, {}) for c in flag_codes},
@@ -228,4 +229,15 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     """
     frames = ocds if ocds is not None else frames_from_market(data)
     params = params or Params()
-    return _findings(evaluate(frames, params), params)
+    return _findings(evaluate(frames, params), params, _labels(data))
+
+
+def _labels(data: MarketData) -> dict[tuple[str, str], str]:
+    """(kind, id) → ``Name (id)`` for firms and buyers (departments) the records name."""
+    labels: dict[tuple[str, str], str] = {}
+    for kind, frame, key in (("firm", data.firms, "firm_id"), ("buyer", data.departments, "department_id")):
+        named = frame.dropna(subset=[key, "name"])
+        for ident, name in zip(named[key].astype(str), named["name"].astype(str).str.strip(), strict=True):
+            if name:
+                labels.setdefault((kind, ident), f"{name} ({ident})")
+    return labels

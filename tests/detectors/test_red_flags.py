@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import detectors.red_flags as red_flags
-from detectors.market import MarketData
+from detectors.market import COLUMNS, MarketData
 from detectors.red_flags.common import quantile
 from detectors.red_flags.frames import OcdsFrames
 
@@ -340,6 +340,16 @@ def test_detect_runs_on_a_csv_market_without_ocds_frames() -> None:
     assert {f["code"] for f in by_kind["tender"].evidence["flags"]} == {"R003", "R035", "R036"}
     assert by_kind["tender"].tender_id == "T1"
     assert by_kind["buyer"].department_id == "D1"  # R038: 1 of 2 submitted bids disqualified
+    assert by_kind["tender"].explanation.startswith("Tender T1 raised 3 Cardinal red flags")
+    assert by_kind["buyer"].explanation.startswith("Buyer D1 raised")  # no department name: the id
+    named = MarketData.build(**{**{f: getattr(market, f) for f in COLUMNS},
+                                "departments": pd.DataFrame({"department_id": ["D1"], "name": ["Roads Bureau"]}),
+                                "firms": pd.DataFrame({"firm_id": ["F1"], "name": ["Alpha Build"]})})
+    relabelled = {f.kind: f for f in red_flags.detect(
+        named, red_flags.parse_settings(ALL_SECTIONS + "[iron_cage]\nminimum_flags = 1\n"))}
+    assert relabelled["buyer"].explanation.startswith("Buyer Roads Bureau (D1) raised")
+    assert relabelled["firm"].explanation.startswith("Firm Alpha Build (F1) raised 2 Cardinal red flags")
+    assert relabelled["buyer"].evidence == by_kind["buyer"].evidence
 
 
 def test_findings_need_two_flags_unless_one_is_reported_alone() -> None:
