@@ -265,17 +265,10 @@ def assemble(frame: str, parts: list[pd.DataFrame], awards: pd.DataFrame | None 
     return _sorted(result, SORT_KEYS[frame]).reset_index(drop=True)
 
 
-def _sorted_lists(values: pd.Series) -> pd.Series:
-    """Each list sorted (a consortium's firms come in whatever order the server walks them)."""
-    return pd.Series([sorted(v) if isinstance(v, list) and len(v) > 1 else v for v in values],
-                     index=values.index, dtype=object)
-
-
 def market_bids(rows: pd.DataFrame) -> pd.DataFrame:
-    """``read_bids`` rows (one per bid) → the market's: one per tenderer (in firm id order), bids
-    of no firm left out."""
+    """``read_bids`` rows (one per bid, tenderers in id order) → the market's: one per tenderer,
+    bids of no firm left out."""
     per_firm = rows[["bid_id", "tender_id", "tenderers", "amount", "submitted_at", "disqualified"]]
-    per_firm = per_firm.assign(tenderers=_sorted_lists(per_firm["tenderers"]))
     per_firm = per_firm.explode("tenderers", ignore_index=True).rename(columns={"tenderers": "firm_id"})
     return per_firm.dropna(subset=["firm_id"]).reset_index(drop=True)
 
@@ -364,8 +357,7 @@ def read_ocds(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None) -
 
     rows = read_concurrently(db, {name: QUERY_COLUMNS.get(name, OCDS_COLUMNS[frame])
                                   for frame, queries in OCDS_QUERIES.items() for name in queries}, page_size, workers)
-    bids = rows["read_bids"][OCDS_COLUMNS["bids"]]
-    rows["read_bids"] = bids.assign(tenderers=_sorted_lists(bids["tenderers"]), lots=_sorted_lists(bids["lots"]))
+    rows["read_bids"] = rows["read_bids"][OCDS_COLUMNS["bids"]]
     frames = {}
     for frame, queries in OCDS_QUERIES.items():
         parts = [rows[n].dropna(axis=1, how="all") for n in queries if not rows[n].empty]
