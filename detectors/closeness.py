@@ -137,7 +137,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, special, stats
 
-from detectors.finding import Finding, between, counted, joined, span, yearly
+from detectors.finding import Finding, between, counted, joined, labelled, span, yearly
 from detectors.market import FAILED_RESULTS, PASSED_RESULTS, MarketData, plain_text
 
 __all__ = ["NAME", "Params", "detect", "pair_frame", "gate", "shrunk_rate", "granted"]
@@ -753,12 +753,6 @@ def _relation(relation: pd.Series) -> pd.Series:
     return relation.fillna("relative").astype(str).str.replace("_", " ")
 
 
-def _named(person: pd.Series, name: pd.Series) -> pd.Series:
-    """``王芳 (P1)`` where the person has a name, else the id."""
-    has_name = name.notna() & (name.astype(str).str.strip() != "")
-    return (name.astype(str).str.strip() + " (" + person.astype(str) + ")").where(has_name, person.astype(str))
-
-
 def _role_phrase(relation: Any, person: str, role: Any, share: Any) -> str:
     kin = relation.replace("_", " ") if isinstance(relation, str) and relation else "relative"
     who = "the official" if relation == "self" else f"the official's {kin} {person}"
@@ -776,9 +770,9 @@ def _ties(data: MarketData, params: Params) -> pd.DataFrame:
     """Relatives with roles in the firm and identifiers shared with it, strongest per pair."""
     rows: list[pd.DataFrame] = []
     relations = data.relations.dropna(subset=[OID, "person_id"]).astype({OID: str, "person_id": str})
-    relations = relations.assign(person=_named(relations["person_id"], relations["person_name"]))
+    relations = relations.assign(person=labelled(relations["person_id"], relations["person_name"]))
     roles = data.person_roles.dropna(subset=["person_id", FID]).astype({"person_id": str, FID: str})
-    roles = roles.assign(person=_named(roles["person_id"], roles["person_name"]))
+    roles = roles.assign(person=labelled(roles["person_id"], roles["person_name"]))
     # the official itself registered as a person with a role in the firm
     selves = pd.DataFrame({OID: data.officials[OID].astype(str), "person_id": data.officials[OID].astype(str),
                            "relation": "self"})

@@ -93,6 +93,22 @@ def joined(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def labelled(ids: pd.Series, names: pd.Series) -> pd.Series:
+    """``Name (id)`` where ``names`` gives a name that is not blank, else the id: how a sentence
+    names a firm, a department or a person the records may or may not name."""
+    text = names.where(names.notna(), "").astype(str).str.strip()
+    return (text + " (" + ids.astype(str) + ")").where(text != "", ids.astype(str))
+
+
+def labels(frame: pd.DataFrame, key: str, name: str = "name") -> dict[str, str]:
+    """``key`` value → :func:`labelled` text, for the rows of ``frame`` the records name (the first
+    such row of an id)."""
+    ids = frame[key].dropna().astype(str)
+    text = labelled(ids, frame.loc[ids.index, name])
+    named = pd.DataFrame({"id": ids, "text": text}).loc[text != ids].drop_duplicates("id")
+    return dict(zip(named["id"], named["text"], strict=True))
+
+
 def ordinal(n: int) -> str:
     """``1st``, ``2nd``, ``3rd``, ``11th``, ``92nd``, ``100th``."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

@@ -54,7 +54,7 @@ from scipy.sparse.csgraph import connected_components
 
 from detectors import bid_traces
 from detectors.bid_traces import ALPHA, same_tender_traces, significant
-from detectors.finding import Finding, between_tenders, counted, joined, tender_period, yearly
+from detectors.finding import Finding, between_tenders, counted, joined, labels, tender_period, yearly
 from detectors.market import MarketData, stripped
 from detectors.rings import KIND_PHRASE
 
@@ -173,7 +173,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     params = params or Params()
     traces = significant_traces(data, params)
     links = identifier_links(data, params, traces)
-    names = firm_labels(data.firms)
+    names = labels(data.firms, "firm_id")
     trace_of = {(r.kind, r.value): r for r in traces.itertuples(index=False)}
     if links.empty or not links["linking"].any():
         return []
@@ -293,13 +293,6 @@ def _trace_phrase(identifiers: list[dict[str, Any]], members: list[str], k: int)
     told = bid_traces.clauses(identifiers, whose, lambda met: "in it" if k == 1 else
                               "in every one" if met >= k else f"in {met} of them")
     return ", and " + "; ".join(told)
-
-
-def firm_labels(firms: pd.DataFrame) -> dict[str, str]:
-    """firm_id → ``Name (id)`` for the firms whose records give a name."""
-    named = firms.dropna(subset=["firm_id", "name"]).drop_duplicates("firm_id")
-    named = named[named["name"].astype(str).str.strip() != ""]
-    return {str(f): f"{str(n).strip()} ({f})" for f, n in zip(named["firm_id"], named["name"], strict=True)}
 
 
 def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Series,

@@ -47,7 +47,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from detectors.finding import Finding, counted, listed
+from detectors.finding import Finding, counted, labels, listed
 from detectors.market import MarketData
 from detectors.red_flags import r003, r018, r024, r025, r028, r030, r035, r036, r038, r048, r058
 from detectors.red_flags.common import Common, Results, main_currency
@@ -181,7 +181,7 @@ def _in_tenders(tenders: list[str]) -> str:
     return f" (in {listed(tenders)})" if tenders else ""
 
 
-def _findings(results: Results, params: Params, labels: dict[tuple[str, str], str] | None = None) -> list[Finding]:
+def _findings(results: Results, params: Params, names: dict[tuple[str, str], str] | None = None) -> list[Finding]:
     by_subject: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for group, entries in results.values.items():
         for key, codes in entries.items():
@@ -204,7 +204,7 @@ def _findings(results: Results, params: Params, labels: dict[tuple[str, str], st
         score = 100.0 * (1.0 - (1.0 - FLAG_POINTS) ** len(flags))
         noun = {"tender": "Tender", "firm": "Firm", "buyer": "Buyer"}[kind]
         listed = "; ".join(f"{f['code']} {f['title']}: {f['sentence']}" for f in flags)
-        who = (labels or {}).get((kind, key), key)
+        who = (names or {}).get((kind, key), key)
         explanation = f"{noun} {who} raised {counted(len(flags), 'Cardinal red flag')} — {listed}."
         findings.append(Finding(
             detector=NAME, kind=kind, score=score, explanation=explanation,  # type: ignore[arg-type]
@@ -234,10 +234,6 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
 
 def _labels(data: MarketData) -> dict[tuple[str, str], str]:
     """(kind, id) → ``Name (id)`` for firms and buyers (departments) the records name."""
-    labels: dict[tuple[str, str], str] = {}
-    for kind, frame, key in (("firm", data.firms, "firm_id"), ("buyer", data.departments, "department_id")):
-        named = frame.dropna(subset=[key, "name"])
-        for ident, name in zip(named[key].astype(str), named["name"].astype(str).str.strip(), strict=True):
-            if name:
-                labels.setdefault((kind, ident), f"{name} ({ident})")
-    return labels
+    return {(kind, ident): text for kind, frame, key in (("firm", data.firms, "firm_id"),
+                                                          ("buyer", data.departments, "department_id"))
+            for ident, text in labels(frame, key).items()}

@@ -57,3 +57,12 @@ def test_ordinal_suffixes() -> None:
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 91, 92, 93, 100, 111)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "91st", "92nd", "93rd", "100th",
         "111th"]
+
+
+def test_labels_name_what_the_records_name_and_fall_back_to_the_id() -> None:
+    from detectors.finding import labelled, labels
+
+    ids = pd.Series(["F1", "F2", "F3"])
+    assert labelled(ids, pd.Series(["Alpha ", " ", None])).tolist() == ["Alpha (F1)", "F2", "F3"]
+    firms = pd.DataFrame({"firm_id": ["F1", "F2", "F2", None, "F3"], "name": ["Alpha", " ", "Beta", "Ghost", None]})
+    assert labels(firms, "firm_id") == {"F1": "Alpha (F1)", "F2": "Beta (F2)"}  # F2's first named row
