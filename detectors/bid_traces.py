@@ -51,11 +51,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from detectors.market import stripped
+from detectors.market import MarketData, stripped
 from detectors.memo import memo
 
-__all__ = ["ALPHA", "KIND_COLUMNS", "TOLD", "TRACE_COLUMNS", "at_least_two", "clauses", "evidence",
-           "same_tender_traces", "significant"]
+__all__ = ["ALPHA", "KIND_COLUMNS", "TOLD", "TRACE_COLUMNS", "at_least_two", "chance", "clauses", "evidence",
+           "market_traces", "same_tender_traces", "shown", "significant"]
 
 #: the false-discovery rate at which a same-tender trace counts as one hand
 ALPHA = 0.05
@@ -97,6 +97,12 @@ def significant(traces: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
     return traces.loc[(traces["co_tenders"] > 0) & (traces["qvalue"] <= alpha)].reset_index(drop=True)
 
 
+def market_traces(data: MarketData, alpha: float = ALPHA) -> pd.DataFrame:
+    """The significant traces of a market: :func:`significant` of :func:`same_tender_traces`
+    (chance reckoned within the tenders' categories)."""
+    return significant(same_tender_traces(data.bids, data.tenders), alpha)
+
+
 def evidence(trace: Any) -> dict[str, Any]:
     """``{"same_tender": {...}}`` — the facts of a trace (a row of :func:`same_tender_traces`)
     for an identifier's evidence entry; ``{}`` for ``None`` (the identifier is not one)."""
@@ -114,6 +120,16 @@ TOLD: dict[str, tuple[str, str]] = {
 }
 
 
+def shown(kind: str, value: Any) -> str:
+    """A traced value as a sentence quotes it: an IP address whole, a document by its hash's start."""
+    return f"hash {str(value)[:12]}…" if kind == "document" else str(value)
+
+
+def chance(expected: float) -> str:
+    """The tenders chance alone would give, for a sentence: ``0.68``, or ``fewer than 0.01``."""
+    return "fewer than 0.01" if expected < 0.01 else f"{expected:.2f}"
+
+
 def clauses(identifiers: list[dict[str, Any]], whose: str, where: Callable[[int], str]) -> list[str]:
     """One clause per kind for the identifiers with ``same_tender`` evidence (:func:`evidence`):
     ``in 14 of them bids of two or more of them were sent from one IP address (1.2.3.4; chance
@@ -125,14 +141,10 @@ def clauses(identifiers: list[dict[str, Any]], whose: str, where: Callable[[int]
         of_kind = [i for i in traced if i["kind"] == kind]
         met = len(set().union(*(i["same_tender"]["tender_ids"] for i in of_kind)))
         did, plural = TOLD.get(kind, (f"carried one {kind}", f"{kind} values"))
-        if len(of_kind) == 1:
-            value = of_kind[0]["value"] if kind != "document" else f"hash {str(of_kind[0]['value'])[:12]}…"
-        else:
-            value = f"{len(of_kind)} such {plural}"
+        value = shown(kind, of_kind[0]["value"]) if len(of_kind) == 1 else f"{len(of_kind)} such {plural}"
         expected = sum(float(i["same_tender"]["expected"]) for i in of_kind)
-        told = "fewer than 0.01" if expected < 0.01 else f"{expected:.2f}"
         out.append(f"{where(met)} {whose} {did} ({value}; chance alone, from how often "
-                   f"{'it is' if len(of_kind) == 1 else 'each is'} used, would give {told} such tenders)")
+                   f"{'it is' if len(of_kind) == 1 else 'each is'} used, would give {chance(expected)} such tenders)")
     return out
 
 

@@ -53,7 +53,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from detectors import bid_traces
-from detectors.bid_traces import ALPHA, same_tender_traces, significant
+from detectors.bid_traces import ALPHA
 from detectors.finding import Finding, between_tenders, counted, joined, labels, tender_period, yearly
 from detectors.market import MarketData, stripped
 from detectors.rings import KIND_PHRASE
@@ -95,17 +95,12 @@ class Params:
     max_listed_tenders: int = 50
 
 
-def significant_traces(data: MarketData, params: Params | None = None) -> pd.DataFrame:
-    """The same-tender traces (:func:`detectors.bid_traces.same_tender_traces`) that link firms."""
-    params = params or Params()
-    return significant(same_tender_traces(data.bids, data.tenders), params.trace_alpha)
-
-
 def identifier_links(data: MarketData, params: Params | None = None,
                      traces: pd.DataFrame | None = None) -> pd.DataFrame:
     """Firm–identifier links with holder counts, IDF weight and the firm's group.
 
-    ``traces`` are :func:`significant_traces` (computed when not given); their firms hold
+    ``traces`` are :func:`detectors.bid_traces.market_traces` at ``trace_alpha`` (computed
+    when not given); their firms hold
     them even where ``firm_identifiers`` does not list the bids' IPs and documents.
 
     Returns
@@ -117,7 +112,7 @@ def identifier_links(data: MarketData, params: Params | None = None,
         the connected component over linking identifiers (−1 for firms with none).
     """
     params = params or Params()
-    traces = significant_traces(data, params) if traces is None else traces
+    traces = bid_traces.market_traces(data, params.trace_alpha) if traces is None else traces
     traced_rows = [(f, r.kind, r.value) for r in traces.itertuples(index=False) for f in r.tied_firms]
     ids = pd.concat([data.firm_identifiers[["firm_id", "kind", "value"]],
                      pd.DataFrame(traced_rows, columns=["firm_id", "kind", "value"])], ignore_index=True)
@@ -171,7 +166,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
         tenders where ≥ 2 of them bid; highest score first.
     """
     params = params or Params()
-    traces = significant_traces(data, params)
+    traces = bid_traces.market_traces(data, params.trace_alpha)
     links = identifier_links(data, params, traces)
     names = labels(data.firms, "firm_id")
     trace_of = {(r.kind, r.value): r for r in traces.itertuples(index=False)}

@@ -903,8 +903,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     ids = _member_identifiers(data, set(label))
     ids = ids.loc[ids["holders"] >= 2]
     # an IP or document the members share that competing bids carried in one tender beyond chance
-    traced = {(t.kind, t.value): t for t in bid_traces.significant(bid_traces.same_tender_traces(data.bids, data.tenders))
-              .itertuples(index=False)}
+    traced = {(t.kind, t.value): t for t in bid_traces.market_traces(data).itertuples(index=False)}
     ids = ids.assign(ring=ids["firm_id"].map(label)).dropna(subset=["ring"])
     ids["ring"] = ids["ring"].astype(int)
     ids["m"] = ids.groupby(["ring", "kind", "value"])["firm_id"].transform("size")

@@ -106,9 +106,8 @@ def _ring_by_tender(rings: list[Finding] | None, min_score: float) -> pd.DataFra
 
 def _traces_by_tender(data: MarketData) -> dict[str, list[Any]]:
     """tender_id → the significant same-tender traces (rows of :mod:`detectors.bid_traces`) met there."""
-    traces = bid_traces.significant(bid_traces.same_tender_traces(data.bids, data.tenders))
     out: dict[str, list[Any]] = {}
-    for trace in traces.itertuples(index=False):
+    for trace in bid_traces.market_traces(data).itertuples(index=False):
         for tender in trace.tenders:
             out.setdefault(tender, []).append(trace)
     return out
@@ -145,12 +144,13 @@ def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
     params = params or Params()
     if screens is None:
         screens = tender_screens(data.bids, min_bids=params.min_bids)
-    return _scored(data, rings, params, screens)[0]
+    return _scored(data, rings, params, screens, _traces_by_tender(data))[0]
 
 
-def _scored(data: MarketData, rings: list[Finding] | None, params: Params,
-            screens: pd.DataFrame) -> tuple[pd.DataFrame, set[str] | None]:
-    """:func:`tender_risk_scores` and the reference tenders it ranked against (:func:`_reference`)."""
+def _scored(data: MarketData, rings: list[Finding] | None, params: Params, screens: pd.DataFrame,
+            traces_at: dict[str, list[Any]]) -> tuple[pd.DataFrame, set[str] | None]:
+    """:func:`tender_risk_scores` and the reference tenders it ranked against (:func:`_reference`);
+    ``traces_at`` is :func:`_traces_by_tender`."""
     ring = _ring_by_tender(rings, params.min_ring_score)
     reference = _reference(screens, ring, params)
     pct = category_percentiles(screens, data.tenders, params.min_category_tenders, reference=reference)
@@ -159,7 +159,7 @@ def _scored(data: MarketData, rings: list[Finding] | None, params: Params,
     out["ring_score"] = out["tender_id"].map(ring["ring_score"]).fillna(0.0) if len(ring) else 0.0
     out["ring_firms"] = out["tender_id"].map(ring["ring_firms"]) if len(ring) else None
     with_ring = 1.0 - (1.0 - out["screen_risk"]) * (1.0 - params.ring_weight * out["ring_score"] / 100.0)
-    out["traced"] = out["tender_id"].isin(set(_traces_by_tender(data)))
+    out["traced"] = out["tender_id"].isin(set(traces_at))
     raised = 1.0 - (1.0 - with_ring) * (1.0 - params.trace_weight * out["traced"])
     out["ring_raised"] = np.clip(100.0 * with_ring, 0.0, 100.0)
     out["score"] = np.clip(100.0 * raised, 0.0, 100.0)
@@ -185,7 +185,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     if rings is None and params.use_rings:
         rings = rings_detector.detect(data, seed=seed)
     screens = tender_screens(data.bids, min_bids=params.min_bids)
-    scores, reference = _scored(data, rings, params, screens)
+    traces_at = _traces_by_tender(data)
+    scores, reference = _scored(data, rings, params, screens, traces_at)
     # the medians quoted beside a tender come from the tenders it was ranked against
     compared = screens if reference is None else screens.loc[screens["tender_id"].isin(reference)]
     baselines = _baseline_table(category_baselines(compared, data.tenders, params.min_category_tenders))
@@ -193,7 +194,6 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     flagged = flagged.sort_values(["score", "tender_id"], ascending=[False, True]).head(params.max_findings)
     in_flagged = data.bids.loc[data.bids["tender_id"].isin(set(flagged["tender_id"])), ["tender_id", "firm_id"]]
     bidders_of = {t: set(g) for t, g in in_flagged.groupby("tender_id")["firm_id"]}
-    traces_at = _traces_by_tender(data) if flagged["traced"].any() else {}
     findings = []
     for row in flagged.itertuples(index=False):
         ring_members = sorted(set(row.ring_firms.split(",")) & bidders_of.get(row.tender_id, set())) \
@@ -281,8 +281,7 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
         if not firms:
             continue
         did, _ = bid_traces.TOLD.get(trace["kind"], (f"carried one {trace['kind']}", ""))
-        value = trace["value"] if trace["kind"] != "document" else f"hash {str(trace['value'])[:12]}…"
-        chance = "fewer than 0.01" if trace["expected"] < 0.01 else f"{trace['expected']:.2f}"
-        text += (f"; the bids of {joined(firms)} {did} ({value}), which bids of two or more firms shared in "
-                 f"{counted(trace['tenders'], 'tender')} where chance alone would give {chance}")
+        text += (f"; the bids of {joined(firms)} {did} ({bid_traces.shown(trace['kind'], trace['value'])}), which "
+                 f"bids of two or more firms shared in {counted(trace['tenders'], 'tender')} where chance alone "
+                 f"would give {bid_traces.chance(trace['expected'])}")
     return text[0].upper() + text[1:] + "."
