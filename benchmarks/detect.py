@@ -164,9 +164,10 @@ def measure(db: Database, seed: int, memory: bool) -> dict[str, Any]:
     total = time.perf_counter() - started
     lanes = runner.plan_lanes(detectors, runner.default_jobs())
     pss: list[float] = []
-    with timed(steps, f"detectors, {len(lanes)} proc"), sampled_pss(pss):  # as the runner runs them
+    as_run = f"detectors, {len(lanes)} proc"
+    with timed(steps, as_run), sampled_pss(pss):  # as the runner runs them
         runner.run_in_lanes(data, detectors, seed=seed, db=db, inputs=inputs, jobs=len(lanes))
-    in_lanes = total - sum(steps[o.code]["wall"] for o in outcomes) + steps[f"detectors, {len(lanes)} proc"]["wall"]
+    in_lanes = total - sum(steps[o.code]["wall"] for o in outcomes) + steps[as_run]["wall"]
     counts = {o.code: len(o.findings) for o in outcomes}
     counts["store"] = len(findings)
     peaks: dict[str, float] = {}
