@@ -28,10 +28,12 @@ Components (each has a value, a baseline, a significance test and a contribution
     used and named in the evidence (``baseline_from``). With no other official at all the
     expectation is the uniform share :math:`W_{ik}/|P_i|`. Restricting the expectation to
     the pool is what keeps an official in a small district, who necessarily sees the same
-    few firms, from looking close. For evaluations the expectation is the firm's bid rate in
-    comparable tenders (same department, category and region) that the official did *not*
-    evaluate, shrunk towards its overall rate there (pairs that met in fewer than
-    ``min_evaluations`` tenders are left out). ``lift = observed / expected``; the Poisson
+    few firms, from looking close. For evaluations the expectation is what committee seats
+    independent of the firm's bidding give: in each stratum of comparable tenders (same
+    department, category and region) the firm's bids times the share of the stratum's
+    tenders the official evaluated, ``Σ_s B_js · E_is / T_s`` — the mean of the exact
+    conditional (hypergeometric) null, whose Poisson tail is conservative (pairs that met in
+    fewer than ``min_evaluations`` tenders are left out). ``lift = observed / expected``; the Poisson
     upper tail keeps small counts from being over-read. Only pairs with at least
     ``min_inspections`` interactions are scored, so the tail is conditioned on that
     selection, ``P(X ≥ observed | X ≥ min_inspections)`` — otherwise the Benjamini–Hochberg
@@ -478,21 +480,29 @@ def _meetings(data: MarketData) -> _Meetings | None:
 
 def _frequency_evaluations(meet: _Meetings | None, params: Params,
                            keep: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Evaluations of tenders the firm bid in, against its bid rate in comparable tenders.
+    """Evaluations of tenders the firm bid in, against committee seats independent of its bids.
 
-    For official i, firm j and stratum s (department, category, region) with ``E_is``
-    tenders evaluated by i, ``T_s`` tenders, ``B_js`` bids by j and ``n_ijs`` of them in i's
-    tenders: ``expected_ij = Σ_s E_is · (B_js − n_ijs + m·B_js/T_s) / (T_s − E_is + m)``, the
-    firm's bid rate in the stratum's tenders i did *not* evaluate, shrunk towards its rate in
-    the whole stratum. The sum over all strata is a sparse row-by-column product, computed
-    only for pairs that met in at least ``min_evaluations`` tenders (fewer cannot be
+    For official i, firm j and stratum s (department, category, region) with ``T_s`` tenders,
+    ``E_is`` of them evaluated by i and ``B_js`` bid in by j, the number of j's bids in i's
+    tenders is hypergeometric when the seats do not depend on who bids (the exact
+    conditional null of the 2×2 table evaluated × bid in, as in Fisher's test), with mean
+    ``B_js · E_is / T_s``; ``expected_ij`` is its sum over the strata. A sum of
+    hypergeometric counts varies less than a Poisson count of the same mean, so the Poisson
+    tail used for every channel over-states the p-value, never under-states it.
+
+    The firm's bids are not estimated from the tenders i did *not* evaluate: that
+    leave-one-out rate is 0 for a small firm whose few bids all fell in i's tenders — which
+    happens by chance to some firm whenever i sits on a large share of the committees — and
+    turned 6 bids in 6 of a firm's tenders, for an evaluator on 3 of 8 seats, into "145×
+    expected" (``benchmarks/foreign_officials.py``).
+
+    Computed only for pairs that met in at least ``min_evaluations`` tenders (fewer cannot be
     significant, and there are millions of one-off committee–bidder meetings) or listed in
     ``keep`` (pairs with a hidden tie: one meeting with a relative's firm matters).
     """
     if meet is None:
         return _empty("observed", "expected")
-    cells = meet.cells
-    observed = cells.groupby(["o", "f"], sort=False)["n"].sum()
+    observed = meet.cells.groupby(["o", "f"], sort=False)["n"].sum()
     wanted = observed >= params.min_evaluations
     if keep is not None and not keep.empty:
         keep_o = meet.officials.get_indexer(keep[OID])
@@ -501,25 +511,19 @@ def _frequency_evaluations(meet: _Meetings | None, params: Params,
     observed = observed[wanted]
     if observed.empty:
         return _empty("observed", "expected")
-    m = params.prior_strength
     t_s = meet.tenders_per_stratum
-    shape_o, shape_f, shape_s = len(meet.officials), len(meet.firms), len(meet.strata)
     e_os = meet.evals.groupby(["o", "s"]).size()
     b_fs = meet.bids.groupby(["f", "s"]).size()
     e_o, e_s = e_os.index.get_level_values(0), e_os.index.get_level_values(1)
     b_f, b_s = b_fs.index.get_level_values(0), b_fs.index.get_level_values(1)
-    e_val = e_os.to_numpy(float)
-    c = sparse.csr_matrix((e_val / (t_s[e_s] - e_val + m), (e_o, e_s)), shape=(shape_o, shape_s))
-    b = sparse.csr_matrix((b_fs.to_numpy(float) * (1.0 + m / t_s[b_s]), (b_f, b_s)), shape=(shape_f, shape_s))
+    seats = sparse.csr_matrix((e_os.to_numpy(float) / t_s[e_s], (e_o, e_s)),
+                              shape=(len(meet.officials), len(meet.strata)))
+    bids = sparse.csr_matrix((b_fs.to_numpy(float), (b_f, b_s)), shape=(len(meet.firms), len(meet.strata)))
     pair_o = observed.index.get_level_values(0).to_numpy()
     pair_f = observed.index.get_level_values(1).to_numpy()
-    first = np.asarray(c[pair_o].multiply(b[pair_f]).sum(axis=1)).ravel()
-    # minus Σ_s c_is · n_ijs over the strata where they met
-    cell_c = np.asarray(c[cells["o"].to_numpy(), cells["s"].to_numpy()]).ravel()
-    second = (cells["n"] * cell_c).groupby([cells["o"], cells["f"]], sort=False).sum().reindex(observed.index)
+    expected = np.asarray(seats[pair_o].multiply(bids[pair_f]).sum(axis=1)).ravel()
     return pd.DataFrame({OID: meet.officials[pair_o], FID: meet.firms[pair_f],
-                         "observed": observed.to_numpy(float),
-                         "expected": np.maximum(first - second.to_numpy(), 1e-9)})
+                         "observed": observed.to_numpy(float), "expected": np.maximum(expected, 1e-9)})
 
 
 # --------------------------------------------------------------------------- leniency

@@ -517,9 +517,9 @@ def test_wins_in_tenders_the_official_evaluates_are_flagged() -> None:
 
 
 def test_committee_excess_reads_as_tenders_sat_on() -> None:
-    """O1 sits on the committees of all 12 tenders F1 bids in during the first months, where
-    its 6 officials' committees would give F1 about 2: a frequency lead in the evaluation
-    channel, and the sentence counts tenders, not 'times'."""
+    """O1 sits only on the committees of the first 12 tenders, and F1 bid in all of them;
+    F1's 18 bids would meet O1's 12 of 120 seats 1.8 times: a frequency lead in the
+    evaluation channel, and the sentence counts tenders, not 'times'."""
     rng = np.random.default_rng(1)
     tenders, bids, evals = [], [], []
     others = [f"F{i}" for i in range(2, 21)]
@@ -532,13 +532,51 @@ def test_committee_excess_reads_as_tenders_sat_on() -> None:
         for firm in dict.fromkeys(chosen):
             bids.append({"bid_id": f"B{tid}{firm}", "tender_id": tid, "firm_id": firm, "amount": 100.0,
                          "disqualified": False, "is_winner": False})
-        evals.append({"tender_id": tid, "official_id": "O1" if t <= 12 else f"O{int(rng.integers(1, 7))}"})
+        evals.append({"tender_id": tid, "official_id": "O1" if t <= 12 else f"O{int(rng.integers(2, 7))}"})
     data = _market(_officials([f"O{i}" for i in range(1, 7)]), tenders=tenders, bids=bids, evaluations=evals)
     row = _row(closeness.pair_frame(data), "O1", "F1")
     assert row["frequency_channel"] == "evaluations" and row["evaluations_observed"] == 12
+    assert sum(b["firm_id"] == "F1" for b in bids) == 18
+    assert row["evaluations_expected"] == pytest.approx(18 * 12 / 120)
     [found] = [f for f in closeness.detect(data) if (f.official_id, f.firm_id) == ("O1", "F1")]
     assert found.explanation.startswith("Official O1 (O1) sat on the committees of 12 tenders Firm F1 (F1) bid in, "
                                         "between 2024-01-05 and 2024-12-05 — ")
+
+
+def _committee_market(strata: dict[str, tuple[int, int, int]]) -> MarketData:
+    """Per stratum (region): (tenders T, the first E evaluated by O1 and the rest by O2, the
+    first B of those bid in by F1); F2 and F3 bid in every tender."""
+    tenders, bids, evals = [], [], []
+    for region, (n_tenders, by_o1, by_f1) in strata.items():
+        for t in range(n_tenders):
+            tid = f"{region}-T{t}"
+            tenders.append({"tender_id": tid, "department_id": "D1", "category": "works", "region": region})
+            for firm in ["F2", "F3"] + (["F1"] if t < by_f1 else []):
+                bids.append({"bid_id": f"B{tid}{firm}", "tender_id": tid, "firm_id": firm, "amount": 100.0,
+                             "disqualified": False, "is_winner": False})
+            evals.append({"tender_id": tid, "official_id": "O1" if t < by_o1 else "O2"})
+    return _market(_officials(["O1", "O2"]), tenders=tenders, bids=bids, evaluations=evals)
+
+
+def test_committee_expectation_is_the_firms_bids_times_the_officials_share_of_seats() -> None:
+    """R1: 10 tenders, O1 on 5, F1 bid in 4 (all O1's); R2: 20 tenders, O1 on 2, F1 bid in 10
+    (both of O1's). Expected = 4·5/10 + 10·2/20 = 3, observed 6."""
+    row = _row(closeness.pair_frame(_committee_market({"R1": (10, 5, 4), "R2": (20, 2, 10)})), "O1", "F1")
+    assert row["evaluations_observed"] == 6
+    assert row["evaluations_expected"] == pytest.approx(3.0)
+    assert row["evaluations_pvalue"] == pytest.approx(stats.poisson.sf(5, 3.0) / stats.poisson.sf(2, 3.0))
+
+
+def test_a_small_firm_whose_few_bids_met_a_frequent_evaluator_is_not_close() -> None:
+    """Near-miss: F1 bid 4 times, and the evaluator who sits on half the committees had all 4.
+    Under seats independent of the bids that is expected 2 times (p = P(X ≥ 4 | X ≥ 3) = 0.44);
+    the firm's rate in the *other* tenders (0) would have called it a 40-fold excess."""
+    data = _committee_market({"R1": (40, 20, 4)})
+    row = _row(closeness.pair_frame(data), "O1", "F1")
+    assert row["evaluations_expected"] == pytest.approx(2.0)
+    assert row["evaluations_pvalue"] == pytest.approx(stats.poisson.sf(3, 2.0) / stats.poisson.sf(2, 2.0))
+    assert row["frequency_points"] == 0.0
+    assert ("O1", "F1") not in {(f.official_id, f.firm_id) for f in closeness.detect(data)}
 
 
 def test_ordinary_wins_are_not_outcomes() -> None:
