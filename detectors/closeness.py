@@ -417,6 +417,8 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params)
     return out.reset_index()
 
 
+COMMITTEE_BASELINE = ("the firm's bids in each group of comparable tenders (department, category, "
+                      "region) times the share of that group's committees the official sat on")
 FIRM_SIZE_READINGS = {
     "counts": "the firm's interactions with the department's other officials (work routed to anyone)",
     "exposure": "the firm's interactions with each other official who dealt with it, against that "
@@ -1184,7 +1186,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
                 "lift": _num(row[f"{ch}_lift"], 2), "pvalue": _num(row[f"{ch}_pvalue"], 6),
                 "qvalue": _num(row.get(f"{ch}_qvalue"), 6),
                 **({"baseline_from": FIRM_SIZE_READINGS[row[f"{ch}_frequency_model"]]}
-                   if isinstance(row.get(f"{ch}_frequency_model"), str) else {}),
+                   if isinstance(row.get(f"{ch}_frequency_model"), str) else
+                   {"baseline_from": COMMITTEE_BASELINE} if ch == "evaluations" else {}),
                 "threshold": {"lift_floor": params.lift_floor, "lift_full": params.lift_full,
                               "q_weak": params.q_weak, "q_strong": params.q_strong},
                 "contribution": _num(row["frequency_points"], 2) if row["frequency_channel"] == ch else 0.0,
@@ -1198,9 +1201,9 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         else:
             verb = {"inspections": "inspected", "approvals": "decided approvals for"}[ch]
             done = f"{verb} {fname} ({firm}) {counted(counts[ch], 'time')}"
-        opening = (f"{done}{when} — "
-                   f"{row[ch + '_lift']:.1f}× what the official's workload and market predict "
-                   f"({row[ch + '_expected']:.1f})")
+        basis = "its bids and the official's share of committee seats" if ch == "evaluations" else \
+            "the official's workload and market"
+        opening = f"{done}{when} — {row[ch + '_lift']:.1f}× what {basis} predict ({row[ch + '_expected']:.1f})"
     else:
         parts = [counted(n, ch[:-1]) for ch, n in counts.items() if n]
         opening = (f"dealt with {fname} ({firm}) {counted(sum(counts.values()), 'time')} ({', '.join(parts)})"

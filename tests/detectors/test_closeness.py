@@ -540,7 +540,9 @@ def test_committee_excess_reads_as_tenders_sat_on() -> None:
     assert row["evaluations_expected"] == pytest.approx(18 * 12 / 120)
     [found] = [f for f in closeness.detect(data) if (f.official_id, f.firm_id) == ("O1", "F1")]
     assert found.explanation.startswith("Official O1 (O1) sat on the committees of 12 tenders Firm F1 (F1) bid in, "
-                                        "between 2024-01-05 and 2024-12-05 — ")
+                                        "between 2024-01-05 and 2024-12-05 — 6.7× what its bids and the "
+                                        "official's share of committee seats predict (1.8)")
+    assert "committees the official sat on" in found.evidence["components"]["frequency_evaluations"]["baseline_from"]
 
 
 def _committee_market(strata: dict[str, tuple[int, int, int]]) -> MarketData:
