@@ -450,6 +450,15 @@ def pair_approval_times(db: Database, official_id: str, firm_id: str) -> pd.Data
     return _grouped(db.read_frame("app_pair_approval_times", official_id=official_id, firm_id=firm_id))
 
 
+def pair_committee_tenders(db: Database, official_id: str, firm_id: str) -> pd.DataFrame:
+    """The tenders the official evaluated and the firm bid in, oldest first; ``winners`` joined
+    into one text ("Name (id)", several for a tender awarded in lots), blank when unawarded."""
+    frame = db.read_frame("app_pair_committee_tenders", official_id=official_id, firm_id=firm_id)
+    if not frame.empty:
+        frame["winners"] = frame["winners"].map(lambda names: ", ".join(names or []))
+    return frame
+
+
 def pair_ties(db: Database, official_id: str, firm_id: str, path_cap: int = 10) -> GraphElements:
     graph = graph_from_edge_rows(db.read("app_pair_ties", official_id=official_id, firm_id=firm_id,
                                          path_cap=path_cap))

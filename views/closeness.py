@@ -1,5 +1,6 @@
 """Closeness page: ranked official–firm pairs; for a pair, their inspections and approvals against
-the official's others, pass rates and approval times against peers, and any path of ties."""
+the official's others, pass rates and approval times against peers, the committees they met on, and any
+path of ties."""
 
 from __future__ import annotations
 
@@ -63,6 +64,16 @@ with right:
         st.dataframe(times, hide_index=True, width="stretch", key="pair_times", column_config={
             "mean_days": st.column_config.NumberColumn("mean days", format="%.1f"),
             "median_days": st.column_config.NumberColumn("median days", format="%.1f")})
+
+committees = load(app_queries.pair_committee_tenders, official_id, firm_id)
+if not committees.empty:
+    won = int(committees["firm_won"].sum())
+    st.markdown(f"**Committees** — the {len(committees)} tenders {md(pair['official_name'])} evaluated and this "
+                f"firm bid in; it won {won}")
+    st.dataframe(committees, hide_index=True, width="stretch", key="pair_committees", column_config={
+        "sat_on": st.column_config.TextColumn("committee sat"),
+        "amount": st.column_config.NumberColumn("firm's bid", format="%.2f"),
+        "firm_won": st.column_config.CheckboxColumn("firm won")})
 
 st.markdown("**Ties between them** — shortest paths (≤ 6 steps) through family, firm roles, shared phones, "
             "e-mails and addresses")

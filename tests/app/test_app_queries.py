@@ -127,3 +127,17 @@ def test_top_findings_keep_a_flooding_detector_to_its_best_few(clean_db):
         session.run("CREATE (:Ring {id: 'R1', detector: 'rings', score: 40.0, active: true, explanation: 'y'})").consume()
     top = app_queries.top_findings(clean_db, limit=10, per_detector=2)
     assert list(top["finding_id"]) == ["T6", "T5", "R1"]
+
+
+def test_pair_committee_tenders_list_the_tenders_the_official_evaluated_and_the_firm_bid_in(market_db):
+    """O3 evaluated T1–T6; F1 bid in all six and won T1 and T4; outsider F4 bid only in T1 and T2."""
+    tenders = app_queries.pair_committee_tenders(market_db, "O3", "F1")
+    assert list(tenders["tender_id"]) == ["T1", "T2", "T3", "T4", "T5", "T6"]
+    assert list(tenders.loc[tenders["firm_won"], "tender_id"]) == ["T1", "T4"]
+    first = tenders.iloc[0]
+    assert (first["sat_on"], first["bids"], first["amount"], first["winners"]) == \
+        ("2024-01-10", 4, 101000.0, "Alpha Build (F1)")
+    assert tenders.iloc[1]["winners"] == "Beta Build (F2)" and tenders.iloc[2]["bids"] == 3
+    outsider = app_queries.pair_committee_tenders(market_db, "O3", "F4")
+    assert list(outsider["tender_id"]) == ["T1", "T2"] and not outsider["firm_won"].any()
+    assert app_queries.pair_committee_tenders(market_db, "O1", "F5").empty

@@ -237,6 +237,7 @@ def test_closeness_page_rates_times_and_ties(market_db):
     assert {n["data"]["name"] for n in ties["nodes"]} == {"Olga Inspector", "Paula Sister", "Epsilon Favoured"}
     assert {e["data"]["label"] for e in ties["edges"]} == {"RELATED_TO", "SHAREHOLDER_OF"}
     assert any(getattr(x, "key", None) == "pair_timeline_PAIR-1" for x in _walk_all(at))
+    assert "**Committees**" not in all_text(at)  # O1 sat on no committee of F5's tenders
 
 
 def test_explore_page_search_and_neighbourhood(market_db):

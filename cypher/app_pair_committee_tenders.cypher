@@ -1,0 +1,11 @@
+// The tenders an official sat on the committee of and a firm bid in (what a closeness committee lead counts):
+// when the committee sat (deadline, else publication), the tender's bids, the firm's offer, who won.
+// Parameters: $official_id (string), $firm_id (string).
+MATCH (o:Official {id: $official_id})-[:EVALUATED]->(t:Tender)<-[:FOR]-(b:Bid)<-[:SUBMITTED]-(f:Firm {id: $firm_id})
+WITH t, f, min(b.amount) AS amount
+RETURN t.id AS tender_id, toString(coalesce(t.deadline_at, t.published_at)) AS sat_on, t.title AS title,
+       t.category AS category, t.region AS region, COUNT { (t)<-[:FOR]-(:Bid) } AS bids, amount,
+       COLLECT { MATCH (t)-[:AWARDED_TO]->(w:Firm) RETURN coalesce(w.name, w.id) + ' (' + w.id + ')' ORDER BY w.id }
+         AS winners,
+       EXISTS { (t)-[:AWARDED_TO]->(f) } AS firm_won
+ORDER BY sat_on, tender_id
