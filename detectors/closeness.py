@@ -1065,6 +1065,14 @@ def _num(value: Any, digits: int = 3) -> float | None:
     return round(float(value), digits)
 
 
+def _prob(value: Any) -> float | None:
+    """A p- or q-value for the evidence, to 3 significant digits: 2.3e-12 stays 2.3e-12 where
+    rounding to decimal places would show an investigator 0."""
+    if value is None or pd.isna(value):
+        return None
+    return float(f"{float(value):.3g}")
+
+
 def _pct(value: float) -> str:
     return f"{100 * value:.0f} %"
 
@@ -1183,8 +1191,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
             (first, last), dated = periods.get((official, firm, ch), ((None, None), 0))
             components[f"frequency_{ch}"] = {
                 "value": obs, "first": first, "last": last, "dated": dated, "baseline": _num(row[f"{ch}_expected"], 2),
-                "lift": _num(row[f"{ch}_lift"], 2), "pvalue": _num(row[f"{ch}_pvalue"], 6),
-                "qvalue": _num(row.get(f"{ch}_qvalue"), 6),
+                "lift": _num(row[f"{ch}_lift"], 2), "pvalue": _prob(row[f"{ch}_pvalue"]),
+                "qvalue": _prob(row.get(f"{ch}_qvalue")),
                 **({"baseline_from": FIRM_SIZE_READINGS[row[f"{ch}_frequency_model"]]}
                    if isinstance(row.get(f"{ch}_frequency_model"), str) else
                    {"baseline_from": COMMITTEE_BASELINE} if ch == "evaluations" else {}),
@@ -1222,8 +1230,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
             "official_rate_other_firms": _num(row[f"{reading}_p_own"]),
             "official_standardised_ratio": _num(row[f"{reading}_official_ratio"]),
             "market_rate_for_kinds": _num(row[f"{reading}_p_kind"]), "effect": _num(row[f"{reading}_effect"]),
-            "pvalue": _num(row[f"{reading}_pvalue"], 6), "min_attainable_pvalue": _num(row[f"{reading}_pmin"], 6),
-            "qvalue": _num(row.get(f"{reading}_qvalue"), 6),
+            "pvalue": _prob(row[f"{reading}_pvalue"]), "min_attainable_pvalue": _prob(row[f"{reading}_pmin"]),
+            "qvalue": _prob(row.get(f"{reading}_qvalue")),
             "threshold": {"leniency_full": params.leniency_full, "min_inspections": params.min_inspections,
                           "q_weak": params.q_weak, "q_strong": params.q_strong},
             "contribution": _num(row["pass_points"], 2) if chosen else 0.0,
@@ -1244,7 +1252,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
             "value": _num(1 - row["penalty_x"] / row["penalty_n"]), "baseline": _num(1 - row["penalty_p0"]),
             "mean_penalty": _num(row.get("penalty_mean"), 2),
             "peer_mean_penalty": _num(row.get("penalty_peer_mean"), 2),
-            "pvalue": _num(row["penalty_pvalue"], 6), "qvalue": _num(row.get("penalty_qvalue"), 6),
+            "pvalue": _prob(row["penalty_pvalue"]), "qvalue": _prob(row.get("penalty_qvalue")),
             "contribution": _num(row["penalty_points"], 2),
         }
         if row["penalty_points"] > 0:
@@ -1254,8 +1262,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
     if not pd.isna(row.get("grant_n")):
         components["leniency_grant"] = {
             "value": _num(row["grant_x"] / row["grant_n"]), "decisions": _num(row["grant_n"], 0),
-            "baseline": _num(row["grant_p0"]), "pvalue": _num(row["grant_pvalue"], 6),
-            "qvalue": _num(row.get("grant_qvalue"), 6),
+            "baseline": _num(row["grant_p0"]), "pvalue": _prob(row["grant_pvalue"]),
+            "qvalue": _prob(row.get("grant_qvalue")),
             "contribution": _num(row["grant_points"], 2),
         }
         if row["grant_points"] > 0:
@@ -1267,7 +1275,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         components["speed"] = {
             "value": _num(mine, 1), "baseline": _num(others, 1), "approvals": _num(row["n_timed"], 0),
             "rank_biserial": _num(row["speed_effect"]), "z": _num(row["speed_z"], 2),
-            "pvalue": _num(row["speed_pvalue"], 6), "qvalue": _num(row.get("speed_qvalue"), 6),
+            "pvalue": _prob(row["speed_pvalue"]), "qvalue": _prob(row.get("speed_qvalue")),
             "threshold": {"speed_full": params.speed_full, "min_approvals": params.min_approvals},
             "contribution": _num(row["speed_points"], 2),
         }
@@ -1279,8 +1287,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         components["outcomes"] = {
             "value": _num(row["wins_in"], 0), "bids": _num(row["bids_in"], 0),
             "baseline": _num(row["expected_in"], 2), "lift": _num(row["outcome_lift"], 2),
-            "strength_elsewhere": _num(row["strength_out"], 2), "pvalue": _num(row["outcome_pvalue"], 6),
-            "qvalue": _num(row.get("outcome_qvalue"), 6),
+            "strength_elsewhere": _num(row["strength_out"], 2), "pvalue": _prob(row["outcome_pvalue"]),
+            "qvalue": _prob(row.get("outcome_qvalue")),
             "threshold": {"outcome_lift_full": params.outcome_lift_full, "min_wins": params.min_wins},
             "contribution": _num(row["outcome_points"], 2),
         }
@@ -1290,8 +1298,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
                             f"evaluated against {row['expected_in']:.1f} expected"))
     if not pd.isna(row.get("corroboration_pvalue")):
         components["corroboration"] = {
-            "value": row["corroboration_channels"] or None, "pvalue": _num(row["corroboration_pvalue"], 8),
-            "qvalue": _num(row.get("corroboration_qvalue"), 8),
+            "value": row["corroboration_channels"] or None, "pvalue": _prob(row["corroboration_pvalue"]),
+            "qvalue": _prob(row.get("corroboration_qvalue")),
             "threshold": {"q_weak": params.q_weak, "q_strong": params.q_strong,
                           "rule": "score = max(component sum, corroboration) + ties"},
             "contribution": _num(row["corroboration_points"], 2),

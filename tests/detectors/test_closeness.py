@@ -542,7 +542,10 @@ def test_committee_excess_reads_as_tenders_sat_on() -> None:
     assert found.explanation.startswith("Official O1 (O1) sat on the committees of 12 tenders Firm F1 (F1) bid in, "
                                         "between 2024-01-05 and 2024-12-05 — 6.7× what its bids and the "
                                         "official's share of committee seats predict (1.8)")
-    assert "committees the official sat on" in found.evidence["components"]["frequency_evaluations"]["baseline_from"]
+    committee = found.evidence["components"]["frequency_evaluations"]
+    assert "committees the official sat on" in committee["baseline_from"]
+    # p-values keep 3 significant digits however small (decimal places would round this one to 2e-06)
+    assert committee["pvalue"] == float(f"{row['evaluations_pvalue']:.3g}") and 0 < committee["pvalue"] < 1e-5
 
 
 def _committee_market(strata: dict[str, tuple[int, int, int]]) -> MarketData:
