@@ -200,7 +200,7 @@ def tsuchiura(db: Database, seed: int) -> None:
     wipe(db)
     with tempfile.TemporaryDirectory() as tmp:
         loaders("bids", str(path), "--tender", "pid", "--firm", "bidder_id", "--amount", "bid",
-                "--winner", "winner", "--date", "year", "--source", "tsuchiura",
+                "--winner", "winner", "--date", "year", "--budget", "reserveprice", "--source", "tsuchiura",
                 "--rejects", str(Path(tmp) / "rejects.csv"))
     findings = detect(db, ["rings", "tender_risk"], seed)
     firms = table.groupby("bidder_id")["is_cartel"].max().fillna(0) == 1

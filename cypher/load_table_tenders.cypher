@@ -1,6 +1,7 @@
-// Upsert tenders named in a plain bid table (loaders.bids_table): id, category, region, date and source.
-// $rows: [{tender_id, category, region, published_at}] (published_at a date or null); $source: label.
+// Upsert tenders named in a plain bid table (loaders.bids_table): id, category, region, budget, date and source.
+// $rows: [{tender_id, category, region, budget, published_at}] (published_at a date or null); $source: label.
 // Returns nothing. MERGE on Tender.id; other properties and the awards are left alone.
 UNWIND $rows AS row
 MERGE (t:Tender {id: row.tender_id})
-SET t.category = row.category, t.region = row.region, t.published_at = row.published_at, t.source = $source
+SET t.category = row.category, t.region = row.region, t.budget = row.budget, t.published_at = row.published_at,
+    t.source = $source

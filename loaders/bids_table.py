@@ -60,6 +60,7 @@ class TableColumns:
     category: str | None = None
     firm_name: str | None = None
     region: str | None = None
+    budget: str | None = None
 
     def spec(self, file_name: str) -> FileSpec:
         fields = [Field(self.tender, "id", required=True), Field(self.firm, "id", required=True),
@@ -74,6 +75,8 @@ class TableColumns:
             fields.append(Field(self.firm_name, "text"))
         if self.region:
             fields.append(Field(self.region, "text"))
+        if self.budget:
+            fields.append(Field(self.budget, "float"))
         names = [f.name for f in fields]
         if len(set(names)) != len(names):
             raise BundleError("each option must name a different column")
@@ -115,7 +118,8 @@ class BidTable:
                 self.tenders_written.add(tender_id)
                 out["table_tenders"].append({"tender_id": tender_id, "published_at": day,
                                              "category": row.get(c.category) if c.category else None,
-                                             "region": row.get(c.region) if c.region else None})
+                                             "region": row.get(c.region) if c.region else None,
+                                             "budget": row.get(c.budget) if c.budget else None})
             self.bids_per_pair[tender, firm] += 1
             out["bids"].append({
                 "bid_id": f"{self.prefix}:{tender}:{firm}:{self.bids_per_pair[tender, firm]}",
@@ -197,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--region", metavar="COL",
                         help="region of the tender (district, municipality, state): rings read market "
                              "allocation by region from it")
+    parser.add_argument("--budget", metavar="COL",
+                        help="the tender's budget, reserve or estimated price (same for each of its rows): "
+                             "tender risk ranks the lowest bid's share of it")
     parser.add_argument("--source", metavar="NAME",
                         help="source name, prefixed to tender/firm/bid ids (default: the file name stem)")
     parser.add_argument("--rejects", type=Path, metavar="FILE",
@@ -209,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     source = args.source or args.file.stem
     columns = TableColumns(args.tender, args.firm, args.amount, args.winner, args.date, args.category,
-                           args.firm_name, args.region)
+                           args.firm_name, args.region, args.budget)
     rejects_path = args.rejects or Path(f"{source}.rejects.csv")
     try:
         if args.batch_size < 1:

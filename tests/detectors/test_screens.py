@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from detectors.screens import category_baselines, category_percentiles, tender_screens
+from detectors.screens import category_baselines, category_percentiles, tender_screens, with_budget_ratio
 
 
 def _bids(rows: list[tuple[str, float, bool]]) -> pd.DataFrame:
@@ -111,3 +111,18 @@ def test_percentiles_against_a_reference_leave_suspects_out_of_the_baseline() ->
     # against the five competitive tenders only: 4 looser, 1 equal → (4 + ½) / 5 = 0.9
     clean = category_percentiles(screens, tenders, min_tenders=3, reference={f"T{t}" for t in range(1, 6)})
     assert clean.set_index("tender_id").loc["R1", "p_spread"] == pytest.approx(0.9)
+
+
+def test_budget_ratio_is_the_lowest_valid_bid_over_a_positive_budget() -> None:
+    # T1: bids 90, 95, 99 and a disqualified 80 → b1 = 90 of 100; T2 budget 0, T3 none: no ratio
+    bids = _bids([("T1", 90.0, False), ("T1", 95.0, False), ("T1", 99.0, False), ("T1", 80.0, True),
+                  ("T2", 50.0, False), ("T2", 55.0, False), ("T3", 70.0, False), ("T3", 75.0, False)])
+    tenders = pd.DataFrame({"tender_id": ["T1", "T2", "T3"], "budget": [100.0, 0.0, None]})
+    ratio = with_budget_ratio(tender_screens(bids), tenders).set_index("tender_id")["budget_ratio"]
+    assert ratio["T1"] == pytest.approx(0.9)
+    assert np.isnan(ratio["T2"]) and np.isnan(ratio["T3"])
+    # high is suspicious: the tender nearest its budget gets the top price-to-budget percentile
+    tenders = pd.DataFrame({"tender_id": ["T1", "T2", "T3"], "category": "x", "budget": [100.0, 52.0, 140.0]})
+    pct = category_percentiles(with_budget_ratio(tender_screens(bids), tenders), tenders, min_tenders=3,
+                               columns=("budget_ratio",)).set_index("tender_id")["p_budget_ratio"]
+    assert list(pct.sort_values().index) == ["T3", "T1", "T2"]

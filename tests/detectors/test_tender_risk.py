@@ -51,6 +51,47 @@ def test_only_the_cover_bid_tender_becomes_a_finding() -> None:
     assert found.evidence["n_bids"] == 4
 
 
+def _budgeted_market(tx_budget: float | None) -> MarketData:
+    """The market above with budgets: each competitive tender's budget is its lowest bid / U(0.75, 0.9)
+    (the lowest bid at 75–90 % of it); TX gets ``tx_budget``."""
+    data = _market()
+    rng = np.random.default_rng(6)
+    lowest = data.bids.groupby("tender_id")["amount"].min()
+    budget = lowest / rng.uniform(0.75, 0.9, len(lowest))
+    budget["TX"] = np.nan if tx_budget is None else tx_budget
+    tenders = data.tenders.assign(budget=data.tenders["tender_id"].map(budget))
+    return MarketData.build(tenders=tenders, bids=data.bids)
+
+
+def test_a_lowest_bid_near_the_budget_adds_the_fourth_screen() -> None:
+    """TX's lowest bid (100) at 99 % of its budget tops the category's price-to-budget ratios:
+    percentile 30.5/31, and the screen risk is the mean of four percentiles."""
+    scores = tender_risk.tender_risk_scores(_budgeted_market(101.0)).set_index("tender_id")
+    tx = scores.loc["TX"]
+    assert tx["budget_ratio"] == pytest.approx(100.0 / 101.0)
+    assert tx["p_budget_ratio"] == pytest.approx(30.5 / 31)
+    assert tx["screen_risk"] == pytest.approx(tx[["p_cv", "p_spread", "p_rd", "p_budget_ratio"]].mean())
+    [found] = [f for f in tender_risk.detect(_budgeted_market(101.0), tender_risk.Params(use_rings=False))
+               if f.tender_id == "TX"]
+    assert found.evidence["screens"]["budget_ratio"] == pytest.approx(100.0 / 101.0)
+    assert "and the lowest at 99.0 % of the budget (category median " in found.explanation
+    assert "on average over CV, spread, relative distance and price to budget" in found.explanation
+
+
+def test_a_budget_far_above_the_bids_lowers_the_risk_and_no_budget_leaves_three_screens() -> None:
+    """Near miss: the same cover bids with a budget twice the lowest bid rank lowest on price to
+    budget and score below the three-screen reading; without a budget TX keeps three screens."""
+    low = tender_risk.tender_risk_scores(_budgeted_market(200.0)).set_index("tender_id").loc["TX"]
+    assert low["p_budget_ratio"] == pytest.approx(0.5 / 31)
+    three = tender_risk.tender_risk_scores(_budgeted_market(None)).set_index("tender_id").loc["TX"]
+    assert np.isnan(three["budget_ratio"]) and np.isnan(three["p_budget_ratio"])
+    assert three["screen_risk"] == pytest.approx(three[["p_cv", "p_spread", "p_rd"]].mean())
+    assert low["score"] < three["score"]
+    [found] = [f for f in tender_risk.detect(_budgeted_market(None), tender_risk.Params(use_rings=False, min_score=0))
+               if f.tender_id == "TX"]
+    assert found.evidence["screens"]["budget_ratio"] is None and "budget" not in found.explanation
+
+
 def test_a_ring_raises_its_tenders() -> None:
     data = _market()
     ring = Finding(detector="rings", kind="ring", score=90.0, explanation="A ring.",

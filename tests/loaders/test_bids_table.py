@@ -66,6 +66,16 @@ def test_a_region_column_reaches_the_tenders(tmp_path: Path) -> None:
     assert {t["region"] for t in plain.rows["table_tenders"]} == {None}
 
 
+def test_a_budget_column_reaches_the_tenders_and_a_bad_budget_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "auctions.csv"
+    path.write_text("auction,bidder,price,reserve\nA1,F1,100,120\nA1,F2,103,120\nA2,F1,90,abc\nA3,F1,80,\n",
+                    encoding="utf-8")
+    sink, rejects = stream(path, TableColumns(tender="auction", firm="bidder", amount="price", budget="reserve"))
+    assert [(t["tender_id"], t["budget"]) for t in sink.rows["table_tenders"]] == [("src:A1", 120.0),
+                                                                                    ("src:A3", None)]
+    assert [(r.line, r.field) for r in rejects.rejects] == [(4, "reserve")]
+
+
 def test_bid_table_remembers_ids_across_chunks() -> None:
     table = BidTable(TableColumns("t", "f", "a"), "x")
     first = table.graph_rows([{"t": "T1", "f": "F1", "a": 1.0}])
@@ -125,11 +135,14 @@ def test_cli_missing_column_exits_2(clean_db, tmp_path: Path) -> None:
 
 
 @pytest.mark.neo4j
-def test_a_tables_regions_are_stored_on_the_tenders(clean_db, tmp_path: Path) -> None:
+def test_a_tables_regions_and_budgets_are_stored_on_the_tenders(clean_db, tmp_path: Path) -> None:
     path = tmp_path / "auctions.csv"
-    path.write_text("auction,bidder,price,area\nA1,F1,100,north\nA1,F2,103,north\nA2,F1,90,south\n", encoding="utf-8")
-    columns = TableColumns(tender="auction", firm="bidder", amount="price", region="area")
+    path.write_text("auction,bidder,price,area,reserve\nA1,F1,100,north,120\nA1,F2,103,north,120\n"
+                    "A2,F1,90,south,\n", encoding="utf-8")
+    columns = TableColumns(tender="auction", firm="bidder", amount="price", region="area", budget="reserve")
     load_bids_table(path, clean_db, columns, "src", tmp_path / "rejects.csv")
     with clean_db.driver.session(database=clean_db.settings.database) as session:
-        regions = session.run("MATCH (t:Tender) RETURN t.id AS t, t.region AS region ORDER BY t").data()
-    assert regions == [{"t": "src:A1", "region": "north"}, {"t": "src:A2", "region": "south"}]
+        regions = session.run("MATCH (t:Tender) RETURN t.id AS t, t.region AS region, t.budget AS budget "
+                              "ORDER BY t").data()
+    assert regions == [{"t": "src:A1", "region": "north", "budget": 120.0},
+                       {"t": "src:A2", "region": "south", "budget": None}]
