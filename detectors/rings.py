@@ -55,8 +55,8 @@ Method
      counts from z = 1.5 of its test and in full from z = 4; even shares alone also arise
      among honest equals, so they earn only a quarter;
    * price screens [35] — a ring tender is *cover-bid-like* when the mean of its CV,
-     spread and RD suspicion percentiles (:mod:`detectors.screens`) is in the top fifth
-     of its category. Under competition 20 % of ring tenders are; the value is the excess
+     spread and RD suspicion percentiles, and its lowest bid's share of the budget where it
+     has one (:func:`detectors.screens.suspicion`), is in the top fifth of its category. Under competition 20 % of ring tenders are; the value is the excess
      share (full at 70 %) weighed by the binomial tail p-value, Bonferroni-style over the
      number of candidates (Imhof 2018; Huber & Imhof 2019). A share test is not diluted
      by the honest meetings of a ring the way a mean would be. The same test runs on the
@@ -129,7 +129,7 @@ from detectors import bid_traces
 from detectors.finding import Finding, between_tenders, counted, listed, tender_period, yearly
 from detectors.market import MarketData, stripped
 from detectors.memo import memo
-from detectors.screens import NO_CATEGORY, category_baselines, category_percentiles, tender_screens
+from detectors.screens import NO_CATEGORY, RISK_SCREENS, category_baselines, suspicion, tender_screens
 
 __all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "identifier_rings", "group_excess",
            "excess_outliers", "ring_screens"]
@@ -677,7 +677,7 @@ def _screen_tables(data: MarketData, min_category_tenders: int) -> SimpleNamespa
     ``bids`` — distinct (tender, firm) bids, a winning bid kept over a losing duplicate;
     ``bidders`` per tender; ``tenders`` by id; ``winners`` (one firm per tender);
     ``screens`` (:func:`detectors.screens.tender_screens`, by tender) and ``percentiles``
-    (:func:`detectors.screens.category_percentiles`); ``flagged_tenders`` — the
+    (:func:`detectors.screens.suspicion`: CV, spread, RD and price to budget); ``flagged_tenders`` — the
     cover-bid-like tenders, whose mean suspicion percentile is in the top fifth of their
     category (re-ranked so the share is 20 % under competition); ``baselines`` — category
     medians of the screens; ``valid`` bids (positive amount, not disqualified);
@@ -699,8 +699,7 @@ def _screen_tables_of(data: MarketData, min_category_tenders: int) -> SimpleName
     winners = bids.loc[bids["is_winner"]].drop_duplicates("tender_id").set_index("tender_id")["firm_id"]
 
     screens = tender_screens(raw, min_bids=2)
-    pct = category_percentiles(screens, data.tenders, min_category_tenders).set_index("tender_id")
-    pct["risk"] = pct[["p_cv", "p_spread", "p_rd"]].mean(axis=1)
+    pct = suspicion(screens, data.tenders, min_category_tenders).set_index("tender_id")
     counts = pct.groupby("category")["risk"].transform("count")
     pct["risk_rank"] = np.where(counts >= min_category_tenders,
                                 pct.groupby("category")["risk"].rank(pct=True), pct["risk"].rank(pct=True))
@@ -838,7 +837,8 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     rt["pairs"] = rt["members"] * (rt["members"] - 1) / 2
     for column in ("cv", "spread", "diff_pct", "rd"):
         rt[column] = rt["tender_id"].map(market.screens[column])
-    for column in ("p_cv", "p_spread", "p_rd"):
+    percentile_columns = [f"p_{screen}" for screen in RISK_SCREENS]
+    for column in percentile_columns:
         rt[column] = rt["tender_id"].map(market.percentiles[column])
     rt["flagged"] = rt["tender_id"].isin(market.flagged_tenders).astype(int)
     rt["rd_finite"] = rt["rd"].replace(np.inf, np.nan)
@@ -854,8 +854,8 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
                 median_rd=("rd_finite", "median"))
     agg["closed"] = (rt["bidders"] == rt["members"]).groupby(rt["ring"]).mean()
     agg["outsider_wins"] = agg["outsider_wins"] - agg["member_wins"]
-    p_sum = rt[["p_cv", "p_spread", "p_rd"]].sum(axis=1, min_count=1).groupby(rt["ring"]).sum()
-    p_n = rt[["p_cv", "p_spread", "p_rd"]].notna().sum(axis=1).groupby(rt["ring"]).sum()
+    p_sum = rt[percentile_columns].sum(axis=1, min_count=1).groupby(rt["ring"]).sum()
+    p_n = rt[percentile_columns].notna().sum(axis=1).groupby(rt["ring"]).sum()
     agg["price_p"] = p_sum / p_n.replace(0, np.nan)
     priced = rt.dropna(subset=["p_cv"])
     agg["diff_pct_q10"] = priced.groupby("ring")["diff_pct"].quantile(0.1)

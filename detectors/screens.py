@@ -66,6 +66,8 @@ __all__ = [
     "with_budget_ratio",
     "category_baselines",
     "category_percentiles",
+    "RISK_SCREENS",
+    "suspicion",
 ]
 
 #: the category of a tender that has none (e.g. a plain bid table loaded without --category)
@@ -77,6 +79,9 @@ SCREENS: tuple[str, ...] = ("cv", "spread", "diff_pct", "rd", "skew", "kurtosis"
 #: which direction is suspicious (−1: low values, +1: high values) for the screens used
 #: in risk scores; skewness and kurtosis are reported but have no agreed direction.
 SUSPICIOUS_DIRECTION: dict[str, int] = {"cv": -1, "spread": -1, "rd": +1, "budget_ratio": +1}
+
+#: the screens whose suspicion percentiles make a tender's price risk (:func:`suspicion`)
+RISK_SCREENS: tuple[str, ...] = ("cv", "spread", "rd", "budget_ratio")
 
 _COLUMNS = ["tender_id", "n_bids", "mean", "sd", "b1", "b2", "cv", "spread", "diff_pct", "rd",
             "skew", "kurtosis"]
@@ -260,6 +265,26 @@ def category_percentiles(screens: pd.DataFrame, tenders: pd.DataFrame, min_tende
         direction = SUSPICIOUS_DIRECTION.get(screen, -1)
         values = frame[screen] * direction  # high = suspicious
         out[f"p_{screen}"] = _placed_among(values.to_numpy(float), frame["category"], in_reference, min_tenders)
+    return out
+
+
+def suspicion(screens: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20,
+              reference: set[str] | None = None) -> pd.DataFrame:
+    """A tender's price risk: the mean of the suspicion percentiles it has among :data:`RISK_SCREENS`.
+
+    ``screens`` come from :func:`tender_screens` (the budget ratio is added when missing);
+    percentiles as in :func:`category_percentiles`. A tender without a budget is read on CV,
+    spread and RD; one with two bids on CV and spread. ≈ 0.5 for a typical competitive tender.
+
+    Returns
+    -------
+    DataFrame
+        ``tender_id, category``, one ``p_<screen>`` column per risk screen, and ``risk``.
+    """
+    if "budget_ratio" not in screens:
+        screens = with_budget_ratio(screens, tenders)
+    out = category_percentiles(screens, tenders, min_tenders, columns=RISK_SCREENS, reference=reference)
+    out["risk"] = out[[f"p_{screen}" for screen in RISK_SCREENS]].mean(axis=1, skipna=True)
     return out
 
 

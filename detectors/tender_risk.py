@@ -58,13 +58,11 @@ from detectors import bid_traces
 from detectors import rings as rings_detector
 from detectors.finding import Finding, counted, joined, listed, ordinal
 from detectors.market import MarketData
-from detectors.screens import category_baselines, category_percentiles, tender_screens, with_budget_ratio
+from detectors.screens import RISK_SCREENS, category_baselines, suspicion, tender_screens, with_budget_ratio
 
 __all__ = ["NAME", "Params", "detect", "tender_risk_scores"]
 
 NAME = "tender_risk"
-#: the screens ranked into the screen risk (:data:`detectors.screens.SUSPICIOUS_DIRECTION`)
-RISK_SCREENS = ("cv", "spread", "rd", "budget_ratio")
 
 
 @dataclass(frozen=True)
@@ -162,11 +160,9 @@ def _scored(data: MarketData, rings: list[Finding] | None, params: Params, scree
         screens = with_budget_ratio(screens, data.tenders)
     ring = _ring_by_tender(rings, params.min_ring_score)
     reference = _reference(screens, ring, params)
-    pct = category_percentiles(screens, data.tenders, params.min_category_tenders, columns=RISK_SCREENS,
-                               reference=reference)
-    out = pct.merge(screens[["tender_id", "n_bids", "cv", "spread", "diff_pct", "rd", "budget_ratio"]],
-                    on="tender_id")
-    out["screen_risk"] = out[[f"p_{s}" for s in RISK_SCREENS]].mean(axis=1, skipna=True)
+    pct = suspicion(screens, data.tenders, params.min_category_tenders, reference=reference)
+    out = pct.rename(columns={"risk": "screen_risk"}).merge(
+        screens[["tender_id", "n_bids", "cv", "spread", "diff_pct", "rd", "budget_ratio"]], on="tender_id")
     out["ring_score"] = out["tender_id"].map(ring["ring_score"]).fillna(0.0) if len(ring) else 0.0
     out["ring_firms"] = out["tender_id"].map(ring["ring_firms"]) if len(ring) else None
     with_ring = 1.0 - (1.0 - out["screen_risk"]) * (1.0 - params.ring_weight * out["ring_score"] / 100.0)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from detectors.screens import category_baselines, category_percentiles, tender_screens, with_budget_ratio
+from detectors.screens import category_baselines, category_percentiles, suspicion, tender_screens, with_budget_ratio
 
 
 def _bids(rows: list[tuple[str, float, bool]]) -> pd.DataFrame:
@@ -126,3 +126,17 @@ def test_budget_ratio_is_the_lowest_valid_bid_over_a_positive_budget() -> None:
     pct = category_percentiles(with_budget_ratio(tender_screens(bids), tenders), tenders, min_tenders=3,
                                columns=("budget_ratio",)).set_index("tender_id")["p_budget_ratio"]
     assert list(pct.sort_values().index) == ["T3", "T1", "T2"]
+
+
+def test_suspicion_is_the_mean_of_the_percentiles_a_tender_has() -> None:
+    # four 3-bid tenders; T4 has no budget, so its risk is the mean of CV, spread and RD only
+    rows = [(f"T{t}", a, False) for t in range(1, 5) for a in (100.0, 100.0 + t, 100.0 + 3 * t)]
+    bids = _bids(rows)
+    tenders = pd.DataFrame({"tender_id": ["T1", "T2", "T3", "T4"], "category": "x",
+                            "budget": [101.0, 150.0, 200.0, None]})
+    risk = suspicion(tender_screens(bids), tenders, min_tenders=3).set_index("tender_id")
+    t1, t4 = risk.loc["T1"], risk.loc["T4"]
+    assert t1["risk"] == pytest.approx(t1[["p_cv", "p_spread", "p_rd", "p_budget_ratio"]].mean())
+    assert np.isnan(t4["p_budget_ratio"]) and t4["risk"] == pytest.approx(t4[["p_cv", "p_spread", "p_rd"]].mean())
+    # T1 is the tightest and nearest its budget: the top of every screen
+    assert t1["p_budget_ratio"] == pytest.approx(2.5 / 3) and t1["risk"] == risk["risk"].max()
