@@ -56,9 +56,10 @@ Method
      among honest equals, so they earn only a quarter;
    * price screens [35] — a ring tender is *cover-bid-like* when the mean of its CV,
      spread and RD suspicion percentiles, and its lowest bid's share of the budget where it
-     has one (:func:`detectors.screens.suspicion`), is in the top fifth of its category. Under competition 20 % of ring tenders are; the value is the excess
-     share (full at 70 %) weighed by the binomial tail p-value, Bonferroni-style over the
-     number of candidates (Imhof 2018; Huber & Imhof 2019). A share test is not diluted
+     has one (:func:`detectors.screens.suspicion`), is in the top fifth of its category.
+     Under competition 20 % of ring tenders are; the value is the excess share (full at
+     70 %) weighed by the binomial tail p-value, Bonferroni-style over the number of
+     candidates (Imhof 2018; Huber & Imhof 2019). A share test is not diluted
      by the honest meetings of a ring the way a mean would be. The same test runs on the
      members' own cover margins (the other members' bids over the winning member's,
      ranked among all losing margins of the category; a member-won tender counts when
@@ -677,8 +678,8 @@ def _screen_tables(data: MarketData, min_category_tenders: int) -> SimpleNamespa
     ``bids`` — distinct (tender, firm) bids, a winning bid kept over a losing duplicate;
     ``bidders`` per tender; ``tenders`` by id; ``winners`` (one firm per tender);
     ``screens`` (:func:`detectors.screens.tender_screens`, by tender) and ``percentiles``
-    (:func:`detectors.screens.suspicion`: CV, spread, RD and price to budget); ``flagged_tenders`` — the
-    cover-bid-like tenders, whose mean suspicion percentile is in the top fifth of their
+    (:func:`detectors.screens.suspicion`: CV, spread, RD and price to budget);
+    ``flagged_tenders`` — the cover-bid-like tenders, whose mean suspicion percentile is in the top fifth of their
     category (re-ranked so the share is 20 % under competition); ``baselines`` — category
     medians of the screens; ``valid`` bids (positive amount, not disqualified);
     ``loser_margins`` — each losing bid's margin over the winning bid, as a mid-rank

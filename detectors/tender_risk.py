@@ -13,9 +13,10 @@ distance between the winner and the cover bids (Imhof, Karagök & Rutz 2018; Hub
 Imhof 2019), and — for a tender with a budget — a lowest bid nearer the budget
 (``b_1 / budget``; a cartel's point is a higher price, OECD 2009; Ishii 2009). The screen
 risk is the mean of the percentiles the tender has (≈ 0.5 for a typical competitive
-tender). Measured (tender ROC-AUC, three screens → four): demo seeds 1–3
-0.895/0.904/0.899 → 0.907/0.912/0.906, ``benchmarks/foreign_markets.py`` seeds 1–3
-0.925/0.932/0.931 → 0.957/0.960/0.960, Tsuchiura with its reserve prices 0.617 → 0.618.
+tender). Measured (tender ROC-AUC in memory, three screens → four, rings reading the same
+four): demo seeds 1–3 0.895/0.904/0.899 → 0.907/0.905/0.906, ``benchmarks/foreign_markets.py``
+seeds 1–3 0.925/0.932/0.931 → 0.960/0.962/0.961, Tsuchiura with its reserve prices 0.617 →
+0.618 (0.610 → 0.611 through Neo4j).
 
 A tender where members of a detected ring bid (≥ 2 members) is raised by the ring's
 score ``s`` with a noisy-or, when the ring scores at least ``min_ring_score`` — the ring
