@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from detectors.screens import category_baselines, category_percentiles, suspicion, tender_screens, with_budget_ratio
+from detectors.screens import (
+    category_baselines,
+    category_percentiles,
+    suspicion,
+    tender_screens,
+    with_budget_ratio,
+)
 
 
 def _bids(rows: list[tuple[str, float, bool]]) -> pd.DataFrame:
