@@ -5,7 +5,8 @@ MATCH (o:Official {id: $official_id})-[:EVALUATED]->(t:Tender)<-[:FOR]-(b:Bid)<-
 WITH t, f, min(b.amount) AS amount
 RETURN t.id AS tender_id, toString(coalesce(t.deadline_at, t.published_at)) AS sat_on, t.title AS title,
        t.category AS category, t.region AS region, COUNT { (t)<-[:FOR]-(:Bid) } AS bids, amount,
-       COLLECT { MATCH (t)-[:AWARDED_TO]->(w:Firm) RETURN coalesce(w.name, w.id) + ' (' + w.id + ')' ORDER BY w.id }
-         AS winners,
+       COLLECT { MATCH (t)-[:AWARDED_TO]->(w:Firm)
+                 RETURN CASE WHEN trim(coalesce(w.name, '')) = '' THEN w.id ELSE w.name + ' (' + w.id + ')' END
+                 ORDER BY w.id } AS winners,
        EXISTS { (t)-[:AWARDED_TO]->(f) } AS firm_won
 ORDER BY sat_on, tender_id

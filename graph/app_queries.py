@@ -452,7 +452,8 @@ def pair_approval_times(db: Database, official_id: str, firm_id: str) -> pd.Data
 
 def pair_committee_tenders(db: Database, official_id: str, firm_id: str) -> pd.DataFrame:
     """The tenders the official evaluated and the firm bid in, oldest first; ``winners`` joined
-    into one text ("Name (id)", several for a tender awarded in lots), blank when unawarded."""
+    into one text ("Name (id)", the id alone for an unnamed firm, several for a tender awarded
+    in lots), blank when unawarded."""
     frame = db.read_frame("app_pair_committee_tenders", official_id=official_id, firm_id=firm_id)
     if not frame.empty:
         frame["winners"] = frame["winners"].map(lambda names: ", ".join(names or []))

@@ -141,3 +141,7 @@ def test_pair_committee_tenders_list_the_tenders_the_official_evaluated_and_the_
     outsider = app_queries.pair_committee_tenders(market_db, "O3", "F4")
     assert list(outsider["tender_id"]) == ["T1", "T2"] and not outsider["firm_won"].any()
     assert app_queries.pair_committee_tenders(market_db, "O1", "F5").empty
+    # a winner without a name reads as its id alone
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (f:Firm {id: 'F2'}) REMOVE f.name").consume()
+    assert app_queries.pair_committee_tenders(market_db, "O3", "F1").iloc[1]["winners"] == "F2"
