@@ -26,8 +26,8 @@ and, where the tender has a budget (its published ceiling, reserve or estimated 
 * price to budget ``b_1 / budget`` — high under collusion: a cartel's point is a higher
   price, so its winning bid sits nearer the budget than competition leaves it (OECD 2009
   lists bids well above cost estimates among the signs of bid rigging; the winning bid's
-  share of the reserve price, 落札率, is how Japanese auditors screen public works, and
-  Ishii 2009 finds it higher in rigged auctions).
+  share of the reserve price, 落札率, is a standard reading of Japanese public-works
+  auctions, e.g. Ishii 2009).
 
 The winner and loser are taken by price (the lowest bid is ``b_1``), as in the
 references, so the screens do not depend on award data.
