@@ -249,6 +249,18 @@ def test_analyst_query_lists_competing_bids_from_one_ip_or_file(clean_db) -> Non
     ]
 
 
+@pytest.mark.neo4j
+def test_analyst_query_lists_tenders_whose_lowest_bid_sits_near_the_budget(clean_db) -> None:
+    """T1's lowest valid bid (95, F1's; F2 bid 99) is 95 % of its budget of 100; T2 has no budget."""
+    _write_tiny_graph(clean_db)
+    rows = clean_db.read_frame("analyst_bids_near_budget", category=None, min_share=0.9, limit=10)
+    assert rows.to_dict("records") == [
+        {"tender_id": "T1", "category": "works", "region": "North", "budget": 100.0, "lowest": 95.0,
+         "valid_bids": 2, "lowest_pct_of_budget": 95.0, "winners": ["F1"]}]
+    assert clean_db.read_frame("analyst_bids_near_budget", category=None, min_share=0.96, limit=10).empty
+    assert clean_db.read_frame("analyst_bids_near_budget", category="goods", min_share=0.0, limit=10).empty
+
+
 def test_bid_identifiers_keep_shared_values_and_every_firm_of_a_consortium_bid() -> None:
     """B1 is a consortium's bid (F1 and F2) sent from X, which F3's B2 also used; F3's B3
     came from Y, which no other firm used, so Y links nobody and is left out."""
