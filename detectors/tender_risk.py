@@ -213,12 +213,12 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         evidence: dict[str, Any] = {
             "category": row.category, "n_bids": int(row.n_bids),
             "screens": {"cv": row.cv, "spread": row.spread, "diff_pct": row.diff_pct, "rd": row.rd,
-                        "budget_ratio": _defined(row.budget_ratio)},
+                        "budget_ratio": row.budget_ratio},
             "category_median": {s: b["median"] for s, b in base.items()},
             "baseline_from_whole_market": any(b["fallback"] for b in base.values()),
             "baseline_without_ring_tenders": reference is not None,
             "suspicion_percentiles": {"cv": row.p_cv, "spread": row.p_spread, "rd": row.p_rd,
-                                      "budget_ratio": _defined(row.p_budget_ratio)},
+                                      "budget_ratio": row.p_budget_ratio},
             "screen_risk": row.screen_risk,
             "ring": {"score": row.ring_score,
                      "firms": row.ring_firms.split(",") if isinstance(row.ring_firms, str) else [],
@@ -240,11 +240,6 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
                                 evidence=evidence,
                                 tender_id=row.tender_id))
     return findings
-
-
-def _defined(value: float) -> float | None:
-    """A screen for the evidence: None where the tender has none (no budget), not NaN."""
-    return None if value != value else float(value)
 
 
 def _trace_here(trace: Any, tender_id: str) -> dict[str, Any]:
