@@ -417,9 +417,10 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params)
     return out.reset_index()
 
 
-COMMITTEE_BASELINE = ("the firm's bids in each group of comparable tenders (department, category, "
-                      "region) times the share of that group's committees the official sat on")
-FIRM_SIZE_READINGS = {
+#: what a frequency channel's expectation rests on (``frequency_model`` → ``evidence.baseline_from``)
+BASELINE_FROM = {
+    "committee": "the firm's bids in each group of comparable tenders (department, category, region) times "
+                 "the share of that group's committees the official sat on",
     "counts": "the firm's interactions with the department's other officials (work routed to anyone)",
     "exposure": "the firm's interactions with each other official who dealt with it, against that "
                 "official's usual interactions per firm (territorial work)",
@@ -525,7 +526,8 @@ def _frequency_evaluations(meet: _Meetings | None, params: Params,
     pair_f = observed.index.get_level_values(1).to_numpy()
     expected = np.asarray(seats[pair_o].multiply(bids[pair_f]).sum(axis=1)).ravel()
     return pd.DataFrame({OID: meet.officials[pair_o], FID: meet.firms[pair_f],
-                         "observed": observed.to_numpy(float), "expected": np.maximum(expected, 1e-9)})
+                         "observed": observed.to_numpy(float), "expected": np.maximum(expected, 1e-9),
+                         "frequency_model": "committee"})
 
 
 # --------------------------------------------------------------------------- leniency
@@ -1193,9 +1195,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
                 "value": obs, "first": first, "last": last, "dated": dated, "baseline": _num(row[f"{ch}_expected"], 2),
                 "lift": _num(row[f"{ch}_lift"], 2), "pvalue": _prob(row[f"{ch}_pvalue"]),
                 "qvalue": _prob(row.get(f"{ch}_qvalue")),
-                **({"baseline_from": FIRM_SIZE_READINGS[row[f"{ch}_frequency_model"]]}
-                   if isinstance(row.get(f"{ch}_frequency_model"), str) else
-                   {"baseline_from": COMMITTEE_BASELINE} if ch == "evaluations" else {}),
+                **({"baseline_from": BASELINE_FROM[row[f"{ch}_frequency_model"]]}
+                   if isinstance(row.get(f"{ch}_frequency_model"), str) else {}),
                 "threshold": {"lift_floor": params.lift_floor, "lift_full": params.lift_full,
                               "q_weak": params.q_weak, "q_strong": params.q_strong},
                 "contribution": _num(row["frequency_points"], 2) if row["frequency_channel"] == ch else 0.0,
