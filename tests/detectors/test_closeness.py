@@ -168,7 +168,7 @@ def test_a_pair_whose_kinds_of_work_use_both_readings_says_mixed() -> None:
     assert row["inspections_frequency_model"] == "mixed"
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
     evidence = found[("O1", "F1")].evidence["components"]["frequency_inspections"]
-    assert evidence["baseline_from"] == closeness.FIRM_SIZE_READINGS["mixed"]
+    assert evidence["baseline_from"] == closeness.BASELINE_FROM["mixed"]
 
 
 def test_small_district_official_expects_the_same_few_firms() -> None:
