@@ -13,6 +13,12 @@ nothing. A row is the winning bid when its winner cell is truthy (1/true/yes) or
 its firm; the tender is then AWARDED_TO that firm with the bid's amount and the row's
 date. The date column also becomes the tender's ``published_at``.
 
+The date, category, region and budget columns describe the tender, so every row of a
+tender must agree on them: a row that contradicts an earlier row of its tender is
+rejected, naming the column, both values and the earlier line (the tender keeps what was
+loaded first). An empty cell agrees with anything, and a later row may fill in a value
+the tender's first rows left empty.
+
     python -m loaders bids ohio_milk_data.csv --tender contract_id --firm firm --amount bid \\
         --winner winning_bid --date year --source ohio
 """
@@ -62,6 +68,12 @@ class TableColumns:
     region: str | None = None
     budget: str | None = None
 
+    def tender_columns(self) -> dict[str, str]:
+        """The tender's own properties this table gives, by graph property: column name."""
+        named = {"published_at": self.date, "category": self.category, "region": self.region,
+                 "budget": self.budget}
+        return {prop: column for prop, column in named.items() if column}
+
     def spec(self, file_name: str) -> FileSpec:
         fields = [Field(self.tender, "id", required=True), Field(self.firm, "id", required=True),
                   Field(self.amount, "float", required=True)]
@@ -94,16 +106,51 @@ def is_winner(cell: str | None, firm: str) -> bool:
 
 
 class BidTable:
-    """Turns validated table rows into graph rows, remembering only ids across chunks."""
+    """Turns validated table rows into graph rows, remembering ids and tender properties across chunks."""
 
     def __init__(self, columns: TableColumns, prefix: str) -> None:
         self.columns = columns
         self.prefix = prefix
         self.bids_per_pair: dict[tuple[str, str], int] = defaultdict(int)
         self.firms_written: set[str] = set()
-        self.tenders_written: set[str] = set()
+        # per tender: its properties as loaded so far, and the line each one came from
+        self.tenders: dict[str, tuple[dict[str, Any], dict[str, int]]] = {}
+        self.tenders_to_write: dict[str, None] = {}  # ordered set of tenders new or filled in since written
+
+    def admit(self, file_name: str, line: int, row: dict[str, Any]) -> list[Reject]:
+        """Check ``row``'s tender-level cells against its tender's earlier rows, then remember them.
+
+        A non-empty cell that differs from the value an earlier row gave is a reject (the
+        tender keeps the earlier value); an empty cell agrees with anything.
+        """
+        tender = row[self.columns.tender]
+        known = self.tenders.get(tender)
+        if known is None:
+            values: dict[str, Any] = dict.fromkeys(("published_at", "category", "region", "budget"))
+            known = self.tenders[tender] = (values, {})
+            self.tenders_to_write[tender] = None
+        values, lines = known
+        problems, fills = [], {}
+        for prop, column in self.columns.tender_columns().items():
+            new, old = row.get(column), values[prop]
+            if new is None:
+                continue
+            if old is None:
+                fills[prop] = new
+            elif new != old:
+                problems.append(Reject(file_name, line, column, str(new),
+                                       f"tender {tender} has {column} {old} from line {lines[prop]}; "
+                                       "every row of a tender must give the same value"))
+        if problems:
+            return problems
+        if fills:
+            values.update(fills)
+            lines.update(dict.fromkeys(fills, line))
+            self.tenders_to_write[tender] = None
+        return []
 
     def graph_rows(self, rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        """Graph rows for admitted table rows (a row not admitted before is admitted without a line)."""
         c = self.columns
         out: dict[str, list[dict[str, Any]]] = {"table_firms": [], "table_tenders": [], "bids": [], "awards": []}
         for row in rows:
@@ -114,12 +161,11 @@ class BidTable:
                 self.firms_written.add(firm_id)
                 name = row.get(c.firm_name) if c.firm_name else None
                 out["table_firms"].append({"firm_id": firm_id, "name": name or firm})
-            if tender_id not in self.tenders_written:
-                self.tenders_written.add(tender_id)
-                out["table_tenders"].append({"tender_id": tender_id, "published_at": day,
-                                             "category": row.get(c.category) if c.category else None,
-                                             "region": row.get(c.region) if c.region else None,
-                                             "budget": row.get(c.budget) if c.budget else None})
+            if tender not in self.tenders:
+                self.admit("", 0, row)
+            if tender in self.tenders_to_write:
+                del self.tenders_to_write[tender]
+                out["table_tenders"].append({"tender_id": tender_id, **self.tenders[tender][0]})
             self.bids_per_pair[tender, firm] += 1
             out["bids"].append({
                 "bid_id": f"{self.prefix}:{tender}:{firm}:{self.bids_per_pair[tender, firm]}",
@@ -150,7 +196,9 @@ def stream_table(
             for record in chunk:
                 stats.read += 1
                 row, problems = parse_row(spec, header, record)
-                if row is None:
+                if row is not None:
+                    problems = table.admit(path.name, record.line, row)
+                if row is None or problems:
                     reject_row(spec, None, problems, None, chunk_rejects, stats)
                 else:
                     accepted.append(row)
@@ -195,8 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--firm", required=True, metavar="COL", help="column naming the bidding firm")
     parser.add_argument("--amount", required=True, metavar="COL", help="column with the bid amount")
     parser.add_argument("--winner", metavar="COL", help="winner flag (1/true/yes) or the winning firm")
-    parser.add_argument("--date", metavar="COL", help="ISO 8601 date (or year) of the tender")
-    parser.add_argument("--category", metavar="COL", help="category of the tender")
+    parser.add_argument("--date", metavar="COL", help="ISO 8601 date (or year) of the tender (same on each of its rows)")
+    parser.add_argument("--category", metavar="COL", help="category of the tender (same on each of its rows)")
     parser.add_argument("--firm-name", metavar="COL", help="display name of the firm (default: the firm value)")
     parser.add_argument("--region", metavar="COL",
                         help="region of the tender (district, municipality, state): rings read market "

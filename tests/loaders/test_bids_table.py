@@ -76,6 +76,44 @@ def test_a_budget_column_reaches_the_tenders_and_a_bad_budget_is_rejected(tmp_pa
     assert [(r.line, r.field) for r in rejects.rejects] == [(4, "reserve")]
 
 
+def test_a_row_contradicting_its_tender_is_rejected_naming_both_lines(tmp_path: Path) -> None:
+    # batch_size=2: A1's first row (line 2) and the contradicting rows (lines 4, 5) are in different chunks
+    path = tmp_path / "auctions.csv"
+    path.write_text("auction,bidder,price,kind,reserve\n"
+                    "A1,F1,100,roads,120\n"
+                    "A1,F2,103,roads,120\n"
+                    "A1,F3,104,bridges,120\n"   # another category for A1
+                    "A1,F4,105,roads,150\n"     # another budget for A1
+                    "A2,F1,90,roads,100\n"
+                    "A2,F2,91,Roads,100\n", encoding="utf-8")  # case matters: not the same category
+    columns = TableColumns(tender="auction", firm="bidder", amount="price", category="kind", budget="reserve")
+    sink, rejects = stream(path, columns)
+    assert [(r.line, r.field, r.value, r.reason) for r in rejects.rejects] == [
+        (4, "kind", "bridges", "tender A1 has kind roads from line 2; every row of a tender must give the same value"),
+        (5, "reserve", "150.0", "tender A1 has reserve 120.0 from line 2; every row of a tender must give the same value"),
+        (7, "kind", "Roads", "tender A2 has kind roads from line 6; every row of a tender must give the same value")]
+    # the tenders keep what came first, and the contradicting bids are not loaded
+    assert [(t["tender_id"], t["category"], t["budget"]) for t in sink.rows["table_tenders"]] == [
+        ("src:A1", "roads", 120.0), ("src:A2", "roads", 100.0)]
+    assert [b["bid_id"] for b in sink.rows["bids"]] == ["src:A1:F1:1", "src:A1:F2:1", "src:A2:F1:1"]
+
+
+def test_empty_tender_cells_agree_and_a_later_row_fills_them_in(tmp_path: Path) -> None:
+    path = tmp_path / "auctions.csv"
+    path.write_text("auction,bidder,price,kind,reserve\n"
+                    "A1,F1,100,roads,\n"        # no budget yet
+                    "A1,F2,103,,\n"             # empty cells agree with anything
+                    "A1,F3,104,roads,120\n"     # fills in the budget (next chunk)
+                    "A1,F4,105,,120.0\n", encoding="utf-8")  # the same number written otherwise
+    columns = TableColumns(tender="auction", firm="bidder", amount="price", category="kind", budget="reserve")
+    sink, rejects = stream(path, columns)
+    assert not rejects.rejects
+    assert len(sink.rows["bids"]) == 4
+    # written when first seen, then again with the budget a later row filled in
+    assert [(t["tender_id"], t["category"], t["budget"]) for t in sink.rows["table_tenders"]] == [
+        ("src:A1", "roads", None), ("src:A1", "roads", 120.0)]
+
+
 def test_bid_table_remembers_ids_across_chunks() -> None:
     table = BidTable(TableColumns("t", "f", "a"), "x")
     first = table.graph_rows([{"t": "T1", "f": "F1", "a": 1.0}])
@@ -138,11 +176,13 @@ def test_cli_missing_column_exits_2(clean_db, tmp_path: Path) -> None:
 def test_a_tables_regions_and_budgets_are_stored_on_the_tenders(clean_db, tmp_path: Path) -> None:
     path = tmp_path / "auctions.csv"
     path.write_text("auction,bidder,price,area,reserve\nA1,F1,100,north,120\nA1,F2,103,north,120\n"
-                    "A2,F1,90,south,\n", encoding="utf-8")
+                    "A2,F1,90,south,\n" + "A3,F1,80,,\n" * 600 + "A3,F2,82,east,95\n", encoding="utf-8")
     columns = TableColumns(tender="auction", firm="bidder", amount="price", region="area", budget="reserve")
-    load_bids_table(path, clean_db, columns, "src", tmp_path / "rejects.csv")
+    load_bids_table(path, clean_db, columns, "src", tmp_path / "rejects.csv", batch_size=100)
     with clean_db.driver.session(database=clean_db.settings.database) as session:
         regions = session.run("MATCH (t:Tender) RETURN t.id AS t, t.region AS region, t.budget AS budget "
                               "ORDER BY t").data()
+    # A3's region and budget come from its last row, several batches after its first
     assert regions == [{"t": "src:A1", "region": "north", "budget": 120.0},
-                       {"t": "src:A2", "region": "south", "budget": None}]
+                       {"t": "src:A2", "region": "south", "budget": None},
+                       {"t": "src:A3", "region": "east", "budget": 95.0}]
