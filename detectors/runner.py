@@ -33,13 +33,16 @@ each other lane in a process forked after the read, which sees the market withou
 it and sends its findings back through a pipe. Findings, their order and the log lines do
 not depend on ``N`` (each detector is seeded, and the outcomes are put back in registry
 order). A lane that raises, or whose process dies, fails the run like a detector that
-raises; on any failure the other lanes' processes are killed. Each forked process touches
+raises; on any failure the other lanes' processes are killed. On Linux the kernel also kills
+them when this process dies, even by SIGKILL or the OOM killer, so an orphaned worker never
+keeps the run lock (which it inherits) from the next run. Each forked process touches
 its own copy of the pages it writes to, so peak memory grows with ``N`` (about +1 GB for the
 second lane at demo scale 10); ``--jobs 1`` runs everything in this process.
 """
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import hashlib
 import heapq
@@ -74,6 +77,7 @@ log = logging.getLogger("detectors.runner")
 REPO = Path(__file__).resolve().parent.parent
 STATE_ENV = "IRONCAGE_STATE_DIR"
 LOCK_NAME = "detectors.lock"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_UNAVAILABLE = 0, 1, 2, 3, 4
 
@@ -298,7 +302,8 @@ def run_in_lanes(
     try:
         for lane in lanes[1:]:
             receiving, sending = context.Pipe(duplex=False)
-            process = context.Process(target=_lane_worker, args=(sending, data, lane, seed, inputs), daemon=True,
+            process = context.Process(target=_lane_worker, args=(sending, data, lane, seed, inputs, os.getpid()),
+                                      daemon=True,
                                       name="detectors-" + "+".join(spec.code for spec, _ in lane))
             process.start()
             sending.close()
@@ -318,9 +323,10 @@ def run_in_lanes(
 
 
 def _lane_worker(sending: Connection, data: MarketData, lane: list[Loaded], seed: int,
-                 inputs: dict[tuple[str, str], Future[Any]] | None) -> None:
+                 inputs: dict[tuple[str, str], Future[Any]] | None, parent: int) -> None:
     """Body of a forked lane: run its detectors, send ``("ok", outcomes)`` or ``("failed", message)``."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent records the run's end, not this process
+    _die_with(parent)
     try:
         reply: tuple[str, Any] = ("ok", run_detectors(data, lane, seed=seed, inputs=inputs))
     except BaseException as error:
@@ -331,6 +337,24 @@ def _lane_worker(sending: Connection, data: MarketData, lane: list[Loaded], seed
         sending.send(("failed", f"could not send the findings of {_codes(lane)} back: {error}"))
     finally:
         sending.close()
+
+
+def _die_with(parent: int) -> None:
+    """Ask Linux to SIGKILL this process when the thread that forked it ends; exit if it already has.
+
+    A forked worker holds a copy of the run lock's file descriptor, so a worker orphaned by a
+    parent killed with SIGKILL (or by the OOM killer) would keep the next cron run out until
+    its own detectors finished. ``prctl(PR_SET_PDEATHSIG)`` (man 2 prctl) has the kernel kill
+    it with the parent; the forking thread joins its workers, so it never ends before them.
+    Elsewhere this does nothing.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _lane_outcomes(lane: list[Loaded], process: Any, receiving: Connection) -> list[DetectorOutcome]:

@@ -374,6 +374,51 @@ def test_sigterm_while_a_worker_process_runs_kills_it_and_marks_the_run_failed(m
     assert state["status"] == "failed" and "signal" in state["error"]
 
 
+def _children(pid: int) -> set[int]:
+    return {int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()}
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` exists and is not a zombie waiting for its new parent to reap it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.neo4j
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_worker_dies_with_its_killed_parent_and_frees_the_lock_for_the_next_run(market_db, fakes: dict[str, str]
+                                                                                 ) -> None:
+    # SIGKILL cannot be handled: the parent cannot kill its worker itself, the kernel has to
+    process = subprocess.Popen([sys.executable, "-m", "detectors", "run", "--detector", "fake_ok", "--detector",
+                                "fake_slow", "--jobs", "2"], cwd=REPO, env=fakes, text=True, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while time.monotonic() < deadline and not workers:
+        if _cypher(market_db, "MATCH (r:DetectorRun {status: 'running'}) RETURN r.id AS id"):
+            workers = _children(process.pid)
+        time.sleep(0.2)
+    assert workers, "the run never forked its worker"
+    time.sleep(1.0)  # the worker sleeps in fake_slow (60 s)
+    process.kill()
+    process.wait(timeout=30)
+    assert process.stderr is not None
+    process.stderr.close()  # not read: an orphaned worker would hold the pipe open
+    killed = time.monotonic()
+    while time.monotonic() - killed < 10 and any(map(_running, workers)):
+        time.sleep(0.1)
+    assert not any(map(_running, workers)), "the orphaned worker is still running"
+    # the next run gets the lock at once, and marks the killed run failed
+    result = cli(fakes, "run", "--detector", "fake_ok")
+    assert result.returncode == 0, result.stderr
+    assert "marked 1 run(s) left running by a dead process as failed" in result.stderr
+    states = _cypher(market_db, "MATCH (r:DetectorRun) RETURN r.status AS status ORDER BY r.started_at")
+    assert [s["status"] for s in states] == ["failed", "succeeded"]
+
+
 def test_jobs_must_be_a_positive_number(fakes: dict[str, str]) -> None:
     result = cli(fakes, "run", "--jobs", "0")
     assert result.returncode == 2 and "expected at least 1" in result.stderr
