@@ -1,6 +1,7 @@
 // Cases: every finding of the given kinds with its triage state and how much history it has, highest score first.
 // first_seen: when a run first found it; new: first found by the latest succeeded run.
-// Parameters: $kinds (list of strings, e.g. ["ring", "pair", "linked_bidders"]).
+// subject_ids: a ring's members, or an alert's subjects (a tender only where it is the subject, as in tender risk).
+// Parameters: $kinds (list of strings, e.g. ["ring", "pair", "linked_bidders", "tender"]).
 CALL () {
   OPTIONAL MATCH (r:DetectorRun {status: 'succeeded'})
   RETURN r.id AS latest ORDER BY r.started_at DESC LIMIT 1
@@ -11,7 +12,7 @@ WHERE kind IN $kinds
 RETURN f.id AS finding_id, kind, f.score AS score, coalesce(f.status, 'open') AS status, f.assignee AS assignee,
        coalesce(f.active, true) AS active, toString(date(f.first_seen_at)) AS first_seen,
        coalesce(f.first_seen_run = latest, false) AS new, f.explanation AS explanation,
-       [(m:Firm)-[:MEMBER_OF]->(f) | m.id] + [(f)-[:CONCERNS]->(s) WHERE NOT s:Tender | s.id] AS subject_ids,
+       [(m:Firm)-[:MEMBER_OF]->(f) | m.id] + [(f)-[:CONCERNS]->(s) WHERE NOT s:Tender OR s.id IN coalesce(f.subject_ids, []) | s.id] AS subject_ids,
        COUNT { (:CaseEvent)-[:ON]->(f) } AS events,
        COLLECT { MATCH (e:CaseEvent)-[:ON]->(f) RETURN toString(e.at) ORDER BY e.at DESC LIMIT 1 }[0] AS last_event_at
 ORDER BY score DESC, finding_id

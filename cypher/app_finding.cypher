@@ -6,5 +6,5 @@ RETURN f.id AS finding_id, CASE WHEN f:Ring THEN 'ring' ELSE f.kind END AS kind,
        f.explanation AS explanation, f.evidence AS evidence, coalesce(f.active, true) AS active,
        toString(f.first_seen_at) AS first_seen_at, toString(f.last_seen_at) AS last_seen_at,
        [(m:Firm)-[:MEMBER_OF]->(f) | {label: 'Firm', id: m.id, name: coalesce(m.name, m.id)}] +
-       [(f)-[:CONCERNS]->(s) WHERE NOT s:Tender | {label: labels(s)[0], id: s.id, name: coalesce(s.name, s.title, s.id)}]
+       [(f)-[:CONCERNS]->(s) WHERE NOT s:Tender OR s.id IN coalesce(f.subject_ids, []) | {label: labels(s)[0], id: s.id, name: coalesce(s.name, s.title, s.id)}]
          AS subjects

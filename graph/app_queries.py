@@ -25,7 +25,7 @@ from graph.db import Database, GraphError
 from graph.model import NODES
 
 TRIAGE_STATUSES: tuple[str, ...] = ("open", "in_progress", "confirmed", "dismissed")
-CASE_KINDS: tuple[str, ...] = ("ring", "pair", "linked_bidders")
+CASE_KINDS: tuple[str, ...] = ("ring", "pair", "linked_bidders", "tender")
 CAPTION_KEYS: tuple[str, ...] = ("name", "title", "value", "hash", "id")
 DATA_LABELS: tuple[str, ...] = tuple(
     n.label for n in NODES if n.label not in ("DetectorRun", "Ring", "Alert")
@@ -332,6 +332,32 @@ def wins_by_region(bids: pd.DataFrame) -> pd.DataFrame:
     table = pd.crosstab(won["firm_name"], won["region"])
     table.index.name, table.columns.name = "member", None
     return table
+
+
+# -- tenders ------------------------------------------------------------------------------
+def tenders(db: Database, include_inactive: bool = False) -> pd.DataFrame:
+    """Tender-risk findings with the tender's record; ``key_screens`` names what drives each score."""
+    frame = db.read_frame("app_tenders", include_inactive=include_inactive)
+    if frame.empty:
+        return frame.assign(key_screens=[])
+    frame["key_screens"] = frame["evidence"].map(key_screens)
+    return frame
+
+
+def tender_bids(db: Database, tender_id: str) -> pd.DataFrame:
+    """One tender's bids, lowest first, with ``pct_above_winner`` (:func:`bid_spreads`), ``is_member``
+    (the firm belongs to an active ring that bid here) and ``shared_trace``: the bid's IP address or
+    document hash is also on another firm's bid in this tender."""
+    frame = db.read_frame("app_tender_bids", tender_id=tender_id)
+    if frame.empty:
+        return frame.assign(is_member=[], shared_trace=[], is_winner=[], winning_amount=[], pct_above_winner=[])
+    frame["is_member"] = frame["rings"].map(bool)
+    shared = pd.Series(False, index=frame.index)
+    for column in ("ip", "document_hash"):
+        firms = frame.dropna(subset=[column]).groupby(column)["firm_id"].nunique()
+        shared |= frame[column].map(firms).fillna(0) >= 2
+    frame["shared_trace"] = shared
+    return bid_spreads(frame)
 
 
 # -- findings and cases ----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Cases page: every ring, official–firm pair and linked-bidders finding is a case with a status,
+"""Cases page: every ring, official–firm pair, linked-bidders and risky-tender finding is a case with a status,
 an assignee and comments; each change is an append-only CaseEvent (who, when)."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ inactive = filters[4].toggle("Include findings no longer produced", key="cases_i
 
 cases = load(app_queries.cases, tuple(kinds))
 if cases.empty:
-    st.info("No cases: no ring, pair or linked-bidders findings are stored yet.")
+    st.info("No cases: no ring, pair, linked-bidders or tender findings are stored yet.")
     st.stop()
 shown = cases[cases["status"].isin(statuses)]
 if mine:

@@ -88,7 +88,8 @@ def start_warm_up() -> threading.Thread:
             today = date.today()
             with connect() as db:  # its own driver: query plans are cached by the server, not the driver
                 for call in (app_queries.label_counts, app_queries.latest_run, app_queries.findings_counts,
-                             app_queries.rings, app_queries.pairs, app_queries.cases, app_queries.departments,
+                             app_queries.rings, app_queries.tenders, app_queries.pairs, app_queries.cases,
+                             app_queries.departments,
                              app_queries.activity_range, lambda d: app_queries.official_workload(d, today=today)):
                     call(db)
         except Exception:  # a cold cache is all that is lost; the pages report real errors themselves

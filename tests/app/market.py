@@ -11,6 +11,8 @@ Who is who (the tests check these by eye):
   3 approvals in 2 days, while peer O2 failed F5 once; O1 is related to P2, a shareholder of F5.
   O1 decided 2 of F6's approvals after 25 days against 20 statutory days (overdue).
 * LB-1: linked bidders F1, F2 (shared phone). OFF-1: official-profile finding on O1.
+* TR-1: tender risk on T2 (score 70): F1's and F2's bids in T2 were sent from the same IP
+  10.0.0.7; F3's bid in T2 used a document no other bid used.
 * One detector run RUN-1 found all of them.
 """
 
@@ -83,6 +85,9 @@ def market(with_findings: bool = True) -> tuple[list[dict[str, Any]], list[dict[
             bid = f"B{i}-{firm}"
             nodes.append(_node("Bid", id=bid, amount=round(amount, 2), disqualified=False))
             rels += [_rel("Firm", firm, "SUBMITTED", "Bid", bid), _rel("Bid", bid, "FOR", "Tender", tender)]
+    nodes += [_node("IP", value="10.0.0.7"), _node("Document", hash="d0c3")]
+    rels += [_rel("Bid", "B2-F1", "SENT_FROM", "IP", "10.0.0.7"), _rel("Bid", "B2-F2", "SENT_FROM", "IP", "10.0.0.7"),
+             _rel("Bid", "B2-F3", "USES_DOCUMENT", "Document", "d0c3")]
 
     inspections = ([("O1", "F5", "pass")] * 6 + [("O1", "F6", "pass")] * 2 + [("O1", "F6", "fail")] * 2
                    + [("O2", "F5", "pass"), ("O2", "F5", "fail")] + [("O2", "F6", "pass")] * 2
@@ -110,8 +115,8 @@ def market(with_findings: bool = True) -> tuple[list[dict[str, Any]], list[dict[
     nodes.append(_node("DetectorRun", id="RUN-1", started_at=started,
                        finished_at=datetime(2024, 7, 1, 10, 0, 12, tzinfo=UTC), seconds=12.5,
                        status="succeeded", params=json.dumps({"rings": {"min_tenders": 3}}),
-                       detectors=["rings", "closeness", "linked_bidders", "official_profile"],
-                       finding_count=5, code_version="test", detector_seconds=json.dumps({"rings": 4.0})))
+                       detectors=["rings", "closeness", "linked_bidders", "official_profile", "tender_risk"],
+                       finding_count=6, code_version="test", detector_seconds=json.dumps({"rings": 4.0})))
     ring_evidence = {
         "tenders_together": 6,
         "screens": {
@@ -136,6 +141,12 @@ def market(with_findings: bool = True) -> tuple[list[dict[str, Any]], list[dict[
          "F1 and F2 share a phone and bid against each other in 6 tenders", ["F1", "F2"]),
         ("Alert", "OFF-1", "official", "official_profile", 55.0, {"overdue": {"value": 2, "threshold": 1}},
          "O1 decided 2 approvals after their statutory 20 days", ["O1"]),
+        ("Alert", "TR-1", "tender", "tender_risk", 70.0,
+         {"category": "roads", "n_bids": 4, "screens": {"cv": 0.06, "budget_ratio": 0.909},
+          "components": {"screens": {"value": 0.55, "contribution": 55.0},
+                         "ring": {"value": 0.87, "weight": 0.5, "contribution": 15.0}}},
+         "The 4 valid bids of T2 sit, on average over CV, spread and relative distance, at the 95th "
+         "percentile of roads tenders; ring members F1, F2 and F3 bid", ["T2"]),
     ]
     for label, fid, kind, detector, score, evidence, explanation, subjects in findings:
         props: dict[str, Any] = dict(id=fid, key=f"key-{fid}", detector=detector, kind=kind, score=score,
@@ -149,7 +160,7 @@ def market(with_findings: bool = True) -> tuple[list[dict[str, Any]], list[dict[
         nodes.append(_node(label, **props))
         rels.append(_rel("DetectorRun", "RUN-1", "FOUND", label, fid))
         for subject in subjects:
-            subject_label = "Official" if subject.startswith("O") else "Firm"
+            subject_label = {"O": "Official", "T": "Tender"}.get(subject[0], "Firm")
             if label == "Ring":
                 rels.append(_rel("Firm", subject, "MEMBER_OF", "Ring", fid))
             else:

@@ -145,3 +145,35 @@ def test_pair_committee_tenders_list_the_tenders_the_official_evaluated_and_the_
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("MATCH (f:Firm {id: 'F2'}) REMOVE f.name").consume()
     assert app_queries.pair_committee_tenders(market_db, "O3", "F1").iloc[1]["winners"] == "F2"
+
+
+def test_tenders_list_tender_findings_with_the_tenders_record(market_db):
+    """TR-1 flags T2: four bids, won by F2 Beta Build, where RING-1's members bid."""
+    tenders = app_queries.tenders(market_db)
+    assert list(tenders["alert_id"]) == ["TR-1"]
+    t2 = tenders.iloc[0]
+    assert (t2["tender_id"], t2["title"], t2["category"], t2["bids"], t2["published_at"]) == \
+        ("T2", "Road resurfacing lot 2", "roads", 4, "2024-02-10")
+    assert list(t2["winners"]) == ["Beta Build"] and list(t2["rings"]) == ["RING-1"]
+    assert t2["budget"] == pytest.approx(102000.0 * 1.1)
+    assert t2["key_screens"] == "screens 55, ring 15"
+    # a tender finding the latest run no longer produced is listed only when asked for
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (a:Alert {id: 'TR-1'}) SET a.active = false").consume()
+    assert app_queries.tenders(market_db).empty
+    assert list(app_queries.tenders(market_db, include_inactive=True)["alert_id"]) == ["TR-1"]
+
+
+def test_tender_bids_mark_ring_members_the_winner_and_shared_traces(market_db):
+    """In T2, F2 won at 102,000; F1 bid 2 % and F3 4 % above, outsider F4 15 %; F1's and F2's bids
+    came from one IP; F3's document is on no other bid."""
+    bids = app_queries.tender_bids(market_db, "T2").set_index("firm_id")
+    assert list(bids.index) == ["F2", "F1", "F3", "F4"]  # lowest first
+    assert bids.loc["F2", "is_winner"] and not bids.loc[["F1", "F3", "F4"], "is_winner"].any()
+    assert bids.loc["F1", "pct_above_winner"] == pytest.approx(2.0)
+    assert bids.loc["F4", "pct_above_winner"] == pytest.approx(15.0)
+    assert [list(r) for r in bids["rings"]] == [["RING-1"], ["RING-1"], ["RING-1"], []]
+    assert list(bids["is_member"]) == [True, True, True, False]
+    assert list(bids["shared_trace"]) == [True, True, False, False]
+    assert (bids.loc["F1", "ip"], bids.loc["F3", "document_hash"]) == ("10.0.0.7", "d0c3")
+    assert app_queries.tender_bids(market_db, "T404").empty

@@ -240,6 +240,51 @@ def test_closeness_page_rates_times_and_ties(market_db):
     assert "**Committees**" not in all_text(at)  # O1 sat on no committee of F5's tenders
 
 
+def test_tenders_page_bids_rings_facts_and_triage(market_db):
+    at = app_session("views/tenders.py")
+    no_exception(at)
+    listed = table(at, "tender_id", "key_screens")
+    assert list(listed["tender_id"]) == ["T2"]
+    assert (listed.iloc[0]["winners"], listed.iloc[0]["rings"]) == ("Beta Build", "RING-1")
+    assert at.selectbox(key="tender_pick").value == "TR-1"
+    text = all_text(at)
+    assert "ring members F1, F2 and F3 bid" in text
+    assert "3 firms bid together in 6 tenders" in text  # RING-1's sentence, beside the tender
+    assert "the lowest valid bid is 90.9 % of it" in text  # 102,000 against a budget of 112,200
+    bids = table(at, "firm_id", "pct_above_winner", "shared_trace").set_index("firm_id")
+    assert list(bids.index) == ["F2", "F1", "F3", "F4"]
+    assert list(bids["shared_trace"]) == [True, True, False, False]
+    assert list(bids["rings"]) == ["RING-1", "RING-1", "RING-1", ""]
+    facts = table(at, "fact", "threshold").set_index("fact")
+    assert facts.loc["screens.budget_ratio", "value"] == "0.909"
+
+    at.selectbox(key="triage_status_tenders").set_value("in_progress")
+    _submit(at, "Save triage")
+    no_exception(at)
+    assert app_queries.finding(market_db, "TR-1")["status"] == "in_progress"
+    assert list(app_queries.case_events(market_db, "TR-1")["action"]) == ["status"]
+
+    # the filters: T2 is a roads tender where a ring bid; without the ring, the ring toggle hides it
+    at.multiselect(key="tenders_categories").set_value(["roads"]).run()
+    at.toggle(key="tenders_rings").set_value(True).run()
+    no_exception(at)
+    assert list(table(at, "tender_id", "key_screens")["tender_id"]) == ["T2"]
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (:Ring {id: 'RING-1'})-[c:CONCERNS]->(:Tender {id: 'T2'}) DELETE c").consume()
+    clear_app_caches()
+    at.run()
+    no_exception(at)
+    assert "No flagged tender matches the filters." in all_text(at)
+
+
+def test_tenders_page_without_tender_findings_says_how_to_get_them(market_db):
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (a:Alert {kind: 'tender'}) DETACH DELETE a").consume()
+    at = app_session("views/tenders.py")
+    no_exception(at)
+    assert "No tender-risk findings stored" in all_text(at)
+
+
 def test_explore_page_search_and_neighbourhood(market_db):
     at = app_session("views/explore.py")
     no_exception(at)
@@ -315,7 +360,9 @@ def test_cases_page_triage_is_append_only(market_db):
     at = app_session("views/cases.py")
     no_exception(at)
     cases = table(at, "finding_id", "subjects")
-    assert list(cases["finding_id"]) == ["RING-1", "PAIR-1", "LB-1", "RING-2"]  # no official finding: not a case
+    # no official finding: not a case; the tender finding's subject is its tender
+    assert list(cases["finding_id"]) == ["RING-1", "PAIR-1", "TR-1", "LB-1", "RING-2"]
+    assert cases.set_index("finding_id").loc["TR-1", "subjects"] == "T2"
     at.selectbox(key="cases_pick").set_value("PAIR-1").run()
     at.selectbox(key="triage_status_cases").set_value("confirmed")
     at.text_input(key="triage_assignee_cases").input("Ana")

@@ -1,0 +1,13 @@
+// Tender-risk findings (Alert kind 'tender'), highest score first, with the tender's record, its winners and
+// the active rings that concern it.
+// Parameters: $include_inactive (bool) — also tenders the latest detector run no longer flagged.
+MATCH (a:Alert {kind: 'tender'})-[:CONCERNS]->(t:Tender)
+WHERE ($include_inactive OR coalesce(a.active, true)) AND t.id IN a.subject_ids
+RETURN a.id AS alert_id, a.score AS score, coalesce(a.status, 'open') AS status, a.assignee AS assignee,
+       t.id AS tender_id, t.title AS title, t.category AS category, t.region AS region,
+       toString(t.published_at) AS published_at, t.budget AS budget,
+       COUNT { (:Bid)-[:FOR]->(t) } AS bids,
+       [(t)-[:AWARDED_TO]->(w:Firm) | coalesce(w.name, w.id)] AS winners,
+       [(r:Ring)-[:CONCERNS]->(t) WHERE coalesce(r.active, true) | r.id] AS rings,
+       a.explanation AS explanation, a.evidence AS evidence, coalesce(a.active, true) AS active
+ORDER BY a.score DESC, a.id

@@ -1,0 +1,92 @@
+"""Tenders page: tenders whose bids look rigged (tender risk), highest score first; for a tender its
+bids against the winning one, the rings and shared bid traces among its bidders, every fact behind
+the score, and triage."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from graph import app_queries
+from views.common import facts_table, load, md, require_database, score_column
+from views.triage import triage_panel
+
+db = require_database()
+st.title("Risky tenders")
+
+show_inactive = st.toggle("Include tenders the latest run no longer flagged", key="tenders_inactive")
+tenders = load(app_queries.tenders, include_inactive=show_inactive)
+if tenders.empty:
+    st.info("No tender-risk findings stored. Run the detectors with `python -m detectors run`.")
+    st.stop()
+
+filters = st.columns(2)
+categories = sorted(str(c) for c in tenders["category"].dropna().unique())
+chosen = filters[0].multiselect("Categories (none chosen: all)", categories, key="tenders_categories")
+rings_only = filters[1].toggle("Only tenders where members of a ring bid", key="tenders_rings")
+shown = tenders
+if chosen:
+    shown = shown[shown["category"].isin(chosen)]
+if rings_only:
+    shown = shown[shown["rings"].map(bool)]
+st.caption(f"{len(shown)} of {len(tenders)} flagged tenders. The score is the tender's price screens ranked "
+           "in its category, raised where a strong ring's members bid or where competing bids share an IP "
+           "address or document.")
+if shown.empty:
+    st.info("No flagged tender matches the filters.")
+    st.stop()
+
+table = shown[["tender_id", "score", "title", "category", "region", "published_at", "bids", "key_screens",
+               "status", "assignee"]].copy()
+table.insert(7, "winners", shown["winners"].map(lambda names: ", ".join(names)[:80]))
+table.insert(8, "rings", shown["rings"].map(", ".join))
+st.dataframe(table, hide_index=True, width="stretch", key="tenders_table",
+             column_config={"score": score_column(), "bids": st.column_config.NumberColumn("n bids")})
+
+by_id = shown.set_index("alert_id")
+alert_id = st.selectbox(
+    "Tender", by_id.index.tolist(), key="tender_pick",
+    format_func=lambda a: f"{by_id.at[a, 'tender_id']} — {by_id.at[a, 'title'] or 'untitled'} — "
+                          f"score {by_id.at[a, 'score']:.0f}",
+)
+tender = by_id.loc[alert_id]
+st.markdown(f"### {md(tender['tender_id'])} · score {tender['score']:.0f}")
+if tender["title"]:
+    st.markdown(f"**{md(tender['title'])}** · {md(tender['category'] or 'no category')} · "
+                f"{md(tender['region'] or 'no region')} · published {md(tender['published_at'] or '?')}")
+if tender["explanation"]:
+    st.markdown(f"> {md(tender['explanation'])}")
+
+bids = load(app_queries.tender_bids, tender["tender_id"])
+if bids.empty:
+    st.caption("No bids recorded for this tender.")
+else:
+    st.markdown("**Bids, lowest first** — % above the winning bid; cover bids sit in a narrow band just above it")
+    view = bids[["firm_name", "firm_id", "amount", "pct_above_winner", "is_winner", "disqualified", "rings",
+                 "shared_trace", "ip", "document_hash"]].assign(rings=bids["rings"].map(", ".join))
+    st.dataframe(view, hide_index=True, width="stretch", key=f"tender_bids_{alert_id}", column_config={
+        "amount": st.column_config.NumberColumn("amount", format="localized"),
+        "pct_above_winner": st.column_config.NumberColumn("% above winner", format="%.2f"),
+        "is_winner": "won", "rings": "member of ring",
+        "shared_trace": st.column_config.CheckboxColumn(
+            "shares IP/document", help="This bid's IP address or document is also on another firm's bid here"),
+        "document_hash": "document"})
+    budget = tender["budget"]
+    valid = bids.loc[~bids["disqualified"].astype(bool) & (bids["amount"] > 0), "amount"]
+    if budget and budget > 0 and not valid.empty:
+        st.caption(f"Budget {budget:,.2f}: the lowest valid bid is {100 * valid.min() / budget:.1f} % of it.")
+
+for ring_id in tender["rings"]:
+    ring = load(app_queries.finding, ring_id)
+    if ring is not None:
+        st.markdown(f"**Ring {md(ring_id)}** (score {ring['score']:.0f}, see the Rings page): "
+                    f"{md(ring['explanation'] or '')}")
+
+st.markdown("**Every fact behind the score** (with the thresholds the detector used)")
+facts = app_queries.evidence_facts(tender["evidence"])
+if facts.empty:
+    st.caption("The finding stores no evidence.")
+else:
+    st.dataframe(facts_table(facts), hide_index=True, width="stretch", height=360, key="tender_facts")
+
+st.markdown("#### Triage")
+triage_panel(db, alert_id, key="tenders")
