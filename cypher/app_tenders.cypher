@@ -1,9 +1,9 @@
-// Tender-risk findings (Alert kind 'tender'), highest score first, with the tender's record, its winners and
+// Findings about a tender (Alert kind 'tender': tender risk, Cardinal's red flags), highest score first, with the tender's record, its winners and
 // the active rings that concern it.
 // Parameters: $include_inactive (bool) — also tenders the latest detector run no longer flagged.
 MATCH (a:Alert {kind: 'tender'})-[:CONCERNS]->(t:Tender)
 WHERE ($include_inactive OR coalesce(a.active, true)) AND t.id IN a.subject_ids
-RETURN a.id AS alert_id, a.score AS score, coalesce(a.status, 'open') AS status, a.assignee AS assignee,
+RETURN a.id AS alert_id, a.detector AS detector, a.score AS score, coalesce(a.status, 'open') AS status, a.assignee AS assignee,
        t.id AS tender_id, t.title AS title, t.category AS category, t.region AS region,
        toString(t.published_at) AS published_at, t.budget AS budget,
        COUNT { (:Bid)-[:FOR]->(t) } AS bids,

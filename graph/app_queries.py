@@ -219,11 +219,15 @@ def _cell(value: Any) -> Any:
 
 
 def key_screens(evidence: Any, limit: int = 4) -> str:
-    """What drives a score, in one short line: the largest component contributions when the
-    evidence has ``components``, else the flagged facts, else the first numeric facts."""
+    """What drives a score, in one short line: the red flags' codes, or the largest component
+    contributions when the evidence has ``components``, else the flagged facts, else the first
+    numeric facts."""
     data = parse_json(evidence)
     if not isinstance(data, Mapping):
         return ""
+    flags = data.get("flags")
+    if isinstance(flags, list):  # Cardinal's red flags: their codes
+        return ", ".join(sorted({str(f["code"]) for f in flags if isinstance(f, Mapping) and "code" in f}))
     components = data.get("components")
     if isinstance(components, Mapping):
         parts: list[tuple[Any, float]] = []
@@ -336,7 +340,8 @@ def wins_by_region(bids: pd.DataFrame) -> pd.DataFrame:
 
 # -- tenders ------------------------------------------------------------------------------
 def tenders(db: Database, include_inactive: bool = False) -> pd.DataFrame:
-    """Tender-risk findings with the tender's record; ``key_screens`` names what drives each score."""
+    """Findings about tenders (tender risk, red flags) with the tender's record; ``key_screens`` names
+    what drives each score."""
     frame = db.read_frame("app_tenders", include_inactive=include_inactive)
     if frame.empty:
         return frame.assign(key_screens=[])

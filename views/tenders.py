@@ -1,6 +1,6 @@
-"""Tenders page: tenders whose bids look rigged (tender risk), highest score first; for a tender its
-bids against the winning one, the rings and shared bid traces among its bidders, every fact behind
-the score, and triage."""
+"""Tenders page: the findings about tenders (tender risk: bids that look rigged; Cardinal's red flags),
+highest score first; for a tender its bids against the winning one, the rings and shared bid traces
+among its bidders, every fact behind the score, and triage."""
 
 from __future__ import annotations
 
@@ -28,17 +28,18 @@ if chosen:
     shown = shown[shown["category"].isin(chosen)]
 if rings_only:
     shown = shown[shown["rings"].map(bool)]
-st.caption(f"{len(shown)} of {len(tenders)} flagged tenders. The score is the tender's price screens ranked "
-           "in its category, raised where a strong ring's members bid or where competing bids share an IP "
-           "address or document.")
+st.caption(f"{len(shown)} of {len(tenders)} findings. Tender risk scores the tender's price screens ranked in "
+           "its category, raised where a strong ring's members bid or where competing bids share an IP address "
+           "or document; red flags (Cardinal's indicators for OCDS data) count 40 points for one flag, 64 for "
+           "two, 78 for three.")
 if shown.empty:
     st.info("No flagged tender matches the filters.")
     st.stop()
 
-table = shown[["tender_id", "score", "title", "category", "region", "published_at", "bids", "key_screens",
+table = shown[["tender_id", "score", "detector", "title", "category", "region", "published_at", "bids", "key_screens",
                "status", "assignee"]].copy()
-table.insert(7, "winners", shown["winners"].map(lambda names: ", ".join(names)[:80]))
-table.insert(8, "rings", shown["rings"].map(", ".join))
+table.insert(8, "winners", shown["winners"].map(lambda names: ", ".join(names)[:80]))
+table.insert(9, "rings", shown["rings"].map(", ".join))
 st.dataframe(table, hide_index=True, width="stretch", key="tenders_table",
              column_config={"score": score_column(), "bids": st.column_config.NumberColumn("n bids")})
 
@@ -46,10 +47,10 @@ by_id = shown.set_index("alert_id")
 alert_id = st.selectbox(
     "Tender", by_id.index.tolist(), key="tender_pick",
     format_func=lambda a: f"{by_id.at[a, 'tender_id']} — {by_id.at[a, 'title'] or 'untitled'} — "
-                          f"score {by_id.at[a, 'score']:.0f}",
+                          f"{by_id.at[a, 'detector']} {by_id.at[a, 'score']:.0f}",
 )
 tender = by_id.loc[alert_id]
-st.markdown(f"### {md(tender['tender_id'])} · score {tender['score']:.0f}")
+st.markdown(f"### {md(tender['tender_id'])} · {md(tender['detector'])} score {tender['score']:.0f}")
 if tender["title"]:
     st.markdown(f"**{md(tender['title'])}** · {md(tender['category'] or 'no category')} · "
                 f"{md(tender['region'] or 'no region')} · published {md(tender['published_at'] or '?')}")

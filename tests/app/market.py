@@ -12,7 +12,7 @@ Who is who (the tests check these by eye):
   O1 decided 2 of F6's approvals after 25 days against 20 statutory days (overdue).
 * LB-1: linked bidders F1, F2 (shared phone). OFF-1: official-profile finding on O1.
 * TR-1: tender risk on T2 (score 70): F1's and F2's bids in T2 were sent from the same IP
-  10.0.0.7; F3's bid in T2 used a document no other bid used.
+  10.0.0.7; F3's bid in T2 used a document no other bid used. RF-1: two Cardinal red flags on T3.
 * One detector run RUN-1 found all of them.
 """
 
@@ -115,8 +115,9 @@ def market(with_findings: bool = True) -> tuple[list[dict[str, Any]], list[dict[
     nodes.append(_node("DetectorRun", id="RUN-1", started_at=started,
                        finished_at=datetime(2024, 7, 1, 10, 0, 12, tzinfo=UTC), seconds=12.5,
                        status="succeeded", params=json.dumps({"rings": {"min_tenders": 3}}),
-                       detectors=["rings", "closeness", "linked_bidders", "official_profile", "tender_risk"],
-                       finding_count=6, code_version="test", detector_seconds=json.dumps({"rings": 4.0})))
+                       detectors=["rings", "closeness", "linked_bidders", "official_profile", "tender_risk",
+                                  "red_flags"],
+                       finding_count=7, code_version="test", detector_seconds=json.dumps({"rings": 4.0})))
     ring_evidence = {
         "tenders_together": 6,
         "screens": {
@@ -147,6 +148,11 @@ def market(with_findings: bool = True) -> tuple[list[dict[str, Any]], list[dict[
                          "ring": {"value": 0.87, "weight": 0.5, "contribution": 15.0}}},
          "The 4 valid bids of T2 sit, on average over CV, spread and relative distance, at the 95th "
          "percentile of roads tenders; ring members F1, F2 and F3 bid", ["T2"]),
+        ("Alert", "RF-1", "tender", "red_flags", 64.0,
+         {"flags": [{"code": "R024", "title": "Price close to winning bid", "value": 0.02},
+                    {"code": "R003", "title": "Short submission period", "value": 5}]},
+         "Tender T3 raised 2 Cardinal red flags — R003 Short submission period; R024 Price close to winning bid.",
+         ["T3"]),
     ]
     for label, fid, kind, detector, score, evidence, explanation, subjects in findings:
         props: dict[str, Any] = dict(id=fid, key=f"key-{fid}", detector=detector, kind=kind, score=score,

@@ -148,9 +148,11 @@ def test_pair_committee_tenders_list_the_tenders_the_official_evaluated_and_the_
 
 
 def test_tenders_list_tender_findings_with_the_tenders_record(market_db):
-    """TR-1 flags T2: four bids, won by F2 Beta Build, where RING-1's members bid."""
+    """TR-1 flags T2: four bids, won by F2 Beta Build, where RING-1's members bid; RF-1 (red flags) T3."""
     tenders = app_queries.tenders(market_db)
-    assert list(tenders["alert_id"]) == ["TR-1"]
+    assert list(tenders["alert_id"]) == ["TR-1", "RF-1"]
+    assert list(tenders["detector"]) == ["tender_risk", "red_flags"]
+    assert tenders.iloc[1]["key_screens"] == "R003, R024"  # a red flag finding reads as its flags' codes
     t2 = tenders.iloc[0]
     assert (t2["tender_id"], t2["title"], t2["category"], t2["bids"], t2["published_at"]) == \
         ("T2", "Road resurfacing lot 2", "roads", 4, "2024-02-10")
@@ -160,8 +162,8 @@ def test_tenders_list_tender_findings_with_the_tenders_record(market_db):
     # a tender finding the latest run no longer produced is listed only when asked for
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("MATCH (a:Alert {id: 'TR-1'}) SET a.active = false").consume()
-    assert app_queries.tenders(market_db).empty
-    assert list(app_queries.tenders(market_db, include_inactive=True)["alert_id"]) == ["TR-1"]
+    assert list(app_queries.tenders(market_db)["alert_id"]) == ["RF-1"]
+    assert list(app_queries.tenders(market_db, include_inactive=True)["alert_id"]) == ["TR-1", "RF-1"]
 
 
 def test_tender_bids_mark_ring_members_the_winner_and_shared_traces(market_db):

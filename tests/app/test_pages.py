@@ -244,7 +244,7 @@ def test_tenders_page_bids_rings_facts_and_triage(market_db):
     at = app_session("views/tenders.py")
     no_exception(at)
     listed = table(at, "tender_id", "key_screens")
-    assert list(listed["tender_id"]) == ["T2"]
+    assert list(listed["tender_id"]) == ["T2", "T3"] and list(listed["detector"]) == ["tender_risk", "red_flags"]
     assert (listed.iloc[0]["winners"], listed.iloc[0]["rings"]) == ("Beta Build", "RING-1")
     assert at.selectbox(key="tender_pick").value == "TR-1"
     text = all_text(at)
@@ -264,13 +264,20 @@ def test_tenders_page_bids_rings_facts_and_triage(market_db):
     assert app_queries.finding(market_db, "TR-1")["status"] == "in_progress"
     assert list(app_queries.case_events(market_db, "TR-1")["action"]) == ["status"]
 
-    # the filters: T2 is a roads tender where a ring bid; without the ring, the ring toggle hides it
+    # the filters: both are roads tenders of RING-1; without RING-1 on T2, the ring toggle hides T2,
+    # and a choice that leaves nothing says so
     at.multiselect(key="tenders_categories").set_value(["roads"]).run()
     at.toggle(key="tenders_rings").set_value(True).run()
     no_exception(at)
-    assert list(table(at, "tender_id", "key_screens")["tender_id"]) == ["T2"]
+    assert list(table(at, "tender_id", "key_screens")["tender_id"]) == ["T2", "T3"]
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("MATCH (:Ring {id: 'RING-1'})-[c:CONCERNS]->(:Tender {id: 'T2'}) DELETE c").consume()
+    clear_app_caches()
+    at.run()
+    no_exception(at)
+    assert list(table(at, "tender_id", "key_screens")["tender_id"]) == ["T3"]
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (:Ring {id: 'RING-1'})-[c:CONCERNS]->(:Tender {id: 'T3'}) DELETE c").consume()
     clear_app_caches()
     at.run()
     no_exception(at)
@@ -361,7 +368,7 @@ def test_cases_page_triage_is_append_only(market_db):
     no_exception(at)
     cases = table(at, "finding_id", "subjects")
     # no official finding: not a case; the tender finding's subject is its tender
-    assert list(cases["finding_id"]) == ["RING-1", "PAIR-1", "TR-1", "LB-1", "RING-2"]
+    assert list(cases["finding_id"]) == ["RING-1", "PAIR-1", "TR-1", "RF-1", "LB-1", "RING-2"]
     assert cases.set_index("finding_id").loc["TR-1", "subjects"] == "T2"
     at.selectbox(key="cases_pick").set_value("PAIR-1").run()
     at.selectbox(key="triage_status_cases").set_value("confirmed")
