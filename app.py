@@ -21,6 +21,7 @@ PAGES = [
     st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("views/rings.py", title="Rings", icon=":material/group_work:"),
     st.Page("views/tenders.py", title="Tenders", icon=":material/gavel:"),
+    st.Page("views/firms.py", title="Firms", icon=":material/domain:"),
     st.Page("views/officials.py", title="Officials", icon=":material/badge:"),
     st.Page("views/closeness.py", title="Closeness", icon=":material/link:"),
     st.Page("views/explore.py", title="Explore", icon=":material/travel_explore:"),

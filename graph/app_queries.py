@@ -365,6 +365,34 @@ def tender_bids(db: Database, tender_id: str) -> pd.DataFrame:
     return bid_spreads(frame)
 
 
+# -- firms --------------------------------------------------------------------------------
+def firms_flagged(db: Database) -> pd.DataFrame:
+    """Firms an active finding names, with ``by_kind`` ("pair 1, ring 2"; a firm's own alerts read
+    "red flags") and the highest score."""
+    frame = db.read_frame("app_firms_flagged")
+    if frame.empty:
+        return frame.assign(by_kind=[])
+    names = {"firm": "red flags", "linked_bidders": "linked bidders"}  # a firm's own alerts are red flags
+    frame["by_kind"] = frame["kinds"].map(lambda kinds: ", ".join(
+        f"{names.get(k['kind'], k['kind'])} {k['findings']}" for k in sorted(kinds, key=lambda k: k["kind"])))
+    return frame.drop(columns=["kinds"])
+
+
+def firm_findings(db: Database, firm_id: str) -> pd.DataFrame:
+    """Every active finding about ``firm_id``; ``how`` says whether it is a member, named, or bid in the tender."""
+    return db.read_frame("app_firm_findings", firm_id=firm_id)
+
+
+def firm_activity(db: Database, firm_id: str) -> pd.DataFrame:
+    """The firm's tenders, bids and wins by year and category."""
+    return db.read_frame("app_firm_activity", firm_id=firm_id)
+
+
+def firm_identifiers(db: Database, firm_id: str) -> pd.DataFrame:
+    """The firm's phones, e-mails, addresses and people, with the other firms sharing each."""
+    return db.read_frame("analyst_firm_identifiers", firm_id=firm_id)
+
+
 # -- findings and cases ----------------------------------------------------------------------
 def finding(db: Database, finding_id: str) -> dict[str, Any] | None:
     rows = db.read("app_finding", finding_id=finding_id)

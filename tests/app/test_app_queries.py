@@ -179,3 +179,31 @@ def test_tender_bids_mark_ring_members_the_winner_and_shared_traces(market_db):
     assert list(bids["shared_trace"]) == [True, True, False, False]
     assert (bids.loc["F1", "ip"], bids.loc["F3", "document_hash"]) == ("10.0.0.7", "d0c3")
     assert app_queries.tender_bids(market_db, "T404").empty
+
+
+def test_firms_flagged_count_each_firms_findings_by_kind(market_db):
+    """F1: RING-1 and LB-1; F2: the same; F3: RING-1; F4 and F6: RING-2; F5: PAIR-1."""
+    firms = app_queries.firms_flagged(market_db).set_index("firm_id")
+    assert list(firms.index) == ["F1", "F2", "F3", "F5", "F4", "F6"]  # by strongest finding, then count
+    assert firms.loc["F1", "by_kind"] == "linked bidders 1, ring 1" and firms.loc["F1", "top_score"] == 87.0
+    assert firms.loc["F5", "by_kind"] == "pair 1" and firms.loc["F4", "top_score"] == 35.0
+
+
+def test_a_firms_findings_activity_and_ties(market_db):
+    """F1 bid in T1–T6 and won T1 and T4; T2 (TR-1) and T3 (RF-1) are flagged tenders."""
+    findings = app_queries.firm_findings(market_db, "F1")
+    assert list(zip(findings["finding_id"], findings["how"], strict=True)) == [
+        ("RING-1", "member"), ("TR-1", "bid in T2"), ("RF-1", "bid in T3"), ("LB-1", "named")]
+    assert list(app_queries.firm_findings(market_db, "F5")["finding_id"]) == ["PAIR-1"]
+    activity = app_queries.firm_activity(market_db, "F1")
+    assert list(zip(activity["year"], activity["category"], activity["tenders"], activity["bids"],
+                    activity["won"], strict=True)) == [(2024, "roads", 6, 6, 2)]
+    assert activity.loc[0, "amount_of_winning_bids"] == pytest.approx(101000.0 + 104000.0)
+    ties = app_queries.firm_identifiers(market_db, "F1").set_index("tie")
+    assert list(ties.loc["HAS_PHONE", "shared_with"]) == ["F2"]
+    assert list(ties.loc["SHAREHOLDER_OF", "shared_with"]) == ["F3"]
+    # a finding the latest run no longer produced is left out
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (a:Alert {id: 'LB-1'}) SET a.active = false").consume()
+    assert "LB-1" not in set(app_queries.firm_findings(market_db, "F1")["finding_id"])
+    assert app_queries.firms_flagged(market_db).set_index("firm_id").loc["F1", "by_kind"] == "ring 1"

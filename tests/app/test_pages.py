@@ -292,6 +292,21 @@ def test_tenders_page_without_tender_findings_says_how_to_get_them(market_db):
     assert "No tender-risk findings stored" in all_text(at)
 
 
+def test_firms_page_lists_named_firms_and_a_firms_record(market_db):
+    at = app_session("views/firms.py")
+    no_exception(at)
+    assert list(table(at, "firm_id", "by_kind")["firm_id"]) == ["F1", "F2", "F3", "F5", "F4", "F6"]
+    at.selectbox(key="firm_pick").set_value("F2").run()
+    no_exception(at)
+    assert "Beta Build (F2)" in all_text(at)
+    findings = table(at, "finding_id", "how")
+    assert list(findings["finding_id"]) == ["RING-1", "TR-1", "RF-1", "LB-1"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Tenders bid in"], metrics["Tenders won"], metrics["Win share"]) == ("6", "2", "33 %")
+    ties = table(at, "tie", "via", "shared_with").set_index("tie")
+    assert ties.loc["HAS_PHONE", "shared_with"] == "F1" and ties.loc["HAS_ADDRESS", "shared_with"] == "F3"
+
+
 def test_explore_page_search_and_neighbourhood(market_db):
     at = app_session("views/explore.py")
     no_exception(at)
