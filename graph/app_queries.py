@@ -478,6 +478,11 @@ def official_alerts(db: Database, official_id: str | None = None) -> pd.DataFram
     return db.read_frame("app_official_alerts", official_id=official_id)
 
 
+def department_alerts(db: Database, department_id: str) -> pd.DataFrame:
+    """Active findings about the department as a buyer (red flags)."""
+    return db.read_frame("app_department_alerts", department_id=department_id)
+
+
 # -- closeness --------------------------------------------------------------------------------
 def pairs(db: Database, include_inactive: bool = False) -> pd.DataFrame:
     frame = db.read_frame("app_pairs", include_inactive=include_inactive)

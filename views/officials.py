@@ -37,6 +37,11 @@ sort_by = filters[2].selectbox(
     key="officials_sort",
 )
 
+if department_id is not None:
+    for alert in load(app_queries.department_alerts, department_id).itertuples():
+        st.warning(f"**{md(department_names[department_id])} as a buyer: {md(alert.detector.replace('_', ' '))} finding "
+                   f"{md(alert.alert_id)}** (score {alert.score:.0f}): {md(alert.explanation)}")
+
 record = load(app_queries.official_workload, department_id, date_from, date_to)
 if record.empty:
     st.info("No officials in this selection.")

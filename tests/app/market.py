@@ -12,7 +12,8 @@ Who is who (the tests check these by eye):
   O1 decided 2 of F6's approvals after 25 days against 20 statutory days (overdue).
 * LB-1: linked bidders F1, F2 (shared phone). OFF-1: official-profile finding on O1.
 * TR-1: tender risk on T2 (score 70): F1's and F2's bids in T2 were sent from the same IP
-  10.0.0.7; F3's bid in T2 used a document no other bid used. RF-1: two Cardinal red flags on T3.
+  10.0.0.7; F3's bid in T2 used a document no other bid used. RF-1: two Cardinal red flags on T3;
+  RF-2: two on department D2 as a buyer.
 * One detector run RUN-1 found all of them.
 """
 
@@ -117,7 +118,7 @@ def market(with_findings: bool = True) -> tuple[list[dict[str, Any]], list[dict[
                        status="succeeded", params=json.dumps({"rings": {"min_tenders": 3}}),
                        detectors=["rings", "closeness", "linked_bidders", "official_profile", "tender_risk",
                                   "red_flags"],
-                       finding_count=7, code_version="test", detector_seconds=json.dumps({"rings": 4.0})))
+                       finding_count=8, code_version="test", detector_seconds=json.dumps({"rings": 4.0})))
     ring_evidence = {
         "tenders_together": 6,
         "screens": {
@@ -153,6 +154,10 @@ def market(with_findings: bool = True) -> tuple[list[dict[str, Any]], list[dict[
                     {"code": "R003", "title": "Short submission period", "value": 5}]},
          "Tender T3 raised 2 Cardinal red flags — R003 Short submission period; R024 Price close to winning bid.",
          ["T3"]),
+        ("Alert", "RF-2", "buyer", "red_flags", 64.0,
+         {"flags": [{"code": "R018", "title": "Single bid received", "value": 1},
+                    {"code": "R036", "title": "Lowest bid disqualified", "value": 1}]},
+         "Buyer D2 raised 2 Cardinal red flags — R018 Single bid received; R036 Lowest bid disqualified.", ["D2"]),
     ]
     for label, fid, kind, detector, score, evidence, explanation, subjects in findings:
         props: dict[str, Any] = dict(id=fid, key=f"key-{fid}", detector=detector, kind=kind, score=score,
@@ -166,7 +171,7 @@ def market(with_findings: bool = True) -> tuple[list[dict[str, Any]], list[dict[
         nodes.append(_node(label, **props))
         rels.append(_rel("DetectorRun", "RUN-1", "FOUND", label, fid))
         for subject in subjects:
-            subject_label = {"O": "Official", "T": "Tender"}.get(subject[0], "Firm")
+            subject_label = {"O": "Official", "T": "Tender", "D": "Department"}.get(subject[0], "Firm")
             if label == "Ring":
                 rels.append(_rel("Firm", subject, "MEMBER_OF", "Ring", fid))
             else:

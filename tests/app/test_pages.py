@@ -219,9 +219,15 @@ def test_officials_page_record_and_drill_down(market_db):
     at.date_input(key="officials_period").set_value((date(2024, 2, 1), date(2024, 12, 31))).run()
     later = table(at, "official_id", "workload_z").set_index("official_id")
     assert (later.loc["O1", "inspections"], later.loc["O1", "approvals"]) == (9, 5)
-    # department filter: D2 holds only O3
+    assert not any("as a buyer" in w.value for w in at.warning)  # no department chosen
+    # department filter: D2 holds only O3, and its red flags as a buyer show; D1 has none
     at.selectbox(key="officials_department").set_value("D2").run()
     assert list(table(at, "official_id", "workload_z")["official_id"]) == ["O3"]
+    [buyer] = [w.value for w in at.warning if "as a buyer" in w.value]
+    assert buyer.startswith("**Roads Bureau as a buyer: red flags finding RF") and "(score 64)" in buyer
+    assert "R018 Single bid received; R036 Lowest bid disqualified" in buyer
+    at.selectbox(key="officials_department").set_value("D1").run()
+    assert not any("as a buyer" in w.value for w in at.warning)
 
 
 def test_closeness_page_rates_times_and_ties(market_db):
