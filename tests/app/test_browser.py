@@ -4,7 +4,8 @@ Logs in, opens the Rings page, selects the top ring, and checks that the ring's 
 streamlit-cytoscape iframe, with its nodes laid out) and the bid chart (plotly) rendered;
 saves a screenshot under the test's tmp_path (path printed; copied to $IRONCAGE_TEST_OUTPUT
 when set). Then marks the ring confirmed with a comment (checking the CaseEvents stored) and
-walks the graph on Explore: clicking a node adds its neighbours. Needs Debian's /usr/bin/chromium (`make chromium`); skipped without it.
+walks the graph on Explore: clicking a node adds its neighbours; opens the flagged tender on
+Tenders and a firm's record on Firms. Needs Debian's /usr/bin/chromium (`make chromium`); skipped without it.
 """
 
 from __future__ import annotations
@@ -194,6 +195,15 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path) -
             time.sleep(0.5)
         assert node_count() > before, "clicking a node did not expand its neighbours"
         page.screenshot(path=str(tmp_path / "explore_expanded.png"), full_page=True)
+
+        # the flagged tender, with its bids, and a firm's record
+        page.get_by_role("link", name="Tenders").click()
+        expect(page.get_by_role("heading", name="T2 · tender_risk score 70")).to_be_visible()
+        expect(page.get_by_text("the lowest valid bid is 90.9 % of it")).to_be_visible()
+        page.get_by_role("link", name="Firms").click()
+        expect(page.get_by_role("heading", name="Alpha Build (F1)")).to_be_visible()
+        expect(page.get_by_text("Tenders bid in")).to_be_visible()
+        page.screenshot(path=str(tmp_path / "firms.png"), full_page=True)
 
 
 HOSTILE = ("- Delta [verify here](https://evil.example/x) ![pixel](http://127.0.0.1:9/p.png) **loud** $x^2$ "
