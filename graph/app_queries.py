@@ -408,6 +408,19 @@ def case_events(db: Database, finding_id: str) -> pd.DataFrame:
                                                      "comment"], finding_id=finding_id)
 
 
+def case_file(db: Database, finding_id: str) -> dict[str, Any] | None:
+    """Everything the store holds on one finding, for an investigator's case file: its score, sentence,
+    evidence (parsed), subjects, triage state, when it was first and last found, and its whole
+    triage history, oldest first. None when there is no such finding."""
+    found = finding(db, finding_id)
+    if found is None:
+        return None
+    events = case_events(db, finding_id).drop(columns=["event_id"])
+    history = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+               for row in events.to_dict("records")]
+    return {**found, "evidence": parse_json(found.get("evidence")), "case_events": history}
+
+
 def record_triage(
     db: Database, finding_id: str, user: str, *, status: str | None = None, assignee: str | None = None,
     comment: str | None = None,

@@ -1,6 +1,6 @@
 """Closeness page: ranked official–firm pairs; for a pair, their inspections and approvals against
 the official's others, pass rates and approval times against peers, the committees they met on, and any
-path of ties."""
+path of ties, and triage."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from graph import app_queries
 from views.charts import pair_timeline_figure
 from views.common import facts_table, load, md, require_database, score_column, without_weak
 from views.graph_view import show_graph
+from views.triage import triage_panel
 
-require_database()
+db = require_database()
 st.title("Official–firm closeness")
 
 pairs = load(app_queries.pairs)
@@ -86,4 +87,5 @@ else:
 with st.expander("Every fact behind the score"):
     st.dataframe(facts_table(app_queries.evidence_facts(pair["evidence"])),
                  hide_index=True, width="stretch", key="pair_facts")
-st.caption(f"Triage this pair on the Cases page (finding {md(alert_id)}).")
+st.markdown("#### Triage")
+triage_panel(db, alert_id, key="pairs")

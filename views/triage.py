@@ -1,10 +1,15 @@
-"""The triage form and case history shown for a finding (Rings and Cases pages).
+"""The triage form and case history shown for a finding (Rings, Tenders, Closeness and Cases pages).
 
 A submission appends CaseEvents (status, assignment, comment) with the logged-in user and
-the server's time; nothing earlier is changed. The history table shows every event.
+the server's time; nothing earlier is changed. The history table shows every event, and the
+case file (the finding, its evidence and its history as JSON) can be downloaded for the
+investigator's own records.
 """
 
 from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
 
 import streamlit as st
 
@@ -61,3 +66,10 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
     else:
         st.dataframe(history.drop(columns=["event_id"]), hide_index=True, width="stretch",
                      key=f"history_{key}")
+    record = load(app_queries.case_file, finding_id)
+    if record is not None:
+        exported = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "exported_by": current_user(),
+                    **record}
+        st.download_button("Download the case file (JSON)", key=f"case_file_{key}", mime="application/json",
+                           file_name=f"{finding_id}.json",
+                           data=json.dumps(exported, ensure_ascii=False, indent=2, default=str))

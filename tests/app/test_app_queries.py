@@ -207,3 +207,18 @@ def test_a_firms_findings_activity_and_ties(market_db):
         session.run("MATCH (a:Alert {id: 'LB-1'}) SET a.active = false").consume()
     assert "LB-1" not in set(app_queries.firm_findings(market_db, "F1")["finding_id"])
     assert app_queries.firms_flagged(market_db).set_index("firm_id").loc["F1", "by_kind"] == "ring 1"
+
+
+def test_a_case_file_holds_the_finding_its_evidence_subjects_and_history(market_db):
+    app_queries.record_triage(market_db, "PAIR-1", "Ana", status="in_progress", comment="Ask for the files")
+    record = app_queries.case_file(market_db, "PAIR-1")
+    assert record is not None
+    assert (record["finding_id"], record["kind"], record["score"], record["status"]) == \
+        ("PAIR-1", "pair", 78.0, "in_progress")
+    assert record["explanation"].startswith("O1 inspected F5 6 times")
+    assert record["evidence"]["inspections"]["expected"] == 2.5  # parsed, not a JSON string
+    assert {(s["label"], s["id"]) for s in record["subjects"]} == {("Official", "O1"), ("Firm", "F5")}
+    assert [(e["user"], e["action"], e["comment"]) for e in record["case_events"]] == [
+        ("Ana", "status", None), ("Ana", "comment", "Ask for the files")]
+    json.dumps(record)  # ready to download as it is
+    assert app_queries.case_file(market_db, "NO-SUCH") is None
