@@ -7,7 +7,7 @@ import streamlit as st
 
 from graph import app_queries
 from graph.app_queries import CASE_KINDS, TRIAGE_STATUSES
-from views.common import current_user, facts_table, load, md, require_database, score_column
+from views.common import current_user, load, md, require_database, score_column, show_facts
 from views.triage import STATUS_LABELS, triage_panel
 
 db = require_database()
@@ -52,6 +52,5 @@ if case is not None:
     if subjects:
         st.caption("Subjects: " + ", ".join(md(f"{s['label']} {s['name']} ({s['id']})") for s in subjects[:20]))
     with st.expander("Every fact behind the score"):
-        st.dataframe(facts_table(app_queries.evidence_facts(case.get("evidence"))),
-                     hide_index=True, width="stretch", key="case_facts")
+        show_facts(case.get("evidence"), key="case_facts", height=None)
     triage_panel(db, finding_id, key="cases")

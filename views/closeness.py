@@ -8,7 +8,7 @@ import streamlit as st
 
 from graph import app_queries
 from views.charts import pair_timeline_figure
-from views.common import facts_table, load, md, require_database, score_column, without_weak
+from views.common import load, md, require_database, score_column, show_facts, without_weak
 from views.graph_view import show_graph
 from views.triage import triage_panel
 
@@ -85,7 +85,6 @@ else:
     show_graph(ties, key=f"pair_ties_{alert_id}", height=380, layout="breadthfirst")
 
 with st.expander("Every fact behind the score"):
-    st.dataframe(facts_table(app_queries.evidence_facts(pair["evidence"])),
-                 hide_index=True, width="stretch", key="pair_facts")
+    show_facts(pair["evidence"], key="pair_facts", height=None)
 st.markdown("#### Triage")
 triage_panel(db, alert_id, key="pairs")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from graph import app_queries
 from views.charts import bid_spread_figure, win_rotation_figure
-from views.common import facts_table, load, md, require_database, score_column, without_weak
+from views.common import load, md, require_database, score_column, show_facts, without_weak
 from views.graph_view import show_graph
 from views.triage import triage_panel
 
@@ -60,11 +60,7 @@ else:
         st.dataframe(where, key=f"ring_wins_by_region_{ring_id}", width="stretch")
 
 st.markdown("**Every fact behind the score** (with the thresholds the detector used)")
-facts = app_queries.evidence_facts(ring["evidence"])
-if facts.empty:
-    st.caption("The finding stores no evidence.")
-else:
-    st.dataframe(facts_table(facts), hide_index=True, width="stretch", height=360, key="ring_facts")
+show_facts(ring["evidence"], key="ring_facts")
 
 st.markdown("#### Triage")
 triage_panel(db, ring_id, key="rings")

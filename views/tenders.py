@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from graph import app_queries
-from views.common import facts_table, load, md, require_database, score_column
+from views.common import load, md, require_database, score_column, show_facts
 from views.triage import triage_panel
 
 db = require_database()
@@ -83,11 +83,7 @@ for ring_id in tender["rings"]:
                     f"{md(ring['explanation'] or '')}")
 
 st.markdown("**Every fact behind the score** (with the thresholds the detector used)")
-facts = app_queries.evidence_facts(tender["evidence"])
-if facts.empty:
-    st.caption("The finding stores no evidence.")
-else:
-    st.dataframe(facts_table(facts), hide_index=True, width="stretch", height=360, key="tender_facts")
+show_facts(tender["evidence"], key="tender_facts")
 
 st.markdown("#### Triage")
 triage_panel(db, alert_id, key="tenders")
