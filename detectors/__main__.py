@@ -1,7 +1,7 @@
 """``python -m detectors run [--detector CODE ...] [--json FILE] [--seed N] [--jobs N]`` and ``python -m detectors list``.
 
 Exit codes: 0 success, 1 the run failed (marked failed in the database, no findings
-written), 2 bad usage or a broken detector module, 3 another run holds the lock, 4 Neo4j is
+written), 2 bad usage or a broken detector module, 3 another run or a load holds the lock, 4 Neo4j is
 unreachable or not configured. Logs go to stderr with timestamps.
 """
 
@@ -68,11 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     log = logging.getLogger("detectors")
     from detectors import runner
     from graph.db import GraphUnavailable
+    from graph.lock import LockHeld
     from graph.settings import SettingsError
 
     try:
         runner.run(args.detector, seed=args.seed, json_path=args.json, jobs=args.jobs)
-    except runner.LockHeld as error:
+    except LockHeld as error:
         log.error("%s", error)
         return runner.EXIT_LOCKED
     except registry.RegistryError as error:

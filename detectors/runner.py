@@ -2,18 +2,18 @@
 
 ``python -m detectors run`` is safe under cron:
 
-* **one run at a time per database** — an OS file lock (``filelock``) on
-  ``<state>/detectors-<hash of URI and database>.lock``, where ``<state>`` is
-  ``$IRONCAGE_STATE_DIR`` or ``.ironcage/`` in the repository. A second run
-  exits at once (code 3) saying who holds the lock since when; the OS drops the lock when the
-  holder dies, so there is no stale lock to clean up;
+* **one job at a time per database** — the lock loads share (:mod:`graph.lock`): an OS file
+  lock on ``<state>/database-<hash of URI and database>.lock``, where ``<state>`` is
+  ``$IRONCAGE_STATE_DIR`` or ``.ironcage/`` in the repository. A run that meets another run
+  or a load exits at once (code 3) saying who holds the lock since when; the OS drops the
+  lock when the holder dies, so there is no stale lock to clean up;
 * **all or nothing** — the run is recorded as a ``(:DetectorRun {status: 'running'})``;
   its findings are written in one write transaction that also flips it to ``succeeded``
   (:func:`graph.findings_store.store_findings`); on any failure (a detector raising, the
   database, SIGTERM) the run is marked ``failed`` and none of its findings is visible. A run
   left ``running`` by a killed process is marked failed by the next run;
 * **clear exit codes** — 0 success, 1 the run failed, 2 bad usage or a broken detector
-  module, 3 another run holds the lock, 4 Neo4j unreachable or not configured;
+  module, 3 another run or a load holds the lock, 4 Neo4j unreachable or not configured;
 * **a log line per detector** with its finding count and duration (stderr, timestamps).
 
 Upstream results are passed by keyword when the detector's ``detect`` accepts it (see
@@ -44,21 +44,19 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
-import hashlib
 import heapq
 import json
 import logging
 import multiprocessing
 import os
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
@@ -66,84 +64,21 @@ from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from detectors import registry
 from detectors.finding import Finding
 from detectors.market import MarketData
+from graph.lock import lock_name, run_lock
 
 log = logging.getLogger("detectors.runner")
 
 REPO = Path(__file__).resolve().parent.parent
-STATE_ENV = "IRONCAGE_STATE_DIR"
-LOCK_NAME = "detectors.lock"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_UNAVAILABLE = 0, 1, 2, 3, 4
 
 
-class LockHeld(RuntimeError):
-    """Another detector run holds the lock."""
-
-
 class RunFailed(RuntimeError):
     """The run failed; it is marked failed in the database and no findings were written."""
-
-
-def state_dir() -> Path:
-    """Folder for the lock: ``$IRONCAGE_STATE_DIR`` or ``<repo>/.ironcage``."""
-    return Path(os.environ.get(STATE_ENV) or REPO / ".ironcage")
-
-
-def lock_name(db: Any = None) -> str:
-    """The lock file of the target database: ``detectors-<hash of URI and database>.lock``.
-
-    Runs against the same database exclude each other; runs against different databases
-    (a second instance, the test server) do not wait for each other. Without usable
-    connection settings the plain ``detectors.lock`` (the connection then reports why).
-    """
-    from graph.settings import SettingsError, from_environment
-
-    try:
-        settings = db.settings if db is not None else from_environment()
-    except SettingsError:
-        return LOCK_NAME
-    key = f"{settings.uri}|{settings.database}".encode()
-    return f"detectors-{hashlib.sha256(key).hexdigest()[:12]}.lock"
-
-
-@contextmanager
-def run_lock(directory: Path | None = None, name: str = LOCK_NAME) -> Iterator[Path]:
-    """Hold the detector-run lock ``name`` for the block; LockHeld at once when another process has it.
-
-    The holder writes its pid and start time beside the lock (``<name>.json``) so a refused
-    run can say who holds it.
-    """
-    directory = directory or state_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / name
-    holder = directory / (name + ".json")
-    lock = FileLock(path, thread_local=False)
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        try:
-            info = json.loads(holder.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            info = {}
-        raise LockHeld(
-            f"another run holds the lock since {info.get('since', 'an unknown time')}, "
-            f"pid {info.get('pid', 'unknown')} on {info.get('host', 'this host')} ({path}); "
-            "this run did nothing"
-        ) from None
-    try:
-        holder.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                      "since": datetime.now(UTC).isoformat(timespec="seconds")}),
-                          encoding="utf-8")
-        yield path
-    finally:
-        holder.unlink(missing_ok=True)
-        lock.release()
 
 
 def code_version() -> str:
@@ -524,7 +459,7 @@ def run(
     from graph.db import connect
 
     specs = registry.select(list(codes) if codes else None)
-    with run_lock(name=lock_name(db)):
+    with run_lock(name=lock_name(db), job="a detector run"):
         in_main_thread = threading.current_thread() is threading.main_thread()
         previous_handler = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
         own_db = db is None

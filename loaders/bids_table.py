@@ -276,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}\nNothing was written.", file=sys.stderr)
         return EXIT_INPUT
     code, report = run_load(lambda db: load_bids_table(args.file, db, columns, source, rejects_path,
-                                                       args.batch_size, Progress(), header))
+                                                       args.batch_size, Progress(), header),
+                            job=f"a load of {args.file}")
     if report is not None:
         print(report.table())
     return code

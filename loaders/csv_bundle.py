@@ -711,31 +711,39 @@ def read_bundle(directory: Path | str) -> tuple[dict[str, pd.DataFrame], list[Re
 
 
 # ----------------------------------------------------------------------------------- CLI
-EXIT_OK, EXIT_DATABASE, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_DATABASE, EXIT_INPUT, EXIT_LOCKED = 0, 1, 2, 3
 
 
 RERUN_ADVICE = ("Rows written before the failure stay; once the database is back, re-running the same "
                 "command completes the load (it MERGEs on natural keys).")
 
 
-def run_load(load: Callable[[Any], Any]) -> tuple[int, Any]:
-    """Connect, run ``load(db)``, map failures to exit codes with a readable message.
+def run_load(load: Callable[[Any], Any], job: str = "a load") -> tuple[int, Any]:
+    """Connect, take the database's job lock (:mod:`graph.lock`) as ``job``, run ``load(db)``, and map
+    failures to exit codes with a readable message.
 
     BundleError or an unreadable/unwritable file → 2; unreachable or failing database → 1,
     saying how to start the local server and, when the load had begun, that re-running
-    is safe.
+    is safe; a detector run or another load holding the lock → 3, nothing written (a detector
+    run must not read half a load).
     """
     from neo4j.exceptions import DriverError, Neo4jError
 
     from graph.db import GraphError, GraphUnavailable, connect
+    from graph.lock import LockHeld, lock_name, run_lock
     from graph.settings import SettingsError
 
     loading = False
     try:
         with connect() as db:
             db.verify()
-            loading = True
-            return EXIT_OK, load(db)
+            with run_lock(name=lock_name(db), job=job):
+                loading = True
+                return EXIT_OK, load(db)
+    except LockHeld as error:
+        print(f"error: {error}\nNothing was written; run the load again when that job has finished.",
+              file=sys.stderr)
+        return EXIT_LOCKED, None
     except BundleError as error:
         print(f"error: {error}\nNothing was written.", file=sys.stderr)
         return EXIT_INPUT, None
@@ -784,7 +792,8 @@ def run_csv(args: argparse.Namespace) -> int:
         print(f"error: {error}\nNothing was written.", file=sys.stderr)
         return EXIT_INPUT
     code, report = run_load(lambda db: load_bundle(args.directory, db, args.rejects, args.batch_size,
-                                                   args.source, Progress(), files))
+                                                   args.source, Progress(), files),
+                            job=f"a load of {args.directory}")
     if report is not None:
         print(report.table())
     return code

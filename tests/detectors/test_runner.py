@@ -23,6 +23,7 @@ import pytest
 from detectors import registry, runner
 from detectors.finding import Finding
 from detectors.market import MarketData
+from graph import lock
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -81,7 +82,7 @@ def fakes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         (modules / f"{name}.py").write_text(textwrap.dedent(text), encoding="utf-8")
     monkeypatch.syspath_prepend(str(modules))
     monkeypatch.setenv(registry.EXTRA_ENV, EXTRA)
-    monkeypatch.setenv(runner.STATE_ENV, str(tmp_path / "state"))
+    monkeypatch.setenv(lock.STATE_ENV, str(tmp_path / "state"))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(modules)])}
     return env
 
@@ -105,36 +106,36 @@ def market_db(clean_db):  # type: ignore[no-untyped-def]
 # -- no database needed ---------------------------------------------------------------------
 
 def test_a_second_run_is_refused_at_once_while_the_lock_is_held(fakes: dict[str, str]) -> None:
-    with runner.run_lock(name=runner.lock_name()):
+    with lock.run_lock(name=lock.lock_name(), job="a load of bundle/"):
         started = time.monotonic()
         result = cli(fakes, "run", "--detector", "fake_ok")
         took = time.monotonic() - started
     assert result.returncode == runner.EXIT_LOCKED
-    assert "another run holds the lock since" in result.stderr
+    assert "another job holds the database's lock: a load of bundle/ since" in result.stderr
     assert f"pid {os.getpid()}" in result.stderr
     assert took < 30  # refused at once, not after waiting for the lock
 
 
 def test_the_lock_is_free_again_after_the_holder_leaves(tmp_path: Path) -> None:
-    with runner.run_lock(tmp_path):
-        with pytest.raises(runner.LockHeld):
-            with runner.run_lock(tmp_path):
+    with lock.run_lock(tmp_path):
+        with pytest.raises(lock.LockHeld):
+            with lock.run_lock(tmp_path):
                 pass
-    with runner.run_lock(tmp_path):
+    with lock.run_lock(tmp_path):
         pass
 
 
 def test_runs_against_different_databases_have_different_locks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:7687")
     monkeypatch.setenv("NEO4J_PASSWORD", "x")
-    first = runner.lock_name()
+    first = lock.lock_name()
     monkeypatch.setenv("NEO4J_DATABASE", "other")
-    assert runner.lock_name() != first
+    assert lock.lock_name() != first
     monkeypatch.delenv("NEO4J_DATABASE")
     monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:7690")
-    assert runner.lock_name() != first
+    assert lock.lock_name() != first
     monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:7687")
-    assert runner.lock_name() == first and first.startswith("detectors-") and first.endswith(".lock")
+    assert lock.lock_name() == first and first.startswith("database-") and first.endswith(".lock")
 
 
 def test_unknown_detector_is_a_usage_error(fakes: dict[str, str]) -> None:

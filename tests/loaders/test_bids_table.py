@@ -162,6 +162,33 @@ def test_table_loads_into_the_graph_idempotently(clean_db, tmp_path: Path) -> No
 
 
 @pytest.mark.neo4j
+def test_a_load_is_refused_while_a_detector_run_holds_the_databases_lock(clean_db, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph import lock
+
+    monkeypatch.setenv(lock.STATE_ENV, str(tmp_path / "state"))
+    path = tmp_path / "auctions.csv"
+    path.write_text(TABLE, encoding="utf-8")
+    command = [sys.executable, "-m", "loaders", "bids", str(path), "--tender", "auction", "--firm", "bidder",
+               "--amount", "price", "--rejects", str(tmp_path / "rejects.csv")]
+
+    def tenders() -> int:
+        with clean_db.driver.session(database=clean_db.settings.database) as session:
+            return session.run("MATCH (t:Tender) RETURN count(t) AS n").single()["n"]
+
+    with lock.run_lock(name=lock.lock_name(clean_db), job="a detector run"):
+        refused = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=dict(os.environ),
+                                 check=False)
+    assert refused.returncode == 3, refused.stderr
+    assert "another job holds the database's lock: a detector run since" in refused.stderr
+    assert "Nothing was written" in refused.stderr and tenders() == 0
+    # the run over, the same command loads
+    loaded = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=dict(os.environ), check=False)
+    assert loaded.returncode == 0, loaded.stderr
+    assert tenders() == 2
+
+
+@pytest.mark.neo4j
 def test_cli_missing_column_exits_2(clean_db, tmp_path: Path) -> None:
     path = tmp_path / "auctions.csv"
     path.write_text(TABLE, encoding="utf-8")

@@ -237,6 +237,25 @@ def test_record_package_and_json_lines_through_the_cli(clean_db, tmp_path: Path)
 
 
 @pytest.mark.neo4j
+def test_an_ocds_load_is_refused_while_another_job_holds_the_databases_lock(clean_db, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                           monkeypatch, capsys) -> None:
+    from graph import lock
+
+    monkeypatch.setenv(lock.STATE_ENV, str(tmp_path / "state"))
+    lines = tmp_path / "releases.jsonl"
+    lines.write_text(json.dumps(release_1()) + "\n", encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    rejects.write_text("kept\n", encoding="utf-8")
+    with lock.run_lock(name=lock.lock_name(clean_db), job="a load of other.csv"):
+        assert main([str(lines), "--rejects", str(rejects)]) == 3
+    assert "another job holds the database's lock: a load of other.csv since" in capsys.readouterr().err
+    assert count(clean_db, "MATCH (t:Tender) RETURN count(t)") == 0
+    assert rejects.read_text(encoding="utf-8") == "kept\n"  # the last load's rejects are left alone
+    assert main([str(lines), "--rejects", str(rejects)]) == 0
+    assert count(clean_db, "MATCH (t:Tender) RETURN count(t)") > 0
+
+
+@pytest.mark.neo4j
 def test_loaded_market_runs_through_ring_and_linked_bidder_detectors(clean_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from detectors import linked_bidders, rings
     from graph.readers import read_market

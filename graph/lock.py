@@ -1,0 +1,85 @@
+"""One writer job at a time per database: the lock detector runs and loads share.
+
+A detector run reads the market in many transactions; a load running at the same time would
+let it read half a load (bids of tenders not written yet, a firm's old identifiers beside its
+new ones) and store findings about a market that never existed. Loads and detector runs
+against the same database therefore exclude each other through one OS file lock
+(``filelock``) on ``<state>/database-<hash of URI and database>.lock``, where ``<state>`` is
+``$IRONCAGE_STATE_DIR`` or ``.ironcage/`` in the repository. A job that finds the lock taken
+stops at once, saying who holds it since when and for what (the holder writes that beside
+the lock); the OS drops the lock when its holder dies, so no stale lock is left to clean up.
+Jobs against different databases (a second instance, the test server) do not wait for each
+other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+REPO = Path(__file__).resolve().parent.parent
+STATE_ENV = "IRONCAGE_STATE_DIR"
+LOCK_NAME = "database.lock"
+
+
+class LockHeld(RuntimeError):
+    """Another detector run or load holds the database's lock."""
+
+
+def state_dir() -> Path:
+    """Folder for the lock: ``$IRONCAGE_STATE_DIR`` or ``<repo>/.ironcage``."""
+    return Path(os.environ.get(STATE_ENV) or REPO / ".ironcage")
+
+
+def lock_name(db: Any = None) -> str:
+    """The lock file of the target database (``db``, else the environment's settings):
+    ``database-<hash of URI and database>.lock``; without usable connection settings the plain
+    ``database.lock`` (the connection then reports why)."""
+    from graph.settings import SettingsError, from_environment
+
+    try:
+        settings = db.settings if db is not None else from_environment()
+    except SettingsError:
+        return LOCK_NAME
+    key = f"{settings.uri}|{settings.database}".encode()
+    return f"database-{hashlib.sha256(key).hexdigest()[:12]}.lock"
+
+
+@contextmanager
+def run_lock(directory: Path | None = None, name: str = LOCK_NAME, job: str = "a detector run") -> Iterator[Path]:
+    """Hold the lock ``name`` for the block, as ``job`` ("a detector run", "a load of …"); LockHeld at
+    once when another process has it."""
+    directory = directory or state_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    holder = directory / (name + ".json")
+    lock = FileLock(path, thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        try:
+            info = json.loads(holder.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            info = {}
+        raise LockHeld(
+            f"another job holds the database's lock: {info.get('job', 'a detector run or load')} "
+            f"since {info.get('since', 'an unknown time')}, pid {info.get('pid', 'unknown')} on "
+            f"{info.get('host', 'this host')} ({path}); this one did nothing"
+        ) from None
+    try:
+        holder.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "job": job,
+                                      "since": datetime.now(UTC).isoformat(timespec="seconds")}),
+                          encoding="utf-8")
+        yield path
+    finally:
+        holder.unlink(missing_ok=True)
+        lock.release()
