@@ -146,6 +146,12 @@ def latest_run(db: Database) -> dict[str, Any] | None:
     return run
 
 
+def recent_runs(db: Database, limit: int = 20) -> pd.DataFrame:
+    """The last ``limit`` detector runs, newest first, with a failed run's error."""
+    return db.read_frame("app_recent_runs", columns=["run_id", "started_at", "seconds", "status", "findings",
+                                                     "error", "code_version"], limit=limit)
+
+
 def findings_counts(db: Database) -> pd.DataFrame:
     return db.read_frame("app_findings_counts", columns=["kind", "status", "findings"])
 

@@ -122,6 +122,22 @@ def test_overview_shows_latest_run_counts_and_top_findings(market_db):
     assert counts.loc["ring", "total"] == 2 and counts.loc["pair", "total"] == 1
     labels = table(at, "label", "nodes").set_index("label")["nodes"]
     assert labels["Firm"] == 6 and labels["Bid"] == 20
+    assert not at.error  # the latest run succeeded
+    assert list(table(at, "run_id", "error")["run_id"]) == ["RUN-1"]
+
+
+def test_overview_says_when_the_latest_run_failed_and_whose_findings_are_shown(market_db):
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("CREATE (:DetectorRun {id: 'RUN-2', status: 'failed', started_at: datetime('2024-08-01T02:15:00Z'), "
+                    "seconds: 3.0, finding_count: 0, error: 'ServiceUnavailable: the database went away'})").consume()
+    at = app_session()
+    no_exception(at)
+    assert {m.label: m.value for m in at.metric}["Status"] == "failed"
+    [error] = [e.value for e in at.error]
+    assert "ServiceUnavailable" in error and "the database went away" in error
+    assert "the last successful run, started 2024-07-01 10" in error
+    runs = table(at, "run_id", "error")
+    assert list(runs["run_id"]) == ["RUN-2", "RUN-1"] and list(runs["status"]) == ["failed", "succeeded"]
 
 
 def test_rings_page_graph_bids_facts_and_triage(market_db):
