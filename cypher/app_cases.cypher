@@ -1,14 +1,15 @@
 // Cases: every finding of the given kinds with its triage state and how much history it has, highest score first.
 // first_seen: when a run first found it; new: first found by the latest succeeded run.
 // subject_ids: a ring's members, or an alert's subjects (a tender only where it is the subject, as in tender risk).
-// Parameters: $kinds (list of strings, e.g. ["ring", "pair", "linked_bidders", "tender"]).
+// Parameters: $kinds (list of strings, e.g. ["ring", "pair", "linked_bidders", "tender"]); $include_inactive (bool):
+// also the findings the latest run no longer produced (they pile up over the runs: read them only when asked).
 CALL () {
   OPTIONAL MATCH (r:DetectorRun {status: 'succeeded'})
   RETURN r.id AS latest ORDER BY r.started_at DESC LIMIT 1
 }
 MATCH (f:Ring|Alert)
 WITH f, latest, CASE WHEN f:Ring THEN 'ring' ELSE f.kind END AS kind
-WHERE kind IN $kinds
+WHERE kind IN $kinds AND ($include_inactive OR coalesce(f.active, true))
 RETURN f.id AS finding_id, kind, f.score AS score, coalesce(f.status, 'open') AS status, f.assignee AS assignee,
        coalesce(f.active, true) AS active, toString(date(f.first_seen_at)) AS first_seen,
        coalesce(f.first_seen_run = latest, false) AS new, f.explanation AS explanation,

@@ -405,8 +405,9 @@ def finding(db: Database, finding_id: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def cases(db: Database, kinds: Iterable[str] = CASE_KINDS) -> pd.DataFrame:
-    return db.read_frame("app_cases", kinds=list(kinds))
+def cases(db: Database, kinds: Iterable[str] = CASE_KINDS, include_inactive: bool = False) -> pd.DataFrame:
+    """Findings of ``kinds`` as cases, highest score first; inactive ones only with ``include_inactive``."""
+    return db.read_frame("app_cases", kinds=list(kinds), include_inactive=include_inactive)
 
 
 def case_events(db: Database, finding_id: str) -> pd.DataFrame:

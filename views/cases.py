@@ -21,17 +21,16 @@ mine = filters[2].toggle(f"Assigned to me ({current_user()})", key="cases_mine")
 new_only = filters[3].toggle("Only new: first found by the latest run", key="cases_new")
 inactive = filters[4].toggle("Include findings no longer produced", key="cases_inactive")
 
-cases = load(app_queries.cases, tuple(kinds))
+cases = load(app_queries.cases, tuple(kinds), include_inactive=inactive)
 if cases.empty:
-    st.info("No cases: no ring, pair, linked-bidders or tender findings are stored yet.")
+    st.info("No cases: no ring, pair, linked-bidders or tender findings are stored yet." if inactive else
+            "No active cases of these kinds. Switch on “Include findings no longer produced” for older ones.")
     st.stop()
 shown = cases[cases["status"].isin(statuses)]
 if mine:
     shown = shown[shown["assignee"] == current_user()]
 if new_only:
     shown = shown[shown["new"]]
-if not inactive:
-    shown = shown[shown["active"]]
 st.dataframe(
     shown.assign(subjects=shown["subject_ids"].map(lambda ids: ", ".join(ids[:8]))).drop(columns=["subject_ids"]),
     hide_index=True, width="stretch", key="cases_table", column_config={"score": score_column()},

@@ -222,3 +222,11 @@ def test_a_case_file_holds_the_finding_its_evidence_subjects_and_history(market_
         ("Ana", "status", None), ("Ana", "comment", "Ask for the files")]
     json.dumps(record)  # ready to download as it is
     assert app_queries.case_file(market_db, "NO-SUCH") is None
+
+
+def test_cases_read_inactive_findings_only_when_asked(market_db):
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (f {id: 'RING-2'}) SET f.active = false").consume()
+    assert "RING-2" not in set(app_queries.cases(market_db)["finding_id"])
+    everything = app_queries.cases(market_db, include_inactive=True).set_index("finding_id")
+    assert not everything.loc["RING-2", "active"] and everything.loc["RING-1", "active"]

@@ -70,7 +70,7 @@ def test_status_assignee_and_history_survive_reruns(clean_db):
     _run(db, 3, [])
     at = app_session("views/cases.py")
     no_exception(at)
-    assert "No case matches the filters." in all_text(at)  # active only by default
+    assert "No active cases of these kinds." in all_text(at)  # active only by default
     at.toggle(key="cases_inactive").set_value(True).run()
     cases = table(at, "finding_id", "subjects").set_index("finding_id")
     assert cases.loc[ring_id, "status"] == "in_progress" and cases.loc[ring_id, "events"] == 3
