@@ -37,10 +37,10 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
         cols = st.columns([1, 1, 2])
         new_status = cols[0].selectbox(
             "Status", TRIAGE_STATUSES, index=TRIAGE_STATUSES.index(status) if status in TRIAGE_STATUSES else 0,
-            format_func=lambda s: STATUS_LABELS[s], key=f"triage_status_{key}",
+            format_func=lambda s: STATUS_LABELS[s], key=f"triage_status_{key}_{finding_id}",
         )
-        new_assignee = cols[1].text_input("Assignee", value=assignee, key=f"triage_assignee_{key}")
-        comment = cols[2].text_area("Comment", key=f"triage_comment_{key}", height=68)
+        new_assignee = cols[1].text_input("Assignee", value=assignee, key=f"triage_assignee_{key}_{finding_id}")
+        comment = cols[2].text_area("Comment", key=f"triage_comment_{key}_{finding_id}", height=68)
         submitted = st.form_submit_button("Save triage", type="primary")
     if submitted:
         try:

@@ -78,7 +78,7 @@ def test_single_sign_on_identity_goes_into_the_audit_trail(market_db):
     no_exception(at)
     assert at.session_state["auth_user"] == "Sana SSO"
     at.selectbox(key="cases_pick").set_value("LB-1").run()
-    at.text_area(key="triage_comment_cases").input("Checked the phone records")
+    at.text_area(key="triage_comment_cases_LB-1").input("Checked the phone records")
     [save] = [b for b in at.button if b.label == "Save triage"]
     save.click().run()
     events = app_queries.case_events(market_db, "LB-1")
@@ -164,8 +164,8 @@ def test_rings_page_graph_bids_facts_and_triage(market_db):
     assert facts.loc["screens.cv", "value"] == "0.019" and facts.loc["screens.cv", "threshold"] == "0.03"
 
     # triage: status + comment → two CaseEvents with who and when; the ring mirrors the status
-    at.selectbox(key="triage_status_rings").set_value("in_progress")
-    at.text_area(key="triage_comment_rings").input("Pull the bid documents")
+    at.selectbox(key="triage_status_rings_RING-1").set_value("in_progress")
+    at.text_area(key="triage_comment_rings_RING-1").input("Pull the bid documents")
     _submit(at, "Save triage")
     no_exception(at)
     events = app_queries.case_events(market_db, "RING-1")
@@ -262,7 +262,7 @@ def test_closeness_page_rates_times_and_ties(market_db):
     assert "**Committees**" not in all_text(at)  # O1 sat on no committee of F5's tenders
 
     # triage here, as on the Rings page; the case file can be downloaded
-    at.selectbox(key="triage_status_pairs").set_value("confirmed")
+    at.selectbox(key="triage_status_pairs_PAIR-1").set_value("confirmed")
     _submit(at, "Save triage")
     no_exception(at)
     assert app_queries.finding(market_db, "PAIR-1")["status"] == "confirmed"
@@ -287,7 +287,7 @@ def test_tenders_page_bids_rings_facts_and_triage(market_db):
     facts = table(at, "fact", "threshold").set_index("fact")
     assert facts.loc["screens.budget_ratio", "value"] == "0.909"
 
-    at.selectbox(key="triage_status_tenders").set_value("in_progress")
+    at.selectbox(key="triage_status_tenders_TR-1").set_value("in_progress")
     _submit(at, "Save triage")
     no_exception(at)
     assert app_queries.finding(market_db, "TR-1")["status"] == "in_progress"
@@ -415,14 +415,14 @@ def test_cases_page_triage_is_append_only(market_db):
     assert list(cases["finding_id"]) == ["RING-1", "PAIR-1", "TR-1", "RF-1", "LB-1", "RING-2"]
     assert cases.set_index("finding_id").loc["TR-1", "subjects"] == "T2"
     at.selectbox(key="cases_pick").set_value("PAIR-1").run()
-    at.selectbox(key="triage_status_cases").set_value("confirmed")
-    at.text_input(key="triage_assignee_cases").input("Ana")
+    at.selectbox(key="triage_status_cases_PAIR-1").set_value("confirmed")
+    at.text_input(key="triage_assignee_cases_PAIR-1").input("Ana")
     _submit(at, "Save triage")
     no_exception(at)
     first = app_queries.case_events(market_db, "PAIR-1")
     assert list(first["action"]) == ["status", "assign"]
-    at.selectbox(key="triage_status_cases").set_value("dismissed")
-    at.text_area(key="triage_comment_cases").input("Explained by the small district")
+    at.selectbox(key="triage_status_cases_PAIR-1").set_value("dismissed")
+    at.text_area(key="triage_comment_cases_PAIR-1").input("Explained by the small district")
     _submit(at, "Save triage")
     later = app_queries.case_events(market_db, "PAIR-1")
     assert list(later["action"]) == ["status", "assign", "status", "comment"]
@@ -433,6 +433,12 @@ def test_cases_page_triage_is_append_only(market_db):
     assert (pair["status"], pair["assignee"]) == ("dismissed", "Ana")
     cases_now = table(at, "finding_id", "subjects").set_index("finding_id")
     assert cases_now.loc["PAIR-1", "status"] == "dismissed" and cases_now.loc["PAIR-1", "events"] == 4
+    # another case's form shows that case's state, not the one just saved: saving it unchanged writes nothing
+    at.selectbox(key="cases_pick").set_value("RING-1").run()
+    assert at.selectbox(key="triage_status_cases_RING-1").value == "open"
+    assert at.text_input(key="triage_assignee_cases_RING-1").value == ""
+    _submit(at, "Save triage")
+    assert app_queries.case_events(market_db, "RING-1").empty
 
 
 def test_cases_page_shows_when_each_case_was_first_found_and_filters_the_new_ones(market_db):

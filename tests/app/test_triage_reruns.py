@@ -45,9 +45,9 @@ def test_status_assignee_and_history_survive_reruns(clean_db):
 
     at = app_session("views/rings.py")
     no_exception(at)
-    at.selectbox(key="triage_status_rings").set_value("in_progress")
-    at.text_input(key="triage_assignee_rings").input("Ana")
-    at.text_area(key="triage_comment_rings").input("Ask the bureau for the bid files")
+    at.selectbox(key=f"triage_status_rings_{ring_id}").set_value("in_progress")
+    at.text_input(key=f"triage_assignee_rings_{ring_id}").input("Ana")
+    at.text_area(key=f"triage_comment_rings_{ring_id}").input("Ask the bureau for the bid files")
     [save] = [b for b in at.button if b.label == "Save triage"]
     save.click().run()
     no_exception(at)
