@@ -34,8 +34,9 @@ it and sends its findings back through a pipe. Findings, their order and the log
 not depend on ``N`` (each detector is seeded, and the outcomes are put back in registry
 order). A lane that raises, or whose process dies, fails the run like a detector that
 raises; on any failure the other lanes' processes are killed. On Linux the kernel also kills
-them when this process dies, even by SIGKILL or the OOM killer, so an orphaned worker never
-keeps the run lock (which it inherits) from the next run. Each forked process touches
+them when this process dies, even by SIGKILL or the OOM killer, so no orphaned worker goes on
+computing (a core and ~1 GB at demo scale 10) or holds the job's output pipe open, which
+keeps cron (or any caller reading the output) waiting for it. Each forked process touches
 its own copy of the pages it writes to, so peak memory grows with ``N`` (about +1 GB for the
 second lane at demo scale 10); ``--jobs 1`` runs everything in this process.
 """
@@ -277,11 +278,12 @@ def _lane_worker(sending: Connection, data: MarketData, lane: list[Loaded], seed
 def _die_with(parent: int) -> None:
     """Ask Linux to SIGKILL this process when the thread that forked it ends; exit if it already has.
 
-    A forked worker holds a copy of the run lock's file descriptor, so a worker orphaned by a
-    parent killed with SIGKILL (or by the OOM killer) would keep the next cron run out until
-    its own detectors finished. ``prctl(PR_SET_PDEATHSIG)`` (man 2 prctl) has the kernel kill
-    it with the parent; the forking thread joins its workers, so it never ends before them.
-    Elsewhere this does nothing.
+    A worker orphaned by a parent killed with SIGKILL (or by the OOM killer) would go on
+    running its detectors for nothing, and it inherits the job's stdout and stderr, so cron or
+    a shell reading them waits until it finishes. (It does not keep the run lock: filelock
+    closes its descriptors in a forked child.) ``prctl(PR_SET_PDEATHSIG)`` (man 2 prctl) has the
+    kernel kill it with the parent; the forking thread joins its workers, so it never ends
+    before them. Elsewhere this does nothing.
     """
     try:
         libc = ctypes.CDLL(None, use_errno=True)
