@@ -356,19 +356,28 @@ def tenders(db: Database, include_inactive: bool = False) -> pd.DataFrame:
 
 
 def tender_bids(db: Database, tender_id: str) -> pd.DataFrame:
-    """One tender's bids, lowest first, with ``pct_above_winner`` (:func:`bid_spreads`), ``is_member``
-    (the firm belongs to an active ring that bid here) and ``shared_trace``: the bid's IP address or
-    document hash is also on another firm's bid in this tender."""
+    """One tender's bids, lowest first, each with ``is_winner`` (its firm was awarded the tender or one
+    of its lots), ``pct_above_winner`` against the lowest valid winning bid (the lowest valid bid when
+    no award is recorded), ``is_member`` (the firm belongs to an active ring two or more of whose
+    members bid here) and ``shared_trace``: the bid's IP address or document hash is also on another
+    firm's bid in this tender."""
     frame = db.read_frame("app_tender_bids", tender_id=tender_id)
     if frame.empty:
         return frame.assign(is_member=[], shared_trace=[], is_winner=[], winning_amount=[], pct_above_winner=[])
+    frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce")
     frame["is_member"] = frame["rings"].map(bool)
     shared = pd.Series(False, index=frame.index)
     for column in ("ip", "document_hash"):
         firms = frame.dropna(subset=[column]).groupby(column)["firm_id"].nunique()
         shared |= frame[column].map(firms).fillna(0) >= 2
     frame["shared_trace"] = shared
-    return bid_spreads(frame)
+    valid = ~frame["disqualified"].astype(bool) & (frame["amount"] > 0)
+    awarded = frame.apply(lambda row: row["firm_id"] in row["winner_firm_ids"], axis=1)
+    winning = frame.loc[valid & awarded, "amount"].min() if (valid & awarded).any() else frame.loc[valid, "amount"].min()
+    frame["is_winner"] = awarded if awarded.any() else valid & (frame["amount"] == winning)
+    frame["winning_amount"] = winning
+    frame["pct_above_winner"] = 100.0 * (frame["amount"] / winning - 1.0)
+    return frame.drop(columns=["winner_firm_ids"])
 
 
 # -- firms --------------------------------------------------------------------------------

@@ -51,9 +51,9 @@ alert_id = st.selectbox(
 )
 tender = by_id.loc[alert_id]
 st.markdown(f"### {md(tender['tender_id'])} · {md(tender['detector'])} score {tender['score']:.0f}")
-if tender["title"]:
-    st.markdown(f"**{md(tender['title'])}** · {md(tender['category'] or 'no category')} · "
-                f"{md(tender['region'] or 'no region')} · published {md(tender['published_at'] or '?')}")
+title = f"**{md(tender['title'])}** · " if tender["title"] else ""
+st.markdown(f"{title}{md(tender['category'] or 'no category')} · {md(tender['region'] or 'no region')} · "
+            f"published {md(tender['published_at'] or '?')}")
 if tender["explanation"]:
     st.markdown(f"> {md(tender['explanation'])}")
 

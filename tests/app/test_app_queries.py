@@ -181,6 +181,21 @@ def test_tender_bids_mark_ring_members_the_winner_and_shared_traces(market_db):
     assert app_queries.tender_bids(market_db, "T404").empty
 
 
+def test_tender_bids_with_several_winners_and_a_ring_whose_tender_list_is_capped(market_db):
+    """F4 is awarded a second lot of T2 (its bid 15 % above F2's); RING-1's stored list of tenders
+    leaves T2 out, as the store does beyond 500 tenders: its members still show."""
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (t:Tender {id: 'T2'}), (f:Firm {id: 'F4'}) CREATE (t)-[:AWARDED_TO {amount: 117300.0}]->(f)"
+                    ).consume()
+        session.run("MATCH (:Ring {id: 'RING-1'})-[c:CONCERNS]->(:Tender {id: 'T2'}) DELETE c").consume()
+    bids = app_queries.tender_bids(market_db, "T2").set_index("firm_id")
+    assert list(bids["is_winner"]) == [True, False, False, True]  # F2, F1, F3, F4
+    assert bids.loc["F1", "pct_above_winner"] == pytest.approx(2.0)  # against the lowest winning bid
+    assert list(bids["is_member"]) == [True, True, True, False]
+    [t2] = app_queries.tenders(market_db).query("tender_id == 'T2'").to_dict("records")
+    assert sorted(t2["winners"]) == ["Beta Build", "Delta Outsider"] and list(t2["rings"]) == ["RING-1"]
+
+
 def test_firms_flagged_count_each_firms_findings_by_kind(market_db):
     """F1: RING-1 and LB-1; F2: the same; F3: RING-1; F4 and F6: RING-2; F5: PAIR-1."""
     firms = app_queries.firms_flagged(market_db).set_index("firm_id")
