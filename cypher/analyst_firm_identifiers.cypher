@@ -1,13 +1,22 @@
 // A firm's identifiers (phones, e-mails, addresses) and people (legal reps, shareholders, directors), with every
-// other firm that shares each of them.
+// other firm that shares each of them (each firm once). A person with several roles at the firm is one row, its
+// roles joined with "+" in alphabetical order.
 // Parameters: $firm_id (string, e.g. "F1").
 MATCH (f:Firm {id: $firm_id})
 CALL (f) {
   MATCH (f)-[r:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]->(x)
-  RETURN type(r) AS tie, coalesce(x.value, x.hash) AS via, [(x)<-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]-(g:Firm) WHERE g <> f | g.id] AS shared_with
+  RETURN type(r) AS tie, x.value AS via,
+         COLLECT { MATCH (x)<-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]-(g:Firm) WHERE g <> f RETURN DISTINCT g.id ORDER BY g.id }
+           AS shared_with
   UNION ALL
-  MATCH (p:Person)-[r:LEGAL_REP_OF|SHAREHOLDER_OF|DIRECTOR_OF]->(f)
-  RETURN type(r) AS tie, p.id + ' ' + coalesce(p.name, '') AS via, [(p)-[:LEGAL_REP_OF|SHAREHOLDER_OF|DIRECTOR_OF]->(g:Firm) WHERE g <> f | g.id] AS shared_with
+  MATCH (p:Person)-[:LEGAL_REP_OF|SHAREHOLDER_OF|DIRECTOR_OF]->(f)
+  WITH DISTINCT f, p
+  WITH f, p, COLLECT { MATCH (p)-[r:LEGAL_REP_OF|SHAREHOLDER_OF|DIRECTOR_OF]->(f) WITH DISTINCT type(r) AS role
+                       RETURN role ORDER BY role } AS roles
+  RETURN reduce(joined = head(roles), role IN tail(roles) | joined + '+' + role) AS tie,
+         p.id + ' ' + coalesce(p.name, '') AS via,
+         COLLECT { MATCH (p)-[:LEGAL_REP_OF|SHAREHOLDER_OF|DIRECTOR_OF]->(g:Firm) WHERE g <> f RETURN DISTINCT g.id ORDER BY g.id }
+           AS shared_with
 }
 RETURN tie, via, shared_with, size(shared_with) AS other_firms
-ORDER BY other_firms DESC, tie
+ORDER BY other_firms DESC, tie, via

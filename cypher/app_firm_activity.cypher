@@ -1,9 +1,11 @@
-// One firm's bidding by year and category: tenders bid in, bids, tenders won and the amount of its bids there.
+// One firm's bidding by year and category: tenders bid in, bids, tenders won and the amount awarded to it in them
+// (AWARDED_TO.amount, once per tender: a second bid or a lost lot does not count).
 // year is null for undated tenders, category null where none is recorded.
 // Parameters: $firm_id (string).
 MATCH (f:Firm {id: $firm_id})-[:SUBMITTED]->(b:Bid)-[:FOR]->(t:Tender)
-WITH f, t, b, EXISTS { (t)-[:AWARDED_TO]->(f) } AS won
-RETURN t.published_at.year AS year, t.category AS category, count(DISTINCT t) AS tenders, count(b) AS bids,
-       count(DISTINCT CASE WHEN won THEN t END) AS won,
-       sum(CASE WHEN won THEN b.amount ELSE 0 END) AS amount_of_winning_bids
+WITH f, t, count(b) AS bids
+OPTIONAL MATCH (t)-[a:AWARDED_TO]->(f)
+WITH t, bids, count(a) AS awards, sum(a.amount) AS awarded
+RETURN t.published_at.year AS year, t.category AS category, count(t) AS tenders, sum(bids) AS bids,
+       sum(CASE WHEN awards > 0 THEN 1 ELSE 0 END) AS won, sum(awarded) AS amount_awarded
 ORDER BY year, category

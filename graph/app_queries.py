@@ -399,7 +399,7 @@ def firm_findings(db: Database, firm_id: str) -> pd.DataFrame:
 
 
 def firm_activity(db: Database, firm_id: str) -> pd.DataFrame:
-    """The firm's tenders, bids and wins by year and category."""
+    """The firm's tenders, bids, wins and amount awarded by year and category."""
     return db.read_frame("app_firm_activity", firm_id=firm_id)
 
 

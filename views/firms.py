@@ -46,7 +46,7 @@ else:
     st.dataframe(activity.fillna({"category": "(none)"}), hide_index=True, width="stretch",
                  key=f"firm_activity_{firm_id}", column_config={
                      "year": st.column_config.NumberColumn("year", format="%d"),
-                     "amount_of_winning_bids": st.column_config.NumberColumn("amount won", format="localized")})
+                     "amount_awarded": st.column_config.NumberColumn("amount awarded", format="localized")})
 
 ties = load(app_queries.firm_identifiers, firm_id)
 st.markdown("**Phones, e-mails, addresses and people** — and the other firms that share each")

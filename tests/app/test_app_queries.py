@@ -210,13 +210,23 @@ def test_a_firms_findings_activity_and_ties(market_db):
     assert list(zip(findings["finding_id"], findings["how"], strict=True)) == [
         ("RING-1", "member"), ("TR-1", "bid in T2"), ("RF-1", "bid in T3"), ("LB-1", "named")]
     assert list(app_queries.firm_findings(market_db, "F5")["finding_id"]) == ["PAIR-1"]
+    with market_db.driver.session(database=market_db.settings.database) as session:  # a second bid in T1
+        session.run("MATCH (f:Firm {id: 'F1'}), (t:Tender {id: 'T1'}) "
+                    "CREATE (f)-[:SUBMITTED]->(:Bid {id: 'B1-F1-2', amount: 99000.0})-[:FOR]->(t)").consume()
     activity = app_queries.firm_activity(market_db, "F1")
     assert list(zip(activity["year"], activity["category"], activity["tenders"], activity["bids"],
-                    activity["won"], strict=True)) == [(2024, "roads", 6, 6, 2)]
-    assert activity.loc[0, "amount_of_winning_bids"] == pytest.approx(101000.0 + 104000.0)
+                    activity["won"], strict=True)) == [(2024, "roads", 6, 7, 2)]
+    assert activity.loc[0, "amount_awarded"] == pytest.approx(101000.0 + 104000.0)  # the awards, not the bids
     ties = app_queries.firm_identifiers(market_db, "F1").set_index("tie")
     assert list(ties.loc["HAS_PHONE", "shared_with"]) == ["F2"]
     assert list(ties.loc["SHAREHOLDER_OF", "shared_with"]) == ["F3"]
+    # P1 also directs F3 and represents F1: one row for P1, F3 listed once
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (p:Person {id: 'P1'}), (f3:Firm {id: 'F3'}), (f1:Firm {id: 'F1'}) "
+                    "CREATE (p)-[:DIRECTOR_OF]->(f3), (p)-[:LEGAL_REP_OF]->(f1)").consume()
+    people = app_queries.firm_identifiers(market_db, "F1").query("via.str.startswith('P1')", engine="python")
+    assert [(r["tie"], list(r["shared_with"]), r["other_firms"]) for r in people.to_dict("records")] == [
+        ("LEGAL_REP_OF+SHAREHOLDER_OF", ["F3"], 1)]
     # a finding the latest run no longer produced is left out
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("MATCH (a:Alert {id: 'LB-1'}) SET a.active = false").consume()
