@@ -1,4 +1,4 @@
-"""Cases page: every ring, official–firm pair, linked-bidders and risky-tender finding is a case with a status,
+"""Cases page: every ring, official–firm pair, linked-bidders, risky-tender and red-flag finding is a case with a status,
 an assignee and comments; each change is an append-only CaseEvent (who, when)."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ inactive = filters[4].toggle("Include findings no longer produced", key="cases_i
 
 cases = load(app_queries.cases, tuple(kinds), include_inactive=inactive)
 if cases.empty:
-    st.info("No cases: no ring, pair, linked-bidders or tender findings are stored yet." if inactive else
+    st.info("No cases: no ring, pair, linked-bidders, tender or red-flag findings are stored yet." if inactive else
             "No active cases of these kinds. Switch on “Include findings no longer produced” for older ones.")
     st.stop()
 shown = cases[cases["status"].isin(statuses)]

@@ -26,15 +26,14 @@ else:
                f"code {md(run.get('code_version') or '?')}")
     with st.expander("Parameters and per-detector time"):
         st.json({"params": run.get("params"), "detector_seconds": run.get("detector_seconds")}, expanded=False)
-    runs = load(app_queries.recent_runs)
     if run.get("status") not in ("succeeded", "running"):
-        good = runs[runs["status"] == "succeeded"]
-        since = (f"the last successful run, started {good.iloc[0]['started_at'][:19].replace('T', ' ')}"
-                 if not good.empty else "no successful run yet")
-        st.error(f"The latest run {md(run.get('status') or 'did not finish')}: {md(run.get('error') or 'no error recorded')}. "
-                 f"Its findings were not written; the findings shown are from {md(since)}.")
+        good = run.get("last_succeeded_at")
+        since = f"the last successful run, started {good[:19].replace('T', ' ')}" if good else "no successful run yet"
+        st.error(f"The latest run {md(run.get('status') or 'did not finish')}: "
+                 f"{md(run.get('error') or 'no error recorded')}. Its findings were not written; the findings "
+                 f"shown are from {md(since)}.")
     with st.expander("Recent runs"):
-        st.dataframe(runs, hide_index=True, width="stretch", key="overview_runs")
+        st.dataframe(load(app_queries.recent_runs), hide_index=True, width="stretch", key="overview_runs")
 
 left, right = st.columns([1, 2])
 with left:

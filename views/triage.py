@@ -66,7 +66,7 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
     else:
         st.dataframe(history.drop(columns=["event_id"]), hide_index=True, width="stretch",
                      key=f"history_{key}")
-    record = load(app_queries.case_file, finding_id)
+    record = app_queries.case_file(db, finding_id)  # not cached: the file must hold every event saved so far
     if record is not None:
         exported = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "exported_by": current_user(),
                     **record}
