@@ -29,6 +29,7 @@ import argparse
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,11 +118,14 @@ class BidTable:
         self.tenders: dict[str, tuple[dict[str, Any], dict[str, int]]] = {}
         self.tenders_to_write: dict[str, None] = {}  # ordered set of tenders new or filled in since written
 
-    def admit(self, file_name: str, line: int, row: dict[str, Any]) -> list[Reject]:
+    def admit(self, file_name: str, line: int, row: dict[str, Any], cells: Mapping[str, str] | None = None
+              ) -> list[Reject]:
         """Check ``row``'s tender-level cells against its tender's earlier rows, then remember them.
 
         A non-empty cell that differs from the value an earlier row gave is a reject (the
-        tender keeps the earlier value); an empty cell agrees with anything.
+        tender keeps the earlier value); an empty cell agrees with anything, and text that
+        differs only in surrounding spaces agrees. ``cells`` (the raw record) gives the
+        rejected cell's text as written.
         """
         tender = row[self.columns.tender]
         known = self.tenders.get(tender)
@@ -137,8 +141,8 @@ class BidTable:
                 continue
             if old is None:
                 fills[prop] = new
-            elif new != old:
-                problems.append(Reject(file_name, line, column, str(new),
+            elif _comparable(new) != _comparable(old):
+                problems.append(Reject(file_name, line, column, (cells or {}).get(column, str(new)),
                                        f"tender {tender} has {column} {old} from line {lines[prop]}; "
                                        "every row of a tender must give the same value"))
         if problems:
@@ -178,6 +182,10 @@ class BidTable:
         return out
 
 
+def _comparable(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
 def stream_table(
     path: Path, header: list[str], sink: RowSink, columns: TableColumns, prefix: str, rejects: RejectLog,
     batch_size: int = DEFAULT_BATCH, progress: Progress | None = None,
@@ -197,7 +205,7 @@ def stream_table(
                 stats.read += 1
                 row, problems = parse_row(spec, header, record)
                 if row is not None:
-                    problems = table.admit(path.name, record.line, row)
+                    problems = table.admit(path.name, record.line, row, dict(zip(header, record.cells, strict=False)))
                 if row is None or problems:
                     reject_row(spec, None, problems, None, chunk_rejects, stats)
                 else:

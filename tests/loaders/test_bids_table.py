@@ -85,17 +85,18 @@ def test_a_row_contradicting_its_tender_is_rejected_naming_both_lines(tmp_path: 
                     "A1,F3,104,bridges,120\n"   # another category for A1
                     "A1,F4,105,roads,150\n"     # another budget for A1
                     "A2,F1,90,roads,100\n"
-                    "A2,F2,91,Roads,100\n", encoding="utf-8")  # case matters: not the same category
+                    "A2,F2,91,Roads,100\n"      # case matters: not the same category
+                    "A2,F3,92, roads ,100\n", encoding="utf-8")  # surrounding spaces do not
     columns = TableColumns(tender="auction", firm="bidder", amount="price", category="kind", budget="reserve")
     sink, rejects = stream(path, columns)
     assert [(r.line, r.field, r.value, r.reason) for r in rejects.rejects] == [
         (4, "kind", "bridges", "tender A1 has kind roads from line 2; every row of a tender must give the same value"),
-        (5, "reserve", "150.0", "tender A1 has reserve 120.0 from line 2; every row of a tender must give the same value"),
+        (5, "reserve", "150", "tender A1 has reserve 120.0 from line 2; every row of a tender must give the same value"),
         (7, "kind", "Roads", "tender A2 has kind roads from line 6; every row of a tender must give the same value")]
     # the tenders keep what came first, and the contradicting bids are not loaded
     assert [(t["tender_id"], t["category"], t["budget"]) for t in sink.rows["table_tenders"]] == [
         ("src:A1", "roads", 120.0), ("src:A2", "roads", 100.0)]
-    assert [b["bid_id"] for b in sink.rows["bids"]] == ["src:A1:F1:1", "src:A1:F2:1", "src:A2:F1:1"]
+    assert [b["bid_id"] for b in sink.rows["bids"]] == ["src:A1:F1:1", "src:A1:F2:1", "src:A2:F1:1", "src:A2:F3:1"]
 
 
 def test_empty_tender_cells_agree_and_a_later_row_fills_them_in(tmp_path: Path) -> None:
