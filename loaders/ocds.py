@@ -64,9 +64,9 @@ import ijson
 import ocdsmerge
 from ocdskit.util import is_linked_release
 
-from graph.db import Database, WriteCounters, connect
-from graph.lock import LockHeld, lock_name, run_lock
+from graph.db import Database, WriteCounters
 from graph.schema import apply_schema
+from loaders.csv_bundle import run_load
 from loaders.identifiers import normalise_address, normalise_email, normalise_phone
 from loaders.rejects import Reject, RejectLog
 
@@ -762,20 +762,19 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
-    try:
-        with connect() as db:
-            db.verify()
-            job = f"a load of {', '.join(str(p) for p in args.files)}"
-            with run_lock(name=lock_name(db), job=job), RejectLog(args.rejects, keep=False) as log:
-                report = load_ocds(db, args.files, source=args.source, rejects=log, party_ids=args.party_ids,
-                                   chunk_releases=args.chunk)
+
+    def load(db: Database) -> LoadReport:
+        with RejectLog(args.rejects, keep=False) as log:
+            return load_ocds(db, args.files, source=args.source, rejects=log, party_ids=args.party_ids,
+                             chunk_releases=args.chunk)
+
+    try:  # the CSV loaders' handling: the database lock, an unreachable database, a failing write
+        code, report = run_load(load, job=f"a load of {', '.join(str(p) for p in args.files)}")
     except OcdsFormatError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except LockHeld as error:  # a detector run must not read half a load
-        print(f"error: {error}\nNothing was written; run the load again when that job has finished.",
-              file=sys.stderr)
-        return 3
+    if report is None:
+        return code
     print(report.summary())
     if report.rejects:
         print(f"rejects written to {args.rejects}", file=sys.stderr)

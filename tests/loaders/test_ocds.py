@@ -236,6 +236,21 @@ def test_record_package_and_json_lines_through_the_cli(clean_db, tmp_path: Path)
     assert ("records.json", 0, "$.records[2]") in found
 
 
+def test_an_unreachable_database_exits_1_with_advice_not_a_traceback(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("NEO4J_URI", f"bolt://127.0.0.1:{port}")
+    monkeypatch.setenv("NEO4J_PASSWORD", "x")
+    lines = tmp_path / "releases.jsonl"
+    lines.write_text(json.dumps(release_1()) + "\n", encoding="utf-8")
+    assert main([str(lines), "--rejects", str(tmp_path / "rejects.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "is unreachable" in err and "python -m graph server start" in err and "Traceback" not in err
+
+
 @pytest.mark.neo4j
 def test_an_ocds_load_is_refused_while_another_job_holds_the_databases_lock(clean_db, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                                            monkeypatch, capsys) -> None:
