@@ -243,7 +243,8 @@ def key_screens(evidence: Any, limit: int = 4) -> str:
                 parts.append((name, contribution))
         parts.sort(key=lambda p: -p[1])
         if parts:
-            return ", ".join(f"{name} {value:.0f}" for name, value in parts[:limit] if value > 0)
+            # shown rounded, so a contribution under half a point is left out rather than read as "ring 0"
+            return ", ".join(f"{name} {value:.0f}" for name, value in parts[:limit] if value >= 0.5)
     flagged, numeric = [], []
     nested = [(k, v) for k, v in data.items() if isinstance(v, Mapping) and "value" not in v]
     for key, value in [*data.items(), *(item for _, group in nested for item in group.items())]:

@@ -61,8 +61,8 @@ def test_facts_table_shows_text_blanks_and_yes_no_flags():
 
 def test_key_screens_name_the_biggest_contributions_else_flagged_facts():
     by_component = {"components": {"price": {"contribution": 8.2}, "identifiers": {"contribution": 20.0},
-                                   "suppression": {"contribution": 0.0}}}
-    assert app_queries.key_screens(json.dumps(by_component)) == "identifiers 20, price 8"
+                                   "suppression": {"contribution": 0.0}, "ring": {"contribution": 0.3}}}
+    assert app_queries.key_screens(json.dumps(by_component)) == "identifiers 20, price 8"  # no "ring 0"
     flagged = {"cv": {"value": 0.019, "flagged": True}, "rd": {"value": 0.4, "flagged": False}, "n": 6}
     assert app_queries.key_screens(flagged) == "cv=0.019"
     assert app_queries.key_screens({"n": 6, "screens": flagged}) == "cv=0.019"  # one level down too
