@@ -1,10 +1,12 @@
-// Every bid in the tenders of one ring (members and outsiders), with the awarded firm of each tender.
+// Every bid in the tenders of one ring (members and outsiders): its lot (the lowest, when it names several), whether
+// an award names this very bid (OCDS relatedBids), and every firm the tender was awarded to (lots can have several).
 // Parameters: $ring_id (string).
 MATCH (ring:Ring {id: $ring_id})-[:CONCERNS]->(t:Tender)
 MATCH (f:Firm)-[:SUBMITTED]->(b:Bid)-[:FOR]->(t)
-OPTIONAL MATCH (t)-[:AWARDED_TO]->(w:Firm)
 RETURN t.id AS tender_id, toString(t.published_at) AS published_at, t.category AS category, t.region AS region,
        f.id AS firm_id,
        coalesce(f.name, f.id) AS firm_name, b.amount AS amount, coalesce(b.disqualified, false) AS disqualified,
-       w.id AS winner_firm_id, EXISTS { (f)-[:MEMBER_OF]->(ring) } AS is_member
+       COLLECT { MATCH (b)-[:FOR_LOT]->(l:Lot) RETURN l.id ORDER BY l.id LIMIT 1 }[0] AS lot,
+       EXISTS { (:Award)-[:AWARDS_BID]->(b) } AS bid_awarded,
+       [(t)-[:AWARDED_TO]->(w:Firm) | w.id] AS winner_firm_ids, EXISTS { (f)-[:MEMBER_OF]->(ring) } AS is_member
 ORDER BY published_at, tender_id, amount

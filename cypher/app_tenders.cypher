@@ -1,6 +1,6 @@
 // Findings about a tender (Alert kind 'tender': tender risk, Cardinal's red flags), highest score first, with the
-// tender's record, its winners and the active rings at least two of whose members bid in it (from MEMBER_OF: a
-// ring's own list of tenders is capped).
+// tender's record, its winners and the active rings two or more of whose members placed separate bids in it (from
+// MEMBER_OF: a ring's own list of tenders is capped).
 // Parameters: $include_inactive (bool) — also tenders the latest detector run no longer flagged.
 MATCH (a:Alert {kind: 'tender'})-[:CONCERNS]->(t:Tender)
 WHERE ($include_inactive OR coalesce(a.active, true)) AND t.id IN a.subject_ids
@@ -10,10 +10,10 @@ RETURN a.id AS alert_id, a.detector AS detector, a.score AS score, coalesce(a.st
        COUNT { (:Bid)-[:FOR]->(t) } AS bids,
        [(t)-[:AWARDED_TO]->(w:Firm) | coalesce(w.name, w.id)] AS winners,
        COLLECT {
-         MATCH (t)<-[:FOR]-(:Bid)<-[:SUBMITTED]-(m:Firm)-[:MEMBER_OF]->(r:Ring)
+         MATCH (t)<-[:FOR]-(b:Bid)<-[:SUBMITTED]-(m:Firm)-[:MEMBER_OF]->(r:Ring)
          WHERE coalesce(r.active, true)
-         WITH r, count(DISTINCT m) AS members
-         WHERE members >= 2
+         WITH r, count(DISTINCT m) AS members, count(DISTINCT b) AS bids
+         WHERE members >= 2 AND bids >= 2
          RETURN r.id ORDER BY r.id
        } AS rings,
        a.explanation AS explanation, a.evidence AS evidence, coalesce(a.active, true) AS active

@@ -243,8 +243,9 @@ def key_screens(evidence: Any, limit: int = 4) -> str:
                 parts.append((name, contribution))
         parts.sort(key=lambda p: -p[1])
         if parts:
-            # shown rounded, so a contribution under half a point is left out rather than read as "ring 0"
-            return ", ".join(f"{name} {value:.0f}" for name, value in parts[:limit] if value >= 0.5)
+            # shown rounded, so a contribution that rounds to 0 is left out rather than read as "ring 0"
+            shown = [f"{name} {value:.0f}" for name, value in parts[:limit]]
+            return ", ".join(text for text in shown if not text.endswith(" 0"))
     flagged, numeric = [], []
     nested = [(k, v) for k, v in data.items() if isinstance(v, Mapping) and "value" not in v]
     for key, value in [*data.items(), *(item for _, group in nested for item in group.items())]:
@@ -291,32 +292,41 @@ def ring_graph(db: Database, ring_id: str, tender_cap: int = 60) -> GraphElement
 
 
 def ring_bids(db: Database, ring_id: str) -> pd.DataFrame:
-    """Bids in the ring's tenders with ``pct_above_winner`` = 100·(bid / winning bid − 1).
-
-    The winning bid is the awarded firm's bid, or the lowest valid bid when the award is
-    unknown; cover bids show up as losers sitting a small, steady percentage above it.
+    """Bids in the ring's tenders with ``pct_above_winner`` = 100·(bid / winning bid − 1)
+    (:func:`bid_spreads`); cover bids show up as losers sitting a small, steady percentage above it.
     """
     frame = db.read_frame("app_ring_bids", ring_id=ring_id)
     return bid_spreads(frame)
 
 
 def bid_spreads(frame: pd.DataFrame) -> pd.DataFrame:
+    """Bid rows (``tender_id``, ``firm_id``, ``amount``, ``disqualified``, ``lot``, ``bid_awarded``,
+    ``winner_firm_ids``) with ``is_winner``, ``winning_amount`` and ``pct_above_winner``.
+
+    In each tender the winning bids are those an award names (OCDS relatedBids), else the bids of
+    the firms the tender was awarded to, else — no award on record at all — the lowest valid bid
+    of each lot. Each bid is measured against the lowest valid winning bid of its own lot (the
+    whole tender where bids name no lot), so a lot worth 50,000 does not measure one worth a
+    million; NaN where its lot has no winning bid on record (e.g. the award went to a firm whose
+    bid is not in the data).
+    """
     if frame.empty:
         return frame.assign(is_winner=[], winning_amount=[], pct_above_winner=[])
     frame = frame.copy()
     frame["published_at"] = pd.to_datetime(frame["published_at"], errors="coerce")
     frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce")
-    frame["is_winner"] = frame["firm_id"] == frame["winner_firm_id"]
-    valid = frame[~frame["disqualified"].astype(bool) & (frame["amount"] > 0)]
-    awarded = valid[valid["is_winner"]].groupby("tender_id")["amount"].min()
-    lowest = valid.groupby("tender_id")["amount"].min()
-    winning = lowest.copy()
-    winning.update(awarded)
-    frame["winning_amount"] = frame["tender_id"].map(winning)
-    no_award = frame["winner_firm_id"].isna()
-    frame.loc[no_award, "is_winner"] = frame.loc[no_award, "amount"] == frame.loc[no_award, "winning_amount"]
+    valid = ~frame["disqualified"].astype(bool) & (frame["amount"] > 0)
+    lot = [frame["tender_id"], frame["lot"].fillna("")]
+    named = frame["bid_awarded"].astype(bool)
+    named_here = named.groupby(frame["tender_id"]).transform("any")
+    awarded_firm = pd.Series([f in ids for f, ids in zip(frame["firm_id"], frame["winner_firm_ids"], strict=True)],
+                             index=frame.index)
+    award_on_record = frame["winner_firm_ids"].map(len) > 0
+    lowest = valid & (frame["amount"] == frame["amount"].where(valid).groupby(lot).transform("min"))
+    frame["is_winner"] = named.where(named_here, awarded_firm.where(award_on_record, lowest)).astype(bool)
+    frame["winning_amount"] = frame["amount"].where(valid & frame["is_winner"]).groupby(lot).transform("min")
     frame["pct_above_winner"] = 100.0 * (frame["amount"] / frame["winning_amount"] - 1.0)
-    return frame
+    return frame.drop(columns=["winner_firm_ids", "bid_awarded"])
 
 
 def win_rotation(bids: pd.DataFrame) -> pd.DataFrame:
@@ -357,28 +367,20 @@ def tenders(db: Database, include_inactive: bool = False) -> pd.DataFrame:
 
 
 def tender_bids(db: Database, tender_id: str) -> pd.DataFrame:
-    """One tender's bids, lowest first, each with ``is_winner`` (its firm was awarded the tender or one
-    of its lots), ``pct_above_winner`` against the lowest valid winning bid (the lowest valid bid when
-    no award is recorded), ``is_member`` (the firm belongs to an active ring two or more of whose
-    members bid here) and ``shared_trace``: the bid's IP address or document hash is also on another
-    firm's bid in this tender."""
+    """One tender's bids, lowest first, measured against its winning bid as :func:`bid_spreads`
+    does, with ``is_member`` (the firm belongs to an active ring two or more of whose members
+    placed bids here) and ``shared_trace`` (the bid's IP address or document hash is also on
+    another firm's bid in this tender)."""
     frame = db.read_frame("app_tender_bids", tender_id=tender_id)
     if frame.empty:
         return frame.assign(is_member=[], shared_trace=[], is_winner=[], winning_amount=[], pct_above_winner=[])
-    frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce")
     frame["is_member"] = frame["rings"].map(bool)
     shared = pd.Series(False, index=frame.index)
     for column in ("ip", "document_hash"):
         firms = frame.dropna(subset=[column]).groupby(column)["firm_id"].nunique()
         shared |= frame[column].map(firms).fillna(0) >= 2
     frame["shared_trace"] = shared
-    valid = ~frame["disqualified"].astype(bool) & (frame["amount"] > 0)
-    awarded = frame.apply(lambda row: row["firm_id"] in row["winner_firm_ids"], axis=1)
-    winning = frame.loc[valid & awarded, "amount"].min() if (valid & awarded).any() else frame.loc[valid, "amount"].min()
-    frame["is_winner"] = awarded if awarded.any() else valid & (frame["amount"] == winning)
-    frame["winning_amount"] = winning
-    frame["pct_above_winner"] = 100.0 * (frame["amount"] / winning - 1.0)
-    return frame.drop(columns=["winner_firm_ids"])
+    return bid_spreads(frame)
 
 
 # -- firms --------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_facts_table_shows_text_blanks_and_yes_no_flags():
 
 def test_key_screens_name_the_biggest_contributions_else_flagged_facts():
     by_component = {"components": {"price": {"contribution": 8.2}, "identifiers": {"contribution": 20.0},
-                                   "suppression": {"contribution": 0.0}, "ring": {"contribution": 0.3}}}
+                                   "suppression": {"contribution": 0.0}, "ring": {"contribution": 0.5}}}
     assert app_queries.key_screens(json.dumps(by_component)) == "identifiers 20, price 8"  # no "ring 0"
     flagged = {"cv": {"value": 0.019, "flagged": True}, "rd": {"value": 0.4, "flagged": False}, "n": 6}
     assert app_queries.key_screens(flagged) == "cv=0.019"
@@ -74,7 +74,8 @@ def test_bid_spreads_measure_bids_against_the_awarded_bid_or_the_lowest():
         "tender_id": ["T1", "T1", "T1", "T2", "T2"], "published_at": ["2024-01-10"] * 3 + ["2024-02-10"] * 2,
         "firm_id": ["F1", "F2", "F3", "F1", "F2"], "firm_name": ["A", "B", "C", "A", "B"],
         "amount": [100.0, 102.0, 90.0, 200.0, 210.0], "disqualified": [False, False, True, False, False],
-        "winner_firm_id": ["F1", "F1", "F1", None, None], "is_member": [True] * 5,
+        "winner_firm_ids": [["F1"]] * 3 + [[]] * 2, "lot": [None] * 5, "bid_awarded": [False] * 5,
+        "is_member": [True] * 5,
     })
     out = app_queries.bid_spreads(bids).set_index(["tender_id", "firm_id"])
     # T1: F1 was awarded; F3's lower bid was disqualified, so it does not set the winning amount
@@ -182,18 +183,68 @@ def test_tender_bids_mark_ring_members_the_winner_and_shared_traces(market_db):
 
 
 def test_tender_bids_with_several_winners_and_a_ring_whose_tender_list_is_capped(market_db):
-    """F4 is awarded a second lot of T2 (its bid 15 % above F2's); RING-1's stored list of tenders
-    leaves T2 out, as the store does beyond 500 tenders: its members still show."""
+    """F1 is awarded a second lot of T2 (its bid 2 % above F2's, and first by id); RING-1's stored
+    list of tenders leaves T2 out, as the store does beyond 500 tenders: its members still show."""
     with market_db.driver.session(database=market_db.settings.database) as session:
-        session.run("MATCH (t:Tender {id: 'T2'}), (f:Firm {id: 'F4'}) CREATE (t)-[:AWARDED_TO {amount: 117300.0}]->(f)"
+        session.run("MATCH (t:Tender {id: 'T2'}), (f:Firm {id: 'F1'}) CREATE (t)-[:AWARDED_TO {amount: 104040.0}]->(f)"
                     ).consume()
         session.run("MATCH (:Ring {id: 'RING-1'})-[c:CONCERNS]->(:Tender {id: 'T2'}) DELETE c").consume()
     bids = app_queries.tender_bids(market_db, "T2").set_index("firm_id")
-    assert list(bids["is_winner"]) == [True, False, False, True]  # F2, F1, F3, F4
-    assert bids.loc["F1", "pct_above_winner"] == pytest.approx(2.0)  # against the lowest winning bid
+    assert list(bids["is_winner"]) == [True, True, False, False]  # F2, F1, F3, F4
+    assert bids.loc["F1", "pct_above_winner"] == pytest.approx(2.0)  # against the lowest winning bid, F2's
     assert list(bids["is_member"]) == [True, True, True, False]
     [t2] = app_queries.tenders(market_db).query("tender_id == 'T2'").to_dict("records")
-    assert sorted(t2["winners"]) == ["Beta Build", "Delta Outsider"] and list(t2["rings"]) == ["RING-1"]
+    assert sorted(t2["winners"]) == ["Alpha Build", "Beta Build"] and list(t2["rings"]) == ["RING-1"]
+
+
+LOTS = """
+CREATE (t:Tender {id: 'TL'}), (l1:Lot {id: 'TL/1'}), (l2:Lot {id: 'TL/2'})
+WITH t, l1, l2
+UNWIND [['F1', 1000.0, 'TL/1'], ['F2', 1100.0, 'TL/1'], ['F3', 50.0, 'TL/2'], ['F4', 60.0, 'TL/2']] AS row
+MATCH (f:Firm {id: row[0]}), (l:Lot {id: row[2]})
+CREATE (f)-[:SUBMITTED]->(b:Bid {id: 'TL-' + row[0], amount: row[1]})-[:FOR]->(t), (b)-[:FOR_LOT]->(l)
+WITH DISTINCT t
+MATCH (f1:Firm {id: 'F1'}), (f3:Firm {id: 'F3'})
+CREATE (t)-[:AWARDED_TO]->(f1), (t)-[:AWARDED_TO]->(f3)
+"""
+
+
+def test_tender_bids_are_measured_within_their_lot_against_the_bids_awards_name(market_db):
+    """TL: lot 1 (F1 1,000 won, F2 1,100) and lot 2 (F3 50 won, F4 60)."""
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run(LOTS).consume()
+    bids = app_queries.tender_bids(market_db, "TL").set_index("firm_id")
+    assert list(bids.loc[["F1", "F2", "F3", "F4"], "is_winner"]) == [True, False, True, False]
+    assert bids.loc["F2", "pct_above_winner"] == pytest.approx(10.0)  # not against lot 2's 50
+    assert bids.loc["F4", "pct_above_winner"] == pytest.approx(20.0)
+    # an award that names F2's bid (OCDS relatedBids) decides lot 1; lot 2 then has no named winner
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (b:Bid {id: 'TL-F2'}) CREATE (:Award {id: 'TL-A'})-[:AWARDS_BID]->(b)").consume()
+    bids = app_queries.tender_bids(market_db, "TL").set_index("firm_id")
+    assert list(bids.loc[["F1", "F2", "F3", "F4"], "is_winner"]) == [False, True, False, False]
+    assert bids.loc["F1", "pct_above_winner"] == pytest.approx(100 * (1000 / 1100 - 1))
+    assert bids.loc[["F3", "F4"], "pct_above_winner"].isna().all()
+
+
+def test_an_award_to_a_firm_without_a_bid_marks_no_bid_as_winning(market_db):
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("CREATE (t:Tender {id: 'TY'}) WITH t MATCH (f1:Firm {id: 'F1'}), (f2:Firm {id: 'F2'}), "
+                    "(f5:Firm {id: 'F5'}) CREATE (f1)-[:SUBMITTED]->(:Bid {id: 'TY-1', amount: 100.0})-[:FOR]->(t), "
+                    "(f2)-[:SUBMITTED]->(:Bid {id: 'TY-2', amount: 110.0})-[:FOR]->(t), (t)-[:AWARDED_TO]->(f5)"
+                    ).consume()
+    bids = app_queries.tender_bids(market_db, "TY")
+    assert not bids["is_winner"].any() and bids["pct_above_winner"].isna().all()
+
+
+def test_a_consortium_bid_of_two_ring_members_is_not_two_members_bidding(market_db):
+    """TZ: one joint bid of F1 and F2 (RING-1 members) and F4's: the ring did not meet there."""
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("CREATE (t:Tender {id: 'TZ'}), (b:Bid {id: 'TZ-J', amount: 100.0})-[:FOR]->(t) "
+                    "WITH t, b MATCH (f1:Firm {id: 'F1'}), (f2:Firm {id: 'F2'}), (f4:Firm {id: 'F4'}) "
+                    "CREATE (f1)-[:SUBMITTED]->(b), (f2)-[:SUBMITTED]->(b), "
+                    "(f4)-[:SUBMITTED]->(:Bid {id: 'TZ-4', amount: 120.0})-[:FOR]->(t)").consume()
+    bids = app_queries.tender_bids(market_db, "TZ")
+    assert len(bids) == 3 and not bids["is_member"].any()
 
 
 def test_firms_flagged_count_each_firms_findings_by_kind(market_db):
@@ -217,6 +268,11 @@ def test_a_firms_findings_activity_and_ties(market_db):
     assert list(zip(activity["year"], activity["category"], activity["tenders"], activity["bids"],
                     activity["won"], strict=True)) == [(2024, "roads", 6, 7, 2)]
     assert activity.loc[0, "amount_awarded"] == pytest.approx(101000.0 + 104000.0)  # the awards, not the bids
+    assert activity.loc[0, "won_without_amount"] == 0
+    with market_db.driver.session(database=market_db.settings.database) as session:  # an award without an amount
+        session.run("MATCH (:Tender {id: 'T4'})-[a:AWARDED_TO]->(:Firm {id: 'F1'}) REMOVE a.amount").consume()
+    activity = app_queries.firm_activity(market_db, "F1")
+    assert (activity.loc[0, "amount_awarded"], activity.loc[0, "won_without_amount"]) == (101000.0, 1)
     ties = app_queries.firm_identifiers(market_db, "F1").set_index("tie")
     assert list(ties.loc["HAS_PHONE", "shared_with"]) == ["F2"]
     assert list(ties.loc["SHAREHOLDER_OF", "shared_with"]) == ["F3"]
@@ -255,3 +311,12 @@ def test_cases_read_inactive_findings_only_when_asked(market_db):
     assert "RING-2" not in set(app_queries.cases(market_db)["finding_id"])
     everything = app_queries.cases(market_db, include_inactive=True).set_index("finding_id")
     assert not everything.loc["RING-2", "active"] and everything.loc["RING-1", "active"]
+
+
+def test_ring_bids_list_each_bid_once_when_a_tender_has_several_winners(market_db):
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (t:Tender {id: 'T2'}), (f:Firm {id: 'F1'}) CREATE (t)-[:AWARDED_TO]->(f)").consume()
+    bids = app_queries.ring_bids(market_db, "RING-1")
+    assert len(bids) == 20 and not bids.duplicated(["tender_id", "firm_id"]).any()  # one row per bid
+    t2 = bids[bids["tender_id"] == "T2"].set_index("firm_id")
+    assert list(t2.loc[["F2", "F1", "F3"], "is_winner"]) == [True, True, False]
