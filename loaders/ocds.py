@@ -53,6 +53,7 @@ import json
 import math
 import sys
 import time
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -176,20 +177,29 @@ def _expand_record(record: Any, line: int, path: str) -> Iterator[Item]:
 
 
 def iter_releases(path: Path) -> Iterator[Item]:
-    """Every release in ``path`` (JSON Lines, release package or record package; gzip or not)."""
-    with _open_binary(path) as handle:
-        if _looks_like_json_lines(handle):
-            for number, raw_line in enumerate(handle, start=1):
-                if not raw_line.strip():
-                    continue
-                try:
-                    value = json.loads(raw_line)
-                except ValueError as error:
-                    yield Item(number, "$", None, f"invalid JSON: {error}")
-                    continue
-                yield from _expand(value, number, "$")
-            return
-        yield from _iter_package(handle)
+    """Every release in ``path`` (JSON Lines, release package or record package; gzip or not).
+
+    A gzip file that is cut short or damaged raises OcdsFormatError naming the file (the
+    releases read before the damage have been yielded).
+    """
+    try:
+        with _open_binary(path) as handle:
+            if _looks_like_json_lines(handle):
+                for number, raw_line in enumerate(handle, start=1):
+                    if not raw_line.strip():
+                        continue
+                    try:
+                        value = json.loads(raw_line)
+                    except ValueError as error:
+                        yield Item(number, "$", None, f"invalid JSON: {error}")
+                        continue
+                    yield from _expand(value, number, "$")
+                return
+            yield from _iter_package(handle)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+        raise OcdsFormatError(
+            f"{path.name}: the compressed file is cut short or damaged ({error or type(error).__name__}); "
+            "the releases before the damage were loaded, and loading a whole copy again is safe") from error
 
 
 def _iter_package(handle: io.BufferedReader[Any]) -> Iterator[Item]:

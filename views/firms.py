@@ -46,7 +46,8 @@ else:
     st.dataframe(activity.fillna({"category": "(none)"}), hide_index=True, width="stretch",
                  key=f"firm_activity_{firm_id}", column_config={
                      "year": st.column_config.NumberColumn("year", format="%d"),
-                     "amount_awarded": st.column_config.NumberColumn("amount awarded", format="localized")})
+                     "amount_awarded": st.column_config.NumberColumn("amount awarded", format="localized"),
+                     "won_without_amount": st.column_config.NumberColumn("won, no amount recorded")})
 
 ties = load(app_queries.firm_identifiers, firm_id)
 st.markdown("**Phones, e-mails, addresses and people** — and the other firms that share each")

@@ -252,6 +252,16 @@ def test_an_unreachable_database_exits_1_with_advice_not_a_traceback(tmp_path: P
 
 
 @pytest.mark.neo4j
+def test_a_truncated_gzip_file_is_named_and_exits_2_not_a_traceback(clean_db, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    whole = gzip.compress(("\n".join(json.dumps(release_1()) for _ in range(200)) + "\n").encode())
+    cut = tmp_path / "bulk.jsonl.gz"
+    cut.write_bytes(whole[: len(whole) // 2])  # an interrupted download
+    assert main([str(cut), "--rejects", str(tmp_path / "rejects.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "bulk.jsonl.gz: the compressed file is cut short or damaged" in err and "Traceback" not in err
+
+
+@pytest.mark.neo4j
 def test_an_ocds_load_is_refused_while_another_job_holds_the_databases_lock(clean_db, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                                            monkeypatch, capsys) -> None:
     from graph import lock
