@@ -1,5 +1,6 @@
 // Every bid in the tenders of one ring (members and outsiders): its lot (the lowest, when it names several), whether
-// an award names this very bid (OCDS relatedBids), and every firm the tender was awarded to (lots can have several).
+// an active award names this very bid (OCDS relatedBids), the tender's active awards with their suppliers and lots,
+// and every firm the tender was awarded to (lots can have several).
 // Parameters: $ring_id (string).
 MATCH (ring:Ring {id: $ring_id})-[:CONCERNS]->(t:Tender)
 MATCH (f:Firm)-[:SUBMITTED]->(b:Bid)-[:FOR]->(t)
@@ -7,6 +8,8 @@ RETURN t.id AS tender_id, toString(t.published_at) AS published_at, t.category A
        f.id AS firm_id,
        coalesce(f.name, f.id) AS firm_name, b.amount AS amount, coalesce(b.disqualified, false) AS disqualified,
        COLLECT { MATCH (b)-[:FOR_LOT]->(l:Lot) RETURN l.id ORDER BY l.id LIMIT 1 }[0] AS lot,
-       EXISTS { (:Award)-[:AWARDS_BID]->(b) } AS bid_awarded,
+       EXISTS { (:Award {status: 'active'})-[:AWARDS_BID]->(b) } AS bid_awarded,
+       [(t)-[:HAS_AWARD]->(a:Award {status: 'active'})-[:AWARD_SUPPLIER]->(w:Firm) |
+        {firm: w.id, lots: [(a)-[:FOR_LOT]->(l:Lot) | l.id]}] AS awards,
        [(t)-[:AWARDED_TO]->(w:Firm) | w.id] AS winner_firm_ids, EXISTS { (f)-[:MEMBER_OF]->(ring) } AS is_member
-ORDER BY published_at, tender_id, amount
+ORDER BY published_at, tender_id, amount, firm_id, b.id

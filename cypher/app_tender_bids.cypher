@@ -1,5 +1,6 @@
 // Every bid in one tender, lowest first: the firm, the amount, whether it was disqualified, its lot (the lowest, when
-// it names several), whether an award names this very bid (OCDS relatedBids), every firm the tender was awarded to
+// it names several), whether an active award names this very bid (OCDS relatedBids), the
+// tender's active awards with their suppliers and lots, every firm the tender was awarded to
 // (lots can have several), the active rings of which the firm is a member and of which two or more members placed
 // separate bids here (read from MEMBER_OF, not from the ring's capped tender list; a consortium bid counts once),
 // and the bid's submission IP and document hash (the lowest, when a bid has several).
@@ -17,7 +18,9 @@ RETURN t.id AS tender_id, toString(t.published_at) AS published_at, t.category A
        f.id AS firm_id, coalesce(f.name, f.id) AS firm_name, b.id AS bid_id, b.amount AS amount,
        coalesce(b.disqualified, false) AS disqualified,
        COLLECT { MATCH (b)-[:FOR_LOT]->(l:Lot) RETURN l.id ORDER BY l.id LIMIT 1 }[0] AS lot,
-       EXISTS { (:Award)-[:AWARDS_BID]->(b) } AS bid_awarded,
+       EXISTS { (:Award {status: 'active'})-[:AWARDS_BID]->(b) } AS bid_awarded,
+       [(t)-[:HAS_AWARD]->(a:Award {status: 'active'})-[:AWARD_SUPPLIER]->(w:Firm) |
+        {firm: w.id, lots: [(a)-[:FOR_LOT]->(l:Lot) | l.id]}] AS awards,
        [(t)-[:AWARDED_TO]->(w:Firm) | w.id] AS winner_firm_ids,
        [(f)-[:MEMBER_OF]->(r:Ring) WHERE r.id IN rings_here | r.id] AS rings,
        COLLECT { MATCH (b)-[:SENT_FROM]->(x:IP) RETURN x.value ORDER BY x.value LIMIT 1 }[0] AS ip,

@@ -301,41 +301,57 @@ def ring_bids(db: Database, ring_id: str) -> pd.DataFrame:
 
 def bid_spreads(frame: pd.DataFrame) -> pd.DataFrame:
     """Bid rows (``tender_id``, ``firm_id``, ``amount``, ``disqualified``, ``lot``, ``bid_awarded``,
-    ``winner_firm_ids``) with ``is_winner``, ``winning_amount`` and ``pct_above_winner``.
+    ``winner_firm_ids`` and optionally ``awards``) with ``is_winner``, ``winning_amount`` and
+    ``pct_above_winner``.
 
-    In each tender the winning bids are those an award names (OCDS relatedBids), else the bids of
-    the firms the tender was awarded to, else — no award on record at all — the lowest valid bid
-    of each lot. Each bid is measured against the lowest valid winning bid of its own lot (the
-    whole tender where bids name no lot), so a lot worth 50,000 does not measure one worth a
-    million; NaN where its lot has no winning bid on record (e.g. the award went to a firm whose
-    bid is not in the data).
+    A bid's lot is the lot it names; a bid naming none belongs to the tender's only lot when its
+    bids name exactly one. In each lot the winning bids are those an active award names (OCDS
+    relatedBids), else the bids of the firms an active award of that lot (or of no lot) went to
+    (``awards``: [{firm, lots}]; without Award nodes, the firms the tender was AWARDED_TO), else
+    — no award on record for the tender at all — the lowest valid bid. Each bid is measured
+    against the lowest valid winning bid of its lot (a lot-less bid of a lotted tender against
+    the tender's), so a lot worth 50,000 does not measure one worth a million; NaN where there
+    is no winning bid on record (e.g. the award went to a firm whose bid is not in the data).
     """
     if frame.empty:
         return frame.assign(is_winner=[], winning_amount=[], pct_above_winner=[])
     frame = frame.copy()
     frame["published_at"] = pd.to_datetime(frame["published_at"], errors="coerce")
     frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce")
+    tender = frame["tender_id"]
     valid = ~frame["disqualified"].astype(bool) & (frame["amount"] > 0)
-    lot = [frame["tender_id"], frame["lot"].fillna("")]
+    only_lot = frame["lot"].groupby(tender).transform("first").where(
+        frame["lot"].groupby(tender).transform("nunique") == 1)
+    lot = frame["lot"].where(frame["lot"].notna(), only_lot).fillna("")
+    awards = frame["awards"] if "awards" in frame else pd.Series([[]] * len(frame), index=frame.index)
+    awarded_firm = pd.Series([
+        any(a["firm"] == firm and (not a["lots"] or not bid_lot or bid_lot in a["lots"]) for a in entries)
+        if entries else firm in winners
+        for firm, bid_lot, entries, winners in zip(frame["firm_id"], lot, awards, frame["winner_firm_ids"],
+                                                   strict=True)], index=frame.index)
     named = frame["bid_awarded"].astype(bool)
-    named_here = named.groupby(frame["tender_id"]).transform("any")
-    awarded_firm = pd.Series([f in ids for f, ids in zip(frame["firm_id"], frame["winner_firm_ids"], strict=True)],
-                             index=frame.index)
-    award_on_record = frame["winner_firm_ids"].map(len) > 0
-    lowest = valid & (frame["amount"] == frame["amount"].where(valid).groupby(lot).transform("min"))
-    frame["is_winner"] = named.where(named_here, awarded_firm.where(award_on_record, lowest)).astype(bool)
-    frame["winning_amount"] = frame["amount"].where(valid & frame["is_winner"]).groupby(lot).transform("min")
+    award_on_record = (named.groupby(tender).transform("any") | (awards.map(len) > 0)
+                       | (frame["winner_firm_ids"].map(len) > 0))
+    lowest = valid & (frame["amount"] == frame["amount"].where(valid).groupby([tender, lot]).transform("min"))
+    winner = named.where(named.groupby([tender, lot]).transform("any"), awarded_firm.where(award_on_record, lowest))
+    frame["is_winner"] = winner.astype(bool)
+    winning_bids = frame["amount"].where(valid & frame["is_winner"])
+    whole_tender = winning_bids.groupby(tender).transform("min").where(lot == "")
+    frame["winning_amount"] = winning_bids.groupby([tender, lot]).transform("min").fillna(whole_tender)
     frame["pct_above_winner"] = 100.0 * (frame["amount"] / frame["winning_amount"] - 1.0)
-    return frame.drop(columns=["winner_firm_ids", "bid_awarded"])
+    return frame.drop(columns=[c for c in ("winner_firm_ids", "bid_awarded", "awards") if c in frame])
 
 
 def win_rotation(bids: pd.DataFrame) -> pd.DataFrame:
     """One row per tender: date and winner, from :func:`ring_bids` output."""
     if bids.empty:
         return pd.DataFrame(columns=["tender_id", "published_at", "winner", "is_member"])
-    winners = bids[bids["is_winner"]].drop_duplicates("tender_id")
+    # one winner per tender: a member before an outsider (a ring member who won one lot is a rotation fact)
+    winners = bids[bids["is_winner"]].sort_values(["tender_id", "is_member", "amount", "firm_id"],
+                                                  ascending=[True, False, True, True])
+    winners = winners.drop_duplicates("tender_id")
     return winners.rename(columns={"firm_name": "winner"})[
-        ["tender_id", "published_at", "winner", "firm_id", "is_member"]].sort_values("published_at")
+        ["tender_id", "published_at", "winner", "firm_id", "is_member"]].sort_values(["published_at", "tender_id"])
 
 
 def wins_by_region(bids: pd.DataFrame) -> pd.DataFrame:
@@ -346,7 +362,7 @@ def wins_by_region(bids: pd.DataFrame) -> pd.DataFrame:
     """
     if bids.empty or "region" not in bids:
         return pd.DataFrame()
-    won = bids[bids["is_winner"] & bids["is_member"].astype(bool)].drop_duplicates("tender_id")
+    won = bids[bids["is_winner"] & bids["is_member"].astype(bool)].drop_duplicates(["tender_id", "firm_name"])
     if won["region"].nunique() < 2:  # real regions: missing ones do not make a second
         return pd.DataFrame()
     won = won.assign(region=won["region"].fillna("(no region)"))

@@ -179,8 +179,8 @@ def _expand_record(record: Any, line: int, path: str) -> Iterator[Item]:
 def iter_releases(path: Path) -> Iterator[Item]:
     """Every release in ``path`` (JSON Lines, release package or record package; gzip or not).
 
-    A gzip file that is cut short or damaged raises OcdsFormatError naming the file (the
-    releases read before the damage have been yielded).
+    A gzip file that is cut short or damaged raises OcdsFormatError naming the file (releases
+    read before the damage have been yielded; the caller may have written some of them).
     """
     try:
         with _open_binary(path) as handle:
@@ -196,10 +196,13 @@ def iter_releases(path: Path) -> Iterator[Item]:
                     yield from _expand(value, number, "$")
                 return
             yield from _iter_package(handle)
+            while handle.read(_HEAD):  # to the end, so that gzip checks its length and CRC
+                pass
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:
         raise OcdsFormatError(
             f"{path.name}: the compressed file is cut short or damaged ({error or type(error).__name__}); "
-            "the releases before the damage were loaded, and loading a whole copy again is safe") from error
+            "some releases before the damage may have been loaded: load a whole copy again (re-loading is "
+            "safe)") from error
 
 
 def _iter_package(handle: io.BufferedReader[Any]) -> Iterator[Item]:

@@ -217,13 +217,47 @@ def test_tender_bids_are_measured_within_their_lot_against_the_bids_awards_name(
     assert list(bids.loc[["F1", "F2", "F3", "F4"], "is_winner"]) == [True, False, True, False]
     assert bids.loc["F2", "pct_above_winner"] == pytest.approx(10.0)  # not against lot 2's 50
     assert bids.loc["F4", "pct_above_winner"] == pytest.approx(20.0)
-    # an award that names F2's bid (OCDS relatedBids) decides lot 1; lot 2 then has no named winner
+    # an active award that names F2's bid (OCDS relatedBids) decides lot 1; lot 2 keeps its awarded firm;
+    # an unsuccessful award naming F4's bid decides nothing
     with market_db.driver.session(database=market_db.settings.database) as session:
-        session.run("MATCH (b:Bid {id: 'TL-F2'}) CREATE (:Award {id: 'TL-A'})-[:AWARDS_BID]->(b)").consume()
+        session.run("MATCH (b:Bid {id: 'TL-F2'}) CREATE (:Award {id: 'TL-A', status: 'active'})-[:AWARDS_BID]->(b)"
+                    ).consume()
+        session.run("MATCH (b:Bid {id: 'TL-F4'}) CREATE (:Award {id: 'TL-U', status: 'unsuccessful'})-[:AWARDS_BID]->(b)"
+                    ).consume()
     bids = app_queries.tender_bids(market_db, "TL").set_index("firm_id")
-    assert list(bids.loc[["F1", "F2", "F3", "F4"], "is_winner"]) == [False, True, False, False]
+    assert list(bids.loc[["F1", "F2", "F3", "F4"], "is_winner"]) == [False, True, True, False]
     assert bids.loc["F1", "pct_above_winner"] == pytest.approx(100 * (1000 / 1100 - 1))
-    assert bids.loc[["F3", "F4"], "pct_above_winner"].isna().all()
+    assert bids.loc["F4", "pct_above_winner"] == pytest.approx(20.0)
+
+
+OCDS_LOTS = """
+CREATE (t:Tender {id: 'TA'}), (l1:Lot {id: 'TA/1'}), (l2:Lot {id: 'TA/2'})
+WITH t, l1, l2
+UNWIND [['F1', 1000.0, 'TA/1'], ['F2', 1100.0, 'TA/1'], ['F1', 50.0, 'TA/2'], ['F2', 55.0, 'TA/2'],
+        ['F3', 45.0, 'TA/2'], ['F3', 47.0, null]] AS row
+MATCH (f:Firm {id: row[0]})
+CREATE (f)-[:SUBMITTED]->(b:Bid {id: 'TA-' + row[0] + '-' + coalesce(row[2], 'none'), amount: row[1]})-[:FOR]->(t)
+WITH t, b, row
+OPTIONAL MATCH (l:Lot {id: row[2]})
+FOREACH (x IN CASE WHEN l IS NULL THEN [] ELSE [l] END | CREATE (b)-[:FOR_LOT]->(x))
+WITH DISTINCT t
+MATCH (f1:Firm {id: 'F1'}), (f2:Firm {id: 'F2'}), (l1:Lot {id: 'TA/1'}), (l2:Lot {id: 'TA/2'})
+CREATE (t)-[:HAS_AWARD]->(a1:Award {id: 'TA-A1', status: 'active'})-[:AWARD_SUPPLIER]->(f1), (a1)-[:FOR_LOT]->(l1),
+       (t)-[:HAS_AWARD]->(a2:Award {id: 'TA-A2', status: 'active'})-[:AWARD_SUPPLIER]->(f2), (a2)-[:FOR_LOT]->(l2),
+       (t)-[:AWARDED_TO]->(f1), (t)-[:AWARDED_TO]->(f2)
+"""
+
+
+def test_an_ocds_award_wins_only_its_own_lot(market_db):
+    """TA: F1 won lot 1 (1,000 against F2's 1,100), F2 lot 2 (55; F1 50 and F3 45 lost); F3's bid at 47
+    names no lot in a tender with two: it is measured against the tender's lowest winning bid."""
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run(OCDS_LOTS).consume()
+    bids = app_queries.tender_bids(market_db, "TA").set_index("bid_id")
+    assert bids.loc[["TA-F1-TA/1", "TA-F2-TA/1", "TA-F1-TA/2", "TA-F2-TA/2", "TA-F3-TA/2"], "is_winner"].tolist() == [
+        True, False, False, True, False]
+    assert bids.loc["TA-F3-TA/2", "pct_above_winner"] == pytest.approx(100 * (45 / 55 - 1))
+    assert bids.loc["TA-F3-none", "pct_above_winner"] == pytest.approx(100 * (47 / 55 - 1))
 
 
 def test_an_award_to_a_firm_without_a_bid_marks_no_bid_as_winning(market_db):

@@ -259,6 +259,13 @@ def test_a_truncated_gzip_file_is_named_and_exits_2_not_a_traceback(clean_db, tm
     assert main([str(cut), "--rejects", str(tmp_path / "rejects.csv")]) == 2
     err = capsys.readouterr().err
     assert "bulk.jsonl.gz: the compressed file is cut short or damaged" in err and "Traceback" not in err
+    # damaged in the middle of a package, not cut short: found by the CRC check at the end
+    package = bytearray(gzip.compress(json.dumps({"releases": [release_1()] * 300}).encode()))
+    package[len(package) // 2] ^= 0xFF
+    damaged = tmp_path / "package.json.gz"
+    damaged.write_bytes(bytes(package))
+    assert main([str(damaged), "--rejects", str(tmp_path / "rejects.csv")]) == 2
+    assert "package.json.gz: the compressed file is cut short or damaged" in capsys.readouterr().err
 
 
 @pytest.mark.neo4j
