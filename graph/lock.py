@@ -26,7 +26,8 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-REPO = Path(__file__).resolve().parent.parent
+from graph.settings import REPO_ROOT, SettingsError, from_environment
+
 STATE_ENV = "IRONCAGE_STATE_DIR"
 LOCK_NAME = "database.lock"
 
@@ -37,15 +38,13 @@ class LockHeld(RuntimeError):
 
 def state_dir() -> Path:
     """Folder for the lock: ``$IRONCAGE_STATE_DIR`` or ``<repo>/.ironcage``."""
-    return Path(os.environ.get(STATE_ENV) or REPO / ".ironcage")
+    return Path(os.environ.get(STATE_ENV) or REPO_ROOT / ".ironcage")
 
 
 def lock_name(db: Any = None) -> str:
     """The lock file of the target database (``db``, else the environment's settings):
     ``database-<hash of URI and database>.lock``; without usable connection settings the plain
     ``database.lock`` (the connection then reports why)."""
-    from graph.settings import SettingsError, from_environment
-
     try:
         settings = db.settings if db is not None else from_environment()
     except SettingsError:
