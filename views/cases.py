@@ -51,5 +51,5 @@ if case is not None:
     if subjects:
         st.caption("Subjects: " + ", ".join(md(f"{s['label']} {s['name']} ({s['id']})") for s in subjects[:20]))
     with st.expander("Every fact behind the score"):
-        show_facts(case.get("evidence"), key="case_facts", height=None)
+        show_facts(case.get("evidence"), key="case_facts", height="auto")
     triage_panel(db, finding_id, key="cases")

@@ -85,6 +85,6 @@ else:
     show_graph(ties, key=f"pair_ties_{alert_id}", height=380, layout="breadthfirst")
 
 with st.expander("Every fact behind the score"):
-    show_facts(pair["evidence"], key="pair_facts", height=None)
+    show_facts(pair["evidence"], key="pair_facts", height="auto")
 st.markdown("#### Triage")
 triage_panel(db, alert_id, key="pairs")

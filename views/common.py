@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -163,14 +163,12 @@ def without_weak(frame: pd.DataFrame, noun: str, key: str, weak_means: str) -> p
     return frame.loc[~weak]
 
 
-def show_facts(evidence: Any, key: str, height: int | None = 360) -> None:
+def show_facts(evidence: Any, key: str, height: int | Literal["auto"] = 360) -> None:
     """Every fact of a finding's evidence as a table (with the thresholds used), or a caption when
     the finding stores none."""
     facts = app_queries.evidence_facts(evidence)
     if facts.empty:
         st.caption("The finding stores no evidence.")
-    elif height is None:
-        st.dataframe(facts_table(facts), hide_index=True, width="stretch", key=key)
     else:
         st.dataframe(facts_table(facts), hide_index=True, width="stretch", height=height, key=key)
 
