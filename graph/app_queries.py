@@ -448,11 +448,13 @@ def case_file(db: Database, finding_id: str) -> dict[str, Any] | None:
     evidence (parsed), subjects, triage state, when it was first and last found, and its whole
     triage history, oldest first. None when there is no such finding."""
     found = finding(db, finding_id)
-    if found is None:
-        return None
-    events = case_events(db, finding_id).drop(columns=["event_id"])
+    return None if found is None else case_record(found, case_events(db, finding_id))
+
+
+def case_record(found: Mapping[str, Any], events: pd.DataFrame) -> dict[str, Any]:
+    """The case file of a finding already read (:func:`finding`) and its :func:`case_events`."""
     history = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-               for row in events.to_dict("records")]
+               for row in events.drop(columns=["event_id"]).to_dict("records")]
     return {**found, "evidence": parse_json(found.get("evidence")), "case_events": history}
 
 

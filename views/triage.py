@@ -16,7 +16,7 @@ import streamlit as st
 from graph import app_queries
 from graph.app_queries import TRIAGE_STATUSES
 from graph.db import Database, GraphError
-from views.common import clear_cache, current_user, load, md
+from views.common import clear_cache, current_user, md
 
 STATUS_LABELS = {"open": "open", "in_progress": "in progress", "confirmed": "confirmed", "dismissed": "dismissed"}
 
@@ -59,17 +59,14 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
                 st.rerun()
             else:
                 st.info("Nothing changed.")
-    history = load(app_queries.case_events, finding_id)
+    history = app_queries.case_events(db, finding_id)  # not cached, like the state above: the file below holds it
     st.markdown("**Case history** (append-only)")
     if history.empty:
         st.caption("No triage yet.")
     else:
         st.dataframe(history.drop(columns=["event_id"]), hide_index=True, width="stretch",
                      key=f"history_{key}")
-    record = app_queries.case_file(db, finding_id)  # not cached: the file must hold every event saved so far
-    if record is not None:
-        exported = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "exported_by": current_user(),
-                    **record}
-        st.download_button("Download the case file (JSON)", key=f"case_file_{key}", mime="application/json",
-                           file_name=f"{finding_id}.json",
-                           data=json.dumps(exported, ensure_ascii=False, indent=2, default=str))
+    exported = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "exported_by": current_user(),
+                **app_queries.case_record(current, history)}
+    st.download_button("Download the case file (JSON)", key=f"case_file_{key}", mime="application/json",
+                       file_name=f"{finding_id}.json", data=json.dumps(exported, ensure_ascii=False, indent=2, default=str))
