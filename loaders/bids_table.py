@@ -54,6 +54,9 @@ from loaders.csv_bundle import (
 )
 from loaders.rejects import Reject, RejectLog
 
+#: the Tender properties a table's columns may give (load_table_tenders.cypher sets each)
+TENDER_PROPERTIES = ("published_at", "category", "region", "budget")
+
 
 @dataclass(frozen=True)
 class TableColumns:
@@ -71,9 +74,8 @@ class TableColumns:
 
     def tender_columns(self) -> dict[str, str]:
         """The tender's own properties this table gives, by graph property: column name."""
-        named = {"published_at": self.date, "category": self.category, "region": self.region,
-                 "budget": self.budget}
-        return {prop: column for prop, column in named.items() if column}
+        named = zip(TENDER_PROPERTIES, (self.date, self.category, self.region, self.budget), strict=True)
+        return {prop: column for prop, column in named if column}
 
     def spec(self, file_name: str) -> FileSpec:
         fields = [Field(self.tender, "id", required=True), Field(self.firm, "id", required=True),
@@ -130,7 +132,7 @@ class BidTable:
         tender = row[self.columns.tender]
         known = self.tenders.get(tender)
         if known is None:
-            values: dict[str, Any] = dict.fromkeys(("published_at", "category", "region", "budget"))
+            values: dict[str, Any] = dict.fromkeys(TENDER_PROPERTIES)
             known = self.tenders[tender] = (values, {})
             self.tenders_to_write[tender] = None
         values, lines = known
