@@ -69,10 +69,10 @@ from detectors import registry
 from detectors.finding import Finding
 from detectors.market import MarketData
 from graph.lock import lock_name, run_lock
+from graph.settings import REPO_ROOT
 
 log = logging.getLogger("detectors.runner")
 
-REPO = Path(__file__).resolve().parent.parent
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_UNAVAILABLE = 0, 1, 2, 3, 4
@@ -85,7 +85,7 @@ class RunFailed(RuntimeError):
 def code_version() -> str:
     """The git commit of the code that ran (short hash), or ``unknown``."""
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
                              text=True, timeout=5, check=True)
         return out.stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
