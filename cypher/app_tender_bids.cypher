@@ -1,4 +1,5 @@
-// Every bid in one tender, lowest first: the firm, the amount, whether it was disqualified, its lot (the lowest, when
+// Every bid in one tender, lowest first: the firm, the amount, whether it was disqualified, its status (the OCDS
+// status, else valid/disqualified from the flag), its lot (the lowest, when
 // it names several), whether an active award names this very bid (OCDS relatedBids), the
 // tender's active awards with their suppliers and lots, every firm the tender was awarded to
 // (lots can have several), the active rings of which the firm is a member and of which two or more members placed
@@ -17,6 +18,7 @@ MATCH (f:Firm)-[:SUBMITTED]->(b:Bid)-[:FOR]->(t)
 RETURN t.id AS tender_id, toString(t.published_at) AS published_at, t.category AS category, t.region AS region,
        f.id AS firm_id, coalesce(f.name, f.id) AS firm_name, b.id AS bid_id, b.amount AS amount,
        coalesce(b.disqualified, false) AS disqualified,
+       coalesce(b.status, CASE WHEN b.disqualified THEN 'disqualified' ELSE 'valid' END) AS status,
        COLLECT { MATCH (b)-[:FOR_LOT]->(l:Lot) RETURN l.id ORDER BY l.id LIMIT 1 }[0] AS lot,
        EXISTS { (:Award {status: 'active'})-[:AWARDS_BID]->(b) } AS bid_awarded,
        [(t)-[:HAS_AWARD]->(a:Award {status: 'active'})-[:AWARD_SUPPLIER]->(w:Firm) |

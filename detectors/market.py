@@ -23,7 +23,8 @@ COLUMNS: dict[str, list[str]] = {
     "tenders": ["tender_id", "department_id", "title", "category", "region", "budget", "currency",
                 "published_at", "deadline_at", "procedure", "winner_firm_id", "award_amount"],
     # one row per bid; is_winner is True for the bid of the awarded firm; ip / document_hash:
-    # the address the bid was sent from and its document file's hash (the lowest if several)
+    # the address the bid was sent from and its document file's hash (the lowest if several);
+    # bids whose OCDS status is in NOT_TENDERED (invited, withdrawn) are not in it
     "bids": ["bid_id", "tender_id", "firm_id", "amount", "submitted_at", "disqualified", "is_winner",
              "ip", "document_hash"],
     "firms": ["firm_id", "name", "reg_no"],
@@ -46,6 +47,10 @@ COLUMNS: dict[str, list[str]] = {
     # declared family ties of officials; person_name: the relative's name, for sentences
     "relations": ["official_id", "person_id", "relation", "person_name"],
 }
+
+# OCDS bid statuses (bidStatus codelist) of bids that are not offers standing in the competition:
+# an invitation to tender, and a bid its firm took back. Neither is a co-bid or a price.
+NOT_TENDERED = frozenset({"invited", "withdrawn"})
 
 DATE_COLUMNS = {
     "tenders": ["published_at", "deadline_at"],

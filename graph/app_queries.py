@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from detectors.market import NOT_TENDERED
 from graph.db import Database, GraphError
 from graph.model import NODES
 
@@ -301,8 +302,12 @@ def ring_bids(db: Database, ring_id: str) -> pd.DataFrame:
 
 def bid_spreads(frame: pd.DataFrame) -> pd.DataFrame:
     """Bid rows (``tender_id``, ``firm_id``, ``amount``, ``disqualified``, ``lot``, ``bid_awarded``,
-    ``winner_firm_ids`` and optionally ``awards``) with ``is_winner``, ``winning_amount`` and
-    ``pct_above_winner``.
+    ``winner_firm_ids`` and optionally ``awards`` and ``status``) with ``valid``, ``is_winner``,
+    ``winning_amount`` and ``pct_above_winner``.
+
+    A bid is valid when it has a positive amount, is not disqualified and its OCDS status is not
+    one of :data:`~detectors.market.NOT_TENDERED` (an invitation, a withdrawn bid), as the
+    detectors read it.
 
     A bid's lot is the lot it names; a bid naming none belongs to the tender's only lot when its
     bids name exactly one. In each lot the winning bids are those an active award names (OCDS
@@ -320,6 +325,9 @@ def bid_spreads(frame: pd.DataFrame) -> pd.DataFrame:
     frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce")
     tender = frame["tender_id"]
     valid = ~frame["disqualified"].astype(bool) & (frame["amount"] > 0)
+    if "status" in frame:
+        valid &= ~frame["status"].isin(NOT_TENDERED)
+    frame["valid"] = valid
     only_lot = frame["lot"].groupby(tender).transform("first").where(
         frame["lot"].groupby(tender).transform("nunique") == 1)
     lot = frame["lot"].where(frame["lot"].notna(), only_lot).fillna("")

@@ -41,7 +41,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from detectors.market import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, MarketData, naive_utc
+from detectors.market import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, NOT_TENDERED, MarketData, naive_utc
 
 log = logging.getLogger(__name__)
 
@@ -267,8 +267,10 @@ def assemble(frame: str, parts: list[pd.DataFrame], awards: pd.DataFrame | None 
 
 def market_bids(rows: pd.DataFrame) -> pd.DataFrame:
     """``read_bids`` rows (one per bid, tenderers in id order) → the market's: one per tenderer,
-    bids of no firm left out."""
-    per_firm = rows[["bid_id", "tender_id", "tenderers", "amount", "submitted_at", "disqualified"]]
+    bids of no firm left out, and bids whose OCDS status says they were never an offer in the
+    competition (:data:`~detectors.market.NOT_TENDERED`: invited, withdrawn)."""
+    standing = rows[~rows["status"].isin(NOT_TENDERED)]
+    per_firm = standing[["bid_id", "tender_id", "tenderers", "amount", "submitted_at", "disqualified"]]
     per_firm = per_firm.explode("tenderers", ignore_index=True).rename(columns={"tenderers": "firm_id"})
     return per_firm.dropna(subset=["firm_id"]).reset_index(drop=True)
 

@@ -62,7 +62,7 @@ if bids.empty:
     st.caption("No bids recorded for this tender.")
 else:
     st.markdown("**Bids, lowest first** — % above the winning bid; cover bids sit in a narrow band just above it")
-    view = bids[["firm_name", "firm_id", "amount", "pct_above_winner", "is_winner", "disqualified", "rings",
+    view = bids[["firm_name", "firm_id", "amount", "pct_above_winner", "is_winner", "status", "rings",
                  "shared_trace", "ip", "document_hash"]].assign(rings=bids["rings"].map(", ".join))
     st.dataframe(view, hide_index=True, width="stretch", key=f"tender_bids_{alert_id}", column_config={
         "amount": st.column_config.NumberColumn("amount", format="localized"),
@@ -72,7 +72,7 @@ else:
             "shares IP/document", help="This bid's IP address or document is also on another firm's bid here"),
         "document_hash": "document"})
     budget = tender["budget"]
-    valid = bids.loc[~bids["disqualified"].astype(bool) & (bids["amount"] > 0), "amount"]
+    valid = bids.loc[bids["valid"], "amount"]
     if budget and budget > 0 and not valid.empty:
         st.caption(f"Budget {budget:,.2f}: the lowest valid bid is {100 * valid.min() / budget:.1f} % of it.")
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from detectors.market import NOT_TENDERED
 from detectors.red_flags.frames import AwardRecord, BidRecord, Process
 
 GROUPS = ("OCID", "Buyer", "ProcuringEntity", "Tenderer")
@@ -82,8 +83,8 @@ def included(process: Process, common: Common) -> bool:
 
 
 def submitted_bids(process: Process) -> list[BidRecord]:
-    """Pending, valid and disqualified bids (status set and not invited/withdrawn)."""
-    return [b for b in process.bids if b.status is not None and b.status not in ("invited", "withdrawn")]
+    """Pending, valid and disqualified bids (status set and not invited/withdrawn, NOT_TENDERED)."""
+    return [b for b in process.bids if b.status is not None and b.status not in NOT_TENDERED]
 
 
 def complete_awards_if_all_final(process: Process) -> list[AwardRecord] | None:

@@ -85,6 +85,22 @@ def test_bid_spreads_measure_bids_against_the_awarded_bid_or_the_lowest():
     assert out.loc[("T2", "F1"), "is_winner"] and out.loc[("T2", "F2"), "pct_above_winner"] == pytest.approx(5.0)
 
 
+def test_bid_spreads_never_take_a_withdrawn_or_invited_bid_for_the_winning_one():
+    """No award on record: the lowest *standing* bid wins; a withdrawn bid (and an invitation, with
+    no price) is shown with its status but neither wins nor counts as valid."""
+    bids = pd.DataFrame({
+        "tender_id": ["T1"] * 4, "published_at": ["2024-01-10"] * 4, "firm_id": ["F1", "F2", "F3", "F4"],
+        "firm_name": ["A", "B", "C", "D"], "amount": [80.0, 100.0, 104.0, None],
+        "disqualified": [False] * 4, "status": ["withdrawn", "valid", "pending", "invited"],
+        "winner_firm_ids": [[]] * 4, "lot": [None] * 4, "bid_awarded": [False] * 4, "is_member": [True] * 4,
+    })
+    out = app_queries.bid_spreads(bids).set_index("firm_id")
+    assert out["valid"].tolist() == [False, True, True, False]
+    assert out["is_winner"].tolist() == [False, True, False, False]
+    assert out.loc["F3", "pct_above_winner"] == pytest.approx(4.0)
+    assert out.loc["F1", "pct_above_winner"] == pytest.approx(-20.0)  # measured, but not the winner
+
+
 def test_tier_is_read_from_the_evidence_as_stored():
     assert app_queries.tier({"tier": "weak", "score": 3}) == "weak"
     assert app_queries.tier('{"tier": "strong"}') == "strong"   # JSON text, as stored in Neo4j
@@ -258,6 +274,13 @@ def test_an_ocds_award_wins_only_its_own_lot(market_db):
         True, False, False, True, False]
     assert bids.loc["TA-F3-TA/2", "pct_above_winner"] == pytest.approx(100 * (45 / 55 - 1))
     assert bids.loc["TA-F3-none", "pct_above_winner"] == pytest.approx(100 * (47 / 55 - 1))
+    assert set(bids["status"]) == {"valid"}  # bids with no OCDS status read their disqualified flag
+    # F3 takes its lot-2 bid back (OCDS status withdrawn): the page shows it so, and it is no valid bid
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (b:Bid {id: 'TA-F3-TA/2'}) SET b.status = 'withdrawn'").consume()
+    bids = app_queries.tender_bids(market_db, "TA").set_index("bid_id")
+    assert bids.loc["TA-F3-TA/2", "status"] == "withdrawn" and not bids.loc["TA-F3-TA/2", "valid"]
+    assert bids.loc["TA-F2-TA/2", "is_winner"] and bids.loc["TA-F2-TA/2", "valid"]
 
 
 def test_an_award_to_a_firm_without_a_bid_marks_no_bid_as_winning(market_db):

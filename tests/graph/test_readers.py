@@ -193,6 +193,25 @@ def test_shared_reads_read_the_bids_once_for_the_market_and_the_ocds_frame(clean
     assert ran.count("read_bids") == 2
 
 
+@pytest.mark.neo4j
+def test_invited_and_withdrawn_bids_stay_out_of_the_market_but_not_out_of_the_ocds_frame(clean_db) -> None:
+    """An OCDS bid that is an invitation (status invited) or that its firm took back (withdrawn)
+    is neither a co-bid nor a price: the market leaves it out, so the rings and the price screens
+    never see it; the OCDS frame keeps it with its status, as Cardinal's flags read it."""
+    from graph.readers import read_ocds
+
+    _write_tiny_graph(clean_db)
+    with clean_db.driver.session(database=clean_db.settings.database) as session:
+        session.run("MATCH (t:Tender {id: 'T1'}), (f3:Firm {id: 'F3'}), (f2:Firm {id: 'F2'}) "
+                    "CREATE (f3)-[:SUBMITTED]->(:Bid {id: 'B6', amount: 60.0, status: 'withdrawn'})-[:FOR]->(t), "
+                    "(f3)-[:SUBMITTED]->(:Bid {id: 'B7', status: 'invited'})-[:FOR]->(t), "
+                    "(f2)-[:SUBMITTED]->(:Bid {id: 'B8', amount: 98.0, status: 'pending'})-[:FOR]->(t)").consume()
+    market = read_market(clean_db)
+    assert market.bids["bid_id"].tolist() == ["B1", "B2", "B3", "B4", "B8"]  # pending stands, as valid does
+    ocds = read_ocds(clean_db).bids.set_index("bid_id")["status"]
+    assert ocds[["B6", "B7", "B8"]].tolist() == ["withdrawn", "invited", "pending"]
+
+
 def test_to_datetimes_converts_neo4j_temporals_to_naive_utc() -> None:
     from neo4j.time import Date, DateTime
 
