@@ -2,7 +2,9 @@
 // award (relatedBids, only bids that exist) and their lots.
 // $rows: [{id, tender_id, suppliers: [firm id], bids: [bid id], lots: [lot id], props: {status,
 // amount, currency, date, classification_ids}}]; $source: load name. Returns nothing. A non-empty
-// suppliers list is the whole truth: other AWARD_SUPPLIER links of the award are deleted.
+// suppliers, bids (relatedBids) or lots (relatedLots) list is the whole truth: the award's other
+// AWARD_SUPPLIER, AWARDS_BID or FOR_LOT links are deleted, so a later release that moves an award
+// to another bid or lot moves the link.
 UNWIND $rows AS row
 MATCH (t:Tender {id: row.tender_id})
 MERGE (a:Award {id: row.id})
@@ -13,6 +15,10 @@ FOREACH (stale IN [(a)-[s:AWARD_SUPPLIER]->(x:Firm) WHERE size(row.suppliers) > 
 FOREACH (firm_id IN row.suppliers |
   MERGE (f:Firm {id: firm_id}) ON CREATE SET f.source = $source
   MERGE (a)-[s:AWARD_SUPPLIER]->(f) ON CREATE SET s.source = $source)
+FOREACH (stale IN [(a)-[x:FOR_LOT]->(l:Lot) WHERE size(row.lots) > 0 AND NOT l.id IN row.lots | x] |
+  DELETE stale)
+FOREACH (stale IN [(a)-[r:AWARDS_BID]->(b:Bid) WHERE size(row.bids) > 0 AND NOT b.id IN row.bids | r] |
+  DELETE stale)
 FOREACH (lot_id IN row.lots |
   MERGE (l:Lot {id: lot_id}) ON CREATE SET l.source = $source
   MERGE (a)-[x:FOR_LOT]->(l) ON CREATE SET x.source = $source)

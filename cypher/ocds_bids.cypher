@@ -2,7 +2,7 @@
 // members), FOR_LOT their related lots.
 // $rows: [{id, tender_id, tenderers: [firm id], lots: [lot id], props: {amount, currency,
 // status, disqualified, submitted_at}}]; $source: load name. Returns nothing. A non-empty tenderers
-// list is the whole truth: other SUBMITTED links of the bid are deleted.
+// or lots (relatedLots) list is the whole truth: the bid's other SUBMITTED or FOR_LOT links are deleted.
 UNWIND $rows AS row
 MATCH (t:Tender {id: row.tender_id})
 MERGE (b:Bid {id: row.id})
@@ -13,6 +13,8 @@ FOREACH (stale IN [(x:Firm)-[s:SUBMITTED]->(b) WHERE size(row.tenderers) > 0 AND
 FOREACH (firm_id IN row.tenderers |
   MERGE (f:Firm {id: firm_id}) ON CREATE SET f.source = $source
   MERGE (f)-[s:SUBMITTED]->(b) ON CREATE SET s.source = $source)
+FOREACH (stale IN [(b)-[x:FOR_LOT]->(l:Lot) WHERE size(row.lots) > 0 AND NOT l.id IN row.lots | x] |
+  DELETE stale)
 FOREACH (lot_id IN row.lots |
   MERGE (l:Lot {id: lot_id}) ON CREATE SET l.source = $source
   MERGE (b)-[x:FOR_LOT]->(l) ON CREATE SET x.source = $source)

@@ -222,6 +222,30 @@ def test_a_later_release_cancelling_the_award_removes_awarded_to(clean_db, tmp_p
 
 
 @pytest.mark.neo4j
+def test_a_later_release_moving_an_award_or_a_bid_moves_its_links(clean_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A compiled release is the latest state: an award whose relatedBids or relatedLots changed, and a
+    bid whose relatedLots did, keep only the links the later release gives (they were only ever added)."""
+    first = tmp_path / "v1.jsonl"
+    first.write_text(json.dumps(release_1()) + "\n", encoding="utf-8")
+    load_ocds(clean_db, [first])
+    later = release_1()
+    later["awards"][0].update(relatedBids=["b2"], relatedLots=["L2"], suppliers=[{"id": "F2"}, {"id": "F3"}])
+    later["bids"]["details"][0]["relatedLots"] = ["L2"]
+    second = tmp_path / "v2.jsonl"
+    second.write_text(json.dumps(later) + "\n", encoding="utf-8")
+    load_ocds(clean_db, [second])
+
+    def linked(pattern: str) -> list[str]:
+        keys, records, _ = clean_db.run_read_only(f"MATCH {pattern} RETURN x.id ORDER BY x.id")
+        return [r[0] for r in records]
+
+    assert linked("(:Award {id: 'ocds-1/a1'})-[:AWARDS_BID]->(x:Bid)") == ["ocds-1/b2"]
+    assert linked("(:Award {id: 'ocds-1/a1'})-[:FOR_LOT]->(x:Lot)") == ["ocds-1/L2"]
+    assert linked("(:Bid {id: 'ocds-1/b1'})-[:FOR_LOT]->(x:Lot)") == ["ocds-1/L2"]
+    assert linked("(:Tender {id: 'ocds-1'})-[:AWARDED_TO]->(x:Firm)") == ["ocds-1/F2", "ocds-1/F3"]
+
+
+@pytest.mark.neo4j
 def test_record_package_and_json_lines_through_the_cli(clean_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     records = write_record_package(tmp_path / "records.json")
     lines = tmp_path / "releases.jsonl"
