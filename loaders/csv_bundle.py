@@ -52,6 +52,7 @@ from loaders.identifiers import (
     normalise_ip,
     normalise_phone,
 )
+from loaders.prune import DEFAULT_MAX_SHARE, TARGETS, Extract, FilePrune, plan
 from loaders.rejects import Reject, RejectLog
 
 FieldKind = Literal["id", "text", "float", "int", "bool", "date", "datetime", "enum",
@@ -514,6 +515,7 @@ class FileStats:
     rejected: int = 0
     seconds: float = 0.0
     counters: WriteCounters = field(default_factory=WriteCounters)
+    extract: Extract = field(default_factory=Extract)  # the keys it gave, for --prune
 
 
 class Progress:
@@ -550,7 +552,7 @@ def accept_rows(
     accepted = []
     for line, row in staged:
         problems = refs.check(spec, line, row)
-        key = row[spec.key[0]] if len(spec.key) == 1 else tuple(row[k] for k in spec.key)
+        key = row_key(spec, row)
         if not problems and key in seen:
             problems = [Reject(spec.filename, line, "+".join(spec.key),
                                "+".join(row[k] for k in spec.key), "duplicate key: an earlier row of this file has it")]
@@ -580,6 +582,7 @@ def load_file(
     spec, started = bundle_file.spec, time.monotonic()
     stats = FileStats(spec.filename)
     seen: set[Any] = refs.bundle[spec.defines] if spec.defines else set()
+    stats.extract.keys = seen
     if progress:
         progress.start(spec.filename)
     with open(bundle_file.path, encoding="utf-8-sig", newline="") as handle:
@@ -592,9 +595,14 @@ def load_file(
                 if row is None:
                     key_only = _key_only(spec, bundle_file.header, record)
                     reject_row(spec, key_only, problems, refs, chunk_rejects, stats)
+                    _protect(stats.extract, _record_key(spec, bundle_file.header, record))
                 else:
                     staged.append((record.line, row))
             accepted = accept_rows(spec, staged, refs, seen, chunk_rejects, stats)
+            loaded = {id(row) for row in accepted}
+            for _, row in staged:
+                if id(row) not in loaded:
+                    _protect(stats.extract, row_key(spec, row))
             rejects.extend(sorted(chunk_rejects, key=lambda reject: reject.line))
             if accepted:
                 stats.counters.merge(sink.write(spec.name, accepted))
@@ -603,6 +611,37 @@ def load_file(
                 progress.update(stats, started)
     stats.seconds = time.monotonic() - started
     return stats
+
+
+def row_key(spec: FileSpec, row: Mapping[str, Any]) -> Any:
+    """A parsed row's key: the value of a one-column key, else the tuple of its values."""
+    return row[spec.key[0]] if len(spec.key) == 1 else tuple(row[k] for k in spec.key)
+
+
+def _record_key(spec: FileSpec, header: Sequence[str], record: Record) -> Any:
+    """The key of a row-invalid record, read as a valid row's would be (None when a key cell is
+    missing, empty or unreadable: the row could be the new version of any stored one)."""
+    if len(record.cells) != len(header) or any(k not in header for k in spec.key):
+        return None
+    by_name = {f.name: f for f in spec.fields}
+    values = []
+    for name in spec.key:
+        try:
+            value = parse_value(by_name[name], record.cells[list(header).index(name)])
+        except ValueError:
+            return None
+        if value is None:
+            return None
+        values.append(value)
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def _protect(extract: Extract, key: Any) -> None:
+    """A rejected row's key is kept from pruning; a row without a readable key is counted."""
+    if key is None or (isinstance(key, tuple) and None in key):  # a reference column left empty
+        extract.unkeyed_rejects += 1
+    else:
+        extract.protected.add(key)
 
 
 def _key_only(spec: FileSpec, header: Sequence[str], record: Record) -> dict[str, Any] | None:
@@ -622,10 +661,15 @@ class LoadReport:
     seconds: float
     rejects: int
     rejects_path: Path | None
+    pruned: list[FilePrune] | None = None  # with --prune, per present file (None: not asked)
 
     @property
     def rejected_rows(self) -> int:
         return sum(f.rejected for f in self.files)
+
+    @property
+    def prune_refused(self) -> bool:
+        return any(p.refused for p in self.pruned or [])
 
     def table(self) -> str:
         lines = [f"{'file':<18}{'read':>10}{'loaded':>10}{'rejected':>10}{'seconds':>9}"]
@@ -645,6 +689,13 @@ class LoadReport:
             lines.append(f"rejected: {self.rejected_rows:,} rows ({self.rejects:,} problems){where}")
         else:
             lines.append("rejected: none")
+        if self.pruned is not None:
+            present = {p.file for p in self.pruned}
+            absent = [spec.filename for spec in BUNDLE if spec.filename not in present]
+            lines.append(f"pruned ({self.source}, what the bundle no longer has):")
+            lines.extend(f"  {p.line()}" for p in self.pruned)
+            if absent:
+                lines.append(f"  not in the bundle, not pruned: {', '.join(absent)}")
         return "\n".join(lines)
 
 
@@ -655,12 +706,16 @@ def default_source(directory: Path) -> str:
 def load_bundle(
     directory: Path, db: Any, rejects_path: Path | None = None, batch_size: int = DEFAULT_BATCH,
     source: str | None = None, progress: Progress | None = None, files: list[BundleFile] | None = None,
+    prune: float | None = None,
 ) -> LoadReport:
     """Load the bundle in ``directory`` into ``db`` (a :class:`graph.db.Database`).
 
     Raises BundleError (nothing written) when a file is unreadable or lacks a required
     column, and graph.db.GraphError when the database fails. ``files`` skips the
-    pre-flight when the caller has just run it.
+    pre-flight when the caller has just run it. With ``prune`` (the largest share of a file's
+    stored entities that may go, e.g. 0.1), the bundle is a full extract of its source: once
+    every file has loaded, what the source's earlier loads wrote and a present file no longer
+    has is deleted (:mod:`loaders.prune`).
     """
     from graph.writer import GraphWriter
 
@@ -675,8 +730,25 @@ def load_bundle(
     with RejectLog(rejects_path, keep=False) as rejects:
         for bundle_file in files:
             stats.append(load_file(bundle_file, writer, refs, rejects, batch_size, progress))
+    pruned = None
+    if prune is not None:  # dependants first, so each deletion counts for its own file
+        loaded = list(zip(files, stats, strict=True))
+        pruned = [prune_file(writer, f.spec, s.extract, refs, prune) for f, s in reversed(loaded)][::-1]
     return LoadReport(directory, source, stats, writer.totals, time.monotonic() - started,
-                      rejects.count, rejects_path)
+                      rejects.count, rejects_path, pruned)
+
+
+def prune_file(writer: Any, spec: FileSpec, extract: Extract, refs: References, max_share: float) -> FilePrune:
+    """Delete what ``writer``'s source stored for ``spec`` and the loaded file no longer has
+    (:func:`loaders.prune.plan`; ids a row of the bundle refers to are kept)."""
+    target = TARGETS[spec.name]
+    if spec.defines:
+        extract.protected |= refs.in_graph[spec.defines]
+    summary, stale = plan(spec.filename, writer.stored(target.label, target.types), extract, target, max_share)
+    if stale:
+        counters = writer.delete(stale, nodes=bool(target.label))
+        summary.deleted = counters.nodes_deleted if target.label else counters.relationships_deleted
+    return summary
 
 
 class CollectingSink:
@@ -712,6 +784,7 @@ def read_bundle(directory: Path | str) -> tuple[dict[str, pd.DataFrame], list[Re
 
 # ----------------------------------------------------------------------------------- CLI
 EXIT_OK, EXIT_DATABASE, EXIT_INPUT, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_PRUNE_REFUSED = 4  # the bundle loaded, but --prune left a file's stale entities in place (and says why)
 
 
 RERUN_ADVICE = ("Rows written before the failure stay; once the database is back, re-running the same "
@@ -764,7 +837,7 @@ def run_load(load: Callable[[Any], Any], job: str = "a load") -> tuple[int, Any]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m loaders csv DIR [--rejects FILE] [--batch-size N] [--source NAME]``."""
+    """``python -m loaders csv DIR [--rejects FILE] [--batch-size N] [--source NAME] [--prune [--max-prune PCT]]``."""
     parser = build_parser(argparse.ArgumentParser(prog="python -m loaders csv"))
     args = parser.parse_args(argv)
     return run_csv(args)
@@ -779,6 +852,13 @@ def build_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         help=f"rows per transaction (default {DEFAULT_BATCH})")
     parser.add_argument("--source", metavar="NAME",
                         help="source label set on everything loaded (default csv:<folder name>)")
+    parser.add_argument("--prune", action="store_true",
+                        help="the bundle is a full extract of its source: afterwards, delete what earlier loads "
+                             "of the source wrote and a present file no longer has (exit code 4 when a file "
+                             "is left unpruned, with the reason)")
+    parser.add_argument("--max-prune", type=float, default=100 * DEFAULT_MAX_SHARE, metavar="PCT",
+                        help="with --prune, leave a file alone when more than PCT %% of its stored entities "
+                             f"would go, as a cut-short extract would (default {100 * DEFAULT_MAX_SHARE:g})")
     return parser
 
 
@@ -786,14 +866,20 @@ def run_csv(args: argparse.Namespace) -> int:
     if args.batch_size < 1:
         print("error: --batch-size must be at least 1", file=sys.stderr)
         return EXIT_INPUT
+    if not 0 <= args.max_prune <= 100:
+        print("error: --max-prune is a percentage from 0 to 100", file=sys.stderr)
+        return EXIT_INPUT
     try:
         files = preflight(args.directory)  # input errors before touching the database
     except BundleError as error:
         print(f"error: {error}\nNothing was written.", file=sys.stderr)
         return EXIT_INPUT
+    prune = args.max_prune / 100 if args.prune else None
     code, report = run_load(lambda db: load_bundle(args.directory, db, args.rejects, args.batch_size,
-                                                   args.source, Progress(), files),
+                                                   args.source, Progress(), files, prune),
                             job=f"a load of {args.directory}")
     if report is not None:
         print(report.table())
+        if report.prune_refused:
+            return EXIT_PRUNE_REFUSED
     return code

@@ -1,0 +1,96 @@
+"""--prune: a full extract deletes what its source's earlier loads wrote and it no longer has — and
+nothing else (absent files, other sources, rejected rows' keys, ids still referred to)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loaders.csv_bundle import load_bundle
+from loaders.prune import TARGETS, Extract, plan
+from tests.graph.test_load import SMALL, cli, counts, run, write_bundle
+
+NODE = TARGETS["bids"]
+ROLES = TARGETS["person_roles"]
+
+
+def stored(*ids: str) -> list[dict[str, str]]:
+    return [{"element_id": f"e{i}", "id": i} for i in ids]
+
+
+def test_plan_deletes_what_the_extract_neither_loaded_nor_protects() -> None:
+    extract = Extract(keys={"B1"}, protected={"B3"})
+    summary, stale = plan("bids.csv", stored("B1", "B2", "B3"), extract, NODE, max_share=1.0)
+    assert [row["id"] for row in stale] == ["B2"]
+    assert (summary.stored, summary.stale, summary.refused) == (3, 1, "")
+
+
+def test_plan_reads_a_relationship_as_its_files_key() -> None:
+    rows = [{"element_id": "r1", "type": "SHAREHOLDER_OF", "start_id": "P1", "end_id": "F2"},
+            {"element_id": "r2", "type": "DIRECTOR_OF", "start_id": "P1", "end_id": "F2"}]
+    _, stale = plan("person_roles.csv", rows, Extract(keys={("P1", "F2", "shareholder")}), ROLES, max_share=1.0)
+    assert [row["element_id"] for row in stale] == ["r2"]
+    seat = {"element_id": "r3", "type": "EVALUATED", "start_id": "O1", "end_id": "T1"}  # official → tender
+    _, stale = plan("evaluations.csv", [seat], Extract(keys={("T1", "O1")}), TARGETS["evaluations"], max_share=1.0)
+    assert stale == []
+
+
+def test_plan_refuses_a_file_with_an_unkeyed_reject_or_too_large_a_share() -> None:
+    summary, stale = plan("bids.csv", stored("B1", "B2"), Extract(keys={"B1"}, unkeyed_rejects=1), NODE, 1.0)
+    assert stale == [] and "no readable key" in summary.refused
+    # the near miss: with nothing stale, an unkeyed reject refuses nothing
+    summary, _ = plan("bids.csv", stored("B1"), Extract(keys={"B1"}, unkeyed_rejects=1), NODE, 1.0)
+    assert summary.refused == ""
+    summary, stale = plan("bids.csv", stored(*"ABCDEFGHIJ"), Extract(keys=set("ABCDEFGH")), NODE, max_share=0.1)
+    assert stale == [] and "2 of 10 stored (20 %)" in summary.refused
+    summary, stale = plan("bids.csv", stored(*"ABCDEFGHIJ"), Extract(keys=set("ABCDEFGHI")), NODE, max_share=0.1)
+    assert len(stale) == 1 and summary.refused == ""  # exactly the share allowed
+
+
+@pytest.mark.neo4j
+def test_a_full_extract_prunes_only_what_it_no_longer_has(clean_db, tmp_path: Path) -> None:
+    load_bundle(write_bundle(tmp_path / "first" / "city", SMALL), clean_db)
+    with clean_db.driver.session(database=clean_db.settings.database) as session:  # another source's bid
+        session.run("MATCH (t:Tender {id: 'T1'}), (f:Firm {id: 'F1'}) "
+                    "CREATE (f)-[:SUBMITTED {source: 'ocds'}]->(:Bid {id: 'X1', amount: 1.0, source: 'ocds'})"
+                    "-[:FOR {source: 'ocds'}]->(t)").consume()
+    extract = {name: text for name, text in SMALL.items() if name != "inspections.csv"}  # absent: left alone
+    extract["bids.csv"] = SMALL["bids.csv"].replace("B2,T1,F2,99,2024-01-21T09:30:00,10.0.0.1,ABC,false\n", "")
+    extract["evaluations.csv"] = "tender_id,official_id\nT1,O1\n"
+    extract["person_roles.csv"] = "person_id,firm_id,role,share\nP1,F1,legal_rep,\nP2,F3,director,\n"
+    extract["firms.csv"] = SMALL["firms.csv"].replace("F3,Gamma,R3,,,\n", "")  # B3 and A1 still name F3
+    extract["approvals.csv"] = SMALL["approvals.csv"].replace("2024-04-01", "April")  # A1 rejected: kept
+    report = load_bundle(write_bundle(tmp_path / "second" / "city", extract), clean_db, prune=1.0)
+
+    assert run(clean_db, "MATCH (b:Bid) RETURN b.id AS id ORDER BY id") == [{"id": i} for i in ("B1", "B3", "X1")]
+    assert run(clean_db, "MATCH (o)-[:EVALUATED]->(t) RETURN o.id AS o, t.id AS t") == [{"o": "O1", "t": "T1"}]
+    roles = run(clean_db, "MATCH (p:Person)-[r]->(f:Firm) RETURN p.id AS p, type(r) AS role, f.id AS f ORDER BY role")
+    assert roles == [{"p": "P2", "role": "DIRECTOR_OF", "f": "F3"}, {"p": "P1", "role": "LEGAL_REP_OF", "f": "F1"}]
+    assert run(clean_db, "MATCH (f:Firm {id: 'F3'})-[:APPLIED]->(a:Approval) RETURN a.id AS a") == [{"a": "A1"}]
+    assert run(clean_db, "MATCH (i:Inspection) RETURN count(i) AS n") == [{"n": 2}]
+    pruned = {p.file: (p.stored, p.deleted, p.refused) for p in report.pruned or []}
+    assert pruned["bids.csv"] == (3, 1, "") and pruned["evaluations.csv"] == (2, 1, "")
+    assert pruned["person_roles.csv"] == (3, 1, "") and pruned["firms.csv"] == (3, 0, "")
+    assert pruned["approvals.csv"] == (1, 0, "") and "inspections.csv" not in pruned
+    assert "not in the bundle, not pruned: inspections.csv" in report.table()
+    # loading the same extract again prunes nothing
+    again = load_bundle(write_bundle(tmp_path / "second" / "city", extract), clean_db, prune=1.0)
+    assert all(p.deleted == 0 for p in again.pruned or [])
+
+
+@pytest.mark.neo4j
+def test_a_cut_short_extract_is_not_pruned_and_the_cli_exits_4(clean_db, tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "city", SMALL)
+    load_bundle(folder, clean_db)
+    before = counts(clean_db)
+    (folder / "bids.csv").write_text(SMALL["bids.csv"].split("\n", 2)[0] + "\n" + SMALL["bids.csv"].split("\n")[1]
+                                     + "\n", encoding="utf-8")  # the header and B1: B2 and B3 cut off
+    result = cli("csv", folder, "--prune")
+    assert result.returncode == 4, result.stderr
+    assert "bids.csv: not pruned — 2 of 3 stored (67 %)" in result.stdout and "--max-prune 10 %" in result.stdout
+    assert counts(clean_db) == before
+    result = cli("csv", folder, "--prune", "--max-prune", "100")
+    assert result.returncode == 0, result.stderr
+    assert "bids.csv: 2 of 3 stored no longer in the extract, deleted" in result.stdout
+    assert run(clean_db, "MATCH (b:Bid) RETURN b.id AS id") == [{"id": "B1"}]
