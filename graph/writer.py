@@ -76,17 +76,17 @@ class GraphWriter:
         """This load's source's nodes of ``label`` ({element_id, id}) or relationships of ``types``
         ({element_id, type, start_id, end_id}): what an earlier load of the source wrote."""
         if label:
-            return self.db.read("prune_read_nodes", label=label, source=self.source)
-        return [row for rel_type in types for row in self.db.read("prune_read_rels", type=rel_type, source=self.source)]
+            [page] = self.db.read("prune_read_nodes", label=label, source=self.source)
+            return [{"element_id": e, "id": i} for e, i in page["rows"]]
+        [page] = self.db.read("prune_read_rels", types=list(types), source=self.source)
+        return [{"element_id": e, "type": t, "start_id": a, "end_id": b} for e, t, a, b in page["rows"]]
 
     def delete(self, rows: Sequence[Mapping[str, Any]], nodes: bool) -> WriteCounters:
         """Delete stored nodes (with their relationships) or relationships, as :meth:`stored` read them;
         one that no longer carries this source is left alone."""
         name = "prune_delete_nodes" if nodes else "prune_delete_rels"
         keep = ("element_id", "id") if nodes else ("element_id",)
-        counters = self._write(name, [{k: row[k] for k in keep} for row in rows])
-        self.totals.merge(counters)
-        return counters
+        return self._write(name, [{k: row[k] for k in keep} for row in rows])  # not in the load's totals
 
     def existing_ids(self, wanted: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
         """Of the ids per entity kind in ``wanted``, those that exist in the graph."""

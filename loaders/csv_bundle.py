@@ -741,6 +741,7 @@ def load_bundle(
 def prune_file(writer: Any, spec: FileSpec, extract: Extract, refs: References, max_share: float) -> FilePrune:
     """Delete what ``writer``'s source stored for ``spec`` and the loaded file no longer has
     (:func:`loaders.prune.plan`; ids a row of the bundle refers to are kept)."""
+    started = time.monotonic()
     target = TARGETS[spec.name]
     if spec.defines:
         extract.protected |= refs.in_graph[spec.defines]
@@ -748,6 +749,7 @@ def prune_file(writer: Any, spec: FileSpec, extract: Extract, refs: References, 
     if stale:
         counters = writer.delete(stale, nodes=bool(target.label))
         summary.deleted = counters.nodes_deleted if target.label else counters.relationships_deleted
+    summary.seconds = time.monotonic() - started
     return summary
 
 

@@ -80,11 +80,13 @@ class FilePrune:
     stale: int = 0  # of them, those the extract no longer has
     deleted: int = 0
     refused: str = ""  # why nothing was deleted, when nothing was
+    seconds: float = 0.0
 
     def line(self) -> str:
         if self.refused:
             return f"{self.file}: not pruned — {self.refused}"
-        return f"{self.file}: {self.deleted:,} of {self.stored:,} stored no longer in the extract, deleted"
+        return (f"{self.file}: {self.deleted:,} of {self.stored:,} stored no longer in the extract, deleted "
+                f"({self.seconds:.1f} s)")
 
 
 def plan(file: str, stored: Iterable[Mapping[str, Any]], extract: Extract, target: Target,

@@ -92,5 +92,5 @@ def test_a_cut_short_extract_is_not_pruned_and_the_cli_exits_4(clean_db, tmp_pat
     assert counts(clean_db) == before
     result = cli("csv", folder, "--prune", "--max-prune", "100")
     assert result.returncode == 0, result.stderr
-    assert "bids.csv: 2 of 3 stored no longer in the extract, deleted" in result.stdout
+    assert "bids.csv: 2 of 3 stored no longer in the extract, deleted (" in result.stdout
     assert run(clean_db, "MATCH (b:Bid) RETURN b.id AS id") == [{"id": "B1"}]
