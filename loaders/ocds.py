@@ -195,17 +195,16 @@ def iter_releases(path: Path) -> Iterator[Item]:
                         continue
                     yield from _expand(value, number, "$")
                 return
-            yield from _iter_package(handle)
+            yield from _iter_package(handle, path.name)
             while handle.read(_HEAD):  # to the end, so that gzip checks its length and CRC
                 pass
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:
         raise OcdsFormatError(
             f"{path.name}: the compressed file is cut short or damaged ({error or type(error).__name__}); "
-            "some releases before the damage may have been loaded: load a whole copy again (re-loading is "
-            "safe)") from error
+            "load a whole copy again (re-loading is safe)") from error
 
 
-def _iter_package(handle: io.BufferedReader[Any]) -> Iterator[Item]:
+def _iter_package(handle: io.BufferedReader[Any], name: str) -> Iterator[Item]:
     """Stream ``releases[]`` / ``records[]`` of one package document, item by item."""
     counters = {"releases.item": 0, "records.item": 0}
     events = ijson.parse(handle, use_float=True)
@@ -223,7 +222,8 @@ def _iter_package(handle: io.BufferedReader[Any]) -> Iterator[Item]:
     except ijson.JSONError as error:
         yield Item(0, "$", None, f"invalid JSON: {error}")
     if not any(counters.values()):
-        raise OcdsFormatError("no releases[] or records[] found: not an OCDS package or JSON Lines file")
+        raise OcdsFormatError(f"{name}: no releases[] or records[] found: not an OCDS package or JSON "
+                              "Lines file")
 
 
 def _build(events: Iterator[tuple[str, str, Any]], prefix: str) -> dict[str, Any]:
@@ -695,6 +695,7 @@ class LoadReport:
     rejects: int = 0
     seconds: float = 0.0
     counters: WriteCounters = field(default_factory=WriteCounters)
+    unreadable: list[str] = field(default_factory=list)  # why a file could not be read to its end
 
     def summary(self) -> str:
         rate = self.releases_loaded / self.seconds if self.seconds else 0.0
@@ -726,7 +727,9 @@ def load_ocds(
     Parsing and writing overlap: while one chunk of ``chunk_releases`` releases is written
     (in a worker thread, batches of ``batch_size`` rows), the next is parsed; at most two
     chunks are in memory, whatever the size of the files. ``schema=False`` skips creating
-    the constraints and indexes (for callers that already did).
+    the constraints and indexes (for callers that already did). A file that is damaged, cut
+    short or no OCDS at all is named in ``report.unreadable``; the releases read from it before
+    the damage load, and so do the other files.
     """
     if party_ids not in PARTY_ID_MODES:
         raise ValueError(f"party_ids must be one of {PARTY_ID_MODES}")
@@ -745,13 +748,18 @@ def load_ocds(
 
         for path in paths:
             rows = ChunkRows()
-            for item in iter_releases(path):
-                report.releases_read += 1
-                if map_release(item, path.name, rows, log, party_ids):
-                    report.releases_loaded += 1
-                if rows.releases >= chunk_releases:
-                    pending = submit(rows)
-                    rows = ChunkRows()
+            read_before = report.releases_read
+            try:
+                for item in iter_releases(path):
+                    report.releases_read += 1
+                    if map_release(item, path.name, rows, log, party_ids):
+                        report.releases_loaded += 1
+                    if rows.releases >= chunk_releases:
+                        pending = submit(rows)
+                        rows = ChunkRows()
+            except OcdsFormatError as error:  # what was read before the damage loads; so do the other files
+                report.unreadable.append(f"{error} ({report.releases_read - read_before:,} releases of the file "
+                                         "were read before it and are loaded)")
             pending = submit(rows)
         if pending is not None:
             pending.result()
@@ -781,17 +789,16 @@ def main(argv: list[str] | None = None) -> int:
             return load_ocds(db, args.files, source=args.source, rejects=log, party_ids=args.party_ids,
                              chunk_releases=args.chunk)
 
-    try:  # the CSV loaders' handling: the database lock, an unreachable database, a failing write
-        code, report = run_load(load, job=f"a load of {', '.join(str(p) for p in args.files)}")
-    except OcdsFormatError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    # the CSV loaders' handling: the database lock, an unreachable database, a failing write
+    code, report = run_load(load, job=f"a load of {', '.join(str(p) for p in args.files)}")
     if report is None:
         return code
     print(report.summary())
     if report.rejects:
         print(f"rejects written to {args.rejects}", file=sys.stderr)
-    return 0
+    for problem in report.unreadable:
+        print(f"error: {problem}", file=sys.stderr)
+    return 2 if report.unreadable else 0
 
 
 if __name__ == "__main__":

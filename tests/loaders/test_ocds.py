@@ -293,6 +293,39 @@ def test_a_truncated_gzip_file_is_named_and_exits_2_not_a_traceback(clean_db, tm
 
 
 @pytest.mark.neo4j
+def test_a_damaged_file_loads_what_precedes_the_damage_and_the_other_files_still_load(clean_db, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                                        capsys) -> None:
+    """Of a cut-short file every release read before the damage loads — those of the chunk being
+    gathered too, not only the chunks already written — and the files after it load: one bad
+    download must not stop a night's load. The exit code is still 2, naming the file."""
+    import random
+
+    rng = random.Random(1)
+    releases = []
+    for i in range(3000):  # ~3 MB, past the head the loader peeks at, and hard to compress
+        release = release_2()
+        release["ocid"] = f"ocds-cut-{i:04d}"
+        release["tender"]["title"] = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(600))
+        releases.append(json.dumps(release))
+    whole = gzip.compress(("\n".join(releases) + "\n").encode())
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(whole[: len(whole) * 3 // 4])
+    not_ocds = tmp_path / "other.json"
+    not_ocds.write_text(json.dumps({"hello": "world"}, indent=2), encoding="utf-8")  # a document, no package
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps(release_1()) + "\n", encoding="utf-8")
+    assert main([str(cut), str(not_ocds), str(good), "--rejects", str(tmp_path / "rejects.csv"),
+                 "--chunk", "1000"]) == 2
+    err = capsys.readouterr().err
+    assert "cut.jsonl.gz: the compressed file is cut short or damaged" in err
+    assert "other.json: no releases[] or records[] found" in err
+    read = int(err.split("cut short or damaged")[1].split("(")[-2].split(" releases of the file")[0].replace(",", ""))
+    assert 1000 < read < 3000 and read % 1000 != 0  # part of a chunk was being gathered when the damage came
+    assert count(clean_db, "MATCH (t:Tender) WHERE t.id STARTS WITH 'ocds-cut-' RETURN count(t)") == read
+    assert count(clean_db, "MATCH (t:Tender {id: 'ocds-1'}) RETURN count(t)") == 1
+
+
+@pytest.mark.neo4j
 def test_an_ocds_load_is_refused_while_another_job_holds_the_databases_lock(clean_db, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                                            monkeypatch, capsys) -> None:
     from graph import lock
