@@ -42,6 +42,8 @@ def bid_spread_figure(bids: pd.DataFrame) -> go.Figure:
     """
     plotted = bids.dropna(subset=["pct_above_winner"])
     plotted = plotted.assign(**{c: plain(plotted[c]) for c in ("firm_name", "tender_id", "firm_id")})
+    status = plotted["status"] if "status" in plotted else pd.Series("valid", index=plotted.index)
+    plotted["note"] = plain(status.fillna("valid")).map(lambda s: "" if s == "valid" else f" · {s}: not a valid bid")
     figure = go.Figure()
     members = sorted(plotted.loc[plotted["is_member"], "firm_name"].unique())
     groups = [(name, plotted[plotted["is_member"] & (plotted["firm_name"] == name)], PALETTE[i % len(PALETTE)])
@@ -54,9 +56,10 @@ def bid_spread_figure(bids: pd.DataFrame) -> go.Figure:
             x=frame["published_at"], y=frame["pct_above_winner"], mode="markers", name=name,
             marker={"color": colour, "size": 10, "symbol": ["star" if w else "circle" for w in frame["is_winner"]],
                     "line": {"width": 0.5, "color": "#333"}},
-            customdata=frame[["tender_id", "firm_id", "amount", "winning_amount"]].to_numpy(),
+            customdata=frame[["tender_id", "firm_id", "amount", "winning_amount", "note"]].to_numpy(),
             hovertemplate="%{customdata[0]} · %{customdata[1]}<br>bid %{customdata[2]:,.0f}"
-                          " (winner %{customdata[3]:,.0f})<br>%{y:.1f} % above the winning bid<extra></extra>",
+                          " (winner %{customdata[3]:,.0f})<br>%{y:.1f} % above the winning bid%{customdata[4]}"
+                          "<extra></extra>",
         ))
     return _layout(figure, 380, x="tender published", y="% above the winning bid (★ winner)")
 

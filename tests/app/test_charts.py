@@ -27,7 +27,7 @@ def test_names_and_ids_reach_plotly_as_entities() -> None:
     bids = pd.DataFrame({"tender_id": ["T<1>", "T<1>"], "firm_id": ["F1", "F2"], "firm_name": [HOSTILE, "Beta"],
                          "is_member": [True, True], "is_winner": [True, False], "amount": [100.0, 102.0],
                          "winning_amount": [100.0, 100.0], "pct_above_winner": [0.0, 2.0],
-                         "published_at": [day, day]})
+                         "published_at": [day, day], "status": ["valid", "<i>withdrawn</i>"]})
     rotation = pd.DataFrame({"tender_id": ["T<1>"], "winner": [HOSTILE], "is_member": [True], "published_at": [day]})
     activity = pd.DataFrame({"date": [day, day], "activity": ["inspection", "inspection"],
                              "firm_id": ["F<5>", "F6"], "kind": ["<b>safety</b>", "safety"],
@@ -37,4 +37,5 @@ def test_names_and_ids_reach_plotly_as_entities() -> None:
     assert not [s for s in shown if "<" in s or ">" in s]
     assert SHOWN in shown  # a legend entry or tick label, as the investigator typed it
     assert "&lt;b&gt;safety&lt;/b&gt;" in shown and "T&lt;1&gt;" in shown
+    assert " · &lt;i&gt;withdrawn&lt;/i&gt;: not a valid bid" in shown
     assert len(figures[2].data) == 2  # the pair's firm is still told apart from the others by its id
