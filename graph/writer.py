@@ -81,12 +81,15 @@ class GraphWriter:
         [page] = self.db.read("prune_read_rels", types=list(types), source=self.source)
         return [{"element_id": e, "type": t, "start_id": a, "end_id": b} for e, t, a, b in page["rows"]]
 
-    def delete(self, rows: Sequence[Mapping[str, Any]], nodes: bool) -> WriteCounters:
-        """Delete stored nodes (with their relationships) or relationships, as :meth:`stored` read them;
-        one that no longer carries this source is left alone."""
-        name = "prune_delete_nodes" if nodes else "prune_delete_rels"
-        keep = ("element_id", "id") if nodes else ("element_id",)
-        return self._write(name, [{k: row[k] for k in keep} for row in rows])  # not in the load's totals
+    def delete(self, rows: Sequence[Mapping[str, Any]], label: str = "", links: Sequence[str] = ()) -> WriteCounters:
+        """Delete stored nodes of ``label`` or relationships, as :meth:`stored` read them (not counted in
+        the load's totals). A node goes only with its own ``links`` (the types its file writes, written
+        by this source); one linked to anything else stays, and so does whatever no longer carries
+        this source."""
+        if label:
+            return self.db.write_rows("prune_delete_nodes", [{"element_id": r["element_id"], "id": r["id"]} for r in rows],
+                                      batch_size=self.batch_size, source=self.source, label=label, links=list(links))
+        return self._write("prune_delete_rels", [{"element_id": r["element_id"], "type": r["type"]} for r in rows])
 
     def existing_ids(self, wanted: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
         """Of the ids per entity kind in ``wanted``, those that exist in the graph."""

@@ -593,9 +593,9 @@ def load_file(
                 stats.read += 1
                 row, problems = parse_row(spec, bundle_file.header, record)
                 if row is None:
-                    key_only = _key_only(spec, bundle_file.header, record)
-                    reject_row(spec, key_only, problems, refs, chunk_rejects, stats)
-                    _protect(stats.extract, _record_key(spec, bundle_file.header, record))
+                    key = _record_key(spec, bundle_file.header, record)
+                    reject_row(spec, _key_only(spec, key), problems, refs, chunk_rejects, stats)
+                    _protect(stats.extract, key)
                 else:
                     staged.append((record.line, row))
             accepted = accept_rows(spec, staged, refs, seen, chunk_rejects, stats)
@@ -644,12 +644,9 @@ def _protect(extract: Extract, key: Any) -> None:
         extract.protected.add(key)
 
 
-def _key_only(spec: FileSpec, header: Sequence[str], record: Record) -> dict[str, Any] | None:
-    """The key of a row-invalid record, so references to it can say it was rejected."""
-    if spec.defines is None or spec.key[0] not in header or len(record.cells) != len(header):
-        return None
-    value = record.cells[list(header).index(spec.key[0])].strip()
-    return {spec.key[0]: value} if value else None
+def _key_only(spec: FileSpec, key: Any) -> dict[str, Any] | None:
+    """A row-invalid record's id (:func:`_record_key`) as a row, so references to it can say it was rejected."""
+    return {spec.key[0]: key} if spec.defines is not None and key is not None else None
 
 
 @dataclass
@@ -747,7 +744,7 @@ def prune_file(writer: Any, spec: FileSpec, extract: Extract, refs: References, 
         extract.protected |= refs.in_graph[spec.defines]
     summary, stale = plan(spec.filename, writer.stored(target.label, target.types), extract, target, max_share)
     if stale:
-        counters = writer.delete(stale, nodes=bool(target.label))
+        counters = writer.delete(stale, target.label, target.links)
         summary.deleted = counters.nodes_deleted if target.label else counters.relationships_deleted
     summary.seconds = time.monotonic() - started
     return summary
@@ -855,9 +852,9 @@ def build_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--source", metavar="NAME",
                         help="source label set on everything loaded (default csv:<folder name>)")
     parser.add_argument("--prune", action="store_true",
-                        help="the bundle is a full extract of its source: afterwards, delete what earlier loads "
-                             "of the source wrote and a present file no longer has (exit code 4 when a file "
-                             "is left unpruned, with the reason)")
+                        help="the bundle is a full extract of its --source (required): afterwards, delete what "
+                             "earlier loads of the source wrote and a present file no longer has (exit code 4 "
+                             "when a file is left unpruned, with the reason)")
     parser.add_argument("--max-prune", type=float, default=100 * DEFAULT_MAX_SHARE, metavar="PCT",
                         help="with --prune, leave a file alone when more than PCT %% of its stored entities "
                              f"would go, as a cut-short extract would (default {100 * DEFAULT_MAX_SHARE:g})")
@@ -870,6 +867,10 @@ def run_csv(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     if not 0 <= args.max_prune <= 100:
         print("error: --max-prune is a percentage from 0 to 100", file=sys.stderr)
+        return EXIT_INPUT
+    if args.prune and not args.source:
+        print("error: --prune needs --source NAME, the name that marks what this extract owns, the same at "
+              "every load (the default, the folder's name, changes with a dated export folder)", file=sys.stderr)
         return EXIT_INPUT
     try:
         files = preflight(args.directory)  # input errors before touching the database

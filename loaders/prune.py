@@ -15,8 +15,14 @@ What is never pruned, because the bundle does not say it is gone:
 * the key of a rejected row: the row may be the corrected version of a stored one;
 * an entity a row of this bundle still refers to (a firm dropped from ``firms.csv`` whose
   bids are still in ``bids.csv``);
+* a node still linked to anything but its own file's links from this source: another
+  source's bid on a firm, a bid from a file absent or not pruned on a tender, a finding's
+  ``MEMBER_OF`` or ``CONCERNS`` (the case keeps its subjects);
 * a whole file with a rejected row whose key cannot be read, or whose stale share exceeds
-  ``max_share`` (a truncated or half-written extract must not empty the graph).
+  ``max_share`` and one entity (a truncated or half-written extract must not empty the graph).
+
+Which entities a source owns is its ``--source`` name, so pruning needs one given explicitly and
+the same every time (a folder name can change with each night's export).
 
 The decisions are pure (:func:`plan`); :class:`graph.writer.GraphWriter` reads what is stored
 and deletes, inside the load's job lock, so no detector run reads a half-pruned market.
@@ -40,6 +46,7 @@ class Target:
     label: str = ""  # node label (files that define nodes keyed by id)
     types: tuple[str, ...] = ()  # relationship types (files of relationships)
     reverse: bool = False  # the file's key lists the relationship's end before its start
+    links: tuple[str, ...] = ()  # a node's own relationships: the types its file's load query writes
 
     def key(self, stored: Mapping[str, Any]) -> Any:
         """The file key a stored node or relationship corresponds to."""
@@ -52,10 +59,14 @@ class Target:
 
 
 ROLE_BY_TYPE = {rel: role for role, rel in PERSON_ROLE_RELS.items()}
+CONTACT_LINKS = ("HAS_PHONE", "HAS_EMAIL", "HAS_ADDRESS")
 TARGETS: dict[str, Target] = {
-    "departments": Target("Department"), "officials": Target("Official"), "firms": Target("Firm"),
-    "persons": Target("Person"), "tenders": Target("Tender"), "bids": Target("Bid"),
-    "inspections": Target("Inspection"), "approvals": Target("Approval"),
+    "departments": Target("Department"), "officials": Target("Official", links=("WORKS_IN", *CONTACT_LINKS)),
+    "firms": Target("Firm", links=CONTACT_LINKS), "persons": Target("Person", links=CONTACT_LINKS),
+    "tenders": Target("Tender", links=("ISSUED", "AWARDED_TO")),
+    "bids": Target("Bid", links=("SUBMITTED", "FOR", "SENT_FROM", "USES_DOCUMENT")),
+    "inspections": Target("Inspection", links=("CONDUCTED", "OF")),
+    "approvals": Target("Approval", links=("APPLIED", "DECIDED")),
     "person_roles": Target(types=tuple(PERSON_ROLE_RELS.values())),  # key person_id, firm_id, role
     "relations": Target(types=("RELATED_TO",)),  # official → person, key official_id, person_id
     "evaluations": Target(types=("EVALUATED",), reverse=True),  # official → tender, key tender_id, official_id
@@ -78,15 +89,18 @@ class FilePrune:
     file: str
     stored: int = 0  # this source's entities of the file before pruning
     stale: int = 0  # of them, those the extract no longer has
-    deleted: int = 0
+    deleted: int = 0  # of those, the ones deleted (the others are still linked to data the load keeps)
     refused: str = ""  # why nothing was deleted, when nothing was
     seconds: float = 0.0
 
     def line(self) -> str:
         if self.refused:
             return f"{self.file}: not pruned — {self.refused}"
-        return (f"{self.file}: {self.deleted:,} of {self.stored:,} stored no longer in the extract, deleted "
-                f"({self.seconds:.1f} s)")
+        kept = self.stale - self.deleted
+        still = (f", {kept:,} kept: still linked to data this load does not replace (another source's, a file "
+                 "absent or not pruned, a finding)") if kept else ""
+        return (f"{self.file}: {self.stale:,} of {self.stored:,} stored no longer in the extract, "
+                f"{self.deleted:,} deleted{still} ({self.seconds:.1f} s)")
 
 
 def plan(file: str, stored: Iterable[Mapping[str, Any]], extract: Extract, target: Target,
@@ -103,7 +117,7 @@ def plan(file: str, stored: Iterable[Mapping[str, Any]], extract: Extract, targe
         result.refused = (f"{extract.unkeyed_rejects:,} rejected rows have no readable key, and one may be the "
                           f"new version of one of the {len(stale):,} stored entities the file no longer has")
         return result, []
-    if stale and len(stale) > max_share * len(stored):
+    if len(stale) > max(max_share * len(stored), 1):  # one may always go: a department closed
         result.refused = (f"{len(stale):,} of {len(stored):,} stored ({100 * len(stale) / len(stored):.0f} %) "
                           f"are no longer in the file, more than --max-prune {100 * max_share:g} % "
                           "(a cut-short extract?); if the file is complete, load again with a higher --max-prune")

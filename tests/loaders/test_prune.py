@@ -46,6 +46,21 @@ def test_plan_refuses_a_file_with_an_unkeyed_reject_or_too_large_a_share() -> No
     assert stale == [] and "2 of 10 stored (20 %)" in summary.refused
     summary, stale = plan("bids.csv", stored(*"ABCDEFGHIJ"), Extract(keys=set("ABCDEFGHI")), NODE, max_share=0.1)
     assert len(stale) == 1 and summary.refused == ""  # exactly the share allowed
+    summary, stale = plan("departments.csv", stored("D1", "D2", "D3"), Extract(keys={"D1", "D2"}),
+                          TARGETS["departments"], max_share=0.1)
+    assert len(stale) == 1 and summary.refused == ""  # one may always go, whatever the share
+
+
+def test_a_nodes_own_links_are_the_relationships_its_load_query_writes() -> None:
+    """Pruning deletes a node only with its own links; they must be what load_<file>.cypher MERGEs."""
+    import re
+
+    from graph.cypher import query
+
+    for name, target in TARGETS.items():
+        if target.label:
+            merged = set(re.findall(r"MERGE \([^)]*\)(?:<-|-)\[\w*:(\w+)", query(f"load_{name}")))
+            assert merged == set(target.links), name
 
 
 @pytest.mark.neo4j
@@ -59,11 +74,12 @@ def test_a_full_extract_prunes_only_what_it_no_longer_has(clean_db, tmp_path: Pa
     extract["bids.csv"] = SMALL["bids.csv"].replace("B2,T1,F2,99,2024-01-21T09:30:00,10.0.0.1,ABC,false\n", "")
     extract["evaluations.csv"] = "tender_id,official_id\nT1,O1\n"
     extract["person_roles.csv"] = "person_id,firm_id,role,share\nP1,F1,legal_rep,\nP2,F3,director,\n"
-    extract["firms.csv"] = SMALL["firms.csv"].replace("F3,Gamma,R3,,,\n", "")  # B3 and A1 still name F3
+    extract["firms.csv"] = SMALL["firms.csv"].replace("F3,Gamma,R3,,,\n", "")  # B3 still names F3
     extract["approvals.csv"] = SMALL["approvals.csv"].replace("2024-04-01", "April")  # A1 rejected: kept
     report = load_bundle(write_bundle(tmp_path / "second" / "city", extract), clean_db, prune=1.0)
 
     assert run(clean_db, "MATCH (b:Bid) RETURN b.id AS id ORDER BY id") == [{"id": i} for i in ("B1", "B3", "X1")]
+    assert run(clean_db, "MATCH (:Firm {id: 'F2'})-[:HAS_PHONE]->(p) RETURN p.value AS p") == [{"p": "13800000000"}]
     assert run(clean_db, "MATCH (o)-[:EVALUATED]->(t) RETURN o.id AS o, t.id AS t") == [{"o": "O1", "t": "T1"}]
     roles = run(clean_db, "MATCH (p:Person)-[r]->(f:Firm) RETURN p.id AS p, type(r) AS role, f.id AS f ORDER BY role")
     assert roles == [{"p": "P2", "role": "DIRECTOR_OF", "f": "F3"}, {"p": "P1", "role": "LEGAL_REP_OF", "f": "F1"}]
@@ -80,6 +96,40 @@ def test_a_full_extract_prunes_only_what_it_no_longer_has(clean_db, tmp_path: Pa
 
 
 @pytest.mark.neo4j
+def test_a_node_linked_to_another_source_another_file_or_a_finding_is_kept(clean_db, tmp_path: Path) -> None:
+    """Dropped from the extract, but still linked to data the load does not replace — each by one link
+    alone: an OCDS bid on F1, a finding about F2, official O1's declared relative (relations.csv absent).
+    They stay, with every link; F3, left with its own contact links only, goes."""
+    load_bundle(write_bundle(tmp_path / "first" / "city", SMALL), clean_db)
+    with clean_db.driver.session(database=clean_db.settings.database) as session:
+        session.run("MATCH (t:Tender {id: 'T1'}), (f:Firm {id: 'F1'}) "
+                    "CREATE (f)-[:SUBMITTED {source: 'ocds'}]->(:Bid {id: 'X1', amount: 1.0, source: 'ocds'})"
+                    "-[:FOR {source: 'ocds'}]->(t)").consume()
+        session.run("MATCH (f:Firm {id: 'F2'}) CREATE (:Alert {id: 'A-F2', active: false})-[:CONCERNS]->(f)").consume()
+    extract = {  # departments, persons and relations absent; every firm and every dependant gone
+        "officials.csv": "official_id,name,department_id,role\nO2,Li,D2,approver\n",
+        "firms.csv": "firm_id,name\n",
+        "person_roles.csv": "person_id,firm_id,role,share\n",
+        "tenders.csv": "tender_id,department_id,title\nT1,D1,Road\nT2,D2,Bridge\n",  # no winner any more
+        "bids.csv": "bid_id,tender_id,firm_id,amount\n",
+        "evaluations.csv": "tender_id,official_id\n",
+        "inspections.csv": "inspection_id,official_id,firm_id,date\n",
+        "approvals.csv": "approval_id,official_id,firm_id,applied_at\n",
+    }
+    report = load_bundle(write_bundle(tmp_path / "second" / "city", extract), clean_db, prune=1.0)
+    firms = run(clean_db, "MATCH (f:Firm) RETURN f.id AS id ORDER BY id")
+    assert firms == [{"id": "F1"}, {"id": "F2"}]
+    assert run(clean_db, "MATCH (:Firm {id: 'F1'})-[:SUBMITTED]->(b) RETURN b.id AS b") == [{"b": "X1"}]
+    assert run(clean_db, "MATCH (:Alert {id: 'A-F2'})-[:CONCERNS]->(f) RETURN f.id AS f") == [{"f": "F2"}]
+    links = run(clean_db, "MATCH (o:Official {id: 'O1'})-[r]-() RETURN type(r) AS r ORDER BY r")
+    assert [x["r"] for x in links] == ["HAS_EMAIL", "HAS_PHONE", "RELATED_TO", "WORKS_IN"]  # kept whole
+    pruned = {p.file: (p.stale, p.deleted) for p in report.pruned or []}
+    assert pruned["firms.csv"] == (3, 1) and pruned["officials.csv"] == (1, 0) and pruned["bids.csv"] == (3, 3)
+    assert pruned["inspections.csv"] == (2, 2) and pruned["evaluations.csv"] == (2, 2)
+    assert "firms.csv: 3 of 3 stored no longer in the extract, 1 deleted, 2 kept: still linked" in report.table()
+
+
+@pytest.mark.neo4j
 def test_a_cut_short_extract_is_not_pruned_and_the_cli_exits_4(clean_db, tmp_path: Path) -> None:
     folder = write_bundle(tmp_path / "city", SMALL)
     load_bundle(folder, clean_db)
@@ -87,10 +137,13 @@ def test_a_cut_short_extract_is_not_pruned_and_the_cli_exits_4(clean_db, tmp_pat
     (folder / "bids.csv").write_text(SMALL["bids.csv"].split("\n", 2)[0] + "\n" + SMALL["bids.csv"].split("\n")[1]
                                      + "\n", encoding="utf-8")  # the header and B1: B2 and B3 cut off
     result = cli("csv", folder, "--prune")
+    assert result.returncode == 2 and "--prune needs --source NAME" in result.stderr
+    assert counts(clean_db) == before
+    result = cli("csv", folder, "--prune", "--source", "csv:city")
     assert result.returncode == 4, result.stderr
     assert "bids.csv: not pruned — 2 of 3 stored (67 %)" in result.stdout and "--max-prune 10 %" in result.stdout
     assert counts(clean_db) == before
-    result = cli("csv", folder, "--prune", "--max-prune", "100")
+    result = cli("csv", folder, "--prune", "--source", "csv:city", "--max-prune", "100")
     assert result.returncode == 0, result.stderr
-    assert "bids.csv: 2 of 3 stored no longer in the extract, deleted (" in result.stdout
+    assert "bids.csv: 2 of 3 stored no longer in the extract, 2 deleted (" in result.stdout
     assert run(clean_db, "MATCH (b:Bid) RETURN b.id AS id") == [{"id": "B1"}]
