@@ -3,13 +3,14 @@
 // it names several), whether an active award names this very bid (OCDS relatedBids), the
 // tender's active awards with their suppliers and lots, every firm the tender was awarded to
 // (lots can have several), the active rings of which the firm is a member and of which two or more members placed
-// separate bids here (read from MEMBER_OF, not from the ring's capped tender list; a consortium bid counts once),
+// separate bids here (read from MEMBER_OF, not from the ring's capped tender list; a consortium bid counts once; an
+// invited or withdrawn OCDS bid ['invited', 'withdrawn'] (detectors.market.NOT_TENDERED) is no bid),
 // and the bid's submission IP and document hash (the lowest, when a bid has several).
 // Parameters: $tender_id (string).
 MATCH (t:Tender {id: $tender_id})
 WITH t, COLLECT {
   MATCH (t)<-[:FOR]-(b:Bid)<-[:SUBMITTED]-(m:Firm)-[:MEMBER_OF]->(r:Ring)
-  WHERE coalesce(r.active, true)
+  WHERE coalesce(r.active, true) AND NOT coalesce(b.status, '') IN ['invited', 'withdrawn']
   WITH r, count(DISTINCT m) AS members, count(DISTINCT b) AS bids
   WHERE members >= 2 AND bids >= 2
   RETURN r.id

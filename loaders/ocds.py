@@ -212,15 +212,17 @@ def _iter_package(handle: io.BufferedReader[Any], name: str) -> Iterator[Item]:
         for prefix, event, _value in events:
             if prefix in counters and event == "start_map":
                 index = counters[prefix]
-                counters[prefix] += 1
                 obj = _build(events, prefix)
+                counters[prefix] += 1  # read whole
                 kind = prefix.split(".")[0]
                 if kind == "releases":
                     yield Item(0, f"$.releases[{index}]", obj)
                 else:
                     yield from _expand_record(obj, 0, f"$.records[{index}]")
-    except ijson.JSONError as error:
-        yield Item(0, "$", None, f"invalid JSON: {error}")
+    except ijson.JSONError as error:  # the rest of the document cannot be read
+        read = counters["releases.item"] + counters["records.item"]
+        raise OcdsFormatError(f"{name}: invalid JSON after {read:,} whole releases or records ({error}); load a whole "
+                              "copy again (re-loading is safe)") from error
     if not any(counters.values()):
         raise OcdsFormatError(f"{name}: no releases[] or records[] found: not an OCDS package or JSON "
                               "Lines file")
@@ -727,8 +729,9 @@ def load_ocds(
     Parsing and writing overlap: while one chunk of ``chunk_releases`` releases is written
     (in a worker thread, batches of ``batch_size`` rows), the next is parsed; at most two
     chunks are in memory, whatever the size of the files. ``schema=False`` skips creating
-    the constraints and indexes (for callers that already did). A file that is damaged, cut
-    short or no OCDS at all is named in ``report.unreadable``; the releases read from it before
+    the constraints and indexes (for callers that already did). A file that is damaged or cut
+    short (gzip, or a package whose JSON breaks off), that is no OCDS package, or of which no
+    release could be loaded is named in ``report.unreadable``; the releases read from it before
     the damage load, and so do the other files.
     """
     if party_ids not in PARTY_ID_MODES:
@@ -748,7 +751,7 @@ def load_ocds(
 
         for path in paths:
             rows = ChunkRows()
-            read_before = report.releases_read
+            read_before, loaded_before = report.releases_read, report.releases_loaded
             try:
                 for item in iter_releases(path):
                     report.releases_read += 1
@@ -758,8 +761,13 @@ def load_ocds(
                         pending = submit(rows)
                         rows = ChunkRows()
             except OcdsFormatError as error:  # what was read before the damage loads; so do the other files
-                report.unreadable.append(f"{error} ({report.releases_read - read_before:,} releases of the file "
-                                         "were read before it and are loaded)")
+                report.unreadable.append(f"{error} ({report.releases_loaded - loaded_before:,} of its releases "
+                                         "before the damage are loaded)")
+            else:
+                if report.releases_loaded == loaded_before:
+                    report.unreadable.append(
+                        f"{path.name}: no release of it could be loaded ({report.releases_read - read_before:,} "
+                        "read; the rejects file says why): not OCDS, or not the file meant?")
             pending = submit(rows)
         if pending is not None:
             pending.result()

@@ -176,6 +176,11 @@ def test_tenders_list_tender_findings_with_the_tenders_record(market_db):
     assert list(t2["winners"]) == ["Beta Build"] and list(t2["rings"]) == ["RING-1"]
     assert t2["budget"] == pytest.approx(102000.0 * 1.1)
     assert t2["key_screens"] == "screens 55, ring 15"
+    # a firm invited to T2 (an OCDS bid with status invited) placed no bid: the count stays
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (t:Tender {id: 'T2'}), (f:Firm) WITH t, f LIMIT 1 "
+                    "CREATE (f)-[:SUBMITTED]->(:Bid {id: 'T2-invited', status: 'invited'})-[:FOR]->(t)").consume()
+    assert app_queries.tenders(market_db).set_index("tender_id").loc["T2", "bids"] == 4
     # a tender finding the latest run no longer produced is listed only when asked for
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("MATCH (a:Alert {id: 'TR-1'}) SET a.active = false").consume()

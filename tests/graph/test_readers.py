@@ -212,6 +212,22 @@ def test_invited_and_withdrawn_bids_stay_out_of_the_market_but_not_out_of_the_oc
     assert ocds[["B6", "B7", "B8"]].tolist() == ["withdrawn", "invited", "pending"]
 
 
+def test_every_query_that_leaves_out_bids_by_status_names_the_markets_statuses() -> None:
+    """The app's and the analysts' Cypher write NOT_TENDERED out as a list; it must stay the same list."""
+    import re
+    from pathlib import Path
+
+    from detectors.market import NOT_TENDERED
+
+    spelled = "[" + ", ".join(f"'{s}'" for s in sorted(NOT_TENDERED)) + "]"
+    cypher = Path(__file__).resolve().parents[2] / "cypher"
+    files = [p for p in sorted(cypher.glob("*.cypher")) if "withdrawn" in p.read_text(encoding="utf-8")]
+    assert len(files) >= 3
+    for path in files:
+        lists = re.findall(r"\[[^\[\]]*'withdrawn'[^\[\]]*\]", path.read_text(encoding="utf-8"))
+        assert lists and set(lists) == {spelled}, path.name
+
+
 def test_to_datetimes_converts_neo4j_temporals_to_naive_utc() -> None:
     from neo4j.time import Date, DateTime
 

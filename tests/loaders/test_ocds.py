@@ -319,10 +319,21 @@ def test_a_damaged_file_loads_what_precedes_the_damage_and_the_other_files_still
     err = capsys.readouterr().err
     assert "cut.jsonl.gz: the compressed file is cut short or damaged" in err
     assert "other.json: no releases[] or records[] found" in err
-    read = int(err.split("cut short or damaged")[1].split("(")[-2].split(" releases of the file")[0].replace(",", ""))
+    read = int(err.split("cut short or damaged")[1].split("(")[-2].split(" of its releases")[0].replace(",", ""))
     assert 1000 < read < 3000 and read % 1000 != 0  # part of a chunk was being gathered when the damage came
     assert count(clean_db, "MATCH (t:Tender) WHERE t.id STARTS WITH 'ocds-cut-' RETURN count(t)") == read
     assert count(clean_db, "MATCH (t:Tender {id: 'ocds-1'}) RETURN count(t)") == 1
+    # an uncompressed package whose JSON breaks off, and JSON Lines of which no line is a release
+    package = json.dumps({"releases": [release_1()] * 3})
+    broken = tmp_path / "broken.json"
+    broken.write_text(package[: len(package) * 2 // 3], encoding="utf-8")
+    stranger = tmp_path / "stranger.jsonl"
+    stranger.write_text('{"hello": "world"}\n{"hello": "again"}\n', encoding="utf-8")
+    assert main([str(broken), str(stranger), "--rejects", str(tmp_path / "rejects2.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "broken.json: invalid JSON after 1 whole releases or records" in err
+    assert "(1 of its releases before the damage are loaded)" in err
+    assert "stranger.jsonl: no release of it could be loaded (2 read" in err
 
 
 @pytest.mark.neo4j
