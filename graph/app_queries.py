@@ -29,7 +29,7 @@ TRIAGE_STATUSES: tuple[str, ...] = ("open", "in_progress", "confirmed", "dismiss
 CASE_KINDS: tuple[str, ...] = ("ring", "pair", "linked_bidders", "tender", "firm", "buyer")
 CAPTION_KEYS: tuple[str, ...] = ("name", "title", "value", "hash", "id")
 DATA_LABELS: tuple[str, ...] = tuple(
-    n.label for n in NODES if n.label not in ("DetectorRun", "Ring", "Alert")
+    n.label for n in NODES if n.label not in ("DetectorRun", "LoadRun", "Ring", "Alert")
 )
 
 
@@ -151,6 +151,13 @@ def recent_runs(db: Database, limit: int = 20) -> pd.DataFrame:
     """The last ``limit`` detector runs, newest first, with a failed run's error."""
     return db.read_frame("app_recent_runs", columns=["run_id", "started_at", "seconds", "status", "findings",
                                                      "error", "code_version"], limit=limit)
+
+
+def recent_loads(db: Database, limit: int = 20) -> pd.DataFrame:
+    """The last ``limit`` loads (:mod:`graph.load_log`), newest first: what, from where, how it went."""
+    return db.read_frame("app_recent_loads", columns=["started_at", "finished_at", "status", "kind", "source", "input",
+                                                      "rows_read", "rows_loaded", "rejected", "pruned", "note"],
+                         limit=limit)
 
 
 def findings_counts(db: Database) -> pd.DataFrame:

@@ -41,6 +41,7 @@ from loaders.csv_bundle import (
     Field,
     FileSpec,
     FileStats,
+    LoadEntry,
     LoadReport,
     Progress,
     RowSink,
@@ -287,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     code, report = run_load(lambda db: load_bids_table(args.file, db, columns, source, rejects_path,
                                                        args.batch_size, Progress(), header),
-                            job=f"a load of {args.file}")
+                            job=f"a load of {args.file}", entry=LoadEntry("bids", source, str(args.file)))
     if report is not None:
         print(report.table())
     return code

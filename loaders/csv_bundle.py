@@ -668,6 +668,14 @@ class LoadReport:
     def prune_refused(self) -> bool:
         return any(p.refused for p in self.pruned or [])
 
+    def outcome(self) -> tuple[str, dict[str, Any]]:
+        """Status and counts for the load log (:mod:`graph.load_log`)."""
+        refused = "; ".join(p.line() for p in self.pruned or [] if p.refused)
+        return "succeeded", {
+            "rows_read": sum(f.read for f in self.files), "rows_loaded": sum(f.loaded for f in self.files),
+            "rejected": self.rejected_rows, "note": refused or None,
+            "pruned": sum(p.deleted for p in self.pruned) if self.pruned is not None else None}
+
     def table(self) -> str:
         lines = [f"{'file':<18}{'read':>10}{'loaded':>10}{'rejected':>10}{'seconds':>9}"]
         for f in self.files:
@@ -790,17 +798,28 @@ RERUN_ADVICE = ("Rows written before the failure stay; once the database is back
                 "command completes the load (it MERGEs on natural keys).")
 
 
-def run_load(load: Callable[[Any], Any], job: str = "a load") -> tuple[int, Any]:
+@dataclass(frozen=True)
+class LoadEntry:
+    """What the load log (:mod:`graph.load_log`) records about a load before it starts."""
+
+    kind: str  # csv, bids, ocds
+    source: str
+    input: str
+
+
+def run_load(load: Callable[[Any], Any], job: str = "a load", entry: LoadEntry | None = None) -> tuple[int, Any]:
     """Connect, take the database's job lock (:mod:`graph.lock`) as ``job``, run ``load(db)``, and map
     failures to exit codes with a readable message.
 
     BundleError or an unreadable/unwritable file → 2; unreachable or failing database → 1,
     saying how to start the local server and, when the load had begun, that re-running
     is safe; a detector run or another load holding the lock → 3, nothing written (a detector
-    run must not read half a load).
+    run must not read half a load). With ``entry`` the load is recorded in the load log, its end
+    from the report's ``outcome()`` (status and counts) or the error.
     """
     from neo4j.exceptions import DriverError, Neo4jError
 
+    from graph import load_log
     from graph.db import GraphError, GraphUnavailable, connect
     from graph.lock import LockHeld, lock_name, run_lock
     from graph.settings import SettingsError
@@ -811,7 +830,19 @@ def run_load(load: Callable[[Any], Any], job: str = "a load") -> tuple[int, Any]
             db.verify()
             with run_lock(name=lock_name(db), job=job):
                 loading = True
-                return EXIT_OK, load(db)
+                if entry is None:
+                    return EXIT_OK, load(db)
+                run_id = load_log.start(db, entry.kind, entry.source, entry.input)
+                try:
+                    report = load(db)
+                except BaseException as error:
+                    try:
+                        load_log.end(db, run_id, "failed", {"error": f"{type(error).__name__}: {error}"})
+                    except Exception:  # noqa: BLE001 — the database may be what failed; the next load marks it
+                        pass
+                    raise
+                load_log.end(db, run_id, *report.outcome())
+                return EXIT_OK, report
     except LockHeld as error:
         print(f"error: {error}\nNothing was written; run the load again when that job has finished.",
               file=sys.stderr)
@@ -878,9 +909,10 @@ def run_csv(args: argparse.Namespace) -> int:
         print(f"error: {error}\nNothing was written.", file=sys.stderr)
         return EXIT_INPUT
     prune = args.max_prune / 100 if args.prune else None
+    entry = LoadEntry("csv", args.source or default_source(args.directory), str(args.directory))
     code, report = run_load(lambda db: load_bundle(args.directory, db, args.rejects, args.batch_size,
                                                    args.source, Progress(), files, prune),
-                            job=f"a load of {args.directory}")
+                            job=f"a load of {args.directory}", entry=entry)
     if report is not None:
         print(report.table())
         if report.prune_refused:

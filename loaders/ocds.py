@@ -67,7 +67,7 @@ from ocdskit.util import is_linked_release
 
 from graph.db import Database, WriteCounters
 from graph.schema import apply_schema
-from loaders.csv_bundle import run_load
+from loaders.csv_bundle import LoadEntry, run_load
 from loaders.identifiers import normalise_address, normalise_email, normalise_phone
 from loaders.rejects import Reject, RejectLog
 
@@ -699,6 +699,12 @@ class LoadReport:
     counters: WriteCounters = field(default_factory=WriteCounters)
     unreadable: list[str] = field(default_factory=list)  # why a file could not be read to its end
 
+    def outcome(self) -> tuple[str, dict[str, Any]]:
+        """Status and counts for the load log (:mod:`graph.load_log`): partial when a file was unreadable."""
+        return ("partial" if self.unreadable else "succeeded",
+                {"rows_read": self.releases_read, "rows_loaded": self.releases_loaded, "rejected": self.rejects,
+                 "note": "; ".join(self.unreadable) or None})
+
     def summary(self) -> str:
         rate = self.releases_loaded / self.seconds if self.seconds else 0.0
         c = self.counters
@@ -798,7 +804,8 @@ def main(argv: list[str] | None = None) -> int:
                              chunk_releases=args.chunk)
 
     # the CSV loaders' handling: the database lock, an unreachable database, a failing write
-    code, report = run_load(load, job=f"a load of {', '.join(str(p) for p in args.files)}")
+    inputs = ", ".join(str(p) for p in args.files)
+    code, report = run_load(load, job=f"a load of {inputs}", entry=LoadEntry("ocds", args.source, inputs))
     if report is None:
         return code
     print(report.summary())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from graph import app_queries
@@ -64,3 +65,16 @@ cols[2].metric("Last published", tenders.get("last_published") or "—")
 st.dataframe(labels[labels["nodes"] > 0], hide_index=True, key="overview_labels")
 if int(labels["nodes"].sum()) == 0:
     st.info(LOAD_HINT)
+loads = load(app_queries.recent_loads)
+if loads.empty:
+    st.caption("No load recorded (loads record themselves since the load log was added).")
+else:
+    last = loads.iloc[0]
+    when = (last["finished_at"] or last["started_at"] or "?")[:19].replace("T", " ")
+    st.caption(f"Last load: {md(last['kind'])} {md(last['source'])} from {md(last['input'])}, "
+               f"{md(last['status'])} at {md(when)} · {last['rows_loaded'] if pd.notna(last['rows_loaded']) else '?'} "
+               "rows loaded")
+    if last["status"] not in ("succeeded", "running"):
+        st.warning(f"The last load {md(last['status'])}: {md(last['note'] or 'no reason recorded')}")
+    with st.expander("Recent loads"):
+        st.dataframe(loads, hide_index=True, width="stretch", key="overview_loads")

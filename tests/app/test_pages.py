@@ -126,6 +126,29 @@ def test_overview_shows_latest_run_counts_and_top_findings(market_db):
     assert list(table(at, "run_id", "error")["run_id"]) == ["RUN-1"]
 
 
+def test_overview_says_when_the_data_was_last_loaded_and_warns_of_a_bad_load(market_db):
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("CREATE (:LoadRun {id: 'L1', kind: 'csv', source: 'csv:city', input: '/exports/2024-07-01', "
+                    "status: 'succeeded', started_at: datetime('2024-07-01T02:00:00Z'), "
+                    "finished_at: datetime('2024-07-01T02:05:00Z'), rows_read: 120, rows_loaded: 118, rejected: 2})"
+                    ).consume()
+    at = app_session()
+    no_exception(at)
+    assert "Last load: csv csv:city from /exports/2024-07-01, succeeded at 2024-07-01 02:05:00 · 118 rows loaded" \
+        in all_text(at).replace("\\", "")  # markdown escapes shown plain
+    assert not at.warning
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("CREATE (:LoadRun {id: 'L2', kind: 'ocds', source: 'ocds', input: 'feed.jsonl.gz', "
+                    "status: 'partial', started_at: datetime('2024-07-02T02:00:00Z'), "
+                    "finished_at: datetime('2024-07-02T02:01:00Z'), rows_read: 50, rows_loaded: 50, "
+                    "note: 'feed.jsonl.gz: the compressed file is cut short or damaged'})").consume()
+    clear_app_caches()
+    at.run()
+    [warning] = [w.value for w in at.warning]
+    assert "The last load partial" in warning and "cut short or damaged" in warning
+    assert list(table(at, "source", "rows_loaded")["source"]) == ["ocds", "csv:city"]
+
+
 def test_overview_says_when_the_latest_run_failed_and_whose_findings_are_shown(market_db):
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("CREATE (:DetectorRun {id: 'RUN-2', status: 'failed', started_at: datetime('2024-08-01T02:15:00Z'), "

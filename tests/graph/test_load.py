@@ -66,7 +66,8 @@ def run(db: Any, text: str, **params: Any) -> list[dict[str, Any]]:
 
 
 def counts(db: Any) -> tuple[dict[str, int], dict[str, int]]:
-    nodes = run(db, "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS c")
+    """Nodes per label and relationships per type of the loaded data (the load log's LoadRun left out)."""
+    nodes = run(db, "MATCH (n) WHERE NOT n:LoadRun UNWIND labels(n) AS label RETURN label, count(*) AS c")
     rels = run(db, "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS c")
     return {r["label"]: r["c"] for r in nodes}, {r["type"]: r["c"] for r in rels}
 
@@ -177,6 +178,30 @@ def test_cli_loads_and_prints_the_summary(clean_db, tmp_path: Path) -> None:
     assert str(folder / "rejects.csv") in result.stdout
     assert "loading bids.csv" in result.stderr
     assert counts(clean_db) == (SMALL_NODES, SMALL_RELS)
+
+
+def test_every_cli_load_is_recorded_in_the_load_log(clean_db, tmp_path: Path) -> None:
+    """A LoadRun per load: what, from where, the counts; a load whose process died ('running') becomes
+    'interrupted' when the next one starts; one that fails inside records the error."""
+    run(clean_db, "CREATE (:LoadRun {id: 'died', status: 'running', started_at: datetime('2024-01-01T00:00:00Z')})")
+    files = dict(SMALL, **{"bids.csv": SMALL["bids.csv"] + "B9,T1,F1,-1,,,,\n"})
+    folder = write_bundle(tmp_path / "nightly", files)
+    assert cli("csv", folder).returncode == 0
+    logged = run(clean_db, "MATCH (r:LoadRun) RETURN r.id AS id, r.status AS status, r.kind AS kind, "
+                           "r.source AS source, r.input AS input, r.rows_read AS read, r.rows_loaded AS loaded, "
+                           "r.rejected AS rejected, r.finished_at IS NOT NULL AS finished, r.error AS error "
+                           "ORDER BY r.started_at")
+    assert [(r["id"], r["status"]) for r in logged][0] == ("died", "interrupted")
+    latest = logged[1]
+    assert (latest["status"], latest["kind"], latest["source"], latest["input"]) == (
+        "succeeded", "csv", "csv:nightly", str(folder))
+    assert (latest["read"], latest["loaded"], latest["rejected"], latest["finished"]) == (24, 23, 1, True)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x", encoding="utf-8")
+    result = cli("csv", folder, "--rejects", blocked / "rejects.csv")  # cannot be written: fails inside the load
+    assert result.returncode == 2
+    [failed] = run(clean_db, "MATCH (r:LoadRun {status: 'failed'}) RETURN r.error AS error, r.source AS source")
+    assert "not-a-folder" in failed["error"] and failed["source"] == "csv:nightly"  # the OS error, named
 
 
 def test_cli_missing_column_exits_2_and_writes_nothing(clean_db, tmp_path: Path) -> None:

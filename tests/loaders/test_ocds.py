@@ -323,6 +323,9 @@ def test_a_damaged_file_loads_what_precedes_the_damage_and_the_other_files_still
     assert 1000 < read < 3000 and read % 1000 != 0  # part of a chunk was being gathered when the damage came
     assert count(clean_db, "MATCH (t:Tender) WHERE t.id STARTS WITH 'ocds-cut-' RETURN count(t)") == read
     assert count(clean_db, "MATCH (t:Tender {id: 'ocds-1'}) RETURN count(t)") == 1
+    _, [[status, note, loaded]], _ = clean_db.run_read_only(
+        "MATCH (r:LoadRun {kind: 'ocds'}) RETURN r.status, r.note, r.rows_loaded")
+    assert status == "partial" and "cut.jsonl.gz" in note and "other.json" in note and loaded == read + 1
     # an uncompressed package whose JSON breaks off, and JSON Lines of which no line is a release
     package = json.dumps({"releases": [release_1()] * 3})
     broken = tmp_path / "broken.json"
