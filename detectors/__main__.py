@@ -1,8 +1,9 @@
-"""``python -m detectors run [--detector CODE ...] [--json FILE] [--seed N] [--jobs N]`` and ``python -m detectors list``.
+"""``python -m detectors run [--detector CODE ...] [--json FILE] [--seed N] [--jobs N] [--params FILE]`` and
+``python -m detectors list``.
 
 Exit codes: 0 success, 1 the run failed (marked failed in the database, no findings
-written), 2 bad usage or a broken detector module, 3 another run or a load holds the lock, 4 Neo4j is
-unreachable or not configured. Logs go to stderr with timestamps.
+written), 2 bad usage, a broken detector module or a settings file that cannot be used, 3 another run
+or a load holds the lock, 4 Neo4j is unreachable or not configured. Logs go to stderr with timestamps.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=_positive, metavar="N",
                      help="run the detectors in up to N processes at once [the number of CPUs]; "
                           "1 runs them one after another in one process")
+    run.add_argument("--params", type=Path, metavar="FILE",
+                     help="TOML file of detector settings, one [code] table per detector, overriding the "
+                          "documented defaults of its Params (recorded with the run)")
     run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands.add_parser("list", help="the detectors, in the order they run")
     return parser
@@ -67,12 +71,16 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(args.verbose)
     log = logging.getLogger("detectors")
     from detectors import runner
+    from detectors.settings import ParamsFileError
     from graph.db import GraphUnavailable
     from graph.lock import LockHeld
     from graph.settings import SettingsError
 
     try:
-        runner.run(args.detector, seed=args.seed, json_path=args.json, jobs=args.jobs)
+        runner.run(args.detector, seed=args.seed, json_path=args.json, jobs=args.jobs, params_file=args.params)
+    except ParamsFileError as error:
+        log.error("%s\nNothing was run.", error)
+        return runner.EXIT_USAGE
     except LockHeld as error:
         log.error("%s", error)
         return runner.EXIT_LOCKED

@@ -42,6 +42,7 @@ class DetectorSpec:
     upstream: dict[str, str] = field(default_factory=dict)  # detect keyword → upstream detector code
     inputs: dict[str, str] = field(default_factory=dict)  # detect keyword → "module:function(db)"
     cost: float = 1.0  # rough seconds at demo scale 10, to balance worker processes
+    params: object | None = None  # this run's settings (detectors.settings); None: the module's Params()
 
 
 DETECTORS: tuple[DetectorSpec, ...] = (

@@ -65,7 +65,7 @@ from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
-from detectors import registry
+from detectors import registry, settings
 from detectors.finding import Finding
 from detectors.market import MarketData
 from graph.lock import lock_name, run_lock
@@ -156,7 +156,7 @@ def run_detectors(
                 if value is not None:
                     kwargs[keyword] = value
             try:
-                found = module.detect(data, params=None, seed=seed, **kwargs)
+                found = module.detect(data, params=spec.params, seed=seed, **kwargs)
                 bad = [f for f in found if not isinstance(f, Finding)]
             except Exception as error:
                 raise RunFailed(f"detector {spec.code} raised {type(error).__name__}: {error}") from error
@@ -399,15 +399,18 @@ class RunResult:
     summary: Any
 
 
-def _run_recorded(db: Any, specs: Sequence[registry.DetectorSpec], seed: int,
-                  jobs: int = 1) -> tuple[Any, list[Finding], list[DetectorOutcome], Any]:
+def _run_recorded(db: Any, specs: Sequence[registry.DetectorSpec], seed: int, jobs: int = 1,
+                  params_file: Path | None = None) -> tuple[Any, list[Finding], list[DetectorOutcome], Any]:
     """Record the run, read, detect, store; on any failure mark the run failed and raise RunFailed."""
     from graph.findings_store import RunInfo, fail_run, new_run_id, start_run, store_findings
 
     started_at = datetime.now(UTC)
     detectors = load_detectors(specs)
-    params = {"seed": seed, "detectors": {spec.code: _params_record(registry.default_params(module))
-                                          for spec, module in detectors}}
+    params = {"seed": seed, "detectors": {
+        spec.code: _params_record(spec.params if spec.params is not None else registry.default_params(module))
+        for spec, module in detectors}}
+    if params_file is not None:
+        params["params_file"] = str(params_file)
     info = RunInfo(id=new_run_id(started_at), started_at=started_at,
                    detectors=tuple(spec.code for spec, _ in detectors), params=params,
                    code_version=code_version(), seed=seed)
@@ -449,18 +452,20 @@ def run(
     json_path: Path | None = None,
     db: Any = None,
     jobs: int | None = None,
+    params_file: Path | None = None,
 ) -> RunResult:
     """One detector run against ``db`` (default: :func:`graph.db.connect`), holding the lock.
 
     ``jobs``: worker processes for the detectors (default :func:`default_jobs`; 1 runs them all
-    in this process).
+    in this process). ``params_file``: a TOML file of detector settings (:mod:`detectors.settings`),
+    checked before anything else.
 
-    Raises LockHeld, registry.RegistryError, graph.db.GraphUnavailable (nothing recorded) or
-    RunFailed (the run is recorded as failed, no findings written).
+    Raises ParamsFileError, LockHeld, registry.RegistryError, graph.db.GraphUnavailable (nothing
+    recorded) or RunFailed (the run is recorded as failed, no findings written).
     """
     from graph.db import connect
 
-    specs = registry.select(list(codes) if codes else None)
+    specs = settings.with_settings(registry.select(list(codes) if codes else None), params_file)
     with run_lock(name=lock_name(db), job="a detector run"):
         in_main_thread = threading.current_thread() is threading.main_thread()
         previous_handler = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
@@ -468,7 +473,7 @@ def run(
         try:
             db = db or connect()
             db.verify()
-            info, findings, outcomes, summary = _run_recorded(db, specs, seed, jobs or default_jobs())
+            info, findings, outcomes, summary = _run_recorded(db, specs, seed, jobs or default_jobs(), params_file)
         except _Terminated as error:  # before the run was recorded: nothing to mark
             raise RunFailed(str(error)) from error
         finally:

@@ -1,0 +1,128 @@
+"""Detector settings from a TOML file: a city's own thresholds without editing code.
+
+Every detector's settings are its frozen ``Params`` dataclass, whose docstring gives each
+field's meaning and its documented default. ``python -m detectors run --params FILE`` reads a
+TOML file with one table per detector code and overrides the fields it names::
+
+    [closeness]
+    threshold = 25.0          # a strong lead needs 25 points here
+    max_weak_leads = 100
+
+    [rings]
+    min_ring_size = 4
+
+    [rings.weights]           # a dict field: the keys given replace those defaults
+    price = 40.0
+
+Everything is checked before the run starts, and a mistake stops it with a message naming
+the file, the table and the key: an unknown detector or field, a value of the wrong type
+(an integer is accepted where a float is expected, an array of strings where a tuple is),
+an unknown key of a dict field. The run records the settings every detector used in its
+``DetectorRun.params``, so a finding can always be traced to the thresholds behind it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+class ParamsFileError(ValueError):
+    """The settings file cannot be used; the message names the file, table and key."""
+
+
+def read(path: Path) -> dict[str, dict[str, Any]]:
+    """The tables of a settings file, by detector code (not yet checked against the detectors)."""
+    try:
+        with open(path, "rb") as handle:
+            document = tomllib.load(handle)
+    except OSError as error:
+        raise ParamsFileError(f"{path}: cannot be read ({error.strerror or error})") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ParamsFileError(f"{path}: not valid TOML ({error})") from error
+    for code, table in document.items():
+        if not isinstance(table, dict):
+            raise ParamsFileError(f"{path}: {code} = … must be a table [{code}] of that detector's settings")
+    return document
+
+
+def _coerce(where: str, expected: Any, value: Any, default: Any) -> Any:
+    """``value`` as a value of the field type ``expected``; ParamsFileError(where …) when it is not one."""
+    origin, args = typing.get_origin(expected), typing.get_args(expected)
+    if origin in (typing.Union, types.UnionType):
+        if value is None or (isinstance(value, str) and value == "" and type(None) in args):
+            return None
+        for option in args:
+            if option is not type(None):
+                return _coerce(where, option, value, default)
+    if expected is bool:
+        if isinstance(value, bool):
+            return value
+        raise ParamsFileError(f"{where} must be true or false, not {value!r}")
+    if expected is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ParamsFileError(f"{where} must be a whole number, not {value!r}")
+    if expected is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        raise ParamsFileError(f"{where} must be a number, not {value!r}")
+    if expected is str:
+        if isinstance(value, str):
+            return value
+        raise ParamsFileError(f"{where} must be a string, not {value!r}")
+    if origin is tuple and args[-1:] == (Ellipsis,):
+        if isinstance(value, list):
+            return tuple(_coerce(f"{where}[{i}]", args[0], item, None) for i, item in enumerate(value))
+        raise ParamsFileError(f"{where} must be an array, not {value!r}")
+    if origin is dict and args and args[0] is str:
+        if not isinstance(value, dict):
+            raise ParamsFileError(f"{where} must be a table, not {value!r}")
+        unknown = sorted(set(value) - set(default or {}))
+        if unknown:
+            raise ParamsFileError(f"{where} has no key {', '.join(unknown)}; its keys: {', '.join(sorted(default or {}))}")
+        return {**(default or {}), **{k: _coerce(f"{where}.{k}", args[1], v, None) for k, v in value.items()}}
+    raise ParamsFileError(f"{where} cannot be set from a settings file (a {expected} field)")
+
+
+def with_settings(specs: list[Any], path: Path | None) -> list[Any]:
+    """``specs`` (registry.DetectorSpec) with the settings of ``path`` in their ``params`` (defaults when
+    the file does not name them). Every table is checked, also those of detectors not in ``specs``."""
+    if path is None:
+        return specs
+    from detectors import registry
+
+    by_code = {spec.code: spec for spec in registry.all_specs()}
+    resolved: dict[str, Any] = {}
+    for code, table in read(path).items():
+        if code not in by_code:
+            raise ParamsFileError(f"{path}: [{code}] is no detector; known: {', '.join(sorted(by_code))}")
+        module = registry.load(by_code[code])
+        if module is not None:
+            resolved[code] = params_for(code, getattr(module, "Params", None), table, path)
+    return [dataclasses.replace(spec, params=resolved[spec.code]) if spec.code in resolved else spec
+            for spec in specs]
+
+
+def params_for(code: str, params_type: type | None, table: Mapping[str, Any], path: Path) -> Any:
+    """The detector's ``Params`` with the fields ``table`` names overridden (the defaults otherwise)."""
+    if params_type is None or not dataclasses.is_dataclass(params_type):
+        raise ParamsFileError(f"{path}: [{code}]: this detector has no settings")
+    defaults = params_type()
+    hints = typing.get_type_hints(params_type)
+    fields = {f.name for f in dataclasses.fields(params_type)}
+    unknown = sorted(set(table) - fields)
+    if unknown:
+        raise ParamsFileError(f"{path}: [{code}] has no setting {', '.join(unknown)}; its settings: "
+                            f"{', '.join(sorted(fields))}")
+    changes = {name: _coerce(f"{path}: [{code}] {name}", hints[name], value, getattr(defaults, name))
+               for name, value in table.items()}
+    try:
+        return dataclasses.replace(defaults, **changes)
+    except (TypeError, ValueError) as error:  # a Params that checks its own values
+        raise ParamsFileError(f"{path}: [{code}]: {error}") from error

@@ -1,0 +1,122 @@
+"""detectors.settings / run --params: a city's thresholds from a TOML file, checked before the run,
+reaching every detector (also in a forked worker) and recorded with the run."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from detectors import closeness, registry, rings, runner
+from detectors.settings import ParamsFileError, params_for, read, with_settings
+from graph import lock
+from tests.detectors.test_runner import FAKE_OK, MARKET, _cypher
+
+FAKE_TUNED = '''
+"""Fake detector whose one finding's score is its setting."""
+from dataclasses import dataclass
+
+from detectors.finding import Finding
+
+NAME = "fake_tuned"
+
+
+@dataclass(frozen=True)
+class Params:
+    score: float = 40.0
+    kinds: tuple[str, ...] = ("pair",)
+
+
+def detect(data, params=None, seed=0):
+    params = params or Params()
+    return [Finding(detector=NAME, kind=params.kinds[0], score=params.score, explanation="tuned",
+                    evidence={"score": params.score}, official_id="O1", firm_id="F1")]
+'''
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_a_table_overrides_only_the_fields_it_names_with_their_types(tmp_path: Path) -> None:
+    path = write(tmp_path / "city.toml", """
+        [closeness]
+        threshold = 25
+        passed_results = ["pass", "passed", "合格"]
+        [rings.weights]
+        price = 40
+    """)
+    tables = read(path)
+    tuned = params_for("closeness", closeness.Params, tables["closeness"], path)
+    assert tuned.threshold == 25.0 and isinstance(tuned.threshold, float)  # an integer where a float goes
+    assert tuned.passed_results == ("pass", "passed", "合格")
+    assert tuned.report_floor == closeness.Params().report_floor  # the rest: the documented defaults
+    weights = params_for("rings", rings.Params, tables["rings"], path).weights
+    assert weights == {**rings.Params().weights, "price": 40.0}  # the keys given replace those defaults
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[closeness]\nthreshhold = 25\n", "[closeness] has no setting threshhold; its settings: "),
+    ("[closeness]\nmin_inspections = 2.5\n", "[closeness] min_inspections must be a whole number, not 2.5"),
+    ("[closeness]\nthreshold = 'high'\n", "[closeness] threshold must be a number, not 'high'"),
+    ("[closeness]\npassed_results = 'pass'\n", "[closeness] passed_results must be an array"),
+    ("[rings.weights]\npricing = 1\n", "[rings] weights has no key pricing; its keys: "),
+    ("[cartels]\nthreshold = 1\n", "[cartels] is no detector; known: "),
+    ("closeness = 3\n", "closeness = … must be a table [closeness]"),
+    ("[closeness\n", "not valid TOML"),
+    ("[red_flags]\ncommon = 1\n", "[red_flags] common cannot be set from a settings file"),
+])
+def test_a_mistake_names_the_file_the_table_and_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path / "city.toml", text)
+    with pytest.raises(ParamsFileError) as error:
+        with_settings(registry.select(["closeness"]), path)
+    assert str(error.value).startswith(str(path)) and message in str(error.value)
+
+
+@pytest.fixture()
+def tuned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    write(modules / "ic_fake_tuned.py", FAKE_TUNED)
+    write(modules / "ic_fake_ok2.py", FAKE_OK)
+    monkeypatch.syspath_prepend(str(modules))
+    monkeypatch.setenv(registry.EXTRA_ENV, "fake_ok=ic_fake_ok2,fake_tuned=ic_fake_tuned")
+    monkeypatch.setenv(lock.STATE_ENV, str(tmp_path / "state"))
+
+
+@pytest.mark.neo4j
+def test_the_settings_reach_a_forked_detector_and_are_recorded_with_the_run(clean_db, tuned: None,
+                                                                           tmp_path: Path) -> None:
+    _cypher(clean_db, MARKET, firms=[f"F{i}" for i in range(1, 9)])
+    path = write(tmp_path / "city.toml", "[fake_tuned]\nscore = 77\n")
+    out = tmp_path / "findings.json"
+    result = runner.run(["fake_ok", "fake_tuned"], json_path=out, db=clean_db, jobs=2, params_file=path)
+    [tuned_finding] = [f for f in json.loads(out.read_text())["findings"] if f["detector"] == "fake_tuned"]
+    assert tuned_finding["score"] == 77.0
+    [stored] = _cypher(clean_db, "MATCH (r:DetectorRun {id: $id}) RETURN r.params AS params", id=result.run_id)
+    params = json.loads(stored["params"])
+    assert params["params_file"] == str(path)
+    assert params["detectors"]["fake_tuned"] == {"score": 77.0, "kinds": ["pair"]}
+    # without the file: the documented default
+    runner.run(["fake_tuned"], json_path=out, db=clean_db, jobs=1)
+    assert json.loads(out.read_text())["findings"][0]["score"] == 40.0
+
+
+@pytest.mark.neo4j
+def test_a_bad_settings_file_stops_the_cli_before_anything_runs(clean_db, tuned: None, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    path = write(tmp_path / "city.toml", "[fake_tuned]\nscore = 'high'\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[2]),
+                                                         str(tmp_path / "modules")])}
+    result = subprocess.run([sys.executable, "-m", "detectors", "run", "--detector", "fake_tuned", "--params",
+                             str(path)], cwd=Path(__file__).resolve().parents[2], env=env, text=True,
+                            capture_output=True, timeout=120, check=False)
+    assert result.returncode == 2, result.stderr
+    assert "[fake_tuned] score must be a number, not 'high'" in result.stderr and "Nothing was run." in result.stderr
+    assert _cypher(clean_db, "MATCH (r:DetectorRun) RETURN count(r) AS n") == [{"n": 0}]
