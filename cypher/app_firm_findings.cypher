@@ -1,5 +1,6 @@
 // Every active finding about one firm: the rings it is a member of, the alerts that name it (pair, linked
 // bidders, red flags), and the findings about tenders it bid in (how: "member", "named" or "bid in <tender>").
+// An invited or withdrawn OCDS bid ['invited', 'withdrawn'] (detectors.market.NOT_TENDERED) is no bid.
 // Parameters: $firm_id (string).
 MATCH (f:Firm {id: $firm_id})
 CALL (f) {
@@ -9,8 +10,8 @@ CALL (f) {
   MATCH (x:Alert)-[:CONCERNS]->(f) WHERE f.id IN coalesce(x.subject_ids, [f.id])
   RETURN x, 'named' AS how
   UNION
-  MATCH (f)-[:SUBMITTED]->(:Bid)-[:FOR]->(t:Tender)<-[:CONCERNS]-(x:Alert {kind: 'tender'})
-  WHERE t.id IN x.subject_ids
+  MATCH (f)-[:SUBMITTED]->(b:Bid)-[:FOR]->(t:Tender)<-[:CONCERNS]-(x:Alert {kind: 'tender'})
+  WHERE t.id IN x.subject_ids AND NOT coalesce(b.status, '') IN ['invited', 'withdrawn']
   RETURN x, 'bid in ' + t.id AS how
 }
 WITH x, how WHERE coalesce(x.active, true)

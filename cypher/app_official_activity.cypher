@@ -1,5 +1,6 @@
 // Everything one official did with firms, oldest first: one row per inspection, per approval (days taken against
 // the statutory days) and per firm that bid in a tender the official evaluated (outcome won/lost).
+// An invited or withdrawn OCDS bid ['invited', 'withdrawn'] (detectors.market.NOT_TENDERED) is no bid.
 // Parameters: $official_id (string), $today (ISO date: pending approvals are counted up to this day).
 MATCH (o:Official {id: $official_id})
 CALL (o) {
@@ -14,7 +15,9 @@ CALL (o) {
          duration.inDays(a.applied_at, coalesce(a.decided_at, date($today))).days AS days,
          a.statutory_days AS statutory_days
   UNION ALL
-  MATCH (o)-[:EVALUATED]->(t:Tender)<-[:FOR]-(:Bid)<-[:SUBMITTED]-(f:Firm)
+  MATCH (o)-[:EVALUATED]->(t:Tender)<-[:FOR]-(b:Bid)<-[:SUBMITTED]-(f:Firm)
+  WHERE NOT coalesce(b.status, '') IN ['invited', 'withdrawn']
+  WITH DISTINCT o, t, f
   RETURN 'evaluation' AS activity, t.id AS activity_id, toString(t.published_at) AS date, f.id AS firm_id,
          coalesce(f.name, f.id) AS firm_name, t.category AS kind,
          CASE WHEN EXISTS { (t)-[:AWARDED_TO]->(f) } THEN 'won' ELSE 'lost' END AS outcome, null AS days,

@@ -1,6 +1,7 @@
 // The graph of one ring, one row per edge: members and the tenders where they bid (WON when the member was awarded it,
 // BID_IN otherwise), plus the phones, e-mails, addresses and persons (owners, legal reps, directors) that two or more
 // members share. A member with no such edge comes back once with b_id null.
+// An invited or withdrawn OCDS bid ['invited', 'withdrawn'] (detectors.market.NOT_TENDERED) is no bid.
 // Parameters: $ring_id (string), $tender_cap (int) — at most this many tenders of the ring.
 MATCH (ring:Ring {id: $ring_id})
 MATCH (member:Firm)-[:MEMBER_OF]->(ring)
@@ -11,8 +12,8 @@ CALL (ring, members) {
   UNION
   MATCH (ring)-[:CONCERNS]->(t:Tender)
   WITH t ORDER BY t.published_at, t.id LIMIT $tender_cap
-  MATCH (a:Firm)-[:SUBMITTED]->(:Bid)-[:FOR]->(t)
-  WHERE a IN members
+  MATCH (a:Firm)-[:SUBMITTED]->(x:Bid)-[:FOR]->(t)
+  WHERE a IN members AND NOT coalesce(x.status, '') IN ['invited', 'withdrawn']
   RETURN a, CASE WHEN EXISTS { (t)-[:AWARDED_TO]->(a) } THEN 'WON' ELSE 'BID_IN' END AS rel, t AS b
   UNION
   UNWIND members AS a

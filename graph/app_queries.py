@@ -155,9 +155,11 @@ def recent_runs(db: Database, limit: int = 20) -> pd.DataFrame:
 
 def recent_loads(db: Database, limit: int = 20) -> pd.DataFrame:
     """The last ``limit`` loads (:mod:`graph.load_log`), newest first: what, from where, how it went."""
-    return db.read_frame("app_recent_loads", columns=["started_at", "finished_at", "status", "kind", "source", "input",
-                                                      "rows_read", "rows_loaded", "rejected", "pruned", "note"],
-                         limit=limit)
+    frame = db.read_frame("app_recent_loads", columns=["started_at", "finished_at", "status", "kind", "source",
+                                                       "input", "rows_read", "rows_loaded", "rejected", "pruned",
+                                                       "note"], limit=limit)
+    counts = ["rows_read", "rows_loaded", "rejected", "pruned"]  # whole numbers, blank for a failed load
+    return frame.astype({c: "Int64" for c in counts})
 
 
 def findings_counts(db: Database) -> pd.DataFrame:

@@ -7,9 +7,13 @@ gets the database's job lock records, in the graph it loads into:
 * at the start — kind, source, input files, ``started_at`` and status ``running``; a load
   still ``running`` from before died with its process (the lock says no other load runs) and
   becomes ``interrupted``;
-* at the end — status ``succeeded``, ``partial`` (some input could not be read: a damaged
-  OCDS file) or ``failed`` (with the error), ``finished_at`` and the report's counts: rows read,
-  loaded, rejected, entities pruned, and a note (a file left unpruned, an unreadable file).
+* at the end — status ``succeeded``, ``partial`` (some input could not be read, a damaged
+  OCDS file, or ``--prune`` left a file unpruned), ``failed`` (with the error) or
+  ``interrupted`` (Ctrl-C), ``finished_at`` and the report's counts: rows read, loaded,
+  rejected, entities pruned, and a note (the unreadable file, the file left unpruned).
+
+The job lock is per machine (:mod:`graph.lock`), and so is the marking of dead loads: loads
+into one database from several machines would mark each other's running loads.
 
 A load that fails because the database itself is gone cannot record its end; the next load
 marks it ``interrupted``.
@@ -22,21 +26,28 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from neo4j import ManagedTransaction
+
+from graph.cypher import query
 from graph.db import Database
 
 STATUSES = ("running", "succeeded", "partial", "failed", "interrupted")
 
 
-def start(db: Database, kind: str, source: str, input: str) -> str:
-    """Record a load starting now; its id."""
+def start(db: Database, kind: str, source: str, input: str) -> tuple[str, int]:
+    """Record a load starting now; its id, and how many earlier loads were marked interrupted."""
     run_id = f"load-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-    db.write("loadlog_start", id=run_id, kind=kind, source=source, input=input, started_at=datetime.now(UTC))
-    return run_id
+    def work(tx: ManagedTransaction) -> int:
+        record = tx.run(query("loadlog_start"), id=run_id, kind=kind, source=source, input=input,
+                        started_at=datetime.now(UTC)).single(strict=True)
+        return int(record["interrupted"])
+
+    return run_id, db.write_transaction("loadlog_start", work)
 
 
 def end(db: Database, run_id: str, status: str, props: Mapping[str, Any]) -> None:
     """Record how the load ended: ``status`` (see :data:`STATUSES`) and its counts and note."""
     if status not in STATUSES:
         raise ValueError(f"unknown load status {status!r}; use one of {STATUSES}")
-    db.write("loadlog_end", id=run_id, status=status, finished_at=datetime.now(UTC),
-             props={k: v for k, v in props.items() if v is not None})
+    db.write("loadlog_end", id=run_id, status=status, finished_at=datetime.now(UTC), error=props.get("error"),
+             props={k: v for k, v in props.items() if v is not None and k != "error"})

@@ -223,6 +223,11 @@ def stream_table(
     return stats
 
 
+def table_source(name: str) -> str:
+    """The source label a bid table's load writes (``bids:<name>``)."""
+    return f"bids:{name}"
+
+
 def load_bids_table(
     path: Path, db: Any, columns: TableColumns, source: str, rejects_path: Path,
     batch_size: int = DEFAULT_BATCH, progress: Progress | None = None, header: list[str] | None = None,
@@ -236,7 +241,7 @@ def load_bids_table(
 
     started = time.monotonic()
     header = header if header is not None else preflight_file(path, columns.spec(path.name).required_columns)
-    writer = GraphWriter(db, f"bids:{source}", batch_size=batch_size)
+    writer = GraphWriter(db, table_source(source), batch_size=batch_size)
     writer.prepare()
     with RejectLog(rejects_path, keep=False) as rejects:
         stats = stream_table(path, header, writer, columns, source, rejects, batch_size, progress)
@@ -288,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     code, report = run_load(lambda db: load_bids_table(args.file, db, columns, source, rejects_path,
                                                        args.batch_size, Progress(), header),
-                            job=f"a load of {args.file}", entry=LoadEntry("bids", source, str(args.file)))
+                            job=f"a load of {args.file}", entry=LoadEntry("bids", table_source(source), str(args.file)))
     if report is not None:
         print(report.table())
     return code

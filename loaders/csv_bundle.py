@@ -669,9 +669,10 @@ class LoadReport:
         return any(p.refused for p in self.pruned or [])
 
     def outcome(self) -> tuple[str, dict[str, Any]]:
-        """Status and counts for the load log (:mod:`graph.load_log`)."""
+        """Status and counts for the load log (:mod:`graph.load_log`): partial when --prune left a file
+        unpruned (the graph is not yet what the extract says)."""
         refused = "; ".join(p.line() for p in self.pruned or [] if p.refused)
-        return "succeeded", {
+        return "partial" if refused else "succeeded", {
             "rows_read": sum(f.read for f in self.files), "rows_loaded": sum(f.loaded for f in self.files),
             "rejected": self.rejected_rows, "note": refused or None,
             "pruned": sum(p.deleted for p in self.pruned) if self.pruned is not None else None}
@@ -832,16 +833,24 @@ def run_load(load: Callable[[Any], Any], job: str = "a load", entry: LoadEntry |
                 loading = True
                 if entry is None:
                     return EXIT_OK, load(db)
-                run_id = load_log.start(db, entry.kind, entry.source, entry.input)
+                run_id, interrupted = load_log.start(db, entry.kind, entry.source, entry.input)
+                if interrupted:
+                    print(f"note: {interrupted} earlier load(s) left running by a process that died are marked "
+                          "interrupted in the load log", file=sys.stderr)
                 try:
                     report = load(db)
                 except BaseException as error:
+                    status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
                     try:
-                        load_log.end(db, run_id, "failed", {"error": f"{type(error).__name__}: {error}"})
+                        load_log.end(db, run_id, status, {"error": f"{type(error).__name__}: {error}".rstrip(": ")})
                     except Exception:  # noqa: BLE001 — the database may be what failed; the next load marks it
                         pass
                     raise
-                load_log.end(db, run_id, *report.outcome())
+                try:
+                    load_log.end(db, run_id, *report.outcome())
+                except Exception as error:  # noqa: BLE001 — the data is loaded: say so, not "the load failed"
+                    print(f"warning: the load is done, but its end could not be written to the load log ({error}); "
+                          "the next load marks it interrupted", file=sys.stderr)
                 return EXIT_OK, report
     except LockHeld as error:
         print(f"error: {error}\nNothing was written; run the load again when that job has finished.",
@@ -887,8 +896,9 @@ def build_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                              "earlier loads of the source wrote and a present file no longer has (exit code 4 "
                              "when a file is left unpruned, with the reason)")
     parser.add_argument("--max-prune", type=float, default=100 * DEFAULT_MAX_SHARE, metavar="PCT",
-                        help="with --prune, leave a file alone when more than PCT %% of its stored entities "
-                             f"would go, as a cut-short extract would (default {100 * DEFAULT_MAX_SHARE:g})")
+                        help="with --prune, leave a file alone when more than PCT %% of its stored entities, and "
+                             "more than one, would go, as a cut-short extract would "
+                             f"(default {100 * DEFAULT_MAX_SHARE:g})")
     return parser
 
 

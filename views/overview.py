@@ -71,9 +71,9 @@ if loads.empty:
 else:
     last = loads.iloc[0]
     when = (last["finished_at"] or last["started_at"] or "?")[:19].replace("T", " ")
+    rows = f"{int(last['rows_loaded']):,}" if pd.notna(last["rows_loaded"]) else "?"
     st.caption(f"Last load: {md(last['kind'])} {md(last['source'])} from {md(last['input'])}, "
-               f"{md(last['status'])} at {md(when)} · {last['rows_loaded'] if pd.notna(last['rows_loaded']) else '?'} "
-               "rows loaded")
+               f"{md(last['status'])} at {md(when)} · {rows} rows loaded")
     if last["status"] not in ("succeeded", "running"):
         st.warning(f"The last load {md(last['status'])}: {md(last['note'] or 'no reason recorded')}")
     with st.expander("Recent loads"):

@@ -187,6 +187,10 @@ def test_a_load_is_refused_while_a_detector_run_holds_the_databases_lock(clean_d
     loaded = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=dict(os.environ), check=False)
     assert loaded.returncode == 0, loaded.stderr
     assert tenders() == 2
+    with clean_db.driver.session(database=clean_db.settings.database) as session:  # logged as the data's source
+        logged = session.run("MATCH (r:LoadRun) RETURN r.kind AS kind, r.source AS source, r.status AS status, "
+                             "COUNT { (t:Tender) WHERE t.source = r.source } AS tenders").data()
+    assert logged == [{"kind": "bids", "source": "bids:auctions", "status": "succeeded", "tenders": 2}]
 
 
 @pytest.mark.neo4j

@@ -100,7 +100,8 @@ def test_a_node_linked_to_another_source_another_file_or_a_finding_is_kept(clean
     """Dropped from the extract, but still linked to data the load does not replace — each by one link
     alone: an OCDS bid on F1, a finding about F2, official O1's declared relative (relations.csv absent).
     They stay, with every link; F3, left with its own contact links only, goes."""
-    load_bundle(write_bundle(tmp_path / "first" / "city", SMALL), clean_db)
+    first = dict(SMALL, **{"firms.csv": SMALL["firms.csv"].replace("F3,Gamma,R3,,,", "F3,Gamma,R3,13700000003,,")})
+    load_bundle(write_bundle(tmp_path / "first" / "city", first), clean_db)
     with clean_db.driver.session(database=clean_db.settings.database) as session:
         session.run("MATCH (t:Tender {id: 'T1'}), (f:Firm {id: 'F1'}) "
                     "CREATE (f)-[:SUBMITTED {source: 'ocds'}]->(:Bid {id: 'X1', amount: 1.0, source: 'ocds'})"
@@ -118,7 +119,8 @@ def test_a_node_linked_to_another_source_another_file_or_a_finding_is_kept(clean
     }
     report = load_bundle(write_bundle(tmp_path / "second" / "city", extract), clean_db, prune=1.0)
     firms = run(clean_db, "MATCH (f:Firm) RETURN f.id AS id ORDER BY id")
-    assert firms == [{"id": "F1"}, {"id": "F2"}]
+    assert firms == [{"id": "F1"}, {"id": "F2"}]  # F3 went with its own phone link; the number stays
+    assert run(clean_db, "MATCH (p:Phone {value: '13700000003'}) RETURN COUNT { (p)--() } AS links") == [{"links": 0}]
     assert run(clean_db, "MATCH (:Firm {id: 'F1'})-[:SUBMITTED]->(b) RETURN b.id AS b") == [{"b": "X1"}]
     assert run(clean_db, "MATCH (:Alert {id: 'A-F2'})-[:CONCERNS]->(f) RETURN f.id AS f") == [{"f": "F2"}]
     links = run(clean_db, "MATCH (o:Official {id: 'O1'})-[r]-() RETURN type(r) AS r ORDER BY r")
@@ -143,6 +145,8 @@ def test_a_cut_short_extract_is_not_pruned_and_the_cli_exits_4(clean_db, tmp_pat
     assert result.returncode == 4, result.stderr
     assert "bids.csv: not pruned — 2 of 3 stored (67 %)" in result.stdout and "--max-prune 10 %" in result.stdout
     assert counts(clean_db) == before
+    [logged] = run(clean_db, "MATCH (r:LoadRun) RETURN r.status AS status, r.note AS note")
+    assert logged["status"] == "partial" and "bids.csv: not pruned" in logged["note"]  # the Overview warns
     result = cli("csv", folder, "--prune", "--source", "csv:city", "--max-prune", "100")
     assert result.returncode == 0, result.stderr
     assert "bids.csv: 2 of 3 stored no longer in the extract, 2 deleted (" in result.stdout
