@@ -159,6 +159,8 @@ def recent_loads(db: Database, limit: int = 20) -> pd.DataFrame:
                                                        "input", "rows_read", "rows_loaded", "rejected", "pruned",
                                                        "note"], limit=limit)
     counts = ["rows_read", "rows_loaded", "rejected", "pruned"]  # whole numbers, blank for a failed load
+    for column in ("started_at", "finished_at"):  # to the second, as the page shows times
+        frame[column] = frame[column].map(lambda t: t[:19].replace("T", " ") if isinstance(t, str) else t)
     return frame.astype({c: "Int64" for c in counts})
 
 

@@ -72,9 +72,10 @@ else:
     last = loads.iloc[0]
     when = (last["finished_at"] or last["started_at"] or "?")[:19].replace("T", " ")
     rows = f"{int(last['rows_loaded']):,}" if pd.notna(last["rows_loaded"]) else "?"
-    st.caption(f"Last load: {md(last['kind'])} {md(last['source'])} from {md(last['input'])}, "
+    st.caption(f"Last load: {md(last['input'])} ({md(last['kind'])}, source {md(last['source'])}), "
                f"{md(last['status'])} at {md(when)} · {rows} rows loaded")
     if last["status"] not in ("succeeded", "running"):
-        st.warning(f"The last load {md(last['status'])}: {md(last['note'] or 'no reason recorded')}")
+        ended = {"partial": "was partial", "interrupted": "was interrupted"}.get(last["status"], last["status"])
+        st.warning(f"The last load {md(ended)}: {md(last['note'] or 'no reason recorded')}")
     with st.expander("Recent loads"):
         st.dataframe(loads, hide_index=True, width="stretch", key="overview_loads")

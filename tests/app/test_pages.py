@@ -136,7 +136,7 @@ def test_overview_says_when_the_data_was_last_loaded_and_warns_of_a_bad_load(mar
                     ).consume()
     at = app_session()
     no_exception(at)
-    assert "Last load: csv csv:city from /exports/2024-07-01, succeeded at 2024-07-01 02:05:00 · 118 rows loaded" \
+    assert "Last load: /exports/2024-07-01 (csv, source csv:city), succeeded at 2024-07-01 02:05:00 · 118 rows loaded" \
         in all_text(at).replace("\\", "")  # markdown escapes shown plain
     assert not at.warning
     with market_db.driver.session(database=market_db.settings.database) as session:
@@ -147,8 +147,9 @@ def test_overview_says_when_the_data_was_last_loaded_and_warns_of_a_bad_load(mar
     clear_app_caches()
     at.run()
     [warning] = [w.value for w in at.warning]
-    assert "The last load partial" in warning and "cut short or damaged" in warning
+    assert "The last load was partial" in warning and "cut short or damaged" in warning
     loads = table(at, "source", "rows_loaded")
+    assert list(loads["started_at"]) == ["2024-07-02 02:00:00", "2024-07-01 02:00:00", "2024-06-30 02:00:00"]
     assert list(loads["source"]) == ["ocds", "csv:city", "csv:city"]
     assert list(loads["rows_loaded"].astype(object).where(loads["rows_loaded"].notna(), None)) == [50, 118, None]
 
