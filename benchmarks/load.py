@@ -12,7 +12,11 @@ By default it uses its own local Neo4j instance ``bench`` (started if needed, em
 before each scale). With ``NEO4J_URI`` set it loads into that server, which must be
 empty unless ``--wipe`` says it may be emptied.
 
-    python benchmarks/load.py --scales 1 10 [--seed 7] [--json results.json]
+    python benchmarks/load.py --scales 1 10 [--seed 7] [--json results.json] [--prune]
+
+With ``--prune`` each scale is then loaded again as a full extract (``--prune``) with every
+100th bid dropped from ``bids.csv``: printed are the reload's seconds, each file's prune
+seconds and the bids deleted (which must be the ones dropped).
 """
 
 from __future__ import annotations
@@ -153,6 +157,29 @@ def bench_scale(db: Database, scale: float, seed: int, workdir: Path, allow_wipe
     }
 
 
+def bench_prune(db: Database, scale: float, workdir: Path) -> dict[str, object]:
+    """Reload the scale's bundle as a full extract with every 100th bid dropped; the prune's figures."""
+    bundle = workdir / f"demo_scale_{scale:g}"
+    lines = (bundle / "bids.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [lines[0]] + [line for i, line in enumerate(lines[1:]) if i % 100 != 0]
+    (bundle / "bids.csv").write_text("".join(kept), encoding="utf-8")
+    report = load_bundle(bundle, db, rejects_path=workdir / f"rejects_prune_{scale:g}.csv", prune=1.0)
+    pruned = report.pruned or []
+    return {"dropped_bids": len(lines) - len(kept), "reload_seconds": round(report.seconds, 1),
+            "prune_seconds": round(sum(p.seconds for p in pruned), 1),
+            "files": {p.file: {"stored": p.stored, "deleted": p.deleted, "seconds": round(p.seconds, 2)}
+                      for p in pruned}}
+
+
+def print_prune(result: dict[str, object]) -> None:
+    files = result["files"]  # type: ignore[index]
+    print(f"prune: {result['dropped_bids']:,} bids dropped from bids.csv; reload with --prune took "
+          f"{result['reload_seconds']} s, of which pruning {result['prune_seconds']} s; bids deleted "
+          f"{files['bids.csv']['deleted']:,}")  # type: ignore[index]
+    for name, figures in files.items():  # type: ignore[attr-defined]
+        print(f"  {name:<18}{figures['stored']:>10,} stored{figures['deleted']:>8,} deleted{figures['seconds']:>7.2f} s")
+
+
 def print_result(result: dict[str, object]) -> None:
     print(f"\nscale {result['scale']:g} (seed {result['seed']}): bundle generated in {result['generate_seconds']} s")
     print(f"{'file':<18}{'rows':>10}{'seconds':>9}{'rows/s':>9}{'peak RSS MB':>13}{'server CPU s':>14}")
@@ -175,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wipe", action="store_true", help="allow emptying a non-empty NEO4J_URI database")
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
     parser.add_argument("--keep", type=Path, help="write the bundles here instead of a temporary folder")
+    parser.add_argument("--prune", action="store_true",
+                        help="then reload each scale as a full extract with 1 %% of the bids dropped (--prune)")
     args = parser.parse_args(argv)
     db, dedicated = connect_bench()
     results = []
@@ -184,6 +213,9 @@ def main(argv: list[str] | None = None) -> int:
         for scale in args.scales:
             result = bench_scale(db, scale, args.seed, workdir, allow_wipe=dedicated or args.wipe)
             print_result(result)
+            if args.prune:
+                result["prune"] = bench_prune(db, scale, workdir)
+                print_prune(result["prune"])  # type: ignore[arg-type]
             results.append(result)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
