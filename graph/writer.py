@@ -17,8 +17,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from neo4j import ManagedTransaction
+
+from graph.cypher import query
 from graph.db import DEFAULT_BATCH, Database, WriteCounters
-from graph.model import PERSON_ROLE_RELS
+from graph.model import IDENTIFIER_LABELS, PERSON_ROLE_RELS
 from graph.schema import apply_schema
 
 # Entity kinds other rows refer to, and their labels (all keyed by ``id``).
@@ -90,6 +93,17 @@ class GraphWriter:
             return self.db.write_rows("prune_delete_nodes", [{"element_id": r["element_id"], "id": r["id"]} for r in rows],
                                       batch_size=self.batch_size, source=self.source, label=label, links=list(links))
         return self._write("prune_delete_rels", [{"element_id": r["element_id"], "type": r["type"]} for r in rows])
+
+    def delete_unused_identifiers(self) -> int:
+        """Delete the identifier values (phone, e-mail, address, IP, document) this source created that
+        nothing links to any more; how many."""
+        labels = list(IDENTIFIER_LABELS.values())
+
+        def work(tx: ManagedTransaction) -> int:
+            record = tx.run(query("prune_unused_identifiers"), labels=labels, source=self.source).single(strict=True)
+            return int(record["deleted"])
+
+        return int(self.db.write_transaction("prune_unused_identifiers", work))
 
     def existing_ids(self, wanted: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
         """Of the ids per entity kind in ``wanted``, those that exist in the graph."""

@@ -659,6 +659,7 @@ class LoadReport:
     rejects: int
     rejects_path: Path | None
     pruned: list[FilePrune] | None = None  # with --prune, per present file (None: not asked)
+    unused_identifiers: int = 0  # with --prune, identifier values nothing linked to any more, deleted
 
     @property
     def rejected_rows(self) -> int:
@@ -702,6 +703,8 @@ class LoadReport:
             lines.extend(f"  {p.line()}" for p in self.pruned)
             if absent:
                 lines.append(f"  not in the bundle, not pruned: {', '.join(absent)}")
+            lines.append(f"  phones, e-mails, addresses, IPs and documents nothing links to any more: "
+                         f"{self.unused_identifiers:,} deleted")
         return "\n".join(lines)
 
 
@@ -736,12 +739,13 @@ def load_bundle(
     with RejectLog(rejects_path, keep=False) as rejects:
         for bundle_file in files:
             stats.append(load_file(bundle_file, writer, refs, rejects, batch_size, progress))
-    pruned = None
+    pruned, unused = None, 0
     if prune is not None:  # dependants first, so each deletion counts for its own file
         loaded = list(zip(files, stats, strict=True))
         pruned = [prune_file(writer, f.spec, s.extract, refs, prune) for f, s in reversed(loaded)][::-1]
+        unused = writer.delete_unused_identifiers()
     return LoadReport(directory, source, stats, writer.totals, time.monotonic() - started,
-                      rejects.count, rejects_path, pruned)
+                      rejects.count, rejects_path, pruned, unused)
 
 
 def prune_file(writer: Any, spec: FileSpec, extract: Extract, refs: References, max_share: float) -> FilePrune:

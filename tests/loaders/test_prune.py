@@ -119,8 +119,11 @@ def test_a_node_linked_to_another_source_another_file_or_a_finding_is_kept(clean
     }
     report = load_bundle(write_bundle(tmp_path / "second" / "city", extract), clean_db, prune=1.0)
     firms = run(clean_db, "MATCH (f:Firm) RETURN f.id AS id ORDER BY id")
-    assert firms == [{"id": "F1"}, {"id": "F2"}]  # F3 went with its own phone link; the number stays
-    assert run(clean_db, "MATCH (p:Phone {value: '13700000003'}) RETURN COUNT { (p)--() } AS links") == [{"links": 0}]
+    assert firms == [{"id": "F1"}, {"id": "F2"}]  # F3 went with its own phone link, and the number nobody holds
+    assert run(clean_db, "MATCH (p:Phone {value: '13700000003'}) RETURN count(p) AS n") == [{"n": 0}]
+    assert run(clean_db, "MATCH (p:Phone {value: '13800000000'}) RETURN count(p) AS n") == [{"n": 1}]  # F1's, F2's
+    assert report.unused_identifiers == 3  # F3's phone, the IP and the document of the pruned bids B1, B2
+    assert "nothing links to any more: 3 deleted" in report.table()
     assert run(clean_db, "MATCH (:Firm {id: 'F1'})-[:SUBMITTED]->(b) RETURN b.id AS b") == [{"b": "X1"}]
     assert run(clean_db, "MATCH (:Alert {id: 'A-F2'})-[:CONCERNS]->(f) RETURN f.id AS f") == [{"f": "F2"}]
     links = run(clean_db, "MATCH (o:Official {id: 'O1'})-[r]-() RETURN type(r) AS r ORDER BY r")
