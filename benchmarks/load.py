@@ -158,15 +158,33 @@ def bench_scale(db: Database, scale: float, seed: int, workdir: Path, allow_wipe
 
 
 def bench_prune(db: Database, scale: float, workdir: Path) -> dict[str, object]:
-    """Reload the scale's bundle as a full extract with every 100th bid dropped; the prune's figures."""
+    """Reload the scale's bundle as a full extract with every 100th bid dropped (a copy; the bundle
+    stays as generated); the prune's figures. Exits when the bids deleted are not the bids dropped."""
+    import csv
+    import shutil
+
     bundle = workdir / f"demo_scale_{scale:g}"
-    lines = (bundle / "bids.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    kept = [lines[0]] + [line for i, line in enumerate(lines[1:]) if i % 100 != 0]
-    (bundle / "bids.csv").write_text("".join(kept), encoding="utf-8")
-    report = load_bundle(bundle, db, rejects_path=workdir / f"rejects_prune_{scale:g}.csv", prune=1.0)
+    extract = workdir / "extract" / bundle.name  # the same folder name: the same source
+    shutil.rmtree(extract, ignore_errors=True)
+    shutil.copytree(bundle, extract, ignore=shutil.ignore_patterns("bids.csv", "rejects*"))
+    with open(bundle / "bids.csv", encoding="utf-8", newline="") as source, \
+            open(extract / "bids.csv", "w", encoding="utf-8", newline="") as target:
+        rows, writer = csv.reader(source), csv.writer(target)
+        writer.writerow(next(rows))
+        dropped = 0
+        for i, row in enumerate(rows):
+            if i % 100 == 0:
+                dropped += 1
+            else:
+                writer.writerow(row)
+    report = load_bundle(extract, db, rejects_path=workdir / f"rejects_prune_{scale:g}.csv", prune=1.0)
     pruned = report.pruned or []
-    return {"dropped_bids": len(lines) - len(kept), "reload_seconds": round(report.seconds, 1),
-            "prune_seconds": round(sum(p.seconds for p in pruned), 1),
+    deleted = {p.file: p.deleted for p in pruned}
+    if deleted.get("bids.csv") != dropped or any(n for name, n in deleted.items() if name != "bids.csv"):
+        raise SystemExit(f"prune deleted {deleted}, where {dropped} bids were dropped and nothing else")
+    return {"dropped_bids": dropped, "reload_seconds": round(report.seconds, 1),
+            "prune_seconds": round(sum(p.seconds for p in pruned) + report.unused_seconds, 1),
+            "unused_identifiers": report.unused_identifiers,
             "files": {p.file: {"stored": p.stored, "deleted": p.deleted, "seconds": round(p.seconds, 2)}
                       for p in pruned}}
 
@@ -175,7 +193,8 @@ def print_prune(result: dict[str, object]) -> None:
     files = result["files"]  # type: ignore[index]
     print(f"prune: {result['dropped_bids']:,} bids dropped from bids.csv; reload with --prune took "
           f"{result['reload_seconds']} s, of which pruning {result['prune_seconds']} s; bids deleted "
-          f"{files['bids.csv']['deleted']:,}")  # type: ignore[index]
+          f"{files['bids.csv']['deleted']:,}; identifier values no longer used, deleted: "  # type: ignore[index]
+          f"{result['unused_identifiers']:,}")
     for name, figures in files.items():  # type: ignore[attr-defined]
         print(f"  {name:<18}{figures['stored']:>10,} stored{figures['deleted']:>8,} deleted{figures['seconds']:>7.2f} s")
 

@@ -122,6 +122,15 @@ class Params:
     failed_results: tuple[str, ...] = FAILED_RESULTS
     firm_prior: float = 5.0
 
+    def check(self) -> list[str]:
+        """What cannot work in these values (for a settings file; detectors.settings)."""
+        if self.as_of is not None:
+            try:
+                pd.Timestamp(self.as_of)
+            except ValueError:
+                return [f"as_of {self.as_of!r} is not a date (YYYY-MM-DD)"]
+        return []
+
 
 # --------------------------------------------------------------------------- building blocks
 
@@ -189,9 +198,10 @@ def _month(series: pd.Series) -> pd.Series:
     return series.dt.to_period("M").dt.to_timestamp()
 
 
-def _closeness_best(data: MarketData, pairs: Sequence[Finding] | None) -> pd.DataFrame:
+def _closeness_best(data: MarketData, pairs: Sequence[Finding] | None,
+                    pairs_params: closeness.Params | None = None) -> pd.DataFrame:
     if pairs is None:
-        pairs = closeness.detect(data)
+        pairs = closeness.detect(data, params=pairs_params)
     rows = [(p.official_id, p.firm_id, float(p.score)) for p in pairs if p.kind == "pair" and p.official_id]
     if not rows:
         return pd.DataFrame(columns=[OID, "closeness_firm_id", "closeness_max"])
@@ -461,16 +471,16 @@ def _num(value: Any, digits: int = 3) -> float | None:
 
 
 def detect(data: MarketData, params: Params | None = None, seed: int = 0,
-           pairs: Sequence[Finding] | None = None) -> list[Finding]:
+           pairs: Sequence[Finding] | None = None, pairs_params: closeness.Params | None = None) -> list[Finding]:
     """Officials whose whole-period record deviates strongly from their peers, highest score first.
 
-    ``pairs``: the closeness findings, if already computed (else computed here). ``seed`` is
-    accepted for the shared interface; nothing here is random.
+    ``pairs``: the closeness findings, if already computed (else computed here, with
+    ``pairs_params``). ``seed`` is accepted for the shared interface; nothing here is random.
     """
     params = params or Params()
     totals = official_totals(data, params)
     by_year = yearly(pd.concat([totals["first_event"], totals["last_event"]]))
-    best = _closeness_best(data, pairs).set_index(OID)
+    best = _closeness_best(data, pairs, pairs_params).set_index(OID)
     findings: list[Finding] = []
     for _, row in totals.iterrows():
         flagged: dict[str, dict[str, Any]] = {}

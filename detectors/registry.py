@@ -1,7 +1,8 @@
 """The detectors the job runner knows, with stable codes, in dependency order.
 
 Each entry names a module implementing the detector interface (``NAME``, a frozen
-``Params`` dataclass, ``detect(data, params=None, seed=0, **upstream)``), a one-line
+``Params`` dataclass, ``detect(data, params=None, seed=0, **upstream)``; a detector that
+computes a missing upstream itself takes its settings as ``<keyword>_params``), a one-line
 description, the upstream results it may take (keyword → code of the detector whose
 findings are passed, e.g. ``tender_risk`` gets ``rings=<ring findings>``) and extra inputs
 read from the graph (keyword → ``"module:function"`` taking the database, e.g. the OCDS
@@ -43,6 +44,9 @@ class DetectorSpec:
     inputs: dict[str, str] = field(default_factory=dict)  # detect keyword → "module:function(db)"
     cost: float = 1.0  # rough seconds at demo scale 10, to balance worker processes
     params: object | None = None  # this run's settings (detectors.settings); None: the module's Params()
+    # the settings of an upstream detector that does not run, by keyword: a detector that computes it
+    # itself gets them as ``<keyword>_params`` when its detect() takes that keyword
+    upstream_params: dict[str, object] = field(default_factory=dict)
 
 
 DETECTORS: tuple[DetectorSpec, ...] = (

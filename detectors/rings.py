@@ -229,6 +229,16 @@ class Params:
     max_anchor_pvalue: float = 0.05
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
+    def check(self) -> list[str]:
+        """What cannot work in these values together (for a settings file; detectors.settings)."""
+        problems = []
+        if self.min_ring_size < 2 or self.min_ring_size > self.max_ring_size:
+            problems.append(f"min_ring_size {self.min_ring_size} must be at least 2 and at most max_ring_size "
+                            f"{self.max_ring_size}")
+        if self.n_seeds < 1:
+            problems.append("n_seeds must be at least 1")
+        return problems
+
 
 # ---------------------------------------------------------------------------------------
 # 1–2. the co-bidding graph with excess weights

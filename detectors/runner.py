@@ -144,6 +144,8 @@ def run_detectors(
                 kwargs[keyword] = results[upstream]
             else:
                 log.info("detector %s runs without %s= (detector %s did not run)", spec.code, keyword, upstream)
+                if keyword in spec.upstream_params and (accepted is None or f"{keyword}_params" in accepted):
+                    kwargs[f"{keyword}_params"] = spec.upstream_params[keyword]  # it computes it with them
         with around(spec.code) if around is not None else nullcontext():
             started = time.perf_counter()
             for keyword, reader in spec.inputs.items():

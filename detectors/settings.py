@@ -16,14 +16,20 @@ TOML file with one table per detector code and overrides the fields it names::
 
 Everything is checked before the run starts, and a mistake stops it with a message naming
 the file, the table and the key: an unknown detector or field, a value of the wrong type
-(an integer is accepted where a float is expected, an array of strings where a tuple is),
-an unknown key of a dict field. The run records the settings every detector used in its
+(an integer is accepted where a float is expected, an array of strings where a tuple is, a
+TOML date where a date string is), a negative or non-finite number (every numeric setting
+is a count, size, share, weight or threshold), an unknown key of a dict field, and what a
+``Params.check()`` finds wrong with the values together (a ring size range that is empty,
+an unknown red flag). A detector that computes a missing upstream itself (tender risk its
+rings, the official profile its closeness) uses that upstream's table too. The run records the settings every detector used in its
 ``DetectorRun.params``, so a finding can always be traced to the thresholds behind it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import math
 import tomllib
 import types
 import typing
@@ -66,13 +72,15 @@ def _coerce(where: str, expected: Any, value: Any, default: Any) -> Any:
         raise ParamsFileError(f"{where} must be true or false, not {value!r}")
     if expected is int:
         if isinstance(value, int) and not isinstance(value, bool):
-            return value
+            return _not_negative(where, value)
         raise ParamsFileError(f"{where} must be a whole number, not {value!r}")
     if expected is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            return _not_negative(where, float(value))
         raise ParamsFileError(f"{where} must be a number, not {value!r}")
     if expected is str:
+        if isinstance(value, (datetime.date, datetime.datetime)):  # as_of = 2024-06-30, TOML's own date
+            return value.isoformat()
         if isinstance(value, str):
             return value
         raise ParamsFileError(f"{where} must be a string, not {value!r}")
@@ -87,7 +95,9 @@ def _coerce(where: str, expected: Any, value: Any, default: Any) -> Any:
         if unknown:
             raise ParamsFileError(f"{where} has no key {', '.join(unknown)}; its keys: {', '.join(sorted(default or {}))}")
         return {**(default or {}), **{k: _coerce(f"{where}.{k}", args[1], v, None) for k, v in value.items()}}
-    raise ParamsFileError(f"{where} cannot be set from a settings file (a {expected} field)")
+    raise ParamsFileError(f"{where} cannot be set from a settings file (a {getattr(expected, '__name__', expected)} "
+                          "field; Cardinal's red-flag settings live in detectors/red_flags/settings.ini, or the file "
+                          "$IRONCAGE_RED_FLAGS_SETTINGS names)")
 
 
 def with_settings(specs: list[Any], path: Path | None) -> list[Any]:
@@ -105,8 +115,17 @@ def with_settings(specs: list[Any], path: Path | None) -> list[Any]:
         module = registry.load(by_code[code])
         if module is not None:
             resolved[code] = params_for(code, getattr(module, "Params", None), table, path)
-    return [dataclasses.replace(spec, params=resolved[spec.code]) if spec.code in resolved else spec
+    return [dataclasses.replace(spec, params=resolved.get(spec.code, spec.params),
+                                upstream_params={keyword: resolved[code] for keyword, code in spec.upstream.items()
+                                                 if code in resolved})
             for spec in specs]
+
+
+def _not_negative(where: str, value: float) -> Any:
+    """Every numeric setting of the detectors is a count, size, share, weight or threshold: none is negative."""
+    if value < 0:
+        raise ParamsFileError(f"{where} must not be negative, not {value!r}")
+    return value
 
 
 def params_for(code: str, params_type: type | None, table: Mapping[str, Any], path: Path) -> Any:
@@ -123,6 +142,11 @@ def params_for(code: str, params_type: type | None, table: Mapping[str, Any], pa
     changes = {name: _coerce(f"{path}: [{code}] {name}", hints[name], value, getattr(defaults, name))
                for name, value in table.items()}
     try:
-        return dataclasses.replace(defaults, **changes)
+        params = dataclasses.replace(defaults, **changes)
     except (TypeError, ValueError) as error:  # a Params that checks its own values
         raise ParamsFileError(f"{path}: [{code}]: {error}") from error
+    check = getattr(params, "check", None)  # a Params may say which combinations of values cannot work
+    problems = check() if callable(check) else []
+    if problems:
+        raise ParamsFileError(f"{path}: [{code}] {'; '.join(problems)}")
+    return params

@@ -178,7 +178,7 @@ def _scored(data: MarketData, rings: list[Finding] | None, params: Params, scree
 
 
 def detect(data: MarketData, params: Params | None = None, seed: int = 0,
-           rings: list[Finding] | None = None) -> list[Finding]:
+           rings: list[Finding] | None = None, rings_params: rings_detector.Params | None = None) -> list[Finding]:
     """Tenders whose bids look rigged (score ≥ ``min_score``), highest first.
 
     Parameters
@@ -189,10 +189,12 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         Passed to the ring detector when rings are computed here.
     rings : list of Finding, optional
         Ring findings to use instead of running :func:`detectors.rings.detect`.
+    rings_params : detectors.rings.Params, optional
+        The ring detector's settings when the rings are computed here.
     """
     params = params or Params()
     if rings is None and params.use_rings:
-        rings = rings_detector.detect(data, seed=seed)
+        rings = rings_detector.detect(data, params=rings_params, seed=seed)
     screens = with_budget_ratio(tender_screens(data.bids, min_bids=params.min_bids), data.tenders)
     traces_at = _traces_by_tender(data)
     scores, reference = _scored(data, rings, params, screens, traces_at)

@@ -21,7 +21,7 @@ from neo4j import ManagedTransaction
 
 from graph.cypher import query
 from graph.db import DEFAULT_BATCH, Database, WriteCounters
-from graph.model import IDENTIFIER_LABELS, PERSON_ROLE_RELS
+from graph.model import PERSON_ROLE_RELS
 from graph.schema import apply_schema
 
 # Entity kinds other rows refer to, and their labels (all keyed by ``id``).
@@ -97,10 +97,8 @@ class GraphWriter:
     def delete_unused_identifiers(self) -> int:
         """Delete the identifier values (phone, e-mail, address, IP, document) this source created that
         nothing links to any more; how many."""
-        labels = list(IDENTIFIER_LABELS.values())
-
         def work(tx: ManagedTransaction) -> int:
-            record = tx.run(query("prune_unused_identifiers"), labels=labels, source=self.source).single(strict=True)
+            record = tx.run(query("prune_unused_identifiers"), source=self.source).single(strict=True)
             return int(record["deleted"])
 
         return int(self.db.write_transaction("prune_unused_identifiers", work))

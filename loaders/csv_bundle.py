@@ -660,6 +660,7 @@ class LoadReport:
     rejects_path: Path | None
     pruned: list[FilePrune] | None = None  # with --prune, per present file (None: not asked)
     unused_identifiers: int = 0  # with --prune, identifier values nothing linked to any more, deleted
+    unused_seconds: float = 0.0
 
     @property
     def rejected_rows(self) -> int:
@@ -704,7 +705,7 @@ class LoadReport:
             if absent:
                 lines.append(f"  not in the bundle, not pruned: {', '.join(absent)}")
             lines.append(f"  phones, e-mails, addresses, IPs and documents nothing links to any more: "
-                         f"{self.unused_identifiers:,} deleted")
+                         f"{self.unused_identifiers:,} deleted ({self.unused_seconds:.1f} s)")
         return "\n".join(lines)
 
 
@@ -739,13 +740,15 @@ def load_bundle(
     with RejectLog(rejects_path, keep=False) as rejects:
         for bundle_file in files:
             stats.append(load_file(bundle_file, writer, refs, rejects, batch_size, progress))
-    pruned, unused = None, 0
+    pruned, unused, unused_seconds = None, 0, 0.0
     if prune is not None:  # dependants first, so each deletion counts for its own file
         loaded = list(zip(files, stats, strict=True))
         pruned = [prune_file(writer, f.spec, s.extract, refs, prune) for f, s in reversed(loaded)][::-1]
+        started_unused = time.monotonic()
         unused = writer.delete_unused_identifiers()
+        unused_seconds = time.monotonic() - started_unused
     return LoadReport(directory, source, stats, writer.totals, time.monotonic() - started,
-                      rejects.count, rejects_path, pruned, unused)
+                      rejects.count, rejects_path, pruned, unused, unused_seconds)
 
 
 def prune_file(writer: Any, spec: FileSpec, extract: Extract, refs: References, max_share: float) -> FilePrune:

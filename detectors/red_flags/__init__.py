@@ -82,6 +82,11 @@ class Params:
     common: Common = field(default_factory=lambda: load_params().common)
     settings: dict[str, Any] = field(default_factory=lambda: load_params().settings)
 
+    def check(self) -> list[str]:
+        """What cannot work in these values (for a detector settings file; detectors.settings)."""
+        unknown = [code for code in self.enabled if code not in FLAGS]
+        return [f"enabled names no flag {', '.join(unknown)}; the flags: {', '.join(FLAGS)}"] if unknown else []
+
     def with_settings(self, code: str, **values: Any) -> Params:
         """A copy with some settings of one flag changed (for tests and callers)."""
         from dataclasses import replace

@@ -151,6 +151,7 @@ def test_overview_says_when_the_data_was_last_loaded_and_warns_of_a_bad_load(mar
     loads = table(at, "source", "rows_loaded")
     assert list(loads["started_at"]) == ["2024-07-02 02:00:00", "2024-07-01 02:00:00", "2024-06-30 02:00:00"]
     assert list(loads["source"]) == ["ocds", "csv:city", "csv:city"]
+    assert str(app_queries.recent_loads(market_db)["rows_loaded"].dtype) == "Int64"  # whole numbers, not 118.0
     assert list(loads["rows_loaded"].astype(object).where(loads["rows_loaded"].notna(), None)) == [50, 118, None]
 
 

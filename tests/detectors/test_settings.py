@@ -68,12 +68,46 @@ def test_a_table_overrides_only_the_fields_it_names_with_their_types(tmp_path: P
     ("closeness = 3\n", "closeness = … must be a table [closeness]"),
     ("[closeness\n", "not valid TOML"),
     ("[red_flags]\ncommon = 1\n", "[red_flags] common cannot be set from a settings file"),
+    ("[closeness]\nthreshold = nan\n", "[closeness] threshold must be a number, not nan"),
+    ("[rings]\nmax_findings = -5\n", "[rings] max_findings must not be negative, not -5"),
+    ("[rings]\nmin_ring_size = 20\n", "[rings] min_ring_size 20 must be at least 2 and at most max_ring_size 12"),
+    ("[red_flags]\nenabled = ['R003', 'R999']\n", "[red_flags] enabled names no flag R999; the flags: R003"),
+    ("[official_profile]\nas_of = 'last june'\n", "[official_profile] as_of 'last june' is not a date"),
 ])
 def test_a_mistake_names_the_file_the_table_and_the_key(tmp_path: Path, text: str, message: str) -> None:
     path = write(tmp_path / "city.toml", text)
     with pytest.raises(ParamsFileError) as error:
         with_settings(registry.select(["closeness"]), path)
     assert str(error.value).startswith(str(path)) and message in str(error.value)
+
+
+def test_a_toml_date_is_a_date_setting_and_upstream_tables_reach_a_detector_computing_its_upstream(
+        tmp_path: Path) -> None:
+    path = write(tmp_path / "city.toml", "[official_profile]\nas_of = 2024-06-30\n[rings]\nmin_score = 30\n")
+    [risk, profile] = with_settings(registry.select(["official_profile", "tender_risk"]), path)  # registry order
+    assert profile.params.as_of == "2024-06-30"
+    assert risk.params is None and risk.upstream_params["rings"].min_score == 30.0  # tender risk computes its rings
+    assert profile.upstream_params == {}  # no [closeness] table: closeness keeps its defaults
+
+
+def test_the_runner_hands_a_missing_upstreams_settings_to_the_detector_that_computes_it() -> None:
+    import types
+
+    from detectors.market import MarketData
+
+    seen: dict[str, object] = {}
+    dependent = types.ModuleType("ic_dependent")
+    dependent.detect = lambda data, params=None, seed=0, dep=None, dep_params=None: seen.update(
+        dep=dep, dep_params=dep_params) or []  # type: ignore[attr-defined]
+    upstream = types.ModuleType("ic_upstream")
+    upstream.detect = lambda data, params=None, seed=0: []  # type: ignore[attr-defined]
+    spec = registry.DetectorSpec("dependent", "ic_dependent", "d", upstream={"dep": "upstream"},
+                                 upstream_params={"dep": "the upstream's settings"})
+    runner.run_detectors(MarketData.build(), [(spec, dependent)])
+    assert seen == {"dep": None, "dep_params": "the upstream's settings"}
+    runner.run_detectors(MarketData.build(), [(registry.DetectorSpec("upstream", "ic_upstream", "u"), upstream),
+                                              (spec, dependent)])
+    assert seen == {"dep": [], "dep_params": None}  # it ran: its findings, not its settings
 
 
 @pytest.fixture()

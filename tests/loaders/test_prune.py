@@ -51,6 +51,16 @@ def test_plan_refuses_a_file_with_an_unkeyed_reject_or_too_large_a_share() -> No
     assert len(stale) == 1 and summary.refused == ""  # one may always go, whatever the share
 
 
+def test_the_unused_identifier_step_covers_every_identifier_label() -> None:
+    import re
+
+    from graph.cypher import query
+    from graph.model import IDENTIFIER_LABELS
+
+    [labels] = re.findall(r"MATCH \(x:([\w|]+)\)", query("prune_unused_identifiers"))
+    assert set(labels.split("|")) == set(IDENTIFIER_LABELS.values())
+
+
 def test_a_nodes_own_links_are_the_relationships_its_load_query_writes() -> None:
     """Pruning deletes a node only with its own links; they must be what load_<file>.cypher MERGEs."""
     import re
@@ -123,7 +133,11 @@ def test_a_node_linked_to_another_source_another_file_or_a_finding_is_kept(clean
     assert run(clean_db, "MATCH (p:Phone {value: '13700000003'}) RETURN count(p) AS n") == [{"n": 0}]
     assert run(clean_db, "MATCH (p:Phone {value: '13800000000'}) RETURN count(p) AS n") == [{"n": 1}]  # F1's, F2's
     assert report.unused_identifiers == 3  # F3's phone, the IP and the document of the pruned bids B1, B2
-    assert "nothing links to any more: 3 deleted" in report.table()
+    # an unused value another source created is not this load's to delete
+    run(clean_db, "CREATE (:Phone {value: '999', source: 'ocds'})")
+    load_bundle(write_bundle(tmp_path / "second" / "city", extract), clean_db, prune=1.0)
+    assert run(clean_db, "MATCH (p:Phone {value: '999'}) RETURN count(p) AS n") == [{"n": 1}]
+    assert "nothing links to any more: 3 deleted (" in report.table()
     assert run(clean_db, "MATCH (:Firm {id: 'F1'})-[:SUBMITTED]->(b) RETURN b.id AS b") == [{"b": "X1"}]
     assert run(clean_db, "MATCH (:Alert {id: 'A-F2'})-[:CONCERNS]->(f) RETURN f.id AS f") == [{"f": "F2"}]
     links = run(clean_db, "MATCH (o:Official {id: 'O1'})-[r]-() RETURN type(r) AS r ORDER BY r")
