@@ -223,6 +223,20 @@ class Params:
     refusal_markers: tuple[str, ...] = ("不予", "不准", "不批准", "不同意", "不通过", "未通过", "驳回", "拒绝",
                                         "撤回", "终止")
 
+    def check(self) -> list[str]:
+        """What cannot work in these values together (for a settings file; detectors.settings)."""
+        problems = []
+        if not 0 < self.lift_floor < self.lift_full:
+            problems.append(f"lift_floor {self.lift_floor} must be above 0 and below lift_full {self.lift_full}")
+        if self.outcome_lift_full <= 1:
+            problems.append(f"outcome_lift_full {self.outcome_lift_full} must be above 1")
+        for name in ("leniency_full", "speed_full"):
+            if getattr(self, name) <= 0:
+                problems.append(f"{name} must be above 0")
+        if not 0 < self.q_strong < self.q_weak <= 1:
+            problems.append(f"q_strong {self.q_strong} and q_weak {self.q_weak} must satisfy 0 < q_strong < q_weak ≤ 1")
+        return problems
+
 
 # --------------------------------------------------------------------------- helpers
 

@@ -58,6 +58,8 @@ performance", Statistics in Medicine 24(8), 1185–1202.
 
 from __future__ import annotations
 
+import datetime
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -94,6 +96,9 @@ METRICS: dict[str, tuple[str, str]] = {
 FALLBACK = {"pass_rate": "fail_ratio"}
 
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 @dataclass(frozen=True)
 class Params:
     """Settings of the official profile.
@@ -126,9 +131,11 @@ class Params:
         """What cannot work in these values (for a settings file; detectors.settings)."""
         if self.as_of is not None:
             try:
-                pd.Timestamp(self.as_of)
+                day = datetime.date.fromisoformat(self.as_of) if ISO_DAY.fullmatch(self.as_of) else None
             except ValueError:
-                return [f"as_of {self.as_of!r} is not a date (YYYY-MM-DD)"]
+                day = None
+            if day is None or not 1900 <= day.year <= 2200:
+                return [f"as_of {self.as_of!r} is not a date YYYY-MM-DD between 1900 and 2200"]
         return []
 
 

@@ -413,6 +413,12 @@ def _run_recorded(db: Any, specs: Sequence[registry.DetectorSpec], seed: int, jo
         for spec, module in detectors}}
     if params_file is not None:
         params["params_file"] = str(params_file)
+    ran = {spec.code for spec, _ in detectors}
+    computed_inside = {spec.code: {keyword: _params_record(settings_of) for keyword, settings_of in
+                                   spec.upstream_params.items() if spec.upstream.get(keyword) not in ran}
+                       for spec, _ in detectors}
+    if any(computed_inside.values()):  # e.g. tender_risk's own rings, with [rings] of the file
+        params["upstream_settings"] = {code: used for code, used in computed_inside.items() if used}
     info = RunInfo(id=new_run_id(started_at), started_at=started_at,
                    detectors=tuple(spec.code for spec, _ in detectors), params=params,
                    code_version=code_version(), seed=seed)

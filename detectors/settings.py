@@ -79,7 +79,9 @@ def _coerce(where: str, expected: Any, value: Any, default: Any) -> Any:
             return _not_negative(where, float(value))
         raise ParamsFileError(f"{where} must be a number, not {value!r}")
     if expected is str:
-        if isinstance(value, (datetime.date, datetime.datetime)):  # as_of = 2024-06-30, TOML's own date
+        if isinstance(value, datetime.datetime):
+            raise ParamsFileError(f"{where} must be a date or a string, not a date and time ({value.isoformat()})")
+        if isinstance(value, datetime.date):  # as_of = 2024-06-30, TOML's own date
             return value.isoformat()
         if isinstance(value, str):
             return value
@@ -146,7 +148,7 @@ def params_for(code: str, params_type: type | None, table: Mapping[str, Any], pa
     except (TypeError, ValueError) as error:  # a Params that checks its own values
         raise ParamsFileError(f"{path}: [{code}]: {error}") from error
     check = getattr(params, "check", None)  # a Params may say which combinations of values cannot work
-    problems = check() if callable(check) else []
+    problems = [str(problem) for problem in check()] if callable(check) else []
     if problems:
         raise ParamsFileError(f"{path}: [{code}] {'; '.join(problems)}")
     return params

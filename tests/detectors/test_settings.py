@@ -73,6 +73,11 @@ def test_a_table_overrides_only_the_fields_it_names_with_their_types(tmp_path: P
     ("[rings]\nmin_ring_size = 20\n", "[rings] min_ring_size 20 must be at least 2 and at most max_ring_size 12"),
     ("[red_flags]\nenabled = ['R003', 'R999']\n", "[red_flags] enabled names no flag R999; the flags: R003"),
     ("[official_profile]\nas_of = 'last june'\n", "[official_profile] as_of 'last june' is not a date"),
+    ("[official_profile]\nas_of = 'now'\n", "[official_profile] as_of 'now' is not a date YYYY-MM-DD"),
+    ("[official_profile]\nas_of = 0001-01-01\n", "as_of '0001-01-01' is not a date YYYY-MM-DD between 1900"),
+    ("[official_profile]\nas_of = 2024-06-30T00:00:00Z\n", "as_of must be a date or a string, not a date and time"),
+    ("[closeness]\nlift_floor = 6.0\n", "[closeness] lift_floor 6.0 must be above 0 and below lift_full 6.0"),
+    ("[closeness]\nq_weak = 0.001\n", "must satisfy 0 < q_strong < q_weak ≤ 1"),
 ])
 def test_a_mistake_names_the_file_the_table_and_the_key(tmp_path: Path, text: str, message: str) -> None:
     path = write(tmp_path / "city.toml", text)
@@ -88,6 +93,19 @@ def test_a_toml_date_is_a_date_setting_and_upstream_tables_reach_a_detector_comp
     assert profile.params.as_of == "2024-06-30"
     assert risk.params is None and risk.upstream_params["rings"].min_score == 30.0  # tender risk computes its rings
     assert profile.upstream_params == {}  # no [closeness] table: closeness keeps its defaults
+
+
+def test_tender_risk_and_the_official_profile_compute_their_upstream_with_its_settings() -> None:
+    from detectors import official_profile, tender_risk
+    from tests.detectors.test_robustness import messy_market
+
+    data = messy_market(1)  # one weak ring (11.2) and two officials with a closeness lead
+    counted = tender_risk.Params(min_ring_score=5.0, min_score=0.0)  # so that ring raises its tenders
+    with_ring = {f.tender_id: f.score for f in tender_risk.detect(data, counted)}
+    no_ring = {f.tender_id: f.score for f in tender_risk.detect(data, counted, rings_params=rings.Params(min_score=50.0))}
+    assert with_ring.keys() == no_ring.keys() and any(with_ring[t] != no_ring[t] for t in with_ring)
+    assert len(official_profile._closeness_best(data, None)) == 2
+    assert official_profile._closeness_best(data, None, closeness.Params(report_floor=50.0, threshold=50.0)).empty
 
 
 def test_the_runner_hands_a_missing_upstreams_settings_to_the_detector_that_computes_it() -> None:
@@ -132,11 +150,24 @@ def test_the_settings_reach_a_forked_detector_and_are_recorded_with_the_run(clea
     assert tuned_finding["score"] == 77.0
     [stored] = _cypher(clean_db, "MATCH (r:DetectorRun {id: $id}) RETURN r.params AS params", id=result.run_id)
     params = json.loads(stored["params"])
-    assert params["params_file"] == str(path)
+    assert params["params_file"] == str(path) and "upstream_settings" not in params
     assert params["detectors"]["fake_tuned"] == {"score": 77.0, "kinds": ["pair"]}
     # without the file: the documented default
     runner.run(["fake_tuned"], json_path=out, db=clean_db, jobs=1)
     assert json.loads(out.read_text())["findings"][0]["score"] == 40.0
+
+
+@pytest.mark.neo4j
+def test_an_upstream_computed_inside_a_detector_has_its_settings_recorded(clean_db, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(lock.STATE_ENV, str(tmp_path / "state"))
+    _cypher(clean_db, MARKET, firms=[f"F{i}" for i in range(1, 9)])
+    path = write(tmp_path / "city.toml", "[rings]\nmin_score = 30\n")
+    result = runner.run(["tender_risk"], db=clean_db, jobs=1, params_file=path)  # rings do not run
+    [stored] = _cypher(clean_db, "MATCH (r:DetectorRun {id: $id}) RETURN r.params AS params", id=result.run_id)
+    params = json.loads(stored["params"])
+    assert params["upstream_settings"]["tender_risk"]["rings"]["min_score"] == 30.0
+    assert set(params["detectors"]) == {"tender_risk"}
 
 
 @pytest.mark.neo4j
