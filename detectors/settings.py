@@ -37,6 +37,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from detectors import registry
+
 
 class ParamsFileError(ValueError):
     """The settings file cannot be used; the message names the file, table and key."""
@@ -102,13 +104,11 @@ def _coerce(where: str, expected: Any, value: Any, default: Any) -> Any:
                           "$IRONCAGE_RED_FLAGS_SETTINGS names)")
 
 
-def with_settings(specs: list[Any], path: Path | None) -> list[Any]:
-    """``specs`` (registry.DetectorSpec) with the settings of ``path`` in their ``params`` (defaults when
+def with_settings(specs: list[registry.DetectorSpec], path: Path | None) -> list[registry.DetectorSpec]:
+    """``specs`` with the settings of ``path`` in their ``params`` (defaults when
     the file does not name them). Every table is checked, also those of detectors not in ``specs``."""
     if path is None:
         return specs
-    from detectors import registry
-
     by_code = {spec.code: spec for spec in registry.all_specs()}
     resolved: dict[str, Any] = {}
     for code, table in read(path).items():

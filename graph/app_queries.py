@@ -147,6 +147,12 @@ def latest_run(db: Database) -> dict[str, Any] | None:
     return run
 
 
+def to_second(text: Any) -> Any:
+    """An ISO date-time string as the pages show times, to the second ("2024-07-01 02:05:00"); other
+    values as they are."""
+    return text[:19].replace("T", " ") if isinstance(text, str) else text
+
+
 def recent_runs(db: Database, limit: int = 20) -> pd.DataFrame:
     """The last ``limit`` detector runs, newest first, with a failed run's error."""
     return db.read_frame("app_recent_runs", columns=["run_id", "started_at", "seconds", "status", "findings",
@@ -160,7 +166,7 @@ def recent_loads(db: Database, limit: int = 20) -> pd.DataFrame:
                                                        "note"], limit=limit)
     counts = ["rows_read", "rows_loaded", "rejected", "pruned"]  # whole numbers, blank for a failed load
     for column in ("started_at", "finished_at"):  # to the second, as the page shows times
-        frame[column] = frame[column].map(lambda t: t[:19].replace("T", " ") if isinstance(t, str) else t)
+        frame[column] = frame[column].map(to_second)
     return frame.astype({c: "Int64" for c in counts})
 
 

@@ -144,6 +144,15 @@ class Database:
         counters.add(self._session_call("write", name, work))
         return counters
 
+    def write_one(self, name: str, **params: Any) -> dict[str, Any]:
+        """Run the named query once in a write transaction; the one record it returns, as a dict."""
+        text = query(name)
+
+        def work(tx: ManagedTransaction) -> dict[str, Any]:
+            return tx.run(text, params).single(strict=True).data()
+
+        return self._session_call("write", name, work)
+
     def write_rows(
         self,
         name: str,

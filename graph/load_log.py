@@ -26,9 +26,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from neo4j import ManagedTransaction
-
-from graph.cypher import query
 from graph.db import Database
 
 STATUSES = ("running", "succeeded", "partial", "failed", "interrupted")
@@ -37,12 +34,9 @@ STATUSES = ("running", "succeeded", "partial", "failed", "interrupted")
 def start(db: Database, kind: str, source: str, input: str) -> tuple[str, int]:
     """Record a load starting now; its id, and how many earlier loads were marked interrupted."""
     run_id = f"load-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-    def work(tx: ManagedTransaction) -> int:
-        record = tx.run(query("loadlog_start"), id=run_id, kind=kind, source=source, input=input,
-                        started_at=datetime.now(UTC)).single(strict=True)
-        return int(record["interrupted"])
-
-    return run_id, db.write_transaction("loadlog_start", work)
+    record = db.write_one("loadlog_start", id=run_id, kind=kind, source=source, input=input,
+                          started_at=datetime.now(UTC))
+    return run_id, int(record["interrupted"])
 
 
 def end(db: Database, run_id: str, status: str, props: Mapping[str, Any]) -> None:

@@ -17,9 +17,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from neo4j import ManagedTransaction
-
-from graph.cypher import query
 from graph.db import DEFAULT_BATCH, Database, WriteCounters
 from graph.model import PERSON_ROLE_RELS
 from graph.schema import apply_schema
@@ -70,10 +67,10 @@ class GraphWriter:
         self.totals.merge(counters)
         return counters
 
-    def _write(self, name: str, rows: Sequence[Mapping[str, Any]]) -> WriteCounters:
+    def _write(self, name: str, rows: Sequence[Mapping[str, Any]], **params: Any) -> WriteCounters:
         if not rows:
             return WriteCounters()
-        return self.db.write_rows(name, rows, batch_size=self.batch_size, source=self.source)
+        return self.db.write_rows(name, rows, batch_size=self.batch_size, source=self.source, **params)
 
     def stored(self, label: str = "", types: Sequence[str] = ()) -> list[dict[str, Any]]:
         """This load's source's nodes of ``label`` ({element_id, id}) or relationships of ``types``
@@ -90,18 +87,14 @@ class GraphWriter:
         by this source); one linked to anything else stays, and so does whatever no longer carries
         this source."""
         if label:
-            return self.db.write_rows("prune_delete_nodes", [{"element_id": r["element_id"], "id": r["id"]} for r in rows],
-                                      batch_size=self.batch_size, source=self.source, label=label, links=list(links))
+            return self._write("prune_delete_nodes", [{"element_id": r["element_id"], "id": r["id"]} for r in rows],
+                               label=label, links=list(links))
         return self._write("prune_delete_rels", [{"element_id": r["element_id"], "type": r["type"]} for r in rows])
 
     def delete_unused_identifiers(self) -> int:
         """Delete the identifier values (phone, e-mail, address, IP, document) this source created that
         nothing links to any more; how many."""
-        def work(tx: ManagedTransaction) -> int:
-            record = tx.run(query("prune_unused_identifiers"), source=self.source).single(strict=True)
-            return int(record["deleted"])
-
-        return int(self.db.write_transaction("prune_unused_identifiers", work))
+        return int(self.db.write_one("prune_unused_identifiers", source=self.source)["deleted"])
 
     def existing_ids(self, wanted: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
         """Of the ids per entity kind in ``wanted``, those that exist in the graph."""

@@ -638,7 +638,7 @@ def _record_key(spec: FileSpec, header: Sequence[str], record: Record) -> Any:
 
 def _protect(extract: Extract, key: Any) -> None:
     """A rejected row's key is kept from pruning; a row without a readable key is counted."""
-    if key is None or (isinstance(key, tuple) and None in key):  # a reference column left empty
+    if key is None:
         extract.unkeyed_rejects += 1
     else:
         extract.protected.add(key)
@@ -827,7 +827,6 @@ def run_load(load: Callable[[Any], Any], job: str = "a load", entry: LoadEntry |
     """
     from neo4j.exceptions import DriverError, Neo4jError
 
-    from graph import load_log
     from graph.db import GraphError, GraphUnavailable, connect
     from graph.lock import LockHeld, lock_name, run_lock
     from graph.settings import SettingsError
@@ -838,27 +837,7 @@ def run_load(load: Callable[[Any], Any], job: str = "a load", entry: LoadEntry |
             db.verify()
             with run_lock(name=lock_name(db), job=job):
                 loading = True
-                if entry is None:
-                    return EXIT_OK, load(db)
-                run_id, interrupted = load_log.start(db, entry.kind, entry.source, entry.input)
-                if interrupted:
-                    print(f"note: {interrupted} earlier load(s) left running by a process that died are marked "
-                          "interrupted in the load log", file=sys.stderr)
-                try:
-                    report = load(db)
-                except BaseException as error:
-                    status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
-                    try:
-                        load_log.end(db, run_id, status, {"error": f"{type(error).__name__}: {error}".rstrip(": ")})
-                    except Exception:  # noqa: BLE001 — the database may be what failed; the next load marks it
-                        pass
-                    raise
-                try:
-                    load_log.end(db, run_id, *report.outcome())
-                except Exception as error:  # noqa: BLE001 — the data is loaded: say so, not "the load failed"
-                    print(f"warning: the load is done, but its end could not be written to the load log ({error}); "
-                          "the next load marks it interrupted", file=sys.stderr)
-                return EXIT_OK, report
+                return EXIT_OK, load(db) if entry is None else _logged(db, load, entry)
     except LockHeld as error:
         print(f"error: {error}\nNothing was written; run the load again when that job has finished.",
               file=sys.stderr)
@@ -880,6 +859,32 @@ def run_load(load: Callable[[Any], Any], job: str = "a load", entry: LoadEntry |
     except OSError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INPUT, None
+
+
+def _logged(db: Any, load: Callable[[Any], Any], entry: LoadEntry) -> Any:
+    """``load(db)`` recorded in the load log (:mod:`graph.load_log`): its start, then its end from the
+    report's ``outcome()`` or the error (the error is raised again)."""
+    from graph import load_log
+
+    run_id, interrupted = load_log.start(db, entry.kind, entry.source, entry.input)
+    if interrupted:
+        print(f"note: {interrupted} earlier load(s) left running by a process that died are marked "
+              "interrupted in the load log", file=sys.stderr)
+    try:
+        report = load(db)
+    except BaseException as error:
+        status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
+        try:
+            load_log.end(db, run_id, status, {"error": f"{type(error).__name__}: {error}".rstrip(": ")})
+        except Exception:  # noqa: BLE001 — the database may be what failed; the next load marks it
+            pass
+        raise
+    try:
+        load_log.end(db, run_id, *report.outcome())
+    except Exception as error:  # noqa: BLE001 — the data is loaded: say so, not "the load failed"
+        print(f"warning: the load is done, but its end could not be written to the load log ({error}); "
+              "the next load marks it interrupted", file=sys.stderr)
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:

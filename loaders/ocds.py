@@ -67,7 +67,7 @@ from ocdskit.util import is_linked_release
 
 from graph.db import Database, WriteCounters
 from graph.schema import apply_schema
-from loaders.csv_bundle import LoadEntry, run_load
+from loaders.csv_bundle import EXIT_INPUT, EXIT_OK, LoadEntry, run_load
 from loaders.identifiers import normalise_address, normalise_email, normalise_phone
 from loaders.rejects import Reject, RejectLog
 
@@ -813,7 +813,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rejects written to {args.rejects}", file=sys.stderr)
     for problem in report.unreadable:
         print(f"error: {problem}", file=sys.stderr)
-    return 2 if report.unreadable else 0
+    return EXIT_INPUT if report.unreadable else EXIT_OK
 
 
 if __name__ == "__main__":

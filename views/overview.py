@@ -17,7 +17,7 @@ if run is None:
     st.info("No detector run yet. Find suspects with `python -m detectors run` (or `make demo`).")
 else:
     cols = st.columns(4)
-    cols[0].metric("Started", (run.get("started_at") or "?")[:19].replace("T", " "))
+    cols[0].metric("Started", app_queries.to_second(run.get("started_at") or "?"))
     seconds = run.get("seconds")
     cols[1].metric("Took", f"{seconds:.1f} s" if isinstance(seconds, (int, float)) else "?")
     cols[2].metric("Status", run.get("status") or "?")
@@ -29,7 +29,7 @@ else:
         st.json({"params": run.get("params"), "detector_seconds": run.get("detector_seconds")}, expanded=False)
     if run.get("status") not in ("succeeded", "running"):
         good = run.get("last_succeeded_at")
-        since = f"the last successful run, started {good[:19].replace('T', ' ')}" if good else "no successful run yet"
+        since = f"the last successful run, started {app_queries.to_second(good)}" if good else "no successful run yet"
         st.error(f"The latest run {md(run.get('status') or 'did not finish')}: "
                  f"{md(run.get('error') or 'no error recorded')}. Its findings were not written; the findings "
                  f"shown are from {md(since)}.")
@@ -70,7 +70,7 @@ if loads.empty:
     st.caption("No load recorded (loads record themselves since the load log was added).")
 else:
     last = loads.iloc[0]
-    when = (last["finished_at"] or last["started_at"] or "?")[:19].replace("T", " ")
+    when = last["finished_at"] or last["started_at"] or "?"  # to the second already
     rows = f"{int(last['rows_loaded']):,}" if pd.notna(last["rows_loaded"]) else "?"
     st.caption(f"Last load: {md(last['input'])} ({md(last['kind'])}, source {md(last['source'])}), "
                f"{md(last['status'])} at {md(when)} · {rows} rows loaded")
