@@ -1,5 +1,5 @@
-"""``python -m detectors run [--detector CODE ...] [--json FILE] [--seed N] [--jobs N] [--params FILE]`` and
-``python -m detectors list``.
+"""``python -m detectors run [--detector CODE ...] [--json FILE] [--seed N] [--jobs N] [--params FILE]``,
+``python -m detectors prune --older-than DAYS [--dry-run]`` and ``python -m detectors list``.
 
 Exit codes: 0 success, 1 the run failed (marked failed in the database, no findings
 written), 2 bad usage, a broken detector module or a settings file that cannot be used, 3 another run
@@ -31,6 +31,14 @@ def _parser() -> argparse.ArgumentParser:
                      help="TOML file of detector settings, one [code] table per detector, overriding the "
                           "documented defaults of its Params (recorded with the run)")
     run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    prune = commands.add_parser(
+        "prune", help="retention: delete inactive findings nobody triaged and old runs nothing refers to")
+    prune.add_argument("--older-than", type=_positive, required=True, metavar="DAYS",
+                       help="delete inactive findings last seen more than DAYS days ago that have no triage "
+                            "(status, assignee or case event), and detector runs started before then that no "
+                            "remaining finding was first or last seen in (the latest runs always stay)")
+    prune.add_argument("--dry-run", action="store_true", help="report what would be deleted, delete nothing")
+    prune.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands.add_parser("list", help="the detectors, in the order they run")
     return parser
 
@@ -77,7 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     from graph.settings import SettingsError
 
     try:
-        runner.run(args.detector, seed=args.seed, json_path=args.json, jobs=args.jobs, params_file=args.params)
+        if args.command == "prune":
+            _prune(args.older_than, args.dry_run)
+        else:
+            runner.run(args.detector, seed=args.seed, json_path=args.json, jobs=args.jobs, params_file=args.params)
     except ParamsFileError as error:
         log.error("%s\nNothing was run.", error)
         return runner.EXIT_USAGE
@@ -99,6 +110,19 @@ def main(argv: list[str] | None = None) -> int:
         log.error("%s: %s", type(error).__name__, error)
         return runner.EXIT_FAILED
     return runner.EXIT_OK
+
+
+def _prune(days: int, dry_run: bool) -> None:
+    """``prune``: the findings retention of :mod:`graph.findings_retention`, inside the job lock."""
+    from graph.db import connect
+    from graph.findings_retention import cutoff_for, prune
+    from graph.lock import lock_name, run_lock
+
+    with connect() as db:
+        db.verify()
+        with run_lock(name=lock_name(db), job="a findings prune"):
+            report = prune(db, cutoff_for(days), dry_run=dry_run)
+    print(report.describe())
 
 
 if __name__ == "__main__":

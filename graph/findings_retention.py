@@ -1,0 +1,81 @@
+"""Findings retention: delete old findings nobody acted on, and old runs nothing refers to.
+
+Findings are never deleted by a detector run (:mod:`graph.findings_store`): one that is not
+found again becomes inactive, and comes back as itself when it is found again. Under a nightly
+cron job, inactive findings and ``(:DetectorRun)-[:FOUND]->`` links pile up for ever (at demo
+scale 10 a run links 2,617 findings), and a suspicion about a named official that no one ever
+looked at stays in the record for good — which a data-protection officer will not accept
+(storage limitation, GDPR art. 5(1)(e); China's PIPL art. 19).
+
+``python -m detectors prune --older-than DAYS`` (:func:`prune`) therefore deletes, with their
+links:
+
+* **findings** that are inactive, were last seen more than ``DAYS`` ago and were never
+  triaged: no ``(:CaseEvent)``, status ``open``, no assignee. A triaged finding is a case
+  record and stays whatever its age (reported as *kept*); so does every active finding;
+* **detector runs** that started more than ``DAYS`` ago, except the latest run, the latest
+  succeeded run (the app shows both) and any run in which a finding that stays was first or
+  last seen (its ``params`` say how that finding was produced).
+
+It holds the job lock of loads and detector runs (:mod:`graph.lock`), so it never meets a
+run that is matching rings against the inactive ones. The app does not take that lock, so
+the delete checks each node once more: a finding triaged between the plan and the delete
+stays, and so do the runs it was first and last seen in.
+The plan is one read; the deletes go in batches of :data:`BATCH` nodes, one transaction
+each, findings before runs, so an interrupted prune leaves a consistent graph and the next one
+finishes the work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from graph.db import Database
+
+BATCH = 500  # nodes per delete transaction (a run may carry thousands of FOUND links)
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    """What a prune deleted (or, with ``dry_run``, would delete)."""
+
+    cutoff: datetime
+    rings: int
+    alerts: int
+    kept: int
+    runs: int
+    dry_run: bool = False
+
+    def describe(self) -> str:
+        verb = "would delete" if self.dry_run else "deleted"
+        return (f"findings retention ({self.cutoff:%Y-%m-%d %H:%M} UTC cutoff): {verb} "
+                f"{self.rings + self.alerts} inactive, never-triaged findings last seen before the cutoff "
+                f"({self.rings} rings, {self.alerts} alerts) and {self.runs} detector runs; kept {self.kept} "
+                f"inactive findings older than the cutoff because they were triaged")
+
+
+def cutoff_for(days: int, now: datetime | None = None) -> datetime:
+    """``now − days`` (UTC); ``days`` must be at least 1."""
+    if days < 1:
+        raise ValueError(f"--older-than must be at least 1 day, got {days}")
+    return (now or datetime.now(UTC)) - timedelta(days=days)
+
+
+def prune(db: Database, cutoff: datetime, dry_run: bool = False) -> RetentionReport:
+    """Delete inactive, never-triaged findings last seen before ``cutoff`` and the runs nothing
+    refers to any more (see the module docstring). Call it holding the job lock."""
+    [plan] = db.read("findings_retention_plan", cutoff=cutoff)
+    planned = {kind: [{"element_id": f["element_id"]} for f in plan["findings"] if f["kind"] == kind]
+               for kind in ("ring", "alert")}
+    planned["run"] = [{"element_id": element_id} for element_id in plan["runs"]]
+    if dry_run:
+        deleted = {kind: len(rows) for kind, rows in planned.items()}
+    else:  # findings first: a run stays while a finding that stayed names it
+        deleted = {kind: db.write_rows(f"findings_retention_delete_{'runs' if kind == 'run' else 'findings'}",
+                                       rows, batch_size=BATCH).nodes_deleted
+                   for kind, rows in planned.items()}
+    # a finding triaged between the plan and the delete stayed: it counts as kept
+    stayed = len(planned["ring"]) + len(planned["alert"]) - deleted["ring"] - deleted["alert"]
+    return RetentionReport(cutoff=cutoff, rings=deleted["ring"], alerts=deleted["alert"],
+                           kept=int(plan["kept"]) + stayed, runs=deleted["run"], dry_run=dry_run)

@@ -1,0 +1,138 @@
+"""graph.findings_retention and ``python -m detectors prune``: what retention deletes, and what it never does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph import lock
+from graph.findings_retention import RetentionReport, cutoff_for, prune
+from graph.findings_store import RunInfo, fail_run, start_run
+from tests.graph.test_findings_store import MARKET, T0, TRIAGE, _cypher, official, pair, ring, run
+
+REPO = Path(__file__).resolve().parents[2]
+DETECTORS = ("closeness", "official_profile", "rings")
+TRIAGED, STALE, LATER = pair("O2", "F5").key, pair("O1", "F4").key, pair("O1", "F6").key
+
+
+@pytest.fixture()
+def history(clean_db):  # type: ignore[no-untyped-def]
+    """Three runs: the first finds a ring, two pairs and an official, the second the official and a third pair
+    (O1–F6), the third only the official. The pair O2–F5 is triaged after the second run."""
+    _cypher(clean_db, MARKET, firms=[f"F{i}" for i in range(1, 7)], tenders=["T1", "T2", "T3"])
+    run(clean_db, 1, [ring("F1", "F2", "F3"), pair("O1", "F4"), pair("O2", "F5"), official("O1")], DETECTORS)
+    run(clean_db, 2, [official("O1"), pair("O1", "F6")], DETECTORS)
+    _cypher(clean_db, TRIAGE, id=TRIAGED, status="dismissed", assignee="ana", event="E1")
+    run(clean_db, 40, [official("O1")], DETECTORS)
+    return clean_db
+
+
+def state(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    [row] = _cypher(db, """
+        CALL () { MATCH (f:Ring|Alert) RETURN collect(f.id) AS findings }
+        CALL () { MATCH (r:DetectorRun) RETURN collect(r.id) AS runs }
+        CALL () { MATCH (n:Firm|Tender|Official) RETURN count(n) AS entities }
+        CALL () { MATCH (e:CaseEvent)-[:ON]->(f) RETURN collect(f.id) AS events }
+        CALL () { MATCH ()-[l:FOUND]->() RETURN count(l) AS found }
+        RETURN findings, runs, entities, events, found""")
+    return {**row, "findings": sorted(row["findings"]), "runs": sorted(row["runs"])}
+
+
+def test_old_untriaged_inactive_findings_and_unreferenced_runs_go_the_rest_stays(history) -> None:  # type: ignore[no-untyped-def]
+    before = state(history)
+    ring_id = next(f for f in before["findings"] if f.startswith("ring-"))
+    report = prune(history, T0 + timedelta(days=10))
+    assert (report.rings, report.alerts, report.runs, report.kept) == (1, 2, 1, 1)
+    after = state(history)
+    # the ring and the pairs O1–F4 and O1–F6 (inactive, never triaged) went; the triaged pair and the active
+    # official stayed; run-2 went (no finding that stays was first or last seen in it), run-1 stayed for the
+    # triaged pair, run-40 is the latest
+    assert after["findings"] == sorted(set(before["findings"]) - {ring_id, STALE, LATER})
+    assert after["runs"] == ["run-1", "run-40"]
+    assert after["entities"] == before["entities"]  # firms, tenders, officials lose only the findings' links
+    assert after["events"] == [TRIAGED]
+    # the links run-1 → ring, run-1 → O1–F4 and run-2's two went; run-1's links to the triaged pair and the
+    # official stayed, and so did run-40's
+    assert (before["found"], after["found"]) == (7, 3)
+    # nothing else is due: a second prune deletes nothing
+    again = prune(history, T0 + timedelta(days=10))
+    assert (again.rings, again.alerts, again.runs, again.kept) == (0, 0, 0, 1)
+
+
+def test_a_dry_run_reports_the_same_and_deletes_nothing(history) -> None:  # type: ignore[no-untyped-def]
+    before = state(history)
+    report = prune(history, T0 + timedelta(days=10), dry_run=True)
+    assert (report.rings, report.alerts, report.runs, report.kept, report.dry_run) == (1, 2, 1, 1, True)
+    assert "would delete 3 inactive, never-triaged findings" in report.describe()
+    assert state(history) == before
+
+
+def test_findings_seen_after_the_cutoff_and_the_latest_runs_always_stay(history) -> None:  # type: ignore[no-untyped-def]
+    # a cutoff an hour after run 1: the ring and the pair O1–F4 were last seen in it (O1–F6 in run 2), and it
+    # is the only run before the cutoff, kept for the triaged pair; a cutoff before run 1 leaves everything
+    early = prune(history, T0 + timedelta(days=1, hours=1), dry_run=True)
+    assert (early.rings, early.alerts, early.runs) == (1, 1, 0)  # run-1 is cited by the triaged pair
+    assert prune(history, T0 + timedelta(hours=1), dry_run=True) == RetentionReport(
+        cutoff=T0 + timedelta(hours=1), rings=0, alerts=0, kept=0, runs=0, dry_run=True)
+    # a failed run after everything: it is the latest run, run-40 the latest succeeded one; both stay
+    failed = RunInfo(id="run-50", started_at=T0 + timedelta(days=50), detectors=DETECTORS)
+    start_run(history, failed)
+    fail_run(history, failed, "the server went away", T0 + timedelta(days=50, seconds=3))
+    prune(history, T0 + timedelta(days=400))
+    assert state(history)["runs"] == ["run-1", "run-40", "run-50"]
+
+
+def test_a_finding_triaged_after_the_plan_is_not_deleted_nor_its_runs(history) -> None:  # type: ignore[no-untyped-def]
+    [plan] = history.read("findings_retention_plan", cutoff=T0 + timedelta(days=10))
+    assert (len(plan["findings"]), len(plan["runs"])) == (3, 1)  # the ring, O1–F4, O1–F6; run-2
+    # an investigator comments on the pair O1–F6 (the app takes no lock) before the delete reaches it
+    _cypher(history, TRIAGE, id=LATER, status="open", assignee=None, event="E2")
+    findings = history.write_rows("findings_retention_delete_findings",
+                                  [{"element_id": f["element_id"]} for f in plan["findings"]]).nodes_deleted
+    runs = history.write_rows("findings_retention_delete_runs",
+                              [{"element_id": r} for r in plan["runs"]]).nodes_deleted
+    assert (findings, runs) == (2, 0)  # the ring and O1–F4; run-2 stays, O1–F6 was first and last seen in it
+    after = state(history)
+    assert LATER in after["findings"] and STALE not in after["findings"] and "run-2" in after["runs"]
+
+
+def test_cutoff_needs_a_whole_day_at_least() -> None:
+    now = T0 + timedelta(days=3)
+    assert cutoff_for(2, now) == T0 + timedelta(days=1)
+    with pytest.raises(ValueError, match="at least 1 day"):
+        cutoff_for(0, now)
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "detectors", "prune", *args], cwd=REPO, env=env, text=True,
+                          capture_output=True, timeout=120)
+
+
+def test_the_prune_command(history, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv(lock.STATE_ENV, str(tmp_path))
+    env = dict(os.environ)
+    before = state(history)
+    # every finding and run of the fixture is years old: only the latest run, the run the triaged pair cites
+    # and the active official stay
+    dry = _cli(env, "--older-than", "30", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "would delete 3 inactive, never-triaged findings last seen before the cutoff (1 rings, 2 alerts) " \
+           "and 1 detector runs; kept 1" in dry.stdout
+    assert state(history) == before
+    with lock.run_lock(name=lock.lock_name(history), job="a detector run"):
+        held = _cli(env, "--older-than", "30")
+    assert held.returncode == 3 and "another job holds the database's lock: a detector run" in held.stderr
+    assert state(history) == before
+    done = _cli(env, "--older-than", "30")
+    assert done.returncode == 0, done.stderr
+    assert "deleted 3 inactive, never-triaged findings" in done.stdout
+    assert state(history)["runs"] == ["run-1", "run-40"]
+    for bad in ("0", "-3", "week"):
+        refused = _cli(env, "--older-than", bad)
+        assert refused.returncode == 2 and "--older-than" in refused.stderr
