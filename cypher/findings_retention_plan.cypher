@@ -7,7 +7,8 @@
 // Returns one row: findings = [{element_id, kind ('ring' | 'alert')}], kept (inactive findings older than $cutoff
 // kept because they were triaged), runs = [element_id].
 OPTIONAL MATCH (f:Ring|Alert)
-WITH f, f IS NOT NULL AND f.active = false AND coalesce(f.last_seen_at, f.first_seen_at) < $cutoff AS stale,
+WITH f, coalesce(f IS NOT NULL AND f.active = false AND coalesce(f.last_seen_at, f.first_seen_at) < $cutoff,
+                 false) AS stale,
      f IS NOT NULL AND (coalesce(f.status, 'open') <> 'open' OR f.assignee IS NOT NULL
                         OR EXISTS { (:CaseEvent)-[:ON]->(f) }) AS triaged
 WITH collect(CASE WHEN stale AND NOT triaged

@@ -2,8 +2,10 @@
 ``python -m detectors prune --older-than DAYS [--dry-run]`` and ``python -m detectors list``.
 
 Exit codes: 0 success, 1 the run failed (marked failed in the database, no findings
-written), 2 bad usage, a broken detector module or a settings file that cannot be used, 3 another run
-or a load holds the lock, 4 Neo4j is unreachable or not configured. Logs go to stderr with timestamps.
+written) or the prune failed (what it deleted before the error stays deleted; the next prune
+finishes), 2 bad usage, a broken detector module or a settings file that cannot be used, 3
+another run, prune or load holds the lock, 4 Neo4j is unreachable or not configured. Logs go to
+stderr with timestamps; the prune prints what it deleted on stdout.
 """
 
 from __future__ import annotations
@@ -33,10 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     prune = commands.add_parser(
         "prune", help="retention: delete inactive findings nobody triaged and old runs nothing refers to")
-    prune.add_argument("--older-than", type=_positive, required=True, metavar="DAYS",
-                       help="delete inactive findings last seen more than DAYS days ago that have no triage "
-                            "(status, assignee or case event), and detector runs started before then that no "
-                            "remaining finding was first or last seen in (the latest runs always stay)")
+    prune.add_argument("--older-than", type=_days, required=True, metavar="DAYS",
+                       help="delete inactive findings last seen more than DAYS days ago that nobody triaged "
+                            "(status still open, no assignee, no case event), and detector runs started before "
+                            "then that no remaining finding was first or last seen in (the latest runs always "
+                            "stay)")
     prune.add_argument("--dry-run", action="store_true", help="report what would be deleted, delete nothing")
     prune.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands.add_parser("list", help="the detectors, in the order they run")
@@ -50,6 +53,15 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def _days(text: str) -> int:
+    from graph.findings_retention import MAX_DAYS
+
+    value = _positive(text)
+    if value > MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_DAYS:,} days, got {value}")
     return value
 
 

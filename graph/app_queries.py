@@ -507,7 +507,10 @@ def record_triage(
         return 0
     if finding(db, finding_id) is None:
         raise GraphError(f"no finding with id {finding_id!r}")
-    db.write_in_one_transaction(steps)
+    written = db.write_in_one_transaction(steps).nodes_created
+    if written != len(steps):  # retention deleted it after the check above: nothing matched, nothing was written
+        raise GraphError(f"finding {finding_id!r} no longer exists (deleted by findings retention); "
+                         "nothing was recorded")
     return len(steps)
 
 

@@ -19,10 +19,11 @@ links:
 
 It holds the job lock of loads and detector runs (:mod:`graph.lock`), so it never meets a
 run that is matching rings against the inactive ones. The app does not take that lock, so
-the delete checks each node once more: a finding triaged between the plan and the delete
-stays, and so do the runs it was first and last seen in.
-The plan is one read; the deletes go in batches of :data:`BATCH` nodes, one transaction
-each, findings before runs, so an interrupted prune leaves a consistent graph and the next one
+the delete takes each finding's write lock and then checks it once more: a finding triaged
+between the plan and the delete stays, and so do the runs it was first and last seen in; a
+triage being written as the finding goes fails and says so (nothing is half-recorded).
+The plan is one read; the deletes go in batches (:data:`BATCH` findings, :data:`RUN_BATCH`
+runs), one transaction each, findings before runs, so an interrupted prune leaves a consistent graph and the next one
 finishes the work.
 """
 
@@ -33,7 +34,9 @@ from datetime import UTC, datetime, timedelta
 
 from graph.db import Database
 
-BATCH = 500  # nodes per delete transaction (a run may carry thousands of FOUND links)
+BATCH = 500  # findings per delete transaction
+RUN_BATCH = 10  # runs per delete transaction: a run at demo scale 10 carries 2,617 FOUND links
+MAX_DAYS = 36_500
 
 
 @dataclass(frozen=True)
@@ -57,14 +60,16 @@ class RetentionReport:
 
 def cutoff_for(days: int, now: datetime | None = None) -> datetime:
     """``now − days`` (UTC); ``days`` must be at least 1."""
-    if days < 1:
-        raise ValueError(f"--older-than must be at least 1 day, got {days}")
+    if not 1 <= days <= MAX_DAYS:
+        raise ValueError(f"--older-than must be between 1 and {MAX_DAYS:,} days, got {days}")
     return (now or datetime.now(UTC)) - timedelta(days=days)
 
 
 def prune(db: Database, cutoff: datetime, dry_run: bool = False) -> RetentionReport:
     """Delete inactive, never-triaged findings last seen before ``cutoff`` and the runs nothing
     refers to any more (see the module docstring). Call it holding the job lock."""
+    if cutoff.tzinfo is None:  # a naive datetime is a LocalDateTime in Cypher: no comparison with the stored times holds
+        raise ValueError("the retention cutoff needs a time zone")
     [plan] = db.read("findings_retention_plan", cutoff=cutoff)
     planned = {kind: [{"element_id": f["element_id"]} for f in plan["findings"] if f["kind"] == kind]
                for kind in ("ring", "alert")}
@@ -72,9 +77,11 @@ def prune(db: Database, cutoff: datetime, dry_run: bool = False) -> RetentionRep
     if dry_run:
         deleted = {kind: len(rows) for kind, rows in planned.items()}
     else:  # findings first: a run stays while a finding that stayed names it
-        deleted = {kind: db.write_rows(f"findings_retention_delete_{'runs' if kind == 'run' else 'findings'}",
-                                       rows, batch_size=BATCH).nodes_deleted
-                   for kind, rows in planned.items()}
+        at = datetime.now(UTC)
+        deleted = {kind: db.write_rows("findings_retention_delete_findings", rows, batch_size=BATCH, at=at).nodes_deleted
+                   for kind, rows in planned.items() if kind != "run"}
+        deleted["run"] = db.write_rows("findings_retention_delete_runs", planned["run"],
+                                       batch_size=RUN_BATCH).nodes_deleted
     # a finding triaged between the plan and the delete stayed: it counts as kept
     stayed = len(planned["ring"]) + len(planned["alert"]) - deleted["ring"] - deleted["alert"]
     return RetentionReport(cutoff=cutoff, rings=deleted["ring"], alerts=deleted["alert"],

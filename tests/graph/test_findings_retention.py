@@ -94,7 +94,7 @@ def test_a_finding_triaged_after_the_plan_is_not_deleted_nor_its_runs(history) -
     # an investigator comments on the pair O1–F6 (the app takes no lock) before the delete reaches it
     _cypher(history, TRIAGE, id=LATER, status="open", assignee=None, event="E2")
     findings = history.write_rows("findings_retention_delete_findings",
-                                  [{"element_id": f["element_id"]} for f in plan["findings"]]).nodes_deleted
+                                  [{"element_id": f["element_id"]} for f in plan["findings"]], at=T0).nodes_deleted
     runs = history.write_rows("findings_retention_delete_runs",
                               [{"element_id": r} for r in plan["runs"]]).nodes_deleted
     assert (findings, runs) == (2, 0)  # the ring and O1–F4; run-2 stays, O1–F6 was first and last seen in it
@@ -102,11 +102,50 @@ def test_a_finding_triaged_after_the_plan_is_not_deleted_nor_its_runs(history) -
     assert LATER in after["findings"] and STALE not in after["findings"] and "run-2" in after["runs"]
 
 
-def test_cutoff_needs_a_whole_day_at_least() -> None:
+def test_each_sign_of_triage_alone_keeps_a_finding_and_its_run_and_the_latest_runs_stay(clean_db) -> None:  # type: ignore[no-untyped-def]
+    _cypher(clean_db, MARKET, firms=[f"F{i}" for i in range(1, 7)], tenders=["T1"])
+    run(clean_db, 1, [pair("O1", "F1"), pair("O1", "F2"), pair("O1", "F3")], ("closeness",))
+    run(clean_db, 2, [], ("closeness",))  # nothing found again: all three inactive, last seen in run 1
+    run(clean_db, 3, [], ("closeness",))  # the latest succeeded run; no finding names it
+    failed = RunInfo(id="run-4", started_at=T0 + timedelta(days=4), detectors=("closeness",))
+    start_run(clean_db, failed)
+    fail_run(clean_db, failed, "the server went away", T0 + timedelta(days=4, seconds=1))  # the latest run
+    _cypher(clean_db, "CREATE (:DetectorRun {id: 'run-stuck', status: 'running', started_at: $at})",
+            at=T0 + timedelta(days=3, hours=12))
+    # no case event: a status set on its own, an assignee on its own
+    _cypher(clean_db, "MATCH (a:Alert {id: $id}) SET a.status = 'dismissed'", id=pair("O1", "F1").key)
+    _cypher(clean_db, "MATCH (a:Alert {id: $id}) SET a.assignee = 'bo'", id=pair("O1", "F2").key)
+    report = prune(clean_db, T0 + timedelta(days=100))
+    assert (report.alerts, report.kept, report.runs) == (1, 2, 1)
+    after = state(clean_db)
+    assert after["findings"] == sorted([pair("O1", "F1").key, pair("O1", "F2").key])
+    # run-1 names the two kept pairs; run-2 names nothing and goes; run-3 is the latest succeeded run, run-4
+    # the latest, run-stuck still running
+    assert after["runs"] == ["run-1", "run-3", "run-4", "run-stuck"]
+
+
+def test_a_triage_on_a_finding_retention_deleted_meanwhile_fails_and_says_so(history, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from graph import app_queries
+    from graph.db import GraphError
+
+    seen = app_queries.finding(history, STALE)
+    assert seen is not None
+    prune(history, T0 + timedelta(days=10))
+    # the app read the finding just before retention deleted it (the race itself cannot be timed in a test)
+    monkeypatch.setattr(app_queries, "finding", lambda db, finding_id: seen)
+    with pytest.raises(GraphError, match="no longer exists"):
+        app_queries.record_triage(history, STALE, "ana", status="confirmed", comment="late")
+    assert state(history)["events"] == [TRIAGED]  # nothing orphaned
+
+
+def test_cutoff_is_whole_days_and_zoned() -> None:
     now = T0 + timedelta(days=3)
     assert cutoff_for(2, now) == T0 + timedelta(days=1)
-    with pytest.raises(ValueError, match="at least 1 day"):
-        cutoff_for(0, now)
+    for days in (0, 36_501):
+        with pytest.raises(ValueError, match="between 1 and 36,500 days"):
+            cutoff_for(days, now)
+    with pytest.raises(ValueError, match="time zone"):
+        prune(None, now.replace(tzinfo=None))  # type: ignore[arg-type]
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -133,6 +172,6 @@ def test_the_prune_command(history, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert done.returncode == 0, done.stderr
     assert "deleted 3 inactive, never-triaged findings" in done.stdout
     assert state(history)["runs"] == ["run-1", "run-40"]
-    for bad in ("0", "-3", "week"):
+    for bad in ("0", "-3", "week", "800000"):
         refused = _cli(env, "--older-than", bad)
         assert refused.returncode == 2 and "--older-than" in refused.stderr
