@@ -4,7 +4,8 @@ With an ``[auth]`` section in ``.streamlit/secrets.toml`` the app uses Streamlit
 OpenID Connect login (``st.login``) and the identity provider's name/e-mail. Otherwise it
 asks for a name and the shared password from ``app_password`` in the secrets file or the
 ``IRONCAGE_APP_PASSWORD`` environment variable. There is no default password: without
-one the app explains how to set it and stops.
+one the app explains how to set it and stops. Sign-ins, refused passwords and sign-outs go to
+the access log (:mod:`views.access_log`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import streamlit as st
 
+from views import access_log
 from views.common import md
 
 PASSWORD_ENV = "IRONCAGE_APP_PASSWORD"
@@ -69,8 +71,10 @@ def require_login() -> str:
             st.error("Enter your name: the audit trail records who did what.")
         elif hmac.compare_digest(given.encode(), password.encode()):
             st.session_state["auth_user"] = name.strip()
+            access_log.try_record(name.strip(), "sign_in", method="password")
             st.rerun()
         else:
+            access_log.try_record(name.strip(), "sign_in_refused", method="password", reason="wrong password")
             st.error("Wrong password.")
     st.stop()
     return ""  # unreachable: st.stop() ends the run
@@ -79,6 +83,8 @@ def require_login() -> str:
 def _oidc_login(auth: Any) -> str:
     if st.user.get("is_logged_in"):
         user = str(st.user.get("name") or st.user.get("email") or st.user.get("sub") or "unknown")
+        if st.session_state.get("auth_user") != user:
+            access_log.try_record(user, "sign_in", method="single sign-on", email=st.user.get("email"))
         st.session_state["auth_user"] = user
         return user
     st.title("Iron Cage")
@@ -95,7 +101,7 @@ def logout_button() -> None:
     with st.sidebar:
         st.caption(f"Logged in as **{md(st.session_state.get('auth_user', '?'))}**")
         if st.button("Log out", key="logout"):
-            st.session_state.pop("auth_user", None)
+            access_log.try_record(str(st.session_state.pop("auth_user", "?")), "sign_out")
             if _secret("auth"):
                 st.logout()
             st.rerun()

@@ -3,6 +3,8 @@
 Everything runs in a READ transaction with a timeout and a row cap
 (:meth:`graph.db.Database.run_read_only`): the database itself refuses CREATE, MERGE, SET,
 DELETE, writing procedures, schema changes and LOAD CSV into the graph, and the console says so.
+Every query run is appended to the access log (:mod:`views.access_log`) with who ran it, and
+its result is shown only once that line is written.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import streamlit as st
 from graph import app_queries
 from graph.cypher import all_queries
 from graph.db import GraphError
-from views.common import require_database
+from views import access_log
+from views.common import current_user, require_database
 from views.graph_view import show_graph
 
 TIMEOUT_S = 30.0
@@ -45,17 +48,34 @@ else:
                               "LIMIT 25")
 
 if st.button("Run", key="console_run", type="primary"):
+    ran: app_queries.ConsoleResult | None = None
+    failure: GraphError | None = None
     try:
-        st.session_state["console_result"] = app_queries.run_console(db, text, params, timeout_s=TIMEOUT_S,
-                                                                     row_cap=ROW_CAP)
-        st.session_state["console_error"] = None
+        ran = app_queries.run_console(db, text, params, timeout_s=TIMEOUT_S, row_cap=ROW_CAP)
     except GraphError as error:
-        st.session_state["console_result"] = None
-        st.session_state["console_error"] = error
+        failure = error
+    outcome = "ok" if failure is None else "refused" if app_queries.is_write_refusal(failure) else "failed"
+    try:  # every query is on record before its result is shown (views/access_log.py)
+        access_log.record(current_user(), "console_query", mode="saved" if mode == "Saved query" else "free",
+                          query=name if mode == "Saved query" else text, params=params, outcome=outcome,
+                          rows=len(ran.table) if ran is not None else None,
+                          truncated=ran.truncated if ran is not None else None,
+                          error=str(failure) if failure is not None else None)
+    except access_log.AccessLogError as error:
+        ran, failure = None, None
+        st.session_state["console_log_error"] = error
+    else:
+        st.session_state["console_log_error"] = None
+    st.session_state["console_result"] = ran
+    st.session_state["console_error"] = failure
 
 error = st.session_state.get("console_error")
 result = st.session_state.get("console_result")
-if error is not None:
+log_error = st.session_state.get("console_log_error")
+if log_error is not None:
+    st.error(f"The result is not shown: every console query is recorded in the access log, and {log_error}. "
+             "Ask the operator to fix the log (IRONCAGE_ACCESS_LOG, or the state folder's access.log).")
+elif error is not None:
     if app_queries.is_write_refusal(error):
         st.error("Refused by the database: this console only reads. CREATE, MERGE, SET, DELETE, REMOVE, "
                  "writing procedures, schema changes and LOAD CSV that writes are not allowed here. "

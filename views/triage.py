@@ -3,7 +3,7 @@
 A submission appends CaseEvents (status, assignment, comment) with the logged-in user and
 the server's time; nothing earlier is changed. The history table shows every event, and the
 case file (the finding, its evidence and its history as JSON) can be downloaded for the
-investigator's own records.
+investigator's own records; each download is written to the access log (:mod:`views.access_log`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import streamlit as st
 from graph import app_queries
 from graph.app_queries import TRIAGE_STATUSES
 from graph.db import Database, GraphError
+from views import access_log
 from views.common import clear_cache, current_user, md
 
 STATUS_LABELS = {"open": "open", "in_progress": "in progress", "confirmed": "confirmed", "dismissed": "dismissed"}
@@ -69,4 +70,6 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
     exported = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "exported_by": current_user(),
                 **app_queries.case_record(current, history)}
     st.download_button("Download the case file (JSON)", key=f"case_file_{key}", mime="application/json",
-                       file_name=f"{finding_id}.json", data=json.dumps(exported, ensure_ascii=False, indent=2, default=str))
+                       file_name=f"{finding_id}.json", data=json.dumps(exported, ensure_ascii=False, indent=2, default=str),
+                       on_click=access_log.try_record, args=(current_user(), "case_file_export"),
+                       kwargs={"finding_id": finding_id})

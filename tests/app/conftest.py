@@ -24,6 +24,21 @@ def clear_app_caches() -> None:
     st.cache_resource.clear()
 
 
+@pytest.fixture(autouse=True)
+def access_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each app test writes its own access log (views/access_log.py), not the repository's."""
+    target = tmp_path / "access.log"
+    monkeypatch.setenv("IRONCAGE_ACCESS_LOG", str(target))
+    return target
+
+
+def access_entries(target: Path) -> list[dict[str, Any]]:
+    """The access log's lines, parsed; [] when nothing was written."""
+    if not target.exists():
+        return []
+    return [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+
+
 @pytest.fixture()
 def market_db(clean_db: Any) -> Iterator[Any]:
     """The clean database holding the fixture market (tests/app/market.py), app caches cleared."""

@@ -3,13 +3,15 @@
 Logs in, opens the Rings page, selects the top ring, and checks that the ring's graph (the
 streamlit-cytoscape iframe, with its nodes laid out) and the bid chart (plotly) rendered;
 saves a screenshot under the test's tmp_path (path printed; copied to $IRONCAGE_TEST_OUTPUT
-when set). Then marks the ring confirmed with a comment (checking the CaseEvents stored) and
+when set). Then marks the ring confirmed with a comment (checking the CaseEvents stored),
+downloads its case file (checking it and the access log's sign-in and export lines) and
 walks the graph on Explore: clicking a node adds its neighbours; opens the flagged tender on
 Tenders and a firm's record on Firms. Needs Debian's /usr/bin/chromium (`make chromium`); skipped without it.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -24,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from tests.app.conftest import PASSWORD, REPO
+from tests.app.conftest import PASSWORD, REPO, access_entries
 from views.common import WORD_JOINER
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -105,7 +107,7 @@ def _logged_in_page(app_url: str, tmp_path: Path, height: int, requested: list[s
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (make chromium)")
-def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path) -> None:
+def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path, access_log: Path) -> None:
     from playwright.sync_api import expect
 
     with _logged_in_page(app_url, tmp_path, height=2200) as page:
@@ -160,6 +162,19 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path) -
         assert {(e["user"], e["action"]) for e in events} == {("Browser Tester", "status"),
                                                               ("Browser Tester", "comment")}
         assert any(e["comment"] == "Cover bids 2–4 % above the winner in all six tenders" for e in events)
+
+        # the case file downloads with the triage in it, and the export is in the access log beside the sign-in
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download the case file (JSON)").click()
+        case_file = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+        assert (case_file["finding_id"], case_file["exported_by"], case_file["status"]) == ("RING-1", "Browser Tester",
+                                                                                    "confirmed")
+        assert {e["action"] for e in case_file["case_events"]} == {"status", "comment"}
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(access_entries(access_log)) < 2:
+            time.sleep(0.3)  # the export's callback runs on the rerun the click starts
+        assert [(e["user"], e["action"], e.get("finding_id")) for e in access_entries(access_log)] == [
+            ("Browser Tester", "sign_in", None), ("Browser Tester", "case_file_export", "RING-1")]
 
         # explore: find a member, open its neighbourhood, click the member node to expand it
         page.get_by_role("link", name="Explore").click()

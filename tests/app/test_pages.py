@@ -14,6 +14,7 @@ from graph.db import GraphError
 from tests.app.conftest import (
     PASSWORD,
     USER,
+    access_entries,
     all_text,
     app_session,
     clear_app_caches,
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.neo4j
 
 
 # -- access ------------------------------------------------------------------------------
-def test_login_needs_the_password_and_records_the_name(market_db):
+def test_login_needs_the_password_and_records_the_name(market_db, access_log):
     at = app_session(user=None)
     no_exception(at)
     assert "Log in" in all_text(at)
@@ -41,6 +42,8 @@ def test_login_needs_the_password_and_records_the_name(market_db):
     no_exception(at)
     assert at.session_state["auth_user"] == "Ivan Investigator"
     assert "Overview" in all_text(at)
+    assert [(e["user"], e["action"]) for e in access_entries(access_log)] == [
+        ("Ivan Investigator", "sign_in_refused"), ("Ivan Investigator", "sign_in")]
 
 
 def test_without_a_configured_password_nobody_gets_in(market_db, monkeypatch):
@@ -408,7 +411,7 @@ def test_neighbours_come_in_pages(market_db):
     assert not set(first.edges) & set(second.edges)
 
 
-def test_console_saved_query_with_parameters_and_graph(market_db):
+def test_console_saved_query_with_parameters_and_graph(market_db, access_log):
     at = app_session("views/console.py")
     no_exception(at)
     at.selectbox(key="console_saved").set_value("analyst_top_winners_by_category").run()
@@ -426,6 +429,13 @@ def test_console_saved_query_with_parameters_and_graph(market_db):
     no_exception(at)
     names = {n["data"]["name"] for n in graph_elements(at, "console_graph")["nodes"]}
     assert {"Alpha Build", "Beta Build", "Gamma Build", "Road resurfacing lot 1"} <= names
+    # both queries are on record: who, which saved query, its parameters, what came back
+    first, second = access_entries(access_log)
+    assert (first["user"], first["action"], first["mode"], first["query"]) == (
+        USER, "console_query", "saved", "analyst_top_winners_by_category")
+    assert (first["params"], first["outcome"], first["rows"]) == ({"category": "roads", "limit": 2}, "ok", 2)
+    assert (second["query"], second["params"], second["outcome"]) == ("analyst_ring_subgraph",
+                                                                      {"ring_id": "RING-1"}, "ok")
 
 
 WRITES = {
@@ -439,7 +449,7 @@ WRITES = {
 
 
 @pytest.mark.parametrize("statement", list(WRITES.values()), ids=list(WRITES))
-def test_console_refuses_writes_and_the_database_is_unchanged(market_db, statement):
+def test_console_refuses_writes_and_the_database_is_unchanged(market_db, statement, access_log):
     before = _fingerprint(market_db)
     at = app_session("views/console.py")
     at.radio(key="console_mode").set_value("Free Cypher").run()
@@ -450,6 +460,24 @@ def test_console_refuses_writes_and_the_database_is_unchanged(market_db, stateme
     assert _fingerprint(market_db) == before
     with pytest.raises(GraphError, match="AccessMode"):
         market_db.run_read_only(statement)
+    [entry] = access_entries(access_log)  # the attempt is on record, with the statement as typed
+    assert (entry["user"], entry["mode"], entry["query"], entry["outcome"]) == (USER, "free", statement, "refused")
+    assert entry["rows"] is None and entry["error"]
+
+
+def test_console_shows_nothing_when_the_access_log_cannot_be_written(market_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("IRONCAGE_ACCESS_LOG", str(tmp_path))  # a folder: no line can be appended to it
+    at = app_session("views/console.py")
+    at.radio(key="console_mode").set_value("Free Cypher").run()
+    at.text_area(key="console_text").input("MATCH (f:Firm) RETURN f.id AS firm_id, f.name AS name")
+    at.button(key="console_run").click().run()
+    no_exception(at)
+    assert any("The result is not shown" in e.value and "access log" in e.value for e in at.error), \
+        [e.value for e in at.error]
+    assert not at.dataframe  # no rows reached the page
+    monkeypatch.setenv("IRONCAGE_ACCESS_LOG", str(tmp_path / "access.log"))
+    at.button(key="console_run").click().run()
+    assert not at.error and len(table(at, "firm_id", "name")) > 0
 
 
 def test_cases_page_triage_is_append_only(market_db):
