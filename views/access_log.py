@@ -8,15 +8,22 @@ what, so every such act is appended here as one JSON line::
     {"at": "2026-11-29T13:30:02+00:00", "user": "Ana", "action": "console_query",
      "mode": "free", "query": "MATCH …", "params": {}, "outcome": "ok", "rows": 25, "seconds": 0.04}
 
-Actions: ``sign_in``, ``sign_in_refused`` (a wrong password, with the name given),
-``sign_out``, ``console_query`` (saved query name or free text, parameters, outcome ``ok``,
-``refused`` — a write the database refused — or ``failed``, rows returned, the error) and
-``case_file_export`` (the finding's id).
+Actions: ``sign_in`` (password), ``session_start`` (single sign-on: every new browser session
+of a signed-in account, since the identity provider's login happens outside the app),
+``sign_in_refused`` (a wrong password, with the name given — withheld when it is the password
+itself), ``sign_out``, ``console_query`` (saved query name or free text, parameters, outcome
+``ok``, ``refused`` — a write the database refused — or ``failed``, rows returned, the error),
+``console_csv_export`` and ``case_file_export`` (the finding's id). Data leaves the app only
+through those two buttons: the tables' own CSV download and copy are switched off
+(``client.disableDataExport`` in ``.streamlit/config.toml``). What a user merely reads on a
+page is not logged.
 
 The file is ``$IRONCAGE_ACCESS_LOG``, else ``access.log`` in the state folder of the job
 lock (``$IRONCAGE_STATE_DIR`` or ``.ironcage/`` in the repository). Lines are appended with
-``O_APPEND`` in one write each, so app processes sharing the file do not interleave them;
-rotation and shipping are the operator's (logrotate with ``copytruncate``, a log shipper).
+``O_APPEND`` in one write each, so app processes sharing the file on a local file system do
+not interleave them (not on NFS), as ASCII JSON (no character can split or disguise a line),
+each string cut to :data:`MAX_TEXT` characters. A new file is created ``0640``; rotation and
+shipping are the operator's (logrotate with ``copytruncate``, a log shipper).
 Console queries are refused when the log cannot be written (fail closed: no unrecorded
 reading); a sign-in or export whose line cannot be written is reported on stderr.
 """
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +41,7 @@ from typing import Any
 from graph.lock import state_dir
 
 ACCESS_LOG_ENV = "IRONCAGE_ACCESS_LOG"
+MAX_TEXT = 20_000  # characters kept of any one string (a console query, a name typed at the login)
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +56,33 @@ def path() -> Path:
     return Path(configured) if configured else state_dir() / "access.log"
 
 
+def _plain(value: Any) -> Any:
+    """``value`` as strict JSON takes it: strings cut to :data:`MAX_TEXT`, NaN and ±inf as text."""
+    if isinstance(value, str):
+        return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + f"… [{len(value) - MAX_TEXT} more characters]"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value if value is None or isinstance(value, bool | int | float) else _plain(str(value))
+
+
 def record(user: str, action: str, **details: Any) -> None:
     """Append one line for ``action`` by ``user``; AccessLogError when it cannot be written."""
-    entry = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "user": user, "action": action, **details}
-    line = (json.dumps(entry, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+    entry = _plain({"at": datetime.now(UTC).isoformat(timespec="seconds"), "user": user, "action": action,
+                    **details})
+    # ASCII escapes: no line separator (U+2028, U+0085) or bidi control can split or disguise a line
+    line = (json.dumps(entry, ensure_ascii=True, allow_nan=False) + "\n").encode("ascii")
     target = path()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         try:
-            os.write(descriptor, line)
+            written = os.write(descriptor, line)
+            if written != len(line):  # a full disk: say so rather than leave half a line
+                raise OSError(f"only {written} of {len(line)} bytes written")
         finally:
             os.close(descriptor)
     except OSError as error:

@@ -63,7 +63,7 @@ def require_login() -> str:
         st.stop()
     with st.form("login", border=True):
         st.subheader("Log in")
-        name = st.text_input("Your name (recorded with every triage action)", key="login_name")
+        name = st.text_input("Your name (recorded with every triage action)", key="login_name", max_chars=100)
         given = st.text_input("Password", type="password", key="login_password")
         submitted = st.form_submit_button("Log in")
     if submitted:
@@ -74,7 +74,9 @@ def require_login() -> str:
             access_log.try_record(name.strip(), "sign_in", method="password")
             st.rerun()
         else:
-            access_log.try_record(name.strip(), "sign_in_refused", method="password", reason="wrong password")
+            # the shared password typed into the name field must not land in the log in clear
+            given_name = "(withheld)" if hmac.compare_digest(name.strip().encode(), password.encode()) else name.strip()
+            access_log.try_record(given_name, "sign_in_refused", method="password", reason="wrong password")
             st.error("Wrong password.")
     st.stop()
     return ""  # unreachable: st.stop() ends the run
@@ -84,7 +86,7 @@ def _oidc_login(auth: Any) -> str:
     if st.user.get("is_logged_in"):
         user = str(st.user.get("name") or st.user.get("email") or st.user.get("sub") or "unknown")
         if st.session_state.get("auth_user") != user:
-            access_log.try_record(user, "sign_in", method="single sign-on", email=st.user.get("email"))
+            access_log.try_record(user, "session_start", method="single sign-on", email=st.user.get("email"))
         st.session_state["auth_user"] = user
         return user
     st.title("Iron Cage")

@@ -49,12 +49,13 @@ else:
 
 if st.button("Run", key="console_run", type="primary"):
     ran: app_queries.ConsoleResult | None = None
-    failure: GraphError | None = None
+    failure: Exception | None = None
     try:
         ran = app_queries.run_console(db, text, params, timeout_s=TIMEOUT_S, row_cap=ROW_CAP)
-    except GraphError as error:
+    except Exception as error:  # whatever went wrong, the attempt goes on record
         failure = error
-    outcome = "ok" if failure is None else "refused" if app_queries.is_write_refusal(failure) else "failed"
+    refused = isinstance(failure, GraphError) and app_queries.is_write_refusal(failure)
+    outcome = "ok" if failure is None else "refused" if refused else "failed"
     try:  # every query is on record before its result is shown (views/access_log.py)
         access_log.record(current_user(), "console_query", mode="saved" if mode == "Saved query" else "free",
                           query=name if mode == "Saved query" else text, params=params, outcome=outcome,
@@ -76,7 +77,7 @@ if log_error is not None:
     st.error(f"The result is not shown: every console query is recorded in the access log, and {log_error}. "
              "Ask the operator to fix the log (IRONCAGE_ACCESS_LOG, or the state folder's access.log).")
 elif error is not None:
-    if app_queries.is_write_refusal(error):
+    if isinstance(error, GraphError) and app_queries.is_write_refusal(error):
         st.error("Refused by the database: this console only reads. CREATE, MERGE, SET, DELETE, REMOVE, "
                  "writing procedures, schema changes and LOAD CSV that writes are not allowed here. "
                  f"(Neo4j said: {error})")
@@ -90,7 +91,9 @@ elif result is not None:
         st.dataframe(result.table.astype(str) if not result.table.empty else result.table,
                      hide_index=True, width="stretch", key="console_table")
         st.download_button("Download CSV", result.table.to_csv(index=False).encode("utf-8"),
-                           file_name="iron_cage_query.csv", mime="text/csv", key="console_csv")
+                           file_name="iron_cage_query.csv", mime="text/csv", key="console_csv",
+                           on_click=access_log.try_record, args=(current_user(), "console_csv_export"),
+                           kwargs={"rows": len(result.table), "columns": list(map(str, result.table.columns))})
     with tab_graph:
         if result.graph.nodes:
             show_graph(result.graph, key="console_graph", height=500)

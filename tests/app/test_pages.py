@@ -42,8 +42,15 @@ def test_login_needs_the_password_and_records_the_name(market_db, access_log):
     no_exception(at)
     assert at.session_state["auth_user"] == "Ivan Investigator"
     assert "Overview" in all_text(at)
+    # the shared password typed as the name is withheld; the password itself is never written
+    at.session_state["auth_user"] = None
+    at.run()
+    at.text_input(key="login_name").input(PASSWORD)
+    at.text_input(key="login_password").input("wrong")
+    at.button[0].click().run()
     assert [(e["user"], e["action"]) for e in access_entries(access_log)] == [
-        ("Ivan Investigator", "sign_in_refused"), ("Ivan Investigator", "sign_in")]
+        ("Ivan Investigator", "sign_in_refused"), ("Ivan Investigator", "sign_in"), ("(withheld)", "sign_in_refused")]
+    assert PASSWORD not in access_log.read_text(encoding="ascii")
 
 
 def test_without_a_configured_password_nobody_gets_in(market_db, monkeypatch):
@@ -478,6 +485,10 @@ def test_console_shows_nothing_when_the_access_log_cannot_be_written(market_db, 
     monkeypatch.setenv("IRONCAGE_ACCESS_LOG", str(tmp_path / "access.log"))
     at.button(key="console_run").click().run()
     assert not at.error and len(table(at, "firm_id", "name")) > 0
+    # and a result shown before goes away when the next query cannot be recorded
+    monkeypatch.setenv("IRONCAGE_ACCESS_LOG", str(tmp_path))
+    at.button(key="console_run").click().run()
+    assert at.error and not at.dataframe
 
 
 def test_cases_page_triage_is_append_only(market_db):
