@@ -7,7 +7,7 @@ DEMO_SEED ?= 7
 DEMO_SCALE ?= 1
 APP_PORT ?= 8501
 
-.PHONY: demo test venv neo4j neo4j-stop demo-data load detect app lint chromium clean
+.PHONY: demo test venv neo4j neo4j-stop neo4j-backup demo-data load detect app lint chromium clean
 
 venv: $(VENV)/.installed
 
@@ -22,6 +22,9 @@ neo4j: venv
 
 neo4j-stop: venv
 	$(PY) -m graph server stop
+
+neo4j-backup: venv
+	$(PY) -m graph server backup
 
 demo-data: venv
 	$(PY) -m loaders demo $(DEMO_DIR) --seed $(DEMO_SEED) --scale $(DEMO_SCALE)

@@ -1,4 +1,4 @@
-"""``python -m graph server start|stop|status|env`` and ``python -m graph schema``."""
+"""``python -m graph server start|stop|status|env|backup|restore`` and ``python -m graph schema``."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ def main(argv: list[str]) -> int:
             applied = apply_schema(db)
         print(f"schema: {applied} constraints/indexes ensured")
         return 0
-    print("usage: python -m graph server start|stop|status|env | python -m graph schema", file=sys.stderr)
+    print("usage: python -m graph server start|stop|status|env|backup|restore | python -m graph schema",
+          file=sys.stderr)
     return 2
 
 

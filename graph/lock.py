@@ -26,7 +26,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from graph.settings import REPO_ROOT, SettingsError, from_environment
+from graph.settings import REPO_ROOT, Neo4jSettings, SettingsError, from_environment
 
 STATE_ENV = "IRONCAGE_STATE_DIR"
 LOCK_NAME = "database.lock"
@@ -41,12 +41,12 @@ def state_dir() -> Path:
     return Path(os.environ.get(STATE_ENV) or REPO_ROOT / ".ironcage")
 
 
-def lock_name(db: Any = None) -> str:
-    """The lock file of the target database (``db``, else the environment's settings):
+def lock_name(db: Any = None, settings: Neo4jSettings | None = None) -> str:
+    """The lock file of the target database (``db``, else ``settings``, else the environment's settings):
     ``database-<hash of URI and database>.lock``; without usable connection settings the plain
     ``database.lock`` (the connection then reports why)."""
     try:
-        settings = db.settings if db is not None else from_environment()
+        settings = db.settings if db is not None else settings or from_environment()
     except SettingsError:
         return LOCK_NAME
     key = f"{settings.uri}|{settings.database}".encode()

@@ -401,14 +401,39 @@ def main(argv: list[str]) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m graph server", description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["start", "stop", "status", "env"])
+    parser.add_argument("action", choices=["start", "stop", "status", "env", "backup", "restore"],
+                        help="backup: dump the database (the server stops meanwhile); restore DUMP: load a dump "
+                             "over it, after dumping what it replaces (see graph/server/backup.py)")
+    parser.add_argument("dump", nargs="?", type=Path, help="restore: the .dump file to load")
     parser.add_argument("--instance", help="instance name (default: $IRONCAGE_NEO4J_INSTANCE or 'local')")
     parser.add_argument("--no-warm-up", action="store_true",
-                        help="start: return as soon as Bolt answers, without warming the detector reads")
+                        help="start, backup, restore: return as soon as Bolt answers, without warming the "
+                             "detector reads")
+    parser.add_argument("--to", type=Path, metavar="FOLDER",
+                        help="backup, restore: where dumps go [.neo4j/backups]")
+    parser.add_argument("--yes", action="store_true", help="restore: yes, replace the instance's database")
     args = parser.parse_args(argv)
+    if (args.action == "restore") != (args.dump is not None):
+        parser.error("restore takes the dump file to load, and only restore takes one")
+    if args.action == "restore" and not args.yes:
+        parser.error("restore replaces the instance's database (it is dumped first): add --yes")
     server = LocalServer(args.instance or "")
     try:
-        if args.action == "start":
+        if args.action in ("backup", "restore"):
+            from graph.lock import LockHeld
+            from graph.server.backup import backup, restore
+
+            folder = args.to or server.root / "backups"
+            try:
+                report = (backup(server, folder) if args.action == "backup"
+                          else restore(server, args.dump.resolve(), folder))
+            except LockHeld as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 3
+            print(report.describe(server))
+            if report.running and not args.no_warm_up:
+                server.warm_up()
+        elif args.action == "start":
             running_before = server.pid() is not None and server.bolt_answers()
             seconds = server.start()
             if running_before:

@@ -1,0 +1,103 @@
+"""``python -m graph server backup|restore`` on a real local instance of its own (the suite's server is not touched)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph import lock
+from graph.db import connect
+from graph.server import LocalServer
+
+REPO = Path(__file__).resolve().parents[2]
+
+pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
+
+
+@pytest.fixture()
+def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalServer]:
+    """A fresh local instance, started, holding one firm and one case event; stopped and removed after."""
+    server = LocalServer(f"backup-{uuid.uuid4().hex[:8]}")
+    if not server.lib.exists():
+        pytest.skip("the Neo4j jars are not installed (python -m graph server start fetches them)")
+    monkeypatch.setenv(lock.STATE_ENV, str(tmp_path / "state"))
+    for name in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        server.start()
+        _cypher(server, "CREATE (:Firm {id: 'F-KEPT', name: 'Kept Ltd'})"
+                        "<-[:ON]-(:CaseEvent {id: 'E1', user: 'ana', action: 'comment', comment: 'look again'})")
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(server.home, ignore_errors=True)
+
+
+def _cypher(server: LocalServer, text: str) -> list[dict[str, object]]:
+    with connect(server.settings()) as db, db.driver.session(database="neo4j") as session:
+        return session.run(text).data()
+
+
+def _ids(server: LocalServer) -> list[str]:
+    return sorted(str(row["id"]) for row in _cypher(server, "MATCH (n) RETURN n.id AS id"))
+
+
+def _cli(server: LocalServer, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "graph", "server", *args, "--instance", server.name, "--no-warm-up"],
+                          cwd=REPO, env=dict(os.environ), text=True, capture_output=True, timeout=600)
+
+
+def test_backup_restore_and_move_to_a_new_instance(instance: LocalServer, tmp_path: Path) -> None:
+    """One instance's life, in one test: every stop and start of a server costs seconds."""
+    folder = tmp_path / "backups"
+    # a backup waits for no one: while a load or a detector run holds the lock it does nothing
+    with lock.run_lock(name=lock.lock_name(settings=instance.settings()), job="a load of export/"):
+        held = _cli(instance, "backup", "--to", str(folder))
+    assert held.returncode == 3 and "another job holds the database's lock: a load of export/" in held.stderr
+    assert instance.bolt_answers() and not folder.exists()  # never stopped, nothing written
+
+    taken = _cli(instance, "backup", "--to", str(folder))
+    assert taken.returncode == 0, taken.stderr
+    [dump] = sorted(folder.glob(f"ironcage-{instance.name}-*.dump"))
+    assert f"Backed up Neo4j ({instance.name}) to {dump}" in taken.stdout and "running again" in taken.stdout
+    assert stat.S_IMODE(dump.stat().st_mode) == 0o600 and dump.stat().st_size > 0
+    assert not list(folder.glob(".dump-*"))  # no work folder left behind
+    assert instance.bolt_answers() and _ids(instance) == ["E1", "F-KEPT"]  # running again, data intact
+
+    # later: the data changes (a case event lost, something else written)
+    _cypher(instance, "MATCH (e:CaseEvent) DETACH DELETE e CREATE (:Firm {id: 'F-LATER'})")
+    assert _ids(instance) == ["F-KEPT", "F-LATER"]
+
+    refused = _cli(instance, "restore", str(dump))
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert _ids(instance) == ["F-KEPT", "F-LATER"]  # nothing was touched
+
+    restored = _cli(instance, "restore", str(dump), "--to", str(folder), "--yes")
+    assert restored.returncode == 0, restored.stderr
+    assert _ids(instance) == ["E1", "F-KEPT"]
+    assert _cypher(instance, "MATCH (e:CaseEvent)-[:ON]->(f:Firm) RETURN e.comment AS c, f.name AS n") == [
+        {"c": "look again", "n": "Kept Ltd"}]
+    # what the restore replaced was dumped first, so a restore of the wrong file can be undone: moving it to
+    # another machine, a new instance (stopped, with its own password) gets the data that was replaced
+    [before] = sorted(folder.glob(f"ironcage-{instance.name}-*-before-restore.dump"))
+    assert f"the database it replaced is in {before}" in restored.stdout
+    fresh = LocalServer(f"restored-{uuid.uuid4().hex[:8]}")
+    try:
+        moved = _cli(fresh, "restore", str(before), "--to", str(folder), "--yes")
+        assert moved.returncode == 0, moved.stderr
+        assert "there was no database before" in moved.stdout and "the server is stopped" in moved.stdout
+        assert fresh.pid() is None
+        fresh.start()
+        assert _ids(fresh) == ["F-KEPT", "F-LATER"]
+        assert fresh.password() != instance.password()
+    finally:
+        fresh.stop()
+        shutil.rmtree(fresh.home, ignore_errors=True)
