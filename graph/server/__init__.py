@@ -412,7 +412,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--to", type=Path, metavar="FOLDER",
                         help="backup, restore: where dumps go [.neo4j/backups]")
     parser.add_argument("--yes", action="store_true", help="restore: yes, replace the instance's database")
-    args = parser.parse_args(argv)
+    parser.add_argument("--keep", type=int, metavar="N",
+                        help="backup: then delete this instance's older dumps in the folder beyond the newest N "
+                             "(never the before-restore ones)")
+    args = parser.parse_intermixed_args(argv)
+    if args.keep is not None and (args.action != "backup" or args.keep < 1):
+        parser.error("--keep goes with backup and needs at least 1")
     if (args.action == "restore") != (args.dump is not None):
         parser.error("restore takes the dump file to load, and only restore takes one")
     if args.action == "restore" and not args.yes:
@@ -425,7 +430,7 @@ def main(argv: list[str]) -> int:
 
             folder = args.to or server.root / "backups"
             try:
-                report = (backup(server, folder) if args.action == "backup"
+                report = (backup(server, folder, keep=args.keep) if args.action == "backup"
                           else restore(server, args.dump.resolve(), folder))
             except LockHeld as error:
                 print(f"error: {error}", file=sys.stderr)

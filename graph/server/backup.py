@@ -30,10 +30,13 @@ dump`` or ``backup``, Aura's snapshots); these commands act on the project's loc
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,13 +57,15 @@ class BackupReport:
     running: bool
     restored: bool = False
     kept: Path | None = None
+    removed: tuple[Path, ...] = ()
 
     def describe(self, server: LocalServer) -> str:
         state = (f"the server was stopped for {self.seconds_down:.1f} s and is running again at {server.uri()}"
                  if self.running else f"the server is stopped (start it with `python -m graph server start "
                                       f"--instance {server.name}`)")
         if not self.restored:
-            return f"Backed up Neo4j ({server.name}) to {self.dump} ({_mb(self.dump)}); {state}."
+            removed = f"; {len(self.removed)} older dumps deleted (--keep)" if self.removed else ""
+            return f"Backed up Neo4j ({server.name}) to {self.dump} ({_mb(self.dump)}); {state}{removed}."
         kept = (f"the database it replaced is in {self.kept} ({_mb(self.kept)})" if self.kept is not None
                 else "there was no database before")
         return f"Restored Neo4j ({server.name}) from {self.dump}; {kept}; {state}."
@@ -99,49 +104,145 @@ def _has_database(server: LocalServer) -> bool:
     return (server.data_dir / "databases" / DATABASE).is_dir()
 
 
-def _offline(server: LocalServer) -> tuple[bool, float]:
-    """Stop the server if it runs; (was it running, monotonic time it went down)."""
-    running = server.pid() is not None
-    if running:
+def _writable_folder(folder: Path) -> None:
+    """Create ``folder`` and check it takes files, before the server is stopped for nothing."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise ServerError(f"cannot write dumps to {folder}: {error}") from error
+
+
+def _memory(server: LocalServer) -> dict[str, str]:
+    """The heap and page cache the server runs with (its neo4j.conf), as the variables start() reads."""
+    conf = server.conf_dir / "neo4j.conf"
+    lines = conf.read_text(encoding="utf-8").splitlines() if conf.exists() else []
+    values = dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+    wanted = {"IRONCAGE_NEO4J_HEAP": "server.memory.heap.max_size",
+              "IRONCAGE_NEO4J_PAGECACHE": "server.memory.pagecache.size"}
+    return {variable: values[key] for variable, key in wanted.items() if key in values}
+
+
+@dataclass
+class _Downtime:
+    """Whether the server ran before, since when it is down, whether to start it again, for how long it was down."""
+
+    running: bool
+    since: float
+    restart: bool = True
+    seconds: float = 0.0
+
+
+@contextmanager
+def _offline(server: LocalServer) -> Iterator[_Downtime]:
+    """Stop the server if it runs, and start it again after the block, with the heap and page cache it
+    had (a cron job's environment does not carry the ones it was started with), also when the block
+    failed; a failed start is reported with the block's error, not instead of it."""
+    down = _Downtime(running=server.pid() is not None, since=time.monotonic())
+    memory = _memory(server)
+    if down.running:
         server.stop()
-    return running, time.monotonic()
+    failure: BaseException | None = None
+    try:
+        yield down
+    except BaseException as error:
+        failure = error
+        raise
+    finally:
+        if down.running and down.restart:
+            saved = {name: os.environ.get(name) for name in memory}
+            os.environ.update({name: value for name, value in memory.items() if not saved[name]})
+            try:
+                server.start()
+            except ServerError as error:
+                if failure is None:
+                    raise
+                raise ServerError(f"{failure}\nand the server did not start again: {error}") from failure
+            finally:
+                for name, value in saved.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+        down.seconds = time.monotonic() - down.since
 
 
-def backup(server: LocalServer, folder: Path) -> BackupReport:
-    """Dump the instance's database into ``folder`` under the job lock (see the module docstring)."""
+def _io(what: str, work: Callable[[], Path]) -> Path:
+    """``work()``, its OSError (a full disk, a folder without permission) as a ServerError naming ``what``."""
+    try:
+        return work()
+    except OSError as error:
+        raise ServerError(f"{what} failed: {error}") from error
+
+
+def backup(server: LocalServer, folder: Path, keep: int | None = None) -> BackupReport:
+    """Dump the instance's database into ``folder`` under the job lock (see the module docstring); with
+    ``keep``, delete this instance's older dumps beyond the newest ``keep`` (never the before-restore ones)."""
     if not _has_database(server):
         raise ServerError(f"instance {server.name!r} has no database to back up ({server.data_dir}); "
                           "start it once with `python -m graph server start`")
+    _writable_folder(folder)
     with run_lock(name=lock_name(settings=server.settings()), job=f"a backup of Neo4j ({server.name})"):
-        running, down = _offline(server)
-        try:
-            path = _dump(server, folder)
-        finally:
-            if running:
-                server.start()
-        return BackupReport(dump=path, seconds_down=time.monotonic() - down, running=running)
+        with _offline(server) as down:
+            path = _io("the dump", lambda: _dump(server, folder))
+    removed = _prune_dumps(server, folder, keep) if keep is not None else []
+    return BackupReport(dump=path, seconds_down=down.seconds, running=down.running, removed=tuple(removed))
+
+
+def _prune_dumps(server: LocalServer, folder: Path, keep: int) -> list[Path]:
+    """Delete the instance's regular dumps in ``folder`` beyond the newest ``keep`` (names sort by time)."""
+    pattern = re.compile(rf"ironcage-{re.escape(server.name)}-\d{{8}}T\d{{6}}Z\.dump")
+    dumps = sorted(p for p in folder.iterdir() if pattern.fullmatch(p.name))
+    old = dumps[:-keep] if keep > 0 else dumps
+    for path in old:
+        path.unlink(missing_ok=True)
+    return old
 
 
 def restore(server: LocalServer, dump: Path, folder: Path) -> BackupReport:
     """Load ``dump`` over the instance's database under the job lock, after dumping that database into
-    ``folder`` (see the module docstring). A new instance is prepared first and left stopped."""
+    ``folder`` (see the module docstring). A new instance is prepared first and left stopped.
+
+    When the load fails (a damaged or cut-short dump: neo4j-admin has deleted the old store by then),
+    the dump taken just before is loaded back and the server restarted; if that fails too, the server
+    is left stopped (it would come up without its data and the night's jobs would run on nothing) and
+    the error says which command restores the database."""
     if not dump.is_file():
         raise ServerError(f"{dump} is not a file")
+    _writable_folder(folder)
     if not server.password_file.exists():
         server.prepare()  # a new instance: configuration and its own password, no data yet
     with run_lock(name=lock_name(settings=server.settings()), job=f"a restore of Neo4j ({server.name})"):
-        running, down = _offline(server)
-        try:
-            before = _dump(server, folder, suffix="-before-restore") if _has_database(server) else None
-            with tempfile.TemporaryDirectory(dir=folder, prefix=".load-") as work:
-                staged = Path(work) / f"{DATABASE}.dump"  # neo4j-admin reads <database>.dump from a folder
+        with _offline(server) as down:
+            before = (_io("the dump of the database to be replaced",
+                          lambda: _dump(server, folder, suffix="-before-restore")) if _has_database(server) else None)
+            try:
+                _load(server, dump, folder)
+            except ServerError as error:
+                if before is None:
+                    raise
                 try:
-                    os.link(dump, staged)
-                except OSError:
-                    shutil.copyfile(dump, staged)
-                _admin(server, "database", "load", DATABASE, f"--from-path={work}", "--overwrite-destination=true")
-        finally:
-            if running:
-                server.start()
-        return BackupReport(dump=dump, seconds_down=time.monotonic() - down, running=running, restored=True,
-                            kept=before)
+                    _load(server, before, folder)
+                except ServerError as again:
+                    down.restart = False
+                    raise ServerError(
+                        f"loading {dump} failed: {error}\nand loading back the database it was to replace failed "
+                        f"too: {again}\nThe server is left stopped. Restore it with `python -m graph server "
+                        f"restore {before} --instance {server.name} --yes`.") from error
+                raise ServerError(f"loading {dump} failed, so the database it was to replace was loaded back "
+                                  f"from {before}: {error}") from error
+    return BackupReport(dump=dump, seconds_down=down.seconds, running=down.running, restored=True, kept=before)
+
+
+def _load(server: LocalServer, dump: Path, folder: Path) -> None:
+    """``neo4j-admin database load`` of ``dump`` over the (stopped) instance's database."""
+    def work() -> Path:
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".load-") as staging:
+            staged = Path(staging) / f"{DATABASE}.dump"  # neo4j-admin reads <database>.dump from a folder
+            try:
+                os.link(dump, staged)
+            except OSError:
+                shutil.copyfile(dump, staged)
+            _admin(server, "database", "load", DATABASE, f"--from-path={staging}", "--overwrite-destination=true")
+        return dump
+
+    _io(f"loading {dump}", work)

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+import graph.server.backup as backup_module
 from graph import lock
 from graph.db import connect
-from graph.server import LocalServer
+from graph.server import LocalServer, ServerError
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,8 +32,10 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalS
     monkeypatch.setenv(lock.STATE_ENV, str(tmp_path / "state"))
     for name in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("IRONCAGE_NEO4J_PAGECACHE", "256m")  # started by hand with its own memory settings
     try:
         server.start()
+        monkeypatch.delenv("IRONCAGE_NEO4J_PAGECACHE")  # which a cron job's environment does not carry
         _cypher(server, "CREATE (:Firm {id: 'F-KEPT', name: 'Kept Ltd'})"
                         "<-[:ON]-(:CaseEvent {id: 'E1', user: 'ana', action: 'comment', comment: 'look again'})")
         yield server
@@ -58,11 +61,18 @@ def _cli(server: LocalServer, *args: str) -> subprocess.CompletedProcess[str]:
 def test_backup_restore_and_move_to_a_new_instance(instance: LocalServer, tmp_path: Path) -> None:
     """One instance's life, in one test: every stop and start of a server costs seconds."""
     folder = tmp_path / "backups"
-    # a backup waits for no one: while a load or a detector run holds the lock it does nothing
-    with lock.run_lock(name=lock.lock_name(settings=instance.settings()), job="a load of export/"):
+    # a backup waits for no one: while a load or a detector run holds the lock it does nothing (the lock a
+    # load of this instance takes, computed the loaders' way)
+    os.environ["IRONCAGE_NEO4J_INSTANCE"] = instance.name
+    try:
+        with connect() as db:
+            loads_lock = lock.lock_name(db)
+    finally:
+        del os.environ["IRONCAGE_NEO4J_INSTANCE"]
+    with lock.run_lock(name=loads_lock, job="a load of export/"):
         held = _cli(instance, "backup", "--to", str(folder))
     assert held.returncode == 3 and "another job holds the database's lock: a load of export/" in held.stderr
-    assert instance.bolt_answers() and not folder.exists()  # never stopped, nothing written
+    assert instance.bolt_answers() and not list(folder.iterdir())  # never stopped, nothing written
 
     taken = _cli(instance, "backup", "--to", str(folder))
     assert taken.returncode == 0, taken.stderr
@@ -71,6 +81,17 @@ def test_backup_restore_and_move_to_a_new_instance(instance: LocalServer, tmp_pa
     assert stat.S_IMODE(dump.stat().st_mode) == 0o600 and dump.stat().st_size > 0
     assert not list(folder.glob(".dump-*"))  # no work folder left behind
     assert instance.bolt_answers() and _ids(instance) == ["E1", "F-KEPT"]  # running again, data intact
+    assert "server.memory.pagecache.size=256m" in (instance.conf_dir / "neo4j.conf").read_text()  # as it was
+
+    # a dump that fails (a full disk, say) still gets the server started again, and leaves no file behind
+    def failing(server: LocalServer, *args: str) -> None:
+        raise ServerError(f"neo4j-admin {args[1]} failed: No space left on device")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(backup_module, "_admin", failing)
+        with pytest.raises(ServerError, match="No space left"):
+            backup_module.backup(instance, folder)
+    assert instance.bolt_answers() and sorted(p.name for p in folder.iterdir()) == [dump.name]
 
     # later: the data changes (a case event lost, something else written)
     _cypher(instance, "MATCH (e:CaseEvent) DETACH DELETE e CREATE (:Firm {id: 'F-LATER'})")
@@ -80,7 +101,16 @@ def test_backup_restore_and_move_to_a_new_instance(instance: LocalServer, tmp_pa
     assert refused.returncode == 2 and "--yes" in refused.stderr
     assert _ids(instance) == ["F-KEPT", "F-LATER"]  # nothing was touched
 
-    restored = _cli(instance, "restore", str(dump), "--to", str(folder), "--yes")
+    # a damaged dump: its load fails after neo4j-admin removed the store, and the database is loaded back
+    damaged = tmp_path / "damaged.dump"
+    damaged.write_bytes(dump.read_bytes()[: dump.stat().st_size // 2])
+    with pytest.raises(ServerError, match="was loaded back from .*before-restore.dump"):
+        backup_module.restore(instance, damaged, folder)
+    assert instance.bolt_answers() and _ids(instance) == ["F-KEPT", "F-LATER"]
+    for first in folder.glob("*-before-restore.dump"):
+        first.unlink()
+
+    restored = _cli(instance, "restore", "--yes", str(dump), "--to", str(folder))  # options anywhere
     assert restored.returncode == 0, restored.stderr
     assert _ids(instance) == ["E1", "F-KEPT"]
     assert _cypher(instance, "MATCH (e:CaseEvent)-[:ON]->(f:Firm) RETURN e.comment AS c, f.name AS n") == [
@@ -101,3 +131,15 @@ def test_backup_restore_and_move_to_a_new_instance(instance: LocalServer, tmp_pa
     finally:
         fresh.stop()
         shutil.rmtree(fresh.home, ignore_errors=True)
+
+
+def test_keep_deletes_only_this_instances_older_regular_dumps(tmp_path: Path) -> None:
+    server = LocalServer("local")
+    names = ["ironcage-local-20261101T020000Z.dump", "ironcage-local-20261102T020000Z.dump",
+             "ironcage-local-20261103T020000Z.dump", "ironcage-local-20261102T020000Z-before-restore.dump",
+             "ironcage-local-2-20261101T020000Z.dump", "notes.txt"]
+    for name in names:
+        (tmp_path / name).write_text("x")
+    removed = backup_module._prune_dumps(server, tmp_path, keep=2)
+    assert [p.name for p in removed] == ["ironcage-local-20261101T020000Z.dump"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(set(names) - {removed[0].name})
