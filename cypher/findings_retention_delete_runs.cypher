@@ -1,6 +1,6 @@
 // Findings retention: delete the detector runs findings_retention_plan chose, with their FOUND links, after
 // findings_retention_delete_findings. A run that a remaining finding was first or last seen in stays (a finding
-// triaged since the plan was read kept its runs). The cited ids are gathered once, not per run.
+// triaged since the plan was read kept its runs). The cited ids are gathered once per batch, not per run.
 // Parameters: $rows = [{element_id}].
 // Returns nothing (the write counters say how many nodes went).
 CALL () {

@@ -1,4 +1,4 @@
-// Findings retention: what `python -m detectors prune --older-than DAYS` would delete, read inside the job lock.
+// Findings retention: what `python -m detectors expire --older-than DAYS` would delete, read inside the job lock.
 // A finding goes when it is inactive (no run of its detector has found it again), was last seen before $cutoff
 // and was never triaged: no CaseEvent, status 'open', no assignee. A triaged finding is a case record and stays,
 // whatever its age (counted as kept). A run goes when it started before $cutoff, is not 'running', is neither the

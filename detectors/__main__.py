@@ -1,11 +1,11 @@
 """``python -m detectors run [--detector CODE ...] [--json FILE] [--seed N] [--jobs N] [--params FILE]``,
-``python -m detectors prune --older-than DAYS [--dry-run]`` and ``python -m detectors list``.
+``python -m detectors expire --older-than DAYS [--dry-run]`` and ``python -m detectors list``.
 
 Exit codes: 0 success, 1 the run failed (marked failed in the database, no findings
-written) or the prune failed (what it deleted before the error stays deleted; the next prune
+written) or the expiry failed (what it deleted before the error stays deleted; the next one
 finishes), 2 bad usage, a broken detector module or a settings file that cannot be used, 3
-another run, prune or load holds the lock, 4 Neo4j is unreachable or not configured. Logs go to
-stderr with timestamps; the prune prints what it deleted on stdout.
+another run, expiry, load or backup holds the lock, 4 Neo4j is unreachable or not configured. Logs
+go to stderr with timestamps; the expiry prints what it deleted on stdout.
 """
 
 from __future__ import annotations
@@ -33,15 +33,15 @@ def _parser() -> argparse.ArgumentParser:
                      help="TOML file of detector settings, one [code] table per detector, overriding the "
                           "documented defaults of its Params (recorded with the run)")
     run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    prune = commands.add_parser(
-        "prune", help="retention: delete inactive findings nobody triaged and old runs nothing refers to")
-    prune.add_argument("--older-than", type=_days, required=True, metavar="DAYS",
+    expire = commands.add_parser(
+        "expire", help="retention: delete inactive findings nobody triaged and old runs nothing refers to")
+    expire.add_argument("--older-than", type=_days, required=True, metavar="DAYS",
                        help="delete inactive findings last seen more than DAYS days ago that nobody triaged "
                             "(status still open, no assignee, no case event), and detector runs started before "
                             "then that no remaining finding was first or last seen in (the latest runs always "
                             "stay)")
-    prune.add_argument("--dry-run", action="store_true", help="report what would be deleted, delete nothing")
-    prune.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    expire.add_argument("--dry-run", action="store_true", help="report what would be deleted, delete nothing")
+    expire.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands.add_parser("list", help="the detectors, in the order they run")
     return parser
 
@@ -57,11 +57,13 @@ def _positive(text: str) -> int:
 
 
 def _days(text: str) -> int:
-    from graph.findings_retention import MAX_DAYS
+    from graph.findings_retention import cutoff_for
 
     value = _positive(text)
-    if value > MAX_DAYS:
-        raise argparse.ArgumentTypeError(f"expected at most {MAX_DAYS:,} days, got {value}")
+    try:
+        cutoff_for(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     return value
 
 
@@ -97,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     from graph.settings import SettingsError
 
     try:
-        if args.command == "prune":
-            _prune(args.older_than, args.dry_run)
+        if args.command == "expire":
+            _expire(args.older_than, args.dry_run)
         else:
             runner.run(args.detector, seed=args.seed, json_path=args.json, jobs=args.jobs, params_file=args.params)
     except ParamsFileError as error:
@@ -124,15 +126,15 @@ def main(argv: list[str] | None = None) -> int:
     return runner.EXIT_OK
 
 
-def _prune(days: int, dry_run: bool) -> None:
-    """``prune``: the findings retention of :mod:`graph.findings_retention`, inside the job lock."""
+def _expire(days: int, dry_run: bool) -> None:
+    """``expire``: the findings retention of :mod:`graph.findings_retention`, inside the job lock."""
     from graph.db import connect
     from graph.findings_retention import cutoff_for, prune
     from graph.lock import lock_name, run_lock
 
     with connect() as db:
         db.verify()
-        with run_lock(name=lock_name(db), job="a findings prune"):
+        with run_lock(name=lock_name(db), job="a findings expiry"):
             report = prune(db, cutoff_for(days), dry_run=dry_run)
     print(report.describe())
 

@@ -7,7 +7,7 @@ scale 10 a run links 2,617 findings), and a suspicion about a named official tha
 looked at stays in the record for good — which a data-protection officer will not accept
 (storage limitation, GDPR art. 5(1)(e); China's PIPL art. 19).
 
-``python -m detectors prune --older-than DAYS`` (:func:`prune`) therefore deletes, with their
+``python -m detectors expire --older-than DAYS`` (:func:`prune`) therefore deletes, with their
 links:
 
 * **findings** that are inactive, were last seen more than ``DAYS`` ago and were never
@@ -61,7 +61,7 @@ class RetentionReport:
 def cutoff_for(days: int, now: datetime | None = None) -> datetime:
     """``now − days`` (UTC); ``days`` must be at least 1."""
     if not 1 <= days <= MAX_DAYS:
-        raise ValueError(f"--older-than must be between 1 and {MAX_DAYS:,} days, got {days}")
+        raise ValueError(f"retention needs between 1 and {MAX_DAYS:,} days, got {days}")
     return (now or datetime.now(UTC)) - timedelta(days=days)
 
 

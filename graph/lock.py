@@ -1,4 +1,4 @@
-"""One writer job at a time per database: the lock detector runs and loads share.
+"""One job at a time per database: the lock that loads, detector runs, findings expiry and backups share.
 
 A detector run reads the market in many transactions; a load running at the same time would
 let it read half a load (bids of tenders not written yet, a firm's old identifiers beside its
@@ -33,7 +33,7 @@ LOCK_NAME = "database.lock"
 
 
 class LockHeld(RuntimeError):
-    """Another detector run or load holds the database's lock."""
+    """Another job (a load, a detector run, a findings expiry, a backup or restore) holds the database's lock."""
 
 
 def state_dir() -> Path:

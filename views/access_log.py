@@ -5,8 +5,8 @@ none there: an analyst's console query can list every official's relatives, and 
 carries a named official's record out of the system. An oversight body asks who looked at
 what, so every such act is appended here as one JSON line::
 
-    {"at": "2026-11-29T13:30:02+00:00", "user": "Ana", "action": "console_query",
-     "mode": "free", "query": "MATCH …", "params": {}, "outcome": "ok", "rows": 25, "seconds": 0.04}
+    {"at": "2026-11-29T13:30:02+00:00", "user": "Ana", "action": "console_query", "mode": "free",
+     "query": "MATCH ...", "params": {}, "outcome": "ok", "rows": 25, "truncated": false, "error": null}
 
 Actions: ``sign_in`` (password), ``session_start`` (single sign-on: every new browser session
 of a signed-in account, since the identity provider's login happens outside the app),
@@ -24,8 +24,9 @@ lock (``$IRONCAGE_STATE_DIR`` or ``.ironcage/`` in the repository). Lines are ap
 not interleave them (not on NFS), as ASCII JSON (no character can split or disguise a line),
 each string cut to :data:`MAX_TEXT` characters. A new file is created ``0640``; rotation and
 shipping are the operator's (logrotate with ``copytruncate``, a log shipper).
-Console queries are refused when the log cannot be written (fail closed: no unrecorded
-reading); a sign-in or export whose line cannot be written is reported on stderr.
+Console results and downloads are refused when the log cannot be written (fail closed: no
+unrecorded reading; a download's line is written when the browser fetches the file,
+:func:`on_download`); a sign-in or sign-out whose line cannot be written is reported on stderr.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import json
 import logging
 import math
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -87,6 +89,17 @@ def record(user: str, action: str, **details: Any) -> None:
             os.close(descriptor)
     except OSError as error:
         raise AccessLogError(f"the access log {target} cannot be written: {error}") from error
+
+
+def on_download(user: str, action: str, make: Callable[[], bytes], **details: Any) -> Callable[[], bytes]:
+    """Data for ``st.download_button`` that is made when the browser fetches it, after its line is
+    written: when the log cannot be written the download fails and nothing leaves (fail closed).
+    Streamlit calls it outside the user's session, so ``user`` is given, not read there."""
+    def serve() -> bytes:
+        record(user, action, **details)
+        return make()
+
+    return serve
 
 
 def try_record(user: str, action: str, **details: Any) -> None:

@@ -52,7 +52,7 @@ if st.button("Run", key="console_run", type="primary"):
     failure: Exception | None = None
     try:
         ran = app_queries.run_console(db, text, params, timeout_s=TIMEOUT_S, row_cap=ROW_CAP)
-    except Exception as error:  # whatever went wrong, the attempt goes on record
+    except Exception as error:  # whatever went wrong, the attempt goes on record first
         failure = error
     refused = isinstance(failure, GraphError) and app_queries.is_write_refusal(failure)
     outcome = "ok" if failure is None else "refused" if refused else "failed"
@@ -69,6 +69,8 @@ if st.button("Run", key="console_run", type="primary"):
         st.session_state["console_log_error"] = None
     st.session_state["console_result"] = ran
     st.session_state["console_error"] = failure
+    if failure is not None and not isinstance(failure, GraphError):
+        raise failure  # a bug, not a query the database turned down: show it as one
 
 error = st.session_state.get("console_error")
 result = st.session_state.get("console_result")
@@ -90,10 +92,11 @@ elif result is not None:
     with tab_table:
         st.dataframe(result.table.astype(str) if not result.table.empty else result.table,
                      hide_index=True, width="stretch", key="console_table")
-        st.download_button("Download CSV", result.table.to_csv(index=False).encode("utf-8"),
-                           file_name="iron_cage_query.csv", mime="text/csv", key="console_csv",
-                           on_click=access_log.try_record, args=(current_user(), "console_csv_export"),
-                           kwargs={"rows": len(result.table), "columns": list(map(str, result.table.columns))})
+        table = result.table
+        st.download_button("Download CSV", access_log.on_download(
+                               current_user(), "console_csv_export", lambda: table.to_csv(index=False).encode("utf-8"),
+                               rows=len(table), columns=list(map(str, table.columns))),
+                           file_name="iron_cage_query.csv", mime="text/csv", key="console_csv", on_click="ignore")
     with tab_graph:
         if result.graph.nodes:
             show_graph(result.graph, key="console_graph", height=500)

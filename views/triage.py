@@ -3,7 +3,8 @@
 A submission appends CaseEvents (status, assignment, comment) with the logged-in user and
 the server's time; nothing earlier is changed. The history table shows every event, and the
 case file (the finding, its evidence and its history as JSON) can be downloaded for the
-investigator's own records; each download is written to the access log (:mod:`views.access_log`).
+investigator's own records; it is made when the browser fetches it, once the access log
+(:mod:`views.access_log`) has its line.
 """
 
 from __future__ import annotations
@@ -67,9 +68,12 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
     else:
         st.dataframe(history.drop(columns=["event_id"]), hide_index=True, width="stretch",
                      key=f"history_{key}")
-    exported = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "exported_by": current_user(),
-                **app_queries.case_record(current, history)}
+    user, record = current_user(), app_queries.case_record(current, history)
+
+    def case_file() -> bytes:
+        exported = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "exported_by": user, **record}
+        return json.dumps(exported, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
     st.download_button("Download the case file (JSON)", key=f"case_file_{key}", mime="application/json",
-                       file_name=f"{finding_id}.json", data=json.dumps(exported, ensure_ascii=False, indent=2, default=str),
-                       on_click=access_log.try_record, args=(current_user(), "case_file_export"),
-                       kwargs={"finding_id": finding_id})
+                       file_name=f"{finding_id}.json", on_click="ignore",
+                       data=access_log.on_download(user, "case_file_export", case_file, finding_id=finding_id))

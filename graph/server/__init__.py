@@ -11,6 +11,10 @@ The launch is the command ``bin/neo4j console`` runs in its child JVM
 (``org.neo4j.server.CommunityEntryPoint``), started in its own process session so it
 outlives the shell that started it.
 
+``python -m graph server backup|restore`` take cold backups (:mod:`graph.server.backup`).
+Exit codes: 0 done, 1 an error (said on stderr), 2 bad usage, 3 ``status``: stopped, or
+``backup``/``restore``: another job holds the database's lock.
+
 ``python -m graph server start`` then warms the server up (:meth:`LocalServer.warm_up`):
 one page of every detector read query, so the JIT has compiled the read path before the
 first detector run (``--no-warm-up`` skips it).
@@ -225,9 +229,7 @@ class LocalServer:
             ):
                 (self.conf_dir / target).write_bytes(jar.read(resource_name))
 
-    def _write_conf(self, port: int) -> None:
-        heap = os.environ.get("IRONCAGE_NEO4J_HEAP", "1g")
-        pagecache = os.environ.get("IRONCAGE_NEO4J_PAGECACHE", "512m")
+    def _write_conf(self, port: int, heap: str, pagecache: str) -> None:
         dirs = {
             "server.directories.data": self.data_dir,
             "server.directories.logs": self.logs_dir,
@@ -278,17 +280,25 @@ class LocalServer:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(secrets.token_urlsafe(24) + "\n")
         os.chmod(self.password_file, 0o600)
-        env = dict(os.environ, NEO4J_HOME=str(self.home), NEO4J_CONF=str(self.conf_dir))
-        result = subprocess.run(
-            [self._java(), "-cp", f"{self.lib}/*",
-             "org.neo4j.server.startup.Neo4jAdminCommand",
-             "dbms", "set-initial-password", "--", self.password()],
-            capture_output=True, text=True, env=env, check=False,
-        )
-        if result.returncode != 0:
-            raise ServerError(f"set-initial-password failed:\n{result.stdout}{result.stderr}")
+        self.admin("dbms", "set-initial-password", "--", self.password())
 
-    def prepare(self) -> int:
+    def admin(self, *args: str) -> None:
+        """``neo4j-admin ARGS`` on this instance (its jars, home and configuration); ServerError with its output."""
+        env = dict(os.environ, NEO4J_HOME=str(self.home), NEO4J_CONF=str(self.conf_dir))
+        result = subprocess.run([self._java(), "-cp", f"{self.lib}/*", "org.neo4j.server.startup.Neo4jAdminCommand",
+                                 *args], capture_output=True, text=True, env=env, check=False)
+        if result.returncode != 0:
+            raise ServerError(f"neo4j-admin {' '.join(args[:2])} failed (exit {result.returncode}):\n"
+                              f"{(result.stdout + result.stderr)[-3000:]}")
+
+    def memory(self) -> tuple[str | None, str | None]:
+        """The heap and page cache in this instance's neo4j.conf (what it was last started with)."""
+        conf = self.conf_dir / "neo4j.conf"
+        lines = conf.read_text(encoding="utf-8").splitlines() if conf.exists() else []
+        values = dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+        return values.get("server.memory.heap.max_size"), values.get("server.memory.pagecache.size")
+
+    def prepare(self, heap: str | None = None, pagecache: str | None = None) -> int:
         self.ensure_jars()
         for folder in (self.conf_dir, self.data_dir, self.logs_dir, self.run_dir,
                        self.home / "plugins", self.home / "import", self.home / "licenses"):
@@ -296,13 +306,15 @@ class LocalServer:
         os.chmod(self.home, 0o700)
         port = self._pick_port()
         self._write_logging_config()
-        self._write_conf(port)
+        self._write_conf(port, heap or os.environ.get("IRONCAGE_NEO4J_HEAP", "1g"),
+                         pagecache or os.environ.get("IRONCAGE_NEO4J_PAGECACHE", "512m"))
         self._set_initial_password()
         return port
 
     # ------------------------------------------------------------------ control
-    def start(self, timeout: float = START_TIMEOUT_S) -> float:
-        """Start (no-op when running); return seconds until Bolt answered."""
+    def start(self, timeout: float = START_TIMEOUT_S, heap: str | None = None, pagecache: str | None = None) -> float:
+        """Start (no-op when running); return seconds until Bolt answered. ``heap`` and ``pagecache`` (e.g.
+        "4g") override ``IRONCAGE_NEO4J_HEAP`` / ``IRONCAGE_NEO4J_PAGECACHE`` (defaults 1g and 512m)."""
         started = time.monotonic()
         if self.pid() is not None and self.bolt_answers():
             return 0.0
@@ -312,8 +324,8 @@ class LocalServer:
                 "to pick a free port, or set IRONCAGE_NEO4J_BOLT_PORT."
             )
         if self.pid() is None:
-            self.prepare()
-            heap = os.environ.get("IRONCAGE_NEO4J_HEAP", "1g")
+            heap = heap or os.environ.get("IRONCAGE_NEO4J_HEAP", "1g")
+            self.prepare(heap, pagecache)
             command = [
                 self._java(), "-cp", f"{self.home / 'plugins'}/*:{self.lib}/*",
                 *JVM_FLAGS, "-Dfile.encoding=UTF-8", f"-Xms{heap}", f"-Xmx{heap}",
@@ -435,6 +447,9 @@ def main(argv: list[str]) -> int:
             except LockHeld as error:
                 print(f"error: {error}", file=sys.stderr)
                 return 3
+            except OSError as error:  # a full disk, a folder without permission, a vanished dump
+                print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
+                return 1
             print(report.describe(server))
             if report.running and not args.no_warm_up:
                 server.warm_up()

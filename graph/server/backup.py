@@ -32,10 +32,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -79,25 +78,25 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _admin(server: LocalServer, *args: str) -> None:
-    """``neo4j-admin`` on the instance (its jars, home and configuration); ServerError with its output."""
-    env = dict(os.environ, NEO4J_HOME=str(server.home), NEO4J_CONF=str(server.conf_dir))
-    result = subprocess.run([server._java(), "-cp", f"{server.lib}/*", "org.neo4j.server.startup.Neo4jAdminCommand",
-                             *args], capture_output=True, text=True, env=env, check=False)
-    if result.returncode != 0:
-        raise ServerError(f"neo4j-admin {' '.join(args[:2])} failed (exit {result.returncode}):\n"
-                          f"{(result.stdout + result.stderr)[-3000:]}")
-
-
 def _dump(server: LocalServer, folder: Path, suffix: str = "") -> Path:
     """Dump the (stopped) instance's database to ``folder``; the dump's path."""
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"ironcage-{server.name}-{_stamp()}{suffix}.dump"
     with tempfile.TemporaryDirectory(dir=folder, prefix=".dump-") as work:
-        _admin(server, "database", "dump", DATABASE, f"--to-path={work}", "--overwrite-destination=true")
+        server.admin("database", "dump", DATABASE, f"--to-path={work}", "--overwrite-destination=true")
         os.chmod(Path(work) / f"{DATABASE}.dump", 0o600)
         os.replace(Path(work) / f"{DATABASE}.dump", target)  # appears whole or not at all
     return target
+
+
+def _load(server: LocalServer, dump: Path, folder: Path) -> None:
+    """``neo4j-admin database load`` of ``dump`` over the (stopped) instance's database."""
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".load-") as staging:
+        staged = Path(staging) / f"{DATABASE}.dump"  # neo4j-admin reads <database>.dump from a folder
+        try:
+            os.link(dump, staged)
+        except OSError:
+            shutil.copyfile(dump, staged)
+        server.admin("database", "load", DATABASE, f"--from-path={staging}", "--overwrite-destination=true")
 
 
 def _has_database(server: LocalServer) -> bool:
@@ -114,107 +113,79 @@ def _writable_folder(folder: Path) -> None:
         raise ServerError(f"cannot write dumps to {folder}: {error}") from error
 
 
-def _memory(server: LocalServer) -> dict[str, str]:
-    """The heap and page cache the server runs with (its neo4j.conf), as the variables start() reads."""
-    conf = server.conf_dir / "neo4j.conf"
-    lines = conf.read_text(encoding="utf-8").splitlines() if conf.exists() else []
-    values = dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
-    wanted = {"IRONCAGE_NEO4J_HEAP": "server.memory.heap.max_size",
-              "IRONCAGE_NEO4J_PAGECACHE": "server.memory.pagecache.size"}
-    return {variable: values[key] for variable, key in wanted.items() if key in values}
-
-
-@dataclass
-class _Downtime:
-    """Whether the server ran before, since when it is down, whether to start it again, for how long it was down."""
-
-    running: bool
-    since: float
-    restart: bool = True
-    seconds: float = 0.0
+class _LeaveStopped(ServerError):
+    """Raised inside :func:`_offline`: the server must not be started again (its database is unusable)."""
 
 
 @contextmanager
-def _offline(server: LocalServer) -> Iterator[_Downtime]:
-    """Stop the server if it runs, and start it again after the block, with the heap and page cache it
+def _offline(server: LocalServer) -> Iterator[None]:
+    """Stop the server if it runs, and start it again after the block with the heap and page cache it
     had (a cron job's environment does not carry the ones it was started with), also when the block
-    failed; a failed start is reported with the block's error, not instead of it."""
-    down = _Downtime(running=server.pid() is not None, since=time.monotonic())
-    memory = _memory(server)
-    if down.running:
-        server.stop()
-    failure: BaseException | None = None
+    failed, unless it raised :class:`_LeaveStopped`; a failed start is reported with the block's error."""
+    if server.pid() is None:
+        yield
+        return
+    heap, pagecache = server.memory()
+    server.stop()
     try:
-        yield down
-    except BaseException as error:
-        failure = error
+        yield
+    except _LeaveStopped:
         raise
-    finally:
-        if down.running and down.restart:
-            saved = {name: os.environ.get(name) for name in memory}
-            os.environ.update({name: value for name, value in memory.items() if not saved[name]})
-            try:
-                server.start()
-            except ServerError as error:
-                if failure is None:
-                    raise
-                raise ServerError(f"{failure}\nand the server did not start again: {error}") from failure
-            finally:
-                for name, value in saved.items():
-                    if value is None:
-                        os.environ.pop(name, None)
-        down.seconds = time.monotonic() - down.since
-
-
-def _io(what: str, work: Callable[[], Path]) -> Path:
-    """``work()``, its OSError (a full disk, a folder without permission) as a ServerError naming ``what``."""
-    try:
-        return work()
-    except OSError as error:
-        raise ServerError(f"{what} failed: {error}") from error
+    except BaseException as failure:
+        try:
+            server.start(heap=heap, pagecache=pagecache)
+        except ServerError as error:
+            raise ServerError(f"{failure}\nand the server did not start again: {error}") from failure
+        raise
+    server.start(heap=heap, pagecache=pagecache)
 
 
 def backup(server: LocalServer, folder: Path, keep: int | None = None) -> BackupReport:
     """Dump the instance's database into ``folder`` under the job lock (see the module docstring); with
     ``keep``, delete this instance's older dumps beyond the newest ``keep`` (never the before-restore ones)."""
+    if keep is not None and keep < 1:
+        raise ValueError(f"keep must be at least 1 (the dump just written), got {keep}")
     if not _has_database(server):
         raise ServerError(f"instance {server.name!r} has no database to back up ({server.data_dir}); "
                           "start it once with `python -m graph server start`")
     _writable_folder(folder)
+    running = server.pid() is not None
     with run_lock(name=lock_name(settings=server.settings()), job=f"a backup of Neo4j ({server.name})"):
-        with _offline(server) as down:
-            path = _io("the dump", lambda: _dump(server, folder))
-    removed = _prune_dumps(server, folder, keep) if keep is not None else []
-    return BackupReport(dump=path, seconds_down=down.seconds, running=down.running, removed=tuple(removed))
+        down = time.monotonic()
+        with _offline(server):
+            path = _dump(server, folder)
+        seconds = time.monotonic() - down
+    removed = _rotate_dumps(server, folder, keep) if keep is not None else []
+    return BackupReport(dump=path, seconds_down=seconds, running=running, removed=tuple(removed))
 
 
-def _prune_dumps(server: LocalServer, folder: Path, keep: int) -> list[Path]:
+def _rotate_dumps(server: LocalServer, folder: Path, keep: int) -> list[Path]:
     """Delete the instance's regular dumps in ``folder`` beyond the newest ``keep`` (names sort by time)."""
     pattern = re.compile(rf"ironcage-{re.escape(server.name)}-\d{{8}}T\d{{6}}Z\.dump")
     dumps = sorted(p for p in folder.iterdir() if pattern.fullmatch(p.name))
-    old = dumps[:-keep] if keep > 0 else dumps
-    for path in old:
+    for path in dumps[:-keep]:
         path.unlink(missing_ok=True)
-    return old
+    return dumps[:-keep]
 
 
 def restore(server: LocalServer, dump: Path, folder: Path) -> BackupReport:
     """Load ``dump`` over the instance's database under the job lock, after dumping that database into
     ``folder`` (see the module docstring). A new instance is prepared first and left stopped.
 
-    When the load fails (a damaged or cut-short dump: neo4j-admin has deleted the old store by then),
-    the dump taken just before is loaded back and the server restarted; if that fails too, the server
-    is left stopped (it would come up without its data and the night's jobs would run on nothing) and
-    the error says which command restores the database."""
+    When neo4j-admin fails to load the dump (a damaged or cut-short file: it has deleted the old store
+    by then), the dump taken just before is loaded back and the server restarted; if that fails too,
+    the server is left stopped (it would come up without its data and the night's jobs would run on
+    nothing) and the error says which command restores the database."""
     if not dump.is_file():
         raise ServerError(f"{dump} is not a file")
     _writable_folder(folder)
     if not server.password_file.exists():
         server.prepare()  # a new instance: configuration and its own password, no data yet
+    running = server.pid() is not None
     with run_lock(name=lock_name(settings=server.settings()), job=f"a restore of Neo4j ({server.name})"):
-        with _offline(server) as down:
-            before = (_io("the dump of the database to be replaced",
-                          lambda: _dump(server, folder, suffix="-before-restore")) if _has_database(server) else None)
+        down = time.monotonic()
+        with _offline(server):
+            before = _dump(server, folder, suffix="-before-restore") if _has_database(server) else None
             try:
                 _load(server, dump, folder)
             except ServerError as error:
@@ -223,26 +194,11 @@ def restore(server: LocalServer, dump: Path, folder: Path) -> BackupReport:
                 try:
                     _load(server, before, folder)
                 except ServerError as again:
-                    down.restart = False
-                    raise ServerError(
+                    raise _LeaveStopped(
                         f"loading {dump} failed: {error}\nand loading back the database it was to replace failed "
                         f"too: {again}\nThe server is left stopped. Restore it with `python -m graph server "
                         f"restore {before} --instance {server.name} --yes`.") from error
                 raise ServerError(f"loading {dump} failed, so the database it was to replace was loaded back "
                                   f"from {before}: {error}") from error
-    return BackupReport(dump=dump, seconds_down=down.seconds, running=down.running, restored=True, kept=before)
-
-
-def _load(server: LocalServer, dump: Path, folder: Path) -> None:
-    """``neo4j-admin database load`` of ``dump`` over the (stopped) instance's database."""
-    def work() -> Path:
-        with tempfile.TemporaryDirectory(dir=folder, prefix=".load-") as staging:
-            staged = Path(staging) / f"{DATABASE}.dump"  # neo4j-admin reads <database>.dump from a folder
-            try:
-                os.link(dump, staged)
-            except OSError:
-                shutil.copyfile(dump, staged)
-            _admin(server, "database", "load", DATABASE, f"--from-path={staging}", "--overwrite-destination=true")
-        return dump
-
-    _io(f"loading {dump}", work)
+        seconds = time.monotonic() - down
+    return BackupReport(dump=dump, seconds_down=seconds, running=running, restored=True, kept=before)

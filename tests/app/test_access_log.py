@@ -43,3 +43,22 @@ def test_an_unwritable_log_raises_or_is_reported(tmp_path: Path, monkeypatch: py
         al.record("Ana", "console_query")
     al.try_record("Ana", "case_file_export", finding_id="RING-1")
     assert "lost entry: case_file_export by Ana" in caplog.text
+
+
+def test_a_download_is_made_only_after_its_line_is_written(access_log: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+
+    def case_file() -> bytes:
+        made.append("made")
+        return b'{"finding_id": "RING-1"}'
+
+    serve = al.on_download("Ana", "case_file_export", case_file, finding_id="RING-1")
+    assert not made and not access_entries(access_log)  # nothing happens until the browser asks
+    assert serve() == b'{"finding_id": "RING-1"}'
+    [entry] = access_entries(access_log)
+    assert (entry["user"], entry["action"], entry["finding_id"]) == ("Ana", "case_file_export", "RING-1")
+    monkeypatch.setenv(al.ACCESS_LOG_ENV, str(tmp_path))  # the log breaks: the file is not made
+    with pytest.raises(al.AccessLogError):
+        serve()
+    assert made == ["made"]

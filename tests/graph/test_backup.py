@@ -84,11 +84,11 @@ def test_backup_restore_and_move_to_a_new_instance(instance: LocalServer, tmp_pa
     assert "server.memory.pagecache.size=256m" in (instance.conf_dir / "neo4j.conf").read_text()  # as it was
 
     # a dump that fails (a full disk, say) still gets the server started again, and leaves no file behind
-    def failing(server: LocalServer, *args: str) -> None:
+    def failing(self: LocalServer, *args: str) -> None:
         raise ServerError(f"neo4j-admin {args[1]} failed: No space left on device")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(backup_module, "_admin", failing)
+        patch.setattr(LocalServer, "admin", failing)
         with pytest.raises(ServerError, match="No space left"):
             backup_module.backup(instance, folder)
     assert instance.bolt_answers() and sorted(p.name for p in folder.iterdir()) == [dump.name]
@@ -140,6 +140,8 @@ def test_keep_deletes_only_this_instances_older_regular_dumps(tmp_path: Path) ->
              "ironcage-local-2-20261101T020000Z.dump", "notes.txt"]
     for name in names:
         (tmp_path / name).write_text("x")
-    removed = backup_module._prune_dumps(server, tmp_path, keep=2)
+    removed = backup_module._rotate_dumps(server, tmp_path, keep=2)
     assert [p.name for p in removed] == ["ironcage-local-20261101T020000Z.dump"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(set(names) - {removed[0].name})
+    with pytest.raises(ValueError, match="at least 1"):
+        backup_module.backup(server, tmp_path, keep=0)

@@ -1,4 +1,4 @@
-"""graph.findings_retention and ``python -m detectors prune``: what retention deletes, and what it never does."""
+"""graph.findings_retention and ``python -m detectors expire``: what retention deletes, and what it never does."""
 
 from __future__ import annotations
 
@@ -149,7 +149,7 @@ def test_cutoff_is_whole_days_and_zoned() -> None:
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "detectors", "prune", *args], cwd=REPO, env=env, text=True,
+    return subprocess.run([sys.executable, "-m", "detectors", "expire", *args], cwd=REPO, env=env, text=True,
                           capture_output=True, timeout=120)
 
 
@@ -174,4 +174,4 @@ def test_the_prune_command(history, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert state(history)["runs"] == ["run-1", "run-40"]
     for bad in ("0", "-3", "week", "800000"):
         refused = _cli(env, "--older-than", bad)
-        assert refused.returncode == 2 and "--older-than" in refused.stderr
+        assert refused.returncode == 2 and "--older-than" in refused.stderr, refused.stderr
