@@ -4,9 +4,9 @@ Logs in, opens the Rings page, selects the top ring, and checks that the ring's 
 streamlit-cytoscape iframe, with its nodes laid out) and the bid chart (plotly) rendered;
 saves a screenshot under the test's tmp_path (path printed; copied to $IRONCAGE_TEST_OUTPUT
 when set). Then marks the ring confirmed with a comment (checking the CaseEvents stored),
-downloads its case file (checking it and the access log's sign-in and export lines) and
+downloads its case file (checking it and the access log's sign-in and export lines),
 walks the graph on Explore: clicking a node adds its neighbours; opens the flagged tender on
-Tenders and a firm's record on Firms. Needs Debian's /usr/bin/chromium (`make chromium`); skipped without it.
+Tenders and a firm's record on Firms, and runs a console query and downloads its CSV. Needs Debian's /usr/bin/chromium (`make chromium`); skipped without it.
 """
 
 from __future__ import annotations
@@ -219,6 +219,20 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path, a
         expect(page.get_by_role("heading", name="Alpha Build (F1)")).to_be_visible()
         expect(page.get_by_text("Tenders bid in")).to_be_visible()
         page.screenshot(path=str(tmp_path / "firms.png"), full_page=True)
+
+        # the analyst console: a query, its CSV (made when fetched, after the access log has the export)
+        page.get_by_role("link", name="Cypher").click()
+        page.get_by_text("Free Cypher").click()
+        page.get_by_role("button", name="Run").click()
+        expect(page.get_by_text("rows in")).to_be_visible()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download CSV").click()
+        lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+        assert lines[0] == "ring,members" and len(lines) > 1
+        query, export = access_entries(access_log)[-2:]
+        assert (query["action"], query["query"][:5], export["action"]) == ("console_query", "MATCH",
+                                                                             "console_csv_export")
+        assert query["rows"] == export["rows"] == len(lines) - 1
 
 
 HOSTILE = ("- Delta [verify here](https://evil.example/x) ![pixel](http://127.0.0.1:9/p.png) **loud** $x^2$ "
