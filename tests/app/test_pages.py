@@ -445,6 +445,20 @@ def test_console_saved_query_with_parameters_and_graph(market_db, access_log):
                                                                       {"ring_id": "RING-1"}, "ok")
 
 
+def test_analyst_query_lists_officials_tied_to_firms_they_dealt_with(market_db):
+    """O1's sister P2 holds 60 % of F5, which O1 inspected 6 times (all passed) and decided 3 approvals for."""
+    rows = market_db.read_frame("analyst_official_firm_ties", official_id=None, limit=10).to_dict("records")
+    assert rows == [{"official_id": "O1", "official": "Olga Inspector", "department_id": "D1", "firm_id": "F5",
+                     "firm": "Epsilon Favoured", "ties": ["their sibling Paula Sister (P2) holds 60 % of its shares"],
+                     "inspections": 6, "passed": 6, "approvals": 3, "committees": 0, "won": 0}]
+    # a phone an official shares with firms is a tie too, whatever the official did with them
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (o:Official {id: 'O2'}), (p:Phone {value: '13800000001'}) CREATE (o)-[:HAS_PHONE]->(p)")
+    rows = market_db.read_frame("analyst_official_firm_ties", official_id="O2", limit=10)
+    assert rows[["firm_id", "ties"]].to_dict("records") == [
+        {"firm_id": firm, "ties": ["the official shares its phone 13800000001"]} for firm in ("F1", "F2")]
+
+
 WRITES = {
     "create": "CREATE (:Intruder {id: 'X'})",
     "merge": "MERGE (f:Firm {id: 'F1'}) SET f.name = 'hijacked'",
