@@ -13,8 +13,8 @@ of a signed-in account, since the identity provider's login happens outside the 
 ``sign_in_refused`` (a wrong password, with the name given — withheld when it is the password
 itself), ``sign_out``, ``console_query`` (saved query name or free text, parameters, outcome
 ``ok``, ``refused`` — a write the database refused — or ``failed``, rows returned, the error),
-``console_csv_export`` and ``case_file_export`` (the finding's id). Data leaves the app only
-through those two buttons: the tables' own CSV download and copy are switched off
+``console_csv_export``, ``case_file_export`` and ``case_report_export`` (the finding's id). Data
+leaves the app only through those buttons: the tables' own CSV download and copy are switched off
 (``client.disableDataExport`` in ``.streamlit/config.toml``). What a user merely reads on a
 page is not logged.
 

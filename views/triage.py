@@ -2,8 +2,9 @@
 
 A submission appends CaseEvents (status, assignment, comment) with the logged-in user and
 the server's time; nothing earlier is changed. The history table shows every event, and the
-case file (the finding, its evidence and its history as JSON) can be downloaded for the
-investigator's own records; it is made when the browser fetches it, once the access log
+case file (the finding, its evidence and its history as JSON) and a printable case report
+(the same as one HTML page, :mod:`views.case_report`) can be downloaded for the investigator's
+records; each is made when the browser fetches it, once the access log
 (:mod:`views.access_log`) has its line.
 """
 
@@ -18,6 +19,7 @@ from graph import app_queries
 from graph.app_queries import TRIAGE_STATUSES
 from graph.db import Database, GraphError
 from views import access_log
+from views.case_report import render as case_report_html
 from views.common import clear_cache, current_user, md
 
 STATUS_LABELS = {"open": "open", "in_progress": "in progress", "confirmed": "confirmed", "dismissed": "dismissed"}
@@ -74,6 +76,13 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
         exported = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "exported_by": user, **record}
         return json.dumps(exported, ensure_ascii=False, indent=2, default=str).encode("utf-8")
 
-    st.download_button("Download the case file (JSON)", key=f"case_file_{key}", mime="application/json",
-                       file_name=f"{finding_id}.json", on_click="ignore",
-                       data=access_log.on_download(user, "case_file_export", case_file, finding_id=finding_id))
+    def case_report() -> bytes:
+        return case_report_html(record, user, datetime.now(UTC).isoformat(timespec="seconds")).encode("utf-8")
+
+    left, right = st.columns(2)
+    left.download_button("Download the case file (JSON)", key=f"case_file_{key}", mime="application/json",
+                         file_name=f"{finding_id}.json", on_click="ignore",
+                         data=access_log.on_download(user, "case_file_export", case_file, finding_id=finding_id))
+    right.download_button("Download the case report (HTML, to print)", key=f"case_report_{key}", mime="text/html",
+                          file_name=f"{finding_id}.html", on_click="ignore",
+                          data=access_log.on_download(user, "case_report_export", case_report, finding_id=finding_id))

@@ -4,7 +4,8 @@ Logs in, opens the Rings page, selects the top ring, and checks that the ring's 
 streamlit-cytoscape iframe, with its nodes laid out) and the bid chart (plotly) rendered;
 saves a screenshot under the test's tmp_path (path printed; copied to $IRONCAGE_TEST_OUTPUT
 when set). Then marks the ring confirmed with a comment (checking the CaseEvents stored),
-downloads its case file (checking it and the access log's sign-in and export lines),
+downloads its case file and case report (checking them and the access log's sign-in and export
+lines),
 walks the graph on Explore: clicking a node adds its neighbours; opens the flagged tender on
 Tenders and a firm's record on Firms, and runs a console query and downloads its CSV. Needs Debian's /usr/bin/chromium (`make chromium`); skipped without it.
 """
@@ -170,11 +171,13 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path, a
         assert (case_file["finding_id"], case_file["exported_by"], case_file["status"]) == ("RING-1", "Browser Tester",
                                                                                     "confirmed")
         assert {e["action"] for e in case_file["case_events"]} == {"status", "comment"}
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and len(access_entries(access_log)) < 2:
-            time.sleep(0.3)  # the export's callback runs on the rerun the click starts
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download the case report (HTML, to print)").click()
+        report = Path(download.value.path()).read_text(encoding="utf-8")
+        assert "Iron Cage case report: ring RING-1" in report and "Cover bids 2–4 % above the winner" in report
         assert [(e["user"], e["action"], e.get("finding_id")) for e in access_entries(access_log)] == [
-            ("Browser Tester", "sign_in", None), ("Browser Tester", "case_file_export", "RING-1")]
+            ("Browser Tester", "sign_in", None), ("Browser Tester", "case_file_export", "RING-1"),
+            ("Browser Tester", "case_report_export", "RING-1")]
 
         # explore: find a member, open its neighbourhood, click the member node to expand it
         page.get_by_role("link", name="Explore").click()

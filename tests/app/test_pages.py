@@ -308,12 +308,13 @@ def test_closeness_page_rates_times_and_ties(market_db):
     assert any(getattr(x, "key", None) == "pair_timeline_PAIR-1" for x in _walk_all(at))
     assert "**Committees**" not in all_text(at)  # O1 sat on no committee of F5's tenders
 
-    # triage here, as on the Rings page; the case file can be downloaded
+    # triage here, as on the Rings page; the case file and the printable report can be downloaded
     at.selectbox(key="triage_status_pairs_PAIR-1").set_value("confirmed")
     _submit(at, "Save triage")
     no_exception(at)
     assert app_queries.finding(market_db, "PAIR-1")["status"] == "confirmed"
-    assert [b.label for b in at.get("download_button")] == ["Download the case file (JSON)"]
+    assert [b.label for b in at.get("download_button")] == ["Download the case file (JSON)",
+                                                           "Download the case report (HTML, to print)"]
 
 
 def test_tenders_page_bids_rings_facts_and_triage(market_db):

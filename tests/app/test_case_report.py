@@ -1,0 +1,60 @@
+"""views.case_report: the printable report holds the finding's facts, subjects and history, and escapes the records."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+
+from views.case_report import render
+
+HOSTILE = "<script>alert('x')</script> & <img src=http://evil.example/p.png>"
+
+
+class _Text(HTMLParser):
+    """Tags and text of a page, as a browser would parse them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _record() -> dict[str, object]:
+    return {
+        "finding_id": "RING-1", "kind": "ring", "detector": "rings", "score": 87.0, "status": "confirmed",
+        "assignee": "Ana", "active": True, "first_seen_at": "2024-08-01T10:00:00Z", "last_seen_at": "2024-09-01T10:00:00Z",
+        "explanation": f"3 firms bid together in 6 tenders; one is named {HOSTILE}",
+        "subjects": [{"label": "Firm", "id": "F1", "name": HOSTILE}, {"label": "Firm", "id": "F2", "name": "Beta"}],
+        "evidence": json.dumps({"cv": {"value": 0.012, "baseline": 0.08, "threshold": 0.03, "flagged": True},
+                                "thresholds": {"min_tenders": 3}}),
+        "case_events": [{"at": "2024-09-02T08:00:00Z", "user": "Ana", "action": "comment", "status": "confirmed",
+                         "assignee": None, "comment": f"cover bids {HOSTILE}"}],
+    }
+
+
+def test_the_report_holds_the_finding_and_escapes_every_value_from_the_records() -> None:
+    page = render(_record(), exported_by="Ana <ana@city>", exported_at="2024-09-03T09:00:00+00:00")
+    parsed = _Text()
+    parsed.feed(page)
+    text = " ".join(parsed.text)
+    # nothing from the records became markup: no script, no image, no link fetched when the page opens
+    assert not {"script", "img", "a", "link", "iframe"} & set(parsed.tags)
+    assert text.count("<script>alert('x')</script>") == 3  # the name, the sentence, the comment: as text
+    for shown in ("Iron Cage case report: ring RING-1", "Exported by Ana <ana@city> at 2024-09-03T09:00:00+00:00",
+                  "87.0", "confirmed", "3 firms bid together in 6 tenders", "F1", "Beta",
+                  "cv", "0.012", "0.08", "0.03", "yes", "thresholds.min_tenders", "cover bids"):
+        assert shown in text, shown
+
+
+def test_a_finding_without_evidence_or_history_still_reports() -> None:
+    record = {**_record(), "evidence": None, "case_events": [], "subjects": [], "assignee": None, "active": False}
+    parsed = _Text()
+    parsed.feed(render(record, exported_by="Bo", exported_at="now"))
+    text = " ".join(parsed.text)
+    assert text.count("None.") == 3 and "Still found by the latest run no" in " ".join(text.split())

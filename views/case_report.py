@@ -1,0 +1,62 @@
+"""A finding's case report: one self-contained HTML page an investigator can print or file.
+
+The case file (JSON) is for machines; a case dossier needs a page a person reads and signs.
+The report holds what the app shows about the finding — score, status, the plain sentence,
+its subjects with their ids, every fact of the evidence with the baseline and threshold it
+was measured against, and the whole triage history — and says who exported it when. Every
+value from the records (names, comments, ids) is HTML-escaped: a firm registered as
+``<script>…`` prints as text. No script, style sheet or image is fetched from anywhere.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from graph import app_queries
+from views.common import facts_table
+
+STYLE = ("body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;margin:.5em 0 1.5em}"
+         "th,td{border:1px solid #999;padding:.2em .5em;text-align:left;vertical-align:top}th{background:#eee}")
+
+
+def _e(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else html.escape(str(value))
+
+
+def _table(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "<p>None.</p>"
+    return frame.astype(object).where(frame.notna(), None).to_html(index=False, escape=True, na_rep="", border=0)
+
+
+def _rows(pairs: Sequence[tuple[str, Any]]) -> str:
+    return "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in pairs)
+
+
+def render(record: Mapping[str, Any], exported_by: str, exported_at: str) -> str:
+    """The report of ``record`` (:func:`graph.app_queries.case_record`) as one HTML page."""
+    finding_id = record.get("finding_id")
+    subjects = pd.DataFrame([{"kind": s.get("label"), "name": s.get("name"), "id": s.get("id")}
+                             for s in record.get("subjects") or [] if isinstance(s, Mapping)])
+    history = pd.DataFrame(record.get("case_events") or [])
+    facts = app_queries.evidence_facts(record.get("evidence"))
+    summary = [("Finding", finding_id), ("Kind", record.get("kind")), ("Detector", record.get("detector")),
+               ("Score", record.get("score")), ("Status", record.get("status")),
+               ("Assignee", record.get("assignee") or "—"),
+               ("Still found by the latest run", "yes" if record.get("active", True) else "no"),
+               ("First found", record.get("first_seen_at")), ("Last found", record.get("last_seen_at"))]
+    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Case report {_e(finding_id)}</title>"
+            f"<style>{STYLE}</style></head><body>"
+            f"<h1>Iron Cage case report: {_e(record.get('kind'))} {_e(finding_id)}</h1>"
+            f"<p>Exported by {_e(exported_by)} at {_e(exported_at)} from the records in the graph. Each subject "
+            "and fact below can be followed in Neo4j by the ids shown.</p>"
+            f"<table>{_rows(summary)}</table>"
+            f"<h2>What was found</h2><p>{_e(record.get('explanation'))}</p>"
+            f"<h2>Subjects</h2>{_table(subjects)}"
+            f"<h2>Facts behind the score</h2>{_table(facts_table(facts) if not facts.empty else facts)}"
+            f"<h2>Case history</h2>{_table(history)}"
+            "</body></html>")
