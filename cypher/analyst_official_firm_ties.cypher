@@ -1,33 +1,45 @@
-// Conflicts of interest: officials tied to a firm outside their work, with what they did with that firm. A tie is a
-// declared relative who holds a role in the firm (shareholder, legal representative, director), or a phone, e-mail
-// or address the official or a declared relative shares with the firm. Dealings: the official's inspections of the
-// firm (and how many passed), approvals decided for it, and committees of tenders it bid in (and won).
+// Conflicts of interest: officials tied to a firm outside their work, with what they did with that firm. The ties
+// are those the closeness detector weighs: the official (registered as a person) or a declared relative holds a
+// role in the firm (shareholder, legal representative, director), or shares a phone, e-mail or address with the
+// firm or with a person holding a role in it (with how many firms use that value). Dealings: the official's
+// inspections of the firm (and how many passed), approvals decided for it, committees of tenders it bid in (won).
 // Returns one row per official and firm, those with the most dealings first; ties = one sentence per tie.
 // An invited or withdrawn OCDS bid ['invited', 'withdrawn'] (detectors.market.NOT_TENDERED) is no bid.
 // Parameters: $official_id (string, or null for every official), $limit (int, e.g. 100).
 // Example: {"official_id": null, "limit": 100}
-CALL () {
-  MATCH (o:Official)-[kin:RELATED_TO]->(p:Person)-[role:SHAREHOLDER_OF|LEGAL_REP_OF|DIRECTOR_OF]->(f:Firm)
-  WHERE $official_id IS NULL OR o.id = $official_id
-  RETURN o, f, 'their ' + coalesce(kin.relation, 'relative') + ' ' + coalesce(p.name, p.id) + ' (' + p.id + ') ' +
-         CASE type(role)
-           WHEN 'SHAREHOLDER_OF' THEN
-             CASE WHEN role.share IS NULL THEN 'is a shareholder'
-                  ELSE 'holds ' + toString(toInteger(round(CASE WHEN role.share <= 1 THEN 100 * role.share
-                                                                ELSE role.share END)))
-                       + ' % of its shares' END
-           WHEN 'LEGAL_REP_OF' THEN 'is its legal representative'
-           ELSE 'is its director' END AS tie
+MATCH (o:Official)
+WHERE $official_id IS NULL OR o.id = $official_id
+CALL (o) {
+  RETURN o AS holder, 'the official' AS who
   UNION
-  MATCH (o:Official)-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]->(v)<-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]-(f:Firm)
-  WHERE $official_id IS NULL OR o.id = $official_id
-  RETURN o, f, 'the official shares its ' + toLower(labels(v)[0]) + ' ' + v.value AS tie
+  MATCH (holder:Person {id: o.id})
+  RETURN holder, 'the official' AS who
   UNION
-  MATCH (o:Official)-[kin:RELATED_TO]->(p:Person)-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]->(v)
-        <-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]-(f:Firm)
-  WHERE $official_id IS NULL OR o.id = $official_id
-  RETURN o, f, 'their ' + coalesce(kin.relation, 'relative') + ' ' + coalesce(p.name, p.id) + ' (' + p.id +
-         ') shares its ' + toLower(labels(v)[0]) + ' ' + v.value AS tie
+  MATCH (o)-[kin:RELATED_TO]->(holder:Person)
+  RETURN holder, 'their ' + replace(coalesce(kin.relation, 'relative'), '_', ' ') + ' ' +
+         coalesce(holder.name, holder.id) + ' (' + holder.id + ')' AS who
+}
+CALL (holder, who) {
+  MATCH (holder)-[role:SHAREHOLDER_OF|LEGAL_REP_OF|DIRECTOR_OF]->(f:Firm)
+  RETURN f, who + CASE type(role)
+    WHEN 'SHAREHOLDER_OF' THEN
+      CASE WHEN role.share IS NULL THEN ' is its shareholder'
+           ELSE ' holds ' + toString(toInteger(round(CASE WHEN role.share <= 1 THEN 100 * role.share
+                                                         ELSE role.share END))) + ' % of its shares' END
+    WHEN 'LEGAL_REP_OF' THEN ' is its legal representative'
+    ELSE ' is its director' END AS tie
+  UNION
+  MATCH (holder)-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]->(v)<-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]-(f:Firm)
+  WITH f, who, v, COUNT { (v)<-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]-(:Firm) } AS firms
+  RETURN f, who + ' shares ' + toLower(labels(v)[0]) + ' ' + v.value + ' with it' +
+         CASE WHEN firms > 1 THEN ' (' + toString(firms) + ' firms use it)' ELSE '' END AS tie
+  UNION
+  MATCH (holder)-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]->(v)<-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]-(q:Person)
+        -[role:SHAREHOLDER_OF|LEGAL_REP_OF|DIRECTOR_OF]->(f:Firm)
+  WHERE q <> holder
+  RETURN f, who + ' shares ' + toLower(labels(v)[0]) + ' ' + v.value + ' with its ' +
+         CASE type(role) WHEN 'SHAREHOLDER_OF' THEN 'shareholder' WHEN 'LEGAL_REP_OF' THEN 'legal representative'
+              ELSE 'director' END + ' ' + coalesce(q.name, q.id) + ' (' + q.id + ')' AS tie
 }
 WITH o, f, collect(DISTINCT tie) AS ties
 CALL (o, f) {

@@ -20,17 +20,24 @@ from graph import app_queries
 from views.common import facts_table
 
 STYLE = ("body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;margin:.5em 0 1.5em}"
-         "th,td{border:1px solid #999;padding:.2em .5em;text-align:left;vertical-align:top}th{background:#eee}")
+         "th,td{border:1px solid #999;padding:.2em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}"
+         "th{background:#eee}")
 
 
 def _e(value: Any) -> str:
-    return "" if value is None or (isinstance(value, float) and value != value) else html.escape(str(value))
+    """``value`` as HTML text: escaped, blank for a missing value, line breaks kept."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return html.escape(str(value)).replace("\r\n", "\n").replace("\n", "<br>")
 
 
 def _table(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "<p>None.</p>"
-    return frame.astype(object).where(frame.notna(), None).to_html(index=False, escape=True, na_rep="", border=0)
+    head = "".join(f"<th>{_e(column)}</th>" for column in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>"
+                   for row in frame.itertuples(index=False, name=None))
+    return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def _rows(pairs: Sequence[tuple[str, Any]]) -> str:
@@ -45,7 +52,8 @@ def render(record: Mapping[str, Any], exported_by: str, exported_at: str) -> str
     history = pd.DataFrame(record.get("case_events") or [])
     facts = app_queries.evidence_facts(record.get("evidence"))
     summary = [("Finding", finding_id), ("Kind", record.get("kind")), ("Detector", record.get("detector")),
-               ("Score", record.get("score")), ("Status", record.get("status")),
+               ("Score", f"{float(record['score']):.1f}" if record.get("score") is not None else None),
+               ("Status", record.get("status")),
                ("Assignee", record.get("assignee") or "—"),
                ("Still found by the latest run", "yes" if record.get("active", True) else "no"),
                ("First found", record.get("first_seen_at")), ("Last found", record.get("last_seen_at"))]
@@ -58,5 +66,7 @@ def render(record: Mapping[str, Any], exported_by: str, exported_at: str) -> str
             f"<h2>What was found</h2><p>{_e(record.get('explanation'))}</p>"
             f"<h2>Subjects</h2>{_table(subjects)}"
             f"<h2>Facts behind the score</h2>{_table(facts_table(facts) if not facts.empty else facts)}"
+            "<p>Long lists are cut at 30 items and long values at 300 characters here; the case file (JSON) "
+            "holds the evidence whole.</p>"
             f"<h2>Case history</h2>{_table(history)}"
             "</body></html>")

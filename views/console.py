@@ -35,7 +35,7 @@ if mode == "Saved query":
     name = st.selectbox("Saved query", order, key="console_saved",
                         format_func=lambda n: f"{n} — {saved[n].description[:90]}")
     chosen = saved[name]
-    st.markdown(chosen.description)
+    st.markdown(chosen.description.replace("$", "\\$"))  # "$limit … $x" is a parameter, not LaTeX
     for parameter in chosen.parameters:
         raw = st.text_input(f"${parameter}", key=f"console_param_{name}_{parameter}",
                             help="JSON (10, true, null, [\"a\",\"b\"], \"text\") or plain text")

@@ -32,9 +32,9 @@ def _record() -> dict[str, object]:
         "explanation": f"3 firms bid together in 6 tenders; one is named {HOSTILE}",
         "subjects": [{"label": "Firm", "id": "F1", "name": HOSTILE}, {"label": "Firm", "id": "F2", "name": "Beta"}],
         "evidence": json.dumps({"cv": {"value": 0.012, "baseline": 0.08, "threshold": 0.03, "flagged": True},
-                                "thresholds": {"min_tenders": 3}}),
+                                "thresholds": {"min_tenders": 3}, HOSTILE: 1}),
         "case_events": [{"at": "2024-09-02T08:00:00Z", "user": "Ana", "action": "comment", "status": "confirmed",
-                         "assignee": None, "comment": f"cover bids {HOSTILE}"}],
+                         "assignee": None, "comment": f"cover bids {HOSTILE}\nsecond line"}],
     }
 
 
@@ -45,7 +45,9 @@ def test_the_report_holds_the_finding_and_escapes_every_value_from_the_records()
     text = " ".join(parsed.text)
     # nothing from the records became markup: no script, no image, no link fetched when the page opens
     assert not {"script", "img", "a", "link", "iframe"} & set(parsed.tags)
-    assert text.count("<script>alert('x')</script>") == 3  # the name, the sentence, the comment: as text
+    assert text.count("<script>alert('x')</script>") == 4  # name, sentence, comment, evidence key: as text
+    assert "None" not in text and "\\n" not in page  # a missing value is blank, a line break a line break
+    assert parsed.tags.count("br") == 1 and "second line" in text
     for shown in ("Iron Cage case report: ring RING-1", "Exported by Ana <ana@city> at 2024-09-03T09:00:00+00:00",
                   "87.0", "confirmed", "3 firms bid together in 6 tenders", "F1", "Beta",
                   "cv", "0.012", "0.08", "0.03", "yes", "thresholds.min_tenders", "cover bids"):

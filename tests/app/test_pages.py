@@ -452,12 +452,31 @@ def test_analyst_query_lists_officials_tied_to_firms_they_dealt_with(market_db):
     assert rows == [{"official_id": "O1", "official": "Olga Inspector", "department_id": "D1", "firm_id": "F5",
                      "firm": "Epsilon Favoured", "ties": ["their sibling Paula Sister (P2) holds 60 % of its shares"],
                      "inspections": 6, "passed": 6, "approvals": 3, "committees": 0, "won": 0}]
-    # a phone an official shares with firms is a tie too, whatever the official did with them
+    # the other kinds of tie: the official's own phone on two firms; an e-mail O1 shares with F6, which O1
+    # inspected 4 times (2 passed); O3's relative shares a phone with P1, a shareholder of F1 and F3, whose
+    # tenders O3 evaluated
     with market_db.driver.session(database=market_db.settings.database) as session:
-        session.run("MATCH (o:Official {id: 'O2'}), (p:Phone {value: '13800000001'}) CREATE (o)-[:HAS_PHONE]->(p)")
-    rows = market_db.read_frame("analyst_official_firm_ties", official_id="O2", limit=10)
-    assert rows[["firm_id", "ties"]].to_dict("records") == [
-        {"firm_id": firm, "ties": ["the official shares its phone 13800000001"]} for firm in ("F1", "F2")]
+        session.run("""
+            MATCH (o2:Official {id: 'O2'}), (phone:Phone {value: '13800000001'}) CREATE (o2)-[:HAS_PHONE]->(phone)
+            WITH count(*) AS _
+            MATCH (o1:Official {id: 'O1'}), (f6:Firm {id: 'F6'})
+            CREATE (o1)-[:HAS_EMAIL]->(:Email {value: 'olga@home.example'})<-[:HAS_EMAIL]-(f6)
+            WITH count(*) AS _
+            MATCH (o3:Official {id: 'O3'}), (p1:Person {id: 'P1'})
+            CREATE (o3)-[:RELATED_TO {relation: 'brother_in_law'}]->(:Person {id: 'P9', name: 'Pete Kin'})
+                   -[:HAS_PHONE]->(:Phone {value: '13900000009'})<-[:HAS_PHONE]-(p1)""").consume()
+    rows = market_db.read_frame("analyst_official_firm_ties", official_id=None, limit=10).set_index(
+        ["official_id", "firm_id"])
+    assert rows.loc[("O2", "F1"), "ties"] == ["the official shares phone 13800000001 with it (2 firms use it)"]
+    assert rows.loc[("O1", "F6"), ["inspections", "passed"]].tolist() == [4, 2]
+    assert rows.loc[("O1", "F6"), "ties"] == ["the official shares email olga@home.example with it"]
+    for firm in ("F1", "F3"):
+        assert rows.loc[("O3", firm), "ties"] == [
+            "their brother in law Pete Kin (P9) shares phone 13900000009 with its shareholder Pat Owner (P1)"]
+    assert rows.loc[("O3", "F1"), ["committees", "won"]].tolist() == [6, 2]
+    # one official only
+    only = market_db.read_frame("analyst_official_firm_ties", official_id="O2", limit=10)
+    assert only["firm_id"].tolist() == ["F1", "F2"]
 
 
 WRITES = {
