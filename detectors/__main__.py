@@ -133,8 +133,8 @@ def _expire(days: int, dry_run: bool) -> None:
     from graph.lock import lock_name, run_lock
 
     with connect() as db:
-        db.verify()
-        with run_lock(name=lock_name(db), job="a findings expiry"):
+        with run_lock(name=lock_name(db), job="a findings expiry"):  # first: a backup holding it stopped the server
+            db.verify()
             report = prune(db, cutoff_for(days), dry_run=dry_run)
     print(report.describe())
 

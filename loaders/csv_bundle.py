@@ -834,8 +834,8 @@ def run_load(load: Callable[[Any], Any], job: str = "a load", entry: LoadEntry |
     loading = False
     try:
         with connect() as db:
-            db.verify()
-            with run_lock(name=lock_name(db), job=job):
+            with run_lock(name=lock_name(db), job=job):  # first: a backup holding it has stopped the server
+                db.verify()
                 loading = True
                 return EXIT_OK, load(db) if entry is None else _logged(db, load, entry)
     except LockHeld as error:

@@ -275,6 +275,26 @@ def test_an_unreachable_database_exits_1_with_advice_not_a_traceback(tmp_path: P
     assert "is unreachable" in err and "python -m graph server start" in err and "Traceback" not in err
 
 
+def test_a_load_during_a_backup_says_the_lock_is_held_not_that_the_server_is_down(tmp_path: Path, monkeypatch,
+                                                                                   capsys) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    from graph import lock
+
+    with socket.socket() as sock:  # the server is down: a backup has stopped it
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("NEO4J_URI", f"bolt://127.0.0.1:{port}")
+    monkeypatch.setenv("NEO4J_PASSWORD", "x")
+    monkeypatch.setenv(lock.STATE_ENV, str(tmp_path / "state"))
+    lines = tmp_path / "releases.jsonl"
+    lines.write_text(json.dumps(release_1()) + "\n", encoding="utf-8")
+    with lock.run_lock(name=lock.lock_name(), job="a backup of Neo4j (local)"):
+        assert main([str(lines), "--rejects", str(tmp_path / "rejects.csv")]) == 3
+    err = capsys.readouterr().err
+    assert "another job holds the database's lock: a backup of Neo4j (local)" in err and "unreachable" not in err
+
+
 @pytest.mark.neo4j
 def test_a_truncated_gzip_file_is_named_and_exits_2_not_a_traceback(clean_db, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     whole = gzip.compress(("\n".join(json.dumps(release_1()) for _ in range(200)) + "\n").encode())
