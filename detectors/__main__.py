@@ -129,13 +129,13 @@ def main(argv: list[str] | None = None) -> int:
 def _expire(days: int, dry_run: bool) -> None:
     """``expire``: the findings retention of :mod:`graph.findings_retention`, inside the job lock."""
     from graph.db import connect
-    from graph.findings_retention import cutoff_for, prune
+    from graph.findings_retention import cutoff_for, expire
     from graph.lock import lock_name, run_lock
 
     with connect() as db:
         with run_lock(name=lock_name(db), job="a findings expiry"):  # first: a backup holding it stopped the server
             db.verify()
-            report = prune(db, cutoff_for(days), dry_run=dry_run)
+            report = expire(db, cutoff_for(days), dry_run=dry_run)
     print(report.describe())
 
 

@@ -7,7 +7,7 @@ scale 10 a run links 2,617 findings), and a suspicion about a named official tha
 looked at stays in the record for good — which a data-protection officer will not accept
 (storage limitation, GDPR art. 5(1)(e); China's PIPL art. 19).
 
-``python -m detectors expire --older-than DAYS`` (:func:`prune`) therefore deletes, with their
+``python -m detectors expire --older-than DAYS`` (:func:`expire`) therefore deletes, with their
 links:
 
 * **findings** that are inactive, were last seen more than ``DAYS`` ago and were never
@@ -23,7 +23,7 @@ the delete takes each finding's write lock and then checks it once more: a findi
 between the plan and the delete stays, and so do the runs it was first and last seen in; a
 triage being written as the finding goes fails and says so (nothing is half-recorded).
 The plan is one read; the deletes go in batches (:data:`BATCH` findings, :data:`RUN_BATCH`
-runs), one transaction each, findings before runs, so an interrupted prune leaves a consistent graph and the next one
+runs), one transaction each, findings before runs, so an interrupted expiry leaves a consistent graph and the next one
 finishes the work.
 """
 
@@ -41,7 +41,7 @@ MAX_DAYS = 36_500
 
 @dataclass(frozen=True)
 class RetentionReport:
-    """What a prune deleted (or, with ``dry_run``, would delete)."""
+    """What an expiry deleted (or, with ``dry_run``, would delete)."""
 
     cutoff: datetime
     rings: int
@@ -65,7 +65,7 @@ def cutoff_for(days: int, now: datetime | None = None) -> datetime:
     return (now or datetime.now(UTC)) - timedelta(days=days)
 
 
-def prune(db: Database, cutoff: datetime, dry_run: bool = False) -> RetentionReport:
+def expire(db: Database, cutoff: datetime, dry_run: bool = False) -> RetentionReport:
     """Delete inactive, never-triaged findings last seen before ``cutoff`` and the runs nothing
     refers to any more (see the module docstring). Call it holding the job lock."""
     if cutoff.tzinfo is None:  # a naive datetime is a LocalDateTime in Cypher: no comparison with the stored times holds

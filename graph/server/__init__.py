@@ -306,8 +306,7 @@ class LocalServer:
         os.chmod(self.home, 0o700)
         port = self._pick_port()
         self._write_logging_config()
-        self._write_conf(port, heap or os.environ.get("IRONCAGE_NEO4J_HEAP", "1g"),
-                         pagecache or os.environ.get("IRONCAGE_NEO4J_PAGECACHE", "512m"))
+        self._write_conf(port, *_memory_settings(heap, pagecache))
         self._set_initial_password()
         return port
 
@@ -324,7 +323,7 @@ class LocalServer:
                 "to pick a free port, or set IRONCAGE_NEO4J_BOLT_PORT."
             )
         if self.pid() is None:
-            heap = heap or os.environ.get("IRONCAGE_NEO4J_HEAP", "1g")
+            heap, pagecache = _memory_settings(heap, pagecache)
             self.prepare(heap, pagecache)
             command = [
                 self._java(), "-cp", f"{self.home / 'plugins'}/*:{self.lib}/*",
@@ -393,6 +392,12 @@ class LocalServer:
             if log.exists():
                 texts.append(f"--- {log}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:]))
         return "\n".join(texts)
+
+
+def _memory_settings(heap: str | None, pagecache: str | None) -> tuple[str, str]:
+    """Heap and page cache: as given, else ``IRONCAGE_NEO4J_HEAP`` / ``IRONCAGE_NEO4J_PAGECACHE``, else 1g and 512m."""
+    return (heap or os.environ.get("IRONCAGE_NEO4J_HEAP", "1g"),
+            pagecache or os.environ.get("IRONCAGE_NEO4J_PAGECACHE", "512m"))
 
 
 def _raise_nofile() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from graph import lock
-from graph.findings_retention import RetentionReport, cutoff_for, prune
+from graph.findings_retention import RetentionReport, cutoff_for, expire
 from graph.findings_store import RunInfo, fail_run, start_run
 from tests.graph.test_findings_store import MARKET, T0, TRIAGE, _cypher, official, pair, ring, run
 
@@ -47,7 +47,7 @@ def state(db) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 def test_old_untriaged_inactive_findings_and_unreferenced_runs_go_the_rest_stays(history) -> None:  # type: ignore[no-untyped-def]
     before = state(history)
     ring_id = next(f for f in before["findings"] if f.startswith("ring-"))
-    report = prune(history, T0 + timedelta(days=10))
+    report = expire(history, T0 + timedelta(days=10))
     assert (report.rings, report.alerts, report.runs, report.kept) == (1, 2, 1, 1)
     after = state(history)
     # the ring and the pairs O1–F4 and O1–F6 (inactive, never triaged) went; the triaged pair and the active
@@ -60,14 +60,14 @@ def test_old_untriaged_inactive_findings_and_unreferenced_runs_go_the_rest_stays
     # the links run-1 → ring, run-1 → O1–F4 and run-2's two went; run-1's links to the triaged pair and the
     # official stayed, and so did run-40's
     assert (before["found"], after["found"]) == (7, 3)
-    # nothing else is due: a second prune deletes nothing
-    again = prune(history, T0 + timedelta(days=10))
+    # nothing else is due: a second expiry deletes nothing
+    again = expire(history, T0 + timedelta(days=10))
     assert (again.rings, again.alerts, again.runs, again.kept) == (0, 0, 0, 1)
 
 
 def test_a_dry_run_reports_the_same_and_deletes_nothing(history) -> None:  # type: ignore[no-untyped-def]
     before = state(history)
-    report = prune(history, T0 + timedelta(days=10), dry_run=True)
+    report = expire(history, T0 + timedelta(days=10), dry_run=True)
     assert (report.rings, report.alerts, report.runs, report.kept, report.dry_run) == (1, 2, 1, 1, True)
     assert "would delete 3 inactive, never-triaged findings" in report.describe()
     assert state(history) == before
@@ -76,15 +76,15 @@ def test_a_dry_run_reports_the_same_and_deletes_nothing(history) -> None:  # typ
 def test_findings_seen_after_the_cutoff_and_the_latest_runs_always_stay(history) -> None:  # type: ignore[no-untyped-def]
     # a cutoff an hour after run 1: the ring and the pair O1–F4 were last seen in it (O1–F6 in run 2), and it
     # is the only run before the cutoff, kept for the triaged pair; a cutoff before run 1 leaves everything
-    early = prune(history, T0 + timedelta(days=1, hours=1), dry_run=True)
+    early = expire(history, T0 + timedelta(days=1, hours=1), dry_run=True)
     assert (early.rings, early.alerts, early.runs) == (1, 1, 0)  # run-1 is cited by the triaged pair
-    assert prune(history, T0 + timedelta(hours=1), dry_run=True) == RetentionReport(
+    assert expire(history, T0 + timedelta(hours=1), dry_run=True) == RetentionReport(
         cutoff=T0 + timedelta(hours=1), rings=0, alerts=0, kept=0, runs=0, dry_run=True)
     # a failed run after everything: it is the latest run, run-40 the latest succeeded one; both stay
     failed = RunInfo(id="run-50", started_at=T0 + timedelta(days=50), detectors=DETECTORS)
     start_run(history, failed)
     fail_run(history, failed, "the server went away", T0 + timedelta(days=50, seconds=3))
-    prune(history, T0 + timedelta(days=400))
+    expire(history, T0 + timedelta(days=400))
     assert state(history)["runs"] == ["run-1", "run-40", "run-50"]
 
 
@@ -115,7 +115,7 @@ def test_each_sign_of_triage_alone_keeps_a_finding_and_its_run_and_the_latest_ru
     # no case event: a status set on its own, an assignee on its own
     _cypher(clean_db, "MATCH (a:Alert {id: $id}) SET a.status = 'dismissed'", id=pair("O1", "F1").key)
     _cypher(clean_db, "MATCH (a:Alert {id: $id}) SET a.assignee = 'bo'", id=pair("O1", "F2").key)
-    report = prune(clean_db, T0 + timedelta(days=100))
+    report = expire(clean_db, T0 + timedelta(days=100))
     assert (report.alerts, report.kept, report.runs) == (1, 2, 1)
     after = state(clean_db)
     assert after["findings"] == sorted([pair("O1", "F1").key, pair("O1", "F2").key])
@@ -130,7 +130,7 @@ def test_a_triage_on_a_finding_retention_deleted_meanwhile_fails_and_says_so(his
 
     seen = app_queries.finding(history, STALE)
     assert seen is not None
-    prune(history, T0 + timedelta(days=10))
+    expire(history, T0 + timedelta(days=10))
     # the app read the finding just before retention deleted it (the race itself cannot be timed in a test)
     monkeypatch.setattr(app_queries, "finding", lambda db, finding_id: seen)
     with pytest.raises(GraphError, match="no longer exists"):
@@ -145,7 +145,7 @@ def test_cutoff_is_whole_days_and_zoned() -> None:
         with pytest.raises(ValueError, match="between 1 and 36,500 days"):
             cutoff_for(days, now)
     with pytest.raises(ValueError, match="time zone"):
-        prune(None, now.replace(tzinfo=None))  # type: ignore[arg-type]
+        expire(None, now.replace(tzinfo=None))  # type: ignore[arg-type]
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -153,7 +153,7 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, timeout=120)
 
 
-def test_the_prune_command(history, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_expire_command(history, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv(lock.STATE_ENV, str(tmp_path))
     env = dict(os.environ)
     before = state(history)
