@@ -18,13 +18,24 @@ Conley & Decarolis 2016; Imhof 2019) and plants one cartel of each classic form:
 * ``suppression`` — 4 firms of one category and region take turns: in each tender one
   member bids (and wins, above the competitive price) and the others stay away, so the
   members never meet (OECD 2009, "bid suppression"; no identifiers shared either). The
-  ring detector works on co-bidding and cannot see it: it is here to show the blind spot.
+  members never meet, so the co-bidding graph cannot link them; the complementary-presence
+  search (:mod:`detectors.complementary`) looks for exactly this.
+
+Three honest decoys:
+
+* ``niche`` — 5 specialist firms of one region that meet in nearly every tender of their
+  category but price independently (a co-bidding look-alike);
+* ``submarkets`` — a category of one region made of three hidden product lines, each tender
+  one line's, each line with its own three specialists led by a low-cost firm: the three
+  leaders never meet and each wins most of its line (a bid-suppression look-alike);
+* ``succession`` — in the busiest category, in one region, a strong local firm bids in
+  every tender the ``big`` cartel left for a year, then the next takes over (four firms
+  that never meet, one after the other).
 
 Honest bids are ``budget · exp(cost_f + 0.05 + ε)``, ``ε ~ N(0, σ_t)``, ``σ_t ~ U(0.03,
 0.12)``, the lowest wins; bidders are drawn by activity (lognormal), mostly from the
 tender's region. A rigged tender's low bid is ``budget · exp(cost + 0.08)`` and outsiders
-bid above it. One decoy: an honest niche, 5 specialist firms of one region that meet in
-nearly every tender of their category but price independently.
+bid above it.
 
 Printed per seed and cartel form: found (a ring among the top k = planted + 4 with member
 Jaccard ≥ 0.5, as in ``quality.py``), the best Jaccard, its rank and score; precision in
@@ -138,7 +149,7 @@ class _Draw:
 
 def generate(seed: int, n_firms: int = 900, n_tenders: int = 3000, regions: int = 6,
              categories: int = 14) -> Market:
-    """One market with the seven cartels and the honest niche of the module docstring."""
+    """One market with the eight cartels and the three honest decoys of the module docstring."""
     d = _Draw(seed, n_firms, n_tenders, regions, categories)
     rng = d.rng
     market = Market(MarketData.build())
@@ -221,6 +232,27 @@ def generate(seed: int, n_firms: int = 900, n_tenders: int = 3000, regions: int 
         d.rig(t, m[i % 4: i % 4 + 1], m[i % 4], (0.0, 0.0), int(rng.integers(1, 3)))
     market.rings["suppression"] = list(d.firm_ids[m])
 
+    r = region()
+    lines = [d.members(int(order[9]), r, 3) for _ in range(3)]
+    for line in lines:
+        d.cost[line[0]] -= 0.08  # each product line has its low-cost leader
+    everyone = np.concatenate(lines)
+    for i, t in enumerate(d.tenders_of(int(order[9]), r)):  # each tender is one line's
+        line = lines[i % 3]
+        present = line[rng.random(3) < 0.8]
+        d.honest(t, np.concatenate([present if len(present) else line[:1], d.outsiders(t, everyone, extra(2))]))
+        d.taken[t] = True
+    market.decoys["submarkets"] = [str(d.firm_ids[line[0]]) for line in lines]
+
+    r = region()
+    m = d.members(busy, r, 4)
+    d.cost[m] -= 0.1
+    for t in d.tenders_of(busy, r):  # one strong local firm after the other, a year each
+        k = min(int(d.t_day[t]) * 4 // DAYS, 3)
+        d.honest(t, np.concatenate([m[k:k + 1], d.outsiders(t, m, 1 + extra(2))]))
+        d.taken[t] = True
+    market.decoys["succession"] = list(d.firm_ids[m])
+
     for t in np.flatnonzero(~d.taken):
         d.honest(t, d.outsiders(t, np.array([], dtype=np.int64), 2 + int(rng.poisson(3))))
     market.data = _frames(d, seed)
@@ -276,9 +308,12 @@ def score(market: Market, seed: int) -> tuple[dict[str, bool], str]:
     has_cv = risk["cv"].notna().to_numpy()
     auc = (f"tender ROC-AUC {roc_auc(y, risk['score'].to_numpy()):.3f} "
            f"(plain CV {roc_auc(y[has_cv], -risk['cv'].to_numpy()[has_cv]):.3f})")
+    complementary = [f for f in findings if str(f.evidence.get("found_by", "")).startswith("complementary")]
+    on_decoys = sum(any(set(f.firms) & set(m) for m in market.decoys.values()) for f in complementary)
+    links = f"complementary rings {len(complementary)}, {on_decoys} touching a decoy"
     linked = linked_bidders.detect(market.data)
     phantom = set(market.rings.get("phantom", []))
-    links = f"linked bidders {len(linked)} reported, {sum(set(f.firms) <= phantom for f in linked)} inside the phantom cartel"
+    links += f", linked bidders {len(linked)} reported, {sum(set(f.firms) <= phantom for f in linked)} inside the phantom cartel"
     line = (f"seed {seed}: {len(found_rings)} rings in {seconds:.1f} s, precision@{n} {precision:.2f}, "
             f"decoys@{n} {decoys}, {auc}, {links} | " + "; ".join(parts))
     return hits, line

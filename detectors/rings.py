@@ -38,6 +38,13 @@ Method
    summed expectation (Poisson tail ≤ ``max_anchor_pvalue``, :func:`group_excess`).
    They are screened like the communities; a candidate with Jaccard ≥ 0.5 to a
    higher-scoring one is dropped. ``evidence["found_by"]`` names the source.
+   **Complementary groups** (:mod:`detectors.complementary`, ``Params.complementary``). A
+   bid-suppression cartel never co-bids: in each tender one member bids and the others
+   stay away. Where tenders record a region, groups of a category's winners that keep
+   apart yet between them are alone in far more of its tenders than independent entry
+   gives, whose turns interleave and who face the same rivals, are rings too; their
+   tenders are those where one member bid alone, and they are scored by that module's own
+   components (the screens below need tenders where members meet).
 4. **Ring screens.** For each candidate (size ≥ 2, ≥ ``min_shared_tenders`` tenders
    where ≥ 2 members bid — the *ring tenders*), weights in brackets:
 
@@ -126,7 +133,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from detectors import bid_traces
+from detectors import bid_traces, complementary
 from detectors.finding import Finding, between_tenders, counted, listed, tender_period, yearly
 from detectors.market import MarketData, stripped
 from detectors.memo import memo
@@ -208,6 +215,10 @@ class Params:
         co-bids, summed over the pairs, exceed the null at this level
         (:func:`group_excess`); the shared identifier is the prior evidence, so the
         co-bidding only has to confirm it at the conventional level.
+    complementary [True]: also look for groups that never bid against each other yet share
+        a category's tenders of a region out (bid suppression, :mod:`detectors.complementary`).
+    complementary_max_pvalue [0.01]: Bonferroni-adjusted p-value of their partition test.
+    complementary_min_tenders [8]: such a group must be alone in at least this many tenders.
     weights: maximum contribution of each score component (sums to 100).
     """
 
@@ -227,6 +238,9 @@ class Params:
     min_category_tenders: int = 20
     max_anchor_holders: int = 5
     max_anchor_pvalue: float = 0.05
+    complementary: bool = True
+    complementary_max_pvalue: float = 0.01
+    complementary_min_tenders: int = 8
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
     def check(self) -> list[str]:
@@ -1214,12 +1228,19 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     Returns
     -------
     list of Finding
-        Kind ``ring``: ``firms`` = members, ``tenders`` = tenders where ≥ 2 members bid.
+        Kind ``ring``: ``firms`` = members, ``tenders`` = tenders where ≥ 2 members bid (for
+        a complementary group, the tenders where exactly one member bid).
     """
     params = params or Params()
+    found = _complementary(data, params) if params.complementary else []
     edges = cobid_graph(data, params)
-    if edges.empty:
-        return []
+    if not edges.empty:
+        found += _cobidding(data, edges, params, seed)
+    return _distinct(found)[: params.max_findings]
+
+
+def _cobidding(data: MarketData, edges: pd.DataFrame, params: Params, seed: int) -> list[Finding]:
+    """Rings from the excess co-bidding graph: Louvain communities and identifier anchors."""
     def candidates(s: int) -> list[frozenset[str]]:
         peeled = peel_rings(data, candidate_rings(edges, s, params), params.min_presence)
         return [r for r in peeled if len(r) >= params.min_ring_size]
@@ -1244,9 +1265,13 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     excess = excess_outliers(group["cobids"].to_numpy(), group["expected"].to_numpy())
     for column in ("cobids", "expected", "llr", "z", "value"):
         table[f"excess_{column}"] = excess[column].to_numpy()
-    findings = _findings(data, table, edges, params, seed)
-    # an anchored candidate that mostly repeats a higher-scoring ring adds nothing
-    findings.sort(key=lambda f: (-f.score, f.firms))
+    return _findings(data, table, edges, params, seed)
+
+
+def _distinct(findings: list[Finding]) -> list[Finding]:
+    """Highest score first, without a ring that mostly repeats (Jaccard ≥ 0.5) a higher-scoring one
+    (an anchored or complementary candidate found again by another source adds nothing)."""
+    findings = sorted(findings, key=lambda f: (-f.score, f.firms))
     kept: list[Finding] = []
     kept_members: list[frozenset[str]] = []
     kept_with: dict[str, list[int]] = {}  # firm → the kept findings it is a member of
@@ -1259,7 +1284,20 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
                 kept_with.setdefault(f, []).append(len(kept))
             kept.append(finding)
             kept_members.append(members)
-    return kept[: params.max_findings]
+    return kept
+
+
+def _complementary(data: MarketData, params: Params) -> list[Finding]:
+    """Rings of firms that never meet but share a segment out (:mod:`detectors.complementary`)."""
+    settings = complementary.Params(min_tenders=params.complementary_min_tenders,
+                                    max_pvalue=params.complementary_max_pvalue, max_group_size=params.max_ring_size)
+    groups = complementary.complementary_groups(data, settings, params.market_columns)
+    if groups.empty:
+        return []
+    members = {str(f) for firms in groups["firms"] for f in firms}
+    found = complementary.findings(data, groups, _member_identifiers(data, members), settings,
+                                   params.strong_score, NAME)
+    return [f for f in found if f.score >= params.min_score]
 
 
 def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params: Params,

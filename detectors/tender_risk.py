@@ -18,7 +18,8 @@ four): demo seeds 1–3 0.895/0.904/0.899 → 0.907/0.905/0.906, ``benchmarks/fo
 seeds 1–3 0.925/0.932/0.931 → 0.960/0.962/0.961, Tsuchiura with its reserve prices 0.617 →
 0.618 (0.610 → 0.611 through Neo4j).
 
-A tender where members of a detected ring bid (≥ 2 members) is raised by the ring's
+A tender of a detected ring (one where ≥ 2 members bid; for a complementary ring, one where
+a member bid alone, :mod:`detectors.complementary`) is raised by the ring's
 score ``s`` with a noisy-or, when the ring scores at least ``min_ring_score`` — the ring
 detector's strong tier (``rings.Params.strong_score``); a weaker ring is what chance alone
 produces on null markets::
