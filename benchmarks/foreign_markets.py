@@ -44,7 +44,11 @@ tender risk against the rigged tenders, next to the plain CV's; and how many lin
 findings there are and how many lie inside the phantom cartel (the only shared identifiers). The detectors run on the frames
 in memory (no Neo4j: this measures the method, ``quality.py`` the pipeline)::
 
-    python benchmarks/foreign_markets.py --seeds 1 2 3 4 5 6
+    python benchmarks/foreign_markets.py --seeds 1 2 3 4 5 6 [--honest 40]
+
+``--honest N`` adds N markets of the same design without any cartel or decoy (1 + Poisson(2)
+honest bidders a tender) and prints how many rings are reported there, how many strong,
+and how many complementary: all false leads.
 """
 
 from __future__ import annotations
@@ -319,9 +323,31 @@ def score(market: Market, seed: int) -> tuple[dict[str, bool], str]:
     return hits, line
 
 
+def honest(seed: int, n_firms: int = 900, n_tenders: int = 3000, regions: int = 6, categories: int = 14) -> MarketData:
+    """A market of the same design with no cartel and no decoy: 1 + Poisson(2) honest bidders a tender."""
+    d = _Draw(seed, n_firms, n_tenders, regions, categories)
+    for t in range(n_tenders):
+        d.honest(t, d.outsiders(t, np.array([], dtype=np.int64), 1 + int(d.rng.poisson(2))))
+    return _frames(d, seed)
+
+
+def null_line(seeds: list[int]) -> str:
+    """What the ring detector reports on honest markets (:func:`honest`): everything is a false lead."""
+    reported = strong = complementary = 0
+    for seed in seeds:
+        findings = rings.detect(honest(seed), seed=0)
+        reported += len(findings)
+        strong += sum(f.evidence.get("tier") == "strong" for f in findings)
+        complementary += sum(str(f.evidence.get("found_by", "")).startswith("complementary") for f in findings)
+    return (f"honest markets (seeds {seeds[0]}–{seeds[-1]}): {reported} rings reported, {strong} of them strong, "
+            f"{complementary} complementary")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6])
+    parser.add_argument("--honest", type=int, default=0, metavar="N",
+                        help="also run N markets without any cartel (seeds 100 …) and print what is reported")
     args = parser.parse_args(argv)
     totals: dict[str, list[bool]] = {}
     for seed in args.seeds:
@@ -330,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
         for name, hit in hits.items():
             totals.setdefault(name, []).append(hit)
     print("found per cartel form: " + ", ".join(f"{name} {sum(v)}/{len(v)}" for name, v in totals.items()))
+    if args.honest:
+        print(null_line(list(range(100, 100 + args.honest))))
     return 0
 
 

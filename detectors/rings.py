@@ -1292,6 +1292,7 @@ def _complementary(data: MarketData, params: Params) -> list[Finding]:
     settings = complementary.Params(min_tenders=params.complementary_min_tenders,
                                     max_pvalue=params.complementary_max_pvalue, max_group_size=params.max_ring_size)
     groups = complementary.complementary_groups(data, settings, params.market_columns)
+    groups = groups.loc[groups["firms"].map(len) >= params.min_ring_size]
     if groups.empty:
         return []
     members = {str(f) for firms in groups["firms"] for f in firms}

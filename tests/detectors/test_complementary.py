@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+from scipy import special, stats
 
 from detectors import complementary, rings
 from detectors.market import MarketData
@@ -14,16 +14,20 @@ MEMBERS = ("S1", "S2", "S3", "S4")
 RIVALS = [f"B{i:02d}" for i in range(1, 9)]
 
 
-def _market(kind: str = "suppression", region: str | None = "north") -> MarketData:
+def _market(kind: str = "suppression", region: str | None = "north", dated: str = "published_at",
+            busy_elsewhere: int = 0) -> MarketData:
     """24 'cleaning' tenders of one region (T-S01..), one per week of 2023, and honest background.
 
     ``suppression``: S1 → S2 → S3 → S4 take turns; the one whose turn it is bids alone among
     them and wins, 1–2 rivals from B01..B08 bid 3–15 % above. ``independent``: each member
-    bids with probability 0.35 and the cheapest of all wins. ``submarkets``: as suppression,
+    bids with probability 0.35, below the two rivals, and the cheapest wins (members meet).
+    ``rare``: S1 and S2 each bid in (and win) 4 of the 24, three rivals bid in every one. ``submarkets``: as suppression,
     but each member meets only its own two rivals (hidden product lines). ``succession``: S1
     bids in the first six weeks' tenders, S2 in the next six, and so on, against rivals of
     the common pool (one firm taking over from another). The background is 80 tenders of
     'roads' in the same region and of 'cleaning' in 'south', 3–4 bidders from B01..B20.
+    ``dated``: the tender column that holds the date (None: undated). ``busy_elsewhere``:
+    that many firms P01.. each win 3 'paving' tenders of region 'east' against two rivals.
     """
     rng = np.random.default_rng(5)
     bids: list[tuple[str, str, float]] = []
@@ -38,10 +42,17 @@ def _market(kind: str = "suppression", region: str | None = "north") -> MarketDa
         tid = f"T-S{t + 1:02d}"
         tender(tid, "cleaning", region, t)
         price = float(rng.lognormal(12, 0.4))
-        if kind == "independent":
+        if kind == "independent":  # members undercut the rivals, so each wins unless another member bids
             present = [m for m in MEMBERS if rng.random() < 0.35] or [MEMBERS[t % 4]]
-            for firm in [*present, *rng.choice(RIVALS, 2, replace=False)]:
-                bids.append((tid, str(firm), price * float(rng.lognormal(0, 0.05))))
+            for firm in present:
+                bids.append((tid, firm, price * float(rng.uniform(0.90, 0.99))))
+            for rival in rng.choice(RIVALS, 2, replace=False):
+                bids.append((tid, str(rival), price * float(rng.uniform(1.03, 1.15))))
+            continue
+        if kind == "rare":  # S1 and S2 bid in 4 tenders each and win them; 3 rivals bid in every tender
+            present = {0: ["S1"], 3: ["S2"]}.get(t % 6, [])
+            for firm in [*present, *rng.choice(RIVALS, 3, replace=False)]:
+                bids.append((tid, str(firm), price * (0.95 if firm in MEMBERS else float(rng.uniform(1.0, 1.1)))))
             continue
         member = MEMBERS[t // 6] if kind == "succession" else MEMBERS[t % 4]
         pool = RIVALS[2 * (t % 4): 2 * (t % 4) + 2] if kind == "submarkets" else RIVALS
@@ -55,10 +66,18 @@ def _market(kind: str = "suppression", region: str | None = "north") -> MarketDa
         price = float(rng.lognormal(12, 0.4))
         for firm in rng.choice(background, int(rng.integers(3, 5)), replace=False):
             bids.append((tid, str(firm), price * float(rng.lognormal(0, 0.06))))
+    for i in range(busy_elsewhere):
+        for j in range(3):
+            tid = f"T-P{i:02d}{j}"
+            tender(tid, "paving", "east", 3 * i + j)
+            bids += [(tid, f"P{i:02d}", 1.0), (tid, f"Q{i % 7}", 1.1), (tid, f"Q{(i + 3) % 7}", 1.2)]
     frame = pd.DataFrame(bids, columns=["tender_id", "firm_id", "amount"])
     frame["bid_id"] = [f"BID{i}" for i in range(len(frame))]
     frame["is_winner"] = frame.groupby("tender_id")["amount"].rank(method="first") == 1
-    return MarketData.build(tenders=pd.DataFrame(tenders), bids=frame)
+    table = pd.DataFrame(tenders)
+    if dated != "published_at":
+        table = table.rename(columns={"published_at": dated}) if dated else table.drop(columns="published_at")
+    return MarketData.build(tenders=table, bids=frame)
 
 
 # -- the formulas, by hand ---------------------------------------------------------------
@@ -79,6 +98,27 @@ def test_binomial_sum_tail_is_the_poisson_binomial_tail() -> None:
     assert complementary.binomial_sum_tail(20, trials, probs) == pytest.approx(expected)
 
 
+def test_the_tail_holds_far_out_where_the_p_value_underflows() -> None:
+    assert complementary.log_binomial_sum_tail(400, np.array([500]), np.array([0.2])) == pytest.approx(
+        stats.binom.logsf(399, 500, 0.2))  # −418.9: the p-value itself is 0 in double precision
+    terms = [stats.binom.logpmf(a, 30, 0.2) + stats.binom.logpmf(b, 40, 0.6)
+             for a in range(31) for b in range(41) if a + b >= 60]
+    assert complementary.log_binomial_sum_tail(60, np.array([30, 40]), np.array([0.2, 0.6])) == pytest.approx(
+        special.logsumexp(terms))
+    assert complementary.log_binomial_sum_tail(9, np.array([5, 3]), np.array([1.0, 0.5])) == -np.inf
+
+
+def test_turns_clustering_by_hand() -> None:
+    # AABB: 2 repeats; a random order of two A and two B gives (2·1 + 2·1) / 4 = 1, and 2 or
+    # more in 2 of the 6 orders (AABB, BBAA)
+    repeats, expected, pvalue = complementary.turns_clustering(["A", "A", "B", "B"])
+    assert (repeats, expected) == (2, 1.0)
+    assert pvalue == pytest.approx(1 / 3, abs=0.03)
+    assert complementary.turns_clustering(["A", "B"] * 4)[:2] == (0, 3.0)
+    assert complementary.turns_clustering(["A", "B"] * 4)[2] == 1.0
+    assert complementary.turns_clustering(["A"] * 6 + ["B"] * 6)[2] < 0.01
+
+
 def test_shared_rivals_by_hand() -> None:
     # R meets A twice and B twice: all 4 of its bids shared; one market predicts 4 · (1 − 2 · 0.5⁴) = 3.5
     common = pd.DataFrame({"tender_id": ["T1", "T1", "T2", "T2", "T3", "T3", "T4", "T4"],
@@ -94,6 +134,18 @@ def test_shared_rivals_by_hand() -> None:
 
 # -- one flagged case and the near-misses ------------------------------------------------
 
+def _candidate_segments(data: MarketData) -> int:
+    """Segments (category, region) with ≥ 2 firms that won ≥ 3 of its tenders and half of their bids there."""
+    bids = data.bids.merge(data.tenders[["tender_id", "category", "region"]], on="tender_id")
+    per = bids.groupby(["category", "region", "firm_id"])["is_winner"].agg(["sum", "size"])
+    per = per.loc[(per["sum"] >= 3) & (per["sum"] >= 0.5 * per["size"])]
+    return int((per.groupby(level=[0, 1]).size() >= 2).sum())
+
+
+def _bidders(data: MarketData, tenders: list[str]) -> list[int]:
+    return data.bids.loc[data.bids["tender_id"].isin(tenders)].groupby("tender_id").size().tolist()
+
+
 def test_a_bid_suppression_cartel_is_found_with_its_facts() -> None:
     groups = complementary.complementary_groups(_market())
     assert len(groups) == 1
@@ -104,16 +156,59 @@ def test_a_bid_suppression_cartel_is_found_with_its_facts() -> None:
     # one year, each member present in 6 of 24: q = 4 · 0.25 · 0.75³ in every tender
     assert row["expected_alone"] == pytest.approx(24 * 0.421875)
     assert row["pvalue"] == pytest.approx(0.421875 ** 24)
-    assert row["adjusted"] == pytest.approx(min(1.0, row["pvalue"] * row["tested"]))
+    # the segment's candidates are the four members: 6 pairs + 4 triples + 1 quadruple
+    assert (row["candidates"], row["segment_groups"]) == (4, 11)
+    segments = _candidate_segments(_market())
+    assert row["segments"] == segments
+    assert row["adjusted"] == pytest.approx(row["pvalue"] * 11 * segments)
     assert row["member_wins"] == 24 and row["wins_by_member"] == {m: 6 for m in MEMBERS}
-    assert row["shared_rival_bids"] >= 0.5 * row["expected_shared_rival_bids"] >= 2.5
+    assert row["expected_wins"] == pytest.approx(sum(1 / n for n in _bidders(_market(), row["tenders"])))
+    assert (row["repeats"], row["expected_repeats"]) == (0, 5.0)  # S1 S2 S3 S4 S1 …: 4 · 6 · 5 / 24
+    assert row["clustering_pvalue"] == 1.0
+    assert row["shared_rival_bids"] >= 0.5 * row["expected_shared_rival_bids"]
 
 
 @pytest.mark.parametrize("kind", ["independent", "submarkets", "succession"])
 def test_honest_look_alikes_are_not_found(kind: str) -> None:
     """Members who meet as their activity predicts; members of separate sub-markets (own
-    rivals); one firm taking over from another each quarter."""
+    rivals); one firm taking over from another every six weeks."""
     assert complementary.complementary_groups(_market(kind)).empty
+
+
+def test_firms_apart_by_rarity_fail_the_partition_test() -> None:
+    """The near-miss of the partition test: S1 and S2 never meet and win all they bid for, but
+    they bid so rarely that independent entry gives about as many tenders with one of them."""
+    loose = complementary.Params(max_pvalue=1.0, max_clustering_pvalue=-1.0, min_expected_shared=0.0,
+                                 min_shared_ratio=0.0)
+    tested = complementary.complementary_groups(_market("rare"), loose)
+    row = tested.loc[tested["firms"].map(tuple) == ("S1", "S2")].iloc[0]
+    # each present in 4 of 24: q = 2 · (1/6) · (5/6) = 0.278, so 6.7 of the 24 expected and 8 seen
+    assert (row["alone"], row["meetings"]) == (8, 0)
+    assert row["expected_alone"] == pytest.approx(24 * 10 / 36)
+    assert row["pvalue"] == pytest.approx(stats.binom.sf(7, 24, 10 / 36))
+    assert row["adjusted"] > 0.01
+    assert complementary.complementary_groups(_market("rare")).empty
+
+
+def test_succession_is_told_from_turns_by_the_tenders_dates() -> None:
+    """The near-miss of the runs test: one firm after the other passes the partition test; its
+    turns come in blocks (dated by the deadline where the publication is missing), and
+    without dates the turns cannot be told from succession, so nothing is reported."""
+    loose = complementary.Params(max_clustering_pvalue=-1.0)
+    assert complementary.complementary_groups(_market("succession"), loose)["firms"].map(tuple).tolist() == [MEMBERS]
+    assert complementary.complementary_groups(_market("succession", dated="deadline_at")).empty
+    assert complementary.complementary_groups(_market("succession", dated=None)).empty
+    assert complementary.complementary_groups(_market("suppression", dated=None)).empty
+
+
+def test_a_busy_segment_elsewhere_does_not_hide_the_cartel() -> None:
+    """Bonferroni counts the groups of the cartel's own segment, then the segments: 30 winners
+    in another segment (10⁹ groups of theirs) leave the cartel's correction as it was."""
+    quiet = complementary.complementary_groups(_market()).iloc[0]
+    busy = complementary.complementary_groups(_market(busy_elsewhere=30))
+    row = busy.loc[busy["market"] == "cleaning"].iloc[0]
+    assert row["firms"] == list(MEMBERS)
+    assert row["adjusted"] == pytest.approx(quiet["adjusted"] * (quiet["segments"] + 1) / quiet["segments"])
 
 
 def test_submarkets_pass_the_partition_test_and_fail_only_on_their_rivals() -> None:
@@ -140,9 +235,13 @@ def test_the_ring_detector_reports_the_cartel_with_a_sentence_and_its_tenders() 
     assert comps["complementary"]["value"] == 1.0 and comps["member_wins"]["value"] == 1.0
     assert ring.score == pytest.approx(sum(c["contribution"] for c in comps.values()))
     assert ring.evidence["tier"] == "strong"
-    assert ring.explanation.startswith("4 firms shared out the tenders of cleaning in region north between "
-                                       "2023-01-02 and 2023-06-12: exactly one of them bid in 24 of its 24 "
-                                       "tenders (they never met;")
-    assert "won 24 of those 24" in ring.explanation
-    assert not [f for f in rings.detect(_market(), rings.Params(complementary=False), seed=0)
-                if f.evidence["found_by"].startswith("complementary")]
+    assert ring.explanation.startswith(
+        "4 firms never bid against each other in the tenders of cleaning in region north: exactly one of "
+        "them bid in 24 of its 24 tenders (those 24 between 2023-01-02 and 2023-06-12; entering "
+        "independently at their own rates, exactly one would have bid in about 10), the one that bid won "
+        "24 of the 24 (about 10 at equal chances; S1 6, S2 6, S3 6, S4 6), their turns came in an order a "
+        "random draw gives (the same firm twice in a row 0 times, 5.0 at random), and ")
+    assert ring.evidence["turns"]["repeats"] == 0 and ring.evidence["rivals"]["shared"] > 0
+    for params in (rings.Params(complementary=False), rings.Params(min_ring_size=5)):
+        assert not [f for f in rings.detect(_market(), params, seed=0)
+                    if f.evidence["found_by"].startswith("complementary")]
