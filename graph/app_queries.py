@@ -238,7 +238,8 @@ def _cell(value: Any) -> Any:
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)[:300]
     if isinstance(value, float):
-        return round(value, 4)
+        # a p-value of 3e-9 is a fact, not 0.0: small values keep three significant digits
+        return float(f"{value:.3g}") if 0 < abs(value) < 1e-3 else round(value, 4)
     return value
 
 

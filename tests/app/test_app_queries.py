@@ -52,9 +52,11 @@ def test_facts_table_shows_text_blanks_and_yes_no_flags():
     from views.common import facts_table
 
     evidence = {"cv": {"value": 0.019, "flagged": True}, "rd": {"value": 0.4, "flagged": False},
-                "large_group": False, "n": 6}
+                "large_group": False, "n": 6, "pvalue": 3.14159e-9, "share": 0.123456}
     shown = facts_table(app_queries.evidence_facts(evidence)).set_index("fact")
     assert shown.loc["cv", ["value", "flagged"]].tolist() == ["0.019", "yes"]
+    # a tiny p-value keeps three significant digits instead of rounding to 0.0
+    assert shown.loc["pvalue", "value"] == "3.14e-09" and shown.loc["share", "value"] == "0.1235"
     assert shown.loc["rd", "flagged"] == "no" and shown.loc["large_group", "value"] == "no"
     assert shown.loc["n", ["value", "baseline", "flagged"]].tolist() == ["6", "", ""]  # not "None"
 
