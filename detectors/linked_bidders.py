@@ -55,8 +55,8 @@ from scipy.sparse.csgraph import connected_components
 from detectors import bid_traces
 from detectors.bid_traces import ALPHA
 from detectors.finding import Finding, between_tenders, counted, joined, labels, tender_period, yearly
+from detectors.identifiers import KIND_PHRASE
 from detectors.market import MarketData, stripped
-from detectors.rings import KIND_PHRASE
 
 __all__ = ["NAME", "Params", "detect", "identifier_links"]
 

@@ -135,6 +135,7 @@ from scipy import sparse, stats
 
 from detectors import bid_traces, complementary
 from detectors.finding import Finding, between_tenders, counted, listed, tender_period, yearly
+from detectors.identifiers import KIND_PHRASE, shared_identifiers
 from detectors.market import MarketData, stripped
 from detectors.memo import memo
 from detectors.screens import NO_CATEGORY, RISK_SCREENS, category_baselines, suspicion, tender_screens
@@ -144,11 +145,6 @@ __all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "identi
 
 NAME = "rings"
 
-#: how each identifier kind reads in a sentence
-KIND_PHRASE: dict[str, str] = {
-    "phone": "a phone number", "email": "an e-mail address", "address": "an address",
-    "ip": "an IP address", "document": "a document hash", "person": "a person (owner or officer)",
-}
 
 #: share of a category's tenders counted as cover-bid-like (its top fifth on the screens)
 FLAG_SHARE = 0.2
@@ -251,6 +247,10 @@ class Params:
                             f"{self.max_ring_size}")
         if self.n_seeds < 1:
             problems.append("n_seeds must be at least 1")
+        if not 0 < self.complementary_max_pvalue <= 1:
+            problems.append(f"complementary_max_pvalue {self.complementary_max_pvalue} must be above 0 and at most 1")
+        if self.complementary_min_tenders < 1:
+            problems.append("complementary_min_tenders must be at least 1")
         return problems
 
 
@@ -965,20 +965,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
         seg_strength = 0.0 if seg_value != seg_value else \
             seg_value * _division_weight(float(stats.norm.isf(max(seg_pvalue, 1e-300))))
         base = _baseline(baselines, a["category"])
-        identifiers: list[dict[str, Any]] = []
-        id_strength = 0.0
-        id_rows = shared_by_ring.get(k)
-        if id_rows is not None:
-            for (kind, value), r in id_rows.groupby(["kind", "value"], sort=True):
-                r = SimpleNamespace(kind=kind, value=value, m=len(r), holders=int(r["holders"].iloc[0]),
-                                    members=sorted(r["firm_id"]))
-                specificity = r.m / r.holders
-                weight = specificity * (r.m - 1) / max(size - 1, 1)
-                id_strength += weight
-                identifiers.append({"kind": r.kind, "value": r.value, "members": list(r.members),
-                                    "holders": int(r.holders), "specificity": round(specificity, 3),
-                                    "weight": round(weight, 3), **bid_traces.evidence(traced.get((kind, value)))})
-            identifiers.sort(key=lambda x: -x["weight"])
+        identifiers, id_strength = shared_identifiers(size, shared_by_ring.get(k), traced)
         all_ties = float(ties.loc[k, "all_ties"]) if k in ties.index else 0.0
         rows.append({
             **row, "n_tenders": n, "tenders": tenders_by_ring[k], "category": a["category"],
@@ -1006,7 +993,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "baseline_cv": base.get("cv"), "baseline_rd": base.get("rd"),
             "baseline_spread": base.get("spread"),
             "solo_win_share": float(solo.get(k, 0) / won_any.get(k, 1)) if won_any.get(k, 0) else 0.0,
-            "identifiers": identifiers, "id_strength": min(1.0, id_strength),
+            "identifiers": identifiers, "id_strength": id_strength,
         })
     table = pd.DataFrame(rows)
     if len(table) and "pair_cobids" in table.columns:
@@ -1296,7 +1283,8 @@ def _complementary(data: MarketData, params: Params) -> list[Finding]:
     if groups.empty:
         return []
     members = {str(f) for firms in groups["firms"] for f in firms}
-    found = complementary.findings(data, groups, _member_identifiers(data, members), settings,
+    traced = {(t.kind, t.value): t for t in bid_traces.market_traces(data).itertuples(index=False)}
+    found = complementary.findings(data, groups, _member_identifiers(data, members), traced, settings,
                                    params.strong_score, NAME)
     return [f for f in found if f.score >= params.min_score]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -108,6 +110,17 @@ def test_the_tail_holds_far_out_where_the_p_value_underflows() -> None:
     assert complementary.log_binomial_sum_tail(9, np.array([5, 3]), np.array([1.0, 0.5])) == -np.inf
 
 
+def test_fixed_count_pmf_by_hand() -> None:
+    # two firms with 2 and 3 of 6 tenders: K = 5 when apart (C(4, 3) / C(6, 3) = 0.2), 3 when
+    # they share one (C(2, 1) C(4, 2) / C(6, 3) = 0.6), 1 when they share two (0.2)
+    np.testing.assert_allclose(complementary.fixed_count_pmf(6, [2, 3]), [0, 0.2, 0, 0.6, 0, 0.2, 0])
+    assert complementary.fixed_count_pmf(5, [5]).tolist() == [0, 0, 0, 0, 0, 1.0]
+    assert math.exp(complementary.log_fixed_count_tail(9, [(11, [3, 3, 3])])) == pytest.approx(
+        sum(complementary.fixed_count_pmf(11, [3, 3, 3])[9:]))
+    # a programme too large for the budget leaves the decision to the approximation
+    assert complementary.log_fixed_count_tail(10, [(24, [6, 6, 6, 6])], max_work=10) is None
+
+
 def test_turns_clustering_by_hand() -> None:
     # AABB: 2 repeats; a random order of two A and two B gives (2·1 + 2·1) / 4 = 1, and 2 or
     # more in 2 of the 6 orders (AABB, BBAA)
@@ -153,9 +166,12 @@ def test_a_bid_suppression_cartel_is_found_with_its_facts() -> None:
     assert row["firms"] == list(MEMBERS)
     assert (row["market"], row["region"]) == ("cleaning", "north")
     assert row["alone"] == row["segment_tenders"] == 24 and row["meetings"] == 0
-    # one year, each member present in 6 of 24: q = 4 · 0.25 · 0.75³ in every tender
+    # each member present in 6 of 24: q = 4 · 0.25 · 0.75³ of a tender has exactly one of them
     assert row["expected_alone"] == pytest.approx(24 * 0.421875)
-    assert row["pvalue"] == pytest.approx(0.421875 ** 24)
+    # with each member's 6 tenders placed at random, the four blocks of 6 partition the 24 in
+    # 24! / 6!⁴ of the C(24, 6)⁴ placements
+    assert row["null"] == "fixed counts"
+    assert row["pvalue"] == pytest.approx(math.factorial(24) / math.factorial(6) ** 4 / math.comb(24, 6) ** 4)
     # the segment's candidates are the four members: 6 pairs + 4 triples + 1 quadruple
     assert (row["candidates"], row["segment_groups"]) == (4, 11)
     segments = _candidate_segments(_market())
@@ -182,10 +198,11 @@ def test_firms_apart_by_rarity_fail_the_partition_test() -> None:
                                  min_shared_ratio=0.0)
     tested = complementary.complementary_groups(_market("rare"), loose)
     row = tested.loc[tested["firms"].map(tuple) == ("S1", "S2")].iloc[0]
-    # each present in 4 of 24: q = 2 · (1/6) · (5/6) = 0.278, so 6.7 of the 24 expected and 8 seen
+    # each present in 4 of 24: q = 2 · (1/6) · (5/6) = 0.278, so 6.7 of the 24 expected and 8
+    # seen; 8 alone means the two placed their 4 tenders apart, C(20, 4) / C(24, 4) = 0.456
     assert (row["alone"], row["meetings"]) == (8, 0)
     assert row["expected_alone"] == pytest.approx(24 * 10 / 36)
-    assert row["pvalue"] == pytest.approx(stats.binom.sf(7, 24, 10 / 36))
+    assert row["pvalue"] == pytest.approx(math.comb(20, 4) / math.comb(24, 4))
     assert row["adjusted"] > 0.01
     assert complementary.complementary_groups(_market("rare")).empty
 
