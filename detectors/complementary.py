@@ -289,44 +289,41 @@ def fixed_count_pmf(n: int, counts: Sequence[int]) -> np.ndarray:
     ``C(a, j) C(b, l) C(u, r) / C(n, d)``, leading to ``(a − j + r, b + j)``.
     """
     size = min(n, int(sum(counts))) + 1
+    top = max([int(d) for d in counts] + [0])
+    x, k = np.arange(n + 1)[:, None], np.arange(top + 1)[None, :]
+    with np.errstate(invalid="ignore"):
+        log_comb = special.gammaln(x + 1) - special.gammaln(k + 1) - special.gammaln(x - k + 1)
+    log_comb = np.where(k <= x, log_comb, -np.inf)  # ln C(x, k), x = 0 … n, k = 0 … top
     state = np.zeros((size, size))
     state[0, 0] = 1.0
-    a, b = np.meshgrid(np.arange(size), np.arange(size), indexing="ij")
-    empty = n - a - b
-    for d in counts:
-        d = int(d)
+    for d in (int(c) for c in counts):
         if d <= 0:
             continue
+        rows, cols = np.flatnonzero(state.any(axis=1)), np.flatnonzero(state.any(axis=0))
+        a, b = np.arange(rows.max() + 1), np.arange(cols.max() + 1)
+        block = state[: len(a), : len(b)]
+        empty = n - (a[:, None] + b[None, :])
+        log_empty = [np.where(empty >= r, log_comb[np.clip(empty, 0, n), r], -np.inf) for r in range(d + 1)]
         nxt = np.zeros_like(state)
-        log_all = _log_comb(n, d)
-        for j in range(d + 1):
-            for l_ in range(d - j + 1):
+        for j in range(min(d, len(a) - 1) + 1):
+            for l_ in range(min(d - j, len(b) - 1) + 1):
                 r = d - j - l_
-                with np.errstate(invalid="ignore"):
-                    weight = np.exp(_log_comb(a, j) + _log_comb(b, l_) + _log_comb(empty, r) - log_all)
-                moved = state * np.nan_to_num(weight)
-                rows, cols = a - j + r, b + j
-                ok = (moved > 0) & (rows >= 0) & (rows < size) & (cols < size)
-                np.add.at(nxt, (rows[ok], cols[ok]), moved[ok])
+                log_w = log_comb[a, j][:, None] + log_comb[b, l_][None, :] + log_empty[r] - log_comb[n, d]
+                moved = block * np.exp(log_w)  # (a, b) → (a − j + r, b + j); rows a < j weigh 0
+                src = moved[j:, :]
+                stop_row, stop_col = min(size, r + src.shape[0]), min(size, j + src.shape[1])
+                nxt[r:stop_row, j:stop_col] += src[: stop_row - r, : stop_col - j]
         state = nxt
     pmf = np.zeros(n + 1)
     pmf[:size] = state.sum(axis=1)
     return pmf
 
 
-def _log_comb(n: Any, k: int) -> Any:
-    """ln C(n, k) elementwise; −inf where k > n or n < 0."""
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore"):
-        value = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
-    return np.where((n >= k) & (n >= 0), value, -np.inf)
-
-
-def log_fixed_count_tail(k: int, strata: Sequence[tuple[int, Sequence[int]]], max_work: float = 5e7) -> float | None:
+def log_fixed_count_tail(k: int, strata: Sequence[tuple[int, Sequence[int]]], max_work: float = 1e9) -> float | None:
     """``ln P(K ≥ k)`` under :func:`fixed_count_pmf`, ``K`` summed over the strata (years) given as
     (tenders, the members' counts); None when the programme would exceed ``max_work`` steps
     (then the binomial approximation stands) or the tail underflows."""
-    work = sum((min(n, sum(c)) + 1) ** 2 * sum((d + 1) * (d + 2) / 2 for d in c) for n, c in strata)
+    work = sum((min(n, sum(c)) + 1) ** 2 * sum((d + 1) * (d + 2) / 2 for d in c) for n, c in strata)  # ~1 s per 1e9
     if work > max_work:
         return None
     total = np.ones(1)
@@ -351,8 +348,10 @@ def turns_clustering(sequence: Sequence[Any], shuffles: int = 2000, seed: int = 
     repeats = int(np.sum(codes[1:] == codes[:-1]))
     counts = np.bincount(codes)
     expected = float(np.sum(counts * (counts - 1)) / k)
-    orders = np.random.default_rng(seed).permuted(np.tile(codes, (shuffles, 1)), axis=1)
-    hits = int(np.sum((orders[:, 1:] == orders[:, :-1]).sum(axis=1) >= repeats))
+    rng, hits = np.random.default_rng(seed), 0
+    for start in range(0, shuffles, 100):  # 100 orders at a time: memory stays 100 × K
+        orders = rng.permuted(np.tile(codes, (min(100, shuffles - start), 1)), axis=1)
+        hits += int(np.sum((orders[:, 1:] == orders[:, :-1]).sum(axis=1) >= repeats))
     return repeats, expected, (1 + hits) / (1 + shuffles)
 
 

@@ -15,7 +15,8 @@ Imhof 2019), and — for a tender with a budget — a lowest bid nearer the budg
 risk is the mean of the percentiles the tender has (≈ 0.5 for a typical competitive
 tender). Measured (tender ROC-AUC in memory, three screens → four, rings reading the same
 four): demo seeds 1–3 0.895/0.904/0.899 → 0.907/0.905/0.906, ``benchmarks/foreign_markets.py``
-seeds 1–3 0.925/0.932/0.931 → 0.960/0.962/0.961, Tsuchiura with its reserve prices 0.617 →
+seeds 1–3 0.925/0.932/0.931 → 0.960/0.962/0.961 (markets as drawn before their honest decoys
+were added; now 0.960/0.953/0.955 with complementary rings), Tsuchiura with its reserve prices 0.617 →
 0.618 (0.610 → 0.611 through Neo4j).
 
 A tender of a detected ring (one where ≥ 2 members bid; for a complementary ring, one where
