@@ -103,6 +103,11 @@ def market_traces(data: MarketData, alpha: float = ALPHA) -> pd.DataFrame:
     return significant(same_tender_traces(data.bids, data.tenders), alpha)
 
 
+def by_identifier(data: MarketData) -> dict[tuple[str, str], Any]:
+    """(kind, value) → its row of :func:`market_traces`, for :func:`evidence` of a shared identifier."""
+    return {(t.kind, t.value): t for t in market_traces(data).itertuples(index=False)}
+
+
 def evidence(trace: Any) -> dict[str, Any]:
     """``{"same_tender": {...}}`` — the facts of a trace (a row of :func:`same_tender_traces`)
     for an identifier's evidence entry; ``{}`` for ``None`` (the identifier is not one)."""

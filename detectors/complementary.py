@@ -111,7 +111,7 @@ from detectors.identifiers import KIND_PHRASE, shared_identifiers
 from detectors.market import MarketData
 from detectors.screens import NO_CATEGORY
 
-__all__ = ["Params", "WEIGHTS", "binomial_sum_tail", "complementary_groups", "exactly_one_probability", "findings",
+__all__ = ["Params", "WEIGHTS", "complementary_groups", "exactly_one_probability", "findings",
            "groups_to_test", "log_binomial_sum_tail", "shared_rivals", "turns_clustering"]
 
 #: maximum contribution of each score component (sums to 100)
@@ -212,8 +212,7 @@ def _segments(data: MarketData, market_columns: tuple[str, ...], by_year: bool =
         market = market + (" / " if i else "") + part
     market = market.where(market.str.strip(" /") != "", NO_CATEGORY)
     keep = region.notna() & (region != "")
-    bids = data.bids[["tender_id", "firm_id", "is_winner"]].dropna(subset=["tender_id", "firm_id"])
-    bids = bids.sort_values("is_winner", ascending=False, kind="mergesort").drop_duplicates(["tender_id", "firm_id"])
+    bids = data.distinct_bids()
     bids = bids.loc[bids["tender_id"].isin(keep.index[keep])].copy()
     bids["market"] = bids["tender_id"].map(market).astype(str)
     bids["region"] = bids["tender_id"].map(region).astype(str)
@@ -221,12 +220,6 @@ def _segments(data: MarketData, market_columns: tuple[str, ...], by_year: bool =
     bids["year"] = bids["day"].dt.year.fillna(-1).astype(int) if by_year else 0
     bids["bidders"] = bids.groupby("tender_id")["firm_id"].transform("size")
     return bids
-
-
-def binomial_sum_tail(k: int, trials: np.ndarray, probs: np.ndarray) -> float:
-    """``P(X ≥ k)`` for ``X = Σ_y Binomial(trials_y, probs_y)``: the Poisson-binomial of the
-    partition test, whose probabilities take one value per year (:func:`log_binomial_sum_tail`)."""
-    return float(np.exp(log_binomial_sum_tail(k, trials, probs)))
 
 
 def log_binomial_sum_tail(k: int, trials: np.ndarray, probs: np.ndarray) -> float:
@@ -630,7 +623,7 @@ def findings(data: MarketData, table: pd.DataFrame, identifiers: pd.DataFrame,
              detector: str) -> list[Finding]:
     """One ring Finding per group of :func:`complementary_groups` (kind ``ring``, tenders = those
     with exactly one member); ``identifiers`` = firm_id, kind, value, holders of the members,
-    ``traced`` their same-tender traces (:func:`detectors.identifiers.shared_identifiers`)."""
+    ``traced`` their same-tender traces (:func:`detectors.bid_traces.by_identifier`)."""
     tender_day = data.tender_days()
     by_year = yearly(tender_day)
     thresholds = {name: value for name, value in dataclasses.asdict(params).items() if name != "weights"}

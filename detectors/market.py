@@ -209,6 +209,12 @@ class MarketData:
         tenders = self.tenders.drop_duplicates("tender_id").set_index("tender_id")
         return tenders[first].fillna(tenders[fallback]).dropna()
 
+    def distinct_bids(self) -> pd.DataFrame:
+        """One row per (tender, firm) that bid: tender_id, firm_id, is_winner — a firm's winning
+        bid kept over a losing duplicate (call :meth:`with_winners` first to fill the winners)."""
+        bids = self.bids[["tender_id", "firm_id", "is_winner"]].dropna(subset=["tender_id", "firm_id"])
+        return bids.sort_values("is_winner", ascending=False, kind="mergesort").drop_duplicates(["tender_id", "firm_id"])
+
     def with_winners(self) -> MarketData:
         """Fill ``bids.is_winner`` from ``tenders.winner_firm_id`` where it is not already set."""
         winners = self.tenders.set_index("tender_id")["winner_firm_id"].dropna()

@@ -717,9 +717,7 @@ def _screen_tables(data: MarketData, min_category_tenders: int) -> SimpleNamespa
 def _screen_tables_of(data: MarketData, min_category_tenders: int) -> SimpleNamespace:
     raw = data.bids
     data = data.with_winners()
-    bids = data.bids[["tender_id", "firm_id", "is_winner"]].dropna(subset=["tender_id", "firm_id"])
-    bids = bids.sort_values("is_winner", ascending=False, kind="mergesort")
-    bids = bids.drop_duplicates(["tender_id", "firm_id"])
+    bids = data.distinct_bids()
     tenders = data.tenders.drop_duplicates("tender_id").set_index("tender_id")
     winners = bids.loc[bids["is_winner"]].drop_duplicates("tender_id").set_index("tender_id")["firm_id"]
 
@@ -928,7 +926,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     ids = _member_identifiers(data, set(label))
     ids = ids.loc[ids["holders"] >= 2]
     # an IP or document the members share that competing bids carried in one tender beyond chance
-    traced = {(t.kind, t.value): t for t in bid_traces.market_traces(data).itertuples(index=False)}
+    traced = bid_traces.by_identifier(data)
     ids = ids.assign(ring=ids["firm_id"].map(label)).dropna(subset=["ring"])
     ids["ring"] = ids["ring"].astype(int)
     ids["m"] = ids.groupby(["ring", "kind", "value"])["firm_id"].transform("size")
@@ -1283,7 +1281,7 @@ def _complementary(data: MarketData, params: Params) -> list[Finding]:
     if groups.empty:
         return []
     members = {str(f) for firms in groups["firms"] for f in firms}
-    traced = {(t.kind, t.value): t for t in bid_traces.market_traces(data).itertuples(index=False)}
+    traced = bid_traces.by_identifier(data)
     found = complementary.findings(data, groups, _member_identifiers(data, members), traced, settings,
                                    params.strong_score, NAME)
     return [f for f in found if f.score >= params.min_score]
