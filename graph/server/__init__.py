@@ -429,6 +429,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--to", type=Path, metavar="FOLDER",
                         help="backup, restore: where dumps go [.neo4j/backups]")
     parser.add_argument("--yes", action="store_true", help="restore: yes, replace the instance's database")
+    parser.add_argument("--new", action="store_true",
+                        help="restore: into a new instance (moving to another machine); without it the instance "
+                             "must exist, so a mistyped --instance is refused")
     parser.add_argument("--keep", type=int, metavar="N",
                         help="backup: then delete this instance's older dumps in the folder beyond the newest N "
                              "(never the before-restore ones)")
@@ -437,6 +440,8 @@ def main(argv: list[str]) -> int:
         parser.error("--keep goes with backup and needs at least 1")
     if (args.action == "restore") != (args.dump is not None):
         parser.error("restore takes the dump file to load, and only restore takes one")
+    if args.new and args.action != "restore":
+        parser.error("--new goes with restore")
     if args.action == "restore" and not args.yes:
         parser.error("restore replaces the instance's database (it is dumped first): add --yes")
     server = LocalServer(args.instance or "")
@@ -448,7 +453,7 @@ def main(argv: list[str]) -> int:
             folder = args.to or server.root / "backups"
             try:
                 report = (backup(server, folder, keep=args.keep) if args.action == "backup"
-                          else restore(server, args.dump.resolve(), folder))
+                          else restore(server, args.dump.resolve(), folder, new=args.new))
             except LockHeld as error:
                 print(f"error: {error}", file=sys.stderr)
                 return 3

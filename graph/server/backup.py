@@ -20,7 +20,9 @@ Neo4j Community dumps a database only while it is offline, so :func:`backup`
 database load``), the same way and under the same lock, after dumping the database it
 replaces to ``…-before-restore.dump`` in the same folder, so a restore of the wrong file can
 be undone. It works on a new instance too (moving to another machine: the instance gets its
-own password; the dump holds only the data). The ``system`` database (the generated
+own password; the dump holds only the data), but only when asked for one (``--new``): an
+instance name mistyped in a restore would otherwise become a new, empty instance holding the
+data while the real one kept running unchanged. The ``system`` database (the generated
 password) is not part of a dump.
 
 A Neo4j of your own (``NEO4J_URI``) is backed up with its own tools (``neo4j-admin database
@@ -168,9 +170,17 @@ def _rotate_dumps(server: LocalServer, folder: Path, keep: int) -> list[Path]:
     return dumps[:-keep]
 
 
-def restore(server: LocalServer, dump: Path, folder: Path) -> BackupReport:
+def _instances(server: LocalServer) -> list[str]:
+    """Names of the local instances beside ``server`` (folders with a generated password)."""
+    if not server.root.is_dir():
+        return []
+    return sorted(p.name for p in server.root.iterdir() if (p / "password").is_file())
+
+
+def restore(server: LocalServer, dump: Path, folder: Path, new: bool = False) -> BackupReport:
     """Load ``dump`` over the instance's database under the job lock, after dumping that database into
-    ``folder`` (see the module docstring). A new instance is prepared first and left stopped.
+    ``folder`` (see the module docstring). With ``new``, the instance must not exist yet: it is
+    prepared first and left stopped; without it, it must exist (a mistyped name is refused).
 
     When neo4j-admin fails to load the dump (a damaged or cut-short file: it has deleted the old store
     by then), the dump taken just before is loaded back and the server restarted; if that fails too,
@@ -178,8 +188,16 @@ def restore(server: LocalServer, dump: Path, folder: Path) -> BackupReport:
     nothing) and the error says which command restores the database."""
     if not dump.is_file():
         raise ServerError(f"{dump} is not a file")
+    exists = server.password_file.exists()
+    if new and exists:
+        raise ServerError(f"instance {server.name!r} already exists ({server.home}); without --new the restore "
+                          "replaces its database (after dumping it)")
+    if not new and not exists:
+        others = ", ".join(_instances(server)) or "none"
+        raise ServerError(f"there is no instance {server.name!r} here (instances: {others}); to restore into a "
+                          "new instance (another machine), add --new")
     _writable_folder(folder)
-    if not server.password_file.exists():
+    if new:
         server.prepare()  # a new instance: configuration and its own password, no data yet
     running = server.pid() is not None
     with run_lock(name=lock_name(settings=server.settings()), job=f"a restore of Neo4j ({server.name})"):

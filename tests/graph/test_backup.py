@@ -121,7 +121,7 @@ def test_backup_restore_and_move_to_a_new_instance(instance: LocalServer, tmp_pa
     assert f"the database it replaced is in {before}" in restored.stdout
     fresh = LocalServer(f"restored-{uuid.uuid4().hex[:8]}")
     try:
-        moved = _cli(fresh, "restore", str(before), "--to", str(folder), "--yes")
+        moved = _cli(fresh, "restore", str(before), "--to", str(folder), "--yes", "--new")
         assert moved.returncode == 0, moved.stderr
         assert "there was no database before" in moved.stdout and "the server is stopped" in moved.stdout
         assert fresh.pid() is None
@@ -131,6 +131,28 @@ def test_backup_restore_and_move_to_a_new_instance(instance: LocalServer, tmp_pa
     finally:
         fresh.stop()
         shutil.rmtree(fresh.home, ignore_errors=True)
+
+
+def test_restore_refuses_a_mistyped_instance_and_new_over_an_existing_one(tmp_path: Path) -> None:
+    """A restore names an instance that must exist, unless --new asks for a new one (which must not)."""
+    dump = tmp_path / "some.dump"
+    dump.write_bytes(b"not read: the instance is checked first")
+    mistyped = LocalServer(f"mistyped-{uuid.uuid4().hex[:8]}")
+    refused = _cli(mistyped, "restore", str(dump), "--yes", "--to", str(tmp_path / "backups"))
+    assert refused.returncode == 1
+    assert f"there is no instance '{mistyped.name}' here" in refused.stderr and "add --new" in refused.stderr
+    assert not mistyped.home.exists() and not (tmp_path / "backups").exists()  # nothing created
+
+    existing = LocalServer(f"existing-{uuid.uuid4().hex[:8]}")
+    existing.password_file.parent.mkdir(parents=True)
+    existing.password_file.write_text("not-a-real-password\n")
+    try:
+        with pytest.raises(ServerError, match="already exists .*without --new the restore replaces its database"):
+            backup_module.restore(existing, dump, tmp_path / "backups", new=True)
+        assert existing.name in backup_module._instances(existing)
+    finally:
+        shutil.rmtree(existing.home, ignore_errors=True)
+    assert _cli(existing, "backup", "--new").returncode == 2  # --new goes with restore only
 
 
 def test_keep_deletes_only_this_instances_older_regular_dumps(tmp_path: Path) -> None:
