@@ -13,10 +13,13 @@ of a signed-in account, since the identity provider's login happens outside the 
 ``sign_in_refused`` (a wrong password, with the name given — withheld when it is the password
 itself), ``sign_out``, ``console_query`` (saved query name or free text, parameters, outcome
 ``ok``, ``refused`` — a write the database refused — or ``failed``, rows returned, the error),
-``console_csv_export``, ``case_file_export`` and ``case_report_export`` (the finding's id). Data
-leaves the app only through those buttons: the tables' own CSV download and copy are switched off
-(``client.disableDataExport`` in ``.streamlit/config.toml``). What a user merely reads on a
-page is not logged.
+``console_csv_export``, ``case_file_export`` and ``case_report_export`` (the finding's id),
+and ``record_view``: one record opened on a page (an official, a pair, a ring, a tender, a firm, a
+case, a node to explore; the page and the ids), once per browser session
+(:func:`views.common.record_opened`): who looked at a named official's record is what an
+oversight body asks first when a case leaks. Lists are not logged. Data leaves the app only
+through the buttons above: the tables' own CSV download and copy are switched off
+(``client.disableDataExport`` in ``.streamlit/config.toml``).
 
 The file is ``$IRONCAGE_ACCESS_LOG``, else ``access.log`` in the state folder of the job
 lock (``$IRONCAGE_STATE_DIR`` or ``.ironcage/`` in the repository). Lines are appended with
@@ -24,7 +27,7 @@ lock (``$IRONCAGE_STATE_DIR`` or ``.ironcage/`` in the repository). Lines are ap
 not interleave them (not on NFS), as ASCII JSON (no character can split or disguise a line),
 each string cut to :data:`MAX_TEXT` characters. A new file is created ``0640``; rotation and
 shipping are the operator's (logrotate with ``copytruncate``, a log shipper).
-Console results and downloads are refused when the log cannot be written (fail closed: no
+Console results, opened records and downloads are refused when the log cannot be written (fail closed: no
 unrecorded reading; a download's line is written when the browser fetches the file,
 :func:`on_download`); a sign-in or sign-out whose line cannot be written is reported on stderr.
 """

@@ -8,7 +8,7 @@ import streamlit as st
 
 from graph import app_queries
 from views.charts import pair_timeline_figure
-from views.common import load, md, require_database, score_column, show_facts, without_weak
+from views.common import load, md, record_opened, require_database, score_column, show_facts, without_weak
 from views.graph_view import show_graph
 from views.triage import triage_panel
 
@@ -32,6 +32,7 @@ labels = {row.alert_id: f"{row.official_name} ({row.official_id}) ↔ {row.firm_
 alert_id = st.selectbox("Pair", list(labels), key="pair_pick", format_func=labels.get)
 pair = pairs.set_index("alert_id").loc[alert_id]
 official_id, firm_id = pair["official_id"], pair["firm_id"]
+record_opened("closeness", finding_id=alert_id, official_id=official_id, firm_id=firm_id)
 if pair["explanation"]:
     st.markdown(f"> {md(pair['explanation'])}")
 

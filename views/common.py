@@ -21,6 +21,7 @@ import streamlit as st
 from graph import app_queries
 from graph.db import Database, GraphError, GraphUnavailable, connect
 from graph.settings import SettingsError
+from views import access_log
 
 CACHE_TTL_S = 120
 # the server's "unknown label/property" hints (e.g. no CaseEvent yet) are noise in the app's log
@@ -135,6 +136,22 @@ def require_database(allow_empty: bool = False) -> Database:
 def current_user() -> str:
     """The logged-in investigator's name, as it goes into the audit trail."""
     return str(st.session_state.get("auth_user") or "unknown")
+
+
+def record_opened(page: str, **subject: Any) -> None:
+    """Log that the user opened one record on ``page`` (an official, a pair, a ring …), once per browser
+    session, as a ``record_view`` line of the access log (:mod:`views.access_log`). When the line cannot
+    be written the page stops before the record shows (fail closed, as the console does)."""
+    seen: set[tuple[Any, ...]] = st.session_state.setdefault("access_opened", set())
+    key = (page, *sorted((name, str(value)) for name, value in subject.items()))
+    if key in seen:
+        return
+    try:
+        access_log.record(current_user(), "record_view", page=page, **subject)
+    except access_log.AccessLogError as error:
+        st.error(f"{error}. The record is not shown: every record opened is logged first.")
+        st.stop()
+    seen.add(key)
 
 
 def score_column(label: str = "score") -> Any:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from graph import app_queries
 from graph.app_queries import GraphElements
-from views.common import load, md, require_database
+from views.common import load, md, record_opened, require_database
 from views.graph_view import NODE_CAP, show_graph
 
 PAGE = 25
@@ -55,12 +55,16 @@ if text.strip():
                            strict=True))
         picked = st.selectbox("Start from", list(options), key="explore_pick", format_func=options.get)
         if st.button("Show its neighbourhood", key="explore_start", type="primary"):
+            record_opened("explore", node=options[picked])
             start_from(picked)
 
 graph: GraphElements = state["explore_graph"]
 if graph.nodes:
     event = show_graph(graph, key="explore_graph_view", height=560, expandable=True)
     if event is not None and event.node_ids:
+        clicked = graph.nodes.get(event.node_ids[0])
+        if clicked is not None:
+            record_opened("explore", node=f"{clicked.label}: {clicked.caption}")
         added = expand(event.node_ids[0])
         if added:
             st.rerun()

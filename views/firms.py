@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from graph import app_queries
-from views.common import load, md, require_database, score_column
+from views.common import load, md, record_opened, require_database, score_column
 
 require_database()
 st.title("Firms")
@@ -24,6 +24,7 @@ st.dataframe(firms[["firm_id", "name", "top_score", "findings", "by_kind"]], hid
 
 names = dict(zip(firms["firm_id"], firms["name"], strict=True))
 firm_id = st.selectbox("Firm", list(names), key="firm_pick", format_func=lambda f: f"{names[f]} ({f})")
+record_opened("firms", firm_id=firm_id)
 st.markdown(f"### {md(names[firm_id])} ({md(firm_id)})")
 
 findings = load(app_queries.firm_findings, firm_id)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from graph import app_queries
 from views.charts import bid_spread_figure, win_rotation_figure
-from views.common import load, md, require_database, score_column, show_facts, without_weak
+from views.common import load, md, record_opened, require_database, score_column, show_facts, without_weak
 from views.graph_view import show_graph
 from views.triage import triage_panel
 
@@ -36,6 +36,7 @@ ring_id = st.selectbox(
     format_func=lambda rid: f"{rid} — score {rings.set_index('ring_id').at[rid, 'score']:.0f}",
 )
 ring = rings.set_index("ring_id").loc[ring_id]
+record_opened("rings", finding_id=ring_id)
 st.markdown(f"### {md(ring_id)} · score {ring['score']:.0f}")
 if ring["explanation"]:
     st.markdown(f"> {md(ring['explanation'])}")

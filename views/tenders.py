@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from graph import app_queries
-from views.common import load, md, require_database, score_column, show_facts
+from views.common import load, md, record_opened, require_database, score_column, show_facts
 from views.triage import triage_panel
 
 db = require_database()
@@ -50,6 +50,7 @@ alert_id = st.selectbox(
                           f"{by_id.at[a, 'detector']} {by_id.at[a, 'score']:.0f}",
 )
 tender = by_id.loc[alert_id]
+record_opened("tenders", finding_id=alert_id, tender_id=tender["tender_id"])
 st.markdown(f"### {md(tender['tender_id'])} · {md(tender['detector'])} score {tender['score']:.0f}")
 title = f"**{md(tender['title'])}** · " if tender["title"] else ""
 st.markdown(f"{title}{md(tender['category'] or 'no category')} · {md(tender['region'] or 'no region')} · "

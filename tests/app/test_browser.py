@@ -176,7 +176,8 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path, a
         report = Path(download.value.path()).read_text(encoding="utf-8")
         assert "Iron Cage case report: ring RING-1" in report and "Cover bids 2–4 % above the winner" in report
         assert [(e["user"], e["action"], e.get("finding_id")) for e in access_entries(access_log)] == [
-            ("Browser Tester", "sign_in", None), ("Browser Tester", "case_file_export", "RING-1"),
+            ("Browser Tester", "sign_in", None), ("Browser Tester", "record_view", "RING-1"),
+            ("Browser Tester", "case_file_export", "RING-1"),
             ("Browser Tester", "case_report_export", "RING-1")]
 
         # explore: find a member, open its neighbourhood, click the member node to expand it
@@ -222,6 +223,12 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path, a
         expect(page.get_by_role("heading", name="Alpha Build (F1)")).to_be_visible()
         expect(page.get_by_text("Tenders bid in")).to_be_visible()
         page.screenshot(path=str(tmp_path / "firms.png"), full_page=True)
+        # every record opened is in the access log: the explored nodes, the tender, the firm
+        opened = [e for e in access_entries(access_log) if e["action"] == "record_view"]
+        explored = [e["node"] for e in opened if e["page"] == "explore"]
+        assert len(explored) == 2 and explored[0] == "Firm: Alpha Build"  # the start and the node clicked
+        assert ("tenders", "T2") in {(e["page"], e.get("tender_id")) for e in opened}
+        assert ("firms", "F1") in {(e["page"], e.get("firm_id")) for e in opened}
 
         # the analyst console: a query, its CSV (made when fetched, after the access log has the export)
         page.get_by_role("link", name="Cypher").click()

@@ -525,6 +525,30 @@ def test_console_shows_nothing_when_the_access_log_cannot_be_written(market_db, 
     assert at.error and not at.dataframe
 
 
+def test_opening_a_record_is_logged_once_per_session_and_not_shown_unlogged(market_db, access_log, tmp_path,
+                                                                           monkeypatch):
+    at = app_session("views/officials.py")
+    first = at.selectbox(key="officials_pick").value  # the record the page opens with is shown: logged
+    for official in ("O1", "O3", "O1"):
+        at.selectbox(key="officials_pick").set_value(official).run()
+        no_exception(at)
+    opened = [(e["user"], e["page"], e["official_id"]) for e in access_entries(access_log)
+              if e["action"] == "record_view"]
+    assert opened == [(USER, "officials", o) for o in dict.fromkeys([first, "O1", "O3"])]  # O1 once
+
+    pairs = app_session("views/closeness.py")
+    [pair] = [e for e in access_entries(access_log) if e["action"] == "record_view" and e["page"] == "closeness"]
+    assert (pair["finding_id"], pair["official_id"], pair["firm_id"]) == ("PAIR-1", "O1", "F5")
+    no_exception(pairs)
+
+    # the log cannot be written: the list shows, the record does not
+    monkeypatch.setenv("IRONCAGE_ACCESS_LOG", str(tmp_path))  # a folder: no line can be appended to it
+    firms = app_session("views/firms.py")
+    no_exception(firms)
+    assert any("The record is not shown" in e.value and "access log" in e.value for e in firms.error)
+    assert len(firms.dataframe) == 1 and not firms.metric  # the list of firms, none of one firm's record
+
+
 def test_cases_page_triage_is_append_only(market_db):
     at = app_session("views/cases.py")
     no_exception(at)
