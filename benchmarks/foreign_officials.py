@@ -23,6 +23,10 @@ Planted corrupt pairs (8 per market, two mechanisms each):
 Decoys (must not lead the list): the assigned inspector of a large firm (the most visits of
 any pair, ordinary outcomes), and a lenient official (passes everyone) with its busiest firm.
 
+The case officers are recorded (``assignments``: the first inspector until the handover, the
+second after it, ``RESPONSIBLE_FOR``), and each seed is scored twice: with them, and without
+them, as a city that does not export its assignments would run it.
+
 Printed per seed: planted pairs among the top planted + 7 closeness pairs (as in
 ``quality.py``), decoys there, pairs reported and each missed pair's rank and score; and
 whether the official profile flags the official lenient with everyone (its failure-ratio z
@@ -35,6 +39,7 @@ detector runs on the frames in memory (no Neo4j)::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from dataclasses import dataclass, field
@@ -257,8 +262,22 @@ def generate(seed: int, n_firms: int = 1200, n_tenders: int = 2400) -> Administr
         firm_identifiers=firm_identifiers, person_identifiers=pd.DataFrame(person_ids, columns=[
             "owner_kind", "owner_id", "kind", "value"]),
         person_roles=pd.DataFrame(roles, columns=["person_id", "firm_id", "role", "share"]),
-        relations=pd.DataFrame(relations, columns=["official_id", "person_id", "relation"]))
+        relations=pd.DataFrame(relations, columns=["official_id", "person_id", "relation"]),
+        assignments=_assignments(firm_ids, first, second))
     return admin
+
+
+def _assignments(firm_ids: np.ndarray, first: np.ndarray, second: np.ndarray) -> pd.DataFrame:
+    """The case officers as a city records them (RESPONSIBLE_FOR): the first inspector until the handover
+    half-way through, the second after it; a firm not handed over has one open assignment."""
+    handover = START + pd.Timedelta(days=DAYS // 2)
+    rows = []
+    for firm, a, b in zip(firm_ids, first, second, strict=True):
+        if a == b:
+            rows.append((str(a), str(firm), None, None))
+        else:
+            rows += [(str(a), str(firm), None, handover - pd.Timedelta(days=1)), (str(b), str(firm), handover, None)]
+    return pd.DataFrame(rows, columns=["official_id", "firm_id", "since", "until"])
 
 
 def score(admin: Administration) -> tuple[int, int, str]:
@@ -292,13 +311,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6])
     args = parser.parse_args(argv)
-    total = [0, 0]
+    totals = {"recorded": [0, 0], "not recorded": [0, 0]}
     for seed in args.seeds:
-        found, planted, line = score(generate(seed))
-        total[0] += found
-        total[1] += planted
-        print(f"seed {seed}: {line}", flush=True)
-    print(f"planted pairs found: {total[0]} of {total[1]}")
+        admin = generate(seed)
+        for recorded, total in totals.items():
+            if recorded == "not recorded":
+                admin.data = dataclasses.replace(admin.data, assignments=admin.data.assignments.iloc[0:0])
+            found, planted, line = score(admin)
+            total[0] += found
+            total[1] += planted
+            print(f"seed {seed}, case officers {recorded}: {line}", flush=True)
+    for recorded, (found, planted) in totals.items():
+        print(f"planted pairs found with the case officers {recorded}: {found} of {planted}")
     return 0
 
 

@@ -40,6 +40,12 @@ Components (each has a value, a baseline, a significance test and a contribution
     correction would count only the tests that already came out high.
     ``portfolio_share`` (the firm's share of the official's inspections and approvals) is
     reported, not scored: in a small market a large share is normal.
+    Where the records name case officers (``assignments``, ``RESPONSIBLE_FOR {since, until}``:
+    包保/网格 supervision), the inspections and approvals an official made for its firm while
+    assigned to it (:func:`assigned`) are its job: they are left out of the frequency channel —
+    of the official's workload, the pools and the firm sizes alike, so the rest is compared with
+    the department's work outside assignments — and counted in the evidence
+    (``assignment``) and the sentence; every other component reads them.
 ``leniency``
     Passes (and, read the other way, inspections not failed) of the official's inspections
     of the firm against the firm's record with *every other official*, by indirect
@@ -128,6 +134,7 @@ inference after model selection" (arXiv:1410.2597; tests conditioned on the sele
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -142,7 +149,7 @@ from scipy import sparse, special, stats
 from detectors.finding import Finding, between, counted, joined, labelled, span, yearly
 from detectors.market import FAILED_RESULTS, PASSED_RESULTS, MarketData, plain_text
 
-__all__ = ["NAME", "Params", "detect", "pair_frame", "gate", "shrunk_rate", "granted"]
+__all__ = ["NAME", "Params", "detect", "pair_frame", "gate", "shrunk_rate", "granted", "assigned"]
 
 NAME = "closeness"
 OID, FID, KIND, DEPT = "official_id", "firm_id", "kind", "department_id"
@@ -375,6 +382,23 @@ def _empty(*numeric: str, other: tuple[str, ...] = ()) -> pd.DataFrame:
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.dropna(subset=[OID, FID]).astype({OID: str, FID: str})
+
+
+def assigned(events: pd.DataFrame, assignments: pd.DataFrame, day: str) -> pd.Series:
+    """Which ``events`` (inspections, approvals) an official made for a firm while it was the firm's
+    assigned case officer: a ``RESPONSIBLE_FOR`` period of the pair holds the event's ``day``
+    (``since`` and ``until`` inclusive, either open). An undated event of an assigned pair counts
+    as assigned. Boolean Series on ``events.index``."""
+    spans = _clean(assignments)
+    if events.empty or spans.empty:
+        return pd.Series(False, index=events.index, dtype=bool)
+    rows = events[[*PAIR, day]].assign(_row=np.arange(len(events))).merge(spans, on=PAIR, how="inner")
+    when = rows[day]
+    inside = when.isna() | ((rows["since"].isna() | (when >= rows["since"]))
+                            & (rows["until"].isna() | (when <= rows["until"])))
+    flags = np.zeros(len(events), dtype=bool)
+    flags[rows.loc[inside, "_row"].to_numpy()] = True
+    return pd.Series(flags, index=events.index)
 
 
 # --------------------------------------------------------------------------- frequency
@@ -964,12 +988,18 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     appr = _with_department(_clean(data.approvals), officials)
     meet = _meetings(data)
     ties = _ties(data, params)
+    # an assigned case officer's visits and decisions for its firm are its job: frequency counts only
+    # the rest, against the department's other work outside assignments (leniency and the others read all)
+    in_assignment = {"inspections": assigned(insp, data.assignments, "date"),
+                     "approvals": assigned(appr, data.assignments, "applied_at")}
+    free_insp, free_appr = insp[~in_assignment["inspections"]], appr[~in_assignment["approvals"]]
     channels = {
-        "inspections": _frequency_by_kind(insp, insp[PAIR].drop_duplicates(), params),
-        "approvals": _frequency_by_kind(appr, appr[PAIR].drop_duplicates(), params),
+        "inspections": _frequency_by_kind(free_insp, free_insp[PAIR].drop_duplicates(), params),
+        "approvals": _frequency_by_kind(free_appr, free_appr[PAIR].drop_duplicates(), params),
         "evaluations": _frequency_evaluations(meet, params, keep=ties[PAIR]),
     }
-    frame = pd.concat([c[PAIR] for c in channels.values()]).drop_duplicates().reset_index(drop=True)
+    frame = pd.concat([*(c[PAIR] for c in channels.values()), insp[PAIR], appr[PAIR]]
+                      ).drop_duplicates().reset_index(drop=True)
     frame["department_id"] = frame[OID].map(officials.drop_duplicates(OID).set_index(OID)[DEPT])
     pairs = pd.MultiIndex.from_frame(frame[PAIR])
     freq_points = np.zeros(len(frame))
@@ -992,7 +1022,20 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
         freq_points = np.maximum(freq_points, pts)
     frame["frequency_points"] = freq_points
     frame["frequency_channel"] = best_channel.where(freq_points > 0, None)
-    workload = frame[["inspections_observed", "approvals_observed"]].sum(axis=1)
+    for name, events in (("inspections", insp), ("approvals", appr)):
+        done = events.loc[in_assignment[name]].groupby(PAIR).size()
+        frame[f"{name}_assigned"] = done.reindex(pairs).fillna(0).to_numpy(dtype=float)
+    spans = _clean(data.assignments)
+    frame["assigned_since"] = frame["assigned_until"] = None
+    if not spans.empty:  # the pair's assignment: its first start and last end (open when any end is)
+        spans = spans.assign(open_since=spans["since"].isna(), open_until=spans["until"].isna()).groupby(PAIR).agg(
+            assigned_since=("since", "min"), assigned_until=("until", "max"), open_since=("open_since", "any"),
+            open_until=("open_until", "any"))
+        spans["assigned_since"] = spans["assigned_since"].where(~spans.pop("open_since"))
+        spans["assigned_until"] = spans["assigned_until"].where(~spans.pop("open_until"))
+        frame = _attach(frame, spans.reset_index(), pairs)
+    workload = frame[["inspections_observed", "approvals_observed", "inspections_assigned",
+                      "approvals_assigned"]].sum(axis=1)
     frame["portfolio_share"] = workload / workload.groupby(frame[OID]).transform("sum").replace(0, np.nan)
 
     # leniency on inspections (passed / not failed / not penalised) and approvals (granted)
@@ -1087,6 +1130,11 @@ def _prob(value: Any) -> float | None:
     if value is None or pd.isna(value):
         return None
     return float(f"{float(value):.3g}")
+
+
+def _iso_day(value: Any) -> str | None:
+    """A date as YYYY-MM-DD, None when missing."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
 def _pct(value: float) -> str:
@@ -1231,6 +1279,20 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         parts = [counted(n, ch[:-1]) for ch, n in counts.items() if n]
         opening = (f"dealt with {fname} ({firm}) {counted(sum(counts.values()), 'time')} ({', '.join(parts)})"
                    f"{_between(periods, (official, firm, 'all'), sum(counts.values()))}")
+    in_assignment = {ch: int(row.get(f"{ch}_assigned", 0.0) or 0) for ch in ("inspections", "approvals")}
+    if any(in_assignment.values()):
+        since, until = _iso_day(row.get("assigned_since")), _iso_day(row.get("assigned_until"))
+        components["assignment"] = {
+            "value": "assigned case officer", "since": since, "until": until,
+            "inspections_while_assigned": in_assignment["inspections"],
+            "approvals_while_assigned": in_assignment["approvals"],
+            "rule": "inspections and approvals made while assigned to the firm are its job: left out of the "
+                    "frequency test (leniency, speed, outcomes and ties read them)",
+            "contribution": 0.0,
+        }
+        period = (f" from {since}" if since else "") + (f" until {until}" if until else "")
+        done = ", ".join(counted(n, ch[:-1]) for ch, n in in_assignment.items() if n)
+        opening += f" (besides {done} as its assigned case officer{period})"
     for reading in ("pass", "nofail"):
         if pd.isna(row.get(f"{reading}_n")):
             continue
@@ -1368,5 +1430,9 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
              "firms": data.firms.dropna(subset=[FID, "name"]).set_index(FID)["name"].astype(str).to_dict()}
     approvals = _clean(data.approvals)
     approvals = approvals.assign(**{KIND: approvals[KIND].fillna("").astype(str)})
-    periods = _periods(data, hits)
+    # the sentence's periods span the events it counts: those outside an assignment
+    counted = dataclasses.replace(
+        data, inspections=data.inspections[~assigned(data.inspections, data.assignments, "date")],
+        approvals=data.approvals[~assigned(data.approvals, data.assignments, "applied_at")])
+    periods = _periods(counted, hits)
     return [_finding(row, names, approvals, params, periods) for _, row in hits.iterrows()]

@@ -46,6 +46,8 @@ COLUMNS: dict[str, list[str]] = {
     "person_roles": ["person_id", "firm_id", "role", "share", "person_name"],
     # declared family ties of officials; person_name: the relative's name, for sentences
     "relations": ["official_id", "person_id", "relation", "person_name"],
+    # case-officer assignments (RESPONSIBLE_FOR): since/until NaT when open
+    "assignments": ["official_id", "firm_id", "since", "until"],
 }
 
 # OCDS bid statuses (bidStatus codelist) of bids that are not offers standing in the competition:
@@ -57,6 +59,7 @@ DATE_COLUMNS = {
     "bids": ["submitted_at"],
     "inspections": ["date"],
     "approvals": ["applied_at", "decided_at"],
+    "assignments": ["since", "until"],
 }
 FLOAT_COLUMNS = {
     "tenders": ["budget", "award_amount"],
@@ -188,6 +191,7 @@ class MarketData:
     person_identifiers: pd.DataFrame
     person_roles: pd.DataFrame
     relations: pd.DataFrame
+    assignments: pd.DataFrame
 
     @classmethod
     def build(cls, **frames: Any) -> MarketData:

@@ -126,6 +126,9 @@ RELATIONSHIPS: tuple[RelType, ...] = (
     RelType("SHAREHOLDER_OF", ("Person",), ("Firm",), _p("share:float")),
     RelType("DIRECTOR_OF", ("Person",), ("Firm",)),
     RelType("RELATED_TO", ("Official",), ("Person",), _p("relation")),
+    RelType("RESPONSIBLE_FOR", ("Official",), ("Firm",), _p("since:date", "until:date"),
+            doc="The official is the firm's assigned case officer (包保/网格 supervision) from since to "
+                "until (either open: from the start of the record, still): its visits then are its job."),
     RelType("HAS_PHONE", ("Firm", "Person", "Official"), ("Phone",)),
     RelType("HAS_EMAIL", ("Firm", "Person", "Official"), ("Email",)),
     RelType("HAS_ADDRESS", ("Firm", "Person", "Official"), ("Address",)),

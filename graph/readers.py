@@ -68,6 +68,7 @@ FRAME_QUERIES: dict[str, tuple[str, ...]] = {
     "person_identifiers": ("read_official_identifiers", "read_person_identifiers"),
     "person_roles": ("read_person_roles",),
     "relations": ("read_relations",),
+    "assignments": ("read_assignments",),
 }
 
 # the columns each query's rows hold, when they differ from the frame's contract columns
@@ -107,6 +108,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "person_identifiers": ["owner_kind", "owner_id", "kind", "value"],
     "person_roles": ["person_id", "firm_id", "role"],
     "relations": ["official_id", "person_id"],
+    "assignments": ["official_id", "firm_id"],
 }
 
 def _iso(value: Any) -> Any:

@@ -28,7 +28,7 @@ ENTITY_LABELS: dict[str, str] = {
 }
 # What each thing's rows look like is documented in the header of its query file.
 THINGS: tuple[str, ...] = (
-    "departments", "officials", "firms", "persons", "person_roles", "relations", "tenders",
+    "departments", "officials", "firms", "persons", "person_roles", "relations", "assignments", "tenders",
     "bids", "evaluations", "inspections", "approvals",
     # plain bid tables (loaders.bids_table): firm and tender facts without the bundle's columns
     "table_firms", "table_tenders", "awards",

@@ -149,6 +149,10 @@ BUNDLE: tuple[FileSpec, ...] = (
     FileSpec("relations", (_key("official_id", "official"), _key("person_id", "person"),
                            *(Field(p.name) for p in REL_BY_TYPE["RELATED_TO"].props)),
              key=("official_id", "person_id")),
+    FileSpec("assignments", (_key("official_id", "official"), _key("firm_id", "firm"),
+                             _rel_field("RESPONSIBLE_FOR", "since", "since"),
+                             _rel_field("RESPONSIBLE_FOR", "until", "until")),
+             key=("official_id", "firm_id")),
     FileSpec("tenders", (_key("tender_id"), Field("department_id", "id", refers_to="department"),
                          *_node_fields("Tender", "title", "category", "region", "budget", "currency",
                                        "published_at", "deadline_at", "procedure"),
@@ -444,6 +448,9 @@ def parse_row(spec: FileSpec, header: Sequence[str], record: Record) -> tuple[di
     if spec.name == "tenders" and row.get("award_amount") is not None and row.get("winner_firm_id") is None:
         rejects.append(Reject(spec.filename, record.line, "award_amount", cells.get("award_amount", ""),
                               "award_amount given without winner_firm_id"))
+    if spec.name == "assignments" and row.get("since") and row.get("until") and row["until"] < row["since"]:
+        rejects.append(Reject(spec.filename, record.line, "until", cells.get("until", ""),
+                              f"the assignment ends before it starts (since {cells.get('since', '').strip()})"))
     return (None, rejects) if rejects else (row, [])
 
 

@@ -69,6 +69,7 @@ TARGETS: dict[str, Target] = {
     "approvals": Target("Approval", links=("APPLIED", "DECIDED")),
     "person_roles": Target(types=tuple(PERSON_ROLE_RELS.values())),  # key person_id, firm_id, role
     "relations": Target(types=("RELATED_TO",)),  # official → person, key official_id, person_id
+    "assignments": Target(types=("RESPONSIBLE_FOR",)),  # official → firm, key official_id, firm_id
     "evaluations": Target(types=("EVALUATED",), reverse=True),  # official → tender, key tender_id, official_id
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -216,6 +217,60 @@ def test_frequency_alone_is_at_most_a_weak_lead() -> None:
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
     assert found[("O1", "F1")].evidence["tier"] == "weak"
     assert found[("O1", "F1")].score < params.threshold
+
+
+def test_assigned_events_are_those_inside_a_period_of_the_pair() -> None:
+    """since and until are inclusive, either may be open; another pair's assignment does not count."""
+    events = pd.DataFrame({"official_id": ["O1", "O1", "O1", "O1", "O2", "O1"],
+                           "firm_id": ["F1", "F1", "F1", "F1", "F1", "F2"],
+                           "date": pd.to_datetime(["2023-12-31", "2024-01-01", "2024-06-30", "2024-07-01",
+                                                   "2024-03-01", None])})
+    spans = pd.DataFrame({"official_id": ["O1", "O1"], "firm_id": ["F1", "F2"],
+                          "since": pd.to_datetime(["2024-01-01", None]), "until": pd.to_datetime(["2024-06-30", None])})
+    assert closeness.assigned(events, spans, "date").tolist() == [False, True, True, False, False, True]
+    assert not closeness.assigned(events, spans.iloc[0:0], "date").any()
+
+
+def test_an_assigned_case_officers_visits_are_its_job_and_a_colleagues_are_not() -> None:
+    """The frequency case above, once O1 is recorded as F1's case officer: no frequency lead, the visits
+    named as the assignment's; O2's excess visits to F2, which it is not assigned, still count."""
+    insp: list[dict] = []
+    _inspection(insp, "O1", "F1", 28, 12)
+    for f in ("F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9"):
+        _inspection(insp, "O1", f, 1, 0)
+        _inspection(insp, "O2", f, 7, 3)
+    _inspection(insp, "O2", "F1", 7, 3)
+    _inspection(insp, "O2", "F2", 28, 12)
+    unassigned = _market(_officials(["O1", "O2"]), insp)
+    assert _row(closeness.pair_frame(unassigned), "O1", "F1")["frequency_points"] > 0
+    spans = pd.DataFrame({"official_id": ["O1"], "firm_id": ["F1"], "since": [None], "until": [None]})
+    data = dataclasses.replace(unassigned, assignments=MarketData.build(assignments=spans).assignments)
+    frame = closeness.pair_frame(data)
+    row = _row(frame, "O1", "F1")
+    assert row["inspections_observed"] == 0 and row["inspections_assigned"] == 40
+    assert row["frequency_points"] == 0 and row["score"] == 0
+    assert row["portfolio_share"] == pytest.approx(40 / 48)  # its work, all of it
+    assert _row(frame, "O2", "F2")["frequency_points"] > 0
+    assert ("O1", "F1") not in _pairs(closeness.detect(data))
+
+
+def test_leniency_of_an_assigned_case_officer_still_counts_and_says_so() -> None:
+    officials, insp = _peer_market()
+    _inspection(insp, "O1", "F5", 20, 0)  # O1 passes F5 every time; from 19 June on as its case officer
+    for peer in ("O2", "O3", "O4"):
+        _inspection(insp, peer, "F5", 6, 4)
+    spans = pd.DataFrame({"official_id": ["O1"], "firm_id": ["F5"], "since": ["2024-06-19"], "until": [None]})
+    data = _market(officials, insp, assignments=spans.to_dict("records"))
+    found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
+    finding = found[("O1", "F5")]
+    assert finding.evidence["components"]["leniency_pass"]["contribution"] > 0
+    share = finding.evidence["components"]["assignment"]
+    in_assignment = sum(r["firm_id"] == "F5" and r["official_id"] == "O1" and r["date"] >= pd.Timestamp("2024-06-19")
+                        for r in insp)
+    assert (share["since"], share["until"], share["inspections_while_assigned"]) == ("2024-06-19", None, in_assignment)
+    assert 0 < in_assignment < 20
+    assert f"besides {in_assignment} inspections as its assigned case officer from 2024-06-19" in finding.explanation
+    assert "passed it 20 of 20 times" in finding.explanation
 
 
 def test_equal_scores_rank_the_pair_more_channels_corroborate_first() -> None:

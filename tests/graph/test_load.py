@@ -28,6 +28,7 @@ SMALL = {
     "persons.csv": "person_id,name,phone\nP1,Zhang,13800000001\nP2,Zhao,\n",
     "person_roles.csv": "person_id,firm_id,role,share\nP1,F1,legal_rep,\nP1,F2,shareholder,0.6\nP2,F3,director,\n",
     "relations.csv": "official_id,person_id,relation\nO1,P1,spouse\n",
+    "assignments.csv": "official_id,firm_id,since,until\nO1,F3,2024-01-01,\n",
     "tenders.csv": "tender_id,department_id,title,category,region,budget,currency,published_at,deadline_at,"
                    "procedure,winner_firm_id,award_amount\n"
                    "T1,D1,Road,works,north,100,CNY,2024-01-05,2024-02-01,open,F1,95\n"
@@ -48,7 +49,7 @@ SMALL_NODES = {
 }
 SMALL_RELS = {
     "WORKS_IN": 2, "HAS_PHONE": 4, "HAS_EMAIL": 1, "HAS_ADDRESS": 2, "LEGAL_REP_OF": 1, "SHAREHOLDER_OF": 1,
-    "DIRECTOR_OF": 1, "RELATED_TO": 1, "ISSUED": 2, "AWARDED_TO": 1, "SUBMITTED": 3, "FOR": 3,
+    "DIRECTOR_OF": 1, "RELATED_TO": 1, "RESPONSIBLE_FOR": 1, "ISSUED": 2, "AWARDED_TO": 1, "SUBMITTED": 3, "FOR": 3,
     "SENT_FROM": 2, "USES_DOCUMENT": 2, "EVALUATED": 2, "CONDUCTED": 2, "OF": 2, "APPLIED": 1, "DECIDED": 1,
 }
 
@@ -195,7 +196,7 @@ def test_every_cli_load_is_recorded_in_the_load_log(clean_db, tmp_path: Path) ->
     latest = logged[1]
     assert (latest["status"], latest["kind"], latest["source"], latest["input"]) == (
         "succeeded", "csv", "csv:nightly", str(folder))
-    assert (latest["read"], latest["loaded"], latest["rejected"], latest["finished"]) == (24, 23, 1, True)
+    assert (latest["read"], latest["loaded"], latest["rejected"], latest["finished"]) == (25, 24, 1, True)
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("x", encoding="utf-8")
     result = cli("csv", folder, "--rejects", blocked / "rejects.csv")  # cannot be written: fails inside the load

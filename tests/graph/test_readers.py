@@ -31,6 +31,8 @@ CREATE (f1)-[:HAS_PHONE]->(ph), (f2)-[:HAS_PHONE]->(ph), (f1)-[:HAS_EMAIL]->(em)
        (o1)-[:HAS_PHONE]->(ph2), (p1)-[:HAS_PHONE]->(ph2), (p2)-[:HAS_ADDRESS]->(ad)
 CREATE (p1)-[:LEGAL_REP_OF]->(f1), (p1)-[:SHAREHOLDER_OF {share: $share}]->(f2), (p2)-[:DIRECTOR_OF]->(f3)
 CREATE (o1)-[:RELATED_TO {relation: 'spouse'}]->(p1)
+CREATE (o1)-[:RESPONSIBLE_FOR {since: date('2023-01-01'), until: date('2024-06-30')}]->(f2),
+       (o1)-[:RESPONSIBLE_FOR]->(f3)
 CREATE (t1:Tender {id: 'T1', department_id: 'D1', title: 'Bridge', category: 'works', region: 'North',
                    budget: $budget, currency: 'EUR', published_at: date($published),
                    deadline_at: date($deadline), procedure: 'open'})
@@ -111,6 +113,8 @@ def _expected() -> MarketData:
              ["P2", "F3", "director", nan, "Pia"]],
             columns=COLUMNS["person_roles"]),
         relations=pd.DataFrame([["O1", "P1", "spouse", "Paul"]], columns=COLUMNS["relations"]),
+        assignments=pd.DataFrame([["O1", "F2", "2023-01-01", "2024-06-30"], ["O1", "F3", nan, nan]],
+                                 columns=COLUMNS["assignments"]),
     )
 
 

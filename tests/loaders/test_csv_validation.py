@@ -112,6 +112,26 @@ def test_references_must_resolve_within_the_bundle(tmp_path: Path) -> None:
     assert rejects[0].reason == "unknown tender: not in tenders.csv and not in the graph"
 
 
+def test_an_assignment_names_an_official_and_a_firm_and_a_period_that_does_not_run_backwards(tmp_path: Path) -> None:
+    frames, rejects = read_bundle(bundle(tmp_path, {
+        "firms.csv": FIRMS, "officials.csv": OFFICIALS,
+        "assignments.csv": "official_id,firm_id,since,until\n"
+                           "O1,F1,2023-01-01,2024-06-30\n"   # line 2: good
+                           "O1,F2,,\n"                       # line 3: good, open at both ends
+                           "O1,F9,2023-01-01,\n"             # line 4: unknown firm
+                           "O1,F1,2024-07-01,\n"             # line 5: the pair again
+                           "O9,F2,2024-05-01,2024-04-30\n",  # line 6: backwards, and unknown official
+    }))
+    assignments = frames["assignments"]
+    assert list(zip(assignments["firm_id"], assignments["since"], assignments["until"], strict=True)) == [
+        ("F1", date(2023, 1, 1), date(2024, 6, 30)), ("F2", None, None)]
+    assert reasons(rejects) == [
+        ("assignments.csv", 4, "firm_id", "unknown firm: not in firms.csv and not in the graph"),
+        ("assignments.csv", 5, "official_id+firm_id", "duplicate key: an earlier row of this file has it"),
+        ("assignments.csv", 6, "until", "the assignment ends before it starts (since 2024-05-01)"),
+    ]
+
+
 def test_reference_to_a_rejected_row_says_so(tmp_path: Path) -> None:
     _, rejects = read_bundle(bundle(tmp_path, {
         "firms.csv": "firm_id,name,phone\nF1,Alpha,not a phone\nF2,Beta,\n",

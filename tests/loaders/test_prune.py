@@ -126,6 +126,7 @@ def test_a_node_linked_to_another_source_another_file_or_a_finding_is_kept(clean
         "evaluations.csv": "tender_id,official_id\n",
         "inspections.csv": "inspection_id,official_id,firm_id,date\n",
         "approvals.csv": "approval_id,official_id,firm_id,applied_at\n",
+        "assignments.csv": "official_id,firm_id,since,until\n",
     }
     report = load_bundle(write_bundle(tmp_path / "second" / "city", extract), clean_db, prune=1.0)
     firms = run(clean_db, "MATCH (f:Firm) RETURN f.id AS id ORDER BY id")
@@ -145,6 +146,7 @@ def test_a_node_linked_to_another_source_another_file_or_a_finding_is_kept(clean
     pruned = {p.file: (p.stale, p.deleted) for p in report.pruned or []}
     assert pruned["firms.csv"] == (3, 1) and pruned["officials.csv"] == (1, 0) and pruned["bids.csv"] == (3, 3)
     assert pruned["inspections.csv"] == (2, 2) and pruned["evaluations.csv"] == (2, 2)
+    assert pruned["assignments.csv"] == (1, 1)  # O1's assignment to F3 went with the emptied file
     assert "firms.csv: 3 of 3 stored no longer in the extract, 1 deleted, 2 kept: still linked" in report.table()
 
 
