@@ -73,6 +73,18 @@ def _peer_market() -> tuple[list[dict], list[dict]]:
     return _officials(["O1", "O2", "O3", "O4"]), insp
 
 
+def _busy_pair() -> list[dict]:
+    """O1 makes 40 of its 48 inspections on F1 (ordinary pass rate) and one on each of F2..F9, which
+    O2 inspects 10 times each, as it does F1."""
+    insp: list[dict] = []
+    _inspection(insp, "O1", "F1", 28, 12)
+    for f in ("F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9"):
+        _inspection(insp, "O1", f, 1, 0)
+        _inspection(insp, "O2", f, 7, 3)
+    _inspection(insp, "O2", "F1", 7, 3)
+    return insp
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -203,12 +215,7 @@ def test_frequency_alone_is_at_most_a_weak_lead() -> None:
     """Strong excess frequency with peers is listed (ranked) but never reaches the strong threshold."""
     params = closeness.Params()
     assert params.frequency_points < params.threshold
-    insp: list[dict] = []
-    _inspection(insp, "O1", "F1", 28, 12)  # 40 of O1's 48 inspections on F1, ordinary pass rate
-    for f in ("F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9"):
-        _inspection(insp, "O1", f, 1, 0)
-        _inspection(insp, "O2", f, 7, 3)
-    _inspection(insp, "O2", "F1", 7, 3)
+    insp = _busy_pair()
     data = _market(_officials(["O1", "O2"]), insp)
     row = _row(closeness.pair_frame(data), "O1", "F1")
     assert row["inspections_lift"] > params.lift_full
@@ -234,12 +241,7 @@ def test_assigned_events_are_those_inside_a_period_of_the_pair() -> None:
 def test_an_assigned_case_officers_visits_are_its_job_and_a_colleagues_are_not() -> None:
     """The frequency case above, once O1 is recorded as F1's case officer: no frequency lead, the visits
     named as the assignment's; O2's excess visits to F2, which it is not assigned, still count."""
-    insp: list[dict] = []
-    _inspection(insp, "O1", "F1", 28, 12)
-    for f in ("F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9"):
-        _inspection(insp, "O1", f, 1, 0)
-        _inspection(insp, "O2", f, 7, 3)
-    _inspection(insp, "O2", "F1", 7, 3)
+    insp = _busy_pair()
     _inspection(insp, "O2", "F2", 28, 12)
     unassigned = _market(_officials(["O1", "O2"]), insp)
     assert _row(closeness.pair_frame(unassigned), "O1", "F1")["frequency_points"] > 0
@@ -317,12 +319,7 @@ def test_a_finding_says_when_the_interactions_happened() -> None:
 
 
 def test_the_report_floor_lists_weak_leads_only_above_it() -> None:
-    insp: list[dict] = []
-    _inspection(insp, "O1", "F1", 28, 12)
-    for f in ("F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9"):
-        _inspection(insp, "O1", f, 1, 0)
-        _inspection(insp, "O2", f, 7, 3)
-    _inspection(insp, "O2", "F1", 7, 3)
+    insp = _busy_pair()
     data = _market(_officials(["O1", "O2"]), insp)
     strict = closeness.Params(report_floor=closeness.Params().threshold)
     assert ("O1", "F1") not in _pairs(closeness.detect(data, strict))
