@@ -553,6 +553,23 @@ def official_activity(db: Database, official_id: str, today: date | None = None)
     return frame
 
 
+def official_assignments(db: Database, official_id: str) -> pd.Series:
+    """firm_id → the period the official is that firm's assigned case officer ("since 2024-03-01",
+    "2021-01-01 to 2022-12-31", "open" when neither end is recorded); empty without assignments."""
+    rows = db.read_frame("app_official_assignments", columns=["firm_id", "since", "until"], official_id=official_id)
+    periods: dict[str, list[str]] = {}
+    for firm, since, until in rows.itertuples(index=False):
+        periods.setdefault(str(firm), []).append(assignment_period(since, until))
+    return pd.Series({firm: "; ".join(texts) for firm, texts in periods.items()}, dtype=object)
+
+
+def assignment_period(since: str | None, until: str | None) -> str:
+    """An assignment's period in words: "2021-01-01 to 2022-12-31", "since …", "until …", or "open"."""
+    if since and until:
+        return f"{since} to {until}"
+    return f"since {since}" if since else f"until {until}" if until else "open"
+
+
 def official_alerts(db: Database, official_id: str | None = None) -> pd.DataFrame:
     return db.read_frame("app_official_alerts", official_id=official_id)
 

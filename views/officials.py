@@ -105,7 +105,9 @@ else:
     late = activity[(activity["activity"] == "approval") & (activity["days"] > activity["statutory_days"])]
     firms["overdue_approvals"] = firms["firm_id"].map(late.groupby("firm_id").size()).fillna(0).astype(int)
     firms = firms.sort_values("activities", ascending=False)
-    st.markdown("**Firms this official dealt with most**")
+    firms["case_officer"] = firms["firm_id"].map(load(app_queries.official_assignments, official_id)).fillna("")
+    st.markdown("**Firms this official dealt with most** (case officer: the period the official is the firm's "
+                "assigned case officer; closeness does not count those visits and decisions as frequency)")
     st.dataframe(firms.head(30), hide_index=True, width="stretch", key="officials_firms")
     with st.expander("All activity"):
         st.dataframe(activity, hide_index=True, width="stretch", key="officials_activity")

@@ -48,6 +48,13 @@ def test_evidence_facts_pair_values_with_thresholds_baselines_and_contributions(
     assert app_queries.evidence_facts(None).empty
 
 
+def test_an_assignment_period_is_said_in_words_with_its_open_ends():
+    assert app_queries.assignment_period("2021-01-01", "2022-12-31") == "2021-01-01 to 2022-12-31"
+    assert app_queries.assignment_period("2023-01-01", None) == "since 2023-01-01"
+    assert app_queries.assignment_period(None, "2022-12-31") == "until 2022-12-31"
+    assert app_queries.assignment_period(None, None) == "open"
+
+
 def test_facts_table_shows_text_blanks_and_yes_no_flags():
     from views.common import facts_table
 

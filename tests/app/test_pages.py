@@ -271,6 +271,7 @@ def test_officials_page_record_and_drill_down(market_db):
     assert any("OFF-1" in w.value for w in at.warning)
     firms = table(at, "firm_id", "overdue_approvals").set_index("firm_id")
     assert firms.loc["F5", "inspections"] == 6 and firms.loc["F6", "overdue_approvals"] == 2
+    assert firms.loc["F6", "case_officer"] == "since 2024-02-01" and firms.loc["F5", "case_officer"] == ""
     # an evaluator's record: the bids in the tenders O3 evaluated, and who won them
     at.selectbox(key="officials_pick").set_value("O3").run()
     evaluated = table(at, "firm_id", "overdue_approvals").set_index("firm_id")
