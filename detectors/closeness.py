@@ -384,11 +384,17 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.dropna(subset=[OID, FID]).astype({OID: str, FID: str})
 
 
+def _decided_day(approvals: pd.DataFrame) -> pd.Series:
+    """When the official acted on each approval: the decision date, else (still open) the application's."""
+    return approvals["decided_at"].fillna(approvals["applied_at"])
+
+
 def assigned(events: pd.DataFrame, assignments: pd.DataFrame, day: str) -> pd.Series:
     """Which ``events`` (inspections, approvals) an official made for a firm while it was the firm's
     assigned case officer: a ``RESPONSIBLE_FOR`` period of the pair holds the event's ``day``
-    (``since`` and ``until`` inclusive, either open). An undated event of an assigned pair counts
-    as assigned. Boolean Series on ``events.index``."""
+    (``since`` and ``until`` inclusive, either open; approvals by their decision date,
+    :func:`_decided_day`, the official's act). An undated event of an assigned pair counts as
+    assigned. Boolean Series on ``events.index``."""
     spans = _clean(assignments)
     if events.empty or spans.empty:
         return pd.Series(False, index=events.index, dtype=bool)
@@ -991,7 +997,7 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     # an assigned case officer's visits and decisions for its firm are its job: frequency counts only
     # the rest, against the department's other work outside assignments (leniency and the others read all)
     in_assignment = {"inspections": assigned(insp, data.assignments, "date"),
-                     "approvals": assigned(appr, data.assignments, "applied_at")}
+                     "approvals": assigned(appr.assign(_day=_decided_day(appr)), data.assignments, "_day")}
     free_insp, free_appr = insp[~in_assignment["inspections"]], appr[~in_assignment["approvals"]]
     channels = {
         "inspections": _frequency_by_kind(free_insp, free_insp[PAIR].drop_duplicates(), params),
@@ -1031,9 +1037,9 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
         spans = spans.assign(open_since=spans["since"].isna(), open_until=spans["until"].isna()).groupby(PAIR).agg(
             assigned_since=("since", "min"), assigned_until=("until", "max"), open_since=("open_since", "any"),
             open_until=("open_until", "any"))
-        spans["assigned_since"] = spans["assigned_since"].where(~spans.pop("open_since"))
-        spans["assigned_until"] = spans["assigned_until"].where(~spans.pop("open_until"))
-        frame = _attach(frame, spans.reset_index(), pairs)
+        spans["assigned_since"] = spans["assigned_since"].dt.strftime("%Y-%m-%d").where(~spans.pop("open_since"), None)
+        spans["assigned_until"] = spans["assigned_until"].dt.strftime("%Y-%m-%d").where(~spans.pop("open_until"), None)
+        frame = _attach(frame, spans.reset_index(), pairs)  # as ISO days (datetimes would attach as integers)
     workload = frame[["inspections_observed", "approvals_observed", "inspections_assigned",
                       "approvals_assigned"]].sum(axis=1)
     frame["portfolio_share"] = workload / workload.groupby(frame[OID]).transform("sum").replace(0, np.nan)
@@ -1292,7 +1298,10 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         }
         period = (f" from {since}" if since else "") + (f" until {until}" if until else "")
         done = ", ".join(counted(n, ch[:-1]) for ch, n in in_assignment.items() if n)
-        opening += f" (besides {done} as its assigned case officer{period})"
+        if sum(counts.values()):
+            opening += f" (besides {done} as its assigned case officer{period})"
+        else:  # everything it did for the firm, it did as its case officer
+            opening = f"was the assigned case officer of {fname} ({firm}){period} ({done})"
     for reading in ("pass", "nofail"):
         if pd.isna(row.get(f"{reading}_n")):
             continue
@@ -1431,8 +1440,9 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     approvals = _clean(data.approvals)
     approvals = approvals.assign(**{KIND: approvals[KIND].fillna("").astype(str)})
     # the sentence's periods span the events it counts: those outside an assignment
+    approvals_decided = data.approvals.assign(_day=_decided_day(data.approvals))
     counted = dataclasses.replace(
         data, inspections=data.inspections[~assigned(data.inspections, data.assignments, "date")],
-        approvals=data.approvals[~assigned(data.approvals, data.assignments, "applied_at")])
+        approvals=data.approvals[~assigned(approvals_decided, data.assignments, "_day")])
     periods = _periods(counted, hits)
     return [_finding(row, names, approvals, params, periods) for _, row in hits.iterrows()]

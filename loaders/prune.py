@@ -6,7 +6,7 @@ entered in error and deleted, a tender withdrawn, a committee seat corrected —
 the graph for ever and keep feeding the detectors. ``python -m loaders csv DIR --prune`` makes
 the bundle the whole truth of its source: after every file has loaded, each file's entities
 written by the same ``source`` that the file no longer has are deleted (nodes with their
-relationships; person roles, relations and committee seats as relationships).
+relationships; person roles, relations, assignments and committee seats as relationships).
 
 What is never pruned, because the bundle does not say it is gone:
 

@@ -20,6 +20,7 @@ import streamlit as st
 
 from graph import app_queries
 from graph.db import Database, GraphError, GraphUnavailable, connect
+from graph.model import NODE_BY_LABEL
 from graph.settings import SettingsError
 from views import access_log
 
@@ -138,20 +139,38 @@ def current_user() -> str:
     return str(st.session_state.get("auth_user") or "unknown")
 
 
-def record_opened(page: str, **subject: Any) -> None:
-    """Log that the user opened one record on ``page`` (an official, a pair, a ring …), once per browser
-    session, as a ``record_view`` line of the access log (:mod:`views.access_log`). When the line cannot
-    be written the page stops before the record shows (fail closed, as the console does)."""
+def record_opened(page: str, chosen: bool, **subject: Any) -> None:
+    """Log that the user opened one record on ``page`` (an official, a pair, a ring …), once per signed-in
+    user and browser session, as a ``record_view`` line of the access log (:mod:`views.access_log`):
+    ``chosen`` False when the page showed it as the first of its list before anyone picked one
+    (``shown: "first in the list"``). When the line cannot be written the page stops before the record
+    shows (fail closed, as the console does)."""
     seen: set[tuple[Any, ...]] = st.session_state.setdefault("access_opened", set())
-    key = (page, *sorted((name, str(value)) for name, value in subject.items()))
+    user = current_user()
+    key = (user, page, *sorted((name, str(value)) for name, value in subject.items()))
     if key in seen:
         return
     try:
-        access_log.record(current_user(), "record_view", page=page, **subject)
+        access_log.record(user, "record_view", page=page, shown="chosen" if chosen else "first in the list",
+                          **subject)
     except access_log.AccessLogError as error:
         st.error(f"{error}. The record is not shown: every record opened is logged first.")
         st.stop()
     seen.add(key)
+
+
+def was_chosen(widget_key: str) -> bool:
+    """Whether the selectbox ``widget_key`` has been shown before in this session (call it before the
+    widget): on a page's first run its first option is shown without anyone having picked it."""
+    return widget_key in st.session_state
+
+
+def node_key(label: str, props: Any) -> dict[str, str]:
+    """A node as the access log names it: its label and its key property (id, value or hash, as
+    :mod:`graph.model` declares it), not its name."""
+    node = NODE_BY_LABEL.get(label)
+    key = node.key if node is not None else "id"
+    return {"label": label, key: str((props or {}).get(key, ""))}
 
 
 def score_column(label: str = "score") -> Any:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from graph import app_queries
 from graph.app_queries import GraphElements
-from views.common import load, md, record_opened, require_database
+from views.common import load, md, node_key, record_opened, require_database
 from views.graph_view import NODE_CAP, show_graph
 
 PAGE = 25
@@ -33,9 +33,11 @@ def expand(node_id: str) -> int:
 
 
 def start_from(node_id: str) -> None:
+    found = app_queries.node(db, node_id)
+    if found is not None:
+        record_opened("explore", chosen=True, **node_key(found["label"], found["props"]))
     state["explore_graph"] = GraphElements()
     state["explore_next"] = {}
-    found = app_queries.node(db, node_id)
     if found is not None:
         state["explore_graph"].add_node(node_id, found["label"], found["props"])
         state["explore_graph"].nodes[node_id].role = "subject"
@@ -55,7 +57,6 @@ if text.strip():
                            strict=True))
         picked = st.selectbox("Start from", list(options), key="explore_pick", format_func=options.get)
         if st.button("Show its neighbourhood", key="explore_start", type="primary"):
-            record_opened("explore", node=options[picked])
             start_from(picked)
 
 graph: GraphElements = state["explore_graph"]
@@ -64,7 +65,7 @@ if graph.nodes:
     if event is not None and event.node_ids:
         clicked = graph.nodes.get(event.node_ids[0])
         if clicked is not None:
-            record_opened("explore", node=f"{clicked.label}: {clicked.caption}")
+            record_opened("explore", chosen=True, **node_key(clicked.label, clicked.props))
         added = expand(event.node_ids[0])
         if added:
             st.rerun()

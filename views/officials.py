@@ -10,7 +10,7 @@ import streamlit as st
 
 from graph import app_queries
 from views.charts import monthly_activity_figure
-from views.common import load, md, record_opened, require_database, score_column
+from views.common import load, md, record_opened, require_database, score_column, was_chosen
 
 
 def _z(value: float) -> str | None:
@@ -75,9 +75,10 @@ st.caption("Workload = inspections + approvals decided + tender evaluations in t
 
 st.subheader("Drill-down")
 names = dict(zip(record["official_id"], record["name"], strict=True))
+chosen = was_chosen("officials_pick")  # before the widget: a first run shows its first option
 official_id = st.selectbox("Official", list(names), key="officials_pick",
                            format_func=lambda o: f"{names[o]} ({o})")
-record_opened("officials", official_id=official_id)
+record_opened("officials", chosen, official_id=official_id)
 row = record.set_index("official_id").loc[official_id]
 cols = st.columns(5)
 cols[0].metric("Workload", int(row["workload"]), _z(row["workload_z"]), delta_color="off")

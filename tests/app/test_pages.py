@@ -533,9 +533,15 @@ def test_opening_a_record_is_logged_once_per_session_and_not_shown_unlogged(mark
     for official in ("O1", "O3", "O1"):
         at.selectbox(key="officials_pick").set_value(official).run()
         no_exception(at)
-    opened = [(e["user"], e["page"], e["official_id"]) for e in access_entries(access_log)
+    opened = [(e["user"], e["page"], e["official_id"], e["shown"]) for e in access_entries(access_log)
               if e["action"] == "record_view"]
-    assert opened == [(USER, "officials", o) for o in dict.fromkeys([first, "O1", "O3"])]  # O1 once
+    # the record the page opened with was shown, not chosen; O1 once
+    assert opened == [(USER, "officials", first, "first in the list"),
+                      *((USER, "officials", o, "chosen") for o in dict.fromkeys(["O1", "O3"]) if o != first)]
+    # another user signing in on the same browser session is logged for what it opens itself
+    at.session_state["auth_user"] = "Second Reader"
+    at.selectbox(key="officials_pick").set_value("O1").run()
+    assert [e["user"] for e in access_entries(access_log) if e["action"] == "record_view"][-1] == "Second Reader"
 
     pairs = app_session("views/closeness.py")
     [pair] = [e for e in access_entries(access_log) if e["action"] == "record_view" and e["page"] == "closeness"]

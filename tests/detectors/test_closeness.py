@@ -273,6 +273,28 @@ def test_leniency_of_an_assigned_case_officer_still_counts_and_says_so() -> None
     assert 0 < in_assignment < 20
     assert f"besides {in_assignment} inspections as its assigned case officer from 2024-06-19" in finding.explanation
     assert "passed it 20 of 20 times" in finding.explanation
+    assert finding.evidence["components"]["frequency_inspections"]["value"] == 20 - in_assignment
+    # all of it as the case officer: the sentence opens with the assignment
+    spans["since"] = [None]
+    data = _market(officials, insp, assignments=spans.to_dict("records"))
+    finding = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}[("O1", "F5")]
+    assert finding.explanation.startswith(
+        "Official O1 (O1) was the assigned case officer of Firm F5 (F5) (20 inspections), passed it 20 of 20 times")
+    assert "frequency_inspections" not in finding.evidence["components"]
+    assert closeness.pair_frame(data).set_index(["official_id", "firm_id"]).loc[("O1", "F5"), "assigned_since"] is None
+
+
+def test_an_approval_belongs_to_the_assignment_it_was_decided_in() -> None:
+    """Applied for under the old case officer, decided under the new one: the new one's act."""
+    appr: list[dict] = []
+    _approvals(appr, "O1", "F1", [10])  # applied 2024-01-01, decided 2024-01-11
+    _approvals(appr, "O2", "F1", [10])  # applied 2024-01-02, decided 2024-01-12
+    spans = [{"official_id": "O1", "firm_id": "F1", "since": "2024-01-05", "until": None},
+             {"official_id": "O2", "firm_id": "F1", "since": None, "until": "2024-01-04"}]
+    frame = closeness.pair_frame(_market(_officials(["O1", "O2"]), approvals=appr, assignments=spans))
+    assert _row(frame, "O1", "F1")["approvals_assigned"] == 1 and _row(frame, "O1", "F1")["approvals_observed"] == 0
+    assert _row(frame, "O2", "F1")["approvals_assigned"] == 0 and _row(frame, "O2", "F1")["approvals_observed"] == 1
+    assert _row(frame, "O2", "F1")["assigned_until"] == "2024-01-04"
 
 
 def test_equal_scores_rank_the_pair_more_channels_corroborate_first() -> None:

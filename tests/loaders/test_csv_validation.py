@@ -120,7 +120,7 @@ def test_an_assignment_names_an_official_and_a_firm_and_a_period_that_does_not_r
                            "O1,F2,,\n"                       # line 3: good, open at both ends
                            "O1,F9,2023-01-01,\n"             # line 4: unknown firm
                            "O1,F1,2024-07-01,\n"             # line 5: the pair again
-                           "O9,F2,2024-05-01,2024-04-30\n",  # line 6: backwards, and unknown official
+                           "O1,F2,2024-05-01,2024-04-30\n",  # line 6: backwards
     }))
     assignments = frames["assignments"]
     assert list(zip(assignments["firm_id"], assignments["since"], assignments["until"], strict=True)) == [
