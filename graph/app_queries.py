@@ -553,14 +553,17 @@ def official_activity(db: Database, official_id: str, today: date | None = None)
     return frame
 
 
-def official_assignments(db: Database, official_id: str) -> pd.Series:
-    """firm_id → the period the official is that firm's assigned case officer ("since 2024-03-01",
-    "2021-01-01 to 2022-12-31", "open" when neither end is recorded); empty without assignments."""
-    rows = db.read_frame("app_official_assignments", columns=["firm_id", "since", "until"], official_id=official_id)
-    periods: dict[str, list[str]] = {}
-    for firm, since, until in rows.itertuples(index=False):
-        periods.setdefault(str(firm), []).append(assignment_period(since, until))
-    return pd.Series({firm: "; ".join(texts) for firm, texts in periods.items()}, dtype=object)
+def official_assignments(db: Database, official_id: str) -> pd.DataFrame:
+    """The firms the official is the assigned case officer of: firm_id, firm_name and case_officer, the
+    period ("since 2024-03-01", "2021-01-01 to 2022-12-31", "open" when neither end is recorded; a
+    firm assigned twice lists both); no rows without assignments."""
+    rows = db.read_frame("app_official_assignments", columns=["firm_id", "firm_name", "since", "until"],
+                         official_id=official_id)
+    periods: dict[tuple[str, str], list[str]] = {}
+    for firm, name, since, until in rows.itertuples(index=False):
+        periods.setdefault((str(firm), str(name)), []).append(assignment_period(since, until))
+    return pd.DataFrame([(firm, name, "; ".join(texts)) for (firm, name), texts in periods.items()],
+                        columns=["firm_id", "firm_name", "case_officer"])
 
 
 def assignment_period(since: str | None, until: str | None) -> str:

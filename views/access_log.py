@@ -16,7 +16,8 @@ itself), ``sign_out``, ``console_query`` (saved query name or free text, paramet
 ``console_csv_export``, ``case_file_export`` and ``case_report_export`` (the finding's id),
 and ``record_view``: one record opened on a page (an official, a pair, a ring, a tender, a firm, a
 case, a node to explore; the page, the ids — a node by label and key property — and ``shown``:
-``chosen`` or ``first in the list``), once per signed-in user and browser session
+``chosen`` when the user picked it, ``shown, not picked`` when the page showed it first of its
+list), once per signed-in user and browser session
 (:func:`views.common.record_opened`): who looked at a named official's record is what an
 oversight body asks first when a case leaks. Lists are not logged, nor the neighbours drawn
 around an explored node. Data leaves the app only

@@ -10,12 +10,13 @@ from graph.app_queries import CASE_KINDS, TRIAGE_STATUSES
 from views.common import (
     current_user,
     load,
+    mark_picked,
     md,
+    picked,
     record_opened,
     require_database,
     score_column,
     show_facts,
-    was_chosen,
 )
 from views.triage import STATUS_LABELS, triage_panel
 
@@ -50,9 +51,9 @@ if shown.empty:
 
 labels = {row.finding_id: f"{row.finding_id} · {row.kind} · score {row.score:.0f} · {row.status}"
           for row in shown.itertuples()}
-chosen = was_chosen("cases_pick")  # before the widget: a first run shows its first option
-finding_id = st.selectbox("Case", list(labels), key="cases_pick", format_func=labels.get)
-record_opened("cases", chosen, finding_id=finding_id)
+finding_id = st.selectbox("Case", list(labels), key="cases_pick", format_func=labels.get,
+                          on_change=mark_picked, args=("cases_pick",))
+record_opened("cases", picked("cases_pick", finding_id), finding_id=finding_id)
 case = app_queries.finding(db, finding_id)
 if case is not None:
     st.markdown(f"### {md(finding_id)} ({md(case['kind'])})")

@@ -10,12 +10,13 @@ from graph import app_queries
 from views.charts import pair_timeline_figure
 from views.common import (
     load,
+    mark_picked,
     md,
+    picked,
     record_opened,
     require_database,
     score_column,
     show_facts,
-    was_chosen,
     without_weak,
 )
 from views.graph_view import show_graph
@@ -38,11 +39,12 @@ st.dataframe(
 )
 labels = {row.alert_id: f"{row.official_name} ({row.official_id}) ↔ {row.firm_name} ({row.firm_id}) — "
                         f"score {row.score:.0f}" for row in pairs.itertuples()}
-chosen = was_chosen("pair_pick")  # before the widget: a first run shows its first option
-alert_id = st.selectbox("Pair", list(labels), key="pair_pick", format_func=labels.get)
+alert_id = st.selectbox("Pair", list(labels), key="pair_pick", format_func=labels.get,
+                        on_change=mark_picked, args=("pair_pick",))
 pair = pairs.set_index("alert_id").loc[alert_id]
 official_id, firm_id = pair["official_id"], pair["firm_id"]
-record_opened("closeness", chosen, finding_id=alert_id, official_id=official_id, firm_id=firm_id)
+record_opened("closeness", picked("pair_pick", alert_id), finding_id=alert_id, official_id=official_id,
+              firm_id=firm_id)
 if pair["explanation"]:
     st.markdown(f"> {md(pair['explanation'])}")
 

@@ -142,27 +142,35 @@ def current_user() -> str:
 def record_opened(page: str, chosen: bool, **subject: Any) -> None:
     """Log that the user opened one record on ``page`` (an official, a pair, a ring …), once per signed-in
     user and browser session, as a ``record_view`` line of the access log (:mod:`views.access_log`):
-    ``chosen`` False when the page showed it as the first of its list before anyone picked one
-    (``shown: "first in the list"``). When the line cannot be written the page stops before the record
-    shows (fail closed, as the console does)."""
-    seen: set[tuple[Any, ...]] = st.session_state.setdefault("access_opened", set())
+    ``chosen`` False when the page showed it without anyone picking it (``shown: "shown, not picked"``:
+    the first of its list, or what a filter left first), True when the user picked it (logged again
+    when it was logged unpicked before). When the line cannot be written the page stops before the
+    record shows (fail closed, as the console does)."""
+    seen: dict[tuple[Any, ...], bool] = st.session_state.setdefault("access_opened", {})
     user = current_user()
     key = (user, page, *sorted((name, str(value)) for name, value in subject.items()))
-    if key in seen:
+    if key in seen and (seen[key] or not chosen):  # logged, and as chosen when it is chosen now
         return
     try:
-        access_log.record(user, "record_view", page=page, shown="chosen" if chosen else "first in the list",
+        access_log.record(user, "record_view", page=page, shown="chosen" if chosen else "shown, not picked",
                           **subject)
     except access_log.AccessLogError as error:
         st.error(f"{error}. The record is not shown: every record opened is logged first.")
         st.stop()
-    seen.add(key)
+    seen[key] = chosen
 
 
-def was_chosen(widget_key: str) -> bool:
-    """Whether the selectbox ``widget_key`` has been shown before in this session (call it before the
-    widget): on a page's first run its first option is shown without anyone having picked it."""
-    return widget_key in st.session_state
+def mark_picked(widget_key: str) -> None:
+    """``on_change`` of a record's selectbox: remember the value the user picked. A selectbox also
+    shows a value nobody picked — its first option on the page's first run, or after a filter
+    changed its options."""
+    st.session_state[f"{widget_key}__picked"] = st.session_state.get(widget_key)
+
+
+def picked(widget_key: str, value: Any) -> bool:
+    """Whether the selectbox ``widget_key`` (with ``on_change=mark_picked``) shows ``value`` because
+    the user picked it."""
+    return bool(st.session_state.get(f"{widget_key}__picked") == value)
 
 
 def node_key(label: str, props: Any) -> dict[str, str]:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from graph import app_queries
 from views.charts import monthly_activity_figure
-from views.common import load, md, record_opened, require_database, score_column, was_chosen
+from views.common import load, mark_picked, md, picked, record_opened, require_database, score_column
 
 
 def _z(value: float) -> str | None:
@@ -75,10 +75,10 @@ st.caption("Workload = inspections + approvals decided + tender evaluations in t
 
 st.subheader("Drill-down")
 names = dict(zip(record["official_id"], record["name"], strict=True))
-chosen = was_chosen("officials_pick")  # before the widget: a first run shows its first option
-official_id = st.selectbox("Official", list(names), key="officials_pick",
+official_id = st.selectbox("Official", list(names), key="officials_pick", on_change=mark_picked,
+                           args=("officials_pick",),
                            format_func=lambda o: f"{names[o]} ({o})")
-record_opened("officials", chosen, official_id=official_id)
+record_opened("officials", picked("officials_pick", official_id), official_id=official_id)
 row = record.set_index("official_id").loc[official_id]
 cols = st.columns(5)
 cols[0].metric("Workload", int(row["workload"]), _z(row["workload_z"]), delta_color="off")
@@ -92,6 +92,10 @@ for alert in alerts.itertuples():
     st.warning(f"**Official finding {md(alert.alert_id)}** (score {alert.score:.0f}): {md(alert.explanation)}")
 
 activity = load(app_queries.official_activity, official_id)
+assignments = load(app_queries.official_assignments, official_id)
+if not assignments.empty:
+    with st.expander(f"Assigned case officer of {len(assignments)} firms (with or without activity here)"):
+        st.dataframe(assignments, hide_index=True, width="stretch", key="officials_assignments")
 if activity.empty:
     st.caption("No inspections or approvals recorded for this official.")
 else:
@@ -106,7 +110,7 @@ else:
     late = activity[(activity["activity"] == "approval") & (activity["days"] > activity["statutory_days"])]
     firms["overdue_approvals"] = firms["firm_id"].map(late.groupby("firm_id").size()).fillna(0).astype(int)
     firms = firms.sort_values("activities", ascending=False)
-    firms["case_officer"] = firms["firm_id"].map(load(app_queries.official_assignments, official_id)).fillna("")
+    firms["case_officer"] = firms["firm_id"].map(assignments.set_index("firm_id")["case_officer"]).fillna("")
     st.markdown("**Firms this official dealt with most** (case officer: the period the official is the firm's "
                 "assigned case officer; closeness does not count those visits and decisions as frequency)")
     st.dataframe(firms.head(30), hide_index=True, width="stretch", key="officials_firms")

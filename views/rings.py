@@ -9,12 +9,13 @@ from graph import app_queries
 from views.charts import bid_spread_figure, win_rotation_figure
 from views.common import (
     load,
+    mark_picked,
     md,
+    picked,
     record_opened,
     require_database,
     score_column,
     show_facts,
-    was_chosen,
     without_weak,
 )
 from views.graph_view import show_graph
@@ -40,13 +41,12 @@ st.caption("Tier: a weak ring scores no higher than shuffled markets without any
            "stands above that floor.")
 
 ring_ids = rings["ring_id"].tolist()
-chosen = was_chosen("ring_pick")  # before the widget: a first run shows its first option
 ring_id = st.selectbox(
-    "Ring", ring_ids, key="ring_pick",
+    "Ring", ring_ids, key="ring_pick", on_change=mark_picked, args=("ring_pick",),
     format_func=lambda rid: f"{rid} — score {rings.set_index('ring_id').at[rid, 'score']:.0f}",
 )
 ring = rings.set_index("ring_id").loc[ring_id]
-record_opened("rings", chosen, finding_id=ring_id)
+record_opened("rings", picked("ring_pick", ring_id), finding_id=ring_id)
 st.markdown(f"### {md(ring_id)} · score {ring['score']:.0f}")
 if ring["explanation"]:
     st.markdown(f"> {md(ring['explanation'])}")

@@ -69,7 +69,7 @@ def market(with_findings: bool = True) -> tuple[list[dict[str, Any]], list[dict[
         _rel("Person", "P1", "SHAREHOLDER_OF", "Firm", "F3", share=0.3),
         _rel("Person", "P2", "SHAREHOLDER_OF", "Firm", "F5", share=0.6),
         _rel("Official", "O1", "RELATED_TO", "Person", "P2", relation="sibling"),
-        _rel("Official", "O1", "RESPONSIBLE_FOR", "Firm", "F6", since="2024-02-01"),
+        _rel("Official", "O1", "RESPONSIBLE_FOR", "Firm", "F6", since=date(2024, 2, 1)),
     ]
     for i, winner in enumerate(WINNERS, start=1):
         tender, base = f"T{i}", 100_000.0 + 1000.0 * i

@@ -272,6 +272,8 @@ def test_officials_page_record_and_drill_down(market_db):
     firms = table(at, "firm_id", "overdue_approvals").set_index("firm_id")
     assert firms.loc["F5", "inspections"] == 6 and firms.loc["F6", "overdue_approvals"] == 2
     assert firms.loc["F6", "case_officer"] == "since 2024-02-01" and firms.loc["F5", "case_officer"] == ""
+    assigned = table(at, "firm_name", "case_officer")  # every assigned firm, with or without activity
+    assert assigned[["firm_id", "case_officer"]].values.tolist() == [["F6", "since 2024-02-01"]]
     # an evaluator's record: the bids in the tenders O3 evaluated, and who won them
     at.selectbox(key="officials_pick").set_value("O3").run()
     evaluated = table(at, "firm_id", "overdue_approvals").set_index("firm_id")
@@ -530,17 +532,23 @@ def test_opening_a_record_is_logged_once_per_session_and_not_shown_unlogged(mark
                                                                            monkeypatch):
     at = app_session("views/officials.py")
     first = at.selectbox(key="officials_pick").value  # the record the page opens with is shown: logged
-    for official in ("O1", "O3", "O1"):
+    assert first in ("O1", "O2")  # D1's officials; D2 holds only O3
+    other = "O2" if first == "O1" else "O1"
+    for official in (other, first, other):
         at.selectbox(key="officials_pick").set_value(official).run()
         no_exception(at)
     opened = [(e["user"], e["page"], e["official_id"], e["shown"]) for e in access_entries(access_log)
               if e["action"] == "record_view"]
-    # the record the page opened with was shown, not chosen; O1 once
-    assert opened == [(USER, "officials", first, "first in the list"),
-                      *((USER, "officials", o, "chosen") for o in dict.fromkeys(["O1", "O3"]) if o != first)]
+    # the record the page opened with was shown, not picked; picking it later says so; each pick once
+    assert opened == [(USER, "officials", first, "shown, not picked"), (USER, "officials", other, "chosen"),
+                      (USER, "officials", first, "chosen")]
+    # a filter that leaves another record first shows it without anyone picking it
+    at.selectbox(key="officials_department").set_value("D2").run()
+    [*_, shown] = [e for e in access_entries(access_log) if e["action"] == "record_view"]
+    assert (shown["official_id"], shown["shown"]) == ("O3", "shown, not picked")
     # another user signing in on the same browser session is logged for what it opens itself
     at.session_state["auth_user"] = "Second Reader"
-    at.selectbox(key="officials_pick").set_value("O1").run()
+    at.selectbox(key="officials_pick").set_value("O3").run()
     assert [e["user"] for e in access_entries(access_log) if e["action"] == "record_view"][-1] == "Second Reader"
 
     pairs = app_session("views/closeness.py")
