@@ -10,10 +10,8 @@ from graph.app_queries import CASE_KINDS, TRIAGE_STATUSES
 from views.common import (
     current_user,
     load,
-    mark_picked,
     md,
-    picked,
-    record_opened,
+    record_select,
     require_database,
     score_column,
     show_facts,
@@ -51,9 +49,7 @@ if shown.empty:
 
 labels = {row.finding_id: f"{row.finding_id} · {row.kind} · score {row.score:.0f} · {row.status}"
           for row in shown.itertuples()}
-finding_id = st.selectbox("Case", list(labels), key="cases_pick", format_func=labels.get,
-                          on_change=mark_picked, args=("cases_pick",))
-record_opened("cases", picked("cases_pick", finding_id), finding_id=finding_id)
+finding_id = record_select("cases", "Case", list(labels), "cases_pick", labels.get, lambda f: {"finding_id": f})
 case = app_queries.finding(db, finding_id)
 if case is not None:
     st.markdown(f"### {md(finding_id)} ({md(case['kind'])})")

@@ -10,10 +10,8 @@ from graph import app_queries
 from views.charts import pair_timeline_figure
 from views.common import (
     load,
-    mark_picked,
     md,
-    picked,
-    record_opened,
+    record_select,
     require_database,
     score_column,
     show_facts,
@@ -39,12 +37,12 @@ st.dataframe(
 )
 labels = {row.alert_id: f"{row.official_name} ({row.official_id}) ↔ {row.firm_name} ({row.firm_id}) — "
                         f"score {row.score:.0f}" for row in pairs.itertuples()}
-alert_id = st.selectbox("Pair", list(labels), key="pair_pick", format_func=labels.get,
-                        on_change=mark_picked, args=("pair_pick",))
-pair = pairs.set_index("alert_id").loc[alert_id]
+by_alert = pairs.set_index("alert_id")
+alert_id = record_select("closeness", "Pair", list(labels), "pair_pick", labels.get,
+                         lambda a: {"finding_id": a, "official_id": by_alert.at[a, "official_id"],
+                                    "firm_id": by_alert.at[a, "firm_id"]})
+pair = by_alert.loc[alert_id]
 official_id, firm_id = pair["official_id"], pair["firm_id"]
-record_opened("closeness", picked("pair_pick", alert_id), finding_id=alert_id, official_id=official_id,
-              firm_id=firm_id)
 if pair["explanation"]:
     st.markdown(f"> {md(pair['explanation'])}")
 

@@ -160,15 +160,24 @@ def record_opened(page: str, chosen: bool, **subject: Any) -> None:
     seen[key] = chosen
 
 
-def mark_picked(widget_key: str) -> None:
+def record_select(page: str, label: str, options: list[Any], key: str, format_func: Callable[[Any], str],
+                  subject: Callable[[Any], dict[str, Any]]) -> Any:
+    """The selectbox that opens one record on ``page`` (keyed ``key``), and the record's ``record_view``
+    line (:func:`record_opened`, with the ids ``subject(value)`` gives); the value shown."""
+    value = st.selectbox(label, options, key=key, format_func=format_func, on_change=_mark_picked, args=(key,))
+    record_opened(page, _picked(key, value), **subject(value))
+    return value
+
+
+def _mark_picked(widget_key: str) -> None:
     """``on_change`` of a record's selectbox: remember the value the user picked. A selectbox also
     shows a value nobody picked — its first option on the page's first run, or after a filter
     changed its options."""
     st.session_state[f"{widget_key}__picked"] = st.session_state.get(widget_key)
 
 
-def picked(widget_key: str, value: Any) -> bool:
-    """Whether the selectbox ``widget_key`` (with ``on_change=mark_picked``) shows ``value`` because
+def _picked(widget_key: str, value: Any) -> bool:
+    """Whether the selectbox ``widget_key`` (with ``on_change=_mark_picked``) shows ``value`` because
     the user picked it."""
     return bool(st.session_state.get(f"{widget_key}__picked") == value)
 

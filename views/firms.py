@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from graph import app_queries
-from views.common import load, mark_picked, md, picked, record_opened, require_database, score_column
+from views.common import load, md, record_select, require_database, score_column
 
 require_database()
 st.title("Firms")
@@ -23,9 +23,8 @@ st.dataframe(firms[["firm_id", "name", "top_score", "findings", "by_kind"]], hid
                                                "by_kind": "findings by kind"})
 
 names = dict(zip(firms["firm_id"], firms["name"], strict=True))
-firm_id = st.selectbox("Firm", list(names), key="firm_pick", format_func=lambda f: f"{names[f]} ({f})",
-                       on_change=mark_picked, args=("firm_pick",))
-record_opened("firms", picked("firm_pick", firm_id), firm_id=firm_id)
+firm_id = record_select("firms", "Firm", list(names), "firm_pick", lambda f: f"{names[f]} ({f})",
+                        lambda f: {"firm_id": f})
 st.markdown(f"### {md(names[firm_id])} ({md(firm_id)})")
 
 findings = load(app_queries.firm_findings, firm_id)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from graph import app_queries
 from views.charts import monthly_activity_figure
-from views.common import load, mark_picked, md, picked, record_opened, require_database, score_column
+from views.common import load, md, record_select, require_database, score_column
 
 
 def _z(value: float) -> str | None:
@@ -75,10 +75,8 @@ st.caption("Workload = inspections + approvals decided + tender evaluations in t
 
 st.subheader("Drill-down")
 names = dict(zip(record["official_id"], record["name"], strict=True))
-official_id = st.selectbox("Official", list(names), key="officials_pick", on_change=mark_picked,
-                           args=("officials_pick",),
-                           format_func=lambda o: f"{names[o]} ({o})")
-record_opened("officials", picked("officials_pick", official_id), official_id=official_id)
+official_id = record_select("officials", "Official", list(names), "officials_pick", lambda o: f"{names[o]} ({o})",
+                            lambda o: {"official_id": o})
 row = record.set_index("official_id").loc[official_id]
 cols = st.columns(5)
 cols[0].metric("Workload", int(row["workload"]), _z(row["workload_z"]), delta_color="off")

@@ -9,10 +9,8 @@ from graph import app_queries
 from views.charts import bid_spread_figure, win_rotation_figure
 from views.common import (
     load,
-    mark_picked,
     md,
-    picked,
-    record_opened,
+    record_select,
     require_database,
     score_column,
     show_facts,
@@ -41,12 +39,11 @@ st.caption("Tier: a weak ring scores no higher than shuffled markets without any
            "stands above that floor.")
 
 ring_ids = rings["ring_id"].tolist()
-ring_id = st.selectbox(
-    "Ring", ring_ids, key="ring_pick", on_change=mark_picked, args=("ring_pick",),
-    format_func=lambda rid: f"{rid} — score {rings.set_index('ring_id').at[rid, 'score']:.0f}",
+ring_id = record_select(
+    "rings", "Ring", ring_ids, "ring_pick",
+    lambda rid: f"{rid} — score {rings.set_index('ring_id').at[rid, 'score']:.0f}", lambda rid: {"finding_id": rid},
 )
 ring = rings.set_index("ring_id").loc[ring_id]
-record_opened("rings", picked("ring_pick", ring_id), finding_id=ring_id)
 st.markdown(f"### {md(ring_id)} · score {ring['score']:.0f}")
 if ring["explanation"]:
     st.markdown(f"> {md(ring['explanation'])}")

@@ -9,10 +9,8 @@ import streamlit as st
 from graph import app_queries
 from views.common import (
     load,
-    mark_picked,
     md,
-    picked,
-    record_opened,
+    record_select,
     require_database,
     score_column,
     show_facts,
@@ -53,14 +51,13 @@ st.dataframe(table, hide_index=True, width="stretch", key="tenders_table",
              column_config={"score": score_column(), "bids": st.column_config.NumberColumn("n bids")})
 
 by_id = shown.set_index("alert_id")
-alert_id = st.selectbox(
-    "Tender", by_id.index.tolist(), key="tender_pick", on_change=mark_picked, args=("tender_pick",),
-    format_func=lambda a: f"{by_id.at[a, 'tender_id']} — {by_id.at[a, 'title'] or 'untitled'} — "
-                          f"{by_id.at[a, 'detector']} {by_id.at[a, 'score']:.0f}",
+alert_id = record_select(
+    "tenders", "Tender", by_id.index.tolist(), "tender_pick",
+    lambda a: f"{by_id.at[a, 'tender_id']} — {by_id.at[a, 'title'] or 'untitled'} — "
+              f"{by_id.at[a, 'detector']} {by_id.at[a, 'score']:.0f}",
+    lambda a: {"finding_id": a, "tender_id": by_id.at[a, "tender_id"]},
 )
 tender = by_id.loc[alert_id]
-record_opened("tenders", picked("tender_pick", alert_id), finding_id=alert_id,
-              tender_id=tender["tender_id"])
 st.markdown(f"### {md(tender['tender_id'])} · {md(tender['detector'])} score {tender['score']:.0f}")
 title = f"**{md(tender['title'])}** · " if tender["title"] else ""
 st.markdown(f"{title}{md(tender['category'] or 'no category')} · {md(tender['region'] or 'no region')} · "
