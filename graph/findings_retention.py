@@ -15,14 +15,17 @@ links:
   record and stays whatever its age (reported as *kept*); so does every active finding;
 * **detector runs** that started more than ``DAYS`` ago, except the latest run, the latest
   succeeded run (the app shows both) and any run in which a finding that stays was first or
-  last seen (its ``params`` say how that finding was produced).
+  last seen (its ``params`` say how that finding was produced);
+* **load-log entries** (``(:LoadRun)``, :mod:`graph.load_log`) that started more than ``DAYS``
+  ago, except a running one and, for each kind and source, the latest load and the latest
+  succeeded one (the Overview says when the data was last loaded and warns of a bad load).
 
 It holds the job lock of loads and detector runs (:mod:`graph.lock`), so it never meets a
 run that is matching rings against the inactive ones. The app does not take that lock, so
 the delete takes each finding's write lock and then checks it once more: a finding triaged
 between the plan and the delete stays, and so do the runs it was first and last seen in; a
 triage being written as the finding goes fails and says so (nothing is half-recorded).
-The plan is one read; the deletes go in batches (:data:`BATCH` findings, :data:`RUN_BATCH`
+The plan is two reads (findings and runs; the load log); the deletes go in batches (:data:`BATCH` findings, :data:`RUN_BATCH`
 runs), one transaction each, findings before runs, so an interrupted expiry leaves a consistent graph and the next one
 finishes the work.
 """
@@ -49,13 +52,15 @@ class RetentionReport:
     kept: int
     runs: int
     dry_run: bool = False
+    loads: int = 0
 
     def describe(self) -> str:
         verb = "would delete" if self.dry_run else "deleted"
         return (f"findings retention ({self.cutoff:%Y-%m-%d %H:%M} UTC cutoff): {verb} "
                 f"{self.rings + self.alerts} inactive, never-triaged findings last seen before the cutoff "
                 f"({self.rings} rings, {self.alerts} alerts) and {self.runs} detector runs; kept {self.kept} "
-                f"inactive findings older than the cutoff because they were triaged")
+                f"inactive findings older than the cutoff because they were triaged; {verb} {self.loads} load-log "
+                f"entries (the latest load and the latest successful load of each source stay)")
 
 
 def cutoff_for(days: int, now: datetime | None = None) -> datetime:
@@ -74,15 +79,20 @@ def expire(db: Database, cutoff: datetime, dry_run: bool = False) -> RetentionRe
     planned = {kind: [{"element_id": f["element_id"]} for f in plan["findings"] if f["kind"] == kind]
                for kind in ("ring", "alert")}
     planned["run"] = [{"element_id": element_id} for element_id in plan["runs"]]
+    [loads] = db.read("findings_retention_plan_loads", cutoff=cutoff)
+    planned["load"] = [{"element_id": element_id} for element_id in loads["loads"]]
     if dry_run:
         deleted = {kind: len(rows) for kind, rows in planned.items()}
     else:  # findings first: a run stays while a finding that stayed names it
         at = datetime.now(UTC)
         deleted = {kind: db.write_rows("findings_retention_delete_findings", rows, batch_size=BATCH, at=at).nodes_deleted
-                   for kind, rows in planned.items() if kind != "run"}
+                   for kind, rows in planned.items() if kind in ("ring", "alert")}
         deleted["run"] = db.write_rows("findings_retention_delete_runs", planned["run"],
                                        batch_size=RUN_BATCH).nodes_deleted
+        deleted["load"] = db.write_rows("findings_retention_delete_loads", planned["load"],
+                                        batch_size=BATCH).nodes_deleted
     # a finding triaged between the plan and the delete stayed: it counts as kept
     stayed = len(planned["ring"]) + len(planned["alert"]) - deleted["ring"] - deleted["alert"]
     return RetentionReport(cutoff=cutoff, rings=deleted["ring"], alerts=deleted["alert"],
-                           kept=int(plan["kept"]) + stayed, runs=deleted["run"], dry_run=dry_run)
+                           kept=int(plan["kept"]) + stayed, runs=deleted["run"], dry_run=dry_run,
+                           loads=deleted["load"])

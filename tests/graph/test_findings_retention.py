@@ -88,6 +88,29 @@ def test_findings_seen_after_the_cutoff_and_the_latest_runs_always_stay(history)
     assert state(history)["runs"] == ["run-1", "run-40", "run-50"]
 
 
+def test_old_load_log_entries_go_but_each_sources_latest_and_latest_successful_load_stay(clean_db) -> None:  # type: ignore[no-untyped-def]
+    entries = [  # id, kind, source, days after T0, status
+        ["a1", "csv", "city", 1, "succeeded"], ["a2", "csv", "city", 2, "failed"],
+        ["a3", "csv", "city", 3, "succeeded"], ["a4", "csv", "city", 4, "failed"],  # a4 latest, a3 latest succeeded
+        ["b1", "ocds", "portal", 1, "succeeded"], ["b2", "ocds", "portal", 2, "partial"],  # both stay
+        ["c1", "csv", "other", 1, "running"], ["c2", "csv", "other", 2, "interrupted"],
+        ["c3", "csv", "other", 30, "succeeded"],  # c1 runs, c3 is after the cutoff; c2 goes
+        ["d1", "bids", "ohio", 2, "succeeded"],  # the same source through another loader is its own log
+    ]
+    _cypher(clean_db, "UNWIND $rows AS r CREATE (:LoadRun {id: r[0], kind: r[1], source: r[2], status: r[4], "
+                      "started_at: $t0 + duration({days: r[3]})})", rows=entries, t0=T0)
+
+    def ids() -> list[str]:
+        return sorted(r["id"] for r in _cypher(clean_db, "MATCH (r:LoadRun) RETURN r.id AS id"))
+
+    dry = expire(clean_db, T0 + timedelta(days=10), dry_run=True)
+    assert dry.loads == 3 and len(ids()) == len(entries)
+    assert "would delete 3 load-log entries" in dry.describe()
+    assert expire(clean_db, T0 + timedelta(days=10)).loads == 3
+    assert ids() == ["a3", "a4", "b1", "b2", "c1", "c3", "d1"]
+    assert expire(clean_db, T0 + timedelta(days=10)).loads == 0  # nothing more is due
+
+
 def test_a_finding_triaged_after_the_plan_is_not_deleted_nor_its_runs(history) -> None:  # type: ignore[no-untyped-def]
     [plan] = history.read("findings_retention_plan", cutoff=T0 + timedelta(days=10))
     assert (len(plan["findings"]), len(plan["runs"])) == (3, 1)  # the ring, O1–F4, O1–F6; run-2
