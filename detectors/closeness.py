@@ -407,6 +407,13 @@ def assigned(events: pd.DataFrame, assignments: pd.DataFrame, day: str) -> pd.Se
     return pd.Series(flags, index=events.index)
 
 
+def _in_assignment(inspections: pd.DataFrame, approvals: pd.DataFrame,
+                   assignments: pd.DataFrame) -> dict[str, pd.Series]:
+    """:func:`assigned` for both channels: inspections by their date, approvals by their decision."""
+    return {"inspections": assigned(inspections, assignments, "date"),
+            "approvals": assigned(approvals.assign(_day=_decided_day(approvals)), assignments, "_day")}
+
+
 # --------------------------------------------------------------------------- frequency
 
 
@@ -996,8 +1003,7 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     ties = _ties(data, params)
     # an assigned case officer's visits and decisions for its firm are its job: frequency counts only
     # the rest, against the department's other work outside assignments (leniency and the others read all)
-    in_assignment = {"inspections": assigned(insp, data.assignments, "date"),
-                     "approvals": assigned(appr.assign(_day=_decided_day(appr)), data.assignments, "_day")}
+    in_assignment = _in_assignment(insp, appr, data.assignments)
     free_insp, free_appr = insp[~in_assignment["inspections"]], appr[~in_assignment["approvals"]]
     channels = {
         "inspections": _frequency_by_kind(free_insp, free_insp[PAIR].drop_duplicates(), params),
@@ -1138,11 +1144,6 @@ def _prob(value: Any) -> float | None:
     return float(f"{float(value):.3g}")
 
 
-def _iso_day(value: Any) -> str | None:
-    """A date as YYYY-MM-DD, None when missing."""
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
-
-
 def _pct(value: float) -> str:
     return f"{100 * value:.0f} %"
 
@@ -1186,7 +1187,7 @@ def _periods(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str, str]
 
     tender_day = data.evaluation_days()
     days = {"inspections": data.inspections["date"],
-            "approvals": data.approvals["decided_at"].fillna(data.approvals["applied_at"]),
+            "approvals": _decided_day(data.approvals),
             "evaluations": tender_day}
     by_year = {channel: yearly(day) for channel, day in days.items()}
     evaluations = data.evaluations[data.evaluations[OID].isin(officials)].dropna().drop_duplicates()
@@ -1287,7 +1288,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
                    f"{_between(periods, (official, firm, 'all'), sum(counts.values()))}")
     in_assignment = {ch: int(row.get(f"{ch}_assigned", 0.0) or 0) for ch in ("inspections", "approvals")}
     if any(in_assignment.values()):
-        since, until = _iso_day(row.get("assigned_since")), _iso_day(row.get("assigned_until"))
+        since, until = row.get("assigned_since"), row.get("assigned_until")  # ISO days, None when open
         components["assignment"] = {
             "value": "assigned case officer", "since": since, "until": until,
             "inspections_while_assigned": in_assignment["inspections"],
@@ -1440,9 +1441,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     approvals = _clean(data.approvals)
     approvals = approvals.assign(**{KIND: approvals[KIND].fillna("").astype(str)})
     # the sentence's periods span the events it counts: those outside an assignment
-    approvals_decided = data.approvals.assign(_day=_decided_day(data.approvals))
-    counted = dataclasses.replace(
-        data, inspections=data.inspections[~assigned(data.inspections, data.assignments, "date")],
-        approvals=data.approvals[~assigned(approvals_decided, data.assignments, "_day")])
+    in_assignment = _in_assignment(data.inspections, data.approvals, data.assignments)
+    counted = dataclasses.replace(data, inspections=data.inspections[~in_assignment["inspections"]],
+                                  approvals=data.approvals[~in_assignment["approvals"]])
     periods = _periods(counted, hits)
     return [_finding(row, names, approvals, params, periods) for _, row in hits.iterrows()]
