@@ -1,5 +1,5 @@
 // Cases: every finding of the given kinds with its triage state and how much history it has, highest score first.
-// first_seen: when a run first found it; new: first found by the latest succeeded run.
+// tier: strong/weak for rings and pairs (null for the other kinds); first_seen: when a run first found it; new: first found by the latest succeeded run.
 // subject_ids: a ring's members, or an alert's subjects (a tender only where it is the subject, as in tender risk).
 // Parameters: $kinds (list of strings, e.g. ["ring", "pair", "linked_bidders", "tender"]); $include_inactive (bool):
 // also the findings the latest run no longer produced (they pile up over the runs: read them only when asked).
@@ -10,7 +10,7 @@ CALL () {
 MATCH (f:Ring|Alert)
 WITH f, latest, CASE WHEN f:Ring THEN 'ring' ELSE f.kind END AS kind
 WHERE kind IN $kinds AND ($include_inactive OR coalesce(f.active, true))
-RETURN f.id AS finding_id, kind, f.score AS score, coalesce(f.status, 'open') AS status, f.assignee AS assignee,
+RETURN f.id AS finding_id, kind, f.score AS score, f.tier AS tier, coalesce(f.status, 'open') AS status, f.assignee AS assignee,
        coalesce(f.active, true) AS active, toString(date(f.first_seen_at)) AS first_seen,
        coalesce(f.first_seen_run = latest, false) AS new, f.explanation AS explanation,
        [(m:Firm)-[:MEMBER_OF]->(f) | m.id] + [(f)-[:CONCERNS]->(s) WHERE NOT s:Tender OR s.id IN coalesce(f.subject_ids, []) | s.id] AS subject_ids,

@@ -3,12 +3,12 @@
 // Each alert CONCERNS its subjects (Firm, Official, Tender, Department) and the tenders its facts come from
 // (tender_ids, e.g. where linked bidders met); tenders no longer among them are unlinked.
 // Returns nothing.
-// Parameters: $rows = [{id, key, detector, kind, score, explanation, evidence (JSON string), subject_ids,
+// Parameters: $rows = [{id, key, detector, tier ("strong", "weak" or null), kind, score, explanation, evidence (JSON string), subject_ids,
 // tender_ids, subjects: [{label, id}]}], $run_id, $at (datetime of the run).
 UNWIND $rows AS row
 MERGE (a:Alert {id: row.id})
   ON CREATE SET a.first_seen_run = $run_id, a.first_seen_at = $at, a.status = 'open'
-SET a.key = row.key, a.detector = row.detector, a.kind = row.kind, a.score = row.score,
+SET a.key = row.key, a.detector = row.detector, a.tier = row.tier, a.kind = row.kind, a.score = row.score,
     a.explanation = row.explanation, a.evidence = row.evidence, a.subject_ids = row.subject_ids,
     a.tender_ids = row.tender_ids, a.last_seen_run = $run_id, a.last_seen_at = $at, a.active = true
 WITH a, row

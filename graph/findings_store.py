@@ -24,7 +24,8 @@ Identity across runs:
   findings of detectors that did not run are left alone. Nothing is deleted and
   ``(:CaseEvent)`` nodes are never touched.
 
-Evidence is stored as a JSON string (``Finding.to_dict()['evidence']``, keys sorted).
+Evidence is stored as a JSON string (``Finding.to_dict()['evidence']``, keys sorted); its
+``tier`` (rings and pairs: "strong" or "weak") is stored as the node's ``tier`` property too.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from graph.cypher import query
 log = logging.getLogger(__name__)
 
 RING_JACCARD = 0.5
+TIERS = ("strong", "weak")  # evidence["tier"] of rings and pairs: above the null-market floor, or not
 MAX_RING_TENDERS = 500  # CONCERNS links per ring (the tenders where ≥ 2 members met)
 ROWS_PER_STATEMENT = 1000  # rows per UNWIND statement inside the one transaction
 SUBJECT_LABELS = {"official_id": "Official", "firm_id": "Firm", "tender_id": "Tender",
@@ -162,10 +164,17 @@ def _ring_id(run_id: str, key: str) -> str:
     return "ring-" + hashlib.sha1(f"{run_id}|{key}".encode()).hexdigest()[:16]
 
 
+def _tier(finding: Finding) -> str | None:
+    """The finding's tier ("strong" / "weak", rings and pairs) from its evidence, None when it has none:
+    stored on the node too, so the case list and analysts' Cypher can filter on it."""
+    value = finding.evidence.get("tier")
+    return value if value in TIERS else None
+
+
 def _ring_row(finding: Finding, ring_id: str) -> dict[str, Any]:
     return {
         "id": ring_id, "key": finding.key, "detector": finding.detector,
-        "score": round(float(finding.score), 2), "explanation": finding.explanation,
+        "score": round(float(finding.score), 2), "tier": _tier(finding), "explanation": finding.explanation,
         "evidence": _evidence_json(finding),
         "member_ids": sorted(str(f) for f in finding.firms),
         "tender_ids": sorted(str(t) for t in finding.tenders)[:MAX_RING_TENDERS],
@@ -180,7 +189,7 @@ def _alert_row(finding: Finding) -> dict[str, Any]:
             subjects.append({"label": label, "id": str(value)})
     return {
         "id": finding.key, "key": finding.key, "detector": finding.detector, "kind": finding.kind,
-        "score": round(float(finding.score), 2), "explanation": finding.explanation,
+        "score": round(float(finding.score), 2), "tier": _tier(finding), "explanation": finding.explanation,
         "evidence": _evidence_json(finding),
         "subject_ids": [s["id"] for s in subjects],
         "tender_ids": sorted(str(t) for t in finding.tenders)[:MAX_RING_TENDERS],

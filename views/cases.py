@@ -15,6 +15,8 @@ from views.common import (
     require_database,
     score_column,
     show_facts,
+    triaged,
+    without_weak,
 )
 from views.triage import STATUS_LABELS, triage_panel
 
@@ -39,6 +41,9 @@ if mine:
     shown = shown[shown["assignee"] == current_user()]
 if new_only:
     shown = shown[shown["new"]]
+shown = without_weak(shown, "rings and pairs", key="cases_weak",
+                     weak_means="scoring no higher than markets without collusion; those already triaged stay listed",
+                     keep=triaged(shown) | shown["events"].gt(0))
 st.dataframe(
     shown.assign(subjects=shown["subject_ids"].map(lambda ids: ", ".join(ids[:8]))).drop(columns=["subject_ids"]),
     hide_index=True, width="stretch", key="cases_table", column_config={"score": score_column()},

@@ -15,6 +15,7 @@ from views.common import (
     require_database,
     score_column,
     show_facts,
+    triaged,
     without_weak,
 )
 from views.graph_view import show_graph
@@ -27,7 +28,7 @@ pairs = load(app_queries.pairs)
 if pairs.empty:
     st.info("No official–firm pair findings stored. Run the detectors with `python -m detectors run`.")
     st.stop()
-pairs = without_weak(pairs, "pairs", key="pairs_weak",
+pairs = without_weak(pairs, "pairs", key="pairs_weak", keep=triaged(pairs),
                      weak_means="a modest excess in one channel, such as frequent routine work, too little alone")
 
 st.dataframe(

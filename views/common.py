@@ -194,15 +194,25 @@ def score_column(label: str = "score") -> Any:
     return st.column_config.ProgressColumn(label, min_value=0, max_value=100, format="%.0f")
 
 
-def without_weak(frame: pd.DataFrame, noun: str, key: str, weak_means: str) -> pd.DataFrame:
+def triaged(frame: pd.DataFrame) -> pd.Series:
+    """Rows of a findings list someone has triaged: a status other than open, or an assignee."""
+    return frame["status"].ne("open") | frame["assignee"].notna()
+
+
+def without_weak(frame: pd.DataFrame, noun: str, key: str, weak_means: str,
+                 keep: pd.Series | None = None) -> pd.DataFrame:
     """``frame`` without its weak-tier rows (evidence ``tier`` "weak") unless the investigator
     switches them on: the strong leads come first, and the weak ones are one toggle away.
 
     ``noun`` names the rows in the plural ("rings"); ``weak_means`` says in a few words what
-    the weak tier is. Rows without a tier (older runs) are always listed. When only weak rows
-    exist and they are hidden, the page says so and stops.
+    the weak tier is. Rows without a tier (older runs) are always listed, and so are the rows
+    ``keep`` marks (a weak lead someone already works on). When only weak rows exist and they
+    are hidden, the page says so and stops.
     """
     weak = frame["tier"].eq("weak") if "tier" in frame else pd.Series(False, index=frame.index)
+    weak = weak.fillna(False).astype(bool)
+    if keep is not None:
+        weak &= ~keep.fillna(False).astype(bool)
     if not weak.any():
         return frame
     if st.toggle(f"Include weak {noun}", key=key):
@@ -211,8 +221,7 @@ def without_weak(frame: pd.DataFrame, noun: str, key: str, weak_means: str) -> p
         st.info(f"No strong {noun}: all {int(weak.sum())} are weak ({weak_means}). Switch on "
                 f"“Include weak {noun}” to see them.")
         st.stop()
-    st.caption(f"Showing the {int((~weak).sum())} strong {noun}; {int(weak.sum())} weak ones ({weak_means}) "
-               "are hidden.")
+    st.caption(f"Showing {int((~weak).sum())}; {int(weak.sum())} weak {noun} ({weak_means}) are hidden.")
     return frame.loc[~weak]
 
 

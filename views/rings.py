@@ -14,6 +14,7 @@ from views.common import (
     require_database,
     score_column,
     show_facts,
+    triaged,
     without_weak,
 )
 from views.graph_view import show_graph
@@ -27,7 +28,7 @@ rings = load(app_queries.rings, include_inactive=show_inactive)
 if rings.empty:
     st.info("No rings stored. Run the detectors with `python -m detectors run`.")
     st.stop()
-rings = without_weak(rings, "rings", key="rings_weak",
+rings = without_weak(rings, "rings", key="rings_weak", keep=triaged(rings),
                      weak_means="scoring no higher than shuffled markets without any cartel")
 
 table = rings[["ring_id", "score", "tier", "members", "tenders", "key_screens", "status", "assignee"]].copy()

@@ -226,13 +226,13 @@ def test_rings_page_graph_bids_facts_and_triage(market_db):
 
 
 def _set_tier(db, finding_id: str, tier: str) -> None:
-    """Give a fixture finding the tier its detector would write in the evidence."""
+    """Give a fixture finding the tier its detector would write in the evidence (and the store on the node)."""
     import json
 
     evidence = json.loads(app_queries.finding(db, finding_id)["evidence"])
     with db.driver.session(database=db.settings.database) as session:
-        session.run("MATCH (n {id: $id}) WHERE n:Ring OR n:Alert SET n.evidence = $evidence",
-                    id=finding_id, evidence=json.dumps({**evidence, "tier": tier})).consume()
+        session.run("MATCH (n {id: $id}) WHERE n:Ring OR n:Alert SET n.evidence = $evidence, n.tier = $tier",
+                    id=finding_id, evidence=json.dumps({**evidence, "tier": tier}), tier=tier).consume()
     clear_app_caches()
 
 
@@ -242,7 +242,7 @@ def test_weak_rings_and_pairs_are_listed_only_when_asked_for(market_db):
     at = app_session("views/rings.py")
     no_exception(at)
     assert list(table(at, "ring_id", "key_screens")["ring_id"]) == ["RING-1"]
-    assert "Showing the 1 strong rings; 1 weak ones" in all_text(at)
+    assert "Showing 1; 1 weak rings" in all_text(at)
     at.toggle(key="rings_weak").set_value(True).run()
     no_exception(at)
     shown = table(at, "ring_id", "key_screens").set_index("ring_id")
@@ -257,6 +257,41 @@ def test_weak_rings_and_pairs_are_listed_only_when_asked_for(market_db):
     at.toggle(key="pairs_weak").set_value(True).run()
     no_exception(at)
     assert list(table(at, "alert_id", "key_facts")["tier"]) == ["weak"]
+
+    # a weak ring someone works on stays listed without the toggle
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (r:Ring {id: 'RING-2'}) SET r.assignee = 'Ana'").consume()
+    clear_app_caches()
+    at = app_session("views/rings.py")
+    no_exception(at)
+    assert list(table(at, "ring_id", "key_screens")["ring_id"]) == ["RING-1", "RING-2"]
+
+
+def test_cases_page_hides_untriaged_weak_leads_until_asked(market_db):
+    _set_tier(market_db, "RING-1", "strong")
+    _set_tier(market_db, "RING-2", "weak")
+    _set_tier(market_db, "PAIR-1", "weak")
+    at = app_session("views/cases.py")
+    no_exception(at)
+    listed = list(table(at, "finding_id", "subjects")["finding_id"])
+    assert listed == ["RING-1", "TR-1", "RF-1", "RF-2", "LB-1"]  # the kinds without a tier stay
+    assert "2 weak rings and pairs" in all_text(at)
+    at.toggle(key="cases_weak").set_value(True).run()
+    no_exception(at)
+    cases = table(at, "finding_id", "subjects").set_index("finding_id")
+    assert list(cases.index) == ["RING-1", "PAIR-1", "TR-1", "RF-1", "RF-2", "LB-1", "RING-2"]
+    assert (cases.loc["RING-2", "tier"], cases.loc["PAIR-1", "tier"], cases.loc["TR-1", "tier"]) == ("weak", "weak",
+                                                                                                     None)
+    # a comment is triage too: the weak pair someone commented on is listed without the toggle
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (a:Alert {id: 'PAIR-1'}) "
+                    "CREATE (:CaseEvent {id: 'E-weak', at: datetime(), user: 'Ana', action: 'comment', "
+                    "comment: 'check the 2023 visits'})-[:ON]->(a)").consume()
+    clear_app_caches()
+    at = app_session("views/cases.py")
+    no_exception(at)
+    assert list(table(at, "finding_id", "subjects")["finding_id"]) == ["RING-1", "PAIR-1", "TR-1", "RF-1", "RF-2",
+                                                                       "LB-1"]
 
 
 def test_officials_page_record_and_drill_down(market_db):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -292,3 +293,18 @@ def test_every_alert_kind_concerns_its_subject_nodes(market_db) -> None:
     tenders = {r["kind"]: sorted(r["tenders"]) for r in _cypher(market_db, """
         MATCH (a:Alert) RETURN a.kind AS kind, [(a)-[:CONCERNS]->(t:Tender) | t.id] AS tenders""")}
     assert tenders["linked_bidders"] == ["T2", "T3"] and tenders["tender"] == ["T3"]
+
+
+def test_the_evidence_tier_is_stored_on_the_node_and_follows_the_next_run(market_db) -> None:
+    def tiered(finding: Finding, tier: str) -> Finding:
+        return dataclasses.replace(finding, evidence={**finding.evidence, "tier": tier})
+
+    run(market_db, 1, [tiered(ring("F1", "F2"), "weak"), tiered(pair("O1", "F3"), "strong"), official("O1"),
+                       tiered(pair("O2", "F4"), "middling")])  # only strong and weak are tiers
+    tiers = {r["kind"]: r["tier"] for r in _cypher(market_db, """
+        MATCH (n) WHERE n:Ring OR n:Alert RETURN n.kind + coalesce('-' + n.subject_ids[0], '') AS kind, n.tier AS tier""")}
+    assert tiers == {"ring": "weak", "pair-O1": "strong", "official-O1": None, "pair-O2": None}
+    # found again above the floor: the ring keeps its id and its tier follows
+    run(market_db, 2, [tiered(ring("F1", "F2"), "strong")])
+    assert [(r["tier"], r["first"]) for r in _cypher(market_db, "MATCH (g:Ring) RETURN g.tier AS tier, "
+                                                                 "g.first_seen_run AS first")] == [("strong", "run-1")]
