@@ -11,7 +11,7 @@ MATCH (f:Ring|Alert)
 WITH f, latest, CASE WHEN f:Ring THEN 'ring' ELSE f.kind END AS kind
 WHERE kind IN $kinds AND ($include_inactive OR coalesce(f.active, true))
 RETURN f.id AS finding_id, kind, f.score AS score, f.tier AS tier, coalesce(f.status, 'open') AS status, f.assignee AS assignee,
-       coalesce(f.active, true) AS active, toString(date(f.first_seen_at)) AS first_seen,
+       coalesce(f.active, true) AS active, toString(f.first_seen_at) AS first_seen,
        coalesce(f.first_seen_run = latest, false) AS new, f.explanation AS explanation,
        [(m:Firm)-[:MEMBER_OF]->(f) | m.id] + [(f)-[:CONCERNS]->(s) WHERE NOT s:Tender OR s.id IN coalesce(f.subject_ids, []) | s.id] AS subject_ids,
        COUNT { (:CaseEvent)-[:ON]->(f) } AS events,

@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -147,16 +147,31 @@ def latest_run(db: Database) -> dict[str, Any] | None:
     return run
 
 
-def to_second(text: Any) -> Any:
-    """An ISO date-time string as the pages show times, to the second ("2024-07-01 02:05:00"); other
-    values as they are."""
-    return text[:19].replace("T", " ") if isinstance(text, str) else text
+def to_second(text: Any, minutes_only: bool = False) -> Any:
+    """An ISO date-time string as the pages show times: to the second (or minute), in the app
+    server's time zone with its name ("2024-07-01 10:05:00 CST" for "2024-07-01T02:05:00Z" where
+    the server runs on China Standard Time). The store keeps times in UTC; a nightly run at 02:15
+    local time showed as the day before's 18:15 with no zone said. A time without an offset is shown
+    as written; other values as they are."""
+    if not isinstance(text, str):
+        return text
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return text
+    shown = "%Y-%m-%d %H:%M" if minutes_only else "%Y-%m-%d %H:%M:%S"
+    if moment.tzinfo is None:
+        return moment.strftime(shown)
+    local = moment.astimezone()
+    return f"{local.strftime(shown)} {local.tzname() or local.strftime('%z')}"
 
 
 def recent_runs(db: Database, limit: int = 20) -> pd.DataFrame:
     """The last ``limit`` detector runs, newest first, with a failed run's error."""
-    return db.read_frame("app_recent_runs", columns=["run_id", "started_at", "seconds", "status", "findings",
-                                                     "error", "code_version"], limit=limit)
+    frame = db.read_frame("app_recent_runs", columns=["run_id", "started_at", "seconds", "status", "findings",
+                                                      "error", "code_version"], limit=limit)
+    frame["started_at"] = frame["started_at"].map(to_second)
+    return frame
 
 
 def recent_loads(db: Database, limit: int = 20) -> pd.DataFrame:
@@ -460,8 +475,12 @@ def finding(db: Database, finding_id: str) -> dict[str, Any] | None:
 
 
 def cases(db: Database, kinds: Iterable[str] = CASE_KINDS, include_inactive: bool = False) -> pd.DataFrame:
-    """Findings of ``kinds`` as cases, highest score first; inactive ones only with ``include_inactive``."""
-    return db.read_frame("app_cases", kinds=list(kinds), include_inactive=include_inactive)
+    """Findings of ``kinds`` as cases, highest score first; inactive ones only with ``include_inactive``.
+    ``first_seen`` is the day in the app server's time zone."""
+    frame = db.read_frame("app_cases", kinds=list(kinds), include_inactive=include_inactive)
+    if not frame.empty:
+        frame["first_seen"] = frame["first_seen"].map(lambda t: to_second(t)[:10] if isinstance(t, str) else t)
+    return frame
 
 
 def case_events(db: Database, finding_id: str) -> pd.DataFrame:

@@ -50,17 +50,20 @@ def render(record: Mapping[str, Any], exported_by: str, exported_at: str) -> str
     subjects = pd.DataFrame([{"kind": s.get("label"), "name": s.get("name"), "id": s.get("id")}
                              for s in record.get("subjects") or [] if isinstance(s, Mapping)])
     history = pd.DataFrame(record.get("case_events") or [])
+    if "at" in history:
+        history["at"] = history["at"].map(app_queries.to_second)
     facts = app_queries.evidence_facts(record.get("evidence"))
     summary = [("Finding", finding_id), ("Kind", record.get("kind")), ("Detector", record.get("detector")),
                ("Score", f"{float(record['score']):.1f}" if record.get("score") is not None else None),
                ("Status", record.get("status")),
                ("Assignee", record.get("assignee") or "—"),
                ("Still found by the latest run", "yes" if record.get("active", True) else "no"),
-               ("First found", record.get("first_seen_at")), ("Last found", record.get("last_seen_at"))]
+               ("First found", app_queries.to_second(record.get("first_seen_at"))),
+               ("Last found", app_queries.to_second(record.get("last_seen_at")))]
     return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Case report {_e(finding_id)}</title>"
             f"<style>{STYLE}</style></head><body>"
             f"<h1>Iron Cage case report: {_e(record.get('kind'))} {_e(finding_id)}</h1>"
-            f"<p>Exported by {_e(exported_by)} at {_e(exported_at)} from the records in the graph. Each subject "
+            f"<p>Exported by {_e(exported_by)} at {_e(app_queries.to_second(exported_at))} from the records in the graph. Each subject "
             "and fact below can be followed in Neo4j by the ids shown.</p>"
             f"<table>{_rows(summary)}</table>"
             f"<h2>What was found</h2><p>{_e(record.get('explanation'))}</p>"

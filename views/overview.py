@@ -16,8 +16,8 @@ st.subheader("Latest detector run")
 if run is None:
     st.info("No detector run yet. Find suspects with `python -m detectors run` (or `make demo`).")
 else:
-    cols = st.columns(4)
-    cols[0].metric("Started", app_queries.to_second(run.get("started_at") or "?"))
+    cols = st.columns([3, 2, 2, 2])  # the time with its zone needs the room
+    cols[0].metric("Started", app_queries.to_second(run.get("started_at") or "?", minutes_only=True))
     seconds = run.get("seconds")
     cols[1].metric("Took", f"{seconds:.1f} s" if isinstance(seconds, (int, float)) else "?")
     cols[2].metric("Status", run.get("status") or "?")

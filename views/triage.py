@@ -68,7 +68,8 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
     if history.empty:
         st.caption("No triage yet.")
     else:
-        st.dataframe(history.drop(columns=["event_id"]), hide_index=True, width="stretch",
+        st.dataframe(history.drop(columns=["event_id"]).assign(at=history["at"].map(app_queries.to_second)),
+                     hide_index=True, width="stretch",
                      key=f"history_{key}")
     user, record = current_user(), app_queries.case_record(current, history)
 

@@ -391,3 +391,12 @@ def test_ring_bids_list_each_bid_once_when_a_tender_has_several_winners(market_d
     assert len(bids) == 20 and not bids.duplicated(["tender_id", "firm_id"]).any()  # one row per bid
     t2 = bids[bids["tender_id"] == "T2"].set_index("firm_id")
     assert list(t2.loc[["F2", "F1", "F3"], "is_winner"]) == [True, True, False]
+
+
+def test_times_show_in_the_servers_zone_with_its_name(shanghai_time):
+    # the store keeps UTC: a nightly run at 02:15 in the city is shown at 02:15, not the day before's 18:15
+    assert app_queries.to_second("2024-07-01T18:15:00Z") == "2024-07-02 02:15:00 CST"
+    assert app_queries.to_second("2024-07-01T18:15:07.123456789Z") == "2024-07-02 02:15:07 CST"  # Neo4j's toString
+    assert app_queries.to_second("2024-07-01T18:15:07+00:00", minutes_only=True) == "2024-07-02 02:15 CST"
+    assert app_queries.to_second("2024-07-01T18:15:07") == "2024-07-01 18:15:07"  # no offset: as written
+    assert [app_queries.to_second(v) for v in ("now", None, "")] == ["now", None, ""]

@@ -38,7 +38,7 @@ def _record() -> dict[str, object]:
     }
 
 
-def test_the_report_holds_the_finding_and_escapes_every_value_from_the_records() -> None:
+def test_the_report_holds_the_finding_and_escapes_every_value_from_the_records(shanghai_time) -> None:
     page = render(_record(), exported_by="Ana <ana@city>", exported_at="2024-09-03T09:00:00+00:00")
     parsed = _Text()
     parsed.feed(page)
@@ -48,7 +48,8 @@ def test_the_report_holds_the_finding_and_escapes_every_value_from_the_records()
     assert text.count("<script>alert('x')</script>") == 4  # name, sentence, comment, evidence key: as text
     assert "None" not in text and "\\n" not in page  # a missing value is blank, a line break a line break
     assert parsed.tags.count("br") == 1 and "second line" in text
-    for shown in ("Iron Cage case report: ring RING-1", "Exported by Ana <ana@city> at 2024-09-03T09:00:00+00:00",
+    for shown in ("Iron Cage case report: ring RING-1", "Exported by Ana <ana@city> at 2024-09-03 17:00:00 CST",
+                  "2024-08-01 18:00:00 CST", "2024-09-02 16:00:00 CST",  # first found, the comment: the city's time
                   "87.0", "confirmed", "3 firms bid together in 6 tenders", "F1", "Beta",
                   "cv", "0.012", "0.08", "0.03", "yes", "thresholds.min_tenders", "cover bids"):
         assert shown in text, shown

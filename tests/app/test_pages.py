@@ -118,11 +118,11 @@ def test_empty_database_says_how_to_load_data(clean_db):
 
 
 # -- pages ----------------------------------------------------------------------------------
-def test_overview_shows_latest_run_counts_and_top_findings(market_db):
+def test_overview_shows_latest_run_counts_and_top_findings(market_db, shanghai_time):
     at = app_session()
     no_exception(at)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Started"] == "2024-07-01 10:00:00"
+    assert metrics["Started"] == "2024-07-01 18:00 CST"  # stored 10:00 UTC, shown in the server's zone
     assert metrics["Took"] == "12.5 s"
     assert metrics["Tenders"] == "6"
     assert metrics["First published"] == "2024-01-10"
@@ -136,7 +136,7 @@ def test_overview_shows_latest_run_counts_and_top_findings(market_db):
     assert list(table(at, "run_id", "error")["run_id"]) == ["RUN-1"]
 
 
-def test_overview_says_when_the_data_was_last_loaded_and_warns_of_a_bad_load(market_db):
+def test_overview_says_when_the_data_was_last_loaded_and_warns_of_a_bad_load(market_db, shanghai_time):
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("CREATE (:LoadRun {id: 'L0', kind: 'csv', source: 'csv:city', input: '/exports/2024-06-30', "
                     "status: 'failed', started_at: datetime('2024-06-30T02:00:00Z'), error: 'x'})").consume()
@@ -146,7 +146,7 @@ def test_overview_says_when_the_data_was_last_loaded_and_warns_of_a_bad_load(mar
                     ).consume()
     at = app_session()
     no_exception(at)
-    assert "Last load: /exports/2024-07-01 (csv, source csv:city), succeeded at 2024-07-01 02:05:00 · 118 rows loaded" \
+    assert "Last load: /exports/2024-07-01 (csv, source csv:city), succeeded at 2024-07-01 10:05:00 CST · 118 rows loaded" \
         in all_text(at).replace("\\", "")  # markdown escapes shown plain
     assert not at.warning
     with market_db.driver.session(database=market_db.settings.database) as session:
@@ -159,13 +159,13 @@ def test_overview_says_when_the_data_was_last_loaded_and_warns_of_a_bad_load(mar
     [warning] = [w.value for w in at.warning]
     assert "The last load was partial" in warning and "cut short or damaged" in warning
     loads = table(at, "source", "rows_loaded")
-    assert list(loads["started_at"]) == ["2024-07-02 02:00:00", "2024-07-01 02:00:00", "2024-06-30 02:00:00"]
+    assert list(loads["started_at"]) == ["2024-07-02 10:00:00 CST", "2024-07-01 10:00:00 CST", "2024-06-30 10:00:00 CST"]
     assert list(loads["source"]) == ["ocds", "csv:city", "csv:city"]
     assert str(app_queries.recent_loads(market_db)["rows_loaded"].dtype) == "Int64"  # whole numbers, not 118.0
     assert list(loads["rows_loaded"].astype(object).where(loads["rows_loaded"].notna(), None)) == [50, 118, None]
 
 
-def test_overview_says_when_the_latest_run_failed_and_whose_findings_are_shown(market_db):
+def test_overview_says_when_the_latest_run_failed_and_whose_findings_are_shown(market_db, shanghai_time):
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("CREATE (:DetectorRun {id: 'RUN-2', status: 'failed', started_at: datetime('2024-08-01T02:15:00Z'), "
                     "seconds: 3.0, finding_count: 0, error: 'ServiceUnavailable: the database went away'})").consume()
@@ -174,7 +174,7 @@ def test_overview_says_when_the_latest_run_failed_and_whose_findings_are_shown(m
     assert {m.label: m.value for m in at.metric}["Status"] == "failed"
     [error] = [e.value for e in at.error]
     assert "ServiceUnavailable" in error and "the database went away" in error
-    assert "the last successful run, started 2024-07-01 10" in error
+    assert "the last successful run, started 2024-07-01 18" in error and "CST." in error
     runs = table(at, "run_id", "error")
     assert list(runs["run_id"]) == ["RUN-2", "RUN-1"] and list(runs["status"]) == ["failed", "succeeded"]
     # more than a page of failed runs after it: the successful one is still the one named
@@ -184,7 +184,7 @@ def test_overview_says_when_the_latest_run_failed_and_whose_findings_are_shown(m
     clear_app_caches()
     at.run()
     [error] = [e.value for e in at.error]
-    assert "the last successful run, started 2024-07-01 10" in error
+    assert "the last successful run, started 2024-07-01 18" in error and "CST." in error
 
 
 def test_rings_page_graph_bids_facts_and_triage(market_db):
@@ -634,18 +634,19 @@ def test_cases_page_triage_is_append_only(market_db):
     assert app_queries.case_events(market_db, "RING-1").empty
 
 
-def test_cases_page_shows_when_each_case_was_first_found_and_filters_the_new_ones(market_db):
+def test_cases_page_shows_when_each_case_was_first_found_and_filters_the_new_ones(market_db, shanghai_time):
     """A later run first found RING-2: it alone is new; a failed run after it changes nothing."""
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("""CREATE (:DetectorRun {id: 'RUN-2', status: 'succeeded', started_at: datetime('2024-08-01T10:00:00Z')}),
                               (:DetectorRun {id: 'RUN-3', status: 'failed', started_at: datetime('2024-09-01T10:00:00Z')})
                        WITH 1 AS one
                        MATCH (r:Ring {id: 'RING-2'})
-                       SET r.first_seen_run = 'RUN-2', r.first_seen_at = datetime('2024-08-01T10:00:00Z')""").consume()
+                       SET r.first_seen_run = 'RUN-2', r.first_seen_at = datetime('2024-08-01T20:00:00Z')""").consume()
     at = app_session("views/cases.py")
     no_exception(at)
     cases = table(at, "finding_id", "subjects").set_index("finding_id")
-    assert cases.loc["RING-1", "first_seen"] == "2024-07-01" and cases.loc["RING-2", "first_seen"] == "2024-08-01"
+    # the day in the server's zone: 20:00 UTC is the next morning in the city
+    assert cases.loc["RING-1", "first_seen"] == "2024-07-01" and cases.loc["RING-2", "first_seen"] == "2024-08-02"
     at.toggle(key="cases_new").set_value(True).run()
     no_exception(at)
     assert list(table(at, "finding_id", "subjects")["finding_id"]) == ["RING-2"]
