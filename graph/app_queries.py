@@ -186,7 +186,7 @@ def recent_loads(db: Database, limit: int = 20) -> pd.DataFrame:
 
 
 def findings_counts(db: Database) -> pd.DataFrame:
-    return db.read_frame("app_findings_counts", columns=["kind", "status", "findings"])
+    return db.read_frame("app_findings_counts", columns=["kind", "status", "tier", "findings"])
 
 
 def top_findings(db: Database, limit: int = 10, per_detector: int = 3) -> pd.DataFrame:

@@ -45,6 +45,9 @@ with left:
     else:
         table = counts.pivot_table(index="kind", columns="status", values="findings", fill_value=0, aggfunc="sum")
         table["total"] = table.sum(axis=1)
+        weak = counts[counts["tier"].eq("weak")].groupby("kind")["findings"].sum()
+        if not weak.empty:  # rings and pairs no stronger than markets without collusion give
+            table["of them weak"] = weak.reindex(table.index, fill_value=0)
         st.dataframe(table, width="stretch", key="overview_counts")
 with right:
     st.subheader("Top findings")

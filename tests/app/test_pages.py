@@ -130,6 +130,11 @@ def test_overview_shows_latest_run_counts_and_top_findings(market_db, shanghai_t
     assert list(top["finding_id"][:2]) == ["RING-1", "PAIR-1"]
     counts = table(at, "total")
     assert counts.loc["ring", "total"] == 2 and counts.loc["pair", "total"] == 1
+    assert "of them weak" not in counts  # no finding has a tier
+    _set_tier(market_db, "RING-2", "weak")
+    at.run()
+    counts = table(at, "total")
+    assert (counts.loc["ring", "total"], counts.loc["ring", "of them weak"], counts.loc["pair", "of them weak"]) == (2, 1, 0)
     labels = table(at, "label", "nodes").set_index("label")["nodes"]
     assert labels["Firm"] == 6 and labels["Bid"] == 20
     assert not at.error  # the latest run succeeded
