@@ -333,6 +333,12 @@ class Record:
     line: int
     cells: list[str]
     error: str | None = None
+    end: int = 0  # the physical line it ends on (a quoted field may span line breaks); 0 = ``line``
+
+    @property
+    def lines(self) -> str:
+        """"line 5", or "lines 5–9" for a record over several physical lines."""
+        return f"lines {self.line}–{self.end}" if self.end > self.line else f"line {self.line}"
 
 
 def read_header(path: Path) -> list[str]:
@@ -347,8 +353,13 @@ def read_header(path: Path) -> list[str]:
 
 
 def iter_records(handle: TextIO) -> Iterator[Record]:
-    """Records after the header of an open CSV file (``newline=''``), blank lines skipped."""
-    reader = csv.reader(handle)
+    """Records after the header of an open CSV file (``newline=''``), blank lines skipped.
+
+    The reader is strict: a quote left open at the end of the file is an error naming the
+    lines it swallowed (a lenient reader reads them silently into one field), and so is text
+    after a closing quote (``"Acme" Ltd``), which a lenient reader glues on.
+    """
+    reader = csv.reader(handle, strict=True)
     next(reader, None)
     previous = reader.line_num
     while True:
@@ -357,12 +368,17 @@ def iter_records(handle: TextIO) -> Iterator[Record]:
         except StopIteration:
             return
         except csv.Error as error:
-            yield Record(previous + 1, [], f"unreadable CSV record: {error}")
-            previous = reader.line_num
+            start, previous = previous + 1, reader.line_num
+            if "unexpected end of data" in str(error):
+                message = (f"unreadable CSV record: a quoted field opened on line {start} is never closed, so "
+                           f"lines {start}–{previous} (the end of the file) read as one record; none of them is loaded")
+            else:
+                message = f"unreadable CSV record: {error}"
+            yield Record(start, [], message, end=previous)
             continue
         start, previous = previous + 1, reader.line_num
         if cells:
-            yield Record(start, cells)
+            yield Record(start, cells, end=previous)
 
 
 T = TypeVar("T")
@@ -434,8 +450,10 @@ def parse_row(spec: FileSpec, header: Sequence[str], record: Record) -> tuple[di
     if record.error is not None:
         return None, [Reject(spec.filename, record.line, "", "", record.error)]
     if len(record.cells) != len(header):
+        spans = (f" (the record runs over {record.lines}: a quoted field spans the line breaks; is a quote left "
+                 "open?)" if record.end > record.line else "")
         return None, [Reject(spec.filename, record.line, "", ",".join(record.cells)[:200],
-                             f"row has {len(record.cells)} fields but the header has {len(header)}")]
+                             f"row has {len(record.cells)} fields but the header has {len(header)}{spans}")]
     cells = dict(zip(header, record.cells, strict=True))
     row: dict[str, Any] = {}
     rejects: list[Reject] = []

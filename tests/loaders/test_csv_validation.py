@@ -154,6 +154,27 @@ def test_line_numbers_count_physical_lines_and_blank_lines(tmp_path: Path) -> No
     ]
 
 
+def test_a_quote_left_open_is_a_reject_naming_the_lines_it_swallowed(tmp_path: Path) -> None:
+    # open to the end of the file: a lenient reader loaded F1 with F2 and F3 glued into its address
+    frames, rejects = read_bundle(bundle(tmp_path, {
+        "firms.csv": 'firm_id,name,address\nF0,Zero,Road 4\nF1,Acme,"Road 5\nF2,Beta,Road 6\nF3,Gamma,Road 7\n',
+    }))
+    assert list(frames["firms"]["firm_id"]) == ["F0"]
+    assert reasons(rejects) == [("firms.csv", 3, "", "unreadable CSV record: a quoted field opened on line 3 is never "
+                                 "closed, so lines 3–5 (the end of the file) read as one record; none of them is loaded")]
+    # closed further down: the lines between are one record with too many fields, and the reject says so
+    frames, rejects = read_bundle(bundle(tmp_path, {
+        "firms.csv": 'firm_id,name,address\nF1,Acme,"Road 5\nF2,Beta",Road 6\nF3,Gamma,Road 7\n',
+    }))
+    assert list(frames["firms"]["firm_id"]) == ["F3"]
+    assert reasons(rejects) == [("firms.csv", 2, "", "row has 4 fields but the header has 3 (the record runs over "
+                                 "lines 2–3: a quoted field spans the line breaks; is a quote left open?)")]
+    # text after a closing quote is malformed, not glued on ("Acme Ltd" loaded as "Acme" + " Ltd")
+    frames, rejects = read_bundle(bundle(tmp_path, {"firms.csv": 'firm_id,name\nF1,"Acme" Ltd\nF2,Beta\n'}))
+    assert list(frames["firms"]["firm_id"]) == ["F2"]
+    assert reasons(rejects) == [("firms.csv", 2, "", "unreadable CSV record: ',' expected after '\"'")]
+
+
 def test_hostile_strings_stay_verbatim(tmp_path: Path) -> None:
     hostile = ["'}) DETACH DELETE n //", 'say "hi" \\ back\\slash', "emoji 🦊 and 中文", "  padded  "]
     rows = "".join(f'F{i},"{name.replace(chr(34), chr(34) * 2)}"\n' for i, name in enumerate(hostile))
