@@ -34,35 +34,62 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
     flash = st.session_state.pop(f"triage_flash_{key}", None)
     if flash:
         st.success(flash)
+    clash = st.session_state.pop(f"triage_clash_{key}", None)
+    if clash:
+        st.warning(clash)
     status = current.get("status") or "open"
     assignee = current.get("assignee") or ""
     st.markdown(f"**Status:** {md(STATUS_LABELS.get(status, status))} · **Assignee:** {md(assignee or '—')}")
+    # The form's widgets keep what they showed across reruns; a save compares the user's entries with
+    # what the form showed them (``drawn``), not with the state read now, so a colleague's change
+    # made meanwhile is neither reverted nor recorded again in this user's name.
+    status_key, assignee_key = f"triage_status_{key}_{finding_id}", f"triage_assignee_{key}_{finding_id}"
+    save_key, drawn_key = f"triage_save_{key}_{finding_id}", f"triage_drawn_{key}_{finding_id}"
+    drawn = st.session_state.get(drawn_key, (status, assignee))
+    if drawn is None or (drawn != (status, assignee) and not st.session_state.get(save_key)):
+        for stale in (status_key, assignee_key):  # saved, or the case moved on: show it as it is now
+            st.session_state.pop(stale, None)
+        drawn = (status, assignee)
     with st.form(f"triage_{key}_{finding_id}", clear_on_submit=True):
         cols = st.columns([1, 1, 2])
         new_status = cols[0].selectbox(
             "Status", TRIAGE_STATUSES, index=TRIAGE_STATUSES.index(status) if status in TRIAGE_STATUSES else 0,
-            format_func=lambda s: STATUS_LABELS[s], key=f"triage_status_{key}_{finding_id}",
+            format_func=lambda s: STATUS_LABELS[s], key=status_key,
         )
-        new_assignee = cols[1].text_input("Assignee", value=assignee, key=f"triage_assignee_{key}_{finding_id}")
+        new_assignee = cols[1].text_input("Assignee", value=assignee, key=assignee_key)
         comment = cols[2].text_area("Comment", key=f"triage_comment_{key}_{finding_id}", height=68)
-        submitted = st.form_submit_button("Save triage", type="primary")
+        submitted = st.form_submit_button("Save triage", type="primary", key=save_key)
+    st.session_state[drawn_key] = (status, assignee)
     if submitted:
+        chose_status = new_status if new_status != drawn[0] else None
+        chose_assignee = new_assignee.strip() if new_assignee.strip() != drawn[1] else None
+        clash = []  # a field this user changed that someone else changed since the form showed it: not saved
+        if chose_status is not None and status != drawn[0]:
+            clash.append(f"the status is now {md(STATUS_LABELS.get(status, status))}")
+            chose_status = None
+        if chose_assignee is not None and assignee != drawn[1]:
+            clash.append(f"the assignee is now {md(assignee or '—')}")
+            chose_assignee = None
+        not_saved = (f"Someone changed this case while you were editing it: {', '.join(clash)} (see the case "
+                     "history). Your change of it was not saved; enter it again if it still stands.") if clash else ""
         try:
             written = app_queries.record_triage(
                 db, finding_id, current_user(),
-                status=new_status if new_status != status else None,
-                assignee=new_assignee.strip() if new_assignee.strip() != assignee else None,
+                status=chose_status if chose_status not in (None, status) else None,
+                assignee=chose_assignee if chose_assignee not in (None, assignee) else None,
                 comment=comment or None,
             )
         except (GraphError, ValueError) as error:
             st.error(f"Could not save: {error}")
         else:
             clear_cache()
-            if written:
-                st.session_state[f"triage_flash_{key}"] = f"Saved {written} change(s) as {md(current_user())}."
+            if written or not_saved:
+                if written:
+                    st.session_state[f"triage_flash_{key}"] = f"Saved {written} change(s) as {md(current_user())}."
+                st.session_state[f"triage_clash_{key}"] = not_saved
+                st.session_state[drawn_key] = None  # the next run redraws the form from the case
                 st.rerun()
-            else:
-                st.info("Nothing changed.")
+            st.info("Nothing changed.")
     history = app_queries.case_events(db, finding_id)  # not cached, like the state above: the file below holds it
     st.markdown("**Case history** (append-only)")
     if history.empty:

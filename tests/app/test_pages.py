@@ -639,6 +639,42 @@ def test_cases_page_triage_is_append_only(market_db):
     assert app_queries.case_events(market_db, "RING-1").empty
 
 
+def test_a_stale_triage_form_neither_reverts_nor_repeats_a_colleagues_change(market_db):
+    at = app_session("views/cases.py")
+    at.selectbox(key="cases_pick").set_value("PAIR-1").run()
+    assert at.selectbox(key="triage_status_cases_PAIR-1").value == "open"
+    # while the form stands open, a colleague confirms the pair and takes it
+    app_queries.record_triage(market_db, "PAIR-1", "Li", status="confirmed", assignee="Li")
+    clear_app_caches()
+    at.text_area(key="triage_comment_cases_PAIR-1").input("Seen the 2023 visits")
+    _submit(at, "Save triage")
+    no_exception(at)
+    events = app_queries.case_events(market_db, "PAIR-1")
+    assert list(zip(events["user"], events["action"], strict=True)) == [
+        ("Li", "status"), ("Li", "assign"), (USER, "comment")]  # only the comment is this user's
+    pair = app_queries.finding(market_db, "PAIR-1")
+    assert (pair["status"], pair["assignee"]) == ("confirmed", "Li")
+    # after the save the form shows the case as it is now
+    assert at.selectbox(key="triage_status_cases_PAIR-1").value == "confirmed"
+    assert at.text_input(key="triage_assignee_cases_PAIR-1").value == "Li"
+
+    # both change the status: the later one is not saved, and the user is told
+    app_queries.record_triage(market_db, "PAIR-1", "Li", status="dismissed")
+    clear_app_caches()
+    at.selectbox(key="triage_status_cases_PAIR-1").set_value("in_progress")
+    _submit(at, "Save triage")
+    no_exception(at)
+    assert app_queries.finding(market_db, "PAIR-1")["status"] == "dismissed"
+    assert list(app_queries.case_events(market_db, "PAIR-1")["user"]) == ["Li", "Li", USER, "Li"]
+    assert any("Someone changed this case while you were editing it: the status is now dismissed" in w.value
+               for w in at.warning)
+    # the form was redrawn from the case: a change now is the user's informed choice and is saved
+    assert at.selectbox(key="triage_status_cases_PAIR-1").value == "dismissed"
+    at.selectbox(key="triage_status_cases_PAIR-1").set_value("in_progress")
+    _submit(at, "Save triage")
+    assert app_queries.finding(market_db, "PAIR-1")["status"] == "in_progress"
+
+
 def test_cases_page_shows_when_each_case_was_first_found_and_filters_the_new_ones(market_db, shanghai_time):
     """A later run first found RING-2: it alone is new; a failed run after it changes nothing."""
     with market_db.driver.session(database=market_db.settings.database) as session:
