@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit_cytoscape import EdgeStyle, Event, NodeStyle, streamlit_cytoscape
 
 from graph.app_queries import GraphElements, GraphNode
+from views.common import WORD_JOINER
 
 NODE_CAP = 150
 
@@ -80,7 +81,7 @@ def to_elements(graph: GraphElements) -> dict[str, list[dict[str, Any]]]:
     nodes = []
     for node in graph.nodes.values():
         data: dict[str, Any] = {f"{k}_" if k in _RESERVED else k: _short(v) for k, v in node.props.items()}
-        data.update({"id": node.id, "label": _group(node), "name": node.caption[:40], "type": node.label,
+        data.update({"id": node.id, "label": _group(node), "name": _inert(node.caption[:40]), "type": node.label,
                      "_size": 30.0 if node.score is None else float(node.score)})
         if "id_" in data:
             data["node_key"] = data.pop("id_")
@@ -92,11 +93,23 @@ def to_elements(graph: GraphElements) -> dict[str, list[dict[str, Any]]]:
 
 
 def _short(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > 200:
-        return value[:200] + "…"
+    """A property for the side panel: cut at 200 characters, and inert (:func:`_inert`)."""
     if isinstance(value, (list, dict)):
-        return str(value)[:200]
+        value = str(value)
+    if isinstance(value, str):
+        return _inert(value[:200] + "…" if len(value) > 200 else value)
     return value
+
+
+def _inert(text: str) -> str:
+    """Record text as the side panel shows it, with no ``<a href>`` it would make a live link of.
+
+    streamlit-cytoscape's info panel writes values as text but rebuilds ``<a … href="http…">…</a>``
+    in them as a real link (its ``_appendLinkified``), so a firm registered under such a name
+    would put a link in front of the investigator. A word joiner (U+2060, invisible) after every
+    ``<`` breaks the match, and the text still reads as typed.
+    """
+    return text.replace("<", "<" + WORD_JOINER)
 
 
 def _styles(graph: GraphElements) -> tuple[list[NodeStyle], list[EdgeStyle]]:

@@ -145,6 +145,24 @@ def test_graph_view_caps_nodes_keeping_subjects_and_keeps_node_ids_intact():
     assert hub["node_key"] == "F1" and hub["label"] == "subject Firm" and hub["name"] == "Hub"
 
 
+def test_graph_view_sends_no_link_the_side_panel_would_make_live():
+    """streamlit-cytoscape's info panel turns <a href="http…">…</a> in a value into a link."""
+    from views.common import WORD_JOINER
+
+    hostile = '<a href="https://ev.il/x">Docs</a>'
+    graph = GraphElements()
+    graph.add_node("f", "Firm", {"id": "F1", "name": hostile, "note": ["<a href='https://x'>y</a>"]})
+    graph.add_node("t", "Tender", {"id": "T1", "title": "Road " + hostile * 10})
+    graph.add_edge("f", "BID_IN", "t", {"memo": hostile})
+    elements = to_elements(graph)
+    anchor = re.compile(r"<a\b[^>]*\bhref\s*=", re.IGNORECASE)  # the panel's ANCHOR_RE, up to the href
+    values = [v for item in elements["nodes"] + elements["edges"] for v in item["data"].values() if isinstance(v, str)]
+    assert not [v for v in values if anchor.search(v)]
+    firm = next(n["data"] for n in elements["nodes"] if n["data"]["id"] == "f")
+    assert firm["name"].replace(WORD_JOINER, "") == hostile  # reads as typed
+    assert firm["node_key"] == "F1"
+
+
 @pytest.mark.neo4j
 def test_top_findings_keep_a_flooding_detector_to_its_best_few(clean_db):
     with clean_db.driver.session(database=clean_db.settings.database) as session:
