@@ -44,7 +44,7 @@ CALL (holder, who) {
 WITH o, f, collect(DISTINCT tie) AS ties
 CALL (o, f) {
   OPTIONAL MATCH (o)-[:CONDUCTED]->(i:Inspection)-[:OF]->(f)
-  RETURN count(i) AS inspections, count(CASE WHEN i.result = 'pass' THEN 1 END) AS passed
+  RETURN count(i) AS inspections, count(CASE WHEN toLower(trim(i.result)) IN ['pass', 'passed', '合格', '通过'] THEN 1 END) AS passed  // PASSED_RESULTS
 }
 CALL (o, f) {
   OPTIONAL MATCH (o)-[:DECIDED]->(a:Approval)<-[:APPLIED]-(f)

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from detectors.market import NOT_TENDERED
+from detectors.market import FAILED_RESULTS, NOT_TENDERED, PASSED_RESULTS
 from graph.db import Database, GraphError
 from graph.model import NODES
 
@@ -556,7 +556,7 @@ def official_workload(
         "app_official_workload", department_id=department_id,
         date_from=date_from.isoformat() if date_from else None,
         date_to=date_to.isoformat() if date_to else None,
-        today=(today or date.today()).isoformat(),
+        today=(today or date.today()).isoformat(), passed_results=list(PASSED_RESULTS),
     )
     if frame.empty:
         return frame
@@ -625,7 +625,8 @@ def _grouped(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def pair_inspection_rates(db: Database, official_id: str, firm_id: str) -> pd.DataFrame:
-    return _grouped(db.read_frame("app_pair_inspection_rates", official_id=official_id, firm_id=firm_id))
+    return _grouped(db.read_frame("app_pair_inspection_rates", official_id=official_id, firm_id=firm_id,
+                                  passed_results=list(PASSED_RESULTS), failed_results=list(FAILED_RESULTS)))
 
 
 def pair_approval_times(db: Database, official_id: str, firm_id: str) -> pd.DataFrame:

@@ -86,6 +86,8 @@ def _oidc_login(auth: Any) -> str:
     if st.user.get("is_logged_in"):
         user = str(st.user.get("name") or st.user.get("email") or st.user.get("sub") or "unknown")
         if st.session_state.get("auth_user") != user:
+            if st.session_state.get("auth_user"):  # another person on this browser session: nothing of theirs stays
+                st.session_state.clear()
             access_log.try_record(user, "session_start", method="single sign-on", email=st.user.get("email"))
         st.session_state["auth_user"] = user
         return user
@@ -103,7 +105,10 @@ def logout_button() -> None:
     with st.sidebar:
         st.caption(f"Logged in as **{md(st.session_state.get('auth_user', '?'))}**")
         if st.button("Log out", key="logout"):
-            access_log.try_record(str(st.session_state.pop("auth_user", "?")), "sign_out")
+            access_log.try_record(str(st.session_state.get("auth_user", "?")), "sign_out")
+            # the whole session goes: a console result, a graph being explored or a chosen record
+            # left behind would show to the next person who signs in here, unlogged in their name
+            st.session_state.clear()
             if _secret("auth"):
                 st.logout()
             st.rerun()

@@ -195,8 +195,9 @@ def score_column(label: str = "score") -> Any:
 
 
 def triaged(frame: pd.DataFrame) -> pd.Series:
-    """Rows of a findings list someone has triaged: a status other than open, or an assignee."""
-    return frame["status"].ne("open") | frame["assignee"].notna()
+    """Rows of a findings list someone has triaged: a status other than open, or an assignee (an
+    assignee cleared again is stored as an empty string: no one)."""
+    return frame["status"].ne("open") | frame["assignee"].fillna("").astype(str).str.strip().ne("")
 
 
 def without_weak(frame: pd.DataFrame, noun: str, key: str, weak_means: str,

@@ -9,13 +9,15 @@ its result is shown only once that line is written.
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from graph import app_queries
 from graph.cypher import all_queries
 from graph.db import GraphError
 from views import access_log
-from views.common import current_user, require_database
+from views.common import current_user, md, require_database
 from views.graph_view import show_graph
 
 TIMEOUT_S = 30.0
@@ -47,7 +49,15 @@ else:
                         value="MATCH (f:Firm)-[:MEMBER_OF]->(r:Ring)\nRETURN r.id AS ring, collect(f.id) AS members\n"
                               "LIMIT 25")
 
-if st.button("Run", key="console_run", type="primary"):
+run = st.button("Run", key="console_run", type="primary")
+if run and max(len(text), len(json.dumps(params, default=str))) > access_log.MAX_TEXT:
+    # the access log keeps a string up to MAX_TEXT characters: a longer query (a comment padding it
+    # out, say) would be on record without the part that ran
+    st.session_state.update(console_result=None, console_error=None, console_log_error=None)
+    run = False
+    st.error(f"Not run: the query and its parameters may each be at most {access_log.MAX_TEXT:,} characters, so "
+             "that the access log records them whole.")
+if run:
     ran: app_queries.ConsoleResult | None = None
     failure: Exception | None = None
     try:
@@ -76,15 +86,15 @@ error = st.session_state.get("console_error")
 result = st.session_state.get("console_result")
 log_error = st.session_state.get("console_log_error")
 if log_error is not None:
-    st.error(f"The result is not shown: every console query is recorded in the access log, and {log_error}. "
+    st.error(f"The result is not shown: every console query is recorded in the access log, and {md(log_error)}. "
              "Ask the operator to fix the log (IRONCAGE_ACCESS_LOG, or the state folder's access.log).")
 elif error is not None:
     if isinstance(error, GraphError) and app_queries.is_write_refusal(error):
         st.error("Refused by the database: this console only reads. CREATE, MERGE, SET, DELETE, REMOVE, "
                  "writing procedures, schema changes and LOAD CSV that writes are not allowed here. "
-                 f"(Neo4j said: {error})")
+                 f"(Neo4j said: {md(error)})")
     else:
-        st.error(f"The query failed: {error}")
+        st.error(f"The query failed: {md(error)}")  # Neo4j's message can quote record values
 elif result is not None:
     st.caption(f"{len(result.table)} rows in {result.seconds:.2f} s"
                + (f" — stopped at the row cap of {ROW_CAP}" if result.truncated else ""))

@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from detectors.market import PASSED_RESULTS, plain_text
 from graph import app_queries
 from views.charts import monthly_activity_figure
 from views.common import load, md, record_select, require_database, score_column
@@ -63,7 +64,8 @@ st.dataframe(
         "deviation": st.column_config.NumberColumn("deviation (max |z|)"),
     },
 )
-st.caption("Workload = inspections + approvals decided + tender evaluations in the period. Overdue = approvals "
+st.caption("Workload = inspections + approvals decided (or pending past their deadline) + tender evaluations in "
+           "the period. Overdue = approvals "
            "decided (or still pending today) after their statutory days. Workload z: (official − department "
            "median) / (1.4826 × median absolute deviation). Overdue and pass-rate z: the official's overdue "
            "approvals (inspections not passed) against its volume × the department's rate, as in a funnel plot — "
@@ -101,7 +103,7 @@ else:
     firms = (activity.groupby(["firm_id", "firm_name"])
              .agg(activities=("activity", "count"),
                   inspections=("activity", lambda a: int((a == "inspection").sum())),
-                  passes=("outcome", lambda o: int((o == "pass").sum())),
+                  passes=("outcome", lambda o: int(plain_text(o).isin(PASSED_RESULTS).sum())),
                   evaluated_bids=("activity", lambda a: int((a == "evaluation").sum())),
                   wins_evaluated=("outcome", lambda o: int((o == "won").sum())))
              .reset_index())

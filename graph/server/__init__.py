@@ -251,6 +251,10 @@ class LocalServer:
             "server.http.enabled=false",
             "server.https.enabled=false",
             "dbms.security.auth_enabled=true",
+            # LOAD CSV is a read: the analyst console's read transactions could otherwise have the
+            # server fetch any URL (with record values in it) or read its files
+            "dbms.security.allow_csv_import_from_file_urls=false",
+            "internal.dbms.cypher_ip_blocklist=0.0.0.0/0,::/0",
             "dbms.usage_report.enabled=false",
             f"server.memory.heap.initial_size={heap}",
             f"server.memory.heap.max_size={heap}",

@@ -7,9 +7,14 @@ sister P2 owns shares of F5); O1 decided 2 approvals late; one detector run RUN-
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
+import pandas as pd
 import pytest
 
 from graph import app_queries
+from graph.cypher import named
 from graph.db import GraphError
 from tests.app.conftest import (
     PASSWORD,
@@ -51,6 +56,19 @@ def test_login_needs_the_password_and_records_the_name(market_db, access_log):
     assert [(e["user"], e["action"]) for e in access_entries(access_log)] == [
         ("Ivan Investigator", "sign_in_refused"), ("Ivan Investigator", "sign_in"), ("(withheld)", "sign_in_refused")]
     assert PASSWORD not in access_log.read_text(encoding="ascii")
+
+
+def test_signing_out_leaves_nothing_of_the_session_to_the_next_user(market_db, access_log):
+    at = app_session("views/console.py", user="Ana")
+    at.session_state["console_result"] = "rows of a query run by Ana"  # what the console keeps between runs
+    at.session_state["explore_graph"] = "a graph Ana was exploring"
+    at.run()
+    [logout] = [b for b in at.button if b.label == "Log out"]
+    logout.click().run()
+    no_exception(at)
+    assert "auth_user" not in at.session_state
+    assert "console_result" not in at.session_state and "explore_graph" not in at.session_state
+    assert [(e["user"], e["action"]) for e in access_entries(access_log)][-1] == ("Ana", "sign_out")
 
 
 def test_without_a_configured_password_nobody_gets_in(market_db, monkeypatch):
@@ -263,13 +281,16 @@ def test_weak_rings_and_pairs_are_listed_only_when_asked_for(market_db):
     no_exception(at)
     assert list(table(at, "alert_id", "key_facts")["tier"]) == ["weak"]
 
-    # a weak ring someone works on stays listed without the toggle
-    with market_db.driver.session(database=market_db.settings.database) as session:
-        session.run("MATCH (r:Ring {id: 'RING-2'}) SET r.assignee = 'Ana'").consume()
+    # a weak ring someone works on stays listed without the toggle; unassigned again, it goes back
+    app_queries.record_triage(market_db, "RING-2", "Ana", assignee="Ana")
     clear_app_caches()
     at = app_session("views/rings.py")
     no_exception(at)
     assert list(table(at, "ring_id", "key_screens")["ring_id"]) == ["RING-1", "RING-2"]
+    app_queries.record_triage(market_db, "RING-2", "Ana", assignee="")
+    clear_app_caches()
+    at = app_session("views/rings.py")
+    assert list(table(at, "ring_id", "key_screens")["ring_id"]) == ["RING-1"]
 
 
 def test_cases_page_hides_untriaged_weak_leads_until_asked(market_db):
@@ -334,6 +355,36 @@ def test_officials_page_record_and_drill_down(market_db):
     assert "R018 Single bid received; R036 Lowest bid disqualified" in buyer
     at.selectbox(key="officials_department").set_value("D1").run()
     assert not any("as a buyer" in w.value for w in at.warning)
+
+
+def test_officials_and_pairs_read_results_and_pending_approvals_as_the_detectors_do(market_db):
+    from detectors.market import PASSED_RESULTS
+
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        # a city that records results in Chinese (合格 = passed, 不合格 = failed), and O2 with two approvals
+        # still pending on 2024-08-01: one within its 20 days (neither work done nor late), one past them
+        session.run("MATCH (i:Inspection) WHERE i.result = 'pass' REMOVE i.penalty").consume()  # none recorded
+        session.run("MATCH (i:Inspection) SET i.result = CASE i.result WHEN 'pass' THEN ' 合格' ELSE '不合格' END"
+                    ).consume()
+        session.run("MATCH (o:Official {id: 'O2'}), (f:Firm {id: 'F6'}) "
+                    "CREATE (o)-[:DECIDED]->(:Approval {id: 'A-new', kind: 'permit', applied_at: date('2024-07-25'), "
+                    "statutory_days: 20})<-[:APPLIED]-(f), "
+                    "(o)-[:DECIDED]->(:Approval {id: 'A-old', kind: 'permit', applied_at: date('2024-06-01'), "
+                    "statutory_days: 20})<-[:APPLIED]-(f)").consume()
+    record = app_queries.official_workload(market_db, today=date(2024, 8, 1)).set_index("official_id")
+    assert (record.loc["O1", "passes"], record.loc["O1", "inspections"]) == (8, 10)  # 合格 counts as a pass
+    assert (record.loc["O2", "approvals"], record.loc["O2", "overdue"]) == (4, 1)  # 3 decided + the late one
+    rates = app_queries.pair_inspection_rates(market_db, "O1", "F6").set_index("group")
+    assert rates.loc["this official → this firm", "pass_rate"] == 0.5
+    assert pd.isna(rates.loc["this official → other firms", "mean_penalty"])  # none recorded: not 0
+    assert rates.loc["this official → this firm", "mean_penalty"] == 5000.0  # the two failures' penalties only
+    at = app_session("views/officials.py")
+    at.selectbox(key="officials_pick").set_value("O1").run()
+    firms = table(at, "firm_id", "overdue_approvals").set_index("firm_id")
+    assert (firms.loc["F5", "passes"], firms.loc["F6", "passes"]) == (6, 2)
+    # the analyst query spells the detectors' list out in Cypher: the same list
+    literal = re.search(r"IN \[([^\]]*)\] THEN 1 END\) AS passed", named("analyst_official_firm_ties").text)
+    assert literal and tuple(v.strip().strip("'") for v in literal.group(1).split(",")) == PASSED_RESULTS
 
 
 def test_closeness_page_rates_times_and_ties(market_db):
@@ -547,6 +598,61 @@ def test_console_refuses_writes_and_the_database_is_unchanged(market_db, stateme
     [entry] = access_entries(access_log)  # the attempt is on record, with the statement as typed
     assert (entry["user"], entry["mode"], entry["query"], entry["outcome"]) == (USER, "free", statement, "refused")
     assert entry["rows"] is None and entry["error"]
+
+
+def test_console_runs_only_what_the_access_log_can_record_whole_and_shows_errors_as_text(market_db, access_log):
+    at = app_session("views/console.py")
+    at.radio(key="console_mode").set_value("Free Cypher").run()
+    padded = "//" + " " * 20_000 + "\nMATCH (f:Firm) RETURN f.id AS firm_id"  # the log would keep only the padding
+    at.text_area(key="console_text").input(padded)
+    at.button(key="console_run").click().run()
+    no_exception(at)
+    assert any("Not run" in e.value and "20,000 characters" in e.value for e in at.error)
+    assert not at.dataframe and not access_entries(access_log)
+    # Neo4j's error quotes the value it could not read: shown as characters, not as an image to fetch
+    at.text_area(key="console_text").input("RETURN date('![x](https://ev.il/i.png)') AS d")
+    at.button(key="console_run").click().run()
+    no_exception(at)
+    [error] = [e.value for e in at.error]
+    assert "The query failed" in error and "](https" not in error and "\\]\\(" in error
+    assert access_entries(access_log)[-1]["outcome"] == "failed"
+
+
+def test_console_reads_cannot_make_the_server_fetch_a_url_or_a_file(market_db, access_log):
+    """LOAD CSV is a read, so a read transaction alone would let the console send record values to any
+    address (or read the server's files); the local server's configuration blocks both."""
+    import http.server
+    import threading
+
+    fetched: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            fetched.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"a,b\n")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        at = app_session("views/console.py")
+        at.radio(key="console_mode").set_value("Free Cypher").run()
+        for query in (f"MATCH (f:Firm) WITH collect(f.name) AS names LOAD CSV FROM "
+                      f"'http://127.0.0.1:{server.server_port}/x?' + names[0] AS row RETURN row",
+                      "LOAD CSV FROM 'file:///etc/passwd' AS row RETURN row"):
+            at.text_area(key="console_text").input(query)
+            at.button(key="console_run").click().run()
+            no_exception(at)
+            assert any("The query failed" in e.value for e in at.error), [e.value for e in at.error]
+            assert not at.dataframe
+    finally:
+        server.shutdown()
+    assert fetched == []
+    assert [e["outcome"] for e in access_entries(access_log)] == ["failed", "failed"]
 
 
 def test_console_shows_nothing_when_the_access_log_cannot_be_written(market_db, tmp_path, monkeypatch):
