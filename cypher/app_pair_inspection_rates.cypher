@@ -2,7 +2,7 @@
 // this official with this firm and with its other firms, every other official (any department) with this
 // firm, and the official's department peers with their other firms. One row per (by_official, of_firm).
 // pass_rate and fail_rate are shares of the inspections with a recorded result (the detector's reading:
-// detectors.market.PASSED_RESULTS / FAILED_RESULTS, compared in lower case); mean_penalty of those with a penalty.
+// detectors.market.PASSED_RESULTS / FAILED_RESULTS, compared in lower case); a blank penalty is none imposed.
 // Parameters: $official_id (string), $firm_id (string), $passed_results, $failed_results (lists of strings).
 MATCH (o:Official {id: $official_id})
 CALL (o) {
@@ -22,5 +22,5 @@ RETURN by_official, of_firm, count(i) AS inspections,
                 ELSE 0.0 END) AS pass_rate,
        avg(CASE WHEN i.result IS NULL THEN null WHEN toLower(trim(i.result)) IN $failed_results THEN 1.0
                 ELSE 0.0 END) AS fail_rate,
-       avg(i.penalty) AS mean_penalty
+       avg(coalesce(i.penalty, 0.0)) AS mean_penalty
 ORDER BY by_official DESC, of_firm DESC

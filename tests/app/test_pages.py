@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import pandas as pd
 import pytest
 
 from graph import app_queries
@@ -363,7 +362,7 @@ def test_officials_and_pairs_read_results_and_pending_approvals_as_the_detectors
     with market_db.driver.session(database=market_db.settings.database) as session:
         # a city that records results in Chinese (合格 = passed, 不合格 = failed), and O2 with two approvals
         # still pending on 2024-08-01: one within its 20 days (neither work done nor late), one past them
-        session.run("MATCH (i:Inspection) WHERE i.result = 'pass' REMOVE i.penalty").consume()  # none recorded
+        session.run("MATCH (i:Inspection) WHERE i.result = 'pass' REMOVE i.penalty").consume()  # blank: none
         session.run("MATCH (i:Inspection) SET i.result = CASE i.result WHEN 'pass' THEN ' 合格' ELSE '不合格' END"
                     ).consume()
         session.run("MATCH (o:Official {id: 'O2'}), (f:Firm {id: 'F6'}) "
@@ -376,8 +375,8 @@ def test_officials_and_pairs_read_results_and_pending_approvals_as_the_detectors
     assert (record.loc["O2", "approvals"], record.loc["O2", "overdue"]) == (4, 1)  # 3 decided + the late one
     rates = app_queries.pair_inspection_rates(market_db, "O1", "F6").set_index("group")
     assert rates.loc["this official → this firm", "pass_rate"] == 0.5
-    assert pd.isna(rates.loc["this official → other firms", "mean_penalty"])  # none recorded: not 0
-    assert rates.loc["this official → this firm", "mean_penalty"] == 5000.0  # the two failures' penalties only
+    assert rates.loc["this official → other firms", "mean_penalty"] == 0.0  # a blank penalty is none imposed
+    assert rates.loc["this official → this firm", "mean_penalty"] == 2500.0
     at = app_session("views/officials.py")
     at.selectbox(key="officials_pick").set_value("O1").run()
     firms = table(at, "firm_id", "overdue_approvals").set_index("firm_id")
