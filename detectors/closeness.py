@@ -60,8 +60,9 @@ Components (each has a value, a baseline, a significance test and a contribution
     every firm. Pass and no-fail are Bonferroni-combined (×2) and the stronger counts; the
     q-value is Tarone–BH (a pair whose firm was failed twice in all can never reach a small
     p, so it does not count among the tests; Tarone 1990, Gilbert 2005). Effect = share of
-    the expected failures that did not happen. The same test on "not penalised" (mean
-    penalty vs peers' mean penalty reported beside it) and on approvals granted.
+    the expected failures that did not happen. The same test on "not penalised" (a penalty
+    left blank reads as none imposed, as an empty cell of the bundle does; mean penalty vs
+    peers' mean penalty reported beside it) and on approvals granted.
 ``speed``
     Approval time (decided_at − applied_at) of the firm's approvals against the official's
     other approvals of the same kind: Mann–Whitney U summed over kinds (van Elteren), exact
@@ -192,8 +193,8 @@ class Params:
         pass / a failure / a grant.
     grant_markers / refusal_markers: decisions are free text, and Chinese ones are phrases
         (准予行政许可, 予以批准, 不予行政许可 …): a decision containing a grant marker counts as a
-        grant unless it contains a refusal marker (不予, 驳回 …, checked first); anything else
-        is a refusal.
+        grant unless it contains a refusal marker (不予, 驳回, and the 未 'not' of each grant marker:
+        未批准, 未准予 …, 未予, 未获; checked first); anything else is a refusal.
     """
 
     threshold: float = 20.0
@@ -227,7 +228,8 @@ class Params:
     failed_results: tuple[str, ...] = FAILED_RESULTS
     granted_decisions: tuple[str, ...] = ("approved", "approve", "granted", "accepted", "yes")
     grant_markers: tuple[str, ...] = ("准予", "批准", "核准", "同意", "通过", "许可")
-    refusal_markers: tuple[str, ...] = ("不予", "不准", "不批准", "不同意", "不通过", "未通过", "驳回", "拒绝",
+    refusal_markers: tuple[str, ...] = ("不予", "不准", "不批准", "不同意", "不通过", "未予", "未获", "未准予",
+                                        "未批准", "未核准", "未同意", "未通过", "未许可", "驳回", "拒绝",
                                         "撤回", "终止")
 
     def check(self) -> list[str]:
@@ -392,16 +394,16 @@ def _decided_day(approvals: pd.DataFrame) -> pd.Series:
 def assigned(events: pd.DataFrame, assignments: pd.DataFrame, day: str) -> pd.Series:
     """Which ``events`` (inspections, approvals) an official made for a firm while it was the firm's
     assigned case officer: a ``RESPONSIBLE_FOR`` period of the pair holds the event's ``day``
-    (``since`` and ``until`` inclusive, either open; approvals by their decision date,
+    (calendar days, ``since`` and ``until`` inclusive, either open; approvals by their decision date,
     :func:`_decided_day`, the official's act). An undated event of an assigned pair counts as
     assigned. Boolean Series on ``events.index``."""
     spans = _clean(assignments)
     if events.empty or spans.empty:
         return pd.Series(False, index=events.index, dtype=bool)
     rows = events[[*PAIR, day]].assign(_row=np.arange(len(events))).merge(spans, on=PAIR, how="inner")
-    when = rows[day]
-    inside = when.isna() | ((rows["since"].isna() | (when >= rows["since"]))
-                            & (rows["until"].isna() | (when <= rows["until"])))
+    # calendar days: an inspection at 10:00 on the last day of an assignment is inside it
+    when, since, until = rows[day].dt.normalize(), rows["since"].dt.normalize(), rows["until"].dt.normalize()
+    inside = when.isna() | ((since.isna() | (when >= since)) & (until.isna() | (when <= until)))
     flags = np.zeros(len(events), dtype=bool)
     flags[rows.loc[inside, "_row"].to_numpy()] = True
     return pd.Series(flags, index=events.index)
@@ -1149,13 +1151,18 @@ def _pct(value: float) -> str:
 
 
 def _approval_days(approvals: pd.DataFrame, official: str, firm: str) -> tuple[float | None, float | None]:
-    """Median approval days for the firm and for the official's other approvals of the same kinds."""
+    """Median approval days for the firm and for the official's other approvals of the same kinds.
+
+    The approvals :func:`_speed` ranks: decided no earlier than applied for, of the kinds in
+    which the official also decided approvals for other firms — so the medians quoted are
+    those of the samples the test compared."""
     ap = approvals[approvals[OID] == official].dropna(subset=["applied_at", "decided_at"])
     days = (ap["decided_at"] - ap["applied_at"]).dt.total_seconds() / 86400.0
+    ap, days = ap[days >= 0], days[days >= 0]
     mine = ap[FID] == firm
-    kinds = set(ap.loc[mine, KIND])
-    others = days[~mine & ap[KIND].isin(kinds)]
-    return (float(days[mine].median()) if mine.any() else None,
+    compared = ap[KIND].isin(set(ap.loc[mine, KIND]) & set(ap.loc[~mine, KIND]))
+    mine, others = days[mine & compared], days[~mine & compared]
+    return (float(mine.median()) if len(mine) else None,
             float(others.median()) if len(others) else None)
 
 

@@ -12,7 +12,8 @@ overdue (超期量)
     approval still undecided at the data's last date (``as_of``) is measured to ``as_of`` and,
     when past its deadline, counts as overdue in the month of ``as_of`` ("open_overdue").
     Decided cases count in the month of the decision. ``overdue_share = overdue /
-    (approvals + open overdue)``.
+    (approvals + open overdue)``, over approvals with an application date (one decided
+    without it counts in the workload and its month, but has no days to be overdue by).
 behaviour
     ``pass_rate`` (share of inspections with result ``pass``), ``penalty_mean`` (mean
     penalty per inspection), ``approval_days`` (median decided_at − applied_at, days), and
@@ -88,7 +89,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "pass_rate": ("inspections", "both"),
     "fail_ratio": ("inspections", "both"),
     "penalty_mean": ("inspections", "both"),
-    "approval_days": ("approvals", "high"),
+    "approval_days": ("approvals_timed", "high"),
     "overdue_share": ("approval_cases", "high"),
 }
 # a metric read only when the other is not available: the raw pass rate compares officials
@@ -224,11 +225,14 @@ def _events(data: MarketData, params: Params, as_of: pd.Timestamp | None) -> dic
     insp["passed"] = plain_text(insp["result"]).isin(params.passed_results)
     insp["passed"] = insp["passed"].fillna(False).where(insp["result"].notna())
     insp = _expected_failures(insp, params)
-    ap = approval_overdue(data.approvals.dropna(subset=[OID, "applied_at"]), as_of)
+    # a decision without an application date is still work done in its month; only its days
+    # and overdue need the application (an open one without it has neither month nor days)
+    ap = approval_overdue(data.approvals.dropna(subset=[OID]), as_of)
+    ap = ap[ap["applied_at"].notna() | ap["decided_at"].notna()]
     ap["month"] = _month(ap["decided_at"].fillna(pd.Timestamp(as_of) if as_of is not None else pd.NaT))
     ap = ap.dropna(subset=["month"])
     ap["decided"] = ~ap["open"]
-    ap["counted"] = ap["decided"] | ap["overdue"]  # open cases count once overdue
+    ap["counted"] = (ap["decided"] & ap["applied_at"].notna()) | ap["overdue"]  # open cases count once overdue
     ap["decided_days"] = ap["days"].where(ap["decided"])
     ap["open_over"] = ap["open"] & ap["overdue"]
     ev = data.evaluations.dropna().drop_duplicates().copy()
@@ -260,15 +264,9 @@ def funnel_z(observed: pd.Series, expected: pd.Series, groups: pd.Series | None 
     Spiegelhalter, D. J. (2005). Funnel plots for comparing institutional performance.
     Statistics in Medicine 24(8), 1185–1202.
     """
-    o = observed.astype(float)
-    e = expected.astype(float)
-    ok = o.notna() & e.notna() & (e > 0)
-    if eligible is not None:
-        ok &= eligible.astype(bool)
-    keys = groups if groups is not None else pd.Series(0, index=o.index)
+    o, e, ok, keys, x = _log_ratios(observed, expected, groups, eligible)
     with warnings.catch_warnings():  # groups without eligible values give NaN, as meant
         warnings.simplefilter("ignore", RuntimeWarning)
-        x = np.log((o + 0.5) / (e + 0.5)).where(ok)
         med = x.groupby(keys).transform("median")
         spread = (x - med).abs().groupby(keys).transform("median") * MAD_SCALE
         within = (1.0 / (e + 0.5)).where(ok).groupby(keys).transform("median")
@@ -286,6 +284,32 @@ def funnel_z(observed: pd.Series, expected: pd.Series, groups: pd.Series | None 
         high = np.clip((stats.poisson.sf(k - 1, mu) * weights).sum(axis=1), 1e-300, 1.0)
         z[rows] = np.where(low < high, np.minimum(stats.norm.ppf(low), 0.0), np.maximum(stats.norm.isf(high), 0.0))
     return pd.Series(z, index=o.index)
+
+
+def _peer_ratio(observed: pd.Series, expected: pd.Series, groups: pd.Series | None = None,
+                eligible: pd.Series | None = None) -> pd.Series:
+    """The peers' typical ratio ``θ`` of :func:`funnel_z` on each row: ``exp(median log((O + ½)/(E + ½)))``
+    over the eligible rows of its group (NaN where the group has none). ``θ · E`` is the count
+    its z is measured against."""
+    _o, _e, _ok, keys, x = _log_ratios(observed, expected, groups, eligible)
+    with warnings.catch_warnings():  # groups without eligible values give NaN, as meant
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.exp(x.groupby(keys).transform("median"))
+
+
+def _log_ratios(observed: pd.Series, expected: pd.Series, groups: pd.Series | None,
+                eligible: pd.Series | None) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]:
+    """observed, expected as float, the eligible rows (counts known, E > 0), the group keys and
+    ``log((O + ½)/(E + ½))`` on the eligible rows (NaN elsewhere)."""
+    o = observed.astype(float)
+    e = expected.astype(float)
+    ok = o.notna() & e.notna() & (e > 0)
+    if eligible is not None:
+        ok &= eligible.astype(bool)
+    keys = groups if groups is not None else pd.Series(0, index=o.index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return o, e, ok, keys, np.log((o + 0.5) / (e + 0.5)).where(ok)
 
 
 def period_deviation(record: pd.DataFrame, min_peers: int = 4) -> pd.DataFrame:
@@ -377,13 +401,14 @@ def _aggregate_counts(ev: dict[str, pd.DataFrame], keys: list[str]) -> pd.DataFr
     a = insp.groupby(keys).agg(inspections=("passed", "size"), passes=("passed", "sum"),
                                results=("passed", "count"), penalties_total=("penalty", "sum"),
                                fails=("failed", "sum"), expected_fails=("expected_fail", "sum"))
-    b = ap.groupby(keys).agg(approvals=("decided", "sum"), approval_cases=("counted", "sum"),
+    b = ap.groupby(keys).agg(approvals=("decided", "sum"), approvals_timed=("decided_days", "count"),
+                             approval_cases=("counted", "sum"),
                              overdue=("overdue", "sum"), open_overdue=("open_over", "sum"),
                              overdue_days=("days_over", "sum"), approval_days=("decided_days", "median"))
     c = evals.groupby(keys).size().rename("evaluations")
     out = a.join(b, how="outer").join(c, how="outer")
-    counts = ["inspections", "passes", "results", "approvals", "approval_cases", "overdue", "open_overdue",
-              "evaluations"]
+    counts = ["inspections", "passes", "results", "approvals", "approvals_timed", "approval_cases", "overdue",
+              "open_overdue", "evaluations"]
     out[counts] = out[counts].astype(float).fillna(0).astype(int)
     out[["penalties_total", "overdue_days", "fails", "expected_fails"]] = \
         out[["penalties_total", "overdue_days", "fails", "expected_fails"]].fillna(0.0)
@@ -404,9 +429,10 @@ def official_profile_frame(data: MarketData, pairs: Sequence[Finding] | None = N
 
     Columns: official_id, name, department_id, month (first day, Timestamp), inspections,
     approvals, evaluations, workload, passes, pass_rate, penalties_total, penalty_mean,
-    approval_days, approval_cases, overdue, open_overdue, overdue_days, overdue_share,
-    z_pass_rate, z_penalty_mean, z_approval_days, z_overdue_share, closeness_max,
-    closeness_firm_id. Sorted by official, month.
+    approval_days, approvals_timed (the decided approvals with an application date, which
+    approval_days is the median of), approval_cases, overdue, open_overdue, overdue_days,
+    overdue_share, z_pass_rate, z_penalty_mean, z_approval_days, z_overdue_share,
+    closeness_max, closeness_firm_id. Sorted by official, month.
     """
     params = params or Params()
     as_of = pd.Timestamp(params.as_of) if params.as_of else as_of_date(data)
@@ -430,7 +456,9 @@ def official_totals(data: MarketData, params: Params | None = None) -> pd.DataFr
     inspection metrics, ``min_approvals`` for the approval metrics); departments with fewer
     than ``min_peers`` such officials are compared with the whole market (``z_scope``).
     ``first_event`` / ``last_event``: the official's first and last inspection, decision or
-    evaluated tender (the period its record covers).
+    evaluated tender (the period its record covers). ``peer_ratio_fail_ratio``: the peers'
+    typical ratio ``θ`` the failure ratio's funnel z is measured against (:func:`funnel_z`), so
+    ``θ · expected_fails`` is the failures the z compares with.
     """
     params = params or Params()
     as_of = pd.Timestamp(params.as_of) if params.as_of else as_of_date(data)
@@ -460,6 +488,10 @@ def official_totals(data: MarketData, params: Params | None = None) -> pd.DataFr
             totals["peer_median_" + metric] = totals[metric].where(eligible).groupby(totals[DEPT]).transform("median")
             market_median = totals[metric].where(eligible).median()
             totals["peer_median_" + metric] = totals["peer_median_" + metric].where(by_dept.notna(), market_median)
+            if metric == "fail_ratio":  # the failures its funnel z is measured against: θ · E
+                theta = _peer_ratio(totals["fails"], totals["expected_fails"], totals[DEPT], eligible).where(
+                    by_dept.notna(), _peer_ratio(totals["fails"], totals["expected_fails"], None, eligible))
+                totals["peer_ratio_fail_ratio"] = theta.where(totals["z_fail_ratio"].notna())
     return totals
 
 
@@ -503,7 +535,10 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
                                    "z": _num(z, 2), "volume": int(row[volume]), "peers": row["scope_" + metric],
                                    "threshold": params.z_threshold}
         if "fail_ratio" in flagged:
-            flagged["fail_ratio"].update(failures=int(row["fails"]), expected_failures=_num(row["expected_fails"], 2))
+            flagged["fail_ratio"].update(failures=int(row["fails"]), expected_failures=_num(row["expected_fails"], 2),
+                                         peer_ratio=_num(row["peer_ratio_fail_ratio"], 4),
+                                         peer_expected_failures=_num(row["peer_ratio_fail_ratio"]
+                                                                     * row["expected_fails"], 2))
         many_overdue = (row["overdue"] >= params.overdue_min_count
                         and (row["overdue_share"] or 0) >= params.overdue_min_share)
         if many_overdue:
@@ -515,10 +550,15 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         facts = []
         for metric, f in sorted(flagged.items(), key=lambda kv: -abs(kv[1]["z"])):
             if metric == "fail_ratio":
-                facts.append(f"failed {counted(f['failures'], 'inspection')}, "
-                             f"{'more' if f['z'] > 0 else 'fewer'} than the {f['expected_failures']:.1f} its firms' "
-                             f"records with other officials predict (z = {f['z']:.1f}, allowing for chance and "
-                             f"the spread between peers)")
+                # the word compares the failures with what z compares them with, θ · E, not with E
+                baseline = round(f["peer_expected_failures"], 1)
+                word = "more than" if f["failures"] > baseline else \
+                    "fewer than" if f["failures"] < baseline else "as many as"
+                facts.append(f"failed {counted(f['failures'], 'inspection')} against the "
+                             f"{f['expected_failures']:.1f} its firms' records with other officials predict, "
+                             f"{word} the {baseline:.1f} expected at its peers' typical ratio of "
+                             f"{f['peer_ratio']:.2f} to that prediction (z = {f['z']:.1f}, allowing for chance "
+                             f"and the spread between peers)")
                 continue
             label, fmt = _LABELS[metric]
             direction = "above" if f["z"] > 0 else "below"

@@ -238,6 +238,20 @@ def test_assigned_events_are_those_inside_a_period_of_the_pair() -> None:
     assert not closeness.assigned(events, spans.iloc[0:0], "date").any()
 
 
+def test_an_assignment_holds_every_hour_of_its_first_and_last_day() -> None:
+    """Days are compared, not instants: 10:00 on the last day is inside, midnight after it is not."""
+    data = MarketData.build(
+        inspections=pd.DataFrame({"inspection_id": ["I1", "I2", "I3", "I4"], "official_id": ["O1"] * 4,
+                                  "firm_id": ["F1"] * 4,
+                                  "date": ["2024-03-31T10:00:00Z", "2024-03-31T23:59:59Z", "2024-04-01T00:00:00Z",
+                                           "2023-12-31T23:00:00Z"]}),
+        assignments=pd.DataFrame({"official_id": ["O1"], "firm_id": ["F1"], "since": ["2024-01-01T12:00:00Z"],
+                                  "until": ["2024-03-31"]}))
+    assert closeness.assigned(data.inspections, data.assignments, "date").tolist() == [True, True, False, False]
+    late_start = data.inspections.assign(date=pd.to_datetime(["2024-01-01T08:00:00"] * 4))
+    assert closeness.assigned(late_start, data.assignments, "date").all()  # the first day, before noon
+
+
 def test_an_assigned_case_officers_visits_are_its_job_and_a_colleagues_are_not() -> None:
     """The frequency case above, once O1 is recorded as F1's case officer: no frequency lead, the visits
     named as the assignment's; O2's excess visits to F2, which it is not assigned, still count."""
@@ -474,6 +488,24 @@ def test_a_few_clean_passes_are_not_leniency() -> None:
     assert ("O1", "F5") not in _pairs(closeness.detect(data))
 
 
+def test_a_blank_penalty_reads_as_none_imposed() -> None:
+    """O1 fails F5 10 times in 20 as the others do, and never fines it while they fine every
+    failure: not penalised, a (small) leniency component — whether O1's penalty cells hold 0 or
+    are left blank (an empty cell is no penalty, as a blank in a fines column is)."""
+    officials, insp = _peer_market()
+    _inspection(insp, "O1", "F5", 10, 10, penalty=0.0)
+    for peer in ("O2", "O3", "O4"):
+        _inspection(insp, peer, "F5", 5, 5)
+    zero = _row(closeness.pair_frame(_market(officials, insp)), "O1", "F5")
+    assert (zero["penalty_n"], zero["penalty_x"]) == (20, 20) and zero["penalty_points"] > 0
+    for r in insp:
+        if (r["official_id"], r["firm_id"]) == ("O1", "F5"):
+            r["penalty"] = None
+    blank = _row(closeness.pair_frame(_market(officials, insp)), "O1", "F5")
+    assert (blank["penalty_n"], blank["penalty_x"], blank["penalty_points"]) == (
+        zero["penalty_n"], zero["penalty_x"], zero["penalty_points"])
+
+
 def test_an_official_lenient_with_everyone_is_not_close_to_one_firm() -> None:
     officials, insp = _peer_market()
     insp = [r for r in insp if r["official_id"] != "O1"]
@@ -510,6 +542,26 @@ def test_fast_approvals_are_flagged_with_the_median_days() -> None:
     assert (frequency["first"], frequency["last"]) == ("2024-01-03", "2024-01-08")
 
 
+def test_the_speed_sentence_quotes_the_approvals_the_test_ranked() -> None:
+    """F1's 4 permits take a day against 20 for other firms' permits; its 5 licences take 60 days,
+    but O1 decides licences for nobody else, so they are not compared — nor is a permit decided
+    20 days before it was applied for. The sentence's and evidence's medians are the ranked ones."""
+    apps: list[dict] = []
+    _approvals(apps, "O1", "F1", [1, 1, 1, 1, -20])
+    for f in ("F2", "F3", "F4", "F5", "F6"):
+        _approvals(apps, "O1", f, [20, 20, 20])
+    _approvals(apps, "O1", "F1", [60] * 5, kind="licence")
+    data = _market(_officials(["O1"]), approvals=apps)
+    row = _row(closeness.pair_frame(data), "O1", "F1")
+    assert row["n_timed"] == 4 and row["speed_points"] > 0
+    [found] = [f for f in closeness.detect(data) if (f.official_id, f.firm_id) == ("O1", "F1")]
+    assert "decided its 4 approvals in a median 1 days against 20 for other firms' approvals" in found.explanation
+    speed = found.evidence["components"]["speed"]
+    assert (speed["value"], speed["baseline"], speed["approvals"]) == (1.0, 20.0, 4.0)
+    # near miss: nothing compared, nothing quoted
+    assert closeness._approval_days(data.approvals[data.approvals["kind"] == "licence"], "O1", "F1") == (None, None)
+
+
 def test_the_period_covers_only_the_interactions_the_sentence_counts() -> None:
     """Two committee meetings are below ``min_evaluations``: not counted, so not dated either."""
     officials = _officials(["O1", "O2"])
@@ -536,6 +588,9 @@ def test_chinese_decision_wordings_count_as_grants_and_refusals() -> None:
     decisions = pd.Series(["准予行政许可", "予以批准", "同意", "Approved", "不予行政许可", "驳回申请", "不同意",
                            "未通过", "rejected", None, "补正材料"])
     assert closeness.granted(decisions, closeness.Params()).tolist() == [True] * 4 + [False] * 7
+    # 未 ('not') before a grant word refuses, as 不 does
+    refused = pd.Series(["未批准", "未予批准", "未获批准", "未准予许可", "未同意", "未核准", "未予许可", "申请未获通过"])
+    assert not closeness.granted(refused, closeness.Params()).any()
     apps: list[dict] = []
     _approvals(apps, "O1", "F1", [10] * 8)
     for peer in ("O2", "O3"):

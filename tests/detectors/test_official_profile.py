@@ -97,6 +97,27 @@ def test_overdue_days_are_exact_and_open_cases_run_to_the_data_end() -> None:
     assert mar["approvals"] == 0 and mar["inspections"] == 1
 
 
+def test_a_decision_without_an_application_date_is_work_but_not_timed() -> None:
+    """Two decisions in February have no application date: they are February's work and the
+    record's last event, but have no approval time and cannot be overdue. An open case without
+    an application date has neither a month nor days: it counts nowhere."""
+    rows: list[dict] = []
+    _approval(rows, "O1", "2024-01-01", "2024-01-15", 10)  # 14 days, 4 over
+    _approval(rows, "O1", None, "2024-02-10", 10)
+    _approval(rows, "O1", None, "2024-02-12", 10)
+    _approval(rows, "O1", None, None, 10)
+    data = _market(_officials(["O1"]), approvals=rows)
+    frame = op.official_profile_frame(data, pairs=[]).set_index("month")
+    feb = frame.loc[pd.Timestamp("2024-02-01")]
+    assert (feb["approvals"], feb["workload"], feb["approvals_timed"], feb["approval_cases"]) == (2, 2, 0, 0)
+    assert np.isnan(feb["approval_days"]) and np.isnan(feb["overdue_share"])
+    totals = op.official_totals(data).set_index("official_id").loc["O1"]
+    assert (totals["approvals"], totals["approvals_timed"], totals["overdue"]) == (3, 1, 1)
+    assert totals["approval_days"] == 14.0 and totals["overdue_share"] == 1.0  # 1 overdue of the 1 measured
+    assert totals["last_event"] == pd.Timestamp("2024-02-12")
+    assert len(frame) == 2  # the open case without dates adds no month
+
+
 # --------------------------------------------------------------------------- the frame
 
 
@@ -167,8 +188,44 @@ def test_an_official_who_fails_far_fewer_than_its_firms_predict_is_a_finding() -
     deviation = f.evidence["deviations"]["fail_ratio"]
     assert deviation["failures"] == 0 and deviation["expected_failures"] == pytest.approx(expected, abs=0.01)
     assert deviation["z"] <= -3.5 and "pass_rate" not in f.evidence["deviations"]
-    assert f"failed 0 inspections, fewer than the {expected:.1f} its firms' records with other officials " \
-        "predict" in f.explanation
+    baseline = deviation["peer_ratio"] * expected
+    assert deviation["peer_expected_failures"] == pytest.approx(baseline, abs=0.01)
+    assert f"failed 0 inspections against the {expected:.1f} its firms' records with other officials predict, " \
+        f"fewer than the {baseline:.1f} expected at its peers' typical ratio of {deviation['peer_ratio']:.2f}" \
+        in f.explanation
+
+
+def test_the_failure_sentence_compares_with_what_the_z_compares_with() -> None:
+    """O2..O5 each fail half of the 100 inspections of a kind of their own, which the others
+    never fail: each fails about 4× what the others' records predict. O1 fails 40 of 100 of
+    O2's kind, a little more than its 38.5 predicted — but far fewer than the peers' ratio
+    gives, which is what its negative z says; the sentence must not call 40 fewer than 38.5."""
+    insp: list[dict] = []
+
+    def visit(official: str, kind: str, n: int, fails: int) -> None:
+        for i in range(n):
+            insp.append({"inspection_id": f"I{len(insp) + 1}", "official_id": official, "firm_id": None,
+                         "date": pd.Timestamp("2024-01-01") + pd.Timedelta(days=len(insp) % 28), "kind": kind,
+                         "result": "fail" if i < fails else "pass", "penalty": 0.0})
+
+    peers = ["O2", "O3", "O4", "O5"]
+    for official in peers:
+        visit(official, f"K{official}", 100, 50)
+        for other in peers:
+            if other != official:
+                visit(official, f"K{other}", 10, 0)
+    visit("O1", "KO2", 100, 40)
+    data = _market(_officials(["O1", *peers]), insp)
+    found = {f.official_id: f for f in op.detect(data, pairs=[])}
+    deviation = found["O1"].evidence["deviations"]["fail_ratio"]
+    assert deviation["failures"] == 40 and deviation["expected_failures"] == pytest.approx(500 / 13, abs=0.01)
+    assert deviation["z"] <= -3.5 and deviation["peer_ratio"] > 3.5
+    assert deviation["peer_expected_failures"] == pytest.approx(deviation["peer_ratio"] * 500 / 13, abs=0.01)
+    assert ("failed 40 inspections against the 38.5 its firms' records with other officials predict, fewer than "
+            f"the {deviation['peer_expected_failures']:.1f} expected at its peers' typical ratio of "
+            f"{deviation['peer_ratio']:.2f} to that prediction (z = {deviation['z']:.1f}") in found["O1"].explanation
+    assert "fewer than the 38.5" not in found["O1"].explanation
+    assert "O3" not in found  # near miss: a peer failing at the peers' ratio
 
 
 def test_an_inspector_assigned_poor_firms_is_not_harsh() -> None:
