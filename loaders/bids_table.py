@@ -9,9 +9,12 @@ pre-flight, value parsers, rejects file, streaming in chunks, progress and summa
 Identifiers are made collision-free and deterministic: tender and firm ids are prefixed
 with the source name (``ohio:80_046078``), and the n-th bid of a firm in a tender (in
 file order) is ``<source>:<tender>:<firm>:<n>``, so loading the same file again changes
-nothing. A row is the winning bid when its winner cell is truthy (1/true/yes) or equals
-its firm; the tender is then AWARDED_TO that firm with the bid's amount and the row's
-date. The date column also becomes the tender's ``published_at``.
+nothing. When the tender or the firm itself holds a ``:``, its colons and backslashes are
+escaped with a backslash (:func:`bid_id`), so tender ``A:B`` with firm ``C`` and tender ``A``
+with firm ``B:C`` stay two bids. A row is the winning bid when its winner cell
+is a true flag or names its own firm (:func:`is_winner`); a cell that is neither a flag nor a
+firm of the table is rejected. The tender is then AWARDED_TO that firm with the bid's amount
+and the row's date. The date column also becomes the tender's ``published_at``.
 
 The date, category, region and budget columns describe the tender, so every row of a
 tender must agree on them: a row that contradicts an earlier row of its tender is
@@ -26,10 +29,11 @@ the tender's first rows left empty.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,27 +103,73 @@ class TableColumns:
         return FileSpec("bids_table", tuple(fields), key=(), file=file_name)
 
 
-def is_winner(cell: str | None, firm: str) -> bool:
-    """Truthy flag (1/true/yes) or the winning firm's own value in the winner column."""
-    if cell is None:
+_FLAG_NUMBER = re.compile(r"([01])\.0*")  # 1.0 / 0.0: how pandas writes an integer flag column that has a blank
+
+
+def is_winner(cell: str | None, firm: str, firms: Container[str] = ()) -> bool:
+    """Whether a row's winner cell makes its bid the winning one.
+
+    The cell is a flag — the CSV bundle's booleans (true/false, 1/0, yes/no, 是/否, any case)
+    or 1.0/0.0 — or names a firm: the row's own (won) or another firm of the table
+    (``firms``: the column names each tender's winner on all of its rows; lost). An empty
+    cell is not the winner. Anything else (``Y``, ``2``, a name no row bids under) raises
+    ValueError, so that a flag the loader cannot read never silently means "lost".
+    """
+    if cell is None or not cell.strip():
         return False
+    text = cell.strip()
     try:
-        return parse_bool(cell)
+        return parse_bool(text)
     except ValueError:
-        return cell.strip() == firm
+        pass
+    if match := _FLAG_NUMBER.fullmatch(text):
+        return match[1] == "1"
+    if text == firm:
+        return True
+    if text in firms:
+        return False
+    raise ValueError(f"{text} is neither a winner flag (true/false, 1/0, yes/no, 是/否, 1.0/0.0) nor a firm "
+                     "of this table")
+
+
+def bid_id(prefix: str, tender: str, firm: str, n: int) -> str:
+    """``<prefix>:<tender>:<firm>:<n>``, unambiguous whatever the tender and firm hold.
+
+    Ids of tenders and firms without ``:`` are written as they are (the ids of earlier loads,
+    so reloading stays idempotent). When either holds a ``:``, a backslash is put before each
+    ``:`` and each backslash of both: such an id has more than the two ``:`` after the prefix
+    that a plain one has, and reads back one way only, so distinct (tender, firm) pairs never
+    share an id (``src:A\\:B:C:1`` is tender ``A:B`` with firm ``C``, ``src:A:B\\:C:1`` tender
+    ``A`` with firm ``B:C``).
+    """
+    if ":" in tender or ":" in firm:
+        tender, firm = (part.replace("\\", "\\\\").replace(":", "\\:") for part in (tender, firm))
+    return f"{prefix}:{tender}:{firm}:{n}"
 
 
 class BidTable:
     """Turns validated table rows into graph rows, remembering ids and tender properties across chunks."""
 
-    def __init__(self, columns: TableColumns, prefix: str) -> None:
+    def __init__(self, columns: TableColumns, prefix: str, firms: Container[str] = ()) -> None:
         self.columns = columns
         self.prefix = prefix
+        self.firms = firms  # every firm of the table: a winner cell may name one (is_winner)
         self.bids_per_pair: dict[tuple[str, str], int] = defaultdict(int)
         self.firms_written: set[str] = set()
         # per tender: its properties as loaded so far, and the line each one came from
         self.tenders: dict[str, tuple[dict[str, Any], dict[str, int]]] = {}
         self.tenders_to_write: dict[str, None] = {}  # ordered set of tenders new or filled in since written
+
+    def winner_problems(self, file_name: str, line: int, row: dict[str, Any]) -> list[Reject]:
+        """A reject when ``row``'s winner cell is neither a flag nor a firm of the table (:func:`is_winner`)."""
+        column = self.columns.winner
+        if not column:
+            return []
+        try:
+            is_winner(row.get(column), row[self.columns.firm], self.firms)
+        except ValueError as error:
+            return [Reject(file_name, line, column, row.get(column) or "", f"winner column {column}: {error}")]
+        return []
 
     def admit(self, file_name: str, line: int, row: dict[str, Any], cells: Mapping[str, str] | None = None
               ) -> list[Reject]:
@@ -175,11 +225,11 @@ class BidTable:
                 out["table_tenders"].append({"tender_id": tender_id, **self.tenders[tender][0]})
             self.bids_per_pair[tender, firm] += 1
             out["bids"].append({
-                "bid_id": f"{self.prefix}:{tender}:{firm}:{self.bids_per_pair[tender, firm]}",
+                "bid_id": bid_id(self.prefix, tender, firm, self.bids_per_pair[tender, firm]),
                 "tender_id": tender_id, "firm_id": firm_id, "amount": row[c.amount],
                 "submitted_at": None, "ip": None, "document_hash": None, "disqualified": None,
             })
-            if c.winner and is_winner(row.get(c.winner), firm):
+            if c.winner and is_winner(row.get(c.winner), firm, self.firms):
                 out["awards"].append({"tender_id": tender_id, "firm_id": firm_id, "amount": row[c.amount],
                                       "date": day})
         return out
@@ -196,7 +246,7 @@ def stream_table(
     """Validate the table chunk by chunk and hand the graph rows to ``sink``; its statistics."""
     started = time.monotonic()
     spec = columns.spec(path.name)
-    table = BidTable(columns, prefix)
+    table = BidTable(columns, prefix, _table_firms(path, header, columns.firm) if columns.winner else ())
     stats = FileStats(path.name)
     if progress:
         progress.start(path.name)
@@ -208,7 +258,8 @@ def stream_table(
                 stats.read += 1
                 row, problems = parse_row(spec, header, record)
                 if row is not None:
-                    problems = table.admit(path.name, record.line, row, dict(zip(header, record.cells, strict=False)))
+                    problems = (table.winner_problems(path.name, record.line, row)
+                                or table.admit(path.name, record.line, row, dict(zip(header, record.cells, strict=False))))
                 if row is None or problems:
                     reject_row(spec, None, problems, None, chunk_rejects, stats)
                 else:
@@ -221,6 +272,15 @@ def stream_table(
                 progress.update(stats, started)
     stats.seconds = time.monotonic() - started
     return stats
+
+
+def _table_firms(path: Path, header: list[str], firm_column: str) -> set[str]:
+    """Every firm the table names (a first pass over the file, keeping only the ids), so that a
+    winner cell naming another firm of the tender is known as a firm, wherever its row is."""
+    position = header.index(firm_column)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return {record.cells[position].strip() for record in iter_records(handle)
+                if record.error is None and len(record.cells) == len(header)}
 
 
 def table_source(name: str) -> str:
@@ -258,7 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tender", required=True, metavar="COL", help="column naming the tender/auction")
     parser.add_argument("--firm", required=True, metavar="COL", help="column naming the bidding firm")
     parser.add_argument("--amount", required=True, metavar="COL", help="column with the bid amount")
-    parser.add_argument("--winner", metavar="COL", help="winner flag (1/true/yes) or the winning firm")
+    parser.add_argument("--winner", metavar="COL",
+                        help="winner flag (true/false, 1/0, yes/no, 是/否, 1.0/0.0) or the winning firm; other "
+                             "values are rejected")
     parser.add_argument("--date", metavar="COL", help="ISO 8601 date (or year) of the tender (same on each of its rows)")
     parser.add_argument("--category", metavar="COL", help="category of the tender (same on each of its rows)")
     parser.add_argument("--firm-name", metavar="COL", help="display name of the firm (default: the firm value)")

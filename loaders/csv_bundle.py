@@ -30,10 +30,12 @@ from __future__ import annotations
 import argparse
 import codecs
 import csv
+import difflib
 import math
 import re
 import sys
 import time
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -188,21 +190,30 @@ _CURRENCY_MARKS = ("¥", "￥", "元", "CNY", "RMB")
 def parse_number(text: str) -> float:
     """A finite, non-negative decimal number (amounts, budgets, shares, penalties, days).
 
-    Thousands separators in their one unambiguous form (``1,098,000.00``) and a yuan
-    marker (``¥``, ``元``, ``CNY``, ``RMB``) are accepted; anything else that ``float``
-    refuses is not a number.
+    Full-width digits, commas and points are read as their ASCII forms (Unicode NFKC:
+    ``１，２３４．５０`` is 1234.5). Thousands separators in their one unambiguous form
+    (``1,098,000.00``) and a yuan marker (``¥``, ``元``, ``CNY``, ``RMB``) are accepted.
+    Not numbers: what ``float`` refuses, and what it reads too freely — underscores
+    (``1_000``), digits other than 0–9 (``٣``), and a value that is not zero but too small or
+    too large to store (``1e-400`` would become 0, ``1e400`` infinity).
     """
-    text = text.strip()
+    text = unicodedata.normalize("NFKC", text).strip()
     for mark in _CURRENCY_MARKS:
         text = text.removeprefix(mark).removesuffix(mark).strip()
     if _GROUPED.fullmatch(text):
         text = text.replace(",", "")
+    if "_" in text:
+        raise ValueError("not a number (_ is no digit separator: write 1000 or 1,000)")
+    if not text.isascii():
+        raise ValueError("not a number (only the digits 0–9)")
     try:
         value = float(text)
     except ValueError:
         raise ValueError("not a number") from None
     if not math.isfinite(value):
         raise ValueError("not a finite number")
+    if value == 0 and any(digit in "123456789" for digit in re.split("[eE]", text)[0]):
+        raise ValueError("not a number that can be stored: too close to zero")
     if value < 0:
         raise ValueError("negative amount")
     return value
@@ -239,9 +250,13 @@ def _unslash(text: str) -> str:
 
 def parse_date(text: str) -> date:
     """ISO 8601 calendar date; reduced precision (``2024``, ``2024-03``) means its first day;
-    a date-time keeps its date; year-first slashes (``2020/05/07``) are read as dashes."""
-    text = _unslash(text.strip())
+    a date-time keeps its date as written (not moved to UTC); year-first slashes (``2020/05/07``)
+    are read as dashes; full-width digits as ASCII (NFKC, as numbers); other digits than 0–9
+    are refused."""
+    text = _unslash(unicodedata.normalize("NFKC", text).strip())
     try:
+        if not text.isascii():
+            raise ValueError
         if _YEAR.fullmatch(text):
             return date(int(text), 1, 1)
         if match := _YEAR_MONTH.fullmatch(text):
@@ -256,8 +271,9 @@ def parse_date(text: str) -> date:
 
 def parse_datetime(text: str) -> datetime:
     """ISO 8601 date-time (a bare date means midnight); with an offset, converted to UTC and
-    stored without it, so one property never mixes local and zoned values."""
-    text = _unslash(text.strip())
+    stored without it, so one property never mixes local and zoned values. Digits as
+    :func:`parse_date` reads them (full-width ones as ASCII)."""
+    text = _unslash(unicodedata.normalize("NFKC", text).strip())
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
@@ -400,6 +416,22 @@ class BundleFile:
     spec: FileSpec
     path: Path
     header: list[str]
+    unknown_columns: tuple[str, ...] = ()  # header names that are no column of the file: not loaded
+
+    def unknown_columns_warning(self) -> str | None:
+        """The warning the load prints for header names it does not read (a misspelt column would
+        otherwise drop its data without a reject), with the columns they probably mean."""
+        if not self.unknown_columns:
+            return None
+        names = ", ".join(name or "(unnamed)" for name in self.unknown_columns)
+        hints = [_likely_column(name, self.spec) for name in self.unknown_columns]
+        if all(hints):
+            meant = f" (did you mean {', '.join(hints)}?)"
+        else:
+            pairs = [f"{hint} for {name}" for name, hint in zip(self.unknown_columns, hints, strict=True) if hint]
+            meant = (f" (did you mean {', '.join(pairs)}?)" if pairs else "") + \
+                f"; the file's columns are {', '.join(self.spec.columns)}"
+        return f"{self.spec.filename}: column(s) {names} are not bundle columns and are not loaded{meant}"
 
 
 def preflight_file(path: Path, required: Sequence[str]) -> list[str]:
@@ -418,11 +450,24 @@ def preflight_file(path: Path, required: Sequence[str]) -> list[str]:
     return header
 
 
+def _likely_column(name: str, spec: FileSpec) -> str:
+    """The column of ``spec`` an unknown header name probably means: the same name in another
+    case (``Phone``), else the closest spelling (``emial``: email); "" when none is close."""
+    for column in spec.columns:
+        if column.lower() == name.lower():
+            return column
+    close = difflib.get_close_matches(name.lower(), spec.columns, n=1)
+    return close[0] if close else ""
+
+
 def preflight(directory: Path) -> list[BundleFile]:
     """Check every bundle file in ``directory`` before anything is written.
 
     Raises BundleError listing every problem found (missing folder, no bundle files,
-    undecodable files, missing required columns).
+    undecodable files, missing required columns). A header name that is no column of its
+    file (a typo, another case: ``emial``, ``Phone``) does not stop the load, but its data is
+    not loaded: each file's :meth:`BundleFile.unknown_columns_warning` says so, for the load
+    to print.
     """
     if not directory.is_dir():
         raise BundleError(f"{directory} is not a folder")
@@ -433,9 +478,11 @@ def preflight(directory: Path) -> list[BundleFile]:
         if not path.exists():
             continue
         try:
-            files.append(BundleFile(spec, path, preflight_file(path, spec.required_columns)))
+            header = preflight_file(path, spec.required_columns)
         except BundleError as error:
             problems.append(str(error))
+            continue
+        files.append(BundleFile(spec, path, header, tuple(name for name in header if name not in spec.columns)))
     if problems:
         raise BundleError("\n".join(problems))
     if not files:
@@ -466,6 +513,11 @@ def parse_row(spec: FileSpec, header: Sequence[str], record: Record) -> tuple[di
     if spec.name == "tenders" and row.get("award_amount") is not None and row.get("winner_firm_id") is None:
         rejects.append(Reject(spec.filename, record.line, "award_amount", cells.get("award_amount", ""),
                               "award_amount given without winner_firm_id"))
+    if spec.name == "person_roles" and row.get("share") is not None and row["share"] > 1:
+        shown = cells.get("share", "").strip()
+        hint = f" (write {row['share'] / 100:g} for {row['share']:g} %)" if row["share"] <= 100 else ""
+        rejects.append(Reject(spec.filename, record.line, "share", cells.get("share", ""),
+                              f"share {shown} is not a fraction between 0 and 1{hint}"))
     if spec.name == "assignments" and row.get("since") and row.get("until") and row["until"] < row["since"]:
         rejects.append(Reject(spec.filename, record.line, "until", cells.get("until", ""),
                               f"the assignment ends before it starts (since {cells.get('since', '').strip()})"))
@@ -955,6 +1007,8 @@ def run_csv(args: argparse.Namespace) -> int:
     except BundleError as error:
         print(f"error: {error}\nNothing was written.", file=sys.stderr)
         return EXIT_INPUT
+    for warning in filter(None, (bundle_file.unknown_columns_warning() for bundle_file in files)):
+        print(f"warning: {warning}", file=sys.stderr)
     prune = args.max_prune / 100 if args.prune else None
     entry = LoadEntry("csv", args.source or default_source(args.directory), str(args.directory))
     code, report = run_load(lambda db: load_bundle(args.directory, db, args.rejects, args.batch_size,

@@ -11,8 +11,8 @@ country::
 
     >>> normalise_phone("+86 138-0000-0000") == normalise_phone("13800000000") == "13800000000"
     True
-    >>> normalise_phone("+86 (10) 6512.3456")
-    '01065123456'
+    >>> normalise_phone("+86 (10) 6512.3456") == normalise_phone("86 10 6512 3456") == "01065123456"
+    True
     >>> normalise_phone("+44 20 7946 0958")
     '442079460958'
 """
@@ -48,7 +48,11 @@ def normalise_phone(raw: str) -> str:
     parentheses dropped. An international prefix (``+`` or ``00``) is removed together
     with the Chinese country code 86: an 11-digit mobile starting with 1 stays as is, a
     landline gets the national trunk prefix 0. Other countries keep their country code.
-    A bare ``86`` followed by an 11-digit mobile is treated the same way.
+    A bare ``86`` (no ``+``) is read as the country code only when a mainland number
+    follows it: an 11-digit mobile, or a landline without its trunk 0 — a two-digit area
+    code (10, 2x) and 8 digits, or a three-digit one (3xx–9xx) and 7 or 8 digits — so
+    ``86 10 6512 3456`` is ``01065123456`` as ``+86 10 6512 3456`` is; other numbers
+    starting with 86 stay as they are.
 
     Raises ValueError when what remains is not a plausible number (letters, too few or
     too many digits).
@@ -64,8 +68,12 @@ def normalise_phone(raw: str) -> str:
     if international and text.startswith(_CHINA):
         national = text[len(_CHINA):]
         text = national if _is_china_mobile(national) else "0" + national.lstrip("0")
-    elif not international and text.startswith(_CHINA) and _is_china_mobile(text[len(_CHINA):]):
-        text = text[len(_CHINA):]
+    elif not international and text.startswith(_CHINA):
+        national = text[len(_CHINA):]
+        if _is_china_mobile(national):
+            text = national
+        elif _is_china_landline(national):
+            text = "0" + national
     if not _MIN_PHONE_DIGITS <= len(text) <= _MAX_PHONE_DIGITS:
         raise ValueError(f"not a phone number: {len(text)} digits")
     return text
@@ -75,9 +83,24 @@ def _is_china_mobile(digits: str) -> bool:
     return len(digits) == 11 and digits.startswith("1")
 
 
+def _is_china_landline(digits: str) -> bool:
+    """A mainland landline written without its trunk 0: area code 10 or 2x and 8 digits (10 in
+    all), or a three-digit area code 3xx–9xx and 7 or 8 digits (10 or 11)."""
+    if digits.startswith(("10", "2")):
+        return len(digits) == 10
+    return len(digits) in (10, 11) and digits[0] in "3456789"
+
+
 def normalise_email(raw: str) -> str:
-    """Trimmed, lower-cased e-mail address; ValueError when it is not ``local@domain``."""
+    """Trimmed, lower-cased e-mail address; ValueError when it is not ``local@domain``.
+
+    The wrappings a copied address brings are dropped: angle brackets (``<foo@example.com>``)
+    and a ``mailto:`` link prefix.
+    """
     text = unicodedata.normalize("NFKC", raw).strip().lower()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1].strip()
+    text = text.removeprefix("mailto:").strip()
     if not _EMAIL.fullmatch(text):
         raise ValueError("not an e-mail address")
     return text

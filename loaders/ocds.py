@@ -14,7 +14,8 @@ appended to :mod:`graph.model`):
   (``parties[].beneficialOwners``) → ``Person`` ``SHAREHOLDER_OF`` the firm, with their own
   phone, e-mail and address;
 * ``tender`` → ``Tender`` (id = ocid): title, tenderPeriod start/end → published_at /
-  deadline_at (day) and tender_start / tender_end (instant), value → budget / currency,
+  deadline_at (the day as written, in the date's own offset, as the CSV bundle reads dates)
+  and tender_start / tender_end (instant, UTC), value → budget / currency,
   procurementMethod → procedure, procurementMethodDetails, mainProcurementCategory →
   category, status, numberOfTenderers, the items' classification ids; ``tender.lots`` →
   ``Lot``; ``buyer`` → ``ISSUED``, ``tender.procuringEntity`` → ``MANAGED``;
@@ -47,6 +48,7 @@ ocid|global] [--chunk N]``.
 from __future__ import annotations
 
 import argparse
+import codecs
 import gzip
 import io
 import json
@@ -57,7 +59,7 @@ import zlib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -108,25 +110,84 @@ def _open_binary(path: Path) -> io.BufferedReader[Any]:
     return raw
 
 
-def _looks_like_json_lines(handle: io.BufferedReader[Any]) -> bool:
-    """True when the first non-blank line is a whole JSON value (JSON Lines).
+def _skip_bom(handle: io.BufferedReader[Any]) -> None:
+    """Drop a UTF-8 byte order mark (editors on Windows write one); JSON parsers refuse it."""
+    if handle.peek(len(codecs.BOM_UTF8))[:len(codecs.BOM_UTF8)] == codecs.BOM_UTF8:
+        handle.read(len(codecs.BOM_UTF8))
 
-    Only the buffered head of the file is inspected: a pretty-printed package starts with a
-    line that is not a whole value, and a package on one long line does not fit the head;
-    both are then streamed as packages.
+
+def _json_state(text: bytes) -> str:
+    """``whole`` when ``text`` is one JSON value, ``open`` when it is the valid start of one that
+    goes on (an object or array left open at the end), ``broken`` otherwise.
+
+    A line that ends inside a string, number or literal is broken: JSON allows no line break there.
+    """
+    decoded = text.decode("utf-8", errors="replace")
+    try:
+        json.loads(decoded)
+    except json.JSONDecodeError as error:  # where the text stops making sense: at its end = left open
+        return "open" if error.pos >= len(decoded.rstrip()) else "broken"
+    return "whole"
+
+
+def _first_top_level_key(head: bytes, keys: frozenset[str]) -> str | None:
+    """The first of ``keys`` that the JSON object at the start of ``head`` has as its own key."""
+    try:
+        for prefix, event, value in ijson.parse(io.BytesIO(head)):
+            if prefix == "" and event == "map_key" and value in keys:
+                return str(value)
+    except ijson.JSONError:  # the head ends inside the value, or it is broken
+        pass
+    return None
+
+
+def _first_lines(head: bytes, count: int) -> tuple[list[bytes], list[bytes]]:
+    """The first ``count`` non-blank lines of ``head``, and those of them that end within it
+    (the last one may be cut off by the end of the head)."""
+    lines: list[bytes] = []
+    start = 0
+    while len(lines) < count and start < len(head):
+        end = head.find(b"\n", start)
+        line = head[start:] if end < 0 else head[start:end]
+        if line.strip():
+            lines.append(line)
+        if end < 0:
+            return lines, lines[:-1] if line.strip() else lines
+        start = end + 1
+    return lines, lines
+
+
+def _looks_like_json_lines(handle: io.BufferedReader[Any]) -> bool:
+    """True for JSON Lines (one JSON value per line), False for one package document.
+
+    Decided from the buffered head of the file by structure, not by whether the first line
+    parses, so a broken first line is a reject like any other:
+
+    * the first non-blank line is a whole JSON value → JSON Lines (a package on one short line
+      is then read as one line);
+    * it is the valid start of a value left open (``{``, ``{"uri": "x", "releases": [``) → a
+      package, unless the next non-blank line cannot continue it (a JSON Lines line cut short);
+    * it is broken JSON → JSON Lines when the next non-blank line starts a new value (``{`` or
+      ``[``) or there is none; a package broken in its first line stays a package (one error,
+      not a reject for each of its lines);
+    * it does not fit the head (over 1 MiB) → a package when the object's first key among
+      ``ocid``, ``releases`` and ``records`` is ``releases`` or ``records`` (a package has no
+      ``ocid``, a release no ``releases``), JSON Lines otherwise.
     """
     head = handle.peek(_HEAD)
-    stripped = head.lstrip()
-    if not stripped:
+    lines, whole = _first_lines(head, 2)
+    if not lines:
         return False
-    first, newline, _rest = stripped.partition(b"\n")
-    if not newline and len(head) >= _HEAD:
-        return False
-    try:
-        json.loads(first)
-    except ValueError:
-        return False
-    return True
+    if not whole:  # one line: longer than the head, or a file without a line break
+        if _json_state(lines[0]) == "whole":
+            return True
+        return _first_top_level_key(head.lstrip(), frozenset({"ocid", "releases", "records"})) == "ocid"
+    state = _json_state(whole[0])
+    if state == "whole":
+        return True
+    if state == "broken":
+        return len(lines) == 1 or lines[1].lstrip()[:1] in (b"{", b"[")
+    return len(whole) > 1 and _json_state(whole[0] + b"\n" + whole[1]) == "broken"
 
 
 def _merged_record(record: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
@@ -184,6 +245,7 @@ def iter_releases(path: Path) -> Iterator[Item]:
     """
     try:
         with _open_binary(path) as handle:
+            _skip_bom(handle)
             if _looks_like_json_lines(handle):
                 for number, raw_line in enumerate(handle, start=1):
                     if not raw_line.strip():
@@ -293,20 +355,77 @@ def _array(value: Any) -> list[Any]:
     return []
 
 
-def parse_instant(value: Any) -> datetime | None:
-    """An ISO 8601 / RFC 3339 date-time as an aware UTC datetime (naive means UTC)."""
+def _as_written(value: Any) -> datetime | None:
+    """An ISO 8601 / RFC 3339 date-time with the offset it was written with (naive when it has none)."""
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     try:
-        moment = datetime.fromisoformat(text)
+        return datetime.fromisoformat(text)
     except ValueError:
+        return None
+
+
+def parse_instant(value: Any) -> datetime | None:
+    """An ISO 8601 / RFC 3339 date-time as an aware UTC datetime (naive means UTC)."""
+    moment = _as_written(value)
+    if moment is None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def parse_day(value: Any) -> date | None:
+    """The calendar date of an ISO 8601 date-time as written, in its own offset, not UTC's:
+    ``2024-03-05T00:00:00+08:00`` is 5 March, as :func:`loaders.csv_bundle.parse_date` reads it."""
+    moment = _as_written(value)
+    return moment.date() if moment is not None else None
+
+
+def _roles(raw: Any) -> list[Any]:
+    """A party's roles: a list, or a lone role written as a string."""
+    return [raw] if isinstance(raw, str) else _array(raw)
+
+
+def _disagreements(first: dict[str, Any], second: dict[str, Any], path: str = "") -> list[str]:
+    """Dotted paths of the fields two entries of one party both give, with different values.
+
+    Objects are compared field by field (one entry may give a telephone, the other an e-mail);
+    the top-level ``roles`` never disagree: they add up.
+    """
+    out: list[str] = []
+    for name, value in second.items():
+        if name not in first or first[name] == value or (not path and name == "roles"):
+            continue
+        if isinstance(first[name], dict) and isinstance(value, dict):
+            out.extend(_disagreements(first[name], value, f"{path}{name}."))
+        else:
+            out.append(f"{path}{name}")
+    return out
+
+
+def _merged(first: dict[str, Any], second: dict[str, Any], top: bool = True) -> dict[str, Any]:
+    """``first`` with what an agreeing ``second`` adds: the fields it lacks (in objects too) and the roles."""
+    out = dict(first)
+    for name, value in second.items():
+        if name not in out:
+            out[name] = value
+        elif isinstance(out[name], dict) and isinstance(value, dict):
+            out[name] = _merged(out[name], value, top=False)
+        elif top and name == "roles":
+            out[name] = list(dict.fromkeys([*_roles(out[name]), *_roles(value)]))
+    return out
+
+
+def _at(entry: dict[str, Any], dotted: str) -> Any:
+    """The value at a dotted path of ``entry`` (one that :func:`_disagreements` returned)."""
+    value: Any = entry
+    for name in dotted.split("."):
+        value = value[name]
+    return value
 
 
 class _Mapper:
@@ -423,22 +542,49 @@ class _Mapper:
         return True
 
     def _parties(self) -> None:
+        """Departments and firms from ``parties``, each entry's contact details under its own path.
+
+        OCDS requires party ids to be unique within a release. An entry repeating an earlier
+        id is merged into it when the two agree on every field both give (roles add up); when
+        they disagree, the repeat is rejected, naming both positions and the fields, and the
+        first entry loads (ocdsmerge would silently keep the last).
+        """
         parties = self.release.get("parties")
         if parties is None:
             return
         if not isinstance(parties, list):
             self.reject("$.parties", parties, "parties is not an array")
             return
+        entries: list[tuple[int, str, dict[str, Any]]] = []  # (position in parties[], id, entry) of loaded entries
+        first_at: dict[str, int] = {}
         for i, party in enumerate(parties):
             party_id = _text(party.get("id")) if isinstance(party, dict) else None
             if party_id is None:
                 self.reject(f"$.parties[{i}].id", party.get("id") if isinstance(party, dict) else party,
                             "party without id")
                 continue
-            self.parties[party_id] = party
-        for i, (party_id, party) in enumerate(self.parties.items()):
-            raw_roles = party.get("roles")
-            roles = {r for r in ([raw_roles] if isinstance(raw_roles, str) else _array(raw_roles)) if isinstance(r, str)}
+            if party_id in self.parties:
+                earlier = self.parties[party_id]
+                conflicts = _disagreements(earlier, party)
+                if conflicts:
+                    where, there = conflicts[0], _at(earlier, conflicts[0])
+                    shown = there if isinstance(there, str) else json.dumps(there, default=str)[:200]
+                    self.reject(f"$.parties[{i}].{where}", _at(party, where),
+                                f"party id {party_id} is also $.parties[{first_at[party_id]}], with {where} {shown}; "
+                                f"party ids must be unique within a release, and the two disagree on "
+                                f"{', '.join(conflicts)}: this entry is not loaded")
+                    continue
+                self.parties[party_id] = _merged(earlier, party)
+            else:
+                self.parties[party_id], first_at[party_id] = party, i
+            entries.append((i, party_id, party))
+        given: dict[str, dict[str, Any]] = {}  # per party id: the fields earlier entries gave
+        for i, party_id, entry in entries:
+            party = self.parties[party_id]  # merged over the entries with this id
+            seen = given.setdefault(party_id, {})  # a field an earlier entry gave alike is not read twice
+            new = {name: value for name, value in entry.items() if name not in seen or seen[name] != value}
+            seen.update(new)
+            roles = {r for r in _roles(party.get("roles")) if isinstance(r, str)}
             key = self.key(party_id)
             if roles & DEPARTMENT_ROLES:
                 row = self.rows.departments.setdefault(key, {"id": key, "name": None})
@@ -448,9 +594,9 @@ class _Mapper:
                 identifier = party.get("identifier")
                 if isinstance(identifier, dict):
                     row["reg_no"] = row["reg_no"] or _text(identifier.get("id"))
-                self._contact(row, party.get("contactPoint"), party.get("address"),
+                self._contact(row, new.get("contactPoint"), new.get("address"),
                               f"$.parties[{i}].contactPoint", f"$.parties[{i}].address")
-                self._owners(key, party, f"$.parties[{i}]")
+                self._owners(key, new, f"$.parties[{i}]")
 
     def _contact(self, row: dict[str, Any], contact: Any, address: Any, contact_path: str,
                  address_path: str) -> None:
@@ -528,8 +674,8 @@ class _Mapper:
             "region": region,
             "budget": budget,
             "currency": currency,
-            "published_at": start.date() if start else None,
-            "deadline_at": end.date() if end else None,
+            "published_at": parse_day(period.get("startDate")),  # the day as written (offset kept)
+            "deadline_at": parse_day(period.get("endDate")),
             "procedure": _text(tender.get("procurementMethod")),
             "status": _text(tender.get("status")),
             "procurement_method_details": _text(tender.get("procurementMethodDetails")),

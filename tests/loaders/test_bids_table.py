@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.bids_table import BidTable, TableColumns, is_winner, load_bids_table, stream_table
+from loaders.bids_table import BidTable, TableColumns, bid_id, is_winner, load_bids_table, stream_table
 from loaders.csv_bundle import CollectingSink, preflight_file
 from loaders.rejects import RejectLog, read_rejects
 
@@ -34,8 +34,44 @@ def stream(path: Path, columns: TableColumns = COLUMNS) -> tuple[CollectingSink,
 
 
 def test_winner_cells() -> None:
-    assert is_winner("1", "F1") and is_winner("Yes", "F1") and is_winner("F1", "F1")
-    assert not is_winner("0", "F1") and not is_winner("F2", "F1") and not is_winner(None, "F1")
+    assert is_winner("1", "F1") and is_winner("Yes", "F1") and is_winner("F1", "F1") and is_winner("是", "F1")
+    assert is_winner("1.0", "F1") and is_winner(" TRUE ", "F1")  # 1.0: pandas' integer flags with a blank
+    assert not is_winner("0", "F1") and not is_winner("0.0", "F1") and not is_winner(None, "F1")
+    assert not is_winner("", "F1") and not is_winner("否", "F1")
+    assert not is_winner("F2", "F1", firms={"F1", "F2"})  # names the tender's winner, another firm of the table
+
+
+@pytest.mark.parametrize("cell", ["Y", "2", "1.5", "maybe", "F9"])
+def test_a_winner_cell_neither_flag_nor_firm_of_the_table_is_refused(cell: str) -> None:
+    with pytest.raises(ValueError, match=f"{cell} is neither a winner flag"):
+        is_winner(cell, "F1", firms={"F1", "F2"})
+
+
+def test_an_unreadable_winner_cell_is_a_reject_naming_column_and_value(tmp_path: Path) -> None:
+    path = tmp_path / "auctions.csv"
+    path.write_text("auction,bidder,price,won\n"
+                    "A1,F1,100,1.0\n"   # line 2: won
+                    "A1,F2,103,0.0\n"   # line 3: lost
+                    "A2,F1,90,Y\n"      # line 4: not a flag the loader reads: rejected, not read as "lost"
+                    "A2,F2,95,F3\n"     # line 5: names F3, whose own row comes later
+                    "A2,F3,80,F3\n", encoding="utf-8")
+    sink, rejects = stream(path, TableColumns(tender="auction", firm="bidder", amount="price", winner="won"))
+    assert [(r.line, r.field, r.value, r.reason) for r in rejects.rejects] == [
+        (4, "won", "Y", "winner column won: Y is neither a winner flag (true/false, 1/0, yes/no, 是/否, 1.0/0.0) "
+                        "nor a firm of this table")]
+    assert [(a["tender_id"], a["firm_id"]) for a in sink.rows["awards"]] == [("src:A1", "src:F1"), ("src:A2", "src:F3")]
+    assert len(sink.rows["bids"]) == 4
+
+
+def test_bid_ids_of_tenders_and_firms_with_colons_never_collide() -> None:
+    table = BidTable(TableColumns("t", "f", "a"), "src")
+    rows = table.graph_rows([{"t": "A:B", "f": "C", "a": 1.0}, {"t": "A", "f": "B:C", "a": 2.0}])
+    ids = [b["bid_id"] for b in rows["bids"]]
+    assert ids == ["src:A\\:B:C:1", "src:A:B\\:C:1"] and len(set(ids)) == 2
+    assert bid_id("src", "A\\", ":B", 1) != bid_id("src", "A", "\\:B", 1)  # backslashes are escaped too
+    # near-miss: ids without ":" are exactly those of earlier loads, so reloading an existing graph stays idempotent
+    assert bid_id("src", "80_046078", "Borden Inc.", 2) == "src:80_046078:Borden Inc.:2"
+    assert bid_id("src", "A\\B", "C", 1) == "src:A\\B:C:1"
 
 
 def test_ids_are_prefixed_and_deterministic(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from loaders.csv_bundle import (
     Field,
     parse_date,
     parse_datetime,
+    parse_number,
     parse_value,
     preflight,
     read_bundle,
@@ -252,6 +253,72 @@ def test_value_parsers() -> None:
         parse_value(Field("n", "int"), "30.5")
     with pytest.raises(ValueError, match="finite"):
         parse_value(Field("n", "float"), "inf")
+
+
+def test_a_share_is_a_fraction_and_a_percentage_is_rejected(tmp_path: Path) -> None:
+    frames, rejects = read_bundle(bundle(tmp_path, {
+        "firms.csv": FIRMS, "persons.csv": "person_id\nP1\nP2\nP3\nP4\n",
+        "person_roles.csv": "person_id,firm_id,role,share\n"
+                            "P1,F1,shareholder,0.5\n"   # line 2: good
+                            "P2,F1,shareholder,1\n"     # line 3: good, the whole firm
+                            "P3,F1,shareholder,50\n"    # line 4: a percentage
+                            "P4,F1,shareholder,1.5\n",  # line 5: above the whole
+    }))
+    assert list(frames["person_roles"]["share"]) == [0.5, 1.0]
+    assert [(r.line, r.field, r.value, r.reason) for r in rejects] == [
+        (4, "share", "50", "share 50 is not a fraction between 0 and 1 (write 0.5 for 50 %)"),
+        (5, "share", "1.5", "share 1.5 is not a fraction between 0 and 1 (write 0.015 for 1.5 %)"),
+    ]
+
+
+def test_numbers_fold_full_width_and_refuse_what_float_reads_too_freely() -> None:
+    assert parse_number("１，２３４．５０") == 1234.5
+    assert parse_number("￥１２００") == 1200.0
+    for text, reason in (("1_0", "_ is no digit separator"), ("1_000", "_ is no digit separator"),
+                         ("٣", "only the digits 0–9"), ("1e-400", "too close to zero"), ("1e400", "finite")):
+        with pytest.raises(ValueError, match=reason):
+            parse_number(text)
+    # near-misses: a written zero underflows to nothing, and a small number that fits stays
+    assert parse_number("0e-400") == 0.0 and parse_number("0.000") == 0.0
+    assert parse_number("1e-300") == 1e-300
+
+
+def test_dates_fold_full_width_digits_as_numbers_do() -> None:
+    assert parse_date("２０２４-０３-０５") == parse_date("2024-03-05") == date(2024, 3, 5)
+    assert parse_date("２０２４") == date(2024, 1, 1)
+    assert parse_datetime("２０２４-０３-０５Ｔ１０:００:００") == datetime(2024, 3, 5, 10)
+    with pytest.raises(ValueError, match="not an ISO 8601 date"):
+        parse_date("٢٠٢٤")  # other digits than 0–9, as in numbers
+    with pytest.raises(ValueError, match="not an ISO 8601 date"):
+        parse_date("٢٠٢٤-٠٣-٠٥")
+
+
+def test_unknown_columns_are_named_with_the_column_they_probably_mean(tmp_path: Path) -> None:
+    bundle(tmp_path, {"firms.csv": "firm_id,name,emial,Phone\nF1,A,a@x.com,13800000000\n",
+                      "persons.csv": "person_id,name,notes\nP1,Li,x\n",
+                      "departments.csv": " department_id ,name\nD1,Roads\n"})
+    files = {f.spec.filename: f for f in preflight(tmp_path)}  # the load goes on
+    assert files["firms.csv"].unknown_columns == ("emial", "Phone")
+    assert files["firms.csv"].unknown_columns_warning() == (
+        "firms.csv: column(s) emial, Phone are not bundle columns and are not loaded (did you mean email, phone?)")
+    assert files["persons.csv"].unknown_columns_warning() == (
+        "persons.csv: column(s) notes are not bundle columns and are not loaded; the file's columns are person_id, "
+        "name, phone, email, address")
+    # near-miss: padded names are the bundle's columns
+    assert files["departments.csv"].unknown_columns == () and files["departments.csv"].unknown_columns_warning() is None
+
+
+def test_the_load_prints_the_unknown_columns_before_it_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from loaders.csv_bundle import main
+
+    bundle(tmp_path, {"firms.csv": "firm_id,name,emial\nF1,A,a@x.com\n"})
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:9")  # nothing listens: the load stops after preflight
+    monkeypatch.setenv("NEO4J_USERNAME", "neo4j")
+    monkeypatch.setenv("NEO4J_PASSWORD", "unused")
+    assert main([str(tmp_path)]) != 0
+    assert "warning: firms.csv: column(s) emial are not bundle columns and are not loaded (did you mean email?)" \
+        in capsys.readouterr().err
 
 
 def test_every_file_refers_only_to_files_loaded_before_it() -> None:

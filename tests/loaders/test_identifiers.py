@@ -33,11 +33,19 @@ def test_other_countries_keep_their_country_code() -> None:
     assert normalise_phone("+1 (212) 555-0100") == "12125550100"
 
 
-def test_86_prefix_is_only_dropped_for_mobiles() -> None:
-    # 86 followed by 10 digits is not a Chinese mobile: nothing is dropped
-    assert normalise_phone("861065123456") == "861065123456"
-    # a mobile starting with 2 is not a Chinese mobile either
+def test_a_bare_86_is_the_country_code_before_a_mainland_landline_as_before_a_mobile() -> None:
+    # one landline, one value: with or without the +
+    assert normalise_phone("86 10 6512 3456") == normalise_phone("+86 10 6512 3456") == "01065123456"
+    assert normalise_phone("861065123456") == "01065123456"
+    assert normalise_phone("86 755 1234 5678") == "075512345678"  # three-digit area code, 8 digits
+    assert normalise_phone("86 571 123 4567") == "05711234567"    # three-digit area code, 7 digits
+
+
+def test_a_bare_86_before_no_mainland_number_stays() -> None:
+    # near-misses: a two-digit area code (2x) takes 8 digits, not 9; too short; a trunk 0 already there
     assert normalise_phone("8623800000000") == "8623800000000"
+    assert normalise_phone("8612345678") == "8612345678"
+    assert normalise_phone("8601065123456") == "8601065123456"
 
 
 @pytest.mark.parametrize("raw", ["n/a", "138-0000-0000 ext 12", "123", "+", "1" * 16, "１３８x"])
@@ -48,6 +56,12 @@ def test_non_numbers_are_refused(raw: str) -> None:
 
 def test_email_is_trimmed_and_lower_cased() -> None:
     assert normalise_email("  Wang.Li@Example.COM ") == "wang.li@example.com"
+    assert normalise_email("mailto:Foo@Example.com") == normalise_email("<foo@example.com>") == "foo@example.com"
+    assert normalise_email(" < MAILTO:foo@example.com > ") == "foo@example.com"
+    with pytest.raises(ValueError):
+        normalise_email("mailto:")  # near-miss: the wrapping alone is no address
+    with pytest.raises(ValueError):
+        normalise_email("<>")
     with pytest.raises(ValueError):
         normalise_email("wang.li at example.com")
     with pytest.raises(ValueError):

@@ -4,14 +4,16 @@ reloads, and the loaded market running through the ring and linked-bidder detect
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import tracemalloc
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from loaders.ocds import iter_releases, load_ocds, main
+from loaders.ocds import ChunkRows, Item, OcdsFormatError, iter_releases, load_ocds, main, map_release
 from loaders.rejects import RejectLog, read_rejects
 
 BUYER = {"id": "B1", "name": "Housing Bureau", "roles": ["buyer"],
@@ -153,6 +155,100 @@ def test_record_package_uses_compiled_release_or_merges_releases(tmp_path: Path)
 
 
 # -- loading into Neo4j ----------------------------------------------------------------------
+
+
+def _lines(items: list) -> list[tuple[int, str | None]]:
+    """(line, ocid) of each item, ocid None for a line that is a reject."""
+    return [(i.line, i.release["ocid"] if i.release else None) for i in items]
+
+
+@pytest.mark.parametrize("bad_at", [0, 1])
+def test_a_broken_json_lines_line_is_a_reject_wherever_it_is(tmp_path: Path, bad_at: int) -> None:
+    lines = [json.dumps({"ocid": "o1"}), json.dumps({"ocid": "o2"})]
+    lines.insert(bad_at, "{oops")
+    path = tmp_path / "releases.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ocids: list[str | None] = ["o1", "o2"]
+    ocids.insert(bad_at, None)
+    assert _lines(list(iter_releases(path))) == list(enumerate(ocids, start=1))  # 2 releases and 1 reject
+
+
+def test_json_lines_with_a_first_line_longer_than_the_head_or_a_bom(tmp_path: Path) -> None:
+    long_first = tmp_path / "long.jsonl"
+    long_first.write_text(json.dumps({"ocid": "o1", "tender": {"title": "x" * (1 << 20)}}) + "\n"
+                          + json.dumps({"ocid": "o2"}) + "\n", encoding="utf-8")
+    assert _lines(list(iter_releases(long_first))) == [(1, "o1"), (2, "o2")]
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(codecs.BOM_UTF8 + b'{"ocid": "o1"}\n{"ocid": "o2"}\n')
+    assert _lines(list(iter_releases(bom))) == [(1, "o1"), (2, "o2")]
+
+
+def test_packages_stay_packages_pretty_with_a_bom_one_release_a_line_or_on_one_long_line(tmp_path: Path) -> None:
+    pretty = tmp_path / "bom.json"
+    pretty.write_bytes(codecs.BOM_UTF8 + json.dumps({"uri": "x", "releases": [{"ocid": "o1"}]}, indent=2).encode())
+    assert [i.path for i in iter_releases(pretty)] == ["$.releases[0]"]
+    # near-miss: the second line is a whole release, but it continues the first line's array
+    per_line = tmp_path / "per_line.json"
+    per_line.write_text('{"uri": "x", "releases": [\n{"ocid": "o1"}\n]}\n', encoding="utf-8")
+    assert [i.path for i in iter_releases(per_line)] == ["$.releases[0]"]
+    one_line = tmp_path / "one_line.json"
+    one_line.write_text(json.dumps({"uri": "x", "releases": [{"ocid": "o1", "title": "x" * (1 << 20)},
+                                                            {"ocid": "o2"}]}), encoding="utf-8")
+    assert [i.path for i in iter_releases(one_line)] == ["$.releases[0]", "$.releases[1]"]
+    # a package broken in its first line is one error, not a reject for each of its lines
+    broken = tmp_path / "broken.json"
+    broken.write_text('{oops\n  "releases": [\n    {"ocid": "o1"}\n  ]\n}\n', encoding="utf-8")
+    with pytest.raises(OcdsFormatError, match="invalid JSON after 0"):
+        list(iter_releases(broken))
+
+
+def _mapped(release: dict) -> tuple[ChunkRows, list]:
+    rows, log = ChunkRows(), RejectLog(None)
+    map_release(Item(1, "$", release), "f.jsonl", rows, log)
+    return rows, [(r.field, r.value, r.reason) for r in log.rejects]
+
+
+def test_tender_days_are_the_dates_as_written_not_utc_days() -> None:
+    rows, rejects = _mapped({"ocid": "o1", "tender": {"tenderPeriod": {
+        "startDate": "2024-03-05T00:00:00+08:00",   # 4 March in UTC
+        "endDate": "2024-03-05T23:30:00-05:00"}}})  # 6 March in UTC
+    props = rows.tenders[0]["props"]
+    assert rejects == []
+    assert (props["published_at"], props["deadline_at"]) == (date(2024, 3, 5), date(2024, 3, 5))
+    assert props["tender_start"] == datetime(2024, 3, 4, 16, tzinfo=UTC)  # the instant is still UTC
+    # near-miss: a date-time without an offset, or in UTC, is the same day either way
+    rows, _ = _mapped({"ocid": "o1", "tender": {"tenderPeriod": {"startDate": "2024-03-05T00:00:00Z"}}})
+    assert rows.tenders[0]["props"]["published_at"] == date(2024, 3, 5)
+
+
+def test_party_paths_are_array_positions_and_a_conflicting_repeated_id_is_rejected() -> None:
+    rows, rejects = _mapped({"ocid": "o1", "parties": [
+        {"name": "no id"},
+        {"id": "F1", "roles": ["tenderer"], "contactPoint": {"telephone": "+86 138 0000 0000"}},
+        {"id": "F2", "roles": ["tenderer"], "contactPoint": {"telephone": "call us"}},
+        {"id": "F1", "roles": ["tenderer"], "contactPoint": {"telephone": "+86 139 0000 0000"}},
+    ]})
+    assert [(field, value) for field, value, _ in rejects] == [
+        ("$.parties[0].id", "null"),
+        ("$.parties[3].contactPoint.telephone", "+86 139 0000 0000"),
+        ("$.parties[2].contactPoint.telephone", "call us"),  # F2 is parties[2], not the 2nd party with an id
+    ]
+    assert rejects[1][2] == ("party id F1 is also $.parties[1], with contactPoint.telephone +86 138 0000 0000; party "
+                             "ids must be unique within a release, and the two disagree on contactPoint.telephone: "
+                             "this entry is not loaded")
+    assert rows.firms["o1/F1"]["phones"] == ["13800000000"]
+
+
+def test_a_repeated_party_id_that_agrees_is_merged() -> None:
+    rows, rejects = _mapped({"ocid": "o1", "parties": [
+        {"id": "F1", "name": "Alpha", "roles": ["tenderer"], "contactPoint": {"telephone": "+86 138 0000 0000"}},
+        {"id": "F1", "name": "Alpha", "roles": ["supplier"], "contactPoint": {"telephone": "+86 138 0000 0000",
+                                                                              "email": "BIDS@alpha.example"}},
+    ]})
+    assert rejects == []
+    firm = rows.firms["o1/F1"]
+    assert (firm["name"], firm["phones"], firm["emails"]) == ("Alpha", ["13800000000"], ["bids@alpha.example"])
+
 
 @pytest.mark.neo4j
 def test_release_package_maps_onto_the_graph(clean_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
