@@ -16,8 +16,10 @@ tender once, but whether it did so more often than its use predicts.
 
 Formula
 -------
-For each kind (``ip``, ``document``): ``B`` bids carry a value of that kind (one per tender
-and firm), ``n_t`` of them are in tender ``t``, and value ``x`` is carried by ``u_x`` bids.
+For each kind (``ip``, ``document``): ``B`` bids carry a value of that kind (one per bidder
+of a tender, :func:`bidders`: a firm's bids there count once, and so does a consortium's
+joint bid, one row per partner firm), ``n_t`` of them are in tender ``t``, and value ``x``
+is carried by ``u_x`` bids.
 If the ``u_x`` bids were spread over the market's bids at random, tender ``t`` would hold ≥ 2
 of them with the hypergeometric probability ``P(K ≥ 2)``, ``K ~ Hypergeom(B, u_x, n_t)``;
 the expected number of such tenders is ``E_x = Σ_t P(K_t ≥ 2)``. Chance is reckoned within
@@ -25,8 +27,8 @@ each category (``B``, ``u_x`` and the ``n_t`` of that category's tenders, summed
 categories): firms of one trade that share a line meet in that trade's tenders, and on demo
 markets whose bids were shuffled within categories (``benchmarks/null_markets.py``) the
 market-wide null flagged such a line on 3 of 6 seeds, the per-category null on none.
-The observed count ``c_x`` is the number of tenders where bids of ≥ 2 different firms carry
-``x``, and
+The observed count ``c_x`` is the number of tenders where bids of ≥ 2 different bidders
+carry ``x`` (the partners of one joint bid are one bidder, not rivals), and
 ``p_x = P(C ≥ c_x)`` for ``C ~ Poisson(E_x)`` — conservative for a sum of independent
 Bernoulli trials (Hoeffding 1956). A firm's own address, used by all its bids but never
 twice in one tender, only inflates ``E_x``, which makes the test stricter. The q-values are
@@ -49,13 +51,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
+from scipy.sparse.csgraph import connected_components
 
 from detectors.market import MarketData, stripped
 from detectors.memo import memo
 
-__all__ = ["ALPHA", "KIND_COLUMNS", "TOLD", "TRACE_COLUMNS", "at_least_two", "chance", "clauses", "evidence",
-           "market_traces", "same_tender_traces", "shown", "significant"]
+__all__ = ["ALPHA", "KIND_COLUMNS", "TOLD", "TRACE_COLUMNS", "at_least_two", "bidders", "chance", "clauses",
+           "evidence", "market_traces", "same_tender_traces", "shown", "significant"]
 
 #: the false-discovery rate at which a same-tender trace counts as one hand
 ALPHA = 0.05
@@ -65,6 +68,37 @@ KIND_COLUMNS: dict[str, str] = {"ip": "ip", "document": "document_hash"}
 
 TRACE_COLUMNS = ["kind", "value", "uses", "firms", "co_tenders", "expected", "pvalue", "qvalue",
                  "tied_firms", "tenders", "carriers"]
+
+
+def bidders(bids: pd.DataFrame) -> np.ndarray:
+    """The bidder of each row of ``bids`` (``tender_id, firm_id``, optional ``bid_id``) in its tender,
+    as an integer label (−1 where the tender or firm is missing).
+
+    :mod:`graph.readers` writes a consortium's bid as one row per partner firm with the same
+    ``bid_id``: the partners are one bidder, not rivals. A firm's bids in one tender (lots,
+    variants) are one bidder too. Within a tender, firms joined through a shared bid are one
+    bidder (connected components); the labels are distinct across tenders, so rows of one
+    tender have one label exactly when they belong to one bidder.
+    """
+    known = (bids["tender_id"].notna() & bids["firm_id"].notna()).to_numpy()
+    out = np.full(len(bids), -1, dtype=np.int64)
+    if not known.any():
+        return out
+    tender, tenders = pd.factorize(bids["tender_id"].to_numpy()[known])
+    firm, firms = pd.factorize(bids["firm_id"].to_numpy()[known])
+    seat = pd.factorize(tender.astype(np.int64) * len(firms) + firm)[0]  # one per (tender, firm)
+    n_seats = int(seat.max()) + 1
+    joint = bids["bid_id"].notna().to_numpy()[known] if "bid_id" in bids.columns else np.zeros(len(seat), bool)
+    if not joint.any():
+        out[known] = seat
+        return out
+    bid_code, bid_ids = pd.factorize(bids["bid_id"].to_numpy()[known][joint])
+    bid = pd.factorize(tender[joint].astype(np.int64) * len(bid_ids) + bid_code)[0]  # one per (tender, bid)
+    size = n_seats + int(bid.max()) + 1
+    graph = sparse.coo_matrix((np.ones(len(bid)), (seat[joint], n_seats + bid)), shape=(size, size))
+    _, label = connected_components(graph, directed=False)
+    out[known] = label[seat]
+    return out
 
 
 def at_least_two(total: int, carried_by: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -160,9 +194,10 @@ def same_tender_traces(bids: pd.DataFrame, tenders: pd.DataFrame | None = None) 
     Parameters
     ----------
     bids : DataFrame
-        ``tender_id, firm_id`` and the columns of :data:`KIND_COLUMNS` (a missing column is a
-        kind without values). Values are compared as their stripped text; blank ones carry
-        nothing, and a firm's bids in one tender count once.
+        ``tender_id, firm_id``, ``bid_id`` when present, and the columns of :data:`KIND_COLUMNS`
+        (a missing column is a kind without values). Values are compared as their stripped
+        text; blank ones carry nothing, and each bidder of a tender (:func:`bidders`: a firm,
+        or the partners of a joint bid) carries a value there once.
     tenders : DataFrame, optional
         ``tender_id, category``: chance is reckoned within each category, from the value's
         uses there, so firms of one trade sharing a building's line are compared with that
@@ -172,8 +207,9 @@ def same_tender_traces(bids: pd.DataFrame, tenders: pd.DataFrame | None = None) 
     Returns
     -------
     DataFrame
-        :data:`TRACE_COLUMNS`, one row per tested value: ``uses`` (bids carrying it),
-        ``firms`` (distinct firms), ``co_tenders`` (tenders where bids of ≥ 2 firms carry it),
+        :data:`TRACE_COLUMNS`, one row per tested value: ``uses`` (bids carrying it, one per
+        bidder and tender), ``firms`` (distinct firms), ``co_tenders`` (tenders where bids of
+        ≥ 2 bidders carry it),
         ``expected`` (``E_x``), ``pvalue``, ``qvalue``, ``tied_firms`` (the firms whose bids
         carried it in those tenders) and ``tenders`` (those tenders), both sorted tuples, and
         ``carriers`` (each of those tenders → the sorted firms whose bids carried it there);
@@ -188,8 +224,10 @@ def same_tender_traces(bids: pd.DataFrame, tenders: pd.DataFrame | None = None) 
 
 
 def _traces(bids: pd.DataFrame, segments: pd.Series | None) -> pd.DataFrame:
+    columns = [c for c in KIND_COLUMNS.values() if c in bids.columns]
+    bids = bids[["tender_id", "firm_id", *columns]].assign(bidder=bidders(bids) if columns else 0)
     out = [frame for kind, column in KIND_COLUMNS.items() if column in bids.columns
-           for frame in [_traces_of_kind(kind, bids[["tender_id", "firm_id", column]].dropna(), segments)]
+           for frame in [_traces_of_kind(kind, bids[["tender_id", "firm_id", column, "bidder"]].dropna(), segments)]
            if len(frame)]
     if not out:
         return pd.DataFrame(columns=TRACE_COLUMNS)
@@ -201,24 +239,28 @@ def _traces(bids: pd.DataFrame, segments: pd.Series | None) -> pd.DataFrame:
 
 
 def _traces_of_kind(kind: str, rows: pd.DataFrame, segments: pd.Series | None) -> pd.DataFrame:
-    """The rows of :func:`same_tender_traces` for one kind (no q-value), from (tender, firm, value) rows."""
+    """The rows of :func:`same_tender_traces` for one kind (no q-value), from (tender, firm, value,
+    bidder) rows (``bidder``: :func:`bidders`)."""
     text = stripped(rows.iloc[:, 2])
     keep = (text != "").to_numpy()
     tender, tenders = pd.factorize(rows["tender_id"].to_numpy()[keep])
     firm, firms = pd.factorize(rows["firm_id"].to_numpy()[keep])
     value, values = pd.factorize(text.to_numpy()[keep])
+    bidder, bidder_ids = pd.factorize(rows["bidder"].to_numpy()[keep])
     if not len(values):
         return pd.DataFrame()
-    n_t, n_f, n_v = len(tenders), len(firms), len(values)
+    n_t, n_f, n_v, n_b = len(tenders), len(firms), len(values), len(bidder_ids)
     segment = np.zeros(n_t, dtype=np.int64) if segments is None else \
         pd.factorize(pd.Series(tenders).map(segments).fillna("").astype(str).to_numpy())[0]
     n_s = int(segment.max()) + 1
-    # distinct (value, tender, firm) carriers, and one bid per (tender, firm) for the totals
+    # distinct (value, bidder) carriers, a bidder's tender, and one bid per bidder for the totals:
+    # the partners of a joint bid, and a firm's bids in one tender, carry a value once
     # pd.unique: numpy 2.4's np.unique hashes int64 codes some 30 times slower
-    carrier = pd.unique((value.astype(np.int64) * n_t + tender) * n_f + firm)
-    value_of, tender_of, firm_of = carrier // (n_t * n_f), (carrier // n_f) % n_t, carrier % n_f
-    bid_tender = pd.unique(tender.astype(np.int64) * n_f + firm) // n_f
-    size_of = np.bincount(bid_tender, minlength=n_t)
+    tender_of_bidder = np.zeros(n_b, dtype=np.int64)
+    tender_of_bidder[bidder] = tender
+    carrier = pd.unique(value.astype(np.int64) * n_b + bidder)
+    value_of, tender_of = carrier // n_b, tender_of_bidder[carrier % n_b]
+    size_of = np.bincount(tender_of_bidder, minlength=n_t)
     uses = np.bincount(value_of, minlength=n_v)
     tested = np.flatnonzero(uses >= 2)
     if not tested.size:
@@ -235,14 +277,16 @@ def _traces_of_kind(kind: str, rows: pd.DataFrame, segments: pd.Series | None) -
         size_values = np.flatnonzero(sizes)
         chance = at_least_two(int(size_of[segment == s].sum()), cell_uses.to_numpy()[in_s], size_values)
         np.add.at(expected, cell_value[in_s], chance @ sizes[size_values])
-    holders = np.bincount(pd.unique(value_of * n_f + firm_of) // n_f, minlength=n_v)
-    # (value, tender) cells holding ≥ 2 firms: the same-tender coincidences
-    cell = value_of * n_t + tender_of
-    cells, count = np.unique(cell, return_counts=True)
+    # distinct (value, tender, firm): who holds a value, and whose bids carried it where it met itself
+    seen = pd.unique((value.astype(np.int64) * n_t + tender) * n_f + firm)
+    seen_value, seen_tender, seen_firm = seen // (n_t * n_f), (seen // n_f) % n_t, seen % n_f
+    holders = np.bincount(pd.unique(seen_value * n_f + seen_firm) // n_f, minlength=n_v)
+    # (value, tender) cells holding ≥ 2 bidders: the same-tender coincidences
+    cells, count = np.unique(value_of * n_t + tender_of, return_counts=True)
     met_cells = cells[count >= 2]
     co = np.bincount(met_cells // n_t, minlength=n_v)
-    met = np.isin(cell, met_cells)
-    tied = pd.DataFrame({"v": value_of[met], "tender": tenders[tender_of[met]], "firm": firms[firm_of[met]]})
+    met = np.isin(seen_value * n_t + seen_tender, met_cells)
+    tied = pd.DataFrame({"v": seen_value[met], "tender": tenders[seen_tender[met]], "firm": firms[seen_firm[met]]})
     tied_firms = tied.groupby("v")["firm"].agg(lambda f: tuple(sorted(set(f)))).to_dict()
     tied_tenders = tied.groupby("v")["tender"].agg(lambda t: tuple(sorted(set(t)))).to_dict()
     carriers = {v: {t: tuple(sorted(g["firm"])) for t, g in rows.groupby("tender")} for v, rows in tied.groupby("v")}

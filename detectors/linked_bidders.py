@@ -9,9 +9,10 @@ business-centre address, a registered-agent phone, a shared accountant's e-mail)
 little about any one pair and is left out of the linking; it is listed in the evidence as
 "common". The connected components of the remaining firm–identifier graph are groups of
 firms tied by specific identifiers. A group is reported when at least two of its firms bid
-in the same tender: such bids are presented as competing but come from one hand (OECD
-2009 lists "bids prepared by the same person, submitted from the same address or with the
-same typographical errors" among the red flags of bid rigging).
+in the same tender (as rivals: the partners of one consortium bid are one bidder): such
+bids are presented as competing but come from one hand (OECD 2009 lists "bids prepared by
+the same person, submitted from the same address or with the same typographical errors"
+among the red flags of bid rigging).
 
 The cap does not apply to an IP address or document file that bids of different firms carried
 *in the same tender* more often than its use predicts (:mod:`detectors.bid_traces`,
@@ -163,7 +164,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     list of Finding
         Kind ``linked_bidders``: ``firms`` = the firms of one linked group that bid in the
         same tenders (the whole group is in ``evidence["linked_group"]``), ``tenders`` =
-        tenders where ≥ 2 of them bid; highest score first.
+        tenders where ≥ 2 of them bid (not as partners of one joint bid); highest score first.
     """
     params = params or Params()
     traces = bid_traces.market_traces(data, params.trace_alpha)
@@ -175,18 +176,22 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     data = data.with_winners()
     grouped = links.loc[links["group"] >= 0, ["firm_id", "group"]].drop_duplicates("firm_id")
     group_of = grouped.set_index("firm_id")["group"]
-    bids = data.bids[["tender_id", "firm_id", "is_winner"]].dropna(subset=["tender_id", "firm_id"])
+    # the partners of a consortium's bid (one row per partner firm) are one bidder, not rivals
+    bids = data.bids[["tender_id", "firm_id", "is_winner"]].assign(bidder=bid_traces.bidders(data.bids))
+    bids = bids.dropna(subset=["tender_id", "firm_id"])
+    all_bidders = bids.groupby("tender_id")["bidder"].nunique()
     bids = bids.assign(group=bids["firm_id"].map(group_of)).dropna(subset=["group"])
     bids["group"] = bids["group"].astype(int)
     bids = bids.drop_duplicates(["tender_id", "firm_id"])
-    bids = bids.loc[bids.groupby(["group", "tender_id"])["firm_id"].transform("size") >= 2]
+    bids = bids.loc[bids.groupby(["group", "tender_id"])["bidder"].transform("nunique") >= 2]
     if bids.empty:
         return []
     cobid = bids.sort_values(["group", "tender_id", "firm_id"]).groupby(
-        ["group", "tender_id"], sort=False)["firm_id"].agg(list).reset_index()
-    winners = data.bids.loc[data.bids["is_winner"], ["tender_id", "firm_id"]].drop_duplicates("tender_id")
-    cobid["winner"] = cobid["tender_id"].map(winners.set_index("tender_id")["firm_id"])
-    all_bidders = data.bids.drop_duplicates(["tender_id", "firm_id"]).groupby("tender_id").size()
+        ["group", "tender_id"], sort=False).agg(firm_id=("firm_id", list), bidder=("bidder", list)).reset_index()
+    # a tender of several awarded lots has several winners
+    winners = data.bids.loc[data.bids["is_winner"], ["tender_id", "firm_id"]].dropna().drop_duplicates()
+    winners_of = winners.sort_values("firm_id").groupby("tender_id")["firm_id"].agg(list)
+    cobid["winners"] = [winners_of.get(t, []) for t in cobid["tender_id"]]
     cobid["bidders"] = cobid["tender_id"].map(all_bidders)
 
     active = set(cobid["group"])
@@ -200,12 +205,14 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     for group, rows in cobid.groupby("group", sort=True):
         held = held_by_group[group]
         # a tender counts only when two of its bidders share a linking identifier
-        # directly: a chain A–B–C through other firms' identifiers is context, not a tie
+        # directly: a chain A–B–C through other firms' identifiers is context, not a tie, and
+        # the partners of one joint bid are one bidder
         holders = {key: set(g["firm_id"]) for key, g in held.loc[held["linking"]].groupby(["kind", "value"])}
         direct: list[set[tuple[str, str]]] = []
-        for firms in rows["firm_id"]:
-            present = set(firms)
-            direct.append({key for key, h in holders.items() if len(h & present) >= 2})
+        for firms, bidder in zip(rows["firm_id"], rows["bidder"], strict=True):
+            bidder_of = dict(zip(firms, bidder, strict=True))
+            direct.append({key for key, h in holders.items()
+                           if len({bidder_of[f] for f in h.intersection(bidder_of)}) >= 2})
         keep = np.array([bool(d) for d in direct])
         if keep.sum() < max(params.min_cobid_tenders, 1):
             continue
@@ -223,7 +230,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
         common = common.loc[common["members"].map(len) >= 2]
         strength = 1.0 - float(np.prod(1.0 - linking["weight"].to_numpy()))
         k = len(rows)
-        member_won = rows["winner"].isin(members)
+        member_wins = pd.Series([[f for f in won if f in members] for won in rows["winners"]], index=rows.index)
+        member_won = member_wins.map(bool)
         won_share = float(member_won.mean())
         volume = 1.0 - math.exp(-k / 3.0)
         parts = {
@@ -238,7 +246,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
                       for n, (v, f) in parts.items()}
         score = float(np.clip(sum(contributions.values()), 0, 100))
         rows = rows.sort_values("tender_id")
-        wins_by = rows.loc[member_won, "winner"].value_counts()
+        # each linked firm that won counts (a tender of several lots can have several)
+        wins_by = member_wins.explode().dropna().value_counts()
         dates = tender_period(tender_day, rows["tender_id"], by_year)
         evidence: dict[str, Any] = {
             "members": members,
@@ -253,7 +262,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
             **dates,
             "tenders": [{"tender_id": r.tender_id, "linked_bidders": [f for f in r.firm_id if f in members],
                          "bidders": int(r.bidders),
-                         "winner": r.winner} for r in rows.head(params.max_listed_tenders).itertuples()],
+                         "winner": next((f for f in r.winners if f in members), r.winners[0] if r.winners else None)}
+                        for r in rows.head(params.max_listed_tenders).itertuples()],
             "won_by_linked_firm": int(member_won.sum()),
             "wins_by_member": {str(f): int(c) for f, c in wins_by.items()},
             "identifier_strength": strength,
@@ -264,7 +274,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
         }
         findings.append(Finding(detector=NAME, kind="linked_bidders", score=round(score, 2),
                                 explanation=_explain(members, linking, k, wins_by, dates, evidence["identifiers"],
-                                                     names),
+                                                     names, int(member_won.sum())),
                                 evidence=evidence, firms=tuple(members),
                                 tenders=tuple(rows["tender_id"])))
     findings.sort(key=lambda f: (-f.score, f.firms))
@@ -291,7 +301,8 @@ def _trace_phrase(identifiers: list[dict[str, Any]], members: list[str], k: int)
 
 
 def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Series,
-             dates: dict[str, Any], identifiers: list[dict[str, Any]], names: dict[str, str] | None = None) -> str:
+             dates: dict[str, Any], identifiers: list[dict[str, Any]], names: dict[str, str] | None = None,
+             won: int | None = None) -> str:
     names = names or {}
     who = joined([names.get(m, m) for m in members]) if len(members) <= 3 else \
         f"{len(members)} firms ({', '.join(members[:3])}, …)"
@@ -301,7 +312,7 @@ def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Seri
             + _trace_phrase(identifiers, members, k)
         if len(identifiers) > traced:
             text += f"; they also share {counted(len(identifiers) - traced, 'other specific identifier')}"
-        return _won(text, k, wins_by, names)
+        return _won(text, k, wins_by, names, won)
     top = linking.iloc[0]
     kind = KIND_PHRASE.get(top["kind"], "a " + str(top["kind"]))
     holders, here = int(top["holders"]), len(set(top["firms"]) & set(members))
@@ -314,14 +325,17 @@ def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Seri
         tie = (f"are tied through {counted(len(linking), 'specific identifier')}, the strongest {kind} held by "
                f"{here} of them{outside},")
     text = f"{who} {tie} yet bid against each other in {counted(k, 'tender')}{between_tenders(dates, k)}"
-    return _won(text, k, wins_by, names)
+    return _won(text, k, wins_by, names, won)
 
 
-def _won(text: str, k: int, wins_by: pd.Series, names: dict[str, str] | None = None) -> str:
-    """The sentence ``text`` closed with who of the linked firms won the ``k`` tenders."""
+def _won(text: str, k: int, wins_by: pd.Series, names: dict[str, str] | None = None,
+         won: int | None = None) -> str:
+    """The sentence ``text`` closed with who of the linked firms won the ``k`` tenders; ``wins_by``:
+    each linked firm's wins, ``won``: the tenders a linked firm won (``wins_by``'s sum by
+    default; fewer where two of them won lots of one tender)."""
     if len(wins_by):
         leader, count = (names or {}).get(wins_by.index[0], wins_by.index[0]), int(wins_by.iloc[0])
-        total = int(wins_by.sum())
+        total = int(wins_by.sum()) if won is None else won
         if k == 1:
             text += f"; a linked firm won it ({leader})"
         elif len(wins_by) == 1:

@@ -515,7 +515,7 @@ def identifier_rings(data: MarketData, edges: pd.DataFrame, params: Params | Non
     Groups equal to one of ``exclude`` are dropped; the result is disjoint.
     """
     params = params or Params()
-    ids, _ = _market_identifiers(data)
+    ids = _market_identifiers(data)
     ids = ids.loc[(ids["holders"] >= 2) & (ids["holders"] <= params.max_anchor_holders)]
     if ids.empty:
         return []
@@ -650,50 +650,34 @@ def _stability(rings: list[frozenset[str]], others: list[list[frozenset[str]]]) 
 # 4. ring screens
 # ---------------------------------------------------------------------------------------
 
-def _market_identifiers(data: MarketData) -> tuple[pd.DataFrame, bool]:
-    """:func:`_identifier_table` of the whole market (memoised), and whether any value is not
-    already its stripped text (surrounding blanks, a number): then a per-firm selection,
-    made on the raw values, may count fewer holders than the whole market's table."""
-    return memo("identifiers", (data.firm_identifiers,), (), lambda: _identifier_rows(data))
+def _market_identifiers(data: MarketData) -> pd.DataFrame:
+    """:func:`_identifier_table` of the whole market (memoised)."""
+    return memo("identifiers", (data.firm_identifiers,), (), lambda: _identifier_table(data))
 
 
 def _member_identifiers(data: MarketData, firms: set[str]) -> pd.DataFrame:
-    """The identifiers of ``firms`` with their market-wide holder counts.
-
-    The rows of ``firms`` in the whole market's table, which are the rows
-    ``_identifier_table(data, firms)`` gives them when every value is already its stripped
-    text; otherwise that selection itself.
-    """
-    table, padded = _market_identifiers(data)
-    if padded:
-        table = _identifier_table(data, firms)
+    """The identifiers of ``firms`` with their market-wide holder counts: their rows of the whole
+    market's table (values compared as their stripped text, so ``"555 "`` is held with ``"555"``)."""
+    table = _market_identifiers(data)
     return table.loc[table["firm_id"].isin(firms)]
 
 
 def _identifier_table(data: MarketData, firms: set[str] | None = None) -> pd.DataFrame:
     """Distinct (firm, kind, value) with the number of firms holding each identifier.
 
-    With ``firms`` only identifiers held by at least one of them are returned (their
-    holder counts still cover the whole market).
+    Values are compared as their stripped text. With ``firms`` only identifiers held by at
+    least one of them are returned (their holder counts still cover the whole market).
     """
-    return _identifier_rows(data, firms)[0]
-
-
-def _identifier_rows(data: MarketData, firms: set[str] | None = None) -> tuple[pd.DataFrame, bool]:
-    """:func:`_identifier_table`, and whether any value read differs from its stripped text."""
     ids = data.firm_identifiers.dropna(subset=["firm_id", "kind", "value"])
-    if firms is not None:
-        values = ids.loc[ids["firm_id"].isin(firms), "value"]
-        ids = ids.loc[ids["value"].isin(set(values))]
-    text = stripped(ids["value"])
-    padded = bool((text != ids["value"]).any())
-    ids = ids.assign(value=text)
+    ids = ids.assign(value=stripped(ids["value"]))
     ids = ids.loc[ids["value"] != ""]
+    if firms is not None:  # selected on the stripped values: a padded copy is the same value
+        ids = ids.loc[ids["value"].isin(set(ids.loc[ids["firm_id"].isin(firms), "value"]))]
     key = ids["kind"].astype(str) + "\x1f" + ids["value"]
     ids = ids.loc[~pd.DataFrame({"f": ids["firm_id"], "k": key}).duplicated()]
     codes, _ = pd.factorize(key.loc[ids.index])
     holders = np.bincount(codes)[codes] if len(codes) else np.zeros(0, dtype=int)
-    return ids.assign(holders=holders)[["firm_id", "kind", "value", "holders"]], padded
+    return ids.assign(holders=holders)[["firm_id", "kind", "value", "holders"]]
 
 
 def _screen_tables(data: MarketData, min_category_tenders: int) -> SimpleNamespace:
@@ -705,7 +689,9 @@ def _screen_tables(data: MarketData, min_category_tenders: int) -> SimpleNamespa
     (:func:`detectors.screens.suspicion`: CV, spread, RD and price to budget);
     ``flagged_tenders`` — the cover-bid-like tenders, whose mean suspicion percentile is in the top fifth of their
     category (re-ranked so the share is 20 % under competition); ``baselines`` — category
-    medians of the screens; ``valid`` bids (positive amount, not disqualified);
+    medians of the screens, and ``fallback`` — whether a (category, screen) baseline is the
+    whole market's (a category with fewer than ``min_category_tenders`` screened tenders);
+    ``valid`` bids (positive amount, not disqualified);
     ``loser_margins`` — each losing bid's margin over the winning bid, as a mid-rank
     percentile within its category (low = close to the winner; the whole market's
     percentile where the category has fewer than 5 × ``min_category_tenders`` losing bids).
@@ -727,7 +713,8 @@ def _screen_tables_of(data: MarketData, min_category_tenders: int) -> SimpleName
     pct["risk_rank"] = np.where(counts >= min_category_tenders,
                                 pct.groupby("category")["risk"].rank(pct=True), pct["risk"].rank(pct=True))
     flagged_tenders = pct.index[pct["risk_rank"] > 1 - FLAG_SHARE]
-    baselines = category_baselines(screens, data.tenders, min_category_tenders)["median"].to_dict()
+    table = category_baselines(screens, data.tenders, min_category_tenders)
+    baselines, fallback = table["median"].to_dict(), table["fallback"].to_dict()
 
     valid = data.bids.loc[data.bids["amount"] > 0, ["tender_id", "firm_id", "amount"]]
     if "disqualified" in data.bids.columns:
@@ -746,7 +733,7 @@ def _screen_tables_of(data: MarketData, min_category_tenders: int) -> SimpleName
     losers["p_margin"] = np.where(n_cat >= 5 * min_category_tenders, by_cat, overall)
     return SimpleNamespace(bids=bids, bidders=bids.groupby("tender_id").size(), tenders=tenders,
                            winners=winners, screens=screens.set_index("tender_id"), percentiles=pct,
-                           flagged_tenders=flagged_tenders, baselines=baselines, valid=valid,
+                           flagged_tenders=flagged_tenders, baselines=baselines, fallback=fallback, valid=valid,
                            loser_margins=losers[["tender_id", "firm_id", "p_margin"]])
 
 
@@ -843,7 +830,8 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
 
     member = bids.loc[bids["ring"] >= 0]
     per_rt = member.groupby(["ring", "tender_id"]).agg(members=("firm_id", "size"),
-                                                         member_won=("is_winner", "any")).reset_index()
+                                                         member_won=("is_winner", "any"),
+                                                         member_winners=("is_winner", "sum")).reset_index()
     per_rt["bidders"] = per_rt["tender_id"].map(market.bidders).to_numpy()
     per_rt["internal"] = per_rt["members"] * (per_rt["members"] - 1)
     per_rt["all_ties"] = per_rt["members"] * (per_rt["bidders"] - 1)
@@ -852,9 +840,11 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     won_any = per_rt.loc[per_rt["member_won"]].groupby("ring").size()
 
     rt = per_rt.loc[per_rt["members"] >= 2].copy()
-    winners = market.winners
-    rt["winner"] = rt["tender_id"].map(winners)
-    rt["winner_is_member"] = rt["winner"].map(label).fillna(-2).astype(int) == rt["ring"]
+    # a tender of several lots can have several winners: won by a member when any member's bid
+    # won, by an outsider when a bid of another firm did
+    rt["winner_is_member"] = rt["member_won"]
+    winners_in = market.bids.groupby("tender_id")["is_winner"].sum()
+    rt["outsider_won"] = rt["tender_id"].map(winners_in) > rt["member_winners"]
     rt["published_at"] = rt["tender_id"].map(tenders["published_at"])
     rt["category"] = rt["tender_id"].map(tenders["category"]).fillna(NO_CATEGORY).astype(str)
     rt["pairs"] = rt["members"] * (rt["members"] - 1) / 2
@@ -870,13 +860,12 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     g = rt.groupby("ring")
     agg = g.agg(n_tenders=("tender_id", "size"), member_bids=("members", "sum"), pairs=("pairs", "sum"),
                 member_wins=("winner_is_member", "sum"),
-                outsider_wins=("winner", "count"), n_priced=("p_cv", "count"),
+                outsider_wins=("outsider_won", "sum"), n_priced=("p_cv", "count"),
                 n_flagged=("flagged", "sum"),
                 p_cv=("p_cv", "mean"), p_spread=("p_spread", "mean"), p_rd=("p_rd", "mean"),
                 median_cv=("cv", "median"), median_spread=("spread", "median"),
                 median_rd=("rd_finite", "median"))
     agg["closed"] = (rt["bidders"] == rt["members"]).groupby(rt["ring"]).mean()
-    agg["outsider_wins"] = agg["outsider_wins"] - agg["member_wins"]
     p_sum = rt[percentile_columns].sum(axis=1, min_count=1).groupby(rt["ring"]).sum()
     p_n = rt[percentile_columns].notna().sum(axis=1).groupby(rt["ring"]).sum()
     agg["price_p"] = p_sum / p_n.replace(0, np.nan)
@@ -887,12 +876,20 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     modes = modes.sort_values(["ring", "n", "category"], ascending=[True, False, True])
     agg["category"] = modes.drop_duplicates("ring").set_index("ring")["category"]
 
-    # cover margins: the other members' bids relative to the winning member's bid
-    member_won = rt.loc[rt["winner_is_member"], ["ring", "tender_id", "winner"]]
-    covers = member_won.merge(market.valid, on="tender_id")
+    # every winning member of a member-won ring tender, one row each
+    won = rt.loc[rt["winner_is_member"], ["ring", "tender_id", "published_at"]].merge(
+        member.loc[member["is_winner"], ["ring", "tender_id", "firm_id"]].rename(columns={"firm_id": "winner"}),
+        on=["ring", "tender_id"])
+
+    # cover margins: the other members' bids relative to the winning member's bid (the first
+    # winning member's where members won several lots)
+    covers = rt.loc[rt["winner_is_member"], ["ring", "tender_id"]].merge(market.valid, on="tender_id")
     covers = covers.loc[covers["firm_id"].map(label).fillna(-2).astype(int) == covers["ring"]]
-    win_amount = covers.loc[covers["firm_id"] == covers["winner"]].drop_duplicates(["ring", "tender_id"])
-    covers = covers.loc[covers["firm_id"] != covers["winner"]].merge(
+    covers = covers.merge(won[["ring", "tender_id", "winner"]].rename(columns={"winner": "firm_id"}).assign(
+        winning=True), on=["ring", "tender_id", "firm_id"], how="left")
+    winning = covers["winning"].eq(True)
+    win_amount = covers.loc[winning].drop_duplicates(["ring", "tender_id"])
+    covers = covers.loc[~winning].merge(
         win_amount[["ring", "tender_id", "amount"]].rename(columns={"amount": "win"}), on=["ring", "tender_id"])
     covers["margin"] = covers["amount"] / covers["win"] - 1.0
     margins = covers.groupby("ring")["margin"]
@@ -906,13 +903,13 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     agg["cover_tight"] = tight.groupby("ring")["tight"].sum()
 
     # win rotation among members, in publication order
-    won = rt.loc[rt["winner_is_member"]].sort_values(["ring", "published_at", "tender_id"],
-                                                      na_position="last", kind="mergesort")
+    won = won.sort_values(["ring", "published_at", "tender_id", "winner"], na_position="last", kind="mergesort")
     wins = won.groupby(["ring", "winner"]).size().rename("wins").reset_index()
     wins["share"] = wins["wins"] / wins.groupby("ring")["wins"].transform("sum")
     wins["plogp"] = -wins["share"] * np.log(wins["share"])
     wins["p2"] = wins["share"] ** 2
-    wsum = wins.groupby("ring").agg(distinct=("winner", "size"), entropy=("plogp", "sum"), q=("p2", "sum"))
+    wsum = wins.groupby("ring").agg(distinct=("winner", "size"), entropy=("plogp", "sum"), q=("p2", "sum"),
+                                    total=("wins", "sum"))
     same = (won["winner"].to_numpy()[1:] == won["winner"].to_numpy()[:-1]) & \
         (won["ring"].to_numpy()[1:] == won["ring"].to_numpy()[:-1])
     repeats = pd.Series(same, index=won["ring"].to_numpy()[1:]).groupby(level=0).sum()
@@ -949,12 +946,13 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
         evenness = float(wsum["entropy"].get(k, 0.0)) / math.log(size) if size > 1 else 0.0
         rep = int(repeats.get(k, 0))
         turn_taking, expected_repeats = 0.0, 0.0
-        if w >= 3:
+        runs = int(wsum["total"].get(k, 0))  # the wins in sequence: w, or more where members won lots of one tender
+        if runs >= 3:
             # runs test: consecutive wins by the same member vs independent draws with the
             # observed shares; strength = relative shortfall of repeats, weighed by _division_weight(z)
             q = float(wsum["q"].get(k, 1.0))
-            expected_repeats = (w - 1) * q
-            sd = math.sqrt(max((w - 1) * q * (1 - q), 1e-12))
+            expected_repeats = (runs - 1) * q
+            sd = math.sqrt(max((runs - 1) * q * (1 - q), 1e-12))
             z = (expected_repeats - rep) / sd
             if expected_repeats > 0:
                 turn_taking = float(np.clip(1.0 - rep / expected_repeats, 0.0, 1.0)) * _division_weight(z)
@@ -963,6 +961,8 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
         seg_strength = 0.0 if seg_value != seg_value else \
             seg_value * _division_weight(float(stats.norm.isf(max(seg_pvalue, 1e-300))))
         base = _baseline(baselines, a["category"])
+        # the category's medians and ranking, or the whole market's for a small category
+        from_market = market.fallback.get((a["category"], "cv"), True)
         identifiers, id_strength = shared_identifiers(size, shared_by_ring.get(k), traced)
         all_ties = float(ties.loc[k, "all_ties"]) if k in ties.index else 0.0
         rows.append({
@@ -989,7 +989,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "cover_tenders": int(a["cover_n"]) if a["cover_n"] == a["cover_n"] else 0,
             "cover_tight": int(a["cover_tight"]) if a["cover_tight"] == a["cover_tight"] else 0,
             "baseline_cv": base.get("cv"), "baseline_rd": base.get("rd"),
-            "baseline_spread": base.get("spread"),
+            "baseline_spread": base.get("spread"), "baseline": "market" if from_market else "category",
             "solo_win_share": float(solo.get(k, 0) / won_any.get(k, 1)) if won_any.get(k, 0) else 0.0,
             "identifiers": identifiers, "id_strength": id_strength,
         })
@@ -1163,7 +1163,8 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
     if row.get("n_priced"):
         cv, base = row["median_cv"], row["baseline_cv"]
         verb = "was" if row["n_flagged"] == 1 else "were"
-        market = "the market" if row["category"] == NO_CATEGORY else "their category"
+        market = "the market" if row["category"] == NO_CATEGORY or row.get("baseline") == "market" \
+            else "their category"
         # the fifth whose mean suspicion percentile (low CV and spread, high RD) is highest
         phrase = (f"{row['n_flagged']} of {row['n_priced']} priced tenders {verb} among the most "
                   f"cover-bid-like fifth of {market} ({FLAG_SHARE * row['n_priced']:.0f} expected)")
@@ -1322,7 +1323,7 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
             "price": {"tenders_screened": int(row["n_priced"]), "median_cv": row["median_cv"],
                       "category_median_cv": row["baseline_cv"], "median_rd": row["median_rd"],
                       "category_median_rd": row["baseline_rd"], "median_spread": row["median_spread"],
-                      "category_median_spread": row["baseline_spread"],
+                      "category_median_spread": row["baseline_spread"], "baseline": row["baseline"],
                       "mean_percentile_cv": row["p_cv"], "mean_percentile_rd": row["p_rd"],
                       "mean_percentile_spread": row["p_spread"],
                       "losing_bid_gap_q10": row["diff_pct_q10"], "spread_q90": row["spread_q90"],

@@ -7,7 +7,8 @@ placed just above the designated winner that are not meant to win. Cover bids ar
 typically clustered (low dispersion) and the gap between the winner and the first loser is
 large compared with the gap among the losers. Competitive bids, by contrast, scatter
 independently around each firm's cost. Formulas, for the bids ``b_1 <= b_2 <= ... <= b_n``
-of one tender (valid bids only: positive amount, not disqualified):
+of one tender (valid bids only: positive amount, not disqualified; a consortium's bid, one
+row per partner firm with the same ``bid_id``, is one bid):
 
 * coefficient of variation ``CV = s / mean(b)``, ``s`` the sample standard deviation
   (ddof = 1) — low under collusion;
@@ -88,11 +89,25 @@ _COLUMNS = ["tender_id", "n_bids", "mean", "sd", "b1", "b2", "cv", "spread", "di
 
 
 def valid_bids(bids: pd.DataFrame) -> pd.DataFrame:
-    """Bids usable for price screens: a positive amount and not disqualified."""
+    """Bids usable for price screens: a positive amount and not disqualified, one row per bid.
+
+    A consortium's bid comes as one row per partner firm with the same ``bid_id``
+    (:mod:`graph.readers`); it is one price, kept once (``firm_id`` is then its first
+    partner's). Rows without a ``bid_id`` are kept as they are.
+    """
+    return _priced(bids)[["tender_id", "firm_id", "amount"]]
+
+
+def _priced(bids: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``bids`` that are valid prices (:func:`valid_bids`), every column kept."""
     keep = bids["amount"].notna() & (bids["amount"] > 0)
     if "disqualified" in bids.columns:
         keep &= ~bids["disqualified"].fillna(False).astype(bool)
-    return bids.loc[keep, ["tender_id", "firm_id", "amount"]]
+    frame = bids.loc[keep]
+    if "bid_id" in frame.columns:
+        partner = frame["bid_id"].notna() & frame.duplicated(["tender_id", "bid_id"])
+        frame = frame.loc[~partner]
+    return frame
 
 
 def tender_screens(bids: pd.DataFrame, min_bids: int = 2) -> pd.DataFrame:
@@ -101,7 +116,8 @@ def tender_screens(bids: pd.DataFrame, min_bids: int = 2) -> pd.DataFrame:
     Parameters
     ----------
     bids : DataFrame
-        At least ``tender_id`` and ``amount`` (``disqualified`` honoured when present).
+        At least ``tender_id`` and ``amount`` (``disqualified`` honoured when present, and
+        ``bid_id``: the rows of one consortium bid are one bid, :func:`valid_bids`).
     min_bids : int, default 2
         Tenders with fewer valid bids are left out (CV needs 2 bids, RD and skewness 3,
         kurtosis 4; undefined screens are NaN).
@@ -121,10 +137,7 @@ def tender_screens(bids: pd.DataFrame, min_bids: int = 2) -> pd.DataFrame:
     >>> float(round(row.cv, 4)), float(round(row.spread, 2)), float(round(row.rd, 4))
     (0.0909, 0.2, 1.4142)
     """
-    keep = bids["amount"].notna() & (bids["amount"] > 0)
-    if "disqualified" in bids.columns:
-        keep &= ~bids["disqualified"].fillna(False).astype(bool)
-    frame = bids.loc[keep, ["tender_id", "amount"]]
+    frame = _priced(bids)[["tender_id", "amount"]]
     frame = frame.sort_values(["tender_id", "amount"], kind="mergesort")
     counts = frame.groupby("tender_id", sort=False)["amount"].transform("size")
     frame = frame.loc[counts >= min_bids].reset_index(drop=True)

@@ -39,7 +39,7 @@ every scored tender (for ROC curves).
 Rings: ``detect(data, params, seed, rings=None)`` computes them with
 :func:`detectors.rings.detect` (same ``seed``) unless ring findings are passed in —
 the job runner passes the ring detector's findings to avoid running it twice; set
-``Params.use_rings = False`` for screens only.
+``Params.use_rings = False`` for screens only (rings passed in are then ignored too).
 
 References
 ----------
@@ -85,7 +85,8 @@ class Params:
         0.929/0.924/0.921; Ohio 0.563 → 0.564; Tsuchiura unchanged at 0.610).
     trace_weight [0.8]: how far a significant same-tender trace in the tender raises it
         (noisy-or, like a ring of score 100).
-    use_rings [True]: compute rings when none are passed in.
+    use_rings [True]: raise the tenders of rings — computed when none are passed in; False:
+        screens (and traces) only, rings passed in are ignored.
     min_score [90.0]: findings are emitted from this score up. A typical competitive
         tender scores about 50; 90 means the tender is, on average over CV, spread and
         RD, more cover-bid-like than 90 % of its category (or sits in a strong ring).
@@ -138,7 +139,8 @@ def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
     """Risk score of every tender with at least ``min_bids`` valid bids.
 
     ``screens`` is ``tender_screens(data.bids, min_bids=params.min_bids)`` when the caller
-    has it already (computed here otherwise; the budget ratio is added when missing).
+    has it already (computed here otherwise; the budget ratio is added when missing);
+    ``rings`` raise their tenders unless ``params.use_rings`` is False.
 
     Returns
     -------
@@ -161,7 +163,7 @@ def _scored(data: MarketData, rings: list[Finding] | None, params: Params, scree
     ``traces_at`` is :func:`_traces_by_tender`."""
     if "budget_ratio" not in screens:
         screens = with_budget_ratio(screens, data.tenders)
-    ring = _ring_by_tender(rings, params.min_ring_score)
+    ring = _ring_by_tender(rings if params.use_rings else None, params.min_ring_score)
     reference = _reference(screens, ring, params)
     pct = suspicion(screens, data.tenders, params.min_category_tenders, reference=reference)
     out = pct.rename(columns={"risk": "screen_risk"}).merge(
@@ -190,7 +192,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     seed : int, default 0
         Passed to the ring detector when rings are computed here.
     rings : list of Finding, optional
-        Ring findings to use instead of running :func:`detectors.rings.detect`.
+        Ring findings to use instead of running :func:`detectors.rings.detect` (ignored when
+        ``params.use_rings`` is False).
     rings_params : detectors.rings.Params, optional
         The ring detector's settings when the rings are computed here.
     """
@@ -297,8 +300,8 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
     text += (f" sit, on average over {over}, at the "
              f"{ordinal(round(100 * row.screen_risk))} cover-bid suspicion percentile of {compared}")
     if row.ring_score and members:
-        text += (f", and {len(members)} members of a suspected ring (score {row.ring_score:.0f}) bid in it: "
-                 f"{listed(members, 5)}")
+        text += (f", and {counted(len(members), 'member')} of a suspected ring (score {row.ring_score:.0f}) "
+                 f"bid in it: {listed(members, 5)}")
     for trace in traces:  # one hand behind competing bids
         firms = trace["firms"]
         if not firms:

@@ -95,3 +95,32 @@ def test_chance_is_reckoned_within_the_category() -> None:
     assert market_wide["co_tenders"] == by_category["co_tenders"] == 44
     assert market_wide["expected"] == pytest.approx(8.4, abs=0.05) and market_wide["qvalue"] < 1e-10
     assert by_category["expected"] == pytest.approx(43.5, abs=0.1) and by_category["qvalue"] > 0.05
+
+
+def test_bidders_joins_the_partners_of_a_joint_bid_and_a_firms_own_bids() -> None:
+    # T1: J1 by A and B (one row per partner), C's own bid; T2: A's two lot bids, B alone; T3: no bid_id
+    bids = pd.DataFrame([("J1", "T1", "A"), ("J1", "T1", "B"), ("K1", "T1", "C"),
+                         ("L1", "T2", "A"), ("L2", "T2", "A"), ("K2", "T2", "B"),
+                         (None, "T3", "A"), (None, "T3", "B")], columns=["bid_id", "tender_id", "firm_id"])
+    label = bid_traces.bidders(bids)
+    assert label[0] == label[1] != label[2]                  # partners are one bidder, C another
+    assert label[3] == label[4] != label[5]                  # a firm's bids in one tender are one bidder
+    assert len({label[0], label[3], label[6], label[7]}) == 4  # no label crosses tenders
+
+
+def _joint_market(joint: bool) -> pd.DataFrame:
+    """:func:`_market` plus A and B bidding from 9.9.9.9 in R0–R2 against C: one consortium bid
+    (one row per partner, one bid_id) when ``joint``, else two bids of their own."""
+    extra = pd.DataFrame([(f"R{t}", f, "9.9.9.9" if f != "C" else f"8.8.8.{t}", None,
+                           f"J{t}" if joint and f != "C" else f"R{t}{f}") for t in range(3) for f in "ABC"],
+                         columns=["tender_id", "firm_id", "ip", "document_hash", "bid_id"])
+    return pd.concat([_market([]), extra], ignore_index=True)
+
+
+def test_a_consortium_bid_sent_from_one_address_is_no_trace() -> None:
+    joint = bid_traces.same_tender_traces(_joint_market(joint=True)).set_index("value").loc["9.9.9.9"]
+    assert (joint["uses"], joint["firms"], joint["co_tenders"]) == (3, 2, 0)  # one bid a tender: never met itself
+    # near miss: the same two firms bidding apart from one address in the same three tenders
+    apart = bid_traces.same_tender_traces(_joint_market(joint=False)).set_index("value").loc["9.9.9.9"]
+    assert (apart["uses"], apart["co_tenders"], apart["tied_firms"]) == (6, 3, ("A", "B"))
+    assert apart["qvalue"] <= 0.05

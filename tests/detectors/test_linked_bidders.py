@@ -168,3 +168,52 @@ def test_two_or_three_firms_are_named_where_the_records_name_them() -> None:
     [found] = linked_bidders.detect(named)
     assert found.explanation == ("Alpha Build (F1) and F2 share a phone number held by 2 firms yet bid against "
                                  "each other in 2 tenders; Alpha Build (F1) won 2 of them.")
+
+
+def _joint_market(joint: bool) -> MarketData:
+    """60 tenders of 4 bids from 40 firms, each from its own address; in T00–T02 A and B bid from
+    one address (9.9.9.9) at 95, as one consortium bid (one row per partner, one bid_id) when
+    ``joint``, else as two bids of their own. A and B hold the address, as the reader has it."""
+    rng = np.random.default_rng(2)
+    rows = [(f"B{t}-{f}", f"T{t:02d}", f"F{f}", f"10.0.{f}.1", float(rng.uniform(90, 130)))
+            for t in range(60) for f in rng.choice(40, 4, replace=False)]
+    rows += [(f"J{t}" if joint else f"J{t}{f}", f"T{t:02d}", f, "9.9.9.9", 95.0) for t in range(3) for f in "AB"]
+    bids = pd.DataFrame(rows, columns=["bid_id", "tender_id", "firm_id", "ip", "amount"])
+    bids["is_winner"] = bids["amount"] == bids.groupby("tender_id")["amount"].transform("min")
+    held = pd.DataFrame([("A", "ip", "9.9.9.9"), ("B", "ip", "9.9.9.9")], columns=["firm_id", "kind", "value"])
+    tenders = pd.DataFrame({"tender_id": sorted(bids["tender_id"].unique()), "category": "works"})
+    return MarketData.build(tenders=tenders, bids=bids, firm_identifiers=held)
+
+
+def test_the_partners_of_one_consortium_bid_do_not_bid_against_each_other() -> None:
+    assert linked_bidders.detect(_joint_market(joint=True)) == []
+    # near miss: the same firms bidding apart, from one address, in the same three tenders
+    [found] = linked_bidders.detect(_joint_market(joint=False))
+    assert found.firms == ("A", "B") and found.tenders == ("T00", "T01", "T02")
+    assert found.explanation.startswith("A and B bid against each other in 3 tenders, and in every one their bids "
+                                        "were sent from one IP address (9.9.9.9;")
+
+
+def _lot_market(lot_winners: tuple[str, ...]) -> MarketData:
+    """:func:`_market` with T1 a tender of lots: F7 (an outsider, listed first) and ``lot_winners`` win lots."""
+    market = _market()
+    bids = market.bids.copy()
+    t1 = bids["tender_id"] == "T1"
+    bids.loc[t1, "is_winner"] = bids.loc[t1, "firm_id"].isin({"F7", *lot_winners})
+    bids = pd.concat([bids.loc[t1 & (bids["firm_id"] == "F7")], bids.drop(bids.index[t1 & (bids["firm_id"] == "F7")])])
+    return MarketData.build(**{**{f: getattr(market, f) for f in COLUMNS}, "bids": bids})
+
+
+def test_a_linked_firm_that_won_a_lot_won_the_tender() -> None:
+    # F1 won a lot of T1 beside the outsider F7, and T2
+    [found] = linked_bidders.detect(_lot_market(("F1",)))
+    assert found.evidence["won_by_linked_firm"] == 2 and found.evidence["wins_by_member"] == {"F1": 2}
+    assert found.evidence["tenders"][0]["winner"] == "F1"
+    assert found.explanation.endswith("; F1 won 2 of them.")
+    # F1 and F2 both won lots of T1: two tenders won, each linked firm's wins counted
+    [both] = linked_bidders.detect(_lot_market(("F1", "F2")))
+    assert both.evidence["won_by_linked_firm"] == 2 and both.evidence["wins_by_member"] == {"F1": 2, "F2": 1}
+    assert both.explanation.endswith("; linked firms won 2 of them, F1 the most (2).")
+    # near miss: only the outsider won T1
+    [outsider] = linked_bidders.detect(_lot_market(()))
+    assert outsider.evidence["won_by_linked_firm"] == 1 and outsider.evidence["tenders"][0]["winner"] == "F7"

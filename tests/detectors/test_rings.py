@@ -461,9 +461,8 @@ def test_explanation_names_the_excess_cobidding(findings: list) -> None:
 
 @pytest.mark.parametrize("padded", [False, True])
 def test_member_identifiers_count_holders_as_the_member_selection(padded: bool) -> None:
-    # The screens take the members' rows from the whole market's identifier table; a value
-    # with surrounding blanks matches only itself in the member selection (on raw values),
-    # so there the selection is made as before and counts one holder fewer.
+    # The screens take the members' rows from the whole market's identifier table; values are
+    # compared as their stripped text, so a holder spelt with surrounding blanks still counts.
     phone = " +86 1" if padded else "+86 1"
     ids = pd.DataFrame([("F1", "phone", "+86 1"), ("F2", "phone", "+86 1"), ("B1", "phone", phone),
                         ("F1", "address", "1 Plaza"), ("B2", "address", "1 Plaza"), ("B3", "email", "x@y")],
@@ -474,7 +473,19 @@ def test_member_identifiers_count_holders_as_the_member_selection(padded: bool) 
     selection = rings._identifier_table(data, members)
     want = selection.loc[selection["firm_id"].isin(members)].sort_values(["firm_id", "kind"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, want)
-    assert got.loc[got["kind"] == "phone", "holders"].tolist() == ([2, 2] if padded else [3, 3])
+    assert got.loc[got["kind"] == "phone", "holders"].tolist() == [3, 3]
+
+
+def test_ring_identifiers_count_holders_spelt_with_blanks(market: MarketData) -> None:
+    # F1 and F2 share 555; eight background firms hold it spelt "555 ": ten holders, so the
+    # phone weighs m / n · (m − 1) / (k − 1) = 2/10 · 1/2 = 0.1, not 2/2 · 1/2 = 0.5
+    ids = pd.DataFrame([("F1", "phone", "555"), ("F2", "phone", "555")]
+                       + [(f"B{i:02d}", "phone", "555 ") for i in range(1, 9)],
+                       columns=["firm_id", "kind", "value"]).assign(via="firm")
+    data = MarketData.build(tenders=market.tenders, bids=market.bids, firm_identifiers=ids)
+    row = rings.ring_screens(data, [frozenset(RING)]).iloc[0]
+    assert [(i["value"], i["holders"]) for i in row["identifiers"]] == [("555", 10)]
+    assert row["id_strength"] == pytest.approx(0.1)
 
 
 UNDATED = {"first_tender": None, "last_tender": None, "dated_tenders": 0}
@@ -572,3 +583,32 @@ def test_ring_screens_carry_the_same_tender_trace_of_a_shared_address(market: Ma
     trace = by_kind["ip"]["same_tender"]
     assert trace["tenders"] == 8 and trace["firms"] == sorted(RING) and trace["qvalue"] <= 0.05
     assert trace["tender_ids"] == [f"T-R{t:02d}" for t in range(1, 9)]
+
+
+def test_a_member_that_won_a_lot_beside_an_outsider_won_the_tender(market: MarketData) -> None:
+    # the outsiders in T-R01, T-R04, … (F1's turns) win a lot too, and are listed first
+    bids = market.bids.copy()
+    outsider = bids["tender_id"].str.startswith("T-R") & ~bids["firm_id"].isin(RING)
+    bids.loc[outsider, "is_winner"] = True
+    data = MarketData.build(tenders=market.tenders, bids=pd.concat([bids.loc[outsider], bids.loc[~outsider]]),
+                            firm_identifiers=market.firm_identifiers)
+    row = rings.ring_screens(data, [frozenset(RING)]).iloc[0]
+    assert (row["member_wins"], row["outsider_wins"]) == (18, 6)
+    assert row["wins_by_member"] == {"F1": 6, "F2": 6, "F3": 6}
+    # the members' rotation and covers read as in the fixture, where each tender has one winner
+    plain = rings.ring_screens(market, [frozenset(RING)]).iloc[0]
+    assert (plain["member_wins"], plain["outsider_wins"]) == (18, 0)
+    for column in ("turn_taking", "cover_tenders", "cover_q10", "cover_q90"):
+        assert row[column] == pytest.approx(plain[column])
+
+
+def test_a_small_category_is_compared_with_the_market_and_the_sentence_says_so(market: MarketData) -> None:
+    # 186 'roads' tenders: their own baseline by default, the whole market's from 500 up
+    small = rings.detect(market, rings.Params(min_category_tenders=500), seed=0)[0]
+    assert small.evidence["price"]["baseline"] == "market"
+    assert "cover-bid-like fifth of the market" in small.explanation and "in the market," in small.explanation
+    assert "their category" not in small.explanation
+    # near miss: a category large enough for its own baseline
+    own = rings.detect(market, seed=0)[0]
+    assert own.evidence["price"]["baseline"] == "category"
+    assert "cover-bid-like fifth of their category" in own.explanation

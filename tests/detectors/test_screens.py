@@ -14,6 +14,7 @@ from detectors.screens import (
     category_percentiles,
     suspicion,
     tender_screens,
+    valid_bids,
     with_budget_ratio,
 )
 
@@ -69,6 +70,19 @@ def test_exclusions_and_edge_cases(screens: pd.DataFrame) -> None:
     assert screens.loc["T4", "b1"] == 100.0
     assert np.isnan(screens.loc["T4", "rd"])               # RD needs 3 bids
     assert np.isinf(screens.loc["T5", "rd"])               # identical covers above the winner
+
+
+def test_a_consortium_bid_is_one_price() -> None:
+    # B1 at 100 by F1 and F2 (one row per partner, as graph.readers writes it), then 110 and 120;
+    # T2's rows have no bid_id and stay two bids, as before
+    bids = pd.DataFrame([("B1", "T1", "F1", 100.0), ("B1", "T1", "F2", 100.0), ("B2", "T1", "F3", 110.0),
+                         ("B3", "T1", "F4", 120.0), (None, "T2", "F1", 100.0), (None, "T2", "F2", 100.0)],
+                        columns=["bid_id", "tender_id", "firm_id", "amount"])
+    t1 = tender_screens(bids).set_index("tender_id").loc["T1"]
+    assert (t1["n_bids"], t1["b1"], t1["b2"]) == (3, 100.0, 110.0)
+    assert t1["diff_pct"] == pytest.approx(0.10)
+    assert t1["rd"] == pytest.approx(10 / np.std([110, 120], ddof=1))  # ≈ 1.414
+    assert valid_bids(bids)["tender_id"].tolist() == ["T1", "T1", "T1", "T2", "T2"]
 
 
 def test_skew_and_kurtosis_match_scipy_bias_corrected() -> None:

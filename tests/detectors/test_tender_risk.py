@@ -201,3 +201,40 @@ def test_one_hand_behind_competing_bids_raises_the_tender_and_a_chance_coinciden
     assert "; the bids of A and B were sent from one IP address (9.9.9.9), which bids of two or more firms " \
            "shared in 5 tenders where chance alone would give " in found["T001"].explanation
     assert found["T100"].evidence["same_tender"] == [] and "IP" not in found["T100"].explanation
+
+
+def test_a_consortium_bid_from_one_address_raises_nothing_and_is_one_bid() -> None:
+    # A and B's rows in T001–T005 are one joint bid (one bid_id and amount, one row per partner)
+    bids = _traced_market().bids.copy()
+    joint = bids["firm_id"].isin(["A", "B"])
+    bids.loc[joint, "bid_id"] = "J" + bids.loc[joint, "tender_id"]
+    bids.loc[joint, "amount"] = bids.loc[joint].groupby("tender_id")["amount"].transform("first")
+    data = MarketData.build(tenders=_traced_market().tenders, bids=bids)
+    scores = tender_risk.tender_risk_scores(data, params=tender_risk.Params(use_rings=False)).set_index("tender_id")
+    assert not scores["traced"].any()
+    assert (scores.loc["T001", "n_bids"], scores.loc["T006", "n_bids"]) == (5, 4)
+    assert scores.loc["T001", "score"] == pytest.approx(100 * scores.loc["T001", "screen_risk"])
+
+
+def test_use_rings_false_ignores_the_rings_passed_in() -> None:
+    data = _market()
+    ring = Finding(detector="rings", kind="ring", score=90.0, explanation="A ring.",
+                   firms=("F1", "F2"), tenders=("T05",))
+    params = tender_risk.Params(use_rings=False, min_score=0)
+    plain = tender_risk.tender_risk_scores(data).set_index("tender_id")
+    off = tender_risk.tender_risk_scores(data, [ring], params).set_index("tender_id")
+    assert off.loc["T05", "ring_score"] == 0.0 and off.loc["T05", "score"] == pytest.approx(plain.loc["T05", "score"])
+    t05 = next(f for f in tender_risk.detect(data, params, rings=[ring]) if f.tender_id == "T05")
+    assert t05.evidence["ring"]["score"] == 0.0 and "suspected ring" not in t05.explanation
+    # near miss: the same rings with use_rings on raise T05 (test_a_ring_raises_its_tenders)
+    on = tender_risk.tender_risk_scores(data, [ring], tender_risk.Params(min_score=0)).set_index("tender_id")
+    assert on.loc["T05", "score"] > plain.loc["T05", "score"]
+
+
+def test_one_ring_member_bidding_is_told_in_the_singular() -> None:
+    data = _market()
+    ring = Finding(detector="rings", kind="ring", score=60.0, explanation="A ring.",
+                   firms=("F1", "F9"), tenders=("T05",))  # F9 did not bid in T05
+    t05 = next(f for f in tender_risk.detect(data, tender_risk.Params(min_score=0), rings=[ring])
+               if f.tender_id == "T05")
+    assert "and 1 member of a suspected ring (score 60) bid in it: F1." in t05.explanation
