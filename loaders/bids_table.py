@@ -159,6 +159,7 @@ class BidTable:
         # per tender: its properties as loaded so far, and the line each one came from
         self.tenders: dict[str, tuple[dict[str, Any], dict[str, int]]] = {}
         self.tenders_to_write: dict[str, None] = {}  # ordered set of tenders new or filled in since written
+        self.awards_reset: set[str] = set()  # tenders whose earlier awards from this source were cleared
 
     def winner_problems(self, file_name: str, line: int, row: dict[str, Any]) -> list[Reject]:
         """A reject when ``row``'s winner cell is neither a flag nor a firm of the table (:func:`is_winner`)."""
@@ -209,7 +210,8 @@ class BidTable:
     def graph_rows(self, rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
         """Graph rows for admitted table rows (a row not admitted before is admitted without a line)."""
         c = self.columns
-        out: dict[str, list[dict[str, Any]]] = {"table_firms": [], "table_tenders": [], "bids": [], "awards": []}
+        out: dict[str, list[dict[str, Any]]] = {"table_firms": [], "table_tenders": [], "bids": [],
+                                                "award_resets": [], "awards": []}
         for row in rows:
             tender, firm = row[c.tender], row[c.firm]
             tender_id, firm_id = f"{self.prefix}:{tender}", f"{self.prefix}:{firm}"
@@ -223,6 +225,9 @@ class BidTable:
             if tender in self.tenders_to_write:
                 del self.tenders_to_write[tender]
                 out["table_tenders"].append({"tender_id": tender_id, **self.tenders[tender][0]})
+            if c.winner and tender not in self.awards_reset:  # the winner column is the whole truth
+                self.awards_reset.add(tender)
+                out["award_resets"].append({"tender_id": tender_id, "winners": []})
             self.bids_per_pair[tender, firm] += 1
             out["bids"].append({
                 "bid_id": bid_id(self.prefix, tender, firm, self.bids_per_pair[tender, firm]),
@@ -232,6 +237,11 @@ class BidTable:
             if c.winner and is_winner(row.get(c.winner), firm, self.firms):
                 out["awards"].append({"tender_id": tender_id, "firm_id": firm_id, "amount": row[c.amount],
                                       "date": day})
+        winners: dict[str, list[str]] = defaultdict(list)
+        for award in out["awards"]:
+            winners[award["tender_id"]].append(award["firm_id"])
+        for reset in out["award_resets"]:  # the winners named so far stay: a reload changes nothing
+            reset["winners"] = winners[reset["tender_id"]]
         return out
 
 

@@ -440,6 +440,14 @@ class _Mapper:
         self.release: dict[str, Any] = item.release or {}
         self.ocid = ""
         self.parties: dict[str, dict[str, Any]] = {}
+        tags = self.release.get("tag")
+        self.compiled = isinstance(tags, list) and "compiled" in tags
+
+    def props(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Properties to SET with ``+=``: a compiled release is the whole current state, so a field it
+        no longer has is removed (sent as null: a bid's status withdrawn, then no status, is not
+        withdrawn any more); any other release is an update, and its missing fields are left alone."""
+        return dict(values) if self.compiled else {k: v for k, v in values.items() if v is not None}
 
     def reject(self, path: str, value: Any, reason: str) -> None:
         shown = value if isinstance(value, str) else json.dumps(value, default=str)[:1000]
@@ -685,7 +693,7 @@ class _Mapper:
             "tender_end": end,
             "classification_ids": json.dumps(classifications) if classifications else None,
         }
-        self.rows.tenders.append({"id": self.ocid, "props": {k: v for k, v in props.items() if v is not None},
+        self.rows.tenders.append({"id": self.ocid, "props": self.props(props),
                                   "buyer_id": buyer_id, "procuring_entity_id": pe_id})
 
     def _classifications(self, items: Any, path: str) -> list[str]:
@@ -715,7 +723,7 @@ class _Mapper:
             props = {"title": _text(lot.get("title")), "value": value, "currency": currency,
                      "status": _text(lot.get("status"))}
             self.rows.lots.append({"id": key, "tender_id": self.ocid,
-                                   "props": {k: v for k, v in props.items() if v is not None}})
+                                   "props": self.props(props)})
         return ids
 
     def _lot_refs(self, refs: Any, known: set[str], path: str) -> list[str]:
@@ -761,7 +769,7 @@ class _Mapper:
                      "submitted_at": self.instant(bid.get("date"), f"{path}.date")}
             self.rows.bids.append({"id": key, "tender_id": self.ocid, "tenderers": tenderers,
                                    "lots": self._lot_refs(bid.get("relatedLots"), lot_ids, f"{path}.relatedLots"),
-                                   "props": {k: v for k, v in props.items() if v is not None}})
+                                   "props": self.props(props)})
         return ids
 
     def _awards(self, lot_ids: set[str], bid_ids: dict[str, str]) -> dict[str, str]:
@@ -803,7 +811,7 @@ class _Mapper:
                                      "bids": related,
                                      "lots": self._lot_refs(award.get("relatedLots"), lot_ids,
                                                             f"{path}.relatedLots"),
-                                     "props": {k: v for k, v in props.items() if v is not None}})
+                                     "props": self.props(props)})
         return ids
 
     def _contracts(self, award_ids: dict[str, str]) -> None:
@@ -823,7 +831,7 @@ class _Mapper:
                      "signed_at": self.instant(contract.get("dateSigned"), f"{path}.dateSigned")}
             self.rows.contracts.append({
                 "id": key, "award_id": award_ids.get(award_id or "", f"{self.ocid}/{award_id}"),
-                "props": {k: v for k, v in props.items() if v is not None}})
+                "props": self.props(props)})
 
 
 def map_release(item: Item, file: str, rows: ChunkRows, rejects: RejectLog, party_ids: str = "ocid") -> bool:

@@ -199,6 +199,32 @@ def test_table_loads_into_the_graph_idempotently(clean_db, tmp_path: Path) -> No
 
 
 @pytest.mark.neo4j
+def test_a_winner_corrected_in_the_table_replaces_the_old_one_on_reload(clean_db, tmp_path: Path) -> None:
+    path = tmp_path / "auctions.csv"
+    path.write_text("auction,bidder,price,won\nA1,F1,100,1\nA1,F2,110,0\nA2,F1,90,0\nA2,F2,80,1\n", encoding="utf-8")
+    columns = TableColumns(tender="auction", firm="bidder", amount="price", winner="won")
+
+    def awards() -> list[tuple[str, str]]:
+        with clean_db.driver.session(database=clean_db.settings.database) as session:
+            return [tuple(r.values()) for r in session.run(
+                "MATCH (t:Tender)-[:AWARDED_TO]->(f:Firm) RETURN t.id, f.id ORDER BY t.id, f.id")]
+
+    load_bids_table(path, clean_db, columns, "src", tmp_path / "rejects.csv")
+    # another source's award of A1 is its own business
+    with clean_db.driver.session(database=clean_db.settings.database) as session:
+        session.run("MATCH (t:Tender {id: 'src:A1'}) MERGE (f:Firm {id: 'other:F9'}) "
+                    "MERGE (t)-[:AWARDED_TO {source: 'csv:other'}]->(f)").consume()
+    assert awards() == [("src:A1", "other:F9"), ("src:A1", "src:F1"), ("src:A2", "src:F2")]
+    # the table's A1 was wrong: F2 won it; F1 must not stay a winner
+    path.write_text("auction,bidder,price,won\nA1,F1,100,0\nA1,F2,110,1\nA2,F1,90,0\nA2,F2,80,1\n", encoding="utf-8")
+    load_bids_table(path, clean_db, columns, "src", tmp_path / "rejects.csv")
+    assert awards() == [("src:A1", "other:F9"), ("src:A1", "src:F2"), ("src:A2", "src:F2")]
+    # and the same table once more changes nothing
+    again = load_bids_table(path, clean_db, columns, "src", tmp_path / "rejects.csv")
+    assert again.totals.relationships_created == 0 and again.totals.relationships_deleted == 0
+
+
+@pytest.mark.neo4j
 def test_a_load_is_refused_while_a_detector_run_holds_the_databases_lock(clean_db, tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from graph import lock

@@ -342,6 +342,40 @@ def test_a_later_release_moving_an_award_or_a_bid_moves_its_links(clean_db, tmp_
 
 
 @pytest.mark.neo4j
+def test_a_compiled_release_is_the_whole_state_and_an_update_only_adds(clean_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A field a later compiled release no longer has is removed (a bid withdrawn, then not, is not
+    withdrawn any more), and a corrected buyer is the only buyer; a release that is not compiled is an
+    update, and what it leaves out stays."""
+    def load(release: dict, name: str) -> None:
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text(json.dumps(release) + "\n", encoding="utf-8")
+        load_ocds(clean_db, [path])
+
+    def state() -> tuple:
+        keys, records, _ = clean_db.run_read_only(
+            "MATCH (t:Tender {id: 'ocds-1'}) MATCH (b:Bid {id: 'ocds-1/b1'}) "
+            "RETURN t.title, t.budget, b.status, [(d)-[:ISSUED]->(t) | d.id]")
+        return tuple(records[0])
+
+    first = {**release_1(), "tag": ["compiled"]}
+    first["bids"]["details"][0]["status"] = "withdrawn"
+    load(first, "v1")
+    *before, [buyer] = state()
+    assert before == ["School roof", 1000.0, "withdrawn"]
+    later = {**release_1(), "tag": ["compiled"], "buyer": {"id": "B2", "name": "Schools Bureau"},
+             "parties": [*release_1()["parties"], {"id": "B2", "name": "Schools Bureau", "roles": ["buyer"]}]}
+    del later["bids"]["details"][0]["status"]
+    del later["tender"]["value"]
+    load(later, "v2")
+    *after, [new_buyer] = state()
+    assert after == ["School roof", None, None] and new_buyer != buyer
+    update = {"ocid": "ocds-1", "id": "3", "date": "2024-03-01T00:00:00Z", "tag": ["tenderUpdate"],
+              "tender": {"id": "t1", "value": {"amount": 900, "currency": "EUR"}}}
+    load(update, "v3")
+    assert state() == ("School roof", 900.0, None, [new_buyer])
+
+
+@pytest.mark.neo4j
 def test_record_package_and_json_lines_through_the_cli(clean_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     records = write_record_package(tmp_path / "records.json")
     lines = tmp_path / "releases.jsonl"
