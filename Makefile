@@ -7,6 +7,8 @@ DEMO_SEED ?= 7
 DEMO_SCALE ?= 1
 APP_PORT ?= 8501
 
+.DELETE_ON_ERROR:
+
 .PHONY: demo test venv neo4j neo4j-stop neo4j-backup demo-data load detect app lint chromium clean
 
 venv: $(VENV)/.installed
@@ -40,10 +42,12 @@ app: venv
 	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(APP_PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
-# The app's login password: generated once, kept outside git with mode 0600.
-.streamlit/secrets.toml:
+# The app's login password: generated once, kept outside git with mode 0600. Written to a temporary
+# file and moved into place, so a failed run leaves no empty secrets file that make takes as done.
+.streamlit/secrets.toml: | venv
 	@mkdir -p .streamlit
-	@umask 077; $(PY) -c "import secrets; print('app_password = \"' + secrets.token_urlsafe(12) + '\"')" > $@
+	@umask 077; $(PY) -c "import secrets; print('app_password = \"' + secrets.token_urlsafe(12) + '\"')" > $@.tmp
+	@mv $@.tmp $@
 	@echo "Generated an app password in $@"
 
 demo: detect .streamlit/secrets.toml

@@ -98,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     from graph.lock import LockHeld
     from graph.settings import SettingsError
 
+    problem = runner.json_target_problem(args.json) if args.command == "run" and args.json else None
+    if problem:
+        log.error("--json %s: %s\nNothing was run.", args.json, problem)
+        return runner.EXIT_USAGE
     try:
         if args.command == "expire":
             _expire(args.older_than, args.dry_run)

@@ -363,6 +363,22 @@ def start_inputs(pool: ThreadPoolExecutor, db: Any, detectors: Sequence[tuple[re
     return pending
 
 
+def json_target_problem(path: Path) -> str | None:
+    """Why the findings file could not be written at ``path`` (checked before a run, so an unwritable
+    folder stops the job with a usage error instead of failing after the findings were stored), or None."""
+    path = Path(path)
+    if path.is_dir():
+        return f"{path} is a folder"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".check", dir=path.parent)
+    except OSError as error:
+        return f"cannot write in {path.parent}: {error.strerror or error}"
+    os.close(fd)
+    Path(tmp).unlink(missing_ok=True)
+    return None
+
+
 def write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
     """Write ``payload`` to ``path`` through a temporary file in the same folder and a rename."""
     path = Path(path)

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from filelock import FileLock, Timeout
 
@@ -49,8 +50,23 @@ def lock_name(db: Any = None, settings: Neo4jSettings | None = None) -> str:
         settings = db.settings if db is not None else settings or from_environment()
     except SettingsError:
         return LOCK_NAME
-    key = f"{settings.uri}|{settings.database}".encode()
+    key = f"{_server(settings.uri)}|{settings.database or 'neo4j'}".encode()
     return f"database-{hashlib.sha256(key).hexdigest()[:12]}.lock"
+
+
+def _server(uri: str) -> str:
+    """``host:port`` of a Neo4j URI, so spellings of one server share its lock: the scheme (bolt,
+    neo4j, +s, +ssc), a trailing slash or path, the case of the host, ``localhost`` for the
+    loopback address and the default port 7687 all name the same database."""
+    parts = urlsplit(uri if "://" in uri else f"bolt://{uri}")
+    host = (parts.hostname or "").lower()
+    if host in ("localhost", "::1", "0:0:0:0:0:0:0:1"):
+        host = "127.0.0.1"
+    try:
+        port = parts.port or 7687
+    except ValueError:
+        return uri
+    return f"{host}:{port}"
 
 
 @contextmanager
@@ -61,9 +77,14 @@ def run_lock(directory: Path | None = None, name: str = LOCK_NAME, job: str = "a
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / name
     holder = directory / (name + ".json")
-    lock = FileLock(path, thread_local=False)
+    lock = FileLock(path, thread_local=False, mode=0o664)  # the operators' group may run jobs too (umask allowing)
     try:
         lock.acquire(timeout=0)
+    except PermissionError as error:
+        raise PermissionError(
+            f"cannot open the job lock {path}: {error.strerror or error} (another user created it; give the "
+            f"jobs' users a shared state folder, {STATE_ENV}, writable by their group); this job did nothing"
+        ) from error
     except Timeout:
         try:
             info = json.loads(holder.read_text(encoding="utf-8"))

@@ -151,11 +151,24 @@ class LocalServer:
 
     # -------------------------------------------------------------------- state
     def pid(self) -> int | None:
+        """The running server's process id, or None. A pid file outlives a reboot or a killed JVM,
+        and its number can belong to another process by now: it counts only while that process
+        is this instance's Neo4j (its command line names this home), so stop and backup never
+        signal a stranger (where ``/proc`` cannot tell, a live process is trusted)."""
         try:
             pid = int(self.pid_file.read_text(encoding="ascii").strip())
         except (OSError, ValueError):
             return None
-        return pid if _pid_alive(pid) else None
+        return pid if _pid_alive(pid) and self._is_ours(pid) else None
+
+    def _is_ours(self, pid: int) -> bool:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except FileNotFoundError:
+            return not Path("/proc/self/cmdline").exists()  # no /proc here: trust the pid file
+        except OSError:
+            return True  # another user's process that /proc will not show: the old check stands
+        return f"--home-dir={self.home}".encode() in command
 
     def cpu_seconds(self) -> float | None:
         """CPU seconds (user + system) the running server has used so far; None when it is not

@@ -206,17 +206,21 @@ def restore(server: LocalServer, dump: Path, folder: Path, new: bool = False) ->
             before = _dump(server, folder, suffix="-before-restore") if _has_database(server) else None
             try:
                 _load(server, dump, folder)
-            except ServerError as error:
+            except BaseException as error:  # a failed load, or Ctrl-C / SIGTERM in the middle of one
                 if before is None:
-                    raise
+                    if isinstance(error, ServerError):
+                        raise
+                    raise _LeaveStopped(f"the load of {dump} was interrupted ({type(error).__name__}); the "
+                                        "database may be incomplete, so the server is left stopped. Restore "
+                                        "again.") from error
                 try:
                     _load(server, before, folder)
-                except ServerError as again:
+                except BaseException as again:
                     raise _LeaveStopped(
                         f"loading {dump} failed: {error}\nand loading back the database it was to replace failed "
                         f"too: {again}\nThe server is left stopped. Restore it with `python -m graph server "
                         f"restore {before} --instance {server.name} --yes`.") from error
                 raise ServerError(f"loading {dump} failed, so the database it was to replace was loaded back "
-                                  f"from {before}: {error}") from error
+                                  f"from {before}: {error or type(error).__name__}") from error
         seconds = time.monotonic() - down
     return BackupReport(dump=dump, seconds_down=seconds, running=running, restored=True, kept=before)

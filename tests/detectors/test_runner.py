@@ -136,6 +136,10 @@ def test_runs_against_different_databases_have_different_locks(monkeypatch: pyte
     assert lock.lock_name() != first
     monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:7687")
     assert lock.lock_name() == first and first.startswith("database-") and first.endswith(".lock")
+    # spellings of one server are one lock: a job of another spelling must not run beside it
+    for same in ("neo4j://localhost:7687", "bolt://LOCALHOST", "bolt://127.0.0.1:7687/", "neo4j+s://127.0.0.1"):
+        monkeypatch.setenv("NEO4J_URI", same)
+        assert lock.lock_name() == first, same
 
 
 def test_unknown_detector_is_a_usage_error(fakes: dict[str, str]) -> None:
@@ -149,6 +153,17 @@ def test_unreachable_database_exits_4_and_says_how_to_start_it(fakes: dict[str, 
     result = cli(env, "run", "--detector", "fake_ok")
     assert result.returncode == runner.EXIT_UNAVAILABLE, result.stderr
     assert "python -m graph server start" in result.stderr
+
+
+def test_an_unwritable_json_target_stops_the_run_before_it_starts(fakes: dict[str, str], tmp_path: Path) -> None:
+    """Found after the run stored its findings, it made cron see 'run failed' for a run that succeeded."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    env = {**fakes, "NEO4J_URI": "bolt://127.0.0.1:9", "NEO4J_PASSWORD": "x"}  # never reached
+    result = cli(env, "run", "--detector", "fake_ok", "--json", str(blocker / "findings.json"))
+    assert result.returncode == runner.EXIT_USAGE, result.stderr
+    assert "--json" in result.stderr and "Nothing was run" in result.stderr
+    assert runner.json_target_problem(tmp_path / "out" / "findings.json") is None  # a new folder is made
 
 
 def test_list_names_every_registered_detector(fakes: dict[str, str]) -> None:

@@ -109,6 +109,22 @@ def test_backup_restore_and_move_to_a_new_instance(instance: LocalServer, tmp_pa
     assert instance.bolt_answers() and _ids(instance) == ["F-KEPT", "F-LATER"]
     for first in folder.glob("*-before-restore.dump"):
         first.unlink()
+    # Ctrl-C in the middle of the load (it kills neo4j-admin too): loaded back as well, not started half-loaded
+    real_load, calls = backup_module._load, []
+
+    def interrupted(*args: object) -> None:
+        calls.append(args[1])
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        real_load(*args)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(backup_module, "_load", interrupted)
+        with pytest.raises(ServerError, match="was loaded back from .*before-restore.dump"):
+            backup_module.restore(instance, dump, folder)
+    assert calls[0] == dump and instance.bolt_answers() and _ids(instance) == ["F-KEPT", "F-LATER"]
+    for first in folder.glob("*-before-restore.dump"):
+        first.unlink()
 
     restored = _cli(instance, "restore", "--yes", str(dump), "--to", str(folder))  # options anywhere
     assert restored.returncode == 0, restored.stderr

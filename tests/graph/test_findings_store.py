@@ -230,6 +230,17 @@ def test_fail_run_marks_the_run_failed_without_findings(market_db) -> None:
     assert state == {"status": "failed", "error": "rings: boom", "found": 0}
 
 
+@pytest.mark.neo4j
+def test_a_failure_reported_after_the_commit_leaves_the_run_succeeded(market_db) -> None:
+    """A SIGTERM landing between the findings' commit and the runner's next step is reported as a
+    failure; the run whose findings are stored and shown stays succeeded with its count."""
+    run(market_db, 1, [ring("F1", "F2", "F3")])
+    fail_run(market_db, RunInfo(id="run-1", started_at=T0 + timedelta(days=1), detectors=("rings",)),
+             "terminated", finished_at=T0 + timedelta(days=1, seconds=9))
+    [state] = _cypher(market_db, "MATCH (r:DetectorRun) RETURN r.status AS status, r.finding_count AS n")
+    assert state == {"status": "succeeded", "n": 1}
+
+
 class Unserialisable:
     pass
 

@@ -45,6 +45,26 @@ def test_a_generated_password_may_start_with_a_dash() -> None:
         shutil.rmtree(server.home, ignore_errors=True)
 
 
+def test_a_stale_pid_file_naming_another_process_is_not_the_server() -> None:
+    """After a reboot or a killed JVM the pid file's number can belong to anything: stop must not
+    signal it, and start must not take it for a running server."""
+    import subprocess
+    import sys
+
+    server = LocalServer(f"stale-{uuid.uuid4().hex[:8]}")
+    stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        server.run_dir.mkdir(parents=True)
+        server.pid_file.write_text(f"{stranger.pid}\n", encoding="ascii")
+        assert server.pid() is None
+        assert server.stop() is False  # nothing of ours ran; the pid file goes
+        assert stranger.poll() is None and not server.pid_file.exists()
+    finally:
+        stranger.kill()
+        stranger.wait()
+        shutil.rmtree(server.home, ignore_errors=True)
+
+
 def test_env_lines_are_shell_exports(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("IRONCAGE_NEO4J_DIR", str(tmp_path))
     server = LocalServer("probe")
