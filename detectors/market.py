@@ -116,6 +116,7 @@ def naive_utc(values: pd.Series) -> pd.Series:
         parsed = pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")
         return pd.Series(parsed, index=values.index).dt.tz_localize(None).astype("datetime64[ns]")
     text = values.astype("string[pyarrow]").str.replace(ZONE_SUFFIX, "", regex=True)
+    text = text.str.replace(r"^(\d{4}-\d\d-\d\d) (\d\d:)", r"\1T\2", regex=True)  # "2024-01-05 08:00:00"
     dated = ~text.str.contains("T", regex=False).fillna(True)
     local = ~text.str.contains(HAS_OFFSET, regex=True).fillna(True) & ~dated
     text = text.where(~dated, text + "T00:00:00Z").where(~local, text + "Z")
@@ -221,7 +222,7 @@ class MarketData:
 
     def with_winners(self) -> MarketData:
         """Fill ``bids.is_winner`` from ``tenders.winner_firm_id`` where it is not already set."""
-        winners = self.tenders.set_index("tender_id")["winner_firm_id"].dropna()
+        winners = self.tenders.drop_duplicates("tender_id").set_index("tender_id")["winner_firm_id"].dropna()
         bids = self.bids.copy()
         mapped = bids["tender_id"].map(winners)
         bids["is_winner"] = bids["is_winner"] | (mapped.notna() & (mapped == bids["firm_id"]))

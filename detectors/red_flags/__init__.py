@@ -206,6 +206,8 @@ def _findings(results: Results, params: Params, names: dict[tuple[str, str], str
             held_back += 1
             continue
         flags.sort(key=lambda f: (f["code"], f["group"]))
+        # one flag per code: a department that is both buyer and procuring entity raises R038 once
+        flags = [f for i, f in enumerate(flags) if i == 0 or f["code"] != flags[i - 1]["code"]]
         score = 100.0 * (1.0 - (1.0 - FLAG_POINTS) ** len(flags))
         noun = {"tender": "Tender", "firm": "Firm", "buyer": "Buyer"}[kind]
         listed = "; ".join(f"{f['code']} {f['title']}: {f['sentence']}" for f in flags)

@@ -83,7 +83,9 @@ def price_ratios(processes: list[Process], common: Common, context: dict[str, An
             if common.use_related_bids and award.related_bids:
                 linked = set(award.related_bids)
                 winners = [b for b in in_currency if b.bid_id in linked]
-                losers = [b for b in in_currency if b.bid_id not in linked]
+                # a winner's other bid (a variant) is not a losing competitor's
+                winning_firms = {t for b in winners for t in b.tenderers} | set(award.suppliers)
+                losers = [b for b in in_currency if b.bid_id not in linked and not set(b.tenderers) & winning_firms]
             else:
                 if len(award.suppliers) != 1:
                     continue

@@ -41,7 +41,8 @@ def from_sections(section: dict[str, str], subsections: dict[str, dict[str, str]
     threshold = section.get("threshold")
     return Settings(
         digits=parse_int(section.get("digits"), 2, f"{CODE}.digits", minimum=1),
-        threshold=None if threshold is None else parse_int(threshold, 0, f"{CODE}.threshold", minimum=0),
+        threshold=None if threshold is None or not threshold.strip() else parse_int(threshold, 0, f"{CODE}.threshold",
+                                                                                    minimum=0),
         minimum_contracting_processes=parse_int(section.get("minimum_contracting_processes"), 20,
                                                 f"{CODE}.minimum_contracting_processes", minimum=0),
     )

@@ -40,7 +40,8 @@ def test_build_reads_instants_by_their_own_offset_whatever_the_row_order() -> No
 
 def test_naive_utc_agrees_with_pandas_value_by_value() -> None:
     """The Arrow fast path and the pandas path give what pandas' ISO 8601 parser gives for each
-    value on its own (offset-less values read as UTC, dates as midnight)."""
+    value on its own (offset-less values read as UTC, dates as midnight, a space between date and
+    time as the T: ``2024-01-05 08:00:00`` was NaT)."""
     import numpy as np
 
     from detectors.market import naive_utc
@@ -61,6 +62,8 @@ def test_naive_utc_agrees_with_pandas_value_by_value() -> None:
         if value is None:
             return pd.NaT
         text = value.split("[")[0]
+        if len(text) > 11 and text[10] == " " and text[11:13].isdigit():  # "2024-01-05 08:00:00": a date-time
+            text = text[:10] + "T" + text[11:]
         if "T" not in text:
             text += "T00:00:00Z"
         elif not any(z in text.split("T", 1)[1] for z in ("Z", "+", "-")):
@@ -84,3 +87,11 @@ def test_a_tender_is_dated_by_publication_and_its_committee_by_the_deadline() ->
     committee = {t: d.date().isoformat() for t, d in data.evaluation_days().items()}
     assert days == {"T1": "2024-01-02", "T2": "2024-02-15", "T3": "2024-03-01"}
     assert committee == {"T1": "2024-01-20", "T2": "2024-02-15", "T3": "2024-03-01"}
+
+
+def test_winners_fill_in_when_a_tender_row_repeats() -> None:
+    tenders = pd.DataFrame({"tender_id": ["T1", "T1"], "winner_firm_id": ["A", "A"]})
+    bids = pd.DataFrame({"tender_id": ["T1", "T1"], "firm_id": ["A", "B"], "amount": [1.0, 2.0],
+                         "is_winner": [False, False]})
+    filled = MarketData.build(tenders=tenders, bids=bids).with_winners()
+    assert list(filled.bids["is_winner"]) == [True, False]

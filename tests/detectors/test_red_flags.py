@@ -241,6 +241,34 @@ def test_r024_uses_award_bid_links_for_consortium_winner() -> None:
     assert red_flags.evaluate(data, no_links).cardinal() == {}
 
 
+def test_the_winners_own_second_bid_is_no_runner_up() -> None:
+    """With the award's bid links, F3's variant at 101 beside its winning 100 looked like a rival a
+    hair above the winner (R024); F4 at 200 is the runner-up, and 100 % above is no flag."""
+    processes, bids, awards = _base_price_tenders()
+    processes.append({"tender_id": "T8"})
+    bids += [bid("T8/1", "T8", "valid", 100.0, "F3"), bid("T8/1b", "T8", "valid", 101.0, "F3"),
+             bid("T8/2", "T8", "valid", 200.0, "F4")]
+    awards.append(award("T8/a", "T8", "active", "F3", related_bids=["T8/1"]))
+    assert run("R024", frames(processes, bids, awards)) == {}
+    bids[-1] = bid("T8/2", "T8", "valid", 100.5, "F4")  # near miss: a real rival just above still counts
+    assert ("OCID", "T8", "R024") in run("R024", frames(processes, bids, awards))
+
+
+def test_a_department_both_buyer_and_procuring_entity_raises_r038_once() -> None:
+    processes = [{"tender_id": f"T{i}", "buyer_id": "D1", "procuring_entity_id": "D1"} for i in range(3)]
+    bids = [bid(f"T{i}/{j}", f"T{i}", "disqualified" if j < 2 else "valid", None, f"F{j}")
+            for i in range(3) for j in range(3)]
+    settings = red_flags.parse_settings("[R038]\nthreshold = 0.5\nminimum_contracting_processes = 1\n"
+                                        "[iron_cage]\nminimum_flags = 1\n")
+    [finding] = [f for f in red_flags.detect(MarketData.build(), settings, ocds=frames(processes, bids))
+                 if f.kind == "buyer"]
+    assert finding.score == pytest.approx(40.0) and "raised 1 Cardinal red flag — R038" in finding.explanation
+
+
+def test_an_empty_r048_threshold_is_the_default_not_zero() -> None:
+    assert red_flags.parse_settings("[R048]\nthreshold =\n").settings["R048"].threshold is None
+
+
 def test_r025_frequent_loser_flagged_and_winners_not() -> None:
     # F0 bids in all 8 tenders and never wins; W1–W4 bid in 4 each and win 2 (ratio 0.5).
     # Ratios [0, .5, .5, .5, .5]: Q1 = 0.333, Q3 = 0.5, lower fence = 0.083; bid-count fence 5.33.
