@@ -189,9 +189,12 @@ class Params:
     *_points: the most each component can contribute [frequency 15, leniency 35, penalty 5,
         grant 10, speed 35, outcomes 35, relative role 45, shared phone 35, e-mail 35,
         address 25].
-    passed_results / failed_results / granted_decisions: values (lower-case) that count as a
-        pass / a failure / a grant.
-    grant_markers / refusal_markers: decisions are free text, and Chinese ones are phrases
+    passed_results / failed_results / granted_decisions [pass, passed, 合格, 通过 / fail, failed,
+        不合格, 不通过, 未通过 / approved, approve, granted, accepted, yes]: values (lower-case) that
+        count as a pass / a failure / a grant.
+    grant_markers / refusal_markers [准予, 批准, 核准, 同意, 通过, 许可 / 不予, 不准, 不批准, 不同意,
+        不通过, 未予, 未获, 未准予, 未批准, 未核准, 未同意, 未通过, 未许可, 驳回, 拒绝, 撤回, 终止]:
+        decisions are free text, and Chinese ones are phrases
         (准予行政许可, 予以批准, 不予行政许可 …): a decision containing a grant marker counts as a
         grant unless it contains a refusal marker (不予, 驳回, and the 未 'not' of each grant marker:
         未批准, 未准予 …, 未予, 未获; checked first); anything else is a refusal.

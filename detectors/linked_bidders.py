@@ -80,8 +80,10 @@ class Params:
     min_cobid_tenders [1]: tenders where ≥ 2 linked firms bid, for a finding.
     max_group_size [30]: larger components (chains of identifiers) are still reported but
         flagged ``large_group`` in the evidence.
-    kind_weights: strength of each identifier kind (unknown kinds 0.5).
-    weights: maximum contribution of each score component (sums to 100).
+    kind_weights [person 1, document 1, phone 0.9, email 0.9, ip 0.7, address 0.6]: strength of
+        each identifier kind (unknown kinds 0.5).
+    weights [identifiers 45, cobids 35, wins 20]: maximum contribution of each score component
+        (sums to 100).
     max_findings [500]: cap, highest scores first.
     max_listed_tenders [50]: tenders listed one by one in the evidence.
     """

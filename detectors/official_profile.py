@@ -111,7 +111,8 @@ class Params:
     min_peers: officials (with enough volume) a group needs for a z [4].
     overdue_min_count / overdue_min_share: "many overdue cases" [10 / 0.5].
     as_of: the date open approvals are measured to [None: the data's last date].
-    passed_results / failed_results: results that count as a pass / a failure.
+    passed_results / failed_results [pass, passed, 合格, 通过 / fail, failed, 不合格, 不通过, 未通过]:
+        results (lower case) that count as a pass / a failure (``detectors.market``).
     firm_prior: pseudo-inspections at the kind's failure rate that shrink a firm's failure
         rate with the other officials, for the expected failures of ``fail_ratio`` [5].
     """

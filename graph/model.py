@@ -1,4 +1,4 @@
-"""The graph model, declared once (DESIGN.md §3).
+"""The graph model, declared once (the CSV columns that feed it: docs/csv_bundle.md).
 
 Labels, their key property, their typed properties and the relationships between them
 are data here; constraints and indexes (:mod:`graph.schema`), the loaders' column maps

@@ -1,4 +1,4 @@
-"""The CSV bundle (DESIGN.md §4): check, validate, normalise and load it, streaming.
+"""The CSV bundle (docs/csv_bundle.md): check, validate, normalise and load it, streaming.
 
 A bundle is a folder of UTF-8 CSV files with a header row, every file optional. Loading
 goes in three steps:
@@ -45,6 +45,7 @@ from typing import Any, Literal, Protocol, TextIO, TypeVar
 
 import pandas as pd
 
+from detectors.market import FAILED_RESULTS, PASSED_RESULTS
 from graph.db import DEFAULT_BATCH, WriteCounters
 from graph.model import NODE_BY_LABEL, PERSON_ROLE_RELS, REL_BY_TYPE
 from loaders.identifiers import (
@@ -61,6 +62,10 @@ FieldKind = Literal["id", "text", "float", "int", "bool", "date", "datetime", "e
                     "phone", "email", "address", "ip", "document"]
 
 INSPECTION_RESULTS = ("pass", "fail", "warning")
+#: the other words records use for a result (those the detectors read as a pass or a failure), stored as the
+#: model's own: an export in Chinese (合格 / 不合格) lost every inspection to the rejects file
+RESULT_SYNONYMS: dict[str, str] = {**{word: "pass" for word in PASSED_RESULTS},
+                                   **{word: "fail" for word in FAILED_RESULTS}, "警告": "warning"}
 PERSON_ROLES = tuple(PERSON_ROLE_RELS)
 TRUE_WORDS = frozenset({"true", "1", "yes", "是"})
 FALSE_WORDS = frozenset({"false", "0", "no", "否"})
@@ -85,6 +90,7 @@ class Field:
     required: bool = False
     choices: tuple[str, ...] = ()
     refers_to: str | None = None  # entity kind the value must name (see graph.writer.ENTITY_LABELS)
+    synonyms: Mapping[str, str] = field(default_factory=dict)  # other spellings of an enum's choices
 
 
 @dataclass(frozen=True)
@@ -170,7 +176,7 @@ BUNDLE: tuple[FileSpec, ...] = (
              key=("tender_id", "official_id")),
     FileSpec("inspections", (_key("inspection_id"), _key("official_id", "official"), _key("firm_id", "firm"),
                              Field("date", "date", required=True), *_node_fields("Inspection", "kind"),
-                             Field("result", "enum", choices=INSPECTION_RESULTS),
+                             Field("result", "enum", choices=INSPECTION_RESULTS, synonyms=RESULT_SYNONYMS),
                              *_node_fields("Inspection", "penalty")),
              key=("inspection_id",)),
     FileSpec("approvals", (_key("approval_id"), _key("official_id", "official"), _key("firm_id", "firm"),
@@ -313,8 +319,11 @@ def parse_value(spec: Field, text: str) -> Any:
         return text  # verbatim
     if spec.kind == "enum":
         word = text.strip().lower()
+        word = spec.synonyms.get(word, word)
         if word not in spec.choices:
-            raise ValueError(f"not one of {', '.join(spec.choices)}")
+            others = [w for w in spec.synonyms if w not in spec.choices]
+            shown = ", ".join(spec.choices) + (f" (or {', '.join(others)})" if others else "")
+            raise ValueError(f"not one of {shown}")
         return word
     return _PARSERS[spec.kind](text)
 
@@ -972,7 +981,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    parser.description = "Validate a CSV bundle (DESIGN.md §4) and load it into Neo4j."
+    parser.description = "Validate a CSV bundle (docs/csv_bundle.md) and load it into Neo4j."
     parser.add_argument("directory", type=Path, metavar="DIR", help="folder of the bundle's CSV files")
     parser.add_argument("--rejects", type=Path, metavar="FILE",
                         help="where to write rejected rows (default: DIR/rejects.csv)")

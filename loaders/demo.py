@@ -1,7 +1,7 @@
 """Synthetic procurement market of a Chinese city with planted collusion (the demo data set).
 
 ``python -m loaders demo OUT_DIR [--seed N] [--scale F] [--dirty]`` writes the CSV bundle of
-DESIGN.md §4 (all 11 files) plus ``ground_truth.json`` (what was planted, and the decoys an
+docs/csv_bundle.md (its files) plus ``ground_truth.json`` (what was planted, and the decoys an
 honest detector must leave alone). Same seed and scale → byte-identical files; every random
 step draws from one ``numpy.random.Generator(seed)``. Scale 1 ≈ 1,500 firms and 4,000 tenders
 (~2 s); scale 10 takes ~10 s of CPU.

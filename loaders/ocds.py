@@ -4,7 +4,7 @@ Reads, as a stream (memory does not grow with the file): compiled releases as JS
 (one release, record or package per line), release packages and record packages (one JSON
 document, read item by item with ijson); any of them plain or gzipped. A record that holds
 only full releases is compiled with ocdsmerge; a record with only linked releases is
-rejected. Each release maps onto the graph model (DESIGN.md §3 plus the OCDS extension
+rejected. Each release maps onto the graph model (:mod:`graph.model` plus the OCDS extension
 appended to :mod:`graph.model`):
 
 * ``parties`` → ``Department`` (roles buyer, procuringEntity) and ``Firm`` (tenderer,

@@ -75,7 +75,7 @@ def test_each_bad_value_is_rejected_with_line_field_and_reason(tmp_path: Path) -
                     "B1,T1,F2,10,,\n",                       # line 7: duplicate key
         "inspections.csv": "inspection_id,official_id,firm_id,date,kind,result,penalty\n"
                            "I1,O1,F1,2024-03-01,safety,PASS,0\n"   # line 2: good (case folded)
-                           "I2,O1,F1,2024-03-01,safety,passed,\n"  # line 3: not an allowed result
+                           "I2,O1,F1,2024-03-01,safety,done,\n"    # line 3: not an allowed result
                            "I3,O1,F1,,safety,fail,\n",             # line 4: date required
         "person_roles.csv": "person_id,firm_id,role,share\nP1,F1,owner,\n",
         "persons.csv": "person_id,name\nP1,Zhang\n",
@@ -88,7 +88,8 @@ def test_each_bad_value_is_rejected_with_line_field_and_reason(tmp_path: Path) -
         ("bids.csv", 5, "disqualified", "not a boolean (true/false, 1/0, yes/no, 是/否)"),
         ("bids.csv", 6, "firm_id", "required value is empty"),
         ("bids.csv", 7, "bid_id", "duplicate key: an earlier row of this file has it"),
-        ("inspections.csv", 3, "result", "not one of pass, fail, warning"),
+        ("inspections.csv", 3, "result", "not one of pass, fail, warning (or passed, 合格, 通过, failed, 不合格, 不通过, "
+                                         "未通过, 警告)"),
         ("inspections.csv", 4, "date", "required value is empty"),
     ]
     assert rejects[1].value == "-3"
@@ -174,6 +175,18 @@ def test_a_quote_left_open_is_a_reject_naming_the_lines_it_swallowed(tmp_path: P
     frames, rejects = read_bundle(bundle(tmp_path, {"firms.csv": 'firm_id,name\nF1,"Acme" Ltd\nF2,Beta\n'}))
     assert list(frames["firms"]["firm_id"]) == ["F2"]
     assert reasons(rejects) == [("firms.csv", 2, "", "unreadable CSV record: ',' expected after '\"'")]
+
+
+def test_inspection_results_in_the_words_records_use_load_as_the_models_own(tmp_path: Path) -> None:
+    frames, rejects = read_bundle(bundle(tmp_path, {
+        "officials.csv": OFFICIALS, "firms.csv": FIRMS,
+        "inspections.csv": "inspection_id,official_id,firm_id,date,result\nI1,O1,F1,2024-01-02, 合格\n"
+                           "I2,O1,F1,2024-01-03,不合格\nI3,O1,F1,2024-01-04,Passed\nI4,O1,F1,2024-01-05,警告\n"
+                           "I5,O1,F1,2024-01-06,maybe\n",
+    }))
+    assert list(frames["inspections"]["result"]) == ["pass", "fail", "pass", "warning"]
+    [reject] = rejects
+    assert (reject.line, reject.field) == (6, "result") and reject.reason.startswith("not one of pass, fail, warning (or")
 
 
 def test_hostile_strings_stay_verbatim(tmp_path: Path) -> None:
