@@ -1,7 +1,7 @@
 // Per-official record for a period: workload (inspections, approvals decided or pending past their deadline,
 // tender evaluations), approvals past their statutory days (decided late, or still pending past the deadline as
 // of $today), mean approval days, passes (results in $passed_results, compared in lower case, as the detectors
-// read them), and the strongest closeness (pair) and official-profile alert scores. An approval still pending
+// read them; results: the inspections with a result recorded), and the strongest closeness (pair) and official-profile alert scores. An approval still pending
 // within its deadline is neither work done nor late, and is not counted.
 // Parameters: $department_id (string or null for all), $date_from, $date_to (ISO dates or null: unbounded),
 //   $today (ISO date: the day pending approvals are measured against), $passed_results (list of strings).
@@ -11,7 +11,8 @@ OPTIONAL MATCH (o)-[:WORKS_IN]->(d:Department)
 CALL (o) {
   OPTIONAL MATCH (o)-[:CONDUCTED]->(i:Inspection)
   WHERE (($date_from IS NULL OR i.date >= date($date_from)) AND ($date_to IS NULL OR i.date <= date($date_to)))
-  RETURN count(i) AS inspections, count(CASE WHEN toLower(trim(i.result)) IN $passed_results THEN 1 END) AS passes
+  RETURN count(i) AS inspections, count(i.result) AS results,
+         count(CASE WHEN toLower(trim(i.result)) IN $passed_results THEN 1 END) AS passes
 }
 CALL (o) {
   OPTIONAL MATCH (o)-[:DECIDED]->(a:Approval)
@@ -38,6 +39,6 @@ CALL (o) {
   RETURN max(x.score) AS profile_score
 }
 RETURN o.id AS official_id, coalesce(o.name, o.id) AS name, o.role AS role, o.department_id AS department_id,
-       coalesce(d.name, o.department_id) AS department, inspections, passes, approvals, overdue,
+       coalesce(d.name, o.department_id) AS department, inspections, results, passes, approvals, overdue,
        mean_approval_days, evaluations, closeness, pair_alerts, profile_score
 ORDER BY official_id

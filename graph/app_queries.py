@@ -309,7 +309,10 @@ def tier(evidence: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def ring_graph(db: Database, ring_id: str, tender_cap: int = 60) -> GraphElements:
+RING_GRAPH_TENDERS = 60  # tenders a ring's graph draws (the first published); the page says when it cuts
+
+
+def ring_graph(db: Database, ring_id: str, tender_cap: int = RING_GRAPH_TENDERS) -> GraphElements:
     """Members, their tenders (winners marked), and the identifiers/persons members share."""
     graph = graph_from_edge_rows(db.read("app_ring_graph", ring_id=ring_id, tender_cap=tender_cap))
     wins: dict[str, int] = {}
@@ -330,7 +333,16 @@ def ring_bids(db: Database, ring_id: str) -> pd.DataFrame:
     (:func:`bid_spreads`); cover bids show up as losers sitting a small, steady percentage above it.
     """
     frame = db.read_frame("app_ring_bids", ring_id=ring_id)
-    return bid_spreads(frame)
+    return bid_spreads(distinct_names(frame))
+
+
+def distinct_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """``firm_name`` made one per firm: a name two firms share gets the firm's id in brackets, so
+    charts and tables keyed by the name (who won where, the rotation) do not merge two firms into one."""
+    if frame.empty or "firm_name" not in frame:
+        return frame
+    shared = frame.groupby("firm_name")["firm_id"].transform("nunique") > 1
+    return frame.assign(firm_name=frame["firm_name"].where(~shared, frame["firm_name"] + " (" + frame["firm_id"] + ")"))
 
 
 def bid_spreads(frame: pd.DataFrame) -> pd.DataFrame:
@@ -375,7 +387,7 @@ def bid_spreads(frame: pd.DataFrame) -> pd.DataFrame:
                        | (frame["winner_firm_ids"].map(len) > 0))
     lowest = valid & (frame["amount"] == frame["amount"].where(valid).groupby([tender, lot]).transform("min"))
     winner = named.where(named.groupby([tender, lot]).transform("any"), awarded_firm.where(award_on_record, lowest))
-    frame["is_winner"] = winner.astype(bool)
+    frame["is_winner"] = winner.astype(bool) & valid  # an invited, withdrawn or disqualified bid won nothing
     winning_bids = frame["amount"].where(valid & frame["is_winner"])
     whole_tender = winning_bids.groupby(tender).transform("min").where(lot == "")
     frame["winning_amount"] = winning_bids.groupby([tender, lot]).transform("min").fillna(whole_tender)
@@ -432,12 +444,24 @@ def tender_bids(db: Database, tender_id: str) -> pd.DataFrame:
     if frame.empty:
         return frame.assign(is_member=[], shared_trace=[], is_winner=[], winning_amount=[], pct_above_winner=[])
     frame["is_member"] = frame["rings"].map(bool)
-    shared = pd.Series(False, index=frame.index)
-    for column in ("ip", "document_hash"):
-        firms = frame.dropna(subset=[column]).groupby(column)["firm_id"].nunique()
-        shared |= frame[column].map(firms).fillna(0) >= 2
-    frame["shared_trace"] = shared
+    frame["shared_trace"] = shared_traces(frame)
     return bid_spreads(frame)
+
+
+def shared_traces(frame: pd.DataFrame) -> pd.Series:
+    """Whether each bid row's IP address or document hash is also on another bid of another firm in the
+    rows (one tender's bids). A consortium's bid is a row per partner with one ``bid_id``: its partners
+    share its IP without any other bid carrying it, which is no trace."""
+    shared = pd.Series(False, index=frame.index)
+    bid_key = frame["bid_id"] if "bid_id" in frame else frame.index.to_series()
+    for column in ("ip", "document_hash"):
+        if column not in frame:
+            continue
+        carried = frame.dropna(subset=[column]).assign(_bid=bid_key)
+        bids = carried.groupby(column)["_bid"].nunique()
+        firms = carried.groupby(column)["firm_id"].nunique()
+        shared |= (frame[column].map(bids).fillna(0) >= 2) & (frame[column].map(firms).fillna(0) >= 2)
+    return shared
 
 
 # -- firms --------------------------------------------------------------------------------
@@ -561,8 +585,9 @@ def official_workload(
     if frame.empty:
         return frame
     frame["workload"] = frame["inspections"] + frame["approvals"] + frame["evaluations"]
-    frame["pass_rate"] = (frame["passes"] / frame["inspections"]).where(frame["inspections"] > 0)
-    return frame.join(period_deviation(frame))
+    # of the inspections with a result recorded, as the detectors and the Closeness page count it
+    frame["pass_rate"] = (frame["passes"] / frame["results"]).where(frame["results"] > 0)
+    return frame.join(period_deviation(frame.assign(inspections=frame["results"])))
 
 
 def official_activity(db: Database, official_id: str, today: date | None = None) -> pd.DataFrame:

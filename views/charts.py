@@ -42,8 +42,11 @@ def bid_spread_figure(bids: pd.DataFrame) -> go.Figure:
     """
     plotted = bids.dropna(subset=["pct_above_winner"])
     plotted = plotted.assign(**{c: plain(plotted[c]) for c in ("firm_name", "tender_id", "firm_id")})
-    status = plotted["status"] if "status" in plotted else pd.Series("valid", index=plotted.index)
-    plotted["note"] = plain(status.fillna("valid")).map(lambda s: "" if s == "valid" else f" · {s}: not a valid bid")
+    status = plain(plotted["status"].fillna("valid")) if "status" in plotted else \
+        pd.Series("valid", index=plotted.index)
+    valid = plotted["valid"].astype(bool) if "valid" in plotted else pd.Series(True, index=plotted.index)
+    plotted["note"] = [("" if ok else f" · {s if s != 'valid' else 'no positive amount'}: not a valid bid")
+                       for ok, s in zip(valid, status, strict=True)]
     figure = go.Figure()
     members = sorted(plotted.loc[plotted["is_member"], "firm_name"].unique())
     groups = [(name, plotted[plotted["is_member"] & (plotted["firm_name"] == name)], PALETTE[i % len(PALETTE)])
@@ -86,6 +89,8 @@ def win_rotation_figure(rotation: pd.DataFrame) -> go.Figure:
 def monthly_activity_figure(activity: pd.DataFrame) -> go.Figure:
     """An official's inspections and approvals per month, stacked."""
     dated = activity.dropna(subset=["date"])
+    # an evaluation row is one bidding firm of the tender: the tender is the work, counted once
+    dated = dated[(dated["activity"] != "evaluation") | ~dated.duplicated(["activity", "activity_id"])]
     monthly = (dated.assign(month=dated["date"].dt.to_period("M").dt.start_time)
                .groupby(["month", "activity"]).size().rename("count").reset_index())
     figure = go.Figure([go.Bar(x=frame["month"], y=frame["count"], name=kind, xperiod="M1",

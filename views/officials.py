@@ -103,7 +103,8 @@ else:
     firms = (activity.groupby(["firm_id", "firm_name"])
              .agg(activities=("activity", "count"),
                   inspections=("activity", lambda a: int((a == "inspection").sum())),
-                  passes=("outcome", lambda o: int(plain_text(o).isin(PASSED_RESULTS).sum())),
+                  passes=("outcome", lambda o: int((plain_text(o).isin(PASSED_RESULTS)
+                                                    & (activity.loc[o.index, "activity"] == "inspection")).sum())),
                   evaluated_bids=("activity", lambda a: int((a == "evaluation").sum())),
                   wins_evaluated=("outcome", lambda o: int((o == "won").sum())))
              .reset_index())

@@ -51,6 +51,9 @@ if ring["explanation"]:
 
 st.markdown("**Members, their tenders and what they share** (red border: won a tender here; red edge: WON)")
 show_graph(load(app_queries.ring_graph, ring_id), key=f"ring_graph_{ring_id}", height=520)
+if ring["tenders"] > app_queries.RING_GRAPH_TENDERS:
+    st.caption(f"The graph draws the first {app_queries.RING_GRAPH_TENDERS} of the ring's {ring['tenders']} tenders "
+               "(by publication); its red borders count wins among those. The chart below and the facts read them all.")
 
 bids = load(app_queries.ring_bids, ring_id)
 if bids.empty:

@@ -418,3 +418,44 @@ def test_times_show_in_the_servers_zone_with_its_name(shanghai_time):
     assert app_queries.to_second("2024-07-01T18:15:07+00:00", minutes_only=True) == "2024-07-02 02:15 CST"
     assert app_queries.to_second("2024-07-01T18:15:07") == "2024-07-01 18:15:07"  # no offset: as written
     assert [app_queries.to_second(v) for v in ("now", None, "")] == ["now", None, ""]
+
+
+def test_a_consortium_bid_shares_its_ip_with_no_one_and_two_firms_bids_do():
+    bids = pd.DataFrame({"bid_id": ["B1", "B1", "B2", "B3", "B4"], "firm_id": ["F1", "F2", "F3", "F4", "F5"],
+                         "ip": ["1.1.1.1", "1.1.1.1", "2.2.2.2", "2.2.2.2", None],
+                         "document_hash": [None, None, None, None, "d1"]})
+    assert list(app_queries.shared_traces(bids)) == [False, False, True, True, False]
+
+
+def test_an_awarded_firms_invalid_bid_won_nothing_and_names_shared_by_two_firms_stay_apart():
+    bids = pd.DataFrame({
+        "tender_id": ["T1", "T1", "T1"], "firm_id": ["F1", "F1", "F2"], "firm_name": ["Same Co", "Same Co", "Same Co"],
+        "amount": [90.0, 100.0, 110.0], "disqualified": [False, False, False], "lot": [None, None, None],
+        "bid_awarded": [False, False, False], "winner_firm_ids": [["F1"], ["F1"], ["F1"]],
+        "status": ["invited", "valid", "valid"], "published_at": [pd.Timestamp("2024-01-01")] * 3})
+    spread = app_queries.bid_spreads(app_queries.distinct_names(bids))
+    assert list(spread["is_winner"]) == [False, True, False]  # the invitation at 90 is no winning bid
+    assert list(spread["winning_amount"]) == [100.0, 100.0, 100.0]
+    assert list(spread["firm_name"]) == ["Same Co (F1)", "Same Co (F1)", "Same Co (F2)"]
+    assert list(app_queries.distinct_names(bids.assign(firm_name=["A", "A", "B"]))["firm_name"]) == ["A", "A", "B"]
+
+
+def test_an_official_evaluating_a_tender_of_eight_bidders_evaluated_one_tender():
+    from views.charts import monthly_activity_figure
+
+    day = pd.Timestamp("2024-03-05")
+    activity = pd.DataFrame({"date": [day] * 9, "activity": ["evaluation"] * 8 + ["inspection"],
+                             "activity_id": ["T1"] * 8 + ["I1"], "firm_id": [f"F{i}" for i in range(9)]})
+    counts = {trace.name: list(trace.y) for trace in monthly_activity_figure(activity).data}
+    assert counts == {"evaluation": [1], "inspection": [1]}
+
+
+def test_the_events_of_one_save_keep_the_order_they_were_written_in(market_db):
+    """A save writes its status, assignment and comment in one transaction, often within one
+    millisecond: the history listed them by time, then by random id."""
+    for n in range(15):
+        app_queries.record_triage(market_db, "RING-1", "Ana", status=("confirmed", "in_progress")[n % 2],
+                                  assignee=f"Li {n}", comment=f"note {n}")
+    history = app_queries.case_events(market_db, "RING-1")
+    assert list(history["action"]) == ["status", "assign", "comment"] * 15
+    assert list(history["comment"].dropna()) == [f"note {n}" for n in range(15)]

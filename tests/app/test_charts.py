@@ -22,12 +22,25 @@ def _strings(figure) -> list[str]:
     return out
 
 
+def test_the_bid_chart_notes_the_bids_that_are_not_valid_and_only_those() -> None:
+    """The note follows validity, not the status word: a pending bid is valid; a bid of 0 is not."""
+    day = pd.Timestamp("2024-01-01")
+    bids = pd.DataFrame({"tender_id": ["T1"] * 3, "firm_id": ["F1", "F2", "F3"], "firm_name": ["A", "B", "C"],
+                         "is_member": [True] * 3, "is_winner": [True, False, False], "amount": [100.0, 102.0, 0.0],
+                         "winning_amount": [100.0] * 3, "pct_above_winner": [0.0, 2.0, -100.0],
+                         "published_at": [day] * 3, "status": ["pending", "valid", "valid"],
+                         "valid": [True, True, False]})
+    notes = [point[4] for trace in bid_spread_figure(bids).data for point in trace.customdata]
+    assert notes == ["", "", " · no positive amount: not a valid bid"]
+
+
 def test_names_and_ids_reach_plotly_as_entities() -> None:
     day = pd.Timestamp("2024-01-01")
     bids = pd.DataFrame({"tender_id": ["T<1>", "T<1>"], "firm_id": ["F1", "F2"], "firm_name": [HOSTILE, "Beta"],
                          "is_member": [True, True], "is_winner": [True, False], "amount": [100.0, 102.0],
                          "winning_amount": [100.0, 100.0], "pct_above_winner": [0.0, 2.0],
-                         "published_at": [day, day], "status": ["valid", "<i>withdrawn</i>"]})
+                         "published_at": [day, day], "status": ["valid", "<i>withdrawn</i>"],
+                         "valid": [True, False]})  # as graph.app_queries.bid_spreads gives it
     rotation = pd.DataFrame({"tender_id": ["T<1>"], "winner": [HOSTILE], "is_member": [True], "published_at": [day]})
     activity = pd.DataFrame({"date": [day, day], "activity": ["inspection", "inspection"],
                              "firm_id": ["F<5>", "F6"], "kind": ["<b>safety</b>", "safety"],
