@@ -44,17 +44,14 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from quality import wipe  # noqa: E402
 
 from detectors import registry, runner  # noqa: E402
 from graph.db import Database, connect  # noqa: E402
 from graph.findings_store import RunInfo, new_run_id, start_run, store_findings  # noqa: E402
 from graph.server import LocalServer  # noqa: E402
-
-
-def wipe(db: Database) -> None:
-    """Empty the database (batched so a big graph fits the transaction memory limit)."""
-    while db.write("findings_bench_wipe_batch", limit=5000).nodes_deleted:
-        pass
 
 
 def node_count(db: Database) -> int:

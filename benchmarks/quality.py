@@ -67,6 +67,10 @@ def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
 
 
 def wipe(db: Database) -> None:
+    """Empty the database in batches that fit the transaction memory limit: relationships first, so
+    no batch of nodes drags a hub's tens of thousands of relationships along."""
+    while db.write("findings_bench_wipe_rels_batch", limit=20000).relationships_deleted:
+        pass
     while db.write("findings_bench_wipe_batch", limit=5000).nodes_deleted:
         pass
 
