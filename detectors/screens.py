@@ -208,7 +208,9 @@ def category_baselines(screens: pd.DataFrame, tenders: pd.DataFrame, min_tenders
     """Market baseline of each screen per category: median, robust scale, quartiles.
 
     The robust scale is ``1.4826 × median(|x − median(x)|)`` (consistent with the standard
-    deviation under normality). Infinite RD values are ranked but excluded from the scale.
+    deviation under normality). An infinite RD (the losing bids all equal) is ranked as the most
+    suspicious by :func:`suspicion`, but has no place in a baseline: it is left out of the median,
+    the quartiles, the scale and the count of screened tenders here.
     Categories with fewer than ``min_tenders`` screened tenders get the whole market's
     baseline (row ``category = "*"``, always present) and ``fallback = True``.
 

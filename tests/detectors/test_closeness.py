@@ -426,6 +426,43 @@ def test_tarone_drops_tests_that_cannot_reach_significance() -> None:
     assert np.isnan(closeness.tarone_bh_qvalues([np.nan], [0.1], 0.25)[0])
 
 
+
+def test_bh_qvalues_are_monotone_and_do_not_count_nan_as_a_test() -> None:
+    """p = [.01, .04, .03, NaN]: m = 3 tests (NaN is none). Sorted .01, .03, .04 →
+    p·m/rank = .01·3/1 = .03, .03·3/2 = .045, .04·3/3 = .04; the running minimum from the
+    top turns .045 into .04 (a larger p never gets a smaller q)."""
+    q = closeness.bh_qvalues([0.01, 0.04, 0.03, np.nan])
+    assert q[:3] == pytest.approx([0.03, 0.04, 0.04])
+    assert np.isnan(q[3])
+
+
+def test_tarone_with_several_tests_below_the_bound() -> None:
+    """α = 0.05, pmin = p = [.001, .002, .01, .015, .03, .04]. #{pmin ≤ α/K}: K = 1 → 6 (> 1),
+    K = 2 (.025) → 4 (> 2), K = 3 (.0167) → 4 (> 3), K = 4 (.0125) → 3 (≤ 4): K = 4. BH over
+    the three with pmin ≤ .0125: .001·3/1 = .003, .002·3/2 = .003, .01·3/3 = .01; the rest q = 1."""
+    p = np.array([0.001, 0.002, 0.01, 0.015, 0.03, 0.04])
+    assert closeness.tarone_bh_qvalues(p, p, alpha=0.05) == pytest.approx([0.003, 0.003, 0.01, 1.0, 1.0, 1.0])
+
+
+def test_tarone_stops_at_the_first_k_whose_count_reaches_k() -> None:
+    """α = 0.05, pmin = p = [.001, .02, .03, .04]: K = 1 → 4 (> 1); K = 2 (.025) → 2 ≤ 2, so
+    K = 2 (a count equal to K is enough): BH over .001, .02 gives .001·2/1 = .002, .02·2/2 = .02.
+    (Requiring a count below K would go on to K = 3 and test only the first.)"""
+    p = np.array([0.001, 0.02, 0.03, 0.04])
+    assert closeness.tarone_bh_qvalues(p, p, alpha=0.05) == pytest.approx([0.002, 0.02, 1.0, 1.0])
+
+
+def test_tarone_counts_and_keeps_a_pmin_equal_to_the_bound() -> None:
+    """A pmin equal to α/K is ≤ α/K. α = 0.05 (α/2 = .025 exactly in binary too).
+    pmin = [.001, .025, .03, .04]: K = 2 → #{≤ .025} = 2 ≤ 2; .025 is kept: BH over .001, .025
+    → .002, .025. pmin = [.001, .02, .025, .04]: K = 2 → #{≤ .025} = 3 (> 2), K = 3 (.0167)
+    → 1: only .001 is tested (q = .001·1/1); counting .025 as above .025 would stop at K = 2."""
+    kept = np.array([0.001, 0.025, 0.03, 0.04])
+    assert closeness.tarone_bh_qvalues(kept, kept, alpha=0.05) == pytest.approx([0.002, 0.025, 1.0, 1.0])
+    counted = np.array([0.001, 0.02, 0.025, 0.04])
+    assert closeness.tarone_bh_qvalues(counted, counted, alpha=0.05) == pytest.approx([0.001, 1.0, 1.0, 1.0])
+
+
 # --------------------------------------------------------------------------- leniency
 
 

@@ -217,3 +217,46 @@ def test_a_linked_firm_that_won_a_lot_won_the_tender() -> None:
     # near miss: only the outsider won T1
     [outsider] = linked_bidders.detect(_lot_market(()))
     assert outsider.evidence["won_by_linked_firm"] == 1 and outsider.evidence["tenders"][0]["winner"] == "F7"
+
+
+
+def _identifier_market(ids: list[tuple[str, str, str]], pairs: list[tuple[str, str]]) -> MarketData:
+    """Firms holding ``ids``; each pair in ``pairs`` bids in a tender of its own (T1, T2, …), the first wins."""
+    rows = [(f"T{t + 1}", f, 100.0 + i, i == 0) for t, pair in enumerate(pairs) for i, f in enumerate(pair)]
+    bids = pd.DataFrame(rows, columns=["tender_id", "firm_id", "amount", "is_winner"])
+    bids["bid_id"] = [f"B{i}" for i in range(len(bids))]
+    return MarketData.build(tenders=pd.DataFrame({"tender_id": bids["tender_id"].unique()}), bids=bids,
+                            firm_identifiers=pd.DataFrame(ids, columns=["firm_id", "kind", "value"]).assign(via="firm"))
+
+
+def test_a_widely_held_identifier_weighs_less_and_identifiers_combine_by_noisy_or() -> None:
+    """N = 32 firms with identifiers: F1..F4 share an address, F1 and F2 also a phone, C1..C28
+    have phones of their own. The address (n = 4): 0.6 · ln(32/4)/ln(32/2) · 2/4 = 0.6 · 3/4 ·
+    1/2 = 0.225; the phone (n = 2): 0.9 · 1 · 1 = 0.9. F1 and F2 bid in T1: their strength
+    is 1 − (1 − 0.9)(1 − 0.225) = 1 − 0.1 · 0.775 = 0.9225 (not max 0.9, not the sum 1.125)."""
+    ids = [(f, "address", "7 Side Street") for f in ("F1", "F2", "F3", "F4")]
+    ids += [("F1", "phone", "13800000001"), ("F2", "phone", "13800000001")]
+    ids += [(f"C{i}", "phone", f"1390000{i:04d}") for i in range(1, 29)]
+    data = _identifier_market(ids, [("F1", "F2")])
+    links = linked_bidders.identifier_links(data).set_index(["firm_id", "kind"])
+    assert links.loc[("F3", "address"), "holders"] == 4
+    assert links.loc[("F3", "address"), "weight"] == pytest.approx(0.6 * 0.75 * 0.5)
+    assert links.loc[("F1", "phone"), "weight"] == pytest.approx(0.9)
+    [found] = linked_bidders.detect(data)
+    assert found.firms == ("F1", "F2")
+    assert [(i["kind"], i["weight"]) for i in found.evidence["identifiers"]] == [("phone", 0.9), ("address", 0.225)]
+    assert found.evidence["identifier_strength"] == pytest.approx(0.9225)
+    assert found.evidence["components"]["identifiers"]["contribution"] == pytest.approx(45 * 0.9225, abs=0.01)
+
+
+def test_an_identifier_held_by_max_holders_firms_links_and_one_more_does_not() -> None:
+    """max_holders = 5: an address of F1..F5 links F1 and F2, who bid in T1; an address of
+    G1..G6 (6 > 5, no same-tender trace: the bids carry no IP or document) does not link G1
+    and G2, who bid in T2."""
+    ids = [(f"F{i}", "address", "5 Small Court") for i in range(1, 6)]
+    ids += [(f"G{i}", "address", "6 Large Court") for i in range(1, 7)]
+    data = _identifier_market(ids, [("F1", "F2"), ("G1", "G2")])
+    links = linked_bidders.identifier_links(data).set_index("value")
+    assert (links.loc["5 Small Court", "holders"] == 5).all() and links.loc["5 Small Court", "linking"].all()
+    assert (links.loc["6 Large Court", "holders"] == 6).all() and not links.loc["6 Large Court", "linking"].any()
+    assert [f.firms for f in linked_bidders.detect(data)] == [("F1", "F2")]

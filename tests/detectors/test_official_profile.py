@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import integrate, stats
 
 from detectors import official_profile as op
 from detectors.finding import Finding
@@ -261,6 +265,58 @@ def test_funnel_z_allows_for_chance_in_small_counts() -> None:
     assert abs(z[5]) < 2.0
     assert z[6] < -3.5
     assert z[:5].abs().max() < 1.0
+
+
+
+def test_funnel_z_is_the_poisson_tail_when_peers_differ_by_chance_alone() -> None:
+    """E = 2 for all, O = 1, 2, 2, 3 and 8. log((O + ½)/2.5) = −0.511, 0, 0, 0.336, 1.224:
+    median 0 (θ = 1); |deviations| 0, 0, 0.336, 0.511, 1.224 → MAD 0.336, s = 1.4826 · 0.336
+    = 0.499, s² = 0.249 below the Poisson part median(1/(E + ½)) = 0.4, so τ = 0 and each z
+    is the plain Poisson(2) tail. O = 8: P(X ≥ 8) = 1 − e⁻²·Σₖ₌₀⁷ 2ᵏ/k! = 0.0011 → z = 3.06.
+    O = 1: P(X ≤ 1) = 3e⁻² = 0.406 < P(X ≥ 1) → z = Φ⁻¹(0.406) = −0.24. O = 2: P(X ≤ 2) =
+    5e⁻² = 0.677 > P(X ≥ 2) = 0.594 → z = max(Φ⁻¹(1 − 0.594), 0) = 0. O = 3: P(X ≥ 3) =
+    1 − 5e⁻² = 0.323 → z = 0.46. (With the Poisson part taken as 1/(E + 5) = 0.143, τ² would
+    be 0.106 and the tails wider.)"""
+    normal = NormalDist()
+
+    def at_most(k: int) -> float:
+        return math.exp(-2.0) * sum(2.0 ** i / math.factorial(i) for i in range(k + 1))
+
+    z = op.funnel_z(pd.Series([1, 2, 2, 3, 8], dtype=float), pd.Series([2.0] * 5))
+    expected = [normal.inv_cdf(at_most(1)), 0.0, 0.0, normal.inv_cdf(at_most(2)), normal.inv_cdf(at_most(7))]
+    assert z.tolist() == pytest.approx(expected, abs=1e-6)
+    assert expected == pytest.approx([-0.238, 0.0, 0.0, 0.458, 3.063], abs=1e-3)
+
+
+def test_funnel_z_allows_for_real_spread_between_peers() -> None:
+    """Near miss for a widely scattered group: E = 100 for all, O = 50, 80, 100, 150, 260.
+    log((O + ½)/100.5) = −0.688, −0.222, 0, 0.404, 0.952: θ = 1; MAD = 0.404, s = 0.599,
+    s² = 0.358; τ² = 0.358 − 1/100.5 = 0.348, τ = 0.590. O = 260's upper tail is
+    ∫ P(X ≥ 260 | 100·e^{τu}) φ(u) du = 0.054 → z = 1.61 (by adaptive quadrature here; the
+    code's 32-point Gauss–Hermite rule is within 0.07 of it on these counts). Against the
+    Poisson tail alone (τ = 0) the 260 would be z ≈ 11: a group this scattered has no
+    outlier at 2.6 times its expectation."""
+    observed = np.array([50, 80, 100, 150, 260], dtype=float)
+    x = np.log((observed + 0.5) / 100.5)
+    assert np.median(x) == 0.0 and np.median(np.abs(x)) == pytest.approx(0.4038, abs=1e-4)
+    tau = math.sqrt((1.4826 * np.median(np.abs(x))) ** 2 - 1 / 100.5)
+    assert tau == pytest.approx(0.590, abs=1e-3)
+
+    def upper(k: float) -> float:
+        return integrate.quad(lambda u: stats.poisson.sf(k - 1, 100 * math.exp(tau * u)) * stats.norm.pdf(u),
+                              -12, 12, limit=500, epsabs=1e-14)[0]
+
+    def lower(k: float) -> float:
+        return integrate.quad(lambda u: stats.poisson.cdf(k, 100 * math.exp(tau * u)) * stats.norm.pdf(u),
+                              -12, 12, limit=500, epsabs=1e-14)[0]
+
+    expected = [stats.norm.ppf(lower(50)), stats.norm.ppf(lower(80)), 0.0,  # O = E: both tails > ½, z = 0
+                stats.norm.isf(upper(150)), stats.norm.isf(upper(260))]
+    assert expected == pytest.approx([-1.126, -0.361, 0.0, 0.675, 1.607], abs=1e-3)
+    z = op.funnel_z(pd.Series(observed), pd.Series([100.0] * 5))
+    assert z.tolist() == pytest.approx(expected, abs=0.1)
+    assert z[4] < 2.0
+    assert stats.norm.isf(stats.poisson.sf(259, 100)) > 10  # what τ = 0 would say
 
 
 def test_period_deviation_of_the_officials_table_weighs_counts_by_their_volume() -> None:

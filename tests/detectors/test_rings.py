@@ -152,6 +152,64 @@ def test_cobid_graph_expectation_by_hand() -> None:
     assert pair["weight"] == pytest.approx(2 * np.log(2 / (40 / 49)))
 
 
+
+def test_cobid_expectation_is_summed_over_markets() -> None:
+    """roads: T1 {F1,F2}, T2 {F1,F2,F3}: n = 2, 3; S = 5; κ = (2·1 + 3·2) / 5² = 8/25.
+    bridges: T3 {F1,F2,F4,F5}, T4 {F4,F5}: n = 4, 2; S = 6; κ = (4·3 + 2·1) / 6² = 7/18.
+    E(F1,F2) = 2·2·8/25 + 1·1·7/18 = 1.6689; E(F4,F5) = 0 + 2·2·7/18 = 14/9;
+    E(F1,F4) = 2·0·8/25 + 1·2·7/18 = 7/9. Pooled as one market (κ = 22/11² = 2/11) these
+    would be 3·3·2/11 = 1.636, 2·2·2/11 = 0.727 and 3·2·2/11 = 1.091."""
+    bids = pd.DataFrame({"tender_id": ["T1", "T1", "T2", "T2", "T2", "T3", "T3", "T3", "T3", "T4", "T4"],
+                         "firm_id": ["F1", "F2", "F1", "F2", "F3", "F1", "F2", "F4", "F5", "F4", "F5"],
+                         "amount": 1.0})
+    tenders = pd.DataFrame({"tender_id": ["T1", "T2", "T3", "T4"], "category": ["roads", "roads", "bridges", "bridges"]})
+    edges = rings.cobid_graph(MarketData.build(tenders=tenders, bids=bids),
+                              rings.Params(min_cobids=1, min_lift=0.0, max_pvalue=1.0)).set_index(["firm_a", "firm_b"])
+    assert edges.loc[("F1", "F2"), "cobids"] == 3
+    assert edges.loc[("F1", "F2"), "expected"] == pytest.approx(2 * 2 * 8 / 25 + 7 / 18)
+    assert edges.loc[("F4", "F5"), "expected"] == pytest.approx(14 / 9)
+    assert edges.loc[("F1", "F4"), "expected"] == pytest.approx(7 / 9)
+    assert edges.loc[("F1", "F3"), "expected"] == pytest.approx(2 * 1 * 8 / 25)
+
+
+def test_a_significant_pair_below_the_lift_floor_is_no_edge() -> None:
+    """Near miss for min_lift: F1 and F2 bid in all 200 tenders, each with two firms of its
+    own (B0..B399, seen once). n = 4 everywhere: S = 800, κ = 200·4·3/800² = 3/800,
+    E = 200·200·3/800 = 150, C = 200: lift 4/3 < 1.5, though P(X ≥ 200 | 150) ≈ 6e-5 is far
+    below max_pvalue. The background pairs meet once (< min_cobids)."""
+    rows = [(f"T{t:03d}", f) for t in range(200) for f in ("F1", "F2", f"B{2 * t}", f"B{2 * t + 1}")]
+    bids = pd.DataFrame(rows, columns=["tender_id", "firm_id"]).assign(amount=1.0)
+    tenders = pd.DataFrame({"tender_id": [f"T{t:03d}" for t in range(200)], "category": "roads"})
+    data = MarketData.build(tenders=tenders, bids=bids)
+    assert rings.cobid_graph(data).empty
+    # the lift is the only thing between the pair and an edge
+    edges = rings.cobid_graph(data, rings.Params(min_lift=1.3))
+    assert len(edges) == 1
+    pair = edges.iloc[0]
+    assert (pair.firm_a, pair.firm_b, pair.cobids) == ("F1", "F2", 200)
+    assert pair.expected == pytest.approx(150.0) and pair.lift == pytest.approx(4 / 3)
+    assert pair.pvalue < 1e-4
+
+
+def test_a_pair_meeting_exactly_min_cobids_times_is_an_edge() -> None:
+    """F1 and F2 meet in T0..T2 (n = 2); 30 other tenders S00..S29 have two firms each, seen
+    once. S = 33·2 = 66, κ = 33·2/66² = 1/66; E = 3·3/66 = 3/22, C = 3 = min_cobids: lift 22,
+    P(X ≥ 3 | 3/22) = 1 − e^(−μ)(1 + μ + μ²/2) = 3.8e-4 ≤ 0.01. Near miss: min_cobids 4."""
+    rows = [(f"T{t}", f) for t in range(3) for f in ("F1", "F2")]
+    rows += [(f"S{t:02d}", f"B{2 * t + k}") for t in range(30) for k in range(2)]
+    bids = pd.DataFrame(rows, columns=["tender_id", "firm_id"]).assign(amount=1.0)
+    tenders = pd.DataFrame({"tender_id": bids["tender_id"].unique(), "category": "roads"})
+    data = MarketData.build(tenders=tenders, bids=bids)
+    mu = 3 / 22
+    edges = rings.cobid_graph(data)
+    assert len(edges) == 1
+    pair = edges.iloc[0]
+    assert (pair.firm_a, pair.firm_b, pair.cobids) == ("F1", "F2", 3)
+    assert pair.expected == pytest.approx(mu) and pair.lift == pytest.approx(22.0)
+    assert pair.pvalue == pytest.approx(1 - math.exp(-mu) * (1 + mu + mu ** 2 / 2))
+    assert rings.cobid_graph(data, rings.Params(min_cobids=4)).empty
+
+
 def _allocation_market(collude: bool = True) -> MarketData:
     """A 'paving' category of six regions: A1..A4 bid in four of them, two are local only.
 

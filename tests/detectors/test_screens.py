@@ -149,14 +149,79 @@ def test_budget_ratio_is_the_lowest_valid_bid_over_a_positive_budget() -> None:
 
 
 def test_suspicion_is_the_mean_of_the_percentiles_a_tender_has() -> None:
-    # four 3-bid tenders; T4 has no budget, so its risk is the mean of CV, spread and RD only
-    rows = [(f"T{t}", a, False) for t in range(1, 5) for a in (100.0, 100.0 + t, 100.0 + 3 * t)]
-    bids = _bids(rows)
+    """Four 3-bid tenders of category x, every screen distinct except one budget tie:
+
+    ====  ============  ======  ==============  ======  ================  ===========
+    T     bids          CV      spread          RD      budget → b1/bud   mid-ranks
+    ====  ============  ======  ==============  ======  ================  ===========
+    T1    100 101 102   1/101   .02             1/√½    125 → 0.8
+    T2    100 104 106   .0296   .06             4/√2    125 → 0.8
+    T3    100 102 110   .0509   .10             2/√32   200 → 0.5
+    T4    100 103 112   .0595   .12             3/√40.5 none
+    ====  ============  ======  ==============  ======  ================  ===========
+
+    (CV: s = 1, √(28/3), √28, √39 over means 101, 103.3, 104, 105; RD = (b2 − b1) / sd(b2, b3):
+    1.414, 2.828, 0.354, 0.471.) Mid-rank (rank − ½)/4: CV and spread, low suspicious, T1 .875,
+    T2 .625, T3 .375, T4 .125; RD, high suspicious, T3 .125, T4 .375, T1 .625, T2 .875. Budget
+    ratio among three: T3 ½/3 = 1/6; T1 and T2 tie at (1 + ½·2)/3 = 2/3; T4 NaN.
+    risk T1 = (.875 + .875 + .625 + 2/3)/4 = 0.7604; T2 = (.625 + .625 + .875 + 2/3)/4 = 0.6979;
+    T3 = (.375 + .375 + .125 + 1/6)/4 = 0.2604; T4 = (.125 + .125 + .375)/3 = 0.2083 (no budget)."""
+    amounts = {"T1": (100.0, 101.0, 102.0), "T2": (100.0, 104.0, 106.0), "T3": (100.0, 102.0, 110.0),
+               "T4": (100.0, 103.0, 112.0)}
+    bids = _bids([(t, a, False) for t, values in amounts.items() for a in values])
     tenders = pd.DataFrame({"tender_id": ["T1", "T2", "T3", "T4"], "category": "x",
-                            "budget": [101.0, 150.0, 200.0, None]})
+                            "budget": [125.0, 125.0, 200.0, None]})
     risk = suspicion(tender_screens(bids), tenders, min_tenders=3).set_index("tender_id")
-    t1, t4 = risk.loc["T1"], risk.loc["T4"]
-    assert t1["risk"] == pytest.approx(t1[["p_cv", "p_spread", "p_rd", "p_budget_ratio"]].mean())
-    assert np.isnan(t4["p_budget_ratio"]) and t4["risk"] == pytest.approx(t4[["p_cv", "p_spread", "p_rd"]].mean())
-    # T1 is the tightest and nearest its budget: the top of every screen
-    assert t1["p_budget_ratio"] == pytest.approx(2.5 / 3) and t1["risk"] == risk["risk"].max()
+    assert risk["p_cv"].tolist() == pytest.approx([0.875, 0.625, 0.375, 0.125])
+    assert risk["p_spread"].tolist() == pytest.approx([0.875, 0.625, 0.375, 0.125])
+    assert risk["p_rd"].tolist() == pytest.approx([0.625, 0.875, 0.125, 0.375])
+    assert risk["p_budget_ratio"].iloc[:3].tolist() == pytest.approx([2 / 3, 2 / 3, 1 / 6])
+    assert np.isnan(risk.loc["T4", "p_budget_ratio"])
+    assert risk["risk"].tolist() == pytest.approx([(0.875 + 0.875 + 0.625 + 2 / 3) / 4,
+                                                   (0.625 + 0.625 + 0.875 + 2 / 3) / 4,
+                                                   (0.375 + 0.375 + 0.125 + 1 / 6) / 4,
+                                                   (0.125 + 0.125 + 0.375) / 3])
+
+
+def test_category_baselines_by_hand_with_a_category_at_min_tenders() -> None:
+    """RD of categories a (1, 2, 4, 10), b (3, 5, 7, 9) and c (20, 30, 40); min_tenders = 4.
+    a: median 3, |x − 3| = 2, 1, 1, 7 → MAD 1.5, scale 1.4826·1.5 = 2.2239; quartiles by linear
+    interpolation at positions 0.75 and 2.25: 1 + .75·1 = 1.75, 4 + .25·6 = 5.5.
+    b (exactly min_tenders, own baseline): median 6, MAD median(3, 1, 1, 3) = 2 → 2.9652;
+    q25 3 + .75·2 = 4.5, q75 7 + .25·2 = 7.5.
+    c (3 < 4, falls back) and "*": all 11 values 1 2 3 4 5 7 9 10 20 30 40: median 7,
+    |x − 7| sorted 0 2 2 3 3 4 5 6 13 23 33 → MAD 4, scale 5.9304; q25 at 2.5: 3.5; q75 at 7.5: 15."""
+    screens = pd.DataFrame({"tender_id": [f"A{i}" for i in range(4)] + [f"B{i}" for i in range(4)]
+                            + [f"C{i}" for i in range(3)],
+                            "rd": [1.0, 2.0, 4.0, 10.0, 3.0, 5.0, 7.0, 9.0, 20.0, 30.0, 40.0]})
+    tenders = pd.DataFrame({"tender_id": screens["tender_id"], "category": ["a"] * 4 + ["b"] * 4 + ["c"] * 3})
+    base = category_baselines(screens, tenders, min_tenders=4, columns=("rd",))
+    columns = ["median", "scale", "q25", "q75", "n", "fallback"]
+    assert base.loc[("a", "rd"), columns].tolist() == pytest.approx([3.0, 1.4826 * 1.5, 1.75, 5.5, 4, False])
+    assert base.loc[("b", "rd"), columns].tolist() == pytest.approx([6.0, 1.4826 * 2, 4.5, 7.5, 4, False])
+    market = [7.0, 1.4826 * 4, 3.5, 15.0]
+    assert base.loc[("*", "rd"), columns].tolist() == pytest.approx([*market, 11, False])
+    assert base.loc[("c", "rd"), columns].tolist() == pytest.approx([*market, 3, True])
+
+
+def test_a_zero_bid_is_not_a_price() -> None:
+    """T1: 100, 110, 120 and a bid of 0.0 (a blank amount): still 3 bids, lowest 100, RD
+    10 / sd(110, 120) = 10 / √50 = 1.414; near miss T2 has a positive 1.0 bid, which counts."""
+    bids = _bids([("T1", 100.0, False), ("T1", 0.0, False), ("T1", 110.0, False), ("T1", 120.0, False),
+                  ("T2", 100.0, False), ("T2", 1.0, False), ("T2", 110.0, False)])
+    out = tender_screens(bids).set_index("tender_id")
+    assert (out.loc["T1", "n_bids"], out.loc["T1", "b1"], out.loc["T1", "b2"]) == (3, 100.0, 110.0)
+    assert out.loc["T1", "rd"] == pytest.approx(10 / math.sqrt(50))
+    assert (out.loc["T2", "n_bids"], out.loc["T2", "b1"]) == (3, 1.0)
+    priced = valid_bids(bids.assign(firm_id="F"))
+    assert priced["amount"].tolist() == [100.0, 110.0, 120.0, 100.0, 1.0, 110.0]
+
+
+def test_an_infinite_rd_is_left_out_of_the_baseline_and_its_count() -> None:
+    """RD 1, 2, 10 and ∞ (equal losing bids): the baseline reads the three finite values (median 2,
+    q75 6 by linear interpolation) and counts 3 screened tenders, under min_tenders 4: fallback."""
+    screens = pd.DataFrame({"tender_id": list("ABCD"), "rd": [1.0, 2.0, 10.0, np.inf]})
+    tenders = pd.DataFrame({"tender_id": list("ABCD"), "category": "a"})
+    table = category_baselines(screens, tenders, min_tenders=4, columns=("rd",))
+    row = table.loc[("a", "rd")]
+    assert (row["median"], row["q75"], row["n"], bool(row["fallback"])) == (2.0, 6.0, 3, True)
