@@ -908,11 +908,14 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     wins["share"] = wins["wins"] / wins.groupby("ring")["wins"].transform("sum")
     wins["plogp"] = -wins["share"] * np.log(wins["share"])
     wins["p2"] = wins["share"] ** 2
-    wsum = wins.groupby("ring").agg(distinct=("winner", "size"), entropy=("plogp", "sum"), q=("p2", "sum"),
-                                    total=("wins", "sum"))
-    same = (won["winner"].to_numpy()[1:] == won["winner"].to_numpy()[:-1]) & \
-        (won["ring"].to_numpy()[1:] == won["ring"].to_numpy()[:-1])
-    repeats = pd.Series(same, index=won["ring"].to_numpy()[1:]).groupby(level=0).sum()
+    wsum = wins.groupby("ring").agg(distinct=("winner", "size"), entropy=("plogp", "sum"), q=("p2", "sum"))
+    # the turns: one winning member per tender (members sharing a tender's lots out win it together,
+    # which is no turn-taking: side by side they would read as perfect alternation)
+    turns = won.drop_duplicates(["ring", "tender_id"])
+    wsum["turns"] = turns.groupby("ring").size()
+    same = (turns["winner"].to_numpy()[1:] == turns["winner"].to_numpy()[:-1]) & \
+        (turns["ring"].to_numpy()[1:] == turns["ring"].to_numpy()[:-1])
+    repeats = pd.Series(same, index=turns["ring"].to_numpy()[1:]).groupby(level=0).sum()
     regions = won.assign(segment=won["tender_id"].map(tenders["region"])).dropna(subset=["segment"])
     segmented = {k: segmentation(v["winner"].to_numpy(), v["segment"].to_numpy(), SEGMENT_GATE)
                  + (v["segment"].nunique(), len(v)) for k, v in regions.groupby("ring")}
@@ -946,7 +949,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
         evenness = float(wsum["entropy"].get(k, 0.0)) / math.log(size) if size > 1 else 0.0
         rep = int(repeats.get(k, 0))
         turn_taking, expected_repeats = 0.0, 0.0
-        runs = int(wsum["total"].get(k, 0))  # the wins in sequence: w, or more where members won lots of one tender
+        runs = int(wsum["turns"].get(k, 0))  # member-won tenders in sequence, one turn each
         if runs >= 3:
             # runs test: consecutive wins by the same member vs independent draws with the
             # observed shares; strength = relative shortfall of repeats, weighed by _division_weight(z)

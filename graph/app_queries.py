@@ -387,7 +387,11 @@ def bid_spreads(frame: pd.DataFrame) -> pd.DataFrame:
                        | (frame["winner_firm_ids"].map(len) > 0))
     lowest = valid & (frame["amount"] == frame["amount"].where(valid).groupby([tender, lot]).transform("min"))
     winner = named.where(named.groupby([tender, lot]).transform("any"), awarded_firm.where(award_on_record, lowest))
-    frame["is_winner"] = winner.astype(bool) & valid  # an invited, withdrawn or disqualified bid won nothing
+    # an invited, withdrawn or disqualified bid won nothing (an awarded bid without an amount still won)
+    tendered = ~frame["disqualified"].astype(bool)
+    if "status" in frame:
+        tendered &= ~frame["status"].isin(NOT_TENDERED)
+    frame["is_winner"] = winner.astype(bool) & tendered
     winning_bids = frame["amount"].where(valid & frame["is_winner"])
     whole_tender = winning_bids.groupby(tender).transform("min").where(lot == "")
     frame["winning_amount"] = winning_bids.groupby([tender, lot]).transform("min").fillna(whole_tender)
@@ -504,6 +508,7 @@ def cases(db: Database, kinds: Iterable[str] = CASE_KINDS, include_inactive: boo
     frame = db.read_frame("app_cases", kinds=list(kinds), include_inactive=include_inactive)
     if not frame.empty:
         frame["first_seen"] = frame["first_seen"].map(lambda t: to_second(t)[:10] if isinstance(t, str) else t)
+        frame["last_event_at"] = frame["last_event_at"].map(to_second)
     return frame
 
 

@@ -43,7 +43,7 @@ if new_only:
     shown = shown[shown["new"]]
 shown = without_weak(shown, "rings and pairs", key="cases_weak",
                      weak_means="scoring no higher than markets without collusion; those already triaged stay listed",
-                     keep=triaged(shown) | shown["events"].gt(0))
+                     keep=triaged(shown))
 st.dataframe(
     shown.assign(subjects=shown["subject_ids"].map(lambda ids: ", ".join(ids[:8]))).drop(columns=["subject_ids"]),
     hide_index=True, width="stretch", key="cases_table", column_config={"score": score_column()},

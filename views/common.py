@@ -195,9 +195,10 @@ def score_column(label: str = "score") -> Any:
 
 
 def triaged(frame: pd.DataFrame) -> pd.Series:
-    """Rows of a findings list someone has triaged: a status other than open, or an assignee (an
-    assignee cleared again is stored as an empty string: no one)."""
-    return frame["status"].ne("open") | frame["assignee"].fillna("").astype(str).str.strip().ne("")
+    """Rows of a findings list someone has triaged: a status other than open, an assignee (an
+    assignee cleared again is stored as an empty string: no one), or a case event (a comment)."""
+    events = frame["events"].fillna(0).gt(0) if "events" in frame else pd.Series(False, index=frame.index)
+    return frame["status"].ne("open") | frame["assignee"].fillna("").astype(str).str.strip().ne("") | events
 
 
 def without_weak(frame: pd.DataFrame, noun: str, key: str, weak_means: str,

@@ -50,7 +50,7 @@ else:
                               "LIMIT 25")
 
 run = st.button("Run", key="console_run", type="primary")
-if run and max(len(text), len(json.dumps(params, default=str))) > access_log.MAX_TEXT:
+if run and max(len(text), len(json.dumps(params, default=str, ensure_ascii=False))) > access_log.MAX_TEXT:
     # the access log keeps a string up to MAX_TEXT characters: a longer query (a comment padding it
     # out, say) would be on record without the part that ran
     st.session_state.update(console_result=None, console_error=None, console_log_error=None)

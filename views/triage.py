@@ -45,19 +45,23 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
     # made meanwhile is neither reverted nor recorded again in this user's name.
     status_key, assignee_key = f"triage_status_{key}_{finding_id}", f"triage_assignee_{key}_{finding_id}"
     save_key, drawn_key = f"triage_save_{key}_{finding_id}", f"triage_drawn_{key}_{finding_id}"
-    drawn = st.session_state.get(drawn_key, (status, assignee))
+    comment_key = f"triage_comment_{key}_{finding_id}"
+    drawn = st.session_state.get(drawn_key)
     if drawn is None or (drawn != (status, assignee) and not st.session_state.get(save_key)):
-        for stale in (status_key, assignee_key):  # saved, or the case moved on: show it as it is now
-            st.session_state.pop(stale, None)
+        # first shown, saved, or the case moved on: show it as it is now. Set through session state,
+        # which also updates the widgets already in the browser (a popped key would not); a saved
+        # comment is cleared the same way (clear_on_submit would reset the others to empty defaults)
+        st.session_state[status_key] = status if status in TRIAGE_STATUSES else TRIAGE_STATUSES[0]
+        st.session_state[assignee_key] = assignee
+        if drawn is None and st.session_state.pop(f"triage_saved_{key}_{finding_id}", False):
+            st.session_state[comment_key] = ""
         drawn = (status, assignee)
-    with st.form(f"triage_{key}_{finding_id}", clear_on_submit=True):
+    with st.form(f"triage_{key}_{finding_id}"):
         cols = st.columns([1, 1, 2])
-        new_status = cols[0].selectbox(
-            "Status", TRIAGE_STATUSES, index=TRIAGE_STATUSES.index(status) if status in TRIAGE_STATUSES else 0,
-            format_func=lambda s: STATUS_LABELS[s], key=status_key,
-        )
-        new_assignee = cols[1].text_input("Assignee", value=assignee, key=assignee_key)
-        comment = cols[2].text_area("Comment", key=f"triage_comment_{key}_{finding_id}", height=68)
+        new_status = cols[0].selectbox("Status", TRIAGE_STATUSES, format_func=lambda s: STATUS_LABELS[s],
+                                       key=status_key)
+        new_assignee = cols[1].text_input("Assignee", key=assignee_key)
+        comment = cols[2].text_area("Comment", key=comment_key, height=68)
         submitted = st.form_submit_button("Save triage", type="primary", key=save_key)
     st.session_state[drawn_key] = (status, assignee)
     if submitted:
@@ -88,6 +92,7 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
                     st.session_state[f"triage_flash_{key}"] = f"Saved {written} change(s) as {md(current_user())}."
                 st.session_state[f"triage_clash_{key}"] = not_saved
                 st.session_state[drawn_key] = None  # the next run redraws the form from the case
+                st.session_state[f"triage_saved_{key}_{finding_id}"] = True  # and clears the comment
                 st.rerun()
             st.info("Nothing changed.")
     history = app_queries.case_events(db, finding_id)  # not cached, like the state above: the file below holds it

@@ -206,7 +206,7 @@ def restore(server: LocalServer, dump: Path, folder: Path, new: bool = False) ->
             before = _dump(server, folder, suffix="-before-restore") if _has_database(server) else None
             try:
                 _load(server, dump, folder)
-            except BaseException as error:  # a failed load, or Ctrl-C / SIGTERM in the middle of one
+            except BaseException as error:  # a failed load, or Ctrl-C in the middle of one
                 if before is None:
                     if isinstance(error, ServerError):
                         raise

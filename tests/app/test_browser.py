@@ -180,6 +180,18 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path, a
             ("Browser Tester", "case_file_export", "RING-1"),
             ("Browser Tester", "case_report_export", "RING-1")]
 
+        # a colleague dismisses the ring and takes it while this form still shows "confirmed": a comment
+        # saved now must not send the form's stale status back, and the form then shows the case as it is
+        from graph import app_queries
+
+        app_queries.record_triage(market_db, "RING-1", "Li", status="dismissed", assignee="Li")
+        page.get_by_label("Comment").fill("Also the 2023 tenders")
+        page.get_by_role("button", name="Save triage").click()
+        expect(page.get_by_text("Saved 1 change(s) as Browser Tester")).to_be_visible()
+        ring = app_queries.finding(market_db, "RING-1")
+        assert (ring["status"], ring["assignee"]) == ("dismissed", "Li")
+        expect(page.get_by_label("Assignee")).to_have_value("Li")
+
         # explore: find a member, open its neighbourhood, click the member node to expand it
         page.get_by_role("link", name="Explore").click()
         page.get_by_label("Search by name, title, address, id, registration number, phone or e-mail").fill(

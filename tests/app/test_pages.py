@@ -289,7 +289,12 @@ def test_weak_rings_and_pairs_are_listed_only_when_asked_for(market_db):
     app_queries.record_triage(market_db, "RING-2", "Ana", assignee="")
     clear_app_caches()
     at = app_session("views/rings.py")
-    assert list(table(at, "ring_id", "key_screens")["ring_id"]) == ["RING-1"]
+    assert list(table(at, "ring_id", "key_screens")["ring_id"]) == ["RING-1", "RING-2"]  # its case history stays
+    _set_tier(market_db, "PAIR-1", "weak")
+    app_queries.record_triage(market_db, "PAIR-1", "Ana", comment="seen the visits")  # a comment alone is triage
+    clear_app_caches()
+    at = app_session("views/closeness.py")
+    assert list(table(at, "alert_id", "key_facts")["alert_id"]) == ["PAIR-1"]
 
 
 def test_cases_page_hides_untriaged_weak_leads_until_asked(market_db):

@@ -660,6 +660,18 @@ def test_a_member_that_won_a_lot_beside_an_outsider_won_the_tender(market: Marke
         assert row[column] == pytest.approx(plain[column])
 
 
+def test_members_sharing_every_tenders_lots_out_are_not_taking_turns(market: MarketData) -> None:
+    """F1 and F2 both win (lots of) every ring tender: side by side in the sequence their wins read
+    F1, F2, F1, F2 … with no repeat, which the runs test took for perfect rotation."""
+    bids = market.bids.copy()
+    ring_tender = bids["tender_id"].str.startswith("T-R")
+    bids.loc[ring_tender, "is_winner"] = bids.loc[ring_tender, "firm_id"].isin(["F1", "F2"])
+    row = rings.ring_screens(MarketData.build(tenders=market.tenders, bids=bids,
+                                              firm_identifiers=market.firm_identifiers), [frozenset(RING)]).iloc[0]
+    assert row["wins_by_member"] == {"F1": 18, "F2": 18}
+    assert row["turn_taking"] == 0.0
+
+
 def test_a_small_category_is_compared_with_the_market_and_the_sentence_says_so(market: MarketData) -> None:
     # 186 'roads' tenders: their own baseline by default, the whole market's from 500 up
     small = rings.detect(market, rings.Params(min_category_tenders=500), seed=0)[0]
