@@ -107,6 +107,20 @@ def _logged_in_page(app_url: str, tmp_path: Path, height: int, requested: list[s
             browser.close()
 
 
+def _settled(page: Any, quiet_s: float = 1.5, timeout_s: float = 90.0) -> None:
+    """Wait until the app has not been running a script for ``quiet_s``: a click on a download
+    button while a rerun replaces the page (after a save, say) can land on the outgoing button."""
+    deadline, calm_since = time.monotonic() + timeout_s, None
+    while time.monotonic() < deadline:
+        if page.locator('[data-testid="stStatusWidgetRunningIcon"]').count():
+            calm_since = None
+        elif calm_since is None:
+            calm_since = time.monotonic()
+        elif time.monotonic() - calm_since >= quiet_s:
+            return
+        time.sleep(0.1)
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (make chromium)")
 def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path, access_log: Path) -> None:
     from playwright.sync_api import expect
@@ -165,12 +179,14 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path, a
         assert any(e["comment"] == "Cover bids 2–4 % above the winner in all six tenders" for e in events)
 
         # the case file downloads with the triage in it, and the export is in the access log beside the sign-in
+        _settled(page)
         with page.expect_download() as download:
             page.get_by_role("button", name="Download the case file (JSON)").click()
         case_file = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
         assert (case_file["finding_id"], case_file["exported_by"], case_file["status"]) == ("RING-1", "Browser Tester",
                                                                                     "confirmed")
         assert {e["action"] for e in case_file["case_events"]} == {"status", "comment"}
+        _settled(page)
         with page.expect_download() as download:
             page.get_by_role("button", name="Download the case report (HTML, to print)").click()
         report = Path(download.value.path()).read_text(encoding="utf-8")
@@ -185,6 +201,7 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path, a
         from graph import app_queries
 
         app_queries.record_triage(market_db, "RING-1", "Li", status="dismissed", assignee="Li")
+        _settled(page)
         page.get_by_label("Comment").fill("Also the 2023 tenders")
         page.get_by_role("button", name="Save triage").click()
         expect(page.get_by_text("Saved 1 change(s) as Browser Tester")).to_be_visible()
@@ -247,6 +264,7 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path, a
         page.get_by_text("Free Cypher").click()
         page.get_by_role("button", name="Run").click()
         expect(page.get_by_text("rows in")).to_be_visible()
+        _settled(page)
         with page.expect_download() as download:
             page.get_by_role("button", name="Download CSV").click()
         lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
