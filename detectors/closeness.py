@@ -722,6 +722,14 @@ def mann_whitney_lower_tail(strata: Sequence[tuple[int, int]], u: float) -> floa
     return float(min(1.0, cdf[min(max(index, 0), len(cdf) - 1)])) if index >= 0 else 0.0
 
 
+def _timed(approvals: pd.DataFrame) -> pd.DataFrame:
+    """The approvals the speed test ranks, with ``days`` = decided_at − applied_at: both dates known
+    and decided no earlier than applied for."""
+    ap = approvals.dropna(subset=["applied_at", "decided_at"])
+    ap = ap.assign(days=(ap["decided_at"] - ap["applied_at"]).dt.total_seconds() / 86400.0)
+    return ap[ap["days"] >= 0]
+
+
 def _speed(approvals: pd.DataFrame, exact_limit: int = 4000) -> pd.DataFrame:
     """Mann–Whitney U of the firm's approval times against the official's other approvals, by kind.
 
@@ -731,9 +739,7 @@ def _speed(approvals: pd.DataFrame, exact_limit: int = 4000) -> pd.DataFrame:
     the few approvals an official decides for one firm, the normal tail overstates p several
     times (4 approvals all faster than 10 others: 0.008 against the exact 0.001).
     """
-    ap = approvals.dropna(subset=["applied_at", "decided_at"]).copy()
-    ap["days"] = (ap["decided_at"] - ap["applied_at"]).dt.total_seconds() / 86400.0
-    ap = ap[ap["days"] >= 0]
+    ap = _timed(approvals)
     if ap.empty:
         return _empty("n_timed", "u_z", "pvalue", "effect")
     ap["rank"] = ap.groupby([OID, KIND], observed=True)["days"].rank(method="average")
@@ -1159,9 +1165,8 @@ def _approval_days(approvals: pd.DataFrame, official: str, firm: str) -> tuple[f
     The approvals :func:`_speed` ranks: decided no earlier than applied for, of the kinds in
     which the official also decided approvals for other firms — so the medians quoted are
     those of the samples the test compared."""
-    ap = approvals[approvals[OID] == official].dropna(subset=["applied_at", "decided_at"])
-    days = (ap["decided_at"] - ap["applied_at"]).dt.total_seconds() / 86400.0
-    ap, days = ap[days >= 0], days[days >= 0]
+    ap = _timed(approvals[approvals[OID] == official])
+    days = ap["days"]
     mine = ap[FID] == firm
     compared = ap[KIND].isin(set(ap.loc[mine, KIND]) & set(ap.loc[~mine, KIND]))
     mine, others = days[mine & compared], days[~mine & compared]

@@ -369,9 +369,10 @@ def bid_spreads(frame: pd.DataFrame) -> pd.DataFrame:
     frame["published_at"] = pd.to_datetime(frame["published_at"], errors="coerce")
     frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce")
     tender = frame["tender_id"]
-    valid = ~frame["disqualified"].astype(bool) & (frame["amount"] > 0)
+    tendered = ~frame["disqualified"].astype(bool)  # not invited, withdrawn or disqualified
     if "status" in frame:
-        valid &= ~frame["status"].isin(NOT_TENDERED)
+        tendered &= ~frame["status"].isin(NOT_TENDERED)
+    valid = tendered & (frame["amount"] > 0)
     frame["valid"] = valid
     only_lot = frame["lot"].groupby(tender).transform("first").where(
         frame["lot"].groupby(tender).transform("nunique") == 1)
@@ -388,9 +389,6 @@ def bid_spreads(frame: pd.DataFrame) -> pd.DataFrame:
     lowest = valid & (frame["amount"] == frame["amount"].where(valid).groupby([tender, lot]).transform("min"))
     winner = named.where(named.groupby([tender, lot]).transform("any"), awarded_firm.where(award_on_record, lowest))
     # an invited, withdrawn or disqualified bid won nothing (an awarded bid without an amount still won)
-    tendered = ~frame["disqualified"].astype(bool)
-    if "status" in frame:
-        tendered &= ~frame["status"].isin(NOT_TENDERED)
     frame["is_winner"] = winner.astype(bool) & tendered
     winning_bids = frame["amount"].where(valid & frame["is_winner"])
     whole_tender = winning_bids.groupby(tender).transform("min").where(lot == "")

@@ -49,11 +49,12 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
     drawn = st.session_state.get(drawn_key)
     if drawn is None or (drawn != (status, assignee) and not st.session_state.get(save_key)):
         # first shown, saved, or the case moved on: show it as it is now. Set through session state,
-        # which also updates the widgets already in the browser (a popped key would not); a saved
-        # comment is cleared the same way (clear_on_submit would reset the others to empty defaults)
+        # which also updates the widgets already in the browser (a popped key would not). Unset
+        # (first shown, or just saved), the comment starts empty the same way (clear_on_submit
+        # would reset the others to empty defaults)
         st.session_state[status_key] = status if status in TRIAGE_STATUSES else TRIAGE_STATUSES[0]
         st.session_state[assignee_key] = assignee
-        if drawn is None and st.session_state.pop(f"triage_saved_{key}_{finding_id}", False):
+        if drawn is None:
             st.session_state[comment_key] = ""
         drawn = (status, assignee)
     with st.form(f"triage_{key}_{finding_id}"):
@@ -92,7 +93,6 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
                     st.session_state[f"triage_flash_{key}"] = f"Saved {written} change(s) as {md(current_user())}."
                 st.session_state[f"triage_clash_{key}"] = not_saved
                 st.session_state[drawn_key] = None  # the next run redraws the form from the case
-                st.session_state[f"triage_saved_{key}_{finding_id}"] = True  # and clears the comment
                 st.rerun()
             st.info("Nothing changed.")
     history = app_queries.case_events(db, finding_id)  # not cached, like the state above: the file below holds it
