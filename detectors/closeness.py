@@ -34,7 +34,12 @@ Components (each has a value, a baseline, a significance test and a contribution
     tenders the official evaluated, ``Σ_s B_js · E_is / T_s`` — the mean of the exact
     conditional (hypergeometric) null, whose Poisson tail is conservative (pairs that met in
     fewer than ``min_evaluations`` tenders are left out). ``lift = observed / expected``; the Poisson
-    upper tail keeps small counts from being over-read. Only pairs with at least
+    upper tail keeps small counts from being over-read. Where a department's inspections or
+    approvals vary between firms more than the Poisson allows (structure no expectation
+    names: unrecorded territories or case officers), the tail is the negative binomial whose
+    size the department's *other* officials' counts give (:func:`overdispersion_sizes`;
+    ``tail`` and ``dispersion_size`` in the evidence), so a concentration every official there
+    shows is not read as closeness. Only pairs with at least
     ``min_inspections`` interactions are scored, so the tail is conditioned on that
     selection, ``P(X ≥ observed | X ≥ min_inspections)`` — otherwise the Benjamini–Hochberg
     correction would count only the tests that already came out high.
@@ -316,6 +321,90 @@ def poisson_tail_after_selection(observed: Any, expected: Any, floor: int) -> np
     with np.errstate(divide="ignore", invalid="ignore"):
         conditional = np.minimum(tail / selected, 1.0)
     return np.where(x >= floor, conditional, tail)
+
+
+#: critical value of the likelihood-ratio test of a negative binomial against the Poisson at the
+#: 5 % level: the size lies on the boundary (k = ∞) under the null, so the statistic is
+#: ½χ²₀ + ½χ²₁ and the critical value is χ²₁'s upper 10 % point (Self & Liang 1987)
+OVERDISPERSION_LR = 2.706
+
+
+#: sizes ``k`` tried for the negative binomial (ratio 10^0.1 ≈ 1.26 between neighbours)
+OVERDISPERSION_SIZES = np.logspace(-2, 4, 61)
+#: fewest other officials a family's spread is read from: fewer are no bulk to compare with
+OVERDISPERSION_PEERS = 5
+
+
+def _truncated_loglik(n: np.ndarray, mu: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Log-likelihood of each count ``n ≥ 1`` under NB(mean ``mu``, size k) truncated at zero.
+
+    One row per count, one column per size in ``sizes``, and a last column for the Poisson (k = ∞).
+    """
+    n, mu = n[:, None], mu[:, None]
+    k = sizes[None, :]
+    log_p0 = -k * np.log1p(mu / k)  # log P(X = 0)
+    nb = (special.gammaln(n + k) - special.gammaln(k) - special.gammaln(n + 1) + log_p0
+          + n * (np.log(mu) - np.log(k + mu)) - np.log(-np.expm1(log_p0)))
+    poisson = n * np.log(mu) - mu - special.gammaln(n + 1) - np.log(-np.expm1(-mu))
+    return np.hstack([nb, poisson])
+
+
+def overdispersion_sizes(observed: Any, expected: Any, family: Any, unit: Any) -> np.ndarray:
+    """Per count, the negative-binomial size ``k`` of the rest of its family; ∞ where Poisson fits.
+
+    The frequency expectations model who deals with whom from the officials' workloads and the
+    firms' sizes; structure they leave out — a territory the records do not name, a case
+    officer nobody recorded, a firm that needs one official's kind of work — makes a whole
+    department's counts vary more than the Poisson allows, and every such pair would read as
+    "close". Each count ``n_i ≥ 1`` (a pool holds only pairs that met) is taken as
+    ``NB(μ_i, k)`` truncated at zero, variance ``μ(1 + μ/k)`` (NB2; Cameron & Trivedi 2013,
+    *Regression Analysis of Count Data*, §3.3 and §4.5). For a count of ``unit`` ``u`` (the
+    official), ``k`` is the maximum-likelihood size (over :data:`OVERDISPERSION_SIZES`) of the
+    family's counts of every *other* unit — left out as the expectations leave the official
+    out, so a pair cannot explain itself away, nor through the deficit its excess leaves on
+    the official's other firms (an official's expectations sum to its workload) — and is kept
+    only when the likelihood-ratio test of those counts rejects the Poisson at 5 %
+    (:data:`OVERDISPERSION_LR`); otherwise ∞. Like an empirical null (Efron 2004), the
+    family's bulk sets how far a count must stray to be remarkable. NaN family: ∞.
+    """
+    n = np.asarray(observed, float)
+    mu = np.asarray(expected, float)
+    groups = pd.Series(np.broadcast_to(np.asarray(family, dtype=object), n.shape))
+    units = pd.Series(np.broadcast_to(np.asarray(unit, dtype=object), n.shape))
+    out = np.full(n.shape, np.inf)
+    usable = (n >= 1) & (mu > 0) & np.isfinite(mu) & groups.notna().to_numpy()
+    for _, rows in groups[usable].groupby(groups[usable], sort=True).groups.items():
+        idx = np.asarray(rows)
+        loglik = pd.DataFrame(_truncated_loglik(n[idx], mu[idx], OVERDISPERSION_SIZES))
+        own = loglik.groupby(units.iloc[idx].to_numpy()).transform("sum").to_numpy()
+        rest = loglik.sum(axis=0).to_numpy()[None, :] - own  # each row: the family without its unit
+        best = rest[:, :-1].argmax(axis=1)
+        gain = 2 * (rest[np.arange(idx.size), best] - rest[:, -1])
+        peers = units.iloc[idx].nunique() - 1
+        out[idx] = np.where((gain > OVERDISPERSION_LR) & (peers >= OVERDISPERSION_PEERS),
+                            OVERDISPERSION_SIZES[best], np.inf)
+    return out
+
+
+def count_tail_after_selection(observed: Any, expected: Any, floor: int, size: Any = math.inf) -> np.ndarray:
+    """``P(X ≥ x | X ≥ floor)`` for X ~ NB(mean ``expected``, ``size``); Poisson where ``size`` is ∞.
+
+    The negative-binomial form of :func:`poisson_tail_after_selection` (same selection
+    argument), for families whose counts are overdispersed (:func:`overdispersion_sizes`).
+    """
+    x = np.asarray(observed, float)
+    mu = np.asarray(expected, float)
+    k = np.broadcast_to(np.asarray(size, float), x.shape)
+    out = poisson_tail_after_selection(x, mu, floor)
+    nb = np.isfinite(k)
+    if nb.any():
+        kk, prob = k[nb], k[nb] / (k[nb] + mu[nb])
+        tail = stats.nbinom.sf(x[nb] - 1, kk, prob)
+        selected = stats.nbinom.sf(floor - 1, kk, prob)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            conditional = np.minimum(tail / selected, 1.0)
+        out[nb] = np.where(x[nb] >= floor, conditional, tail)
+    return out
 
 
 def fnch_lower_tail(x: Any, n1: Any, n2: Any, total: Any, odds: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -1023,7 +1112,8 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     }
     frame = pd.concat([*(c[PAIR] for c in channels.values()), insp[PAIR], appr[PAIR]]
                       ).drop_duplicates().reset_index(drop=True)
-    frame["department_id"] = frame[OID].map(officials.drop_duplicates(OID).set_index(OID)[DEPT])
+    department = officials.drop_duplicates(OID).set_index(OID)[DEPT]
+    frame["department_id"] = frame[OID].map(department)
     pairs = pd.MultiIndex.from_frame(frame[PAIR])
     freq_points = np.zeros(len(frame))
     best_channel = pd.Series("", index=frame.index, dtype=object)
@@ -1032,9 +1122,13 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
         ch = ch[ch["observed"] > 0].copy()
         ch["lift"] = ch["observed"] / ch["expected"]
         floor = max(params.min_inspections, params.min_evaluations) if name == "evaluations" else params.min_inspections
-        ch["pvalue"] = poisson_tail_after_selection(ch["observed"], ch["expected"], floor)
+        if name == "evaluations":  # a sum of hypergeometric counts: less spread than the Poisson, never more
+            ch["dispersion"] = math.inf
+        else:
+            ch["dispersion"] = overdispersion_sizes(ch["observed"], ch["expected"], ch[OID].map(department), ch[OID])
+        ch["pvalue"] = count_tail_after_selection(ch["observed"], ch["expected"], floor, ch["dispersion"])
         ch = ch.rename(columns={c: f"{name}_{c}" for c in ("observed", "expected", "lift", "pvalue",
-                                                             "frequency_model")})
+                                                             "frequency_model", "dispersion")})
         frame = _attach(frame, ch, pairs)
         frame[f"{name}_observed"] = frame[f"{name}_observed"].fillna(0.0)
         lift_effect = np.clip(np.log(frame[f"{name}_lift"].fillna(0.0).clip(lower=1e-9) / params.lift_floor)
@@ -1263,6 +1357,18 @@ def _channel_fact(row: pd.Series, channel: str, speed_days: tuple[float | None, 
     return ""
 
 
+def _tail(size: Any, channel: str) -> dict[str, Any]:
+    """The frequency p-value's distribution, for the evidence (``{}`` when the channel was not tested)."""
+    if size is None or pd.isna(size):
+        return {}
+    if np.isinf(size):
+        return {"tail": "Poisson", "dispersion_size": None}
+    return {"tail": f"negative binomial: the department's other officials' {channel} vary between firms more "
+                    f"than chance (variance μ + μ²/{size:.3g} around the baseline μ), so a count must stray "
+                    f"further to be remarkable",
+            "dispersion_size": _num(size)}
+
+
 def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.DataFrame,
              params: Params, periods: dict[tuple[str, str, str], Period]) -> Finding:
     official, firm = str(row[OID]), str(row[FID])
@@ -1281,6 +1387,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
                 "qvalue": _prob(row.get(f"{ch}_qvalue")),
                 **({"baseline_from": BASELINE_FROM[row[f"{ch}_frequency_model"]]}
                    if isinstance(row.get(f"{ch}_frequency_model"), str) else {}),
+                **_tail(row.get(f"{ch}_dispersion"), ch),
                 "threshold": {"lift_floor": params.lift_floor, "lift_full": params.lift_full,
                               "q_weak": params.q_weak, "q_strong": params.q_strong},
                 "contribution": _num(row["frequency_points"], 2) if row["frequency_channel"] == ch else 0.0,

@@ -120,6 +120,88 @@ def test_frequency_expectation_uses_the_official_pool_and_leave_one_out_firm_siz
     assert row["portfolio_share"] == pytest.approx(0.6)
 
 
+def test_count_tail_after_selection_is_the_negative_binomial_tail_given_the_floor() -> None:
+    """NB(mean 2.375, size 0.5): P(X ≥ 12 | X ≥ 3) by scipy's own tails; size ∞ is the Poisson form."""
+    k, mu = 0.5, 2.375
+    nb = stats.nbinom(k, k / (k + mu))
+    assert closeness.count_tail_after_selection([12], [mu], 3, 0.5)[0] == pytest.approx(nb.sf(11) / nb.sf(2))
+    assert closeness.count_tail_after_selection([2], [mu], 3, 0.5)[0] == pytest.approx(nb.sf(1))  # below the floor
+    both = closeness.count_tail_after_selection([12, 12], [mu, mu], 3, [math.inf, 0.5])
+    assert both[0] == pytest.approx(closeness.poisson_tail_after_selection([12], [mu], 3)[0])
+    assert both[1] == pytest.approx(nb.sf(11) / nb.sf(2))
+
+
+def _counts_family(rng: np.random.Generator, size: float, officials: int = 30, firms: int = 12) -> pd.DataFrame:
+    """Counts ≥ 1 of ``officials`` × ``firms`` pairs, means 1–6, NB with ``size`` (∞: Poisson)."""
+    mu = rng.uniform(1.0, 6.0, officials * firms)
+    n = rng.poisson(mu) if math.isinf(size) else rng.negative_binomial(size, size / (size + mu))
+    frame = pd.DataFrame({"n": n, "mu": mu, "official": np.repeat([f"O{i}" for i in range(officials)], firms)})
+    return frame[frame["n"] >= 1]
+
+
+def test_overdispersion_is_read_from_the_other_officials_of_the_family() -> None:
+    """Poisson counts keep the Poisson (∞); NB counts with size 2 give about 2; each official's
+    size leaves its own counts out, so one official's outlying counts cannot explain themselves
+    away; a family with fewer than five other officials is no bulk and stays Poisson."""
+    rng = np.random.default_rng(7)
+    poisson = _counts_family(rng, math.inf)
+    assert np.isinf(closeness.overdispersion_sizes(poisson["n"], poisson["mu"], "D1", poisson["official"])).all()
+    spread = _counts_family(rng, 2.0)
+    sizes = closeness.overdispersion_sizes(spread["n"], spread["mu"], "D1", spread["official"])
+    assert np.isfinite(sizes).all() and 1.2 < np.median(sizes) < 3.5
+    # one official whose every count is 8× its mean: the rest is Poisson, so its own size is ∞
+    outlier = poisson.copy()
+    outlier.loc[outlier["official"] == "O0", "n"] = (8 * outlier["mu"]).round()
+    sizes = closeness.overdispersion_sizes(outlier["n"], outlier["mu"], "D1", outlier["official"])
+    assert np.isinf(sizes[(outlier["official"] == "O0").to_numpy()]).all()
+    assert np.isfinite(sizes[(outlier["official"] != "O0").to_numpy()]).all()  # the others see it
+    # families are read apart, and five other officials are the fewest a spread is read from
+    few = spread[spread["official"].isin([f"O{i}" for i in range(5)])]
+    assert np.isinf(closeness.overdispersion_sizes(few["n"], few["mu"], "D1", few["official"])).all()
+    six = spread[spread["official"].isin([f"O{i}" for i in range(6)])]
+    family = np.where(six["official"] == "O5", "D2", "D1")  # O5 alone in D2: a family of one
+    sizes = closeness.overdispersion_sizes(six["n"], six["mu"], family, six["official"])
+    assert np.isinf(sizes).all()
+
+
+def _concentrated(peer_counts: list[int]) -> MarketData:
+    """O0 makes 12 of its 19 inspections on T0 and one on each of T1–T7; eight colleagues each
+    inspect eight firms of their own with ``peer_counts``. Nobody shares a firm, so every
+    expectation is the official's uniform share: 19/8 = 2.375 for O0's firms."""
+    insp: list[dict] = []
+    for i, n in enumerate([12, 1, 1, 1, 1, 1, 1, 1]):
+        _inspection(insp, "O0", f"T{i}", n, 0)
+    peers = [f"O{k}" for k in range(1, 9)]
+    for o in peers:
+        for i, n in enumerate(peer_counts):
+            _inspection(insp, o, f"{o}F{i}", n, 0)
+    return _market(_officials(["O0", *peers]), insp)
+
+
+def test_a_concentration_the_department_s_officials_all_show_is_not_closeness() -> None:
+    """Where colleagues spread their visits evenly, O0's 12 visits to T0 are a Poisson outlier and
+    reported; where each colleague also gives one firm 10 of its 19 visits, the department's
+    counts are overdispersed (negative binomial fitted to the colleagues), and the same 12
+    visits are ordinary there: p ≈ 0.1, no frequency points, not reported."""
+    even = _concentrated([3] * 8)
+    row = _row(closeness.pair_frame(even), "O0", "T0")
+    assert row["inspections_expected"] == pytest.approx(19 / 8)
+    assert math.isinf(row["inspections_dispersion"])
+    assert row["inspections_pvalue"] == pytest.approx(stats.poisson.sf(11, 19 / 8) / stats.poisson.sf(2, 19 / 8))
+    assert row["frequency_points"] > 10
+    found = {(f.official_id, f.firm_id): f for f in closeness.detect(even)}
+    assert found[("O0", "T0")].evidence["components"]["frequency_inspections"]["tail"] == "Poisson"
+
+    scattered = _concentrated([10, 1, 1, 1, 1, 1, 1, 3])
+    row = _row(closeness.pair_frame(scattered), "O0", "T0")
+    size = row["inspections_dispersion"]
+    assert 0.1 < size < 2
+    nb = stats.nbinom(size, size / (size + 19 / 8))
+    assert row["inspections_pvalue"] == pytest.approx(nb.sf(11) / nb.sf(2)) and row["inspections_pvalue"] > 0.05
+    assert row["frequency_points"] == 0.0
+    assert ("O0", "T0") not in _pairs(closeness.detect(scattered))
+
+
 def test_territorial_work_measures_a_firm_by_each_colleague_s_own_intensity() -> None:
     """O1 alone inspects F1–F6 (F1 15 times, the others 3); six colleagues each inspect two
     firms of their own 3 times and F1 once. Counted raw, F1's six outside visits make it 7×
