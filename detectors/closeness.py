@@ -329,8 +329,10 @@ def poisson_tail_after_selection(observed: Any, expected: Any, floor: int) -> np
 OVERDISPERSION_LR = 2.706
 
 
-#: sizes ``k`` tried for the negative binomial (ratio 10^0.1 ≈ 1.26 between neighbours)
-OVERDISPERSION_SIZES = np.logspace(-2, 4, 61)
+#: sizes ``k`` tried for the negative binomial (ratio 10^0.1 ≈ 1.26 between neighbours). The
+#: smallest is 1 (the geometric, variance μ + μ²): a family may widen the tail that far and no
+#: further, or a lift of 10 would stop being remarkable and the channel would fall silent
+OVERDISPERSION_SIZES = np.logspace(0, 4, 41)
 #: fewest other officials a family's spread is read from: fewer are no bulk to compare with
 OVERDISPERSION_PEERS = 5
 
@@ -363,9 +365,15 @@ def overdispersion_sizes(observed: Any, expected: Any, family: Any, unit: Any) -
     family's counts of every *other* unit — left out as the expectations leave the official
     out, so a pair cannot explain itself away, nor through the deficit its excess leaves on
     the official's other firms (an official's expectations sum to its workload) — and is kept
-    only when the likelihood-ratio test of those counts rejects the Poisson at 5 %
-    (:data:`OVERDISPERSION_LR`); otherwise ∞. Like an empirical null (Efron 2004), the
-    family's bulk sets how far a count must stray to be remarkable. NaN family: ∞.
+    when the likelihood-ratio statistic of those counts against the Poisson exceeds
+    :data:`OVERDISPERSION_LR` (the 5 % test had the expectations been known; they are
+    estimates, so it passes more often, which costs power, never validity) and at least
+    :data:`OVERDISPERSION_PEERS` other units are there to read it from; otherwise ∞. Like an
+    empirical null (Efron 2004), the family's bulk sets how far a count must stray to be
+    remarkable — which is also its price: several officials of one department each favouring
+    one firm widen each other's tail (the honest structure it absorbs looks the same), so
+    their frequency excesses weigh less; their leniency, speed, outcomes and ties do not.
+    NaN family: ∞.
     """
     n = np.asarray(observed, float)
     mu = np.asarray(expected, float)
@@ -1357,15 +1365,16 @@ def _channel_fact(row: pd.Series, channel: str, speed_days: tuple[float | None, 
     return ""
 
 
-def _tail(size: Any, channel: str) -> dict[str, Any]:
+def _tail(size: Any, baseline: Any, channel: str) -> dict[str, Any]:
     """The frequency p-value's distribution, for the evidence (``{}`` when the channel was not tested)."""
     if size is None or pd.isna(size):
         return {}
     if np.isinf(size):
         return {"tail": "Poisson", "dispersion_size": None}
-    return {"tail": f"negative binomial: the department's other officials' {channel} vary between firms more "
-                    f"than chance (variance μ + μ²/{size:.3g} around the baseline μ), so a count must stray "
-                    f"further to be remarkable",
+    widened = f"{1 + float(baseline) / size:.1f}× the Poisson's" if pd.notna(baseline) else "wider"
+    return {"tail": f"negative binomial: the department's other officials' {channel} vary between firms far more "
+                    f"than chance, so at this pair's baseline the spread allowed is {widened} "
+                    f"(size k = {size:.2f}) and the p-value is read from that wider tail",
             "dispersion_size": _num(size)}
 
 
@@ -1387,7 +1396,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
                 "qvalue": _prob(row.get(f"{ch}_qvalue")),
                 **({"baseline_from": BASELINE_FROM[row[f"{ch}_frequency_model"]]}
                    if isinstance(row.get(f"{ch}_frequency_model"), str) else {}),
-                **_tail(row.get(f"{ch}_dispersion"), ch),
+                **_tail(row.get(f"{ch}_dispersion"), row.get(f"{ch}_expected"), ch),
                 "threshold": {"lift_floor": params.lift_floor, "lift_full": params.lift_full,
                               "q_weak": params.q_weak, "q_strong": params.q_strong},
                 "contribution": _num(row["frequency_points"], 2) if row["frequency_channel"] == ch else 0.0,

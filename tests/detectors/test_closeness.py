@@ -149,6 +149,7 @@ def test_overdispersion_is_read_from_the_other_officials_of_the_family() -> None
     spread = _counts_family(rng, 2.0)
     sizes = closeness.overdispersion_sizes(spread["n"], spread["mu"], "D1", spread["official"])
     assert np.isfinite(sizes).all() and 1.2 < np.median(sizes) < 3.5
+    assert np.isin(sizes, closeness.OVERDISPERSION_SIZES).all()
     # one official whose every count is 8× its mean: the rest is Poisson, so its own size is ∞
     outlier = poisson.copy()
     outlier.loc[outlier["official"] == "O0", "n"] = (8 * outlier["mu"]).round()
@@ -159,47 +160,111 @@ def test_overdispersion_is_read_from_the_other_officials_of_the_family() -> None
     few = spread[spread["official"].isin([f"O{i}" for i in range(5)])]
     assert np.isinf(closeness.overdispersion_sizes(few["n"], few["mu"], "D1", few["official"])).all()
     six = spread[spread["official"].isin([f"O{i}" for i in range(6)])]
+    assert np.isfinite(closeness.overdispersion_sizes(six["n"], six["mu"], "D1", six["official"])).all()
     family = np.where(six["official"] == "O5", "D2", "D1")  # O5 alone in D2: a family of one
     sizes = closeness.overdispersion_sizes(six["n"], six["mu"], family, six["official"])
     assert np.isinf(sizes).all()
 
 
-def _concentrated(peer_counts: list[int]) -> MarketData:
-    """O0 makes 12 of its 19 inspections on T0 and one on each of T1–T7; eight colleagues each
-    inspect eight firms of their own with ``peer_counts``. Nobody shares a firm, so every
-    expectation is the official's uniform share: 19/8 = 2.375 for O0's firms."""
-    insp: list[dict] = []
-    for i, n in enumerate([12, 1, 1, 1, 1, 1, 1, 1]):
-        _inspection(insp, "O0", f"T{i}", n, 0)
+def _concentrated(peer_counts: list[int], first: int = 12, channel: str = "inspections") -> MarketData:
+    """O0 makes ``first`` of its inspections (or approvals) on T0 and one on each of T1–T7; eight
+    colleagues each deal with eight firms of their own ``peer_counts`` times. Nobody shares a
+    firm, so every expectation is the official's uniform share: (first + 7)/8 for O0's firms."""
+    rows: list[dict] = []
+
+    def deal(official: str, firm: str, n: int) -> None:
+        if channel == "inspections":
+            _inspection(rows, official, firm, n, 0)
+        else:
+            _approvals(rows, official, firm, [20] * n)
+
+    for i, n in enumerate([first, 1, 1, 1, 1, 1, 1, 1]):
+        deal("O0", f"T{i}", n)
     peers = [f"O{k}" for k in range(1, 9)]
     for o in peers:
         for i, n in enumerate(peer_counts):
-            _inspection(insp, o, f"{o}F{i}", n, 0)
-    return _market(_officials(["O0", *peers]), insp)
+            deal(o, f"{o}F{i}", n)
+    officials = _officials(["O0", *peers])
+    return _market(officials, rows) if channel == "inspections" else _market(officials, approvals=rows)
+
+
+SCATTERED = [10, 1, 1, 1, 1, 1, 1, 3]  # each colleague gives one firm 10 of its 19 visits
 
 
 def test_a_concentration_the_department_s_officials_all_show_is_not_closeness() -> None:
     """Where colleagues spread their visits evenly, O0's 12 visits to T0 are a Poisson outlier and
     reported; where each colleague also gives one firm 10 of its 19 visits, the department's
-    counts are overdispersed (negative binomial fitted to the colleagues), and the same 12
-    visits are ordinary there: p ≈ 0.1, no frequency points, not reported."""
+    counts are overdispersed beyond even the geometric, the negative binomial fitted to the
+    colleagues stops at its floor k = 1, and the same 12 visits are ordinary there
+    (p ≈ 0.04, far from the Poisson's 2e-5): no report."""
     even = _concentrated([3] * 8)
     row = _row(closeness.pair_frame(even), "O0", "T0")
     assert row["inspections_expected"] == pytest.approx(19 / 8)
     assert math.isinf(row["inspections_dispersion"])
-    assert row["inspections_pvalue"] == pytest.approx(stats.poisson.sf(11, 19 / 8) / stats.poisson.sf(2, 19 / 8))
+    poisson_p = stats.poisson.sf(11, 19 / 8) / stats.poisson.sf(2, 19 / 8)
+    assert row["inspections_pvalue"] == pytest.approx(poisson_p)
     assert row["frequency_points"] > 10
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(even)}
     assert found[("O0", "T0")].evidence["components"]["frequency_inspections"]["tail"] == "Poisson"
+    assert found[("O0", "T0")].evidence["components"]["frequency_inspections"]["dispersion_size"] is None
 
-    scattered = _concentrated([10, 1, 1, 1, 1, 1, 1, 3])
+    scattered = _concentrated(SCATTERED)
     row = _row(closeness.pair_frame(scattered), "O0", "T0")
-    size = row["inspections_dispersion"]
-    assert 0.1 < size < 2
-    nb = stats.nbinom(size, size / (size + 19 / 8))
-    assert row["inspections_pvalue"] == pytest.approx(nb.sf(11) / nb.sf(2)) and row["inspections_pvalue"] > 0.05
-    assert row["frequency_points"] == 0.0
+    assert row["inspections_dispersion"] == pytest.approx(1.0)  # the floor
+    nb = stats.nbinom(1.0, 1.0 / (1.0 + 19 / 8))
+    assert row["inspections_pvalue"] == pytest.approx(nb.sf(11) / nb.sf(2))
+    assert row["inspections_pvalue"] > 1000 * poisson_p
+    assert row["frequency_points"] < closeness.Params().report_floor
     assert ("O0", "T0") not in _pairs(closeness.detect(scattered))
+
+
+def test_a_concentration_beyond_the_department_s_spread_is_reported_with_the_tail_it_was_read_from() -> None:
+    """40 visits to T0 against a baseline of 47/8 = 5.9 stand out even from scattered colleagues;
+    the evidence says the tail was the negative binomial and how much wider it is there:
+    1 + μ/k = 1 + 5.875 = 6.9× the Poisson's variance."""
+    data = _concentrated(SCATTERED, first=40)
+    found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
+    fact = found[("O0", "T0")].evidence["components"]["frequency_inspections"]
+    assert fact["dispersion_size"] == pytest.approx(1.0)
+    assert fact["tail"].startswith("negative binomial") and "6.9× the Poisson's" in fact["tail"]
+    nb = stats.nbinom(1.0, 1.0 / (1.0 + 47 / 8))
+    assert fact["pvalue"] == pytest.approx(nb.sf(39) / nb.sf(2), rel=1e-2)
+
+
+def test_approvals_are_read_against_their_department_s_spread_too() -> None:
+    even = _row(closeness.pair_frame(_concentrated([3] * 8, channel="approvals")), "O0", "T0")
+    scattered = _row(closeness.pair_frame(_concentrated(SCATTERED, channel="approvals")), "O0", "T0")
+    assert math.isinf(even["approvals_dispersion"]) and even["frequency_points"] > 10
+    assert scattered["approvals_dispersion"] == pytest.approx(1.0)
+    assert scattered["approvals_pvalue"] > 1000 * even["approvals_pvalue"]
+
+
+def _rest_lr(family: pd.DataFrame, official: str) -> float:
+    """The LR statistic of the family without ``official``'s counts, NB (on the module's grid) against
+    the Poisson, both truncated at zero, from scipy's distributions."""
+    rest = family[family["official"] != official]
+    n, mu = rest["n"].to_numpy(), rest["mu"].to_numpy()
+    poisson = (stats.poisson.logpmf(n, mu) - np.log(stats.poisson.sf(0, mu))).sum()
+    best = max((stats.nbinom.logpmf(n, k, k / (k + mu)) - np.log(stats.nbinom.sf(0, k, k / (k + mu)))).sum()
+               for k in closeness.OVERDISPERSION_SIZES)
+    return float(2 * (best - poisson))
+
+
+def test_the_spread_is_kept_exactly_when_the_likelihood_ratio_test_rejects_the_poisson() -> None:
+    """Families drawn with mild overdispersion straddle the test: a size is kept exactly where the
+    other officials' LR statistic exceeds 2.706, including families between 1 and 2.706 (∞)
+    and between 2.706 and 3.84 (finite)."""
+    rng = np.random.default_rng(11)
+    between = {"below": 0, "above": 0}
+    for _ in range(60):
+        family = _counts_family(rng, float(rng.choice([8.0, 15.0, 30.0])), officials=8, firms=10)
+        sizes = closeness.overdispersion_sizes(family["n"], family["mu"], "D1", family["official"])
+        lr = _rest_lr(family, "O0")
+        kept = np.isfinite(sizes[(family["official"] == "O0").to_numpy()])
+        assert kept.all() if lr > closeness.OVERDISPERSION_LR else not kept.any(), lr
+        between["below"] += 1.0 < lr < closeness.OVERDISPERSION_LR
+        between["above"] += closeness.OVERDISPERSION_LR < lr < 3.84
+    assert between["below"] and between["above"]
 
 
 def test_territorial_work_measures_a_firm_by_each_colleague_s_own_intensity() -> None:
