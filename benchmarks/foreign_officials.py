@@ -20,8 +20,13 @@ Planted corrupt pairs (8 per market, two mechanisms each):
 * ``relative`` — a declared relative of the official holds 10–40 % of the firm;
 * ``phone`` — the firm's registered phone is a declared relative's mobile.
 
+Firms differ in pace: each firm's approvals take ``lognormal(0, 0.3)`` times the usual with
+any approver (how complete its files are).
+
 Decoys (must not lead the list): the assigned inspector of a large firm (the most visits of
-any pair, ordinary outcomes), and a lenient official (passes everyone) with its busiest firm.
+any pair, ordinary outcomes), a lenient official (passes everyone) with its busiest firm, and
+the largest sound firm, whose files every approver decides in 30 % of the usual time, with its
+busiest approver.
 
 The case officers are recorded (``assignments``: the first inspector until the handover, the
 second after it, ``RESPONSIBLE_FOR``), and each seed is scored twice: with them, and without
@@ -93,6 +98,9 @@ def generate(seed: int, n_firms: int = 1200, n_tenders: int = 2400) -> Administr
     f_dept = rng.choice(depts, n_firms, p=[0.4, 0.25, 0.2, 0.15])
     size = (rng.pareto(1.5, n_firms) + 1.0)
     risk = rng.normal(0, 1, n_firms)
+    pace = rng.lognormal(0, 0.3, n_firms)  # a firm's own pace: complete files are decided faster by anyone
+    quick = int(np.argmax(np.where(risk > 0.8, 0.0, size)))  # the largest sound firm: every file complete
+    pace[quick] = 0.3
     inspectors = {d: off.loc[(off["department_id"] == d) & (off["role"] == "inspector"), "official_id"].to_numpy()
                   for d in depts}
     approvers = {d: off.loc[(off["department_id"] == d) & (off["role"] == "approver"), "official_id"].to_numpy()
@@ -125,7 +133,7 @@ def generate(seed: int, n_firms: int = 1200, n_tenders: int = 2400) -> Administr
             o = str(rng.choice(approvers[f_dept[f]] if rng.random() < 0.9 else directors[f_dept[f]]))
             kind = str(rng.choice(list(kinds)))
             stat = kinds[kind]
-            took = max(1.0, round(stat * 0.5 * float(rng.lognormal(0, 0.4)) * speed[o]))
+            took = max(1.0, round(stat * 0.5 * float(rng.lognormal(0, 0.4)) * speed[o] * pace[f]))
             appr.append((o, str(firm_ids[f]), int(day), kind, stat, took, bool(rng.random() > 0.08 * np.exp(0.4 * risk[f]))))
 
     # tenders: 3–6 bidders of the department's firms by size, committee of three evaluators
@@ -254,6 +262,10 @@ def generate(seed: int, n_firms: int = 1200, n_tenders: int = 2400) -> Administr
     mine = counts.loc[lenient_official] if lenient_official in counts.index.get_level_values(0) else pd.Series()
     if len(mine):
         admin.decoys[(lenient_official, str(mine.index[0]))] = "a lenient official (passes everyone)"
+    approvers_of_quick = approvals[approvals["firm_id"] == str(firm_ids[quick])]["official_id"].value_counts()
+    busiest = str(approvers_of_quick.index[0]) if len(approvers_of_quick) else None
+    if busiest is not None and (busiest, str(firm_ids[quick])) not in admin.planted:
+        admin.decoys[(busiest, str(firm_ids[quick]))] = "a quick firm (every approver decides its files fast)"
 
     admin.data = MarketData.build(
         tenders=tender_frame, bids=bid_frame, firms=pd.DataFrame({"firm_id": firm_ids, "name": firm_ids}),

@@ -72,7 +72,10 @@ Components (each has a value, a baseline, a significance test and a contribution
     Approval time (decided_at − applied_at) of the firm's approvals against the official's
     other approvals of the same kind: Mann–Whitney U summed over kinds (van Elteren), exact
     for the small samples one official's approvals for one firm give, else the normal
-    approximation, one-sided towards faster; effect = rank-biserial correlation.
+    approximation, one-sided towards faster; effect = rank-biserial correlation. Each time is
+    first set against its firm's pace with the other officials (empirical-Bayes shrunk,
+    :func:`firm_pace`; ``firm_pace_with_other_officials`` in the evidence), so a firm whose
+    files every official decides quickly is not close to each of them.
 ``outcomes``
     The firm's wins in tenders the official evaluated against the wins expected from the
     number of bidders (:math:`\\sum 1/n_t`), scaled by the firm's strength in tenders the
@@ -827,19 +830,65 @@ def _timed(approvals: pd.DataFrame) -> pd.DataFrame:
     return ap[ap["days"] >= 0]
 
 
+def firm_pace(approvals: pd.DataFrame) -> pd.DataFrame:
+    """Each timed approval with its firm's pace elsewhere: ``pace`` (log scale) and ``pace_n``.
+
+    An approval's relative time is ``z = ln(1 + days) − median ln(1 + days)`` of its official's
+    approvals of the same kind (the official's own pace taken out). A firm's pace with the
+    officials *other* than the one deciding is the mean ``z`` of the ``n`` approvals they
+    decided for it, shrunk towards the usual pace by empirical Bayes:
+    ``pace = Σ_{others} z / (n + σ²/τ²)``, with ``σ²`` the variance of ``z`` within firms and
+    ``τ²`` that of the firms' true paces, by moments over the firms with two approvals or
+    more: ``τ² = max(0, var(z̄_f) − mean(σ²/n_f))`` (Morris 1983). Where firms do not differ
+    (``τ² = 0``) every pace is 0 and the test reads raw times; where they do, a firm whose
+    complete files every official decides quickly is fast for a reason of its own, not this
+    official's (two-way layout official × firm, the firm effect estimated leaving the
+    official out, as every expectation here is). ``pace_n`` = n.
+    """
+    ap = _timed(approvals).copy()
+    if ap.empty:
+        return ap.assign(pace=pd.Series(dtype=float), pace_n=pd.Series(dtype=float))
+    log_days = np.log1p(ap["days"].to_numpy(float))
+    usual = pd.Series(log_days, index=ap.index).groupby([ap[OID], ap[KIND]], observed=True).transform("median")
+    z = pd.Series(log_days - usual.to_numpy(), index=ap.index)
+    by_firm = z.groupby(ap[FID], observed=True)
+    stats_f = by_firm.agg(["mean", "size", "var"])
+    several = stats_f[stats_f["size"] >= 2]
+    ratio = math.inf  # σ²/τ²: pseudo-approvals at the usual pace
+    if len(several) >= 2:
+        within = float((several["var"] * (several["size"] - 1)).sum() / (several["size"] - 1).sum())
+        between = float(several["mean"].var(ddof=1)) - float((within / several["size"]).mean())
+        if between > 0:
+            ratio = within / between
+    firm_sum = by_firm.transform("sum")
+    firm_n = by_firm.transform("size")
+    pair = z.groupby([ap[OID], ap[FID]], observed=True)
+    others = (firm_n - pair.transform("size")).astype(float)
+    ap["pace"] = 0.0 if math.isinf(ratio) else (firm_sum - pair.transform("sum")) / (others + ratio)
+    ap["pace_n"] = others
+    return ap
+
+
 def _speed(approvals: pd.DataFrame, exact_limit: int = 4000) -> pd.DataFrame:
     """Mann–Whitney U of the firm's approval times against the official's other approvals, by kind.
 
-    One-sided towards faster, summed over kinds (van Elteren 1960). The p-value is exact
+    Each time is first set against its firm's pace with the other officials
+    (:func:`firm_pace`): ``ln(1 + days) − pace``, so a firm fast with everyone is compared at
+    its own pace, and a firm nobody else decided for at its raw time. One-sided towards
+    faster, summed over kinds (van Elteren 1960). The p-value is exact
     (:func:`mann_whitney_lower_tail`) when the pair has at most ``exact_limit`` firm–other
     comparisons in all, else the normal approximation with a continuity correction: with
     the few approvals an official decides for one firm, the normal tail overstates p several
     times (4 approvals all faster than 10 others: 0.008 against the exact 0.001).
+    ``firm_pace`` (``e^pace``, the firm's times with others over their usual) and
+    ``firm_pace_n`` are returned per pair.
     """
-    ap = _timed(approvals)
+    ap = firm_pace(approvals)
     if ap.empty:
-        return _empty("n_timed", "u_z", "pvalue", "effect")
-    ap["rank"] = ap.groupby([OID, KIND], observed=True)["days"].rank(method="average")
+        return _empty("n_timed", "u_z", "pvalue", "effect", "firm_pace", "firm_pace_n")
+    ap["adjusted"] = np.log1p(ap["days"].to_numpy(float)) - ap["pace"].to_numpy(float)
+    pace = ap.groupby([OID, FID], observed=True)[["pace", "pace_n"]].first()
+    ap["rank"] = ap.groupby([OID, KIND], observed=True)["adjusted"].rank(method="average")
     ap["N"] = ap.groupby([OID, KIND], observed=True)["days"].transform("size")
     g = ap.groupby([OID, FID, KIND], observed=True).agg(n=("rank", "size"), R=("rank", "sum"), N=("N", "first"))
     g["m"] = g["N"] - g["n"]
@@ -864,7 +913,10 @@ def _speed(approvals: pd.DataFrame, exact_limit: int = 4000) -> pd.DataFrame:
         out.loc[pairs, "pvalue"] = [mann_whitney_lower_tail(sizes, float(u))
                                     for sizes, u in zip(strata.values(), out.loc[pairs, "U"], strict=True)]
     out["effect"] = 1.0 - 2.0 * out["U"] / out["nm"]  # rank-biserial; +1: always the fastest
-    return out.rename(columns={"n": "n_timed"})[["n_timed", "u_z", "pvalue", "effect"]].reset_index()
+    out = out.join(pace)
+    out["firm_pace"] = np.exp(out.pop("pace"))
+    out = out.rename(columns={"n": "n_timed", "pace_n": "firm_pace_n"})
+    return out[["n_timed", "u_z", "pvalue", "effect", "firm_pace", "firm_pace_n"]].reset_index()
 
 
 # --------------------------------------------------------------------------- outcomes
@@ -1493,6 +1545,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         components["speed"] = {
             "value": _num(mine, 1), "baseline": _num(others, 1), "approvals": _num(row["n_timed"], 0),
             "rank_biserial": _num(row["speed_effect"]), "z": _num(row["speed_z"], 2),
+            "firm_pace_with_other_officials": _num(row.get("firm_pace"), 2),
+            "firm_approvals_with_other_officials": _num(row.get("firm_pace_n"), 0),
             "pvalue": _prob(row["speed_pvalue"]), "qvalue": _prob(row.get("speed_qvalue")),
             "threshold": {"speed_full": params.speed_full, "min_approvals": params.min_approvals},
             "contribution": _num(row["speed_points"], 2),

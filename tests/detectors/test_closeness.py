@@ -787,6 +787,72 @@ def test_chinese_decision_wordings_count_as_grants_and_refusals() -> None:
     assert (row["grant_others_n"], row["grant_others_bad"]) == (8, 7)
 
 
+def _paced_market() -> MarketData:
+    """Six approvers each decide two permits for each of G1–G8 in 15–26 days and three for FAST
+    in 5–7 days (its files are always complete); O1 alone decides CLOSE's four in 5–7 days, the
+    others its two in 18 and 21."""
+    officials = [f"O{i}" for i in range(1, 7)]
+    appr: list[dict] = []
+    for k, o in enumerate(officials):
+        for g in range(1, 9):
+            _approvals(appr, o, f"G{g}", [15 + (g + k) % 5, 20 + (g * k) % 7])
+        _approvals(appr, o, "FAST", [5, 6, 7])
+        _approvals(appr, o, "CLOSE", [5, 6, 6, 7] if o == "O1" else [18, 21])
+    return _market(_officials(officials), approvals=appr)
+
+
+def test_a_firm_every_official_decides_quickly_is_fast_for_its_own_reason() -> None:
+    """Against each official's other approvals FAST is always the fastest (3 of 19: exact p =
+    1/969 for every approver, six leads); set against its pace with the other officials it is
+    ordinary, and only CLOSE, fast with O1 alone, is a speed lead."""
+    data = _paced_market()
+    frame = closeness.pair_frame(data)
+    for o in ("O1", "O2", "O3", "O4", "O5", "O6"):
+        fast = _row(frame, o, "FAST")
+        assert fast["speed_points"] == 0.0 and fast["firm_pace"] < 0.5  # its times with others: under half
+        assert fast["firm_pace_n"] == 15
+    close = _row(frame, "O1", "CLOSE")
+    assert close["speed_points"] == closeness.Params().speed_points
+    assert 0.8 < close["firm_pace"] < 1.25 and close["firm_pace_n"] == 10
+    found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
+    assert set(found) == {("O1", "CLOSE")}
+    fact = found[("O1", "CLOSE")].evidence["components"]["speed"]
+    assert fact["firm_pace_with_other_officials"] == pytest.approx(close["firm_pace"], rel=1e-2)
+    assert fact["firm_approvals_with_other_officials"] == 10
+
+
+def test_firm_pace_shrinks_the_firm_s_mean_elsewhere_by_empirical_bayes() -> None:
+    """Two officials, one kind. z = ln(1 + days) − the official's median ln(1 + days). Firms'
+    mean z and within-firm variance give σ² and τ² by moments; a pair's pace is the firm's z
+    with the other official over (n + σ²/τ²); where firms do not differ it is 0."""
+    appr: list[dict] = []
+    days = {("A", "F1"): [4, 6], ("A", "F2"): [20, 24], ("A", "F3"): [10, 12],
+            ("B", "F1"): [5, 7], ("B", "F2"): [18, 26], ("B", "F3"): [11, 13]}
+    for (o, f), d in days.items():
+        _approvals(appr, o, f, d)
+    frame = closeness.firm_pace(pd.DataFrame(appr))
+    z = {}
+    for o in ("A", "B"):
+        usual = float(np.median([math.log1p(x) for (oo, _), ds in days.items() if oo == o for x in ds]))
+        for (oo, f), ds in days.items():
+            if oo == o:
+                z[(o, f)] = [math.log1p(x) - usual for x in ds]
+    firms = ("F1", "F2", "F3")
+    values = {f: z[("A", f)] + z[("B", f)] for f in firms}
+    within = sum(float(np.var(v, ddof=1)) * 3 for v in values.values()) / 9
+    tau2 = float(np.var([np.mean(v) for v in values.values()], ddof=1)) - within / 4
+    assert tau2 > 0
+    ratio = within / tau2
+    row = frame[(frame["official_id"] == "A") & (frame["firm_id"] == "F1")].iloc[0]
+    assert row["pace"] == pytest.approx(sum(z[("B", "F1")]) / (2 + ratio))
+    assert row["pace_n"] == 2
+
+    alike = pd.DataFrame([r for r in appr if r["firm_id"] != "F2"])
+    for r, d in zip(alike.itertuples(), [10, 20] * 4, strict=True):  # every firm 10 and 20 days with each
+        alike.loc[r.Index, "decided_at"] = r.applied_at + pd.Timedelta(days=d)
+    assert (closeness.firm_pace(alike)["pace"] == 0.0).all()
+
+
 def test_ordinary_approval_times_are_not_speed() -> None:
     apps: list[dict] = []
     _approvals(apps, "O1", "F1", [20, 26, 29, 22, 25, 30])
