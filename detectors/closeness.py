@@ -1333,6 +1333,11 @@ def _days(value: float) -> str:
     return f"{round(value, 1):g}"
 
 
+def _days_unit(value: float) -> str:
+    """``1 day``, ``2.5 days``."""
+    return f"{_days(value)} {'day' if round(value, 1) == 1 else 'days'}"
+
+
 Period = tuple[tuple[str, str], int]  # ((first, last), number of dated events)
 
 
@@ -1410,7 +1415,7 @@ def _channel_fact(row: pd.Series, channel: str, speed_days: tuple[float | None, 
         return f"granted {int(row['grant_x'])} of {int(row['grant_n'])}, {_pct(row['grant_p0'])} expected"
     if channel == "speed":
         mine, others = speed_days
-        return "" if mine is None or others is None else f"median {_days(mine)} days against {_days(others)}"
+        return "" if mine is None or others is None else f"median {_days_unit(mine)} against {_days(others)}"
     if channel == "outcomes":
         return (f"won {int(row['wins_in'])} of the {int(row['bids_in'])} tenders the official evaluated, "
                 f"{row['expected_in']:.1f} expected")
@@ -1552,9 +1557,12 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
             "contribution": _num(row["speed_points"], 2),
         }
         if row["speed_points"] > 0 and mine is not None and others is not None:
+            pace = row.get("firm_pace")
+            elsewhere = (f" (other officials, too, decide its files in {_pct(pace)} of their usual time, "
+                         f"which the test allowed for)" if pd.notna(pace) and pace < 0.8 else "")
             phrases.append((row["speed_points"],
-                            f"decided its {int(row['n_timed'])} approvals in a median {_days(mine)} days "
-                            f"against {_days(others)} for other firms' approvals of the same kinds"))
+                            f"decided its {int(row['n_timed'])} approvals in a median {_days_unit(mine)} "
+                            f"against {_days(others)} for other firms' approvals of the same kinds{elsewhere}"))
     if not pd.isna(row.get("wins_in")):
         components["outcomes"] = {
             "value": _num(row["wins_in"], 0), "bids": _num(row["bids_in"], 0),

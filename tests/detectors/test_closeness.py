@@ -739,7 +739,7 @@ def test_the_speed_sentence_quotes_the_approvals_the_test_ranked() -> None:
     row = _row(closeness.pair_frame(data), "O1", "F1")
     assert row["n_timed"] == 4 and row["speed_points"] > 0
     [found] = [f for f in closeness.detect(data) if (f.official_id, f.firm_id) == ("O1", "F1")]
-    assert "decided its 4 approvals in a median 1 days against 20 for other firms' approvals" in found.explanation
+    assert "decided its 4 approvals in a median 1 day against 20 for other firms' approvals" in found.explanation
     speed = found.evidence["components"]["speed"]
     assert (speed["value"], speed["baseline"], speed["approvals"]) == (1.0, 20.0, 4.0)
     # near miss: nothing compared, nothing quoted
@@ -819,6 +819,22 @@ def test_a_firm_every_official_decides_quickly_is_fast_for_its_own_reason() -> N
     fact = found[("O1", "CLOSE")].evidence["components"]["speed"]
     assert fact["firm_pace_with_other_officials"] == pytest.approx(close["firm_pace"], rel=1e-2)
     assert fact["firm_approvals_with_other_officials"] == 10
+    assert "other officials, too" not in found[("O1", "CLOSE")].explanation  # its pace elsewhere is the usual
+
+
+def test_a_quick_firm_decided_quicker_still_by_one_official_is_a_lead_that_says_so() -> None:
+    """O1 decides FAST's four files in 1 day, where the others take 5–7: faster than FAST's own
+    pace, so a lead, and the sentence says that other officials decide its files quickly too."""
+    officials = [f"O{i}" for i in range(1, 7)]
+    appr: list[dict] = []
+    for k, o in enumerate(officials):
+        for g in range(1, 9):
+            _approvals(appr, o, f"G{g}", [15 + (g + k) % 5, 20 + (g * k) % 7])
+        _approvals(appr, o, "FAST", [1, 1, 1, 1] if o == "O1" else [5, 6, 7])
+    found = {(f.official_id, f.firm_id): f for f in closeness.detect(_market(_officials(officials), approvals=appr))}
+    explanation = found[("O1", "FAST")].explanation
+    assert "in a median 1 day against" in explanation
+    assert "other officials, too, decide its files in" in explanation and "which the test allowed for" in explanation
 
 
 def test_firm_pace_shrinks_the_firm_s_mean_elsewhere_by_empirical_bayes() -> None:
