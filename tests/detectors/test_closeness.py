@@ -787,15 +787,22 @@ def test_chinese_decision_wordings_count_as_grants_and_refusals() -> None:
     assert (row["grant_others_n"], row["grant_others_bad"]) == (8, 7)
 
 
-def _paced_market() -> MarketData:
-    """Six approvers each decide two permits for each of G1–G8 in 15–26 days and three for FAST
-    in 5–7 days (its files are always complete); O1 alone decides CLOSE's four in 5–7 days, the
-    others its two in 18 and 21."""
-    officials = [f"O{i}" for i in range(1, 7)]
+def _ordinary_approvals(officials: list[str]) -> list[dict]:
+    """Each official decides two permits for each of G1–G8 in 15–26 days."""
     appr: list[dict] = []
     for k, o in enumerate(officials):
         for g in range(1, 9):
             _approvals(appr, o, f"G{g}", [15 + (g + k) % 5, 20 + (g * k) % 7])
+    return appr
+
+
+def _paced_market() -> MarketData:
+    """Six approvers each decide G1–G8 as usual (:func:`_ordinary_approvals`) and three for FAST
+    in 5–7 days (its files are always complete); O1 alone decides CLOSE's four in 5–7 days, the
+    others its two in 18 and 21."""
+    officials = [f"O{i}" for i in range(1, 7)]
+    appr = _ordinary_approvals(officials)
+    for o in officials:
         _approvals(appr, o, "FAST", [5, 6, 7])
         _approvals(appr, o, "CLOSE", [5, 6, 6, 7] if o == "O1" else [18, 21])
     return _market(_officials(officials), approvals=appr)
@@ -826,10 +833,8 @@ def test_a_quick_firm_decided_quicker_still_by_one_official_is_a_lead_that_says_
     """O1 decides FAST's four files in 1 day, where the others take 5–7: faster than FAST's own
     pace, so a lead, and the sentence says that other officials decide its files quickly too."""
     officials = [f"O{i}" for i in range(1, 7)]
-    appr: list[dict] = []
-    for k, o in enumerate(officials):
-        for g in range(1, 9):
-            _approvals(appr, o, f"G{g}", [15 + (g + k) % 5, 20 + (g * k) % 7])
+    appr = _ordinary_approvals(officials)
+    for o in officials:
         _approvals(appr, o, "FAST", [1, 1, 1, 1] if o == "O1" else [5, 6, 7])
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(_market(_officials(officials), approvals=appr))}
     explanation = found[("O1", "FAST")].explanation
@@ -876,10 +881,8 @@ def test_a_slow_firm_decided_at_the_usual_pace_by_one_official_is_a_lead_that_sa
     its five in 19–21, about its usual: fast for SLOW, and the raw medians alone (20 against
     ~20) would not say why, so the sentence does."""
     officials = [f"O{i}" for i in range(1, 7)]
-    appr: list[dict] = []
-    for k, o in enumerate(officials):
-        for g in range(1, 9):
-            _approvals(appr, o, f"G{g}", [15 + (g + k) % 5, 20 + (g * k) % 7])
+    appr = _ordinary_approvals(officials)
+    for o in officials:
         _approvals(appr, o, "SLOW", [19, 20, 20, 21, 21] if o == "O1" else [40, 45, 50])
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(_market(_officials(officials), approvals=appr))}
     explanation = found[("O1", "SLOW")].explanation
@@ -905,10 +908,8 @@ def test_a_kind_an_official_decided_once_or_twice_says_nothing_of_a_firm_s_pace(
     """O3–O8 each decide one permit of kind "rare" for FAST (2 days) besides its ordinary permits:
     a median of one approval makes each z 0, so they are left out of FAST's pace."""
     officials = [f"O{i}" for i in range(1, 9)]
-    appr: list[dict] = []
+    appr = _ordinary_approvals(officials)
     for k, o in enumerate(officials):
-        for g in range(1, 9):
-            _approvals(appr, o, f"G{g}", [15 + (g + k) % 5, 20 + (g * k) % 7])
         _approvals(appr, o, "FAST", [5, 6, 7])
         if k >= 2:
             _approvals(appr, o, "FAST", [2], kind="rare")
