@@ -77,7 +77,8 @@ Method
      ``C = Σ C_ij`` and ``E = Σ E_ij`` over the member pairs, the Poisson log-likelihood
      ratio ``G = C ln(C/E) − (C − E)`` measures the excess in nats; ``x = ln G`` is
      compared with the candidates' median by a robust z, ``z = (x − med) / max(1.4826 ·
-     MAD, ln 2)``, and the value is ``clip(z / 2, 0, 1)``. A cartel is the market's
+     MAD, ln 2)``, and the value is ``clip(z / z_full, 0, 1)`` with ``z_full`` the larger of
+     2 and the Bonferroni z at 5 % for the number of candidates. A cartel is the market's
      outlier in cohesion (Wachs & Kertész 2019 recover the Ohio school-milk cartel so);
      an honest niche market is discounted by the per-market null, and a market where all
      groups co-bid alike (regional markets) gives each of them about 0. Relative ranks
@@ -158,9 +159,12 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "suppression": 5.0,   # the winning member meets no other member (complementary presence)
 }
 
-#: the excess co-bidding of a group counts in full two robust standard deviations above
-#: the market's typical candidate (≈ the 98th percentile of a normal bulk: an outlier)
+#: the excess co-bidding of a group counts in full at least two robust standard deviations
+#: above the market's typical candidate (≈ the 98th percentile of a normal bulk: an outlier) …
 EXCESS_FULL_Z = 2.0
+#: … and, among m candidates, no less than the Bonferroni z at this level, ``Φ⁻¹(1 − 0.05/m)``:
+#: the most excess of 100 honest groups reaches z ≈ 2.3 by chance alone
+EXCESS_LEVEL = 0.05
 #: smallest robust spread of ln(G) used, so that candidates that happen to be alike do not
 #: turn a small difference into a large z: a group needs at least e^(2 · ln 2) = 4 × the
 #: typical candidate's excess log-likelihood ratio to count in full
@@ -602,17 +606,23 @@ def excess_outliers(cobids: np.ndarray, expected: np.ndarray) -> pd.DataFrame:
     Across the candidates, with ``x = ln G``, ``med`` the median of ``x`` and
     ``s = max(1.4826 · MAD(x), ln 2)`` its robust spread::
 
-        z = (x − med) / s,     value = clip(z / 2, 0, 1)
+        z = (x − med) / s,     value = clip(z / z_full, 0, 1),
+        z_full = max(2, Φ⁻¹(1 − 0.05 / m))
 
     so the typical candidate scores 0 and one two robust standard deviations above it
-    (and at least 4 × its G) scores 1. Being relative to the market's own candidates,
-    the value does not grow with the size of the data set, and every group of a market
-    whose groups all co-bid alike (regional or niche markets) scores about 0.
+    (and at least 4 × its G) scores 1 — among ``m`` candidates, one as far out as the
+    Bonferroni bound at 5 % (3.3 for 100 candidates, 3.9 for 1,000), as the price screens
+    are weighed against the number of candidates: in a market of many groups some group is
+    always the most excess, and it should not take full points by that alone (honest
+    markets of ``benchmarks/foreign_markets.py``: 37 strong rings of 453 with a fixed 2,
+    10 with the bound). Being relative to the market's own candidates, the value does not
+    grow with the size of the data set, and every group of a market whose groups all
+    co-bid alike (regional or niche markets) scores about 0.
 
     Returns
     -------
     DataFrame
-        ``cobids, expected, llr (G), z, value`` per candidate, in the order given.
+        ``cobids, expected, llr (G), z, full_z, value`` per candidate, in the order given.
     """
     c = np.asarray(cobids, dtype=float)
     e = np.maximum(np.asarray(expected, dtype=float), 1e-9)
@@ -625,8 +635,9 @@ def excess_outliers(cobids: np.ndarray, expected: np.ndarray) -> pd.DataFrame:
         z = (x - med) / scale
     else:
         z = np.zeros(0)
-    value = np.where(llr > 0, np.clip(z / EXCESS_FULL_Z, 0.0, 1.0), 0.0)
-    return pd.DataFrame({"cobids": c, "expected": e, "llr": llr, "z": z, "value": value})
+    full = max(EXCESS_FULL_Z, float(stats.norm.isf(EXCESS_LEVEL / max(len(x), 1))))
+    value = np.where(llr > 0, np.clip(z / full, 0.0, 1.0), 0.0)
+    return pd.DataFrame({"cobids": c, "expected": e, "llr": llr, "z": z, "full_z": full, "value": value})
 
 
 def _stability(rings: list[frozenset[str]], others: list[list[frozenset[str]]]) -> list[float | None]:
@@ -1102,7 +1113,7 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
                             "group_expected_cobids": row.get("excess_expected"),
                             "log_likelihood_ratio": row.get("excess_llr"),
                             "robust_z_among_candidates": row.get("excess_z"),
-                            "full_at_z": EXCESS_FULL_Z}),
+                            "full_at_z": row.get("excess_full_z", EXCESS_FULL_Z)}),
         "identifiers": (row["id_strength"], {"identifiers_shared": len(row["identifiers"])}),
         "suppression": (suppression, {"solo_win_share": row["solo_win_share"]}),
     }
@@ -1179,7 +1190,7 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
     if comps.get("excess", {}).get("value", 0.0) > 0:
         facts = comps["excess"]["facts"]
         z = facts["robust_z_among_candidates"]
-        than = ", far more than the market's other candidate groups" if z >= EXCESS_FULL_Z else \
+        than = ", far more than the market's other candidate groups" if z >= facts["full_at_z"] else \
             ", more than most other groups of the market" if z >= 1 else ""
         parts.append(f"their pairs met {facts['group_cobids']:.0f} times where their activity predicts "
                      f"{facts['group_expected_cobids']:.1f}{than}")
@@ -1252,7 +1263,7 @@ def _cobidding(data: MarketData, edges: pd.DataFrame, params: Params, seed: int)
     table = pd.concat(tables, ignore_index=True)
     group = group_excess(data, [frozenset(f) for f in table["firms"]], params)
     excess = excess_outliers(group["cobids"].to_numpy(), group["expected"].to_numpy())
-    for column in ("cobids", "expected", "llr", "z", "value"):
+    for column in ("cobids", "expected", "llr", "z", "full_z", "value"):
         table[f"excess_{column}"] = excess[column].to_numpy()
     return _findings(data, table, edges, params, seed)
 

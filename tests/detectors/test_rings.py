@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from detectors import rings
 from detectors.market import MarketData
@@ -445,11 +446,27 @@ def test_excess_outliers_formula_by_hand() -> None:
     # ln G = (0, 1, 2, 3, 6)·ln 2: median 2 ln 2, MAD ln 2 → robust spread s = 1.4826 ln 2
     s = 1.4826 * np.log(2)
     assert out["z"].to_numpy() == pytest.approx(np.array([-2, -1, 0, 1, 4]) * np.log(2) / s)
-    # flagged: G = 64 is 16 × the median candidate, z = 4 / 1.4826 ≈ 2.7 ≥ 2 → full value
+    # five candidates: full at the Bonferroni z, Φ⁻¹(1 − 0.05/5) = 2.326 (above the floor of 2)
+    full = stats.norm.isf(0.01)
+    assert out["full_z"].iloc[0] == pytest.approx(full) and full == pytest.approx(2.326, abs=1e-3)
+    # flagged: G = 64 is 16 × the median candidate, z = 4 / 1.4826 ≈ 2.7 ≥ 2.326 → full value
     assert out["value"].iloc[4] == pytest.approx(1.0)
-    # near miss: G = 8 is twice the median, z = 1 / 1.4826 → value z / 2 ≈ 0.337; the rest 0
-    assert out["value"].iloc[3] == pytest.approx(1 / (2 * 1.4826))
+    # near miss: G = 8 is twice the median, z = 1 / 1.4826 → value z / 2.326 ≈ 0.290; the rest 0
+    assert out["value"].iloc[3] == pytest.approx(1 / (1.4826 * full))
     assert out["value"].iloc[:3].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_excess_counts_in_full_further_out_the_more_candidates_there_are() -> None:
+    """The most excess of many honest groups is far out by chance alone: full points need the
+    Bonferroni z at 5 % for the number of candidates, and never less than 2."""
+    def full(m: int) -> float:
+        e = np.linspace(1.0, 50.0, m)
+        return float(rings.excess_outliers(np.e * e, e)["full_z"].iloc[0])
+
+    assert full(2) == pytest.approx(2.0)  # Φ⁻¹(1 − 0.05/2) = 1.96: the floor of 2 holds
+    assert full(3) == pytest.approx(stats.norm.isf(0.05 / 3)) and full(3) == pytest.approx(2.13, abs=0.01)
+    assert full(100) == pytest.approx(stats.norm.isf(5e-4)) and full(100) == pytest.approx(3.29, abs=0.01)
+    assert full(1000) == pytest.approx(3.89, abs=0.01)
 
 
 def test_excess_outliers_floor_and_no_excess() -> None:
@@ -461,7 +478,7 @@ def test_excess_outliers_floor_and_no_excess() -> None:
     out = rings.excess_outliers(c, e)
     assert out["llr"].iloc[5] == 0.0 and out["value"].iloc[5] == 0.0
     assert out["z"].iloc[4] == pytest.approx(np.log(3) / np.log(2))
-    assert out["value"].iloc[4] == pytest.approx(np.log(3) / np.log(2) / 2)
+    assert out["value"].iloc[4] == pytest.approx(np.log(3) / np.log(2) / stats.norm.isf(0.05 / 6))
     assert out["value"].iloc[:4].tolist() == [0.0, 0.0, 0.0, 0.0]
 
 
@@ -579,15 +596,17 @@ def test_sentence_cover_margins_read_as_the_bids_were() -> None:
 
 
 def test_sentence_compares_the_excess_with_other_groups_only_when_it_stands_out() -> None:
-    def excess(z: float) -> str:
+    def excess(z: float, full: float = 2.0) -> str:
         comps = {"excess": {"value": 0.5, "facts": {"group_cobids": 60, "group_expected_cobids": 12.0,
-                                                    "robust_z_among_candidates": z}}}
+                                                    "robust_z_among_candidates": z, "full_at_z": full}}}
         return rings._explain(_sentence_row(), comps, UNDATED)
 
     assert excess(0.1).endswith("their pairs met 60 times where their activity predicts 12.0.")
     assert "other groups" not in excess(0.1)
     assert "more than most other groups of the market" in excess(1.2)
     assert "far more than the market's other candidate groups" in excess(2.5)
+    # among many candidates 2.5 is not far out: "far more" needs the z that counts in full
+    assert "far more" not in excess(2.5, full=3.3) and "more than most other groups" in excess(2.5, full=3.3)
 
 
 def test_sentence_says_how_many_members_hold_the_identifier() -> None:
