@@ -78,8 +78,14 @@ def bidders(bids: pd.DataFrame) -> np.ndarray:
     ``bid_id``: the partners are one bidder, not rivals. A firm's bids in one tender (lots,
     variants) are one bidder too. Within a tender, firms joined through a shared bid are one
     bidder (connected components); the labels are distinct across tenders, so rows of one
-    tender have one label exactly when they belong to one bidder.
+    tender have one label exactly when they belong to one bidder. Memoised for the last
+    ``bids`` (:mod:`detectors.memo`): the traces and the linked-bidders detector both label a
+    market's bids.
     """
+    return memo("bidders", (bids,), (), lambda: _bidders(bids))
+
+
+def _bidders(bids: pd.DataFrame) -> np.ndarray:
     known = (bids["tender_id"].notna() & bids["firm_id"].notna()).to_numpy()
     out = np.full(len(bids), -1, dtype=np.int64)
     if not known.any():

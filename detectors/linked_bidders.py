@@ -175,11 +175,13 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     trace_of = {(r.kind, r.value): r for r in traces.itertuples(index=False)}
     if links.empty or not links["linking"].any():
         return []
+    # the partners of a consortium's bid (one row per partner firm) are one bidder, not rivals;
+    # labelled on the bids the traces labelled (with_winners copies them row for row)
+    bidder = bid_traces.bidders(data.bids)
     data = data.with_winners()
     grouped = links.loc[links["group"] >= 0, ["firm_id", "group"]].drop_duplicates("firm_id")
     group_of = grouped.set_index("firm_id")["group"]
-    # the partners of a consortium's bid (one row per partner firm) are one bidder, not rivals
-    bids = data.bids[["tender_id", "firm_id", "is_winner"]].assign(bidder=bid_traces.bidders(data.bids))
+    bids = data.bids[["tender_id", "firm_id", "is_winner"]].assign(bidder=bidder)
     bids = bids.dropna(subset=["tender_id", "firm_id"])
     all_bidders = bids.groupby("tender_id")["bidder"].nunique()
     bids = bids.assign(group=bids["firm_id"].map(group_of)).dropna(subset=["group"])
