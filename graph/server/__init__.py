@@ -297,7 +297,17 @@ class LocalServer:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(secrets.token_urlsafe(24) + "\n")
         os.chmod(self.password_file, 0o600)
-        self.admin("dbms", "set-initial-password", "--", self.password())
+        # The password goes in an argument file (picocli's @file, quoted), not on the command
+        # line, where every local user could read it in the process list while neo4j-admin runs.
+        args = self.home / "initial-password.args"
+        args.unlink(missing_ok=True)
+        fd = os.open(args, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write('"' + self.password().replace("\\", "\\\\").replace('"', '\\"') + '"\n')
+            self.admin("dbms", "set-initial-password", "--", f"@{args}")
+        finally:
+            args.unlink(missing_ok=True)
 
     def admin(self, *args: str) -> None:
         """``neo4j-admin ARGS`` on this instance (its jars, home and configuration); ServerError with its output."""

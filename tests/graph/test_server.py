@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
@@ -29,18 +30,45 @@ def test_running_server_answers_and_keeps_password_private(neo4j_settings) -> No
     assert server.start() == 0.0
 
 
+def _stored_password_is(auth_ini: str, password: str) -> bool:
+    """Neo4j's auth.ini line ``user:SHA-256,hash,salt,iterations:``: SHA-256 of salt + password, rehashed."""
+    _, hashed, salt, iterations = auth_ini.split(":")[1].split(",")
+    digest = hashlib.sha256(bytes.fromhex(salt) + password.encode("utf-8")).digest()
+    for _ in range(int(iterations) - 1):
+        digest = hashlib.sha256(digest).digest()
+    return digest.hex() == hashed
+
+
 @pytest.mark.neo4j
-def test_a_generated_password_may_start_with_a_dash() -> None:
-    """token_urlsafe starts with "-" one time in 64; neo4j-admin must not read it as an option."""
-    server = LocalServer(f"dash-{uuid.uuid4().hex[:8]}")
+@pytest.mark.parametrize("password", [
+    "-Kq3_dash-first-password-0123456789",  # token_urlsafe starts with "-" one time in 64
+    'an operator\'s "own" pass#word \\ 口令',  # spaces, quotes, a comment sign, a backslash, non-ASCII
+])
+def test_the_initial_password_is_set_exactly_and_never_on_a_command_line(password, monkeypatch) -> None:
+    """neo4j-admin must not read a leading dash as an option, nor split or strip the password, and
+    the password must not appear in any process's arguments (the process list is public)."""
+    import subprocess
+
+    server = LocalServer(f"pw-{uuid.uuid4().hex[:8]}")
     if not server.lib.exists():
         pytest.skip("the Neo4j jars are not installed (python -m graph server start fetches them)")
+    commands: list[list[str]] = []
+    real_run = subprocess.run
+
+    def recording_run(command, *args, **kwargs):  # a spy: the real neo4j-admin still runs
+        commands.append([str(part) for part in command])
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", recording_run)
     server.home.mkdir(parents=True)
     try:
-        server.password_file.write_text("-Kq3_dash-first-password-0123456789\n")
+        server.password_file.write_text(password + "\n", encoding="utf-8")
         server.prepare()  # runs neo4j-admin dbms set-initial-password
-        assert (server.data_dir / "dbms" / "auth.ini").exists()
-        assert server.password() == "-Kq3_dash-first-password-0123456789"
+        assert server.password() == password
+        assert _stored_password_is((server.data_dir / "dbms" / "auth.ini").read_text(encoding="utf-8"), password)
+        assert any("set-initial-password" in command for command in commands)
+        assert not any(password in part for command in commands for part in command)
+        assert not (server.home / "initial-password.args").exists()
     finally:
         shutil.rmtree(server.home, ignore_errors=True)
 
