@@ -24,8 +24,9 @@ stronger one.
 
 Which subjects become findings (``[iron_cage] minimum_flags``, ``report_alone``): Cardinal
 reports every result, and :func:`evaluate` still does; a *finding* is made for a subject that
-raised at least ``minimum_flags`` distinct flags (default 2), or any flag listed in
-``report_alone`` (default R028 identical prices, R030 late winning bid). Why: most flags
+raised at least ``minimum_flags`` distinct flags (default 2) — or as many as can flag its
+kind, if fewer: a buyer can raise only R038, so one is enough there (:func:`flags_needed`) —
+or any flag listed in ``report_alone`` (default R028 identical prices, R030 late winning bid). Why: most flags
 mark the tail of a distribution by construction (Tukey fences on price gaps, loss ratios,
 disqualification rates, supplier variety) or a routine event (a short period, a single
 bid, a disqualified lowest bid), so in a market of 40,000 tenders thousands of subjects
@@ -56,7 +57,7 @@ from detectors.red_flags.settings_io import parse_bool, parse_int, parse_methods
 
 log = logging.getLogger(__name__)
 
-__all__ = ["NAME", "FLAGS", "Params", "detect", "evaluate", "load_params", "to_cardinal"]
+__all__ = ["NAME", "FLAGS", "Params", "detect", "evaluate", "flags_needed", "load_params", "to_cardinal"]
 
 NAME = "red_flags"
 FLAGS: dict[str, ModuleType] = {m.CODE: m for m in (r003, r018, r024, r025, r028, r030, r035, r036, r038,
@@ -186,6 +187,15 @@ def _in_tenders(tenders: list[str]) -> str:
     return f" (in {listed(tenders)})" if tenders else ""
 
 
+def flags_needed(params: Params) -> dict[str, int]:
+    """Distinct flags a tender, firm or buyer needs to be reported: ``minimum_flags``, but never
+    more than the enabled flags that can flag that kind of subject (a buyer can raise only R038,
+    so two would never be reached and buyers would never be reported)."""
+    can_flag = {kind: sum(1 for code in params.enabled if kind in {KIND_BY_GROUP[g] for g in FLAGS[code].GROUPS})
+                for kind in sorted(set(KIND_BY_GROUP.values()))}
+    return {kind: max(1, min(params.common.minimum_flags, count)) for kind, count in can_flag.items()}
+
+
 def _findings(results: Results, params: Params, names: dict[tuple[str, str], str] | None = None) -> list[Finding]:
     by_subject: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for group, entries in results.values.items():
@@ -199,10 +209,12 @@ def _findings(results: Results, params: Params, names: dict[tuple[str, str], str
     findings = []
     common = params.common
     held_back = 0
-    reporting = {"minimum_flags": common.minimum_flags, "report_alone": list(common.report_alone)}
+    needed = flags_needed(params)
     for (kind, key), flags in sorted(by_subject.items()):
         flag_codes = sorted({f["code"] for f in flags})
-        if len(flag_codes) < common.minimum_flags and not set(flag_codes) & set(common.report_alone):
+        reporting = {"minimum_flags": common.minimum_flags, "flags_needed": needed[kind],
+                     "report_alone": list(common.report_alone)}
+        if len(flag_codes) < needed[kind] and not set(flag_codes) & set(common.report_alone):
             held_back += 1
             continue
         flags.sort(key=lambda f: (f["code"], f["group"]))
@@ -220,8 +232,9 @@ def _findings(results: Results, params: Params, names: dict[tuple[str, str], str
             tender_id=key if kind == "tender" else None, firm_id=key if kind == "firm" else None,
             department_id=key if kind == "buyer" else None))
     if held_back:
-        log.info("red flags: %d subjects raised fewer than %d distinct flags (none of %s) and are not reported",
-                 held_back, common.minimum_flags, "|".join(common.report_alone) or "-")
+        log.info("red flags: %d subjects raised fewer distinct flags than needed (%s; none of %s) and are not "
+                 "reported", held_back, ", ".join(f"{kind} {n}" for kind, n in needed.items()),
+                 "|".join(common.report_alone) or "-")
     return findings
 
 

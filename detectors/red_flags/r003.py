@@ -25,6 +25,7 @@ from detectors.red_flags.settings_io import parse_int, parse_methods
 
 CODE = "R003"
 TITLE = "short submission period"
+GROUPS = ("OCID",)  # the subjects it can flag (Cardinal's groups)
 DAY_NS = 86_400 * 10**9
 
 

@@ -21,6 +21,7 @@ from detectors.red_flags.settings_io import parse_methods
 
 CODE = "R018"
 TITLE = "single bid received"
+GROUPS = ("OCID",)  # the subjects it can flag (Cardinal's groups)
 
 
 @dataclass(frozen=True)

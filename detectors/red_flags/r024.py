@@ -26,6 +26,7 @@ from detectors.red_flags.settings_io import check_keys, parse_float
 
 CODE = "R024"
 TITLE = "price close to winning bid"
+GROUPS = ("OCID", "Tenderer")  # the subjects it can flag (Cardinal's groups)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from detectors.red_flags.settings_io import check_keys, parse_float, parse_int
 
 CODE = "R025"
 TITLE = "excessive unsuccessful bids"
+GROUPS = ("Tenderer",)  # the subjects it can flag (Cardinal's groups)
 
 
 @dataclass(frozen=True)

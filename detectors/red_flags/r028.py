@@ -22,6 +22,7 @@ from detectors.red_flags.settings_io import check_keys
 
 CODE = "R028"
 TITLE = "identical bid prices"
+GROUPS = ("OCID", "Tenderer")  # the subjects it can flag (Cardinal's groups)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from detectors.red_flags.settings_io import check_keys
 
 CODE = "R030"
 TITLE = "late bid won"
+GROUPS = ("OCID", "Tenderer")  # the subjects it can flag (Cardinal's groups)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from detectors.red_flags.settings_io import check_keys, parse_int
 
 CODE = "R035"
 TITLE = "all except winning bid disqualified"
+GROUPS = ("OCID", "Tenderer")  # the subjects it can flag (Cardinal's groups)
 
 
 @dataclass(frozen=True)

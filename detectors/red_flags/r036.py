@@ -23,6 +23,7 @@ from detectors.red_flags.settings_io import check_keys
 
 CODE = "R036"
 TITLE = "lowest bid disqualified"
+GROUPS = ("OCID",)  # the subjects it can flag (Cardinal's groups)
 
 
 @dataclass(frozen=True)

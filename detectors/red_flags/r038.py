@@ -27,6 +27,7 @@ from detectors.red_flags.settings_io import check_keys, parse_float, parse_int
 
 CODE = "R038"
 TITLE = "excessive disqualified bids"
+GROUPS = ("Buyer", "ProcuringEntity", "Tenderer")  # the subjects it can flag (Cardinal's groups)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from detectors.red_flags.settings_io import check_keys, parse_int
 
 CODE = "R048"
 TITLE = "heterogeneous supplier"
+GROUPS = ("Tenderer",)  # the subjects it can flag (Cardinal's groups)
 
 
 @dataclass(frozen=True)

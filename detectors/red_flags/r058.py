@@ -25,6 +25,7 @@ from detectors.red_flags.settings_io import check_keys, parse_float
 
 CODE = "R058"
 TITLE = "heavily discounted bid"
+GROUPS = ("OCID", "Tenderer")  # the subjects it can flag (Cardinal's groups)
 
 
 @dataclass(frozen=True)

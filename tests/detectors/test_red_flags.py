@@ -405,6 +405,38 @@ def test_findings_need_two_flags_unless_one_is_reported_alone() -> None:
         red_flags.parse_settings("[iron_cage]\nminimum_flags = 0\n")
 
 
+def test_a_buyer_needs_only_the_one_flag_a_buyer_can_raise() -> None:
+    """Only R038 flags buyers: with two distinct flags required a buyer could never be reported."""
+    processes = [{"tender_id": f"T{i}", "buyer_id": f"B{i}"} for i in range(5)]
+    bids = [bid(f"T{i}/{j}", f"T{i}", "valid", None, f"F{i}{j}") for i in range(1, 5) for j in range(2)]
+    bids += [bid("T0/0", "T0", "disqualified", None, "FX"), bid("T0/1", "T0", "disqualified", None, "F01"),
+             bid("T0/2", "T0", "valid", None, "F02"), bid("T1/x", "T1", "valid", None, "FX")]
+    params = red_flags.parse_settings(ALL_SECTIONS)
+    raised = flat(red_flags.evaluate(frames(processes, bids), params).cardinal())
+    assert {k for k in raised if k[2] == "R038"} == {("Buyer", "B0", "R038"), ("Tenderer", "FX", "R038")}
+    assert red_flags.flags_needed(params) == {"buyer": 1, "firm": 2, "tender": 2}
+    findings = red_flags.detect(MarketData.build(), params, ocds=frames(processes, bids))
+    buyers = [f for f in findings if f.kind == "buyer"]
+    assert {f.department_id for f in buyers} == {"B0"}
+    assert all(f.evidence["reporting"]["flags_needed"] == 1 for f in buyers)
+    # a firm whose one R038 is all it raised is still held back: firms can raise eight flags
+    assert not [f for f in findings if f.kind == "firm"]
+    without_r038 = red_flags.parse_settings("".join(f"[{c}]\n" for c in red_flags.FLAGS if c != "R038"))
+    assert red_flags.flags_needed(without_r038)["buyer"] == 1  # nothing can flag one; never 0
+    only_two = red_flags.parse_settings("[R003]\n[R038]\n[iron_cage]\nminimum_flags = 3\n")
+    assert red_flags.flags_needed(only_two) == {"buyer": 1, "firm": 1, "tender": 1}
+
+
+def test_each_flag_declares_the_subjects_it_flags() -> None:
+    """GROUPS (what flags_needed counts) names exactly the groups the flag's code writes results for."""
+    import inspect
+    import re
+
+    for code, module in red_flags.FLAGS.items():
+        written = set(re.findall(r'(?:results\.set|_flag)\("(\w+)"', inspect.getsource(module)))
+        assert written == set(module.GROUPS), code
+
+
 def test_r030_deadline_given_to_the_day_ends_at_the_end_of_that_day() -> None:
     # OCDS frame with date-only deadlines (as projected from a CSV load): a bid on the deadline
     # day is on time, one the next morning is late
