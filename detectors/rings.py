@@ -66,7 +66,8 @@ Method
      has one (:func:`detectors.screens.suspicion`), is in the top fifth of its category.
      Under competition 20 % of ring tenders are; the value is the excess share (full at
      70 %) weighed by the binomial tail p-value, Bonferroni-style over the number of
-     candidates (Imhof 2018; Huber & Imhof 2019). A share test is not diluted
+     candidates m: nothing at ``p·m ≥ 1``, half at 0.1, full at 0.01
+     (:func:`share_test_value`; Imhof 2018; Huber & Imhof 2019). A share test is not diluted
      by the honest meetings of a ring the way a mean would be. The same test runs on the
      members' own cover margins (the other members' bids over the winning member's,
      ranked among all losing margins of the category; a member-won tender counts when
@@ -142,7 +143,7 @@ from detectors.memo import memo
 from detectors.screens import NO_CATEGORY, RISK_SCREENS, category_baselines, suspicion, tender_screens
 
 __all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "identifier_rings", "group_excess",
-           "excess_outliers", "ring_screens"]
+           "excess_outliers", "ring_screens", "share_test_value"]
 
 NAME = "rings"
 
@@ -615,7 +616,7 @@ def excess_outliers(cobids: np.ndarray, expected: np.ndarray) -> pd.DataFrame:
     are weighed against the number of candidates: in a market of many groups some group is
     always the most excess, and it should not take full points by that alone (honest
     markets of ``benchmarks/foreign_markets.py``: 37 strong rings of 453 with a fixed 2,
-    10 with the bound). Being relative to the market's own candidates, the value does not
+    10 with the bound, 4 once the price tests also count nothing at p·m = 1). Being relative to the market's own candidates, the value does not
     grow with the size of the data set, and every group of a market whose groups all
     co-bid alike (regional or niche markets) scores about 0.
 
@@ -1042,6 +1043,29 @@ def _binomial_tails(counts: list[tuple[int, int]]) -> dict[tuple[int, int], floa
     return dict(zip(keys, (float(p) for p in stats.binom.sf(hits - 1, n, FLAG_SHARE)), strict=True))
 
 
+def share_test_value(hits: int, n: int, n_candidates: int, pvalue: float | None = None) -> tuple[float, float, float]:
+    """A price share test of one candidate ring: ``(share, p, value)``, value in [0, 1].
+
+    ``hits`` of its ``n`` tenders are cover-bid-like (resp. have tight member covers) where
+    competition gives :data:`FLAG_SHARE`. Effect = ``clip((share − 0.2) / 0.5, 0, 1)`` (full at
+    a 70 % share); ``p`` = the binomial tail ``P(X ≥ hits)``, X ~ Binomial(n, 0.2) (given, or
+    computed); value = effect × ``clip(−log10(p · m) / 2, 0, 1)`` for m candidate rings: the
+    Bonferroni-adjusted p must be below 1 for the test to count at all, counts half at 0.1
+    and fully at 0.01. The best of m honest candidates reaches p ≈ 1/m by chance alone, so
+    that level counts nothing (measured: honest foreign markets' strong rings 10 of 453 → 4,
+    the blind benchmark's false strong rings in the top k 11 → 5; weighing half there, as
+    before, gave the luckiest honest group 17.5 of the 35 price points).
+    """
+    if not n:
+        return float("nan"), 1.0, 0.0
+    share = hits / n
+    effect = float(np.clip((share - FLAG_SHARE) / 0.5, 0.0, 1.0))
+    if pvalue is None:
+        pvalue = float(stats.binom.sf(hits - 1, n, FLAG_SHARE))
+    surprise = -math.log10(max(pvalue, 1e-300)) - math.log10(max(n_candidates, 1))
+    return share, pvalue, effect * float(np.clip(surprise / 2.0, 0.0, 1.0))
+
+
 def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1,
                 tails: dict[tuple[int, int], float] | None = None) -> dict[str, dict[str, Any]]:
     """Each component's value in [0, 1], its baseline and its contribution to the score.
@@ -1054,8 +1078,8 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
     # expected under competition. A ring rigs only some of the tenders where members
     # meet, so a share test is not diluted the way a mean would be. The effect is full at
     # a 70 % share; it is weighed by the binomial tail p-value corrected for the number
-    # m of candidate rings screened (−log10 p − log10 m: 0 → half weight, ≥ 1 → full),
-    # so that a pair that met four times cannot carry it by luck.
+    # m of candidate rings screened (:func:`share_test_value`), so that neither a pair that
+    # met four times nor the luckiest of many honest groups can carry it.
     #
     # The same test is run on the member-won ring tenders for the cover margins: the
     # other members' bids over the winning member's, ranked among all losing margins of
@@ -1063,13 +1087,7 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
     # fifth). This looks at the members' own bids only, so outsiders' honest bids in a
     # ring tender cannot hide the cover pattern. The price value is the larger of the two.
     def share_test(hits: int, n: int) -> tuple[float, float, float]:
-        if not n:
-            return float("nan"), 1.0, 0.0
-        share = hits / n
-        effect = float(np.clip((share - FLAG_SHARE) / 0.5, 0.0, 1.0))
-        pvalue = tails[(hits, n)] if tails and (hits, n) in tails else float(stats.binom.sf(hits - 1, n, FLAG_SHARE))
-        surprise = -math.log10(max(pvalue, 1e-300)) - math.log10(max(n_candidates, 1))
-        return share, pvalue, effect * float(np.clip(0.5 + surprise / 2.0, 0.0, 1.0))
+        return share_test_value(hits, n, n_candidates, tails.get((hits, n)) if tails else None)
 
     (n_flagged, n_priced), (n_tight, n_cover) = _share_counts(row)
     share, pvalue, screens_value = share_test(n_flagged, n_priced)

@@ -701,3 +701,29 @@ def test_a_small_category_is_compared_with_the_market_and_the_sentence_says_so(m
     own = rings.detect(market, seed=0)[0]
     assert own.evidence["price"]["baseline"] == "category"
     assert "cover-bid-like fifth of their category" in own.explanation
+
+
+def test_a_price_share_test_counts_only_beyond_what_the_luckiest_candidate_reaches() -> None:
+    """value = effect × clip(−log10(p·m) / 2, 0, 1): nothing at a Bonferroni p of 1, half at 0.1, full at 0.01."""
+    # 5 of 5 tight member covers: p = 0.2⁵ = 3.2e-4, effect full (share 1 ≥ 0.7)
+    share, p, value = rings.share_test_value(5, 5, n_candidates=1)
+    assert (share, p) == (1.0, pytest.approx(0.2 ** 5)) and value == 1.0
+    assert rings.share_test_value(5, 5, n_candidates=round(1 / 0.2 ** 5))[2] == pytest.approx(0.0, abs=1e-3)
+    assert rings.share_test_value(5, 5, n_candidates=round(0.1 / 0.2 ** 5))[2] == pytest.approx(0.5, abs=1e-3)
+    assert rings.share_test_value(5, 5, n_candidates=round(0.01 / 0.2 ** 5))[2] == pytest.approx(1.0, abs=1e-3)
+    # 163 candidates (a city market): the luckiest honest group's p ≈ 1/163 counts nothing; 5 of 5
+    # (p·m = 0.052) counts 0.64; 9 of 10 (p = 4.2e-6, p·m = 6.8e-4) counts in full
+    assert rings.share_test_value(5, 5, n_candidates=163, pvalue=1 / 163)[2] == pytest.approx(0.0, abs=1e-12)
+    assert rings.share_test_value(5, 5, n_candidates=163)[2] == pytest.approx(-math.log10(0.2 ** 5 * 163) / 2)
+    assert rings.share_test_value(5, 5, n_candidates=163)[2] == pytest.approx(0.641, abs=1e-3)
+    assert rings.share_test_value(9, 10, n_candidates=163)[2] == 1.0
+    # 4 of 5 among 10 candidates: p = 0.00672, p·m = 0.0672, −log10 / 2 = 0.586
+    p45 = float(stats.binom.sf(3, 5, 0.2))
+    assert p45 == pytest.approx(5 * 0.2 ** 4 * 0.8 + 0.2 ** 5)
+    assert rings.share_test_value(4, 5, n_candidates=10)[2] == pytest.approx(-math.log10(p45 * 10) / 2)
+    assert rings.share_test_value(4, 5, n_candidates=10)[2] == pytest.approx(0.586, abs=1e-3)
+    # the effect: 2 of 10 is competition's share (nothing), 45 % is half
+    assert rings.share_test_value(2, 10, n_candidates=1)[2] == 0.0
+    assert rings.share_test_value(45, 100, n_candidates=1)[2] == pytest.approx(0.5)
+    assert rings.share_test_value(0, 0, n_candidates=5) == (pytest.approx(float("nan"), nan_ok=True), 1.0, 0.0)
+    assert rings.share_test_value(5, 5, n_candidates=1, pvalue=0.5)[1] == 0.5  # a tail computed elsewhere is used
