@@ -31,12 +31,16 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
     if current is None:
         st.warning(f"Finding {md(finding_id)} no longer exists.")
         return
+    # Messages go into slots drawn on every run, so the form and the widgets after it keep their
+    # place whether or not a message shows: a widget that moves to another place in its block on
+    # the run after st.rerun() can leave a stale copy of itself on the page (streamlit#8360).
+    flash_slot, clash_slot = st.empty(), st.empty()
     flash = st.session_state.pop(f"triage_flash_{key}", None)
     if flash:
-        st.success(flash)
+        flash_slot.success(flash)
     clash = st.session_state.pop(f"triage_clash_{key}", None)
     if clash:
-        st.warning(clash)
+        clash_slot.warning(clash)
     status = current.get("status") or "open"
     assignee = current.get("assignee") or ""
     st.markdown(f"**Status:** {md(STATUS_LABELS.get(status, status))} · **Assignee:** {md(assignee or '—')}")
@@ -65,6 +69,7 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
         comment = cols[2].text_area("Comment", key=comment_key, height=68)
         submitted = st.form_submit_button("Save triage", type="primary", key=save_key)
     st.session_state[drawn_key] = (status, assignee)
+    outcome_slot = st.empty()
     if submitted:
         chose_status = new_status if new_status != drawn[0] else None
         chose_assignee = new_assignee.strip() if new_assignee.strip() != drawn[1] else None
@@ -85,7 +90,7 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
                 comment=comment or None,
             )
         except (GraphError, ValueError) as error:
-            st.error(f"Could not save: {error}")
+            outcome_slot.error(f"Could not save: {error}")
         else:
             clear_cache()
             if written or not_saved:
@@ -94,7 +99,7 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
                 st.session_state[f"triage_clash_{key}"] = not_saved
                 st.session_state[drawn_key] = None  # the next run redraws the form from the case
                 st.rerun()
-            st.info("Nothing changed.")
+            outcome_slot.info("Nothing changed.")
     history = app_queries.case_events(db, finding_id)  # not cached, like the state above: the file below holds it
     st.markdown("**Case history** (append-only)")
     if history.empty:
