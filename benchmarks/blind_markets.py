@@ -100,9 +100,10 @@ reported ring matches a decoy with Jaccard ≥ 0.5, or when at least two and 75 
 come from it), then per planted ring its form, size, rigged tenders, best Jaccard, rank and
 score, and what each of the top k is made of; **pairs** recall@m (m = planted + 7), each planted
 pair's rank and score, decoy pairs in the top m and the other pairs there (and whether their
-firm is a ring member); **tenders**: the ROC-AUC of tender risk against the ring-rigged tenders
-(a tender without a score gets the lowest), against rigged and steered, and on tenders with two
-or more bids next to the plain −CV, overall and per ring; **linked bidders**: findings and how
+firm is a ring member); **tenders**: on the tenders with two or more valid bids, the ROC-AUC of
+tender risk against the ring-rigged tenders (a tender it does not score, with fewer than three
+bids, gets the lowest) next to the plain −CV's, overall and per ring, and of risk against rigged
+and steered tenders; **linked bidders**: findings and how
 many lie inside a planted ring. Then one summary line a seed::
 
     python benchmarks/blind_markets.py --seeds 1 2 3 4 5 6 [--keep DIR]
@@ -127,6 +128,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.quality import jaccard as quality_jaccard  # noqa: E402
+from benchmarks.quality import roc_auc  # noqa: E402
 from detectors import closeness, linked_bidders, rings, tender_risk  # noqa: E402
 from detectors.finding import Finding  # noqa: E402
 from detectors.market import MarketData  # noqa: E402
@@ -1026,22 +1029,15 @@ def detect(folder: Path) -> Detected:
 
 
 def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
-    a, b = set(a), set(b)
-    return len(a & b) / len(a | b) if a | b else 0.0
+    return quality_jaccard(set(a), set(b))
 
 
 def auc(labels: Any, scores: Any) -> float:
-    """ROC-AUC (Mann–Whitney, average ranks for ties) over the scores that are not NaN; NaN
-    without both classes."""
+    """ROC-AUC (:func:`quality.roc_auc`) over the scores that are not NaN."""
     y = np.asarray(labels, bool)
     s = np.asarray(scores, float)
     ok = ~np.isnan(s)
-    y, s = y[ok], s[ok]
-    n1, n0 = y.sum(), (~y).sum()
-    if n1 == 0 or n0 == 0:
-        return float("nan")
-    ranks = pd.Series(s).rank(method="average").values
-    return float((ranks[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+    return roc_auc(y[ok], s[ok])
 
 
 def matches_decoy(members: Iterable[str], decoy: Iterable[str]) -> bool:
@@ -1092,7 +1088,7 @@ def score_rings(truth: dict[str, Any], found: list[Finding]) -> tuple[int, int, 
             j = jaccard(f.firms, pr["firms"])
             if j > best[0]:
                 best = (j, rank, f.score)
-        hit = best[0] >= JACCARD and best[1] is not None and best[1] <= k
+        hit = any(jaccard(f.firms, pr["firms"]) >= JACCARD for f in found[:k])  # as quality.py counts it
         hits += hit
         weak = " (weak)" if pr["weak"] else ""
         lines.append(f"   {pr['ring']:6s} {pr['form']:17s}{weak:7s} n={len(pr['firms'])} "
@@ -1145,9 +1141,12 @@ def score_pairs(truth: dict[str, Any], pairs: list[Finding]) -> tuple[int, int]:
 
 
 def score_tenders(truth: dict[str, Any], risk: pd.DataFrame, folder: Path) -> tuple[float, float]:
-    """Print the tender AUC lines; (AUC of risk on the ring-rigged tenders, of −CV on ≥ 2-bid tenders)."""
+    """Print the tender AUC lines; (AUC of risk, of −CV) on the ring-rigged tenders among those with at
+    least 2 valid bids (not disqualified), where both are defined; a tender risk does not score
+    (fewer than 3 bids) ranks lowest."""
     t = pd.read_csv(folder / "tenders.csv", dtype=str)
-    b = pd.read_csv(folder / "bids.csv", dtype={"tender_id": str})
+    b = pd.read_csv(folder / "bids.csv", dtype={"tender_id": str, "disqualified": str})
+    b = b[~b["disqualified"].fillna("false").str.lower().isin(["true", "1", "yes"])]
     rigged = set(truth["rigged_tenders"])
     steered = set(truth["steered_tenders"])
     r = risk[["tender_id", "score"]].copy()
@@ -1162,15 +1161,16 @@ def score_tenders(truth: dict[str, Any], risk: pd.DataFrame, folder: Path) -> tu
     m2 = (df.nb >= 2).values
     score = df.score.fillna(df.score.min()).values
     negcv = df.negcv.values
-    auc_risk, auc_cv = auc(y_r, score), auc(y_r[m2], negcv[m2])
-    print(f" TENDERS  AUC risk(ring-rigged)={auc_risk:.3f}  (all rigged+steered)={auc(y_a, score):.3f}  "
-          f"| on >=2-bid tenders: risk={auc(y_r[m2], score[m2]):.3f}  -CV={auc_cv:.3f}  "
-          f"[rigged={y_r.sum()} steered={len(steered)} tenders={len(df)} risk-NaN/missing={missing}]")
+    auc_risk, auc_cv = auc(y_r[m2], score[m2]), auc(y_r[m2], negcv[m2])
+    print(f" TENDERS  on tenders with >= 2 valid bids: AUC risk {auc_risk:.3f}  -CV {auc_cv:.3f}  "
+          f"(rigged and steered: risk {auc(y_a[m2], score[m2]):.3f})  "
+          f"[rigged={y_r.sum()} steered={len(steered)} tenders={len(df)} with >= 2 valid bids={int(m2.sum())} "
+          f"not scored by tender risk={missing}]")
     per = []
     for pr in truth["rings"]:
         yy = df.tender_id.isin(set(pr["rigged_tenders"])).values
-        if yy.sum():
-            per.append(f"{pr['ring']}:{auc(yy, score):.2f}/{auc(yy[m2], negcv[m2]):.2f}")
+        if yy[m2].sum():
+            per.append(f"{pr['ring']}:{auc(yy[m2], score[m2]):.2f}/{auc(yy[m2], negcv[m2]):.2f}")
     print(f"   per ring AUC risk/-CV: {' '.join(per)}")
     return auc_risk, auc_cv
 

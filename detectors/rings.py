@@ -1053,7 +1053,7 @@ def share_test_value(hits: int, n: int, n_candidates: int, pvalue: float | None 
     Bonferroni-adjusted p must be below 1 for the test to count at all, counts half at 0.1
     and fully at 0.01. The best of m honest candidates reaches p ≈ 1/m by chance alone, so
     that level counts nothing (measured: honest foreign markets' strong rings 10 of 453 → 4,
-    the blind benchmark's false strong rings in the top k 11 → 5; weighing half there, as
+    the blind benchmark's false strong rings in the top k 10 → 5; weighing half there, as
     before, gave the luckiest honest group 17.5 of the 35 price points).
     """
     if not n:

@@ -4,7 +4,7 @@
 (:class:`~detectors.red_flags.frames.OcdsFrames`, read by
 :func:`graph.readers.read_ocds`) — or, when none is given, over the frame
 implied by the CSV market — and returns one :class:`~detectors.finding.Finding` per
-subject it reports (see below: by default two distinct flags, or R028/R030 alone): kind ``tender`` (Cardinal's OCID group), ``firm``
+subject it reports (see below: by default two distinct flags — one for a buyer — or R028/R030 alone): kind ``tender`` (Cardinal's OCID group), ``firm``
 (Tenderer) or ``buyer`` (Buyer and ProcuringEntity). The evidence lists each flag with its
 value (Cardinal's output), the facts behind it and the quartiles and fences used
 (Cardinal's ``Meta``).

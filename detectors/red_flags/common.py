@@ -53,7 +53,9 @@ class Common:
     exclude_procurement_method_details: tuple[str, ...] = ()
     per_lot: bool = True
     use_related_bids: bool = True
-    minimum_flags: int = 2  # distinct flags a subject needs to be reported (findings only, not Cardinal's results)
+    # distinct flags a subject needs to be reported (findings only, not Cardinal's results); never more
+    # than the enabled flags that can flag its kind (a buyer: R038 alone; red_flags.flags_needed)
+    minimum_flags: int = 2
     report_alone: tuple[str, ...] = ("R028", "R030")  # flags reported even when a subject raised no other
 
 

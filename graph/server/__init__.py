@@ -297,14 +297,20 @@ class LocalServer:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(secrets.token_urlsafe(24) + "\n")
         os.chmod(self.password_file, 0o600)
+        password = self.password()
+        if not password or any(ord(c) < 32 or ord(c) == 127 for c in password):
+            raise ServerError(f"{self.password_file} must hold one line, the password, without control characters "
+                              "(tabs, line breaks); it is empty or holds some")
         # The password goes in an argument file (picocli's @file, quoted), not on the command
         # line, where every local user could read it in the process list while neo4j-admin runs.
+        # Inside the file picocli still expands a leading @ (@@ stands for one).
+        token = "@" + password if password.startswith("@") else password
         args = self.home / "initial-password.args"
         args.unlink(missing_ok=True)
         fd = os.open(args, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write('"' + self.password().replace("\\", "\\\\").replace('"', '\\"') + '"\n')
+                handle.write('"' + token.replace("\\", "\\\\").replace('"', '\\"') + '"\n')
             self.admin("dbms", "set-initial-password", "--", f"@{args}")
         finally:
             args.unlink(missing_ok=True)

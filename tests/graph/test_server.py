@@ -43,6 +43,7 @@ def _stored_password_is(auth_ini: str, password: str) -> bool:
 @pytest.mark.parametrize("password", [
     "-Kq3_dash-first-password-0123456789",  # token_urlsafe starts with "-" one time in 64
     'an operator\'s "own" pass#word \\ 口令',  # spaces, quotes, a comment sign, a backslash, non-ASCII
+    "@/etc/hostname",  # picocli would read a leading @ as a file to expand
 ])
 def test_the_initial_password_is_set_exactly_and_never_on_a_command_line(password, monkeypatch) -> None:
     """neo4j-admin must not read a leading dash as an option, nor split or strip the password, and
@@ -69,6 +70,22 @@ def test_the_initial_password_is_set_exactly_and_never_on_a_command_line(passwor
         assert any("set-initial-password" in command for command in commands)
         assert not any(password in part for command in commands for part in command)
         assert not (server.home / "initial-password.args").exists()
+    finally:
+        shutil.rmtree(server.home, ignore_errors=True)
+
+
+@pytest.mark.parametrize("content", ["\n", "two\tparts-of-a-password\n", "first-line-1234\nsecond-line-5678\n"])
+def test_an_empty_or_multi_line_password_file_is_refused_without_quoting_it(content: str) -> None:
+    from graph.server import ServerError
+
+    server = LocalServer(f"pwbad-{uuid.uuid4().hex[:8]}")
+    server.home.mkdir(parents=True)
+    try:
+        server.password_file.write_text(content, encoding="utf-8")
+        with pytest.raises(ServerError, match="without control characters") as refused:
+            server._set_initial_password()
+        assert "password-1234" not in str(refused.value) and "parts-of" not in str(refused.value)
+        assert not (server.data_dir / "dbms" / "auth.ini").exists()
     finally:
         shutil.rmtree(server.home, ignore_errors=True)
 
