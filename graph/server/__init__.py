@@ -101,6 +101,13 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
+def _write_private(path: Path, text: str) -> None:
+    """Create ``path`` (it must not exist) readable by its owner alone, mode 0600 from the start, holding ``text``."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 @dataclass
 class LocalServer:
     """One local Neo4j instance under ``.neo4j/<name>/``."""
@@ -293,9 +300,7 @@ class LocalServer:
                 )
             return
         if not self.password_file.exists():
-            fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(secrets.token_urlsafe(24) + "\n")
+            _write_private(self.password_file, secrets.token_urlsafe(24) + "\n")
         os.chmod(self.password_file, 0o600)
         password = self.password()
         if not password or any(ord(c) < 32 or ord(c) == 127 for c in password):
@@ -307,10 +312,8 @@ class LocalServer:
         token = "@" + password if password.startswith("@") else password
         args = self.home / "initial-password.args"
         args.unlink(missing_ok=True)
-        fd = os.open(args, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write('"' + token.replace("\\", "\\\\").replace('"', '\\"') + '"\n')
+            _write_private(args, '"' + token.replace("\\", "\\\\").replace('"', '\\"') + '"\n')
             self.admin("dbms", "set-initial-password", "--", f"@{args}")
         finally:
             args.unlink(missing_ok=True)
