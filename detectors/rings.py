@@ -616,9 +616,10 @@ def excess_outliers(cobids: np.ndarray, expected: np.ndarray) -> pd.DataFrame:
     are weighed against the number of candidates: in a market of many groups some group is
     always the most excess, and it should not take full points by that alone (honest
     markets of ``benchmarks/foreign_markets.py``: 37 strong rings of 453 with a fixed 2,
-    10 with the bound, 4 once the price tests also count nothing at p·m = 1). Being relative to the market's own candidates, the value does not
-    grow with the size of the data set, and every group of a market whose groups all
-    co-bid alike (regional or niche markets) scores about 0.
+    10 with the bound, 4 once the price tests also count nothing at p·m = 1). Being relative
+    to the market's own candidates, the value does not grow with the size of the data set,
+    and every group of a market whose groups all co-bid alike (regional or niche markets)
+    scores about 0.
 
     Returns
     -------

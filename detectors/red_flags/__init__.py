@@ -210,10 +210,10 @@ def _findings(results: Results, params: Params, names: dict[tuple[str, str], str
     common = params.common
     held_back = 0
     needed = flags_needed(params)
+    reporting = {kind: {"minimum_flags": common.minimum_flags, "flags_needed": n,
+                        "report_alone": list(common.report_alone)} for kind, n in needed.items()}
     for (kind, key), flags in sorted(by_subject.items()):
         flag_codes = sorted({f["code"] for f in flags})
-        reporting = {"minimum_flags": common.minimum_flags, "flags_needed": needed[kind],
-                     "report_alone": list(common.report_alone)}
         if len(flag_codes) < needed[kind] and not set(flag_codes) & set(common.report_alone):
             held_back += 1
             continue
@@ -228,7 +228,7 @@ def _findings(results: Results, params: Params, names: dict[tuple[str, str], str
         findings.append(Finding(
             detector=NAME, kind=kind, score=score, explanation=explanation,  # type: ignore[arg-type]
             evidence={"flags": flags, "meta": {c: results.meta.get(c, {}) for c in flag_codes},
-                      "price_currency": results.currency, "reporting": reporting},
+                      "price_currency": results.currency, "reporting": reporting[kind]},
             tender_id=key if kind == "tender" else None, firm_id=key if kind == "firm" else None,
             department_id=key if kind == "buyer" else None))
     if held_back:
