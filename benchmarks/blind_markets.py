@@ -975,9 +975,10 @@ def generate(seed: int, out: Path) -> dict[str, Any]:
 # ---------------------------------------------------------------- bundle → detectors
 
 
-def read_bundle(folder: Path) -> MarketData:
+def bundle_market(folder: Path) -> MarketData:
     """A CSV bundle folder as MarketData, read as it is written (every column as text, absent files
-    empty): person names joined onto roles and relations, identifiers gathered from the firms',
+    empty; not validated or normalised as ``loaders.csv_bundle.read_bundle`` and a load do it):
+    person names joined onto roles and relations, identifiers gathered from the firms',
     officials' and persons' phone, email and address columns."""
 
     def read(name: str) -> pd.DataFrame:
@@ -1017,7 +1018,7 @@ class Detected:
 
 def detect(folder: Path) -> Detected:
     """Rings, closeness pairs, tender risk (raised by the rings) and linked bidders on a bundle."""
-    data = read_bundle(folder)
+    data = bundle_market(folder)
     ring_findings = rings.detect(data, seed=0)
     return Detected(rings=[f for f in ring_findings if f.kind == "ring"],
                     pairs=[f for f in closeness.detect(data) if f.kind == "pair"],

@@ -319,8 +319,11 @@ def poisson_tail_after_selection(observed: Any, expected: Any, floor: int) -> np
     """
     x = np.asarray(observed, float)
     mu = np.asarray(expected, float)
-    tail = stats.poisson.sf(x - 1, mu)
-    selected = stats.poisson.sf(floor - 1, mu)
+    return _given_selection(x, stats.poisson.sf(x - 1, mu), stats.poisson.sf(floor - 1, mu), floor)
+
+
+def _given_selection(x: np.ndarray, tail: np.ndarray, selected: np.ndarray, floor: int) -> np.ndarray:
+    """``tail / selected`` (at most 1) where ``x ≥ floor``, the plain ``tail`` below it."""
     with np.errstate(divide="ignore", invalid="ignore"):
         conditional = np.minimum(tail / selected, 1.0)
     return np.where(x >= floor, conditional, tail)
@@ -410,11 +413,8 @@ def count_tail_after_selection(observed: Any, expected: Any, floor: int, size: A
     nb = np.isfinite(k)
     if nb.any():
         kk, prob = k[nb], k[nb] / (k[nb] + mu[nb])
-        tail = stats.nbinom.sf(x[nb] - 1, kk, prob)
-        selected = stats.nbinom.sf(floor - 1, kk, prob)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            conditional = np.minimum(tail / selected, 1.0)
-        out[nb] = np.where(x[nb] >= floor, conditional, tail)
+        out[nb] = _given_selection(x[nb], stats.nbinom.sf(x[nb] - 1, kk, prob), stats.nbinom.sf(floor - 1, kk, prob),
+                                   floor)
     return out
 
 
