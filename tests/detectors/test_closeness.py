@@ -960,6 +960,68 @@ def test_wins_in_tenders_the_official_evaluates_are_flagged() -> None:
     assert "win 8 of the 8 tenders" in found[("O1", "F1")].explanation
 
 
+def _with_unreachable_pairs(data: MarketData, pairs: int, wins: int) -> MarketData:
+    """``data`` plus ``pairs`` official–firm pairs that cannot reach significance: official Q<i>
+    sits on all 3 tenders of its own region, which firm G<i> bids in (with H1–H3), and G<i> wins
+    ``wins`` of them. Every such pair is tested (3 meetings, and ≥ 2 wins when ``wins`` ≥ 2),
+    yet its count is the largest its meetings allow only at a p no BH threshold reaches."""
+    tenders, bids, evals = (data.tenders.to_dict("records"), data.bids.to_dict("records"),
+                            data.evaluations.to_dict("records"))
+    for i in range(pairs):
+        for t in range(3):
+            tid = f"Q{i}-T{t}"
+            tenders.append({"tender_id": tid, "department_id": "D1", "category": "works", "region": f"Q{i}",
+                            "winner_firm_id": f"G{i}" if t < wins else "H1"})
+            for firm in (f"G{i}", "H1", "H2", "H3"):
+                bids.append({"bid_id": f"B{tid}{firm}", "tender_id": tid, "firm_id": firm, "amount": 100.0,
+                             "disqualified": False, "is_winner": False})
+            evals.append({"tender_id": tid, "official_id": f"Q{i}"})
+    officials = sorted(set(data.officials["official_id"]) | {f"Q{i}" for i in range(pairs)})
+    return _market(_officials(officials), tenders=tenders, bids=bids, evaluations=evals)
+
+
+def test_outcome_q_counts_only_pairs_whose_wins_could_be_significant() -> None:
+    """Tarone's filter on the outcome channel. F1 wins 7 of the 8 tenders O1 evaluated against 2
+    expected: p = P(X ≥ 7 | X ≥ 2) = 0.0076 (and F3 wins 6 of O2's 8, p = 0.00016). Beside them
+    80 pairs that met in 3 tenders and won 2: tested (p = 1), but even winning all 3 gives
+    P(X ≥ 3 | X ≥ 2) = 0.23 at 0.75 expected, so they cannot be discoveries and BH does not
+    count them — plain BH over the 83 tests would give q = 0.0076·83/2 = 0.32 and no points;
+    over the two that can be significant q = 0.0076·2/2, and the outcome counts fully."""
+    data = _with_unreachable_pairs(_tender_market(f1_wins_with_o1=7), pairs=80, wins=2)
+    frame = closeness.pair_frame(data)
+    row = _row(frame, "O1", "F1")
+    p = stats.poisson.sf(6, 2.0) / stats.poisson.sf(1, 2.0)
+    assert row["outcome_pvalue"] == pytest.approx(p)
+    assert row["outcome_pmin"] == pytest.approx(stats.poisson.sf(7, 2.0) / stats.poisson.sf(1, 2.0))
+    filler = _row(frame, "Q0", "G0")
+    assert filler["outcome_pvalue"] == pytest.approx(1.0)
+    assert filler["outcome_pmin"] == pytest.approx(stats.poisson.sf(2, 0.75) / stats.poisson.sf(1, 0.75))
+    assert filler["outcome_qvalue"] == 1.0
+    assert closeness.bh_qvalues(frame["outcome_pvalue"].where(frame["wins_in"] >= 2))[row.name] > 0.25
+    assert row["outcome_qvalue"] == pytest.approx(p)
+    assert row["outcome_points"] == pytest.approx(closeness.Params().outcome_points)
+
+
+def test_committee_q_counts_only_pairs_whose_meetings_could_be_significant() -> None:
+    """Tarone's filter on the evaluation channel. O1 sits on 10 of 40 committees and F1 bid in 6
+    tenders, all of them O1's: expected 1.5, p = P(X ≥ 6 | X ≥ 3) = 0.024. Beside it 20 pairs
+    that met in all 3 tenders of their region, as expected: at most 3 meetings were possible,
+    so they cannot be discoveries and are not counted; plain BH over all the tests would
+    leave the pair without points."""
+    data = _with_unreachable_pairs(_committee_market({"R1": (40, 10, 6)}), pairs=20, wins=0)
+    frame = closeness.pair_frame(data)
+    row = _row(frame, "O1", "F1")
+    p = stats.poisson.sf(5, 1.5) / stats.poisson.sf(2, 1.5)
+    assert row["evaluations_pvalue"] == pytest.approx(p)
+    filler = _row(frame, "Q0", "G0")
+    assert filler["evaluations_expected"] == pytest.approx(3.0)
+    assert filler["evaluations_pmin"] == pytest.approx(1.0) and filler["evaluations_qvalue"] == 1.0
+    tested = frame["evaluations_observed"] >= closeness.Params().min_inspections
+    assert closeness.bh_qvalues(frame["evaluations_pvalue"].where(tested))[row.name] > 0.25
+    assert row["evaluations_qvalue"] == pytest.approx(p)
+    assert row["frequency_channel"] == "evaluations" and row["frequency_points"] > 0
+
+
 def test_committee_excess_reads_as_tenders_sat_on() -> None:
     """O1 sits only on the committees of the first 12 tenders, and F1 bid in all of them;
     F1's 18 bids would meet O1's 12 of 120 seats 1.8 times: a frequency lead in the
