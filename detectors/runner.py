@@ -2,7 +2,7 @@
 
 ``python -m detectors run`` is safe under cron:
 
-* **one job at a time per database** — the lock loads share (:mod:`graph.lock`): an OS file
+* **one job at a time per database, on one host** — the lock loads share (:mod:`graph.lock`): an OS file
   lock on ``<state>/database-<hash of URI and database>.lock``, where ``<state>`` is
   ``$IRONCAGE_STATE_DIR`` or ``.ironcage/`` in the repository. A run that meets another run
   or a load exits at once (code 3) saying who holds the lock since when; the OS drops the

@@ -9,7 +9,8 @@ against the same database therefore exclude each other through one OS file lock
 stops at once, saying who holds it since when and for what (the holder writes that beside
 the lock); the OS drops the lock when its holder dies, so no stale lock is left to clean up.
 Jobs against different databases (a second instance, the test server) do not wait for each
-other.
+other. The lock is the host's: jobs started on two machines against one database do not see
+each other's, so a deployment schedules all of a database's jobs on one host.
 """
 
 from __future__ import annotations
