@@ -2,11 +2,13 @@
 
 ``python -m detectors run`` is safe under cron:
 
-* **one job at a time per database, on one host** — the lock loads share (:mod:`graph.lock`): an OS file
+* **one job at a time per database** — the locks loads share (:mod:`graph.lock`): an OS file
   lock on ``<state>/database-<hash of URI and database>.lock``, where ``<state>`` is
-  ``$IRONCAGE_STATE_DIR`` or ``.ironcage/`` in the repository. A run that meets another run
-  or a load exits at once (code 3) saying who holds the lock since when; the OS drops the
-  lock when the holder dies, so there is no stale lock to clean up;
+  ``$IRONCAGE_STATE_DIR`` or ``.ironcage/`` in the repository, then the database's lock on
+  the server (:func:`graph.lock.server_lock`), which jobs on other hosts take too. A run that
+  meets another run or a load exits at once (code 3) saying who holds the lock since when;
+  the OS and the server drop the locks when the holder dies, so there is no stale lock to
+  clean up;
 * **all or nothing** — the run is recorded as a ``(:DetectorRun {status: 'running'})``;
   its findings are written in one write transaction that also flips it to ``succeeded``
   (:func:`graph.findings_store.store_findings`); on any failure (a detector raising, the
@@ -68,7 +70,7 @@ from typing import Any
 from detectors import registry, settings
 from detectors.finding import Finding
 from detectors.market import MarketData
-from graph.lock import lock_name, run_lock
+from graph.lock import lock_name, run_lock, server_lock
 from graph.settings import REPO_ROOT
 
 log = logging.getLogger("detectors.runner")
@@ -497,7 +499,8 @@ def run(
         try:
             db = db or connect()
             db.verify()
-            info, findings, outcomes, summary = _run_recorded(db, specs, seed, jobs or default_jobs(), params_file)
+            with server_lock(db, "a detector run"):
+                info, findings, outcomes, summary = _run_recorded(db, specs, seed, jobs or default_jobs(), params_file)
         except _Terminated as error:  # before the run was recorded: nothing to mark
             raise RunFailed(str(error)) from error
         finally:

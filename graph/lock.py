@@ -1,4 +1,4 @@
-"""One job at a time per database: the lock that loads, detector runs, findings expiry and backups share.
+"""One job at a time per database: the locks that loads, detector runs, findings expiry and backups share.
 
 A detector run reads the market in many transactions; a load running at the same time would
 let it read half a load (bids of tenders not written yet, a firm's old identifiers beside its
@@ -9,8 +9,10 @@ against the same database therefore exclude each other through one OS file lock
 stops at once, saying who holds it since when and for what (the holder writes that beside
 the lock); the OS drops the lock when its holder dies, so no stale lock is left to clean up.
 Jobs against different databases (a second instance, the test server) do not wait for each
-other. The lock is the host's: jobs started on two machines against one database do not see
-each other's, so a deployment schedules all of a database's jobs on one host.
+other. The file lock is the host's, so loads, detector runs and findings expiry also take the
+database's lock *on the server* (:func:`server_lock`, a transaction holding a lock node's
+write lock), which jobs started on other machines see too; backups and restores, which stop
+the local server, keep to the file lock.
 """
 
 from __future__ import annotations
@@ -104,3 +106,79 @@ def run_lock(directory: Path | None = None, name: str = LOCK_NAME, job: str = "a
     finally:
         holder.unlink(missing_ok=True)
         lock.release()
+
+
+#: how long a job waits for another host's job to let go of the server's lock before giving up
+SERVER_LOCK_WAIT_S = 3.0
+#: the transaction metadata key that marks a job's lock transaction (found again with SHOW TRANSACTIONS)
+LOCK_METADATA_KEY = "iron_cage_job_lock"
+SERVER_LOCK_NAME = "database"
+
+
+@contextmanager
+def server_lock(db: Any, job: str, wait_s: float = SERVER_LOCK_WAIT_S) -> Iterator[None]:
+    """Hold the database's job lock *on the server* for the block, as ``job``; LockHeld when another has it.
+
+    The file lock of :func:`run_lock` is the host's: a job scheduled on a second machine against
+    the same database would not see it. This lock lives in Neo4j: the job opens a transaction
+    that takes the write lock of the one ``(:JobLock {name: 'database'})`` node (created once,
+    committed, unique by the model's constraint) and holds it, never committing, until the
+    block ends; the server releases it when that transaction ends — rolled back at the end of
+    the block, or when the job's connection drops because its process died (the server rolls
+    back a dead client's transaction at once), so, as with the file lock, no stale lock is left
+    to clean up. The transaction carries the job, host, pid and start in its metadata, which
+    is how a job that finds the lock taken says who holds it (``SHOW TRANSACTIONS``; the
+    client address comes from the server).
+
+    A job first *probes*: a transaction with a ``wait_s`` timeout tries the same write and
+    rolls back. A probe that times out means another job holds the lock (LockHeld, nothing
+    done). Two jobs that probe within the same instant can both pass; the second then waits
+    at its real attempt until the first has finished — it does not run beside it.
+    """
+    from neo4j.exceptions import ClientError
+
+    from graph.cypher import query
+    from graph.schema import schema_statements
+
+    name = SERVER_LOCK_NAME
+    # JobLock's constraint first, never while a lock is held: creating it waits for every transaction that
+    # holds a JobLock node, so a job whose load applied the schema would wait for its own lock forever
+    with db.driver.session(database=db.settings.database) as session:
+        for statement in schema_statements(labels=("JobLock",)):
+            session.run(statement).consume()
+    db.write("job_lock_ensure", lock=name)
+    meta = {LOCK_METADATA_KEY: name, "job": job, "host": socket.gethostname(), "pid": os.getpid(),
+            "since": datetime.now(UTC).isoformat(timespec="seconds")}
+    with db.driver.session(database=db.settings.database) as session:
+        try:
+            with session.begin_transaction(timeout=wait_s, metadata={"iron_cage_probe": name}) as probe:
+                probe.run(query("job_lock_take"), lock=name).consume()
+                probe.rollback()
+        except ClientError as error:
+            if not (error.code or "").startswith("Neo.ClientError.Transaction."):
+                raise
+            raise LockHeld(_server_holder(db, name)) from None
+        tx = session.begin_transaction(metadata=meta)
+        try:
+            tx.run(query("job_lock_take"), lock=name).consume()
+            yield
+        finally:
+            try:
+                tx.rollback()
+            except Exception:  # the connection is gone: the server has rolled it back already
+                pass
+
+
+def _server_holder(db: Any, name: str) -> str:
+    """LockHeld's message for the server's lock: who holds it, from the holder's transaction metadata."""
+    try:
+        rows = db.read("job_lock_holder", lock=name)
+    except Exception:  # e.g. a user not allowed to list other users' transactions
+        rows = []
+    if not rows:
+        return ("another job holds the database's lock on the server (its transaction could not be listed); "
+                "this one did nothing")
+    meta, row = rows[0]["meta"] or {}, rows[0]
+    return (f"another job holds the database's lock on the server: {meta.get('job', 'a job')} since "
+            f"{meta.get('since', row.get('start'))}, pid {meta.get('pid', 'unknown')} on "
+            f"{meta.get('host', 'an unknown host')} (connected from {row.get('client')}); this one did nothing")

@@ -92,6 +92,9 @@ NODES: tuple[NodeType, ...] = (
              _p("id", "kind", "source", "input", "started_at:datetime", "finished_at:datetime", "status",
                 "rows_read:int", "rows_loaded:int", "rejected:int", "pruned:int", "note", "error"),
              indexed=("started_at",), doc="One run of a loader (python -m loaders csv|bids|ocds): what, when, how."),
+    NodeType("JobLock", "name", _p("name", "taken:bool"),
+             doc="The database's job lock (graph.lock.server_lock): a job's open, never committed transaction "
+                 "holds its write lock, so jobs on different hosts do not overlap."),
     NodeType("Ring", "id", _p("id", "score:float", "status", "explanation", "evidence:json"),
              indexed=("score",), doc="A suspected bid-rigging ring; members are MEMBER_OF it."),
     NodeType("Alert", "id", _p("id", "kind", "score:float", "status", "explanation", "evidence:json"),

@@ -7,15 +7,19 @@ so applying it again changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from graph.model import NODES
 
 
-def schema_statements() -> list[str]:
-    """One statement per uniqueness constraint, range index and full-text index."""
+def schema_statements(labels: Collection[str] | None = None) -> list[str]:
+    """One statement per uniqueness constraint, range index and full-text index (of ``labels`` only, and
+    then no full-text index, when given)."""
     statements: list[str] = []
     for node in NODES:
+        if labels is not None and node.label not in labels:
+            continue
         lower = node.label.lower()
         statements.append(
             f"CREATE CONSTRAINT {lower}_{node.key}_unique IF NOT EXISTS "
@@ -25,6 +29,8 @@ def schema_statements() -> list[str]:
             statements.append(
                 f"CREATE INDEX {lower}_{prop} IF NOT EXISTS FOR (n:{node.label}) ON (n.{prop})"
             )
+    if labels is not None:
+        return statements
     fulltext = [(node.label, prop) for node in NODES for prop in node.fulltext]
     labels = sorted({label for label, _ in fulltext})
     props = sorted({prop for _, prop in fulltext})

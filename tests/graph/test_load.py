@@ -67,8 +67,10 @@ def run(db: Any, text: str, **params: Any) -> list[dict[str, Any]]:
 
 
 def counts(db: Any) -> tuple[dict[str, int], dict[str, int]]:
-    """Nodes per label and relationships per type of the loaded data (the load log's LoadRun left out)."""
-    nodes = run(db, "MATCH (n) WHERE NOT n:LoadRun UNWIND labels(n) AS label RETURN label, count(*) AS c")
+    """Nodes per label and relationships per type of the loaded data (the load log's LoadRun and the job
+    lock's JobLock left out)."""
+    nodes = run(db, "MATCH (n) WHERE NOT n:LoadRun AND NOT n:JobLock UNWIND labels(n) AS label "
+                    "RETURN label, count(*) AS c")
     rels = run(db, "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS c")
     return {r["label"]: r["c"] for r in nodes}, {r["type"]: r["c"] for r in rels}
 

@@ -60,7 +60,7 @@ def counts(server) -> tuple[dict[str, int], dict[str, int]]:  # type: ignore[no-
     from neo4j import GraphDatabase
 
     with GraphDatabase.driver(server.uri(), auth=("neo4j", server.password())) as driver:
-        nodes = driver.execute_query("MATCH (n) WHERE NOT n:LoadRun UNWIND labels(n) AS l "
+        nodes = driver.execute_query("MATCH (n) WHERE NOT n:LoadRun AND NOT n:JobLock UNWIND labels(n) AS l "
                                      "RETURN l, count(*) AS c").records
         rels = driver.execute_query("MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS c").records
     return {r["l"]: r["c"] for r in nodes}, {r["t"]: r["c"] for r in rels}
