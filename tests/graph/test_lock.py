@@ -104,3 +104,23 @@ def test_cli_jobs_exit_3_and_write_nothing_while_another_host_holds_the_lock(
     loaded = subprocess.run(load.args, cwd=REPO, env=env, capture_output=True, text=True, check=False, timeout=120)
     assert loaded.returncode == 0, loaded.stderr
     assert _tenders(clean_db) == 2
+
+
+def test_a_load_into_a_database_without_the_lock_constraint_does_not_wait_for_itself(
+        clean_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Creating JobLock's constraint waits for every transaction holding a JobLock node; a first load that
+    applied the schema while holding the lock waited for its own transaction forever. The constraint
+    is made before the lock is taken."""
+    with clean_db.driver.session(database=clean_db.settings.database) as session:
+        session.run("DROP CONSTRAINT joblock_name_unique IF EXISTS").consume()
+    table = tmp_path / "auctions.csv"
+    table.write_text("auction,bidder,price\nA1,X,100\nA1,Y,105\n", encoding="utf-8")
+    loaded = subprocess.run([sys.executable, "-m", "loaders", "bids", str(table), "--tender", "auction", "--firm",
+                             "bidder", "--amount", "price", "--rejects", str(tmp_path / "rejects.csv")],
+                            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+                            check=False, timeout=120)
+    assert loaded.returncode == 0, loaded.stderr
+    assert _tenders(clean_db) == 1
+    with clean_db.driver.session(database=clean_db.settings.database) as session:
+        names = [r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name")]
+    assert "joblock_name_unique" in names
