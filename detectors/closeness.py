@@ -1641,7 +1641,9 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         components["ties"] = {"value": ties, "contribution": _num(row["tie_points"], 2),
                               "threshold": "an identifier counts 1/(firms using it) of its weight"}
         if row["tie_points"] > 0:
-            phrases.append((row["tie_points"], ties[0]["detail"]))
+            # the tie has its own subject (a relative, a phone): a clause of the official's, or the
+            # sentence would read as if the relative decided the approvals that follow it
+            phrases.append((row["tie_points"], f"is tied to it ({ties[0]['detail']})"))
 
     phrases.sort(key=lambda p: -p[0])
     said = [opening] + [p[1] for p in phrases[:4]]

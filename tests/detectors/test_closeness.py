@@ -1111,6 +1111,10 @@ def test_relative_shareholder_is_flagged_and_named() -> None:
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
     assert set(found) == {("O1", "F1")}
     assert "brother-in-law P1 holds 30 % of its shares" in found[("O1", "F1")].explanation
+    # the official stays the subject: the relative's holding is a clause of its own, so whatever the
+    # official did next cannot read as the relative's doing ("… holds 30 % of its shares and decided …")
+    assert found[("O1", "F1")].explanation.endswith(
+        " and is tied to it (the official's brother-in-law P1 holds 30 % of its shares).")
     # no frequency lead: the sentence opens with all the pair's dealings and their period
     assert found[("O1", "F1")].explanation.startswith(
         "Official O1 (O1) dealt with Firm F1 (F1) 3 times (3 inspections) between 2024-01-01 and 2024-01-03")
