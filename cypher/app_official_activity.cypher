@@ -1,7 +1,7 @@
 // Everything one official did with firms, oldest first: one row per inspection, per approval (days taken against
 // the statutory days) and per firm that bid in a tender the official evaluated (outcome won/lost).
 // An invited or withdrawn OCDS bid ['invited', 'withdrawn'] (detectors.market.NOT_TENDERED) is no bid.
-// Parameters: $official_id (string), $today (ISO date: pending approvals are counted up to this day).
+// Parameters: $official_id (string), $as_of (ISO date: pending approvals are counted up to this day, the data's last date).
 MATCH (o:Official {id: $official_id})
 CALL (o) {
   MATCH (o)-[:CONDUCTED]->(i:Inspection)-[:OF]->(f:Firm)
@@ -12,7 +12,7 @@ CALL (o) {
   MATCH (f:Firm)-[:APPLIED]->(a:Approval)<-[:DECIDED]-(o)
   RETURN 'approval' AS activity, a.id AS activity_id, toString(a.applied_at) AS date, f.id AS firm_id,
          coalesce(f.name, f.id) AS firm_name, a.kind AS kind, coalesce(a.decision, 'pending') AS outcome,
-         duration.inDays(a.applied_at, coalesce(a.decided_at, date($today))).days AS days,
+         duration.inDays(a.applied_at, coalesce(a.decided_at, date($as_of))).days AS days,
          a.statutory_days AS statutory_days
   UNION ALL
   MATCH (o)-[:EVALUATED]->(t:Tender)<-[:FOR]-(b:Bid)<-[:SUBMITTED]-(f:Firm)

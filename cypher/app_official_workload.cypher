@@ -1,10 +1,10 @@
 // Per-official record for a period: workload (inspections, approvals decided or pending past their deadline,
 // tender evaluations), approvals past their statutory days (decided late, or still pending past the deadline as
-// of $today), mean approval days, passes (results in $passed_results, compared in lower case, as the detectors
+// of $as_of), mean approval days, passes (results in $passed_results, compared in lower case, as the detectors
 // read them; results: the inspections with a result recorded), and the strongest closeness (pair) and official-profile alert scores. An approval still pending
 // within its deadline is neither work done nor late, and is not counted.
 // Parameters: $department_id (string or null for all), $date_from, $date_to (ISO dates or null: unbounded),
-//   $today (ISO date: the day pending approvals are measured against), $passed_results (list of strings).
+//   $as_of (ISO date: the day pending approvals are measured against, the data's last date), $passed_results (list of strings).
 MATCH (o:Official)
 WHERE $department_id IS NULL OR o.department_id = $department_id
 OPTIONAL MATCH (o)-[:WORKS_IN]->(d:Department)
@@ -17,7 +17,7 @@ CALL (o) {
 CALL (o) {
   OPTIONAL MATCH (o)-[:DECIDED]->(a:Approval)
   WHERE (($date_from IS NULL OR a.applied_at >= date($date_from)) AND ($date_to IS NULL OR a.applied_at <= date($date_to)))
-  WITH a, duration.inDays(a.applied_at, coalesce(a.decided_at, date($today))).days AS days
+  WITH a, duration.inDays(a.applied_at, coalesce(a.decided_at, date($as_of))).days AS days
   WITH a, days, a.statutory_days IS NOT NULL AND days > a.statutory_days AS late
   RETURN count(CASE WHEN a.decided_at IS NOT NULL OR late THEN 1 END) AS approvals,
          count(CASE WHEN late THEN 1 END) AS overdue,

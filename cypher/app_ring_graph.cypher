@@ -1,6 +1,7 @@
 // The graph of one ring, one row per edge: members and the tenders where they bid (WON when the member was awarded it,
 // BID_IN otherwise), plus the phones, e-mails, addresses and persons (owners, legal reps, directors) that two or more
-// members share. A member with no such edge comes back once with b_id null.
+// distinct members share (a person holding two roles in one member is not shared). A member with no such edge
+// comes back once with b_id null.
 // An invited or withdrawn OCDS bid ['invited', 'withdrawn'] (detectors.market.NOT_TENDERED) is no bid.
 // Parameters: $ring_id (string), $tender_cap (int) — at most this many tenders of the ring.
 MATCH (ring:Ring {id: $ring_id})
@@ -17,13 +18,15 @@ CALL (ring, members) {
   RETURN a, CASE WHEN EXISTS { (t)-[:AWARDED_TO]->(a) } THEN 'WON' ELSE 'BID_IN' END AS rel, t AS b
   UNION
   UNWIND members AS a
-  MATCH (a)-[r:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]->(b)
-  WHERE COUNT { (b)<-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]-(other:Firm) WHERE other IN members } >= 2
+  MATCH (a)-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]->(b)
+  WITH members, b, count(DISTINCT a) AS holders WHERE holders >= 2
+  MATCH (a)-[r:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]->(b) WHERE a IN members
   RETURN a, type(r) AS rel, b
   UNION
   UNWIND members AS m
-  MATCH (a:Person)-[r:LEGAL_REP_OF|SHAREHOLDER_OF|DIRECTOR_OF]->(m)
-  WHERE COUNT { (a)-[:LEGAL_REP_OF|SHAREHOLDER_OF|DIRECTOR_OF]->(other:Firm) WHERE other IN members } >= 2
+  MATCH (a:Person)-[:LEGAL_REP_OF|SHAREHOLDER_OF|DIRECTOR_OF]->(m)
+  WITH members, a, count(DISTINCT m) AS firms WHERE firms >= 2  // two roles in one firm are not shared
+  MATCH (a)-[r:LEGAL_REP_OF|SHAREHOLDER_OF|DIRECTOR_OF]->(m) WHERE m IN members
   RETURN a, type(r) AS rel, m AS b
 }
 RETURN elementId(a) AS a_id, labels(a)[0] AS a_label, properties(a) AS a_props, rel,

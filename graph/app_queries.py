@@ -129,7 +129,8 @@ def tender_range(db: Database) -> dict[str, Any]:
 
 
 def activity_range(db: Database) -> tuple[date | None, date | None]:
-    """First and last dates of tenders, inspections and approvals (the officials' period bounds)."""
+    """First and last dates of tenders, inspections, approvals and bids (the officials' period bounds); the
+    last is the data's "as of" day, to which pending approvals are measured."""
     rows = db.read("app_activity_range")
     row = rows[0] if rows else {}
     first, last = row.get("first"), row.get("last")
@@ -566,11 +567,19 @@ def departments(db: Database) -> pd.DataFrame:
     return db.read_frame("app_departments", columns=["department_id", "name", "officials"])
 
 
+def _as_of(db: Database, as_of: date | None) -> date:
+    """The day pending approvals are measured to: ``as_of``, else the data's last date (as the official-profile
+    detector takes it, so the page and its findings count the same approvals overdue), else today."""
+    return as_of or activity_range(db)[1] or date.today()
+
+
 def official_workload(
     db: Database, department_id: str | None = None, date_from: date | None = None, date_to: date | None = None,
-    today: date | None = None,
+    as_of: date | None = None,
 ) -> pd.DataFrame:
     """Per-official record with deviation from department peers (偏离度).
+
+    Pending approvals are measured to ``as_of`` (default: the data's last date, :func:`_as_of`).
 
     ``workload`` = inspections + approvals + evaluations; ``workload_z``, ``overdue_z``,
     ``pass_rate_z`` and ``deviation`` as :func:`detectors.official_profile.period_deviation`
@@ -583,7 +592,7 @@ def official_workload(
         "app_official_workload", department_id=department_id,
         date_from=date_from.isoformat() if date_from else None,
         date_to=date_to.isoformat() if date_to else None,
-        today=(today or date.today()).isoformat(), passed_results=list(PASSED_RESULTS),
+        as_of=_as_of(db, as_of).isoformat(), passed_results=list(PASSED_RESULTS),
     )
     if frame.empty:
         return frame
@@ -593,11 +602,18 @@ def official_workload(
     return frame.join(period_deviation(frame.assign(inspections=frame["results"])))
 
 
-def official_activity(db: Database, official_id: str, today: date | None = None) -> pd.DataFrame:
-    frame = db.read_frame("app_official_activity", official_id=official_id,
-                          today=(today or date.today()).isoformat())
+def official_activity(db: Database, official_id: str, as_of: date | None = None, date_from: date | None = None,
+                      date_to: date | None = None) -> pd.DataFrame:
+    """Everything the official did with firms, oldest first, within ``date_from``–``date_to`` (each bound
+    optional; by the inspection's date, the application's, the tender's publication, as
+    :func:`official_workload` counts them); pending approvals measured to ``as_of`` (:func:`_as_of`)."""
+    frame = db.read_frame("app_official_activity", official_id=official_id, as_of=_as_of(db, as_of).isoformat())
     frame["date"] = pd.to_datetime(frame["date"], errors="coerce")
-    return frame
+    if date_from is not None:
+        frame = frame[frame["date"] >= pd.Timestamp(date_from)]
+    if date_to is not None:
+        frame = frame[frame["date"] <= pd.Timestamp(date_to)]
+    return frame.reset_index(drop=True)
 
 
 def official_assignments(db: Database, official_id: str) -> pd.DataFrame:

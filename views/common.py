@@ -12,7 +12,6 @@ import logging
 import re
 import threading
 from collections.abc import Callable
-from datetime import date
 from typing import Any, Literal, TypeVar
 
 import pandas as pd
@@ -87,12 +86,11 @@ def start_warm_up() -> threading.Thread:
         try:
             import plotly.graph_objects  # noqa: F401  (≈1 s on first import)
 
-            today = date.today()
             with connect() as db:  # its own driver: query plans are cached by the server, not the driver
                 for call in (app_queries.label_counts, app_queries.latest_run, app_queries.findings_counts,
                              app_queries.rings, app_queries.tenders, app_queries.pairs, app_queries.cases,
                              app_queries.departments,
-                             app_queries.activity_range, lambda d: app_queries.official_workload(d, today=today)):
+                             app_queries.activity_range, app_queries.official_workload):
                     call(db)
         except Exception:  # a cold cache is all that is lost; the pages report real errors themselves
             logging.getLogger(__name__).debug("warm-up failed", exc_info=True)

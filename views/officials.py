@@ -66,7 +66,8 @@ st.dataframe(
 )
 st.caption("Workload = inspections + approvals decided (or pending past their deadline) + tender evaluations in "
            "the period. Overdue = approvals "
-           "decided (or still pending today) after their statutory days. Workload z: (official − department "
+           f"decided (or still pending on {last}, the data's last date, as the findings count them) after their "
+           "statutory days. Workload z: (official − department "
            "median) / (1.4826 × median absolute deviation). Overdue and pass-rate z: the official's overdue "
            "approvals (inspections not passed) against its volume × the department's rate, as in a funnel plot — "
            "exact for small counts, so two overdue approvals out of two are not an outlier; empty where the "
@@ -91,13 +92,13 @@ alerts = load(app_queries.official_alerts, official_id)
 for alert in alerts.itertuples():
     st.warning(f"**Official finding {md(alert.alert_id)}** (score {alert.score:.0f}): {md(alert.explanation)}")
 
-activity = load(app_queries.official_activity, official_id)
+activity = load(app_queries.official_activity, official_id, None, date_from, date_to)
 assignments = load(app_queries.official_assignments, official_id)
 if not assignments.empty:
     with st.expander(f"Assigned case officer of {len(assignments)} firms (with or without activity here)"):
         st.dataframe(assignments, hide_index=True, width="stretch", key="officials_assignments")
 if activity.empty:
-    st.caption("No inspections or approvals recorded for this official.")
+    st.caption("No inspections, approvals or evaluations recorded for this official in the period.")
 else:
     st.plotly_chart(monthly_activity_figure(activity), key="officials_activity_chart", width="stretch")
     firms = (activity.groupby(["firm_id", "firm_name"])

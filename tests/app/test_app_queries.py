@@ -411,6 +411,48 @@ def test_ring_bids_list_each_bid_once_when_a_tender_has_several_winners(market_d
     assert list(t2.loc[["F2", "F1", "F3"], "is_winner"]) == [True, True, False]
 
 
+def test_ring_graph_draws_only_persons_and_identifiers_two_members_share(market_db):
+    """A legal representative who is also a shareholder of one member holds two roles, not a tie between
+    members; a person in two members is drawn with both edges."""
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (f:Firm {id: 'F1'}) CREATE (p:Person {id: 'P77', name: 'Solo Owner'}) "
+                    "CREATE (p)-[:LEGAL_REP_OF]->(f), (p)-[:SHAREHOLDER_OF {share: 0.6}]->(f) "
+                    "CREATE (:Phone {value: '13900000077'})<-[:HAS_PHONE]-(f)").consume()
+    graph = app_queries.ring_graph(market_db, "RING-1")
+    names = {node.caption for node in graph.nodes.values()}
+    assert "Solo Owner" not in names and "13900000077" not in names
+    assert {"Pat Owner", "13800000001", "1 Ring Road"} <= names
+    [owner] = [node.id for node in graph.nodes.values() if node.caption == "Pat Owner"]
+    assert len({edge.target for edge in graph.edges.values() if edge.source == owner}) >= 2
+
+
+def test_pending_approvals_count_overdue_to_the_datas_last_day_and_activity_keeps_to_the_period(market_db):
+    """A pending approval is overdue when the data's last day (official_profile.as_of_date) is past its
+    deadline, not the machine's today: an extract read a year later would make every pending one late."""
+    from datetime import date, timedelta
+
+    first, last = app_queries.activity_range(market_db)
+    applied = last - timedelta(days=5)  # 20 statutory days: within them on the data's last day
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (o:Official {id: 'O2'}), (f:Firm {id: 'F6'}) "
+                    "CREATE (o)-[:DECIDED]->(:Approval {id: 'A-pending', kind: 'permit', applied_at: date($day), "
+                    "statutory_days: 20})<-[:APPLIED]-(f)", day=applied.isoformat()).consume()
+    assert app_queries.activity_range(market_db)[1] == last
+    record = app_queries.official_workload(market_db).set_index("official_id")
+    later = app_queries.official_workload(market_db, as_of=last + timedelta(days=30)).set_index("official_id")
+    assert later.loc["O2", "overdue"] == record.loc["O2", "overdue"] + 1
+    assert later.loc["O2", "approvals"] == record.loc["O2", "approvals"] + 1  # pending past its deadline is work
+    activity = app_queries.official_activity(market_db, "O2").set_index("activity_id")
+    assert activity.loc["A-pending", "days"] == 5
+    # the period: only what happened in it, by the same dates the workload counts by
+    whole = app_queries.official_activity(market_db, "O1")
+    middle = whole["date"].sort_values().iloc[len(whole) // 2].date()
+    part = app_queries.official_activity(market_db, "O1", date_from=first, date_to=middle)
+    assert 0 < len(part) < len(whole) and part["date"].max().date() <= middle
+    assert len(part) == int((whole["date"].dt.date <= middle).sum())
+    assert date(1999, 1, 1) < first
+
+
 def test_times_show_in_the_servers_zone_with_its_name(shanghai_time):
     # the store keeps UTC: a nightly run at 02:15 in the city is shown at 02:15, not the day before's 18:15
     assert app_queries.to_second("2024-07-01T18:15:00Z") == "2024-07-02 02:15:00 CST"

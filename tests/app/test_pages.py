@@ -381,7 +381,7 @@ def test_officials_and_pairs_read_results_and_pending_approvals_as_the_detectors
                     "decided_at: date('2024-03-02'), decision: '通过', statutory_days: 20})<-[:APPLIED]-(f), "
                     "(o)-[:CONDUCTED]->(:Inspection {id: 'I-open', date: date('2024-03-03'), kind: 'safety'})"
                     "-[:OF]->(f)").consume()
-    record = app_queries.official_workload(market_db, today=date(2024, 8, 1)).set_index("official_id")
+    record = app_queries.official_workload(market_db, as_of=date(2024, 8, 1)).set_index("official_id")
     assert (record.loc["O1", "passes"], record.loc["O1", "inspections"]) == (8, 11)  # 合格 counts as a pass
     assert record.loc["O1", "pass_rate"] == 0.8  # of the 10 inspections with a result
     assert (record.loc["O2", "approvals"], record.loc["O2", "overdue"]) == (4, 1)  # 3 decided + the late one
