@@ -138,14 +138,9 @@ def server_lock(db: Any, job: str, wait_s: float = SERVER_LOCK_WAIT_S) -> Iterat
     from neo4j.exceptions import ClientError
 
     from graph.cypher import query
-    from graph.schema import schema_statements
 
     name = SERVER_LOCK_NAME
-    # JobLock's constraint first, never while a lock is held: creating it waits for every transaction that
-    # holds a JobLock node, so a job whose load applied the schema would wait for its own lock forever
-    with db.driver.session(database=db.settings.database) as session:
-        for statement in schema_statements(labels=("JobLock",)):
-            session.run(statement).consume()
+    _ensure_constraint(db)
     db.write("job_lock_ensure", lock=name)
     meta = {LOCK_METADATA_KEY: name, "job": job, "host": socket.gethostname(), "pid": os.getpid(),
             "since": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -167,6 +162,27 @@ def server_lock(db: Any, job: str, wait_s: float = SERVER_LOCK_WAIT_S) -> Iterat
                 tx.rollback()
             except Exception:  # the connection is gone: the server has rolled it back already
                 pass
+
+
+def _ensure_constraint(db: Any) -> None:
+    """JobLock's uniqueness constraint, made before any lock is taken, never while one is held: creating it
+    waits for every transaction holding a JobLock node, so a job whose load applied the schema inside
+    its own lock would wait for itself forever. A creation cut short (its job killed while it waited
+    for another host's job) leaves its index behind without the constraint, and every later creation
+    would fail on the name: that index is dropped and the constraint made again."""
+    from neo4j.exceptions import ClientError
+
+    from graph.schema import constraint_name, schema_statements
+
+    with db.driver.session(database=db.settings.database) as session:
+        for statement in schema_statements(labels=("JobLock",)):
+            try:
+                session.run(statement).consume()
+            except ClientError as error:
+                if error.code != "Neo.ClientError.Schema.IndexWithNameAlreadyExists":
+                    raise
+                session.run(f"DROP INDEX {constraint_name('JobLock')} IF EXISTS").consume()  # a name of the model
+                session.run(statement).consume()
 
 
 def _server_holder(db: Any, name: str) -> str:

@@ -22,7 +22,7 @@ def schema_statements(labels: Collection[str] | None = None) -> list[str]:
             continue
         lower = node.label.lower()
         statements.append(
-            f"CREATE CONSTRAINT {lower}_{node.key}_unique IF NOT EXISTS "
+            f"CREATE CONSTRAINT {constraint_name(node.label)} IF NOT EXISTS "
             f"FOR (n:{node.label}) REQUIRE n.{node.key} IS UNIQUE"
         )
         for prop in node.indexed:
@@ -39,6 +39,12 @@ def schema_statements(labels: Collection[str] | None = None) -> list[str]:
         f"FOR (n:{'|'.join(labels)}) ON EACH [{', '.join('n.' + p for p in props)}]"
     )
     return statements
+
+
+def constraint_name(label: str) -> str:
+    """The name :func:`schema_statements` gives the uniqueness constraint of ``label`` (and its index)."""
+    node = next(n for n in NODES if n.label == label)
+    return f"{label.lower()}_{node.key}_unique"
 
 
 def apply_schema(db: Any) -> int:

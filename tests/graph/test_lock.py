@@ -124,3 +124,16 @@ def test_a_load_into_a_database_without_the_lock_constraint_does_not_wait_for_it
     with clean_db.driver.session(database=clean_db.settings.database) as session:
         names = [r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name")]
     assert "joblock_name_unique" in names
+
+
+def test_an_index_left_by_a_cut_short_constraint_creation_is_replaced_by_the_constraint(clean_db) -> None:  # type: ignore[no-untyped-def]
+    """A job killed while its constraint creation waited leaves the constraint's index alone, under the
+    constraint's name; every later job would fail on that name."""
+    with clean_db.driver.session(database=clean_db.settings.database) as session:
+        session.run("DROP CONSTRAINT joblock_name_unique IF EXISTS").consume()
+        session.run("CREATE INDEX joblock_name_unique FOR (n:JobLock) ON (n.name)").consume()
+    with lock.server_lock(clean_db, "a detector run"):
+        pass
+    with clean_db.driver.session(database=clean_db.settings.database) as session:
+        constraints = [r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name")]
+    assert "joblock_name_unique" in constraints
