@@ -51,10 +51,16 @@ if text.strip():
     if results.empty:
         st.info("Nothing found.")
     else:
-        st.dataframe(results[["label", "caption", "degree", "score"]], hide_index=True, width="stretch",
+        # the record's key beside its name: two officials (firms, persons) of one name are two choices, and
+        # the select box tells its options apart by their text alone (the last of a repeated text won)
+        keys = [str(next((v for k, v in node_key(label, props).items() if k != "label"), ""))
+                for label, props in zip(results["label"], results["props"], strict=True)]
+        results = results.assign(key=keys)
+        st.dataframe(results[["label", "caption", "key", "degree", "score"]], hide_index=True, width="stretch",
                      key="explore_results", height=min(38 * (len(results) + 1), 260))
-        options = dict(zip(results["node_id"], results["label"] + ": " + results["caption"].astype(str),
-                           strict=True))
+        options = {node_id: f"{label}: {caption}" + (f" ({key})" if key and key != str(caption) else "")
+                   for node_id, label, caption, key in zip(results["node_id"], results["label"], results["caption"],
+                                                           keys, strict=True)}
         picked = st.selectbox("Start from", list(options), key="explore_pick", format_func=options.get)
         if st.button("Show its neighbourhood", key="explore_start", type="primary"):
             start_from(picked)

@@ -515,6 +515,19 @@ def test_explore_page_search_and_neighbourhood(market_db):
     assert list(table(at, "caption", "degree")["label"]) == ["Phone"]
 
 
+def test_explore_tells_two_records_of_one_name_apart(market_db):
+    """Two firms named alike are two choices: each option names the record's key (a select box
+    whose options read the same picks the last of them, whichever was chosen)."""
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (f:Firm {id: 'F2'}) SET f.name = 'Alpha Build'").consume()
+    at = app_session("views/explore.py")
+    at.text_input(key="explore_query").input("alpha").run()
+    no_exception(at)
+    results = table(at, "caption", "degree")
+    assert sorted(results["key"]) == ["F1", "F2"] and set(results["caption"]) == {"Alpha Build"}
+    assert sorted(at.selectbox(key="explore_pick").options) == ["Firm: Alpha Build (F1)", "Firm: Alpha Build (F2)"]
+
+
 def test_neighbours_come_in_pages(market_db):
     f1 = app_queries.search(market_db, "F1")
     node_id = f1[f1["caption"] == "Alpha Build"]["node_id"].iloc[0]
