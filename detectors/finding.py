@@ -83,9 +83,12 @@ def between_tenders(dates: dict[str, Any], total: int) -> str:
 
 
 def listed(items: Sequence[str], shown: int = 3) -> str:
-    """``a, b, c and 2 more``: the first ``shown`` items of a list for a sentence, and how many are left."""
-    text = ", ".join(items[:shown])
-    return text + (f" and {len(items) - shown} more" if len(items) > shown else "")
+    """``a, b, c and 2 more``: the first ``shown`` items of a list for a sentence, and how many are left;
+    one left over is shown instead (``a, b, c, d``): "and 1 more" hides a fact to save nothing, and a
+    reader adding up "won 34 (20, 6, 5 and 1 more)" finds wins missing."""
+    if len(items) <= shown + 1:
+        return ", ".join(items)
+    return ", ".join(items[:shown]) + f" and {len(items) - shown} more"
 
 
 def joined(items: Sequence[str]) -> str:

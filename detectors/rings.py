@@ -1147,7 +1147,7 @@ def _pct(x: float) -> str:
 
 
 def _top_winners(wins: dict[str, int], shown: int = 3) -> str:
-    """"F1 12, F2 9, F3 4 and 1 more": the members who won most, with their wins; a member with
+    """"F1 12, F2 9, F3 4 and 2 more": the members who won most, with their wins; a member with
     as many wins as the last one named is named too (a tie is not hidden in "and … more")."""
     ranked = sorted(wins.items(), key=lambda kv: (-kv[1], kv[0]))
     if len(ranked) > shown:

@@ -44,7 +44,10 @@ def test_new_year_days_in_day_dated_data_stay_days() -> None:
 def test_listed_names_the_first_items_and_counts_the_rest() -> None:
     assert listed(["T1", "T2"]) == "T1, T2"
     assert listed(["T1", "T2", "T3", "T4", "T5"]) == "T1, T2, T3 and 2 more"
-    assert listed(["F1", "F2", "F3", "F4", "F5", "F6"], 5) == "F1, F2, F3, F4, F5 and 1 more"
+    assert listed(["F1", "F2", "F3", "F4", "F5", "F6", "F7"], 5) == "F1, F2, F3, F4, F5 and 2 more"
+    # one left over is named rather than counted: "and 1 more" hides a fact and saves no words
+    assert listed(["F1", "F2", "F3", "F4"]) == "F1, F2, F3, F4"
+    assert listed(["F1", "F2", "F3", "F4", "F5", "F6"], 5) == "F1, F2, F3, F4, F5, F6"
 
 
 def test_joined_names_every_item() -> None:

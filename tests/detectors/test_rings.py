@@ -621,8 +621,9 @@ def test_sentence_says_how_many_members_hold_the_identifier() -> None:
 
 def test_the_winners_named_do_not_hide_a_tie() -> None:
     wins = {"F5": 2, "F1": 8, "F2": 8, "F3": 8, "F4": 8}
-    assert rings._top_winners(wins) == "F1 8, F2 8, F3 8, F4 8 and 1 more"
-    assert rings._top_winners({"F1": 9, "F2": 5, "F3": 4, "F4": 1}) == "F1 9, F2 5, F3 4 and 1 more"
+    assert rings._top_winners(wins) == "F1 8, F2 8, F3 8, F4 8, F5 2"  # one left over is named, not "1 more"
+    assert rings._top_winners({"F1": 9, "F2": 5, "F3": 4, "F4": 1}) == "F1 9, F2 5, F3 4, F4 1"
+    assert rings._top_winners({"F1": 9, "F2": 5, "F3": 4, "F4": 1, "F5": 1}) == "F1 9, F2 5, F3 4 and 2 more"
 
 
 def test_sentence_tells_an_identifier_that_competing_bids_carried_in_one_tender() -> None:
