@@ -15,9 +15,16 @@ import streamlit as st
 
 from views.common import CACHE_TTL_S
 
+# no grey among the members' colours: grey is the outsiders'
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-           "#bcbd22", "#7f7f7f"]
+           "#bcbd22", "#393b79"]
 OUTSIDERS = "#c7c7c7"
+
+
+def member_colours(names: Any) -> dict[str, str]:
+    """One colour per ring member, by the members' sorted names: the same member has the same colour in
+    every chart of the ring (the bid chart and the rotation), whoever else bid or won."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(sorted(set(names)))}
 
 
 def plain(values: Any) -> Any:
@@ -48,9 +55,9 @@ def bid_spread_figure(bids: pd.DataFrame) -> go.Figure:
     plotted["note"] = [("" if ok else f" · {s if s != 'valid' else 'no positive amount'}: not a valid bid")
                        for ok, s in zip(valid, status, strict=True)]
     figure = go.Figure()
-    members = sorted(plotted.loc[plotted["is_member"], "firm_name"].unique())
-    groups = [(name, plotted[plotted["is_member"] & (plotted["firm_name"] == name)], PALETTE[i % len(PALETTE)])
-              for i, name in enumerate(members)]
+    colours = member_colours(plain(bids.loc[bids["is_member"].astype(bool), "firm_name"].dropna()))
+    groups = [(name, plotted[plotted["is_member"] & (plotted["firm_name"] == name)], colour)
+              for name, colour in colours.items()]
     groups.append(("outsiders", plotted[~plotted["is_member"]], OUTSIDERS))
     for name, frame, colour in groups:
         if frame.empty:
@@ -68,11 +75,15 @@ def bid_spread_figure(bids: pd.DataFrame) -> go.Figure:
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def win_rotation_figure(rotation: pd.DataFrame) -> go.Figure:
-    """Who won each of a ring's tenders, over time: turn-taking shows as a zig-zag between members."""
+def win_rotation_figure(rotation: pd.DataFrame, members: tuple[str, ...] = ()) -> go.Figure:
+    """Who won each of a ring's tenders, over time: turn-taking shows as a zig-zag between members.
+
+    ``members``: the names of every member the bid chart shows (those who never won too), so each
+    member keeps the colour :func:`bid_spread_figure` gives it (:func:`member_colours`)."""
     rotation = rotation.assign(winner=plain(rotation["winner"]), tender_id=plain(rotation["tender_id"]))
     winners = sorted(rotation["winner"].unique())
-    colours = {w: PALETTE[i % len(PALETTE)] for i, w in enumerate(winners)}
+    colours = member_colours([*plain(pd.Series(list(members), dtype=object)),
+                              *rotation.loc[rotation["is_member"].astype(bool), "winner"]])
     figure = go.Figure(go.Scatter(
         x=rotation["published_at"], y=rotation["winner"], mode="markers+lines",
         line={"color": "#dddddd", "width": 1},

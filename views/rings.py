@@ -65,7 +65,8 @@ else:
     rotation = app_queries.win_rotation(bids)
     if not rotation.empty:
         st.markdown("**Who won, over time** — rotation shows as winners taking turns")
-        st.plotly_chart(win_rotation_figure(rotation), key=f"ring_rotation_chart_{ring_id}", width="stretch")
+        members = tuple(sorted(bids.loc[bids["is_member"].astype(bool), "firm_name"].dropna().unique()))
+        st.plotly_chart(win_rotation_figure(rotation, members), key=f"ring_rotation_chart_{ring_id}", width="stretch")
     where = app_queries.wins_by_region(bids)
     if not where.empty:
         st.markdown("**Who won where** — market allocation shows as one member winning in each region")

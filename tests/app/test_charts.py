@@ -52,3 +52,26 @@ def test_names_and_ids_reach_plotly_as_entities() -> None:
     assert "&lt;b&gt;safety&lt;/b&gt;" in shown and "T&lt;1&gt;" in shown
     assert " · &lt;i&gt;withdrawn&lt;/i&gt;: not a valid bid" in shown
     assert len(figures[2].data) == 2  # the pair's firm is still told apart from the others by its id
+
+
+def test_a_member_has_one_colour_in_the_bid_chart_and_the_rotation() -> None:
+    """Colours go by the members' names: an outsider who won (named "Aaa", sorting first) and a member who
+    never won shift nothing, and no member gets the outsiders' grey."""
+    day = pd.Timestamp("2024-01-01")
+    names = {"F1": "Kilo", "F2": "Lima", "F3": "Mike", "F9": "Aaa Outsider"}
+    rows = [("T1", "F1", True), ("T1", "F2", False), ("T1", "F3", False), ("T2", "F9", True), ("T2", "F2", False),
+            ("T3", "F2", True), ("T3", "F1", False)]
+    bids = pd.DataFrame({"tender_id": [t for t, _, _ in rows], "firm_id": [f for _, f, _ in rows],
+                         "firm_name": [names[f] for _, f, _ in rows], "is_member": [f != "F9" for _, f, _ in rows],
+                         "is_winner": [w for _, _, w in rows], "amount": [100.0] * len(rows),
+                         "winning_amount": [100.0] * len(rows), "pct_above_winner": [0.0] * len(rows),
+                         "published_at": [day] * len(rows), "status": ["valid"] * len(rows),
+                         "valid": [True] * len(rows)})
+    in_bids = {trace.name: trace.marker.color for trace in bid_spread_figure(bids).data}
+    rotation = pd.DataFrame({"tender_id": ["T1", "T2", "T3"], "winner": ["Kilo", "Aaa Outsider", "Lima"],
+                             "is_member": [True, False, True], "published_at": [day] * 3})
+    [trace] = win_rotation_figure(rotation, ("Kilo", "Lima", "Mike")).data
+    in_rotation = dict(zip(trace.y, trace.marker.color, strict=True))
+    assert in_rotation["Kilo"] == in_bids["Kilo"] and in_rotation["Lima"] == in_bids["Lima"]
+    assert in_rotation["Aaa Outsider"] == in_bids["outsiders"] == "#c7c7c7"
+    assert len({in_bids["Kilo"], in_bids["Lima"], in_bids["Mike"], "#c7c7c7", "#7f7f7f"}) == 5
