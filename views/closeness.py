@@ -78,6 +78,22 @@ with right:
             "mean_days": st.column_config.NumberColumn("mean days", format="%.1f"),
             "median_days": st.column_config.NumberColumn("median days", format="%.1f")})
 
+dealings = activity[(activity["firm_id"] == firm_id) & (activity["activity"] != "evaluation")] \
+    if not activity.empty else activity
+if not dealings.empty:
+    counted_ = dealings["activity"].value_counts()
+    st.markdown(f"**The records behind the counts** — every inspection ({counted_.get('inspection', 0)}) and "
+                f"approval ({counted_.get('approval', 0)}) of this firm by {md(pair['official_name'])}, by id: "
+                "search an id on Explore, or `MATCH (n {id: $id})` in the Cypher console")
+    st.dataframe(
+        dealings[["activity", "activity_id", "date", "kind", "outcome", "days", "statutory_days"]],
+        hide_index=True, width="stretch", key="pair_records", column_config={
+            "activity_id": st.column_config.TextColumn("record id"),
+            "date": st.column_config.DateColumn("date (approval: applied)"),
+            "outcome": st.column_config.TextColumn("result / decision"),
+            "days": st.column_config.NumberColumn("approval days", format="%d"),
+            "statutory_days": st.column_config.NumberColumn("statutory days", format="%d")})
+
 committees = load(app_queries.pair_committee_tenders, official_id, firm_id)
 if not committees.empty:
     won = int(committees["firm_won"].sum())

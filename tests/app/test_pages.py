@@ -412,6 +412,12 @@ def test_closeness_page_rates_times_and_ties(market_db):
     assert {e["data"]["label"] for e in ties["edges"]} == {"RELATED_TO", "SHAREHOLDER_OF"}
     assert any(getattr(x, "key", None) == "pair_timeline_PAIR-1" for x in _walk_all(at))
     assert "**Committees**" not in all_text(at)  # O1 sat on no committee of F5's tenders
+    # every record behind the counts, by id, so each fact can be followed to its node
+    records = table(at, "activity_id", "statutory_days")
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        ids = session.run("MATCH (o:Official {id: 'O1'})-[:CONDUCTED|DECIDED]->(n)-[:OF|APPLIED]-(f:Firm {id: 'F5'}) "
+                          "RETURN collect(DISTINCT n.id) AS ids").single()["ids"]
+    assert ids and sorted(records["activity_id"]) == sorted(ids)
 
     # triage here, as on the Rings page; the case file and the printable report can be downloaded
     at.selectbox(key="triage_status_pairs_PAIR-1").set_value("confirmed")
