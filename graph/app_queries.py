@@ -26,7 +26,7 @@ from graph.db import Database, GraphError
 from graph.model import NODES
 
 TRIAGE_STATUSES: tuple[str, ...] = ("open", "in_progress", "confirmed", "dismissed")
-CASE_KINDS: tuple[str, ...] = ("ring", "pair", "linked_bidders", "tender", "firm", "buyer")
+CASE_KINDS: tuple[str, ...] = ("ring", "pair", "linked_bidders", "tender", "firm", "buyer", "official")
 CAPTION_KEYS: tuple[str, ...] = ("name", "title", "value", "hash", "id")
 DATA_LABELS: tuple[str, ...] = tuple(
     n.label for n in NODES if n.label not in ("DetectorRun", "LoadRun", "Ring", "Alert")

@@ -33,7 +33,7 @@ inactive = filters[4].toggle("Include findings no longer produced", key="cases_i
 
 cases = load(app_queries.cases, tuple(kinds), include_inactive=inactive)
 if cases.empty:
-    st.info("No cases: no ring, pair, linked-bidders, tender or red-flag findings are stored yet." if inactive else
+    st.info("No cases: no ring, pair, linked-bidders, tender, red-flag or official-profile findings are stored yet." if inactive else
             "No active cases of these kinds. Switch on “Include findings no longer produced” for older ones.")
     st.stop()
 shown = cases[cases["status"].isin(statuses)]

@@ -12,6 +12,7 @@ from detectors.market import PASSED_RESULTS, plain_text
 from graph import app_queries
 from views.charts import monthly_activity_figure
 from views.common import load, md, record_select, require_database, score_column
+from views.triage import triage_panel
 
 
 def _z(value: float) -> str | None:
@@ -19,7 +20,7 @@ def _z(value: float) -> str | None:
     return None if pd.isna(value) else f"z {value:+.1f}"
 
 
-require_database()
+db = require_database()
 st.title("Officials")
 
 departments = load(app_queries.departments)
@@ -91,6 +92,11 @@ cols[4].metric("Profile score", "—" if pd.isna(row["profile_score"]) else f"{r
 alerts = load(app_queries.official_alerts, official_id)
 for alert in alerts.itertuples():
     st.warning(f"**Official finding {md(alert.alert_id)}** (score {alert.score:.0f}): {md(alert.explanation)}")
+if not alerts.empty:  # a finding about the official is a case like any other: triaged here or on Cases
+    alert_id = alerts["alert_id"].iloc[0]
+    with st.expander(f"Triage {alert_id}" + (f" (and {len(alerts) - 1} more on Cases)" if len(alerts) > 1 else ""),
+                     expanded=False):
+        triage_panel(db, alert_id, key="officials")
 
 activity = load(app_queries.official_activity, official_id, None, date_from, date_to)
 assignments = load(app_queries.official_assignments, official_id)

@@ -304,12 +304,12 @@ def test_cases_page_hides_untriaged_weak_leads_until_asked(market_db):
     at = app_session("views/cases.py")
     no_exception(at)
     listed = list(table(at, "finding_id", "subjects")["finding_id"])
-    assert listed == ["RING-1", "TR-1", "RF-1", "RF-2", "LB-1"]  # the kinds without a tier stay
+    assert listed == ["RING-1", "TR-1", "RF-1", "RF-2", "LB-1", "OFF-1"]  # the kinds without a tier stay
     assert "2 weak rings and pairs" in all_text(at)
     at.toggle(key="cases_weak").set_value(True).run()
     no_exception(at)
     cases = table(at, "finding_id", "subjects").set_index("finding_id")
-    assert list(cases.index) == ["RING-1", "PAIR-1", "TR-1", "RF-1", "RF-2", "LB-1", "RING-2"]
+    assert list(cases.index) == ["RING-1", "PAIR-1", "TR-1", "RF-1", "RF-2", "LB-1", "OFF-1", "RING-2"]
     assert (cases.loc["RING-2", "tier"], cases.loc["PAIR-1", "tier"], cases.loc["TR-1", "tier"]) == ("weak", "weak",
                                                                                                      None)
     # a comment is triage too: the weak pair someone commented on is listed without the toggle
@@ -321,7 +321,7 @@ def test_cases_page_hides_untriaged_weak_leads_until_asked(market_db):
     at = app_session("views/cases.py")
     no_exception(at)
     assert list(table(at, "finding_id", "subjects")["finding_id"]) == ["RING-1", "PAIR-1", "TR-1", "RF-1", "RF-2",
-                                                                       "LB-1"]
+                                                                       "LB-1", "OFF-1"]
 
 
 def test_officials_page_record_and_drill_down(market_db):
@@ -334,6 +334,12 @@ def test_officials_page_record_and_drill_down(market_db):
     at.selectbox(key="officials_pick").set_value("O1").run()
     no_exception(at)
     assert any("OFF-1" in w.value for w in at.warning)
+    # the official's finding is triaged where it is read
+    at.selectbox(key="triage_status_officials_OFF-1").set_value("in_progress")
+    _submit(at, "Save triage")
+    no_exception(at)
+    assert app_queries.finding(market_db, "OFF-1")["status"] == "in_progress"
+    assert list(app_queries.case_events(market_db, "OFF-1")["action"]) == ["status"]
     firms = table(at, "firm_id", "overdue_approvals").set_index("firm_id")
     assert firms.loc["F5", "inspections"] == 6 and firms.loc["F6", "overdue_approvals"] == 2
     assert firms.loc["F6", "case_officer"] == "since 2024-02-01" and firms.loc["F5", "case_officer"] == ""
@@ -744,10 +750,11 @@ def test_cases_page_triage_is_append_only(market_db):
     at = app_session("views/cases.py")
     no_exception(at)
     cases = table(at, "finding_id", "subjects")
-    # no official finding: not a case; the tender finding's subject is its tender
-    assert list(cases["finding_id"]) == ["RING-1", "PAIR-1", "TR-1", "RF-1", "RF-2", "LB-1", "RING-2"]
+    # an official-profile finding is a case too (it was not, so nobody could triage it and the findings
+    # expiry deleted each one once inactive); the tender finding's subject is its tender
+    assert list(cases["finding_id"]) == ["RING-1", "PAIR-1", "TR-1", "RF-1", "RF-2", "LB-1", "OFF-1", "RING-2"]
     subjects = cases.set_index("finding_id")["subjects"]
-    assert (subjects["TR-1"], subjects["RF-2"]) == ("T2", "D2")  # a buyer's red flags are a case too
+    assert (subjects["TR-1"], subjects["RF-2"], subjects["OFF-1"]) == ("T2", "D2", "O1")  # a buyer's red flags too
     at.selectbox(key="cases_pick").set_value("PAIR-1").run()
     at.selectbox(key="triage_status_cases_PAIR-1").set_value("confirmed")
     at.text_input(key="triage_assignee_cases_PAIR-1").input("Ana")
