@@ -750,6 +750,13 @@ class ConsoleResult:
     seconds: float = 0.0
 
 
+def query_parameters(text: str) -> list[str]:
+    """The ``$name`` parameters a Cypher text uses, in order of first use: those written in string literals
+    (``'…$x…'``, ``"…"``), backquoted names or comments are not parameters."""
+    code = re.sub(r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|`[^`]*`", " ", text, flags=re.S)
+    return list(dict.fromkeys(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", code)))
+
+
 def console_value(text: str) -> Any:
     """A parameter typed in the console: JSON when it parses (numbers, lists, null, quoted strings), else text."""
     stripped = text.strip()

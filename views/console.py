@@ -47,7 +47,11 @@ if mode == "Saved query":
 else:
     text = st.text_area("Cypher", key="console_text", height=180,
                         value="MATCH (f:Firm)-[:MEMBER_OF]->(r:Ring)\nRETURN r.id AS ring, collect(f.id) AS members\n"
-                              "LIMIT 25")
+                              "LIMIT 25", help="Write values as parameters ($id, $limit …): a box for each appears below")
+    for parameter in app_queries.query_parameters(text):  # values go in as parameters, never into the text
+        raw = st.text_input(f"${parameter}", key=f"console_free_param_{parameter}",
+                            help="JSON (10, true, null, [\"a\",\"b\"], \"text\") or plain text")
+        params[parameter] = app_queries.console_value(raw)
 
 run = st.button("Run", key="console_run", type="primary")
 if run and max(len(text), len(json.dumps(params, default=str, ensure_ascii=False))) > access_log.MAX_TEXT:

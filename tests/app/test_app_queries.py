@@ -23,6 +23,12 @@ def test_label_counts_query_counts_the_models_data_labels():
     assert core <= counted
 
 
+def test_query_parameters_are_the_dollar_names_outside_strings_names_and_comments():
+    text = ("MATCH (n {id: $id})-[:R]->(m) WHERE m.x = '$no' AND m.y = \"a \\\" $no\" // $no\n"
+            "/* $no */ RETURN `$no` AS c, $limit, $id")
+    assert app_queries.query_parameters(text) == ["id", "limit"]
+
+
 def test_fulltext_query_prefixes_latin_words_and_quotes_cjk_words():
     assert app_queries.fulltext_query("alpha build") == "alpha* AND build*"
     assert app_queries.fulltext_query("兰州 建筑") == '"兰州" AND "建筑"'

@@ -636,6 +636,26 @@ def test_console_refuses_writes_and_the_database_is_unchanged(market_db, stateme
     assert entry["rows"] is None and entry["error"]
 
 
+def test_console_free_cypher_takes_its_parameters_in_boxes(market_db, access_log):
+    """A $name in free Cypher gets a box, as a saved query's do: the value goes in as a parameter (a
+    quote in it is data, not Cypher), and the access log records it beside the text as typed."""
+    at = app_session("views/console.py")
+    at.radio(key="console_mode").set_value("Free Cypher").run()
+    text = "MATCH (f:Firm) WHERE f.id = $id OR f.name = $name RETURN f.name AS name, '$not' AS s LIMIT $limit"
+    at.text_area(key="console_text").input(text).run()
+    assert [t.label for t in at.text_input] == ["$id", "$name", "$limit"]
+    at.text_input(key="console_free_param_id").input("F1")
+    at.text_input(key="console_free_param_name").input("x' OR 1=1 //")
+    at.text_input(key="console_free_param_limit").input("5")
+    at.button(key="console_run").click().run()
+    no_exception(at)
+    [result] = [d.value for d in at.dataframe]
+    assert list(result["name"]) == ["Alpha Build"]
+    [entry] = access_entries(access_log)
+    assert (entry["mode"], entry["query"], entry["params"]) == ("free", text, {"id": "F1", "name": "x' OR 1=1 //",
+                                                                               "limit": 5})
+
+
 def test_console_runs_only_what_the_access_log_can_record_whole_and_shows_errors_as_text(market_db, access_log):
     at = app_session("views/console.py")
     at.radio(key="console_mode").set_value("Free Cypher").run()
