@@ -1224,8 +1224,15 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
         else:
             ch["dispersion"] = overdispersion_sizes(ch["observed"], ch["expected"], ch[OID].map(department), ch[OID])
         ch["pvalue"] = count_tail_after_selection(ch["observed"], ch["expected"], floor, ch["dispersion"])
-        if "most" in ch:
-            ch["pmin"] = count_tail_after_selection(ch.pop("most"), ch["expected"], floor, ch["dispersion"])
+        if "most" in ch:  # the smallest p over the counts the pair could have had: the tail at the most, and
+            # below the floor (where the tail is not conditioned) at floor − 1 when a tested pair can be there
+            most = ch.pop("most")
+            ch["pmin"] = count_tail_after_selection(most, ch["expected"], floor, ch["dispersion"])
+            below = np.minimum(most, floor - 1)
+            if floor - 1 >= params.min_inspections:
+                ch["pmin"] = np.where(most >= params.min_inspections, np.minimum(
+                    ch["pmin"], count_tail_after_selection(below, ch["expected"], floor, ch["dispersion"])),
+                    ch["pmin"])
         ch = ch.rename(columns={c: f"{name}_{c}" for c in ("observed", "expected", "lift", "pvalue", "pmin",
                                                              "frequency_model", "dispersion")})
         frame = _attach(frame, ch, pairs)

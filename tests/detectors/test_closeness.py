@@ -1022,6 +1022,30 @@ def test_committee_q_counts_only_pairs_whose_meetings_could_be_significant() -> 
     assert row["frequency_channel"] == "evaluations" and row["frequency_points"] > 0
 
 
+def test_committee_pmin_is_the_smallest_p_even_below_the_conditioning_floor() -> None:
+    """With min_evaluations (5) above min_inspections (3) the tail is conditioned only from 5 meetings
+    on, and a pair kept for its tie can be tested at 3 or 4: there p is the plain tail, far smaller than
+    the conditioned tail at the most meetings possible. O1 sits on 10 of 100 committees, F1 bid in 6
+    tenders, 3 of them O1's: expected 0.6, p = P(X ≥ 3) = 0.023; the conditioned tail at the 6
+    meetings possible is P(X ≥ 6 | X ≥ 5) ≈ 0.1. pmin must not exceed p, or Tarone drops a pair that
+    can be significant."""
+    tenders, bids, evals = [], [], []
+    for t in range(100):
+        tid = f"T{t}"
+        tenders.append({"tender_id": tid, "department_id": "D1", "category": "works", "region": "R1"})
+        for firm in ["F2", "F3"] + (["F1"] if t in (0, 1, 2, 50, 51, 52) else []):
+            bids.append({"bid_id": f"B{tid}{firm}", "tender_id": tid, "firm_id": firm, "amount": 100.0,
+                         "disqualified": False, "is_winner": False})
+        evals.append({"tender_id": tid, "official_id": "O1" if t < 10 else "O2"})
+    data = _market(_officials(["O1", "O2"]), tenders=tenders, bids=bids, evaluations=evals,
+                   relations=[{"official_id": "O1", "person_id": "P1", "relation": "sister"}],
+                   person_roles=[{"person_id": "P1", "firm_id": "F1", "role": "shareholder", "share": 0.3}])
+    row = _row(closeness.pair_frame(data, closeness.Params(min_evaluations=5)), "O1", "F1")
+    assert row["evaluations_observed"] == 3 and row["evaluations_expected"] == pytest.approx(0.6)
+    assert row["evaluations_pvalue"] == pytest.approx(stats.poisson.sf(2, 0.6))  # below the floor: plain
+    assert row["evaluations_pmin"] <= row["evaluations_pvalue"]
+
+
 def test_committee_excess_reads_as_tenders_sat_on() -> None:
     """O1 sits only on the committees of the first 12 tenders, and F1 bid in all of them;
     F1's 18 bids would meet O1's 12 of 120 seats 1.8 times: a frequency lead in the
