@@ -105,7 +105,9 @@ def empty_database(db: Database, allow_wipe: bool) -> None:
         existing = session.run("MATCH (n) RETURN count(n) AS c").single()["c"]
         if existing and not allow_wipe:
             raise SystemExit(f"{db.settings.describe()} holds {existing} nodes; pass --wipe to empty it")
-        while session.run("MATCH (n) WITH n LIMIT 2000 DETACH DELETE n RETURN count(*) AS c").single()["c"]:
+        # the job lock's node stays: a job holding it would wait for the wipe, and the wipe for the job
+        while session.run("MATCH (n) WHERE NOT n:JobLock WITH n LIMIT 2000 DETACH DELETE n "
+                          "RETURN count(*) AS c").single()["c"]:
             pass
 
 

@@ -153,9 +153,17 @@ def server_lock(db: Any, job: str, wait_s: float = SERVER_LOCK_WAIT_S) -> Iterat
             if not (error.code or "").startswith("Neo.ClientError.Transaction."):
                 raise
             raise LockHeld(_server_holder(db, name)) from None
-        tx = session.begin_transaction(metadata=meta)
+        for _ in range(2):
+            tx = session.begin_transaction(metadata=meta)
+            if tx.run(query("job_lock_take"), lock=name).consume().counters.properties_set:
+                break
+            # the node went in between (a graph wiped by hand): made again — after this transaction ends, as
+            # its look-up holds the key's index entry the making needs — then taken; never run unlocked
+            tx.rollback()
+            db.write("job_lock_ensure", lock=name)
+        else:
+            raise LockHeld("the database's lock node could not be taken; this job did nothing")
         try:
-            tx.run(query("job_lock_take"), lock=name).consume()
             yield
         finally:
             try:

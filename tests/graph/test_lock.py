@@ -137,3 +137,39 @@ def test_an_index_left_by_a_cut_short_constraint_creation_is_replaced_by_the_con
     with clean_db.driver.session(database=clean_db.settings.database) as session:
         constraints = [r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name")]
     assert "joblock_name_unique" in constraints
+
+
+def test_a_lock_node_deleted_before_the_take_is_made_again_not_skipped(clean_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The take is a MATCH: had the node gone between making sure of it and taking it (a graph wiped by
+    hand), it would match nothing and the job would run unlocked without a word."""
+    real_write = clean_db.write
+    calls = []
+
+    def write(name, **params):  # type: ignore[no-untyped-def]
+        counters = real_write(name, **params)
+        calls.append(name)
+        if name == "job_lock_ensure" and calls.count(name) == 1:  # the node goes right after it was made
+            with clean_db.driver.session(database=clean_db.settings.database) as session:
+                session.run("MATCH (l:JobLock) DELETE l").consume()
+        return counters
+
+    monkeypatch.setattr(clean_db, "write", write)
+    with lock.server_lock(clean_db, "a detector run"):
+        assert calls.count("job_lock_ensure") == 2  # made again, then taken
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        probe = subprocess.run([sys.executable, "-c", HOLDER, "a second job"], cwd=REPO, env=env,
+                               capture_output=True, text=True, timeout=60, check=False)
+        assert probe.returncode != 0 and "LockHeld" in probe.stderr and "a detector run" in probe.stderr
+
+
+def test_a_wipe_of_the_graph_during_a_job_finishes(clean_db) -> None:  # type: ignore[no-untyped-def]
+    """The wipes of tests and benchmarks leave the lock's node alone: deleting it would wait for the job
+    holding it while the job's next write waited for the wipe, a cycle Neo4j does not detect."""
+    from tests.conftest import _wipe
+
+    with lock.server_lock(clean_db, "a load of export/"):
+        with clean_db.driver.session(database=clean_db.settings.database) as session:
+            session.run("CREATE (:Firm {id: 'ZZ-A'})").consume()
+        _wipe(clean_db)
+        with clean_db.driver.session(database=clean_db.settings.database) as session:
+            assert session.run("MATCH (n) WHERE NOT n:JobLock RETURN count(n) AS n").single()["n"] == 0
