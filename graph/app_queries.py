@@ -753,8 +753,12 @@ class ConsoleResult:
 def query_parameters(text: str) -> list[str]:
     """The ``$name`` parameters a Cypher text uses, in order of first use: those written in string literals
     (``'…$x…'``, ``"…"``), backquoted names or comments are not parameters."""
-    code = re.sub(r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|`[^`]*`", " ", text, flags=re.S)
-    return list(dict.fromkeys(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", code)))
+    # one left-to-right scan, so a backquoted parameter ($`a b`) is read as one before a backquoted name
+    tokens = r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|\$`[^`]*`|`[^`]*`"
+    code = re.sub(tokens, lambda m: m.group(0) if m.group(0).startswith("$`") else " ", text, flags=re.S)
+    # a name as Cypher spells one: letters of any script ($名字), digits alone ($0), or backquoted ($`a b`)
+    found = re.findall(r"\$(?:`([^`]*)`|([^\W\d]\w*|\d+))", code)
+    return list(dict.fromkeys(quoted or plain for quoted, plain in found))
 
 
 def console_value(text: str) -> Any:

@@ -27,6 +27,8 @@ def test_query_parameters_are_the_dollar_names_outside_strings_names_and_comment
     text = ("MATCH (n {id: $id})-[:R]->(m) WHERE m.x = '$no' AND m.y = \"a \\\" $no\" // $no\n"
             "/* $no */ RETURN `$no` AS c, $limit, $id")
     assert app_queries.query_parameters(text) == ["id", "limit"]
+    # names as Cypher spells them: any script, digits alone, backquoted (Neo4j 5 takes all three)
+    assert app_queries.query_parameters("RETURN $名字, $0, $`odd name`, `$no`, $abç") == ["名字", "0", "odd name", "abç"]
 
 
 def test_fulltext_query_prefixes_latin_words_and_quotes_cjk_words():
