@@ -102,7 +102,7 @@ def server_cpu_seconds(settings: Neo4jSettings) -> float | None:
 
 def empty_database(db: Database, allow_wipe: bool) -> None:
     with db.driver.session(database=db.settings.database) as session:
-        existing = session.run("MATCH (n) RETURN count(n) AS c").single()["c"]
+        existing = session.run("MATCH (n) WHERE NOT n:JobLock RETURN count(n) AS c").single()["c"]
         if existing and not allow_wipe:
             raise SystemExit(f"{db.settings.describe()} holds {existing} nodes; pass --wipe to empty it")
         # the job lock's node stays: a job holding it would wait for the wipe, and the wipe for the job
