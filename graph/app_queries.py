@@ -761,6 +761,23 @@ def query_parameters(text: str) -> list[str]:
     return list(dict.fromkeys(quoted or plain for quoted, plain in found))
 
 
+def display_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A console result as the table shows it: a column of numbers only (and blanks) stays numeric, so it
+    sorts as numbers and 1074000.0 is not text, and one of true/false only stays a flag; any other column
+    is text (lists, maps and mixed values would not survive the browser's typed columns), a blank as an
+    empty cell."""
+    shown = {}
+    for column in frame.columns:
+        values = frame[column]
+        present = values.dropna()
+        numeric = len(present) > 0 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present)
+        flags = len(present) > 0 and all(isinstance(v, bool) for v in present)
+        shown[column] = (pd.to_numeric(values, errors="coerce") if numeric else values.astype("boolean") if flags
+                         else values.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
+                                         else str(v)))
+    return pd.DataFrame(shown, index=frame.index, columns=frame.columns)
+
+
 def console_value(text: str) -> Any:
     """A parameter typed in the console: JSON when it parses (numbers, lists, null, quoted strings), else text."""
     stripped = text.strip()

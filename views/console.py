@@ -104,7 +104,7 @@ elif result is not None:
                + (f" — stopped at the row cap of {ROW_CAP}" if result.truncated else ""))
     tab_table, tab_graph = st.tabs(["Table", f"Graph ({len(result.graph.nodes)} nodes)"])
     with tab_table:
-        st.dataframe(result.table.astype(str) if not result.table.empty else result.table,
+        st.dataframe(app_queries.display_table(result.table),
                      hide_index=True, width="stretch", key="console_table")
         table = result.table
         st.download_button("Download CSV", access_log.on_download(

@@ -31,6 +31,17 @@ def test_query_parameters_are_the_dollar_names_outside_strings_names_and_comment
     assert app_queries.query_parameters("RETURN $名字, $0, $`odd name`, `$no`, $abç") == ["名字", "0", "odd name", "abç"]
 
 
+def test_console_table_keeps_number_columns_numeric_and_shows_the_rest_as_text():
+    table = pd.DataFrame({"budget": [1074000.0, 99.5, None], "bids": [3, 12, 7], "name": ["A", None, "C"],
+                          "ids": [["F1", "F2"], [], ["F3"]], "mixed": [1, "x", None], "flag": [True, False, True]})
+    shown = app_queries.display_table(table)
+    assert shown["budget"].dtype.kind == "f" and shown["bids"].dtype.kind in "iu"
+    assert list(shown.sort_values("bids")["bids"]) == [3, 7, 12]  # numbers, not "12" < "3"
+    assert list(shown["name"]) == ["A", "", "C"] and list(shown["ids"]) == ["['F1', 'F2']", "[]", "['F3']"]
+    assert list(shown["mixed"]) == ["1", "x", ""] and list(shown["flag"]) == [True, False, True]
+    assert app_queries.display_table(pd.DataFrame()).empty
+
+
 def test_fulltext_query_prefixes_latin_words_and_quotes_cjk_words():
     assert app_queries.fulltext_query("alpha build") == "alpha* AND build*"
     assert app_queries.fulltext_query("兰州 建筑") == '"兰州" AND "建筑"'
