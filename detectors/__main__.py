@@ -134,13 +134,11 @@ def _expire(days: int, dry_run: bool) -> None:
     """``expire``: the findings retention of :mod:`graph.findings_retention`, inside the job lock."""
     from graph.db import connect
     from graph.findings_retention import cutoff_for, expire
-    from graph.lock import lock_name, run_lock, server_lock
+    from graph.lock import job_lock
 
     with connect() as db:
-        with run_lock(name=lock_name(db), job="a findings expiry"):  # first: a backup holding it stopped the server
-            db.verify()
-            with server_lock(db, "a findings expiry"):
-                report = expire(db, cutoff_for(days), dry_run=dry_run)
+        with job_lock(db, "a findings expiry"):
+            report = expire(db, cutoff_for(days), dry_run=dry_run)
     print(report.describe())
 
 

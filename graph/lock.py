@@ -172,6 +172,17 @@ def server_lock(db: Any, job: str, wait_s: float = SERVER_LOCK_WAIT_S) -> Iterat
                 pass
 
 
+@contextmanager
+def job_lock(db: Any, job: str) -> Iterator[None]:
+    """Both of a job's locks, in their order: the host's file lock first (a backup holding it has stopped
+    the local server, so nothing is asked of the server before it), the server checked, then the lock
+    on the server (:func:`server_lock`). LockHeld from either; GraphUnavailable from the check."""
+    with run_lock(name=lock_name(db), job=job):
+        db.verify()
+        with server_lock(db, job):
+            yield
+
+
 def _ensure_constraint(db: Any) -> None:
     """JobLock's uniqueness constraint, made before any lock is taken, never while one is held: creating it
     waits for every transaction holding a JobLock node, so a job whose load applied the schema inside

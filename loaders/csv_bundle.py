@@ -914,17 +914,15 @@ def run_load(load: Callable[[Any], Any], job: str = "a load", entry: LoadEntry |
     from neo4j.exceptions import DriverError, Neo4jError
 
     from graph.db import GraphError, GraphUnavailable, connect
-    from graph.lock import LockHeld, lock_name, run_lock, server_lock
+    from graph.lock import LockHeld, job_lock
     from graph.settings import SettingsError
 
     loading = False
     try:
         with connect() as db:
-            with run_lock(name=lock_name(db), job=job):  # first: a backup holding it has stopped the server
-                db.verify()
-                with server_lock(db, job):
-                    loading = True
-                    return EXIT_OK, load(db) if entry is None else _logged(db, load, entry)
+            with job_lock(db, job):
+                loading = True
+                return EXIT_OK, load(db) if entry is None else _logged(db, load, entry)
     except LockHeld as error:
         print(f"error: {error}\nNothing was written; run the load again when that job has finished.",
               file=sys.stderr)
