@@ -47,7 +47,7 @@ official_id, firm_id = pair["official_id"], pair["firm_id"]
 if pair["explanation"]:
     st.markdown(f"> {md(pair['explanation'])}")
 
-activity = load(app_queries.official_activity, official_id)
+activity = load(app_queries.official_activity, official_id, load(app_queries.activity_range)[1])
 if activity.empty:
     st.caption("No inspections or approvals by this official.")
 else:

@@ -44,7 +44,7 @@ if department_id is not None:
         st.warning(f"**{md(department_names[department_id])} as a buyer: {md(alert.detector.replace('_', ' '))} finding "
                    f"{md(alert.alert_id)}** (score {alert.score:.0f}): {md(alert.explanation)}")
 
-record = load(app_queries.official_workload, department_id, date_from, date_to)
+record = load(app_queries.official_workload, department_id, date_from, date_to, last)  # pending: to the data's last day
 if record.empty:
     st.info("No officials in this selection.")
     st.stop()
@@ -98,7 +98,7 @@ if not alerts.empty:  # a finding about the official is a case like any other: t
                      expanded=False):
         triage_panel(db, alert_id, key="officials")
 
-activity = load(app_queries.official_activity, official_id, None, date_from, date_to)
+activity = load(app_queries.official_activity, official_id, last, date_from, date_to)
 assignments = load(app_queries.official_assignments, official_id)
 if not assignments.empty:
     with st.expander(f"Assigned case officer of {len(assignments)} firms (with or without activity here)"):
