@@ -160,6 +160,19 @@ PERSON_ROLE_RELS: dict[str, str] = {
 }
 
 NODE_BY_LABEL: dict[str, NodeType] = {node.label: node for node in NODES}
+
+#: the longest text (UTF-8 bytes) a range-indexed property may hold: Neo4j refuses a longer index
+#: key ("Property value is too large to index", about 8 kB) and fails the write of its whole batch,
+#: so loaders reject such a value first; half the limit leaves room for the key's overhead
+MAX_INDEXED_BYTES = 4000
+#: the longest text (UTF-8 bytes) of any other property: a full-text index (names, titles) refuses
+#: a term over 32,766 bytes, and no record of a city holds a field this long
+MAX_TEXT_BYTES = 32000
+#: property names that are range-indexed on some node (keys and ``indexed``): their values are keys
+INDEXED_PROPERTIES: frozenset[str] = frozenset(
+    name for node in NODES for name in (node.key, *node.indexed))
+#: the largest whole number a property can hold (Neo4j integers are 64-bit signed)
+MAX_INTEGER = 2**63 - 1
 REL_BY_TYPE: dict[str, RelType] = {rel.type: rel for rel in RELATIONSHIPS}
 
 

@@ -47,7 +47,15 @@ import pandas as pd
 
 from detectors.market import FAILED_RESULTS, PASSED_RESULTS
 from graph.db import DEFAULT_BATCH, WriteCounters
-from graph.model import NODE_BY_LABEL, PERSON_ROLE_RELS, REL_BY_TYPE
+from graph.model import (
+    INDEXED_PROPERTIES,
+    MAX_INDEXED_BYTES,
+    MAX_INTEGER,
+    MAX_TEXT_BYTES,
+    NODE_BY_LABEL,
+    PERSON_ROLE_RELS,
+    REL_BY_TYPE,
+)
 from loaders.identifiers import (
     normalise_address,
     normalise_document_hash,
@@ -229,6 +237,8 @@ def parse_int(text: str) -> int:
     value = parse_number(text)
     if not value.is_integer():
         raise ValueError("not a whole number")
+    if value > MAX_INTEGER:
+        raise ValueError(f"too large a whole number to store (at most {MAX_INTEGER:,})")
     return int(value)
 
 
@@ -288,12 +298,41 @@ def parse_datetime(text: str) -> datetime:
         except ValueError:
             raise ValueError("not an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SS)") from None
     if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
+        try:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            raise ValueError("a date-time out of range: in UTC it falls before year 1 or after 9999") from None
     return value
 
 
+def parse_id(text: str) -> str:
+    """An id as written, without surrounding blanks; refused when it holds a character nobody can
+    see (a zero-width space, a control character): it would be another id that looks the same,
+    and every row naming the visible one would miss it."""
+    value = text.strip()
+    for position, char in enumerate(value, 1):
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            name = unicodedata.name(char, "a control character")
+            raise ValueError(f"id holds an invisible character (U+{ord(char):04X} {name} at position {position})")
+    return value
+
+
+def check_storable(column: str, kind: str, value: Any) -> None:
+    """ValueError when text is too long to store: a key or range-indexed value over
+    :data:`graph.model.MAX_INDEXED_BYTES` UTF-8 bytes (Neo4j refuses the index key and fails the
+    whole batch), any other text over :data:`graph.model.MAX_TEXT_BYTES`."""
+    if not isinstance(value, str):
+        return
+    indexed = kind != "text" or column in INDEXED_PROPERTIES
+    limit = MAX_INDEXED_BYTES if indexed else MAX_TEXT_BYTES
+    size = len(value.encode("utf-8"))
+    if size > limit:
+        what = "an id, identifier or indexed value" if indexed else "a text value"
+        raise ValueError(f"too long to store: {size:,} bytes, and {what} may have at most {limit:,}")
+
+
 _PARSERS: dict[str, Callable[[str], Any]] = {
-    "id": str.strip,
+    "id": parse_id,
     "float": parse_number,
     "int": parse_int,
     "bool": parse_bool,
@@ -316,6 +355,7 @@ def parse_value(spec: Field, text: str) -> Any:
             raise ValueError("required value is empty")
         return None
     if spec.kind == "text":
+        check_storable(spec.name, spec.kind, text)
         return text  # verbatim
     if spec.kind == "enum":
         word = text.strip().lower()
@@ -325,7 +365,9 @@ def parse_value(spec: Field, text: str) -> Any:
             shown = ", ".join(spec.choices) + (f" (or {', '.join(others)})" if others else "")
             raise ValueError(f"not one of {shown}")
         return word
-    return _PARSERS[spec.kind](text)
+    value = _PARSERS[spec.kind](text)
+    check_storable(spec.name, spec.kind, value)
+    return value
 
 
 # ------------------------------------------------------------------------ reading files
@@ -517,7 +559,7 @@ def parse_row(spec: FileSpec, header: Sequence[str], record: Record) -> tuple[di
         text = cells.get(column.name, "")
         try:
             row[column.name] = parse_value(column, text)
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:
             rejects.append(Reject(spec.filename, record.line, column.name, text, str(error)))
     if spec.name == "tenders" and row.get("award_amount") is not None and row.get("winner_firm_id") is None:
         rejects.append(Reject(spec.filename, record.line, "award_amount", cells.get("award_amount", ""),
@@ -891,6 +933,23 @@ EXIT_PRUNE_REFUSED = 4  # the bundle loaded, but --prune left a file's stale ent
 RERUN_ADVICE = ("Rows written before the failure stay; once the database is back, re-running the same "
                 "command completes the load (it MERGEs on natural keys).")
 
+REFUSED_ADVICE = ("Rows written before the failure stay. The database refused a write, so running the same "
+                  "command again fails the same way: an input value the loader does not check yet; please "
+                  "report it with this message.")
+
+
+def _passing(error: BaseException) -> bool:
+    """Whether a database failure can pass (the server unreachable, restarting or busy), so that
+    re-running completes the load; a refused write (a ClientError or DatabaseError) cannot."""
+    from neo4j.exceptions import ClientError, DatabaseError
+
+    from graph.db import GraphError, GraphUnavailable
+
+    if isinstance(error, GraphUnavailable):
+        return True
+    cause = error.__cause__ if isinstance(error, GraphError) else error
+    return cause is not None and not isinstance(cause, (GraphError, ClientError, DatabaseError))
+
 
 @dataclass(frozen=True)
 class LoadEntry:
@@ -939,7 +998,7 @@ def run_load(load: Callable[[Any], Any], job: str = "a load", entry: LoadEntry |
         if loading and isinstance(error, GraphUnavailable):
             print("For the project's local server: `python -m graph server start`.", file=sys.stderr)
         if loading:
-            print(RERUN_ADVICE, file=sys.stderr)
+            print(RERUN_ADVICE if _passing(error) else REFUSED_ADVICE, file=sys.stderr)
         return EXIT_DATABASE, None
     except OSError as error:
         print(f"error: {error}", file=sys.stderr)

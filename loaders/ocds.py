@@ -68,6 +68,7 @@ import ocdsmerge
 from ocdskit.util import is_linked_release
 
 from graph.db import Database, WriteCounters
+from graph.model import MAX_INDEXED_BYTES, MAX_INTEGER, MAX_TEXT_BYTES
 from graph.schema import apply_schema
 from loaders.csv_bundle import EXIT_INPUT, EXIT_OK, LoadEntry, run_load
 from loaders.identifiers import normalise_address, normalise_email, normalise_phone
@@ -375,7 +376,10 @@ def parse_instant(value: Any) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+        return None
 
 
 def parse_day(value: Any) -> date | None:
@@ -465,17 +469,33 @@ class _Mapper:
         currency = _text(value.get("currency"))
         if amount is None:
             return None, currency
-        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not math.isfinite(amount):
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)):
             self.reject(f"{path}.amount", amount, "amount is not a number")
             return None, currency
-        return float(amount), currency
+        try:
+            value = float(amount)  # an integer beyond 1.8e308 overflows
+        except OverflowError:
+            value = math.inf
+        if not math.isfinite(value):
+            self.reject(f"{path}.amount", amount, "amount is not a finite number")
+            return None, currency
+        return value, currency
+
+    def count(self, value: Any, path: str) -> int | None:
+        """A whole number Neo4j can store (64-bit); a reject for one beyond it or below 0."""
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        if not 0 <= value <= MAX_INTEGER:
+            self.reject(path, value, f"not a count that can be stored (0 to {MAX_INTEGER:,})")
+            return None
+        return value
 
     def instant(self, value: Any, path: str) -> datetime | None:
         if value is None:
             return None
         moment = parse_instant(value)
         if moment is None:
-            self.reject(path, value, "not an ISO 8601 date-time")
+            self.reject(path, value, "not an ISO 8601 date-time between years 1 and 9999 (in UTC)")
         return moment
 
     def org(self, ref: Any, path: str) -> str | None:
@@ -687,7 +707,7 @@ class _Mapper:
             "procedure": _text(tender.get("procurementMethod")),
             "status": _text(tender.get("status")),
             "procurement_method_details": _text(tender.get("procurementMethodDetails")),
-            "number_of_tenderers": number if isinstance(number, int) and not isinstance(number, bool) else None,
+            "number_of_tenderers": self.count(number, "$.tender.numberOfTenderers"),
             "procuring_entity_id": pe_id,
             "tender_start": start,
             "tender_end": end,
@@ -839,7 +859,43 @@ def map_release(item: Item, file: str, rows: ChunkRows, rejects: RejectLog, part
     if item.release is None:
         rejects.add(Reject(file, item.line, item.path, "", item.error or "no release"))
         return False
+    if too_long := oversized(item.release):
+        where, size, limit = too_long
+        rejects.add(Reject(file, item.line, item.path + where[1:], f"({size:,} bytes)",
+                           f"text too long to store: {size:,} bytes, at most {limit:,} here; release not loaded"))
+        return False
     return _Mapper(item, file, party_ids, rows, rejects).run()
+
+
+#: release fields whose text becomes a key or an indexed value (ids, identifiers and the contact
+#: details normalised into Phone, Email and Address nodes, categories)
+_INDEXED_FIELDS = frozenset({"ocid", "id", "scheme", "telephone", "faxNumber", "email", "streetAddress",
+                             "locality", "region", "postalCode", "countryName", "mainProcurementCategory"})
+
+
+def oversized(value: Any, path: str = "$", limit: int = MAX_TEXT_BYTES) -> tuple[str, int, int] | None:
+    """The first text of a release too long to store, as (JSON path, bytes, limit), else None.
+
+    A key or indexed value (:data:`_INDEXED_FIELDS`) may hold :data:`graph.model.MAX_INDEXED_BYTES`
+    bytes, any other text :data:`graph.model.MAX_TEXT_BYTES`: Neo4j refuses a longer index key and
+    fails the write of the whole chunk, so such a release is rejected before it is mapped.
+    """
+    if isinstance(value, str):
+        if len(value) * 4 > limit:  # a character takes at most 4 bytes: only a long one is measured
+            size = len(value.encode("utf-8", "surrogatepass"))
+            if size > limit:
+                return path, size, limit
+        return None
+    if isinstance(value, dict):
+        for name, item in value.items():
+            inner = MAX_INDEXED_BYTES if name in _INDEXED_FIELDS else MAX_TEXT_BYTES
+            if found := oversized(item, f"{path}.{name}", inner):
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if found := oversized(item, f"{path}[{i}]", limit):
+                return found
+    return None
 
 
 # -- loading ------------------------------------------------------------------------------

@@ -341,3 +341,66 @@ def test_every_file_refers_only_to_files_loaded_before_it() -> None:
             assert column.refers_to is None or column.refers_to in defined, (spec.name, column.name)
         if spec.defines:
             defined.add(spec.defines)
+
+
+def test_values_the_database_cannot_store_are_rejected_before_the_write(tmp_path: Path) -> None:
+    """A date-time that leaves years 1–9999 in UTC, a whole number beyond 64 bits, an id or
+    identifier over the index key limit, and an id holding an invisible character are rejects
+    naming file, line and field (each aborted the load with a traceback or a database error,
+    losing the batch's good rows); the good rows beside them load, and near-misses at the
+    limits pass."""
+    long_address = "甲" * 1400  # 4,200 bytes: over the 4,000 an indexed value may hold
+    files = {
+        "firms.csv": ("firm_id,name,reg_no,phone,email,address\n"
+                      "F1,ok,,,,\n"
+                      f"F2,long,,,,{long_address}\n"
+                      "F3\u200b,invisible,,,,\n"
+                      f"F4,{'名' * 1333},,,,{'乙' * 1333}\n"),  # 3,999 bytes each: fine
+        "officials.csv": OFFICIALS,
+        "approvals.csv": ("approval_id,official_id,firm_id,applied_at,decided_at,kind,decision,statutory_days\n"
+                          "A1,O1,F1,2024-01-01,2024-01-05,k,approve,1e30\n"
+                          "A2,O1,F1,2024-01-01,2024-01-05,k,approve,4611686018427387904\n"),
+        "bids.csv": ("bid_id,tender_id,firm_id,amount,submitted_at\n"
+                     "B1,T1,F1,100,0001-01-01T00:00:00+01:00\n"
+                     "B2,T1,F1,100,9999-12-31T23:00:00-05:00\n"
+                     "B3,T1,F1,100,0001-01-01T00:00:00-01:00\n"),
+        "tenders.csv": TENDERS,
+    }
+    frames, rejects = read_bundle(bundle(tmp_path, files))
+    got = {(r.file, r.line, r.field): r.reason for r in rejects}
+    assert "too long to store: 4,200 bytes" in got["firms.csv", 3, "address"]
+    assert "invisible character (U+200B ZERO WIDTH SPACE at position 3)" in got["firms.csv", 4, "firm_id"]
+    assert "too large a whole number" in got["approvals.csv", 2, "statutory_days"]
+    assert "out of range" in got["bids.csv", 2, "submitted_at"]
+    assert "out of range" in got["bids.csv", 3, "submitted_at"]
+    assert len(got) == 5
+    assert sorted(frames["firms"]["firm_id"]) == ["F1", "F4"]
+    assert frames["approvals"]["statutory_days"].tolist() == [2**62]
+    assert frames["bids"]["bid_id"].tolist() == ["B3"]
+
+
+def test_free_text_is_limited_only_where_no_index_holds_it() -> None:
+    assert parse_value(Field("title"), "x" * 32000) == "x" * 32000
+    with pytest.raises(ValueError, match="32,000"):
+        parse_value(Field("title"), "x" * 32001)
+    with pytest.raises(ValueError, match="4,000"):  # a range-indexed property (Tender.category)
+        parse_value(Field("category"), "x" * 4001)
+
+
+def test_a_refused_write_is_not_promised_to_pass_on_a_rerun() -> None:
+    """The database unreachable, restarting or busy passes, and re-running completes the load; a
+    write it refused (ClientError, DatabaseError) fails the same way again, so the advice says so."""
+    from neo4j.exceptions import ClientError, DatabaseError, ServiceUnavailable, TransientError
+
+    from graph.db import GraphError, GraphUnavailable
+    from loaders.csv_bundle import _passing
+
+    def wrapped(cause: Exception) -> GraphError:
+        error = GraphError(f"load_firms failed: {cause}")
+        error.__cause__ = cause
+        return error
+
+    assert _passing(GraphUnavailable("Neo4j unreachable")) and _passing(ServiceUnavailable("down"))
+    assert _passing(wrapped(TransientError("deadlock")))
+    assert not _passing(wrapped(DatabaseError("Property value is too large to index")))
+    assert not _passing(wrapped(ClientError("bad type"))) and not _passing(GraphError("no columns"))

@@ -221,6 +221,38 @@ def test_tender_days_are_the_dates_as_written_not_utc_days() -> None:
     assert rows.tenders[0]["props"]["published_at"] == date(2024, 3, 5)
 
 
+def test_values_the_database_cannot_store_are_rejects_not_a_failed_load() -> None:
+    """A date-time in year 0 in UTC, a count beyond 64 bits, an amount beyond a float and an id
+    over the index key limit each stopped the whole load (a traceback or a refused write that
+    lost the chunk's good releases); now each is a reject naming its path, the rest loads."""
+    rows, rejects = _mapped({"ocid": "o1", "tender": {
+        "tenderPeriod": {"startDate": "0001-01-01T00:00:00+01:00", "endDate": "2024-03-05T10:00:00Z"},
+        "numberOfTenderers": 10**30, "value": {"amount": 10**400, "currency": "CNY"}}})
+    assert [(field, reason) for field, _, reason in rejects] == [
+        ("$.tender.tenderPeriod.startDate", "not an ISO 8601 date-time between years 1 and 9999 (in UTC)"),
+        ("$.tender.value.amount", "amount is not a finite number"),
+        ("$.tender.numberOfTenderers", "not a count that can be stored (0 to 9,223,372,036,854,775,807)"),
+    ]
+    props = rows.tenders[0]["props"]
+    assert props["tender_end"] == datetime(2024, 3, 5, 10, tzinfo=UTC)
+    assert "tender_start" not in props and "number_of_tenderers" not in props and "budget" not in props
+    # near-misses: the largest count, an integer amount a float holds
+    rows, rejects = _mapped({"ocid": "o1", "tender": {"numberOfTenderers": 2**63 - 1, "value": {"amount": 10**30}}})
+    assert rejects == [] and rows.tenders[0]["props"]["number_of_tenderers"] == 2**63 - 1
+    assert rows.tenders[0]["props"]["budget"] == 1e30
+
+
+def test_a_release_with_text_too_long_to_store_is_rejected_whole_with_its_path() -> None:
+    too_long = {"ocid": "o1", "parties": [{"id": "F1", "name": "ok"}, {"id": "x" * 4001, "name": "long id"}]}
+    rows, rejects = _mapped(too_long)
+    assert rejects == [("$.parties[1].id", "(4,001 bytes)",
+                        "text too long to store: 4,001 bytes, at most 4,000 here; release not loaded")]
+    assert rows.releases == 0 and not rows.firms
+    # a long description is text, not a key: 30,000 bytes load
+    rows, rejects = _mapped({"ocid": "o1", "tender": {"title": "t", "description": "文" * 10000}})
+    assert rejects == [] and rows.releases == 1
+
+
 def test_party_paths_are_array_positions_and_a_conflicting_repeated_id_is_rejected() -> None:
     rows, rejects = _mapped({"ocid": "o1", "parties": [
         {"name": "no id"},
