@@ -3,23 +3,27 @@
 //   (tender and firm must exist; ip and document_hash normalised or null); $source: the load's label.
 // Returns nothing. MERGE on Bid.id; SET the row's properties; a bid moved to another tender or firm
 // loses its old link, and identifier links this source made that the row no longer has are deleted.
+// $keep: the file's optional columns it does not have (a file of some columns only): the values and
+// links they would set are left as stored; a column that is there but blank clears its value.
 UNWIND $rows AS row
 MATCH (t:Tender {id: row.tender_id})
 MATCH (f:Firm {id: row.firm_id})
 MERGE (b:Bid {id: row.bid_id})
-SET b.amount = row.amount, b.submitted_at = row.submitted_at, b.disqualified = row.disqualified,
+SET b.amount = CASE WHEN 'amount' IN $keep THEN b.amount ELSE row.amount END,
+    b.submitted_at = CASE WHEN 'submitted_at' IN $keep THEN b.submitted_at ELSE row.submitted_at END,
+    b.disqualified = CASE WHEN 'disqualified' IN $keep THEN b.disqualified ELSE row.disqualified END,
     b.source = $source
 WITH b, t, f, row
 FOREACH (stale IN [(b)-[r:FOR]->(x) WHERE x <> t | r] | DELETE stale)
 FOREACH (stale IN [(x)-[r:SUBMITTED]->(b) WHERE x <> f | r] | DELETE stale)
 MERGE (f)-[s:SUBMITTED]->(b) SET s.source = $source
 MERGE (b)-[r:FOR]->(t) SET r.source = $source
-FOREACH (stale IN [(b)-[r:SENT_FROM]->(x) WHERE r.source = $source AND x.value <> coalesce(row.ip, '') | r] |
+FOREACH (stale IN [(b)-[r:SENT_FROM]->(x) WHERE NOT 'ip' IN $keep AND r.source = $source AND x.value <> coalesce(row.ip, '') | r] |
   DELETE stale)
 FOREACH (value IN CASE WHEN row.ip IS NULL THEN [] ELSE [row.ip] END |
   MERGE (x:IP {value: value}) ON CREATE SET x.source = $source
   MERGE (b)-[r:SENT_FROM]->(x) SET r.source = $source)
-FOREACH (stale IN [(b)-[r:USES_DOCUMENT]->(x) WHERE r.source = $source AND x.hash <> coalesce(row.document_hash, '') | r] |
+FOREACH (stale IN [(b)-[r:USES_DOCUMENT]->(x) WHERE NOT 'document_hash' IN $keep AND r.source = $source AND x.hash <> coalesce(row.document_hash, '') | r] |
   DELETE stale)
 FOREACH (value IN CASE WHEN row.document_hash IS NULL THEN [] ELSE [row.document_hash] END |
   MERGE (x:Document {hash: value}) ON CREATE SET x.source = $source

@@ -2,21 +2,24 @@
 // $rows: [{firm_id, name, reg_no, phone, email, address}], identifiers normalised or null;
 // $source: the load's label. Returns nothing. MERGE on Firm.id; SET the row's properties.
 // Identifier links this source made earlier that the row no longer has are deleted (updates).
+// $keep: the file's optional columns it does not have (a file of some columns only): the values and
+// links they would set are left as stored; a column that is there but blank clears its value.
 UNWIND $rows AS row
 MERGE (o:Firm {id: row.firm_id})
-SET o.name = row.name, o.reg_no = row.reg_no, o.source = $source
+SET o.name = CASE WHEN 'name' IN $keep THEN o.name ELSE row.name END,
+    o.reg_no = CASE WHEN 'reg_no' IN $keep THEN o.reg_no ELSE row.reg_no END, o.source = $source
 WITH o, row
-FOREACH (stale IN [(o)-[r:HAS_PHONE]->(x) WHERE r.source = $source AND x.value <> coalesce(row.phone, '') | r] |
+FOREACH (stale IN [(o)-[r:HAS_PHONE]->(x) WHERE NOT 'phone' IN $keep AND r.source = $source AND x.value <> coalesce(row.phone, '') | r] |
   DELETE stale)
 FOREACH (value IN CASE WHEN row.phone IS NULL THEN [] ELSE [row.phone] END |
   MERGE (x:Phone {value: value}) ON CREATE SET x.source = $source
   MERGE (o)-[r:HAS_PHONE]->(x) SET r.source = $source)
-FOREACH (stale IN [(o)-[r:HAS_EMAIL]->(x) WHERE r.source = $source AND x.value <> coalesce(row.email, '') | r] |
+FOREACH (stale IN [(o)-[r:HAS_EMAIL]->(x) WHERE NOT 'email' IN $keep AND r.source = $source AND x.value <> coalesce(row.email, '') | r] |
   DELETE stale)
 FOREACH (value IN CASE WHEN row.email IS NULL THEN [] ELSE [row.email] END |
   MERGE (x:Email {value: value}) ON CREATE SET x.source = $source
   MERGE (o)-[r:HAS_EMAIL]->(x) SET r.source = $source)
-FOREACH (stale IN [(o)-[r:HAS_ADDRESS]->(x) WHERE r.source = $source AND x.value <> coalesce(row.address, '') | r] |
+FOREACH (stale IN [(o)-[r:HAS_ADDRESS]->(x) WHERE NOT 'address' IN $keep AND r.source = $source AND x.value <> coalesce(row.address, '') | r] |
   DELETE stale)
 FOREACH (value IN CASE WHEN row.address IS NULL THEN [] ELSE [row.address] END |
   MERGE (x:Address {value: value}) ON CREATE SET x.source = $source

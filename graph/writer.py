@@ -50,8 +50,9 @@ class GraphWriter:
         """Ensure constraints and indexes exist before the first MERGE; statements run."""
         return apply_schema(self.db)
 
-    def write(self, thing: str, rows: Sequence[Mapping[str, Any]]) -> WriteCounters:
-        """Write ``rows`` of ``thing`` (see :data:`THINGS`); counters of this call."""
+    def write(self, thing: str, rows: Sequence[Mapping[str, Any]], keep: Sequence[str] = ()) -> WriteCounters:
+        """Write ``rows`` of ``thing`` (see :data:`THINGS`); counters of this call. ``keep``: columns the
+        file does not have (a file of some columns only), whose stored values and links stay as they are."""
         if thing not in THINGS:
             raise KeyError(f"no load query for {thing!r}; known: {', '.join(THINGS)}")
         counters = WriteCounters()
@@ -60,10 +61,10 @@ class GraphWriter:
             for row in rows:
                 by_role[row["role"]].append(row)
             for role, role_rows in by_role.items():
-                counters.merge(self._write(ROLE_QUERIES[role], role_rows))
+                counters.merge(self._write(ROLE_QUERIES[role], role_rows, keep=list(keep)))
             counters.rows = len(rows)
         else:
-            counters = self._write(f"load_{thing}", rows)
+            counters = self._write(f"load_{thing}", rows, keep=list(keep))
         self.totals.merge(counters)
         return counters
 

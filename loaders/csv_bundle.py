@@ -631,7 +631,9 @@ class References:
 
 
 class RowSink(IdLookup, Protocol):
-    def write(self, thing: str, rows: Sequence[Mapping[str, Any]]) -> WriteCounters: ...
+    def write(self, thing: str, rows: Sequence[Mapping[str, Any]], keep: Sequence[str] = ()) -> WriteCounters:
+        """Write ``rows``; ``keep``: columns the file does not have, whose stored values stay."""
+        ...
 
 
 # -------------------------------------------------------------------------------- loading
@@ -711,6 +713,7 @@ def load_file(
     stats = FileStats(spec.filename)
     seen: set[Any] = refs.bundle[spec.defines] if spec.defines else set()
     stats.extract.keys = seen
+    absent = [column.name for column in spec.fields if column.name not in bundle_file.header]
     if progress:
         progress.start(spec.filename)
     with open(bundle_file.path, encoding="utf-8-sig", newline="") as handle:
@@ -733,7 +736,7 @@ def load_file(
                     _protect(stats.extract, row_key(spec, row))
             rejects.extend(sorted(chunk_rejects, key=lambda reject: reject.line))
             if accepted:
-                stats.counters.merge(sink.write(spec.name, accepted))
+                stats.counters.merge(sink.write(spec.name, accepted, keep=absent))  # absent columns: left alone
             stats.loaded += len(accepted)
             if progress:
                 progress.update(stats, started)
@@ -900,7 +903,7 @@ class CollectingSink:
     def __init__(self) -> None:
         self.rows: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
 
-    def write(self, thing: str, rows: Sequence[Mapping[str, Any]]) -> WriteCounters:
+    def write(self, thing: str, rows: Sequence[Mapping[str, Any]], keep: Sequence[str] = ()) -> WriteCounters:
         self.rows[thing].extend(rows)
         return WriteCounters(rows=len(rows))
 

@@ -130,6 +130,33 @@ def test_updated_bundle_updates_properties_and_links(clean_db, tmp_path: Path) -
     assert rels == SMALL_RELS
 
 
+def test_a_file_of_some_columns_updates_those_and_leaves_the_rest_as_stored(clean_db, tmp_path: Path) -> None:
+    """A tenders.csv of tender_id and title, a firms.csv of firm_id, name and a blank reg_no: the
+    titles and names change, the blank reg_no clears, and what the files have no column for stays —
+    budget, dates, category, the department and winner links, phone and address links (the absent
+    columns read as empty and wiped them). Values at the storable limits load (3,999 bytes)."""
+    load_bundle(write_bundle(tmp_path / "small", SMALL), clean_db)
+    tender = "MATCH (t:Tender {id: 'T1'}) RETURN properties(t) AS p"
+    firm = "MATCH (f:Firm {id: 'F1'}) RETURN properties(f) AS p"
+    before_tender, before_firm = run(clean_db, tender)[0]["p"], run(clean_db, firm)[0]["p"]
+    _, before_rels = counts(clean_db)
+    partial = write_bundle(tmp_path / "partial", {
+        "tenders.csv": "tender_id,title\nT1,Road (corrected)\n",
+        "firms.csv": f"firm_id,name,reg_no,address\nF1,Alpha Ltd,,{'乙' * 1333}\n",
+    })
+    report = load_bundle(partial, clean_db, source="csv:small")
+    assert [(f.file, f.loaded, f.rejected) for f in report.files] == [("firms.csv", 1, 0), ("tenders.csv", 1, 0)]
+    after_tender, after_firm = run(clean_db, tender)[0]["p"], run(clean_db, firm)[0]["p"]
+    assert after_tender == {**before_tender, "title": "Road (corrected)"}
+    assert after_firm == {key: value for key, value in {**before_firm, "name": "Alpha Ltd"}.items() if key != "reg_no"}
+    _, rels = counts(clean_db)
+    assert rels == {**before_rels, "HAS_ADDRESS": before_rels["HAS_ADDRESS"]}  # F1's address moved, phone kept
+    assert run(clean_db, "MATCH (:Firm {id: 'F1'})-[:HAS_PHONE]->(p) RETURN p.value AS v") == [{"v": "13800000000"}]
+    assert run(clean_db, "MATCH (:Firm {id: 'F1'})-[:HAS_ADDRESS]->(a) RETURN size(a.value) AS n") == [{"n": 1333}]
+    assert run(clean_db, "MATCH (d)-[:ISSUED]->(:Tender {id: 'T1'})-[:AWARDED_TO]->(w) RETURN d.id AS d, w.id AS w") \
+        == [{"d": "D1", "w": "F1"}]
+
+
 def test_bad_rows_are_rejected_and_leave_the_graph_as_it_was(clean_db, tmp_path: Path) -> None:
     load_bundle(write_bundle(tmp_path / "small", SMALL), clean_db)
     before = run(clean_db, "MATCH (f:Firm {id: 'F1'}) RETURN properties(f) AS p")
