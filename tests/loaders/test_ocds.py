@@ -319,7 +319,7 @@ def test_release_package_maps_onto_the_graph(clean_db, tmp_path: Path) -> None: 
     assert count(db, "MATCH (b:Bid {id: 'ocds-2/b2'}) WHERE b.amount IS NULL RETURN count(b)") == 1
     rejects = {(r.line, r.field): r.reason for r in read_rejects(tmp_path / "rejects.csv")}
     assert rejects[(0, "$.releases[1].bids.details[1].value.amount")] == "amount is not a number"
-    assert rejects[(0, "$.releases[1].tender.tenderPeriod.startDate")] == "not an ISO 8601 date-time"
+    assert rejects[(0, "$.releases[1].tender.tenderPeriod.startDate")] == "not an ISO 8601 date-time between years 1 and 9999 (in UTC)"
     assert "without ocid" in rejects[(0, "$.releases[2].ocid")]
 
 
