@@ -31,7 +31,7 @@ THINGS: tuple[str, ...] = (
     "departments", "officials", "firms", "persons", "person_roles", "relations", "assignments", "tenders",
     "bids", "evaluations", "inspections", "approvals",
     # plain bid tables (loaders.bids_table): firm and tender facts without the bundle's columns
-    "table_firms", "table_tenders", "award_resets", "awards",
+    "table_firms", "table_tenders", "awards", "award_resets", "bid_resets",
 )
 # person_roles rows go to one query per relationship type (types cannot be parameters).
 ROLE_QUERIES: dict[str, str] = {role: f"load_{rel.lower()}" for role, rel in PERSON_ROLE_RELS.items()}

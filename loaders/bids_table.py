@@ -48,10 +48,12 @@ from loaders.csv_bundle import (
     LoadEntry,
     LoadReport,
     Progress,
+    Record,
     RowSink,
     chunked,
     iter_records,
     parse_bool,
+    parse_id,
     parse_row,
     preflight_file,
     reject_row,
@@ -159,7 +161,9 @@ class BidTable:
         # per tender: its properties as loaded so far, and the line each one came from
         self.tenders: dict[str, tuple[dict[str, Any], dict[str, int]]] = {}
         self.tenders_to_write: dict[str, None] = {}  # ordered set of tenders new or filled in since written
-        self.awards_reset: set[str] = set()  # tenders whose earlier awards from this source were cleared
+        self.winners: dict[str, set[str]] = defaultdict(set)  # per tender: the firms the table names as winners
+        self.untouchable: set[str] = set()  # tenders with a rejected row: what earlier loads wrote stays
+        self.unsure = False  # a record whose tender could not be read: no tender is reconciled
 
     def winner_problems(self, file_name: str, line: int, row: dict[str, Any]) -> list[Reject]:
         """A reject when ``row``'s winner cell is neither a flag nor a firm of the table (:func:`is_winner`)."""
@@ -210,8 +214,7 @@ class BidTable:
     def graph_rows(self, rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
         """Graph rows for admitted table rows (a row not admitted before is admitted without a line)."""
         c = self.columns
-        out: dict[str, list[dict[str, Any]]] = {"table_firms": [], "table_tenders": [], "bids": [],
-                                                "award_resets": [], "awards": []}
+        out: dict[str, list[dict[str, Any]]] = {"table_firms": [], "table_tenders": [], "bids": [], "awards": []}
         for row in rows:
             tender, firm = row[c.tender], row[c.firm]
             tender_id, firm_id = f"{self.prefix}:{tender}", f"{self.prefix}:{firm}"
@@ -225,9 +228,6 @@ class BidTable:
             if tender in self.tenders_to_write:
                 del self.tenders_to_write[tender]
                 out["table_tenders"].append({"tender_id": tender_id, **self.tenders[tender][0]})
-            if c.winner and tender not in self.awards_reset:  # the winner column is the whole truth
-                self.awards_reset.add(tender)
-                out["award_resets"].append({"tender_id": tender_id, "winners": []})
             self.bids_per_pair[tender, firm] += 1
             out["bids"].append({
                 "bid_id": bid_id(self.prefix, tender, firm, self.bids_per_pair[tender, firm]),
@@ -235,14 +235,37 @@ class BidTable:
                 "submitted_at": None, "ip": None, "document_hash": None, "disqualified": None,
             })
             if c.winner and is_winner(row.get(c.winner), firm, self.firms):
+                self.winners[tender].add(firm_id)
                 out["awards"].append({"tender_id": tender_id, "firm_id": firm_id, "amount": row[c.amount],
                                       "date": day})
-        winners: dict[str, list[str]] = defaultdict(list)
-        for award in out["awards"]:
-            winners[award["tender_id"]].append(award["firm_id"])
-        for reset in out["award_resets"]:  # the winners named so far stay: a reload changes nothing
-            reset["winners"] = winners[reset["tender_id"]]
         return out
+
+    def reject_tender(self, tender: str | None) -> None:
+        """A row of ``tender`` was rejected (None: a record whose tender cannot be read)."""
+        if tender is None:
+            self.unsure = True
+        else:
+            self.untouchable.add(tender)
+
+    def reconciliation(self) -> dict[str, list[dict[str, Any]]]:
+        """After the whole table has loaded: per tender it names, the bids (and, with a winner
+        column, the winners) it has, so that what earlier loads of the source wrote for the tender
+        and the table no longer has is deleted — a row removed or a winner corrected leaves nothing
+        stale (bid ids count a firm's bids in a tender, so a removed row leaves its last id over).
+        Run last, so an interrupted load deletes nothing the table still has; a tender with a
+        rejected row is left as earlier loads wrote it (its row may be the correction of a stored
+        bid), and so is every tender when a rejected record's tender could not be read."""
+        if self.unsure:
+            return {"bid_resets": [], "award_resets": []}
+        bids: dict[str, list[str]] = defaultdict(list)
+        for (tender, firm), count in self.bids_per_pair.items():
+            if tender not in self.untouchable:
+                bids[tender].extend(bid_id(self.prefix, tender, firm, n) for n in range(1, count + 1))
+        return {
+            "bid_resets": [{"tender_id": f"{self.prefix}:{t}", "bids": ids} for t, ids in bids.items()],
+            "award_resets": ([{"tender_id": f"{self.prefix}:{t}", "winners": sorted(self.winners.get(t, ()))}
+                              for t in bids] if self.columns.winner else []),
+        }
 
 
 def _comparable(value: Any) -> Any:
@@ -272,6 +295,7 @@ def stream_table(
                                 or table.admit(path.name, record.line, row, dict(zip(header, record.cells, strict=False))))
                 if row is None or problems:
                     reject_row(spec, None, problems, None, chunk_rejects, stats)
+                    table.reject_tender(_tender_of(record, header, columns.tender))
                 else:
                     accepted.append(row)
             rejects.extend(chunk_rejects)
@@ -280,8 +304,20 @@ def stream_table(
             stats.loaded += len(accepted)
             if progress:
                 progress.update(stats, started)
+    for thing, thing_rows in table.reconciliation().items():
+        stats.counters.merge(sink.write(thing, thing_rows))
     stats.seconds = time.monotonic() - started
     return stats
+
+
+def _tender_of(record: Record, header: list[str], column: str) -> str | None:
+    """The tender a rejected record names (its cell as an id), None when it cannot be read."""
+    if record.error is not None or len(record.cells) != len(header):
+        return None
+    try:
+        return parse_id(record.cells[header.index(column)]) or None
+    except ValueError:
+        return None
 
 
 def _table_firms(path: Path, header: list[str], firm_column: str) -> set[str]:

@@ -159,6 +159,35 @@ def test_bid_table_remembers_ids_across_chunks() -> None:
     assert second["bids"][0]["bid_id"] == "x:T1:F1:2"
 
 
+def test_deletions_wait_until_the_whole_table_is_written(tmp_path: Path) -> None:
+    """Stale bids and awards of earlier loads are deleted only after every chunk is written, with
+    every winner the table names: the first chunk's reset deleted A1's award before the winner's
+    chunk wrote it back, so a re-load killed in between lost it."""
+    path = tmp_path / "auctions.csv"
+    path.write_text("auction,bidder,price,won\nA1,L,110,0\nA1,W,100,1\nA2,L,90,1\nA2,X,bad,0\n", encoding="utf-8")
+    columns = TableColumns(tender="auction", firm="bidder", amount="price", winner="won")
+
+    class Ordered(CollectingSink):
+        def __init__(self) -> None:
+            super().__init__()
+            self.order: list[str] = []
+
+        def write(self, thing, rows, keep=()):  # type: ignore[no-untyped-def]
+            if rows:
+                self.order.append(thing)
+            return super().write(thing, rows, keep)
+
+    sink = Ordered()
+    header = preflight_file(path, columns.spec(path.name).required_columns)
+    stream_table(path, header, sink, columns, "src", RejectLog(None), batch_size=1)
+    last_write = max(i for i, thing in enumerate(sink.order) if thing in ("bids", "awards"))
+    assert sink.order[last_write + 1:] == ["bid_resets", "award_resets"]
+    assert "award_resets" not in sink.order[:last_write] and "bid_resets" not in sink.order[:last_write]
+    # A2 has a rejected row (X's bid may correct a stored one): it is not reconciled
+    assert sink.rows["bid_resets"] == [{"tender_id": "src:A1", "bids": ["src:A1:L:1", "src:A1:W:1"]}]
+    assert sink.rows["award_resets"] == [{"tender_id": "src:A1", "winners": ["src:W"]}]
+
+
 def test_ohio_school_milk_parses_completely(shared_real: Path) -> None:
     path = shared_real / "ohio_school_milk" / "ohio_milk_data.csv"
     columns = TableColumns(tender="contract_id", firm="firm", amount="bid", winner="winning_bid", date="year")
@@ -222,6 +251,30 @@ def test_a_winner_corrected_in_the_table_replaces_the_old_one_on_reload(clean_db
     # and the same table once more changes nothing
     again = load_bids_table(path, clean_db, columns, "src", tmp_path / "rejects.csv")
     assert again.totals.relationships_created == 0 and again.totals.relationships_deleted == 0
+
+
+@pytest.mark.neo4j
+def test_a_row_removed_from_the_table_leaves_no_bid_behind_on_reload(clean_db, tmp_path: Path) -> None:
+    """Bid ids count a firm's bids in a tender, so dropping A's first bid of T1 made the reload
+    rewrite :1 with 120 and leave :2 (120) over: A showed two bids. The tender's bids are now what
+    the table has; T2, whose row is rejected this time, keeps what the first load wrote."""
+    path = tmp_path / "auctions.csv"
+    columns = TableColumns(tender="tender", firm="firm", amount="amount")
+    path.write_text("tender,firm,amount\nT1,A,100\nT1,A,120\nT1,B,130\nT2,A,50\nT2,B,55\n", encoding="utf-8")
+    load_bids_table(path, clean_db, columns, "vv", tmp_path / "rejects.csv")
+
+    def bids() -> list[tuple[str, float]]:
+        with clean_db.driver.session(database=clean_db.settings.database) as session:
+            return [tuple(r.values()) for r in session.run(
+                "MATCH (b:Bid)-[:FOR]->(t:Tender) RETURN b.id, b.amount ORDER BY b.id")]
+
+    assert len(bids()) == 5
+    path.write_text("tender,firm,amount\nT1,A,120\nT1,B,130\nT2,A,50\nT2,B,-1\n", encoding="utf-8")
+    report = load_bids_table(path, clean_db, columns, "vv", tmp_path / "rejects.csv")
+    assert bids() == [("vv:T1:A:1", 120.0), ("vv:T1:B:1", 130.0), ("vv:T2:A:1", 50.0), ("vv:T2:B:1", 55.0)]
+    assert report.totals.nodes_deleted == 1
+    again = load_bids_table(path, clean_db, columns, "vv", tmp_path / "rejects.csv")
+    assert again.totals.nodes_deleted == 0 and again.totals.nodes_created == 0
 
 
 @pytest.mark.neo4j
