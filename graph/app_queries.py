@@ -839,6 +839,20 @@ def run_console(db: Database, text: str, params: Mapping[str, Any] | None = None
     return ConsoleResult(keys, table, graph, truncated, time.perf_counter() - started)
 
 
+def console_failure(error: Exception, timeout_s: float) -> str:
+    """What an analyst reads when a console query failed: the time limit and the memory limit in
+    plain words (Neo4j's own text for them advises retrying, which fails the same way), else
+    Neo4j's message."""
+    text = str(error)
+    if "TransactionTimedOut" in text:
+        return (f"it ran longer than the console's limit of {timeout_s:.0f} s and was stopped. Narrow it (a label, "
+                "a property to match on, a LIMIT) or ask for a saved query.")
+    if "MemoryPoolOutOfMemoryError" in text or "MemoryLimitExceeded" in text:
+        return ("it needed more memory than the server allows one query and was stopped (a pattern that pairs "
+                "every node with every other, or a sort of millions of rows, does). Narrow it or add a LIMIT.")
+    return text
+
+
 def is_write_refusal(error: Exception) -> bool:
     """True when the database refused a statement because the console's transaction is read-only."""
     text = str(error)

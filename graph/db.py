@@ -196,24 +196,32 @@ class Database:
     ) -> tuple[list[str], list[Any], bool]:
         """Free Cypher in a READ transaction: the database refuses any write.
 
+        Before it runs, the database plans it (``EXPLAIN``, in the same transaction) and the plan
+        must hold only reads (:func:`console_refusal`): READ mode stops writes, but not commands
+        that act on the server — ``TERMINATE TRANSACTIONS`` (a job's lock is a transaction),
+        ``db.clearQueryCaches()``, ``LOAD CSV`` (the server resolves any host name a URL holds, so a
+        query could send record values out in a DNS look-up). The transaction runs once, never
+        retried (a query that exhausts the memory pool is a "transient" error a retry repeats).
         Returns ``(keys, records, truncated)``; at most ``row_cap`` records are fetched.
         """
-        def work(tx: ManagedTransaction) -> tuple[list[str], list[Any], bool]:
-            result = tx.run(text, dict(params or {}))
-            keys = list(result.keys())
-            records: list[Any] = []
-            truncated = False
-            for record in result:
-                if len(records) >= row_cap:
-                    truncated = True
-                    break
-                records.append(record)
-            return keys, records, truncated
-
-        work_with_timeout = _with_timeout(work, timeout_s)
         try:
             with self.driver.session(database=self.settings.database, default_access_mode="READ") as session:
-                return session.execute_read(work_with_timeout)
+                with session.begin_transaction(timeout=timeout_s, metadata={"iron_cage": "console"}) as tx:
+                    summary = tx.run(_explained(text), dict(params or {})).consume()
+                    refusal = console_refusal(summary.query_type, summary.plan)
+                    if refusal:
+                        raise ConsoleRefused(refusal)
+                    result = tx.run(text, dict(params or {}))
+                    keys = list(result.keys())
+                    records: list[Any] = []
+                    truncated = False
+                    for record in result:
+                        if len(records) >= row_cap:
+                            truncated = True
+                            break
+                        records.append(record)
+                    tx.rollback()
+                    return keys, records, truncated
         except Neo4jError as error:
             raise GraphError(f"{error.code}: {error.message}") from error
         except (ServiceUnavailable, SessionExpired) as error:
@@ -239,6 +247,70 @@ class Database:
                     f"{error.message}"
                 ) from error
             raise GraphError(f"{name} failed: {error.code}: {error.message}") from error
+
+
+class ConsoleRefused(GraphError):
+    """The database's plan of an analyst's statement does more than read (see :func:`console_refusal`)."""
+
+
+#: plan operators a console statement may not hold, with why: each runs in a read transaction,
+#: yet acts on the server or leaks what is not the graph's
+CONSOLE_REFUSED_OPERATORS: dict[str, str] = {
+    "TerminateTransactions": "it ends other sessions' transactions (a scheduled job's lock is one)",
+    "ShowTransactions": "it lists other sessions' queries and their parameters",
+    "ShowSettings": "it lists the server's configuration",
+    "LoadCSV": "it makes the server fetch a URL (and resolve its host name), which could send values out",
+}
+#: procedures a console statement may call: the schema and full-text search, which only read
+CONSOLE_PROCEDURES: frozenset[str] = frozenset({
+    "db.labels", "db.relationshipTypes", "db.propertyKeys", "db.info", "db.schema.visualization",
+    "db.schema.nodeTypeProperties", "db.schema.relTypeProperties", "db.index.fulltext.queryNodes",
+    "db.index.fulltext.queryRelationships", "db.index.fulltext.listAvailableAnalyzers",
+})
+
+
+def console_refusal(query_type: str | None, plan: Mapping[str, Any] | None) -> str | None:
+    """Why the console refuses a statement, from the database's own plan of it, else None.
+
+    No operator may be one of :data:`CONSOLE_REFUSED_OPERATORS` (whatever else the statement
+    does: a ``LOAD CSV`` in a writing statement would fetch before the write is refused), the
+    query type must not be ``s`` (a schema or server procedure such as ``db.clearQueryCaches``),
+    and a reading statement's procedure calls must name one of :data:`CONSOLE_PROCEDURES`. A
+    write (``w``, ``rw``) goes on, and the READ transaction refuses it in the database's own
+    words. The plan is the server's reading of the statement, so comments, casing, backquotes
+    and subqueries cannot hide an operator the way they hide a keyword from a text filter.
+    """
+    stack = [plan] if plan else []
+    procedures: list[str] = []
+    while stack:
+        node = stack.pop()
+        operator = str(node.get("operatorType", "")).split("@")[0]
+        if operator in CONSOLE_REFUSED_OPERATORS:
+            return f"{operator}: {CONSOLE_REFUSED_OPERATORS[operator]}"
+        if operator == "ProcedureCall":
+            procedures.append(str((node.get("args") or {}).get("Details", "")).split("(")[0].strip())
+        stack.extend(node.get("children") or [])
+    if query_type == "s":
+        return "the database reads it as a schema or server command, not a read"
+    if query_type in ("w", "rw"):
+        return None  # the READ transaction refuses it: the database's own words
+    for name in procedures:
+        if name not in CONSOLE_PROCEDURES:
+            return (f"it calls the procedure {name or '(unnamed)'}; the console calls only "
+                    f"{', '.join(sorted(CONSOLE_PROCEDURES))}")
+    return None
+
+
+def _explained(text: str) -> str:
+    """``EXPLAIN`` before the statement, or the statement as it is when it already starts with
+    EXPLAIN or PROFILE (after comments and query options such as ``CYPHER 5``, which go first)."""
+    import re
+
+    head = re.sub(r"(?s)^(\s|//[^\n]*(\n|$)|/\*.*?\*/)*", "", text)
+    head = re.sub(r"(?i)^CYPHER(\s+[\w.]+(\s*=\s*[\w.]+)?)*\s+", "", head)
+    if re.match(r"(?i)(EXPLAIN|PROFILE)\b", head):
+        return re.sub(r"(?i)\bPROFILE\b", "EXPLAIN", text, count=1)
+    return f"EXPLAIN {text}"
 
 
 def _with_timeout(work: Any, timeout_s: float) -> Any:

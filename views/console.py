@@ -2,7 +2,9 @@
 
 Everything runs in a READ transaction with a timeout and a row cap
 (:meth:`graph.db.Database.run_read_only`): the database itself refuses CREATE, MERGE, SET,
-DELETE, writing procedures, schema changes and LOAD CSV into the graph, and the console says so.
+DELETE, writing procedures and schema changes, and the console says so; what a read transaction
+would still run on the server (TERMINATE TRANSACTIONS, LOAD CSV, db.clearQueryCaches …) is
+refused from the database's plan of the query before it runs (:func:`graph.db.console_refusal`).
 Every query run is appended to the access log (:mod:`views.access_log`) with who ran it, and
 its result is shown only once that line is written.
 """
@@ -15,7 +17,7 @@ import streamlit as st
 
 from graph import app_queries
 from graph.cypher import all_queries
-from graph.db import GraphError
+from graph.db import ConsoleRefused, GraphError
 from views import access_log
 from views.common import current_user, md, require_database
 from views.graph_view import show_graph
@@ -68,7 +70,8 @@ if run:
         ran = app_queries.run_console(db, text, params, timeout_s=TIMEOUT_S, row_cap=ROW_CAP)
     except Exception as error:  # whatever went wrong, the attempt goes on record first
         failure = error
-    refused = isinstance(failure, GraphError) and app_queries.is_write_refusal(failure)
+    refused = isinstance(failure, ConsoleRefused) or (isinstance(failure, GraphError)
+                                                      and app_queries.is_write_refusal(failure))
     outcome = "ok" if failure is None else "refused" if refused else "failed"
     try:  # every query is on record before its result is shown (views/access_log.py)
         access_log.record(current_user(), "console_query", mode="saved" if mode == "Saved query" else "free",
@@ -93,12 +96,15 @@ if log_error is not None:
     st.error(f"The result is not shown: every console query is recorded in the access log, and {md(log_error)}. "
              "Ask the operator to fix the log (IRONCAGE_ACCESS_LOG, or the state folder's access.log).")
 elif error is not None:
-    if isinstance(error, GraphError) and app_queries.is_write_refusal(error):
+    if isinstance(error, ConsoleRefused):
+        st.error(f"Refused before it ran: this console only reads the graph, and the database's plan of this "
+                 f"query does more — {md(error)}.")
+    elif isinstance(error, GraphError) and app_queries.is_write_refusal(error):
         st.error("Refused by the database: this console only reads. CREATE, MERGE, SET, DELETE, REMOVE, "
                  "writing procedures, schema changes and LOAD CSV that writes are not allowed here. "
                  f"(Neo4j said: {md(error)})")
     else:
-        st.error(f"The query failed: {md(error)}")  # Neo4j's message can quote record values
+        st.error(f"The query failed: {md(app_queries.console_failure(error, TIMEOUT_S))}")  # may quote values
 elif result is not None:
     st.caption(f"{len(result.table)} rows in {result.seconds:.2f} s"
                + (f" — stopped at the row cap of {ROW_CAP}" if result.truncated else ""))

