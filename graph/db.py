@@ -161,9 +161,12 @@ class Database:
         **params: Any,
     ) -> WriteCounters:
         """``UNWIND $rows AS row …``: the named query once per batch, one transaction each."""
+        from graph.signals import checkpoint
+
         text = query(name)
         counters = WriteCounters()
         for batch in _batches(rows, batch_size):
+            checkpoint()  # a load asked to stop stops here, between batches (graph.signals)
 
             def work(tx: ManagedTransaction, batch: list[Mapping[str, Any]] = batch) -> Any:
                 return tx.run(text, {**params, "rows": batch}).consume().counters

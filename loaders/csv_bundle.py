@@ -978,13 +978,18 @@ def run_load(load: Callable[[Any], Any], job: str = "a load", entry: LoadEntry |
     from graph.db import GraphError, GraphUnavailable, connect
     from graph.lock import LockHeld, job_lock
     from graph.settings import SettingsError
+    from graph.signals import Interrupted, deferred_interrupts, exit_code
 
     loading = False
     try:
-        with connect() as db:
+        with deferred_interrupts(), connect() as db:
             with job_lock(db, job):
                 loading = True
                 return EXIT_OK, load(db) if entry is None else _logged(db, load, entry)
+    except (Interrupted, KeyboardInterrupt) as error:
+        what = str(error) if isinstance(error, Interrupted) else "interrupted by Ctrl-C (SIGINT)"
+        print(f"error: {what}." + (f" {RERUN_ADVICE}" if loading else " Nothing was written."), file=sys.stderr)
+        return exit_code(error), None
     except LockHeld as error:
         print(f"error: {error}\nNothing was written; run the load again when that job has finished.",
               file=sys.stderr)
@@ -1012,6 +1017,7 @@ def _logged(db: Any, load: Callable[[Any], Any], entry: LoadEntry) -> Any:
     """``load(db)`` recorded in the load log (:mod:`graph.load_log`): its start, then its end from the
     report's ``outcome()`` or the error (the error is raised again)."""
     from graph import load_log
+    from graph.signals import Interrupted
 
     run_id, interrupted = load_log.start(db, entry.kind, entry.source, entry.input)
     if interrupted:
@@ -1020,7 +1026,7 @@ def _logged(db: Any, load: Callable[[Any], Any], entry: LoadEntry) -> Any:
     try:
         report = load(db)
     except BaseException as error:
-        status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
+        status = "interrupted" if isinstance(error, (KeyboardInterrupt, Interrupted)) else "failed"
         try:
             load_log.end(db, run_id, status, {"error": f"{type(error).__name__}: {error}".rstrip(": ")})
         except Exception:  # noqa: BLE001 — the database may be what failed; the next load marks it

@@ -485,6 +485,7 @@ def main(argv: list[str]) -> int:
         if args.action in ("backup", "restore"):
             from graph.lock import LockHeld
             from graph.server.backup import backup, restore
+            from graph.signals import Interrupted, exit_code
 
             folder = args.to or server.root / "backups"
             try:
@@ -493,6 +494,11 @@ def main(argv: list[str]) -> int:
             except LockHeld as error:
                 print(f"error: {error}", file=sys.stderr)
                 return 3
+            except Interrupted as error:  # the server was started again on the way out (backup._offline)
+                done = "dumped" if args.action == "backup" else "restored"
+                print(f"error: the {args.action} was {error}; nothing was {done}, and the server, if it was "
+                      "running, was started again", file=sys.stderr)
+                return exit_code(error)
             except OSError as error:  # a full disk, a folder without permission, a vanished dump
                 print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
                 return 1

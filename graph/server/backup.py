@@ -44,6 +44,7 @@ from pathlib import Path
 
 from graph.lock import lock_name, run_lock
 from graph.server import LocalServer, ServerError
+from graph.signals import sigterm_raises
 
 DATABASE = "neo4j"
 
@@ -130,7 +131,8 @@ def _offline(server: LocalServer) -> Iterator[None]:
     heap, pagecache = server.memory()
     server.stop()
     try:
-        yield
+        with sigterm_raises():  # a SIGTERM (cron's timeout, kill) unwinds here too: the server starts again
+            yield
     except _LeaveStopped:
         raise
     except BaseException as failure:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -183,3 +185,24 @@ def test_keep_deletes_only_this_instances_older_regular_dumps(tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(set(names) - {removed[0].name})
     with pytest.raises(ValueError, match="at least 1"):
         backup_module.backup(server, tmp_path, keep=0)
+
+
+def test_a_backup_stopped_by_sigterm_starts_the_server_again(instance: LocalServer, tmp_path: Path) -> None:
+    """SIGTERM while neo4j-admin dumps (cron's timeout, a kill) ended the backup where it stood: the
+    server stayed stopped, so the night's detector run failed, and the dump's work folder stayed.
+    Now the backup unwinds: the server is started again, the work folder goes, exit 143."""
+    folder = tmp_path / "dumps"
+    job = subprocess.Popen([sys.executable, "-m", "graph", "server", "backup", "--instance", instance.name,
+                            "--no-warm-up", "--to", str(folder)],
+                           cwd=REPO, env=dict(os.environ), text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not list(folder.glob(".dump-*")) and time.monotonic() < deadline and job.poll() is None:
+        time.sleep(0.05)
+    assert list(folder.glob(".dump-*")), "the dump never started"
+    job.send_signal(signal.SIGTERM)
+    out, err = job.communicate(timeout=300)
+    assert job.returncode == 143, out + err
+    assert "the backup was interrupted by SIGTERM; nothing was dumped" in err, err
+    assert instance.pid() is not None and instance.bolt_answers()
+    assert _ids(instance) == ["E1", "F-KEPT"]
+    assert list(folder.iterdir()) == []  # neither a dump nor its work folder

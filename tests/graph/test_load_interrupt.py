@@ -8,6 +8,7 @@ run against a user-supplied ``NEO4J_URI`` (there is no local server to stop).
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -106,3 +107,41 @@ def test_load_stopped_by_the_server_completes_on_rerun(own_server, tmp_path: Pat
         log = driver.execute_query("MATCH (r:LoadRun) RETURN r.status AS s, r.rows_loaded AS n "
                                    "ORDER BY r.started_at").records
     assert [(r["s"], r["n"]) for r in log] == [("interrupted", None), ("succeeded", 3000 + 300 + 200)]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "ctrl_c"])
+def test_a_load_stopped_by_a_signal_stops_between_batches_and_records_it(own_server, tmp_path: Path,
+                                                                          signum: int) -> None:
+    """SIGTERM ended the process where it stood (exit 143, no message, the load log "running" until
+    the next load), and Ctrl-C raised inside the driver could leave its connection half-written
+    (the next request failed with "Expected MAP but got STRUCT", the load marked failed). Now the
+    batch in flight commits, the load log says interrupted, the exit code is the signal's, and a
+    re-run completes the load."""
+    server = own_server
+    expected = write_market(tmp_path / "market")
+    wipe(server)
+    env = {**os.environ, "NEO4J_URI": server.uri(), "NEO4J_USERNAME": "neo4j",
+           "NEO4J_PASSWORD": server.password(), "NEO4J_DATABASE": "neo4j"}
+    command = [sys.executable, "-m", "loaders", "csv", str(tmp_path / "market"), "--batch-size", "25"]
+    first = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert first.stderr is not None
+    for line in first.stderr:
+        if line.startswith("loading bids.csv"):
+            break
+    time.sleep(0.5)
+    first.send_signal(signum)
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == 128 + signum, out + err
+    assert "stopping after the batch being written" in err and "re-running the same command" in err, err
+    assert "Traceback" not in err
+    nodes, _ = counts(server)
+    assert 0 < nodes.get("Bid", 0) < expected[0]["Bid"] and nodes["Bid"] % 25 == 0  # whole batches only
+
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(server.uri(), auth=("neo4j", server.password())) as driver:
+        log = driver.execute_query("MATCH (r:LoadRun) RETURN r.status AS s").records
+    assert [r["s"] for r in log] == ["interrupted"]  # recorded by the load itself, not by the next one
+    second = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert second.returncode == 0, second.stderr
+    assert counts(server) == expected

@@ -1,0 +1,98 @@
+"""Stopping a job on SIGINT (Ctrl-C) or SIGTERM (cron's timeout, ``kill``, a service manager) cleanly.
+
+Python turns Ctrl-C into KeyboardInterrupt wherever the main thread is, and SIGTERM by default
+ends the process at once. Both are wrong for a job that writes to Neo4j: an exception raised
+inside the driver while it writes a message leaves the connection half-written (the next request
+failed with ``Expected MAP but got STRUCT``, and the interruption was lost), and a process ended
+without unwinding records nothing (a load stayed "running", a backup left the server stopped).
+
+* :func:`deferred_interrupts` — for loads: the first signal is noted and raised as
+  :class:`Interrupted` at the next :func:`checkpoint` (before each write batch, so the batch
+  in flight commits and the load log records the end); a second signal raises at once.
+* :func:`sigterm_raises` — for jobs that wait on a child process (a backup's dump): SIGTERM
+  raises :class:`Interrupted` at once, so ``finally`` blocks run (the server is started again).
+
+Both act in the main thread only (signal handlers can be set nowhere else) and restore the
+handlers they replaced.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+
+__all__ = ["Interrupted", "deferred_interrupts", "checkpoint", "sigterm_raises", "exit_code"]
+
+NAMES = {signal.SIGINT: "Ctrl-C (SIGINT)", signal.SIGTERM: "SIGTERM"}
+
+
+class Interrupted(BaseException):
+    """A job was asked to stop by a signal; ``signum`` says which."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"interrupted by {NAMES.get(signal.Signals(signum), f'signal {signum}')}")
+        self.signum = signum
+
+
+_pending: list[int] = []
+
+
+def checkpoint() -> None:
+    """Raise :class:`Interrupted` when a signal arrived inside :func:`deferred_interrupts`."""
+    if _pending:
+        raise Interrupted(_pending[0])
+
+
+def exit_code(error: BaseException) -> int:
+    """The shell's code for a process ended by a signal: 128 + its number (130 for Ctrl-C, 143 for SIGTERM)."""
+    return 128 + (error.signum if isinstance(error, Interrupted) else int(signal.SIGINT))
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def deferred_interrupts(announce: bool = True) -> Iterator[None]:
+    """SIGINT and SIGTERM in the block stop it at the next :func:`checkpoint`; a second one at once."""
+    if not _main_thread():
+        yield
+        return
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        if _pending:
+            raise Interrupted(signum)
+        _pending.append(signum)
+        if announce:
+            print(f"{NAMES.get(signal.Signals(signum), signum)}: stopping after the batch being written "
+                  "(send it again to stop at once)", file=sys.stderr, flush=True)
+
+    previous: dict[int, Any] = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        _pending.clear()
+
+
+@contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """SIGTERM in the block raises :class:`Interrupted` at once (Ctrl-C already raises KeyboardInterrupt)."""
+    if not _main_thread():
+        yield
+        return
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        raise Interrupted(signum)
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
