@@ -778,15 +778,31 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(shown, index=frame.index, columns=frame.columns)
 
 
-def console_value(text: str) -> Any:
-    """A parameter typed in the console: JSON when it parses (numbers, lists, null, quoted strings), else text."""
+def console_value(text: str, declared: str | None = None) -> Any:
+    """A parameter typed in the console: JSON when it parses (numbers, lists, null, quoted strings), else text.
+
+    A parameter its saved query declares a string (``declared`` "string", see :func:`declared_types`)
+    stays the text typed when it reads as a number or a flag: an id such as 911101087263757431
+    would otherwise go in as an integer and match no node, whose ids are strings, without a word.
+    """
     stripped = text.strip()
     if stripped == "":
         return None
     try:
-        return json.loads(stripped)
+        value = json.loads(stripped)
     except ValueError:
         return text
+    if declared == "string" and isinstance(value, (int, float, bool)):
+        return stripped
+    return value
+
+
+_DECLARED = re.compile(r"\$(\w+) \((string|int|float|bool)\b")
+
+
+def declared_types(description: str) -> dict[str, str]:
+    """The types a saved query's header gives its parameters (``$firm_id (string, e.g. "F1")``)."""
+    return {name: kind for name, kind in _DECLARED.findall(description)}
 
 
 def run_console(db: Database, text: str, params: Mapping[str, Any] | None = None, timeout_s: float = 30.0,

@@ -9,11 +9,12 @@ gets the database's job lock records, in the graph it loads into:
   becomes ``interrupted``;
 * at the end — status ``succeeded``, ``partial`` (some input could not be read, a damaged
   OCDS file, or ``--prune`` left a file unpruned), ``failed`` (with the error) or
-  ``interrupted`` (Ctrl-C), ``finished_at`` and the report's counts: rows read, loaded,
+  ``interrupted`` (Ctrl-C or SIGTERM), ``finished_at`` and the report's counts: rows read, loaded,
   rejected, entities pruned, and a note (the unreadable file, the file left unpruned).
 
-The job lock is per machine (:mod:`graph.lock`), and so is the marking of dead loads: loads
-into one database from several machines would mark each other's running loads.
+Jobs on several machines do not overlap (the job lock is also held on the server,
+:func:`graph.lock.server_lock`), so a load still marked running when the next one takes the lock
+is one whose process died, wherever it ran.
 
 A load that fails because the database itself is gone cannot record its end; the next load
 marks it ``interrupted``.

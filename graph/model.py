@@ -1,8 +1,8 @@
 """The graph model, declared once (the CSV columns that feed it: docs/csv_bundle.md).
 
 Labels, their key property, their typed properties and the relationships between them
-are data here; constraints and indexes (:mod:`graph.schema`), the loaders' column maps
-and the README's model table are derived from it. A model that contradicts itself fails
+are data here; constraints and indexes (:mod:`graph.schema`), the loaders' column maps and
+the loaders' storable-value limits are derived from it. A model that contradicts itself fails
 at import (see :func:`_check`).
 
 Every node and relationship also carries ``source`` (which load put it there); it is not
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-PropType = Literal["str", "float", "int", "bool", "date", "datetime", "json"]
+PropType = Literal["str", "float", "int", "bool", "date", "datetime", "json", "list"]  # json: a JSON string
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,9 @@ NODES: tuple[NodeType, ...] = (
     NodeType("IP", "value", _p("value"), doc="Submission IP address."),
     NodeType("Document", "hash", _p("hash"), doc="Hash of a bid document file."),
     NodeType("DetectorRun", "id",
-             _p("id", "detector", "started_at:datetime", "finished_at:datetime", "params:json",
-                "code_version", "status", "seconds:float"),
+             _p("id", "detector", "detectors:list", "started_at:datetime", "finished_at:datetime", "params:json",
+                "code_version", "seed:int", "status", "seconds:float", "detector_seconds:json", "finding_count:int",
+                "error"),
              indexed=("started_at",), doc="One run of the detector job."),
     NodeType("LoadRun", "id",
              _p("id", "kind", "source", "input", "started_at:datetime", "finished_at:datetime", "status",
@@ -95,10 +96,14 @@ NODES: tuple[NodeType, ...] = (
     NodeType("JobLock", "name", _p("name", "taken:bool"),
              doc="The database's job lock (graph.lock.server_lock): a job's open, never committed transaction "
                  "holds its write lock, so jobs on different hosts do not overlap."),
-    NodeType("Ring", "id", _p("id", "score:float", "status", "explanation", "evidence:json"),
-             indexed=("score",), doc="A suspected bid-rigging ring; members are MEMBER_OF it."),
-    NodeType("Alert", "id", _p("id", "kind", "score:float", "status", "explanation", "evidence:json"),
-             indexed=("kind", "score"), doc="Any other finding; CONCERNS its subjects."),
+    NodeType("Ring", "id", _p("id", "key", "detector", "kind", "tier", "score:float", "status", "active:bool",
+                              "explanation", "evidence:json", "member_ids:list", "tender_ids:list",
+                              "first_seen_run", "first_seen_at:datetime", "last_seen_run", "last_seen_at:datetime"),
+             indexed=("score",), doc="A suspected bid-rigging ring; members are MEMBER_OF it (docs/findings_store.md)."),
+    NodeType("Alert", "id", _p("id", "key", "detector", "kind", "tier", "score:float", "status", "active:bool",
+                               "explanation", "evidence:json", "subject_ids:list", "tender_ids:list",
+                               "first_seen_run", "first_seen_at:datetime", "last_seen_run", "last_seen_at:datetime"),
+             indexed=("kind", "score"), doc="Any other finding; CONCERNS its subjects (docs/findings_store.md)."),
     NodeType("CaseEvent", "id",
              _p("id", "at:datetime", "user", "action", "status", "assignee", "comment"),
              indexed=("at",),

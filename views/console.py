@@ -40,10 +40,11 @@ if mode == "Saved query":
                         format_func=lambda n: f"{n} — {saved[n].description[:90]}")
     chosen = saved[name]
     st.markdown(chosen.description.replace("$", "\\$"))  # "$limit … $x" is a parameter, not LaTeX
+    declared = app_queries.declared_types(chosen.description)
     for parameter in chosen.parameters:
         raw = st.text_input(f"${parameter}", key=f"console_param_{name}_{parameter}",
                             help="JSON (10, true, null, [\"a\",\"b\"], \"text\") or plain text")
-        params[parameter] = app_queries.console_value(raw)
+        params[parameter] = app_queries.console_value(raw, declared.get(parameter))
     text = "\n".join(line for line in chosen.text.splitlines() if not line.lstrip().startswith("//"))
     st.code(text, language="cypher")
 else:
@@ -54,6 +55,10 @@ else:
         raw = st.text_input(f"${parameter}", key=f"console_free_param_{parameter}",
                             help="JSON (10, true, null, [\"a\",\"b\"], \"text\") or plain text")
         params[parameter] = app_queries.console_value(raw)
+        value = params[parameter]
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 100_000:  # an id?
+            st.caption(f"${parameter} goes in as the number {value}; an id is text: write it in "
+                       "quotes (\"…\") to match one")
 
 run = st.button("Run", key="console_run", type="primary")
 if run and max(len(text), len(json.dumps(params, default=str, ensure_ascii=False))) > access_log.MAX_TEXT:

@@ -520,3 +520,18 @@ def test_the_events_of_one_save_keep_the_order_they_were_written_in(market_db):
     history = app_queries.case_events(market_db, "RING-1")
     assert list(history["action"]) == ["status", "assign", "comment"] * 15
     assert list(history["comment"].dropna()) == [f"note {n}" for n in range(15)]
+
+
+def test_a_string_parameter_of_a_saved_query_stays_text_when_it_reads_as_a_number():
+    """analyst_firm_identifiers with $firm_id 911101087263757431 (an unified social credit code
+    style id) went in as an integer and matched nothing; its header says the parameter is a string."""
+    declared = app_queries.declared_types(named("analyst_firm_identifiers").description)
+    assert declared == {"firm_id": "string"}
+    assert app_queries.console_value(" 911101087263757431 ", declared["firm_id"]) == "911101087263757431"
+    assert app_queries.console_value("true", "string") == "true"
+    assert app_queries.console_value('"F1"', "string") == "F1"
+    # near-misses: a declared int, and an undeclared value, are still read as JSON
+    assert app_queries.console_value("25", declared.get("limit", "int")) == 25
+    assert app_queries.console_value("911101087263757431") == 911101087263757431
+    assert app_queries.declared_types(named("analyst_top_winners_by_category").description) == {
+        "category": "string", "limit": "int"}
