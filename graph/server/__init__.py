@@ -358,6 +358,7 @@ class LocalServer:
                 f"Port {self.bolt_port()} is taken by another program; remove {self.port_file} "
                 "to pick a free port, or set IRONCAGE_NEO4J_BOLT_PORT."
             )
+        first_port = not self.port_file.exists()  # chosen by this start: given up if the start fails
         if self.pid() is None:
             heap, pagecache = _memory_settings(heap, pagecache)
             self.prepare(heap, pagecache)
@@ -377,6 +378,8 @@ class LocalServer:
         deadline = started + timeout
         while time.monotonic() < deadline:
             if self.pid() is None:
+                if first_port:  # e.g. another program took the port between the check and the bind
+                    self.port_file.unlink(missing_ok=True)
                 raise ServerError(f"Neo4j exited during start; last log lines:\n{self.log_tail()}")
             if self.bolt_answers(timeout=2.0):
                 return time.monotonic() - started

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from graph.server import LocalServer
+from graph.server import LocalServer, ServerError
 
 
 @pytest.mark.neo4j
@@ -136,3 +136,39 @@ def test_settings_prefer_environment(monkeypatch) -> None:
     assert (settings.uri, settings.username, settings.password, settings.database) == (
         "neo4j+s://example.databases.neo4j.io", "analyst", "pw", "procurement")
     assert settings.local_instance is None
+
+
+@pytest.mark.neo4j
+@pytest.mark.slow
+def test_a_first_start_that_loses_its_port_gives_it_up(monkeypatch) -> None:
+    """Another program took the port between the free-port check and Neo4j's bind (two instances
+    starting at once): the start failed, but the port stayed written, and every later start refused
+    with "Port … is taken … remove bolt_port". The race is simulated (the check told "free"
+    about a port a socket of the test holds); the next start picks a free port and runs."""
+    import socket
+
+    import graph.server as server_module
+
+    server = LocalServer(f"race-{uuid.uuid4().hex[:8]}")
+    if not server.lib.exists():
+        pytest.skip("the Neo4j jars are not installed (python -m graph server start fetches them)")
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    taken = holder.getsockname()[1]
+    monkeypatch.setenv("IRONCAGE_NEO4J_HEAP", "256m")
+    monkeypatch.setenv("IRONCAGE_NEO4J_PAGECACHE", "64m")
+    try:
+        with monkeypatch.context() as race:
+            race.setattr(server_module, "_port_free", lambda port: True)
+            race.setattr(LocalServer, "bolt_port", lambda self: int(self.port_file.read_text().strip())
+                         if self.port_file.exists() else taken)
+            with pytest.raises(ServerError, match="exited during start"):
+                server.start(timeout=120)
+        assert not server.port_file.exists()
+        server.start(timeout=120)
+        assert server.bolt_port() != taken and server.bolt_answers()
+    finally:
+        holder.close()
+        server.stop()
+        shutil.rmtree(server.home, ignore_errors=True)
