@@ -256,6 +256,14 @@ class Params:
             problems.append(f"complementary_max_pvalue {self.complementary_max_pvalue} must be above 0 and at most 1")
         if self.complementary_min_tenders < 1:
             problems.append("complementary_min_tenders must be at least 1")
+        unknown = sorted(set(self.weights) - set(DEFAULT_WEIGHTS))
+        if unknown:
+            problems.append(f"weights {', '.join(unknown)} are no components of a ring's score "
+                            f"({', '.join(DEFAULT_WEIGHTS)})")
+        total = sum(self.weights.values())
+        if not math.isclose(total, 100.0, abs_tol=1e-6):
+            problems.append(f"weights sum to {total:g}; they must sum to 100, the most a ring can score (with more, "
+                            "rings clip at 100 and the strong tier's floor of 20 means less)")
         return problems
 
 

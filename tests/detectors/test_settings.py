@@ -48,6 +48,7 @@ def test_a_table_overrides_only_the_fields_it_names_with_their_types(tmp_path: P
         passed_results = ["pass", "passed", "合格"]
         [rings.weights]
         price = 40
+        suppression = 0
     """)
     tables = read(path)
     tuned = params_for("closeness", closeness.Params, tables["closeness"], path)
@@ -55,7 +56,7 @@ def test_a_table_overrides_only_the_fields_it_names_with_their_types(tmp_path: P
     assert tuned.passed_results == ("pass", "passed", "合格")
     assert tuned.report_floor == closeness.Params().report_floor  # the rest: the documented defaults
     weights = params_for("rings", rings.Params, tables["rings"], path).weights
-    assert weights == {**rings.Params().weights, "price": 40.0}  # the keys given replace those defaults
+    assert weights == {**rings.Params().weights, "price": 40.0, "suppression": 0.0}  # the keys given replace those
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -71,6 +72,7 @@ def test_a_table_overrides_only_the_fields_it_names_with_their_types(tmp_path: P
     ("[closeness]\nthreshold = nan\n", "[closeness] threshold must be a number, not nan"),
     ("[rings]\nmax_findings = -5\n", "[rings] max_findings must not be negative, not -5"),
     ("[rings]\nmin_ring_size = 20\n", "[rings] min_ring_size 20 must be at least 2 and at most max_ring_size 12"),
+    ("[rings.weights]\nprice = 400.0\n", "[rings] weights sum to 465; they must sum to 100"),
     ("[red_flags]\nenabled = ['R003', 'R999']\n", "[red_flags] enabled names no flag R999; the flags: R003"),
     ("[official_profile]\nas_of = 'last june'\n", "[official_profile] as_of 'last june' is not a date"),
     ("[official_profile]\nas_of = 'now'\n", "[official_profile] as_of 'now' is not a date YYYY-MM-DD"),
