@@ -122,8 +122,9 @@ def main(argv: list[str] | None = None) -> int:
                   "server.", error)
         return runner.EXIT_UNAVAILABLE
     except runner.RunFailed as error:
-        log.error("run failed, marked failed, no findings written: %s", error)
-        return runner.EXIT_FAILED
+        marked = "marked failed" if error.marked else "not marked failed (the next run will)"
+        log.error("run failed, %s, no findings written: %s", marked, error)
+        return runner.EXIT_UNAVAILABLE if error.unavailable else runner.EXIT_FAILED
     except Exception as error:  # e.g. the JSON file could not be written after the run succeeded
         log.error("%s: %s", type(error).__name__, error)
         return runner.EXIT_FAILED

@@ -70,6 +70,7 @@ from typing import Any
 from detectors import registry, settings
 from detectors.finding import Finding
 from detectors.market import MarketData
+from graph.db import GraphUnavailable
 from graph.lock import lock_name, run_lock, server_lock
 from graph.settings import REPO_ROOT
 
@@ -81,7 +82,14 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED, EXIT_UNAVAILABLE = 0, 1, 2, 3, 4
 
 
 class RunFailed(RuntimeError):
-    """The run failed; it is marked failed in the database and no findings were written."""
+    """The run failed and no findings were written; ``marked``: whether the run could be marked failed
+    in the database (when the database is what failed, the next run marks it); ``unavailable``: the
+    database became unreachable."""
+
+    def __init__(self, message: str, marked: bool = True, unavailable: bool = False) -> None:
+        super().__init__(message)
+        self.marked = marked
+        self.unavailable = unavailable
 
 
 def code_version() -> str:
@@ -460,13 +468,16 @@ def _run_recorded(db: Any, specs: Sequence[registry.DetectorSpec], seed: int, jo
         message = str(error) if isinstance(error, RunFailed) else f"{type(error).__name__}: {error}"
         if _signals_received and not isinstance(error, _Terminated):
             message = f"terminated by signal {_signals_received[-1]} ({message})"
+        marked = True
         try:
             fail_run(db, info, message, datetime.now(UTC), {o.code: round(o.seconds, 3) for o in outcomes})
         except Exception as mark_error:  # the database may be what failed
+            marked = False
             log.error("could not mark run %s failed (%s); the next run will", info.id, mark_error)
         if isinstance(error, RunFailed):
+            error.marked = error.marked and marked
             raise
-        raise RunFailed(message) from error
+        raise RunFailed(message, marked=marked, unavailable=isinstance(error, GraphUnavailable)) from error
     finally:
         pool.shutdown(wait=False, cancel_futures=True)  # on failure, do not wait for a read nobody needs
     return info, findings, outcomes, summary

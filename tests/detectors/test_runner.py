@@ -447,3 +447,50 @@ def test_ordered_findings_sort_by_score_then_key() -> None:
     c = Finding(detector="d", kind="tender", score=90, explanation="c", tender_id="T3")
     ordered = runner._ordered([a, b, c])
     assert ordered[0] is c and [f.key for f in ordered[1:]] == sorted([a.key, b.key])
+
+
+@pytest.mark.neo4j
+@pytest.mark.slow
+def test_a_run_whose_database_goes_away_exits_4_and_says_it_is_not_marked(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server stopped during a run: the log said "marked failed" (it could not be) and the exit
+    code was 1, where an unreachable Neo4j is 4. Its own instance, as the test stops it."""
+    import shutil
+
+    from graph.server import LocalServer
+
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "ic_fake_nap.py").write_text(textwrap.dedent('''
+        import time
+
+        NAME = "fake_nap"
+
+
+        def detect(data, params=None, seed=0):
+            time.sleep(8)
+            return []
+    '''), encoding="utf-8")
+    server = LocalServer(f"runfail-{os.getpid()}")
+    monkeypatch.setenv("IRONCAGE_NEO4J_HEAP", "256m")
+    monkeypatch.setenv("IRONCAGE_NEO4J_PAGECACHE", "64m")
+    env = dict(os.environ)
+    try:
+        server.start()
+        env.update({"NEO4J_URI": server.uri(), "NEO4J_USERNAME": "neo4j", "NEO4J_PASSWORD": server.password(),
+                    "NEO4J_DATABASE": "neo4j", registry.EXTRA_ENV: "fake_nap=ic_fake_nap",
+                    lock.STATE_ENV: str(tmp_path / "state"), "IRONCAGE_NEO4J_RETRY_S": "2",
+                    "PYTHONPATH": os.pathsep.join([str(REPO), str(modules)])})
+        job = subprocess.Popen([sys.executable, "-m", "detectors", "run", "--detector", "fake_nap", "--jobs", "1"],
+                               cwd=REPO, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert job.stderr is not None
+        for line in job.stderr:
+            if "started: detectors fake_nap" in line:
+                break
+        server.stop()
+        out, err = job.communicate(timeout=300)
+        assert job.returncode == runner.EXIT_UNAVAILABLE, out + err
+        assert "not marked failed (the next run will)" in err and "run failed, marked failed" not in err, err
+    finally:
+        server.stop()
+        shutil.rmtree(server.home, ignore_errors=True)
