@@ -713,12 +713,23 @@ def fulltext_query(text: str) -> str:
     return " AND ".join(terms) or '""'
 
 
+def _phone_key(text: str) -> str:
+    """A phone number typed as the records write it, in the form the loaders store
+    (:func:`loaders.identifiers.normalise_phone`: ``+86 931-6702-9484`` is ``093167029484``); the
+    digits alone when it is no phone number."""
+    from loaders.identifiers import normalise_phone
+
+    try:
+        return normalise_phone(text)
+    except ValueError:
+        return re.sub(r"\D", "", text)
+
+
 def search(db: Database, text: str, limit: int = 25) -> pd.DataFrame:
     text = text.strip()
     if not text:
         return pd.DataFrame(columns=["node_id", "label", "caption", "score", "degree"])
-    frame = db.read_frame("app_search", text=fulltext_query(text), key=text, digits=re.sub(r"\D", "", text),
-                          limit=limit)
+    frame = db.read_frame("app_search", text=fulltext_query(text), key=text, digits=_phone_key(text), limit=limit)
     if frame.empty:
         return pd.DataFrame(columns=["node_id", "label", "caption", "score", "degree", "props"])
     frame["props"] = frame["props"].map(plain)
