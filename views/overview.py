@@ -27,6 +27,10 @@ else:
                f"code {md(run.get('code_version') or '?')}")
     with st.expander("Parameters and per-detector time"):
         st.json({"params": run.get("params"), "detector_seconds": run.get("detector_seconds")}, expanded=False)
+    if run.get("status") == "running" and load(app_queries.job_lock_state)["state"] == "free":
+        st.warning("The latest run is marked running, but no job holds the database's lock: its process ended "
+                   "without recording its end (killed, or its machine went down). Its findings were not written; "
+                   "the next run marks it failed.")
     if run.get("status") not in ("succeeded", "running"):
         good = run.get("last_succeeded_at")
         since = f"the last successful run, started {app_queries.to_second(good)}" if good else "no successful run yet"
@@ -77,6 +81,10 @@ else:
     rows = f"{int(last['rows_loaded']):,}" if pd.notna(last["rows_loaded"]) else "?"
     st.caption(f"Last load: {md(last['input'])} ({md(last['kind'])}, source {md(last['source'])}), "
                f"{md(last['status'])} at {md(when)} · {rows} rows loaded")
+    if last["status"] == "running" and load(app_queries.job_lock_state)["state"] == "free":
+        st.warning("The last load is marked running, but no job holds the database's lock: its process ended "
+                   "without recording its end (killed). Rows it wrote stay; run it again to complete it (the next "
+                   "load marks it interrupted).")
     if last["status"] not in ("succeeded", "running"):
         ended = {"partial": "was partial", "interrupted": "was interrupted"}.get(last["status"], last["status"])
         st.warning(f"The last load {md(ended)}: {md(last['note'] or 'no reason recorded')}")

@@ -188,6 +188,29 @@ def test_overview_says_when_the_data_was_last_loaded_and_warns_of_a_bad_load(mar
     assert list(loads["rows_loaded"].astype(object).where(loads["rows_loaded"].notna(), None)) == [50, 118, None]
 
 
+def test_overview_says_when_a_run_or_load_marked_running_has_no_process(market_db, shanghai_time):
+    """A run or load killed with SIGKILL stays "running" until the next one: the Overview showed it as
+    running (findings "?") for good. The job lock tells: a job that runs holds it on the server."""
+    from graph.lock import server_lock
+
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("CREATE (:DetectorRun {id: 'RUN-3', status: 'running', started_at: datetime('2024-08-01T02:15:00Z')})"
+                    ).consume()
+        session.run("CREATE (:LoadRun {id: 'L3', kind: 'csv', source: 'csv:city', input: '/exports/2024-08-01', "
+                    "status: 'running', started_at: datetime('2024-08-01T02:00:00Z')})").consume()
+    with server_lock(market_db, "a detector run"):  # alive: nothing to warn of
+        at = app_session()
+        no_exception(at)
+        assert {m.label: m.value for m in at.metric}["Status"] == "running"
+        assert not at.warning
+    clear_app_caches()
+    at.run()
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 2, warnings
+    assert "latest run is marked running, but no job holds the database's lock" in warnings[0]
+    assert "last load is marked running, but no job holds the database's lock" in warnings[1]
+
+
 def test_overview_says_when_the_latest_run_failed_and_whose_findings_are_shown(market_db, shanghai_time):
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("CREATE (:DetectorRun {id: 'RUN-2', status: 'failed', started_at: datetime('2024-08-01T02:15:00Z'), "
