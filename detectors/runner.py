@@ -71,7 +71,7 @@ from detectors import registry, settings
 from detectors.finding import Finding
 from detectors.market import MarketData
 from graph.db import GraphUnavailable
-from graph.lock import lock_name, run_lock, server_lock
+from graph.lock import HeldLock, lock_name, run_lock, server_lock
 from graph.settings import REPO_ROOT
 
 log = logging.getLogger("detectors.runner")
@@ -428,8 +428,10 @@ class RunResult:
 
 
 def _run_recorded(db: Any, specs: Sequence[registry.DetectorSpec], seed: int, jobs: int = 1,
-                  params_file: Path | None = None) -> tuple[Any, list[Finding], list[DetectorOutcome], Any]:
-    """Record the run, read, detect, store; on any failure mark the run failed and raise RunFailed."""
+                  params_file: Path | None = None, lock: HeldLock | None = None,
+                  ) -> tuple[Any, list[Finding], list[DetectorOutcome], Any]:
+    """Record the run, read, detect, store; on any failure mark the run failed and raise RunFailed.
+    With ``lock``, the findings are stored only while the run still holds the database's job lock."""
     from graph.findings_store import RunInfo, fail_run, new_run_id, start_run, store_findings
 
     started_at = datetime.now(UTC)
@@ -460,6 +462,9 @@ def _run_recorded(db: Any, specs: Sequence[registry.DetectorSpec], seed: int, jo
         outcomes = run_in_lanes(data, detectors, seed=seed, db=db, inputs=inputs, jobs=jobs)
         findings = [f for o in outcomes for f in o.findings]
         seconds = {o.code: round(o.seconds, 3) for o in outcomes}
+        if lock is not None and lock.lost():
+            raise RunFailed("the database's job lock was ended under this run (TERMINATE TRANSACTIONS, or a server "
+                            "restart), so a load may have run while it read; its findings are not stored: run again")
         store_started = time.perf_counter()
         summary = store_findings(db, info, findings, detector_seconds=seconds)
         log.info("run %s succeeded: %d findings stored in %.2f s (%s)", info.id, len(findings),
@@ -510,8 +515,9 @@ def run(
         try:
             db = db or connect()
             db.verify()
-            with server_lock(db, "a detector run"):
-                info, findings, outcomes, summary = _run_recorded(db, specs, seed, jobs or default_jobs(), params_file)
+            with server_lock(db, "a detector run") as held:
+                info, findings, outcomes, summary = _run_recorded(db, specs, seed, jobs or default_jobs(), params_file,
+                                                                  lock=held)
         except _Terminated as error:  # before the run was recorded: nothing to mark
             raise RunFailed(str(error)) from error
         finally:

@@ -115,8 +115,25 @@ LOCK_METADATA_KEY = "iron_cage_job_lock"
 SERVER_LOCK_NAME = "database"
 
 
+class HeldLock:
+    """The server lock a job holds (:func:`server_lock`); :meth:`lost` asks whether it still does."""
+
+    def __init__(self, tx: Any) -> None:
+        self._tx = tx
+
+    def lost(self) -> bool:
+        """True when the lock's transaction has ended under the job — an administrator's ``TERMINATE
+        TRANSACTIONS``, a server restart — so another job may have run meanwhile; asked before a job
+        commits what it read (a detector run's findings)."""
+        try:
+            self._tx.run("RETURN 1").consume()
+        except Exception:  # terminated, or the connection is gone: either way the lock is not held
+            return True
+        return False
+
+
 @contextmanager
-def server_lock(db: Any, job: str, wait_s: float = SERVER_LOCK_WAIT_S) -> Iterator[None]:
+def server_lock(db: Any, job: str, wait_s: float = SERVER_LOCK_WAIT_S) -> Iterator[HeldLock]:
     """Hold the database's job lock *on the server* for the block, as ``job``; LockHeld when another has it.
 
     The file lock of :func:`run_lock` is the host's: a job scheduled on a second machine against
@@ -164,7 +181,7 @@ def server_lock(db: Any, job: str, wait_s: float = SERVER_LOCK_WAIT_S) -> Iterat
         else:
             raise LockHeld("the database's lock node could not be taken; this job did nothing")
         try:
-            yield
+            yield HeldLock(tx)
         finally:
             try:
                 tx.rollback()
@@ -173,14 +190,14 @@ def server_lock(db: Any, job: str, wait_s: float = SERVER_LOCK_WAIT_S) -> Iterat
 
 
 @contextmanager
-def job_lock(db: Any, job: str) -> Iterator[None]:
+def job_lock(db: Any, job: str) -> Iterator[HeldLock]:
     """Both of a job's locks, in their order: the host's file lock first (a backup holding it has stopped
     the local server, so nothing is asked of the server before it), the server checked, then the lock
     on the server (:func:`server_lock`). LockHeld from either; GraphUnavailable from the check."""
     with run_lock(name=lock_name(db), job=job):
         db.verify()
-        with server_lock(db, job):
-            yield
+        with server_lock(db, job) as held:
+            yield held
 
 
 def _ensure_constraint(db: Any) -> None:

@@ -983,9 +983,14 @@ def run_load(load: Callable[[Any], Any], job: str = "a load", entry: LoadEntry |
     loading = False
     try:
         with deferred_interrupts(), connect() as db:
-            with job_lock(db, job):
+            with job_lock(db, job) as held:
                 loading = True
-                return EXIT_OK, load(db) if entry is None else _logged(db, load, entry)
+                report = load(db) if entry is None else _logged(db, load, entry)
+                if held.lost():
+                    print("warning: the database's job lock was ended during this load (TERMINATE TRANSACTIONS, "
+                          "or a server restart), so a detector run may have read part of it: run the detectors "
+                          "again.", file=sys.stderr)
+                return EXIT_OK, report
     except (Interrupted, KeyboardInterrupt) as error:
         what = str(error) if isinstance(error, Interrupted) else "interrupted by Ctrl-C (SIGINT)"
         print(f"error: {what}." + (f" {RERUN_ADVICE}" if loading else " Nothing was written."), file=sys.stderr)

@@ -319,6 +319,41 @@ def test_json_output_shape_and_what_the_run_stored(market_db, fakes: dict[str, s
 
 
 @pytest.mark.neo4j
+def test_a_run_whose_lock_was_ended_under_it_stores_nothing(market_db, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """An administrator's TERMINATE TRANSACTIONS (the console refuses it now; cypher-shell does not)
+    ended a run's lock transaction, and a load on another host then ran while the run read; the run
+    went on and stored findings from a half-loaded market. A detector here ends the lock for real."""
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "ic_fake_terminator.py").write_text(textwrap.dedent('''
+        from graph.db import connect
+
+        NAME = "fake_terminator"
+
+
+        def detect(data, params=None, seed=0):
+            with connect() as db, db.driver.session(database=db.settings.database) as session:
+                session.run("SHOW TRANSACTIONS YIELD transactionId, metaData "
+                            "WHERE metaData.iron_cage_job_lock IS NOT NULL "
+                            "TERMINATE TRANSACTIONS transactionId YIELD message RETURN message").consume()
+            return []
+    '''), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(modules))
+    monkeypatch.setenv(registry.EXTRA_ENV, "fake_terminator=ic_fake_terminator,fake_ok=ic_fake_ok")
+    monkeypatch.setenv(lock.STATE_ENV, str(tmp_path / "state"))
+    (modules / "ic_fake_ok.py").write_text(textwrap.dedent(FAKE_OK), encoding="utf-8")
+    with pytest.raises(runner.RunFailed, match="job lock was ended under this run"):
+        runner.run(["fake_ok", "fake_terminator"], db=market_db, jobs=1)
+    [stored] = _cypher(market_db, "MATCH (r:DetectorRun) RETURN r.status AS status, "
+                                  "size([(r)-[:FOUND]->(x) | x]) AS found")
+    assert stored == {"status": "failed", "found": 0}
+    assert _cypher(market_db, "MATCH (r:Ring) RETURN count(r) AS n") == [{"n": 0}]
+    runner.run(["fake_ok"], db=market_db, jobs=1)  # the next run, holding its lock to the end, stores
+    assert _cypher(market_db, "MATCH (r:Ring) RETURN count(r) AS n") == [{"n": 1}]
+
+
+@pytest.mark.neo4j
 def test_a_seeded_run_is_deterministic(market_db, fakes: dict[str, str], tmp_path: Path) -> None:
     def findings(seed: int, name: str) -> list[dict[str, Any]]:
         out = tmp_path / name
