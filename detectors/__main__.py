@@ -137,10 +137,13 @@ def _expire(days: int, dry_run: bool) -> None:
     from graph.findings_retention import cutoff_for, expire
     from graph.lock import job_lock
 
+    log = logging.getLogger("detectors")
+    log.info("findings expiry%s: inactive findings and runs older than %d days", " (dry run)" if dry_run else "", days)
     with connect() as db:
         with job_lock(db, "a findings expiry"):
             report = expire(db, cutoff_for(days), dry_run=dry_run)
     print(report.describe())
+    log.info("findings expiry done")  # dated: a cron job's appended log tells one night from the next
 
 
 if __name__ == "__main__":

@@ -971,8 +971,20 @@ def run_load(load: Callable[[Any], Any], job: str = "a load", entry: LoadEntry |
     saying how to start the local server and, when the load had begun, that re-running
     is safe; a detector run or another load holding the lock → 3, nothing written (a detector
     run must not read half a load). With ``entry`` the load is recorded in the load log, its end
-    from the report's ``outcome()`` (status and counts) or the error.
+    from the report's ``outcome()`` (status and counts) or the error. Its start and end are dated
+    lines on stderr, so a cron job's appended log tells one night from the next.
     """
+    print(f"{_now()} {job}: started", file=sys.stderr, flush=True)
+    code, report = _run_load(load, job, entry)
+    print(f"{_now()} {job}: ended, exit code {code}", file=sys.stderr, flush=True)
+    return code, report
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _run_load(load: Callable[[Any], Any], job: str, entry: LoadEntry | None) -> tuple[int, Any]:
     from neo4j.exceptions import DriverError, Neo4jError
 
     from graph.db import GraphError, GraphUnavailable, connect
