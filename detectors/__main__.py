@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     from detectors import runner
     from detectors.settings import ParamsFileError
     from graph.db import GraphUnavailable
-    from graph.lock import LockHeld
+    from graph.lock import LockHeld, StateDirError
     from graph.settings import SettingsError
 
     problem = runner.json_target_problem(args.json) if args.command == "run" and args.json else None
@@ -113,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     except LockHeld as error:
         log.error("%s", error)
         return runner.EXIT_LOCKED
+    except StateDirError as error:  # as loads exit: a folder the operator must fix, not a failed run
+        log.error("%s", error)
+        return runner.EXIT_USAGE
     except registry.RegistryError as error:
         log.error("%s", error)
         return runner.EXIT_USAGE

@@ -72,19 +72,28 @@ def _server(uri: str) -> str:
     return f"{host}:{port}"
 
 
+class StateDirError(PermissionError):
+    """The state folder that holds the job lock cannot be made or written (a usage error: exit 2)."""
+
+
 @contextmanager
 def run_lock(directory: Path | None = None, name: str = LOCK_NAME, job: str = "a detector run") -> Iterator[Path]:
     """Hold the lock ``name`` for the block, as ``job`` ("a detector run", "a load of …"); LockHeld at
     once when another process has it."""
     directory = directory or state_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StateDirError(
+            f"cannot make the jobs' state folder {directory} (it holds the job lock): {error.strerror or error}; "
+            f"set {STATE_ENV} to a folder the job can write; this job did nothing") from error
     path = directory / name
     holder = directory / (name + ".json")
     lock = FileLock(path, thread_local=False, mode=0o664)  # the operators' group may run jobs too (umask allowing)
     try:
         lock.acquire(timeout=0)
     except PermissionError as error:
-        raise PermissionError(
+        raise StateDirError(
             f"cannot open the job lock {path}: {error.strerror or error} (another user created it; give the "
             f"jobs' users a shared state folder, {STATE_ENV}, writable by their group); this job did nothing"
         ) from error

@@ -155,6 +155,17 @@ def test_unreachable_database_exits_4_and_says_how_to_start_it(fakes: dict[str, 
     assert "python -m graph server start" in result.stderr
 
 
+def test_a_state_folder_that_cannot_be_made_is_a_usage_error_naming_it(fakes: dict[str, str], tmp_path: Path) -> None:
+    """IRONCAGE_STATE_DIR under a file: a run exited 1 (a failed run) with a bare OSError, a load 2;
+    both are 2 now, and the message says the folder holds the job lock."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    env = {**fakes, lock.STATE_ENV: str(blocker / "state"), "NEO4J_URI": "bolt://127.0.0.1:9", "NEO4J_PASSWORD": "x"}
+    result = cli(env, "run", "--detector", "fake_ok")
+    assert result.returncode == runner.EXIT_USAGE, result.stderr
+    assert f"cannot make the jobs' state folder {blocker / 'state'} (it holds the job lock)" in result.stderr
+
+
 def test_an_unwritable_json_target_stops_the_run_before_it_starts(fakes: dict[str, str], tmp_path: Path) -> None:
     """Found after the run stored its findings, it made cron see 'run failed' for a run that succeeded."""
     blocker = tmp_path / "not-a-folder"
