@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Query
-from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph.cypher import query
 from graph.settings import Neo4jSettings, from_environment
@@ -210,7 +210,18 @@ class Database:
         try:
             with self.driver.session(database=self.settings.database, default_access_mode="READ") as session:
                 with session.begin_transaction(timeout=timeout_s, metadata={"iron_cage": "console"}) as tx:
-                    summary = tx.run(_explained(text), dict(params or {})).consume()
+                    try:
+                        check = tx.run(_explained(text), dict(params or {}))
+                        if check.peek() is not None:  # EXPLAIN returns no rows: anything else ran
+                            raise ConsoleRefused("the check of this query returned rows: it is not planned alone")
+                        summary = check.consume()
+                    except ClientError as error:
+                        if "conflicting values for execution mode" in (error.message or ""):
+                            raise ConsoleRefused("write the query without PROFILE: the console has the database "
+                                                 "plan every query before it runs it") from error
+                        raise GraphError(f"{error.code}: {_unexplained(error.message or '')}") from error
+                    if summary.profile is not None:
+                        raise ConsoleRefused("the check of this query was profiled, so it ran: it is not planned alone")
                     refusal = console_refusal(summary.query_type, summary.plan)
                     if refusal:
                         raise ConsoleRefused(refusal)
@@ -304,15 +315,25 @@ def console_refusal(query_type: str | None, plan: Mapping[str, Any] | None) -> s
     return None
 
 
-def _explained(text: str) -> str:
-    """``EXPLAIN`` before the statement, or the statement as it is when it already starts with
-    EXPLAIN or PROFILE (after comments and query options such as ``CYPHER 5``, which go first)."""
+def _unexplained(message: str) -> str:
+    """A syntax error of ``EXPLAIN <text>`` as if of ``<text>``: the quoted statement, its caret and the
+    first line's column and offset without the 8 characters of ``EXPLAIN ``."""
     import re
 
-    head = re.sub(r"(?s)^(\s|//[^\n]*(\n|$)|/\*.*?\*/)*", "", text)
-    head = re.sub(r"(?i)^CYPHER(\s+[\w.]+(\s*=\s*[\w.]+)?)*\s+", "", head)
-    if re.match(r"(?i)(EXPLAIN|PROFILE)\b", head):
-        return re.sub(r"(?i)\bPROFILE\b", "EXPLAIN", text, count=1)
+    shift = len("EXPLAIN ")
+    message = message.replace('"EXPLAIN ', '"', 1)
+    message = re.sub(r"\n {" + str(shift) + r"}( *\^)", r"\n\1", message, count=1)
+
+    def back(match: re.Match[str]) -> str:
+        return f"(line 1, column {int(match[1]) - shift} (offset: {int(match[2]) - shift}))"
+
+    return re.sub(r"\(line 1, column (\d+) \(offset: (\d+)\)\)", back, message, count=1)
+
+
+def _explained(text: str) -> str:
+    """``EXPLAIN`` before the statement, always: the check must never run what the analyst wrote
+    (a statement of its own EXPLAIN or PROFILE, which a text rewrite could mistake, is refused by
+    Neo4j as a second execution mode, and the console asks for the query without it)."""
     return f"EXPLAIN {text}"
 
 

