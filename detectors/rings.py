@@ -260,6 +260,9 @@ class Params:
         if unknown:
             problems.append(f"weights {', '.join(unknown)} are no components of a ring's score "
                             f"({', '.join(DEFAULT_WEIGHTS)})")
+        negative = sorted(name for name, weight in self.weights.items() if weight < 0)
+        if negative:
+            problems.append(f"weights {', '.join(negative)} are negative; each must be at least 0")
         total = sum(self.weights.values())
         if not math.isclose(total, 100.0, abs_tol=1e-6):
             problems.append(f"weights sum to {total:g}; they must sum to 100, the most a ring can score (with more, "

@@ -176,20 +176,12 @@ def recent_runs(db: Database, limit: int = 20) -> pd.DataFrame:
 
 
 def job_lock_state(db: Database) -> dict[str, Any]:
-    """Whether a load or detector run holds the database's job lock now (:func:`graph.lock.server_lock`):
-    ``{"state": "held", "job": …, "host": …, "since": …}``, ``{"state": "free"}``, or ``{"state":
-    "unknown"}`` when the server does not list transactions to this user. A run or load marked
-    "running" while the lock is free ended without recording its end (its process was killed)."""
-    from graph.lock import SERVER_LOCK_NAME
+    """Whether a load or detector run holds the database's job lock now (:func:`graph.lock.lock_state`):
+    ``{"state": "held" | "free" | "unknown"}``. A run or load marked "running" while the lock is
+    free ended without recording its end (its process was killed)."""
+    from graph.lock import lock_state
 
-    try:
-        rows = db.read("job_lock_holder", lock=SERVER_LOCK_NAME)
-    except GraphError:
-        return {"state": "unknown"}
-    if not rows:
-        return {"state": "free"}
-    meta = plain(rows[0]["meta"] or {})
-    return {"state": "held", "job": meta.get("job"), "host": meta.get("host"), "since": meta.get("since")}
+    return {"state": lock_state(db)}
 
 
 def recent_loads(db: Database, limit: int = 20) -> pd.DataFrame:

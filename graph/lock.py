@@ -198,6 +198,28 @@ def server_lock(db: Any, job: str, wait_s: float = SERVER_LOCK_WAIT_S) -> Iterat
                 pass
 
 
+def lock_state(db: Any, wait_s: float = 1.0, name: str = SERVER_LOCK_NAME) -> str:
+    """``"held"`` when a job holds the database's server lock now, ``"free"`` when none does, ``"unknown"``
+    when this user may not take it. Probed as a job probes (:func:`server_lock`): a transaction with a
+    ``wait_s`` timeout tries the lock node's write lock and rolls back, so nothing is written. Not
+    read from ``SHOW TRANSACTIONS``, which shows a user without the privilege only its own
+    transactions — every job would look gone to an app with a reader role."""
+    from neo4j.exceptions import ClientError, Neo4jError
+
+    from graph.cypher import query
+
+    try:
+        with db.driver.session(database=db.settings.database) as session:
+            with session.begin_transaction(timeout=wait_s, metadata={"iron_cage_probe": name}) as probe:
+                probe.run(query("job_lock_take"), lock=name).consume()
+                probe.rollback()
+    except ClientError as error:
+        return "held" if (error.code or "").startswith("Neo.ClientError.Transaction.") else "unknown"
+    except Neo4jError:
+        return "unknown"
+    return "free"
+
+
 @contextmanager
 def job_lock(db: Any, job: str) -> Iterator[HeldLock]:
     """Both of a job's locks, in their order: the host's file lock first (a backup holding it has stopped

@@ -170,6 +170,9 @@ NODE_BY_LABEL: dict[str, NodeType] = {node.label: node for node in NODES}
 #: key ("Property value is too large to index", about 8 kB) and fails the write of its whole batch,
 #: so loaders reject such a value first; half the limit leaves room for the key's overhead
 MAX_INDEXED_BYTES = 4000
+#: the longest key a loader may compose from such values (a bid table's ``<source>:<tender>:<firm>:<n>``):
+#: under the index's limit, which measures 8,167 bytes on Neo4j 5.26
+MAX_COMPOSED_KEY_BYTES = 8000
 #: the longest text (UTF-8 bytes) of any other property: a full-text index (names, titles) refuses
 #: a term over 32,766 bytes, and no record of a city holds a field this long
 MAX_TEXT_BYTES = 32000

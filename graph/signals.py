@@ -8,7 +8,8 @@ without unwinding records nothing (a load stayed "running", a backup left the se
 
 * :func:`deferred_interrupts` — for loads: the first signal is noted and raised as
   :class:`Interrupted` at the next :func:`checkpoint` (before each write batch, so the batch
-  in flight commits and the load log records the end); a second signal raises at once.
+  in flight commits and the load log records the end; at the latest when the block ends); a
+  second signal raises at once.
 * :func:`sigterm_raises` — for jobs that wait on a child process (a backup's dump): SIGTERM
   raises :class:`Interrupted` at once, so ``finally`` blocks run (the server is started again).
 
@@ -75,6 +76,7 @@ def deferred_interrupts(announce: bool = True) -> Iterator[None]:
     previous: dict[int, Any] = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
+        checkpoint()  # a signal after the last write batch still stops the job with its code
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

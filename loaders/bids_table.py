@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.db import DEFAULT_BATCH
+from graph.model import MAX_COMPOSED_KEY_BYTES
 from loaders.csv_bundle import (
     EXIT_INPUT,
     BundleError,
@@ -92,11 +93,11 @@ class TableColumns:
         if self.date:
             fields.append(Field(self.date, "date"))
         if self.category:
-            fields.append(Field(self.category, "text"))
+            fields.append(Field(self.category, "text", prop="category"))  # range-indexed: the key limit
         if self.firm_name:
-            fields.append(Field(self.firm_name, "text"))
+            fields.append(Field(self.firm_name, "text", prop="name"))
         if self.region:
-            fields.append(Field(self.region, "text"))
+            fields.append(Field(self.region, "text", prop="region"))
         if self.budget:
             fields.append(Field(self.budget, "float"))
         names = [f.name for f in fields]
@@ -164,6 +165,16 @@ class BidTable:
         self.winners: dict[str, set[str]] = defaultdict(set)  # per tender: the firms the table names as winners
         self.untouchable: set[str] = set()  # tenders with a rejected row: what earlier loads wrote stays
         self.unsure = False  # a record whose tender could not be read: no tender is reconciled
+
+    def id_problems(self, file_name: str, line: int, row: dict[str, Any]) -> list[Reject]:
+        """A reject when the bid id composed of the row's tender and firm is too long to be a key."""
+        tender, firm = row[self.columns.tender], row[self.columns.firm]
+        size = len(bid_id(self.prefix, tender, firm, 999_999).encode("utf-8"))
+        if size <= MAX_COMPOSED_KEY_BYTES:
+            return []
+        return [Reject(file_name, line, self.columns.tender, f"({len(tender.encode('utf-8')):,} bytes)",
+                       f"the tender and firm ids make a bid id of {size:,} bytes, and a key may have at most "
+                       f"{MAX_COMPOSED_KEY_BYTES:,}")]
 
     def winner_problems(self, file_name: str, line: int, row: dict[str, Any]) -> list[Reject]:
         """A reject when ``row``'s winner cell is neither a flag nor a firm of the table (:func:`is_winner`)."""
@@ -291,7 +302,8 @@ def stream_table(
                 stats.read += 1
                 row, problems = parse_row(spec, header, record)
                 if row is not None:
-                    problems = (table.winner_problems(path.name, record.line, row)
+                    problems = (table.id_problems(path.name, record.line, row)
+                                or table.winner_problems(path.name, record.line, row)
                                 or table.admit(path.name, record.line, row, dict(zip(header, record.cells, strict=False))))
                 if row is None or problems:
                     reject_row(spec, None, problems, None, chunk_rejects, stats)
@@ -306,6 +318,10 @@ def stream_table(
                 progress.update(stats, started)
     for thing, thing_rows in table.reconciliation().items():
         stats.counters.merge(sink.write(thing, thing_rows))
+    if table.unsure:
+        print(f"warning: {path.name}: a rejected record's tender could not be read (see the rejects file), so no "
+              "tender's bids or winners that earlier loads wrote and this table no longer has were deleted; "
+              "correct the record and load again", file=sys.stderr)
     stats.seconds = time.monotonic() - started
     return stats
 

@@ -99,6 +99,7 @@ class Field:
     choices: tuple[str, ...] = ()
     refers_to: str | None = None  # entity kind the value must name (see graph.writer.ENTITY_LABELS)
     synonyms: Mapping[str, str] = field(default_factory=dict)  # other spellings of an enum's choices
+    prop: str | None = None  # the graph property it feeds when the column is named otherwise (a bid table's)
 
 
 @dataclass(frozen=True)
@@ -355,7 +356,7 @@ def parse_value(spec: Field, text: str) -> Any:
             raise ValueError("required value is empty")
         return None
     if spec.kind == "text":
-        check_storable(spec.name, spec.kind, text)
+        check_storable(spec.prop or spec.name, spec.kind, text)
         return text  # verbatim
     if spec.kind == "enum":
         word = text.strip().lower()
@@ -366,7 +367,7 @@ def parse_value(spec: Field, text: str) -> Any:
             raise ValueError(f"not one of {shown}")
         return word
     value = _PARSERS[spec.kind](text)
-    check_storable(spec.name, spec.kind, value)
+    check_storable(spec.prop or spec.name, spec.kind, value)
     return value
 
 

@@ -68,7 +68,13 @@ import ocdsmerge
 from ocdskit.util import is_linked_release
 
 from graph.db import Database, WriteCounters
-from graph.model import MAX_INDEXED_BYTES, MAX_INTEGER, MAX_TEXT_BYTES
+from graph.model import (
+    INDEXED_PROPERTIES,
+    MAX_COMPOSED_KEY_BYTES,
+    MAX_INDEXED_BYTES,
+    MAX_INTEGER,
+    MAX_TEXT_BYTES,
+)
 from graph.schema import apply_schema
 from loaders.csv_bundle import EXIT_INPUT, EXIT_OK, LoadEntry, run_load
 from loaders.identifiers import normalise_address, normalise_email, normalise_phone
@@ -864,7 +870,58 @@ def map_release(item: Item, file: str, rows: ChunkRows, rejects: RejectLog, part
         rejects.add(Reject(file, item.line, item.path + where[1:], f"({size:,} bytes)",
                            f"text too long to store: {size:,} bytes, at most {limit:,} here; release not loaded"))
         return False
+    if _has_long_text(item.release):  # keys composed of several fields (an address, a person's id) may grow
+        trial = ChunkRows()
+        _Mapper(item, file, party_ids, trial, RejectLog(None)).run()
+        if composed := unstorable(trial):
+            what, size, limit = composed
+            rejects.add(Reject(file, item.line, item.path, f"({size:,} bytes)",
+                               f"the {what} it makes is {size:,} bytes, and a key or indexed value may have at most "
+                               f"{limit:,}; release not loaded"))
+            return False
     return _Mapper(item, file, party_ids, rows, rejects).run()
+
+
+#: a release holding no text longer than this cannot compose a key over the limit from it
+_LONG_TEXT = 500
+
+
+def _has_long_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return len(value) > _LONG_TEXT
+    if isinstance(value, dict):
+        return any(_has_long_text(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_long_text(item) for item in value)
+    return False
+
+
+def unstorable(rows: ChunkRows) -> tuple[str, int, int] | None:
+    """The first value of mapped rows too long to store, as (what, bytes, limit), else None: a key or
+    range-indexed value (an id, a phone, e-mail or address, an award's status …) over
+    :data:`graph.model.MAX_COMPOSED_KEY_BYTES`, other text over :data:`graph.model.MAX_TEXT_BYTES`. The
+    loader composes some keys from several fields (an address from its lines, a beneficial owner's id
+    from the firm's key and the owner's name), which :func:`oversized` cannot see field by field."""
+    keyed = INDEXED_PROPERTIES | {"phones", "emails", "addresses", "tenderers", "suppliers"}
+
+    def walk(value: Any, name: str, what: str) -> tuple[str, int, int] | None:
+        if isinstance(value, str):
+            indexed = name in keyed or name.endswith("_id")
+            limit = MAX_COMPOSED_KEY_BYTES if indexed else MAX_TEXT_BYTES
+            size = len(value.encode("utf-8", "surrogatepass"))
+            return (f"{what} {name}", size, limit) if size > limit else None
+        if isinstance(value, dict):
+            return next((found for key, item in value.items() if (found := walk(item, key, what))), None)
+        if isinstance(value, list):
+            return next((found for item in value if (found := walk(item, name, what))), None)
+        return None
+
+    for query_name, query_rows in rows.by_query().items():
+        what = query_name.removeprefix("ocds_").rstrip("s")
+        for row in query_rows:
+            if found := walk(row, "", what):
+                return found
+    return None
 
 
 #: release fields whose text becomes a key or an indexed value (ids, identifiers and the contact

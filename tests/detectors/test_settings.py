@@ -73,6 +73,7 @@ def test_a_table_overrides_only_the_fields_it_names_with_their_types(tmp_path: P
     ("[rings]\nmax_findings = -5\n", "[rings] max_findings must not be negative, not -5"),
     ("[rings]\nmin_ring_size = 20\n", "[rings] min_ring_size 20 must be at least 2 and at most max_ring_size 12"),
     ("[rings.weights]\nprice = 400.0\n", "[rings] weights sum to 465; they must sum to 100"),
+    ("[rings.weights]\nprice = 150.0\nsuppression = -50.0\n", "[rings] weights.suppression must not be negative"),
     ("[red_flags]\nenabled = ['R003', 'R999']\n", "[red_flags] enabled names no flag R999; the flags: R003"),
     ("[official_profile]\nas_of = 'last june'\n", "[official_profile] as_of 'last june' is not a date"),
     ("[official_profile]\nas_of = 'now'\n", "[official_profile] as_of 'now' is not a date YYYY-MM-DD"),
@@ -187,3 +188,10 @@ def test_a_bad_settings_file_stops_the_cli_before_anything_runs(clean_db, tuned:
     assert result.returncode == 2, result.stderr
     assert "[fake_tuned] score must be a number, not 'high'" in result.stderr and "Nothing was run." in result.stderr
     assert _cypher(clean_db, "MATCH (r:DetectorRun) RETURN count(r) AS n") == [{"n": 0}]
+
+
+def test_rings_weights_built_in_code_are_checked_too() -> None:
+    """Params made in code (a benchmark, a notebook) meet the same rule as a settings file's."""
+    weights = {**rings.DEFAULT_WEIGHTS, "price": 85.0, "suppression": -45.0}  # sums to 100
+    assert any("suppression are negative" in p for p in rings.Params(weights=weights).check())
+    assert rings.Params().check() == []

@@ -333,3 +333,22 @@ def test_a_tables_regions_and_budgets_are_stored_on_the_tenders(clean_db, tmp_pa
     assert regions == [{"t": "src:A1", "region": "north", "budget": 120.0},
                        {"t": "src:A2", "region": "south", "budget": None},
                        {"t": "src:A3", "region": "east", "budget": 95.0}]
+
+
+def test_values_too_long_to_index_are_rejected_whatever_their_column_is_named(tmp_path: Path) -> None:
+    """A category column named `sector` got the free-text limit, yet it is stored as the range-indexed
+    Tender.category, and a tender id with colons beside a long firm id composed a bid id over the
+    index key limit: both failed the load's batch in the database (review). Both are rejects now;
+    the near-miss at the limit loads."""
+    columns = TableColumns(tender="auction", firm="bidder", amount="price", category="sector")
+    long_tender = "T:" + "x" * 3990
+    path = tmp_path / "auctions.csv"
+    path.write_text("auction,bidder,price,sector\n"
+                    f"A1,F1,100,{'类' * 1334}\n"               # 4,002 bytes
+                    f"A2,F1,100,{'类' * 1333}\n"               # 3,999 bytes: fine
+                    f"{long_tender},{'f' * 3999},100,roads\n", encoding="utf-8")
+    sink, rejects = stream(path, columns)
+    got = {(r.line, r.field): r.reason for r in rejects.rejects}
+    assert "too long to store: 4,002 bytes" in got[2, "sector"]
+    assert "make a bid id of" in got[4, "auction"] and "at most 8,000" in got[4, "auction"]
+    assert [b["tender_id"] for b in sink.rows["bids"]] == ["src:A2"]

@@ -253,6 +253,28 @@ def test_a_release_with_text_too_long_to_store_is_rejected_whole_with_its_path()
     assert rejects == [] and rows.releases == 1
 
 
+def test_keys_composed_of_several_fields_are_checked_after_mapping() -> None:
+    """Each field under its limit, yet the key made of them over it (review): an address of three
+    3,900-byte lines, a beneficial owner whose id is the firm's key and a 9,000-byte name, an
+    award status (range-indexed) of 9,000 bytes. Each failed its chunk in the database."""
+    line = "路" * 1300  # 3,900 bytes
+    cases = {
+        "address": {"ocid": "o1", "parties": [{"id": "F1", "roles": ["tenderer"], "address": {
+            "streetAddress": line, "locality": line, "region": line}}]},
+        "owner": {"ocid": "o1", "parties": [{"id": "F1", "roles": ["tenderer"],
+                                             "beneficialOwners": [{"name": "名" * 3000}]}]},
+        "status": {"ocid": "o1", "awards": [{"id": "A1", "status": "s" * 9000}]},
+    }
+    for case, release in cases.items():
+        rows, rejects = _mapped(release)
+        assert rows.releases == 0, case
+        [(field, value, reason)] = rejects
+        assert field == "$" and "release not loaded" in reason and "at most 8,000" in reason, (case, reason)
+    # the near-miss: a long description and a long title are text, not keys
+    rows, rejects = _mapped({"ocid": "o1", "tender": {"title": "t" * 9000, "description": "文" * 10000}})
+    assert rejects == [] and rows.releases == 1
+
+
 def test_party_paths_are_array_positions_and_a_conflicting_repeated_id_is_rejected() -> None:
     rows, rejects = _mapped({"ocid": "o1", "parties": [
         {"name": "no id"},
