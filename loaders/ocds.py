@@ -865,12 +865,13 @@ def map_release(item: Item, file: str, rows: ChunkRows, rejects: RejectLog, part
     if item.release is None:
         rejects.add(Reject(file, item.line, item.path, "", item.error or "no release"))
         return False
-    if too_long := oversized(item.release):
+    too_long, long_text = _scan(item.release)
+    if too_long:
         where, size, limit = too_long
         rejects.add(Reject(file, item.line, item.path + where[1:], f"({size:,} bytes)",
                            f"text too long to store: {size:,} bytes, at most {limit:,} here; release not loaded"))
         return False
-    if _has_long_text(item.release):  # keys composed of several fields (an address, a person's id) may grow
+    if long_text:  # keys composed of several fields (an address, a person's id) may grow
         trial = ChunkRows()
         _Mapper(item, file, party_ids, trial, RejectLog(None)).run()
         if composed := unstorable(trial):
@@ -884,16 +885,6 @@ def map_release(item: Item, file: str, rows: ChunkRows, rejects: RejectLog, part
 
 #: a release holding no text longer than this cannot compose a key over the limit from it
 _LONG_TEXT = 500
-
-
-def _has_long_text(value: Any) -> bool:
-    if isinstance(value, str):
-        return len(value) > _LONG_TEXT
-    if isinstance(value, dict):
-        return any(_has_long_text(item) for item in value.values())
-    if isinstance(value, list):
-        return any(_has_long_text(item) for item in value)
-    return False
 
 
 def unstorable(rows: ChunkRows) -> tuple[str, int, int] | None:
@@ -937,22 +928,40 @@ def oversized(value: Any, path: str = "$", limit: int = MAX_TEXT_BYTES) -> tuple
     bytes, any other text :data:`graph.model.MAX_TEXT_BYTES`: Neo4j refuses a longer index key and
     fails the write of the whole chunk, so such a release is rejected before it is mapped.
     """
-    if isinstance(value, str):
-        if len(value) * 4 > limit:  # a character takes at most 4 bytes: only a long one is measured
-            size = len(value.encode("utf-8", "surrogatepass"))
-            if size > limit:
-                return path, size, limit
-        return None
-    if isinstance(value, dict):
-        for name, item in value.items():
-            inner = MAX_INDEXED_BYTES if name in _INDEXED_FIELDS else MAX_TEXT_BYTES
-            if found := oversized(item, f"{path}.{name}", inner):
-                return found
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            if found := oversized(item, f"{path}[{i}]", limit):
-                return found
-    return None
+    return _scan(value, path, limit)[0]
+
+
+def _scan(value: Any, path: str = "$", limit: int = MAX_TEXT_BYTES) -> tuple[tuple[str, int, int] | None, bool]:
+    """:func:`oversized`'s answer and whether any text is longer than :data:`_LONG_TEXT` characters, in
+    one pass over the release without recursion; a path is spelled out only for what it reports."""
+    long_text = False
+    stack: list[tuple[Any, Any, int, Any]] = [(value, None, limit, None)]  # (value, key, limit, parent entry)
+    while stack:
+        entry = stack.pop()
+        item, _, here, _ = entry
+        if isinstance(item, str):
+            if len(item) > _LONG_TEXT:
+                long_text = True
+                if len(item) * 4 > here:  # a character takes at most 4 bytes: only a long one is measured
+                    size = len(item.encode("utf-8", "surrogatepass"))
+                    if size > here:
+                        return (_path_of(entry, path), size, here), True
+        elif isinstance(item, dict):
+            for name, inner in item.items():
+                stack.append((inner, name, MAX_INDEXED_BYTES if name in _INDEXED_FIELDS else MAX_TEXT_BYTES, entry))
+        elif isinstance(item, list):
+            for i, inner in enumerate(item):
+                stack.append((inner, i, here, entry))
+    return None, long_text
+
+
+def _path_of(entry: tuple[Any, Any, int, Any], root: str) -> str:
+    parts: list[str] = []
+    while entry is not None and entry[1] is not None:
+        key = entry[1]
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+        entry = entry[3]
+    return root + "".join(reversed(parts))
 
 
 # -- loading ------------------------------------------------------------------------------
