@@ -644,14 +644,20 @@ WRITES = {
 }
 
 
-@pytest.mark.parametrize("statement", list(WRITES.values()), ids=list(WRITES))
-def test_console_refuses_writes_and_the_database_is_unchanged(market_db, statement, access_log):
-    before = _fingerprint(market_db)
+def _run_free_cypher(statement: str):  # type: ignore[no-untyped-def]
+    """The console page with ``statement`` typed as free Cypher and run; the page, checked for exceptions."""
     at = app_session("views/console.py")
     at.radio(key="console_mode").set_value("Free Cypher").run()
     at.text_area(key="console_text").input(statement)
     at.button(key="console_run").click().run()
     no_exception(at)
+    return at
+
+
+@pytest.mark.parametrize("statement", list(WRITES.values()), ids=list(WRITES))
+def test_console_refuses_writes_and_the_database_is_unchanged(market_db, statement, access_log):
+    before = _fingerprint(market_db)
+    at = _run_free_cypher(statement)
     assert any("Refused by the database" in e.value for e in at.error), [e.value for e in at.error]
     assert _fingerprint(market_db) == before
     with pytest.raises(GraphError, match="AccessMode"):
@@ -689,11 +695,7 @@ def test_console_refuses_what_acts_on_the_server_while_a_job_holds_the_lock(mark
     from graph.lock import server_lock
 
     with server_lock(market_db, "a scheduled load"):
-        at = app_session("views/console.py")
-        at.radio(key="console_mode").set_value("Free Cypher").run()
-        at.text_area(key="console_text").input(statement)
-        at.button(key="console_run").click().run()
-        no_exception(at)
+        at = _run_free_cypher(statement)
         assert any("Refused before it ran" in e.value for e in at.error), [e.value for e in at.error]
         [holder] = market_db.read("job_lock_holder", lock="database")
         assert holder["meta"]["job"] == "a scheduled load"
