@@ -318,6 +318,13 @@ def stream_table(
                 progress.update(stats, started)
     for thing, thing_rows in table.reconciliation().items():
         stats.counters.merge(sink.write(thing, thing_rows))
+    several = {tender: sorted(firms) for tender, firms in table.winners.items() if len(firms) > 1}
+    if several:
+        first, firms = next(iter(several.items()))
+        shown = ", ".join(firm.removeprefix(f"{prefix}:") for firm in firms)
+        print(f"warning: {path.name}: {len(several):,} tender(s) have more than one winning row (the first: {first}, "
+              f"won by {shown}); each is recorded as a winner — check the winner column if a tender has one "
+              "winner", file=sys.stderr)
     if table.unsure:
         print(f"warning: {path.name}: a rejected record's tender could not be read (see the rejects file), so no "
               "tender's bids or winners that earlier loads wrote and this table no longer has were deleted; "

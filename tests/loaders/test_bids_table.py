@@ -352,3 +352,16 @@ def test_values_too_long_to_index_are_rejected_whatever_their_column_is_named(tm
     assert "too long to store: 4,002 bytes" in got[2, "sector"]
     assert "make a bid id of" in got[4, "auction"] and "at most 8,000" in got[4, "auction"]
     assert [b["tender_id"] for b in sink.rows["bids"]] == ["src:A2"]
+
+
+def test_a_tender_with_two_winning_rows_is_loaded_with_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                                 ) -> None:
+    """Both rows flagged as won: each firm is a winner (lots can be split), and the load says so,
+    naming the first such tender, where it was silent (loader review). One winner: no warning."""
+    path = tmp_path / "auctions.csv"
+    path.write_text("auction,bidder,price,won\nA1,F1,100,1\nA1,F2,101,TRUE\nA2,F1,90,1\nA2,F2,95,0\n", encoding="utf-8")
+    sink, _ = stream(path, TableColumns(tender="auction", firm="bidder", amount="price", winner="won"))
+    assert [(a["tender_id"], a["firm_id"]) for a in sink.rows["awards"]] == [
+        ("src:A1", "src:F1"), ("src:A1", "src:F2"), ("src:A2", "src:F1")]
+    err = capsys.readouterr().err
+    assert "1 tender(s) have more than one winning row (the first: A1, won by F1, F2)" in err
