@@ -11,6 +11,8 @@ are idempotent, so re-running finishes the job). Driver errors are re-raised as
 from __future__ import annotations
 
 import os
+import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
@@ -206,7 +208,35 @@ class Database:
         query could send record values out in a DNS look-up). The transaction runs once, never
         retried (a query that exhausts the memory pool is a "transient" error a retry repeats).
         Returns ``(keys, records, truncated)``; at most ``row_cap`` records are fetched.
+
+        The server stops a query at ``timeout_s`` only between steps: one expression that loops a
+        billion times inside a row runs on, so the caller stops waiting :data:`CONSOLE_GRACE_S`
+        later (GraphError), leaving the server to finish it (the access log names who ran it).
         """
+        if _DEBUG_OPTION.search(text):  # checked on the text: planning it would already write the log
+            raise ConsoleRefused("it sets a planner debug option (CYPHER debug=…), which writes the planner's "
+                                 "internals to the server's log (megabytes a query); leave it out")
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["value"] = self._read_only(text, params, timeout_s, row_cap)
+            except BaseException as error:  # handed to the caller's thread
+                outcome["error"] = error
+
+        worker = threading.Thread(target=work, name="console-query", daemon=True)
+        worker.start()
+        worker.join(timeout_s + CONSOLE_GRACE_S)
+        if worker.is_alive():
+            raise GraphError(f"Neo.ClientError.Transaction.TransactionTimedOut: the query did not stop at the "
+                             f"console's limit of {timeout_s:.0f} s (an expression looping inside one row runs "
+                             "past it); the server goes on with it until it ends")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]  # type: ignore[no-any-return]
+
+    def _read_only(self, text: str, params: Mapping[str, Any] | None, timeout_s: float,
+                   row_cap: int) -> tuple[list[str], list[Any], bool]:
         try:
             with self.driver.session(database=self.settings.database, default_access_mode="READ") as session:
                 with session.begin_transaction(timeout=timeout_s, metadata={"iron_cage": "console"}) as tx:
@@ -263,6 +293,11 @@ class Database:
             raise GraphError(f"{name} failed: {error.code}: {error.message}") from error
 
 
+#: how long past its time limit the console waits for a query the server could not stop
+CONSOLE_GRACE_S = 15.0
+_DEBUG_OPTION = re.compile(r"(?i)\bdebug\s*=")
+
+
 class ConsoleRefused(GraphError):
     """The database's plan of an analyst's statement does more than read (see :func:`console_refusal`)."""
 
@@ -274,6 +309,11 @@ CONSOLE_REFUSED_OPERATORS: dict[str, str] = {
     "ShowTransactions": "it lists other sessions' queries and their parameters",
     "ShowSettings": "it lists the server's configuration",
     "LoadCSV": "it makes the server fetch a URL (and resolve its host name), which could send values out",
+}
+#: text in a plan's operator details the console refuses, with why
+CONSOLE_REFUSED_EXPRESSIONS: dict[str, str] = {
+    "=~": ("it matches a regular expression (=~): a pattern can make the server backtrack for hours, past the "
+           "time limit, which cannot stop it; use CONTAINS, STARTS WITH, ENDS WITH or the full-text search"),
 }
 #: procedures a console statement may call: the schema and full-text search, which only read
 CONSOLE_PROCEDURES: frozenset[str] = frozenset({
@@ -301,8 +341,12 @@ def console_refusal(query_type: str | None, plan: Mapping[str, Any] | None) -> s
         operator = str(node.get("operatorType", "")).split("@")[0]
         if operator in CONSOLE_REFUSED_OPERATORS:
             return f"{operator}: {CONSOLE_REFUSED_OPERATORS[operator]}"
+        details = str((node.get("args") or {}).get("Details", ""))
+        for expression, why in CONSOLE_REFUSED_EXPRESSIONS.items():
+            if expression in details:
+                return why
         if operator == "ProcedureCall":
-            procedures.append(str((node.get("args") or {}).get("Details", "")).split("(")[0].strip())
+            procedures.append(details.split("(")[0].strip())
         stack.extend(node.get("children") or [])
     if query_type == "s":
         return "the database reads it as a schema or server command, not a read"
@@ -318,8 +362,6 @@ def console_refusal(query_type: str | None, plan: Mapping[str, Any] | None) -> s
 def _unexplained(message: str) -> str:
     """A syntax error of ``EXPLAIN <text>`` as if of ``<text>``: the quoted statement, its caret and the
     first line's column and offset without the 8 characters of ``EXPLAIN ``."""
-    import re
-
     shift = len("EXPLAIN ")
     message = message.replace('"EXPLAIN ', '"', 1)
     message = re.sub(r"\n {" + str(shift) + r"}( *\^)", r"\n\1", message, count=1)

@@ -737,6 +737,39 @@ def test_console_runs_explain_comments_and_query_options(market_db):
     assert '"MATCH (f:Firm RETURN f"' in str(error.value) and "column 15 (offset: 14)" in str(error.value)
 
 
+def test_console_refuses_regular_expressions_and_planner_debug_options(market_db):
+    """Found by an attack on the console: a backtracking pattern (`$s =~ $p`, "(.*a){12}$") ran for
+    7 minutes past the 30 s limit on one core, and `CYPHER debug=printcostcomparisons` wrote 5.6 MB
+    to the server's log in 4 s, already while the check planned it. Near-miss: CONTAINS reads."""
+    from graph.db import ConsoleRefused
+
+    with pytest.raises(ConsoleRefused, match="regular expression"):
+        market_db.run_read_only("RETURN $s =~ $p AS m", {"s": "a" * 44 + "!", "p": "(.*a){12}$"})
+    with pytest.raises(ConsoleRefused, match="regular expression"):
+        market_db.run_read_only("MATCH (f:Firm) WHERE f.name =~ 'Alpha.*' RETURN f.id")
+    with pytest.raises(ConsoleRefused, match="debug option"):
+        market_db.run_read_only("CYPHER replan=force DEBUG = printcostcomparisons MATCH (f:Firm) RETURN count(f)")
+    keys, records, _ = market_db.run_read_only("MATCH (f:Firm) WHERE f.name CONTAINS 'Alpha' RETURN f.id AS id")
+    assert [r["id"] for r in records] == ["F1"]
+
+
+def test_the_console_stops_waiting_for_a_query_the_server_cannot_stop(market_db, monkeypatch):
+    """One expression looping inside a row runs past the transaction's time limit (the server checks
+    it between steps), and the page waited with it: the console now stops waiting a grace period
+    after the limit and says so; the server is free for other sessions meanwhile."""
+    import time
+
+    import graph.db as db_module
+
+    monkeypatch.setattr(db_module, "CONSOLE_GRACE_S", 1.0)
+    started = time.monotonic()
+    with pytest.raises(GraphError, match="did not stop at the console's limit of 1 s"):
+        market_db.run_read_only("RETURN reduce(s = 0, x IN range(1, $n) | s + x % 7) AS m", {"n": 4 * 10**8},
+                                timeout_s=1.0)
+    assert time.monotonic() - started < 5
+    assert market_db.read_frame("app_label_counts") is not None  # others are served meanwhile
+
+
 def test_console_free_cypher_takes_its_parameters_in_boxes(market_db, access_log):
     """A $name in free Cypher gets a box, as a saved query's do: the value goes in as a parameter (a
     quote in it is data, not Cypher), and the access log records it beside the text as typed."""
