@@ -175,13 +175,13 @@ def recent_runs(db: Database, limit: int = 20) -> pd.DataFrame:
     return frame
 
 
-def job_lock_state(db: Database) -> dict[str, Any]:
+def job_lock_state(db: Database) -> str:
     """Whether a load or detector run holds the database's job lock now (:func:`graph.lock.lock_state`):
-    ``{"state": "held" | "free" | "unknown"}``. A run or load marked "running" while the lock is
-    free ended without recording its end (its process was killed)."""
+    "held", "free" or "unknown". A run or load marked "running" while the lock is free ended without
+    recording its end (its process was killed)."""
     from graph.lock import lock_state
 
-    return {"state": lock_state(db)}
+    return lock_state(db)
 
 
 def recent_loads(db: Database, limit: int = 20) -> pd.DataFrame:

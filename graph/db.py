@@ -379,12 +379,6 @@ def _explained(text: str) -> str:
     return f"EXPLAIN {text}"
 
 
-def _with_timeout(work: Any, timeout_s: float) -> Any:
-    from neo4j import unit_of_work
-
-    return unit_of_work(timeout=timeout_s)(work)
-
-
 def connect(settings: Neo4jSettings | None = None) -> Database:
     """A Database for ``settings`` (default: the environment, else the local server)."""
     return Database(settings or from_environment())

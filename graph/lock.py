@@ -161,8 +161,6 @@ def server_lock(db: Any, job: str, wait_s: float = SERVER_LOCK_WAIT_S) -> Iterat
     done). Two jobs that probe within the same instant can both pass; the second then waits
     at its real attempt until the first has finished — it does not run beside it.
     """
-    from neo4j.exceptions import ClientError
-
     from graph.cypher import query
 
     name = SERVER_LOCK_NAME
@@ -171,14 +169,8 @@ def server_lock(db: Any, job: str, wait_s: float = SERVER_LOCK_WAIT_S) -> Iterat
     meta = {LOCK_METADATA_KEY: name, "job": job, "host": socket.gethostname(), "pid": os.getpid(),
             "since": datetime.now(UTC).isoformat(timespec="seconds")}
     with db.driver.session(database=db.settings.database) as session:
-        try:
-            with session.begin_transaction(timeout=wait_s, metadata={"iron_cage_probe": name}) as probe:
-                probe.run(query("job_lock_take"), lock=name).consume()
-                probe.rollback()
-        except ClientError as error:
-            if not (error.code or "").startswith("Neo.ClientError.Transaction."):
-                raise
-            raise LockHeld(_server_holder(db, name)) from None
+        if not _probe(session, name, wait_s):
+            raise LockHeld(_server_holder(db, name))
         for _ in range(2):
             tx = session.begin_transaction(metadata=meta)
             if tx.run(query("job_lock_take"), lock=name).consume().counters.properties_set:
@@ -204,20 +196,32 @@ def lock_state(db: Any, wait_s: float = 1.0, name: str = SERVER_LOCK_NAME) -> st
     ``wait_s`` timeout tries the lock node's write lock and rolls back, so nothing is written. Not
     read from ``SHOW TRANSACTIONS``, which shows a user without the privilege only its own
     transactions — every job would look gone to an app with a reader role."""
-    from neo4j.exceptions import ClientError, Neo4jError
+    from neo4j.exceptions import Neo4jError
+
+    try:
+        with db.driver.session(database=db.settings.database) as session:
+            return "free" if _probe(session, name, wait_s) else "held"
+    except Neo4jError:  # e.g. a reader role may not take a write lock
+        return "unknown"
+
+
+def _probe(session: Any, name: str, wait_s: float) -> bool:
+    """Whether the server lock ``name`` is free: a transaction with a ``wait_s`` timeout takes the lock
+    node's write lock and rolls back (nothing written); False when it times out waiting for a job that
+    holds it. Other errors are raised."""
+    from neo4j.exceptions import ClientError
 
     from graph.cypher import query
 
     try:
-        with db.driver.session(database=db.settings.database) as session:
-            with session.begin_transaction(timeout=wait_s, metadata={"iron_cage_probe": name}) as probe:
-                probe.run(query("job_lock_take"), lock=name).consume()
-                probe.rollback()
+        with session.begin_transaction(timeout=wait_s, metadata={"iron_cage_probe": name}) as probe:
+            probe.run(query("job_lock_take"), lock=name).consume()
+            probe.rollback()
     except ClientError as error:
-        return "held" if (error.code or "").startswith("Neo.ClientError.Transaction.") else "unknown"
-    except Neo4jError:
-        return "unknown"
-    return "free"
+        if not (error.code or "").startswith("Neo.ClientError.Transaction."):
+            raise
+        return False
+    return True
 
 
 @contextmanager

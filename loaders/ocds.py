@@ -892,7 +892,7 @@ def unstorable(rows: ChunkRows) -> tuple[str, int, int] | None:
     range-indexed value (an id, a phone, e-mail or address, an award's status …) over
     :data:`graph.model.MAX_COMPOSED_KEY_BYTES`, other text over :data:`graph.model.MAX_TEXT_BYTES`. The
     loader composes some keys from several fields (an address from its lines, a beneficial owner's id
-    from the firm's key and the owner's name), which :func:`oversized` cannot see field by field."""
+    from the firm's key and the owner's name), which :func:`_scan` cannot see field by field."""
     keyed = INDEXED_PROPERTIES | {"phones", "emails", "addresses", "tenderers", "suppliers"}
 
     def walk(value: Any, name: str, what: str) -> tuple[str, int, int] | None:
@@ -921,19 +921,15 @@ _INDEXED_FIELDS = frozenset({"ocid", "id", "scheme", "telephone", "faxNumber", "
                              "locality", "region", "postalCode", "countryName", "mainProcurementCategory"})
 
 
-def oversized(value: Any, path: str = "$", limit: int = MAX_TEXT_BYTES) -> tuple[str, int, int] | None:
-    """The first text of a release too long to store, as (JSON path, bytes, limit), else None.
+def _scan(value: Any, path: str = "$", limit: int = MAX_TEXT_BYTES) -> tuple[tuple[str, int, int] | None, bool]:
+    """The first text of a release too long to store, as (JSON path, bytes, limit), else None, and whether
+    any text is longer than :data:`_LONG_TEXT` characters, in one pass without recursion (a path is
+    spelled out only for what it reports).
 
     A key or indexed value (:data:`_INDEXED_FIELDS`) may hold :data:`graph.model.MAX_INDEXED_BYTES`
     bytes, any other text :data:`graph.model.MAX_TEXT_BYTES`: Neo4j refuses a longer index key and
     fails the write of the whole chunk, so such a release is rejected before it is mapped.
     """
-    return _scan(value, path, limit)[0]
-
-
-def _scan(value: Any, path: str = "$", limit: int = MAX_TEXT_BYTES) -> tuple[tuple[str, int, int] | None, bool]:
-    """:func:`oversized`'s answer and whether any text is longer than :data:`_LONG_TEXT` characters, in
-    one pass over the release without recursion; a path is spelled out only for what it reports."""
     long_text = False
     stack: list[tuple[Any, Any, int, Any]] = [(value, None, limit, None)]  # (value, key, limit, parent entry)
     while stack:

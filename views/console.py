@@ -54,8 +54,7 @@ else:
     for parameter in app_queries.query_parameters(text):  # values go in as parameters, never into the text
         raw = st.text_input(f"${parameter}", key=f"console_free_param_{parameter}",
                             help="JSON (10, true, null, [\"a\",\"b\"], \"text\") or plain text")
-        params[parameter] = app_queries.console_value(raw)
-        value = params[parameter]
+        params[parameter] = value = app_queries.console_value(raw)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 100_000:  # an id?
             st.caption(f"${parameter} goes in as the number {value}; an id is text: write it in "
                        "quotes (\"…\") to match one")

@@ -27,7 +27,7 @@ else:
                f"code {md(run.get('code_version') or '?')}")
     with st.expander("Parameters and per-detector time"):
         st.json({"params": run.get("params"), "detector_seconds": run.get("detector_seconds")}, expanded=False)
-    if run.get("status") == "running" and load(app_queries.job_lock_state)["state"] == "free":
+    if run.get("status") == "running" and load(app_queries.job_lock_state) == "free":
         st.warning("The latest run is marked running, but no job holds the database's lock: its process ended "
                    "without recording its end (killed, or its machine went down). Its findings were not written; "
                    "the next run marks it failed.")
@@ -81,7 +81,7 @@ else:
     rows = f"{int(last['rows_loaded']):,}" if pd.notna(last["rows_loaded"]) else "?"
     st.caption(f"Last load: {md(last['input'])} ({md(last['kind'])}, source {md(last['source'])}), "
                f"{md(last['status'])} at {md(when)} · {rows} rows loaded")
-    if last["status"] == "running" and load(app_queries.job_lock_state)["state"] == "free":
+    if last["status"] == "running" and load(app_queries.job_lock_state) == "free":
         st.warning("The last load is marked running, but no job holds the database's lock: its process ended "
                    "without recording its end (killed). Rows it wrote stay; run it again to complete it (the next "
                    "load marks it interrupted).")
