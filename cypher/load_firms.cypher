@@ -1,5 +1,6 @@
 // Upsert firms (CSV bundle firms.csv) with their phone, e-mail and address nodes.
-// $rows: [{firm_id, name, reg_no, phone, email, address}], identifiers normalised or null;
+// $rows: [{firm_id, name, reg_no, phone, email, address, locality}], identifiers normalised or null
+// (locality: the file's column, else read from the address by the loader);
 // $source: the load's label. Returns nothing. MERGE on Firm.id; SET the row's properties.
 // Identifier links this source made earlier that the row no longer has are deleted (updates).
 // $keep: the file's optional columns it does not have (a file of some columns only): the values and
@@ -7,7 +8,8 @@
 UNWIND $rows AS row
 MERGE (o:Firm {id: row.firm_id})
 SET o.name = CASE WHEN 'name' IN $keep THEN o.name ELSE row.name END,
-    o.reg_no = CASE WHEN 'reg_no' IN $keep THEN o.reg_no ELSE row.reg_no END, o.source = $source
+    o.reg_no = CASE WHEN 'reg_no' IN $keep THEN o.reg_no ELSE row.reg_no END,
+    o.locality = CASE WHEN 'locality' IN $keep THEN o.locality ELSE row.locality END, o.source = $source
 WITH o, row
 FOREACH (stale IN [(o)-[r:HAS_PHONE]->(x) WHERE NOT 'phone' IN $keep AND r.source = $source AND x.value <> coalesce(row.phone, '') | r] |
   DELETE stale)

@@ -27,7 +27,8 @@ COLUMNS: dict[str, list[str]] = {
     # bids whose OCDS status is in NOT_TENDERED (invited, withdrawn) are not in it
     "bids": ["bid_id", "tender_id", "firm_id", "amount", "submitted_at", "disqualified", "is_winner",
              "ip", "document_hash"],
-    "firms": ["firm_id", "name", "reg_no"],
+    # locality: the county-level division the firm is based in (graph.model Firm.locality)
+    "firms": ["firm_id", "name", "reg_no", "locality"],
     "officials": ["official_id", "name", "department_id", "role"],
     "departments": ["department_id", "name"],
     "inspections": ["inspection_id", "official_id", "firm_id", "date", "kind", "result", "penalty"],

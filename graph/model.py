@@ -63,8 +63,9 @@ NODES: tuple[NodeType, ...] = (
              doc="A public body, e.g. a housing & construction bureau."),
     NodeType("Official", "id", _p("id", "name", "department_id", "role"),
              indexed=("department_id",), fulltext=("name",), doc="A public official."),
-    NodeType("Firm", "id", _p("id", "name", "reg_no"), indexed=("reg_no",), fulltext=("name",),
-             doc="A company that bids, is inspected or applies for approvals."),
+    NodeType("Firm", "id", _p("id", "name", "reg_no", "locality"), indexed=("reg_no",), fulltext=("name",),
+             doc="A company that bids, is inspected or applies for approvals. locality: the county-level "
+                 "division it is based in (区, 县; a column of its own, else read from a Chinese address)."),
     NodeType("Person", "id", _p("id", "name"), fulltext=("name",),
              doc="A natural person who is not an official: legal rep, shareholder, relative."),
     NodeType("Tender", "id",

@@ -57,6 +57,7 @@ from graph.model import (
     REL_BY_TYPE,
 )
 from loaders.identifiers import (
+    address_locality,
     normalise_address,
     normalise_document_hash,
     normalise_email,
@@ -155,7 +156,8 @@ BUNDLE: tuple[FileSpec, ...] = (
                            Field("department_id", "id", refers_to="department"),
                            *_node_fields("Official", "role"), *_CONTACT),
              key=("official_id",), defines="official"),
-    FileSpec("firms", (_key("firm_id"), *_node_fields("Firm", "name", "reg_no"), *_CONTACT),
+    FileSpec("firms", (_key("firm_id"), *_node_fields("Firm", "name", "reg_no"), *_CONTACT,
+                       *_node_fields("Firm", "locality")),
              key=("firm_id",), defines="firm"),
     FileSpec("persons", (_key("person_id"), *_node_fields("Person", "name"), *_CONTACT),
              key=("person_id",), defines="person"),
@@ -194,6 +196,8 @@ BUNDLE: tuple[FileSpec, ...] = (
              key=("approval_id",)),
 )
 SPEC_BY_NAME: dict[str, FileSpec] = {spec.name: spec for spec in BUNDLE}
+# a column read from another when a file has not got it (parse_row): locality from the address
+DERIVED: dict[str, str] = {"locality": "address"}
 DEFINED_BY: dict[str, FileSpec] = {spec.defines: spec for spec in BUNDLE if spec.defines}
 
 
@@ -562,6 +566,8 @@ def parse_row(spec: FileSpec, header: Sequence[str], record: Record) -> tuple[di
             row[column.name] = parse_value(column, text)
         except (ValueError, OverflowError) as error:
             rejects.append(Reject(spec.filename, record.line, column.name, text, str(error)))
+    if spec.name == "firms" and row.get("locality") is None and row.get("address") is not None:
+        row["locality"] = address_locality(row["address"])  # a blank or absent locality: the address's
     if spec.name == "tenders" and row.get("award_amount") is not None and row.get("winner_firm_id") is None:
         rejects.append(Reject(spec.filename, record.line, "award_amount", cells.get("award_amount", ""),
                               "award_amount given without winner_firm_id"))
@@ -714,7 +720,8 @@ def load_file(
     stats = FileStats(spec.filename)
     seen: set[Any] = refs.bundle[spec.defines] if spec.defines else set()
     stats.extract.keys = seen
-    absent = [column.name for column in spec.fields if column.name not in bundle_file.header]
+    absent = [column.name for column in spec.fields if column.name not in bundle_file.header
+              and not (column.name in DERIVED and DERIVED[column.name] in bundle_file.header)]
     if progress:
         progress.start(spec.filename)
     with open(bundle_file.path, encoding="utf-8-sig", newline="") as handle:

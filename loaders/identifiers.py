@@ -24,6 +24,7 @@ import re
 import unicodedata
 
 __all__ = [
+    "address_locality",
     "normalise_address",
     "normalise_document_hash",
     "normalise_email",
@@ -127,6 +128,30 @@ def normalise_address(raw: str) -> str:
     if not text:
         raise ValueError("empty address")
     return text
+
+
+# The head of a Chinese address (GB/T 2260 names): an optional province-level unit, an optional
+# prefecture-level one, then the county-level one whose name ends the match.
+_HAN = "\u4e00-\u9fff"
+_COUNTY = re.compile(
+    f"(?:中国|中华人民共和国)?"
+    f"(?:[{_HAN}]{{2,8}}?(?:省|自治区|特别行政区))?"
+    f"(?:[{_HAN}]{{2,9}}?(?:市|自治州|地区|盟))?"
+    f"([{_HAN}]{{1,9}}?(?:自治县|自治旗|新区|林区|特区|区|县|旗|市))")
+
+
+def address_locality(address: str) -> str | None:
+    """The county-level division a Chinese address names at its head (区, 县, 旗, a county-level
+    市), as written: ``甘肃省兰州市西固区东山路459号`` → ``西固区``, ``广西壮族自治区南宁市横州市北京路1号``
+    → ``横州市``, ``七里河区建兰路2号`` → ``七里河区``. An address naming only its city gives the city
+    (``南宁市民族大道100号`` → ``南宁市``). None when the address does not start that way (a Latin
+    address: its locality has no one place in free text; give it in its own column).
+
+    Officials of a city bureau often work territories (a district each), so where a firm is
+    based bears on how often an official deals with it (:mod:`detectors.closeness`).
+    """
+    match = _COUNTY.match(address.replace(" ", ""))
+    return match.group(1) if match else None
 
 
 def normalise_ip(raw: str) -> str:

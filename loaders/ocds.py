@@ -77,7 +77,7 @@ from graph.model import (
 )
 from graph.schema import apply_schema
 from loaders.csv_bundle import EXIT_INPUT, EXIT_OK, LoadEntry, run_load
-from loaders.identifiers import normalise_address, normalise_email, normalise_phone
+from loaders.identifiers import address_locality, normalise_address, normalise_email, normalise_phone
 from loaders.rejects import Reject, RejectLog
 
 DEPARTMENT_ROLES = {"buyer", "procuringEntity"}
@@ -546,7 +546,8 @@ class _Mapper:
     def _firm_row(self, key: str, party_id: str | None, ref: Any) -> dict[str, Any]:
         row = self.rows.firms.get(key)
         if row is None:
-            row = {"id": key, "name": None, "reg_no": None, "phones": [], "emails": [], "addresses": []}
+            row = {"id": key, "name": None, "reg_no": None, "locality": None, "phones": [], "emails": [],
+                   "addresses": []}
             self.rows.firms[key] = row
         row["name"] = row["name"] or self.name(party_id, ref)
         return row
@@ -660,6 +661,8 @@ class _Mapper:
                 else:
                     if value not in row["addresses"]:
                         row["addresses"].append(value)
+                    if "locality" in row and row["locality"] is None:  # a firm's: the field, else the address's head
+                        row["locality"] = _text(address.get("locality")) or address_locality(value)
 
     def _owners(self, firm_key: str, party: dict[str, Any], path: str) -> None:
         """Beneficial owners extension: parties[].beneficialOwners[] → Person SHAREHOLDER_OF the firm.

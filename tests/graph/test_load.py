@@ -148,13 +148,30 @@ def test_a_file_of_some_columns_updates_those_and_leaves_the_rest_as_stored(clea
     assert [(f.file, f.loaded, f.rejected) for f in report.files] == [("firms.csv", 1, 0), ("tenders.csv", 1, 0)]
     after_tender, after_firm = run(clean_db, tender)[0]["p"], run(clean_db, firm)[0]["p"]
     assert after_tender == {**before_tender, "title": "Road (corrected)"}
-    assert after_firm == {key: value for key, value in {**before_firm, "name": "Alpha Ltd"}.items() if key != "reg_no"}
+    assert before_firm["locality"] == "朝阳区"  # read from the address, which the file replaces with one naming none
+    assert after_firm == {key: value for key, value in {**before_firm, "name": "Alpha Ltd"}.items()
+                          if key not in ("reg_no", "locality")}
     _, rels = counts(clean_db)
     assert rels == {**before_rels, "HAS_ADDRESS": before_rels["HAS_ADDRESS"]}  # F1's address moved, phone kept
     assert run(clean_db, "MATCH (:Firm {id: 'F1'})-[:HAS_PHONE]->(p) RETURN p.value AS v") == [{"v": "13800000000"}]
     assert run(clean_db, "MATCH (:Firm {id: 'F1'})-[:HAS_ADDRESS]->(a) RETURN size(a.value) AS n") == [{"n": 1333}]
     assert run(clean_db, "MATCH (d)-[:ISSUED]->(:Tender {id: 'T1'})-[:AWARDED_TO]->(w) RETURN d.id AS d, w.id AS w") \
         == [{"d": "D1", "w": "F1"}]
+
+
+def test_a_firm_s_locality_is_its_column_else_its_address_s_and_stays_when_the_file_has_neither(
+        clean_db, tmp_path: Path) -> None:
+    locality = "MATCH (f:Firm) RETURN f.id AS id, f.locality AS locality ORDER BY id"
+    load_bundle(write_bundle(tmp_path / "small", SMALL), clean_db)
+    assert run(clean_db, locality) == [{"id": "F1", "locality": "朝阳区"}, {"id": "F2", "locality": "朝阳区"},
+                                       {"id": "F3", "locality": None}]
+    load_bundle(write_bundle(tmp_path / "names", {"firms.csv": "firm_id,name\nF1,Alpha Ltd\n"}), clean_db)
+    assert run(clean_db, locality)[0] == {"id": "F1", "locality": "朝阳区"}
+    load_bundle(write_bundle(tmp_path / "given", {
+        "firms.csv": "firm_id,address,locality\nF1,北京市朝阳区1号,高新区\nF2,北京市海淀区2号,\nF3,,东城区\n"}),
+        clean_db)
+    assert run(clean_db, locality) == [{"id": "F1", "locality": "高新区"}, {"id": "F2", "locality": "海淀区"},
+                                       {"id": "F3", "locality": "东城区"}]
 
 
 def test_bad_rows_are_rejected_and_leave_the_graph_as_it_was(clean_db, tmp_path: Path) -> None:

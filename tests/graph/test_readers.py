@@ -22,7 +22,7 @@ TINY_GRAPH = """
 CREATE (d1:Department {id: 'D1', name: 'Roads'}), (d2:Department {id: 'D2', name: 'Schools'})
 CREATE (o1:Official {id: 'O1', name: 'Olga', department_id: 'D1', role: 'inspector'})-[:WORKS_IN]->(d1)
 CREATE (o2:Official {id: 'O2', name: 'Oskar', role: 'clerk'})-[:WORKS_IN]->(d2)
-CREATE (f1:Firm {id: 'F1', name: 'Alpha', reg_no: 'R1'}), (f2:Firm {id: 'F2', name: 'Beta'}),
+CREATE (f1:Firm {id: 'F1', name: 'Alpha', reg_no: 'R1', locality: 'North'}), (f2:Firm {id: 'F2', name: 'Beta'}),
        (f3:Firm {id: 'F3', name: 'Gamma', reg_no: 'R3'})
 CREATE (p1:Person {id: 'P1', name: 'Paul'}), (p2:Person {id: 'P2', name: 'Pia'})
 CREATE (ph:Phone {value: '5551'}), (em:Email {value: 'a@x.org'}), (ad:Address {value: '1 main st'}),
@@ -78,7 +78,7 @@ def _expected() -> MarketData:
              ["B3", "T2", "F3", 50.0, "2024-01-11T08:00:00", True, False, nan, nan],
              ["B4", "T2", "F1", 52.0, nan, False, False, "10.0.0.1", nan]],  # sent from two IPs: the lowest
             columns=COLUMNS["bids"]),
-        firms=pd.DataFrame([["F1", "Alpha", "R1"], ["F2", "Beta", nan], ["F3", "Gamma", "R3"]],
+        firms=pd.DataFrame([["F1", "Alpha", "R1", "North"], ["F2", "Beta", nan, nan], ["F3", "Gamma", "R3", nan]],
                            columns=COLUMNS["firms"]),
         officials=pd.DataFrame([["O1", "Olga", "D1", "inspector"], ["O2", "Oskar", "D2", "clerk"]],
                                columns=COLUMNS["officials"]),

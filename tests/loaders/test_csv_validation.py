@@ -52,6 +52,7 @@ def test_good_bundle_gives_typed_normalised_frames(tmp_path: Path) -> None:
     assert list(firms["phone"]) == ["13800000000", "13800000000"]
     assert firms.loc[0, "email"] == "a@x.com"
     assert firms.loc[0, "address"] == "北京市1号"
+    assert firms.loc[0, "locality"] == "北京市" and firms.loc[1, "locality"] is None  # the address's head, else none
     tender = frames["tenders"].iloc[0]
     assert tender["budget"] == 100.5 and tender["published_at"] == date(2024, 1, 5)
     assert tender["winner_firm_id"] == "F1" and tender["award_amount"] == 95.0

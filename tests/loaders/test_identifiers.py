@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loaders.identifiers import (
+    address_locality,
     normalise_address,
     normalise_document_hash,
     normalise_email,
@@ -97,3 +98,21 @@ def test_address_spaces_between_chinese_words_do_not_split_an_address() -> None:
 
     assert normalise_address("贵阳市云岩区 沙冲路197号 宏远大厦") == normalise_address("贵阳市云岩区沙冲路197号宏远大厦")
     assert normalise_address("12 Main  Street") == "12 main street"  # Latin words keep their spaces
+
+
+@pytest.mark.parametrize(("address", "locality"), [
+    ("甘肃省兰州市西固区东山路459号", "西固区"),
+    ("广西壮族自治区南宁市横州市北京路629号财富广场3918室", "横州市"),  # a county-level city
+    ("北京市朝阳区建国路88号", "朝阳区"),
+    ("上海市浦东新区张江路1号", "浦东新区"),
+    ("延边朝鲜族自治州延吉市人民路1号", "延吉市"),
+    ("内蒙古自治区呼和浩特市赛罕区大学路1号", "赛罕区"),
+    ("中国广东省深圳市南山区科技园", "南山区"),
+    ("七里河区建兰路2号", "七里河区"),  # no city named
+    ("兰州市城关区农民巷市场1号", "城关区"),  # 市 of 市场 is not the city
+    ("南宁市民族大道100号", "南宁市"),  # only the city
+    ("12 high st, london", None),
+    ("北京", None),
+])
+def test_the_locality_of_an_address_is_the_county_level_division_at_its_head(address: str, locality: str | None) -> None:
+    assert address_locality(normalise_address(address)) == locality

@@ -22,6 +22,8 @@ BUYER = {"id": "B1", "name": "Housing Bureau", "roles": ["buyer"],
 
 def firm(party_id: str, phone: str | None = None, identifier: str | None = None) -> dict:
     party: dict = {"id": party_id, "name": f"Firm {party_id}", "roles": ["tenderer"]}
+    if identifier == "F1":
+        party["address"] = {"streetAddress": "1 Main St", "locality": "Leeds", "countryName": "United Kingdom"}
     if phone:
         party["contactPoint"] = {"telephone": phone, "email": f"bids@{party_id.lower()}.example"}
     if identifier:
@@ -304,6 +306,16 @@ def test_a_repeated_party_id_that_agrees_is_merged() -> None:
     assert (firm["name"], firm["phones"], firm["emails"]) == ("Alpha", ["13800000000"], ["bids@alpha.example"])
 
 
+def test_a_firm_s_locality_is_its_address_s_locality_field_else_the_head_of_a_chinese_address() -> None:
+    rows, rejects = _mapped({"ocid": "o1", "parties": [
+        {"id": "F1", "roles": ["tenderer"], "address": {"streetAddress": "1 Main St", "locality": "Leeds"}},
+        {"id": "F2", "roles": ["tenderer"], "address": {"streetAddress": "甘肃省兰州市西固区东山路459号"}},
+        {"id": "F3", "roles": ["tenderer"], "address": {"streetAddress": "1 Main St", "region": "Yorkshire"}},
+    ]})
+    assert rejects == []
+    assert [rows.firms[f"o1/{f}"]["locality"] for f in ("F1", "F2", "F3")] == ["Leeds", "西固区", None]
+
+
 @pytest.mark.neo4j
 def test_release_package_maps_onto_the_graph(clean_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = write_gz_package(tmp_path / "p.json.gz", [release_1(), release_2(), {"id": "no ocid"}])
@@ -332,6 +344,7 @@ def test_release_package_maps_onto_the_graph(clean_db, tmp_path: Path) -> None: 
     assert count(db, "MATCH (b:Bid {id: 'ocds-1/b3', status: 'disqualified', disqualified: true}) RETURN count(b)") == 1
     # XI-F1, ocds-1/F2 and ocds-2/F2 (F2 has no identifier, so it is a firm per ocid by default)
     assert count(db, "MATCH (f:Firm)-[:HAS_PHONE]->(:Phone {value: '442079460958'}) RETURN count(f)") == 3
+    assert count(db, "MATCH (f:Firm {locality: 'Leeds'}) RETURN count(f)") == 1  # XI-F1's address locality
     # beneficial owners: one person (by identifier) owning two firms; one without identifier per firm
     assert count(db, "MATCH (:Person {id: 'XI-PASSPORT-P1'})-[:SHAREHOLDER_OF]->(f:Firm) RETURN count(f)") == 2
     assert count(db, "MATCH (:Person {id: 'ocds-1/F3/Local Owner'})-[:SHAREHOLDER_OF]->(:Firm {id: 'ocds-1/F3'}) "
