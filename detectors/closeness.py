@@ -28,7 +28,11 @@ Components (each has a value, a baseline, a significance test and a contribution
     used and named in the evidence (``baseline_from``). With no other official at all the
     expectation is the uniform share :math:`W_{ik}/|P_i|`. Restricting the expectation to
     the pool is what keeps an official in a small district, who necessarily sees the same
-    few firms, from looking close. For evaluations the expectation is what committee seats
+    few firms, from looking close. Where firms' localities are recorded (``Firm.locality``),
+    the pool is further split into the official's *territories* — each locality where it served
+    at least ``territory_min_firms`` firms — and the rest, and :math:`W_{ik}` is taken per part
+    (``territory`` in the evidence): a district's firms are compared with each other, not with
+    the large firms elsewhere the official met once (:func:`territories`). For evaluations the expectation is what committee seats
     independent of the firm's bidding give: in each stratum of comparable tenders (same
     department, category and region) the firm's bids times the share of the stratum's
     tenders the official evaluated, ``Σ_s B_js · E_is / T_s`` — the mean of the exact
@@ -204,6 +208,9 @@ class Params:
     prior_strength: pseudo-count shrinking peers' and the official's own baseline rates [10].
     size_prior: β, the pseudo-firm added to every firm's leave-one-out size (of the pool's
         average size in the counts reading, of an average firm in the exposure reading) [1.0].
+    territory_min_firms: a locality is one of an official's territories in a channel when the
+        official served at least this many distinct firms based there [5]; its work there is
+        compared only among those firms (fewer, and one firm's excess would set its own baseline).
     lift_floor, lift_full: frequency lift counting nothing / fully [1.5, 6.0].
     outcome_lift_full: win lift counting fully [3.0].
     leniency_full: share of expected failures avoided counting fully [0.6].
@@ -235,6 +242,7 @@ class Params:
     q_strong: float = 0.01
     prior_strength: float = 10.0
     size_prior: float = 1.0
+    territory_min_firms: int = 5
     lift_floor: float = 1.5
     lift_full: float = 6.0
     outcome_lift_full: float = 3.0
@@ -272,6 +280,9 @@ class Params:
         for name in ("leniency_full", "speed_full"):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be above 0")
+        if self.territory_min_firms < 2:
+            problems.append(f"territory_min_firms {self.territory_min_firms} must be at least 2 (a territory of one "
+                            "firm would make the firm's own count its baseline)")
         if not 0 < self.q_strong < self.q_weak <= 1:
             problems.append(f"q_strong {self.q_strong} and q_weak {self.q_weak} must satisfy 0 < q_strong < q_weak ≤ 1")
         return problems
@@ -356,7 +367,20 @@ def _in_assignment(inspections: pd.DataFrame, approvals: pd.DataFrame,
 # --------------------------------------------------------------------------- frequency
 
 
-def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params) -> pd.DataFrame:
+def territories(served: pd.DataFrame, locality: pd.Series, min_firms: int) -> pd.Series:
+    """Each (official, firm) row's stratum: the firm's locality where that locality is one of the
+    official's territories — it served at least ``min_firms`` distinct firms based there — else
+    ``""`` (elsewhere, or the firm's locality unknown). ``served``: rows with official_id and
+    firm_id, one per firm the official served; ``locality``: firm_id → locality."""
+    where = served[FID].map(locality).fillna("").astype(str)
+    firms = served.assign(_where=where)[where != ""].drop_duplicates([OID, FID])
+    counts = firms.groupby([OID, "_where"], observed=True).size()
+    inside = pd.MultiIndex.from_arrays([served[OID], where]).isin(counts[counts >= min_firms].index)
+    return where.where(inside, "").astype(object)
+
+
+def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params,
+                       locality: pd.Series | None = None) -> pd.DataFrame:
     """Observed and expected interactions per pair for one channel (inspections or approvals).
 
     Two readings of a firm's size ``s_jk`` from the other officials' work with it (both
@@ -374,9 +398,24 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params)
     expectations are leave-one-out predictions of the officials' own counts, and the one
     with the higher Poisson log-likelihood ``Σ n ln E − E`` over the department's cells is
     used (``frequency_model`` in the output; ``mixed`` for a pair whose kinds of work use both).
+
+    *Territories.* Where firms' localities are known (``locality``: firm_id → the county-level
+    division of its address, :func:`loaders.identifiers.address_locality`), the official's
+    workload is split by :func:`territories`: its work in each locality where it served at least
+    ``territory_min_firms`` firms, and the rest. The expectation of a firm in a territory ``g``
+    is ``W_ikg · s_jk / Σ_{l ∈ P_i ∩ g} s_lk`` — the official's kind-``k`` work there, shared
+    among the firms it served there — so an official of a small district, or one whose colleagues
+    work other districts (and so see its district's firms rarely), is compared with its own
+    district's firms, not with the large firms it met once elsewhere. Conditioning on that
+    split, like the split by kind, keeps the test valid whatever the territories are; it costs
+    only the power a firm's excess has over its own territory's total. The reading (counts or
+    exposure) is still chosen on the whole pool. Output columns ``territory`` (the locality, or
+    None), ``territory_observed`` (the official's interactions there, all kinds) and
+    ``territory_firms`` (the firms it served there).
     """
     if events.empty:
-        return _empty("observed", "expected", other=("frequency_model",))
+        return _empty("observed", "expected", "territory_observed", "territory_firms",
+                      other=("frequency_model", "territory"))
     n = events.groupby([OID, FID, KIND], observed=True).size().rename("n").reset_index()
     load = n.groupby([OID, KIND], observed=True).agg(W=("n", "sum"), P=("n", "size")).reset_index()
     load["c"] = load["W"] / load["P"]
@@ -387,6 +426,8 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params)
     grid = grid.merge(n, on=[OID, FID, KIND], how="left").merge(volume, on=[DEPT, FID, KIND], how="left")
     grid[["n", "A", "C"]] = grid[["n", "A", "C"]].fillna(0.0)
     grid["r"] = grid["A"] - grid["n"]
+    where = territories(pool, locality if locality is not None else pd.Series(dtype=object), params.territory_min_firms)
+    grid = grid.merge(pool[PAIR].assign(territory=where), on=PAIR, how="left")
     per_official = [grid[OID], grid[KIND]]
     beta = grid.groupby(per_official, observed=True)["r"].transform("mean").clip(lower=1.0) * params.size_prior
     exposure = (grid["C"] - grid["c"] * (grid["n"] > 0)).clip(lower=0.0)
@@ -398,13 +439,22 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params)
         grid[model] = grid["n"] * np.log(np.maximum(expected[model], 1e-300)) - expected[model]
     fit = grid.groupby([DEPT, KIND], observed=True)[list(sizes)].transform("sum")
     territorial = (fit["exposure"] > fit["counts"]).to_numpy()
-    grid["expected"] = np.where(territorial, expected["exposure"], expected["counts"])
     grid["frequency_model"] = np.where(territorial, "exposure", "counts")
+    size = pd.Series(np.where(territorial, sizes["exposure"], sizes["counts"]), index=grid.index)
+    per_stratum = [grid[OID], grid[KIND], grid["territory"]]
+    share = size / size.groupby(per_stratum, observed=True).transform("sum")
+    grid["expected"] = grid.groupby(per_stratum, observed=True)["n"].transform("sum") * share
     out = grid.groupby(PAIR, observed=True).agg(observed=("n", "sum"), expected=("expected", "sum"),
                                                frequency_model=("frequency_model", "first"),
-                                               readings=("frequency_model", "nunique"))
+                                               readings=("frequency_model", "nunique"),
+                                               territory=("territory", "first"))
     out["frequency_model"] = out["frequency_model"].where(out.pop("readings") == 1, "mixed")
-    return out.reset_index()
+    there = grid[grid["territory"] != ""]
+    totals = there.groupby([OID, "territory"], observed=True).agg(
+        territory_observed=("n", "sum"), territory_firms=(FID, "nunique"))
+    out = out.reset_index().join(totals, on=[OID, "territory"])
+    out["territory"] = out["territory"].where(out["territory"] != "", None)
+    return out
 
 
 #: what a frequency channel's expectation rests on (``frequency_model`` → ``evidence.baseline_from``)
@@ -968,9 +1018,10 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     # the rest, against the department's other work outside assignments (leniency and the others read all)
     in_assignment = _in_assignment(insp, appr, data.assignments)
     free_insp, free_appr = insp[~in_assignment["inspections"]], appr[~in_assignment["approvals"]]
+    locality = data.firms.dropna(subset=[FID]).drop_duplicates(FID).set_index(FID)["locality"].dropna()
     channels = {
-        "inspections": _frequency_by_kind(free_insp, free_insp[PAIR].drop_duplicates(), params),
-        "approvals": _frequency_by_kind(free_appr, free_appr[PAIR].drop_duplicates(), params),
+        "inspections": _frequency_by_kind(free_insp, free_insp[PAIR].drop_duplicates(), params, locality),
+        "approvals": _frequency_by_kind(free_appr, free_appr[PAIR].drop_duplicates(), params, locality),
         "evaluations": _frequency_evaluations(meet, params, keep=ties[PAIR]),
     }
     frame = pd.concat([*(c[PAIR] for c in channels.values()), insp[PAIR], appr[PAIR]]
@@ -1000,7 +1051,8 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
                     ch["pmin"], count_tail_after_selection(below, ch["expected"], floor, ch["dispersion"])),
                     ch["pmin"])
         ch = ch.rename(columns={c: f"{name}_{c}" for c in ("observed", "expected", "lift", "pvalue", "pmin",
-                                                             "frequency_model", "dispersion")})
+                                                             "frequency_model", "dispersion", "territory",
+                                                             "territory_observed", "territory_firms")})
         frame = _attach(frame, ch, pairs)
         frame[f"{name}_observed"] = frame[f"{name}_observed"].fillna(0.0)
         lift_effect = np.clip(np.log(frame[f"{name}_lift"].fillna(0.0).clip(lower=1e-9) / params.lift_floor)
@@ -1027,6 +1079,7 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     workload = frame[["inspections_observed", "approvals_observed", "inspections_assigned",
                       "approvals_assigned"]].sum(axis=1)
     frame["portfolio_share"] = workload / workload.groupby(frame[OID]).transform("sum").replace(0, np.nan)
+    frame = frame.copy()  # de-fragment: each channel attached a dozen columns
 
     # leniency on inspections (passed / not failed / not penalised) and approvals (granted)
     results = plain_text(insp["result"])
@@ -1248,6 +1301,18 @@ def _tail(size: Any, baseline: Any, channel: str) -> dict[str, Any]:
             "dispersion_size": _num(size)}
 
 
+def _territory(row: pd.Series, channel: str) -> dict[str, Any]:
+    """Where the frequency baseline was drawn from, for the evidence (``{}`` outside a territory)."""
+    where = row.get(f"{channel}_territory")
+    if not isinstance(where, str):
+        return {}
+    n, firms = int(row[f"{channel}_territory_observed"]), int(row[f"{channel}_territory_firms"])
+    return {"territory": {
+        "locality": where, "official_interactions_there": n, "firms_served_there": firms,
+        "rule": f"the firm is based in {where}, where the official made {n} of its {channel} with {firms} firms: "
+                f"the baseline shares that work among those firms by their size"}}
+
+
 def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.DataFrame,
              params: Params, periods: dict[tuple[str, str, str], Period]) -> Finding:
     official, firm = str(row[OID]), str(row[FID])
@@ -1268,6 +1333,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
                 **({"baseline_from": BASELINE_FROM[row[f"{ch}_frequency_model"]]}
                    if isinstance(row.get(f"{ch}_frequency_model"), str) else {}),
                 **_tail(row.get(f"{ch}_dispersion"), row.get(f"{ch}_expected"), ch),
+                **_territory(row, ch),
                 "threshold": {"lift_floor": params.lift_floor, "lift_full": params.lift_full,
                               "q_weak": params.q_weak, "q_strong": params.q_strong},
                 "contribution": _num(row["frequency_points"], 2) if row["frequency_channel"] == ch else 0.0,
@@ -1281,7 +1347,9 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         else:
             verb = {"inspections": "inspected", "approvals": "decided approvals for"}[ch]
             done = f"{verb} {fname} ({firm}) {counted(counts[ch], 'time')}"
+        where = row.get(f"{ch}_territory")
         basis = "its bids and the official's share of committee seats" if ch == "evaluations" else \
+            f"the official's workload and market in {where}" if isinstance(where, str) else \
             "the official's workload and market"
         opening = f"{done}{when} — {row[ch + '_lift']:.1f}× what {basis} predict ({row[ch + '_expected']:.1f})"
     else:

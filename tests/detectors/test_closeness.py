@@ -263,6 +263,73 @@ def test_small_district_official_expects_the_same_few_firms() -> None:
     assert _row(frame, "O1", "F1")["inspections_expected"] == pytest.approx(40 / 3)
 
 
+def _territory_market(f1: int, localities: bool = True) -> MarketData:
+    """O1 approves in district X: F1 ``f1`` times and F2–F5 twice each; and G1–G3 of district Y once
+    each. O2 and O3 work district Y: G1–G6 six times each, and each approves F1–F5 once."""
+    apps: list[dict] = []
+    _approvals(apps, "O1", "F1", [20] * f1)
+    for f in ("F2", "F3", "F4", "F5"):
+        _approvals(apps, "O1", f, [20, 20])
+    for f in ("G1", "G2", "G3"):
+        _approvals(apps, "O1", f, [20])
+    for o in ("O2", "O3"):
+        for f in ("G1", "G2", "G3", "G4", "G5", "G6"):
+            _approvals(apps, o, f, [20] * 6)
+        for f in ("F1", "F2", "F3", "F4", "F5"):
+            _approvals(apps, o, f, [20])
+    data = _market(_officials(["O1", "O2", "O3"]), approvals=apps)
+    if localities:
+        firms = data.firms.assign(locality=data.firms["firm_id"].str[0].map({"F": "X", "G": "Y"}))
+        data = dataclasses.replace(data, firms=firms)
+    return data
+
+
+def test_territories_are_localities_where_the_official_served_enough_firms() -> None:
+    served = pd.DataFrame({"official_id": ["O1"] * 8 + ["O2"] * 2,
+                           "firm_id": ["F1", "F2", "F3", "F4", "F5", "G1", "G2", "H1", "F1", "F2"]})
+    locality = pd.Series({"F1": "X", "F2": "X", "F3": "X", "F4": "X", "F5": "X", "G1": "Y", "G2": "Y"})
+    where = closeness.territories(served, locality, min_firms=5)
+    # O1 served five firms of X (a territory), two of Y and one of unknown locality (elsewhere);
+    # O2 served two firms of X: not enough to call it its territory
+    assert where.tolist() == ["X"] * 5 + ["", "", "", "", ""]
+    assert closeness.territories(served, locality, min_firms=2).tolist() == ["X"] * 5 + ["Y", "Y", "", "X", "X"]
+
+
+def test_the_official_s_work_in_its_territory_is_shared_among_the_firms_it_served_there() -> None:
+    """F1–F5 look alike to O1's colleagues (one approval from each), so in O1's territory X each
+    expects a fifth of O1's 16 approvals there, whichever reading of sizes the department takes.
+    Without localities the large firms of Y that O1 met once draw most of its 19 approvals and
+    F1's 8 look a 5× excess."""
+    frame = closeness.pair_frame(_territory_market(8))
+    row = _row(frame, "O1", "F1")
+    assert row["approvals_expected"] == pytest.approx(16 / 5)
+    assert (row["approvals_territory"], row["approvals_territory_observed"], row["approvals_territory_firms"]) \
+        == ("X", 16, 5)
+    # Y, where O1 served only three firms, is not its territory: its 3 approvals there are the rest
+    rest = frame[(frame["official_id"] == "O1") & frame["firm_id"].str.startswith("G")]
+    assert rest["approvals_expected"].sum() == pytest.approx(3.0)
+    assert rest["approvals_territory"].isna().all()
+    blind = _row(closeness.pair_frame(_territory_market(8, localities=False)), "O1", "F1")
+    assert pd.isna(blind["approvals_territory"])
+    assert row["approvals_lift"] == pytest.approx(2.5) and blind["approvals_lift"] > 4.5
+    assert blind["frequency_points"] > 0 and row["frequency_points"] == 0
+
+
+def test_a_firm_taking_most_of_a_territory_is_still_an_excess_and_the_finding_names_the_territory() -> None:
+    """F1 takes 14 of O1's 22 approvals in X, where a fifth (4.4) is its share."""
+    data = _territory_market(14)
+    row = _row(closeness.pair_frame(data), "O1", "F1")
+    assert row["approvals_expected"] == pytest.approx(22 / 5)
+    assert row["frequency_points"] > 0
+    found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
+    finding = found[("O1", "F1")]
+    fact = finding.evidence["components"]["frequency_approvals"]
+    assert fact["territory"]["locality"] == "X"
+    assert fact["territory"]["official_interactions_there"] == 22
+    assert fact["territory"]["firms_served_there"] == 5
+    assert "workload and market in X predict (4.4)" in finding.explanation
+
+
 def test_frequent_but_ordinary_small_district_official_is_not_flagged() -> None:
     insp: list[dict] = []
     apps: list[dict] = []
