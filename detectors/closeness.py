@@ -401,17 +401,23 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params,
 
     *Territories.* Where firms' localities are known (``locality``: firm_id → the county-level
     division of its address, :func:`loaders.identifiers.address_locality`), the official's
-    workload is split by :func:`territories`: its work in each locality where it served at least
-    ``territory_min_firms`` firms, and the rest. The expectation of a firm in a territory ``g``
-    is ``W_ikg · s_jk / Σ_{l ∈ P_i ∩ g} s_lk`` — the official's kind-``k`` work there, shared
-    among the firms it served there — so an official of a small district, or one whose colleagues
-    work other districts (and so see its district's firms rarely), is compared with its own
-    district's firms, not with the large firms it met once elsewhere. Conditioning on that
-    split, like the split by kind, keeps the test valid whatever the territories are; it costs
-    only the power a firm's excess has over its own territory's total. The reading (counts or
-    exposure) is still chosen on the whole pool. Output columns ``territory`` (the locality, or
-    None), ``territory_observed`` (the official's interactions there, all kinds) and
-    ``territory_firms`` (the firms it served there).
+    territories are the localities where it served at least ``territory_min_firms`` firms
+    (:func:`territories`). The expectation of a firm in a territory ``g`` is
+    ``W_ikg · s_jk / Σ_{l ∈ P_i ∩ g} s_lk`` — the official's kind-``k`` work there, shared among
+    the firms it served there — so an official of a small district, or one whose colleagues work
+    other districts (and so see its district's firms rarely), is compared with its own district's
+    firms, not with the large firms it met once elsewhere. A firm outside the official's
+    territories keeps the whole-pool expectation (the rest may be one or two firms, each of which
+    would be its own baseline). Whether a department's kind of work is territorial is tested, not
+    assumed: the split is used where it predicts the territory firms' counts better than the whole
+    pool does, each count predicted from the official's *other* work (leave-one-out Poisson
+    log-likelihood, the territory's rate shrunk towards the pool's by one average firm; in-sample
+    the split always fits better, and one favoured firm would make its own territory look right).
+    Conditioning on the split, like the split by kind, keeps the test valid; it costs the power a
+    firm's excess has over its territory's total (a lift at most the inverse of its share there).
+    The reading (counts or exposure) is chosen on the whole pool. Output columns ``territory``
+    (the locality, or None), ``territory_observed`` (the official's interactions there, all kinds,
+    outside assignments) and ``territory_firms`` (the firms it served there).
     """
     if events.empty:
         return _empty("observed", "expected", "territory_observed", "territory_firms",
@@ -441,9 +447,29 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params,
     territorial = (fit["exposure"] > fit["counts"]).to_numpy()
     grid["frequency_model"] = np.where(territorial, "exposure", "counts")
     size = pd.Series(np.where(territorial, sizes["exposure"], sizes["counts"]), index=grid.index)
+    plain = pd.Series(np.where(territorial, expected["exposure"], expected["counts"]), index=grid.index)
+    # a territory's firms read against the official's work there, kept per department and kind where
+    # that predicts each of their counts from the official's other work better than the whole pool
+    # does (leave-one-out Poisson log-likelihood: a favoured firm's own excess must not be what makes
+    # its territory's baseline look right); a firm outside the territories is read against the whole
+    # pool, since the rest may be one or two firms, each of which would be its own baseline
     per_stratum = [grid[OID], grid[KIND], grid["territory"]]
-    share = size / size.groupby(per_stratum, observed=True).transform("sum")
-    grid["expected"] = grid.groupby(per_stratum, observed=True)["n"].transform("sum") * share
+    stratum_n = grid.groupby(per_stratum, observed=True)["n"].transform("sum")
+    stratum_s = size.groupby(per_stratum, observed=True).transform("sum")
+    split = stratum_n * size / stratum_s
+    pool_n = grid.groupby(per_official, observed=True)["n"].transform("sum")
+    pool_s = size.groupby(per_official, observed=True).transform("sum")
+    inside = (grid["territory"] != "") & (pool_s > size)
+    pool_rate = (pool_n - grid["n"]) / (pool_s - size).where(inside)  # the official's other work per unit size
+    prior = params.size_prior * pool_s / grid.groupby(per_official, observed=True)["n"].transform("size")
+    # the territory's rate from its other firms, with one average firm of the pool's rate as a prior
+    # (one kind of work may have no other case there)
+    loo_split = (size * ((stratum_n - grid["n"]) + prior * pool_rate) / ((stratum_s - size) + prior)).clip(lower=1e-300)
+    loo_pool = (size * pool_rate).clip(lower=1e-300)
+    gain = (grid["n"] * np.log(loo_split / loo_pool) - (loo_split - loo_pool)).where(inside, 0.0)
+    kept = gain.groupby([grid[DEPT], grid[KIND]], observed=True).transform("sum") > 0
+    grid["territory"] = grid["territory"].where(kept, "")
+    grid["expected"] = np.where(grid["territory"] != "", split, plain)
     out = grid.groupby(PAIR, observed=True).agg(observed=("n", "sum"), expected=("expected", "sum"),
                                                frequency_model=("frequency_model", "first"),
                                                readings=("frequency_model", "nunique"),
@@ -1309,8 +1335,9 @@ def _territory(row: pd.Series, channel: str) -> dict[str, Any]:
     n, firms = int(row[f"{channel}_territory_observed"]), int(row[f"{channel}_territory_firms"])
     return {"territory": {
         "locality": where, "official_interactions_there": n, "firms_served_there": firms,
-        "rule": f"the firm is based in {where}, where the official made {n} of its {channel} with {firms} firms: "
-                f"the baseline shares that work among those firms by their size"}}
+        "rule": f"the firm is based in {where}, where the official made {n} of its {channel} with {firms} firms "
+                f"(outside any case-officer assignment): the baseline shares that work among those firms by their "
+                f"size, since the department's officials were found to work territories"}}
 
 
 def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.DataFrame,

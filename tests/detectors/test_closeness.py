@@ -305,11 +305,14 @@ def test_the_official_s_work_in_its_territory_is_shared_among_the_firms_it_serve
     assert row["approvals_expected"] == pytest.approx(16 / 5)
     assert (row["approvals_territory"], row["approvals_territory_observed"], row["approvals_territory_firms"]) \
         == ("X", 16, 5)
-    # Y, where O1 served only three firms, is not its territory: its 3 approvals there are the rest
+    # Y, where O1 served only three firms, is not its territory: G1–G3 are read against O1's work as a
+    # whole, as without localities (one or two firms outside would otherwise be their own baseline)
+    blind_frame = closeness.pair_frame(_territory_market(8, localities=False))
     rest = frame[(frame["official_id"] == "O1") & frame["firm_id"].str.startswith("G")]
-    assert rest["approvals_expected"].sum() == pytest.approx(3.0)
     assert rest["approvals_territory"].isna().all()
-    blind = _row(closeness.pair_frame(_territory_market(8, localities=False)), "O1", "F1")
+    assert rest["approvals_expected"].tolist() == pytest.approx(
+        blind_frame.set_index("firm_id").loc[rest["firm_id"]].query("official_id == 'O1'")["approvals_expected"].tolist())
+    blind = _row(blind_frame, "O1", "F1")
     assert pd.isna(blind["approvals_territory"])
     assert row["approvals_lift"] == pytest.approx(2.5) and blind["approvals_lift"] > 4.5
     assert blind["frequency_points"] > 0 and row["frequency_points"] == 0
@@ -328,6 +331,47 @@ def test_a_firm_taking_most_of_a_territory_is_still_an_excess_and_the_finding_na
     assert fact["territory"]["official_interactions_there"] == 22
     assert fact["territory"]["firms_served_there"] == 5
     assert "workload and market in X predict (4.4)" in finding.explanation
+
+
+def test_a_firm_favoured_outside_the_official_s_territory_is_read_against_all_its_work() -> None:
+    """O1 approves F1–F5 of its district X twice each and G1 of district Y 15 times; its colleagues
+    approve every firm alike. G1 is the only firm of the rest: compared with the rest alone it would
+    be its own baseline (15 expected); against O1's whole pool it is the excess it is (review)."""
+    apps: list[dict] = []
+    for f in ("F1", "F2", "F3", "F4", "F5"):
+        _approvals(apps, "O1", f, [20, 20])
+    _approvals(apps, "O1", "G1", [20] * 15)
+    for o in ("O2", "O3"):
+        for f in ("F1", "F2", "F3", "F4", "F5", "G1", "G2", "G3"):
+            _approvals(apps, o, f, [20, 20])
+    data = _market(_officials(["O1", "O2", "O3"]), approvals=apps)
+    data = dataclasses.replace(data, firms=data.firms.assign(
+        locality=data.firms["firm_id"].str[0].map({"F": "X", "G": "Y"})))
+    row = _row(closeness.pair_frame(data), "O1", "G1")
+    assert pd.isna(row["approvals_territory"])
+    assert row["approvals_lift"] > 3 and row["frequency_points"] > 5
+    assert ("O1", "G1") in _pairs(closeness.detect(data))
+
+
+def test_localities_do_not_split_work_that_is_not_territorial() -> None:
+    """50 firms in 10 localities of 5, and three officials who each inspect every firm twice, but O1
+    inspects F00 100 times. Every locality holds five firms O1 served, yet the split predicts none of
+    their counts better than O1's work as a whole (left out each in turn), so it is not used: split,
+    F00's own visits would make its share of L0 its baseline and cap its lift at 5 (review)."""
+    insp: list[dict] = []
+    firms = [f"F{i:02d}" for i in range(50)]
+    for f in firms:
+        _inspection(insp, "O1", f, 100 if f == "F00" else 2, 0)
+        for o in ("O2", "O3"):
+            _inspection(insp, o, f, 2, 0)
+    data = _market(_officials(["O1", "O2", "O3"]), insp)
+    blind = _row(closeness.pair_frame(data), "O1", "F00")
+    data = dataclasses.replace(data, firms=data.firms.assign(
+        locality=data.firms["firm_id"].map(lambda f: f"L{int(f[1:]) // 5}")))
+    row = _row(closeness.pair_frame(data), "O1", "F00")
+    assert pd.isna(row["inspections_territory"])
+    assert row["inspections_expected"] == pytest.approx(blind["inspections_expected"])
+    assert row["inspections_lift"] > closeness.Params().lift_full
 
 
 def test_frequent_but_ordinary_small_district_official_is_not_flagged() -> None:
