@@ -9,7 +9,9 @@ UNWIND $rows AS row
 MERGE (o:Firm {id: row.firm_id})
 SET o.name = CASE WHEN 'name' IN $keep THEN o.name ELSE row.name END,
     o.reg_no = CASE WHEN 'reg_no' IN $keep THEN o.reg_no ELSE row.reg_no END,
-    o.locality = CASE WHEN 'locality' IN $keep THEN o.locality ELSE row.locality END, o.source = $source
+    // a file without the locality column: the one its addresses give, else the stored one
+    o.locality = CASE WHEN 'locality' IN $keep THEN coalesce(row.locality, o.locality) ELSE row.locality END,
+    o.source = $source
 WITH o, row
 FOREACH (stale IN [(o)-[r:HAS_PHONE]->(x) WHERE NOT 'phone' IN $keep AND r.source = $source AND x.value <> coalesce(row.phone, '') | r] |
   DELETE stale)

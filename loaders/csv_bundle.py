@@ -62,13 +62,14 @@ from loaders.identifiers import (
     normalise_document_hash,
     normalise_email,
     normalise_ip,
+    normalise_locality,
     normalise_phone,
 )
 from loaders.prune import DEFAULT_MAX_SHARE, TARGETS, Extract, FilePrune, plan
 from loaders.rejects import Reject, RejectLog
 
 FieldKind = Literal["id", "text", "float", "int", "bool", "date", "datetime", "enum",
-                    "phone", "email", "address", "ip", "document"]
+                    "phone", "email", "address", "locality", "ip", "document"]
 
 INSPECTION_RESULTS = ("pass", "fail", "warning")
 #: the other words records use for a result (those the detectors read as a pass or a failure), stored as the
@@ -157,7 +158,7 @@ BUNDLE: tuple[FileSpec, ...] = (
                            *_node_fields("Official", "role"), *_CONTACT),
              key=("official_id",), defines="official"),
     FileSpec("firms", (_key("firm_id"), *_node_fields("Firm", "name", "reg_no"), *_CONTACT,
-                       *_node_fields("Firm", "locality")),
+                       Field("locality", "locality")),
              key=("firm_id",), defines="firm"),
     FileSpec("persons", (_key("person_id"), *_node_fields("Person", "name"), *_CONTACT),
              key=("person_id",), defines="person"),
@@ -196,8 +197,6 @@ BUNDLE: tuple[FileSpec, ...] = (
              key=("approval_id",)),
 )
 SPEC_BY_NAME: dict[str, FileSpec] = {spec.name: spec for spec in BUNDLE}
-# a column read from another when a file has not got it (parse_row): locality from the address
-DERIVED: dict[str, str] = {"locality": "address"}
 DEFINED_BY: dict[str, FileSpec] = {spec.defines: spec for spec in BUNDLE if spec.defines}
 
 
@@ -346,6 +345,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "phone": normalise_phone,
     "email": normalise_email,
     "address": normalise_address,
+    "locality": normalise_locality,
     "ip": normalise_ip,
     "document": normalise_document_hash,
 }
@@ -720,8 +720,7 @@ def load_file(
     stats = FileStats(spec.filename)
     seen: set[Any] = refs.bundle[spec.defines] if spec.defines else set()
     stats.extract.keys = seen
-    absent = [column.name for column in spec.fields if column.name not in bundle_file.header
-              and not (column.name in DERIVED and DERIVED[column.name] in bundle_file.header)]
+    absent = [column.name for column in spec.fields if column.name not in bundle_file.header]
     if progress:
         progress.start(spec.filename)
     with open(bundle_file.path, encoding="utf-8-sig", newline="") as handle:

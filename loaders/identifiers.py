@@ -25,6 +25,7 @@ import unicodedata
 
 __all__ = [
     "address_locality",
+    "normalise_locality",
     "normalise_address",
     "normalise_document_hash",
     "normalise_email",
@@ -130,28 +131,60 @@ def normalise_address(raw: str) -> str:
     return text
 
 
-# The head of a Chinese address (GB/T 2260 names): an optional province-level unit, an optional
-# prefecture-level one, then the county-level one whose name ends the match.
+# The head of a Chinese address (GB/T 2260 names): an optional province-level unit, one or two
+# prefecture-level ones (a municipality is often written twice, 上海市上海市), an address picker's
+# placeholder for a level that is skipped, then the county-level unit whose name ends the match.
 _HAN = "\u4e00-\u9fff"
+_LEADING = re.compile(f"^[^{_HAN}]+")  # a postcode, a bracket, Latin text before the divisions
+_SEPARATORS = re.compile(r"[\s\-–—,，、/·・:：;；()（）\[\]【】]+")  # between the levels (digits end the head)
+_LABEL = re.compile("^(?:中华人民共和国|中国)?(?:(?:通讯|通信|注册|办公|经营|联系)?地址)?")
 _COUNTY = re.compile(
-    f"(?:中国|中华人民共和国)?"
     f"(?:[{_HAN}]{{2,8}}?(?:省|自治区|特别行政区))?"
-    f"(?:[{_HAN}]{{2,9}}?(?:市|自治州|地区|盟))?"
-    f"([{_HAN}]{{1,9}}?(?:自治县|自治旗|新区|林区|特区|区|县|旗|市))")
+    f"(?:[{_HAN}]{{2,9}}?(?:市(?!场)|自治州|地区|盟)){{0,2}}"
+    f"(?:省直辖县级行政区划|自治区直辖县级行政区划|市辖区|县(?=[{_HAN}]{{1,9}}?县))?"
+    f"([{_HAN}]{{1,9}}?(?:自治县|自治旗|新区|林区|特区|区|県|縣|區|县|旗|市(?!场)))")
+_CITY = re.compile(
+    f"(?:[{_HAN}]{{2,8}}?(?:省|自治区|特别行政区))?"
+    f"(?:([{_HAN}]{{2,9}}?(?:市(?!场)|自治州|地区|盟))){{1,2}}")
+# a match ending so is a residential compound, campus or park, not a division
+_NOT_DIVISIONS = ("小区", "社区", "园区", "校区", "景区", "营区", "厂区")
 
 
 def address_locality(address: str) -> str | None:
     """The county-level division a Chinese address names at its head (区, 县, 旗, a county-level
     市), as written: ``甘肃省兰州市西固区东山路459号`` → ``西固区``, ``广西壮族自治区南宁市横州市北京路1号``
-    → ``横州市``, ``七里河区建兰路2号`` → ``七里河区``. An address naming only its city gives the city
-    (``南宁市民族大道100号`` → ``南宁市``). None when the address does not start that way (a Latin
-    address: its locality has no one place in free text; give it in its own column).
+    → ``横州市``, ``七里河区建兰路2号`` → ``七里河区``. A postcode, ``中国`` or an ``地址:`` label before it,
+    separators between the levels (``甘肃省-兰州市-西固区``) and an address picker's placeholders
+    (``天津市市辖区和平区``, ``湖北省省直辖县级行政区划仙桃市``) are passed over. An address naming only its
+    city gives the city (``南宁市民族大道100号`` → ``南宁市``, ``广东省东莞市长安镇…`` → ``东莞市``). None when the
+    address does not start that way: a Latin address (its locality has no one place in free text:
+    give it in its own column), a residential compound alone (``阳光小区3栋``). A level written without its 省/市 (``兰州西固区``) stays in the
+    name (``兰州西固区``): without a gazetteer nothing tells where the city's name ends.
 
     Officials of a city bureau often work territories (a district each), so where a firm is
     based bears on how often an official deals with it (:mod:`detectors.closeness`).
     """
-    match = _COUNTY.match(address.replace(" ", ""))
-    return match.group(1) if match else None
+    text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", address))
+    text = _LABEL.sub("", _LEADING.sub("", text), count=1)
+    match = _COUNTY.match(text)
+    if match is not None and not match.group(1).endswith(_NOT_DIVISIONS):
+        return match.group(1)
+    city = _CITY.match(text)  # a city without districts (东莞市长安镇…) is its own locality
+    return city.group(1) if city else None
+
+
+def normalise_locality(raw: str) -> str:
+    """A locality given in a field of its own (a column, OCDS ``address.locality``), folded as an
+    address is (NFKC, whitespace collapsed and dropped next to CJK) so that one place is one value;
+    ValueError when nothing is left or it holds a character nobody can see (``西固区\u200b`` would be
+    another place that looks the same)."""
+    text = _CJK_SPACE.sub("", " ".join(unicodedata.normalize("NFKC", raw).split()))
+    if not text:
+        raise ValueError("empty locality")
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf"):
+            raise ValueError(f"locality holds an invisible character (U+{ord(char):04X})")
+    return text
 
 
 def normalise_ip(raw: str) -> str:

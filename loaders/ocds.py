@@ -77,7 +77,13 @@ from graph.model import (
 )
 from graph.schema import apply_schema
 from loaders.csv_bundle import EXIT_INPUT, EXIT_OK, LoadEntry, run_load
-from loaders.identifiers import address_locality, normalise_address, normalise_email, normalise_phone
+from loaders.identifiers import (
+    address_locality,
+    normalise_address,
+    normalise_email,
+    normalise_locality,
+    normalise_phone,
+)
 from loaders.rejects import Reject, RejectLog
 
 DEPARTMENT_ROLES = {"buyer", "procuringEntity"}
@@ -661,8 +667,14 @@ class _Mapper:
                 else:
                     if value not in row["addresses"]:
                         row["addresses"].append(value)
-                    if "locality" in row and row["locality"] is None:  # a firm's: the field, else the address's head
-                        row["locality"] = _text(address.get("locality")) or address_locality(value)
+                    if "locality" in row:  # a firm's: a district its street address starts with, else the field
+                        street = _text(address.get("streetAddress"))
+                        given = _text(address.get("locality"))
+                        try:
+                            row["locality"] = (address_locality(street) if street else None) or (
+                                normalise_locality(given) if given else None) or row["locality"]
+                        except ValueError as error:
+                            self.reject(f"{address_path}.locality", given, str(error))
 
     def _owners(self, firm_key: str, party: dict[str, Any], path: str) -> None:
         """Beneficial owners extension: parties[].beneficialOwners[] → Person SHAREHOLDER_OF the firm.

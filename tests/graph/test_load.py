@@ -148,9 +148,8 @@ def test_a_file_of_some_columns_updates_those_and_leaves_the_rest_as_stored(clea
     assert [(f.file, f.loaded, f.rejected) for f in report.files] == [("firms.csv", 1, 0), ("tenders.csv", 1, 0)]
     after_tender, after_firm = run(clean_db, tender)[0]["p"], run(clean_db, firm)[0]["p"]
     assert after_tender == {**before_tender, "title": "Road (corrected)"}
-    assert before_firm["locality"] == "朝阳区"  # read from the address, which the file replaces with one naming none
-    assert after_firm == {key: value for key, value in {**before_firm, "name": "Alpha Ltd"}.items()
-                          if key not in ("reg_no", "locality")}
+    assert before_firm["locality"] == "朝阳区"  # read from the address; the new one names none, so it stays
+    assert after_firm == {key: value for key, value in {**before_firm, "name": "Alpha Ltd"}.items() if key != "reg_no"}
     _, rels = counts(clean_db)
     assert rels == {**before_rels, "HAS_ADDRESS": before_rels["HAS_ADDRESS"]}  # F1's address moved, phone kept
     assert run(clean_db, "MATCH (:Firm {id: 'F1'})-[:HAS_PHONE]->(p) RETURN p.value AS v") == [{"v": "13800000000"}]
@@ -171,6 +170,11 @@ def test_a_firm_s_locality_is_its_column_else_its_address_s_and_stays_when_the_f
         "firms.csv": "firm_id,address,locality\nF1,北京市朝阳区1号,高新区\nF2,北京市海淀区2号,\nF3,,东城区\n"}),
         clean_db)
     assert run(clean_db, locality) == [{"id": "F1", "locality": "高新区"}, {"id": "F2", "locality": "海淀区"},
+                                       {"id": "F3", "locality": "东城区"}]
+    # a later file of addresses alone: a Chinese one gives its district, a Latin or blank one keeps the stored
+    load_bundle(write_bundle(tmp_path / "moved", {
+        "firms.csv": "firm_id,address\nF1,1 High St\nF2,北京市西城区3号\nF3,\n"}), clean_db)
+    assert run(clean_db, locality) == [{"id": "F1", "locality": "高新区"}, {"id": "F2", "locality": "西城区"},
                                        {"id": "F3", "locality": "东城区"}]
 
 

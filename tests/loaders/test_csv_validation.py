@@ -405,3 +405,10 @@ def test_a_refused_write_is_not_promised_to_pass_on_a_rerun() -> None:
     assert _passing(wrapped(TransientError("deadlock")))
     assert not _passing(wrapped(DatabaseError("Property value is too large to index")))
     assert not _passing(wrapped(ClientError("bad type"))) and not _passing(GraphError("no columns"))
+
+
+def test_a_locality_column_is_folded_as_an_address_and_an_invisible_character_is_a_reject(tmp_path: Path) -> None:
+    frames, rejects = read_bundle(bundle(tmp_path, {
+        "firms.csv": "firm_id,address,locality\nF1,,\u3000西固区 \nF2,兰州市城关区1号,\nF3,,西固区\u200b\n"}))
+    assert list(frames["firms"]["locality"]) == ["西固区", "城关区"]  # blank: the address's district
+    assert reasons(rejects) == [("firms.csv", 4, "locality", "locality holds an invisible character (U+200B)")]

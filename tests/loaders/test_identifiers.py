@@ -113,6 +113,18 @@ def test_address_spaces_between_chinese_words_do_not_split_an_address() -> None:
     ("南宁市民族大道100号", "南宁市"),  # only the city
     ("12 high st, london", None),
     ("北京", None),
+    # review: what precedes the divisions, separators, pickers' placeholders, cities without districts
+    ("(730060)甘肃省兰州市西固区东山路1号", "西固区"),
+    ("中国·甘肃省兰州市西固区东山路1号", "西固区"),
+    ("地址：甘肃省-兰州市-西固区东山路1号", "西固区"),
+    ("上海市上海市浦东新区张江路1号", "浦东新区"),
+    ("天津市市辖区和平区南京路1号", "和平区"),
+    ("湖北省省直辖县级行政区划仙桃市仙桃大道1号", "仙桃市"),
+    ("重庆市县城口县北大街1号", "城口县"),
+    ("广东省东莞市长安镇新安社区1号", "东莞市"),
+    ("阳光小区3栋2单元", None),
+    ("人民路农贸市场5号", None),
+    ("台湾省台北市中正區重庆南路1号", "中正區"),
 ])
 def test_the_locality_of_an_address_is_the_county_level_division_at_its_head(address: str, locality: str | None) -> None:
     assert address_locality(normalise_address(address)) == locality

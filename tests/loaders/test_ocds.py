@@ -311,9 +311,14 @@ def test_a_firm_s_locality_is_its_address_s_locality_field_else_the_head_of_a_ch
         {"id": "F1", "roles": ["tenderer"], "address": {"streetAddress": "1 Main St", "locality": "Leeds"}},
         {"id": "F2", "roles": ["tenderer"], "address": {"streetAddress": "甘肃省兰州市西固区东山路459号"}},
         {"id": "F3", "roles": ["tenderer"], "address": {"streetAddress": "1 Main St", "region": "Yorkshire"}},
+        # the field holds the city, the street address its district: the district (review)
+        {"id": "F4", "roles": ["tenderer"], "address": {"streetAddress": "西固区东山路459号", "locality": "兰州市"}},
+        {"id": "F5", "roles": ["tenderer"], "address": {"streetAddress": "1 Main St", "locality": " Leeds\u200b"}},
     ]})
-    assert rejects == []
-    assert [rows.firms[f"o1/{f}"]["locality"] for f in ("F1", "F2", "F3")] == ["Leeds", "西固区", None]
+    assert rejects == [("$.parties[4].address.locality", "Leeds\u200b",
+                        "locality holds an invisible character (U+200B)")]
+    assert [rows.firms[f"o1/{f}"]["locality"] for f in ("F1", "F2", "F3", "F4", "F5")] == [
+        "Leeds", "西固区", None, "西固区", None]
 
 
 @pytest.mark.neo4j
