@@ -379,6 +379,40 @@ def territories(served: pd.DataFrame, locality: pd.Series, min_firms: int) -> pd
     return where.where(inside, "").astype(object)
 
 
+def territorial_departments(served: pd.DataFrame, locality: pd.Series, alpha: float = 0.05) -> set[str]:
+    """The departments whose officials work territories: most of their officials that have a territory
+    (:func:`territories`) and firms of the department outside it served the firms based in their
+    territories more completely than the department's other firms — one-sided Fisher exact test at
+    ``alpha`` on (served or not) × (based in its territories or not), over the firms any official of
+    the department served. Only which firms an official served counts, not how often, so no excess
+    decides it: a favoured firm is one firm however often it was visited.
+
+    ``served``: official_id, firm_id, department_id and territory, one row per firm an official
+    served (territory ``""`` outside its territories); ``locality``: firm_id → locality.
+    """
+    served = served.drop_duplicates(PAIR)
+    own = served[served["territory"] != ""]
+    if own.empty:
+        return set()
+    universe = served.drop_duplicates([DEPT, FID])[[DEPT, FID]]
+    universe = universe.assign(where=universe[FID].map(locality).fillna("").astype(str))
+    based = universe.groupby([DEPT, "where"], observed=True).size()
+    per_official = served.groupby(OID, observed=True).agg(department=(DEPT, "first"), firms=(FID, "size"))
+    inside = own.groupby(OID, observed=True).size().rename("inside")
+    places = own.drop_duplicates([OID, "territory"])
+    in_territories = pd.Series(based.reindex(pd.MultiIndex.from_arrays([places[DEPT], places["territory"]]))
+                               .to_numpy(), index=places[OID].to_numpy()).groupby(level=0).sum()
+    table = per_official.join(inside, how="inner").assign(based_there=in_territories)
+    table["all"] = table["department"].map(universe.groupby(DEPT).size())
+    table = table[table["all"] > table["based_there"]]  # firms of the department outside its territories
+    if table.empty:
+        return set()
+    # P(at least `inside` of its `firms` among the `based_there` of `all`) under no territories
+    p = stats.hypergeom.sf(table["inside"] - 1, table["all"], table["firms"], table["based_there"])
+    votes = pd.Series(p < alpha, index=table.index).groupby(table["department"]).agg(["sum", "size"])
+    return set(votes.index[votes["sum"] > votes["size"] / 2])
+
+
 def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params,
                        locality: pd.Series | None = None) -> pd.DataFrame:
     """Observed and expected interactions per pair for one channel (inspections or approvals).
@@ -408,13 +442,12 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params,
     other districts (and so see its district's firms rarely), is compared with its own district's
     firms, not with the large firms it met once elsewhere. A firm outside the official's
     territories keeps the whole-pool expectation (the rest may be one or two firms, each of which
-    would be its own baseline). Whether a department's kind of work is territorial is tested, not
-    assumed: the split is used where it predicts the territory firms' counts better than the whole
-    pool does, each count predicted from the official's *other* work (leave-one-out Poisson
-    log-likelihood, the territory's rate shrunk towards the pool's by one average firm; in-sample
-    the split always fits better, and one favoured firm would make its own territory look right).
-    Conditioning on the split, like the split by kind, keeps the test valid; it costs the power a
-    firm's excess has over its territory's total (a lift at most the inverse of its share there).
+    would be its own baseline). Whether a department works territories is tested, not assumed
+    (:func:`territorial_departments`: most of its officials cover the firms based in their
+    territories more completely than its other firms — which firms, not how often, so that no excess
+    decides it; the in-sample fit would always prefer the split). Conditioning on the split, like the
+    split by kind, keeps the test valid; it costs the power a firm's excess has over its territory's
+    total (a lift at most the inverse of its share there).
     The reading (counts or exposure) is chosen on the whole pool. Output columns ``territory``
     (the locality, or None), ``territory_observed`` (the official's interactions there, all kinds,
     outside assignments) and ``territory_firms`` (the firms it served there).
@@ -432,8 +465,9 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params,
     grid = grid.merge(n, on=[OID, FID, KIND], how="left").merge(volume, on=[DEPT, FID, KIND], how="left")
     grid[["n", "A", "C"]] = grid[["n", "A", "C"]].fillna(0.0)
     grid["r"] = grid["A"] - grid["n"]
-    where = territories(pool, locality if locality is not None else pd.Series(dtype=object), params.territory_min_firms)
-    grid = grid.merge(pool[PAIR].assign(territory=where), on=PAIR, how="left")
+    where_served = territories(pool, locality if locality is not None else pd.Series(dtype=object),
+                               params.territory_min_firms)
+    grid = grid.merge(pool[PAIR].assign(territory=where_served), on=PAIR, how="left")
     per_official = [grid[OID], grid[KIND]]
     beta = grid.groupby(per_official, observed=True)["r"].transform("mean").clip(lower=1.0) * params.size_prior
     exposure = (grid["C"] - grid["c"] * (grid["n"] > 0)).clip(lower=0.0)
@@ -448,34 +482,27 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params,
     grid["frequency_model"] = np.where(territorial, "exposure", "counts")
     size = pd.Series(np.where(territorial, sizes["exposure"], sizes["counts"]), index=grid.index)
     plain = pd.Series(np.where(territorial, expected["exposure"], expected["counts"]), index=grid.index)
-    # a territory's firms read against the official's work there, kept per department and kind where
-    # that predicts each of their counts from the official's other work better than the whole pool
-    # does (leave-one-out Poisson log-likelihood: a favoured firm's own excess must not be what makes
-    # its territory's baseline look right); a firm outside the territories is read against the whole
-    # pool, since the rest may be one or two firms, each of which would be its own baseline
+    # a territory's firms read against the official's work there, in departments that work territories
+    # (:func:`territorial_departments`: which firms the officials served, not how often, so that no
+    # excess decides it); a firm outside the territories is read against the whole pool, since the
+    # rest may be one or two firms, each of which would be its own baseline
     per_stratum = [grid[OID], grid[KIND], grid["territory"]]
-    stratum_n = grid.groupby(per_stratum, observed=True)["n"].transform("sum")
-    stratum_s = size.groupby(per_stratum, observed=True).transform("sum")
-    split = stratum_n * size / stratum_s
-    pool_n = grid.groupby(per_official, observed=True)["n"].transform("sum")
-    pool_s = size.groupby(per_official, observed=True).transform("sum")
-    inside = (grid["territory"] != "") & (pool_s > size)
-    pool_rate = (pool_n - grid["n"]) / (pool_s - size).where(inside)  # the official's other work per unit size
-    prior = params.size_prior * pool_s / grid.groupby(per_official, observed=True)["n"].transform("size")
-    # the territory's rate from its other firms, with one average firm of the pool's rate as a prior
-    # (one kind of work may have no other case there)
-    loo_split = (size * ((stratum_n - grid["n"]) + prior * pool_rate) / ((stratum_s - size) + prior)).clip(lower=1e-300)
-    loo_pool = (size * pool_rate).clip(lower=1e-300)
-    gain = (grid["n"] * np.log(loo_split / loo_pool) - (loo_split - loo_pool)).where(inside, 0.0)
-    kept = gain.groupby([grid[DEPT], grid[KIND]], observed=True).transform("sum") > 0
-    grid["territory"] = grid["territory"].where(kept, "")
+    split = grid.groupby(per_stratum, observed=True)["n"].transform("sum") * (
+        size / size.groupby(per_stratum, observed=True).transform("sum"))
+    divided = grid.groupby(per_official, observed=True)["territory"].transform("nunique") > 1
+    firms_served = pool[PAIR].assign(**{DEPT: pool[OID].map(events.drop_duplicates(OID).set_index(OID)[DEPT]),
+                                         "territory": where_served})
+    kept = grid[DEPT].isin(territorial_departments(firms_served, locality if locality is not None
+                                                   else pd.Series(dtype=object))) & divided
+    where = grid["territory"]
+    grid["territory"] = where.where(kept, "")
     grid["expected"] = np.where(grid["territory"] != "", split, plain)
     out = grid.groupby(PAIR, observed=True).agg(observed=("n", "sum"), expected=("expected", "sum"),
                                                frequency_model=("frequency_model", "first"),
                                                readings=("frequency_model", "nunique"),
-                                               territory=("territory", "first"))
+                                               territory=("territory", "max"))  # any kind split
     out["frequency_model"] = out["frequency_model"].where(out.pop("readings") == 1, "mixed")
-    there = grid[grid["territory"] != ""]
+    there = grid.assign(territory=where)[where != ""]  # every kind of the official's work there
     totals = there.groupby([OID, "territory"], observed=True).agg(
         territory_observed=("n", "sum"), territory_firms=(FID, "nunique"))
     out = out.reset_index().join(totals, on=[OID, "territory"])

@@ -265,7 +265,8 @@ def test_small_district_official_expects_the_same_few_firms() -> None:
 
 def _territory_market(f1: int, localities: bool = True) -> MarketData:
     """O1 approves in district X: F1 ``f1`` times and F2–F5 twice each; and G1–G3 of district Y once
-    each. O2 and O3 work district Y: G1–G6 six times each, and each approves F1–F5 once."""
+    each. O2 and O3 work district Y: G1–G12 six times each, and each approves F1–F5 once. O1 served
+    all five firms of X and 3 of the 12 elsewhere: a territory (Fisher p = C(12,3)/C(17,8) = 0.009)."""
     apps: list[dict] = []
     _approvals(apps, "O1", "F1", [20] * f1)
     for f in ("F2", "F3", "F4", "F5"):
@@ -273,8 +274,8 @@ def _territory_market(f1: int, localities: bool = True) -> MarketData:
     for f in ("G1", "G2", "G3"):
         _approvals(apps, "O1", f, [20])
     for o in ("O2", "O3"):
-        for f in ("G1", "G2", "G3", "G4", "G5", "G6"):
-            _approvals(apps, o, f, [20] * 6)
+        for k in range(1, 13):
+            _approvals(apps, o, f"G{k}", [20] * 6)
         for f in ("F1", "F2", "F3", "F4", "F5"):
             _approvals(apps, o, f, [20])
     data = _market(_officials(["O1", "O2", "O3"]), approvals=apps)
@@ -293,6 +294,24 @@ def test_territories_are_localities_where_the_official_served_enough_firms() -> 
     # O2 served two firms of X: not enough to call it its territory
     assert where.tolist() == ["X"] * 5 + ["", "", "", "", ""]
     assert closeness.territories(served, locality, min_firms=2).tolist() == ["X"] * 5 + ["Y", "Y", "", "X", "X"]
+
+
+def test_a_department_works_territories_when_most_officials_cover_their_own_localities_best() -> None:
+    """Firms: 5 in X, 12 in four localities of 3. D1: O1 served all 5 of X and 3 of the 12 others
+    (Fisher p = C(12,3)/C(17,8) = 0.009), O2 all of X and 2 others (p = C(12,2)/C(17,7) = 0.003). D2: O3
+    served all of X and all 12 others (p = 1): it covers its locality no better than the rest. O8 and
+    O9 served the 12 others, 3 in each locality: no territory, no vote."""
+    x = [f"X{i}" for i in range(5)]
+    others = [f"G{i}" for i in range(12)]
+    rows = ([("O1", f, "D1") for f in x + others[:3]] + [("O2", f, "D1") for f in x + others[3:5]]
+            + [("O3", f, "D2") for f in x + others])
+    rows += [(o, f, d) for o, d in (("O9", "D1"), ("O8", "D2")) for f in others]
+    served = pd.DataFrame(rows, columns=["official_id", "firm_id", "department_id"])
+    locality = pd.Series({**{f: "X" for f in x}, **{f: f"Y{int(f[1:]) // 3}" for f in others}})
+    served["territory"] = closeness.territories(served, locality, min_firms=5)
+    assert set(served.loc[served["territory"] != "", "official_id"]) == {"O1", "O2", "O3"}
+    assert stats.hypergeom.sf(4, 17, 8, 5) == pytest.approx(math.comb(12, 3) / math.comb(17, 8))
+    assert closeness.territorial_departments(served, locality) == {"D1"}
 
 
 def test_the_official_s_work_in_its_territory_is_shared_among_the_firms_it_served_there() -> None:
@@ -355,9 +374,10 @@ def test_a_firm_favoured_outside_the_official_s_territory_is_read_against_all_it
 
 def test_localities_do_not_split_work_that_is_not_territorial() -> None:
     """50 firms in 10 localities of 5, and three officials who each inspect every firm twice, but O1
-    inspects F00 100 times. Every locality holds five firms O1 served, yet the split predicts none of
-    their counts better than O1's work as a whole (left out each in turn), so it is not used: split,
-    F00's own visits would make its share of L0 its baseline and cap its lift at 5 (review)."""
+    inspects F00 100 times. Every locality holds five firms O1 served, but O1 covers the firms outside
+    any one of them as completely as those in it: the department does not work territories, and the
+    split is not used. Split, F00's own visits would make its share of L0 its baseline and cap its
+    lift at 5 (review)."""
     insp: list[dict] = []
     firms = [f"F{i:02d}" for i in range(50)]
     for f in firms:
