@@ -24,6 +24,7 @@ import re
 import unicodedata
 
 __all__ = [
+    "address_county",
     "address_locality",
     "normalise_locality",
     "normalise_address",
@@ -131,58 +132,82 @@ def normalise_address(raw: str) -> str:
     return text
 
 
-# The head of a Chinese address (GB/T 2260 names): an optional province-level unit, one or two
-# prefecture-level ones (a municipality is often written twice, 上海市上海市), an address picker's
+# The head of a Chinese address (GB/T 2260 names): an optional province-level unit, an optional
+# prefecture-level one (a municipality is often written twice, 上海市上海市), an address picker's
 # placeholder for a level that is skipped, then the county-level unit whose name ends the match.
 _HAN = "\u4e00-\u9fff"
 _LEADING = re.compile(f"^[^{_HAN}]+")  # a postcode, a bracket, Latin text before the divisions
 _SEPARATORS = re.compile(r"[\s\-–—,，、/·・:：;；()（）\[\]【】]+")  # between the levels (digits end the head)
 _LABEL = re.compile("^(?:中华人民共和国|中国)?(?:(?:通讯|通信|注册|办公|经营|联系)?地址)?")
+_PROVINCE = f"(?P<province>[{_HAN}]{{2,8}}?(?:省|自治区|特别行政区))?"
+_PREFECTURE = f"(?:(?P<city>[{_HAN}]{{2,9}}?(?:市(?!场)|自治州|地区|盟))(?P=city)?)"
 _COUNTY = re.compile(
-    f"(?:[{_HAN}]{{2,8}}?(?:省|自治区|特别行政区))?"
-    f"(?:[{_HAN}]{{2,9}}?(?:市(?!场)|自治州|地区|盟)){{0,2}}"
-    f"(?:省直辖县级行政区划|自治区直辖县级行政区划|市辖区|县(?=[{_HAN}]{{1,9}}?县))?"
-    f"([{_HAN}]{{1,9}}?(?:自治县|自治旗|新区|林区|特区|区|県|縣|區|县|旗|市(?!场)))")
-_CITY = re.compile(
-    f"(?:[{_HAN}]{{2,8}}?(?:省|自治区|特别行政区))?"
-    f"(?:([{_HAN}]{{2,9}}?(?:市(?!场)|自治州|地区|盟))){{1,2}}")
+    f"{_PROVINCE}{_PREFECTURE}?"
+    f"(?P<placeholder>省直辖县级行政区划|自治区直辖县级行政区划|市辖区|县(?=[{_HAN}]{{1,9}}?县))?"
+    f"(?P<county>[{_HAN}]{{1,9}}?(?:自治县|自治旗|新区|林区|特区|区|県|縣|區|县|旗|市(?!场)))")
+_CITY = re.compile(f"{_PROVINCE}{_PREFECTURE}")
 # a match ending so is a residential compound, campus or park, not a division
 _NOT_DIVISIONS = ("小区", "社区", "园区", "校区", "景区", "营区", "厂区")
 
 
-def address_locality(address: str) -> str | None:
-    """The county-level division a Chinese address names at its head (区, 县, 旗, a county-level
-    市), as written: ``甘肃省兰州市西固区东山路459号`` → ``西固区``, ``广西壮族自治区南宁市横州市北京路1号``
+def _head(address: str) -> str:
+    text = unicodedata.normalize("NFKC", address)
+    text = "".join(char for char in text if unicodedata.category(char) != "Cf")  # a zero-width space
+    text = _SEPARATORS.sub("", text)
+    return _LABEL.sub("", _LEADING.sub("", text), count=1)
+
+
+def address_county(address: str) -> str | None:
+    """The county-level division a Chinese address names at its head (区, 县, 旗, or a 市 after its
+    prefecture), as written: ``甘肃省兰州市西固区东山路459号`` → ``西固区``, ``广西壮族自治区南宁市横州市北京路1号``
     → ``横州市``, ``七里河区建兰路2号`` → ``七里河区``. A postcode, ``中国`` or an ``地址:`` label before it,
     separators between the levels (``甘肃省-兰州市-西固区``) and an address picker's placeholders
-    (``天津市市辖区和平区``, ``湖北省省直辖县级行政区划仙桃市``) are passed over. An address naming only its
-    city gives the city (``南宁市民族大道100号`` → ``南宁市``, ``广东省东莞市长安镇…`` → ``东莞市``). None when the
-    address does not start that way: a Latin address (its locality has no one place in free text:
-    give it in its own column), a residential compound alone (``阳光小区3栋``). A level written without its 省/市 (``兰州西固区``) stays in the
-    name (``兰州西固区``): without a gazetteer nothing tells where the city's name ends.
+    (``天津市市辖区和平区``, ``湖北省省直辖县级行政区划仙桃市``) are passed over. None when the address names
+    no county-level unit at its head: a Latin address, one naming only its city (``兰州市东山路1号``: a
+    市 with nothing before it is read as the city), a residential compound (``阳光小区3栋``). A level
+    written without its 省/市 (``兰州西固区``) stays in the name: without a gazetteer nothing tells
+    where the city's name ends; and a development zone is a county-level unit only when no county-level
+    city precedes it (``苏州市昆山市花桥经济开发区`` → ``昆山市``).
+    """
+    match = _COUNTY.match(_head(address))
+    if match is None or match["county"].endswith(_NOT_DIVISIONS):
+        return None
+    county = match["county"]
+    if county.endswith("市") and not (match["city"] or match["placeholder"]):
+        return None  # 兰州市 or 甘肃省兰州市 at the head: the city, not one of its divisions
+    return county
+
+
+def address_locality(address: str) -> str | None:
+    """Where a firm at ``address`` is based, for closeness's territories: the county-level division
+    its head names (:func:`address_county`), else the city it names (``南宁市民族大道100号`` →
+    ``南宁市``, ``广东省东莞市长安镇…`` → ``东莞市``, a city without districts), else None (a Latin address:
+    its locality has no one place in free text; give it in its own column).
 
     Officials of a city bureau often work territories (a district each), so where a firm is
     based bears on how often an official deals with it (:mod:`detectors.closeness`).
     """
-    text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", address))
-    text = _LABEL.sub("", _LEADING.sub("", text), count=1)
-    match = _COUNTY.match(text)
-    if match is not None and not match.group(1).endswith(_NOT_DIVISIONS):
-        return match.group(1)
-    city = _CITY.match(text)  # a city without districts (东莞市长安镇…) is its own locality
-    return city.group(1) if city else None
+    county = address_county(address)
+    if county is not None:
+        return county
+    city = _CITY.match(_head(address))
+    return city["city"] if city else None
+
+
+# characters that show nothing of their own, besides the control and format ones (Cc, Cf)
+_INVISIBLE = frozenset({0x034F, *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)})
 
 
 def normalise_locality(raw: str) -> str:
     """A locality given in a field of its own (a column, OCDS ``address.locality``), folded as an
     address is (NFKC, whitespace collapsed and dropped next to CJK) so that one place is one value;
-    ValueError when nothing is left or it holds a character nobody can see (``西固区\u200b`` would be
-    another place that looks the same)."""
+    ValueError when nothing is left or it holds a character nobody can see (``西固区\u200b`` or a
+    variation selector would be another place that looks the same)."""
     text = _CJK_SPACE.sub("", " ".join(unicodedata.normalize("NFKC", raw).split()))
     if not text:
         raise ValueError("empty locality")
     for char in text:
-        if unicodedata.category(char) in ("Cc", "Cf"):
+        if unicodedata.category(char) in ("Cc", "Cf") or ord(char) in _INVISIBLE:
             raise ValueError(f"locality holds an invisible character (U+{ord(char):04X})")
     return text
 

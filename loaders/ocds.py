@@ -78,6 +78,7 @@ from graph.model import (
 from graph.schema import apply_schema
 from loaders.csv_bundle import EXIT_INPUT, EXIT_OK, LoadEntry, run_load
 from loaders.identifiers import (
+    address_county,
     address_locality,
     normalise_address,
     normalise_email,
@@ -667,14 +668,23 @@ class _Mapper:
                 else:
                     if value not in row["addresses"]:
                         row["addresses"].append(value)
-                    if "locality" in row:  # a firm's: a district its street address starts with, else the field
-                        street = _text(address.get("streetAddress"))
-                        given = _text(address.get("locality"))
-                        try:
-                            row["locality"] = (address_locality(street) if street else None) or (
-                                normalise_locality(given) if given else None) or row["locality"]
-                        except ValueError as error:
-                            self.reject(f"{address_path}.locality", given, str(error))
+                    if "locality" in row:
+                        row["locality"] = self._locality(address, address_path) or row["locality"]
+
+    def _locality(self, address: dict[str, Any], path: str) -> str | None:
+        """A firm's locality from its address: the county-level division its street address starts
+        with (``西固区东山路459号``, where ``locality`` often holds the city), else the ``locality``
+        field, else the city its street address names."""
+        street, given = _text(address.get("streetAddress")), _text(address.get("locality"))
+        county = address_county(street) if street else None
+        if county:
+            return county
+        if given:
+            try:
+                return normalise_locality(given)
+            except ValueError as error:
+                self.reject(f"{path}.locality", given, str(error))
+        return address_locality(street) if street else None
 
     def _owners(self, firm_key: str, party: dict[str, Any], path: str) -> None:
         """Beneficial owners extension: parties[].beneficialOwners[] → Person SHAREHOLDER_OF the firm.

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from loaders.identifiers import (
+    address_county,
     address_locality,
     normalise_address,
     normalise_document_hash,
     normalise_email,
     normalise_ip,
+    normalise_locality,
     normalise_phone,
 )
 
@@ -125,6 +127,24 @@ def test_address_spaces_between_chinese_words_do_not_split_an_address() -> None:
     ("阳光小区3栋2单元", None),
     ("人民路农贸市场5号", None),
     ("台湾省台北市中正區重庆南路1号", "中正區"),
+    # second review: a zone after a county-level city, a zero-width space inside
+    ("江苏省苏州市昆山市花桥经济开发区光明路8号", "昆山市"),
+    ("江苏省无锡市江阴市高新区长山大道1号", "江阴市"),
+    ("浙江省温州市乐清市柳市镇", "乐清市"),
+    ("甘肃省兰州市西固\u200b区东山路1号", "西固区"),
 ])
 def test_the_locality_of_an_address_is_the_county_level_division_at_its_head(address: str, locality: str | None) -> None:
     assert address_locality(normalise_address(address)) == locality
+
+
+def test_a_county_is_a_division_below_the_city_and_the_city_alone_is_none() -> None:
+    assert address_county("甘肃省兰州市西固区东山路1号") == "西固区"
+    assert address_county("西固区东山路459号") == "西固区"
+    assert address_county("南宁市横州市北京路1号") == "横州市"  # a 市 after its prefecture
+    assert address_county("兰州市东山路459号") is None and address_locality("兰州市东山路459号") == "兰州市"
+
+
+@pytest.mark.parametrize("raw", ["西固区\u200b", "西固区\ufe0f", "西\u034f固区", "\u3000 "])
+def test_a_locality_that_hides_a_character_or_is_blank_is_refused(raw: str) -> None:
+    with pytest.raises(ValueError):
+        normalise_locality(raw)

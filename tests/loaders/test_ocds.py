@@ -314,11 +314,14 @@ def test_a_firm_s_locality_is_its_address_s_locality_field_else_the_head_of_a_ch
         # the field holds the city, the street address its district: the district (review)
         {"id": "F4", "roles": ["tenderer"], "address": {"streetAddress": "西固区东山路459号", "locality": "兰州市"}},
         {"id": "F5", "roles": ["tenderer"], "address": {"streetAddress": "1 Main St", "locality": " Leeds\u200b"}},
+        # the street address names only the city, the field the district: the district (second review)
+        {"id": "F6", "roles": ["tenderer"], "address": {"streetAddress": "兰州市东山路459号", "locality": "西固区"}},
+        {"id": "F7", "roles": ["tenderer"], "address": {"streetAddress": "兰州市东山路459号"}},
     ]})
     assert rejects == [("$.parties[4].address.locality", "Leeds\u200b",
                         "locality holds an invisible character (U+200B)")]
-    assert [rows.firms[f"o1/{f}"]["locality"] for f in ("F1", "F2", "F3", "F4", "F5")] == [
-        "Leeds", "西固区", None, "西固区", None]
+    assert [rows.firms[f"o1/{f}"]["locality"] for f in ("F1", "F2", "F3", "F4", "F5", "F6", "F7")] == [
+        "Leeds", "西固区", None, "西固区", None, "西固区", "兰州市"]
 
 
 @pytest.mark.neo4j
