@@ -500,7 +500,7 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params,
     out = grid.groupby(PAIR, observed=True).agg(observed=("n", "sum"), expected=("expected", "sum"),
                                                frequency_model=("frequency_model", "first"),
                                                readings=("frequency_model", "nunique"),
-                                               territory=("territory", "max"))  # any kind split
+                                               territory=("territory", "first"))  # alike for every kind
     out["frequency_model"] = out["frequency_model"].where(out.pop("readings") == 1, "mixed")
     there = grid.assign(territory=where)[where != ""]  # every kind of the official's work there
     totals = there.groupby([OID, "territory"], observed=True).agg(

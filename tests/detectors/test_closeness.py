@@ -352,6 +352,19 @@ def test_a_firm_taking_most_of_a_territory_is_still_an_excess_and_the_finding_na
     assert "workload and market in X predict (4.4)" in finding.explanation
 
 
+def test_a_territory_holds_for_every_kind_of_the_official_s_work_there() -> None:
+    """O1 also decides 3 licences for F2: the pair O1–F1 (permits only) is still in territory X, which
+    counts O1's 16 permits and 3 licences there, whatever the kinds are called (review)."""
+    for licence in ("a_licence", "z_licence"):
+        data = _territory_market(8)
+        extra: list[dict] = []
+        _approvals(extra, "O1", "F2", [20, 20, 20], kind=licence)
+        approvals = pd.concat([data.approvals, pd.DataFrame(extra).assign(
+            approval_id=lambda f: "L" + f["approval_id"])], ignore_index=True)
+        row = _row(closeness.pair_frame(dataclasses.replace(data, approvals=approvals)), "O1", "F1")
+        assert (row["approvals_territory"], row["approvals_territory_observed"]) == ("X", 19), licence
+
+
 def test_a_firm_favoured_outside_the_official_s_territory_is_read_against_all_its_work() -> None:
     """O1 approves F1–F5 of its district X twice each and G1 of district Y 15 times; its colleagues
     approve every firm alike. G1 is the only firm of the rest: compared with the rest alone it would
