@@ -28,11 +28,13 @@ Components (each has a value, a baseline, a significance test and a contribution
     used and named in the evidence (``baseline_from``). With no other official at all the
     expectation is the uniform share :math:`W_{ik}/|P_i|`. Restricting the expectation to
     the pool is what keeps an official in a small district, who necessarily sees the same
-    few firms, from looking close. Where firms' localities are recorded (``Firm.locality``),
-    the pool is further split into the official's *territories* — each locality where it served
-    at least ``territory_min_firms`` firms — and the rest, and :math:`W_{ik}` is taken per part
-    (``territory`` in the evidence): a district's firms are compared with each other, not with
-    the large firms elsewhere the official met once (:func:`territories`). For evaluations the expectation is what committee seats
+    few firms, from looking close. Where firms' localities are recorded (``Firm.locality``) and
+    the department works territories (:func:`territorial_departments`), a firm in one of the
+    official's *territories* — a locality where it served at least ``territory_min_firms`` firms —
+    expects the official's work there shared among the firms it served there (``territory`` in
+    the evidence): a district's firms are compared with each other, not with the large firms
+    elsewhere the official met once (:func:`territories`); a firm outside them keeps the
+    whole-pool expectation. For evaluations the expectation is what committee seats
     independent of the firm's bidding give: in each stratum of comparable tenders (same
     department, category and region) the firm's bids times the share of the stratum's
     tenders the official evaluated, ``Σ_s B_js · E_is / T_s`` — the mean of the exact
@@ -455,6 +457,7 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params,
     if events.empty:
         return _empty("observed", "expected", "territory_observed", "territory_firms",
                       other=("frequency_model", "territory"))
+    locality = pd.Series(dtype=object) if locality is None else locality
     n = events.groupby([OID, FID, KIND], observed=True).size().rename("n").reset_index()
     load = n.groupby([OID, KIND], observed=True).agg(W=("n", "sum"), P=("n", "size")).reset_index()
     load["c"] = load["W"] / load["P"]
@@ -465,9 +468,8 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params,
     grid = grid.merge(n, on=[OID, FID, KIND], how="left").merge(volume, on=[DEPT, FID, KIND], how="left")
     grid[["n", "A", "C"]] = grid[["n", "A", "C"]].fillna(0.0)
     grid["r"] = grid["A"] - grid["n"]
-    where_served = territories(pool, locality if locality is not None else pd.Series(dtype=object),
-                               params.territory_min_firms)
-    grid = grid.merge(pool[PAIR].assign(territory=where_served), on=PAIR, how="left")
+    grid = grid.merge(pool[PAIR].assign(territory=territories(pool, locality, params.territory_min_firms)),
+                      on=PAIR, how="left")
     per_official = [grid[OID], grid[KIND]]
     beta = grid.groupby(per_official, observed=True)["r"].transform("mean").clip(lower=1.0) * params.size_prior
     exposure = (grid["C"] - grid["c"] * (grid["n"] > 0)).clip(lower=0.0)
@@ -490,10 +492,7 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params,
     split = grid.groupby(per_stratum, observed=True)["n"].transform("sum") * (
         size / size.groupby(per_stratum, observed=True).transform("sum"))
     divided = grid.groupby(per_official, observed=True)["territory"].transform("nunique") > 1
-    firms_served = pool[PAIR].assign(**{DEPT: pool[OID].map(events.drop_duplicates(OID).set_index(OID)[DEPT]),
-                                         "territory": where_served})
-    kept = grid[DEPT].isin(territorial_departments(firms_served, locality if locality is not None
-                                                   else pd.Series(dtype=object))) & divided
+    kept = grid[DEPT].isin(territorial_departments(grid[[OID, FID, DEPT, "territory"]], locality)) & divided
     where = grid["territory"]
     grid["territory"] = where.where(kept, "")
     grid["expected"] = np.where(grid["territory"] != "", split, plain)

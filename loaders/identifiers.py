@@ -169,7 +169,11 @@ def address_county(address: str) -> str | None:
     where the city's name ends; and a development zone is a county-level unit only when no county-level
     city precedes it (``苏州市昆山市花桥经济开发区`` → ``昆山市``).
     """
-    match = _COUNTY.match(_head(address))
+    return _county(_head(address))
+
+
+def _county(head: str) -> str | None:
+    match = _COUNTY.match(head)
     if match is None or match["county"].endswith(_NOT_DIVISIONS):
         return None
     county = match["county"]
@@ -187,10 +191,11 @@ def address_locality(address: str) -> str | None:
     Officials of a city bureau often work territories (a district each), so where a firm is
     based bears on how often an official deals with it (:mod:`detectors.closeness`).
     """
-    county = address_county(address)
+    head = _head(address)
+    county = _county(head)
     if county is not None:
         return county
-    city = _CITY.match(_head(address))
+    city = _CITY.match(head)
     return city["city"] if city else None
 
 
