@@ -284,9 +284,10 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
         where = "market" if base["cv"]["fallback"] else "category"
         facts.append(f"coefficient of variation {row.cv:.3f} ({where} median {base['cv']['median']:.3f})")
     if row.rd == row.rd and base["rd"]["median"] is not None:
-        rd = "infinite" if np.isinf(row.rd) else f"{row.rd:.2f}"
+        rd = "identical losing bids, so an infinite relative distance" if np.isinf(row.rd) \
+            else f"relative distance {row.rd:.2f}"
         where = "market" if base["rd"]["fallback"] else "category"
-        facts.append(f"relative distance {rd} ({where} median {base['rd']['median']:.2f})")
+        facts.append(f"{rd} ({where} median {base['rd']['median']:.2f})")
     budgeted = row.budget_ratio == row.budget_ratio
     if budgeted and base["budget_ratio"]["median"] is not None:
         where = "market" if base["budget_ratio"]["fallback"] else "category"

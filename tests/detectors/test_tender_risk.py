@@ -51,6 +51,15 @@ def test_only_the_cover_bid_tender_becomes_a_finding() -> None:
     assert found.evidence["n_bids"] == 4
 
 
+def test_identical_losing_bids_are_told_as_the_reason_for_an_infinite_relative_distance() -> None:
+    data = _market()
+    bids = data.bids.copy()
+    bids.loc[bids["tender_id"] == "TX", "amount"] = [100.0, 102.0, 102.0, 102.0]
+    findings = tender_risk.detect(MarketData.build(tenders=data.tenders, bids=bids), tender_risk.Params(use_rings=False))
+    assert [f.tender_id for f in findings] == ["TX"]
+    assert "identical losing bids, so an infinite relative distance (category median " in findings[0].explanation
+
+
 def _budgeted_market(tx_budget: float | None) -> MarketData:
     """The market above with budgets: each competitive tender's budget is its lowest bid / U(0.75, 0.9)
     (the lowest bid at 75–90 % of it); TX gets ``tx_budget``."""
