@@ -96,8 +96,10 @@ Components (each has a value, a baseline, a significance test and a contribution
     35 → 37 of 44 (two tender-steering pairs without a kin tie), ``foreign_officials.py`` 47 →
     48 of 48 without case officers; demo seeds 1–6 ranks and null markets (0 leads) unchanged.
 ``ties``
-    Hidden ties: a relative of the official (``relations``) — or the official itself —
-    who is legal representative, shareholder or director of the firm, and phones, e-mails
+    Hidden ties: a relative of the official (``relations``) — or the official itself,
+    declared there with relation ``self`` (an official and a person sharing an id are not
+    one person: the two come from different registers) — who is legal representative,
+    shareholder or director of the firm, and phones, e-mails
     or addresses shared between the official (or a relative) and the firm or a person
     holding a role in it. A shared identifier counts ``1 / (number of firms holding it)``
     of its full weight, so a business-centre address shared by twenty firms is weak.
@@ -908,11 +910,15 @@ def _role_phrase(relation: Any, person: str, role: Any, share: Any) -> str:
     if role == "shareholder":
         if share is not None and not pd.isna(share):
             pct = float(share) * 100 if float(share) <= 1 else float(share)
-            return f"{who} holds {pct:.0f} % of its shares"
+            return f"{who} holds {pct:.0f} % of its shares" if pct >= 1 else f"{who} holds {pct:.2g} % of its shares"
         return f"{who} is its shareholder"
     if role == "legal_rep":
         return f"{who} is its legal representative"
     return f"{who} is its {role if isinstance(role, str) else 'officer'}"
+
+
+#: the ``src`` of the official's own identifiers in :func:`_ties`: no person id can equal it
+OFFICIAL_SIDE = "\x00official"
 
 
 def _ties(data: MarketData, params: Params) -> pd.DataFrame:
@@ -922,10 +928,9 @@ def _ties(data: MarketData, params: Params) -> pd.DataFrame:
     relations = relations.assign(person=labelled(relations["person_id"], relations["person_name"]))
     roles = data.person_roles.dropna(subset=["person_id", FID]).astype({"person_id": str, FID: str})
     roles = roles.assign(person=labelled(roles["person_id"], roles["person_name"]))
-    # the official itself registered as a person with a role in the firm
-    selves = pd.DataFrame({OID: data.officials[OID].astype(str), "person_id": data.officials[OID].astype(str),
-                           "relation": "self"})
-    kin = pd.concat([relations[[OID, "person_id", "relation", "person"]], selves], ignore_index=True)
+    # the official itself, where it holds a role as a person, is declared as a relation "self": ids of
+    # officials and persons come from different registers, and an equal id is no evidence of one person
+    kin = relations[[OID, "person_id", "relation", "person"]]
     held = kin.merge(roles.drop(columns="person"), on="person_id")
     if not held.empty:
         rows.append(pd.DataFrame({OID: held[OID], FID: held[FID], "tie": "relative_role",
@@ -937,7 +942,7 @@ def _ties(data: MarketData, params: Params) -> pd.DataFrame:
     pid = data.person_identifiers.dropna(subset=["owner_id", "kind", "value"])
     if not pid.empty:
         own = pid[pid["owner_kind"] == "official"].rename(columns={"owner_id": OID})[[OID, "kind", "value"]]
-        own = own.assign(holder="the official", src=own[OID])
+        own = own.assign(holder="the official", src=OFFICIAL_SIDE)
         rel = pid[pid["owner_kind"] == "person"].rename(columns={"owner_id": "person_id"})
         rel = rel.merge(relations[[OID, "person_id", "relation", "person"]], on="person_id")
         rel = rel.assign(holder="the official's " + _relation(rel["relation"]) + " " + rel["person"],

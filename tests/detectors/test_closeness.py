@@ -1224,6 +1224,24 @@ def test_one_committee_meeting_with_a_relatives_firm_is_kept() -> None:
     assert "the official's husband P1 is its legal representative" in finding.explanation
 
 
+def test_the_official_holds_a_role_only_where_declared_self_not_where_ids_coincide() -> None:
+    tenders = [{"tender_id": "T1", "department_id": "D1", "category": "works", "region": "R1",
+                "winner_firm_id": "F1"}]
+    bids = [{"bid_id": f"B{f}", "tender_id": "T1", "firm_id": f, "amount": 100.0, "disqualified": False,
+             "is_winner": False} for f in ("F1", "F2")]
+    # persons numbered by the company register, officials by the HR system: person "O1" is someone else
+    coincide = _market(_officials(["O1"]), tenders=tenders, bids=bids,
+                       evaluations=[{"tender_id": "T1", "official_id": "O1"}],
+                       person_roles=[{"person_id": "O1", "firm_id": "F1", "role": "legal_rep", "share": None}])
+    assert closeness.detect(coincide) == []
+    declared = _market(_officials(["O1"]), tenders=tenders, bids=bids,
+                       evaluations=[{"tender_id": "T1", "official_id": "O1"}],
+                       relations=[{"official_id": "O1", "person_id": "P9", "relation": "self"}],
+                       person_roles=[{"person_id": "P9", "firm_id": "F1", "role": "shareholder", "share": 0.004}])
+    (finding,) = closeness.detect(declared)
+    assert "the official holds 0.4 % of its shares" in finding.explanation
+
+
 def test_weak_leads_are_capped_but_strong_leads_are_not() -> None:
     insp: list[dict] = []
     _inspection(insp, "O1", "F1", 28, 12)  # a weak lead: frequency alone
