@@ -854,7 +854,9 @@ def _speed(approvals: pd.DataFrame, exact_limit: int = 4000) -> pd.DataFrame:
 
 
 def _strata(tenders: pd.DataFrame) -> pd.Series:
-    """Comparable tenders: same department, category and region (tender_id → stratum key)."""
+    """Comparable tenders: same department, category and region (tender_id → stratum key; a tender
+    listed twice counts once, as its first row)."""
+    tenders = tenders.drop_duplicates("tender_id")
     key = (tenders[DEPT].fillna("").astype(str) + "|" + tenders["category"].fillna("").astype(str)
            + "|" + tenders["region"].fillna("").astype(str))
     return pd.Series(key.to_numpy(), index=tenders["tender_id"])

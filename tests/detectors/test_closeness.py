@@ -1208,6 +1208,17 @@ def test_an_empty_or_sparse_market_gives_no_findings() -> None:
     assert (frame["score"] == 0).all()
 
 
+def test_a_tender_listed_twice_counts_once() -> None:
+    tenders = pd.DataFrame({"tender_id": ["T1", "T1", "T2"], "category": "roads"})
+    bids = pd.DataFrame({"bid_id": ["b1", "b2", "b3"], "tender_id": ["T1", "T1", "T2"], "firm_id": ["A", "B", "A"],
+                         "amount": [1.0, 2.0, 3.0]})
+    evaluations = pd.DataFrame({"tender_id": ["T1", "T2"], "official_id": ["O1", "O1"]})
+    twice = closeness.pair_frame(MarketData.build(tenders=tenders, bids=bids, evaluations=evaluations))
+    once = closeness.pair_frame(MarketData.build(tenders=tenders.drop_duplicates("tender_id"), bids=bids,
+                                                 evaluations=evaluations))
+    pd.testing.assert_frame_equal(twice, once)
+
+
 def test_one_committee_meeting_with_a_relatives_firm_is_kept() -> None:
     tenders = [{"tender_id": "T1", "department_id": "D1", "category": "works", "region": "R1",
                 "winner_firm_id": "F1"}]
