@@ -102,6 +102,11 @@ def complete_awards_if_all_final(process: Process) -> list[AwardRecord] | None:
     return complete
 
 
+def money(amount: float, currency: str | None) -> str:
+    """``1,234.50 CNY``; the bare number where the market records no currency (:data:`detectors.red_flags.frames.UNNAMED`)."""
+    return f"{amount:,.2f} {currency}" if currency else f"{amount:,.2f}"
+
+
 def main_currency(processes: Iterable[Process], common: Common) -> str | None:
     """The one currency prices are compared in: the setting, else the most frequent bid currency.
 

@@ -92,6 +92,8 @@ def _int(value: Any) -> int | None:
     return int(number) if number == number and number.is_integer() else None
 
 
+#: the currency of every price in a market that records none (one unnamed currency, written as the bare number)
+UNNAMED = ""
 DAY_END = pd.Timedelta(days=1) - pd.Timedelta(1, "ns")  # midnight → the last instant of that day
 
 
@@ -156,7 +158,10 @@ def frames_from_market(data: MarketData) -> OcdsFrames:
         "buyer_id": tenders["department_id"], "tender_start": tenders["published_at"],
         "tender_end": deadline.where(deadline != deadline.dt.normalize(), deadline + DAY_END),
     })
-    currency = tenders.set_index("tender_id")["currency"].to_dict()
+    currency = tenders.set_index("tender_id")["currency"]
+    # a market that records no currency at all prices everything in one unnamed currency; where
+    # some tenders name theirs, one without is in an unknown currency and is not compared
+    currency = (currency.fillna(UNNAMED) if currency.isna().all() else currency).to_dict()
     grouped = _bids_by_id(data.bids)
     bids = pd.DataFrame({
         "bid_id": grouped["bid_id"], "tender_id": grouped["tender_id"],
@@ -167,7 +172,7 @@ def frames_from_market(data: MarketData) -> OcdsFrames:
     won = tenders.dropna(subset=["winner_firm_id"])
     awards = pd.DataFrame({
         "award_id": won["tender_id"] + "/winner", "tender_id": won["tender_id"], "status": "active",
-        "amount": won["award_amount"], "currency": won["currency"],
+        "amount": won["award_amount"], "currency": won["tender_id"].map(currency),
         "suppliers": [(w,) for w in won["winner_firm_id"]],
     })
     return OcdsFrames.build(processes=processes, bids=bids, awards=awards)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from detectors.finding import counted
 from detectors.red_flags.common import Common, Results, matches_procurement_method
 from detectors.red_flags.frames import Process
 from detectors.red_flags.settings_io import parse_int, parse_methods
@@ -71,4 +72,4 @@ def evaluate(processes: list[Process], settings: Settings, common: Common, resul
         threshold = thresholds[details] if details is not None and details in thresholds else settings.threshold
         if days < threshold:
             results.set("OCID", process.ocid, CODE, 1.0, days=days, threshold=threshold,
-                        sentence=f"a submission period of {days} days (threshold {threshold})")
+                        sentence=f"a submission period of {counted(days, 'day')} (threshold {threshold})")

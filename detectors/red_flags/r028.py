@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from detectors.red_flags.common import Common, Results, price_comparison, submitted_bids
+from detectors.red_flags.common import Common, Results, money, price_comparison, submitted_bids
 from detectors.red_flags.frames import Process
 from detectors.red_flags.settings_io import check_keys
 
@@ -49,7 +49,7 @@ def evaluate(processes: list[Process], settings: Settings, common: Common, resul
             other = prices.get(price)
             if other is not None and other != ids:
                 results.set("OCID", process.ocid, CODE, 1.0, amount=bid.amount, currency=bid.currency,
-                            sentence=f"identical bids of {bid.amount:,.2f} {bid.currency} from different tenderers")
+                            sentence=f"identical bids of {money(bid.amount, bid.currency)} from different tenderers")
                 for firm in ids | other:
                     results.set("Tenderer", firm, CODE, 1.0, tender=process.ocid,
                                 sentence="bid exactly the same price as another tenderer")

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from detectors.finding import counted
 from detectors.red_flags.common import Common, Results, complete_awards_if_all_final
 from detectors.red_flags.frames import Process
 from detectors.red_flags.settings_io import check_keys, parse_int
@@ -53,6 +54,6 @@ def evaluate(processes: list[Process], settings: Settings, common: Common, resul
             (winner,) = valid
             results.set("OCID", process.ocid, CODE, float(len(others)), winner=winner,
                         disqualified=sorted(others),
-                        sentence=f"every bid except the winner's was disqualified ({len(others)} tenderers)")
+                        sentence=f"every bid except the winner's was disqualified ({counted(len(others), 'tenderer')})")
             results.set("Tenderer", winner, CODE, 0.0, tender=process.ocid,
                         sentence="won after every other bidder was disqualified")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from detectors.red_flags.common import Common, Results, main_currency, price_comparison, submitted_bids
+from detectors.red_flags.common import Common, Results, main_currency, money, price_comparison, submitted_bids
 from detectors.red_flags.frames import Process
 from detectors.red_flags.settings_io import check_keys
 
@@ -55,5 +55,5 @@ def evaluate(processes: list[Process], settings: Settings, common: Common, resul
                 where = f" in lot {lot}" if lot else ""
                 results.set("OCID", process.ocid, CODE, 1.0, lot=lot, lowest_bid=lowest.bid_id,
                             amount=lowest.amount, currency=currency,
-                            sentence=f"the lowest bid{where} ({lowest.amount:,.2f} {currency}) was disqualified")
+                            sentence=f"the lowest bid{where} ({money(lowest.amount, currency)}) was disqualified")
                 break

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from detectors.red_flags.common import Common, Results, quartiles
+from detectors.red_flags.common import Common, Results, money, quartiles
 from detectors.red_flags.frames import Process
 from detectors.red_flags.price import price_ratios
 from detectors.red_flags.settings_io import check_keys, parse_float
@@ -61,7 +61,7 @@ def evaluate(processes: list[Process], settings: Settings, common: Common, resul
                             winning_amount=r.winning_amount, losing_amount=r.losing_amount, currency=r.currency,
                             upper_fence=upper_fence,
                             sentence=(f"the next bid{where} {100 * r.ratio:.0f} % above the winning bid "
-                                      f"({r.losing_amount:,.2f} against {r.winning_amount:,.2f} {r.currency}; "
+                                      f"({r.losing_amount:,.2f} against {money(r.winning_amount, r.currency)}; "
                                       f"upper fence {100 * upper_fence:.0f} %)"))
             for firm in r.winner:
                 results.set("Tenderer", firm, CODE, 0.0, tender=r.ocid, sentence="won with a bid far below every other")

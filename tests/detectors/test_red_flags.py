@@ -380,6 +380,27 @@ def test_detect_runs_on_a_csv_market_without_ocds_frames() -> None:
     assert relabelled["buyer"].evidence == by_kind["buyer"].evidence
 
 
+def test_a_market_recording_no_currency_compares_its_prices_in_one_unnamed_currency() -> None:
+    def market(currency: str | None) -> MarketData:
+        return MarketData.build(
+            tenders=pd.DataFrame([{"tender_id": "T1", "department_id": "D1", "currency": currency,
+                                   "winner_firm_id": "F1", "published_at": "2024-01-01", "deadline_at": "2024-01-02"}]),
+            bids=pd.DataFrame([{"bid_id": "B1", "tender_id": "T1", "firm_id": "F1", "amount": 100.0},
+                               {"bid_id": "B2", "tender_id": "T1", "firm_id": "F2", "amount": 90.0,
+                                "disqualified": True},
+                               {"bid_id": "B3", "tender_id": "T1", "firm_id": "F3", "amount": 100.0,
+                                "disqualified": True}]))
+    settings = red_flags.parse_settings(ALL_SECTIONS + "[iron_cage]\nminimum_flags = 1\n")
+    named, unnamed = ({f.kind: f for f in red_flags.detect(market(c), settings)}["tender"] for c in ("CNY", None))
+    codes = {f["code"] for f in unnamed.evidence["flags"]}
+    assert codes == {f["code"] for f in named.evidence["flags"]} and {"R003", "R028", "R036"} <= codes
+    assert "a submission period of 1 day (" in unnamed.explanation
+    assert "identical bids of 100.00 CNY from" in named.explanation
+    assert "identical bids of 100.00 from" in unnamed.explanation
+    assert "the lowest bid (90.00) was disqualified" in unnamed.explanation
+    assert "None" not in unnamed.explanation
+
+
 def test_findings_need_two_flags_unless_one_is_reported_alone() -> None:
     data = frames([{"tender_id": "T1", "number_of_tenderers": 1, "procurement_method": "open"},  # R018 only
                    {"tender_id": "T2", "number_of_tenderers": 1, "procurement_method": "open",  # R018 + R003
