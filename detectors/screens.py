@@ -303,13 +303,30 @@ def suspicion(screens: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 2
     return out
 
 
+#: significant digits screens are ranked on (:func:`_placed_among`)
+RANK_DIGITS = 12
+
+
+def _significant(values: np.ndarray, digits: int) -> np.ndarray:
+    """``values`` rounded to ``digits`` significant digits (0, ±inf and NaN unchanged)."""
+    finite = np.isfinite(values) & (values != 0)
+    out = values.astype(float).copy()
+    scale = 10.0 ** np.floor(np.log10(np.abs(values[finite])))
+    out[finite] = np.round(values[finite] / scale, digits - 1) * scale
+    return out
+
+
 def _placed_among(values: np.ndarray, category: pd.Series, in_reference: np.ndarray, min_tenders: int) -> np.ndarray:
     """Mid-rank of each value among the defined reference values of its category (or the market's,
     or — with fewer than ``min_tenders`` reference values in the whole market — every value's).
 
     ``(below + ½ · equal) / n``: with every value as the reference this is the mid-rank
     percentile ``(rank − ½) / n``, 0.5 on average under any distribution (a market of one
-    tender says 0.5, not 1). Undefined values stay NaN."""
+    tender says 0.5, not 1). Undefined values stay NaN. Values are compared to
+    :data:`RANK_DIGITS` significant digits: the same bids give the same screen only up to the
+    last bit of a float (RD √2 is 1.414213562373095 or …0951 by the order of the sums), and
+    such noise must not decide a tie."""
+    values = _significant(values, RANK_DIGITS)
     usable = in_reference & ~np.isnan(values)
     market = np.sort(values[usable] if usable.sum() >= min_tenders else values[~np.isnan(values)])
     out = np.full(len(values), np.nan)

@@ -133,6 +133,19 @@ def test_percentiles_against_a_reference_leave_suspects_out_of_the_baseline() ->
     assert clean.set_index("tender_id").loc["R1", "p_spread"] == pytest.approx(0.9)
 
 
+def test_screens_differing_only_in_the_last_bit_of_a_float_tie() -> None:
+    # the same bids give RD √2 as 1.414213562373095 or 1.4142135623730951 by the order of the sums
+    root = math.sqrt(2.0)
+    screens = pd.DataFrame({"tender_id": [f"T{t}" for t in range(6)], "cv": 0.01, "spread": 0.02,
+                            "rd": [root, np.nextafter(root, 0.0)] * 3})
+    tenders = pd.DataFrame({"tender_id": screens["tender_id"], "category": "roads"})
+    ranked = category_percentiles(screens, tenders, min_tenders=3)
+    assert ranked["p_rd"].tolist() == [0.5] * 6
+    # a real difference, in the 11th significant digit, still ranks
+    screens.loc[0, "rd"] = root * (1 + 1e-10)
+    assert category_percentiles(screens, tenders, min_tenders=3)["p_rd"].iloc[0] > 0.5
+
+
 def test_budget_ratio_is_the_lowest_valid_bid_over_a_positive_budget() -> None:
     # T1: bids 90, 95, 99 and a disqualified 80 → b1 = 90 of 100; T2 budget 0, T3 none: no ratio
     bids = _bids([("T1", 90.0, False), ("T1", 95.0, False), ("T1", 99.0, False), ("T1", 80.0, True),
