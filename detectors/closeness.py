@@ -171,7 +171,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from detectors.finding import Finding, between, counted, joined, labelled, span, yearly
+from detectors.finding import Finding, between, counted, joined, labelled, labels, span, yearly
 from detectors.inference import (
     adafilter_qvalues,
     bh_qvalues,
@@ -1036,7 +1036,8 @@ def _corroboration(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series
     ``p_(1) ≤ p_(2) ≤ …`` the partial-conjunction p-value is ``min(1, (n − 1)·p_(2))``
     (Benjamini & Heller 2008, Bonferroni form): one very strong channel alone cannot make it
     small. Also AdaFilter's selection statistic ``(n − 1)·p_(1)`` (Wang et al. 2022) and the
-    channels the p-value rests on (those with p < 0.05). NaN with fewer than two channels.
+    channels the p-value rests on (those with p ≤ p_(2): the two smallest, and any tied with
+    the second). NaN with fewer than two channels.
     """
     cols = []
     for name, spec in CHANNELS.items():
@@ -1051,8 +1052,8 @@ def _corroboration(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series
     pc = np.where(n >= 2, np.minimum(factor * ordered[:, 1], 1.0), np.nan)
     selection = np.where(n >= 2, np.minimum(factor * ordered[:, 0], 1.0), np.nan)
     names = p.columns.to_numpy()
-    strong = p.to_numpy() < 0.05
-    channels = [", ".join(names[row]) for row in strong]
+    resting = (p.to_numpy() <= ordered[:, 1:2]) & (n >= 2)[:, None]
+    channels = [", ".join(names[row]) for row in resting]
     return (pd.Series(pc, index=frame.index), pd.Series(selection, index=frame.index),
             pd.Series(channels, index=frame.index))
 
@@ -1126,6 +1127,10 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     for name, events in (("inspections", insp), ("approvals", appr)):
         done = events.loc[in_assignment[name]].groupby(PAIR).size()
         frame[f"{name}_assigned"] = done.reindex(pairs).fillna(0).to_numpy(dtype=float)
+    # an application still open counts as the official's work on the firm (its application date),
+    # and the sentence says how many of the approvals counted are still open
+    still_open = free_appr.loc[free_appr["decided_at"].isna()].groupby(PAIR).size()
+    frame["approvals_open"] = still_open.reindex(pairs).fillna(0).to_numpy(dtype=float)
     spans = _clean(data.assignments)
     frame["assigned_since"] = frame["assigned_until"] = None
     if not spans.empty:  # the pair's assignment: its first start and last end (open when any end is)
@@ -1376,8 +1381,8 @@ def _territory(row: pd.Series, channel: str) -> dict[str, Any]:
 def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.DataFrame,
              params: Params, periods: dict[tuple[str, str, str], Period]) -> Finding:
     official, firm = str(row[OID]), str(row[FID])
-    oname = names["officials"].get(official) or official
-    fname = names["firms"].get(firm) or firm
+    oname = names["officials"].get(official, official)
+    fname = names["firms"].get(firm, firm)
     counts = {ch: int(row.get(f"{ch}_observed", 0.0) or 0) for ch in ("inspections", "approvals", "evaluations")}
     components: dict[str, dict[str, Any]] = {}
     phrases: list[tuple[float, str]] = []  # (points, phrase with the official as subject)
@@ -1386,7 +1391,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         if obs > 0:
             (first, last), dated = periods.get((official, firm, ch), ((None, None), 0))
             components[f"frequency_{ch}"] = {
-                "value": obs, "first": first, "last": last, "dated": dated, "baseline": _num(row[f"{ch}_expected"], 2),
+                "value": obs, **({"still_open": int(row.get("approvals_open", 0) or 0)} if ch == "approvals" else {}),
+                "first": first, "last": last, "dated": dated, "baseline": _num(row[f"{ch}_expected"], 2),
                 "lift": _num(row[f"{ch}_lift"], 2), "pvalue": _prob(row[f"{ch}_pvalue"]),
                 **({"min_attainable_pvalue": _prob(row[f"{ch}_pmin"])} if f"{ch}_pmin" in row else {}),
                 "qvalue": _prob(row.get(f"{ch}_qvalue")),
@@ -1402,11 +1408,14 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         ch = row["frequency_channel"]
         when = _between(periods, (official, firm, ch), counts[ch])
         if ch == "evaluations":  # "… 10 tenders F bid in, between …": not "bid in between"
-            done = f"sat on the committees of {counted(counts[ch], 'tender')} {fname} ({firm}) bid in"
+            done = f"sat on the committees of {counted(counts[ch], 'tender')} {fname} bid in"
             when = "," + when if when else when
         else:
-            verb = {"inspections": "inspected", "approvals": "decided approvals for"}[ch]
-            done = f"{verb} {fname} ({firm}) {counted(counts[ch], 'time')}"
+            still_open = int(row.get("approvals_open", 0) or 0) if ch == "approvals" else 0
+            verb = {"inspections": "inspected", "approvals": "handled approvals for" if still_open
+                    else "decided approvals for"}[ch]
+            done = f"{verb} {fname} {counted(counts[ch], 'time')}"
+            done += f" ({still_open} still open)" if still_open else ""
         where = row.get(f"{ch}_territory")
         basis = "its bids and the official's share of committee seats" if ch == "evaluations" else \
             f"the official's workload and market in {where}" if isinstance(where, str) else \
@@ -1414,7 +1423,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         opening = f"{done}{when} — {row[ch + '_lift']:.1f}× what {basis} predict ({row[ch + '_expected']:.1f})"
     else:
         parts = [counted(n, ch[:-1]) for ch, n in counts.items() if n]
-        opening = (f"dealt with {fname} ({firm}) {counted(sum(counts.values()), 'time')} ({', '.join(parts)})"
+        opening = (f"dealt with {fname} {counted(sum(counts.values()), 'time')} ({', '.join(parts)})"
                    f"{_between(periods, (official, firm, 'all'), sum(counts.values()))}")
     in_assignment = {ch: int(row.get(f"{ch}_assigned", 0.0) or 0) for ch in ("inspections", "approvals")}
     if any(in_assignment.values()):
@@ -1432,7 +1441,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         if sum(counts.values()):
             opening += f" (besides {done} as its assigned case officer{period})"
         else:  # everything it did for the firm, it did as its case officer
-            opening = f"was the assigned case officer of {fname} ({firm}){period} ({done})"
+            opening = f"was the assigned case officer of {fname}{period} ({done})"
     for reading in ("pass", "nofail"):
         if pd.isna(row.get(f"{reading}_n")):
             continue
@@ -1549,7 +1558,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
     phrases.sort(key=lambda p: -p[0])
     said = [opening] + [p[1] for p in phrases[:4]]
     text = joined(said)
-    explanation = f"{oname} ({official}) {text}."
+    explanation = f"{oname} {text}."
     evidence = {
         "components": components,
         "department_id": row.get("department_id"),
@@ -1578,8 +1587,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     if len(weak) > params.max_weak_leads:
         keep = weak.head(params.max_weak_leads)  # pair_frame's order: score, corroboration, ids
         hits = hits[(hits["score"] >= params.threshold) | hits.index.isin(keep.index)]
-    names = {"officials": data.officials.dropna(subset=[OID, "name"]).set_index(OID)["name"].astype(str).to_dict(),
-             "firms": data.firms.dropna(subset=[FID, "name"]).set_index(FID)["name"].astype(str).to_dict()}
+    names = {"officials": labels(data.officials, OID), "firms": labels(data.firms, FID)}  # "Name (id)" where named
     approvals = _clean(data.approvals)
     approvals = approvals.assign(**{KIND: approvals[KIND].fillna("").astype(str)})
     # the sentence's periods span the events it counts: those outside an assignment

@@ -586,7 +586,10 @@ def test_corroboration_needs_two_deviating_channels_not_one_strong_one() -> None
     assert math.isnan(p[2])  # a single channel: no test
     # leniency is the smaller of its two readings (0.04), outcomes 0.001: the larger counts
     assert p[3] == pytest.approx(0.04) and selection[3] == pytest.approx(0.001)
-    assert channels[0] == "inspections, outcomes" and channels[1] == "inspections"
+    # the channels the p-value rests on: the two smallest (a p of 0.9 is named too, as the claim rests
+    # on it), none without a test
+    assert channels[0] == "inspections, outcomes" and channels[1] == "inspections, outcomes"
+    assert channels[2] == "" and channels[3] == "leniency, outcomes"
 
 
 def test_a_rare_pair_meeting_three_times_is_not_an_excess() -> None:
@@ -1206,6 +1209,22 @@ def test_an_empty_or_sparse_market_gives_no_findings() -> None:
     frame = closeness.pair_frame(sparse)
     assert sorted(zip(frame["official_id"], frame["firm_id"], strict=True)) == [("O1", "F1"), ("O2", "F2")]
     assert (frame["score"] == 0).all()
+
+
+def test_open_applications_count_as_handled_and_the_sentence_says_how_many_are_open() -> None:
+    rows = [dict(approval_id=f"A{i}", official_id=f"O{i % 4}", firm_id=f"F{i % 10}", kind="permit",
+                 applied_at=f"2023-{1 + i % 12:02d}-01", decided_at=f"2023-{1 + i % 12:02d}-20",
+                 decision="approve", statutory_days=20) for i in range(120)]
+    rows += [dict(approval_id=f"X{i}", official_id="O0", firm_id="F0", kind="permit",
+                  applied_at=f"2024-{1 + i % 6:02d}-0{1 + i % 5}",
+                  decided_at=f"2024-{1 + i % 6:02d}-10" if i < 3 else None,
+                  decision="approve" if i < 3 else None, statutory_days=20) for i in range(12)]
+    data = MarketData.build(approvals=pd.DataFrame(rows), officials=pd.DataFrame(
+        {"official_id": [f"O{i}" for i in range(4)], "name": [" ", None, "B", "C"], "department_id": "D1"}))
+    (finding,) = [f for f in closeness.detect(data) if (f.official_id, f.firm_id) == ("O0", "F0")]
+    # 9 of the 18 counted are still open; an official or firm without a name is written by its id, once
+    assert finding.explanation.startswith("O0 handled approvals for F0 18 times (9 still open) between ")
+    assert finding.evidence["components"]["frequency_approvals"]["still_open"] == 9
 
 
 def test_a_tender_listed_twice_counts_once() -> None:
