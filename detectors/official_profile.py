@@ -547,7 +547,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         if not flagged and not many_overdue:
             continue
         score = 100.0 * (1.0 - np.exp(-strength / 6.0))
-        name = row["name"] if isinstance(row["name"], str) and row["name"] else row[OID]
+        name = row["name"].strip() if isinstance(row["name"], str) else ""
+        who = f"{name} ({row[OID]})" if name else str(row[OID])
         facts = []
         for metric, f in sorted(flagged.items(), key=lambda kv: -abs(kv[1]["z"])):
             if metric == "fail_ratio":
@@ -566,14 +567,17 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
             facts.append(f"{label} {fmt(f['value'])} against a peer median of {fmt(f['baseline'])} "
                          f"({abs(f['z']):.1f} robust SD {direction})")
         if row["overdue"] > 0 and (many_overdue or "overdue_share" in flagged):
-            facts.append(f"{counted(row['overdue'], 'approval')} past the statutory deadline by "
-                         f"{row['overdue_days']:.0f} days in total "
-                         f"({'none' if not row['open_overdue'] else int(row['open_overdue'])} of them still open)")
+            late, still_open = int(row["overdue"]), int(row["open_overdue"] or 0)
+            days = counted(round(float(row["overdue_days"])), "day")
+            facts.append(f"1 approval past the statutory deadline by {days} ({'still open' if still_open else 'decided'})"
+                         if late == 1 else
+                         f"{late} approvals past the statutory deadline by {days} in total "
+                         f"({still_open or 'none'} of them still open)")
         close = best.loc[row[OID]] if row[OID] in best.index else None
         if close is not None:
             facts.append(f"strongest closeness {close['closeness_max']:.0f}/100 with firm {close['closeness_firm_id']}")
         when = None if pd.isna(row["first_event"]) else span(row["first_event"], row["last_event"], by_year)
-        explanation = f"Official {name} ({row[OID]}){between(when)}: " + "; ".join(facts) + "."
+        explanation = f"Official {who}{between(when)}: " + "; ".join(facts) + "."
         evidence = {
             "department_id": row[DEPT],
             "first_event": when[0] if when else None, "last_event": when[1] if when else None,
