@@ -297,7 +297,9 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
     compared = "the category's tenders" if not base["cv"]["fallback"] else "the market's tenders"
     if without_rings:
         compared += " where no suspected ring bid"
-    over = "CV, spread, relative distance and price to budget" if budgeted else "CV, spread and relative distance"
+    named = {"cv": "CV", "spread": "spread", "rd": "relative distance", "budget_ratio": "price to budget"}
+    # the percentiles the mean is over: a screen undefined for this tender (RD of identical bids) is not
+    over = joined([word for screen, word in named.items() if pd.notna(getattr(row, f"p_{screen}", None))])
     text += (f" sit, on average over {over}, at the "
              f"{ordinal(round(100 * row.screen_risk))} cover-bid suspicion percentile of {compared}")
     if row.ring_score and members:

@@ -60,6 +60,15 @@ def test_identical_losing_bids_are_told_as_the_reason_for_an_infinite_relative_d
     assert "identical losing bids, so an infinite relative distance (category median " in findings[0].explanation
 
 
+def test_the_sentence_names_only_the_screens_a_tender_has() -> None:
+    data = _market()
+    bids = data.bids.copy()
+    bids.loc[bids["tender_id"] == "TX", "amount"] = 100.0  # identical bids: RD undefined
+    findings = tender_risk.detect(MarketData.build(tenders=data.tenders, bids=bids), tender_risk.Params(use_rings=False))
+    (found,) = [f for f in findings if f.tender_id == "TX"]
+    assert "on average over CV and spread, at the " in found.explanation
+
+
 def _budgeted_market(tx_budget: float | None) -> MarketData:
     """The market above with budgets: each competitive tender's budget is its lowest bid / U(0.75, 0.9)
     (the lowest bid at 75–90 % of it); TX gets ``tx_budget``."""
