@@ -986,15 +986,15 @@ def bundle_market(folder: Path) -> MarketData:
         return pd.read_csv(path, dtype=str, keep_default_na=True) if path.exists() else pd.DataFrame()
 
     firms, officials, persons = read("firms"), read("officials"), read("persons")
-    names = persons.set_index("person_id")["name"] if len(persons) else pd.Series(dtype=str)
+    names = persons.set_index("person_id")["name"] if "name" in persons else pd.Series(dtype=str)
     roles, relations = read("person_roles"), read("relations")
     if len(roles):
         roles["person_name"] = roles["person_id"].map(names)
     if len(relations):
         relations["person_name"] = relations["person_id"].map(names)
-    firm_ids = (pd.concat([firms[["firm_id", k]].rename(columns={k: "value"}).assign(kind=k)
-                           for k in ("phone", "email", "address") if k in firms]).dropna(subset=["value"])
-                if len(firms) else pd.DataFrame())
+    held = [firms[["firm_id", k]].rename(columns={k: "value"}).assign(kind=k) for k in ("phone", "email", "address")
+            if len(firms) and k in firms]
+    firm_ids = pd.concat(held).dropna(subset=["value"]) if held else pd.DataFrame()
     owned = [frame[[key, k]].rename(columns={key: "owner_id", k: "value"}).assign(owner_kind=owner, kind=k)
              for frame, key, owner in ((officials, "official_id", "official"), (persons, "person_id", "person"))
              for k in ("phone", "email", "address") if len(frame) and k in frame]
