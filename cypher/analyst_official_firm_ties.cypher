@@ -1,5 +1,6 @@
 // Conflicts of interest: officials tied to a firm outside their work, with what they did with that firm. The ties
-// are those the closeness detector weighs: the official (registered as a person) or a declared relative holds a
+// are those the closeness detector weighs: the official (a person it is declared to be, RELATED_TO with relation
+// 'self' — an equal id in another register is not the same person) or a declared relative holds a
 // role in the firm (shareholder, legal representative, director), or shares a phone, e-mail or address with the
 // firm or with a person holding a role in it (with how many firms use that value). Dealings: the official's
 // inspections of the firm (and how many passed), approvals decided for it, committees of tenders it bid in (won).
@@ -12,20 +13,19 @@ WHERE $official_id IS NULL OR o.id = $official_id
 CALL (o) {
   RETURN o AS holder, 'the official' AS who
   UNION
-  MATCH (holder:Person {id: o.id})
-  RETURN holder, 'the official' AS who
-  UNION
   MATCH (o)-[kin:RELATED_TO]->(holder:Person)
-  RETURN holder, 'their ' + replace(coalesce(kin.relation, 'relative'), '_', ' ') + ' ' +
-         coalesce(holder.name, holder.id) + ' (' + holder.id + ')' AS who
+  RETURN holder, CASE kin.relation WHEN 'self' THEN 'the official'
+                 ELSE 'their ' + replace(coalesce(kin.relation, 'relative'), '_', ' ') + ' ' +
+                      coalesce(holder.name, holder.id) + ' (' + holder.id + ')' END AS who
 }
 CALL (holder, who) {
   MATCH (holder)-[role:SHAREHOLDER_OF|LEGAL_REP_OF|DIRECTOR_OF]->(f:Firm)
+  WITH f, who, role, CASE WHEN role.share <= 1 THEN 100 * role.share ELSE role.share END AS pct
   RETURN f, who + CASE type(role)
     WHEN 'SHAREHOLDER_OF' THEN
       CASE WHEN role.share IS NULL THEN ' is its shareholder'
-           ELSE ' holds ' + toString(toInteger(round(CASE WHEN role.share <= 1 THEN 100 * role.share
-                                                         ELSE role.share END))) + ' % of its shares' END
+           ELSE ' holds ' + CASE WHEN pct < 1 THEN toString(round(pct, 2)) ELSE toString(toInteger(round(pct))) END
+                + ' % of its shares' END
     WHEN 'LEGAL_REP_OF' THEN ' is its legal representative'
     ELSE ' is its director' END AS tie
   UNION

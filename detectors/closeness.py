@@ -912,7 +912,8 @@ def _role_phrase(relation: Any, person: str, role: Any, share: Any) -> str:
     if role == "shareholder":
         if share is not None and not pd.isna(share):
             pct = float(share) * 100 if float(share) <= 1 else float(share)
-            return f"{who} holds {pct:.0f} % of its shares" if pct >= 1 else f"{who} holds {pct:.2g} % of its shares"
+            return f"{who} holds {pct:.0f} % of its shares" if pct >= 1 else \
+                f"{who} holds {round(pct, 2):g} % of its shares"  # as analyst_official_firm_ties writes it
         return f"{who} is its shareholder"
     if role == "legal_rep":
         return f"{who} is its legal representative"

@@ -633,6 +633,18 @@ def test_analyst_query_lists_officials_tied_to_firms_they_dealt_with(market_db):
     # one official only
     only = market_db.read_frame("analyst_official_firm_ties", official_id="O2", limit=10)
     assert only["firm_id"].tolist() == ["F1", "F2"]
+    # the official itself holds a role only as the person it is declared to be (relation 'self'): a person
+    # of another register whose id happens to be O4's is someone else
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("""
+            MATCH (f1:Firm {id: 'F1'}), (f2:Firm {id: 'F2'})
+            CREATE (o4:Official {id: 'O4', name: 'Otto Four', department_id: 'D1'})
+            CREATE (:Person {id: 'O4', name: 'Namesake'})-[:LEGAL_REP_OF]->(f1)
+            CREATE (o4)-[:RELATED_TO {relation: 'self'}]->(:Person {id: 'P40'})-[:SHAREHOLDER_OF {share: 0.004}]->(f2)
+            """).consume()
+    mine = market_db.read_frame("analyst_official_firm_ties", official_id="O4", limit=10)
+    assert mine[["firm_id", "ties"]].to_dict("records") == [
+        {"firm_id": "F2", "ties": ["the official holds 0.4 % of its shares"]}]
 
 
 WRITES = {
