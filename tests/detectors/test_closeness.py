@@ -1238,15 +1238,19 @@ def test_a_tender_listed_twice_counts_once() -> None:
     pd.testing.assert_frame_equal(twice, once)
 
 
-def test_one_committee_meeting_with_a_relatives_firm_is_kept() -> None:
+def _one_committee(relations: list[dict], person_roles: list[dict]) -> MarketData:
+    """O1 sat on the committee of T1, where F1 (the winner) and F2 bid: one meeting with each."""
     tenders = [{"tender_id": "T1", "department_id": "D1", "category": "works", "region": "R1",
                 "winner_firm_id": "F1"}]
     bids = [{"bid_id": f"B{f}", "tender_id": "T1", "firm_id": f, "amount": 100.0, "disqualified": False,
              "is_winner": False} for f in ("F1", "F2")]
-    data = _market(_officials(["O1"]), tenders=tenders, bids=bids,
-                   evaluations=[{"tender_id": "T1", "official_id": "O1"}],
-                   relations=[{"official_id": "O1", "person_id": "P1", "relation": "husband"}],
-                   person_roles=[{"person_id": "P1", "firm_id": "F1", "role": "legal_rep", "share": None}])
+    return _market(_officials(["O1"]), tenders=tenders, bids=bids, evaluations=[{"tender_id": "T1", "official_id": "O1"}],
+                   relations=relations, person_roles=person_roles)
+
+
+def test_one_committee_meeting_with_a_relatives_firm_is_kept() -> None:
+    data = _one_committee([{"official_id": "O1", "person_id": "P1", "relation": "husband"}],
+                          [{"person_id": "P1", "firm_id": "F1", "role": "legal_rep", "share": None}])
     frame = closeness.pair_frame(data)
     # one meeting is below min_evaluations, so F2 is not scored; F1 is kept for its tie
     assert list(zip(frame["official_id"], frame["firm_id"], strict=True)) == [("O1", "F1")]
@@ -1255,19 +1259,11 @@ def test_one_committee_meeting_with_a_relatives_firm_is_kept() -> None:
 
 
 def test_the_official_holds_a_role_only_where_declared_self_not_where_ids_coincide() -> None:
-    tenders = [{"tender_id": "T1", "department_id": "D1", "category": "works", "region": "R1",
-                "winner_firm_id": "F1"}]
-    bids = [{"bid_id": f"B{f}", "tender_id": "T1", "firm_id": f, "amount": 100.0, "disqualified": False,
-             "is_winner": False} for f in ("F1", "F2")]
     # persons numbered by the company register, officials by the HR system: person "O1" is someone else
-    coincide = _market(_officials(["O1"]), tenders=tenders, bids=bids,
-                       evaluations=[{"tender_id": "T1", "official_id": "O1"}],
-                       person_roles=[{"person_id": "O1", "firm_id": "F1", "role": "legal_rep", "share": None}])
+    coincide = _one_committee([], [{"person_id": "O1", "firm_id": "F1", "role": "legal_rep", "share": None}])
     assert closeness.detect(coincide) == []
-    declared = _market(_officials(["O1"]), tenders=tenders, bids=bids,
-                       evaluations=[{"tender_id": "T1", "official_id": "O1"}],
-                       relations=[{"official_id": "O1", "person_id": "P9", "relation": "self"}],
-                       person_roles=[{"person_id": "P9", "firm_id": "F1", "role": "shareholder", "share": 0.004}])
+    declared = _one_committee([{"official_id": "O1", "person_id": "P9", "relation": "self"}],
+                              [{"person_id": "P9", "firm_id": "F1", "role": "shareholder", "share": 0.004}])
     (finding,) = closeness.detect(declared)
     assert "the official holds 0.4 % of its shares" in finding.explanation
 
