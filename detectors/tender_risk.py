@@ -59,9 +59,10 @@ import pandas as pd
 
 from detectors import bid_traces
 from detectors import rings as rings_detector
-from detectors.finding import Finding, counted, joined, listed, ordinal
+from detectors.finding import Finding, counted, joined, listed
 from detectors.market import MarketData
-from detectors.screens import RISK_SCREENS, category_baselines, suspicion, tender_screens, with_budget_ratio
+from detectors.screens import (NO_CATEGORY, RISK_SCREENS, category_baselines, suspicion, tender_screens,
+                               with_budget_ratio)
 
 __all__ = ["NAME", "Params", "detect", "tender_risk_scores"]
 
@@ -222,7 +223,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
             "screens": {"cv": row.cv, "spread": row.spread, "diff_pct": row.diff_pct, "rd": row.rd,
                         "budget_ratio": row.budget_ratio},
             "category_median": {s: b["median"] for s, b in base.items()},
-            "baseline_from_whole_market": any(b["fallback"] for b in base.values()),
+            "baseline_from_whole_market": any(b["fallback"] for screen, b in base.items()
+                                              if pd.notna(getattr(row, f"p_{screen}", None))),
             "baseline_without_ring_tenders": reference is not None,
             "suspicion_percentiles": {"cv": row.p_cv, "spread": row.p_spread, "rd": row.p_rd,
                                       "budget_ratio": row.p_budget_ratio},
@@ -264,44 +266,52 @@ def _baseline_table(baselines: pd.DataFrame) -> dict[tuple[str, str], tuple[floa
 
 
 def _base(baselines: dict[tuple[str, str], tuple[float, bool]], category: str, screen: str) -> dict[str, Any]:
+    """The baseline a tender's screen was ranked against: ``median``, ``fallback`` (the whole
+    market's: a small category, or a market whose tenders have no category at all) and
+    ``uncategorised`` (the tenders without a category, in a market where others have one)."""
     key = (category, screen) if (category, screen) in baselines else ("*", screen)
     if key not in baselines:
-        return {"median": None, "fallback": True}
+        return {"median": None, "fallback": True, "uncategorised": False}
     median, fallback = baselines[key]
-    return {"median": median, "fallback": fallback or key[0] == "*"}
+    whole = key[0] == "*" or {c for c, _ in baselines} <= {"*", NO_CATEGORY}
+    return {"median": median, "fallback": fallback or whole, "uncategorised": key[0] == NO_CATEGORY and not whole}
+
+
+def _of(base: dict[str, Any]) -> str:
+    """Whose median or tenders a baseline is: ``market``, ``category`` or ``uncategorised``."""
+    return "market" if base["fallback"] else "uncategorised" if base["uncategorised"] else "category"
+
+
+#: a baseline's tenders, by :func:`_of`
+TENDERS_OF = {"market": "the market's tenders", "category": "the category's tenders",
+              "uncategorised": "the tenders without a category"}
 
 
 def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], without_rings: bool,
              traces: list[dict[str, Any]]) -> str:
-    """The tender's sentence: its valid bids' CV and RD, and the lowest bid's share of the budget
+    """The tender's sentences: its valid bids' CV and RD, and the lowest bid's share of the budget
     where it has one, against the medians it was ranked against (its category's, or the market's
-    for a small category; tenders of suspected rings left out when ``without_rings``), the mean of
-    its suspicion percentiles, and the ring's ``members`` who bid in it (each leads to the ring
-    through MEMBER_OF)."""
-    text = f"{counted(int(row.n_bids), 'valid bid')}"
+    for a small category or a market without categories; tenders of suspected rings left out when
+    ``without_rings``); then the mean of its suspicion percentiles, as the share of those tenders
+    that look less like cover bidding, and the ring's ``members`` who bid in it (each leads to the
+    ring through MEMBER_OF)."""
     facts = []
     if row.cv == row.cv and base["cv"]["median"] is not None:
-        where = "market" if base["cv"]["fallback"] else "category"
-        facts.append(f"coefficient of variation {row.cv:.3f} ({where} median {base['cv']['median']:.3f})")
+        facts.append(f"coefficient of variation {row.cv:.3f} ({_of(base['cv'])} median {base['cv']['median']:.3f})")
     if row.rd == row.rd and base["rd"]["median"] is not None:
         rd = "identical losing bids, so an infinite relative distance" if np.isinf(row.rd) \
             else f"relative distance {row.rd:.2f}"
-        where = "market" if base["rd"]["fallback"] else "category"
-        facts.append(f"{rd} ({where} median {base['rd']['median']:.2f})")
-    budgeted = row.budget_ratio == row.budget_ratio
-    if budgeted and base["budget_ratio"]["median"] is not None:
-        where = "market" if base["budget_ratio"]["fallback"] else "category"
-        facts.append(f"the lowest at {100 * row.budget_ratio:.1f} % of the budget ({where} median "
-                     f"{100 * base['budget_ratio']['median']:.1f} %)")
-    text += " with " + joined(facts) if facts else ""
-    compared = "the category's tenders" if not base["cv"]["fallback"] else "the market's tenders"
-    if without_rings:
-        compared += " where no suspected ring bid"
+        facts.append(f"{rd} ({_of(base['rd'])} median {base['rd']['median']:.2f})")
+    if row.budget_ratio == row.budget_ratio and base["budget_ratio"]["median"] is not None:
+        facts.append(f"the lowest at {100 * row.budget_ratio:.1f} % of the budget ({_of(base['budget_ratio'])} "
+                     f"median {100 * base['budget_ratio']['median']:.1f} %)")
+    text = counted(int(row.n_bids), "valid bid") + (": " + joined(facts) if facts else "") + ". "
+    compared = TENDERS_OF[_of(base["cv"])] + (" where no suspected ring bid" if without_rings else "")
     named = {"cv": "CV", "spread": "spread", "rd": "relative distance", "budget_ratio": "price to budget"}
     # the percentiles the mean is over: a screen undefined for this tender (RD of identical bids) is not
     over = joined([word for screen, word in named.items() if pd.notna(getattr(row, f"p_{screen}", None))])
-    text += (f" sit, on average over {over}, at the "
-             f"{ordinal(round(100 * row.screen_risk))} cover-bid suspicion percentile of {compared}")
+    text += (f"On average over {over}, the tender looks more like cover bidding than "
+             f"{round(100 * row.screen_risk)} % of {compared}")
     if row.ring_score and members:
         text += (f", and {counted(len(members), 'member')} of a suspected ring (score {row.ring_score:.0f}) "
                  f"bid in it: {listed(members, 5)}")
@@ -313,4 +323,4 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
         text += (f"; the bids of {joined(firms)} {did} ({bid_traces.shown(trace['kind'], trace['value'])}), which "
                  f"bids of two or more firms shared in {counted(trace['tenders'], 'tender')} where chance alone "
                  f"would give {bid_traces.chance(trace['expected'])}")
-    return text[0].upper() + text[1:] + "."
+    return text + "."

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from detectors import tender_risk
-from detectors.finding import Finding, ordinal
+from detectors.finding import Finding
 from detectors.market import MarketData
 
 
@@ -41,12 +41,13 @@ def test_only_the_cover_bid_tender_becomes_a_finding() -> None:
     assert [f.tender_id for f in findings] == ["TX"]
     found = findings[0]
     assert found.kind == "tender" and found.score >= 90
-    assert found.explanation.startswith("4 valid bids with coefficient of variation 0.013 (category median ")
-    # the percentile quoted is the mean of the three screens'
+    assert found.explanation.startswith("4 valid bids: coefficient of variation 0.013 (category median ")
+    # the share quoted is the mean of the three screens' percentiles
     mean = round(100 * found.evidence["screen_risk"])
-    assert f"on average over CV, spread and relative distance, at the {ordinal(mean)} cover-bid" in found.explanation
+    assert (f". On average over CV, spread and relative distance, the tender looks more like cover bidding than "
+            f"{mean} % of the category's tenders.") in found.explanation
     assert "relative distance 4.00 (category median " in found.explanation
-    assert found.explanation.endswith("percentile of the category's tenders.")
+    assert found.evidence["baseline_from_whole_market"] is False
     assert found.evidence["baseline_without_ring_tenders"] is False
     assert found.evidence["n_bids"] == 4
 
@@ -66,7 +67,25 @@ def test_the_sentence_names_only_the_screens_a_tender_has() -> None:
     bids.loc[bids["tender_id"] == "TX", "amount"] = 100.0  # identical bids: RD undefined
     findings = tender_risk.detect(MarketData.build(tenders=data.tenders, bids=bids), tender_risk.Params(use_rings=False))
     (found,) = [f for f in findings if f.tender_id == "TX"]
-    assert "on average over CV and spread, at the " in found.explanation
+    assert "On average over CV and spread, the tender looks" in found.explanation
+
+
+def test_a_market_without_categories_is_named_the_market_and_uncategorised_tenders_among_others_so() -> None:
+    data = _market()
+    bare = MarketData.build(tenders=data.tenders.assign(category=None), bids=data.bids)
+    (found,) = tender_risk.detect(bare, tender_risk.Params(use_rings=False))
+    assert "(market median " in found.explanation and "category" not in found.explanation
+    assert found.explanation.endswith(" % of the market's tenders.")
+    assert found.evidence["baseline_from_whole_market"] is True
+    # 31 tenders without a category beside 30 "bridges" ones: the uncategorised are their own baseline
+    bridges = data.tenders.assign(tender_id="B" + data.tenders["tender_id"], category="bridges")
+    both = MarketData.build(tenders=pd.concat([bare.tenders, bridges]),
+                            bids=pd.concat([data.bids, data.bids.assign(tender_id="B" + data.bids["tender_id"],
+                                                                        bid_id="B" + data.bids["bid_id"])]))
+    mixed = {f.tender_id: f for f in tender_risk.detect(both, tender_risk.Params(use_rings=False))}
+    assert "(uncategorised median " in mixed["TX"].explanation
+    assert mixed["TX"].explanation.endswith(" % of the tenders without a category.")
+    assert "(category median " in mixed["BTX"].explanation
 
 
 def _budgeted_market(tx_budget: float | None) -> MarketData:
@@ -93,7 +112,7 @@ def test_a_lowest_bid_near_the_budget_adds_the_fourth_screen() -> None:
                if f.tender_id == "TX"]
     assert found.evidence["screens"]["budget_ratio"] == pytest.approx(100.0 / 101.0)
     assert "and the lowest at 99.0 % of the budget (category median " in found.explanation
-    assert "on average over CV, spread, relative distance and price to budget" in found.explanation
+    assert "On average over CV, spread, relative distance and price to budget" in found.explanation
 
 
 def test_a_budget_far_above_the_bids_lowers_the_risk_and_no_budget_leaves_three_screens() -> None:
@@ -128,7 +147,7 @@ def test_a_ring_raises_its_tenders() -> None:
     assert "T05" in {f.tender_id for f in findings}
     t05 = next(f for f in findings if f.tender_id == "T05")
     assert "2 members of a suspected ring (score 90) bid in it: F1, F2." in t05.explanation
-    assert "percentile of the category's tenders where no suspected ring bid" in t05.explanation
+    assert "% of the category's tenders where no suspected ring bid" in t05.explanation
     assert t05.evidence["baseline_without_ring_tenders"] is True
     assert t05.evidence["ring"]["members_bidding"] == ["F1", "F2"]
 
