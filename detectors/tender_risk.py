@@ -61,8 +61,14 @@ from detectors import bid_traces
 from detectors import rings as rings_detector
 from detectors.finding import Finding, counted, joined, listed
 from detectors.market import MarketData
-from detectors.screens import (NO_CATEGORY, RISK_SCREENS, category_baselines, suspicion, tender_screens,
-                               with_budget_ratio)
+from detectors.screens import (
+    NO_CATEGORY,
+    RISK_SCREENS,
+    category_baselines,
+    suspicion,
+    tender_screens,
+    with_budget_ratio,
+)
 
 __all__ = ["NAME", "Params", "detect", "tender_risk_scores"]
 
