@@ -903,11 +903,12 @@ def _outcomes(meet: _Meetings | None, params: Params) -> pd.DataFrame:
 
 
 def _relation(relation: pd.Series) -> pd.Series:
-    return relation.fillna("relative").astype(str).str.replace("_", " ")
+    """A relation as a sentence says it: ``brother_in_law`` → ``brother-in-law``, ``step_son`` → ``step son``."""
+    return relation.fillna("relative").astype(str).str.replace("_in_law", "-in-law").str.replace("_", " ")
 
 
 def _role_phrase(relation: Any, person: str, role: Any, share: Any) -> str:
-    kin = relation.replace("_", " ") if isinstance(relation, str) and relation else "relative"
+    kin = _relation(pd.Series([relation]))[0] if isinstance(relation, str) and relation else "relative"
     who = "the official" if relation == "self" else f"the official's {kin} {person}"
     if role == "shareholder":
         if share is not None and not pd.isna(share):
@@ -1244,6 +1245,11 @@ def _pct(value: float) -> str:
     return f"{100 * value:.0f} %"
 
 
+def _chance(p: float) -> str:
+    """A probability for a sentence: ``0.018``, ``less than 0.001`` (not ``1.8e-02``)."""
+    return f"{p:.3f}" if p >= 0.001 else "less than 0.001"
+
+
 def _approval_days(approvals: pd.DataFrame, official: str, firm: str) -> tuple[float | None, float | None]:
     """Median approval days for the firm and for the official's other approvals of the same kinds.
 
@@ -1346,7 +1352,8 @@ def _channel_fact(row: pd.Series, channel: str, speed_days: tuple[float | None, 
         return f"granted {int(row['grant_x'])} of {int(row['grant_n'])}, {_pct(row['grant_p0'])} expected"
     if channel == "speed":
         mine, others = speed_days
-        return "" if mine is None or others is None else f"median {_days_unit(mine)} against {_days(others)}"
+        return "" if mine is None or others is None else \
+            f"median {_days_unit(mine)} against {_days_unit(others)} for its other firms"
     if channel == "outcomes":
         return (f"won {int(row['wins_in'])} of the {int(row['bids_in'])} tenders the official evaluated, "
                 f"{row['expected_in']:.1f} expected")
@@ -1467,12 +1474,15 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
             n, x = int(row[f"{reading}_n"]), int(row[f"{reading}_x"])
             n_others = int(row[f"{reading}_others_n"])
             if reading == "pass":
-                text = (f"passed it {x} of {n} times while other officials passed it {_pct(row['pass_p_peer'])} "
-                        f"of {n_others} times ({_pct(row['pass_p0'])} expected from this official)")
+                passed = n_others - int(row["pass_others_bad"])
+                text = (f"passed it {x} of {n} times while other officials passed it in {passed} of their "
+                        f"{n_others} inspections ({_pct(row['pass_p_peer'])}; {_pct(row['pass_p0'])} expected from "
+                        f"this official)")
             else:
                 text = (f"failed it {counted(n - x, 'time')} in {n} inspections while other officials failed it "
-                        f"{_pct(1 - row['nofail_p_peer'])} of {n_others} times "
-                        f"({row['nofail_expected_bad']:.1f} failures expected from this official)")
+                        f"in {int(row['nofail_others_bad'])} of their {n_others} inspections "
+                        f"({_pct(1 - row['nofail_p_peer'])}; {row['nofail_expected_bad']:.1f} failures expected from "
+                        f"this official)")
             phrases.append((row["pass_points"], text))
     if not pd.isna(row.get("penalty_n")):
         components["leniency_penalty"] = {
@@ -1519,7 +1529,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
                              f"test allowed for)")
             phrases.append((row["speed_points"],
                             f"decided its {int(row['n_timed'])} approvals in a median {_days_unit(mine)} "
-                            f"against {_days(others)} for other firms' approvals of the same kinds{elsewhere}"))
+                            f"against a median {_days_unit(others)} for the approvals of the same kinds it decided "
+                            f"for other firms{elsewhere}"))
     if not pd.isna(row.get("wins_in")):
         components["outcomes"] = {
             "value": _num(row["wins_in"], 0), "bids": _num(row["bids_in"], 0),
@@ -1542,11 +1553,12 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
             "contribution": _num(row["corroboration_points"], 2),
         }
         if row["corroboration_points"] > row["tested_points"] and row["corroboration_channels"]:
-            facts = "; ".join(f"{ch}: {fact}" if fact else ch for ch in row["corroboration_channels"].split(", ")
+            channels = row["corroboration_channels"].split(", ")
+            facts = "; ".join(f"{ch}: {fact}" if fact else ch for ch in channels
                               for fact in [_channel_fact(row, ch, (mine, others))])
             phrases.append((row["corroboration_points"],
-                            f"deviated in several independent channels at once ({facts}; "
-                            f"p = {row['corroboration_pvalue']:.1e} that at least two of them do)"))
+                            f"deviated in {len(channels)} kinds of dealings at once ({facts}; the chance of at least "
+                            f"two of them deviating this far by coincidence is {_chance(row['corroboration_pvalue'])})"))
     ties = row.get("ties")
     if isinstance(ties, list) and ties:
         components["ties"] = {"value": ties, "contribution": _num(row["tie_points"], 2),

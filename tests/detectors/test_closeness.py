@@ -637,7 +637,7 @@ def test_lenient_official_is_flagged_and_explained() -> None:
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
     assert ("O1", "F5") in found
     text = found[("O1", "F5")].explanation
-    assert "passed it 20 of 20 times" in text and "60 % of 30 times" in text
+    assert "passed it 20 of 20 times while other officials passed it in 18 of their 30 inspections (60 %;" in text
     assert found[("O1", "F5")].evidence["components"]["leniency_pass"]["contribution"] > 0
 
 
@@ -714,7 +714,8 @@ def test_fast_approvals_are_flagged_with_the_median_days() -> None:
     assert row["speed_pvalue"] == pytest.approx(1 / math.comb(36, 6))  # exact: 180 comparisons
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
     assert ("O1", "F1") in found
-    assert "median 2.5 days against 25.5 for other firms' approvals of the same kinds" in found[("O1", "F1")].explanation
+    assert ("median 2.5 days against a median 25.5 days for the approvals of the same kinds it decided for other "
+            "firms") in found[("O1", "F1")].explanation
     # the period of approvals is the span of their decision dates: applied 2024-01-01 … 01-06
     # (rows 0–5) and decided 2–4 days later, the last on 01-08
     frequency = found[("O1", "F1")].evidence["components"]["frequency_approvals"]
@@ -734,7 +735,7 @@ def test_the_speed_sentence_quotes_the_approvals_the_test_ranked() -> None:
     row = _row(closeness.pair_frame(data), "O1", "F1")
     assert row["n_timed"] == 4 and row["speed_points"] > 0
     [found] = [f for f in closeness.detect(data) if (f.official_id, f.firm_id) == ("O1", "F1")]
-    assert "decided its 4 approvals in a median 1 day against 20 for other firms' approvals" in found.explanation
+    assert "decided its 4 approvals in a median 1 day against a median 20 days for the approvals" in found.explanation
     speed = found.evidence["components"]["speed"]
     assert (speed["value"], speed["baseline"], speed["approvals"]) == (1.0, 20.0, 4.0)
     # near miss: nothing compared, nothing quoted
@@ -1225,6 +1226,17 @@ def test_open_applications_count_as_handled_and_the_sentence_says_how_many_are_o
     # 9 of the 18 counted are still open; an official or firm without a name is written by its id, once
     assert finding.explanation.startswith("O0 handled approvals for F0 18 times (9 still open) between ")
     assert finding.evidence["components"]["frequency_approvals"]["still_open"] == 9
+    # corroboration names the channels its p-value rests on, counts them, and gives the p as a decimal
+    corroboration = finding.evidence["components"]["corroboration"]
+    assert corroboration["value"] == "approvals, speed" and corroboration["contribution"] > 0
+    assert ("deviated in 2 kinds of dealings at once (approvals; speed: median " in finding.explanation
+            and f"by coincidence is {corroboration['pvalue']:.3f})." in finding.explanation)
+
+
+def test_relations_and_chances_read_as_a_sentence_says_them() -> None:
+    assert closeness._relation(pd.Series(["brother_in_law", "step_son", None])).tolist() == [
+        "brother-in-law", "step son", "relative"]
+    assert closeness._chance(0.01844) == "0.018" and closeness._chance(2e-5) == "less than 0.001"
 
 
 def test_a_tender_listed_twice_counts_once() -> None:
