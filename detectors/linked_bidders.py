@@ -30,7 +30,10 @@ use counts 0.7 · 0.8 · 0.4 ≈ 0.2. The identifier strength of a group is the
 noisy-or ``1 − Π (1 − w_i)`` over its linking identifiers. The score (0–100) adds
 
 * identifier strength × ``weights["identifiers"]``;
-* co-bidding ``1 − exp(−k / 3)`` for ``k`` tenders where ≥ 2 linked firms bid × ``weights["cobids"]``;
+* co-bidding ``1 − exp(−k / 3)`` for ``k`` tenders where two firms sharing a linking identifier
+  directly both bid (a chain A–B–C through other firms' identifiers is context, not a tie: a tender
+  where only A and C bid does not count, so ``k`` can be below a ring's count of the same firms'
+  tenders) × ``weights["cobids"]``;
 * the share of those tenders a linked firm won, times the same co-bidding factor (one
   shared win is little evidence) × ``weights["wins"]``.
 
@@ -55,7 +58,7 @@ from scipy.sparse.csgraph import connected_components
 
 from detectors import bid_traces
 from detectors.bid_traces import ALPHA
-from detectors.finding import Finding, between_tenders, counted, joined, labels, tender_period, yearly
+from detectors.finding import Finding, between_tenders, counted, joined, labels, listed, tender_period, yearly
 from detectors.identifiers import KIND_PHRASE
 from detectors.market import MarketData, stripped
 
@@ -309,7 +312,7 @@ def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Seri
              won: int | None = None) -> str:
     names = names or {}
     who = joined([names.get(m, m) for m in members]) if len(members) <= 3 else \
-        f"{len(members)} firms ({', '.join(members[:3])}, …)"
+        f"{len(members)} firms ({listed([names.get(m, m) for m in members])})"
     traced = sum("same_tender" in i for i in identifiers)
     if traced:  # bids from one hand in the same tenders: the strongest fact, said first
         text = f"{who} bid against each other in {counted(k, 'tender')}{between_tenders(dates, k)}" \

@@ -142,7 +142,7 @@ def test_an_address_that_carried_bids_of_seven_firms_in_the_same_tenders_links_t
     assert trace["tenders"] == 8 and trace["expected"] < 2 and trace["qvalue"] <= 0.05
     assert trace["tender_ids"] == [f"R{t}" for t in range(8)]
     assert findings[0].explanation.startswith(
-        "7 firms (M1, M2, M3, …) bid against each other in 8 tenders, and in every one bids of two or more "
+        "7 firms (M1, M2, M3 and 4 more) bid against each other in 8 tenders, and in every one bids of two or more "
         "of them were sent from one IP address (9.9.9.9; chance alone, from how often it is used, would give ")
     # near miss: without the trace test the address is only common (held by 7 > 5 firms)
     links = linked_bidders.identifier_links(_organised_market(), traces=pd.DataFrame(
@@ -260,3 +260,12 @@ def test_an_identifier_held_by_max_holders_firms_links_and_one_more_does_not() -
     assert (links.loc["5 Small Court", "holders"] == 5).all() and links.loc["5 Small Court", "linking"].all()
     assert (links.loc["6 Large Court", "holders"] == 6).all() and not links.loc["6 Large Court", "linking"].any()
     assert [f.firms for f in linked_bidders.detect(data)] == [("F1", "F2")]
+
+
+def test_four_linked_firms_are_all_named() -> None:
+    linking = pd.DataFrame([{"kind": "phone", "value": "13800000000", "holders": 4,
+                             "firms": ["F1", "F2", "F3", "F4"], "weight": 1.0}])
+    text = linked_bidders._explain(["F1", "F2", "F3", "F4"], linking, 5, pd.Series(dtype=float),
+                                   {"first_tender": None, "last_tender": None, "dated_tenders": 0}, [],
+                                   names={"F4": "Delta Build (F4)"})
+    assert text.startswith("4 firms (F1, F2, F3, Delta Build (F4)) share ")
