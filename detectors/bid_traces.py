@@ -166,8 +166,13 @@ TOLD: dict[str, tuple[str, str]] = {
 
 
 def shown(kind: str, value: Any) -> str:
-    """A traced value as a sentence quotes it: an IP address whole, a document by its hash's start."""
-    return f"hash {str(value)[:12]}…" if kind == "document" else str(value)
+    """A traced value as a sentence quotes it: an IP address whole, a document by its hash's first and
+    last 8 characters (``hash 3f1c9a0b…9e2d41c7``; whole when 20 or shorter): a prefix alone can be
+    shared by different files (hashes a platform pads with zeros), the two ends together hardly."""
+    text = str(value)
+    if kind != "document":
+        return text
+    return f"hash {text}" if len(text) <= 20 else f"hash {text[:8]}…{text[-8:]}"
 
 
 def chance(expected: float) -> str:

@@ -124,3 +124,12 @@ def test_a_consortium_bid_sent_from_one_address_is_no_trace() -> None:
     apart = bid_traces.same_tender_traces(_joint_market(joint=False)).set_index("value").loc["9.9.9.9"]
     assert (apart["uses"], apart["co_tenders"], apart["tied_firms"]) == (6, 3, ("A", "B"))
     assert apart["qvalue"] <= 0.05
+
+
+def test_a_document_is_quoted_by_both_ends_of_its_hash() -> None:
+    # two files whose hashes share a long prefix (a platform padding them with zeros) read differently
+    first, second = "0" * 24 + "303fc19e4a5b6c7d", "0" * 24 + "2c45db04aa11bb22"
+    assert bid_traces.shown("document", first) == "hash 00000000…4a5b6c7d"
+    assert bid_traces.shown("document", first) != bid_traces.shown("document", second)
+    assert bid_traces.shown("document", "d41d8cd9") == "hash d41d8cd9"
+    assert bid_traces.shown("ip", "10.0.0.7") == "10.0.0.7"
