@@ -54,6 +54,6 @@ def evaluate(processes: list[Process], settings: Settings, common: Common, resul
             (winner,) = valid
             results.set("OCID", process.ocid, CODE, float(len(others)), winner=winner,
                         disqualified=sorted(others),
-                        sentence=f"every bid except the winner's was disqualified ({counted(len(others), 'tenderer')})")
+                        sentence=f"every bid except the winner's was disqualified ({counted(len(others), 'other tenderer')})")
             results.set("Tenderer", winner, CODE, 0.0, tender=process.ocid,
                         sentence="won after every other bidder was disqualified")

@@ -38,6 +38,15 @@ def from_sections(section: dict[str, str], subsections: dict[str, dict[str, str]
     return Settings(threshold=parse_float(section.get("threshold"), f"{CODE}.threshold"))
 
 
+def _percent(value: float, other: float) -> str:
+    """``value`` as a percentage, to as many decimals as it takes to differ from ``other`` (at most
+    2): a gap of 19.81 % over a fence of 19.72 % must not read "20 % … upper fence 20 %"."""
+    for digits in (0, 1, 2):
+        if round(100 * value, digits) != round(100 * other, digits):
+            return f"{100 * value:.{digits}f} %"
+    return f"{100 * value:.2f} %"
+
+
 def evaluate(processes: list[Process], settings: Settings, common: Common, results: Results,
              context: dict[str, Any]) -> None:
     ratios = price_ratios(processes, common, context)
@@ -60,8 +69,8 @@ def evaluate(processes: list[Process], settings: Settings, common: Common, resul
                 results.set("OCID", r.ocid, CODE, r.ratio, lot=r.lot, winner=list(r.winner), loser=list(r.loser),
                             winning_amount=r.winning_amount, losing_amount=r.losing_amount, currency=r.currency,
                             upper_fence=upper_fence,
-                            sentence=(f"the next bid{where} {100 * r.ratio:.0f} % above the winning bid "
+                            sentence=(f"the next bid{where} {_percent(r.ratio, upper_fence)} above the winning bid "
                                       f"({r.losing_amount:,.2f} against {money(r.winning_amount, r.currency)}; "
-                                      f"upper fence {100 * upper_fence:.0f} %)"))
+                                      f"upper fence {_percent(upper_fence, r.ratio)})"))
             for firm in r.winner:
                 results.set("Tenderer", firm, CODE, 0.0, tender=r.ocid, sentence="won with a bid far below every other")

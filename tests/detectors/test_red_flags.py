@@ -210,6 +210,13 @@ def test_r058_winner_far_below_is_flagged_and_ordinary_gap_is_not() -> None:
     assert result[("OCID", "T7", "R058")] == pytest.approx(4.0)
 
 
+def test_r058_percentages_take_the_decimals_that_tell_the_gap_from_the_fence() -> None:
+    from detectors.red_flags.r058 import _percent
+    assert (_percent(0.1981, 0.1972), _percent(0.1972, 0.1981)) == ("19.8 %", "19.7 %")
+    assert (_percent(4.0, 0.2), _percent(0.2, 4.0)) == ("400 %", "20 %")
+    assert _percent(0.19818, 0.19812) == "19.82 %"
+
+
 def test_r024_compares_lots_separately() -> None:
     processes, bids, awards = _base_price_tenders()
     processes.append({"tender_id": "T8"})
@@ -395,6 +402,7 @@ def test_a_market_recording_no_currency_compares_its_prices_in_one_unnamed_curre
     codes = {f["code"] for f in unnamed.evidence["flags"]}
     assert codes == {f["code"] for f in named.evidence["flags"]} and {"R003", "R028", "R036"} <= codes
     assert "a submission period of 1 day (" in unnamed.explanation
+    assert "every bid except the winner's was disqualified (2 other tenderers)" in unnamed.explanation
     assert "identical bids of 100.00 CNY from" in named.explanation
     assert "identical bids of 100.00 from" in unnamed.explanation
     assert "the lowest bid (90.00) was disqualified" in unnamed.explanation
