@@ -17,7 +17,8 @@ WITH b, t, f, row
 FOREACH (stale IN [(b)-[r:FOR]->(x) WHERE x <> t | r] | DELETE stale)
 FOREACH (stale IN [(x)-[r:SUBMITTED]->(b) WHERE x <> f | r] | DELETE stale)
 MERGE (f)-[s:SUBMITTED]->(b) SET s.source = $source
-MERGE (b)-[r:FOR]->(t) SET r.source = $source
+MERGE (b)-[for:FOR]->(t) SET for.source = $source
+// (the comprehensions below bind their own r: one bound here would make them match only this FOR link)
 FOREACH (stale IN [(b)-[r:SENT_FROM]->(x) WHERE NOT 'ip' IN $keep AND r.source = $source AND x.value <> coalesce(row.ip, '') | r] |
   DELETE stale)
 FOREACH (value IN CASE WHEN row.ip IS NULL THEN [] ELSE [row.ip] END |

@@ -130,6 +130,27 @@ def test_updated_bundle_updates_properties_and_links(clean_db, tmp_path: Path) -
     assert rels == SMALL_RELS
 
 
+def test_a_corrected_bid_ip_or_document_replaces_the_old_link_and_a_blank_one_clears_it(clean_db, tmp_path: Path) -> None:
+    """B1 was sent from 10.0.0.1 with document abc; the corrected export says 10.0.0.9 and def. B2's
+    ip and hash are blanked. The old links go (they kept both, and linked bidders reported the old IP)."""
+    folder = write_bundle(tmp_path / "small", SMALL)
+    load_bundle(folder, clean_db)
+    corrected = dict(SMALL)
+    corrected["bids.csv"] = (SMALL["bids.csv"].replace("B1,T1,F1,95,2024-01-20T10:00:00,10.0.0.1,abc,",
+                                                       "B1,T1,F1,95,2024-01-20T10:00:00,10.0.0.9,def,")
+                             .replace("B2,T1,F2,99,2024-01-21T09:30:00,10.0.0.1,ABC,",
+                                      "B2,T1,F2,99,2024-01-21T09:30:00,,,"))
+    write_bundle(folder, corrected)
+    load_bundle(folder, clean_db)
+    links = run(clean_db, "MATCH (b:Bid) OPTIONAL MATCH (b)-[:SENT_FROM]->(i) OPTIONAL MATCH (b)-[:USES_DOCUMENT]->(d) "
+                          "RETURN b.id AS bid, collect(DISTINCT i.value) AS ips, collect(DISTINCT d.hash) AS docs "
+                          "ORDER BY bid")
+    assert links == [{"bid": "B1", "ips": ["10.0.0.9"], "docs": ["def"]}, {"bid": "B2", "ips": [], "docs": []},
+                     {"bid": "B3", "ips": [], "docs": []}]
+    assert run(clean_db, "MATCH (b:Bid {id: 'B1'})-[r:FOR]->(t) RETURN t.id AS t, r.source AS s") == [
+        {"t": "T1", "s": "csv:small"}]
+
+
 def test_a_file_of_some_columns_updates_those_and_leaves_the_rest_as_stored(clean_db, tmp_path: Path) -> None:
     """A tenders.csv of tender_id and title, a firms.csv of firm_id, name and a blank reg_no: the
     titles and names change, the blank reg_no clears, and what the files have no column for stays —
