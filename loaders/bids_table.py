@@ -13,8 +13,9 @@ nothing. When the tender or the firm itself holds a ``:``, its colons and backsl
 escaped with a backslash (:func:`bid_id`), so tender ``A:B`` with firm ``C`` and tender ``A``
 with firm ``B:C`` stay two bids. A row is the winning bid when its winner cell
 is a true flag or names its own firm (:func:`is_winner`); a cell that is neither a flag nor a
-firm of the table is rejected. The tender is then AWARDED_TO that firm with the bid's amount
-and the row's date. The date column also becomes the tender's ``published_at``.
+firm of the table is rejected (a column that gives each tender one value on all its rows, every
+value a firm of the table, names firms: there ``1`` and ``0`` are firms, :func:`_table_scan`).
+The tender is then AWARDED_TO that firm with the bid's amount and the row's date. The date column also becomes the tender's ``published_at``.
 
 The date, category, region and budget columns describe the tender, so every row of a
 tender must agree on them: a row that contradicts an earlier row of its tender is
@@ -109,18 +110,22 @@ class TableColumns:
 _FLAG_NUMBER = re.compile(r"([01])\.0*")  # 1.0 / 0.0: how pandas writes an integer flag column that has a blank
 
 
-def is_winner(cell: str | None, firm: str, firms: Container[str] = ()) -> bool:
+def is_winner(cell: str | None, firm: str, firms: Container[str] = (), names: bool = False) -> bool:
     """Whether a row's winner cell makes its bid the winning one.
 
     The cell is a flag — the CSV bundle's booleans (true/false, 1/0, yes/no, 是/否, any case)
     or 1.0/0.0 — or names a firm: the row's own (won) or another firm of the table
-    (``firms``: the column names each tender's winner on all of its rows; lost). An empty
+    (``firms``: the column names each tender's winner on all of its rows; lost). With
+    ``names`` (the table's column names firms, :func:`_table_scan`) a cell naming a firm is
+    read as the firm first, so firms whose ids are ``1`` and ``0`` are not flags. An empty
     cell is not the winner. Anything else (``Y``, ``2``, a name no row bids under) raises
     ValueError, so that a flag the loader cannot read never silently means "lost".
     """
     if cell is None or not cell.strip():
         return False
     text = cell.strip()
+    if names and (text == firm or text in firms):
+        return text == firm
     try:
         return parse_bool(text)
     except ValueError:
@@ -153,10 +158,11 @@ def bid_id(prefix: str, tender: str, firm: str, n: int) -> str:
 class BidTable:
     """Turns validated table rows into graph rows, remembering ids and tender properties across chunks."""
 
-    def __init__(self, columns: TableColumns, prefix: str, firms: Container[str] = ()) -> None:
+    def __init__(self, columns: TableColumns, prefix: str, firms: Container[str] = (), names: bool = False) -> None:
         self.columns = columns
         self.prefix = prefix
         self.firms = firms  # every firm of the table: a winner cell may name one (is_winner)
+        self.names = names  # the winner column names firms rather than flags them (_table_scan)
         self.bids_per_pair: dict[tuple[str, str], int] = defaultdict(int)
         self.firms_written: set[str] = set()
         # per tender: its properties as loaded so far, and the line each one came from
@@ -182,7 +188,7 @@ class BidTable:
         if not column:
             return []
         try:
-            is_winner(row.get(column), row[self.columns.firm], self.firms)
+            is_winner(row.get(column), row[self.columns.firm], self.firms, self.names)
         except ValueError as error:
             return [Reject(file_name, line, column, row.get(column) or "", f"winner column {column}: {error}")]
         return []
@@ -245,7 +251,7 @@ class BidTable:
                 "tender_id": tender_id, "firm_id": firm_id, "amount": row[c.amount],
                 "submitted_at": None, "ip": None, "document_hash": None, "disqualified": None,
             })
-            if c.winner and is_winner(row.get(c.winner), firm, self.firms):
+            if c.winner and is_winner(row.get(c.winner), firm, self.firms, self.names):
                 self.winners[tender].add(firm_id)
                 out["awards"].append({"tender_id": tender_id, "firm_id": firm_id, "amount": row[c.amount],
                                       "date": day})
@@ -290,7 +296,7 @@ def stream_table(
     """Validate the table chunk by chunk and hand the graph rows to ``sink``; its statistics."""
     started = time.monotonic()
     spec = columns.spec(path.name)
-    table = BidTable(columns, prefix, _table_firms(path, header, columns.firm) if columns.winner else ())
+    table = BidTable(columns, prefix, *_table_scan(path, header, columns) if columns.winner else ())
     stats = FileStats(path.name)
     if progress:
         progress.start(path.name)
@@ -343,13 +349,33 @@ def _tender_of(record: Record, header: list[str], column: str) -> str | None:
         return None
 
 
-def _table_firms(path: Path, header: list[str], firm_column: str) -> set[str]:
-    """Every firm the table names (a first pass over the file, keeping only the ids), so that a
-    winner cell naming another firm of the tender is known as a firm, wherever its row is."""
-    position = header.index(firm_column)
+def _table_scan(path: Path, header: list[str], columns: TableColumns) -> tuple[set[str], bool]:
+    """Every firm the table names, and whether its winner column names firms (a first pass over the
+    file, keeping only the ids and the winner cells), so that a winner cell naming another firm of
+    the tender is known as a firm, wherever its row is.
+
+    The column names firms when every tender of two or more rows gives one value on all of them
+    (the winner's id, as a column naming the winner does) and every value is a firm of the table:
+    then ``1`` and ``0`` are firms, not flags. A flag column differs within a tender (one ``1``,
+    the rest ``0``), so it reads as flags, whatever the firms are called."""
+    firm_at, tender_at = header.index(columns.firm), header.index(columns.tender)
+    winner_at = header.index(columns.winner) if columns.winner else None
+    firms: set[str] = set()
+    cells: dict[str, set[str]] = defaultdict(set)
+    rows: dict[str, int] = defaultdict(int)
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        return {record.cells[position].strip() for record in iter_records(handle)
-                if record.error is None and len(record.cells) == len(header)}
+        for record in iter_records(handle):
+            if record.error is not None or len(record.cells) != len(header):
+                continue
+            firms.add(record.cells[firm_at].strip())
+            tender = record.cells[tender_at].strip()
+            rows[tender] += 1
+            if winner_at is not None and record.cells[winner_at].strip():
+                cells[tender].add(record.cells[winner_at].strip())
+    shared = [cells[t] for t, n in rows.items() if n >= 2 and cells[t]]
+    names = bool(shared) and all(len(v) == 1 for v in shared) and all(
+        value in firms for values in cells.values() for value in values)
+    return firms, names
 
 
 def table_source(name: str) -> str:

@@ -63,6 +63,24 @@ def test_an_unreadable_winner_cell_is_a_reject_naming_column_and_value(tmp_path:
     assert len(sink.rows["bids"]) == 4
 
 
+def test_a_winner_column_naming_numeric_firms_reads_1_and_0_as_firms(tmp_path: Path) -> None:
+    """Research tables number their firms: a column giving each tender its winner's id on every row
+    names firms, so firm 1 won A and firm 0 won B (read as flags, A had three winners and B none)."""
+    path = tmp_path / "auctions.csv"
+    path.write_text("auction,bidder,price,winner\n"
+                    "A,1,100,1\nA,2,110,1\nA,3,120,1\n"
+                    "B,0,100,0\nB,2,105,0\nB,3,130,0\n"
+                    "C,3,90,3\nC,2,95,3\nC,1,99,3\n", encoding="utf-8")
+    sink, rejects = stream(path, TableColumns(tender="auction", firm="bidder", amount="price", winner="winner"))
+    assert not rejects.rejects
+    assert [(a["tender_id"], a["firm_id"]) for a in sink.rows["awards"]] == [
+        ("src:A", "src:1"), ("src:B", "src:0"), ("src:C", "src:3")]
+    # the same firms with a flag column (one 1 per tender, as Ohio's and Tsuchiura's): flags
+    path.write_text("auction,bidder,price,won\nA,1,100,0\nA,2,110,1\nB,0,100,1\nB,2,105,0\n", encoding="utf-8")
+    sink, _ = stream(path, TableColumns(tender="auction", firm="bidder", amount="price", winner="won"))
+    assert [(a["tender_id"], a["firm_id"]) for a in sink.rows["awards"]] == [("src:A", "src:2"), ("src:B", "src:0")]
+
+
 def test_bid_ids_of_tenders_and_firms_with_colons_never_collide() -> None:
     table = BidTable(TableColumns("t", "f", "a"), "src")
     rows = table.graph_rows([{"t": "A:B", "f": "C", "a": 1.0}, {"t": "A", "f": "B:C", "a": 2.0}])
