@@ -16,9 +16,9 @@ this module (or ``$IRONCAGE_RED_FLAGS_SETTINGS``), in Cardinal's INI format; unk
 settings are refused. Beyond Cardinal (section ``[iron_cage]``): prices are compared lot by
 lot when lots exist, award→bid links (relatedBids) identify winning bids including
 consortium bids, and prices are compared in one currency only (the configured one, else the
-most frequent), the bids in others being counted in the meta, never mixed; a market whose
-tenders record no currency at all (the CSV bundle's ``currency`` is optional) prices everything
-in one unnamed currency, and its sentences give the bare amounts.
+most frequent), the bids in others being counted in the meta, never mixed; a tender without a
+currency (the CSV bundle's ``currency`` is optional) is priced in the market's one unnamed, local
+currency, whose sentences give the bare amounts.
 
 Score: each flag raised on a subject counts 40 points, combined as 100·(1 − 0.6ⁿ) for n
 flags (40, 64, 78, 87 …): a red flag is a prompt to look, and several on one subject are a

@@ -103,7 +103,7 @@ def complete_awards_if_all_final(process: Process) -> list[AwardRecord] | None:
 
 
 def money(amount: float, currency: str | None) -> str:
-    """``1,234.50 CNY``; the bare number where the market records no currency (:data:`detectors.red_flags.frames.UNNAMED`)."""
+    """``1,234.50 CNY``; the bare number in the unnamed currency (:data:`~detectors.red_flags.frames.UNNAMED`)."""
     return f"{amount:,.2f} {currency}" if currency else f"{amount:,.2f}"
 
 

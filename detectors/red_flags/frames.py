@@ -92,7 +92,7 @@ def _int(value: Any) -> int | None:
     return int(number) if number == number and number.is_integer() else None
 
 
-#: the currency of every price in a market that records none (one unnamed currency, written as the bare number)
+#: the currency of a tender that names none (one unnamed, local currency; a sentence writes the bare number)
 UNNAMED = ""
 DAY_END = pd.Timedelta(days=1) - pd.Timedelta(1, "ns")  # midnight → the last instant of that day
 
@@ -158,10 +158,9 @@ def frames_from_market(data: MarketData) -> OcdsFrames:
         "buyer_id": tenders["department_id"], "tender_start": tenders["published_at"],
         "tender_end": deadline.where(deadline != deadline.dt.normalize(), deadline + DAY_END),
     })
-    currency = tenders.set_index("tender_id")["currency"]
-    # a market that records no currency at all prices everything in one unnamed currency; where
-    # some tenders name theirs, one without is in an unknown currency and is not compared
-    currency = (currency.fillna(UNNAMED) if currency.isna().all() else currency).to_dict()
+    # a tender without a currency is priced in the market's one unnamed (local) currency: the CSV
+    # bundle's column is optional, and a blank cell beside a few foreign ones means the usual money
+    currency = tenders.set_index("tender_id")["currency"].fillna(UNNAMED).to_dict()
     grouped = _bids_by_id(data.bids)
     bids = pd.DataFrame({
         "bid_id": grouped["bid_id"], "tender_id": grouped["tender_id"],

@@ -409,6 +409,20 @@ def test_a_market_recording_no_currency_compares_its_prices_in_one_unnamed_curre
     assert "None" not in unnamed.explanation
 
 
+def test_a_tender_without_a_currency_is_priced_in_the_markets_unnamed_one_beside_foreign_tenders() -> None:
+    tenders = pd.DataFrame([{"tender_id": t, "department_id": "D1", "currency": c, "winner_firm_id": "F1",
+                             "published_at": "2024-01-01", "deadline_at": "2024-03-01"}
+                            for t, c in (("T1", None), ("T2", None), ("T3", "USD"))])
+    bids = pd.DataFrame([{"bid_id": f"{t}{f}", "tender_id": t, "firm_id": f, "amount": a, "disqualified": f == "F2"}
+                         for t in ("T1", "T2", "T3") for f, a in (("F1", 100.0), ("F2", 90.0), ("F3", 120.0))])
+    settings = red_flags.parse_settings(ALL_SECTIONS + "[iron_cage]\nminimum_flags = 1\n")
+    found = {f.tender_id: f for f in red_flags.detect(MarketData.build(tenders=tenders, bids=bids), settings)
+             if f.kind == "tender" and "R036" in {flag["code"] for flag in f.evidence["flags"]}}
+    # prices are compared in the usual money (blank: most of the bids); the USD tender is another currency
+    assert set(found) == {"T1", "T2"}
+    assert "the lowest bid (90.00) was disqualified" in found["T1"].explanation
+
+
 def test_findings_need_two_flags_unless_one_is_reported_alone() -> None:
     data = frames([{"tender_id": "T1", "number_of_tenderers": 1, "procurement_method": "open"},  # R018 only
                    {"tender_id": "T2", "number_of_tenderers": 1, "procurement_method": "open",  # R018 + R003
