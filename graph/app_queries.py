@@ -707,19 +707,28 @@ def pair_ties(db: Database, official_id: str, firm_id: str, path_cap: int = 10) 
 
 # -- explore -------------------------------------------------------------------------------------
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
+
+
+#: the words of a Latin token as the index's standard analyzer cuts them: letters and digits, kept
+#: together across an inner point or apostrophe (``e.g``, ``o'brien``, ``3.5``), punctuation dropped
+_WORD = re.compile(r"\w+(?:[.'’]\w+)*")
+#: the most words a search uses: a pasted paragraph made the server refuse the query ("input automaton
+#: is too large"), and a few words already pick out a name
+MAX_SEARCH_TERMS = 12
 
 
 def fulltext_query(text: str) -> str:
-    """User text → a Lucene query, all words required: a Latin word matches as a prefix (``alpha*``);
-    a word with CJK characters as a phrase (the standard analyzer indexes each ideograph alone)."""
+    """User text → a Lucene query, all words required: a Latin word matches as a prefix (``alpha*``),
+    cut into its words as the index's analyzer cuts names (``Sons,`` → ``Sons*``, ``(Holdings)`` →
+    ``Holdings*``: a prefix with its punctuation matched nothing); a word with CJK characters as a
+    phrase (the standard analyzer indexes each ideograph alone). At most :data:`MAX_SEARCH_TERMS`."""
     terms = []
     for word in text.split():
         if _CJK.search(word):
             terms.append('"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"')
-        elif escaped := _LUCENE_SPECIAL.sub(r"\\\1", word):
-            terms.append(f"{escaped}*")
-    return " AND ".join(terms) or '""'
+        else:
+            terms += [f"{piece}*" for piece in _WORD.findall(word)]  # no Lucene operator survives the cut
+    return " AND ".join(terms[:MAX_SEARCH_TERMS]) or '""'
 
 
 def _phone_key(text: str) -> str:

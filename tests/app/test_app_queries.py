@@ -45,9 +45,15 @@ def test_console_table_keeps_number_columns_numeric_and_shows_the_rest_as_text()
 def test_fulltext_query_prefixes_latin_words_and_quotes_cjk_words():
     assert app_queries.fulltext_query("alpha build") == "alpha* AND build*"
     assert app_queries.fulltext_query("兰州 建筑") == '"兰州" AND "建筑"'
-    # Lucene operators typed by a user are escaped, not obeyed
-    assert app_queries.fulltext_query("a+b (x)") == r"a\+b* AND \(x\)*"
+    # a name is cut into its words as the index cuts it: punctuation (and with it any Lucene operator a
+    # user types) goes, a point or apostrophe inside a word stays
+    assert app_queries.fulltext_query("a+b (x)") == "a* AND b* AND x*"
+    assert app_queries.fulltext_query("Smith & Sons, Inc.") == "Smith* AND Sons* AND Inc*"
+    assert app_queries.fulltext_query("O'Brien e.g. 3.5") == "O'Brien* AND e.g* AND 3.5*"
+    assert app_queries.fulltext_query("AND OR NOT") == "AND* AND OR* AND NOT*"
     assert app_queries.fulltext_query("   ") == '""'
+    # a pasted paragraph: the first words only (the server refused the whole as too large)
+    assert app_queries.fulltext_query("word " * 500).count("word*") == app_queries.MAX_SEARCH_TERMS
 
 
 def test_evidence_facts_pair_values_with_thresholds_baselines_and_contributions():

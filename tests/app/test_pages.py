@@ -566,6 +566,14 @@ def test_explore_tells_two_records_of_one_name_apart(market_db):
     assert sorted(at.selectbox(key="explore_pick").options) == ["Firm: Alpha Build (F1)", "Firm: Alpha Build (F2)"]
 
 
+def test_a_name_typed_with_its_punctuation_is_found(market_db):
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (f:Firm {id: 'F2'}) SET f.name = 'Smith & Sons, Inc. (Holdings)'").consume()
+    for typed in ("Smith & Sons, Inc.", "sons, inc. (holdings)", "Smith  &  Sons"):
+        assert list(app_queries.search(market_db, typed)["caption"]) == ["Smith & Sons, Inc. (Holdings)"], typed
+    assert len(app_queries.search(market_db, "alpha " + "and more words " * 300)) <= 1  # not a server error
+
+
 def test_neighbours_come_in_pages(market_db):
     f1 = app_queries.search(market_db, "F1")
     node_id = f1[f1["caption"] == "Alpha Build"]["node_id"].iloc[0]
