@@ -494,7 +494,9 @@ def preflight_file(path: Path, required: Sequence[str]) -> list[str]:
     """UTF-8 and header checks of one file; its header, or BundleError listing what is wrong."""
     check_utf8(path)
     header = read_header(path)
-    duplicated = sorted({name for name in header if header.count(name) > 1})
+    # columns without a name (a spreadsheet's empty trailing columns) are unnamed, not duplicates:
+    # they are not loaded, and the load says so (BundleFile.unknown_columns_warning)
+    duplicated = sorted({name for name in header if name and header.count(name) > 1})
     if duplicated:
         raise BundleError(f"{path.name}: column(s) {', '.join(duplicated)} appear more than once in the header")
     missing = [name for name in required if name not in header]

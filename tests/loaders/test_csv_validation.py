@@ -227,6 +227,20 @@ def test_bom_and_padded_header_names_are_accepted(tmp_path: Path) -> None:
     assert rejects == [] and list(frames["firms"]["firm_id"]) == ["F1"]
 
 
+def test_empty_trailing_columns_of_a_spreadsheet_export_are_unnamed_not_duplicates(tmp_path: Path) -> None:
+    (tmp_path / "firms.csv").write_text("firm_id,name,,\nF1,A,,\nF2,B,,\n", encoding="utf-8")
+    (files,) = preflight(tmp_path)
+    assert files.unknown_columns_warning() == (
+        "firms.csv: column(s) (unnamed), (unnamed) are not bundle columns and are not loaded; the file's columns "
+        "are firm_id, name, reg_no, phone, email, address, locality")
+    frames, rejects = read_bundle(tmp_path)
+    assert rejects == [] and list(frames["firms"]["name"]) == ["A", "B"]
+    # two columns of one name are still refused: which of them would be the data?
+    (tmp_path / "firms.csv").write_text("firm_id,name,name\nF1,A,B\n", encoding="utf-8")
+    with pytest.raises(BundleError, match=r"firms\.csv: column\(s\) name appear more than once"):
+        preflight(tmp_path)
+
+
 def test_placeholders_read_as_empty_in_typed_columns_only(tmp_path: Path) -> None:
     frames, rejects = read_bundle(bundle(tmp_path, {
         "firms.csv": "firm_id,name,phone,email\nF1,-,-,N/A\nF2,Beta,无,\n",
