@@ -834,6 +834,19 @@ def declared_types(description: str) -> dict[str, str]:
     return {name: kind for name, kind in _DECLARED.findall(description)}
 
 
+#: parameter names that hold an id or a key: every id in the graph is a string
+_ID_NAME = re.compile(r"(?:\w+_)?(?:id|key)", re.IGNORECASE)
+
+
+def parameter_type(name: str, declared: Mapping[str, str] | None = None) -> str | None:
+    """The type a console parameter is read as (:func:`console_value`): the one its saved query
+    declares, else ``string`` for a name that holds an id (``$official_id``, ``$id``, ``$key``: a
+    typed ``7`` went in as the integer 7 and matched no node, whose ids are strings), else None."""
+    if declared and name in declared:
+        return declared[name]
+    return "string" if _ID_NAME.fullmatch(name) else None
+
+
 def run_console(db: Database, text: str, params: Mapping[str, Any] | None = None, timeout_s: float = 30.0,
                 row_cap: int = 5000) -> ConsoleResult:
     """Run analyst Cypher read-only; table of plain values plus the nodes/relationships it returned."""

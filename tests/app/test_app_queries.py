@@ -541,3 +541,13 @@ def test_a_string_parameter_of_a_saved_query_stays_text_when_it_reads_as_a_numbe
     assert app_queries.console_value("911101087263757431") == 911101087263757431
     assert app_queries.declared_types(named("analyst_top_winners_by_category").description) == {
         "category": "string", "limit": "int"}
+
+
+def test_a_parameter_named_as_an_id_is_text_unless_its_query_declares_otherwise():
+    """app_official_assignments' $official_id, typed 7, went in as the integer 7 and matched nothing."""
+    assert [app_queries.parameter_type(n) for n in ("official_id", "id", "key", "ring_id", "firm_ids", "limit",
+                                                    "idle", "kind")] == ["string", "string", "string", "string",
+                                                                         None, None, None, None]
+    assert app_queries.parameter_type("official_id", {"official_id": "int"}) == "int"
+    assert app_queries.console_value("7", app_queries.parameter_type("official_id")) == "7"
+    assert app_queries.console_value("7", app_queries.parameter_type("limit")) == 7
