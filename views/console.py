@@ -44,7 +44,7 @@ if mode == "Saved query":
     for parameter in chosen.parameters:
         raw = st.text_input(f"${parameter}", key=f"console_param_{name}_{parameter}",
                             help="JSON (10, true, null, [\"a\",\"b\"], \"text\") or plain text; a parameter "
-                                 "named as an id ($firm_id, $key) takes what is typed as text")
+                                 "named as an id (firm_id, key) takes what is typed as text")
         params[parameter] = app_queries.console_value(raw, app_queries.parameter_type(parameter, declared))
     text = "\n".join(line for line in chosen.text.splitlines() if not line.lstrip().startswith("//"))
     st.code(text, language="cypher")
@@ -55,7 +55,7 @@ else:
     for parameter in app_queries.query_parameters(text):  # values go in as parameters, never into the text
         raw = st.text_input(f"${parameter}", key=f"console_free_param_{parameter}",
                             help="JSON (10, true, null, [\"a\",\"b\"], \"text\") or plain text; a parameter "
-                                 "named as an id ($firm_id, $key) takes what is typed as text")
+                                 "named as an id (firm_id, key) takes what is typed as text")
         params[parameter] = value = app_queries.console_value(raw, app_queries.parameter_type(parameter))
         if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 100_000:  # an id?
             st.caption(f"${parameter} goes in as the number {value}; an id is text: write it in "
