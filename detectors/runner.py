@@ -526,6 +526,10 @@ def run(
             if own_db and db is not None:
                 db.close()
     if json_path is not None:
-        write_json_atomically(Path(json_path), {"run_id": info.id, "findings": [f.to_dict() for f in findings]})
+        # each finding with the id it was stored under (a ring found again keeps its id and its case's
+        # triage), so that a consumer of the file can match it to the graph and the case
+        ids = summary.ids if len(summary.ids) == len(findings) else [None] * len(findings)
+        write_json_atomically(Path(json_path), {"run_id": info.id, "findings": [
+            {**f.to_dict(), "id": stored} for f, stored in zip(findings, ids, strict=True)]})
         log.info("wrote %s", json_path)
     return RunResult(info.id, findings, outcomes, summary)

@@ -320,13 +320,18 @@ def test_json_output_shape_and_what_the_run_stored(market_db, fakes: dict[str, s
     assert set(payload) == {"run_id", "findings"} and payload["run_id"] == result.run_id
     assert [f["kind"] for f in payload["findings"]] == ["ring", "pair", "pair"]  # highest score first
     ring = payload["findings"][0]
-    assert set(ring) == {"detector", "kind", "score", "explanation", "evidence", "firms", "tenders"}
+    assert set(ring) == {"detector", "kind", "score", "explanation", "evidence", "firms", "tenders", "id"}
     assert ring["evidence"]["seed"] == 3 and len(ring["firms"]) == 3
     assert {f["official_id"] for f in payload["findings"][1:]} == {"O1", "O2"}
     [stored] = _cypher(market_db, """MATCH (r:DetectorRun {id: $id})
                                      RETURN r.status AS status, r.finding_count AS n, r.detectors AS detectors,
                                             size([(r)-[:FOUND]->(x) | x]) AS found""", id=result.run_id)
     assert stored == {"status": "succeeded", "n": 3, "detectors": ["fake_ok"], "found": 3}
+    # each finding names the node it was stored as, and the ring keeps its id in the next run's file
+    found = _cypher(market_db, "MATCH (:DetectorRun {id: $id})-[:FOUND]->(x) RETURN x.id AS id", id=result.run_id)
+    assert {f["id"] for f in payload["findings"]} == {row["id"] for row in found}
+    runner.run(["fake_ok"], seed=3, json_path=out, db=market_db)
+    assert json.loads(out.read_text())["findings"][0]["id"] == ring["id"]
 
 
 @pytest.mark.neo4j
