@@ -1209,11 +1209,16 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
         verb = "was" if row["n_flagged"] == 1 else "were"
         market = "the market" if row["category"] == NO_CATEGORY or row.get("baseline") == "market" \
             else "their category"
-        # the fifth whose mean suspicion percentile (low CV and spread, high RD) is highest
-        phrase = (f"{row['n_flagged']} of {row['n_priced']} priced tenders {verb} among the most "
-                  f"cover-bid-like fifth of {market} ({FLAG_SHARE * row['n_priced']:.0f} expected)")
+        # the fifth whose mean suspicion percentile (low CV and spread, high RD) is highest; fewer
+        # there than chance gives, or bids more spread than the market's, is said as the evidence
+        # against cover bidding that it is
+        expected = FLAG_SHARE * row["n_priced"]
+        fewer = row["n_flagged"] < round(expected)
+        phrase = (f"{'only ' if fewer else ''}{row['n_flagged']} of {row['n_priced']} priced tenders {verb} among the "
+                  f"most cover-bid-like fifth of {market} ({expected:.0f} expected{' by chance' if fewer else ''})")
         if cv == cv and base == base and base:
-            phrase += f", median CV {cv:.3f} against {base:.3f} in {market}"
+            side = "tighter than" if cv < base else "as spread as" if cv == base else "more spread than"
+            phrase += f", their bids {side} {market}'s (median CV {cv:.3f} against {base:.3f})"
         parts.append(phrase)
     if row["closed_share"] >= 0.5:
         parts.append(f"no outsider bid in {_pct(row['closed_share'])} % of them")

@@ -108,7 +108,8 @@ def test_explanation_names_the_facts(findings: list) -> None:
     assert f"{top.evidence['shared_tenders']} tenders between 2023-01-01 and 2023-04-30" in text
     assert "took turns winning" in text and "% above the winning member's" in text
     assert "priced tenders were among the most cover-bid-like fifth of their category" in text
-    assert re.search(r"median CV \d\.\d{3} against \d\.\d{3} in their category", text)
+    assert re.search(r"their bids (tighter than|more spread than|as spread as) their category's "
+                     r"\(median CV \d\.\d{3} against \d\.\d{3}\)", text)
     assert text.endswith("and 2 of them share a phone number no other firm holds.")
     price = top.evidence["components"]["price"]["facts"]
     assert f"{price['cover_bid_like']} of {price['tenders_screened']} priced tenders" in text
@@ -696,7 +697,7 @@ def test_a_small_category_is_compared_with_the_market_and_the_sentence_says_so(m
     # 186 'roads' tenders: their own baseline by default, the whole market's from 500 up
     small = rings.detect(market, rings.Params(min_category_tenders=500), seed=0)[0]
     assert small.evidence["price"]["baseline"] == "market"
-    assert "cover-bid-like fifth of the market" in small.explanation and "in the market," in small.explanation
+    assert "cover-bid-like fifth of the market" in small.explanation and "the market's (median CV" in small.explanation
     assert "their category" not in small.explanation
     # near miss: a category large enough for its own baseline
     own = rings.detect(market, seed=0)[0]
@@ -728,3 +729,20 @@ def test_a_price_share_test_counts_only_beyond_what_the_luckiest_candidate_reach
     assert rings.share_test_value(45, 100, n_candidates=1)[2] == pytest.approx(0.5)
     assert rings.share_test_value(0, 0, n_candidates=5) == (pytest.approx(float("nan"), nan_ok=True), 1.0, 0.0)
     assert rings.share_test_value(5, 5, n_candidates=1, pvalue=0.5)[1] == 0.5  # a tail computed elsewhere is used
+
+
+def test_price_facts_against_cover_bidding_are_said_as_such() -> None:
+    """Ohio's top ring: 28 of 278 priced tenders in the most cover-bid-like fifth (56 expected) and
+    bids more spread than the market's read as if they were evidence of cover bidding."""
+    row = pd.Series({"size": 4, "n_tenders": 278, "distinct_winners": 4, "segmentation": 0.0, "turn_taking": 0.0,
+                     "home_share": 0.0, "member_wins": 243, "wins_by_member": {"A": 150, "B": 57, "C": 20, "D": 16},
+                     "cover_tenders": 0, "n_priced": 278, "n_flagged": 28, "median_cv": 0.044, "baseline_cv": 0.037,
+                     "category": "milk", "baseline": "market", "closed_share": 0.0, "identifiers": []})
+    dates = {"first_tender": None, "last_tender": None, "dated_tenders": 0}
+    against = rings._explain(row, {}, dates)
+    assert ("only 28 of 278 priced tenders were among the most cover-bid-like fifth of the market (56 expected by "
+            "chance), their bids more spread than the market's (median CV 0.044 against 0.037)") in against
+    # near miss: more than chance, and tighter
+    row["n_flagged"], row["median_cv"] = 90, 0.020
+    assert ("90 of 278 priced tenders were among the most cover-bid-like fifth of the market (56 expected), their "
+            "bids tighter than the market's (median CV 0.020 against 0.037)") in rings._explain(row, {}, dates)
