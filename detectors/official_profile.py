@@ -556,16 +556,16 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
                 baseline = round(f["peer_expected_failures"], 1)
                 word = "more than" if f["failures"] > baseline else \
                     "fewer than" if f["failures"] < baseline else "as many as"
-                facts.append(f"failed {counted(f['failures'], 'inspection')} against the "
-                             f"{f['expected_failures']:.1f} its firms' records with other officials predict, "
-                             f"{word} the {baseline:.1f} expected at its peers' typical ratio of "
-                             f"{f['peer_ratio']:.2f} to that prediction (z = {f['z']:.1f}, allowing for chance "
-                             f"and the spread between peers)")
+                facts.append(f"failed {counted(f['failures'], 'inspection')}, {word} the {baseline:.1f} its peers "
+                             f"would fail on the same firms (the firms' records with other officials predict "
+                             f"{f['expected_failures']:.1f}, and peers typically fail {f['peer_ratio']:.2f} times "
+                             f"what such records predict; z = {f['z']:.1f}, allowing for chance and the spread "
+                             f"between peers)")
                 continue
             label, fmt = _LABELS[metric]
             direction = "above" if f["z"] > 0 else "below"
             facts.append(f"{label} {fmt(f['value'])} against a peer median of {fmt(f['baseline'])} "
-                         f"({abs(f['z']):.1f} robust SD {direction})")
+                         f"({abs(f['z']):.1f} robust standard deviations {direction})")
         if row["overdue"] > 0 and (many_overdue or "overdue_share" in flagged):
             late, still_open = int(row["overdue"]), int(row["open_overdue"] or 0)
             days = counted(round(float(row["overdue_days"])), "day")

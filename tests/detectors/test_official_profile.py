@@ -194,9 +194,9 @@ def test_an_official_who_fails_far_fewer_than_its_firms_predict_is_a_finding() -
     assert deviation["z"] <= -3.5 and "pass_rate" not in f.evidence["deviations"]
     baseline = deviation["peer_ratio"] * expected
     assert deviation["peer_expected_failures"] == pytest.approx(baseline, abs=0.01)
-    assert f"failed 0 inspections against the {expected:.1f} its firms' records with other officials predict, " \
-        f"fewer than the {baseline:.1f} expected at its peers' typical ratio of {deviation['peer_ratio']:.2f}" \
-        in f.explanation
+    assert f"failed 0 inspections, fewer than the {baseline:.1f} its peers would fail on the same firms (the " \
+        f"firms' records with other officials predict {expected:.1f}, and peers typically fail " \
+        f"{deviation['peer_ratio']:.2f} times what such records predict" in f.explanation
 
 
 def test_the_failure_sentence_compares_with_what_the_z_compares_with() -> None:
@@ -225,9 +225,10 @@ def test_the_failure_sentence_compares_with_what_the_z_compares_with() -> None:
     assert deviation["failures"] == 40 and deviation["expected_failures"] == pytest.approx(500 / 13, abs=0.01)
     assert deviation["z"] <= -3.5 and deviation["peer_ratio"] > 3.5
     assert deviation["peer_expected_failures"] == pytest.approx(deviation["peer_ratio"] * 500 / 13, abs=0.01)
-    assert ("failed 40 inspections against the 38.5 its firms' records with other officials predict, fewer than "
-            f"the {deviation['peer_expected_failures']:.1f} expected at its peers' typical ratio of "
-            f"{deviation['peer_ratio']:.2f} to that prediction (z = {deviation['z']:.1f}") in found["O1"].explanation
+    assert (f"failed 40 inspections, fewer than the {deviation['peer_expected_failures']:.1f} its peers would fail "
+            "on the same firms (the firms' records with other officials predict 38.5, and peers typically fail "
+            f"{deviation['peer_ratio']:.2f} times what such records predict; z = {deviation['z']:.1f}"
+            ) in found["O1"].explanation
     assert "fewer than the 38.5" not in found["O1"].explanation
     assert "O3" not in found  # near miss: a peer failing at the peers' ratio
 
