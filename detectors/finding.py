@@ -97,10 +97,12 @@ def joined(items: Sequence[str]) -> str:
 
 
 def labelled(ids: pd.Series, names: pd.Series) -> pd.Series:
-    """``Name (id)`` where ``names`` gives a name that is not blank, else the id: how a sentence
-    names a firm, a department or a person the records may or may not name."""
+    """``Name (id)`` where ``names`` gives a name that is not blank and not the id itself, else the id:
+    how a sentence names a firm, a department or a person the records may or may not name (a bid
+    table's firm is often named by its id: ``ROYALCREST``, not ``ROYALCREST (ROYALCREST)``)."""
     text = names.where(names.notna(), "").astype(str).str.strip()
-    return (text + " (" + ids.astype(str) + ")").where(text != "", ids.astype(str))
+    key = ids.astype(str)
+    return (text + " (" + key + ")").where((text != "") & (text != key), key)
 
 
 def labels(frame: pd.DataFrame, key: str, name: str = "name") -> dict[str, str]:

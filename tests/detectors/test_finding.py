@@ -67,5 +67,8 @@ def test_labels_name_what_the_records_name_and_fall_back_to_the_id() -> None:
 
     ids = pd.Series(["F1", "F2", "F3"])
     assert labelled(ids, pd.Series(["Alpha ", " ", None])).tolist() == ["Alpha (F1)", "F2", "F3"]
+    # a name that is the id itself (a bid table's firm column) is said once
+    assert labelled(pd.Series(["ROYALCREST", "F2"]), pd.Series(["ROYALCREST", "F2 Ltd"])).tolist() == [
+        "ROYALCREST", "F2 Ltd (F2)"]
     firms = pd.DataFrame({"firm_id": ["F1", "F2", "F2", None, "F3"], "name": ["Alpha", " ", "Beta", "Ghost", None]})
     assert labels(firms, "firm_id") == {"F1": "Alpha (F1)", "F2": "Beta (F2)"}  # F2's first named row
