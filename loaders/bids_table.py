@@ -354,8 +354,8 @@ def _table_scan(path: Path, header: list[str], columns: TableColumns) -> tuple[s
     file, keeping only the ids and the winner cells), so that a winner cell naming another firm of
     the tender is known as a firm, wherever its row is.
 
-    The column names firms when every tender of two or more rows gives one value on all of them
-    (the winner's id, as a column naming the winner does) and every value is a firm of the table:
+    The column names firms when every tender of two or more rows gives one non-blank value on all
+    of them (the winner's id, as a column naming the winner does) and every value is a firm of the table:
     then ``1`` and ``0`` are firms, not flags. A flag column differs within a tender (one ``1``,
     the rest ``0``), so it reads as flags, whatever the firms are called."""
     firm_at, tender_at = header.index(columns.firm), header.index(columns.tender)
@@ -363,6 +363,7 @@ def _table_scan(path: Path, header: list[str], columns: TableColumns) -> tuple[s
     firms: set[str] = set()
     cells: dict[str, set[str]] = defaultdict(set)
     rows: dict[str, int] = defaultdict(int)
+    filled: dict[str, int] = defaultdict(int)  # rows with a winner cell
     with open(path, encoding="utf-8-sig", newline="") as handle:
         for record in iter_records(handle):
             if record.error is not None or len(record.cells) != len(header):
@@ -372,8 +373,11 @@ def _table_scan(path: Path, header: list[str], columns: TableColumns) -> tuple[s
             rows[tender] += 1
             if winner_at is not None and record.cells[winner_at].strip():
                 cells[tender].add(record.cells[winner_at].strip())
-    shared = [cells[t] for t, n in rows.items() if n >= 2 and cells[t]]
-    names = bool(shared) and all(len(v) == 1 for v in shared) and all(
+                filled[tender] += 1
+    # every row of a tender of two or more rows gives the same non-blank value: a flag column marks
+    # the winner alone (its other rows 0, false or blank), so it never does
+    shared = [t for t, n in rows.items() if n >= 2]
+    names = bool(shared) and all(filled[t] == rows[t] and len(cells[t]) == 1 for t in shared) and all(
         value in firms for values in cells.values() for value in values)
     return firms, names
 

@@ -79,6 +79,12 @@ def test_a_winner_column_naming_numeric_firms_reads_1_and_0_as_firms(tmp_path: P
     path.write_text("auction,bidder,price,won\nA,1,100,0\nA,2,110,1\nB,0,100,1\nB,2,105,0\n", encoding="utf-8")
     sink, _ = stream(path, TableColumns(tender="auction", firm="bidder", amount="price", winner="won"))
     assert [(a["tender_id"], a["firm_id"]) for a in sink.rows["awards"]] == [("src:A", "src:2"), ("src:B", "src:0")]
+    # a flag written on the winning row alone, the others blank: still flags
+    path.write_text("auction,bidder,price,won\nA,1,100,1\nA,2,110,\nB,2,100,1\nB,1,105,\nC,3,90,1\nC,1,95,\n",
+                    encoding="utf-8")
+    sink, _ = stream(path, TableColumns(tender="auction", firm="bidder", amount="price", winner="won"))
+    assert [(a["tender_id"], a["firm_id"]) for a in sink.rows["awards"]] == [
+        ("src:A", "src:1"), ("src:B", "src:2"), ("src:C", "src:3")]
 
 
 def test_bid_ids_of_tenders_and_firms_with_colons_never_collide() -> None:
