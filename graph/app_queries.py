@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -709,9 +710,23 @@ def pair_ties(db: Database, official_id: str, firm_id: str, path_cap: int = 10) 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
-#: the words of a Latin token as the index's standard analyzer cuts them: letters and digits, kept
-#: together across an inner point or apostrophe (``e.g``, ``o'brien``, ``3.5``), punctuation dropped
-_WORD = re.compile(r"\w+(?:[.'’]\w+)*")
+def _words(text: str) -> list[str]:
+    """The words of ``text`` as the index's standard analyzer cuts them: runs of letters, combining
+    marks (a Devanagari vowel sign, a decomposed ü), digits and underscores, kept together across a
+    point or an apostrophe between two such characters (``e.g``, ``o'brien``, ``3.5``); every other
+    character (punctuation, symbols, spaces) ends a word."""
+    def inside(char: str) -> bool:
+        return char == "_" or unicodedata.category(char)[0] in "LMN"
+
+    words, current = [], ""
+    for i, char in enumerate(text):
+        joins = char in ".'’" and current and i + 1 < len(text) and inside(text[i + 1])
+        if inside(char) or joins:
+            current += char
+        elif current:
+            words.append(current)
+            current = ""
+    return words + [current] if current else words
 #: the most words a search uses: a pasted paragraph made the server refuse the query ("input automaton
 #: is too large"), and a few words already pick out a name
 MAX_SEARCH_TERMS = 12
@@ -727,7 +742,7 @@ def fulltext_query(text: str) -> str:
         if _CJK.search(word):
             terms.append('"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"')
         else:
-            terms += [f"{piece}*" for piece in _WORD.findall(word)]  # no Lucene operator survives the cut
+            terms += [f"{piece}*" for piece in _words(word)]  # no Lucene operator survives the cut
     return " AND ".join(terms[:MAX_SEARCH_TERMS]) or '""'
 
 

@@ -51,6 +51,9 @@ def test_fulltext_query_prefixes_latin_words_and_quotes_cjk_words():
     assert app_queries.fulltext_query("Smith & Sons, Inc.") == "Smith* AND Sons* AND Inc*"
     assert app_queries.fulltext_query("O'Brien e.g. 3.5") == "O'Brien* AND e.g* AND 3.5*"
     assert app_queries.fulltext_query("AND OR NOT") == "AND* AND OR* AND NOT*"
+    # combining marks are inside a word, as the analyzer keeps them (a Devanagari name, a decomposed ü)
+    assert app_queries.fulltext_query("राजेश कंस्ट्रक्शन") == "राजेश* AND कंस्ट्रक्शन*"
+    assert app_queries.fulltext_query("Mu\u0308ller,") == "Mu\u0308ller*"
     assert app_queries.fulltext_query("   ") == '""'
     # a pasted paragraph: the first words only (the server refused the whole as too large)
     assert app_queries.fulltext_query("word " * 500).count("word*") == app_queries.MAX_SEARCH_TERMS
