@@ -15,10 +15,10 @@ CALL (o) {
   UNION
   MATCH (o)-[kin:RELATED_TO]->(holder:Person)
   RETURN holder, CASE kin.relation WHEN 'self' THEN 'the official'
-                 ELSE 'their ' + replace(coalesce(kin.relation, 'relative'), '_', ' ') + ' ' +
+                 ELSE 'their ' + replace(replace(coalesce(kin.relation, 'relative'), '_in_law', '-in-law'), '_', ' ') + ' ' +
                       coalesce(holder.name, holder.id) + ' (' + holder.id + ')' END AS who
 }
-CALL (holder, who) {
+CALL (o, holder, who) {
   MATCH (holder)-[role:SHAREHOLDER_OF|LEGAL_REP_OF|DIRECTOR_OF]->(f:Firm)
   WITH f, who, role, CASE WHEN role.share <= 1 THEN 100 * role.share ELSE role.share END AS pct
   RETURN f, who + CASE type(role)
@@ -36,7 +36,8 @@ CALL (holder, who) {
   UNION
   MATCH (holder)-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]->(v)<-[:HAS_PHONE|HAS_EMAIL|HAS_ADDRESS]-(q:Person)
         -[role:SHAREHOLDER_OF|LEGAL_REP_OF|DIRECTOR_OF]->(f:Firm)
-  WHERE q <> holder
+  // not the person the holder is: a relative holding the role, or the official holding it as itself
+  WHERE q <> holder AND NOT (holder = o AND EXISTS { (o)-[:RELATED_TO {relation: 'self'}]->(q) })
   RETURN f, who + ' shares ' + toLower(labels(v)[0]) + ' ' + v.value + ' with its ' +
          CASE type(role) WHEN 'SHAREHOLDER_OF' THEN 'shareholder' WHEN 'LEGAL_REP_OF' THEN 'legal representative'
               ELSE 'director' END + ' ' + coalesce(q.name, q.id) + ' (' + q.id + ')' AS tie

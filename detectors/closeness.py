@@ -949,8 +949,10 @@ def _ties(data: MarketData, params: Params) -> pd.DataFrame:
         own = own.assign(holder="the official", src=OFFICIAL_SIDE)
         rel = pid[pid["owner_kind"] == "person"].rename(columns={"owner_id": "person_id"})
         rel = rel.merge(relations[[OID, "person_id", "relation", "person"]], on="person_id")
-        rel = rel.assign(holder="the official's " + _relation(rel["relation"]) + " " + rel["person"],
-                         src=rel["person_id"])[[OID, "kind", "value", "holder", "src"]]
+        itself = rel["relation"].eq("self")  # the person the official is declared to be: the official's side
+        rel = rel.assign(holder=np.where(itself, "the official",
+                                         "the official's " + _relation(rel["relation"]) + " " + rel["person"]),
+                         src=rel["person_id"].where(~itself, OFFICIAL_SIDE))[[OID, "kind", "value", "holder", "src"]]
         side_o = pd.concat([own, rel], ignore_index=True)
         fid = data.firm_identifiers.dropna(subset=[FID, "kind", "value"])
         fid = fid[fid["kind"].isin(["phone", "email", "address"])][[FID, "kind", "value"]].assign(via="it", dst="")
@@ -962,7 +964,12 @@ def _ties(data: MarketData, params: Params) -> pd.DataFrame:
         side_f = pd.concat([fid, via_person], ignore_index=True).drop_duplicates()
         firms_per_value = side_f.groupby(["kind", "value"])[FID].nunique().rename("firms_sharing")
         shared = side_o.merge(side_f, on=["kind", "value"]).join(firms_per_value, on=["kind", "value"])
-        shared = shared[shared["src"] != shared["dst"]]  # a relative holding the role is a role tie already
+        # a relative holding the role is a role tie already, and so is the official holding it as itself
+        selves = set(zip(relations.loc[relations["relation"].eq("self"), OID],
+                         relations.loc[relations["relation"].eq("self"), "person_id"]))
+        as_itself = [src == OFFICIAL_SIDE and (o, dst) in selves
+                     for o, src, dst in zip(shared[OID], shared["src"], shared["dst"], strict=True)]
+        shared = shared[(shared["src"] != shared["dst"]) & ~np.array(as_itself, dtype=bool)]
         if not shared.empty:
             points = shared["kind"].map({"phone": params.phone_points, "email": params.email_points,
                                          "address": params.address_points}).fillna(0.0)

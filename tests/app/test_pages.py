@@ -636,7 +636,7 @@ def test_analyst_query_lists_officials_tied_to_firms_they_dealt_with(market_db):
     assert rows.loc[("O1", "F6"), "ties"] == ["the official shares email olga@home.example with it"]
     for firm in ("F1", "F3"):
         assert rows.loc[("O3", firm), "ties"] == [
-            "their brother in law Pete Kin (P9) shares phone 13900000009 with its shareholder Pat Owner (P1)"]
+            "their brother-in-law Pete Kin (P9) shares phone 13900000009 with its shareholder Pat Owner (P1)"]
     assert rows.loc[("O3", "F1"), ["committees", "won"]].tolist() == [6, 2]
     # one official only
     only = market_db.read_frame("analyst_official_firm_ties", official_id="O2", limit=10)
@@ -653,6 +653,12 @@ def test_analyst_query_lists_officials_tied_to_firms_they_dealt_with(market_db):
     mine = market_db.read_frame("analyst_official_firm_ties", official_id="O4", limit=10)
     assert mine[["firm_id", "ties"]].to_dict("records") == [
         {"firm_id": "F2", "ties": ["the official holds 0.4 % of its shares"]}]
+    # the official's own phone on the person it is declared to be is that person's, not a second tie
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("""MATCH (o4:Official {id: 'O4'}), (p40:Person {id: 'P40'})
+                       CREATE (o4)-[:HAS_PHONE]->(:Phone {value: '13900000040'})<-[:HAS_PHONE]-(p40)""").consume()
+    mine = market_db.read_frame("analyst_official_firm_ties", official_id="O4", limit=10)
+    assert mine["ties"].tolist() == [["the official holds 0.4 % of its shares"]]
 
 
 WRITES = {

@@ -1233,6 +1233,20 @@ def test_open_applications_count_as_handled_and_the_sentence_says_how_many_are_o
             and f"by coincidence is {corroboration['pvalue']:.3f})." in finding.explanation)
 
 
+def test_the_person_an_official_is_declared_to_be_is_the_official_in_shared_identifiers() -> None:
+    data = _one_committee([{"official_id": "O1", "person_id": "P9", "relation": "self", "person_name": "Jane Wu"}],
+                          [{"person_id": "P9", "firm_id": "F1", "role": "legal_rep", "share": None}])
+    data = dataclasses.replace(data, person_identifiers=pd.DataFrame([
+        {"owner_kind": "official", "owner_id": "O1", "kind": "phone", "value": "555-1"},
+        {"owner_kind": "person", "owner_id": "P9", "kind": "phone", "value": "555-1"}]),
+        firm_identifiers=pd.DataFrame([{"firm_id": "F1", "kind": "phone", "value": "555-1", "via": None}]))
+    (finding,) = closeness.detect(data)
+    details = [t["detail"] for t in finding.evidence["components"]["ties"]["value"]]
+    # one person: its phone is the official's, and the official's phone on its own role is no second tie
+    assert details == ["the official is its legal representative",
+                       "the official shares phone 555-1 with it (no other firm uses it)"]
+
+
 def test_relations_and_chances_read_as_a_sentence_says_them() -> None:
     assert closeness._relation(pd.Series(["brother_in_law", "step_son", None])).tolist() == [
         "brother-in-law", "step son", "relative"]
