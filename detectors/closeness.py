@@ -965,8 +965,8 @@ def _ties(data: MarketData, params: Params) -> pd.DataFrame:
         firms_per_value = side_f.groupby(["kind", "value"])[FID].nunique().rename("firms_sharing")
         shared = side_o.merge(side_f, on=["kind", "value"]).join(firms_per_value, on=["kind", "value"])
         # a relative holding the role is a role tie already, and so is the official holding it as itself
-        selves = set(zip(relations.loc[relations["relation"].eq("self"), OID],
-                         relations.loc[relations["relation"].eq("self"), "person_id"]))
+        declared = relations.loc[relations["relation"].eq("self")]
+        selves = set(zip(declared[OID], declared["person_id"], strict=True))
         as_itself = [src == OFFICIAL_SIDE and (o, dst) in selves
                      for o, src, dst in zip(shared[OID], shared["src"], shared["dst"], strict=True)]
         shared = shared[(shared["src"] != shared["dst"]) & ~np.array(as_itself, dtype=bool)]
