@@ -988,6 +988,8 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
         seg_strength = 0.0 if seg_value != seg_value else \
             seg_value * _division_weight(float(stats.norm.isf(max(seg_pvalue, 1e-300))))
         base = _baseline(baselines, a["category"])
+        # the tenders without a category are the market where no tender has one
+        whole_market = a["category"] == NO_CATEGORY and {c for c, _ in baselines} <= {"*", NO_CATEGORY}
         # the category's medians and ranking, or the whole market's for a small category
         from_market = market.fallback.get((a["category"], "cv"), True)
         identifiers, id_strength = shared_identifiers(size, shared_by_ring.get(k), traced)
@@ -1016,7 +1018,9 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "cover_tenders": int(a["cover_n"]) if a["cover_n"] == a["cover_n"] else 0,
             "cover_tight": int(a["cover_tight"]) if a["cover_tight"] == a["cover_tight"] else 0,
             "baseline_cv": base.get("cv"), "baseline_rd": base.get("rd"),
-            "baseline_spread": base.get("spread"), "baseline": "market" if from_market else "category",
+            "baseline_spread": base.get("spread"),
+            "baseline": "market" if from_market or whole_market else "uncategorised" if a["category"] == NO_CATEGORY
+                        else "category",
             "solo_win_share": float(solo.get(k, 0) / won_any.get(k, 1)) if won_any.get(k, 0) else 0.0,
             "identifiers": identifiers, "id_strength": id_strength,
         })
@@ -1207,8 +1211,9 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
     if row.get("n_priced"):
         cv, base = row["median_cv"], row["baseline_cv"]
         verb = "was" if row["n_flagged"] == 1 else "were"
-        market = "the market" if row["category"] == NO_CATEGORY or row.get("baseline") == "market" \
-            else "their category"
+        market, markets = {"market": ("the market", "the market's"),
+                           "uncategorised": ("the tenders without a category", "those of the tenders without a category"),
+                           }.get(row.get("baseline"), ("their category", "their category's"))
         # the fifth whose mean suspicion percentile (low CV and spread, high RD) is highest; fewer
         # there than chance gives, or bids more spread than the market's, is said as the evidence
         # against cover bidding that it is
@@ -1218,7 +1223,7 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
                   f"most cover-bid-like fifth of {market} ({expected:.0f} expected{' by chance' if fewer else ''})")
         if cv == cv and base == base and base:
             side = "tighter than" if cv < base else "as spread as" if cv == base else "more spread than"
-            phrase += f", their bids {side} {market}'s (median CV {cv:.3f} against {base:.3f})"
+            phrase += f", their bids {side} {markets} (median CV {cv:.3f} against {base:.3f})"
         parts.append(phrase)
     if row["closed_share"] >= 0.5:
         parts.append(f"no outsider bid in {_pct(row['closed_share'])} % of them")

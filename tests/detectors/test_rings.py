@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from detectors import rings
-from detectors.market import MarketData
+from detectors.market import COLUMNS, MarketData
 
 RING = ("F1", "F2", "F3")     # rotate wins with cover bids 1.5–4.5 % above the winner
 NICHE = ("F7", "F8", "F9")    # always meet, but bid independently and the cheapest wins
@@ -703,6 +703,17 @@ def test_a_small_category_is_compared_with_the_market_and_the_sentence_says_so(m
     own = rings.detect(market, seed=0)[0]
     assert own.evidence["price"]["baseline"] == "category"
     assert "cover-bid-like fifth of their category" in own.explanation
+    # the ring's tenders without a category, among categorised ones: their own baseline, named as such
+    blank = market.tenders["tender_id"].str.startswith("T-R") | (market.tenders.index < 80)  # the rest: roads
+    bare = MarketData.build(**{**{f: getattr(market, f) for f in COLUMNS},
+                               "tenders": market.tenders.assign(category=market.tenders["category"].where(~blank))})
+    unnamed = rings.detect(bare, seed=0)[0]
+    assert unnamed.evidence["price"]["baseline"] == "uncategorised"
+    assert "fifth of the tenders without a category" in unnamed.explanation
+    # and where no tender has a category, they are the market
+    none = MarketData.build(**{**{f: getattr(market, f) for f in COLUMNS},
+                               "tenders": market.tenders.assign(category=None)})
+    assert rings.detect(none, seed=0)[0].evidence["price"]["baseline"] == "market"
 
 
 def test_a_price_share_test_counts_only_beyond_what_the_luckiest_candidate_reaches() -> None:
