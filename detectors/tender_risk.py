@@ -59,7 +59,7 @@ import pandas as pd
 
 from detectors import bid_traces
 from detectors import rings as rings_detector
-from detectors.finding import Finding, counted, joined, listed
+from detectors.finding import Finding, counted, joined, listed, ordinal
 from detectors.market import MarketData
 from detectors.screens import (
     NO_CATEGORY,
@@ -298,8 +298,7 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
     """The tender's sentences: its valid bids' CV and RD, and the lowest bid's share of the budget
     where it has one, against the medians it was ranked against (its category's, or the market's
     for a small category or a market without categories; tenders of suspected rings left out when
-    ``without_rings``); then the mean of its suspicion percentiles, as the share of those tenders
-    that look less like cover bidding, and the ring's ``members`` who bid in it (each leads to the
+    ``without_rings``); then the mean of its suspicion percentiles (capped at the 99th), and the ring's ``members`` who bid in it (each leads to the
     ring through MEMBER_OF)."""
     facts = []
     if row.cv == row.cv and base["cv"]["median"] is not None:
@@ -316,8 +315,10 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
     named = {"cv": "CV", "spread": "spread", "rd": "relative distance", "budget_ratio": "price to budget"}
     # the percentiles the mean is over: a screen undefined for this tender (RD of identical bids) is not
     over = joined([word for screen, word in named.items() if pd.notna(getattr(row, f"p_{screen}", None))])
-    text += (f"On average over {over}, the tender looks more like cover bidding than "
-             f"{round(100 * row.screen_risk)} % of {compared}")
+    # a mean of percentile ranks, said as one: at most the 99th (the tender is among the tenders it
+    # is ranked against, so it never outranks all of them)
+    text += (f"On average over {over}, it ranks at the {ordinal(min(99, round(100 * row.screen_risk)))} "
+             f"percentile for looking like cover bidding among {compared}")
     if row.ring_score and members:
         text += (f", and {counted(len(members), 'member')} of a suspected ring (score {row.ring_score:.0f}) "
                  f"bid in it: {listed(members, 5)}")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from detectors import tender_risk
-from detectors.finding import Finding
+from detectors.finding import Finding, ordinal
 from detectors.market import MarketData
 
 
@@ -42,10 +42,10 @@ def test_only_the_cover_bid_tender_becomes_a_finding() -> None:
     found = findings[0]
     assert found.kind == "tender" and found.score >= 90
     assert found.explanation.startswith("4 valid bids: coefficient of variation 0.013 (category median ")
-    # the share quoted is the mean of the three screens' percentiles
+    # the percentile quoted is the mean of the three screens' (31 tenders: TX's mean rank rounds to the 98th)
     mean = round(100 * found.evidence["screen_risk"])
-    assert (f". On average over CV, spread and relative distance, the tender looks more like cover bidding than "
-            f"{mean} % of the category's tenders.") in found.explanation
+    assert mean < 100 and (f". On average over CV, spread and relative distance, it ranks at the {ordinal(mean)} "
+                           "percentile for looking like cover bidding among the category's tenders.") in found.explanation
     assert "relative distance 4.00 (category median " in found.explanation
     assert found.evidence["baseline_from_whole_market"] is False
     assert found.evidence["baseline_without_ring_tenders"] is False
@@ -67,7 +67,7 @@ def test_the_sentence_names_only_the_screens_a_tender_has() -> None:
     bids.loc[bids["tender_id"] == "TX", "amount"] = 100.0  # identical bids: RD undefined
     findings = tender_risk.detect(MarketData.build(tenders=data.tenders, bids=bids), tender_risk.Params(use_rings=False))
     (found,) = [f for f in findings if f.tender_id == "TX"]
-    assert "On average over CV and spread, the tender looks" in found.explanation
+    assert "On average over CV and spread, it ranks at the " in found.explanation
 
 
 def test_a_market_without_categories_is_named_the_market_and_uncategorised_tenders_among_others_so() -> None:
@@ -75,7 +75,7 @@ def test_a_market_without_categories_is_named_the_market_and_uncategorised_tende
     bare = MarketData.build(tenders=data.tenders.assign(category=None), bids=data.bids)
     (found,) = tender_risk.detect(bare, tender_risk.Params(use_rings=False))
     assert "(market median " in found.explanation and "category" not in found.explanation
-    assert found.explanation.endswith(" % of the market's tenders.")
+    assert found.explanation.endswith(" percentile for looking like cover bidding among the market's tenders.")
     assert found.evidence["baseline_from_whole_market"] is True
     # 31 tenders without a category beside 30 "bridges" ones: the uncategorised are their own baseline
     bridges = data.tenders.assign(tender_id="B" + data.tenders["tender_id"], category="bridges")
@@ -84,7 +84,8 @@ def test_a_market_without_categories_is_named_the_market_and_uncategorised_tende
                                                                         bid_id="B" + data.bids["bid_id"])]))
     mixed = {f.tender_id: f for f in tender_risk.detect(both, tender_risk.Params(use_rings=False))}
     assert "(uncategorised median " in mixed["TX"].explanation
-    assert mixed["TX"].explanation.endswith(" % of the tenders without a category.")
+    assert mixed["TX"].explanation.endswith(" percentile for looking like cover bidding among the tenders "
+                                            "without a category.")
     assert "(category median " in mixed["BTX"].explanation
 
 
@@ -147,7 +148,7 @@ def test_a_ring_raises_its_tenders() -> None:
     assert "T05" in {f.tender_id for f in findings}
     t05 = next(f for f in findings if f.tender_id == "T05")
     assert "2 members of a suspected ring (score 90) bid in it: F1, F2." in t05.explanation
-    assert "% of the category's tenders where no suspected ring bid" in t05.explanation
+    assert "cover bidding among the category's tenders where no suspected ring bid" in t05.explanation
     assert t05.evidence["baseline_without_ring_tenders"] is True
     assert t05.evidence["ring"]["members_bidding"] == ["F1", "F2"]
 
