@@ -310,19 +310,16 @@ def parse_datetime(text: str) -> datetime:
 
 
 def parse_id(text: str) -> str:
-    """An id as written, without surrounding blanks; refused when it holds a character nobody can
-    see (a zero-width space, a control character) or a space other than the plain one (a no-break
-    or ideographic space): it would be another id that looks the same, and every row naming the
-    visible one would miss it."""
-    value = text.strip()
+    """An id as written, without surrounding blanks, a space of another kind (no-break, ideographic,
+    thin) read as a plain one; refused when it holds a character nobody can see (a zero-width
+    space, a control character). Either would be another id that looks the same, and every row
+    naming the visible one would miss it; a bid table's firm is often its scraped name, where
+    no-break spaces are common, so those are read rather than refused."""
+    value = "".join(" " if unicodedata.category(char) == "Zs" else char for char in text).strip()
     for position, char in enumerate(value, 1):
-        category = unicodedata.category(char)
-        if category in ("Cc", "Cf", "Zl", "Zp"):
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
             name = unicodedata.name(char, "a control character")
             raise ValueError(f"id holds an invisible character (U+{ord(char):04X} {name} at position {position})")
-        if category == "Zs" and char != " ":
-            raise ValueError(f"id holds a space that is not a plain space (U+{ord(char):04X} "
-                             f"{unicodedata.name(char, 'a space')} at position {position}): write a plain space")
     return value
 
 
