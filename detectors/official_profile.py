@@ -548,7 +548,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
             continue
         score = 100.0 * (1.0 - np.exp(-strength / 6.0))
         name = row["name"].strip() if isinstance(row["name"], str) else ""
-        who = f"{name} ({row[OID]})" if name else str(row[OID])
+        who = f"{name} ({row[OID]})" if name and name != str(row[OID]) else str(row[OID])
         facts = []
         for metric, f in sorted(flagged.items(), key=lambda kv: -abs(kv[1]["z"])):
             if metric == "fail_ratio":

@@ -309,10 +309,10 @@ RANK_DIGITS = 12
 
 def _significant(values: np.ndarray, digits: int) -> np.ndarray:
     """``values`` rounded to ``digits`` significant digits (0, ±inf and NaN unchanged)."""
-    finite = np.isfinite(values) & (values != 0)
     out = values.astype(float).copy()
-    scale = 10.0 ** np.floor(np.log10(np.abs(values[finite])))
-    out[finite] = np.round(values[finite] / scale, digits - 1) * scale
+    finite = np.isfinite(out) & (np.abs(out) >= np.finfo(float).tiny)  # 0 and subnormals as they are
+    scale = 10.0 ** np.floor(np.log10(np.abs(out[finite])))
+    out[finite] = np.round(out[finite] / scale, digits - 1) * scale
     return out
 
 

@@ -54,10 +54,10 @@ else:
                               "LIMIT 25", help="Write values as parameters ($id, $limit …): a box for each appears below")
     for parameter in app_queries.query_parameters(text):  # values go in as parameters, never into the text
         raw = st.text_input(f"${parameter}", key=f"console_free_param_{parameter}",
-                            help="JSON (10, true, null, [\"a\",\"b\"], \"text\") or plain text; a parameter "
-                                 "named as an id (firm_id, key) takes what is typed as text")
-        params[parameter] = value = app_queries.console_value(raw, app_queries.parameter_type(parameter))
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 100_000:  # an id?
+                            help="JSON (10, true, null, [\"a\",\"b\"], \"text\") or plain text")
+        params[parameter] = value = app_queries.console_value(raw)  # free Cypher: JSON, as typed
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and (
+                abs(value) >= 100_000 or app_queries.parameter_type(parameter) == "string"):  # an id?
             st.caption(f"${parameter} goes in as the number {value}; an id is text: write it in "
                        "quotes (\"…\") to match one")
 

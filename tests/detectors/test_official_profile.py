@@ -382,12 +382,13 @@ def test_one_late_approval_is_told_in_the_singular_and_a_nameless_official_by_it
         for i in range(10):
             late = o == "O5" and i == 0
             _approval(rows, o, f"2023-{i + 1:02d}-01", f"2023-{i + 1:02d}-{22 if late else 15}", 20)
-    officials = [{**row, "name": name} for row, name in zip(
-        _officials(["O1", "O2", "O3", "O4", "O5"]), ["A", "B", "C", None, "   "], strict=True)]
-    findings = op.detect(_market(officials, approvals=rows), pairs=[])
-    (found,) = [f for f in findings if f.official_id == "O5"]
-    assert found.explanation.startswith("Official O5 between ")
-    assert "1 approval past the statutory deadline by 1 day (decided)" in found.explanation
+    for unnamed in ("   ", "O5"):  # a blank name, and a name that is the id itself
+        officials = [{**row, "name": name} for row, name in zip(
+            _officials(["O1", "O2", "O3", "O4", "O5"]), ["A", "B", "C", None, unnamed], strict=True)]
+        findings = op.detect(_market(officials, approvals=rows), pairs=[])
+        (found,) = [f for f in findings if f.official_id == "O5"]
+        assert found.explanation.startswith("Official O5 between ")
+        assert "1 approval past the statutory deadline by 1 day (decided)" in found.explanation
 
 
 def test_detect_reports_strongest_closeness_and_is_deterministic() -> None:

@@ -141,6 +141,10 @@ def test_screens_differing_only_in_the_last_bit_of_a_float_tie() -> None:
     tenders = pd.DataFrame({"tender_id": screens["tender_id"], "category": "roads"})
     ranked = category_percentiles(screens, tenders, min_tenders=3)
     assert ranked["p_rd"].tolist() == [0.5] * 6
+    # zero, a subnormal, infinity and NaN are left as they are
+    from detectors.screens import _significant
+    kept = _significant(np.array([0.0, 5e-324, np.inf, np.nan, -2.5]), 12)
+    assert kept[:3].tolist() == [0.0, 5e-324, np.inf] and np.isnan(kept[3]) and kept[4] == -2.5
     # a real difference, in the 11th significant digit, still ranks
     screens.loc[0, "rd"] = root * (1 + 1e-10)
     assert category_percentiles(screens, tenders, min_tenders=3)["p_rd"].iloc[0] > 0.5
