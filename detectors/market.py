@@ -25,8 +25,9 @@ COLUMNS: dict[str, list[str]] = {
     # one row per bid; is_winner is True for the bid of the awarded firm; ip / document_hash:
     # the address the bid was sent from and its document file's hash (the lowest if several);
     # bids whose OCDS status is in NOT_TENDERED (invited, withdrawn) are not in it
+    # currency: the bid's (OCDS value.currency), else its tender's; null where neither names one
     "bids": ["bid_id", "tender_id", "firm_id", "amount", "submitted_at", "disqualified", "is_winner",
-             "ip", "document_hash"],
+             "ip", "document_hash", "currency"],
     # locality: the county-level division the firm is based in (graph.model Firm.locality)
     "firms": ["firm_id", "name", "reg_no", "locality"],
     "officials": ["official_id", "name", "department_id", "role"],

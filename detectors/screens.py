@@ -85,7 +85,7 @@ SUSPICIOUS_DIRECTION: dict[str, int] = {"cv": -1, "spread": -1, "rd": +1, "budge
 RISK_SCREENS: tuple[str, ...] = ("cv", "spread", "rd", "budget_ratio")
 
 _COLUMNS = ["tender_id", "n_bids", "mean", "sd", "b1", "b2", "cv", "spread", "diff_pct", "rd",
-            "skew", "kurtosis"]
+            "skew", "kurtosis", "currency"]
 
 
 def valid_bids(bids: pd.DataFrame) -> pd.DataFrame:
@@ -107,7 +107,19 @@ def _priced(bids: pd.DataFrame) -> pd.DataFrame:
     if "bid_id" in frame.columns:
         partner = frame["bid_id"].notna() & frame.duplicated(["tender_id", "bid_id"])
         frame = frame.loc[~partner]
-    return frame
+    return _in_one_currency(frame)
+
+
+def _in_one_currency(frame: pd.DataFrame) -> pd.DataFrame:
+    """The bids of each tender in its main currency (the one most of its bids name; the first in
+    alphabetical order on a tie), and those naming none: prices in two currencies are no spread."""
+    if "currency" not in frame.columns or frame["currency"].nunique(dropna=True) <= 1:
+        return frame
+    named = frame.loc[frame["currency"].notna(), ["tender_id", "currency"]]
+    counts = named.groupby(["tender_id", "currency"], sort=False).size().rename("n").reset_index()
+    counts = counts.sort_values(["tender_id", "n", "currency"], ascending=[True, False, True], kind="mergesort")
+    main = counts.drop_duplicates("tender_id").set_index("tender_id")["currency"]
+    return frame.loc[frame["currency"].isna() | (frame["currency"] == frame["tender_id"].map(main))]
 
 
 def tender_screens(bids: pd.DataFrame, min_bids: int = 2) -> pd.DataFrame:
@@ -137,12 +149,14 @@ def tender_screens(bids: pd.DataFrame, min_bids: int = 2) -> pd.DataFrame:
     >>> float(round(row.cv, 4)), float(round(row.spread, 2)), float(round(row.rd, 4))
     (0.0909, 0.2, 1.4142)
     """
-    frame = _priced(bids)[["tender_id", "amount"]]
+    frame = _priced(bids)
+    frame = frame.assign(currency=frame["currency"] if "currency" in frame.columns else None)[
+        ["tender_id", "amount", "currency"]]
     frame = frame.sort_values(["tender_id", "amount"], kind="mergesort")
     counts = frame.groupby("tender_id", sort=False)["amount"].transform("size")
     frame = frame.loc[counts >= min_bids].reset_index(drop=True)
     if frame.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object if c == "tender_id" else float)
+        return pd.DataFrame({c: pd.Series(dtype=object if c in ("tender_id", "currency") else float)
                              for c in _COLUMNS})
 
     amount = frame["amount"].to_numpy(dtype=float)
@@ -183,12 +197,14 @@ def tender_screens(bids: pd.DataFrame, min_bids: int = 2) -> pd.DataFrame:
         kurt = ((k + 1) * g2 + 6.0) * (k - 1) / ((k - 2) * (k - 3))
         per["kurtosis"] = np.where((k >= 4) & ~flat, kurt, np.nan)
     per["n_bids"] = per["n_bids"].astype(int)
+    per["currency"] = frame.groupby("tender_id", sort=False)["currency"].first().reindex(per.index)
     return per.reset_index()[_COLUMNS]
 
 
 def with_budget_ratio(screens: pd.DataFrame, tenders: pd.DataFrame) -> pd.DataFrame:
     """``screens`` (of :func:`tender_screens`) with ``budget_ratio = b_1 / budget``: the lowest
-    valid bid as a share of the tender's budget; NaN where the tender has no positive budget.
+    valid bid as a share of the tender's budget; NaN where the tender has no positive budget, or
+    its budget is in another currency than its bids (both named, and not the same).
 
     Examples
     --------
@@ -198,9 +214,14 @@ def with_budget_ratio(screens: pd.DataFrame, tenders: pd.DataFrame) -> pd.DataFr
     >>> with_budget_ratio(screens, tenders)["budget_ratio"].tolist()
     [0.95, nan]
     """
-    budget = tenders.drop_duplicates("tender_id").set_index("tender_id")["budget"]
-    budget = pd.to_numeric(budget, errors="coerce").where(lambda b: b > 0)
-    return screens.assign(budget_ratio=screens["b1"] / screens["tender_id"].map(budget).astype(float))
+    tenders = tenders.drop_duplicates("tender_id").set_index("tender_id")
+    budget = pd.to_numeric(tenders["budget"], errors="coerce").where(lambda b: b > 0)
+    ratio = screens["b1"] / screens["tender_id"].map(budget).astype(float)
+    if "currency" in screens.columns and "currency" in tenders.columns:
+        budgeted_in = screens["tender_id"].map(tenders["currency"])
+        other = budgeted_in.notna() & screens["currency"].notna() & (budgeted_in != screens["currency"])
+        ratio = ratio.where(~other)
+    return screens.assign(budget_ratio=ratio)
 
 
 def category_baselines(screens: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20,

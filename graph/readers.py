@@ -272,7 +272,7 @@ def market_bids(rows: pd.DataFrame) -> pd.DataFrame:
     bids of no firm left out, and bids whose OCDS status says they were never an offer in the
     competition (:data:`~detectors.market.NOT_TENDERED`: invited, withdrawn)."""
     standing = rows[~rows["status"].isin(NOT_TENDERED)]
-    per_firm = standing[["bid_id", "tender_id", "tenderers", "amount", "submitted_at", "disqualified"]]
+    per_firm = standing[["bid_id", "tender_id", "tenderers", "amount", "submitted_at", "disqualified", "currency"]]
     per_firm = per_firm.explode("tenderers", ignore_index=True).rename(columns={"tenderers": "firm_id"})
     return per_firm.dropna(subset=["firm_id"]).reset_index(drop=True)
 

@@ -242,3 +242,20 @@ def test_an_infinite_rd_is_left_out_of_the_baseline_and_its_count() -> None:
     table = category_baselines(screens, tenders, min_tenders=4, columns=("rd",))
     row = table.loc[("a", "rd")]
     assert (row["median"], row["q75"], row["n"], bool(row["fallback"])) == (2.0, 6.0, 3, True)
+
+
+def test_prices_in_another_currency_are_left_out_of_the_tenders_screens() -> None:
+    """One USD bid among CNY bids gave a CV of 0.54; a USD budget over CNY bids a lowest bid at 580 %."""
+    bids = pd.DataFrame({"tender_id": ["T1"] * 4 + ["T2"] * 3,
+                         "amount": [1000.0, 1010.0, 1030.0, 150.0, 5800.0, 5900.0, 6000.0],
+                         "currency": ["CNY", "CNY", "CNY", "USD", "CNY", "CNY", None]})
+    screens = tender_screens(bids).set_index("tender_id")
+    assert screens.loc["T1", "n_bids"] == 3 and screens.loc["T1", "currency"] == "CNY"
+    assert screens.loc["T1", "cv"] == pytest.approx(np.std([1000.0, 1010.0, 1030.0], ddof=1) / 1013.3333, rel=1e-4)
+    assert screens.loc["T2", "n_bids"] == 3  # a bid naming no currency is taken to be in the tender's
+    tenders = pd.DataFrame({"tender_id": ["T1", "T2"], "budget": [1100.0, 1000.0], "currency": ["CNY", "USD"]})
+    ratio = with_budget_ratio(screens.reset_index(), tenders).set_index("tender_id")["budget_ratio"]
+    assert ratio["T1"] == pytest.approx(1000.0 / 1100.0) and np.isnan(ratio["T2"])
+    # near miss: bids that name no currency at all are screened as before
+    plain = tender_screens(bids.drop(columns="currency")).set_index("tender_id")
+    assert plain.loc["T1", "n_bids"] == 4 and plain["currency"].isna().all()

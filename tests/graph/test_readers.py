@@ -73,10 +73,11 @@ def _expected() -> MarketData:
              ["T2", "D2", "Desks", "goods", nan, nan, nan, nan, nan, nan, nan, nan]],
             columns=COLUMNS["tenders"]),
         bids=pd.DataFrame(
-            [["B1", "T1", "F1", 95.0, "2024-01-10T09:00:00", False, True, "10.0.0.1", "H1"],
-             ["B2", "T1", "F2", 99.0, "2024-01-10T09:30:00", False, False, "10.0.0.1", "H1"],  # +02:00 → UTC
-             ["B3", "T2", "F3", 50.0, "2024-01-11T08:00:00", True, False, nan, nan],
-             ["B4", "T2", "F1", 52.0, nan, False, False, "10.0.0.1", nan]],  # sent from two IPs: the lowest
+            [["B1", "T1", "F1", 95.0, "2024-01-10T09:00:00", False, True, "10.0.0.1", "H1", "EUR"],
+             ["B2", "T1", "F2", 99.0, "2024-01-10T09:30:00", False, False, "10.0.0.1", "H1", "EUR"],  # +02:00 → UTC
+             ["B3", "T2", "F3", 50.0, "2024-01-11T08:00:00", True, False, nan, nan, nan],
+             # sent from two IPs: the lowest; a bid's currency is its tender's, T2 names none
+             ["B4", "T2", "F1", 52.0, nan, False, False, "10.0.0.1", nan, nan]],
             columns=COLUMNS["bids"]),
         firms=pd.DataFrame([["F1", "Alpha", "R1", "North"], ["F2", "Beta", nan, nan], ["F3", "Gamma", "R3", nan]],
                            columns=COLUMNS["firms"]),
