@@ -902,13 +902,19 @@ def _outcomes(meet: _Meetings | None, params: Params) -> pd.DataFrame:
 # --------------------------------------------------------------------------- ties
 
 
-def _relation(relation: pd.Series) -> pd.Series:
+def _kin(relation: Any) -> str:
     """A relation as a sentence says it: ``brother_in_law`` → ``brother-in-law``, ``step_son`` → ``step son``."""
-    return relation.fillna("relative").astype(str).str.replace("_in_law", "-in-law").str.replace("_", " ")
+    text = relation if isinstance(relation, str) and relation else "relative"
+    return text.replace("_in_law", "-in-law").replace("_", " ")
+
+
+def _relation(relation: pd.Series) -> pd.Series:
+    """:func:`_kin` of each relation."""
+    return relation.fillna("relative").astype(str).map(_kin)
 
 
 def _role_phrase(relation: Any, person: str, role: Any, share: Any) -> str:
-    kin = _relation(pd.Series([relation]))[0] if isinstance(relation, str) and relation else "relative"
+    kin = _kin(relation)
     who = "the official" if relation == "self" else f"the official's {kin} {person}"
     if role == "shareholder":
         if share is not None and not pd.isna(share):
@@ -965,11 +971,10 @@ def _ties(data: MarketData, params: Params) -> pd.DataFrame:
         firms_per_value = side_f.groupby(["kind", "value"])[FID].nunique().rename("firms_sharing")
         shared = side_o.merge(side_f, on=["kind", "value"]).join(firms_per_value, on=["kind", "value"])
         # a relative holding the role is a role tie already, and so is the official holding it as itself
-        declared = relations.loc[relations["relation"].eq("self")]
-        selves = set(zip(declared[OID], declared["person_id"], strict=True))
-        as_itself = [src == OFFICIAL_SIDE and (o, dst) in selves
-                     for o, src, dst in zip(shared[OID], shared["src"], shared["dst"], strict=True)]
-        shared = shared[(shared["src"] != shared["dst"]) & ~np.array(as_itself, dtype=bool)]
+        declared = relations.loc[relations["relation"].eq("self"), [OID, "person_id"]]
+        as_itself = (shared["src"] == OFFICIAL_SIDE) & pd.MultiIndex.from_frame(shared[[OID, "dst"]]).isin(
+            pd.MultiIndex.from_frame(declared))
+        shared = shared[(shared["src"] != shared["dst"]) & ~as_itself]
         if not shared.empty:
             points = shared["kind"].map({"phone": params.phone_points, "email": params.email_points,
                                          "address": params.address_points}).fillna(0.0)
@@ -1399,6 +1404,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
     oname = names["officials"].get(official, official)
     fname = names["firms"].get(firm, firm)
     counts = {ch: int(row.get(f"{ch}_observed", 0.0) or 0) for ch in ("inspections", "approvals", "evaluations")}
+    still_open = int(row.get("approvals_open", 0) or 0)  # of the approvals counted
     components: dict[str, dict[str, Any]] = {}
     phrases: list[tuple[float, str]] = []  # (points, phrase with the official as subject)
 
@@ -1406,7 +1412,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         if obs > 0:
             (first, last), dated = periods.get((official, firm, ch), ((None, None), 0))
             components[f"frequency_{ch}"] = {
-                "value": obs, **({"still_open": int(row.get("approvals_open", 0) or 0)} if ch == "approvals" else {}),
+                "value": obs, **({"still_open": still_open} if ch == "approvals" else {}),
                 "first": first, "last": last, "dated": dated, "baseline": _num(row[f"{ch}_expected"], 2),
                 "lift": _num(row[f"{ch}_lift"], 2), "pvalue": _prob(row[f"{ch}_pvalue"]),
                 **({"min_attainable_pvalue": _prob(row[f"{ch}_pmin"])} if f"{ch}_pmin" in row else {}),
@@ -1426,11 +1432,10 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
             done = f"sat on the committees of {counted(counts[ch], 'tender')} {fname} bid in"
             when = "," + when if when else when
         else:
-            still_open = int(row.get("approvals_open", 0) or 0) if ch == "approvals" else 0
             verb = {"inspections": "inspected", "approvals": "handled approvals for" if still_open
                     else "decided approvals for"}[ch]
             done = f"{verb} {fname} {counted(counts[ch], 'time')}"
-            done += f" ({still_open} still open)" if still_open else ""
+            done += f" ({still_open} still open)" if ch == "approvals" and still_open else ""
         where = row.get(f"{ch}_territory")
         basis = "its bids and the official's share of committee seats" if ch == "evaluations" else \
             f"the official's workload and market in {where}" if isinstance(where, str) else \

@@ -71,7 +71,7 @@ import pandas as pd
 from scipy import stats
 
 from detectors import closeness
-from detectors.finding import Finding, between, counted, span, yearly
+from detectors.finding import Finding, between, counted, labelled, span, yearly
 from detectors.market import FAILED_RESULTS, PASSED_RESULTS, MarketData, plain_text
 
 __all__ = ["NAME", "Params", "detect", "official_profile_frame", "official_totals", "robust_z",
@@ -522,6 +522,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     by_year = yearly(pd.concat([totals["first_event"], totals["last_event"]]))
     best = _closeness_best(data, pairs, pairs_params).set_index(OID)
     findings: list[Finding] = []
+    who_of = dict(zip(totals[OID], labelled(totals[OID], totals["name"]), strict=True))  # "Name (id)", or the id
     for _, row in totals.iterrows():
         flagged: dict[str, dict[str, Any]] = {}
         strength = 0.0
@@ -547,8 +548,6 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         if not flagged and not many_overdue:
             continue
         score = 100.0 * (1.0 - np.exp(-strength / 6.0))
-        name = row["name"].strip() if isinstance(row["name"], str) else ""
-        who = f"{name} ({row[OID]})" if name and name != str(row[OID]) else str(row[OID])
         facts = []
         for metric, f in sorted(flagged.items(), key=lambda kv: -abs(kv[1]["z"])):
             if metric == "fail_ratio":
@@ -577,7 +576,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         if close is not None:
             facts.append(f"strongest closeness {close['closeness_max']:.0f}/100 with firm {close['closeness_firm_id']}")
         when = None if pd.isna(row["first_event"]) else span(row["first_event"], row["last_event"], by_year)
-        explanation = f"Official {who}{between(when)}: " + "; ".join(facts) + "."
+        explanation = f"Official {who_of[row[OID]]}{between(when)}: " + "; ".join(facts) + "."
         evidence = {
             "department_id": row[DEPT],
             "first_event": when[0] if when else None, "last_event": when[1] if when else None,

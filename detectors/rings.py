@@ -140,7 +140,14 @@ from detectors.finding import Finding, between_tenders, counted, listed, tender_
 from detectors.identifiers import KIND_PHRASE, shared_identifiers
 from detectors.market import MarketData, stripped
 from detectors.memo import memo
-from detectors.screens import NO_CATEGORY, RISK_SCREENS, category_baselines, suspicion, tender_screens
+from detectors.screens import (
+    NO_CATEGORY,
+    RISK_SCREENS,
+    category_baselines,
+    suspicion,
+    tender_screens,
+    uncategorised_market,
+)
 
 __all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "identifier_rings", "group_excess",
            "excess_outliers", "ring_screens", "share_test_value"]
@@ -880,6 +887,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     rt["flagged"] = rt["tender_id"].isin(market.flagged_tenders).astype(int)
     rt["rd_finite"] = rt["rd"].replace(np.inf, np.nan)
     baselines = market.baselines
+    uncategorised = uncategorised_market(category for category, _ in baselines)  # no tender has a category
 
     g = rt.groupby("ring")
     agg = g.agg(n_tenders=("tender_id", "size"), member_bids=("members", "sum"), pairs=("pairs", "sum"),
@@ -988,8 +996,6 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
         seg_strength = 0.0 if seg_value != seg_value else \
             seg_value * _division_weight(float(stats.norm.isf(max(seg_pvalue, 1e-300))))
         base = _baseline(baselines, a["category"])
-        # the tenders without a category are the market where no tender has one
-        whole_market = a["category"] == NO_CATEGORY and {c for c, _ in baselines} <= {"*", NO_CATEGORY}
         # the category's medians and ranking, or the whole market's for a small category
         from_market = market.fallback.get((a["category"], "cv"), True)
         identifiers, id_strength = shared_identifiers(size, shared_by_ring.get(k), traced)
@@ -1019,7 +1025,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "cover_tight": int(a["cover_tight"]) if a["cover_tight"] == a["cover_tight"] else 0,
             "baseline_cv": base.get("cv"), "baseline_rd": base.get("rd"),
             "baseline_spread": base.get("spread"),
-            "baseline": "market" if from_market or whole_market else "uncategorised" if a["category"] == NO_CATEGORY
+            "baseline": "market" if from_market or uncategorised else "uncategorised" if a["category"] == NO_CATEGORY
                         else "category",
             "solo_win_share": float(solo.get(k, 0) / won_any.get(k, 1)) if won_any.get(k, 0) else 0.0,
             "identifiers": identifiers, "id_strength": id_strength,

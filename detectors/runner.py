@@ -528,8 +528,7 @@ def run(
     if json_path is not None:
         # each finding with the id it was stored under (a ring found again keeps its id and its case's
         # triage), so that a consumer of the file can match it to the graph and the case
-        ids = summary.ids if len(summary.ids) == len(findings) else [None] * len(findings)
         write_json_atomically(Path(json_path), {"run_id": info.id, "findings": [
-            {**f.to_dict(), "id": stored} for f, stored in zip(findings, ids, strict=True)]})
+            {**f.to_dict(), "id": stored} for f, stored in zip(findings, summary.ids, strict=True)]})
         log.info("wrote %s", json_path)
     return RunResult(info.id, findings, outcomes, summary)

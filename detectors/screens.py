@@ -55,6 +55,8 @@ auctions in Japan. International Journal of Industrial Organization, 27(2), 137â
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -67,12 +69,20 @@ __all__ = [
     "with_budget_ratio",
     "category_baselines",
     "category_percentiles",
+    "uncategorised_market",
     "RISK_SCREENS",
     "suspicion",
 ]
 
 #: the category of a tender that has none (e.g. a plain bid table loaded without --category)
 NO_CATEGORY = "(none)"
+
+
+def uncategorised_market(categories: Iterable[str]) -> bool:
+    """Whether no tender of the market has a category: the categories of a baseline table
+    (:func:`category_baselines`' index, "*" the market's row) are at most :data:`NO_CATEGORY`, so
+    the tenders without a category are the market itself."""
+    return set(categories) <= {"*", NO_CATEGORY}
 
 #: screen columns produced by :func:`tender_screens`
 SCREENS: tuple[str, ...] = ("cv", "spread", "diff_pct", "rd", "skew", "kurtosis")

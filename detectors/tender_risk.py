@@ -67,6 +67,7 @@ from detectors.screens import (
     category_baselines,
     suspicion,
     tender_screens,
+    uncategorised_market,
     with_budget_ratio,
 )
 
@@ -214,6 +215,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     compared = screens if reference is None else screens.loc[screens["tender_id"].isin(reference)]
     baselines = _baseline_table(category_baselines(compared, data.tenders, params.min_category_tenders,
                                                    columns=("cv", "spread", "diff_pct", "rd", "budget_ratio")))
+    whole = uncategorised_market(category for category, _ in baselines)
     flagged = scores.loc[scores["score"] >= params.min_score]
     flagged = flagged.sort_values(["score", "tender_id"], ascending=[False, True]).head(params.max_findings)
     in_flagged = data.bids.loc[data.bids["tender_id"].isin(set(flagged["tender_id"])), ["tender_id", "firm_id"]]
@@ -222,7 +224,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     for row in flagged.itertuples(index=False):
         ring_members = sorted(set(row.ring_firms.split(",")) & bidders_of.get(row.tender_id, set())) \
             if isinstance(row.ring_firms, str) else []
-        base = {s: _base(baselines, row.category, s) for s in RISK_SCREENS}
+        base = {s: _base(baselines, row.category, s, whole) for s in RISK_SCREENS}
         traces = [_trace_here(t, row.tender_id) for t in traces_at.get(row.tender_id, [])]
         evidence: dict[str, Any] = {
             "category": row.category, "n_bids": int(row.n_bids),
@@ -271,15 +273,16 @@ def _baseline_table(baselines: pd.DataFrame) -> dict[tuple[str, str], tuple[floa
             for key, median, fallback in zip(baselines.index, baselines["median"], baselines["fallback"], strict=True)}
 
 
-def _base(baselines: dict[tuple[str, str], tuple[float, bool]], category: str, screen: str) -> dict[str, Any]:
+def _base(baselines: dict[tuple[str, str], tuple[float, bool]], category: str, screen: str,
+          uncategorised: bool) -> dict[str, Any]:
     """The baseline a tender's screen was ranked against: ``median``, ``fallback`` (the whole
-    market's: a small category, or a market whose tenders have no category at all) and
-    ``uncategorised`` (the tenders without a category, in a market where others have one)."""
+    market's: a small category, or a market whose tenders have no category at all, ``uncategorised``)
+    and ``uncategorised`` (the tenders without a category, in a market where others have one)."""
     key = (category, screen) if (category, screen) in baselines else ("*", screen)
     if key not in baselines:
         return {"median": None, "fallback": True, "uncategorised": False}
     median, fallback = baselines[key]
-    whole = key[0] == "*" or {c for c, _ in baselines} <= {"*", NO_CATEGORY}
+    whole = key[0] == "*" or uncategorised
     return {"median": median, "fallback": fallback or whole, "uncategorised": key[0] == NO_CATEGORY and not whole}
 
 

@@ -727,6 +727,8 @@ def _words(text: str) -> list[str]:
             words.append(current)
             current = ""
     return words + [current] if current else words
+
+
 #: the most words a search uses: a pasted paragraph made the server refuse the query ("input automaton
 #: is too large"), and a few words already pick out a name
 MAX_SEARCH_TERMS = 12

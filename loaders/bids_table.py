@@ -15,7 +15,8 @@ with firm ``B:C`` stay two bids. A row is the winning bid when its winner cell
 is a true flag or names its own firm (:func:`is_winner`); a cell that is neither a flag nor a
 firm of the table is rejected (a column that gives each tender one value on all its rows, every
 value a firm of the table, names firms: there ``1`` and ``0`` are firms, :func:`_table_scan`).
-The tender is then AWARDED_TO that firm with the bid's amount and the row's date. The date column also becomes the tender's ``published_at``.
+The tender is then AWARDED_TO that firm with the bid's amount and the row's date. The date
+column also becomes the tender's ``published_at``.
 
 The date, category, region and budget columns describe the tender, so every row of a
 tender must agree on them: a row that contradicts an earlier row of its tender is
@@ -355,8 +356,8 @@ def _table_scan(path: Path, header: list[str], columns: TableColumns) -> tuple[s
     the tender is known as a firm, wherever its row is.
 
     The column names firms when every tender of two or more rows gives one non-blank value on all
-    of them (the winner's id, as a column naming the winner does) and every value is a firm of the table:
-    then ``1`` and ``0`` are firms, not flags. A flag column differs within a tender (one ``1``,
+    of them (the winner's id, as a column naming the winner does) and every value is a firm of the
+    table: then ``1`` and ``0`` are firms, not flags. A flag column differs within a tender (one ``1``,
     the rest ``0``), so it reads as flags, whatever the firms are called."""
     firm_at, tender_at = header.index(columns.firm), header.index(columns.tender)
     winner_at = header.index(columns.winner) if columns.winner else None
