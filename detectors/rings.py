@@ -1192,28 +1192,38 @@ def _margins(q10: float, q90: float) -> str:
     return f"sat {where} the winning member's (10th–90th percentile)"
 
 
+def _sentence(clauses: list[str]) -> str:
+    """Clauses joined as one sentence: ``a, b and c.``, its first letter upper-case."""
+    text = ", ".join(clauses[:-1]) + (", and " if len(clauses) > 1 else "") + clauses[-1]
+    return text[0].upper() + text[1:] + "."
+
+
 def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, Any]) -> str:
-    """One sentence of the ring's facts; ``dates`` = the period of its tenders (:func:`tender_period`)."""
-    parts = [f"{row['size']} firms bid together in {row['n_tenders']} tenders"
-             f"{between_tenders(dates, int(row['n_tenders']))}"]
+    """The ring's facts, one short sentence per question an investigator asks: who bid together
+    and who won, how the prices looked, how closely they kept together, what they share.
+    ``dates`` = the period of its tenders (:func:`tender_period`)."""
+    who = [f"{row['size']} firms bid together in {row['n_tenders']} tenders"
+           f"{between_tenders(dates, int(row['n_tenders']))}"]
     if row["distinct_winners"] >= 2 and row["segmentation"] > row["turn_taking"] \
             and row["segmentation"] >= 0.5 and row["home_share"] >= 0.5:
-        parts.append(f"{row['distinct_winners']} of them won {row['member_wins']} of those tenders, split by "
-                     f"region (in {row['home_wins']} of the {row['regioned_wins']} with a region, that region's "
-                     f"usual winner won, across {row['regions_won']} regions)")
+        who.append(f"{row['distinct_winners']} of them won {row['member_wins']} of those tenders, split by "
+                   f"region (in {row['home_wins']} of the {row['regioned_wins']} with a region, that region's "
+                   f"usual winner won, across {row['regions_won']} regions)")
     elif row["distinct_winners"] >= 2 and row["turn_taking"] > 0:
-        parts.append(f"{row['distinct_winners']} of them took turns winning {row['member_wins']} of those "
-                     f"tenders (the same member won twice in a row {counted(row['repeats'], 'time')}, "
-                     f"{row['expected_repeats']:.1f} expected by chance)")
+        who.append(f"{row['distinct_winners']} of them took turns winning {row['member_wins']} of those "
+                   f"tenders (the same member won twice in a row {counted(row['repeats'], 'time')}, "
+                   f"{row['expected_repeats']:.1f} expected by chance)")
     elif row["distinct_winners"] >= 2:
-        parts.append(f"{row['distinct_winners']} of them won {row['member_wins']} of those tenders "
-                     f"({_top_winners(row['wins_by_member'])})")
+        who.append(f"{row['distinct_winners']} of them won {row['member_wins']} of those tenders "
+                   f"({_top_winners(row['wins_by_member'])})")
     elif row["member_wins"]:
-        parts.append(f"one member won {row['member_wins']} of them")
+        who.append(f"one member won {row['member_wins']} of them")
     else:
-        parts.append("no member won any of them")
+        who.append("no member won any of them")
+    sentences = [_sentence(who)]
+    prices = []
     if row.get("cover_tenders"):
-        parts.append(f"the other members' bids {_margins(row['cover_q10'], row['cover_q90'])}")
+        prices.append(f"the other members' bids {_margins(row['cover_q10'], row['cover_q90'])}")
     if row.get("n_priced"):
         cv, base = row["median_cv"], row["baseline_cv"]
         verb = "was" if row["n_flagged"] == 1 else "were"
@@ -1230,34 +1240,37 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
         if cv == cv and base == base and base:
             side = "tighter than" if cv < base else "as spread as" if cv == base else "more spread than"
             phrase += f", their bids {side} {markets} (median CV {cv:.3f} against {base:.3f})"
-        parts.append(phrase)
+        prices.append(phrase)
+    if prices:
+        sentences.append(_sentence(prices))
+    together = []
     if row["closed_share"] >= 0.5:
-        parts.append(f"no outsider bid in {_pct(row['closed_share'])} % of them")
+        together.append(f"no outsider bid in {_pct(row['closed_share'])} % of their tenders")
     if comps.get("excess", {}).get("value", 0.0) > 0:
         facts = comps["excess"]["facts"]
         z = facts["robust_z_among_candidates"]
         than = ", far more than the market's other candidate groups" if z >= facts["full_at_z"] else \
             ", more than most other groups of the market" if z >= 1 else ""
-        parts.append(f"their pairs met {facts['group_cobids']:.0f} times where their activity predicts "
-                     f"{facts['group_expected_cobids']:.1f}{than}")
+        together.append(f"their pairs met {facts['group_cobids']:.0f} times where their activity predicts "
+                        f"{facts['group_expected_cobids']:.1f}{than}")
+    if together:
+        sentences.append(_sentence(together))
     if row["identifiers"]:
         top = row["identifiers"][0]
         extra = len(row["identifiers"]) - 1
         kind = KIND_PHRASE.get(top["kind"], f"a {top['kind']}")
         holding = len(top["members"])
         if holding == row["size"]:
-            phrase = f"members share {kind} held by {counted(top['holders'], 'firm')}"
+            phrase = f"the members share {kind} held by {counted(top['holders'], 'firm')}"
         else:  # say how many members hold it, and whether other firms do
             others = top["holders"] - holding
-            phrase = f"{holding} of them share {kind}" + (
+            phrase = f"{holding} members share {kind}" + (
                 f" (also held by {counted(others, 'other firm')})" if others else " no other firm holds")
         if extra:
             phrase += f" and {counted(extra, 'other identifier')}"
-        parts.append(phrase)
-        parts += bid_traces.clauses(row["identifiers"], "bids of two or more firms",
-                                    lambda met: f"in {counted(met, 'tender')}")
-    text = ", ".join(parts[:-1]) + (", and " if len(parts) > 1 else "") + parts[-1]
-    return text[0].upper() + text[1:] + "."
+        sentences.append(_sentence([phrase, *bid_traces.clauses(
+            row["identifiers"], "bids of two or more firms", lambda met: f"in {counted(met, 'tender')}")]))
+    return " ".join(sentences)
 
 
 def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> list[Finding]:

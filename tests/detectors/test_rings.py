@@ -101,6 +101,9 @@ def test_planted_ring_is_the_top_finding(findings: list) -> None:
 def test_explanation_names_the_facts(findings: list) -> None:
     top = findings[0]
     text = top.explanation
+    # one short sentence per question (who bid and won, prices, keeping together, what they share)
+    sentences = re.split(r"(?<=\.) (?=[A-Z0-9])", text)
+    assert len(sentences) == 4 and all(s.endswith(".") and len(s.split()) <= 45 for s in sentences)
     assert text.startswith("3 firms bid together in ")
     # the ring's tenders T-R01..T-R18 are published weekly from 2023-01-01: the period is theirs
     assert (top.evidence["first_tender"], top.evidence["last_tender"]) == ("2023-01-01", "2023-04-30")
@@ -110,7 +113,7 @@ def test_explanation_names_the_facts(findings: list) -> None:
     assert "priced tenders were among the most cover-bid-like fifth of their category" in text
     assert re.search(r"their bids (tighter than|more spread than|as spread as) their category's "
                      r"\(median CV \d\.\d{3} against \d\.\d{3}\)", text)
-    assert text.endswith("and 2 of them share a phone number no other firm holds.")
+    assert text.endswith(". 2 members share a phone number no other firm holds.")
     price = top.evidence["components"]["price"]["facts"]
     assert f"{price['cover_bid_like']} of {price['tenders_screened']} priced tenders" in text
 
@@ -602,7 +605,7 @@ def test_sentence_compares_the_excess_with_other_groups_only_when_it_stands_out(
                                                     "robust_z_among_candidates": z, "full_at_z": full}}}
         return rings._explain(_sentence_row(), comps, UNDATED)
 
-    assert excess(0.1).endswith("their pairs met 60 times where their activity predicts 12.0.")
+    assert excess(0.1).endswith(" Their pairs met 60 times where their activity predicts 12.0.")
     assert "other groups" not in excess(0.1)
     assert "more than most other groups of the market" in excess(1.2)
     assert "far more than the market's other candidate groups" in excess(2.5)
@@ -615,9 +618,9 @@ def test_sentence_says_how_many_members_hold_the_identifier() -> None:
         ident = [{"kind": "address", "value": "1 Road", "members": members, "holders": holders}]
         return rings._explain(_sentence_row(identifiers=ident), {}, UNDATED)
 
-    assert shared(["F1", "F2", "F3", "F4"], 4).endswith("members share an address held by 4 firms.")
-    assert shared(["F1", "F2"], 2).endswith("2 of them share an address no other firm holds.")
-    assert shared(["F1", "F2"], 10).endswith("2 of them share an address (also held by 8 other firms).")
+    assert shared(["F1", "F2", "F3", "F4"], 4).endswith(" The members share an address held by 4 firms.")
+    assert shared(["F1", "F2"], 2).endswith(" 2 members share an address no other firm holds.")
+    assert shared(["F1", "F2"], 10).endswith(" 2 members share an address (also held by 8 other firms).")
 
 
 def test_the_winners_named_do_not_hide_a_tie() -> None:
@@ -751,7 +754,7 @@ def test_price_facts_against_cover_bidding_are_said_as_such() -> None:
                      "category": "milk", "baseline": "market", "closed_share": 0.0, "identifiers": []})
     dates = {"first_tender": None, "last_tender": None, "dated_tenders": 0}
     against = rings._explain(row, {}, dates)
-    assert ("only 28 of 278 priced tenders were among the most cover-bid-like fifth of the market (56 expected by "
+    assert ("Only 28 of 278 priced tenders were among the most cover-bid-like fifth of the market (56 expected by "
             "chance), their bids more spread than the market's (median CV 0.044 against 0.037)") in against
     # near miss: more than chance, and tighter
     row["n_flagged"], row["median_cv"] = 90, 0.020
