@@ -71,6 +71,8 @@ FLOAT_COLUMNS = {
     "person_roles": ["share"],
 }
 BOOL_COLUMNS = {"bids": ["disqualified", "is_winner"]}
+# the bids' traces that tie firms: firm_identifiers kind → bids column
+BID_TRACE_COLUMNS: dict[str, str] = {"ip": "ip", "document": "document_hash"}
 
 
 _TRUE = {"true", "1", "yes", "y", "t", "是"}
@@ -178,6 +180,42 @@ def conform(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def shared_traces(carried: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """``firm_identifiers`` rows of one kind of bid trace (:data:`BID_TRACE_COLUMNS`): one per
+    distinct (firm, value) for the values that bids of two or more firms carry, ``via`` empty.
+
+    ``carried`` has ``firm_id, value``, one row per bid and value (a consortium's bid: one per
+    partner). A value only one firm's bids carry (its own line; a document hash, unique to its
+    bid as a rule) ties it to nobody, and leaving it out keeps 235 000 single-bid hashes at
+    demo scale 10 out of every detector's identifier tables (the bids frame still has them).
+    """
+    rows = carried.dropna(subset=["firm_id", "value"])
+    firm, firms = pd.factorize(rows["firm_id"])
+    value_codes, values = pd.factorize(rows["value"])
+    width = len(values) + 1
+    pairs = pd.unique(firm.astype(np.int64) * width + value_codes)  # distinct (firm, value)
+    firm_of, value_of = pairs // width, pairs % width
+    shared = np.bincount(value_of, minlength=len(values))[value_of] >= 2
+    return pd.DataFrame({"firm_id": firms.take(firm_of[shared]), "kind": kind,
+                         "value": values.take(value_of[shared]), "via": None})
+
+
+def _with_bid_traces(identifiers: pd.DataFrame, bids: pd.DataFrame) -> pd.DataFrame:
+    """``identifiers`` and the traces the bids' own ``ip`` and ``document_hash`` share
+    (:func:`shared_traces`), once each: what :mod:`graph.readers` adds from the graph, so a market
+    built by hand from bid rows (a bundle, a test, a benchmark) ties its firms as a read one does."""
+    traced = []
+    for kind, column in BID_TRACE_COLUMNS.items():
+        values = bids[column].where(bids[column].isna(), bids[column].astype(str).str.strip())
+        rows = pd.DataFrame({"firm_id": bids["firm_id"], "value": values.mask(values == "")})
+        traced.append(shared_traces(rows, kind))
+    traced = [t for t in traced if not t.empty]
+    if not traced:
+        return identifiers
+    both = pd.concat([identifiers, *traced], ignore_index=True)
+    return both.loc[~both.duplicated(["firm_id", "kind", "value", "via"])].reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class MarketData:
     """All frames a detector may read. Build with :meth:`build` to conform every frame."""
@@ -201,7 +239,9 @@ class MarketData:
         unknown = set(frames) - set(COLUMNS)
         if unknown:
             raise ValueError(f"unknown frames {sorted(unknown)}")
-        return cls(**{f.name: conform(f.name, frames.get(f.name)) for f in fields(cls)})
+        conformed = {f.name: conform(f.name, frames.get(f.name)) for f in fields(cls)}
+        conformed["firm_identifiers"] = _with_bid_traces(conformed["firm_identifiers"], conformed["bids"])
+        return cls(**conformed)
 
     def tender_days(self) -> pd.Series:
         """tender_id → the tender's date: published, else the deadline; undated tenders absent."""

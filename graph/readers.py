@@ -41,7 +41,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from detectors.market import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, NOT_TENDERED, MarketData, naive_utc
+from detectors.market import (
+    BOOL_COLUMNS,
+    COLUMNS,
+    DATE_COLUMNS,
+    NOT_TENDERED,
+    MarketData,
+    naive_utc,
+    shared_traces,
+)
 
 log = logging.getLogger(__name__)
 
@@ -207,27 +215,16 @@ def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def bid_identifiers(bids: pd.DataFrame, carried: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The ``firm_identifiers`` rows of the bids' IPs and documents that link firms: one per
-    distinct (firm, kind, value) for values carried by bids of ≥ 2 firms, ``via`` empty.
-
-    A value only one firm's bids carry (its own line; a document hash, unique to its bid as a
-    rule) ties it to nobody, and leaving it out keeps 235 000 single-bid hashes at demo scale 10
-    out of every detector's identifier tables (the bids frame still has them). ``bids`` has
-    ``bid_id, firm_id``; ``carried`` maps each query of :data:`BID_IDENTIFIER_QUERIES` to its
-    (bid_id, value) rows.
+    """The ``firm_identifiers`` rows of the bids' IPs and documents that link firms
+    (:func:`detectors.market.shared_traces`), from every value a bid carries (the bids frame keeps
+    one). ``bids`` has ``bid_id, firm_id``; ``carried`` maps each query of
+    :data:`BID_IDENTIFIER_QUERIES` to its (bid_id, value) rows.
     """
     firm_of_bid = bids[["bid_id", "firm_id"]].dropna().drop_duplicates()  # a consortium's bid: one row per firm
     parts = [pd.DataFrame(columns=COLUMNS["firm_identifiers"])]
     for name, (column, kind) in BID_IDENTIFIER_QUERIES.items():
         rows = carried[name].dropna().merge(firm_of_bid, on="bid_id")
-        firm, firms = pd.factorize(rows["firm_id"])
-        value_codes, values = pd.factorize(rows[column])
-        width = len(values) + 1
-        pairs = pd.unique(firm.astype(np.int64) * width + value_codes)  # distinct (firm, value)
-        firm_of, value_of = pairs // width, pairs % width
-        shared = np.bincount(value_of, minlength=len(values))[value_of] >= 2
-        parts.append(pd.DataFrame({"firm_id": firms.take(firm_of[shared]), "kind": kind,
-                                   "value": values.take(value_of[shared]), "via": None}))
+        parts.append(shared_traces(rows[["firm_id", column]].set_axis(["firm_id", "value"], axis=1), kind))
     return pd.concat(parts, ignore_index=True)
 
 

@@ -95,3 +95,19 @@ def test_winners_fill_in_when_a_tender_row_repeats() -> None:
                          "is_winner": [False, False]})
     filled = MarketData.build(tenders=tenders, bids=bids).with_winners()
     assert list(filled.bids["is_winner"]) == [True, False]
+
+
+def test_bids_ip_and_documents_tie_firms_as_the_graph_reader_does() -> None:
+    """A market built by hand from bid rows gets the firm_identifiers rows that graph.readers adds:
+    X is sent from by F1 and F2 (" X " is the same value), D1 by F2 and F3; Y and D2 are one firm's
+    own, and a trace already given is not repeated."""
+    bids = pd.DataFrame({"bid_id": ["B1", "B2", "B3", "B4", "B5"], "tender_id": ["T1", "T1", "T2", "T2", "T3"],
+                         "firm_id": ["F1", "F2", "F1", "F3", "F3"], "amount": [1.0, 2.0, 1.0, 2.0, 3.0],
+                         "ip": ["X", " X ", "Y", "", None], "document_hash": [None, "d1", "d2", "d1", "d2x"]})
+    given = pd.DataFrame({"firm_id": ["F1"], "kind": ["ip"], "value": ["X"], "via": [None]})
+    ids = MarketData.build(bids=bids, firm_identifiers=given).firm_identifiers
+    got = sorted(map(tuple, ids[["firm_id", "kind", "value"]].values.tolist()))
+    assert got == [("F1", "ip", "X"), ("F2", "document", "d1"), ("F2", "ip", "X"), ("F3", "document", "d1")]
+    # near miss: no value shared between firms adds nothing
+    alone = MarketData.build(bids=bids.assign(ip=["X", "Z", "Y", None, None], document_hash=None))
+    assert alone.firm_identifiers.empty
