@@ -24,14 +24,12 @@ import pandas as pd
 
 from detectors.market import FAILED_RESULTS, NOT_TENDERED, PASSED_RESULTS
 from graph.db import Database, GraphError
-from graph.model import NODES
+from graph.model import NODES, OPERATIONAL_LABELS
 
 TRIAGE_STATUSES: tuple[str, ...] = ("open", "in_progress", "confirmed", "dismissed")
 CASE_KINDS: tuple[str, ...] = ("ring", "pair", "linked_bidders", "tender", "firm", "buyer", "official")
 CAPTION_KEYS: tuple[str, ...] = ("name", "title", "value", "hash", "id")
-DATA_LABELS: tuple[str, ...] = tuple(
-    n.label for n in NODES if n.label not in ("DetectorRun", "LoadRun", "Ring", "Alert")
-)
+DATA_LABELS: tuple[str, ...] = tuple(n.label for n in NODES if n.label not in OPERATIONAL_LABELS)
 
 
 # -- plain values ------------------------------------------------------------------

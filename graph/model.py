@@ -177,9 +177,13 @@ MAX_COMPOSED_KEY_BYTES = 8000
 #: the longest text (UTF-8 bytes) of any other property: a full-text index (names, titles) refuses
 #: a term over 32,766 bytes, and no record of a city holds a field this long
 MAX_TEXT_BYTES = 32000
-#: property names that are range-indexed on some node (keys and ``indexed``): their values are keys
+#: nodes the jobs and the app write themselves, never from a record
+OPERATIONAL_LABELS: frozenset[str] = frozenset({"DetectorRun", "LoadRun", "JobLock", "Ring", "Alert", "CaseEvent"})
+#: property names that are range-indexed (keys and ``indexed``) on some node a loader writes: their
+#: values are keys. Names are not (JobLock's key is its ``name``, but a firm's, a person's or an
+#: official's name is full-text indexed only, so a consortium's long name is text, not a key)
 INDEXED_PROPERTIES: frozenset[str] = frozenset(
-    name for node in NODES for name in (node.key, *node.indexed))
+    name for node in NODES if node.label not in OPERATIONAL_LABELS for name in (node.key, *node.indexed))
 #: the largest whole number a property can hold (Neo4j integers are 64-bit signed)
 MAX_INTEGER = 2**63 - 1
 REL_BY_TYPE: dict[str, RelType] = {rel.type: rel for rel in RELATIONSHIPS}

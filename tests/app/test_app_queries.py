@@ -21,6 +21,7 @@ def test_label_counts_query_counts_the_models_data_labels():
     core = {"Department", "Official", "Firm", "Person", "Tender", "Bid", "Inspection", "Approval", "Phone",
             "Email", "Address", "IP", "Document"}  # DESIGN.md §3
     assert core <= counted
+    assert counted == set(app_queries.DATA_LABELS)  # every label loaders write, no job's or finding's
 
 
 def test_query_parameters_are_the_dollar_names_outside_strings_names_and_comments():

@@ -236,6 +236,28 @@ def test_hostile_strings_round_trip_verbatim(clean_db, tmp_path: Path) -> None:
     assert names == [{"id": f"H{i}", "name": text} for i, text in enumerate(hostile)]
 
 
+
+def test_long_names_are_stored_and_found_by_search(clean_db, tmp_path: Path) -> None:
+    """A name is full-text indexed only, so names up to the text limit load: a consortium listing its
+    members (9,897 bytes) and 31,000 bytes without a space (over the analyser's longest token); the
+    firm's tender and bid load with it, and search finds it by a word of its name."""
+    from graph import app_queries
+
+    consortium = "、".join(["某某建设工程有限公司"] * 300)
+    unbroken = "x" * 31000
+    bundle = {"firms.csv": f"firm_id,name\nF1,{consortium}\nF2,{unbroken}\nF3,Gamma\n",
+              "tenders.csv": "tender_id,title,winner_firm_id\nT1,Road,F1\n",
+              "bids.csv": "bid_id,tender_id,firm_id,amount\nB1,T1,F1,95\nB2,T1,F2,99\n"}
+    report = load_bundle(write_bundle(tmp_path / "long", bundle), clean_db)
+    assert report.rejects == 0
+    names = run(clean_db, "MATCH (f:Firm) RETURN f.id AS id, size(f.name) AS length ORDER BY id")
+    assert names == [{"id": "F1", "length": len(consortium)}, {"id": "F2", "length": 31000},
+                     {"id": "F3", "length": 5}]
+    assert run(clean_db, "MATCH (:Bid)-[:FOR]->(t:Tender)-[:AWARDED_TO]->(f:Firm) RETURN count(*) AS n")[0]["n"] == 2
+    found = app_queries.search(clean_db, "建设工程", limit=10)
+    assert "F1" in {props.get("id") for props in found["props"]}
+
+
 def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "loaders", *map(str, args)], cwd=REPO, capture_output=True,
                           text=True, env={**os.environ, **(env or {})}, timeout=120, check=False)

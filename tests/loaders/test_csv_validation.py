@@ -410,6 +410,10 @@ def test_free_text_is_limited_only_where_no_index_holds_it() -> None:
         parse_value(Field("title"), "x" * 32001)
     with pytest.raises(ValueError, match="4,000"):  # a range-indexed property (Tender.category)
         parse_value(Field("category"), "x" * 4001)
+    # a name is full-text indexed only: a consortium naming its members is text (it was refused over
+    # 4,000 bytes, because the job lock's key is a `name`, and the firm's tenders were rejected with it)
+    consortium = "、".join(["某某建设工程有限公司"] * 300)  # 9,897 bytes
+    assert parse_value(Field("name"), consortium) == consortium
 
 
 def test_a_refused_write_is_not_promised_to_pass_on_a_rerun() -> None:
