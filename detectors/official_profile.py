@@ -42,7 +42,12 @@ closeness (亲密度)
 strongly from the department's peers: ``|z| ≥ z_threshold`` on the failure ratio (the pass
 rate only where no failure ratio can be computed) or mean penalty (either direction: too
 lenient or too harsh), or ``z ≥ z_threshold`` on approval time or
-overdue share (only the slow side is a red flag), each with enough volume; or many overdue
+overdue share (only the slow side is a red flag), each with enough volume — the overdue share
+also needs its count to beat chance alone, a funnel z without the peers' spread
+(:func:`funnel_z`, ``spread=False``) of at least ``z_threshold`` against the peers' typical
+rate, since a robust z of shares reads 2 late approvals of 10 among mostly punctual peers
+as an outlier (demo seed 1: z 3.8, where the peers' rate gives 0.45 and chance alone 2 or more
+one time in 13); or many overdue
 cases (``overdue ≥ overdue_min_count`` and ``overdue_share ≥ overdue_min_share``). When a
 department has fewer than ``min_peers`` officials with enough volume, its officials are
 compared with all officials in the market. Score ``= 100 · (1 − exp(−S / 6))`` where S sums
@@ -243,7 +248,7 @@ def _events(data: MarketData, params: Params, as_of: pd.Timestamp | None) -> dic
 
 
 def funnel_z(observed: pd.Series, expected: pd.Series, groups: pd.Series | None = None,
-             eligible: pd.Series | None = None, min_peers: int = 4) -> pd.Series:
+             eligible: pd.Series | None = None, min_peers: int = 4, spread: bool = True) -> pd.Series:
     """z of an observed count against its expectation, allowing for volume and for real spread.
 
     A robust z of ratios treats an official with 2 expected failures like one with 30:
@@ -260,7 +265,8 @@ def funnel_z(observed: pd.Series, expected: pd.Series, groups: pd.Series | None 
     quadrature), so a handful of expected events cannot give an extreme z; the smaller tail
     is turned into a normal z, negative for too few events (a tail below 1e-300 counts as
     1e-300, so |z| stops at about 37). NaN outside eligible rows and in groups with fewer
-    than ``min_peers`` of them.
+    than ``min_peers`` of them. With ``spread=False``, ``τ = 0``: the z of chance alone, the
+    count's exact Poisson tail at ``θ · E``.
 
     Spiegelhalter, D. J. (2005). Funnel plots for comparing institutional performance.
     Statistics in Medicine 24(8), 1185–1202.
@@ -269,9 +275,9 @@ def funnel_z(observed: pd.Series, expected: pd.Series, groups: pd.Series | None 
     with warnings.catch_warnings():  # groups without eligible values give NaN, as meant
         warnings.simplefilter("ignore", RuntimeWarning)
         med = x.groupby(keys).transform("median")
-        spread = (x - med).abs().groupby(keys).transform("median") * MAD_SCALE
+        s = (x - med).abs().groupby(keys).transform("median") * MAD_SCALE
         within = (1.0 / (e + 0.5)).where(ok).groupby(keys).transform("median")
-        tau = np.sqrt((spread ** 2 - within).clip(lower=0.0))
+        tau = np.sqrt((s ** 2 - within).clip(lower=0.0)) if spread else 0.0 * s
         count = x.groupby(keys).transform("count")
     rows = (ok & (count >= min_peers)).to_numpy()
     z = np.full(len(o), np.nan)
@@ -311,6 +317,20 @@ def _log_ratios(observed: pd.Series, expected: pd.Series, groups: pd.Series | No
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return o, e, ok, keys, np.log((o + 0.5) / (e + 0.5)).where(ok)
+
+
+def _overdue_by_chance(totals: pd.DataFrame, groups: pd.Series | None, eligible: pd.Series,
+                       min_peers: int) -> tuple[pd.Series, pd.Series]:
+    """The overdue count's z of chance alone (:func:`funnel_z` with ``spread=False``) and the count
+    it is measured against, ``θ · E``: ``E`` = the official's approval cases × its group's overdue
+    rate over the eligible officials, ``θ`` the peers' typical ratio. A robust z of shares reads
+    2 late of 10, against mostly punctual peers, as an outlier (z 3.8); a chance of 0.08 says it is not."""
+    cases, late = totals["approval_cases"].astype(float), totals["overdue"].astype(float)
+    keys = groups if groups is not None else pd.Series(0, index=totals.index)
+    rate = late.where(eligible).groupby(keys).transform("sum") / cases.where(eligible).groupby(keys).transform("sum")
+    expected = cases * rate
+    theta = _peer_ratio(late, expected, groups, eligible)
+    return funnel_z(late, expected, groups, eligible, min_peers, spread=False), theta * expected
 
 
 def period_deviation(record: pd.DataFrame, min_peers: int = 4) -> pd.DataFrame:
@@ -489,6 +509,12 @@ def official_totals(data: MarketData, params: Params | None = None) -> pd.DataFr
             totals["peer_median_" + metric] = totals[metric].where(eligible).groupby(totals[DEPT]).transform("median")
             market_median = totals[metric].where(eligible).median()
             totals["peer_median_" + metric] = totals["peer_median_" + metric].where(by_dept.notna(), market_median)
+            if metric == "overdue_share":  # chance alone: the count at the peers' typical rate
+                for scope_name, groups in (("department", totals[DEPT]), ("market", None)):
+                    chance_z, expected = _overdue_by_chance(totals, groups, eligible, params.min_peers)
+                    use = by_dept.notna() if scope_name == "department" else by_dept.isna()
+                    totals.loc[use, "chance_z_overdue_share"] = chance_z[use]
+                    totals.loc[use, "peer_expected_overdue"] = expected[use]
             if metric == "fail_ratio":  # the failures its funnel z is measured against: θ · E
                 theta = _peer_ratio(totals["fails"], totals["expected_fails"], totals[DEPT], eligible).where(
                     by_dept.notna(), _peer_ratio(totals["fails"], totals["expected_fails"], None, eligible))
@@ -531,6 +557,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
             if pd.isna(z) or (metric in FALLBACK and pd.notna(row["z_" + FALLBACK[metric]])):
                 continue
             hit = abs(z) >= params.z_threshold if side == "both" else z >= params.z_threshold
+            if metric == "overdue_share":  # and more than chance alone gives at the peers' rate
+                hit = hit and row["chance_z_overdue_share"] >= params.z_threshold
             if hit:
                 strength += min(abs(float(z)), 10.0)
                 flagged[metric] = {"value": _num(row[metric], 4), "baseline": _num(row["peer_median_" + metric], 4),
@@ -541,6 +569,10 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
                                          peer_ratio=_num(row["peer_ratio_fail_ratio"], 4),
                                          peer_expected_failures=_num(row["peer_ratio_fail_ratio"]
                                                                      * row["expected_fails"], 2))
+        if "overdue_share" in flagged:
+            flagged["overdue_share"].update(overdue=int(row["overdue"]),
+                                            peer_expected_overdue=_num(row["peer_expected_overdue"], 2),
+                                            chance_z=_num(row["chance_z_overdue_share"], 2))
         many_overdue = (row["overdue"] >= params.overdue_min_count
                         and (row["overdue_share"] or 0) >= params.overdue_min_share)
         if many_overdue:
@@ -563,8 +595,10 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
                 continue
             label, fmt = _LABELS[metric]
             direction = "above" if f["z"] > 0 else "below"
+            chance = (f"; {f['overdue']} overdue where the peers' typical rate gives {f['peer_expected_overdue']:.1f}"
+                      if metric == "overdue_share" else "")
             facts.append(f"{label} {fmt(f['value'])} against a peer median of {fmt(f['baseline'])} "
-                         f"({abs(f['z']):.1f} robust standard deviations {direction})")
+                         f"({abs(f['z']):.1f} robust standard deviations {direction}{chance})")
         if row["overdue"] > 0 and (many_overdue or "overdue_share" in flagged):
             late, still_open = int(row["overdue"]), int(row["open_overdue"] or 0)
             days = counted(round(float(row["overdue_days"])), "day")

@@ -376,19 +376,49 @@ def test_many_overdue_cases_are_a_finding_and_a_few_are_not() -> None:
     assert " (O1) between 2024-02-10 and 2024-03-07: " in findings[0].explanation
 
 
-def test_one_late_approval_is_told_in_the_singular_and_a_nameless_official_by_its_id() -> None:
+def _late_among_punctual(late: int, peers: int = 4, per_peer: int = 10) -> list[dict]:
+    """O1 … O<peers> decide ``per_peer`` approvals each within the 20-day limit; O9 decides 10, the
+    first ``late`` of them after 21 days."""
     rows: list[dict] = []
-    for o in ("O1", "O2", "O3", "O4", "O5"):
-        for i in range(10):
-            late = o == "O5" and i == 0
-            _approval(rows, o, f"2023-{i + 1:02d}-01", f"2023-{i + 1:02d}-{22 if late else 15}", 20)
-    for unnamed in ("   ", "O5"):  # a blank name, and a name that is the id itself
+    day = pd.Timestamp("2023-01-01")
+    for o in [f"O{k + 1}" for k in range(peers)] + ["O9"]:
+        for i in range(10 if o == "O9" else per_peer):
+            applied = day + pd.Timedelta(days=i % 300)
+            taken = 21 if o == "O9" and i < late else 15
+            _approval(rows, o, applied.strftime("%Y-%m-%d"), (applied + pd.Timedelta(days=taken)).strftime("%Y-%m-%d"), 20)
+    return rows
+
+
+def test_a_few_late_approvals_among_punctual_peers_are_chance_and_many_are_a_finding() -> None:
+    """Against four punctual peers, 2 late approvals of 10 give a robust z of shares of 4.0 (the
+    peers' shares are all 0), yet at the peers' rate chance alone gives them 1 time in 47 (z 2.0):
+    not a finding. 8 of 10 is (z 5.7), and the sentence says what chance would give."""
+    officials = _officials(["O1", "O2", "O3", "O4", "O9"])
+    few = _market(officials, approvals=_late_among_punctual(2))
+    totals = op.official_totals(few).set_index("official_id")
+    assert totals.loc["O9", "z_overdue_share"] >= 3.5 > totals.loc["O9", "chance_z_overdue_share"]
+    assert op.detect(few, pairs=[]) == []
+    (found,) = op.detect(_market(officials, approvals=_late_among_punctual(8)), pairs=[])
+    flag = found.evidence["deviations"]["overdue_share"]
+    assert found.official_id == "O9" and flag["overdue"] == 8 and flag["chance_z"] >= 3.5
+    assert f"; 8 overdue where the peers' typical rate gives {flag['peer_expected_overdue']:.1f})" in found.explanation
+
+
+def test_one_late_approval_is_told_in_the_singular_and_a_nameless_official_by_its_id() -> None:
+    """One late approval of 10 is a finding only where chance cannot give it: eight peers decided
+    5,000 approvals each, none late."""
+    ids = [f"O{k + 1}" for k in range(8)] + ["O9"]
+    rows = _late_among_punctual(1, peers=8, per_peer=5000)
+    for unnamed in ("   ", "O9"):  # a blank name, and a name that is the id itself
         officials = [{**row, "name": name} for row, name in zip(
-            _officials(["O1", "O2", "O3", "O4", "O5"]), ["A", "B", "C", None, unnamed], strict=True)]
+            _officials(ids), ["A", "B", "C", None, "E", "F", "G", "H", unnamed], strict=True)]
         findings = op.detect(_market(officials, approvals=rows), pairs=[])
-        (found,) = [f for f in findings if f.official_id == "O5"]
-        assert found.explanation.startswith("Official O5 between ")
+        (found,) = [f for f in findings if f.official_id == "O9"]
+        assert found.explanation.startswith("Official O9 between ")
         assert "1 approval past the statutory deadline by 1 day (decided)" in found.explanation
+    # with 10 approvals each, the peers' rate leaves one late approval to chance
+    few = _market(_officials(ids), approvals=_late_among_punctual(1, peers=8))
+    assert [f.official_id for f in op.detect(few, pairs=[])] == []
 
 
 def test_detect_reports_strongest_closeness_and_is_deterministic() -> None:
