@@ -10,8 +10,10 @@ without unwinding records nothing (a load stayed "running", a backup left the se
   :class:`Interrupted` at the next :func:`checkpoint` (before each write batch, so the batch
   in flight commits and the load log records the end; at the latest when the block ends); a
   second signal raises at once.
-* :func:`sigterm_raises` — for jobs that wait on a child process (a backup's dump): SIGTERM
-  raises :class:`Interrupted` at once, so ``finally`` blocks run (the server is started again).
+* :func:`signals_raise` — for jobs that wait on a child process (a backup's dump): SIGTERM or
+  Ctrl-C raises :class:`Interrupted` at once, so ``finally`` blocks run (the server is started again).
+  Inside :func:`deferred_interrupts` (a backup's stop and restart of the server, which must not
+  be cut short), it raises at once only within its own block.
 
 Both act in the main thread only (signal handlers can be set nowhere else) and restore the
 handlers they replaced.
@@ -27,17 +29,20 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
-__all__ = ["Interrupted", "deferred_interrupts", "checkpoint", "sigterm_raises", "exit_code"]
+__all__ = ["Interrupted", "deferred_interrupts", "checkpoint", "signals_raise", "exit_code"]
 
 NAMES = {signal.SIGINT: "Ctrl-C (SIGINT)", signal.SIGTERM: "SIGTERM"}
 
 
 class Interrupted(BaseException):
-    """A job was asked to stop by a signal; ``signum`` says which."""
+    """A job was asked to stop by a signal; ``signum`` says which. ``done``: what the job had
+    completed when it stopped, for its message (a backup whose dump was written before the server
+    had started again)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(f"interrupted by {NAMES.get(signal.Signals(signum), f'signal {signum}')}")
         self.signum = signum
+        self.done: str | None = None
 
 
 _pending: list[int] = []
@@ -84,17 +89,19 @@ def deferred_interrupts(announce: bool = True) -> Iterator[None]:
 
 
 @contextmanager
-def sigterm_raises() -> Iterator[None]:
-    """SIGTERM in the block raises :class:`Interrupted` at once (Ctrl-C already raises KeyboardInterrupt)."""
+def signals_raise() -> Iterator[None]:
+    """SIGTERM or SIGINT in the block raises :class:`Interrupted` at once (also inside
+    :func:`deferred_interrupts`, whose handlers come back after the block)."""
     if not _main_thread():
         yield
         return
 
-    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+    def on_signal(signum: int, frame: FrameType | None) -> None:
         raise Interrupted(signum)
 
-    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    previous: dict[int, Any] = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -498,8 +498,8 @@ def main(argv: list[str]) -> int:
                 print(f"error: {error}", file=sys.stderr)
                 return 3
             except Interrupted as error:  # the server was started again on the way out (backup._offline)
-                done = "dumped" if args.action == "backup" else "restored"
-                print(f"error: the {args.action} was {error}; nothing was {done}, and the server, if it was "
+                done = error.done or f"nothing was {'dumped' if args.action == 'backup' else 'restored'}"
+                print(f"error: the {args.action} was {error}; {done}, and the server, if it was "
                       "running, was started again", file=sys.stderr)
                 return exit_code(error)
             except OSError as error:  # a full disk, a folder without permission, a vanished dump

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from graph.lock import lock_name, run_lock
 from graph.server import LocalServer, ServerError
-from graph.signals import sigterm_raises
+from graph.signals import Interrupted, checkpoint, deferred_interrupts, signals_raise
 
 DATABASE = "neo4j"
 
@@ -124,24 +124,32 @@ class _LeaveStopped(ServerError):
 def _offline(server: LocalServer) -> Iterator[None]:
     """Stop the server if it runs, and start it again after the block with the heap and page cache it
     had (a cron job's environment does not carry the ones it was started with), also when the block
-    failed, unless it raised :class:`_LeaveStopped`; a failed start is reported with the block's error."""
+    failed, unless it raised :class:`_LeaveStopped`; a failed start is reported with the block's error.
+
+    A SIGTERM (cron's timeout, kill) or Ctrl-C while the server stops or starts again waits until it
+    has: the block does not run after one during the stop, and one during the restart is raised
+    (:class:`~graph.signals.Interrupted`) once the server runs. Inside the block SIGTERM raises at
+    once, so a dump or load is cut short and the server starts again. (The stop and restart were
+    not covered: a SIGTERM there left the server stopped, with no message.)"""
     if server.pid() is None:
         yield
         return
     heap, pagecache = server.memory()
-    server.stop()
-    try:
-        with sigterm_raises():  # a SIGTERM (cron's timeout, kill) unwinds here too: the server starts again
-            yield
-    except _LeaveStopped:
-        raise
-    except BaseException as failure:
+    with deferred_interrupts(announce=False):
+        server.stop()
         try:
-            server.start(heap=heap, pagecache=pagecache)
-        except ServerError as error:
-            raise ServerError(f"{failure}\nand the server did not start again: {error}") from failure
-        raise
-    server.start(heap=heap, pagecache=pagecache)
+            checkpoint()  # stopped while the server stopped: not the block, only the restart
+            with signals_raise():
+                yield
+        except _LeaveStopped:
+            raise
+        except BaseException as failure:
+            try:
+                server.start(heap=heap, pagecache=pagecache)
+            except ServerError as error:
+                raise ServerError(f"{failure}\nand the server did not start again: {error}") from failure
+            raise
+        server.start(heap=heap, pagecache=pagecache)
 
 
 def backup(server: LocalServer, folder: Path, keep: int | None = None) -> BackupReport:
@@ -156,8 +164,13 @@ def backup(server: LocalServer, folder: Path, keep: int | None = None) -> Backup
     running = server.pid() is not None
     with run_lock(name=lock_name(settings=server.settings()), job=f"a backup of Neo4j ({server.name})"):
         down = time.monotonic()
-        with _offline(server):
-            path = _dump(server, folder)
+        path: Path | None = None
+        try:
+            with _offline(server):
+                path = _dump(server, folder)
+        except Interrupted as stop:  # while the server started again: the dump is whole
+            stop.done = None if path is None else f"the dump {path} was written"
+            raise
         seconds = time.monotonic() - down
     removed = _rotate_dumps(server, folder, keep) if keep is not None else []
     return BackupReport(dump=path, seconds_down=seconds, running=running, removed=tuple(removed))
@@ -204,25 +217,31 @@ def restore(server: LocalServer, dump: Path, folder: Path, new: bool = False) ->
     running = server.pid() is not None
     with run_lock(name=lock_name(settings=server.settings()), job=f"a restore of Neo4j ({server.name})"):
         down = time.monotonic()
-        with _offline(server):
-            before = _dump(server, folder, suffix="-before-restore") if _has_database(server) else None
-            try:
-                _load(server, dump, folder)
-            except BaseException as error:  # a failed load, or Ctrl-C in the middle of one
-                if before is None:
-                    if isinstance(error, ServerError):
-                        raise
-                    raise _LeaveStopped(f"the load of {dump} was interrupted ({type(error).__name__}); the "
-                                        "database may be incomplete, so the server is left stopped. Restore "
-                                        "again.") from error
+        loaded = False
+        try:
+            with _offline(server):
+                before = _dump(server, folder, suffix="-before-restore") if _has_database(server) else None
                 try:
-                    _load(server, before, folder)
-                except BaseException as again:
-                    raise _LeaveStopped(
-                        f"loading {dump} failed: {error}\nand loading back the database it was to replace failed "
-                        f"too: {again}\nThe server is left stopped. Restore it with `python -m graph server "
-                        f"restore {before} --instance {server.name} --yes`.") from error
-                raise ServerError(f"loading {dump} failed, so the database it was to replace was loaded back "
-                                  f"from {before}: {error or type(error).__name__}") from error
+                    _load(server, dump, folder)
+                except BaseException as error:  # a failed load, or Ctrl-C in the middle of one
+                    if before is None:
+                        if isinstance(error, ServerError):
+                            raise
+                        raise _LeaveStopped(f"the load of {dump} was interrupted ({type(error).__name__}); the "
+                                            "database may be incomplete, so the server is left stopped. Restore "
+                                            "again.") from error
+                    try:
+                        _load(server, before, folder)
+                    except BaseException as again:
+                        raise _LeaveStopped(
+                            f"loading {dump} failed: {error}\nand loading back the database it was to replace failed "
+                            f"too: {again}\nThe server is left stopped. Restore it with `python -m graph server "
+                            f"restore {before} --instance {server.name} --yes`.") from error
+                    raise ServerError(f"loading {dump} failed, so the database it was to replace was loaded back "
+                                      f"from {before}: {error or type(error).__name__}") from error
+                loaded = True
+        except Interrupted as stop:  # while the server started again: the restore is whole
+            stop.done = f"{dump} was restored" if loaded else None
+            raise
         seconds = time.monotonic() - down
     return BackupReport(dump=dump, seconds_down=seconds, running=running, restored=True, kept=before)

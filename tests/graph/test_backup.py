@@ -187,6 +187,46 @@ def test_keep_deletes_only_this_instances_older_regular_dumps(tmp_path: Path) ->
         backup_module.backup(server, tmp_path, keep=0)
 
 
+def _backup_job(server: LocalServer, folder: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "graph", "server", "backup", "--instance", server.name,
+                             "--no-warm-up", "--to", str(folder), "--keep", "1"],
+                            cwd=REPO, env=dict(os.environ), text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_a_sigterm_while_the_server_stops_or_starts_again_leaves_it_running(instance: LocalServer,
+                                                                         tmp_path: Path) -> None:
+    """Only the dump was covered: a SIGTERM while the backup stopped the server, or started it again,
+    ended the job with no message and the server stopped (a docs review found it). Now the stop or
+    the restart completes first: one during the stop dumps nothing, one during the restart says the
+    dump was written, and the server runs with its data either way (exit 143)."""
+    folder = tmp_path / "dumps"
+    old = instance.pid()
+    job = _backup_job(instance, folder)
+    deadline = time.monotonic() + 120
+    while instance.bolt_answers(timeout=1.0) and time.monotonic() < deadline and job.poll() is None:
+        time.sleep(0.02)
+    stopping = old is not None and backup_module.os.path.exists(f"/proc/{old}")
+    job.send_signal(signal.SIGTERM)
+    out, err = job.communicate(timeout=300)
+    assert stopping, "the server had stopped before the signal: the test did not reach the stop"
+    assert job.returncode == 143, out + err
+    assert "the backup was interrupted by SIGTERM; nothing was dumped, and the server" in err, err
+    assert instance.pid() is not None and instance.bolt_answers()
+    assert _ids(instance) == ["E1", "F-KEPT"]
+    assert not list(folder.glob("*.dump"))
+
+    job = _backup_job(instance, folder)
+    while not list(folder.glob("ironcage-*.dump")) and time.monotonic() < deadline + 120 and job.poll() is None:
+        time.sleep(0.02)
+    (dump,) = folder.glob("ironcage-*.dump")
+    job.send_signal(signal.SIGTERM)
+    out, err = job.communicate(timeout=300)
+    assert job.returncode == 143, out + err
+    assert f"the backup was interrupted by SIGTERM; the dump {dump} was written, and the server" in err, err
+    assert instance.pid() is not None and instance.bolt_answers()
+    assert _ids(instance) == ["E1", "F-KEPT"] and dump.stat().st_size > 0
+
+
 def test_a_backup_stopped_by_sigterm_starts_the_server_again(instance: LocalServer, tmp_path: Path) -> None:
     """SIGTERM while neo4j-admin dumps (cron's timeout, a kill) ended the backup where it stood: the
     server stayed stopped, so the night's detector run failed, and the dump's work folder stayed.
