@@ -44,6 +44,7 @@ from graph.db import DEFAULT_BATCH
 from graph.model import MAX_COMPOSED_KEY_BYTES
 from loaders.csv_bundle import (
     EXIT_INPUT,
+    EXIT_OK,
     BundleError,
     Field,
     FileSpec,
@@ -453,11 +454,14 @@ def main(argv: list[str] | None = None) -> int:
     except BundleError as error:
         print(f"error: {error}\nNothing was written.", file=sys.stderr)
         return EXIT_INPUT
-    code, report = run_load(lambda db: load_bids_table(args.file, db, columns, source, rejects_path,
-                                                       args.batch_size, Progress(), header),
-                            job=f"a load of {args.file}", entry=LoadEntry("bids", table_source(source), str(args.file)))
-    if report is not None:
+    def finish(report: LoadReport) -> int:
         print(report.table())
+        return EXIT_OK
+
+    code, _ = run_load(lambda db: load_bids_table(args.file, db, columns, source, rejects_path,
+                                                  args.batch_size, Progress(), header),
+                       job=f"a load of {args.file}", entry=LoadEntry("bids", table_source(source), str(args.file)),
+                       finish=finish)
     return code
 
 

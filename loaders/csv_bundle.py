@@ -974,9 +974,12 @@ class LoadEntry:
     input: str
 
 
-def run_load(load: Callable[[Any], Any], job: str = "a load", entry: LoadEntry | None = None) -> tuple[int, Any]:
+def run_load(load: Callable[[Any], Any], job: str = "a load", entry: LoadEntry | None = None,
+             finish: Callable[[Any], int] | None = None) -> tuple[int, Any]:
     """Connect, take the database's job lock (:mod:`graph.lock`) as ``job``, run ``load(db)``, and map
-    failures to exit codes with a readable message.
+    failures to exit codes with a readable message. ``finish`` prints a finished load's report and
+    gives the job's exit code (a refused prune, an unreadable file), before the dated end line, so
+    the line says the code the job exits with.
 
     BundleError or an unreadable/unwritable file → 2; unreachable or failing database → 1,
     saying how to start the local server and, when the load had begun, that re-running
@@ -987,6 +990,8 @@ def run_load(load: Callable[[Any], Any], job: str = "a load", entry: LoadEntry |
     """
     print(f"{_now()} {job}: started", file=sys.stderr, flush=True)
     code, report = _run_load(load, job, entry)
+    if finish is not None and report is not None:
+        code = finish(report)
     print(f"{_now()} {job}: ended, exit code {code}", file=sys.stderr, flush=True)
     return code, report
 
@@ -1115,11 +1120,11 @@ def run_csv(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     prune = args.max_prune / 100 if args.prune else None
     entry = LoadEntry("csv", args.source or default_source(args.directory), str(args.directory))
-    code, report = run_load(lambda db: load_bundle(args.directory, db, args.rejects, args.batch_size,
-                                                   args.source, Progress(), files, prune),
-                            job=f"a load of {args.directory}", entry=entry)
-    if report is not None:
+    def finish(report: LoadReport) -> int:
         print(report.table())
-        if report.prune_refused:
-            return EXIT_PRUNE_REFUSED
+        return EXIT_PRUNE_REFUSED if report.prune_refused else EXIT_OK
+
+    code, _ = run_load(lambda db: load_bundle(args.directory, db, args.rejects, args.batch_size,
+                                              args.source, Progress(), files, prune),
+                       job=f"a load of {args.directory}", entry=entry, finish=finish)
     return code

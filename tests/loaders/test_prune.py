@@ -162,6 +162,8 @@ def test_a_cut_short_extract_is_not_pruned_and_the_cli_exits_4(clean_db, tmp_pat
     assert counts(clean_db) == before
     result = cli("csv", folder, "--prune", "--source", "csv:city")
     assert result.returncode == 4, result.stderr
+    # the cron log's dated end line says the code the job exits with (it said 0, written before the refusal)
+    assert result.stderr.rstrip().endswith(f"a load of {folder}: ended, exit code 4"), result.stderr
     assert "bids.csv: not pruned — 2 of 3 stored (67 %)" in result.stdout and "--max-prune 10 %" in result.stdout
     assert counts(clean_db) == before
     [logged] = run(clean_db, "MATCH (r:LoadRun) RETURN r.status AS status, r.note AS note")
