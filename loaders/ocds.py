@@ -117,10 +117,49 @@ class Item:
 _HEAD = 1 << 20
 
 
+class _WholeBeforeTheCut(io.RawIOBase):
+    """A gzip file's decompressed bytes, every one of them that comes before the file is cut short.
+
+    The file's first MiB decides its format (a buffered peek), and a gzip reader that hits the end
+    of a cut-short file within one read drops what that read had decompressed: a download cut short
+    in its first MiB loaded nothing, not its whole releases before the cut. Here a read fills its
+    buffer one decompressed chunk at a time and returns what it has; the cut is raised by the next
+    read. Damage that the checksum or the decompressor finds is raised at once: the bytes before
+    it are not known to be right."""
+
+    def __init__(self, raw: io.BufferedReader[Any]) -> None:
+        self._raw = raw
+        self._gzip = gzip.GzipFile(fileobj=raw)
+        self._cut: EOFError | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._cut is not None:
+            raise self._cut
+        view = memoryview(buffer).cast("B")
+        filled = 0
+        try:
+            while filled < len(view) and (chunk := self._gzip.read1(len(view) - filled)):
+                view[filled:filled + len(chunk)] = chunk
+                filled += len(chunk)
+        except EOFError as error:
+            if not filled:
+                raise
+            self._cut = error
+        return filled
+
+    def close(self) -> None:
+        self._gzip.close()
+        self._raw.close()
+        super().close()
+
+
 def _open_binary(path: Path) -> io.BufferedReader[Any]:
     raw = io.BufferedReader(io.FileIO(path, "rb"), buffer_size=_HEAD)  # closed by the caller
     if raw.peek(2)[:2] == b"\x1f\x8b":
-        return io.BufferedReader(gzip.GzipFile(fileobj=raw), buffer_size=_HEAD)  # type: ignore[arg-type]
+        return io.BufferedReader(_WholeBeforeTheCut(raw), buffer_size=_HEAD)
     return raw
 
 
@@ -1102,15 +1141,16 @@ def main(argv: list[str] | None = None) -> int:
 
     # the CSV loaders' handling: the database lock, an unreachable database, a failing write
     inputs = ", ".join(str(p) for p in args.files)
-    code, report = run_load(load, job=f"a load of {inputs}", entry=LoadEntry("ocds", args.source, inputs))
-    if report is None:
-        return code
-    print(report.summary())
-    if report.rejects:
-        print(f"rejects written to {args.rejects}", file=sys.stderr)
-    for problem in report.unreadable:
-        print(f"error: {problem}", file=sys.stderr)
-    return EXIT_INPUT if report.unreadable else EXIT_OK
+    def finish(report: LoadReport) -> int:
+        print(report.summary())
+        if report.rejects:
+            print(f"rejects written to {args.rejects}", file=sys.stderr)
+        for problem in report.unreadable:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_INPUT if report.unreadable else EXIT_OK
+
+    code, _ = run_load(load, job=f"a load of {inputs}", entry=LoadEntry("ocds", args.source, inputs), finish=finish)
+    return code
 
 
 if __name__ == "__main__":
