@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="delete inactive findings last seen more than DAYS days ago that nobody triaged "
                             "(status still open, no assignee, no case event), and detector runs started before "
                             "then that no remaining finding was first or last seen in (the latest runs always "
-                            "stay)")
+                            "stay), and load-log entries started before then (the latest load and the latest "
+                            "successful one of each kind and source stay)")
     expire.add_argument("--dry-run", action="store_true", help="report what would be deleted, delete nothing")
     expire.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands.add_parser("list", help="the detectors, in the order they run")

@@ -104,6 +104,18 @@ def _coerce(where: str, expected: Any, value: Any, default: Any) -> Any:
                           "$IRONCAGE_RED_FLAGS_SETTINGS names)")
 
 
+def _settable(expected: Any) -> bool:
+    """Whether a settings file can set a field of type ``expected`` (what :func:`_coerce` reads)."""
+    origin, args = typing.get_origin(expected), typing.get_args(expected)
+    if origin in (typing.Union, types.UnionType):
+        return all(_settable(option) for option in args if option is not type(None))
+    if expected in (bool, int, float, str):
+        return True
+    if origin is tuple and args[-1:] == (Ellipsis,):
+        return _settable(args[0])
+    return origin is dict and bool(args) and args[0] is str and _settable(args[1])
+
+
 def with_settings(specs: list[registry.DetectorSpec], path: Path | None) -> list[registry.DetectorSpec]:
     """``specs`` with the settings of ``path`` in their ``params`` (defaults when
     the file does not name them). Every table is checked, also those of detectors not in ``specs``."""
@@ -140,7 +152,7 @@ def params_for(code: str, params_type: type | None, table: Mapping[str, Any], pa
     unknown = sorted(set(table) - fields)
     if unknown:
         raise ParamsFileError(f"{path}: [{code}] has no setting {', '.join(unknown)}; its settings: "
-                            f"{', '.join(sorted(fields))}")
+                            f"{', '.join(sorted(f for f in fields if _settable(hints[f])))}")
     changes = {name: _coerce(f"{path}: [{code}] {name}", hints[name], value, getattr(defaults, name))
                for name, value in table.items()}
     try:

@@ -60,7 +60,7 @@ class RetentionReport:
                 f"{self.rings + self.alerts} inactive, never-triaged findings last seen before the cutoff "
                 f"({self.rings} rings, {self.alerts} alerts) and {self.runs} detector runs; kept {self.kept} "
                 f"inactive findings older than the cutoff because they were triaged; {verb} {self.loads} load-log "
-                f"entries (the latest load and the latest successful load of each source stay)")
+                f"entries (the latest load and the latest successful load of each kind and source stay)")
 
 
 def cutoff_for(days: int, now: datetime | None = None) -> datetime:

@@ -19,7 +19,7 @@ def test_label_counts_query_counts_the_models_data_labels():
     counted = set(re.findall(r"MATCH \(n:(\w+)\)", named("app_label_counts").text))
     assert counted <= {n.label for n in NODES}  # no typo, no label the model does not declare
     core = {"Department", "Official", "Firm", "Person", "Tender", "Bid", "Inspection", "Approval", "Phone",
-            "Email", "Address", "IP", "Document"}  # DESIGN.md §3
+            "Email", "Address", "IP", "Document"}  # the data model's core (graph/model.py)
     assert core <= counted
     assert counted == set(app_queries.DATA_LABELS)  # every label loaders write, no job's or finding's
 

@@ -69,6 +69,8 @@ def test_a_table_overrides_only_the_fields_it_names_with_their_types(tmp_path: P
     ("closeness = 3\n", "closeness = … must be a table [closeness]"),
     ("[closeness\n", "not valid TOML"),
     ("[red_flags]\ncommon = 1\n", "[red_flags] common cannot be set from a settings file"),
+    # a typo lists only what a settings file can set: `common` and `settings` cannot be (docs review)
+    ("[red_flags]\nenable = []\n", "[red_flags] has no setting enable; its settings: enabled"),
     ("[closeness]\nthreshold = nan\n", "[closeness] threshold must be a number, not nan"),
     ("[rings]\nmax_findings = -5\n", "[rings] max_findings must not be negative, not -5"),
     ("[rings]\nmin_ring_size = 20\n", "[rings] min_ring_size 20 must be at least 2 and at most max_ring_size 12"),

@@ -19,7 +19,7 @@ import pytest
 
 from loaders import demo
 
-# DESIGN.md §4, written out here on purpose: the test fails if the generator drifts from it.
+# The bundle's columns (docs/csv_bundle.md), written out here on purpose: the test fails if the generator drifts from them.
 DESIGN_COLUMNS = {
     "departments": ["department_id", "name"],
     "officials": ["official_id", "name", "department_id", "role", "phone", "email", "address"],
