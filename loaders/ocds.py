@@ -16,8 +16,9 @@ appended to :mod:`graph.model`):
 * ``tender`` → ``Tender`` (id = ocid): title, tenderPeriod start/end → published_at /
   deadline_at (the day as written, in the date's own offset, as the CSV bundle reads dates)
   and tender_start / tender_end (instant, UTC), value → budget / currency,
-  procurementMethod → procedure, procurementMethodDetails, mainProcurementCategory →
-  category, status, numberOfTenderers, the items' classification ids; ``tender.lots`` →
+  procurementMethod → procedure, procurementMethodDetails, category (the CPV division or
+  UNSPSC segment most items are in, else mainProcurementCategory: :func:`market_category`),
+  status, numberOfTenderers, the items' classification ids; ``tender.lots`` →
   ``Lot``; ``buyer`` → ``ISSUED``, ``tender.procuringEntity`` → ``MANAGED``;
 * ``bids.details`` → ``Bid`` (status, amount, currency, date) ``FOR`` the tender, with
   ``SUBMITTED`` from *every* tenderer (a consortium bid links all its members) and
@@ -484,6 +485,36 @@ def _at(entry: dict[str, Any], dotted: str) -> Any:
     return value
 
 
+#: classification schemes of hierarchical codes whose first two digits name a market: the CPV
+#: division (45 = construction work, 33 = medical equipment and pharmaceuticals) and the UNSPSC
+#: segment (42 = medical equipment, 72 = building and construction services)
+DIVISION_SCHEMES = ("CPV", "UNSPSC")
+
+
+def market_category(items: Any, main: Any) -> str | None:
+    """A tender's category, the market its bids are compared in: the CPV division or UNSPSC segment
+    that most of its items are classified in (``CPV 45``; the first item's on a tie), else
+    ``mainProcurementCategory``.
+
+    ``mainProcurementCategory`` has three values (goods, works, services): under it fuel at
+    regulated prices, pharmaceuticals and office supplies are one market, whose median price spread
+    made every fuel tender look like cover bidding, and firms of five trades that never meet looked
+    like a group sharing out a market (an unseen-market review). The division is the level at which
+    procurement research defines markets from CPV codes; an unknown scheme keeps the three values.
+    """
+    divisions: list[str] = []
+    for item in _array(items):
+        classification = item.get("classification") if isinstance(item, dict) else None
+        if not isinstance(classification, dict):
+            continue
+        scheme, code = _text(classification.get("scheme")), _text(classification.get("id"))
+        if scheme and code and scheme.upper() in DIVISION_SCHEMES and code[:2].isdigit() and code[:2].isascii():
+            divisions.append(f"{scheme.upper()} {code[:2]}")
+    if divisions:
+        return max(dict.fromkeys(divisions), key=divisions.count)  # the most items; the first on a tie
+    return _text(main)
+
+
 class _Mapper:
     """Maps one release onto ChunkRows, reporting each bad field as a reject."""
 
@@ -768,7 +799,7 @@ class _Mapper:
         props = {
             "title": _text(tender.get("title")),
             "department_id": buyer_id or pe_id,
-            "category": _text(tender.get("mainProcurementCategory")),
+            "category": market_category(tender.get("items"), tender.get("mainProcurementCategory")),
             "region": region,
             "budget": budget,
             "currency": currency,

@@ -14,7 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from loaders.ocds import ChunkRows, Item, OcdsFormatError, iter_releases, load_ocds, main, map_release
+from loaders.ocds import (
+    ChunkRows,
+    Item,
+    OcdsFormatError,
+    iter_releases,
+    load_ocds,
+    main,
+    map_release,
+    market_category,
+)
 from loaders.rejects import RejectLog, read_rejects
 
 BUYER = {"id": "B1", "name": "Housing Bureau", "roles": ["buyer"],
@@ -140,6 +149,24 @@ def _peak_bytes_streaming(path: Path, releases: int) -> int:
     tracemalloc.stop()
     assert seen == releases
     return peak
+
+
+def test_a_tender_s_category_is_the_cpv_division_or_unspsc_segment_most_of_its_items_are_in() -> None:
+    """goods/works/services made fuel, medicines and office supplies one market (an unseen-market review:
+    fuel at regulated prices read as cover bidding against all goods); the division is the market."""
+    def item(scheme: str | None, code: str) -> dict:
+        return {"id": code, "classification": {"scheme": scheme, "id": code}}
+
+    assert market_category([item("CPV", "09134100-8")], "goods") == "CPV 09"  # diesel oil
+    assert market_category([item("cpv", "33600000"), item("CPV", "33141000"), item("CPV", "30192000")],
+                           "goods") == "CPV 33"  # two medical items of three
+    assert market_category([item("CPV", "45000000"), item("CPV", "71000000")], "works") == "CPV 45"  # a tie: the first
+    assert market_category([item("UNSPSC", "42131600")], "goods") == "UNSPSC 42"
+    # near misses: the three values where no item names a known hierarchical scheme
+    assert market_category([item("CUCOP", "21101")], "goods") == "goods"
+    assert market_category([item("CPV", "X1")], "services") == "services"
+    assert market_category([{"id": "1"}], "works") == "works" and market_category(None, None) is None
+    assert market_category([item("CPV", "٤٥000000")], "works") == "works"  # Arabic-Indic digits are no CPV code
 
 
 def test_memory_stays_flat_while_streaming_a_large_package(tmp_path: Path) -> None:
@@ -349,7 +376,7 @@ def test_release_package_maps_onto_the_graph(clean_db, tmp_path: Path) -> None: 
     assert count(db, "MATCH (:Award)-[:HAS_CONTRACT]->(c:Contract {id: 'ocds-1/c1'}) RETURN count(c)") == 1
     # tender facts, bid status; the shared (normalised) phone is one node
     assert count(db, "MATCH (t:Tender {id: 'ocds-1', procedure: 'open', budget: 1000.0, currency: 'EUR', "
-                     "category: 'works'}) WHERE t.published_at = date('2024-01-01') RETURN count(t)") == 1
+                     "category: 'CPV 45'}) WHERE t.published_at = date('2024-01-01') RETURN count(t)") == 1
     assert count(db, "MATCH (b:Bid {id: 'ocds-1/b3', status: 'disqualified', disqualified: true}) RETURN count(b)") == 1
     # XI-F1, ocds-1/F2 and ocds-2/F2 (F2 has no identifier, so it is a firm per ocid by default)
     assert count(db, "MATCH (f:Firm)-[:HAS_PHONE]->(:Phone {value: '442079460958'}) RETURN count(f)") == 3
