@@ -80,18 +80,15 @@ def clear_cache() -> None:
 @st.cache_resource(show_spinner=False)
 def start_warm_up() -> threading.Thread:
     """Once per process, in the background (e.g. while the user logs in): import the charting library
-    and run the pages' main queries once, so Neo4j has planned them before the first page asks."""
+    and run the pages' queries once (:func:`graph.app_queries.warm_up`), so Neo4j has planned them
+    before the first page asks. ``python -m graph server start`` runs the same after a restart."""
 
     def warm() -> None:
         try:
             import plotly.graph_objects  # noqa: F401  (≈1 s on first import)
 
             with connect() as db:  # its own driver: query plans are cached by the server, not the driver
-                for call in (app_queries.label_counts, app_queries.latest_run, app_queries.findings_counts,
-                             app_queries.rings, app_queries.tenders, app_queries.pairs, app_queries.cases,
-                             app_queries.departments,
-                             app_queries.activity_range, app_queries.official_workload):
-                    call(db)
+                app_queries.warm_up(db)
         except Exception:  # a cold cache is all that is lost; the pages report real errors themselves
             logging.getLogger(__name__).debug("warm-up failed", exc_info=True)
 

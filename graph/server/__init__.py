@@ -405,13 +405,15 @@ class LocalServer:
         return True
 
     def warm_up(self) -> bool:
-        """Run one page of every detector read query (:func:`graph.readers.warm_up`); False on failure.
+        """Run one page of every detector read query (:func:`graph.readers.warm_up`) and the app's page
+        queries (:func:`graph.app_queries.warm_up`); False on failure.
 
         A freshly started JVM interprets the Cypher operators until the JIT has compiled
         them, which made the first detector run after a start ~30 s slower at demo scale 10;
         the warm-up spends that once, at start, on a bounded amount of data. A failure
         (e.g. the database is still coming online) is reported and does not fail the start.
         """
+        from graph import app_queries
         from graph.db import connect
         from graph.readers import warm_up
         settings = self.settings(os.environ.get("NEO4J_DATABASE") or "neo4j")
@@ -419,10 +421,12 @@ class LocalServer:
         try:
             with connect(settings) as db:
                 queries = warm_up(db)
+                pages = app_queries.warm_up(db)  # the app's pages, whose process outlives a restart
         except Exception as error:  # a warm-up is an optimisation: never fail the start for it
             print(f"warning: warm-up skipped ({type(error).__name__}: {error})", file=sys.stderr)
             return False
-        print(f"Warmed up the {queries} detector read queries in {time.monotonic() - started:.1f} s.")
+        print(f"Warmed up the {queries} detector read queries and {pages} queries of the app's pages in "
+              f"{time.monotonic() - started:.1f} s.")
         return True
 
     def log_tail(self, lines: int = 30) -> str:

@@ -573,3 +573,32 @@ def test_a_parameter_named_as_an_id_is_text_unless_its_query_declares_otherwise(
     assert app_queries.parameter_type("official_id", {"official_id": "int"}) == "int"
     assert app_queries.console_value("7", app_queries.parameter_type("official_id")) == "7"
     assert app_queries.console_value("7", app_queries.parameter_type("limit")) == 7
+
+
+@pytest.mark.neo4j
+def test_warm_up_runs_every_page_query_and_each_drill_down_once(market_db):
+    """After a restart an app page's first visit waited 1–3 s for the server to plan its queries; the
+    server's start (and the app's own start) run each one once: the pages' and, for the first ring,
+    tender, pair, firm and case the lists give, every drill-down."""
+    ran: list[str] = []
+
+    class Recording:  # the real database, noting each named query run
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            method = getattr(market_db, name)
+            if name not in ("read", "read_frame"):
+                return method
+
+            def recorded(query: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+                ran.append(query)
+                return method(query, *args, **kwargs)
+            return recorded
+
+    count = app_queries.warm_up(Recording())
+    drill_downs = {"app_ring_graph", "app_ring_bids", "app_tender_bids", "app_pair_inspection_rates",
+                   "app_pair_approval_times", "app_pair_committee_tenders", "app_pair_ties", "app_official_activity",
+                   "app_official_assignments", "app_firm_findings", "app_firm_activity", "app_finding",
+                   "app_case_events"}
+    pages = {"app_label_counts", "app_rings", "app_tenders", "app_pairs", "app_cases", "app_firms_flagged",
+             "app_official_workload", "app_activity_range", "app_departments", "app_top_findings"}
+    assert drill_downs | pages <= set(ran), sorted((drill_downs | pages) - set(ran))
+    assert count == 30  # every call succeeded: 12 pages, 5 lists, and 13 drill-downs of the ids they gave
