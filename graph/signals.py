@@ -64,19 +64,27 @@ def _main_thread() -> bool:
 
 
 @contextmanager
-def deferred_interrupts(announce: bool = True) -> Iterator[None]:
-    """SIGINT and SIGTERM in the block stop it at the next :func:`checkpoint`; a second one at once."""
+def deferred_interrupts(announce: bool = True, until: str | None = None) -> Iterator[None]:
+    """SIGINT and SIGTERM in the block stop it at the next :func:`checkpoint`; a second one at once.
+
+    With ``until`` (what the job finishes first, e.g. "the server runs again"), every signal
+    waits: a second one cut a backup's restart of the server short and left it stopped, where the
+    first had said nothing, so a user pressed Ctrl-C again."""
     if not _main_thread():
         yield
         return
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        if _pending:
+        if _pending and until is None:
             raise Interrupted(signum)
+        name = NAMES.get(signal.Signals(signum), signum)
+        if until is not None:
+            if not _pending:
+                print(f"{name}: stopping once {until}", file=sys.stderr, flush=True)
+        elif announce:
+            print(f"{name}: stopping after the batch being written (send it again to stop at once)",
+                  file=sys.stderr, flush=True)
         _pending.append(signum)
-        if announce:
-            print(f"{NAMES.get(signal.Signals(signum), signum)}: stopping after the batch being written "
-                  "(send it again to stop at once)", file=sys.stderr, flush=True)
 
     previous: dict[int, Any] = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:

@@ -124,21 +124,23 @@ class _WholeBeforeTheCut(io.RawIOBase):
     The file's first MiB decides its format (a buffered peek), and a gzip reader that hits the end
     of a cut-short file within one read drops what that read had decompressed: a download cut short
     in its first MiB loaded nothing, not its whole releases before the cut. Here a read fills its
-    buffer one decompressed chunk at a time and returns what it has; the cut is raised by the next
-    read. Damage that the checksum or the decompressor finds is raised at once: the bytes before
-    it are not known to be right."""
+    buffer one decompressed chunk at a time and returns what it has; at the cut the stream ends,
+    and :attr:`cut` holds the error, for the reader to raise once it has read what came before
+    (raised by the next read, it made a JSON parser's buffered read drop the releases just before
+    the cut). Damage that the checksum or the decompressor finds is raised at once: the bytes
+    before it are not known to be right."""
 
     def __init__(self, raw: io.BufferedReader[Any]) -> None:
         self._raw = raw
         self._gzip = gzip.GzipFile(fileobj=raw)
-        self._cut: EOFError | None = None
+        self.cut: EOFError | None = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        if self._cut is not None:
-            raise self._cut
+        if self.cut is not None:
+            return 0
         view = memoryview(buffer).cast("B")
         filled = 0
         try:
@@ -146,9 +148,7 @@ class _WholeBeforeTheCut(io.RawIOBase):
                 view[filled:filled + len(chunk)] = chunk
                 filled += len(chunk)
         except EOFError as error:
-            if not filled:
-                raise
-            self._cut = error
+            self.cut = error
         return filled
 
     def close(self) -> None:
@@ -302,22 +302,33 @@ def iter_releases(path: Path) -> Iterator[Item]:
             _skip_bom(handle)
             if _looks_like_json_lines(handle):
                 for number, raw_line in enumerate(handle, start=1):
-                    if not raw_line.strip():
-                        continue
+                    if not raw_line.strip() or (not raw_line.endswith(b"\n") and _cut_short(handle)):
+                        continue  # the line the file breaks off in is the damage, not a reject
                     try:
                         value = json.loads(raw_line)
                     except ValueError as error:
                         yield Item(number, "$", None, f"invalid JSON: {error}")
                         continue
                     yield from _expand(value, number, "$")
-                return
-            yield from _iter_package(handle, path.name)
-            while handle.read(_HEAD):  # to the end, so that gzip checks its length and CRC
-                pass
+            else:
+                try:
+                    yield from _iter_package(handle, path.name)
+                except OcdsFormatError:  # the document breaks off where the file does: the cut says why
+                    if not _cut_short(handle):
+                        raise
+                while handle.read(_HEAD):  # to the end, so that gzip checks its length and CRC
+                    pass
+            if _cut_short(handle):  # once every whole release before the cut has been read
+                raise handle.raw.cut  # type: ignore[attr-defined]
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:
         raise OcdsFormatError(
             f"{path.name}: the compressed file is cut short or damaged ({error or type(error).__name__}); "
             "load a whole copy again (re-loading is safe)") from error
+
+
+def _cut_short(handle: io.BufferedReader[Any]) -> bool:
+    """Whether the gzip file ``handle`` reads has ended where it was cut short (:class:`_WholeBeforeTheCut`)."""
+    return getattr(handle.raw, "cut", None) is not None
 
 
 def _iter_package(handle: io.BufferedReader[Any], name: str) -> Iterator[Item]:
@@ -507,7 +518,12 @@ def market_category(items: Any, main: Any) -> str | None:
         classification = item.get("classification") if isinstance(item, dict) else None
         if not isinstance(classification, dict):
             continue
-        scheme, code = _text(classification.get("scheme")), _text(classification.get("id"))
+        scheme, raw = _text(classification.get("scheme")), classification.get("id")
+        # a code published as a number lost its leading zeros (09134100, diesel, as 9134100)
+        if (isinstance(raw, int) and not isinstance(raw, bool)) or (isinstance(raw, float) and raw.is_integer()):
+            code: str | None = f"{int(raw):08d}"
+        else:
+            code = _text(raw)
         if scheme and code and scheme.upper() in DIVISION_SCHEMES and code[:2].isdigit() and code[:2].isascii():
             divisions.append(f"{scheme.upper()} {code[:2]}")
     if divisions:

@@ -131,11 +131,12 @@ def _offline(server: LocalServer) -> Iterator[None]:
     (:class:`~graph.signals.Interrupted`) once the server runs. Inside the block SIGTERM raises at
     once, so a dump or load is cut short and the server starts again. (The stop and restart were
     not covered: a SIGTERM there left the server stopped, with no message.)"""
-    if server.pid() is None:
-        yield
+    if server.pid() is None:  # nothing to start again; a signal still unwinds (the dump's work folder goes)
+        with signals_raise():
+            yield
         return
     heap, pagecache = server.memory()
-    with deferred_interrupts(announce=False):
+    with deferred_interrupts(until=f"Neo4j ({server.name}) runs again"):
         server.stop()
         try:
             checkpoint()  # stopped while the server stopped: not the block, only the restart
@@ -237,11 +238,14 @@ def restore(server: LocalServer, dump: Path, folder: Path, new: bool = False) ->
                             f"loading {dump} failed: {error}\nand loading back the database it was to replace failed "
                             f"too: {again}\nThe server is left stopped. Restore it with `python -m graph server "
                             f"restore {before} --instance {server.name} --yes`.") from error
+                    if isinstance(error, Interrupted):  # stopped by a signal: its code, and what was done
+                        error.done = f"the database it was to replace was loaded back from {before}"
+                        raise
                     raise ServerError(f"loading {dump} failed, so the database it was to replace was loaded back "
                                       f"from {before}: {error or type(error).__name__}") from error
                 loaded = True
         except Interrupted as stop:  # while the server started again: the restore is whole
-            stop.done = f"{dump} was restored" if loaded else None
+            stop.done = f"{dump} was restored" if loaded else stop.done
             raise
         seconds = time.monotonic() - down
     return BackupReport(dump=dump, seconds_down=seconds, running=running, restored=True, kept=before)

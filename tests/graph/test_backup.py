@@ -207,9 +207,12 @@ def test_a_sigterm_while_the_server_stops_or_starts_again_leaves_it_running(inst
         time.sleep(0.02)
     stopping = old is not None and backup_module.os.path.exists(f"/proc/{old}")
     job.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    job.send_signal(signal.SIGINT)  # a second signal waits too (it cut the stop short and left the server down)
     out, err = job.communicate(timeout=300)
     assert stopping, "the server had stopped before the signal: the test did not reach the stop"
     assert job.returncode == 143, out + err
+    assert f"SIGTERM: stopping once Neo4j ({instance.name}) runs again" in err, err
     assert "the backup was interrupted by SIGTERM; nothing was dumped, and the server" in err, err
     assert instance.pid() is not None and instance.bolt_answers()
     assert _ids(instance) == ["E1", "F-KEPT"]
@@ -246,3 +249,21 @@ def test_a_backup_stopped_by_sigterm_starts_the_server_again(instance: LocalServ
     assert instance.pid() is not None and instance.bolt_answers()
     assert _ids(instance) == ["E1", "F-KEPT"]
     assert list(folder.iterdir()) == []  # neither a dump nor its work folder
+
+
+def test_a_backup_of_a_stopped_server_stopped_by_sigterm_leaves_nothing_behind(instance: LocalServer,
+                                                                            tmp_path: Path) -> None:
+    """With the server stopped there is nothing to start again, and a SIGTERM ended the job where it
+    stood: silently, leaving the dump's work folder (a review); Ctrl-C gave a traceback. Now it unwinds."""
+    instance.stop()
+    folder = tmp_path / "dumps"
+    job = _backup_job(instance, folder)
+    deadline = time.monotonic() + 120
+    while not list(folder.glob(".dump-*")) and time.monotonic() < deadline and job.poll() is None:
+        time.sleep(0.05)
+    assert list(folder.glob(".dump-*")), "the dump never started"
+    job.send_signal(signal.SIGTERM)
+    out, err = job.communicate(timeout=300)
+    assert job.returncode == 143, out + err
+    assert "the backup was interrupted by SIGTERM; nothing was dumped" in err and "Traceback" not in err, err
+    assert list(folder.iterdir()) == [] and instance.pid() is None
