@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import pandas as pd
@@ -80,6 +80,17 @@ def between_tenders(dates: dict[str, Any], total: int) -> str:
     """:func:`between` for the evidence of :func:`tender_period` (``total`` tenders in all)."""
     first, last = dates["first_tender"], dates["last_tender"]
     return between(None if first is None else (first, last), dates["dated_tenders"], total)
+
+
+def tenders_counted(units: Sequence[str], lot_of: Mapping[str, str]) -> str:
+    """``12 tenders``; where some of ``units`` are lots competed on their own
+    (:func:`detectors.market.with_lot_units`), ``50 lots and tenders (28 tenders)``: the graph and
+    the app list tenders, and 50 read as tenders would send an investigator looking for 22 that are
+    not there."""
+    tenders = {lot_of.get(unit, unit) for unit in units}
+    if len(tenders) == len(units):
+        return counted(len(units), "tender")
+    return f"{len(units)} lots and tenders ({counted(len(tenders), 'tender')})"
 
 
 def listed(items: Sequence[str], shown: int = 3) -> str:
@@ -207,3 +218,24 @@ class Finding:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+
+def at_tenders(findings: Sequence[Finding], lot_of: Mapping[str, str]) -> list[Finding]:
+    """``findings`` with each lot competed on its own (:func:`detectors.market.with_lot_units`) named
+    by its tender, where the graph's tenders, cases and app pages have them: ``tenders`` lists each
+    tender once, and a finding about a lot (tender risk) is about its tender, with ``lot_id`` in its
+    evidence; of several lots of one tender the highest-scoring finding stays (one finding per
+    subject). The sentences keep the lots' ids, which name their tenders (``ocid/lot id``)."""
+    if not lot_of:
+        return list(findings)
+    out: dict[str, Finding] = {}
+    for found in findings:
+        tender = lot_of.get(found.tender_id, found.tender_id) if found.tender_id is not None else None
+        moved = replace(found, tenders=tuple(dict.fromkeys(lot_of.get(t, t) for t in found.tenders)),
+                        tender_id=tender,
+                        evidence=found.evidence if tender == found.tender_id else {**found.evidence,
+                                                                                 "lot_id": found.tender_id})
+        kept = out.get(moved.key)
+        if kept is None or moved.score > kept.score:
+            out[moved.key] = moved
+    return list(out.values())

@@ -58,7 +58,17 @@ from scipy.sparse.csgraph import connected_components
 
 from detectors import bid_traces
 from detectors.bid_traces import ALPHA
-from detectors.finding import Finding, between_tenders, counted, joined, labels, listed, tender_period, yearly
+from detectors.finding import (
+    Finding,
+    between_tenders,
+    counted,
+    joined,
+    labels,
+    listed,
+    tender_period,
+    tenders_counted,
+    yearly,
+)
 from detectors.identifiers import KIND_PHRASE
 from detectors.market import MarketData, stripped
 
@@ -208,6 +218,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     held_by_group = dict(tuple(links.loc[in_active].groupby(links.loc[in_active, "firm_id"].map(group_of))))
     findings: list[Finding] = []
     tender_day = data.tender_days()
+    lot_of = data.lot_parents()
     by_year = yearly(tender_day)
     for group, rows in cobid.groupby("group", sort=True):
         held = held_by_group[group]
@@ -281,7 +292,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
         }
         findings.append(Finding(detector=NAME, kind="linked_bidders", score=round(score, 2),
                                 explanation=_explain(members, linking, k, wins_by, dates, evidence["identifiers"],
-                                                     names, int(member_won.sum())),
+                                                     names, int(member_won.sum()),
+                                                     tenders_counted(list(rows["tender_id"]), lot_of)),
                                 evidence=evidence, firms=tuple(members),
                                 tenders=tuple(rows["tender_id"])))
     findings.sort(key=lambda f: (-f.score, f.firms))
@@ -309,13 +321,15 @@ def _trace_phrase(identifiers: list[dict[str, Any]], members: list[str], k: int)
 
 def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Series,
              dates: dict[str, Any], identifiers: list[dict[str, Any]], names: dict[str, str] | None = None,
-             won: int | None = None) -> str:
+             won: int | None = None, where: str | None = None) -> str:
+    """``where``: the tenders counted (:func:`detectors.finding.tenders_counted`; ``k`` tenders by default)."""
     names = names or {}
+    where = where or counted(k, "tender")
     who = joined([names.get(m, m) for m in members]) if len(members) <= 3 else \
         f"{len(members)} firms ({listed([names.get(m, m) for m in members])})"
     traced = sum("same_tender" in i for i in identifiers)
     if traced:  # bids from one hand in the same tenders: the strongest fact, said first
-        text = f"{who} bid against each other in {counted(k, 'tender')}{between_tenders(dates, k)}" \
+        text = f"{who} bid against each other in {where}{between_tenders(dates, k)}" \
             + _trace_phrase(identifiers, members, k)
         if len(identifiers) > traced:
             text += f"; they also share {counted(len(identifiers) - traced, 'other specific identifier')}"
@@ -331,7 +345,7 @@ def _explain(members: list[str], linking: pd.DataFrame, k: int, wins_by: pd.Seri
         outside = f" and {counted(holders - here, 'other firm')}" if holders > here else ""
         tie = (f"are tied through {counted(len(linking), 'specific identifier')}, the strongest {kind} held by "
                f"{here} of them{outside},")
-    text = f"{who} {tie} yet bid against each other in {counted(k, 'tender')}{between_tenders(dates, k)}"
+    text = f"{who} {tie} yet bid against each other in {where}{between_tenders(dates, k)}"
     return _won(text, k, wins_by, names, won)
 
 

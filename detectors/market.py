@@ -20,8 +20,9 @@ import pyarrow.compute as pc
 
 COLUMNS: dict[str, list[str]] = {
     # one row per tender
+    # lot_of: for a lot competed on its own (:func:`with_lot_units`), the tender it is a lot of
     "tenders": ["tender_id", "department_id", "title", "category", "region", "budget", "currency",
-                "published_at", "deadline_at", "procedure", "winner_firm_id", "award_amount"],
+                "published_at", "deadline_at", "procedure", "winner_firm_id", "award_amount", "lot_of"],
     # one row per bid; is_winner is True for the bid of the awarded firm; ip / document_hash:
     # the address the bid was sent from and its document file's hash (the lowest if several);
     # bids whose OCDS status is in NOT_TENDERED (invited, withdrawn) are not in it
@@ -262,6 +263,11 @@ class MarketData:
         bids = self.bids[["tender_id", "firm_id", "is_winner"]].dropna(subset=["tender_id", "firm_id"])
         return bids.sort_values("is_winner", ascending=False, kind="mergesort").drop_duplicates(["tender_id", "firm_id"])
 
+    def lot_parents(self) -> dict[str, str]:
+        """The tender of each lot competed on its own (:func:`with_lot_units`): lot id → tender id."""
+        units = self.tenders.dropna(subset=["lot_of"])
+        return dict(zip(units["tender_id"].astype(str), units["lot_of"].astype(str), strict=True))
+
     def with_winners(self) -> MarketData:
         """Fill ``bids.is_winner`` from ``tenders.winner_firm_id`` where it is not already set."""
         winners = self.tenders.drop_duplicates("tender_id").set_index("tender_id")["winner_firm_id"].dropna()
@@ -269,3 +275,74 @@ class MarketData:
         mapped = bids["tender_id"].map(winners)
         bids["is_winner"] = bids["is_winner"] | (mapped.notna() & (mapped == bids["firm_id"]))
         return MarketData(**{**{f.name: getattr(self, f.name) for f in fields(self)}, "bids": bids})
+
+
+def with_lot_units(data: MarketData, bid_lots: pd.DataFrame, lots: pd.DataFrame,
+                   awards: pd.DataFrame) -> MarketData:
+    """``data`` with each lot of a tender whose bids compete lot by lot as a tender of its own.
+
+    A tender with lots is several competitions: bids for the roof and bids for the gutters are
+    not one price to compare, their winners not one winner, and firms bidding for different lots
+    did not bid against each other. Where a tender's bids name two or more lots (each bid one lot,
+    OCDS ``relatedLots``), each such bid moves to its lot — a row of ``tenders`` whose
+    ``tender_id`` is the lot's id (the ``Lot`` node's: ``ocid/lot id``) and ``lot_of`` the tender;
+    department, category, region, dates and procedure are the tender's, the budget the lot's value
+    (none when the lot has none, or one in another currency), the title the tender's and the
+    lot's. A moved bid wins when an active award names it (``relatedBids``), or, where the
+    tender's awards name no bids, names its lot and its firm; a tender whose active awards name
+    neither keeps its winners as they were. Bids naming no lot or several stay with the tender.
+    An unseen-market review: a tender's lots pooled made cover bids sit "31.6 % below to 344.2 %
+    above" the winner, and a ring of fixed-margin cover bidders ranked 11th, 1st with its lots apart.
+
+    ``bid_lots`` has ``bid_id, lots`` (a sequence of lot ids per bid); ``lots`` has ``lot_id,
+    tender_id, title, value, currency``; ``awards`` has ``tender_id, status, suppliers,
+    related_bids, lots`` (sequences).
+    """
+    named = bid_lots.dropna(subset=["bid_id"])
+    one = named.loc[np.array([isinstance(v, (list, tuple)) and len(v) == 1 for v in named["lots"]], dtype=bool)]
+    lot_of_bid = pd.Series([str(v[0]) for v in one["lots"]], index=one["bid_id"].astype(str).to_numpy())
+    lot_of_bid = lot_of_bid[~lot_of_bid.index.duplicated()]
+    bids = data.bids.copy()
+    lot = bids["bid_id"].astype(str).map(lot_of_bid)
+    per_tender = pd.DataFrame({"tender_id": bids["tender_id"], "lot": lot}).dropna().groupby("tender_id")["lot"].nunique()
+    split = set(per_tender.index[per_tender >= 2])
+    moved = lot.notna() & bids["tender_id"].isin(split)
+    if not moved.any():
+        return data
+    parent_of = dict(zip(lot[moved], bids.loc[moved, "tender_id"], strict=True))
+    won_bids: set[str] = set()
+    won_lots: set[tuple[str, str]] = set()
+    decided: set[str] = set()  # tenders whose active awards say which bid or lot they award
+    for tender, status, suppliers, related, award_lots in awards[
+            ["tender_id", "status", "suppliers", "related_bids", "lots"]].itertuples(index=False):
+        if tender not in split or status != "active":
+            continue
+        if isinstance(related, (list, tuple)) and related:
+            won_bids.update(map(str, related))
+            decided.add(tender)
+        elif isinstance(award_lots, (list, tuple)) and award_lots:
+            won_lots.update((str(x), str(f)) for x in award_lots for f in (suppliers or ()))
+            decided.add(tender)
+    recount = moved & bids["tender_id"].isin(decided)
+    winner = bids["bid_id"].astype(str).isin(won_bids) | pd.Series(
+        [(x, f) in won_lots for x, f in zip(lot.astype(str), bids["firm_id"].astype(str), strict=True)], index=bids.index)
+    bids.loc[recount, "is_winner"] = winner[recount]
+    bids.loc[moved, "tender_id"] = lot[moved]
+    parents = data.tenders.drop_duplicates("tender_id").set_index("tender_id")
+    info = lots.dropna(subset=["lot_id"]).drop_duplicates("lot_id").set_index("lot_id")
+    units = []
+    for unit, parent in parent_of.items():
+        row = parents.loc[parent].to_dict() if parent in parents.index else {}
+        title = info["title"].get(unit) if "title" in info else None
+        value = info["value"].get(unit) if "value" in info else None
+        currency = info["currency"].get(unit) if "currency" in info else None
+        same = currency is None or pd.isna(currency) or pd.isna(row.get("currency")) or currency == row.get("currency")
+        named_title = " — ".join(str(t) for t in (row.get("title"), title) if t is not None and not pd.isna(t))
+        units.append({**row, "tender_id": unit, "lot_of": parent, "title": named_title or None,
+                      "budget": value if same else None,
+                      "currency": row.get("currency") if currency is None or pd.isna(currency) else currency,
+                      "winner_firm_id": None, "award_amount": None})
+    added = pd.DataFrame(units, columns=COLUMNS["tenders"]).dropna(axis=1, how="all")  # no all-empty columns
+    tenders = pd.concat([data.tenders, added], ignore_index=True).reindex(columns=COLUMNS["tenders"])
+    frames = {f.name: getattr(data, f.name) for f in fields(MarketData)}
+    return MarketData.build(**{**frames, "tenders": tenders, "bids": bids})

@@ -124,7 +124,7 @@ Biometrika, 63(1), 33–37.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -136,7 +136,15 @@ import pandas as pd
 from scipy import sparse, stats
 
 from detectors import bid_traces, complementary
-from detectors.finding import Finding, between_tenders, counted, listed, tender_period, yearly
+from detectors.finding import (
+    Finding,
+    between_tenders,
+    counted,
+    listed,
+    tender_period,
+    tenders_counted,
+    yearly,
+)
 from detectors.identifiers import KIND_PHRASE, shared_identifiers
 from detectors.market import MarketData, stripped
 from detectors.memo import memo
@@ -1198,11 +1206,16 @@ def _sentence(clauses: list[str]) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, Any]) -> str:
+def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, Any],
+             lot_of: Mapping[str, str] | None = None) -> str:
     """The ring's facts, one short sentence per question an investigator asks: who bid together
     and who won, how the prices looked, how closely they kept together, what they share.
-    ``dates`` = the period of its tenders (:func:`tender_period`)."""
-    who = [f"{row['size']} firms bid together in {row['n_tenders']} tenders"
+    ``dates`` = the period of its tenders (:func:`tender_period`); ``lot_of``: the tender of each lot
+    competed on its own (:meth:`MarketData.lot_parents`)."""
+    tenders = list(row["tenders"]) if isinstance(row.get("tenders"), (list, tuple)) else []
+    counted_tenders = tenders_counted(tenders, lot_of or {}) if len(tenders) == int(row["n_tenders"]) \
+        else f"{row['n_tenders']} tenders"
+    who = [f"{row['size']} firms bid together in {counted_tenders}"
            f"{between_tenders(dates, int(row['n_tenders']))}"]
     if row["distinct_winners"] >= 2 and row["segmentation"] > row["turn_taking"] \
             and row["segmentation"] >= 0.5 and row["home_share"] >= 0.5:
@@ -1371,6 +1384,7 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
     tails = _binomial_tails([c for _, row in table.iterrows() for c in _share_counts(row)])
     tender_day = data.tender_days()
     by_year = yearly(tender_day)
+    lot_of = data.lot_parents()
     for _, row in table.iterrows():
         comps = _components(row, params.weights, len(table), tails)
         score = float(np.clip(sum(c["contribution"] for c in comps.values()), 0.0, 100.0))
@@ -1417,6 +1431,6 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
                            "min_shared_tenders": params.min_shared_tenders, "strong_score": params.strong_score},
         }
         findings.append(Finding(detector=NAME, kind="ring", score=round(score, 2),
-                                explanation=_explain(row, comps, dates), evidence=evidence,
+                                explanation=_explain(row, comps, dates, lot_of), evidence=evidence,
                                 firms=tuple(str(f) for f in members), tenders=tuple(str(t) for t in row["tenders"])))
     return findings

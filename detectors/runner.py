@@ -68,7 +68,7 @@ from types import FrameType, ModuleType
 from typing import Any
 
 from detectors import registry, settings
-from detectors.finding import Finding
+from detectors.finding import Finding, at_tenders
 from detectors.market import MarketData
 from graph.db import GraphUnavailable
 from graph.lock import HeldLock, lock_name, run_lock, server_lock
@@ -460,7 +460,8 @@ def _run_recorded(db: Any, specs: Sequence[registry.DetectorSpec], seed: int, jo
         data, inputs = read_all(pool, db, detectors)
         pool.shutdown(wait=True)  # every read is in; no idle thread is left when the workers fork
         outcomes = run_in_lanes(data, detectors, seed=seed, db=db, inputs=inputs, jobs=jobs)
-        findings = [f for o in outcomes for f in o.findings]
+        # a lot competed on its own is named by its tender, where the graph and the app have them
+        findings = at_tenders([f for o in outcomes for f in o.findings], data.lot_parents())
         seconds = {o.code: round(o.seconds, 3) for o in outcomes}
         if lock is not None and lock.lost():
             raise RunFailed("the database's job lock was ended under this run (TERMINATE TRANSACTIONS, or a server "

@@ -49,6 +49,7 @@ from detectors.market import (
     MarketData,
     naive_utc,
     shared_traces,
+    with_lot_units,
 )
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,14 @@ QUERY_COLUMNS: dict[str, list[str]] = {
     "read_bids": ["bid_id", "tender_id", "tenderers", "amount", "submitted_at", "disqualified", "status",
                   "currency", "lots", "position"],
     "read_awards": ["tender_id", "firm_id"],
+    "read_tenders": [c for c in COLUMNS["tenders"] if c != "lot_of"],  # lot units are made here (with_lot_units)
+}
+# the OCDS lots and awards that split a tender's bids lot by lot (detectors.market.with_lot_units), with
+# the columns the red flags' OCDS frame reads them with (one read serves both inside shared_reads)
+LOT_QUERIES: dict[str, list[str]] = {
+    "read_ocds_lots": ["lot_id", "tender_id", "title", "value", "currency"],
+    "read_ocds_awards": ["award_id", "tender_id", "status", "amount", "currency", "suppliers", "classification_ids",
+                         "related_bids", "lots"],
 }
 
 # the queries of the bids' identifiers → (the bids frame's column, the identifier kind)
@@ -97,6 +106,7 @@ MARKET_QUERIES: dict[str, list[str]] = {
     **{name: QUERY_COLUMNS.get(name, COLUMNS[frame]) for frame, names in FRAME_QUERIES.items() for name in names},
     "read_awards": QUERY_COLUMNS["read_awards"],
     **{name: ["bid_id", column] for name, (column, _) in BID_IDENTIFIER_QUERIES.items()},
+    **LOT_QUERIES,
 }
 # the extra queries a frame is assembled from
 EXTRA_QUERIES: dict[str, set[str]] = {"bids": {"read_awards", *BID_IDENTIFIER_QUERIES},
@@ -297,8 +307,11 @@ def read_market(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None)
     needs = {frame: set(FRAME_QUERIES[frame]) | EXTRA_QUERIES.get(frame, set()) for frame in COLUMNS}
     rows: dict[str, pd.DataFrame] = {}
     frames: dict[str, pd.DataFrame] = {}
+    bid_lots = pd.DataFrame(columns=["bid_id", "lots"])
     for name, result in _completed(db, dict(sorted(MARKET_QUERIES.items(), key=lambda item: -QUERY_WEIGHT.get(item[0], 0))),
                                    page_size, workers):  # the biggest first: they finish last
+        if name == "read_bids":
+            bid_lots = result[["bid_id", "lots"]]
         rows[name] = market_bids(result) if name == "read_bids" else result
         for frame in [f for f in COLUMNS if f not in frames and needs[f] <= rows.keys()]:
             parts = [rows[n] for n in FRAME_QUERIES[frame]]
@@ -307,7 +320,8 @@ def read_market(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None)
                 parts.append(bid_identifiers(rows["read_bids"], carried))
             frames[frame] = assemble(frame, parts, rows["read_awards"] if frame == "bids" else None, carried)
     log.debug("read market in %.2f s", time.perf_counter() - started)
-    return MarketData.build(**{frame: frames[frame] for frame in COLUMNS})
+    return with_lot_units(MarketData.build(**{frame: frames[frame] for frame in COLUMNS}), bid_lots,
+                          rows["read_ocds_lots"], rows["read_ocds_awards"])
 
 
 def read_concurrently(db: Any, queries: dict[str, list[str]], page_size: int = PAGE_SIZE,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from detectors.market import COLUMNS, MarketData
+from detectors.finding import Finding, at_tenders, tenders_counted
+from detectors.market import COLUMNS, MarketData, with_lot_units
 
 
 def test_build_conforms_columns_types_and_booleans() -> None:
@@ -111,3 +112,59 @@ def test_bids_ip_and_documents_tie_firms_as_the_graph_reader_does() -> None:
     # near miss: no value shared between firms adds nothing
     alone = MarketData.build(bids=bids.assign(ip=["X", "Z", "Y", None, None], document_hash=None))
     assert alone.firm_identifiers.empty
+
+
+def _lot_market() -> tuple[MarketData, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """T1 has two lots: the roof (L1: F1 100, F2 105; awarded to F1's bid B1) and the gutters (L2: F1 50,
+    F3 60; awarded by lot to F3). T2's bids name its one lot only. As a whole T1 has two winners,
+    F1 and F3, and F1's gutters bid reads as won."""
+    tenders = pd.DataFrame({"tender_id": ["T1", "T2"], "title": ["Roof works", "Paint"], "category": ["works", "works"],
+                            "budget": [1000.0, 50.0], "currency": ["EUR", "EUR"], "department_id": ["D1", "D1"],
+                            "published_at": ["2024-01-01", "2024-02-01"]})
+    bids = pd.DataFrame({"bid_id": ["B1", "B2", "B3", "B4", "B5", "B6"], "tender_id": ["T1", "T1", "T1", "T1", "T2", "T2"],
+                         "firm_id": ["F1", "F2", "F1", "F3", "F1", "F2"], "amount": [100.0, 105.0, 50.0, 60.0, 9.0, 10.0],
+                         "is_winner": [True, False, True, True, True, False]})
+    bid_lots = pd.DataFrame({"bid_id": ["B1", "B2", "B3", "B4", "B5", "B6"],
+                             "lots": [["T1/L1"], ["T1/L1"], ["T1/L2"], ["T1/L2"], ["T2/L1"], ["T2/L1"]]})
+    lots = pd.DataFrame({"lot_id": ["T1/L1", "T1/L2", "T2/L1"], "tender_id": ["T1", "T1", "T2"],
+                         "title": ["Roof", "Gutters", None], "value": [600.0, None, 50.0], "currency": ["EUR", None, None]})
+    awards = pd.DataFrame({"tender_id": ["T1", "T1", "T2"], "status": ["active", "active", "active"],
+                           "suppliers": [["F1"], ["F3"], ["F1"]], "related_bids": [["B1"], [], []],
+                           "lots": [["T1/L1"], ["T1/L2"], []]})
+    return MarketData.build(tenders=tenders, bids=bids), bid_lots, lots, awards
+
+
+def test_a_tender_whose_bids_compete_lot_by_lot_is_a_tender_per_lot() -> None:
+    data, bid_lots, lots, awards = _lot_market()
+    units = with_lot_units(data, bid_lots, lots, awards)
+    bids = units.bids.set_index("bid_id")
+    assert bids["tender_id"].to_dict() == {"B1": "T1/L1", "B2": "T1/L1", "B3": "T1/L2", "B4": "T1/L2",
+                                           "B5": "T2", "B6": "T2"}  # T2's bids name one lot: one competition
+    assert bids["is_winner"].to_dict() == {"B1": True, "B2": False, "B3": False, "B4": True, "B5": True, "B6": False}
+    rows = units.tenders.set_index("tender_id")
+    assert rows.loc["T1/L1", ["lot_of", "title", "budget", "category", "department_id"]].tolist() == [
+        "T1", "Roof works — Roof", 600.0, "works", "D1"]
+    assert pd.isna(rows.loc["T1/L2", "budget"]) and rows.loc["T1/L2", "currency"] == "EUR"  # the lot has no value
+    assert str(rows.loc["T1/L1", "published_at"].date()) == "2024-01-01"
+    assert units.lot_parents() == {"T1/L1": "T1", "T1/L2": "T1"}
+    # near miss: without lot-level awards the winners stay as they were
+    kept = with_lot_units(data, bid_lots, lots, awards.assign(related_bids=[[], [], []], lots=[[], [], []]))
+    assert kept.bids.set_index("bid_id")["is_winner"].to_dict()["B3"] is True
+    # and a market whose bids name no lots is the market as it was
+    assert with_lot_units(data, bid_lots.assign(lots=[[]] * 6), lots, awards) is data
+
+
+def test_findings_about_lots_are_about_their_tenders() -> None:
+    lot_of = {"T1/L1": "T1", "T1/L2": "T1"}
+    ring = Finding(detector="rings", kind="ring", score=40.0, explanation="x", firms=("F1", "F2"),
+                   tenders=("T1/L1", "T1/L2", "T2"))
+    low = Finding(detector="tender_risk", kind="tender", score=50.0, explanation="Tender T1/L1 …", tender_id="T1/L1")
+    high = Finding(detector="tender_risk", kind="tender", score=70.0, explanation="Tender T1/L2 …", tender_id="T1/L2")
+    plain = Finding(detector="tender_risk", kind="tender", score=30.0, explanation="Tender T2 …", tender_id="T2")
+    got = at_tenders([ring, low, high, plain], lot_of)
+    assert [(f.kind, f.tenders, f.tender_id, f.score) for f in got] == [
+        ("ring", ("T1", "T2"), None, 40.0), ("tender", (), "T1", 70.0), ("tender", (), "T2", 30.0)]
+    assert got[1].evidence == {"lot_id": "T1/L2"} and got[1].explanation == "Tender T1/L2 …"
+    assert at_tenders([ring], {}) == [ring]
+    assert tenders_counted(["T1/L1", "T1/L2", "T2"], lot_of) == "3 lots and tenders (2 tenders)"
+    assert tenders_counted(["T1", "T2"], lot_of) == "2 tenders"

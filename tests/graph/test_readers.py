@@ -69,8 +69,8 @@ def _expected() -> MarketData:
     nan = None
     return MarketData.build(
         tenders=pd.DataFrame(
-            [["T1", "D1", "Bridge", "works", "North", 100.0, "EUR", "2024-01-05", "2024-01-20", "open", "F1", 95.0],
-             ["T2", "D2", "Desks", "goods", nan, nan, nan, nan, nan, nan, nan, nan]],
+            [["T1", "D1", "Bridge", "works", "North", 100.0, "EUR", "2024-01-05", "2024-01-20", "open", "F1", 95.0, nan],
+             ["T2", "D2", "Desks", "goods", nan, nan, nan, nan, nan, nan, nan, nan, nan]],
             columns=COLUMNS["tenders"]),
         bids=pd.DataFrame(
             [["B1", "T1", "F1", 95.0, "2024-01-10T09:00:00", False, True, "10.0.0.1", "H1", "EUR"],
@@ -316,3 +316,11 @@ def test_bid_identifiers_keep_shared_values_and_every_firm_of_a_consortium_bid()
                "read_bid_documents": pd.DataFrame(columns=["bid_id", "document_hash"])}
     got = bid_identifiers(bids, carried).sort_values("firm_id")
     assert got[["firm_id", "kind", "value"]].values.tolist() == [["F1", "ip", "X"], ["F2", "ip", "X"], ["F3", "ip", "X"]]
+
+
+def test_the_market_reads_lots_and_awards_as_the_red_flags_do() -> None:
+    """One read of each serves both inside shared_reads, so both must ask for the same columns."""
+    from detectors.red_flags.frames import COLUMNS as OCDS_COLUMNS
+    from graph.readers import LOT_QUERIES
+
+    assert LOT_QUERIES == {"read_ocds_lots": OCDS_COLUMNS["lots"], "read_ocds_awards": OCDS_COLUMNS["awards"]}

@@ -671,3 +671,24 @@ def test_loaded_market_runs_through_ring_and_linked_bidder_detectors(clean_db, t
     assert any({"XI-F1", "F2"} <= set(f.firms) for f in linked)  # same phone, same tenders
     assert isinstance(rings.detect(market), list)
 
+
+@pytest.mark.neo4j
+def test_the_market_reads_a_tender_s_lots_as_competitions_of_their_own(clean_db, tmp_path: Path) -> None:
+    """ocds-1's bids name lots: the roof (L1: F1's b1, the consortium's b2; the award names b1) and the
+    gutters (L2: F1's disqualified b3). The detectors compare each lot's bids, and F1's gutters bid
+    is not a winning bid because F1 won the roof; the findings name the tender (detectors.finding.at_tenders)."""
+    from graph.readers import read_market
+
+    path = tmp_path / "releases.jsonl"
+    path.write_text(json.dumps(release_1()) + "\n", encoding="utf-8")
+    load_ocds(clean_db, [path])
+    data = read_market(clean_db)
+    bids = data.bids.set_index(["bid_id", "firm_id"])
+    assert bids["tender_id"].to_dict() == {("ocds-1/b1", "XI-F1"): "ocds-1/L1", ("ocds-1/b2", "ocds-1/F2"): "ocds-1/L1",
+                                           ("ocds-1/b2", "ocds-1/F3"): "ocds-1/L1", ("ocds-1/b3", "XI-F1"): "ocds-1/L2"}
+    assert bids["is_winner"].to_dict() == {("ocds-1/b1", "XI-F1"): True, ("ocds-1/b2", "ocds-1/F2"): False,
+                                           ("ocds-1/b2", "ocds-1/F3"): False, ("ocds-1/b3", "XI-F1"): False}
+    units = data.tenders.set_index("tender_id")
+    assert units.loc["ocds-1/L1", ["lot_of", "title", "budget", "category"]].tolist() == [
+        "ocds-1", "School roof — Roof", 600.0, "CPV 45"]
+    assert data.lot_parents() == {"ocds-1/L1": "ocds-1", "ocds-1/L2": "ocds-1"}
