@@ -187,6 +187,19 @@ def test_keep_deletes_only_this_instances_older_regular_dumps(tmp_path: Path) ->
         backup_module.backup(server, tmp_path, keep=0)
 
 
+def _sigterm_while_dumping(job: subprocess.Popen[str], folder: Path) -> tuple[str, str]:
+    """SIGTERM to the backup ``job`` once neo4j-admin is dumping into ``folder``; its output, after
+    checking that it exited 143."""
+    deadline = time.monotonic() + 120
+    while not list(folder.glob(".dump-*")) and time.monotonic() < deadline and job.poll() is None:
+        time.sleep(0.05)
+    assert list(folder.glob(".dump-*")), "the dump never started"
+    job.send_signal(signal.SIGTERM)
+    out, err = job.communicate(timeout=300)
+    assert job.returncode == 143, out + err
+    return out, err
+
+
 def _backup_job(server: LocalServer, folder: Path) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "graph", "server", "backup", "--instance", server.name,
                              "--no-warm-up", "--to", str(folder), "--keep", "1"],
@@ -235,16 +248,7 @@ def test_a_backup_stopped_by_sigterm_starts_the_server_again(instance: LocalServ
     server stayed stopped, so the night's detector run failed, and the dump's work folder stayed.
     Now the backup unwinds: the server is started again, the work folder goes, exit 143."""
     folder = tmp_path / "dumps"
-    job = subprocess.Popen([sys.executable, "-m", "graph", "server", "backup", "--instance", instance.name,
-                            "--no-warm-up", "--to", str(folder)],
-                           cwd=REPO, env=dict(os.environ), text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while not list(folder.glob(".dump-*")) and time.monotonic() < deadline and job.poll() is None:
-        time.sleep(0.05)
-    assert list(folder.glob(".dump-*")), "the dump never started"
-    job.send_signal(signal.SIGTERM)
-    out, err = job.communicate(timeout=300)
-    assert job.returncode == 143, out + err
+    out, err = _sigterm_while_dumping(_backup_job(instance, folder), folder)
     assert "the backup was interrupted by SIGTERM; nothing was dumped" in err, err
     assert instance.pid() is not None and instance.bolt_answers()
     assert _ids(instance) == ["E1", "F-KEPT"]
@@ -257,13 +261,6 @@ def test_a_backup_of_a_stopped_server_stopped_by_sigterm_leaves_nothing_behind(i
     stood: silently, leaving the dump's work folder (a review); Ctrl-C gave a traceback. Now it unwinds."""
     instance.stop()
     folder = tmp_path / "dumps"
-    job = _backup_job(instance, folder)
-    deadline = time.monotonic() + 120
-    while not list(folder.glob(".dump-*")) and time.monotonic() < deadline and job.poll() is None:
-        time.sleep(0.05)
-    assert list(folder.glob(".dump-*")), "the dump never started"
-    job.send_signal(signal.SIGTERM)
-    out, err = job.communicate(timeout=300)
-    assert job.returncode == 143, out + err
+    out, err = _sigterm_while_dumping(_backup_job(instance, folder), folder)
     assert "the backup was interrupted by SIGTERM; nothing was dumped" in err and "Traceback" not in err, err
     assert list(folder.iterdir()) == [] and instance.pid() is None

@@ -550,6 +550,16 @@ def test_a_truncated_gzip_file_is_named_and_exits_2_not_a_traceback(clean_db, tm
     assert "package.json.gz: the compressed file is cut short or damaged" in capsys.readouterr().err
 
 
+def _readable_before_the_cut(cut: bytes) -> bytes:
+    """What a gzip reader gets out of the bytes of a gzip file cut short, read a chunk at a time."""
+    readable = gzip.GzipFile(fileobj=io.BytesIO(cut))
+    text = b""
+    with pytest.raises(EOFError):
+        while chunk := readable.read1(1 << 14):
+            text += chunk
+    return text
+
+
 def test_a_gzip_file_damaged_within_its_first_mib_yields_every_whole_release_before_the_damage(tmp_path: Path) -> None:
     """The format is decided from the file's first MiB, and peeking it through a buffered gzip reader
     lost all of it when the damage came within it: a download cut short at 200 KB of releases loaded
@@ -560,11 +570,7 @@ def test_a_gzip_file_damaged_within_its_first_mib_yields_every_whole_release_bef
     whole = gzip.compress(("\n".join(lines) + "\n").encode())
     cut = tmp_path / "early.jsonl.gz"
     cut.write_bytes(whole[: len(whole) // 2])
-    readable = gzip.GzipFile(fileobj=io.BytesIO(whole[: len(whole) // 2]))
-    text = b""
-    with pytest.raises(EOFError):
-        while chunk := readable.read1(1 << 14):
-            text += chunk
+    text = _readable_before_the_cut(whole[: len(whole) // 2])
     whole_lines = text.count(b"\n")  # what a reader can get out of the cut file: whole lines
     assert 0 < len(text) < 1 << 20 and whole_lines > 50
     seen: list[str] = []
@@ -575,11 +581,7 @@ def test_a_gzip_file_damaged_within_its_first_mib_yields_every_whole_release_bef
     package = gzip.compress(json.dumps({"releases": [json.loads(line) for line in lines]}).encode())
     early = tmp_path / "early.json.gz"
     early.write_bytes(package[: len(package) // 2])
-    readable = gzip.GzipFile(fileobj=io.BytesIO(package[: len(package) // 2]))
-    text = b""
-    with pytest.raises(EOFError):
-        while chunk := readable.read1(1 << 14):
-            text += chunk
+    text = _readable_before_the_cut(package[: len(package) // 2])
     whole: list[str] = []
     with pytest.raises(ijson.IncompleteJSONError):  # what a parser can get out of the cut document
         whole.extend(release["ocid"] for release in ijson.items(io.BytesIO(text), "releases.item"))
