@@ -236,12 +236,16 @@ class MarketData:
     assignments: pd.DataFrame
 
     @classmethod
-    def build(cls, **frames: Any) -> MarketData:
+    def build(cls, *, traced: bool = False, **frames: Any) -> MarketData:
+        """Every frame conformed to :data:`COLUMNS`; the firm ties of the bids' shared IPs and documents
+        added to ``firm_identifiers`` (:func:`_with_bid_traces`) unless they are ``traced`` there
+        already (:mod:`graph.readers` adds them from every value a bid carries)."""
         unknown = set(frames) - set(COLUMNS)
         if unknown:
             raise ValueError(f"unknown frames {sorted(unknown)}")
         conformed = {f.name: conform(f.name, frames.get(f.name)) for f in fields(cls)}
-        conformed["firm_identifiers"] = _with_bid_traces(conformed["firm_identifiers"], conformed["bids"])
+        if not traced:
+            conformed["firm_identifiers"] = _with_bid_traces(conformed["firm_identifiers"], conformed["bids"])
         return cls(**conformed)
 
     def tender_days(self) -> pd.Series:
@@ -345,4 +349,4 @@ def with_lot_units(data: MarketData, bid_lots: pd.DataFrame, lots: pd.DataFrame,
     added = pd.DataFrame(units, columns=COLUMNS["tenders"]).dropna(axis=1, how="all")  # no all-empty columns
     tenders = pd.concat([data.tenders, added], ignore_index=True).reindex(columns=COLUMNS["tenders"])
     frames = {f.name: getattr(data, f.name) for f in fields(MarketData)}
-    return MarketData.build(**{**frames, "tenders": tenders, "bids": bids})
+    return MarketData.build(traced=True, **{**frames, "tenders": tenders, "bids": bids})  # the same bids, moved

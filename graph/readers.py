@@ -320,7 +320,7 @@ def read_market(db: Any, page_size: int = PAGE_SIZE, workers: int | None = None)
                 parts.append(bid_identifiers(rows["read_bids"], carried))
             frames[frame] = assemble(frame, parts, rows["read_awards"] if frame == "bids" else None, carried)
     log.debug("read market in %.2f s", time.perf_counter() - started)
-    return with_lot_units(MarketData.build(**{frame: frames[frame] for frame in COLUMNS}), bid_lots,
+    return with_lot_units(MarketData.build(traced=True, **{frame: frames[frame] for frame in COLUMNS}), bid_lots,
                           rows["read_ocds_lots"], rows["read_ocds_awards"])
 
 
