@@ -54,7 +54,7 @@ import pandas as pd
 from scipy import sparse, stats
 from scipy.sparse.csgraph import connected_components
 
-from detectors.market import MarketData, stripped
+from detectors.market import BID_TRACE_COLUMNS, MarketData, stripped
 from detectors.memo import memo
 
 __all__ = ["ALPHA", "KIND_COLUMNS", "TOLD", "TRACE_COLUMNS", "at_least_two", "bidders", "chance", "clauses",
@@ -64,7 +64,7 @@ __all__ = ["ALPHA", "KIND_COLUMNS", "TOLD", "TRACE_COLUMNS", "at_least_two", "bi
 ALPHA = 0.05
 
 #: identifier kind → the bids frame's column holding it
-KIND_COLUMNS: dict[str, str] = {"ip": "ip", "document": "document_hash"}
+KIND_COLUMNS: dict[str, str] = BID_TRACE_COLUMNS
 
 TRACE_COLUMNS = ["kind", "value", "uses", "firms", "co_tenders", "expected", "pvalue", "qvalue",
                  "tied_firms", "tenders", "carriers"]

@@ -10,7 +10,7 @@ Dates are ``datetime64[ns]`` (NaT when unknown); amounts are float; booleans are
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -348,5 +348,5 @@ def with_lot_units(data: MarketData, bid_lots: pd.DataFrame, lots: pd.DataFrame,
                       "winner_firm_id": None, "award_amount": None})
     added = pd.DataFrame(units, columns=COLUMNS["tenders"]).dropna(axis=1, how="all")  # no all-empty columns
     tenders = pd.concat([data.tenders, added], ignore_index=True).reindex(columns=COLUMNS["tenders"])
-    frames = {f.name: getattr(data, f.name) for f in fields(MarketData)}
-    return MarketData.build(traced=True, **{**frames, "tenders": tenders, "bids": bids})  # the same bids, moved
+    # the same bids, moved: the other frames and the firms' traces stay as they are
+    return replace(data, tenders=conform("tenders", tenders), bids=conform("bids", bids))

@@ -510,11 +510,10 @@ def official_totals(data: MarketData, params: Params | None = None) -> pd.DataFr
             market_median = totals[metric].where(eligible).median()
             totals["peer_median_" + metric] = totals["peer_median_" + metric].where(by_dept.notna(), market_median)
             if metric == "overdue_share":  # chance alone: the count at the peers' typical rate
-                for scope_name, groups in (("department", totals[DEPT]), ("market", None)):
-                    chance_z, expected = _overdue_by_chance(totals, groups, eligible, params.min_peers)
-                    use = by_dept.notna() if scope_name == "department" else by_dept.isna()
-                    totals.loc[use, "chance_z_overdue_share"] = chance_z[use]
-                    totals.loc[use, "peer_expected_overdue"] = expected[use]
+                dept_z, dept_expected = _overdue_by_chance(totals, totals[DEPT], eligible, params.min_peers)
+                market_z, market_expected = _overdue_by_chance(totals, None, eligible, params.min_peers)
+                totals["chance_z_overdue_share"] = dept_z.where(by_dept.notna(), market_z)
+                totals["peer_expected_overdue"] = dept_expected.where(by_dept.notna(), market_expected)
             if metric == "fail_ratio":  # the failures its funnel z is measured against: θ · E
                 theta = _peer_ratio(totals["fails"], totals["expected_fails"], totals[DEPT], eligible).where(
                     by_dept.notna(), _peer_ratio(totals["fails"], totals["expected_fails"], None, eligible))

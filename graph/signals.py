@@ -86,13 +86,11 @@ def deferred_interrupts(announce: bool = True, until: str | None = None) -> Iter
                   file=sys.stderr, flush=True)
         _pending.append(signum)
 
-    previous: dict[int, Any] = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
-        checkpoint()  # a signal after the last write batch still stops the job with its code
+        with _handled(on_signal):
+            yield
+            checkpoint()  # a signal after the last write batch still stops the job with its code
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         _pending.clear()
 
 
@@ -107,6 +105,13 @@ def signals_raise() -> Iterator[None]:
     def on_signal(signum: int, frame: FrameType | None) -> None:
         raise Interrupted(signum)
 
+    with _handled(on_signal):
+        yield
+
+
+@contextmanager
+def _handled(on_signal: Any) -> Iterator[None]:
+    """``on_signal`` handles SIGINT and SIGTERM in the block; the handlers it replaced come back after."""
     previous: dict[int, Any] = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
