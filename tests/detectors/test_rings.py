@@ -345,8 +345,34 @@ def test_peel_drops_a_bystander() -> None:
     # F1–F3 meet in 20 tenders; F9 joined them once
     rows = [(f"T{t}", f) for t in range(20) for f in ("F1", "F2", "F3")] + [("T0", "F9")]
     data = MarketData.build(bids=pd.DataFrame(rows, columns=["tender_id", "firm_id"]).assign(amount=1.0))
-    peeled = rings.peel_rings(data, [frozenset({"F1", "F2", "F3", "F9"})], min_presence=0.1)
+    peeled = rings.peel_rings(data, [frozenset({"F1", "F2", "F3", "F9"})], rings.Params(min_relative_ties=0.0))
     assert peeled == [frozenset({"F1", "F2", "F3"})]
+
+
+def _core_with(bystander_tenders: int) -> MarketData:
+    # F1–F3 meet in 10 tenders; B joins them in the first few (one market, no category)
+    rows = [(f"T{t}", f) for t in range(10) for f in ("F1", "F2", "F3")]
+    rows += [(f"T{t}", "B") for t in range(bystander_tenders)]
+    return MarketData.build(bids=pd.DataFrame(rows, columns=["tender_id", "firm_id"]).assign(amount=1.0))
+
+
+RING_AND_B = [frozenset({"F1", "F2", "F3", "B"})]
+
+
+def test_peel_drops_a_firm_that_meets_the_core_far_less_beyond_chance_than_the_core_does() -> None:
+    # B in 3 of the 10 tenders: κ = (3·4·3 + 7·3·2) / 33² = 0.0716, so B's expected co-bids with
+    # the others are 3 · 0.0716 · 30 = 6.44 against 9 met: mean excess (9 − 6.44) / 3 = 0.85.
+    # F1 met 23 where 10 · 0.0716 · 23 = 16.47 are expected: (23 − 16.47) / 3 = 2.18 (as F2, F3).
+    # 0.85 / 2.18 = 0.39 < 0.4. B is in 30 % of the ring tenders, so min_presence alone keeps it.
+    data = _core_with(3)
+    assert rings.peel_rings(data, RING_AND_B) == [frozenset({"F1", "F2", "F3"})]
+    assert rings.peel_rings(data, RING_AND_B, rings.Params(min_relative_ties=0.0)) == RING_AND_B
+
+
+def test_peel_keeps_a_firm_that_meets_the_core_often_enough() -> None:
+    # near miss, B in 4: κ = (4·4·3 + 6·3·2) / 34² = 0.0727; B (12 − 4 · 0.0727 · 30) / 3 = 1.09,
+    # F1 (24 − 10 · 0.0727 · 24) / 3 = 2.18: 0.50 ≥ 0.4
+    assert rings.peel_rings(_core_with(4), RING_AND_B) == RING_AND_B
 
 
 def test_same_seed_same_findings(market: MarketData, findings: list) -> None:
