@@ -15,6 +15,12 @@ country::
     True
     >>> normalise_phone("+44 20 7946 0958")
     '442079460958'
+
+A number in national form is read in its party's country where the loader knows it
+(:mod:`loaders.countries`)::
+
+    >>> normalise_phone("021 661234", country="PY") == normalise_phone("+595 21 661 234") == "59521661234"
+    True
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
+
+import phonenumbers
 
 __all__ = [
     "address_county",
@@ -36,6 +44,7 @@ __all__ = [
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()/]+")
 _CHINA = "86"
+_CHINA_REGION = "CN"
 _MIN_PHONE_DIGITS = 5
 _MAX_PHONE_DIGITS = 15  # ITU-T E.164
 # Trailing punctuation an address may end with; NFKC has already turned full-width
@@ -44,11 +53,16 @@ _ADDRESS_TRAILING = ".,;:!?、。，；：・ "
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
-def normalise_phone(raw: str) -> str:
+def normalise_phone(raw: str, country: str | None = None) -> str:
     """Digits of a phone number in the form used to match numbers across sources.
 
     Full-width digits are folded (NFKC) and spaces, dashes, dots, slashes and
-    parentheses dropped. An international prefix (``+`` or ``00``) is removed together
+    parentheses dropped. Where the party's ``country`` is known (ISO 3166-1 alpha-2,
+    :func:`loaders.countries.country_code`) and is not China, the number is read as
+    that country writes it (``phonenumbers``, Google's libphonenumber: trunk prefix,
+    international call prefix, a ``(0)`` after the country code), so that
+    ``021 661234`` of a Paraguayan firm is ``+595 21 661 234``, ``59521661234``; a
+    number that is not a possible one there is read as below. An international prefix (``+`` or ``00``) is removed together
     with the Chinese country code 86: an 11-digit mobile starting with 1 stays as is, a
     landline gets the national trunk prefix 0. Other countries keep their country code.
     A bare ``86`` (no ``+``) is read as the country code only when a mainland number
@@ -58,9 +72,15 @@ def normalise_phone(raw: str) -> str:
     starting with 86 stay as they are.
 
     Raises ValueError when what remains is not a plausible number (letters, too few or
-    too many digits).
+    too many digits, only zeros: exports write ``0`` or ``000000`` for "none").
     """
     text = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
+    if not text.removeprefix("+").isascii() or not text.removeprefix("+").isdigit():
+        raise ValueError("not a phone number: only digits, spaces, + - . ( ) / are allowed")
+    if not text.strip("+0"):
+        raise ValueError("not a phone number: only zeros (a placeholder for none)")
+    if country and country.upper() != _CHINA_REGION:
+        text = _international(text, country.upper()) or text
     international = False
     if text.startswith("+"):
         text, international = text[1:], True
@@ -80,6 +100,20 @@ def normalise_phone(raw: str) -> str:
     if not _MIN_PHONE_DIGITS <= len(text) <= _MAX_PHONE_DIGITS:
         raise ValueError(f"not a phone number: {len(text)} digits")
     return text
+
+
+def _international(text: str, country: str) -> str | None:
+    """``+`` and the E.164 digits of ``text`` read in ``country``, or None where it is no possible
+    number there (or the country is unknown to libphonenumber)."""
+    try:
+        number = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException:
+        return None
+    if number.national_number == 0:
+        raise ValueError("not a phone number: only zeros after the country code (a placeholder for none)")
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _is_china_mobile(digits: str) -> bool:

@@ -77,6 +77,7 @@ from graph.model import (
     MAX_TEXT_BYTES,
 )
 from graph.schema import apply_schema
+from loaders.countries import country_code
 from loaders.csv_bundle import EXIT_INPUT, EXIT_OK, LoadEntry, run_load
 from loaders.identifiers import (
     address_county,
@@ -453,6 +454,15 @@ def parse_day(value: Any) -> date | None:
     return moment.date() if moment is not None else None
 
 
+def _country(entity: dict[str, Any]) -> str | None:
+    """The alpha-2 code of a party's (or beneficial owner's) country: its identifier's org-id scheme
+    (``PY-RUC``), else ``address.countryName`` (:func:`loaders.countries.country_code`)."""
+    identifier, address = entity.get("identifier"), entity.get("address")
+    scheme = _text(identifier.get("scheme")) if isinstance(identifier, dict) else None
+    name = _text(address.get("countryName")) if isinstance(address, dict) else None
+    return country_code(scheme, name)
+
+
 def _roles(raw: Any) -> list[Any]:
     """A party's roles: a list, or a lone role written as a string."""
     return [raw] if isinstance(raw, str) else _array(raw)
@@ -722,16 +732,19 @@ class _Mapper:
                 identifier = party.get("identifier")
                 if isinstance(identifier, dict):
                     row["reg_no"] = row["reg_no"] or _text(identifier.get("id"))
+                country = _country(party)
                 self._contact(row, new.get("contactPoint"), new.get("address"),
-                              f"$.parties[{i}].contactPoint", f"$.parties[{i}].address")
-                self._owners(key, new, f"$.parties[{i}]")
+                              f"$.parties[{i}].contactPoint", f"$.parties[{i}].address", country)
+                self._owners(key, new, f"$.parties[{i}]", country)
 
     def _contact(self, row: dict[str, Any], contact: Any, address: Any, contact_path: str,
-                 address_path: str) -> None:
-        """Normalised telephone and email of ``contact`` and the joined ``address`` onto ``row``."""
+                 address_path: str, country: str | None) -> None:
+        """Normalised telephone and email of ``contact`` and the joined ``address`` onto ``row``; a
+        telephone in national form is read in ``country`` (alpha-2, :func:`_country`)."""
         if isinstance(contact, dict):
-            for field_name, target, normalise in (("telephone", "phones", normalise_phone),
-                                                  ("email", "emails", normalise_email)):
+            for field_name, target, normalise in (
+                    ("telephone", "phones", lambda raw: normalise_phone(raw, country)),
+                    ("email", "emails", normalise_email)):
                 raw = _text(contact.get(field_name))
                 if raw is None:
                     continue
@@ -772,8 +785,9 @@ class _Mapper:
                 self.reject(f"{path}.locality", given, str(error))
         return address_locality(street) if street else None
 
-    def _owners(self, firm_key: str, party: dict[str, Any], path: str) -> None:
+    def _owners(self, firm_key: str, party: dict[str, Any], path: str, country: str | None) -> None:
         """Beneficial owners extension: parties[].beneficialOwners[] → Person SHAREHOLDER_OF the firm.
+        An owner's telephone in national form is read in the owner's country, else the firm's.
 
         An owner with an identifier is keyed ``scheme-id`` (one person across firms); one
         without is keyed under the firm, and can still link firms through its phone, e-mail
@@ -796,7 +810,8 @@ class _Mapper:
             row: dict[str, Any] = {"id": key, "name": _text(owner.get("name")), "firm_id": firm_key, "phones": [], "emails": [],
                    "addresses": []}
             owner_path = f"{path}.beneficialOwners[{j}]"
-            self._contact(row, owner, owner.get("address"), owner_path, f"{owner_path}.address")
+            self._contact(row, owner, owner.get("address"), owner_path, f"{owner_path}.address",
+                          _country(owner) or country)
             self.rows.persons.append(row)
 
     def _tender(self, tender: dict[str, Any], buyer_id: str | None, pe_id: str | None) -> None:

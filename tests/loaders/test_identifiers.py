@@ -36,6 +36,33 @@ def test_other_countries_keep_their_country_code() -> None:
     assert normalise_phone("+1 (212) 555-0100") == "12125550100"
 
 
+@pytest.mark.parametrize("raw", ["021 661234", "(021) 661-234", "21 661 234", "+595 21 661 234",
+                                 "+595 (0)21 661 234", "00595 21 661234"])
+def test_a_number_in_national_form_is_read_in_its_party_s_country(raw: str) -> None:
+    # the unseen OCDS market's shell bidders: one phone "written differently" by each firm
+    assert normalise_phone(raw, country="PY") == "59521661234"
+
+
+def test_a_country_reads_only_what_is_a_possible_number_there() -> None:
+    # near-misses: without the country the national form stays as written; a number too long
+    # for Paraguay keeps its digits; China keeps its national form; letters are refused still
+    assert normalise_phone("021 661234") == "021661234"
+    assert normalise_phone("0981 1234 5678 90", country="PY") == "09811234567890"
+    assert normalise_phone("138 0000 0000", country="CN") == normalise_phone("+86 138 0000 0000", country="PY") \
+        == "13800000000"
+    assert normalise_phone("020 7946 0958", country="GB") == normalise_phone("+44 20 7946 0958") == "442079460958"
+    with pytest.raises(ValueError, match="only digits"):
+        normalise_phone("1-800-FLOWERS", country="US")
+
+
+@pytest.mark.parametrize(("raw", "country"), [("0", None), ("000000", None), ("000000", "PY"), ("+595 0000", "PY"),
+                                              ("00-000", "GB")])
+def test_zeros_are_a_placeholder_not_a_phone(raw: str, country: str | None) -> None:
+    # the unseen OCDS market wrote "0" and "000000" for "no phone" on 26 unrelated firms
+    with pytest.raises(ValueError, match="only zeros"):
+        normalise_phone(raw, country=country)
+
+
 def test_a_bare_86_is_the_country_code_before_a_mainland_landline_as_before_a_mobile() -> None:
     # one landline, one value: with or without the +
     assert normalise_phone("86 10 6512 3456") == normalise_phone("+86 10 6512 3456") == "01065123456"

@@ -338,6 +338,26 @@ def test_a_repeated_party_id_that_agrees_is_merged() -> None:
     assert (firm["name"], firm["phones"], firm["emails"]) == ("Alpha", ["13800000000"], ["bids@alpha.example"])
 
 
+def test_a_party_s_phone_in_national_form_is_read_in_its_country() -> None:
+    # the country from the org-id scheme, else the address's country name (Spanish here); a
+    # beneficial owner without a country of its own is read in its firm's
+    rows, rejects = _mapped({"ocid": "o1", "parties": [
+        {"id": "F1", "roles": ["tenderer"], "identifier": {"scheme": "PY-RUC", "id": "80012345-1"},
+         "contactPoint": {"telephone": "+595 21 661 234"}},
+        {"id": "F2", "roles": ["tenderer"], "address": {"countryName": "Paraguay"},
+         "contactPoint": {"telephone": "021 661234"},
+         "beneficialOwners": [{"id": "o1", "name": "Dueño", "telephone": "(021) 661-234"}]},
+        {"id": "F3", "roles": ["tenderer"], "address": {"countryName": "España"},
+         "contactPoint": {"telephone": "021 661234"}},
+        # near-miss: no country known, so the national form stays as it is written
+        {"id": "F4", "roles": ["tenderer"], "contactPoint": {"telephone": "021 661234"}},
+    ]})
+    assert rejects == []
+    assert [rows.firms[key]["phones"] for key in ("PY-RUC-80012345-1", "o1/F2", "o1/F3", "o1/F4")] == [
+        ["59521661234"], ["59521661234"], ["34021661234"], ["021661234"]]  # Spain has no trunk 0
+    assert [person["phones"] for person in rows.persons] == [["59521661234"]]
+
+
 def test_a_firm_s_locality_is_its_address_s_locality_field_else_the_head_of_a_chinese_address() -> None:
     rows, rejects = _mapped({"ocid": "o1", "parties": [
         {"id": "F1", "roles": ["tenderer"], "address": {"streetAddress": "1 Main St", "locality": "Leeds"}},
