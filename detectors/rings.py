@@ -1404,7 +1404,11 @@ def _cobidding(data: MarketData, edges: pd.DataFrame, params: Params, seed: int)
 
 def _distinct(findings: list[Finding]) -> list[Finding]:
     """Highest score first, without a ring that mostly repeats (Jaccard ≥ 0.5) a higher-scoring one
-    (an anchored or complementary candidate found again by another source adds nothing)."""
+    (an anchored or complementary candidate found again by another source adds nothing), nor one
+    that holds all of a higher-scoring ring's members: the firms it adds lower the score, so the
+    ring it holds is the better answer to who is in it (on an unseen OCDS market three shell
+    bidders sharing a phone were ring #2, and the 8 firms their phone anchored, them and 5 others
+    of their trade, ring #3)."""
     findings = sorted(findings, key=lambda f: (-f.score, f.firms))
     kept: list[Finding] = []
     kept_members: list[frozenset[str]] = []
@@ -1413,7 +1417,8 @@ def _distinct(findings: list[Finding]) -> list[Finding]:
         members = frozenset(finding.firms)
         # only a kept ring sharing a member can have a Jaccard similarity ≥ 0.5
         near = {k for f in members for k in kept_with.get(f, ())}
-        if all(len(members & kept_members[k]) / len(members | kept_members[k]) < 0.5 for k in near):
+        if all(len(members & kept_members[k]) / len(members | kept_members[k]) < 0.5
+               and not kept_members[k] <= members for k in near):
             for f in members:
                 kept_with.setdefault(f, []).append(len(kept))
             kept.append(finding)

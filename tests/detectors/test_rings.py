@@ -12,6 +12,7 @@ import pytest
 from scipy import stats
 
 from detectors import rings
+from detectors.finding import Finding
 from detectors.market import COLUMNS, MarketData
 
 RING = ("F1", "F2", "F3")     # rotate wins with cover bids 1.5–4.5 % above the winner
@@ -373,6 +374,17 @@ def test_peel_keeps_a_firm_that_meets_the_core_often_enough() -> None:
     # near miss, B in 4: κ = (4·4·3 + 6·3·2) / 34² = 0.0727; B (12 − 4 · 0.0727 · 30) / 3 = 1.09,
     # F1 (24 − 10 · 0.0727 · 24) / 3 = 2.18: 0.50 ≥ 0.4
     assert rings.peel_rings(_core_with(4), RING_AND_B) == RING_AND_B
+
+
+def test_a_lower_scoring_ring_that_holds_a_higher_scoring_one_is_not_reported_again() -> None:
+    def ring(score: float, firms: str) -> Finding:
+        return Finding(detector="rings", kind="ring", score=score, explanation=f"ring {firms}", firms=sorted(firms))
+    core, wider = ring(27.3, "ABC"), ring(24.5, "ABCDEFGH")      # Jaccard 3/8, yet all of ABC inside
+    # near-misses: a higher-scoring superset keeps its subset; one member outside the core keeps both
+    bigger_first, subset = ring(30.0, "PQRSTU"), ring(20.0, "PQ")       # Jaccard 2/6
+    overlap = ring(15.0, "ABXYZW")                                # Jaccard 2/7 with ABC, not holding it
+    kept = rings._distinct([wider, core, subset, bigger_first, overlap])
+    assert [f.firms for f in kept] == [list("PQRSTU"), list("ABC"), list("PQ"), list("ABWXYZ")]
 
 
 def test_same_seed_same_findings(market: MarketData, findings: list) -> None:
