@@ -1,7 +1,8 @@
 // Find officials, firms, persons, tenders, departments, phones, e-mails, addresses, IPs and documents by name,
 // title or address text (full-text index entity_search) or by exact key (id, value or hash).
 // Parameters: $text (Lucene query for the full-text index), $key (exact key as typed), $digits (key with
-//   non-digits removed, for phones), $limit (int).
+//   non-digits removed, for phones), $national (a number typed in national form, its trunk zeros off, to
+//   find it stored with a country code of 1-3 digits; '' when fewer than 7 digits), $limit (int).
 CALL () {
   CALL db.index.fulltext.queryNodes('entity_search', $text) YIELD node, score
   RETURN node, score
@@ -21,6 +22,11 @@ CALL () {
   MATCH (node:Department {id: $key}) RETURN node, 1000.0 AS score
   UNION
   MATCH (node:Phone) WHERE node.value IN [$key, $digits] RETURN node, 1000.0 AS score
+  UNION
+  MATCH (node:Phone)
+  WHERE $national <> '' AND node.value ENDS WITH $national
+    AND size(node.value) - size($national) >= 1 AND size(node.value) - size($national) <= 3
+  RETURN node, 900.0 AS score
   UNION
   MATCH (node:Email {value: toLower($key)}) RETURN node, 1000.0 AS score
   UNION

@@ -758,11 +758,28 @@ def _phone_key(text: str) -> str:
         return re.sub(r"\D", "", text)
 
 
+#: fewest digits a number typed in national form needs to be looked up by its ending
+MIN_NATIONAL_DIGITS = 7
+
+
+def _national_key(text: str) -> str:
+    """A phone number typed in national form (``021 661234``) as the ending of the number stored with its
+    party's country code (``59521661234``, :func:`loaders.identifiers.normalise_phone`): its digits
+    without the trunk zeros, or ``''`` when that leaves fewer than :data:`MIN_NATIONAL_DIGITS` digits or
+    the text is no phone number (the search cannot know the country the investigator means)."""
+    digits = re.sub(r"[\s\-.()/]", "", text)
+    if not digits.isascii() or not digits.isdigit():
+        return ""
+    national = digits.lstrip("0")
+    return national if len(national) >= MIN_NATIONAL_DIGITS else ""
+
+
 def search(db: Database, text: str, limit: int = 25) -> pd.DataFrame:
     text = text.strip()
     if not text:
         return pd.DataFrame(columns=["node_id", "label", "caption", "score", "degree"])
-    frame = db.read_frame("app_search", text=fulltext_query(text), key=text, digits=_phone_key(text), limit=limit)
+    frame = db.read_frame("app_search", text=fulltext_query(text), key=text, digits=_phone_key(text),
+                          national=_national_key(text), limit=limit)
     if frame.empty:
         return pd.DataFrame(columns=["node_id", "label", "caption", "score", "degree", "props"])
     frame["props"] = frame["props"].map(plain)

@@ -553,6 +553,19 @@ def test_explore_page_search_and_neighbourhood(market_db):
         assert list(table(at, "caption", "degree")["label"]) == ["Phone"], typed
 
 
+def test_a_phone_typed_in_national_form_finds_it_stored_with_its_country_code(market_db):
+    # an OCDS party's phone is stored with its country's code (loaders.countries); the investigator
+    # types it as the firm's letterhead writes it
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("CREATE (:Phone {value: '59521661234'})").consume()
+    for typed in ("021 661234", "(021) 661-234", "21661234", "+595 21 661 234"):
+        assert list(app_queries.search(market_db, typed)["caption"]) == ["59521661234"], typed
+    # near-misses: too few digits to look up by the ending; an ending four digits short of the
+    # stored number is no country code away from it
+    for typed in ("661234", "1661234"):
+        assert "59521661234" not in list(app_queries.search(market_db, typed)["caption"]), typed
+
+
 def test_explore_tells_two_records_of_one_name_apart(market_db):
     """Two firms named alike are two choices: each option names the record's key (a select box
     whose options read the same picks the last of them, whichever was chosen)."""
