@@ -505,18 +505,27 @@ def _bid_pairs(data: MarketData) -> pd.DataFrame:
                 lambda: data.bids[["tender_id", "firm_id"]].dropna().drop_duplicates())
 
 
+def _group_null(data: MarketData, groups: list[frozenset[str]], params: Params) -> SimpleNamespace:
+    """The tender × firm ``incidence``, the configuration null's ``degree`` and ``scaled`` (:func:`_null`),
+    ``code`` (firm → column) and the firm × group ``member`` matrix of ``groups`` (they may overlap),
+    built from the (row, ``cols``) pairs of the members that bid."""
+    firms, tender_ids, incidence = _incidence(data)
+    degree, scaled = _null(data, params, incidence, tender_ids)
+    code = {f: k for k, f in enumerate(firms)}
+    rows = [code[f] for group in groups for f in group if f in code]
+    cols = [k for k, group in enumerate(groups) for f in group if f in code]
+    member = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(firms), len(groups)))
+    return SimpleNamespace(incidence=incidence, degree=degree, scaled=scaled, code=code, member=member, cols=cols)
+
+
 def _member_expectation(data: MarketData, groups: list[frozenset[str]], names: np.ndarray,
                         group_of: np.ndarray, params: Params) -> np.ndarray:
     """``Σ_{j ∈ g, j ≠ i} E_ij`` for each firm ``names[n]`` of group ``group_of[n]`` (0 outside every
     group): the co-bids with its group's other members that the configuration null predicts,
     ``Σ_m d_im κ_m (D_gm − d_im)`` with ``D_gm`` the members' tenders in market *m*."""
-    firms, tender_ids, incidence = _incidence(data)
-    degree, scaled = _null(data, params, incidence, tender_ids)
-    code = {f: k for k, f in enumerate(firms)}
-    rows = [code[f] for g in groups for f in g if f in code]
-    cols = [k for k, g in enumerate(groups) for f in g if f in code]
-    member = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(firms), len(groups)))
-    totals = (member.T @ degree).tocsr()                      # group × market tender counts
+    null = _group_null(data, groups, params)
+    degree, scaled, code = null.degree, null.scaled, null.code
+    totals = (null.member.T @ degree).tocsr()                  # group × market tender counts
     out = np.zeros(len(names))
     at = np.flatnonzero((group_of >= 0) & np.array([name in code for name in names], dtype=bool))
     if len(at):
@@ -659,16 +668,12 @@ def group_excess(data: MarketData, groups: list[frozenset[str]], params: Params 
     empty = pd.DataFrame({c: pd.Series(dtype=float) for c in ("cobids", "expected", "pvalue")})
     if not groups:
         return empty
-    firms, tender_ids, incidence = _incidence(data)
-    degree, scaled = _null(data, params, incidence, tender_ids)
-    code = {f: k for k, f in enumerate(firms)}
     # all groups at once (they may overlap): G is the firm × group membership matrix.
     # Observed: Σ_{i<j∈g} C_ij = Σ_t m_gt (m_gt − 1) / 2 with m_gt = (A G)_tg members in t.
     # Expected: Σ_{i<j∈g} Σ_m d_im d_jm κ_m = Σ_m κ_m ((Σ_i d_im)² − Σ_i d_im²) / 2.
-    rows = [code[f] for group in groups for f in group if f in code]
-    cols = [k for k, group in enumerate(groups) for f in group if f in code]
-    member = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(firms), len(groups)))
-    present = (incidence @ member).tocoo()
+    null = _group_null(data, groups, params)
+    degree, scaled, member, cols = null.degree, null.scaled, null.member, null.cols
+    present = (null.incidence @ member).tocoo()
     observed = np.bincount(present.col, weights=present.data * (present.data - 1) / 2, minlength=len(groups))
     first = member.T @ degree
     expected = np.asarray((first.multiply(member.T @ scaled)).sum(axis=1)).ravel()
