@@ -67,7 +67,8 @@ Method
      among honest equals, so they earn only a quarter;
    * price screens [35] — a ring tender is *cover-bid-like* when the mean of its CV,
      spread and RD suspicion percentiles, and its lowest bid's share of the budget where it
-     has one (:func:`detectors.screens.suspicion`), is in the top fifth of its category.
+     has one (:func:`detectors.screens.suspicion`: each ranked among the category's tenders
+     with as many bids), is in the top fifth of its category.
      Under competition 20 % of ring tenders are; the value is the excess share (full at
      70 %) weighed by the binomial tail p-value, Bonferroni-style over the number of
      candidates m: nothing at ``p·m ≥ 1``, half at 0.1, full at 0.01

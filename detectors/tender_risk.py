@@ -3,10 +3,13 @@
 Method
 ------
 For every tender with at least ``min_bids`` valid bids the price screens of
-:mod:`detectors.screens` are ranked within the tender's category (the whole market for
-categories with fewer than ``min_category_tenders`` tenders), against the category's
-tenders where no detected ring bid (a cartel holding much of its category would otherwise
-be its own baseline). Each screen gives a
+:mod:`detectors.screens` are ranked within the tender's category, among its tenders with as
+many valid bids (2, 3, 4, 5, 6 or more; the whole category where fewer than
+``min_category_tenders`` have as many, the whole market for a smaller category), against the
+category's tenders where no detected ring bid (a cartel holding much of its category would
+otherwise be its own baseline). Ranked together, honest two-bid tenders filled the most
+suspicious ranks: on an unseen bid table their mean screen risk was 0.62 against 0.42 for
+seven or more bids, 0.48–0.53 ranked by band. Each screen gives a
 *suspicion percentile* in [0, 1] — the share of the category's tenders that look less
 suspicious: a lower coefficient of variation, a tighter spread and a larger relative
 distance between the winner and the cover bids (Imhof, Karagök & Rutz 2018; Huber &
@@ -64,6 +67,7 @@ from detectors.market import MarketData
 from detectors.screens import (
     NO_CATEGORY,
     RISK_SCREENS,
+    TOP_BAND,
     category_baselines,
     suspicion,
     tender_screens,
@@ -156,7 +160,8 @@ def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
         ``tender_id, category, score`` (0–100), ``screen_risk`` (0–1), ``ring_score``
         (0–100, 0 without a ring), ``ring_firms``, ``ring_raised`` (the score before a trace),
         ``traced`` (a significant same-tender trace was met there), the percentiles ``p_cv,
-        p_spread, p_rd, p_budget_ratio`` and the raw screens ``n_bids, cv, spread, diff_pct,
+        p_spread, p_rd, p_budget_ratio``, the bid-count ``band`` they were ranked in
+        (:func:`detectors.screens.category_percentiles`; 0: among the whole category) and the raw screens ``n_bids, cv, spread, diff_pct,
         rd, budget_ratio``; sorted by tender_id.
     """
     params = params or Params()
@@ -184,8 +189,8 @@ def _scored(data: MarketData, rings: list[Finding] | None, params: Params, scree
     out["ring_raised"] = np.clip(100.0 * with_ring, 0.0, 100.0)
     out["score"] = np.clip(100.0 * raised, 0.0, 100.0)
     columns = ["tender_id", "category", "score", "screen_risk", "ring_score", "ring_firms", "ring_raised",
-               "traced", "p_cv", "p_spread", "p_rd", "p_budget_ratio", "n_bids", "cv", "spread", "diff_pct", "rd",
-               "budget_ratio"]
+               "traced", "p_cv", "p_spread", "p_rd", "p_budget_ratio", "band", "n_bids", "cv", "spread", "diff_pct",
+               "rd", "budget_ratio"]
     return out[columns].sort_values("tender_id").reset_index(drop=True), reference
 
 
@@ -314,7 +319,12 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
         facts.append(f"the lowest at {100 * row.budget_ratio:.1f} % of the budget ({_of(base['budget_ratio'])} "
                      f"median {100 * base['budget_ratio']['median']:.1f} %)")
     text = counted(int(row.n_bids), "valid bid") + (": " + joined(facts) if facts else "") + ". "
-    compared = TENDERS_OF[_of(base["cv"])] + (" where no suspected ring bid" if without_rings else "")
+    band = int(getattr(row, "band", 0) or 0)
+    alike = ("" if not band else f" with {band} or more valid bids" if band == TOP_BAND
+             else f" with {band} valid bids")
+    against = _of(base["cv"])
+    compared = TENDERS_OF[against] + (" and" if alike and against == "uncategorised" else "") + alike + \
+        (" where no suspected ring bid" if without_rings else "")
     named = {"cv": "CV", "spread": "spread", "rd": "relative distance", "budget_ratio": "price to budget"}
     # the percentiles the mean is over: a screen undefined for this tender (RD of identical bids) is not
     over = joined([word for screen, word in named.items() if pd.notna(getattr(row, f"p_{screen}", None))])

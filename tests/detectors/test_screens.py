@@ -133,6 +133,23 @@ def test_percentiles_against_a_reference_leave_suspects_out_of_the_baseline() ->
     assert clean.set_index("tender_id").loc["R1", "p_spread"] == pytest.approx(0.9)
 
 
+def test_a_tender_is_ranked_among_tenders_with_as_many_bids() -> None:
+    # 3 two-bid tenders, gaps 1 %, 2 %, 3 %; 3 five-bid tenders, spreads 4 %, 8 %, 12 %. Ranked
+    # together, every two-bid tender looks tighter than every five-bid one; by band, D1 and F1
+    # are each their band's tightest: mid-rank (3 − ½) / 3
+    rows = [(f"D{t}", a, False) for t in range(1, 4) for a in (100.0, 100.0 + t)]
+    rows += [(f"F{t}", 100.0 + k * t, False) for t in range(1, 4) for k in range(5)]
+    bids = _bids(rows)
+    tenders = pd.DataFrame({"tender_id": [f"D{t}" for t in range(1, 4)] + [f"F{t}" for t in range(1, 4)],
+                            "category": "roads"})
+    pct = category_percentiles(tender_screens(bids), tenders, min_tenders=3).set_index("tender_id")["p_spread"]
+    assert pct["D1"] == pytest.approx(5 / 6) and pct["F1"] == pytest.approx(5 / 6)
+    assert pct["D3"] == pytest.approx(1 / 6) and pct["F3"] == pytest.approx(1 / 6)
+    # near-miss: a band with fewer than min_tenders tenders is ranked among its whole category
+    pooled = category_percentiles(tender_screens(bids), tenders, min_tenders=4).set_index("tender_id")["p_spread"]
+    assert pooled["D1"] == pytest.approx(11 / 12) and pooled["F1"] == pytest.approx(5 / 12)
+
+
 def test_screens_differing_only_in_the_last_bit_of_a_float_tie() -> None:
     # the same bids give RD √2 as 1.414213562373095 or 1.4142135623730951 by the order of the sums
     root = math.sqrt(2.0)

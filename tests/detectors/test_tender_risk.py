@@ -45,7 +45,8 @@ def test_only_the_cover_bid_tender_becomes_a_finding() -> None:
     # the percentile quoted is the mean of the three screens' (31 tenders: TX's mean rank rounds to the 98th)
     mean = round(100 * found.evidence["screen_risk"])
     assert mean < 100 and (f". On average over CV, spread and relative distance, it ranks at the {ordinal(mean)} "
-                           "percentile for looking like cover bidding among the category's tenders.") in found.explanation
+                           "percentile for looking like cover bidding among the category's tenders with 4 valid "
+                           "bids.") in found.explanation  # all 31 have 4: ranked in their bid-count band
     assert "relative distance 4.00 (category median " in found.explanation
     assert found.evidence["baseline_from_whole_market"] is False
     assert found.evidence["baseline_without_ring_tenders"] is False
@@ -75,7 +76,8 @@ def test_a_market_without_categories_is_named_the_market_and_uncategorised_tende
     bare = MarketData.build(tenders=data.tenders.assign(category=None), bids=data.bids)
     (found,) = tender_risk.detect(bare, tender_risk.Params(use_rings=False))
     assert "(market median " in found.explanation and "category" not in found.explanation
-    assert found.explanation.endswith(" percentile for looking like cover bidding among the market's tenders.")
+    assert found.explanation.endswith(" percentile for looking like cover bidding among the market's tenders with "
+                                      "4 valid bids.")
     assert found.evidence["baseline_from_whole_market"] is True
     # 31 tenders without a category beside 30 "bridges" ones: the uncategorised are their own baseline
     bridges = data.tenders.assign(tender_id="B" + data.tenders["tender_id"], category="bridges")
@@ -85,7 +87,7 @@ def test_a_market_without_categories_is_named_the_market_and_uncategorised_tende
     mixed = {f.tender_id: f for f in tender_risk.detect(both, tender_risk.Params(use_rings=False))}
     assert "(uncategorised median " in mixed["TX"].explanation
     assert mixed["TX"].explanation.endswith(" percentile for looking like cover bidding among the tenders "
-                                            "without a category.")
+                                            "without a category and with 4 valid bids.")
     assert "(category median " in mixed["BTX"].explanation
 
 
@@ -148,7 +150,7 @@ def test_a_ring_raises_its_tenders() -> None:
     assert "T05" in {f.tender_id for f in findings}
     t05 = next(f for f in findings if f.tender_id == "T05")
     assert "2 members of a suspected ring (score 90) bid in it: F1, F2." in t05.explanation
-    assert "cover bidding among the category's tenders where no suspected ring bid" in t05.explanation
+    assert "cover bidding among the category's tenders with 4 valid bids where no suspected ring bid" in t05.explanation
     assert t05.evidence["baseline_without_ring_tenders"] is True
     assert t05.evidence["ring"]["members_bidding"] == ["F1", "F2"]
 
