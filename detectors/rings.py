@@ -194,6 +194,10 @@ EXCESS_MIN_SCALE = math.log(2.0)
 # random winner sequence reaches z ≈ 2 by chance in 1 case of 40; a strict rotation of 20
 # wins among 4 firms has z ≈ 2.5)
 DIVISION_Z = (1.5, 4.0)
+#: a ring "took turns winning" in its sentence only where the runs test's z reaches this (one-sided
+#: p ≈ 0.023); below it the turn-taking points are small (from z = 1.5) and the sentence says who won
+#: how many, as for even shares
+TURNS_TOLD_Z = 2.0
 # above this p-value segmentation counts 0, and its chance adjustment is skipped (NaN)
 SEGMENT_GATE = float(stats.norm.sf(DIVISION_Z[0]))
 
@@ -974,6 +978,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
                 median_cv=("cv", "median"), median_spread=("spread", "median"),
                 median_rd=("rd_finite", "median"))
     agg["closed"] = (rt["bidders"] == rt["members"]).groupby(rt["ring"]).mean()
+    agg["median_members"] = rt.groupby("ring")["members"].median()
     p_sum = rt[percentile_columns].sum(axis=1, min_count=1).groupby(rt["ring"]).sum()
     p_n = rt[percentile_columns].notna().sum(axis=1).groupby(rt["ring"]).sum()
     agg["price_p"] = p_sum / p_n.replace(0, np.nan)
@@ -983,6 +988,13 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     modes = rt.groupby(["ring", "category"]).size().rename("n").reset_index()
     modes = modes.sort_values(["ring", "n", "category"], ascending=[True, False, True])
     agg["category"] = modes.drop_duplicates("ring").set_index("ring")["category"]
+    # each priced ring tender against its own category's median (the market's for a small category):
+    # a ring's tenders can span categories, and the modal one's median is not theirs
+    priced_rt = rt.loc[rt["cv"].notna()]
+    for screen in ("cv", "rd", "spread"):
+        own = priced_rt["category"].map(lambda c, s=screen: _baseline(market.baselines, c)[s])
+        agg[f"base_{screen}"] = own.groupby(priced_rt["ring"]).median()
+    agg["n_categories"] = priced_rt.groupby("ring")["category"].nunique()
 
     # every winning member of a member-won ring tender, one row each
     won = rt.loc[rt["winner_is_member"], ["ring", "tender_id", "published_at"]].merge(
@@ -1056,7 +1068,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
         distinct = int(wsum["distinct"].get(k, 0))
         evenness = float(wsum["entropy"].get(k, 0.0)) / math.log(size) if size > 1 else 0.0
         rep = int(repeats.get(k, 0))
-        turn_taking, expected_repeats = 0.0, 0.0
+        turn_taking, expected_repeats, turn_z = 0.0, 0.0, 0.0
         runs = int(wsum["turns"].get(k, 0))  # member-won tenders in sequence, one turn each
         if runs >= 3:
             # runs test: consecutive wins by the same member vs independent draws with the
@@ -1064,9 +1076,9 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             q = float(wsum["q"].get(k, 1.0))
             expected_repeats = (runs - 1) * q
             sd = math.sqrt(max((runs - 1) * q * (1 - q), 1e-12))
-            z = (expected_repeats - rep) / sd
+            turn_z = (expected_repeats - rep) / sd
             if expected_repeats > 0:
-                turn_taking = float(np.clip(1.0 - rep / expected_repeats, 0.0, 1.0)) * _division_weight(z)
+                turn_taking = float(np.clip(1.0 - rep / expected_repeats, 0.0, 1.0)) * _division_weight(turn_z)
         seg_value, seg_pvalue, home_share, n_regions, n_regioned = segmented.get(k, (0.0, 1.0, 0.0, 0, 0))
         # like turn-taking, weighed by the G-test's one-sided z
         seg_strength = 0.0 if seg_value != seg_value else \
@@ -1085,7 +1097,8 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "outsider_wins": int(a["outsider_wins"]), "member_wins": w, "member_win_share": w / n,
             "wins_by_member": {str(f): int(c) for f, c in wins_by_ring.get(k, {}).items()},
             "distinct_winners": distinct, "winner_entropy": evenness,
-            "repeats": rep, "expected_repeats": expected_repeats, "turn_taking": turn_taking,
+            "repeats": rep, "expected_repeats": expected_repeats, "turn_taking": turn_taking, "turn_z": turn_z,
+            "median_members": int(math.floor(float(a["median_members"]) + 0.5)),  # members of a typical ring tender
             "segmentation": seg_strength, "segmentation_ami": seg_value,
             "segmentation_pvalue": seg_pvalue,
             "home_share": home_share, "regions_won": n_regions, "regioned_wins": n_regioned,
@@ -1099,8 +1112,9 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "cover_q10": float(a["cover_q10"]), "cover_q90": float(a["cover_q90"]),
             "cover_tenders": int(a["cover_n"]) if a["cover_n"] == a["cover_n"] else 0,
             "cover_tight": int(a["cover_tight"]) if a["cover_tight"] == a["cover_tight"] else 0,
-            "baseline_cv": base.get("cv"), "baseline_rd": base.get("rd"),
-            "baseline_spread": base.get("spread"),
+            "baseline_cv": _or(a["base_cv"], base.get("cv")), "baseline_rd": _or(a["base_rd"], base.get("rd")),
+            "baseline_spread": _or(a["base_spread"], base.get("spread")),
+            "n_categories": int(a["n_categories"]) if a["n_categories"] == a["n_categories"] else 1,
             "baseline": "market" if from_market or uncategorised else "uncategorised" if a["category"] == NO_CATEGORY
                         else "category",
             "solo_win_share": float(solo.get(k, 0) / won_any.get(k, 1)) if won_any.get(k, 0) else 0.0,
@@ -1112,6 +1126,11 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
         table["intensity"] = table.loc[scored, "pair_cobids"].rank(pct=True, method="max")
         table["intensity"] = table["intensity"].fillna(0.0)
     return table
+
+
+def _or(value: Any, default: Any) -> Any:
+    """``value``, or ``default`` where it is missing (NaN or None)."""
+    return default if value is None or value != value else float(value)
 
 
 def _baseline(baselines: dict[tuple[str, str], float], category: str) -> dict[str, float]:
@@ -1215,6 +1234,7 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
                                 "turn_taking": row["turn_taking"],
                                 "repeat_wins": row["repeats"],
                                 "expected_repeat_wins": row["expected_repeats"],
+                                "runs_test_z": row.get("turn_z"),
                                 "segmentation": row["segmentation"],
                                 "segmentation_adjusted_mi": row["segmentation_ami"],
                                 "segmentation_pvalue": row["segmentation_pvalue"],
@@ -1224,7 +1244,8 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
                                 "mean_cobids_per_pair": row["pair_cobids"],
                                 "tie_strength_percentile": row["intensity"],
                                 "share_of_member_bids_in_ring_tenders": row["bid_share"],
-                                "share_of_ring_tenders_without_outsiders": row["closed_share"]}),
+                                "share_of_ring_tenders_without_outsiders": row["closed_share"],
+                                "members_in_the_median_ring_tender": row.get("median_members")}),
         "excess": (excess, {"group_cobids": row.get("excess_cobids"),
                             "group_expected_cobids": row.get("excess_expected"),
                             "log_likelihood_ratio": row.get("excess_llr"),
@@ -1283,14 +1304,17 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
     tenders = list(row["tenders"]) if isinstance(row.get("tenders"), (list, tuple)) else []
     counted_tenders = tenders_counted(tenders, lot_of or {}) if len(tenders) == int(row["n_tenders"]) \
         else f"{row['n_tenders']} tenders"
+    median = row.get("median_members")
+    typical = f" ({median:g} of them in the median one)" if median == median and median is not None \
+        and median < row["size"] else ""
     who = [f"{row['size']} firms bid together in {counted_tenders}"
-           f"{between_tenders(dates, int(row['n_tenders']))}"]
+           f"{between_tenders(dates, int(row['n_tenders']))}{typical}"]
     if row["distinct_winners"] >= 2 and row["segmentation"] > row["turn_taking"] \
             and row["segmentation"] >= 0.5 and row["home_share"] >= 0.5:
         who.append(f"{row['distinct_winners']} of them won {row['member_wins']} of those tenders, split by "
                    f"region (in {row['home_wins']} of the {row['regioned_wins']} with a region, that region's "
                    f"usual winner won, across {row['regions_won']} regions)")
-    elif row["distinct_winners"] >= 2 and row["turn_taking"] > 0:
+    elif row["distinct_winners"] >= 2 and row["turn_taking"] > 0 and row.get("turn_z", TURNS_TOLD_Z) >= TURNS_TOLD_Z:
         who.append(f"{row['distinct_winners']} of them took turns winning {row['member_wins']} of those "
                    f"tenders (the same member won twice in a row {counted(row['repeats'], 'time')}, "
                    f"{row['expected_repeats']:.1f} expected by chance)")
@@ -1305,23 +1329,36 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
     prices = []
     if row.get("cover_tenders"):
         prices.append(f"the other members' bids {_margins(row['cover_q10'], row['cover_q90'])}")
+    price_facts = comps.get("price", {}).get("facts", {})
+    # the price points come from the larger of two share tests: say the one that gave them
+    by_covers = price_facts.get("cover_value", 0.0) > price_facts.get("screens_value", 0.0)
+    if by_covers:
+        n_cover = int(price_facts["member_won_tenders_with_member_covers"])
+        prices.append(f"among the closest fifth of losing bids in {price_facts['tight_member_covers']} of the "
+                      f"{counted(n_cover, 'tender')} a member won ({FLAG_SHARE * n_cover:.0f} expected)")
     if row.get("n_priced"):
         cv, base = row["median_cv"], row["baseline_cv"]
         verb = "was" if row["n_flagged"] == 1 else "were"
+        several = row.get("n_categories", 1) > 1  # each tender against its own category
         market, markets = {"market": ("the market", "the market's"),
                            "uncategorised": ("the tenders without a category", "those of the tenders without a category"),
-                           }.get(row.get("baseline"), ("their category", "their category's"))
+                           }.get(row.get("baseline"), ("their categories", "their categories'") if several
+                                 else ("their category", "their category's"))
         # the fifth whose mean suspicion percentile (low CV and spread, high RD) is highest; fewer
         # there than chance gives, or bids more spread than the market's, is said as the evidence
         # against cover bidding that it is
         expected = FLAG_SHARE * row["n_priced"]
         fewer = row["n_flagged"] < round(expected)
-        phrase = (f"{'only ' if fewer else ''}{row['n_flagged']} of {row['n_priced']} priced tenders {verb} among the "
-                  f"most cover-bid-like fifth of {market} ({expected:.0f} expected{' by chance' if fewer else ''})")
+        phrase = "" if by_covers else (
+            f"{'only ' if fewer else ''}{row['n_flagged']} of {row['n_priced']} priced tenders {verb} among the "
+            f"most cover-bid-like fifth of {market} ({expected:.0f} expected{' by chance' if fewer else ''})")
         if cv == cv and base == base and base:
+            cv, base = round(cv, 3), round(base, 3)  # the side said is the side of the figures shown
             side = "tighter than" if cv < base else "as spread as" if cv == base else "more spread than"
-            phrase += f", their bids {side} {markets} (median CV {cv:.3f} against {base:.3f})"
-        prices.append(phrase)
+            phrase += f"{', their bids ' if phrase else 'their bids were '}{side} {markets} " \
+                f"(median CV {cv:.3f} against {base:.3f})"
+        if phrase:
+            prices.append(phrase)
     if prices:
         sentences.append(_sentence(prices))
     together = []

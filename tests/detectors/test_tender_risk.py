@@ -47,7 +47,8 @@ def test_only_the_cover_bid_tender_becomes_a_finding() -> None:
     assert mean < 100 and (f". On average over CV, spread and relative distance, it ranks at the {ordinal(mean)} "
                            "percentile for looking like cover bidding among the category's tenders with 4 valid "
                            "bids.") in found.explanation  # all 31 have 4: ranked in their bid-count band
-    assert "relative distance 4.00 (category median " in found.explanation
+    assert ("relative distance 4.00 (the lowest bid's lead over the next, in standard deviations of the losing "
+            "bids; category median ") in found.explanation
     assert found.evidence["baseline_from_whole_market"] is False
     assert found.evidence["baseline_without_ring_tenders"] is False
     assert found.evidence["n_bids"] == 4
