@@ -2,7 +2,8 @@
 // title or address text (full-text index entity_search) or by exact key (id, value or hash).
 // Parameters: $text (Lucene query for the full-text index), $key (exact key as typed), $digits (key with
 //   non-digits removed, for phones), $national (a number typed in national form, its trunk zeros off, to
-//   find it stored with a country code of 1-3 digits; '' when fewer than 7 digits), $limit (int).
+//   find it stored with a country code of 1-3 digits, not a national form starting with 0; '' when fewer than
+//   7 digits), $limit (int).
 CALL () {
   CALL db.index.fulltext.queryNodes('entity_search', $text) YIELD node, score
   RETURN node, score
@@ -23,9 +24,10 @@ CALL () {
   UNION
   MATCH (node:Phone) WHERE node.value IN [$key, $digits] RETURN node, 1000.0 AS score
   UNION
+  UNWIND CASE WHEN $national = '' THEN [] ELSE [$national] END AS national  // no phone scan without one
   MATCH (node:Phone)
-  WHERE $national <> '' AND node.value ENDS WITH $national
-    AND size(node.value) - size($national) >= 1 AND size(node.value) - size($national) <= 3
+  WHERE node.value ENDS WITH national AND NOT node.value STARTS WITH '0'  // stored with a country code
+    AND size(node.value) - size(national) >= 1 AND size(node.value) - size(national) <= 3
   RETURN node, 900.0 AS score
   UNION
   MATCH (node:Email {value: toLower($key)}) RETURN node, 1000.0 AS score

@@ -599,7 +599,9 @@ def peel_rings(data: MarketData, rings: list[frozenset[str]], params: Params | N
         core = np.zeros(len(current))
         core[groups[has_second]] = mean_ties[members[first[has_second] + 1]]
         tied = np.zeros(len(firm_names), dtype=bool)
-        tied[has] = mean_ties[has] >= params.min_relative_ties * core[ring_of_firm[has]]
+        # only against a core that met beyond chance: below it the ratio would turn around
+        floor = np.where(core > 0, params.min_relative_ties * core, -np.inf)
+        tied[has] = mean_ties[has] >= floor[ring_of_firm[has]]
         keep = {firm_names[i] for i in np.flatnonzero(tied & (share >= params.min_presence))}
         peeled = [frozenset(f for f in ring if f in keep) for ring in current]
         if peeled == current:
@@ -1068,7 +1070,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
         distinct = int(wsum["distinct"].get(k, 0))
         evenness = float(wsum["entropy"].get(k, 0.0)) / math.log(size) if size > 1 else 0.0
         rep = int(repeats.get(k, 0))
-        turn_taking, expected_repeats, turn_z = 0.0, 0.0, 0.0
+        turn_taking, expected_repeats, turn_z = 0.0, 0.0, float("nan")  # NaN: fewer than 3 turns, no test
         runs = int(wsum["turns"].get(k, 0))  # member-won tenders in sequence, one turn each
         if runs >= 3:
             # runs test: consecutive wins by the same member vs independent draws with the
@@ -1115,7 +1117,10 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "baseline_cv": _or(a["base_cv"], base.get("cv")), "baseline_rd": _or(a["base_rd"], base.get("rd")),
             "baseline_spread": _or(a["base_spread"], base.get("spread")),
             "n_categories": int(a["n_categories"]) if a["n_categories"] == a["n_categories"] else 1,
-            "baseline": "market" if from_market or uncategorised else "uncategorised" if a["category"] == NO_CATEGORY
+            # several categories: each tender against its own (a small one's is the market's)
+            "baseline": "categories" if a["n_categories"] == a["n_categories"] and a["n_categories"] > 1
+                        and not uncategorised
+                        else "market" if from_market or uncategorised else "uncategorised" if a["category"] == NO_CATEGORY
                         else "category",
             "solo_win_share": float(solo.get(k, 0) / won_any.get(k, 1)) if won_any.get(k, 0) else 0.0,
             "identifiers": identifiers, "id_strength": id_strength,
@@ -1234,7 +1239,7 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
                                 "turn_taking": row["turn_taking"],
                                 "repeat_wins": row["repeats"],
                                 "expected_repeat_wins": row["expected_repeats"],
-                                "runs_test_z": row.get("turn_z"),
+                                "runs_test_z": _or(row.get("turn_z"), None),
                                 "segmentation": row["segmentation"],
                                 "segmentation_adjusted_mi": row["segmentation_ami"],
                                 "segmentation_pvalue": row["segmentation_pvalue"],
@@ -1314,7 +1319,7 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
         who.append(f"{row['distinct_winners']} of them won {row['member_wins']} of those tenders, split by "
                    f"region (in {row['home_wins']} of the {row['regioned_wins']} with a region, that region's "
                    f"usual winner won, across {row['regions_won']} regions)")
-    elif row["distinct_winners"] >= 2 and row["turn_taking"] > 0 and row.get("turn_z", TURNS_TOLD_Z) >= TURNS_TOLD_Z:
+    elif row["distinct_winners"] >= 2 and row["turn_taking"] > 0 and _or(row.get("turn_z"), TURNS_TOLD_Z) >= TURNS_TOLD_Z:
         who.append(f"{row['distinct_winners']} of them took turns winning {row['member_wins']} of those "
                    f"tenders (the same member won twice in a row {counted(row['repeats'], 'time')}, "
                    f"{row['expected_repeats']:.1f} expected by chance)")
@@ -1339,11 +1344,10 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
     if row.get("n_priced"):
         cv, base = row["median_cv"], row["baseline_cv"]
         verb = "was" if row["n_flagged"] == 1 else "were"
-        several = row.get("n_categories", 1) > 1  # each tender against its own category
         market, markets = {"market": ("the market", "the market's"),
                            "uncategorised": ("the tenders without a category", "those of the tenders without a category"),
-                           }.get(row.get("baseline"), ("their categories", "their categories'") if several
-                                 else ("their category", "their category's"))
+                           "categories": ("their categories", "their categories'"),  # each tender against its own
+                           }.get(row.get("baseline"), ("their category", "their category's"))
         # the fifth whose mean suspicion percentile (low CV and spread, high RD) is highest; fewer
         # there than chance gives, or bids more spread than the market's, is said as the evidence
         # against cover bidding that it is
@@ -1518,7 +1522,8 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
             "winner_entropy": row["winner_entropy"], "turn_taking": row["turn_taking"],
             "segmentation": row["segmentation"],
             "price": {"tenders_screened": int(row["n_priced"]), "median_cv": row["median_cv"],
-                      "category_median_cv": row["baseline_cv"], "median_rd": row["median_rd"],
+                      "category_median_cv": row["baseline_cv"], "categories": row.get("n_categories", 1),
+                      "median_rd": row["median_rd"],
                       "category_median_rd": row["baseline_rd"], "median_spread": row["median_spread"],
                       "category_median_spread": row["baseline_spread"], "baseline": row["baseline"],
                       "mean_percentile_cv": row["p_cv"], "mean_percentile_rd": row["p_rd"],

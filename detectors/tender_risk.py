@@ -216,7 +216,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     screens = with_budget_ratio(tender_screens(data.bids, min_bids=params.min_bids), data.tenders)
     traces_at = _traces_by_tender(data)
     scores, reference = _scored(data, rings, params, screens, traces_at)
-    # the medians quoted beside a tender come from the tenders it was ranked against
+    # the medians quoted beside a tender are its category's (of the tenders it was ranked against,
+    # all bid counts together: the percentile is the one ranked within its bid-count band)
     compared = screens if reference is None else screens.loc[screens["tender_id"].isin(reference)]
     baselines = _baseline_table(category_baselines(compared, data.tenders, params.min_category_tenders,
                                                    columns=("cv", "spread", "diff_pct", "rd", "budget_ratio")))
@@ -233,6 +234,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         traces = [_trace_here(t, row.tender_id) for t in traces_at.get(row.tender_id, [])]
         evidence: dict[str, Any] = {
             "category": row.category, "n_bids": int(row.n_bids),
+            "band": int(row.band),  # the bid-count band its percentiles were ranked in (0: the whole category)
             "screens": {"cv": row.cv, "spread": row.spread, "diff_pct": row.diff_pct, "rd": row.rd,
                         "budget_ratio": row.budget_ratio},
             "category_median": {s: b["median"] for s, b in base.items()},

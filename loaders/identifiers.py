@@ -79,6 +79,11 @@ def normalise_phone(raw: str, country: str | None = None) -> str:
         raise ValueError("not a phone number: only digits, spaces, + - . ( ) / are allowed")
     if not text.strip("+0"):
         raise ValueError("not a phone number: only zeros (a placeholder for none)")
+    if text.startswith(("+", "00")):  # a country code and then zeros, whatever the party's country
+        dialled = _parsed("+" + text.removeprefix("+").removeprefix("00") if text.startswith("00")
+                          else text, None)
+        if dialled is not None and dialled.national_number == 0:
+            raise ValueError("not a phone number: only zeros after the country code (a placeholder for none)")
     if country and country.upper() != _CHINA_REGION:
         text = _international(text, country.upper()) or text
     international = False
@@ -104,16 +109,29 @@ def normalise_phone(raw: str, country: str | None = None) -> str:
 
 def _international(text: str, country: str) -> str | None:
     """``+`` and the E.164 digits of ``text`` read in ``country``, or None where it is no possible
-    number there (or the country is unknown to libphonenumber)."""
-    try:
-        number = phonenumbers.parse(text, country)
-    except phonenumbers.NumberParseException:
+    number there (or the country is unknown to libphonenumber). A number written ``00…`` is first
+    read as ``+…``, the international prefix of most of the world, where that is a valid number:
+    libphonenumber would read ``00`` with the country's own prefix (Colombia's ``0057 601 …`` as
+    a +7 number, Japan's as a national one)."""
+    if text.startswith("00"):
+        dialled = _parsed("+" + text[2:], None)
+        if dialled is not None and phonenumbers.is_valid_number(dialled):
+            return phonenumbers.format_number(dialled, phonenumbers.PhoneNumberFormat.E164)
+    number = _parsed(text, country)
+    if number is None:
         return None
     if number.national_number == 0:
         raise ValueError("not a phone number: only zeros after the country code (a placeholder for none)")
     if not phonenumbers.is_possible_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _parsed(text: str, country: str | None) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException:
+        return None
 
 
 def _is_china_mobile(digits: str) -> bool:

@@ -374,6 +374,17 @@ def test_peel_drops_a_firm_that_meets_the_core_far_less_beyond_chance_than_the_c
     assert rings.peel_rings(data, RING_AND_B, rings.Params(min_relative_ties=0.0)) == RING_AND_B
 
 
+def test_peel_by_ties_needs_a_core_that_met_beyond_chance() -> None:
+    # a star: A meets B in 15 tenders and C in 15 others, B and C (busy elsewhere) never meet;
+    # B's and C's mean excess is below zero, so the second highest is too: no one is peeled by the
+    # ratio (0.4 × a negative core would sit above the core itself and empty the group)
+    rows = [(f"AB{t}", f) for t in range(15) for f in ("A", "B")] + [(f"AC{t}", f) for t in range(15) for f in ("A", "C")]
+    rows += [(f"X{t}", f) for t in range(60) for f in ("B", "C")[t % 2:t % 2 + 1] + (f"O{t % 7}", f"P{t % 5}")]
+    data = MarketData.build(bids=pd.DataFrame(rows, columns=["tender_id", "firm_id"]).assign(amount=1.0))
+    star = [frozenset("ABC")]
+    assert rings.peel_rings(data, star) == star
+
+
 def test_peel_keeps_a_firm_that_meets_the_core_often_enough() -> None:
     # near miss, B in 4: κ = (4·4·3 + 6·3·2) / 34² = 0.0727; B (12 − 4 · 0.0727 · 30) / 3 = 1.09,
     # F1 (24 − 10 · 0.0727 · 24) / 3 = 2.18: 0.50 ≥ 0.4
@@ -654,7 +665,7 @@ def test_a_ring_spanning_categories_is_compared_with_each_tender_s_own(market: M
                                                                                                           "bridges"))})
     medians = category_baselines(tender_screens(mixed.bids), mixed.tenders, 20)["median"]
     (row,) = rings.ring_screens(mixed, [frozenset(RING)]).to_dict("records")
-    assert row["n_categories"] == 2
+    assert row["n_categories"] == 2 and row["baseline"] == "categories"
     # 9 priced ring tenders in each category: the median of 9 × one median and 9 × the other
     assert row["baseline_cv"] == pytest.approx((medians[("roads", "cv")] + medians[("bridges", "cv")]) / 2)
     assert medians[("roads", "cv")] != pytest.approx(medians[("bridges", "cv")])

@@ -51,7 +51,7 @@ def test_only_the_cover_bid_tender_becomes_a_finding() -> None:
             "bids; category median ") in found.explanation
     assert found.evidence["baseline_from_whole_market"] is False
     assert found.evidence["baseline_without_ring_tenders"] is False
-    assert found.evidence["n_bids"] == 4
+    assert found.evidence["n_bids"] == 4 and found.evidence["band"] == 4
 
 
 def test_identical_losing_bids_are_told_as_the_reason_for_an_infinite_relative_distance() -> None:

@@ -55,8 +55,20 @@ def test_a_country_reads_only_what_is_a_possible_number_there() -> None:
         normalise_phone("1-800-FLOWERS", country="US")
 
 
+@pytest.mark.parametrize(("raw", "country", "number"), [
+    ("0057 601 234 5678", "CO", "576012345678"),   # not Colombia's own +7 reading of 00
+    ("00852 2123 4567", "HK", "85221234567"),
+    ("0059521661234", "KR", "59521661234"),          # Korea dials abroad with 001, yet 00 595 … is Paraguay
+    ("0044 20 7946 0958", "JP", "442079460958"),
+    ("0011 61 2 9876 5432", "AU", "61298765432"),    # Australia's own international prefix
+])
+def test_an_international_number_written_with_00_keeps_its_country(raw: str, country: str, number: str) -> None:
+    assert normalise_phone(raw, country=country) == number == normalise_phone("+" + number)
+
+
 @pytest.mark.parametrize(("raw", "country"), [("0", None), ("000000", None), ("000000", "PY"), ("+595 0000", "PY"),
-                                              ("00-000", "GB")])
+                                              ("00-000", "GB"), ("+595 0000", None), ("+595 0000", "CN"),
+                                              ("+1 000 000 0000", None)])
 def test_zeros_are_a_placeholder_not_a_phone(raw: str, country: str | None) -> None:
     # the unseen OCDS market wrote "0" and "000000" for "no phone" on 26 unrelated firms
     with pytest.raises(ValueError, match="only zeros"):
