@@ -997,6 +997,12 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
         own = priced_rt["category"].map(lambda c, s=screen: _baseline(market.baselines, c)[s])
         agg[f"base_{screen}"] = own.groupby(priced_rt["ring"]).median()
     agg["n_categories"] = priced_rt.groupby("ring")["category"].nunique()
+    # when the cover-bid-like tenders happened (10th–90th percentile), against the ring's whole period
+    dated = rt.loc[rt["published_at"].notna()]
+    flagged_dates = dated.loc[dated["flagged"] == 1].groupby("ring")["published_at"]
+    agg["flagged_from"], agg["flagged_to"] = flagged_dates.quantile(0.1), flagged_dates.quantile(0.9)
+    agg["dated_first"], agg["dated_last"] = dated.groupby("ring")["published_at"].min(), \
+        dated.groupby("ring")["published_at"].max()
 
     # every winning member of a member-won ring tender, one row each
     won = rt.loc[rt["winner_is_member"], ["ring", "tender_id", "published_at"]].merge(
@@ -1117,6 +1123,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "baseline_cv": _or(a["base_cv"], base.get("cv")), "baseline_rd": _or(a["base_rd"], base.get("rd")),
             "baseline_spread": _or(a["base_spread"], base.get("spread")),
             "n_categories": int(a["n_categories"]) if a["n_categories"] == a["n_categories"] else 1,
+            "flagged_period": _concentrated(a["flagged_from"], a["flagged_to"], a["dated_first"], a["dated_last"]),
             # several categories: each tender against its own (a small one's is the market's)
             "baseline": "categories" if a["n_categories"] == a["n_categories"] and a["n_categories"] > 1
                         and not uncategorised
@@ -1131,6 +1138,21 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
         table["intensity"] = table.loc[scored, "pair_cobids"].rank(pct=True, method="max")
         table["intensity"] = table["intensity"].fillna(0.0)
     return table
+
+
+#: the cover-bid-like tenders' period is told where it leaves this much of the ring's period out (a
+#: cartel that collapsed, or began, within the ring's years)
+CONCENTRATED = pd.Timedelta(days=365)
+
+
+def _concentrated(start: Any, end: Any, first: Any, last: Any) -> tuple[str, str] | None:
+    """``(YYYY-MM, YYYY-MM)``, the 10th–90th percentile of a ring's cover-bid-like tenders' dates, where
+    that period leaves a year or more of the ring's period before or after it; else None."""
+    if any(pd.isna(v) for v in (start, end, first, last)):
+        return None
+    if start - first < CONCENTRATED and last - end < CONCENTRATED:
+        return None
+    return (f"{pd.Timestamp(start):%Y-%m}", f"{pd.Timestamp(end):%Y-%m}")
 
 
 def _or(value: Any, default: Any) -> Any:
@@ -1229,6 +1251,7 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
     values = {
         "price": (price, {"tenders_screened": n_priced, "cover_bid_like": n_flagged,
                           "share": share, "expected_share": FLAG_SHARE, "binomial_pvalue": pvalue,
+                          "cover_bid_like_period": row.get("flagged_period"),
                           "candidates_screened": n_candidates, "screens_value": screens_value,
                           "member_won_tenders_with_member_covers": n_cover,
                           "tight_member_covers": n_tight, "tight_share": cover_share,
@@ -1353,9 +1376,12 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
         # against cover bidding that it is
         expected = FLAG_SHARE * row["n_priced"]
         fewer = row["n_flagged"] < round(expected)
+        when = row.get("flagged_period")
+        during = f"; 80 % of them from {when[0]} to {when[1]}" if isinstance(when, (tuple, list)) and not fewer \
+            and row["n_flagged"] >= 5 else ""
         phrase = "" if by_covers else (
             f"{'only ' if fewer else ''}{row['n_flagged']} of {row['n_priced']} priced tenders {verb} among the "
-            f"most cover-bid-like fifth of {market} ({expected:.0f} expected{' by chance' if fewer else ''})")
+            f"most cover-bid-like fifth of {market} ({expected:.0f} expected{' by chance' if fewer else ''}{during})")
         if cv == cv and base == base and base:
             cv, base = round(cv, 3), round(base, 3)  # the side said is the side of the figures shown
             side = "tighter than" if cv < base else "as spread as" if cv == base else "more spread than"

@@ -673,6 +673,24 @@ def test_a_ring_spanning_categories_is_compared_with_each_tender_s_own(market: M
     assert "than their categories' (median CV" in text and "fifth of their categories (" in text
 
 
+def test_sentence_dates_the_cover_bid_like_tenders_where_they_leave_a_year_of_the_ring_out() -> None:
+    # a cartel that collapsed in 2012 inside a ring active to 2015 (unseen bid table)
+    day = pd.Timestamp
+    assert rings._concentrated(day("2008-07-15"), day("2013-03-01"), day("2008-01-11"), day("2015-12-08")) == \
+        ("2008-07", "2013-03")
+    # near-misses: within a year of both ends; a date missing
+    assert rings._concentrated(day("2008-07-15"), day("2015-03-01"), day("2008-01-11"), day("2015-12-08")) is None
+    assert rings._concentrated(pd.NaT, day("2013-03-01"), day("2008-01-11"), day("2015-12-08")) is None
+    text = rings._explain(_sentence_row(n_priced=40, n_flagged=20, median_cv=float("nan"), baseline_cv=float("nan"),
+                                        flagged_period=("2008-07", "2013-03")), {}, UNDATED)
+    assert "20 of 40 priced tenders were among the most cover-bid-like fifth of their category (8 expected; " \
+           "80 % of them from 2008-07 to 2013-03)" in text
+    # fewer than chance gives: no period to tell
+    few = rings._explain(_sentence_row(n_priced=40, n_flagged=5, median_cv=float("nan"), baseline_cv=float("nan"),
+                                       flagged_period=("2008-07", "2013-03")), {}, UNDATED)
+    assert "80 %" not in few
+
+
 def test_sentence_compares_the_cv_it_shows() -> None:
     # 0.0804 against 0.0796 is "0.080 against 0.080": as spread as, not more spread than
     text = rings._explain(_sentence_row(n_priced=10, n_flagged=2, median_cv=0.0804, baseline_cv=0.0796,
