@@ -993,16 +993,17 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     # each priced ring tender against its own category's median (the market's for a small category):
     # a ring's tenders can span categories, and the modal one's median is not theirs
     priced_rt = rt.loc[rt["cv"].notna()]
+    medians = {c: _baseline(market.baselines, c) for c in priced_rt["category"].unique()}
     for screen in ("cv", "rd", "spread"):
-        own = priced_rt["category"].map(lambda c, s=screen: _baseline(market.baselines, c)[s])
+        own = priced_rt["category"].map({c: m[screen] for c, m in medians.items()})
         agg[f"base_{screen}"] = own.groupby(priced_rt["ring"]).median()
     agg["n_categories"] = priced_rt.groupby("ring")["category"].nunique()
     # when the cover-bid-like tenders happened (10th–90th percentile), against the ring's whole period
     dated = rt.loc[rt["published_at"].notna()]
     flagged_dates = dated.loc[dated["flagged"] == 1].groupby("ring")["published_at"]
     agg["flagged_from"], agg["flagged_to"] = flagged_dates.quantile(0.1), flagged_dates.quantile(0.9)
-    agg["dated_first"], agg["dated_last"] = dated.groupby("ring")["published_at"].min(), \
-        dated.groupby("ring")["published_at"].max()
+    span = dated.groupby("ring")["published_at"].agg(["min", "max"])
+    agg["dated_first"], agg["dated_last"] = span["min"], span["max"]
 
     # every winning member of a member-won ring tender, one row each
     won = rt.loc[rt["winner_is_member"], ["ring", "tender_id", "published_at"]].merge(

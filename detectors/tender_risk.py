@@ -315,10 +315,10 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
         facts.append(f"coefficient of variation {row.cv:.3f} ({_of(base['cv'])} median {base['cv']['median']:.3f})")
     if row.rd == row.rd and base["rd"]["median"] is not None:
         # said with what it measures: the number alone (91.92 where two covers sat 610 apart) means nothing
-        rd = "identical losing bids, so an infinite relative distance" if np.isinf(row.rd) \
-            else f"relative distance {row.rd:.2f} (the lowest bid's lead over the next, in standard deviations " \
-                 f"of the losing bids; {_of(base['rd'])} median {base['rd']['median']:.2f})"
-        facts.append(rd if not np.isinf(row.rd) else f"{rd} ({_of(base['rd'])} median {base['rd']['median']:.2f})")
+        median = f"{_of(base['rd'])} median {base['rd']['median']:.2f}"
+        facts.append(f"identical losing bids, so an infinite relative distance ({median})" if np.isinf(row.rd)
+                     else f"relative distance {row.rd:.2f} (the lowest bid's lead over the next, in standard "
+                          f"deviations of the losing bids; {median})")
     if row.budget_ratio == row.budget_ratio and base["budget_ratio"]["median"] is not None:
         facts.append(f"the lowest at {100 * row.budget_ratio:.1f} % of the budget ({_of(base['budget_ratio'])} "
                      f"median {100 * base['budget_ratio']['median']:.1f} %)")

@@ -79,13 +79,14 @@ def normalise_phone(raw: str, country: str | None = None) -> str:
         raise ValueError("not a phone number: only digits, spaces, + - . ( ) / are allowed")
     if not text.strip("+0"):
         raise ValueError("not a phone number: only zeros (a placeholder for none)")
-    if text.startswith(("+", "00")):  # a country code and then zeros, whatever the party's country
-        dialled = _parsed("+" + text.removeprefix("+").removeprefix("00") if text.startswith("00")
-                          else text, None)
-        if dialled is not None and dialled.national_number == 0:
-            raise ValueError("not a phone number: only zeros after the country code (a placeholder for none)")
+    # a number written with + or 00, read as +…; a country code and then zeros, whatever the party's
+    # country, is a placeholder
+    dialled = _parsed("+" + text[2:] if text.startswith("00") else text, None) if text.startswith(("+", "00")) \
+        else None
+    if dialled is not None and dialled.national_number == 0:
+        raise ValueError("not a phone number: only zeros after the country code (a placeholder for none)")
     if country and country.upper() != _CHINA_REGION:
-        text = _international(text, country.upper()) or text
+        text = _international(text, country.upper(), dialled) or text
     international = False
     if text.startswith("+"):
         text, international = text[1:], True
@@ -107,17 +108,15 @@ def normalise_phone(raw: str, country: str | None = None) -> str:
     return text
 
 
-def _international(text: str, country: str) -> str | None:
+def _international(text: str, country: str, dialled: phonenumbers.PhoneNumber | None) -> str | None:
     """``+`` and the E.164 digits of ``text`` read in ``country``, or None where it is no possible
-    number there (or the country is unknown to libphonenumber). A number written ``00…`` is first
-    read as ``+…``, the international prefix of most of the world, where that is a valid number:
-    libphonenumber would read ``00`` with the country's own prefix (Colombia's ``0057 601 …`` as
+    number there (or the country is unknown to libphonenumber). ``dialled`` is ``text`` read as
+    ``+…`` where it starts with ``+`` or ``00`` (else None): a ``+`` number is that, and a ``00``
+    number too where it is a valid one — ``00`` is the international prefix of most of the world,
+    and libphonenumber would read it with the country's own prefix (Colombia's ``0057 601 …`` as
     a +7 number, Japan's as a national one)."""
-    if text.startswith("00"):
-        dialled = _parsed("+" + text[2:], None)
-        if dialled is not None and phonenumbers.is_valid_number(dialled):
-            return phonenumbers.format_number(dialled, phonenumbers.PhoneNumberFormat.E164)
-    number = _parsed(text, country)
+    number = dialled if dialled is not None and (text.startswith("+") or phonenumbers.is_valid_number(dialled)) \
+        else _parsed(text, country)
     if number is None:
         return None
     if number.national_number == 0:
