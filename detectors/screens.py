@@ -277,6 +277,21 @@ def category_baselines(screens: pd.DataFrame, tenders: pd.DataFrame, min_tenders
     return out.set_index(["category", "screen"]).sort_index()
 
 
+def band_medians(screens: pd.DataFrame, tenders: pd.DataFrame,
+                 columns: tuple[str, ...] = ("cv", "spread", "diff_pct", "rd")) -> dict[tuple[str, int, str], float]:
+    """Median of each screen among a category's tenders of one bid-count band (:func:`bid_band`):
+    ``(category, band, screen) → median``, the medians beside a percentile that
+    :func:`category_percentiles` ranked within its band. An infinite RD is left out, as in
+    :func:`category_baselines`; a group without a finite value has no entry."""
+    frame = _with_category(screens, tenders).assign(band=lambda f: bid_band(f["n_bids"]))
+    out: dict[tuple[str, int, str], float] = {}
+    for screen in columns:
+        finite = frame.loc[np.isfinite(frame[screen].astype(float)), ["category", "band", screen]]
+        for (category, band), median in finite.groupby(["category", "band"])[screen].median().items():
+            out[(str(category), int(band), screen)] = float(median)
+    return out
+
+
 def _with_category(screens: pd.DataFrame, tenders: pd.DataFrame) -> pd.DataFrame:
     category = tenders.drop_duplicates("tender_id").set_index("tender_id")["category"]
     out = screens.copy()

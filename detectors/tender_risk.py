@@ -68,6 +68,7 @@ from detectors.screens import (
     NO_CATEGORY,
     RISK_SCREENS,
     TOP_BAND,
+    band_medians,
     category_baselines,
     suspicion,
     tender_screens,
@@ -216,11 +217,14 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     screens = with_budget_ratio(tender_screens(data.bids, min_bids=params.min_bids), data.tenders)
     traces_at = _traces_by_tender(data)
     scores, reference = _scored(data, rings, params, screens, traces_at)
-    # the medians quoted beside a tender are its category's (of the tenders it was ranked against,
-    # all bid counts together: the percentile is the one ranked within its bid-count band)
+    # the medians quoted beside a tender are of the tenders it was ranked against: its category's
+    # with as many valid bids where it was ranked within its bid-count band, else its category's
+    # (or the market's); the evidence keeps the whole category's beside the band's
     compared = screens if reference is None else screens.loc[screens["tender_id"].isin(reference)]
+    columns = ("cv", "spread", "diff_pct", "rd", "budget_ratio")
     baselines = _baseline_table(category_baselines(compared, data.tenders, params.min_category_tenders,
-                                                   columns=("cv", "spread", "diff_pct", "rd", "budget_ratio")))
+                                                   columns=columns))
+    in_band = band_medians(compared, data.tenders, columns=columns)
     whole = uncategorised_market(category for category, _ in baselines)
     flagged = scores.loc[scores["score"] >= params.min_score]
     flagged = flagged.sort_values(["score", "tender_id"], ascending=[False, True]).head(params.max_findings)
@@ -231,6 +235,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         ring_members = sorted(set(row.ring_firms.split(",")) & bidders_of.get(row.tender_id, set())) \
             if isinstance(row.ring_firms, str) else []
         base = {s: _base(baselines, row.category, s, whole) for s in RISK_SCREENS}
+        band = {s: in_band.get((str(row.category), int(row.band), s)) for s in RISK_SCREENS} if row.band else {}
         traces = [_trace_here(t, row.tender_id) for t in traces_at.get(row.tender_id, [])]
         evidence: dict[str, Any] = {
             "category": row.category, "n_bids": int(row.n_bids),
@@ -238,6 +243,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
             "screens": {"cv": row.cv, "spread": row.spread, "diff_pct": row.diff_pct, "rd": row.rd,
                         "budget_ratio": row.budget_ratio},
             "category_median": {s: b["median"] for s, b in base.items()},
+            "band_median": band or None,  # of the category's tenders with as many valid bids (quoted)
             "baseline_from_whole_market": any(b["fallback"] for screen, b in base.items()
                                               if pd.notna(getattr(row, f"p_{screen}", None))),
             "baseline_without_ring_tenders": reference is not None,
@@ -260,7 +266,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
                            "trace_alpha": bid_traces.ALPHA},
         }
         findings.append(Finding(detector=NAME, kind="tender", score=round(float(row.score), 2),
-                                explanation=_explain(row, base, ring_members, reference is not None, traces),
+                                explanation=_explain(row, _quoted(base, band), ring_members, reference is not None,
+                                                     traces),
                                 evidence=evidence,
                                 tender_id=row.tender_id))
     return findings
@@ -293,6 +300,13 @@ def _base(baselines: dict[tuple[str, str], tuple[float, bool]], category: str, s
     return {"median": median, "fallback": fallback or whole, "uncategorised": key[0] == NO_CATEGORY and not whole}
 
 
+def _quoted(base: dict[str, dict[str, Any]], band: dict[str, float | None]) -> dict[str, dict[str, Any]]:
+    """The baselines a sentence quotes: the band's median where the tender was ranked within its
+    bid-count band (``banded``), the category's (or market's) otherwise."""
+    return {s: {**b, "median": band[s], "banded": True} if band.get(s) is not None else b
+            for s, b in base.items()}
+
+
 def _of(base: dict[str, Any]) -> str:
     """Whose median or tenders a baseline is: ``market``, ``category`` or ``uncategorised``."""
     return "market" if base["fallback"] else "uncategorised" if base["uncategorised"] else "category"
@@ -310,25 +324,33 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
     for a small category or a market without categories; tenders of suspected rings left out when
     ``without_rings``); then the mean of its suspicion percentiles (capped at the 99th), and the ring's ``members`` who bid in it (each leads to the
     ring through MEMBER_OF)."""
+    def median(screen: str) -> str:  # "category median 0.074", or "median 0.045" for the band's
+        return ("" if base[screen].get("banded") else f"{_of(base[screen])} ") + "median"
+
     facts = []
     if row.cv == row.cv and base["cv"]["median"] is not None:
-        facts.append(f"coefficient of variation {row.cv:.3f} ({_of(base['cv'])} median {base['cv']['median']:.3f})")
+        facts.append(f"coefficient of variation {row.cv:.3f} ({median('cv')} {base['cv']['median']:.3f})")
     if row.rd == row.rd and base["rd"]["median"] is not None:
         # said with what it measures: the number alone (91.92 where two covers sat 610 apart) means nothing
-        median = f"{_of(base['rd'])} median {base['rd']['median']:.2f}"
-        facts.append(f"identical losing bids, so an infinite relative distance ({median})" if np.isinf(row.rd)
+        rd_median = f"{median('rd')} {base['rd']['median']:.2f}"
+        facts.append(f"identical losing bids, so an infinite relative distance ({rd_median})" if np.isinf(row.rd)
                      else f"relative distance {row.rd:.2f} (the lowest bid's lead over the next, in standard "
-                          f"deviations of the losing bids; {median})")
+                          f"deviations of the losing bids; {rd_median})")
     if row.budget_ratio == row.budget_ratio and base["budget_ratio"]["median"] is not None:
-        facts.append(f"the lowest at {100 * row.budget_ratio:.1f} % of the budget ({_of(base['budget_ratio'])} "
-                     f"median {100 * base['budget_ratio']['median']:.1f} %)")
-    text = counted(int(row.n_bids), "valid bid") + (": " + joined(facts) if facts else "") + ". "
+        facts.append(f"the lowest at {100 * row.budget_ratio:.1f} % of the budget ({median('budget_ratio')} "
+                     f"{100 * base['budget_ratio']['median']:.1f} %)")
     band = int(getattr(row, "band", 0) or 0)
     alike = ("" if not band else f" with {band} or more valid bids" if band == TOP_BAND
              else f" with {band} valid bids")
     against = _of(base["cv"])
     compared = TENDERS_OF[against] + (" and" if alike and against == "uncategorised" else "") + alike + \
         (" where no suspected ring bid" if without_rings else "")
+    # the band's medians are told whose they are once, after the facts, and the ranking is "among them"
+    banded = any(b.get("banded") for b in base.values())
+    text = (counted(int(row.n_bids), "valid bid") + (": " + joined(facts) if facts else "")
+            + (f", the medians of {compared}" if banded and facts else "") + ". ")
+    if banded and facts:
+        compared = "them"
     named = {"cv": "CV", "spread": "spread", "rd": "relative distance", "budget_ratio": "price to budget"}
     # the percentiles the mean is over: a screen undefined for this tender (RD of identical bids) is not
     over = joined([word for screen, word in named.items() if pd.notna(getattr(row, f"p_{screen}", None))])

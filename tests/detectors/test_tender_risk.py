@@ -41,14 +41,14 @@ def test_only_the_cover_bid_tender_becomes_a_finding() -> None:
     assert [f.tender_id for f in findings] == ["TX"]
     found = findings[0]
     assert found.kind == "tender" and found.score >= 90
-    assert found.explanation.startswith("4 valid bids: coefficient of variation 0.013 (category median ")
+    assert found.explanation.startswith("4 valid bids: coefficient of variation 0.013 (median ")
     # the percentile quoted is the mean of the three screens' (31 tenders: TX's mean rank rounds to the 98th)
     mean = round(100 * found.evidence["screen_risk"])
-    assert mean < 100 and (f". On average over CV, spread and relative distance, it ranks at the {ordinal(mean)} "
-                           "percentile for looking like cover bidding among the category's tenders with 4 valid "
-                           "bids.") in found.explanation  # all 31 have 4: ranked in their bid-count band
+    assert mean < 100 and (f", the medians of the category's tenders with 4 valid bids. On average over CV, spread "
+                           f"and relative distance, it ranks at the {ordinal(mean)} percentile for looking like "
+                           "cover bidding among them.") in found.explanation  # all 31 have 4: ranked in their band
     assert ("relative distance 4.00 (the lowest bid's lead over the next, in standard deviations of the losing "
-            "bids; category median ") in found.explanation
+            "bids; median ") in found.explanation
     assert found.evidence["baseline_from_whole_market"] is False
     assert found.evidence["baseline_without_ring_tenders"] is False
     assert found.evidence["n_bids"] == 4 and found.evidence["band"] == 4
@@ -60,7 +60,7 @@ def test_identical_losing_bids_are_told_as_the_reason_for_an_infinite_relative_d
     bids.loc[bids["tender_id"] == "TX", "amount"] = [100.0, 102.0, 102.0, 102.0]
     findings = tender_risk.detect(MarketData.build(tenders=data.tenders, bids=bids), tender_risk.Params(use_rings=False))
     assert [f.tender_id for f in findings] == ["TX"]
-    assert "identical losing bids, so an infinite relative distance (category median " in findings[0].explanation
+    assert "identical losing bids, so an infinite relative distance (median " in findings[0].explanation
 
 
 def test_the_sentence_names_only_the_screens_a_tender_has() -> None:
@@ -76,9 +76,9 @@ def test_a_market_without_categories_is_named_the_market_and_uncategorised_tende
     data = _market()
     bare = MarketData.build(tenders=data.tenders.assign(category=None), bids=data.bids)
     (found,) = tender_risk.detect(bare, tender_risk.Params(use_rings=False))
-    assert "(market median " in found.explanation and "category" not in found.explanation
-    assert found.explanation.endswith(" percentile for looking like cover bidding among the market's tenders with "
-                                      "4 valid bids.")
+    assert "(median " in found.explanation and "category" not in found.explanation
+    assert ", the medians of the market's tenders with 4 valid bids. " in found.explanation
+    assert found.explanation.endswith(" percentile for looking like cover bidding among them.")
     assert found.evidence["baseline_from_whole_market"] is True
     # 31 tenders without a category beside 30 "bridges" ones: the uncategorised are their own baseline
     bridges = data.tenders.assign(tender_id="B" + data.tenders["tender_id"], category="bridges")
@@ -86,10 +86,41 @@ def test_a_market_without_categories_is_named_the_market_and_uncategorised_tende
                             bids=pd.concat([data.bids, data.bids.assign(tender_id="B" + data.bids["tender_id"],
                                                                         bid_id="B" + data.bids["bid_id"])]))
     mixed = {f.tender_id: f for f in tender_risk.detect(both, tender_risk.Params(use_rings=False))}
-    assert "(uncategorised median " in mixed["TX"].explanation
-    assert mixed["TX"].explanation.endswith(" percentile for looking like cover bidding among the tenders "
-                                            "without a category and with 4 valid bids.")
-    assert "(category median " in mixed["BTX"].explanation
+    assert ", the medians of the tenders without a category and with 4 valid bids. " in mixed["TX"].explanation
+    assert ", the medians of the category's tenders with 4 valid bids. " in mixed["BTX"].explanation
+
+
+def test_the_medians_quoted_are_those_of_the_tenders_the_percentiles_ranked_it_among() -> None:
+    """A tender ranked within its bid-count band is told that band's medians, not the whole
+    category's: 30 'roads' tenders with 4 bids (~8 % dispersion) beside 30 with 8 bids (~3 %,
+    so the category's median CV is lower than the 4-bid one). Near miss: the category's only
+    3-bid tender is ranked among the whole category and quotes the category's medians."""
+    data = _market()
+    rng = np.random.default_rng(8)
+    rows = []
+    for t in range(1, 31):
+        cost = float(rng.lognormal(12, 0.4))
+        rows += [(f"E{t:02d}", f"G{k}", cost * float(rng.lognormal(0, 0.03))) for k in range(1, 9)]
+    rows += [("T3B", "F1", 100.0), ("T3B", "F2", 100.2), ("T3B", "F3", 100.3)]
+    extra = pd.DataFrame(rows, columns=["tender_id", "firm_id", "amount"]).assign(
+        bid_id=lambda f: [f"E{i}" for i in range(len(f))])
+    bids = pd.concat([data.bids, extra], ignore_index=True)
+    tenders = pd.DataFrame({"tender_id": sorted(bids["tender_id"].unique()), "category": "roads"})
+    market, params = MarketData.build(tenders=tenders, bids=bids), tender_risk.Params(use_rings=False, min_score=0)
+    found = {f.tender_id: f for f in tender_risk.detect(market, params)}
+    scores = tender_risk.tender_risk_scores(market, params=params)  # every tender with 3 bids or more
+    four, every = scores.loc[scores["n_bids"] == 4, "cv"].median(), scores["cv"].median()
+    assert four > 1.5 * every  # the two medians differ: quoting the wrong one would show
+    tx = found["TX"]
+    assert tx.evidence["band"] == 4
+    assert tx.evidence["band_median"]["cv"] == pytest.approx(four)
+    assert tx.evidence["category_median"]["cv"] == pytest.approx(every)
+    assert f"coefficient of variation 0.013 (median {four:.3f})" in tx.explanation
+    assert ", the medians of the category's tenders with 4 valid bids. " in tx.explanation
+    t3b = found["T3B"]  # the one 3-bid tender: ranked among the whole category
+    assert t3b.evidence["band"] == 0 and t3b.evidence["band_median"] is None
+    assert f"(category median {every:.3f})" in t3b.explanation and "the medians of" not in t3b.explanation
+    assert t3b.explanation.endswith("percentile for looking like cover bidding among the category's tenders.")
 
 
 def _budgeted_market(tx_budget: float | None) -> MarketData:
@@ -115,7 +146,7 @@ def test_a_lowest_bid_near_the_budget_adds_the_fourth_screen() -> None:
     [found] = [f for f in tender_risk.detect(_budgeted_market(101.0), tender_risk.Params(use_rings=False))
                if f.tender_id == "TX"]
     assert found.evidence["screens"]["budget_ratio"] == pytest.approx(100.0 / 101.0)
-    assert "and the lowest at 99.0 % of the budget (category median " in found.explanation
+    assert "and the lowest at 99.0 % of the budget (median " in found.explanation
     assert "On average over CV, spread, relative distance and price to budget" in found.explanation
 
 
@@ -151,7 +182,7 @@ def test_a_ring_raises_its_tenders() -> None:
     assert "T05" in {f.tender_id for f in findings}
     t05 = next(f for f in findings if f.tender_id == "T05")
     assert "2 members of a suspected ring (score 90) bid in it: F1, F2." in t05.explanation
-    assert "cover bidding among the category's tenders with 4 valid bids where no suspected ring bid" in t05.explanation
+    assert "the medians of the category's tenders with 4 valid bids where no suspected ring bid. " in t05.explanation
     assert t05.evidence["baseline_without_ring_tenders"] is True
     assert t05.evidence["ring"]["members_bidding"] == ["F1", "F2"]
 
