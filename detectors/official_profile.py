@@ -9,8 +9,9 @@ workload (工作量)
 overdue (超期量)
     An approval is overdue when it took longer than ``statutory_days``:
     ``days_over = (decided date − applied date) − statutory_days`` in calendar days, > 0. An
-    approval still undecided at the data's last date (``as_of``) is measured to ``as_of`` and,
-    when past its deadline, counts as overdue in the month of ``as_of`` ("open_overdue").
+    approval still undecided at the approvals' last date (``as_of``: the latest application or
+    decision; tables of other systems may run later) is measured to ``as_of`` and, when past its
+    deadline, counts as overdue in the month of ``as_of`` ("open_overdue").
     Decided cases count in the month of the decision. ``overdue_share = overdue /
     (approvals + open overdue)``, over approvals with an application date (one decided
     without it counts in the workload and its month, but has no days to be overdue by).
@@ -115,7 +116,7 @@ class Params:
     min_volume_month: monthly volume for a monthly z in the frame [5].
     min_peers: officials (with enough volume) a group needs for a z [4].
     overdue_min_count / overdue_min_share: "many overdue cases" [10 / 0.5].
-    as_of: the date open approvals are measured to [None: the data's last date].
+    as_of: the date open approvals are measured to [None: the approvals' last date].
     passed_results / failed_results [pass, passed, 合格, 通过 / fail, failed, 不合格, 不通过, 未通过]:
         results (lower case) that count as a pass / a failure (``detectors.market``).
     firm_prior: pseudo-inspections at the kind's failure rate that shrink a firm's failure
@@ -182,9 +183,17 @@ def _robust_z(values: pd.Series, groups: pd.Series | None, eligible: pd.Series |
 
 
 def as_of_date(data: MarketData) -> pd.Timestamp | None:
-    """The data's last date: the latest inspection, application, decision, publication or bid."""
-    candidates = [data.inspections["date"], data.approvals["applied_at"], data.approvals["decided_at"],
-                  data.tenders["published_at"], data.bids["submitted_at"]]
+    """The date the approvals are recorded to: their latest application or decision, else (no
+    approval is dated) the data's last date — the latest inspection, publication or bid.
+
+    An export's tables often come from different systems and end on different days: measured
+    to a bid submitted a month after the approvals' extract, every case open in it read as a
+    month late (27 of 35 open approvals "overdue" on a helper's unseen market, 3 at the
+    approvals' own end)."""
+    own = [c.max() for c in (data.approvals["applied_at"], data.approvals["decided_at"]) if c.notna().any()]
+    if own:
+        return max(own)
+    candidates = [data.inspections["date"], data.tenders["published_at"], data.bids["submitted_at"]]
     latest = [c.max() for c in candidates if c.notna().any()]
     return max(latest) if latest else None
 
@@ -544,6 +553,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     """
     params = params or Params()
     totals = official_totals(data, params)
+    as_of = pd.Timestamp(params.as_of) if params.as_of else as_of_date(data)
+    on = "" if as_of is None else f" on {as_of:%Y-%m-%d}"  # the day open cases were measured to
     by_year = yearly(pd.concat([totals["first_event"], totals["last_event"]]))
     best = _closeness_best(data, pairs, pairs_params).set_index(OID)
     findings: list[Finding] = []
@@ -601,10 +612,11 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         if row["overdue"] > 0 and (many_overdue or "overdue_share" in flagged):
             late, still_open = int(row["overdue"]), int(row["open_overdue"] or 0)
             days = counted(round(float(row["overdue_days"])), "day")
-            facts.append(f"1 approval past the statutory deadline by {days} ({'still open' if still_open else 'decided'})"
+            facts.append(f"1 approval past the statutory deadline by {days} "
+                         f"({'still open' + on if still_open else 'decided'})"
                          if late == 1 else
                          f"{late} approvals past the statutory deadline by {days} in total "
-                         f"({still_open or 'none'} of them still open)")
+                         f"({still_open or 'none'} of them still open{on if still_open else ''})")
         close = best.loc[row[OID]] if row[OID] in best.index else None
         if close is not None:
             facts.append(f"strongest closeness {close['closeness_max']:.0f}/100 with firm {close['closeness_firm_id']}")
@@ -617,6 +629,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
             "workload": {"inspections": int(row["inspections"]), "approvals": int(row["approvals"]),
                          "evaluations": int(row["evaluations"])},
             "overdue": {"count": int(row["overdue"]), "open": int(row["open_overdue"]),
+                        "as_of": None if as_of is None else f"{as_of:%Y-%m-%d}",
                         "days_over_total": _num(row["overdue_days"], 1), "share": _num(row["overdue_share"], 4),
                         "many_overdue": bool(many_overdue),
                         "threshold": {"count": params.overdue_min_count, "share": params.overdue_min_share}},

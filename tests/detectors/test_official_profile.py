@@ -77,20 +77,21 @@ def test_robust_z_is_within_groups_and_needs_enough_peers() -> None:
 # --------------------------------------------------------------------------- overdue
 
 
-def test_overdue_days_are_exact_and_open_cases_run_to_the_data_end() -> None:
+def test_overdue_days_are_exact_and_open_cases_run_to_the_approvals_end() -> None:
     rows: list[dict] = []
     _approval(rows, "O1", "2024-01-01", "2024-01-15", 10)  # 14 days, 4 over
     _approval(rows, "O1", "2024-01-01", "2024-01-05", 10)  # 4 days, in time
     _approval(rows, "O1", "2024-01-01", "2024-01-11", 10)  # 10 days: exactly on the deadline
     _approval(rows, "O1", "2024-02-01", None, 20)  # open; as of 2024-03-01: 29 days, 9 over
     _approval(rows, "O1", "2024-02-20", None, 20)  # open; 10 days, not yet overdue
+    _approval(rows, "O1", "2024-03-01", None, 20)  # applied for on the approvals' last date
     insp: list[dict] = []
-    _inspections(insp, "O1", 1, 0, month="2024-03")  # the data's last date: 2024-03-01
+    _inspections(insp, "O1", 1, 0, month="2024-03")
     data = _market(_officials(["O1"]), insp, rows)
     assert op.as_of_date(data) == pd.Timestamp("2024-03-01")
     ap = op.approval_overdue(data.approvals, op.as_of_date(data))
-    assert ap["days_over"].tolist() == [4.0, 0.0, 0.0, 9.0, 0.0]
-    assert ap["overdue"].tolist() == [True, False, False, True, False]
+    assert ap["days_over"].tolist() == [4.0, 0.0, 0.0, 9.0, 0.0, 0.0]
+    assert ap["overdue"].tolist() == [True, False, False, True, False, False]
 
     frame = op.official_profile_frame(data, pairs=[]).set_index("month")
     jan, mar = frame.loc[pd.Timestamp("2024-01-01")], frame.loc[pd.Timestamp("2024-03-01")]
@@ -99,6 +100,26 @@ def test_overdue_days_are_exact_and_open_cases_run_to_the_data_end() -> None:
     assert jan["approval_days"] == 10.0  # median of 14, 4, 10
     assert (mar["overdue"], mar["open_overdue"], mar["overdue_days"]) == (1, 1, 9.0)
     assert mar["approvals"] == 0 and mar["inspections"] == 1
+
+
+def test_open_approvals_are_measured_to_the_approvals_own_last_date_not_a_later_table() -> None:
+    """An export's tables end on different days: bids and inspections a month past the approvals'
+    last entry (2024-02-20) must not make its open cases a month late. The case open since
+    2024-02-01 (limit 20 days) is 19 days old on 2024-02-20: in time. Near miss: without a
+    dated approval the data's last date is all there is."""
+    rows: list[dict] = []
+    for day in ("2024-01-02", "2024-01-03", "2024-01-04"):
+        _approval(rows, "O1", day, "2024-01-05", 10)
+    _approval(rows, "O1", "2024-02-01", None, 20)
+    _approval(rows, "O1", "2024-02-20", "2024-02-20", 20)
+    insp: list[dict] = []
+    _inspections(insp, "O1", 1, 0, month="2024-04")  # the inspections' table runs to 2024-04-01
+    data = _market(_officials(["O1"]), insp, rows)
+    assert op.as_of_date(data) == pd.Timestamp("2024-02-20")
+    ap = op.approval_overdue(data.approvals, op.as_of_date(data))
+    assert ap["days"].tolist()[3] == 19.0 and not ap["overdue"].any()
+    undated = _market(_officials(["O1"]), insp, [])
+    assert op.as_of_date(undated) == pd.Timestamp("2024-04-01")
 
 
 def test_a_decision_without_an_application_date_is_work_but_not_timed() -> None:
@@ -374,6 +395,11 @@ def test_many_overdue_cases_are_a_finding_and_a_few_are_not() -> None:
     # the record's period: O1's first and last decision
     assert (findings[0].evidence["first_event"], findings[0].evidence["last_event"]) == ("2024-02-10", "2024-03-07")
     assert " (O1) between 2024-02-10 and 2024-03-07: " in findings[0].explanation
+    assert overdue["as_of"] == "2024-03-16"  # the approvals' last date: O2's last decision
+    # two of O1's late cases still open: the sentence says on which day they were measured
+    rows += [{**rows[i], "approval_id": f"OPEN{i}", "decided_at": None, "decision": None} for i in (0, 1)]
+    (found,) = op.detect(_market(_officials(["O1", "O2"]), approvals=rows), pairs=[])[:1]
+    assert "(2 of them still open on 2024-03-16)" in found.explanation and found.evidence["overdue"]["open"] == 2
 
 
 def _late_among_punctual(late: int, peers: int = 4, per_peer: int = 10) -> list[dict]:
