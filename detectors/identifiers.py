@@ -19,16 +19,34 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+import phonenumbers
 
 from detectors import bid_traces
 
-__all__ = ["KIND_PHRASE", "shared_identifiers"]
+__all__ = ["KIND_PHRASE", "shared_identifiers", "shown_phone"]
 
 #: how each identifier kind reads in a sentence
 KIND_PHRASE: dict[str, str] = {
     "phone": "a phone number", "email": "an e-mail address", "address": "an address",
     "ip": "an IP address", "document": "a document hash", "person": "a person (owner or officer)",
 }
+
+
+def shown_phone(stored: str) -> str:
+    """A stored phone (``loaders.identifiers.normalise_phone``: digits, a country code kept except
+    China's) as a sentence quotes it: ``+57 311 4469480`` for ``573114469480`` where that is a valid
+    number with its country code, else as stored — a national number (``0…``), and 11 digits from 1,
+    which are a Chinese mobile as readily as a North American number."""
+    text = str(stored)
+    if not text.isdigit() or text.startswith("0") or (len(text) == 11 and text.startswith("1")):
+        return text
+    try:
+        number = phonenumbers.parse("+" + text)
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_valid_number(number):
+        return text
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def shared_identifiers(size: int, rows: pd.DataFrame | None,

@@ -742,6 +742,30 @@ def test_the_speed_sentence_quotes_the_approvals_the_test_ranked() -> None:
     assert closeness._approval_days(data.approvals[data.approvals["kind"] == "licence"], "O1", "F1") == (None, None)
 
 
+def test_the_speed_sentence_compares_kind_by_kind_where_the_firm_has_several() -> None:
+    """The test ranks within a kind; pooled, F1's medians would mix its kinds (2 days against 18:
+    half the others' approvals are 30-day building licences). Kind by kind: 4 land-use files in 2
+    days against 6, 3 licences in 10 against 30. Near miss: one kind keeps the pooled wording."""
+    apps: list[dict] = []
+    _approvals(apps, "O1", "F1", [2, 2, 2, 2], kind="land_use")
+    _approvals(apps, "O1", "F1", [10, 10, 10], kind="building")
+    for f in ("F2", "F3", "F4", "F5", "F6"):
+        _approvals(apps, "O1", f, [6, 6, 6], kind="land_use")
+        _approvals(apps, "O1", f, [30, 30, 30], kind="building")
+    data = _market(_officials(["O1"]), approvals=apps)
+    [found] = [f for f in closeness.detect(data) if (f.official_id, f.firm_id) == ("O1", "F1")]
+    assert ("decided its 7 approvals of 2 kinds in a median 2 days against 6 for other firms (4 land use) and "
+            "10 days against 30 (3 building)") in found.explanation
+    speed = found.evidence["components"]["speed"]
+    assert speed["by_kind"] == [
+        {"kind": "land_use", "approvals": 4, "median_days": 2.0, "others_median_days": 6.0},
+        {"kind": "building", "approvals": 3, "median_days": 10.0, "others_median_days": 30.0}]
+    assert (speed["value"], speed["baseline"]) == (2.0, 18.0)  # the pooled medians stay in the evidence
+    single = _market(_officials(["O1"]), approvals=[a for a in apps if a["kind"] == "building"])
+    [one] = [f for f in closeness.detect(single) if (f.official_id, f.firm_id) == ("O1", "F1")]
+    assert "decided its 3 approvals in a median 10 days against a median 30 days for the approvals" in one.explanation
+
+
 def test_the_period_covers_only_the_interactions_the_sentence_counts() -> None:
     """Two committee meetings are below ``min_evaluations``: not counted, so not dated either."""
     officials = _officials(["O1", "O2"])
@@ -1160,6 +1184,15 @@ def test_unique_shared_phone_is_a_tie_but_a_business_centre_address_is_weak() ->
     assert _pairs(closeness.detect(data)) == {("O1", "F1")}
 
 
+def test_a_shared_phone_is_quoted_as_dialled() -> None:
+    """Stored as digits with the country code (``573114469480``), quoted with its + and groups."""
+    data = _tie_market(firm_identifiers=[{"firm_id": "F1", "kind": "phone", "value": "573114469480", "via": None}],
+                       person_identifiers=[{"owner_kind": "official", "owner_id": "O1", "kind": "phone",
+                                            "value": "573114469480"}])
+    (found,) = closeness.detect(data)
+    assert "(the official shares phone +57 311 4469480 with it (no other firm uses it))" in found.explanation
+
+
 def test_relative_sharing_a_phone_with_the_firms_legal_rep_is_a_tie() -> None:
     data = _tie_market(
         relations=[{"official_id": "O1", "person_id": "P1", "relation": "wife"}],
@@ -1282,6 +1315,13 @@ def test_one_committee_meeting_with_a_relatives_firm_is_kept() -> None:
     assert list(zip(frame["official_id"], frame["firm_id"], strict=True)) == [("O1", "F1")]
     (finding,) = closeness.detect(data)
     assert "the official's husband P1 is its legal representative" in finding.explanation
+    # whether the relative's firm won the tender the official evaluated is said: F1 won T1
+    assert "dealt with Firm F1 (F1) 1 time (1 evaluation: the firm won that tender)" in finding.explanation
+    # near miss: the relative's firm is F2, which lost it
+    lost = _one_committee([{"official_id": "O1", "person_id": "P1", "relation": "husband"}],
+                          [{"person_id": "P1", "firm_id": "F2", "role": "legal_rep", "share": None}])
+    (finding,) = closeness.detect(lost)
+    assert "dealt with Firm F2 (F2) 1 time (1 evaluation: the firm lost that tender)" in finding.explanation
 
 
 def test_the_official_holds_a_role_only_where_declared_self_not_where_ids_coincide() -> None:
