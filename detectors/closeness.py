@@ -33,8 +33,10 @@ Components (each has a value, a baseline, a significance test and a contribution
     official's *territories* — a locality where it served at least ``territory_min_firms`` firms —
     expects the official's work there shared among the firms it served there (``territory`` in
     the evidence): a district's firms are compared with each other, not with the large firms
-    elsewhere the official met once (:func:`territories`); a firm outside them keeps the
-    whole-pool expectation. For evaluations the expectation is what committee seats
+    elsewhere the official met once (:func:`territories`); so is a small locality (fewer
+    firms than that) whose every firm the official served, making at least half of the
+    department's interactions with them (:func:`small_districts`: a rural district's only
+    inspector); a firm outside them keeps the whole-pool expectation. For evaluations the expectation is what committee seats
     independent of the firm's bidding give: in each stratum of comparable tenders (same
     department, category and region) the firm's bids times the share of the stratum's
     tenders the official evaluated, ``Σ_s B_js · E_is / T_s`` — the mean of the exact
@@ -215,7 +217,8 @@ class Params:
         average size in the counts reading, of an average firm in the exposure reading) [1.0].
     territory_min_firms: a locality is one of an official's territories in a channel when the
         official served at least this many distinct firms based there [5]; its work there is
-        compared only among those firms (fewer, and one firm's excess would set its own baseline).
+        compared only among those firms (fewer, and one firm's excess would set its own baseline),
+        as are a small locality's few firms where the official is its own (:func:`small_districts`).
     lift_floor, lift_full: frequency lift counting nothing / fully [1.5, 6.0].
     outcome_lift_full: win lift counting fully [3.0].
     leniency_full: share of expected failures avoided counting fully [0.6].
@@ -384,6 +387,36 @@ def territories(served: pd.DataFrame, locality: pd.Series, min_firms: int) -> pd
     return where.where(inside, "").astype(object)
 
 
+#: share of its department's interactions with a small locality's firms that makes an official
+#: its official (:func:`small_districts`)
+SMALL_DISTRICT_SHARE = 0.5
+
+
+def small_districts(n: pd.DataFrame, volume: pd.DataFrame, locality: pd.Series, min_firms: int) -> pd.MultiIndex:
+    """(official, locality) of the officials who are a small locality's own: the department served
+    from two to fewer than ``min_firms`` firms based there, the official served every one of them,
+    and made at least :data:`SMALL_DISTRICT_SHARE` of the department's interactions with them.
+
+    The only food inspector of a rural district with three food firms sees the same three firms
+    all the time; read against its work as a whole they were a 10× excess (a helper's unseen
+    market), which is what an official in a small district who sees the same few firms is not.
+    ``n``: official_id, firm_id, department_id, n (its interactions with the firm); ``volume``:
+    department_id, firm_id, A (the department's). Used only where the department was found to
+    work territories (:func:`territorial_departments`, on the ``min_firms`` territories): a
+    locality of two large firms everyone visits must not vote for it."""
+    where = volume[FID].map(locality).fillna("").astype(str)
+    dept = volume.assign(_where=where)[where != ""].groupby([DEPT, "_where", FID], observed=True)["A"].sum()
+    dept = dept[dept > 0].reset_index()
+    per_place = dept.groupby([DEPT, "_where"], observed=True).agg(firms=(FID, "size"), A=("A", "sum"))
+    per_place = per_place[(per_place["firms"] >= 2) & (per_place["firms"] < min_firms)]
+    mine = n[n["n"] > 0].assign(_where=n[FID].map(locality).fillna("").astype(str))
+    mine = mine[mine["_where"] != ""].groupby([OID, DEPT, "_where"], observed=True).agg(
+        firms=(FID, "nunique"), n=("n", "sum")).reset_index()
+    mine = mine.join(per_place, on=[DEPT, "_where"], rsuffix="_there", how="inner")
+    own = mine[(mine["firms"] == mine["firms_there"]) & (mine["n"] >= SMALL_DISTRICT_SHARE * mine["A"])]
+    return pd.MultiIndex.from_arrays([own[OID], own["_where"]])
+
+
 def territorial_departments(served: pd.DataFrame, locality: pd.Series, alpha: float = 0.05) -> set[str]:
     """The departments whose officials work territories: most of their officials that have a territory
     (:func:`territories`) and firms of the department outside it served the firms based in their
@@ -494,8 +527,19 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params,
     per_stratum = [grid[OID], grid[KIND], grid["territory"]]
     split = grid.groupby(per_stratum, observed=True)["n"].transform("sum") * (
         size / size.groupby(per_stratum, observed=True).transform("sum"))
+    departments = territorial_departments(grid[[OID, FID, DEPT, "territory"]], locality)
+    # in a department that works territories, a small locality's own official has it as a territory too
+    small = small_districts(n.merge(load[[OID, KIND, DEPT]], on=[OID, KIND]), volume, locality,
+                            params.territory_min_firms)
+    if len(small):
+        place = grid[FID].map(locality).fillna("").astype(str)
+        is_small = pd.MultiIndex.from_arrays([grid[OID], place]).isin(small) & (grid["territory"] == "")
+        grid["territory"] = grid["territory"].where(~is_small, place)
+        per_stratum = [grid[OID], grid[KIND], grid["territory"]]
+        split = grid.groupby(per_stratum, observed=True)["n"].transform("sum") * (
+            size / size.groupby(per_stratum, observed=True).transform("sum"))
     divided = grid.groupby(per_official, observed=True)["territory"].transform("nunique") > 1
-    kept = grid[DEPT].isin(territorial_departments(grid[[OID, FID, DEPT, "territory"]], locality)) & divided
+    kept = grid[DEPT].isin(departments) & divided
     where = grid["territory"]
     grid["territory"] = where.where(kept, "")
     grid["expected"] = np.where(grid["territory"] != "", split, plain)

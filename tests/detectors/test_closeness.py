@@ -337,6 +337,42 @@ def test_the_official_s_work_in_its_territory_is_shared_among_the_firms_it_serve
     assert blind["frequency_points"] > 0 and row["frequency_points"] == 0
 
 
+def _small_district(others_there: int) -> MarketData:
+    """:func:`_territory_market` (O1's territory X, O2 and O3 working Y) and district Z, whose three
+    firms O1 approves for 8, 2 and 2 times; O2 approves each of them ``others_there`` times."""
+    data = _territory_market(8)
+    apps = data.approvals.to_dict("records")
+    for firm, times in (("H1", 8), ("H2", 2), ("H3", 2)):
+        _approvals(apps, "O1", firm, [20] * times)
+        _approvals(apps, "O2", firm, [20] * others_there)
+    market = _market(_officials(["O1", "O2", "O3"]), approvals=[a for a in apps if a["firm_id"]])
+    firms = market.firms.assign(locality=market.firms["firm_id"].str[0].map({"F": "X", "G": "Y", "H": "Z"}))
+    return dataclasses.replace(market, firms=firms)
+
+
+def test_a_small_district_s_own_official_is_compared_among_its_few_firms() -> None:
+    """Z has three firms, fewer than ``territory_min_firms``, and O1 approves for all of them and is
+    the only one who does: Z is its territory too, so H1's 8 of the 12 are read against a third of
+    them (4, its colleagues know nothing of the three), not against O1's work across the city. Near
+    miss: where O2 makes most of the department's approvals in Z (24 of 36), O1 is not Z's official
+    and H1 is read against O1's work as a whole, as before."""
+    assert closeness.small_districts(
+        pd.DataFrame({"official_id": ["O1", "O1"], "firm_id": ["H1", "H2"], "department_id": "D1", "n": [8, 2]}),
+        pd.DataFrame({"department_id": "D1", "firm_id": ["H1", "H2"], "A": [8, 2]}),
+        pd.Series({"H1": "Z", "H2": "Z"}), min_firms=5).tolist() == [("O1", "Z")]
+    row = _row(closeness.pair_frame(_small_district(0)), "O1", "H1")
+    assert row["approvals_territory"] == "Z" and row["approvals_territory_firms"] == 3
+    assert row["approvals_expected"] == pytest.approx(12 / 3)
+    assert row["frequency_points"] == 0
+    shared = _row(closeness.pair_frame(_small_district(8)), "O1", "H1")
+    assert pd.isna(shared["approvals_territory"])
+    # nor is a district O1 serves only part of (H3 is O2's alone)
+    part = _small_district(0)
+    part = dataclasses.replace(part, approvals=part.approvals.assign(
+        official_id=part.approvals["official_id"].where(part.approvals["firm_id"] != "H3", "O2")))
+    assert pd.isna(_row(closeness.pair_frame(part), "O1", "H1")["approvals_territory"])
+
+
 def test_a_firm_taking_most_of_a_territory_is_still_an_excess_and_the_finding_names_the_territory() -> None:
     """F1 takes 14 of O1's 22 approvals in X, where a fifth (4.4) is its share."""
     data = _territory_market(14)
