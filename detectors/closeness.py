@@ -392,29 +392,46 @@ def territories(served: pd.DataFrame, locality: pd.Series, min_firms: int) -> pd
 SMALL_DISTRICT_SHARE = 0.5
 
 
-def small_districts(n: pd.DataFrame, volume: pd.DataFrame, locality: pd.Series, min_firms: int) -> pd.MultiIndex:
-    """(official, locality) of the officials who are a small locality's own: the department served
-    from two to fewer than ``min_firms`` firms based there, the official served every one of them,
-    and made at least :data:`SMALL_DISTRICT_SHARE` of the department's interactions with them.
+def small_districts(n: pd.DataFrame, volume: pd.DataFrame, locality: pd.Series, min_firms: int) -> pd.DataFrame:
+    """The firms of small localities that are read among each other, per official.
+
+    A locality is small where the department served from two to fewer than ``min_firms`` firms
+    based there; it is the official's own where the official served every one of them. A firm
+    there is read against the official's work with the locality's firms (``marked``) where the
+    official made at least :data:`SMALL_DISTRICT_SHARE` of the department's interactions with the
+    locality's *other* firms — the firm left out, so that no excess of its own makes the official
+    the district's (a favoured firm visited ever more would otherwise switch the rule on and cap
+    its own lift). Firms and interactions are counted over every kind of work, as for a full
+    territory (:func:`territories`); a kind's work there is shared among all of them.
 
     The only food inspector of a rural district with three food firms sees the same three firms
     all the time; read against its work as a whole they were a 10× excess (a helper's unseen
     market), which is what an official in a small district who sees the same few firms is not.
-    ``n``: official_id, firm_id, department_id, n (its interactions with the firm); ``volume``:
-    department_id, firm_id, A (the department's). Used only where the department was found to
-    work territories (:func:`territorial_departments`, on the ``min_firms`` territories): a
-    locality of two large firms everyone visits must not vote for it."""
-    where = volume[FID].map(locality).fillna("").astype(str)
-    dept = volume.assign(_where=where)[where != ""].groupby([DEPT, "_where", FID], observed=True)["A"].sum()
-    dept = dept[dept > 0].reset_index()
-    per_place = dept.groupby([DEPT, "_where"], observed=True).agg(firms=(FID, "size"), A=("A", "sum"))
-    per_place = per_place[(per_place["firms"] >= 2) & (per_place["firms"] < min_firms)]
-    mine = n[n["n"] > 0].assign(_where=n[FID].map(locality).fillna("").astype(str))
-    mine = mine[mine["_where"] != ""].groupby([OID, DEPT, "_where"], observed=True).agg(
-        firms=(FID, "nunique"), n=("n", "sum")).reset_index()
-    mine = mine.join(per_place, on=[DEPT, "_where"], rsuffix="_there", how="inner")
-    own = mine[(mine["firms"] == mine["firms_there"]) & (mine["n"] >= SMALL_DISTRICT_SHARE * mine["A"])]
-    return pd.MultiIndex.from_arrays([own[OID], own["_where"]])
+    ``n``: official_id, firm_id, department_id, n (its interactions with the firm, any kind);
+    ``volume``: department_id, firm_id, A (the department's). Returns official_id, firm_id,
+    ``locality`` and ``marked`` for every firm of the official's small localities. Used only where
+    the department was found to work territories (:func:`territorial_departments`, on the
+    ``min_firms`` territories): a locality of two large firms everyone visits must not vote for it.
+    """
+    columns = [OID, FID, "locality", "marked"]
+    place = volume.groupby([DEPT, FID], observed=True)["A"].sum().reset_index()
+    place = place.assign(locality=place[FID].map(locality).fillna("").astype(str))
+    place = place[(place["locality"] != "") & (place["A"] > 0)]
+    places = place.groupby([DEPT, "locality"], observed=True).agg(F=(FID, "nunique"), AL=("A", "sum"))
+    places = places[(places["F"] >= 2) & (places["F"] < min_firms)]
+    if places.empty:
+        return pd.DataFrame(columns=columns)
+    mine = n.groupby([OID, DEPT, FID], observed=True)["n"].sum().reset_index()
+    mine = mine[mine["n"] > 0].assign(locality=lambda f: f[FID].map(locality).fillna("").astype(str))
+    mine = mine[mine["locality"] != ""].join(places, on=[DEPT, "locality"], how="inner")
+    per = mine.groupby([OID, "locality"], observed=True).agg(f=(FID, "nunique"), nL=("n", "sum"))
+    mine = mine.join(per, on=[OID, "locality"])
+    mine = mine[mine["f"] == mine["F"]].merge(place[[DEPT, FID, "A"]], on=[DEPT, FID], how="left")
+    others = mine["AL"] - mine["A"].fillna(0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = (mine["nL"] - mine["n"]) / others
+    mine["marked"] = (others > 0) & (share >= SMALL_DISTRICT_SHARE)
+    return mine[columns].reset_index(drop=True)
 
 
 def territorial_departments(served: pd.DataFrame, locality: pd.Series, alpha: float = 0.05) -> set[str]:
@@ -528,16 +545,19 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params,
     split = grid.groupby(per_stratum, observed=True)["n"].transform("sum") * (
         size / size.groupby(per_stratum, observed=True).transform("sum"))
     departments = territorial_departments(grid[[OID, FID, DEPT, "territory"]], locality)
-    # in a department that works territories, a small locality's own official has it as a territory too
+    # in a department that works territories, a small locality's own official reads its firms among
+    # each other: the official's work of each kind with the locality's firms, shared by their sizes
     small = small_districts(n.merge(load[[OID, KIND, DEPT]], on=[OID, KIND]), volume, locality,
                             params.territory_min_firms)
     if len(small):
-        place = grid[FID].map(locality).fillna("").astype(str)
-        is_small = pd.MultiIndex.from_arrays([grid[OID], place]).isin(small) & (grid["territory"] == "")
-        grid["territory"] = grid["territory"].where(~is_small, place)
-        per_stratum = [grid[OID], grid[KIND], grid["territory"]]
-        split = grid.groupby(per_stratum, observed=True)["n"].transform("sum") * (
-            size / size.groupby(per_stratum, observed=True).transform("sum"))
+        at = grid[[OID, FID]].merge(small, on=[OID, FID], how="left")
+        place = at["locality"].fillna("").to_numpy()
+        local_stratum = [grid[OID], grid[KIND], pd.Series(place, index=grid.index)]
+        local = grid.groupby(local_stratum, observed=True)["n"].transform("sum") * (
+            size / size.groupby(local_stratum, observed=True).transform("sum"))
+        use = at["marked"].eq(True).to_numpy() & (grid["territory"] == "").to_numpy()
+        split = split.where(~use, local)
+        grid["territory"] = grid["territory"].where(~use, pd.Series(place, index=grid.index))
     divided = grid.groupby(per_official, observed=True)["territory"].transform("nunique") > 1
     kept = grid[DEPT].isin(departments) & divided
     where = grid["territory"]
@@ -546,7 +566,7 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params,
     out = grid.groupby(PAIR, observed=True).agg(observed=("n", "sum"), expected=("expected", "sum"),
                                                frequency_model=("frequency_model", "first"),
                                                readings=("frequency_model", "nunique"),
-                                               territory=("territory", "first"))  # alike for every kind
+                                               territory=("territory", "max"))  # a kind's, where one has it
     out["frequency_model"] = out["frequency_model"].where(out.pop("readings") == 1, "mixed")
     there = grid.assign(territory=where)[where != ""]  # every kind of the official's work there
     totals = there.groupby([OID, "territory"], observed=True).agg(
@@ -1351,7 +1371,8 @@ def _speed_told(by_kind: list[tuple[str, int, float, float]], mine: float, other
     if len(by_kind) <= 1:
         return f"in a median {_days_unit(mine)} against a median {_days_unit(others)} for {whose}"
     told = [f"{_days_unit(m)} against {_days(o)}{' for other firms' if i == 0 else ''} "
-            f"({n} {kind.replace('_', ' ')})" for i, (kind, n, m, o) in enumerate(by_kind[:SPEED_KINDS_TOLD])]
+            f"({n} {kind.replace('_', ' ') if kind.strip() else 'of no recorded kind'})"
+            for i, (kind, n, m, o) in enumerate(by_kind[:SPEED_KINDS_TOLD])]
     rest = len(by_kind) - SPEED_KINDS_TOLD
     return f"in a median {joined(told + ([counted(rest, 'more kind')] if rest > 0 else []))}"
 
@@ -1469,17 +1490,22 @@ def _tail(size: Any, baseline: Any, channel: str) -> dict[str, Any]:
             "dispersion_size": _num(size)}
 
 
-def _territory(row: pd.Series, channel: str) -> dict[str, Any]:
-    """Where the frequency baseline was drawn from, for the evidence (``{}`` outside a territory)."""
+def _territory(row: pd.Series, channel: str, min_firms: int) -> dict[str, Any]:
+    """Where the frequency baseline was drawn from, for the evidence (``{}`` outside a territory);
+    a locality of fewer than ``min_firms`` firms is a small district (:func:`small_districts`)."""
     where = row.get(f"{channel}_territory")
     if not isinstance(where, str):
         return {}
     n, firms = int(row[f"{channel}_territory_observed"]), int(row[f"{channel}_territory_firms"])
+    small = (f"; {where} is a small district: the department served {firms} firms there, all of them by this "
+             f"official, which made most of the department's {channel} with the firm's neighbours") \
+        if firms < min_firms else ""
     return {"territory": {
         "locality": where, "official_interactions_there": n, "firms_served_there": firms,
+        "small_district": firms < min_firms,
         "rule": f"the firm is based in {where}, where the official made {n} of its {channel} with {firms} firms "
                 f"(outside any case-officer assignment): the baseline shares that work among those firms by their "
-                f"size, since the department's officials were found to work territories"}}
+                f"size, since the department's officials were found to work territories{small}"}}
 
 
 def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.DataFrame,
@@ -1505,7 +1531,7 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
                 **({"baseline_from": BASELINE_FROM[row[f"{ch}_frequency_model"]]}
                    if isinstance(row.get(f"{ch}_frequency_model"), str) else {}),
                 **_tail(row.get(f"{ch}_dispersion"), row.get(f"{ch}_expected"), ch),
-                **_territory(row, ch),
+                **_territory(row, ch, params.territory_min_firms),
                 "threshold": {"lift_floor": params.lift_floor, "lift_full": params.lift_full,
                               "q_weak": params.q_weak, "q_strong": params.q_strong},
                 "contribution": _num(row["frequency_points"], 2) if row["frequency_channel"] == ch else 0.0,
@@ -1529,8 +1555,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
     else:
         parts = [counted(n, ch[:-1]) for ch, n in counts.items() if n]
         decided, won = (results or {}).get((official, firm), (0, 0))
-        told = f": {_results_told(decided, won)}" if decided and parts[-1].endswith(("evaluation", "evaluations")) \
-            else ""
+        told = f": {_results_told(decided, won, counts['evaluations'])}" \
+            if decided and parts[-1].endswith(("evaluation", "evaluations")) else ""
         opening = (f"dealt with {fname} {counted(sum(counts.values()), 'time')} ({', '.join(parts)}{told})"
                    f"{_between(periods, (official, firm, 'all'), sum(counts.values()))}")
     in_assignment = {ch: int(row.get(f"{ch}_assigned", 0.0) or 0) for ch in ("inspections", "approvals")}
@@ -1681,6 +1707,10 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         "components": components,
         "department_id": row.get("department_id"),
         "portfolio_share": _num(row["portfolio_share"]),
+        **({"committee_results": {"tenders": counts["evaluations"],
+                                  "with_known_winner": results[(official, firm)][0],
+                                  "won": results[(official, firm)][1]}}
+           if results and (official, firm) in results else {}),
         "score_threshold": params.threshold,
         "report_floor": params.report_floor,
         "tier": "strong" if row["score"] >= params.threshold else "weak",
@@ -1739,8 +1769,12 @@ def _committee_results(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str,
     return {(o, f): (len(g), int(g["won"].sum())) for (o, f), g in met.groupby(PAIR)}
 
 
-def _results_told(decided: int, won: int) -> str:
-    """``the firm lost that tender``, ``the firm won 1 of those 3 tenders``."""
+def _results_told(decided: int, won: int, met: int) -> str:
+    """``the firm lost that tender``, ``the firm won 1 of those 3 tenders``; of ``met`` tenders, where
+    only ``decided`` have a known winner: ``the firm lost the 1 with a known winner``."""
+    if decided == met:
+        return f"the firm {'won' if won else 'lost'} that tender" if met == 1 else \
+            f"the firm won {won} of those {met} tenders"
     if decided == 1:
-        return f"the firm {'won' if won else 'lost'} that tender"
-    return f"the firm won {won} of those {decided} tenders"
+        return f"the firm {'won' if won else 'lost'} the 1 with a known winner"
+    return f"the firm won {won} of the {decided} with a known winner"

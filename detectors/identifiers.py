@@ -35,10 +35,13 @@ KIND_PHRASE: dict[str, str] = {
 def shown_phone(stored: str) -> str:
     """A stored phone (``loaders.identifiers.normalise_phone``: digits, a country code kept except
     China's) as a sentence quotes it: ``+57 311 4469480`` for ``573114469480`` where that is a valid
-    number with its country code, else as stored — a national number (``0…``), and 11 digits from 1,
-    which are a Chinese mobile as readily as a North American number."""
+    number with its country code, else as stored. Storage does not say whether digits begin with a
+    country code, so only what national numbers hardly are is read as one: 12 digits or more, or 11
+    not beginning with 1 (a Chinese mobile, or a North American number), and not beginning with a
+    trunk 0. A 10-digit number is a national one as often (a Colombian mobile ``3214469480`` read
+    with a country code is Belgian, ``+32 14 46 94 80``)."""
     text = str(stored)
-    if not text.isdigit() or text.startswith("0") or (len(text) == 11 and text.startswith("1")):
+    if not text.isdigit() or text.startswith("0") or len(text) < 11 or (len(text) == 11 and text.startswith("1")):
         return text
     try:
         number = phonenumbers.parse("+" + text)

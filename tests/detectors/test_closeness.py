@@ -337,40 +337,49 @@ def test_the_official_s_work_in_its_territory_is_shared_among_the_firms_it_serve
     assert blind["frequency_points"] > 0 and row["frequency_points"] == 0
 
 
-def _small_district(others_there: int) -> MarketData:
-    """:func:`_territory_market` (O1's territory X, O2 and O3 working Y) and district Z, whose three
-    firms O1 approves for 8, 2 and 2 times; O2 approves each of them ``others_there`` times."""
+def _small_district(o1: dict[str, int], o2: dict[str, int], kinds: dict[str, str] | None = None) -> MarketData:
+    """:func:`_territory_market` (O1's territory X, O2 and O3 working Y) and district Z, whose firms
+    O1 and O2 approve for as many times as ``o1`` and ``o2`` say (firm → times; ``kinds``: firm →
+    kind of its approvals, a permit by default)."""
     data = _territory_market(8)
     apps = data.approvals.to_dict("records")
-    for firm, times in (("H1", 8), ("H2", 2), ("H3", 2)):
-        _approvals(apps, "O1", firm, [20] * times)
-        _approvals(apps, "O2", firm, [20] * others_there)
-    market = _market(_officials(["O1", "O2", "O3"]), approvals=[a for a in apps if a["firm_id"]])
+    for official, times in (("O1", o1), ("O2", o2)):
+        for firm, k in times.items():
+            _approvals(apps, official, firm, [20] * k, kind=(kinds or {}).get(firm, "permit"))
+    market = _market(_officials(["O1", "O2", "O3"]), approvals=apps)
     firms = market.firms.assign(locality=market.firms["firm_id"].str[0].map({"F": "X", "G": "Y", "H": "Z"}))
     return dataclasses.replace(market, firms=firms)
 
 
 def test_a_small_district_s_own_official_is_compared_among_its_few_firms() -> None:
     """Z has three firms, fewer than ``territory_min_firms``, and O1 approves for all of them and is
-    the only one who does: Z is its territory too, so H1's 8 of the 12 are read against a third of
-    them (4, its colleagues know nothing of the three), not against O1's work across the city. Near
-    miss: where O2 makes most of the department's approvals in Z (24 of 36), O1 is not Z's official
-    and H1 is read against O1's work as a whole, as before."""
-    assert closeness.small_districts(
-        pd.DataFrame({"official_id": ["O1", "O1"], "firm_id": ["H1", "H2"], "department_id": "D1", "n": [8, 2]}),
-        pd.DataFrame({"department_id": "D1", "firm_id": ["H1", "H2"], "A": [8, 2]}),
-        pd.Series({"H1": "Z", "H2": "Z"}), min_firms=5).tolist() == [("O1", "Z")]
-    row = _row(closeness.pair_frame(_small_district(0)), "O1", "H1")
+    the only one who does: H1's 8 of O1's 12 approvals there are read against a third of them (4; its
+    colleagues know nothing of the three), not against O1's work across the city. Near misses: where
+    O2 makes most of the department's approvals in Z, or H3 is O2's alone, O1 is not Z's official
+    and H1 is read against O1's work as a whole."""
+    n = pd.DataFrame({"official_id": "O1", "firm_id": ["H1", "H2"], "department_id": "D1", "n": [8, 2]})
+    volume = pd.DataFrame({"department_id": "D1", "firm_id": ["H1", "H2"], "A": [8, 2]})
+    small = closeness.small_districts(n, volume, pd.Series({"H1": "Z", "H2": "Z"}), min_firms=5)
+    assert small[["official_id", "firm_id", "locality", "marked"]].values.tolist() == [
+        ["O1", "H1", "Z", True], ["O1", "H2", "Z", True]]
+    row = _row(closeness.pair_frame(_small_district({"H1": 8, "H2": 2, "H3": 2}, {})), "O1", "H1")
     assert row["approvals_territory"] == "Z" and row["approvals_territory_firms"] == 3
     assert row["approvals_expected"] == pytest.approx(12 / 3)
     assert row["frequency_points"] == 0
-    shared = _row(closeness.pair_frame(_small_district(8)), "O1", "H1")
-    assert pd.isna(shared["approvals_territory"])
-    # nor is a district O1 serves only part of (H3 is O2's alone)
-    part = _small_district(0)
-    part = dataclasses.replace(part, approvals=part.approvals.assign(
-        official_id=part.approvals["official_id"].where(part.approvals["firm_id"] != "H3", "O2")))
+    territory = closeness._territory(row, "approvals", closeness.Params().territory_min_firms)["territory"]
+    assert territory["small_district"] and "Z is a small district" in territory["rule"]
+    shared = _small_district({"H1": 8, "H2": 2, "H3": 2}, {"H1": 8, "H2": 8, "H3": 8})
+    assert pd.isna(_row(closeness.pair_frame(shared), "O1", "H1")["approvals_territory"])
+    part = _small_district({"H1": 8, "H2": 2}, {"H3": 2})
     assert pd.isna(_row(closeness.pair_frame(part), "O1", "H1")["approvals_territory"])
+
+
+def test_a_favoured_firm_s_own_excess_does_not_make_its_official_the_district_s() -> None:
+    """Z's two firms are O2's: it approves each 4 times, O1 approves H2 once. O1 approving H1 20
+    times would make it 84 % of Z's work, but a firm is read among the district's firms only where
+    the official does most of the work with the *other* ones (1 of H2's 5 here): H1 stays a lead."""
+    row = _row(closeness.pair_frame(_small_district({"H1": 20, "H2": 1}, {"H1": 4, "H2": 4})), "O1", "H1")
+    assert pd.isna(row["approvals_territory"]) and row["frequency_points"] > 0
 
 
 def test_a_firm_taking_most_of_a_territory_is_still_an_excess_and_the_finding_names_the_territory() -> None:
@@ -797,6 +806,10 @@ def test_the_speed_sentence_compares_kind_by_kind_where_the_firm_has_several() -
         {"kind": "land_use", "approvals": 4, "median_days": 2.0, "others_median_days": 6.0},
         {"kind": "building", "approvals": 3, "median_days": 10.0, "others_median_days": 30.0}]
     assert (speed["value"], speed["baseline"]) == (2.0, 18.0)  # the pooled medians stay in the evidence
+    blank = _market(_officials(["O1"]), approvals=[{**a, "kind": None} if a["kind"] == "building" else a
+                                                   for a in apps])
+    [unnamed] = [f for f in closeness.detect(blank) if (f.official_id, f.firm_id) == ("O1", "F1")]
+    assert "and 10 days against 30 (3 of no recorded kind)" in unnamed.explanation
     single = _market(_officials(["O1"]), approvals=[a for a in apps if a["kind"] == "building"])
     [one] = [f for f in closeness.detect(single) if (f.official_id, f.firm_id) == ("O1", "F1")]
     assert "decided its 3 approvals in a median 10 days against a median 30 days for the approvals" in one.explanation
@@ -1358,6 +1371,14 @@ def test_one_committee_meeting_with_a_relatives_firm_is_kept() -> None:
                           [{"person_id": "P1", "firm_id": "F2", "role": "legal_rep", "share": None}])
     (finding,) = closeness.detect(lost)
     assert "dealt with Firm F2 (F2) 1 time (1 evaluation: the firm lost that tender)" in finding.explanation
+    assert finding.evidence["committee_results"] == {"tenders": 1, "with_known_winner": 1, "won": 0}
+    # a second evaluated tender without a known winner is not counted as lost
+    tenders = pd.concat([lost.tenders, lost.tenders.assign(tender_id="T2", winner_firm_id=None)])
+    bids = pd.concat([lost.bids, lost.bids.assign(tender_id="T2", bid_id=lost.bids["bid_id"] + "2")])
+    evaluations = pd.concat([lost.evaluations, lost.evaluations.assign(tender_id="T2")])
+    (finding,) = closeness.detect(dataclasses.replace(lost, tenders=tenders, bids=bids, evaluations=evaluations))
+    assert "2 times (2 evaluations: the firm lost the 1 with a known winner)" in finding.explanation
+    assert finding.evidence["committee_results"] == {"tenders": 2, "with_known_winner": 1, "won": 0}
 
 
 def test_the_official_holds_a_role_only_where_declared_self_not_where_ids_coincide() -> None:

@@ -23,6 +23,8 @@ def test_a_stored_number_with_its_country_code_is_shown_as_dialled(written: str,
     "+1 212 555 1234",  # …so that one stays as stored too (12125551234)
     "010 6512 3456",  # a national number
     "12345",  # too short to be a valid one anywhere
+    "321 4469480",  # a Colombian mobile written without its country code: not Belgium's +32 14 46 94 80
+    "212 555 1234",  # a North American number without its 1: not Morocco's +212
 ])
 def test_national_ambiguous_and_invalid_numbers_are_shown_as_stored(written: str) -> None:
     stored = normalise_phone(written)
