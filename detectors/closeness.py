@@ -550,23 +550,26 @@ def _frequency_by_kind(events: pd.DataFrame, pool: pd.DataFrame, params: Params,
     small = small_districts(n.merge(load[[OID, KIND, DEPT]], on=[OID, KIND]), volume, locality,
                             params.territory_min_firms)
     if len(small):
-        at = grid[[OID, FID]].merge(small, on=[OID, FID], how="left")
-        place = at["locality"].fillna("").to_numpy()
-        local_stratum = [grid[OID], grid[KIND], pd.Series(place, index=grid.index)]
-        local = grid.groupby(local_stratum, observed=True)["n"].transform("sum") * (
-            size / size.groupby(local_stratum, observed=True).transform("sum"))
-        use = at["marked"].eq(True).to_numpy() & (grid["territory"] == "").to_numpy()
-        split = split.where(~use, local)
-        grid["territory"] = grid["territory"].where(~use, pd.Series(place, index=grid.index))
+        at = grid[[OID, FID]].merge(small, on=[OID, FID], how="left").set_index(grid.index)
+        there = at["locality"].notna()  # the rows of the officials' small localities, marked or not
+        rows = grid.loc[there, [OID, KIND, "n"]].assign(locality=at.loc[there, "locality"], size=size[there])
+        local_stratum = [rows[OID], rows[KIND], rows["locality"]]
+        local = rows.groupby(local_stratum, observed=True)["n"].transform("sum") * (
+            rows["size"] / rows.groupby(local_stratum, observed=True)["size"].transform("sum"))
+        use = (at["marked"].eq(True) & (grid["territory"] == "")).to_numpy()
+        split = split.where(~use, local.reindex(grid.index))
+        grid["territory"] = grid["territory"].where(~use, at["locality"])
     divided = grid.groupby(per_official, observed=True)["territory"].transform("nunique") > 1
     kept = grid[DEPT].isin(departments) & divided
     where = grid["territory"]
     grid["territory"] = where.where(kept, "")
     grid["expected"] = np.where(grid["territory"] != "", split, plain)
-    out = grid.groupby(PAIR, observed=True).agg(observed=("n", "sum"), expected=("expected", "sum"),
-                                               frequency_model=("frequency_model", "first"),
-                                               readings=("frequency_model", "nunique"),
-                                               territory=("territory", "max"))  # a kind's, where one has it
+    # a pair's territory is the one any kind of its work has (`first` skips the kinds without one:
+    # a max over strings would aggregate in Python, seconds at scale 10)
+    out = grid.assign(territory=grid["territory"].where(grid["territory"] != "")).groupby(PAIR, observed=True).agg(
+        observed=("n", "sum"), expected=("expected", "sum"), frequency_model=("frequency_model", "first"),
+        readings=("frequency_model", "nunique"), territory=("territory", "first"))
+    out["territory"] = out["territory"].fillna("")
     out["frequency_model"] = out["frequency_model"].where(out.pop("readings") == 1, "mixed")
     there = grid.assign(territory=where)[where != ""]  # every kind of the official's work there
     totals = there.groupby([OID, "territory"], observed=True).agg(
