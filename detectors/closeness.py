@@ -1282,6 +1282,14 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
     frame["outcome_points"] = _points(frame, "outcome_pvalue", frame["wins_in"].fillna(0) >= params.min_wins,
                                       out_eff, params.outcome_points, params, "outcome_qvalue", "outcome_pmin")
 
+    if meet is not None:  # every pair's committee results: told where the outcome was not tested (a tie's pair)
+        met = meet.cells.groupby(["o", "f"], sort=False)[["d", "w"]].sum()
+        frame = _attach(frame, pd.DataFrame({
+            OID: meet.officials[met.index.get_level_values(0)], FID: meet.firms[met.index.get_level_values(1)],
+            "committee_decided": met["d"].to_numpy(), "committee_won": met["w"].to_numpy()}), pairs)
+    for column in ("committee_decided", "committee_won"):
+        frame[column] = frame[column].fillna(0.0) if column in frame else 0.0
+
     frame = _attach(frame, ties, pairs)
     frame["tie_points"] = frame["tie_points"].fillna(0.0)
 
@@ -1332,34 +1340,42 @@ def _chance(p: float) -> str:
     return f"{p:.3f}" if p >= 0.001 else "less than 0.001"
 
 
-def _approval_days(approvals: pd.DataFrame, official: str, firm: str) -> tuple[float | None, float | None]:
-    """Median approval days for the firm and for the official's other approvals of the same kinds.
+#: an official's approvals of the kinds it also decided for other firms, as :func:`_speed` ranks them,
+#: and which of them are the firm's (:func:`_compared_approvals`)
+Compared = tuple[pd.DataFrame, pd.Series]
 
-    The approvals :func:`_speed` ranks: decided no earlier than applied for, of the kinds in
-    which the official also decided approvals for other firms — so the medians quoted are
-    those of the samples the test compared."""
+
+def _compared_approvals(approvals: pd.DataFrame, official: str, firm: str) -> Compared:
+    """The approvals :func:`_speed` ranks for the pair: the official's, decided no earlier than
+    applied for, of the kinds in which it decided approvals for the firm and for other firms; and
+    which of them are the firm's."""
     ap = _timed(approvals[approvals[OID] == official])
-    days = ap["days"]
     mine = ap[FID] == firm
     compared = ap[KIND].isin(set(ap.loc[mine, KIND]) & set(ap.loc[~mine, KIND]))
-    mine, others = days[mine & compared], days[~mine & compared]
-    return (float(mine.median()) if len(mine) else None,
+    return ap[compared], mine[compared]
+
+
+def _approval_days(approvals: pd.DataFrame, official: str, firm: str,
+                   compared: Compared | None = None) -> tuple[float | None, float | None]:
+    """Median approval days for the firm and for the official's other approvals of the same kinds
+    (:func:`_compared_approvals`, or ``compared`` when the caller has it), so the medians quoted
+    are those of the samples the test compared."""
+    ap, mine = compared if compared is not None else _compared_approvals(approvals, official, firm)
+    own, others = ap.loc[mine, "days"], ap.loc[~mine, "days"]
+    return (float(own.median()) if len(own) else None,
             float(others.median()) if len(others) else None)
 
 
-def _approval_days_by_kind(approvals: pd.DataFrame, official: str, firm: str) -> list[tuple[str, int, float, float]]:
+def _approval_days_by_kind(approvals: pd.DataFrame, official: str, firm: str,
+                           compared: Compared | None = None) -> list[tuple[str, int, float, float]]:
     """(kind, the firm's approvals, their median days, the official's other approvals' median days)
     for each kind :func:`_speed` compared, most of the firm's approvals first: the test ranks
     within a kind, so where the kinds differ in length a pooled median mixes the firm's mix of
     kinds into its speed (7 approvals "in a median 9 days against 16" were 5.5 against 6 for
     land-use files and 14 against 30 for building licences, on a helper's unseen market)."""
-    ap = _timed(approvals[approvals[OID] == official])
-    mine = ap[FID] == firm
-    out = []
-    for kind in set(ap.loc[mine, KIND]) & set(ap.loc[~mine, KIND]):
-        days = ap.loc[ap[KIND] == kind]
-        own = days.loc[mine, "days"]
-        out.append((str(kind), len(own), float(own.median()), float(days.loc[~mine, "days"].median())))
+    ap, mine = compared if compared is not None else _compared_approvals(approvals, official, firm)
+    out = [(str(kind), int(own.sum()), float(days[own].median()), float(days[~own].median()))
+           for kind, days, own in ((kind, g["days"], mine[g.index]) for kind, g in ap.groupby(KIND, sort=False))]
     return sorted(out, key=lambda k: (-k[1], k[0]))
 
 
@@ -1512,13 +1528,15 @@ def _territory(row: pd.Series, channel: str, min_firms: int) -> dict[str, Any]:
 
 
 def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.DataFrame,
-             params: Params, periods: dict[tuple[str, str, str], Period],
-             results: dict[tuple[str, str], tuple[int, int]] | None = None) -> Finding:
+             params: Params, periods: dict[tuple[str, str, str], Period]) -> Finding:
     official, firm = str(row[OID]), str(row[FID])
     oname = names["officials"].get(official, official)
     fname = names["firms"].get(firm, firm)
     counts = {ch: int(row.get(f"{ch}_observed", 0.0) or 0) for ch in ("inspections", "approvals", "evaluations")}
     still_open = int(row.get("approvals_open", 0) or 0)  # of the approvals counted
+    # the committee results of a pair whose outcome was not tested (:func:`_results_told`)
+    decided, won = (0, 0) if not pd.isna(row.get("wins_in")) or not counts["evaluations"] else \
+        (int(row.get("committee_decided", 0)), int(row.get("committee_won", 0)))
     components: dict[str, dict[str, Any]] = {}
     phrases: list[tuple[float, str]] = []  # (points, phrase with the official as subject)
 
@@ -1557,7 +1575,6 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         opening = f"{done}{when} — {row[ch + '_lift']:.1f}× what {basis} predict ({row[ch + '_expected']:.1f})"
     else:
         parts = [counted(n, ch[:-1]) for ch, n in counts.items() if n]
-        decided, won = (results or {}).get((official, firm), (0, 0))
         told = f": {_results_told(decided, won, counts['evaluations'])}" \
             if decided and parts[-1].endswith(("evaluation", "evaluations")) else ""
         opening = (f"dealt with {fname} {counted(sum(counts.values()), 'time')} ({', '.join(parts)}{told})"
@@ -1636,8 +1653,9 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
             phrases.append((row["grant_points"],
                             f"granted {int(row['grant_x'])} of its {int(row['grant_n'])} applications against "
                             f"{_pct(row['grant_p0'])} expected"))
-    mine, others = (None, None) if pd.isna(row.get("n_timed")) else _approval_days(approvals, official, firm)
-    by_kind = [] if pd.isna(row.get("n_timed")) else _approval_days_by_kind(approvals, official, firm)
+    compared = None if pd.isna(row.get("n_timed")) else _compared_approvals(approvals, official, firm)
+    mine, others = (None, None) if compared is None else _approval_days(approvals, official, firm, compared)
+    by_kind = [] if compared is None else _approval_days_by_kind(approvals, official, firm, compared)
     if not pd.isna(row.get("n_timed")):
         components["speed"] = {
             "value": _num(mine, 1), "baseline": _num(others, 1), "approvals": _num(row["n_timed"], 0),
@@ -1710,10 +1728,8 @@ def _finding(row: pd.Series, names: dict[str, dict[str, str]], approvals: pd.Dat
         "components": components,
         "department_id": row.get("department_id"),
         "portfolio_share": _num(row["portfolio_share"]),
-        **({"committee_results": {"tenders": counts["evaluations"],
-                                  "with_known_winner": results[(official, firm)][0],
-                                  "won": results[(official, firm)][1]}}
-           if results and (official, firm) in results else {}),
+        **({"committee_results": {"tenders": counts["evaluations"], "with_known_winner": decided, "won": won}}
+           if decided else {}),
         "score_threshold": params.threshold,
         "report_floor": params.report_floor,
         "tier": "strong" if row["score"] >= params.threshold else "weak",
@@ -1746,35 +1762,16 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
     counted = dataclasses.replace(data, inspections=data.inspections[~in_assignment["inspections"]],
                                   approvals=data.approvals[~in_assignment["approvals"]])
     periods = _periods(counted, hits)
-    results = _committee_results(data, hits)
-    return [_finding(row, names, approvals, params, periods, results) for _, row in hits.iterrows()]
-
-
-def _committee_results(data: MarketData, pairs: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int]]:
-    """(official, firm) → (tenders with a known winner, of them won by the firm) among the tenders the
-    firm bid in and the official evaluated, for the reported ``pairs`` whose committee meetings are
-    counted but whose outcome was not tested (fewer than ``min_evaluations``: a tie's pair). A
-    relative's firm in one tender the official evaluated is a conflict of interest whether it won
-    or lost; which of the two happened is the investigator's first question."""
-    wanted = pairs.loc[(pairs["evaluations_observed"].fillna(0) > 0)
-                       & (pairs["wins_in"].isna() if "wins_in" in pairs else True), PAIR].astype(str)
-    if wanted.empty:
-        return {}
-    evaluated = data.evaluations.dropna().drop_duplicates().astype({"tender_id": str, OID: str})
-    evaluated = evaluated[evaluated[OID].isin(set(wanted[OID]))]
-    bids = data.bids.loc[data.bids[FID].isin(set(wanted[FID])), ["tender_id", FID]].dropna().drop_duplicates()
-    met = evaluated.merge(bids.astype({"tender_id": str, FID: str}), on="tender_id")
-    met = met[pd.MultiIndex.from_frame(met[PAIR]).isin(pd.MultiIndex.from_frame(wanted))]
-    winner = data.tenders.drop_duplicates("tender_id").astype({"tender_id": str}).set_index("tender_id")[
-        "winner_firm_id"]
-    met = met.assign(winner=met["tender_id"].map(winner)).dropna(subset=["winner"])
-    met["won"] = met["winner"].astype(str) == met[FID]
-    return {(o, f): (len(g), int(g["won"].sum())) for (o, f), g in met.groupby(PAIR)}
+    return [_finding(row, names, approvals, params, periods) for _, row in hits.iterrows()]
 
 
 def _results_told(decided: int, won: int, met: int) -> str:
-    """``the firm lost that tender``, ``the firm won 1 of those 3 tenders``; of ``met`` tenders, where
-    only ``decided`` have a known winner: ``the firm lost the 1 with a known winner``."""
+    """Whether the firm won the tenders the official evaluated, for a pair whose committee meetings
+    were too few for the outcome test (a tie's pair: a relative's firm in one tender the official
+    evaluated is a conflict of interest whether it won or lost, and which of the two happened is the
+    investigator's first question). ``the firm lost that tender``, ``the firm won 1 of those 3
+    tenders``; of ``met`` tenders, where only ``decided`` have a known winner: ``the firm lost the 1
+    with a known winner``."""
     if decided == met:
         return f"the firm {'won' if won else 'lost'} that tender" if met == 1 else \
             f"the firm won {won} of those {met} tenders"

@@ -198,6 +198,11 @@ def as_of_date(data: MarketData) -> pd.Timestamp | None:
     return max(latest) if latest else None
 
 
+def _as_of(data: MarketData, params: Params) -> pd.Timestamp | None:
+    """The day open approvals are measured to: ``params.as_of``, else :func:`as_of_date`."""
+    return pd.Timestamp(params.as_of) if params.as_of else as_of_date(data)
+
+
 def approval_overdue(approvals: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
     """Per approval: ``days`` taken (to ``as_of`` while open), ``days_over`` the statutory limit, flags.
 
@@ -465,7 +470,7 @@ def official_profile_frame(data: MarketData, pairs: Sequence[Finding] | None = N
     closeness_max, closeness_firm_id. Sorted by official, month.
     """
     params = params or Params()
-    as_of = pd.Timestamp(params.as_of) if params.as_of else as_of_date(data)
+    as_of = _as_of(data, params)
     frame = _aggregate(_events(data, params, as_of), [OID, "month"])
     officials = data.officials.drop_duplicates(OID).set_index(OID)
     frame.insert(1, "name", frame[OID].map(officials["name"]))
@@ -491,7 +496,7 @@ def official_totals(data: MarketData, params: Params | None = None) -> pd.DataFr
     ``θ · expected_fails`` is the failures the z compares with.
     """
     params = params or Params()
-    as_of = pd.Timestamp(params.as_of) if params.as_of else as_of_date(data)
+    as_of = _as_of(data, params)
     events = _events(data, params, as_of)
     totals = _aggregate(events, [OID])
     days = pd.concat([events["inspections"][[OID, "date"]].rename(columns={"date": "day"}),
@@ -553,7 +558,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     """
     params = params or Params()
     totals = official_totals(data, params)
-    as_of = pd.Timestamp(params.as_of) if params.as_of else as_of_date(data)
+    as_of = _as_of(data, params)
     on = "" if as_of is None else f" on {as_of:%Y-%m-%d}"  # the day open cases were measured to
     by_year = yearly(pd.concat([totals["first_event"], totals["last_event"]]))
     best = _closeness_best(data, pairs, pairs_params).set_index(OID)
