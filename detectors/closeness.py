@@ -1147,7 +1147,9 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
 
     Columns: official_id, firm_id, department_id, inspections/approvals/evaluations (observed
     and expected, lift, p-value per channel), portfolio_share, the leniency, penalty, grant,
-    speed and outcome statistics, tie_points and ties, each component's points, their sum
+    speed and outcome statistics, committee_decided and committee_won (the tenders the official
+    evaluated that the firm bid in with a known winner, and its wins there, for every pair that
+    met), tie_points and ties, each component's points, their sum
     without ties (tested_points), corroboration_points, and score.
     Sorted by score (descending), then by the corroboration p-value (among equal scores, the
     pair deviating in more channels first), then ids.
