@@ -10,8 +10,11 @@ import pytest
 from scipy import stats
 
 from detectors.screens import (
+    LOWEST_WINS_MIN,
+    award_rules,
     category_baselines,
     category_percentiles,
+    not_lowest_price,
     suspicion,
     tender_screens,
     valid_bids,
@@ -276,3 +279,66 @@ def test_prices_in_another_currency_are_left_out_of_the_tenders_screens() -> Non
     # near miss: bids that name no currency at all are screened as before
     plain = tender_screens(bids.drop(columns="currency")).set_index("tender_id")
     assert plain.loc["T1", "n_bids"] == 4 and plain["currency"].isna().all()
+
+
+def _awarded(category: str, n: int, lowest_wins: int, prefix: str) -> list[tuple[str, str, str, float, bool]]:
+    """``n`` three-bid tenders of ``category`` (bids 100, 101, 102), the lowest winning the first
+    ``lowest_wins`` of them and the 101 the rest: rows (tender, category, firm, amount, is_winner)."""
+    rows = []
+    for t in range(n):
+        winner = "A" if t < lowest_wins else "B"
+        rows += [(f"{prefix}{t:02d}", category, firm, amount, firm == winner)
+                 for firm, amount in (("A", 100.0), ("B", 101.0), ("C", 102.0))]
+    return rows
+
+
+def test_award_rules_read_a_category_whose_lowest_bid_won_fewer_than_half_as_not_lowest_price() -> None:
+    """works: the lowest won 9 of 20 (0.45 < 0.5, flagged); goods: 11 of 20 (0.55, near miss, read);
+    misc: 3 tenders, fewer than min_tenders, so the market's share (9 + 11 + 3) / 43; not counted:
+    a tender without a winner, one with a single valid bid, and — in works — a tender whose
+    disqualified 90 is no bid (its winner, 100, is the lowest valid bid: won) and a tie at the
+    lowest (won)."""
+    rows = _awarded("works", 18, 7, "W") + _awarded("goods", 20, 11, "G") + _awarded("misc", 3, 3, "M")
+    rows += [("W-tie", "works", "A", 100.0, False), ("W-tie", "works", "B", 100.0, True),
+             ("W-tie", "works", "C", 103.0, False)]
+    rows += [("W-dq", "works", "D", 90.0, False), ("W-dq", "works", "A", 100.0, True),
+             ("W-dq", "works", "B", 104.0, False)]
+    rows += [("G-none", "goods", "A", 100.0, False), ("G-none", "goods", "B", 101.0, False),
+             ("G-one", "goods", "A", 100.0, True)]
+    bids = pd.DataFrame(rows, columns=["tender_id", "category", "firm_id", "amount", "is_winner"])
+    bids["disqualified"] = bids["tender_id"].eq("W-dq") & bids["firm_id"].eq("D")
+    tenders = bids[["tender_id", "category"]].drop_duplicates()
+    rules = award_rules(bids.drop(columns="category"), tenders, min_tenders=20)
+    assert rules.loc["works", ["awarded", "lowest_won"]].tolist() == [20, 9]
+    assert rules.loc["goods", ["awarded", "lowest_won"]].tolist() == [20, 11]
+    assert rules.loc["works", "share"] == pytest.approx(0.45) and rules.loc["goods", "share"] == pytest.approx(0.55)
+    assert rules.loc["misc", "fallback"] and rules.loc["misc", "share"] == pytest.approx(23 / 43)
+    assert rules["lowest_price"].to_dict() == {"goods": True, "misc": True, "works": False}
+    assert LOWEST_WINS_MIN == 0.5
+    unread = not_lowest_price(rules, tenders)
+    assert unread == {t for t in tenders["tender_id"] if t.startswith("W")}
+
+
+def test_a_market_without_awards_is_read_as_lowest_price() -> None:
+    bids = pd.DataFrame({"tender_id": ["T1", "T1"], "firm_id": ["A", "B"], "amount": [100.0, 101.0]})
+    rules = award_rules(bids, pd.DataFrame({"tender_id": ["T1"], "category": [None]}))
+    assert rules.index.tolist() == ["(none)"] and rules.loc["(none)", "awarded"] == 0
+    assert np.isnan(rules.loc["(none)", "share"]) and rules.loc["(none)", "lowest_price"]
+
+
+def test_unread_tenders_are_neither_ranked_nor_ranked_against() -> None:
+    """Two categories of 3-bid tenders; with x's tenders unread, y's percentiles are those of y
+    ranked without them, and x's are NaN — also where y falls back to the whole market."""
+    rng = np.random.default_rng(3)
+    rows = [(f"{c}{t}", float(a)) for c in "xy" for t in range(6) for a in 100 * rng.lognormal(0, 0.05, 3)]
+    bids = _bids([(t, a, False) for t, a in rows])
+    tenders = pd.DataFrame({"tender_id": sorted({t for t, _ in rows})})
+    tenders["category"], tenders["budget"] = tenders["tender_id"].str[0], np.nan
+    screens = tender_screens(bids)
+    unread = {f"x{t}" for t in range(6)}
+    for min_tenders in (3, 10):  # y ranked among itself; y too small, ranked among the market
+        risk = suspicion(screens, tenders, min_tenders=min_tenders, unread=unread).set_index("tender_id")
+        alone = suspicion(screens.loc[~screens["tender_id"].isin(unread)],
+                          tenders.loc[tenders["category"] == "y"], min_tenders=min_tenders).set_index("tender_id")
+        assert risk.loc[sorted(unread), ["p_cv", "p_spread", "p_rd", "risk"]].isna().all().all()
+        assert risk.loc[alone.index, "risk"].tolist() == pytest.approx(alone["risk"].tolist())
