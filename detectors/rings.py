@@ -77,7 +77,14 @@ Method
      members' own cover margins (the other members' bids over the winning member's,
      ranked among all losing margins of the category; a member-won tender counts when
      its members' median margin is in the lowest fifth), which outsiders' honest bids
-     cannot mask; the price value is the larger of the two;
+     cannot mask. Both read only the tenders of categories awarded to the lowest bid
+     (:func:`detectors.screens.award_rules`: in an average-bid or scored award the lowest does
+     not usually win, and cover bidding is not what its bids show). A third test, *regular
+     differences*, reads every category: the tenders where ≥ 3 members bid whose bids stood at
+     equal steps in money or per cent (:mod:`detectors.bid_steps`; the PRC Bidding Law
+     regulation, art. 40(4), deems such bids collusive), against the market's chance rate of
+     as many bids of one tender doing so, by a Poisson tail gated like the share tests
+     (:func:`steps_test_value`). The price value is the largest of the three;
    * excess co-bidding [15] (:func:`excess_outliers`) — how far the group's co-bidding in
      excess of the configuration null stands out among the market's candidates. With
      ``C = Σ C_ij`` and ``E = Σ E_ij`` over the member pairs, the Poisson log-likelihood
@@ -140,7 +147,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from detectors import bid_traces, complementary
+from detectors import bid_steps, bid_traces, complementary
 from detectors.finding import (
     Finding,
     between_tenders,
@@ -156,14 +163,16 @@ from detectors.memo import memo
 from detectors.screens import (
     NO_CATEGORY,
     RISK_SCREENS,
+    award_rules,
     category_baselines,
+    not_lowest_price,
     suspicion,
     tender_screens,
     uncategorised_market,
 )
 
 __all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "identifier_rings", "group_excess",
-           "excess_outliers", "ring_screens", "share_test_value"]
+           "excess_outliers", "ring_screens", "share_test_value", "steps_test_value"]
 
 NAME = "rings"
 
@@ -807,7 +816,11 @@ def _screen_tables(data: MarketData, min_category_tenders: int) -> SimpleNamespa
     ``valid`` bids (positive amount, not disqualified);
     ``loser_margins`` — each losing bid's margin over the winning bid, as a mid-rank
     percentile within its category (low = close to the winner; the whole market's
-    percentile where the category has fewer than 5 × ``min_category_tenders`` losing bids).
+    percentile where the category has fewer than 5 × ``min_category_tenders`` losing bids);
+    ``step_rates`` — :func:`detectors.bid_steps.chance_rates` of the valid bids;
+    ``rules`` (:func:`detectors.screens.award_rules`) and ``unread`` — the tenders of categories
+    not awarded to the lowest bid, whose screens and margins are not ranked (they are left out of
+    the percentiles, the flagged tenders and the loser margins).
     """
     return memo("screen_tables", (data.bids, data.tenders), min_category_tenders,
                 lambda: _screen_tables_of(data, min_category_tenders))
@@ -821,7 +834,9 @@ def _screen_tables_of(data: MarketData, min_category_tenders: int) -> SimpleName
     winners = bids.loc[bids["is_winner"]].drop_duplicates("tender_id").set_index("tender_id")["firm_id"]
 
     screens = tender_screens(raw, min_bids=2)
-    pct = suspicion(screens, data.tenders, min_category_tenders).set_index("tender_id")
+    rules = award_rules(data.bids, data.tenders, min_category_tenders)
+    unread = not_lowest_price(rules, data.tenders)
+    pct = suspicion(screens, data.tenders, min_category_tenders, unread=unread).set_index("tender_id")
     counts = pct.groupby("category")["risk"].transform("count")
     pct["risk_rank"] = np.where(counts >= min_category_tenders,
                                 pct.groupby("category")["risk"].rank(pct=True), pct["risk"].rank(pct=True))
@@ -838,6 +853,7 @@ def _screen_tables_of(data: MarketData, min_category_tenders: int) -> SimpleName
     losers = winner_bid.loc[winner_bid["firm_id"] != winner_bid["winner"]].copy()
     losers["win"] = losers["tender_id"].map(win_amount_all)
     losers = losers.dropna(subset=["win"])
+    losers = losers.loc[~losers["tender_id"].isin(unread)]
     losers["margin"] = losers["amount"] / losers["win"] - 1.0
     losers["category"] = losers["tender_id"].map(tenders["category"]).fillna(NO_CATEGORY).astype(str)
     n_cat = losers.groupby("category")["margin"].transform("size")
@@ -847,7 +863,9 @@ def _screen_tables_of(data: MarketData, min_category_tenders: int) -> SimpleName
     return SimpleNamespace(bids=bids, bidders=bids.groupby("tender_id").size(), tenders=tenders,
                            winners=winners, screens=screens.set_index("tender_id"), percentiles=pct,
                            flagged_tenders=flagged_tenders, baselines=baselines, fallback=fallback, valid=valid,
-                           loser_margins=losers[["tender_id", "firm_id", "p_margin"]])
+                           loser_margins=losers[["tender_id", "firm_id", "p_margin"]], rules=rules, unread=unread,
+                           step_rates=bid_steps.chance_rates(valid, set(range(bid_steps.MIN_BIDS,
+                                                                              bid_steps.MAX_SIZE + 1))))
 
 
 def segmentation(winners: Sequence[Any], segments: Sequence[Any],
@@ -961,8 +979,9 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     rt["published_at"] = rt["tender_id"].map(tenders["published_at"])
     rt["category"] = rt["tender_id"].map(tenders["category"]).fillna(NO_CATEGORY).astype(str)
     rt["pairs"] = rt["members"] * (rt["members"] - 1) / 2
+    rt["unread"] = rt["tender_id"].isin(market.unread)  # not a lowest-price category: screens not read
     for column in ("cv", "spread", "diff_pct", "rd"):
-        rt[column] = rt["tender_id"].map(market.screens[column])
+        rt[column] = rt["tender_id"].map(market.screens[column]).where(~rt["unread"])
     percentile_columns = [f"p_{screen}" for screen in RISK_SCREENS]
     for column in percentile_columns:
         rt[column] = rt["tender_id"].map(market.percentiles[column])
@@ -980,6 +999,8 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
                 median_cv=("cv", "median"), median_spread=("spread", "median"),
                 median_rd=("rd_finite", "median"))
     agg["closed"] = (rt["bidders"] == rt["members"]).groupby(rt["ring"]).mean()
+    agg["n_unread"] = rt.groupby("ring")["unread"].sum()
+    unread_categories = rt.loc[rt["unread"]].groupby("ring")["category"].unique()
     agg["median_members"] = rt.groupby("ring")["members"].median()
     p_sum = rt[percentile_columns].sum(axis=1, min_count=1).groupby(rt["ring"]).sum()
     p_n = rt[percentile_columns].notna().sum(axis=1).groupby(rt["ring"]).sum()
@@ -1024,12 +1045,36 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     margins = covers.groupby("ring")["margin"]
     agg["cover_q10"], agg["cover_q90"] = margins.quantile(0.1), margins.quantile(0.9)
     agg["cover_n"] = covers.groupby("ring")["tender_id"].nunique()
+    # the tight-cover test reads only tenders of lowest-price categories (market.unread: not ranked)
+    covers = covers.loc[~covers["tender_id"].isin(market.unread)]
+    agg["cover_read"] = covers.groupby("ring")["tender_id"].nunique()
     # a member-won ring tender is "tight" when the median percentile of its member covers
     # among the market's losing margins (:func:`_screen_tables`) is in the lowest fifth
     covers = covers.merge(market.loser_margins, on=["tender_id", "firm_id"], how="left")
     tight = covers.groupby(["ring", "tender_id"])["p_margin"].median().rename("p").reset_index()
     tight["tight"] = (tight["p"] < FLAG_SHARE).astype(int)
     agg["cover_tight"] = tight.groupby("ring")["tight"].sum()
+
+    # regular differences: the tenders where ≥ 3 members bid whose bids stood at equal steps
+    # (one bid per member, its lowest), against how often as many of a tender's bids do by chance
+    mine = rt[["ring", "tender_id"]].merge(market.valid, on="tender_id")
+    mine = mine.loc[mine["firm_id"].map(label).fillna(-2).astype(int) == mine["ring"]]
+    mine = mine.groupby(["ring", "tender_id", "firm_id"], as_index=False)["amount"].min()
+    sizes = mine.groupby(["ring", "tender_id"]).size()
+    sizes = sizes.loc[sizes >= bid_steps.MIN_BIDS]
+    if len(sizes):
+        mine = mine.set_index(["ring", "tender_id"]).loc[sizes.index].reset_index()
+        irregular = bid_steps.set_irregularity(mine, ["ring", "tender_id"]).reindex(sizes.index)
+        steps = pd.DataFrame({"k": sizes, "stepped": irregular <= bid_steps.TOLERANCE,
+                              "rate": [bid_steps.rate_of(market.step_rates, int(k)) for k in sizes]}).reset_index()
+        agg["steps_n"] = steps.groupby("ring").size()
+        agg["steps_hits"] = steps.groupby("ring")["stepped"].sum()
+        agg["steps_expected"] = steps.groupby("ring")["rate"].sum()
+        stepped = steps.loc[steps["stepped"]].merge(mine, on=["ring", "tender_id"])
+        step_examples = {k: _step_examples(g) for k, g in stepped.groupby("ring")}
+    else:
+        agg["steps_n"] = agg["steps_hits"] = agg["steps_expected"] = 0
+        step_examples = {}
 
     # win rotation among members, in publication order
     won = won.sort_values(["ring", "published_at", "tender_id", "winner"], na_position="last", kind="mergesort")
@@ -1121,6 +1166,13 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "cover_q10": float(a["cover_q10"]), "cover_q90": float(a["cover_q90"]),
             "cover_tenders": int(a["cover_n"]) if a["cover_n"] == a["cover_n"] else 0,
             "cover_tight": int(a["cover_tight"]) if a["cover_tight"] == a["cover_tight"] else 0,
+            "cover_read": int(a["cover_read"]) if a["cover_read"] == a["cover_read"] else 0,
+            "unread_tenders": int(a["n_unread"]),
+            "steps_n": _count(a["steps_n"]), "steps_hits": _count(a["steps_hits"]),
+            "steps_expected": float(a["steps_expected"]) if a["steps_expected"] == a["steps_expected"] else 0.0,
+            "step_examples": step_examples.get(k, []),
+            "lowest_won_share": {str(c): round(float(market.rules.at[c, "share"]), 4)
+                                 for c in sorted(unread_categories.get(k, []))},
             "baseline_cv": _or(a["base_cv"], base.get("cv")), "baseline_rd": _or(a["base_rd"], base.get("rd")),
             "baseline_spread": _or(a["base_spread"], base.get("spread")),
             "n_categories": int(a["n_categories"]) if a["n_categories"] == a["n_categories"] else 1,
@@ -1176,7 +1228,7 @@ def _division_weight(z: float) -> float:
 def _share_counts(row: pd.Series) -> list[tuple[int, int]]:
     """(hits, n) of the two share tests of :func:`_components`: flagged of priced, tight of cover tenders."""
     return [(int(row.get("n_flagged", 0) or 0), int(row.get("n_priced", 0) or 0)),
-            (int(row.get("cover_tight", 0) or 0), int(row.get("cover_tenders", 0) or 0))]
+            (int(row.get("cover_tight", 0) or 0), int(row.get("cover_read", 0) or 0))]
 
 
 def _binomial_tails(counts: list[tuple[int, int]]) -> dict[tuple[int, int], float]:
@@ -1186,6 +1238,43 @@ def _binomial_tails(counts: list[tuple[int, int]]) -> dict[tuple[int, int], floa
         return {}
     hits, n = (np.array(v, dtype=np.int64) for v in zip(*keys, strict=True))
     return dict(zip(keys, (float(p) for p in stats.binom.sf(hits - 1, n, FLAG_SHARE)), strict=True))
+
+
+def _count(value: Any) -> int:
+    """A count aggregated over rings, 0 where a ring had none (NaN)."""
+    return int(value) if value == value else 0
+
+
+def _step_examples(stepped: pd.DataFrame) -> list[dict[str, Any]]:
+    """The stepped tenders of a ring (rows of the members' bids in them), by tender id: tender,
+    members by amount, and the step, in money (``step``) or per cent (``step_pct``), whichever is
+    more regular."""
+    out = []
+    for tender, g in stepped.sort_values(["tender_id", "amount"]).groupby("tender_id", sort=True):
+        b = g["amount"].to_numpy(dtype=float)
+        gaps, rel = np.diff(b), b[1:] / b[:-1] - 1.0
+        money = (gaps.max() - gaps.min()) / gaps.mean() <= (rel.max() - rel.min()) / rel.mean()
+        out.append({"tender_id": str(tender), "firms": [str(f) for f in g["firm_id"]],
+                    **({"step": round(float(gaps.mean()), 2)} if money else
+                       {"step_pct": round(100 * float(rel.mean()), 3)})})
+    return out
+
+
+def steps_test_value(hits: int, n: int, expected: float, n_candidates: int) -> tuple[float, float]:
+    """The regular-differences test of one candidate ring: ``(p, value)``, value in [0, 1].
+
+    ``hits`` of the ``n`` tenders where ≥ 3 members bid have the members' bids at equal steps
+    (:mod:`detectors.bid_steps`) where chance gives ``expected``; ``p`` is the Poisson tail
+    ``P(X ≥ hits)``. Effect = ``clip(hits / n / 0.5, 0, 1)`` (full when half of them are
+    stepped: a hand that writes covers need not step every time); value = effect ×
+    ``clip(−log10(p · m) / 2, 0, 1)`` over m candidates, as in :func:`share_test_value`.
+    """
+    if not n or not hits:
+        return 1.0, 0.0
+    p = bid_steps.poisson_tail(hits, expected)
+    effect = float(np.clip(hits / n / 0.5, 0.0, 1.0))
+    surprise = -math.log10(max(p, 1e-300)) - math.log10(max(n_candidates, 1))
+    return p, effect * float(np.clip(surprise / 2.0, 0.0, 1.0))
 
 
 def share_test_value(hits: int, n: int, n_candidates: int, pvalue: float | None = None) -> tuple[float, float, float]:
@@ -1237,7 +1326,9 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
     (n_flagged, n_priced), (n_tight, n_cover) = _share_counts(row)
     share, pvalue, screens_value = share_test(n_flagged, n_priced)
     cover_share, cover_pvalue, cover_value = share_test(n_tight, n_cover)
-    price = max(screens_value, cover_value)
+    steps_p, steps_value = steps_test_value(int(row.get("steps_hits", 0) or 0), int(row.get("steps_n", 0) or 0),
+                                            float(row.get("steps_expected", 0.0) or 0.0), n_candidates)
+    price = max(screens_value, cover_value, steps_value)
     price_p = row.get("price_p")
     # even shares alone also arise in genuine competition among equals; dividing the wins is
     # what distinguishes a cartel: in time (turn-taking, fewer repeat wins than chance) or by
@@ -1257,7 +1348,17 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
                           "member_won_tenders_with_member_covers": n_cover,
                           "tight_member_covers": n_tight, "tight_share": cover_share,
                           "tight_binomial_pvalue": cover_pvalue, "cover_value": cover_value,
-                          "mean_suspicion_percentile": price_p}),
+                          "mean_suspicion_percentile": price_p,
+                          # tenders of categories not awarded to the lowest bid: not screened
+                          "tenders_not_read": int(row.get("unread_tenders", 0) or 0),
+                          "lowest_won_share_by_category": row.get("lowest_won_share") or {},
+                          # regular differences (detectors.bid_steps): tenders where >= 3 members bid
+                          "tenders_with_three_members": int(row.get("steps_n", 0) or 0),
+                          "stepped_tenders": int(row.get("steps_hits", 0) or 0),
+                          "stepped_expected": round(float(row.get("steps_expected", 0.0) or 0.0), 4),
+                          "stepped_poisson_pvalue": steps_p, "steps_value": steps_value,
+                          "step_tolerance": bid_steps.TOLERANCE,
+                          "stepped": row.get("step_examples") or []}),
         "rotation": (rotation, {"member_win_share": row["member_win_share"],
                                 "winner_evenness": row["winner_entropy"],
                                 "turn_taking": row["turn_taking"],
@@ -1300,6 +1401,32 @@ def _top_winners(wins: dict[str, int], shown: int = 3) -> str:
     if len(ranked) > shown:
         shown = sum(n >= ranked[shown - 1][1] for _, n in ranked)
     return listed([f"{firm} {n}" for firm, n in ranked], shown)
+
+
+def _stepped(facts: dict[str, Any]) -> str:
+    """The regular-differences clause, e.g. "in 59 of the 62 tenders where three or more of them bid,
+    their bids stood at equal steps (41,000 apart in T00004: F0148, F0074, F0094 and 2 more), where
+    chance alone would give fewer than 0.01"."""
+    example = ""
+    if facts.get("stepped"):
+        first = facts["stepped"][0]
+        example = f" ({bid_steps.apart(first)} in {first['tender_id']}: {listed(first['firms'], 3)}, from lowest to highest)"
+    return (f"in {facts['stepped_tenders']} of the {counted(facts['tenders_with_three_members'], 'tender')} where "
+            f"three or more of them bid, their bids stood at equal steps{example}, where chance alone would give "
+            f"{bid_traces.chance(facts['stepped_expected'])}")
+
+
+def _not_read(n: int, total: int, shares: dict[str, float]) -> str:
+    """Why ``n`` of a ring's ``total`` tenders were not screened for cover bids: their categories
+    (``shares``: category → the share of its awarded tenders the lowest valid bid won,
+    :func:`detectors.screens.award_rules`) are not awarded on the lowest price."""
+    values = sorted(round(100 * v) for v in shares.values())
+    won = f"{values[0]} %" if len(set(values)) <= 1 else f"{values[0]}–{values[-1]} %"
+    which = ("none of their tenders was" if n == total else
+             f"{n} of their tenders {'was' if n == 1 else 'were'} not")
+    whose = "their category's" if len(shares) <= 1 else "their categories'"
+    return (f"{which} screened for cover bids, which presume that the lowest "
+            f"bid wins: the lowest valid bid won only {won} of {whose} awarded tenders (an average-bid or scored award)")
 
 
 def _margins(q10: float, q90: float) -> str:
@@ -1390,8 +1517,12 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
                 f"(median CV {cv:.3f} against {base:.3f})"
         if phrase:
             prices.append(phrase)
+    if row.get("unread_tenders"):
+        prices.append(_not_read(int(row["unread_tenders"]), int(row["n_tenders"]), row.get("lowest_won_share") or {}))
     if prices:
         sentences.append(_sentence(prices))
+    if price_facts.get("steps_value", 0.0) > 0.0:
+        sentences.append(_sentence([_stepped(price_facts)]))
     together = []
     if row["closed_share"] >= 0.5:
         together.append(f"no outsider bid in {_pct(row['closed_share'])} % of their tenders")

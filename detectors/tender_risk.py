@@ -35,9 +35,22 @@ tender with both stands out most. A tender where bids of two or more firms carri
 address or document file that met itself in its tenders beyond chance (a significant
 same-tender trace, :mod:`detectors.bid_traces`) is raised once more, by ``trace_weight``
 with the same noisy-or: one hand behind competing bids is the plainest sign there is
-(OECD 2009; the PRC Bidding Law regulation, art. 40, deems such bids collusive). Only
+(OECD 2009; the PRC Bidding Law regulation, art. 40, deems such bids collusive). So is a tender
+where a ring's members' bids stood at equal steps, when the ring's regular differences counted
+(the ring's ``steps_value`` > 0: stepped in more of its tenders than chance gives,
+:mod:`detectors.bid_steps`; art. 40(4) deems such bids collusive too). Only
 tenders scoring at least ``min_score`` become findings; :func:`tender_risk_scores` returns
 every scored tender (for ROC curves).
+
+**Not a lowest-price market.** The screens assume the lowest bid wins. In a category whose
+lowest valid bid won fewer than half of its awarded tenders (:func:`detectors.screens.award_rules`:
+an average-bid or benchmark-price rule, 基准价法, or a price-and-quality score) the tenders are not
+ranked: their screen risk is the neutral 0.5, so only a ring or a same-tender trace raises them,
+and the sentence says why, with the winning bid's rank among the bids and its share of the
+budget (what was paid). On an unseen market with five benchmark-price categories the screens had
+ranked their rigged tenders *below* the honest ones: tender ROC-AUC there 0.52 / 0.48 (two seeds)
+→ 0.95 / 0.95 left unranked, the market's 0.58 / 0.54 → 0.88 / 0.86, and honest tenders scoring
+90 or more 25 / 23 → 3 / 2.
 
 Rings: ``detect(data, params, seed, rings=None)`` computes them with
 :func:`detectors.rings.detect` (same ``seed``) unless ring findings are passed in —
@@ -60,19 +73,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from detectors import bid_traces
+from detectors import bid_steps, bid_traces
 from detectors import rings as rings_detector
 from detectors.finding import Finding, counted, joined, listed, ordinal
 from detectors.market import MarketData
 from detectors.screens import (
+    LOWEST_WINS_MIN,
     NO_CATEGORY,
     RISK_SCREENS,
     TOP_BAND,
+    award_rules,
     band_medians,
     category_baselines,
+    not_lowest_price,
     suspicion,
     tender_screens,
     uncategorised_market,
+    valid_bids,
     with_budget_ratio,
 )
 
@@ -126,6 +143,24 @@ def _ring_by_tender(rings: list[Finding] | None, min_score: float) -> pd.DataFra
     return frame.drop_duplicates("tender_id").set_index("tender_id")
 
 
+def _stepped_by_tender(rings: list[Finding] | None, min_score: float) -> dict[str, dict[str, Any]]:
+    """tender_id → the stepped bids of a ring above ``min_score`` whose regular differences counted
+    (``steps_value`` > 0 in its price facts): the members by amount, the step, and the ring's
+    stepped tenders, its tenders where ≥ 3 members bid and the number chance gives; the
+    highest-scoring ring's where several."""
+    out: dict[str, dict[str, Any]] = {}
+    for ring in sorted(rings or [], key=lambda f: -f.score):
+        facts = ring.evidence.get("components", {}).get("price", {}).get("facts", {})
+        if ring.score < min_score or not facts.get("steps_value", 0.0) > 0.0:
+            continue
+        for stepped in facts.get("stepped", []):
+            out.setdefault(stepped["tender_id"], {
+                **stepped, "ring_stepped": facts["stepped_tenders"],
+                "ring_tenders_with_three_members": facts["tenders_with_three_members"],
+                "ring_expected": facts["stepped_expected"]})
+    return out
+
+
 def _traces_by_tender(data: MarketData) -> dict[str, list[Any]]:
     """tender_id → the significant same-tender traces (rows of :mod:`detectors.bid_traces`) met there."""
     out: dict[str, list[Any]] = {}
@@ -160,7 +195,10 @@ def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
     DataFrame
         ``tender_id, category, score`` (0–100), ``screen_risk`` (0–1), ``ring_score``
         (0–100, 0 without a ring), ``ring_firms``, ``ring_raised`` (the score before a trace),
-        ``traced`` (a significant same-tender trace was met there), the percentiles ``p_cv,
+        ``lowest_price`` (False: the category is not awarded to the lowest bid, its screens are not
+        ranked and ``screen_risk`` is 0.5, :func:`detectors.screens.award_rules`),
+        ``traced`` (a significant same-tender trace was met there, or ``stepped``: a ring's members' bids
+        stood at equal steps there, :func:`_stepped_by_tender`), the percentiles ``p_cv,
         p_spread, p_rd, p_budget_ratio``, the bid-count ``band`` they were ranked in
         (:func:`detectors.screens.category_percentiles`; 0: among the whole category) and the raw screens ``n_bids, cv, spread, diff_pct,
         rd, budget_ratio``; sorted by tender_id.
@@ -168,29 +206,40 @@ def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
     params = params or Params()
     if screens is None:
         screens = tender_screens(data.bids, min_bids=params.min_bids)
-    return _scored(data, rings, params, screens, _traces_by_tender(data))[0]
+    return _scored(data, rings, params, screens, _traces_by_tender(data), _rules(data, params))[0]
+
+
+def _rules(data: MarketData, params: Params) -> pd.DataFrame:
+    """:func:`detectors.screens.award_rules` of the market's categories."""
+    return award_rules(data.with_winners().bids, data.tenders, params.min_category_tenders)
 
 
 def _scored(data: MarketData, rings: list[Finding] | None, params: Params, screens: pd.DataFrame,
-            traces_at: dict[str, list[Any]]) -> tuple[pd.DataFrame, set[str] | None]:
+            traces_at: dict[str, list[Any]], rules: pd.DataFrame) -> tuple[pd.DataFrame, set[str] | None]:
     """:func:`tender_risk_scores` and the reference tenders it ranked against (:func:`_reference`);
-    ``traces_at`` is :func:`_traces_by_tender`."""
+    ``traces_at`` is :func:`_traces_by_tender`, ``rules`` :func:`_rules`."""
     if "budget_ratio" not in screens:
         screens = with_budget_ratio(screens, data.tenders)
     ring = _ring_by_tender(rings if params.use_rings else None, params.min_ring_score)
-    reference = _reference(screens, ring, params)
-    pct = suspicion(screens, data.tenders, params.min_category_tenders, reference=reference)
+    unread = not_lowest_price(rules, data.tenders)
+    reference = _reference(screens.loc[~screens["tender_id"].isin(unread)], ring, params)
+    pct = suspicion(screens, data.tenders, params.min_category_tenders, reference=reference, unread=unread)
+    # a tender of a category not awarded to the lowest bid is not read by the screens: neutral
+    pct["lowest_price"] = ~pct["tender_id"].isin(unread)
+    pct["risk"] = pct["risk"].where(pct["lowest_price"], 0.5)
     out = pct.rename(columns={"risk": "screen_risk"}).merge(
         screens[["tender_id", "n_bids", "cv", "spread", "diff_pct", "rd", "budget_ratio"]], on="tender_id")
     out["ring_score"] = out["tender_id"].map(ring["ring_score"]).fillna(0.0) if len(ring) else 0.0
     out["ring_firms"] = out["tender_id"].map(ring["ring_firms"]) if len(ring) else None
     with_ring = 1.0 - (1.0 - out["screen_risk"]) * (1.0 - params.ring_weight * out["ring_score"] / 100.0)
-    out["traced"] = out["tender_id"].isin(set(traces_at))
+    out["stepped"] = out["tender_id"].isin(set(_stepped_by_tender(rings if params.use_rings else None,
+                                                                    params.min_ring_score)))
+    out["traced"] = out["tender_id"].isin(set(traces_at)) | out["stepped"]
     raised = 1.0 - (1.0 - with_ring) * (1.0 - params.trace_weight * out["traced"])
     out["ring_raised"] = np.clip(100.0 * with_ring, 0.0, 100.0)
     out["score"] = np.clip(100.0 * raised, 0.0, 100.0)
     columns = ["tender_id", "category", "score", "screen_risk", "ring_score", "ring_firms", "ring_raised",
-               "traced", "p_cv", "p_spread", "p_rd", "p_budget_ratio", "band", "n_bids", "cv", "spread", "diff_pct",
+               "traced", "stepped", "lowest_price", "p_cv", "p_spread", "p_rd", "p_budget_ratio", "band", "n_bids", "cv", "spread", "diff_pct",
                "rd", "budget_ratio"]
     return out[columns].sort_values("tender_id").reset_index(drop=True), reference
 
@@ -216,7 +265,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         rings = rings_detector.detect(data, params=rings_params, seed=seed)
     screens = with_budget_ratio(tender_screens(data.bids, min_bids=params.min_bids), data.tenders)
     traces_at = _traces_by_tender(data)
-    scores, reference = _scored(data, rings, params, screens, traces_at)
+    rules = _rules(data, params)
+    scores, reference = _scored(data, rings, params, screens, traces_at, rules)
     # the medians quoted beside a tender are of the tenders it was ranked against: its category's
     # with as many valid bids where it was ranked within its bid-count band, else its category's
     # (or the market's); the evidence keeps the whole category's beside the band's
@@ -230,6 +280,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     flagged = flagged.sort_values(["score", "tender_id"], ascending=[False, True]).head(params.max_findings)
     in_flagged = data.bids.loc[data.bids["tender_id"].isin(set(flagged["tender_id"])), ["tender_id", "firm_id"]]
     bidders_of = {t: set(g) for t, g in in_flagged.groupby("tender_id")["firm_id"]}
+    paid = _winning_bids(data, set(flagged.loc[~flagged["lowest_price"], "tender_id"]))
+    stepped_at = _stepped_by_tender(rings if params.use_rings else None, params.min_ring_score)
     findings = []
     for row in flagged.itertuples(index=False):
         ring_members = sorted(set(row.ring_firms.split(",")) & bidders_of.get(row.tender_id, set())) \
@@ -237,6 +289,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         base = {s: _base(baselines, row.category, s, whole) for s in RISK_SCREENS}
         band = {s: in_band.get((str(row.category), int(row.band), s)) for s in RISK_SCREENS} if row.band else {}
         traces = [_trace_here(t, row.tender_id) for t in traces_at.get(row.tender_id, [])]
+        rule = _award_rule(rules, row, paid)
         evidence: dict[str, Any] = {
             "category": row.category, "n_bids": int(row.n_bids),
             "band": int(row.band),  # the bid-count band its percentiles were ranked in (0: the whole category)
@@ -250,10 +303,12 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
             "suspicion_percentiles": {"cv": row.p_cv, "spread": row.p_spread, "rd": row.p_rd,
                                       "budget_ratio": row.p_budget_ratio},
             "screen_risk": row.screen_risk,
+            "award_rule": rule,  # whether the screens were read: the category's lowest bid usually wins
             "ring": {"score": row.ring_score,
                      "firms": row.ring_firms.split(",") if isinstance(row.ring_firms, str) else [],
                      "members_bidding": ring_members},
             "same_tender": traces,
+            "stepped_bids": stepped_at.get(row.tender_id),  # a ring's bids at equal steps here
             "components": {
                 "screens": {"value": round(float(row.screen_risk), 4),
                             "contribution": round(100.0 * float(row.screen_risk), 2)},
@@ -267,10 +322,44 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         }
         findings.append(Finding(detector=NAME, kind="tender", score=round(float(row.score), 2),
                                 explanation=_explain(row, _quoted(base, band), ring_members, reference is not None,
-                                                     traces),
+                                                     traces, rule, stepped_at.get(row.tender_id)),
                                 evidence=evidence,
                                 tender_id=row.tender_id))
     return findings
+
+
+def _winning_bids(data: MarketData, tenders: set[str]) -> pd.DataFrame:
+    """For each of ``tenders`` with a winning valid bid: ``rank`` (1 + the valid bids below it; its
+    lowest winning bid where lots have several) and ``budget_ratio`` (its amount over a positive
+    budget), by tender_id."""
+    if not tenders:
+        return pd.DataFrame({"rank": pd.Series(dtype=int), "budget_ratio": pd.Series(dtype=float)})
+    bids = data.with_winners().bids
+    valid = valid_bids(bids.loc[bids["tender_id"].isin(tenders)], also=("is_winner",))
+    won = valid.loc[valid["is_winner"].fillna(False).astype(bool)].groupby("tender_id")["amount"].min()
+    below = valid.assign(win=valid["tender_id"].map(won)).query("amount < win").groupby("tender_id").size()
+    budget = pd.to_numeric(data.tenders.drop_duplicates("tender_id").set_index("tender_id")["budget"],
+                           errors="coerce").where(lambda b: b > 0)
+    return pd.DataFrame({"rank": below.reindex(won.index, fill_value=0) + 1,
+                         "budget_ratio": won / won.index.map(budget).astype(float)})
+
+
+def _award_rule(rules: pd.DataFrame, row: Any, paid: pd.DataFrame) -> dict[str, Any]:
+    """The evidence of :func:`detectors.screens.award_rules` for the tender's category, and — where
+    its screens were not read — the winning bid's ``winner_rank`` and ``winning_budget_ratio``."""
+    category = str(row.category)
+    if category not in rules.index:
+        return {"lowest_price": True, "category_share_lowest_won": None}
+    rule = rules.loc[category]
+    out: dict[str, Any] = {"lowest_price": bool(row.lowest_price),
+                           "category_share_lowest_won": None if rule["share"] != rule["share"] else round(float(rule["share"]), 4),
+                           "awarded": int(rule["awarded"]), "lowest_won": int(rule["lowest_won"]),
+                           "from_whole_market": bool(rule["fallback"]), "lowest_wins_min": LOWEST_WINS_MIN}
+    if not row.lowest_price and row.tender_id in paid.index:
+        won = paid.loc[row.tender_id]
+        out["winner_rank"] = int(won["rank"])
+        out["winning_budget_ratio"] = None if won["budget_ratio"] != won["budget_ratio"] else round(float(won["budget_ratio"]), 4)
+    return out
 
 
 def _trace_here(trace: Any, tender_id: str) -> dict[str, Any]:
@@ -317,13 +406,8 @@ TENDERS_OF = {"market": "the market's tenders", "category": "the category's tend
               "uncategorised": "the tenders without a category"}
 
 
-def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], without_rings: bool,
-             traces: list[dict[str, Any]]) -> str:
-    """The tender's sentences: its valid bids' CV and RD, and the lowest bid's share of the budget
-    where it has one, against the medians it was ranked against (its category's, or the market's
-    for a small category or a market without categories; tenders of suspected rings left out when
-    ``without_rings``); then the mean of its suspicion percentiles (capped at the 99th), and the ring's ``members`` who bid in it (each leads to the
-    ring through MEMBER_OF)."""
+def _screened(row: Any, base: dict[str, dict[str, Any]], without_rings: bool) -> str:
+    """The screens part of :func:`_explain`: the facts against their medians, and the mean percentile."""
     def median(screen: str) -> str:  # "category median 0.074", or "median 0.045" for the band's
         return ("" if base[screen].get("banded") else f"{_of(base[screen])} ") + "median"
 
@@ -333,9 +417,9 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
     if row.rd == row.rd and base["rd"]["median"] is not None:
         # said with what it measures: the number alone (91.92 where two covers sat 610 apart) means nothing
         rd_median = f"{median('rd')} {base['rd']['median']:.2f}"
-        facts.append(f"identical losing bids, so an infinite relative distance ({rd_median})" if np.isinf(row.rd)
+        facts.append(f"identical bids above the lowest, so an infinite relative distance ({rd_median})" if np.isinf(row.rd)
                      else f"relative distance {row.rd:.2f} (the lowest bid's lead over the next, in standard "
-                          f"deviations of the losing bids; {rd_median})")
+                          f"deviations of the bids above it; {rd_median})")
     if row.budget_ratio == row.budget_ratio and base["budget_ratio"]["median"] is not None:
         facts.append(f"the lowest at {100 * row.budget_ratio:.1f} % of the budget ({median('budget_ratio')} "
                      f"{100 * base['budget_ratio']['median']:.1f} %)")
@@ -358,9 +442,40 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
     # is ranked against, so it never outranks all of them)
     text += (f"On average over {over}, it ranks at the {ordinal(min(99, round(100 * row.screen_risk)))} "
              f"percentile for looking like cover bidding among {compared}")
+    return text
+
+
+def _not_read(row: Any, rule: dict[str, Any]) -> str:
+    """The sentence of a tender whose category is not awarded to the lowest bid: what won, and why
+    its bids are not read as cover bids (":func:`detectors.screens.award_rules`")."""
+    won = ""
+    if "winner_rank" in rule:
+        ratio = rule.get("winning_budget_ratio")
+        won = (f"; the winning bid was the {'lowest' if rule['winner_rank'] == 1 else ordinal(rule['winner_rank']) + ' lowest'}"
+               + (f", at {100 * ratio:.1f} % of the budget" if ratio is not None else ""))
+    whose = "the market's" if rule.get("from_whole_market") else "its category's"
+    share = float(rule["category_share_lowest_won"])  # a category not read has a share below the floor
+    return (counted(int(row.n_bids), "valid bid") + won + ". Its bids are not ranked as cover bids, which "
+            f"presume that the lowest bid wins: the lowest valid bid won only {rule['lowest_won']} of {whose} "
+            f"{counted(rule['awarded'], 'awarded tender')} ({round(100 * share)} %), so they are not awarded "
+            "on the lowest price (an average-bid or scored award)")
+
+
+def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], without_rings: bool,
+             traces: list[dict[str, Any]], rule: dict[str, Any] | None = None,
+             stepped: dict[str, Any] | None = None) -> str:
+    """The tender's sentences: its valid bids' CV and RD, and the lowest bid's share of the budget
+    where it has one, against the medians it was ranked against (its category's, or the market's
+    for a small category or a market without categories; tenders of suspected rings left out when
+    ``without_rings``); then the mean of its suspicion percentiles (capped at the 99th), and the ring's ``members`` who bid in it (each leads to the
+    ring through MEMBER_OF). A tender whose category is not awarded to the lowest bid (``rule``,
+    :func:`_award_rule`) is said so instead of its screens (:func:`_not_read`). Last, a ring's
+    bids at equal steps there (``stepped``, :func:`_stepped_by_tender`)."""
+    read_not = rule is not None and not rule.get("lowest_price", True)
+    text = _not_read(row, rule) if rule is not None and read_not else _screened(row, base, without_rings)
     if row.ring_score and members:
-        text += (f", and {counted(len(members), 'member')} of a suspected ring (score {row.ring_score:.0f}) "
-                 f"bid in it: {listed(members, 5)}")
+        text += (". " if read_not else ", and ") + \
+            f"{counted(len(members), 'member')} of a suspected ring (score {row.ring_score:.0f}) bid in it: {listed(members, 5)}"
     for trace in traces:  # one hand behind competing bids
         firms = trace["firms"]
         if not firms:
@@ -369,4 +484,9 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
         text += (f"; the bids of {joined(firms)} {did} ({bid_traces.shown(trace['kind'], trace['value'])}), which "
                  f"bids of two or more firms shared in {counted(trace['tenders'], 'tender')} where chance alone "
                  f"would give {bid_traces.chance(trace['expected'])}")
+    if stepped:  # a hand that wrote several firms' prices
+        text += (f"; the bids of {listed(stepped['firms'], 4)} stood at equal steps ({bid_steps.apart(stepped)}), as "
+                 f"the ring's members' bids did in {stepped['ring_stepped']} of the "
+                 f"{counted(stepped['ring_tenders_with_three_members'], 'tender')} where three or more of them bid "
+                 f"(chance alone would give {bid_traces.chance(stepped['ring_expected'])})")
     return text + "."

@@ -869,3 +869,71 @@ def test_price_facts_against_cover_bidding_are_said_as_such() -> None:
     row["n_flagged"], row["median_cv"] = 90, 0.020
     assert ("90 of 278 priced tenders were among the most cover-bid-like fifth of the market (56 expected), their "
             "bids tighter than the market's (median CV 0.020 against 0.037)") in rings._explain(row, {}, dates)
+
+
+def test_a_ring_in_a_category_not_awarded_to_the_lowest_bid_is_not_screened_for_cover_bids(market: MarketData) -> None:
+    """The ring's 18 tenders and 60 background tenders become 'works', where the second lowest bid
+    wins every tender (the lowest won 0 of 78): none of the ring's tenders is priced, flagged or
+    counted in the tight-cover test, and the sentence says why. Near miss: the same ring in
+    'roads', where the lowest bid wins, has all 18 priced (the other tests of this module)."""
+    works = market.tenders["tender_id"].isin([f"T-R{t:02d}" for t in range(1, 19)] +
+                                             [f"T{t:04d}" for t in range(1, 61)])
+    tenders = market.tenders.assign(category=market.tenders["category"].mask(works, "works"))
+    bids = market.bids.copy()
+    second = bids.groupby("tender_id")["amount"].rank(method="first") == 2
+    in_works = bids["tender_id"].isin(set(tenders.loc[works, "tender_id"]))
+    bids["is_winner"] = np.where(in_works, second, bids["is_winner"])
+    moved = MarketData.build(**{**{f: getattr(market, f) for f in COLUMNS}, "tenders": tenders, "bids": bids})
+    (row,) = rings.ring_screens(moved, [frozenset(RING)]).to_dict("records")
+    assert row["unread_tenders"] == 18 and row["n_priced"] == 0 and row["n_flagged"] == 0
+    assert row["cover_tenders"] == 18 and row["cover_read"] == 0 and row["cover_tight"] == 0
+    assert row["lowest_won_share"] == {"works": 0.0}
+    text = rings._explain(pd.Series({**row, "intensity": 1.0}), {}, UNDATED)
+    assert ("none of their tenders was screened for cover bids, which presume that the lowest bid wins: the lowest "
+            "valid bid won only 0 % of their category's awarded tenders (an average-bid or scored award)") in text
+    assert "priced tenders" not in text and "median CV" not in text
+    (same,) = rings.ring_screens(market, [frozenset(RING)]).to_dict("records")
+    assert same["unread_tenders"] == 0 and same["n_priced"] == 18 and same["cover_read"] == same["cover_tenders"]
+
+
+def _stepped_market(market: MarketData) -> MarketData:
+    """The module's market with the ring's two covers at 2 % and 4 % over the winning bid in every
+    ring tender: the three members' bids at equal steps (2 % of the winner's)."""
+    bids = market.bids.copy()
+    ring_tender = bids["tender_id"].str.startswith("T-R") & bids["firm_id"].isin(RING)
+    win = bids.loc[ring_tender].groupby("tender_id")["amount"].transform("min")
+    rank = bids.loc[ring_tender].groupby("tender_id")["amount"].rank(method="first")
+    bids.loc[ring_tender, "amount"] = win * (1 + 0.02 * (rank - 1))
+    return MarketData.build(**{**{f: getattr(market, f) for f in COLUMNS}, "bids": bids})
+
+
+def test_members_bidding_at_equal_steps_count_as_price_evidence_and_are_told(market: MarketData) -> None:
+    stepped = _stepped_market(market)
+    found, jaccard = _best(rings.detect(stepped, seed=0), RING)
+    assert jaccard == 1.0
+    facts = found.evidence["components"]["price"]["facts"]
+    assert (facts["stepped_tenders"], facts["tenders_with_three_members"]) == (18, 18)
+    # the chance rate is drawn from every tender, the ring's 18 stepped ones too (conservative):
+    # about 1.4 stepped tenders expected of 18 here, and 18 far beyond it
+    assert facts["stepped_expected"] < 2 and facts["stepped_poisson_pvalue"] < 1e-12
+    assert facts["steps_value"] == 1.0 and found.evidence["components"]["price"]["value"] == 1.0
+    assert [s["tender_id"] for s in facts["stepped"]] == [f"T-R{t:02d}" for t in range(1, 19)]
+    assert "step_pct" in facts["stepped"][0] or "step" in facts["stepped"][0]
+    assert "In 18 of the 18 tenders where three or more of them bid, their bids stood at equal steps (" \
+        in found.explanation
+    # near miss: the module's ring, covers 1.5–4.5 % over the winner at random, is not stepped
+    plain, _ = _best(rings.detect(market, seed=0), RING)
+    plain_facts = plain.evidence["components"]["price"]["facts"]
+    assert plain_facts["stepped_tenders"] <= 1 and plain_facts["steps_value"] == 0.0
+    assert "equal steps" not in plain.explanation
+
+
+def test_steps_test_value_is_gated_by_the_candidates_like_the_share_tests() -> None:
+    # 18 of 18 stepped where chance gives 0.2: full; 2 of 18 where chance gives 0.2 (p = 0.0175),
+    # among 100 candidates: p·m > 1, nothing
+    assert rings.steps_test_value(18, 18, 0.2, 100)[1] == 1.0
+    p, value = rings.steps_test_value(2, 18, 0.2, 100)
+    assert p == pytest.approx(1 - np.exp(-0.2) * 1.2) and value == 0.0
+    assert rings.steps_test_value(0, 18, 0.2, 1) == (1.0, 0.0)
+    # 6 of 18 (a third: effect 2/3) with p far below 1/m: two thirds of the points
+    assert rings.steps_test_value(6, 18, 0.01, 10)[1] == pytest.approx(2 / 3)

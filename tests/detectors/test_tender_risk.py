@@ -47,8 +47,9 @@ def test_only_the_cover_bid_tender_becomes_a_finding() -> None:
     assert mean < 100 and (f", the medians of the category's tenders with 4 valid bids. On average over CV, spread "
                            f"and relative distance, it ranks at the {ordinal(mean)} percentile for looking like "
                            "cover bidding among them.") in found.explanation  # all 31 have 4: ranked in their band
-    assert ("relative distance 4.00 (the lowest bid's lead over the next, in standard deviations of the losing "
-            "bids; median ") in found.explanation
+    assert ("relative distance 4.00 (the lowest bid's lead over the next, in standard deviations of the bids "
+            "above it; median ") in found.explanation
+    assert found.evidence["award_rule"]["lowest_price"] is True  # no award recorded: read as lowest-price
     assert found.evidence["baseline_from_whole_market"] is False
     assert found.evidence["baseline_without_ring_tenders"] is False
     assert found.evidence["n_bids"] == 4 and found.evidence["band"] == 4
@@ -60,7 +61,7 @@ def test_identical_losing_bids_are_told_as_the_reason_for_an_infinite_relative_d
     bids.loc[bids["tender_id"] == "TX", "amount"] = [100.0, 102.0, 102.0, 102.0]
     findings = tender_risk.detect(MarketData.build(tenders=data.tenders, bids=bids), tender_risk.Params(use_rings=False))
     assert [f.tender_id for f in findings] == ["TX"]
-    assert "identical losing bids, so an infinite relative distance (median " in findings[0].explanation
+    assert "identical bids above the lowest, so an infinite relative distance (median " in findings[0].explanation
 
 
 def test_the_sentence_names_only_the_screens_a_tender_has() -> None:
@@ -310,3 +311,87 @@ def test_one_ring_member_bidding_is_told_in_the_singular() -> None:
     t05 = next(f for f in tender_risk.detect(data, tender_risk.Params(min_score=0), rings=[ring])
                if f.tender_id == "T05")
     assert "and 1 member of a suspected ring (score 60) bid in it: F1." in t05.explanation
+
+
+def _awarded_market(lowest_wins: int) -> MarketData:
+    """:func:`_budgeted_market` (budget of TX 101) with awards: the lowest bid wins ``lowest_wins`` of the
+    31 three-or-more-bid tenders (TX not among them) and the second lowest the others, and of the
+    two-bid T2B too (32 awarded tenders with two or more valid bids)."""
+    data = _budgeted_market(101.0)
+    bids = data.bids.copy()
+    order = bids.groupby("tender_id")["amount"].rank(method="first")
+    scored = sorted(set(bids["tender_id"]) - {"T2B"})
+    lowest_won = set([t for t in scored if t != "TX"][:lowest_wins])
+    bids["is_winner"] = np.where(bids["tender_id"].isin(lowest_won), order == 1, order == 2)
+    return MarketData.build(tenders=data.tenders, bids=bids)
+
+
+def test_a_category_whose_lowest_bid_rarely_wins_is_not_ranked_and_the_sentence_says_why() -> None:
+    """The lowest bid won 15 of 32 roads tenders (47 %, under half): not a lowest-price award, so no
+    tender is ranked, each scores the neutral 50, and TX — the cover-bid tender — is no finding. Its
+    sentence (asked for with min_score 0) gives what won and why its bids are not read."""
+    data = _awarded_market(15)
+    scores = tender_risk.tender_risk_scores(data).set_index("tender_id")
+    assert not scores["lowest_price"].any()
+    assert (scores["screen_risk"] == 0.5).all() and (scores["score"] == 50.0).all()
+    assert scores[["p_cv", "p_spread", "p_rd", "p_budget_ratio"]].isna().all().all()
+    assert tender_risk.detect(data, tender_risk.Params(use_rings=False)) == []
+    [tx] = [f for f in tender_risk.detect(data, tender_risk.Params(use_rings=False, min_score=0))
+            if f.tender_id == "TX"]
+    rule = tx.evidence["award_rule"]
+    assert rule["lowest_price"] is False and (rule["awarded"], rule["lowest_won"]) == (32, 15)
+    assert rule["winner_rank"] == 2 and rule["winning_budget_ratio"] == pytest.approx(102.0 / 101.0, abs=1e-4)
+    assert tx.explanation == ("4 valid bids; the winning bid was the 2nd lowest, at 101.0 % of the budget. Its bids "
+                              "are not ranked as cover bids, which presume that the lowest bid wins: the lowest valid "
+                              "bid won only 15 of its category's 32 awarded tenders (47 %), so they are not awarded "
+                              "on the lowest price (an average-bid or scored award).")
+
+
+def test_a_category_whose_lowest_bid_wins_half_its_tenders_is_ranked() -> None:
+    """Near miss: the lowest won 16 of 32, exactly half: ranked as before, TX the finding it was."""
+    data = _awarded_market(16)
+    scores = tender_risk.tender_risk_scores(data).set_index("tender_id")
+    assert scores["lowest_price"].all()
+    unawarded = tender_risk.tender_risk_scores(_budgeted_market(101.0)).set_index("tender_id")
+    assert scores["score"].tolist() == pytest.approx(unawarded["score"].tolist())
+    [tx] = tender_risk.detect(data, tender_risk.Params(use_rings=False))
+    assert tx.tender_id == "TX" and tx.evidence["award_rule"]["category_share_lowest_won"] == 0.5
+    assert "winner_rank" not in tx.evidence["award_rule"]
+
+
+def test_a_ring_still_raises_a_tender_its_category_does_not_rank() -> None:
+    data = _awarded_market(15)
+    ring = Finding(detector="rings", kind="ring", score=90.0, explanation="A ring.",
+                   firms=("F5", "F6", "F7"), tenders=("TX",))
+    [tx] = tender_risk.detect(data, tender_risk.Params(min_score=0), rings=[ring])[:1]
+    assert tx.tender_id == "TX" and tx.score == pytest.approx(100 * (1 - 0.5 * (1 - 0.8 * 0.9)))
+    assert tx.explanation.endswith("(an average-bid or scored award). 3 members of a suspected ring (score 90) "
+                                   "bid in it: F5, F6, F7.")
+
+
+def _stepping_ring(steps_value: float) -> Finding:
+    """A ring of score 30 over TX whose regular differences counted (``steps_value`` > 0) or not:
+    in TX its members F6, F7, F8 bid 102, 102.5 and 103, 0.5 apart."""
+    facts = {"steps_value": steps_value, "stepped_tenders": 12, "tenders_with_three_members": 14,
+             "stepped_expected": 0.2, "stepped": [{"tender_id": "TX", "firms": ["F6", "F7", "F8"], "step": 0.5}]}
+    return Finding(detector="rings", kind="ring", score=30.0, explanation="A ring.", firms=("F6", "F7", "F8"),
+                   tenders=("TX",), evidence={"components": {"price": {"value": 1.0, "facts": facts}}})
+
+
+def test_a_rings_bids_at_equal_steps_raise_the_tender_like_a_trace_and_are_told() -> None:
+    data = _market()
+    plain = tender_risk.tender_risk_scores(data, rings=[_stepping_ring(0.0)]).set_index("tender_id").loc["TX"]
+    scores = tender_risk.tender_risk_scores(data, rings=[_stepping_ring(1.0)]).set_index("tender_id").loc["TX"]
+    assert not plain["stepped"] and not plain["traced"]
+    assert scores["stepped"] and scores["traced"]
+    assert scores["ring_raised"] == pytest.approx(plain["score"])
+    assert scores["score"] == pytest.approx(100 * (1 - (1 - plain["score"] / 100) * (1 - 0.8)))
+    [tx] = [f for f in tender_risk.detect(data, rings=[_stepping_ring(1.0)]) if f.tender_id == "TX"]
+    assert tx.evidence["stepped_bids"]["step"] == 0.5 and tx.evidence["components"]["same_tender_trace"]["value"] == 1.0
+    assert tx.explanation.endswith("; the bids of F6, F7, F8 stood at equal steps (0.50 apart), as the ring's members' "
+                                   "bids did in 12 of the 14 tenders where three or more of them bid (chance alone "
+                                   "would give 0.20).")
+    # near miss: the same bids, the ring's steps not beyond chance: no trace, not told
+    [near] = [f for f in tender_risk.detect(data, rings=[_stepping_ring(0.0)], params=tender_risk.Params(min_score=0))
+              if f.tender_id == "TX"]
+    assert near.evidence["stepped_bids"] is None and "equal steps" not in near.explanation
