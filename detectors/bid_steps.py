@@ -21,15 +21,18 @@ and the relative steps ``r_i = b_{i+1} / b_i − 1``. Its *irregularity* is
 irregularity is at most :data:`TOLERANCE`: every step within 1 % of the mean step. Equal
 bids are no step (a set with two equal bids is not stepped).
 
-Chance: how often ``k`` bids drawn at random from one tender's valid bids are stepped, in this
-market (:func:`chance_rates`): :data:`SAMPLES` random ``k``-subsets of every tender with at
-least ``k`` valid bids (at most :data:`MAX_TENDERS` tenders, drawn with a fixed seed), rate
-``(stepped + ½) / (subsets + 1)``, so that none stepped among the subsets drawn is not read as
-impossible. Sizes from :data:`MAX_SIZE` up take that size's rate (a larger set is less often
-stepped by chance, so this is conservative). The market's own rounding — bids in whole
-thousands step evenly more often — is in the rate. A group's stepped tenders ``H`` among the
-``N`` tenders where ≥ 3 of its members bid are compared with ``E = Σ_t rate(k_t)`` by the
-Poisson tail ``P(X ≥ H)`` (conservative for a sum of independent trials; Hoeffding 1956).
+Chance: how often ``k`` bids drawn at random from one tender's valid bids are stepped
+(:func:`chance_rates`): :data:`SAMPLES` random ``k``-subsets of every tender with more than ``k``
+valid bids, the one set of a tender with exactly ``k`` (at most :data:`MAX_TENDERS` tenders per
+category, drawn with a fixed seed), rate ``(stepped + ½) / (sets + 1)`` and at least
+:data:`RATE_FLOOR`, so that none stepped among the sets drawn is not read as impossible. The rate
+of a tender is the larger of its category's (where the category gave :data:`MIN_SETS` sets) and
+the market's: a category priced on a coarse grid — discounts in whole per cent, bids in whole
+thousands — steps evenly more often than the market, and its own rate says so. Sizes from
+:data:`MAX_SIZE` up take that size's rate (a larger set is less often stepped by chance, so this
+is conservative). A group's stepped tenders ``H`` among the ``N`` tenders where ≥ 3 of its
+members bid are compared with ``E = Σ_t rate(k_t)`` by the Poisson tail ``P(X ≥ H)``
+(conservative for a sum of independent trials; Hoeffding 1956).
 
 References
 ----------
@@ -45,7 +48,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["TOLERANCE", "MIN_BIDS", "SAMPLES", "MAX_SIZE", "MAX_TENDERS", "irregularity", "set_irregularity",
+__all__ = ["TOLERANCE", "MIN_BIDS", "SAMPLES", "MAX_SIZE", "MAX_TENDERS", "RATE_FLOOR", "MIN_SETS", "irregularity",
+           "set_irregularity",
            "chance_rates", "rate_of", "poisson_tail", "apart"]
 
 #: a set is stepped when every step is within this share of the mean step (money or per cent)
@@ -56,8 +60,13 @@ MIN_BIDS = 3
 SAMPLES = 4
 #: sizes from this up take its chance rate
 MAX_SIZE = 6
-#: tenders drawn per size for the chance rate (all of them below this)
-MAX_TENDERS = 5000
+#: tenders drawn per category and size for the chance rate (all of them below this)
+MAX_TENDERS = 1000
+#: the least chance rate of a set being stepped (a rate estimated from a few thousand sets cannot
+#: tell 1 in 10,000 from 1 in a million)
+RATE_FLOOR = 1e-3
+#: a category's own chance rate counts from this many sets drawn
+MIN_SETS = 200
 
 
 def irregularity(amounts: np.ndarray | list[float]) -> float:
@@ -105,31 +114,44 @@ def set_irregularity(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
     return out
 
 
-def chance_rates(valid: pd.DataFrame, sizes: set[int], seed: int = 0) -> dict[int, float]:
+def chance_rates(valid: pd.DataFrame, sizes: set[int], seed: int = 0,
+                 category: pd.Series | None = None) -> dict[tuple[str | None, int], float]:
     """How often ``k`` bids drawn at random from one tender's valid bids are stepped, for each
-    ``k`` in ``sizes`` (capped at :data:`MAX_SIZE`; module docstring). ``valid``: one row per
-    bid, ``tender_id`` and ``amount``."""
+    ``k`` in ``sizes`` (capped at :data:`MAX_SIZE`; module docstring): ``(None, k)`` the market's
+    rate, ``(c, k)`` category ``c``'s where it gave :data:`MIN_SETS` sets. ``valid``: one row per
+    bid, ``tender_id`` and ``amount``; ``category``: tender_id → category (none: the market only)."""
     rng = np.random.default_rng(seed)
     counts = valid.groupby("tender_id")["amount"].size()
-    out: dict[int, float] = {}
+    of = (category.reindex(counts.index) if category is not None else pd.Series(None, index=counts.index))
+    of = of.astype(object).where(of.notna(), "")
+    out: dict[tuple[str | None, int], float] = {}
     for k in sorted({min(max(k, MIN_BIDS), MAX_SIZE) for k in sizes}):
-        tenders = counts.index[counts >= k].to_numpy()
-        if len(tenders) > MAX_TENDERS:
-            tenders = rng.choice(tenders, MAX_TENDERS, replace=False)
-        bids = valid.loc[valid["tender_id"].isin(set(tenders)), ["tender_id", "amount"]]
+        eligible = counts.index[counts >= k]
+        picked = [t for _, group in pd.Series(eligible, index=eligible).groupby(of.reindex(eligible).to_numpy())
+                  for t in (group.to_numpy() if len(group) <= MAX_TENDERS
+                            else rng.choice(group.to_numpy(), MAX_TENDERS, replace=False))]
+        bids = valid.loc[valid["tender_id"].isin(set(picked)), ["tender_id", "amount"]]
         if bids.empty:
-            out[k] = 1.0
+            out[(None, k)] = 1.0
             continue
-        drawn = pd.concat([bids.assign(sample=s, key=rng.random(len(bids))) for s in range(SAMPLES)])
+        exact = bids["tender_id"].map(counts) == k  # a tender of exactly k bids has one set: drawn once
+        drawn = pd.concat([bids.assign(sample=0)] + [bids.loc[~exact].assign(sample=s) for s in range(1, SAMPLES)])
+        drawn["key"] = rng.random(len(drawn))
         drawn = drawn.loc[drawn.groupby(["tender_id", "sample"])["key"].rank(method="first") <= k]
-        stepped = set_irregularity(drawn, ["tender_id", "sample"]) <= TOLERANCE
-        out[k] = (float(stepped.sum()) + 0.5) / (len(stepped) + 1.0)
+        stepped = (set_irregularity(drawn, ["tender_id", "sample"]) <= TOLERANCE).rename("stepped").reset_index()
+        stepped["category"] = stepped["tender_id"].map(of)
+        out[(None, k)] = max(RATE_FLOOR, (float(stepped["stepped"].sum()) + 0.5) / (len(stepped) + 1.0))
+        for c, g in stepped.groupby("category"):
+            if c != "" and len(g) >= MIN_SETS:
+                out[(str(c), k)] = max(RATE_FLOOR, (float(g["stepped"].sum()) + 0.5) / (len(g) + 1.0))
     return out
 
 
-def rate_of(rates: dict[int, float], k: int) -> float:
-    """The chance rate of a set of ``k`` bids (:func:`chance_rates`)."""
-    return rates[min(k, MAX_SIZE)]
+def rate_of(rates: dict[tuple[str | None, int], float], k: int, category: str | None = None) -> float:
+    """The chance rate of a set of ``k`` bids in a tender of ``category`` (:func:`chance_rates`):
+    the larger of the category's, where it has one, and the market's."""
+    k = min(k, MAX_SIZE)
+    return max(rates[(None, k)], rates.get((category, k), 0.0)) if category is not None else rates[(None, k)]
 
 
 def poisson_tail(hits: int, expected: float) -> float:

@@ -169,10 +169,11 @@ from detectors.screens import (
     suspicion,
     tender_screens,
     uncategorised_market,
+    valid_bids,
 )
 
 __all__ = ["NAME", "Params", "detect", "cobid_graph", "candidate_rings", "identifier_rings", "group_excess",
-           "excess_outliers", "ring_screens", "share_test_value", "steps_test_value"]
+           "excess_outliers", "ring_screens", "share_test_value", "steps_test_value", "steps_proven"]
 
 NAME = "rings"
 
@@ -841,9 +842,11 @@ def _screen_tables_of(data: MarketData, min_category_tenders: int) -> SimpleName
     pct["risk_rank"] = np.where(counts >= min_category_tenders,
                                 pct.groupby("category")["risk"].rank(pct=True), pct["risk"].rank(pct=True))
     flagged_tenders = pct.index[pct["risk_rank"] > 1 - FLAG_SHARE]
-    table = category_baselines(screens, data.tenders, min_category_tenders)
+    # the medians a ring's priced tenders are told against: of the tenders that were ranked
+    table = category_baselines(screens.loc[~screens["tender_id"].isin(unread)], data.tenders, min_category_tenders)
     baselines, fallback = table["median"].to_dict(), table["fallback"].to_dict()
 
+    priced = valid_bids(raw)  # one row per bid in the tender's currency: the step sets
     valid = data.bids.loc[data.bids["amount"] > 0, ["tender_id", "firm_id", "amount"]]
     if "disqualified" in data.bids.columns:
         valid = valid.loc[~data.bids.loc[valid.index, "disqualified"].astype(bool)]
@@ -864,8 +867,10 @@ def _screen_tables_of(data: MarketData, min_category_tenders: int) -> SimpleName
                            winners=winners, screens=screens.set_index("tender_id"), percentiles=pct,
                            flagged_tenders=flagged_tenders, baselines=baselines, fallback=fallback, valid=valid,
                            loser_margins=losers[["tender_id", "firm_id", "p_margin"]], rules=rules, unread=unread,
-                           step_rates=bid_steps.chance_rates(valid, set(range(bid_steps.MIN_BIDS,
-                                                                              bid_steps.MAX_SIZE + 1))))
+                           priced=priced,
+                           step_rates=bid_steps.chance_rates(
+                               priced, set(range(bid_steps.MIN_BIDS, bid_steps.MAX_SIZE + 1)),
+                               category=tenders["category"].fillna(NO_CATEGORY).astype(str)))
 
 
 def segmentation(winners: Sequence[Any], segments: Sequence[Any],
@@ -1057,7 +1062,8 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
 
     # regular differences: the tenders where ≥ 3 members bid whose bids stood at equal steps
     # (one bid per member, its lowest), against how often as many of a tender's bids do by chance
-    mine = rt[["ring", "tender_id"]].merge(market.valid, on="tender_id")
+    mine = rt[["ring", "tender_id"]].merge(market.priced, on="tender_id")
+    category_of = rt.drop_duplicates("tender_id").set_index("tender_id")["category"]
     mine = mine.loc[mine["firm_id"].map(label).fillna(-2).astype(int) == mine["ring"]]
     mine = mine.groupby(["ring", "tender_id", "firm_id"], as_index=False)["amount"].min()
     sizes = mine.groupby(["ring", "tender_id"]).size()
@@ -1066,11 +1072,14 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
         mine = mine.set_index(["ring", "tender_id"]).loc[sizes.index].reset_index()
         irregular = bid_steps.set_irregularity(mine, ["ring", "tender_id"]).reindex(sizes.index)
         steps = pd.DataFrame({"k": sizes, "stepped": irregular <= bid_steps.TOLERANCE,
-                              "rate": [bid_steps.rate_of(market.step_rates, int(k)) for k in sizes]}).reset_index()
+                              "rate": [bid_steps.rate_of(market.step_rates, int(k), category_of.get(t))
+                                       for (_, t), k in sizes.items()]}).reset_index()
         agg["steps_n"] = steps.groupby("ring").size()
         agg["steps_hits"] = steps.groupby("ring")["stepped"].sum()
         agg["steps_expected"] = steps.groupby("ring")["rate"].sum()
-        stepped = steps.loc[steps["stepped"]].merge(mine, on=["ring", "tender_id"])
+        # the stepped tenders are listed for the rings whose steps can count (MIN_STEPPED)
+        counted_rings = set(agg.index[agg["steps_hits"].fillna(0) >= MIN_STEPPED])
+        stepped = steps.loc[steps["stepped"] & steps["ring"].isin(counted_rings)].merge(mine, on=["ring", "tender_id"])
         step_examples = {k: _step_examples(g) for k, g in stepped.groupby("ring")}
     else:
         agg["steps_n"] = agg["steps_hits"] = agg["steps_expected"] = 0
@@ -1171,8 +1180,12 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "steps_n": _count(a["steps_n"]), "steps_hits": _count(a["steps_hits"]),
             "steps_expected": float(a["steps_expected"]) if a["steps_expected"] == a["steps_expected"] else 0.0,
             "step_examples": step_examples.get(k, []),
-            "lowest_won_share": {str(c): round(float(market.rules.at[c, "share"]), 4)
+            # the share that decided each unread category: its own, or the market's for a small one
+            "lowest_won_share": {str(c): round(float(market.rules.at[c, "market_share" if market.rules.at[c, "fallback"]
+                                                                     else "share"]), 4)
                                  for c in sorted(unread_categories.get(k, []))},
+            "lowest_won_share_of_market": bool(len(unread_categories.get(k, [])) and all(
+                market.rules.at[c, "fallback"] for c in unread_categories.get(k, []))),
             "baseline_cv": _or(a["base_cv"], base.get("cv")), "baseline_rd": _or(a["base_rd"], base.get("rd")),
             "baseline_spread": _or(a["base_spread"], base.get("spread")),
             "n_categories": int(a["n_categories"]) if a["n_categories"] == a["n_categories"] else 1,
@@ -1240,6 +1253,25 @@ def _binomial_tails(counts: list[tuple[int, int]]) -> dict[tuple[int, int], floa
     return dict(zip(keys, (float(p) for p in stats.binom.sf(hits - 1, n, FLAG_SHARE)), strict=True))
 
 
+#: fewer stepped tenders than this give a ring no points for regular differences (:func:`steps_test_value`)
+MIN_STEPPED = 3
+
+
+#: a ring's regular differences are proven (its stepped tenders raise them in tender risk) at this
+#: Bonferroni-adjusted p over the candidate rings, where the price points count in full
+STEPS_PROVEN_ALPHA = 0.01
+
+
+def steps_proven(facts: Mapping[str, Any]) -> bool:
+    """Whether a ring's price facts (``evidence["components"]["price"]["facts"]``) prove its
+    regular differences: at least :data:`MIN_STEPPED` stepped tenders and the Poisson tail times the
+    number of candidate rings at most :data:`STEPS_PROVEN_ALPHA` (:func:`steps_test_value` counts
+    in full there)."""
+    return int(facts.get("stepped_tenders", 0) or 0) >= MIN_STEPPED and \
+        float(facts.get("stepped_poisson_pvalue", 1.0)) * max(int(facts.get("candidates_screened", 1) or 1), 1) \
+        <= STEPS_PROVEN_ALPHA
+
+
 def _count(value: Any) -> int:
     """A count aggregated over rings, 0 where a ring had none (NaN)."""
     return int(value) if value == value else 0
@@ -1267,11 +1299,15 @@ def steps_test_value(hits: int, n: int, expected: float, n_candidates: int) -> t
     (:mod:`detectors.bid_steps`) where chance gives ``expected``; ``p`` is the Poisson tail
     ``P(X ≥ hits)``. Effect = ``clip(hits / n / 0.5, 0, 1)`` (full when half of them are
     stepped: a hand that writes covers need not step every time); value = effect ×
-    ``clip(−log10(p · m) / 2, 0, 1)`` over m candidates, as in :func:`share_test_value`.
+    ``clip(−log10(p · m) / 2, 0, 1)`` over m candidates, as in :func:`share_test_value`, and 0
+    below :data:`MIN_STEPPED` stepped tenders. One or two stepped tenders are what chance gives
+    the luckiest of many small groups: on ``benchmarks/foreign_markets.py``'s 40 honest markets
+    five groups drew 0.2–6 points from a single stepped tender (1 of 1, expected 0.009), and on
+    its seed 6 a group of 6 three-member tenders drew 10 points from 2 stepped ones.
     """
-    if not n or not hits:
-        return 1.0, 0.0
-    p = bid_steps.poisson_tail(hits, expected)
+    p = bid_steps.poisson_tail(hits, expected) if n and hits else 1.0
+    if hits < MIN_STEPPED:
+        return p, 0.0
     effect = float(np.clip(hits / n / 0.5, 0.0, 1.0))
     surprise = -math.log10(max(p, 1e-300)) - math.log10(max(n_candidates, 1))
     return p, effect * float(np.clip(surprise / 2.0, 0.0, 1.0))
@@ -1416,17 +1452,19 @@ def _stepped(facts: dict[str, Any]) -> str:
             f"{bid_traces.chance(facts['stepped_expected'])}")
 
 
-def _not_read(n: int, total: int, shares: dict[str, float]) -> str:
+def _not_read(n: int, total: int, shares: dict[str, float], of_market: bool = False) -> str:
     """Why ``n`` of a ring's ``total`` tenders were not screened for cover bids: their categories
-    (``shares``: category → the share of its awarded tenders the lowest valid bid won,
-    :func:`detectors.screens.award_rules`) are not awarded on the lowest price."""
-    values = sorted(round(100 * v) for v in shares.values())
+    (``shares``: category → the share of awarded tenders the lowest valid bid won,
+    :func:`detectors.screens.award_rules`; the market's, ``of_market``, for categories with too few
+    awards) are not awarded on the lowest price. Shares are floored (499 of 999 is 49 %)."""
+    values = sorted(math.floor(100 * v) for v in shares.values())
     won = f"{values[0]} %" if len(set(values)) <= 1 else f"{values[0]}–{values[-1]} %"
     which = ("none of their tenders was" if n == total else
              f"{n} of their tenders {'was' if n == 1 else 'were'} not")
-    whose = "their category's" if len(shares) <= 1 else "their categories'"
+    whose = "the market's" if of_market else "their category's" if len(shares) <= 1 else "their categories'"
     return (f"{which} screened for cover bids, which presume that the lowest "
-            f"bid wins: the lowest valid bid won only {won} of {whose} awarded tenders (an average-bid or scored award)")
+            f"bid wins: the lowest valid bid won only {won} of {whose} awarded tenders (an average-bid or scored award, "
+            "or lowest bids set aside after the opening)")
 
 
 def _margins(q10: float, q90: float) -> str:
@@ -1518,7 +1556,8 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
         if phrase:
             prices.append(phrase)
     if row.get("unread_tenders"):
-        prices.append(_not_read(int(row["unread_tenders"]), int(row["n_tenders"]), row.get("lowest_won_share") or {}))
+        prices.append(_not_read(int(row["unread_tenders"]), int(row["n_tenders"]), row.get("lowest_won_share") or {},
+                                bool(row.get("lowest_won_share_of_market"))))
     if prices:
         sentences.append(_sentence(prices))
     if price_facts.get("steps_value", 0.0) > 0.0:

@@ -93,6 +93,7 @@ __all__ = [
     "bid_band",
     "LOWEST_WINS_MIN",
     "award_rules",
+    "joint_awards",
     "not_lowest_price",
 ]
 
@@ -391,14 +392,19 @@ def award_rules(bids: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20
     winner's bid is second lowest only where the lowest was set aside after the opening); under an
     average-bid or benchmark rule about a third to a half (the bid just under the benchmark wins).
     A category is ``lowest_price`` unless its share is below :data:`LOWEST_WINS_MIN`. A category
-    with fewer than ``min_tenders`` awarded tenders takes the whole market's share
-    (``fallback``); a market without any award is read as lowest-price (``share`` NaN).
+    with fewer than ``min_tenders`` awarded tenders (``fallback``) is not read on so few alone: it
+    is not lowest-price only where the whole market's share (``market_share``) is below the floor
+    too and its own, where it has any award, is not above it — a small category whose lowest bid
+    won 5 of 5 is read as lowest-price in any market. A market without any award is read as
+    lowest-price (``share`` NaN). A consortium's bid (rows of one ``bid_id``) won where any of its
+    rows is marked the winner.
 
     Returns
     -------
     DataFrame
         Index ``category`` (:data:`NO_CATEGORY` for tenders without one), one row per category of
-        ``tenders``; columns ``awarded, lowest_won, share, fallback, lowest_price``.
+        ``tenders``; columns ``awarded, lowest_won, share`` (its own, NaN without awards),
+        ``market_share, fallback, lowest_price``.
 
     Examples
     --------
@@ -410,7 +416,7 @@ def award_rules(bids: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20
     >>> int(rules.at["works", "lowest_won"]), int(rules.at["works", "awarded"]), bool(rules.at["works", "lowest_price"])
     (1, 2, True)
     """
-    priced = _priced(bids)
+    priced = _priced(joint_awards(bids))
     priced = priced.loc[priced.groupby("tender_id")["amount"].transform("size") >= 2]
     winning = priced.loc[priced["is_winner"].fillna(False).astype(bool)] if "is_winner" in priced else priced.iloc[:0]
     lowest = priced.groupby("tender_id")["amount"].min()
@@ -425,9 +431,24 @@ def award_rules(bids: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20
     market = counts["lowest_won"].sum() / counts["awarded"].sum() if counts["awarded"].sum() else np.nan
     out["fallback"] = out["awarded"] < min_tenders
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["share"] = np.where(out["fallback"], market, out["lowest_won"] / out["awarded"])
-    out["lowest_price"] = ~(out["share"] < LOWEST_WINS_MIN)
-    return out[["awarded", "lowest_won", "share", "fallback", "lowest_price"]]
+        out["share"] = np.where(out["awarded"] > 0, out["lowest_won"] / out["awarded"], np.nan)
+    out["market_share"] = market
+    own_below = out["share"] < LOWEST_WINS_MIN
+    small_below = (market < LOWEST_WINS_MIN) & (own_below | out["share"].isna())
+    out["lowest_price"] = ~np.where(out["fallback"], small_below, own_below)
+    return out[["awarded", "lowest_won", "share", "market_share", "fallback", "lowest_price"]]
+
+
+def joint_awards(bids: pd.DataFrame) -> pd.DataFrame:
+    """``bids`` with ``is_winner`` set on every row of a consortium's bid (rows sharing a ``bid_id``
+    in a tender) where any of them is marked the winner, so that the partner row :func:`valid_bids`
+    keeps for the price carries the award."""
+    if "is_winner" not in bids or "bid_id" not in bids or not bids["bid_id"].notna().any():
+        return bids
+    joint = bids["bid_id"].notna()
+    won = bids["is_winner"].fillna(False).astype(bool)
+    anyone = won.loc[joint].groupby([bids.loc[joint, "tender_id"], bids.loc[joint, "bid_id"]]).transform("max")
+    return bids.assign(is_winner=won.where(~joint, anyone.reindex(bids.index)).astype(bool))
 
 
 def not_lowest_price(rules: pd.DataFrame, tenders: pd.DataFrame) -> set[str]:

@@ -36,9 +36,10 @@ address or document file that met itself in its tenders beyond chance (a signifi
 same-tender trace, :mod:`detectors.bid_traces`) is raised once more, by ``trace_weight``
 with the same noisy-or: one hand behind competing bids is the plainest sign there is
 (OECD 2009; the PRC Bidding Law regulation, art. 40, deems such bids collusive). So is a tender
-where a ring's members' bids stood at equal steps, when the ring's regular differences counted
-(the ring's ``steps_value`` > 0: stepped in more of its tenders than chance gives,
-:mod:`detectors.bid_steps`; art. 40(4) deems such bids collusive too). Only
+where a ring's members' bids stood at equal steps, when the ring's regular differences are
+proven (:func:`detectors.rings.steps_proven`: at least three stepped tenders, Bonferroni-adjusted
+p ≤ 0.01 over the candidate rings; :mod:`detectors.bid_steps`; art. 40(4) deems such bids
+collusive too). Only
 tenders scoring at least ``min_score`` become findings; :func:`tender_risk_scores` returns
 every scored tender (for ROC curves).
 
@@ -67,6 +68,7 @@ OECD (2009, rev. 2025). Guidelines for Fighting Bid Rigging in Public Procuremen
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +87,7 @@ from detectors.screens import (
     award_rules,
     band_medians,
     category_baselines,
+    joint_awards,
     not_lowest_price,
     suspicion,
     tender_screens,
@@ -144,18 +147,18 @@ def _ring_by_tender(rings: list[Finding] | None, min_score: float) -> pd.DataFra
 
 
 def _stepped_by_tender(rings: list[Finding] | None, min_score: float) -> dict[str, dict[str, Any]]:
-    """tender_id → the stepped bids of a ring above ``min_score`` whose regular differences counted
-    (``steps_value`` > 0 in its price facts): the members by amount, the step, and the ring's
-    stepped tenders, its tenders where ≥ 3 members bid and the number chance gives; the
-    highest-scoring ring's where several."""
+    """tender_id → the stepped bids of a ring above ``min_score`` whose regular differences are
+    proven (:func:`detectors.rings.steps_proven`: in full, not a weak share of the price points): the
+    members by amount, the step, and the ring's score, stepped tenders, tenders where ≥ 3 members
+    bid and the number chance gives; the highest-scoring ring's where several."""
     out: dict[str, dict[str, Any]] = {}
     for ring in sorted(rings or [], key=lambda f: -f.score):
         facts = ring.evidence.get("components", {}).get("price", {}).get("facts", {})
-        if ring.score < min_score or not facts.get("steps_value", 0.0) > 0.0:
+        if ring.score < min_score or not rings_detector.steps_proven(facts):
             continue
         for stepped in facts.get("stepped", []):
             out.setdefault(stepped["tender_id"], {
-                **stepped, "ring_stepped": facts["stepped_tenders"],
+                **stepped, "ring_score": ring.score, "ring_stepped": facts["stepped_tenders"],
                 "ring_tenders_with_three_members": facts["tenders_with_three_members"],
                 "ring_expected": facts["stepped_expected"]})
     return out
@@ -271,6 +274,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     # with as many valid bids where it was ranked within its bid-count band, else its category's
     # (or the market's); the evidence keeps the whole category's beside the band's
     compared = screens if reference is None else screens.loc[screens["tender_id"].isin(reference)]
+    compared = compared.loc[compared["tender_id"].isin(set(scores.loc[scores["lowest_price"], "tender_id"]))]
     columns = ("cv", "spread", "diff_pct", "rd", "budget_ratio")
     baselines = _baseline_table(category_baselines(compared, data.tenders, params.min_category_tenders,
                                                    columns=columns))
@@ -335,13 +339,19 @@ def _winning_bids(data: MarketData, tenders: set[str]) -> pd.DataFrame:
     if not tenders:
         return pd.DataFrame({"rank": pd.Series(dtype=int), "budget_ratio": pd.Series(dtype=float)})
     bids = data.with_winners().bids
-    valid = valid_bids(bids.loc[bids["tender_id"].isin(tenders)], also=("is_winner",))
-    won = valid.loc[valid["is_winner"].fillna(False).astype(bool)].groupby("tender_id")["amount"].min()
+    bids = joint_awards(bids.loc[bids["tender_id"].isin(tenders)])
+    valid = valid_bids(bids, also=("is_winner", "currency") if "currency" in bids else ("is_winner",))
+    winning = valid.loc[valid["is_winner"].fillna(False).astype(bool)].sort_values("amount", kind="mergesort")
+    winning = winning.drop_duplicates("tender_id").set_index("tender_id")
+    won = winning["amount"]
     below = valid.assign(win=valid["tender_id"].map(won)).query("amount < win").groupby("tender_id").size()
-    budget = pd.to_numeric(data.tenders.drop_duplicates("tender_id").set_index("tender_id")["budget"],
-                           errors="coerce").where(lambda b: b > 0)
-    return pd.DataFrame({"rank": below.reindex(won.index, fill_value=0) + 1,
-                         "budget_ratio": won / won.index.map(budget).astype(float)})
+    # the budget ratio of the winning bid, as with_budget_ratio's of the lowest: a positive budget in
+    # the bid's currency (either unnamed)
+    screens = pd.DataFrame({"tender_id": won.index, "b1": won.to_numpy()})
+    if "currency" in winning:
+        screens["currency"] = winning["currency"].to_numpy()
+    ratio = with_budget_ratio(screens, data.tenders).set_index("tender_id")["budget_ratio"]
+    return pd.DataFrame({"rank": below.reindex(won.index, fill_value=0) + 1, "budget_ratio": ratio})
 
 
 def _award_rule(rules: pd.DataFrame, row: Any, paid: pd.DataFrame) -> dict[str, Any]:
@@ -351,10 +361,15 @@ def _award_rule(rules: pd.DataFrame, row: Any, paid: pd.DataFrame) -> dict[str, 
     if category not in rules.index:
         return {"lowest_price": True, "category_share_lowest_won": None}
     rule = rules.loc[category]
+    def share(value: Any) -> float | None:
+        return None if value != value else round(float(value), 4)
+
     out: dict[str, Any] = {"lowest_price": bool(row.lowest_price),
-                           "category_share_lowest_won": None if rule["share"] != rule["share"] else round(float(rule["share"]), 4),
+                           "category_share_lowest_won": share(rule["share"]),
                            "awarded": int(rule["awarded"]), "lowest_won": int(rule["lowest_won"]),
-                           "from_whole_market": bool(rule["fallback"]), "lowest_wins_min": LOWEST_WINS_MIN}
+                           "market_share_lowest_won": share(rule["market_share"]),
+                           # a category with too few awards is read with the market (screens.award_rules)
+                           "with_whole_market": bool(rule["fallback"]), "lowest_wins_min": LOWEST_WINS_MIN}
     if not row.lowest_price and row.tender_id in paid.index:
         won = paid.loc[row.tender_id]
         out["winner_rank"] = int(won["rank"])
@@ -453,12 +468,18 @@ def _not_read(row: Any, rule: dict[str, Any]) -> str:
         ratio = rule.get("winning_budget_ratio")
         won = (f"; the winning bid was the {'lowest' if rule['winner_rank'] == 1 else ordinal(rule['winner_rank']) + ' lowest'}"
                + (f", at {100 * ratio:.1f} % of the budget" if ratio is not None else ""))
-    whose = "the market's" if rule.get("from_whole_market") else "its category's"
-    share = float(rule["category_share_lowest_won"])  # a category not read has a share below the floor
+    market = f"{math.floor(100 * float(rule['market_share_lowest_won'] or 0.0))} %"
+    if not rule["awarded"]:
+        record = f"its category has no awarded tender, and the lowest valid bid won only {market} of the market's"
+    else:
+        record = (f"the lowest valid bid won only {rule['lowest_won']} of its category's "
+                  f"{counted(rule['awarded'], 'awarded tender')}")
+        # a share is floored: 499 of 999 is not "50 %"
+        record += (f" and {market} of the market's" if rule.get("with_whole_market")
+                   else f" ({math.floor(100 * float(rule['category_share_lowest_won']))} %)")
     return (counted(int(row.n_bids), "valid bid") + won + ". Its bids are not ranked as cover bids, which "
-            f"presume that the lowest bid wins: the lowest valid bid won only {rule['lowest_won']} of {whose} "
-            f"{counted(rule['awarded'], 'awarded tender')} ({round(100 * share)} %), so they are not awarded "
-            "on the lowest price (an average-bid or scored award)")
+            f"presume that the lowest bid wins: {record}, so the tenders are not awarded on the lowest price "
+            "(an average-bid or scored award, or lowest bids set aside after the opening)")
 
 
 def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], without_rings: bool,
@@ -486,7 +507,8 @@ def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], with
                  f"would give {bid_traces.chance(trace['expected'])}")
     if stepped:  # a hand that wrote several firms' prices
         text += (f"; the bids of {listed(stepped['firms'], 4)} stood at equal steps ({bid_steps.apart(stepped)}), as "
-                 f"the ring's members' bids did in {stepped['ring_stepped']} of the "
+                 f"the bids of the members of a suspected ring (score {stepped['ring_score']:.0f}) did in "
+                 f"{stepped['ring_stepped']} of the "
                  f"{counted(stepped['ring_tenders_with_three_members'], 'tender')} where three or more of them bid "
                  f"(chance alone would give {bid_traces.chance(stepped['ring_expected'])})")
     return text + "."

@@ -35,21 +35,38 @@ def test_set_irregularity_is_per_set_and_in_any_row_order() -> None:
     assert out.loc[(3, "T")] == np.inf
 
 
-def test_chance_rate_counts_stepped_random_subsets_with_a_half_count_floor() -> None:
-    """Tenders whose bids all stand at equal steps: every 3-subset of 3 bids is stepped, so the
-    rate is (stepped + ½) / (subsets + 1); tenders of scattered bids give about none."""
+def test_chance_rate_counts_each_set_once_with_a_half_count_and_a_floor() -> None:
+    """50 tenders of exactly 3 bids at equal steps: one set each (not SAMPLES draws of the same
+    set), so the rate is (50 + ½) / 51; tenders of scattered bids give about none, floored at
+    RATE_FLOOR; sizes from MAX_SIZE up share its rate."""
     stepped = pd.DataFrame({"tender_id": np.repeat([f"S{i}" for i in range(50)], 3),
                             "amount": np.tile([100.0, 102.0, 104.0], 50)})
-    rate = bid_steps.chance_rates(stepped, {3})[3]
-    n = 50 * bid_steps.SAMPLES
-    assert rate == pytest.approx((n + 0.5) / (n + 1))
+    assert bid_steps.chance_rates(stepped, {3})[(None, 3)] == pytest.approx(50.5 / 51)
     rng = np.random.default_rng(1)
     scattered = pd.DataFrame({"tender_id": np.repeat([f"R{i}" for i in range(500)], 6),
                               "amount": 100 * rng.lognormal(0, 0.1, 3000)})
     rates = bid_steps.chance_rates(scattered, {3, 4, 9})
-    assert set(rates) == {3, 4, bid_steps.MAX_SIZE}  # 9 takes the rate of MAX_SIZE
-    assert rates[3] < 0.03 and rates[4] < rates[3]
-    assert bid_steps.rate_of(rates, 9) == rates[bid_steps.MAX_SIZE]
+    assert set(rates) == {(None, 3), (None, 4), (None, bid_steps.MAX_SIZE)}  # 9 takes MAX_SIZE's rate
+    assert rates[(None, 3)] < 0.03 and rates[(None, 4)] == bid_steps.RATE_FLOOR
+    assert bid_steps.rate_of(rates, 9) == rates[(None, bid_steps.MAX_SIZE)]
+
+
+def test_a_category_on_a_coarse_grid_has_its_own_higher_rate() -> None:
+    """Category 'grid' bids whole per cents of 1,000 (90 %, 91 % …): three of its bids step evenly
+    far more often than the scattered category's; a tender there takes the larger rate, one of
+    the scattered category the market's (its own is lower), one of an unknown category too."""
+    rng = np.random.default_rng(2)
+    grid = pd.DataFrame({"tender_id": np.repeat([f"G{i}" for i in range(300)], 5),
+                         "amount": 1000 * rng.integers(85, 95, 1500) / 100})
+    scattered = pd.DataFrame({"tender_id": np.repeat([f"R{i}" for i in range(300)], 5),
+                              "amount": 100 * rng.lognormal(0, 0.1, 1500)})
+    valid = pd.concat([grid, scattered], ignore_index=True)
+    category = pd.Series({t: ("grid" if t.startswith("G") else "works") for t in valid["tender_id"].unique()})
+    rates = bid_steps.chance_rates(valid, {3}, category=category)
+    assert rates[("grid", 3)] > 5 * rates[("works", 3)]
+    assert bid_steps.rate_of(rates, 3, "grid") == rates[("grid", 3)] > rates[(None, 3)]
+    assert bid_steps.rate_of(rates, 3, "works") == rates[(None, 3)] > rates[("works", 3)]
+    assert bid_steps.rate_of(rates, 3, "other") == rates[(None, 3)]
 
 
 def test_poisson_tail() -> None:

@@ -890,7 +890,8 @@ def test_a_ring_in_a_category_not_awarded_to_the_lowest_bid_is_not_screened_for_
     assert row["lowest_won_share"] == {"works": 0.0}
     text = rings._explain(pd.Series({**row, "intensity": 1.0}), {}, UNDATED)
     assert ("none of their tenders was screened for cover bids, which presume that the lowest bid wins: the lowest "
-            "valid bid won only 0 % of their category's awarded tenders (an average-bid or scored award)") in text
+            "valid bid won only 0 % of their category's awarded tenders (an average-bid or scored award, or lowest bids set "
+            "aside after the opening)") in text
     assert "priced tenders" not in text and "median CV" not in text
     (same,) = rings.ring_screens(market, [frozenset(RING)]).to_dict("records")
     assert same["unread_tenders"] == 0 and same["n_priced"] == 18 and same["cover_read"] == same["cover_tenders"]
@@ -935,5 +936,9 @@ def test_steps_test_value_is_gated_by_the_candidates_like_the_share_tests() -> N
     p, value = rings.steps_test_value(2, 18, 0.2, 100)
     assert p == pytest.approx(1 - np.exp(-0.2) * 1.2) and value == 0.0
     assert rings.steps_test_value(0, 18, 0.2, 1) == (1.0, 0.0)
+    # two stepped tenders of 2, however unlikely by chance, count nothing (MIN_STEPPED = 3); three do
+    p, value = rings.steps_test_value(2, 2, 1e-4, 1)
+    assert p == pytest.approx(1 - np.exp(-1e-4) * (1 + 1e-4)) and value == 0.0
+    assert rings.steps_test_value(3, 3, 1e-4, 1)[1] == 1.0
     # 6 of 18 (a third: effect 2/3) with p far below 1/m: two thirds of the points
     assert rings.steps_test_value(6, 18, 0.01, 10)[1] == pytest.approx(2 / 3)

@@ -294,7 +294,8 @@ def _awarded(category: str, n: int, lowest_wins: int, prefix: str) -> list[tuple
 
 def test_award_rules_read_a_category_whose_lowest_bid_won_fewer_than_half_as_not_lowest_price() -> None:
     """works: the lowest won 9 of 20 (0.45 < 0.5, flagged); goods: 11 of 20 (0.55, near miss, read);
-    misc: 3 tenders, fewer than min_tenders, so the market's share (9 + 11 + 3) / 43; not counted:
+    misc: 3 tenders, fewer than min_tenders, read as lowest-price as the market's share (9 + 11 + 3) / 43
+    is above the floor; not counted:
     a tender without a winner, one with a single valid bid, and — in works — a tender whose
     disqualified 90 is no bid (its winner, 100, is the lowest valid bid: won) and a tie at the
     lowest (won)."""
@@ -312,7 +313,8 @@ def test_award_rules_read_a_category_whose_lowest_bid_won_fewer_than_half_as_not
     assert rules.loc["works", ["awarded", "lowest_won"]].tolist() == [20, 9]
     assert rules.loc["goods", ["awarded", "lowest_won"]].tolist() == [20, 11]
     assert rules.loc["works", "share"] == pytest.approx(0.45) and rules.loc["goods", "share"] == pytest.approx(0.55)
-    assert rules.loc["misc", "fallback"] and rules.loc["misc", "share"] == pytest.approx(23 / 43)
+    assert rules.loc["misc", "fallback"] and rules.loc["misc", "share"] == 1.0
+    assert rules["market_share"].tolist() == pytest.approx([23 / 43] * 3)
     assert rules["lowest_price"].to_dict() == {"goods": True, "misc": True, "works": False}
     assert LOWEST_WINS_MIN == 0.5
     unread = not_lowest_price(rules, tenders)
@@ -342,3 +344,24 @@ def test_unread_tenders_are_neither_ranked_nor_ranked_against() -> None:
                           tenders.loc[tenders["category"] == "y"], min_tenders=min_tenders).set_index("tender_id")
         assert risk.loc[sorted(unread), ["p_cv", "p_spread", "p_rd", "risk"]].isna().all().all()
         assert risk.loc[alone.index, "risk"].tolist() == pytest.approx(alone["risk"].tolist())
+
+
+def test_a_small_category_is_not_read_on_its_few_awards_alone() -> None:
+    """A market where the lowest won 9 of 40 (works, 20 awarded): a small category whose lowest won
+    3 of 3 stays lowest-price (its own record contradicts the market's), one that won 1 of 3 and
+    one without awards follow the market; a consortium's award marked on the partner row that
+    the price drops still counts."""
+    rows = _awarded("works", 40, 9, "W") + _awarded("perfect", 3, 3, "P") + _awarded("mixed", 3, 1, "M")
+    rows += [("N0", "none", "A", 100.0, False), ("N0", "none", "B", 101.0, False)]
+    bids = pd.DataFrame(rows, columns=["tender_id", "category", "firm_id", "amount", "is_winner"])
+    bids["bid_id"] = [f"b{i}" for i in range(len(bids))]
+    # W00's winner A (the lowest) bids with partner Z: one bid, two rows, the award on Z's
+    partner = bids.loc[(bids["tender_id"] == "W00") & (bids["firm_id"] == "A")].assign(firm_id="Z", is_winner=True)
+    bids.loc[(bids["tender_id"] == "W00") & (bids["firm_id"] == "A"), "is_winner"] = False
+    bids = pd.concat([bids, partner], ignore_index=True)
+    tenders = bids[["tender_id", "category"]].drop_duplicates()
+    rules = award_rules(bids.drop(columns="category"), tenders, min_tenders=20)
+    assert rules.loc["works", ["awarded", "lowest_won"]].tolist() == [40, 9]  # W00 counted, won by the lowest
+    assert rules["market_share"].iloc[0] == pytest.approx(13 / 46)
+    assert rules["lowest_price"].to_dict() == {"mixed": False, "none": False, "perfect": True, "works": False}
+    assert np.isnan(rules.loc["none", "share"]) and rules.loc["perfect", "share"] == 1.0

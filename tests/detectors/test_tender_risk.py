@@ -341,10 +341,12 @@ def test_a_category_whose_lowest_bid_rarely_wins_is_not_ranked_and_the_sentence_
     rule = tx.evidence["award_rule"]
     assert rule["lowest_price"] is False and (rule["awarded"], rule["lowest_won"]) == (32, 15)
     assert rule["winner_rank"] == 2 and rule["winning_budget_ratio"] == pytest.approx(102.0 / 101.0, abs=1e-4)
+    # 15 of 32 is 46.9 %, told floored: a share under one half never reads as 50 %
     assert tx.explanation == ("4 valid bids; the winning bid was the 2nd lowest, at 101.0 % of the budget. Its bids "
                               "are not ranked as cover bids, which presume that the lowest bid wins: the lowest valid "
-                              "bid won only 15 of its category's 32 awarded tenders (47 %), so they are not awarded "
-                              "on the lowest price (an average-bid or scored award).")
+                              "bid won only 15 of its category's 32 awarded tenders (46 %), so the tenders are not "
+                              "awarded on the lowest price (an average-bid or scored award, or lowest bids set aside "
+                              "after the opening).")
 
 
 def test_a_category_whose_lowest_bid_wins_half_its_tenders_is_ranked() -> None:
@@ -365,33 +367,47 @@ def test_a_ring_still_raises_a_tender_its_category_does_not_rank() -> None:
                    firms=("F5", "F6", "F7"), tenders=("TX",))
     [tx] = tender_risk.detect(data, tender_risk.Params(min_score=0), rings=[ring])[:1]
     assert tx.tender_id == "TX" and tx.score == pytest.approx(100 * (1 - 0.5 * (1 - 0.8 * 0.9)))
-    assert tx.explanation.endswith("(an average-bid or scored award). 3 members of a suspected ring (score 90) "
-                                   "bid in it: F5, F6, F7.")
+    assert tx.explanation.endswith("(an average-bid or scored award, or lowest bids set aside after the opening). "
+                                   "3 members of a suspected ring (score 90) bid in it: F5, F6, F7.")
 
 
-def _stepping_ring(steps_value: float) -> Finding:
-    """A ring of score 30 over TX whose regular differences counted (``steps_value`` > 0) or not:
-    in TX its members F6, F7, F8 bid 102, 102.5 and 103, 0.5 apart."""
-    facts = {"steps_value": steps_value, "stepped_tenders": 12, "tenders_with_three_members": 14,
-             "stepped_expected": 0.2, "stepped": [{"tender_id": "TX", "firms": ["F6", "F7", "F8"], "step": 0.5}]}
+def _stepping_ring(pvalue: float) -> Finding:
+    """A ring of score 30 over TX, one of 50 candidate rings, whose 12 stepped tenders have the
+    Poisson tail ``pvalue``: proven (rings.steps_proven) where 50 · pvalue ≤ 0.01. In TX its
+    members F6, F7, F8 bid 102, 102.5 and 103, 0.5 apart."""
+    facts = {"steps_value": 0.5, "stepped_tenders": 12, "tenders_with_three_members": 14,
+             "stepped_expected": 0.2, "stepped_poisson_pvalue": pvalue, "candidates_screened": 50,
+             "stepped": [{"tender_id": "TX", "firms": ["F6", "F7", "F8"], "step": 0.5}]}
     return Finding(detector="rings", kind="ring", score=30.0, explanation="A ring.", firms=("F6", "F7", "F8"),
                    tenders=("TX",), evidence={"components": {"price": {"value": 1.0, "facts": facts}}})
 
 
 def test_a_rings_bids_at_equal_steps_raise_the_tender_like_a_trace_and_are_told() -> None:
     data = _market()
-    plain = tender_risk.tender_risk_scores(data, rings=[_stepping_ring(0.0)]).set_index("tender_id").loc["TX"]
-    scores = tender_risk.tender_risk_scores(data, rings=[_stepping_ring(1.0)]).set_index("tender_id").loc["TX"]
+    plain = tender_risk.tender_risk_scores(data, rings=[_stepping_ring(1e-3)]).set_index("tender_id").loc["TX"]
+    scores = tender_risk.tender_risk_scores(data, rings=[_stepping_ring(1e-12)]).set_index("tender_id").loc["TX"]
     assert not plain["stepped"] and not plain["traced"]
     assert scores["stepped"] and scores["traced"]
     assert scores["ring_raised"] == pytest.approx(plain["score"])
     assert scores["score"] == pytest.approx(100 * (1 - (1 - plain["score"] / 100) * (1 - 0.8)))
-    [tx] = [f for f in tender_risk.detect(data, rings=[_stepping_ring(1.0)]) if f.tender_id == "TX"]
+    [tx] = [f for f in tender_risk.detect(data, rings=[_stepping_ring(1e-12)]) if f.tender_id == "TX"]
     assert tx.evidence["stepped_bids"]["step"] == 0.5 and tx.evidence["components"]["same_tender_trace"]["value"] == 1.0
-    assert tx.explanation.endswith("; the bids of F6, F7, F8 stood at equal steps (0.50 apart), as the ring's members' "
-                                   "bids did in 12 of the 14 tenders where three or more of them bid (chance alone "
-                                   "would give 0.20).")
-    # near miss: the same bids, the ring's steps not beyond chance: no trace, not told
-    [near] = [f for f in tender_risk.detect(data, rings=[_stepping_ring(0.0)], params=tender_risk.Params(min_score=0))
+    assert tx.explanation.endswith("; the bids of F6, F7, F8 stood at equal steps (0.50 apart), as the bids of the "
+                                   "members of a suspected ring (score 30) did in 12 of the 14 tenders where three or "
+                                   "more of them bid (chance alone would give 0.20).")
+    # near miss: the same bids, the ring's steps significant but not proven (50 · 0.001 = 0.05 > 0.01):
+    # a share of its price points, no trace here, not told
+    [near] = [f for f in tender_risk.detect(data, rings=[_stepping_ring(1e-3)], params=tender_risk.Params(min_score=0))
               if f.tender_id == "TX"]
     assert near.evidence["stepped_bids"] is None and "equal steps" not in near.explanation
+
+
+def test_the_winning_bid_is_set_against_a_budget_only_in_its_own_currency() -> None:
+    data = _awarded_market(15)
+    bids = data.bids.assign(currency="JPY")
+    tenders = data.tenders.assign(currency=np.where(data.tenders["tender_id"] == "TX", "USD", "JPY"))
+    found = {f.tender_id: f for f in tender_risk.detect(MarketData.build(tenders=tenders, bids=bids),
+                                                         tender_risk.Params(use_rings=False, min_score=0))}
+    assert found["TX"].evidence["award_rule"]["winning_budget_ratio"] is None
+    assert found["TX"].explanation.startswith("4 valid bids; the winning bid was the 2nd lowest. Its bids")
+    assert found["T01"].evidence["award_rule"]["winning_budget_ratio"] is not None  # near miss: the same currency
