@@ -61,7 +61,7 @@ SAMPLES = 4
 #: sizes from this up take its chance rate
 MAX_SIZE = 6
 #: tenders drawn per category and size for the chance rate (all of them below this)
-MAX_TENDERS = 1000
+MAX_TENDERS = 300
 #: the least chance rate of a set being stepped (a rate estimated from a few thousand sets cannot
 #: tell 1 in 10,000 from 1 in a million)
 RATE_FLOOR = 1e-3
