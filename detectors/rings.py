@@ -136,7 +136,7 @@ Biometrika, 63(1), 33–37.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -1184,6 +1184,9 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "lowest_won_share": {str(c): round(float(market.rules.at[c, "market_share" if market.rules.at[c, "fallback"]
                                                                      else "share"]), 4)
                                  for c in sorted(unread_categories.get(k, []))},
+            "drawn_share": {str(c): round(float(market.rules.at[c, "market_drawn"] if market.rules.at[c, "fallback"]
+                                                else market.rules.at[c, "drawn"] / market.rules.at[c, "awarded"]), 4)
+                            for c in sorted(unread_categories.get(k, []))},
             "lowest_won_share_of_market": bool(len(unread_categories.get(k, [])) and all(
                 market.rules.at[c, "fallback"] for c in unread_categories.get(k, []))),
             "baseline_cv": _or(a["base_cv"], base.get("cv")), "baseline_rd": _or(a["base_rd"], base.get("rd")),
@@ -1452,19 +1455,26 @@ def _stepped(facts: dict[str, Any]) -> str:
             f"{bid_traces.chance(facts['stepped_expected'])}")
 
 
-def _not_read(n: int, total: int, shares: dict[str, float], of_market: bool = False) -> str:
+def _not_read(n: int, total: int, shares: dict[str, float], of_market: bool = False,
+              drawn: dict[str, float] | None = None) -> str:
     """Why ``n`` of a ring's ``total`` tenders were not screened for cover bids: their categories
     (``shares``: category → the share of awarded tenders the lowest valid bid won,
     :func:`detectors.screens.award_rules`; the market's, ``of_market``, for categories with too few
-    awards) are not awarded on the lowest price. Shares are floored (499 of 999 is 49 %)."""
-    values = sorted(math.floor(100 * v) for v in shares.values())
-    won = f"{values[0]} %" if len(set(values)) <= 1 else f"{values[0]}–{values[-1]} %"
+    awards) are not awarded on the lowest price, against what a draw among each tender's bidders
+    would give (``drawn``, the same way). Shares are floored (499 of 999 is 49 %)."""
+    def span(fractions: Iterable[float]) -> str:
+        values = sorted(math.floor(100 * v) for v in fractions)
+        return f"{values[0]} %" if len(set(values)) <= 1 else f"{values[0]}–{values[-1]} %"
+
+    won = span(shares.values())
+    draw = (f", less than halfway between the {span(drawn.values())} a draw among each tender's bidders gives and the "
+            "nearly 100 % of a lowest-price award") if drawn else ""
     which = ("none of their tenders was" if n == total else
              f"{n} of their tenders {'was' if n == 1 else 'were'} not")
     whose = "the market's" if of_market else "their category's" if len(shares) <= 1 else "their categories'"
     return (f"{which} screened for cover bids, which presume that the lowest "
-            f"bid wins: the lowest valid bid won only {won} of {whose} awarded tenders (an average-bid or scored award, "
-            "or lowest bids set aside after the opening)")
+            f"bid wins: the lowest valid bid won {won} of {whose} awarded tenders{draw} (an average-bid or scored "
+            "award, or lowest bids set aside after the opening)")
 
 
 def _margins(q10: float, q90: float) -> str:
@@ -1557,7 +1567,7 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
             prices.append(phrase)
     if row.get("unread_tenders"):
         prices.append(_not_read(int(row["unread_tenders"]), int(row["n_tenders"]), row.get("lowest_won_share") or {},
-                                bool(row.get("lowest_won_share_of_market"))))
+                                bool(row.get("lowest_won_share_of_market")), row.get("drawn_share") or {}))
     if prices:
         sentences.append(_sentence(prices))
     if price_facts.get("steps_value", 0.0) > 0.0:

@@ -39,11 +39,12 @@ or by a score of price and quality — the winner is often not the lowest, hones
 around the expected benchmark, and a cartel moves the benchmark with bids spread above and
 below it (Conley & Decarolis 2016). There the screens measure the rule, not collusion.
 :func:`award_rules` reads each category's rule from its awards: a category whose lowest valid
-bid won fewer than :data:`LOWEST_WINS_MIN` of its awarded tenders is not a lowest-price market,
-and :func:`suspicion` does not rank its tenders' screens (a market without award data is read as
-lowest-price). On an unseen market with five benchmark-price categories (the lowest bid won
-30–47 % of their tenders; 75–100 % in every demo category, 95 % in Tsuchiura, 100 % in Ohio)
-the screens ranked the rigged benchmark tenders *below* the honest ones (tender ROC-AUC
+bid won less than :data:`LOWEST_WINS_MIN` of the way from what a draw among each tender's bidders
+gives it to always is not a lowest-price market, and :func:`suspicion` does not rank its tenders'
+screens (a market without award data is read as lowest-price). On an unseen market with five
+benchmark-price categories (the lowest bid won 30–47 % of their tenders, 0.21–0.40 of the way
+beyond a draw; 75–100 % and 0.68–1.00 in every demo category, 95 % and 0.92 in Tsuchiura, 100 %
+in Ohio) the screens ranked the rigged benchmark tenders *below* the honest ones (tender ROC-AUC
 0.34 / 0.30 on two seeds, screens only).
 
 A screen is only evidence *relative to its market*: construction tenders and milk
@@ -74,6 +75,7 @@ American Economic Journal: Microeconomics, 8(2), 1–38. doi:10.1257/mic.2013025
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -376,8 +378,8 @@ def bid_band(n_bids: pd.Series) -> pd.Series:
     return n_bids.clip(upper=TOP_BAND).fillna(0).astype(int)
 
 
-#: a category whose lowest valid bid won fewer than this share of its awarded tenders is not read as a
-#: lowest-price market (:func:`award_rules`)
+#: a category whose lowest valid bid won less than this share of its awarded tenders beyond what a draw
+#: among the bidders gives is not read as a lowest-price market (:func:`award_rules`)
 LOWEST_WINS_MIN = 0.5
 
 
@@ -385,58 +387,83 @@ def award_rules(bids: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20
     """How often each category's lowest valid bid won its awarded tenders: whether its bids can be
     read by the price screens, which assume the lowest price wins.
 
-    Indicator: the share ``lowest_won / awarded`` over the category's tenders with at least two
-    valid bids (:func:`valid_bids`) and a winner among them (``is_winner`` on ``bids``, as
-    :meth:`detectors.market.MarketData.with_winners` fills it); the lowest won where a winning bid
-    is the lowest amount (a tie included). Under a lowest-price rule that share is near 1 (a
-    winner's bid is second lowest only where the lowest was set aside after the opening); under an
-    average-bid or benchmark rule about a third to a half (the bid just under the benchmark wins).
-    A category is ``lowest_price`` unless its share is below :data:`LOWEST_WINS_MIN`. A category
-    with fewer than ``min_tenders`` awarded tenders (``fallback``) is not read on so few alone: it
-    is not lowest-price only where the whole market's share (``market_share``) is below the floor
-    too and its own, where it has any award, is not above it — a small category whose lowest bid
-    won 5 of 5 is read as lowest-price in any market. A market without any award is read as
-    lowest-price (``share`` NaN). A consortium's bid (rows of one ``bid_id``) won where any of its
-    rows is marked the winner.
+    Indicator: over the category's tenders with at least two valid bids (:func:`valid_bids`) and a
+    winner among them (``is_winner`` on ``bids``, as :meth:`detectors.market.MarketData.with_winners`
+    fills it), the ``lowest_won`` — a winning bid is the lowest amount, a tie included — of the
+    ``awarded``, against the ``drawn`` a draw among each tender's bidders would give (``Σ m_t / n_t``,
+    ``m_t`` of its ``n_t`` valid bids at the lowest amount). The share beyond that draw,
+
+        beyond = (lowest_won − drawn) / (awarded − drawn)
+
+    (Cohen's kappa for one rater against chance) is near 1 under a lowest-price rule (a winner's
+    bid is second lowest only where the lowest was set aside after the opening) and near 0 where
+    the award is as good as a draw for the lowest bid: under an average-bid or benchmark rule the
+    bid just under the benchmark wins, which is the lowest about as often as any other. Reading the
+    raw share instead would depend on how many bid: with three bids a benchmark rule lets the lowest
+    win about half the time, and a draw a third. A category is ``lowest_price`` unless ``beyond``
+    is below :data:`LOWEST_WINS_MIN`. A category with fewer than ``min_tenders`` awarded tenders
+    (``fallback``) is not read on so few alone: it is not lowest-price only where the whole market's
+    (``market_beyond``) is below the floor too and its own, where it has any award, is not above
+    it — a small category whose lowest bid won 5 of 5 is read as lowest-price in any market. A
+    market without any award is read as lowest-price (NaN shares). A consortium's bid (rows of one
+    ``bid_id``) won where any of its rows is marked the winner.
 
     Returns
     -------
     DataFrame
         Index ``category`` (:data:`NO_CATEGORY` for tenders without one), one row per category of
-        ``tenders``; columns ``awarded, lowest_won, share`` (its own, NaN without awards),
-        ``market_share, fallback, lowest_price``.
+        ``tenders``; columns ``awarded, lowest_won, drawn, share`` (``lowest_won / awarded``, NaN
+        without awards), ``beyond, market_share, market_drawn`` (the market's ``drawn / awarded``),
+        ``market_beyond, fallback, lowest_price``.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> bids = pd.DataFrame({"tender_id": ["T1", "T1", "T2", "T2"], "firm_id": ["A", "B", "A", "B"],
-    ...                      "amount": [90.0, 100.0, 90.0, 100.0], "is_winner": [False, True, True, False]})
+    >>> bids = pd.DataFrame({"tender_id": ["T1", "T1", "T2", "T2", "T2"], "firm_id": ["A", "B", "A", "B", "C"],
+    ...                      "amount": [90.0, 100.0, 90.0, 100.0, 110.0],
+    ...                      "is_winner": [False, True, True, False, False]})
     >>> tenders = pd.DataFrame({"tender_id": ["T1", "T2"], "category": ["works", "works"]})
     >>> rules = award_rules(bids, tenders, min_tenders=1)
-    >>> int(rules.at["works", "lowest_won"]), int(rules.at["works", "awarded"]), bool(rules.at["works", "lowest_price"])
-    (1, 2, True)
+    >>> int(rules.at["works", "lowest_won"]), int(rules.at["works", "awarded"]), float(round(rules.at["works", "drawn"], 3))
+    (1, 2, 0.833)
+    >>> float(round(rules.at["works", "beyond"], 3)), bool(rules.at["works", "lowest_price"])  # (1 − 5/6) / (2 − 5/6)
+    (0.143, False)
     """
     priced = _priced(joint_awards(bids))
     priced = priced.loc[priced.groupby("tender_id")["amount"].transform("size") >= 2]
     winning = priced.loc[priced["is_winner"].fillna(False).astype(bool)] if "is_winner" in priced else priced.iloc[:0]
     lowest = priced.groupby("tender_id")["amount"].min()
     won_low = (winning["amount"] <= winning["tender_id"].map(lowest)).groupby(winning["tender_id"]).any()
+    at_lowest = (priced["amount"] <= priced["tender_id"].map(lowest)).groupby(priced["tender_id"]).mean()
     category = tenders.drop_duplicates("tender_id").set_index("tender_id")["category"]
     category = category.fillna(NO_CATEGORY).astype(str)
-    frame = pd.DataFrame({"lowest_won": won_low.astype(int), "category": won_low.index.map(category)})
+    frame = pd.DataFrame({"lowest_won": won_low.astype(int), "drawn": won_low.index.map(at_lowest),
+                          "category": won_low.index.map(category)})
     frame["category"] = frame["category"].fillna(NO_CATEGORY)
-    counts = frame.groupby("category")["lowest_won"].agg(awarded="size", lowest_won="sum")
-    out = counts.reindex(sorted(set(category) | set(counts.index)), fill_value=0).astype(int)
+    counts = frame.groupby("category").agg(awarded=("lowest_won", "size"), lowest_won=("lowest_won", "sum"),
+                                           drawn=("drawn", "sum"))
+    out = counts.reindex(sorted(set(category) | set(counts.index)), fill_value=0)
+    out = out.astype({"awarded": int, "lowest_won": int, "drawn": float})
     out.index.name = "category"
-    market = counts["lowest_won"].sum() / counts["awarded"].sum() if counts["awarded"].sum() else np.nan
+
+    def beyond(won: Any, drawn: Any, awarded: Any) -> Any:  # (won − drawn) / (awarded − drawn), NaN without awards
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(awarded > 0, (won - drawn) / (awarded - drawn), np.nan)
+
+    total = counts.sum()
     out["fallback"] = out["awarded"] < min_tenders
     with np.errstate(divide="ignore", invalid="ignore"):
         out["share"] = np.where(out["awarded"] > 0, out["lowest_won"] / out["awarded"], np.nan)
-    out["market_share"] = market
-    own_below = out["share"] < LOWEST_WINS_MIN
-    small_below = (market < LOWEST_WINS_MIN) & (own_below | out["share"].isna())
+        out["market_share"] = total["lowest_won"] / total["awarded"] if len(counts) and total["awarded"] else np.nan
+        out["market_drawn"] = total["drawn"] / total["awarded"] if len(counts) and total["awarded"] else np.nan
+    out["beyond"] = beyond(out["lowest_won"], out["drawn"], out["awarded"])
+    out["market_beyond"] = float(beyond(total["lowest_won"], total["drawn"], total["awarded"])) if len(counts) \
+        else np.nan
+    own_below = out["beyond"] < LOWEST_WINS_MIN
+    small_below = (out["market_beyond"] < LOWEST_WINS_MIN) & (own_below | out["beyond"].isna())
     out["lowest_price"] = ~np.where(out["fallback"], small_below, own_below)
-    return out[["awarded", "lowest_won", "share", "market_share", "fallback", "lowest_price"]]
+    return out[["awarded", "lowest_won", "drawn", "share", "beyond", "market_share", "market_drawn", "market_beyond",
+                "fallback", "lowest_price"]]
 
 
 def joint_awards(bids: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from scipy import stats
 from detectors import rings
 from detectors.finding import Finding
 from detectors.market import COLUMNS, MarketData
+from detectors.screens import award_rules
 
 RING = ("F1", "F2", "F3")     # rotate wins with cover bids 1.5–4.5 % above the winner
 NICHE = ("F7", "F8", "F9")    # always meet, but bid independently and the cheapest wins
@@ -888,10 +889,14 @@ def test_a_ring_in_a_category_not_awarded_to_the_lowest_bid_is_not_screened_for_
     assert row["unread_tenders"] == 18 and row["n_priced"] == 0 and row["n_flagged"] == 0
     assert row["cover_tenders"] == 18 and row["cover_read"] == 0 and row["cover_tight"] == 0
     assert row["lowest_won_share"] == {"works": 0.0}
+    rules = award_rules(moved.with_winners().bids, moved.tenders)
+    drawn = rules.loc["works", "drawn"] / rules.loc["works", "awarded"]  # 3 to 5 bidders: about a quarter
+    assert 0.15 < drawn < 0.35 and row["drawn_share"] == {"works": pytest.approx(drawn, abs=1e-4)}
     text = rings._explain(pd.Series({**row, "intensity": 1.0}), {}, UNDATED)
     assert ("none of their tenders was screened for cover bids, which presume that the lowest bid wins: the lowest "
-            "valid bid won only 0 % of their category's awarded tenders (an average-bid or scored award, or lowest bids set "
-            "aside after the opening)") in text
+            f"valid bid won 0 % of their category's awarded tenders, less than halfway between the "
+            f"{math.floor(100 * drawn)} % a draw among each tender's bidders gives and the nearly 100 % of a "
+            "lowest-price award (an average-bid or scored award, or lowest bids set aside after the opening)") in text
     assert "priced tenders" not in text and "median CV" not in text
     (same,) = rings.ring_screens(market, [frozenset(RING)]).to_dict("records")
     assert same["unread_tenders"] == 0 and same["n_priced"] == 18 and same["cover_read"] == same["cover_tenders"]

@@ -292,14 +292,15 @@ def _awarded(category: str, n: int, lowest_wins: int, prefix: str) -> list[tuple
     return rows
 
 
-def test_award_rules_read_a_category_whose_lowest_bid_won_fewer_than_half_as_not_lowest_price() -> None:
-    """works: the lowest won 9 of 20 (0.45 < 0.5, flagged); goods: 11 of 20 (0.55, near miss, read);
-    misc: 3 tenders, fewer than min_tenders, read as lowest-price as the market's share (9 + 11 + 3) / 43
-    is above the floor; not counted:
-    a tender without a winner, one with a single valid bid, and — in works — a tender whose
-    disqualified 90 is no bid (its winner, 100, is the lowest valid bid: won) and a tie at the
-    lowest (won)."""
-    rows = _awarded("works", 18, 7, "W") + _awarded("goods", 20, 11, "G") + _awarded("misc", 3, 3, "M")
+def test_award_rules_read_a_category_whose_lowest_bid_wins_less_than_halfway_beyond_a_draw() -> None:
+    """Three-bid tenders, where a draw among the bidders gives the lowest a third. works: the lowest
+    won 10 of 18 such tenders and two more — a tie at the lowest (100, 100, 103: a draw gives it
+    2/3) and one whose disqualified 90 is no bid (100, 104: 1/2) — so 12 of 20 against 7.1667
+    drawn, (12 − 7.1667) / (20 − 7.1667) = 0.377 beyond the draw: not lowest-price (flagged);
+    goods: 14 of 20 against 6.667, 0.55 beyond (near miss: read); misc: 3 tenders, fewer than
+    min_tenders, read as its own 3 of 3 is above the floor. Not counted: a tender without a
+    winner and one with a single valid bid. The raw share of works (0.6) would have read it."""
+    rows = _awarded("works", 18, 10, "W") + _awarded("goods", 20, 14, "G") + _awarded("misc", 3, 3, "M")
     rows += [("W-tie", "works", "A", 100.0, False), ("W-tie", "works", "B", 100.0, True),
              ("W-tie", "works", "C", 103.0, False)]
     rows += [("W-dq", "works", "D", 90.0, False), ("W-dq", "works", "A", 100.0, True),
@@ -310,11 +311,14 @@ def test_award_rules_read_a_category_whose_lowest_bid_won_fewer_than_half_as_not
     bids["disqualified"] = bids["tender_id"].eq("W-dq") & bids["firm_id"].eq("D")
     tenders = bids[["tender_id", "category"]].drop_duplicates()
     rules = award_rules(bids.drop(columns="category"), tenders, min_tenders=20)
-    assert rules.loc["works", ["awarded", "lowest_won"]].tolist() == [20, 9]
-    assert rules.loc["goods", ["awarded", "lowest_won"]].tolist() == [20, 11]
-    assert rules.loc["works", "share"] == pytest.approx(0.45) and rules.loc["goods", "share"] == pytest.approx(0.55)
-    assert rules.loc["misc", "fallback"] and rules.loc["misc", "share"] == 1.0
-    assert rules["market_share"].tolist() == pytest.approx([23 / 43] * 3)
+    assert rules.loc["works", ["awarded", "lowest_won"]].tolist() == [20, 12]
+    assert rules.loc["goods", ["awarded", "lowest_won"]].tolist() == [20, 14]
+    assert rules.loc["works", "drawn"] == pytest.approx(6 + 2 / 3 + 1 / 2)
+    assert rules.loc["works", "share"] == pytest.approx(0.6)
+    assert rules.loc["works", "beyond"] == pytest.approx((12 - 43 / 6) / (20 - 43 / 6))
+    assert rules.loc["goods", "beyond"] == pytest.approx((14 - 20 / 3) / (20 - 20 / 3))
+    assert rules.loc["misc", "fallback"] and rules.loc["misc", "beyond"] == 1.0
+    assert rules["market_share"].tolist() == pytest.approx([29 / 43] * 3)
     assert rules["lowest_price"].to_dict() == {"goods": True, "misc": True, "works": False}
     assert LOWEST_WINS_MIN == 0.5
     unread = not_lowest_price(rules, tenders)

@@ -327,10 +327,11 @@ def _awarded_market(lowest_wins: int) -> MarketData:
 
 
 def test_a_category_whose_lowest_bid_rarely_wins_is_not_ranked_and_the_sentence_says_why() -> None:
-    """The lowest bid won 15 of 32 roads tenders (47 %, under half): not a lowest-price award, so no
+    """The lowest bid won 20 of 32 roads tenders where a draw among the bidders gives it 8.25 (31 of
+    4 bids, T2B of 2): (20 − 8.25) / (32 − 8.25) = 0.495 beyond the draw, under half, so no
     tender is ranked, each scores the neutral 50, and TX — the cover-bid tender — is no finding. Its
     sentence (asked for with min_score 0) gives what won and why its bids are not read."""
-    data = _awarded_market(15)
+    data = _awarded_market(20)
     scores = tender_risk.tender_risk_scores(data).set_index("tender_id")
     assert not scores["lowest_price"].any()
     assert (scores["screen_risk"] == 0.5).all() and (scores["score"] == 50.0).all()
@@ -339,25 +340,29 @@ def test_a_category_whose_lowest_bid_rarely_wins_is_not_ranked_and_the_sentence_
     [tx] = [f for f in tender_risk.detect(data, tender_risk.Params(use_rings=False, min_score=0))
             if f.tender_id == "TX"]
     rule = tx.evidence["award_rule"]
-    assert rule["lowest_price"] is False and (rule["awarded"], rule["lowest_won"]) == (32, 15)
+    assert rule["lowest_price"] is False and (rule["awarded"], rule["lowest_won"]) == (32, 20)
+    assert rule["drawn"] == 8.25 and rule["category_beyond_draw"] == pytest.approx(11.75 / 23.75, abs=1e-4)
     assert rule["winner_rank"] == 2 and rule["winning_budget_ratio"] == pytest.approx(102.0 / 101.0, abs=1e-4)
-    # 15 of 32 is 46.9 %, told floored: a share under one half never reads as 50 %
+    # 8.25 of 32 is 25.8 %, told floored
     assert tx.explanation == ("4 valid bids; the winning bid was the 2nd lowest, at 101.0 % of the budget. Its bids "
                               "are not ranked as cover bids, which presume that the lowest bid wins: the lowest valid "
-                              "bid won only 15 of its category's 32 awarded tenders (46 %), so the tenders are not "
-                              "awarded on the lowest price (an average-bid or scored award, or lowest bids set aside "
-                              "after the opening).")
+                              "bid won 20 of its category's 32 awarded tenders (62 %), less than halfway between the "
+                              "25 % a draw among each tender's bidders gives and the nearly 100 % of a lowest-price "
+                              "award, so the tenders are not awarded on the lowest price (an average-bid or scored "
+                              "award, or lowest bids set aside after the opening).")
 
 
 def test_a_category_whose_lowest_bid_wins_half_its_tenders_is_ranked() -> None:
-    """Near miss: the lowest won 16 of 32, exactly half: ranked as before, TX the finding it was."""
-    data = _awarded_market(16)
+    """Near miss: the lowest won 21 of 32, (21 − 8.25) / 23.75 = 0.537 beyond a draw: ranked as
+    before, TX the finding it was."""
+    data = _awarded_market(21)
     scores = tender_risk.tender_risk_scores(data).set_index("tender_id")
     assert scores["lowest_price"].all()
     unawarded = tender_risk.tender_risk_scores(_budgeted_market(101.0)).set_index("tender_id")
     assert scores["score"].tolist() == pytest.approx(unawarded["score"].tolist())
     [tx] = tender_risk.detect(data, tender_risk.Params(use_rings=False))
-    assert tx.tender_id == "TX" and tx.evidence["award_rule"]["category_share_lowest_won"] == 0.5
+    assert tx.tender_id == "TX" and tx.evidence["award_rule"]["category_share_lowest_won"] == pytest.approx(21 / 32,
+                                                                                                           abs=1e-4)
     assert "winner_rank" not in tx.evidence["award_rule"]
 
 
@@ -392,9 +397,10 @@ def test_a_rings_bids_at_equal_steps_raise_the_tender_like_a_trace_and_are_told(
     assert scores["score"] == pytest.approx(100 * (1 - (1 - plain["score"] / 100) * (1 - 0.8)))
     [tx] = [f for f in tender_risk.detect(data, rings=[_stepping_ring(1e-12)]) if f.tender_id == "TX"]
     assert tx.evidence["stepped_bids"]["step"] == 0.5 and tx.evidence["components"]["same_tender_trace"]["value"] == 1.0
-    assert tx.explanation.endswith("; the bids of F6, F7, F8 stood at equal steps (0.50 apart), as the bids of the "
-                                   "members of a suspected ring (score 30) did in 12 of the 14 tenders where three or "
-                                   "more of them bid (chance alone would give 0.20).")
+    # the ring named just before ("3 members of a suspected ring (score 30) bid in it") is "that ring"
+    assert tx.explanation.endswith("3 members of a suspected ring (score 30) bid in it: F6, F7, F8; the bids of F6, F7, "
+                                   "F8 stood at equal steps (0.50 apart), as that ring's members' bids did in 12 of the "
+                                   "14 tenders where three or more of them bid (chance alone would give 0.20).")
     # near miss: the same bids, the ring's steps significant but not proven (50 · 0.001 = 0.05 > 0.01):
     # a share of its price points, no trace here, not told
     [near] = [f for f in tender_risk.detect(data, rings=[_stepping_ring(1e-3)], params=tender_risk.Params(min_score=0))
