@@ -163,8 +163,8 @@ from detectors.memo import memo
 from detectors.screens import (
     NO_CATEGORY,
     RISK_SCREENS,
-    award_rules,
     category_baselines,
+    market_award_rules,
     not_lowest_price,
     suspicion,
     tender_screens,
@@ -829,13 +829,13 @@ def _screen_tables(data: MarketData, min_category_tenders: int) -> SimpleNamespa
 
 def _screen_tables_of(data: MarketData, min_category_tenders: int) -> SimpleNamespace:
     raw = data.bids
+    rules = market_award_rules(data, min_category_tenders)  # shared with tender risk (memoised)
     data = data.with_winners()
     bids = data.distinct_bids()
     tenders = data.tenders.drop_duplicates("tender_id").set_index("tender_id")
     winners = bids.loc[bids["is_winner"]].drop_duplicates("tender_id").set_index("tender_id")["firm_id"]
 
     screens = tender_screens(raw, min_bids=2)
-    rules = award_rules(data.bids, data.tenders, min_category_tenders)
     unread = not_lowest_price(rules, data.tenders)
     pct = suspicion(screens, data.tenders, min_category_tenders, unread=unread).set_index("tender_id")
     counts = pct.groupby("category")["risk"].transform("count")

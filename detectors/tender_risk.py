@@ -86,10 +86,10 @@ from detectors.screens import (
     NO_CATEGORY,
     RISK_SCREENS,
     TOP_BAND,
-    award_rules,
     band_medians,
     category_baselines,
     joint_awards,
+    market_award_rules,
     not_lowest_price,
     suspicion,
     tender_screens,
@@ -215,8 +215,8 @@ def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
 
 
 def _rules(data: MarketData, params: Params) -> pd.DataFrame:
-    """:func:`detectors.screens.award_rules` of the market's categories."""
-    return award_rules(data.with_winners().bids, data.tenders, params.min_category_tenders)
+    """:func:`detectors.screens.award_rules` of the market's categories (shared with the rings)."""
+    return market_award_rules(data, params.min_category_tenders)
 
 
 def _scored(data: MarketData, rings: list[Finding] | None, params: Params, screens: pd.DataFrame,
