@@ -1260,19 +1260,21 @@ def _binomial_tails(counts: list[tuple[int, int]]) -> dict[tuple[int, int], floa
 MIN_STEPPED = 3
 
 
-#: a ring's regular differences are proven (its stepped tenders raise them in tender risk) at this
-#: Bonferroni-adjusted p over the candidate rings, where the price points count in full
-STEPS_PROVEN_ALPHA = 0.01
+def candidate_gate(pvalue: float, n_candidates: int) -> float:
+    """How far a price test of one candidate ring counts, in [0, 1]: ``clip(−log10(p · m) / 2, 0, 1)``
+    for m candidate rings — nothing at a Bonferroni-adjusted ``p · m ≥ 1``, half at 0.1, in full
+    from 0.01 (:func:`share_test_value`, :func:`steps_test_value`)."""
+    surprise = -math.log10(max(pvalue, 1e-300)) - math.log10(max(n_candidates, 1))
+    return float(np.clip(surprise / 2.0, 0.0, 1.0))
 
 
 def steps_proven(facts: Mapping[str, Any]) -> bool:
     """Whether a ring's price facts (``evidence["components"]["price"]["facts"]``) prove its
-    regular differences: at least :data:`MIN_STEPPED` stepped tenders and the Poisson tail times the
-    number of candidate rings at most :data:`STEPS_PROVEN_ALPHA` (:func:`steps_test_value` counts
-    in full there)."""
-    return int(facts.get("stepped_tenders", 0) or 0) >= MIN_STEPPED and \
-        float(facts.get("stepped_poisson_pvalue", 1.0)) * max(int(facts.get("candidates_screened", 1) or 1), 1) \
-        <= STEPS_PROVEN_ALPHA
+    regular differences (its stepped tenders then raise them in tender risk): at least
+    :data:`MIN_STEPPED` stepped tenders and a Poisson tail that counts in full among the candidate
+    rings (:func:`candidate_gate`: Bonferroni-adjusted p ≤ 0.01)."""
+    return int(facts.get("stepped_tenders", 0) or 0) >= MIN_STEPPED and candidate_gate(
+        float(facts.get("stepped_poisson_pvalue", 1.0)), int(facts.get("candidates_screened", 1) or 1)) >= 1.0
 
 
 def _count(value: Any) -> int:
@@ -1311,9 +1313,7 @@ def steps_test_value(hits: int, n: int, expected: float, n_candidates: int) -> t
     p = bid_steps.poisson_tail(hits, expected) if n and hits else 1.0
     if hits < MIN_STEPPED:
         return p, 0.0
-    effect = float(np.clip(hits / n / 0.5, 0.0, 1.0))
-    surprise = -math.log10(max(p, 1e-300)) - math.log10(max(n_candidates, 1))
-    return p, effect * float(np.clip(surprise / 2.0, 0.0, 1.0))
+    return p, float(np.clip(hits / n / 0.5, 0.0, 1.0)) * candidate_gate(p, n_candidates)
 
 
 def share_test_value(hits: int, n: int, n_candidates: int, pvalue: float | None = None) -> tuple[float, float, float]:
@@ -1335,8 +1335,7 @@ def share_test_value(hits: int, n: int, n_candidates: int, pvalue: float | None 
     effect = float(np.clip((share - FLAG_SHARE) / 0.5, 0.0, 1.0))
     if pvalue is None:
         pvalue = float(stats.binom.sf(hits - 1, n, FLAG_SHARE))
-    surprise = -math.log10(max(pvalue, 1e-300)) - math.log10(max(n_candidates, 1))
-    return share, pvalue, effect * float(np.clip(surprise / 2.0, 0.0, 1.0))
+    return share, pvalue, effect * candidate_gate(pvalue, n_candidates)
 
 
 def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1,
