@@ -50,7 +50,7 @@ from scipy import stats
 
 __all__ = ["TOLERANCE", "MIN_BIDS", "SAMPLES", "MAX_SIZE", "MAX_TENDERS", "RATE_FLOOR", "MIN_SETS", "irregularity",
            "set_irregularity",
-           "chance_rates", "rate_of", "poisson_tail", "apart"]
+           "chance_rates", "rate_of", "poisson_tail", "step_of", "apart"]
 
 #: a set is stepped when every step is within this share of the mean step (money or per cent)
 TOLERANCE = 0.01
@@ -157,6 +157,21 @@ def rate_of(rates: dict[tuple[str | None, int], float], k: int, category: str | 
 def poisson_tail(hits: int, expected: float) -> float:
     """``P(X ≥ hits)`` for ``X ~ Poisson(expected)``; 1 for no hits."""
     return 1.0 if hits <= 0 else float(stats.poisson.sf(hits - 1, max(expected, 1e-12)))
+
+
+def step_of(amounts: np.ndarray | list[float]) -> dict[str, float]:
+    """The step of a stepped set of bids, as evidence keeps it and :func:`apart` tells it: ``step``
+    (the mean step, in money) or ``step_pct`` (the mean relative step, in per cent), whichever of
+    the two the set keeps more regularly (the two terms of :func:`irregularity`).
+
+    >>> step_of([100.0, 110.0, 120.0]), step_of([100.0, 101.0, 102.01])
+    ({'step': 10.0}, {'step_pct': 1.0})
+    """
+    b = np.sort(np.asarray(amounts, dtype=float))
+    gaps, rel = np.diff(b), b[1:] / b[:-1] - 1.0
+    if (gaps.max() - gaps.min()) / gaps.mean() <= (rel.max() - rel.min()) / rel.mean():
+        return {"step": round(float(gaps.mean()), 2)}
+    return {"step_pct": round(100 * float(rel.mean()), 3)}
 
 
 def apart(step: dict[str, float]) -> str:

@@ -1284,17 +1284,9 @@ def _count(value: Any) -> int:
 
 def _step_examples(stepped: pd.DataFrame) -> list[dict[str, Any]]:
     """The stepped tenders of a ring (rows of the members' bids in them), by tender id: tender,
-    members by amount, and the step, in money (``step``) or per cent (``step_pct``), whichever is
-    more regular."""
-    out = []
-    for tender, g in stepped.sort_values(["tender_id", "amount"]).groupby("tender_id", sort=True):
-        b = g["amount"].to_numpy(dtype=float)
-        gaps, rel = np.diff(b), b[1:] / b[:-1] - 1.0
-        money = (gaps.max() - gaps.min()) / gaps.mean() <= (rel.max() - rel.min()) / rel.mean()
-        out.append({"tender_id": str(tender), "firms": [str(f) for f in g["firm_id"]],
-                    **({"step": round(float(gaps.mean()), 2)} if money else
-                       {"step_pct": round(100 * float(rel.mean()), 3)})})
-    return out
+    members by amount, and the step (:func:`detectors.bid_steps.step_of`)."""
+    return [{"tender_id": str(tender), "firms": [str(f) for f in g["firm_id"]], **bid_steps.step_of(g["amount"])}
+            for tender, g in stepped.sort_values(["tender_id", "amount"]).groupby("tender_id", sort=True)]
 
 
 def steps_test_value(hits: int, n: int, expected: float, n_candidates: int) -> tuple[float, float]:
