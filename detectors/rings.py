@@ -162,8 +162,11 @@ from detectors.market import MarketData, stripped
 from detectors.memo import memo
 from detectors.screens import (
     NO_CATEGORY,
+    NOT_LOWEST_PRICE_CAUSES,
     RISK_SCREENS,
+    beyond_draw_told,
     category_baselines,
+    decided_shares,
     market_award_rules,
     not_lowest_price,
     suspicion,
@@ -1180,12 +1183,10 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "steps_n": _count(a["steps_n"]), "steps_hits": _count(a["steps_hits"]),
             "steps_expected": float(a["steps_expected"]) if a["steps_expected"] == a["steps_expected"] else 0.0,
             "step_examples": step_examples.get(k, []),
-            # the share that decided each unread category: its own, or the market's for a small one
-            "lowest_won_share": {str(c): round(float(market.rules.at[c, "market_share" if market.rules.at[c, "fallback"]
-                                                                     else "share"]), 4)
+            # the shares that decided each unread category: its own, or the market's for a small one
+            "lowest_won_share": {str(c): round(decided_shares(market.rules, c)[0], 4)
                                  for c in sorted(unread_categories.get(k, []))},
-            "drawn_share": {str(c): round(float(market.rules.at[c, "market_drawn"] if market.rules.at[c, "fallback"]
-                                                else market.rules.at[c, "drawn"] / market.rules.at[c, "awarded"]), 4)
+            "drawn_share": {str(c): round(decided_shares(market.rules, c)[1], 4)
                             for c in sorted(unread_categories.get(k, []))},
             "lowest_won_share_of_market": bool(len(unread_categories.get(k, [])) and all(
                 market.rules.at[c, "fallback"] for c in unread_categories.get(k, []))),
@@ -1458,14 +1459,12 @@ def _not_read(n: int, total: int, shares: dict[str, float], of_market: bool = Fa
         return f"{values[0]} %" if len(set(values)) <= 1 else f"{values[0]}–{values[-1]} %"
 
     won = span(shares.values())
-    draw = (f", less than halfway between the {span(drawn.values())} a draw among each tender's bidders gives and the "
-            "nearly 100 % of a lowest-price award") if drawn else ""
+    draw = f", {beyond_draw_told(span(drawn.values()))}" if drawn else ""
     which = ("none of their tenders was" if n == total else
              f"{n} of their tenders {'was' if n == 1 else 'were'} not")
     whose = "the market's" if of_market else "their category's" if len(shares) <= 1 else "their categories'"
     return (f"{which} screened for cover bids, which presume that the lowest "
-            f"bid wins: the lowest valid bid won {won} of {whose} awarded tenders{draw} (an average-bid or scored "
-            "award, or lowest bids set aside after the opening)")
+            f"bid wins: the lowest valid bid won {won} of {whose} awarded tenders{draw} ({NOT_LOWEST_PRICE_CAUSES})")
 
 
 def _margins(q10: float, q90: float) -> str:

@@ -98,6 +98,9 @@ __all__ = [
     "LOWEST_WINS_MIN",
     "award_rules",
     "market_award_rules",
+    "decided_shares",
+    "NOT_LOWEST_PRICE_CAUSES",
+    "beyond_draw_told",
     "joint_awards",
     "not_lowest_price",
 ]
@@ -474,6 +477,27 @@ def award_rules(bids: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20
     out["lowest_price"] = ~np.where(out["fallback"], small_below, own_below)
     return out[["awarded", "lowest_won", "drawn", "share", "beyond", "market_share", "market_drawn", "market_beyond",
                 "fallback", "lowest_price"]]
+
+
+def decided_shares(rules: pd.DataFrame, category: str) -> tuple[float, float]:
+    """The shares a category of :func:`award_rules` was read on: (won by the lowest, given by a draw)
+    of its own awards, or of the market's for a category with too few (``fallback``)."""
+    rule = rules.loc[category]
+    if rule["fallback"]:
+        return float(rule["market_share"]), float(rule["market_drawn"])
+    return float(rule["share"]), float(rule["drawn"] / rule["awarded"])
+
+
+#: what a category :func:`award_rules` reads as not lowest-price may be, for a sentence
+NOT_LOWEST_PRICE_CAUSES = "an average-bid or scored award, or lowest bids set aside after the opening"
+
+
+def beyond_draw_told(drawn: str) -> str:
+    """Where the share of awards the lowest bid won stands (:func:`award_rules`), for a sentence,
+    with ``drawn`` the share a draw gives, as told: ``less than halfway between the 11 % a draw among
+    each tender's bidders gives and the nearly 100 % of a lowest-price award``."""
+    return f"less than halfway between the {drawn} a draw among each tender's bidders gives and the nearly " \
+        "100 % of a lowest-price award"
 
 
 def market_award_rules(data: Any, min_tenders: int = 20) -> pd.DataFrame:

@@ -84,9 +84,11 @@ from detectors.market import MarketData
 from detectors.screens import (
     LOWEST_WINS_MIN,
     NO_CATEGORY,
+    NOT_LOWEST_PRICE_CAUSES,
     RISK_SCREENS,
     TOP_BAND,
     band_medians,
+    beyond_draw_told,
     category_baselines,
     joint_awards,
     market_award_rules,
@@ -211,7 +213,8 @@ def tender_risk_scores(data: MarketData, rings: list[Finding] | None = None,
     params = params or Params()
     if screens is None:
         screens = tender_screens(data.bids, min_bids=params.min_bids)
-    return _scored(data, rings, params, screens, _traces_by_tender(data), _rules(data, params))[0]
+    stepped_at = _stepped_by_tender(rings if params.use_rings else None, params.min_ring_score)
+    return _scored(data, rings, params, screens, _traces_by_tender(data), _rules(data, params), stepped_at)[0]
 
 
 def _rules(data: MarketData, params: Params) -> pd.DataFrame:
@@ -220,9 +223,11 @@ def _rules(data: MarketData, params: Params) -> pd.DataFrame:
 
 
 def _scored(data: MarketData, rings: list[Finding] | None, params: Params, screens: pd.DataFrame,
-            traces_at: dict[str, list[Any]], rules: pd.DataFrame) -> tuple[pd.DataFrame, set[str] | None]:
+            traces_at: dict[str, list[Any]], rules: pd.DataFrame,
+            stepped_at: dict[str, dict[str, Any]]) -> tuple[pd.DataFrame, set[str] | None]:
     """:func:`tender_risk_scores` and the reference tenders it ranked against (:func:`_reference`);
-    ``traces_at`` is :func:`_traces_by_tender`, ``rules`` :func:`_rules`."""
+    ``traces_at`` is :func:`_traces_by_tender`, ``rules`` :func:`_rules`, ``stepped_at``
+    :func:`_stepped_by_tender`."""
     if "budget_ratio" not in screens:
         screens = with_budget_ratio(screens, data.tenders)
     ring = _ring_by_tender(rings if params.use_rings else None, params.min_ring_score)
@@ -237,8 +242,7 @@ def _scored(data: MarketData, rings: list[Finding] | None, params: Params, scree
     out["ring_score"] = out["tender_id"].map(ring["ring_score"]).fillna(0.0) if len(ring) else 0.0
     out["ring_firms"] = out["tender_id"].map(ring["ring_firms"]) if len(ring) else None
     with_ring = 1.0 - (1.0 - out["screen_risk"]) * (1.0 - params.ring_weight * out["ring_score"] / 100.0)
-    out["stepped"] = out["tender_id"].isin(set(_stepped_by_tender(rings if params.use_rings else None,
-                                                                    params.min_ring_score)))
+    out["stepped"] = out["tender_id"].isin(set(stepped_at))
     out["traced"] = out["tender_id"].isin(set(traces_at)) | out["stepped"]
     raised = 1.0 - (1.0 - with_ring) * (1.0 - params.trace_weight * out["traced"])
     out["ring_raised"] = np.clip(100.0 * with_ring, 0.0, 100.0)
@@ -271,7 +275,8 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     screens = with_budget_ratio(tender_screens(data.bids, min_bids=params.min_bids), data.tenders)
     traces_at = _traces_by_tender(data)
     rules = _rules(data, params)
-    scores, reference = _scored(data, rings, params, screens, traces_at, rules)
+    stepped_at = _stepped_by_tender(rings if params.use_rings else None, params.min_ring_score)
+    scores, reference = _scored(data, rings, params, screens, traces_at, rules, stepped_at)
     # the medians quoted beside a tender are of the tenders it was ranked against: its category's
     # with as many valid bids where it was ranked within its bid-count band, else its category's
     # (or the market's); the evidence keeps the whole category's beside the band's
@@ -287,7 +292,6 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     in_flagged = data.bids.loc[data.bids["tender_id"].isin(set(flagged["tender_id"])), ["tender_id", "firm_id"]]
     bidders_of = {t: set(g) for t, g in in_flagged.groupby("tender_id")["firm_id"]}
     paid = _winning_bids(data, set(flagged.loc[~flagged["lowest_price"], "tender_id"]))
-    stepped_at = _stepped_by_tender(rings if params.use_rings else None, params.min_ring_score)
     findings = []
     for row in flagged.itertuples(index=False):
         ring_members = sorted(set(row.ring_firms.split(",")) & bidders_of.get(row.tender_id, set())) \
@@ -477,25 +481,18 @@ def _not_read(row: Any, rule: dict[str, Any]) -> str:
     def pct(value: Any) -> str:  # floored: 499 of 999 is not "50 %"
         return f"{math.floor(100 * float(value or 0.0))} %"
 
-    market = pct(rule["market_share_lowest_won"])
-    def between(drawn: Any) -> str:  # what the share is read against
-        return (f"less than halfway between the {pct(drawn)} a draw among each tender's bidders gives and the nearly "
-                "100 % of a lowest-price award")
-
+    own = f"the lowest valid bid won {rule['lowest_won']} of its category's {counted(rule['awarded'], 'awarded tender')}"
+    market = f"{pct(rule['market_share_lowest_won'])} of the market's"
     if not rule["awarded"]:
-        record = (f"its category has no awarded tender, and the lowest valid bid won {market} of the market's, "
-                  + between(rule["market_share_drawn"]))
+        record, drawn = f"its category has no awarded tender, and the lowest valid bid won {market}", \
+            rule["market_share_drawn"]
     elif rule.get("with_whole_market"):
-        record = (f"the lowest valid bid won {rule['lowest_won']} of its category's "
-                  f"{counted(rule['awarded'], 'awarded tender')} and {market} of the market's, "
-                  + between(rule["market_share_drawn"]))
+        record, drawn = f"{own} and {market}", rule["market_share_drawn"]
     else:
-        record = (f"the lowest valid bid won {rule['lowest_won']} of its category's "
-                  f"{counted(rule['awarded'], 'awarded tender')} ({pct(rule['category_share_lowest_won'])}), "
-                  + between(rule["drawn"] / rule["awarded"]))
+        record, drawn = f"{own} ({pct(rule['category_share_lowest_won'])})", rule["drawn"] / rule["awarded"]
     return (counted(int(row.n_bids), "valid bid") + won + ". Its bids are not ranked as cover bids, which "
-            f"presume that the lowest bid wins: {record}, so the tenders are not awarded on the lowest price "
-            "(an average-bid or scored award, or lowest bids set aside after the opening)")
+            f"presume that the lowest bid wins: {record}, {beyond_draw_told(pct(drawn))}, so the tenders are not "
+            f"awarded on the lowest price ({NOT_LOWEST_PRICE_CAUSES})")
 
 
 def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], without_rings: bool,
