@@ -320,10 +320,14 @@ def band_medians(screens: pd.DataFrame, tenders: pd.DataFrame,
     return out
 
 
+def _categories(tenders: pd.DataFrame) -> pd.Series:
+    """tender_id → its category, :data:`NO_CATEGORY` for a tender without one."""
+    return tenders.drop_duplicates("tender_id").set_index("tender_id")["category"].fillna(NO_CATEGORY).astype(str)
+
+
 def _with_category(screens: pd.DataFrame, tenders: pd.DataFrame) -> pd.DataFrame:
-    category = tenders.drop_duplicates("tender_id").set_index("tender_id")["category"]
     out = screens.copy()
-    out["category"] = out["tender_id"].map(category).fillna(NO_CATEGORY).astype(str)
+    out["category"] = out["tender_id"].map(_categories(tenders)).fillna(NO_CATEGORY).astype(str)
     return out
 
 
@@ -448,8 +452,7 @@ def award_rules(bids: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20
     awarded = (n_bids >= 2) & (np.bincount(codes, weights=won, minlength=len(ids)) > 0)
     won_low = np.bincount(codes, weights=won & at_low, minlength=len(ids)) > 0
     drawn = np.bincount(codes, weights=at_low, minlength=len(ids)) / np.maximum(n_bids, 1)
-    category = tenders.drop_duplicates("tender_id").set_index("tender_id")["category"]
-    category = category.fillna(NO_CATEGORY).astype(str)
+    category = _categories(tenders)
     frame = pd.DataFrame({"lowest_won": won_low[awarded].astype(int), "drawn": drawn[awarded],
                           "category": pd.Index(ids[awarded]).map(category)})
     frame["category"] = frame["category"].fillna(NO_CATEGORY)
@@ -528,8 +531,7 @@ def not_lowest_price(rules: pd.DataFrame, tenders: pd.DataFrame) -> set[str]:
     other = set(rules.index[~rules["lowest_price"]])
     if not other:
         return set()
-    category = tenders.drop_duplicates("tender_id").set_index("tender_id")["category"]
-    category = category.fillna(NO_CATEGORY).astype(str)
+    category = _categories(tenders)
     return set(category.index[category.isin(other)])
 
 
