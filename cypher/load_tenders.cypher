@@ -1,6 +1,6 @@
 // Upsert tenders (CSV bundle tenders.csv) with ISSUED from their department and AWARDED_TO the winner.
 // $rows: [{tender_id, department_id, title, category, region, budget, currency, published_at, deadline_at,
-//   procedure, winner_firm_id, award_amount}] (dates as dates, numbers as floats, nulls allowed);
+//   procedure, award_criteria, winner_firm_id, award_amount}] (dates as dates, numbers as floats, nulls allowed);
 // $source: the load's label. Returns nothing. MERGE on Tender.id; SET the row's properties. The row is
 // the whole truth about its tender's department and winner: other ISSUED/AWARDED_TO links are deleted.
 // $keep: the file's optional columns it does not have (a file of some columns only): the values and
@@ -16,6 +16,7 @@ SET t.title = CASE WHEN 'title' IN $keep THEN t.title ELSE row.title END,
     t.published_at = CASE WHEN 'published_at' IN $keep THEN t.published_at ELSE row.published_at END,
     t.deadline_at = CASE WHEN 'deadline_at' IN $keep THEN t.deadline_at ELSE row.deadline_at END,
     t.procedure = CASE WHEN 'procedure' IN $keep THEN t.procedure ELSE row.procedure END,
+    t.award_criteria = CASE WHEN 'award_criteria' IN $keep THEN t.award_criteria ELSE row.award_criteria END,
     t.source = $source
 WITH t, row
 OPTIONAL MATCH (d:Department {id: row.department_id})

@@ -22,7 +22,8 @@ COLUMNS: dict[str, list[str]] = {
     # one row per tender
     # lot_of: for a lot competed on its own (:func:`with_lot_units`), the tender it is a lot of
     "tenders": ["tender_id", "department_id", "title", "category", "region", "budget", "currency",
-                "published_at", "deadline_at", "procedure", "winner_firm_id", "award_amount", "lot_of"],
+                "published_at", "deadline_at", "procedure", "award_criteria", "winner_firm_id", "award_amount",
+                "lot_of"],
     # one row per bid; is_winner is True for the bid of the awarded firm; ip / document_hash:
     # the address the bid was sent from and its document file's hash (the lowest if several);
     # bids whose OCDS status is in NOT_TENDERED (invited, withdrawn) are not in it

@@ -70,9 +70,11 @@ NODES: tuple[NodeType, ...] = (
              doc="A natural person who is not an official: legal rep, shareholder, relative."),
     NodeType("Tender", "id",
              _p("id", "title", "department_id", "category", "region", "budget:float", "currency",
-                "published_at:date", "deadline_at:date", "procedure"),
+                "published_at:date", "deadline_at:date", "procedure", "award_criteria"),
              indexed=("category", "published_at"), fulltext=("title",),
-             doc="A procurement procedure."),
+             doc="A procurement procedure. award_criteria: how the winner is chosen, as the record words it "
+                 "(OCDS tender/awardCriteria: priceOnly, ratedCriteria, …; 评标办法: 经评审的最低投标价法, "
+                 "综合评估法, …); detectors read the award rule of each category and award criteria apart."),
     NodeType("Bid", "id", _p("id", "amount:float", "submitted_at:datetime", "disqualified:bool"),
              doc="One firm's offer in one tender."),
     NodeType("Inspection", "id", _p("id", "date:date", "kind", "result", "penalty:float"),

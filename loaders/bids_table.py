@@ -18,7 +18,7 @@ value a firm of the table, names firms: there ``1`` and ``0`` are firms, :func:`
 The tender is then AWARDED_TO that firm with the bid's amount and the row's date. The date
 column also becomes the tender's ``published_at``.
 
-The date, category, region and budget columns describe the tender, so every row of a
+The date, category, region, budget and award criteria columns describe the tender, so every row of a
 tender must agree on them: a row that contradicts an earlier row of its tender is
 rejected, naming the column, both values and the earlier line (the tender keeps what was
 loaded first). An empty cell agrees with anything, and a later row may fill in a value
@@ -66,7 +66,7 @@ from loaders.csv_bundle import (
 from loaders.rejects import Reject, RejectLog
 
 #: the Tender properties a table's columns may give (load_table_tenders.cypher sets each)
-TENDER_PROPERTIES = ("published_at", "category", "region", "budget")
+TENDER_PROPERTIES = ("published_at", "category", "region", "budget", "award_criteria")
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,12 @@ class TableColumns:
     firm_name: str | None = None
     region: str | None = None
     budget: str | None = None
+    award_criteria: str | None = None
 
     def tender_columns(self) -> dict[str, str]:
         """The tender's own properties this table gives, by graph property: column name."""
-        named = zip(TENDER_PROPERTIES, (self.date, self.category, self.region, self.budget), strict=True)
+        named = zip(TENDER_PROPERTIES, (self.date, self.category, self.region, self.budget, self.award_criteria),
+                    strict=True)
         return {prop: column for prop, column in named if column}
 
     def spec(self, file_name: str) -> FileSpec:
@@ -103,6 +105,8 @@ class TableColumns:
             fields.append(Field(self.region, "text", prop="region"))
         if self.budget:
             fields.append(Field(self.budget, "float"))
+        if self.award_criteria:
+            fields.append(Field(self.award_criteria, "text", prop="award_criteria"))
         names = [f.name for f in fields]
         if len(set(names)) != len(names):
             raise BundleError("each option must name a different column")
@@ -431,6 +435,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--budget", metavar="COL",
                         help="the tender's budget, reserve or estimated price (same for each of its rows): "
                              "tender risk ranks the lowest bid's share of it")
+    parser.add_argument("--award-criteria", metavar="COL",
+                        help="how the tender's winner is chosen, as the record words it (OCDS awardCriteria, "
+                             "评标办法; same for each of its rows): the price screens read each category's tenders "
+                             "of one award criteria apart")
     parser.add_argument("--source", metavar="NAME",
                         help="source name, prefixed to tender/firm/bid ids (default: the file name stem)")
     parser.add_argument("--rejects", type=Path, metavar="FILE",
@@ -443,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     source = args.source or args.file.stem
     columns = TableColumns(args.tender, args.firm, args.amount, args.winner, args.date, args.category,
-                           args.firm_name, args.region, args.budget)
+                           args.firm_name, args.region, args.budget, args.award_criteria)
     rejects_path = args.rejects or Path(f"{source}.rejects.csv")
     try:
         if args.batch_size < 1:

@@ -175,7 +175,7 @@ BUNDLE: tuple[FileSpec, ...] = (
              key=("official_id", "firm_id")),
     FileSpec("tenders", (_key("tender_id"), Field("department_id", "id", refers_to="department"),
                          *_node_fields("Tender", "title", "category", "region", "budget", "currency",
-                                       "published_at", "deadline_at", "procedure"),
+                                       "published_at", "deadline_at", "procedure", "award_criteria"),
                          Field("winner_firm_id", "id", refers_to="firm"),
                          _rel_field("AWARDED_TO", "amount", "award_amount")),
              key=("tender_id",), defines="tender"),

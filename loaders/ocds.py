@@ -16,7 +16,7 @@ appended to :mod:`graph.model`):
 * ``tender`` → ``Tender`` (id = ocid): title, tenderPeriod start/end → published_at /
   deadline_at (the day as written, in the date's own offset, as the CSV bundle reads dates)
   and tender_start / tender_end (instant, UTC), value → budget / currency,
-  procurementMethod → procedure, procurementMethodDetails, category (the CPV division or
+  procurementMethod → procedure, procurementMethodDetails, awardCriteria → award_criteria, category (the CPV division or
   UNSPSC segment most items are in, else mainProcurementCategory: :func:`market_category`),
   status, numberOfTenderers, the items' classification ids; ``tender.lots`` →
   ``Lot``; ``buyer`` → ``ISSUED``, ``tender.procuringEntity`` → ``MANAGED``;
@@ -837,6 +837,7 @@ class _Mapper:
             "published_at": parse_day(period.get("startDate")),  # the day as written (offset kept)
             "deadline_at": parse_day(period.get("endDate")),
             "procedure": _text(tender.get("procurementMethod")),
+            "award_criteria": _text(tender.get("awardCriteria")),
             "status": _text(tender.get("status")),
             "procurement_method_details": _text(tender.get("procurementMethodDetails")),
             "number_of_tenderers": self.count(number, "$.tender.numberOfTenderers"),

@@ -30,9 +30,9 @@ SMALL = {
     "relations.csv": "official_id,person_id,relation\nO1,P1,spouse\n",
     "assignments.csv": "official_id,firm_id,since,until\nO1,F3,2024-01-01,\n",
     "tenders.csv": "tender_id,department_id,title,category,region,budget,currency,published_at,deadline_at,"
-                   "procedure,winner_firm_id,award_amount\n"
-                   "T1,D1,Road,works,north,100,CNY,2024-01-05,2024-02-01,open,F1,95\n"
-                   "T2,D2,Bridge,works,south,60,CNY,2024-02-05,,open,,\n",
+                   "procedure,award_criteria,winner_firm_id,award_amount\n"
+                   "T1,D1,Road,works,north,100,CNY,2024-01-05,2024-02-01,open,综合评估法,F1,95\n"
+                   "T2,D2,Bridge,works,south,60,CNY,2024-02-05,,open,,,\n",
     "bids.csv": "bid_id,tender_id,firm_id,amount,submitted_at,ip,document_hash,disqualified\n"
                 "B1,T1,F1,95,2024-01-20T10:00:00,10.0.0.1,abc,false\n"
                 "B2,T1,F2,99,2024-01-21T09:30:00,10.0.0.1,ABC,false\n"
@@ -93,6 +93,8 @@ def test_small_bundle_gives_exact_counts_and_shared_identifiers(clean_db, tmp_pa
                          "RETURN p.id AS id") == [{"id": "P1"}]
     award = run(clean_db, "MATCH (:Tender {id: 'T1'})-[a:AWARDED_TO]->(f) RETURN f.id AS firm, a.amount AS amount")
     assert award == [{"firm": "F1", "amount": 95.0}]
+    assert run(clean_db, "MATCH (t:Tender) RETURN t.id AS id, t.award_criteria AS c ORDER BY id") == \
+        [{"id": "T1", "c": "综合评估法"}, {"id": "T2", "c": None}]  # a blank cell declares none
     share = run(clean_db, "MATCH (:Person {id: 'P1'})-[s:SHAREHOLDER_OF]->(:Firm {id: 'F2'}) RETURN s.share AS s")
     assert share == [{"s": 0.6}]
     unsourced = run(clean_db, "MATCH (n) WHERE n.source IS NULL RETURN count(n) AS c")[0]["c"] + run(
@@ -118,7 +120,7 @@ def test_updated_bundle_updates_properties_and_links(clean_db, tmp_path: Path) -
     load_bundle(folder, clean_db)
     updated = dict(SMALL)
     updated["firms.csv"] = SMALL["firms.csv"].replace("F1,Alpha,R1,+86 138-0000-0000", "F1,Alpha Ltd,R1,+86 139-0000-0000")
-    updated["tenders.csv"] = SMALL["tenders.csv"].replace("open,F1,95", "open,F2,97")
+    updated["tenders.csv"] = SMALL["tenders.csv"].replace("open,综合评估法,F1,95", "open,综合评估法,F2,97")
     write_bundle(folder, updated)
     load_bundle(folder, clean_db)
     firm = run(clean_db, "MATCH (f:Firm {id: 'F1'})-[:HAS_PHONE]->(p) RETURN f.name AS name, p.value AS phone")

@@ -35,7 +35,7 @@ CREATE (o1)-[:RESPONSIBLE_FOR {since: date('2023-01-01'), until: date('2024-06-3
        (o1)-[:RESPONSIBLE_FOR]->(f3)
 CREATE (t1:Tender {id: 'T1', department_id: 'D1', title: 'Bridge', category: 'works', region: 'North',
                    budget: $budget, currency: 'EUR', published_at: date($published),
-                   deadline_at: date($deadline), procedure: 'open'})
+                   deadline_at: date($deadline), procedure: 'open', award_criteria: 'priceOnly'})
 CREATE (t2:Tender {id: 'T2', title: 'Desks', category: 'goods'})
 CREATE (d1)-[:ISSUED]->(t1), (d2)-[:ISSUED]->(t2)
 CREATE (t1)-[:AWARDED_TO {amount: $award}]->(f1)
@@ -69,8 +69,9 @@ def _expected() -> MarketData:
     nan = None
     return MarketData.build(
         tenders=pd.DataFrame(
-            [["T1", "D1", "Bridge", "works", "North", 100.0, "EUR", "2024-01-05", "2024-01-20", "open", "F1", 95.0, nan],
-             ["T2", "D2", "Desks", "goods", nan, nan, nan, nan, nan, nan, nan, nan, nan]],
+            [["T1", "D1", "Bridge", "works", "North", 100.0, "EUR", "2024-01-05", "2024-01-20", "open", "priceOnly",
+              "F1", 95.0, nan],
+             ["T2", "D2", "Desks", "goods", nan, nan, nan, nan, nan, nan, nan, nan, nan, nan]],
             columns=COLUMNS["tenders"]),
         bids=pd.DataFrame(
             [["B1", "T1", "F1", 95.0, "2024-01-10T09:00:00", False, True, "10.0.0.1", "H1", "EUR"],

@@ -126,6 +126,20 @@ def test_a_region_column_reaches_the_tenders(tmp_path: Path) -> None:
     assert {t["region"] for t in plain.rows["table_tenders"]} == {None}
 
 
+def test_an_award_criteria_column_reaches_the_tenders_and_must_agree_within_a_tender(tmp_path: Path) -> None:
+    path = tmp_path / "auctions.csv"
+    path.write_text("auction,bidder,price,method\n"
+                    "A1,F1,100,综合评估法\n"
+                    "A1,F2,103,经评审的最低投标价法\n"   # line 3: another award criteria for A1
+                    "A2,F1,90,\n", encoding="utf-8")
+    columns = TableColumns(tender="auction", firm="bidder", amount="price", award_criteria="method")
+    sink, rejects = stream(path, columns)
+    assert [(t["tender_id"], t["award_criteria"]) for t in sink.rows["table_tenders"]] == [
+        ("src:A1", "综合评估法"), ("src:A2", None)]
+    assert [(r.line, r.field, r.value) for r in rejects.rejects] == [(3, "method", "经评审的最低投标价法")]
+    assert "tender A1 has method 综合评估法 from line 2" in rejects.rejects[0].reason
+
+
 def test_a_budget_column_reaches_the_tenders_and_a_bad_budget_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "auctions.csv"
     path.write_text("auction,bidder,price,reserve\nA1,F1,100,120\nA1,F2,103,120\nA2,F1,90,abc\nA3,F1,80,\n",
