@@ -164,6 +164,7 @@ from detectors.screens import (
     NO_CATEGORY,
     NOT_LOWEST_PRICE_CAUSES,
     RISK_SCREENS,
+    award_groups,
     beyond_draw_told,
     category_baselines,
     decided_shares,
@@ -870,6 +871,7 @@ def _screen_tables_of(data: MarketData, min_category_tenders: int) -> SimpleName
                            winners=winners, screens=screens.set_index("tender_id"), percentiles=pct,
                            flagged_tenders=flagged_tenders, baselines=baselines, fallback=fallback, valid=valid,
                            loser_margins=losers[["tender_id", "firm_id", "p_margin"]], rules=rules, unread=unread,
+                           groups=award_groups(data.tenders)["group"],
                            priced=priced,
                            step_rates=bid_steps.chance_rates(
                                priced, set(range(bid_steps.MIN_BIDS, bid_steps.MAX_SIZE + 1)),
@@ -988,6 +990,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
     rt["category"] = rt["tender_id"].map(tenders["category"]).fillna(NO_CATEGORY).astype(str)
     rt["pairs"] = rt["members"] * (rt["members"] - 1) / 2
     rt["unread"] = rt["tender_id"].isin(market.unread)  # not a lowest-price category: screens not read
+    rt["award_group"] = rt["tender_id"].map(market.groups).fillna(rt["category"])  # its award rule's group
     for column in ("cv", "spread", "diff_pct", "rd"):
         rt[column] = rt["tender_id"].map(market.screens[column]).where(~rt["unread"])
     percentile_columns = [f"p_{screen}" for screen in RISK_SCREENS]
@@ -1008,7 +1011,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
                 median_rd=("rd_finite", "median"))
     agg["closed"] = (rt["bidders"] == rt["members"]).groupby(rt["ring"]).mean()
     agg["n_unread"] = rt.groupby("ring")["unread"].sum()
-    unread_categories = rt.loc[rt["unread"]].groupby("ring")["category"].unique()
+    unread_groups = rt.loc[rt["unread"]].groupby("ring")["award_group"].unique()
     agg["median_members"] = rt.groupby("ring")["members"].median()
     p_sum = rt[percentile_columns].sum(axis=1, min_count=1).groupby(rt["ring"]).sum()
     p_n = rt[percentile_columns].notna().sum(axis=1).groupby(rt["ring"]).sum()
@@ -1183,13 +1186,16 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "steps_n": _count(a["steps_n"]), "steps_hits": _count(a["steps_hits"]),
             "steps_expected": float(a["steps_expected"]) if a["steps_expected"] == a["steps_expected"] else 0.0,
             "step_examples": step_examples.get(k, []),
-            # the shares that decided each unread category: its own, or the market's for a small one
-            "lowest_won_share": {str(c): round(decided_shares(market.rules, c)[0], 4)
-                                 for c in sorted(unread_categories.get(k, []))},
-            "drawn_share": {str(c): round(decided_shares(market.rules, c)[1], 4)
-                            for c in sorted(unread_categories.get(k, []))},
-            "lowest_won_share_of_market": bool(len(unread_categories.get(k, [])) and all(
-                market.rules.at[c, "fallback"] for c in unread_categories.get(k, []))),
+            # the shares that decided each unread category (and declared award criteria): its own, or
+            # the market's for a small one
+            "lowest_won_share": {str(g): round(decided_shares(market.rules, g)[0], 4)
+                                 for g in sorted(unread_groups.get(k, []))},
+            "drawn_share": {str(g): round(decided_shares(market.rules, g)[1], 4)
+                            for g in sorted(unread_groups.get(k, []))},
+            "lowest_won_share_of_market": bool(len(unread_groups.get(k, [])) and all(
+                market.rules.at[g, "fallback"] for g in unread_groups.get(k, []))),
+            "unread_award_criteria": sorted({str(c) for c in market.rules.loc[list(unread_groups.get(k, [])), "criteria"]
+                                             if c is not None and c == c}),
             "baseline_cv": _or(a["base_cv"], base.get("cv")), "baseline_rd": _or(a["base_rd"], base.get("rd")),
             "baseline_spread": _or(a["base_spread"], base.get("spread")),
             "n_categories": int(a["n_categories"]) if a["n_categories"] == a["n_categories"] else 1,
@@ -1383,6 +1389,7 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
                           # tenders of categories not awarded to the lowest bid: not screened
                           "tenders_not_read": int(row.get("unread_tenders", 0) or 0),
                           "lowest_won_share_by_category": row.get("lowest_won_share") or {},
+                          "award_criteria_not_read": row.get("unread_award_criteria") or [],
                           # regular differences (detectors.bid_steps): tenders where >= 3 members bid
                           "tenders_with_three_members": int(row.get("steps_n", 0) or 0),
                           "stepped_tenders": int(row.get("steps_hits", 0) or 0),
@@ -1448,9 +1455,10 @@ def _stepped(facts: dict[str, Any]) -> str:
 
 
 def _not_read(n: int, total: int, shares: dict[str, float], of_market: bool = False,
-              drawn: dict[str, float] | None = None) -> str:
+              drawn: dict[str, float] | None = None, criteria: Sequence[str] = ()) -> str:
     """Why ``n`` of a ring's ``total`` tenders were not screened for cover bids: their categories
-    (``shares``: category → the share of awarded tenders the lowest valid bid won,
+    (``shares``: category, or category and declared award criteria — ``criteria``, as the record
+    words them — → the share of awarded tenders the lowest valid bid won,
     :func:`detectors.screens.award_rules`; the market's, ``of_market``, for categories with too few
     awards) are not awarded on the lowest price, against what a draw among each tender's bidders
     would give (``drawn``, the same way). Shares are floored (499 of 999 is 49 %)."""
@@ -1463,8 +1471,9 @@ def _not_read(n: int, total: int, shares: dict[str, float], of_market: bool = Fa
     which = ("none of their tenders was" if n == total else
              f"{n} of their tenders {'was' if n == 1 else 'were'} not")
     whose = "the market's" if of_market else "their category's" if len(shares) <= 1 else "their categories'"
-    return (f"{which} screened for cover bids, which presume that the lowest "
-            f"bid wins: the lowest valid bid won {won} of {whose} awarded tenders{draw} ({NOT_LOWEST_PRICE_CAUSES})")
+    declared = f" declaring the award criteria {' or '.join(f'“{c}”' for c in criteria)}" if criteria else ""
+    return (f"{which} screened for cover bids, which presume that the lowest bid wins: the lowest valid bid won "
+            f"{won} of {whose} awarded tenders{declared}{draw} ({NOT_LOWEST_PRICE_CAUSES})")
 
 
 def _margins(q10: float, q90: float) -> str:
@@ -1557,7 +1566,8 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
             prices.append(phrase)
     if row.get("unread_tenders"):
         prices.append(_not_read(int(row["unread_tenders"]), int(row["n_tenders"]), row.get("lowest_won_share") or {},
-                                bool(row.get("lowest_won_share_of_market")), row.get("drawn_share") or {}))
+                                bool(row.get("lowest_won_share_of_market")), row.get("drawn_share") or {},
+                                row.get("unread_award_criteria") or []))
     if prices:
         sentences.append(_sentence(prices))
     if price_facts.get("steps_value", 0.0) > 0.0:

@@ -41,10 +41,11 @@ below it (Conley & Decarolis 2016). There the screens measure the rule, not coll
 :func:`award_rules` reads each category's rule from its awards: a category whose lowest valid
 bid won less than :data:`LOWEST_WINS_MIN` of the way from what a draw among each tender's bidders
 gives it to always is not a lowest-price market, and :func:`suspicion` does not rank its tenders'
-screens (a market without award data is read as lowest-price). On an unseen market with five
-benchmark-price categories (the lowest bid won 30–47 % of their tenders, 0.21–0.40 of the way
-beyond a draw; 75–100 % and 0.68–1.00 in every demo category, 95 % and 0.92 in Tsuchiura, 100 %
-in Ohio) the screens ranked the rigged benchmark tenders *below* the honest ones (tender ROC-AUC
+screens (a market without award data is read as lowest-price). Where the record declares a
+tender's award criteria, a category's tenders of different criteria are read apart
+(:func:`award_groups`). On an unseen market with five benchmark-price categories (the lowest bid
+won 30–47 % of their tenders, 0.21–0.40 of the way beyond a draw; 75–100 % and 0.68–1.00 in every
+demo category, 95 % and 0.92 in Tsuchiura, 100 % in Ohio) the screens ranked the rigged benchmark tenders *below* the honest ones (tender ROC-AUC
 0.34 / 0.30 on two seeds, screens only).
 
 A screen is only evidence *relative to its market*: construction tenders and milk
@@ -96,6 +97,7 @@ __all__ = [
     "suspicion",
     "bid_band",
     "LOWEST_WINS_MIN",
+    "award_groups",
     "award_rules",
     "market_award_rules",
     "decided_shares",
@@ -393,11 +395,47 @@ def bid_band(n_bids: pd.Series) -> pd.Series:
 LOWEST_WINS_MIN = 0.5
 
 
-def award_rules(bids: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20) -> pd.DataFrame:
-    """How often each category's lowest valid bid won its awarded tenders: whether its bids can be
-    read by the price screens, which assume the lowest price wins.
+#: joins a category and its tenders' declared award criteria in the name of an award group (:func:`award_groups`)
+GROUP_JOIN = " · "
 
-    Indicator: over the category's tenders with at least two valid bids (:func:`valid_bids`) and a
+
+def award_groups(tenders: pd.DataFrame) -> pd.DataFrame:
+    """The group each tender's award rule is read in (:func:`award_rules`): its category, and where
+    the record declares how the tender's winner is chosen (``award_criteria``: OCDS
+    ``tender/awardCriteria``, the 评标办法), its category under those criteria — a category mixing
+    lowest-price tenders with scored ones is two award rules, and reading them as one blurs both.
+
+    Returns
+    -------
+    DataFrame
+        Index ``tender_id``; ``category`` (:data:`NO_CATEGORY` for none), ``criteria`` (the declared
+        words, stripped; None where none are) and ``group`` (the category, or
+        ``"<category> · <criteria>"``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tenders = pd.DataFrame({"tender_id": ["T1", "T2"], "category": ["works", "works"],
+    ...                         "award_criteria": [None, " ratedCriteria "]})
+    >>> award_groups(tenders)["group"].tolist()
+    ['works', 'works · ratedCriteria']
+    """
+    unique = tenders.drop_duplicates("tender_id").set_index("tender_id")
+    category = unique["category"].fillna(NO_CATEGORY).astype(str) if "category" in unique \
+        else pd.Series(NO_CATEGORY, index=unique.index)
+    criteria = unique["award_criteria"] if "award_criteria" in unique else pd.Series(None, index=unique.index)
+    criteria = criteria.astype(object).where(criteria.notna(), None)
+    criteria = criteria.map(lambda v: (str(v).strip() or None) if v is not None else None)
+    group = category.where(criteria.isna(), category + GROUP_JOIN + criteria.fillna(""))
+    return pd.DataFrame({"category": category, "criteria": criteria.astype(object), "group": group})
+
+
+def award_rules(bids: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20) -> pd.DataFrame:
+    """How often the lowest valid bid won the awarded tenders of each category (and declared award
+    criteria, :func:`award_groups`): whether its bids can be read by the price screens, which assume
+    the lowest price wins.
+
+    Indicator: over the group's tenders with at least two valid bids (:func:`valid_bids`) and a
     winner among them (``is_winner`` on ``bids``, as :meth:`detectors.market.MarketData.with_winners`
     fills it), the ``lowest_won`` — a winning bid is the lowest amount, a tie included — of the
     ``awarded``, against the ``drawn`` a draw among each tender's bidders would give (``Σ m_t / n_t``,
@@ -410,21 +448,24 @@ def award_rules(bids: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20
     the award is as good as a draw for the lowest bid: under an average-bid or benchmark rule the
     bid just under the benchmark wins, which is the lowest about as often as any other. Reading the
     raw share instead would depend on how many bid: with three bids a benchmark rule lets the lowest
-    win about half the time, and a draw a third. A category is ``lowest_price`` unless ``beyond``
-    is below :data:`LOWEST_WINS_MIN`. A category with fewer than ``min_tenders`` awarded tenders
-    (``fallback``) is not read on so few alone: it is not lowest-price only where the whole market's
-    (``market_beyond``) is below the floor too and its own, where it has any award, is not above
-    it — a small category whose lowest bid won 5 of 5 is read as lowest-price in any market. A
-    market without any award is read as lowest-price (NaN shares). A consortium's bid (rows of one
-    ``bid_id``) won where any of its rows is marked the winner.
+    win about half the time, and a draw a third. A group is ``lowest_price`` unless ``beyond``
+    is below :data:`LOWEST_WINS_MIN`. A group with fewer than ``min_tenders`` awarded tenders
+    (``fallback``) is not read on so few alone: it is not lowest-price only where the market's
+    tenders of the same declared criteria (``market_beyond``; all of them where none declare any)
+    are below the floor too and its own, where it has any award, is not above it — a small group
+    whose lowest bid won 5 of 5 is read as lowest-price in any market. A market without any award
+    is read as lowest-price (NaN shares). A consortium's bid (rows of one ``bid_id``) won where any
+    of its rows is marked the winner. Declared criteria group the awards but do not decide: an
+    Italian average-bid auction is legally a lowest-price award, its lowest bids excluded as
+    abnormally low.
 
     Returns
     -------
     DataFrame
-        Index ``category`` (:data:`NO_CATEGORY` for tenders without one), one row per category of
-        ``tenders``; columns ``awarded, lowest_won, drawn, share`` (``lowest_won / awarded``, NaN
-        without awards), ``beyond, market_share, market_drawn`` (the market's ``drawn / awarded``),
-        ``market_beyond, fallback, lowest_price``.
+        Index ``group`` (:func:`award_groups`; the category where no criteria are declared), one row
+        per group of ``tenders``; columns ``category, criteria, awarded, lowest_won, drawn, share``
+        (``lowest_won / awarded``, NaN without awards), ``beyond, market_share, market_drawn`` (the
+        market's ``drawn / awarded``), ``market_beyond, fallback, lowest_price``.
 
     Examples
     --------
@@ -452,40 +493,44 @@ def award_rules(bids: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20
     awarded = (n_bids >= 2) & (np.bincount(codes, weights=won, minlength=len(ids)) > 0)
     won_low = np.bincount(codes, weights=won & at_low, minlength=len(ids)) > 0
     drawn = np.bincount(codes, weights=at_low, minlength=len(ids)) / np.maximum(n_bids, 1)
-    category = _categories(tenders)
+    groups = award_groups(tenders)
     frame = pd.DataFrame({"lowest_won": won_low[awarded].astype(int), "drawn": drawn[awarded],
-                          "category": pd.Index(ids[awarded]).map(category)})
-    frame["category"] = frame["category"].fillna(NO_CATEGORY)
-    counts = frame.groupby("category").agg(awarded=("lowest_won", "size"), lowest_won=("lowest_won", "sum"),
-                                           drawn=("drawn", "sum"))
-    out = counts.reindex(sorted(set(category) | set(counts.index)), fill_value=0)
+                          "group": pd.Index(ids[awarded]).map(groups["group"])})
+    frame["group"] = frame["group"].fillna(NO_CATEGORY)  # bids of a tender the tenders frame lacks
+    counts = frame.groupby("group").agg(awarded=("lowest_won", "size"), lowest_won=("lowest_won", "sum"),
+                                        drawn=("drawn", "sum"))
+    out = counts.reindex(sorted(set(groups["group"]) | set(counts.index)), fill_value=0)
     out = out.astype({"awarded": int, "lowest_won": int, "drawn": float})
-    out.index.name = "category"
+    out.index.name = "group"
+    named = groups.drop_duplicates("group").set_index("group")
+    out.insert(0, "category", [named["category"].get(g, g) for g in out.index])
+    out.insert(1, "criteria", [named["criteria"].get(g) for g in out.index])
 
     def beyond(won: Any, drawn: Any, awarded: Any) -> Any:  # (won − drawn) / (awarded − drawn), NaN without awards
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(awarded > 0, (won - drawn) / (awarded - drawn), np.nan)
 
-    total = counts.sum()
+    # the market of a group: the tenders of every category with the same declared criteria (or none)
+    market_of = out["criteria"].map(lambda c: "" if c is None else str(c))
+    total = out[["awarded", "lowest_won", "drawn"]].groupby(market_of).transform("sum")
     out["fallback"] = out["awarded"] < min_tenders
     with np.errstate(divide="ignore", invalid="ignore"):
         out["share"] = np.where(out["awarded"] > 0, out["lowest_won"] / out["awarded"], np.nan)
-        out["market_share"] = total["lowest_won"] / total["awarded"] if len(counts) and total["awarded"] else np.nan
-        out["market_drawn"] = total["drawn"] / total["awarded"] if len(counts) and total["awarded"] else np.nan
+        out["market_share"] = np.where(total["awarded"] > 0, total["lowest_won"] / total["awarded"], np.nan)
+        out["market_drawn"] = np.where(total["awarded"] > 0, total["drawn"] / total["awarded"], np.nan)
     out["beyond"] = beyond(out["lowest_won"], out["drawn"], out["awarded"])
-    out["market_beyond"] = float(beyond(total["lowest_won"], total["drawn"], total["awarded"])) if len(counts) \
-        else np.nan
+    out["market_beyond"] = beyond(total["lowest_won"], total["drawn"], total["awarded"])
     own_below = out["beyond"] < LOWEST_WINS_MIN
     small_below = (out["market_beyond"] < LOWEST_WINS_MIN) & (own_below | out["beyond"].isna())
     out["lowest_price"] = ~np.where(out["fallback"], small_below, own_below)
-    return out[["awarded", "lowest_won", "drawn", "share", "beyond", "market_share", "market_drawn", "market_beyond",
-                "fallback", "lowest_price"]]
+    return out[["category", "criteria", "awarded", "lowest_won", "drawn", "share", "beyond", "market_share",
+                "market_drawn", "market_beyond", "fallback", "lowest_price"]]
 
 
-def decided_shares(rules: pd.DataFrame, category: str) -> tuple[float, float]:
-    """The shares a category of :func:`award_rules` was read on: (won by the lowest, given by a draw)
-    of its own awards, or of the market's for a category with too few (``fallback``)."""
-    rule = rules.loc[category]
+def decided_shares(rules: pd.DataFrame, group: str) -> tuple[float, float]:
+    """The shares a group of :func:`award_rules` was read on: (won by the lowest, given by a draw)
+    of its own awards, or of the market's for a group with too few (``fallback``)."""
+    rule = rules.loc[group]
     if rule["fallback"]:
         return float(rule["market_share"]), float(rule["market_drawn"])
     return float(rule["share"]), float(rule["drawn"] / rule["awarded"])
@@ -527,12 +572,13 @@ def joint_awards(bids: pd.DataFrame) -> pd.DataFrame:
 
 
 def not_lowest_price(rules: pd.DataFrame, tenders: pd.DataFrame) -> set[str]:
-    """The tenders (ids) of the categories :func:`award_rules` reads as not awarded to the lowest bid."""
+    """The tenders (ids) of the groups (:func:`award_groups`) :func:`award_rules` reads as not awarded
+    to the lowest bid."""
     other = set(rules.index[~rules["lowest_price"]])
     if not other:
         return set()
-    category = _categories(tenders)
-    return set(category.index[category.isin(other)])
+    group = award_groups(tenders)["group"]
+    return set(group.index[group.isin(other)])
 
 
 def suspicion(screens: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20,

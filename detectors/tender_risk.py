@@ -87,6 +87,7 @@ from detectors.screens import (
     NOT_LOWEST_PRICE_CAUSES,
     RISK_SCREENS,
     TOP_BAND,
+    award_groups,
     band_medians,
     beyond_draw_told,
     category_baselines,
@@ -292,6 +293,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     in_flagged = data.bids.loc[data.bids["tender_id"].isin(set(flagged["tender_id"])), ["tender_id", "firm_id"]]
     bidders_of = {t: set(g) for t, g in in_flagged.groupby("tender_id")["firm_id"]}
     paid = _winning_bids(data, set(flagged.loc[~flagged["lowest_price"], "tender_id"]))
+    group_of = award_groups(data.tenders)["group"]
     findings = []
     for row in flagged.itertuples(index=False):
         ring_members = sorted(set(row.ring_firms.split(",")) & bidders_of.get(row.tender_id, set())) \
@@ -299,7 +301,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         base = {s: _base(baselines, row.category, s, whole) for s in RISK_SCREENS}
         band = {s: in_band.get((str(row.category), int(row.band), s)) for s in RISK_SCREENS} if row.band else {}
         traces = [_trace_here(t, row.tender_id) for t in traces_at.get(row.tender_id, [])]
-        rule = _award_rule(rules, row, paid)
+        rule = _award_rule(rules, group_of.get(row.tender_id, str(row.category)), row, paid)
         evidence: dict[str, Any] = {
             "category": row.category, "n_bids": int(row.n_bids),
             "band": int(row.band),  # the bid-count band its percentiles were ranked in (0: the whole category)
@@ -360,17 +362,20 @@ def _winning_bids(data: MarketData, tenders: set[str]) -> pd.DataFrame:
     return pd.DataFrame({"rank": below.reindex(won.index, fill_value=0) + 1, "budget_ratio": ratio})
 
 
-def _award_rule(rules: pd.DataFrame, row: Any, paid: pd.DataFrame) -> dict[str, Any]:
-    """The evidence of :func:`detectors.screens.award_rules` for the tender's category, and — where
-    its screens were not read — the winning bid's ``winner_rank`` and ``winning_budget_ratio``."""
-    category = str(row.category)
-    if category not in rules.index:
+def _award_rule(rules: pd.DataFrame, group: str, row: Any, paid: pd.DataFrame) -> dict[str, Any]:
+    """The evidence of :func:`detectors.screens.award_rules` for the tender's ``group`` (its category,
+    and its declared award criteria: :func:`detectors.screens.award_groups`), and — where its screens
+    were not read — the winning bid's ``winner_rank`` and ``winning_budget_ratio``."""
+    if group not in rules.index:
         return {"lowest_price": True, "category_share_lowest_won": None}
-    rule = rules.loc[category]
+    rule = rules.loc[group]
     def share(value: Any) -> float | None:
         return None if value != value else round(float(value), 4)
 
     out: dict[str, Any] = {"lowest_price": bool(row.lowest_price),
+                           # as the record words it; the shares below are of the category's tenders
+                           # with the same declared criteria (all of them where none are declared)
+                           "award_criteria": rule["criteria"],
                            "category_share_lowest_won": share(rule["share"]),
                            "awarded": int(rule["awarded"]), "lowest_won": int(rule["lowest_won"]),
                            # what a draw among each tender's bidders gives the lowest, and the share beyond it
@@ -378,7 +383,8 @@ def _award_rule(rules: pd.DataFrame, row: Any, paid: pd.DataFrame) -> dict[str, 
                            "market_share_lowest_won": share(rule["market_share"]),
                            "market_share_drawn": share(rule["market_drawn"]),
                            "market_beyond_draw": share(rule["market_beyond"]),
-                           # a category with too few awards is read with the market (screens.award_rules)
+                           # a category with too few awards is read with the market's tenders of the same
+                           # declared criteria (screens.award_rules)
                            "with_whole_market": bool(rule["fallback"]), "lowest_wins_min": LOWEST_WINS_MIN}
     if not row.lowest_price and row.tender_id in paid.index:
         won = paid.loc[row.tender_id]
@@ -481,11 +487,14 @@ def _not_read(row: Any, rule: dict[str, Any]) -> str:
     def pct(value: Any) -> str:  # floored: 499 of 999 is not "50 %"
         return f"{math.floor(100 * float(value or 0.0))} %"
 
-    own = f"the lowest valid bid won {rule['lowest_won']} of its category's {counted(rule['awarded'], 'awarded tender')}"
-    market = f"{pct(rule['market_share_lowest_won'])} of the market's"
+    criteria = rule.get("award_criteria")
+    declared = f" declaring the award criteria “{criteria}”" if criteria else ""
+    own = (f"the lowest valid bid won {rule['lowest_won']} of its category's "
+           f"{counted(rule['awarded'], 'awarded tender')}{declared}")
+    market = f"{pct(rule['market_share_lowest_won'])} of the market's{' with the same criteria' if criteria else ''}"
     if not rule["awarded"]:
-        record, drawn = f"its category has no awarded tender, and the lowest valid bid won {market}", \
-            rule["market_share_drawn"]
+        record, drawn = (f"its category has no awarded tender{declared}, and the lowest valid bid won {market}",
+                         rule["market_share_drawn"])
     elif rule.get("with_whole_market"):
         record, drawn = f"{own} and {market}", rule["market_share_drawn"]
     else:

@@ -900,6 +900,14 @@ def test_a_ring_in_a_category_not_awarded_to_the_lowest_bid_is_not_screened_for_
     assert "priced tenders" not in text and "median CV" not in text
     (same,) = rings.ring_screens(market, [frozenset(RING)]).to_dict("records")
     assert same["unread_tenders"] == 0 and same["n_priced"] == 18 and same["cover_read"] == same["cover_tenders"]
+    # the works tenders declaring their award criteria: read as that group, and the sentence names them
+    declared = MarketData.build(**{**{f: getattr(moved, f) for f in COLUMNS},
+                                   "tenders": tenders.assign(award_criteria=np.where(works, "综合评估法", None))})
+    (said,) = rings.ring_screens(declared, [frozenset(RING)]).to_dict("records")
+    assert said["unread_tenders"] == 18 and said["lowest_won_share"] == {"works · 综合评估法": 0.0}
+    assert said["unread_award_criteria"] == ["综合评估法"]
+    assert ("the lowest valid bid won 0 % of their category's awarded tenders declaring the award criteria “综合评估法”, "
+            "less than halfway") in rings._explain(pd.Series({**said, "intensity": 1.0}), {}, UNDATED)
 
 
 def _stepped_market(market: MarketData) -> MarketData:

@@ -11,6 +11,7 @@ from scipy import stats
 
 from detectors.screens import (
     LOWEST_WINS_MIN,
+    award_groups,
     award_rules,
     category_baselines,
     category_percentiles,
@@ -369,3 +370,57 @@ def test_a_small_category_is_not_read_on_its_few_awards_alone() -> None:
     assert rules["market_share"].iloc[0] == pytest.approx(13 / 46)
     assert rules["lowest_price"].to_dict() == {"mixed": False, "none": False, "perfect": True, "works": False}
     assert np.isnan(rules.loc["none", "share"]) and rules.loc["perfect", "share"] == 1.0
+
+
+def _declared(rows: list[tuple[str, str, str, float, bool]], criteria: dict[str, str | None]) -> pd.DataFrame:
+    """The tenders of ``rows`` (:func:`_awarded`) with the award criteria their id's first letter declares."""
+    tenders = pd.DataFrame(rows, columns=["tender_id", "category", "firm_id", "amount", "is_winner"])
+    tenders = tenders[["tender_id", "category"]].drop_duplicates()
+    return tenders.assign(award_criteria=tenders["tender_id"].str[0].map(criteria))
+
+
+def test_a_category_mixing_declared_award_criteria_is_read_as_two_award_rules() -> None:
+    """works holds 20 tenders declared priceOnly whose lowest bid won 20, 20 declared ratedCriteria whose
+    lowest won 4 and 20 undeclared (a blank cell) whose lowest won 20. Read by their declared
+    criteria, the priceOnly and undeclared tenders are ranked and the ratedCriteria ones not. Near
+    misses, without the column: all 60 as one category are (44 − 20) / (60 − 20) = 0.6 beyond a draw,
+    every tender ranked; the priceOnly and ratedCriteria 40 alone (24 − 13.33) / (40 − 13.33) = 0.4,
+    none ranked."""
+    rows = _awarded("works", 20, 20, "P") + _awarded("works", 20, 4, "R") + _awarded("works", 20, 20, "U")
+    bids = pd.DataFrame(rows, columns=["tender_id", "category", "firm_id", "amount", "is_winner"])
+    tenders = _declared(rows, {"P": "priceOnly", "R": " ratedCriteria ", "U": "  "})
+    groups = award_groups(tenders)
+    assert groups.loc["R00", "group"] == "works · ratedCriteria" and groups.loc["R00", "criteria"] == "ratedCriteria"
+    assert groups.loc["U00", "group"] == "works" and groups.loc["U00", "criteria"] is None
+    rules = award_rules(bids.drop(columns="category"), tenders, min_tenders=20)
+    assert rules.loc["works · priceOnly", ["category", "criteria", "awarded", "lowest_won"]].tolist() == \
+        ["works", "priceOnly", 20, 20]
+    assert rules["lowest_price"].to_dict() == {"works": True, "works · priceOnly": True,
+                                                "works · ratedCriteria": False}
+    assert not_lowest_price(rules, tenders) == {f"R{t:02d}" for t in range(20)}
+    # near miss: the same tenders without the column are one category, read as not lowest-price
+    plain = award_rules(bids.drop(columns="category"), tenders.drop(columns="award_criteria"), min_tenders=20)
+    assert plain.index.tolist() == ["works"] and plain.loc["works", "criteria"] is None
+    assert plain.loc["works", "beyond"] == pytest.approx((44 - 20) / (60 - 20))  # 0.6: read as lowest-price
+    blurred = award_rules(bids.loc[~bids["tender_id"].str.startswith("U")].drop(columns="category"),
+                          tenders.loc[~tenders["tender_id"].str.startswith("U")].drop(columns="award_criteria"),
+                          min_tenders=20)
+    assert blurred.loc["works", "beyond"] == pytest.approx((24 - 40 / 3) / (40 - 40 / 3))
+    assert not blurred.loc["works", "lowest_price"]
+
+
+def test_a_small_group_of_declared_criteria_is_read_with_the_market_of_the_same_criteria() -> None:
+    """roads: 30 ratedCriteria tenders whose lowest won 6 (0.1 beyond a draw); parks: 3 ratedCriteria
+    tenders whose lowest won 1 of 3 and 30 undeclared ones whose lowest won 30. The small parks
+    ratedCriteria group falls back on the market's ratedCriteria tenders (7 of 33, not lowest-price),
+    not on the whole market (37 of 63); the undeclared parks tenders are read on their own."""
+    rows = (_awarded("roads", 30, 6, "R") + [(f"Q{t}", c, f, a, w) for t, c, f, a, w in _awarded("parks", 3, 1, "")]
+            + _awarded("parks", 30, 30, "U"))
+    bids = pd.DataFrame(rows, columns=["tender_id", "category", "firm_id", "amount", "is_winner"])
+    tenders = _declared(rows, {"R": "ratedCriteria", "Q": "ratedCriteria", "U": None})
+    rules = award_rules(bids.drop(columns="category"), tenders, min_tenders=20)
+    small = rules.loc["parks · ratedCriteria"]
+    assert small["fallback"] and small["market_share"] == pytest.approx(7 / 33)
+    assert rules.loc["parks", "market_share"] == pytest.approx(1.0)
+    assert rules["lowest_price"].to_dict() == {"parks": True, "parks · ratedCriteria": False,
+                                                "roads · ratedCriteria": False}
