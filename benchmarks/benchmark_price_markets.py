@@ -30,14 +30,22 @@ tender ROC-AUC of tender risk against the rigged tenders (every tender with ≥ 
 ``quality.py``), overall and by award rule, next to the plain −CV's; the tender findings and how
 many are rigged; linked bidders inside a ring::
 
-    python benchmarks/benchmark_price_markets.py [--seeds 1 2] [--keep DIR]
+    python benchmarks/benchmark_price_markets.py [--seeds 1 2] [--keep DIR] [--mixed SHARE] [--declared]
+
+``--mixed SHARE`` awards that share of each benchmark-price category's tenders on the lowest price
+instead (a works category mixing 经评审的最低投标价法 and 合理低价法 tenders), ``--declared`` writes
+each tender's ``award_criteria`` (the two words); the AUC by award rule is then by tender.
 
 Measured (seeds 1, 2), before → after the award-rule guard and regular differences
 (``detectors/screens.py`` ``award_rules``, ``detectors/bid_steps.py``): tender ROC-AUC 0.579 /
 0.539 → 0.891 / 0.871 (benchmark-price categories 0.524 / 0.481 → 0.948 / 0.948; the plain −CV
 0.304 / 0.319); tender findings 70 (45 rigged) / 49 (26 rigged) → 143 (140) / 140 (138); the two
 stepped rings 40.7 and 33.7 → 75.7 and 68.7 (seed 1); rings found 8/8 on both seeds before and
-after, one decoy (the affiliated pair) in the top 8 on seed 1.
+after, one decoy (the affiliated pair) in the top 8 on seed 1. With ``--mixed 0.5``, undeclared →
+``--declared`` (award rules read by category and declared criteria, ``detectors.screens.award_groups``):
+tender ROC-AUC 0.706 / 0.692 → 0.814 / 0.812, on the benchmark-price tenders 0.648 / 0.603 → 0.968 /
+0.952; tender findings 133 (109 rigged) / 168 (141) → 127 (115) / 171 (153); the rings' ranks and
+scores the same.
 
 References
 ----------
@@ -129,10 +137,16 @@ TERMINAL_IP = "61.178.32.18"  # self-service bidding terminals in the trading ce
 PREFIX = list("鑫恒泰宏华兴盛达瑞丰源通远博润金祥嘉誉晟汇坤宇聚信德正弘昌隆安邦顺和立新天鼎")
 
 
+#: the award criteria a tender declares with --declared, as a Chinese record words its 评标办法
+CRITERIA = {"benchmark": "合理低价法", "lowest": "经评审的最低投标价法"}
+
+
 class Gen:
-    def __init__(self, seed):
+    def __init__(self, seed, mixed=0.0, declared=False):
         self.rng = np.random.default_rng(seed)
         self.seed = seed
+        self.mixed = mixed        # share of a benchmark category's tenders awarded on the lowest price
+        self.declared = declared  # tenders.csv gives each tender's award_criteria
         self.names = set()
         self.phones = set()
         self.firms = []          # dicts
@@ -491,8 +505,9 @@ class Gen:
     def make_tenders(self):
         r = self.rng
         tid = 0
-        for cat, (rule, n_t, med, sd, deptw, level, _) in CATS.items():
+        for cat, (cat_rule, n_t, med, sd, deptw, level, _) in CATS.items():
             for _ in range(n_t):
+                rule = cat_rule
                 tid += 1
                 t_id = f"T{tid:05d}"
                 region = REGIONS[r.choice(len(REGIONS), p=REGION_W)]
@@ -502,6 +517,8 @@ class Gen:
                 dept = list(deptw)[r.choice(len(deptw), p=list(deptw.values()))]
                 title = f"{region}{r.choice(['', '', '某镇', '某街道', '新区'])}{r.choice(TITLE_OBJ[cat])}"
                 lvl = float(r.normal(level, 0.012))
+                if self.mixed and rule == "benchmark" and r.random() < self.mixed:
+                    rule = "lowest"
                 if rule == "benchmark":
                     lam = max(2.0, 6 + 2.0 * math.log(budget / med))
                     n_h = 3 + int(r.poisson(lam))
@@ -589,6 +606,7 @@ class Gen:
                                          region=region, budget=f"{budget:.2f}", currency="CNY",
                                          published_at=pub.date().isoformat(),
                                          deadline_at=deadline.date().isoformat(), procedure="公开招标",
+                                         **({"award_criteria": CRITERIA[rule]} if self.declared else {}),
                                          winner_firm_id=winner or "",
                                          award_amount=f"{amount:.2f}" if amount is not None else "",
                                          _rule=rule, _K=info.get("K"), _bench=info.get("benchmark"),
@@ -617,6 +635,7 @@ class Gen:
             decoy_ip=dict(ip=TERMINAL_IP, why="self-service terminal in the trading-centre hall used by ~4% of small firms' bids; unrelated firms can meet on it in one tender"),
             rigged_tenders=sorted(self.rigged),
             award_rule={c: v[0] for c, v in CATS.items()},
+            tender_rule={t["tender_id"]: t["_rule"] for t in self.tenders},
             award_rule_text=dict(
                 lowest="lowest valid bid wins (bids above the control price or below 72% of it are invalid)",
                 benchmark="benchmark B = K x mean of valid bids (drop highest+lowest when 5-6 valid bids, ceil(10%) each side when >=7), K drawn at opening from 0.950..0.990 step 0.005; score = 100 - 1/% below B, 2/% above B; highest score wins; <3 valid bids: tender fails (no winner)"),
@@ -636,10 +655,10 @@ def _decoy_of(members: set[str], truth: dict[str, Any], cartel: set[str]) -> str
     return None if members & cartel else "no cartel firm"
 
 
-def score_seed(seed: int, folder: Path) -> dict[str, Any]:
-    """Generate one seed's market into ``folder``, run rings, tender risk and linked bidders on it, print
-    and return the figures."""
-    gen = Gen(seed)
+def score_seed(seed: int, folder: Path, mixed: float = 0.0, declared: bool = False) -> dict[str, Any]:
+    """Generate one seed's market into ``folder`` (``mixed``, ``declared``: :class:`Gen`), run rings,
+    tender risk and linked bidders on it, print and return the figures."""
+    gen = Gen(seed, mixed, declared)
     gen.make_firms()
     gen.make_rings()
     gen.make_tenders()
@@ -675,12 +694,10 @@ def score_seed(seed: int, folder: Path) -> dict[str, Any]:
     print(f"  rings found {found}/{n} (top {k}), precision {precise}/{n}, decoys in the top {n}: "
           f"{', '.join(decoys) or '-'}")
     rigged = set(truth["rigged_tenders"])
-    rule = truth["award_rule"]
-    category = data.tenders.drop_duplicates("tender_id").set_index("tender_id")["category"]
     valid = valid_bids(data.bids)
     cv = valid.groupby("tender_id")["amount"].agg(lambda a: a.std(ddof=1) / a.mean())
     scored = risk.assign(y=risk["tender_id"].isin(rigged), negcv=-risk["tender_id"].map(cv),
-                         rule=risk["tender_id"].map(category).map(rule))
+                         rule=risk["tender_id"].map(truth["tender_rule"]))
     parts = [f"all {auc(scored['y'], scored['score']):.3f} (−CV {auc(scored['y'], scored['negcv']):.3f})"]
     for name, g in scored.groupby("rule"):
         parts.append(f"{name} {auc(g['y'], g['score']):.3f} (−CV {auc(g['y'], g['negcv']):.3f})")
@@ -697,15 +714,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--keep", type=Path, metavar="DIR", help="write each seed's bundle to DIR/seed<N>")
+    parser.add_argument("--mixed", type=float, default=0.0, metavar="SHARE",
+                        help="award this share of each benchmark-price category's tenders on the lowest price")
+    parser.add_argument("--declared", action="store_true",
+                        help="tenders.csv gives each tender's award_criteria (合理低价法, 经评审的最低投标价法)")
     args = parser.parse_args(argv)
     for seed in args.seeds:
         if args.keep:
             folder = args.keep / f"seed{seed}"
             folder.mkdir(parents=True, exist_ok=True)
-            score_seed(seed, folder)
+            score_seed(seed, folder, args.mixed, args.declared)
         else:
             with tempfile.TemporaryDirectory(prefix=f"ironcage-benchmark-price-{seed}-") as tmp:
-                score_seed(seed, Path(tmp))
+                score_seed(seed, Path(tmp), args.mixed, args.declared)
     return 0
 
 
