@@ -248,7 +248,8 @@ def test_tenders_list_tender_findings_with_the_tenders_record(market_db):
     assert (t2["tender_id"], t2["title"], t2["category"], t2["bids"], t2["published_at"]) == \
         ("T2", "Road resurfacing lot 2", "roads", 4, "2024-02-10")
     assert list(t2["winners"]) == ["Beta Build"] and list(t2["rings"]) == ["RING-1"]
-    assert t2["budget"] == pytest.approx(102000.0 * 1.1)
+    assert t2["budget"] == pytest.approx(102000.0 * 1.1) and t2["award_criteria"] == "priceOnly"
+    assert tenders.iloc[1]["award_criteria"] is None  # T3 declares none
     assert t2["key_screens"] == "screens 55, ring 15"
     # a firm invited to T2 (an OCDS bid with status invited) placed no bid: the count stays
     with market_db.driver.session(database=market_db.settings.database) as session:
