@@ -1194,8 +1194,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
                             for g in sorted(unread_groups.get(k, []))},
             "lowest_won_share_of_market": bool(len(unread_groups.get(k, [])) and all(
                 market.rules.at[g, "fallback"] for g in unread_groups.get(k, []))),
-            "unread_award_criteria": sorted({str(c) for c in market.rules.loc[list(unread_groups.get(k, [])), "criteria"]
-                                             if c is not None and c == c}),
+            **_unread_reading(market.rules, list(unread_groups.get(k, []))),
             "baseline_cv": _or(a["base_cv"], base.get("cv")), "baseline_rd": _or(a["base_rd"], base.get("rd")),
             "baseline_spread": _or(a["base_spread"], base.get("spread")),
             "n_categories": int(a["n_categories"]) if a["n_categories"] == a["n_categories"] else 1,
@@ -1388,8 +1387,12 @@ def _components(row: pd.Series, weights: dict[str, float], n_candidates: int = 1
                           "mean_suspicion_percentile": price_p,
                           # tenders of categories not awarded to the lowest bid: not screened
                           "tenders_not_read": int(row.get("unread_tenders", 0) or 0),
-                          "lowest_won_share_by_category": row.get("lowest_won_share") or {},
+                          # by award group: the category, or "category · criteria" (screens.award_groups)
+                          "lowest_won_share_by_award_group": row.get("lowest_won_share") or {},
+                          # the criteria the unread tenders' award rules were read on (their own or the
+                          # market's tenders declaring them), and whether some were read without any
                           "award_criteria_not_read": row.get("unread_award_criteria") or [],
+                          "not_read_without_criteria": bool(row.get("unread_undeclared")),
                           # regular differences (detectors.bid_steps): tenders where >= 3 members bid
                           "tenders_with_three_members": int(row.get("steps_n", 0) or 0),
                           "stepped_tenders": int(row.get("steps_hits", 0) or 0),
@@ -1454,14 +1457,30 @@ def _stepped(facts: dict[str, Any]) -> str:
             f"{bid_traces.chance(facts['stepped_expected'])}")
 
 
+def _unread_reading(rules: pd.DataFrame, groups: list[str]) -> dict[str, Any]:
+    """What a ring's unread tenders' award rules (``groups`` of :func:`detectors.screens.award_rules`)
+    were read on, for :func:`_not_read`: ``unread_categories`` (how many), ``unread_award_criteria``
+    (the declared criteria of those read on their own tenders or on the market's tenders declaring
+    the same) and ``unread_undeclared`` (whether some were read without criteria: declaring none, or
+    too few to read by and read with the whole market)."""
+    read = rules.loc[groups]
+    declared = read["criteria"].notna() & (~read["fallback"] | read["market_criteria"])
+    return {"unread_categories": int(read["category"].nunique()),
+            "unread_award_criteria": sorted(str(c) for c in read.loc[declared, "criteria"].unique()),
+            "unread_undeclared": bool(len(read) and not declared.all())}
+
+
 def _not_read(n: int, total: int, shares: dict[str, float], of_market: bool = False,
-              drawn: dict[str, float] | None = None, criteria: Sequence[str] = ()) -> str:
-    """Why ``n`` of a ring's ``total`` tenders were not screened for cover bids: their categories
-    (``shares``: category, or category and declared award criteria — ``criteria``, as the record
-    words them — → the share of awarded tenders the lowest valid bid won,
-    :func:`detectors.screens.award_rules`; the market's, ``of_market``, for categories with too few
-    awards) are not awarded on the lowest price, against what a draw among each tender's bidders
-    would give (``drawn``, the same way). Shares are floored (499 of 999 is 49 %)."""
+              drawn: dict[str, float] | None = None, criteria: Sequence[str] = (), undeclared: bool = False,
+              categories: int = 1) -> str:
+    """Why ``n`` of a ring's ``total`` tenders were not screened for cover bids: their award rules
+    (``shares``: award group — the category, or category and declared criteria — → the share of
+    awarded tenders the lowest valid bid won, :func:`detectors.screens.award_rules`; the market's,
+    ``of_market``, for groups with too few awards) are not awarded on the lowest price, against what
+    a draw among each tender's bidders would give (``drawn``, the same way). ``criteria``: the
+    declared criteria those shares were read on, as the record words them (``undeclared``: some
+    were read without any); ``categories``: how many categories the tenders are in. Shares are
+    floored (499 of 999 is 49 %)."""
     def span(fractions: Iterable[float]) -> str:
         values = sorted(math.floor(100 * v) for v in fractions)
         return f"{values[0]} %" if len(set(values)) <= 1 else f"{values[0]}–{values[-1]} %"
@@ -1470,8 +1489,9 @@ def _not_read(n: int, total: int, shares: dict[str, float], of_market: bool = Fa
     draw = f", {beyond_draw_told(span(drawn.values()))}" if drawn else ""
     which = ("none of their tenders was" if n == total else
              f"{n} of their tenders {'was' if n == 1 else 'were'} not")
-    whose = "the market's" if of_market else "their category's" if len(shares) <= 1 else "their categories'"
-    declared = f" declaring the award criteria {' or '.join(f'“{c}”' for c in criteria)}" if criteria else ""
+    whose = "the market's" if of_market else "their category's" if categories <= 1 else "their categories'"
+    named = [f"“{c}”" for c in criteria] + (["none"] if undeclared else [])
+    declared = f" declaring the award criteria {' or '.join(named)}" if criteria else ""
     return (f"{which} screened for cover bids, which presume that the lowest bid wins: the lowest valid bid won "
             f"{won} of {whose} awarded tenders{declared}{draw} ({NOT_LOWEST_PRICE_CAUSES})")
 
@@ -1567,7 +1587,8 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
     if row.get("unread_tenders"):
         prices.append(_not_read(int(row["unread_tenders"]), int(row["n_tenders"]), row.get("lowest_won_share") or {},
                                 bool(row.get("lowest_won_share_of_market")), row.get("drawn_share") or {},
-                                row.get("unread_award_criteria") or []))
+                                row.get("unread_award_criteria") or [], bool(row.get("unread_undeclared")),
+                                int(row.get("unread_categories") or 1)))
     if prices:
         sentences.append(_sentence(prices))
     if price_facts.get("steps_value", 0.0) > 0.0:

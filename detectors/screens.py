@@ -75,6 +75,7 @@ American Economic Journal: Microeconomics, 8(2), 1–38. doi:10.1257/mic.2013025
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -405,29 +406,52 @@ def award_groups(tenders: pd.DataFrame) -> pd.DataFrame:
     ``tender/awardCriteria``, the 评标办法), its category under those criteria — a category mixing
     lowest-price tenders with scored ones is two award rules, and reading them as one blurs both.
 
+    Criteria are one where they differ only in case, width or blanks (``priceOnly``, ``PriceOnly``,
+    ``ｐｒｉｃｅＯｎｌｙ``, ``price Only``; ``经评审的 最低投标价法``): a group is told by its most common wording. A
+    group's name is ``"<category> · <criteria>"``, or the category alone where none are declared; a
+    name two groups would share (a category itself named ``works · priceOnly``) takes ``(2)``.
+
     Returns
     -------
     DataFrame
-        Index ``tender_id``; ``category`` (:data:`NO_CATEGORY` for none), ``criteria`` (the declared
-        words, stripped; None where none are) and ``group`` (the category, or
-        ``"<category> · <criteria>"``).
+        Index ``tender_id``; ``category`` (:data:`NO_CATEGORY` for none), ``criteria`` (the group's
+        wording; None where none are declared) and ``group`` (its name).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> tenders = pd.DataFrame({"tender_id": ["T1", "T2"], "category": ["works", "works"],
-    ...                         "award_criteria": [None, " ratedCriteria "]})
+    >>> tenders = pd.DataFrame({"tender_id": ["T1", "T2", "T3", "T4"], "category": ["works"] * 4,
+    ...                         "award_criteria": [None, " ratedCriteria ", "RatedCriteria", "ratedCriteria"]})
     >>> award_groups(tenders)["group"].tolist()
-    ['works', 'works · ratedCriteria']
+    ['works', 'works · ratedCriteria', 'works · ratedCriteria', 'works · ratedCriteria']
     """
     unique = tenders.drop_duplicates("tender_id").set_index("tender_id")
     category = unique["category"].fillna(NO_CATEGORY).astype(str) if "category" in unique \
-        else pd.Series(NO_CATEGORY, index=unique.index)
-    criteria = unique["award_criteria"] if "award_criteria" in unique else pd.Series(None, index=unique.index)
-    criteria = criteria.astype(object).where(criteria.notna(), None)
-    criteria = criteria.map(lambda v: (str(v).strip() or None) if v is not None else None)
-    group = category.where(criteria.isna(), category + GROUP_JOIN + criteria.fillna(""))
-    return pd.DataFrame({"category": category, "criteria": criteria.astype(object), "group": group})
+        else pd.Series(NO_CATEGORY, index=unique.index, dtype=object)
+    raw = unique["award_criteria"] if "award_criteria" in unique else pd.Series(None, index=unique.index, dtype=object)
+    wording = pd.Series(["" if v is None or (not isinstance(v, str) and pd.isna(v))
+                         else " ".join(unicodedata.normalize("NFKC", str(v)).split())
+                         for v in raw.to_numpy(dtype=object)], index=unique.index, dtype=object)
+    key = wording.str.replace(" ", "", regex=False).str.casefold()  # 经评审的 最低投标价法 is 经评审的最低投标价法
+    # each key told by its most common wording (ties: the first in sort order)
+    counts = pd.DataFrame({"key": key, "wording": wording}).loc[key != ""].value_counts().reset_index()
+    counts = counts.sort_values(["key", "count", "wording"], ascending=[True, False, True])
+    told = counts.drop_duplicates("key").set_index("key")["wording"]
+    criteria = key.map(told).astype(object)
+    criteria = criteria.where(key != "", None)
+    pairs = sorted(set(zip(category, key, strict=True)))
+    names: dict[tuple[str, str], str] = {}
+    taken: set[str] = set()
+    for cat, k in pairs:
+        name = cat if not k else f"{cat}{GROUP_JOIN}{told[k]}"
+        n = 2
+        while name in taken:
+            name = f"{cat if not k else f'{cat}{GROUP_JOIN}{told[k]}'} ({n})"
+            n += 1
+        taken.add(name)
+        names[(cat, k)] = name
+    group = pd.Series([names[pair] for pair in zip(category, key, strict=True)], index=unique.index, dtype=object)
+    return pd.DataFrame({"category": category, "criteria": criteria, "group": group})
 
 
 def award_rules(bids: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20) -> pd.DataFrame:
@@ -450,9 +474,10 @@ def award_rules(bids: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20
     raw share instead would depend on how many bid: with three bids a benchmark rule lets the lowest
     win about half the time, and a draw a third. A group is ``lowest_price`` unless ``beyond``
     is below :data:`LOWEST_WINS_MIN`. A group with fewer than ``min_tenders`` awarded tenders
-    (``fallback``) is not read on so few alone: it is not lowest-price only where the market's
-    tenders of the same declared criteria (``market_beyond``; all of them where none declare any)
-    are below the floor too and its own, where it has any award, is not above it — a small group
+    (``fallback``) is not read on so few alone: it is not lowest-price only where its market
+    (``market_beyond``: the tenders of every category declaring the same criteria where those have
+    ``min_tenders`` awards, ``market_criteria``; else, and for a group declaring none, the whole
+    market's) is below the floor too and its own, where it has any award, is not above it — a small group
     whose lowest bid won 5 of 5 is read as lowest-price in any market. A market without any award
     is read as lowest-price (NaN shares). A consortium's bid (rows of one ``bid_id``) won where any
     of its rows is marked the winner. Declared criteria group the awards but do not decide: an
@@ -465,7 +490,7 @@ def award_rules(bids: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20
         Index ``group`` (:func:`award_groups`; the category where no criteria are declared), one row
         per group of ``tenders``; columns ``category, criteria, awarded, lowest_won, drawn, share``
         (``lowest_won / awarded``, NaN without awards), ``beyond, market_share, market_drawn`` (the
-        market's ``drawn / awarded``), ``market_beyond, fallback, lowest_price``.
+        market's ``drawn / awarded``), ``market_beyond, market_criteria, fallback, lowest_price``.
 
     Examples
     --------
@@ -510,9 +535,14 @@ def award_rules(bids: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(awarded > 0, (won - drawn) / (awarded - drawn), np.nan)
 
-    # the market of a group: the tenders of every category with the same declared criteria (or none)
+    # the market a small group is read with: the tenders of every category declaring the same
+    # criteria where they have min_tenders awards, else (and for a group declaring none) all of them
+    counted = out[["awarded", "lowest_won", "drawn"]]
     market_of = out["criteria"].map(lambda c: "" if c is None else str(c))
-    total = out[["awarded", "lowest_won", "drawn"]].groupby(market_of).transform("sum")
+    same = counted.groupby(market_of).transform("sum")
+    out["market_criteria"] = (market_of != "") & (same["awarded"] >= min_tenders)
+    total = pd.DataFrame(np.where(out["market_criteria"].to_numpy(bool)[:, None], same.to_numpy(float),
+                                  counted.sum().to_numpy(float)[None, :]), index=out.index, columns=counted.columns)
     out["fallback"] = out["awarded"] < min_tenders
     with np.errstate(divide="ignore", invalid="ignore"):
         out["share"] = np.where(out["awarded"] > 0, out["lowest_won"] / out["awarded"], np.nan)
@@ -524,7 +554,7 @@ def award_rules(bids: pd.DataFrame, tenders: pd.DataFrame, min_tenders: int = 20
     small_below = (out["market_beyond"] < LOWEST_WINS_MIN) & (own_below | out["beyond"].isna())
     out["lowest_price"] = ~np.where(out["fallback"], small_below, own_below)
     return out[["category", "criteria", "awarded", "lowest_won", "drawn", "share", "beyond", "market_share",
-                "market_drawn", "market_beyond", "fallback", "lowest_price"]]
+                "market_drawn", "market_beyond", "market_criteria", "fallback", "lowest_price"]]
 
 
 def decided_shares(rules: pd.DataFrame, group: str) -> tuple[float, float]:

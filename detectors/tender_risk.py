@@ -383,9 +383,11 @@ def _award_rule(rules: pd.DataFrame, group: str, row: Any, paid: pd.DataFrame) -
                            "market_share_lowest_won": share(rule["market_share"]),
                            "market_share_drawn": share(rule["market_drawn"]),
                            "market_beyond_draw": share(rule["market_beyond"]),
-                           # a category with too few awards is read with the market's tenders of the same
-                           # declared criteria (screens.award_rules)
-                           "with_whole_market": bool(rule["fallback"]), "lowest_wins_min": LOWEST_WINS_MIN}
+                           # a category with too few awards is read with the market: its tenders declaring the
+                           # same criteria where those have enough awards, else all (screens.award_rules)
+                           "with_market": bool(rule["fallback"]),
+                           "market_of_same_criteria": bool(rule["market_criteria"]),
+                           "lowest_wins_min": LOWEST_WINS_MIN}
     if not row.lowest_price and row.tender_id in paid.index:
         won = paid.loc[row.tender_id]
         out["winner_rank"] = int(won["rank"])
@@ -491,11 +493,12 @@ def _not_read(row: Any, rule: dict[str, Any]) -> str:
     declared = f" declaring the award criteria “{criteria}”" if criteria else ""
     own = (f"the lowest valid bid won {rule['lowest_won']} of its category's "
            f"{counted(rule['awarded'], 'awarded tender')}{declared}")
-    market = f"{pct(rule['market_share_lowest_won'])} of the market's{' with the same criteria' if criteria else ''}"
+    same = " with the same criteria" if rule.get("market_of_same_criteria") else ""
+    market = f"{pct(rule['market_share_lowest_won'])} of the market's{same}"
     if not rule["awarded"]:
         record, drawn = (f"its category has no awarded tender{declared}, and the lowest valid bid won {market}",
                          rule["market_share_drawn"])
-    elif rule.get("with_whole_market"):
+    elif rule.get("with_market"):
         record, drawn = f"{own} and {market}", rule["market_share_drawn"]
     else:
         record, drawn = f"{own} ({pct(rule['category_share_lowest_won'])})", rule["drawn"] / rule["awarded"]

@@ -106,7 +106,7 @@ class TableColumns:
         if self.budget:
             fields.append(Field(self.budget, "float"))
         if self.award_criteria:
-            fields.append(Field(self.award_criteria, "text", prop="award_criteria"))
+            fields.append(Field(self.award_criteria, "code", prop="award_criteria"))
         names = [f.name for f in fields]
         if len(set(names)) != len(names):
             raise BundleError("each option must name a different column")

@@ -68,7 +68,7 @@ from loaders.identifiers import (
 from loaders.prune import DEFAULT_MAX_SHARE, TARGETS, Extract, FilePrune, plan
 from loaders.rejects import Reject, RejectLog
 
-FieldKind = Literal["id", "text", "float", "int", "bool", "date", "datetime", "enum",
+FieldKind = Literal["id", "text", "code", "float", "int", "bool", "date", "datetime", "enum",
                     "phone", "email", "address", "locality", "ip", "document"]
 
 INSPECTION_RESULTS = ("pass", "fail", "warning")
@@ -175,7 +175,8 @@ BUNDLE: tuple[FileSpec, ...] = (
              key=("official_id", "firm_id")),
     FileSpec("tenders", (_key("tender_id"), Field("department_id", "id", refers_to="department"),
                          *_node_fields("Tender", "title", "category", "region", "budget", "currency",
-                                       "published_at", "deadline_at", "procedure", "award_criteria"),
+                                       "published_at", "deadline_at", "procedure"),
+                         Field("award_criteria", "code"),
                          Field("winner_firm_id", "id", refers_to="firm"),
                          _rel_field("AWARDED_TO", "amount", "award_amount")),
              key=("tender_id",), defines="tender"),
@@ -323,6 +324,19 @@ def parse_id(text: str) -> str:
     return value
 
 
+def parse_code(text: str) -> str | None:
+    """A coded value the record words in its own way (an award criteria: ``priceOnly``, 综合评估法):
+    Unicode NFKC (full-width letters as ASCII), blanks of any kind collapsed to one space and
+    stripped; None for an empty cell or a placeholder for none (:data:`MISSING_MARKERS`). Case is
+    kept as written.
+
+    >>> parse_code(" rated\u3000 Criteria "), parse_code("无"), parse_code("ＰｒｉｃｅＯｎｌｙ")
+    ('rated Criteria', None, 'PriceOnly')
+    """
+    value = " ".join(unicodedata.normalize("NFKC", text).split())
+    return None if not value or value.lower() in MISSING_MARKERS else value
+
+
 def check_storable(column: str, kind: str, value: Any) -> None:
     """ValueError when text is too long to store: a key or range-indexed value over
     :data:`graph.model.MAX_INDEXED_BYTES` UTF-8 bytes (Neo4j refuses the index key and fails the
@@ -339,6 +353,7 @@ def check_storable(column: str, kind: str, value: Any) -> None:
 
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "id": parse_id,
+    "code": parse_code,
     "float": parse_number,
     "int": parse_int,
     "bool": parse_bool,

@@ -78,7 +78,7 @@ from graph.model import (
 )
 from graph.schema import apply_schema
 from loaders.countries import country_code
-from loaders.csv_bundle import EXIT_INPUT, EXIT_OK, LoadEntry, run_load
+from loaders.csv_bundle import EXIT_INPUT, EXIT_OK, LoadEntry, parse_code, run_load
 from loaders.identifiers import (
     address_county,
     address_locality,
@@ -837,7 +837,7 @@ class _Mapper:
             "published_at": parse_day(period.get("startDate")),  # the day as written (offset kept)
             "deadline_at": parse_day(period.get("endDate")),
             "procedure": _text(tender.get("procurementMethod")),
-            "award_criteria": _text(tender.get("awardCriteria")),
+            "award_criteria": parse_code(_text(tender.get("awardCriteria")) or ""),
             "status": _text(tender.get("status")),
             "procurement_method_details": _text(tender.get("procurementMethodDetails")),
             "number_of_tenderers": self.count(number, "$.tender.numberOfTenderers"),

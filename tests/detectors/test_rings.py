@@ -905,9 +905,18 @@ def test_a_ring_in_a_category_not_awarded_to_the_lowest_bid_is_not_screened_for_
                                    "tenders": tenders.assign(award_criteria=np.where(works, "综合评估法", None))})
     (said,) = rings.ring_screens(declared, [frozenset(RING)]).to_dict("records")
     assert said["unread_tenders"] == 18 and said["lowest_won_share"] == {"works · 综合评估法": 0.0}
-    assert said["unread_award_criteria"] == ["综合评估法"]
+    assert said["unread_award_criteria"] == ["综合评估法"] and not said["unread_undeclared"]
     assert ("the lowest valid bid won 0 % of their category's awarded tenders declaring the award criteria “综合评估法”, "
             "less than halfway") in rings._explain(pd.Series({**said, "intensity": 1.0}), {}, UNDATED)
+    # half of them (and of the background) declaring it, half none: one category, two award rules
+    half = works & (market.tenders["tender_id"].str[-1].isin(list("13579")))
+    halved = MarketData.build(**{**{f: getattr(moved, f) for f in COLUMNS},
+                                 "tenders": tenders.assign(award_criteria=np.where(half, "综合评估法", None))})
+    (both,) = rings.ring_screens(halved, [frozenset(RING)]).to_dict("records")
+    assert both["unread_tenders"] == 18 and set(both["lowest_won_share"]) == {"works", "works · 综合评估法"}
+    assert both["unread_categories"] == 1 and both["unread_undeclared"]
+    assert ("the lowest valid bid won 0 % of their category's awarded tenders declaring the award criteria “综合评估法” "
+            "or none, less than halfway") in rings._explain(pd.Series({**both, "intensity": 1.0}), {}, UNDATED)
 
 
 def _stepped_market(market: MarketData) -> MarketData:

@@ -410,17 +410,34 @@ def test_a_category_mixing_declared_award_criteria_is_read_as_two_award_rules() 
 
 
 def test_a_small_group_of_declared_criteria_is_read_with_the_market_of_the_same_criteria() -> None:
-    """roads: 30 ratedCriteria tenders whose lowest won 6 (0.1 beyond a draw); parks: 3 ratedCriteria
-    tenders whose lowest won 1 of 3 and 30 undeclared ones whose lowest won 30. The small parks
-    ratedCriteria group falls back on the market's ratedCriteria tenders (7 of 33, not lowest-price),
-    not on the whole market (37 of 63); the undeclared parks tenders are read on their own."""
+    """roads: 30 ratedCriteria tenders whose lowest won 6; parks: 3 ratedCriteria tenders whose lowest
+    won 1 and 30 undeclared whose lowest won 30; repairs: 4 declaring "lowest price" whose lowest won
+    1; goods: 60 undeclared, the lowest winning all. The small parks ratedCriteria group is read with
+    the market's ratedCriteria tenders (7 of 33, 0.1 beyond a draw: not lowest-price). Near misses:
+    the repairs group's criteria have too few awards in the whole market (4) to read it by, so it is
+    read with the whole market (98 of 127, 0.66 beyond: lowest-price), as a group declaring none is."""
     rows = (_awarded("roads", 30, 6, "R") + [(f"Q{t}", c, f, a, w) for t, c, f, a, w in _awarded("parks", 3, 1, "")]
-            + _awarded("parks", 30, 30, "U"))
+            + _awarded("parks", 30, 30, "U") + _awarded("repairs", 4, 1, "L") + _awarded("goods", 60, 60, "G"))
     bids = pd.DataFrame(rows, columns=["tender_id", "category", "firm_id", "amount", "is_winner"])
-    tenders = _declared(rows, {"R": "ratedCriteria", "Q": "ratedCriteria", "U": None})
+    tenders = _declared(rows, {"R": "ratedCriteria", "Q": "ratedCriteria", "U": None, "L": "lowest price", "G": None})
     rules = award_rules(bids.drop(columns="category"), tenders, min_tenders=20)
     small = rules.loc["parks · ratedCriteria"]
-    assert small["fallback"] and small["market_share"] == pytest.approx(7 / 33)
-    assert rules.loc["parks", "market_share"] == pytest.approx(1.0)
-    assert rules["lowest_price"].to_dict() == {"parks": True, "parks · ratedCriteria": False,
-                                                "roads · ratedCriteria": False}
+    assert small["fallback"] and small["market_criteria"] and small["market_share"] == pytest.approx(7 / 33)
+    repairs = rules.loc["repairs · lowest price"]
+    assert repairs["fallback"] and not repairs["market_criteria"]
+    assert repairs["market_share"] == pytest.approx(98 / 127) and rules.loc["goods", "market_share"] == pytest.approx(98 / 127)
+    assert repairs["market_beyond"] == pytest.approx((98 - 127 / 3) / (127 - 127 / 3))
+    assert rules["lowest_price"].to_dict() == {"goods": True, "parks": True, "parks · ratedCriteria": False,
+                                                "repairs · lowest price": True, "roads · ratedCriteria": False}
+
+
+def test_award_groups_read_one_criteria_however_it_is_spelt_and_keep_group_names_apart() -> None:
+    """Case, full-width letters and blanks do not split a criteria (told by its most common wording);
+    a category named like another's group keeps a name of its own."""
+    tenders = pd.DataFrame({"tender_id": [f"T{i}" for i in range(6)],
+                            "category": ["works"] * 5 + ["works · priceOnly"],
+                            "award_criteria": ["priceOnly", "PRICEONLY", "ｐｒｉｃｅＯｎｌｙ", " priceOnly ", "price Only",
+                                               None]})
+    groups = award_groups(tenders).set_index(tenders["tender_id"])
+    assert groups["group"].tolist()[:5] == ["works · priceOnly"] * 5
+    assert groups.loc["T5", "group"] == "works · priceOnly (2)" and groups.loc["T5", "criteria"] is None

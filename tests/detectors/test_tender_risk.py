@@ -369,27 +369,49 @@ def test_a_category_whose_lowest_bid_wins_half_its_tenders_is_ranked() -> None:
 def test_declared_award_criteria_split_a_category_and_the_sentence_names_them() -> None:
     """The market of the test above, where the lowest won 20 of 32, with the award criteria declared:
     the 20 tenders won by the lowest declare 经评审的最低投标价法 and are ranked (20 of 20); the 12 others
-    (TX among them) declare 综合评估法, too few to read alone, and the market's 综合评估法 tenders (the
-    same 12, lowest won 0) are not lowest-price: TX is not ranked, and says on what it was read."""
+    (TX among them) declare 综合评估法, too few to read alone and too few in the market to read its
+    criteria by, so they are read with the whole market (20 of 32, 0.495 beyond a draw): not
+    lowest-price, and TX says on what it was read."""
     data = _awarded_market(20)
     won_low = data.bids.loc[data.bids["is_winner"]].groupby("tender_id")["amount"].min() == \
         data.bids.groupby("tender_id")["amount"].min()
     criteria = data.tenders["tender_id"].map(won_low).map({True: "经评审的最低投标价法", False: "综合评估法"})
     declared = MarketData.build(tenders=data.tenders.assign(award_criteria=criteria), bids=data.bids)
     scores = tender_risk.tender_risk_scores(declared).set_index("tender_id")
-    assert set(scores.index[scores["lowest_price"]]) == set(won_low.index[won_low]) - {"T2B"}
+    assert set(scores.index[scores["lowest_price"]]) == set(won_low.index[won_low])
     [tx] = [f for f in tender_risk.detect(declared, tender_risk.Params(use_rings=False, min_score=0))
             if f.tender_id == "TX"]
     rule = tx.evidence["award_rule"]
-    assert rule["award_criteria"] == "综合评估法" and rule["with_whole_market"]
-    assert (rule["awarded"], rule["lowest_won"], rule["market_share_lowest_won"]) == (12, 0, 0.0)
+    assert rule["award_criteria"] == "综合评估法" and rule["with_market"] and not rule["market_of_same_criteria"]
+    assert (rule["awarded"], rule["lowest_won"], rule["market_share_lowest_won"]) == (12, 0, 0.625)
     assert "the lowest valid bid won 0 of its category's 12 awarded tenders declaring the award criteria " \
-           "“综合评估法” and 0 % of the market's with the same criteria, less than halfway" in tx.explanation
+           "“综合评估法” and 62 % of the market's, less than halfway between the 25 %" in tx.explanation
     # near miss: declared but read as a lowest-price group, a tender says nothing of its criteria
     low = next(f for f in tender_risk.detect(declared, tender_risk.Params(use_rings=False, min_score=0))
                if f.evidence["award_rule"]["lowest_price"])
     assert low.evidence["award_rule"]["award_criteria"] == "经评审的最低投标价法"
     assert "award criteria" not in low.explanation
+
+
+def test_a_small_group_read_with_the_market_of_its_criteria_says_so() -> None:
+    """The 11 综合评估法 tenders of the test above other than TX, copied into a category of their own:
+    23 综合评估法 awards in the market, enough to read TX's small group by (the lowest won 0 of 23):
+    "the market's with the same criteria"."""
+    data = _awarded_market(20)
+    won_low = data.bids.loc[data.bids["is_winner"]].groupby("tender_id")["amount"].min() == \
+        data.bids.groupby("tender_id")["amount"].min()
+    criteria = data.tenders["tender_id"].map(won_low).map({True: "经评审的最低投标价法", False: "综合评估法"})
+    tenders = data.tenders.assign(award_criteria=criteria)
+    lost = sorted(set(won_low.index[~won_low]) - {"TX"})[:12]
+    more = tenders.loc[tenders["tender_id"].isin(lost)].assign(
+        tender_id=lambda t: "Y" + t["tender_id"], category="bridges")
+    bids = data.bids.loc[data.bids["tender_id"].isin(lost)].assign(tender_id=lambda b: "Y" + b["tender_id"])
+    declared = MarketData.build(tenders=pd.concat([tenders, more]), bids=pd.concat([data.bids, bids]))
+    [tx] = [f for f in tender_risk.detect(declared, tender_risk.Params(use_rings=False, min_score=0))
+            if f.tender_id == "TX"]
+    rule = tx.evidence["award_rule"]
+    assert rule["with_market"] and rule["market_of_same_criteria"] and rule["market_share_lowest_won"] == 0.0
+    assert "“综合评估法” and 0 % of the market's with the same criteria, less than halfway" in tx.explanation
 
 
 def test_a_ring_still_raises_a_tender_its_category_does_not_rank() -> None:

@@ -129,13 +129,15 @@ def test_a_region_column_reaches_the_tenders(tmp_path: Path) -> None:
 def test_an_award_criteria_column_reaches_the_tenders_and_must_agree_within_a_tender(tmp_path: Path) -> None:
     path = tmp_path / "auctions.csv"
     path.write_text("auction,bidder,price,method\n"
-                    "A1,F1,100,综合评估法\n"
+                    "A1,F1,100, 综合评估法 \n"          # tidied: blanks around it dropped
                     "A1,F2,103,经评审的最低投标价法\n"   # line 3: another award criteria for A1
-                    "A2,F1,90,\n", encoding="utf-8")
+                    "A2,F1,90,\n"
+                    "A3,F1,95,无\n"                      # a placeholder for none
+                    "A4,F1,97,ｒａｔｅｄ　 Criteria\n", encoding="utf-8")  # full-width, blanks collapsed
     columns = TableColumns(tender="auction", firm="bidder", amount="price", award_criteria="method")
     sink, rejects = stream(path, columns)
     assert [(t["tender_id"], t["award_criteria"]) for t in sink.rows["table_tenders"]] == [
-        ("src:A1", "综合评估法"), ("src:A2", None)]
+        ("src:A1", "综合评估法"), ("src:A2", None), ("src:A3", None), ("src:A4", "rated Criteria")]
     assert [(r.line, r.field, r.value) for r in rejects.rejects] == [(3, "method", "经评审的最低投标价法")]
     assert "tender A1 has method 综合评估法 from line 2" in rejects.rejects[0].reason
 
