@@ -8,6 +8,7 @@ WHERE ($include_inactive OR coalesce(a.active, true)) AND t.id IN a.subject_ids
 RETURN a.id AS alert_id, a.detector AS detector, a.score AS score, coalesce(a.status, 'open') AS status, a.assignee AS assignee,
        t.id AS tender_id, t.title AS title, t.category AS category, t.region AS region,
        toString(t.published_at) AS published_at, t.budget AS budget, t.award_criteria AS award_criteria,
+       t.award_criteria_details AS award_criteria_details,
        COUNT { MATCH (b:Bid)-[:FOR]->(t) WHERE NOT coalesce(b.status, '') IN ['invited', 'withdrawn'] } AS bids,
        [(t)-[:AWARDED_TO]->(w:Firm) | coalesce(w.name, w.id)] AS winners,
        COLLECT {

@@ -226,13 +226,15 @@ _check()
 # -- OCDS extension of existing labels (appended by the OCDS loader) ------------------------
 # Properties that OCDS carries beyond the CSV bundle, on labels declared above. They are
 # declared here rather than edited into the entries above so that those stay as they are.
-# Tender: the OCDS tender/status, procurementMethodDetails, numberOfTenderers, the
-# procuring entity's Department id, the full tenderPeriod instants (published_at and
+# Tender: the OCDS tender/status, procurementMethodDetails, awardCriteriaDetails (the weights of
+# price and quality, as published), mainProcurementCategory (goods, works, services), numberOfTenderers,
+# the procuring entity's Department id, the full tenderPeriod instants (published_at and
 # deadline_at keep the day only) and the tender items' classification ids.
 # Bid: the OCDS bid status (pending, valid, disqualified, invited, withdrawn), currency and
 # position in bids.details (the publication order, which breaks ties between equal prices).
 EXTENSION_PROPS: dict[str, tuple[Prop, ...]] = {
-    "Tender": _p("status", "procurement_method_details", "number_of_tenderers:int",
+    "Tender": _p("status", "procurement_method_details", "award_criteria_details", "main_procurement_category",
+                 "number_of_tenderers:int",
                  "procuring_entity_id", "tender_start:datetime", "tender_end:datetime",
                  "classification_ids:json"),
     "Bid": _p("status", "currency", "position:int"),

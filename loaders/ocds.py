@@ -16,8 +16,9 @@ appended to :mod:`graph.model`):
 * ``tender`` → ``Tender`` (id = ocid): title, tenderPeriod start/end → published_at /
   deadline_at (the day as written, in the date's own offset, as the CSV bundle reads dates)
   and tender_start / tender_end (instant, UTC), value → budget / currency,
-  procurementMethod → procedure, procurementMethodDetails, awardCriteria → award_criteria, category (the CPV division or
-  UNSPSC segment most items are in, else mainProcurementCategory: :func:`market_category`),
+  procurementMethod → procedure, procurementMethodDetails, awardCriteria → award_criteria (tidied:
+  :func:`loaders.csv_bundle.parse_code`) and awardCriteriaDetails, mainProcurementCategory, category
+  (the CPV division or UNSPSC segment most items are in, else mainProcurementCategory: :func:`market_category`),
   status, numberOfTenderers, the items' classification ids; ``tender.lots`` →
   ``Lot``; ``buyer`` → ``ISSUED``, ``tender.procuringEntity`` → ``MANAGED``;
 * ``bids.details`` → ``Bid`` (status, amount, currency, date) ``FOR`` the tender, with
@@ -840,6 +841,8 @@ class _Mapper:
             "award_criteria": parse_code(_text(tender.get("awardCriteria")) or ""),
             "status": _text(tender.get("status")),
             "procurement_method_details": _text(tender.get("procurementMethodDetails")),
+            "award_criteria_details": _text(tender.get("awardCriteriaDetails")),
+            "main_procurement_category": _text(tender.get("mainProcurementCategory")),
             "number_of_tenderers": self.count(number, "$.tender.numberOfTenderers"),
             "procuring_entity_id": pe_id,
             "tender_start": start,

@@ -60,7 +60,8 @@ alert_id = record_select(
 tender = by_id.loc[alert_id]
 st.markdown(f"### {md(tender['tender_id'])} · {md(tender['detector'])} score {tender['score']:.0f}")
 title = f"**{md(tender['title'])}** · " if tender["title"] else ""
-criteria = f" · awarded by {md(tender['award_criteria'])}" if tender.get("award_criteria") else ""
+details = f" ({md(tender['award_criteria_details'])})" if tender.get("award_criteria_details") else ""
+criteria = f" · awarded by {md(tender['award_criteria'])}{details}" if tender.get("award_criteria") else ""
 st.markdown(f"{title}{md(tender['category'] or 'no category')} · {md(tender['region'] or 'no region')} · "
             f"published {md(tender['published_at'] or '?')}{criteria}")
 if tender["explanation"]:

@@ -76,7 +76,8 @@ def market(with_findings: bool = True) -> tuple[list[dict[str, Any]], list[dict[
         nodes.append(_node("Tender", id=tender, title=f"Road resurfacing lot {i}", department_id="D2",
                            category="roads", region="North", budget=base * 1.1, currency="CNY",
                            published_at=date(2024, i, 10), procedure="open",
-                           **({"award_criteria": "priceOnly"} if i == 2 else {})))
+                           **({"award_criteria": "priceOnly", "award_criteria_details": "lowest price"} if i == 2
+                              else {})))
         rels += [_rel("Department", "D2", "ISSUED", "Tender", tender),
                  _rel("Tender", tender, "AWARDED_TO", "Firm", winner, amount=base),
                  _rel("Official", "O3", "EVALUATED", "Tender", tender)]

@@ -465,7 +465,7 @@ def test_tenders_page_bids_rings_facts_and_triage(market_db):
     assert list(listed["tender_id"]) == ["T2", "T3"] and list(listed["detector"]) == ["tender_risk", "red_flags"]
     assert (listed.iloc[0]["winners"], listed.iloc[0]["rings"]) == ("Beta Build", "RING-1")
     assert at.selectbox(key="tender_pick").value == "TR-1"
-    assert "**Road resurfacing lot 2** · roads · North · published 2024-02-10 · awarded by priceOnly" in all_text(at)
+    assert "**Road resurfacing lot 2** · roads · North · published 2024-02-10 · awarded by priceOnly (lowest price)" in all_text(at)
     text = all_text(at)
     assert "ring members F1, F2 and F3 bid" in text
     assert "3 firms bid together in 6 tenders" in text  # RING-1's sentence, beside the tender
@@ -507,7 +507,7 @@ def test_an_untitled_tender_still_shows_its_category_region_and_date(market_db):
         session.run("MATCH (t:Tender {id: 'T2'}) REMOVE t.title").consume()  # as plain bid tables load them
     at = app_session("views/tenders.py")
     no_exception(at)
-    assert "roads · North · published 2024-02-10 · awarded by priceOnly" in [m.value for m in at.markdown]
+    assert "roads · North · published 2024-02-10 · awarded by priceOnly (lowest price)" in [m.value for m in at.markdown]
 
 
 def test_tenders_page_without_tender_findings_says_how_to_get_them(market_db):

@@ -57,7 +57,8 @@ def release_1() -> dict:
         "parties": [BUYER, f1, firm("F2", "+44 (20) 7946-0958"), f3],
         "buyer": {"id": "B1", "name": "Housing Bureau"},
         "tender": {"id": "t1", "title": "School roof", "status": "complete", "procurementMethod": "open",
-                   "awardCriteria": "ratedCriteria", "mainProcurementCategory": "works", "value": {"amount": 1000, "currency": "EUR"},
+                   "awardCriteria": "ratedCriteria", "awardCriteriaDetails": "price 60 %, quality 40 %",
+                   "mainProcurementCategory": "works", "value": {"amount": 1000, "currency": "EUR"},
                    "tenderPeriod": {"startDate": "2024-01-01T09:00:00Z", "endDate": "2024-01-05T09:00:00Z"},
                    "items": [{"id": "i1", "classification": {"scheme": "CPV", "id": "45261000"}}],
                    "lots": [{"id": "L1", "title": "Roof", "value": {"amount": 600, "currency": "EUR"}},
@@ -400,7 +401,9 @@ def test_release_package_maps_onto_the_graph(clean_db, tmp_path: Path) -> None: 
     assert count(db, "MATCH (:Award)-[:HAS_CONTRACT]->(c:Contract {id: 'ocds-1/c1'}) RETURN count(c)") == 1
     # tender facts, bid status; the shared (normalised) phone is one node
     assert count(db, "MATCH (t:Tender {id: 'ocds-1', procedure: 'open', budget: 1000.0, currency: 'EUR', "
-                     "category: 'CPV 45', award_criteria: 'ratedCriteria'}) WHERE t.published_at = date('2024-01-01') RETURN count(t)") == 1
+                     "category: 'CPV 45', award_criteria: 'ratedCriteria', main_procurement_category: 'works', "
+                     "award_criteria_details: 'price 60 %, quality 40 %'}) "
+                     "WHERE t.published_at = date('2024-01-01') RETURN count(t)") == 1
     assert count(db, "MATCH (b:Bid {id: 'ocds-1/b3', status: 'disqualified', disqualified: true}) RETURN count(b)") == 1
     # XI-F1, ocds-1/F2 and ocds-2/F2 (F2 has no identifier, so it is a firm per ocid by default)
     assert count(db, "MATCH (f:Firm)-[:HAS_PHONE]->(:Phone {value: '442079460958'}) RETURN count(f)") == 3
