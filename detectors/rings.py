@@ -1186,15 +1186,7 @@ def ring_screens(data: MarketData, rings: list[frozenset[str]],
             "steps_n": _count(a["steps_n"]), "steps_hits": _count(a["steps_hits"]),
             "steps_expected": float(a["steps_expected"]) if a["steps_expected"] == a["steps_expected"] else 0.0,
             "step_examples": step_examples.get(k, []),
-            # the shares that decided each unread category (and declared award criteria): its own, or
-            # the market's for a small one
-            "lowest_won_share": {str(g): round(decided_shares(market.rules, g)[0], 4)
-                                 for g in sorted(unread_groups.get(k, []))},
-            "drawn_share": {str(g): round(decided_shares(market.rules, g)[1], 4)
-                            for g in sorted(unread_groups.get(k, []))},
-            "lowest_won_share_of_market": bool(len(unread_groups.get(k, [])) and all(
-                market.rules.at[g, "fallback"] for g in unread_groups.get(k, []))),
-            **_unread_reading(market.rules, list(unread_groups.get(k, []))),
+            **_unread_reading(market.rules, sorted(unread_groups.get(k, []))),
             "baseline_cv": _or(a["base_cv"], base.get("cv")), "baseline_rd": _or(a["base_rd"], base.get("rd")),
             "baseline_spread": _or(a["base_spread"], base.get("spread")),
             "n_categories": int(a["n_categories"]) if a["n_categories"] == a["n_categories"] else 1,
@@ -1459,13 +1451,19 @@ def _stepped(facts: dict[str, Any]) -> str:
 
 def _unread_reading(rules: pd.DataFrame, groups: list[str]) -> dict[str, Any]:
     """What a ring's unread tenders' award rules (``groups`` of :func:`detectors.screens.award_rules`)
-    were read on, for :func:`_not_read`: ``unread_categories`` (how many), ``unread_award_criteria``
-    (the declared criteria of those read on their own tenders or on the market's tenders declaring
-    the same) and ``unread_undeclared`` (whether some were read without criteria: declaring none, or
-    too few to read by and read with the whole market)."""
+    were read on, for :func:`_not_read`: the shares that decided each group (``lowest_won_share`` and
+    ``drawn_share``: its own, or the market's for a small one, ``lowest_won_share_of_market`` where
+    every group is small), ``unread_categories`` (how many), ``unread_award_criteria`` (the declared
+    criteria of those read on their own tenders or on the market's tenders declaring the same) and
+    ``unread_undeclared`` (whether some were read without criteria: declaring none, or too few to read
+    by and read with the whole market)."""
     read = rules.loc[groups]
+    shares = {str(g): decided_shares(rules, g) for g in groups}
     declared = read["criteria"].notna() & (~read["fallback"] | read["market_criteria"])
-    return {"unread_categories": int(read["category"].nunique()),
+    return {"lowest_won_share": {g: round(won, 4) for g, (won, _) in shares.items()},
+            "drawn_share": {g: round(drawn, 4) for g, (_, drawn) in shares.items()},
+            "lowest_won_share_of_market": bool(len(read) and read["fallback"].all()),
+            "unread_categories": int(read["category"].nunique()),
             "unread_award_criteria": sorted(str(c) for c in read.loc[declared, "criteria"].unique()),
             "unread_undeclared": bool(len(read) and not declared.all())}
 

@@ -424,7 +424,13 @@ def award_groups(tenders: pd.DataFrame) -> pd.DataFrame:
     ...                         "award_criteria": [None, " ratedCriteria ", "RatedCriteria", "ratedCriteria"]})
     >>> award_groups(tenders)["group"].tolist()
     ['works', 'works · ratedCriteria', 'works · ratedCriteria', 'works · ratedCriteria']
+
+    Memoised on the ``tenders`` frame (by identity): award rules, rings and tender risk each ask for it.
     """
+    return memo("award_groups", (tenders,), None, lambda: _award_groups_of(tenders))
+
+
+def _award_groups_of(tenders: pd.DataFrame) -> pd.DataFrame:
     unique = tenders.drop_duplicates("tender_id").set_index("tender_id")
     category = unique["category"].fillna(NO_CATEGORY).astype(str) if "category" in unique \
         else pd.Series(NO_CATEGORY, index=unique.index, dtype=object)
@@ -443,11 +449,10 @@ def award_groups(tenders: pd.DataFrame) -> pd.DataFrame:
     names: dict[tuple[str, str], str] = {}
     taken: set[str] = set()
     for cat, k in pairs:
-        name = cat if not k else f"{cat}{GROUP_JOIN}{told[k]}"
+        name = base = cat if not k else f"{cat}{GROUP_JOIN}{told[k]}"
         n = 2
         while name in taken:
-            name = f"{cat if not k else f'{cat}{GROUP_JOIN}{told[k]}'} ({n})"
-            n += 1
+            name, n = f"{base} ({n})", n + 1
         taken.add(name)
         names[(cat, k)] = name
     group = pd.Series([names[pair] for pair in zip(category, key, strict=True)], index=unique.index, dtype=object)

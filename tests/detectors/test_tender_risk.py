@@ -366,17 +366,23 @@ def test_a_category_whose_lowest_bid_wins_half_its_tenders_is_ranked() -> None:
     assert "winner_rank" not in tx.evidence["award_rule"]
 
 
+def _declaring_market() -> tuple[MarketData, pd.Series]:
+    """:func:`_awarded_market` (20) with the award criteria declared: the tenders the lowest bid won
+    declare 经评审的最低投标价法, the others 综合评估法; and, by tender, whether the lowest won."""
+    data = _awarded_market(20)
+    won_low = data.bids.loc[data.bids["is_winner"]].groupby("tender_id")["amount"].min() == \
+        data.bids.groupby("tender_id")["amount"].min()
+    criteria = data.tenders["tender_id"].map(won_low).map({True: "经评审的最低投标价法", False: "综合评估法"})
+    return MarketData.build(tenders=data.tenders.assign(award_criteria=criteria), bids=data.bids), won_low
+
+
 def test_declared_award_criteria_split_a_category_and_the_sentence_names_them() -> None:
     """The market of the test above, where the lowest won 20 of 32, with the award criteria declared:
     the 20 tenders won by the lowest declare 经评审的最低投标价法 and are ranked (20 of 20); the 12 others
     (TX among them) declare 综合评估法, too few to read alone and too few in the market to read its
     criteria by, so they are read with the whole market (20 of 32, 0.495 beyond a draw): not
     lowest-price, and TX says on what it was read."""
-    data = _awarded_market(20)
-    won_low = data.bids.loc[data.bids["is_winner"]].groupby("tender_id")["amount"].min() == \
-        data.bids.groupby("tender_id")["amount"].min()
-    criteria = data.tenders["tender_id"].map(won_low).map({True: "经评审的最低投标价法", False: "综合评估法"})
-    declared = MarketData.build(tenders=data.tenders.assign(award_criteria=criteria), bids=data.bids)
+    declared, won_low = _declaring_market()
     scores = tender_risk.tender_risk_scores(declared).set_index("tender_id")
     assert set(scores.index[scores["lowest_price"]]) == set(won_low.index[won_low])
     [tx] = [f for f in tender_risk.detect(declared, tender_risk.Params(use_rings=False, min_score=0))
@@ -397,16 +403,12 @@ def test_a_small_group_read_with_the_market_of_its_criteria_says_so() -> None:
     """The 11 综合评估法 tenders of the test above other than TX, copied into a category of their own:
     23 综合评估法 awards in the market, enough to read TX's small group by (the lowest won 0 of 23):
     "the market's with the same criteria"."""
-    data = _awarded_market(20)
-    won_low = data.bids.loc[data.bids["is_winner"]].groupby("tender_id")["amount"].min() == \
-        data.bids.groupby("tender_id")["amount"].min()
-    criteria = data.tenders["tender_id"].map(won_low).map({True: "经评审的最低投标价法", False: "综合评估法"})
-    tenders = data.tenders.assign(award_criteria=criteria)
+    data, won_low = _declaring_market()
     lost = sorted(set(won_low.index[~won_low]) - {"TX"})[:12]
-    more = tenders.loc[tenders["tender_id"].isin(lost)].assign(
+    more = data.tenders.loc[data.tenders["tender_id"].isin(lost)].assign(
         tender_id=lambda t: "Y" + t["tender_id"], category="bridges")
     bids = data.bids.loc[data.bids["tender_id"].isin(lost)].assign(tender_id=lambda b: "Y" + b["tender_id"])
-    declared = MarketData.build(tenders=pd.concat([tenders, more]), bids=pd.concat([data.bids, bids]))
+    declared = MarketData.build(tenders=pd.concat([data.tenders, more]), bids=pd.concat([data.bids, bids]))
     [tx] = [f for f in tender_risk.detect(declared, tender_risk.Params(use_rings=False, min_score=0))
             if f.tender_id == "TX"]
     rule = tx.evidence["award_rule"]
