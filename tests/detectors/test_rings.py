@@ -964,3 +964,77 @@ def test_steps_test_value_is_gated_by_the_candidates_like_the_share_tests() -> N
     assert rings.steps_test_value(3, 3, 1e-4, 1)[1] == 1.0
     # 6 of 18 (a third: effect 2/3) with p far below 1/m: two thirds of the points
     assert rings.steps_test_value(6, 18, 0.01, 10)[1] == pytest.approx(2 / 3)
+
+
+def _benchmark_market(bunched: bool) -> MarketData:
+    """A works category awarded as by a benchmark price: the winner is any valid bid, not the lowest
+    (its tenders are not read by the cover-bid screens). 150 tenders of 4–6 of 30 honest firms, and 20
+    where the ring's three members bid beside three of them: the members' bids at 1–2 % over the first
+    member's (``bunched``), or each priced on its own like the others (the near miss)."""
+    rng = np.random.default_rng(23)
+    background = [f"B{i:02d}" for i in range(1, 31)]
+    bids: list[tuple[str, str, float]] = []
+    tenders: list[dict[str, object]] = []
+    for t in range(170):
+        tid = f"T{t + 1:04d}"
+        tenders.append({"tender_id": tid, "category": "works",
+                        "published_at": pd.Timestamp("2023-01-01") + pd.Timedelta(days=t)})
+        cost = float(rng.lognormal(13, 0.5))
+        firms = [str(f) for f in rng.choice(background, 3 if t >= 150 else int(rng.integers(4, 7)), replace=False)]
+        bids += [(tid, f, cost * float(rng.lognormal(0.05, 0.08))) for f in firms]
+        if t >= 150:
+            lead = cost * float(rng.lognormal(0.05, 0.08))
+            bids += [(tid, f, lead * (1 + float(rng.uniform(0.01, 0.02))) if bunched and i
+                      else cost * float(rng.lognormal(0.05, 0.08)) if i else lead) for i, f in enumerate(RING)]
+    frame = pd.DataFrame(bids, columns=["tender_id", "firm_id", "amount"])
+    frame["bid_id"] = [f"BID{i}" for i in range(len(frame))]
+    winner = frame.groupby("tender_id").sample(1, random_state=3).index
+    frame["is_winner"] = frame.index.isin(winner)
+    return MarketData.build(tenders=pd.DataFrame(tenders), bids=frame)
+
+
+def test_members_bids_bunched_together_count_where_the_lowest_bid_does_not_win() -> None:
+    found, jaccard = _best(rings.detect(_benchmark_market(bunched=True), seed=0), RING)
+    assert jaccard == 1.0
+    price = found.evidence["components"]["price"]
+    facts = price["facts"]
+    assert facts["tenders_not_read"] == 20 and facts["screens_value"] == 0 and facts["cover_value"] == 0
+    # the members' three bids within 2 % are the tightest of the 20 sets of three of six bids in about
+    # every tender: mean mid-p near 1/40
+    assert facts["spacing_tenders"] == 20 and facts["spacing_mean_rank"] < 0.1 and facts["spacing_z"] > 5
+    assert facts["spacing_value"] == 1.0 and price["value"] == 1.0
+    assert len(facts["spacing_examples"]) == rings.SPACING_EXAMPLES
+    assert "In the 20 tenders where two or more of them met other bidders, their bids lay closer together than " \
+        in found.explanation
+    # near miss: members priced on their own like the others: no spacing evidence, nothing said
+    plain, _ = _best(rings.detect(_benchmark_market(bunched=False), seed=0), RING)
+    plain_facts = plain.evidence["components"]["price"]["facts"]
+    assert plain_facts["spacing_tenders"] == 20 and abs(plain_facts["spacing_z"]) < 2.5
+    assert plain_facts["spacing_value"] == 0.0 and "closer together" not in plain.explanation
+
+
+def test_spacing_test_value_is_gated_by_the_candidates_like_the_share_tests() -> None:
+    # mean mid-p 0.2 (0.3 below ½: full effect) with p far below 1/m: full; the same at p·m ≥ 1: nothing
+    assert rings.spacing_test_value(30, 0.2, 1e-8, 100) == 1.0
+    assert rings.spacing_test_value(30, 0.2, 0.02, 100) == 0.0
+    # half the effect (mean 0.35) at p·m = 0.01: half the value; farther apart (0.8) counts nothing
+    assert rings.spacing_test_value(30, 0.35, 1e-4, 1) == pytest.approx(0.5)
+    assert rings.spacing_test_value(30, 0.8, 1e-8, 100) == 0.0
+    assert rings.spacing_test_value(0, float("nan"), 1.0, 1) == 0.0
+
+
+def test_spacing_z_values_are_read_against_the_market_s_own_null() -> None:
+    # 40 candidates whose z spread 1.5 times wider than N(0, 1): each z is divided by the spread
+    # (1.4826 × median |z|), and the p-value follows; NaN (too few tenders) stays untested
+    z = np.array([*stats.norm.ppf(np.linspace(0.0125, 0.9875, 40)) * 1.5, np.nan])
+    table = rings.spacing_null(pd.DataFrame({"spacing_z": z}))
+    scale = 1.4826 * float(np.median(np.abs(z[:-1])))
+    assert scale == pytest.approx(1.5, rel=0.05) and table["spacing_null_scale"].iloc[0] == pytest.approx(scale)
+    assert table["spacing_z"].iloc[-2] == pytest.approx(z[-2] / scale)
+    assert table["spacing_pvalue"].iloc[-2] == pytest.approx(stats.norm.sf(z[-2] / scale))
+    assert math.isnan(table["spacing_z"].iloc[-1]) and table["spacing_pvalue"].iloc[-1] == 1.0
+    # a market whose honest z are narrower than N(0, 1) is not read more leniently (the scale is ≥ 1),
+    # and fewer than SPACING_NULL_MIN candidates are read on N(0, 1)
+    assert rings.spacing_null(pd.DataFrame({"spacing_z": z[:-1] / 3}))["spacing_null_scale"].iloc[0] == 1.0
+    few = rings.spacing_null(pd.DataFrame({"spacing_z": z[: rings.SPACING_NULL_MIN - 1] * 2}))
+    assert few["spacing_null_scale"].iloc[0] == 1.0
