@@ -124,11 +124,14 @@ def test_covers_a_few_per_cent_over_the_leader_stay_bunched_on_residuals() -> No
 
 def test_residuals_keep_a_firm_s_lowest_bid_and_leave_out_firms_without_a_level() -> None:
     bids = pd.DataFrame([(f"T{t}", f, 100.0 + t + i) for t in range(5) for i, f in enumerate("ABC")]
-                        + [("T0", "A", 90.0), ("T0", "D", 120.0), ("T1", "D", 0.0)],
+                        + [("T0", "A", 90.0), ("T0", "D", 120.0), ("T1", "D", 0.0),
+                           ("T5", "A", math.inf), ("T5", "B", 105.0), ("T5", "C", 106.0)],
                         columns=["tender_id", "firm_id", "amount"])
     residual = bid_spacing.residuals(bids)
-    # D made one positive bid (fewer than MIN_FIRM_BIDS): no level, left out; A's two bids in T0 are one
-    assert sorted(residual["firm_id"].unique()) == ["A", "B", "C"] and len(residual) == 15
+    # D made one usable bid (fewer than MIN_FIRM_BIDS: nothing is no bid): no level, left out; A's two
+    # bids in T0 are one, its infinite one in T5 none; every residual is a number
+    assert sorted(residual["firm_id"].unique()) == ["A", "B", "C"] and len(residual) == 17
+    assert np.isfinite(residual["residual"]).all()
     assert residual.loc[(residual["tender_id"] == "T0") & (residual["firm_id"] == "A"), "amount"].item() == 90.0
 
 
@@ -143,3 +146,5 @@ def test_group_spacing_reads_only_tenders_where_two_members_met_an_outsider() ->
     assert list(spaced["tender_id"]) == ["T1", "T4"] and list(spaced["n"]) == [3, 3]
     # T1: the members' 0.01 is the smallest of three pairs; T4: their 0.3 the largest
     assert list(spaced["u"]) == [pytest.approx(1 / 6), pytest.approx(5 / 6)]
+    # of the two other pairs, both were wider in T1 and neither in T4
+    assert list(spaced["wider"]) == [pytest.approx(1.0), pytest.approx(0.0)]

@@ -1004,8 +1004,11 @@ def test_members_bids_bunched_together_count_where_the_lowest_bid_does_not_win()
     assert facts["spacing_tenders"] == 20 and facts["spacing_mean_rank"] < 0.1 and facts["spacing_z"] > 5
     assert facts["spacing_value"] == 1.0 and price["value"] == 1.0
     assert len(facts["spacing_examples"]) == rings.SPACING_EXAMPLES
-    assert "In the 20 tenders where two or more of them met other bidders, their bids lay closer together than " \
-        in found.explanation
+    assert "In the 20 tenders where two or more of them bid beside other firms with at least 4 bids on record, " \
+        "their bids lay closer together than " in found.explanation
+    # "than X % of the other sets": X is the mean share of the other sets that were wider
+    told = int(re.search(r"closer together than (\d+) % of the other sets", found.explanation).group(1))
+    assert told == round(100 * facts["spacing_other_sets_wider"]) and told > 90
     # near miss: members priced on their own like the others: no spacing evidence, nothing said
     plain, _ = _best(rings.detect(_benchmark_market(bunched=False), seed=0), RING)
     plain_facts = plain.evidence["components"]["price"]["facts"]
@@ -1014,11 +1017,12 @@ def test_members_bids_bunched_together_count_where_the_lowest_bid_does_not_win()
 
 
 def test_spacing_test_value_is_gated_by_the_candidates_like_the_share_tests() -> None:
-    # mean mid-p 0.2 (0.3 below ½: full effect) with p far below 1/m: full; the same at p·m ≥ 1: nothing
+    # mean mid-p 0.2 (0.3 below ½: full effect) with p far below 1/m: full; at p·m ≥ 0.1 (SPACING_GATE
+    # times stricter than the share tests): nothing
     assert rings.spacing_test_value(30, 0.2, 1e-8, 100) == 1.0
-    assert rings.spacing_test_value(30, 0.2, 0.02, 100) == 0.0
-    # half the effect (mean 0.35) at p·m = 0.01: half the value; farther apart (0.8) counts nothing
-    assert rings.spacing_test_value(30, 0.35, 1e-4, 1) == pytest.approx(0.5)
+    assert rings.spacing_test_value(30, 0.2, 0.001, 100) == 0.0
+    # half the effect (mean 0.35) at p·m = 0.001: half the value; farther apart (0.8) counts nothing
+    assert rings.spacing_test_value(30, 0.35, 1e-5, 1) == pytest.approx(0.5)
     assert rings.spacing_test_value(30, 0.8, 1e-8, 100) == 0.0
     assert rings.spacing_test_value(0, float("nan"), 1.0, 1) == 0.0
 
