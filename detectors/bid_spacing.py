@@ -136,8 +136,9 @@ def firm_spreads(residual: np.ndarray, tender: np.ndarray, firm: np.ndarray) -> 
     the tender shares, so σ_i is read from differences between bids of one tender, where that error
     cancels: ``E[(r_it − r_kt)²] = σ_i² + σ_k²``, solved by :data:`SPREAD_ROUNDS` rounds of
     ``σ_i² = mean_k[(r_it − r_kt)² − σ_k²]`` over each bid's partners (at most :data:`PARTNERS` per
-    bid; each round moves half way, since the plain substitution swings between two answers), shrunk towards the market's median σ² with the weight of :data:`NOISE_PRIOR` bids and kept
-    above a hundredth of it."""
+    bid; each round moves half way, since the plain substitution swings between two answers),
+    shrunk towards the market's median σ² with the weight of :data:`NOISE_PRIOR` bids and kept above
+    a hundredth of it."""
     n_firms = int(firm.max()) + 1 if len(firm) else 0
     order = np.argsort(tender, kind="stable")
     t, size = tender[order], np.bincount(tender)
