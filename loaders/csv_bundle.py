@@ -202,7 +202,12 @@ DEFINED_BY: dict[str, FileSpec] = {spec.defines: spec for spec in BUNDLE if spec
 
 
 # ---------------------------------------------------------------------------- values
-_GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+#: thousands separators in their unambiguous forms: groups of three digits after a first group of one
+#: to three, one separator throughout, then a decimal point — 1,098,000.00 · 1 098 000.00 (a space; NFKC
+#: makes a no-break or thin space one) · 1'098'000.00 (Swiss; ’ too)
+_GROUPED = re.compile(r"\d{1,3}(?P<sep>[, '’])\d{3}(?:(?P=sep)\d{3})*(?:\.\d+)?")
+#: a decimal comma (1.234,56 · 12,5): refused with a hint, since 1,234 reads as a thousand and more
+_DECIMAL_COMMA = re.compile(r"\d{1,3}(?:\.\d{3})*,\d{1,2}|\d+,\d{1,2}")
 _CURRENCY_MARKS = ("¥", "￥", "元", "CNY", "RMB")
 
 
@@ -210,17 +215,22 @@ def parse_number(text: str) -> float:
     """A finite, non-negative decimal number (amounts, budgets, shares, penalties, days).
 
     Full-width digits, commas and points are read as their ASCII forms (Unicode NFKC:
-    ``１，２３４．５０`` is 1234.5). Thousands separators in their one unambiguous form
-    (``1,098,000.00``) and a yuan marker (``¥``, ``元``, ``CNY``, ``RMB``) are accepted.
-    Not numbers: what ``float`` refuses, and what it reads too freely — underscores
-    (``1_000``), digits other than 0–9 (``٣``), and a value that is not zero but too small or
-    too large to store (``1e-400`` would become 0, ``1e400`` infinity).
+    ``１，２３４．５０`` is 1234.5). Thousands separators in their unambiguous forms (``1,098,000.00``,
+    ``1 098 000.00``, ``1'098'000.00``: :data:`_GROUPED`) and a yuan marker (``¥``, ``元``, ``CNY``,
+    ``RMB``) are accepted; other currencies are not (an amount in dollars among yuan would be read
+    as yuan). Not numbers: a decimal comma (``1.234,56``; the message says to write a point), what
+    ``float`` refuses, and what it reads too freely — underscores (``1_000``), digits other than 0–9
+    (``٣``), and a value that is not zero but too small or too large to store (``1e-400`` would
+    become 0, ``1e400`` infinity).
     """
     text = unicodedata.normalize("NFKC", text).strip()
     for mark in _CURRENCY_MARKS:
         text = text.removeprefix(mark).removesuffix(mark).strip()
-    if _GROUPED.fullmatch(text):
-        text = text.replace(",", "")
+    grouped = _GROUPED.fullmatch(text)
+    if grouped:
+        text = text.replace(grouped["sep"], "")
+    elif _DECIMAL_COMMA.fullmatch(text):
+        raise ValueError("not a number (a decimal comma? write the decimals after a point: 1234.56)")
     if "_" in text:
         raise ValueError("not a number (_ is no digit separator: write 1000 or 1,000)")
     if not text.isascii():

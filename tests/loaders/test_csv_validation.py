@@ -321,6 +321,21 @@ def test_numbers_fold_full_width_and_refuse_what_float_reads_too_freely() -> Non
     assert parse_number("1e-300") == 1e-300
 
 
+def test_thousands_are_read_in_each_unambiguous_form_and_a_decimal_comma_says_so() -> None:
+    for text in ("1,234,567.50", "1 234 567.50", "1\u00a0234\u00a0567.50", "1\u202f234\u202f567.50",
+                 "1'234'567.50", "1’234’567.50", "¥1'234'567.50", "1 234 567.50元"):
+        assert parse_number(text) == 1234567.5, text
+    assert parse_number("1,234") == 1234.0  # a thousand and more, as before
+    # near-misses: a decimal comma is refused with its hint; separators mixed or misplaced, a
+    # currency other than yuan (a dollar among yuan would be read as yuan) and brackets are no number
+    for text in ("1.234,56", "12,5", "0,25"):
+        with pytest.raises(ValueError, match="decimal comma"):
+            parse_number(text)
+    for text in ("1,234 567", "1 23", "12,3456", "1'234,567", "$1,234", "1 234 EUR", "(1,234)"):
+        with pytest.raises(ValueError, match="^not a number$"):
+            parse_number(text)
+
+
 def test_dates_fold_full_width_digits_as_numbers_do() -> None:
     assert parse_date("２０２４-０３-０５") == parse_date("2024-03-05") == date(2024, 3, 5)
     assert parse_date("２０２４") == date(2024, 1, 1)
