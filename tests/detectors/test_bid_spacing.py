@@ -112,6 +112,41 @@ def test_steady_firms_are_read_on_their_own_spread(seed: int) -> None:
     assert spread.between(0.6, 1.4).all()
 
 
+def _pairs_z(bids: pd.DataFrame, min_tenders: int = 8) -> dict[tuple[str, str], float]:
+    """Every pair of firms that met in ``min_tenders`` tenders: its spacing z on residuals."""
+    residual = bid_spacing.residuals(bids)
+    together: dict[tuple[str, str], list[str]] = {}
+    for tender, firms in residual.groupby("tender_id")["firm_id"]:
+        for pair in itertools.combinations(sorted(firms), 2):
+            together.setdefault(pair, []).append(tender)
+    pairs = [pair for pair, tenders in together.items() if len(tenders) >= min_tenders]
+    groups = pd.DataFrame([(g, t, frozenset(pair)) for g, pair in enumerate(pairs) for t in together[pair]],
+                          columns=["group", "tender_id", "members"])
+    spaced = bid_spacing.group_spacing(residual, groups)
+    return {pairs[g]: bid_spacing.spacing_test(part["u"].to_numpy(), part["v"].to_numpy())[0]
+            for g, part in spaced.groupby("group")}
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_firms_whose_spreads_differ_sevenfold_are_no_groups(seed: int) -> None:
+    # 30 honest firms whose spreads differ widely (log-sd 1: a tenth of them beyond 3.6× the usual),
+    # two of them eight times steadier than the usual, meeting in a third of the tenders; read
+    # unweighted and shrunk arithmetically, honest pairs' z had sd 1.4–2.0 and the steady pair 8–11
+    rng = np.random.default_rng(seed)
+    firms = [f"F{i:02d}" for i in range(30)]
+    spread = dict(zip(firms, 0.05 * np.exp(rng.normal(size=30)), strict=True)) | {"F00": 0.05 / 8, "F01": 0.05 / 8}
+    rows = []
+    for t in range(500):
+        level = rng.normal(12, 0.5)
+        chosen = [*rng.choice(firms[2:], int(rng.integers(3, 8)), replace=False), *(("F00", "F01") if t % 3 == 0 else ())]
+        rows += [(f"T{t:03d}", f, math.exp(level + spread[f] * rng.normal())) for f in chosen]
+    z = _pairs_z(pd.DataFrame(rows, columns=["tender_id", "firm_id", "amount"]))
+    honest = np.array([v for pair, v in z.items() if pair != ("F00", "F01")])
+    assert len(honest) > 300
+    assert 0.85 < honest.std() < 1.15 and np.mean(honest > 2.326) < 0.025
+    assert z[("F00", "F01")] < 1.0  # the steady pair: no group
+
+
 def test_covers_a_few_per_cent_over_the_leader_stay_bunched_on_residuals() -> None:
     # flagged case: B and C bid 1–2 % over A, whatever A bids; D, E and F price on their own
     rng = np.random.default_rng(9)

@@ -1000,15 +1000,16 @@ def test_members_bids_bunched_together_count_where_the_lowest_bid_does_not_win()
     facts = price["facts"]
     assert facts["tenders_not_read"] == 20 and facts["screens_value"] == 0 and facts["cover_value"] == 0
     # the members' three bids within 2 % are the tightest of the 20 sets of three of six bids in about
-    # every tender: mean mid-p near 1/40
-    assert facts["spacing_tenders"] == 20 and facts["spacing_mean_rank"] < 0.1 and facts["spacing_z"] > 5
+    # every tender on amounts (mean mid-p near 1/40); on residuals about 1/8, since members who bid
+    # nowhere else have their spreads read from their gaps to each other (bid_spacing.firm_spreads)
+    assert facts["spacing_tenders"] == 20 and facts["spacing_mean_rank"] < 0.15 and facts["spacing_z"] > 5
     assert facts["spacing_value"] == 1.0 and price["value"] == 1.0
     assert len(facts["spacing_examples"]) == rings.SPACING_EXAMPLES
     assert "In the 20 tenders where two or more of them bid beside other firms with at least 4 bids on record, " \
         "their bids lay closer together than " in found.explanation
     # "than X % of the other sets": X is the mean share of the other sets that were wider
     told = int(re.search(r"closer together than (\d+) % of the other sets", found.explanation).group(1))
-    assert told == round(100 * facts["spacing_other_sets_wider"]) and told > 90
+    assert told == round(100 * facts["spacing_other_sets_wider"]) and told > 85
     # near miss: members priced on their own like the others: no spacing evidence, nothing said
     plain, _ = _best(rings.detect(_benchmark_market(bunched=False), seed=0), RING)
     plain_facts = plain.evidence["components"]["price"]["facts"]
