@@ -48,8 +48,8 @@ What the model misses shows in the market's honest candidates, whose z then spre
 N(0, 1); :func:`detectors.rings.spacing_null` reads each z against that spread (Efron 2004).
 Measured, honest groups' z: on simulated honest markets of 120 firms with levels and spreads of
 their own (spreads alike, or differing with log-sd 0.5 or 1; two seeds each, and with two or three
-firms eight times steadier), sd 0.94–1.01 over 940–1,150 pairs each, 0.3–1.4 % beyond 2.33 and
-0–0.3 % beyond 3.09 (nominal 1 % and 0.1 %); reported rings without a planted member, sd 0.88 and
+firms eight times steadier), sd 0.95–1.01 over 940–1,150 pairs each, 0.3–1.3 % beyond 2.33 and
+0–0.2 % beyond 3.09 (nominal 1 % and 0.1 %); reported rings without a planted member, sd 0.88 and
 1.02 on demo seeds 1 and 5, 1.12 on ``benchmarks/blind_markets.py`` seed 1.
 
 References
@@ -57,8 +57,11 @@ References
 Conley, T. G., & Decarolis, F. (2016). Detecting bidders groups in collusive auctions. AEJ:
 Microeconomics 8(2), 1–38. Bajari, P., & Ye, L. (2003). Deciding between competition and
 collusion. Review of Economics and Statistics 85(4), 971–989. Tukey, J. W. (1977). Exploratory
-Data Analysis. Addison-Wesley (median polish). Efron, B. (2004). Large-scale simultaneous hypothesis
-testing: the choice of a null hypothesis. JASA 99(465), 96–104.
+Data Analysis. Addison-Wesley (median polish). Smyth, G. K. (2004). Linear models and empirical
+Bayes methods for assessing differential expression in microarray experiments. Statistical
+Applications in Genetics and Molecular Biology 3(1), art. 3 (the log of a variance estimate).
+Efron, B. (2004). Large-scale simultaneous hypothesis testing: the choice of a null hypothesis.
+JASA 99(465), 96–104.
 """
 
 from __future__ import annotations
@@ -83,8 +86,12 @@ SPREAD_ROUNDS = 40
 PARTNERS = 20
 #: rounds of the median polish (tender levels, then firm levels)
 POLISH_ROUNDS = 6
-#: ranges are compared to this many decimals of their logs (equal bids' ranges tie exactly)
-WIDTH_DECIMALS = 12
+#: the narrowest spread a firm is read with (in logs: a hundredth of a per cent, finer than bids are
+#: written): equal bids keep residuals equal up to float error instead of dividing it into ranks
+MIN_SPREAD = 1e-4
+#: ranges (in spreads) are compared to this many decimals: the float error of equal bids (about 1e-10
+#: of a spread at :data:`MIN_SPREAD`) ties, and honest ranges are nowhere near a millionth apart
+WIDTH_DECIMALS = 6
 #: a group's test needs at least this many tenders where members met another bidder
 MIN_TENDERS = 8
 
@@ -147,13 +154,18 @@ def firm_spreads(residual: np.ndarray, tender: np.ndarray, firm: np.ndarray) -> 
     The full inverse-variance weight, ``(σ_i² + σ_k²)⁻²``, calibrates as well but lets a group's
     differences among its own members set their spreads: bids one hand put together look like
     steady firms (a benchmark-price net of ten fell from 62 to 30 points). Then the spread is
-    shrunk towards the market's median on the log scale — ``ln σ_i² = (NOISE_PRIOR · ln σ̃² + n_i ·
-    ln s_i²) / (NOISE_PRIOR + n_i)``, with the weight of :data:`NOISE_PRIOR` bids — and kept above a
-    hundredth of it; shrunk arithmetically, a firm eight times steadier than the market kept 2.8
-    times its spread over 40 bids. Measured on honest markets whose firms' spreads
-    differ (log-sd 1, two firms eight times steadier): unweighted and shrunk arithmetically, honest
-    pairs' z had sd 1.2–2.0 and the steady pair z up to 11 (bunched); now sd 0.96–1.03, tails at
-    their nominal rate, the steady pair −1.7 to −4.3 (``test_firms_whose_spreads_differ_sevenfold``)."""
+    shrunk on the log scale, ``ln σ_i² = (NOISE_PRIOR · m + n_i · l_i) / (NOISE_PRIOR + n_i)`` with the
+    weight of :data:`NOISE_PRIOR` bids, where ``l_i = ln s_i² + ln(d_i/2) − ψ(d_i/2)`` is the log of the
+    firm's reading with its average shortfall added back (``d_i = n_i − 1``: the log of a variance
+    read from few bids falls short of the truth, Smyth 2004; firms with 5 bids were read at 0.82 of
+    their spread, which scattered their residuals and made regular firms beside them look bunched) and
+    ``m`` the mean of the ``l_i``; a reading is first kept above a hundredth of the market's median
+    reading, and the spread at least :data:`MIN_SPREAD`. Shrunk arithmetically, a firm eight times
+    steadier than the market had kept 2.8 times its spread over 40 bids. Measured on honest markets
+    whose firms' spreads differ (log-sd 1, two firms eight times steadier): unweighted and shrunk
+    arithmetically, honest pairs' z had sd 1.2–2.0 and the steady pair z up to 11 (bunched); now sd
+    0.96–1.03, tails at their nominal rate, the steady pair −1.5 to −4.6
+    (``test_firms_whose_spreads_differ_sevenfold``)."""
     n_firms = int(firm.max()) + 1 if len(firm) else 0
     order = np.argsort(tender, kind="stable")
     t, size = tender[order], np.bincount(tender)
@@ -169,17 +181,22 @@ def firm_spreads(residual: np.ndarray, tender: np.ndarray, firm: np.ndarray) -> 
     bids = np.bincount(firm, minlength=n_firms)
     pairs = np.bincount(firm[i], minlength=n_firms)
     variance = np.full(n_firms, float(np.median(gap)) / 2 if len(gap) else 1.0)
+    dof = np.maximum(bids - 1, 1).astype(float)
     for _ in range(SPREAD_ROUNDS):
         # each squared gap read relative to what it estimates, σ_i² + σ_k² (docstring)
         weight = 1.0 / np.maximum(variance[firm[i]] + variance[firm[k]], 1e-12)
         raw = (np.bincount(firm[i], weights=weight * (gap - variance[firm[k]]), minlength=n_firms)
                / np.maximum(np.bincount(firm[i], weights=weight, minlength=n_firms), 1e-300))
-        prior = max(float(np.median(raw[pairs > 0])) if (pairs > 0).any() else 1.0, 1e-12)
-        raw = np.where(pairs > 0, np.maximum(raw, prior / 100), prior)
+        median = max(float(np.median(raw[pairs > 0])) if (pairs > 0).any() else 1.0, 1e-12)
+        raw = np.where(pairs > 0, np.maximum(raw, median / 100), median)
+        # the log of a variance read from d bids falls short of the log of the variance by
+        # ψ(d/2) − ln(d/2) on average (Smyth 2004): added back, so few bids are not read as steady
+        log_raw = np.log(raw) + np.log(dof / 2) - special.digamma(dof / 2)
+        prior = float(np.mean(log_raw[pairs > 0])) if (pairs > 0).any() else math.log(median)
         # half a step: the plain substitution swings between two answers (too wide, too narrow)
-        shrunk = np.exp((NOISE_PRIOR * math.log(prior) + bids * np.log(raw)) / (NOISE_PRIOR + bids))
+        shrunk = np.exp((NOISE_PRIOR * prior + bids * log_raw) / (NOISE_PRIOR + bids))
         variance = 0.5 * variance + 0.5 * shrunk
-    return np.sqrt(variance)
+    return np.sqrt(np.maximum(variance, MIN_SPREAD ** 2))
 
 
 def spacing_midp(values: np.ndarray, members: np.ndarray) -> tuple[float, float]:

@@ -147,6 +147,48 @@ def test_firms_whose_spreads_differ_sevenfold_are_no_groups(seed: int) -> None:
     assert z[("F00", "F01")] < 1.0  # the steady pair: no group
 
 
+def test_bids_at_fixed_multiples_of_their_tender_give_no_evidence_either_way() -> None:
+    # every firm bids its own multiple of the tender's level (a price list): every residual is 0 up to
+    # float error, which must tie instead of ranking the pairs (it had read them at z −5.4 to +4.7)
+    rng = np.random.default_rng(0)
+    multiple = dict(zip("ABCDEF", (1.0, 1.1, 0.95, 1.3, 1.02, 0.9), strict=True))
+    level = np.round(1000 * np.exp(rng.normal(0, 0.5, 30)), 2)
+    bids = pd.DataFrame([(f"T{t:02d}", f, level[t] * m) for t in range(30) for f, m in multiple.items()],
+                        columns=["tender_id", "firm_id", "amount"])
+    assert all(math.isnan(z) for z in _pairs_z(bids).values())
+    # near miss: the same list prices with 1 % of noise of their own are read, and no pair is a group
+    noisy = bids.assign(amount=bids["amount"] * np.exp(rng.normal(0, 0.01, len(bids))))
+    z = np.array(list(_pairs_z(noisy).values()))
+    assert len(z) == 15 and np.isfinite(z).all() and (z < 3).all()
+
+
+def test_firms_with_few_bids_are_not_read_steadier_than_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 300 firms with 5 bids each beside 12 regular firms, every bid with a 5 % spread: the log of a
+    # spread read from 5 bids falls short of the truth on average, and a firm read too steady scatters
+    # its residuals and makes the regular firms beside it look bunched (regular pairs' mean z +0.6);
+    # with the shortfall added back (ψ(d/2) − ln(d/2)) their spreads come out 0.85 of the truth, not 0.82
+    rng = np.random.default_rng(2)
+    slots: list[list[str]] = [[] for _ in range(400)]
+    for firm in (f"X{i:03d}" for i in range(300)):
+        for t in rng.choice(400, 5, replace=False):
+            slots[t].append(firm)
+    regular = [f"R{i:02d}" for i in range(12)]
+    rows = []
+    for t in range(400):
+        level = rng.normal(12, 0.7)
+        rows += [(f"T{t:03d}", f, math.exp(level + 0.05 * rng.normal()))
+                 for f in [*rng.choice(regular, int(rng.integers(2, 5)), replace=False), *slots[t]]]
+    bids = pd.DataFrame(rows, columns=["tender_id", "firm_id", "amount"])
+    read: dict[str, np.ndarray] = {}
+    solve = bid_spacing.firm_spreads
+    monkeypatch.setattr(bid_spacing, "firm_spreads",
+                        lambda r, t, f: read.setdefault("spread", solve(r, t, f)))  # observe, not replace
+    residual = bid_spacing.residuals(bids)
+    spread = pd.Series(read["spread"], index=pd.unique(residual["firm_id"]))
+    few = spread[spread.index.str.startswith("X")] / (0.05 * math.sqrt(5 / 4))  # the level's error included
+    assert 0.84 < math.exp(np.log(few).mean()) < 1.1
+
+
 def test_covers_a_few_per_cent_over_the_leader_stay_bunched_on_residuals() -> None:
     # flagged case: B and C bid 1–2 % over A, whatever A bids; D, E and F price on their own
     rng = np.random.default_rng(9)
