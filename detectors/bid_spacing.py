@@ -49,7 +49,7 @@ N(0, 1); :func:`detectors.rings.spacing_null` reads each z against that spread (
 Measured, honest groups' z: on simulated honest markets of 120 firms with levels and spreads of
 their own (spreads alike, or differing with log-sd 0.5 or 1; two seeds each, and with two or three
 firms eight times steadier), sd 0.95–1.01 over 940–1,150 pairs each, 0.3–1.3 % beyond 2.33 and
-0–0.2 % beyond 3.09 (nominal 1 % and 0.1 %); reported rings without a planted member, sd 0.88 and
+0–0.2 % beyond 3.09 (nominal 1 % and 0.1 %); reported rings without a planted member, sd 0.86 and
 1.02 on demo seeds 1 and 5, 1.12 on ``benchmarks/blind_markets.py`` seed 1.
 
 References
@@ -182,17 +182,18 @@ def firm_spreads(residual: np.ndarray, tender: np.ndarray, firm: np.ndarray) -> 
     pairs = np.bincount(firm[i], minlength=n_firms)
     variance = np.full(n_firms, float(np.median(gap)) / 2 if len(gap) else 1.0)
     dof = np.maximum(bids - 1, 1).astype(float)
+    paired = pairs > 0  # firms with a partner in some tender: the others keep the market's spread
     for _ in range(SPREAD_ROUNDS):
         # each squared gap read relative to what it estimates, σ_i² + σ_k² (docstring)
         weight = 1.0 / np.maximum(variance[firm[i]] + variance[firm[k]], 1e-12)
         raw = (np.bincount(firm[i], weights=weight * (gap - variance[firm[k]]), minlength=n_firms)
                / np.maximum(np.bincount(firm[i], weights=weight, minlength=n_firms), 1e-300))
-        median = max(float(np.median(raw[pairs > 0])) if (pairs > 0).any() else 1.0, 1e-12)
-        raw = np.where(pairs > 0, np.maximum(raw, median / 100), median)
+        median = max(float(np.median(raw[paired])) if paired.any() else 1.0, 1e-12)
+        raw = np.where(paired, np.maximum(raw, median / 100), median)
         # the log of a variance read from d bids falls short of the log of the variance by
         # ψ(d/2) − ln(d/2) on average (Smyth 2004): added back, so few bids are not read as steady
         log_raw = np.log(raw) + np.log(dof / 2) - special.digamma(dof / 2)
-        prior = float(np.mean(log_raw[pairs > 0])) if (pairs > 0).any() else math.log(median)
+        prior = float(np.mean(log_raw[paired])) if paired.any() else math.log(median)
         # half a step: the plain substitution swings between two answers (too wide, too narrow)
         shrunk = np.exp((NOISE_PRIOR * prior + bids * log_raw) / (NOISE_PRIOR + bids))
         variance = 0.5 * variance + 0.5 * shrunk
