@@ -43,6 +43,7 @@ from typing import Any
 from graph.db import DEFAULT_BATCH
 from graph.model import MAX_COMPOSED_KEY_BYTES
 from loaders.csv_bundle import (
+    DEFAULT_ENCODING,
     EXIT_INPUT,
     EXIT_OK,
     BundleError,
@@ -62,6 +63,7 @@ from loaders.csv_bundle import (
     preflight_file,
     reject_row,
     run_load,
+    text_encoding,
 )
 from loaders.rejects import Reject, RejectLog
 
@@ -297,16 +299,17 @@ def _comparable(value: Any) -> Any:
 
 def stream_table(
     path: Path, header: list[str], sink: RowSink, columns: TableColumns, prefix: str, rejects: RejectLog,
-    batch_size: int = DEFAULT_BATCH, progress: Progress | None = None,
+    batch_size: int = DEFAULT_BATCH, progress: Progress | None = None, codec: str = "utf-8-sig",
 ) -> FileStats:
-    """Validate the table chunk by chunk and hand the graph rows to ``sink``; its statistics."""
+    """Validate the table (text in ``codec``: :func:`loaders.csv_bundle.text_encoding`) chunk by chunk and
+    hand the graph rows to ``sink``; its statistics."""
     started = time.monotonic()
     spec = columns.spec(path.name)
-    table = BidTable(columns, prefix, *_table_scan(path, header, columns) if columns.winner else ())
+    table = BidTable(columns, prefix, *_table_scan(path, header, columns, codec) if columns.winner else ())
     stats = FileStats(path.name)
     if progress:
         progress.start(path.name)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with open(path, encoding=codec, newline="") as handle:
         for chunk in chunked(iter_records(handle), batch_size):
             accepted: list[dict[str, Any]] = []
             chunk_rejects: list[Reject] = []
@@ -355,7 +358,7 @@ def _tender_of(record: Record, header: list[str], column: str) -> str | None:
         return None
 
 
-def _table_scan(path: Path, header: list[str], columns: TableColumns) -> tuple[set[str], bool]:
+def _table_scan(path: Path, header: list[str], columns: TableColumns, codec: str = "utf-8-sig") -> tuple[set[str], bool]:
     """Every firm the table names, and whether its winner column names firms (a first pass over the
     file, keeping only the ids and the winner cells), so that a winner cell naming another firm of
     the tender is known as a firm, wherever its row is.
@@ -370,7 +373,7 @@ def _table_scan(path: Path, header: list[str], columns: TableColumns) -> tuple[s
     cells: dict[str, set[str]] = defaultdict(set)
     rows: dict[str, int] = defaultdict(int)
     filled: dict[str, int] = defaultdict(int)  # rows with a winner cell
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with open(path, encoding=codec, newline="") as handle:
         for record in iter_records(handle):
             if record.error is not None or len(record.cells) != len(header):
                 continue
@@ -396,20 +399,23 @@ def table_source(name: str) -> str:
 def load_bids_table(
     path: Path, db: Any, columns: TableColumns, source: str, rejects_path: Path,
     batch_size: int = DEFAULT_BATCH, progress: Progress | None = None, header: list[str] | None = None,
+    encoding: str = DEFAULT_ENCODING,
 ) -> LoadReport:
-    """Validate and load one bid table into ``db``; rows that fail go to ``rejects_path``.
+    """Validate and load one bid table (text in ``encoding``) into ``db``; rows that fail go to
+    ``rejects_path``.
 
-    Raises BundleError before writing anything when the file is not UTF-8 or lacks a
+    Raises BundleError before writing anything when the file does not decode or lacks a
     named column (``header`` skips that check when the caller has just made it).
     """
     from graph.writer import GraphWriter
 
     started = time.monotonic()
-    header = header if header is not None else preflight_file(path, columns.spec(path.name).required_columns)
+    codec = text_encoding(encoding)
+    header = header if header is not None else preflight_file(path, columns.spec(path.name).required_columns, codec)
     writer = GraphWriter(db, table_source(source), batch_size=batch_size)
     writer.prepare()
     with RejectLog(rejects_path, keep=False) as rejects:
-        stats = stream_table(path, header, writer, columns, source, rejects, batch_size, progress)
+        stats = stream_table(path, header, writer, columns, source, rejects, batch_size, progress, codec)
     return LoadReport(path, writer.source, [stats], writer.totals, time.monotonic() - started,
                       rejects.count, rejects_path)
 
@@ -419,7 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m loaders bids",
         description="Load a plain one-row-per-bid CSV table (Tender, Firm, Bid, AWARDED_TO) into Neo4j.",
     )
-    parser.add_argument("file", type=Path, metavar="FILE", help="UTF-8 CSV with a header row")
+    parser.add_argument("file", type=Path, metavar="FILE", help="CSV with a header row (UTF-8 unless --encoding)")
     parser.add_argument("--tender", required=True, metavar="COL", help="column naming the tender/auction")
     parser.add_argument("--firm", required=True, metavar="COL", help="column naming the bidding firm")
     parser.add_argument("--amount", required=True, metavar="COL", help="column with the bid amount")
@@ -443,6 +449,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="source name, prefixed to tender/firm/bid ids (default: the file name stem)")
     parser.add_argument("--rejects", type=Path, metavar="FILE",
                         help="where to write rejected rows (default: ./<source>.rejects.csv)")
+    parser.add_argument("--encoding", default=DEFAULT_ENCODING, metavar="NAME",
+                        help=f"text encoding of the file (default {DEFAULT_ENCODING}; gb18030 reads the GBK that "
+                             "Excel on Chinese Windows saves CSV in)")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, metavar="N")
     return parser
 
@@ -458,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
             raise BundleError("--batch-size must be at least 1")
         if not args.file.is_file():
             raise BundleError(f"{args.file} is not a file")
-        header = preflight_file(args.file, columns.spec(args.file.name).required_columns)
+        header = preflight_file(args.file, columns.spec(args.file.name).required_columns, text_encoding(args.encoding))
     except BundleError as error:
         print(f"error: {error}\nNothing was written.", file=sys.stderr)
         return EXIT_INPUT
@@ -467,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
     code, _ = run_load(lambda db: load_bids_table(args.file, db, columns, source, rejects_path,
-                                                  args.batch_size, Progress(), header),
+                                                  args.batch_size, Progress(), header, args.encoding),
                        job=f"a load of {args.file}", entry=LoadEntry("bids", table_source(source), str(args.file)),
                        finish=finish)
     return code

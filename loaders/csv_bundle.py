@@ -403,10 +403,46 @@ def parse_value(spec: Field, text: str) -> Any:
 
 
 # ------------------------------------------------------------------------ reading files
-def check_utf8(path: Path) -> None:
-    """Decode the whole file in blocks; BundleError naming the line of the first bad byte."""
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    line = 1
+#: the encoding files are read in unless ``--encoding`` names another (a UTF-8 byte-order mark is skipped)
+DEFAULT_ENCODING = "utf-8"
+#: the encoding a file that is not UTF-8 is tried in for the error's hint: GB18030 reads GBK and GB2312,
+#: what Excel on Chinese Windows saves a "CSV" in
+HINT_ENCODING = "gb18030"
+
+
+def text_encoding(name: str) -> str:
+    """The codec files are opened with for ``--encoding name``: Python's name for it, ``utf-8-sig`` for
+    UTF-8 (so a byte-order mark is skipped); BundleError for a name Python does not know."""
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        raise BundleError(f"unknown encoding {name!r} (for example utf-8, gb18030, big5)") from None
+    return "utf-8-sig" if codec in ("utf-8", "utf-8-sig") else codec
+
+
+def _encoding_label(codec: str) -> str:
+    return "UTF-8" if codec == "utf-8-sig" else codec.upper().replace("_", "-")
+
+
+def _decoded_line(path: Path, codec: str, line: int) -> str | None:
+    """Line ``line`` of the file as ``codec`` reads it, None when the whole file does not decode so."""
+    found = None
+    try:
+        with open(path, encoding=codec, newline="") as handle:
+            for number, text in enumerate(handle, start=1):
+                if number == line:
+                    found = text.rstrip("\r\n")
+    except UnicodeDecodeError:
+        return None
+    return found
+
+
+def check_encoding(path: Path, codec: str = "utf-8-sig") -> None:
+    """Decode the whole file in blocks with ``codec`` (:func:`text_encoding`); BundleError naming the
+    line of the first bad byte. A UTF-8 file that reads as GB18030 is named so, with the line it would
+    read as, for the user to judge (a Western file can decode as GB18030 too, into nonsense)."""
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    label, line = _encoding_label(codec), 1
     with open(path, "rb") as handle:
         while block := handle.read(ENCODING_BLOCK):
             try:
@@ -414,14 +450,23 @@ def check_utf8(path: Path) -> None:
             except UnicodeDecodeError as error:
                 line += block[: max(error.start, 0)].count(b"\n")
                 raise BundleError(
-                    f"{path.name} is not UTF-8 (byte {error.object[error.start:error.start + 1]!r} near "
-                    f"line {line}); save it as UTF-8 and load again"
+                    f"{path.name} is not {label} (byte {error.object[error.start:error.start + 1]!r} near "
+                    f"line {line}); {_encoding_advice(path, codec, line)}"
                 ) from None
             line += block.count(b"\n")
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            raise BundleError(f"{path.name} is not UTF-8 (it ends inside a multi-byte character)") from None
+            raise BundleError(f"{path.name} is not {label} (it ends inside a multi-byte character); "
+                              f"{_encoding_advice(path, codec, line)}") from None
+
+
+def _encoding_advice(path: Path, codec: str, line: int) -> str:
+    hint = _decoded_line(path, HINT_ENCODING, line) if codec != HINT_ENCODING else None
+    if hint is not None:
+        return (f"read as GB18030 (GBK, as Excel on Chinese Windows saves CSV) line {line} is {hint!r}: if that is "
+                f"right, load it with --encoding {HINT_ENCODING}, else save it as UTF-8 and load again")
+    return "save it as UTF-8 and load again, or name its encoding with --encoding"
 
 
 @dataclass(frozen=True)
@@ -440,15 +485,15 @@ class Record:
         return f"lines {self.line}–{self.end}" if self.end > self.line else f"line {self.line}"
 
 
-def read_header(path: Path) -> list[str]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+def read_header(path: Path, codec: str = "utf-8-sig") -> list[str]:
+    with open(path, encoding=codec, newline="") as handle:
         try:
             header = next(csv.reader(handle))
         except StopIteration:
             raise BundleError(f"{path.name} is empty: the first line must name the columns") from None
         except csv.Error as error:
             raise BundleError(f"{path.name}: cannot read the header line: {error}") from None
-    return [name.strip() for name in header]
+    return [name.strip().removeprefix("\ufeff").strip() for name in header]
 
 
 def iter_records(handle: TextIO) -> Iterator[Record]:
@@ -500,6 +545,7 @@ class BundleFile:
     path: Path
     header: list[str]
     unknown_columns: tuple[str, ...] = ()  # header names that are no column of the file: not loaded
+    codec: str = "utf-8-sig"  # what the file is read with (text_encoding)
 
     def unknown_columns_warning(self) -> str | None:
         """The warning the load prints for header names it does not read (a misspelt column would
@@ -517,10 +563,10 @@ class BundleFile:
         return f"{self.spec.filename}: column(s) {names} are not bundle columns and are not loaded{meant}"
 
 
-def preflight_file(path: Path, required: Sequence[str]) -> list[str]:
-    """UTF-8 and header checks of one file; its header, or BundleError listing what is wrong."""
-    check_utf8(path)
-    header = read_header(path)
+def preflight_file(path: Path, required: Sequence[str], codec: str = "utf-8-sig") -> list[str]:
+    """Encoding and header checks of one file; its header, or BundleError listing what is wrong."""
+    check_encoding(path, codec)
+    header = read_header(path, codec)
     # columns without a name (a spreadsheet's empty trailing columns) are unnamed, not duplicates:
     # they are not loaded, and the load says so (BundleFile.unknown_columns_warning)
     duplicated = sorted({name for name in header if name and header.count(name) > 1})
@@ -545,17 +591,18 @@ def _likely_column(name: str, spec: FileSpec) -> str:
     return close[0] if close else ""
 
 
-def preflight(directory: Path) -> list[BundleFile]:
-    """Check every bundle file in ``directory`` before anything is written.
+def preflight(directory: Path, encoding: str = DEFAULT_ENCODING) -> list[BundleFile]:
+    """Check every bundle file in ``directory`` (text in ``encoding``) before anything is written.
 
-    Raises BundleError listing every problem found (missing folder, no bundle files,
-    undecodable files, missing required columns). A header name that is no column of its
+    Raises BundleError listing every problem found (missing folder, no bundle files, an unknown
+    encoding, undecodable files, missing required columns). A header name that is no column of its
     file (a typo, another case: ``emial``, ``Phone``) does not stop the load, but its data is
     not loaded: each file's :meth:`BundleFile.unknown_columns_warning` says so, for the load
     to print.
     """
     if not directory.is_dir():
         raise BundleError(f"{directory} is not a folder")
+    codec = text_encoding(encoding)
     files: list[BundleFile] = []
     problems: list[str] = []
     for spec in BUNDLE:
@@ -563,11 +610,11 @@ def preflight(directory: Path) -> list[BundleFile]:
         if not path.exists():
             continue
         try:
-            header = preflight_file(path, spec.required_columns)
+            header = preflight_file(path, spec.required_columns, codec)
         except BundleError as error:
             problems.append(str(error))
             continue
-        files.append(BundleFile(spec, path, header, tuple(name for name in header if name not in spec.columns)))
+        files.append(BundleFile(spec, path, header, tuple(name for name in header if name not in spec.columns), codec))
     if problems:
         raise BundleError("\n".join(problems))
     if not files:
@@ -752,7 +799,7 @@ def load_file(
     absent = [column.name for column in spec.fields if column.name not in bundle_file.header]
     if progress:
         progress.start(spec.filename)
-    with open(bundle_file.path, encoding="utf-8-sig", newline="") as handle:
+    with open(bundle_file.path, encoding=bundle_file.codec, newline="") as handle:
         for chunk in chunked(iter_records(handle), batch_size):
             staged: list[tuple[int, dict[str, Any]]] = []
             chunk_rejects: list[Reject] = []
@@ -947,7 +994,7 @@ class CollectingSink:
         return {}
 
 
-def read_bundle(directory: Path | str) -> tuple[dict[str, pd.DataFrame], list[Reject]]:
+def read_bundle(directory: Path | str, encoding: str = DEFAULT_ENCODING) -> tuple[dict[str, pd.DataFrame], list[Reject]]:
     """Validate the bundle without a database: canonical frames per file (keyed by file
     name without ``.csv``, every file present, empty when absent) and the rejects.
 
@@ -958,7 +1005,7 @@ def read_bundle(directory: Path | str) -> tuple[dict[str, pd.DataFrame], list[Re
     sink = CollectingSink()
     refs = References(None)
     rejects = RejectLog(None, keep=True)
-    for bundle_file in preflight(directory):
+    for bundle_file in preflight(directory, encoding):
         load_file(bundle_file, sink, refs, rejects)
     frames = {spec.name: pd.DataFrame(sink.rows.get(spec.name, []), columns=spec.columns) for spec in BUNDLE}
     return frames, rejects.rejects
@@ -1110,6 +1157,9 @@ def build_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("directory", type=Path, metavar="DIR", help="folder of the bundle's CSV files")
     parser.add_argument("--rejects", type=Path, metavar="FILE",
                         help="where to write rejected rows (default: DIR/rejects.csv)")
+    parser.add_argument("--encoding", default=DEFAULT_ENCODING, metavar="NAME",
+                        help=f"text encoding of the CSV files (default {DEFAULT_ENCODING}; gb18030 reads the GBK "
+                             "that Excel on Chinese Windows saves CSV in)")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, metavar="N",
                         help=f"rows per transaction (default {DEFAULT_BATCH})")
     parser.add_argument("--source", metavar="NAME",
@@ -1137,7 +1187,7 @@ def run_csv(args: argparse.Namespace) -> int:
               "every load (the default, the folder's name, changes with a dated export folder)", file=sys.stderr)
         return EXIT_INPUT
     try:
-        files = preflight(args.directory)  # input errors before touching the database
+        files = preflight(args.directory, args.encoding)  # input errors before touching the database
     except BundleError as error:
         print(f"error: {error}\nNothing was written.", file=sys.stderr)
         return EXIT_INPUT

@@ -360,6 +360,24 @@ def test_cli_missing_column_exits_2(clean_db, tmp_path: Path) -> None:
 
 
 @pytest.mark.neo4j
+def test_cli_reads_a_gbk_table_when_told_its_encoding_and_says_how_when_not(clean_db, tmp_path: Path) -> None:
+    path = tmp_path / "招标.csv"
+    path.write_bytes("项目,投标人,报价\nA1,昆明建设有限公司,100\nA1,云南路桥集团,103\n".encode("gbk"))
+    command = [sys.executable, "-m", "loaders", "bids", str(path), "--tender", "项目", "--firm", "投标人",
+               "--amount", "报价", "--source", "gbk", "--rejects", str(tmp_path / "rejects.csv")]
+    refused = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=dict(os.environ), check=False)
+    assert refused.returncode == 2
+    assert "招标.csv is not UTF-8" in refused.stderr and "--encoding gb18030" in refused.stderr
+    assert "Nothing was written" in refused.stderr
+    loaded = subprocess.run(command + ["--encoding", "gb18030"], cwd=REPO, capture_output=True, text=True,
+                            env=dict(os.environ), check=False)
+    assert loaded.returncode == 0, loaded.stderr
+    with clean_db.driver.session(database=clean_db.settings.database) as session:
+        names = session.run("MATCH (f:Firm) RETURN f.name AS name ORDER BY name").value("name")
+    assert names == sorted(["昆明建设有限公司", "云南路桥集团"])
+
+
+@pytest.mark.neo4j
 def test_a_tables_regions_and_budgets_are_stored_on_the_tenders(clean_db, tmp_path: Path) -> None:
     path = tmp_path / "auctions.csv"
     path.write_text("auction,bidder,price,area,reserve\nA1,F1,100,north,120\nA1,F2,103,north,120\n"

@@ -207,8 +207,42 @@ def test_missing_required_column_fails_the_whole_bundle(tmp_path: Path) -> None:
 def test_non_utf8_file_fails_naming_file_and_line(tmp_path: Path) -> None:
     bundle(tmp_path, {"firms.csv": FIRMS})
     (tmp_path / "departments.csv").write_bytes("department_id,name\nD1,ok\nD2,局\n".encode("gb18030"))
-    with pytest.raises(BundleError, match=r"departments\.csv is not UTF-8 .*line 3"):
+    with pytest.raises(BundleError, match=r"departments\.csv is not UTF-8 .*line 3") as raised:
         preflight(tmp_path)
+    # it decodes as GB18030: the message shows the line so read and names the option
+    assert "line 3 is 'D2,局'" in str(raised.value) and "--encoding gb18030" in str(raised.value)
+
+
+def test_a_gb18030_bundle_loads_as_its_utf8_twin_when_its_encoding_is_named(tmp_path: Path) -> None:
+    # what Excel on Chinese Windows saves: GBK, a character only GB18030's four-byte form has (𠀀), a BOM
+    files = {"departments.csv": "department_id,name\nD1,住房和城乡建设局\n",
+             "firms.csv": "firm_id,name,address\nF1,𠀀建设有限公司,\"昆明市，五华区\"\nF2,Café Ltd,\n"}
+    twin = tmp_path / "utf8"
+    twin.mkdir()
+    bundle(twin, files)
+    gb = tmp_path / "gb"
+    gb.mkdir()
+    for name, text in files.items():
+        (gb / name).write_bytes(("\ufeff" + text).encode("gb18030"))
+    expected, no_rejects = read_bundle(twin)
+    frames, rejects = read_bundle(gb, encoding="GB18030")
+    assert no_rejects == rejects == []
+    for name in ("departments", "firms"):
+        assert frames[name].equals(expected[name])
+    assert list(frames["firms"]["name"]) == ["𠀀建设有限公司", "Café Ltd"]
+    with pytest.raises(BundleError, match=r"firms\.csv is not UTF-8"):  # near-miss: the encoding not named
+        read_bundle(gb)
+
+
+def test_an_unknown_encoding_or_a_file_that_is_no_gb18030_either_says_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "firms.csv").write_bytes("firm_id,name\nF1,Société\n".encode("latin-1"))
+    with pytest.raises(BundleError, match="unknown encoding 'klingon'"):
+        preflight(tmp_path, "klingon")
+    with pytest.raises(BundleError, match="line 2\\); save it as UTF-8 and load again, or name its encoding") as raised:
+        preflight(tmp_path)
+    assert "gb18030" not in str(raised.value)  # "é," is no GB18030: no hint to read it so
+    frames, rejects = read_bundle(tmp_path, encoding="latin-1")
+    assert rejects == [] and list(frames["firms"]["name"]) == ["Société"]
 
 
 def test_empty_folder_and_empty_file_are_input_errors(tmp_path: Path) -> None:
