@@ -114,6 +114,23 @@ def test_ids_are_prefixed_and_deterministic(tmp_path: Path) -> None:
     assert again.rows == sink.rows
 
 
+def test_a_gbk_table_whose_winner_column_names_firms_streams_as_its_utf8_twin(tmp_path: Path) -> None:
+    text = "auction,bidder,price,won\n甲1,昆明建设,100,昆明建设\n甲1,路桥集团,103,昆明建设\n"
+    (tmp_path / "utf8.csv").write_text(text, encoding="utf-8")
+    (tmp_path / "gbk.csv").write_bytes(text.encode("gbk"))
+    columns = TableColumns(tender="auction", firm="bidder", amount="price", winner="won")
+    rows = []
+    for name, codec in (("utf8.csv", "utf-8-sig"), ("gbk.csv", "gb18030")):
+        sink, rejects = CollectingSink(), RejectLog(None)
+        path = tmp_path / name
+        stream_table(path, preflight_file(path, ["auction", "bidder", "price", "won"], codec), sink, columns, "src",
+                     rejects, codec=codec)
+        assert rejects.rejects == []
+        rows.append(sink.rows)
+    assert rows[0] == rows[1]
+    assert [(a["tender_id"], a["firm_id"]) for a in rows[1]["awards"]] == [("src:甲1", "src:昆明建设")]
+
+
 def test_a_region_column_reaches_the_tenders(tmp_path: Path) -> None:
     path = tmp_path / "auctions.csv"
     path.write_text("auction,bidder,price,area\nA1,F1,100,north\nA1,F2,103,north\nA2,F1,90,\n", encoding="utf-8")
