@@ -1,6 +1,8 @@
 // The graph of one ring, one row per edge: members and the tenders where they bid (WON when the member was awarded it,
 // BID_IN otherwise), plus the phones, e-mails, addresses and persons (owners, legal reps, directors) that two or more
-// distinct members share (a person holding two roles in one member is not shared). A member with no such edge
+// distinct members share (a person holding two roles in one member is not shared), and the submission IPs and
+// document files that bids of two or more members carry (BIDS_SENT_FROM / BIDS_USE_DOCUMENT, one edge per member
+// and value), as the ring's sentence counts them. A member with no such edge
 // comes back once with b_id null.
 // An invited or withdrawn OCDS bid ['invited', 'withdrawn'] (detectors.market.NOT_TENDERED) is no bid.
 // Parameters: $ring_id (string), $tender_cap (int) — at most this many tenders of the ring.
@@ -28,6 +30,15 @@ CALL (ring, members) {
   WITH members, a, count(DISTINCT m) AS firms WHERE firms >= 2  // two roles in one firm are not shared
   MATCH (a)-[r:LEGAL_REP_OF|SHAREHOLDER_OF|DIRECTOR_OF]->(m) WHERE m IN members
   RETURN a, type(r) AS rel, m AS b
+  UNION
+  UNWIND members AS a
+  MATCH (a)-[:SUBMITTED]->(x:Bid)-[:SENT_FROM|USES_DOCUMENT]->(b)
+  WHERE NOT coalesce(x.status, '') IN ['invited', 'withdrawn']
+  WITH members, b, count(DISTINCT a) AS holders WHERE holders >= 2
+  MATCH (a)-[:SUBMITTED]->(x:Bid)-[:SENT_FROM|USES_DOCUMENT]->(b)
+  WHERE a IN members AND NOT coalesce(x.status, '') IN ['invited', 'withdrawn']
+  WITH DISTINCT a, b
+  RETURN a, CASE WHEN b:IP THEN 'BIDS_SENT_FROM' ELSE 'BIDS_USE_DOCUMENT' END AS rel, b
 }
 RETURN elementId(a) AS a_id, labels(a)[0] AS a_label, properties(a) AS a_props, rel,
        elementId(b) AS b_id, labels(b)[0] AS b_label, properties(b) AS b_props

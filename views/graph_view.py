@@ -36,7 +36,8 @@ ICONS: dict[str, str] = {
     "tender": "description", "Bid": "request_quote", "Inspection": "science", "Approval": "assured_workload",
 }
 EDGE_COLOURS: dict[str, str] = {"WON": "#d62728", "AWARDED_TO": "#d62728", "BID_IN": "#9ecae1",
-                                "RELATED_TO": "#2ca02c", "HAS_PHONE": "#e377c2", "HAS_ADDRESS": "#8c564b"}
+                                "RELATED_TO": "#2ca02c", "HAS_PHONE": "#e377c2", "HAS_ADDRESS": "#8c564b",
+                                "BIDS_SENT_FROM": "#c49c94", "BIDS_USE_DOCUMENT": "#a0a0a0"}
 _RESERVED = {"id", "label", "source", "target", "parent"}
 _IFRAME_TITLE = "streamlit_cytoscape.component.streamlit_cytoscape"
 

@@ -459,7 +459,7 @@ def test_ring_bids_list_each_bid_once_when_a_tender_has_several_winners(market_d
     assert list(t2.loc[["F2", "F1", "F3"], "is_winner"]) == [True, True, False]
 
 
-def test_ring_graph_draws_only_persons_and_identifiers_two_members_share(market_db):
+def test_ring_graph_draws_only_persons_identifiers_and_bid_traces_two_members_share(market_db):
     """A legal representative who is also a shareholder of one member holds two roles, not a tie between
     members; a person in two members is drawn with both edges."""
     with market_db.driver.session(database=market_db.settings.database) as session:
@@ -472,6 +472,13 @@ def test_ring_graph_draws_only_persons_and_identifiers_two_members_share(market_
     assert {"Pat Owner", "13800000001", "1 Ring Road"} <= names
     [owner] = [node.id for node in graph.nodes.values() if node.caption == "Pat Owner"]
     assert len({edge.target for edge in graph.edges.values() if edge.source == owner}) >= 2
+    # the IP two members' bids were sent from is drawn, as the ring's sentence counts it; a document only
+    # one member's bid used is not
+    assert "10.0.0.7" in names and "d0c3" not in names
+    [ip] = [node.id for node in graph.nodes.values() if node.caption == "10.0.0.7"]
+    senders = {graph.nodes[edge.source].caption for edge in graph.edges.values() if edge.target == ip}
+    assert senders == {"Alpha Build", "Beta Build"}
+    assert {edge.type for edge in graph.edges.values() if edge.target == ip} == {"BIDS_SENT_FROM"}
 
 
 def test_pending_approvals_count_overdue_to_the_datas_last_day_and_activity_keeps_to_the_period(market_db):

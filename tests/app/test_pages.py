@@ -553,6 +553,17 @@ def test_explore_page_search_and_neighbourhood(market_db):
         assert list(table(at, "caption", "degree")["label"]) == ["Phone"], typed
 
 
+def test_explore_finds_the_records_and_findings_sentences_quote_by_their_ids_in_any_case(market_db):
+    """The Closeness page sends the investigator to Explore with an inspection's or approval's id; a ring's
+    id and a firm id typed in lower case are found too."""
+    for typed, label in (("I3", "Inspection"), ("A2", "Approval"), ("B2-F1", "Bid"), ("RING-1", "Ring"),
+                         ("ring-1", "Ring"), ("f1", "Firm"), ("o2", "Official"), ("t4", "Tender")):
+        found = app_queries.search(market_db, typed)
+        assert label in set(found["label"]), (typed, list(found["label"]))
+        assert found.iloc[0]["label"] == label and found.iloc[0]["score"] == 1000.0, typed
+    assert app_queries.search(market_db, "I999").empty  # near-miss: no such record
+
+
 def test_a_phone_typed_in_national_form_finds_it_stored_with_its_country_code(market_db):
     # an OCDS party's phone is stored with its country's code (loaders.countries); the investigator
     # types it as the firm's letterhead writes it
