@@ -1638,12 +1638,29 @@ def _sentence(clauses: list[str]) -> str:
     return text[0].upper() + text[1:] + "."
 
 
+#: the ring table's columns that count (firms, tenders, wins): said as whole numbers, whatever dtype a column
+#: took in the table (a count column with a missing value in some ring turns float: "won 33.0 of those")
+COUNT_COLUMNS = ("size", "n_tenders", "distinct_winners", "member_wins", "home_wins", "regioned_wins", "regions_won",
+                 "repeats", "n_flagged", "n_priced", "cover_tenders", "unread_tenders")
+
+
+def _whole_counts(row: pd.Series) -> pd.Series:
+    """``row`` with each of :data:`COUNT_COLUMNS` it has as an ``int`` where the value is a whole number."""
+    row = row.astype(object)  # a copy, and an int stays an int in it
+    for column in COUNT_COLUMNS:
+        value = row.get(column)
+        if isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
+            row[column] = int(value)
+    return row
+
+
 def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, Any],
              lot_of: Mapping[str, str] | None = None) -> str:
     """The ring's facts, one short sentence per question an investigator asks: who bid together
     and who won, how the prices looked, how closely they kept together, what they share.
     ``dates`` = the period of its tenders (:func:`tender_period`); ``lot_of``: the tender of each lot
     competed on its own (:meth:`MarketData.lot_parents`)."""
+    row = _whole_counts(row)
     tenders = list(row["tenders"]) if isinstance(row.get("tenders"), (list, tuple)) else []
     counted_tenders = tenders_counted(tenders, lot_of or {}) if len(tenders) == int(row["n_tenders"]) \
         else f"{row['n_tenders']} tenders"
@@ -1694,8 +1711,11 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
         when = row.get("flagged_period")
         during = f"; 80 % of them from {when[0]} to {when[1]}" if isinstance(when, (tuple, list)) and not fewer \
             and row["n_flagged"] >= 5 else ""
+        share = f"none of the {row['n_priced']}" if not row["n_flagged"] else \
+            f"{'only ' if fewer else ''}{row['n_flagged']} of {row['n_priced']}"
+        verb = "was" if not row["n_flagged"] else verb
         phrase = "" if by_covers else (
-            f"{'only ' if fewer else ''}{row['n_flagged']} of {row['n_priced']} priced tenders {verb} among the "
+            f"{share} priced tenders {verb} among the "
             f"most cover-bid-like fifth of {market} ({expected:.0f} expected{' by chance' if fewer else ''}{during})")
         if cv == cv and base == base and base:
             cv, base = round(cv, 3), round(base, 3)  # the side said is the side of the figures shown

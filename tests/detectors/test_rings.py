@@ -647,6 +647,21 @@ def test_sentence_says_took_turns_only_when_the_runs_test_counts() -> None:
     assert "turns" not in faint and "3 of them won 20 of those tenders (F1 12, F2 5, F3 3)" in faint
 
 
+def test_sentence_says_counts_as_whole_numbers_whatever_dtype_the_table_gave_them() -> None:
+    """A count column with a missing value in some ring turns float in the table: "4.0 of them won 33.0"
+    (an app review, after a run with another min_presence); and no priced tender flagged is "none"."""
+    floats = {name: float(value) for name, value in _sentence_row().items()
+              if isinstance(value, int) and name in rings.COUNT_COLUMNS}
+    text = rings._explain(_sentence_row(**{**floats, "n_priced": 6.0, "n_flagged": 0.0}, median_cv=0.05,
+                                        baseline_cv=0.05), {}, UNDATED)
+    assert "4 firms bid together in 24 tenders" in text and "3 of them won 20 of those tenders" in text
+    assert "none of the 6 priced tenders was among the most cover-bid-like fifth" in text.lower()
+    assert ".0 " not in text and "only 0" not in text.lower()
+    # near-miss: one flagged of six (1.2 expected) is said as before
+    assert ". 1 of 6 priced tenders was among" in rings._explain(
+        _sentence_row(n_priced=6, n_flagged=1, median_cv=0.05, baseline_cv=0.05), {}, UNDATED).lower()
+
+
 def test_sentence_says_how_many_members_a_ring_tender_typically_had() -> None:
     # 9 firms "bid together" in 244 tenders where 3 of them met in the median one (unseen bid table)
     assert "4 firms bid together in 24 tenders (3 of them in the median one)" in \
