@@ -179,7 +179,7 @@ def frames_from_market(data: MarketData) -> OcdsFrames:
 
 def _bids_by_id(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per bid id (first appearance order): first tender/amount/time, any disqualified,
-    tenderers = every firm of the bid (a consortium bid is one row per member in the market)."""
+    tenderers = every firm of the bid, each once (a consortium bid is one row per member in the market)."""
     repeated = rows["bid_id"].duplicated(keep=False)
     single = rows.loc[~repeated, ["bid_id", "tender_id", "amount", "submitted_at", "disqualified"]].copy()
     single["tenderers"] = [() if pd.isna(f) else (f,) for f in rows.loc[~repeated, "firm_id"]]
@@ -187,7 +187,8 @@ def _bids_by_id(rows: pd.DataFrame) -> pd.DataFrame:
         return single.reset_index(drop=True)
     multi = rows[repeated].groupby("bid_id", sort=False).agg(
         tender_id=("tender_id", "first"), amount=("amount", "first"), submitted_at=("submitted_at", "first"),
-        disqualified=("disqualified", "max"), tenderers=("firm_id", lambda s: tuple(s.dropna())),
+        # a row read twice names its firm twice: still one firm's bid, no consortium
+        disqualified=("disqualified", "max"), tenderers=("firm_id", lambda s: tuple(dict.fromkeys(s.dropna()))),
     ).reset_index()
     first_seen = pd.concat([single.assign(_at=single.index),  # back in first-appearance order
                             multi.assign(_at=rows[repeated].drop_duplicates("bid_id").index)])

@@ -8,6 +8,12 @@ its ``procurementMethodDetails`` — and its ``procurementMethod`` is one of the
 **procurement_methods** (all methods when unset). Processes missing either date, or with
 dates that are not RFC 3339 date-times, are skipped.
 
+Two departures from Cardinal, for records as they come: a period below zero (the deadline before
+the start, a data-entry error) is no short period and is not flagged — it read "a submission
+period of -27 days" and, as flags are reported two or more at a time, carried other flags into
+findings; and where the market's start dates carry years only (:func:`detectors.finding.yearly`:
+every one 1 January, as a table dated by year loads) no period is read.
+
 Why is this a red flag? A short period lets only insiders, warned in advance, prepare a
 compliant bid.
 
@@ -19,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from detectors.finding import counted
+from detectors.finding import counted, yearly
 from detectors.red_flags.common import Common, Results, matches_procurement_method
 from detectors.red_flags.frames import Process
 from detectors.red_flags.settings_io import parse_int, parse_methods
@@ -63,11 +69,15 @@ def whole_days(start: Any, end: Any) -> int:
 def evaluate(processes: list[Process], settings: Settings, common: Common, results: Results,
              context: dict[str, Any]) -> None:
     thresholds = dict(settings.procurement_method_details)
+    if yearly([process.tender_start for process in processes if process.tender_start is not None]):
+        return  # years only: no period to read (module docstring)
     for process in processes:
         if (not matches_procurement_method(process, settings.procurement_methods)
                 or process.tender_start is None or process.tender_end is None):
             continue
         days = whole_days(process.tender_start, process.tender_end)
+        if days < 0:
+            continue  # the deadline before the start: a data error, no short period (module docstring)
         details = process.procurement_method_details
         threshold = thresholds[details] if details is not None and details in thresholds else settings.threshold
         if days < threshold:

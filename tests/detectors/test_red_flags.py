@@ -152,6 +152,35 @@ def test_r003_short_period_flagged_and_exact_threshold_not() -> None:
     assert run("R003", data) == {("OCID", "T1", "R003"): 1.0}
 
 
+def test_r003_reads_no_period_below_zero_nor_in_a_market_dated_by_year() -> None:
+    # a deadline before the start is a data-entry error (it read "a submission period of -27 days"); the
+    # near-miss, a period of 5 days, is flagged beside it
+    data = frames([
+        {"tender_id": "T1", "tender_start": ts("2021-03-01"), "tender_end": ts("2021-02-01 23:59:59")},
+        {"tender_id": "T2", "tender_start": ts("2021-03-01"), "tender_end": ts("2021-03-06 23:59:59")},
+    ])
+    assert run("R003", data) == {("OCID", "T2", "R003"): 1.0}
+    # dated by year (every start 1 January): a period from 1 January to a deadline of the same day is no period
+    by_year = frames([{"tender_id": f"T{year}", "tender_start": ts(f"{year}-01-01"),
+                       "tender_end": ts(f"{year}-01-01 23:59:59")} for year in (2019, 2020, 2021)])
+    assert run("R003", by_year) == {}
+
+
+def test_a_bid_row_read_twice_is_still_one_firms_bid_not_a_consortium() -> None:
+    rows = []
+    for t in range(20):
+        gap = 3.0 if t == 0 else 1.1 + 0.01 * t
+        rows += [(f"B{t}a", f"T{t}", "F1", 100.0, True), (f"B{t}b", f"T{t}", "F2", 100.0 * gap, False)]
+    bids = pd.DataFrame(rows, columns=["bid_id", "tender_id", "firm_id", "amount", "is_winner"])
+    tenders = pd.DataFrame({"tender_id": [f"T{t}" for t in range(20)], "winner_firm_id": "F1",
+                            "published_at": "2021-01-01", "deadline_at": "2021-01-05"})  # R003 beside
+    flagged = [{flag["code"] for flag in f.evidence["flags"]} for f in red_flags.detect(
+        MarketData.build(tenders=tenders, bids=pd.concat([bids, bids[bids.tender_id == "T0"]]))) if f.tender_id == "T0"]
+    once = [{flag["code"] for flag in f.evidence["flags"]} for f in red_flags.detect(
+        MarketData.build(tenders=tenders, bids=bids)) if f.tender_id == "T0"]
+    assert flagged == once and once and "R058" in once[0]  # the winner 200 % below the next bid, read twice or once
+
+
 def test_r018_single_tenderer_in_open_procedure_but_not_direct() -> None:
     data = frames([{"tender_id": "T1", "number_of_tenderers": 1, "procurement_method": "open"},
                    {"tender_id": "T2", "number_of_tenderers": 1, "procurement_method": "direct"}])
