@@ -339,7 +339,10 @@ def _empty(*numeric: str, other: tuple[str, ...] = ()) -> pd.DataFrame:
 
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.dropna(subset=[OID, FID]).astype({OID: str, FID: str})
+    """Rows naming an official and a firm, ids as text; a record read twice (its id repeated) once."""
+    frame = frame.dropna(subset=[OID, FID]).astype({OID: str, FID: str})
+    key = next((c for c in ("inspection_id", "approval_id") if c in frame.columns), None)
+    return frame if key is None else frame[frame[key].isna() | ~frame[key].duplicated()]
 
 
 def _decided_day(approvals: pd.DataFrame) -> pd.Series:
@@ -981,6 +984,14 @@ def _relation(relation: pd.Series) -> pd.Series:
     return relation.fillna("relative").astype(str).map(_kin)
 
 
+def _role_word(role: Any) -> str:
+    """A person's role in a firm as a sentence says it: ``legal_rep`` → ``legal representative``; a missing
+    one is an ``officer``."""
+    if not isinstance(role, str) or not role.strip():
+        return "officer"
+    return "legal representative" if role == "legal_rep" else role.replace("_", " ")
+
+
 def _role_phrase(relation: Any, person: str, role: Any, share: Any) -> str:
     kin = _kin(relation)
     who = "the official" if relation == "self" else f"the official's {kin} {person}"
@@ -990,9 +1001,7 @@ def _role_phrase(relation: Any, person: str, role: Any, share: Any) -> str:
             return f"{who} holds {pct:.0f} % of its shares" if pct >= 1 else \
                 f"{who} holds {round(pct, 2):g} % of its shares"  # as analyst_official_firm_ties writes it
         return f"{who} is its shareholder"
-    if role == "legal_rep":
-        return f"{who} is its legal representative"
-    return f"{who} is its {role if isinstance(role, str) else 'officer'}"
+    return f"{who} is its {_role_word(role)}"
 
 
 #: the ``src`` of the official's own identifiers in :func:`_ties`: no person id can equal it
@@ -1032,8 +1041,7 @@ def _ties(data: MarketData, params: Params) -> pd.DataFrame:
         fid = fid[fid["kind"].isin(["phone", "email", "address"])][[FID, "kind", "value"]].assign(via="it", dst="")
         persons = pid[pid["owner_kind"] == "person"].rename(columns={"owner_id": "person_id"})
         via_person = persons.merge(roles[["person_id", FID, "role", "person"]], on="person_id")
-        via_person = via_person.assign(via="its " + via_person["role"].astype(str).str.replace("_", " ")
-                                       + " " + via_person["person"],
+        via_person = via_person.assign(via="its " + via_person["role"].map(_role_word) + " " + via_person["person"],
                                        dst=via_person["person_id"])[[FID, "kind", "value", "via", "dst"]]
         side_f = pd.concat([fid, via_person], ignore_index=True).drop_duplicates()
         firms_per_value = side_f.groupby(["kind", "value"])[FID].nunique().rename("firms_sharing")

@@ -207,7 +207,9 @@ def approval_overdue(approvals: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.
     """Per approval: ``days`` taken (to ``as_of`` while open), ``days_over`` the statutory limit, flags.
 
     Calendar days between dates (times of day ignored). ``overdue`` is True when
-    ``days_over > 0``; ``open`` marks approvals without a decision date.
+    ``days_over > 0``; ``open`` marks approvals without a decision date. A decision dated before its
+    application is a data error: its days are unknown (NaN), not negative, so no median approval time
+    reads "-6 days" and no peer comparison is made of them.
     """
     ap = approvals.copy()
     applied = ap["applied_at"].dt.normalize()
@@ -215,7 +217,8 @@ def approval_overdue(approvals: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.
     end = ap["decided_at"].dt.normalize()
     if as_of is not None:
         end = end.fillna(pd.Timestamp(as_of).normalize())
-    ap["days"] = (end - applied).dt.days.astype(float)
+    days = (end - applied).dt.days.astype(float)
+    ap["days"] = days.where(days >= 0)
     ap["days_over"] = ap["days"] - ap["statutory_days"]
     ap["overdue"] = (ap["days_over"] > 0).fillna(False)
     ap["days_over"] = ap["days_over"].where(ap["overdue"], 0.0)
@@ -247,7 +250,9 @@ def _events(data: MarketData, params: Params, as_of: pd.Timestamp | None) -> dic
     insp = _expected_failures(insp, params)
     # a decision without an application date is still work done in its month; only its days
     # and overdue need the application (an open one without it has neither month nor days)
-    ap = approval_overdue(data.approvals.dropna(subset=[OID]), as_of)
+    approvals = data.approvals.dropna(subset=[OID])
+    approvals = approvals[approvals["approval_id"].isna() | ~approvals["approval_id"].duplicated()]  # read twice
+    ap = approval_overdue(approvals, as_of)
     ap = ap[ap["applied_at"].notna() | ap["decided_at"].notna()]
     ap["month"] = _month(ap["decided_at"].fillna(pd.Timestamp(as_of) if as_of is not None else pd.NaT))
     ap = ap.dropna(subset=["month"])

@@ -144,8 +144,9 @@ def valid_bids(bids: pd.DataFrame, also: tuple[str, ...] = ()) -> pd.DataFrame:
 
 
 def _priced(bids: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``bids`` that are valid prices (:func:`valid_bids`), every column kept."""
-    keep = bids["amount"].notna() & (bids["amount"] > 0)
+    """The rows of ``bids`` that are valid prices (:func:`valid_bids`), every column kept; a bid naming no
+    tender is no price in any (the graph has none, a frame built by hand may)."""
+    keep = bids["amount"].notna() & (bids["amount"] > 0) & bids["tender_id"].notna()
     if "disqualified" in bids.columns:
         keep &= ~bids["disqualified"].fillna(False).astype(bool)
     frame = bids.loc[keep]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 
 import numpy as np
@@ -16,11 +17,15 @@ from detectors.market import MarketData
 DAY = pd.Timestamp("2024-01-01")
 
 
+#: record ids unique across a test's rows, however it filters and extends them (a repeated id is one record)
+_IDS = itertools.count(1)
+
+
 def _inspection(rows: list, official: str, firm: str, passes: int, fails: int, kind: str = "safety",
                 penalty: float = 1000.0) -> None:
     for i in range(passes + fails):
         passed = i < passes
-        rows.append({"inspection_id": f"I{len(rows) + 1}", "official_id": official, "firm_id": firm,
+        rows.append({"inspection_id": f"I{next(_IDS)}", "official_id": official, "firm_id": firm,
                      "date": DAY + pd.Timedelta(days=len(rows) % 300), "kind": kind,
                      "result": "pass" if passed else "fail", "penalty": 0.0 if passed else penalty})
 
@@ -28,7 +33,7 @@ def _inspection(rows: list, official: str, firm: str, passes: int, fails: int, k
 def _approvals(rows: list, official: str, firm: str, days: list[int], kind: str = "permit") -> None:
     for d in days:
         applied = DAY + pd.Timedelta(days=len(rows) % 300)
-        rows.append({"approval_id": f"A{len(rows) + 1}", "official_id": official, "firm_id": firm, "kind": kind,
+        rows.append({"approval_id": f"A{next(_IDS)}", "official_id": official, "firm_id": firm, "kind": kind,
                      "applied_at": applied, "decided_at": applied + pd.Timedelta(days=d), "decision": "approved",
                      "statutory_days": 30})
 
@@ -86,6 +91,20 @@ def _busy_pair() -> list[dict]:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def test_an_inspection_or_approval_read_twice_counts_once() -> None:
+    """A record whose id repeats is one record (a market built without the loaders' keys): doubled
+    approvals turned 10 findings into 157 on a blind market ("decided approvals … 22 times" of 11)."""
+    officials, insp = _peer_market()
+    approvals: list[dict] = []
+    _approvals(approvals, "O1", "F1", [5, 6, 7, 8])
+    for o in ("O2", "O3"):
+        _approvals(approvals, o, "F1", [20, 22])
+    once = closeness.pair_frame(_market(officials, insp, approvals))
+    twice = closeness.pair_frame(_market(officials, insp + insp, approvals + approvals))
+    pd.testing.assert_frame_equal(once, twice)
+    assert _row(twice, "O1", "F1")["approvals_observed"] == 4
 
 
 def test_gate_is_zero_at_p_weak_one_at_p_strong_and_log_linear_between() -> None:
@@ -1250,7 +1269,18 @@ def test_relative_sharing_a_phone_with_the_firms_legal_rep_is_a_tie() -> None:
                             {"owner_kind": "person", "owner_id": "P9", "kind": "phone", "value": "555"}])
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
     assert set(found) == {("O1", "F2")}
-    assert "wife P1 shares phone 555 with its legal rep P9" in found[("O1", "F2")].explanation
+    assert "wife P1 shares phone 555 with its legal representative P9" in found[("O1", "F2")].explanation
+
+
+def test_a_role_holder_whose_role_is_not_recorded_is_its_officer_not_its_none() -> None:
+    for role in (None, float("nan"), ""):
+        data = _tie_market(
+            relations=[{"official_id": "O1", "person_id": "P1", "relation": "wife"}],
+            person_roles=[{"person_id": "P9", "firm_id": "F2", "role": role, "share": None}],
+            person_identifiers=[{"owner_kind": "person", "owner_id": "P1", "kind": "phone", "value": "555"},
+                                {"owner_kind": "person", "owner_id": "P9", "kind": "phone", "value": "555"}])
+        (found,) = closeness.detect(data)
+        assert "wife P1 shares phone 555 with its officer P9" in found.explanation, role
 
 
 def test_relatives_and_role_holders_are_named_where_the_records_name_them() -> None:
@@ -1262,7 +1292,7 @@ def test_relatives_and_role_holders_are_named_where_the_records_name_them() -> N
         person_identifiers=[{"owner_kind": "person", "owner_id": "P1", "kind": "phone", "value": "555"},
                             {"owner_kind": "person", "owner_id": "P9", "kind": "phone", "value": "555"}])
     found = {(f.official_id, f.firm_id): f for f in closeness.detect(data)}
-    assert "wife 王芳 (P1) shares phone 555 with its legal rep 李强 (P9)" in found[("O1", "F2")].explanation
+    assert "wife 王芳 (P1) shares phone 555 with its legal representative 李强 (P9)" in found[("O1", "F2")].explanation
     assert "brother P2 holds 20 % of its shares" in found[("O1", "F1")].explanation  # a blank name: the id
 
 

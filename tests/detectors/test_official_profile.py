@@ -143,6 +143,20 @@ def test_a_decision_without_an_application_date_is_work_but_not_timed() -> None:
     assert len(frame) == 2  # the open case without dates adds no month
 
 
+def test_a_decision_dated_before_its_application_is_work_but_not_timed_and_a_row_read_twice_counts_once() -> None:
+    """A decision dated before its application (a data error) read "median approval time -6 days against a
+    peer median of -41 days" and was scored; an approval row read twice was two overdue cases."""
+    rows: list[dict] = []
+    _approval(rows, "O1", "2024-01-01", "2024-01-15", 10)  # 14 days, 4 over
+    _approval(rows, "O1", "2024-03-10", "2024-03-04", 10)  # decided 6 days "before"
+    data = _market(_officials(["O1"]), approvals=rows + [dict(rows[0])])  # the first row read twice
+    totals = op.official_totals(data).set_index("official_id").loc["O1"]
+    assert (totals["approvals"], totals["approvals_timed"], totals["overdue"]) == (2, 1, 1)
+    assert totals["approval_days"] == 14.0
+    ap = op.approval_overdue(data.approvals, op.as_of_date(data))
+    assert np.isnan(ap["days"].iloc[1]) and not ap["overdue"].iloc[1]
+
+
 # --------------------------------------------------------------------------- the frame
 
 
