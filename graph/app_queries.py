@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from detectors.market import FAILED_RESULTS, NOT_TENDERED, PASSED_RESULTS
+from graph.cypher import NamedQuery
 from graph.db import Database, GraphError
 from graph.model import NODES, OPERATIONAL_LABELS
 
@@ -861,6 +862,45 @@ def console_value(text: str, declared: str | None = None) -> Any:
 _DECLARED = re.compile(r"\$(\w+) \((string|int|float|bool)\b")
 
 
+#: what marks a saved query as one the console would refuse (its own text, from cypher/, not an analyst's:
+#: the database still enforces read-only on whatever runs): a write clause, a schema or server command
+_WRITING = re.compile(r"\b(CREATE|MERGE|SET|DELETE|REMOVE|FOREACH|LOAD\s+CSV|TERMINATE|SHOW)\b|\bCALL\s+(dbms|apoc)\.",
+                      re.IGNORECASE)
+_EXAMPLE = re.compile(r"Example: (\{.*?\})(?:\s|$)")
+#: the console's $limit where a saved query's header gives no example
+DEFAULT_CONSOLE_LIMIT = 100
+_EXAMPLE_VALUE = re.compile(r"\$(\w+) \((?:string|int|float|bool)\b([^)]*)\)")
+
+
+def console_lists(saved: NamedQuery) -> bool:
+    """Whether the console offers a saved query: one that only reads (the loaders' and the findings store's
+    writers, and the job lock's server command, would only be refused)."""
+    body = "\n".join(line for line in saved.text.splitlines() if not line.lstrip().startswith("//"))
+    return not _WRITING.search(body)
+
+
+def example_values(description: str) -> dict[str, str]:
+    """Each parameter's example as the console pre-fills its box: the header's ``Example: {…}`` where it has one,
+    else the ``e.g. …`` of its declaration, ``null`` where it may be null (``$category (string, or null …)``)."""
+    values: dict[str, str] = {}
+    for name, rest in _EXAMPLE_VALUE.findall(description):
+        if "e.g." in rest:
+            values[name] = rest.split("e.g.", 1)[1].strip().rstrip(".")
+        elif "or null" in rest:
+            values[name] = "null"
+    example = _EXAMPLE.search(description)
+    if example:
+        try:
+            parsed = json.loads(example.group(1))
+        except ValueError:
+            parsed = {}
+        values.update({name: json.dumps(value, ensure_ascii=False) for name, value in parsed.items()
+                       if isinstance(parsed, dict)})
+    if "limit" not in values and re.search(r"\$limit\b", description):
+        values["limit"] = str(DEFAULT_CONSOLE_LIMIT)
+    return values
+
+
 def declared_types(description: str) -> dict[str, str]:
     """The types a saved query's header gives its parameters (``$firm_id (string, e.g. "F1")``)."""
     return {name: kind for name, kind in _DECLARED.findall(description)}
@@ -940,6 +980,9 @@ def console_failure(error: Exception, timeout_s: float) -> str:
     if "MemoryPoolOutOfMemoryError" in text or "MemoryLimitExceeded" in text:
         return ("it needed more memory than the server allows one query and was stopped (a pattern that pairs "
                 "every node with every other, or a sort of millions of rows, does). Narrow it or add a LIMIT.")
+    if re.search(r"\bgot null\b", text, re.IGNORECASE):
+        return ("a value the query needs is null: a parameter box left empty is null. Fill in every $ box (the "
+                f"query's header says what each takes). (Neo4j said: {text.split(' for org.neo4j', 1)[0]})")
     return text
 
 

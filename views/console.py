@@ -33,16 +33,20 @@ st.caption(f"Read-only: queries run in a read transaction, stop after {TIMEOUT_S
 mode = st.radio("Query", ["Saved query", "Free Cypher"], horizontal=True, key="console_mode")
 params: dict[str, object] = {}
 if mode == "Saved query":
-    saved = {q.name: q for q in all_queries()}
-    # analysts' own queries first, then the app's and the readers'; loaders' (writing) queries last
-    order = sorted(saved, key=lambda n: (not n.startswith("analyst_"), n.startswith("load_"), n))
+    queries = all_queries()
+    saved = {q.name: q for q in queries if app_queries.console_lists(q)}
+    # analysts' own queries first, then the app's, the detectors' readers and the rest
+    order = sorted(saved, key=lambda n: (not n.startswith("analyst_"), not n.startswith("app_"), n))
     name = st.selectbox("Saved query", order, key="console_saved",
                         format_func=lambda n: f"{n} — {saved[n].description[:90]}")
     chosen = saved[name]
     st.markdown(chosen.description.replace("$", "\\$"))  # "$limit … $x" is a parameter, not LaTeX
+    st.caption(f"{len(queries) - len(saved)} saved queries that write (the loaders', the findings store's) are not "
+               "listed: this console only reads.")
     declared = app_queries.declared_types(chosen.description)
+    examples = app_queries.example_values(chosen.description)
     for parameter in chosen.parameters:
-        raw = st.text_input(f"${parameter}", key=f"console_param_{name}_{parameter}",
+        raw = st.text_input(f"${parameter}", key=f"console_param_{name}_{parameter}", value=examples.get(parameter, ""),
                             help="JSON (10, true, null, [\"a\",\"b\"], \"text\") or plain text; a parameter "
                                  "named as an id (firm_id, key) takes what is typed as text")
         params[parameter] = app_queries.console_value(raw, app_queries.parameter_type(parameter, declared))
@@ -110,7 +114,10 @@ elif error is not None:
                  "writing procedures, schema changes and LOAD CSV that writes are not allowed here. "
                  f"(Neo4j said: {md(error)})")
     else:
-        st.error(f"The query failed: {md(app_queries.console_failure(error, TIMEOUT_S))}")  # may quote values
+        message = app_queries.console_failure(error, TIMEOUT_S)
+        st.error(f"The query failed: {md(message)}")  # may quote values
+        if "\n" in message.strip():  # a syntax error's caret points into the line above it: shown as laid out
+            st.code(message.strip(), language=None)
 elif result is not None:
     st.caption(f"{len(result.table)} rows in {result.seconds:.2f} s"
                + (f" — stopped at the row cap of {ROW_CAP}" if result.truncated else ""))

@@ -634,6 +634,34 @@ def test_console_saved_query_with_parameters_and_graph(market_db, access_log):
                                                                       {"ring_id": "RING-1"}, "ok")
 
 
+def test_console_saved_queries_come_with_their_examples_filled_in_and_no_writer_is_offered(market_db, access_log):
+    """A saved query run with its boxes empty failed with "Expected a numeric value for org.neo4j…NumericHelper$@…,
+    but got null" (an app review), and some 50 writing queries were offered only to be refused."""
+    at = app_session("views/console.py")
+    options = at.selectbox(key="console_saved").options
+    assert any(o.startswith("analyst_same_tender_bid_traces") for o in options)
+    assert not any(o.startswith(("load_firms", "load_bids", "ocds_", "findings_upsert", "job_lock", "app_case_event_add"))
+                   for o in options)
+    at.selectbox(key="console_saved").set_value("analyst_same_tender_bid_traces").run()
+    assert at.text_input(key="console_param_analyst_same_tender_bid_traces_limit").value == "50"
+    at.button(key="console_run").click().run()
+    no_exception(at)
+    assert not at.error and access_entries(access_log)[-1]["outcome"] == "ok"
+    # near-miss: the box emptied by hand; the failure says what to do, in words
+    at.text_input(key="console_param_analyst_same_tender_bid_traces_limit").input("")
+    at.button(key="console_run").click().run()
+    [error] = [e.value for e in at.error]
+    assert "a parameter box left empty is null" in error and "NumericHelper" not in error
+    # a syntax error keeps its lines, so that the caret points at the place
+    at.radio(key="console_mode").set_value("Free Cypher").run()
+    at.text_area(key="console_text").input("MATCH (f:Firm)\nRETURN f.name LIMIT")
+    at.button(key="console_run").click().run()
+    no_exception(at)
+    [laid_out] = [c.value for c in at.code if "^" in c.value]
+    caret = [line for line in laid_out.splitlines() if line.strip() == "^"]
+    assert caret and caret[0].index("^") > 0  # under the place in the quoted line, not glued to a paragraph
+
+
 def test_analyst_query_lists_officials_tied_to_firms_they_dealt_with(market_db):
     """O1's sister P2 holds 60 % of F5, which O1 inspected 6 times (all passed) and decided 3 approvals for."""
     rows = market_db.read_frame("analyst_official_firm_ties", official_id=None, limit=10).to_dict("records")
