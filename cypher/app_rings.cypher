@@ -9,5 +9,6 @@ RETURN r.id AS ring_id, r.score AS score, coalesce(r.status, 'open') AS status, 
        COUNT { (r)-[:CONCERNS]->(:Tender) } AS tenders,
        r.explanation AS explanation, r.evidence AS evidence, r.detector AS detector,
        coalesce(r.active, true) AS active, toString(r.first_seen_at) AS first_seen_at,
+       toString(r.last_seen_at) AS last_seen_at,
        COUNT { (:CaseEvent)-[:ON]->(r) } AS events
 ORDER BY r.score DESC, r.id

@@ -18,5 +18,6 @@ RETURN a.id AS alert_id, a.detector AS detector, a.score AS score, coalesce(a.st
          WHERE members >= 2 AND bids >= 2
          RETURN r.id ORDER BY r.id
        } AS rings,
-       a.explanation AS explanation, a.evidence AS evidence, coalesce(a.active, true) AS active
+       a.explanation AS explanation, a.evidence AS evidence, coalesce(a.active, true) AS active,
+       toString(a.last_seen_at) AS last_seen_at
 ORDER BY a.score DESC, a.id

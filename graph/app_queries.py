@@ -312,6 +312,13 @@ def rings(db: Database, include_inactive: bool = False) -> pd.DataFrame:
     return frame
 
 
+def ring_predecessors(db: Database, ring_id: str) -> pd.DataFrame:
+    """Triaged rings the latest run no longer found that share members with ``ring_id``
+    (``app_ring_predecessors``): where a ring's earlier triage went when its membership changed."""
+    return db.read_frame("app_ring_predecessors", ring_id=ring_id,
+                         columns=["ring_id", "shared", "members", "status", "assignee", "last_event_at", "last_event_by"])
+
+
 def tier(evidence: Any) -> str | None:
     """The finding's tier from its evidence ("strong" / "weak"), None when it has none."""
     data = parse_json(evidence)
@@ -1022,6 +1029,7 @@ def warm_up(db: Database) -> int:
     for ring_id in first(ring_list, "ring_id"):
         call(ring_graph, ring_id)
         call(ring_bids, ring_id)
+        call(ring_predecessors, ring_id)
     for tender_id in first(tender_list, "tender_id"):
         call(tender_bids, tender_id)
     if len(pair := first(pair_list, "official_id", "firm_id")) == 2:

@@ -222,6 +222,24 @@ def without_weak(frame: pd.DataFrame, noun: str, key: str, weak_means: str,
     return frame.loc[~weak]
 
 
+def found_column(frame: pd.DataFrame, table: pd.DataFrame, shown: bool) -> pd.DataFrame:
+    """``table`` with a "latest run" column (found / no longer) when findings the latest run no longer found
+    are ``shown`` beside the others, so that the two can be told apart."""
+    if shown:
+        table.insert(1, "latest run", frame["active"].map({True: "found", False: "no longer found"}).fillna("found"))
+    return table
+
+
+def no_longer_found(finding: pd.Series, noun: str) -> None:
+    """A warning above a finding the latest detector run no longer produced: its facts are those of its last run."""
+    if bool(finding.get("active", True)):
+        return
+    when = str(finding.get("last_seen_at") or "")[:10]
+    st.warning(f"The latest detector run no longer found this {noun}"
+               + (f"; it was last found on {md(when)}" if when else "")
+               + ". Its facts below are those of that run; its triage is kept.")
+
+
 def show_facts(evidence: Any, key: str, height: int | Literal["auto"] = 360) -> None:
     """Every fact of a finding's evidence as a table (with the thresholds used), or a caption when
     the finding stores none."""

@@ -8,8 +8,10 @@ import streamlit as st
 from graph import app_queries
 from views.charts import bid_spread_figure, win_rotation_figure
 from views.common import (
+    found_column,
     load,
     md,
+    no_longer_found,
     record_select,
     require_database,
     score_column,
@@ -33,6 +35,7 @@ rings = without_weak(rings, "rings", key="rings_weak", keep=triaged(rings),
 
 table = rings[["ring_id", "score", "tier", "members", "tenders", "key_screens", "status", "assignee"]].copy()
 table.insert(2, "member_names", rings["member_names"].map(lambda names: ", ".join(sorted(names))[:120]))
+table = found_column(rings, table, show_inactive)
 st.dataframe(table, hide_index=True, width="stretch", key="rings_table",
              column_config={"score": score_column(), "member_names": "members (names)",
                             "members": st.column_config.NumberColumn("n members")})
@@ -46,8 +49,19 @@ ring_id = record_select(
 )
 ring = rings.set_index("ring_id").loc[ring_id]
 st.markdown(f"### {md(ring_id)} · score {ring['score']:.0f}")
+no_longer_found(ring, "ring")
 if ring["explanation"]:
     st.markdown(f"> {md(ring['explanation'])}")
+earlier = load(app_queries.ring_predecessors, ring_id)
+if not earlier.empty:
+    st.info("Investigators triaged an earlier ring, which the latest run no longer finds, with members of this one: "
+            + "; ".join(f"{md(r.ring_id)} ({r.shared} of its {r.members} members here; {md(r.status)}"
+                        + (f", assigned to {md(r.assignee)}" if r.assignee else "")
+                        + (f"; last triaged by {md(r.last_event_by)} on {md(str(r.last_event_at)[:10])}"
+                           if r.last_event_at else "") + ")"
+                        for r in earlier.itertuples())
+            + ". A ring whose members changed by half or more is a new ring; turn on \"Include rings the latest "
+              "run no longer found\" to read the earlier one, or see Cases.")
 
 st.markdown("**Members, their tenders and what they share** (red border: won a tender here; red edge: WON)")
 show_graph(load(app_queries.ring_graph, ring_id), key=f"ring_graph_{ring_id}", height=520)

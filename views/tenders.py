@@ -8,8 +8,10 @@ import streamlit as st
 
 from graph import app_queries
 from views.common import (
+    found_column,
     load,
     md,
+    no_longer_found,
     record_select,
     require_database,
     score_column,
@@ -47,6 +49,7 @@ table = shown[["tender_id", "score", "detector", "title", "category", "region", 
                "status", "assignee"]].copy()
 table.insert(8, "winners", shown["winners"].map(lambda names: ", ".join(names)[:80]))
 table.insert(9, "rings", shown["rings"].map(", ".join))
+table = found_column(shown, table, show_inactive)
 st.dataframe(table, hide_index=True, width="stretch", key="tenders_table",
              column_config={"score": score_column(), "bids": st.column_config.NumberColumn("n bids")})
 
@@ -64,6 +67,7 @@ details = f" ({md(tender['award_criteria_details'])})" if tender.get("award_crit
 criteria = f" · awarded by {md(tender['award_criteria'])}{details}" if tender.get("award_criteria") else ""
 st.markdown(f"{title}{md(tender['category'] or 'no category')} · {md(tender['region'] or 'no region')} · "
             f"published {md(tender['published_at'] or '?')}{criteria}")
+no_longer_found(tender, "tender")
 if tender["explanation"]:
     st.markdown(f"> {md(tender['explanation'])}")
 

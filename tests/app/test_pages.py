@@ -271,6 +271,34 @@ def test_rings_page_graph_bids_facts_and_triage(market_db):
     assert table(at, "action", "user", "at").shape[0] == 2
 
 
+def test_a_ring_found_again_with_other_members_points_to_its_triaged_predecessor(market_db):
+    """A ring whose membership changed by half is a new ring with an open status (graph/findings_store.py);
+    the earlier one, dismissed by an investigator and no longer found, is named on the new one, and it is
+    told apart in the list and on its own page (an app review: nothing linked the two)."""
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("CREATE (old:Ring {id: 'RING-OLD', score: 50.0, active: false, status: 'dismissed', "
+                    "explanation: 'Two firms bid together.', evidence: '{}', "
+                    "last_seen_at: datetime('2024-05-01T00:00:00Z')}) "
+                    "WITH old MATCH (f:Firm) WHERE f.id IN ['F1', 'F2'] CREATE (f)-[:MEMBER_OF]->(old) "
+                    "WITH DISTINCT old CREATE (:CaseEvent {id: 'E-OLD', at: datetime('2024-05-02T10:00:00Z'), seq: 0, "
+                    "user: 'Ana', action: 'status', status: 'dismissed'})-[:ON]->(old)").consume()
+    clear_app_caches()
+    at = app_session("views/rings.py")
+    no_exception(at)
+    assert "latest run" not in table(at, "ring_id", "key_screens").columns
+    note = [i.value for i in at.info if "RING-OLD" in i.value]
+    assert note and "2 of its 2 members here; dismissed; last triaged by Ana on 2024-05-02" in note[0]
+    at.toggle(key="rings_inactive").set_value(True).run()
+    listed = table(at, "ring_id", "key_screens").set_index("ring_id")
+    assert listed.loc["RING-OLD", "latest run"] == "no longer found" and listed.loc["RING-1", "latest run"] == "found"
+    at.selectbox(key="ring_pick").set_value("RING-OLD").run()
+    no_exception(at)
+    assert any("no longer found this ring; it was last found on 2024-05-01" in w.value for w in at.warning)
+    # near-miss: a ring sharing no member with an earlier triaged one has no such note
+    at.selectbox(key="ring_pick").set_value("RING-2").run()
+    assert not [i.value for i in at.info if "RING-OLD" in i.value]
+
+
 def _set_tier(db, finding_id: str, tier: str) -> None:
     """Give a fixture finding the tier its detector would write in the evidence (and the store on the node)."""
     import json
