@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from detectors.finding import counted
 from detectors.market import FAILED_RESULTS, NOT_TENDERED, PASSED_RESULTS
 from graph.cypher import NamedQuery
 from graph.db import Database, GraphError
@@ -960,7 +961,7 @@ def run_console(db: Database, text: str, params: Mapping[str, Any] | None = None
                 add_node(n)
             for r in value.relationships:
                 add_rel(r)
-            return f"path of {len(value)} relationships"
+            return f"path of {counted(len(value), 'relationship')}"
         if isinstance(value, list):
             return [cell(v) for v in value]
         if isinstance(value, dict):

@@ -15,6 +15,7 @@ from views.common import (
     require_database,
     score_column,
     show_facts,
+    show_table,
     triaged,
     without_weak,
 )
@@ -44,7 +45,7 @@ if new_only:
 shown = without_weak(shown, "rings and pairs", key="cases_weak",
                      weak_means="scoring no higher than markets without collusion; those already triaged stay listed",
                      keep=triaged(shown))
-st.dataframe(
+show_table(
     shown.assign(subjects=shown["subject_ids"].map(lambda ids: ", ".join(ids[:8]))).drop(columns=["subject_ids"]),
     hide_index=True, width="stretch", key="cases_table", column_config={"score": score_column()},
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from detectors.finding import counted
 from graph import app_queries
 from views.charts import pair_timeline_figure
 from views.common import (
@@ -15,6 +16,7 @@ from views.common import (
     require_database,
     score_column,
     show_facts,
+    show_table,
     triaged,
     without_weak,
 )
@@ -31,7 +33,7 @@ if pairs.empty:
 pairs = without_weak(pairs, "pairs", key="pairs_weak", keep=triaged(pairs),
                      weak_means="a modest excess in one channel, such as frequent routine work, too little alone")
 
-st.dataframe(
+show_table(
     pairs[["alert_id", "score", "tier", "official_name", "official_id", "firm_name", "firm_id", "key_facts",
            "status"]],
     hide_index=True, width="stretch", key="pairs_table", column_config={"score": score_column()},
@@ -64,7 +66,7 @@ with left:
     if rates.empty:
         st.caption("No inspections in this department.")
     else:
-        st.dataframe(rates, hide_index=True, width="stretch", key="pair_rates", column_config={
+        show_table(rates, hide_index=True, width="stretch", key="pair_rates", column_config={
             "pass_rate": st.column_config.NumberColumn("pass rate", format="percent"),
             "fail_rate": st.column_config.NumberColumn("fail rate", format="percent"),
             "mean_penalty": st.column_config.NumberColumn("mean penalty", format="%.0f")})
@@ -74,7 +76,7 @@ with right:
     if times.empty:
         st.caption("No decided approvals in this department.")
     else:
-        st.dataframe(times, hide_index=True, width="stretch", key="pair_times", column_config={
+        show_table(times, hide_index=True, width="stretch", key="pair_times", column_config={
             "mean_days": st.column_config.NumberColumn("mean days", format="%.1f"),
             "median_days": st.column_config.NumberColumn("median days", format="%.1f")})
 
@@ -85,7 +87,7 @@ if not dealings.empty:
     st.markdown(f"**The records behind the counts** — every inspection ({counted_.get('inspection', 0)}) and "
                 f"approval ({counted_.get('approval', 0)}) of this firm by {md(pair['official_name'])}, by id: "
                 "search an id on Explore, or `MATCH (n {id: $id})` in the Cypher console")
-    st.dataframe(
+    show_table(
         dealings[["activity", "activity_id", "date", "kind", "outcome", "days", "statutory_days"]],
         hide_index=True, width="stretch", key="pair_records", column_config={
             "activity_id": st.column_config.TextColumn("record id"),
@@ -97,9 +99,9 @@ if not dealings.empty:
 committees = load(app_queries.pair_committee_tenders, official_id, firm_id)
 if not committees.empty:
     won = int(committees["firm_won"].sum())
-    st.markdown(f"**Committees** — the {len(committees)} tenders {md(pair['official_name'])} evaluated and this "
-                f"firm bid in; it won {won}")
-    st.dataframe(committees, hide_index=True, width="stretch", key="pair_committees", column_config={
+    st.markdown(f"**Committees** — the {counted(len(committees), 'tender')} "
+                f"{md(pair['official_name'])} evaluated and this firm bid in; it won {won}")
+    show_table(committees, hide_index=True, width="stretch", key="pair_committees", column_config={
         "sat_on": st.column_config.TextColumn("committee sat"),
         "amount": st.column_config.NumberColumn("firm's bid", format="%.2f"),
         "firm_won": st.column_config.CheckboxColumn("firm won")})

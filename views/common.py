@@ -240,6 +240,16 @@ def no_longer_found(finding: pd.Series, noun: str) -> None:
                + ". Its facts below are those of that run; its triage is kept.")
 
 
+#: what a table shows for a missing value: Streamlit's default is the word "None", which an investigator reads
+#: as a value (an app review: tier, assignee, approval days, pass rate)
+MISSING = "—"
+
+
+def show_table(data: Any, **kwargs: Any) -> Any:
+    """``st.dataframe`` with :data:`MISSING` for missing values."""
+    return st.dataframe(data, placeholder=MISSING, **kwargs)
+
+
 def show_facts(evidence: Any, key: str, height: int | Literal["auto"] = 360) -> None:
     """Every fact of a finding's evidence as a table (with the thresholds used), or a caption when
     the finding stores none."""
@@ -247,7 +257,7 @@ def show_facts(evidence: Any, key: str, height: int | Literal["auto"] = 360) -> 
     if facts.empty:
         st.caption("The finding stores no evidence.")
     else:
-        st.dataframe(facts_table(facts), hide_index=True, width="stretch", height=height, key=key)
+        show_table(facts_table(facts), hide_index=True, width="stretch", height=height, key=key)
 
 
 def facts_table(facts: Any) -> Any:

@@ -19,7 +19,7 @@ from graph import app_queries
 from graph.cypher import all_queries
 from graph.db import ConsoleRefused, GraphError
 from views import access_log
-from views.common import current_user, md, require_database
+from views.common import current_user, md, require_database, show_table
 from views.graph_view import show_graph
 
 TIMEOUT_S = 30.0
@@ -123,7 +123,7 @@ elif result is not None:
                + (f" — stopped at the row cap of {ROW_CAP}" if result.truncated else ""))
     tab_table, tab_graph = st.tabs(["Table", f"Graph ({len(result.graph.nodes)} nodes)"])
     with tab_table:
-        st.dataframe(app_queries.display_table(result.table),
+        show_table(app_queries.display_table(result.table),
                      hide_index=True, width="stretch", key="console_table")
         table = result.table
         st.download_button("Download CSV", access_log.on_download(

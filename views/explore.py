@@ -8,7 +8,7 @@ import streamlit as st
 
 from graph import app_queries
 from graph.app_queries import GraphElements
-from views.common import load, md, node_key, record_opened, require_database
+from views.common import load, md, node_key, record_opened, require_database, show_table
 from views.graph_view import NODE_CAP, show_graph
 
 PAGE = 25
@@ -56,7 +56,7 @@ if text.strip():
         keys = [str(next((v for k, v in node_key(label, props).items() if k != "label"), ""))
                 for label, props in zip(results["label"], results["props"], strict=True)]
         results = results.assign(key=keys)
-        st.dataframe(results[["label", "caption", "key", "degree", "score"]], hide_index=True, width="stretch",
+        show_table(results[["label", "caption", "key", "degree", "score"]], hide_index=True, width="stretch",
                      key="explore_results", height=min(38 * (len(results) + 1), 260))
         options = {node_id: f"{label}: {caption}" + (f" ({key})" if key and key != str(caption) else "")
                    for node_id, label, caption, key in zip(results["node_id"], results["label"], results["caption"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from graph import app_queries
-from views.common import load, md, record_select, require_database, score_column
+from views.common import load, md, record_select, require_database, score_column, show_table
 
 require_database()
 st.title("Firms")
@@ -18,7 +18,7 @@ if firms.empty:
     st.stop()
 st.caption(f"{len(firms)} firms named by a finding: a ring member, or the subject of an official–firm pair, "
            "linked bidders or red flags. Ranked by their strongest finding.")
-st.dataframe(firms[["firm_id", "name", "top_score", "findings", "by_kind"]], hide_index=True, width="stretch",
+show_table(firms[["firm_id", "name", "top_score", "findings", "by_kind"]], hide_index=True, width="stretch",
              key="firms_table", column_config={"top_score": score_column("strongest finding"),
                                                "by_kind": "findings by kind"})
 
@@ -30,7 +30,7 @@ st.markdown(f"### {md(names[firm_id])} ({md(firm_id)})")
 findings = load(app_queries.firm_findings, firm_id)
 st.markdown("**Findings about this firm and the tenders it bid in** — open a ring on Rings, a pair on "
             "Closeness, a tender on Tenders; triage them there or on Cases")
-st.dataframe(findings, hide_index=True, width="stretch", key=f"firm_findings_{firm_id}",
+show_table(findings, hide_index=True, width="stretch", key=f"firm_findings_{firm_id}",
              column_config={"score": score_column()})
 
 activity = load(app_queries.firm_activity, firm_id)
@@ -44,7 +44,7 @@ else:
     cols[2].metric("Tenders won", won)
     cols[3].metric("Win share", f"{100 * won / tenders:.0f} %" if tenders else "—")
     st.markdown("**Bidding by year and category**")
-    st.dataframe(activity.fillna({"category": "(none)"}), hide_index=True, width="stretch",
+    show_table(activity.fillna({"category": "(none)"}), hide_index=True, width="stretch",
                  key=f"firm_activity_{firm_id}", column_config={
                      "year": st.column_config.NumberColumn("year", format="%d"),
                      "amount_awarded": st.column_config.NumberColumn("amount awarded", format="localized"),
@@ -55,5 +55,5 @@ st.markdown("**Phones, e-mails, addresses and people** — and the other firms t
 if ties.empty:
     st.caption("None recorded.")
 else:
-    st.dataframe(ties.assign(shared_with=ties["shared_with"].map(lambda ids: ", ".join(sorted(ids))[:200])),
+    show_table(ties.assign(shared_with=ties["shared_with"].map(lambda ids: ", ".join(sorted(ids))[:200])),
                  hide_index=True, width="stretch", key=f"firm_ties_{firm_id}")

@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 from streamlit_cytoscape import EdgeStyle, Event, NodeStyle, streamlit_cytoscape
 
+from detectors.finding import counted
 from graph.app_queries import GraphElements, GraphNode
 from views.common import WORD_JOINER
 
@@ -153,7 +154,7 @@ def show_graph(
     for node in shown.nodes.values():
         counts[node.label] = counts.get(node.label, 0) + 1
     summary = ", ".join(f"{n} {label}" for label, n in sorted(counts.items()))
-    st.caption(f"{len(shown.nodes)} nodes ({summary}), {len(shown.edges)} relationships"
+    st.caption(f"{counted(len(shown.nodes), 'node')} ({summary}), {counted(len(shown.edges), 'relationship')}"
                + (f"; {dropped} more nodes not drawn (cap {cap})" if dropped else ""))
     return _new_event(key, value)
 

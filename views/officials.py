@@ -11,13 +11,13 @@ import streamlit as st
 from detectors.market import PASSED_RESULTS, plain_text
 from graph import app_queries
 from views.charts import monthly_activity_figure
-from views.common import load, md, record_select, require_database, score_column
+from views.common import load, md, record_select, require_database, score_column, show_table
 from views.triage import triage_panel
 
 
-def _z(value: float) -> str | None:
-    """A metric's delta text: the z, or nothing where there is none."""
-    return None if pd.isna(value) else f"z {value:+.1f}"
+def _z(value: float, kind: str) -> str | None:
+    """A metric's delta text: the z and which one it is, or nothing where there is none."""
+    return None if pd.isna(value) else f"{kind} z {value:+.1f}"
 
 
 db = require_database()
@@ -52,7 +52,7 @@ record = record.sort_values(sort_by, ascending=False, na_position="last")
 columns = ["official_id", "name", "department", "role", "workload", "inspections", "approvals", "evaluations",
            "overdue", "mean_approval_days", "pass_rate", "workload_z", "overdue_z", "pass_rate_z", "deviation",
            "closeness", "profile_score"]
-st.dataframe(
+show_table(
     record[columns], hide_index=True, width="stretch", key="officials_table",
     column_config={
         "closeness": score_column("closeness (best pair score)"),
@@ -83,13 +83,18 @@ official_id = record_select("officials", "Official", list(names), "officials_pic
                             lambda o: {"official_id": o})
 row = record.set_index("official_id").loc[official_id]
 cols = st.columns(5)
-cols[0].metric("Workload", int(row["workload"]), _z(row["workload_z"]), delta_color="off")
-cols[1].metric("Overdue approvals", int(row["overdue"]), _z(row["overdue_z"]), delta_color="inverse")
+cols[0].metric("Workload", int(row["workload"]), _z(row["workload_z"], "robust"), delta_color="off")
+cols[1].metric("Overdue approvals", int(row["overdue"]), _z(row["overdue_z"], "funnel"), delta_color="inverse")
 cols[2].metric("Pass rate", "—" if pd.isna(row["pass_rate"]) else f"{row['pass_rate']:.0%}")
 cols[3].metric("Closeness", "—" if pd.isna(row["closeness"]) else f"{row['closeness']:.0f}")
 cols[4].metric("Profile score", "—" if pd.isna(row["profile_score"]) else f"{row['profile_score']:.0f}")
 
 alerts = load(app_queries.official_alerts, official_id)
+if not alerts.empty:  # two statistics, both called z: say which is which (an app review found 7.3 beside 12.1)
+    st.caption("The z above are this page's, over the period chosen: workload by median and MAD, overdue approvals "
+               "as a count against the department's rate (funnel z, allowing for chance). The finding below is the "
+               "profile detector's over the whole record: its \"robust standard deviations\" compare the overdue "
+               "share with the peers' median and MAD, so the figures differ.")
 for alert in alerts.itertuples():
     st.warning(f"**Official finding {md(alert.alert_id)}** (score {alert.score:.0f}): {md(alert.explanation)}")
 if not alerts.empty:  # a finding about the official is a case like any other: triaged here or on Cases
@@ -102,7 +107,7 @@ activity = load(app_queries.official_activity, official_id, last, date_from, dat
 assignments = load(app_queries.official_assignments, official_id)
 if not assignments.empty:
     with st.expander(f"Assigned case officer of {len(assignments)} firms (with or without activity here)"):
-        st.dataframe(assignments, hide_index=True, width="stretch", key="officials_assignments")
+        show_table(assignments, hide_index=True, width="stretch", key="officials_assignments")
 if activity.empty:
     st.caption("No inspections, approvals or evaluations recorded for this official in the period.")
 else:
@@ -121,6 +126,6 @@ else:
     firms["case_officer"] = firms["firm_id"].map(assignments.set_index("firm_id")["case_officer"]).fillna("")
     st.markdown("**Firms this official dealt with most** (case officer: the period the official is the firm's "
                 "assigned case officer; closeness does not count those visits and decisions as frequency)")
-    st.dataframe(firms.head(30), hide_index=True, width="stretch", key="officials_firms")
+    show_table(firms.head(30), hide_index=True, width="stretch", key="officials_firms")
     with st.expander("All activity"):
-        st.dataframe(activity, hide_index=True, width="stretch", key="officials_activity")
+        show_table(activity, hide_index=True, width="stretch", key="officials_activity")

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from graph import app_queries
-from views.common import LOAD_HINT, load, md, require_database, score_column
+from views.common import LOAD_HINT, load, md, require_database, score_column, show_table
 
 db = require_database()
 st.title("Overview")
@@ -38,7 +38,7 @@ else:
                  f"{md(run.get('error') or 'no error recorded')}. Its findings were not written; the findings "
                  f"shown are from {md(since)}.")
     with st.expander("Recent runs"):
-        st.dataframe(load(app_queries.recent_runs), hide_index=True, width="stretch", key="overview_runs")
+        show_table(load(app_queries.recent_runs), hide_index=True, width="stretch", key="overview_runs")
 
 left, right = st.columns([1, 2])
 with left:
@@ -52,14 +52,14 @@ with left:
         weak = counts[counts["tier"].eq("weak")].groupby("kind")["findings"].sum()
         if not weak.empty:  # rings and pairs no stronger than markets without collusion give
             table["of them weak"] = weak.reindex(table.index, fill_value=0)
-        st.dataframe(table, width="stretch", key="overview_counts")
+        show_table(table, width="stretch", key="overview_counts")
 with right:
     st.subheader("Top findings")
     top = load(app_queries.top_findings, 15)
     if top.empty:
         st.caption("No findings stored.")
     else:
-        st.dataframe(top, hide_index=True, width="stretch", key="overview_top",
+        show_table(top, hide_index=True, width="stretch", key="overview_top",
                      column_config={"score": score_column()})
 
 st.subheader("Data loaded")
@@ -69,7 +69,7 @@ cols = st.columns(3)
 cols[0].metric("Tenders", tenders.get("tenders", 0))
 cols[1].metric("First published", tenders.get("first_published") or "—")
 cols[2].metric("Last published", tenders.get("last_published") or "—")
-st.dataframe(labels[labels["nodes"] > 0], hide_index=True, key="overview_labels")
+show_table(labels[labels["nodes"] > 0], hide_index=True, key="overview_labels")
 if int(labels["nodes"].sum()) == 0:
     st.info(LOAD_HINT)
 loads = load(app_queries.recent_loads)
@@ -89,4 +89,4 @@ else:
         ended = {"partial": "was partial", "interrupted": "was interrupted"}.get(last["status"], last["status"])
         st.warning(f"The last load {md(ended)}: {md(last['note'] or 'no reason recorded')}")
     with st.expander("Recent loads"):
-        st.dataframe(loads, hide_index=True, width="stretch", key="overview_loads")
+        show_table(loads, hide_index=True, width="stretch", key="overview_loads")

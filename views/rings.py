@@ -16,6 +16,7 @@ from views.common import (
     require_database,
     score_column,
     show_facts,
+    show_table,
     triaged,
     without_weak,
 )
@@ -36,7 +37,7 @@ rings = without_weak(rings, "rings", key="rings_weak", keep=triaged(rings),
 table = rings[["ring_id", "score", "tier", "members", "tenders", "key_screens", "status", "assignee"]].copy()
 table.insert(2, "member_names", rings["member_names"].map(lambda names: ", ".join(sorted(names))[:120]))
 table = found_column(rings, table, show_inactive)
-st.dataframe(table, hide_index=True, width="stretch", key="rings_table",
+show_table(table, hide_index=True, width="stretch", key="rings_table",
              column_config={"score": score_column(), "member_names": "members (names)",
                             "members": st.column_config.NumberColumn("n members")})
 st.caption("Tier: a weak ring scores no higher than shuffled markets without any cartel; a strong ring "
@@ -84,7 +85,7 @@ else:
     where = app_queries.wins_by_region(bids)
     if not where.empty:
         st.markdown("**Who won where** — market allocation shows as one member winning in each region")
-        st.dataframe(where, key=f"ring_wins_by_region_{ring_id}", width="stretch")
+        show_table(where, key=f"ring_wins_by_region_{ring_id}", width="stretch")
 
 st.markdown("**Every fact behind the score** (with the thresholds the detector used)")
 show_facts(ring["evidence"], key="ring_facts")

@@ -16,6 +16,7 @@ from views.common import (
     require_database,
     score_column,
     show_facts,
+    show_table,
 )
 from views.triage import triage_panel
 
@@ -50,7 +51,7 @@ table = shown[["tender_id", "score", "detector", "title", "category", "region", 
 table.insert(8, "winners", shown["winners"].map(lambda names: ", ".join(names)[:80]))
 table.insert(9, "rings", shown["rings"].map(", ".join))
 table = found_column(shown, table, show_inactive)
-st.dataframe(table, hide_index=True, width="stretch", key="tenders_table",
+show_table(table, hide_index=True, width="stretch", key="tenders_table",
              column_config={"score": score_column(), "bids": st.column_config.NumberColumn("n bids")})
 
 by_id = shown.set_index("alert_id")
@@ -78,7 +79,7 @@ else:
     st.markdown("**Bids, lowest first** — % above the winning bid; cover bids sit in a narrow band just above it")
     view = bids[["firm_name", "firm_id", "amount", "pct_above_winner", "is_winner", "status", "rings",
                  "shared_trace", "ip", "document_hash"]].assign(rings=bids["rings"].map(", ".join))
-    st.dataframe(view, hide_index=True, width="stretch", key=f"tender_bids_{alert_id}", column_config={
+    show_table(view, hide_index=True, width="stretch", key=f"tender_bids_{alert_id}", column_config={
         "amount": st.column_config.NumberColumn("amount", format="localized"),
         "pct_above_winner": st.column_config.NumberColumn("% above winner", format="%.2f"),
         "is_winner": "won", "rings": "member of ring",

@@ -20,7 +20,7 @@ from graph.app_queries import TRIAGE_STATUSES
 from graph.db import Database, GraphError
 from views import access_log
 from views.case_report import render as case_report_html
-from views.common import clear_cache, current_user, md
+from views.common import clear_cache, current_user, md, show_table
 
 STATUS_LABELS = {"open": "open", "in_progress": "in progress", "confirmed": "confirmed", "dismissed": "dismissed"}
 
@@ -105,7 +105,7 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
     if history.empty:
         st.caption("No triage yet.")
     else:
-        st.dataframe(history.drop(columns=["event_id"]).assign(at=history["at"].map(app_queries.to_second)),
+        show_table(history.drop(columns=["event_id"]).assign(at=history["at"].map(app_queries.to_second)),
                      hide_index=True, width="stretch",
                      key=f"history_{key}")
     user, record = current_user(), app_queries.case_record(current, history)

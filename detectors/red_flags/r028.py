@@ -3,7 +3,10 @@
 Methodology (Cardinal ``src/indicators/r028.rs``): among the submitted bids of a process
 whose prices are compared, two bids with the same amount and currency but different sets of
 tenderers flag the process (value 1.0) and every tenderer of those bids (Tenderer 1.0). A
-tenderer repeating its own price, or bids without tenderers, do not count.
+tenderer repeating its own price, or bids without tenderers, do not count. One departure from
+Cardinal: an amount of zero or less is no price (a placeholder of records that did not keep the
+bid, as the price screens read it: :func:`detectors.screens.valid_bids`), so two of them are not
+"identical bids of 0.00".
 
 Why is this a red flag? Independent bidders rarely arrive at exactly the same price;
 identical prices suggest they were agreed or copied.
@@ -42,8 +45,8 @@ def evaluate(processes: list[Process], settings: Settings, common: Common, resul
             continue
         prices: dict[tuple[float, str], frozenset[str]] = {}
         for bid in submitted_bids(process):
-            if bid.amount is None or bid.currency is None or not bid.tenderers:
-                continue
+            if bid.amount is None or bid.amount <= 0 or bid.currency is None or not bid.tenderers:
+                continue  # a zero is no price (module docstring)
             ids = frozenset(bid.tenderers)
             price = (bid.amount, bid.currency)
             other = prices.get(price)

@@ -143,7 +143,7 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path, a
             drawn = frame.evaluate("() => { const c = document.getElementById('cy');"
                                    " return c && c._cyreg && c._cyreg.cy ? c._cyreg.cy.nodes().length : 0; }")
             time.sleep(0.3)
-        assert drawn == 12  # 3 members + 6 tenders + shared phone, address and owner
+        assert drawn == 13  # 3 members + 6 tenders + shared phone, address, owner and bid IP
 
         # the bid chart and the rotation chart (plotly)
         expect(page.locator(".js-plotly-plot").first).to_be_visible()

@@ -324,6 +324,9 @@ def test_r028_identical_prices_from_different_firms_but_not_same_firm() -> None:
                    bid("T2/1", "T2", "valid", 50.0, "F3"), bid("T2/2", "T2", "valid", 50.0, "F3")])
     assert run("R028", data) == {("OCID", "T1", "R028"): 1.0, ("Tenderer", "F1", "R028"): 1.0,
                                  ("Tenderer", "F2", "R028"): 1.0}
+    # two bids recorded as 0.00 are no identical prices: zero is the placeholder of a bid not kept
+    zeros = frames([{"tender_id": "T3"}], [bid("T3/1", "T3", "valid", 0.0, "F1"), bid("T3/2", "T3", "valid", 0.0, "F2")])
+    assert run("R028", zeros) == {}
 
 
 def test_r030_late_winning_bid_flagged_and_on_time_not() -> None:
