@@ -218,7 +218,62 @@ _THRESHOLD_KEYS = ("threshold", "thresholds", "cutoff", "fence", "limit")
 _FLAG_KEYS = ("flagged", "flag", "suspicious", "triggered", "hit")
 _BASELINE_KEYS = ("baseline", "expected", "peer_rate", "category_median", "median")
 _CONTRIBUTION_KEYS = ("contribution", "points")
-FACT_COLUMNS = ["fact", "value", "baseline", "threshold", "contribution", "flagged"]
+FACT_COLUMNS = ["fact", "value", "baseline", "threshold", "contribution", "flagged", "meaning"]
+
+#: what the evidence's most frequent terms mean, for investigators who do not read statistics (an app review:
+#: facts are paths such as components.frequency_approvals.qvalue); keyed by a fact's last part
+FACT_MEANINGS: dict[str, str] = {
+    "score": "the finding's score, 0–100: the sum of the points below",
+    "points": "points this fact adds to the score",
+    "contribution": "points this fact adds to the score",
+    "tier": "strong: above what markets without collusion score; weak: not above it",
+    "pvalue": "chance of a deviation at least this large if the subjects behaved like their peers (small: unusual)",
+    "max_pvalue": "the largest of the tests' chances: every test at least this unusual",
+    "binomial_pvalue": "chance of at least this many by luck alone",
+    "qvalue": "the chance adjusted for the many subjects tested at once: the expected share of false leads at this "
+              "level (0.05: one in twenty)",
+    "z": "how many standard deviations from what chance gives (beyond 3: rare)",
+    "spacing_z": "how many standard deviations closer together the members' bids lay than chance gives",
+    "runs_test_z": "how many standard deviations fewer repeat winners than chance gives (taking turns)",
+    "robust_z_among_candidates": "how far this group stands above the other candidate groups, in robust "
+                                 "standard deviations",
+    "lift": "how many times what is expected happened",
+    "median_lift": "how many times the expected co-bidding the members' pairs showed (median)",
+    "observed": "how many times it happened",
+    "expected": "how many times the baseline (peers, the firm's size, chance) predicts",
+    "excess": "co-bidding beyond what the firms' activity predicts",
+    "cv": "coefficient of variation of a tender's bids (standard deviation ÷ mean): low = bids bunched together",
+    "median_cv": "the median coefficient of variation of the group's tenders (low = bunched bids)",
+    "category_median_cv": "the same for every tender of the category: the market's norm",
+    "spread": "(highest − lowest bid) ÷ lowest bid: low = bunched bids",
+    "rd": "relative distance: gap between the two lowest bids ÷ spread of the losing bids (high: covers far "
+          "from a winner who knew)",
+    "diff_pct": "how far the second-lowest bid sat above the lowest, in per cent",
+    "budget_ratio": "lowest bid ÷ the tender's budget (near 1: little competition on price)",
+    "cohesion": "share of the members' co-bidding that is with each other",
+    "exclusivity": "share of the tenders where members met that had no outsider winning",
+    "turn_taking": "how regularly the winners took turns (0: none, 1: perfect rotation)",
+    "winner_entropy": "how evenly the wins were shared among members (higher: more even)",
+    "distinct_winners": "how many members won at least once",
+    "member_wins": "tenders won by a member",
+    "outsider_wins": "tenders won by a firm outside the group",
+    "shared_tenders": "tenders where at least two members bid",
+    "suppression": "members who stopped bidding where another member won",
+    "stability": "share of re-runs with other seeds that found the same group",
+    "weight": "how much a shared identifier counts: 1 ÷ the number of firms holding it (a business centre counts "
+              "little)",
+    "identifiers_shared": "phones, e-mails, addresses, owners, IPs or documents the members share",
+    "lowest_won_share": "share of the category's tenders the lowest bid won (the award rule the price screens need)",
+    "rank": "where the winning bid ranked among the tender's bids (1: lowest)",
+    "n_bids": "number of valid bids",
+    "band": "the bid-count band the tender was compared within",
+    "screen_risk": "the tender's price screens, ranked against its category",
+    "portfolio_share": "share of the official's inspections and approvals that concern this firm",
+    "dispersion_size": "how unevenly the department's officials' work falls on firms anyway (smaller: more uneven)",
+    "effect": "size of the deviation, 0 (none) to 1 (as large as it counts)",
+    "first_tender": "date of the earliest tender concerned",
+    "last_tender": "date of the latest tender concerned",
+}
 
 
 def evidence_facts(evidence: Any) -> pd.DataFrame:
@@ -257,7 +312,21 @@ def evidence_facts(evidence: Any) -> pd.DataFrame:
             rows.append({"fact": prefix or "evidence", "value": _cell(node)})
 
     walk("", parse_json(evidence) if evidence is not None else {})
+    for row in rows:
+        row["meaning"] = fact_meaning(row["fact"])
     return pd.DataFrame(rows, columns=FACT_COLUMNS)
+
+
+def fact_meaning(fact: str) -> str | None:
+    """What a fact of the evidence means (:data:`FACT_MEANINGS`, by its last part: ``components.speed.pvalue``
+    is a p-value; ``…_pvalue`` and ``…_qvalue`` too), None for a term it does not explain."""
+    leaf = re.sub(r"\[[^]]*\]", "", fact).rsplit(".", 1)[-1]
+    if leaf in FACT_MEANINGS:
+        return FACT_MEANINGS[leaf]
+    for suffix in ("pvalue", "qvalue", "lift", "points", "expected", "observed"):
+        if leaf.endswith("_" + suffix):
+            return FACT_MEANINGS[suffix]
+    return None
 
 
 def _cell(value: Any) -> Any:

@@ -270,4 +270,4 @@ def facts_table(facts: Any) -> Any:
         return str(value)
 
     return facts.assign(**{c: facts[c].map(text)
-                           for c in ("value", "baseline", "threshold", "contribution", "flagged")})
+                           for c in ("value", "baseline", "threshold", "contribution", "flagged", "meaning")})

@@ -75,6 +75,12 @@ def test_evidence_facts_pair_values_with_thresholds_baselines_and_contributions(
     assert facts.loc["deviations.overdue_share", ["value", "baseline", "threshold"]].tolist() == [0.81, 0.08, 3.5]
     assert facts.loc["thresholds.min_cobids", "value"] == 3
     assert app_queries.evidence_facts(None).empty
+    # each common term says what it means in words, by its last part; a term it does not know says nothing
+    assert facts.loc["components.price.facts.z", "meaning"].startswith("how many standard deviations")
+    assert facts.loc["components.price", "meaning"] is None and facts.loc["shared_tenders", "meaning"]
+    assert app_queries.fact_meaning("components.frequency_approvals.qvalue").startswith("the chance adjusted")
+    assert app_queries.fact_meaning("tenders[3].speed_pvalue") == app_queries.FACT_MEANINGS["pvalue"]
+    assert app_queries.fact_meaning("thresholds.min_cobids") is None
 
 
 def test_an_assignment_period_is_said_in_words_with_its_open_ends():
