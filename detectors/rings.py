@@ -170,6 +170,7 @@ from detectors.finding import (
     between_tenders,
     counted,
     joined,
+    labels,
     listed,
     tender_period,
     tenders_counted,
@@ -1535,13 +1536,14 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
-def _top_winners(wins: dict[str, int], shown: int = 3) -> str:
-    """"F1 12, F2 9, F3 4 and 2 more": the members who won most, with their wins; a member with
-    as many wins as the last one named is named too (a tie is not hidden in "and … more")."""
+def _top_winners(wins: dict[str, int], shown: int = 3, names: Mapping[str, str] | None = None) -> str:
+    """"Alpha Build (F1) 12, F2 9, F3 4 and 2 more": the members who won most, with their wins, named
+    as the records name them (:func:`detectors.finding.labels`; the id alone where they do not); a member
+    with as many wins as the last one named is named too (a tie is not hidden in "and … more")."""
     ranked = sorted(wins.items(), key=lambda kv: (-kv[1], kv[0]))
     if len(ranked) > shown:
         shown = sum(n >= ranked[shown - 1][1] for _, n in ranked)
-    return listed([f"{firm} {n}" for firm, n in ranked], shown)
+    return listed([f"{(names or {}).get(firm, firm)} {n}" for firm, n in ranked], shown)
 
 
 def _stepped(facts: dict[str, Any]) -> str:
@@ -1655,11 +1657,12 @@ def _whole_counts(row: pd.Series) -> pd.Series:
 
 
 def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, Any],
-             lot_of: Mapping[str, str] | None = None) -> str:
+             lot_of: Mapping[str, str] | None = None, names: Mapping[str, str] | None = None) -> str:
     """The ring's facts, one short sentence per question an investigator asks: who bid together
     and who won, how the prices looked, how closely they kept together, what they share.
     ``dates`` = the period of its tenders (:func:`tender_period`); ``lot_of``: the tender of each lot
-    competed on its own (:meth:`MarketData.lot_parents`)."""
+    competed on its own (:meth:`MarketData.lot_parents`); ``names``: firm id → how a sentence names the firm
+    (:func:`detectors.finding.labels`)."""
     row = _whole_counts(row)
     tenders = list(row["tenders"]) if isinstance(row.get("tenders"), (list, tuple)) else []
     counted_tenders = tenders_counted(tenders, lot_of or {}) if len(tenders) == int(row["n_tenders"]) \
@@ -1680,7 +1683,7 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
                    f"{row['expected_repeats']:.1f} expected by chance)")
     elif row["distinct_winners"] >= 2:
         who.append(f"{row['distinct_winners']} of them won {row['member_wins']} of those tenders "
-                   f"({_top_winners(row['wins_by_member'])})")
+                   f"({_top_winners(row['wins_by_member'], names=names)})")
     elif row["member_wins"]:
         who.append(f"one member won {row['member_wins']} of them")
     else:
@@ -1874,6 +1877,7 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
     tender_day = data.tender_days()
     by_year = yearly(tender_day)
     lot_of = data.lot_parents()
+    names = labels(data.firms, "firm_id")
     for _, row in table.iterrows():
         comps = _components(row, params.weights, len(table), tails)
         score = float(np.clip(sum(c["contribution"] for c in comps.values()), 0.0, 100.0))
@@ -1921,6 +1925,6 @@ def _findings(data: MarketData, table: pd.DataFrame, edges: pd.DataFrame, params
                            "min_shared_tenders": params.min_shared_tenders, "strong_score": params.strong_score},
         }
         findings.append(Finding(detector=NAME, kind="ring", score=round(score, 2),
-                                explanation=_explain(row, comps, dates, lot_of), evidence=evidence,
+                                explanation=_explain(row, comps, dates, lot_of, names), evidence=evidence,
                                 firms=tuple(str(f) for f in members), tenders=tuple(str(t) for t in row["tenders"])))
     return findings

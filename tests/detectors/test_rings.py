@@ -645,6 +645,9 @@ def test_sentence_says_took_turns_only_when_the_runs_test_counts() -> None:
     # unseen bid table) gives a few points but is no rotation to tell
     faint = rings._explain(_sentence_row(turn_taking=0.009, repeats=4, turn_z=1.6), {}, UNDATED)
     assert "turns" not in faint and "3 of them won 20 of those tenders (F1 12, F2 5, F3 3)" in faint
+    # the winners as the records name them, the id alone where they do not (an app review read only ids)
+    named = rings._explain(_sentence_row(), {}, UNDATED, names={"F1": "Alpha Build (F1)", "F3": "Gamma (F3)"})
+    assert "3 of them won 20 of those tenders (Alpha Build (F1) 12, F2 5, Gamma (F3) 3)" in named
 
 
 def test_sentence_says_counts_as_whole_numbers_whatever_dtype_the_table_gave_them() -> None:
