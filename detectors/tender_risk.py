@@ -79,7 +79,7 @@ import pandas as pd
 
 from detectors import bid_steps, bid_traces
 from detectors import rings as rings_detector
-from detectors.finding import Finding, counted, joined, listed, ordinal
+from detectors.finding import Finding, counted, joined, labels, listed, ordinal
 from detectors.market import MarketData
 from detectors.screens import (
     LOWEST_WINS_MIN,
@@ -294,6 +294,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
     bidders_of = {t: set(g) for t, g in in_flagged.groupby("tender_id")["firm_id"]}
     paid = _winning_bids(data, set(flagged.loc[~flagged["lowest_price"], "tender_id"]))
     group_of = award_groups(data.tenders)["group"]
+    names = labels(data.firms, "firm_id")
     findings = []
     for row in flagged.itertuples(index=False):
         ring_members = sorted(set(row.ring_firms.split(",")) & bidders_of.get(row.tender_id, set())) \
@@ -334,7 +335,7 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0,
         }
         findings.append(Finding(detector=NAME, kind="tender", score=round(float(row.score), 2),
                                 explanation=_explain(row, _quoted(base, band), ring_members, reference is not None,
-                                                     traces, rule, stepped_at.get(row.tender_id)),
+                                                     traces, rule, stepped_at.get(row.tender_id), names),
                                 evidence=evidence,
                                 tender_id=row.tender_id))
     return findings
@@ -509,19 +510,21 @@ def _not_read(row: Any, rule: dict[str, Any]) -> str:
 
 def _explain(row: Any, base: dict[str, dict[str, Any]], members: list[str], without_rings: bool,
              traces: list[dict[str, Any]], rule: dict[str, Any] | None = None,
-             stepped: dict[str, Any] | None = None) -> str:
+             stepped: dict[str, Any] | None = None, names: dict[str, str] | None = None) -> str:
     """The tender's sentences: its valid bids' CV and RD, and the lowest bid's share of the budget
     where it has one, against the medians it was ranked against (its category's, or the market's
     for a small category or a market without categories; tenders of suspected rings left out when
     ``without_rings``); then the mean of its suspicion percentiles (capped at the 99th), and the ring's ``members`` who bid in it (each leads to the
     ring through MEMBER_OF). A tender whose category is not awarded to the lowest bid (``rule``,
     :func:`_award_rule`) is said so instead of its screens (:func:`_not_read`). Last, a ring's
-    bids at equal steps there (``stepped``, :func:`_stepped_by_tender`)."""
+    bids at equal steps there (``stepped``, :func:`_stepped_by_tender`). Firms are named as ``names`` gives
+    them (:func:`detectors.finding.labels`), else by id."""
     read_not = rule is not None and not rule.get("lowest_price", True)
     text = _not_read(row, rule) if rule is not None and read_not else _screened(row, base, without_rings)
     if row.ring_score and members:
         text += (". " if read_not else ", and ") + \
-            f"{counted(len(members), 'member')} of a suspected ring (score {row.ring_score:.0f}) bid in it: {listed(members, 5)}"
+            f"{counted(len(members), 'member')} of a suspected ring (score {row.ring_score:.0f}) bid in it: " \
+            f"{listed([(names or {}).get(m, m) for m in members], 5)}"
     for trace in traces:  # one hand behind competing bids
         firms = trace["firms"]
         if not firms:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from detectors import tender_risk
 from detectors.finding import Finding, ordinal
-from detectors.market import MarketData
+from detectors.market import MarketData, conform
 
 
 def _market() -> MarketData:
@@ -183,6 +185,10 @@ def test_a_ring_raises_its_tenders() -> None:
     assert "T05" in {f.tender_id for f in findings}
     t05 = next(f for f in findings if f.tender_id == "T05")
     assert "2 members of a suspected ring (score 90) bid in it: F1, F2." in t05.explanation
+    # the members as the records name them, where they do (an app review read only ids)
+    named = dataclasses.replace(data, firms=conform("firms", pd.DataFrame({"firm_id": ["F1"], "name": ["Alpha Build"]})))
+    t05_named = next(f for f in tender_risk.detect(named, rings=[ring]) if f.tender_id == "T05")
+    assert "bid in it: Alpha Build (F1), F2." in t05_named.explanation
     assert "the medians of the category's tenders with 4 valid bids where no suspected ring bid. " in t05.explanation
     assert t05.evidence["baseline_without_ring_tenders"] is True
     assert t05.evidence["ring"]["members_bidding"] == ["F1", "F2"]
