@@ -2,7 +2,8 @@
 // tender evaluations), approvals past their statutory days (decided late, or still pending past the deadline as
 // of $as_of), mean approval days, passes (results in $passed_results, compared in lower case, as the detectors
 // read them; results: the inspections with a result recorded), and the strongest closeness (pair) and official-profile alert scores. An approval still pending
-// within its deadline is neither work done nor late, and is not counted.
+// within its deadline is neither work done nor late, and is not counted. A decision dated before its application
+// (a data error) is work done but has no days: not in the mean, never late (detectors.official_profile).
 // Parameters: $department_id (string or null for all), $date_from, $date_to (ISO dates or null: unbounded),
 //   $as_of (ISO date: the day pending approvals are measured against, the data's last date), $passed_results (list of strings).
 MATCH (o:Official)
@@ -21,7 +22,7 @@ CALL (o) {
   WITH a, days, a.statutory_days IS NOT NULL AND days > a.statutory_days AS late
   RETURN count(CASE WHEN a.decided_at IS NOT NULL OR late THEN 1 END) AS approvals,
          count(CASE WHEN late THEN 1 END) AS overdue,
-         avg(CASE WHEN a.decided_at IS NOT NULL THEN days END) AS mean_approval_days
+         avg(CASE WHEN a.decided_at IS NOT NULL AND days >= 0 THEN days END) AS mean_approval_days
 }
 CALL (o) {
   OPTIONAL MATCH (o)-[:EVALUATED]->(t:Tender)

@@ -1,6 +1,7 @@
 // Approval decision times for an official–firm pair: this official with this firm and with its other firms,
 // every other official (any department) with this firm, and the department peers with their other firms.
-// One row per (by_official, of_firm) group, decided approvals only.
+// One row per (by_official, of_firm) group, decided approvals only, and only those decided on or after their
+// application (one dated before it is a data error: its days are unknown, as detectors.official_profile reads it).
 // Parameters: $official_id (string), $firm_id (string).
 MATCH (o:Official {id: $official_id})
 CALL (o) {
@@ -18,6 +19,7 @@ CALL (o) {
 WITH by_official, of_firm, a
 WHERE a.decided_at IS NOT NULL
 WITH by_official, of_firm, duration.inDays(a.applied_at, a.decided_at).days AS days
+WHERE days >= 0
 RETURN by_official, of_firm, count(*) AS approvals, avg(days) AS mean_days,
        percentileCont(days, 0.5) AS median_days
 ORDER BY by_official DESC, of_firm DESC

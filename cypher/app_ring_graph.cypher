@@ -2,10 +2,11 @@
 // BID_IN otherwise), plus the phones, e-mails, addresses and persons (owners, legal reps, directors) that two or more
 // distinct members share (a person holding two roles in one member is not shared), and the submission IPs and
 // document files that bids of two or more members carry (BIDS_SENT_FROM / BIDS_USE_DOCUMENT, one edge per member
-// and value), as the ring's sentence counts them. A member with no such edge
-// comes back once with b_id null.
+// and value), as the ring's sentence counts them: at most $trace_cap values, those most members share first (IPs
+// before documents), so that documents reused in hundreds of tenders do not crowd the tenders out of the drawing.
+// A member with no such edge comes back once with b_id null.
 // An invited or withdrawn OCDS bid ['invited', 'withdrawn'] (detectors.market.NOT_TENDERED) is no bid.
-// Parameters: $ring_id (string), $tender_cap (int) — at most this many tenders of the ring.
+// Parameters: $ring_id (string), $tender_cap (int) — at most this many tenders of the ring, $trace_cap (int).
 MATCH (ring:Ring {id: $ring_id})
 MATCH (member:Firm)-[:MEMBER_OF]->(ring)
 WITH ring, collect(member) AS members
@@ -34,10 +35,10 @@ CALL (ring, members) {
   UNWIND members AS a
   MATCH (a)-[:SUBMITTED]->(x:Bid)-[:SENT_FROM|USES_DOCUMENT]->(b)
   WHERE NOT coalesce(x.status, '') IN ['invited', 'withdrawn']
-  WITH members, b, count(DISTINCT a) AS holders WHERE holders >= 2
-  MATCH (a)-[:SUBMITTED]->(x:Bid)-[:SENT_FROM|USES_DOCUMENT]->(b)
-  WHERE a IN members AND NOT coalesce(x.status, '') IN ['invited', 'withdrawn']
-  WITH DISTINCT a, b
+  WITH b, collect(DISTINCT a) AS holders WHERE size(holders) >= 2  // no walk back over the value's other bids
+  WITH b, holders ORDER BY size(holders) DESC, CASE WHEN b:IP THEN 0 ELSE 1 END, coalesce(b.value, b.hash)
+  LIMIT $trace_cap
+  UNWIND holders AS a
   RETURN a, CASE WHEN b:IP THEN 'BIDS_SENT_FROM' ELSE 'BIDS_USE_DOCUMENT' END AS rel, b
 }
 RETURN elementId(a) AS a_id, labels(a)[0] AS a_label, properties(a) AS a_props, rel,

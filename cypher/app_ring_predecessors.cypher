@@ -14,4 +14,4 @@ WITH old, shared, collect(e)[0] AS last
 RETURN old.id AS ring_id, shared, COUNT { (:Firm)-[:MEMBER_OF]->(old) } AS members,
        coalesce(old.status, 'open') AS status, old.assignee AS assignee, toString(last.at) AS last_event_at,
        last.user AS last_event_by
-ORDER BY shared DESC, last_event_at DESC, ring_id
+ORDER BY shared DESC, last.at DESC, ring_id

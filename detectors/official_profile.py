@@ -257,7 +257,8 @@ def _events(data: MarketData, params: Params, as_of: pd.Timestamp | None) -> dic
     ap["month"] = _month(ap["decided_at"].fillna(pd.Timestamp(as_of) if as_of is not None else pd.NaT))
     ap = ap.dropna(subset=["month"])
     ap["decided"] = ~ap["open"]
-    ap["counted"] = (ap["decided"] & ap["applied_at"].notna()) | ap["overdue"]  # open cases count once overdue
+    # open cases count once overdue; a decision of unknown days (dated before its application) is no case to time
+    ap["counted"] = (ap["decided"] & ap["applied_at"].notna() & ap["days"].notna()) | ap["overdue"]
     ap["decided_days"] = ap["days"].where(ap["decided"])
     ap["open_over"] = ap["open"] & ap["overdue"]
     ev = data.evaluations.dropna().drop_duplicates().copy()

@@ -250,8 +250,10 @@ FACT_MEANINGS: dict[str, str] = {
           "from a winner who knew)",
     "diff_pct": "how far the second-lowest bid sat above the lowest, in per cent",
     "budget_ratio": "lowest bid ÷ the tender's budget (near 1: little competition on price)",
-    "cohesion": "share of the members' co-bidding that is with each other",
-    "exclusivity": "share of the tenders where members met that had no outsider winning",
+    "cohesion": "half how much of the members' co-bidding is with each other (exclusivity), half how often "
+                "each pair of them met, ranked among the candidate groups",
+    "exclusivity": "share of the members' meetings with other bidders in a tender that were meetings with each "
+                   "other (1: they met no one else)",
     "turn_taking": "how regularly the winners took turns (0: none, 1: perfect rotation)",
     "winner_entropy": "how evenly the wins were shared among members (higher: more even)",
     "distinct_winners": "how many members won at least once",
@@ -259,9 +261,9 @@ FACT_MEANINGS: dict[str, str] = {
     "outsider_wins": "tenders won by a firm outside the group",
     "shared_tenders": "tenders where at least two members bid",
     "suppression": "members who stopped bidding where another member won",
-    "stability": "share of re-runs with other seeds that found the same group",
-    "weight": "how much a shared identifier counts: 1 ÷ the number of firms holding it (a business centre counts "
-              "little)",
+    "stability": "how alike the groups found again with other random seeds were (mean best Jaccard "
+                 "similarity, 1: the same members every time)",
+    "weight": "how much a shared identifier counts: less the more firms hold it (a business centre counts little)",
     "identifiers_shared": "phones, e-mails, addresses, owners, IPs or documents the members share",
     "lowest_won_share": "share of the category's tenders the lowest bid won (the award rule the price screens need)",
     "rank": "where the winning bid ranked among the tender's bids (1: lowest)",
@@ -320,7 +322,10 @@ def evidence_facts(evidence: Any) -> pd.DataFrame:
 def fact_meaning(fact: str) -> str | None:
     """What a fact of the evidence means (:data:`FACT_MEANINGS`, by its last part: ``components.speed.pvalue``
     is a p-value; ``…_pvalue`` and ``…_qvalue`` too), None for a term it does not explain."""
-    leaf = re.sub(r"\[[^]]*\]", "", fact).rsplit(".", 1)[-1]
+    path = re.sub(r"\[[^]]*\]", "", fact)
+    leaf = path.rsplit(".", 1)[-1]
+    if leaf == "weight" and path.startswith("components."):
+        return "the most points this component can add"
     if leaf in FACT_MEANINGS:
         return FACT_MEANINGS[leaf]
     for suffix in ("pvalue", "qvalue", "lift", "points", "expected", "observed"):
@@ -397,11 +402,13 @@ def tier(evidence: Any) -> str | None:
 
 
 RING_GRAPH_TENDERS = 60  # tenders a ring's graph draws (the first published); the page says when it cuts
+RING_GRAPH_TRACES = 20  # shared bid IPs and documents a ring's graph draws (those most members share)
 
 
 def ring_graph(db: Database, ring_id: str, tender_cap: int = RING_GRAPH_TENDERS) -> GraphElements:
     """Members, their tenders (winners marked), and the identifiers/persons members share."""
-    graph = graph_from_edge_rows(db.read("app_ring_graph", ring_id=ring_id, tender_cap=tender_cap))
+    graph = graph_from_edge_rows(db.read("app_ring_graph", ring_id=ring_id, tender_cap=tender_cap,
+                                         trace_cap=RING_GRAPH_TRACES))
     wins: dict[str, int] = {}
     for edge in graph.edges.values():
         if edge.type == "WON":
@@ -947,6 +954,7 @@ _EXAMPLE = re.compile(r"Example: (\{.*?\})(?:\s|$)")
 #: the console's $limit where a saved query's header gives no example
 DEFAULT_CONSOLE_LIMIT = 100
 _EXAMPLE_VALUE = re.compile(r"\$(\w+) \((?:string|int|float|bool)\b([^)]*)\)")
+_FIRST_TOKEN = re.compile(r'\s*("[^"]*"|[^\s,;:)]+)')
 
 
 def console_lists(saved: NamedQuery) -> bool:
@@ -961,10 +969,13 @@ def example_values(description: str) -> dict[str, str]:
     else the ``e.g. …`` of its declaration, ``null`` where it may be null (``$category (string, or null …)``)."""
     values: dict[str, str] = {}
     for name, rest in _EXAMPLE_VALUE.findall(description):
-        if "e.g." in rest:
-            values[name] = rest.split("e.g.", 1)[1].strip().rstrip(".")
+        example = _FIRST_TOKEN.match(rest.split("e.g.", 1)[1]) if "e.g." in rest else None
+        if example:  # the first value after "e.g.": "ring-ee2c…": the Rings page gives … is the id alone
+            values[name] = example.group(1)
         elif "or null" in rest:
             values[name] = "null"
+        elif "''" in rest:  # ('' for the first page): the empty string, not an empty box (null)
+            values[name] = '""'
     example = _EXAMPLE.search(description)
     if example:
         try:
@@ -973,6 +984,8 @@ def example_values(description: str) -> dict[str, str]:
             parsed = {}
         values.update({name: json.dumps(value, ensure_ascii=False) for name, value in parsed.items()
                        if isinstance(parsed, dict)})
+    for name in re.findall(r"\$(\w+) \(''", description):  # $after ('' for the first page)
+        values.setdefault(name, '""')
     if "limit" not in values and re.search(r"\$limit\b", description):
         values["limit"] = str(DEFAULT_CONSOLE_LIMIT)
     return values

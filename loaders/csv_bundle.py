@@ -414,10 +414,12 @@ def text_encoding(name: str) -> str:
     """The codec files are opened with for ``--encoding name``: Python's name for it, ``utf-8-sig`` for
     UTF-8 (so a byte-order mark is skipped); BundleError for a name Python does not know."""
     try:
-        codec = codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         raise BundleError(f"unknown encoding {name!r} (for example utf-8, gb18030, big5)") from None
-    return "utf-8-sig" if codec in ("utf-8", "utf-8-sig") else codec
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64, hex: codecs, but of no text file
+        raise BundleError(f"{name!r} is no text encoding (for example utf-8, gb18030, big5)")
+    return "utf-8-sig" if info.name in ("utf-8", "utf-8-sig") else info.name
 
 
 def _encoding_label(codec: str) -> str:
@@ -427,8 +429,8 @@ def _encoding_label(codec: str) -> str:
 def _decoded_line(path: Path, codec: str, line: int) -> str | None:
     """Line ``line`` of the file as ``codec`` reads it, None when the whole file does not decode so."""
     found = None
-    try:
-        with open(path, encoding=codec, newline="") as handle:
+    try:  # lines end at "\n" only, as check_encoding counts them
+        with open(path, encoding=codec, newline="\n") as handle:
             for number, text in enumerate(handle, start=1):
                 if number == line:
                     found = text.rstrip("\r\n")
@@ -445,15 +447,19 @@ def check_encoding(path: Path, codec: str = "utf-8-sig") -> None:
     label, line = _encoding_label(codec), 1
     with open(path, "rb") as handle:
         while block := handle.read(ENCODING_BLOCK):
+            state = decoder.getstate()
             try:
-                decoder.decode(block)
+                text = decoder.decode(block)
             except UnicodeDecodeError as error:
-                line += block[: max(error.start, 0)].count(b"\n")
+                # the lines before the bad byte, counted in text ("\n" is no byte 0x0A in UTF-16)
+                before = codecs.getincrementaldecoder(codec)("replace")
+                before.setstate(state)
+                line += before.decode(block[: max(error.start, 0)]).count("\n")
                 raise BundleError(
                     f"{path.name} is not {label} (byte {error.object[error.start:error.start + 1]!r} near "
                     f"line {line}); {_encoding_advice(path, codec, line)}"
                 ) from None
-            line += block.count(b"\n")
+            line += text.count("\n")
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -930,7 +936,7 @@ def default_source(directory: Path) -> str:
 def load_bundle(
     directory: Path, db: Any, rejects_path: Path | None = None, batch_size: int = DEFAULT_BATCH,
     source: str | None = None, progress: Progress | None = None, files: list[BundleFile] | None = None,
-    prune: float | None = None,
+    prune: float | None = None, encoding: str = DEFAULT_ENCODING,
 ) -> LoadReport:
     """Load the bundle in ``directory`` into ``db`` (a :class:`graph.db.Database`).
 
@@ -944,7 +950,7 @@ def load_bundle(
     from graph.writer import GraphWriter
 
     started = time.monotonic()
-    files = files if files is not None else preflight(directory)
+    files = files if files is not None else preflight(directory, encoding)
     source = source or default_source(directory)
     rejects_path = rejects_path or directory / "rejects.csv"
     writer = GraphWriter(db, source, batch_size=batch_size)

@@ -53,8 +53,8 @@ st.markdown(f"### {md(ring_id)} · score {ring['score']:.0f}")
 no_longer_found(ring, "ring")
 if ring["explanation"]:
     st.markdown(f"> {md(ring['explanation'])}")
-earlier = load(app_queries.ring_predecessors, ring_id)
-if not earlier.empty:
+earlier = load(app_queries.ring_predecessors, ring_id) if ring["active"] else None  # a ring found now
+if earlier is not None and not earlier.empty:
     st.info("Investigators triaged an earlier ring, which the latest run no longer finds, with members of this one: "
             + "; ".join(f"{md(r.ring_id)} ({r.shared} of its {r.members} members here; {md(r.status)}"
                         + (f", assigned to {md(r.assignee)}" if r.assignee else "")

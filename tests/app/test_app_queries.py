@@ -81,6 +81,19 @@ def test_evidence_facts_pair_values_with_thresholds_baselines_and_contributions(
     assert app_queries.fact_meaning("components.frequency_approvals.qvalue").startswith("the chance adjusted")
     assert app_queries.fact_meaning("tenders[3].speed_pvalue") == app_queries.FACT_MEANINGS["pvalue"]
     assert app_queries.fact_meaning("thresholds.min_cobids") is None
+    assert app_queries.fact_meaning("components.price.weight") == "the most points this component can add"
+    assert app_queries.fact_meaning("identifiers[0].weight").startswith("how much a shared identifier counts")
+
+
+def test_console_examples_are_the_values_alone_and_an_empty_string_is_no_null():
+    from graph.cypher import named
+
+    # 'e.g. "ring-…": the Rings page gives each ring's id' pre-filled all of it, which matched nothing
+    assert app_queries.example_values(named("analyst_ring_subgraph").description)["ring_id"].startswith('"ring-')
+    assert app_queries.example_values(named("analyst_ring_subgraph").description)["ring_id"].endswith('"')
+    assert app_queries.example_values(named("read_bids").description) == {"after": '""', "limit": "100"}
+    assert app_queries.console_value('""') == ""  # the first page, where an empty box (null) read nothing
+    assert app_queries.example_values(named("analyst_same_tender_bid_traces").description) == {"limit": "50"}
 
 
 def test_an_assignment_period_is_said_in_words_with_its_open_ends():
@@ -485,6 +498,24 @@ def test_ring_graph_draws_only_persons_identifiers_and_bid_traces_two_members_sh
     senders = {graph.nodes[edge.source].caption for edge in graph.edges.values() if edge.target == ip}
     assert senders == {"Alpha Build", "Beta Build"}
     assert {edge.type for edge in graph.edges.values() if edge.target == ip} == {"BIDS_SENT_FROM"}
+    # at most trace_cap such values: documents reused in hundreds of tenders must not crowd the tenders out
+    capped = market_db.read("app_ring_graph", ring_id="RING-1", tender_cap=60, trace_cap=0)
+    assert not [row for row in capped if row["b_label"] in ("IP", "Document")]
+    assert {row["b_label"] for row in capped} >= {"Tender", "Phone", "Address"}
+
+
+def test_a_decision_dated_before_its_application_has_no_days_on_the_pages_either(market_db):
+    """The profile detector reads such a decision (a data error) as of unknown days; the Officials and
+    Closeness pages averaged its negative days in (a review)."""
+    before = app_queries.official_workload(market_db).set_index("official_id").loc["O1", "mean_approval_days"]
+    times = app_queries.pair_approval_times(market_db, "O1", "F5")
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (o:Official {id: 'O1'}), (f:Firm {id: 'F5'}) "
+                    "CREATE (o)-[:DECIDED]->(:Approval {id: 'A-back', kind: 'permit', applied_at: date('2024-03-10'), "
+                    "decided_at: date('2024-03-04'), decision: 'granted', statutory_days: 20})<-[:APPLIED]-(f)").consume()
+    record = app_queries.official_workload(market_db).set_index("official_id").loc["O1"]
+    assert record["mean_approval_days"] == before and record["overdue"] >= 0
+    pd.testing.assert_frame_equal(app_queries.pair_approval_times(market_db, "O1", "F5"), times)
 
 
 def test_pending_approvals_count_overdue_to_the_datas_last_day_and_activity_keeps_to_the_period(market_db):

@@ -155,6 +155,8 @@ def test_a_decision_dated_before_its_application_is_work_but_not_timed_and_a_row
     assert totals["approval_days"] == 14.0
     ap = op.approval_overdue(data.approvals, op.as_of_date(data))
     assert np.isnan(ap["days"].iloc[1]) and not ap["overdue"].iloc[1]
+    march = op.official_profile_frame(data, pairs=[]).set_index("month").loc[pd.Timestamp("2024-03-01")]
+    assert (march["approvals"], march["approval_cases"]) == (1, 0)  # work done, no case on time or late
 
 
 # --------------------------------------------------------------------------- the frame

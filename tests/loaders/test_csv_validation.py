@@ -243,6 +243,20 @@ def test_an_unknown_encoding_or_a_file_that_is_no_gb18030_either_says_what_to_do
     assert "gb18030" not in str(raised.value)  # "é," is no GB18030: no hint to read it so
     frames, rejects = read_bundle(tmp_path, encoding="latin-1")
     assert rejects == [] and list(frames["firms"]["name"]) == ["Société"]
+    with pytest.raises(BundleError, match="'rot13' is no text encoding"):  # a codec, but of no text file
+        preflight(tmp_path, "rot13")
+
+
+def test_the_bad_line_is_counted_in_text_whatever_the_encoding(tmp_path: Path) -> None:
+    # in UTF-16 "上" is the bytes 0A 4E: counted as bytes, each row of it was a line more ("near line 12")
+    rows = "firm_id,name\n" + "".join(f"F{i},上海\n" for i in range(5))
+    (tmp_path / "firms.csv").write_bytes(rows.encode("utf-16-le") + b"\x00\xd8" + "x\n".encode("utf-16-le"))
+    with pytest.raises(BundleError, match=r"is not UTF-16-LE .*near line 7"):
+        preflight(tmp_path, "utf-16-le")
+    # and the GB18030 hint quotes the line it names, a carriage return inside a quoted cell notwithstanding
+    (tmp_path / "firms.csv").write_bytes('firm_id,name\nF1,"x\ry"\nF2,ok\nF3,甲\n'.encode("gb18030"))
+    with pytest.raises(BundleError, match=r"near line 4\).* line 4 is 'F3,甲'"):
+        preflight(tmp_path)
 
 
 def test_empty_folder_and_empty_file_are_input_errors(tmp_path: Path) -> None:
