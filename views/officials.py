@@ -117,11 +117,15 @@ else:
                   inspections=("activity", lambda a: int((a == "inspection").sum())),
                   passes=("outcome", lambda o: int((plain_text(o).isin(PASSED_RESULTS)
                                                     & (activity.loc[o.index, "activity"] == "inspection")).sum())),
+                  approvals=("activity", lambda a: int((a == "approval").sum())),
                   evaluated_bids=("activity", lambda a: int((a == "evaluation").sum())),
                   wins_evaluated=("outcome", lambda o: int((o == "won").sum())))
              .reset_index())
     late = activity[(activity["activity"] == "approval") & (activity["days"] > activity["statutory_days"])]
     firms["overdue_approvals"] = firms["firm_id"].map(late.groupby("firm_id").size()).fillna(0).astype(int)
+    decided = activity[(activity["activity"] == "approval") & (activity["outcome"] != "pending")
+                       & (activity["days"] >= 0)]  # decided ones, timed: an approver's record too
+    firms["median_approval_days"] = firms["firm_id"].map(decided.groupby("firm_id")["days"].median())
     firms = firms.sort_values("activities", ascending=False)
     firms["case_officer"] = firms["firm_id"].map(assignments.set_index("firm_id")["case_officer"]).fillna("")
     st.markdown("**Firms this official dealt with most** (case officer: the period the official is the firm's "

@@ -394,6 +394,9 @@ def test_officials_page_record_and_drill_down(market_db):
     assert list(app_queries.case_events(market_db, "OFF-1")["action"]) == ["status"]
     firms = table(at, "firm_id", "overdue_approvals").set_index("firm_id")
     assert firms.loc["F5", "inspections"] == 6 and firms.loc["F6", "overdue_approvals"] == 2
+    # an approver's record too: approvals per firm and their median days (an app review found none)
+    assert firms.loc["F5", ["approvals", "median_approval_days"]].tolist() == [3, 2.0]
+    assert firms.loc["F6", ["approvals", "median_approval_days"]].tolist() == [3, 25.0]
     assert firms.loc["F6", "case_officer"] == "since 2024-02-01" and firms.loc["F5", "case_officer"] == ""
     assigned = table(at, "firm_name", "case_officer")  # every assigned firm, with or without activity
     assert assigned[["firm_id", "case_officer"]].values.tolist() == [["F6", "since 2024-02-01"]]
