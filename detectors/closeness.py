@@ -186,7 +186,7 @@ from detectors.inference import (
     shrunk_rate,
     tarone_bh_qvalues,
 )
-from detectors.market import FAILED_RESULTS, PASSED_RESULTS, MarketData, plain_text
+from detectors.market import FAILED_RESULTS, PASSED_RESULTS, MarketData, once_per_id, plain_text
 
 __all__ = ["NAME", "Params", "detect", "pair_frame", "gate", "granted", "assigned"]
 
@@ -342,7 +342,7 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows naming an official and a firm, ids as text; a record read twice (its id repeated) once."""
     frame = frame.dropna(subset=[OID, FID]).astype({OID: str, FID: str})
     key = next((c for c in ("inspection_id", "approval_id") if c in frame.columns), None)
-    return frame if key is None else frame[frame[key].isna() | ~frame[key].duplicated()]
+    return frame if key is None else once_per_id(frame, key)
 
 
 def _decided_day(approvals: pd.DataFrame) -> pd.Series:

@@ -88,6 +88,13 @@ def plain_text(values: pd.Series) -> pd.Series:
     return values.astype("string").str.strip().str.lower()
 
 
+def once_per_id(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """``frame`` with a record read twice (its ``key`` repeated) once: the first row of each id, and every
+    row without one. An inspection or approval id names one record; a bid id does not (a consortium's bid
+    is one row per partner)."""
+    return frame[frame[key].isna() | ~frame[key].duplicated()]
+
+
 def stripped(values: pd.Series) -> pd.Series:
     """``values.astype(str).str.strip()``, an order of magnitude faster when every value is a
     string (one list comprehension instead of pandas' per-element machinery; a market has

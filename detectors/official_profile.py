@@ -78,7 +78,7 @@ from scipy import stats
 
 from detectors import closeness
 from detectors.finding import Finding, between, counted, labelled, span, yearly
-from detectors.market import FAILED_RESULTS, PASSED_RESULTS, MarketData, plain_text
+from detectors.market import FAILED_RESULTS, PASSED_RESULTS, MarketData, once_per_id, plain_text
 
 __all__ = ["NAME", "Params", "detect", "official_profile_frame", "official_totals", "robust_z",
            "funnel_z", "period_deviation", "approval_overdue", "as_of_date"]
@@ -243,16 +243,14 @@ def _closeness_best(data: MarketData, pairs: Sequence[Finding] | None,
 
 def _events(data: MarketData, params: Params, as_of: pd.Timestamp | None) -> dict[str, pd.DataFrame]:
     insp = data.inspections.dropna(subset=[OID, "date"])
-    insp = insp[insp["inspection_id"].isna() | ~insp["inspection_id"].duplicated()].copy()  # a row read twice
+    insp = once_per_id(insp, "inspection_id").copy()  # a row read twice
     insp["month"] = _month(insp["date"])
     insp["passed"] = plain_text(insp["result"]).isin(params.passed_results)
     insp["passed"] = insp["passed"].fillna(False).where(insp["result"].notna())
     insp = _expected_failures(insp, params)
     # a decision without an application date is still work done in its month; only its days
     # and overdue need the application (an open one without it has neither month nor days)
-    approvals = data.approvals.dropna(subset=[OID])
-    approvals = approvals[approvals["approval_id"].isna() | ~approvals["approval_id"].duplicated()]  # read twice
-    ap = approval_overdue(approvals, as_of)
+    ap = approval_overdue(once_per_id(data.approvals.dropna(subset=[OID]), "approval_id"), as_of)  # read twice
     ap = ap[ap["applied_at"].notna() | ap["decided_at"].notna()]
     ap["month"] = _month(ap["decided_at"].fillna(pd.Timestamp(as_of) if as_of is not None else pd.NaT))
     ap = ap.dropna(subset=["month"])

@@ -1701,7 +1701,7 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
                       f"{counted(n_cover, 'tender')} a member won ({FLAG_SHARE * n_cover:.0f} expected)")
     if row.get("n_priced"):
         cv, base = row["median_cv"], row["baseline_cv"]
-        verb = "was" if row["n_flagged"] == 1 else "were"
+        verb = "was" if row["n_flagged"] in (0, 1) else "were"  # "none of the 6 … was", "1 of 6 … was"
         market, markets = {"market": ("the market", "the market's"),
                            "uncategorised": ("the tenders without a category", "those of the tenders without a category"),
                            "categories": ("their categories", "their categories'"),  # each tender against its own
@@ -1716,7 +1716,6 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
             and row["n_flagged"] >= 5 else ""
         share = f"none of the {row['n_priced']}" if not row["n_flagged"] else \
             f"{'only ' if fewer else ''}{row['n_flagged']} of {row['n_priced']}"
-        verb = "was" if not row["n_flagged"] else verb
         phrase = "" if by_covers else (
             f"{share} priced tenders {verb} among the "
             f"most cover-bid-like fifth of {market} ({expected:.0f} expected{' by chance' if fewer else ''}{during})")
