@@ -43,6 +43,7 @@ from typing import Any
 from graph.db import DEFAULT_BATCH
 from graph.model import MAX_COMPOSED_KEY_BYTES
 from loaders.csv_bundle import (
+    DEFAULT_CODEC,
     DEFAULT_ENCODING,
     EXIT_INPUT,
     EXIT_OK,
@@ -299,7 +300,7 @@ def _comparable(value: Any) -> Any:
 
 def stream_table(
     path: Path, header: list[str], sink: RowSink, columns: TableColumns, prefix: str, rejects: RejectLog,
-    batch_size: int = DEFAULT_BATCH, progress: Progress | None = None, codec: str = "utf-8-sig",
+    batch_size: int = DEFAULT_BATCH, progress: Progress | None = None, codec: str = DEFAULT_CODEC,
 ) -> FileStats:
     """Validate the table (text in ``codec``: :func:`loaders.csv_bundle.text_encoding`) chunk by chunk and
     hand the graph rows to ``sink``; its statistics."""
@@ -358,7 +359,7 @@ def _tender_of(record: Record, header: list[str], column: str) -> str | None:
         return None
 
 
-def _table_scan(path: Path, header: list[str], columns: TableColumns, codec: str = "utf-8-sig") -> tuple[set[str], bool]:
+def _table_scan(path: Path, header: list[str], columns: TableColumns, codec: str = DEFAULT_CODEC) -> tuple[set[str], bool]:
     """Every firm the table names, and whether its winner column names firms (a first pass over the
     file, keeping only the ids and the winner cells), so that a winner cell naming another firm of
     the tender is known as a firm, wherever its row is.

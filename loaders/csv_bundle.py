@@ -405,6 +405,8 @@ def parse_value(spec: Field, text: str) -> Any:
 # ------------------------------------------------------------------------ reading files
 #: the encoding files are read in unless ``--encoding`` names another (a UTF-8 byte-order mark is skipped)
 DEFAULT_ENCODING = "utf-8"
+#: the codec that reads it (:func:`text_encoding`)
+DEFAULT_CODEC = "utf-8-sig"
 #: the encoding a file that is not UTF-8 is tried in for the error's hint: GB18030 reads GBK and GB2312,
 #: what Excel on Chinese Windows saves a "CSV" in
 HINT_ENCODING = "gb18030"
@@ -419,11 +421,11 @@ def text_encoding(name: str) -> str:
         raise BundleError(f"unknown encoding {name!r} (for example utf-8, gb18030, big5)") from None
     if not getattr(info, "_is_text_encoding", True):  # rot13, base64, hex: codecs, but of no text file
         raise BundleError(f"{name!r} is no text encoding (for example utf-8, gb18030, big5)")
-    return "utf-8-sig" if info.name in ("utf-8", "utf-8-sig") else info.name
+    return DEFAULT_CODEC if info.name in ("utf-8", "utf-8-sig") else info.name
 
 
 def _encoding_label(codec: str) -> str:
-    return "UTF-8" if codec == "utf-8-sig" else codec.upper().replace("_", "-")
+    return "UTF-8" if codec == DEFAULT_CODEC else codec.upper().replace("_", "-")
 
 
 def _decoded_line(path: Path, codec: str, line: int) -> str | None:
@@ -439,7 +441,7 @@ def _decoded_line(path: Path, codec: str, line: int) -> str | None:
     return found
 
 
-def check_encoding(path: Path, codec: str = "utf-8-sig") -> None:
+def check_encoding(path: Path, codec: str = DEFAULT_CODEC) -> None:
     """Decode the whole file in blocks with ``codec`` (:func:`text_encoding`); BundleError naming the
     line of the first bad byte. A UTF-8 file that reads as GB18030 is named so, with the line it would
     read as, for the user to judge (a Western file can decode as GB18030 too, into nonsense)."""
@@ -491,7 +493,7 @@ class Record:
         return f"lines {self.line}–{self.end}" if self.end > self.line else f"line {self.line}"
 
 
-def read_header(path: Path, codec: str = "utf-8-sig") -> list[str]:
+def read_header(path: Path, codec: str = DEFAULT_CODEC) -> list[str]:
     with open(path, encoding=codec, newline="") as handle:
         try:
             header = next(csv.reader(handle))
@@ -551,7 +553,7 @@ class BundleFile:
     path: Path
     header: list[str]
     unknown_columns: tuple[str, ...] = ()  # header names that are no column of the file: not loaded
-    codec: str = "utf-8-sig"  # what the file is read with (text_encoding)
+    codec: str = DEFAULT_CODEC  # what the file is read with (text_encoding)
 
     def unknown_columns_warning(self) -> str | None:
         """The warning the load prints for header names it does not read (a misspelt column would
@@ -569,7 +571,7 @@ class BundleFile:
         return f"{self.spec.filename}: column(s) {names} are not bundle columns and are not loaded{meant}"
 
 
-def preflight_file(path: Path, required: Sequence[str], codec: str = "utf-8-sig") -> list[str]:
+def preflight_file(path: Path, required: Sequence[str], codec: str = DEFAULT_CODEC) -> list[str]:
     """Encoding and header checks of one file; its header, or BundleError listing what is wrong."""
     check_encoding(path, codec)
     header = read_header(path, codec)
