@@ -401,14 +401,15 @@ def tier(evidence: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-RING_GRAPH_TENDERS = 60  # tenders a ring's graph draws (the first published); the page says when it cuts
-RING_GRAPH_TRACES = 20  # shared bid IPs and documents a ring's graph draws (those most members share)
+GROUP_GRAPH_TENDERS = 60  # tenders a group's graph draws (the first published); the page says when it cuts
+GROUP_GRAPH_TRACES = 20  # shared bid IPs and documents a group's graph draws (those most members share)
 
 
-def ring_graph(db: Database, ring_id: str, tender_cap: int = RING_GRAPH_TENDERS) -> GraphElements:
-    """Members, their tenders (winners marked), and the identifiers/persons members share."""
-    graph = graph_from_edge_rows(db.read("app_ring_graph", ring_id=ring_id, tender_cap=tender_cap,
-                                         trace_cap=RING_GRAPH_TRACES))
+def group_graph(db: Database, finding_id: str, tender_cap: int = GROUP_GRAPH_TENDERS) -> GraphElements:
+    """A ring's or a linked-bidders alert's firms, their tenders (winners marked), and the identifiers and
+    persons two or more of them share."""
+    graph = graph_from_edge_rows(db.read("app_group_graph", finding_id=finding_id, tender_cap=tender_cap,
+                                         trace_cap=GROUP_GRAPH_TRACES))
     wins: dict[str, int] = {}
     for edge in graph.edges.values():
         if edge.type == "WON":
@@ -422,11 +423,12 @@ def ring_graph(db: Database, ring_id: str, tender_cap: int = RING_GRAPH_TENDERS)
     return graph
 
 
-def ring_bids(db: Database, ring_id: str) -> pd.DataFrame:
-    """Bids in the ring's tenders with ``pct_above_winner`` = 100·(bid / winning bid − 1)
-    (:func:`bid_spreads`); cover bids show up as losers sitting a small, steady percentage above it.
+def group_bids(db: Database, finding_id: str) -> pd.DataFrame:
+    """Bids in the tenders of a ring or of a linked-bidders alert, with ``pct_above_winner`` =
+    100·(bid / winning bid − 1) (:func:`bid_spreads`); cover bids show up as losers sitting a small,
+    steady percentage above it.
     """
-    frame = db.read_frame("app_ring_bids", ring_id=ring_id)
+    frame = db.read_frame("app_group_bids", finding_id=finding_id)
     return bid_spreads(distinct_names(frame))
 
 
@@ -492,7 +494,7 @@ def bid_spreads(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def win_rotation(bids: pd.DataFrame) -> pd.DataFrame:
-    """One row per tender: date and winner, from :func:`ring_bids` output."""
+    """One row per tender: date and winner, from :func:`group_bids` output."""
     if bids.empty:
         return pd.DataFrame(columns=["tender_id", "published_at", "winner", "is_member"])
     # one winner per tender: a member before an outsider (a ring member who won one lot is a rotation fact)
@@ -504,7 +506,7 @@ def win_rotation(bids: pd.DataFrame) -> pd.DataFrame:
 
 
 def wins_by_region(bids: pd.DataFrame) -> pd.DataFrame:
-    """Tenders won by each ring member in each region (members × regions), from :func:`ring_bids`.
+    """Tenders won by each ring member in each region (members × regions), from :func:`group_bids`.
 
     Market allocation shows as one member per region; empty unless members won in at least
     two regions.
@@ -1085,11 +1087,11 @@ def is_write_refusal(error: Exception) -> bool:
 # -- warm-up ----------------------------------------------------------------------------
 def warm_up(db: Database) -> int:
     """Run each page's queries once, and each drill-down once for the first ring, tender, pair, firm,
-    official and finding the lists give, so that the server has planned them before an investigator
-    opens a page. After a restart (the nightly backup's) a page's first visit took 1–3 s at demo
-    scale 10, most of it query planning, against 0.2–0.7 s once every query had run (a review that
-    timed every page). Returns the number of queries run; one that fails is skipped (a warm-up
-    never fails a start or a page)."""
+    official, finding and linked-bidders group the lists give, so that the server has planned them
+    before an investigator opens a page. After a restart (the nightly backup's) a page's first visit
+    took 1–3 s at demo scale 10, most of it query planning, against 0.2–0.7 s once every query had
+    run (a review that timed every page). Returns the number of queries run; one that fails is
+    skipped (a warm-up never fails a start or a page)."""
     def first(frame: pd.DataFrame, *columns: str) -> list[Any]:
         return [frame[c].iloc[0] for c in columns] if not frame.empty and set(columns) <= set(frame) else []
 
@@ -1110,8 +1112,8 @@ def warm_up(db: Database) -> int:
     ring_list, tender_list, pair_list = call(rings), call(tenders), call(pairs)
     firm_list, case_list = call(firms_flagged), call(cases)
     for ring_id in first(ring_list, "ring_id"):
-        call(ring_graph, ring_id)
-        call(ring_bids, ring_id)
+        call(group_graph, ring_id)
+        call(group_bids, ring_id)
         call(ring_predecessors, ring_id)
     for tender_id in first(tender_list, "tender_id"):
         call(tender_bids, tender_id)
@@ -1126,4 +1128,8 @@ def warm_up(db: Database) -> int:
             call(of_firm, firm_id)
     for finding_id in first(case_list, "finding_id"):
         call(case_file, finding_id)
+    if "kind" in case_list:  # a group of linked bidders, drawn on Cases as a ring is on Rings
+        for finding_id in first(case_list[case_list["kind"] == "linked_bidders"], "finding_id"):
+            call(group_graph, finding_id)
+            call(group_bids, finding_id)
     return ran

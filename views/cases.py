@@ -1,5 +1,6 @@
 """Cases page: every ring, official–firm pair, linked-bidders, risky-tender and red-flag finding is a case with a status,
-an assignee and comments; each change is an append-only CaseEvent (who, when)."""
+an assignee and comments; each change is an append-only CaseEvent (who, when). A ring or a group of linked bidders is
+drawn with its tenders and bids, as on the Rings page (linked bidders have no page of their own)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ from views.common import (
     triaged,
     without_weak,
 )
+from views.firm_group import show_firm_group
 from views.triage import STATUS_LABELS, triage_panel
+
+GROUP_KINDS = ("ring", "linked_bidders")  # a group of firms and their tenders: drawn as on the Rings page
 
 db = require_database()
 st.title("Cases")
@@ -64,6 +68,8 @@ if case is not None:
     subjects = case.get("subjects") or []
     if subjects:
         st.caption("Subjects: " + ", ".join(md(f"{s['label']} {s['name']} ({s['id']})") for s in subjects[:20]))
+    if case["kind"] in GROUP_KINDS:
+        show_firm_group(finding_id, int(case.get("tenders") or 0), "ring" if case["kind"] == "ring" else "group")
     with st.expander("Every fact behind the score"):
         show_facts(case.get("evidence"), key="case_facts", height="auto")
     triage_panel(db, finding_id, key="cases")

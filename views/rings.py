@@ -6,7 +6,6 @@ from __future__ import annotations
 import streamlit as st
 
 from graph import app_queries
-from views.charts import bid_spread_figure, win_rotation_figure
 from views.common import (
     found_column,
     load,
@@ -20,7 +19,7 @@ from views.common import (
     triaged,
     without_weak,
 )
-from views.graph_view import show_graph
+from views.firm_group import show_firm_group
 from views.triage import triage_panel
 
 db = require_database()
@@ -64,28 +63,7 @@ if earlier is not None and not earlier.empty:
             + ". A ring whose members changed by half or more is a new ring; turn on \"Include rings the latest "
               "run no longer found\" to read the earlier one, or see Cases.")
 
-st.markdown("**Members, their tenders and what they share** (red border: won a tender here; red edge: WON)")
-show_graph(load(app_queries.ring_graph, ring_id), key=f"ring_graph_{ring_id}", height=520)
-if ring["tenders"] > app_queries.RING_GRAPH_TENDERS:
-    st.caption(f"The graph draws the first {app_queries.RING_GRAPH_TENDERS} of the ring's {ring['tenders']} tenders "
-               "(by publication); its red borders count wins among those. The chart below and the facts read them all.")
-
-bids = load(app_queries.ring_bids, ring_id)
-if bids.empty:
-    st.caption("No bids recorded for this ring's tenders.")
-else:
-    st.markdown("**Bids in the ring's tenders: % above the winning bid** — cover bids sit in a narrow band "
-                "just above the winner")
-    st.plotly_chart(bid_spread_figure(bids), key=f"ring_bids_chart_{ring_id}", width="stretch")
-    rotation = app_queries.win_rotation(bids)
-    if not rotation.empty:
-        st.markdown("**Who won, over time** — rotation shows as winners taking turns")
-        members = tuple(sorted(bids.loc[bids["is_member"].astype(bool), "firm_name"].dropna().unique()))
-        st.plotly_chart(win_rotation_figure(rotation, members), key=f"ring_rotation_chart_{ring_id}", width="stretch")
-    where = app_queries.wins_by_region(bids)
-    if not where.empty:
-        st.markdown("**Who won where** — market allocation shows as one member winning in each region")
-        show_table(where, key=f"ring_wins_by_region_{ring_id}", width="stretch")
+show_firm_group(ring_id, int(ring["tenders"]), "ring")
 
 st.markdown("**Every fact behind the score** (with the thresholds the detector used)")
 show_facts(ring["evidence"], key="ring_facts")

@@ -10,7 +10,7 @@ Who is who (the tests check these by eye):
 * Pair PAIR-1 = official O1 (D1) and firm F5: O1 passed all 6 inspections of F5 and decided its
   3 approvals in 2 days, while peer O2 failed F5 once; O1 is related to P2, a shareholder of F5.
   O1 decided 2 of F6's approvals after 25 days against 20 statutory days (overdue).
-* LB-1: linked bidders F1, F2 (shared phone). OFF-1: official-profile finding on O1.
+* LB-1: linked bidders F1, F2 (shared phone), who met in T1–T6. OFF-1: official-profile finding on O1.
 * TR-1: tender risk on T2 (score 70): F1's and F2's bids in T2 were sent from the same IP
   10.0.0.7; F3's bid in T2 used a document no other bid used. RF-1: two Cardinal red flags on T3;
   RF-2: two on department D2 as a buyer.
@@ -171,6 +171,8 @@ def market(with_findings: bool = True) -> tuple[list[dict[str, Any]], list[dict[
             props.update(member_ids=subjects, tender_ids=[f"T{i}" for i in range(1, 7)] if fid == "RING-1" else [])
         else:
             props["subject_ids"] = subjects
+            if fid == "LB-1":  # where the linked bidders met: every tender of F1 and F2
+                props["tender_ids"] = [f"T{i}" for i in range(1, 7)]
         nodes.append(_node(label, **props))
         rels.append(_rel("DetectorRun", "RUN-1", "FOUND", label, fid))
         for subject in subjects:
@@ -179,7 +181,8 @@ def market(with_findings: bool = True) -> tuple[list[dict[str, Any]], list[dict[
                 rels.append(_rel("Firm", subject, "MEMBER_OF", "Ring", fid))
             else:
                 rels.append(_rel("Alert", fid, "CONCERNS", subject_label, subject))
-    rels += [_rel("Ring", "RING-1", "CONCERNS", "Tender", f"T{i}") for i in range(1, 7)]
+    rels += [_rel(label, fid, "CONCERNS", "Tender", f"T{i}") for label, fid in (("Ring", "RING-1"), ("Alert", "LB-1"))
+             for i in range(1, 7)]
     return nodes, rels
 
 

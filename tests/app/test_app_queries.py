@@ -472,7 +472,7 @@ def test_cases_read_inactive_findings_only_when_asked(market_db):
 def test_ring_bids_list_each_bid_once_when_a_tender_has_several_winners(market_db):
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("MATCH (t:Tender {id: 'T2'}), (f:Firm {id: 'F1'}) CREATE (t)-[:AWARDED_TO]->(f)").consume()
-    bids = app_queries.ring_bids(market_db, "RING-1")
+    bids = app_queries.group_bids(market_db, "RING-1")
     assert len(bids) == 20 and not bids.duplicated(["tender_id", "firm_id"]).any()  # one row per bid
     t2 = bids[bids["tender_id"] == "T2"].set_index("firm_id")
     assert list(t2.loc[["F2", "F1", "F3"], "is_winner"]) == [True, True, False]
@@ -485,7 +485,7 @@ def test_ring_graph_draws_only_persons_identifiers_and_bid_traces_two_members_sh
         session.run("MATCH (f:Firm {id: 'F1'}) CREATE (p:Person {id: 'P77', name: 'Solo Owner'}) "
                     "CREATE (p)-[:LEGAL_REP_OF]->(f), (p)-[:SHAREHOLDER_OF {share: 0.6}]->(f) "
                     "CREATE (:Phone {value: '13900000077'})<-[:HAS_PHONE]-(f)").consume()
-    graph = app_queries.ring_graph(market_db, "RING-1")
+    graph = app_queries.group_graph(market_db, "RING-1")
     names = {node.caption for node in graph.nodes.values()}
     assert "Solo Owner" not in names and "13900000077" not in names
     assert {"Pat Owner", "13800000001", "1 Ring Road"} <= names
@@ -499,9 +499,27 @@ def test_ring_graph_draws_only_persons_identifiers_and_bid_traces_two_members_sh
     assert senders == {"Alpha Build", "Beta Build"}
     assert {edge.type for edge in graph.edges.values() if edge.target == ip} == {"BIDS_SENT_FROM"}
     # at most trace_cap such values: documents reused in hundreds of tenders must not crowd the tenders out
-    capped = market_db.read("app_ring_graph", ring_id="RING-1", tender_cap=60, trace_cap=0)
+    capped = market_db.read("app_group_graph", finding_id="RING-1", tender_cap=60, trace_cap=0)
     assert not [row for row in capped if row["b_label"] in ("IP", "Document")]
     assert {row["b_label"] for row in capped} >= {"Tender", "Phone", "Address"}
+
+
+def test_a_linked_bidders_group_is_drawn_with_its_tenders_and_only_what_its_own_firms_share(market_db):
+    """LB-1 = F1 and F2, who share a phone and met in T1–T6 (an app review: linked bidders had no drill-down).
+    F3 bid in those tenders and shares an address with F2 and an owner with F1, but is no member of the group."""
+    graph = app_queries.group_graph(market_db, "LB-1")
+    firms = {node.caption: node for node in graph.nodes.values() if node.label == "Firm"}
+    assert set(firms) == {"Alpha Build", "Beta Build"}
+    names = {node.caption for node in graph.nodes.values()}
+    assert "13800000001" in names and "1 Ring Road" not in names and "Pat Owner" not in names
+    assert {node.props["id"] for node in graph.nodes.values() if node.label == "Tender"} == {f"T{i}" for i in range(1, 7)}
+    won = {graph.nodes[e.source].caption for e in graph.edges.values() if e.type == "WON"}
+    assert won == {"Alpha Build", "Beta Build"} and firms["Alpha Build"].props["tenders_won_here"] == 2
+    bids = app_queries.group_bids(market_db, "LB-1")
+    members = bids.drop_duplicates("firm_id").set_index("firm_id")["is_member"]
+    assert members.to_dict() == {"F1": True, "F2": True, "F3": False, "F4": False}
+    assert set(bids["tender_id"]) == {f"T{i}" for i in range(1, 7)}
+    assert app_queries.finding(market_db, "LB-1")["tenders"] == 6
 
 
 def test_a_decision_dated_before_its_application_has_no_days_on_the_pages_either(market_db):
@@ -639,11 +657,11 @@ def test_warm_up_runs_every_page_query_and_each_drill_down_once(market_db):
             return recorded
 
     count = app_queries.warm_up(Recording())
-    drill_downs = {"app_ring_graph", "app_ring_bids", "app_ring_predecessors", "app_tender_bids", "app_pair_inspection_rates",
+    drill_downs = {"app_group_graph", "app_group_bids", "app_ring_predecessors", "app_tender_bids", "app_pair_inspection_rates",
                    "app_pair_approval_times", "app_pair_committee_tenders", "app_pair_ties", "app_official_activity",
                    "app_official_assignments", "app_firm_findings", "app_firm_activity", "app_finding",
                    "app_case_events"}
     pages = {"app_label_counts", "app_rings", "app_tenders", "app_pairs", "app_cases", "app_firms_flagged",
              "app_official_workload", "app_activity_range", "app_departments", "app_top_findings"}
     assert drill_downs | pages <= set(ran), sorted((drill_downs | pages) - set(ran))
-    assert count == 31  # every call succeeded: 12 pages, 5 lists, and 14 drill-downs of the ids they gave
+    assert count == 33  # every call succeeded: 12 pages, 5 lists, and 16 drill-downs of the ids they gave

@@ -241,7 +241,7 @@ def test_rings_page_graph_bids_facts_and_triage(market_db):
     assert ranked.iloc[0]["members"] == 3 and ranked.iloc[0]["tenders"] == 6
     assert at.selectbox(key="ring_pick").value == "RING-1"
 
-    elements = graph_elements(at, "ring_graph_RING-1")
+    elements = graph_elements(at, "group_graph_RING-1")
     by_name = {n["data"]["name"]: n["data"] for n in elements["nodes"]}
     assert {"Alpha Build", "Beta Build", "Gamma Build", "13800000001", "1 Ring Road", "Pat Owner"} <= set(by_name)
     assert by_name["Alpha Build"]["label"] == "winner"  # won T1 and T4
@@ -250,8 +250,8 @@ def test_rings_page_graph_bids_facts_and_triage(market_db):
     assert len(won) == 6  # one winner per tender
 
     keys = {getattr(x, "key", None) for x in _walk_all(at)}
-    charts = [k for k in ("ring_bids_chart_RING-1", "ring_rotation_chart_RING-1") if k in keys]
-    assert charts == ["ring_bids_chart_RING-1", "ring_rotation_chart_RING-1"]
+    charts = [k for k in ("group_bids_chart_RING-1", "group_rotation_chart_RING-1") if k in keys]
+    assert charts == ["group_bids_chart_RING-1", "group_rotation_chart_RING-1"]
 
     facts = table(at, "fact", "threshold").set_index("fact")
     assert facts.loc["screens.cv", "value"] == "0.019" and facts.loc["screens.cv", "threshold"] == "0.03"
@@ -347,6 +347,20 @@ def test_weak_rings_and_pairs_are_listed_only_when_asked_for(market_db):
     clear_app_caches()
     at = app_session("views/closeness.py")
     assert list(table(at, "alert_id", "key_facts")["alert_id"]) == ["PAIR-1"]
+
+
+def test_cases_page_draws_a_group_of_linked_bidders_as_the_rings_page_draws_a_ring(market_db):
+    """Linked bidders have no page of their own: their case drew nothing but facts (an app review)."""
+    at = app_session("views/cases.py")
+    at.selectbox(key="cases_pick").set_value("LB-1").run()
+    no_exception(at)
+    names = {n["data"]["name"] for n in graph_elements(at, "group_graph_LB-1")["nodes"]}
+    assert {"Alpha Build", "Beta Build", "13800000001"} <= names and "Gamma Build" not in names
+    keys = {getattr(x, "key", None) for x in _walk_all(at)}
+    assert {"group_bids_chart_LB-1", "group_rotation_chart_LB-1"} <= keys
+    at.selectbox(key="cases_pick").set_value("PAIR-1").run()  # a pair is no group of firms: Closeness draws it
+    no_exception(at)
+    assert not [k for k in {getattr(x, "key", None) for x in _walk_all(at)} if str(k).startswith("group_")]
 
 
 def test_cases_page_hides_untriaged_weak_leads_until_asked(market_db):

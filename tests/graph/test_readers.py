@@ -228,7 +228,7 @@ def test_every_query_that_leaves_out_bids_by_status_names_the_markets_statuses()
     spelled = "[" + ", ".join(f"'{s}'" for s in sorted(NOT_TENDERED)) + "]"
     cypher = Path(__file__).resolve().parents[2] / "cypher"
     # the app's and analysts' queries that read bids leave these out, except those that show every bid as it is
-    every_bid = {"app_ring_bids", "app_label_counts",  # each bid listed with its status; node counts
+    every_bid = {"app_group_bids", "app_label_counts",  # each bid listed with its status; node counts
                  "analyst_same_tender_bid_traces",  # one hand's IP or file, on whatever bid it came
                  "app_activity_range",  # the data's last day, from every bid as official_profile.as_of_date reads it
                  "app_search"}  # a bid found by its id, whatever its status (the node shows it)

@@ -1,14 +1,23 @@
-// The graph of one ring, one row per edge: members and the tenders where they bid (WON when the member was awarded it,
-// BID_IN otherwise), plus the phones, e-mails, addresses and persons (owners, legal reps, directors) that two or more
-// distinct members share (a person holding two roles in one member is not shared), and the submission IPs and
-// document files that bids of two or more members carry (BIDS_SENT_FROM / BIDS_USE_DOCUMENT, one edge per member
-// and value), as the ring's sentence counts them: at most $trace_cap values, those most members share first (IPs
-// before documents), so that documents reused in hundreds of tenders do not crowd the tenders out of the drawing.
+// The graph of one group of firms, one row per edge: a ring (its MEMBER_OF firms and the tenders it CONCERNS) or an
+// alert of linked bidders (the firms and tenders it CONCERNS: where they bid against each other). Members and the
+// tenders where they bid (WON when the member was awarded it, BID_IN otherwise), plus the phones, e-mails,
+// addresses and persons (owners, legal reps, directors) that two or more distinct members share (a person holding
+// two roles in one member is not shared), and the submission IPs and document files that bids of two or more members
+// carry (BIDS_SENT_FROM / BIDS_USE_DOCUMENT, one edge per member and value), as the finding's sentence counts them:
+// at most $trace_cap values, those most members share first (IPs before documents), so that documents reused in
+// hundreds of tenders do not crowd the tenders out of the drawing.
 // A member with no such edge comes back once with b_id null.
 // An invited or withdrawn OCDS bid ['invited', 'withdrawn'] (detectors.market.NOT_TENDERED) is no bid.
-// Parameters: $ring_id (string), $tender_cap (int) — at most this many tenders of the ring, $trace_cap (int).
-MATCH (ring:Ring {id: $ring_id})
-MATCH (member:Firm)-[:MEMBER_OF]->(ring)
+// Parameters: $finding_id (string: a Ring's or an Alert's id), $tender_cap (int) — at most this many of its tenders,
+// $trace_cap (int).
+MATCH (ring:Ring|Alert {id: $finding_id})
+CALL (ring) {
+  MATCH (member:Firm)-[:MEMBER_OF]->(ring)
+  RETURN member
+  UNION
+  MATCH (ring)-[:CONCERNS]->(member:Firm)
+  RETURN member
+}
 WITH ring, collect(member) AS members
 CALL (ring, members) {
   UNWIND members AS a

@@ -1,0 +1,40 @@
+"""The drill-down of a group of firms, shared by the Rings page (a ring) and the Cases page (linked
+bidders): the members' graph with their tenders and what they share, the bids of those tenders as %
+above the winner, who won when, and who won where."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from graph import app_queries
+from views.charts import bid_spread_figure, win_rotation_figure
+from views.common import load, show_table
+from views.graph_view import show_graph
+
+
+def show_firm_group(finding_id: str, tenders: int, noun: str) -> None:
+    """Draw the group of finding ``finding_id`` (a ring or a linked-bidders alert), whose facts come from
+    ``tenders`` tenders; ``noun`` names it in the captions ("ring", "group")."""
+    st.markdown("**Members, their tenders and what they share** (red border: won a tender here; red edge: WON)")
+    show_graph(load(app_queries.group_graph, finding_id), key=f"group_graph_{finding_id}", height=520)
+    if tenders > app_queries.GROUP_GRAPH_TENDERS:
+        st.caption(f"The graph draws the first {app_queries.GROUP_GRAPH_TENDERS} of the {noun}'s {tenders} tenders "
+                   "(by publication); its red borders count wins among those. The chart below and the facts read "
+                   "them all.")
+    bids = load(app_queries.group_bids, finding_id)
+    if bids.empty:
+        st.caption(f"No bids recorded for this {noun}'s tenders.")
+        return
+    st.markdown(f"**Bids in the {noun}'s tenders: % above the winning bid** — cover bids sit in a narrow band "
+                "just above the winner")
+    st.plotly_chart(bid_spread_figure(bids), key=f"group_bids_chart_{finding_id}", width="stretch")
+    rotation = app_queries.win_rotation(bids)
+    if not rotation.empty:
+        st.markdown("**Who won, over time** — rotation shows as winners taking turns")
+        members = tuple(sorted(bids.loc[bids["is_member"].astype(bool), "firm_name"].dropna().unique()))
+        st.plotly_chart(win_rotation_figure(rotation, members), key=f"group_rotation_chart_{finding_id}",
+                        width="stretch")
+    where = app_queries.wins_by_region(bids)
+    if not where.empty:
+        st.markdown("**Who won where** — market allocation shows as one member winning in each region")
+        show_table(where, key=f"group_wins_by_region_{finding_id}", width="stretch")
