@@ -29,7 +29,8 @@ st.markdown(f"### {md(names[firm_id])} ({md(firm_id)})")
 
 findings = load(app_queries.firm_findings, firm_id)
 st.markdown("**Findings about this firm and the tenders it bid in** — open a ring on Rings, a pair on "
-            "Closeness, a tender on Tenders; triage them there or on Cases")
+            "Closeness, a tender on Tenders, linked bidders on Cases (drawn there with their tenders and bids); "
+            "triage them there or on Cases")
 show_table(findings, hide_index=True, width="stretch", key=f"firm_findings_{firm_id}",
              column_config={"score": score_column()})
 
