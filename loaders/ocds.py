@@ -51,10 +51,12 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import dataclasses
 import gzip
 import io
 import json
 import math
+import re
 import sys
 import time
 import zlib
@@ -115,6 +117,11 @@ class Item:
     path: str  # JSON path prefix of the release inside its line/document ("$" for a line)
     release: dict[str, Any] | None
     error: str = ""
+    surrogates: bool = False  # its line escapes a UTF-16 surrogate (``\\ud83d``), which may stand alone
+
+
+#: a JSON escape of a UTF-16 surrogate: a pair is one character, a lone one is no text at all
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 _HEAD = 1 << 20
@@ -183,14 +190,22 @@ def _json_state(text: bytes) -> str:
         json.loads(decoded)
     except json.JSONDecodeError as error:  # where the text stops making sense: at its end = left open
         return "open" if error.pos >= len(decoded.rstrip()) else "broken"
+    except RecursionError:  # nested deeper than Python's reader goes: it cannot tell
+        return "deep"
     return "whole"
 
 
 def _first_top_level_key(head: bytes, keys: frozenset[str]) -> str | None:
-    """The first of ``keys`` that the JSON object at the start of ``head`` has as its own key."""
+    """The first of ``keys`` that the JSON object at the start of ``head`` has as its own key (nesting
+    counted here, not from ijson's prefixes, which grow with every level of a deeply nested value)."""
+    depth = 0
     try:
-        for prefix, event, value in ijson.parse(io.BytesIO(head)):
-            if prefix == "" and event == "map_key" and value in keys:
+        for event, value in ijson.basic_parse(io.BytesIO(head)):
+            if event in ("start_map", "start_array"):
+                depth += 1
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+            elif event == "map_key" and depth == 1 and value in keys:
                 return str(value)
     except ijson.JSONError:  # the head ends inside the value, or it is broken
         pass
@@ -226,7 +241,8 @@ def _looks_like_json_lines(handle: io.BufferedReader[Any]) -> bool:
     * it is broken JSON → JSON Lines when the next non-blank line starts a new value (``{`` or
       ``[``) or there is none; a package broken in its first line stays a package (one error,
       not a reject for each of its lines);
-    * it does not fit the head (over 1 MiB) → a package when the object's first key among
+    * it does not fit the head (over 1 MiB), or is nested too deep for Python's JSON reader to
+      tell → a package when the object's first key among
       ``ocid``, ``releases`` and ``records`` is ``releases`` or ``records`` (a package has no
       ``ocid``, a release no ``releases``), JSON Lines otherwise.
     """
@@ -234,11 +250,11 @@ def _looks_like_json_lines(handle: io.BufferedReader[Any]) -> bool:
     lines, whole = _first_lines(head, 2)
     if not lines:
         return False
-    if not whole:  # one line: longer than the head, or a file without a line break
-        if _json_state(lines[0]) == "whole":
+    state = _json_state(whole[0] if whole else lines[0])
+    if not whole or state == "deep":  # one line (longer than the head, or no line break), or too deep to tell
+        if state == "whole":
             return True
         return _first_top_level_key(head.lstrip(), frozenset({"ocid", "releases", "records"})) == "ocid"
-    state = _json_state(whole[0])
     if state == "whole":
         return True
     if state == "broken":
@@ -311,7 +327,14 @@ def iter_releases(path: Path) -> Iterator[Item]:
                     except ValueError as error:
                         yield Item(number, "$", None, f"invalid JSON: {error}")
                         continue
-                    yield from _expand(value, number, "$")
+                    except RecursionError:  # Python's reader recurses: a line nested ~1,000 deep is no release
+                        yield Item(number, "$", None, f"JSON nested too deep to read (more than {MAX_DEPTH} levels "
+                                                      "is no OCDS release)")
+                        continue
+                    if _SURROGATE_ESCAPE.search(raw_line):
+                        yield from (dataclasses.replace(item, surrogates=True) for item in _expand(value, number, "$"))
+                    else:
+                        yield from _expand(value, number, "$")
             else:
                 try:
                     yield from _iter_package(handle, path.name)
@@ -334,22 +357,37 @@ def _cut_short(handle: io.BufferedReader[Any]) -> bool:
 
 
 def _iter_package(handle: io.BufferedReader[Any], name: str) -> Iterator[Item]:
-    """Stream ``releases[]`` / ``records[]`` of one package document, item by item."""
-    counters = {"releases.item": 0, "records.item": 0}
-    events = ijson.parse(handle, use_float=True)
+    """Stream ``releases[]`` / ``records[]`` of one package document, item by item.
+
+    Read from ijson's basic events with the nesting counted here: its prefixed events spell out
+    the whole path at every level, which for a hostile value nested 100,000 deep grew without
+    bound until the loader was killed (a review). An item nested deeper than :data:`MAX_DEPTH`
+    is read past, not built, and rejected."""
+    counters = {"releases": 0, "records": 0}
+    events = ijson.basic_parse(handle, use_float=True)
+    depth, key, in_array = 0, None, False  # nesting, the package's key being read, whether its value is an array
     try:
-        for prefix, event, _value in events:
-            if prefix in counters and event == "start_map":
-                index = counters[prefix]
-                obj = _build(events, prefix)
-                counters[prefix] += 1  # read whole
-                kind = prefix.split(".")[0]
-                if kind == "releases":
-                    yield Item(0, f"$.releases[{index}]", obj)
+        for event, value in events:
+            if event == "start_map" and depth == 2 and in_array and key in counters:
+                index = counters[key]
+                obj = _build(events)
+                counters[key] += 1  # read whole
+                path = f"$.{key}[{index}]"
+                if obj is None:
+                    yield Item(0, path, None, f"nested more than {MAX_DEPTH} levels deep (OCDS needs about ten)")
+                elif key == "releases":
+                    yield Item(0, path, obj)
                 else:
-                    yield from _expand_record(obj, 0, f"$.records[{index}]")
+                    yield from _expand_record(obj, 0, path)
+            elif event in ("start_map", "start_array"):
+                depth += 1
+                in_array = event == "start_array" if depth == 2 else in_array
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+            elif event == "map_key" and depth == 1:
+                key = value
     except ijson.JSONError as error:  # the rest of the document cannot be read
-        read = counters["releases.item"] + counters["records.item"]
+        read = sum(counters.values())
         raise OcdsFormatError(f"{name}: invalid JSON after {read:,} whole releases or records ({error}); load a whole "
                               "copy again (re-loading is safe)") from error
     if not any(counters.values()):
@@ -357,19 +395,24 @@ def _iter_package(handle: io.BufferedReader[Any], name: str) -> Iterator[Item]:
                               "Lines file")
 
 
-def _build(events: Iterator[tuple[str, str, Any]], prefix: str) -> dict[str, Any]:
-    builder = ijson.ObjectBuilder()
+def _build(events: Iterator[tuple[str, Any]]) -> dict[str, Any] | None:
+    """The object whose ``start_map`` was just read, from the basic events that follow to its end;
+    None (its events read past) when it is nested deeper than :data:`MAX_DEPTH`."""
+    builder: Any = ijson.ObjectBuilder()
     builder.event("start_map", None)
     depth = 1
-    for _prefix, event, value in events:
-        builder.event(event, value)
+    for event, value in events:
+        if builder is not None:
+            builder.event(event, value)
         if event in ("start_map", "start_array"):
             depth += 1
+            if depth > MAX_DEPTH:
+                builder = None
         elif event in ("end_map", "end_array"):
             depth -= 1
             if depth == 0:
                 break
-    return builder.value  # type: ignore[no-any-return]
+    return builder.value if builder is not None else None
 
 
 # -- mapping one release ------------------------------------------------------------------
@@ -990,20 +1033,61 @@ class _Mapper:
                 "props": self.props(props)})
 
 
+def _mended(value: Any, path: str, mended: list[tuple[str, str]]) -> Any:
+    """``value`` with every lone UTF-16 surrogate in its text (keys too) replaced by U+FFFD; the
+    (JSON path, mended text) of each text changed is added to ``mended``. Python's JSON reader
+    keeps a lone ``\\ud83d`` escape as a character no UTF-8 text can hold, and the database
+    driver then failed the whole chunk's write (a review)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            text = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+            mended.append((path, text))
+            return text
+        return value
+    if isinstance(value, dict):
+        return {_mended(key, f"{path}.{key}", mended) if isinstance(key, str) else key:
+                _mended(inner, f"{path}.{key}", mended) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_mended(inner, f"{path}[{i}]", mended) for i, inner in enumerate(value)]
+    return value
+
+
 def map_release(item: Item, file: str, rows: ChunkRows, rejects: RejectLog, party_ids: str = "ocid") -> bool:
-    """Add the rows of one release to ``rows``; False (and a reject) when nothing is loadable."""
+    """Add the rows of one release to ``rows``; False (and a reject) when nothing is loadable.
+
+    A release nested deeper than :data:`MAX_DEPTH` is rejected whole. Text too long to store
+    rejects the release only where the loader stores it (:func:`_scan` finds it, a trial mapping
+    says whether it is kept): a 40 kB ``planning.rationale`` or ``tender.description`` the graph
+    has no place for rejected the tender, bids and award around it (a review).
+    """
     if item.release is None:
         rejects.add(Reject(file, item.line, item.path, "", item.error or "no release"))
         return False
-    too_long, long_text = _scan(item.release)
-    if too_long:
-        where, size, limit = too_long
-        rejects.add(Reject(file, item.line, item.path + where[1:], f"({size:,} bytes)",
-                           f"text too long to store: {size:,} bytes, at most {limit:,} here; release not loaded"))
+    scan = _scan(item.release)
+    if scan.too_deep is not None:
+        rejects.add(Reject(file, item.line, item.path + scan.too_deep[1:], "",
+                           f"nested more than {MAX_DEPTH} levels deep (OCDS needs about ten): release not loaded"))
         return False
-    if long_text:  # keys composed of several fields (an address, a person's id) may grow
+    if item.surrogates:
+        mended: list[tuple[str, str]] = []
+        item = dataclasses.replace(item, release=_mended(item.release, "$", mended))
+        for where, text in mended:
+            rejects.add(Reject(file, item.line, item.path + where[1:], text[:1000],
+                               "a lone UTF-16 surrogate (a \\uD800–\\uDFFF escape without its pair) is no text: "
+                               "replaced by U+FFFD (�), the rest of the release loaded"))
+    if scan.too_long or scan.long_text:  # keys composed of several fields (an address, a person's id) may grow
         trial = ChunkRows()
         _Mapper(item, file, party_ids, trial, RejectLog(None)).run()
+        stored = list(_texts(trial)) if scan.too_long else []
+        kept = next(((where, size, limit) for where, size, limit, text in scan.too_long
+                     if any(text in value for value in stored)), None)
+        if kept is not None:
+            where, size, limit = kept
+            rejects.add(Reject(file, item.line, item.path + where[1:], f"({size:,} bytes)",
+                               f"text too long to store: {size:,} bytes, at most {limit:,} here; release not loaded"))
+            return False
         if composed := unstorable(trial):
             what, size, limit = composed
             rejects.add(Reject(file, item.line, item.path, f"({size:,} bytes)",
@@ -1011,6 +1095,19 @@ def map_release(item: Item, file: str, rows: ChunkRows, rejects: RejectLog, part
                                f"{limit:,}; release not loaded"))
             return False
     return _Mapper(item, file, party_ids, rows, rejects).run()
+
+
+def _texts(rows: ChunkRows) -> Iterator[str]:
+    """Every text the mapped ``rows`` would write."""
+    stack: list[Any] = list(rows.by_query().values())
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 #: a release holding no text longer than this cannot compose a key over the limit from it
@@ -1051,37 +1148,55 @@ _INDEXED_FIELDS = frozenset({"ocid", "id", "scheme", "telephone", "faxNumber", "
                              "locality", "region", "postalCode", "countryName", "mainProcurementCategory"})
 
 
-def _scan(value: Any, path: str = "$", limit: int = MAX_TEXT_BYTES) -> tuple[tuple[str, int, int] | None, bool]:
-    """The first text of a release too long to store, as (JSON path, bytes, limit), else None, and whether
-    any text is longer than :data:`_LONG_TEXT` characters, in one pass without recursion (a path is
-    spelled out only for what it reports).
+#: the deepest nesting a release may have: OCDS needs about ten levels, and Python's JSON tools
+#: recurse (a line nested 1,200 deep stopped the whole load with a RecursionError: a review)
+MAX_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class _Scanned:
+    too_long: list[tuple[str, int, int, str]]  # (JSON path, bytes, limit, text) of texts too long to store
+    long_text: bool  # any text longer than _LONG_TEXT characters
+    too_deep: str | None  # the JSON path where the release is nested deeper than MAX_DEPTH
+
+
+def _scan(value: Any, path: str = "$", limit: int = MAX_TEXT_BYTES) -> _Scanned:
+    """The texts of a release too long to store, as (JSON path, bytes, limit, text), at most ten; whether
+    any text is longer than :data:`_LONG_TEXT` characters; and where the release is nested deeper than
+    :data:`MAX_DEPTH`, in one pass without recursion (a path is spelled out only for what it reports).
 
     A key or indexed value (:data:`_INDEXED_FIELDS`) may hold :data:`graph.model.MAX_INDEXED_BYTES`
     bytes, any other text :data:`graph.model.MAX_TEXT_BYTES`: Neo4j refuses a longer index key and
-    fails the write of the whole chunk, so such a release is rejected before it is mapped.
+    fails the write of the whole chunk, so such a release is rejected before it is written — where the
+    loader stores the text (:func:`map_release`).
     """
     long_text = False
-    stack: list[tuple[Any, Any, int, Any]] = [(value, None, limit, None)]  # (value, key, limit, parent entry)
+    too_long: list[tuple[str, int, int, str]] = []
+    # (value, key, limit, parent entry, depth)
+    stack: list[tuple[Any, Any, int, Any, int]] = [(value, None, limit, None, 0)]
     while stack:
         entry = stack.pop()
-        item, _, here, _ = entry
+        item, _, here, _, depth = entry
+        if depth > MAX_DEPTH:
+            return _Scanned(too_long, long_text, _path_of(entry, path))
         if isinstance(item, str):
             if len(item) > _LONG_TEXT:
                 long_text = True
-                if len(item) * 4 > here:  # a character takes at most 4 bytes: only a long one is measured
+                if len(item) * 4 > here and len(too_long) < 10:  # a character takes at most 4 bytes
                     size = len(item.encode("utf-8", "surrogatepass"))
                     if size > here:
-                        return (_path_of(entry, path), size, here), True
+                        too_long.append((_path_of(entry, path), size, here, item))
         elif isinstance(item, dict):
             for name, inner in item.items():
-                stack.append((inner, name, MAX_INDEXED_BYTES if name in _INDEXED_FIELDS else MAX_TEXT_BYTES, entry))
+                stack.append((inner, name, MAX_INDEXED_BYTES if name in _INDEXED_FIELDS else MAX_TEXT_BYTES, entry,
+                              depth + 1))
         elif isinstance(item, list):
             for i, inner in enumerate(item):
-                stack.append((inner, i, here, entry))
-    return None, long_text
+                stack.append((inner, i, here, entry, depth + 1))
+    return _Scanned(too_long, long_text, None)
 
 
-def _path_of(entry: tuple[Any, Any, int, Any], root: str) -> str:
+def _path_of(entry: tuple[Any, Any, int, Any, int], root: str) -> str:
     parts: list[str] = []
     while entry is not None and entry[1] is not None:
         key = entry[1]

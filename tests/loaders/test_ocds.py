@@ -278,7 +278,8 @@ def test_values_the_database_cannot_store_are_rejects_not_a_failed_load() -> Non
 
 
 def test_a_release_with_text_too_long_to_store_is_rejected_whole_with_its_path() -> None:
-    too_long = {"ocid": "o1", "parties": [{"id": "F1", "name": "ok"}, {"id": "x" * 4001, "name": "long id"}]}
+    too_long = {"ocid": "o1", "parties": [{"id": "F1", "name": "ok", "roles": ["tenderer"]},
+                                          {"id": "x" * 4001, "name": "long id", "roles": ["tenderer"]}]}
     rows, rejects = _mapped(too_long)
     assert rejects == [("$.parties[1].id", "(4,001 bytes)",
                         "text too long to store: 4,001 bytes, at most 4,000 here; release not loaded")]
@@ -286,6 +287,52 @@ def test_a_release_with_text_too_long_to_store_is_rejected_whole_with_its_path()
     # a long description is text, not a key: 30,000 bytes load
     rows, rejects = _mapped({"ocid": "o1", "tender": {"title": "t", "description": "文" * 10000}})
     assert rejects == [] and rows.releases == 1
+
+
+def test_text_too_long_where_the_loader_stores_nothing_does_not_reject_the_release() -> None:
+    """A 44 kB tender description, a 40 kB planning rationale and a 5,000-byte document id, none of which
+    the graph stores, rejected the tender, bids and award around them (a review)."""
+    release = {"ocid": "o1", "planning": {"rationale": "r" * 40000},
+               "tender": {"title": "t", "description": "Spec text. " * 4000, "documents": [{"id": "d" * 5000}]},
+               "parties": [{"id": "F1", "name": "Firm", "roles": ["tenderer"]}, {"id": "x" * 4001, "name": "no role"}],
+               "bids": {"details": [{"id": "b1", "tenderers": [{"id": "F1"}], "value": {"amount": 5, "currency": "EUR"}}]}}
+    rows, rejects = _mapped(release)
+    assert rejects == [] and rows.releases == 1 and len(rows.bids) == 1 and list(rows.firms) == ["o1/F1"]
+
+
+def test_json_nested_beyond_any_release_is_a_reject_and_the_rest_loads(tmp_path: Path) -> None:
+    """A line, or a package's release, nested 1,200 deep stopped the whole load with a RecursionError, and
+    100,000 deep in a package grew ijson's prefixes until the loader was killed (a review)."""
+    deep = "[" * 100_000 + "]" * 100_000
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text(json.dumps({"ocid": "o-0"}) + "\n" + '{"ocid": "o-deep", "x": ' + "[" * 1200 + "]" * 1200
+                     + "}\n" + json.dumps({"ocid": "o-2"}) + "\n", encoding="utf-8")
+    package = tmp_path / "deep.json"
+    package.write_text('{"releases": [' + json.dumps({"ocid": "p-0"}) + ', {"ocid": "p-deep", "x": ' + deep + "}, "
+                       + json.dumps({"ocid": "p-2"}) + "]}", encoding="utf-8")
+    for path, where, loaded in ((lines, "$", ["o-0", "o-2"]), (package, "$.releases[1]", ["p-0", "p-2"])):
+        rows, log = ChunkRows(), RejectLog(None)
+        assert sum(map_release(item, path.name, rows, log) for item in iter_releases(path)) == 2
+        assert [row["id"] for row in rows.tenders] == loaded
+        [reject] = log.rejects
+        assert reject.field == where and "nested" in reject.reason and "deep" in reject.reason
+    # near-miss: 60 levels is odd but readable, and loads
+    rows, rejects = _mapped({"ocid": "o1", "x": json.loads("[" * 60 + "]" * 60)})
+    assert rejects == [] and rows.releases == 1
+
+
+def test_a_lone_surrogate_escape_in_json_lines_is_mended_and_told(tmp_path: Path) -> None:
+    """``"Bad \\ud83d name"`` decodes to a character no UTF-8 text holds; the database driver then failed
+    the whole chunk's write with a UnicodeEncodeError and the load stopped (a review)."""
+    path = tmp_path / "uni.jsonl"
+    bad = {"ocid": "o1", "parties": [{"id": "F", "name": "Bad \ud83d name", "roles": ["tenderer"]}]}
+    fine = {"ocid": "o2", "parties": [{"id": "F", "name": "Smile \U0001F600", "roles": ["tenderer"]}]}
+    path.write_text(json.dumps(bad) + "\n" + json.dumps(fine) + "\n", encoding="ascii")  # escapes, as publishers write
+    rows, log = ChunkRows(), RejectLog(None)
+    assert sum(map_release(item, path.name, rows, log) for item in iter_releases(path)) == 2
+    assert [row["name"] for row in rows.firms.values()] == ["Bad \ufffd name", "Smile \U0001F600"]
+    assert [(r.line, r.field, r.value) for r in log.rejects] == [(1, "$.parties[0].name", "Bad \ufffd name")]
+    assert "lone UTF-16 surrogate" in log.rejects[0].reason
 
 
 def test_keys_composed_of_several_fields_are_checked_after_mapping() -> None:
