@@ -23,11 +23,16 @@ appended to :mod:`graph.model`):
   ``Lot``; ``buyer`` → ``ISSUED``, ``tender.procuringEntity`` → ``MANAGED``;
 * ``bids.details`` → ``Bid`` (status, amount, currency, date) ``FOR`` the tender, with
   ``SUBMITTED`` from *every* tenderer (a consortium bid links all its members) and
-  ``FOR_LOT`` from relatedLots; ``disqualified`` is status = disqualified;
+  ``FOR_LOT`` from relatedLots; ``disqualified`` is status = disqualified; without the bids
+  extension, ``tender.tenderers`` → one Bid of no amount per tenderer (``ocid/tenderer/<firm>``),
+  replaced by the extension's bids when a release gives them;
 * ``awards`` → ``Award`` (status, value, date, items' classification ids) with
   ``AWARD_SUPPLIER`` to every supplier, ``AWARDS_BID`` from relatedBids, ``FOR_LOT``; the
-  tender is ``AWARDED_TO`` the suppliers of its *active* awards (recomputed from the Award
-  nodes on each load, so a later release that cancels an award removes the edge);
+  tender is ``AWARDED_TO`` the suppliers of its *active* awards and of those with no status
+  (optional in OCDS; a status outside the awardStatus codelist is a reject, ``Active`` reads
+  ``active``), recomputed from the Award nodes on each load, so a later release that cancels
+  an award removes the edge; the edge's amount is the sum of the firm's awards where they
+  name one currency;
 * ``contracts`` → ``Contract`` under its award.
 
 Ids are namespaced by ocid: tender = ocid, bid = ocid/bid id (ocid/bid-<index> when the
@@ -92,6 +97,10 @@ from loaders.identifiers import (
 )
 from loaders.rejects import Reject, RejectLog
 
+#: OCDS 1.1's closed awardStatus codelist. The tender is AWARDED_TO the suppliers of its active awards and
+#: of those with no status at all (the field is optional, and publishers of awards alone leave it out);
+#: a pending, cancelled or unsuccessful award names no winner
+AWARD_STATUSES = ("pending", "active", "cancelled", "unsuccessful")
 DEPARTMENT_ROLES = {"buyer", "procuringEntity"}
 FIRM_ROLES = {"tenderer", "supplier"}
 PARTY_ID_MODES = ("ocid", "global")
@@ -273,6 +282,11 @@ def _merged_record(record: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     full = [r for r in releases if isinstance(r, dict) and not is_linked_release(r)]
     if not full:
         return None, "record has only linked releases (no data to compile)"
+    linked = sum(1 for r in releases if isinstance(r, dict) and is_linked_release(r))
+    if linked:  # compiled without them, an old state would be loaded as the whole current one
+        return None, (f"record has {linked} linked release(s), which this loader does not fetch, beside "
+                      f"{len(full)} embedded, and no compiledRelease: publish the compiledRelease or embed every "
+                      "release")
     try:
         # Empty merge rules: arrays of objects merge by id, the rest is replaced; no schema
         # download, so loading works offline.
@@ -634,6 +648,20 @@ class _Mapper:
             return None, currency
         return value, currency
 
+    def award_status(self, value: Any, path: str) -> str | None:
+        """An award's status from OCDS's closed awardStatus codelist, in its spelling (``Active`` is
+        ``active``); another value is kept as written and told as a reject, since only an active award
+        (or one with no status: :data:`AWARD_STATUSES`) names the tender's winners."""
+        status = _text(value)
+        if status is None or status in AWARD_STATUSES:
+            return status
+        code = status.strip().lower()
+        if code in AWARD_STATUSES:
+            return code
+        self.reject(path, value, f"not an awardStatus code ({', '.join(AWARD_STATUSES)}): kept as written, and its "
+                                 "suppliers are not read as the tender's winners")
+        return status
+
     def count(self, value: Any, path: str) -> int | None:
         """A whole number Neo4j can store (64-bit); a reject for one beyond it or below 0."""
         if not isinstance(value, int) or isinstance(value, bool):
@@ -658,7 +686,13 @@ class _Mapper:
             return None
         ref_id = _text(ref.get("id"))
         if ref_id is None:
-            self.reject(f"{path}.id", ref.get("id"), "organization reference without id")
+            # OCDS 1.0 referenced organisations by name and identifier, and 1.1 keeps that (deprecated)
+            identifier = ref.get("identifier")
+            if isinstance(identifier, dict):
+                scheme, ident = _text(identifier.get("scheme")), _text(identifier.get("id"))
+                if scheme and ident:
+                    return f"{scheme}-{ident}"
+            self.reject(f"{path}.id", ref.get("id"), "organization reference without id or identifier")
             return None
         return self.key(ref_id)
 
@@ -718,6 +752,7 @@ class _Mapper:
         self._tender(tender, buyer_id, pe_id)
         lot_ids = self._lots(tender)
         bid_ids = self._bids(lot_ids)
+        self._tenderers(tender)
         award_ids = self._awards(lot_ids, bid_ids)
         self._contracts(award_ids)
         self.rows.releases += 1
@@ -941,6 +976,8 @@ class _Mapper:
         if bids is None:
             return ids
         details = bids.get("details") if isinstance(bids, dict) else None
+        if isinstance(bids, dict) and "details" not in bids:
+            return ids  # bids.statistics alone: counts, no bid to load
         if not isinstance(details, list):
             self.reject("$.bids.details", details, "bids.details is not an array")
             return ids
@@ -966,10 +1003,29 @@ class _Mapper:
             props = {"amount": amount, "currency": currency, "status": status, "position": i,
                      "disqualified": status == "disqualified" if status is not None else None,
                      "submitted_at": self.instant(bid.get("date"), f"{path}.date")}
-            self.rows.bids.append({"id": key, "tender_id": self.ocid, "tenderers": tenderers,
+            self.rows.bids.append({"id": key, "tender_id": self.ocid, "tenderers": tenderers, "kind": "bid",
                                    "lots": self._lot_refs(bid.get("relatedLots"), lot_ids, f"{path}.relatedLots"),
                                    "props": self.props(props)})
         return ids
+
+    def _tenderers(self, tender: dict[str, Any]) -> None:
+        """``tender.tenderers`` ("all parties who submit a bid on a tender") → a Bid of no known amount
+        per tenderer (id ``ocid/tenderer/<firm key>``), where the release has no ``bids.details``: most
+        publishers do not use the bids extension, and without these their tenders held only the winner,
+        so no co-bidding could be read from them (a review). The bids extension's bids, when a release
+        gives them, replace a tender's tenderer bids (``cypher/ocds_bids.cypher``)."""
+        bids = self.release.get("bids")
+        if isinstance(bids, dict) and isinstance(bids.get("details"), list):
+            return
+        refs = tender.get("tenderers")
+        if refs is not None and not isinstance(refs, list):
+            self.reject("$.tender.tenderers", refs, "tender.tenderers is not an array")
+            return
+        for j, ref in enumerate(refs or []):
+            firm = self.firm(ref, f"$.tender.tenderers[{j}]")
+            if firm is not None:
+                self.rows.bids.append({"id": f"{self.ocid}/tenderer/{firm}", "tender_id": self.ocid,
+                                       "tenderers": [firm], "kind": "tenderer", "lots": [], "props": {}})
 
     def _awards(self, lot_ids: set[str], bid_ids: dict[str, str]) -> dict[str, str]:
         awards = self.release.get("awards")
@@ -987,6 +1043,9 @@ class _Mapper:
             ocds_id = _text(award.get("id"))
             key = f"{self.ocid}/{ocds_id}" if ocds_id is not None else f"{self.ocid}/award-{i}"
             if ocds_id is not None:
+                if ocds_id in ids:
+                    self.reject(f"{path}.id", ocds_id, "duplicate award id in this release: award not loaded")
+                    continue
                 ids[ocds_id] = key
             amount, currency = self.amount(award.get("value"), f"{path}.value")
             suppliers = []
@@ -1003,8 +1062,8 @@ class _Mapper:
                     continue
                 related.append(bid_ids.get(bid_id, f"{self.ocid}/{bid_id}"))
             classifications = self._classifications(award.get("items"), f"{path}.items")
-            props = {"status": _text(award.get("status")), "amount": amount, "currency": currency,
-                     "date": self.instant(award.get("date"), f"{path}.date"),
+            props = {"status": self.award_status(award.get("status"), f"{path}.status"), "amount": amount,
+                     "currency": currency, "date": self.instant(award.get("date"), f"{path}.date"),
                      "classification_ids": json.dumps(classifications) if classifications else None}
             self.rows.awards.append({"id": key, "tender_id": self.ocid, "suppliers": suppliers,
                                      "bids": related,
@@ -1025,11 +1084,14 @@ class _Mapper:
             ocds_id = _text(contract.get("id"))
             key = f"{self.ocid}/{ocds_id}" if ocds_id is not None else f"{self.ocid}/contract-{i}"
             award_id = _text(contract.get("awardID"))
+            if award_id is None:
+                self.reject(f"{path}.awardID", contract.get("awardID"),
+                            "contract without awardID (OCDS requires one): stored under no award")
             amount, currency = self.amount(contract.get("value"), f"{path}.value")
             props = {"status": _text(contract.get("status")), "amount": amount, "currency": currency,
                      "signed_at": self.instant(contract.get("dateSigned"), f"{path}.dateSigned")}
             self.rows.contracts.append({
-                "id": key, "award_id": award_ids.get(award_id or "", f"{self.ocid}/{award_id}"),
+                "id": key, "award_id": award_ids.get(award_id, f"{self.ocid}/{award_id}") if award_id else None,
                 "props": self.props(props)})
 
 
