@@ -379,7 +379,7 @@ def _iter_package(handle: io.BufferedReader[Any], name: str) -> Iterator[Item]:
     is read past, not built, and rejected."""
     counters = {"releases": 0, "records": 0}
     events = ijson.basic_parse(handle, use_float=True)
-    depth, key, in_array = 0, None, False  # nesting, the package's key being read, whether its value is an array
+    depth, key, in_array = 0, "", False  # nesting, the package's key being read, whether its value is an array
     try:
         for event, value in events:
             if event == "start_map" and depth == 2 and in_array and key in counters:
@@ -399,7 +399,7 @@ def _iter_package(handle: io.BufferedReader[Any], name: str) -> Iterator[Item]:
             elif event in ("end_map", "end_array"):
                 depth -= 1
             elif event == "map_key" and depth == 1:
-                key = value
+                key = str(value)
     except ijson.JSONError as error:  # the rest of the document cannot be read
         read = sum(counters.values())
         raise OcdsFormatError(f"{name}: invalid JSON after {read:,} whole releases or records ({error}); load a whole "
