@@ -926,6 +926,17 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(shown, index=frame.index, columns=frame.columns)
 
 
+def console_csv(table: pd.DataFrame) -> bytes:
+    """A console result as the CSV file the page offers for download (UTF-8): every text cell, and
+    every column name, that a spreadsheet would run as a formula starts with ``'``
+    (:func:`loaders.rejects.spreadsheet_safe`): a firm named ``=HYPERLINK(…)`` in the records must not
+    become a live link in the investigator's Excel. Numbers stay numbers."""
+    from loaders.rejects import spreadsheet_safe
+
+    safe = table.rename(columns=lambda c: spreadsheet_safe(str(c))).map(spreadsheet_safe)
+    return safe.to_csv(index=False).encode("utf-8")
+
+
 def console_value(text: str, declared: str | None = None) -> Any:
     """A parameter typed in the console: JSON when it parses (numbers, lists, null, quoted strings), else text.
 

@@ -4,7 +4,8 @@ A reject is one problem with one field of one row: ``file, line, field, value, r
 where ``line`` is the physical line number in the source file with the header as line 1
 (the line a record *starts* on, for records spanning several lines). A row with two bad
 fields gives two rejects with the same line. The rejects file is plain UTF-8 CSV written
-with the csv module, so hostile values stay verbatim and quoted.
+with the csv module, so hostile values stay quoted; a text cell that a spreadsheet would run as a
+formula gets a leading ``'`` (:func:`spreadsheet_safe`), the one change made to what was read.
 """
 
 from __future__ import annotations
@@ -17,6 +18,22 @@ from typing import TextIO
 
 REJECT_COLUMNS = ("file", "line", "field", "value", "reason")
 MAX_VALUE_CHARS = 1000  # a runaway cell must not make the rejects file unreadable
+#: what makes Excel or LibreOffice read a CSV cell as a formula (OWASP, "CSV Injection"): ``=``, ``+``,
+#: ``-``, ``@``, and a tab, carriage return or line feed before one
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """``value`` as a CSV cell a spreadsheet shows as text: a text starting with one of
+    :data:`FORMULA_STARTS` gets a leading ``'``, so a firm called ``=HYPERLINK("http://…"&A1,"Click")``
+    is not a live formula that sends the sheet's cells to that address when an investigator opens the
+    rejects file or a console download. Every such text is changed, also one that reads as a number
+    (``-5``, a phone ``+86 10 1234``): which texts a spreadsheet parses as numbers differs by program
+    and locale, and a quote on a number written as text is the safe side. Numbers (``int``,
+    ``float``) and every other value pass unchanged, so a column of numbers stays numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 @dataclass(frozen=True)
@@ -63,7 +80,8 @@ class RejectLog:
         if self.keep:
             self.rejects.append(reject)
         if self._writer is not None:
-            self._writer.writerow(dict(zip(REJECT_COLUMNS, astuple(reject), strict=True)))
+            self._writer.writerow({column: spreadsheet_safe(cell)
+                                   for column, cell in zip(REJECT_COLUMNS, astuple(reject), strict=True)})
 
     def extend(self, rejects: list[Reject]) -> None:
         for reject in rejects:
@@ -71,7 +89,8 @@ class RejectLog:
 
 
 def read_rejects(path: Path) -> list[Reject]:
-    """The rejects in a file written by :class:`RejectLog` (for tests and tools)."""
+    """The rejects in a file written by :class:`RejectLog` (for tests and tools), as the file holds them:
+    a value a spreadsheet would take for a formula with its leading ``'`` (:func:`spreadsheet_safe`)."""
     with open(path, encoding="utf-8", newline="") as handle:
         return [Reject(r["file"], int(r["line"]), r["field"], r["value"], r["reason"])
                 for r in csv.DictReader(handle)]

