@@ -11,6 +11,9 @@ formula gets a leading ``'`` (:func:`spreadsheet_safe`), the one change made to 
 from __future__ import annotations
 
 import csv
+import errno
+import os
+import stat
 from dataclasses import astuple, dataclass
 from pathlib import Path
 from types import TracebackType
@@ -45,6 +48,31 @@ class Reject:
     reason: str
 
 
+def open_for_writing(path: Path) -> int:
+    """A descriptor of ``path`` opened empty for writing, never through a symbolic link or into a file
+    with another name: the rejects file's default place is the data's folder or the current one, where
+    another user could leave ``rejects.csv`` as a link to (or a hard link of) a file of the loading
+    user's, which the load would then overwrite. ``O_NOFOLLOW`` refuses a link in the same call that
+    opens, so it cannot be swapped in between a check and the open; a second name of the file opened is
+    refused before it is emptied, and so is a pipe or a device (``O_NONBLOCK``: a pipe with no reader
+    fails instead of hanging the load). Raises :class:`OSError` naming the path."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o666)
+    except OSError as error:
+        if error.errno == errno.ELOOP and path.is_symlink():
+            raise OSError(errno.ELOOP, f"the rejects file {path} is a symbolic link; not writing through it "
+                                       "(remove it, or name another file with --rejects)") from None
+        raise
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode) or status.st_nlink > 1:
+        os.close(descriptor)
+        raise OSError(errno.EEXIST, f"the rejects file {path} is not a plain file of its own (a device, a pipe "
+                                    "or a hard link of another file); not writing to it (remove it, or name "
+                                    "another file with --rejects)")
+    os.ftruncate(descriptor, 0)
+    return descriptor
+
+
 class RejectLog:
     """Collects rejects in memory and, when given a path, streams them to a CSV file."""
 
@@ -59,7 +87,7 @@ class RejectLog:
     def __enter__(self) -> RejectLog:
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = open(self.path, "w", encoding="utf-8", newline="")
+            self._handle = open(open_for_writing(self.path), "w", encoding="utf-8", newline="")
             self._writer = csv.DictWriter(self._handle, fieldnames=REJECT_COLUMNS)
             self._writer.writeheader()
         return self

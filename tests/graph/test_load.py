@@ -276,6 +276,17 @@ def test_cli_loads_and_prints_the_summary(clean_db, tmp_path: Path) -> None:
     assert counts(clean_db) == (SMALL_NODES, SMALL_RELS)
 
 
+def test_cli_does_not_write_the_rejects_file_through_a_symbolic_link(clean_db, tmp_path: Path) -> None:
+    folder = write_bundle(tmp_path / "cli", SMALL)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("someone's own file\n", encoding="utf-8")
+    (folder / "rejects.csv").symlink_to(victim)  # left in the data's folder by another user
+    result = cli("csv", folder)
+    assert result.returncode == 2
+    assert f"the rejects file {folder / 'rejects.csv'} is a symbolic link" in result.stderr
+    assert victim.read_text(encoding="utf-8") == "someone's own file\n"
+
+
 def test_every_cli_load_is_recorded_in_the_load_log(clean_db, tmp_path: Path) -> None:
     """A LoadRun per load: what, from where, the counts; a load whose process died ('running') becomes
     'interrupted' when the next one starts; one that fails inside records the error."""

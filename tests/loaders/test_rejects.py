@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import csv
+import os
+import re
 from pathlib import Path
+
+import pytest
 
 from loaders.rejects import Reject, RejectLog, read_rejects, spreadsheet_safe
 
@@ -30,3 +34,32 @@ def test_spreadsheet_safe_quotes_formula_starts_and_leaves_numbers_and_plain_tex
         assert spreadsheet_safe(text) == "'" + text, repr(text)
     for value in ("Alpha Build", "北京", "a=b", "", "'=already quoted", -5, 3.5, None, True):
         assert spreadsheet_safe(value) == value, repr(value)
+
+
+def test_the_rejects_file_is_not_written_through_a_symbolic_link(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("the loading user's own file\n", encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    for link, target in ((data / "rejects.csv", victim), (data / "dangling.csv", tmp_path / "new.txt")):
+        link.symlink_to(target)
+        with pytest.raises(OSError, match=f"rejects file {re.escape(str(link))} is a symbolic link"):
+            with RejectLog(link) as log:
+                log.add(Reject("firms.csv", 2, "name", "x", "bad"))
+        assert link.is_symlink()
+    assert victim.read_text(encoding="utf-8") == "the loading user's own file\n"
+    assert not (tmp_path / "new.txt").exists()
+
+
+def test_the_rejects_file_is_not_a_second_name_of_another_file(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n", encoding="utf-8")
+    os.link(victim, tmp_path / "rejects.csv")
+    with pytest.raises(OSError, match="is not a plain file of its own"):
+        RejectLog(tmp_path / "rejects.csv").__enter__()
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
+    (tmp_path / "rejects.csv").unlink()  # a plain file of its own, an earlier run's, is replaced
+    (tmp_path / "rejects.csv").write_text("an earlier run's rejects, longer than this run's\n" * 50, encoding="utf-8")
+    with RejectLog(tmp_path / "rejects.csv") as log:
+        log.add(Reject("firms.csv", 2, "name", "x", "bad"))
+    assert read_rejects(tmp_path / "rejects.csv") == [Reject("firms.csv", 2, "name", "x", "bad")]
