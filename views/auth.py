@@ -21,6 +21,8 @@ from views.common import md
 
 PASSWORD_ENV = "IRONCAGE_APP_PASSWORD"
 PASSWORD_SECRET = "app_password"
+#: the access log's user for a sign-in whose name field held the password
+WITHHELD_NAME = "(withheld)"
 
 
 def _secret(name: str) -> Any:
@@ -67,16 +69,20 @@ def require_login() -> str:
         given = st.text_input("Password", type="password", key="login_password")
         submitted = st.form_submit_button("Log in")
     if submitted:
+        # the shared password typed into the name field must not land in the log in clear, nor become the
+        # name every triage action and access log line of the session is recorded under
+        name_is_password = hmac.compare_digest(name.strip().encode(), password.encode())
         if not name.strip():
             st.error("Enter your name: the audit trail records who did what.")
+        elif name_is_password:
+            access_log.try_record(WITHHELD_NAME, "sign_in_refused", method="password", reason="name is the password")
+            st.error("The name field holds the password. Enter your own name there, and the password below.")
         elif hmac.compare_digest(given.encode(), password.encode()):
             st.session_state["auth_user"] = name.strip()
             access_log.try_record(name.strip(), "sign_in", method="password")
             st.rerun()
         else:
-            # the shared password typed into the name field must not land in the log in clear
-            given_name = "(withheld)" if hmac.compare_digest(name.strip().encode(), password.encode()) else name.strip()
-            access_log.try_record(given_name, "sign_in_refused", method="password", reason="wrong password")
+            access_log.try_record(name.strip(), "sign_in_refused", method="password", reason="wrong password")
             st.error("Wrong password.")
     st.stop()
     return ""  # unreachable: st.stop() ends the run

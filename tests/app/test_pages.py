@@ -58,6 +58,24 @@ def test_login_needs_the_password_and_records_the_name(market_db, access_log):
     assert PASSWORD not in access_log.read_text(encoding="ascii")
 
 
+def test_the_password_typed_as_the_name_signs_nobody_in_and_stays_out_of_the_log(market_db, access_log):
+    """With the password in both fields the sign-in went through, and the access log and every triage
+    action recorded the password in clear as the user's name."""
+    at = app_session(user=None)
+    at.text_input(key="login_name").input(f" {PASSWORD} ")
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click().run()
+    no_exception(at)
+    assert "auth_user" not in at.session_state
+    assert "The name field holds the password" in all_text(at) and "Overview" not in all_text(at)
+    assert [(e["user"], e["action"]) for e in access_entries(access_log)] == [("(withheld)", "sign_in_refused")]
+    assert PASSWORD not in access_log.read_text(encoding="ascii")
+    at.text_input(key="login_name").input("Ivan Investigator")  # near-miss: a name of one's own
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click().run()
+    assert at.session_state["auth_user"] == "Ivan Investigator"
+
+
 def test_signing_out_leaves_nothing_of_the_session_to_the_next_user(market_db, access_log):
     at = app_session("views/console.py", user="Ana")
     at.session_state["console_result"] = "rows of a query run by Ana"  # what the console keeps between runs
