@@ -26,9 +26,16 @@ from detectors.finding import counted
 from detectors.market import FAILED_RESULTS, NOT_TENDERED, PASSED_RESULTS
 from graph.cypher import NamedQuery
 from graph.db import Database, GraphError
-from graph.model import NODES, OPERATIONAL_LABELS
+from graph.model import MAX_TEXT_BYTES, NODES, OPERATIONAL_LABELS
 
 TRIAGE_STATUSES: tuple[str, ...] = ("open", "in_progress", "confirmed", "dismissed")
+#: the longest assignee a triage event takes: a person's name or a team's, shown in every case list
+MAX_ASSIGNEE_CHARS = 200
+#: the longest triage comment (UTF-8 bytes): what any stored text may hold (graph.model.MAX_TEXT_BYTES);
+#: a case's every comment comes back on every view of it
+MAX_COMMENT_BYTES = MAX_TEXT_BYTES
+#: the comment box's limit in characters: four bytes each at most, so whatever the box takes is stored
+MAX_COMMENT_CHARS = MAX_COMMENT_BYTES // 4
 CASE_KINDS: tuple[str, ...] = ("ring", "pair", "linked_bidders", "tender", "firm", "buyer", "official")
 CAPTION_KEYS: tuple[str, ...] = ("name", "title", "value", "hash", "id")
 DATA_LABELS: tuple[str, ...] = tuple(n.label for n in NODES if n.label not in OPERATIONAL_LABELS)
@@ -632,10 +639,20 @@ def record_triage(
 ) -> int:
     """Append one CaseEvent per change (status, assignee, comment), all in one transaction.
 
-    Returns how many events were written. Earlier events are never touched.
+    Returns how many events were written. Earlier events are never touched. An assignee over
+    :data:`MAX_ASSIGNEE_CHARS` characters or a comment over :data:`MAX_COMMENT_BYTES` bytes is refused
+    (ValueError) and nothing is written: a 20-million-character comment was stored and sent with every
+    view of its case.
     """
     if not user.strip():
         raise ValueError("triage needs the user's name for the audit trail")
+    if assignee is not None and len(assignee) > MAX_ASSIGNEE_CHARS:
+        raise ValueError(f"the assignee is {len(assignee):,} characters long; at most {MAX_ASSIGNEE_CHARS:,} "
+                         "are kept. Nothing was saved.")
+    if comment is not None and len(comment.strip().encode("utf-8")) > MAX_COMMENT_BYTES:
+        raise ValueError(f"the comment is {len(comment.strip().encode('utf-8')):,} bytes long; at most "
+                         f"{MAX_COMMENT_BYTES:,} (about {MAX_COMMENT_CHARS:,} characters of any script) are kept. "
+                         "Nothing was saved.")
     if status is not None and status not in TRIAGE_STATUSES:
         raise ValueError(f"unknown status {status!r}; use one of {TRIAGE_STATUSES}")
     base = {"finding_id": finding_id, "user": user, "status": None, "assignee": None, "comment": None}

@@ -65,8 +65,8 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
         cols = st.columns([1, 1, 2])
         new_status = cols[0].selectbox("Status", TRIAGE_STATUSES, format_func=lambda s: STATUS_LABELS[s],
                                        key=status_key)
-        new_assignee = cols[1].text_input("Assignee", key=assignee_key)
-        comment = cols[2].text_area("Comment", key=comment_key, height=68)
+        new_assignee = cols[1].text_input("Assignee", key=assignee_key, max_chars=app_queries.MAX_ASSIGNEE_CHARS)
+        comment = cols[2].text_area("Comment", key=comment_key, height=68, max_chars=app_queries.MAX_COMMENT_CHARS)
         submitted = st.form_submit_button("Save triage", type="primary", key=save_key)
     st.session_state[drawn_key] = (status, assignee)
     outcome_slot = st.empty()

@@ -462,6 +462,22 @@ def test_a_case_file_holds_the_finding_its_evidence_subjects_and_history(market_
     assert app_queries.case_file(market_db, "NO-SUCH") is None
 
 
+def test_triage_refuses_an_assignee_or_a_comment_too_long_to_keep(market_db):
+    """A 20,000,000-character comment was stored and came back with every view of its case."""
+    for too_long in ({"assignee": "A" * (app_queries.MAX_ASSIGNEE_CHARS + 1)},
+                     {"comment": "x" * 20_000_000},
+                     {"comment": "x" * (app_queries.MAX_COMMENT_BYTES + 1), "status": "confirmed"},
+                     {"comment": "报" * (app_queries.MAX_COMMENT_BYTES // 3 + 1)}):  # bytes, not characters
+        with pytest.raises(ValueError, match="Nothing was saved"):
+            app_queries.record_triage(market_db, "PAIR-1", "Ana", **too_long)
+    assert app_queries.case_events(market_db, "PAIR-1").empty  # nothing of any of them, not even the status
+    # near-misses: the longest of each is kept, and whatever the comment box takes fits
+    assert app_queries.record_triage(market_db, "PAIR-1", "Ana", assignee="A" * app_queries.MAX_ASSIGNEE_CHARS,
+                                     comment=" " + "x" * app_queries.MAX_COMMENT_BYTES + "\n") == 2
+    assert app_queries.record_triage(market_db, "PAIR-1", "Ana",
+                                     comment="\U0001F600" * app_queries.MAX_COMMENT_CHARS) == 1
+
+
 def test_cases_read_inactive_findings_only_when_asked(market_db):
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("MATCH (f {id: 'RING-2'}) SET f.active = false").consume()

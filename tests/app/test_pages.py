@@ -1074,6 +1074,9 @@ def test_cases_page_triage_is_append_only(market_db):
     assert (pair["status"], pair["assignee"]) == ("dismissed", "Ana")
     cases_now = table(at, "finding_id", "subjects").set_index("finding_id")
     assert cases_now.loc["PAIR-1", "status"] == "dismissed" and cases_now.loc["PAIR-1", "events"] == 4
+    # the boxes take no more than a triage event keeps (app_queries.record_triage refuses the rest)
+    assert at.text_input(key="triage_assignee_cases_PAIR-1").max_chars == app_queries.MAX_ASSIGNEE_CHARS
+    assert at.text_area(key="triage_comment_cases_PAIR-1").max_chars == app_queries.MAX_COMMENT_CHARS
     # another case's form shows that case's state, not the one just saved: saving it unchanged writes nothing
     at.selectbox(key="cases_pick").set_value("RING-1").run()
     assert at.selectbox(key="triage_status_cases_RING-1").value == "open"
