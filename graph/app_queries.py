@@ -834,19 +834,24 @@ def _words(text: str) -> list[str]:
 #: the most words a search uses: a pasted paragraph made the server refuse the query ("input automaton
 #: is too large"), and a few words already pick out a name
 MAX_SEARCH_TERMS = 12
+#: the longest word a search uses, the rest of it cut: a prefix query of a 5,000-letter word crashed the
+#: server's query parser ("input automaton is too large"), and no name has a word this long
+MAX_TERM_CHARS = 100
 
 
 def fulltext_query(text: str) -> str:
     """User text → a Lucene query, all words required: a Latin word matches as a prefix (``alpha*``),
     cut into its words as the index's analyzer cuts names (``Sons,`` → ``Sons*``, ``(Holdings)`` →
     ``Holdings*``: a prefix with its punctuation matched nothing); a word with CJK characters as a
-    phrase (the standard analyzer indexes each ideograph alone). At most :data:`MAX_SEARCH_TERMS`."""
+    phrase (the standard analyzer indexes each ideograph alone). At most :data:`MAX_SEARCH_TERMS`,
+    each of at most :data:`MAX_TERM_CHARS` characters (a longer one as the prefix of that length)."""
     terms = []
     for word in text.split():
         if _CJK.search(word):
-            terms.append('"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"')
+            phrase = word[:MAX_TERM_CHARS]
+            terms.append('"' + phrase.replace("\\", "\\\\").replace('"', '\\"') + '"')
         else:
-            terms += [f"{piece}*" for piece in _words(word)]  # no Lucene operator survives the cut
+            terms += [f"{piece[:MAX_TERM_CHARS]}*" for piece in _words(word)]  # no Lucene operator survives the cut
     return " AND ".join(terms[:MAX_SEARCH_TERMS]) or '""'
 
 

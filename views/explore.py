@@ -8,6 +8,7 @@ import streamlit as st
 
 from graph import app_queries
 from graph.app_queries import GraphElements
+from graph.db import GraphError, GraphUnavailable
 from views.common import load, md, node_key, record_opened, require_database, show_table
 from views.graph_view import NODE_CAP, show_graph
 
@@ -46,8 +47,15 @@ def start_from(node_id: str) -> None:
 
 text = st.text_input("Search by name, title, address, id, registration number, phone or e-mail",
                      key="explore_query", placeholder="e.g. Jade Construction, F0012, 13800138000")
+results = None
 if text.strip():
-    results = load(app_queries.search, text)
+    try:
+        results = load(app_queries.search, text)
+    except GraphUnavailable as error:
+        st.error(f"The search could not reach Neo4j: {md(error)}")
+    except GraphError:  # the server refused the query (fulltext_query keeps it small): words, not a traceback
+        st.warning("The search could not be run on what was typed. Try fewer or shorter words, a name or an id.")
+if results is not None:
     if results.empty:
         st.info("Nothing found.")
     else:

@@ -59,6 +59,9 @@ def test_fulltext_query_prefixes_latin_words_and_quotes_cjk_words():
     assert app_queries.fulltext_query("   ") == '""'
     # a pasted paragraph: the first words only (the server refused the whole as too large)
     assert app_queries.fulltext_query("word " * 500).count("word*") == app_queries.MAX_SEARCH_TERMS
+    # a very long word: its beginning (the server refused a prefix query of 5,000 letters)
+    assert app_queries.fulltext_query("x" * 5000) == "x" * app_queries.MAX_TERM_CHARS + "*"
+    assert app_queries.fulltext_query("兰" * 5000) == '"' + "兰" * app_queries.MAX_TERM_CHARS + '"'
 
 
 def test_evidence_facts_pair_values_with_thresholds_baselines_and_contributions():

@@ -661,6 +661,29 @@ def test_a_name_typed_with_its_punctuation_is_found(market_db):
     assert len(app_queries.search(market_db, "alpha " + "and more words " * 300)) <= 1  # not a server error
 
 
+def test_a_very_long_word_is_searched_by_its_beginning(market_db):
+    """A 5,000-letter word made the server refuse the prefix query ("input automaton is too large")
+    and the Explore page show a traceback."""
+    for typed in ("x" * 5000, "alpha " + "y" * 5000, "兰" * 5000, "Alph" + "a" * 5000):
+        app_queries.search(market_db, typed)  # no GraphError
+    assert list(app_queries.search(market_db, "Alpha" + "x" * 5000)["caption"]) == []  # the whole word is no name
+    at = app_session("views/explore.py")
+    at.text_input(key="explore_query").input("x" * 5000).run()
+    no_exception(at)
+    assert "Nothing found." in all_text(at)
+
+
+def test_explore_says_in_words_when_the_server_refuses_a_search(market_db, monkeypatch):
+    def search(db, text, limit=25):  # named as the page's cached call looks it up (views.common.load)
+        raise GraphError("app_search failed: Neo.ClientError.Procedure.ProcedureCallFailed: input automaton")
+
+    monkeypatch.setattr(app_queries, "search", search)
+    at = app_session("views/explore.py")
+    at.text_input(key="explore_query").input("alpha").run()
+    no_exception(at)
+    assert any("could not be run on what was typed" in w.value for w in at.warning)
+
+
 def test_neighbours_come_in_pages(market_db):
     f1 = app_queries.search(market_db, "F1")
     node_id = f1[f1["caption"] == "Alpha Build"]["node_id"].iloc[0]
