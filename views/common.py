@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import unicodedata
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
@@ -43,6 +44,15 @@ _LIST_MARKER = re.compile(r"^([-+]|\d+[.)])")
 # after escapes are resolved, so they are broken with an invisible word joiner instead
 _AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)")
 WORD_JOINER = "\u2060"
+#: the bidirectional embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI):
+#: invisible, and they reorder the text after them
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _shown_as_code(char: str) -> str:
+    """``char`` as it is shown: a control character (Unicode category Cc) or a bidi control as its code
+    point in brackets (``[U+202E]``), anything else, letters of every script among it, as itself."""
+    return f"[U+{ord(char):04X}]" if char in BIDI_CONTROLS or unicodedata.category(char) == "Cc" else char
 
 
 def md(value: Any) -> str:
@@ -51,8 +61,13 @@ def md(value: Any) -> str:
     as those characters, not as a link or an image fetched by the investigator's browser.
     Every syntax character is backslash-escaped (CommonMark escapes), literal URLs and e-mail
     addresses get an invisible word joiner so they are not turned into links, and line
-    breaks become spaces (a newline would end a quote and start a heading or a list)."""
-    text = _AUTOLINK.sub(WORD_JOINER, " ".join(str(value).split()))
+    breaks become spaces (a newline would end a quote and start a heading or a list).
+    Control characters and bidi overrides show as their code (``[U+202E]``, ``[U+001B]``): a
+    RIGHT-TO-LEFT OVERRIDE in a firm's name would otherwise show the rest of the line reversed,
+    so that what the investigator reads is not what the record says. Arabic and Hebrew letters
+    are untouched: the browser orders them by their own direction."""
+    text = "".join(map(_shown_as_code, " ".join(str(value).split())))
+    text = _AUTOLINK.sub(WORD_JOINER, text)
     text = _MARKDOWN_SYNTAX.sub(r"\\\1", text)
     return _LIST_MARKER.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
 

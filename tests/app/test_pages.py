@@ -616,6 +616,17 @@ def test_explore_page_search_and_neighbourhood(market_db):
         assert list(table(at, "caption", "degree")["label"]) == ["Phone"], typed
 
 
+def test_explore_shows_a_bidi_override_in_a_name_as_its_code(market_db):
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (f:Firm {id: 'F1'}) SET f.name = 'Alpha \u202edliuB\u001b[2J'").consume()
+    at = app_session("views/explore.py")
+    at.text_input(key="explore_query").input("alpha").run()
+    at.button(key="explore_start").click().run()
+    no_exception(at)
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Alpha \\[U+202E\\]dliuB\\[U+001B\\]\\[2J" in shown and "\u202e" not in shown and "\x1b" not in shown
+
+
 def test_explore_finds_the_records_and_findings_sentences_quote_by_their_ids_in_any_case(market_db):
     """The Closeness page sends the investigator to Explore with an inspection's or approval's id; a ring's
     id and a firm id typed in lower case are found too."""
