@@ -65,6 +65,7 @@ import re
 import sys
 import time
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -599,15 +600,48 @@ def market_category(items: Any, main: Any) -> str | None:
     return _text(main)
 
 
+class PartyKeys:
+    """The keys of the organisations recent releases listed in ``parties``, per ocid, for releases of
+    the same process that reference an organisation without listing it: an award update naming
+    ``{"id": "T1"}`` with no ``parties`` made a firm ``ocid/T1`` beside the ``XX-REG-1`` its bid came
+    from, won the tender in its place and unlinked the right supplier (a review). Bounded: the
+    :data:`PARTY_MEMORY` ocids read last are kept (releases of one process sit near each other in a
+    file), so memory stays flat however long the file."""
+
+    def __init__(self, ocids: int = 0) -> None:
+        self.ocids = ocids or PARTY_MEMORY
+        self._keys: OrderedDict[str, dict[str, str]] = OrderedDict()
+
+    def remember(self, ocid: str, party_id: str, key: str) -> None:
+        keys = self._keys.get(ocid)
+        if keys is None:
+            keys = self._keys[ocid] = {}
+            if len(self._keys) > self.ocids:
+                self._keys.popitem(last=False)
+        else:
+            self._keys.move_to_end(ocid)
+        keys[party_id] = key
+
+    def get(self, ocid: str, party_id: str) -> str | None:
+        keys = self._keys.get(ocid)
+        return keys.get(party_id) if keys else None
+
+
+#: how many ocids' party keys :class:`PartyKeys` keeps
+PARTY_MEMORY = 50_000
+
+
 class _Mapper:
     """Maps one release onto ChunkRows, reporting each bad field as a reject."""
 
-    def __init__(self, item: Item, file: str, party_ids: str, rows: ChunkRows, rejects: RejectLog):
+    def __init__(self, item: Item, file: str, party_ids: str, rows: ChunkRows, rejects: RejectLog,
+                 known: PartyKeys | None = None):
         self.item = item
         self.file = file
         self.party_ids = party_ids
         self.rows = rows
         self.rejects = rejects
+        self.known = known if known is not None else PartyKeys(1)
         self.release: dict[str, Any] = item.release or {}
         self.ocid = ""
         self.parties: dict[str, dict[str, Any]] = {}
@@ -694,6 +728,9 @@ class _Mapper:
                     return f"{scheme}-{ident}"
             self.reject(f"{path}.id", ref.get("id"), "organization reference without id or identifier")
             return None
+        if ref_id not in self.parties and self.known.get(self.ocid, ref_id) is None:
+            self.reject(f"{path}.id", ref_id, "names no party of this release, nor one an earlier release of this "
+                                              f"process listed: loaded as the organisation {self.key(ref_id)}")
         return self.key(ref_id)
 
     def key(self, party_id: str) -> str:
@@ -704,6 +741,8 @@ class _Mapper:
                 scheme, ident = _text(identifier.get("scheme")), _text(identifier.get("id"))
                 if scheme and ident:
                     return f"{scheme}-{ident}"
+        elif (earlier := self.known.get(self.ocid, party_id)) is not None:
+            return earlier  # listed by an earlier release of this process (PartyKeys)
         return party_id if self.party_ids == "global" else f"{self.ocid}/{party_id}"
 
     def name(self, party_id: str | None, ref: Any) -> str | None:
@@ -741,6 +780,8 @@ class _Mapper:
             return False
         self.ocid = ocid
         self._parties()
+        for party_id in self.parties:
+            self.known.remember(ocid, party_id, self.key(party_id))
         tender = self.release.get("tender")
         if tender is not None and not isinstance(tender, dict):
             self.reject("$.tender", tender, "tender is not an object")
@@ -1116,9 +1157,11 @@ def _mended(value: Any, path: str, mended: list[tuple[str, str]]) -> Any:
     return value
 
 
-def map_release(item: Item, file: str, rows: ChunkRows, rejects: RejectLog, party_ids: str = "ocid") -> bool:
+def map_release(item: Item, file: str, rows: ChunkRows, rejects: RejectLog, party_ids: str = "ocid",
+                known: PartyKeys | None = None) -> bool:
     """Add the rows of one release to ``rows``; False (and a reject) when nothing is loadable.
 
+    ``known`` carries the organisations earlier releases of the load listed (:class:`PartyKeys`).
     A release nested deeper than :data:`MAX_DEPTH` is rejected whole. Text too long to store
     rejects the release only where the loader stores it (:func:`_scan` finds it, a trial mapping
     says whether it is kept): a 40 kB ``planning.rationale`` or ``tender.description`` the graph
@@ -1141,7 +1184,7 @@ def map_release(item: Item, file: str, rows: ChunkRows, rejects: RejectLog, part
                                "replaced by U+FFFD (�), the rest of the release loaded"))
     if scan.too_long or scan.long_text:  # keys composed of several fields (an address, a person's id) may grow
         trial = ChunkRows()
-        _Mapper(item, file, party_ids, trial, RejectLog(None)).run()
+        _Mapper(item, file, party_ids, trial, RejectLog(None), known).run()
         stored = list(_texts(trial)) if scan.too_long else []
         kept = next(((where, size, limit) for where, size, limit, text in scan.too_long
                      if any(text in value for value in stored)), None)
@@ -1156,7 +1199,7 @@ def map_release(item: Item, file: str, rows: ChunkRows, rejects: RejectLog, part
                                f"the {what} it makes is {size:,} bytes, and a key or indexed value may have at most "
                                f"{limit:,}; release not loaded"))
             return False
-    return _Mapper(item, file, party_ids, rows, rejects).run()
+    return _Mapper(item, file, party_ids, rows, rejects, known).run()
 
 
 def _texts(rows: ChunkRows) -> Iterator[str]:
@@ -1323,6 +1366,7 @@ def load_ocds(
         raise ValueError(f"party_ids must be one of {PARTY_ID_MODES}")
     log = rejects if rejects is not None else RejectLog(None, keep=False)
     report = LoadReport()
+    known = PartyKeys()  # organisations listed by earlier releases of a process, across the files
     started = time.perf_counter()
     if schema:
         apply_schema(db)
@@ -1340,7 +1384,7 @@ def load_ocds(
             try:
                 for item in iter_releases(path):
                     report.releases_read += 1
-                    if map_release(item, path.name, rows, log, party_ids):
+                    if map_release(item, path.name, rows, log, party_ids, known):
                         report.releases_loaded += 1
                     if rows.releases >= chunk_releases:
                         pending = submit(rows)

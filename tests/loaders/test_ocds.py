@@ -19,6 +19,7 @@ from loaders.ocds import (
     ChunkRows,
     Item,
     OcdsFormatError,
+    PartyKeys,
     iter_releases,
     load_ocds,
     main,
@@ -769,7 +770,7 @@ def test_the_market_reads_a_tender_s_lots_as_competitions_of_their_own(clean_db,
 # -- OCDS as publishers write it (a review that loaded hand-made files of each shape) -------------
 
 def test_award_statuses_read_in_the_codelist_s_spelling_and_an_unknown_one_is_told() -> None:
-    rows, rejects = _mapped({"ocid": "o1", "awards": [
+    rows, rejects = _mapped({"ocid": "o1", "parties": [firm("S"), firm("T")], "awards": [
         {"id": "a1", "suppliers": [{"id": "S", "name": "S"}]},
         {"id": "a2", "status": "Active", "suppliers": [{"id": "S"}]},
         {"id": "a3", "status": "done", "suppliers": [{"id": "S"}]},
@@ -862,3 +863,20 @@ def test_tenderer_bids_give_way_to_the_bids_extension_s_bids_in_either_order(cle
             assert rows == [("XI-T1", "o1/tenderer/XI-T1"), ("XI-T2", "o1/tenderer/XI-T2")]
         else:
             assert rows == [("XI-T1", "o1/b1"), ("XI-T2", "o1/b2")], order
+
+
+def test_a_release_naming_a_party_an_earlier_release_listed_keys_it_as_that_one_did(tmp_path: Path) -> None:
+    """An award update without ``parties`` naming the bidder ``T1`` made a firm ``o1/T1`` that won in place of
+    ``XI-T1``, whose bid it was (a review); a party no release listed is told."""
+    first = {"ocid": "o1", "parties": [firm("T1", identifier="T1"), firm("T2")],
+             "bids": {"details": [{"id": "b1", "tenderers": [{"id": "T1"}]}, {"id": "b2", "tenderers": [{"id": "T2"}]}]}}
+    update = {"ocid": "o1", "awards": [{"id": "A1", "status": "active", "suppliers": [{"id": "T1", "name": "Alpha"}]}]}
+    stranger = {"ocid": "o2", "awards": [{"id": "A1", "status": "active", "suppliers": [{"id": "T1"}]}]}
+    path = tmp_path / "split.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in (first, update, stranger)), encoding="utf-8")
+    rows, log, known = ChunkRows(), RejectLog(None), PartyKeys()
+    for item in iter_releases(path):
+        map_release(item, path.name, rows, log, known=known)
+    assert [(a["id"], a["suppliers"]) for a in rows.awards] == [("o1/A1", ["XI-T1"]), ("o2/A1", ["o2/T1"])]
+    assert [(r.line, r.field) for r in log.rejects] == [(3, "$.awards[0].suppliers[0].id")]
+    assert "names no party of this release" in log.rejects[0].reason
