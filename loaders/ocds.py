@@ -297,7 +297,13 @@ def _merged_record(record: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
 
 
 def _expand(value: Any, line: int, path: str) -> Iterator[Item]:
-    """One JSON value from a line: a release, a record, or a whole package."""
+    """One JSON value from a line: a release, a record, a whole package, or an array of them (some APIs
+    answer with a bare array of releases)."""
+    if isinstance(value, list):
+        for i, inner in enumerate(value):
+            yield from _expand(inner, line, f"{path}[{i}]") if isinstance(inner, dict) else \
+                iter([Item(line, f"{path}[{i}]", None, "not a JSON object")])
+        return
     if not isinstance(value, dict):
         yield Item(line, path, None, "not a JSON object")
         return
@@ -372,31 +378,38 @@ def _cut_short(handle: io.BufferedReader[Any]) -> bool:
 
 
 def _iter_package(handle: io.BufferedReader[Any], name: str) -> Iterator[Item]:
-    """Stream ``releases[]`` / ``records[]`` of one package document, item by item.
+    """Stream ``releases[]`` / ``records[]`` of one package document, item by item (or the items of a
+    document that is a bare array of releases, records or packages).
 
     Read from ijson's basic events with the nesting counted here: its prefixed events spell out
     the whole path at every level, which for a hostile value nested 100,000 deep grew without
     bound until the loader was killed (a review). An item nested deeper than :data:`MAX_DEPTH`
     is read past, not built, and rejected."""
-    counters = {"releases": 0, "records": 0}
+    counters = {"releases": 0, "records": 0, "": 0}  # "": the items of a document that is a bare array
     events = ijson.basic_parse(handle, use_float=True)
     depth, key, in_array = 0, "", False  # nesting, the package's key being read, whether its value is an array
     try:
         for event, value in events:
-            if event == "start_map" and depth == 2 and in_array and key in counters:
+            item_depth = 1 if key == "" else 2  # where releases[] / records[] items (or a bare array's) start
+            if depth == item_depth and in_array and key in counters and event not in ("end_array", "map_key"):
                 index = counters[key]
+                counters[key] += 1  # the position in the array, whatever the item
+                path = f"$.{key}[{index}]" if key else f"$[{index}]"
+                if event != "start_map":
+                    if event == "start_array":
+                        depth += 1
+                    yield Item(0, path, None, "not a JSON object")
+                    continue
                 obj = _build(events)
-                counters[key] += 1  # read whole
-                path = f"$.{key}[{index}]"
                 if obj is None:
                     yield Item(0, path, None, f"nested more than {MAX_DEPTH} levels deep (OCDS needs about ten)")
-                elif key == "releases":
-                    yield Item(0, path, obj)
-                else:
+                elif key == "records":
                     yield from _expand_record(obj, 0, path)
+                else:
+                    yield from _expand(obj, 0, path) if key == "" else iter([Item(0, path, obj)])
             elif event in ("start_map", "start_array"):
                 depth += 1
-                in_array = event == "start_array" if depth == 2 else in_array
+                in_array = event == "start_array" if depth <= 2 else in_array
             elif event in ("end_map", "end_array"):
                 depth -= 1
             elif event == "map_key" and depth == 1:

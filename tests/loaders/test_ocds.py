@@ -880,3 +880,22 @@ def test_a_release_naming_a_party_an_earlier_release_listed_keys_it_as_that_one_
     assert [(a["id"], a["suppliers"]) for a in rows.awards] == [("o1/A1", ["XI-T1"]), ("o2/A1", ["o2/T1"])]
     assert [(r.line, r.field) for r in log.rejects] == [(3, "$.awards[0].suppliers[0].id")]
     assert "names no party of this release" in log.rejects[0].reason
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_a_bare_array_of_releases_is_read_on_one_line_or_pretty_printed(tmp_path: Path, indent: int | None) -> None:
+    """Some APIs answer with a bare JSON array of releases: it was "not a JSON object" on one line and "no
+    releases[] or records[] found" pretty-printed (a review)."""
+    path = tmp_path / "array.json"
+    path.write_text(json.dumps([{"ocid": "a-1", "tender": {"title": "x"}}, 7, {"ocid": "a-2"}], indent=indent),
+                    encoding="utf-8")
+    items = [(item.path, (item.release or {}).get("ocid"), item.error) for item in iter_releases(path)]
+    assert items == [("$[0]", "a-1", ""), ("$[1]", None, "not a JSON object"), ("$[2]", "a-2", "")]
+    # and in a package, a stray value in releases[] is a reject at its own position (it was skipped, and the
+    # releases after it were named one position too early)
+    package = tmp_path / "package.json"
+    package.write_text(json.dumps({"uri": "u", "releases": [{"ocid": "p-1"}, [1], "x", {"ocid": "p-2"}]}, indent=indent),
+                       encoding="utf-8")
+    assert [(item.path, (item.release or {}).get("ocid"), item.error) for item in iter_releases(package)] == [
+        ("$.releases[0]", "p-1", ""), ("$.releases[1]", None, "not a JSON object"),
+        ("$.releases[2]", None, "not a JSON object"), ("$.releases[3]", "p-2", "")]
