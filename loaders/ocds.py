@@ -388,6 +388,7 @@ def _iter_package(handle: io.BufferedReader[Any], name: str) -> Iterator[Item]:
     counters = {"releases": 0, "records": 0, "": 0}  # "": the items of a document that is a bare array
     events = ijson.basic_parse(handle, use_float=True)
     depth, key, in_array = 0, "", False  # nesting, the package's key being read, whether its value is an array
+    whole = True  # the last item begun was read to its end
     try:
         for event, value in events:
             item_depth = 1 if key == "" else 2  # where releases[] / records[] items (or a bare array's) start
@@ -400,7 +401,9 @@ def _iter_package(handle: io.BufferedReader[Any], name: str) -> Iterator[Item]:
                         depth += 1
                     yield Item(0, path, None, "not a JSON object")
                     continue
+                whole = False
                 obj = _build(events)
+                whole = True
                 if obj is None:
                     yield Item(0, path, None, f"nested more than {MAX_DEPTH} levels deep (OCDS needs about ten)")
                 elif key == "records":
@@ -415,7 +418,7 @@ def _iter_package(handle: io.BufferedReader[Any], name: str) -> Iterator[Item]:
             elif event == "map_key" and depth == 1:
                 key = str(value)
     except ijson.JSONError as error:  # the rest of the document cannot be read
-        read = sum(counters.values())
+        read = sum(counters.values()) - (not whole)  # the item it broke off in is not read whole
         raise OcdsFormatError(f"{name}: invalid JSON after {read:,} whole releases or records ({error}); load a whole "
                               "copy again (re-loading is safe)") from error
     if not any(counters.values()):
