@@ -966,7 +966,7 @@ class _Mapper:
         props = {
             "title": _text(tender.get("title")),
             "department_id": buyer_id or pe_id,
-            "category": market_category(tender.get("items"), tender.get("mainProcurementCategory")),
+            "category": self._category(tender),
             "region": region,
             "budget": budget,
             "currency": currency,
@@ -986,6 +986,16 @@ class _Mapper:
         }
         self.rows.tenders.append({"id": self.ocid, "props": self.props(props),
                                   "buyer_id": buyer_id, "procuring_entity_id": pe_id})
+
+    def _category(self, tender: dict[str, Any]) -> str | None:
+        """:func:`market_category` of the tender's items, else of its awards' items (a release of awards
+        alone classifies what was bought there: its tenders had no category, so no market to be read in;
+        a review), else ``mainProcurementCategory``."""
+        awards = self.release.get("awards")
+        awarded = [item for award in (awards if isinstance(awards, list) else []) if isinstance(award, dict)
+                   for item in _array(award.get("items"))]
+        return (market_category(tender.get("items"), None) or market_category(awarded, None)
+                or _text(tender.get("mainProcurementCategory")))
 
     def _classifications(self, items: Any, path: str) -> list[str]:
         out: list[str] = []

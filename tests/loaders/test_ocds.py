@@ -899,3 +899,16 @@ def test_a_bare_array_of_releases_is_read_on_one_line_or_pretty_printed(tmp_path
     assert [(item.path, (item.release or {}).get("ocid"), item.error) for item in iter_releases(package)] == [
         ("$.releases[0]", "p-1", ""), ("$.releases[1]", None, "not a JSON object"),
         ("$.releases[2]", None, "not a JSON object"), ("$.releases[3]", "p-2", "")]
+
+
+def test_a_tender_without_classified_items_takes_its_category_from_its_awards_items() -> None:
+    award = {"id": "a1", "status": "active", "items": [{"id": "1", "classification": {"scheme": "CPV", "id": "33600000"}}]}
+    rows, _ = _mapped({"ocid": "o1", "tender": {"mainProcurementCategory": "goods"}, "awards": [award]})
+    assert rows.tenders[0]["props"]["category"] == "CPV 33"
+    # near-misses: the tender's own items come first, and without any classified item the main category stays
+    rows, _ = _mapped({"ocid": "o1", "tender": {"items": [{"id": "1", "classification": {"scheme": "CPV",
+                                                                                          "id": "45000000"}}]},
+                       "awards": [award]})
+    assert rows.tenders[0]["props"]["category"] == "CPV 45"
+    rows, _ = _mapped({"ocid": "o1", "tender": {"mainProcurementCategory": "goods"}, "awards": [{"id": "a1"}]})
+    assert rows.tenders[0]["props"]["category"] == "goods"
