@@ -1183,6 +1183,39 @@ def _mended(value: Any, path: str, mended: list[tuple[str, str]]) -> Any:
     return value
 
 
+def _in_date_order(items: list[Item]) -> list[Item]:
+    """``items`` with the releases of each ocid in the order of their ``date`` (an undated one first), each
+    in a place one of them held, the rest as read: OCDS compiles a process's releases in date order, and
+    a package listing the newest first (as some APIs answer) loaded a cancelled award as the active
+    one of the older release after it (a review). Within one chunk of the load; across chunks and files
+    releases still apply in the order read."""
+    places: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        ocid = item.release.get("ocid") if item.release is not None else None
+        if isinstance(ocid, str):
+            places.setdefault(ocid, []).append(i)
+    ordered = list(items)
+    for at in places.values():
+        if len(at) > 1:
+            by_date = sorted((items[i] for i in at), key=_release_date)  # stable: equal dates keep their order
+            for i, item in zip(at, by_date, strict=True):
+                ordered[i] = item
+    return ordered
+
+
+def _map_chunk(items: list[Item], file: str, rows: ChunkRows, rejects: RejectLog, party_ids: str,
+               known: PartyKeys) -> int:
+    """Map the releases read (``items``, emptied) onto ``rows`` in date order; how many loaded."""
+    loaded = sum(map_release(item, file, rows, rejects, party_ids, known) for item in _in_date_order(items))
+    items.clear()
+    return loaded
+
+
+def _release_date(item: Item) -> datetime:
+    moment = parse_instant(item.release.get("date")) if item.release is not None else None
+    return moment or datetime.min.replace(tzinfo=UTC)
+
+
 def map_release(item: Item, file: str, rows: ChunkRows, rejects: RejectLog, party_ids: str = "ocid",
                 known: PartyKeys | None = None) -> bool:
     """Add the rows of one release to ``rows``; False (and a reject) when nothing is loadable.
@@ -1407,18 +1440,21 @@ def load_ocds(
         for path in paths:
             rows = ChunkRows()
             read_before, loaded_before = report.releases_read, report.releases_loaded
+            read: list[Item] = []  # the chunk's releases, mapped in date order (:func:`_in_date_order`)
             try:
                 for item in iter_releases(path):
                     report.releases_read += 1
-                    if map_release(item, path.name, rows, log, party_ids, known):
-                        report.releases_loaded += 1
-                    if rows.releases >= chunk_releases:
+                    read.append(item)
+                    if len(read) >= chunk_releases:
+                        report.releases_loaded += _map_chunk(read, path.name, rows, log, party_ids, known)
                         pending = submit(rows)
                         rows = ChunkRows()
             except OcdsFormatError as error:  # what was read before the damage loads; so do the other files
+                report.releases_loaded += _map_chunk(read, path.name, rows, log, party_ids, known)
                 report.unreadable.append(f"{error} ({report.releases_loaded - loaded_before:,} of its releases "
                                          "before the damage are loaded)")
             else:
+                report.releases_loaded += _map_chunk(read, path.name, rows, log, party_ids, known)
                 if report.releases_loaded == loaded_before:
                     report.unreadable.append(
                         f"{path.name}: no release of it could be loaded ({report.releases_read - read_before:,} "

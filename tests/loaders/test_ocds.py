@@ -912,3 +912,22 @@ def test_a_tender_without_classified_items_takes_its_category_from_its_awards_it
     assert rows.tenders[0]["props"]["category"] == "CPV 45"
     rows, _ = _mapped({"ocid": "o1", "tender": {"mainProcurementCategory": "goods"}, "awards": [{"id": "a1"}]})
     assert rows.tenders[0]["props"]["category"] == "goods"
+
+
+@pytest.mark.neo4j
+def test_releases_of_one_process_apply_in_date_order_whatever_order_the_package_lists_them(clean_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A package listing the newest release first (as some APIs answer) loaded the cancelled award and tender
+    of the latest release as active, overwritten by the older releases after it (a review)."""
+    supplier = {"id": "S", "name": "Supplier", "roles": ["supplier"], "identifier": {"scheme": "XX", "id": "1"}}
+    r1 = {"ocid": "o1", "id": "1", "date": "2024-01-01T00:00:00Z", "tag": ["tender"], "tender": {"status": "active"}}
+    r2 = {"ocid": "o1", "id": "2", "date": "2024-02-01T00:00:00Z", "tag": ["award"], "parties": [supplier],
+          "awards": [{"id": "A1", "status": "active", "suppliers": [{"id": "S"}]}]}
+    r3 = {"ocid": "o1", "id": "3", "date": "2024-03-01T00:00:00Z", "tag": ["awardUpdate", "tenderUpdate"],
+          "tender": {"status": "cancelled"}, "awards": [{"id": "A1", "status": "cancelled"}]}
+    other = {"ocid": "o2", "id": "1", "date": "2023-01-01T00:00:00Z", "tender": {"status": "active"}}
+    path = write_gz_package(tmp_path / "newest_first.json.gz", [r3, other, r2, r1])
+    load_ocds(clean_db, [path])
+    _, [[tender, award, winners]], _ = clean_db.run_read_only(
+        "MATCH (t:Tender {id: 'o1'})-[:HAS_AWARD]->(a:Award) RETURN t.status, a.status, COUNT { (t)-[:AWARDED_TO]->() }")
+    assert (tender, award, winners) == ("cancelled", "cancelled", 0)
+    assert count(clean_db, "MATCH (t:Tender {id: 'o2', status: 'active'}) RETURN count(t)") == 1
