@@ -1,20 +1,10 @@
 // OCDS loader: upsert bids FOR their tender, SUBMITTED by every tenderer (consortia: all
 // members), FOR_LOT their related lots.
-// $rows: [{id, tender_id, tenderers: [firm id], lots: [lot id], kind, props: {amount, currency,
+// $rows: [{id, tender_id, tenderers: [firm id], lots: [lot id], props: {amount, currency,
 // status, disqualified, submitted_at}}]; $source: load name. Returns nothing. A non-empty tenderers
 // or lots (relatedLots) list is the whole truth: the bid's other SUBMITTED or FOR_LOT links are deleted.
-// kind 'tenderer': a party of tender.tenderers, a bid of no known amount (id <tender id>/tenderer/<firm>),
-// written only while the tender has no bid of the bids extension; a bid of the extension (kind 'bid')
-// deletes its tender's tenderer bids, so that no firm bids twice.
 UNWIND $rows AS row
 MATCH (t:Tender {id: row.tender_id})
-WITH row, t
-WHERE row.kind = 'bid' OR NOT EXISTS { MATCH (t)<-[:FOR]-(x:Bid) WHERE NOT x.id STARTS WITH t.id + '/tenderer/' }
-CALL (row, t) {
-  WITH row, t WHERE row.kind = 'bid'
-  MATCH (t)<-[:FOR]-(old:Bid) WHERE old.id STARTS WITH t.id + '/tenderer/'
-  DETACH DELETE old
-}
 MERGE (b:Bid {id: row.id})
 SET b += row.props, b.source = $source
 MERGE (b)-[r:FOR]->(t) ON CREATE SET r.source = $source

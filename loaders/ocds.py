@@ -109,8 +109,9 @@ DEFAULT_CHUNK = 2000  # releases per flush
 DEFAULT_BATCH = 5000  # rows per UNWIND transaction
 
 # Write order matters: nodes before the relationships that MATCH them.
-WRITE_ORDER = ("ocds_departments", "ocds_firms", "ocds_persons", "ocds_tenders", "ocds_lots", "ocds_bids",
-               "ocds_awards", "ocds_contracts", "ocds_awarded_to")
+WRITE_ORDER = ("ocds_departments", "ocds_firms", "ocds_persons", "ocds_tenders", "ocds_lots",
+               "ocds_tenderer_bids_replaced", "ocds_bids", "ocds_tenderer_bids", "ocds_awards", "ocds_contracts",
+               "ocds_awarded_to")
 
 
 class OcdsFormatError(ValueError):
@@ -458,18 +459,28 @@ class ChunkRows:
     tenders: list[dict[str, Any]] = field(default_factory=list)
     lots: list[dict[str, Any]] = field(default_factory=list)
     bids: list[dict[str, Any]] = field(default_factory=list)
+    tenderers: dict[str, list[str]] = field(default_factory=dict)  # tender id → tender.tenderers' firm keys
     awards: list[dict[str, Any]] = field(default_factory=list)
     contracts: list[dict[str, Any]] = field(default_factory=list)
     releases: int = 0
 
     def by_query(self) -> dict[str, list[dict[str, Any]]]:
+        """The rows of each write query (:data:`WRITE_ORDER`). A tender whose bids the chunk gives (bids
+        extension) has its tenderer bids deleted before those are written, and takes none of the chunk's
+        ``tender.tenderers`` — settled here, per tender, since a query's rows cannot see each other's
+        writes where the planner reads them all first (a review: a firm bid twice, until a reload)."""
+        priced = list(dict.fromkeys(bid["tender_id"] for bid in self.bids))
+        listed = [{"tender_id": tender, "firms": firms} for tender, firms in self.tenderers.items()
+                  if tender not in set(priced)]
         return {
             "ocds_departments": list(self.departments.values()),
             "ocds_firms": list(self.firms.values()),
             "ocds_persons": self.persons,
             "ocds_tenders": self.tenders,
             "ocds_lots": self.lots,
+            "ocds_tenderer_bids_replaced": [{"tender_id": tender} for tender in priced],
             "ocds_bids": self.bids,
+            "ocds_tenderer_bids": listed,
             "ocds_awards": self.awards,
             "ocds_contracts": self.contracts,
             "ocds_awarded_to": [{"id": t["id"]} for t in self.tenders],
@@ -1070,7 +1081,7 @@ class _Mapper:
             props = {"amount": amount, "currency": currency, "status": status, "position": i,
                      "disqualified": status == "disqualified" if status is not None else None,
                      "submitted_at": self.instant(bid.get("date"), f"{path}.date")}
-            self.rows.bids.append({"id": key, "tender_id": self.ocid, "tenderers": tenderers, "kind": "bid",
+            self.rows.bids.append({"id": key, "tender_id": self.ocid, "tenderers": tenderers,
                                    "lots": self._lot_refs(bid.get("relatedLots"), lot_ids, f"{path}.relatedLots"),
                                    "props": self.props(props)})
         return ids
@@ -1080,7 +1091,8 @@ class _Mapper:
         per tenderer (id ``ocid/tenderer/<firm key>``), where the release has no ``bids.details``: most
         publishers do not use the bids extension, and without these their tenders held only the winner,
         so no co-bidding could be read from them (a review). The bids extension's bids, when a release
-        gives them, replace a tender's tenderer bids (``cypher/ocds_bids.cypher``)."""
+        gives them, replace a tender's tenderer bids (:meth:`ChunkRows.by_query`,
+        ``cypher/ocds_tenderer_bids*.cypher``)."""
         bids = self.release.get("bids")
         if isinstance(bids, dict) and isinstance(bids.get("details"), list):
             return
@@ -1088,11 +1100,11 @@ class _Mapper:
         if refs is not None and not isinstance(refs, list):
             self.reject("$.tender.tenderers", refs, "tender.tenderers is not an array")
             return
+        firms = self.rows.tenderers.setdefault(self.ocid, [])
         for j, ref in enumerate(refs or []):
             firm = self.firm(ref, f"$.tender.tenderers[{j}]")
-            if firm is not None:
-                self.rows.bids.append({"id": f"{self.ocid}/tenderer/{firm}", "tender_id": self.ocid,
-                                       "tenderers": [firm], "kind": "tenderer", "lots": [], "props": {}})
+            if firm is not None and firm not in firms:
+                firms.append(firm)
 
     def _awards(self, lot_ids: set[str], bid_ids: dict[str, str]) -> dict[str, str]:
         awards = self.release.get("awards")
