@@ -55,6 +55,18 @@ def _shown_as_code(char: str) -> str:
     return f"[U+{ord(char):04X}]" if char in BIDI_CONTROLS or unicodedata.category(char) == "Cc" else char
 
 
+#: what :func:`shown_text` replaces: the controls of :func:`_shown_as_code` but the tab and line breaks a
+#: comment or an address may hold
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
+
+
+def shown_text(value: Any) -> Any:
+    """A text as tables and graphs show it: control characters and bidi controls as their code
+    (:func:`_shown_as_code`; tab and line breaks kept), so a RIGHT-TO-LEFT OVERRIDE in one member's
+    name does not reverse the other names of its cell (a review); anything but text unchanged."""
+    return _HIDDEN.sub(lambda m: _shown_as_code(m[0]), value) if isinstance(value, str) else value
+
+
 def md(value: Any) -> str:
     """``value`` as literal text for ``st.markdown`` and friends: names, ids and explanations come
     from loaded records, so a firm called ``[verify](http://…)`` or ``![x](http://…)`` must show
@@ -261,7 +273,12 @@ MISSING = "—"
 
 
 def show_table(data: Any, **kwargs: Any) -> Any:
-    """``st.dataframe`` with :data:`MISSING` for missing values."""
+    """``st.dataframe`` with :data:`MISSING` for missing values and every text cell, and column name, as
+    :func:`shown_text` shows it."""
+    if isinstance(data, pd.DataFrame):
+        texts = [c for c in data.columns if data[c].dtype == object]
+        data = data.assign(**{str(c): data[c].map(shown_text) for c in texts}) if texts else data
+        data = data.rename(columns=lambda c: shown_text(c) if isinstance(c, str) else c)
     return st.dataframe(data, placeholder=MISSING, **kwargs)
 
 

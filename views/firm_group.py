@@ -25,9 +25,13 @@ def show_firm_group(finding_id: str, tenders: int, noun: str) -> None:
     if bids.empty:
         st.caption(f"No bids recorded for this {noun}'s tenders.")
         return
-    st.markdown(f"**Bids in the {noun}'s tenders: % above the winning bid** — cover bids sit in a narrow band "
-                "just above the winner")
-    st.plotly_chart(bid_spread_figure(bids), key=f"group_bids_chart_{finding_id}", width="stretch")
+    if bids["pct_above_winner"].notna().any():
+        st.markdown(f"**Bids in the {noun}'s tenders: % above the winning bid** — cover bids sit in a narrow "
+                    "band just above the winner")
+        st.plotly_chart(bid_spread_figure(bids), key=f"group_bids_chart_{finding_id}", width="stretch")
+    else:  # e.g. OCDS tender.tenderers without the bids extension: who bid, not at what price
+        st.caption(f"No bid of the {noun}'s tenders has both an amount and a winning amount to compare it with "
+                   "(the records name the bidders, not their prices): no price chart.")
     rotation = app_queries.win_rotation(bids)
     if not rotation.empty:
         st.markdown("**Who won, over time** — rotation shows as winners taking turns")

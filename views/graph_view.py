@@ -18,7 +18,7 @@ from streamlit_cytoscape import EdgeStyle, Event, NodeStyle, streamlit_cytoscape
 
 from detectors.finding import counted
 from graph.app_queries import GraphElements, GraphNode
-from views.common import WORD_JOINER
+from views.common import WORD_JOINER, shown_text
 
 NODE_CAP = 150
 
@@ -83,7 +83,7 @@ def to_elements(graph: GraphElements) -> dict[str, list[dict[str, Any]]]:
     nodes = []
     for node in graph.nodes.values():
         data: dict[str, Any] = {f"{k}_" if k in _RESERVED else k: _short(v) for k, v in node.props.items()}
-        data.update({"id": node.id, "label": _group(node), "name": _inert(node.caption[:40]), "type": node.label,
+        data.update({"id": node.id, "label": _group(node), "name": _inert(str(shown_text(node.caption))[:40]), "type": node.label,
                      "_size": 30.0 if node.score is None else float(node.score)})
         if "id_" in data:
             data["node_key"] = data.pop("id_")
@@ -99,6 +99,7 @@ def _short(value: Any) -> Any:
     if isinstance(value, (list, dict)):
         value = str(value)
     if isinstance(value, str):
+        value = str(shown_text(value))
         return _inert(value[:200] + "…" if len(value) > 200 else value)
     return value
 

@@ -381,6 +381,19 @@ def test_cases_page_draws_a_group_of_linked_bidders_as_the_rings_page_draws_a_ri
     assert not [k for k in {getattr(x, "key", None) for x in _walk_all(at)} if str(k).startswith("group_")]
 
 
+def test_a_group_whose_bids_have_no_amounts_gets_no_empty_price_chart(market_db):
+    """OCDS tender.tenderers give bids without amounts: the chart of % above the winner was drawn empty,
+    under its sentence on cover bids (a review)."""
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (b:Bid)-[:FOR]->(:Tender) REMOVE b.amount").consume()
+    at = app_session("views/cases.py")
+    at.selectbox(key="cases_pick").set_value("LB-1").run()
+    no_exception(at)
+    keys = {getattr(x, "key", None) for x in _walk_all(at)}
+    assert "group_bids_chart_LB-1" not in keys and "group_rotation_chart_LB-1" in keys  # who won is still known
+    assert any("no price chart" in c.value for c in at.caption)
+
+
 def test_cases_page_hides_untriaged_weak_leads_until_asked(market_db):
     _set_tier(market_db, "RING-1", "strong")
     _set_tier(market_db, "RING-2", "weak")
@@ -625,6 +638,22 @@ def test_explore_shows_a_bidi_override_in_a_name_as_its_code(market_db):
     no_exception(at)
     shown = " ".join(m.value for m in at.markdown)
     assert "Alpha \\[U+202E\\]dliuB\\[U+001B\\]\\[2J" in shown and "\u202e" not in shown and "\x1b" not in shown
+
+
+def test_tables_and_the_graph_show_a_bidi_override_in_a_name_as_its_code(market_db):
+    """The first fix covered Markdown only: in the Rings table an RLO in one member's name reversed the other
+    members' names of the cell, and the graph drew it raw (a review)."""
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (f:Firm {id: 'F1'}) SET f.name = 'Alpha \u202edliuB'").consume()
+    at = app_session("views/rings.py")
+    no_exception(at)
+    cell = table(at, "ring_id", "key_screens").set_index("ring_id").loc["RING-1", "member_names"]
+    assert "Alpha [U+202E]dliuB" in cell and "\u202e" not in cell
+    names = [n["data"]["name"] for n in graph_elements(at, "group_graph_RING-1")["nodes"]]
+    assert "Alpha [U+202E]dliuB" in names and not [n for n in names if "\u202e" in n]
+    # near-miss: a comment's line break stays a line break in a table
+    from views.common import shown_text
+    assert shown_text("first line\nsecond\tcolumn") == "first line\nsecond\tcolumn" and shown_text(7) == 7
 
 
 def test_explore_finds_the_records_and_findings_sentences_quote_by_their_ids_in_any_case(market_db):
