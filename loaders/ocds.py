@@ -57,6 +57,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import dataclasses
+import gc
 import gzip
 import io
 import json
@@ -1217,9 +1218,15 @@ def _in_date_order(items: list[Item]) -> list[Item]:
 
 def _map_chunk(items: list[Item], file: str, rows: ChunkRows, rejects: RejectLog, party_ids: str,
                known: PartyKeys) -> int:
-    """Map the releases read (``items``, emptied) onto ``rows`` in date order; how many loaded."""
+    """Map the releases read (``items``, emptied) onto ``rows`` in date order; how many loaded.
+
+    Python's cyclic garbage collector is off while a load reads and maps (:func:`load_ocds`) and runs
+    here once a chunk: a chunk's releases held for their date order made every automatic collection
+    scan them, and mapping 20,000 releases took 11.6 s against 7.2 s streamed (a review); parsed JSON
+    holds no cycles, so reference counting frees it all the same. 8.1 s with one collection a chunk."""
     loaded = sum(map_release(item, file, rows, rejects, party_ids, known) for item in _in_date_order(items))
     items.clear()
+    gc.collect()
     return loaded
 
 
@@ -1441,6 +1448,21 @@ def load_ocds(
     started = time.perf_counter()
     if schema:
         apply_schema(db)
+    collecting = gc.isenabled()
+    gc.disable()  # collected once a chunk instead (_map_chunk)
+    try:
+        _load_files(db, paths, source, log, party_ids, chunk_releases, batch_size, report, known)
+    finally:
+        if collecting:
+            gc.enable()
+    report.rejects = log.count
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _load_files(db: Database, paths: list[Path], source: str, log: RejectLog, party_ids: str, chunk_releases: int,
+                batch_size: int, report: LoadReport, known: PartyKeys) -> None:
+    """:func:`load_ocds`'s reading, mapping and writing, parsing one chunk while the last is written."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocds-writer") as writer:
         pending: Future[None] | None = None
 
@@ -1474,9 +1496,6 @@ def load_ocds(
             pending = submit(rows)
         if pending is not None:
             pending.result()
-    report.rejects = log.count
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def main(argv: list[str] | None = None) -> int:
