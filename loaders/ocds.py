@@ -461,6 +461,7 @@ class ChunkRows:
     lots: list[dict[str, Any]] = field(default_factory=list)
     bids: list[dict[str, Any]] = field(default_factory=list)
     tenderers: dict[str, list[str]] = field(default_factory=dict)  # tender id → tender.tenderers' firm keys
+    per_process_firms: set[str] = field(default_factory=set)  # firms keyed ocid/party id (no identifier)
     awards: list[dict[str, Any]] = field(default_factory=list)
     contracts: list[dict[str, Any]] = field(default_factory=list)
     releases: int = 0
@@ -797,6 +798,8 @@ class _Mapper:
             row = {"id": key, "name": None, "reg_no": None, "locality": None, "phones": [], "emails": [],
                    "addresses": []}
             self.rows.firms[key] = row
+            if self.party_ids == "ocid" and key == f"{self.ocid}/{party_id}":
+                self.rows.per_process_firms.add(key)
         row["name"] = row["name"] or self.name(party_id, ref)
         return row
 
@@ -1398,6 +1401,7 @@ class LoadReport:
     seconds: float = 0.0
     counters: WriteCounters = field(default_factory=WriteCounters)
     unreadable: list[str] = field(default_factory=list)  # why a file could not be read to its end
+    per_process_firms: int = 0  # firms keyed by their process (ocid/party id): no identifier with a scheme
 
     def outcome(self) -> tuple[str, dict[str, Any]]:
         """Status and counts for the load log (:mod:`graph.load_log`): partial when a file was unreadable."""
@@ -1408,9 +1412,15 @@ class LoadReport:
     def summary(self) -> str:
         rate = self.releases_loaded / self.seconds if self.seconds else 0.0
         c = self.counters
-        return (f"{self.releases_loaded}/{self.releases_read} releases loaded in {self.seconds:.1f} s "
+        told = (f"{self.releases_loaded}/{self.releases_read} releases loaded in {self.seconds:.1f} s "
                 f"({rate:,.0f}/s); {c.nodes_created} nodes and {c.relationships_created} relationships "
                 f"created; {self.rejects} rejects")
+        if self.per_process_firms:  # co-bidding across processes needs one firm per company: say when it cannot be
+            told += (f"; {self.per_process_firms:,} firms have no identifier with a scheme, so each is keyed by its "
+                     "process (ocid/party id) and the same company in two processes is two firms, which no ring "
+                     "or linked-bidder finding can join: if the publisher's party ids name one company in every "
+                     "process, load with --party-ids global")
+        return told
 
 
 def _flush(db: Database, rows: ChunkRows, source: str, batch_size: int, counters: WriteCounters) -> None:
@@ -1467,6 +1477,7 @@ def _load_files(db: Database, paths: list[Path], source: str, log: RejectLog, pa
         pending: Future[None] | None = None
 
         def submit(rows: ChunkRows) -> Future[None]:
+            report.per_process_firms += len(rows.per_process_firms)  # about: a process split by a chunk counts twice
             if pending is not None:
                 pending.result()  # one chunk written at a time, in load order
             return writer.submit(_flush, db, rows, source, batch_size, report.counters)

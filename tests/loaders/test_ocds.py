@@ -936,3 +936,24 @@ def test_releases_of_one_process_apply_in_date_order_whatever_order_the_package_
         "MATCH (t:Tender {id: 'o1'})-[:HAS_AWARD]->(a:Award) RETURN t.status, a.status, COUNT { (t)-[:AWARDED_TO]->() }")
     assert (tender, award, winners) == ("cancelled", "cancelled", 0)
     assert count(clean_db, "MATCH (t:Tender {id: 'o2', status: 'active'}) RETURN count(t)") == 1
+
+
+@pytest.mark.neo4j
+def test_the_load_says_how_many_firms_are_keyed_per_process_and_what_to_do(clean_db, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Firms without an identifier scheme are one firm per process by default: the same company in two tenders
+    is two firms, and rings find nothing — the load said nothing of it (a review)."""
+    local = [{"ocid": f"o{i}", "parties": [firm("1"), firm("2")],
+              "bids": {"details": [{"id": "b1", "tenderers": [{"id": "1"}]}, {"id": "b2", "tenderers": [{"id": "2"}]}]}}
+             for i in range(2)]
+    path = tmp_path / "local.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in local), encoding="utf-8")
+    assert main([str(path), "--rejects", str(tmp_path / "r.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "4 firms have no identifier with a scheme" in out and "--party-ids global" in out
+    # near-misses: with identifiers, or with --party-ids global, nothing to say
+    assert main([str(path), "--rejects", str(tmp_path / "r.csv"), "--party-ids", "global"]) == 0
+    assert "no identifier with a scheme" not in capsys.readouterr().out
+    path.write_text(json.dumps({"ocid": "o9", "parties": [firm("1", identifier="R1")],
+                                "bids": {"details": [{"id": "b1", "tenderers": [{"id": "1"}]}]}}) + "\n", encoding="utf-8")
+    assert main([str(path), "--rejects", str(tmp_path / "r.csv")]) == 0
+    assert "no identifier with a scheme" not in capsys.readouterr().out
