@@ -132,6 +132,11 @@ class Item:
     surrogates: bool = False  # its line escapes a UTF-16 surrogate (``\\ud83d``), which may stand alone
 
 
+#: the deepest nesting a release may have: OCDS needs about ten levels, and Python's JSON tools
+#: recurse (a line nested 1,200 deep stopped the whole load with a RecursionError: a review)
+MAX_DEPTH = 64
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep (OCDS needs about ten)"
+
 #: a JSON escape of a UTF-16 surrogate: a pair is one character, a lone one is no text at all
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
@@ -303,8 +308,10 @@ def _expand(value: Any, line: int, path: str) -> Iterator[Item]:
     answer with a bare array of releases)."""
     if isinstance(value, list):
         for i, inner in enumerate(value):
-            yield from _expand(inner, line, f"{path}[{i}]") if isinstance(inner, dict) else \
-                iter([Item(line, f"{path}[{i}]", None, "not a JSON object")])
+            if isinstance(inner, list):  # an array of arrays is no OCDS
+                yield Item(line, f"{path}[{i}]", None, "not a JSON object")
+            else:
+                yield from _expand(inner, line, f"{path}[{i}]")
         return
     if not isinstance(value, dict):
         yield Item(line, path, None, "not a JSON object")
@@ -351,8 +358,7 @@ def iter_releases(path: Path) -> Iterator[Item]:
                         yield Item(number, "$", None, f"invalid JSON: {error}")
                         continue
                     except RecursionError:  # Python's reader recurses: a line nested ~1,000 deep is no release
-                        yield Item(number, "$", None, f"JSON nested too deep to read (more than {MAX_DEPTH} levels "
-                                                      "is no OCDS release)")
+                        yield Item(number, "$", None, f"JSON {TOO_DEEP}")
                         continue
                     if _SURROGATE_ESCAPE.search(raw_line):
                         yield from (dataclasses.replace(item, surrogates=True) for item in _expand(value, number, "$"))
@@ -407,11 +413,13 @@ def _iter_package(handle: io.BufferedReader[Any], name: str) -> Iterator[Item]:
                 obj = _build(events)
                 whole = True
                 if obj is None:
-                    yield Item(0, path, None, f"nested more than {MAX_DEPTH} levels deep (OCDS needs about ten)")
+                    yield Item(0, path, None, TOO_DEEP)
                 elif key == "records":
                     yield from _expand_record(obj, 0, path)
+                elif key == "releases":
+                    yield Item(0, path, obj)
                 else:
-                    yield from _expand(obj, 0, path) if key == "" else iter([Item(0, path, obj)])
+                    yield from _expand(obj, 0, path)
             elif event in ("start_map", "start_array"):
                 depth += 1
                 in_array = event == "start_array" if depth <= 2 else in_array
@@ -471,9 +479,9 @@ class ChunkRows:
         extension) has its tenderer bids deleted before those are written, and takes none of the chunk's
         ``tender.tenderers`` — settled here, per tender, since a query's rows cannot see each other's
         writes where the planner reads them all first (a review: a firm bid twice, until a reload)."""
-        priced = list(dict.fromkeys(bid["tender_id"] for bid in self.bids))
+        priced = dict.fromkeys(bid["tender_id"] for bid in self.bids)  # in order, without repeats
         listed = [{"tender_id": tender, "firms": firms} for tender, firms in self.tenderers.items()
-                  if tender not in set(priced)]
+                  if tender not in priced]
         return {
             "ocds_departments": list(self.departments.values()),
             "ocds_firms": list(self.firms.values()),
@@ -540,6 +548,15 @@ def parse_day(value: Any) -> date | None:
     ``2024-03-05T00:00:00+08:00`` is 5 March, as :func:`loaders.csv_bundle.parse_date` reads it."""
     moment = _as_written(value)
     return moment.date() if moment is not None else None
+
+
+def _identifier_key(entity: dict[str, Any]) -> str | None:
+    """``scheme-id`` of an organisation's or person's ``identifier`` where it names both, else None."""
+    identifier = entity.get("identifier")
+    if not isinstance(identifier, dict):
+        return None
+    scheme, ident = _text(identifier.get("scheme")), _text(identifier.get("id"))
+    return f"{scheme}-{ident}" if scheme and ident else None
 
 
 def _country(entity: dict[str, Any]) -> str | None:
@@ -750,26 +767,21 @@ class _Mapper:
         ref_id = _text(ref.get("id"))
         if ref_id is None:
             # OCDS 1.0 referenced organisations by name and identifier, and 1.1 keeps that (deprecated)
-            identifier = ref.get("identifier")
-            if isinstance(identifier, dict):
-                scheme, ident = _text(identifier.get("scheme")), _text(identifier.get("id"))
-                if scheme and ident:
-                    return f"{scheme}-{ident}"
-            self.reject(f"{path}.id", ref.get("id"), "organization reference without id or identifier")
-            return None
+            by_identifier = _identifier_key(ref)
+            if by_identifier is None:
+                self.reject(f"{path}.id", ref.get("id"), "organization reference without id or identifier")
+            return by_identifier
+        key = self.key(ref_id)
         if ref_id not in self.parties and self.known.get(self.ocid, ref_id) is None:
             self.reject(f"{path}.id", ref_id, "names no party of this release, nor one an earlier release of this "
-                                              f"process listed: loaded as the organisation {self.key(ref_id)}")
-        return self.key(ref_id)
+                                              f"process listed: loaded as the organisation {key}")
+        return key
 
     def key(self, party_id: str) -> str:
         party = self.parties.get(party_id)
         if party is not None:
-            identifier = party.get("identifier")
-            if isinstance(identifier, dict):
-                scheme, ident = _text(identifier.get("scheme")), _text(identifier.get("id"))
-                if scheme and ident:
-                    return f"{scheme}-{ident}"
+            if (by_identifier := _identifier_key(party)) is not None:
+                return by_identifier
         elif (earlier := self.known.get(self.ocid, party_id)) is not None:
             return earlier  # listed by an earlier release of this process (PartyKeys)
         return party_id if self.party_ids == "global" else f"{self.ocid}/{party_id}"
@@ -947,12 +959,10 @@ class _Mapper:
         for j, owner in enumerate(_array(party.get("beneficialOwners"))):
             if not isinstance(owner, dict):
                 continue
-            identifier = owner.get("identifier")
-            scheme = _text(identifier.get("scheme")) if isinstance(identifier, dict) else None
-            ident = _text(identifier.get("id")) if isinstance(identifier, dict) else None
+            by_identifier = _identifier_key(owner)
             local = _text(owner.get("id")) or _text(owner.get("name"))
-            if scheme and ident:
-                key = f"{scheme}-{ident}"
+            if by_identifier is not None:
+                key = by_identifier
             elif local:
                 key = f"{firm_key}/{local}"
             else:
@@ -1254,7 +1264,7 @@ def map_release(item: Item, file: str, rows: ChunkRows, rejects: RejectLog, part
     scan = _scan(item.release)
     if scan.too_deep is not None:
         rejects.add(Reject(file, item.line, item.path + scan.too_deep[1:], "",
-                           f"nested more than {MAX_DEPTH} levels deep (OCDS needs about ten): release not loaded"))
+                           f"{TOO_DEEP}: release not loaded"))
         return False
     if item.surrogates:
         mended: list[tuple[str, str]] = []
@@ -1334,9 +1344,6 @@ _INDEXED_FIELDS = frozenset({"ocid", "id", "scheme", "telephone", "faxNumber", "
                              "locality", "region", "postalCode", "countryName", "mainProcurementCategory"})
 
 
-#: the deepest nesting a release may have: OCDS needs about ten levels, and Python's JSON tools
-#: recurse (a line nested 1,200 deep stopped the whole load with a RecursionError: a review)
-MAX_DEPTH = 64
 
 
 @dataclass(frozen=True)
