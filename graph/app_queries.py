@@ -649,8 +649,8 @@ def record_triage(
     if assignee is not None and len(assignee) > MAX_ASSIGNEE_CHARS:
         raise ValueError(f"the assignee is {len(assignee):,} characters long; at most {MAX_ASSIGNEE_CHARS:,} "
                          "are kept. Nothing was saved.")
-    if comment is not None and len(comment.strip().encode("utf-8")) > MAX_COMMENT_BYTES:
-        raise ValueError(f"the comment is {len(comment.strip().encode('utf-8')):,} bytes long; at most "
+    if comment is not None and (size := len(comment.strip().encode("utf-8"))) > MAX_COMMENT_BYTES:
+        raise ValueError(f"the comment is {size:,} bytes long; at most "
                          f"{MAX_COMMENT_BYTES:,} (about {MAX_COMMENT_CHARS:,} characters of any script) are kept. "
                          "Nothing was saved.")
     if status is not None and status not in TRIAGE_STATUSES:

@@ -78,7 +78,7 @@ def md(value: Any) -> str:
     RIGHT-TO-LEFT OVERRIDE in a firm's name would otherwise show the rest of the line reversed,
     so that what the investigator reads is not what the record says. Arabic and Hebrew letters
     are untouched: the browser orders them by their own direction."""
-    text = "".join(map(_shown_as_code, " ".join(str(value).split())))
+    text = shown_text(" ".join(str(value).split()))  # no tab or line break is left for it to keep
     text = _AUTOLINK.sub(WORD_JOINER, text)
     text = _MARKDOWN_SYNTAX.sub(r"\\\1", text)
     return _LIST_MARKER.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
