@@ -265,6 +265,12 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path, a
         page.get_by_role("button", name="Run").click()
         expect(page.get_by_text("rows in")).to_be_visible()
         _settled(page)
+        # the result table's own toolbar offers no CSV (client.disableDataExport): data leaves only
+        # through the logged, formula-quoted button below
+        page.locator('[data-testid="stDataFrame"]').first.hover()
+        expect(page.locator('[data-testid="stElementToolbar"]').first).to_be_visible()
+        expect(page.get_by_role("button", name="Fullscreen").first).to_be_visible()
+        assert page.get_by_role("button", name="Download as CSV").count() == 0
         with page.expect_download() as download:
             page.get_by_role("button", name="Download CSV").click()
         lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
