@@ -138,6 +138,9 @@ MAX_DEPTH = 64
 TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep (OCDS needs about ten)"
 
 #: a JSON escape of a UTF-16 surrogate: a pair is one character, a lone one is no text at all
+# JSON is UTF-8 (RFC 8259 §8.1); a file saved in another encoding is converted, not loaded again
+NOT_UTF8 = ("not UTF-8 text, as JSON must be (RFC 8259); convert the file first, e.g. "
+            "iconv -f latin1 -t utf-8 FILE > FILE.utf-8.json (naming the encoding it was saved in)")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
@@ -354,6 +357,10 @@ def iter_releases(path: Path) -> Iterator[Item]:
                         continue  # the line the file breaks off in is the damage, not a reject
                     try:
                         value = json.loads(raw_line)
+                    except UnicodeDecodeError as error:
+                        yield Item(number, "$", None, f"{NOT_UTF8}: byte 0x{raw_line[error.start]:02x} at "
+                                                      f"position {error.start + 1} of the line")
+                        continue
                     except ValueError as error:
                         yield Item(number, "$", None, f"invalid JSON: {error}")
                         continue
@@ -427,13 +434,25 @@ def _iter_package(handle: io.BufferedReader[Any], name: str) -> Iterator[Item]:
                 depth -= 1
             elif event == "map_key" and depth == 1:
                 key = str(value)
-    except ijson.JSONError as error:  # the rest of the document cannot be read
+    except (ijson.JSONError, UnicodeDecodeError) as error:  # the rest of the document cannot be read
         read = sum(counters.values()) - (not whole)  # the item it broke off in is not read whole
-        raise OcdsFormatError(f"{name}: invalid JSON after {read:,} whole releases or records ({error}); load a whole "
+        said = _parser_message(error)
+        if isinstance(error, UnicodeDecodeError) or "UTF8" in said or "utf-8" in said:
+            raise OcdsFormatError(f"{name}: {NOT_UTF8} (after {read:,} whole releases or records: {said})") from error
+        raise OcdsFormatError(f"{name}: invalid JSON after {read:,} whole releases or records ({said}); load a whole "
                               "copy again (re-loading is safe)") from error
     if not any(counters.values()):
         raise OcdsFormatError(f"{name}: no releases[] or records[] found: not an OCDS package or JSON "
                               "Lines file")
+
+
+def _parser_message(error: Exception) -> str:
+    """The JSON parser's complaint on one line: yajl gives it as bytes, with the text around the fault
+    and an arrow under it on lines of their own."""
+    said = error.args[0] if error.args else str(error)
+    if isinstance(said, bytes):
+        said = said.decode("utf-8", errors="backslashreplace")
+    return " ".join(str(said).split())
 
 
 def _build(events: Iterator[tuple[str, Any]]) -> dict[str, Any] | None:

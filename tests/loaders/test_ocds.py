@@ -238,6 +238,31 @@ def test_packages_stay_packages_pretty_with_a_bom_one_release_a_line_or_on_one_l
         list(iter_releases(broken))
 
 
+def test_a_file_not_in_utf8_is_told_to_be_converted_not_loaded_again(tmp_path: Path) -> None:
+    """A package saved in Latin-1 stops with what to do about it (convert it: loading the same file
+    again would fail the same way), on one line; a Latin-1 JSON Lines line is a reject saying so."""
+    release = {"ocid": "o1", "tender": {"id": "t1", "title": "Café"}}
+    package = tmp_path / "latin1.json"
+    package.write_bytes(json.dumps({"uri": "x", "releases": [release]}, ensure_ascii=False, indent=1).encode("latin-1"))
+    with pytest.raises(OcdsFormatError) as raised:
+        list(iter_releases(package))
+    said = str(raised.value)
+    assert said.startswith("latin1.json: not UTF-8 text") and "iconv -f latin1 -t utf-8" in said
+    assert "load a whole copy again" not in said and "\n" not in said
+    lines = tmp_path / "latin1.jsonl"
+    lines.write_bytes(json.dumps({"ocid": "o0"}).encode() + b"\n" + json.dumps(release, ensure_ascii=False).encode("latin-1")
+                      + b"\n")
+    first, second = iter_releases(lines)
+    assert first.release == {"ocid": "o0"} and second.release is None
+    assert second.error is not None and second.error.startswith("not UTF-8 text") and "byte 0xe9" in second.error
+    # near-miss: the same file in UTF-8 is read, and JSON broken otherwise is still told as broken JSON
+    lines.write_text(json.dumps({"ocid": "o0"}) + "\n" + json.dumps(release, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert [i.release["ocid"] for i in iter_releases(lines) if i.release] == ["o0", "o1"]
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"releases": [{"ocid": "o1"', encoding="utf-8")
+    with pytest.raises(OcdsFormatError, match="broken.json: invalid JSON after 0 .*premature EOF"):
+        list(iter_releases(broken))
+
 def _mapped(release: dict) -> tuple[ChunkRows, list]:
     rows, log = ChunkRows(), RejectLog(None)
     map_release(Item(1, "$", release), "f.jsonl", rows, log)
