@@ -269,3 +269,154 @@ def test_four_linked_firms_are_all_named() -> None:
                                    {"first_tender": None, "last_tender": None, "dated_tenders": 0}, [],
                                    names={"F4": "Delta Build (F4)"})
     assert text.startswith("4 firms (F1, F2, F3, Delta Build (F4)) share ")
+
+
+def test_an_identifier_held_by_one_firm_links_nobody() -> None:
+    """F7's phone and F1's e-mail are held by one firm each: they do not link, so F7 (bidding
+    beside F1 and F2 in T1) belongs to no group, while F1 is grouped through the shared phone."""
+    links = linked_bidders.identifier_links(_market()).set_index(["firm_id", "kind"])
+    assert links.loc[("F7", "phone"), "holders"] == 1 and not links.loc[("F7", "phone"), "linking"]
+    assert links.loc[("F7", "phone"), "group"] == -1
+    assert not links.loc[("F1", "email"), "linking"] and links.loc[("F1", "email"), "group"] >= 0
+
+
+@pytest.mark.parametrize(("kind", "weight"), [("person", 1.0), ("document", 1.0), ("phone", 0.9), ("email", 0.9),
+                                              ("ip", 0.7), ("address", 0.6), ("bank_account", 0.5)])
+def test_each_identifier_kind_weighs_as_documented(kind: str, weight: float) -> None:
+    """F1 and F2 share one identifier of ``kind``; C1 has a phone of its own (N = 3, n = 2: the
+    IDF factor ln(3/2)/ln(3/2) and the pair specificity 2/2 are both 1), so the link weighs
+    the kind's weight; a kind without one (a bank account) weighs 0.5."""
+    data = _identifier_market([("F1", kind, "X1"), ("F2", kind, "X1"), ("C1", "phone", "13900000001")],
+                              [("F1", "F2")])
+    [found] = linked_bidders.detect(data)
+    assert [(i["kind"], i["weight"]) for i in found.evidence["identifiers"]] == [(kind, weight)]
+
+
+def test_a_market_of_two_firms_gives_their_shared_phone_its_full_weight() -> None:
+    """Only F1 and F2 have identifiers (N = 2, where ln(N/n)/ln(N/2) is 0/0): N is floored at 3, so
+    the phone weighs 0.9 and the score is 45·0.9 + (35 + 20)·(1 − e^(−1/3)) for one shared tender F1 won."""
+    data = _identifier_market([("F1", "phone", "13800000001"), ("F2", "phone", "13800000001")], [("F1", "F2")])
+    [found] = linked_bidders.detect(data)
+    assert found.evidence["identifier_strength"] == pytest.approx(0.9)
+    assert found.score == pytest.approx(45 * 0.9 + 55 * (1 - np.exp(-1 / 3)), abs=0.01)
+
+
+def test_min_cobid_tenders_drops_a_pair_that_met_too_rarely() -> None:
+    """F1 and F2 met in 2 tenders: reported at min_cobid_tenders = 2, not at 3."""
+    assert [f.firms for f in linked_bidders.detect(_market(), linked_bidders.Params(min_cobid_tenders=2))] == \
+        [("F1", "F2")]
+    assert linked_bidders.detect(_market(), linked_bidders.Params(min_cobid_tenders=3)) == []
+
+
+def test_the_win_component_is_the_share_of_shared_tenders_a_linked_firm_won() -> None:
+    """F1 and F2 met in T1 (won by the outsider F7 alone) and T2 (won by F1): won share 1/2, so the
+    win component is 1/2 · (1 − e^(−2/3)) and contributes 20 times that."""
+    [found] = linked_bidders.detect(_lot_market(()))
+    wins = found.evidence["components"]["wins"]
+    volume = 1 - np.exp(-2 / 3)
+    assert wins["facts"]["won_share"] == pytest.approx(0.5)
+    assert wins["value"] == pytest.approx(0.5 * volume, abs=1e-4)
+    assert wins["contribution"] == pytest.approx(20 * 0.5 * volume, abs=0.01)
+
+
+def test_a_group_is_large_only_above_max_group_size() -> None:
+    """F1 and F2 are two firms: not large at max_group_size = 2, large at 1."""
+    [at] = linked_bidders.detect(_market(), linked_bidders.Params(max_group_size=2))
+    [above] = linked_bidders.detect(_market(), linked_bidders.Params(max_group_size=1))
+    assert at.evidence["large_group"] is False and above.evidence["large_group"] is True
+
+
+def test_a_common_identifier_is_listed_only_when_two_named_firms_hold_it() -> None:
+    """F1 and F2 share a phone and bid in T1. Both also sit in a business centre of 8 firms (common,
+    listed as ignored); F1 alone sits in a second centre of 7 firms: it ties F1 to nobody named, so
+    it is not listed."""
+    ids = [("F1", "phone", "13800000001"), ("F2", "phone", "13800000001")]
+    ids += [(f, "address", CENTRE) for f in ("F1", "F2", "C1", "C2", "C3", "C4", "C5", "C6")]
+    ids += [(f, "address", "2 Other Plaza") for f in ("F1", "D1", "D2", "D3", "D4", "D5", "D6")]
+    [found] = linked_bidders.detect(_identifier_market(ids, [("F1", "F2")]))
+    assert found.evidence["common_identifiers_ignored"] == [
+        {"kind": "address", "value": CENTRE, "holders": 8, "members": ["F1", "F2"]}]
+
+
+def test_the_firms_a_trace_ties_carry_its_full_weight_and_a_mere_holder_is_not_traced() -> None:
+    """:func:`_joint_market` (A and B bid apart from 9.9.9.9 in T00–T02, a same-tender trace) with C
+    also listing 9.9.9.9 but never bidding from it: A and B are traced, C is not; C's own link
+    weighs ln(3/3)/ln(3/2)·… = 0 (the three firms with identifiers all hold it), yet the
+    address counts for the finding at the full 0.7 of an IP address."""
+    market = _joint_market(joint=False)
+    held = pd.concat([market.firm_identifiers, pd.DataFrame([("C", "ip", "9.9.9.9")],
+                                                            columns=["firm_id", "kind", "value"])], ignore_index=True)
+    data = MarketData.build(**{**{f: getattr(market, f) for f in COLUMNS}, "firm_identifiers": held})
+    links = linked_bidders.identifier_links(data).set_index("firm_id")
+    assert links.loc[["A", "B"], "traced"].all() and not links.loc["C", "traced"]
+    assert links.loc["C", "weight"] == pytest.approx(0.0)
+    [found] = linked_bidders.detect(data)
+    assert found.firms == ("A", "B")
+    assert [(i["value"], i["weight"]) for i in found.evidence["identifiers"]] == [("9.9.9.9", 0.7)]
+
+
+def test_max_findings_and_max_listed_tenders_cap_what_is_reported() -> None:
+    """At max_holders = 10 there are two findings (F1/F2 and the centre's F3/F4): max_findings = 1
+    keeps the higher; max_listed_tenders = 1 lists T1 of F1/F2's two tenders, still counting 2."""
+    assert [f.firms for f in linked_bidders.detect(_market(), linked_bidders.Params(max_holders=10))] == \
+        [("F1", "F2"), ("F3", "F4")]
+    assert [f.firms for f in linked_bidders.detect(_market(), linked_bidders.Params(max_holders=10,
+                                                                                     max_findings=1))] == [("F1", "F2")]
+    [found] = linked_bidders.detect(_market(), linked_bidders.Params(max_listed_tenders=1))
+    assert [t["tender_id"] for t in found.evidence["tenders"]] == ["T1"] and found.evidence["cobid_tenders"] == 2
+
+
+def test_a_chain_whose_strongest_link_only_the_named_firms_hold_mentions_no_outsider() -> None:
+    """F1 and F2 share a document hash, F2 and F3 an address, nobody else holds either; the three bid
+    in T1 and T2: the document is held by 2 of them and by no other firm."""
+    ids = [("F1", "document", "h1"), ("F2", "document", "h1"), ("F2", "address", "A"), ("F3", "address", "A")]
+    ids += [(f"C{i}", "phone", f"1390000{i:04d}") for i in range(20)]
+    [found] = linked_bidders.detect(_identifier_market(ids, [("F1", "F2", "F3"), ("F1", "F2", "F3")]))
+    assert found.explanation.startswith("F1, F2 and F3 are tied through 2 specific identifiers, the strongest a "
+                                        "document hash held by 2 of them, yet bid against each other in 2 tenders")
+
+
+def test_a_pair_sharing_two_identifiers_is_told_the_second_one() -> None:
+    """F1 and F2 share a phone and an address (C1, C2 hold phones of their own): the sentence names
+    the stronger phone and says there is 1 other specific identifier."""
+    ids = [("F1", "phone", "13800000001"), ("F2", "phone", "13800000001"), ("F1", "address", "Z"),
+           ("F2", "address", "Z"), ("C1", "phone", "13900000001"), ("C2", "phone", "13900000002")]
+    [found] = linked_bidders.detect(_identifier_market(ids, [("F1", "F2")]))
+    assert found.explanation.startswith("F1 and F2 share a phone number held by 2 firms and 1 other specific "
+                                        "identifier yet bid against each other in 1 tender")
+
+
+def test_a_traced_pair_that_also_shares_a_phone_is_told_so() -> None:
+    """A and B bid from one IP address in T00–T02 (:func:`_joint_market`) and also share a phone:
+    the trace is said first, then that they share 1 other specific identifier."""
+    market = _joint_market(joint=False)
+    held = pd.concat([market.firm_identifiers, pd.DataFrame([("A", "phone", "1380"), ("B", "phone", "1380")],
+                                                            columns=["firm_id", "kind", "value"])], ignore_index=True)
+    [found] = linked_bidders.detect(MarketData.build(**{**{f: getattr(market, f) for f in COLUMNS},
+                                                        "firm_identifiers": held}))
+    assert "; they also share 1 other specific identifier;" in found.explanation
+
+
+def test_the_bidders_of_a_listed_tender_count_a_consortium_once() -> None:
+    """T1 of :func:`_market` gets a consortium bid of X and Y (one bid_id, one row per partner):
+    T1 has 4 bidders (F1, F2, F7, X+Y), not 5 rows."""
+    market = _market()
+    joint = pd.DataFrame([("T1", "X", 130.0, False, "BJ"), ("T1", "Y", 130.0, False, "BJ")],
+                         columns=["tender_id", "firm_id", "amount", "is_winner", "bid_id"])
+    data = MarketData.build(**{**{f: getattr(market, f) for f in COLUMNS},
+                               "bids": pd.concat([market.bids, joint], ignore_index=True)})
+    [found] = linked_bidders.detect(data)
+    assert [(t["tender_id"], t["bidders"]) for t in found.evidence["tenders"]] == [("T1", 4), ("T2", 2)]
+
+
+def test_a_group_member_who_shares_nothing_with_the_firms_it_met_is_not_named() -> None:
+    """A–B share a phone, B–C an address, C–D an e-mail: one group. A, B and D bid in T1, where only
+    A and B share an identifier directly: the finding names A and B; D (tied to them only through
+    C, who did not bid) is context in the linked group."""
+    ids = [("A", "phone", "1380"), ("B", "phone", "1380"), ("B", "address", "Z"), ("C", "address", "Z"),
+           ("C", "email", "c@x.cn"), ("D", "email", "c@x.cn")]
+    ids += [(f"E{i}", "phone", f"1390000{i:04d}") for i in range(10)]
+    [found] = linked_bidders.detect(_identifier_market(ids, [("A", "B", "D")]))
+    assert found.firms == ("A", "B")
+    assert found.evidence["linked_group"] == ["A", "B", "C", "D"]
+    assert found.evidence["tenders"][0]["linked_bidders"] == ["A", "B"]
