@@ -518,3 +518,176 @@ def test_approval_times_are_quoted_to_the_half_day() -> None:
     """A peer median of 10.5 days is not rounded to 10 in the sentence."""
     fmt = op._LABELS["approval_days"][1]
     assert (fmt(10.5), fmt(24.0), fmt(8.25)) == ("10.5 days", "24 days", "8.2 days")
+
+
+def test_robust_z_is_given_for_a_group_of_exactly_min_peers() -> None:
+    """Four values, min_peers = 4: median 2.5, MAD median(1.5, 0.5, 0.5, 7.5) = 1, so the 10 is
+    7.5 / 1.4826 robust standard deviations above; three values are too few."""
+    z = op.robust_z(pd.Series([1.0, 2.0, 3.0, 10.0]), min_peers=4)
+    assert z.iloc[3] == pytest.approx(7.5 / 1.4826)
+    assert op.robust_z(pd.Series([1.0, 2.0, 10.0]), min_peers=4).isna().all()
+
+
+def test_an_approval_decided_the_day_it_was_applied_for_took_zero_days() -> None:
+    """Decided on the day of application: 0 days, timed, in time (not a missing time); the median of
+    0 and 4 days is 2."""
+    rows: list[dict] = []
+    _approval(rows, "O1", "2024-01-10", "2024-01-10", 10)
+    _approval(rows, "O1", "2024-01-10", "2024-01-14", 10)
+    data = _market(_officials(["O1"]), approvals=rows)
+    assert op.approval_overdue(data.approvals, op.as_of_date(data))["days"].tolist() == [0.0, 4.0]
+    totals = op.official_totals(data).set_index("official_id").loc["O1"]
+    assert (totals["approvals_timed"], totals["approval_days"]) == (2, 2.0)
+
+
+def test_an_open_overdue_approval_counts_in_the_overdue_share() -> None:
+    """O1 decided 2 approvals in time; of 2 still open on the approvals' last date (2024-03-01,
+    limit 20 days) one is 29 days old (overdue), one 10 days (not yet): overdue share = 1 / (2 + 1)."""
+    rows: list[dict] = []
+    _approval(rows, "O1", "2024-01-01", "2024-01-05", 20)
+    _approval(rows, "O1", "2024-01-01", "2024-01-06", 20)
+    _approval(rows, "O1", "2024-02-01", None, 20)
+    _approval(rows, "O1", "2024-02-20", None, 20)
+    _approval(rows, "O2", "2024-03-01", "2024-03-01", 20)
+    totals = op.official_totals(_market(_officials(["O1", "O2"]), approvals=rows)).set_index("official_id").loc["O1"]
+    assert (totals["approval_cases"], totals["overdue"], totals["open_overdue"]) == (3, 1, 1)
+    assert totals["overdue_share"] == pytest.approx(1 / 3)
+
+
+def _overdue_department() -> MarketData:
+    """Approvals with a 20-day limit; a late one is decided after 40 days:
+    O1 12 late of 15 (share 0.8), O2 10 of 20 (0.5: both thresholds met exactly),
+    O3 9 of 18 (0.5 but one case short), O4 10 of 21 (ten, but a share under 0.5)."""
+    rows: list[dict] = []
+    for official, late, total in (("O1", 12, 15), ("O2", 10, 20), ("O3", 9, 18), ("O4", 10, 21)):
+        for i in range(total):
+            applied = pd.Timestamp("2024-01-01") + pd.Timedelta(days=i)
+            taken = 40 if i < late else 5
+            _approval(rows, official, f"{applied:%Y-%m-%d}", f"{applied + pd.Timedelta(days=taken):%Y-%m-%d}", 20)
+    return _market(_officials(["O1", "O2", "O3", "O4"]), approvals=rows)
+
+
+def test_many_overdue_cases_score_ten_times_their_share_and_need_both_thresholds() -> None:
+    """No z (min_peers 10 > 4 officials), so only "many overdue cases" (≥ 10 and share ≥ 0.5)
+    scores: S = 10 · share, score = 100 · (1 − e^(−S/6)). O1: S = 8 → 73.64; O2: S = 5 → 56.54,
+    highest first; O3 and O4 each miss one threshold."""
+    findings = op.detect(_overdue_department(), op.Params(min_peers=10), pairs=[])
+    assert [f.official_id for f in findings] == ["O1", "O2"]
+    assert [f.score for f in findings] == pytest.approx([100 * (1 - math.exp(-8 / 6)),
+                                                        100 * (1 - math.exp(-5 / 6))], abs=1e-3)
+    assert [f.evidence["overdue"]["many_overdue"] for f in findings] == [True, True]
+
+
+def _department_with_harsh_penalties() -> MarketData:
+    """O1..O4 fail 11, 10, 10, 9 of 30 inspections at a 1,000 penalty each; O5 fails 10 of 30 at
+    5,000. Mean penalties 366.7, 333.3, 333.3, 300, 1,666.7: median 333.3, MAD 33.3, so O5's
+    z = 1,333.3 / (1.4826 · 33.3) = 27.0."""
+    insp: list[dict] = []
+    for official, fails in (("O1", 11), ("O2", 10), ("O3", 10), ("O4", 9)):
+        _inspections(insp, official, 30 - fails, fails)
+    _inspections(insp, "O5", 20, 10, penalty=5000.0)
+    return _market(_officials(["O1", "O2", "O3", "O4", "O5"]), insp)
+
+
+def test_a_deviation_counts_at_most_ten_in_the_score_and_is_told_as_above() -> None:
+    """O5's penalty z of 27 counts min(27, 10) = 10: score 100 · (1 − e^(−10/6)) = 81.11."""
+    [found] = op.detect(_department_with_harsh_penalties(), pairs=[])
+    assert found.official_id == "O5" and list(found.evidence["deviations"]) == ["penalty_mean"]
+    assert found.evidence["deviations"]["penalty_mean"]["z"] == pytest.approx(1333.33 / (1.4826 * 33.333), abs=0.01)
+    assert found.score == pytest.approx(100 * (1 - math.exp(-10 / 6)), abs=1e-3)
+    assert "mean penalty per inspection 1,667 against a peer median of 333 (27.0 robust standard deviations " \
+        "above)" in found.explanation
+
+
+def test_the_lenient_officials_score_sums_its_deviations_and_says_below() -> None:
+    """O5 of :func:`_department_with_lenient_official` fails none of 30: its failure ratio is
+    (0 + ½)/(E + ½), and S = |z_fail_ratio| + |z_penalty| (each under 10), score 100 · (1 − e^(−S/6));
+    the penalty of 0 is below the peers' 333."""
+    [found] = op.detect(_department_with_lenient_official(), pairs=[])
+    deviations = found.evidence["deviations"]
+    ratio = deviations["fail_ratio"]
+    assert ratio["value"] == pytest.approx(0.5 / (ratio["expected_failures"] + 0.5), abs=1e-3)
+    s = abs(ratio["z"]) + abs(deviations["penalty_mean"]["z"])
+    assert found.score == pytest.approx(100 * (1 - math.exp(-s / 6)), abs=0.1)
+    assert "mean penalty per inspection 0 against a peer median of 333 (6.7 robust standard deviations below)" \
+        in found.explanation
+
+
+def test_an_official_who_fails_far_more_than_its_firms_predict_is_told_more_than() -> None:
+    """O5 fails all 30 inspections where its firms' records with the others predict about 10."""
+    insp: list[dict] = []
+    for official, passes in (("O1", 18), ("O2", 19), ("O3", 20), ("O4", 21)):
+        _inspections(insp, official, passes, 30 - passes)
+    _inspections(insp, "O5", 0, 30)
+    [found] = op.detect(_market(_officials(["O1", "O2", "O3", "O4", "O5"]), insp), pairs=[])
+    ratio = found.evidence["deviations"]["fail_ratio"]
+    assert found.official_id == "O5" and ratio["z"] >= 3.5 and ratio["peer_expected_failures"] < 30
+    assert f"failed 30 inspections, more than the {ratio['peer_expected_failures']:.1f} its peers" in found.explanation
+
+
+def _approval_times(o9_days: int) -> MarketData:
+    """O1..O4 decide 10 approvals each in 10, 11, 12, 13 days; O9 in ``o9_days`` (limit 30, none late)."""
+    rows: list[dict] = []
+    for official, days in (("O1", 10), ("O2", 11), ("O3", 12), ("O4", 13), ("O9", o9_days)):
+        for i in range(10):
+            applied = pd.Timestamp("2024-01-01") + pd.Timedelta(days=i)
+            _approval(rows, official, f"{applied:%Y-%m-%d}", f"{applied + pd.Timedelta(days=days):%Y-%m-%d}", 30)
+    return _market(_officials(["O1", "O2", "O3", "O4", "O9"]), approvals=rows)
+
+
+def test_only_slow_approvals_are_a_red_flag() -> None:
+    """O9 deciding in 25 days: median 12, MAD 1, z = 13 / 1.4826 = 8.8 — a finding. Near miss: O9
+    deciding in 1 day is as far out (z = −10 / 1.4826 = −6.7) but fast is not a red flag."""
+    [slow] = op.detect(_approval_times(25), pairs=[])
+    assert slow.official_id == "O9" and slow.evidence["deviations"]["approval_days"]["z"] == pytest.approx(8.77, abs=0.01)
+    assert "median approval time 25 days against a peer median of 12 days (8.8 robust standard deviations above)" \
+        in slow.explanation
+    totals = op.official_totals(_approval_times(1)).set_index("official_id")
+    assert totals.loc["O9", "z_approval_days"] == pytest.approx(-10 / 1.4826)
+    assert op.detect(_approval_times(1), pairs=[]) == []
+
+
+def test_a_department_too_small_to_compare_is_compared_with_the_market() -> None:
+    """:func:`_department_with_lenient_official` with O5 alone in department D2: O5's penalty is
+    compared with all five (median 333.3, MAD 33.3: z = −333.3 / 49.42 = −6.74), O1..O4 with
+    their own department (penalties 400, 366.7, 333.3, 300: median 350, MAD 33.3, O1's
+    z = 50 / 49.42 = 1.01, not the market's 66.7 / 49.42 = 1.35)."""
+    data = _department_with_lenient_official()
+    officials = data.officials.assign(department_id=["D1", "D1", "D1", "D1", "D2"])
+    totals = op.official_totals(_market(officials.to_dict("records"), data.inspections.to_dict("records")))
+    totals = totals.set_index("official_id")
+    assert totals.loc["O1", "scope_penalty_mean"] == "department"
+    assert totals.loc["O1", "z_penalty_mean"] == pytest.approx(50 / (1.4826 * 100 / 3), abs=1e-3)
+    assert totals.loc["O5", "scope_penalty_mean"] == "market"
+    assert totals.loc["O5", "z_penalty_mean"] == pytest.approx(-1000 / 3 / (1.4826 * 100 / 3), abs=1e-3)
+    assert totals.loc["O5", "peer_median_penalty_mean"] == pytest.approx(1000 / 3)
+
+
+def test_the_deviation_of_the_officials_table_is_the_largest_absolute_z() -> None:
+    """Workloads 10, 12, 14, 16 and 0 (median 12, MAD 2): the last is (0 − 12) / (1.4826 · 2) = −4.05
+    robust standard deviations off; its overdue and pass counts match its peers', so its
+    deviation is 4.05, not the largest signed z."""
+    record = pd.DataFrame({"department_id": ["D"] * 5, "workload": [10, 12, 14, 16, 0],
+                           "approvals": [10] * 5, "overdue": [1] * 5, "inspections": [10] * 5, "passes": [8] * 5})
+    z = op.period_deviation(record)
+    assert z.loc[4, "workload_z"] == -4.05 and z.loc[4, "deviation"] == 4.05
+
+
+def test_the_pass_rate_is_over_inspections_with_a_result() -> None:
+    """3 passes, 1 failure and 1 inspection without a recorded result: pass rate 3/4, not 3/5."""
+    insp: list[dict] = []
+    _inspections(insp, "O1", 3, 2)
+    insp[-1]["result"] = None
+    row = op.official_profile_frame(_market(_officials(["O1"]), insp), pairs=[]).iloc[0]
+    assert (row["inspections"], row["passes"]) == (5, 3) and row["pass_rate"] == pytest.approx(0.75)
+
+
+def test_a_monthly_z_needs_min_volume_month_inspections() -> None:
+    """Five officials with 5 inspections each in January (the default min_volume_month) get a
+    monthly z; with 4 each they do not."""
+    for n, compared in ((5, True), (4, False)):
+        insp: list[dict] = []
+        for k, official in enumerate(("O1", "O2", "O3", "O4", "O5")):
+            _inspections(insp, official, n - k % 2, k % 2)
+        frame = op.official_profile_frame(_market(_officials(["O1", "O2", "O3", "O4", "O5"]), insp), pairs=[])
+        assert frame["z_pass_rate"].notna().all() == compared
