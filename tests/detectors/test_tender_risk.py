@@ -473,3 +473,108 @@ def test_the_winning_bid_is_set_against_a_budget_only_in_its_own_currency() -> N
     assert found["TX"].evidence["award_rule"]["winning_budget_ratio"] is None
     assert found["TX"].explanation.startswith("4 valid bids; the winning bid was the 2nd lowest. Its bids")
     assert found["T01"].evidence["award_rule"]["winning_budget_ratio"] is not None  # near miss: the same currency
+
+
+def test_of_two_rings_over_one_tender_the_stronger_raises_it() -> None:
+    """Rings of score 30 (F3, F4) and 90 (F1, F2) both hold T05: T05 is raised by the 90 and names its firms."""
+    data = _market()
+    weak = Finding(detector="rings", kind="ring", score=30.0, explanation="A ring.", firms=("F3", "F4"), tenders=("T05",))
+    strong = Finding(detector="rings", kind="ring", score=90.0, explanation="A ring.", firms=("F1", "F2"),
+                     tenders=("T05",))
+    for rings in ([weak, strong], [strong, weak]):
+        t05 = tender_risk.tender_risk_scores(data, rings).set_index("tender_id").loc["T05"]
+        assert (t05["ring_score"], t05["ring_firms"]) == (90.0, "F1,F2")
+        assert t05["score"] == pytest.approx(100 * (1 - (1 - t05["screen_risk"]) * (1 - 0.8 * 0.9)))
+
+
+def test_the_steps_told_are_the_strongest_rings_and_a_weak_ring_steps_nothing() -> None:
+    """Two rings with proven steps in TX, of score 30 (12 stepped tenders) and 60 (7): TX tells the
+    60's. Near miss: a ring of score 10, under min_ring_score 20, raises nothing by its steps."""
+    data = _market()
+    low = _stepping_ring(1e-12)
+    facts = {**low.evidence["components"]["price"]["facts"], "stepped_tenders": 7}
+    high = dataclasses.replace(low, score=60.0, evidence={"components": {"price": {"value": 1.0, "facts": facts}}})
+    [tx] = [f for f in tender_risk.detect(data, rings=[low, high]) if f.tender_id == "TX"]
+    assert (tx.evidence["stepped_bids"]["ring_score"], tx.evidence["stepped_bids"]["ring_stepped"]) == (60.0, 7)
+    weak = dataclasses.replace(low, score=10.0)
+    scores = tender_risk.tender_risk_scores(data, rings=[weak]).set_index("tender_id").loc["TX"]
+    assert not scores["stepped"] and not scores["traced"]
+    assert scores["score"] == pytest.approx(100 * scores["screen_risk"])
+
+
+def test_the_ring_free_baseline_needs_min_category_tenders_left() -> None:
+    """31 scored tenders, min_category_tenders 20: a ring over 11 of them leaves exactly 20, which
+    are the baseline; a ring over 12 leaves 19, too few, and every tender is ranked together."""
+    data = _market()
+    scored = sorted(set(data.bids["tender_id"]) - {"T2B", "TX"})
+    for n, without in ((11, True), (12, False)):
+        ring = Finding(detector="rings", kind="ring", score=60.0, explanation="A ring.", firms=("F1", "F2"),
+                       tenders=tuple(scored[:n]))
+        [tx] = [f for f in tender_risk.detect(data, tender_risk.Params(min_score=0), rings=[ring]) if f.tender_id == "TX"]
+        assert tx.evidence["baseline_without_ring_tenders"] is without
+
+
+def test_a_tender_scoring_exactly_min_score_is_a_finding_and_max_findings_caps_them() -> None:
+    """min_score is inclusive: at TX's own score TX is reported; max_findings = 1 keeps only the
+    highest of all 31 scored tenders (TX)."""
+    data = _market()
+    params = tender_risk.Params(use_rings=False)
+    tx_score = tender_risk.tender_risk_scores(data, params=params).set_index("tender_id").loc["TX", "score"]
+    at = tender_risk.detect(data, dataclasses.replace(params, min_score=float(tx_score)))
+    assert [f.tender_id for f in at] == ["TX"]
+    capped = tender_risk.detect(data, dataclasses.replace(params, min_score=0, max_findings=1))
+    assert [f.tender_id for f in capped] == ["TX"]
+
+
+def test_a_tender_topping_a_large_band_is_told_at_the_99th_percentile_among_six_or_more_bids() -> None:
+    """120 competitive 'roads' tenders of 7 bids (~8 % dispersion) and TX of 7: 100, then 103,
+    103.05, …, 103.25 — the lowest CV, spread and the largest RD of all 121: each percentile
+    120.5 / 121, mean 0.996, which would round to the 100th; a tender ranked among others never
+    outranks all of them, so the sentence says the 99th, among the band of 6 or more bids."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for t in range(1, 121):
+        cost = float(rng.lognormal(12, 0.4))
+        rows += [(f"T{t:03d}", f"F{k}", cost * float(rng.lognormal(0, 0.08))) for k in range(1, 8)]
+    rows += [("TX", f"G{k}", 100.0 if k == 0 else 103.0 + 0.05 * (k - 1)) for k in range(7)]
+    bids = pd.DataFrame(rows, columns=["tender_id", "firm_id", "amount"]).assign(bid_id=lambda f: "B" + f.index.astype(str))
+    data = MarketData.build(tenders=pd.DataFrame({"tender_id": sorted(bids["tender_id"].unique()), "category": "roads"}),
+                            bids=bids)
+    [tx] = [f for f in tender_risk.detect(data, tender_risk.Params(use_rings=False)) if f.tender_id == "TX"]
+    assert tx.evidence["band"] == 6
+    assert tx.evidence["suspicion_percentiles"]["cv"] == pytest.approx(120.5 / 121)
+    assert tx.evidence["screen_risk"] == pytest.approx(120.5 / 121)
+    assert tx.explanation.endswith(", the medians of the category's tenders with 6 or more valid bids. On average "
+                                   "over CV, spread and relative distance, it ranks at the 99th percentile for "
+                                   "looking like cover bidding among them.")
+
+
+def test_the_rings_contribution_is_what_it_added_to_the_screens() -> None:
+    """A ring of 90 over T05: score 100 · (1 − (1 − r)(1 − 0.72)) for screen risk r, so the ring added
+    100 · 0.72 · (1 − r) to the screens' 100 · r."""
+    ring = Finding(detector="rings", kind="ring", score=90.0, explanation="A ring.", firms=("F1", "F2"),
+                   tenders=("T05",))
+    [t05] = [f for f in tender_risk.detect(_market(), tender_risk.Params(min_score=0), rings=[ring])
+             if f.tender_id == "T05"]
+    risk = t05.evidence["screen_risk"]
+    assert t05.evidence["components"]["ring"]["contribution"] == pytest.approx(100 * 0.72 * (1 - risk), abs=0.01)
+    assert t05.evidence["components"]["screens"]["contribution"] == pytest.approx(100 * risk, abs=0.01)
+
+
+def test_a_tender_of_several_won_lots_is_told_by_its_lowest_winning_bid() -> None:
+    """:func:`_awarded_market` (20: not lowest-price) with TX's 2nd and 4th lowest bids (102, 103)
+    both winning lots: the winning bid told is the 2nd lowest, at 102/101 of the budget."""
+    data = _awarded_market(20)
+    bids = data.bids.copy()
+    bids.loc[(bids["tender_id"] == "TX") & (bids["amount"] == 103.0), "is_winner"] = True
+    [tx] = [f for f in tender_risk.detect(MarketData.build(tenders=data.tenders, bids=bids),
+                                          tender_risk.Params(use_rings=False, min_score=0)) if f.tender_id == "TX"]
+    assert tx.evidence["award_rule"]["winner_rank"] == 2
+    assert tx.evidence["award_rule"]["winning_budget_ratio"] == pytest.approx(102.0 / 101.0, abs=1e-4)
+
+
+def test_trace_weight_sets_how_far_a_same_tender_trace_raises_a_tender() -> None:
+    """trace_weight 0.5: T001 of :func:`_traced_market` scores 100 · (1 − (1 − r) · 0.5)."""
+    params = tender_risk.Params(use_rings=False, trace_weight=0.5)
+    t1 = tender_risk.tender_risk_scores(_traced_market(), params=params).set_index("tender_id").loc["T001"]
+    assert t1["traced"] and t1["score"] == pytest.approx(100 * (1 - (1 - t1["screen_risk"]) * 0.5))
