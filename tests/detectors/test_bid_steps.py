@@ -72,3 +72,58 @@ def test_a_category_on_a_coarse_grid_has_its_own_higher_rate() -> None:
 def test_poisson_tail() -> None:
     assert bid_steps.poisson_tail(0, 0.5) == 1.0
     assert bid_steps.poisson_tail(2, 0.1) == pytest.approx(1 - np.exp(-0.1) * (1 + 0.1))
+
+
+def _tenders(amounts: list[float], n: int, prefix: str = "T") -> pd.DataFrame:
+    """``n`` tenders, each with the bids ``amounts``."""
+    return pd.DataFrame({"tender_id": np.repeat([f"{prefix}{i}" for i in range(n)], len(amounts)),
+                         "amount": np.tile(amounts, n)})
+
+
+def test_a_set_whose_steps_differ_by_one_and_a_half_per_cent_is_not_stepped() -> None:
+    """Steps 10 and 10.15: (10.15 − 10) / 10.075 = 0.0149 in money, 10 % and 9.2 % relative (0.08):
+    outside the 1 % tolerance, so 50 such tenders give (0 + ½) / 51 = 0.0098."""
+    assert bid_steps.irregularity([100.0, 110.0, 120.15]) == pytest.approx(0.15 / 10.075)
+    assert bid_steps.chance_rates(_tenders([100.0, 110.0, 120.15], 50), {3})[(None, 3)] == pytest.approx(0.5 / 51)
+
+
+def test_a_tender_with_more_bids_than_the_set_gives_four_random_sets() -> None:
+    """50 tenders of 4 bids 100, 103, 111, 130, no three of which step evenly: each gives SAMPLES = 4
+    sets of 3, so the rate is (0 + ½) / (200 + 1)."""
+    assert bid_steps.chance_rates(_tenders([100.0, 103.0, 111.0, 130.0], 50), {3})[(None, 3)] == \
+        pytest.approx(0.5 / 201)
+
+
+def test_a_category_has_its_own_rate_from_200_sets() -> None:
+    """200 'grid' tenders of exactly 3 bids at equal steps (one set each) beside 300 scattered
+    'works' tenders: 'grid' has its own rate (200 + ½) / (200 + 1); with 199 tenders it has none."""
+    rng = np.random.default_rng(4)
+    works = pd.DataFrame({"tender_id": np.repeat([f"W{i}" for i in range(300)], 3),
+                          "amount": 100 * rng.lognormal(0, 0.1, 900)})
+    for n, own in ((200, True), (199, False)):
+        valid = pd.concat([_tenders([100.0, 102.0, 104.0], n, "G"), works], ignore_index=True)
+        category = pd.Series({t: "grid" if t.startswith("G") else "works" for t in valid["tender_id"].unique()})
+        rates = bid_steps.chance_rates(valid, {3}, category=category)
+        assert (("grid", 3) in rates) is own
+        if own:
+            assert rates[("grid", 3)] == pytest.approx(200.5 / 201)
+
+
+def test_sets_of_six_bids_or_more_share_one_rate() -> None:
+    """Sizes 5 and 6 are rated apart; 7 and 9 take the rate of 6."""
+    rng = np.random.default_rng(1)
+    valid = pd.DataFrame({"tender_id": np.repeat([f"R{i}" for i in range(100)], 9),
+                          "amount": 100 * rng.lognormal(0, 0.1, 900)})
+    rates = bid_steps.chance_rates(valid, {5, 6, 7, 9})
+    assert set(rates) == {(None, 5), (None, 6)}
+    assert bid_steps.rate_of(rates, 9) == bid_steps.rate_of(rates, 7) == rates[(None, 6)]
+
+
+def test_the_step_is_told_in_money_or_per_cent_whichever_is_regular() -> None:
+    """100, 110, 120: 10 apart in money (relative 10 % and 9.1 %); 100, 101, 102.01: 1 % apart
+    (money 1 and 1.01); whole amounts without cents, per cents to two places."""
+    assert bid_steps.step_of([100.0, 110.0, 120.0]) == {"step": 10.0}
+    assert bid_steps.step_of([100.0, 101.0, 102.01]) == {"step_pct": 1.0}
+    assert bid_steps.apart({"step": 41000.0}) == "41,000 apart"
+    assert bid_steps.apart({"step": 12.5}) == "12.50 apart"
+    assert bid_steps.apart({"step_pct": 1.0}) == "1.00 % apart"
