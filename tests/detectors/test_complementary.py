@@ -293,3 +293,51 @@ def test_a_cartel_sharing_its_segment_with_honest_tenders_is_not_screened_out() 
     binomial = math.exp(complementary._Segment.of(complementary._segments(data, ("category",)), members).row(
         (0, 1, 2))["log_pvalue"]) * 4
     assert binomial > complementary.Params().max_pvalue  # what the screen alone would have said
+
+
+def test_a_cartel_that_slipped_once_is_still_found_and_told_rarely() -> None:
+    """The cartel of :func:`_market` with S1 covering once (a losing bid in T-S02, S2's turn): S1 and
+    S2 met in 1 tender, within max_meetings = 1, so they still keep apart; 23 of the 24 have one member."""
+    market = _market()
+    bids = market.bids
+    slip = pd.DataFrame([{"tender_id": "T-S02", "firm_id": "S1", "bid_id": "SLIP", "is_winner": False,
+                          "amount": float(bids.loc[bids["tender_id"] == "T-S02", "amount"].max() * 1.05)}])
+    data = MarketData.build(tenders=market.tenders, bids=pd.concat([bids, slip], ignore_index=True))
+    [row] = complementary.complementary_groups(data).itertuples()
+    assert (row.firms, row.alone, row.meetings) == (list(MEMBERS), 23, 1)
+    [ring] = [f for f in rings.detect(data, seed=0) if f.evidence["found_by"].startswith("complementary")]
+    assert ring.explanation.startswith("4 firms rarely bid against each other (two or more of them in 1 tender) in "
+                                       "the tenders of cleaning in region north: exactly one of them bid in 23 of its "
+                                       "24 tenders")
+
+
+def test_a_blank_region_is_no_region() -> None:
+    """A region of spaces is as good as none: nothing is tested (near miss: 'north' finds the cartel)."""
+    assert complementary.complementary_groups(_market(region="  ")).empty
+
+
+def test_the_score_components_by_hand() -> None:
+    """Adjusted p = Φ(−2.75): z 2.75, presence (2.75 − 1.5) / (4 − 1.5) = 0.5. The member present won
+    8 of 10 where equal chances give 2.5: (8 − 2.5) / (10 − 2.5) = 0.733. A and B won 4 each, C none:
+    evenness ln 2 / ln 3 = 0.631 over the three members, times the win share 0.8: rotation 0.505."""
+    row = pd.Series({"log_adjusted": float(special.log_ndtr(-2.75)), "alone": 10, "member_wins": 8,
+                     "expected_wins": 2.5, "wins_by_member": {"A": 4, "B": 4}, "firms": ["A", "B", "C"],
+                     "expected_alone": 4.0, "segment_tenders": 12, "meetings": 0, "absent": 2, "null": "fixed counts",
+                     "pvalue": 1e-3, "log_pvalue": math.log(1e-3), "candidates": 3, "segment_groups": 4.0,
+                     "segments": 1, "adjusted": float(special.ndtr(-2.75)), "rival_bids": 10, "shared_rival_bids": 8,
+                     "expected_shared_rival_bids": 8.0, "repeats": 2, "expected_repeats": 3.0,
+                     "clustering_pvalue": 0.5})
+    comps = complementary.components(row, 0.0, 0, complementary.WEIGHTS)
+    assert comps["complementary"]["value"] == pytest.approx(0.5, abs=1e-4)
+    assert comps["member_wins"]["value"] == pytest.approx(5.5 / 7.5, abs=1e-4)
+    assert comps["rotation"]["value"] == pytest.approx(0.8 * math.log(2) / math.log(3), abs=1e-4)
+    assert comps["complementary"]["contribution"] == pytest.approx(27.5, abs=0.01)
+
+
+def test_the_sentence_says_how_many_members_share_an_identifier() -> None:
+    """Two of the four members (S1, S2) share a phone: "2 of them share a phone number held by 2 firms"."""
+    market = _market()
+    phones = pd.DataFrame({"firm_id": ["S1", "S2"], "kind": "phone", "value": "13800000001", "via": "firm"})
+    data = MarketData.build(tenders=market.tenders, bids=market.bids, firm_identifiers=phones)
+    [ring] = [f for f in rings.detect(data, seed=0) if f.evidence["found_by"].startswith("complementary")]
+    assert ring.explanation.endswith(", and 2 of them share a phone number held by 2 firms.")
