@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
-from detectors.finding import between, joined, listed, ordinal, period, yearly
+import numpy as np
+import pandas as pd
+import pytest
+
+from detectors.finding import (
+    Finding,
+    between,
+    counted,
+    joined,
+    listed,
+    ordinal,
+    period,
+    tender_period,
+    yearly,
+)
 
 
 def _days(*values: str | None) -> pd.Series:
@@ -72,3 +90,82 @@ def test_labels_name_what_the_records_name_and_fall_back_to_the_id() -> None:
         "ROYALCREST", "F2 Ltd (F2)"]
     firms = pd.DataFrame({"firm_id": ["F1", "F2", "F2", None, "F3"], "name": ["Alpha", " ", "Beta", "Ghost", None]})
     assert labels(firms, "firm_id") == {"F1": "Alpha (F1)", "F2": "Beta (F2)"}  # F2's first named row
+
+
+def _pair(official: str = "O1", firm: str = "F1", detector: str = "closeness", **kw: object) -> Finding:
+    return Finding(detector=detector, kind="pair", score=kw.pop("score", 50.0), explanation="x",  # type: ignore[arg-type]
+                   official_id=official, firm_id=firm, **kw)  # type: ignore[arg-type]
+
+
+def _ring(firms: tuple[str, ...], tenders: tuple[str, ...] = (), detector: str = "rings") -> Finding:
+    return Finding(detector=detector, kind="ring", score=50.0, explanation="x", firms=firms, tenders=tenders)
+
+
+def test_a_findings_key_is_its_subject_not_its_facts() -> None:
+    """The store matches findings across runs by ``key``: a pair keeps its key when its score,
+    sentence or evidence change; a ring keeps its key when its members come in another order or
+    its tenders change. Another subject, detector or kind is another finding."""
+    base = _pair()
+    assert base.key == _pair(score=90.0).key == \
+        Finding(detector="closeness", kind="pair", score=10.0, explanation="other", evidence={"a": 1},
+                official_id="O1", firm_id="F1").key
+    assert _ring(("F2", "F1"), ("T1",)).key == _ring(("F1", "F2"), ("T1", "T2")).key
+    assert len({base.key, _pair(firm="F2").key, _pair(official="O2").key, _pair(detector="other").key,
+                _ring(("F1", "F2")).key, _ring(("F1", "F2"), detector="complementary").key,
+                Finding(detector="closeness", kind="official", score=50.0, explanation="x", official_id="O1").key,
+                Finding(detector="closeness", kind="firm", score=50.0, explanation="x", official_id="O1").key}) == 8
+    assert base.key.startswith("pair-") and _ring(("F1", "F2")).key.startswith("ring-")
+
+
+def test_a_findings_key_is_the_same_in_another_process() -> None:
+    """Keys are stored and compared with the next run's: they must not depend on the process
+    (Python's ``hash`` of a string changes with PYTHONHASHSEED)."""
+    code = ("from detectors.finding import Finding; print(Finding(detector='rings', kind='ring', score=1.0, "
+            "explanation='x', firms=('F2', 'F1')).key)")
+    keys = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           cwd=Path(__file__).resolve().parents[2], env={**os.environ, "PYTHONHASHSEED": seed}
+                           ).stdout.strip() for seed in ("1", "2")}
+    assert keys == {_ring(("F1", "F2")).key}
+
+
+def test_the_stored_key_of_a_pair_and_a_ring_has_not_changed() -> None:
+    """Known answers, recorded from the store's keys: a change of the key's recipe would orphan
+    every stored alert's triage (status, assignee, notes) on the next run. The recipe is
+    ``kind-`` + the first 16 hex digits of SHA-1 of ``detector|kind|subject`` — the subject the
+    sorted firms joined by commas, or the ids present joined by ``|``."""
+    assert _pair().key == "pair-6ba02a28fd1fc4ce"
+    assert _ring(("F2", "F1")).key == "ring-44a4fc3fef1d2f2e"
+
+
+@pytest.mark.parametrize("score", [0.0, 100.0])
+def test_a_score_of_zero_or_one_hundred_is_a_finding(score: float) -> None:
+    assert _pair(score=score).score == score
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"score": 100.01}, "outside"), ({"score": -0.01}, "outside"), ({"score": math.nan}, "outside"),
+    ({"explanation": "   "}, "explanation"), ({"kind": "cartel"}, "kind")])
+def test_a_finding_outside_the_rules_is_refused(changes: dict, message: str) -> None:
+    fields = {"detector": "closeness", "kind": "pair", "score": 50.0, "explanation": "x", "official_id": "O1"}
+    with pytest.raises(ValueError, match=message):
+        Finding(**{**fields, **changes})
+
+
+def test_a_finding_is_written_out_in_one_order() -> None:
+    """Members and sets come out sorted, NaN and infinity as null: the same finding is the same JSON."""
+    found = Finding(detector="rings", kind="ring", score=50.0, explanation="x", firms=("F2", "F1"),
+                    tenders=("T2", "T1"), evidence={"ids": {f"F{i}" for i in range(8, 0, -1)}, "rd": math.inf, "cv": np.float64("nan")})
+    out = found.to_dict()
+    assert (out["firms"], out["tenders"]) == (["F1", "F2"], ["T1", "T2"])
+    assert out["evidence"] == {"ids": [f"F{i}" for i in range(1, 9)], "rd": None, "cv": None}
+
+
+def test_counted_says_none_in_the_plural() -> None:
+    assert (counted(0, "tender"), counted(1, "tender"), counted(2.0, "tender")) == ("0 tenders", "1 tender", "2 tenders")
+
+
+def test_tender_period_counts_only_the_dated_tenders() -> None:
+    """T1 and T3 dated, T2 not, T9 unknown: first and last of the two, 2 dated."""
+    days = pd.Series(pd.to_datetime(["2023-03-01", None, "2023-05-05"]), index=["T1", "T2", "T3"])
+    assert tender_period(days, ["T3", "T2", "T1", "T9"], False) == {
+        "first_tender": "2023-03-01", "last_tender": "2023-05-05", "dated_tenders": 2}
