@@ -195,3 +195,29 @@ def test_exact_stratified_mann_whitney_tail() -> None:
 
 def test_shrunk_rate_is_the_beta_binomial_posterior_mean() -> None:
     assert inference.shrunk_rate(3, 4, 0.5, 10.0) == pytest.approx(8 / 14)
+
+
+def test_adafilter_never_gives_a_q_value_below_its_p_value() -> None:
+    """p = [.01, .02] with selection statistics .5 (above every threshold): no selected pair is
+    counted, but the estimate is floored at the tests themselves, γ · n_p / n_p = γ: q = [.01, .02],
+    not 0."""
+    assert inference.adafilter_qvalues([0.01, 0.02], [0.5, 0.5]) == pytest.approx([0.01, 0.02])
+
+
+def test_a_family_more_spread_than_the_geometric_takes_size_one() -> None:
+    """NB counts of size 0.3 (far wider than the geometric): every official gets the smallest size
+    tried, 1 — a family may widen the tail that far and no further."""
+    family = _counts_family(np.random.default_rng(3), 0.3)
+    sizes = inference.overdispersion_sizes(family["n"], family["mu"], "D1", family["official"])
+    assert (sizes == 1.0).all()
+
+
+def test_a_count_of_zero_is_no_part_of_the_family() -> None:
+    """The family holds pairs that met (n ≥ 1): zero counts added beside it get ∞ and leave the
+    other counts' sizes as they were."""
+    family = _counts_family(np.random.default_rng(7), 2.0)
+    zeros = pd.DataFrame({"n": 0, "mu": 3.0, "official": [f"O{i}" for i in range(30)]})
+    both = pd.concat([family, zeros], ignore_index=True)
+    sizes = inference.overdispersion_sizes(both["n"], both["mu"], "D1", both["official"])
+    alone = inference.overdispersion_sizes(family["n"], family["mu"], "D1", family["official"])
+    assert sizes[: len(family)] == pytest.approx(alone) and np.isinf(sizes[len(family):]).all()
