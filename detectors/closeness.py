@@ -1319,9 +1319,14 @@ def pair_frame(data: MarketData, params: Params | None = None) -> pd.DataFrame:
                       + frame["tie_points"]).clip(upper=100.0)
     # equal scores are common (frequency alone stops at its cap): the pair whose deviation
     # more channels corroborate comes first, then ids
-    order = frame.assign(_corroboration=frame["corroboration_pvalue"].fillna(1.0)).sort_values(
-        ["score", "_corroboration", OID, FID], ascending=[False, True, True, True], kind="mergesort")
-    return frame.loc[order.index].reset_index(drop=True)
+    # (sorted on the four keys alone and taken once: a copy of the whole frame for the sort and
+    # another for reset_index took the detector's peak from 1.2 to 1.7 GB at demo scale 20)
+    keys = frame[["score", OID, FID]].assign(_corroboration=frame["corroboration_pvalue"].fillna(1.0))
+    order = keys.sort_values(["score", "_corroboration", OID, FID], ascending=[False, True, True, True],
+                             kind="mergesort").index
+    ordered = frame.loc[order]
+    ordered.index = pd.RangeIndex(len(ordered))
+    return ordered
 
 
 # --------------------------------------------------------------------------- findings
