@@ -179,15 +179,17 @@ def firm_spreads(residual: np.ndarray, tender: np.ndarray, firm: np.ndarray) -> 
     i, k = np.concatenate(left), np.concatenate(right)
     gap = np.minimum((residual[i] - residual[k]) ** 2, (2 * LEVEL_CLIP) ** 2)
     bids = np.bincount(firm, minlength=n_firms)
-    pairs = np.bincount(firm[i], minlength=n_firms)
+    firm_i, firm_k = firm[i], firm[k]  # gathered once: the rounds only change the spreads
+    pairs = np.bincount(firm_i, minlength=n_firms)
     variance = np.full(n_firms, float(np.median(gap)) / 2 if len(gap) else 1.0)
     dof = np.maximum(bids - 1, 1).astype(float)
     paired = pairs > 0  # firms with a partner in some tender: the others keep the market's spread
     for _ in range(SPREAD_ROUNDS):
         # each squared gap read relative to what it estimates, σ_i² + σ_k² (docstring)
-        weight = 1.0 / np.maximum(variance[firm[i]] + variance[firm[k]], 1e-12)
-        raw = (np.bincount(firm[i], weights=weight * (gap - variance[firm[k]]), minlength=n_firms)
-               / np.maximum(np.bincount(firm[i], weights=weight, minlength=n_firms), 1e-300))
+        partner = variance[firm_k]
+        weight = 1.0 / np.maximum(variance[firm_i] + partner, 1e-12)
+        raw = (np.bincount(firm_i, weights=weight * (gap - partner), minlength=n_firms)
+               / np.maximum(np.bincount(firm_i, weights=weight, minlength=n_firms), 1e-300))
         median = max(float(np.median(raw[paired])) if paired.any() else 1.0, 1e-12)
         raw = np.where(paired, np.maximum(raw, median / 100), median)
         # the log of a variance read from d bids falls short of the log of the variance by
