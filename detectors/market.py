@@ -129,7 +129,7 @@ def naive_utc(values: pd.Series) -> pd.Series:
         parsed = pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")
         return pd.Series(parsed, index=values.index).dt.tz_localize(None).astype("datetime64[ns]")
     text = values.astype("string[pyarrow]").str.replace(ZONE_SUFFIX, "", regex=True)
-    text = text.str.replace(r"^(\d{4}-\d\d-\d\d) (\d\d:)", r"\1T\2", regex=True)  # "2024-01-05 08:00:00"
+    text = _clock_after_t(text)  # "2024-01-05 08:00:00"
     dated = ~text.str.contains("T", regex=False).fillna(True)
     local = ~text.str.contains(HAS_OFFSET, regex=True).fillna(True) & ~dated
     text = text.where(~dated, text + "T00:00:00Z").where(~local, text + "Z")
@@ -142,6 +142,18 @@ def naive_utc(values: pd.Series) -> pd.Series:
         parsed = pd.to_datetime(text[rest].astype(object), errors="coerce", utc=True, format="ISO8601")
         out.iloc[np.flatnonzero(rest)] = pd.Series(parsed).dt.tz_localize(None).astype("datetime64[ns]").to_numpy()
     return out
+
+
+# a date, a space and an hour; \p{Nd} is what Python's \d matches in text (any decimal digit)
+SPACED_CLOCK = r"^(\p{Nd}{4}-\p{Nd}\p{Nd}-\p{Nd}\p{Nd}) (\p{Nd}\p{Nd}:)"
+
+
+def _clock_after_t(text: pd.Series) -> pd.Series:
+    """``2024-01-05 08:00:00`` → ``2024-01-05T08:00:00`` (Arrow strings). Arrow's regex kernel, because
+    pandas sends a replacement with a back-reference to Python's ``re`` one value at a time: 15 s of
+    CPU for the 1.5 million instants a market read at demo scale 30, a third of its client's work."""
+    replaced = pc.replace_substring_regex(pa.array(text), SPACED_CLOCK, r"\1T\2")
+    return pd.Series(pd.arrays.ArrowStringArray(replaced), index=text.index)
 
 
 def _plain_instants(text: pd.Series) -> np.ndarray:
