@@ -91,8 +91,10 @@ class Params:
     trace_alpha [0.05]: an IP or document carried by bids of different firms in one tender
         more often than chance (BH q-value at most this) links those firms.
     min_cobid_tenders [1]: tenders where ≥ 2 linked firms bid, for a finding.
-    max_group_size [30]: larger components (chains of identifiers) are still reported but
-        flagged ``large_group`` in the evidence.
+    max_group_size [30]: a finding whose firms that bid against each other (``members``) are more
+        than this is still reported but flagged ``large_group`` in the evidence; the identifier
+        component around them (``linked_group``) may be larger without the flag, as a chain of
+        e-mails reaching 40 other firms says nothing of the members who met.
     kind_weights [person 1, document 1, phone 0.9, email 0.9, ip 0.7, address 0.6]: strength of
         each identifier kind (unknown kinds 0.5).
     weights [identifiers 45, cobids 35, wins 20]: maximum contribution of each score component
