@@ -137,10 +137,11 @@ class Item:
 MAX_DEPTH = 64
 TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep (OCDS needs about ten)"
 
-#: a JSON escape of a UTF-16 surrogate: a pair is one character, a lone one is no text at all
-# JSON is UTF-8 (RFC 8259 §8.1); a file saved in another encoding is converted, not loaded again
+#: JSON is UTF-8 (RFC 8259 §8.1): a file saved in another encoding is converted, not loaded again
 NOT_UTF8 = ("not UTF-8 text, as JSON must be (RFC 8259); convert the file first, e.g. "
             "iconv -f latin1 -t utf-8 FILE > FILE.utf-8.json (naming the encoding it was saved in)")
+
+#: a JSON escape of a UTF-16 surrogate: a pair is one character, a lone one is no text at all
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
