@@ -1656,6 +1656,13 @@ def _whole_counts(row: pd.Series) -> pd.Series:
     return row
 
 
+def _winners(row: pd.Series) -> str:
+    """Who of the ring won: "all 4 of them" when every member did ("4 of them won" read as if some had
+    not), else "3 of them"."""
+    winners = int(row["distinct_winners"])
+    return f"all {winners} of them" if winners == int(row["size"]) else f"{winners} of them"
+
+
 def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, Any],
              lot_of: Mapping[str, str] | None = None, names: Mapping[str, str] | None = None) -> str:
     """The ring's facts, one short sentence per question an investigator asks: who bid together
@@ -1674,15 +1681,15 @@ def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, 
            f"{between_tenders(dates, int(row['n_tenders']))}{typical}"]
     if row["distinct_winners"] >= 2 and row["segmentation"] > row["turn_taking"] \
             and row["segmentation"] >= 0.5 and row["home_share"] >= 0.5:
-        who.append(f"{row['distinct_winners']} of them won {row['member_wins']} of those tenders, split by "
+        who.append(f"{_winners(row)} won {row['member_wins']} of those tenders between them, split by "
                    f"region (in {row['home_wins']} of the {row['regioned_wins']} with a region, that region's "
                    f"usual winner won, across {row['regions_won']} regions)")
     elif row["distinct_winners"] >= 2 and row["turn_taking"] > 0 and _or(row.get("turn_z"), TURNS_TOLD_Z) >= TURNS_TOLD_Z:
-        who.append(f"{row['distinct_winners']} of them took turns winning {row['member_wins']} of those "
+        who.append(f"{_winners(row)} took turns winning {row['member_wins']} of those "
                    f"tenders (the same member won twice in a row {counted(row['repeats'], 'time')}, "
                    f"{row['expected_repeats']:.1f} expected by chance)")
     elif row["distinct_winners"] >= 2:
-        who.append(f"{row['distinct_winners']} of them won {row['member_wins']} of those tenders "
+        who.append(f"{_winners(row)} won {row['member_wins']} of those tenders between them "
                    f"({_top_winners(row['wins_by_member'], names=names)})")
     elif row["member_wins"]:
         who.append(f"one member won {row['member_wins']} of them")

@@ -280,8 +280,8 @@ def test_ring_that_dominates_its_market_is_found() -> None:
     facts = top.evidence["components"]["rotation"]["facts"]
     assert facts["segmentation"] > 0.9 and facts["regions_won"] == 4
     assert facts["wins_by_the_regions_usual_winner"] == 1.0
-    assert "split by region (in 111 of the 111 with a region, that region's usual winner won, across 4 " \
-        "regions)" in top.explanation
+    assert "all 4 of them won 111 of those tenders between them, split by region (in 111 of the 111 with a " \
+        "region, that region's usual winner won, across 4 regions)" in top.explanation
 
 
 def test_segmentation_matches_its_definition_by_permutation() -> None:
@@ -636,7 +636,7 @@ def _sentence_row(**changes: object) -> pd.Series:
 def test_sentence_says_took_turns_only_when_the_runs_test_counts() -> None:
     """Wins shared without fewer repeats than chance are told as who won how many, not as turns."""
     shared = rings._explain(_sentence_row(), {}, UNDATED)
-    assert "3 of them won 20 of those tenders (F1 12, F2 5, F3 3)" in shared
+    assert "3 of them won 20 of those tenders between them (F1 12, F2 5, F3 3)" in shared
     assert "turns" not in shared
     turns = rings._explain(_sentence_row(turn_taking=0.6, repeats=1, turn_z=2.4), {}, UNDATED)
     assert "3 of them took turns winning 20 of those tenders (the same member won twice in a row 1 time, " \
@@ -644,10 +644,20 @@ def test_sentence_says_took_turns_only_when_the_runs_test_counts() -> None:
     # near-miss: a runs test just past where it starts to count (z 1.6, turn-taking 0.009 on an
     # unseen bid table) gives a few points but is no rotation to tell
     faint = rings._explain(_sentence_row(turn_taking=0.009, repeats=4, turn_z=1.6), {}, UNDATED)
-    assert "turns" not in faint and "3 of them won 20 of those tenders (F1 12, F2 5, F3 3)" in faint
+    assert "turns" not in faint and "3 of them won 20 of those tenders between them (F1 12, F2 5, F3 3)" in faint
     # the winners as the records name them, the id alone where they do not (an app review read only ids)
     named = rings._explain(_sentence_row(), {}, UNDATED, names={"F1": "Alpha Build (F1)", "F3": "Gamma (F3)"})
-    assert "3 of them won 20 of those tenders (Alpha Build (F1) 12, F2 5, Gamma (F3) 3)" in named
+    assert "3 of them won 20 of those tenders between them (Alpha Build (F1) 12, F2 5, Gamma (F3) 3)" in named
+
+
+def test_sentence_says_all_of_them_won_when_every_member_did() -> None:
+    """"4 of them won" of a ring of 4 read as if one had not (an app review); 3 of 4 stays "3 of them"."""
+    every = {"distinct_winners": 4, "wins_by_member": {"F1": 9, "F2": 5, "F3": 3, "F4": 3}}
+    assert "all 4 of them won 20 of those tenders between them (" in rings._explain(
+        _sentence_row(**every), {}, UNDATED)
+    assert "all 4 of them took turns winning 20 of those tenders" in rings._explain(
+        _sentence_row(**every, turn_taking=0.6, repeats=1, turn_z=2.4), {}, UNDATED)
+    assert "all " not in rings._explain(_sentence_row(), {}, UNDATED)
 
 
 def test_sentence_says_counts_as_whole_numbers_whatever_dtype_the_table_gave_them() -> None:
@@ -657,7 +667,7 @@ def test_sentence_says_counts_as_whole_numbers_whatever_dtype_the_table_gave_the
               if isinstance(value, int) and name in rings.COUNT_COLUMNS}
     text = rings._explain(_sentence_row(**{**floats, "n_priced": 6.0, "n_flagged": 0.0}, median_cv=0.05,
                                         baseline_cv=0.05), {}, UNDATED)
-    assert "4 firms bid together in 24 tenders" in text and "3 of them won 20 of those tenders" in text
+    assert "4 firms bid together in 24 tenders" in text and "3 of them won 20 of those tenders between them" in text
     assert "none of the 6 priced tenders was among the most cover-bid-like fifth" in text.lower()
     assert ".0 " not in text and "only 0" not in text.lower()
     # near-miss: one flagged of six (1.2 expected) is said as before
