@@ -103,7 +103,8 @@ pair's rank and score, decoy pairs in the top m and the other pairs there (and w
 firm is a ring member); **tenders**: on the tenders with two or more valid bids, the ROC-AUC of
 tender risk against the ring-rigged tenders (a tender it does not score, with fewer than three
 bids, gets the lowest) next to the plain −CV's, overall and per ring, and of risk against rigged
-and steered tenders; **linked bidders**: findings and how
+and steered tenders, and the two again on the tenders with three or more, which risk scores;
+**linked bidders**: findings and how
 many lie inside a planted ring. Then one summary line a seed::
 
     python benchmarks/blind_markets.py --seeds 1 2 3 4 5 6 [--keep DIR]
@@ -1060,13 +1061,16 @@ class Summary:
     decoy_pairs: int
     auc_risk: float
     auc_cv: float
+    auc_risk3: float  # on the tenders with 3 or more valid bids
+    auc_cv3: float
     linked: tuple[int, int]  # findings, inside a planted ring
 
     def line(self) -> str:
         return (f"seed {self.seed}: rings recall {self.ring_recall[0]}/{self.ring_recall[1]} "
                 f"prec@n {self.ring_precision[0]}/{self.ring_precision[1]} decoys {self.decoys or '-'} | "
                 f"pairs recall {self.pair_recall[0]}/{self.pair_recall[1]} decoy-pairs {self.decoy_pairs} | "
-                f"AUC risk {self.auc_risk:.3f} vs -CV {self.auc_cv:.3f} | "
+                f"AUC risk {self.auc_risk:.3f} vs -CV {self.auc_cv:.3f} "
+                f"(3+ bids {self.auc_risk3:.3f} vs {self.auc_cv3:.3f}) | "
                 f"linked {self.linked[1]}/{self.linked[0]} inside rings")
 
 
@@ -1141,10 +1145,10 @@ def score_pairs(truth: dict[str, Any], pairs: list[Finding]) -> tuple[int, int]:
     return len(hits), len(top_decoys)
 
 
-def score_tenders(truth: dict[str, Any], risk: pd.DataFrame, folder: Path) -> tuple[float, float]:
+def score_tenders(truth: dict[str, Any], risk: pd.DataFrame, folder: Path) -> tuple[float, float, float, float]:
     """Print the tender AUC lines; (AUC of risk, of −CV) on the ring-rigged tenders among those with at
-    least 2 valid bids (not disqualified), where both are defined; a tender risk does not score
-    (fewer than 3 bids) ranks lowest."""
+    least 2 valid bids (not disqualified), where both are defined, a tender risk does not score
+    (fewer than 3 bids) ranking lowest; then the two on those with at least 3, which risk scores."""
     t = pd.read_csv(folder / "tenders.csv", dtype=str)
     b = pd.read_csv(folder / "bids.csv", dtype={"tender_id": str, "disqualified": str})
     b = b[~b["disqualified"].fillna("false").str.lower().isin(["true", "1", "yes"])]
@@ -1167,13 +1171,17 @@ def score_tenders(truth: dict[str, Any], risk: pd.DataFrame, folder: Path) -> tu
           f"(rigged and steered: risk {auc(y_a[m2], score[m2]):.3f})  "
           f"[rigged={y_r.sum()} steered={len(steered)} tenders={len(df)} with >= 2 valid bids={int(m2.sum())} "
           f"not scored by tender risk={missing}]")
+    m3 = (df.nb >= 3).values  # where tender risk scores: the two compared on the same tenders
+    auc_risk3, auc_cv3 = auc(y_r[m3], score[m3]), auc(y_r[m3], negcv[m3])
+    print(f"   on tenders with >= 3 valid bids: AUC risk {auc_risk3:.3f}  -CV {auc_cv3:.3f}  "
+          f"[rigged={int(y_r[m3].sum())} of {int(m3.sum())}]")
     per = []
     for pr in truth["rings"]:
         yy = df.tender_id.isin(set(pr["rigged_tenders"])).values
         if yy[m2].sum():
             per.append(f"{pr['ring']}:{auc(yy[m2], score[m2]):.2f}/{auc(yy[m2], negcv[m2]):.2f}")
     print(f"   per ring AUC risk/-CV: {' '.join(per)}")
-    return auc_risk, auc_cv
+    return auc_risk, auc_cv, auc_risk3, auc_cv3
 
 
 def score_linked(truth: dict[str, Any], linked: list[Finding]) -> int:
@@ -1197,13 +1205,13 @@ def score_seed(seed: int, root: Path) -> Summary:
     print(f"\n=== seed {seed}: sizes {truth['sizes']}  gen {t1 - t0:.1f}s detect {t2 - t1:.1f}s")
     ring_hits, ring_correct, decoys = score_rings(truth, found.rings)
     pair_hits, decoy_pairs = score_pairs(truth, found.pairs)
-    auc_risk, auc_cv = score_tenders(truth, found.risk, folder)
+    auc_risk, auc_cv, auc_risk3, auc_cv3 = score_tenders(truth, found.risk, folder)
     inside = score_linked(truth, found.linked)
     sys.stdout.flush()
     n_rings = len(truth["rings"])
     return Summary(seed=seed, ring_recall=(ring_hits, n_rings), ring_precision=(ring_correct, n_rings),
                    decoys=decoys, pair_recall=(pair_hits, len(truth["pairs"])), decoy_pairs=decoy_pairs,
-                   auc_risk=auc_risk, auc_cv=auc_cv, linked=(len(found.linked), inside))
+                   auc_risk=auc_risk, auc_cv=auc_cv, auc_risk3=auc_risk3, auc_cv3=auc_cv3, linked=(len(found.linked), inside))
 
 
 def main(argv: list[str] | None = None) -> int:
