@@ -1658,9 +1658,11 @@ def _whole_counts(row: pd.Series) -> pd.Series:
 
 def _winners(row: pd.Series) -> str:
     """Who of the ring won: "all 4 of them" when every member did ("4 of them won" read as if some had
-    not), else "3 of them"."""
+    not), "both of them" for a pair, else "3 of them"."""
     winners = int(row["distinct_winners"])
-    return f"all {winners} of them" if winners == int(row["size"]) else f"{winners} of them"
+    if winners < int(row["size"]):
+        return f"{winners} of them"
+    return "both of them" if winners == 2 else f"all {winners} of them"
 
 
 def _explain(row: pd.Series, comps: dict[str, dict[str, Any]], dates: dict[str, Any],

@@ -658,6 +658,8 @@ def test_sentence_says_all_of_them_won_when_every_member_did() -> None:
     assert "all 4 of them took turns winning 20 of those tenders" in rings._explain(
         _sentence_row(**every, turn_taking=0.6, repeats=1, turn_z=2.4), {}, UNDATED)
     assert "all " not in rings._explain(_sentence_row(), {}, UNDATED)
+    pair = {"size": 2, "distinct_winners": 2, "wins_by_member": {"F1": 12, "F2": 8}}
+    assert "both of them won 20 of those tenders between them (" in rings._explain(_sentence_row(**pair), {}, UNDATED)
 
 
 def test_sentence_says_counts_as_whole_numbers_whatever_dtype_the_table_gave_them() -> None:
