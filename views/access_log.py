@@ -11,7 +11,10 @@ what, so every such act is appended here as one JSON line::
 Actions: ``sign_in`` (password), ``session_start`` (single sign-on: every new browser session
 of a signed-in account, since the identity provider's login happens outside the app),
 ``sign_in_refused`` (a wrong password, with the name given — withheld when it is the password
-itself), ``sign_out``, ``console_query`` (saved query name or free text, parameters, outcome
+itself; ``reason`` ``locked`` when too many wrong passwords had locked the client, ``locked`` saying
+whose lock — the client's or ``(all addresses)`` — and ``until`` when it ends), ``sign_in_locked``
+(the wrong password that started a lock: ``locked``, ``until``, the ``failures`` and
+``window_seconds`` of the limit reached; :mod:`views.login_throttle`), ``sign_out``, ``console_query`` (saved query name or free text, parameters, outcome
 ``ok``, ``refused`` — a write the database refused — or ``failed``, rows returned, the error),
 ``console_csv_export``, ``case_file_export`` and ``case_report_export`` (the finding's id),
 and ``record_view``: one record opened on a page (an official, a pair, a ring, a tender, a firm, a
@@ -19,7 +22,8 @@ case, a node to explore; the page, the ids — a node by label and key property 
 ``chosen`` when the user picked it, ``shown, not picked`` when the page showed it first of its
 list), once per signed-in user and browser session
 (:func:`views.common.record_opened`): who looked at a named official's record is what an
-oversight body asks first when a case leaks. Lists are not logged, nor the neighbours drawn
+oversight body asks first when a case leaks. Password sign-in lines carry ``client``, the address
+the login counts failures under (:func:`views.login_throttle.client_key`). Lists are not logged, nor the neighbours drawn
 around an explored node. Data leaves the app only
 through the buttons above: the tables' own CSV download and copy are switched off
 (``client.disableDataExport`` in ``.streamlit/config.toml``).

@@ -4,20 +4,25 @@ With an ``[auth]`` section in ``.streamlit/secrets.toml`` the app uses Streamlit
 OpenID Connect login (``st.login``) and the identity provider's name/e-mail. Otherwise it
 asks for a name and the shared password from ``app_password`` in the secrets file or the
 ``IRONCAGE_APP_PASSWORD`` environment variable. There is no default password: without
-one the app explains how to set it and stops. Sign-ins, refused passwords and sign-outs go to
-the access log (:mod:`views.access_log`).
+one the app explains how to set it and stops. Wrong passwords are limited per client address
+(:mod:`views.login_throttle`): past the limit the password is not compared until the lock ends.
+Sign-ins, refused passwords, locks and sign-outs go to the access log (:mod:`views.access_log`).
 """
 
 from __future__ import annotations
 
 import hmac
+import math
 import os
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import streamlit as st
 
+from graph.app_queries import to_second
 from views import access_log
 from views.common import md
+from views.login_throttle import ALL_CLIENTS, UNKNOWN_CLIENT, Lock, LoginThrottle, client_key
 
 PASSWORD_ENV = "IRONCAGE_APP_PASSWORD"
 PASSWORD_SECRET = "app_password"
@@ -43,6 +48,30 @@ def _oidc_providers(auth: Any) -> list[str | None]:
     if "client_id" in auth:
         return [None]
     return [name for name, section in auth.items() if hasattr(section, "get") and "client_id" in section]
+
+
+@st.cache_resource(show_spinner=False)
+def login_throttle() -> LoginThrottle:
+    """One per server process, shared by every browser session: a new tab must not start a fresh count."""
+    return LoginThrottle()
+
+
+def _lock_end(lock: Lock) -> datetime:
+    """When ``lock`` ends, rounded up to the minute the page names (no one is told a minute too early)."""
+    end = datetime.now(UTC) + timedelta(seconds=lock.seconds_left)
+    return end if end.second == end.microsecond == 0 else end.replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+
+def _lock_message(lock: Lock) -> str:
+    minutes = max(1, math.ceil(lock.seconds_left / 60))
+    until = to_second(_lock_end(lock).isoformat(), minutes_only=True)
+    when = f"for {minutes} more minute{'s' if minutes > 1 else ''}, until {until}"
+    if lock.client == ALL_CLIENTS:
+        return (f"Too many wrong passwords from many addresses: sign-in with the password is refused for everyone "
+                f"{when}. Try again then.")
+    source = ("from addresses the app cannot tell apart (this machine, or a proxy that does not say whose they are)"
+              if lock.client == UNKNOWN_CLIENT else "from your address")
+    return f"Too many wrong passwords {source}: sign-in is refused {when}. Try again then."
 
 
 def require_login() -> str:
@@ -72,18 +101,36 @@ def require_login() -> str:
         # the shared password typed into the name field must not land in the log in clear, nor become the
         # name every triage action and access log line of the session is recorded under
         name_is_password = hmac.compare_digest(name.strip().encode(), password.encode())
-        if not name.strip():
+        client = client_key(st.context.ip_address)
+        throttle = login_throttle()
+        lock = throttle.lock(client)
+        if lock is not None:
+            # first, and the same answer whatever was typed: under a lock neither field may tell a guess right
+            access_log.try_record(WITHHELD_NAME if name_is_password else name.strip(), "sign_in_refused",
+                                  method="password", reason="locked", client=client, locked=lock.client,
+                                  until=_lock_end(lock).isoformat())
+            st.error(_lock_message(lock))
+        elif not name.strip():
             st.error("Enter your name: the audit trail records who did what.")
         elif name_is_password:
             access_log.try_record(WITHHELD_NAME, "sign_in_refused", method="password", reason="name is the password")
             st.error("The name field holds the password. Enter your own name there, and the password below.")
         elif hmac.compare_digest(given.encode(), password.encode()):
+            throttle.succeeded(client)
             st.session_state["auth_user"] = name.strip()
-            access_log.try_record(name.strip(), "sign_in", method="password")
+            access_log.try_record(name.strip(), "sign_in", method="password", client=client)
             st.rerun()
         else:
-            access_log.try_record(name.strip(), "sign_in_refused", method="password", reason="wrong password")
-            st.error("Wrong password.")
+            access_log.try_record(name.strip(), "sign_in_refused", method="password", reason="wrong password",
+                                  client=client)
+            started = throttle.failed(client)
+            for lock in started:
+                access_log.try_record(name.strip(), "sign_in_locked", method="password", client=client,
+                                      locked=lock.client, until=_lock_end(lock).isoformat(),
+                                      failures=throttle.max_failures if lock.client == client
+                                      else throttle.max_failures_all_clients,
+                                      window_seconds=throttle.window_seconds)
+            st.error(" ".join(["Wrong password."] + [_lock_message(lock) for lock in started[-1:]]))
     st.stop()
     return ""  # unreachable: st.stop() ends the run
 

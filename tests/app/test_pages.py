@@ -8,7 +8,7 @@ sister P2 owns shares of F5); O1 decided 2 approvals late; one detector run RUN-
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from neo4j.exceptions import Neo4jError
@@ -74,6 +74,48 @@ def test_the_password_typed_as_the_name_signs_nobody_in_and_stays_out_of_the_log
     at.text_input(key="login_password").input(PASSWORD)
     at.button[0].click().run()
     assert at.session_state["auth_user"] == "Ivan Investigator"
+
+
+def test_the_sixth_attempt_after_five_wrong_passwords_is_refused_even_with_the_right_one(market_db, access_log):
+    """There was no limit: a guesser could try the shared password as fast as the page reruns. AppTest gives
+    the script no client address, so this is the one count of the addresses the app cannot tell apart
+    (per address and over all addresses: tests/app/test_login_throttle.py)."""
+    at = app_session(user=None)
+
+    def attempt(name: str, given: str) -> str:
+        at.text_input(key="login_name").input(name)
+        at.text_input(key="login_password").input(given)
+        at.button[0].click().run()
+        no_exception(at)
+        return all_text(at)
+
+    for n in range(4):
+        attempt("Mallory", f"guess {n}")
+    attempt("Ivan Investigator", PASSWORD)  # near-miss: four wrong passwords, then the right one gets in ...
+    assert at.session_state["auth_user"] == "Ivan Investigator"
+    at.session_state["auth_user"] = None  # ... and clears the count: four more are not a lock either
+    at.run()
+    assert all("Too many" not in attempt("Mallory", f"guess {n}") for n in range(4))
+    shown = attempt("Mallory", "guess 4")
+    assert "Wrong password." in shown and "Too many wrong passwords" in shown and "15 more minutes" in shown
+    shown = attempt("Mallory", PASSWORD)
+    assert not at.session_state["auth_user"] and "Overview" not in shown
+    assert "Too many wrong passwords" in shown and "Try again then" in shown
+    # under the lock the name field is no oracle either: the password there gets the same answer
+    shown = attempt(PASSWORD, "x")
+    assert "Too many wrong passwords" in shown and "The name field holds the password" not in shown
+
+    entries = access_entries(access_log)
+    wrong = ("Mallory", "sign_in_refused", "wrong password")
+    assert [(e["user"], e["action"], e.get("reason")) for e in entries] == [
+        *[wrong] * 4, ("Ivan Investigator", "sign_in", None), *[wrong] * 5, ("Mallory", "sign_in_locked", None),
+        ("Mallory", "sign_in_refused", "locked"), ("(withheld)", "sign_in_refused", "locked")]
+    started = entries[10]
+    assert (started["client"], started["locked"], started["failures"], started["window_seconds"]) == (
+        "(unknown address)", "(unknown address)", 5, 900)
+    ends_in = datetime.fromisoformat(entries[-1]["until"]) - datetime.now(UTC)
+    assert timedelta(minutes=14) < ends_in <= timedelta(minutes=16)
+    assert PASSWORD not in access_log.read_text(encoding="ascii")
 
 
 def test_signing_out_leaves_nothing_of_the_session_to_the_next_user(market_db, access_log):
