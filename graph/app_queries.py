@@ -284,6 +284,18 @@ FACT_MEANINGS: dict[str, str] = {
     "last_tender": "date of the latest tender concerned",
 }
 
+#: meanings of terms that mean something else inside one list of the evidence, keyed by (list, last part):
+#: a bid-spacing example's ``rank`` is the members' spacing percentile, not the winning bid's rank (an app
+#: review read "1: lowest" beside 0.0714 for a tender the lowest bid won)
+FACT_MEANINGS_IN: dict[tuple[str, str], str] = {
+    ("spacing_examples", "rank"): "how tightly the members' bids bunched in this tender: the share of as many "
+                                  "bids drawn from the tender that lie closer together (near 0: far closer than "
+                                  "chance gives)",
+    ("spacing_examples", "members"): "members who bid in this tender",
+    ("spacing_examples", "bids"): "valid bids in this tender",
+    ("spacing_examples", "tender_id"): "a tender where the members' bids bunched most",
+}
+
 
 def evidence_facts(evidence: Any) -> pd.DataFrame:
     """Every fact of a finding's evidence as rows ``fact, value, baseline, threshold, contribution, flagged``.
@@ -328,9 +340,13 @@ def evidence_facts(evidence: Any) -> pd.DataFrame:
 
 def fact_meaning(fact: str) -> str | None:
     """What a fact of the evidence means (:data:`FACT_MEANINGS`, by its last part: ``components.speed.pvalue``
-    is a p-value; ``…_pvalue`` and ``…_qvalue`` too), None for a term it does not explain."""
+    is a p-value; ``…_pvalue`` and ``…_qvalue`` too; :data:`FACT_MEANINGS_IN` first, by the list it is in),
+    None for a term it does not explain."""
     path = re.sub(r"\[[^]]*\]", "", fact)
-    leaf = path.rsplit(".", 1)[-1]
+    parts = path.split(".")
+    leaf = parts[-1]
+    if len(parts) > 1 and (parts[-2], leaf) in FACT_MEANINGS_IN:
+        return FACT_MEANINGS_IN[(parts[-2], leaf)]
     if leaf == "weight" and path.startswith("components."):
         return "the most points this component can add"
     if leaf in FACT_MEANINGS:

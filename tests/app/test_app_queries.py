@@ -87,6 +87,10 @@ def test_evidence_facts_pair_values_with_thresholds_baselines_and_contributions(
     assert app_queries.fact_meaning("thresholds.min_cobids") is None
     assert app_queries.fact_meaning("components.price.weight") == "the most points this component can add"
     assert app_queries.fact_meaning("identifiers[0].weight").startswith("how much a shared identifier counts")
+    # a term that means something else in one list: a spacing example's rank is no winning bid's rank
+    assert app_queries.fact_meaning("components.price.facts.spacing_examples[0].rank").startswith(
+        "how tightly the members' bids bunched")
+    assert app_queries.fact_meaning("components.price.facts.rank") == app_queries.FACT_MEANINGS["rank"]
 
 
 def test_console_examples_are_the_values_alone_and_an_empty_string_is_no_null():
