@@ -1537,13 +1537,19 @@ def _pct(x: float) -> str:
 
 
 def _top_winners(wins: dict[str, int], shown: int = 3, names: Mapping[str, str] | None = None) -> str:
-    """"Alpha Build (F1) 12, F2 9, F3 4 and 2 more": the members who won most, with their wins, named
-    as the records name them (:func:`detectors.finding.labels`; the id alone where they do not); a member
-    with as many wins as the last one named is named too (a tie is not hidden in "and … more")."""
+    """"Alpha Build (F1) 12, F2 9, F3 4, and 3 by 2 other members": the members who won most, with their
+    wins, named as the records name them (:func:`detectors.finding.labels`; the id alone where they do
+    not), and the wins of the rest; a member with as many wins as the last one named is named too (a tie
+    is not hidden in the rest), and one left over is named as well (:func:`detectors.finding.listed`).
+    "… 3 and 3 more" read as three more wins, where it counted members (an app review added it up)."""
     ranked = sorted(wins.items(), key=lambda kv: (-kv[1], kv[0]))
     if len(ranked) > shown:
         shown = sum(n >= ranked[shown - 1][1] for _, n in ranked)
-    return listed([f"{(names or {}).get(firm, firm)} {n}" for firm, n in ranked], shown)
+    items = [f"{(names or {}).get(firm, firm)} {n}" for firm, n in ranked]
+    if len(items) <= shown + 1:
+        return listed(items, shown)
+    rest = ranked[shown:]
+    return f"{', '.join(items[:shown])}, and {sum(n for _, n in rest)} by {len(rest)} other members"
 
 
 def _stepped(facts: dict[str, Any]) -> str:

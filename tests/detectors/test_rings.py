@@ -767,7 +767,8 @@ def test_the_winners_named_do_not_hide_a_tie() -> None:
     wins = {"F5": 2, "F1": 8, "F2": 8, "F3": 8, "F4": 8}
     assert rings._top_winners(wins) == "F1 8, F2 8, F3 8, F4 8, F5 2"  # one left over is named, not "1 more"
     assert rings._top_winners({"F1": 9, "F2": 5, "F3": 4, "F4": 1}) == "F1 9, F2 5, F3 4, F4 1"
-    assert rings._top_winners({"F1": 9, "F2": 5, "F3": 4, "F4": 1, "F5": 1}) == "F1 9, F2 5, F3 4 and 2 more"
+    # the rest are counted in wins and members: "F3 4 and 2 more" read as two more wins (an app review)
+    assert rings._top_winners({"F1": 9, "F2": 5, "F3": 4, "F4": 2, "F5": 1}) == "F1 9, F2 5, F3 4, and 3 by 2 other members"
 
 
 def test_sentence_tells_an_identifier_that_competing_bids_carried_in_one_tender() -> None:
