@@ -4,6 +4,9 @@ name or key, draw its neighbourhood, and walk the graph: clicking a node adds it
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 from graph import app_queries
@@ -13,6 +16,15 @@ from views.common import load, md, node_key, record_opened, require_database, sh
 from views.graph_view import NODE_CAP, show_graph
 
 PAGE = 25
+
+
+def shown_value(value: Any) -> str:
+    """A node property as one table cell: a list's items joined, a Neo4j date or time in ISO form."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(shown_value(v) for v in value)
+    if hasattr(value, "iso_format"):
+        return str(value.iso_format())
+    return "" if value is None else str(value)
 
 db = require_database()
 st.title("Explore")
@@ -64,8 +76,12 @@ if results is not None:
         keys = [str(next((v for k, v in node_key(label, props).items() if k != "label"), ""))
                 for label, props in zip(results["label"], results["props"], strict=True)]
         results = results.assign(key=keys)
-        show_table(results[["label", "caption", "key", "degree", "score"]], hide_index=True, width="stretch",
-                     key="explore_results", height=min(38 * (len(results) + 1), 260))
+        # best match first; the full-text relevance itself is left out: beside the pages' 0–100 risk scores
+        # an app review read "1000.0" for an exact id as a score
+        shown_results = results[["label", "caption", "key", "degree"]].rename(
+            columns={"label": "kind", "caption": "name", "key": "id", "degree": "relationships"})
+        show_table(shown_results, hide_index=True, width="stretch", key="explore_results",
+                   height=min(38 * (len(results) + 1), 260))
         options = {node_id: f"{label}: {caption}" + (f" ({key})" if key and key != str(caption) else "")
                    for node_id, label, caption, key in zip(results["node_id"], results["label"], results["caption"],
                                                            keys, strict=True)}
@@ -101,7 +117,9 @@ if graph.nodes:
             state["explore_focus"] = None
             st.rerun()
         with st.expander("Properties", expanded=False):
-            st.json(node.props)
+            show_table(pd.DataFrame({"property": list(node.props),
+                                     "value": [shown_value(v) for v in node.props.values()]}),
+                       hide_index=True, width="stretch", key="explore_props")
     if len(graph.nodes) > NODE_CAP:
         st.warning(f"The walk holds {len(graph.nodes)} nodes; only {NODE_CAP} are drawn. Clear the graph and "
                    "start again from a narrower point.")

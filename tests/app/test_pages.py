@@ -655,8 +655,9 @@ def test_explore_page_search_and_neighbourhood(market_db):
     at = app_session("views/explore.py")
     no_exception(at)
     at.text_input(key="explore_query").input("alpha").run()
-    results = table(at, "caption", "degree")
-    assert list(results["caption"]) == ["Alpha Build"]
+    results = table(at, "name", "relationships")
+    assert list(results["name"]) == ["Alpha Build"]
+    assert "score" not in results  # a full-text relevance of 1000 read as a risk score (an app review)
     at.button(key="explore_start").click().run()
     no_exception(at)
     elements = graph_elements(at, "explore_graph_view")
@@ -668,7 +669,12 @@ def test_explore_page_search_and_neighbourhood(market_db):
     # normal form: "+86 138-0000-0001" found nothing, its digits being 8613800000001)
     for typed in ("13800000001", "+86 138-0000-0001", "+86 138 0000 0001"):
         at.text_input(key="explore_query").input(typed).run()
-        assert list(table(at, "caption", "degree")["label"]) == ["Phone"], typed
+        assert list(table(at, "name", "relationships")["kind"]) == ["Phone"], typed
+    # the node's properties are a table of words, not a JSON block
+    at.text_input(key="explore_query").input("alpha").run()
+    at.button(key="explore_start").click().run()
+    props = table(at, "property", "value")
+    assert dict(zip(props["property"], props["value"], strict=True))["name"] == "Alpha Build"
 
 
 def test_explore_shows_a_bidi_override_in_a_name_as_its_code(market_db):
@@ -730,8 +736,8 @@ def test_explore_tells_two_records_of_one_name_apart(market_db):
     at = app_session("views/explore.py")
     at.text_input(key="explore_query").input("alpha").run()
     no_exception(at)
-    results = table(at, "caption", "degree")
-    assert sorted(results["key"]) == ["F1", "F2"] and set(results["caption"]) == {"Alpha Build"}
+    results = table(at, "name", "relationships")
+    assert sorted(results["id"]) == ["F1", "F2"] and set(results["name"]) == {"Alpha Build"}
     assert sorted(at.selectbox(key="explore_pick").options) == ["Firm: Alpha Build (F1)", "Firm: Alpha Build (F2)"]
 
 
