@@ -282,6 +282,18 @@ FACT_MEANINGS: dict[str, str] = {
     "effect": "size of the deviation, 0 (none) to 1 (as large as it counts)",
     "first_tender": "date of the earliest tender concerned",
     "last_tender": "date of the latest tender concerned",
+    # a pair's leniency: its baseline is this pair's own expectation, not the plain rates of the page's table
+    "leniency_pass": "share of this official's inspections of the firm that passed; baseline: the share expected "
+                     "from how other officials found the firm, the kinds of inspection and this official's usual "
+                     "strictness",
+    "leniency_nofail": "share of this official's inspections of the firm that did not fail; baseline: the share "
+                       "expected from how other officials found the firm, the kinds of inspection and this "
+                       "official's usual strictness",
+    "leniency_penalty": "share of this official's inspections of the firm without a penalty; baseline: the share "
+                        "expected as for passes",
+    "mean_penalty": "this official's mean penalty per inspection of the firm (a blank penalty is none)",
+    "peer_mean_penalty": "the department's mean penalty (all its inspectors) for inspections of the kinds this "
+                         "official made of the firm, each kind weighed as often as the official made it",
 }
 
 #: meanings of terms that mean something else inside one list of the evidence, keyed by (list, last part):

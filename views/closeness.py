@@ -4,6 +4,7 @@ path of ties, and triage."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from detectors.finding import counted
@@ -61,7 +62,10 @@ else:
 left, right = st.columns(2)
 with left:
     st.markdown("**Inspection outcomes** (other officials = everyone else who inspected this firm, any "
-                "department; department peers = the official's colleagues)")
+                "department; department peers = the official's colleagues). Plain shares and means over every "
+                "inspection: the detector's expectations in the facts below also allow for the kinds of "
+                "inspection, how strict each official is and how other officials found this firm, so they "
+                "differ from these rows.")
     rates = load(app_queries.pair_inspection_rates, official_id, firm_id)
     if rates.empty:
         st.caption("No inspections in this department.")
@@ -87,11 +91,14 @@ if not dealings.empty:
     st.markdown(f"**The records behind the counts** — every inspection ({counted_.get('inspection', 0)}) and "
                 f"approval ({counted_.get('approval', 0)}) of this firm by {md(pair['official_name'])}, by id: "
                 "search an id on Explore, or `MATCH (n {id: $id})` in the Cypher console")
+    # the sentence dates an approval by its decision: the day it was applied for alone did not match it
+    dealings = dealings.assign(decided=pd.to_datetime(dealings["decided"], errors="coerce"))
     show_table(
-        dealings[["activity", "activity_id", "date", "kind", "outcome", "days", "statutory_days"]],
+        dealings[["activity", "activity_id", "date", "decided", "kind", "outcome", "days", "statutory_days"]],
         hide_index=True, width="stretch", key="pair_records", column_config={
             "activity_id": st.column_config.TextColumn("record id"),
             "date": st.column_config.DateColumn("date (approval: applied)"),
+            "decided": st.column_config.DateColumn("decided"),
             "outcome": st.column_config.TextColumn("result / decision"),
             "days": st.column_config.NumberColumn("approval days", format="%d"),
             "statutory_days": st.column_config.NumberColumn("statutory days", format="%d")})

@@ -91,6 +91,8 @@ def test_evidence_facts_pair_values_with_thresholds_baselines_and_contributions(
     assert app_queries.fact_meaning("components.price.facts.spacing_examples[0].rank").startswith(
         "how tightly the members' bids bunched")
     assert app_queries.fact_meaning("components.price.facts.rank") == app_queries.FACT_MEANINGS["rank"]
+    # a pair's leniency baseline is its own expectation, which the page's plain peer rates are not
+    assert "expected from how other officials found the firm" in app_queries.fact_meaning("components.leniency_pass")
 
 
 def test_console_examples_are_the_values_alone_and_an_empty_string_is_no_null():
@@ -578,6 +580,10 @@ def test_pending_approvals_count_overdue_to_the_datas_last_day_and_activity_keep
     assert later.loc["O2", "approvals"] == record.loc["O2", "approvals"] + 1  # pending past its deadline is work
     activity = app_queries.official_activity(market_db, "O2").set_index("activity_id")
     assert activity.loc["A-pending", "days"] == 5
+    # the decision's date, which the closeness sentence dates an approval by; none while pending
+    assert pd.isna(activity.loc["A-pending", "decided"])
+    decided = activity[(activity["activity"] == "approval") & activity["decided"].notna()]
+    assert len(decided) and ((pd.to_datetime(decided["decided"]) - decided["date"]).dt.days == decided["days"]).all()
     # the period: only what happened in it, by the same dates the workload counts by
     whole = app_queries.official_activity(market_db, "O1")
     middle = whole["date"].sort_values().iloc[len(whole) // 2].date()

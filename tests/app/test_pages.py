@@ -566,6 +566,10 @@ def test_closeness_page_rates_times_and_ties(market_db):
         ids = session.run("MATCH (o:Official {id: 'O1'})-[:CONDUCTED|DECIDED]->(n)-[:OF|APPLIED]-(f:Firm {id: 'F5'}) "
                           "RETURN collect(DISTINCT n.id) AS ids").single()["ids"]
     assert ids and sorted(records["activity_id"]) == sorted(ids)
+    # an approval's decision date beside its application's: the sentence dates approvals by their decisions
+    approvals = records[records["activity"] == "approval"]
+    assert len(approvals) and approvals["decided"].notna().all()
+    assert ((approvals["decided"] - approvals["date"]).dt.days == approvals["days"]).all()
 
     # triage here, as on the Rings page; the case file and the printable report can be downloaded
     at.selectbox(key="triage_status_pairs_PAIR-1").set_value("confirmed")
