@@ -378,6 +378,29 @@ def _cell(value: Any) -> Any:
     return value
 
 
+#: a score component in words, for the lists' one-line summaries (an app review read "outcomes 35, ties 35" and
+#: "frequency_inspections 15"); a component not named here shows with its underscores as spaces
+COMPONENT_LABELS: dict[str, str] = {
+    # rings and complementary presence
+    "excess": "co-bidding excess", "cohesion": "cohesion", "rotation": "rotation", "price": "prices",
+    "suppression": "bid suppression", "identifiers": "shared identifiers", "complementary": "one member at a time",
+    "member_wins": "member wins",
+    # closeness
+    "frequency_inspections": "frequent inspections", "frequency_approvals": "frequent approvals",
+    "frequency_evaluations": "frequent committee seats", "leniency_pass": "passes", "leniency_nofail": "no failures",
+    "leniency_penalty": "no penalties", "leniency_grant": "approvals granted", "speed": "fast approvals",
+    "outcomes": "committee wins", "ties": "personal ties", "corroboration": "channels agree",
+    # linked bidders and tender risk
+    "cobids": "bid against each other", "wins": "wins", "screens": "price screens", "ring": "ring bid in it",
+    "same_tender_trace": "one hand behind bids",
+}
+
+
+def component_label(name: str) -> str:
+    """A score component's name in words (:data:`COMPONENT_LABELS`)."""
+    return COMPONENT_LABELS.get(name, name.replace("_", " "))
+
+
 def key_screens(evidence: Any, limit: int = 4) -> str:
     """What drives a score, in one short line: the red flags' codes, or the largest component
     contributions when the evidence has ``components``, else the flagged facts, else the first
@@ -398,7 +421,7 @@ def key_screens(evidence: Any, limit: int = 4) -> str:
         parts.sort(key=lambda p: -p[1])
         if parts:
             # shown rounded, so a contribution that rounds to 0 is left out rather than read as "ring 0"
-            shown = [f"{name} {value:.0f}" for name, value in parts[:limit]]
+            shown = [f"{component_label(str(name))} {value:.0f}" for name, value in parts[:limit]]
             return ", ".join(text for text in shown if not text.endswith(" 0"))
     flagged, numeric = [], []
     nested = [(k, v) for k, v in data.items() if isinstance(v, Mapping) and "value" not in v]

@@ -10,6 +10,7 @@ expand actions come back as a :class:`GraphEvent`, each reported once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +40,7 @@ ICONS: dict[str, str] = {
 EDGE_COLOURS: dict[str, str] = {"WON": "#d62728", "AWARDED_TO": "#d62728", "BID_IN": "#9ecae1",
                                 "RELATED_TO": "#2ca02c", "HAS_PHONE": "#e377c2", "HAS_ADDRESS": "#8c564b",
                                 "BIDS_SENT_FROM": "#c49c94", "BIDS_USE_DOCUMENT": "#a0a0a0"}
-_RESERVED = {"id", "label", "source", "target", "parent"}
+_RESERVED = {"id", "label", "source", "target", "parent", "caption"}
 _IFRAME_TITLE = "streamlit_cytoscape.component.streamlit_cytoscape"
 
 
@@ -89,9 +90,32 @@ def to_elements(graph: GraphElements) -> dict[str, list[dict[str, Any]]]:
             data["node_key"] = data.pop("id_")
         nodes.append({"data": data})
     edges = [{"data": {"id": e.id, "source": e.source, "target": e.target, "label": e.type,
-                       **{f"{k}_" if k in _RESERVED else k: _short(v) for k, v in e.props.items()}}}
+                       **{f"{k}_" if k in _RESERVED else k: _short(v) for k, v in e.props.items()},
+                       "caption": _inert(str(shown_text(edge_caption(e.type, e.props))))}}
              for e in graph.edges.values()]
     return {"nodes": nodes, "edges": edges}
+
+
+#: a relationship drawn in words (an app review read RELATED_TO on the edge where the sentence said "sister")
+EDGE_WORDS: dict[str, str] = {
+    "RELATED_TO": "relative", "SHAREHOLDER_OF": "shareholder", "LEGAL_REP_OF": "legal representative",
+    "DIRECTOR_OF": "director", "HAS_PHONE": "phone", "HAS_EMAIL": "e-mail", "HAS_ADDRESS": "address",
+    "SUBMITTED": "submitted", "FOR": "bid for", "AWARDED_TO": "awarded to", "WON": "won", "EVALUATED": "evaluated",
+    "CONDUCTED": "inspected", "OF": "of", "APPLIED": "applied", "DECIDED": "decided", "WORKS_IN": "works in",
+    "ISSUED": "issued", "MANAGED": "managed", "SENT_FROM": "sent from", "USES_DOCUMENT": "document",
+    "MEMBER_OF": "member of", "CONCERNS": "concerns", "RESPONSIBLE_FOR": "case officer of",
+}
+
+
+def edge_caption(rel: str, props: Mapping[str, Any]) -> str:
+    """What an edge says in words: the recorded relation of a relative ("sibling"), a shareholder's share, else
+    :data:`EDGE_WORDS` (the type in lower case with spaces for one not named there)."""
+    if rel == "RELATED_TO" and props.get("relation"):
+        return str(props["relation"])
+    share = props.get("share")
+    if rel == "SHAREHOLDER_OF" and isinstance(share, (int, float)) and not isinstance(share, bool):
+        return f"shareholder {share:.0%}"
+    return EDGE_WORDS.get(rel, rel.lower().replace("_", " "))
 
 
 def _short(value: Any) -> Any:
@@ -126,7 +150,7 @@ def _styles(graph: GraphElements) -> tuple[list[NodeStyle], list[EdgeStyle]]:
         for g in groups
     ]
     types = sorted({e.type for e in graph.edges.values()})
-    edge_styles = [EdgeStyle(t, EDGE_COLOURS.get(t), "label", directed=True,
+    edge_styles = [EdgeStyle(t, EDGE_COLOURS.get(t), "caption", directed=True,
                              custom_styles={"font-size": 8, "width": 3 if t == "WON" else 1.5})
                    for t in types]
     return node_styles, edge_styles

@@ -129,7 +129,11 @@ def test_facts_table_shows_text_blanks_and_yes_no_flags():
 def test_key_screens_name_the_biggest_contributions_else_flagged_facts():
     by_component = {"components": {"price": {"contribution": 8.2}, "identifiers": {"contribution": 20.0},
                                    "suppression": {"contribution": 0.0}, "ring": {"contribution": 0.5}}}
-    assert app_queries.key_screens(json.dumps(by_component)) == "identifiers 20, price 8"  # no "ring 0"
+    # in words, no "ring 0"
+    assert app_queries.key_screens(json.dumps(by_component)) == "shared identifiers 20, prices 8"
+    pair = {"components": {"outcomes": {"contribution": 35}, "frequency_inspections": {"contribution": 15},
+                           "new_channel": {"contribution": 5}}}
+    assert app_queries.key_screens(pair) == "committee wins 35, frequent inspections 15, new channel 5"
     flagged = {"cv": {"value": 0.019, "flagged": True}, "rd": {"value": 0.4, "flagged": False}, "n": 6}
     assert app_queries.key_screens(flagged) == "cv=0.019"
     assert app_queries.key_screens({"n": 6, "screens": flagged}) == "cv=0.019"  # one level down too
@@ -279,7 +283,7 @@ def test_tenders_list_tender_findings_with_the_tenders_record(market_db):
     assert list(t2["winners"]) == ["Beta Build"] and list(t2["rings"]) == ["RING-1"]
     assert t2["budget"] == pytest.approx(102000.0 * 1.1) and t2["award_criteria"] == "priceOnly"
     assert tenders.iloc[1]["award_criteria"] is None  # T3 declares none
-    assert t2["key_screens"] == "screens 55, ring 15"
+    assert t2["key_screens"] == "price screens 55, ring bid in it 15"
     # a firm invited to T2 (an OCDS bid with status invited) placed no bid: the count stays
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("MATCH (t:Tender {id: 'T2'}), (f:Firm) WITH t, f LIMIT 1 "
