@@ -50,14 +50,16 @@ shown = without_weak(shown, "rings and pairs", key="cases_weak",
                      weak_means="scoring no higher than markets without collusion; those already triaged stay listed",
                      keep=triaged(shown))
 show_table(
-    shown.assign(subjects=shown["subject_ids"].map(lambda ids: ", ".join(ids[:8]))).drop(columns=["subject_ids"]),
+    shown.assign(subjects=shown["subject_ids"].map(lambda ids: ", ".join(ids[:8])),
+                 status=shown["status"].map(lambda s: STATUS_LABELS.get(s, s))).drop(columns=["subject_ids"]),
     hide_index=True, width="stretch", key="cases_table", column_config={"score": score_column()},
 )
 if shown.empty:
     st.caption("No case matches the filters.")
     st.stop()
 
-labels = {row.finding_id: f"{row.finding_id} · {row.kind} · score {row.score:.0f} · {row.status}"
+labels = {row.finding_id: f"{row.finding_id} · {row.kind} · score {row.score:.0f} · "
+                         f"{STATUS_LABELS.get(row.status, row.status)}"
           for row in shown.itertuples()}
 finding_id = record_select("cases", "Case", list(labels), "cases_pick", labels.get, lambda f: {"finding_id": f})
 case = app_queries.finding(db, finding_id)

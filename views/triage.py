@@ -105,7 +105,9 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
     if history.empty:
         st.caption("No triage yet.")
     else:
-        show_table(history.drop(columns=["event_id"]).assign(at=history["at"].map(app_queries.to_second)),
+        show_table(history.drop(columns=["event_id"]).assign(at=history["at"].map(app_queries.to_second),
+                                                             status=history["status"].map(
+                                                                 lambda s: STATUS_LABELS.get(s, s))),
                      hide_index=True, width="stretch",
                      key=f"history_{key}")
     user, record = current_user(), app_queries.case_record(current, history)

@@ -444,15 +444,15 @@ def test_a_firms_findings_activity_and_ties(market_db):
     activity = app_queries.firm_activity(market_db, "F1")
     assert (activity.loc[0, "amount_awarded"], activity.loc[0, "won_without_amount"]) == (101000.0, 1)
     ties = app_queries.firm_identifiers(market_db, "F1").set_index("tie")
-    assert list(ties.loc["HAS_PHONE", "shared_with"]) == ["F2"]
-    assert list(ties.loc["SHAREHOLDER_OF", "shared_with"]) == ["F3"]
+    assert list(ties.loc["phone", "shared_with"]) == ["F2"]  # in words, as the Firms page shows it
+    assert list(ties.loc["shareholder", "shared_with"]) == ["F3"]
     # P1 also directs F3 and represents F1: one row for P1, F3 listed once
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("MATCH (p:Person {id: 'P1'}), (f3:Firm {id: 'F3'}), (f1:Firm {id: 'F1'}) "
                     "CREATE (p)-[:DIRECTOR_OF]->(f3), (p)-[:LEGAL_REP_OF]->(f1)").consume()
     people = app_queries.firm_identifiers(market_db, "F1").query("via.str.startswith('P1')", engine="python")
     assert [(r["tie"], list(r["shared_with"]), r["other_firms"]) for r in people.to_dict("records")] == [
-        ("LEGAL_REP_OF+SHAREHOLDER_OF", ["F3"], 1)]
+        ("legal representative + shareholder", ["F3"], 1)]
     # a finding the latest run no longer produced is left out
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("MATCH (a:Alert {id: 'LB-1'}) SET a.active = false").consume()
