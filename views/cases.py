@@ -4,12 +4,15 @@ drawn with its tenders and bids, as on the Rings page (linked bidders have no pa
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from graph import app_queries
 from graph.app_queries import CASE_KINDS, TRIAGE_STATUSES
 from views.common import (
     current_user,
+    link_to,
     load,
     md,
     record_select,
@@ -24,6 +27,21 @@ from views.firm_group import show_firm_group
 from views.triage import STATUS_LABELS, triage_panel
 
 GROUP_KINDS = ("ring", "linked_bidders")  # a group of firms and their tenders: drawn as on the Rings page
+
+
+def pages_of(kind: str, finding_id: str, subjects: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """The pages that show a case in full, as ``(page, record id, link label)``: a ring on Rings, a pair on
+    Closeness (and its official and firm), a tender on Tenders, an official on Officials, a firm on Firms."""
+    by_label = {label: [s for s in subjects if s.get("label") == label] for label in ("Official", "Firm")}
+    links = {"ring": [("rings", finding_id, f"Open ring {md(finding_id)} on Rings")],
+             "pair": [("closeness", finding_id, f"Open the pair {md(finding_id)} on Closeness")],
+             "tender": [("tenders", finding_id, f"Open {md(finding_id)} on Tenders")]}.get(kind, [])
+    if kind in ("pair", "official"):
+        links += [("officials", s["id"], f"Official {md(s['name'])} ({md(s['id'])}) on Officials")
+                  for s in by_label["Official"][:1]]
+    if kind in ("pair", "firm"):
+        links += [("firms", s["id"], f"Firm {md(s['name'])} ({md(s['id'])}) on Firms") for s in by_label["Firm"][:1]]
+    return links
 
 db = require_database()
 st.title("Cases")
@@ -70,6 +88,8 @@ if case is not None:
     subjects = case.get("subjects") or []
     if subjects:
         st.caption("Subjects: " + ", ".join(md(f"{s['label']} {s['name']} ({s['id']})") for s in subjects[:20]))
+    for page, record_id, label in pages_of(case["kind"], finding_id, subjects):
+        link_to(page, record_id, label)
     if case["kind"] in GROUP_KINDS:
         show_firm_group(finding_id, int(case.get("tenders") or 0), "ring" if case["kind"] == "ring" else "group")
     with st.expander("Every fact behind the score"):

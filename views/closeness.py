@@ -11,6 +11,7 @@ from detectors.finding import counted
 from graph import app_queries
 from views.charts import pair_timeline_figure
 from views.common import (
+    link_to,
     load,
     md,
     record_select,
@@ -49,6 +50,11 @@ pair = by_alert.loc[alert_id]
 official_id, firm_id = pair["official_id"], pair["firm_id"]
 if pair["explanation"]:
     st.markdown(f"> {md(pair['explanation'])}")
+links = st.columns(2)
+with links[0]:
+    link_to("officials", official_id, f"Official {md(pair['official_name'])} ({md(official_id)}) on Officials")
+with links[1]:
+    link_to("firms", firm_id, f"Firm {md(pair['firm_name'])} ({md(firm_id)}) on Firms")
 
 activity = load(app_queries.official_activity, official_id, load(app_queries.activity_range)[1])
 if activity.empty:

@@ -182,20 +182,53 @@ def record_opened(page: str, chosen: bool, **subject: Any) -> None:
     seen[key] = chosen
 
 
+#: the query parameter that names the record a page opens: ``/firms?open=F12`` opens firm F12 on Firms.
+#: Links between pages (:func:`link_to`) set it, and picking a record sets it in the address bar, so an
+#: investigator can bookmark or send the address of the record on screen.
+OPEN_PARAM = "open"
+
+#: the pages' scripts, as ``app.py`` routes them, by the name links use
+PAGE_FILES = {"rings": "views/rings.py", "tenders": "views/tenders.py", "firms": "views/firms.py",
+              "officials": "views/officials.py", "closeness": "views/closeness.py", "cases": "views/cases.py",
+              "explore": "views/explore.py"}
+
+
 def record_select(page: str, label: str, options: list[Any], key: str, format_func: Callable[[Any], str],
-                  subject: Callable[[Any], dict[str, Any]]) -> Any:
+                  subject: Callable[[Any], dict[str, Any]], also: dict[str, Any] | None = None) -> Any:
     """The selectbox that opens one record on ``page`` (keyed ``key``), and the record's ``record_view``
-    line (:func:`record_opened`, with the ids ``subject(value)`` gives); the value shown."""
+    line (:func:`record_opened`, with the ids ``subject(value)`` gives); the value shown.
+
+    A link's ``?open=<id>`` (:data:`OPEN_PARAM`) opens that option once, as if the user had picked it;
+    ``also`` maps other ids a link may give to an option (a tender's id to its finding). An id the list
+    does not hold (a weak finding hidden, say) is said, and the list's first record shows."""
+    wanted = st.query_params.get(OPEN_PARAM)
+    if wanted is not None and st.session_state.get(f"{key}__link") != wanted:
+        st.session_state[f"{key}__link"] = wanted  # applied once: the user's later picks stand
+        option = wanted if wanted in options else (also or {}).get(wanted)
+        if option is not None and option in options:
+            st.session_state[key] = st.session_state[f"{key}__picked"] = option
+        else:
+            st.warning(f"{md(label)} {md(wanted)} from the link is not in this list: it may be hidden by a filter "
+                       "above (weak findings, say), or no longer stored.")
     value = st.selectbox(label, options, key=key, format_func=format_func, on_change=_mark_picked, args=(key,))
     record_opened(page, _picked(key, value), **subject(value))
     return value
 
 
 def _mark_picked(widget_key: str) -> None:
-    """``on_change`` of a record's selectbox: remember the value the user picked. A selectbox also
-    shows a value nobody picked — its first option on the page's first run, or after a filter
-    changed its options."""
-    st.session_state[f"{widget_key}__picked"] = st.session_state.get(widget_key)
+    """``on_change`` of a record's selectbox: remember the value the user picked, and put it in the
+    address bar (``?open=``) so the address opens it again. A selectbox also shows a value nobody
+    picked — its first option on the page's first run, or after a filter changed its options."""
+    value = st.session_state.get(widget_key)
+    st.session_state[f"{widget_key}__picked"] = value
+    if isinstance(value, str):
+        st.query_params[OPEN_PARAM] = st.session_state[f"{widget_key}__link"] = value
+
+
+def link_to(page: str, record_id: Any, label: str, help: str | None = None) -> None:
+    """A link that opens ``record_id`` on ``page`` (a key of :data:`PAGE_FILES`) in this tab."""
+    st.page_link(PAGE_FILES[page], label=label, help=help, query_params={OPEN_PARAM: str(record_id)},
+                 icon=":material/arrow_forward:")
 
 
 def _picked(widget_key: str, value: Any) -> bool:

@@ -9,6 +9,7 @@ import streamlit as st
 from graph import app_queries
 from views.common import (
     found_column,
+    link_to,
     load,
     md,
     no_longer_found,
@@ -60,6 +61,7 @@ alert_id = record_select(
     lambda a: f"{by_id.at[a, 'tender_id']} — {by_id.at[a, 'title'] or 'untitled'} — "
               f"{by_id.at[a, 'detector']} {by_id.at[a, 'score']:.0f}",
     lambda a: {"finding_id": a, "tender_id": by_id.at[a, "tender_id"]},
+    also=dict(zip(by_id["tender_id"][::-1], by_id.index[::-1], strict=True)),  # a tender's id: its top finding
 )
 tender = by_id.loc[alert_id]
 st.markdown(f"### {md(tender['tender_id'])} · {md(tender['detector'])} score {tender['score']:.0f}")
@@ -94,8 +96,8 @@ else:
 for ring_id in tender["rings"]:
     ring = load(app_queries.finding, ring_id)
     if ring is not None:
-        st.markdown(f"**Ring {md(ring_id)}** (score {ring['score']:.0f}, see the Rings page): "
-                    f"{md(ring['explanation'] or '')}")
+        st.markdown(f"**Ring {md(ring_id)}** (score {ring['score']:.0f}): {md(ring['explanation'] or '')}")
+        link_to("rings", ring_id, f"Open ring {md(ring_id)} on Rings")
 
 st.markdown("**Every fact behind the score** (with the thresholds the detector used)")
 show_facts(tender["evidence"], key="tender_facts")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from neo4j.exceptions import Neo4jError
@@ -1160,6 +1161,56 @@ def test_opening_a_record_is_logged_once_per_session_and_not_shown_unlogged(mark
     no_exception(firms)
     assert any("The record is not shown" in e.value and "access log" in e.value for e in firms.error)
     assert len(firms.dataframe) == 1 and not firms.metric  # the list of firms, none of one firm's record
+
+
+def test_a_link_opens_its_record_once_and_a_pick_goes_in_the_address(market_db, access_log):
+    """Pages linked to nothing: an investigator reading a pair could not get to its firm or official but by
+    finding them again in another list (an app review). ``?open=<id>`` opens a page's record."""
+    at = app_session("views/firms.py")
+    assert at.selectbox(key="firm_pick").value == "F1"  # the list's first, with no link
+    at.query_params["open"] = "F3"
+    at.run()
+    no_exception(at)
+    assert at.selectbox(key="firm_pick").value == "F3" and "(F3)" in all_text(at)
+    [*_, opened] = [e for e in access_entries(access_log) if e["action"] == "record_view"]
+    assert (opened["firm_id"], opened["shown"]) == ("F3", "chosen")  # a link followed is a record asked for
+    # the user's own pick then stands on every rerun, and goes in the address bar to be bookmarked or sent
+    at.selectbox(key="firm_pick").set_value("F2").run()
+    at.run()
+    assert at.selectbox(key="firm_pick").value == "F2" and at.query_params["open"] == "F2"
+    # an id the list does not hold is said, and the list's first record shows
+    at = app_session("views/firms.py")
+    at.query_params["open"] = "F999"
+    at.run()
+    no_exception(at)
+    assert any("F999 from the link is not in this list" in w.value for w in at.warning)
+    assert at.selectbox(key="firm_pick").value == "F1"
+    # Tenders takes a tender's id as well as its finding's
+    at = app_session("views/tenders.py")
+    at.query_params["open"] = "T3"
+    at.run()
+    no_exception(at)
+    picked = at.selectbox(key="tender_pick").value
+    assert picked != "T3" and app_queries.finding(market_db, picked)["subjects"][0]["id"] == "T3"
+
+
+def test_pages_link_a_finding_to_the_pages_of_its_subjects(market_db):
+    def links(at: Any) -> list[tuple[str, str]]:
+        return [(link.proto.page, link.proto.query_string) for link in at.page_link]  # page: its URL path
+
+    pair = app_session("views/closeness.py")
+    no_exception(pair)
+    assert links(pair) == [("officials", "open=O1"), ("firms", "open=F5")]
+    case = app_session("views/cases.py")
+    case.selectbox(key="cases_pick").set_value("PAIR-1").run()
+    no_exception(case)
+    assert links(case) == [("closeness", "open=PAIR-1"), ("officials", "open=O1"),
+                           ("firms", "open=F5")]
+    case.selectbox(key="cases_pick").set_value("RING-1").run()
+    assert links(case) == [("rings", "open=RING-1")]
+    tender = app_session("views/tenders.py")
+    tender.selectbox(key="tender_pick").set_value("TR-1").run()
+    assert ("rings", "open=RING-1") in links(tender)
 
 
 def test_cases_page_triage_is_append_only(market_db):
