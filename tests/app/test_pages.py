@@ -893,6 +893,39 @@ def test_analyst_query_lists_officials_tied_to_firms_they_dealt_with(market_db):
     assert mine["ties"].tolist() == [["the official holds 0.4 % of its shares"]]
 
 
+def test_analyst_ring_subgraph_draws_the_rings_own_tenders_only(market_db):
+    """The saved query drew every tender any member ever won, the ring's or not (an app review): a tender F1
+    won against the outsider F4 alone, or one where F2 bid alone, is no tender of RING-1's, and a tender where
+    members bid and an outsider won is one."""
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("""
+            MATCH (f1:Firm {id: 'F1'}), (f2:Firm {id: 'F2'}), (f3:Firm {id: 'F3'}), (f4:Firm {id: 'F4'})
+            CREATE (t7:Tender {id: 'T7', title: 'Solo win'}), (t8:Tender {id: 'T8', title: 'Solo loss'}),
+                   (t9:Tender {id: 'T9', title: 'Outsider win'}),
+                   (f1)-[:SUBMITTED]->(:Bid {id: 'B7-F1', amount: 90.0})-[:FOR]->(t7),
+                   (f4)-[:SUBMITTED]->(:Bid {id: 'B7-F4', amount: 95.0})-[:FOR]->(t7), (t7)-[:AWARDED_TO]->(f1),
+                   (f2)-[:SUBMITTED]->(:Bid {id: 'B8-F2', amount: 90.0})-[:FOR]->(t8), (t8)-[:AWARDED_TO]->(f4),
+                   (f2)-[:SUBMITTED]->(:Bid {id: 'B9-F2', amount: 91.0})-[:FOR]->(t9),
+                   (f3)-[:SUBMITTED]->(:Bid {id: 'B9-F3', amount: 92.0, status: 'withdrawn'})-[:FOR]->(t9),
+                   (f3)-[:SUBMITTED]->(:Bid {id: 'B9-F3b', amount: 93.0})-[:FOR]->(t9),
+                   (f4)-[:SUBMITTED]->(:Bid {id: 'B9-F4', amount: 90.0})-[:FOR]->(t9), (t9)-[:AWARDED_TO]->(f4)
+            """).consume()
+    result = app_queries.run_console(market_db, named("analyst_ring_subgraph").text, {"ring_id": "RING-1"})
+    nodes = result.graph.nodes.values()
+    tenders = {n.props["id"] for n in nodes if n.label == "Tender"}
+    assert tenders == {"T1", "T2", "T3", "T4", "T5", "T6", "T9"}
+    assert {n.props["id"] for n in nodes if n.label == "Firm"} == {"F1", "F2", "F3"}  # the outsider's bids: not drawn
+    assert {n.props["id"] for n in nodes if n.label == "Bid"} == {f"B{i}-{f}" for i in range(1, 7)
+                                                                for f in ("F1", "F2", "F3")} | {"B9-F2", "B9-F3b"}
+    won = [e for e in result.graph.edges.values() if e.type == "AWARDED_TO"]
+    assert len(won) == 6  # each of T1–T6 won by a member; T9 by the outsider
+    # near-miss: with one of its bids withdrawn, T9 has a single member's bid and is no tender of the ring's
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (b:Bid {id: 'B9-F3b'}) SET b.status = 'withdrawn'").consume()
+    result = app_queries.run_console(market_db, named("analyst_ring_subgraph").text, {"ring_id": "RING-1"})
+    assert "T9" not in {n.props["id"] for n in result.graph.nodes.values() if n.label == "Tender"}
+
+
 WRITES = {
     "create": "CREATE (:Intruder {id: 'X'})",
     "merge": "MERGE (f:Firm {id: 'F1'}) SET f.name = 'hijacked'",
