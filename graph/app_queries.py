@@ -490,6 +490,40 @@ def group_bids(db: Database, finding_id: str) -> pd.DataFrame:
     return bid_spreads(distinct_names(frame))
 
 
+def named_firm(firm: Mapping[str, Any]) -> str:
+    """A firm as the tables name it: "Name (id)", the id alone for an unnamed firm."""
+    name = str(firm.get("name") or "").strip()
+    return f"{name} ({firm.get('id')})" if name else str(firm.get("id"))
+
+
+def group_tenders(db: Database, finding_id: str) -> pd.DataFrame:
+    """The tenders of a ring (where two or more members bid) or of a linked-bidders alert (where its firms
+    met), oldest first, one row each: ``tender_id``, ``published_at`` (the day), ``category``, ``bids``
+    (tendered bids), ``members`` (those of the group who bid, "Name (id)"), ``winner`` and ``winner_id``
+    (several, comma-separated, for a tender awarded in lots; blank when unawarded), ``winning_amount``
+    (the award's amount, else the winner's lowest bid there; summed over a tender's winners, blank when
+    one of them has none) and ``member_won``."""
+    frame = db.read_frame("app_group_tenders", finding_id=finding_id,
+                          columns=["tender_id", "published_at", "category", "bids", "members", "winners"])
+    if frame.empty:
+        return frame.drop(columns=["winners"]).assign(winner=[], winner_id=[], winning_amount=[], member_won=[])
+
+    def amount(winners: list[Mapping[str, Any]]) -> float:
+        amounts: list[float] = [float(w["amount"]) for w in winners if w.get("amount") is not None]
+        return math.fsum(amounts) if amounts and len(amounts) == len(winners) else math.nan
+
+    member_ids = frame["members"].map(lambda members: {m["id"] for m in members})
+    return frame.assign(
+        published_at=frame["published_at"].map(lambda day: day[:10] if isinstance(day, str) else day),
+        members=frame["members"].map(lambda members: ", ".join(named_firm(m) for m in members)),
+        winner=frame["winners"].map(lambda winners: ", ".join(str(w.get("name") or w["id"]) for w in winners)),
+        winner_id=frame["winners"].map(lambda winners: ", ".join(str(w["id"]) for w in winners)),
+        winning_amount=frame["winners"].map(amount),
+        member_won=[bool(ids & {w["id"] for w in winners}) for ids, winners in zip(member_ids, frame["winners"],
+                                                                                       strict=True)],
+    ).drop(columns=["winners"])
+
+
 def distinct_names(frame: pd.DataFrame) -> pd.DataFrame:
     """``firm_name`` made one per firm: a name two firms share gets the firm's id in brackets, so
     charts and tables keyed by the name (who won where, the rotation) do not merge two firms into one."""
@@ -1198,6 +1232,7 @@ def warm_up(db: Database) -> int:
     for ring_id in first(ring_list, "ring_id"):
         call(group_graph, ring_id)
         call(group_bids, ring_id)
+        call(group_tenders, ring_id)
         call(ring_predecessors, ring_id)
     for tender_id in first(tender_list, "tender_id"):
         call(tender_bids, tender_id)
@@ -1216,4 +1251,5 @@ def warm_up(db: Database) -> int:
         for finding_id in first(case_list[case_list["kind"] == "linked_bidders"], "finding_id"):
             call(group_graph, finding_id)
             call(group_bids, finding_id)
+            call(group_tenders, finding_id)
     return ran

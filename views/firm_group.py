@@ -1,11 +1,13 @@
 """The drill-down of a group of firms, shared by the Rings page (a ring) and the Cases page (linked
-bidders): the members' graph with their tenders and what they share, the bids of those tenders as %
-above the winner, who won when, and who won where."""
+bidders): the members' graph with their tenders and what they share, the list of those tenders (who
+of the group bid, who won, for how much), the bids of those tenders as % above the winner, who won
+when, and who won where."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from detectors.finding import counted
 from graph import app_queries
 from views.charts import bid_spread_figure, win_rotation_figure
 from views.common import load, show_table
@@ -21,6 +23,7 @@ def show_firm_group(finding_id: str, tenders: int, noun: str) -> None:
         st.caption(f"The graph draws the first {app_queries.GROUP_GRAPH_TENDERS} of the {noun}'s {tenders} tenders "
                    "(by publication); its red borders count wins among those. The chart below and the facts read "
                    "them all.")
+    show_group_tenders(finding_id, noun)
     bids = load(app_queries.group_bids, finding_id)
     if bids.empty:
         st.caption(f"No bids recorded for this {noun}'s tenders.")
@@ -42,3 +45,26 @@ def show_firm_group(finding_id: str, tenders: int, noun: str) -> None:
     if not where.empty:
         st.markdown("**Who won where** — market allocation shows as one member winning in each region")
         show_table(where, key=f"group_wins_by_region_{finding_id}", width="stretch")
+
+
+def show_group_tenders(finding_id: str, noun: str) -> None:
+    """The group's tenders as a table, one row each, by id: what an investigator follows to the records."""
+    tenders = load(app_queries.group_tenders, finding_id)
+    if tenders.empty:
+        st.caption(f"No tenders are stored with this {noun}.")
+        return
+    where = "where two or more members bid" if noun == "ring" else "where its firms bid against each other"
+    st.markdown(f"**The {noun}'s tenders** — the {counted(len(tenders), 'tender')} {where}, by id: search an id "
+                "on Explore, or open it on Tenders when it has a finding")
+    show_table(tenders, hide_index=True, width="stretch", key=f"group_tenders_{finding_id}", column_config={
+        "tender_id": st.column_config.TextColumn("tender id"),
+        "published_at": st.column_config.TextColumn("published"),
+        "category": st.column_config.TextColumn("category"),
+        "bids": st.column_config.NumberColumn("bids", format="%d"),
+        "members": st.column_config.TextColumn(f"{'members' if noun == 'ring' else 'firms of the group'} who bid"),
+        "winner": st.column_config.TextColumn("winner"),
+        "winner_id": st.column_config.TextColumn("winner id"),
+        "winning_amount": st.column_config.NumberColumn("winning amount", format="localized"),
+        "member_won": st.column_config.CheckboxColumn("won by the " + ("ring" if noun == "ring" else "group"))})
+    st.caption("Winning amount: the award's amount, else the winner's lowest bid; a tender awarded in lots adds "
+               "its winners' amounts up. Bids: members' and outsiders' (an invitation or a withdrawn bid is none).")

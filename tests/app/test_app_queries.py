@@ -691,14 +691,14 @@ def test_warm_up_runs_every_page_query_and_each_drill_down_once(market_db):
             return recorded
 
     count = app_queries.warm_up(Recording())
-    drill_downs = {"app_group_graph", "app_group_bids", "app_ring_predecessors", "app_tender_bids", "app_pair_inspection_rates",
+    drill_downs = {"app_group_graph", "app_group_bids", "app_group_tenders", "app_ring_predecessors", "app_tender_bids", "app_pair_inspection_rates",
                    "app_pair_approval_times", "app_pair_committee_tenders", "app_pair_ties", "app_official_activity",
                    "app_official_assignments", "app_firm_findings", "app_firm_activity", "app_finding",
                    "app_case_events"}
     pages = {"app_label_counts", "app_rings", "app_tenders", "app_pairs", "app_cases", "app_firms_flagged",
              "app_official_workload", "app_activity_range", "app_departments", "app_top_findings"}
     assert drill_downs | pages <= set(ran), sorted((drill_downs | pages) - set(ran))
-    assert count == 33  # every call succeeded: 12 pages, 5 lists, and 16 drill-downs of the ids they gave
+    assert count == 35  # every call succeeded: 12 pages, 5 lists, and 18 drill-downs of the ids they gave
 
 
 def test_console_csv_writes_a_formula_in_a_name_as_text_and_keeps_numbers():

@@ -333,6 +333,55 @@ def test_rings_page_graph_bids_facts_and_triage(market_db):
     assert history.shape[0] == 2 and "in progress" in set(history["status"])  # in words, not in_progress
 
 
+def _headers(at, *columns: str) -> dict[str, str]:
+    """The headers the first table with ``columns`` shows (its st.column_config labels, else the names), by
+    column name (st.dataframe has no key in AppTest)."""
+    import json
+
+    found = [e for e in at.dataframe if set(columns) <= set(e.value.columns)]
+    assert found, f"no table with columns {columns}"
+    config = json.loads(found[0].proto.columns or "{}")
+    return {str(c): config.get(str(c), {}).get("label", str(c)) for c in found[0].value.columns}
+
+
+def test_rings_page_lists_the_rings_tenders_with_who_bid_and_who_won(market_db):
+    """An investigator could not see the list of a ring's tenders (an app review): which members bid in
+    each, who won it and for how much. A tender F1 won with only the outsider F4 against it is not one of
+    the ring's, and a tender whose award has no amount shows the winner's bid."""
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("""
+            CREATE (t7:Tender {id: 'T7', title: 'Road lot 7', category: 'roads', published_at: date('2024-07-10')})
+            WITH t7 MATCH (f1:Firm {id: 'F1'}), (f4:Firm {id: 'F4'})
+            CREATE (f1)-[:SUBMITTED]->(:Bid {id: 'B7-F1', amount: 90000.0})-[:FOR]->(t7),
+                   (f4)-[:SUBMITTED]->(:Bid {id: 'B7-F4', amount: 95000.0})-[:FOR]->(t7),
+                   (t7)-[:AWARDED_TO {amount: 90000.0}]->(f1)
+            WITH count(*) AS _
+            MATCH (:Tender {id: 'T3'})-[w:AWARDED_TO]->() REMOVE w.amount""").consume()
+    clear_app_caches()
+    at = app_session("views/rings.py")
+    no_exception(at)
+    tenders = table(at, "tender_id", "winner_id", "winning_amount").set_index("tender_id")
+    assert list(tenders.index) == ["T1", "T2", "T3", "T4", "T5", "T6"]  # not T7
+    t1 = tenders.loc["T1"]
+    assert (t1["published_at"], t1["category"], t1["bids"]) == ("2024-01-10", "roads", 4)  # F4 bid too
+    assert t1["members"] == "Alpha Build (F1), Beta Build (F2), Gamma Build (F3)"
+    assert (t1["winner"], t1["winner_id"], t1["winning_amount"], t1["member_won"]) == ("Alpha Build", "F1",
+                                                                                       101000.0, True)
+    assert (tenders.loc["T3", "bids"], tenders.loc["T3", "winner_id"]) == (3, "F3")
+    assert tenders.loc["T3", "winning_amount"] == 103000.0  # the award has no amount: F3's bid
+    assert list(tenders["winner_id"]) == ["F1", "F2", "F3", "F1", "F2", "F3"]
+    headers = _headers(at, "tender_id", "winner_id")
+    assert [headers[c] for c in ("tender_id", "published_at", "members", "winner_id", "winning_amount")] == [
+        "tender id", "published", "members who bid", "winner id", "winning amount"]
+    assert not [h for h in headers.values() if "_" in h]  # no snake_case header
+    assert "The ring's tenders** — the 6 tenders where two or more members bid" in all_text(at)
+    # near-miss: a ring with no tenders stored says so, and lists none
+    at.selectbox(key="ring_pick").set_value("RING-2").run()
+    no_exception(at)
+    assert not [e for e in at.dataframe if "winner_id" in e.value.columns]
+    assert "No tenders are stored with this ring." in all_text(at)
+
+
 def test_a_ring_found_again_with_other_members_points_to_its_triaged_predecessor(market_db):
     """A ring whose membership changed by half is a new ring with an open status (graph/findings_store.py);
     the earlier one, dismissed by an investigator and no longer found, is named on the new one, and it is
@@ -420,6 +469,12 @@ def test_cases_page_draws_a_group_of_linked_bidders_as_the_rings_page_draws_a_ri
     assert {"Alpha Build", "Beta Build", "13800000001"} <= names and "Gamma Build" not in names
     keys = {getattr(x, "key", None) for x in _walk_all(at)}
     assert {"group_bids_chart_LB-1", "group_rotation_chart_LB-1"} <= keys
+    # its tenders as a table, naming only the group's own firms among the bidders (F3 is no linked bidder)
+    tenders = table(at, "tender_id", "winner_id", "winning_amount").set_index("tender_id")
+    assert list(tenders.index) == [f"T{i}" for i in range(1, 7)]
+    assert set(tenders["members"]) == {"Alpha Build (F1), Beta Build (F2)"}
+    assert (tenders.loc["T3", "winner"], tenders.loc["T3", "member_won"]) == ("Gamma Build", False)
+    assert _headers(at, "tender_id", "winner_id")["members"] == "firms of the group who bid"
     at.selectbox(key="cases_pick").set_value("PAIR-1").run()  # a pair is no group of firms: Closeness draws it
     no_exception(at)
     assert not [k for k in {getattr(x, "key", None) for x in _walk_all(at)} if str(k).startswith("group_")]
