@@ -705,17 +705,46 @@ def case_events(db: Database, finding_id: str) -> pd.DataFrame:
 
 def case_file(db: Database, finding_id: str) -> dict[str, Any] | None:
     """Everything the store holds on one finding, for an investigator's case file: its score, sentence,
-    evidence (parsed), subjects, triage state, when it was first and last found, and its whole
-    triage history, oldest first. None when there is no such finding."""
+    evidence (parsed), subjects, the ids of the records behind it (:func:`case_records`), triage state,
+    when it was first and last found, and its whole triage history, oldest first. None when there is
+    no such finding."""
     found = finding(db, finding_id)
-    return None if found is None else case_record(found, case_events(db, finding_id))
+    return None if found is None else case_record(found, case_events(db, finding_id),
+                                                  case_records(db, finding_id))
 
 
-def case_record(found: Mapping[str, Any], events: pd.DataFrame) -> dict[str, Any]:
-    """The case file of a finding already read (:func:`finding`) and its :func:`case_events`."""
+#: the most ids of one kind a case file lists (a ring's tenders are stored up to 500: all of them)
+CASE_RECORDS_CAP = 500
+#: the kinds of record behind a finding, in the order a case report lists them, with what each is in words
+CASE_RECORD_KINDS: dict[str, str] = {
+    "tenders": "Tenders it concerns (a ring's: where two or more members bid; linked bidders': where they met)",
+    "inspections": "Inspections of the firm by the official",
+    "approvals": "Approvals of the firm the official decided",
+    "evaluations": "Tenders the official evaluated and the firm bid in",
+}
+
+
+def case_records(db: Database, finding_id: str, cap: int = CASE_RECORDS_CAP) -> dict[str, dict[str, Any]]:
+    """The ids of the records behind a finding, so that a case file can be followed to them: for each kind
+    of :data:`CASE_RECORD_KINDS` the finding has, ``{"ids": [... at most cap, oldest first], "total": n}`` —
+    a ring's or linked-bidders group's tenders; an official–firm pair's inspections, approvals and the
+    tenders of its committee evaluations."""
+    rows = db.read("app_case_records", finding_id=finding_id, cap=cap)
+    if not rows:
+        return {}
+    row = rows[0]
+    return {kind: {"ids": list(row[kind]), "total": int(row[f"{kind}_total"])}
+            for kind in CASE_RECORD_KINDS if row.get(f"{kind}_total")}
+
+
+def case_record(found: Mapping[str, Any], events: pd.DataFrame,
+                records: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The case file of a finding already read (:func:`finding`), its :func:`case_events` and the ids of
+    the records behind it (:func:`case_records`)."""
     history = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
                for row in events.drop(columns=["event_id"]).to_dict("records")]
-    return {**found, "evidence": parse_json(found.get("evidence")), "case_events": history}
+    return {**found, "evidence": parse_json(found.get("evidence")), "records": dict(records or {}),
+            "case_events": history}
 
 
 def record_triage(

@@ -2,7 +2,8 @@
 
 The case file (JSON) is for machines; a case dossier needs a page a person reads and signs.
 The report holds what the app shows about the finding — score, status, the plain sentence,
-its subjects with their ids, every fact of the evidence with the baseline and threshold it
+its subjects with their ids, the ids of the records behind it (a ring's tenders, a pair's
+inspections, approvals and committee tenders), every fact of the evidence with the baseline and threshold it
 was measured against, and the whole triage history — and says who exported it when. Every
 value from the records (names, comments, ids) is HTML-escaped: a firm registered as
 ``<script>…`` prints as text. No script, style sheet or image is fetched from anywhere.
@@ -44,6 +45,28 @@ def _rows(pairs: Sequence[tuple[str, Any]]) -> str:
     return "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in pairs)
 
 
+#: the most ids of one kind the report prints; the case file (JSON) holds up to graph.app_queries.CASE_RECORDS_CAP
+REPORT_IDS = 30
+
+
+def records_table(records: Mapping[str, Any] | None) -> pd.DataFrame:
+    """The ids of the records behind the finding (:func:`graph.app_queries.case_records`), one row per kind:
+    what they are in words, how many, and the first :data:`REPORT_IDS` ids with how many more there are."""
+    rows = []
+    for kind, what in app_queries.CASE_RECORD_KINDS.items():
+        entry = (records or {}).get(kind)
+        if not isinstance(entry, Mapping) or not entry.get("total"):
+            continue
+        ids, total = [str(i) for i in entry.get("ids") or []], int(entry["total"])
+        shown = ", ".join(ids[:REPORT_IDS])
+        if total > min(len(ids), REPORT_IDS):
+            shown += f" … and {total - min(len(ids), REPORT_IDS)} more"
+            if len(ids) < total:
+                shown += f" (the case file lists the first {len(ids)})"
+        rows.append({"records": what, "how many": total, "ids": shown})
+    return pd.DataFrame(rows, columns=["records", "how many", "ids"])
+
+
 def render(record: Mapping[str, Any], exported_by: str, exported_at: str) -> str:
     """The report of ``record`` (:func:`graph.app_queries.case_record`) as one HTML page."""
     finding_id = record.get("finding_id")
@@ -60,6 +83,10 @@ def render(record: Mapping[str, Any], exported_by: str, exported_at: str) -> str
                ("Still found by the latest run", "yes" if record.get("active", True) else "no"),
                ("First found", app_queries.to_second(record.get("first_seen_at"))),
                ("Last found", app_queries.to_second(record.get("last_seen_at")))]
+    records = records_table(record.get("records"))
+    records_section = "" if records.empty else (  # a kind of finding with no records listed has no such section
+        "<h2>Records behind the finding</h2><p>Search an id on the app's Explore page, or "
+        f"<code>MATCH (n {{id: $id}})</code> in Neo4j.</p>{_table(records)}")
     return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Case report {_e(finding_id)}</title>"
             f"<style>{STYLE}</style></head><body>"
             f"<h1>Iron Cage case report: {_e(record.get('kind'))} {_e(finding_id)}</h1>"
@@ -68,6 +95,7 @@ def render(record: Mapping[str, Any], exported_by: str, exported_at: str) -> str
             f"<table>{_rows(summary)}</table>"
             f"<h2>What was found</h2><p>{_e(record.get('explanation'))}</p>"
             f"<h2>Subjects</h2>{_table(subjects)}"
+            f"{records_section}"
             f"<h2>Facts behind the score</h2>{_table(facts_table(facts) if not facts.empty else facts)}"
             "<p>Long lists are cut at 30 items and long values at 300 characters here; the case file (JSON) "
             "holds the evidence whole.</p>"

@@ -3,7 +3,8 @@
 A submission appends CaseEvents (status, assignment, comment) with the logged-in user and
 the server's time; nothing earlier is changed. The history table shows every event, and the
 case file (the finding, its evidence and its history as JSON) and a printable case report
-(the same as one HTML page, :mod:`views.case_report`) can be downloaded for the investigator's
+(the same as one HTML page, :mod:`views.case_report`), both with the ids of the records behind the
+finding (:func:`graph.app_queries.case_records`), can be downloaded for the investigator's
 records; each is made when the browser fetches it, once the access log
 (:mod:`views.access_log`) has its line.
 """
@@ -110,14 +111,17 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
                                                                  lambda s: STATUS_LABELS.get(s, s))),
                      hide_index=True, width="stretch",
                      key=f"history_{key}")
-    user, record = current_user(), app_queries.case_record(current, history)
+    user = current_user()
+
+    def record() -> dict[str, object]:  # the ids behind the finding are read only when a file is fetched
+        return app_queries.case_record(current, history, app_queries.case_records(db, finding_id))
 
     def case_file() -> bytes:
-        exported = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "exported_by": user, **record}
+        exported = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "exported_by": user, **record()}
         return json.dumps(exported, ensure_ascii=False, indent=2, default=str).encode("utf-8")
 
     def case_report() -> bytes:
-        return case_report_html(record, user, datetime.now(UTC).isoformat(timespec="seconds")).encode("utf-8")
+        return case_report_html(record(), user, datetime.now(UTC).isoformat(timespec="seconds")).encode("utf-8")
 
     left, right = st.columns(2)
     left.download_button("Download the case file (JSON)", key=f"case_file_{key}", mime="application/json",

@@ -475,6 +475,29 @@ def test_a_case_file_holds_the_finding_its_evidence_subjects_and_history(market_
     assert app_queries.case_file(market_db, "NO-SUCH") is None
 
 
+def test_a_case_file_lists_the_ids_of_the_records_behind_the_finding(market_db):
+    """A case file named neither a ring's tenders nor the inspections, approvals and committees behind a pair,
+    so an investigator could not follow it to the records (an app review)."""
+    ring = app_queries.case_file(market_db, "RING-1")
+    assert ring is not None
+    assert ring["records"] == {"tenders": {"ids": ["T1", "T2", "T3", "T4", "T5", "T6"], "total": 6}}
+    assert app_queries.case_file(market_db, "LB-1")["records"]["tenders"]["total"] == 6
+    # O1 evaluated T1, where F5 bid, and T2, where it did not; O2's inspections of F5 are not O1's
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("""
+            MATCH (o1:Official {id: 'O1'}), (f5:Firm {id: 'F5'}), (t1:Tender {id: 'T1'}), (t2:Tender {id: 'T2'})
+            CREATE (o1)-[:EVALUATED]->(t1), (o1)-[:EVALUATED]->(t2),
+                   (f5)-[:SUBMITTED]->(:Bid {id: 'B1-F5', amount: 120000.0})-[:FOR]->(t1)""").consume()
+    pair = app_queries.case_file(market_db, "PAIR-1")["records"]
+    assert pair == {"inspections": {"ids": ["I6", "I1", "I2", "I3", "I4", "I5"], "total": 6},  # by date
+                    "approvals": {"ids": ["A1", "A2", "A3"], "total": 3},
+                    "evaluations": {"ids": ["T1"], "total": 1}}
+    # long lists are cut, with their whole count; a tender finding's tender is its subject, not a record of it
+    assert app_queries.case_records(market_db, "RING-1", cap=2) == {"tenders": {"ids": ["T1", "T2"], "total": 6}}
+    assert app_queries.case_file(market_db, "TR-1")["records"] == {}
+    json.dumps(pair)
+
+
 def test_triage_refuses_an_assignee_or_a_comment_too_long_to_keep(market_db):
     """A 20,000,000-character comment was stored and came back with every view of its case."""
     for too_long in ({"assignee": "A" * (app_queries.MAX_ASSIGNEE_CHARS + 1)},
@@ -694,7 +717,7 @@ def test_warm_up_runs_every_page_query_and_each_drill_down_once(market_db):
     drill_downs = {"app_group_graph", "app_group_bids", "app_group_tenders", "app_ring_predecessors", "app_tender_bids", "app_pair_inspection_rates",
                    "app_pair_approval_times", "app_pair_committee_tenders", "app_pair_ties", "app_official_activity",
                    "app_official_assignments", "app_firm_findings", "app_firm_activity", "app_finding",
-                   "app_case_events"}
+                   "app_case_events", "app_case_records"}
     pages = {"app_label_counts", "app_rings", "app_tenders", "app_pairs", "app_cases", "app_firms_flagged",
              "app_official_workload", "app_activity_range", "app_departments", "app_top_findings"}
     assert drill_downs | pages <= set(ran), sorted((drill_downs | pages) - set(ran))

@@ -61,3 +61,29 @@ def test_a_finding_without_evidence_or_history_still_reports() -> None:
     parsed.feed(render(record, exported_by="Bo", exported_at="now"))
     text = " ".join(parsed.text)
     assert text.count("None.") == 3 and "Still found by the latest run no" in " ".join(text.split())
+
+
+def test_the_report_lists_the_ids_of_the_records_behind_the_finding_and_says_how_many_more() -> None:
+    """The report named no tender of a ring and no record behind a pair (an app review)."""
+    tenders = [f"T{i}" for i in range(1, 41)]
+    record = {**_record(), "records": {"tenders": {"ids": tenders, "total": 45}}}
+    parsed = _Text()
+    parsed.feed(render(record, exported_by="Bo", exported_at="now"))
+    text = " ".join(" ".join(parsed.text).split())
+    assert "Records behind the finding" in text and "where two or more members bid" in text
+    assert ", ".join(tenders[:30]) + " … and 15 more (the case file lists the first 40)" in text
+    assert "T31" not in text and "45" in text
+    pair = {**_record(), "kind": "pair", "records": {"inspections": {"ids": ["I6", "I1"], "total": 2},
+                                                     "approvals": {"ids": ["A1"], "total": 1},
+                                                     "evaluations": {"ids": ["T1"], "total": 1}}}
+    parsed = _Text()
+    parsed.feed(render(pair, exported_by="Bo", exported_at="now"))
+    text = " ".join(" ".join(parsed.text).split())
+    for shown in ("Inspections of the firm by the official 2 I6, I1", "Approvals of the firm the official decided 1 A1",
+                  "Tenders the official evaluated and the firm bid in 1 T1"):
+        assert shown in text, shown
+    assert "more" not in text.split("Records behind the finding")[1].split("Facts behind the score")[0]
+    # near-miss: a finding with no records listed (an official's profile) has no such section
+    parsed = _Text()
+    parsed.feed(render({**_record(), "records": {}}, exported_by="Bo", exported_at="now"))
+    assert "Records behind the finding" not in " ".join(parsed.text)

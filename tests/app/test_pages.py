@@ -1301,6 +1301,36 @@ def test_pages_link_a_finding_to_the_pages_of_its_subjects(market_db):
     assert ("rings", "open=RING-1") in links(tender)
 
 
+def test_the_downloaded_case_file_and_report_name_the_records_behind_the_finding(market_db, access_log,
+                                                                                 monkeypatch):
+    """The case file and report of a ring named none of its tenders, and a pair's none of the inspections and
+    approvals behind it (an app review). The files are made when the browser fetches them, which AppTest
+    cannot: the buttons' data functions are caught and called as Streamlit would."""
+    import json
+
+    from streamlit.delta_generator import DeltaGenerator
+
+    made: dict[str, object] = {}
+    original = DeltaGenerator.download_button
+
+    def catch(self, label, data=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        made[kwargs.get("key")] = data
+        return original(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", catch)
+    at = app_session("views/rings.py")
+    no_exception(at)
+    ring = json.loads(made["case_file_rings"]())
+    assert ring["records"] == {"tenders": {"ids": ["T1", "T2", "T3", "T4", "T5", "T6"], "total": 6}}
+    assert "T1, T2, T3, T4, T5, T6" in made["case_report_rings"]().decode("utf-8")
+    at = app_session("views/closeness.py")
+    no_exception(at)
+    pair = json.loads(made["case_file_pairs"]())["records"]
+    assert (pair["inspections"]["total"], pair["approvals"]["ids"]) == (6, ["A1", "A2", "A3"])
+    assert "evaluations" not in pair  # O1 sat on no committee of a tender F5 bid in
+    assert [e["action"] for e in access_entries(access_log)][-1] == "case_file_export"
+
+
 def test_cases_page_triage_is_append_only(market_db):
     at = app_session("views/cases.py")
     no_exception(at)
