@@ -8,6 +8,7 @@ import streamlit as st
 from graph import app_queries
 from views.common import (
     found_column,
+    link_to,
     load,
     md,
     no_longer_found,
@@ -20,7 +21,7 @@ from views.common import (
     without_weak,
 )
 from views.firm_group import show_firm_group
-from views.triage import triage_panel
+from views.triage import STATUS_LABELS, triage_panel
 
 db = require_database()
 st.title("Bid-rigging rings")
@@ -35,10 +36,12 @@ rings = without_weak(rings, "rings", key="rings_weak", keep=triaged(rings),
 
 table = rings[["ring_id", "score", "tier", "members", "tenders", "key_screens", "status", "assignee"]].copy()
 table.insert(2, "member_names", rings["member_names"].map(lambda names: ", ".join(sorted(names))[:120]))
+table["status"] = table["status"].map(lambda s: STATUS_LABELS.get(s, s))
 table = found_column(rings, table, show_inactive)
 show_table(table, hide_index=True, width="stretch", key="rings_table",
-             column_config={"score": score_column(), "member_names": "members (names)",
-                            "members": st.column_config.NumberColumn("n members")})
+             column_config={"ring_id": "ring", "score": score_column(), "member_names": "members (names)",
+                            "members": st.column_config.NumberColumn("n members"),
+                            "key_screens": "what scored (points)"})
 st.caption("Tier: a weak ring scores no higher than shuffled markets without any cartel; a strong ring "
            "stands above that floor.")
 
@@ -52,6 +55,10 @@ st.markdown(f"### {md(ring_id)} · score {ring['score']:.0f}")
 no_longer_found(ring, "ring")
 if ring["explanation"]:
     st.markdown(f"> {md(ring['explanation'])}")
+members = sorted(zip(ring["member_ids"], ring["member_names"], strict=True), key=lambda m: str(m[1]))
+with st.expander(f"Open a member on Firms ({len(members)})"):
+    for firm_id, name in members:
+        link_to("firms", firm_id, f"{md(name)} ({md(firm_id)})")
 earlier = load(app_queries.ring_predecessors, ring_id) if ring["active"] else None  # a ring found now
 if earlier is not None and not earlier.empty:
     st.info("Investigators triaged an earlier ring, which the latest run no longer finds, with members of this one: "

@@ -331,6 +331,10 @@ def test_rings_page_graph_bids_facts_and_triage(market_db):
     assert "Saved 2 change(s)" in all_text(at)
     history = table(at, "action", "user", "at")
     assert history.shape[0] == 2 and "in progress" in set(history["status"])  # in words, not in_progress
+    assert table(at, "ring_id", "key_screens").set_index("ring_id").loc["RING-1", "status"] == "in progress"
+    # each member opens on Firms
+    assert sorted((link.proto.page, link.proto.query_string) for link in at.page_link) == [
+        ("firms", "open=F1"), ("firms", "open=F2"), ("firms", "open=F3")]
 
 
 def _headers(at, *columns: str) -> dict[str, str]:

@@ -63,7 +63,7 @@ def test_status_assignee_and_history_survive_reruns(clean_db):
     at = app_session("views/rings.py")
     no_exception(at)
     ranked = table(at, "ring_id", "key_screens").set_index("ring_id")
-    assert ranked.loc[ring_id, "status"] == "in_progress" and ranked.loc[ring_id, "members"] == 4
+    assert ranked.loc[ring_id, "status"] == "in progress" and ranked.loc[ring_id, "members"] == 4
     assert "Ask the bureau for the bid files" in table(at, "action", "comment")["comment"].tolist()
 
     # run 3: neither is found; both stay cases (inactive) with their history
@@ -73,5 +73,5 @@ def test_status_assignee_and_history_survive_reruns(clean_db):
     assert "No active cases of these kinds." in all_text(at)  # active only by default
     at.toggle(key="cases_inactive").set_value(True).run()
     cases = table(at, "finding_id", "subjects").set_index("finding_id")
-    assert cases.loc[ring_id, "status"] == "in_progress" and cases.loc[ring_id, "events"] == 3
+    assert cases.loc[ring_id, "status"] == "in progress" and cases.loc[ring_id, "events"] == 3
     assert not cases.loc[ring_id, "active"]
