@@ -667,6 +667,18 @@ def firms_flagged(db: Database) -> pd.DataFrame:
     return frame.drop(columns=["kinds"])
 
 
+def firm_search(db: Database, text: str, limit: int = 25) -> pd.DataFrame:
+    """Any firm in the graph by name (every word as a prefix, any case, :func:`fulltext_query`) or by
+    exact id or registration number in any case (``app_firm_search``), best match first, with
+    ``findings``: how many active findings name it (0 for most firms: the Firms page's list holds only
+    the others, so a tip about a firm no detector flagged had no way in)."""
+    text = text.strip()
+    if not text:
+        return pd.DataFrame(columns=["firm_id", "name", "reg_no", "findings"])
+    return db.read_frame("app_firm_search", columns=["firm_id", "name", "reg_no", "findings"],
+                         text=fulltext_query(text), key=text, limit=limit)
+
+
 def firm_findings(db: Database, firm_id: str) -> pd.DataFrame:
     """Every active finding about ``firm_id``; ``how`` says whether it is a member, named, or bid in the tender."""
     return db.read_frame("app_firm_findings", firm_id=firm_id)
@@ -1272,7 +1284,7 @@ def warm_up(db: Database) -> int:
         call(official_activity, official_id)
         call(official_assignments, official_id)
     for firm_id in first(firm_list, "firm_id"):
-        for of_firm in (firm_findings, firm_activity, firm_identifiers):
+        for of_firm in (firm_findings, firm_activity, firm_identifiers, firm_search):
             call(of_firm, firm_id)
     for finding_id in first(case_list, "finding_id"):
         call(case_file, finding_id)

@@ -1,38 +1,78 @@
-"""Firms page: every firm a finding names, ranked by its strongest finding; for a firm, all the
-findings about it (and about the tenders it bid in), its bidding by year and category, and the
-phones, addresses and people it shares with other firms."""
+"""Firms page: any firm in the graph, found by name, id or registration number, or picked from the firms a
+finding names (ranked by their strongest finding); for a firm, all the findings about it (and about the
+tenders it bid in) — or plainly none —, its bidding by year and category, and the phones, addresses and people
+it shares with other firms."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from graph import app_queries
+from graph.db import GraphError, GraphUnavailable
 from views.common import load, md, record_select, require_database, score_column, show_table
+from views.triage import STATUS_LABELS
+
+#: a finding's kind in words, as the list's "findings by kind" names them (a firm's own alerts are red flags)
+KIND_LABELS = {"firm": "red flags", "linked_bidders": "linked bidders", "tender": "tender"}
 
 require_database()
 st.title("Firms")
 
-firms = load(app_queries.firms_flagged)
-if firms.empty:
-    st.info("No finding names a firm yet. Run the detectors with `python -m detectors run`.")
-    st.stop()
-st.caption(f"{len(firms)} firms named by a finding: a ring member, or the subject of an official–firm pair, "
-           "linked bidders or red flags. Ranked by their strongest finding.")
-show_table(firms[["firm_id", "name", "top_score", "findings", "by_kind"]], hide_index=True, width="stretch",
-             key="firms_table", column_config={"top_score": score_column("strongest finding"),
-                                               "by_kind": "findings by kind"})
-
-names = dict(zip(firms["firm_id"], firms["name"], strict=True))
-firm_id = record_select("firms", "Firm", list(names), "firm_pick", lambda f: f"{names[f]} ({f})",
-                        lambda f: {"firm_id": f})
+typed = st.text_input("Open any firm: search by name, id or registration number", key="firm_search",
+                      placeholder="e.g. Jade Construction, F0012, 91110108MA01")
+if typed.strip():
+    try:
+        found = load(app_queries.firm_search, typed)
+    except GraphUnavailable as error:
+        st.error(f"The search could not reach Neo4j: {md(error)}")
+        st.stop()
+    except GraphError:  # the server refused the query (fulltext_query keeps it small): words, not a traceback
+        st.warning("The search could not be run on what was typed. Try fewer or shorter words, a name or an id.")
+        st.stop()
+    if found.empty:
+        st.info(f"No firm's name, id or registration number matches “{md(typed.strip())}”. Clear the search to "
+                "see the firms findings name.")
+        st.stop()
+    st.caption(f"{len(found)} firms found, best match first. Clear the search to see the firms findings name.")
+    show_table(found, hide_index=True, width="stretch", key="firm_search_results",
+               height=min(38 * (len(found) + 1), 260), column_config={
+                   "firm_id": "id", "reg_no": "registration number",
+                   "findings": st.column_config.NumberColumn("findings naming it", format="%d")})
+    names = dict(zip(found["firm_id"], found["name"], strict=True))
+    firm_id = record_select("firms", "Firm found", list(names), "firm_search_pick",
+                            lambda f: f"{names[f]} ({f})", lambda f: {"firm_id": f})
+else:
+    firms = load(app_queries.firms_flagged)
+    if firms.empty:
+        st.info("No finding names a firm yet. Run the detectors with `python -m detectors run`, or search for a "
+                "firm above.")
+        st.stop()
+    st.caption(f"{len(firms)} firms named by a finding: a ring member, or the subject of an official–firm pair, "
+               "linked bidders or red flags. Ranked by their strongest finding. Search above for any other firm.")
+    show_table(firms[["firm_id", "name", "top_score", "findings", "by_kind"]], hide_index=True, width="stretch",
+               key="firms_table", column_config={"firm_id": "id", "top_score": score_column("strongest finding"),
+                                                 "by_kind": "findings by kind"})
+    names = dict(zip(firms["firm_id"], firms["name"], strict=True))
+    firm_id = record_select("firms", "Firm", list(names), "firm_pick", lambda f: f"{names[f]} ({f})",
+                            lambda f: {"firm_id": f})
 st.markdown(f"### {md(names[firm_id])} ({md(firm_id)})")
 
 findings = load(app_queries.firm_findings, firm_id)
-st.markdown("**Findings about this firm and the tenders it bid in** — open a ring on Rings, a pair on "
-            "Closeness, a tender on Tenders, linked bidders on Cases (drawn there with their tenders and bids); "
-            "triage them there or on Cases")
-show_table(findings, hide_index=True, width="stretch", key=f"firm_findings_{firm_id}",
-             column_config={"score": score_column()})
+if findings.empty:
+    st.info("No finding names this firm, and none concerns a tender it bid in: no detector has flagged it. "
+            "Its bidding and ties are below.")
+else:
+    if findings["how"].str.startswith("bid in ").all():
+        st.caption("No finding names this firm itself: those below are about tenders it bid in.")
+    st.markdown("**Findings about this firm and the tenders it bid in** — open a ring on Rings, a pair on "
+                "Closeness, a tender on Tenders, linked bidders on Cases (drawn there with their tenders and bids); "
+                "triage them there or on Cases")
+    shown_findings = findings.assign(kind=findings["kind"].map(lambda k: KIND_LABELS.get(k, k)),
+                                     detector=findings["detector"].fillna("").str.replace("_", " "),
+                                     status=findings["status"].map(lambda s: STATUS_LABELS.get(s, s)))
+    show_table(shown_findings, hide_index=True, width="stretch", key=f"firm_findings_{firm_id}",
+               column_config={"finding_id": "finding", "score": score_column(),
+                              "how": "how it concerns the firm", "explanation": "what was found"})
 
 activity = load(app_queries.firm_activity, firm_id)
 if activity.empty:
@@ -46,10 +86,11 @@ else:
     cols[3].metric("Win share", f"{100 * won / tenders:.0f} %" if tenders else "—")
     st.markdown("**Bidding by year and category**")
     show_table(activity.fillna({"category": "(none)"}), hide_index=True, width="stretch",
-                 key=f"firm_activity_{firm_id}", column_config={
-                     "year": st.column_config.NumberColumn("year", format="%d"),
-                     "amount_awarded": st.column_config.NumberColumn("amount awarded", format="localized"),
-                     "won_without_amount": st.column_config.NumberColumn("won, no amount recorded")})
+               key=f"firm_activity_{firm_id}", column_config={
+                   "year": st.column_config.NumberColumn("year", format="%d"),
+                   "tenders": "tenders bid in", "won": "tenders won",
+                   "amount_awarded": st.column_config.NumberColumn("amount awarded", format="localized"),
+                   "won_without_amount": st.column_config.NumberColumn("won, no amount recorded")})
 
 ties = load(app_queries.firm_identifiers, firm_id)
 st.markdown("**Phones, e-mails, addresses and people** — and the other firms that share each")
@@ -57,4 +98,6 @@ if ties.empty:
     st.caption("None recorded.")
 else:
     show_table(ties.assign(shared_with=ties["shared_with"].map(lambda ids: ", ".join(sorted(ids))[:200])),
-                 hide_index=True, width="stretch", key=f"firm_ties_{firm_id}")
+               hide_index=True, width="stretch", key=f"firm_ties_{firm_id}", column_config={
+                   "via": "phone, e-mail, address or person", "shared_with": "other firms sharing it",
+                   "other_firms": st.column_config.NumberColumn("how many", format="%d")})

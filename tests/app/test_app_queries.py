@@ -425,6 +425,23 @@ def test_firms_flagged_count_each_firms_findings_by_kind(market_db):
     assert firms.loc["F5", "by_kind"] == "pair 1" and firms.loc["F4", "top_score"] == 35.0
 
 
+def test_firm_search_finds_any_firm_by_name_id_or_registration_number_in_any_case(market_db):
+    """Any firm, not only those a finding names (F7: none does); a person's or a tender's name is no firm."""
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("CREATE (:Firm {id: 'F7', name: 'Eta Quiet Works', reg_no: 'R007', source: 'test'})").consume()
+    for typed in ("eta", "QUIET works", "f7", "F7", "r007", " R007 "):
+        found = app_queries.firm_search(market_db, typed)
+        assert list(found["firm_id"]) == ["F7"], typed
+        assert (found.loc[0, "name"], found.loc[0, "reg_no"], found.loc[0, "findings"]) == (
+            "Eta Quiet Works", "R007", 0)
+    build = app_queries.firm_search(market_db, "build").set_index("firm_id")
+    assert sorted(build.index) == ["F1", "F2", "F3"]
+    assert build.loc["F1", "findings"] == 2 and build.loc["F3", "findings"] == 1  # RING-1 and LB-1; RING-1
+    # near-misses: a person's name, a tender's title, an official's id, nothing typed
+    for typed in ("Pat Owner", "road resurfacing", "O1", "  "):
+        assert app_queries.firm_search(market_db, typed).empty, typed
+
+
 def test_a_firms_findings_activity_and_ties(market_db):
     """F1 bid in T1–T6 and won T1 and T4; T2 (TR-1) and T3 (RF-1) are flagged tenders."""
     findings = app_queries.firm_findings(market_db, "F1")
@@ -716,12 +733,12 @@ def test_warm_up_runs_every_page_query_and_each_drill_down_once(market_db):
     count = app_queries.warm_up(Recording())
     drill_downs = {"app_group_graph", "app_group_bids", "app_group_tenders", "app_ring_predecessors", "app_tender_bids", "app_pair_inspection_rates",
                    "app_pair_approval_times", "app_pair_committee_tenders", "app_pair_ties", "app_official_activity",
-                   "app_official_assignments", "app_firm_findings", "app_firm_activity", "app_finding",
+                   "app_official_assignments", "app_firm_findings", "app_firm_activity", "app_firm_search", "app_finding",
                    "app_case_events", "app_case_records"}
     pages = {"app_label_counts", "app_rings", "app_tenders", "app_pairs", "app_cases", "app_firms_flagged",
              "app_official_workload", "app_activity_range", "app_departments", "app_top_findings"}
     assert drill_downs | pages <= set(ran), sorted((drill_downs | pages) - set(ran))
-    assert count == 35  # every call succeeded: 12 pages, 5 lists, and 18 drill-downs of the ids they gave
+    assert count == 36  # every call succeeded: 12 pages, 5 lists, and 19 drill-downs of the ids they gave
 
 
 def test_console_csv_writes_a_formula_in_a_name_as_text_and_keeps_numbers():

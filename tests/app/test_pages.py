@@ -716,6 +716,49 @@ def test_firms_page_lists_named_firms_and_a_firms_record(market_db):
     assert ties.loc["phone", "shared_with"] == "F1" and ties.loc["address", "shared_with"] == "F3"
 
 
+def test_firms_page_opens_any_firm_by_search_and_says_when_no_finding_names_it(market_db, access_log):
+    """The page listed only the firms a finding names: an investigator with a tip about any other firm could
+    not open it (an investigator's review). F7 bid once in T1 and shares F1's and F2's phone; no finding
+    names it."""
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (t:Tender {id: 'T1'}), (phone:Phone {value: '13800000001'}) "
+                    "CREATE (f:Firm {id: 'F7', name: 'Eta Quiet Works', reg_no: 'R007', source: 'test'}), "
+                    "(f)-[:SUBMITTED]->(:Bid {id: 'B1-F7', amount: 130000.0, source: 'test'})-[:FOR]->(t), "
+                    "(f)-[:HAS_PHONE]->(phone)").consume()
+    at = app_session("views/firms.py")
+    no_exception(at)
+    assert "F7" not in set(table(at, "firm_id", "by_kind")["firm_id"])  # the list: firms findings name
+    for typed in ("eta quiet", "ETA", "f7", "r007", "Eta Quiet Works"):
+        at.text_input(key="firm_search").input(typed).run()
+        no_exception(at)
+        found = table(at, "firm_id", "findings")
+        assert list(found["firm_id"]) == ["F7"], typed
+        assert found["findings"].tolist() == [0]
+    assert at.selectbox(key="firm_search_pick").value == "F7"
+    assert "Eta Quiet Works (F7)" in all_text(at)
+    assert any("No finding names this firm" in i.value for i in at.info)  # said plainly, not an empty table
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Tenders bid in"], metrics["Tenders won"]) == ("1", "0")
+    ties = table(at, "tie", "via", "shared_with").set_index("tie")
+    assert ties.loc["phone", "shared_with"] == "F1, F2"
+    opened = [(e["page"], e["firm_id"]) for e in access_entries(access_log) if e["action"] == "record_view"]
+    assert ("firms", "F7") in opened  # opened through the search: on record as any record is
+    # near-miss: a firm a finding names is found too, with its findings, and no "no finding" notice
+    at.text_input(key="firm_search").input("beta").run()
+    no_exception(at)
+    assert table(at, "firm_id", "findings").set_index("firm_id").loc["F2", "findings"] == 2  # RING-1, LB-1
+    assert "RING-1" in set(table(at, "finding_id", "how")["finding_id"])
+    assert not any("No finding names this firm" in i.value for i in at.info)
+    # a person or a tender of that name is no firm; nothing found is said in words
+    at.text_input(key="firm_search").input("pat owner").run()
+    no_exception(at)
+    assert any("No firm's name, id or registration number matches" in i.value for i in at.info)
+    assert not at.metric
+    # the search cleared: the list of firms findings name again
+    at.text_input(key="firm_search").input("").run()
+    assert list(table(at, "firm_id", "by_kind")["firm_id"]) == ["F1", "F2", "F3", "F5", "F4", "F6"]
+
+
 def test_explore_page_search_and_neighbourhood(market_db):
     at = app_session("views/explore.py")
     no_exception(at)
