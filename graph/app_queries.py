@@ -1152,6 +1152,72 @@ def example_values(description: str) -> dict[str, str]:
     return values
 
 
+#: the id parameters whose console box :func:`console_ids` fills with an id that exists
+CONSOLE_ID_PARAMETERS: tuple[str, ...] = ("ring_id", "firm_id", "official_id", "tender_id", "department_id",
+                                          "finding_id")
+
+
+def console_ids(db: Database, parameters: Iterable[str],
+                examples: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """What a saved query's id boxes start with, and where each value came from, in words: ``{name: (box
+    text, source)}`` for each of ``parameters`` in :data:`CONSOLE_ID_PARAMETERS`.
+
+    The header's example (``examples``: :func:`example_values`, JSON text) where it exists in this database,
+    or is null (a query's "every official"); else an id that does (``app_console_ids``, one small read): the
+    top ring for ``$ring_id`` and ``$finding_id``, a member of it for ``$firm_id`` (the top pair's firm when the
+    query also takes ``$official_id``, so the two belong together), the top pair's official for
+    ``$official_id``, a tender the top ring bid in (else the top tender finding's, else the first) for
+    ``$tender_id``, the department that issued it for ``$department_id``. ``examples`` may come as
+    (name, text) pairs. A header's "F1" matched nothing in a
+    city's graph, and the first run of a query returned no rows with no word why (an investigator's review).
+    """
+    wanted = [p for p in parameters if p in CONSOLE_ID_PARAMETERS]
+    if not wanted:
+        return {}
+    examples = dict(examples)  # pairs from a page, whose cached call takes only hashable arguments
+    given: dict[str, Any] = {}
+    for name in CONSOLE_ID_PARAMETERS:
+        try:
+            given[name] = json.loads(examples[name]) if examples.get(name) else None
+        except ValueError:
+            given[name] = examples[name]
+    rows = db.read("app_console_ids", **{n: v if isinstance(v, str) else None for n, v in given.items()})
+    row = rows[0] if rows else {}
+    exists = row.get("examples_exist") or {}
+    ring, pair = row.get("ring_id"), row.get("pair_id")
+    tender_department = "the department that issued tender " + str(row.get("ring_tender") or row.get(
+        "finding_tender") or row.get("first_tender"))
+    offered: dict[str, list[tuple[Any, str]]] = {
+        "ring_id": [(ring, "the top ring by score")],
+        "finding_id": [(ring, "the top ring by score"), (pair, "the top official–firm pair by score")],
+        "firm_id": ([(row.get("pair_firm"), f"the firm of the top official–firm pair {pair}")]
+                    if "official_id" in wanted else [])
+                   + [(row.get("ring_firm"), f"a member of the top ring {ring}"),
+                      (row.get("pair_firm"), f"the firm of the top official–firm pair {pair}")],
+        "official_id": [(row.get("pair_official"), f"the official of the top official–firm pair {pair}")],
+        "tender_id": [(row.get("ring_tender"), f"a tender the top ring {ring} bid in"),
+                      (row.get("finding_tender"), "the tender of the top tender finding"),
+                      (row.get("first_tender"), "the first tender by id")],
+        "department_id": [(row.get("tender_department"), tender_department),
+                          (row.get("first_department"), "the first department by id")],
+    }
+    boxes: dict[str, tuple[str, str]] = {}
+    for name in wanted:
+        example = given[name]
+        if examples.get(name) and (example is None or exists.get(name)):
+            boxes[name] = (examples[name], "the query's own example" + (", which is in this database"
+                                                                          if example is not None else ""))
+            continue
+        real = next(((value, source) for value, source in offered[name] if value is not None), None)
+        missing = (f"its own example {example} is not in this database" if example is not None
+                   else "the query gives no example")
+        if real is None:
+            boxes[name] = (examples.get(name, ""), f"{missing}, and the database holds nothing to offer instead")
+        else:
+            boxes[name] = (json.dumps(real[0], ensure_ascii=False), f"{real[1]} ({missing})")
+    return boxes
+
+
 def declared_types(description: str) -> dict[str, str]:
     """The types a saved query's header gives its parameters (``$firm_id (string, e.g. "F1")``)."""
     return {name: kind for name, kind in _DECLARED.findall(description)}
@@ -1288,6 +1354,7 @@ def warm_up(db: Database) -> int:
             call(of_firm, firm_id)
     for finding_id in first(case_list, "finding_id"):
         call(case_file, finding_id)
+    call(console_ids, CONSOLE_ID_PARAMETERS, {})  # the console's id boxes, filled when a saved query is picked
     if "kind" in case_list:  # a group of linked bidders, drawn on Cases as a ring is on Rings
         for finding_id in first(case_list[case_list["kind"] == "linked_bidders"], "finding_id"):
             call(group_graph, finding_id)

@@ -19,7 +19,7 @@ from graph import app_queries
 from graph.cypher import all_queries
 from graph.db import ConsoleRefused, GraphError
 from views import access_log
-from views.common import current_user, md, require_database, show_table
+from views.common import current_user, load, md, require_database, show_table
 from views.graph_view import show_graph
 
 TIMEOUT_S = 30.0
@@ -45,10 +45,15 @@ if mode == "Saved query":
                "listed: this console only reads.")
     declared = app_queries.declared_types(chosen.description)
     examples = app_queries.example_values(chosen.description)
+    # an id box starts with an id this database holds where the header's example is not in it (one cached read)
+    ids = load(app_queries.console_ids, tuple(chosen.parameters), tuple(sorted(examples.items())))
     for parameter in chosen.parameters:
-        raw = st.text_input(f"${parameter}", key=f"console_param_{name}_{parameter}", value=examples.get(parameter, ""),
+        start, source = ids.get(parameter, (examples.get(parameter, ""), None))
+        raw = st.text_input(f"${parameter}", key=f"console_param_{name}_{parameter}", value=start,
                             help="JSON (10, true, null, [\"a\",\"b\"], \"text\") or plain text; a parameter "
                                  "named as an id (firm_id, key) takes what is typed as text")
+        if source:
+            st.caption(f"{md('$' + parameter)} {md(start)} is {md(source)}.")  # "$…$" would be LaTeX
         params[parameter] = app_queries.console_value(raw, app_queries.parameter_type(parameter, declared))
     text = "\n".join(line for line in chosen.text.splitlines() if not line.lstrip().startswith("//"))
     st.code(text, language="cypher")

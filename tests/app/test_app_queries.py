@@ -442,6 +442,41 @@ def test_firm_search_finds_any_firm_by_name_id_or_registration_number_in_any_cas
         assert app_queries.firm_search(market_db, typed).empty, typed
 
 
+def test_console_id_boxes_keep_an_example_that_exists_and_else_offer_an_id_that_does(market_db):
+    from graph.cypher import named
+
+    def boxes(query: str) -> dict[str, tuple[str, str]]:
+        saved = named(query)
+        return app_queries.console_ids(market_db, saved.parameters, app_queries.example_values(saved.description))
+
+    assert boxes("analyst_ring_subgraph")["ring_id"][0] == '"RING-1"'  # RING-2 scores 35
+    assert boxes("app_finding")["finding_id"] == ('"RING-1"', "the top ring by score (the query gives no example)")
+    assert boxes("app_tender_bids")["tender_id"][0] == '"T1"'
+    assert boxes("app_department_alerts")["department_id"] == (
+        '"D2"', "the department that issued tender T1 (the query gives no example)")
+    assert boxes("analyst_official_firm_inspections") == {
+        "official_id": ('"O1"', "the query's own example, which is in this database"),
+        "firm_id": ('"F1"', "the query's own example, which is in this database")}
+    assert boxes("analyst_official_firm_ties") == {"official_id": ("null", "the query's own example")}
+    assert boxes("analyst_same_tender_bid_traces") == {}  # no id to fill: no query run
+    # the examples gone: the top pair's official and firm, together
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (n) WHERE n.id IN ['F1', 'O1'] SET n.id = n.id + 'X'").consume()
+    assert boxes("analyst_official_firm_inspections") == {
+        "official_id": ('"O1X"', "the official of the top official–firm pair PAIR-1 (its own example O1 is not "
+                                 "in this database)"),
+        "firm_id": ('"F5"', "the firm of the top official–firm pair PAIR-1 (its own example F1 is not in this "
+                            "database)")}
+    assert boxes("analyst_firm_identifiers")["firm_id"][0] == '"F1X"'  # a member of the top ring
+    # near-miss: a database without findings or records offers nothing and keeps the example
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (n) DETACH DELETE n").consume()
+    assert boxes("analyst_firm_identifiers") == {
+        "firm_id": ('"F1"', "its own example F1 is not in this database, and the database holds nothing to "
+                            "offer instead")}
+    assert boxes("app_tender_bids")["tender_id"][0] == ""
+
+
 def test_a_firms_findings_activity_and_ties(market_db):
     """F1 bid in T1–T6 and won T1 and T4; T2 (TR-1) and T3 (RF-1) are flagged tenders."""
     findings = app_queries.firm_findings(market_db, "F1")
@@ -734,11 +769,11 @@ def test_warm_up_runs_every_page_query_and_each_drill_down_once(market_db):
     drill_downs = {"app_group_graph", "app_group_bids", "app_group_tenders", "app_ring_predecessors", "app_tender_bids", "app_pair_inspection_rates",
                    "app_pair_approval_times", "app_pair_committee_tenders", "app_pair_ties", "app_official_activity",
                    "app_official_assignments", "app_firm_findings", "app_firm_activity", "app_firm_search", "app_finding",
-                   "app_case_events", "app_case_records"}
+                   "app_case_events", "app_case_records", "app_console_ids"}
     pages = {"app_label_counts", "app_rings", "app_tenders", "app_pairs", "app_cases", "app_firms_flagged",
              "app_official_workload", "app_activity_range", "app_departments", "app_top_findings"}
     assert drill_downs | pages <= set(ran), sorted((drill_downs | pages) - set(ran))
-    assert count == 36  # every call succeeded: 12 pages, 5 lists, and 19 drill-downs of the ids they gave
+    assert count == 37  # every call succeeded: 12 pages, 5 lists, 19 drill-downs of the ids they gave, the console's ids
 
 
 def test_console_csv_writes_a_formula_in_a_name_as_text_and_keeps_numbers():
