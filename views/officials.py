@@ -14,6 +14,9 @@ from views.charts import monthly_activity_figure
 from views.common import load, md, record_select, require_database, score_column, show_table
 from views.triage import triage_panel
 
+#: the firm columns of the drill-down's tables in words
+FIRM_LABELS = {"firm_id": "firm id", "firm_name": "firm", "case_officer": "case officer (period)"}
+
 
 def _z(value: float, kind: str) -> str | None:
     """A metric's delta text: the z and which one it is, or nothing where there is none."""
@@ -34,10 +37,9 @@ department_id = filters[0].selectbox(
 first, last = first or date(2000, 1, 1), last or date.today()
 period = filters[1].date_input("Period", value=(first, last), key="officials_period")
 date_from, date_to = (period if isinstance(period, tuple) and len(period) == 2 else (None, None))
-sort_by = filters[2].selectbox(
-    "Sort by", ["deviation", "overdue", "workload", "closeness", "profile_score", "pass_rate"],
-    key="officials_sort",
-)
+SORT_LABELS = {"deviation": "deviation", "overdue": "overdue approvals", "workload": "workload",
+               "closeness": "closeness", "profile_score": "profile finding score", "pass_rate": "pass rate"}
+sort_by = filters[2].selectbox("Sort by", list(SORT_LABELS), key="officials_sort", format_func=SORT_LABELS.get)
 
 if department_id is not None:
     for alert in load(app_queries.department_alerts, department_id).itertuples():
@@ -55,6 +57,7 @@ columns = ["official_id", "name", "department", "role", "workload", "inspections
 show_table(
     record[columns], hide_index=True, width="stretch", key="officials_table",
     column_config={
+        "official_id": "id", "overdue": "overdue approvals", "evaluations": "tender evaluations",
         "closeness": score_column("closeness (best pair score)"),
         "profile_score": score_column("profile finding score"),
         "pass_rate": st.column_config.NumberColumn("pass rate", format="percent"),
@@ -107,7 +110,8 @@ activity = load(app_queries.official_activity, official_id, last, date_from, dat
 assignments = load(app_queries.official_assignments, official_id)
 if not assignments.empty:
     with st.expander(f"Assigned case officer of {len(assignments)} firms (with or without activity here)"):
-        show_table(assignments, hide_index=True, width="stretch", key="officials_assignments")
+        show_table(assignments, hide_index=True, width="stretch", key="officials_assignments",
+                   column_config=FIRM_LABELS)
 if activity.empty:
     st.caption("No inspections, approvals or evaluations recorded for this official in the period.")
 else:
@@ -130,6 +134,14 @@ else:
     firms["case_officer"] = firms["firm_id"].map(assignments.set_index("firm_id")["case_officer"]).fillna("")
     st.markdown("**Firms this official dealt with most** (case officer: the period the official is the firm's "
                 "assigned case officer; closeness does not count those visits and decisions as frequency)")
-    show_table(firms.head(30), hide_index=True, width="stretch", key="officials_firms")
+    show_table(firms.head(30), hide_index=True, width="stretch", key="officials_firms", column_config={
+        **FIRM_LABELS, "activities": "dealings", "passes": "inspections passed",
+        "evaluated_bids": "its bids in tenders evaluated", "wins_evaluated": "its wins in tenders evaluated",
+        "overdue_approvals": "overdue approvals",
+        "median_approval_days": st.column_config.NumberColumn("median approval days", format="%.1f")})
     with st.expander("All activity"):
-        show_table(activity, hide_index=True, width="stretch", key="officials_activity")
+        show_table(activity, hide_index=True, width="stretch", key="officials_activity", column_config={
+            **FIRM_LABELS, "activity_id": "record id (evaluation: the tender)",
+            "date": st.column_config.DateColumn("date (approval: applied; evaluation: published)"),
+            "days": st.column_config.NumberColumn("approval days", format="%d"),
+            "statutory_days": st.column_config.NumberColumn("statutory days", format="%d")})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,3 +109,14 @@ def table(at: Any, *columns: str) -> Any:
         if set(columns) <= names:
             return value
     raise AssertionError(f"no table with columns {columns}; tables: {[list(f.value.columns) for f in at.dataframe]}")
+
+
+def headers(element: Any) -> list[str]:
+    """The column headers a dataframe element shows: each column's label from its column_config, else its name."""
+    config = json.loads(element.proto.columns or "{}")
+    return [str((config.get(str(c)) or {}).get("label") or c) for c in element.value.columns]
+
+
+def snake_case_headers(at: Any) -> list[str]:
+    """The headers of every table of the run that show a snake_case name (``firm_id``) instead of words."""
+    return [h for frame in at.dataframe for h in headers(frame) if re.search(r"[a-z]_[a-z]", h)]

@@ -26,6 +26,7 @@ from tests.app.conftest import (
     clear_app_caches,
     graph_elements,
     no_exception,
+    snake_case_headers,
     table,
 )
 
@@ -568,6 +569,23 @@ def test_officials_page_record_and_drill_down(market_db):
     assert "R018 Single bid received; R036 Lowest bid disqualified" in buyer
     at.selectbox(key="officials_department").set_value("D1").run()
     assert not any("as a buyer" in w.value for w in at.warning)
+
+
+def test_officials_and_firms_pages_head_their_tables_in_words(market_db):
+    """The Officials page's firm table was headed firm_id, evaluated_bids, wins_evaluated, median_approval_days
+    (an investigator's review)."""
+    at = app_session("views/officials.py")
+    at.selectbox(key="officials_pick").set_value("O1").run()  # a case officer: every table of the drill-down
+    no_exception(at)
+    assert len(at.dataframe) == 4 and snake_case_headers(at) == []
+    assert at.selectbox(key="officials_sort").options == ["deviation", "overdue approvals", "workload", "closeness",
+                                                          "profile finding score", "pass rate"]
+    at = app_session("views/firms.py")
+    at.selectbox(key="firm_pick").set_value("F2").run()
+    no_exception(at)
+    assert len(at.dataframe) == 4 and snake_case_headers(at) == []
+    at.text_input(key="firm_search").input("beta").run()
+    assert len(at.dataframe) == 4 and snake_case_headers(at) == []
 
 
 def test_officials_and_pairs_read_results_and_pending_approvals_as_the_detectors_do(market_db):
