@@ -70,7 +70,10 @@ shown = without_weak(shown, "rings and pairs", key="cases_weak",
 show_table(
     shown.assign(subjects=shown["subject_ids"].map(lambda ids: ", ".join(ids[:8])),
                  status=shown["status"].map(lambda s: STATUS_LABELS.get(s, s))).drop(columns=["subject_ids"]),
-    hide_index=True, width="stretch", key="cases_table", column_config={"score": score_column()},
+    hide_index=True, width="stretch", key="cases_table", column_config={
+        "finding_id": "finding", "score": score_column(), "active": "found by the latest run",
+        "first_seen": "first found", "new": "new in the latest run", "events": "case events",
+        "last_event_at": "last case event"},
 )
 if shown.empty:
     st.caption("No case matches the filters.")

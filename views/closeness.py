@@ -38,7 +38,9 @@ pairs = without_weak(pairs, "pairs", key="pairs_weak", keep=triaged(pairs),
 show_table(
     pairs[["alert_id", "score", "tier", "official_name", "official_id", "firm_name", "firm_id", "key_facts",
            "status"]],
-    hide_index=True, width="stretch", key="pairs_table", column_config={"score": score_column()},
+    hide_index=True, width="stretch", key="pairs_table", column_config={
+        "alert_id": "finding", "score": score_column(), "official_name": "official", "official_id": "official id",
+        "firm_name": "firm", "firm_id": "firm id", "key_facts": "what drives the score"},
 )
 labels = {row.alert_id: f"{row.official_name} ({row.official_id}) ↔ {row.firm_name} ({row.firm_id}) — "
                         f"score {row.score:.0f}" for row in pairs.itertuples()}
@@ -115,7 +117,7 @@ if not committees.empty:
     st.markdown(f"**Committees** — the {counted(len(committees), 'tender')} "
                 f"{md(pair['official_name'])} evaluated and this firm bid in; it won {won}")
     show_table(committees, hide_index=True, width="stretch", key="pair_committees", column_config={
-        "sat_on": st.column_config.TextColumn("committee sat"),
+        "tender_id": "tender", "sat_on": st.column_config.TextColumn("committee sat"),
         "amount": st.column_config.NumberColumn("firm's bid", format="%.2f"),
         "firm_won": st.column_config.CheckboxColumn("firm won")})
 

@@ -38,7 +38,8 @@ else:
                  f"{md(run.get('error') or 'no error recorded')}. Its findings were not written; the findings "
                  f"shown are from {md(since)}.")
     with st.expander("Recent runs"):
-        show_table(load(app_queries.recent_runs), hide_index=True, width="stretch", key="overview_runs")
+        show_table(load(app_queries.recent_runs), hide_index=True, width="stretch", key="overview_runs",
+                   column_config={"run_id": "run", "started_at": "started", "code_version": "code version"})
 
 left, right = st.columns([1, 2])
 with left:
@@ -60,7 +61,7 @@ with right:
         st.caption("No findings stored.")
     else:
         show_table(top, hide_index=True, width="stretch", key="overview_top",
-                     column_config={"score": score_column()})
+                   column_config={"finding_id": "finding", "score": score_column()})
 
 st.subheader("Data loaded")
 labels = load(app_queries.label_counts)
@@ -89,4 +90,6 @@ else:
         ended = {"partial": "was partial", "interrupted": "was interrupted"}.get(last["status"], last["status"])
         st.warning(f"The last load {md(ended)}: {md(last['note'] or 'no reason recorded')}")
     with st.expander("Recent loads"):
-        show_table(loads, hide_index=True, width="stretch", key="overview_loads")
+        show_table(loads, hide_index=True, width="stretch", key="overview_loads", column_config={
+            "started_at": "started", "finished_at": "finished", "rows_read": "rows read",
+            "rows_loaded": "rows loaded", "rejected": "rows rejected", "pruned": "rows pruned"})

@@ -53,7 +53,8 @@ table.insert(8, "winners", shown["winners"].map(lambda names: ", ".join(names)[:
 table.insert(9, "rings", shown["rings"].map(", ".join))
 table = found_column(shown, table, show_inactive)
 show_table(table, hide_index=True, width="stretch", key="tenders_table",
-             column_config={"score": score_column(), "bids": st.column_config.NumberColumn("n bids")})
+           column_config={"tender_id": "tender", "score": score_column(), "published_at": "published",
+                          "bids": st.column_config.NumberColumn("n bids"), "key_screens": "what drives the score"})
 
 by_id = shown.set_index("alert_id")
 alert_id = record_select(
@@ -82,6 +83,7 @@ else:
     view = bids[["firm_name", "firm_id", "amount", "pct_above_winner", "is_winner", "status", "rings",
                  "shared_trace", "ip", "document_hash"]].assign(rings=bids["rings"].map(", ".join))
     show_table(view, hide_index=True, width="stretch", key=f"tender_bids_{alert_id}", column_config={
+        "firm_name": "firm", "firm_id": "firm id", "ip": "IP address",
         "amount": st.column_config.NumberColumn("amount", format="localized"),
         "pct_above_winner": st.column_config.NumberColumn("% above winner", format="%.2f"),
         "is_winner": "won", "rings": "member of ring",
