@@ -689,6 +689,15 @@ def firm_activity(db: Database, firm_id: str) -> pd.DataFrame:
     return db.read_frame("app_firm_activity", firm_id=firm_id)
 
 
+def firm_officials(db: Database, firm_id: str) -> pd.DataFrame:
+    """The officials who inspected the firm or decided its approvals: inspections, passed, approvals and the
+    median days an approval took, most dealings first (``app_firm_officials``); a firm a tip names may only
+    ever have been supervised, never have bid."""
+    return db.read_frame("app_firm_officials", columns=["official_id", "official", "department_id", "inspections",
+                                                        "passed", "approvals", "median_approval_days"],
+                         firm_id=firm_id, passed_results=list(PASSED_RESULTS))
+
+
 def firm_identifiers(db: Database, firm_id: str) -> pd.DataFrame:
     """The firm's phones, e-mails, addresses and people, with the other firms sharing each."""
     return db.read_frame("analyst_firm_identifiers", firm_id=firm_id)
@@ -1350,7 +1359,7 @@ def warm_up(db: Database) -> int:
         call(official_activity, official_id)
         call(official_assignments, official_id)
     for firm_id in first(firm_list, "firm_id"):
-        for of_firm in (firm_findings, firm_activity, firm_identifiers, firm_search):
+        for of_firm in (firm_findings, firm_activity, firm_officials, firm_identifiers, firm_search):
             call(of_firm, firm_id)
     for finding_id in first(case_list, "finding_id"):
         call(case_file, finding_id)

@@ -1,7 +1,7 @@
 """Firms page: any firm in the graph, found by name, id or registration number, or picked from the firms a
 finding names (ranked by their strongest finding); for a firm, all the findings about it (and about the
-tenders it bid in) — or plainly none —, its bidding by year and category, and the phones, addresses and people
-it shares with other firms."""
+tenders it bid in) — or plainly none —, its bidding by year and category, the officials who inspected it or
+decided its approvals, and the phones, addresses and people it shares with other firms."""
 
 from __future__ import annotations
 
@@ -91,6 +91,17 @@ else:
                    "tenders": "tenders bid in", "won": "tenders won",
                    "amount_awarded": st.column_config.NumberColumn("amount awarded", format="localized"),
                    "won_without_amount": st.column_config.NumberColumn("won, no amount recorded")})
+
+supervisors = load(app_queries.firm_officials, firm_id)
+if supervisors.empty:
+    st.caption("No inspections or approvals recorded for this firm.")
+else:
+    st.markdown("**Officials who inspected it or decided its approvals** — open one on Officials, the pair on "
+                "Closeness where a finding names it")
+    show_table(supervisors, hide_index=True, width="stretch", key=f"firm_officials_{firm_id}", column_config={
+        "official_id": "official id", "department_id": "department", "passed": "inspections passed",
+        "approvals": "approvals decided",
+        "median_approval_days": st.column_config.NumberColumn("median approval days", format="%.1f")})
 
 ties = load(app_queries.firm_identifiers, firm_id)
 st.markdown("**Phones, e-mails, addresses and people** — and the other firms that share each")

@@ -477,6 +477,26 @@ def test_console_id_boxes_keep_an_example_that_exists_and_else_offer_an_id_that_
     assert boxes("app_tender_bids")["tender_id"][0] == ""
 
 
+def test_a_firms_supervisors_count_their_inspections_passes_and_approval_days(market_db):
+    """F5: O1 passed all 6 of its inspections and decided its 3 approvals in 2 days; O2 passed 1 of 2."""
+    rows = app_queries.firm_officials(market_db, "F5").to_dict("records")
+    assert [(r["official_id"], r["official"], r["department_id"], r["inspections"], r["passed"], r["approvals"])
+            for r in rows] == [("O1", "Olga Inspector", "D1", 6, 6, 3), ("O2", "Oscar Peer", "D1", 2, 1, 0)]
+    assert rows[0]["median_approval_days"] == 2.0 and pd.isna(rows[1]["median_approval_days"])
+    f6 = app_queries.firm_officials(market_db, "F6").set_index("official_id")
+    assert f6.loc["O1", "median_approval_days"] == 25.0 and f6.loc["O2", "median_approval_days"] == 10.0
+    # near-misses: a result written as a Chinese pass counts, a decision dated before its application has no
+    # days, and a firm nobody supervised has no rows
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (:Official {id: 'O2'})-[:CONDUCTED]->(i:Inspection {result: 'fail'})-[:OF]->(:Firm {id: 'F5'}) "
+                    "SET i.result = ' 合格'").consume()
+        session.run("MATCH (:Firm {id: 'F5'})-[:APPLIED]->(a:Approval) SET a.decided_at = a.applied_at - duration('P1D')"
+                    ).consume()
+    rows = app_queries.firm_officials(market_db, "F5").set_index("official_id")
+    assert rows.loc["O2", "passed"] == 2 and pd.isna(rows.loc["O1", "median_approval_days"])
+    assert app_queries.firm_officials(market_db, "F1").empty
+
+
 def test_a_firms_findings_activity_and_ties(market_db):
     """F1 bid in T1–T6 and won T1 and T4; T2 (TR-1) and T3 (RF-1) are flagged tenders."""
     findings = app_queries.firm_findings(market_db, "F1")
@@ -768,12 +788,13 @@ def test_warm_up_runs_every_page_query_and_each_drill_down_once(market_db):
     count = app_queries.warm_up(Recording())
     drill_downs = {"app_group_graph", "app_group_bids", "app_group_tenders", "app_ring_predecessors", "app_tender_bids", "app_pair_inspection_rates",
                    "app_pair_approval_times", "app_pair_committee_tenders", "app_pair_ties", "app_official_activity",
-                   "app_official_assignments", "app_firm_findings", "app_firm_activity", "app_firm_search", "app_finding",
+                   "app_official_assignments", "app_firm_findings", "app_firm_activity", "app_firm_officials",
+                   "app_firm_search", "app_finding",
                    "app_case_events", "app_case_records", "app_console_ids"}
     pages = {"app_label_counts", "app_rings", "app_tenders", "app_pairs", "app_cases", "app_firms_flagged",
              "app_official_workload", "app_activity_range", "app_departments", "app_top_findings"}
     assert drill_downs | pages <= set(ran), sorted((drill_downs | pages) - set(ran))
-    assert count == 37  # every call succeeded: 12 pages, 5 lists, 19 drill-downs of the ids they gave, the console's ids
+    assert count == 38  # every call succeeded: 12 pages, 5 lists, 20 drill-downs of the ids they gave, the console's ids
 
 
 def test_console_csv_writes_a_formula_in_a_name_as_text_and_keeps_numbers():

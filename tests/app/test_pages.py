@@ -584,8 +584,11 @@ def test_officials_and_firms_pages_head_their_tables_in_words(market_db):
     at.selectbox(key="firm_pick").set_value("F2").run()
     no_exception(at)
     assert len(at.dataframe) == 4 and snake_case_headers(at) == []
-    at.text_input(key="firm_search").input("beta").run()
-    assert len(at.dataframe) == 4 and snake_case_headers(at) == []
+    at.text_input(key="firm_search").input("epsilon").run()  # F5: also the officials who supervised it
+    no_exception(at)
+    supervisors = table(at, "official_id", "median_approval_days")
+    assert list(supervisors["official_id"]) == ["O1", "O2"]
+    assert len(at.dataframe) == 4 and snake_case_headers(at) == []  # found, findings, officials, ties: no bids
 
 
 def test_the_other_pages_head_their_tables_in_words(market_db):
@@ -782,6 +785,7 @@ def test_firms_page_opens_any_firm_by_search_and_says_when_no_finding_names_it(m
     assert (metrics["Tenders bid in"], metrics["Tenders won"]) == ("1", "0")
     ties = table(at, "tie", "via", "shared_with").set_index("tie")
     assert ties.loc["phone", "shared_with"] == "F1, F2"
+    assert "No inspections or approvals recorded for this firm." in all_text(at)
     opened = [(e["page"], e["firm_id"]) for e in access_entries(access_log) if e["action"] == "record_view"]
     assert ("firms", "F7") in opened  # opened through the search: on record as any record is
     # near-miss: a firm a finding names is found too, with its findings, and no "no finding" notice
