@@ -46,7 +46,10 @@ if mode == "Saved query":
     declared = app_queries.declared_types(chosen.description)
     examples = app_queries.example_values(chosen.description)
     # an id box starts with an id this database holds where the header's example is not in it (one cached read)
-    ids = load(app_queries.console_ids, tuple(chosen.parameters), tuple(sorted(examples.items())))
+    try:
+        ids = load(app_queries.console_ids, tuple(chosen.parameters), tuple(sorted(examples.items())))
+    except GraphError:  # the examples alone, as before: a console that cannot prefill still runs queries
+        ids = {}
     for parameter in chosen.parameters:
         start, source = ids.get(parameter, (examples.get(parameter, ""), None))
         raw = st.text_input(f"${parameter}", key=f"console_param_{name}_{parameter}", value=start,

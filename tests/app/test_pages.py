@@ -1030,6 +1030,20 @@ def test_console_id_boxes_start_with_ids_this_database_holds_and_say_where_they_
     assert value == '"F01"' and "a member of the top ring RING-1" in said
 
 
+def test_console_boxes_keep_the_headers_examples_when_the_ids_cannot_be_read(market_db, monkeypatch):
+    def console_ids(db, parameters, examples):  # named as the page's cached call looks it up (views.common.load)
+        raise GraphError("app_console_ids failed: Neo.ClientError.Statement.SyntaxError")
+
+    monkeypatch.setattr(app_queries, "console_ids", console_ids)
+    at = app_session("views/console.py")
+    at.selectbox(key="console_saved").set_value("analyst_firm_identifiers").run()
+    no_exception(at)
+    assert at.text_input(key="console_param_analyst_firm_identifiers_firm_id").value == '"F1"'
+    at.button(key="console_run").click().run()
+    no_exception(at)
+    assert not at.error
+
+
 def test_analyst_query_lists_officials_tied_to_firms_they_dealt_with(market_db):
     """O1's sister P2 holds 60 % of F5, which O1 inspected 6 times (all passed) and decided 3 approvals for."""
     rows = market_db.read_frame("analyst_official_firm_ties", official_id=None, limit=10).to_dict("records")
