@@ -7,6 +7,7 @@ import streamlit as st
 
 from graph import app_queries
 from views.common import LOAD_HINT, load, md, require_database, score_column, show_table
+from views.triage import STATUS_LABELS
 
 db = require_database()
 st.title("Overview")
@@ -49,6 +50,8 @@ with left:
         st.caption("No findings stored.")
     else:
         table = counts.pivot_table(index="kind", columns="status", values="findings", fill_value=0, aggfunc="sum")
+        # statuses and kinds are headers here: in words ("in progress", "linked bidders"), as the pages say them
+        table = table.rename(columns=lambda s: STATUS_LABELS.get(s, s), index=lambda k: str(k).replace("_", " "))
         table["total"] = table.sum(axis=1)
         weak = counts[counts["tier"].eq("weak")].groupby("kind")["findings"].sum()
         if not weak.empty:  # rings and pairs no stronger than markets without collusion give

@@ -600,6 +600,7 @@ def test_the_other_pages_head_their_tables_in_words(market_db):
                     "status: 'succeeded', started_at: datetime('2024-07-01T02:00:00Z'), "
                     "finished_at: datetime('2024-07-01T02:05:00Z'), rows_read: 120, rows_loaded: 118, rejected: 2})"
                     ).consume()
+        session.run("MATCH (r:Ring {id: 'RING-1'}) SET r.status = 'in_progress'").consume()  # a column of counts
         # O1 sat on T1's committee, where F5 bid: the pair's committee table shows
         session.run("MATCH (o:Official {id: 'O1'}), (t:Tender {id: 'T1'}), (f:Firm {id: 'F5'}) "
                     "CREATE (o)-[:EVALUATED]->(t), (f)-[:SUBMITTED]->(:Bid {id: 'B1-F5', amount: 150000.0})-[:FOR]->(t)"
@@ -611,6 +612,9 @@ def test_the_other_pages_head_their_tables_in_words(market_db):
         no_exception(at)
         assert len(at.dataframe) == tables, page
         shown[page] = snake_case_headers(at)
+        if page == "views/overview.py":  # findings by kind and status: both are headers there
+            counts = table(at, "total")
+            assert list(counts.columns[:2]) == ["in progress", "open"] and "linked bidders" in counts.index
     assert shown == {page: [] for page in shown}
 
 
