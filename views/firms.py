@@ -12,6 +12,8 @@ from graph.db import GraphError, GraphUnavailable
 from views.common import load, md, record_select, require_database, score_column, show_table
 from views.triage import STATUS_LABELS
 
+#: the most firms a search lists
+SEARCH_LIMIT = 25
 #: a finding's kind in words, as the list's "findings by kind" names them (a firm's own alerts are red flags)
 KIND_LABELS = {"firm": "red flags", "linked_bidders": "linked bidders", "tender": "tender"}
 
@@ -22,7 +24,7 @@ typed = st.text_input("Open any firm: search by name, id or registration number"
                       placeholder="e.g. Jade Construction, F0012, 91110108MA01")
 if typed.strip():
     try:
-        found = load(app_queries.firm_search, typed)
+        found = load(app_queries.firm_search, typed, limit=SEARCH_LIMIT)
     except GraphUnavailable as error:
         st.error(f"The search could not reach Neo4j: {md(error)}")
         st.stop()
@@ -31,9 +33,11 @@ if typed.strip():
         st.stop()
     if found.empty:
         st.info(f"No firm's name, id or registration number matches “{md(typed.strip())}”. Clear the search to "
-                "see the firms findings name.")
+                "list the firms a finding names.")
         st.stop()
-    st.caption(f"{len(found)} firms found, best match first. Clear the search to see the firms findings name.")
+    st.caption((f"The first {SEARCH_LIMIT} firms found, best match first: type more of the name to narrow them."
+                if len(found) >= SEARCH_LIMIT else f"{len(found)} firms found, best match first.")
+               + " Clear the search to list the firms a finding names.")
     show_table(found, hide_index=True, width="stretch", key="firm_search_results",
                height=min(38 * (len(found) + 1), 260), column_config={
                    "firm_id": "id", "reg_no": "registration number",

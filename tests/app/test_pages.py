@@ -803,6 +803,12 @@ def test_firms_page_opens_any_firm_by_search_and_says_when_no_finding_names_it(m
     no_exception(at)
     assert any("No firm's name, id or registration number matches" in i.value for i in at.info)
     assert not at.metric
+    # many found: the page says it lists the first of them
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("UNWIND range(10, 40) AS n CREATE (:Firm {id: 'F' + n, name: 'Many Hands ' + n})").consume()
+    at.text_input(key="firm_search").input("many hands").run()
+    assert len(table(at, "firm_id", "findings")) == 25
+    assert "The first 25 firms found, best match first: type more of the name to narrow them." in all_text(at)
     # the search cleared: the list of firms findings name again
     at.text_input(key="firm_search").input("").run()
     assert list(table(at, "firm_id", "by_kind")["firm_id"]) == ["F1", "F2", "F3", "F5", "F4", "F6"]
