@@ -40,7 +40,7 @@ show_table(
            "status"]],
     hide_index=True, width="stretch", key="pairs_table", column_config={
         "alert_id": "finding", "score": score_column(), "official_name": "official", "official_id": "official id",
-        "firm_name": "firm", "firm_id": "firm id", "key_facts": "what drives the score"},
+        "firm_name": "firm", "firm_id": "firm id", "key_facts": "what scored (points)"},
 )
 labels = {row.alert_id: f"{row.official_name} ({row.official_id}) ↔ {row.firm_name} ({row.firm_id}) — "
                         f"score {row.score:.0f}" for row in pairs.itertuples()}

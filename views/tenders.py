@@ -54,7 +54,7 @@ table.insert(9, "rings", shown["rings"].map(", ".join))
 table = found_column(shown, table, show_inactive)
 show_table(table, hide_index=True, width="stretch", key="tenders_table",
            column_config={"tender_id": "tender", "score": score_column(), "published_at": "published",
-                          "bids": st.column_config.NumberColumn("n bids"), "key_screens": "what drives the score"})
+                          "bids": st.column_config.NumberColumn("n bids"), "key_screens": "what scored"})
 
 by_id = shown.set_index("alert_id")
 alert_id = record_select(
