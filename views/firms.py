@@ -1,7 +1,8 @@
 """Firms page: any firm in the graph, found by name, id or registration number, or picked from the firms a
 finding names (ranked by their strongest finding); for a firm, all the findings about it (and about the
 tenders it bid in) — or plainly none —, its bidding by year and category, the officials who inspected it or
-decided its approvals, and the phones, addresses and people it shares with other firms."""
+decided its approvals, and the phones, addresses and people it shares with other firms. A link's ``?open=``
+naming a firm no finding names opens it through the search."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import streamlit as st
 
 from graph import app_queries
 from graph.db import GraphError, GraphUnavailable
-from views.common import load, md, record_select, require_database, score_column, show_table
+from views.common import OPEN_PARAM, load, md, record_select, require_database, score_column, show_table
 from views.triage import STATUS_LABELS
 
 #: the most firms a search lists
@@ -17,11 +18,35 @@ SEARCH_LIMIT = 25
 #: a finding's kind in words, as the list's "findings by kind" names them (a firm's own alerts are red flags)
 KIND_LABELS = {"firm": "red flags", "linked_bidders": "linked bidders", "tender": "tender"}
 
+
+def _searched() -> None:
+    """``on_change`` of the search box: the address's ``?open=`` named the firm shown before the search; left
+    there, the results (or the list, the search cleared) would say that firm is not among them. A pick puts
+    the new one there (views.common.record_select)."""
+    st.query_params.pop(OPEN_PARAM, None)
+
+
+def _in_graph(firm_id: str) -> bool:
+    """Whether a firm of this id exists (through the search, cached)."""
+    try:
+        return firm_id in set(load(app_queries.firm_search, firm_id, limit=SEARCH_LIMIT)["firm_id"])
+    except GraphError:
+        return False
+
+
 require_database()
 st.title("Firms")
 
+flagged = load(app_queries.firms_flagged)
+wanted = st.query_params.get(OPEN_PARAM)
+if wanted is not None and st.session_state.get("firm_search__link") != wanted:
+    st.session_state["firm_search__link"] = wanted  # applied once, as record_select applies a link
+    # a firm no finding names is not in the list: the link opens it through the search, when it is in the graph
+    if wanted not in set(flagged["firm_id"]) and not str(st.session_state.get("firm_search") or "").strip() \
+            and _in_graph(wanted):
+        st.session_state["firm_search"] = wanted
 typed = st.text_input("Open any firm: search by name, id or registration number", key="firm_search",
-                      placeholder="e.g. Jade Construction, F0012, 91110108MA01")
+                      placeholder="e.g. Jade Construction, F0012, 91110108MA01", on_change=_searched)
 if typed.strip():
     try:
         found = load(app_queries.firm_search, typed, limit=SEARCH_LIMIT)
@@ -46,7 +71,7 @@ if typed.strip():
     firm_id = record_select("firms", "Firm found", list(names), "firm_search_pick",
                             lambda f: f"{names[f]} ({f})", lambda f: {"firm_id": f})
 else:
-    firms = load(app_queries.firms_flagged)
+    firms = flagged
     if firms.empty:
         st.info("No finding names a firm yet. Run the detectors with `python -m detectors run`, or search for a "
                 "firm above.")

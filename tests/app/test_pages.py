@@ -1441,6 +1441,41 @@ def test_a_link_opens_its_record_once_and_a_pick_goes_in_the_address(market_db, 
     assert picked != "T3" and app_queries.finding(market_db, picked)["subjects"][0]["id"] == "T3"
 
 
+def test_a_link_to_a_firm_no_finding_names_opens_it_through_the_search(market_db, access_log):
+    """``?open=F7`` named a firm the list of flagged firms does not hold: the page said it was not in the list,
+    though the search opens any firm; and a pick from the list left its ``?open=`` in the address, so the next
+    search warned the picked firm was not among the results."""
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("CREATE (:Firm {id: 'F7', name: 'Eta Quiet Works', source: 'test'})").consume()
+    at = app_session("views/firms.py")
+    at.query_params["open"] = "F7"
+    at.run()
+    no_exception(at)
+    assert not at.warning
+    assert at.text_input(key="firm_search").value == "F7" and at.selectbox(key="firm_search_pick").value == "F7"
+    assert "Eta Quiet Works (F7)" in all_text(at)
+    [*_, opened] = [e for e in access_entries(access_log) if e["action"] == "record_view"]
+    assert (opened["firm_id"], opened["shown"]) == ("F7", "chosen")  # a link followed is a record asked for
+    # the user's search then stands: the link is not applied again
+    at.text_input(key="firm_search").input("").run()
+    no_exception(at)
+    assert at.selectbox(key="firm_pick").value == "F1" and not at.warning
+    # a pick from the list, then a search: no word of the picked firm missing from the results
+    at.selectbox(key="firm_pick").set_value("F2").run()
+    assert at.query_params["open"] == "F2"
+    at.text_input(key="firm_search").input("eta quiet").run()
+    no_exception(at)
+    assert not at.warning and at.selectbox(key="firm_search_pick").value == "F7"
+    at.text_input(key="firm_search").input("build").run()
+    at.selectbox(key="firm_search_pick").set_value("F3").run()  # a pick from the results goes in the address
+    assert at.query_params["open"] == "F3" and not at.warning
+    # near-miss: a flagged firm's link opens it in the list, as before
+    at = app_session("views/firms.py")
+    at.query_params["open"] = "F3"
+    at.run()
+    assert at.selectbox(key="firm_pick").value == "F3" and at.text_input(key="firm_search").value == ""
+
+
 def test_pages_link_a_finding_to_the_pages_of_its_subjects(market_db):
     def links(at: Any) -> list[tuple[str, str]]:
         return [(link.proto.page, link.proto.query_string) for link in at.page_link]  # page: its URL path
