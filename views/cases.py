@@ -27,6 +27,13 @@ from views.firm_group import show_firm_group
 from views.triage import STATUS_LABELS, triage_panel
 
 GROUP_KINDS = ("ring", "linked_bidders")  # a group of firms and their tenders: drawn as on the Rings page
+#: a case's kind as the filter, the table and the picker say it
+KIND_LABELS = {"ring": "ring", "pair": "official–firm pair", "linked_bidders": "linked bidders", "tender": "tender",
+               "firm": "firm (red flags)", "buyer": "buyer (red flags)", "official": "official's profile"}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, str(kind).replace("_", " "))
 
 
 def pages_of(kind: str, finding_id: str, subjects: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
@@ -43,11 +50,13 @@ def pages_of(kind: str, finding_id: str, subjects: list[dict[str, Any]]) -> list
         links += [("firms", s["id"], f"Firm {md(s['name'])} ({md(s['id'])}) on Firms") for s in by_label["Firm"][:1]]
     return links
 
+
 db = require_database()
 st.title("Cases")
 
 filters = st.columns(5)
-kinds = filters[0].multiselect("Kinds", CASE_KINDS, default=list(CASE_KINDS), key="cases_kinds")
+kinds = filters[0].multiselect("Kinds", CASE_KINDS, default=list(CASE_KINDS), key="cases_kinds",
+                               format_func=kind_label)
 statuses = filters[1].multiselect("Status", TRIAGE_STATUSES, default=list(TRIAGE_STATUSES), key="cases_status",
                                   format_func=STATUS_LABELS.get)
 mine = filters[2].toggle(f"Assigned to me ({current_user()})", key="cases_mine")
@@ -69,7 +78,8 @@ shown = without_weak(shown, "rings and pairs", key="cases_weak",
                      keep=triaged(shown))
 show_table(
     shown.assign(subjects=shown["subject_ids"].map(lambda ids: ", ".join(ids[:8])),
-                 status=shown["status"].map(lambda s: STATUS_LABELS.get(s, s))).drop(columns=["subject_ids"]),
+                 status=shown["status"].map(lambda s: STATUS_LABELS.get(s, s)),
+                 kind=shown["kind"].map(kind_label)).drop(columns=["subject_ids"]),
     hide_index=True, width="stretch", key="cases_table", column_config={
         "finding_id": "finding", "score": score_column(), "active": "found by the latest run",
         "first_seen": "first found", "new": "new in the latest run", "events": "case events",
@@ -79,13 +89,13 @@ if shown.empty:
     st.caption("No case matches the filters.")
     st.stop()
 
-labels = {row.finding_id: f"{row.finding_id} · {row.kind} · score {row.score:.0f} · "
+labels = {row.finding_id: f"{row.finding_id} · {kind_label(row.kind)} · score {row.score:.0f} · "
                          f"{STATUS_LABELS.get(row.status, row.status)}"
           for row in shown.itertuples()}
 finding_id = record_select("cases", "Case", list(labels), "cases_pick", labels.get, lambda f: {"finding_id": f})
 case = app_queries.finding(db, finding_id)
 if case is not None:
-    st.markdown(f"### {md(finding_id)} ({md(case['kind'])})")
+    st.markdown(f"### {md(finding_id)} ({md(kind_label(case['kind']))})")
     if case.get("explanation"):
         st.markdown(f"> {md(case['explanation'])}")
     subjects = case.get("subjects") or []

@@ -513,6 +513,9 @@ def test_cases_page_hides_untriaged_weak_leads_until_asked(market_db):
     assert list(cases.index) == ["RING-1", "PAIR-1", "TR-1", "RF-1", "RF-2", "LB-1", "OFF-1", "RING-2"]
     assert (cases.loc["RING-2", "tier"], cases.loc["PAIR-1", "tier"], cases.loc["TR-1", "tier"]) == ("weak", "weak",
                                                                                                      None)
+    # kinds in words, in the table and the picker (linked_bidders, pair and official read as code names)
+    assert (cases.loc["LB-1", "kind"], cases.loc["PAIR-1", "kind"]) == ("linked bidders", "official–firm pair")
+    assert "LB-1 · linked bidders · score" in at.selectbox(key="cases_pick").options[-3]
     # a comment is triage too: the weak pair someone commented on is listed without the toggle
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("MATCH (a:Alert {id: 'PAIR-1'}) "
