@@ -39,6 +39,13 @@ MAX_COMMENT_CHARS = MAX_COMMENT_BYTES // 4
 CASE_KINDS: tuple[str, ...] = ("ring", "pair", "linked_bidders", "tender", "firm", "buyer", "official")
 CAPTION_KEYS: tuple[str, ...] = ("name", "title", "value", "hash", "id")
 DATA_LABELS: tuple[str, ...] = tuple(n.label for n in NODES if n.label not in OPERATIONAL_LABELS)
+#: the reads whose rows show a finding's triage (its status, assignee or case events): a triage write
+#: makes them stale, and the app clears their cache after one (views.common.clear_triage_cache), not the
+#: cache of every read
+TRIAGE_READS: frozenset[str] = frozenset({
+    "findings_counts", "top_findings", "rings", "ring_predecessors", "tenders", "firm_findings", "finding",
+    "cases", "case_events", "official_alerts", "department_alerts", "pairs",
+})
 
 
 # -- plain values ------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """What every page shares: the one cached Database, cached reads, and the database checks.
 
 Pages call :func:`load` with a function of :mod:`graph.app_queries` and its arguments; the
-result is cached per arguments for :data:`CACHE_TTL_S` seconds (``st.cache_data``), and
-the cache is cleared after any triage write so the next read shows it. The driver lives
-once per process (``st.cache_resource``).
+result is cached per arguments for :data:`CACHE_TTL_S` seconds (``st.cache_data``). The reads
+that show a finding's triage (:data:`graph.app_queries.TRIAGE_READS`) have a cache of their
+own, cleared after a triage write (:func:`clear_triage_cache`) so the next read shows it; every
+other page's cached reads stay, for every user. The driver lives once per process
+(``st.cache_resource``).
 """
 
 from __future__ import annotations
@@ -95,13 +97,23 @@ def _cached(name: str, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...
     return getattr(app_queries, name)(database(), *args, **dict(kwargs))
 
 
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def _cached_triage(name: str, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    """:func:`_cached` for the reads a triage write makes stale: a cache of their own, so that a save
+    clears them and nothing else."""
+    return getattr(app_queries, name)(database(), *args, **dict(kwargs))
+
+
 def load(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``function(db, *args, **kwargs)`` from :mod:`graph.app_queries`, cached for a while."""
-    return _cached(function.__name__, args, tuple(sorted(kwargs.items())))
+    cached = _cached_triage if function.__name__ in app_queries.TRIAGE_READS else _cached
+    return cached(function.__name__, args, tuple(sorted(kwargs.items())))
 
 
-def clear_cache() -> None:
-    _cached.clear()
+def clear_triage_cache() -> None:
+    """Forget the cached reads that show triage (the finding lists, a finding, its history), for every
+    user, after a triage write; the pages' other reads (bids, graphs, charts' frames) stay cached."""
+    _cached_triage.clear()
 
 
 @st.cache_resource(show_spinner=False)

@@ -21,7 +21,7 @@ from graph.app_queries import TRIAGE_STATUSES
 from graph.db import Database, GraphError
 from views import access_log
 from views.case_report import render as case_report_html
-from views.common import clear_cache, current_user, md, show_table
+from views.common import clear_triage_cache, current_user, md, show_table
 
 STATUS_LABELS = {"open": "open", "in_progress": "in progress", "confirmed": "confirmed", "dismissed": "dismissed"}
 
@@ -93,7 +93,7 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
         except (GraphError, ValueError) as error:
             outcome_slot.error(f"Could not save: {error}")
         else:
-            clear_cache()
+            clear_triage_cache()  # not the whole app's cache: every page's reads, for every user
             if written or not_saved:
                 if written:
                     st.session_state[f"triage_flash_{key}"] = f"Saved {written} change(s) as {md(current_user())}."

@@ -73,5 +73,32 @@ def test_status_assignee_and_history_survive_reruns(clean_db):
     assert "No active cases of these kinds." in all_text(at)  # active only by default
     at.toggle(key="cases_inactive").set_value(True).run()
     cases = table(at, "finding_id", "subjects").set_index("finding_id")
-    assert cases.loc[ring_id, "status"] == "in progress" and cases.loc[ring_id, "events"] == 3
+    assert cases.loc[ring_id, "status"] == "in progress" and cases.loc[ring_id, "events"] == 3  # in words
     assert not cases.loc[ring_id, "active"]
+
+
+def test_a_triage_save_clears_the_triage_reads_only(market_db, monkeypatch):
+    """A save cleared the whole app's cache (every page's queries, for every user); now it clears the reads
+    that show triage — the list shows the new status — and a tender's bids stay cached."""
+    import functools
+
+    bid_reads: list[str] = []
+    real = app_queries.tender_bids
+
+    @functools.wraps(real)
+    def tender_bids(db, tender_id: str):
+        bid_reads.append(tender_id)
+        return real(db, tender_id)
+
+    monkeypatch.setattr(app_queries, "tender_bids", tender_bids)
+    at = app_session("views/tenders.py")
+    no_exception(at)
+    assert bid_reads == ["T2"] and table(at, "tender_id", "key_screens").set_index("tender_id").at["T2", "status"] == "open"
+    at.selectbox(key="triage_status_tenders_TR-1").set_value("in_progress")
+    [save] = [b for b in at.button if b.label == "Save triage"]
+    save.click().run()
+    no_exception(at)
+    assert table(at, "tender_id", "key_screens").set_index("tender_id").at["T2", "status"] == "in_progress"
+    assert bid_reads == ["T2"]  # read once: the save left the bids' cache alone
+    assert {"tenders", "finding", "case_events", "cases", "rings", "pairs"} <= app_queries.TRIAGE_READS
+    assert "tender_bids" not in app_queries.TRIAGE_READS
