@@ -232,7 +232,7 @@ _THRESHOLD_KEYS = ("threshold", "thresholds", "cutoff", "fence", "limit")
 _FLAG_KEYS = ("flagged", "flag", "suspicious", "triggered", "hit")
 _BASELINE_KEYS = ("baseline", "expected", "peer_rate", "category_median", "median")
 _CONTRIBUTION_KEYS = ("contribution", "points")
-FACT_COLUMNS = ["fact", "value", "baseline", "threshold", "contribution", "flagged", "meaning"]
+FACT_COLUMNS = ["fact", "value", "baseline", "threshold", "contribution", "flagged", "meaning", "label"]
 
 #: what the evidence's most frequent terms mean, for investigators who do not read statistics (an app review:
 #: facts are paths such as components.frequency_approvals.qvalue); keyed by a fact's last part
@@ -316,8 +316,16 @@ FACT_MEANINGS_IN: dict[tuple[str, str], str] = {
 }
 
 
-def evidence_facts(evidence: Any) -> pd.DataFrame:
-    """Every fact of a finding's evidence as rows ``fact, value, baseline, threshold, contribution, flagged``.
+#: meanings of the entries of a dict keyed by a firm's id, keyed by the dict (``wins_by_member.F1``)
+FACT_MEANINGS_OF_KEYS: dict[str, str] = {
+    "wins_by_member": "tenders this member won, of those the finding concerns",
+}
+
+
+def evidence_facts(evidence: Any, names: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Every fact of a finding's evidence as rows ``fact, value, baseline, threshold, contribution, flagged,
+    meaning, label``: ``fact`` is its path in the stored JSON (``components.speed.pvalue``), ``label`` the
+    same in words (:func:`fact_label`, naming the firms of ``names``: id → name, e.g. the finding's members).
 
     The detectors store their evidence as nested JSON. A dict holding a ``value`` beside a
     threshold, baseline, contribution or flag becomes one row (its other keys become rows of
@@ -354,7 +362,101 @@ def evidence_facts(evidence: Any) -> pd.DataFrame:
     walk("", parse_json(evidence) if evidence is not None else {})
     for row in rows:
         row["meaning"] = fact_meaning(row["fact"])
+        row["label"] = fact_label(row["fact"], names)
     return pd.DataFrame(rows, columns=FACT_COLUMNS)
+
+
+#: a part of a fact's path in words, where splitting it at its underscores does not say it (an app review read
+#: "components.speed.pvalue" and "spacing_examples[0].rank" as the table's facts)
+FACT_PART_WORDS: dict[str, str] = {
+    "thresholds": "threshold", "n_bids": "valid bids", "diff_pct": "gap between the two lowest bids (%)",
+    "budget_ratio": "lowest bid ÷ budget", "tender_id": "tender", "cobids": "co-bidding", "rd": "relative distance",
+    "cv": "coefficient of variation", "z": "z-score", "n": "count",
+}
+#: a word of a fact's path part (split at underscores) in words
+FACT_WORDS: dict[str, str] = {
+    "pvalue": "p-value", "qvalue": "q-value", "pct": "%", "cv": "CV", "rd": "RD", "ip": "IP", "z": "z-score",
+    "q1": "first quartile", "q3": "third quartile", "q10": "10th percentile", "q90": "90th percentile",
+    "n": "number of", "mi": "mutual information", "ami": "adjusted mutual information", "cobids": "co-bids",
+    "cobid": "co-bid", "nofail": "no failures", "id": "id",
+}
+#: path parts that only group others: left out of the words (``components.price.facts.z`` reads "prices › z-score")
+_GROUPING_PARTS = frozenset({"facts"})
+_PATH_PART = re.compile(r"\[([^\]]*)\]|([^.\[]+)")
+
+
+def fact_label(fact: str, names: Mapping[str, Any] | None = None) -> str:
+    """A fact's path in the evidence (:func:`evidence_facts`) in words, its parts joined by " › ":
+    ``components.speed.pvalue`` → "fast approvals › p-value" (a score component as the lists name it,
+    :func:`component_label`), ``components.price.facts.spacing_examples[0].rank`` → "prices › spacing
+    example 1 › rank", ``wins_by_member.F1`` → "wins of F1 (Alpha Build)" and any part that is a key of
+    ``names`` (id → name) "F1 (Alpha Build)": the firm, not its bare id."""
+    names = names or {}
+    parts = [(key, index) for index, key in _PATH_PART.findall(fact)]
+    words: list[str] = []
+    for i, (key, index) in enumerate(parts):
+        parent = parts[i - 1][0] if i else ""
+        if not key:  # a list position: the list's n-th item, counted from 1
+            if words and index.isdigit():
+                words[-1] = f"{_singular(words[-1])} {int(index) + 1}"
+            elif words:
+                words[-1] = f"{words[-1]}, more"
+            continue
+        if key in _GROUPING_PARTS and i:
+            continue
+        if key == "components" and i == 0 and len(parts) > 1:
+            continue
+        if parent == "components" and i == 1:
+            words.append(component_label(key))
+            continue
+        if key in names or parent.endswith("_by_member"):
+            name = names.get(key)
+            firm = f"{key} ({name})" if name not in (None, "", key) else key
+            if parent.endswith("_by_member") and words:
+                words[-1] = f"{_part_words(parent.removesuffix('_by_member'))} of {firm}"
+            else:
+                words.append(firm)
+            continue
+        words.append(_part_words(key))
+    return " › ".join(words) or fact
+
+
+def _part_words(part: str) -> str:
+    if part in FACT_PART_WORDS:
+        return FACT_PART_WORDS[part]
+    return " ".join(FACT_WORDS.get(word, word) for word in part.split("_") if word) or part
+
+
+def _singular(words: str) -> str:
+    """The last word of ``words`` in the singular, for one item of a list ("spacing examples" → "spacing example")."""
+    if words.endswith("ies"):
+        return words[:-3] + "y"
+    if words.endswith("s") and not words.endswith("ss"):
+        return words[:-1]
+    return words
+
+
+#: facts that are sums of money, by their last part: bids' amounts and steps (in the bids' currency) and
+#: inspection penalties (the model records no currency for a penalty)
+BID_MONEY_FACTS = frozenset({"amount", "budget", "step", "award_amount", "winning_amount", "lowest_bid"})
+PENALTY_FACTS = frozenset({"penalty", "mean_penalty", "peer_mean_penalty", "penalty_mean"})
+
+
+def fact_money(fact: str) -> str | None:
+    """Whether a fact is a sum of money: "bid" (a bid's amount, a step between bids, a budget: in the
+    tender's currency), "penalty" (an inspection's: no currency recorded), None for any other fact."""
+    leaf = re.sub(r"\[[^]]*\]", "", fact).split(".")[-1]
+    return "bid" if leaf in BID_MONEY_FACTS else "penalty" if leaf in PENALTY_FACTS else None
+
+
+def money_text(amount: Any, currency: Any = None) -> str:
+    """A sum of money as an investigator reads it: thousands separators, cents where it has them, and the
+    currency where the data names one ("101,000 CNY", "3,226.92"); blank for no amount. No currency is
+    assumed where none is recorded."""
+    if amount is None or isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount != amount:
+        return "" if amount is None or (isinstance(amount, float) and amount != amount) else str(amount)
+    text = f"{amount:,.0f}" if abs(amount - round(amount)) < 0.005 else f"{amount:,.2f}"
+    return f"{text} {currency}" if isinstance(currency, str) and currency.strip() else text
 
 
 def fact_meaning(fact: str) -> str | None:
@@ -366,6 +468,8 @@ def fact_meaning(fact: str) -> str | None:
     leaf = parts[-1]
     if len(parts) > 1 and (parts[-2], leaf) in FACT_MEANINGS_IN:
         return FACT_MEANINGS_IN[(parts[-2], leaf)]
+    if len(parts) > 1 and parts[-2] in FACT_MEANINGS_OF_KEYS:
+        return FACT_MEANINGS_OF_KEYS[parts[-2]]
     if leaf == "weight" and path.startswith("components."):
         return "the most points this component can add"
     if leaf in FACT_MEANINGS:

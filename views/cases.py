@@ -106,5 +106,6 @@ if case is not None:
     if case["kind"] in GROUP_KINDS:
         show_firm_group(finding_id, int(case.get("tenders") or 0), "ring" if case["kind"] == "ring" else "group")
     with st.expander("Every fact behind the score"):
-        show_facts(case.get("evidence"), key="case_facts", height="auto")
+        show_facts(case.get("evidence"), key="case_facts", height="auto",
+                   names={s["id"]: s["name"] for s in subjects if isinstance(s, dict)})
     triage_panel(db, finding_id, key="cases")

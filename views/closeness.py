@@ -130,6 +130,7 @@ else:
     show_graph(ties, key=f"pair_ties_{alert_id}", height=380, layout="breadthfirst")
 
 with st.expander("Every fact behind the score"):
-    show_facts(pair["evidence"], key="pair_facts", height="auto")
+    show_facts(pair["evidence"], key="pair_facts", height="auto",
+               names={official_id: pair["official_name"], firm_id: pair["firm_name"]})
 st.markdown("#### Triage")
 triage_panel(db, alert_id, key="pairs")

@@ -14,7 +14,7 @@ import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, TypeVar
 
 import pandas as pd
@@ -327,24 +327,47 @@ def show_table(data: Any, **kwargs: Any) -> Any:
     return st.dataframe(data, placeholder=MISSING, **kwargs)
 
 
-def show_facts(evidence: Any, key: str, height: int | Literal["auto"] = 360) -> None:
+def show_facts(evidence: Any, key: str, height: int | Literal["auto"] = 360, names: Mapping[str, Any] | None = None,
+               currency: str | None = None) -> None:
     """Every fact of a finding's evidence as a table (with the thresholds used), or a caption when
-    the finding stores none."""
-    facts = app_queries.evidence_facts(evidence)
+    the finding stores none. ``names`` (id → name: the finding's members or subjects) names the firms
+    a fact is about; ``currency`` is the bids' (a tender's facts), said beside its sums of money."""
+    facts = app_queries.evidence_facts(evidence, names)
     if facts.empty:
         st.caption("The finding stores no evidence.")
     else:
-        show_table(facts_table(facts), hide_index=True, width="stretch", height=height, key=key)
+        show_table(facts_table(facts, currency), hide_index=True, width="stretch", height=height, key=key)
 
 
-def facts_table(facts: Any) -> Any:
-    """Evidence facts for display: every cell as text, blanks where there is none, "yes"/"no" for flags."""
+#: the columns of :func:`facts_table` left out when no fact has a value in them
+_SPARSE_FACT_COLUMNS = ("baseline", "threshold", "contribution", "flagged", "meaning")
+
+
+def facts_table(facts: Any, currency: str | None = None) -> Any:
+    """Evidence facts (:func:`graph.app_queries.evidence_facts`) for display: the fact in words, every cell
+    as text, blanks where there is none, "yes"/"no" for flags, sums of money with thousands separators
+    (and ``currency`` for the bids' sums), large numbers grouped; a column no fact fills is left out, and
+    the fact's path in the stored JSON comes last, so an analyst can find it in the case file."""
     def text(value: Any) -> str:
         if value is None or (isinstance(value, float) and value != value):
             return ""
         if isinstance(value, bool):
             return "yes" if value else "no"
+        if isinstance(value, (int, float)) and abs(value) >= 10_000:
+            return f"{value:,}"
         return str(value)
 
-    return facts.assign(**{c: facts[c].map(text)
-                           for c in ("value", "baseline", "threshold", "contribution", "flagged", "meaning")})
+    def cell(value: Any, money: str | None) -> str:
+        if money is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return app_queries.money_text(value, currency if money == "bid" else None)
+        return text(value)
+
+    money = facts["fact"].map(app_queries.fact_money)
+    label = facts["label"] if "label" in facts else facts["fact"]
+    table = pd.DataFrame({"fact": label.where(label.notna(), facts["fact"]).map(text)}, index=facts.index)
+    for column in ("value", "baseline", "threshold"):
+        table[column] = [cell(v, m) for v, m in zip(facts[column], money, strict=True)]
+    for column in ("contribution", "flagged", "meaning"):
+        table[column] = facts[column].map(text)
+    table["path"] = facts["fact"].map(text)
+    return table.drop(columns=[c for c in _SPARSE_FACT_COLUMNS if table[c].eq("").all()])

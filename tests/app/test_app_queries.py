@@ -118,12 +118,73 @@ def test_facts_table_shows_text_blanks_and_yes_no_flags():
 
     evidence = {"cv": {"value": 0.019, "flagged": True}, "rd": {"value": 0.4, "flagged": False},
                 "large_group": False, "n": 6, "pvalue": 3.14159e-9, "share": 0.123456}
-    shown = facts_table(app_queries.evidence_facts(evidence)).set_index("fact")
+    shown = facts_table(app_queries.evidence_facts(evidence)).set_index("path")
     assert shown.loc["cv", ["value", "flagged"]].tolist() == ["0.019", "yes"]
     # a tiny p-value keeps three significant digits instead of rounding to 0.0
     assert shown.loc["pvalue", "value"] == "3.14e-09" and shown.loc["share", "value"] == "0.1235"
     assert shown.loc["rd", "flagged"] == "no" and shown.loc["large_group", "value"] == "no"
-    assert shown.loc["n", ["value", "baseline", "flagged"]].tolist() == ["6", "", ""]  # not "None"
+    assert shown.loc["n", ["value", "flagged"]].tolist() == ["6", ""]  # not "None"
+
+
+def test_facts_table_says_facts_in_words_and_leaves_out_empty_columns():
+    """The table was raw: dotted paths as facts, and baseline, threshold, contribution and flagged columns
+    where every cell was empty (an app review)."""
+    from views.common import facts_table
+
+    evidence = {"members": ["F1", "F2"], "wins_by_member": {"F1": 3, "F2": 2},
+                "components": {"speed": {"value": 0.7, "contribution": 12.0, "pvalue": 0.001},
+                               "price": {"value": 0.2, "contribution": 8.0,
+                                         "facts": {"spacing_examples": [{"tender_id": "T1", "rank": 0.07}]}}},
+                "thresholds": {"min_cobids": 3}}
+    names = {"F1": "Alpha Build", "F2": "Beta Build"}
+    shown = facts_table(app_queries.evidence_facts(evidence, names))
+    # the fact in words first, its path in the stored JSON last; no baseline, threshold or flag: no such column
+    assert list(shown.columns) == ["fact", "value", "contribution", "meaning", "path"]
+    by_path = shown.set_index("path")
+    assert by_path.loc["components.speed.pvalue", "fact"] == "fast approvals › p-value"
+    assert by_path.loc["components.speed", ["fact", "contribution"]].tolist() == ["fast approvals", "12.0"]
+    assert by_path.loc["components.price.facts.spacing_examples[0].rank", "fact"] == \
+        "prices › spacing example 1 › rank"
+    assert by_path.loc["wins_by_member.F1", ["fact", "value"]].tolist() == ["wins of F1 (Alpha Build)", "3"]
+    assert by_path.loc["thresholds.min_cobids", "fact"] == "threshold › min co-bids"
+    assert not shown["fact"].str.contains("_").any()  # no snake_case shown
+    # without the names, the firm's id alone; a column some fact fills stays, blank for the others
+    assert app_queries.fact_label("wins_by_member.F1") == "wins of F1"
+    assert app_queries.fact_label("shared.F2.phone", names) == "shared › F2 (Beta Build) › phone"
+    assert app_queries.fact_label("identifiers[1].weight") == "identifier 2 › weight"
+    assert app_queries.fact_label("components.price.facts.spacing_examples[…]") == "prices › spacing examples, more"
+    flagged = facts_table(app_queries.evidence_facts({"cv": {"value": 0.01, "flagged": True}, "n": 6})).set_index("path")
+    assert flagged.loc["n", "flagged"] == "" and flagged.loc["n", "fact"] == "count"
+    # the case report's columns are all still there (views/case_report.py renders this same table)
+    assert {"fact", "value", "baseline", "threshold", "contribution", "flagged", "meaning"} <= set(
+        app_queries.evidence_facts(evidence).columns)
+
+
+def test_facts_table_shows_money_with_separators_and_the_bids_currency_only():
+    from views.common import facts_table
+
+    evidence = {"stepped_bids": {"tender_id": "T1", "step": 41000.0},
+                "components": {"leniency_penalty": {"value": 0.0, "baseline": 0.101, "mean_penalty": 3226.92,
+                                                    "peer_mean_penalty": 8568.9}},
+                "deviations": {"penalty_mean": {"value": 4472.7273, "baseline": 10835.7143, "threshold": 3.5}},
+                "log_likelihood_ratio": 123456.5, "n_bids": 4}
+    shown = facts_table(app_queries.evidence_facts(evidence), currency="CNY").set_index("path")
+    assert shown.loc["stepped_bids.step", "value"] == "41,000 CNY"  # a step between bids: in their currency
+    # penalties: grouped, no currency (none is recorded for them)
+    assert shown.loc["components.leniency_penalty.mean_penalty", "value"] == "3,226.92"
+    assert shown.loc["components.leniency_penalty.peer_mean_penalty", "value"] == "8,568.90"
+    assert shown.loc["deviations.penalty_mean", ["value", "baseline"]].tolist() == ["4,472.73", "10,835.71"]
+    assert shown.loc["components.leniency_penalty", "value"] == "0.0"  # a share, not money
+    assert shown.loc["log_likelihood_ratio", "value"] == "123,456.5" and shown.loc["n_bids", "value"] == "4"
+    # without a currency, none is made up
+    assert facts_table(app_queries.evidence_facts(evidence)).set_index("path").loc["stepped_bids.step", "value"] == \
+        "41,000"
+
+
+def test_money_text_groups_thousands_and_names_only_a_recorded_currency():
+    assert app_queries.money_text(101000.0, "CNY") == "101,000 CNY"
+    assert app_queries.money_text(3226.92) == "3,226.92" and app_queries.money_text(12.5, "") == "12.50"
+    assert app_queries.money_text(None, "CNY") == "" and app_queries.money_text(float("nan")) == ""
 
 
 def test_key_screens_name_the_biggest_contributions_else_flagged_facts():

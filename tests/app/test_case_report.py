@@ -45,7 +45,8 @@ def test_the_report_holds_the_finding_and_escapes_every_value_from_the_records(s
     text = " ".join(parsed.text)
     # nothing from the records became markup: no script, no image, no link fetched when the page opens
     assert not {"script", "img", "a", "link", "iframe"} & set(parsed.tags)
-    assert text.count("<script>alert('x')</script>") == 4  # name, sentence, comment, evidence key: as text
+    # name, sentence, comment, and the evidence key twice (the fact in words, and its path): as text
+    assert text.count("<script>alert('x')</script>") == 5
     assert "None" not in text and "\\n" not in page  # a missing value is blank, a line break a line break
     assert parsed.tags.count("br") == 1 and "second line" in text
     for shown in ("Iron Cage case report: ring RING-1", "Exported by Ana <ana@city> at 2024-09-03 17:00:00 CST",

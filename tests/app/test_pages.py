@@ -315,8 +315,9 @@ def test_rings_page_graph_bids_facts_and_triage(market_db):
     charts = [k for k in ("group_bids_chart_RING-1", "group_rotation_chart_RING-1") if k in keys]
     assert charts == ["group_bids_chart_RING-1", "group_rotation_chart_RING-1"]
 
-    facts = table(at, "fact", "threshold").set_index("fact")
+    facts = table(at, "fact", "threshold").set_index("path")
     assert facts.loc["screens.cv", "value"] == "0.019" and facts.loc["screens.cv", "threshold"] == "0.03"
+    assert facts.loc["screens.cv", "fact"] == "screens › coefficient of variation"
 
     # triage: status + comment → two CaseEvents with who and when; the ring mirrors the status
     at.selectbox(key="triage_status_rings_RING-1").set_value("in_progress")
@@ -483,6 +484,18 @@ def test_cases_page_draws_a_group_of_linked_bidders_as_the_rings_page_draws_a_ri
     at.selectbox(key="cases_pick").set_value("PAIR-1").run()  # a pair is no group of firms: Closeness draws it
     no_exception(at)
     assert not [k for k in {getattr(x, "key", None) for x in _walk_all(at)} if str(k).startswith("group_")]
+
+
+def test_a_cases_facts_name_the_firms_they_are_about(market_db):
+    """A fact's path held a member's bare id ("wins_by_member.F1"); it reads as that firm, in words."""
+    at = app_session("views/cases.py")
+    at.selectbox(key="cases_pick").set_value("LB-1").run()
+    no_exception(at)
+    facts = table(at, "fact", "path").set_index("path")
+    assert facts.loc["wins_by_member.F1", ["fact", "value"]].tolist() == ["wins of F1 (Alpha Build)", "2"]
+    assert facts.loc["shared.phone", "fact"] == "shared › phone"
+    assert facts.loc["wins_by_member.F1", "meaning"].startswith("tenders this member won")
+    assert list(facts.columns) == ["fact", "value", "meaning"]  # no baseline, threshold … that nothing fills
 
 
 def test_a_group_whose_bids_have_no_amounts_gets_no_empty_price_chart(market_db):
@@ -710,8 +723,12 @@ def test_tenders_page_bids_rings_facts_and_triage(market_db):
     assert list(bids.index) == ["F2", "F1", "F3", "F4"]
     assert list(bids["shared_trace"]) == [True, True, False, False]
     assert list(bids["rings"]) == ["RING-1", "RING-1", "RING-1", ""]
-    facts = table(at, "fact", "threshold").set_index("fact")
-    assert facts.loc["screens.budget_ratio", "value"] == "0.909"
+    facts = table(at, "fact", "path")
+    # in words, the path last; no column that no fact fills (TR-1 stores no threshold, baseline or flag)
+    assert list(facts.columns) == ["fact", "value", "contribution", "meaning", "path"]
+    facts = facts.set_index("path")
+    assert facts.loc["screens.budget_ratio", ["fact", "value"]].tolist() == ["screens › lowest bid ÷ budget", "0.909"]
+    assert facts.loc["components.ring", ["fact", "contribution"]].tolist() == ["ring bid in it", "15.0"]
 
     at.selectbox(key="triage_status_tenders_TR-1").set_value("in_progress")
     _submit(at, "Save triage")
