@@ -5,7 +5,8 @@
 // (lots can have several), the active rings of which the firm is a member and of which two or more members placed
 // separate bids here (read from MEMBER_OF, not from the ring's capped tender list; a consortium bid counts once; an
 // invited or withdrawn OCDS bid ['invited', 'withdrawn'] (detectors.market.NOT_TENDERED) is no bid),
-// and the bid's submission IP and document hash (the lowest, when a bid has several).
+// the bid's submission IP and document hash (the lowest, when a bid has several), and its currency as the detectors read it
+// (read_bids: an OCDS bid's own; a CSV bid's, else its tender's; null where none is recorded).
 // Parameters: $tender_id (string).
 MATCH (t:Tender {id: $tender_id})
 WITH t, COLLECT {
@@ -18,6 +19,7 @@ WITH t, COLLECT {
 MATCH (f:Firm)-[:SUBMITTED]->(b:Bid)-[:FOR]->(t)
 RETURN t.id AS tender_id, toString(t.published_at) AS published_at, t.category AS category, t.region AS region,
        f.id AS firm_id, coalesce(f.name, f.id) AS firm_name, b.id AS bid_id, b.amount AS amount,
+       CASE WHEN b.status IS NULL THEN coalesce(b.currency, t.currency) ELSE b.currency END AS currency,
        coalesce(b.disqualified, false) AS disqualified,
        coalesce(b.status, CASE WHEN b.disqualified THEN 'disqualified' ELSE 'valid' END) AS status,
        COLLECT { MATCH (b)-[:FOR_LOT]->(l:Lot) RETURN l.id ORDER BY l.id LIMIT 1 }[0] AS lot,

@@ -1,5 +1,5 @@
 // Findings about a tender (Alert kind 'tender': tender risk, Cardinal's red flags), highest score first, with the
-// tender's record, its winners and the active rings two or more of whose members placed separate bids in it (from
+// tender's record (its budget in its currency, where one is recorded), its winners and the active rings two or more of whose members placed separate bids in it (from
 // MEMBER_OF: a ring's own list of tenders is capped). Bids counts the tender's offers: an invited or withdrawn
 // OCDS bid ['invited', 'withdrawn'] (detectors.market.NOT_TENDERED) is none, for the count and for a ring.
 // Parameters: $include_inactive (bool) — also tenders the latest detector run no longer flagged.
@@ -7,7 +7,8 @@ MATCH (a:Alert {kind: 'tender'})-[:CONCERNS]->(t:Tender)
 WHERE ($include_inactive OR coalesce(a.active, true)) AND t.id IN a.subject_ids
 RETURN a.id AS alert_id, a.detector AS detector, a.score AS score, coalesce(a.status, 'open') AS status, a.assignee AS assignee,
        t.id AS tender_id, t.title AS title, t.category AS category, t.region AS region,
-       toString(t.published_at) AS published_at, t.budget AS budget, t.award_criteria AS award_criteria,
+       toString(t.published_at) AS published_at, t.budget AS budget, t.currency AS currency,
+       t.award_criteria AS award_criteria,
        t.award_criteria_details AS award_criteria_details,
        COUNT { MATCH (b:Bid)-[:FOR]->(t) WHERE NOT coalesce(b.status, '') IN ['invited', 'withdrawn'] } AS bids,
        [(t)-[:AWARDED_TO]->(w:Firm) | coalesce(w.name, w.id)] AS winners,

@@ -796,8 +796,12 @@ def firm_findings(db: Database, firm_id: str) -> pd.DataFrame:
 
 
 def firm_activity(db: Database, firm_id: str) -> pd.DataFrame:
-    """The firm's tenders, bids, wins and amount awarded by year and category."""
-    return db.read_frame("app_firm_activity", firm_id=firm_id)
+    """The firm's tenders, bids, wins and amount awarded by year, category and currency; the currency column
+    is left out when no tender or award of the firm's records one (none is assumed)."""
+    frame = db.read_frame("app_firm_activity", firm_id=firm_id)
+    if "currency" in frame and frame["currency"].isna().all():
+        frame = frame.drop(columns=["currency"])
+    return frame
 
 
 def firm_officials(db: Database, firm_id: str) -> pd.DataFrame:

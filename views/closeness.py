@@ -14,6 +14,8 @@ from views.common import (
     link_to,
     load,
     md,
+    money_column,
+    one_currency,
     record_select,
     require_database,
     score_column,
@@ -81,7 +83,7 @@ with left:
         show_table(rates, hide_index=True, width="stretch", key="pair_rates", column_config={
             "pass_rate": st.column_config.NumberColumn("pass rate", format="percent"),
             "fail_rate": st.column_config.NumberColumn("fail rate", format="percent"),
-            "mean_penalty": st.column_config.NumberColumn("mean penalty", format="%.0f")})
+            "mean_penalty": st.column_config.NumberColumn("mean penalty", format="%,.0f")})
 with right:
     st.markdown("**Approval decision times** (days from application to decision)")
     times = load(app_queries.pair_approval_times, official_id, firm_id)
@@ -116,9 +118,13 @@ if not committees.empty:
     won = int(committees["firm_won"].sum())
     st.markdown(f"**Committees** — the {counted(len(committees), 'tender')} "
                 f"{md(pair['official_name'])} evaluated and this firm bid in; it won {won}")
+    # the bids' currency in the header when they all name one, else a column of its own (none when none is recorded)
+    currency = one_currency(committees["currency"])
+    if currency is not None or committees["currency"].isna().all():
+        committees = committees.drop(columns=["currency"])
     show_table(committees, hide_index=True, width="stretch", key="pair_committees", column_config={
         "tender_id": "tender", "sat_on": st.column_config.TextColumn("committee sat"),
-        "amount": st.column_config.NumberColumn("firm's bid", format="%.2f"),
+        "amount": money_column("firm's bid", currency),
         "firm_won": st.column_config.CheckboxColumn("firm won")})
 
 st.markdown("**Ties between them** — shortest paths (≤ 6 steps) through family, firm roles, shared phones, "

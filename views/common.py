@@ -257,6 +257,21 @@ def node_key(label: str, props: Any) -> dict[str, str]:
     return {"label": label, key: str((props or {}).get(key, ""))}
 
 
+def one_currency(currencies: Any) -> str | None:
+    """The currency every one of ``currencies`` names (a column of amounts' currencies), None when some name
+    none or they name several: then no header may claim one."""
+    values = pd.Series(list(currencies), dtype=object)
+    named = values.map(lambda c: str(c).strip() if isinstance(c, str) else "")
+    found = set(named)
+    return found.pop() if len(found) == 1 and "" not in found else None
+
+
+def money_column(label: str, currency: str | None = None) -> Any:
+    """A column of sums of money: numbers (they sort as numbers) shown with thousands separators and cents,
+    and the currency in the header when the amounts have one (:func:`one_currency`): "amount (CNY)"."""
+    return st.column_config.NumberColumn(f"{label} ({currency})" if currency else label, format="%,.2f")
+
+
 def score_column(label: str = "score") -> Any:
     return st.column_config.ProgressColumn(label, min_value=0, max_value=100, format="%.0f")
 

@@ -12,7 +12,9 @@ from views.common import (
     link_to,
     load,
     md,
+    money_column,
     no_longer_found,
+    one_currency,
     record_select,
     require_database,
     score_column,
@@ -76,15 +78,20 @@ if tender["explanation"]:
     st.markdown(f"> {md(tender['explanation'])}")
 
 bids = load(app_queries.tender_bids, tender["tender_id"])
+tender_currency = tender.get("currency") if isinstance(tender.get("currency"), str) else None
+# the bids' sums (a step between them among the facts) in the one currency they all name, else none said
+bid_currency = one_currency(bids["currency"]) if not bids.empty else tender_currency
 if bids.empty:
     st.caption("No bids recorded for this tender.")
 else:
     st.markdown("**Bids, lowest first** — % above the winning bid; cover bids sit in a narrow band just above it")
-    view = bids[["firm_name", "firm_id", "amount", "pct_above_winner", "is_winner", "status", "rings",
+    # the currency in the amount's header when every bid names the same one, else a column of its own
+    currencies = ["currency"] if bid_currency is None and bids["currency"].notna().any() else []
+    view = bids[["firm_name", "firm_id", "amount", *currencies, "pct_above_winner", "is_winner", "status", "rings",
                  "shared_trace", "ip", "document_hash"]].assign(rings=bids["rings"].map(", ".join))
     show_table(view, hide_index=True, width="stretch", key=f"tender_bids_{alert_id}", column_config={
         "firm_name": "firm", "firm_id": "firm id", "ip": "IP address",
-        "amount": st.column_config.NumberColumn("amount", format="localized"),
+        "amount": money_column("amount", bid_currency),
         "pct_above_winner": st.column_config.NumberColumn("% above winner", format="%.2f"),
         "is_winner": "won", "rings": "member of ring",
         "shared_trace": st.column_config.CheckboxColumn(
@@ -93,7 +100,8 @@ else:
     budget = tender["budget"]
     valid = bids.loc[bids["valid"], "amount"]
     if budget and budget > 0 and not valid.empty:
-        st.caption(f"Budget {budget:,.2f}: the lowest valid bid is {100 * valid.min() / budget:.1f} % of it.")
+        st.caption(f"Budget {md(app_queries.money_text(budget, tender_currency))}: the lowest valid bid is "
+                   f"{100 * valid.min() / budget:.1f} % of it.")
 
 for ring_id in tender["rings"]:
     ring = load(app_queries.finding, ring_id)
@@ -102,7 +110,7 @@ for ring_id in tender["rings"]:
         link_to("rings", ring_id, f"Open ring {md(ring_id)} on Rings")
 
 st.markdown("**Every fact behind the score** (with the thresholds the detector used)")
-show_facts(tender["evidence"], key="tender_facts")
+show_facts(tender["evidence"], key="tender_facts", currency=bid_currency)
 
 st.markdown("#### Triage")
 triage_panel(db, alert_id, key="tenders")

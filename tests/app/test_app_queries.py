@@ -576,6 +576,10 @@ def test_a_firms_findings_activity_and_ties(market_db):
         session.run("MATCH (:Tender {id: 'T4'})-[a:AWARDED_TO]->(:Firm {id: 'F1'}) REMOVE a.amount").consume()
     activity = app_queries.firm_activity(market_db, "F1")
     assert (activity.loc[0, "amount_awarded"], activity.loc[0, "won_without_amount"]) == (101000.0, 1)
+    assert activity.loc[0, "currency"] == "CNY"  # the tenders', beside the amount (it was a bare number)
+    with market_db.driver.session(database=market_db.settings.database) as session:  # no currency recorded: none said
+        session.run("MATCH (t:Tender) REMOVE t.currency").consume()
+    assert "currency" not in app_queries.firm_activity(market_db, "F1")
     ties = app_queries.firm_identifiers(market_db, "F1").set_index("tie")
     assert list(ties.loc["phone", "shared_with"]) == ["F2"]  # in words, as the Firms page shows it
     assert list(ties.loc["shareholder", "shared_with"]) == ["F3"]
@@ -868,3 +872,4 @@ def test_console_csv_writes_a_formula_in_a_name_as_text_and_keeps_numbers():
     assert list(read["phone"]) == ["'+86 10 1234", "13800000001", "x"]
     assert list(read["balance"]) == [-5, 3, 7]  # a number column is left as numbers
     assert list(read["'=cmd"]) == ["1.5", "-2.0", ""]  # as written: no quote before the minus
+

@@ -7,6 +7,7 @@ sister P2 owns shares of F5); O1 decided 2 approvals late; one detector run RUN-
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -718,9 +719,14 @@ def test_tenders_page_bids_rings_facts_and_triage(market_db):
     text = all_text(at)
     assert "ring members F1, F2 and F3 bid" in text
     assert "3 firms bid together in 6 tenders" in text  # RING-1's sentence, beside the tender
-    assert "the lowest valid bid is 90.9 % of it" in text  # 102,000 against a budget of 112,200
+    assert "Budget 112,200 CNY: the lowest valid bid is 90.9 % of it" in text  # 102,000 against 112,200
     bids = table(at, "firm_id", "pct_above_winner", "shared_trace").set_index("firm_id")
     assert list(bids.index) == ["F2", "F1", "F3", "F4"]
+    # the amounts grouped, with the bids' one currency in the header (no column of it to repeat it)
+    [shown] = [f for f in at.dataframe if "pct_above_winner" in f.value.columns]
+    amount = json.loads(shown.proto.columns)["amount"]
+    assert (amount["label"], amount["type_config"]["format"]) == ("amount (CNY)", "%,.2f")
+    assert "currency" not in bids
     assert list(bids["shared_trace"]) == [True, True, False, False]
     assert list(bids["rings"]) == ["RING-1", "RING-1", "RING-1", ""]
     facts = table(at, "fact", "path")
