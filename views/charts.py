@@ -54,6 +54,9 @@ def bid_spread_figure(bids: pd.DataFrame) -> go.Figure:
     valid = plotted["valid"].astype(bool) if "valid" in plotted else pd.Series(True, index=plotted.index)
     plotted["note"] = [("" if ok else f" · {s if s != 'valid' else 'no positive amount'}: not a valid bid")
                        for ok, s in zip(valid, status, strict=True)]
+    # the bid's currency after its amount where one is recorded (the winning bid is in the tender's too); none assumed
+    currency = plotted["currency"] if "currency" in plotted else pd.Series(None, index=plotted.index, dtype=object)
+    plotted["unit"] = currency.map(lambda c: f" {plain(c.strip())}" if isinstance(c, str) and c.strip() else "")
     figure = go.Figure()
     colours = member_colours(plain(bids.loc[bids["is_member"].astype(bool), "firm_name"].dropna()))
     groups = [(name, plotted[plotted["is_member"] & (plotted["firm_name"] == name)], colour)
@@ -66,10 +69,10 @@ def bid_spread_figure(bids: pd.DataFrame) -> go.Figure:
             x=frame["published_at"], y=frame["pct_above_winner"], mode="markers", name=name,
             marker={"color": colour, "size": 10, "symbol": ["star" if w else "circle" for w in frame["is_winner"]],
                     "line": {"width": 0.5, "color": "#333"}},
-            customdata=frame[["tender_id", "firm_id", "amount", "winning_amount", "note"]].to_numpy(),
-            hovertemplate="%{customdata[0]} · %{customdata[1]}<br>bid %{customdata[2]:,.0f}"
-                          " (winner %{customdata[3]:,.0f})<br>%{y:.1f} % above the winning bid%{customdata[4]}"
-                          "<extra></extra>",
+            customdata=frame[["tender_id", "firm_id", "amount", "winning_amount", "note", "unit"]].to_numpy(),
+            hovertemplate="%{customdata[0]} · %{customdata[1]}<br>bid %{customdata[2]:,.2f}%{customdata[5]}"
+                          " (winner %{customdata[3]:,.2f}%{customdata[5]})<br>%{y:.1f} % above the winning bid"
+                          "%{customdata[4]}<extra></extra>",
         ))
     return _layout(figure, 380, x="tender published", y="% above the winning bid (★ winner)")
 

@@ -13,7 +13,7 @@ from graph import app_queries
 from graph.app_queries import GraphElements
 from graph.db import GraphError, GraphUnavailable
 from views.common import load, md, node_key, record_opened, require_database, show_table
-from views.graph_view import NODE_CAP, show_graph
+from views.graph_view import NODE_CAP, show_graph, with_money
 
 PAGE = 25
 
@@ -117,8 +117,9 @@ if graph.nodes:
             state["explore_focus"] = None
             st.rerun()
         with st.expander("Properties", expanded=False):
-            show_table(pd.DataFrame({"property": list(node.props),
-                                     "value": [shown_value(v) for v in node.props.values()]}),
+            props = with_money(node.label, node.props)  # a budget or a bid's amount grouped, with its currency
+            show_table(pd.DataFrame({"property": list(props),
+                                     "value": [shown_value(v) for v in props.values()]}),
                        hide_index=True, width="stretch", key="explore_props")
     if len(graph.nodes) > NODE_CAP:
         st.warning(f"The walk holds {len(graph.nodes)} nodes; only {NODE_CAP} are drawn. Clear the graph and "

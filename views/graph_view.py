@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit_cytoscape import EdgeStyle, Event, NodeStyle, streamlit_cytoscape
 
 from detectors.finding import counted
-from graph.app_queries import GraphElements, GraphNode
+from graph.app_queries import GraphElements, GraphNode, money_text
 from views.common import WORD_JOINER, shown_text
 
 NODE_CAP = 150
@@ -41,6 +41,12 @@ EDGE_COLOURS: dict[str, str] = {"WON": "#d62728", "AWARDED_TO": "#d62728", "BID_
                                 "RELATED_TO": "#2ca02c", "HAS_PHONE": "#e377c2", "HAS_ADDRESS": "#8c564b",
                                 "BIDS_SENT_FROM": "#c49c94", "BIDS_USE_DOCUMENT": "#a0a0a0"}
 _RESERVED = {"id", "label", "source", "target", "parent", "caption"}
+#: the properties that are sums of money, by label (a relationship's by type): shown grouped, with the currency
+#: the node itself records (a bid's or an award's own, a tender's for its budget); a penalty has none recorded
+MONEY_PROPS: dict[str, tuple[str, ...]] = {
+    "Tender": ("budget",), "Bid": ("amount",), "Lot": ("value",), "Award": ("amount",), "Contract": ("amount",),
+    "Inspection": ("penalty",), "AWARDED_TO": ("amount",),
+}
 _IFRAME_TITLE = "streamlit_cytoscape.component.streamlit_cytoscape"
 
 
@@ -83,14 +89,15 @@ def to_elements(graph: GraphElements) -> dict[str, list[dict[str, Any]]]:
     """Cytoscape elements: node data holds the caption, the style group and the properties."""
     nodes = []
     for node in graph.nodes.values():
-        data: dict[str, Any] = {f"{k}_" if k in _RESERVED else k: _short(v) for k, v in node.props.items()}
+        data: dict[str, Any] = {f"{k}_" if k in _RESERVED else k: _short(v)
+                                for k, v in with_money(node.label, node.props).items()}
         data.update({"id": node.id, "label": _group(node), "name": _inert(str(shown_text(node.caption))[:40]), "type": node.label,
                      "_size": 30.0 if node.score is None else float(node.score)})
         if "id_" in data:
             data["node_key"] = data.pop("id_")
         nodes.append({"data": data})
     edges = [{"data": {"id": e.id, "source": e.source, "target": e.target, "label": e.type,
-                       **{f"{k}_" if k in _RESERVED else k: _short(v) for k, v in e.props.items()},
+                       **{f"{k}_" if k in _RESERVED else k: _short(v) for k, v in with_money(e.type, e.props).items()},
                        "caption": _inert(str(shown_text(edge_caption(e.type, e.props))))}}
              for e in graph.edges.values()]
     return {"nodes": nodes, "edges": edges}
@@ -108,14 +115,30 @@ EDGE_WORDS: dict[str, str] = {
 
 
 def edge_caption(rel: str, props: Mapping[str, Any]) -> str:
-    """What an edge says in words: the recorded relation of a relative ("sibling"), a shareholder's share, else
+    """What an edge says in words: the recorded relation of a relative ("sibling"), a shareholder's share, the
+    amount of an award ("awarded to · 101,000": the edge records no currency, so none is said), else
     :data:`EDGE_WORDS` (the type in lower case with spaces for one not named there)."""
     if rel == "RELATED_TO" and props.get("relation"):
         return str(props["relation"])
     share = props.get("share")
     if rel == "SHAREHOLDER_OF" and isinstance(share, (int, float)) and not isinstance(share, bool):
         return f"shareholder {share:.0%}"
-    return EDGE_WORDS.get(rel, rel.lower().replace("_", " "))
+    words = EDGE_WORDS.get(rel, rel.lower().replace("_", " "))
+    amount = props.get("amount")
+    if rel == "AWARDED_TO" and isinstance(amount, (int, float)) and not isinstance(amount, bool):
+        return f"{words} · {money_text(amount, props.get('currency'))}"
+    return words
+
+
+def with_money(kind: str, props: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``props`` of a node of label ``kind`` (or a relationship of that type) with its sums of money
+    (:data:`MONEY_PROPS`) as text: "101,000 CNY" with the currency it records, "5,000" without one, not
+    101000.0."""
+    money = [k for k in MONEY_PROPS.get(kind, ()) if isinstance(props.get(k), (int, float))
+             and not isinstance(props.get(k), bool)]
+    if not money:
+        return props
+    return {**props, **{k: money_text(props[k], props.get("currency")) for k in money}}
 
 
 def _short(value: Any) -> Any:

@@ -873,3 +873,22 @@ def test_console_csv_writes_a_formula_in_a_name_as_text_and_keeps_numbers():
     assert list(read["balance"]) == [-5, 3, 7]  # a number column is left as numbers
     assert list(read["'=cmd"]) == ["1.5", "-2.0", ""]  # as written: no quote before the minus
 
+
+def test_graph_captions_and_properties_show_money_with_separators_and_a_recorded_currency():
+    """A tender's budget showed as 112200.0 and an award edge said nothing of its amount (an app review)."""
+    from views.graph_view import edge_caption
+
+    graph = GraphElements()
+    graph.add_node("t", "Tender", {"id": "T1", "title": "Road", "budget": 112200.0, "currency": "CNY"})
+    graph.add_node("b", "Bid", {"id": "B1", "amount": 101000.5})
+    graph.add_node("p", "Phone", {"value": "13800000001"})
+    graph.add_node("f", "Firm", {"id": "F1", "name": "Alpha"})
+    graph.add_edge("t", "AWARDED_TO", "f", {"amount": 101000.0})
+    elements = to_elements(graph)
+    data = {n["data"]["type"]: n["data"] for n in elements["nodes"]}
+    assert data["Tender"]["budget"] == "112,200 CNY"
+    assert data["Bid"]["amount"] == "101,000.50"  # the bid records no currency: none is assumed
+    assert data["Phone"]["value"] == "13800000001"  # an identifier's value is no sum of money
+    [edge] = elements["edges"]
+    assert edge["data"]["caption"] == "awarded to · 101,000" and edge["data"]["amount"] == "101,000"
+    assert edge_caption("AWARDED_TO", {}) == "awarded to"

@@ -75,3 +75,16 @@ def test_a_member_has_one_colour_in_the_bid_chart_and_the_rotation() -> None:
     assert in_rotation["Kilo"] == in_bids["Kilo"] and in_rotation["Lima"] == in_bids["Lima"]
     assert in_rotation["Aaa Outsider"] == in_bids["outsiders"] == "#c7c7c7"
     assert len({in_bids["Kilo"], in_bids["Lima"], in_bids["Mike"], "#c7c7c7", "#7f7f7f"}) == 5
+
+
+def test_the_bid_chart_says_amounts_with_separators_and_only_a_recorded_currency() -> None:
+    """The hover read "bid 101000" with no currency (an app review); a bid without one gets none made up."""
+    day = pd.Timestamp("2024-01-01")
+    bids = pd.DataFrame({"tender_id": ["T1"] * 2, "firm_id": ["F1", "F2"], "firm_name": ["A", "B"],
+                         "is_member": [True] * 2, "is_winner": [True, False], "amount": [101000.0, 103020.5],
+                         "winning_amount": [101000.0] * 2, "pct_above_winner": [0.0, 2.0],
+                         "published_at": [day] * 2, "valid": [True, True], "currency": ["CNY", None]})
+    figure = bid_spread_figure(bids)
+    units = [point[5] for trace in figure.data for point in trace.customdata]
+    assert units == [" CNY", ""]
+    assert all("%{customdata[2]:,.2f}%{customdata[5]}" in trace.hovertemplate for trace in figure.data)

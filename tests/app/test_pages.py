@@ -866,6 +866,11 @@ def test_explore_page_search_and_neighbourhood(market_db):
     at.button(key="explore_start").click().run()
     props = table(at, "property", "value")
     assert dict(zip(props["property"], props["value"], strict=True))["name"] == "Alpha Build"
+    # a tender's budget grouped, in its currency (it read 112200.0)
+    at.text_input(key="explore_query").input("T2").run()
+    at.button(key="explore_start").click().run()
+    props = dict(zip(*table(at, "property", "value")[["property", "value"]].to_numpy().T, strict=True))
+    assert (props["id"], props["budget"]) == ("T2", "112,200 CNY")
 
 
 def test_explore_shows_a_bidi_override_in_a_name_as_its_code(market_db):
