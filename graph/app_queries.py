@@ -262,7 +262,7 @@ FACT_MEANINGS: dict[str, str] = {
     "spread": "(highest − lowest bid) ÷ lowest bid: low = bunched bids",
     "rd": "relative distance: gap between the two lowest bids ÷ spread of the losing bids (high: covers far "
           "from a winner who knew)",
-    "diff_pct": "how far the second-lowest bid sat above the lowest, in per cent",
+    "diff_pct": "how far the second-lowest bid sat above the lowest, as a share of the lowest (0.02: 2 % above)",
     "budget_ratio": "lowest bid ÷ the tender's budget (near 1: little competition on price)",
     "cohesion": "half how much of the members' co-bidding is with each other (exclusivity), half how often "
                 "each pair of them met, ranked among the candidate groups",
@@ -369,7 +369,7 @@ def evidence_facts(evidence: Any, names: Mapping[str, Any] | None = None) -> pd.
 #: a part of a fact's path in words, where splitting it at its underscores does not say it (an app review read
 #: "components.speed.pvalue" and "spacing_examples[0].rank" as the table's facts)
 FACT_PART_WORDS: dict[str, str] = {
-    "thresholds": "threshold", "n_bids": "valid bids", "diff_pct": "gap between the two lowest bids (%)",
+    "thresholds": "threshold", "n_bids": "valid bids", "diff_pct": "gap between the two lowest bids",
     "budget_ratio": "lowest bid ÷ budget", "tender_id": "tender", "cobids": "co-bidding", "rd": "relative distance",
     "cv": "coefficient of variation", "z": "z-score", "n": "count",
 }

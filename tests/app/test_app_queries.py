@@ -176,6 +176,9 @@ def test_facts_table_shows_money_with_separators_and_the_bids_currency_only():
     assert shown.loc["deviations.penalty_mean", ["value", "baseline"]].tolist() == ["4,472.73", "10,835.71"]
     assert shown.loc["components.leniency_penalty", "value"] == "0.0"  # a share, not money
     assert shown.loc["log_likelihood_ratio", "value"] == "123,456.5" and shown.loc["n_bids", "value"] == "4"
+    # the gap between the two lowest bids is stored as a share of the lowest (detectors.screens), not in per cent
+    gap = facts_table(app_queries.evidence_facts({"screens": {"diff_pct": 0.0056}})).iloc[0]
+    assert gap["fact"] == "screens › gap between the two lowest bids" and "0.02: 2 % above" in gap["meaning"]
     # without a currency, none is made up
     assert facts_table(app_queries.evidence_facts(evidence)).set_index("path").loc["stepped_bids.step", "value"] == \
         "41,000"
