@@ -75,7 +75,8 @@ def render(record: Mapping[str, Any], exported_by: str, exported_at: str) -> str
     history = pd.DataFrame(record.get("case_events") or [])
     if "at" in history:
         history["at"] = history["at"].map(app_queries.to_second)
-    facts = app_queries.evidence_facts(record.get("evidence"))
+    facts = app_queries.evidence_facts(record.get("evidence"), {s["id"]: s["name"] for s in record.get("subjects") or []
+                                                                 if isinstance(s, Mapping) and s.get("id")})
     summary = [("Finding", finding_id), ("Kind", record.get("kind")), ("Detector", record.get("detector")),
                ("Score", f"{float(record['score']):.1f}" if record.get("score") is not None else None),
                ("Status", record.get("status")),

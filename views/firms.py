@@ -10,7 +10,17 @@ import streamlit as st
 
 from graph import app_queries
 from graph.db import GraphError, GraphUnavailable
-from views.common import OPEN_PARAM, load, md, record_select, require_database, score_column, show_table
+from views.common import (
+    OPEN_PARAM,
+    load,
+    md,
+    money_column,
+    one_currency,
+    record_select,
+    require_database,
+    score_column,
+    show_table,
+)
 from views.triage import STATUS_LABELS
 
 #: the most firms a search lists
@@ -114,11 +124,16 @@ else:
     cols[2].metric("Tenders won", won)
     cols[3].metric("Win share", f"{100 * won / tenders:.0f} %" if tenders else "—")
     st.markdown("**Bidding by year and category**")
+    # the currency in the amount's header when every year names the same one, else its column (none when none)
+    awarded = activity.loc[activity["amount_awarded"].notna(), "currency"] if "currency" in activity else None
+    currency = one_currency(awarded) if awarded is not None and not awarded.empty else None
+    if awarded is not None and (currency is not None or awarded.isna().all()):
+        activity = activity.drop(columns=["currency"])
     show_table(activity.fillna({"category": "(none)"}), hide_index=True, width="stretch",
                key=f"firm_activity_{firm_id}", column_config={
                    "year": st.column_config.NumberColumn("year", format="%d"),
                    "tenders": "tenders bid in", "won": "tenders won",
-                   "amount_awarded": st.column_config.NumberColumn("amount awarded", format="localized"),
+                   "amount_awarded": money_column("amount awarded", currency),
                    "won_without_amount": st.column_config.NumberColumn("won, no amount recorded")})
 
 supervisors = load(app_queries.firm_officials, firm_id)

@@ -73,7 +73,7 @@ if earlier is not None and not earlier.empty:
 show_firm_group(ring_id, int(ring["tenders"]), "ring")
 
 st.markdown("**Every fact behind the score** (with the thresholds the detector used)")
-show_facts(ring["evidence"], key="ring_facts")
+show_facts(ring["evidence"], key="ring_facts", names=dict(zip(ring["member_ids"], ring["member_names"], strict=True)))
 
 st.markdown("#### Triage")
 triage_panel(db, ring_id, key="rings")

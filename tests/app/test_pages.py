@@ -788,6 +788,8 @@ def test_firms_page_lists_named_firms_and_a_firms_record(market_db):
     assert list(findings["finding_id"]) == ["RING-1", "TR-1", "RF-1", "LB-1"]
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Tenders bid in"], metrics["Tenders won"], metrics["Win share"]) == ("6", "2", "33 %")
+    activity = table(at, "year", "amount_awarded")
+    assert "currency" not in activity  # every award in one currency: in the amount's header, not a column
     ties = table(at, "tie", "via", "shared_with").set_index("tie")
     assert ties.loc["phone", "shared_with"] == "F1" and ties.loc["address", "shared_with"] == "F3"
 
