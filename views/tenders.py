@@ -21,7 +21,13 @@ from views.common import (
     show_facts,
     show_table,
 )
-from views.triage import triage_panel
+from views.triage import STATUS_LABELS, triage_panel
+
+
+def detector_label(detector: str) -> str:
+    """A detector as the page says it: "tender risk", "red flags"."""
+    return str(detector).replace("_", " ")
+
 
 db = require_database()
 st.title("Risky tenders")
@@ -53,6 +59,8 @@ table = shown[["tender_id", "score", "detector", "title", "category", "region", 
                "status", "assignee"]].copy()
 table.insert(8, "winners", shown["winners"].map(lambda names: ", ".join(names)[:80]))
 table.insert(9, "rings", shown["rings"].map(", ".join))
+table = table.assign(detector=table["detector"].map(detector_label),
+                     status=table["status"].map(lambda s: STATUS_LABELS.get(s, s)))
 table = found_column(shown, table, show_inactive)
 show_table(table, hide_index=True, width="stretch", key="tenders_table",
            column_config={"tender_id": "tender", "score": score_column(), "published_at": "published",
@@ -62,12 +70,12 @@ by_id = shown.set_index("alert_id")
 alert_id = record_select(
     "tenders", "Tender", by_id.index.tolist(), "tender_pick",
     lambda a: f"{by_id.at[a, 'tender_id']} — {by_id.at[a, 'title'] or 'untitled'} — "
-              f"{by_id.at[a, 'detector']} {by_id.at[a, 'score']:.0f}",
+              f"{detector_label(by_id.at[a, 'detector'])} {by_id.at[a, 'score']:.0f}",
     lambda a: {"finding_id": a, "tender_id": by_id.at[a, "tender_id"]},
     also=dict(zip(by_id["tender_id"][::-1], by_id.index[::-1], strict=True)),  # a tender's id: its top finding
 )
 tender = by_id.loc[alert_id]
-st.markdown(f"### {md(tender['tender_id'])} · {md(tender['detector'])} score {tender['score']:.0f}")
+st.markdown(f"### {md(tender['tender_id'])} · {md(detector_label(tender['detector']))} score {tender['score']:.0f}")
 title = f"**{md(tender['title'])}** · " if tender["title"] else ""
 details = f" ({md(tender['award_criteria_details'])})" if tender.get("award_criteria_details") else ""
 criteria = f" · awarded by {md(tender['award_criteria'])}{details}" if tender.get("award_criteria") else ""

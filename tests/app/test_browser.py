@@ -246,7 +246,7 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path, a
 
         # the flagged tender, with its bids, and a firm's record
         page.get_by_role("link", name="Tenders").click()
-        expect(page.get_by_role("heading", name="T2 · tender_risk score 70")).to_be_visible()
+        expect(page.get_by_role("heading", name="T2 · tender risk score 70")).to_be_visible()
         expect(page.get_by_text("the lowest valid bid is 90.9 % of it")).to_be_visible()
         page.get_by_role("link", name="Firms").click()
         expect(page.get_by_role("heading", name="Alpha Build (F1)")).to_be_visible()

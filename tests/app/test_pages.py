@@ -712,7 +712,7 @@ def test_tenders_page_bids_rings_facts_and_triage(market_db):
     at = app_session("views/tenders.py")
     no_exception(at)
     listed = table(at, "tender_id", "key_screens")
-    assert list(listed["tender_id"]) == ["T2", "T3"] and list(listed["detector"]) == ["tender_risk", "red_flags"]
+    assert list(listed["tender_id"]) == ["T2", "T3"] and list(listed["detector"]) == ["tender risk", "red flags"]
     assert (listed.iloc[0]["winners"], listed.iloc[0]["rings"]) == ("Beta Build", "RING-1")
     assert at.selectbox(key="tender_pick").value == "TR-1"
     assert "**Road resurfacing lot 2** · roads · North · published 2024-02-10 · awarded by priceOnly (lowest price)" in all_text(at)

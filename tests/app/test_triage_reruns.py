@@ -100,7 +100,7 @@ def test_a_triage_save_clears_the_triage_reads_only(market_db, monkeypatch):
     [save] = [b for b in at.button if b.label == "Save triage"]
     save.click().run()
     no_exception(at)
-    assert table(at, "tender_id", "key_screens").set_index("tender_id").at["T2", "status"] == "in_progress"
+    assert table(at, "tender_id", "key_screens").set_index("tender_id").at["T2", "status"] == "in progress"
     assert bid_reads == ["T2"]  # read once: the save left the bids' cache alone
     assert {"tenders", "finding", "case_events", "cases", "rings", "pairs"} <= app_queries.TRIAGE_READS
     assert "tender_bids" not in app_queries.TRIAGE_READS
