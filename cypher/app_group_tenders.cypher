@@ -1,7 +1,8 @@
 // The tenders of one group of firms, one row per tender, oldest first: a ring's (the tenders where two or more of
 // its members bid, as the detector stored them) or an alert of linked bidders' (where its firms bid against each
 // other). For each: its date, category, how many bids it had, which members bid (id and name), and every firm it
-// was awarded to (lots can have several) with the amount: the award's, else that firm's lowest bid there.
+// was awarded to (lots can have several) with the amount: the award's, else that firm's lowest bid there, and the
+// currency of those amounts: the awards' (OCDS), else the tender's (a CSV bundle's); null where none is recorded.
 // An invited or withdrawn OCDS bid ['invited', 'withdrawn'] (detectors.market.NOT_TENDERED) is no bid.
 // Parameters: $finding_id (string, e.g. "RING-1": a Ring's or an Alert's id, as the Rings and Cases pages list them).
 MATCH (group:Ring|Alert {id: $finding_id})-[:CONCERNS]->(t:Tender)
@@ -18,5 +19,7 @@ RETURN t.id AS tender_id, toString(t.published_at) AS published_at, t.category A
                            MATCH (x)-[:SUBMITTED]->(b:Bid)-[:FOR]->(t)
                            WHERE b.amount IS NOT NULL AND NOT coalesce(b.status, '') IN ['invited', 'withdrawn']
                            RETURN b.amount ORDER BY b.amount LIMIT 1 }[0])}
-                 ORDER BY x.id } AS winners
+                 ORDER BY x.id } AS winners,
+       coalesce(COLLECT { MATCH (t)-[:HAS_AWARD]->(x:Award) WHERE x.amount IS NOT NULL AND x.currency IS NOT NULL
+                          RETURN DISTINCT x.currency }[0], t.currency) AS currency
 ORDER BY published_at, tender_id

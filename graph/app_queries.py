@@ -613,9 +613,9 @@ def group_tenders(db: Database, finding_id: str) -> pd.DataFrame:
     (tendered bids), ``members`` (those of the group who bid, "Name (id)"), ``winner`` and ``winner_id``
     (several, comma-separated, for a tender awarded in lots; blank when unawarded), ``winning_amount``
     (the award's amount, else the winner's lowest bid there; summed over a tender's winners, blank when
-    one of them has none) and ``member_won``."""
+    one of them has none), ``member_won`` and ``currency`` (of the winning amount, where one is recorded)."""
     frame = db.read_frame("app_group_tenders", finding_id=finding_id,
-                          columns=["tender_id", "published_at", "category", "bids", "members", "winners"])
+                          columns=["tender_id", "published_at", "category", "bids", "members", "winners", "currency"])
     if frame.empty:
         return frame.drop(columns=["winners"]).assign(winner=[], winner_id=[], winning_amount=[], member_won=[])
 

@@ -379,7 +379,8 @@ def test_rings_page_lists_the_rings_tenders_with_who_bid_and_who_won(market_db):
     assert list(tenders["winner_id"]) == ["F1", "F2", "F3", "F1", "F2", "F3"]
     headers = _headers(at, "tender_id", "winner_id")
     assert [headers[c] for c in ("tender_id", "published_at", "members", "winner_id", "winning_amount")] == [
-        "tender id", "published", "members who bid", "winner id", "winning amount"]
+        "tender id", "published", "members who bid", "winner id", "winning amount (CNY)"]  # its one currency
+    assert "currency" not in tenders  # said in the header, not a column
     assert not [h for h in headers.values() if "_" in h]  # no snake_case header
     assert "The ring's tenders** — the 6 tenders where two or more members bid" in all_text(at)
     # near-miss: a ring with no tenders stored says so, and lists none
