@@ -357,7 +357,7 @@ def evidence_facts(evidence: Any, names: Mapping[str, Any] | None = None) -> pd.
             if len(node) > 30:
                 rows.append({"fact": f"{prefix}[…]", "value": f"{len(node) - 30} more"})
         else:
-            rows.append({"fact": prefix or "evidence", "value": _cell(node)})
+            rows.append({"fact": prefix or "evidence", "value": _leaf(node, names)})
 
     walk("", parse_json(evidence) if evidence is not None else {})
     for row in rows:
@@ -478,6 +478,18 @@ def fact_meaning(fact: str) -> str | None:
         if leaf.endswith("_" + suffix):
             return FACT_MEANINGS[suffix]
     return None
+
+
+def _leaf(value: Any, names: Mapping[str, Any] | None) -> Any:
+    """A fact's value as the table shows it: a list of plain values (a ring's members, the tenders it names)
+    as text joined by commas, each firm of ``names`` by its name ("Alpha Build (F1), Beta Build (F2)"; an app
+    review read ``["F1", "F2"]``), cut at 300 characters; anything else as :func:`_cell` gives it."""
+    if not isinstance(value, list) or not all(isinstance(x, (str, int, float)) for x in value):
+        return _cell(value)
+    known = names or {}
+    text = ", ".join(f"{known[x]} ({x})" if isinstance(x, str) and known.get(x) not in (None, "", x) else str(_cell(x))
+                     for x in value)
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 def _cell(value: Any) -> Any:

@@ -148,6 +148,9 @@ def test_facts_table_says_facts_in_words_and_leaves_out_empty_columns():
     assert by_path.loc["wins_by_member.F1", ["fact", "value"]].tolist() == ["wins of F1 (Alpha Build)", "3"]
     assert by_path.loc["thresholds.min_cobids", "fact"] == "threshold › min co-bids"
     assert not shown["fact"].str.contains("_").any()  # no snake_case shown
+    # a list of ids names its firms, and a list of other values reads as text, not JSON
+    listed = facts_table(app_queries.evidence_facts({"members": ["F1", "F9"], "years": [2023, 2024]}, names))
+    assert listed.set_index("path")["value"].to_dict() == {"members": "Alpha Build (F1), F9", "years": "2023, 2024"}
     # without the names, the firm's id alone; a column some fact fills stays, blank for the others
     assert app_queries.fact_label("wins_by_member.F1") == "wins of F1"
     assert app_queries.fact_label("shared.F2.phone", names) == "shared › F2 (Beta Build) › phone"
