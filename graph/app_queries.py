@@ -65,7 +65,12 @@ def plain(value: Any) -> Any:
 
 
 def caption_of(label: str | None, props: Mapping[str, Any]) -> str:
-    """The text an investigator recognises a node by: name, title, value, hash or id."""
+    """The text an investigator recognises a node by: name, title, value, hash or id; a bid by its amount
+    ("bid 101,000 CNY", the currency where it names one: an app review found a tender's bids drawn as
+    their ids, which say nothing of the prices the graph is about)."""
+    amount = props.get("amount")
+    if label == "Bid" and isinstance(amount, (int, float)) and not isinstance(amount, bool) and amount == amount:
+        return f"bid {money_text(amount, props.get('currency'))}"
     for key in CAPTION_KEYS:
         if props.get(key) not in (None, ""):
             return str(props[key])

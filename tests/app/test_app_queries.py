@@ -894,6 +894,10 @@ def test_graph_captions_and_properties_show_money_with_separators_and_a_recorded
     data = {n["data"]["type"]: n["data"] for n in elements["nodes"]}
     assert data["Tender"]["budget"] == "112,200 CNY"
     assert data["Bid"]["amount"] == "101,000.50"  # the bid records no currency: none is assumed
+    captions = {n["data"]["type"]: n["data"]["name"] for n in elements["nodes"]}
+    assert (captions["Bid"], captions["Tender"]) == ("bid 101,000.50", "Road")  # a bid by its price, not its id
+    assert app_queries.caption_of("Bid", {"id": "B2", "amount": 90000.0, "currency": "CNY"}) == "bid 90,000 CNY"
+    assert app_queries.caption_of("Bid", {"id": "B3"}) == "B3"  # no amount: its id
     assert data["Phone"]["value"] == "13800000001"  # an identifier's value is no sum of money
     [edge] = elements["edges"]
     assert edge["data"]["caption"] == "awarded to · 101,000" and edge["data"]["amount"] == "101,000"
