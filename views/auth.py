@@ -74,6 +74,14 @@ def _lock_message(lock: Lock) -> str:
     return f"Too many wrong passwords {source}: sign-in is refused {when}. Try again then."
 
 
+def signed_in() -> bool:
+    """Whether this browser session has a signed-in user yet (asked before :func:`require_login`, which
+    signs one in): single sign-on's account, else the name a password sign-in recorded."""
+    if _secret("auth"):
+        return bool(st.user.get("is_logged_in"))
+    return bool(st.session_state.get("auth_user"))
+
+
 def require_login() -> str:
     """The logged-in user's name; otherwise show the login and ``st.stop()``."""
     auth = _secret("auth")

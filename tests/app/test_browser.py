@@ -80,8 +80,10 @@ def app_url(market_db, tmp_path: Path) -> Iterator[str]:
 
 
 @contextmanager
-def _logged_in_page(app_url: str, tmp_path: Path, height: int, requested: list[str] | None = None) -> Iterator[Any]:
-    """A headless Chromium page logged in to the app; a screenshot is saved when the test fails."""
+def _logged_in_page(app_url: str, tmp_path: Path, height: int, requested: list[str] | None = None,
+                    address: str = "", heading: str = "Overview") -> Iterator[Any]:
+    """A headless Chromium page logged in to the app at ``address`` (a page and its query, "firms?open=F3"),
+    showing ``heading`` once signed in; a screenshot is saved when the test fails."""
     from playwright.sync_api import expect, sync_playwright
 
     # generous: the first page of a fresh server imports plotly and plans every query, and CI has 2 cores
@@ -93,11 +95,11 @@ def _logged_in_page(app_url: str, tmp_path: Path, height: int, requested: list[s
             page.on("request", lambda request: requested.append(request.url))
         page.set_default_timeout(90_000)
         try:
-            page.goto(app_url)
+            page.goto(f"{app_url}/{address}" if address else app_url)
             page.get_by_label("Your name (recorded with every triage action)").fill("Browser Tester")
             page.get_by_label("Password", exact=True).fill(PASSWORD)
             page.get_by_role("button", name="Log in").click()
-            expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+            expect(page.get_by_role("heading", name=heading)).to_be_visible()
             yield page
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
@@ -283,6 +285,21 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path, a
 
 HOSTILE = ("- Delta [verify here](https://evil.example/x) ![pixel](http://127.0.0.1:9/p.png) **loud** $x^2$ "
            ":red[red] <b>bold</b> www.evil.example ~~gone~~\n# Heading")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (make chromium)")
+def test_a_bookmarked_record_opens_after_the_sign_in(app_url: str, market_db, tmp_path: Path) -> None:
+    """/firms?open=F3 opened the Overview once signed in (the page was chosen only after the sign-in, and the
+    address's page was lost at the login: an app review), and a pair's link to its firm goes to that firm."""
+    from playwright.sync_api import expect
+
+    with _logged_in_page(app_url, tmp_path, height=1400, address="firms?open=F3", heading="Gamma Build (F3)") as page:
+        assert "/firms?open=F3" in page.url
+        page.get_by_role("link", name="Closeness").click()
+        expect(page.get_by_role("heading", name="Official–firm closeness")).to_be_visible()
+        page.get_by_role("link", name="Firm Epsilon", exact=False).first.click()
+        expect(page.get_by_role("heading", name="(F5)", exact=False)).to_be_visible()
+        assert "open=F5" in page.url
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (make chromium)")

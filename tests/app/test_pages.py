@@ -1510,6 +1510,26 @@ def test_a_link_to_a_firm_no_finding_names_opens_it_through_the_search(market_db
     assert at.selectbox(key="firm_pick").value == "F3" and at.text_input(key="firm_search").value == ""
 
 
+def test_a_link_opened_before_signing_in_opens_its_page_and_record_after(market_db, access_log):
+    """A link or bookmark (/firms?open=F3) opened the Overview after the sign-in: the app chose its page only
+    once someone was signed in, so the address's page was lost at the login (an app review in a browser)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.secrets["app_password"] = PASSWORD
+    at.switch_page("views/firms.py")
+    at.query_params["open"] = "F3"
+    at.run()
+    assert "Log in" in all_text(at) and not at.metric  # nothing of the page before the sign-in
+    at.text_input(key="login_name").input("Ivan Investigator")
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click().run()
+    no_exception(at)
+    assert at.selectbox(key="firm_pick").value == "F3" and "Gamma Build (F3)" in all_text(at)
+
+
 def test_pages_link_a_finding_to_the_pages_of_its_subjects(market_db):
     def links(at: Any) -> list[tuple[str, str]]:
         return [(link.proto.page, link.proto.query_string) for link in at.page_link]  # page: its URL path
