@@ -19,8 +19,9 @@ FIRM_LABELS = {"firm_id": "firm id", "firm_name": "firm", "case_officer": "case 
 
 
 def _z(value: float, kind: str) -> str | None:
-    """A metric's delta text: the z and which one it is, or nothing where there is none."""
-    return None if pd.isna(value) else f"{kind} z {value:+.1f}"
+    """A metric's delta text: the z and which one it is, or nothing where there is none. The z comes first:
+    Streamlit points the arrow by the text's first character, so "funnel z -1.3" had an up arrow, in red."""
+    return None if pd.isna(value) else f"{value:+.1f} ({kind} z)"
 
 
 db = require_database()
