@@ -46,7 +46,7 @@ def _rows(pairs: Sequence[tuple[str, Any]]) -> str:
 
 
 #: the most ids of one kind the report prints; the case file (JSON) holds up to graph.app_queries.CASE_RECORDS_CAP
-REPORT_IDS = 30
+REPORT_IDS = 500  # as many as the case file holds: the printed report goes in the dossier
 
 
 def records_table(records: Mapping[str, Any] | None) -> pd.DataFrame:
