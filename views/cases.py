@@ -54,14 +54,15 @@ def pages_of(kind: str, finding_id: str, subjects: list[dict[str, Any]]) -> list
 db = require_database()
 st.title("Cases")
 
-filters = st.columns(5)
+filters = st.columns(2)  # the multiselects on a row of their own: five columns cut the chosen kinds off
 kinds = filters[0].multiselect("Kinds", CASE_KINDS, default=list(CASE_KINDS), key="cases_kinds",
                                format_func=kind_label)
 statuses = filters[1].multiselect("Status", TRIAGE_STATUSES, default=list(TRIAGE_STATUSES), key="cases_status",
                                   format_func=STATUS_LABELS.get)
-mine = filters[2].toggle(f"Assigned to me ({current_user()})", key="cases_mine")
-new_only = filters[3].toggle("Only new: first found by the latest run", key="cases_new")
-inactive = filters[4].toggle("Include findings no longer produced", key="cases_inactive")
+filters = st.columns(3)
+mine = filters[0].toggle(f"Assigned to me ({current_user()})", key="cases_mine")
+new_only = filters[1].toggle("Only new: first found by the latest run", key="cases_new")
+inactive = filters[2].toggle("Include findings no longer produced", key="cases_inactive")
 
 cases = load(app_queries.cases, tuple(kinds), include_inactive=inactive)
 if cases.empty:

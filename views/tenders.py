@@ -118,7 +118,9 @@ for ring_id in tender["rings"]:
         link_to("rings", ring_id, f"Open ring {md(ring_id)} on Rings")
 
 st.markdown("**Every fact behind the score** (with the thresholds the detector used)")
-show_facts(tender["evidence"], key="tender_facts", currency=bid_currency)
+# the facts name firms (a ring's, the disqualified, the winner) by their ids: the bidders' names read them
+bidder_names = {} if bids.empty else dict(zip(bids["firm_id"], bids["firm_name"], strict=True))
+show_facts(tender["evidence"], key="tender_facts", currency=bid_currency, names=bidder_names)
 
 st.markdown("#### Triage")
 triage_panel(db, alert_id, key="tenders")

@@ -736,6 +736,14 @@ def test_tenders_page_bids_rings_facts_and_triage(market_db):
     facts = facts.set_index("path")
     assert facts.loc["screens.budget_ratio", ["fact", "value"]].tolist() == ["screens › lowest bid ÷ budget", "0.909"]
     assert facts.loc["components.ring", ["fact", "contribution"]].tolist() == ["ring bid in it", "15.0"]
+    # a fact listing firms names them by the bidders' names (it read "F315883, F317868": an app review)
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (a:Alert {id: 'TR-1'}) SET a.evidence = $evidence",
+                    evidence=json.dumps({"ring": {"firms": ["F1", "F2"]}, "winner": "F2"})).consume()
+    clear_app_caches()
+    at.run()
+    facts = table(at, "fact", "path").set_index("path")
+    assert facts.loc["ring.firms", "value"] == "Alpha Build (F1), Beta Build (F2)"
 
     at.selectbox(key="triage_status_tenders_TR-1").set_value("in_progress")
     _submit(at, "Save triage")
