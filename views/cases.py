@@ -12,6 +12,7 @@ from graph import app_queries
 from graph.app_queries import CASE_KINDS, TRIAGE_STATUSES
 from views.common import (
     current_user,
+    kind_label,
     link_to,
     load,
     md,
@@ -27,13 +28,6 @@ from views.firm_group import show_firm_group
 from views.triage import STATUS_LABELS, triage_panel
 
 GROUP_KINDS = ("ring", "linked_bidders")  # a group of firms and their tenders: drawn as on the Rings page
-#: a case's kind as the filter, the table and the picker say it
-KIND_LABELS = {"ring": "ring", "pair": "official–firm pair", "linked_bidders": "linked bidders", "tender": "tender",
-               "firm": "firm (red flags)", "buyer": "buyer (red flags)", "official": "official's profile"}
-
-
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, str(kind).replace("_", " "))
 
 
 def pages_of(kind: str, finding_id: str, subjects: list[dict[str, Any]]) -> list[tuple[str, str, str]]:

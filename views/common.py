@@ -272,6 +272,16 @@ def money_column(label: str, currency: str | None = None) -> Any:
     return st.column_config.NumberColumn(f"{label} ({currency})" if currency else label, format="%,.2f")
 
 
+#: a finding's kind as the pages say it (Cases' filter, table and picker; the Overview's top findings)
+KIND_LABELS = {"ring": "ring", "pair": "official–firm pair", "linked_bidders": "linked bidders", "tender": "tender",
+               "firm": "firm (red flags)", "buyer": "buyer (red flags)", "official": "official's profile"}
+
+
+def kind_label(kind: Any) -> str:
+    """A finding's kind in words (:data:`KIND_LABELS`), else with its underscores as spaces."""
+    return KIND_LABELS.get(str(kind), str(kind).replace("_", " "))
+
+
 def score_column(label: str = "score") -> Any:
     return st.column_config.ProgressColumn(label, min_value=0, max_value=100, format="%.0f")
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from graph import app_queries
-from views.common import LOAD_HINT, load, md, require_database, score_column, show_table
+from views.common import LOAD_HINT, kind_label, load, md, require_database, score_column, show_table
 from views.triage import STATUS_LABELS
 
 db = require_database()
@@ -63,8 +63,16 @@ with right:
     if top.empty:
         st.caption("No findings stored.")
     else:
-        show_table(top, hide_index=True, width="stretch", key="overview_top",
+        # what each is about, by name, and its kind, detector and status in words: a row read
+        # "tender-6968e1f68840f827 | tender | tender_risk" with nothing naming the tender (an app review)
+        top = top.assign(about=top["about"].map(lambda names: ", ".join(names[:4]) + (
+                             f" and {len(names) - 4} more" if len(names) > 4 else "")),
+                         kind=top["kind"].map(kind_label), detector=top["detector"].map(lambda d: str(d).replace("_", " ")),
+                         status=top["status"].map(lambda s: STATUS_LABELS.get(s, s)))
+        show_table(top[["finding_id", "about", "kind", "detector", "score", "status", "explanation"]],
+                   hide_index=True, width="stretch", key="overview_top",
                    column_config={"finding_id": "finding", "score": score_column()})
+        st.caption("Open one on its page (Rings, Tenders, Closeness, Officials), or on Cases by its finding id.")
 
 st.subheader("Data loaded")
 labels = load(app_queries.label_counts)

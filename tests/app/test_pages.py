@@ -207,8 +207,12 @@ def test_overview_shows_latest_run_counts_and_top_findings(market_db, shanghai_t
     assert metrics["Took"] == "12.5 s"
     assert metrics["Tenders"] == "6"
     assert metrics["First published"] == "2024-01-10"
-    top = table(at, "finding_id", "explanation")
-    assert list(top["finding_id"][:2]) == ["RING-1", "PAIR-1"]
+    top = table(at, "finding_id", "explanation").set_index("finding_id")
+    assert list(top.index[:2]) == ["RING-1", "PAIR-1"]
+    # each says what it is about by name, and its kind and detector in words
+    assert top.loc["RING-1", "about"] == "Alpha Build (F1), Beta Build (F2), Gamma Build (F3)"
+    assert top.loc["TR-1", "about"].endswith("(T2)") and top.loc["LB-1", "kind"] == "linked bidders"
+    assert top.loc["TR-1", "detector"] == "tender risk"
     counts = table(at, "total")
     assert counts.loc["ring", "total"] == 2 and counts.loc["pair", "total"] == 1
     assert "of them weak" not in counts  # no finding has a tier
