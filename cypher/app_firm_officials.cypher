@@ -1,5 +1,5 @@
 // The officials who supervised one firm: who inspected it and who decided its approvals, one row per official,
-// most dealings first. passed counts the inspections whose result reads as a pass (detectors.market.PASSED_RESULTS,
+// most dealings first; department: the name of the department the official works in. passed counts the inspections whose result reads as a pass (detectors.market.PASSED_RESULTS,
 // trimmed and compared in lower case); median_approval_days is over the approvals decided on or after their
 // application (one dated before it is a data error, as app_pair_approval_times reads it), null where none is.
 // Parameters: $firm_id (string, e.g. "F5"), $passed_results (list of strings).
@@ -16,6 +16,7 @@ CALL (f) {
 }
 WITH o, sum(inspected) AS inspections, sum(passed) AS passed, sum(decided) AS approvals,
      percentileCont(days, 0.5) AS median_approval_days
-RETURN o.id AS official_id, coalesce(o.name, o.id) AS official, o.department_id AS department_id, inspections,
-       passed, approvals, median_approval_days
+RETURN o.id AS official_id, coalesce(o.name, o.id) AS official,
+       coalesce(head(COLLECT { MATCH (o)-[:WORKS_IN]->(d:Department) RETURN coalesce(d.name, d.id) ORDER BY d.id }),
+                o.department_id) AS department, inspections, passed, approvals, median_approval_days
 ORDER BY inspections + approvals DESC, official_id

@@ -822,10 +822,10 @@ def firm_activity(db: Database, firm_id: str) -> pd.DataFrame:
 
 
 def firm_officials(db: Database, firm_id: str) -> pd.DataFrame:
-    """The officials who inspected the firm or decided its approvals: inspections, passed, approvals and the
-    median days an approval took, most dealings first (``app_firm_officials``); a firm a tip names may only
+    """The officials who inspected the firm or decided its approvals, with their department's name: inspections,
+    passed, approvals and the median days an approval took, most dealings first (``app_firm_officials``); a firm a tip names may only
     ever have been supervised, never have bid."""
-    return db.read_frame("app_firm_officials", columns=["official_id", "official", "department_id", "inspections",
+    return db.read_frame("app_firm_officials", columns=["official_id", "official", "department", "inspections",
                                                         "passed", "approvals", "median_approval_days"],
                          firm_id=firm_id, passed_results=list(PASSED_RESULTS))
 

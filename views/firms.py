@@ -12,6 +12,7 @@ from graph import app_queries
 from graph.db import GraphError, GraphUnavailable
 from views.common import (
     OPEN_PARAM,
+    link_to,
     load,
     md,
     money_column,
@@ -112,6 +113,12 @@ else:
     show_table(shown_findings, hide_index=True, width="stretch", key=f"firm_findings_{firm_id}",
                column_config={"finding_id": "finding", "score": score_column(),
                               "how": "how it concerns the firm", "explanation": "what was found"})
+    pages = {"ring": "rings", "pair": "closeness", "tender": "tenders", "linked_bidders": "cases", "firm": "cases"}
+    with st.expander(f"Open a finding on its page ({len(findings)})"):
+        for row in findings.head(20).itertuples():
+            page = pages.get(row.kind, "cases")
+            link_to(page, row.finding_id, f"{md(row.finding_id)} ({md(KIND_LABELS.get(row.kind, row.kind))}) on "
+                                          f"{page.capitalize()}")
 
 activity = load(app_queries.firm_activity, firm_id)
 if activity.empty:
@@ -140,12 +147,15 @@ supervisors = load(app_queries.firm_officials, firm_id)
 if supervisors.empty:
     st.caption("No inspections or approvals recorded for this firm.")
 else:
-    st.markdown("**Officials who inspected it or decided its approvals** — open one on Officials, the pair on "
-                "Closeness where a finding names it")
+    st.markdown("**Officials who inspected it or decided its approvals** — the pair on Closeness where a finding "
+                "names it")
     show_table(supervisors, hide_index=True, width="stretch", key=f"firm_officials_{firm_id}", column_config={
-        "official_id": "official id", "department_id": "department", "passed": "inspections passed",
+        "official_id": "official id", "passed": "inspections passed",
         "approvals": "approvals decided",
         "median_approval_days": st.column_config.NumberColumn("median approval days", format="%.1f")})
+    with st.expander(f"Open one of them on Officials ({len(supervisors)})"):
+        for row in supervisors.head(20).itertuples():
+            link_to("officials", row.official_id, f"{md(row.official)} ({md(row.official_id)}), {md(row.department)}")
 
 ties = load(app_queries.firm_identifiers, firm_id)
 st.markdown("**Phones, e-mails, addresses and people** — and the other firms that share each")

@@ -547,8 +547,9 @@ def test_console_id_boxes_keep_an_example_that_exists_and_else_offer_an_id_that_
 def test_a_firms_supervisors_count_their_inspections_passes_and_approval_days(market_db):
     """F5: O1 passed all 6 of its inspections and decided its 3 approvals in 2 days; O2 passed 1 of 2."""
     rows = app_queries.firm_officials(market_db, "F5").to_dict("records")
-    assert [(r["official_id"], r["official"], r["department_id"], r["inspections"], r["passed"], r["approvals"])
-            for r in rows] == [("O1", "Olga Inspector", "D1", 6, 6, 3), ("O2", "Oscar Peer", "D1", 2, 1, 0)]
+    assert [(r["official_id"], r["official"], r["department"], r["inspections"], r["passed"], r["approvals"])
+            for r in rows] == [("O1", "Olga Inspector", "Housing Bureau", 6, 6, 3),  # by name, not "D1"
+                               ("O2", "Oscar Peer", "Housing Bureau", 2, 1, 0)]
     assert rows[0]["median_approval_days"] == 2.0 and pd.isna(rows[1]["median_approval_days"])
     f6 = app_queries.firm_officials(market_db, "F6").set_index("official_id")
     assert f6.loc["O1", "median_approval_days"] == 25.0 and f6.loc["O2", "median_approval_days"] == 10.0

@@ -1559,6 +1559,11 @@ def test_pages_link_a_finding_to_the_pages_of_its_subjects(market_db):
     tender = app_session("views/tenders.py")
     tender.selectbox(key="tender_pick").set_value("TR-1").run()
     assert ("rings", "open=RING-1") in links(tender)
+    # a firm's findings open on their pages, and the officials who supervised it on Officials
+    firm = app_session("views/firms.py")
+    firm.selectbox(key="firm_pick").set_value("F5").run()
+    no_exception(firm)
+    assert {("closeness", "open=PAIR-1"), ("officials", "open=O1"), ("officials", "open=O2")} <= set(links(firm))
 
 
 def test_the_downloaded_case_file_and_report_name_the_records_behind_the_finding(market_db, access_log,
