@@ -530,15 +530,18 @@ def component_label(name: str) -> str:
 
 
 def key_screens(evidence: Any, limit: int = 4) -> str:
-    """What drives a score, in one short line: the red flags' codes, or the largest component
+    """What drives a score, in one short line: the red flags' codes with their titles, or the largest component
     contributions when the evidence has ``components``, else the flagged facts, else the first
     numeric facts."""
     data = parse_json(evidence)
     if not isinstance(data, Mapping):
         return ""
     flags = data.get("flags")
-    if isinstance(flags, list):  # Cardinal's red flags: their codes
-        return ", ".join(sorted({str(f["code"]) for f in flags if isinstance(f, Mapping) and "code" in f}))
+    if isinstance(flags, list):  # Cardinal's red flags: their codes and what each means ("R035, R036" said nothing)
+        named = {str(f["code"]): str(f.get("title") or "").strip() for f in flags if isinstance(f, Mapping)
+                 and "code" in f}
+        return ", ".join(f"{code} {title[:1].lower() + title[1:]}" if title else code
+                         for code, title in sorted(named.items()))
     components = data.get("components")
     if isinstance(components, Mapping):
         parts: list[tuple[Any, float]] = []

@@ -343,7 +343,8 @@ def test_tenders_list_tender_findings_with_the_tenders_record(market_db):
     tenders = app_queries.tenders(market_db)
     assert list(tenders["alert_id"]) == ["TR-1", "RF-1"]
     assert list(tenders["detector"]) == ["tender_risk", "red_flags"]
-    assert tenders.iloc[1]["key_screens"] == "R003, R024"  # a red flag finding reads as its flags' codes
+    # a red flag finding reads as its flags' codes and titles ("R035, R036" told an investigator nothing)
+    assert tenders.iloc[1]["key_screens"] == "R003 short submission period, R024 price close to winning bid"
     t2 = tenders.iloc[0]
     assert (t2["tender_id"], t2["title"], t2["category"], t2["bids"], t2["published_at"]) == \
         ("T2", "Road resurfacing lot 2", "roads", 4, "2024-02-10")
