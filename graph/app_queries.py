@@ -1213,9 +1213,20 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
         numeric = len(present) > 0 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present)
         flags = len(present) > 0 and all(isinstance(v, bool) for v in present)
         shown[column] = (pd.to_numeric(values, errors="coerce") if numeric else values.astype("boolean") if flags
-                         else values.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
-                                         else str(v)))
+                         else values.map(_console_text))
     return pd.DataFrame(shown, index=frame.index, columns=frame.columns)
+
+
+def _console_text(value: Any) -> str:
+    """A console cell as text: blank for none, a list of plain values joined by commas (``F1, F2``, where
+    Python's ``['F1', 'F2']`` showed), a map or a nested list as JSON, anything else as itself."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float)) for v in value):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, (list, tuple, dict)):  # maps and nested lists as JSON, which analysts read, not Python's repr
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
 
 
 def console_csv(table: pd.DataFrame) -> bytes:
