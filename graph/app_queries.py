@@ -292,6 +292,21 @@ FACT_MEANINGS: dict[str, str] = {
     "portfolio_share": "share of the official's inspections and approvals that concern this firm",
     "dispersion_size": "how unevenly the department's officials' work falls on firms anyway (smaller: more uneven)",
     "effect": "size of the deviation, 0 (none) to 1 (as large as it counts)",
+    "log_likelihood_ratio": "how much better a group meeting by design explains the members' co-bids than "
+                            "their activity alone does (a Poisson log-likelihood ratio; larger: less likely by "
+                            "chance)",
+    "tie_strength_percentile": "how often each pair of members met, as a share of the candidate groups they beat "
+                               "(0.94: stronger ties than 94 % of them)",
+    "group_cobids": "times two members bid in the same tender (each pair counted)",
+    "group_expected_cobids": "the times their activity alone predicts",
+    "mean_cobids_per_pair": "tenders each pair of members met in, on average",
+    "share_of_member_bids_in_ring_tenders": "share of the members' bids made in the ring's tenders",
+    "share_of_ring_tenders_without_outsiders": "share of the ring's tenders where no one but members bid",
+    "solo_win_share": "share of the members' wins in tenders where no other member bid",
+    "full_at_z": "the robust z at which this part counts in full",
+    "winner_evenness": "how evenly the wins were shared among members (1: equally)",
+    "repeat_wins": "tenders in a row won by the same member",
+    "expected_repeat_wins": "the repeats chance gives with the members' shares of wins",
     "first_tender": "date of the earliest tender concerned",
     "last_tender": "date of the latest tender concerned",
     # a pair's leniency: its baseline is this pair's own expectation, not the plain rates of the page's table
@@ -318,6 +333,28 @@ FACT_MEANINGS_IN: dict[tuple[str, str], str] = {
     ("spacing_examples", "members"): "members who bid in this tender",
     ("spacing_examples", "bids"): "valid bids in this tender",
     ("spacing_examples", "tender_id"): "a tender where the members' bids bunched most",
+    # tender risk's award rule: whether the category's price screens can be read at all (screens.award_rules)
+    ("award_rule", "lowest_price"): "whether the category is read as one where the lowest bid wins (no: its "
+                                    "price screens are not read)",
+    ("award_rule", "award_criteria"): "the award criteria the records declare for these tenders",
+    ("award_rule", "awarded"): "awarded tenders of the category (of the same declared criteria) with two or "
+                               "more valid bids: what the award rule is read from",
+    ("award_rule", "lowest_won"): "of those, the tenders the lowest bid won",
+    ("award_rule", "category_share_lowest_won"): "lowest_won ÷ awarded: the share the lowest bid won",
+    ("award_rule", "drawn"): "how many of those tenders the lowest bid would win if each winner were drawn by "
+                             "lot among its bidders",
+    ("award_rule", "category_beyond_draw"): "how far the lowest bid won beyond a draw: (won − drawn) ÷ (awarded "
+                                            "− drawn); near 1 where the lowest price wins, near 0 where the award "
+                                            "is as good as a draw for it (an average-bid or benchmark rule)",
+    ("award_rule", "market_share_lowest_won"): "the same share over the whole market (or its tenders of the "
+                                               "same criteria)",
+    ("award_rule", "market_share_drawn"): "the share a draw gives the lowest bid over the whole market",
+    ("award_rule", "market_beyond_draw"): "how far the lowest bid won beyond a draw over the whole market",
+    ("award_rule", "with_market"): "the category has too few awards to be read alone: read with its market",
+    ("award_rule", "market_of_same_criteria"): "the market read is the tenders declaring the same criteria",
+    ("award_rule", "lowest_wins_min"): "below this share beyond a draw a category is not read as lowest-price",
+    ("award_rule", "winner_rank"): "where the winning bid ranked among the tender's bids (1: lowest)",
+    ("award_rule", "winning_budget_ratio"): "winning bid ÷ the tender's budget",
 }
 
 

@@ -87,6 +87,12 @@ def test_evidence_facts_pair_values_with_thresholds_baselines_and_contributions(
     assert app_queries.fact_meaning("components.frequency_approvals.qvalue").startswith("the chance adjusted")
     assert app_queries.fact_meaning("tenders[3].speed_pvalue") == app_queries.FACT_MEANINGS["pvalue"]
     assert app_queries.fact_meaning("thresholds.min_cobids") is None
+    # tender risk's award rule and a ring's excess and cohesion facts are explained (an app review found 13
+    # award-rule rows and "log likelihood ratio 37.67" without a word), "drawn" in its list only
+    assert app_queries.fact_meaning("award_rule.drawn").startswith("how many of those tenders the lowest bid")
+    assert app_queries.fact_meaning("drawn") is None
+    assert app_queries.fact_meaning("components.excess.facts.log_likelihood_ratio").startswith("how much better")
+    assert "candidate groups" in app_queries.fact_meaning("components.cohesion.facts.tie_strength_percentile")
     assert app_queries.fact_meaning("components.price.weight") == "the most points this component can add"
     assert app_queries.fact_meaning("identifiers[0].weight").startswith("how much a shared identifier counts")
     # a term that means something else in one list: a spacing example's rank is no winning bid's rank
