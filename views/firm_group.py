@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from detectors.finding import counted
-from graph import app_queries
+from graph import app_queries, findings_store
 from views.charts import bid_spread_figure, win_rotation_figure
 from views.common import load, money_column, one_currency, show_table
 from views.graph_view import show_graph
@@ -73,3 +73,6 @@ def show_group_tenders(finding_id: str, noun: str) -> None:
         "member_won": st.column_config.CheckboxColumn("won by the " + ("ring" if noun == "ring" else "group"))})
     st.caption("Winning amount: the award's amount, else the winner's lowest bid; a tender awarded in lots adds "
                "its winners' amounts up. Bids: members' and outsiders' (an invitation or a withdrawn bid is none).")
+    if len(tenders) >= findings_store.MAX_RING_TENDERS:  # the store links a finding to so many tenders at most
+        st.caption(f"A finding is stored with its first {findings_store.MAX_RING_TENDERS} tenders by id: this "
+                   f"{noun} may have more, which its sentence and facts count.")

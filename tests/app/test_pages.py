@@ -355,7 +355,7 @@ def _headers(at, *columns: str) -> dict[str, str]:
     return {str(c): config.get(str(c), {}).get("label", str(c)) for c in found[0].value.columns}
 
 
-def test_rings_page_lists_the_rings_tenders_with_who_bid_and_who_won(market_db):
+def test_rings_page_lists_the_rings_tenders_with_who_bid_and_who_won(market_db, monkeypatch):
     """An investigator could not see the list of a ring's tenders (an app review): which members bid in
     each, who won it and for how much. A tender F1 won with only the outsider F4 against it is not one of
     the ring's, and a tender whose award has no amount shows the winner's bid."""
@@ -387,6 +387,13 @@ def test_rings_page_lists_the_rings_tenders_with_who_bid_and_who_won(market_db):
     assert "currency" not in tenders  # said in the header, not a column
     assert not [h for h in headers.values() if "_" in h]  # no snake_case header
     assert "The ring's tenders** — the 6 tenders where two or more members bid" in all_text(at)
+    assert "tenders by id" not in all_text(at)  # 6 of the store's 500 at most: all of them
+    # a ring with as many tenders as the store keeps says it may have more (the table read as if complete)
+    from graph import findings_store
+    monkeypatch.setattr(findings_store, "MAX_RING_TENDERS", 6)
+    at.run()
+    assert "stored with its first 6 tenders by id: this ring may have more" in all_text(at)
+    monkeypatch.undo()
     # near-miss: a ring with no tenders stored says so, and lists none
     at.selectbox(key="ring_pick").set_value("RING-2").run()
     no_exception(at)
