@@ -45,8 +45,9 @@ def _rows(pairs: Sequence[tuple[str, Any]]) -> str:
     return "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in pairs)
 
 
-#: the most ids of one kind the report prints; the case file (JSON) holds up to graph.app_queries.CASE_RECORDS_CAP
-REPORT_IDS = 500  # as many as the case file holds: the printed report goes in the dossier
+#: the most ids of one kind the report prints: as many as the case file (JSON) holds, since the printed report
+#: goes in the dossier
+REPORT_IDS = app_queries.CASE_RECORDS_CAP
 
 
 def records_table(records: Mapping[str, Any] | None) -> pd.DataFrame:

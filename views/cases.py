@@ -21,11 +21,12 @@ from views.common import (
     score_column,
     show_facts,
     show_table,
+    status_label,
     triaged,
     without_weak,
 )
 from views.firm_group import show_firm_group
-from views.triage import STATUS_LABELS, triage_panel
+from views.triage import triage_panel
 
 GROUP_KINDS = ("ring", "linked_bidders")  # a group of firms and their tenders: drawn as on the Rings page
 
@@ -52,7 +53,7 @@ filters = st.columns(2)  # the multiselects on a row of their own: five columns 
 kinds = filters[0].multiselect("Kinds", CASE_KINDS, default=list(CASE_KINDS), key="cases_kinds",
                                format_func=kind_label)
 statuses = filters[1].multiselect("Status", TRIAGE_STATUSES, default=list(TRIAGE_STATUSES), key="cases_status",
-                                  format_func=STATUS_LABELS.get)
+                                  format_func=status_label)
 filters = st.columns(3)
 mine = filters[0].toggle(f"Assigned to me ({current_user()})", key="cases_mine")
 new_only = filters[1].toggle("Only new: first found by the latest run", key="cases_new")
@@ -73,7 +74,7 @@ shown = without_weak(shown, "rings and pairs", key="cases_weak",
                      keep=triaged(shown))
 show_table(
     shown.assign(subjects=shown["subject_ids"].map(lambda ids: ", ".join(ids[:8])),
-                 status=shown["status"].map(lambda s: STATUS_LABELS.get(s, s)),
+                 status=shown["status"].map(status_label),
                  kind=shown["kind"].map(kind_label)).drop(columns=["subject_ids"]),
     hide_index=True, width="stretch", key="cases_table", column_config={
         "finding_id": "finding", "score": score_column(), "active": "found by the latest run",
@@ -85,7 +86,7 @@ if shown.empty:
     st.stop()
 
 labels = {row.finding_id: f"{row.finding_id} · {kind_label(row.kind)} · score {row.score:.0f} · "
-                         f"{STATUS_LABELS.get(row.status, row.status)}"
+                         f"{status_label(row.status)}"
           for row in shown.itertuples()}
 finding_id = record_select("cases", "Case", list(labels), "cases_pick", labels.get, lambda f: {"finding_id": f})
 case = app_queries.finding(db, finding_id)

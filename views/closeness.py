@@ -11,11 +11,11 @@ from detectors.finding import counted
 from graph import app_queries
 from views.charts import pair_timeline_figure
 from views.common import (
+    currency_in_header,
     link_to,
     load,
     md,
     money_column,
-    one_currency,
     record_select,
     require_database,
     score_column,
@@ -118,10 +118,7 @@ if not committees.empty:
     won = int(committees["firm_won"].sum())
     st.markdown(f"**Committees** — the {counted(len(committees), 'tender')} "
                 f"{md(pair['official_name'])} evaluated and this firm bid in; it won {won}")
-    # the bids' currency in the header when they all name one, else a column of its own (none when none is recorded)
-    currency = one_currency(committees["currency"])
-    if currency is not None or committees["currency"].isna().all():
-        committees = committees.drop(columns=["currency"])
+    currency, committees = currency_in_header(committees, "amount")
     show_table(committees, hide_index=True, width="stretch", key="pair_committees", column_config={
         "tender_id": "tender", "sat_on": st.column_config.TextColumn("committee sat"),
         "amount": money_column("firm's bid", currency),

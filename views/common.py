@@ -266,6 +266,19 @@ def one_currency(currencies: Any) -> str | None:
     return found.pop() if len(found) == 1 and "" not in found else None
 
 
+def currency_in_header(frame: pd.DataFrame, amount: str) -> tuple[str | None, pd.DataFrame]:
+    """The currency to head ``frame``'s ``amount`` column with — the one every row with an amount names
+    (:func:`one_currency`), else None — and ``frame`` without its ``currency`` column where that header
+    says it or no row with an amount names any; where the amounts differ the column stays."""
+    if "currency" not in frame:
+        return None, frame
+    priced = frame.loc[frame[amount].notna(), "currency"]
+    currency = one_currency(priced) if not priced.empty else None
+    if currency is not None or priced.isna().all():
+        frame = frame.drop(columns=["currency"])
+    return currency, frame
+
+
 def money_column(label: str, currency: str | None = None) -> Any:
     """A column of sums of money: numbers (they sort as numbers) shown with thousands separators and cents,
     and the currency in the header when the amounts have one (:func:`one_currency`): "amount (CNY)"."""
@@ -280,6 +293,20 @@ KIND_LABELS = {"ring": "ring", "pair": "official–firm pair", "linked_bidders":
 def kind_label(kind: Any) -> str:
     """A finding's kind in words (:data:`KIND_LABELS`), else with its underscores as spaces."""
     return KIND_LABELS.get(str(kind), str(kind).replace("_", " "))
+
+
+#: a triage status as the pages say it
+STATUS_LABELS = {"open": "open", "in_progress": "in progress", "confirmed": "confirmed", "dismissed": "dismissed"}
+
+
+def status_label(status: Any) -> str:
+    """A triage status in words (:data:`STATUS_LABELS`: "in progress"), else as stored."""
+    return STATUS_LABELS.get(status, status)
+
+
+def detector_label(detector: Any) -> str:
+    """A detector as the pages say it: "tender risk", "red flags"."""
+    return str(detector).replace("_", " ")
 
 
 def score_column(label: str = "score") -> Any:

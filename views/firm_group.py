@@ -10,7 +10,7 @@ import streamlit as st
 from detectors.finding import counted
 from graph import app_queries, findings_store
 from views.charts import bid_spread_figure, win_rotation_figure
-from views.common import load, money_column, one_currency, show_table
+from views.common import currency_in_header, load, money_column, show_table
 from views.graph_view import show_graph
 
 
@@ -56,11 +56,7 @@ def show_group_tenders(finding_id: str, noun: str) -> None:
     where = "where two or more members bid" if noun == "ring" else "where its firms bid against each other"
     st.markdown(f"**The {noun}'s tenders** — the {counted(len(tenders), 'tender')} {where}, by id: search an id "
                 "on Explore, or open it on Tenders when it has a finding")
-    # the currency in the amount's header when every winning amount names the same one, else a column of its own
-    priced = tenders.loc[tenders["winning_amount"].notna(), "currency"]
-    currency = one_currency(priced) if not priced.empty else None
-    if currency is not None or priced.isna().all():
-        tenders = tenders.drop(columns=["currency"])
+    currency, tenders = currency_in_header(tenders, "winning_amount")
     show_table(tenders, hide_index=True, width="stretch", key=f"group_tenders_{finding_id}", column_config={
         "tender_id": st.column_config.TextColumn("tender id"),
         "published_at": st.column_config.TextColumn("published"),

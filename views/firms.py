@@ -12,17 +12,18 @@ from graph import app_queries
 from graph.db import GraphError, GraphUnavailable
 from views.common import (
     OPEN_PARAM,
+    currency_in_header,
+    detector_label,
     link_to,
     load,
     md,
     money_column,
-    one_currency,
     record_select,
     require_database,
     score_column,
     show_table,
+    status_label,
 )
-from views.triage import STATUS_LABELS
 
 #: the most firms a search lists
 SEARCH_LIMIT = 25
@@ -108,8 +109,8 @@ else:
                 "Closeness, a tender on Tenders, linked bidders on Cases (drawn there with their tenders and bids); "
                 "triage them there or on Cases")
     shown_findings = findings.assign(kind=findings["kind"].map(lambda k: KIND_LABELS.get(k, k)),
-                                     detector=findings["detector"].fillna("").str.replace("_", " "),
-                                     status=findings["status"].map(lambda s: STATUS_LABELS.get(s, s)))
+                                     detector=findings["detector"].fillna("").map(detector_label),
+                                     status=findings["status"].map(status_label))
     show_table(shown_findings, hide_index=True, width="stretch", key=f"firm_findings_{firm_id}",
                column_config={"finding_id": "finding", "score": score_column(),
                               "how": "how it concerns the firm", "explanation": "what was found"})
@@ -131,11 +132,7 @@ else:
     cols[2].metric("Tenders won", won)
     cols[3].metric("Win share", f"{100 * won / tenders:.0f} %" if tenders else "—")
     st.markdown("**Bidding by year and category**")
-    # the currency in the amount's header when every year names the same one, else its column (none when none)
-    awarded = activity.loc[activity["amount_awarded"].notna(), "currency"] if "currency" in activity else None
-    currency = one_currency(awarded) if awarded is not None and not awarded.empty else None
-    if awarded is not None and (currency is not None or awarded.isna().all()):
-        activity = activity.drop(columns=["currency"])
+    currency, activity = currency_in_header(activity, "amount_awarded")
     show_table(activity.fillna({"category": "(none)"}), hide_index=True, width="stretch",
                key=f"firm_activity_{firm_id}", column_config={
                    "year": st.column_config.NumberColumn("year", format="%d"),

@@ -6,8 +6,17 @@ import pandas as pd
 import streamlit as st
 
 from graph import app_queries
-from views.common import LOAD_HINT, kind_label, load, md, require_database, score_column, show_table
-from views.triage import STATUS_LABELS
+from views.common import (
+    LOAD_HINT,
+    detector_label,
+    kind_label,
+    load,
+    md,
+    require_database,
+    score_column,
+    show_table,
+    status_label,
+)
 
 db = require_database()
 st.title("Overview")
@@ -51,7 +60,7 @@ with left:
     else:
         table = counts.pivot_table(index="kind", columns="status", values="findings", fill_value=0, aggfunc="sum")
         # statuses and kinds are headers here: in words ("in progress", "linked bidders"), as the pages say them
-        table = table.rename(columns=lambda s: STATUS_LABELS.get(s, s), index=lambda k: str(k).replace("_", " "))
+        table = table.rename(columns=status_label, index=lambda k: str(k).replace("_", " "))
         table["total"] = table.sum(axis=1)
         weak = counts[counts["tier"].eq("weak")].groupby("kind")["findings"].sum()
         if not weak.empty:  # rings and pairs no stronger than markets without collusion give
@@ -67,8 +76,8 @@ with right:
         # "tender-6968e1f68840f827 | tender | tender_risk" with nothing naming the tender (an app review)
         top = top.assign(about=top["about"].map(lambda names: ", ".join(names[:4]) + (
                              f" and {len(names) - 4} more" if len(names) > 4 else "")),
-                         kind=top["kind"].map(kind_label), detector=top["detector"].map(lambda d: str(d).replace("_", " ")),
-                         status=top["status"].map(lambda s: STATUS_LABELS.get(s, s)))
+                         kind=top["kind"].map(kind_label), detector=top["detector"].map(detector_label),
+                         status=top["status"].map(status_label))
         show_table(top[["finding_id", "about", "kind", "detector", "score", "status", "explanation"]],
                    hide_index=True, width="stretch", key="overview_top",
                    column_config={"finding_id": "finding", "score": score_column()})

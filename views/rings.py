@@ -17,11 +17,12 @@ from views.common import (
     score_column,
     show_facts,
     show_table,
+    status_label,
     triaged,
     without_weak,
 )
 from views.firm_group import show_firm_group
-from views.triage import STATUS_LABELS, triage_panel
+from views.triage import triage_panel
 
 db = require_database()
 st.title("Bid-rigging rings")
@@ -36,7 +37,7 @@ rings = without_weak(rings, "rings", key="rings_weak", keep=triaged(rings),
 
 table = rings[["ring_id", "score", "tier", "members", "tenders", "key_screens", "status", "assignee"]].copy()
 table.insert(2, "member_names", rings["member_names"].map(lambda names: ", ".join(sorted(names))[:120]))
-table["status"] = table["status"].map(lambda s: STATUS_LABELS.get(s, s))
+table["status"] = table["status"].map(status_label)
 table = found_column(rings, table, show_inactive)
 show_table(table, hide_index=True, width="stretch", key="rings_table",
              column_config={"ring_id": "ring", "score": score_column(), "member_names": "members (names)",

@@ -8,6 +8,7 @@ import streamlit as st
 
 from graph import app_queries
 from views.common import (
+    detector_label,
     found_column,
     link_to,
     load,
@@ -20,14 +21,9 @@ from views.common import (
     score_column,
     show_facts,
     show_table,
+    status_label,
 )
-from views.triage import STATUS_LABELS, triage_panel
-
-
-def detector_label(detector: str) -> str:
-    """A detector as the page says it: "tender risk", "red flags"."""
-    return str(detector).replace("_", " ")
-
+from views.triage import triage_panel
 
 db = require_database()
 st.title("Risky tenders")
@@ -60,7 +56,7 @@ table = shown[["tender_id", "score", "detector", "title", "category", "region", 
 table.insert(8, "winners", shown["winners"].map(lambda names: ", ".join(names)[:80]))
 table.insert(9, "rings", shown["rings"].map(", ".join))
 table = table.assign(detector=table["detector"].map(detector_label),
-                     status=table["status"].map(lambda s: STATUS_LABELS.get(s, s)))
+                     status=table["status"].map(status_label))
 table = found_column(shown, table, show_inactive)
 show_table(table, hide_index=True, width="stretch", key="tenders_table",
            column_config={"tender_id": "tender", "score": score_column(), "published_at": "published",

@@ -21,9 +21,7 @@ from graph.app_queries import TRIAGE_STATUSES
 from graph.db import Database, GraphError
 from views import access_log
 from views.case_report import render as case_report_html
-from views.common import clear_triage_cache, current_user, md, show_table
-
-STATUS_LABELS = {"open": "open", "in_progress": "in progress", "confirmed": "confirmed", "dismissed": "dismissed"}
+from views.common import clear_triage_cache, current_user, md, show_table, status_label
 
 
 def triage_panel(db: Database, finding_id: str, key: str) -> None:
@@ -44,7 +42,7 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
         clash_slot.warning(clash)
     status = current.get("status") or "open"
     assignee = current.get("assignee") or ""
-    st.markdown(f"**Status:** {md(STATUS_LABELS.get(status, status))} · **Assignee:** {md(assignee or '—')}")
+    st.markdown(f"**Status:** {md(status_label(status))} · **Assignee:** {md(assignee or '—')}")
     # The form's widgets keep what they showed across reruns; a save compares the user's entries with
     # what the form showed them (``drawn``), not with the state read now, so a colleague's change
     # made meanwhile is neither reverted nor recorded again in this user's name.
@@ -64,7 +62,7 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
         drawn = (status, assignee)
     with st.form(f"triage_{key}_{finding_id}"):
         cols = st.columns([1, 1, 2])
-        new_status = cols[0].selectbox("Status", TRIAGE_STATUSES, format_func=lambda s: STATUS_LABELS[s],
+        new_status = cols[0].selectbox("Status", TRIAGE_STATUSES, format_func=status_label,
                                        key=status_key)
         new_assignee = cols[1].text_input("Assignee", key=assignee_key, max_chars=app_queries.MAX_ASSIGNEE_CHARS)
         comment = cols[2].text_area("Comment", key=comment_key, height=68, max_chars=app_queries.MAX_COMMENT_CHARS)
@@ -76,7 +74,7 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
         chose_assignee = new_assignee.strip() if new_assignee.strip() != drawn[1] else None
         clash = []  # a field this user changed that someone else changed since the form showed it: not saved
         if chose_status is not None and status != drawn[0]:
-            clash.append(f"the status is now {md(STATUS_LABELS.get(status, status))}")
+            clash.append(f"the status is now {md(status_label(status))}")
             chose_status = None
         if chose_assignee is not None and assignee != drawn[1]:
             clash.append(f"the assignee is now {md(assignee or '—')}")
@@ -107,8 +105,7 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
         st.caption("No triage yet.")
     else:
         show_table(history.drop(columns=["event_id"]).assign(at=history["at"].map(app_queries.to_second),
-                                                             status=history["status"].map(
-                                                                 lambda s: STATUS_LABELS.get(s, s))),
+                                                             status=history["status"].map(status_label)),
                      hide_index=True, width="stretch",
                      key=f"history_{key}")
     user = current_user()
