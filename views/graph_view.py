@@ -48,6 +48,16 @@ MONEY_PROPS: dict[str, tuple[str, ...]] = {
     "Inspection": ("penalty",), "AWARDED_TO": ("amount",),
 }
 _IFRAME_TITLE = "streamlit_cytoscape.component.streamlit_cytoscape"
+#: the layout of every graph but a pair's ties: fcose (bundled with the component), made to keep nodes and their names
+#: apart. The component's default, cose, piled a ring's members on one another, since each is tied to the same dozens of
+#: tenders, and drew the graph as a narrow column (an app review); these settings spread them over the frame's width.
+SPREAD_LAYOUT: dict[str, Any] = {
+    "name": "fcose", "quality": "proof", "nodeRepulsion": 30000, "idealEdgeLength": 120, "nodeSeparation": 120,
+    "nodeDimensionsIncludeLabels": True, "animate": False, "fit": True, "padding": 20,
+}
+#: edges drawn without a caption: a group's many tender edges, which their colour and the page's heading explain
+#: ("red edge: WON"); "bid in" written on each of a ring's hundreds of them hid the members' names
+UNCAPTIONED_EDGES = frozenset({"BID_IN", "WON"})
 
 
 @dataclass(frozen=True)
@@ -173,7 +183,7 @@ def _styles(graph: GraphElements) -> tuple[list[NodeStyle], list[EdgeStyle]]:
         for g in groups
     ]
     types = sorted({e.type for e in graph.edges.values()})
-    edge_styles = [EdgeStyle(t, EDGE_COLOURS.get(t), "caption", directed=True,
+    edge_styles = [EdgeStyle(t, EDGE_COLOURS.get(t), None if t in UNCAPTIONED_EDGES else "caption", directed=True,
                              # cytoscape hides a label drawn smaller than its min-zoomed-font-size (10 in the
                              # component): at 8 no edge ever said "sister" or "shareholder 45 %" (an app review)
                              custom_styles={"font-size": 10, "min-zoomed-font-size": 0,
@@ -184,7 +194,7 @@ def _styles(graph: GraphElements) -> tuple[list[NodeStyle], list[EdgeStyle]]:
 
 def show_graph(
     graph: GraphElements, *, key: str, height: int = 520, cap: int = NODE_CAP, expandable: bool = False,
-    layout: str = "cose",
+    layout: str | Mapping[str, Any] = SPREAD_LAYOUT,
 ) -> GraphEvent | None:
     """Draw ``graph`` (capped); return a new click/expand event once, else None."""
     if not graph.nodes:
@@ -198,7 +208,8 @@ def show_graph(
     st.markdown(f"<style>iframe[title='{_IFRAME_TITLE}'] {{ height: {height + 10}px !important; }}</style>",
                 unsafe_allow_html=True)
     value = streamlit_cytoscape(
-        to_elements(shown), layout=layout, node_styles=node_styles, edge_styles=edge_styles, height=height,
+        to_elements(shown), layout=layout if isinstance(layout, str) else dict(layout), node_styles=node_styles,
+        edge_styles=edge_styles, height=height,
         key=key, node_actions=["expand"] if expandable else [], events=events,
     )
     counts: dict[str, int] = {}

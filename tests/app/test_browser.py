@@ -153,6 +153,18 @@ def test_rings_page_in_a_real_browser(app_url: str, market_db, tmp_path: Path, a
         assert page.locator(".js-plotly-plot .scatterlayer .point").count() >= 20  # 20 bids
 
         time.sleep(1.5)  # let the graph layout animation settle before the screenshot
+        # the members are drawn apart, none over another (cose, the component's default, piled them up) and
+        # the tender edges carry no caption to hide their names, while a shared identifier's edge says what it is
+        boxes = frame.evaluate("() => document.getElementById('cy')._cyreg.cy.nodes()"
+                               ".filter(n => ['member', 'winner'].includes(n.data('label')))"
+                               ".map(n => n.boundingBox({includeLabels: false}))")
+        assert len(boxes) == 3
+        assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                    if a["x1"] < b["x2"] and b["x1"] < a["x2"] and a["y1"] < b["y2"] and b["y1"] < a["y2"]]
+        captions = frame.evaluate("() => Object.fromEntries(document.getElementById('cy')._cyreg.cy.edges()"
+                                  ".map(e => [e.data('label'), e.style('label')]))")
+        assert captions["BID_IN"] == captions["WON"] == ""
+        assert captions["HAS_PHONE"] == "phone"
         shot = tmp_path / "rings_page.png"
         page.screenshot(path=str(shot), full_page=True)
         print(f"screenshot: {shot}")
