@@ -364,6 +364,22 @@ FACT_MEANINGS_OF_KEYS: dict[str, str] = {
 }
 
 
+#: top-level evidence entries shown first: what the score is made of (a tender's award rule, stored first by name,
+#: led its facts where an investigator looks for the screens that raised it: an app review)
+FACTS_FIRST = ("components", "flags", "deviations")
+#: top-level evidence entries shown last, in this order: how the detector worked and the thresholds it used
+FACTS_LAST = ("award_rule", "found_by", "seeds", "segmentation", "common_identifiers_ignored", "meta", "reporting",
+              "report_floor", "score_threshold", "thresholds")
+
+
+def _fact_order(key: str) -> tuple[int, int]:
+    if key in FACTS_FIRST:
+        return 0, FACTS_FIRST.index(key)
+    if key in FACTS_LAST:
+        return 2, FACTS_LAST.index(key)
+    return 1, 0
+
+
 def evidence_facts(evidence: Any, names: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Every fact of a finding's evidence as rows ``fact, value, baseline, threshold, contribution, flagged,
     meaning, label``: ``fact`` is its path in the stored JSON (``components.speed.pvalue``), ``label`` the
@@ -372,7 +388,9 @@ def evidence_facts(evidence: Any, names: Mapping[str, Any] | None = None) -> pd.
     The detectors store their evidence as nested JSON. A dict holding a ``value`` beside a
     threshold, baseline, contribution or flag becomes one row (its other keys become rows of
     their own, prefixed); every other leaf is one row. Top-level ``thresholds`` stay rows
-    named ``thresholds.<name>`` so each threshold used is shown next to the facts.
+    named ``thresholds.<name>`` so each threshold used is shown next to the facts. The score's
+    parts (:data:`FACTS_FIRST`) come first, how the detector worked and its thresholds
+    (:data:`FACTS_LAST`) last, the other facts between in the order stored.
     """
     rows: list[dict[str, Any]] = []
 
@@ -401,7 +419,10 @@ def evidence_facts(evidence: Any, names: Mapping[str, Any] | None = None) -> pd.
         else:
             rows.append({"fact": prefix or "evidence", "value": _leaf(node, names)})
 
-    walk("", parse_json(evidence) if evidence is not None else {})
+    parsed = parse_json(evidence) if evidence is not None else {}
+    if isinstance(parsed, Mapping):
+        parsed = {key: parsed[key] for key in sorted(parsed, key=lambda k: _fact_order(str(k)))}
+    walk("", parsed)
     for row in rows:
         row["meaning"] = fact_meaning(row["fact"])
         row["label"] = fact_label(row["fact"], names)

@@ -81,6 +81,11 @@ def test_evidence_facts_pair_values_with_thresholds_baselines_and_contributions(
     assert facts.loc["deviations.overdue_share", ["value", "baseline", "threshold"]].tolist() == [0.81, 0.08, 3.5]
     assert facts.loc["thresholds.min_cobids", "value"] == 3
     assert app_queries.evidence_facts(None).empty
+    # the score's parts first, the detector's method and thresholds last, the rest between as stored
+    stored = {"award_rule": {"lowest_price": True}, "band": 4, "components": {"ring": {"value": 0.8, "contribution": 1}},
+              "screens": {"cv": 0.01}, "thresholds": {"min_bids": 3}, "category": "roads"}
+    assert app_queries.evidence_facts(stored)["fact"].tolist() == [
+        "components.ring", "band", "screens.cv", "category", "award_rule.lowest_price", "thresholds.min_bids"]
     # each common term says what it means in words, by its last part; a term it does not know says nothing
     assert facts.loc["components.price.facts.z", "meaning"].startswith("how many standard deviations")
     assert facts.loc["components.price", "meaning"] is None and facts.loc["shared_tenders", "meaning"]
