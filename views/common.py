@@ -290,6 +290,10 @@ KIND_LABELS = {"ring": "ring", "pair": "official–firm pair", "linked_bidders":
                "firm": "firm (red flags)", "buyer": "buyer (red flags)", "official": "official's profile"}
 
 
+#: the page that opens a finding of a kind by its id (``?open=``), by kind; the others show in full on Cases
+KIND_PAGES = {"ring": "rings", "pair": "closeness", "tender": "tenders"}
+
+
 def kind_label(kind: Any) -> str:
     """A finding's kind in words (:data:`KIND_LABELS`), else with its underscores as spaces."""
     return KIND_LABELS.get(str(kind), str(kind).replace("_", " "))

@@ -11,9 +11,11 @@ import streamlit as st
 from graph import app_queries
 from graph.db import GraphError, GraphUnavailable
 from views.common import (
+    KIND_PAGES,
     OPEN_PARAM,
     currency_in_header,
     detector_label,
+    kind_label,
     link_to,
     load,
     md,
@@ -28,9 +30,6 @@ from views.common import (
 #: the most firms a search lists
 SEARCH_LIMIT = 25
 #: a finding's kind in words, as the list's "findings by kind" names them (a firm's own alerts are red flags)
-KIND_LABELS = {"firm": "red flags", "linked_bidders": "linked bidders", "tender": "tender"}
-
-
 def _searched() -> None:
     """``on_change`` of the search box: the address's ``?open=`` named the firm shown before the search; left
     there, the results (or the list, the search cleared) would say that firm is not among them. A pick puts
@@ -108,17 +107,16 @@ else:
     st.markdown("**Findings about this firm and the tenders it bid in** — open a ring on Rings, a pair on "
                 "Closeness, a tender on Tenders, linked bidders on Cases (drawn there with their tenders and bids); "
                 "triage them there or on Cases")
-    shown_findings = findings.assign(kind=findings["kind"].map(lambda k: KIND_LABELS.get(k, k)),
+    shown_findings = findings.assign(kind=findings["kind"].map(kind_label),
                                      detector=findings["detector"].fillna("").map(detector_label),
                                      status=findings["status"].map(status_label))
     show_table(shown_findings, hide_index=True, width="stretch", key=f"firm_findings_{firm_id}",
                column_config={"finding_id": "finding", "score": score_column(),
                               "how": "how it concerns the firm", "explanation": "what was found"})
-    pages = {"ring": "rings", "pair": "closeness", "tender": "tenders", "linked_bidders": "cases", "firm": "cases"}
     with st.expander(f"Open a finding on its page ({len(findings)})"):
         for row in findings.head(20).itertuples():
-            page = pages.get(row.kind, "cases")
-            link_to(page, row.finding_id, f"{md(row.finding_id)} ({md(KIND_LABELS.get(row.kind, row.kind))}) on "
+            page = KIND_PAGES.get(row.kind, "cases")
+            link_to(page, row.finding_id, f"{md(row.finding_id)} ({md(kind_label(row.kind))}) on "
                                           f"{page.capitalize()}")
 
 activity = load(app_queries.firm_activity, firm_id)
