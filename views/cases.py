@@ -14,6 +14,7 @@ from views.common import (
     current_user,
     kind_label,
     link_to,
+    linked,
     load,
     md,
     record_select,
@@ -71,7 +72,7 @@ if new_only:
     shown = shown[shown["new"]]
 shown = without_weak(shown, "rings and pairs", key="cases_weak",
                      weak_means="scoring no higher than markets without collusion; those already triaged stay listed",
-                     keep=triaged(shown))
+                     keep=triaged(shown) | linked(shown["finding_id"]))
 show_table(
     shown.assign(subjects=shown["subject_ids"].map(lambda ids: ", ".join(ids[:8])),
                  status=shown["status"].map(status_label),

@@ -13,6 +13,7 @@ from views.charts import pair_timeline_figure
 from views.common import (
     currency_in_header,
     link_to,
+    linked,
     load,
     md,
     money_column,
@@ -34,7 +35,7 @@ pairs = load(app_queries.pairs)
 if pairs.empty:
     st.info("No official–firm pair findings stored. Run the detectors with `python -m detectors run`.")
     st.stop()
-pairs = without_weak(pairs, "pairs", key="pairs_weak", keep=triaged(pairs),
+pairs = without_weak(pairs, "pairs", key="pairs_weak", keep=triaged(pairs) | linked(pairs["alert_id"]),
                      weak_means="a modest excess in one channel, such as frequent routine work, too little alone")
 
 show_table(

@@ -350,6 +350,13 @@ def without_weak(frame: pd.DataFrame, noun: str, key: str, weak_means: str,
     return frame.loc[~weak]
 
 
+def linked(ids: pd.Series) -> pd.Series:
+    """Whether each of ``ids`` is the record the address opens (``?open=``): a filter keeps it (a link to a weak
+    finding opens it, the weak ones hidden or not)."""
+    wanted = st.query_params.get(OPEN_PARAM)
+    return ids.astype(str).eq(wanted) if wanted is not None else pd.Series(False, index=ids.index)
+
+
 def found_column(frame: pd.DataFrame, table: pd.DataFrame, shown: bool) -> pd.DataFrame:
     """``table`` with a "latest run" column (found / no longer) when findings the latest run no longer found
     are ``shown`` beside the others, so that the two can be told apart."""

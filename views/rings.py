@@ -9,6 +9,7 @@ from graph import app_queries
 from views.common import (
     found_column,
     link_to,
+    linked,
     load,
     md,
     no_longer_found,
@@ -32,7 +33,7 @@ rings = load(app_queries.rings, include_inactive=show_inactive)
 if rings.empty:
     st.info("No rings stored. Run the detectors with `python -m detectors run`.")
     st.stop()
-rings = without_weak(rings, "rings", key="rings_weak", keep=triaged(rings),
+rings = without_weak(rings, "rings", key="rings_weak", keep=triaged(rings) | linked(rings["ring_id"]),
                      weak_means="scoring no higher than shuffled markets without any cartel")
 
 table = rings[["ring_id", "score", "tier", "members", "tenders", "key_screens", "status", "assignee"]].copy()

@@ -524,6 +524,29 @@ def test_a_group_whose_bids_have_no_amounts_gets_no_empty_price_chart(market_db)
     assert any("no price chart" in c.value for c in at.caption)
 
 
+def test_a_link_to_a_weak_finding_opens_it_with_the_weak_ones_hidden(market_db):
+    """A link to a weak pair said it was not in the list and opened another, the weak toggle on or off: an
+    investigator sent a weak lead could not read it (an app review)."""
+    _set_tier(market_db, "RING-1", "strong")
+    _set_tier(market_db, "RING-2", "weak")
+    at = app_session("views/rings.py")
+    at.query_params["open"] = "RING-2"
+    at.run()
+    no_exception(at)
+    assert not at.warning and at.selectbox(key="ring_pick").value == "RING-2"
+    assert list(table(at, "ring_id", "key_screens")["ring_id"]) == ["RING-1", "RING-2"]  # the others stay hidden
+    # a pick of another ring takes the address, and the weak one is hidden again
+    at.selectbox(key="ring_pick").set_value("RING-1").run()
+    assert list(table(at, "ring_id", "key_screens")["ring_id"]) == ["RING-1"]
+    _set_tier(market_db, "PAIR-1", "weak")
+    clear_app_caches()
+    at = app_session("views/closeness.py")
+    at.query_params["open"] = "PAIR-1"
+    at.run()
+    no_exception(at)
+    assert not at.warning and at.selectbox(key="pair_pick").value == "PAIR-1"
+
+
 def test_cases_page_hides_untriaged_weak_leads_until_asked(market_db):
     _set_tier(market_db, "RING-1", "strong")
     _set_tier(market_db, "RING-2", "weak")
