@@ -814,6 +814,13 @@ def tenders(db: Database, include_inactive: bool = False) -> pd.DataFrame:
     return frame
 
 
+def tender_record(db: Database, tender_id: str) -> dict[str, Any] | None:
+    """One tender's record (as :func:`tenders` gives a flagged one's, without the finding), whether or not a finding
+    names it; None when no tender has that id."""
+    rows = db.read("app_tender", tender_id=tender_id)
+    return plain(rows[0]) if rows else None
+
+
 def tender_bids(db: Database, tender_id: str) -> pd.DataFrame:
     """One tender's bids, lowest first, measured against its winning bid as :func:`bid_spreads`
     does, with ``is_member`` (the firm belongs to an active ring two or more of whose members
@@ -1556,6 +1563,7 @@ def warm_up(db: Database) -> int:
         call(ring_predecessors, ring_id)
     for tender_id in first(tender_list, "tender_id"):
         call(tender_bids, tender_id)
+        call(tender_record, tender_id)
     if len(pair := first(pair_list, "official_id", "firm_id")) == 2:
         official_id, firm_id = pair
         for of_pair in (pair_inspection_rates, pair_approval_times, pair_committee_tenders, pair_ties):

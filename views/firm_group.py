@@ -10,8 +10,11 @@ import streamlit as st
 from detectors.finding import counted
 from graph import app_queries, findings_store
 from views.charts import bid_spread_figure, win_rotation_figure
-from views.common import currency_in_header, load, money_column, show_table
+from views.common import currency_in_header, link_to, load, md, money_column, show_table
 from views.graph_view import show_graph
+
+#: the most tenders of a group linked one by one to Tenders
+MAX_TENDER_LINKS = 100
 
 
 def show_firm_group(finding_id: str, tenders: int, noun: str) -> None:
@@ -48,14 +51,15 @@ def show_firm_group(finding_id: str, tenders: int, noun: str) -> None:
 
 
 def show_group_tenders(finding_id: str, noun: str) -> None:
-    """The group's tenders as a table, one row each, by id: what an investigator follows to the records."""
+    """The group's tenders as a table, one row each, oldest first, and a link to each on Tenders (its bids): what
+    an investigator follows to the records."""
     tenders = load(app_queries.group_tenders, finding_id)
     if tenders.empty:
         st.caption(f"No tenders are stored with this {noun}.")
         return
     where = "where two or more members bid" if noun == "ring" else "where its firms bid against each other"
-    st.markdown(f"**The {noun}'s tenders** — the {counted(len(tenders), 'tender')} {where}, by id: search an id "
-                "on Explore, or open it on Tenders when it has a finding")
+    st.markdown(f"**The {noun}'s tenders** — the {counted(len(tenders), 'tender')} {where}, oldest first; "
+                "open any on Tenders, with its bids, below the table")
     currency, tenders = currency_in_header(tenders, "winning_amount")
     show_table(tenders, hide_index=True, width="stretch", key=f"group_tenders_{finding_id}", column_config={
         "tender_id": st.column_config.TextColumn("tender id"),
@@ -69,6 +73,15 @@ def show_group_tenders(finding_id: str, noun: str) -> None:
         "member_won": st.column_config.CheckboxColumn("won by the " + ("ring" if noun == "ring" else "group"))})
     st.caption("Winning amount: the award's amount, else the winner's lowest bid; a tender awarded in lots adds "
                "its winners' amounts up. Bids: members' and outsiders' (an invitation or a withdrawn bid is none).")
+    # each tender opens on Tenders with its bids, flagged or not: the ids alone left an investigator to write
+    # Cypher to read a ring's bids tender by tender (an app review)
+    linked = tenders.head(MAX_TENDER_LINKS)
+    with st.expander(f"Open a tender and its bids on Tenders ({len(tenders)})"):
+        for row in linked.itertuples():
+            winner = f", won by {md(row.winner)}" if isinstance(row.winner, str) and row.winner else ""
+            link_to("tenders", row.tender_id, f"{md(row.tender_id)} ({md(row.published_at or 'undated')}{winner})")
+        if len(tenders) > len(linked):
+            st.caption(f"The {len(linked)} oldest; open another by its id on Explore.")
     if len(tenders) >= findings_store.MAX_RING_TENDERS:  # the store links a finding to so many tenders at most
         st.caption(f"A finding is stored with its first {findings_store.MAX_RING_TENDERS} tenders by id: this "
                    f"{noun} may have more, which its sentence and facts count.")

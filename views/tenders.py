@@ -4,10 +4,13 @@ among its bidders, every fact behind the score, and triage."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from detectors.finding import counted
 from graph import app_queries
 from views.common import (
+    OPEN_PARAM,
     detector_label,
     found_column,
     link_to,
@@ -63,23 +66,48 @@ show_table(table, hide_index=True, width="stretch", key="tenders_table",
                           "bids": st.column_config.NumberColumn("n bids"), "key_screens": "what scored"})
 
 by_id = shown.set_index("alert_id")
+# A link to a tender no finding of the list names (a ring's tenders table links each of its tenders) opens the
+# tender's record and bids: it said the tender was not in the list and showed another (an app review)
+wanted = st.query_params.get(OPEN_PARAM)
+unflagged = None
+if wanted is not None and wanted not in set(tenders["alert_id"]) | set(tenders["tender_id"]):
+    unflagged = load(app_queries.tender_record, wanted)
+options = ([unflagged["tender_id"]] if unflagged else []) + by_id.index.tolist()
+
+
+def _tender_label(option: str) -> str:
+    if unflagged and option == unflagged["tender_id"]:
+        return f"{option} — {unflagged['title'] or 'untitled'} — no finding"
+    return (f"{by_id.at[option, 'tender_id']} — {by_id.at[option, 'title'] or 'untitled'} — "
+            f"{detector_label(by_id.at[option, 'detector'])} {by_id.at[option, 'score']:.0f}")
+
+
 alert_id = record_select(
-    "tenders", "Tender", by_id.index.tolist(), "tender_pick",
-    lambda a: f"{by_id.at[a, 'tender_id']} — {by_id.at[a, 'title'] or 'untitled'} — "
-              f"{detector_label(by_id.at[a, 'detector'])} {by_id.at[a, 'score']:.0f}",
-    lambda a: {"finding_id": a, "tender_id": by_id.at[a, "tender_id"]},
+    "tenders", "Tender", options, "tender_pick", _tender_label,
+    lambda a: {"tender_id": a} if unflagged and a == unflagged["tender_id"]
+    else {"finding_id": a, "tender_id": by_id.at[a, "tender_id"]},
     also=dict(zip(by_id["tender_id"][::-1], by_id.index[::-1], strict=True)),  # a tender's id: its top finding
 )
-tender = by_id.loc[alert_id]
-st.markdown(f"### {md(tender['tender_id'])} · {md(detector_label(tender['detector']))} score {tender['score']:.0f}")
+flagged = not (unflagged and alert_id == unflagged["tender_id"])
+tender = by_id.loc[alert_id] if flagged else pd.Series(unflagged)
+if flagged:
+    st.markdown(f"### {md(tender['tender_id'])} · {md(detector_label(tender['detector']))} "
+                f"score {tender['score']:.0f}")
+else:
+    st.markdown(f"### {md(tender['tender_id'])} · no finding")
+    st.caption("No finding the list holds names this tender; its record and bids follow, as the detectors read "
+               f"them ({counted(int(tender['bids']), 'bid')}"
+               + (f", won by {md(', '.join(tender['winners']))}" if tender["winners"] else ", no award recorded")
+               + ").")
 title = f"**{md(tender['title'])}** · " if tender["title"] else ""
 details = f" ({md(tender['award_criteria_details'])})" if tender.get("award_criteria_details") else ""
 criteria = f" · awarded by {md(tender['award_criteria'])}{details}" if tender.get("award_criteria") else ""
 st.markdown(f"{title}{md(tender['category'] or 'no category')} · {md(tender['region'] or 'no region')} · "
             f"published {md(tender['published_at'] or '?')}{criteria}")
-no_longer_found(tender, "tender")
-if tender["explanation"]:
-    st.markdown(f"> {md(tender['explanation'])}")
+if flagged:
+    no_longer_found(tender, "tender")
+    if tender["explanation"]:
+        st.markdown(f"> {md(tender['explanation'])}")
 
 bids = load(app_queries.tender_bids, tender["tender_id"])
 tender_currency = tender.get("currency") if isinstance(tender.get("currency"), str) else None
@@ -113,6 +141,8 @@ for ring_id in tender["rings"]:
         st.markdown(f"**Ring {md(ring_id)}** (score {ring['score']:.0f}): {md(ring['explanation'] or '')}")
         link_to("rings", ring_id, f"Open ring {md(ring_id)} on Rings")
 
+if not flagged:
+    st.stop()
 st.markdown("**Every fact behind the score** (with the thresholds the detector used)")
 # the facts name firms (a ring's, the disqualified, the winner) by their ids: the bidders' names read them
 bidder_names = {} if bids.empty else dict(zip(bids["firm_id"], bids["firm_name"], strict=True))

@@ -339,9 +339,10 @@ def test_rings_page_graph_bids_facts_and_triage(market_db):
     history = table(at, "action", "user", "at")
     assert history.shape[0] == 2 and "in progress" in set(history["status"])  # in words, not in_progress
     assert table(at, "ring_id", "key_screens").set_index("ring_id").loc["RING-1", "status"] == "in progress"
-    # each member opens on Firms
+    # each member opens on Firms, and each of its tenders on Tenders (with its bids, flagged or not)
     assert sorted((link.proto.page, link.proto.query_string) for link in at.page_link) == [
-        ("firms", "open=F1"), ("firms", "open=F2"), ("firms", "open=F3")]
+        ("firms", "open=F1"), ("firms", "open=F2"), ("firms", "open=F3"),
+        *[("tenders", f"open=T{n}") for n in range(1, 7)]]
 
 
 def _headers(at, *columns: str) -> dict[str, str]:
@@ -1517,6 +1518,36 @@ def test_a_link_opens_its_record_once_and_a_pick_goes_in_the_address(market_db, 
     assert picked != "T3" and app_queries.finding(market_db, picked)["subjects"][0]["id"] == "T3"
 
 
+def test_a_link_to_a_tender_no_finding_names_opens_its_record_and_bids(market_db, access_log):
+    """A ring's table named 45 tenders, 22 of them without a finding of their own: a link to one said it was not in
+    the list and showed another tender, and its bids were readable only in Cypher (an app review). T1 is one of
+    RING-1's tenders that no finding names."""
+    at = app_session("views/tenders.py")
+    at.query_params["open"] = "T1"
+    at.run()
+    no_exception(at)
+    assert not at.warning and at.selectbox(key="tender_pick").value == "T1"
+    text = all_text(at)
+    assert "### T1 · no finding" in text and "4 bids, won by Alpha Build" in text
+    bids = table(at, "firm_name", "pct_above_winner")
+    assert list(bids["firm_id"]) == ["F1", "F2", "F3", "F4"] and bids["is_winner"].tolist() == [True, False, False,
+                                                                                                 False]
+    assert ("rings", "open=RING-1") in [(link.proto.page, link.proto.query_string) for link in at.page_link]
+    assert not [e for e in at.dataframe if "fact" in e.value.columns]  # no facts and no triage: there is no finding
+    assert "Triage" not in text
+    [*_, opened] = [e for e in access_entries(access_log) if e["action"] == "record_view"]
+    assert opened["tender_id"] == "T1" and "finding_id" not in opened
+    # the flagged ones stay a pick away, and a pick takes the address
+    at.selectbox(key="tender_pick").set_value("TR-1").run()
+    no_exception(at)
+    assert at.query_params["open"] == "TR-1" and "T1" not in at.selectbox(key="tender_pick").options
+    # near-miss: an id no tender has is said, and the list's first finding shows
+    at = app_session("views/tenders.py")
+    at.query_params["open"] = "T404"
+    at.run()
+    assert any("T404 from the link is not in this list" in w.value for w in at.warning)
+
+
 def test_a_link_to_a_firm_no_finding_names_opens_it_through_the_search(market_db, access_log):
     """``?open=F7`` named a firm the list of flagged firms does not hold: the page said it was not in the list,
     though the search opens any firm; and a pick from the list left its ``?open=`` in the address, so the next
@@ -1585,7 +1616,7 @@ def test_pages_link_a_finding_to_the_pages_of_its_subjects(market_db):
     assert links(case) == [("closeness", "open=PAIR-1"), ("officials", "open=O1"),
                            ("firms", "open=F5")]
     case.selectbox(key="cases_pick").set_value("RING-1").run()
-    assert links(case) == [("rings", "open=RING-1")]
+    assert links(case)[0] == ("rings", "open=RING-1")  # then its tenders, as on Rings
     tender = app_session("views/tenders.py")
     tender.selectbox(key="tender_pick").set_value("TR-1").run()
     assert ("rings", "open=RING-1") in links(tender)
