@@ -333,6 +333,12 @@ FACT_MEANINGS_IN: dict[tuple[str, str], str] = {
     ("spacing_examples", "members"): "members who bid in this tender",
     ("spacing_examples", "bids"): "valid bids in this tender",
     ("spacing_examples", "tender_id"): "a tender where the members' bids bunched most",
+    # tender risk's raises (noisy-or, detectors.tender_risk), not points: "the most points this component can add"
+    # read 0.8 beside a contribution of 0.86 (an app review)
+    ("ring", "weight"): "how far a ring scoring 100 raises the tender: it closes this share of the gap between the "
+                        "price screens' score and 100 (a ring scoring 50, half as much)",
+    ("same_tender_trace", "weight"): "how far competing bids sent from one IP address or with one document raise "
+                                     "the tender: they close this share of the gap left to 100",
     # tender risk's award rule: whether the category's price screens can be read at all (screens.award_rules)
     ("award_rule", "lowest_price"): "whether the category is read as one where the lowest bid wins (no: its "
                                     "price screens are not read)",
@@ -556,6 +562,9 @@ def _leaf(value: Any, names: Mapping[str, Any] | None) -> Any:
 
 
 def _cell(value: Any) -> Any:
+    if isinstance(value, Mapping) and all(not isinstance(v, (list, dict)) for v in value.values()):
+        # a component's thresholds in words ("q strong 0.01; q weak 0.25"), not JSON cut off at {"q_strong"…
+        return "; ".join(f"{_part_words(str(k))} {_cell(v)}" for k, v in value.items())[:300]
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)[:300]
     if isinstance(value, float):
@@ -578,7 +587,7 @@ COMPONENT_LABELS: dict[str, str] = {
     "outcomes": "committee wins", "ties": "personal ties", "corroboration": "channels agree",
     # linked bidders and tender risk
     "cobids": "bid against each other", "wins": "wins", "screens": "price screens", "ring": "ring bid in it",
-    "same_tender_trace": "one hand behind bids",
+    "same_tender_trace": "competing bids share an IP or document",
 }
 
 

@@ -872,7 +872,7 @@ def test_warm_up_runs_every_page_query_and_each_drill_down_once(market_db):
             return recorded
 
     count = app_queries.warm_up(Recording())
-    drill_downs = {"app_group_graph", "app_group_bids", "app_group_tenders", "app_ring_predecessors", "app_tender_bids", "app_pair_inspection_rates",
+    drill_downs = {"app_group_graph", "app_group_bids", "app_group_tenders", "app_ring_predecessors", "app_tender_bids", "app_tender", "app_pair_inspection_rates",
                    "app_pair_approval_times", "app_pair_committee_tenders", "app_pair_ties", "app_official_activity",
                    "app_official_assignments", "app_firm_findings", "app_firm_activity", "app_firm_officials",
                    "app_firm_search", "app_finding",
@@ -880,7 +880,7 @@ def test_warm_up_runs_every_page_query_and_each_drill_down_once(market_db):
     pages = {"app_label_counts", "app_rings", "app_tenders", "app_pairs", "app_cases", "app_firms_flagged",
              "app_official_workload", "app_activity_range", "app_departments", "app_top_findings"}
     assert drill_downs | pages <= set(ran), sorted((drill_downs | pages) - set(ran))
-    assert count == 38  # every call succeeded: 12 pages, 5 lists, 20 drill-downs of the ids they gave, the console's ids
+    assert count == 39  # every call succeeded: 12 pages, 5 lists, 21 drill-downs of the ids they gave, the console's ids
 
 
 def test_console_csv_writes_a_formula_in_a_name_as_text_and_keeps_numbers():
@@ -917,3 +917,19 @@ def test_graph_captions_and_properties_show_money_with_separators_and_a_recorded
     [edge] = elements["edges"]
     assert edge["data"]["caption"] == "awarded to · 101,000" and edge["data"]["amount"] == "101,000"
     assert edge_caption("AWARDED_TO", {}) == "awarded to"
+
+
+def test_a_components_thresholds_read_as_words_and_tender_risks_raises_are_not_points():
+    """A pair's threshold cell showed JSON cut off ({"q_strong"…), and tender risk's noisy-or weight 0.8 was said to be
+    "the most points this component can add" beside a contribution of 0.86 (an app review)."""
+    evidence = {"components": {
+        "speed": {"value": 7, "contribution": 0.0, "threshold": {"q_strong": 0.01, "lift_floor": 1.5}},
+        "ring": {"value": 0.79, "weight": 0.8, "contribution": 0.86},
+        "price": {"value": 0.9, "weight": 35.0, "contribution": 31.5}}}
+    facts = app_queries.evidence_facts(evidence).set_index("fact")
+    assert facts.loc["components.speed", "threshold"] == "q strong 0.01; lift floor 1.5"
+    assert facts.loc["components.ring.weight", "meaning"].startswith("how far a ring scoring 100 raises the tender")
+    assert facts.loc["components.price.weight", "meaning"] == "the most points this component can add"
+    # near-miss: a threshold holding lists stays JSON, whole
+    nested = app_queries.evidence_facts({"x": {"value": 1, "threshold": {"bands": [1, 2]}}}).set_index("fact")
+    assert nested.loc["x", "threshold"] == '{"bands": [1, 2]}'
