@@ -552,10 +552,13 @@ def fact_meaning(fact: str) -> str | None:
 def _leaf(value: Any, names: Mapping[str, Any] | None) -> Any:
     """A fact's value as the table shows it: a list of plain values (a ring's members, the tenders it names)
     as text joined by commas, each firm of ``names`` by its name ("Alpha Build (F1), Beta Build (F2)"; an app
-    review read ``["F1", "F2"]``), cut at 300 characters; anything else as :func:`_cell` gives it."""
+    review read ``["F1", "F2"]``), cut at 300 characters; an id of ``names`` alone by its name too; anything else
+    as :func:`_cell` gives it."""
+    known = names or {}
+    if isinstance(value, str) and known.get(value) not in (None, "", value):  # a shared owner: "Xu Ling (P673322)"
+        return f"{known[value]} ({value})"
     if not isinstance(value, list) or not all(isinstance(x, (str, int, float)) for x in value):
         return _cell(value)
-    known = names or {}
     text = ", ".join(f"{known[x]} ({x})" if isinstance(x, str) and known.get(x) not in (None, "", x) else str(_cell(x))
                      for x in value)
     return text if len(text) <= 300 else text[:299] + "…"
@@ -939,8 +942,8 @@ def case_file(db: Database, finding_id: str) -> dict[str, Any] | None:
     when it was first and last found, and its whole triage history, oldest first. None when there is
     no such finding."""
     found = finding(db, finding_id)
-    return None if found is None else case_record(found, case_events(db, finding_id),
-                                                  case_records(db, finding_id))
+    return None if found is None else case_record(found, case_events(db, finding_id), case_records(db, finding_id),
+                                                  names_of(db, evidence_ids(found.get("evidence"))))
 
 
 #: the most ids of one kind a case file lists (a ring's tenders are stored up to 500: all of them)
@@ -968,13 +971,46 @@ def case_records(db: Database, finding_id: str, cap: int = CASE_RECORDS_CAP) -> 
 
 
 def case_record(found: Mapping[str, Any], events: pd.DataFrame,
-                records: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The case file of a finding already read (:func:`finding`), its :func:`case_events` and the ids of
-    the records behind it (:func:`case_records`)."""
+                records: Mapping[str, Any] | None = None, names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The case file of a finding already read (:func:`finding`), its :func:`case_events`, the ids of
+    the records behind it (:func:`case_records`) and the names of the firms, persons and officials its
+    evidence quotes by id (:func:`names_of`)."""
     history = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
                for row in events.drop(columns=["event_id"]).to_dict("records")]
     return {**found, "evidence": parse_json(found.get("evidence")), "records": dict(records or {}),
-            "case_events": history}
+            "names": dict(names or {}), "case_events": history}
+
+
+#: the most ids of an evidence :func:`evidence_ids` gives (a ring's evidence quotes a few dozen)
+MAX_EVIDENCE_IDS = 2000
+
+
+def evidence_ids(evidence: Any) -> tuple[str, ...]:
+    """The short strings a finding's evidence holds (its values and list items, at most :data:`MAX_EVIDENCE_IDS`,
+    sorted), among them the ids of the firms, persons and officials it quotes, for :func:`names_of`."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, Mapping):
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif isinstance(node, str) and 0 < len(node) <= 100 and len(found) < MAX_EVIDENCE_IDS:
+            found.add(node)
+
+    walk(parse_json(evidence) if evidence is not None else {})
+    return tuple(sorted(found))
+
+
+def names_of(db: Database, ids: Iterable[str]) -> dict[str, str]:
+    """The names of the firms, persons and officials among ``ids``, by id (those with a name): an evidence
+    quoted a ring's shared owner as P673322, in the app and in the printed report (an app review)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {row["id"]: row["name"] for row in db.read("app_names", ids=wanted) if row.get("name")}
 
 
 def record_triage(

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from graph import app_queries
-from views.common import facts_table
+from views.common import detector_label, facts_table, kind_label, status_label
 
 STYLE = ("body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;margin:.5em 0 1.5em}"
          "th,td{border:1px solid #999;padding:.2em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}"
@@ -76,11 +76,15 @@ def render(record: Mapping[str, Any], exported_by: str, exported_at: str) -> str
     history = pd.DataFrame(record.get("case_events") or [])
     if "at" in history:
         history["at"] = history["at"].map(app_queries.to_second)
-    facts = app_queries.evidence_facts(record.get("evidence"), {s["id"]: s["name"] for s in record.get("subjects") or []
-                                                                 if isinstance(s, Mapping) and s.get("id")})
-    summary = [("Finding", finding_id), ("Kind", record.get("kind")), ("Detector", record.get("detector")),
+    if "status" in history:
+        history["status"] = history["status"].map(lambda v: status_label(v) if isinstance(v, str) else v)
+    names = {**(record.get("names") or {}), **{s["id"]: s["name"] for s in record.get("subjects") or []
+                                                if isinstance(s, Mapping) and s.get("id") and s.get("name")}}
+    facts = app_queries.evidence_facts(record.get("evidence"), names)
+    summary = [("Finding", finding_id), ("Kind", kind_label(record.get("kind"))),
+               ("Detector", detector_label(record.get("detector") or "")),
                ("Score", f"{float(record['score']):.1f}" if record.get("score") is not None else None),
-               ("Status", record.get("status")),
+               ("Status", status_label(record.get("status") or "open")),
                ("Assignee", record.get("assignee") or "—"),
                ("Still found by the latest run", "yes" if record.get("active", True) else "no"),
                ("First found", app_queries.to_second(record.get("first_seen_at"))),
@@ -91,7 +95,7 @@ def render(record: Mapping[str, Any], exported_by: str, exported_at: str) -> str
         f"<code>MATCH (n {{id: $id}})</code> in Neo4j.</p>{_table(records)}")
     return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Case report {_e(finding_id)}</title>"
             f"<style>{STYLE}</style></head><body>"
-            f"<h1>Iron Cage case report: {_e(record.get('kind'))} {_e(finding_id)}</h1>"
+            f"<h1>Iron Cage case report: {_e(kind_label(record.get('kind')))} {_e(finding_id)}</h1>"
             f"<p>Exported by {_e(exported_by)} at {_e(app_queries.to_second(exported_at))} from the records in the graph. Each subject "
             "and fact below can be followed in Neo4j by the ids shown.</p>"
             f"<table>{_rows(summary)}</table>"
@@ -101,5 +105,5 @@ def render(record: Mapping[str, Any], exported_by: str, exported_at: str) -> str
             f"<h2>Facts behind the score</h2>{_table(facts_table(facts) if not facts.empty else facts)}"
             "<p>Long lists are cut at 30 items and long values at 300 characters here; the case file (JSON) "
             "holds the evidence whole.</p>"
-            f"<h2>Case history</h2>{_table(history)}"
+            f"<h2>Case history</h2>{_table(history) if not history.empty else '<p>No triage yet.</p>'}"
             "</body></html>")

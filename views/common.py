@@ -394,8 +394,10 @@ def show_facts(evidence: Any, key: str, height: int | Literal["auto"] = 360, nam
                currency: str | None = None) -> None:
     """Every fact of a finding's evidence as a table (with the thresholds used), or a caption when
     the finding stores none. ``names`` (id → name: the finding's members or subjects) names the firms
-    a fact is about; ``currency`` is the bids' (a tender's facts), said beside its sums of money."""
-    facts = app_queries.evidence_facts(evidence, names)
+    a fact is about, as do the store's names of the firms, persons and officials the facts quote; ``currency`` is the bids' (a tender's facts), said beside its sums of money."""
+    # the firms, persons and officials the facts quote by id, by name (a ring's shared owner read P673322)
+    quoted = load(app_queries.names_of, app_queries.evidence_ids(evidence))
+    facts = app_queries.evidence_facts(evidence, {**quoted, **(names or {})})
     if facts.empty:
         st.caption("The finding stores no evidence.")
     else:

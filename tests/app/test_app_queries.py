@@ -933,3 +933,16 @@ def test_a_components_thresholds_read_as_words_and_tender_risks_raises_are_not_p
     # near-miss: a threshold holding lists stays JSON, whole
     nested = app_queries.evidence_facts({"x": {"value": 1, "threshold": {"bands": [1, 2]}}}).set_index("fact")
     assert nested.loc["x", "threshold"] == '{"bands": [1, 2]}'
+
+
+def test_names_of_the_firms_persons_and_officials_an_evidence_quotes(market_db):
+    """A ring's shared owner was quoted as P673322 in its facts and case report: the store's names read them."""
+    evidence = json.dumps({"shared_identifiers": [{"kind": "person", "value": "P1", "members": ["F1", "F2"]}],
+                           "official": "O1", "tenders": ["T1"], "note": "x" * 101})
+    ids = app_queries.evidence_ids(evidence)
+    assert set(ids) == {"person", "P1", "F1", "F2", "O1", "T1"}  # short strings only
+    names = app_queries.names_of(market_db, ids)
+    assert names == {"P1": "Pat Owner", "F1": "Alpha Build", "F2": "Beta Build", "O1": "Olga Inspector"}  # not T1
+    assert app_queries.names_of(market_db, []) == {}
+    assert app_queries.case_file(market_db, "RING-1")["names"].keys() <= set(app_queries.evidence_ids(
+        app_queries.finding(market_db, "RING-1")["evidence"]))

@@ -61,7 +61,28 @@ def test_a_finding_without_evidence_or_history_still_reports() -> None:
     parsed = _Text()
     parsed.feed(render(record, exported_by="Bo", exported_at="now"))
     text = " ".join(parsed.text)
-    assert text.count("None.") == 3 and "Still found by the latest run no" in " ".join(text.split())
+    assert text.count("None.") == 2 and "Still found by the latest run no" in " ".join(text.split())
+    assert "Case history No triage yet." in " ".join(text.split())  # it printed "Case history None."
+
+
+def test_the_report_names_the_persons_its_facts_quote_and_says_codes_in_words() -> None:
+    """The report quoted a ring's shared owner as P673322 only, and its status as in_progress (an app review)."""
+    record = {**_record(), "status": "in_progress", "kind": "linked_bidders", "detector": "linked_bidders",
+              "evidence": {"shared_identifiers": [{"kind": "person", "value": "P9", "members": ["F1", "F2"]}]},
+              "names": {"P9": "Xu Ling", "F2": "Beta"},
+              "case_events": [{"at": "2024-09-02T08:00:00Z", "user": "Ana", "action": "status",
+                               "status": "in_progress", "assignee": None, "comment": None}]}
+    parsed = _Text()
+    parsed.feed(render(record, exported_by="Bo", exported_at="now"))
+    text = " ".join(" ".join(parsed.text).split())
+    assert "Xu Ling (P9)" in text and "Beta (F2)" in text
+    assert "in_progress" not in text and text.count("in progress") == 2  # the summary and the history
+    assert "case report: linked bidders RING-1" in text and "Detector linked bidders" in text
+    # near-miss: an id the store names nothing for stays as it is
+    record["names"] = {}
+    parsed = _Text()
+    parsed.feed(render(record, exported_by="Bo", exported_at="now"))
+    assert "P9" in " ".join(parsed.text) and "Xu Ling" not in " ".join(parsed.text)
 
 
 def test_the_report_lists_the_ids_of_the_records_behind_the_finding_and_says_how_many_more() -> None:
