@@ -95,7 +95,7 @@ if flagged:
                 f"score {tender['score']:.0f}")
 else:
     st.markdown(f"### {md(tender['tender_id'])} · no finding")
-    st.caption("No finding the list holds names this tender; its record and bids follow, as the detectors read "
+    st.caption("No finding in this list names this tender: here are its record and bids as the detectors read "
                f"them ({counted(int(tender['bids']), 'bid')}"
                + (f", won by {md(', '.join(tender['winners']))}" if tender["winners"] else ", no award recorded")
                + ").")
