@@ -74,9 +74,9 @@ shown = without_weak(shown, "rings and pairs", key="cases_weak",
                      weak_means="scoring no higher than markets without collusion; those already triaged stay listed",
                      keep=triaged(shown) | linked(shown["finding_id"]))
 show_table(
-    shown.assign(subjects=shown["subject_ids"].map(lambda ids: ", ".join(ids[:8])),
+    shown.assign(about=shown["about"].map(lambda about: ", ".join(about[:8]) + (" …" if len(about) > 8 else "")),
                  status=shown["status"].map(status_label),
-                 kind=shown["kind"].map(kind_label)).drop(columns=["subject_ids"]),
+                 kind=shown["kind"].map(kind_label)),
     hide_index=True, width="stretch", key="cases_table", column_config={
         "finding_id": "finding", "score": score_column(), "active": "found by the latest run",
         "first_seen": "first found", "new": "new in the latest run", "events": "case events",

@@ -554,12 +554,12 @@ def test_cases_page_hides_untriaged_weak_leads_until_asked(market_db):
     _set_tier(market_db, "PAIR-1", "weak")
     at = app_session("views/cases.py")
     no_exception(at)
-    listed = list(table(at, "finding_id", "subjects")["finding_id"])
+    listed = list(table(at, "finding_id", "about")["finding_id"])
     assert listed == ["RING-1", "TR-1", "RF-1", "RF-2", "LB-1", "OFF-1"]  # the kinds without a tier stay
     assert "2 weak rings and pairs" in all_text(at)
     at.toggle(key="cases_weak").set_value(True).run()
     no_exception(at)
-    cases = table(at, "finding_id", "subjects").set_index("finding_id")
+    cases = table(at, "finding_id", "about").set_index("finding_id")
     assert list(cases.index) == ["RING-1", "PAIR-1", "TR-1", "RF-1", "RF-2", "LB-1", "OFF-1", "RING-2"]
     assert (cases.loc["RING-2", "tier"], cases.loc["PAIR-1", "tier"], cases.loc["TR-1", "tier"]) == ("weak", "weak",
                                                                                                      None)
@@ -574,7 +574,7 @@ def test_cases_page_hides_untriaged_weak_leads_until_asked(market_db):
     clear_app_caches()
     at = app_session("views/cases.py")
     no_exception(at)
-    assert list(table(at, "finding_id", "subjects")["finding_id"]) == ["RING-1", "PAIR-1", "TR-1", "RF-1", "RF-2",
+    assert list(table(at, "finding_id", "about")["finding_id"]) == ["RING-1", "PAIR-1", "TR-1", "RF-1", "RF-2",
                                                                        "LB-1", "OFF-1"]
 
 
@@ -1660,12 +1660,14 @@ def test_the_downloaded_case_file_and_report_name_the_records_behind_the_finding
 def test_cases_page_triage_is_append_only(market_db):
     at = app_session("views/cases.py")
     no_exception(at)
-    cases = table(at, "finding_id", "subjects")
+    cases = table(at, "finding_id", "about")
     # an official-profile finding is a case too (it was not, so nobody could triage it and the findings
     # expiry deleted each one once inactive); the tender finding's subject is its tender
     assert list(cases["finding_id"]) == ["RING-1", "PAIR-1", "TR-1", "RF-1", "RF-2", "LB-1", "OFF-1", "RING-2"]
-    subjects = cases.set_index("finding_id")["subjects"]
-    assert (subjects["TR-1"], subjects["RF-2"], subjects["OFF-1"]) == ("T2", "D2", "O1")  # a buyer's red flags too
+    about = cases.set_index("finding_id")["about"]  # by name, as Overview says them (it listed bare ids)
+    assert (about["TR-1"], about["RF-2"], about["OFF-1"]) == ("Road resurfacing lot 2 (T2)", "Roads Bureau (D2)",
+                                                              "Olga Inspector (O1)")  # a buyer's red flags too
+    assert about["RING-1"] == "Alpha Build (F1), Beta Build (F2), Gamma Build (F3)"
     at.selectbox(key="cases_pick").set_value("PAIR-1").run()
     at.selectbox(key="triage_status_cases_PAIR-1").set_value("confirmed")
     at.text_input(key="triage_assignee_cases_PAIR-1").input("Ana")
@@ -1683,7 +1685,7 @@ def test_cases_page_triage_is_append_only(market_db):
     assert list(later["status"]) == ["confirmed", "confirmed", "dismissed", "dismissed"]
     pair = app_queries.finding(market_db, "PAIR-1")
     assert (pair["status"], pair["assignee"]) == ("dismissed", "Ana")
-    cases_now = table(at, "finding_id", "subjects").set_index("finding_id")
+    cases_now = table(at, "finding_id", "about").set_index("finding_id")
     assert cases_now.loc["PAIR-1", "status"] == "dismissed" and cases_now.loc["PAIR-1", "events"] == 4
     # the boxes take no more than a triage event keeps (app_queries.record_triage refuses the rest)
     assert at.text_input(key="triage_assignee_cases_PAIR-1").max_chars == app_queries.MAX_ASSIGNEE_CHARS
@@ -1742,12 +1744,12 @@ def test_cases_page_shows_when_each_case_was_first_found_and_filters_the_new_one
                        SET r.first_seen_run = 'RUN-2', r.first_seen_at = datetime('2024-08-01T20:00:00Z')""").consume()
     at = app_session("views/cases.py")
     no_exception(at)
-    cases = table(at, "finding_id", "subjects").set_index("finding_id")
+    cases = table(at, "finding_id", "about").set_index("finding_id")
     # the day in the server's zone: 20:00 UTC is the next morning in the city
     assert cases.loc["RING-1", "first_seen"] == "2024-07-01" and cases.loc["RING-2", "first_seen"] == "2024-08-02"
     at.toggle(key="cases_new").set_value(True).run()
     no_exception(at)
-    assert list(table(at, "finding_id", "subjects")["finding_id"]) == ["RING-2"]
+    assert list(table(at, "finding_id", "about")["finding_id"]) == ["RING-2"]
 
 
 # -- helpers --------------------------------------------------------------------------------
