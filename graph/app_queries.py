@@ -22,7 +22,6 @@ from typing import Any
 
 import pandas as pd
 
-from detectors.finding import counted
 from detectors.market import FAILED_RESULTS, NOT_TENDERED, PASSED_RESULTS
 from graph.cypher import NamedQuery
 from graph.db import Database, GraphError
@@ -1523,10 +1522,18 @@ def run_console(db: Database, text: str, params: Mapping[str, Any] | None = None
                 add_node(end)
         graph.add_edge(r.start_node.element_id, r.type, r.end_node.element_id, dict(r.items()))
 
+    def node_text(n: Node) -> str:
+        """"(Firm F1 Alpha Build)": its labels, its key (id, value or hash) and its name, each once."""
+        props = dict(n.items())
+        key = next((str(props[k]) for k in ("id", "value", "hash") if props.get(k) is not None), "")
+        caption = str(caption_of(None, props))
+        words = [":".join(sorted(n.labels)), key, caption if caption != key else ""]
+        return "(" + " ".join(w for w in words if w) + ")"
+
     def cell(value: Any) -> Any:
         if isinstance(value, Node):
             add_node(value)
-            return f"({':'.join(sorted(value.labels))} {caption_of(None, dict(value.items()))})"
+            return node_text(value)
         if isinstance(value, Relationship):
             add_rel(value)
             return f"[:{value.type}]"
@@ -1535,7 +1542,13 @@ def run_console(db: Database, text: str, params: Mapping[str, Any] | None = None
                 add_node(n)
             for r in value.relationships:
                 add_rel(r)
-            return f"path of {counted(len(value), 'relationship')}"
+            # the walk itself, each step the way its relationship points (it read "path of 2 relationships")
+            text = node_text(value.start_node)
+            for step, r in enumerate(value.relationships):
+                after = value.nodes[step + 1]
+                forward = r.end_node is not None and r.end_node.element_id == after.element_id
+                text += (f"-[:{r.type}]->" if forward else f"<-[:{r.type}]-") + node_text(after)
+            return text if len(text) <= 500 else text[:499] + "…"
         if isinstance(value, list):
             return [cell(v) for v in value]
         if isinstance(value, dict):

@@ -946,3 +946,17 @@ def test_names_of_the_firms_persons_and_officials_an_evidence_quotes(market_db):
     assert app_queries.names_of(market_db, []) == {}
     assert app_queries.case_file(market_db, "RING-1")["names"].keys() <= set(app_queries.evidence_ids(
         app_queries.finding(market_db, "RING-1")["evidence"]))
+
+
+def test_console_cells_name_a_node_by_its_key_and_spell_out_a_path(market_db):
+    """A returned node read "(Firm Alpha Build)" with no id, a path "path of 2 relationships" (an app review)."""
+    result = app_queries.run_console(
+        market_db, "MATCH p = (f:Firm {id: 'F1'})-[:SUBMITTED]->(:Bid)-[:FOR]->(t:Tender {id: 'T1'}) "
+                   "RETURN f, p, t.id AS tender")
+    row = result.table.iloc[0]
+    assert row["f"] == "(Firm F1 Alpha Build)"
+    assert row["p"] == "(Firm F1 Alpha Build)-[:SUBMITTED]->(Bid B1-F1)-[:FOR]->(Tender T1 Road resurfacing lot 1)"
+    # walked against its arrows, a step says so
+    back = app_queries.run_console(market_db, "MATCH p = (:Tender {id: 'T1'})<-[:FOR]-(:Bid)<-[:SUBMITTED]-"
+                                              "(:Firm {id: 'F1'}) RETURN p").table.iloc[0]["p"]
+    assert back.startswith("(Tender T1 ") and "<-[:FOR]-(Bid " in back and back.endswith("<-[:SUBMITTED]-(Firm F1 Alpha Build)")
