@@ -39,8 +39,8 @@ pairs = without_weak(pairs, "pairs", key="pairs_weak", keep=triaged(pairs) | lin
                      weak_means="a modest excess in one channel, such as frequent routine work, too little alone")
 
 show_table(
-    pairs[["alert_id", "score", "tier", "official_name", "official_id", "firm_name", "firm_id", "key_facts",
-           "status"]],
+    pairs[["alert_id", "score", "key_facts", "tier", "official_name", "official_id", "firm_name", "firm_id",
+           "status"]],  # what scored next to the score: at 1,500 px it sat past the table's right edge
     hide_index=True, width="stretch", key="pairs_table", column_config={
         "alert_id": "finding", "score": score_column(), "official_name": "official", "official_id": "official id",
         "firm_name": "firm", "firm_id": "firm id", "key_facts": "what scored (points)"},

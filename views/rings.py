@@ -36,8 +36,9 @@ if rings.empty:
 rings = without_weak(rings, "rings", key="rings_weak", keep=triaged(rings) | linked(rings["ring_id"]),
                      weak_means="scoring no higher than shuffled markets without any cartel")
 
-table = rings[["ring_id", "score", "tier", "members", "tenders", "key_screens", "status", "assignee"]].copy()
-table.insert(2, "member_names", rings["member_names"].map(lambda names: ", ".join(sorted(names))[:120]))
+# what scored next to the score, before the long names: at 1,500 px it sat past the table's right edge (an app review)
+table = rings[["ring_id", "score", "key_screens", "tier", "members", "tenders", "status", "assignee"]].copy()
+table.insert(3, "member_names", rings["member_names"].map(lambda names: ", ".join(sorted(names))[:120]))
 table["status"] = table["status"].map(status_label)
 table = found_column(rings, table, show_inactive)
 show_table(table, hide_index=True, width="stretch", key="rings_table",

@@ -54,10 +54,11 @@ if shown.empty:
     st.info("No flagged tender matches the filters.")
     st.stop()
 
-table = shown[["tender_id", "score", "detector", "title", "category", "region", "published_at", "bids", "key_screens",
+# what scored next to the score, before the long titles: at 1,500 px it sat past the table's right edge (an app review)
+table = shown[["tender_id", "score", "key_screens", "detector", "title", "category", "region", "published_at", "bids",
                "status", "assignee"]].copy()
-table.insert(8, "winners", shown["winners"].map(lambda names: ", ".join(names)[:80]))
-table.insert(9, "rings", shown["rings"].map(", ".join))
+table.insert(9, "winners", shown["winners"].map(lambda names: ", ".join(names)[:80]))
+table.insert(10, "rings", shown["rings"].map(", ".join))
 table = table.assign(detector=table["detector"].map(detector_label),
                      status=table["status"].map(status_label))
 table = found_column(shown, table, show_inactive)
