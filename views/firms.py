@@ -157,7 +157,9 @@ st.markdown("**Phones, e-mails, addresses and people** — and the other firms t
 if ties.empty:
     st.caption("None recorded.")
 else:
-    show_table(ties.assign(shared_with=ties["shared_with"].map(lambda ids: ", ".join(sorted(ids))[:200])),
+    show_table(ties.assign(shared_with=ties["shared_with"].map(lambda ids: ", ".join(sorted(ids))[:200]),
+                           officials=ties["officials"].map(lambda tied: ", ".join(tied)[:200])),
                hide_index=True, width="stretch", key=f"firm_ties_{firm_id}", column_config={
                    "via": "phone, e-mail, address or person", "shared_with": "other firms sharing it",
-                   "other_firms": st.column_config.NumberColumn("how many", format="%d")})
+                   "other_firms": st.column_config.NumberColumn("how many", format="%d"),
+                   "officials": "officials tied to it (a relative's relation)"})

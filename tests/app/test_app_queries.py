@@ -603,14 +603,18 @@ def test_a_firms_findings_activity_and_ties(market_db):
     assert "currency" not in app_queries.firm_activity(market_db, "F1")
     ties = app_queries.firm_identifiers(market_db, "F1").set_index("tie")
     assert list(ties.loc["phone", "shared_with"]) == ["F2"]  # in words, as the Firms page shows it
-    assert list(ties.loc["shareholder", "shared_with"]) == ["F3"]
+    assert list(ties.loc["shareholder 50 %", "shared_with"]) == ["F3"]  # with the share recorded
+    assert list(ties.loc["shareholder 50 %", "officials"]) == []  # no official declared P1 a relative
+    # F5's shareholder is official O1's sister: the firm's page says so (it gave the person's id alone)
+    f5 = app_queries.firm_identifiers(market_db, "F5").set_index("via")
+    assert [list(v) for v in f5.loc[f5.index.str.startswith("P2"), "officials"]] == [["O1 Olga Inspector (sibling)"]]
     # P1 also directs F3 and represents F1: one row for P1, F3 listed once
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("MATCH (p:Person {id: 'P1'}), (f3:Firm {id: 'F3'}), (f1:Firm {id: 'F1'}) "
                     "CREATE (p)-[:DIRECTOR_OF]->(f3), (p)-[:LEGAL_REP_OF]->(f1)").consume()
     people = app_queries.firm_identifiers(market_db, "F1").query("via.str.startswith('P1')", engine="python")
     assert [(r["tie"], list(r["shared_with"]), r["other_firms"]) for r in people.to_dict("records")] == [
-        ("legal representative + shareholder", ["F3"], 1)]
+        ("legal representative + shareholder 50 %", ["F3"], 1)]
     # a finding the latest run no longer produced is left out
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("MATCH (a:Alert {id: 'LB-1'}) SET a.active = false").consume()
