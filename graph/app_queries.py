@@ -126,13 +126,14 @@ class GraphElements:
 
 
 def graph_from_edge_rows(rows: Iterable[Mapping[str, Any]]) -> GraphElements:
-    """Rows of ``a_id, a_label, a_props, rel, b_id, b_label, b_props`` → a graph (b may be null)."""
+    """Rows of ``a_id, a_label, a_props, rel, b_id, b_label, b_props`` and optionally ``rel_props`` (the edge's
+    own: a relative's relation, a shareholder's share) → a graph (b may be null)."""
     graph = GraphElements()
     for row in rows:
         graph.add_node(row["a_id"], row["a_label"], row["a_props"] or {})
         if row.get("b_id") is not None:
             graph.add_node(row["b_id"], row["b_label"], row["b_props"] or {})
-            graph.add_edge(row["a_id"], row["rel"], row["b_id"])
+            graph.add_edge(row["a_id"], row["rel"], row["b_id"], plain(row.get("rel_props") or {}))
     return graph
 
 

@@ -28,6 +28,11 @@ from views.common import (
 from views.graph_view import show_graph
 from views.triage import triage_panel
 
+#: the ties drawn left to right, the official at one end and the firm at the other (dagre, bundled with the graph
+#: component): breadthfirst drew them as a thin column whose 7 px names could not be read (an app review)
+TIES_LAYOUT = {"name": "dagre", "rankDir": "LR", "nodeSep": 30, "rankSep": 140, "fit": True, "padding": 90,
+               "animate": False, "nodeDimensionsIncludeLabels": True}
+
 db = require_database()
 st.title("Official–firm closeness")
 
@@ -131,7 +136,7 @@ ties = load(app_queries.pair_ties, official_id, firm_id)
 if not ties.nodes:
     st.caption("No path of declared ties or shared identifiers within 6 steps.")
 else:
-    show_graph(ties, key=f"pair_ties_{alert_id}", height=380, layout="breadthfirst")
+    show_graph(ties, key=f"pair_ties_{alert_id}", height=380, layout=TIES_LAYOUT)
 
 with st.expander("Every fact behind the score"):
     show_facts(pair["evidence"], key="pair_facts", height="auto",

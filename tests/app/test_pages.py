@@ -722,6 +722,8 @@ def test_closeness_page_rates_times_and_ties(market_db):
     ties = graph_elements(at, "pair_ties_PAIR-1")
     assert {n["data"]["name"] for n in ties["nodes"]} == {"Olga Inspector", "Paula Sister", "Epsilon Favoured"}
     assert {e["data"]["label"] for e in ties["edges"]} == {"RELATED_TO", "SHAREHOLDER_OF"}
+    # each edge says the tie in words, the relation and the share the records hold (they said the type alone)
+    assert {e["data"]["caption"] for e in ties["edges"]} == {"sibling", "shareholder 60%"}
     assert any(getattr(x, "key", None) == "pair_timeline_PAIR-1" for x in _walk_all(at))
     assert "**Committees**" not in all_text(at)  # O1 sat on no committee of F5's tenders
     # every record behind the counts, by id, so each fact can be followed to its node
