@@ -9,7 +9,11 @@ business-centre address, a registered-agent phone, a shared accountant's e-mail)
 little about any one pair and is left out of the linking; it is listed in the evidence as
 "common". The connected components of the remaining firm–identifier graph are groups of
 firms tied by specific identifiers. A group is reported when at least two of its firms bid
-in the same tender (as rivals: the partners of one consortium bid are one bidder): such
+in the same tender (as rivals: the partners of one consortium bid are one bidder), once for
+each cluster of the identifiers that tied rivals directly — two such identifiers are one
+cluster when a firm that bid in those tenders holds both — so that firms the component
+joins only through firms that never met (a chain of five-holder IP addresses) are separate
+findings, each scored on its own identifiers: such
 bids are presented as competing but come from one hand (OECD 2009 lists "bids prepared by
 the same person, submitted from the same address or with the same typographical errors"
 among the red flags of bid rigging).
@@ -233,73 +237,108 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
             bidder_of = dict(zip(firms, bidder, strict=True))
             direct.append({key for key, h in holders.items()
                            if len({bidder_of[f] for f in h.intersection(bidder_of)}) >= 2})
-        keep = np.array([bool(d) for d in direct])
-        if keep.sum() < max(params.min_cobid_tenders, 1):
-            continue
-        rows = rows.loc[keep]
-        used = set().union(*[d for d in direct if d])
-        # report the firms that met and share an identifier; the component is context
-        members = sorted({f for firms in rows["firm_id"] for f in firms
-                          if any(f in holders[key] for key in used)})
-        group_firms = members_of[group]
-        linking = _collect(held.loc[held["linking"] & pd.Series(
-            [(k, v) in used for k, v in zip(held["kind"], held["value"], strict=True)], index=held.index)],
-            "firms").sort_values(["weight", "kind", "value"], ascending=[False, True, True])
-        held = held.loc[held["firm_id"].isin(members)]
-        common = _collect(held.loc[~held["linking"] & (held["holders"] > params.max_holders)], "members")
-        common = common.loc[common["members"].map(len) >= 2]
-        strength = 1.0 - float(np.prod(1.0 - linking["weight"].to_numpy()))
-        k = len(rows)
-        member_wins = pd.Series([[f for f in won if f in members] for won in rows["winners"]], index=rows.index)
-        member_won = member_wins.map(bool)
-        won_share = float(member_won.mean())
-        volume = 1.0 - math.exp(-k / 3.0)
-        parts = {
-            "identifiers": (strength, {"identifiers": len(linking)}),
-            "cobids": (volume, {"cobid_tenders": k}),
-            "wins": (won_share * volume, {"won_by_linked_firm": int(member_won.sum()),
-                                          "won_share": won_share}),
-        }
-        contributions = {n: round(v * params.weights.get(n, 0.0), 2) for n, (v, _) in parts.items()}
-        components = {n: {"value": round(v, 4), "weight": params.weights.get(n, 0.0),
-                          "contribution": contributions[n], "facts": f}
-                      for n, (v, f) in parts.items()}
-        score = float(np.clip(sum(contributions.values()), 0, 100))
-        rows = rows.sort_values("tender_id")
-        # each linked firm that won counts (a tender of several lots can have several)
-        wins_by = member_wins.explode().dropna().value_counts()
-        dates = tender_period(tender_day, rows["tender_id"], by_year)
-        evidence: dict[str, Any] = {
-            "members": members,
-            "linked_group": group_firms,
-            "identifiers": [{"kind": r.kind, "value": r.value, "firms": r.firms,
-                             "holders": int(r.holders), "weight": round(float(r.weight), 3),
-                             **bid_traces.evidence(trace_of.get((r.kind, r.value)))}
-                            for r in linking.itertuples(index=False)],
-            "common_identifiers_ignored": [{"kind": r.kind, "value": r.value, "holders": int(r.holders),
-                                            "members": r.members} for r in common.itertuples(index=False)],
-            "cobid_tenders": k,
-            **dates,
-            "tenders": [{"tender_id": r.tender_id, "linked_bidders": [f for f in r.firm_id if f in members],
-                         "bidders": int(r.bidders),
-                         "winner": next((f for f in r.winners if f in members), r.winners[0] if r.winners else None)}
-                        for r in rows.head(params.max_listed_tenders).itertuples()],
-            "won_by_linked_firm": int(member_won.sum()),
-            "wins_by_member": {str(f): int(c) for f, c in wins_by.items()},
-            "identifier_strength": strength,
-            "large_group": len(members) > params.max_group_size,
-            "components": components,
-            "thresholds": {"max_holders": params.max_holders, "trace_alpha": params.trace_alpha,
-                           "min_cobid_tenders": params.min_cobid_tenders},
-        }
-        findings.append(Finding(detector=NAME, kind="linked_bidders", score=round(score, 2),
-                                explanation=_explain(members, linking, k, wins_by, dates, evidence["identifiers"],
-                                                     names, int(member_won.sum()),
-                                                     tenders_counted(list(rows["tender_id"]), lot_of)),
-                                evidence=evidence, firms=tuple(members),
-                                tenders=tuple(rows["tender_id"])))
+        tied = [d for d in direct if d]
+        rows_tied = rows.loc[np.array([bool(d) for d in direct])]
+        # one finding per cluster of ties: firms the component joins only through a chain of other firms'
+        # identifiers are reported apart (five-holder IP addresses chained 13 firms, 9 of them strangers, onto
+        # the three that shared an owner and a phone, and lent them the owner's strength: an app review)
+        for cluster in _tie_clusters(tied, holders, rows_tied):
+            in_cluster = np.array([bool(d & cluster) for d in tied])
+            if in_cluster.sum() < max(params.min_cobid_tenders, 1):
+                continue
+            rows = rows_tied.loc[in_cluster]
+            used = set().union(*[d & cluster for d in tied if d & cluster])
+            held = held_by_group[group]
+            # report the firms that met and share an identifier; the component is context
+            members = sorted({f for firms in rows["firm_id"] for f in firms
+                              if any(f in holders[key] for key in used)})
+            group_firms = members_of[group]
+            linking = _collect(held.loc[held["linking"] & pd.Series(
+                [(k, v) in used for k, v in zip(held["kind"], held["value"], strict=True)], index=held.index)],
+                "firms").sort_values(["weight", "kind", "value"], ascending=[False, True, True])
+            held = held.loc[held["firm_id"].isin(members)]
+            common = _collect(held.loc[~held["linking"] & (held["holders"] > params.max_holders)], "members")
+            common = common.loc[common["members"].map(len) >= 2]
+            strength = 1.0 - float(np.prod(1.0 - linking["weight"].to_numpy()))
+            k = len(rows)
+            member_wins = pd.Series([[f for f in won if f in members] for won in rows["winners"]], index=rows.index)
+            member_won = member_wins.map(bool)
+            won_share = float(member_won.mean())
+            volume = 1.0 - math.exp(-k / 3.0)
+            parts = {
+                "identifiers": (strength, {"identifiers": len(linking)}),
+                "cobids": (volume, {"cobid_tenders": k}),
+                "wins": (won_share * volume, {"won_by_linked_firm": int(member_won.sum()),
+                                              "won_share": won_share}),
+            }
+            contributions = {n: round(v * params.weights.get(n, 0.0), 2) for n, (v, _) in parts.items()}
+            components = {n: {"value": round(v, 4), "weight": params.weights.get(n, 0.0),
+                              "contribution": contributions[n], "facts": f}
+                          for n, (v, f) in parts.items()}
+            score = float(np.clip(sum(contributions.values()), 0, 100))
+            rows = rows.sort_values("tender_id")
+            # each linked firm that won counts (a tender of several lots can have several)
+            wins_by = member_wins.explode().dropna().value_counts()
+            dates = tender_period(tender_day, rows["tender_id"], by_year)
+            evidence: dict[str, Any] = {
+                "members": members,
+                "linked_group": group_firms,
+                "identifiers": [{"kind": r.kind, "value": r.value, "firms": r.firms,
+                                 "holders": int(r.holders), "weight": round(float(r.weight), 3),
+                                 **bid_traces.evidence(trace_of.get((r.kind, r.value)))}
+                                for r in linking.itertuples(index=False)],
+                "common_identifiers_ignored": [{"kind": r.kind, "value": r.value, "holders": int(r.holders),
+                                                "members": r.members} for r in common.itertuples(index=False)],
+                "cobid_tenders": k,
+                **dates,
+                "tenders": [{"tender_id": r.tender_id, "linked_bidders": [f for f in r.firm_id if f in members],
+                             "bidders": int(r.bidders),
+                             "winner": next((f for f in r.winners if f in members), r.winners[0] if r.winners else None)}
+                            for r in rows.head(params.max_listed_tenders).itertuples()],
+                "won_by_linked_firm": int(member_won.sum()),
+                "wins_by_member": {str(f): int(c) for f, c in wins_by.items()},
+                "identifier_strength": strength,
+                "large_group": len(members) > params.max_group_size,
+                "components": components,
+                "thresholds": {"max_holders": params.max_holders, "trace_alpha": params.trace_alpha,
+                               "min_cobid_tenders": params.min_cobid_tenders},
+            }
+            findings.append(Finding(detector=NAME, kind="linked_bidders", score=round(score, 2),
+                                    explanation=_explain(members, linking, k, wins_by, dates, evidence["identifiers"],
+                                                         names, int(member_won.sum()),
+                                                         tenders_counted(list(rows["tender_id"]), lot_of)),
+                                    evidence=evidence, firms=tuple(members),
+                                    tenders=tuple(rows["tender_id"])))
     findings.sort(key=lambda f: (-f.score, f.firms))
     return findings[: params.max_findings]
+
+
+def _tie_clusters(tied: list[set[tuple[str, str]]], holders: dict[tuple[str, str], set[str]],
+                  rows: pd.DataFrame) -> list[set[tuple[str, str]]]:
+    """The linking identifiers that tied bidders in ``rows`` (``tied``: per tender, the identifiers two of its
+    bidders share directly), clustered: two identifiers are in one cluster when a firm that bid in those tenders
+    holds both. Each cluster is one group of firms tied to each other; sorted by their first identifier."""
+    met = {f for firms in rows["firm_id"] for f in firms}
+    keys = sorted(set().union(*tied)) if tied else []
+    parent = {key: key for key in keys}
+
+    def root(key: tuple[str, str]) -> tuple[str, str]:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    by_firm: dict[str, tuple[str, str]] = {}
+    for key in keys:
+        for firm in sorted(holders[key] & met):
+            if firm in by_firm:
+                parent[root(key)] = root(by_firm[firm])
+            else:
+                by_firm[firm] = key
+    clusters: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for key in keys:
+        clusters.setdefault(root(key), set()).add(key)
+    return [clusters[r] for r in sorted(clusters, key=lambda r: min(clusters[r]))]
 
 
 def _collect(held: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -420,3 +420,36 @@ def test_a_group_member_who_shares_nothing_with_the_firms_it_met_is_not_named() 
     assert found.firms == ("A", "B")
     assert found.evidence["linked_group"] == ["A", "B", "C", "D"]
     assert found.evidence["tenders"][0]["linked_bidders"] == ["A", "B"]
+
+
+def test_firms_a_component_joins_only_through_a_chain_are_reported_apart() -> None:
+    """A and B share an owner and meet in T1–T3; C and D share an IP address (held by five firms) and meet in T4
+    and T5; E holds B's phone and that IP but bids nowhere, so one component holds all five. The demo's top
+    finding was 13 such firms, 9 of them strangers, lent the owner's strength (an app review): two findings."""
+    bids = pd.DataFrame([
+        ("T1", "A", 100.0, True), ("T1", "B", 103.0, False), ("T2", "A", 200.0, False), ("T2", "B", 198.0, True),
+        ("T3", "A", 300.0, True), ("T3", "B", 309.0, False),
+        ("T4", "C", 50.0, True), ("T4", "D", 52.0, False), ("T5", "C", 60.0, False), ("T5", "D", 58.0, True),
+    ], columns=["tender_id", "firm_id", "amount", "is_winner"])
+    bids["bid_id"] = [f"B{i}" for i in range(len(bids))]
+    ids = [("A", "person", "P1"), ("B", "person", "P1"), ("B", "phone", "0931"), ("E", "phone", "0931")]
+    ids += [(f, "ip", "10.0.0.5") for f in ("C", "D", "E", "X1", "X2")]
+    ids += [(f, "email", f"{f.lower()}@example.cn") for f in ("X3", "X4", "X5", "X6", "X7", "X8")]  # more firms
+    frame = pd.DataFrame(ids, columns=["firm_id", "kind", "value"]).assign(via="firm")
+    tenders = pd.DataFrame({"tender_id": [f"T{i}" for i in range(1, 6)], "category": "roads"})
+    data = MarketData.build(tenders=tenders, bids=bids, firm_identifiers=frame)
+    links = linked_bidders.identifier_links(data).set_index("firm_id")
+    assert links.loc["A", "group"].max() == links.loc["C", "group"].max() >= 0  # one component
+    found = {f.firms: f for f in linked_bidders.detect(data)}
+    assert set(found) == {("A", "B"), ("C", "D")}
+    assert found[("A", "B")].tenders == ("T1", "T2", "T3") and found[("C", "D")].tenders == ("T4", "T5")
+    assert [i["kind"] for i in found[("A", "B")].evidence["identifiers"]] == ["person"]  # not the IP's too
+    assert [i["kind"] for i in found[("C", "D")].evidence["identifiers"]] == ["ip"]
+    assert found[("A", "B")].evidence["linked_group"] == ["A", "B", "C", "D", "E", "X1", "X2"]  # the component
+    assert found[("C", "D")].score < found[("A", "B")].score  # a five-holder IP is weaker than an owner
+    # near-miss: a firm that met in those tenders and holds both joins them into one group
+    both = MarketData.build(tenders=tenders, bids=pd.concat([bids, pd.DataFrame(
+        [("T4", "B", 51.0, False, "B99")], columns=["tender_id", "firm_id", "amount", "is_winner", "bid_id"])]),
+        firm_identifiers=pd.concat([frame.loc[~frame["firm_id"].eq("X2")], pd.DataFrame(  # the IP keeps 5 holders
+            [("B", "ip", "10.0.0.5", "firm")], columns=["firm_id", "kind", "value", "via"])]))
+    assert [f.firms for f in linked_bidders.detect(both)] == [("A", "B", "C", "D")]
