@@ -1,7 +1,8 @@
 // Per-official record for a period: workload (inspections, approvals decided or pending past their deadline,
 // tender evaluations), approvals past their statutory days (decided late, or still pending past the deadline as
 // of $as_of), mean approval days, passes (results in $passed_results, compared in lower case, as the detectors
-// read them; results: the inspections with a result recorded), and the strongest closeness (pair) and official-profile alert scores. An approval still pending
+// read them; results: the inspections with a result recorded), and the strongest closeness (pair: its score and
+// id, closest_pair) and official-profile alert scores. An approval still pending
 // within its deadline is neither work done nor late, and is not counted. A decision dated before its application
 // (a data error) is work done but has no days: not in the mean, never late (detectors.official_profile).
 // Parameters: $department_id (string or null for all), $date_from, $date_to (ISO dates or null: unbounded),
@@ -32,7 +33,8 @@ CALL (o) {
 CALL (o) {
   OPTIONAL MATCH (p:Alert {kind: 'pair'})-[:CONCERNS]->(o)
   WHERE coalesce(p.active, true)
-  RETURN max(p.score) AS closeness, count(p) AS pair_alerts
+  WITH p ORDER BY p.score DESC, p.id
+  RETURN max(p.score) AS closeness, count(p) AS pair_alerts, head(collect(p.id)) AS closest_pair
 }
 CALL (o) {
   OPTIONAL MATCH (x:Alert {kind: 'official'})-[:CONCERNS]->(o)
@@ -41,5 +43,5 @@ CALL (o) {
 }
 RETURN o.id AS official_id, coalesce(o.name, o.id) AS name, o.role AS role, o.department_id AS department_id,
        coalesce(d.name, o.department_id) AS department, inspections, results, passes, approvals, overdue,
-       mean_approval_days, evaluations, closeness, pair_alerts, profile_score
+       mean_approval_days, evaluations, closeness, pair_alerts, closest_pair, profile_score
 ORDER BY official_id

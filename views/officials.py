@@ -8,10 +8,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from detectors.finding import counted
 from detectors.market import PASSED_RESULTS, plain_text
 from graph import app_queries
 from views.charts import monthly_activity_figure
-from views.common import load, md, record_select, require_database, score_column, show_table
+from views.common import link_to, load, md, record_select, require_database, score_column, show_table
 from views.triage import triage_panel
 
 #: the firm columns of the drill-down's tables in words
@@ -89,9 +90,14 @@ row = record.set_index("official_id").loc[official_id]
 cols = st.columns(5)
 cols[0].metric("Workload", int(row["workload"]), _z(row["workload_z"], "robust"), delta_color="off")
 cols[1].metric("Overdue approvals", int(row["overdue"]), _z(row["overdue_z"], "funnel"), delta_color="inverse")
-cols[2].metric("Pass rate", "—" if pd.isna(row["pass_rate"]) else f"{row['pass_rate']:.0%}")
+# the rate's count beside it: "50 %" in large type rested on 2 inspections (an app review)
+cols[2].metric(f"Pass rate ({counted(int(row['results']), 'result')})",
+               "—" if pd.isna(row["pass_rate"]) else f"{row['pass_rate']:.0%}")
 cols[3].metric("Closeness", "—" if pd.isna(row["closeness"]) else f"{row['closeness']:.0f}")
 cols[4].metric("Profile score", "—" if pd.isna(row["profile_score"]) else f"{row['profile_score']:.0f}")
+if isinstance(row.get("closest_pair"), str):  # the metric alone led nowhere
+    link_to("closeness", row["closest_pair"], f"Open its closest firm (pair {md(row['closest_pair'])}, score "
+            f"{row['closeness']:.0f}) on Closeness")
 
 alerts = load(app_queries.official_alerts, official_id)
 if not alerts.empty:  # two statistics, both called z: say which is which (an app review found 7.3 beside 12.1)

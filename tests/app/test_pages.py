@@ -588,6 +588,10 @@ def test_officials_page_record_and_drill_down(market_db):
     at.selectbox(key="officials_pick").set_value("O1").run()
     no_exception(at)
     assert any("OFF-1" in w.value for w in at.warning)
+    # the pass rate says how many results it rests on, and the closeness score opens its pair (it led nowhere)
+    labels = [m.label for m in at.metric]
+    assert "Pass rate (10 results)" in labels
+    assert ("closeness", "open=PAIR-1") in [(link.proto.page, link.proto.query_string) for link in at.page_link]
     # the official's finding is triaged where it is read
     at.selectbox(key="triage_status_officials_OFF-1").set_value("in_progress")
     _submit(at, "Save triage")
