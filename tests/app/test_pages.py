@@ -208,7 +208,15 @@ def test_overview_shows_latest_run_counts_and_top_findings(market_db, shanghai_t
     assert metrics["Tenders"] == "6"
     assert metrics["First published"] == "2024-01-10"
     top = table(at, "finding_id", "explanation").set_index("finding_id")
-    assert list(top.index[:2]) == ["RING-1", "PAIR-1"]
+    # detector by detector, each by score: the detectors' scores are not on one scale (the strongest ring sat
+    # 12th of 15 among tender screens and red flags: an app review)
+    assert list(top["detector"]) == ["rings", "rings", "linked bidders", "closeness", "tender risk",
+                                     "official profile", "red flags", "red flags"]
+    assert list(top.index[:2]) == ["RING-1", "RING-2"]
+    # each opens on its page (a ring on Rings, a pair on Closeness), the others on Cases
+    links = [(link.proto.page, link.proto.query_string) for link in at.page_link]
+    assert links[:2] == [("rings", "open=RING-1"), ("rings", "open=RING-2")]
+    assert ("closeness", "open=PAIR-1") in links and ("cases", "open=LB-1") in links
     # each says what it is about by name, and its kind and detector in words
     assert top.loc["RING-1", "about"] == "Alpha Build (F1), Beta Build (F2), Gamma Build (F3)"
     assert top.loc["TR-1", "about"].endswith("(T2)") and top.loc["LB-1", "kind"] == "linked bidders"
