@@ -139,7 +139,11 @@ else:
 for ring_id in tender["rings"]:
     ring = load(app_queries.finding, ring_id)
     if ring is not None:
-        st.markdown(f"**Ring {md(ring_id)}** (score {ring['score']:.0f}): {md(ring['explanation'] or '')}")
+        # the ring's triage beside it: a tender of a ring under investigation is part of that case (an app review
+        # found a ring's 23 tender findings read as 23 cases of their own)
+        triage = status_label(ring["status"]) + (f", assigned to {md(ring['assignee'])}" if ring.get("assignee") else "")
+        st.markdown(f"**Ring {md(ring_id)}** (score {ring['score']:.0f}; its case: {triage}): "
+                    f"{md(ring['explanation'] or '')}")
         link_to("rings", ring_id, f"Open ring {md(ring_id)} on Rings")
 
 if not flagged:

@@ -769,6 +769,7 @@ def test_tenders_page_bids_rings_facts_and_triage(market_db):
     text = all_text(at)
     assert "ring members F1, F2 and F3 bid" in text
     assert "3 firms bid together in 6 tenders" in text  # RING-1's sentence, beside the tender
+    assert "**Ring RING-1** (score 87; its case: open)" in text  # the ring's triage: the tender is part of its case
     assert "Budget 112,200 CNY: the lowest valid bid is 90.9 % of it" in text  # 102,000 against 112,200
     bids = table(at, "firm_id", "pct_above_winner", "shared_trace").set_index("firm_id")
     assert list(bids.index) == ["F2", "F1", "F3", "F4"]
