@@ -62,7 +62,9 @@ def open_for_writing(path: Path) -> int:
         if error.errno == errno.ELOOP and path.is_symlink():
             raise OSError(errno.ELOOP, f"the rejects file {path} is a symbolic link; not writing through it "
                                        "(remove it, or name another file with --rejects)") from None
-        raise
+        # a read-only export folder (a bind mount), where the rejects file goes by default: name the way out
+        raise OSError(error.errno, f"cannot write the rejects file {path}: {error.strerror}; name a file in a "
+                                   "writable folder with --rejects") from None
     status = os.fstat(descriptor)
     if not stat.S_ISREG(status.st_mode) or status.st_nlink > 1:
         os.close(descriptor)

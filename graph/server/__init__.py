@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import resource
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -149,10 +150,12 @@ class LocalServer:
                              local_instance=self.name)
 
     def env_lines(self) -> list[str]:
+        """``export`` lines for ``eval``, each value quoted for the shell: an operator's own password with a quote
+        or a ``#`` in it broke ``eval "$(python -m graph server env)"`` and the cron chain behind it."""
         return [
-            f"export NEO4J_URI={self.uri()}",
+            f"export NEO4J_URI={shlex.quote(self.uri())}",
             "export NEO4J_USERNAME=neo4j",
-            f"export NEO4J_PASSWORD={self.password()}",
+            f"export NEO4J_PASSWORD={shlex.quote(self.password())}",
             "export NEO4J_DATABASE=neo4j",
         ]
 
@@ -354,9 +357,10 @@ class LocalServer:
         if self.pid() is not None and self.bolt_answers():
             return 0.0
         if self.pid() is None and self.port_file.exists() and not _port_free(self.bolt_port()):
-            raise ServerError(
-                f"Port {self.bolt_port()} is taken by another program; remove {self.port_file} "
-                "to pick a free port, or set IRONCAGE_NEO4J_BOLT_PORT."
+            raise ServerError(  # the variable alone does nothing while the file records a port: it is read at a first start
+                f"Port {self.bolt_port()}, which {self.port_file} records for this instance, is taken by another "
+                f"program; remove {self.port_file} and start again: a free port is picked, or the one "
+                "IRONCAGE_NEO4J_BOLT_PORT names."
             )
         first_port = not self.port_file.exists()  # chosen by this start: given up if the start fails
         if self.pid() is None:

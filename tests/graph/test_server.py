@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import stat
+import subprocess
 import uuid
 
 import pytest
@@ -123,6 +124,12 @@ def test_env_lines_are_shell_exports(tmp_path, monkeypatch) -> None:
         "export NEO4J_PASSWORD=s3cret-generated",
         "export NEO4J_DATABASE=neo4j",
     ]
+    # an operator's own password with quotes and a hash survives eval in sh (it ended the quoted string)
+    own = """an operator's "own" pass#word $HOME `id`"""
+    server.password_file.write_text(own + "\n")
+    shell = subprocess.run(["sh", "-c", 'eval "$1" && printf %s "$NEO4J_PASSWORD"', "sh", "\n".join(server.env_lines())],
+                           capture_output=True, text=True, check=False, env={"PATH": os.environ["PATH"]})
+    assert (shell.returncode, shell.stdout) == (0, own), shell.stderr
 
 
 def test_settings_prefer_environment(monkeypatch) -> None:

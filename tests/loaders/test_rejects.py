@@ -63,3 +63,11 @@ def test_the_rejects_file_is_not_a_second_name_of_another_file(tmp_path: Path) -
     with RejectLog(tmp_path / "rejects.csv") as log:
         log.add(Reject("firms.csv", 2, "name", "x", "bad"))
     assert read_rejects(tmp_path / "rejects.csv") == [Reject("firms.csv", 2, "name", "x", "bad")]
+
+
+def test_a_rejects_file_that_cannot_be_written_names_the_option_that_moves_it() -> None:
+    """An export folder mounted read-only, where the rejects file goes by default, failed the nightly load with a
+    bare "[Errno 30] Read-only file system" (an operator's review). /sys refuses a new file, even to root."""
+    with pytest.raises(OSError, match=r"cannot write the rejects file /sys/rejects\.csv: .*; name a file in a "
+                                      r"writable folder with --rejects"):
+        RejectLog(Path("/sys/rejects.csv")).__enter__()
