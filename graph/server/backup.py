@@ -172,6 +172,14 @@ def backup(server: LocalServer, folder: Path, keep: int | None = None) -> Backup
         except Interrupted as stop:  # while the server started again: the dump is whole
             stop.done = None if path is None else f"the dump {path} was written"
             raise
+        except ServerError as error:
+            if path is None:
+                raise
+            # the dump is whole but the restart failed (its port taken meanwhile, say): it said only the port
+            # error, and the app and the next night's jobs met a stopped server (an operator's review)
+            raise ServerError(f"the dump {path} was written, but Neo4j ({server.name}) did not start again and is "
+                              f"STOPPED: {error}\nStart it with `python -m graph server start` (older dumps were "
+                              "not rotated)") from error
         seconds = time.monotonic() - down
     removed = _rotate_dumps(server, folder, keep) if keep is not None else []
     return BackupReport(dump=path, seconds_down=seconds, running=running, removed=tuple(removed))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -264,3 +265,28 @@ def test_a_backup_of_a_stopped_server_stopped_by_sigterm_leaves_nothing_behind(i
     out, err = _sigterm_while_dumping(_backup_job(instance, folder), folder)
     assert "the backup was interrupted by SIGTERM; nothing was dumped" in err and "Traceback" not in err, err
     assert list(folder.iterdir()) == [] and instance.pid() is None
+
+
+def test_a_backup_whose_server_cannot_start_again_says_the_dump_is_written_and_the_server_stopped(
+        instance: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another program took the server's port while it was stopped for the dump: the backup said only the port
+    error, though the dump was whole, and left the server stopped without a word (an operator's review)."""
+    real_dump = backup_module._dump
+    squatter = socket.socket()
+
+    def dump_then_take_the_port(server: LocalServer, folder: Path, suffix: str = "") -> Path:
+        path = real_dump(server, folder, suffix)
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", server.bolt_port()))
+        squatter.listen()
+        return path
+
+    monkeypatch.setattr(backup_module, "_dump", dump_then_take_the_port)
+    folder = tmp_path / "dumps"
+    try:
+        with pytest.raises(ServerError, match=r"(?s)the dump .*\.dump was written, but Neo4j \(backup-\w+\) did not "
+                                              r"start again and is STOPPED: .*python -m graph server start"):
+            backup_module.backup(instance, folder, keep=1)
+        assert instance.pid() is None and [p.suffix for p in folder.iterdir()] == [".dump"]
+    finally:
+        squatter.close()
