@@ -31,6 +31,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from dataclasses import dataclass
@@ -193,23 +194,33 @@ class LocalServer:
             return None
 
     def bolt_answers(self, timeout: float = 5.0) -> bool:
-        """True when ``RETURN 1`` succeeds over Bolt with the stored password."""
+        """True when ``RETURN 1`` succeeds over Bolt with the stored password within about ``timeout`` seconds
+        (twice that at most): a server that accepts the connection and never answers (a frozen JVM) is not
+        waited for — the driver's connection timeout does not cover the handshake, and ``status`` took 66 s."""
         from neo4j import GraphDatabase
         from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
         if not self.password_file.exists():
             return False
-        try:
-            with GraphDatabase.driver(
-                self.uri(),
-                auth=("neo4j", self.password()),
-                connection_timeout=timeout,
-                max_transaction_retry_time=0,
-            ) as driver:
-                driver.execute_query("RETURN 1", database_="neo4j")
-            return True
-        except (ServiceUnavailable, Neo4jError, OSError, ValueError):
-            return False
+        answered: list[bool] = []
+
+        def ask() -> None:
+            try:
+                with GraphDatabase.driver(
+                    self.uri(),
+                    auth=("neo4j", self.password()),
+                    connection_timeout=timeout,
+                    max_transaction_retry_time=0,
+                ) as driver:
+                    driver.execute_query("RETURN 1", database_="neo4j")
+                answered.append(True)
+            except (ServiceUnavailable, Neo4jError, OSError, ValueError):
+                pass
+
+        asking = threading.Thread(target=ask, name="bolt-answers", daemon=True)  # left behind when it hangs
+        asking.start()
+        asking.join(2 * timeout)
+        return bool(answered)
 
     # -------------------------------------------------------------------- setup
     def ensure_jars(self) -> None:
@@ -535,8 +546,9 @@ def main(argv: list[str]) -> int:
             pid = server.pid()
             if pid is not None and server.bolt_answers():
                 print(f"running: {server.uri()} pid {pid}, home {server.home}")
-            elif pid is not None:
-                print(f"starting or unresponsive: pid {pid}, {server.uri()}, home {server.home}")
+            elif pid is not None:  # its own exit code: a monitoring check read 0, "running", for a frozen server
+                print(f"starting or not answering: pid {pid}, {server.uri()}, home {server.home}")
+                return 4
             else:
                 print(f"stopped (home {server.home})")
                 return 3

@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import stat
 import subprocess
+import sys
+import time
 import uuid
 
 import pytest
@@ -29,6 +32,28 @@ def test_running_server_answers_and_keeps_password_private(neo4j_settings) -> No
     assert server.bolt_answers()
     # start on a running server is a no-op that returns at once
     assert server.start() == 0.0
+
+
+@pytest.mark.neo4j
+def test_status_of_a_server_that_does_not_answer_exits_4_without_waiting_on_it(neo4j_settings) -> None:
+    """A frozen server (SIGSTOP: it accepts connections and never answers) read "starting or unresponsive" with
+    exit code 0, "running" to a monitoring check, after 66 s (an operator's review)."""
+    if neo4j_settings.local_instance is None:
+        pytest.skip("NEO4J_URI points at a server this project does not run")
+    server = LocalServer(neo4j_settings.local_instance)
+    pid = server.pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        status = subprocess.run([sys.executable, "-m", "graph", "server", "status", "--instance", server.name],
+                                capture_output=True, text=True, timeout=120, check=False)
+        waited = time.monotonic() - started
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert status.returncode == 4 and "starting or not answering" in status.stdout, status.stdout + status.stderr
+    assert waited < 40, waited  # the check's own timeout (2 × 5 s), not the driver's
+    assert server.bolt_answers()  # thawed, it answers again
 
 
 def _stored_password_is(auth_ini: str, password: str) -> bool:
