@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -128,9 +129,16 @@ def main(argv: list[str] | None = None) -> int:
     except runner.RunFailed as error:
         marked = "marked failed" if error.marked else "not marked failed (the next run will)"
         log.error("run failed, %s, no findings written: %s", marked, error)
+        interrupted = runner.interrupted_exit_code(error)  # 143 or 130, as a load or a backup stopped so exits
+        if interrupted is not None:
+            return interrupted
         return runner.EXIT_UNAVAILABLE if error.unavailable else runner.EXIT_FAILED
+    except KeyboardInterrupt:  # before the run was recorded: nothing to mark
+        log.error("interrupted (Ctrl-C) before the run was recorded; nothing was written")
+        return 128 + signal.SIGINT
     except Exception as error:  # e.g. the JSON file could not be written after the run succeeded
-        log.error("%s: %s", type(error).__name__, error)
+        log.error("%s: %s (the run itself is as its log line above says: a run that succeeded is stored)",
+                  type(error).__name__, error)
         return runner.EXIT_FAILED
     return runner.EXIT_OK
 

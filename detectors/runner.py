@@ -419,6 +419,19 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise _Terminated(f"terminated by signal {signum}")
 
 
+def interrupted_exit_code(error: BaseException) -> int | None:
+    """The exit code of a run a signal stopped, as loads and backups exit: 128 + the signal's number (143 for
+    SIGTERM, a cron timeout or ``kill``; 130 for Ctrl-C); None when no signal stopped it."""
+    if _signals_received:
+        return 128 + _signals_received[-1]
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, KeyboardInterrupt):
+            return 128 + signal.SIGINT
+        cause = cause.__cause__
+    return None
+
+
 @dataclass
 class RunResult:
     run_id: str

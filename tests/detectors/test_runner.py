@@ -405,7 +405,10 @@ def test_a_detector_that_raises_fails_the_run_and_writes_no_findings(market_db, 
 
 
 @pytest.mark.neo4j
-def test_sigterm_marks_the_run_failed(market_db, fakes: dict[str, str]) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_marks_the_run_failed(market_db, fakes: dict[str, str], stop: signal.Signals) -> None:
+    """SIGTERM (cron's timeout, kill) or Ctrl-C: the run is marked failed and the job exits 143 or 130, as a load or
+    a backup stopped so does (it exited 1, "run failed", an operator's review)."""
     process = subprocess.Popen([sys.executable, "-m", "detectors", "run", "--detector", "fake_slow"], cwd=REPO,
                                env=fakes, text=True, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
@@ -414,11 +417,11 @@ def test_sigterm_marks_the_run_failed(market_db, fakes: dict[str, str]) -> None:
             break
         time.sleep(0.2)
     time.sleep(1.0)
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(stop)
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == runner.EXIT_FAILED, stderr
+    assert process.returncode == 128 + stop, stderr
     [state] = _cypher(market_db, "MATCH (r:DetectorRun) RETURN r.status AS status, r.error AS error")
-    assert state["status"] == "failed" and "signal" in state["error"]
+    assert state["status"] == "failed" and ("signal" in state["error"] or "KeyboardInterrupt" in state["error"])
 
 
 @pytest.mark.neo4j
@@ -435,7 +438,7 @@ def test_sigterm_while_a_worker_process_runs_kills_it_and_marks_the_run_failed(m
     time.sleep(2.0)  # fake_ok is done; the worker sleeps in fake_slow
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == runner.EXIT_FAILED, stderr
+    assert process.returncode == 128 + signal.SIGTERM, stderr  # 143, as a load or a backup SIGTERM stops
     assert time.monotonic() - started < 45  # the worker was killed, not waited for (it sleeps 60 s)
     [state] = _cypher(market_db, "MATCH (r:DetectorRun) RETURN r.status AS status, r.error AS error")
     assert state["status"] == "failed" and "signal" in state["error"]
