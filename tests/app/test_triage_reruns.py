@@ -72,7 +72,7 @@ def test_status_assignee_and_history_survive_reruns(clean_db):
     no_exception(at)
     assert "No active cases of these kinds." in all_text(at)  # active only by default
     at.toggle(key="cases_inactive").set_value(True).run()
-    cases = table(at, "finding_id", "subjects").set_index("finding_id")
+    cases = table(at, "finding_id", "about").set_index("finding_id")
     assert cases.loc[ring_id, "status"] == "in progress" and cases.loc[ring_id, "events"] == 3  # in words
     assert not cases.loc[ring_id, "active"]
 
