@@ -248,7 +248,6 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
                 continue
             rows = rows_tied.loc[in_cluster]
             used = set().union(*[d & cluster for d in tied if d & cluster])
-            held = held_by_group[group]
             # report the firms that met and share an identifier; the component is context
             members = sorted({f for firms in rows["firm_id"] for f in firms
                               if any(f in holders[key] for key in used)})
@@ -256,8 +255,9 @@ def detect(data: MarketData, params: Params | None = None, seed: int = 0) -> lis
             linking = _collect(held.loc[held["linking"] & pd.Series(
                 [(k, v) in used for k, v in zip(held["kind"], held["value"], strict=True)], index=held.index)],
                 "firms").sort_values(["weight", "kind", "value"], ascending=[False, True, True])
-            held = held.loc[held["firm_id"].isin(members)]
-            common = _collect(held.loc[~held["linking"] & (held["holders"] > params.max_holders)], "members")
+            by_members = held.loc[held["firm_id"].isin(members)]
+            common = _collect(by_members.loc[~by_members["linking"] & (by_members["holders"] > params.max_holders)],
+                              "members")
             common = common.loc[common["members"].map(len) >= 2]
             strength = 1.0 - float(np.prod(1.0 - linking["weight"].to_numpy()))
             k = len(rows)
