@@ -25,7 +25,7 @@ import pandas as pd
 from detectors.market import FAILED_RESULTS, NOT_TENDERED, PASSED_RESULTS
 from graph.cypher import NamedQuery
 from graph.db import Database, GraphError
-from graph.model import MAX_TEXT_BYTES, NODES, OPERATIONAL_LABELS
+from graph.model import MAX_TEXT_BYTES, NODE_BY_LABEL, NODES, OPERATIONAL_LABELS
 
 TRIAGE_STATUSES: tuple[str, ...] = ("open", "in_progress", "confirmed", "dismissed")
 #: the longest assignee a triage event takes: a person's name or a team's, shown in every case list
@@ -555,12 +555,15 @@ def _leaf(value: Any, names: Mapping[str, Any] | None) -> Any:
     review read ``["F1", "F2"]``), cut at 300 characters; an id of ``names`` alone by its name too; anything else
     as :func:`_cell` gives it."""
     known = names or {}
-    if isinstance(value, str) and known.get(value) not in (None, "", value):  # a shared owner: "Xu Ling (P673322)"
-        return f"{known[value]} ({value})"
+
+    def named(x: Any) -> str | None:
+        return f"{known[x]} ({x})" if isinstance(x, str) and known.get(x) not in (None, "", x) else None
+
+    if (alone := named(value)) is not None:  # a shared owner: "Xu Ling (P673322)"
+        return alone
     if not isinstance(value, list) or not all(isinstance(x, (str, int, float)) for x in value):
         return _cell(value)
-    text = ", ".join(f"{known[x]} ({x})" if isinstance(x, str) and known.get(x) not in (None, "", x) else str(_cell(x))
-                     for x in value)
+    text = ", ".join(named(x) or str(_cell(x)) for x in value)
     return text if len(text) <= 300 else text[:299] + "…"
 
 
@@ -942,8 +945,7 @@ def case_file(db: Database, finding_id: str) -> dict[str, Any] | None:
     when it was first and last found, and its whole triage history, oldest first. None when there is
     no such finding."""
     found = finding(db, finding_id)
-    return None if found is None else case_record(found, case_events(db, finding_id), case_records(db, finding_id),
-                                                  names_of(db, evidence_ids(found.get("evidence"))))
+    return None if found is None else case_record_read(db, found, case_events(db, finding_id))
 
 
 #: the most ids of one kind a case file lists (a ring's tenders are stored up to 500: all of them)
@@ -979,6 +981,13 @@ def case_record(found: Mapping[str, Any], events: pd.DataFrame,
                for row in events.drop(columns=["event_id"]).to_dict("records")]
     return {**found, "evidence": parse_json(found.get("evidence")), "records": dict(records or {}),
             "names": dict(names or {}), "case_events": history}
+
+
+def case_record_read(db: Database, found: Mapping[str, Any], events: pd.DataFrame) -> dict[str, Any]:
+    """:func:`case_record` of a finding and its history already read, with the ids of the records behind it and
+    the names its evidence quotes read now (the case file's and the triage panel's downloads)."""
+    return case_record(found, events, case_records(db, str(found["finding_id"])),
+                       names_of(db, evidence_ids(found.get("evidence"))))
 
 
 #: the most ids of an evidence :func:`evidence_ids` gives (a ring's evidence quotes a few dozen)
@@ -1524,9 +1533,10 @@ def run_console(db: Database, text: str, params: Mapping[str, Any] | None = None
         graph.add_edge(r.start_node.element_id, r.type, r.end_node.element_id, dict(r.items()))
 
     def node_text(n: Node) -> str:
-        """"(Firm F1 Alpha Build)": its labels, its key (id, value or hash) and its name, each once."""
+        """"(Firm F1 Alpha Build)": its labels, its key (graph.model's: id, value or hash) and its name, each once."""
         props = dict(n.items())
-        key = next((str(props[k]) for k in ("id", "value", "hash") if props.get(k) is not None), "")
+        declared = next((NODE_BY_LABEL[label].key for label in sorted(n.labels) if label in NODE_BY_LABEL), "id")
+        key = "" if props.get(declared) is None else str(props[declared])
         caption = str(caption_of(None, props))
         words = [":".join(sorted(n.labels)), key, caption if caption != key else ""]
         return "(" + " ".join(w for w in words if w) + ")"

@@ -243,6 +243,13 @@ def link_to(page: str, record_id: Any, label: str, help: str | None = None) -> N
                  icon=":material/arrow_forward:")
 
 
+def link_to_finding(finding_id: str, kind: str, what: str) -> None:
+    """A link that opens a finding on the page of its kind (:data:`KIND_PAGES`, else Cases), labelled with its id,
+    ``what`` it is (Markdown, already escaped) and the page."""
+    page = KIND_PAGES.get(kind, "cases")
+    link_to(page, finding_id, f"{md(finding_id)} ({what}) on {page.capitalize()}")
+
+
 def _picked(widget_key: str, value: Any) -> bool:
     """Whether the selectbox ``widget_key`` (with ``on_change=_mark_picked``) shows ``value`` because
     the user picked it."""
@@ -394,7 +401,8 @@ def show_facts(evidence: Any, key: str, height: int | Literal["auto"] = 360, nam
                currency: str | None = None) -> None:
     """Every fact of a finding's evidence as a table (with the thresholds used), or a caption when
     the finding stores none. ``names`` (id → name: the finding's members or subjects) names the firms
-    a fact is about, as do the store's names of the firms, persons and officials the facts quote; ``currency`` is the bids' (a tender's facts), said beside its sums of money."""
+    a fact is about, as do the store's names of the firms, persons and officials the facts quote;
+    ``currency`` is the bids' (a tender's facts), said beside its sums of money."""
     # the firms, persons and officials the facts quote by id, by name (a ring's shared owner read P673322)
     quoted = load(app_queries.names_of, app_queries.evidence_ids(evidence))
     facts = app_queries.evidence_facts(evidence, {**quoted, **(names or {})})

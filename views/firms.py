@@ -11,12 +11,12 @@ import streamlit as st
 from graph import app_queries
 from graph.db import GraphError, GraphUnavailable
 from views.common import (
-    KIND_PAGES,
     OPEN_PARAM,
     currency_in_header,
     detector_label,
     kind_label,
     link_to,
+    link_to_finding,
     load,
     md,
     money_column,
@@ -29,7 +29,8 @@ from views.common import (
 
 #: the most firms a search lists
 SEARCH_LIMIT = 25
-#: a finding's kind in words, as the list's "findings by kind" names them (a firm's own alerts are red flags)
+
+
 def _searched() -> None:
     """``on_change`` of the search box: the address's ``?open=`` named the firm shown before the search; left
     there, the results (or the list, the search cleared) would say that firm is not among them. A pick puts
@@ -115,9 +116,7 @@ else:
                               "how": "how it concerns the firm", "explanation": "what was found"})
     with st.expander(f"Open a finding on its page ({len(findings)})"):
         for row in findings.head(20).itertuples():
-            page = KIND_PAGES.get(row.kind, "cases")
-            link_to(page, row.finding_id, f"{md(row.finding_id)} ({md(kind_label(row.kind))}) on "
-                                          f"{page.capitalize()}")
+            link_to_finding(row.finding_id, row.kind, md(kind_label(row.kind)))
 
 activity = load(app_queries.firm_activity, firm_id)
 if activity.empty:

@@ -7,11 +7,10 @@ import streamlit as st
 
 from graph import app_queries
 from views.common import (
-    KIND_PAGES,
     LOAD_HINT,
     detector_label,
     kind_label,
-    link_to,
+    link_to_finding,
     load,
     md,
     require_database,
@@ -82,7 +81,7 @@ with right:
         # by detector, then score: the detectors' scores are not on one scale (the strongest ring sat 12th of 15,
         # below tender screens near their percentile and red flags at 40/64/78: an app review)
         order = {detector: rank for rank, detector in enumerate(DETECTOR_ORDER)}
-        top = top.assign(kind_code=top["kind"], rank=top["detector"].map(order).fillna(len(order))).sort_values(
+        top = top.assign(rank=top["detector"].map(order).fillna(len(order))).sort_values(
             ["rank", "score", "finding_id"], ascending=[True, False, True])
         shown = top.assign(about=top["about"].map(lambda names: ", ".join(names[:4]) + (
                                f" and {len(names) - 4} more" if len(names) > 4 else "")),
@@ -94,10 +93,8 @@ with right:
         st.caption("The best of each detector, detector by detector: a score ranks findings of its own detector, "
                    "not one detector's against another's.")
         with st.expander(f"Open one on its page ({len(top)})"):
-            for row in shown.itertuples():
-                page = KIND_PAGES.get(row.kind_code, "cases")
-                link_to(page, row.finding_id, f"{md(row.finding_id)} ({md(row.kind)}: {md(row.about)}) on "
-                                              f"{page.capitalize()}")
+            for kind, row in zip(top["kind"], shown.itertuples(), strict=True):
+                link_to_finding(row.finding_id, kind, f"{md(row.kind)}: {md(row.about)}")
 
 st.subheader("Data loaded")
 labels = load(app_queries.label_counts)

@@ -111,8 +111,7 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
     user = current_user()
 
     def record() -> dict[str, object]:  # the ids behind the finding are read only when a file is fetched
-        return app_queries.case_record(current, history, app_queries.case_records(db, finding_id),
-                                       app_queries.names_of(db, app_queries.evidence_ids(current.get("evidence"))))
+        return app_queries.case_record_read(db, current, history)
 
     def case_file() -> bytes:
         exported = {"exported_at": datetime.now(UTC).isoformat(timespec="seconds"), "exported_by": user, **record()}
