@@ -81,9 +81,16 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _dump(server: LocalServer, folder: Path, suffix: str = "") -> Path:
-    """Dump the (stopped) instance's database to ``folder``; the dump's path."""
-    target = folder / f"ironcage-{server.name}-{_stamp()}{suffix}.dump"
+def _dump_path(server: LocalServer, folder: Path, suffix: str = "") -> Path:
+    """Where a dump of the instance taken now goes in ``folder``."""
+    return folder / f"ironcage-{server.name}-{_stamp()}{suffix}.dump"
+
+
+def _dump(server: LocalServer, target: Path) -> Path:
+    """Dump the (stopped) instance's database to ``target`` (:func:`_dump_path`), which appears whole or not at
+    all; ``target``. Named by the caller, so that a signal between its appearing and this function's return
+    (the work folder's removal) can still be told the dump was written: it said "nothing was dumped"."""
+    folder = target.parent
     with tempfile.TemporaryDirectory(dir=folder, prefix=".dump-") as work:
         server.admin("database", "dump", DATABASE, f"--to-path={work}", "--overwrite-destination=true")
         os.chmod(Path(work) / f"{DATABASE}.dump", 0o600)
@@ -165,15 +172,15 @@ def backup(server: LocalServer, folder: Path, keep: int | None = None) -> Backup
     running = server.pid() is not None
     with run_lock(name=lock_name(settings=server.settings()), job=f"a backup of Neo4j ({server.name})"):
         down = time.monotonic()
-        path: Path | None = None
+        path = _dump_path(server, folder)
         try:
             with _offline(server):
-                path = _dump(server, folder)
-        except Interrupted as stop:  # while the server started again: the dump is whole
-            stop.done = None if path is None else f"the dump {path} was written"
+                _dump(server, path)
+        except Interrupted as stop:  # while the dump's work folder went, or the server started again
+            stop.done = f"the dump {path} was written" if path.exists() else None
             raise
         except ServerError as error:
-            if path is None:
+            if not path.exists():
                 raise
             # the dump is whole but the restart failed (its port taken meanwhile, say): it said only the port
             # error, and the app and the next night's jobs met a stopped server (an operator's review)
@@ -229,7 +236,8 @@ def restore(server: LocalServer, dump: Path, folder: Path, new: bool = False) ->
         loaded = False
         try:
             with _offline(server):
-                before = _dump(server, folder, suffix="-before-restore") if _has_database(server) else None
+                before = (_dump(server, _dump_path(server, folder, "-before-restore")) if _has_database(server)
+                          else None)
                 try:
                     _load(server, dump, folder)
                 except BaseException as error:  # a failed load, or Ctrl-C in the middle of one

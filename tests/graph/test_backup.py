@@ -274,8 +274,8 @@ def test_a_backup_whose_server_cannot_start_again_says_the_dump_is_written_and_t
     real_dump = backup_module._dump
     squatter = socket.socket()
 
-    def dump_then_take_the_port(server: LocalServer, folder: Path, suffix: str = "") -> Path:
-        path = real_dump(server, folder, suffix)
+    def dump_then_take_the_port(server: LocalServer, target: Path) -> Path:
+        path = real_dump(server, target)
         squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", server.bolt_port()))
         squatter.listen()
