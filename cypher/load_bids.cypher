@@ -5,6 +5,8 @@
 // loses its old link, and identifier links this source made that the row no longer has are deleted.
 // $keep: the file's optional columns it does not have (a file of some columns only): the values and
 // links they would set are left as stored; a column that is there but blank clears its value.
+// row.keep_stored (optional): the row's columns whose bad value the loader skipped; their stored
+// links stay as they are, as for $keep.
 UNWIND $rows AS row
 MATCH (t:Tender {id: row.tender_id})
 MATCH (f:Firm {id: row.firm_id})
@@ -19,12 +21,12 @@ FOREACH (stale IN [(x)-[r:SUBMITTED]->(b) WHERE x <> f | r] | DELETE stale)
 MERGE (f)-[s:SUBMITTED]->(b) SET s.source = $source
 MERGE (b)-[for:FOR]->(t) SET for.source = $source
 // (the comprehensions below bind their own r: one bound here would make them match only this FOR link)
-FOREACH (stale IN [(b)-[r:SENT_FROM]->(x) WHERE NOT 'ip' IN $keep AND r.source = $source AND x.value <> coalesce(row.ip, '') | r] |
+FOREACH (stale IN [(b)-[r:SENT_FROM]->(x) WHERE NOT 'ip' IN ($keep + coalesce(row.keep_stored, [])) AND r.source = $source AND x.value <> coalesce(row.ip, '') | r] |
   DELETE stale)
 FOREACH (value IN CASE WHEN row.ip IS NULL THEN [] ELSE [row.ip] END |
   MERGE (x:IP {value: value}) ON CREATE SET x.source = $source
   MERGE (b)-[r:SENT_FROM]->(x) SET r.source = $source)
-FOREACH (stale IN [(b)-[r:USES_DOCUMENT]->(x) WHERE NOT 'document_hash' IN $keep AND r.source = $source AND x.hash <> coalesce(row.document_hash, '') | r] |
+FOREACH (stale IN [(b)-[r:USES_DOCUMENT]->(x) WHERE NOT 'document_hash' IN ($keep + coalesce(row.keep_stored, [])) AND r.source = $source AND x.hash <> coalesce(row.document_hash, '') | r] |
   DELETE stale)
 FOREACH (value IN CASE WHEN row.document_hash IS NULL THEN [] ELSE [row.document_hash] END |
   MERGE (x:Document {hash: value}) ON CREATE SET x.source = $source

@@ -5,25 +5,29 @@
 // Identifier links this source made earlier that the row no longer has are deleted (updates).
 // $keep: the file's optional columns it does not have (a file of some columns only): the values and
 // links they would set are left as stored; a column that is there but blank clears its value.
+// row.keep_stored (optional): the row's columns whose bad value the loader skipped; their stored
+// links stay as they are, as for $keep.
 UNWIND $rows AS row
 MERGE (o:Firm {id: row.firm_id})
 SET o.name = CASE WHEN 'name' IN $keep THEN o.name ELSE row.name END,
     o.reg_no = CASE WHEN 'reg_no' IN $keep THEN o.reg_no ELSE row.reg_no END,
     // a file without the locality column: the one its addresses give, else the stored one
-    o.locality = CASE WHEN 'locality' IN $keep THEN coalesce(row.locality, o.locality) ELSE row.locality END,
+    // (or its address was skipped: the stored locality stays unless the file gives one)
+    o.locality = CASE WHEN 'locality' IN $keep OR 'address' IN coalesce(row.keep_stored, [])
+                      THEN coalesce(row.locality, o.locality) ELSE row.locality END,
     o.source = $source
 WITH o, row
-FOREACH (stale IN [(o)-[r:HAS_PHONE]->(x) WHERE NOT 'phone' IN $keep AND r.source = $source AND x.value <> coalesce(row.phone, '') | r] |
+FOREACH (stale IN [(o)-[r:HAS_PHONE]->(x) WHERE NOT 'phone' IN ($keep + coalesce(row.keep_stored, [])) AND r.source = $source AND x.value <> coalesce(row.phone, '') | r] |
   DELETE stale)
 FOREACH (value IN CASE WHEN row.phone IS NULL THEN [] ELSE [row.phone] END |
   MERGE (x:Phone {value: value}) ON CREATE SET x.source = $source
   MERGE (o)-[r:HAS_PHONE]->(x) SET r.source = $source)
-FOREACH (stale IN [(o)-[r:HAS_EMAIL]->(x) WHERE NOT 'email' IN $keep AND r.source = $source AND x.value <> coalesce(row.email, '') | r] |
+FOREACH (stale IN [(o)-[r:HAS_EMAIL]->(x) WHERE NOT 'email' IN ($keep + coalesce(row.keep_stored, [])) AND r.source = $source AND x.value <> coalesce(row.email, '') | r] |
   DELETE stale)
 FOREACH (value IN CASE WHEN row.email IS NULL THEN [] ELSE [row.email] END |
   MERGE (x:Email {value: value}) ON CREATE SET x.source = $source
   MERGE (o)-[r:HAS_EMAIL]->(x) SET r.source = $source)
-FOREACH (stale IN [(o)-[r:HAS_ADDRESS]->(x) WHERE NOT 'address' IN $keep AND r.source = $source AND x.value <> coalesce(row.address, '') | r] |
+FOREACH (stale IN [(o)-[r:HAS_ADDRESS]->(x) WHERE NOT 'address' IN ($keep + coalesce(row.keep_stored, [])) AND r.source = $source AND x.value <> coalesce(row.address, '') | r] |
   DELETE stale)
 FOREACH (value IN CASE WHEN row.address IS NULL THEN [] ELSE [row.address] END |
   MERGE (x:Address {value: value}) ON CREATE SET x.source = $source

@@ -317,7 +317,7 @@ def stream_table(
             for record in chunk:
                 stats.read += 1
                 row, problems = parse_row(spec, header, record)
-                if row is not None:
+                if row is not None:  # (a table's columns have no skippable kind: a row comes without rejects)
                     problems = (table.id_problems(path.name, record.line, row)
                                 or table.winner_problems(path.name, record.line, row)
                                 or table.admit(path.name, record.line, row, dict(zip(header, record.cells, strict=False))))

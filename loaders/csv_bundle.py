@@ -12,7 +12,10 @@ goes in three steps:
    referential integrity — a referenced id must be accepted earlier in this bundle or
    already be in the graph (asked with one parameterised query per chunk, for the ids the
    bundle does not define). Every bad row becomes one or more :class:`Reject` lines and is
-   not loaded; good rows load.
+   not loaded; good rows load. A bad value of an optional identifier (phone, e-mail, address,
+   IP, document hash: :data:`SKIPPABLE_KINDS`) costs only that value: it is a reject line too,
+   but the row loads without it and a value stored before stays (:data:`KEEP_STORED`), so a
+   mistyped phone does not take a firm, and with it every bid it made, out of the graph.
 3. *Writing* through :class:`graph.writer.GraphWriter`: one ``UNWIND … MERGE`` transaction
    per chunk, so memory stays at one batch however large the file; only sets of ids (keys
    for duplicates and references) grow with the data.
@@ -38,7 +41,7 @@ import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol, TextIO, TypeVar
@@ -632,8 +635,22 @@ def preflight(directory: Path, encoding: str = DEFAULT_ENCODING) -> list[BundleF
 
 
 # ----------------------------------------------------------------------------- validation
+#: the kinds of value whose bad value skips only itself (:func:`parse_row`): identifiers a row may lack, which
+#: link parties to each other but are no part of what the row records (an OCDS party's contact point is read so too)
+SKIPPABLE_KINDS: frozenset[str] = frozenset({"phone", "email", "address", "ip", "document"})
+#: a row's key naming the columns whose bad value was skipped: the load leaves their stored value and links
+#: as they are (the load queries read it as ``row.keep_stored``), as it does for a column the file lacks
+KEEP_STORED = "keep_stored"
+#: added to the reason of a skipped value's reject line, once its row has loaded
+SKIPPED_VALUE = "; only this value is not loaded: the row is, and a value stored before stays"
+
+
 def parse_row(spec: FileSpec, header: Sequence[str], record: Record) -> tuple[dict[str, Any] | None, list[Reject]]:
-    """Row-local checks of one record: the canonical row, or the rejects explaining why not."""
+    """Row-local checks of one record: the canonical row, or None and the rejects explaining why not.
+
+    A row is returned with rejects when all of them are bad values of optional identifiers
+    (:data:`SKIPPABLE_KINDS`): those values are None in it and their columns listed under
+    :data:`KEEP_STORED`."""
     if record.error is not None:
         return None, [Reject(spec.filename, record.line, "", "", record.error)]
     if len(record.cells) != len(header):
@@ -644,12 +661,16 @@ def parse_row(spec: FileSpec, header: Sequence[str], record: Record) -> tuple[di
     cells = dict(zip(header, record.cells, strict=True))
     row: dict[str, Any] = {}
     rejects: list[Reject] = []
+    skipped: list[str] = []
     for column in spec.fields:
         text = cells.get(column.name, "")
         try:
             row[column.name] = parse_value(column, text)
         except (ValueError, OverflowError) as error:
             rejects.append(Reject(spec.filename, record.line, column.name, text, str(error)))
+            row[column.name] = None
+            if column.kind in SKIPPABLE_KINDS and not column.required:
+                skipped.append(column.name)
     if spec.name == "firms" and row.get("locality") is None and row.get("address") is not None:
         row["locality"] = address_locality(row["address"])  # a blank or absent locality: the address's
     if spec.name == "tenders" and row.get("award_amount") is not None and row.get("winner_firm_id") is None:
@@ -663,7 +684,11 @@ def parse_row(spec: FileSpec, header: Sequence[str], record: Record) -> tuple[di
     if spec.name == "assignments" and row.get("since") and row.get("until") and row["until"] < row["since"]:
         rejects.append(Reject(spec.filename, record.line, "until", cells.get("until", ""),
                               f"the assignment ends before it starts (since {cells.get('since', '').strip()})"))
-    return (None, rejects) if rejects else (row, [])
+    if len(rejects) > len(skipped):
+        return None, rejects
+    if skipped:
+        row[KEEP_STORED] = skipped
+    return row, rejects
 
 
 class IdLookup(Protocol):
@@ -734,6 +759,7 @@ class FileStats:
     read: int = 0
     loaded: int = 0
     rejected: int = 0
+    skipped_values: int = 0  # bad optional identifiers of rows that loaded without them (SKIPPABLE_KINDS)
     seconds: float = 0.0
     counters: WriteCounters = field(default_factory=WriteCounters)
     extract: Extract = field(default_factory=Extract)  # the keys it gave, for --prune
@@ -811,6 +837,7 @@ def load_file(
         for chunk in chunked(iter_records(handle), batch_size):
             staged: list[tuple[int, dict[str, Any]]] = []
             chunk_rejects: list[Reject] = []
+            skipped: dict[int, list[Reject]] = {}  # id(row) → its skipped values' rejects
             for record in chunk:
                 stats.read += 1
                 row, problems = parse_row(spec, bundle_file.header, record)
@@ -820,11 +847,18 @@ def load_file(
                     _protect(stats.extract, key)
                 else:
                     staged.append((record.line, row))
+                    if problems:
+                        skipped[id(row)] = problems
             accepted = accept_rows(spec, staged, refs, seen, chunk_rejects, stats)
             loaded = {id(row) for row in accepted}
             for _, row in staged:
                 if id(row) not in loaded:
                     _protect(stats.extract, row_key(spec, row))
+                    chunk_rejects.extend(skipped.get(id(row), []))  # a problem of a rejected row, as any other
+                else:
+                    values = skipped.get(id(row), [])
+                    chunk_rejects.extend(replace(reject, reason=reject.reason + SKIPPED_VALUE) for reject in values)
+                    stats.skipped_values += len(values)
             rejects.extend(sorted(chunk_rejects, key=lambda reject: reject.line))
             if accepted:
                 stats.counters.merge(sink.write(spec.name, accepted, keep=absent))  # absent columns: left alone
@@ -889,6 +923,17 @@ class LoadReport:
         return sum(f.rejected for f in self.files)
 
     @property
+    def skipped_values(self) -> int:
+        return sum(f.skipped_values for f in self.files)
+
+    def skipped_line(self) -> str:
+        """What the skipped values cost, "" when none was: their rows loaded without them."""
+        if not self.skipped_values:
+            return ""
+        return (f"{self.skipped_values:,} bad phones, e-mails, addresses, IPs or document hashes not loaded; "
+                "their rows loaded without them")
+
+    @property
     def prune_refused(self) -> bool:
         return any(p.refused for p in self.pruned or [])
 
@@ -896,9 +941,10 @@ class LoadReport:
         """Status and counts for the load log (:mod:`graph.load_log`): partial when --prune left a file
         unpruned (the graph is not yet what the extract says)."""
         refused = "; ".join(p.line() for p in self.pruned or [] if p.refused)
+        note = "; ".join(text for text in (refused, self.skipped_line()) if text)
         return "partial" if refused else "succeeded", {
             "rows_read": sum(f.read for f in self.files), "rows_loaded": sum(f.loaded for f in self.files),
-            "rejected": self.rejected_rows, "note": refused or None,
+            "rejected": self.rejected_rows, "note": note or None,
             "pruned": sum(p.deleted for p in self.pruned) if self.pruned is not None else None}
 
     def table(self) -> str:
@@ -914,11 +960,14 @@ class LoadReport:
             f"{self.totals.relationships_deleted:,} relationships replaced, "
             f"{self.totals.properties_set:,} properties set"
         )
+        where = f" — details in {self.rejects_path}" if self.rejects_path else ""
         if self.rejected_rows:
-            where = f" — details in {self.rejects_path}" if self.rejects_path else ""
-            lines.append(f"rejected: {self.rejected_rows:,} rows ({self.rejects:,} problems){where}")
+            lines.append(f"rejected: {self.rejected_rows:,} rows ({self.rejects - self.skipped_values:,} problems)"
+                         f"{where}")
         else:
             lines.append("rejected: none")
+        if self.skipped_values:
+            lines.append(f"skipped: {self.skipped_line()}{where}")
         if self.pruned is not None:
             present = {p.file for p in self.pruned}
             absent = [spec.filename for spec in BUNDLE if spec.filename not in present]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from loaders.csv_bundle import load_bundle
+from loaders.csv_bundle import SKIPPED_VALUE, load_bundle
 from loaders.rejects import read_rejects
 
 pytestmark = pytest.mark.neo4j
@@ -205,7 +205,7 @@ def test_bad_rows_are_rejected_and_leave_the_graph_as_it_was(clean_db, tmp_path:
     load_bundle(write_bundle(tmp_path / "small", SMALL), clean_db)
     before = run(clean_db, "MATCH (f:Firm {id: 'F1'}) RETURN properties(f) AS p")
     bad = write_bundle(tmp_path / "second", {
-        "firms.csv": "firm_id,name,phone\nF1,Renamed,not-a-phone\nF4,Delta,\n",
+        "firms.csv": f"firm_id,name,reg_no,phone\nF1,Renamed,{'R' * 4001},not-a-phone\nF4,Delta,,\n",
         "tenders.csv": "tender_id,budget\nT3,-1\nT4,10\n",
         "bids.csv": "bid_id,tender_id,firm_id,amount\nB4,T4,F4,9\nB5,T4,F1,-2\nB6,T3,F4,5\nB7,T1,F9,5\n"
                     "B8,T1,F4,8\n",
@@ -216,7 +216,8 @@ def test_bad_rows_are_rejected_and_leave_the_graph_as_it_was(clean_db, tmp_path:
     assert [(f.file, f.read, f.loaded, f.rejected) for f in report.files] == [
         ("firms.csv", 2, 1, 1), ("tenders.csv", 2, 1, 1), ("bids.csv", 5, 2, 3)]
     assert [(r.file, r.line, r.field, r.value) for r in read_rejects(rejects_file)] == [
-        ("firms.csv", 2, "phone", "not-a-phone"),
+        ("firms.csv", 2, "reg_no", "R" * 1000 + "…"),
+        ("firms.csv", 2, "phone", "not-a-phone"),  # in a rejected row: a problem like the others
         ("tenders.csv", 2, "budget", "'-1"),  # quoted, as text a spreadsheet must not run (loaders/rejects.py)
         ("bids.csv", 3, "amount", "'-2"),
         ("bids.csv", 4, "tender_id", "T3"),
@@ -227,6 +228,43 @@ def test_bad_rows_are_rejected_and_leave_the_graph_as_it_was(clean_db, tmp_path:
                            "RETURN b.id AS bid, f.id AS firm, t.id AS tender ORDER BY bid")
     assert loaded == [{"bid": "B4", "firm": "F4", "tender": "T4"}, {"bid": "B8", "firm": "F4", "tender": "T1"}]
     assert not (bad / "rejects.csv").exists()
+
+
+def test_a_bad_phone_e_mail_or_address_skips_only_itself_and_keeps_what_was_stored(clean_db, tmp_path: Path) -> None:
+    """A mistyped optional identifier used to reject its whole row: the firm, and with it every bid it
+    made. Now the row loads without that value, a link stored before stays (F1's phone, F2's address and the
+    locality read from it), the reject line says so, and the report and the load log count it."""
+    load_bundle(write_bundle(tmp_path / "small", SMALL), clean_db)
+    _, before_rels = counts(clean_db)
+    second = write_bundle(tmp_path / "second", {
+        "firms.csv": f"firm_id,name,phone,email,address\nF1,Alpha Ltd,138-0,,北京市朝阳区１号\n"
+                     f"F2,Beta,13800000000,,{'甲' * 1400}\nF4,Delta,,not-an-e-mail,\n",
+        "bids.csv": "bid_id,tender_id,firm_id,amount,ip\nB4,T2,F4,55,10.0.0.300\n",
+    })
+    rejects_file = tmp_path / "out" / "rejects.csv"
+    report = load_bundle(second, clean_db, rejects_path=rejects_file, source="csv:small")
+    assert [(f.file, f.loaded, f.rejected, f.skipped_values) for f in report.files] == [
+        ("firms.csv", 3, 0, 3), ("bids.csv", 1, 0, 1)]
+    assert [(r.line, r.field, r.reason.endswith(SKIPPED_VALUE)) for r in read_rejects(rejects_file)] == [
+        (2, "phone", True), (3, "address", True), (4, "email", True), (2, "ip", True)]
+    assert "rejected: none" in report.table()
+    assert ("skipped: 4 bad phones, e-mails, addresses, IPs or document hashes not loaded; their rows loaded "
+            f"without them — details in {rejects_file}") in report.table()
+    assert report.outcome()[1]["note"] == ("4 bad phones, e-mails, addresses, IPs or document hashes not loaded; "
+                                           "their rows loaded without them")
+    firms = run(clean_db, "MATCH (f:Firm) WHERE f.id IN ['F1', 'F2', 'F4'] "
+                          "RETURN f.id AS id, f.name AS name, f.locality AS locality, "
+                          "[(f)-[:HAS_PHONE]->(p) | p.value] AS phones, [(f)-[:HAS_ADDRESS]->(a) | a.value] AS addresses "
+                          "ORDER BY id")
+    assert firms == [
+        {"id": "F1", "name": "Alpha Ltd", "locality": "朝阳区", "phones": ["13800000000"], "addresses": ["北京市朝阳区1号"]},
+        {"id": "F2", "name": "Beta", "locality": "朝阳区", "phones": ["13800000000"], "addresses": ["北京市朝阳区1号"]},
+        {"id": "F4", "name": "Delta", "locality": None, "phones": [], "addresses": []}]
+    assert run(clean_db, "MATCH (:Firm {id: 'F4'})-[:SUBMITTED]->(b:Bid)-[:FOR]->(t) "
+                         "RETURN b.id AS bid, b.amount AS amount, t.id AS tender, [(b)-[:SENT_FROM]->(i) | i] AS ips") \
+        == [{"bid": "B4", "amount": 55.0, "tender": "T2", "ips": []}]
+    _, rels = counts(clean_db)
+    assert rels == {**before_rels, "SUBMITTED": before_rels["SUBMITTED"] + 1, "FOR": before_rels["FOR"] + 1}
 
 
 def test_hostile_strings_round_trip_verbatim(clean_db, tmp_path: Path) -> None:

@@ -9,11 +9,15 @@ import pytest
 
 from loaders.csv_bundle import (
     BUNDLE,
+    KEEP_STORED,
+    SKIPPED_VALUE,
     BundleError,
     Field,
+    Record,
     parse_date,
     parse_datetime,
     parse_number,
+    parse_row,
     parse_value,
     preflight,
     read_bundle,
@@ -137,14 +141,51 @@ def test_an_assignment_names_an_official_and_a_firm_and_a_period_that_does_not_r
 
 def test_reference_to_a_rejected_row_says_so(tmp_path: Path) -> None:
     _, rejects = read_bundle(bundle(tmp_path, {
-        "firms.csv": "firm_id,name,phone\nF1,Alpha,not a phone\nF2,Beta,\n",
+        "firms.csv": f"firm_id,name,reg_no\nF1,Alpha,{'R' * 4001}\nF2,Beta,\n",
         "tenders.csv": "tender_id,winner_firm_id,award_amount\nT1,F1,5\nT2,,7\n",
     }))
     assert reasons(rejects) == [
-        ("firms.csv", 2, "phone", "not a phone number: only digits, spaces, + - . ( ) / are allowed"),
+        ("firms.csv", 2, "reg_no", "too long to store: 4,001 bytes, and an id, identifier or indexed value may have "
+                                   "at most 4,000"),
         ("tenders.csv", 2, "winner_firm_id", "firm F1 was rejected in firms.csv"),
         ("tenders.csv", 3, "award_amount", "award_amount given without winner_firm_id"),
     ]
+
+
+def test_a_bad_optional_identifier_skips_only_itself_and_its_row_loads(tmp_path: Path) -> None:
+    """A mistyped phone, e-mail, IP or document hash is a reject line, but its row loads without it
+    (the firm, and so the bids it made; the bid, with its amount), the column named under keep_stored so
+    the load leaves a stored value as it is. A row rejected for another reason lists it as a plain problem."""
+    frames, rejects = read_bundle(bundle(tmp_path, {
+        "firms.csv": "firm_id,name,phone,email\nF1,Alpha,138-0,a@x.com\nF2,Beta,13800000000,not-an-e-mail\n"
+                     "F2,Beta again,12,\n",
+        "tenders.csv": "tender_id\nT1\n",
+        "bids.csv": "bid_id,tender_id,firm_id,amount,ip,document_hash\nB1,T1,F1,95,10.0.0.300,abc\n"
+                    "B2,T1,F2,99,10.0.0.1,not a hash!\nB3,T1,F2,x,999.1.1.1,\n",
+    }))
+    firms, bids = frames["firms"], frames["bids"]
+    assert list(zip(firms["firm_id"], firms["phone"], firms["email"], strict=True)) == [
+        ("F1", None, "a@x.com"), ("F2", "13800000000", None)]
+    assert list(zip(bids["bid_id"], bids["amount"], bids["ip"], bids["document_hash"], strict=True)) == [
+        ("B1", 95.0, None, "abc"), ("B2", 99.0, "10.0.0.1", None)]
+    skipped = [(r.file, r.line, r.field) for r in rejects if r.reason.endswith(SKIPPED_VALUE)]
+    assert skipped == [("firms.csv", 2, "phone"), ("firms.csv", 3, "email"), ("bids.csv", 2, "ip"),
+                       ("bids.csv", 3, "document_hash")]
+    plain = [(r.file, r.line, r.field) for r in rejects if not r.reason.endswith(SKIPPED_VALUE)]
+    assert plain == [("firms.csv", 4, "firm_id"), ("firms.csv", 4, "phone"),  # the duplicate's own phone too
+                     ("bids.csv", 4, "amount"), ("bids.csv", 4, "ip")]
+    assert rejects[0].reason == "not a phone number: 4 digits" + SKIPPED_VALUE
+
+
+def test_a_row_with_only_skippable_problems_names_them_to_keep_as_stored() -> None:
+    spec = next(s for s in BUNDLE if s.name == "firms")
+    row, problems = parse_row(spec, ["firm_id", "name", "phone", "email"], Record(2, ["F1", "Alpha", "x", "y"]))
+    assert row is not None and row[KEEP_STORED] == ["phone", "email"] and (row["phone"], row["email"]) == (None, None)
+    assert [(p.field, p.value) for p in problems] == [("phone", "x"), ("email", "y")]
+    row, problems = parse_row(spec, ["firm_id", "name", "phone"], Record(3, ["", "Alpha", "x"]))
+    assert row is None and [p.field for p in problems] == ["firm_id", "phone"]
+    row, problems = parse_row(spec, ["firm_id", "name", "phone"], Record(4, ["F2", "Beta", "138 0000 0000"]))
+    assert row is not None and KEEP_STORED not in row and problems == []
 
 
 def test_line_numbers_count_physical_lines_and_blank_lines(tmp_path: Path) -> None:
@@ -436,7 +477,7 @@ def test_values_the_database_cannot_store_are_rejected_before_the_write(tmp_path
     identifier over the index key limit, and an id holding an invisible character are rejects
     naming file, line and field (each aborted the load with a traceback or a database error,
     losing the batch's good rows); the good rows beside them load, and near-misses at the
-    limits pass."""
+    limits pass. A firm whose address is too long loads without it."""
     long_address = "甲" * 1400  # 4,200 bytes: over the 4,000 an indexed value may hold
     files = {
         "firms.csv": ("firm_id,name,reg_no,phone,email,address\n"
@@ -462,7 +503,7 @@ def test_values_the_database_cannot_store_are_rejected_before_the_write(tmp_path
     assert "out of range" in got["bids.csv", 2, "submitted_at"]
     assert "out of range" in got["bids.csv", 3, "submitted_at"]
     assert len(got) == 5
-    assert sorted(frames["firms"]["firm_id"]) == ["F1", "F4"]
+    assert sorted(frames["firms"]["firm_id"]) == ["F1", "F2", "F4"]  # F2 without its address (an identifier)
     assert frames["approvals"]["statutory_days"].tolist() == [2**62]
     assert frames["bids"]["bid_id"].tolist() == ["B3"]
 
