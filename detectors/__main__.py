@@ -14,6 +14,7 @@ import argparse
 import logging
 import signal
 import sys
+import time
 from pathlib import Path
 
 
@@ -69,9 +70,17 @@ def _days(text: str) -> int:
     return value
 
 
+#: a log line's time: UTC in ISO 8601, as a load's dated lines and the access log write it, so one job log
+#: reads like the next whatever the machine's zone (cron's TZ is often not the shell's)
+LOG_TIME = "%Y-%m-%dT%H:%M:%SZ"
+
+
 def _configure_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt=LOG_TIME)
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler])
     # the server's notifications (unknown property keys on an empty graph, …) are not the user's concern
     logging.getLogger("neo4j").setLevel(logging.ERROR)
 

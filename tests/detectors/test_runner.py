@@ -15,6 +15,7 @@ import sys
 import textwrap
 import time
 import types
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -384,8 +385,12 @@ def test_a_seeded_run_is_deterministic(market_db, fakes: dict[str, str], tmp_pat
 @pytest.mark.neo4j
 def test_a_detector_that_raises_fails_the_run_and_writes_no_findings(market_db, fakes: dict[str, str],
                                                                      tmp_path: Path) -> None:
-    ok = cli(fakes, "run", "--detector", "fake_ok", "--seed", "1")
+    ok = cli({**fakes, "TZ": "Asia/Shanghai"}, "run", "--detector", "fake_ok", "--seed", "1")
     assert ok.returncode == 0, ok.stderr
+    # each line dated in UTC, as a load's lines are, whatever the job's zone (cron's is often not the shell's)
+    [done] = [line for line in ok.stderr.splitlines() if "detector fake_ok: 3 findings in" in line]
+    stamp = datetime.strptime(done.split()[0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert abs((datetime.now(UTC) - stamp).total_seconds()) < 120
     before = _cypher(market_db, "MATCH (n) WHERE n:Ring OR n:Alert RETURN n.id AS id, properties(n) AS p ORDER BY id")
     out = tmp_path / "findings.json"
 
