@@ -15,7 +15,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -43,7 +43,7 @@ DATA_LABELS: tuple[str, ...] = tuple(n.label for n in NODES if n.label not in OP
 #: cache of every read
 TRIAGE_READS: frozenset[str] = frozenset({
     "findings_counts", "top_findings", "rings", "ring_predecessors", "tenders", "firm_findings", "finding",
-    "cases", "case_events", "official_alerts", "department_alerts", "pairs",
+    "cases", "case_events", "official_alerts", "department_alerts", "pairs", "related_findings",
 })
 
 
@@ -934,6 +934,43 @@ def cases(db: Database, kinds: Iterable[str] = CASE_KINDS, include_inactive: boo
     return frame
 
 
+#: the most related findings a finding's page lists (a ring of 45 tenders may touch that many tender findings)
+MAX_RELATED = 50
+
+
+def related_findings(db: Database, finding_id: str, limit: int = MAX_RELATED) -> pd.DataFrame:
+    """The other active findings that name one of ``finding_id``'s firms, officials, tenders or departments
+    (``app_related_findings``): the linked bidders among a ring's members, the risky tenders it bid in, a member's
+    red flags, an official's profile beside its pair. ``firms`` and ``officials`` are the shared ones
+    ({id, name}), ``tenders`` how many are shared, ``departments`` their ids."""
+    return db.read_frame("app_related_findings", finding_id=finding_id, limit=limit,
+                         columns=["finding_id", "kind", "detector", "score", "tier", "status", "assignee", "firms",
+                                  "officials", "tenders", "departments"])
+
+
+def record_status_of_related(db: Database, finding_ids: Sequence[str], user: str, status: str, with_id: str,
+                             comment: str | None = None) -> int:
+    """Give each of ``finding_ids`` (related findings, :func:`related_findings`) ``status``, with a comment
+    saying it was set together with ``with_id`` (and ``comment``), all in one transaction: every one of them
+    or none. A finding that already has the status gets the comment only. Returns the events written;
+    ValueError as :func:`record_triage` for a bad status, user or comment, GraphError when one of the
+    findings no longer exists (nothing written)."""
+    said = f"Status set together with {with_id}" + (f": {comment.strip()}" if comment and comment.strip() else ".")
+    steps: list[tuple[str, dict[str, Any]]] = []
+    for finding_id in dict.fromkeys(finding_ids):
+        current = finding(db, finding_id)
+        if current is None:
+            raise GraphError(f"no finding with id {finding_id!r}; nothing was recorded")
+        steps += _triage_steps(finding_id, user, status=status if current["status"] != status else None,
+                               assignee=None, comment=said)
+    if not steps:
+        return 0
+    written = db.write_in_one_transaction(steps).nodes_created
+    if written != len(steps):
+        raise GraphError("a finding was deleted by findings retention meanwhile; nothing was recorded")
+    return len(steps)
+
+
 def case_events(db: Database, finding_id: str) -> pd.DataFrame:
     return db.read_frame("app_case_events", columns=["event_id", "at", "user", "action", "status", "assignee",
                                                      "comment"], finding_id=finding_id)
@@ -1022,17 +1059,11 @@ def names_of(db: Database, ids: Iterable[str]) -> dict[str, str]:
     return {row["id"]: row["name"] for row in db.read("app_names", ids=wanted) if row.get("name")}
 
 
-def record_triage(
-    db: Database, finding_id: str, user: str, *, status: str | None = None, assignee: str | None = None,
-    comment: str | None = None,
-) -> int:
-    """Append one CaseEvent per change (status, assignee, comment), all in one transaction.
-
-    Returns how many events were written. Earlier events are never touched. An assignee over
-    :data:`MAX_ASSIGNEE_CHARS` characters or a comment over :data:`MAX_COMMENT_BYTES` bytes is refused
-    (ValueError) and nothing is written: a 20-million-character comment was stored and sent with every
-    view of its case.
-    """
+def _triage_steps(finding_id: str, user: str, *, status: str | None, assignee: str | None,
+                  comment: str | None) -> list[tuple[str, dict[str, Any]]]:
+    """The CaseEvent writes of one triage change (status, assignee, comment), checked: ValueError for a missing
+    user, an assignee over :data:`MAX_ASSIGNEE_CHARS` characters, a comment over :data:`MAX_COMMENT_BYTES`
+    bytes or an unknown status."""
     if not user.strip():
         raise ValueError("triage needs the user's name for the audit trail")
     if assignee is not None and len(assignee) > MAX_ASSIGNEE_CHARS:
@@ -1052,6 +1083,21 @@ def record_triage(
         steps.append(("app_case_event_add", {**base, "action": "assign", "assignee": assignee}))
     if comment is not None and comment.strip():
         steps.append(("app_case_event_add", {**base, "action": "comment", "comment": comment.strip()}))
+    return steps
+
+
+def record_triage(
+    db: Database, finding_id: str, user: str, *, status: str | None = None, assignee: str | None = None,
+    comment: str | None = None,
+) -> int:
+    """Append one CaseEvent per change (status, assignee, comment), all in one transaction.
+
+    Returns how many events were written. Earlier events are never touched. An assignee over
+    :data:`MAX_ASSIGNEE_CHARS` characters or a comment over :data:`MAX_COMMENT_BYTES` bytes is refused
+    (ValueError) and nothing is written: a 20-million-character comment was stored and sent with every
+    view of its case (:func:`_triage_steps`).
+    """
+    steps = _triage_steps(finding_id, user, status=status, assignee=assignee, comment=comment)
     if not steps:
         return 0
     if finding(db, finding_id) is None:
@@ -1644,6 +1690,7 @@ def warm_up(db: Database) -> int:
             call(of_firm, firm_id)
     for finding_id in first(case_list, "finding_id"):
         call(case_file, finding_id)
+        call(related_findings, finding_id)  # below every finding's triage
     call(console_ids, CONSOLE_ID_PARAMETERS, {})  # the console's id boxes, filled when a saved query is picked
     if "kind" in case_list:  # a group of linked bidders, drawn on Cases as a ring is on Rings
         for finding_id in first(case_list[case_list["kind"] == "linked_bidders"], "finding_id"):

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from graph import app_queries
@@ -21,7 +23,18 @@ from graph.app_queries import TRIAGE_STATUSES
 from graph.db import Database, GraphError
 from views import access_log
 from views.case_report import render as case_report_html
-from views.common import clear_triage_cache, current_user, md, show_table, status_label
+from views.common import (
+    clear_triage_cache,
+    current_user,
+    detector_label,
+    kind_label,
+    link_to_finding,
+    load,
+    md,
+    score_column,
+    show_table,
+    status_label,
+)
 
 
 def triage_panel(db: Database, finding_id: str, key: str) -> None:
@@ -108,6 +121,7 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
                                                              status=history["status"].map(status_label)),
                      hide_index=True, width="stretch",
                      key=f"history_{key}")
+    related_panel(db, finding_id, key, status)
     user = current_user()
 
     def record() -> dict[str, object]:  # the ids behind the finding are read only when a file is fetched
@@ -127,3 +141,70 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
     right.download_button("Download the case report (HTML, to print)", key=f"case_report_{key}", mime="text/html",
                           file_name=f"{finding_id}.html", on_click="ignore",
                           data=access_log.on_download(user, "case_report_export", case_report, finding_id=finding_id))
+
+
+def shared_text(row: Any) -> str:
+    """What a related finding shares with the one shown, in words: "Alpha Build (F1), Beta Build (F2); 6 tenders"."""
+    parts = [", ".join(f"{p['name']} ({p['id']})" if p["name"] != p["id"] else p["id"] for p in row.firms + row.officials)]
+    if row.tenders:
+        parts.append(f"{row.tenders} tender{'s' if row.tenders != 1 else ''}")
+    if row.departments:
+        parts.append("department " + ", ".join(row.departments))
+    return "; ".join(part for part in parts if part)
+
+
+def related_panel(db: Database, finding_id: str, key: str, status: str) -> None:
+    """The other active findings about the same firms, officials, tenders or departments
+    (:func:`graph.app_queries.related_findings`), each linked to its page, and a form that gives the ones
+    chosen a status (this finding's, unless another is picked) in one transaction, each with a comment naming
+    this finding: a ring, its linked bidders and the risky tenders it bid in are one case to an investigator."""
+    related = load(app_queries.related_findings, finding_id)
+    more = "+" if len(related) >= app_queries.MAX_RELATED else ""
+    st.markdown(f"**Related findings** ({len(related)}{more}): the other active findings that name its firms, "
+                "officials, tenders or departments")
+    flash = st.session_state.pop(f"related_flash_{key}", None)
+    if flash:
+        st.success(flash)
+    if related.empty:
+        st.caption("None: no other active finding names its firms, officials, tenders or departments.")
+        return
+    table = pd.DataFrame({
+        "finding": related["finding_id"], "kind": related["kind"].map(kind_label),
+        "detector": related["detector"].map(detector_label), "score": related["score"],
+        "status": related["status"].map(status_label), "assignee": related["assignee"],
+        "shares": [shared_text(row) for row in related.itertuples()],
+    })
+    show_table(table, hide_index=True, width="stretch", key=f"related_{key}",
+               column_config={"score": score_column(), "shares": "what it shares with this one"})
+    with st.expander(f"Open one on its page ({len(related)})"):
+        for row in related.itertuples():
+            link_to_finding(row.finding_id, row.kind, f"{md(kind_label(row.kind))}, score {row.score:.0f}")
+    labels = {row.finding_id: f"{row.finding_id} — {kind_label(row.kind)}, {status_label(row.status)}"
+              for row in related.itertuples()}
+    with st.form(f"related_form_{key}_{finding_id}"):
+        cols = st.columns([3, 1, 2])
+        chosen = cols[0].multiselect("Related findings", list(labels), format_func=labels.__getitem__,
+                                     key=f"related_chosen_{key}_{finding_id}")
+        new_status = cols[1].selectbox("Set to", app_queries.TRIAGE_STATUSES, format_func=status_label,
+                                       index=app_queries.TRIAGE_STATUSES.index(status)
+                                       if status in app_queries.TRIAGE_STATUSES else 0,
+                                       key=f"related_status_{key}_{finding_id}")
+        comment = cols[2].text_input("Note (optional)", key=f"related_comment_{key}_{finding_id}",
+                                     max_chars=app_queries.MAX_COMMENT_CHARS)
+        submitted = st.form_submit_button("Set their status", help=f"Each gets a comment saying it was set together "
+                                                                   f"with {finding_id}, in its own case history")
+    if submitted:
+        if not chosen:
+            st.warning("Choose the related findings to set first.")
+            return
+        try:
+            written = app_queries.record_status_of_related(db, chosen, current_user(), new_status, finding_id,
+                                                           comment or None)
+        except (GraphError, ValueError) as error:
+            st.error(f"Could not save: {md(error)}")
+            return
+        clear_triage_cache()
+        st.session_state[f"related_flash_{key}"] = (f"Set {len(chosen)} related finding(s) to "
+                                                    f"{md(status_label(new_status))} ({written} change(s) saved as "
+                                                    f"{md(current_user())}).")
+        st.rerun()

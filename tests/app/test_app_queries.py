@@ -12,6 +12,7 @@ import pytest
 from graph import app_queries
 from graph.app_queries import GraphElements
 from graph.cypher import named
+from graph.db import GraphError
 from graph.model import NODES
 from views.graph_view import cap_graph, to_elements
 
@@ -676,6 +677,46 @@ def test_triage_refuses_an_assignee_or_a_comment_too_long_to_keep(market_db):
                                      comment="\U0001F600" * app_queries.MAX_COMMENT_CHARS) == 1
 
 
+def test_related_findings_are_the_active_ones_naming_the_same_firms_officials_or_tenders(market_db):
+    """A ring, the linked bidders among its members and the risky tenders it bid in were separate cases with
+    nothing pointing from one to the other (an investigator's review)."""
+    related = app_queries.related_findings(market_db, "RING-1").set_index("finding_id")
+    # LB-1 shares F1, F2 and the six tenders; TR-1 tender T2 and RF-1 tender T3; RING-2 (F4, an outsider who bid
+    # beside the ring, and F6), PAIR-1, OFF-1 and the buyer D2's flags name none of its firms or tenders
+    assert list(related.index) == ["LB-1", "TR-1", "RF-1"]
+    assert related.loc["LB-1", "firms"] == [{"id": "F1", "name": "Alpha Build"}, {"id": "F2", "name": "Beta Build"}]
+    assert (related.loc["LB-1", "tenders"], related.loc["TR-1", "tenders"], related.loc["TR-1", "firms"]) == (6, 1, [])
+    assert list(app_queries.related_findings(market_db, "PAIR-1")["finding_id"]) == ["OFF-1"]  # official O1
+    assert [o["id"] for o in app_queries.related_findings(market_db, "PAIR-1")["officials"].iloc[0]] == ["O1"]
+    assert sorted(app_queries.related_findings(market_db, "TR-1")["finding_id"]) == ["LB-1", "RING-1"]
+    assert app_queries.related_findings(market_db, "RING-2").empty
+    with market_db.driver.session(database=market_db.settings.database) as session:
+        session.run("MATCH (f:Alert {id: 'LB-1'}) SET f.active = false").consume()
+    assert list(app_queries.related_findings(market_db, "RING-1")["finding_id"]) == ["TR-1", "RF-1"]  # no longer found
+    assert list(app_queries.related_findings(market_db, "RING-1", limit=1)["finding_id"]) == ["TR-1"]
+
+
+def test_a_status_given_to_related_findings_is_written_to_each_or_to_none(market_db):
+    app_queries.record_triage(market_db, "RF-1", "Ana", status="confirmed")
+    written = app_queries.record_status_of_related(market_db, ["TR-1", "RF-1", "TR-1"], "Bo", "confirmed", "RING-1",
+                                                   "one cartel")
+    assert written == 3  # TR-1's status and comment; RF-1 had the status already: its comment only
+    for finding_id, actions in (("TR-1", ["status", "comment"]), ("RF-1", ["status", "comment"])):
+        events = app_queries.case_events(market_db, finding_id)
+        assert list(events["action"]) == actions, finding_id
+        assert events["comment"].iloc[-1] == "Status set together with RING-1: one cartel"
+        assert events["user"].iloc[-1] == "Bo"
+        assert app_queries.finding(market_db, finding_id)["status"] == "confirmed"
+    assert app_queries.record_status_of_related(market_db, ["TR-1"], "Bo", "dismissed", "RING-1") == 2
+    assert app_queries.case_events(market_db, "TR-1")["comment"].iloc[-1] == "Status set together with RING-1."
+    with pytest.raises(GraphError, match="GONE"):  # one unknown: none of them is written
+        app_queries.record_status_of_related(market_db, ["LB-1", "GONE"], "Bo", "confirmed", "RING-1")
+    with pytest.raises(ValueError, match="unknown status"):
+        app_queries.record_status_of_related(market_db, ["LB-1"], "Bo", "closed", "RING-1")
+    assert app_queries.case_events(market_db, "LB-1").empty
+    assert app_queries.record_status_of_related(market_db, [], "Bo", "confirmed", "RING-1") == 0
+
+
 def test_cases_read_inactive_findings_only_when_asked(market_db):
     with market_db.driver.session(database=market_db.settings.database) as session:
         session.run("MATCH (f {id: 'RING-2'}) SET f.active = false").consume()
@@ -880,11 +921,11 @@ def test_warm_up_runs_every_page_query_and_each_drill_down_once(market_db):
                    "app_pair_approval_times", "app_pair_committee_tenders", "app_pair_ties", "app_official_activity",
                    "app_official_assignments", "app_firm_findings", "app_firm_activity", "app_firm_officials",
                    "app_firm_search", "app_finding",
-                   "app_case_events", "app_case_records", "app_console_ids"}
+                   "app_case_events", "app_case_records", "app_console_ids", "app_related_findings"}
     pages = {"app_label_counts", "app_rings", "app_tenders", "app_pairs", "app_cases", "app_firms_flagged",
              "app_official_workload", "app_activity_range", "app_departments", "app_top_findings"}
     assert drill_downs | pages <= set(ran), sorted((drill_downs | pages) - set(ran))
-    assert count == 39  # every call succeeded: 12 pages, 5 lists, 21 drill-downs of the ids they gave, the console's ids
+    assert count == 40  # every call succeeded: 12 pages, 5 lists, 22 drill-downs of the ids they gave, the console's ids
 
 
 def test_console_csv_writes_a_formula_in_a_name_as_text_and_keeps_numbers():

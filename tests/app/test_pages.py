@@ -347,10 +347,36 @@ def test_rings_page_graph_bids_facts_and_triage(market_db):
     history = table(at, "action", "user", "at")
     assert history.shape[0] == 2 and "in progress" in set(history["status"])  # in words, not in_progress
     assert table(at, "ring_id", "key_screens").set_index("ring_id").loc["RING-1", "status"] == "in progress"
-    # each member opens on Firms, and each of its tenders on Tenders (with its bids, flagged or not)
+    # each member opens on Firms, and each of its tenders on Tenders (with its bids, flagged or not); each related
+    # finding on its own page (linked bidders on Cases, the tender findings on Tenders)
     assert sorted((link.proto.page, link.proto.query_string) for link in at.page_link) == [
-        ("firms", "open=F1"), ("firms", "open=F2"), ("firms", "open=F3"),
-        *[("tenders", f"open=T{n}") for n in range(1, 7)]]
+        ("cases", "open=LB-1"), ("firms", "open=F1"), ("firms", "open=F2"), ("firms", "open=F3"),
+        ("tenders", "open=RF-1"), *[("tenders", f"open=T{n}") for n in range(1, 7)], ("tenders", "open=TR-1")]
+
+
+def test_a_ring_s_related_findings_are_listed_and_take_its_status_together(market_db):
+    """A ring, the linked bidders among its members and the risky tenders it bid in were separate cases: an
+    investigator who confirmed the ring found the others open, with nothing on the ring's page to point to them."""
+    at = app_session("views/rings.py")
+    no_exception(at)
+    related = table(at, "finding", "shares")
+    assert list(related["finding"]) == ["LB-1", "TR-1", "RF-1"]
+    assert related.iloc[0]["shares"] == "Alpha Build (F1), Beta Build (F2); 6 tenders"
+    assert list(related["kind"]) == ["linked bidders", "tender", "tender"]
+    assert at.selectbox(key="related_status_rings_RING-1").value == "open"  # the ring's own status to start with
+    at.multiselect(key="related_chosen_rings_RING-1").set_value(["LB-1", "TR-1"])
+    at.selectbox(key="related_status_rings_RING-1").set_value("confirmed")
+    at.text_input(key="related_comment_rings_RING-1").input("same cartel")
+    _submit(at, "Set their status")
+    no_exception(at)
+    assert "Set 2 related finding(s) to confirmed (4 change(s) saved as" in all_text(at)
+    for finding_id in ("LB-1", "TR-1"):
+        assert app_queries.finding(market_db, finding_id)["status"] == "confirmed"
+        assert app_queries.case_events(market_db, finding_id)["comment"].iloc[-1] == \
+            "Status set together with RING-1: same cartel"
+    assert app_queries.finding(market_db, "RF-1")["status"] == "open"  # not chosen
+    assert app_queries.case_events(market_db, "RING-1").empty  # the ring itself is triaged in its own form
+    assert list(table(at, "finding", "shares")["status"]) == ["confirmed", "confirmed", "open"]  # read again
 
 
 def _headers(at, *columns: str) -> dict[str, str]:
@@ -642,7 +668,7 @@ def test_officials_and_firms_pages_head_their_tables_in_words(market_db):
     at = app_session("views/officials.py")
     at.selectbox(key="officials_pick").set_value("O1").run()  # a case officer: every table of the drill-down
     no_exception(at)
-    assert len(at.dataframe) == 4 and snake_case_headers(at) == []
+    assert len(at.dataframe) == 5 and snake_case_headers(at) == []  # with OFF-1's related findings (PAIR-1)
     assert at.selectbox(key="officials_sort").options == ["deviation", "overdue approvals", "workload", "closeness",
                                                           "profile finding score", "pass rate"]
     at = app_session("views/firms.py")
@@ -671,8 +697,9 @@ def test_the_other_pages_head_their_tables_in_words(market_db):
                     "CREATE (o)-[:EVALUATED]->(t), (f)-[:SUBMITTED]->(:Bid {id: 'B1-F5', amount: 150000.0})-[:FOR]->(t)"
                     ).consume()
     shown = {}
-    for page, tables in (("views/overview.py", 5), ("views/tenders.py", 3), ("views/closeness.py", 6),
-                         ("views/cases.py", 2)):
+    # (a finding's page: with its related findings' table)
+    for page, tables in (("views/overview.py", 5), ("views/tenders.py", 4), ("views/closeness.py", 7),
+                         ("views/cases.py", 3)):
         at = app_session(page)
         if page == "views/cases.py":  # a pair: a ring's tables are views/firm_group.py's, another's to change
             at.selectbox(key="cases_pick").set_value("PAIR-1").run()
@@ -1624,12 +1651,12 @@ def test_pages_link_a_finding_to_the_pages_of_its_subjects(market_db):
 
     pair = app_session("views/closeness.py")
     no_exception(pair)
-    assert links(pair) == [("officials", "open=O1"), ("firms", "open=F5")]
+    assert links(pair) == [("officials", "open=O1"), ("firms", "open=F5"), ("cases", "open=OFF-1")]  # related last
     case = app_session("views/cases.py")
     case.selectbox(key="cases_pick").set_value("PAIR-1").run()
     no_exception(case)
     assert links(case) == [("closeness", "open=PAIR-1"), ("officials", "open=O1"),
-                           ("firms", "open=F5")]
+                           ("firms", "open=F5"), ("cases", "open=OFF-1")]
     case.selectbox(key="cases_pick").set_value("RING-1").run()
     assert links(case)[0] == ("rings", "open=RING-1")  # then its tenders, as on Rings
     tender = app_session("views/tenders.py")
