@@ -12,8 +12,9 @@ MERGE (o:Firm {id: row.firm_id})
 SET o.name = CASE WHEN 'name' IN $keep THEN o.name ELSE row.name END,
     o.reg_no = CASE WHEN 'reg_no' IN $keep THEN o.reg_no ELSE row.reg_no END,
     // a file without the locality column: the one its addresses give, else the stored one
-    // (or its address was skipped: the stored locality stays unless the file gives one)
-    o.locality = CASE WHEN 'locality' IN $keep OR 'address' IN coalesce(row.keep_stored, [])
+    // (or its locality or address was skipped: the stored locality stays unless the row gives one)
+    o.locality = CASE WHEN 'locality' IN $keep OR 'locality' IN coalesce(row.keep_stored, [])
+                           OR 'address' IN coalesce(row.keep_stored, [])
                       THEN coalesce(row.locality, o.locality) ELSE row.locality END,
     o.source = $source
 WITH o, row

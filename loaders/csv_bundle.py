@@ -13,7 +13,7 @@ goes in three steps:
    already be in the graph (asked with one parameterised query per chunk, for the ids the
    bundle does not define). Every bad row becomes one or more :class:`Reject` lines and is
    not loaded; good rows load. A bad value of an optional identifier (phone, e-mail, address,
-   IP, document hash: :data:`SKIPPABLE_KINDS`) costs only that value: it is a reject line too,
+   locality, IP, document hash: :data:`SKIPPABLE_KINDS`) costs only that value: it is a reject line too,
    but the row loads without it and a value stored before stays (:data:`KEEP_STORED`), so a
    mistyped phone does not take a firm, and with it every bid it made, out of the graph.
 3. *Writing* through :class:`graph.writer.GraphWriter`: one ``UNWIND … MERGE`` transaction
@@ -84,7 +84,8 @@ TRUE_WORDS = frozenset({"true", "1", "yes", "是"})
 FALSE_WORDS = frozenset({"false", "0", "no", "否"})
 # Placeholders people type for "no value"; read as empty in typed and identifier columns
 # (free text and ids stay verbatim).
-MISSING_MARKERS = frozenset({"-", "--", "—", "/", "n/a", "na", "null", "none", "nan", "无", "暂无"})
+MISSING_MARKERS = frozenset({"-", "--", "—", "/", "n/a", "na", "n.a.", "#n/a", "null", "none", "nan", "unknown",
+                             "无", "暂无", "未知", "不详", "不明"})
 ENCODING_BLOCK = 1 << 20
 PROGRESS_SECONDS = 5.0
 csv.field_size_limit(16 * 1024 * 1024)  # a long text cell is data, not a parse error
@@ -637,12 +638,12 @@ def preflight(directory: Path, encoding: str = DEFAULT_ENCODING) -> list[BundleF
 # ----------------------------------------------------------------------------- validation
 #: the kinds of value whose bad value skips only itself (:func:`parse_row`): identifiers a row may lack, which
 #: link parties to each other but are no part of what the row records (an OCDS party's contact point is read so too)
-SKIPPABLE_KINDS: frozenset[str] = frozenset({"phone", "email", "address", "ip", "document"})
+SKIPPABLE_KINDS: frozenset[str] = frozenset({"phone", "email", "address", "locality", "ip", "document"})
 #: a row's key naming the columns whose bad value was skipped: the load leaves their stored value and links
 #: as they are (the load queries read it as ``row.keep_stored``), as it does for a column the file lacks
 KEEP_STORED = "keep_stored"
 #: added to the reason of a skipped value's reject line, once its row has loaded
-SKIPPED_VALUE = "; only this value is not loaded: the row is, and a value stored before stays"
+SKIPPED_VALUE = "; only this value is not loaded: the row is, keeping what was stored for it before, if anything"
 
 
 def parse_row(spec: FileSpec, header: Sequence[str], record: Record) -> tuple[dict[str, Any] | None, list[Reject]]:
@@ -930,8 +931,9 @@ class LoadReport:
         """What the skipped values cost, "" when none was: their rows loaded without them."""
         if not self.skipped_values:
             return ""
-        return (f"{self.skipped_values:,} bad phones, e-mails, addresses, IPs or document hashes not loaded; "
-                "their rows loaded without them")
+        values = "value" if self.skipped_values == 1 else "values"
+        return (f"{self.skipped_values:,} bad {values} (phones, e-mails, addresses, localities, IPs or document "
+                "hashes) not loaded; their rows loaded without them")
 
     @property
     def prune_refused(self) -> bool:

@@ -50,7 +50,34 @@ _MAX_PHONE_DIGITS = 15  # ITU-T E.164
 # Trailing punctuation an address may end with; NFKC has already turned full-width
 # commas, colons and semicolons into their ASCII forms, but not the ideographic ones.
 _ADDRESS_TRAILING = ".,;:!?、。，；：・ "
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+# local@domain.tld: no blank, quote, bracket, comma, semicolon or second @ anywhere, a dot in the domain (letters
+# of any script: 中文.cn is a domain)
+_EMAIL = re.compile(r"[^@\s\"'<>()\[\],;:]+@[^@\s\"'<>()\[\],;:.]+(?:\.[^@\s\"'<>()\[\],;:.]+)+")
+# quotes a copied value comes wrapped in (a spreadsheet's text quote ' in front, typographic quotes around)
+_QUOTES = "'\"‘’“”「」『』"
+# a comment after an address, as RFC 5322 allows and contact lists write one: a@163.com(张经理), a@163.com （王）
+_TRAILING_COMMENT = re.compile(r"\s*\([^()]*\)$")
+# a number in a cell that holds several: groups of 5+ digits (a dialled number, not an area code) apart
+_SEVERAL_NUMBERS = re.compile(r"\d[\d\s\-.()]{4,}\s*[/,;、]\s*\+?\d[\d\s\-.()]{4,}")
+# an extension after the number: 转 8, 分机 801, ext. 12, x12
+_EXTENSION = re.compile(r"\s*(?:转|轉|分机|分機|ext\.?|extension|x)\s*\d{1,6}$", re.IGNORECASE)
+# how a spreadsheet writes a long number it read as one: 13800000000.0
+_SPREADSHEET_FLOAT = re.compile(r"(\d{5,})\.0+")
+#: document hashes that name no document: the digest of an empty file (MD5, SHA-1, SHA-256), which every bid
+#: without an attachment would share
+EMPTY_FILE_HASHES = frozenset({
+    "d41d8cd98f00b204e9800998ecf8427e",
+    "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+})
+
+
+def _visible(raw: str) -> str:
+    """``raw`` in Unicode NFKC without the characters nobody sees (format characters such as a zero-width
+    space or a bidi mark, variation selectors), which would make one phone, e-mail, address or hash two
+    values that look the same."""
+    text = unicodedata.normalize("NFKC", raw)
+    return "".join(c for c in text if unicodedata.category(c) != "Cf" and ord(c) not in _INVISIBLE)
 
 
 def normalise_phone(raw: str, country: str | None = None) -> str:
@@ -71,10 +98,23 @@ def normalise_phone(raw: str, country: str | None = None) -> str:
     ``86 10 6512 3456`` is ``01065123456`` as ``+86 10 6512 3456`` is; other numbers
     starting with 86 stay as they are.
 
+    What a copied cell brings is dropped first: invisible characters, quotes around it, an
+    extension after it (``010-12345678 转 8``, ``ext. 12``: firms share the switchboard's
+    number) and the ``.0`` a spreadsheet writes after a number it read as one
+    (``13800000000.0``).
+
     Raises ValueError when what remains is not a plausible number (letters, too few or
-    too many digits, only zeros: exports write ``0`` or ``000000`` for "none").
+    too many digits, only zeros: exports write ``0`` or ``000000`` for "none"), and when the
+    cell holds several numbers (``8888888/8888889``), which would otherwise run together
+    into one that belongs to nobody.
     """
-    text = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
+    text = _visible(raw).strip().strip(_QUOTES).strip()
+    if _SEVERAL_NUMBERS.search(text):
+        raise ValueError("not a phone number: several numbers in one cell; give one (the others are not loaded)")
+    text = _EXTENSION.sub("", text)  # the switchboard's number is the one firms share
+    if float_written := _SPREADSHEET_FLOAT.fullmatch(text):
+        text = float_written.group(1)
+    text = _PHONE_SEPARATORS.sub("", text)
     if not text.removeprefix("+").isascii() or not text.removeprefix("+").isdigit():
         raise ValueError("not a phone number: only digits, spaces, + - . ( ) / are allowed")
     if not text.strip("+0"):
@@ -148,13 +188,17 @@ def _is_china_landline(digits: str) -> bool:
 def normalise_email(raw: str) -> str:
     """Trimmed, lower-cased e-mail address; ValueError when it is not ``local@domain``.
 
-    The wrappings a copied address brings are dropped: angle brackets (``<foo@example.com>``)
-    and a ``mailto:`` link prefix.
+    The wrappings a copied address brings are dropped: angle brackets (``<foo@example.com>``),
+    a ``mailto:`` link prefix, quotes around it (a spreadsheet's ``'`` in front), a comment in
+    brackets after it (``a@163.com(张经理)``), invisible characters, and an ideographic full stop
+    is a dot (``a@163。com``). What is left must be ``local@domain.tld`` with no blank, quote,
+    bracket, comma or semicolon.
     """
-    text = unicodedata.normalize("NFKC", raw).strip().lower()
+    text = _visible(raw).strip().strip(_QUOTES).strip().lower()
+    text = _TRAILING_COMMENT.sub("", text)
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1].strip()
-    text = text.removeprefix("mailto:").strip()
+    text = text.removeprefix("mailto:").strip().replace("。", ".").rstrip(".")
     if not _EMAIL.fullmatch(text):
         raise ValueError("not an e-mail address")
     return text
@@ -173,9 +217,10 @@ def normalise_address(raw: str) -> str:
     trailing whitespace and trailing punctuation (``.,;:!?`` and their CJK forms)
     removed. Whitespace next to a CJK character is dropped, since Chinese addresses are
     written without spaces (``云岩区 沙冲路 197号`` = ``云岩区沙冲路197号``), while
-    spaces between Latin words and numbers stay. Raises ValueError when nothing is left.
+    spaces between Latin words and numbers stay; characters nobody sees (a zero-width space) are
+    dropped. Raises ValueError when nothing is left.
     """
-    text = unicodedata.normalize("NFKC", raw)
+    text = _visible(raw)
     text = " ".join(text.split()).lower()
     text = _CJK_SPACE.sub("", text).rstrip(_ADDRESS_TRAILING).strip()
     if not text:
@@ -268,17 +313,42 @@ def normalise_locality(raw: str) -> str:
     return text
 
 
+_WITH_PORT = re.compile(r"(?P<v4>\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}|\[(?P<v6>[0-9a-fA-F:.]+)\](?::\d{1,5})?")
+
+
 def normalise_ip(raw: str) -> str:
-    """Canonical text of an IPv4 or IPv6 address (IPv6 compressed, lower case)."""
+    """Canonical text of an IPv4 or IPv6 address (IPv6 compressed, lower case).
+
+    A port a server log writes after it goes (``1.2.3.4:8080``, ``[2001:db8::1]:443``), and an IPv4
+    address in IPv6 form (``::ffff:192.168.1.1``, as a server listening on IPv6 logs it) is the IPv4
+    address, so one computer is one value. Raises ValueError for what names no bidder's computer: the
+    unspecified address (``0.0.0.0``, ``::``: a placeholder) and a loopback one (``127.0.0.1``, ``::1``:
+    the platform's own machine), which every bid would otherwise share."""
+    text = _visible(raw).strip()
+    if port := _WITH_PORT.fullmatch(text):
+        text = port.group("v4") or port.group("v6")
     try:
-        return ipaddress.ip_address(unicodedata.normalize("NFKC", raw).strip()).compressed
+        address = ipaddress.ip_address(text)
     except ValueError as error:
         raise ValueError("not an IP address") from error
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_unspecified:
+        raise ValueError(f"{address.compressed} is the unspecified address (a placeholder), not a bidder's")
+    if address.is_loopback:
+        raise ValueError(f"{address.compressed} is a loopback address (the platform's own machine), not a bidder's")
+    return address.compressed
 
 
 def normalise_document_hash(raw: str) -> str:
-    """Trimmed, lower-cased hash (hex digests compare case-insensitively)."""
-    text = raw.strip().lower()
+    """Trimmed, lower-cased hash (hex digests compare case-insensitively), without quotes around it or
+    invisible characters. ValueError for what names no document: zeros alone (``0``, a placeholder) and
+    the digest of an empty file (:data:`EMPTY_FILE_HASHES`), which every bid without an attachment shares."""
+    text = _visible(raw).strip().strip(_QUOTES).strip().lower()
     if not text or any(ch.isspace() for ch in text):
         raise ValueError("a document hash is one word")
+    if not text.strip("0"):
+        raise ValueError("not a document hash: only zeros (a placeholder for none)")
+    if text in EMPTY_FILE_HASHES:
+        raise ValueError("the hash of an empty file: it names no document")
     return text

@@ -3,7 +3,7 @@
 A reject is one problem with one field of one row: ``file, line, field, value, reason``,
 where ``line`` is the physical line number in the source file with the header as line 1
 (the line a record *starts* on, for records spanning several lines). A row with two bad
-fields gives two rejects with the same line. The rejects file is plain UTF-8 CSV written
+fields gives two rejects with the same line. The rejects file is UTF-8 CSV (with a byte-order mark, for Excel) written
 with the csv module, so hostile values stay quoted; a text cell that a spreadsheet would run as a
 formula gets a leading ``'`` (:func:`spreadsheet_safe`), the one change made to what was read.
 """
@@ -20,6 +20,9 @@ from types import TracebackType
 from typing import TextIO
 
 REJECT_COLUMNS = ("file", "line", "field", "value", "reason")
+#: UTF-8 with a byte-order mark, which spreadsheets take as "this is UTF-8" (Python's csv and pandas read it
+#: with ``utf-8-sig``)
+REJECTS_ENCODING = "utf-8-sig"
 MAX_VALUE_CHARS = 1000  # a runaway cell must not make the rejects file unreadable
 #: what makes Excel or LibreOffice read a CSV cell as a formula (OWASP, "CSV Injection"): ``=``, ``+``,
 #: ``-``, ``@``, and a tab, carriage return or line feed before one
@@ -89,7 +92,9 @@ class RejectLog:
     def __enter__(self) -> RejectLog:
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = open(open_for_writing(self.path), "w", encoding="utf-8", newline="")
+            # with a byte-order mark: Excel on Chinese Windows reads a CSV without one as GBK, and the
+            # operator who loads GBK exports opens the rejects in Excel
+            self._handle = open(open_for_writing(self.path), "w", encoding=REJECTS_ENCODING, newline="")
             self._writer = csv.DictWriter(self._handle, fieldnames=REJECT_COLUMNS)
             self._writer.writeheader()
         return self
@@ -121,6 +126,6 @@ class RejectLog:
 def read_rejects(path: Path) -> list[Reject]:
     """The rejects in a file written by :class:`RejectLog` (for tests and tools), as the file holds them:
     a value a spreadsheet would take for a formula with its leading ``'`` (:func:`spreadsheet_safe`)."""
-    with open(path, encoding="utf-8", newline="") as handle:
+    with open(path, encoding=REJECTS_ENCODING, newline="") as handle:
         return [Reject(r["file"], int(r["line"]), r["field"], r["value"], r["reason"])
                 for r in csv.DictReader(handle)]

@@ -248,10 +248,10 @@ def test_a_bad_phone_e_mail_or_address_skips_only_itself_and_keeps_what_was_stor
     assert [(r.line, r.field, r.reason.endswith(SKIPPED_VALUE)) for r in read_rejects(rejects_file)] == [
         (2, "phone", True), (3, "address", True), (4, "email", True), (2, "ip", True)]
     assert "rejected: none" in report.table()
-    assert ("skipped: 4 bad phones, e-mails, addresses, IPs or document hashes not loaded; their rows loaded "
-            f"without them — details in {rejects_file}") in report.table()
-    assert report.outcome()[1]["note"] == ("4 bad phones, e-mails, addresses, IPs or document hashes not loaded; "
-                                           "their rows loaded without them")
+    assert ("skipped: 4 bad values (phones, e-mails, addresses, localities, IPs or document hashes) not loaded; "
+            f"their rows loaded without them — details in {rejects_file}") in report.table()
+    assert report.outcome()[1]["note"] == ("4 bad values (phones, e-mails, addresses, localities, IPs or document "
+                                           "hashes) not loaded; their rows loaded without them")
     firms = run(clean_db, "MATCH (f:Firm) WHERE f.id IN ['F1', 'F2', 'F4'] "
                           "RETURN f.id AS id, f.name AS name, f.locality AS locality, "
                           "[(f)-[:HAS_PHONE]->(p) | p.value] AS phones, [(f)-[:HAS_ADDRESS]->(a) | a.value] AS addresses "
@@ -265,6 +265,11 @@ def test_a_bad_phone_e_mail_or_address_skips_only_itself_and_keeps_what_was_stor
         == [{"bid": "B4", "amount": 55.0, "tender": "T2", "ips": []}]
     _, rels = counts(clean_db)
     assert rels == {**before_rels, "SUBMITTED": before_rels["SUBMITTED"] + 1, "FOR": before_rels["FOR"] + 1}
+    # a locality with an invisible character: skipped, and the stored one stays (it rejected the firm)
+    report = load_bundle(write_bundle(tmp_path / "third", {"firms.csv": "firm_id,locality\nF2,海淀区\u200b\n"}),
+                         clean_db, rejects_path=tmp_path / "out" / "third.csv", source="csv:small")
+    assert [(f.loaded, f.skipped_values) for f in report.files] == [(1, 1)]
+    assert run(clean_db, "MATCH (f:Firm {id: 'F2'}) RETURN f.locality AS l") == [{"l": "朝阳区"}]
 
 
 def test_hostile_strings_round_trip_verbatim(clean_db, tmp_path: Path) -> None:

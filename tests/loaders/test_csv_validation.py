@@ -540,7 +540,15 @@ def test_a_refused_write_is_not_promised_to_pass_on_a_rerun() -> None:
 
 
 def test_a_locality_column_is_folded_as_an_address_and_an_invisible_character_is_a_reject(tmp_path: Path) -> None:
+    """A locality with an invisible character is a reject line; its firm loads without it (it rejected the
+    firm, then the tender it won and every bid in that tender: an operator's review)."""
     frames, rejects = read_bundle(bundle(tmp_path, {
-        "firms.csv": "firm_id,address,locality\nF1,,\u3000西固区 \nF2,兰州市城关区1号,\nF3,,西固区\u200b\n"}))
-    assert list(frames["firms"]["locality"]) == ["西固区", "城关区"]  # blank: the address's district
-    assert reasons(rejects) == [("firms.csv", 4, "locality", "locality holds an invisible character (U+200B)")]
+        "firms.csv": "firm_id,address,locality\nF1,,\u3000西固区 \nF2,兰州市城关区1号,\nF3,,西固区\u200b\n"
+                     "F4,兰州市七里河区2号,西固区\ufe0f\n"}))
+    firms = frames["firms"]
+    # blank: the address's district; skipped: the address's district, else none
+    assert list(zip(firms["firm_id"], firms["locality"], strict=True)) == [
+        ("F1", "西固区"), ("F2", "城关区"), ("F3", None), ("F4", "七里河区")]
+    assert reasons(rejects) == [
+        ("firms.csv", 4, "locality", "locality holds an invisible character (U+200B)" + SKIPPED_VALUE),
+        ("firms.csv", 5, "locality", "locality holds an invisible character (U+FE0F)" + SKIPPED_VALUE)]

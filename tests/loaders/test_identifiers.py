@@ -90,9 +90,28 @@ def test_a_bare_86_before_no_mainland_number_stays() -> None:
     assert normalise_phone("8601065123456") == "8601065123456"
 
 
-@pytest.mark.parametrize("raw", ["n/a", "138-0000-0000 ext 12", "123", "+", "1" * 16, "１３８x"])
+@pytest.mark.parametrize("raw", ["n/a", "138-0000-0000 ext", "123", "+", "1" * 16, "１３８x"])
 def test_non_numbers_are_refused(raw: str) -> None:
     with pytest.raises(ValueError, match="not a phone number"):
+        normalise_phone(raw)
+
+
+@pytest.mark.parametrize(("raw", "number"), [
+    ("138-0000-0000 ext 12", "13800000000"), ("010-12345678 转 8", "01012345678"), ("010-12345678分机801", "01012345678"),
+    ("13800000000.0", "13800000000"), ("'13800000000", "13800000000"), ("“138 0000 0000”", "13800000000"),
+    ("138\u200b0000\u200b0000", "13800000000"), ("010/12345678", "01012345678"),  # an area code, not a number
+])
+def test_what_a_copied_phone_cell_brings_is_dropped(raw: str, number: str) -> None:
+    """An extension (firms share the switchboard's number), a spreadsheet's float or text quote, and invisible
+    characters made each of these a reject or another number than the same phone written plainly."""
+    assert normalise_phone(raw) == number
+
+
+@pytest.mark.parametrize("raw", ["8888888/8888889", "13800000000/13900000000", "0931-8888888, 8888889",
+                                 "13800000000；13900000000", "13800000000、13900000000"])
+def test_several_numbers_in_one_cell_are_refused_not_run_together(raw: str) -> None:
+    """"8888888/8888889" loaded as the number 88888888888889, which belongs to nobody."""
+    with pytest.raises(ValueError, match="several numbers in one cell"):
         normalise_phone(raw)
 
 
@@ -108,6 +127,20 @@ def test_email_is_trimmed_and_lower_cased() -> None:
         normalise_email("wang.li at example.com")
     with pytest.raises(ValueError):
         normalise_email("a@b@c")
+
+
+@pytest.mark.parametrize("raw", ["c@x.cn。", "C@X。cn", "“c@x.cn”", "'c@x.cn", "c@x.cn(张经理)", "c@x.cn （王）",
+                                 "c@x.cn\u200b", "\u200ec@x.cn", "c@ｘ.cn"])
+def test_an_e_mail_as_cells_write_it_is_the_address(raw: str) -> None:
+    """Each of these loaded as a value of its own, so two firms sharing c@x.cn were not linked."""
+    assert normalise_email(raw) == "c@x.cn"
+
+
+@pytest.mark.parametrize("raw", ["c@x", "c@x.cn, d@y.cn", "c@x.cn;d@y.cn", "c d@x.cn", "c@x..cn", "c@.cn", "c@[x].cn"])
+def test_what_is_no_single_e_mail_address_is_refused(raw: str) -> None:
+    with pytest.raises(ValueError, match="not an e-mail address"):
+        normalise_email(raw)
+    assert normalise_email("王@例子.中国") == "王@例子.中国"  # near-miss: any script
 
 
 def test_address_folds_width_space_case_and_trailing_punctuation() -> None:
@@ -132,6 +165,34 @@ def test_ip_and_document_hash() -> None:
     assert normalise_document_hash(" ABCDEF01 ") == "abcdef01"
     with pytest.raises(ValueError):
         normalise_document_hash("ab cd")
+
+
+def test_an_ip_as_logs_write_it_is_the_computer_s_address() -> None:
+    """::ffff:192.168.1.1 (a server listening on IPv6) did not match 192.168.1.1, and a port made a reject."""
+    assert normalise_ip("::ffff:192.168.1.1") == normalise_ip("192.168.1.1:8080") == "192.168.1.1"
+    assert normalise_ip("[2001:DB8::1]:443") == normalise_ip("[2001:db8::1]") == "2001:db8::1"
+    assert normalise_ip("10.0.0.1\u200b") == "10.0.0.1"
+    assert normalise_ip("10.0.0.0") == "10.0.0.0"  # near-miss: a network's first address is an address
+
+
+@pytest.mark.parametrize(("raw", "reason"), [("0.0.0.0", "unspecified"), ("::", "unspecified"),
+                                             ("127.0.0.1", "loopback"), ("::1", "loopback"),
+                                             ("::ffff:127.0.0.1", "loopback"), ("127.8.9.10:80", "loopback")])
+def test_an_ip_no_bidder_sends_from_is_refused(raw: str, reason: str) -> None:
+    """Every bid a platform logged as 0.0.0.0 or 127.0.0.1 shared one IP node: linked bidders reported it."""
+    with pytest.raises(ValueError, match=reason):
+        normalise_ip(raw)
+
+
+@pytest.mark.parametrize(("raw", "reason"), [
+    ("0", "only zeros"), ("0000000000", "only zeros"),
+    ("d41d8cd98f00b204e9800998ecf8427e", "empty file"), ("DA39A3EE5E6B4B0D3255BFEF95601890AFD80709", "empty file"),
+    ("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "empty file")])
+def test_a_document_hash_that_names_no_document_is_refused(raw: str, reason: str) -> None:
+    """Two bids with the hash 0 made a linked-bidders finding of 71.8 (an operator's review)."""
+    with pytest.raises(ValueError, match=reason):
+        normalise_document_hash(raw)
+    assert normalise_document_hash("'00ab\u200b") == "00ab"  # near-miss: zeros and more, a quote and a ZWSP dropped
 
 
 def test_address_spaces_between_chinese_words_do_not_split_an_address() -> None:

@@ -20,7 +20,8 @@ def test_a_text_a_spreadsheet_would_run_as_a_formula_is_written_as_text(tmp_path
         log.add(Reject("firms.csv", 2, "name", HOSTILE, "name is too long"))
         log.add(Reject("bids.csv", 3, "amount", "-5", "amount is negative"))
         log.add(Reject("bids.csv", 4, "@SUM(A1)", "Plain Name", "unknown column"))
-    with open(path, encoding="utf-8", newline="") as handle:
+    assert path.read_bytes().startswith(b"\xef\xbb\xbffile,line,")  # a byte-order mark: Excel reads it as UTF-8
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[1][3] == "'" + HOSTILE  # the quote is what Excel and LibreOffice take as "this is text"
     assert rows[2][3] == "'-5"  # text that reads as a number too: the safe side
