@@ -1177,6 +1177,24 @@ def _run_load(load: Callable[[Any], Any], job: str, entry: LoadEntry | None) -> 
         return EXIT_INPUT, None
 
 
+def record_refused(entry: LoadEntry, job: str, error: Exception) -> None:
+    """Record in the load log a load refused before it wrote anything (a file that is not in its encoding, a
+    missing column), as failed with the error, so the Overview says the night's data did not come: it
+    showed the load before as the latest, succeeded. Best effort, under the job lock (a load log entry
+    started while another load runs would mark that one interrupted): when the database cannot be reached
+    or another job holds the lock, the refusal is only said here."""
+    from graph import load_log
+    from graph.db import connect
+    from graph.lock import job_lock
+
+    try:
+        with connect() as db, job_lock(db, job):
+            run_id, _ = load_log.start(db, entry.kind, entry.source, entry.input)
+            load_log.end(db, run_id, "failed", {"error": f"refused before loading: {error}"})
+    except Exception as failure:  # noqa: BLE001 — the input error is the news; this is only its record
+        print(f"note: the refusal is not in the load log ({type(failure).__name__}: {failure})", file=sys.stderr)
+
+
 def _logged(db: Any, load: Callable[[Any], Any], entry: LoadEntry) -> Any:
     """``load(db)`` recorded in the load log (:mod:`graph.load_log`): its start, then its end from the
     report's ``outcome()`` or the error (the error is raised again)."""
@@ -1245,15 +1263,16 @@ def run_csv(args: argparse.Namespace) -> int:
         print("error: --prune needs --source NAME, the name that marks what this extract owns, the same at "
               "every load (the default, the folder's name, changes with a dated export folder)", file=sys.stderr)
         return EXIT_INPUT
+    entry = LoadEntry("csv", args.source or default_source(args.directory), str(args.directory))
     try:
-        files = preflight(args.directory, args.encoding)  # input errors before touching the database
+        files = preflight(args.directory, args.encoding)  # input errors before touching the data
     except BundleError as error:
         print(f"error: {error}\nNothing was written.", file=sys.stderr)
+        record_refused(entry, f"a load of {args.directory}", error)
         return EXIT_INPUT
     for warning in filter(None, (bundle_file.unknown_columns_warning() for bundle_file in files)):
         print(f"warning: {warning}", file=sys.stderr)
     prune = args.max_prune / 100 if args.prune else None
-    entry = LoadEntry("csv", args.source or default_source(args.directory), str(args.directory))
     def finish(report: LoadReport) -> int:
         print(report.table())
         return EXIT_PRUNE_REFUSED if report.prune_refused else EXIT_OK

@@ -360,6 +360,10 @@ def test_cli_missing_column_exits_2_and_writes_nothing(clean_db, tmp_path: Path)
     assert result.returncode == 2
     assert "inspections.csv: required column(s) firm_id missing" in result.stderr
     assert counts(clean_db) == ({}, {})
+    # on record as a failed load, so the Overview does not show the night before's as the latest
+    [logged] = run(clean_db, "MATCH (r:LoadRun) RETURN r.status AS status, r.source AS source, r.error AS error")
+    assert (logged["status"], logged["source"]) == ("failed", "csv:bad")
+    assert logged["error"].startswith("refused before loading: ") and "firm_id missing" in logged["error"]
 
 
 def test_cli_non_utf8_exits_2_and_writes_nothing(clean_db, tmp_path: Path) -> None:
