@@ -603,11 +603,20 @@ def _likely_column(name: str, spec: FileSpec) -> str:
     return close[0] if close else ""
 
 
+def file_encoding(path: Path, codec: str) -> str:
+    """The codec ``path`` is read with: UTF-8 where it starts with UTF-8's byte-order mark, whatever
+    ``--encoding`` says (a bundle that mixes the registry's GBK firms with a platform's UTF-8 bids, loaded
+    with ``--encoding gb18030``, read the mark as 锘 and missed its first column), else ``codec``."""
+    with open(path, "rb") as handle:
+        return DEFAULT_CODEC if handle.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8 else codec
+
+
 def preflight(directory: Path, encoding: str = DEFAULT_ENCODING) -> list[BundleFile]:
     """Check every bundle file in ``directory`` (text in ``encoding``) before anything is written.
 
     Raises BundleError listing every problem found (missing folder, no bundle files, an unknown
-    encoding, undecodable files, missing required columns). A header name that is no column of its
+    encoding, undecodable files, missing required columns); a file that starts with UTF-8's byte-order
+    mark is read as UTF-8 (:func:`file_encoding`). A header name that is no column of its
     file (a typo, another case: ``emial``, ``Phone``) does not stop the load, but its data is
     not loaded: each file's :meth:`BundleFile.unknown_columns_warning` says so, for the load
     to print.
@@ -621,12 +630,14 @@ def preflight(directory: Path, encoding: str = DEFAULT_ENCODING) -> list[BundleF
         path = directory / spec.filename
         if not path.exists():
             continue
+        file_codec = file_encoding(path, codec)
         try:
-            header = preflight_file(path, spec.required_columns, codec)
+            header = preflight_file(path, spec.required_columns, file_codec)
         except BundleError as error:
             problems.append(str(error))
             continue
-        files.append(BundleFile(spec, path, header, tuple(name for name in header if name not in spec.columns), codec))
+        files.append(BundleFile(spec, path, header, tuple(name for name in header if name not in spec.columns),
+                                file_codec))
     if problems:
         raise BundleError("\n".join(problems))
     if not files:

@@ -275,6 +275,17 @@ def test_a_gb18030_bundle_loads_as_its_utf8_twin_when_its_encoding_is_named(tmp_
         read_bundle(gb)
 
 
+def test_a_file_with_utf8_s_byte_order_mark_is_read_as_utf8_whatever_encoding_is_named(tmp_path: Path) -> None:
+    """The registry's firms in GBK beside the platform's tenders in UTF-8 with a BOM: loaded with --encoding
+    gb18030, the tenders' BOM read as 锘 and the load stopped, "tender_id missing" (an operator's review)."""
+    (tmp_path / "firms.csv").write_bytes("firm_id,name\nF1,兰州建设\n".encode("gb18030"))
+    (tmp_path / "tenders.csv").write_bytes("\ufefftender_id,title,winner_firm_id\nT1,道路维修,F1\n".encode("utf-8"))
+    frames, rejects = read_bundle(tmp_path, encoding="gb18030")
+    assert rejects == []
+    assert list(frames["firms"]["name"]) == ["兰州建设"] and list(frames["tenders"]["title"]) == ["道路维修"]
+    assert [f.codec for f in preflight(tmp_path, "gb18030")] == ["gb18030", "utf-8-sig"]  # firms, then tenders
+
+
 def test_an_unknown_encoding_or_a_file_that_is_no_gb18030_either_says_what_to_do(tmp_path: Path) -> None:
     (tmp_path / "firms.csv").write_bytes("firm_id,name\nF1,Société\n".encode("latin-1"))
     with pytest.raises(BundleError, match="unknown encoding 'klingon'"):
