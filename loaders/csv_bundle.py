@@ -509,7 +509,9 @@ def read_header(path: Path, codec: str = DEFAULT_CODEC) -> list[str]:
 
 
 def iter_records(handle: TextIO) -> Iterator[Record]:
-    """Records after the header of an open CSV file (``newline=''``), blank lines skipped.
+    """Records after the header of an open CSV file (``newline=''``), blank lines skipped, and so are rows of
+    empty cells (``,,,,``: a spreadsheet saves the rows below its data that were once touched so), which hold
+    nothing to load and made a "required value is empty" reject each night.
 
     The reader is strict: a quote left open at the end of the file is an error naming the
     lines it swallowed (a lenient reader reads them silently into one field), and so is text
@@ -533,7 +535,7 @@ def iter_records(handle: TextIO) -> Iterator[Record]:
             yield Record(start, [], message, end=previous)
             continue
         start, previous = previous + 1, reader.line_num
-        if cells:
+        if any(cell.strip() for cell in cells):
             yield Record(start, cells, end=previous)
 
 
@@ -1274,7 +1276,7 @@ def run_csv(args: argparse.Namespace) -> int:
         print("error: --prune needs --source NAME, the name that marks what this extract owns, the same at "
               "every load (the default, the folder's name, changes with a dated export folder)", file=sys.stderr)
         return EXIT_INPUT
-    entry = LoadEntry("csv", args.source or default_source(args.directory), str(args.directory))
+    entry = LoadEntry("csv", args.source or default_source(args.directory), str(args.directory.resolve()))
     try:
         files = preflight(args.directory, args.encoding)  # input errors before touching the data
     except BundleError as error:

@@ -188,6 +188,14 @@ def test_a_row_with_only_skippable_problems_names_them_to_keep_as_stored() -> No
     assert row is not None and KEEP_STORED not in row and problems == []
 
 
+def test_rows_of_empty_cells_are_skipped_as_blank_lines_are(tmp_path: Path) -> None:
+    """A spreadsheet saves rows it once touched below its data as ",,,": each was a reject every night."""
+    frames, rejects = read_bundle(bundle(tmp_path, {"departments.csv": "department_id,name\nD1,ok\n,\n , \nD2,x\n,,\n"}))
+    assert rejects == [] and list(frames["departments"]["department_id"]) == ["D1", "D2"]
+    _, rejects = read_bundle(bundle(tmp_path, {"departments.csv": "department_id,name\n,named\n"}))
+    assert reasons(rejects) == [("departments.csv", 2, "department_id", "required value is empty")]  # near-miss
+
+
 def test_line_numbers_count_physical_lines_and_blank_lines(tmp_path: Path) -> None:
     _, rejects = read_bundle(bundle(tmp_path, {
         "departments.csv": 'department_id,name\nD1,"two\nline name"\n\nD2,ok,extra\n,empty id\n',
