@@ -5,6 +5,7 @@
 // Identifier links this source made earlier that the row no longer has are deleted (updates).
 // $keep: the file's optional columns it does not have (a file of some columns only): the values and
 // links they would set are left as stored; a column that is there but blank clears its value.
+// row.phones (optional): every number of a phone cell that holds several (row.phone is the first).
 // row.keep_stored (optional): the row's columns whose bad value the loader skipped; their stored
 // links stay as they are, as for $keep.
 UNWIND $rows AS row
@@ -18,9 +19,9 @@ SET o.name = CASE WHEN 'name' IN $keep THEN o.name ELSE row.name END,
                       THEN coalesce(row.locality, o.locality) ELSE row.locality END,
     o.source = $source
 WITH o, row
-FOREACH (stale IN [(o)-[r:HAS_PHONE]->(x) WHERE NOT 'phone' IN ($keep + coalesce(row.keep_stored, [])) AND r.source = $source AND x.value <> coalesce(row.phone, '') | r] |
+FOREACH (stale IN [(o)-[r:HAS_PHONE]->(x) WHERE NOT 'phone' IN ($keep + coalesce(row.keep_stored, [])) AND r.source = $source AND NOT x.value IN coalesce(row.phones, CASE WHEN row.phone IS NULL THEN [] ELSE [row.phone] END) | r] |
   DELETE stale)
-FOREACH (value IN CASE WHEN row.phone IS NULL THEN [] ELSE [row.phone] END |
+FOREACH (value IN coalesce(row.phones, CASE WHEN row.phone IS NULL THEN [] ELSE [row.phone] END) |
   MERGE (x:Phone {value: value}) ON CREATE SET x.source = $source
   MERGE (o)-[r:HAS_PHONE]->(x) SET r.source = $source)
 FOREACH (stale IN [(o)-[r:HAS_EMAIL]->(x) WHERE NOT 'email' IN ($keep + coalesce(row.keep_stored, [])) AND r.source = $source AND x.value <> coalesce(row.email, '') | r] |

@@ -66,7 +66,7 @@ from loaders.identifiers import (
     normalise_email,
     normalise_ip,
     normalise_locality,
-    normalise_phone,
+    normalise_phones,
 )
 from loaders.prune import DEFAULT_MAX_SHARE, TARGETS, Extract, FilePrune, plan
 from loaders.rejects import Reject, RejectLog
@@ -373,13 +373,18 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "bool": parse_bool,
     "date": parse_date,
     "datetime": parse_datetime,
-    "phone": normalise_phone,
+    "phone": lambda text: _one_or_several(normalise_phones(text)),
     "email": normalise_email,
     "address": normalise_address,
     "locality": normalise_locality,
     "ip": normalise_ip,
     "document": normalise_document_hash,
 }
+
+
+def _one_or_several(values: list[str]) -> str | tuple[str, ...]:
+    """A cell's one value, or its several as a tuple (:func:`parse_row` lists them under ``phones``)."""
+    return values[0] if len(values) == 1 else tuple(values)
 
 
 def parse_value(spec: Field, text: str) -> Any:
@@ -698,6 +703,9 @@ def parse_row(spec: FileSpec, header: Sequence[str], record: Record) -> tuple[di
     if spec.name == "assignments" and row.get("since") and row.get("until") and row["until"] < row["since"]:
         rejects.append(Reject(spec.filename, record.line, "until", cells.get("until", ""),
                               f"the assignment ends before it starts (since {cells.get('since', '').strip()})"))
+    if isinstance(row.get("phone"), tuple):  # a cell of several numbers: the first is the phone, all are linked
+        row["phones"] = list(row["phone"])
+        row["phone"] = row["phones"][0]
     if len(rejects) > len(skipped):
         return None, rejects
     if skipped:

@@ -40,6 +40,7 @@ __all__ = [
     "normalise_email",
     "normalise_ip",
     "normalise_phone",
+    "normalise_phones",
 ]
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()/]+")
@@ -57,8 +58,10 @@ _EMAIL = re.compile(r"[^@\s\"'<>()\[\],;:]+@[^@\s\"'<>()\[\],;:.]+(?:\.[^@\s\"'<
 _QUOTES = "'\"‘’“”「」『』"
 # a comment after an address, as RFC 5322 allows and contact lists write one: a@163.com(张经理), a@163.com （王）
 _TRAILING_COMMENT = re.compile(r"\s*\([^()]*\)$")
-# a number in a cell that holds several: groups of 5+ digits (a dialled number, not an area code) apart
-_SEVERAL_NUMBERS = re.compile(r"\d[\d\s\-.()]{4,}\s*[/,;、]\s*\+?\d[\d\s\-.()]{4,}")
+# what separates the numbers of a cell that holds several (after NFKC, which reads ，and ；as , and ;)
+_NUMBER_LIST = re.compile(r"\s*[/,;、\n]\s*")
+# an area code written before its number with a slash: 010/12345678 is one number
+_AREA_CODE = re.compile(r"\(?0\d{1,3}\)?")
 # an extension after the number: 转 8, 分机 801, ext. 12, x12
 _EXTENSION = re.compile(r"\s*(?:转|轉|分机|分機|ext\.?|extension|x)\s*\d{1,6}$", re.IGNORECASE)
 # how a spreadsheet writes a long number it read as one: 13800000000.0
@@ -109,8 +112,8 @@ def normalise_phone(raw: str, country: str | None = None) -> str:
     into one that belongs to nobody.
     """
     text = _visible(raw).strip().strip(_QUOTES).strip()
-    if _SEVERAL_NUMBERS.search(text):
-        raise ValueError("not a phone number: several numbers in one cell; give one (the others are not loaded)")
+    if len(_numbers_in(text)) > 1:
+        raise ValueError("not a phone number: several numbers in one cell (normalise_phones reads each)")
     text = _EXTENSION.sub("", text)  # the switchboard's number is the one firms share
     if float_written := _SPREADSHEET_FLOAT.fullmatch(text):
         text = float_written.group(1)
@@ -146,6 +149,32 @@ def normalise_phone(raw: str, country: str | None = None) -> str:
     if not _MIN_PHONE_DIGITS <= len(text) <= _MAX_PHONE_DIGITS:
         raise ValueError(f"not a phone number: {len(text)} digits")
     return text
+
+
+def _numbers_in(text: str) -> list[str]:
+    """The numbers a phone cell's text holds: itself, or its parts where a slash, comma, semicolon, 、 or a line
+    break separates several (an area code before a slash is part of its number)."""
+    parts = [part for part in _NUMBER_LIST.split(text) if part]
+    if len(parts) == 2 and _AREA_CODE.fullmatch(parts[0]):
+        return [text]
+    return parts if len(parts) > 1 else [text]
+
+
+def normalise_phones(raw: str, country: str | None = None) -> list[str]:
+    """Every number of a phone cell, which may hold several (``0931-8888888/13800000000``, ``138…；139…``,
+    one per line), each as :func:`normalise_phone` reads it, in the cell's order without repeats; a cell of
+    one number gives that one. Raises ValueError when one of them is no phone number, naming it."""
+    text = _visible(raw).strip().strip(_QUOTES).strip()
+    parts = _numbers_in(text)
+    if len(parts) == 1:
+        return [normalise_phone(raw, country)]
+    numbers = []
+    for part in parts:
+        try:
+            numbers.append(normalise_phone(part, country))
+        except ValueError as error:
+            raise ValueError(f"{error} (in {part!r}, one of the cell's numbers)") from None
+    return list(dict.fromkeys(numbers))
 
 
 def _international(text: str, country: str, dialled: phonenumbers.PhoneNumber | None) -> str | None:

@@ -95,7 +95,7 @@ from loaders.identifiers import (
     normalise_address,
     normalise_email,
     normalise_locality,
-    normalise_phone,
+    normalise_phones,
 )
 from loaders.rejects import Reject, RejectLog
 
@@ -926,18 +926,17 @@ class _Mapper:
         telephone in national form is read in ``country`` (alpha-2, :func:`_country`)."""
         if isinstance(contact, dict):
             for field_name, target, normalise in (
-                    ("telephone", "phones", lambda raw: normalise_phone(raw, country)),
-                    ("email", "emails", normalise_email)):
+                    ("telephone", "phones", lambda raw: normalise_phones(raw, country)),  # a cell may hold several
+                    ("email", "emails", lambda raw: [normalise_email(raw)])):
                 raw = _text(contact.get(field_name))
                 if raw is None:
                     continue
                 try:
-                    value = normalise(raw)
+                    values = normalise(raw)
                 except ValueError as error:
                     self.reject(f"{contact_path}.{field_name}", raw, str(error))
                     continue
-                if value not in row[target]:
-                    row[target].append(value)
+                row[target].extend(value for value in values if value not in row[target])
         if isinstance(address, dict):
             parts = [_text(address.get(k)) for k in ("streetAddress", "locality", "region", "postalCode",
                                                      "countryName")]

@@ -265,6 +265,16 @@ def test_a_bad_phone_e_mail_or_address_skips_only_itself_and_keeps_what_was_stor
         == [{"bid": "B4", "amount": 55.0, "tender": "T2", "ips": []}]
     _, rels = counts(clean_db)
     assert rels == {**before_rels, "SUBMITTED": before_rels["SUBMITTED"] + 1, "FOR": before_rels["FOR"] + 1}
+    # a cell of two numbers: each is linked (they ran together into one number nobody has), and a later file of
+    # one number unlinks the other
+    load_bundle(write_bundle(tmp_path / "two", {"persons.csv": "person_id,phone\nP2,13800000000/13900000009\n"}),
+                clean_db, rejects_path=tmp_path / "out" / "two.csv", source="csv:small")
+    phones = "MATCH (:Person {id: 'P2'})-[:HAS_PHONE]->(p) RETURN p.value AS v ORDER BY v"
+    assert run(clean_db, phones) == [{"v": "13800000000"}, {"v": "13900000009"}]
+    assert run(clean_db, "MATCH (p:Phone {value: '13800000000'})<-[:HAS_PHONE]-(x) RETURN count(x) AS n") == [{"n": 3}]
+    load_bundle(write_bundle(tmp_path / "one", {"persons.csv": "person_id,phone\nP2,13900000009\n"}),
+                clean_db, rejects_path=tmp_path / "out" / "one.csv", source="csv:small")
+    assert run(clean_db, phones) == [{"v": "13900000009"}]
     # a locality with an invisible character: skipped, and the stored one stays (it rejected the firm)
     report = load_bundle(write_bundle(tmp_path / "third", {"firms.csv": "firm_id,locality\nF2,海淀区\u200b\n"}),
                          clean_db, rejects_path=tmp_path / "out" / "third.csv", source="csv:small")

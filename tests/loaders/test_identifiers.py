@@ -13,6 +13,7 @@ from loaders.identifiers import (
     normalise_ip,
     normalise_locality,
     normalise_phone,
+    normalise_phones,
 )
 
 
@@ -113,6 +114,23 @@ def test_several_numbers_in_one_cell_are_refused_not_run_together(raw: str) -> N
     """"8888888/8888889" loaded as the number 88888888888889, which belongs to nobody."""
     with pytest.raises(ValueError, match="several numbers in one cell"):
         normalise_phone(raw)
+
+
+@pytest.mark.parametrize(("raw", "numbers"), [
+    ("0931-8888888/13800000000", ["09318888888", "13800000000"]),
+    ("13800000000；+86 139 0000 0000", ["13800000000", "13900000000"]),
+    ("13800000000、13800000000", ["13800000000"]),  # the same twice: once
+    ("010-12345678 转 8\n13800000000", ["01012345678", "13800000000"]), ("(0931)/8888888", ["09318888888"]),
+    ("010/12345678", ["01012345678"]), ("13800000000", ["13800000000"]),  # one number: itself
+])
+def test_each_number_of_a_cell_that_holds_several_is_read(raw: str, numbers: list[str]) -> None:
+    """A registry's 联系电话 often lists a landline and a mobile: the mobile is what links a firm to another."""
+    assert normalise_phones(raw) == numbers
+
+
+def test_a_cell_of_several_numbers_with_a_bad_one_names_it() -> None:
+    with pytest.raises(ValueError, match="4 digits .in '1380', one of the cell's numbers"):
+        normalise_phones("13800000000/1380")
 
 
 def test_email_is_trimmed_and_lower_cased() -> None:

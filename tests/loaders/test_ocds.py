@@ -401,6 +401,12 @@ def test_party_paths_are_array_positions_and_a_conflicting_repeated_id_is_reject
     assert rows.firms["o1/F1"]["phones"] == ["13800000000"]
 
 
+def test_a_contact_point_telephone_of_several_numbers_links_each() -> None:
+    rows, rejects = _mapped({"ocid": "o1", "parties": [
+        {"id": "F1", "roles": ["tenderer"], "contactPoint": {"telephone": "0931-8888888/+86 138 0000 0000"}}]})
+    assert rejects == [] and rows.firms["o1/F1"]["phones"] == ["09318888888", "13800000000"]
+
+
 def test_a_repeated_party_id_that_agrees_is_merged() -> None:
     rows, rejects = _mapped({"ocid": "o1", "parties": [
         {"id": "F1", "name": "Alpha", "roles": ["tenderer"], "contactPoint": {"telephone": "+86 138 0000 0000"}},
