@@ -15,7 +15,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -941,34 +941,63 @@ MAX_RELATED = 50
 def related_findings(db: Database, finding_id: str, limit: int = MAX_RELATED) -> pd.DataFrame:
     """The other active findings that name one of ``finding_id``'s firms, officials, tenders or departments
     (``app_related_findings``): the linked bidders among a ring's members, the risky tenders it bid in, a member's
-    red flags, an official's profile beside its pair. ``firms`` and ``officials`` are the shared ones
-    ({id, name}), ``tenders`` how many are shared, ``departments`` their ids."""
+    red flags, an official's profile beside its pair; weak rings and pairs last. ``firms`` and ``officials`` are
+    the shared ones ({id, name}), ``tenders`` how many are shared and ``tender_names`` the first three ({id,
+    title}), ``departments`` their ids."""
     return db.read_frame("app_related_findings", finding_id=finding_id, limit=limit,
                          columns=["finding_id", "kind", "detector", "score", "tier", "status", "assignee", "firms",
-                                  "officials", "tenders", "departments"])
+                                  "officials", "tenders", "tender_names", "departments"])
 
 
-def record_status_of_related(db: Database, finding_ids: Sequence[str], user: str, status: str, with_id: str,
-                             comment: str | None = None) -> int:
-    """Give each of ``finding_ids`` (related findings, :func:`related_findings`) ``status``, with a comment
-    saying it was set together with ``with_id`` (and ``comment``), all in one transaction: every one of them
-    or none. A finding that already has the status gets the comment only. Returns the events written;
-    ValueError as :func:`record_triage` for a bad status, user or comment, GraphError when one of the
-    findings no longer exists (nothing written)."""
-    said = f"Status set together with {with_id}" + (f": {comment.strip()}" if comment and comment.strip() else ".")
-    steps: list[tuple[str, dict[str, Any]]] = []
-    for finding_id in dict.fromkeys(finding_ids):
+@dataclass(frozen=True)
+class RelatedStatus:
+    """What :func:`record_status_of_related` did: the findings given the status, those that had it already
+    (nothing written), those someone changed since the form showed them (id → their status now; nothing
+    written), and the events written."""
+
+    changed: list[str]
+    already: list[str]
+    moved: dict[str, str]
+    events: int
+
+
+def record_status_of_related(db: Database, shown: Mapping[str, str], user: str, status: str, with_id: str,
+                             comment: str | None = None) -> RelatedStatus:
+    """Give related findings (:func:`related_findings`) ``status``, each with a comment saying it was set
+    together with ``with_id`` (and ``comment``), and say so in ``with_id``'s own history, all in one
+    transaction. ``shown`` maps each chosen finding to the status the form showed it with: one whose
+    status someone changed since is not touched (a colleague's dismissal is not overwritten), nor is one
+    that has the status already. ValueError as :func:`record_triage` for a bad status, user or comment;
+    GraphError when a finding no longer exists (nothing written)."""
+    note = comment.strip() if comment and comment.strip() else ""
+    ending = f": {note}" if note else "."
+    _triage_steps(with_id, user, status=status, assignee=None, comment=note)  # the checks, before any read
+    changed: list[str] = []
+    already: list[str] = []
+    moved: dict[str, str] = {}
+    for finding_id, was in shown.items():
         current = finding(db, finding_id)
         if current is None:
             raise GraphError(f"no finding with id {finding_id!r}; nothing was recorded")
-        steps += _triage_steps(finding_id, user, status=status if current["status"] != status else None,
-                               assignee=None, comment=said)
-    if not steps:
-        return 0
-    written = db.write_in_one_transaction(steps).nodes_created
-    if written != len(steps):
-        raise GraphError("a finding was deleted by findings retention meanwhile; nothing was recorded")
-    return len(steps)
+        if current["status"] != was:
+            moved[finding_id] = current["status"]
+        elif current["status"] == status:
+            already.append(finding_id)
+        else:
+            changed.append(finding_id)
+    steps: list[tuple[str, dict[str, Any]]] = []
+    for finding_id in changed:
+        steps += _triage_steps(finding_id, user, status=status, assignee=None,
+                               comment=f"Status set together with {with_id}{ending}")
+    if changed:  # on the finding it was set from too, for its own history and case report
+        steps += _triage_steps(with_id, user, status=None, assignee=None,
+                               comment=f"Set {', '.join(changed)} to {status.replace('_', ' ')} together with this "
+                                       f"finding{ending}")
+    if steps:
+        written = db.write_in_one_transaction(steps).nodes_created
+        if written != len(steps):
+            raise GraphError("a finding was deleted by findings retention meanwhile; nothing was recorded")
+    return RelatedStatus(changed, already, moved, len(steps))
 
 
 def case_events(db: Database, finding_id: str) -> pd.DataFrame:
@@ -1021,10 +1050,15 @@ def case_record(found: Mapping[str, Any], events: pd.DataFrame,
 
 
 def case_record_read(db: Database, found: Mapping[str, Any], events: pd.DataFrame) -> dict[str, Any]:
-    """:func:`case_record` of a finding and its history already read, with the ids of the records behind it and
-    the names its evidence quotes read now (the case file's and the triage panel's downloads)."""
-    return case_record(found, events, case_records(db, str(found["finding_id"])),
-                       names_of(db, evidence_ids(found.get("evidence"))))
+    """:func:`case_record` of a finding and its history already read, with the ids of the records behind it,
+    the names its evidence quotes and its related findings (:func:`related_findings`, with their status) read
+    now (the case file's and the triage panel's downloads): the dossier of a confirmed ring names the linked
+    bidders and tender findings of the same cartel."""
+    record = case_record(found, events, case_records(db, str(found["finding_id"])),
+                         names_of(db, evidence_ids(found.get("evidence"))))
+    related = related_findings(db, str(found["finding_id"]))
+    record["related"] = [{k: plain(v) for k, v in row.items()} for row in related.to_dict("records")]
+    return record
 
 
 #: the most ids of an evidence :func:`evidence_ids` gives (a ring's evidence quotes a few dozen)

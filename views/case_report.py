@@ -18,11 +18,11 @@ from typing import Any
 import pandas as pd
 
 from graph import app_queries
-from views.common import detector_label, facts_table, kind_label, status_label
+from views.common import detector_label, facts_table, kind_label, shared_text, status_label
 
 STYLE = ("body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;margin:.5em 0 1.5em}"
          "th,td{border:1px solid #999;padding:.2em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}"
-         "th{background:#eee}")
+         "th{background:#eee;overflow-wrap:normal;white-space:nowrap}")
 
 
 def _e(value: Any) -> str:
@@ -68,6 +68,16 @@ def records_table(records: Mapping[str, Any] | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["records", "how many", "ids"])
 
 
+def related_table(related: Sequence[Mapping[str, Any]] | None) -> pd.DataFrame:
+    """The related findings of the case file (:func:`graph.app_queries.related_findings`) as the report lists
+    them: id, kind (weak ones said), score, status and what each shares with this finding."""
+    rows = [{"finding": r["finding_id"], "kind": kind_label(r["kind"]) + (" (weak)" if r.get("tier") == "weak" else ""),
+             "score": f"{float(r['score']):.0f}" if r.get("score") is not None else "",
+             "status": status_label(r.get("status") or "open"), "shares": shared_text(r)}
+            for r in related or []]
+    return pd.DataFrame(rows, columns=["finding", "kind", "score", "status", "shares"])
+
+
 def render(record: Mapping[str, Any], exported_by: str, exported_at: str) -> str:
     """The report of ``record`` (:func:`graph.app_queries.case_record`) as one HTML page."""
     finding_id = record.get("finding_id")
@@ -90,6 +100,7 @@ def render(record: Mapping[str, Any], exported_by: str, exported_at: str) -> str
                ("First found", app_queries.to_second(record.get("first_seen_at"))),
                ("Last found", app_queries.to_second(record.get("last_seen_at")))]
     records = records_table(record.get("records"))
+    related = related_table(record.get("related"))
     records_section = "" if records.empty else (  # a kind of finding with no records listed has no such section
         "<h2>Records behind the finding</h2><p>Search an id on the app's Explore page, or "
         f"<code>MATCH (n {{id: $id}})</code> in Neo4j.</p>{_table(records)}")
@@ -106,4 +117,7 @@ def render(record: Mapping[str, Any], exported_by: str, exported_at: str) -> str
             "<p>Long lists are cut at 30 items and long values at 300 characters here; the case file (JSON) "
             "holds the evidence whole.</p>"
             f"<h2>Case history</h2>{_table(history) if not history.empty else '<p>No triage yet.</p>'}"
+            f"<h2>Related findings</h2><p>The other active findings that name its firms, officials, tenders or "
+            f"departments, as they stood at the export.</p>"
+            f"{_table(related) if not related.empty else '<p>No other active finding names them.</p>'}"
             "</body></html>")

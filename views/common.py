@@ -444,3 +444,19 @@ def facts_table(facts: Any, currency: str | None = None) -> Any:
         table[column] = facts[column].map(text)
     table["path"] = facts["fact"].map(text)
     return table.drop(columns=[c for c in _SPARSE_FACT_COLUMNS if table[c].eq("").all()])
+
+
+def shared_text(row: Mapping[str, Any]) -> str:
+    """What a related finding (a row of :func:`graph.app_queries.related_findings`) shares with the one shown, in
+    words: "Alpha Build (F1), Beta Build (F2); 6 tenders", a tender by its number and title where it shares up
+    to three ("T2 Road repair")."""
+    people = list(row["firms"]) + list(row["officials"])
+    parts = [", ".join(f"{p['name']} ({p['id']})" if p["name"] != p["id"] else p["id"] for p in people)]
+    names = list(row.get("tender_names") or [])
+    if row["tenders"] and row["tenders"] <= len(names):
+        parts.append(", ".join(" ".join(filter(None, (t["id"], (t.get("title") or "")[:40]))) for t in names))
+    elif row["tenders"]:
+        parts.append(f"{row['tenders']} tenders")
+    if row["departments"]:
+        parts.append("department " + ", ".join(row["departments"]))
+    return "; ".join(part for part in parts if part)

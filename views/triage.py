@@ -32,6 +32,7 @@ from views.common import (
     load,
     md,
     score_column,
+    shared_text,
     show_table,
     status_label,
 )
@@ -143,68 +144,82 @@ def triage_panel(db: Database, finding_id: str, key: str) -> None:
                           data=access_log.on_download(user, "case_report_export", case_report, finding_id=finding_id))
 
 
-def shared_text(row: Any) -> str:
-    """What a related finding shares with the one shown, in words: "Alpha Build (F1), Beta Build (F2); 6 tenders"."""
-    parts = [", ".join(f"{p['name']} ({p['id']})" if p["name"] != p["id"] else p["id"] for p in row.firms + row.officials)]
-    if row.tenders:
-        parts.append(f"{row.tenders} tender{'s' if row.tenders != 1 else ''}")
-    if row.departments:
-        parts.append("department " + ", ".join(row.departments))
-    return "; ".join(part for part in parts if part)
+def _kind_text(row: Any) -> str:
+    """A related finding's kind in words, "(weak)" where it scores no higher than shuffled markets."""
+    return kind_label(row.kind) + (" (weak)" if row.tier == "weak" else "")
 
 
 def related_panel(db: Database, finding_id: str, key: str, status: str) -> None:
     """The other active findings about the same firms, officials, tenders or departments
-    (:func:`graph.app_queries.related_findings`), each linked to its page, and a form that gives the ones
-    chosen a status (this finding's, unless another is picked) in one transaction, each with a comment naming
-    this finding: a ring, its linked bidders and the risky tenders it bid in are one case to an investigator."""
+    (:func:`graph.app_queries.related_findings`; weak ones last), each linked to its page, and a form that
+    gives the chosen ones a status — this finding's, as it is now, to start with — in one transaction
+    (:func:`graph.app_queries.record_status_of_related`): each gets a comment naming this finding, this
+    finding one naming them, and one a colleague changed since the form showed it is left as it is and
+    said. A ring, its linked bidders and the risky tenders it bid in are one case to an investigator."""
     related = load(app_queries.related_findings, finding_id)
     more = "+" if len(related) >= app_queries.MAX_RELATED else ""
     st.markdown(f"**Related findings** ({len(related)}{more}): the other active findings that name its firms, "
                 "officials, tenders or departments")
-    flash = st.session_state.pop(f"related_flash_{key}", None)
-    if flash:
-        st.success(flash)
+    for level, message in st.session_state.pop(f"related_flash_{key}", []):
+        getattr(st, level)(message)
     if related.empty:
         st.caption("None: no other active finding names its firms, officials, tenders or departments.")
         return
+    shares = [shared_text(row) for row in related.to_dict("records")]
     table = pd.DataFrame({
-        "finding": related["finding_id"], "kind": related["kind"].map(kind_label),
-        "detector": related["detector"].map(detector_label), "score": related["score"],
-        "status": related["status"].map(status_label), "assignee": related["assignee"],
-        "shares": [shared_text(row) for row in related.itertuples()],
+        "finding": related["finding_id"], "kind": [_kind_text(row) for row in related.itertuples()],
+        "score": related["score"], "status": related["status"].map(status_label), "shares": shares,
+        "detector": related["detector"].map(detector_label), "assignee": related["assignee"],
     })
     show_table(table, hide_index=True, width="stretch", key=f"related_{key}",
                column_config={"score": score_column(), "shares": "what it shares with this one"})
     with st.expander(f"Open one on its page ({len(related)})"):
         for row in related.itertuples():
-            link_to_finding(row.finding_id, row.kind, f"{md(kind_label(row.kind))}, score {row.score:.0f}")
-    labels = {row.finding_id: f"{row.finding_id} — {kind_label(row.kind)}, {status_label(row.status)}"
-              for row in related.itertuples()}
+            link_to_finding(row.finding_id, row.kind, f"{md(_kind_text(row))}, score {row.score:.0f}")
+    labels = {row.finding_id: f"{_kind_text(row)}: {share[:60]} — {status_label(row.status)} ({row.finding_id})"
+              for row, share in zip(related.itertuples(), shares, strict=True)}
+    chosen_key, status_key = f"related_chosen_{key}_{finding_id}", f"related_status_{key}_{finding_id}"
+    note_key, shown_key = f"related_comment_{key}_{finding_id}", f"related_shown_{key}_{finding_id}"
+    if st.session_state.get(f"{status_key}__for") != status:  # this finding's status, as it is now
+        st.session_state[status_key] = st.session_state[f"{status_key}__for"] = status
+    if st.session_state.pop(f"{chosen_key}__reset", False):  # saved: an empty form, not the last one again
+        st.session_state[chosen_key], st.session_state[note_key] = [], ""
+    shown = st.session_state.get(shown_key) or {}  # the statuses the form showed when the user chose
+    st.session_state[shown_key] = dict(zip(related["finding_id"], related["status"], strict=True))
     with st.form(f"related_form_{key}_{finding_id}"):
         cols = st.columns([3, 1, 2])
-        chosen = cols[0].multiselect("Related findings", list(labels), format_func=labels.__getitem__,
-                                     key=f"related_chosen_{key}_{finding_id}")
+        chosen = cols[0].multiselect("Related findings", list(labels), format_func=lambda f: labels.get(f, f),
+                                     key=chosen_key)
         new_status = cols[1].selectbox("Set to", app_queries.TRIAGE_STATUSES, format_func=status_label,
-                                       index=app_queries.TRIAGE_STATUSES.index(status)
-                                       if status in app_queries.TRIAGE_STATUSES else 0,
-                                       key=f"related_status_{key}_{finding_id}")
-        comment = cols[2].text_input("Note (optional)", key=f"related_comment_{key}_{finding_id}",
-                                     max_chars=app_queries.MAX_COMMENT_CHARS)
+                                       key=status_key)
+        note = cols[2].text_input("Note (optional)", key=note_key, max_chars=app_queries.MAX_COMMENT_CHARS)
         submitted = st.form_submit_button("Set their status", help=f"Each gets a comment saying it was set together "
-                                                                   f"with {finding_id}, in its own case history")
+                                                                   f"with {finding_id}, and so does this finding; one "
+                                                                   "someone changed meanwhile is left as it is")
     if submitted:
         if not chosen:
             st.warning("Choose the related findings to set first.")
             return
         try:
-            written = app_queries.record_status_of_related(db, chosen, current_user(), new_status, finding_id,
-                                                           comment or None)
+            done = app_queries.record_status_of_related(
+                db, {f: shown.get(f, st.session_state[shown_key].get(f, "open")) for f in chosen}, current_user(),
+                new_status, finding_id, note or None)
         except (GraphError, ValueError) as error:
             st.error(f"Could not save: {md(error)}")
             return
         clear_triage_cache()
-        st.session_state[f"related_flash_{key}"] = (f"Set {len(chosen)} related finding(s) to "
-                                                    f"{md(status_label(new_status))} ({written} change(s) saved as "
-                                                    f"{md(current_user())}).")
+        flash = []
+        if done.changed:
+            flash.append(("success", f"Set {md(', '.join(done.changed))} to {md(status_label(new_status))}, each "
+                                     f"with a comment naming {md(finding_id)} ({done.events} change(s) saved as "
+                                     f"{md(current_user())})."))
+        if done.already:
+            flash.append(("info", f"Already {md(status_label(new_status))}, left as they were: "
+                                  f"{md(', '.join(done.already))}."))
+        if done.moved:
+            flash.append(("warning", "Someone changed these since you chose them, so they were left as they are "
+                                     "(see their history): " + "; ".join(f"{md(f)} is now {md(status_label(s))}"
+                                                                         for f, s in done.moved.items()) + "."))
+        st.session_state[f"related_flash_{key}"] = flash
+        st.session_state[f"{chosen_key}__reset"] = True
         st.rerun()

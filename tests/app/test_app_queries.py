@@ -698,23 +698,32 @@ def test_related_findings_are_the_active_ones_naming_the_same_firms_officials_or
 
 def test_a_status_given_to_related_findings_is_written_to_each_or_to_none(market_db):
     app_queries.record_triage(market_db, "RF-1", "Ana", status="confirmed")
-    written = app_queries.record_status_of_related(market_db, ["TR-1", "RF-1", "TR-1"], "Bo", "confirmed", "RING-1",
-                                                   "one cartel")
-    assert written == 3  # TR-1's status and comment; RF-1 had the status already: its comment only
-    for finding_id, actions in (("TR-1", ["status", "comment"]), ("RF-1", ["status", "comment"])):
-        events = app_queries.case_events(market_db, finding_id)
-        assert list(events["action"]) == actions, finding_id
-        assert events["comment"].iloc[-1] == "Status set together with RING-1: one cartel"
-        assert events["user"].iloc[-1] == "Bo"
-        assert app_queries.finding(market_db, finding_id)["status"] == "confirmed"
-    assert app_queries.record_status_of_related(market_db, ["TR-1"], "Bo", "dismissed", "RING-1") == 2
-    assert app_queries.case_events(market_db, "TR-1")["comment"].iloc[-1] == "Status set together with RING-1."
+    shown = {"TR-1": "open", "RF-1": "confirmed", "LB-1": "open"}
+    app_queries.record_triage(market_db, "LB-1", "Li", status="dismissed", comment="emergency procurement")
+    done = app_queries.record_status_of_related(market_db, shown, "Bo", "confirmed", "RING-1", " one cartel ")
+    # TR-1 changed; RF-1 had the status already; LB-1 was dismissed by Li after the form showed it open
+    assert (done.changed, done.already, done.moved, done.events) == (["TR-1"], ["RF-1"], {"LB-1": "dismissed"}, 3)
+    events = app_queries.case_events(market_db, "TR-1")
+    assert list(events["action"]) == ["status", "comment"] and set(events["user"]) == {"Bo"}
+    assert events["comment"].iloc[-1] == "Status set together with RING-1: one cartel"
+    assert app_queries.finding(market_db, "TR-1")["status"] == "confirmed"
+    assert list(app_queries.case_events(market_db, "RF-1")["action"]) == ["status"]  # Ana's only: nothing repeated
+    assert app_queries.finding(market_db, "LB-1")["status"] == "dismissed"  # Li's decision stands
+    # the finding it was set from says so in its own history (and so in its case report)
+    [ring] = app_queries.case_events(market_db, "RING-1").itertuples()
+    assert (ring.action, ring.user, ring.comment) == ("comment", "Bo",
+                                                      "Set TR-1 to confirmed together with this finding: one cartel")
+    assert app_queries.finding(market_db, "RING-1")["status"] == "open"  # its own status is its own form's
+    again = app_queries.record_status_of_related(market_db, {"TR-1": "confirmed"}, "Bo", "dismissed", "RING-1")
+    assert again.changed == ["TR-1"] and app_queries.case_events(market_db, "TR-1")["comment"].iloc[-1] == \
+        "Status set together with RING-1."
     with pytest.raises(GraphError, match="GONE"):  # one unknown: none of them is written
-        app_queries.record_status_of_related(market_db, ["LB-1", "GONE"], "Bo", "confirmed", "RING-1")
+        app_queries.record_status_of_related(market_db, {"RF-1": "confirmed", "GONE": "open"}, "Bo", "open", "RING-1")
     with pytest.raises(ValueError, match="unknown status"):
-        app_queries.record_status_of_related(market_db, ["LB-1"], "Bo", "closed", "RING-1")
-    assert app_queries.case_events(market_db, "LB-1").empty
-    assert app_queries.record_status_of_related(market_db, [], "Bo", "confirmed", "RING-1") == 0
+        app_queries.record_status_of_related(market_db, {"RF-1": "confirmed"}, "Bo", "closed", "RING-1")
+    assert list(app_queries.case_events(market_db, "RF-1")["action"]) == ["status"]
+    nothing = app_queries.record_status_of_related(market_db, {}, "Bo", "confirmed", "RING-1")
+    assert (nothing.changed, nothing.events) == ([], 0)
 
 
 def test_cases_read_inactive_findings_only_when_asked(market_db):

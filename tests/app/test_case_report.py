@@ -65,6 +65,22 @@ def test_a_finding_without_evidence_or_history_still_reports() -> None:
     assert "Case history No triage yet." in " ".join(text.split())  # it printed "Case history None."
 
 
+def test_the_report_lists_the_related_findings_with_their_status() -> None:
+    """The dossier of a confirmed ring named neither its linked bidders nor its tender findings (a review)."""
+    related = [{"finding_id": "LB-1", "kind": "linked_bidders", "score": 60.0, "tier": None, "status": "in_progress",
+                "firms": [{"id": "F1", "name": HOSTILE}], "officials": [], "tenders": 6,
+                "tender_names": [{"id": "T1", "title": "Road"}], "departments": []},
+               {"finding_id": "RING-9", "kind": "ring", "score": 12.0, "tier": "weak", "status": "open",
+                "firms": [], "officials": [], "tenders": 1, "tender_names": [{"id": "T3", "title": None}],
+                "departments": []}]
+    parsed = _Text()
+    parsed.feed(render({**_record(), "related": related}, exported_by="Bo", exported_at="now"))
+    text = " ".join(" ".join(parsed.text).split())
+    assert "Related findings" in text and not {"script", "img"} & set(parsed.tags)
+    assert "LB-1 linked bidders 60 in progress" in text and "(F1); 6 tenders" in text
+    assert "RING-9 ring (weak) 12 open T3" in text
+
+
 def test_the_report_names_the_persons_its_facts_quote_and_says_codes_in_words() -> None:
     """The report quoted a ring's shared owner as P673322 only, and its status as in_progress (an app review)."""
     record = {**_record(), "status": "in_progress", "kind": "linked_bidders", "detector": "linked_bidders",

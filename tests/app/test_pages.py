@@ -361,22 +361,29 @@ def test_a_ring_s_related_findings_are_listed_and_take_its_status_together(marke
     no_exception(at)
     related = table(at, "finding", "shares")
     assert list(related["finding"]) == ["LB-1", "TR-1", "RF-1"]
-    assert related.iloc[0]["shares"] == "Alpha Build (F1), Beta Build (F2); 6 tenders"
+    assert list(related["shares"])[:2] == ["Alpha Build (F1), Beta Build (F2); 6 tenders", "T2 Road resurfacing lot 2"]
     assert list(related["kind"]) == ["linked bidders", "tender", "tender"]
     assert at.selectbox(key="related_status_rings_RING-1").value == "open"  # the ring's own status to start with
+    # the ring's own triage moves on: the form follows it (it kept "open", and so reopened what it was applied to)
+    at.selectbox(key="triage_status_rings_RING-1").set_value("confirmed")
+    _submit(at, "Save triage")
+    assert at.selectbox(key="related_status_rings_RING-1").value == "confirmed"
     at.multiselect(key="related_chosen_rings_RING-1").set_value(["LB-1", "TR-1"])
-    at.selectbox(key="related_status_rings_RING-1").set_value("confirmed")
     at.text_input(key="related_comment_rings_RING-1").input("same cartel")
+    app_queries.record_triage(market_db, "TR-1", "Li", status="dismissed")  # a colleague, meanwhile
     _submit(at, "Set their status")
     no_exception(at)
-    assert "Set 2 related finding(s) to confirmed (4 change(s) saved as" in all_text(at)
-    for finding_id in ("LB-1", "TR-1"):
-        assert app_queries.finding(market_db, finding_id)["status"] == "confirmed"
-        assert app_queries.case_events(market_db, finding_id)["comment"].iloc[-1] == \
-            "Status set together with RING-1: same cartel"
+    text = all_text(at)
+    assert "Set LB-1 to confirmed, each with a comment naming RING-1 (3 change(s) saved as" in text
+    assert "Someone changed these since you chose them" in text and "TR-1 is now dismissed" in text
+    assert app_queries.finding(market_db, "LB-1")["status"] == "confirmed"
+    assert app_queries.case_events(market_db, "LB-1")["comment"].iloc[-1] == "Status set together with RING-1: same cartel"
+    assert app_queries.finding(market_db, "TR-1")["status"] == "dismissed"  # the colleague's decision stands
     assert app_queries.finding(market_db, "RF-1")["status"] == "open"  # not chosen
-    assert app_queries.case_events(market_db, "RING-1").empty  # the ring itself is triaged in its own form
-    assert list(table(at, "finding", "shares")["status"]) == ["confirmed", "confirmed", "open"]  # read again
+    assert app_queries.case_events(market_db, "RING-1")["comment"].iloc[-1] == \
+        "Set LB-1 to confirmed together with this finding: same cartel"
+    assert at.multiselect(key="related_chosen_rings_RING-1").value == []  # saved: the form is empty again
+    assert list(table(at, "finding", "shares")["status"]) == ["confirmed", "dismissed", "open"]  # read again
 
 
 def _headers(at, *columns: str) -> dict[str, str]:
